@@ -1,0 +1,529 @@
+/* The estimator handle: vtable dispatch, params, label mapping. */
+#include "estimator/estimator.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/data.h"
+#include "core/error.h"
+#include "core/params.h"
+
+struct ctune_estimator {
+    const ctune_estimator_vtable *vt;
+    void *user;
+    ctune_params *params;
+    void *self;          /* fitted instance or NULL */
+    size_t n_features;   /* at fit */
+    size_t n_outputs;
+    double *classes;     /* classifiers: sorted labels */
+    size_t n_classes;
+};
+
+/* ---- fit context --------------------------------------------------------- */
+
+void ctune__fit_ctx_init(ctune_fit_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->threads = 1;
+}
+
+int ctune_fit_ctx_threads(const ctune_fit_ctx *ctx)
+{
+    return ctx && ctx->threads > 0 ? ctx->threads : 1;
+}
+
+uint64_t ctune_fit_ctx_seed(const ctune_fit_ctx *ctx, uint64_t own_seed)
+{
+    if (!ctx || !ctx->has_stream)
+        return own_seed;
+    return ctune_seed_derive(own_seed, ctx->stream);
+}
+
+int ctune_fit_ctx_cancelled(const ctune_fit_ctx *ctx)
+{
+    return ctx && ctx->cancel && atomic_load(ctx->cancel);
+}
+
+/* ---- creation ------------------------------------------------------------ */
+
+static ctune_status check_vtable(const ctune_estimator_vtable *vt)
+{
+    CTUNE_CHECK_NULL(vt, "vtable");
+    if (vt->version < 1 || vt->version > CTUNE_ESTIMATOR_VTABLE_VERSION)
+        return ctune_set_error(CTUNE_EINVAL, "estimator vtable version %u is not supported (1..%d)",
+                               vt->version, CTUNE_ESTIMATOR_VTABLE_VERSION);
+    const char *name = vt->name ? vt->name : "(unnamed)";
+    if (!vt->name || !*vt->name)
+        return ctune_set_error(CTUNE_EINVAL, "estimator vtable has no name");
+    if (vt->kind != CTUNE_CLASSIFIER && vt->kind != CTUNE_REGRESSOR && vt->kind != CTUNE_TRANSFORMER)
+        return ctune_set_error(CTUNE_EINVAL, "estimator %s: kind %d is not a ctune_kind",
+                               name, vt->kind);
+    if (!vt->create || !vt->fit || !vt->destroy)
+        return ctune_set_error(CTUNE_EINVAL, "estimator %s: vtable lacks %s", name,
+                               !vt->create ? "create" : !vt->fit ? "fit" : "destroy");
+    if (vt->kind != CTUNE_TRANSFORMER && !vt->predict)
+        return ctune_set_error(CTUNE_EINVAL, "estimator %s: vtable lacks predict", name);
+    if (vt->kind == CTUNE_TRANSFORMER && (!vt->transform || !vt->n_features_out))
+        return ctune_set_error(CTUNE_EINVAL, "estimator %s: a transformer needs transform and n_features_out",
+                               name);
+    return CTUNE_OK;
+}
+
+ctune_status ctune_estimator_new(ctune_estimator **out, const ctune_estimator_vtable *vt, void *user)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_TRY(check_vtable(vt));
+    ctune_estimator *e = ctune__calloc(1, sizeof *e);
+    if (!e)
+        return CTUNE_ENOMEM;
+    e->vt = vt;
+    e->user = user;
+    ctune_status rc = ctune_params_from_spec(&e->params, vt->params);
+    if (rc != CTUNE_OK) {
+        if (rc != CTUNE_ENOMEM)
+            ctune__error_prefix("estimator %s", vt->name);
+        ctune__free(e);
+        return rc;
+    }
+    *out = e;
+    return CTUNE_OK;
+}
+
+static void drop_fit(ctune_estimator *e)
+{
+    if (e->self)
+        e->vt->destroy(e->self);
+    e->self = NULL;
+    ctune__free(e->classes);
+    e->classes = NULL;
+    e->n_classes = 0;
+    e->n_features = 0;
+    e->n_outputs = 0;
+}
+
+void ctune_estimator_free(ctune_estimator *e)
+{
+    if (!e)
+        return;
+    drop_fit(e);
+    ctune_params_free(e->params);
+    ctune__free(e);
+}
+
+const char *ctune_estimator_name(const ctune_estimator *e) { return e ? e->vt->name : NULL; }
+int ctune_estimator_kind(const ctune_estimator *e) { return e ? e->vt->kind : 0; }
+const ctune_estimator_vtable *ctune_estimator_vtable_of(const ctune_estimator *e)
+{
+    return e ? e->vt : NULL;
+}
+void *ctune_estimator_user(const ctune_estimator *e) { return e ? e->user : NULL; }
+int ctune_estimator_is_fitted(const ctune_estimator *e) { return e && e->self != NULL; }
+void *ctune__estimator_self(const ctune_estimator *e) { return e ? e->self : NULL; }
+size_t ctune_estimator_n_classes(const ctune_estimator *e) { return e && e->self ? e->n_classes : 0; }
+size_t ctune_estimator_n_features_in(const ctune_estimator *e) { return e && e->self ? e->n_features : 0; }
+size_t ctune_estimator_n_outputs(const ctune_estimator *e) { return e && e->self ? e->n_outputs : 0; }
+
+ctune_status ctune_estimator_classes(const ctune_estimator *e, double *out)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    if (!e->self)
+        return ctune_set_error(CTUNE_ESTATE, "%s is not fitted", e->vt->name);
+    if (e->vt->kind != CTUNE_CLASSIFIER)
+        return ctune_set_error(CTUNE_EINVAL, "%s is not a classifier", e->vt->name);
+    CTUNE_CHECK_NULL(out, "out");
+    memcpy(out, e->classes, e->n_classes * sizeof *out);
+    return CTUNE_OK;
+}
+
+/* ---- params --------------------------------------------------------------- */
+
+ctune_status ctune_estimator_clone(ctune_estimator **out, const ctune_estimator *src)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(src, "src");
+    ctune_estimator *e = ctune__calloc(1, sizeof *e);
+    if (!e)
+        return CTUNE_ENOMEM;
+    e->vt = src->vt;
+    e->user = src->user;
+    ctune_status rc = ctune_params_copy(&e->params, src->params);
+    if (rc != CTUNE_OK) {
+        ctune__free(e);
+        return rc;
+    }
+    *out = e;
+    return CTUNE_OK;
+}
+
+static ctune_status validate_against_spec(const ctune_estimator *e, ctune_params *p)
+{
+    for (size_t i = 0; i < ctune_params_count(p); i++) {
+        const char *name = ctune_params_name(p, i);
+        const ctune_param_spec *s = ctune__spec_find(e->vt->params, name);
+        if (!s) {
+            char names[768];
+            ctune__spec_names(e->vt->params, names, sizeof names);
+            return ctune_set_error(CTUNE_EINVAL, "unknown parameter '%s' for %s; known: %s", name,
+                                   e->vt->name, names[0] ? names : "(none)");
+        }
+        CTUNE_TRY(ctune__param_check_one(p, name, s, e->vt->name));
+    }
+    return CTUNE_OK;
+}
+
+ctune_status ctune_estimator_check_params(const ctune_estimator *e, const ctune_params *params)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    CTUNE_CHECK_NULL(params, "params");
+    ctune_params *tmp;
+    CTUNE_TRY(ctune_params_copy(&tmp, params));
+    ctune_status rc = validate_against_spec(e, tmp);
+    ctune_params_free(tmp);
+    return rc;
+}
+
+ctune_status ctune_estimator_set_params(ctune_estimator *e, const ctune_params *params)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    CTUNE_CHECK_NULL(params, "params");
+    ctune_params *tmp, *merged;
+    CTUNE_TRY(ctune_params_copy(&tmp, params));
+    ctune_status rc = validate_against_spec(e, tmp);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_copy(&merged, e->params);
+    if (rc == CTUNE_OK) {
+        rc = ctune_params_update(merged, tmp);
+        if (rc == CTUNE_OK) {
+            ctune_params_free(e->params);
+            e->params = merged;
+            drop_fit(e);
+        } else {
+            ctune_params_free(merged);
+        }
+    }
+    ctune_params_free(tmp);
+    return rc;
+}
+
+ctune_status ctune_estimator_set_params_text(ctune_estimator *e, const char *text)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    CTUNE_CHECK_NULL(text, "text");
+    ctune_params *p;
+    CTUNE_TRY(ctune_params_new(&p));
+    ctune_status rc = ctune_params_parse(p, text);
+    if (rc == CTUNE_OK)
+        rc = ctune_estimator_set_params(e, p);
+    ctune_params_free(p);
+    return rc;
+}
+
+const ctune_params *ctune_estimator_get_params(const ctune_estimator *e)
+{
+    return e ? e->params : NULL;
+}
+
+/* ---- fit ------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorted unique labels of y (integer-valued) into *classes. */
+static ctune_status find_classes(const ctune_data *d, double **classes, size_t *n_classes)
+{
+    size_t n = d->n;
+    double *buf = CTUNE_NEW_ARRAY(double, n);
+    if (!buf)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        double v = ctune__data_y_at(d, i, 0);
+        if (v != floor(v) || fabs(v) > 9.0e15) {
+            ctune__free(buf);
+            return ctune_set_error(CTUNE_EDATA,
+                                   "y row %zu is %.17g: class labels must be integer-valued", i, v);
+        }
+        buf[i] = v;
+    }
+    qsort(buf, n, sizeof *buf, cmp_double);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || buf[i] != buf[k - 1])
+            buf[k++] = buf[i];
+    double *c = ctune__realloc(buf, k * sizeof *c);
+    if (!c) {
+        ctune__free(buf);
+        return CTUNE_ENOMEM;
+    }
+    *classes = c;
+    *n_classes = k;
+    return CTUNE_OK;
+}
+
+/* Code of `label` in sorted `classes`, or -1. */
+static long class_code(const double *classes, size_t k, double label)
+{
+    size_t lo = 0, hi = k;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (classes[mid] < label)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < k && classes[lo] == label ? (long)lo : -1;
+}
+
+/* A view of `d` whose y holds class codes (-1 for labels not in classes). */
+static ctune_status encode_labels(const ctune_data *d, const double *classes, size_t k,
+                                  ctune_data **out)
+{
+    double *codes = CTUNE_NEW_ARRAY(double, d->n ? d->n : 1);
+    if (!codes)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < d->n; i++)
+        codes[i] = (double)class_code(classes, k, ctune__data_y_at(d, i, 0));
+    return ctune__data_with_y(out, d, codes, 1, 1);
+}
+
+static ctune_status check_fit_data(const ctune_estimator *e, const ctune_data *d)
+{
+    CTUNE_CHECK_NULL(d, "data");
+    if (d->n == 0)
+        return ctune_set_error(CTUNE_EDATA, "%s: cannot fit on 0 rows", e->vt->name);
+    size_t t = ctune_data_n_targets(d);
+    if (e->vt->kind != CTUNE_TRANSFORMER && t == 0)
+        return ctune_set_error(CTUNE_EDATA, "%s: fit needs y, and the data has none", e->vt->name);
+    if (e->vt->kind == CTUNE_CLASSIFIER && t != 1)
+        return ctune_set_error(CTUNE_EDATA, "%s: a classifier needs exactly 1 target column, got %zu",
+                               e->vt->name, t);
+    ctune_status rc = ctune_data_validate(d);
+    if (rc != CTUNE_OK)
+        ctune__error_prefix("%s: fit", e->vt->name);
+    return rc;
+}
+
+ctune_status ctune__estimator_fit_ctx(ctune_estimator *e, const ctune_data *data,
+                                      const ctune_fit_ctx *ctx_in)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    ctune_fit_ctx defctx;
+    if (!ctx_in) {
+        ctune__fit_ctx_init(&defctx);
+        ctx_in = &defctx;
+    }
+    drop_fit(e);
+    CTUNE_TRY(check_fit_data(e, data));
+
+    const ctune_data *train = data;
+    ctune_data *coded = NULL;
+    double *classes = NULL;
+    size_t k = 0;
+    ctune_status rc;
+    if (e->vt->kind == CTUNE_CLASSIFIER) {
+        CTUNE_TRY(find_classes(data, &classes, &k));
+        rc = encode_labels(data, classes, k, &coded);
+        if (rc != CTUNE_OK) {
+            ctune__free(classes);
+            return rc;
+        }
+        train = coded;
+    }
+    void *self = NULL;
+    rc = e->vt->create(&self, e->params, e->user);
+    if (rc == CTUNE_OK && !self)
+        rc = ctune_set_error(CTUNE_EINTERNAL, "%s: create returned OK without an instance", e->vt->name);
+    if (rc == CTUNE_OK) {
+        rc = e->vt->fit(self, train, k, ctx_in);
+        if (rc == CTUNE_OK && ctune_fit_ctx_cancelled(ctx_in))
+            rc = ctune_set_error(CTUNE_ECANCELLED, "%s: fit cancelled", e->vt->name);
+    }
+    ctune_data_free(coded);
+    if (rc != CTUNE_OK) {
+        if (self)
+            e->vt->destroy(self);
+        ctune__free(classes);
+        if (ctune_last_error()[0] == '\0')
+            ctune_set_error(rc, "%s: fit failed (%s)", e->vt->name, ctune_status_string(rc));
+        return rc;
+    }
+    e->self = self;
+    e->classes = classes;
+    e->n_classes = k;
+    e->n_features = ctune_data_n_cols(data);
+    switch (e->vt->kind) {
+    case CTUNE_CLASSIFIER: e->n_outputs = 1; break;
+    case CTUNE_REGRESSOR:
+        e->n_outputs = e->vt->n_outputs ? e->vt->n_outputs(self) : ctune_data_n_targets(data);
+        break;
+    default: e->n_outputs = e->vt->n_features_out(self); break;
+    }
+    return CTUNE_OK;
+}
+
+ctune_status ctune_estimator_fit(ctune_estimator *e, const ctune_data *data)
+{
+    ctune_clear_error();
+    return ctune__estimator_fit_ctx(e, data, NULL);
+}
+
+ctune_status ctune_estimator_fit_ex(ctune_estimator *e, const ctune_data *data, int threads,
+                                    uint64_t stream)
+{
+    ctune_clear_error();
+    if (threads < 0)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_fit_ex: threads %d is negative", threads);
+    ctune_fit_ctx ctx;
+    ctune__fit_ctx_init(&ctx);
+    ctx.threads = threads ? threads : 1;
+    ctx.has_stream = stream != 0;
+    ctx.stream = stream;
+    return ctune__estimator_fit_ctx(e, data, &ctx);
+}
+
+/* ---- predict ------------------------------------------------------------- */
+
+ctune_status ctune__estimator_check_X(const ctune_estimator *e, const ctune_data *X)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    CTUNE_CHECK_NULL(X, "X");
+    if (!e->self)
+        return ctune_set_error(CTUNE_ESTATE, "%s is not fitted: call fit first", e->vt->name);
+    if (ctune_data_n_cols(X) != e->n_features)
+        return ctune_set_error(CTUNE_EDATA, "X has %zu features, but %s was fitted with %zu",
+                               ctune_data_n_cols(X), e->vt->name, e->n_features);
+    /* Only X must be finite for prediction: validate a copy of the view
+     * without its y. */
+    ctune_data tmp = *X;
+    tmp.y_local = NULL;
+    tmp.t_local = 0;
+    ctune__storage st = *X->st;
+    st.y = NULL;
+    st.n_targets = 0;
+    tmp.st = &st;
+    ctune_status rc = ctune_data_validate(&tmp);
+    if (rc != CTUNE_OK)
+        ctune__error_prefix("%s", e->vt->name);
+    return rc;
+}
+
+ctune_status ctune_estimator_predict(ctune_estimator *e, const ctune_data *X, double *out)
+{
+    CTUNE_TRY(ctune__estimator_check_X(e, X));
+    if (X->n == 0)
+        return CTUNE_OK;
+    CTUNE_CHECK_NULL(out, "out");
+    if (e->vt->kind == CTUNE_TRANSFORMER)
+        return ctune_estimator_transform(e, X, out);
+    CTUNE_TRY(e->vt->predict(e->self, X, out));
+    if (e->vt->kind == CTUNE_CLASSIFIER) {
+        for (size_t i = 0; i < X->n; i++) {
+            double c = out[i];
+            if (!(c >= 0 && c < (double)e->n_classes) || c != floor(c))
+                return ctune_set_error(CTUNE_EINTERNAL, "%s: predict returned class code %g for row %zu (n_classes %zu)",
+                                       e->vt->name, c, i, e->n_classes);
+            out[i] = e->classes[(size_t)c];
+        }
+    }
+    return CTUNE_OK;
+}
+
+ctune_status ctune_estimator_predict_proba(ctune_estimator *e, const ctune_data *X, double *out)
+{
+    CTUNE_TRY(ctune__estimator_check_X(e, X));
+    if (e->vt->kind != CTUNE_CLASSIFIER || !e->vt->predict_proba)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "%s has no predict_proba", e->vt->name);
+    if (X->n == 0)
+        return CTUNE_OK;
+    CTUNE_CHECK_NULL(out, "out");
+    return e->vt->predict_proba(e->self, X, out);
+}
+
+ctune_status ctune_estimator_transform(ctune_estimator *e, const ctune_data *X, double *out)
+{
+    CTUNE_TRY(ctune__estimator_check_X(e, X));
+    if (!e->vt->transform)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "%s has no transform", e->vt->name);
+    if (X->n == 0)
+        return CTUNE_OK;
+    CTUNE_CHECK_NULL(out, "out");
+    return e->vt->transform(e->self, X, out);
+}
+
+ctune_status ctune_estimator_inverse_transform(ctune_estimator *e, const ctune_data *X, double *out)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    CTUNE_CHECK_NULL(X, "X");
+    if (!e->self)
+        return ctune_set_error(CTUNE_ESTATE, "%s is not fitted: call fit first", e->vt->name);
+    if (!e->vt->inverse_transform)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "%s has no inverse_transform", e->vt->name);
+    if (ctune_data_n_cols(X) != e->n_outputs)
+        return ctune_set_error(CTUNE_EDATA, "X has %zu columns, but %s outputs %zu",
+                               ctune_data_n_cols(X), e->vt->name, e->n_outputs);
+    CTUNE_TRY(ctune_data_validate(X));
+    if (X->n == 0)
+        return CTUNE_OK;
+    CTUNE_CHECK_NULL(out, "out");
+    return e->vt->inverse_transform(e->self, X, out);
+}
+
+/* ---- score ---------------------------------------------------------------- */
+
+ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, double *out)
+{
+    CTUNE_TRY(ctune__estimator_check_X(e, data));
+    CTUNE_CHECK_NULL(out, "out");
+    size_t n = data->n, t = ctune_data_n_targets(data);
+    if (n == 0)
+        return ctune_set_error(CTUNE_EDATA, "%s: cannot score 0 rows", e->vt->name);
+    if (e->vt->kind == CTUNE_TRANSFORMER && !e->vt->score)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "%s is a transformer without a score", e->vt->name);
+    if (t == 0)
+        return ctune_set_error(CTUNE_EDATA, "%s: score needs y, and the data has none", e->vt->name);
+    if (e->vt->kind == CTUNE_CLASSIFIER && t != 1)
+        return ctune_set_error(CTUNE_EDATA, "%s: a classifier scores 1 target column, got %zu",
+                               e->vt->name, t);
+    if (e->vt->kind == CTUNE_REGRESSOR && t != e->n_outputs)
+        return ctune_set_error(CTUNE_EDATA, "%s: y has %zu targets, the model predicts %zu",
+                               e->vt->name, t, e->n_outputs);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < t; k++)
+            if (!isfinite(ctune__data_y_at(data, i, k)))
+                return ctune_set_error(CTUNE_EDATA, "y row %zu is not finite", i);
+    if (e->vt->score) {
+        if (e->vt->kind != CTUNE_CLASSIFIER)
+            return e->vt->score(e->self, data, out);
+        ctune_data *coded;
+        CTUNE_TRY(encode_labels(data, e->classes, e->n_classes, &coded));
+        ctune_status rc = e->vt->score(e->self, coded, out);
+        ctune_data_free(coded);
+        return rc;
+    }
+    double *pred = CTUNE_NEW_ARRAY(double, n * e->n_outputs);
+    if (!pred)
+        return CTUNE_ENOMEM;
+    double *ytrue = CTUNE_NEW_ARRAY(double, n * t);
+    if (!ytrue) {
+        ctune__free(pred);
+        return CTUNE_ENOMEM;
+    }
+    ctune_status rc = ctune_estimator_predict(e, data, pred);
+    if (rc == CTUNE_OK)
+        rc = ctune_data_gather_y(data, NULL, n, ytrue);
+    if (rc == CTUNE_OK) {
+        if (e->vt->kind == CTUNE_CLASSIFIER)
+            rc = ctune_metric_accuracy(ytrue, pred, n, out);
+        else
+            rc = ctune_metric_r2(ytrue, pred, n, t, out);
+    }
+    ctune__free(pred);
+    ctune__free(ytrue);
+    return rc;
+}

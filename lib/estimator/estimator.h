@@ -1,0 +1,31 @@
+/* Internal side of the estimator protocol: the fit context and the hooks
+ * that the model-selection executor uses. */
+#ifndef CTUNE_ESTIMATOR_ESTIMATOR_H
+#define CTUNE_ESTIMATOR_ESTIMATOR_H
+
+#include <stdatomic.h>
+
+#include "ctune.h"
+
+struct ctune_fit_ctx {
+    int threads;               /* >= 1 */
+    int has_stream;            /* mix `stream` into the seed */
+    uint64_t stream;
+    const atomic_int *cancel;  /* may be NULL */
+};
+
+/* A context with defaults (1 thread, no stream, no cancel flag). */
+void ctune__fit_ctx_init(ctune_fit_ctx *ctx);
+
+/* Fits with an explicit context (NULL = defaults). */
+ctune_status ctune__estimator_fit_ctx(ctune_estimator *est, const ctune_data *data,
+                                      const ctune_fit_ctx *ctx);
+
+/* The instance pointer of a fitted estimator (NULL when unfitted): for
+ * built-in estimators that wrap others (pipelines) and for persistence. */
+void *ctune__estimator_self(const ctune_estimator *est);
+
+/* Checks X against the fitted estimator (feature count, finiteness). */
+ctune_status ctune__estimator_check_X(const ctune_estimator *est, const ctune_data *X);
+
+#endif
