@@ -481,6 +481,21 @@ CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double 
  *  1 when predicted exactly, else 0 (scikit-learn's convention). */
 CTUNE_API ctune_status ctune_metric_r2(const double *y_true, const double *y_pred, size_t n,
                                        size_t n_targets, double *out);
+/** Scorers, by scikit-learn's names: a scorer turns (fitted estimator,
+ *  labelled data) into a number where greater is better ("neg_*" scorers
+ *  negate a loss). Known names are listed by ctune_scorer_name().
+ *  `scorer` NULL or "" means the estimator's default score
+ *  (ctune_estimator_score()).
+ *  Errors: CTUNE_EINVAL for an unknown name (listing the known ones), or a
+ *  scorer that does not fit the estimator (e.g. "roc_auc" on 3 classes, a
+ *  classification scorer on a regressor); errors of predict/predict_proba. */
+CTUNE_API ctune_status ctune_score(ctune_estimator *est, const char *scorer, const ctune_data *data,
+                                   double *out);
+/** CTUNE_OK when `scorer` names a known scorer, else CTUNE_EINVAL listing them. */
+CTUNE_API ctune_status ctune_scorer_check(const char *scorer);
+/** Number of known scorers, and the i-th name (static; NULL out of range). */
+CTUNE_API size_t ctune_scorer_count(void);
+CTUNE_API const char *ctune_scorer_name(size_t i);
 /* ---- END METRICS AND SCORERS ------------------------------------------- */
 
 /* ---- BUILT-IN ESTIMATORS: DUMMY (lib/estimators/dummy.c) --------------- */
@@ -499,6 +514,27 @@ CTUNE_API ctune_status ctune_metric_r2(const double *y_true, const double *y_pre
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
 /* ---- I/O: CSV, DATASETS, PERSISTENCE (lib/io) -------------------------- */
+/* Persistence primitives for an estimator's save/load vtable hooks. All
+ * values are written little-endian; readers check bounds and return
+ * CTUNE_EFORMAT ("model file truncated at byte N") instead of reading past
+ * the end. */
+CTUNE_API ctune_status ctune_write_bytes(ctune_writer *w, const void *p, size_t n);
+CTUNE_API ctune_status ctune_write_u64(ctune_writer *w, uint64_t v);
+CTUNE_API ctune_status ctune_write_i64(ctune_writer *w, int64_t v);
+CTUNE_API ctune_status ctune_write_f64(ctune_writer *w, double v);
+CTUNE_API ctune_status ctune_write_f32_array(ctune_writer *w, const float *p, size_t n);
+CTUNE_API ctune_status ctune_write_f64_array(ctune_writer *w, const double *p, size_t n);
+/** A length-prefixed string (NULL is written as absent). */
+CTUNE_API ctune_status ctune_write_string(ctune_writer *w, const char *s);
+CTUNE_API ctune_status ctune_read_bytes(ctune_reader *r, void *p, size_t n);
+CTUNE_API ctune_status ctune_read_u64(ctune_reader *r, uint64_t *v);
+CTUNE_API ctune_status ctune_read_i64(ctune_reader *r, int64_t *v);
+CTUNE_API ctune_status ctune_read_f64(ctune_reader *r, double *v);
+CTUNE_API ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n);
+CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n);
+/** Reads a string written by ctune_write_string into buf (cap bytes with the
+ *  NUL); CTUNE_EFORMAT when it does not fit. */
+CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
 /* ---- END I/O ----------------------------------------------------------- */
 
 #ifdef __cplusplus
