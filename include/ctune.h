@@ -507,7 +507,22 @@ CTUNE_API const char *ctune_scorer_name(size_t i);
 /* ---- DATA GENERATORS (lib/core/datagen.c) ------------------------------ */
 /* ---- END DATA GENERATORS ----------------------------------------------- */
 
-/* ---- CONFORMANCE KIT (lib/estimators/check.c) -------------------------- */
+/* ---- CONFORMANCE KIT (lib/estimator/check.c) --------------------------- */
+
+/** Runs the conformance battery ("unit-testing custom estimators", the
+ *  scikit-learn check_estimator idea) on `est`, which is only cloned, never
+ *  modified or fitted. `options` is NULL or "key=value" text (documented in
+ *  docs/custom-estimators.md, e.g. "tolerance=1e-6, skip=concurrency").
+ *  Writes one line per failed check ("check_name: reason") into `report`
+ *  (NUL-terminated, truncated to report_cap; may be NULL with cap 0) and the
+ *  number of failed checks into *n_failed.
+ *  Returns CTUNE_OK when the battery ran (whatever it found), CTUNE_EINVAL on
+ *  bad arguments, CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_check_estimator(const ctune_estimator *est, const char *options,
+                                             char *report, size_t report_cap, int *n_failed);
+/** Number of checks in the battery and the i-th check's name (static). */
+CTUNE_API size_t ctune_check_count(void);
+CTUNE_API const char *ctune_check_name(size_t i);
 /* ---- END CONFORMANCE KIT ----------------------------------------------- */
 
 /* ---- MODEL SELECTION (lib/model_selection) ----------------------------- */
