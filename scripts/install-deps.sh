@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what ctune needs to build and test on Debian/Ubuntu (idempotent,
+# non-interactive). Run as root (or with sudo available).
+set -euo pipefail
+PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3
+      libopenmpi-dev openmpi-bin)
+[ "${CTUNE_DEPS_EXTRA:-}" ] && PKGS+=(${CTUNE_DEPS_EXTRA})
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs ctune into a temporary prefix and builds a program outside the
+# tree with `pkg-config --cflags --libs ctune` only; checks the soname and
+# that the library exports only ctune_ symbols.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+meson setup "$tmp/build" --prefix="$tmp/prefix" -Dtests=false -Dbench=false -Dexamples=false >/dev/null
+ninja -C "$tmp/build" >/dev/null
+meson install -C "$tmp/build" >/dev/null
+lib=$(find "$tmp/prefix" -name 'libctune.so.0' | head -n 1)
+[ -n "$lib" ] || { echo "install-test: libctune.so.0 not installed"; exit 1; }
+soname=$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\].*/\1/p')
+[ "$soname" = "libctune.so.0" ] || { echo "install-test: soname is '$soname'"; exit 1; }
+tests/api/check_symbols.sh "$lib"
+export PKG_CONFIG_PATH="$(dirname "$(find "$tmp/prefix" -name ctune.pc | head -n 1)")"
+cat > "$tmp/app.c" <<'APP'
+#include <ctune.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+    double X[8] = {0, 0, 0, 1, 1, 0, 1, 1}, y[4] = {0, 1, 1, 1};
+    ctune_data *d;
+    if (ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 2, 0, y, 1) != CTUNE_OK) {
+        fprintf(stderr, "%s\n", ctune_last_error());
+        return 1;
+    }
+    printf("ctune %s: %zu rows\n", ctune_version_string(), ctune_data_n_rows(d));
+    ctune_data_free(d);
+    return strcmp(ctune_version_string(), "") == 0;
+}
+APP
+cc -std=c99 -Wall -Wextra -Werror -pedantic "$tmp/app.c" -o "$tmp/app" $(pkg-config --cflags --libs ctune) \
+   -Wl,-rpath,"$(dirname "$lib")"
+"$tmp/app"
+echo "install-test: ok (prefix install, pkg-config build, soname, exported symbols)"
