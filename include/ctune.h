@@ -397,10 +397,20 @@ typedef struct ctune_estimator_vtable {
     /** Optional: number of regression outputs learned at fit (default: y's
      *  number of targets). Reserved for multi-output regressors. */
     size_t (*n_outputs)(const void *self);
+    /** Optional reference counting of the `user` pointer, for estimators
+     *  whose user data (and even vtable) is allocated per estimator family:
+     *  ctune_estimator_new() adopts one reference from its caller,
+     *  ctune_estimator_clone() calls user_retain(user), and
+     *  ctune_estimator_free() calls user_release(user) last (after which the
+     *  handle touches neither the vtable nor user). Both or neither. */
+    void (*user_retain)(void *user);
+    void (*user_release)(void *user);
 } ctune_estimator_vtable;
 
 /** Creates an estimator with the spec's defaults. `vtable` must outlive the
- *  handle (typically static). `user` is handed to create/load.
+ *  handle (typically static). `user` is handed to create/load; with
+ *  user_retain/user_release in the vtable the handle adopts the caller's
+ *  reference, also when this call fails.
  *  Errors: CTUNE_EINVAL (NULL or incomplete vtable, wrong version, a spec
  *  whose defaults do not parse), CTUNE_ENOMEM. */
 CTUNE_API ctune_status ctune_estimator_new(ctune_estimator **out,

@@ -60,6 +60,9 @@ static ctune_status check_vtable(const ctune_estimator_vtable *vt)
     if (vt->kind != CTUNE_CLASSIFIER && vt->kind != CTUNE_REGRESSOR && vt->kind != CTUNE_TRANSFORMER)
         return ctune_set_error(CTUNE_EINVAL, "estimator %s: kind %d is not a ctune_kind",
                                name, vt->kind);
+    if (!vt->user_retain != !vt->user_release)
+        return ctune_set_error(CTUNE_EINVAL, "estimator %s: user_retain and user_release go together",
+                               name);
     if (!vt->create || !vt->fit || !vt->destroy)
         return ctune_set_error(CTUNE_EINVAL, "estimator %s: vtable lacks %s", name,
                                !vt->create ? "create" : !vt->fit ? "fit" : "destroy");
@@ -75,10 +78,18 @@ ctune_status ctune_estimator_new(ctune_estimator **out, const ctune_estimator_vt
 {
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
-    CTUNE_TRY(check_vtable(vt));
+    ctune_status vrc = check_vtable(vt);
+    if (vrc != CTUNE_OK) {
+        if (vt && vt->user_release && vt->user_retain)
+            vt->user_release(user);
+        return vrc;
+    }
     ctune_estimator *e = ctune__calloc(1, sizeof *e);
-    if (!e)
+    if (!e) {
+        if (vt->user_release)
+            vt->user_release(user);
         return CTUNE_ENOMEM;
+    }
     e->vt = vt;
     e->user = user;
     ctune_status rc = ctune_params_from_spec(&e->params, vt->params);
@@ -86,6 +97,8 @@ ctune_status ctune_estimator_new(ctune_estimator **out, const ctune_estimator_vt
         if (rc != CTUNE_ENOMEM)
             ctune__error_prefix("estimator %s", vt->name);
         ctune__free(e);
+        if (vt->user_release)
+            vt->user_release(user);
         return rc;
     }
     *out = e;
@@ -110,7 +123,11 @@ void ctune_estimator_free(ctune_estimator *e)
         return;
     drop_fit(e);
     ctune_params_free(e->params);
+    void (*release)(void *) = e->vt->user_release;
+    void *user = e->user;
     ctune__free(e);
+    if (release)
+        release(user);
 }
 
 const char *ctune_estimator_name(const ctune_estimator *e) { return e ? e->vt->name : NULL; }
@@ -155,6 +172,8 @@ ctune_status ctune_estimator_clone(ctune_estimator **out, const ctune_estimator 
         ctune__free(e);
         return rc;
     }
+    if (e->vt->user_retain)
+        e->vt->user_retain(e->user);
     *out = e;
     return CTUNE_OK;
 }
