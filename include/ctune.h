@@ -478,6 +478,69 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
 /* ---- END NN ENGINE ----------------------------------------------------- */
 
 /* ---- KERAS-STYLE ESTIMATORS (lib/estimators/keras*) -------------------- */
+
+typedef struct ctune_model ctune_model; /* TEMP until the NN engine section lands */
+
+/** The model-builder callback: the C form of Keras' `create_model(...)`.
+ *  It receives the current values of the parameters declared in its spec
+ *  (read them by name with ctune_params_get_*), plus scikeras' meta values
+ *  `n_features_in_` (int), `n_classes_` (int, classifiers) and `n_outputs_`
+ *  (int: regression targets, 1 for classifiers); it adds layers to the empty
+ *  `model` and compiles it. Return CTUNE_OK, or a status with a message set
+ *  through ctune_set_error(): the fit then fails with that status and
+ *  message. Called once per fit, never at construction or clone; it may run
+ *  on a search's worker threads concurrently for different estimators. */
+typedef ctune_status (*ctune_build_fn)(const ctune_params *params, ctune_model *model, void *user);
+
+/** Creates a KerasClassifier / KerasRegressor around `build`.
+ *  `builder_spec` declares the builder's parameters (NULL-name-terminated,
+ *  must outlive the estimator and its clones; NULL for none): these and the
+ *  wrapper's own training params form the estimator's params:
+ *    epochs (int, 1), batch_size (int, 32), shuffle (bool, true),
+ *    validation_split (double, 0), verbose (int, 0: 1 logs one line per epoch
+ *    through ctune_set_log_callback()), seed (int, 0),
+ *    early_stopping (bool, false), monitor (string, "val_loss" when
+ *    validation_split > 0 else "loss"), patience (int, 0), min_delta (double, 0),
+ *    restore_best_weights (bool, false).
+ *  Training params go to the fit; every other param goes to the builder.
+ *  Errors: CTUNE_EINVAL (NULL build or out; a builder param named like a
+ *  training param, naming it; an invalid builder spec default), CTUNE_ENOMEM.
+ *  `user` is handed to every build call and must outlive all clones. */
+CTUNE_API ctune_status ctune_keras_classifier_new(ctune_estimator **out, ctune_build_fn build,
+                                                  const ctune_param_spec *builder_spec, void *user);
+CTUNE_API ctune_status ctune_keras_regressor_new(ctune_estimator **out, ctune_build_fn build,
+                                                 const ctune_param_spec *builder_spec, void *user);
+
+/** The fitted Keras model of a Keras-style estimator (borrowed; valid until
+ *  the next fit/set_params/free of `est`), e.g. to read its history.
+ *  NULL when unfitted or not a Keras-style estimator. */
+CTUNE_API const ctune_model *ctune_keras_model(const ctune_estimator *est);
+
+/** The built-in MLP builder usable without any callback (FFI, CLI): the
+ *  lecture's create_model plus what users tune next. Parameters:
+ *    nl (int, 1: hidden layers), nn (int, 16: units per hidden layer),
+ *    activation ("relu"), optimizer ("adam"), learning_rate (double, 0.001),
+ *    momentum (double, 0: sgd and rmsprop only), dropout (double, 0: after each
+ *    hidden layer), l2 (double, 0: kernel regularization of every layer),
+ *    kernel_initializer ("glorot_uniform").
+ *  The output layer and loss follow the task: 2 classes → 1 sigmoid unit +
+ *  binary_crossentropy; k > 2 classes → k softmax units +
+ *  sparse_categorical_crossentropy; regression → n_outputs_ linear units +
+ *  mean_squared_error. */
+CTUNE_API ctune_status ctune_mlp_build(const ctune_params *params, ctune_model *model, void *user);
+/** The MLP builder's spec (static). */
+CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
+/** KerasClassifier / KerasRegressor with the built-in MLP builder
+ *  (estimator names "MLPClassifier" / "MLPRegressor"). */
+CTUNE_API ctune_status ctune_mlp_classifier_new(ctune_estimator **out);
+CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
+
+/** Receives the library's optional log lines (level 0 info, 1 warning), e.g.
+ *  the per-epoch lines of verbose Keras-style fits. The library itself never
+ *  prints: without a callback the lines are dropped. Process-wide; `fn` may be
+ *  called from worker threads concurrently. NULL removes the callback. */
+typedef void (*ctune_log_fn)(int level, const char *message, void *user);
+CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
 /* ---- END KERAS-STYLE ESTIMATORS ---------------------------------------- */
 
 /* ---- METRICS AND SCORERS (lib/core/metrics.c) -------------------------- */
