@@ -1,0 +1,121 @@
+"""Loading libctune and declaring its C functions (ctypes, standard library only)."""
+
+import ctypes
+import ctypes.util
+import os
+
+c_status = ctypes.c_int
+c_size = ctypes.c_size_t
+c_void_p = ctypes.c_void_p
+c_char_p = ctypes.c_char_p
+c_double = ctypes.c_double
+c_int = ctypes.c_int
+c_int64 = ctypes.c_int64
+c_uint64 = ctypes.c_uint64
+c_long = ctypes.c_long
+c_double_p = ctypes.POINTER(ctypes.c_double)
+c_size_p = ctypes.POINTER(ctypes.c_size_t)
+
+
+def _find_library():
+    path = os.environ.get("CTUNE_LIBRARY")
+    if path:
+        return path
+    found = ctypes.util.find_library("ctune")
+    return found or "libctune.so.0"
+
+
+lib = ctypes.CDLL(_find_library())
+
+# ctune_param_spec, mirrored for builder specs made from Python signatures.
+class ParamSpec(ctypes.Structure):
+    _fields_ = [
+        ("name", c_char_p),
+        ("types", ctypes.c_uint),
+        ("default_value", c_char_p),
+        ("range", c_char_p),
+        ("choices", c_char_p),
+        ("doc", c_char_p),
+    ]
+
+
+BUILD_FN = ctypes.CFUNCTYPE(c_status, c_void_p, c_void_p, c_void_p)
+PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_size, c_size, c_double, c_double, c_size, c_size, c_void_p)
+
+_SIGNATURES = {
+    # core
+    "ctune_version_string": (c_char_p, []),
+    "ctune_status_string": (c_char_p, [c_status]),
+    "ctune_last_error": (c_char_p, []),
+    "ctune_set_error_str": (c_status, [c_status, c_char_p]),
+    "ctune_clear_error": (None, []),
+    "ctune_alloc_live": (c_int64, []),
+    # data
+    "ctune_data_new": (c_status, [ctypes.POINTER(c_void_p), c_void_p, c_int, c_size, c_size, c_size,
+                                  c_void_p, c_size]),
+    "ctune_data_free": (None, [c_void_p]),
+    "ctune_data_n_rows": (c_size, [c_void_p]),
+    "ctune_data_n_cols": (c_size, [c_void_p]),
+    "ctune_data_subset": (c_status, [ctypes.POINTER(c_void_p), c_void_p, c_size_p, c_size]),
+    # params
+    "ctune_params_new": (c_status, [ctypes.POINTER(c_void_p)]),
+    "ctune_params_free": (None, [c_void_p]),
+    "ctune_params_set_int": (c_status, [c_void_p, c_char_p, c_int64]),
+    "ctune_params_set_double": (c_status, [c_void_p, c_char_p, c_double]),
+    "ctune_params_set_string": (c_status, [c_void_p, c_char_p, c_char_p]),
+    "ctune_params_set_bool": (c_status, [c_void_p, c_char_p, c_int]),
+    "ctune_params_set_none": (c_status, [c_void_p, c_char_p]),
+    "ctune_params_count": (c_size, [c_void_p]),
+    "ctune_params_name": (c_char_p, [c_void_p, c_size]),
+    "ctune_params_type": (c_int, [c_void_p, c_char_p]),
+    "ctune_params_get_int": (c_status, [c_void_p, c_char_p, ctypes.POINTER(c_int64)]),
+    "ctune_params_get_double": (c_status, [c_void_p, c_char_p, c_double_p]),
+    "ctune_params_get_string": (c_status, [c_void_p, c_char_p, ctypes.POINTER(c_char_p)]),
+    "ctune_params_get_bool": (c_status, [c_void_p, c_char_p, ctypes.POINTER(c_int)]),
+    # estimators
+    "ctune_estimator_free": (None, [c_void_p]),
+    "ctune_estimator_name": (c_char_p, [c_void_p]),
+    "ctune_estimator_kind": (c_int, [c_void_p]),
+    "ctune_estimator_clone": (c_status, [ctypes.POINTER(c_void_p), c_void_p]),
+    "ctune_estimator_set_params": (c_status, [c_void_p, c_void_p]),
+    "ctune_estimator_get_params": (c_void_p, [c_void_p]),
+    "ctune_estimator_fit": (c_status, [c_void_p, c_void_p]),
+    "ctune_estimator_is_fitted": (c_int, [c_void_p]),
+    "ctune_estimator_n_classes": (c_size, [c_void_p]),
+    "ctune_estimator_classes": (c_status, [c_void_p, c_double_p]),
+    "ctune_estimator_n_outputs": (c_size, [c_void_p]),
+    "ctune_estimator_predict": (c_status, [c_void_p, c_void_p, c_double_p]),
+    "ctune_estimator_predict_proba": (c_status, [c_void_p, c_void_p, c_double_p]),
+    "ctune_estimator_transform": (c_status, [c_void_p, c_void_p, c_double_p]),
+    "ctune_estimator_score": (c_status, [c_void_p, c_void_p, c_double_p]),
+    "ctune_score": (c_status, [c_void_p, c_char_p, c_void_p, c_double_p]),
+}
+
+
+class _Lib:
+    """Attribute access to declared C functions; undeclared ones are looked up raw."""
+
+    def __init__(self, handle):
+        self._h = handle
+
+    def declare(self, name, restype, argtypes):
+        fn = getattr(self._h, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+        setattr(self, name, fn)
+        return fn
+
+    def __getattr__(self, name):
+        if name.startswith("ctune_"):
+            fn = getattr(self._h, name)
+            setattr(self, name, fn)
+            return fn
+        raise AttributeError(name)
+
+
+C = _Lib(lib)
+for _name, (_res, _args) in _SIGNATURES.items():
+    try:
+        C.declare(_name, _res, _args)
+    except AttributeError:  # a build without that feature
+        pass

@@ -1,0 +1,58 @@
+/* The ctune command line: shared declarations. */
+#ifndef CTUNE_CLI_H
+#define CTUNE_CLI_H
+
+#include <stddef.h>
+
+#include "ctune.h"
+
+/* Exit codes: 0 ok, 1 data/model/library error, 2 usage error, 130 interrupted. */
+enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2, CLI_INTERRUPTED = 130 };
+
+#define CLI_MAX_PARAMS 64
+
+/* Options shared by the commands (unset strings are NULL). */
+typedef struct cli_opts {
+    const char *data_file;   /* --data FILE.csv */
+    const char *dataset;     /* --dataset NAME (default breast_cancer) */
+    const char *target;      /* --target COL */
+    const char *model;       /* --model mlp|tree|dummy|... */
+    const char *space;       /* --space TEXT */
+    const char *params[CLI_MAX_PARAMS]; /* --param k=v (repeatable) */
+    size_t n_params;
+    long n_iter;             /* --n-iter */
+    long cv;                 /* --cv */
+    const char *scoring;     /* --scoring */
+    long jobs;               /* --jobs */
+    unsigned long long seed; /* --seed */
+    const char *results;     /* --results FILE.csv|.json */
+    const char *save_model;  /* --save-model FILE */
+    const char *model_file;  /* --model-file FILE (predict) */
+    const char *output;      /* --output FILE (predict) */
+    int no_scale;            /* --no-scale */
+    int quiet;               /* --quiet */
+    int help;                /* --help */
+    int n_iter_set, cv_set, seed_set;
+} cli_opts;
+
+/* Parses argv[first..argc) into opts; on a usage error prints one line to
+ * stderr and returns CLI_USAGE. `allowed` is a string of the long option
+ * names the command accepts, separated by spaces. */
+int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed, cli_opts *o);
+
+/* Prints "ctune: <message>" with the library's last error. Returns CLI_ERROR. */
+int cli_fail(const char *what);
+/* Prints "ctune <cmd>: <message>" for usage errors. Returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) CTUNE_PRINTF(2, 3);
+
+/* Progress display on stderr: a bar on a terminal, plain lines otherwise. */
+typedef struct cli_progress cli_progress;
+cli_progress *cli_progress_new(int quiet, const char *label);
+void cli_progress_update(cli_progress *p, size_t done, size_t total, double best);
+void cli_progress_end(cli_progress *p);
+
+/* 1 once SIGINT was received (the handler is installed by cli_signals()). */
+void cli_signals(void);
+int cli_interrupted(void);
+
+#endif

@@ -1,0 +1,140 @@
+/* Option parsing for the ctune command line (long options only). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_fail(const char *what)
+{
+    const char *msg = ctune_last_error();
+    if (what && *msg)
+        fprintf(stderr, "ctune: %s: %s\n", what, msg);
+    else
+        fprintf(stderr, "ctune: %s\n", *msg ? msg : (what ? what : "failed"));
+    return CLI_ERROR;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ctune %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'ctune %s --help')\n", cmd);
+    return CLI_USAGE;
+}
+
+static int allowed_opt(const char *allowed, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p = allowed;
+    while ((p = strstr(p, name)) != NULL) {
+        if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+static int parse_long(const char *cmd, const char *opt, const char *v, long lo, long *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || *end || end == v || x < lo)
+        return cli_usage_error(cmd, "--%s needs an integer >= %ld, got '%s'", opt, lo, v);
+    *out = x;
+    return CLI_OK;
+}
+
+int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed, cli_opts *o)
+{
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            o->help = 1;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0)
+            return cli_usage_error(cmd, "unexpected argument '%s'", a);
+        char name[64];
+        const char *val = NULL;
+        const char *eq = strchr(a + 2, '=');
+        size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        if (len >= sizeof name)
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        memcpy(name, a + 2, len);
+        name[len] = '\0';
+        if (!allowed_opt(allowed, name))
+            return cli_usage_error(cmd, "unknown option '--%s'", name);
+        int flag = strcmp(name, "quiet") == 0 || strcmp(name, "no-scale") == 0;
+        if (flag) {
+            if (eq)
+                return cli_usage_error(cmd, "--%s takes no value", name);
+            if (strcmp(name, "quiet") == 0)
+                o->quiet = 1;
+            else
+                o->no_scale = 1;
+            continue;
+        }
+        if (eq)
+            val = eq + 1;
+        else if (i + 1 < argc)
+            val = argv[++i];
+        else
+            return cli_usage_error(cmd, "--%s needs a value", name);
+        int rc = CLI_OK;
+        if (strcmp(name, "data") == 0)
+            o->data_file = val;
+        else if (strcmp(name, "dataset") == 0)
+            o->dataset = val;
+        else if (strcmp(name, "target") == 0)
+            o->target = val;
+        else if (strcmp(name, "model") == 0)
+            o->model = val;
+        else if (strcmp(name, "space") == 0)
+            o->space = val;
+        else if (strcmp(name, "param") == 0) {
+            if (o->n_params == CLI_MAX_PARAMS)
+                return cli_usage_error(cmd, "too many --param options (at most %d)", CLI_MAX_PARAMS);
+            if (!strchr(val, '='))
+                return cli_usage_error(cmd, "--param needs key=value, got '%s'", val);
+            o->params[o->n_params++] = val;
+        } else if (strcmp(name, "n-iter") == 0) {
+            rc = parse_long(cmd, name, val, 1, &o->n_iter);
+            o->n_iter_set = 1;
+        } else if (strcmp(name, "cv") == 0) {
+            rc = parse_long(cmd, name, val, 2, &o->cv);
+            o->cv_set = 1;
+        } else if (strcmp(name, "jobs") == 0) {
+            rc = parse_long(cmd, name, val, -1, &o->jobs);
+            if (rc == CLI_OK && o->jobs == 0)
+                rc = cli_usage_error(cmd, "--jobs must be -1 (all cores) or >= 1, got 0");
+        } else if (strcmp(name, "seed") == 0) {
+            long s;
+            rc = parse_long(cmd, name, val, 0, &s);
+            o->seed = (unsigned long long)s;
+            o->seed_set = 1;
+        } else if (strcmp(name, "scoring") == 0)
+            o->scoring = val;
+        else if (strcmp(name, "results") == 0)
+            o->results = val;
+        else if (strcmp(name, "save-model") == 0)
+            o->save_model = val;
+        else if (strcmp(name, "model-file") == 0)
+            o->model_file = val;
+        else if (strcmp(name, "output") == 0)
+            o->output = val;
+        else
+            return cli_usage_error(cmd, "unknown option '--%s'", name);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    if (o->data_file && o->dataset)
+        return cli_usage_error(cmd, "--data and --dataset exclude each other");
+    return CLI_OK;
+}
