@@ -473,14 +473,76 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
 /* ---- METRICS AND SCORERS (lib/core/metrics.c) -------------------------- */
 
 /** Fraction of positions where y_pred equals y_true (n > 0).
- *  Errors: CTUNE_EINVAL (NULL, n == 0). */
+ *  Errors: CTUNE_EINVAL (NULL, n == 0), CTUNE_EDATA (a NaN/Inf label). */
 CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
                                              double *out);
 /** Coefficient of determination R², averaged uniformly over `n_targets`
  *  columns (row-major n × n_targets arrays). A constant y_true column scores
- *  1 when predicted exactly, else 0 (scikit-learn's convention). */
+ *  1 when predicted exactly, else 0 (scikit-learn's convention).
+ *  Errors: CTUNE_EINVAL (NULL, n or n_targets 0), CTUNE_EDATA (NaN/Inf). */
 CTUNE_API ctune_status ctune_metric_r2(const double *y_true, const double *y_pred, size_t n,
                                        size_t n_targets, double *out);
+
+/* Metrics below follow scikit-learn's definitions (sklearn.metrics) and the
+ * same conventions as the two above: arrays are caller-owned and only read;
+ * the result goes to *out; labels are any finite doubles compared exactly.
+ * Errors: CTUNE_EINVAL (NULL, n == 0, bad option, a metric that is undefined
+ * on these labels), CTUNE_EDATA (a NaN/Inf value, naming the array and row),
+ * CTUNE_ENOMEM (the label-set metrics allocate O(n) scratch).
+ * All are pure and thread-safe. See docs/metrics.md. */
+
+/** How precision / recall / F1 combine classes. */
+typedef enum ctune_average {
+    CTUNE_AVERAGE_BINARY = 1, /**< the class `pos_label` only (at most 2 labels in y) */
+    CTUNE_AVERAGE_MACRO = 2   /**< unweighted mean over the labels of y_true ∪ y_pred */
+} ctune_average;
+
+/** Balanced accuracy: the mean over the classes present in y_true of the
+ *  recall of each (predictions of classes absent from y_true are ignored,
+ *  as scikit-learn's balanced_accuracy_score with adjusted=False). */
+CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *y_pred,
+                                                      size_t n, double *out);
+/** Log loss (cross-entropy): mean over rows of -log p[i][y_true[i]].
+ *  `y_true` holds class codes 0..k-1 (not labels); `proba` is n × k
+ *  row-major. As scikit-learn (eps = 1e-15), every probability is clipped
+ *  to [1e-15, 1 - 1e-15] and each row renormalized to sum to 1 before the
+ *  log. Errors: CTUNE_EDATA for a code outside 0..k-1 (naming the row) or a
+ *  non-finite probability. */
+CTUNE_API ctune_status ctune_metric_log_loss(const double *y_true, const double *proba, size_t n,
+                                             size_t k, double *out);
+/** Precision tp / (tp + fp), recall tp / (tp + fn) and F1
+ *  2tp / (2tp + fp + fn) with `average` a ctune_average:
+ *  - CTUNE_AVERAGE_BINARY: of the class `pos_label`. The labels of y_true
+ *    and y_pred together must be at most 2, and contain pos_label when they
+ *    are 2 (else CTUNE_EINVAL, naming them).
+ *  - CTUNE_AVERAGE_MACRO: unweighted mean over every label of y_true ∪ y_pred
+ *    (pos_label is ignored).
+ *  An undefined ratio (0 / 0) counts as 0 (scikit-learn's zero_division). */
+CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double *y_pred, size_t n,
+                                              int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y_pred, size_t n,
+                                           int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pred, size_t n,
+                                       int average, double pos_label, double *out);
+/** Binary ROC AUC of scores `y_score` (greater = more positive) against
+ *  y_true, whose samples equal to `pos_label` are positive (scikit-learn's
+ *  roc_auc_score takes the larger of the two labels). Area under the ROC
+ *  curve by the trapezoid rule over the distinct thresholds, so tied scores
+ *  count half, exactly as roc_curve + auc. Errors: CTUNE_EINVAL when y_true
+ *  holds a third label (multiclass is not supported) or only one class. */
+CTUNE_API ctune_status ctune_metric_roc_auc(const double *y_true, const double *y_score, size_t n,
+                                            double pos_label, double *out);
+/** Mean squared error, mean absolute error and root mean squared error of
+ *  n × n_targets row-major arrays, averaged uniformly over the targets (RMSE
+ *  takes the root per target first, as scikit-learn's
+ *  root_mean_squared_error). */
+CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pred, size_t n,
+                                        size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pred, size_t n,
+                                        size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_pred, size_t n,
+                                         size_t n_targets, double *out);
+
 /** Scorers, by scikit-learn's names: a scorer turns (fitted estimator,
  *  labelled data) into a number where greater is better ("neg_*" scorers
  *  negate a loss). Known names are listed by ctune_scorer_name().
