@@ -567,6 +567,40 @@ CTUNE_API const char *ctune_scorer_name(size_t i);
 /* ---- END BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ------------------ */
 
 /* ---- DATA GENERATORS (lib/core/datagen.c) ------------------------------ */
+/* Seeded synthetic data for tests and examples (after scikit-learn's
+ * make_blobs / make_classification / make_regression). Each writes into
+ * caller arrays: X is n × d row-major doubles, y holds n values (class
+ * labels 0..k-1 as doubles, or regression targets). The same arguments and
+ * seed give the same bits on every platform with IEEE doubles. No
+ * allocation; pure and thread-safe. Errors: CTUNE_EINVAL naming the bad
+ * argument (NULL array, n or d 0, sizes out of range); on error the arrays
+ * may be partially written. See docs/metrics.md ("Data generators"). */
+
+/** Isotropic Gaussian blobs: `centers` centers drawn uniformly in
+ *  [-10, 10)^d, each row = its center + cluster_std · N(0, I). Class sizes
+ *  are balanced (the first n % centers classes have one more row) and the
+ *  rows are shuffled; y is the center index. `centers_out` (centers × d) or
+ *  NULL receives the centers. Needs 1 <= centers <= n, cluster_std >= 0. */
+CTUNE_API ctune_status ctune_make_blobs(double *X, double *y, size_t n, size_t d, size_t centers,
+                                        double cluster_std, uint64_t seed, double *centers_out);
+/** A classification problem: class c (0..n_classes-1) is a Gaussian
+ *  cluster N(v_c, I) on columns 0..n_informative-1, where v_c are distinct
+ *  random vertices of the hypercube [-class_sep, class_sep]^n_informative;
+ *  columns n_informative..d-1 are N(0, 1) noise. Balanced classes (the
+ *  first n % n_classes have one more row), rows shuffled, no label noise
+ *  (unlike scikit-learn: one cluster per class, no redundant features, no
+ *  random covariance, columns not shuffled). Needs 1 <= n_informative <= d,
+ *  2 <= n_classes <= min(n, 2^n_informative), class_sep >= 0. */
+CTUNE_API ctune_status ctune_make_classification(double *X, double *y, size_t n, size_t d,
+                                                 size_t n_informative, size_t n_classes,
+                                                 double class_sep, uint64_t seed);
+/** A linear regression problem: X ~ N(0, 1), y = X · coef + noise · N(0, 1)
+ *  where coef[k] = 100 · U[0, 1) for k < n_informative and 0 beyond.
+ *  `coef_out` (d values) or NULL receives coef. Needs n_informative <= d,
+ *  noise >= 0. */
+CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, size_t d,
+                                             size_t n_informative, double noise, uint64_t seed,
+                                             double *coef_out);
 /* ---- END DATA GENERATORS ----------------------------------------------- */
 
 /* ---- CONFORMANCE KIT (lib/estimator/check.c) --------------------------- */
