@@ -561,6 +561,39 @@ CTUNE_API const char *ctune_scorer_name(size_t i);
 /* ---- END METRICS AND SCORERS ------------------------------------------- */
 
 /* ---- BUILT-IN ESTIMATORS: DUMMY (lib/estimators/dummy.c) --------------- */
+/* Baselines that ignore X, as scikit-learn's sklearn.dummy (see
+ * docs/custom-estimators.md; their source, lib/estimators/dummy.c, is the
+ * smallest example of the vtable).
+ *
+ * DummyClassifier params:
+ *  - strategy (string, default "prior"):
+ *      most_frequent: predict the most frequent training label (ties: the
+ *                     smallest); predict_proba is one-hot on it;
+ *      prior:         predict as most_frequent; predict_proba is the class
+ *                     prior (training frequencies);
+ *      stratified:    predict a label drawn from the class prior; predict_proba
+ *                     is one-hot on the drawn class;
+ *      uniform:       predict a label drawn uniformly among the classes;
+ *                     predict_proba is 1/n_classes everywhere.
+ *  - seed (int >= 0, default 0): seed of the draws, used through
+ *    ctune_fit_ctx_seed() (so a search task derives its own stream). Each
+ *    row's draw is a function of the fitted seed and the row's values only:
+ *    predicting a row alone or in any batch gives the same label.
+ * DummyRegressor params:
+ *  - strategy (string, default "mean"): mean | median (numpy's median: the
+ *    mean of the two middle values for an even count) | constant, per target;
+ *  - constant (double or none, default none): the value predicted for every
+ *    target by strategy=constant; fit fails with CTUNE_EINVAL when it is none.
+ */
+
+/** A DummyClassifier / DummyRegressor with default params. Free with
+ *  ctune_estimator_free(). Errors: CTUNE_EINVAL (NULL out), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_dummy_classifier_new(ctune_estimator **out);
+CTUNE_API ctune_status ctune_dummy_regressor_new(ctune_estimator **out);
+/** Their vtables (static; for ctune_estimator_new() with a user pointer, or
+ *  to wrap or compare). Never NULL. Thread-safe. */
+CTUNE_API const ctune_estimator_vtable *ctune_dummy_classifier_vtable(void);
+CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
 /* ---- END BUILT-IN ESTIMATORS: DUMMY ------------------------------------ */
 
 /* ---- BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ---------------------- */
