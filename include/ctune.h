@@ -545,7 +545,17 @@ CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_p
 
 /** Scorers, by scikit-learn's names: a scorer turns (fitted estimator,
  *  labelled data) into a number where greater is better ("neg_*" scorers
- *  negate a loss). Known names are listed by ctune_scorer_name().
+ *  negate a loss). Known names are listed by ctune_scorer_name():
+ *  classifiers: accuracy, balanced_accuracy, f1, f1_macro, neg_log_loss,
+ *  precision, precision_macro, recall, recall_macro, roc_auc;
+ *  regressors: neg_mean_absolute_error, neg_mean_squared_error,
+ *  neg_root_mean_squared_error, r2.
+ *  The binary scorers (f1, precision, recall, roc_auc) need a classifier
+ *  fitted on exactly 2 classes and take the larger class label as positive
+ *  (scikit-learn's pos_label=1 for labels {0, 1}); roc_auc scores with
+ *  predict_proba's column of that class. neg_log_loss and roc_auc need
+ *  predict_proba, and a y label the classifier did not see at fit is
+ *  CTUNE_EDATA naming the row. See docs/metrics.md.
  *  `scorer` NULL or "" means the estimator's default score
  *  (ctune_estimator_score()).
  *  Errors: CTUNE_EINVAL for an unknown name (listing the known ones), or a
