@@ -662,6 +662,58 @@ CTUNE_API ctune_status ctune_check_estimator(const ctune_estimator *est, const c
 /** Number of checks in the battery and the i-th check's name (static). */
 CTUNE_API size_t ctune_check_count(void);
 CTUNE_API const char *ctune_check_name(size_t i);
+
+/* The battery, in order (names are stable; ctune_check_name() lists them).
+ * Data is generated with ctune_make_blobs (classifiers, transformers) or
+ * ctune_make_regression (regressors), X rounded to float32 precision; every
+ * fit is ctune_estimator_fit_ex(clone, data, 1, stream) with one fixed
+ * stream, so two fits must agree whatever the estimator's randomness.
+ *  fit_predict          fit on the generated data works; n_features_in,
+ *                       n_outputs, n_classes are right (the reference fit)
+ *  predict_before_fit   predict/transform/predict_proba of an unfitted clone
+ *                       return CTUNE_ESTATE
+ *  clone_unfitted       a clone of a fitted estimator is unfitted with equal
+ *                       params and the same vtable
+ *  params_round_trip    the text of get_params parses and set_params accepts
+ *                       it unchanged; every spec parameter is listed
+ *  unknown_param        set_params of an unknown name is CTUNE_EINVAL naming
+ *                       it, and changes nothing
+ *  fit_deterministic    two fits with the same seed and data predict the same
+ *                       (and the same probabilities)
+ *  fit_input_unchanged  fit / predict / predict_proba / score leave X and y
+ *                       bit-identical
+ *  predict_shape        predict writes exactly n_rows × n_outputs finite values
+ *  predict_labels       classifiers predict training labels only
+ *  predict_proba        rows of probabilities in [0, 1] summing to 1 (when
+ *                       the estimator has predict_proba)
+ *  one_feature          fit and predict work with 1 feature
+ *  noncontiguous_labels labels {3, 7, 11, ...} give the same predictions as
+ *                       {0, 1, 2, ...} mapped (the estimator sees codes only)
+ *  nonfinite_rejected   NaN/Inf in X or y at fit, NaN in X at predict:
+ *                       CTUNE_EDATA
+ *  empty_data           fit on 0 rows is CTUNE_EDATA; predict on 0 rows is a
+ *                       no-op
+ *  n_features_mismatch  predict with another feature count is CTUNE_EDATA
+ *  subset_invariance    each row predicted alone equals the batch prediction
+ *  views_equivalent     fits on float32, strided (NaN padding) and index-subset
+ *                       views of the same values equal the plain fit
+ *  refit_clean          fitting other data first leaves no trace
+ *  score                the default score is finite (accuracy in [0, 1],
+ *                       R² <= 1)
+ *  transform_shape      transformers write n_rows × n_features_out finite values
+ *  no_leaks             a full cycle leaves ctune_alloc_live() unchanged (only
+ *                       blocks allocated through ctune are seen; assumes no
+ *                       other thread uses ctune meanwhile)
+ *  concurrency          two clones fitted in two threads at once predict as
+ *                       the sequential fit
+ * Options (ctune_params_parse text): tolerance (double >= 0, default 1e-9:
+ * relative, |a - b| <= tolerance · max(1, |a|, |b|); exact estimators pass
+ * with it, float32 ones need about 1e-6), skip (check names separated by
+ * '|', e.g. "skip=concurrency|no_leaks"; unknown names are CTUNE_EINVAL),
+ * n_rows (default 60), n_features (default 4), n_classes (default 3),
+ * seed (of the generated data, default 0). A check that does not apply to
+ * the estimator's kind passes. Not thread-safe with the allocation test
+ * hooks; otherwise the battery only uses clones of `est`. */
 /* ---- END CONFORMANCE KIT ----------------------------------------------- */
 
 /* ---- MODEL SELECTION (lib/model_selection) ----------------------------- */
