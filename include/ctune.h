@@ -670,6 +670,8 @@ CTUNE_API const char *ctune_check_name(size_t i);
  * stream, so two fits must agree whatever the estimator's randomness.
  *  fit_predict          fit on the generated data works; n_features_in,
  *                       n_outputs, n_classes are right (the reference fit)
+ *  predict_shape        predict writes exactly n_rows × n_outputs finite
+ *                       values (writing past them stops the battery)
  *  predict_before_fit   predict/transform/predict_proba of an unfitted clone
  *                       return CTUNE_ESTATE
  *  clone_unfitted       a clone of a fitted estimator is unfitted with equal
@@ -682,7 +684,6 @@ CTUNE_API const char *ctune_check_name(size_t i);
  *                       (and the same probabilities)
  *  fit_input_unchanged  fit / predict / predict_proba / score leave X and y
  *                       bit-identical
- *  predict_shape        predict writes exactly n_rows × n_outputs finite values
  *  predict_labels       classifiers predict training labels only
  *  predict_proba        rows of probabilities in [0, 1] summing to 1 (when
  *                       the estimator has predict_proba)

@@ -41,6 +41,7 @@ typedef struct ck {
     const char *name; /* current check */
     int failed;       /* current check already reported */
     int quiet;        /* a skipped check run for its side effects only */
+    int stop;         /* memory was overwritten: run no further check */
 } ck;
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -425,8 +426,12 @@ static ctune_status check_predict_shape(ck *c)
     if (!need_ref(c))
         return CTUNE_OK;
     if (!canary_ok(c->ref_out, c->n, c->width)) {
-        fail(c, "%s wrote past n_rows × n_outputs = %zu × %zu values",
-             c->kind == CTUNE_TRANSFORMER ? "transform" : "predict", c->n, c->width);
+        /* the library's own buffers are exactly that size: later checks
+         * would corrupt memory */
+        fail(c, "%s wrote past n_rows × n_outputs = %zu × %zu values; the remaining checks "
+                "were not run", c->kind == CTUNE_TRANSFORMER ? "transform" : "predict", c->n,
+             c->width);
+        c->stop = 1;
         return CTUNE_OK;
     }
     for (size_t i = 0; i < c->n * c->width; i++) {
@@ -992,13 +997,13 @@ typedef struct check {
 
 static const check CHECKS[] = {
     {"fit_predict", check_fit_predict},
+    {"predict_shape", check_predict_shape},
     {"predict_before_fit", check_predict_before_fit},
     {"clone_unfitted", check_clone_unfitted},
     {"params_round_trip", check_params_round_trip},
     {"unknown_param", check_unknown_param},
     {"fit_deterministic", check_fit_deterministic},
     {"fit_input_unchanged", check_fit_input_unchanged},
-    {"predict_shape", check_predict_shape},
     {"predict_labels", check_predict_labels},
     {"predict_proba", check_predict_proba},
     {"one_feature", check_one_feature},
@@ -1148,7 +1153,7 @@ ctune_status ctune_check_estimator(const ctune_estimator *est, const char *optio
         rc = generate(&c, c.X, c.y, c.n, c.d, c.seed);
     if (rc == CTUNE_OK)
         rc = ctune_data_new(&c.train, c.X, CTUNE_FLOAT64, c.n, c.d, 0, c.y, 1);
-    for (size_t i = 0; i < N_CHECKS && rc == CTUNE_OK; i++) {
+    for (size_t i = 0; i < N_CHECKS && rc == CTUNE_OK && !c.stop; i++) {
         /* the first check makes the reference fit the others compare with:
          * when skipped, it still runs, silently */
         if (skip[i] && CHECKS[i].fn != check_fit_predict)

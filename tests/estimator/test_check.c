@@ -420,9 +420,10 @@ START_TEST(test_catches_leak_and_overrun)
         ctune_params_free(g_leaked[i]);
     f = OVERRUN;
     e = custom(&NC, &f);
-    ck_assert_int_gt(run(e, NULL), 0);
+    ck_assert_int_eq(run(e, NULL), 1);
     ck_assert_caught("predict_shape");
-    ck_assert(strstr(g_report, "wrote past") != NULL);
+    ck_assert(strstr(g_report, "wrote past n_rows × n_outputs = 60 × 1 values; the remaining "
+                               "checks were not run") != NULL);
     ctune_estimator_free(e);
 }
 END_TEST
