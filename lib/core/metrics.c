@@ -86,7 +86,8 @@ static size_t label_index(const double *labels, size_t k, double v)
     return lo;
 }
 
-ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n, double *out)
+ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
+                                   double *out)
 {
     CTUNE_TRY(check_labels(y_true, y_pred, n, out, "accuracy"));
     size_t hit = 0;
@@ -146,7 +147,7 @@ ctune_status ctune_metric_log_loss(const double *y_true, const double *proba, si
         const double *p = proba + i * k;
         double s = 0.0, mine = 0.0;
         for (size_t c = 0; c < k; c++) {
-            double v = p[c] < LOG_LOSS_EPS ? LOG_LOSS_EPS : p[c] > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : p[c];
+            double v = fmin(fmax(p[c], LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
             s += v;
             if (c == (size_t)y_true[i])
                 mine = v;
@@ -205,8 +206,9 @@ static ctune_status prf(const double *y_true, const double *y_pred, size_t n, in
                                  "%s: the labels hold %zu classes, and average binary needs at "
                                  "most 2 (use macro)", names[m], k);
         else if (!present && k == 2)
-            rc = ctune_set_error(CTUNE_EINVAL, "%s: pos_label=%g is not a valid label; labels: %g, %g",
-                                 names[m], pos_label, labels[0], labels[1]);
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "%s: pos_label=%g is not a valid label; labels: %g, %g", names[m],
+                                 pos_label, labels[0], labels[1]);
         else {
             count_label(y_true, y_pred, n, pos_label, &tp, &fp, &fn);
             *out = prf_value(m, tp, fp, fn);

@@ -138,7 +138,8 @@ ctune_status ctune_scorer_check(const char *name)
     return find(name) ? CTUNE_OK : unknown(name);
 }
 
-ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_data *data, double *out)
+ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_data *data,
+                         double *out)
 {
     if (!name || !*name)
         return ctune_estimator_score(est, data, out);
@@ -161,13 +162,16 @@ ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_dat
         return ctune_set_error(CTUNE_EDATA, "scorer '%s': no rows to score", name);
     if (t == 0)
         return ctune_set_error(CTUNE_EDATA, "scorer '%s' needs y, and the data has none", name);
-    size_t k = s->input == NEEDS_PROBA ? ctune_estimator_n_classes(est) : ctune_estimator_n_outputs(est);
+    size_t k = s->input == NEEDS_PROBA ? ctune_estimator_n_classes(est)
+                                       : ctune_estimator_n_outputs(est);
     if (kind == CTUNE_REGRESSOR && t != k)
-        return ctune_set_error(CTUNE_EDATA, "scorer '%s': y has %zu targets, the model predicts %zu",
-                               name, t, k);
+        return ctune_set_error(CTUNE_EDATA,
+                               "scorer '%s': y has %zu targets, the model predicts %zu", name, t,
+                               k);
     if (kind == CTUNE_CLASSIFIER && t != 1)
-        return ctune_set_error(CTUNE_EDATA, "scorer '%s': a classifier scores 1 target column, got %zu",
-                               name, t);
+        return ctune_set_error(CTUNE_EDATA,
+                               "scorer '%s': a classifier scores 1 target column, got %zu", name,
+                               t);
     size_t n_classes = ctune_estimator_n_classes(est);
     if (s->binary && n_classes != 2)
         return ctune_set_error(CTUNE_EINVAL,

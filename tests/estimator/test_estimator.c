@@ -290,11 +290,13 @@ START_TEST(test_accessors_and_clone)
     ck_assert_int_eq(ctune_estimator_is_fitted(c), 0);
     ck_assert_uint_eq(ctune_estimator_n_classes(c), 0);
     ck_assert_uint_eq(ctune_estimator_n_features_in(c), 0);
-    ck_assert_int_eq(ctune_params_equal(ctune_estimator_get_params(c), ctune_estimator_get_params(e)), 1);
+    ck_assert_int_eq(
+        ctune_params_equal(ctune_estimator_get_params(c), ctune_estimator_get_params(e)), 1);
     ck_assert_ptr_eq(ctune_estimator_user(c), &creates);
     /* the clone's params are its own */
     ck_assert_ok(ctune_estimator_set_params_text(c, "shift=1"));
-    ck_assert_int_eq(ctune_params_equal(ctune_estimator_get_params(c), ctune_estimator_get_params(e)), 0);
+    ck_assert_int_eq(
+        ctune_params_equal(ctune_estimator_get_params(c), ctune_estimator_get_params(e)), 0);
     ck_assert_int_eq(ctune_estimator_is_fitted(e), 1);
     ctune_estimator *c2 = (ctune_estimator *)1;
     ck_assert_status(ctune_estimator_clone(NULL, e), CTUNE_EINVAL);
