@@ -1,6 +1,7 @@
 /* Check suite: the estimator handle (lib/estimator/estimator.c) driven
  * through custom estimators written here against the public vtable. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -679,6 +680,55 @@ START_TEST(test_float32_and_stride)
 }
 END_TEST
 
+/* Threads that predict with their own fitted clone on one shared data while
+ * others create and free views of the same storage (as a parallel search
+ * does). Run under ThreadSanitizer this showed predict's validation reading
+ * the storage's reference count without synchronisation. */
+typedef struct pjob {
+    ctune_estimator *e;
+    const ctune_data *d;
+    int ok;
+} pjob;
+
+static void *predict_loop(void *arg)
+{
+    pjob *j = arg;
+    double pred[6];
+    j->ok = 1;
+    for (int r = 0; r < 300; r++) {
+        ctune_data *s;
+        const size_t rows[2] = {1, 4};
+        if (ctune_data_subset(&s, j->d, rows, 2) != CTUNE_OK ||
+            ctune_estimator_predict(j->e, j->d, pred) != CTUNE_OK)
+            j->ok = 0;
+        ctune_data_free(s);
+        for (int i = 0; i < 6; i++)
+            j->ok &= pred[i] == Y37[i];
+    }
+    return NULL;
+}
+
+START_TEST(test_concurrent_predict)
+{
+    ctune_data *d = data(X6, 6, 2, Y37, 1);
+    pjob jobs[4];
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++) {
+        jobs[t].e = make(&CLF);
+        jobs[t].d = d;
+        ck_assert_ok(ctune_estimator_fit(jobs[t].e, d));
+    }
+    for (int t = 0; t < 4; t++)
+        ck_assert_int_eq(pthread_create(&th[t], NULL, predict_loop, &jobs[t]), 0);
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+        ck_assert(jobs[t].ok);
+        ctune_estimator_free(jobs[t].e);
+    }
+    ctune_data_free(d);
+}
+END_TEST
+
 START_TEST(test_alloc_failure_sweep)
 {
     ctune_data *d = data(X6, 6, 2, Y37, 1), *s;
@@ -737,6 +787,7 @@ int main(void)
     tcase_add_test(tc, test_default_scores);
     tcase_add_test(tc, test_transformer);
     tcase_add_test(tc, test_float32_and_stride);
+    tcase_add_test(tc, test_concurrent_predict);
     tcase_add_test(tc, test_alloc_failure_sweep);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
