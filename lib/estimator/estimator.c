@@ -505,6 +505,14 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
     if (e->vt->score) {
         if (e->vt->kind != CTUNE_CLASSIFIER)
             return e->vt->score(e->self, data, out);
+        /* the estimator's score indexes by class code: a label unseen at
+         * fit has none */
+        for (size_t i = 0; i < n; i++) {
+            double v = ctune__data_y_at(data, i, 0);
+            if (class_code(e->classes, e->n_classes, v) < 0)
+                return ctune_set_error(CTUNE_EDATA, "%s: y row %zu has label %g, which was not "
+                                       "seen at fit", e->vt->name, i, v);
+        }
         ctune_data *coded;
         CTUNE_TRY(encode_labels(data, e->classes, e->n_classes, &coded));
         ctune_status rc = e->vt->score(e->self, coded, out);

@@ -181,6 +181,38 @@ static const ctune_estimator_vtable TRF = {
     .destroy = m_destroy,
 };
 
+/* A classifier with its own score: the mean probability of the true class,
+ * indexing its probabilities by the code it is given. */
+static double g_last_score_code;
+
+static ctune_status m_score(void *self, const ctune_data *data, double *out)
+{
+    const model *m = self;
+    size_t n = ctune_data_n_rows(data);
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        double code = ctune_data_y(data, i, 0);
+        g_last_score_code = code;
+        if (!(code >= 0 && code < (double)m->k))
+            return ctune_set_error(CTUNE_EINTERNAL, "score got code %g", code);
+        s += code == 0 ? 1 : 0;
+    }
+    *out = s / (double)n;
+    return CTUNE_OK;
+}
+
+static const ctune_estimator_vtable CLF_SCORE = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "ScoringClassifier",
+    .kind = CTUNE_CLASSIFIER,
+    .params = PARAMS,
+    .create = m_create,
+    .fit = m_fit,
+    .predict = m_predict,
+    .score = m_score,
+    .destroy = m_destroy,
+};
+
 /* 6 rows, 2 features; class 3 around x0 = 0, class 7 around x0 = 10 */
 static const double X6[12] = {0, 1, 1, 1, -1, 0, 10, 5, 11, 5, 9, 4};
 static const double Y37[6] = {3, 3, 3, 7, 7, 7};
@@ -680,6 +712,29 @@ START_TEST(test_float32_and_stride)
 }
 END_TEST
 
+START_TEST(test_custom_score_codes)
+{
+    /* a custom score gets codes 0..k-1; a label the classifier never saw has
+     * no code and is refused before the custom score runs */
+    ctune_estimator *e = make(&CLF_SCORE);
+    ctune_data *d = data(X6, 6, 2, Y37, 1);
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    double v;
+    ck_assert_ok(ctune_estimator_score(e, d, &v));
+    ck_assert_double_eq_tol(v, 0.5, 1e-15); /* 3 of 6 rows have code 0 */
+    const double y5[6] = {3, 3, 5, 7, 7, 7};
+    ctune_data *d5 = data(X6, 6, 2, y5, 1);
+    g_last_score_code = 0;
+    ck_assert_status(ctune_estimator_score(e, d5, &v), CTUNE_EDATA);
+    ck_assert_str_eq(ctune_last_error(),
+                     "ScoringClassifier: y row 2 has label 5, which was not seen at fit");
+    ck_assert_double_eq(g_last_score_code, 0); /* never called */
+    ctune_data_free(d5);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+}
+END_TEST
+
 /* Threads that predict with their own fitted clone on one shared data while
  * others create and free views of the same storage (as a parallel search
  * does). Run under ThreadSanitizer this showed predict's validation reading
@@ -787,6 +842,7 @@ int main(void)
     tcase_add_test(tc, test_default_scores);
     tcase_add_test(tc, test_transformer);
     tcase_add_test(tc, test_float32_and_stride);
+    tcase_add_test(tc, test_custom_score_codes);
     tcase_add_test(tc, test_concurrent_predict);
     tcase_add_test(tc, test_alloc_failure_sweep);
     suite_add_tcase(s, tc);
