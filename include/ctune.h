@@ -546,17 +546,89 @@ CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
 /* ---- METRICS AND SCORERS (lib/core/metrics.c) -------------------------- */
 
 /** Fraction of positions where y_pred equals y_true (n > 0).
- *  Errors: CTUNE_EINVAL (NULL, n == 0). */
+ *  Errors: CTUNE_EINVAL (NULL, n == 0), CTUNE_EDATA (a NaN/Inf label). */
 CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
                                              double *out);
 /** Coefficient of determination R², averaged uniformly over `n_targets`
  *  columns (row-major n × n_targets arrays). A constant y_true column scores
- *  1 when predicted exactly, else 0 (scikit-learn's convention). */
+ *  1 when predicted exactly, else 0 (scikit-learn's convention).
+ *  Errors: CTUNE_EINVAL (NULL, n or n_targets 0), CTUNE_EDATA (NaN/Inf). */
 CTUNE_API ctune_status ctune_metric_r2(const double *y_true, const double *y_pred, size_t n,
                                        size_t n_targets, double *out);
+
+/* Metrics below follow scikit-learn's definitions (sklearn.metrics) and the
+ * same conventions as the two above: arrays are caller-owned and only read;
+ * the result goes to *out; labels are any finite doubles compared exactly.
+ * Errors: CTUNE_EINVAL (NULL, n == 0, bad option, a metric that is undefined
+ * on these labels), CTUNE_EDATA (a NaN/Inf value, naming the array and row),
+ * CTUNE_ENOMEM (the label-set metrics allocate O(n) scratch).
+ * All are pure and thread-safe. See docs/metrics.md. */
+
+/** How precision / recall / F1 combine classes. */
+typedef enum ctune_average {
+    CTUNE_AVERAGE_BINARY = 1, /**< the class `pos_label` only (at most 2 labels in y) */
+    CTUNE_AVERAGE_MACRO = 2   /**< unweighted mean over the labels of y_true ∪ y_pred */
+} ctune_average;
+
+/** Balanced accuracy: the mean over the classes present in y_true of the
+ *  recall of each (predictions of classes absent from y_true are ignored,
+ *  as scikit-learn's balanced_accuracy_score with adjusted=False). */
+CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *y_pred,
+                                                      size_t n, double *out);
+/** Log loss (cross-entropy): mean over rows of -log p[i][y_true[i]].
+ *  `y_true` holds class codes 0..k-1 (not labels); `proba` is n × k
+ *  row-major. As scikit-learn (eps = 1e-15), every probability is clipped
+ *  to [1e-15, 1 - 1e-15] and each row renormalized to sum to 1 before the
+ *  log. Errors: CTUNE_EDATA for a code outside 0..k-1 (naming the row) or a
+ *  non-finite probability. */
+CTUNE_API ctune_status ctune_metric_log_loss(const double *y_true, const double *proba, size_t n,
+                                             size_t k, double *out);
+/** Precision tp / (tp + fp), recall tp / (tp + fn) and F1
+ *  2tp / (2tp + fp + fn) with `average` a ctune_average:
+ *  - CTUNE_AVERAGE_BINARY: of the class `pos_label`. The labels of y_true
+ *    and y_pred together must be at most 2, and contain pos_label when they
+ *    are 2 (else CTUNE_EINVAL, naming them).
+ *  - CTUNE_AVERAGE_MACRO: unweighted mean over every label of y_true ∪ y_pred
+ *    (pos_label is ignored).
+ *  An undefined ratio (0 / 0) counts as 0 (scikit-learn's zero_division). */
+CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double *y_pred, size_t n,
+                                              int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y_pred, size_t n,
+                                           int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pred, size_t n,
+                                       int average, double pos_label, double *out);
+/** Binary ROC AUC of scores `y_score` (greater = more positive) against
+ *  y_true, whose samples equal to `pos_label` are positive (scikit-learn's
+ *  roc_auc_score takes the larger of the two labels). Area under the ROC
+ *  curve by the trapezoid rule over the distinct thresholds, so tied scores
+ *  count half, exactly as roc_curve + auc. Errors: CTUNE_EINVAL when y_true
+ *  holds a third label (multiclass is not supported) or only one class. */
+CTUNE_API ctune_status ctune_metric_roc_auc(const double *y_true, const double *y_score, size_t n,
+                                            double pos_label, double *out);
+/** Mean squared error, mean absolute error and root mean squared error of
+ *  n × n_targets row-major arrays, averaged uniformly over the targets (RMSE
+ *  takes the root per target first, as scikit-learn's
+ *  root_mean_squared_error). */
+CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pred, size_t n,
+                                        size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pred, size_t n,
+                                        size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_pred, size_t n,
+                                         size_t n_targets, double *out);
+
 /** Scorers, by scikit-learn's names: a scorer turns (fitted estimator,
  *  labelled data) into a number where greater is better ("neg_*" scorers
- *  negate a loss). Known names are listed by ctune_scorer_name().
+ *  negate a loss). Known names are listed by ctune_scorer_name():
+ *  classifiers: accuracy, balanced_accuracy, f1, f1_macro, neg_log_loss,
+ *  precision, precision_macro, recall, recall_macro, roc_auc;
+ *  regressors: neg_mean_absolute_error, neg_mean_squared_error,
+ *  neg_root_mean_squared_error, r2.
+ *  The binary scorers (f1, precision, recall, roc_auc) need a classifier
+ *  fitted on exactly 2 classes and take the larger class label as positive
+ *  (scikit-learn's pos_label=1 for labels {0, 1}); roc_auc scores with
+ *  predict_proba's column of that class. neg_log_loss and roc_auc need
+ *  predict_proba, and a y label the classifier did not see at fit is
+ *  CTUNE_EDATA naming the row. See docs/metrics.md.
  *  `scorer` NULL or "" means the estimator's default score
  *  (ctune_estimator_score()).
  *  Errors: CTUNE_EINVAL for an unknown name (listing the known ones), or a
@@ -572,12 +644,79 @@ CTUNE_API const char *ctune_scorer_name(size_t i);
 /* ---- END METRICS AND SCORERS ------------------------------------------- */
 
 /* ---- BUILT-IN ESTIMATORS: DUMMY (lib/estimators/dummy.c) --------------- */
+/* Baselines that ignore X, as scikit-learn's sklearn.dummy (see
+ * docs/custom-estimators.md; their source, lib/estimators/dummy.c, is the
+ * smallest example of the vtable).
+ *
+ * DummyClassifier params:
+ *  - strategy (string, default "prior"):
+ *      most_frequent: predict the most frequent training label (ties: the
+ *                     smallest); predict_proba is one-hot on it;
+ *      prior:         predict as most_frequent; predict_proba is the class
+ *                     prior (training frequencies);
+ *      stratified:    predict a label drawn from the class prior; predict_proba
+ *                     is one-hot on the drawn class;
+ *      uniform:       predict a label drawn uniformly among the classes;
+ *                     predict_proba is 1/n_classes everywhere.
+ *  - seed (int >= 0, default 0): seed of the draws, used through
+ *    ctune_fit_ctx_seed() (so a search task derives its own stream). Each
+ *    row's draw is a function of the fitted seed and the row's values only:
+ *    predicting a row alone or in any batch gives the same label.
+ * DummyRegressor params:
+ *  - strategy (string, default "mean"): mean | median (numpy's median: the
+ *    mean of the two middle values for an even count) | constant, per target;
+ *  - constant (double or none, default none): the value predicted for every
+ *    target by strategy=constant; fit fails with CTUNE_EINVAL when it is none.
+ */
+
+/** A DummyClassifier / DummyRegressor with default params. Free with
+ *  ctune_estimator_free(). Errors: CTUNE_EINVAL (NULL out), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_dummy_classifier_new(ctune_estimator **out);
+CTUNE_API ctune_status ctune_dummy_regressor_new(ctune_estimator **out);
+/** Their vtables (static; for ctune_estimator_new() with a user pointer, or
+ *  to wrap or compare). Never NULL. Thread-safe. */
+CTUNE_API const ctune_estimator_vtable *ctune_dummy_classifier_vtable(void);
+CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
 /* ---- END BUILT-IN ESTIMATORS: DUMMY ------------------------------------ */
 
 /* ---- BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ---------------------- */
 /* ---- END BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ------------------ */
 
 /* ---- DATA GENERATORS (lib/core/datagen.c) ------------------------------ */
+/* Seeded synthetic data for tests and examples (after scikit-learn's
+ * make_blobs / make_classification / make_regression). Each writes into
+ * caller arrays: X is n × d row-major doubles, y holds n values (class
+ * labels 0..k-1 as doubles, or regression targets). The same arguments and
+ * seed give the same bits on every platform with IEEE doubles. No
+ * allocation; pure and thread-safe. Errors: CTUNE_EINVAL naming the bad
+ * argument (NULL array, n or d 0, sizes out of range); on error the arrays
+ * may be partially written. See docs/metrics.md ("Data generators"). */
+
+/** Isotropic Gaussian blobs: `centers` centers drawn uniformly in
+ *  [-10, 10)^d, each row = its center + cluster_std · N(0, I). Class sizes
+ *  are balanced (the first n % centers classes have one more row) and the
+ *  rows are shuffled; y is the center index. `centers_out` (centers × d) or
+ *  NULL receives the centers. Needs 1 <= centers <= n, cluster_std >= 0. */
+CTUNE_API ctune_status ctune_make_blobs(double *X, double *y, size_t n, size_t d, size_t centers,
+                                        double cluster_std, uint64_t seed, double *centers_out);
+/** A classification problem: class c (0..n_classes-1) is a Gaussian
+ *  cluster N(v_c, I) on columns 0..n_informative-1, where v_c are distinct
+ *  random vertices of the hypercube [-class_sep, class_sep]^n_informative;
+ *  columns n_informative..d-1 are N(0, 1) noise. Balanced classes (the
+ *  first n % n_classes have one more row), rows shuffled, no label noise
+ *  (unlike scikit-learn: one cluster per class, no redundant features, no
+ *  random covariance, columns not shuffled). Needs 1 <= n_informative <= d,
+ *  2 <= n_classes <= min(n, 2^n_informative), class_sep >= 0. */
+CTUNE_API ctune_status ctune_make_classification(double *X, double *y, size_t n, size_t d,
+                                                 size_t n_informative, size_t n_classes,
+                                                 double class_sep, uint64_t seed);
+/** A linear regression problem: X ~ N(0, 1), y = X · coef + noise · N(0, 1)
+ *  where coef[k] = 100 · U[0, 1) for k < n_informative and 0 beyond.
+ *  `coef_out` (d values) or NULL receives coef. Needs n_informative <= d,
+ *  noise >= 0. */
+CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, size_t d,
+                                             size_t n_informative, double noise, uint64_t seed,
+                                             double *coef_out);
 /* ---- END DATA GENERATORS ----------------------------------------------- */
 
 /* ---- CONFORMANCE KIT (lib/estimator/check.c) --------------------------- */
@@ -596,6 +735,59 @@ CTUNE_API ctune_status ctune_check_estimator(const ctune_estimator *est, const c
 /** Number of checks in the battery and the i-th check's name (static). */
 CTUNE_API size_t ctune_check_count(void);
 CTUNE_API const char *ctune_check_name(size_t i);
+
+/* The battery, in order (names are stable; ctune_check_name() lists them).
+ * Data is generated with ctune_make_blobs (classifiers, transformers) or
+ * ctune_make_regression (regressors), X rounded to float32 precision; every
+ * fit is ctune_estimator_fit_ex(clone, data, 1, stream) with one fixed
+ * stream, so two fits must agree whatever the estimator's randomness.
+ *  fit_predict          fit on the generated data works; n_features_in,
+ *                       n_outputs, n_classes are right (the reference fit)
+ *  predict_shape        predict writes exactly n_rows × n_outputs finite
+ *                       values (writing past them stops the battery)
+ *  predict_before_fit   predict/transform/predict_proba of an unfitted clone
+ *                       return CTUNE_ESTATE
+ *  clone_unfitted       a clone of a fitted estimator is unfitted with equal
+ *                       params and the same vtable
+ *  params_round_trip    the text of get_params parses and set_params accepts
+ *                       it unchanged; every spec parameter is listed
+ *  unknown_param        set_params of an unknown name is CTUNE_EINVAL naming
+ *                       it, and changes nothing
+ *  fit_deterministic    two fits with the same seed and data predict the same
+ *                       (and the same probabilities)
+ *  fit_input_unchanged  fit / predict / predict_proba / score leave X and y
+ *                       bit-identical
+ *  predict_labels       classifiers predict training labels only
+ *  predict_proba        rows of probabilities in [0, 1] summing to 1 (when
+ *                       the estimator has predict_proba)
+ *  one_feature          fit and predict work with 1 feature
+ *  noncontiguous_labels labels {3, 7, 11, ...} give the same predictions as
+ *                       {0, 1, 2, ...} mapped (the estimator sees codes only)
+ *  nonfinite_rejected   NaN/Inf in X or y at fit, NaN in X at predict:
+ *                       CTUNE_EDATA
+ *  empty_data           fit on 0 rows is CTUNE_EDATA; predict on 0 rows is a
+ *                       no-op
+ *  n_features_mismatch  predict with another feature count is CTUNE_EDATA
+ *  subset_invariance    each row predicted alone equals the batch prediction
+ *  views_equivalent     fits on float32, strided (NaN padding) and index-subset
+ *                       views of the same values equal the plain fit
+ *  refit_clean          fitting other data first leaves no trace
+ *  score                the default score is finite (accuracy in [0, 1],
+ *                       R² <= 1)
+ *  transform_shape      transformers write n_rows × n_features_out finite values
+ *  no_leaks             a full cycle leaves ctune_alloc_live() unchanged (only
+ *                       blocks allocated through ctune are seen; assumes no
+ *                       other thread uses ctune meanwhile)
+ *  concurrency          two clones fitted in two threads at once predict as
+ *                       the sequential fit
+ * Options (ctune_params_parse text): tolerance (double >= 0, default 1e-9:
+ * relative, |a - b| <= tolerance · max(1, |a|, |b|); exact estimators pass
+ * with it, float32 ones need about 1e-6), skip (check names separated by
+ * '|', e.g. "skip=concurrency|no_leaks"; unknown names are CTUNE_EINVAL),
+ * n_rows (default 60), n_features (default 4), n_classes (default 3),
+ * seed (of the generated data, default 0). A check that does not apply to
+ * the estimator's kind passes. Not thread-safe with the allocation test
+ * hooks; otherwise the battery only uses clones of `est`. */
 /* ---- END CONFORMANCE KIT ----------------------------------------------- */
 
 /* ---- MODEL SELECTION (lib/model_selection) ----------------------------- */

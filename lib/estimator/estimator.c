@@ -418,13 +418,18 @@ ctune_status ctune__estimator_check_X(const ctune_estimator *e, const ctune_data
         return ctune_set_error(CTUNE_EDATA, "X has %zu features, but %s was fitted with %zu",
                                ctune_data_n_cols(X), e->vt->name, e->n_features);
     /* Only X must be finite for prediction: validate a copy of the view
-     * without its y. */
+     * without its y. The storage's fields are copied one by one: its
+     * reference count may be changing in another thread. */
     ctune_data tmp = *X;
     tmp.y_local = NULL;
     tmp.t_local = 0;
-    ctune__storage st = *X->st;
-    st.y = NULL;
-    st.n_targets = 0;
+    ctune__storage st;
+    memset(&st, 0, sizeof st);
+    st.X = X->st->X;
+    st.dtype = X->st->dtype;
+    st.n_rows = X->st->n_rows;
+    st.n_cols = X->st->n_cols;
+    st.stride = X->st->stride;
     tmp.st = &st;
     ctune_status rc = ctune_data_validate(&tmp);
     if (rc != CTUNE_OK)
@@ -519,6 +524,14 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
     if (e->vt->score) {
         if (e->vt->kind != CTUNE_CLASSIFIER)
             return e->vt->score(e->self, data, out);
+        /* the estimator's score indexes by class code: a label unseen at
+         * fit has none */
+        for (size_t i = 0; i < n; i++) {
+            double v = ctune__data_y_at(data, i, 0);
+            if (class_code(e->classes, e->n_classes, v) < 0)
+                return ctune_set_error(CTUNE_EDATA, "%s: y row %zu has label %g, which was not "
+                                       "seen at fit", e->vt->name, i, v);
+        }
         ctune_data *coded;
         CTUNE_TRY(encode_labels(data, e->classes, e->n_classes, &coded));
         ctune_status rc = e->vt->score(e->self, coded, out);

@@ -16,26 +16,94 @@ typedef struct scorer {
     int kind;            /* CTUNE_CLASSIFIER or CTUNE_REGRESSOR */
     scorer_input input;
     double sign;         /* +1 greater is better, -1 for losses ("neg_*") */
+    int binary;          /* needs a classifier fitted on exactly 2 classes */
     /* y_true: n (classifiers: labels, or codes when input is NEEDS_PROBA);
-     * pred: n × n_outputs labels/values, or n × k probabilities. */
-    ctune_status (*fn)(const double *y_true, const double *pred, size_t n, size_t k, double *out);
+     * pred: n × k labels/values (k = n_outputs), or n × k probabilities
+     * (k = n_classes; a function may overwrite it). `pos` is the positive
+     * class of binary scorers: the larger label (a code, 1, for NEEDS_PROBA). */
+    ctune_status (*fn)(const double *y_true, double *pred, size_t n, size_t k, double pos,
+                       double *out);
 } scorer;
 
-static ctune_status sc_accuracy(const double *t, const double *p, size_t n, size_t k, double *out)
+static ctune_status sc_accuracy(const double *t, double *p, size_t n, size_t k, double pos,
+                                double *out)
 {
     (void)k;
+    (void)pos;
     return ctune_metric_accuracy(t, p, n, out);
 }
 
-static ctune_status sc_r2(const double *t, const double *p, size_t n, size_t k, double *out)
+static ctune_status sc_balanced_accuracy(const double *t, double *p, size_t n, size_t k, double pos,
+                                         double *out)
 {
-    return ctune_metric_r2(t, p, n, k, out);
+    (void)k;
+    (void)pos;
+    return ctune_metric_balanced_accuracy(t, p, n, out);
 }
 
+static ctune_status sc_log_loss(const double *t, double *p, size_t n, size_t k, double pos,
+                                double *out)
+{
+    (void)pos;
+    return ctune_metric_log_loss(t, p, n, k, out);
+}
+
+static ctune_status sc_roc_auc(const double *t, double *p, size_t n, size_t k, double pos,
+                               double *out)
+{
+    /* the score of a row is its probability of the positive class: compact
+     * column `pos` of the n × k probabilities in place (row i moves to i) */
+    for (size_t i = 0; i < n; i++)
+        p[i] = p[i * k + (size_t)pos];
+    return ctune_metric_roc_auc(t, p, n, pos, out);
+}
+
+#define PRF_SCORER(fname, metric, average)                                                      \
+    static ctune_status fname(const double *t, double *p, size_t n, size_t k, double pos,   \
+                              double *out)                                                  \
+    {                                                                                       \
+        (void)k;                                                                            \
+        return metric(t, p, n, average, pos, out);                                          \
+    }
+PRF_SCORER(sc_f1, ctune_metric_f1, CTUNE_AVERAGE_BINARY)
+PRF_SCORER(sc_f1_macro, ctune_metric_f1, CTUNE_AVERAGE_MACRO)
+PRF_SCORER(sc_precision, ctune_metric_precision, CTUNE_AVERAGE_BINARY)
+PRF_SCORER(sc_precision_macro, ctune_metric_precision, CTUNE_AVERAGE_MACRO)
+PRF_SCORER(sc_recall, ctune_metric_recall, CTUNE_AVERAGE_BINARY)
+PRF_SCORER(sc_recall_macro, ctune_metric_recall, CTUNE_AVERAGE_MACRO)
+
+#define REG_SCORER(fname, metric)                                                               \
+    static ctune_status fname(const double *t, double *p, size_t n, size_t k, double pos,   \
+                              double *out)                                                  \
+    {                                                                                       \
+        (void)pos;                                                                          \
+        return metric(t, p, n, k, out);                                                     \
+    }
+REG_SCORER(sc_mae, ctune_metric_mae)
+REG_SCORER(sc_mse, ctune_metric_mse)
+REG_SCORER(sc_rmse, ctune_metric_rmse)
+REG_SCORER(sc_r2, ctune_metric_r2)
+
+#define CLF CTUNE_CLASSIFIER
+#define REG CTUNE_REGRESSOR
 static const scorer SCORERS[] = {
-    {"accuracy", CTUNE_CLASSIFIER, NEEDS_PREDICT, 1.0, sc_accuracy},
-    {"r2", CTUNE_REGRESSOR, NEEDS_PREDICT, 1.0, sc_r2},
+    {"accuracy", CLF, NEEDS_PREDICT, 1.0, 0, sc_accuracy},
+    {"balanced_accuracy", CLF, NEEDS_PREDICT, 1.0, 0, sc_balanced_accuracy},
+    {"f1", CLF, NEEDS_PREDICT, 1.0, 1, sc_f1},
+    {"f1_macro", CLF, NEEDS_PREDICT, 1.0, 0, sc_f1_macro},
+    {"neg_log_loss", CLF, NEEDS_PROBA, -1.0, 0, sc_log_loss},
+    {"neg_mean_absolute_error", REG, NEEDS_PREDICT, -1.0, 0, sc_mae},
+    {"neg_mean_squared_error", REG, NEEDS_PREDICT, -1.0, 0, sc_mse},
+    {"neg_root_mean_squared_error", REG, NEEDS_PREDICT, -1.0, 0, sc_rmse},
+    {"precision", CLF, NEEDS_PREDICT, 1.0, 1, sc_precision},
+    {"precision_macro", CLF, NEEDS_PREDICT, 1.0, 0, sc_precision_macro},
+    {"r2", REG, NEEDS_PREDICT, 1.0, 0, sc_r2},
+    {"recall", CLF, NEEDS_PREDICT, 1.0, 1, sc_recall},
+    {"recall_macro", CLF, NEEDS_PREDICT, 1.0, 0, sc_recall_macro},
+    {"roc_auc", CLF, NEEDS_PROBA, 1.0, 1, sc_roc_auc},
 };
+#undef CLF
+#undef REG
 #define N_SCORERS (sizeof SCORERS / sizeof SCORERS[0])
 
 size_t ctune_scorer_count(void) { return N_SCORERS; }
@@ -70,7 +138,8 @@ ctune_status ctune_scorer_check(const char *name)
     return find(name) ? CTUNE_OK : unknown(name);
 }
 
-ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_data *data, double *out)
+ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_data *data,
+                         double *out)
 {
     if (!name || !*name)
         return ctune_estimator_score(est, data, out);
@@ -93,38 +162,56 @@ ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_dat
         return ctune_set_error(CTUNE_EDATA, "scorer '%s': no rows to score", name);
     if (t == 0)
         return ctune_set_error(CTUNE_EDATA, "scorer '%s' needs y, and the data has none", name);
-    size_t k = s->input == NEEDS_PROBA ? ctune_estimator_n_classes(est) : ctune_estimator_n_outputs(est);
+    size_t k = s->input == NEEDS_PROBA ? ctune_estimator_n_classes(est)
+                                       : ctune_estimator_n_outputs(est);
     if (kind == CTUNE_REGRESSOR && t != k)
-        return ctune_set_error(CTUNE_EDATA, "scorer '%s': y has %zu targets, the model predicts %zu",
-                               name, t, k);
+        return ctune_set_error(CTUNE_EDATA,
+                               "scorer '%s': y has %zu targets, the model predicts %zu", name, t,
+                               k);
     if (kind == CTUNE_CLASSIFIER && t != 1)
-        return ctune_set_error(CTUNE_EDATA, "scorer '%s': a classifier scores 1 target column, got %zu",
-                               name, t);
+        return ctune_set_error(CTUNE_EDATA,
+                               "scorer '%s': a classifier scores 1 target column, got %zu", name,
+                               t);
+    size_t n_classes = ctune_estimator_n_classes(est);
+    if (s->binary && n_classes != 2)
+        return ctune_set_error(CTUNE_EINVAL,
+                               "scorer '%s' needs a binary classifier, and %s was fitted on %zu "
+                               "classes%s",
+                               name, ctune_estimator_name(est), n_classes,
+                               strcmp(name, "roc_auc") == 0
+                                   ? " (multiclass ROC AUC is not supported)"
+                                   : "; use the '_macro' variant");
     double *ytrue = CTUNE_NEW_ARRAY(double, n * t);
     double *pred = CTUNE_NEW_ARRAY(double, n * (k ? k : 1));
-    ctune_status rc = ytrue && pred ? CTUNE_OK : CTUNE_ENOMEM;
+    double *classes = CTUNE_NEW_ARRAY(double, n_classes ? n_classes : 1);
+    ctune_status rc = ytrue && pred && classes ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK && kind == CTUNE_CLASSIFIER)
+        rc = ctune_estimator_classes(est, classes);
     if (rc == CTUNE_OK)
         rc = ctune_data_gather_y(data, NULL, n, ytrue);
     if (rc == CTUNE_OK)
         rc = s->input == NEEDS_PROBA ? ctune_estimator_predict_proba(est, data, pred)
                                      : ctune_estimator_predict(est, data, pred);
     if (rc == CTUNE_OK && s->input == NEEDS_PROBA) {
-        /* probabilities are per class code: turn labels into codes (-1 unseen) */
-        double *classes = CTUNE_NEW_ARRAY(double, k ? k : 1);
-        if (!classes)
-            rc = CTUNE_ENOMEM;
-        else if ((rc = ctune_estimator_classes(est, classes)) == CTUNE_OK)
-            for (size_t i = 0; i < n; i++) {
-                double code = -1;
-                for (size_t c = 0; c < k; c++)
-                    if (classes[c] == ytrue[i])
-                        code = (double)c;
-                ytrue[i] = code;
-            }
-        ctune__free(classes);
+        /* probabilities are per class code: turn labels into codes */
+        for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
+            double code = -1;
+            for (size_t c = 0; c < n_classes; c++)
+                if (classes[c] == ytrue[i])
+                    code = (double)c;
+            if (code < 0)
+                rc = ctune_set_error(CTUNE_EDATA,
+                                     "scorer '%s': y row %zu has label %g, which %s did not see at "
+                                     "fit",
+                                     name, i, ytrue[i], ctune_estimator_name(est));
+            ytrue[i] = code;
+        }
     }
     if (rc == CTUNE_OK) {
-        rc = s->fn(ytrue, pred, n, k, out);
+        /* binary scorers: the larger label is positive (scikit-learn's
+         * pos_label=1 for {0, 1}); code 1 for probabilities */
+        double pos = !s->binary ? 0.0 : s->input == NEEDS_PROBA ? 1.0 : classes[1];
+        rc = s->fn(ytrue, pred, n, k, pos, out);
         if (rc == CTUNE_OK)
             *out *= s->sign;
         else
@@ -132,5 +219,6 @@ ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_dat
     }
     ctune__free(ytrue);
     ctune__free(pred);
+    ctune__free(classes);
     return rc;
 }

@@ -1,0 +1,1192 @@
+/* The conformance kit: a battery of named checks that any estimator handle
+ * should pass (scikit-learn's check_estimator idea), for users unit-testing
+ * their own estimators. Every check works on clones of the given handle and
+ * on data generated here; a failure is reported by the check's name and a
+ * reason, never by aborting. */
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/data.h"
+#include "core/error.h"
+#include "estimator/estimator.h"
+
+/* Stream id of every fit of the battery: fits of two clones with it must
+ * agree (ctune_fit_ctx_seed derives the same seed). */
+#define CHECK_STREAM 0x5EEDu
+/* Written after each output buffer; must survive predict/transform. */
+#define CANARY 1.2345678901234567e300
+#define N_CANARY 4
+
+typedef struct ck {
+    const ctune_estimator *proto;
+    int kind;
+    double tol;
+    size_t n, d, k; /* rows, features, classes of the generated data */
+    uint64_t seed;
+    double *X, *y;  /* n × d, n */
+    double *X0, *y0; /* pristine copies, restored before each check */
+    ctune_data *train;
+    /* reference fit on train (NULL when fit_predict failed) */
+    ctune_estimator *ref;
+    double *ref_out; /* n × width */
+    size_t width;
+    char ref_error[256];
+    /* report */
+    char *report;
+    size_t cap, len;
+    int n_failed;
+    const char *name; /* current check */
+    int failed;       /* current check already reported */
+    int quiet;        /* a skipped check run for its side effects only */
+    int stop;         /* memory was overwritten: run no further check */
+} ck;
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void fail(ck *c, const char *fmt, ...) CTUNE_PRINTF(2, 3);
+
+static void fail(ck *c, const char *fmt, ...)
+{
+    if (c->failed)
+        return;
+    c->failed = 1;
+    if (c->quiet)
+        return;
+    c->n_failed++;
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    if (!c->report || c->cap == 0 || c->len >= c->cap - 1)
+        return;
+    int w = snprintf(c->report + c->len, c->cap - c->len, "%s: %s\n", c->name, reason);
+    if (w > 0)
+        c->len = c->len + (size_t)w < c->cap ? c->len + (size_t)w : c->cap - 1;
+}
+
+static int near(double a, double b, double tol)
+{
+    if (a == b)
+        return 1;
+    double m = fmax(1.0, fmax(fabs(a), fabs(b)));
+    return fabs(a - b) <= tol * m;
+}
+
+/* Compares two n × w outputs; reports the first difference. */
+static int same_outputs(ck *c, const double *a, const double *b, size_t n, size_t w,
+                        const char *what)
+{
+    for (size_t i = 0; i < n * w; i++)
+        if (!near(a[i], b[i], c->tol)) {
+            fail(c, "%s differ at row %zu, column %zu: %.17g vs %.17g (tolerance %g)", what, i / w,
+                 i % w, a[i], b[i], c->tol);
+            return 0;
+        }
+    return 1;
+}
+
+static double *new_out(size_t n, size_t w)
+{
+    size_t m = n * (w ? w : 1);
+    double *p = CTUNE_NEW_ARRAY(double, m + N_CANARY);
+    if (p)
+        for (size_t i = 0; i < m + N_CANARY; i++)
+            p[i] = CANARY;
+    return p;
+}
+
+static int canary_ok(const double *p, size_t n, size_t w)
+{
+    for (size_t i = 0; i < N_CANARY; i++)
+        if (p[n * w + i] != CANARY)
+            return 0;
+    return 1;
+}
+
+/* predict, or transform for transformers */
+static ctune_status outputs(ctune_estimator *e, const ctune_data *X, double *out)
+{
+    return ctune_estimator_kind(e) == CTUNE_TRANSFORMER ? ctune_estimator_transform(e, X, out)
+                                                        : ctune_estimator_predict(e, X, out);
+}
+
+/* Clone of the prototype fitted on `data` with the battery's stream.
+ * Returns ENOMEM to abort; otherwise OK with *fit_rc the fit's status
+ * (*out NULL when it failed, the message in ctune_last_error()). */
+static ctune_status fitted_clone(ck *c, const ctune_data *data, ctune_estimator **out,
+                                 ctune_status *fit_rc)
+{
+    *out = NULL;
+    ctune_estimator *e;
+    CTUNE_TRY(ctune_estimator_clone(&e, c->proto));
+    ctune_status rc = ctune_estimator_fit_ex(e, data, 1, CHECK_STREAM);
+    if (rc == CTUNE_ENOMEM) {
+        ctune_estimator_free(e);
+        return rc;
+    }
+    *fit_rc = rc;
+    if (rc != CTUNE_OK) {
+        ctune_estimator_free(e);
+        return CTUNE_OK;
+    }
+    *out = e;
+    return CTUNE_OK;
+}
+
+/* Fits a clone on `data` and writes its outputs on `X` into a new buffer
+ * (*out, n_rows(X) × c->width). On a failure reports it with `what` and
+ * returns OK with *out NULL. */
+static ctune_status fit_and_output(ck *c, const ctune_data *data, const ctune_data *X,
+                                   const char *what, double **out)
+{
+    *out = NULL;
+    ctune_estimator *e;
+    ctune_status frc;
+    CTUNE_TRY(fitted_clone(c, data, &e, &frc));
+    if (!e) {
+        fail(c, "fit on %s failed: %s", what, ctune_last_error());
+        return CTUNE_OK;
+    }
+    size_t w = ctune_estimator_n_outputs(e);
+    if (w != c->width) {
+        fail(c, "fit on %s gives %zu outputs, the reference fit %zu", what, w, c->width);
+        ctune_estimator_free(e);
+        return CTUNE_OK;
+    }
+    double *o = new_out(ctune_data_n_rows(X), w);
+    ctune_status rc = o ? outputs(e, X, o) : CTUNE_ENOMEM;
+    ctune_estimator_free(e);
+    if (rc == CTUNE_ENOMEM) {
+        ctune__free(o);
+        return rc;
+    }
+    if (rc != CTUNE_OK) {
+        fail(c, "predict after fitting on %s failed: %s", what, ctune_last_error());
+        ctune__free(o);
+        return CTUNE_OK;
+    }
+    *out = o;
+    return CTUNE_OK;
+}
+
+/* Generated data for the estimator's kind: n × d, X rounded to float32
+ * precision so float32 and float64 views hold the same values. */
+static ctune_status generate(ck *c, double *X, double *y, size_t n, size_t d, uint64_t seed)
+{
+    ctune_status rc;
+    if (c->kind == CTUNE_REGRESSOR)
+        rc = ctune_make_regression(X, y, n, d, d < 3 ? d : 3, 1.0, seed, NULL);
+    else
+        rc = ctune_make_blobs(X, y, n, d, c->k, 1.0, seed, NULL);
+    for (size_t i = 0; rc == CTUNE_OK && i < n * d; i++)
+        X[i] = (double)(float)X[i];
+    return rc;
+}
+
+static int need_ref(ck *c)
+{
+    if (c->ref)
+        return 1;
+    fail(c, "not run: the reference fit failed (%s)", c->ref_error);
+    return 0;
+}
+
+/* ---- checks ---------------------------------------------------------------- */
+
+static ctune_status check_fit_predict(ck *c)
+{
+    ctune_status frc;
+    CTUNE_TRY(fitted_clone(c, c->train, &c->ref, &frc));
+    if (!c->ref) {
+        snprintf(c->ref_error, sizeof c->ref_error, "%s", ctune_last_error());
+        fail(c, "fit on %zu × %zu generated data failed: %s", c->n, c->d, c->ref_error);
+        return CTUNE_OK;
+    }
+    ctune_estimator *e = c->ref;
+    if (!ctune_estimator_is_fitted(e))
+        fail(c, "not fitted after a successful fit");
+    if (ctune_estimator_n_features_in(e) != c->d)
+        fail(c, "n_features_in is %zu, expected %zu", ctune_estimator_n_features_in(e), c->d);
+    c->width = ctune_estimator_n_outputs(e);
+    size_t want = c->kind == CTUNE_TRANSFORMER ? c->width : 1;
+    if (c->width == 0 || c->width != want)
+        fail(c, "n_outputs is %zu, expected %zu", c->width, want);
+    if (c->kind == CTUNE_CLASSIFIER && ctune_estimator_n_classes(e) != c->k)
+        fail(c, "n_classes is %zu, expected %zu", ctune_estimator_n_classes(e), c->k);
+    if (c->width == 0) {
+        snprintf(c->ref_error, sizeof c->ref_error, "0 outputs");
+        ctune_estimator_free(c->ref);
+        c->ref = NULL;
+        return CTUNE_OK;
+    }
+    c->ref_out = new_out(c->n, c->width);
+    if (!c->ref_out)
+        return CTUNE_ENOMEM;
+    ctune_status rc = outputs(e, c->train, c->ref_out);
+    if (rc == CTUNE_ENOMEM)
+        return rc;
+    if (rc != CTUNE_OK) {
+        snprintf(c->ref_error, sizeof c->ref_error, "%s", ctune_last_error());
+        fail(c, "predict on the training data failed: %s", c->ref_error);
+        ctune_estimator_free(c->ref);
+        c->ref = NULL;
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status check_predict_before_fit(ck *c)
+{
+    ctune_estimator *e;
+    CTUNE_TRY(ctune_estimator_clone(&e, c->proto));
+    double *o = new_out(c->n, c->width ? c->width : c->d);
+    if (!o) {
+        ctune_estimator_free(e);
+        return CTUNE_ENOMEM;
+    }
+    ctune_status rc = outputs(e, c->train, o);
+    if (rc != CTUNE_ESTATE && rc != CTUNE_ENOMEM)
+        fail(c, "%s on an unfitted clone returned %d (%s), expected CTUNE_ESTATE",
+             c->kind == CTUNE_TRANSFORMER ? "transform" : "predict", rc, ctune_status_string(rc));
+    if (rc != CTUNE_ENOMEM && c->kind == CTUNE_CLASSIFIER) {
+        rc = ctune_estimator_predict_proba(e, c->train, o);
+        if (rc != CTUNE_ESTATE && rc != CTUNE_ENOMEM)
+            fail(c, "predict_proba on an unfitted clone returned %d (%s), expected CTUNE_ESTATE",
+                 rc, ctune_status_string(rc));
+    }
+    ctune__free(o);
+    ctune_estimator_free(e);
+    return rc == CTUNE_ENOMEM ? rc : CTUNE_OK;
+}
+
+static ctune_status check_clone_unfitted(ck *c)
+{
+    if (!need_ref(c))
+        return CTUNE_OK;
+    ctune_estimator *e;
+    CTUNE_TRY(ctune_estimator_clone(&e, c->ref));
+    if (ctune_estimator_is_fitted(e))
+        fail(c, "a clone of a fitted estimator is fitted");
+    else if (!ctune_params_equal(ctune_estimator_get_params(e), ctune_estimator_get_params(c->ref)))
+        fail(c, "a clone's params differ from the original's");
+    else if (ctune_estimator_vtable_of(e) != ctune_estimator_vtable_of(c->ref))
+        fail(c, "a clone has another vtable");
+    else if (ctune_estimator_n_outputs(e) != 0 || ctune_estimator_n_features_in(e) != 0)
+        fail(c, "a clone reports fitted attributes");
+    ctune_estimator_free(e);
+    return CTUNE_OK;
+}
+
+static ctune_status check_params_round_trip(ck *c)
+{
+    const ctune_params *p = ctune_estimator_get_params(c->proto);
+    long need = ctune_params_to_text(p, NULL, 0);
+    if (need < 0) {
+        fail(c, "get_params cannot be written as text: %s", ctune_last_error());
+        return CTUNE_OK;
+    }
+    char *text = ctune__malloc((size_t)need + 1);
+    if (!text)
+        return CTUNE_ENOMEM;
+    ctune_params_to_text(p, text, (size_t)need + 1);
+    ctune_estimator *e = NULL;
+    ctune_params *q = NULL;
+    ctune_status rc = ctune_estimator_clone(&e, c->proto);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_new(&q);
+    if (rc == CTUNE_OK && (rc = ctune_params_parse(q, text)) != CTUNE_OK && rc != CTUNE_ENOMEM) {
+        fail(c, "the text of get_params ('%s') does not parse: %s", text, ctune_last_error());
+        rc = CTUNE_OK;
+    } else if (rc == CTUNE_OK && (rc = ctune_estimator_set_params(e, q)) != CTUNE_OK &&
+               rc != CTUNE_ENOMEM) {
+        fail(c, "set_params rejects the text of get_params ('%s'): %s", text, ctune_last_error());
+        rc = CTUNE_OK;
+    } else if (rc == CTUNE_OK && !ctune_params_equal(ctune_estimator_get_params(e), p)) {
+        fail(c, "set_params(get_params text '%s') changed the params", text);
+    } else if (rc == CTUNE_OK && (rc = ctune_estimator_set_params(e, p)) != CTUNE_OK &&
+               rc != CTUNE_ENOMEM) {
+        fail(c, "set_params rejects get_params itself: %s", ctune_last_error());
+        rc = CTUNE_OK;
+    }
+    size_t declared = ctune_spec_count(ctune_estimator_vtable_of(c->proto)->params);
+    if (rc == CTUNE_OK && !c->failed && ctune_params_count(p) != declared)
+        fail(c, "get_params lists %zu parameters, the spec declares %zu", ctune_params_count(p),
+             declared);
+    ctune_params_free(q);
+    ctune_estimator_free(e);
+    ctune__free(text);
+    return rc;
+}
+
+static ctune_status check_unknown_param(ck *c)
+{
+    ctune_estimator *e;
+    CTUNE_TRY(ctune_estimator_clone(&e, c->proto));
+    ctune_status rc = ctune_estimator_set_params_text(e, "ctune_check_no_such_param=1");
+    if (rc == CTUNE_OK)
+        fail(c, "set_params accepted the unknown parameter 'ctune_check_no_such_param'");
+    else if (rc != CTUNE_ENOMEM && rc != CTUNE_EINVAL)
+        fail(c, "set_params of an unknown parameter returned %d (%s), expected CTUNE_EINVAL", rc,
+             ctune_status_string(rc));
+    else if (rc != CTUNE_ENOMEM && !strstr(ctune_last_error(), "ctune_check_no_such_param"))
+        fail(c, "the error of an unknown parameter does not name it: '%s'", ctune_last_error());
+    else if (rc != CTUNE_ENOMEM && !ctune_params_equal(ctune_estimator_get_params(e),
+                                                       ctune_estimator_get_params(c->proto)))
+        fail(c, "a rejected set_params changed the params");
+    ctune_estimator_free(e);
+    return rc == CTUNE_ENOMEM ? rc : CTUNE_OK;
+}
+
+static ctune_status check_fit_deterministic(ck *c)
+{
+    if (!need_ref(c))
+        return CTUNE_OK;
+    double *o;
+    CTUNE_TRY(fit_and_output(c, c->train, c->train, "the same data with the same seed", &o));
+    if (o)
+        same_outputs(c, c->ref_out, o, c->n, c->width,
+                     "two fits with the same seed and data: predictions");
+    ctune__free(o);
+    if (c->failed || c->kind != CTUNE_CLASSIFIER ||
+        !ctune_estimator_vtable_of(c->proto)->predict_proba)
+        return CTUNE_OK;
+    /* predict_proba too */
+    ctune_estimator *a = NULL, *b = NULL;
+    ctune_status frc;
+    double *pa = new_out(c->n, c->k), *pb = new_out(c->n, c->k);
+    ctune_status rc = pa && pb ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK)
+        rc = fitted_clone(c, c->train, &a, &frc);
+    if (rc == CTUNE_OK && a)
+        rc = fitted_clone(c, c->train, &b, &frc);
+    if (rc == CTUNE_OK && a && b) {
+        ctune_status r1 = ctune_estimator_predict_proba(a, c->train, pa);
+        ctune_status r2 = r1 == CTUNE_OK ? ctune_estimator_predict_proba(b, c->train, pb) : r1;
+        if (r1 == CTUNE_ENOMEM || r2 == CTUNE_ENOMEM)
+            rc = CTUNE_ENOMEM;
+        else if (r1 == CTUNE_OK && r2 == CTUNE_OK)
+            same_outputs(c, pa, pb, c->n, c->k, "two fits with the same seed: predict_proba");
+    }
+    ctune_estimator_free(a);
+    ctune_estimator_free(b);
+    ctune__free(pa);
+    ctune__free(pb);
+    return rc;
+}
+
+static ctune_status check_fit_input_unchanged(ck *c)
+{
+    double *X0 = CTUNE_NEW_ARRAY(double, c->n * c->d);
+    double *y0 = CTUNE_NEW_ARRAY(double, c->n);
+    double *o = new_out(c->n, c->kind == CTUNE_CLASSIFIER ? c->k : (c->width ? c->width : 1));
+    ctune_estimator *e = NULL;
+    ctune_status frc = CTUNE_OK, rc = X0 && y0 && o ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK) {
+        memcpy(X0, c->X, c->n * c->d * sizeof *X0);
+        memcpy(y0, c->y, c->n * sizeof *y0);
+        rc = fitted_clone(c, c->train, &e, &frc);
+    }
+    if (rc == CTUNE_OK && e) {
+        ctune_status r = outputs(e, c->train, o);
+        if (r == CTUNE_OK && c->kind == CTUNE_CLASSIFIER &&
+            ctune_estimator_vtable_of(e)->predict_proba)
+            r = ctune_estimator_predict_proba(e, c->train, o);
+        if (r == CTUNE_OK && c->kind != CTUNE_TRANSFORMER) {
+            double s;
+            r = ctune_estimator_score(e, c->train, &s);
+        }
+        if (r == CTUNE_ENOMEM)
+            rc = r;
+    }
+    if (rc == CTUNE_OK) {
+        for (size_t i = 0; i < c->n * c->d && !c->failed; i++)
+            if (memcmp(&X0[i], &c->X[i], sizeof *X0) != 0)
+                fail(c, "fit or predict modified X row %zu, column %zu (%.17g became %.17g)",
+                     i / c->d, i % c->d, X0[i], c->X[i]);
+        for (size_t i = 0; i < c->n && !c->failed; i++)
+            if (memcmp(&y0[i], &c->y[i], sizeof *y0) != 0)
+                fail(c, "fit or predict modified y row %zu (%.17g became %.17g)", i, y0[i],
+                     c->y[i]);
+        if (!e && !c->failed)
+            fail(c, "fit failed: %s", ctune_last_error());
+    }
+    ctune_estimator_free(e);
+    ctune__free(X0);
+    ctune__free(y0);
+    ctune__free(o);
+    return rc;
+}
+
+static ctune_status check_predict_shape(ck *c)
+{
+    if (!need_ref(c))
+        return CTUNE_OK;
+    if (!canary_ok(c->ref_out, c->n, c->width)) {
+        /* the library's own buffers are exactly that size: later checks
+         * would corrupt memory */
+        fail(c, "%s wrote past n_rows × n_outputs = %zu × %zu values; the remaining checks "
+                "were not run", c->kind == CTUNE_TRANSFORMER ? "transform" : "predict", c->n,
+             c->width);
+        c->stop = 1;
+        return CTUNE_OK;
+    }
+    for (size_t i = 0; i < c->n * c->width; i++) {
+        if (c->ref_out[i] == CANARY) {
+            fail(c, "output row %zu, column %zu was not written", i / c->width, i % c->width);
+            return CTUNE_OK;
+        }
+        if (!isfinite(c->ref_out[i])) {
+            fail(c, "output row %zu, column %zu is %g", i / c->width, i % c->width, c->ref_out[i]);
+            return CTUNE_OK;
+        }
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status check_predict_labels(ck *c)
+{
+    if (c->kind != CTUNE_CLASSIFIER || !need_ref(c))
+        return CTUNE_OK;
+    /* labels of the generated data are 0..k-1 */
+    for (size_t i = 0; i < c->n; i++) {
+        double v = c->ref_out[i];
+        if (!(v >= 0 && v < (double)c->k && v == floor(v))) {
+            fail(c, "prediction %g of row %zu is not a training label (0..%zu)", v, i, c->k - 1);
+            return CTUNE_OK;
+        }
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status check_predict_proba(ck *c)
+{
+    if (c->kind != CTUNE_CLASSIFIER || !ctune_estimator_vtable_of(c->proto)->predict_proba ||
+        !need_ref(c))
+        return CTUNE_OK;
+    double *p = new_out(c->n, c->k);
+    if (!p)
+        return CTUNE_ENOMEM;
+    ctune_status rc = ctune_estimator_predict_proba(c->ref, c->train, p);
+    if (rc != CTUNE_OK) {
+        if (rc != CTUNE_ENOMEM)
+            fail(c, "predict_proba failed: %s", ctune_last_error());
+    } else if (!canary_ok(p, c->n, c->k)) {
+        fail(c, "predict_proba wrote past n_rows × n_classes = %zu × %zu values", c->n, c->k);
+    } else {
+        for (size_t i = 0; i < c->n && !c->failed; i++) {
+            double s = 0;
+            for (size_t j = 0; j < c->k; j++) {
+                double v = p[i * c->k + j];
+                if (!(v >= -c->tol && v <= 1 + c->tol)) {
+                    fail(c, "row %zu, class %zu has probability %.17g, outside [0, 1]", i, j, v);
+                    break;
+                }
+                s += v;
+            }
+            if (!c->failed && !(fabs(s - 1.0) <= fmax(c->tol, 1e-12) * (double)c->k))
+                fail(c, "row %zu's probabilities sum to %.17g, not 1 (tolerance %g)", i, s, c->tol);
+        }
+    }
+    ctune__free(p);
+    return rc == CTUNE_ENOMEM ? rc : CTUNE_OK;
+}
+
+static ctune_status check_one_feature(ck *c)
+{
+    double *X = CTUNE_NEW_ARRAY(double, c->n), *y = CTUNE_NEW_ARRAY(double, c->n);
+    ctune_data *d = NULL;
+    ctune_estimator *e = NULL;
+    double *o = NULL;
+    ctune_status frc = CTUNE_OK, rc = X && y ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK)
+        rc = generate(c, X, y, c->n, 1, c->seed + 1);
+    if (rc == CTUNE_OK)
+        rc = ctune_data_new(&d, X, CTUNE_FLOAT64, c->n, 1, 0, y, 1);
+    if (rc == CTUNE_OK)
+        rc = fitted_clone(c, d, &e, &frc);
+    if (rc == CTUNE_OK && !e)
+        fail(c, "fit on 1 feature failed: %s", ctune_last_error());
+    if (rc == CTUNE_OK && e) {
+        size_t w = ctune_estimator_n_outputs(e);
+        o = new_out(c->n, w);
+        rc = o ? outputs(e, d, o) : CTUNE_ENOMEM;
+        if (rc != CTUNE_OK && rc != CTUNE_ENOMEM) {
+            fail(c, "predict on 1 feature failed: %s", ctune_last_error());
+            rc = CTUNE_OK;
+        } else if (rc == CTUNE_OK) {
+            for (size_t i = 0; i < c->n * w && !c->failed; i++)
+                if (!isfinite(o[i]))
+                    fail(c, "output row %zu is %g with 1 feature", i / w, o[i]);
+        }
+    }
+    ctune__free(o);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ctune__free(X);
+    ctune__free(y);
+    return rc;
+}
+
+static ctune_status check_noncontiguous_labels(ck *c)
+{
+    if (c->kind != CTUNE_CLASSIFIER || !need_ref(c))
+        return CTUNE_OK;
+    /* class code j becomes label 3 + 4j: {3, 7, 11, ...} */
+    double *y = CTUNE_NEW_ARRAY(double, c->n);
+    ctune_data *d = NULL;
+    ctune_estimator *e = NULL;
+    double *o = new_out(c->n, 1);
+    double cls[64];
+    ctune_status frc = CTUNE_OK, rc = y && o ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK) {
+        for (size_t i = 0; i < c->n; i++)
+            y[i] = 3.0 + 4.0 * c->y[i];
+        rc = ctune_data_new(&d, c->X, CTUNE_FLOAT64, c->n, c->d, 0, y, 1);
+    }
+    if (rc == CTUNE_OK)
+        rc = fitted_clone(c, d, &e, &frc);
+    if (rc == CTUNE_OK && !e)
+        fail(c, "fit with labels {3, 7, ...} failed: %s", ctune_last_error());
+    if (rc == CTUNE_OK && e) {
+        if (ctune_estimator_n_classes(e) != c->k || c->k > 64 ||
+            ctune_estimator_classes(e, cls) != CTUNE_OK || cls[0] != 3 || cls[1] != 7)
+            fail(c, "classes after fitting labels {3, 7, ...} are not {3, 7, ...}");
+        rc = outputs(e, d, o);
+        if (rc != CTUNE_OK && rc != CTUNE_ENOMEM) {
+            fail(c, "predict with labels {3, 7, ...} failed: %s", ctune_last_error());
+            rc = CTUNE_OK;
+        } else if (rc == CTUNE_OK) {
+            for (size_t i = 0; i < c->n && !c->failed; i++) {
+                double want = 3.0 + 4.0 * c->ref_out[i];
+                if (o[i] != want)
+                    fail(c, "row %zu predicts %g with labels {3, 7, ...}, but %g (label %g) "
+                            "with labels {0, 1, ...}: the same codes and seed must predict the "
+                            "same", i, o[i], c->ref_out[i], want);
+            }
+        }
+    }
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ctune__free(y);
+    ctune__free(o);
+    return rc;
+}
+
+/* fit on (X, y) with one value replaced must fail with CTUNE_EDATA */
+static ctune_status expect_fit_edata(ck *c, double *arr, size_t at, double bad, const char *what)
+{
+    double keep = arr[at];
+    arr[at] = bad;
+    ctune_estimator *e;
+    ctune_status frc = CTUNE_OK;
+    ctune_status rc = fitted_clone(c, c->train, &e, &frc);
+    arr[at] = keep;
+    if (rc != CTUNE_OK)
+        return rc;
+    if (e) {
+        fail(c, "fit accepted %s", what);
+        ctune_estimator_free(e);
+    } else if (frc != CTUNE_EDATA) {
+        fail(c, "fit with %s returned %d (%s), expected CTUNE_EDATA", what, frc,
+             ctune_status_string(frc));
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status check_nonfinite_rejected(ck *c)
+{
+    size_t r = c->n / 2;
+    CTUNE_TRY(expect_fit_edata(c, c->X, r * c->d + c->d - 1, NAN, "a NaN in X"));
+    CTUNE_TRY(expect_fit_edata(c, c->X, r * c->d, INFINITY, "+Inf in X"));
+    if (c->kind != CTUNE_TRANSFORMER) {
+        CTUNE_TRY(expect_fit_edata(c, c->y, r, NAN, "a NaN in y"));
+        CTUNE_TRY(expect_fit_edata(c, c->y, r + 1, -INFINITY, "-Inf in y"));
+    }
+    if (c->failed || !c->ref)
+        return CTUNE_OK;
+    double *o = new_out(c->n, c->width);
+    if (!o)
+        return CTUNE_ENOMEM;
+    double keep = c->X[r * c->d];
+    c->X[r * c->d] = NAN;
+    ctune_status rc = outputs(c->ref, c->train, o);
+    c->X[r * c->d] = keep;
+    ctune__free(o);
+    if (rc == CTUNE_ENOMEM)
+        return rc;
+    if (rc != CTUNE_EDATA)
+        fail(c, "predict with a NaN in X returned %d (%s), expected CTUNE_EDATA", rc,
+             ctune_status_string(rc));
+    return CTUNE_OK;
+}
+
+static ctune_status check_empty_data(ck *c)
+{
+    ctune_data *d;
+    CTUNE_TRY(ctune_data_new(&d, c->X, CTUNE_FLOAT64, 0, c->d, 0, c->y, 1));
+    ctune_estimator *e;
+    ctune_status frc = CTUNE_OK;
+    ctune_status rc = fitted_clone(c, d, &e, &frc);
+    if (rc == CTUNE_OK && e) {
+        fail(c, "fit accepted 0 rows");
+        ctune_estimator_free(e);
+    } else if (rc == CTUNE_OK && frc != CTUNE_EDATA) {
+        fail(c, "fit on 0 rows returned %d (%s), expected CTUNE_EDATA", frc,
+             ctune_status_string(frc));
+    }
+    if (rc == CTUNE_OK && c->ref) {
+        double dummy = CANARY;
+        ctune_status r = outputs(c->ref, d, &dummy);
+        if (r == CTUNE_ENOMEM)
+            rc = r;
+        else if (r != CTUNE_OK)
+            fail(c, "predict on 0 rows failed: %s", ctune_last_error());
+        else if (dummy != CANARY)
+            fail(c, "predict on 0 rows wrote output");
+    }
+    ctune_data_free(d);
+    return rc;
+}
+
+static ctune_status check_n_features_mismatch(ck *c)
+{
+    if (!need_ref(c))
+        return CTUNE_OK;
+    /* the first n - 1 rows of X read as rows of d + 1 features */
+    size_t rows = (c->n * c->d) / (c->d + 1);
+    ctune_data *d;
+    CTUNE_TRY(ctune_data_new(&d, c->X, CTUNE_FLOAT64, rows, c->d + 1, 0, NULL, 0));
+    double *o = new_out(rows, c->width + 1);
+    ctune_status rc = o ? outputs(c->ref, d, o) : CTUNE_ENOMEM;
+    if (rc != CTUNE_ENOMEM && rc != CTUNE_EDATA)
+        fail(c, "predict with %zu features after fitting %zu returned %d (%s), expected "
+                "CTUNE_EDATA", c->d + 1, c->d, rc, ctune_status_string(rc));
+    if (rc != CTUNE_ENOMEM && c->kind == CTUNE_CLASSIFIER &&
+        ctune_estimator_vtable_of(c->proto)->predict_proba) {
+        ctune_status r = ctune_estimator_predict_proba(c->ref, d, o);
+        if (r == CTUNE_ENOMEM)
+            rc = r;
+        else if (r != CTUNE_EDATA)
+            fail(c, "predict_proba with %zu features after fitting %zu returned %d (%s)",
+                 c->d + 1, c->d, r, ctune_status_string(r));
+    }
+    ctune__free(o);
+    ctune_data_free(d);
+    return rc == CTUNE_ENOMEM ? rc : CTUNE_OK;
+}
+
+static ctune_status check_subset_invariance(ck *c)
+{
+    if (!need_ref(c))
+        return CTUNE_OK;
+    int proba = c->kind == CTUNE_CLASSIFIER && ctune_estimator_vtable_of(c->proto)->predict_proba;
+    double *o = new_out(1, c->width), *pall = NULL, *p1 = NULL;
+    ctune_status rc = o ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK && proba) {
+        pall = new_out(c->n, c->k);
+        p1 = new_out(1, c->k);
+        rc = pall && p1 ? ctune_estimator_predict_proba(c->ref, c->train, pall) : CTUNE_ENOMEM;
+        if (rc != CTUNE_OK && rc != CTUNE_ENOMEM) {
+            proba = 0; /* reported by the predict_proba check */
+            rc = CTUNE_OK;
+        }
+    }
+    for (size_t i = 0; i < c->n && rc == CTUNE_OK && !c->failed; i++) {
+        ctune_data *one;
+        rc = ctune_data_subset(&one, c->train, &i, 1);
+        if (rc != CTUNE_OK)
+            break;
+        rc = outputs(c->ref, one, o);
+        if (rc == CTUNE_OK)
+            for (size_t j = 0; j < c->width && !c->failed; j++)
+                if (!near(o[j], c->ref_out[i * c->width + j], c->tol))
+                    fail(c, "row %zu predicted alone gives %.17g, within all rows %.17g", i, o[j],
+                         c->ref_out[i * c->width + j]);
+        if (rc == CTUNE_OK && proba) {
+            rc = ctune_estimator_predict_proba(c->ref, one, p1);
+            for (size_t j = 0; rc == CTUNE_OK && j < c->k && !c->failed; j++)
+                if (!near(p1[j], pall[i * c->k + j], c->tol))
+                    fail(c, "row %zu alone has probability %.17g for class %zu, within all rows "
+                            "%.17g", i, p1[j], j, pall[i * c->k + j]);
+        }
+        ctune_data_free(one);
+        if (rc != CTUNE_OK && rc != CTUNE_ENOMEM) {
+            fail(c, "predicting row %zu alone failed: %s", i, ctune_last_error());
+            rc = CTUNE_OK;
+        }
+    }
+    ctune__free(o);
+    ctune__free(pall);
+    ctune__free(p1);
+    return rc;
+}
+
+static ctune_status check_views_equivalent(ck *c)
+{
+    if (!need_ref(c))
+        return CTUNE_OK;
+    size_t n = c->n, d = c->d, s = d + 3;
+    float *Xf = CTUNE_NEW_ARRAY(float, n * d);
+    double *Xs = CTUNE_NEW_ARRAY(double, n * s);      /* strided, NaN padding */
+    double *Xb = CTUNE_NEW_ARRAY(double, 2 * n * d);  /* rows interleaved with junk */
+    double *yb = CTUNE_NEW_ARRAY(double, 2 * n);
+    size_t *idx = CTUNE_NEW_ARRAY(size_t, n);
+    ctune_data *vf = NULL, *vs = NULL, *vb = NULL, *vsub = NULL;
+    ctune_status rc = Xf && Xs && Xb && yb && idx ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK) {
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < d; j++) {
+                double v = c->X[i * d + j];
+                Xf[i * d + j] = (float)v;
+                Xs[i * s + j] = v;
+                Xb[(2 * i + 1) * d + j] = v;
+                Xb[2 * i * d + j] = 1e6 * (double)(j + 1); /* junk rows */
+            }
+            for (size_t j = d; j < s; j++)
+                Xs[i * s + j] = NAN;
+            yb[2 * i + 1] = c->y[i];
+            yb[2 * i] = c->kind == CTUNE_REGRESSOR ? -1e6 : 0;
+            idx[i] = 2 * i + 1;
+        }
+        rc = ctune_data_new(&vf, Xf, CTUNE_FLOAT32, n, d, 0, c->y, 1);
+    }
+    if (rc == CTUNE_OK)
+        rc = ctune_data_new(&vs, Xs, CTUNE_FLOAT64, n, d, s, c->y, 1);
+    if (rc == CTUNE_OK)
+        rc = ctune_data_new(&vb, Xb, CTUNE_FLOAT64, 2 * n, d, 0, yb, 1);
+    if (rc == CTUNE_OK)
+        rc = ctune_data_subset(&vsub, vb, idx, n);
+    const ctune_data *views[3] = {vf, vs, vsub};
+    static const char *const names[3] = {"a float32 view", "a strided view",
+                                         "a subset (index) view"};
+    for (int v = 0; v < 3 && rc == CTUNE_OK && !c->failed; v++) {
+        /* fit on the view, predict on the view and on the plain array */
+        double *o = NULL;
+        rc = fit_and_output(c, views[v], c->train, names[v], &o);
+        if (o) {
+            char what[96];
+            snprintf(what, sizeof what, "fit on %s vs on the plain array: predictions", names[v]);
+            same_outputs(c, c->ref_out, o, n, c->width, what);
+            ctune__free(o);
+        }
+        if (rc == CTUNE_OK && !c->failed) {
+            o = new_out(n, c->width);
+            rc = o ? outputs(c->ref, views[v], o) : CTUNE_ENOMEM;
+            if (rc == CTUNE_OK) {
+                char what[96];
+                snprintf(what, sizeof what, "predict on %s vs on the plain array", names[v]);
+                same_outputs(c, c->ref_out, o, n, c->width, what);
+            } else if (rc != CTUNE_ENOMEM) {
+                fail(c, "predict on %s failed: %s", names[v], ctune_last_error());
+                rc = CTUNE_OK;
+            }
+            ctune__free(o);
+        }
+    }
+    ctune_data_free(vf);
+    ctune_data_free(vs);
+    ctune_data_free(vsub);
+    ctune_data_free(vb);
+    ctune__free(Xf);
+    ctune__free(Xs);
+    ctune__free(Xb);
+    ctune__free(yb);
+    ctune__free(idx);
+    return rc;
+}
+
+static ctune_status check_refit_clean(ck *c)
+{
+    if (!need_ref(c))
+        return CTUNE_OK;
+    /* fit on other data first, then on train: same as a fresh fit on train */
+    double *X = CTUNE_NEW_ARRAY(double, c->n * c->d), *y = CTUNE_NEW_ARRAY(double, c->n);
+    ctune_data *other = NULL;
+    ctune_estimator *e = NULL;
+    double *o = NULL;
+    ctune_status rc = X && y ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK)
+        rc = generate(c, X, y, c->n, c->d, c->seed + 2);
+    if (rc == CTUNE_OK)
+        rc = ctune_data_new(&other, X, CTUNE_FLOAT64, c->n, c->d, 0, y, 1);
+    if (rc == CTUNE_OK)
+        rc = ctune_estimator_clone(&e, c->proto);
+    if (rc == CTUNE_OK) {
+        ctune_status r = ctune_estimator_fit_ex(e, other, 1, CHECK_STREAM);
+        if (r == CTUNE_OK)
+            r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM);
+        if (r == CTUNE_ENOMEM)
+            rc = r;
+        else if (r != CTUNE_OK)
+            fail(c, "a second fit failed: %s", ctune_last_error());
+    }
+    if (rc == CTUNE_OK && !c->failed) {
+        o = new_out(c->n, c->width);
+        rc = o ? outputs(e, c->train, o) : CTUNE_ENOMEM;
+        if (rc == CTUNE_OK)
+            same_outputs(c, c->ref_out, o, c->n, c->width,
+                         "a refit after fitting other data vs a fresh fit: predictions");
+        else if (rc != CTUNE_ENOMEM) {
+            fail(c, "predict after a refit failed: %s", ctune_last_error());
+            rc = CTUNE_OK;
+        }
+    }
+    ctune__free(o);
+    ctune_estimator_free(e);
+    ctune_data_free(other);
+    ctune__free(X);
+    ctune__free(y);
+    return rc;
+}
+
+static ctune_status check_score(ck *c)
+{
+    if (c->kind == CTUNE_TRANSFORMER || !need_ref(c))
+        return CTUNE_OK;
+    double s = NAN;
+    ctune_status rc = ctune_estimator_score(c->ref, c->train, &s);
+    if (rc == CTUNE_ENOMEM)
+        return rc;
+    if (rc != CTUNE_OK)
+        fail(c, "score failed: %s", ctune_last_error());
+    else if (!isfinite(s))
+        fail(c, "%s on the training data is %g", c->kind == CTUNE_REGRESSOR ? "R²" : "score", s);
+    else if (c->kind == CTUNE_CLASSIFIER && !ctune_estimator_vtable_of(c->proto)->score &&
+             !(s >= 0 && s <= 1))
+        fail(c, "accuracy %g is outside [0, 1]", s);
+    else if (c->kind == CTUNE_REGRESSOR && !ctune_estimator_vtable_of(c->proto)->score &&
+             !(s <= 1 + c->tol))
+        fail(c, "R² %g is above 1", s);
+    return CTUNE_OK;
+}
+
+static ctune_status check_transform_shape(ck *c)
+{
+    if (c->kind != CTUNE_TRANSFORMER || !need_ref(c))
+        return CTUNE_OK;
+    /* transform on rows other than the training ones */
+    size_t m = c->n / 3 ? c->n / 3 : 1;
+    ctune_data *d;
+    CTUNE_TRY(ctune_data_new(&d, c->X + (c->n - m) * c->d, CTUNE_FLOAT64, m, c->d, 0, NULL, 0));
+    double *o = new_out(m, c->width);
+    ctune_status rc = o ? ctune_estimator_transform(c->ref, d, o) : CTUNE_ENOMEM;
+    if (rc != CTUNE_OK && rc != CTUNE_ENOMEM) {
+        fail(c, "transform of %zu rows failed: %s", m, ctune_last_error());
+        rc = CTUNE_OK;
+    } else if (rc == CTUNE_OK) {
+        if (!canary_ok(o, m, c->width))
+            fail(c, "transform wrote past n_rows × n_features_out = %zu × %zu", m, c->width);
+        for (size_t i = 0; i < m * c->width && !c->failed; i++)
+            if (!isfinite(o[i]))
+                fail(c, "transform row %zu, column %zu is %g", i / c->width, i % c->width, o[i]);
+    }
+    ctune__free(o);
+    ctune_data_free(d);
+    return rc;
+}
+
+static ctune_status check_no_leaks(ck *c)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = NULL, *f = NULL;
+    double *o = new_out(c->n, c->kind == CTUNE_CLASSIFIER ? c->k : (c->width ? c->width : c->d));
+    ctune_status rc = o ? ctune_estimator_clone(&e, c->proto) : CTUNE_ENOMEM;
+    ctune_status r = CTUNE_OK;
+    if (rc == CTUNE_OK) {
+        /* every path once: fit, outputs, proba, score, clone, set_params, refit */
+        r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM);
+        if (r == CTUNE_OK)
+            r = outputs(e, c->train, o);
+        if (r == CTUNE_OK && c->kind == CTUNE_CLASSIFIER &&
+            ctune_estimator_vtable_of(e)->predict_proba)
+            r = ctune_estimator_predict_proba(e, c->train, o);
+        if (r == CTUNE_OK && c->kind != CTUNE_TRANSFORMER) {
+            double s;
+            r = ctune_estimator_score(e, c->train, &s);
+        }
+        if (r == CTUNE_OK)
+            r = ctune_estimator_clone(&f, e);
+        if (r == CTUNE_OK)
+            r = ctune_estimator_set_params(e, ctune_estimator_get_params(f));
+        if (r == CTUNE_OK)
+            r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM);
+        if (r == CTUNE_OK)
+            r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM); /* over a fit */
+        if (r == CTUNE_ENOMEM)
+            rc = r;
+    }
+    ctune_estimator_free(f);
+    ctune_estimator_free(e);
+    ctune__free(o);
+    int64_t after = ctune_alloc_live();
+    if (rc == CTUNE_OK && r != CTUNE_OK)
+        fail(c, "the fit/predict/score cycle failed: %s", ctune_last_error());
+    else if (rc == CTUNE_OK && after != live)
+        fail(c, "%lld block(s) allocated through ctune were not freed after fit, predict, score, "
+                "clone, set_params, refit and free", (long long)(after - live));
+    return rc;
+}
+
+typedef struct job {
+    ctune_estimator *e;
+    const ctune_data *train;
+    double *out;
+    ctune_status rc;
+    char err[256];
+} job;
+
+static void *job_run(void *arg)
+{
+    job *j = arg;
+    j->rc = ctune_estimator_fit_ex(j->e, j->train, 1, CHECK_STREAM);
+    if (j->rc == CTUNE_OK)
+        j->rc = outputs(j->e, j->train, j->out);
+    if (j->rc != CTUNE_OK)
+        snprintf(j->err, sizeof j->err, "%s", ctune_last_error());
+    return NULL;
+}
+
+static ctune_status check_concurrency(ck *c)
+{
+    if (!need_ref(c))
+        return CTUNE_OK;
+    job jobs[2];
+    memset(jobs, 0, sizeof jobs);
+    ctune_status rc = CTUNE_OK;
+    for (int t = 0; t < 2 && rc == CTUNE_OK; t++) {
+        jobs[t].train = c->train;
+        jobs[t].out = new_out(c->n, c->width);
+        rc = jobs[t].out ? ctune_estimator_clone(&jobs[t].e, c->proto) : CTUNE_ENOMEM;
+    }
+    pthread_t th[2];
+    int started[2] = {0, 0};
+    for (int t = 0; t < 2 && rc == CTUNE_OK; t++)
+        started[t] = pthread_create(&th[t], NULL, job_run, &jobs[t]) == 0;
+    for (int t = 0; t < 2; t++)
+        if (started[t])
+            pthread_join(th[t], NULL);
+    if (rc == CTUNE_OK && !(started[0] && started[1]))
+        fail(c, "could not start 2 threads");
+    for (int t = 0; t < 2 && rc == CTUNE_OK && !c->failed; t++) {
+        if (jobs[t].rc == CTUNE_ENOMEM)
+            rc = CTUNE_ENOMEM;
+        else if (jobs[t].rc != CTUNE_OK)
+            fail(c, "fit/predict in thread %d failed: %s", t, jobs[t].err);
+        else
+            same_outputs(c, c->ref_out, jobs[t].out, c->n, c->width,
+                         t == 0 ? "fits in 2 threads vs sequential: thread 0's predictions"
+                                : "fits in 2 threads vs sequential: thread 1's predictions");
+    }
+    for (int t = 0; t < 2; t++) {
+        ctune_estimator_free(jobs[t].e);
+        ctune__free(jobs[t].out);
+    }
+    return rc;
+}
+
+/* ---- the battery ----------------------------------------------------------- */
+
+typedef struct check {
+    const char *name;
+    ctune_status (*fn)(ck *c);
+} check;
+
+static const check CHECKS[] = {
+    {"fit_predict", check_fit_predict},
+    {"predict_shape", check_predict_shape},
+    {"predict_before_fit", check_predict_before_fit},
+    {"clone_unfitted", check_clone_unfitted},
+    {"params_round_trip", check_params_round_trip},
+    {"unknown_param", check_unknown_param},
+    {"fit_deterministic", check_fit_deterministic},
+    {"fit_input_unchanged", check_fit_input_unchanged},
+    {"predict_labels", check_predict_labels},
+    {"predict_proba", check_predict_proba},
+    {"one_feature", check_one_feature},
+    {"noncontiguous_labels", check_noncontiguous_labels},
+    {"nonfinite_rejected", check_nonfinite_rejected},
+    {"empty_data", check_empty_data},
+    {"n_features_mismatch", check_n_features_mismatch},
+    {"subset_invariance", check_subset_invariance},
+    {"views_equivalent", check_views_equivalent},
+    {"refit_clean", check_refit_clean},
+    {"score", check_score},
+    {"transform_shape", check_transform_shape},
+    {"no_leaks", check_no_leaks},
+    {"concurrency", check_concurrency},
+};
+#define N_CHECKS (sizeof CHECKS / sizeof CHECKS[0])
+
+size_t ctune_check_count(void) { return N_CHECKS; }
+
+const char *ctune_check_name(size_t i) { return i < N_CHECKS ? CHECKS[i].name : NULL; }
+
+static const ctune_param_spec OPTIONS[] = {
+    {"tolerance", CTUNE_TYPE_DOUBLE, "1e-9", "[0, inf)", NULL,
+     "relative tolerance when comparing predictions and probability sums"},
+    {"skip", CTUNE_TYPE_STRING | CTUNE_TYPE_NONE, "none", NULL, NULL,
+     "checks not to run, separated by '|'"},
+    {"n_rows", CTUNE_TYPE_INT, "60", "[10, 1000000]", NULL, "rows of the generated data"},
+    {"n_features", CTUNE_TYPE_INT, "4", "[1, 10000]", NULL, "features of the generated data"},
+    {"n_classes", CTUNE_TYPE_INT, "3", "[2, 64]", NULL, "classes of the generated data"},
+    {"seed", CTUNE_TYPE_INT, "0", "[0, inf)", NULL, "seed of the generated data"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+static void check_names(char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < N_CHECKS && len < cap; i++) {
+        int w = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", CHECKS[i].name);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+}
+
+/* Marks skipped checks from "a|b|c"; unknown names are CTUNE_EINVAL. */
+static ctune_status parse_skip(const char *text, unsigned char *skip)
+{
+    const char *p = text;
+    while (*p) {
+        const char *e = strchr(p, '|');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        while (len && (*p == ' ')) {
+            p++;
+            len--;
+        }
+        while (len && p[len - 1] == ' ')
+            len--;
+        if (len) {
+            size_t i = 0;
+            for (; i < N_CHECKS; i++)
+                if (strlen(CHECKS[i].name) == len && strncmp(CHECKS[i].name, p, len) == 0)
+                    break;
+            if (i == N_CHECKS) {
+                char names[768];
+                check_names(names, sizeof names);
+                return ctune_set_error(CTUNE_EINVAL,
+                                       "ctune_check_estimator: skip: unknown check '%.*s'; "
+                                       "known: %s",
+                                       (int)len, p, names);
+            }
+            skip[i] = 1;
+        }
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status parse_options(const char *text, ck *c, unsigned char *skip)
+{
+    ctune_params *opts, *given = NULL;
+    CTUNE_TRY(ctune_params_from_spec(&opts, OPTIONS));
+    ctune_status rc = ctune_params_new(&given);
+    if (rc == CTUNE_OK && text)
+        rc = ctune_params_parse(given, text);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_check(given, OPTIONS);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_update(opts, given);
+    int64_t n = 0, d = 0, k = 0, seed = 0;
+    if (rc == CTUNE_OK)
+        rc = ctune_params_get_double(opts, "tolerance", &c->tol);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_get_int(opts, "n_rows", &n);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_get_int(opts, "n_features", &d);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_get_int(opts, "n_classes", &k);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_get_int(opts, "seed", &seed);
+    if (rc == CTUNE_OK && !ctune_params_is_none(opts, "skip")) {
+        const char *s;
+        rc = ctune_params_get_string(opts, "skip", &s);
+        if (rc == CTUNE_OK)
+            rc = parse_skip(s, skip);
+    }
+    if (rc == CTUNE_OK && n < 2 * k)
+        rc = ctune_set_error(CTUNE_EINVAL,
+                             "ctune_check_estimator: n_rows %lld is less than 2 × n_classes (%lld)",
+                             (long long)n, (long long)k);
+    if (rc != CTUNE_OK && rc != CTUNE_ENOMEM &&
+        !strstr(ctune_last_error(), "ctune_check_estimator"))
+        ctune__error_prefix("ctune_check_estimator: options");
+    c->n = (size_t)n;
+    c->d = (size_t)d;
+    c->k = (size_t)k;
+    c->seed = (uint64_t)seed;
+    ctune_params_free(given);
+    ctune_params_free(opts);
+    return rc;
+}
+
+ctune_status ctune_check_estimator(const ctune_estimator *est, const char *options, char *report,
+                                   size_t report_cap, int *n_failed)
+{
+    CTUNE_CHECK_NULL(est, "est");
+    if (report && report_cap)
+        report[0] = '\0';
+    if (!report && report_cap)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_check_estimator: report is NULL with cap %zu",
+                               report_cap);
+    if (n_failed)
+        *n_failed = 0;
+    ck c;
+    memset(&c, 0, sizeof c);
+    unsigned char skip[N_CHECKS];
+    memset(skip, 0, sizeof skip);
+    CTUNE_TRY(parse_options(options, &c, skip));
+    c.proto = est;
+    c.kind = ctune_estimator_kind(est);
+    c.report = report;
+    c.cap = report_cap;
+    c.X = CTUNE_NEW_ARRAY(double, c.n * c.d);
+    c.y = CTUNE_NEW_ARRAY(double, c.n);
+    c.X0 = CTUNE_NEW_ARRAY(double, c.n * c.d);
+    c.y0 = CTUNE_NEW_ARRAY(double, c.n);
+    ctune_status rc = c.X && c.y && c.X0 && c.y0 ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK)
+        rc = generate(&c, c.X0, c.y0, c.n, c.d, c.seed);
+    if (rc == CTUNE_OK)
+        rc = ctune_data_new(&c.train, c.X, CTUNE_FLOAT64, c.n, c.d, 0, c.y, 1);
+    for (size_t i = 0; i < N_CHECKS && rc == CTUNE_OK && !c.stop; i++) {
+        /* the first check makes the reference fit the others compare with:
+         * when skipped, it still runs, silently */
+        if (skip[i] && CHECKS[i].fn != check_fit_predict)
+            continue;
+        c.name = CHECKS[i].name;
+        c.failed = 0;
+        c.quiet = skip[i];
+        /* an estimator that writes into its input fails one check, not all */
+        memcpy(c.X, c.X0, c.n * c.d * sizeof *c.X);
+        memcpy(c.y, c.y0, c.n * sizeof *c.y);
+        rc = CHECKS[i].fn(&c);
+    }
+    ctune_estimator_free(c.ref);
+    ctune__free(c.ref_out);
+    ctune_data_free(c.train);
+    ctune__free(c.X);
+    ctune__free(c.y);
+    ctune__free(c.X0);
+    ctune__free(c.y0);
+    if (rc != CTUNE_OK) {
+        if (report && report_cap)
+            report[0] = '\0';
+        if (rc == CTUNE_ENOMEM)
+            return ctune_set_error(CTUNE_ENOMEM, "ctune_check_estimator: out of memory (in %s)",
+                                   c.name ? c.name : "setup");
+        return rc;
+    }
+    if (n_failed)
+        *n_failed = c.n_failed;
+    ctune_clear_error();
+    return CTUNE_OK;
+}

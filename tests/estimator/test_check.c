@@ -1,0 +1,536 @@
+/* Check suite: the conformance kit, run on the Dummy estimators, on correct
+ * custom estimators written here, and on deliberately broken ones (each
+ * must be caught by the right check). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/data.h" /* only for the estimator that writes into its input */
+#include "testutil.h"
+
+/* ---- a correct custom classifier: nearest centroid ---------------------- */
+typedef struct centroid {
+    size_t k, d;
+    double *mu; /* k × d */
+    int flavour;
+    unsigned offset; /* the seed ignorer's draw */
+} centroid;
+
+static const ctune_param_spec NC_PARAMS[] = {
+    {"metric", CTUNE_TYPE_STRING, "euclidean", NULL, "euclidean|manhattan", "distance"},
+    {"shrink", CTUNE_TYPE_DOUBLE, "0", "[0, 1]", NULL, "shrink centroids toward 0"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+enum { GOOD, SEED_IGNORER, BAD_PROBA, MODIFIES_INPUT, BATCH_DEPENDENT, LEAKER, OVERRUN };
+
+static ctune_status nc_create(void **self, const ctune_params *p, void *user)
+{
+    (void)p;
+    centroid *c = calloc(1, sizeof *c);
+    if (!c)
+        return ctune_set_error(CTUNE_ENOMEM, "centroid: out of memory");
+    c->flavour = user ? *(const int *)user : GOOD;
+    *self = c;
+    return CTUNE_OK;
+}
+
+static void nc_destroy(void *self)
+{
+    centroid *c = self;
+    if (c)
+        free(c->mu);
+    free(c);
+}
+
+/* the leaker's blocks, freed by the test */
+static ctune_params *g_leaked[512];
+static size_t g_n_leaked;
+/* what a seed-ignoring estimator draws from instead of ctune_fit_ctx_seed */
+static unsigned g_global_state;
+
+static ctune_status nc_fit(void *self, const ctune_data *train, size_t k, const ctune_fit_ctx *ctx)
+{
+    (void)ctx;
+    centroid *c = self;
+    size_t n = ctune_data_n_rows(train), d = ctune_data_n_cols(train);
+    c->k = k;
+    c->d = d;
+    free(c->mu);
+    c->mu = calloc(k * d, sizeof *c->mu);
+    size_t *cnt = calloc(k, sizeof *cnt);
+    double *row = malloc(d * sizeof *row);
+    for (size_t i = 0; i < n; i++) {
+        size_t y = (size_t)ctune_data_y(train, i, 0);
+        ctune_data_gather_f64(train, &i, 1, row, d);
+        for (size_t j = 0; j < d; j++)
+            c->mu[y * d + j] += row[j];
+        cnt[y]++;
+    }
+    for (size_t y = 0; y < k; y++)
+        for (size_t j = 0; j < d; j++)
+            c->mu[y * d + j] /= cnt[y] ? (double)cnt[y] : 1.0;
+    free(cnt);
+    free(row);
+    if (c->flavour == MODIFIES_INPUT) /* a bug: scales the caller's X in place */
+        ((double *)train->st->X)[0] *= 2;
+    if (c->flavour == LEAKER && g_n_leaked < 512) /* a bug: forgets a block per fit */
+        ctune_params_new(&g_leaked[g_n_leaked++]);
+    if (c->flavour == SEED_IGNORER) /* a bug: global state instead of the fit's seed */
+        c->offset = g_global_state++;
+    return CTUNE_OK;
+}
+
+static size_t nc_nearest(const centroid *c, const ctune_data *X, size_t i, double *dist)
+{
+    size_t best = 0;
+    double bd = INFINITY;
+    for (size_t y = 0; y < c->k; y++) {
+        double s = 0;
+        for (size_t j = 0; j < c->d; j++) {
+            double t = ctune_data_x(X, i, j) - c->mu[y * c->d + j];
+            s += t * t;
+        }
+        if (dist)
+            dist[y] = s;
+        if (s < bd) {
+            bd = s;
+            best = y;
+        }
+    }
+    return best;
+}
+
+static ctune_status nc_predict(void *self, const ctune_data *X, double *out)
+{
+    const centroid *c = self;
+    size_t n = ctune_data_n_rows(X);
+    double mean0 = 0;
+    for (size_t i = 0; i < n; i++)
+        mean0 += ctune_data_x(X, i, 0) / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        size_t y = nc_nearest(c, X, i, NULL);
+        if (c->flavour == SEED_IGNORER)
+            y = (y + c->offset) % c->k;
+        if (c->flavour == BATCH_DEPENDENT && n > 1 && ctune_data_x(X, i, 0) > mean0)
+            y = (y + 1) % c->k;
+        out[i] = (double)y;
+    }
+    if (c->flavour == OVERRUN)
+        out[n] = 0; /* one value too many */
+    return CTUNE_OK;
+}
+
+static ctune_status nc_proba(void *self, const ctune_data *X, double *out)
+{
+    const centroid *c = self;
+    double dist[64];
+    for (size_t i = 0; i < ctune_data_n_rows(X); i++) {
+        nc_nearest(c, X, i, dist);
+        double s = 0, m = INFINITY;
+        for (size_t y = 0; y < c->k; y++)
+            m = fmin(m, dist[y]);
+        for (size_t y = 0; y < c->k; y++)
+            s += out[i * c->k + y] = exp(-(dist[y] - m));
+        for (size_t y = 0; y < c->k; y++)
+            out[i * c->k + y] = c->flavour == BAD_PROBA ? 0.5 : out[i * c->k + y] / s;
+    }
+    return CTUNE_OK;
+}
+
+static const ctune_estimator_vtable NC = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "NearestCentroid",
+    .kind = CTUNE_CLASSIFIER,
+    .params = NC_PARAMS,
+    .create = nc_create,
+    .fit = nc_fit,
+    .predict = nc_predict,
+    .predict_proba = nc_proba,
+    .destroy = nc_destroy,
+};
+
+/* ---- a correct custom regressor: least squares on column 0 -------------- */
+typedef struct line {
+    double a, b;
+} line;
+
+static ctune_status ln_create(void **self, const ctune_params *p, void *user)
+{
+    (void)p;
+    (void)user;
+    *self = calloc(1, sizeof(line));
+    return *self ? CTUNE_OK : ctune_set_error(CTUNE_ENOMEM, "line: out of memory");
+}
+
+static ctune_status ln_fit(void *self, const ctune_data *train, size_t k, const ctune_fit_ctx *ctx)
+{
+    (void)k;
+    (void)ctx;
+    line *l = self;
+    size_t n = ctune_data_n_rows(train);
+    double mx = 0, my = 0, sxy = 0, sxx = 0;
+    for (size_t i = 0; i < n; i++) {
+        mx += ctune_data_x(train, i, 0) / (double)n;
+        my += ctune_data_y(train, i, 0) / (double)n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double dx = ctune_data_x(train, i, 0) - mx;
+        sxy += dx * (ctune_data_y(train, i, 0) - my);
+        sxx += dx * dx;
+    }
+    l->b = sxx > 0 ? sxy / sxx : 0;
+    l->a = my - l->b * mx;
+    return CTUNE_OK;
+}
+
+static ctune_status ln_predict(void *self, const ctune_data *X, double *out)
+{
+    const line *l = self;
+    for (size_t i = 0; i < ctune_data_n_rows(X); i++)
+        out[i] = l->a + l->b * ctune_data_x(X, i, 0);
+    return CTUNE_OK;
+}
+
+static void ln_destroy(void *self) { free(self); }
+
+static const ctune_estimator_vtable LINE = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "Line",
+    .kind = CTUNE_REGRESSOR,
+    .create = ln_create,
+    .fit = ln_fit,
+    .predict = ln_predict,
+    .destroy = ln_destroy,
+};
+
+/* ---- a correct custom transformer: centring ------------------------------- */
+typedef struct centre {
+    size_t d;
+    double *mu;
+} centre;
+
+static ctune_status ce_create(void **self, const ctune_params *p, void *user)
+{
+    (void)p;
+    (void)user;
+    *self = calloc(1, sizeof(centre));
+    return *self ? CTUNE_OK : ctune_set_error(CTUNE_ENOMEM, "centre: out of memory");
+}
+
+static ctune_status ce_fit(void *self, const ctune_data *train, size_t k, const ctune_fit_ctx *ctx)
+{
+    (void)k;
+    (void)ctx;
+    centre *c = self;
+    size_t n = ctune_data_n_rows(train);
+    c->d = ctune_data_n_cols(train);
+    c->mu = calloc(c->d, sizeof *c->mu);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < c->d; j++)
+            c->mu[j] += ctune_data_x(train, i, j) / (double)n;
+    return CTUNE_OK;
+}
+
+static size_t ce_width(const void *self) { return ((const centre *)self)->d; }
+
+static ctune_status ce_transform(void *self, const ctune_data *X, double *out)
+{
+    const centre *c = self;
+    for (size_t i = 0; i < ctune_data_n_rows(X); i++)
+        for (size_t j = 0; j < c->d; j++)
+            out[i * c->d + j] = ctune_data_x(X, i, j) - c->mu[j];
+    return CTUNE_OK;
+}
+
+static void ce_destroy(void *self)
+{
+    centre *c = self;
+    if (c)
+        free(c->mu);
+    free(c);
+}
+
+static const ctune_estimator_vtable CENTRE = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "Centre",
+    .kind = CTUNE_TRANSFORMER,
+    .create = ce_create,
+    .fit = ce_fit,
+    .transform = ce_transform,
+    .n_features_out = ce_width,
+    .destroy = ce_destroy,
+};
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static char g_report[8192];
+
+/* Runs the battery and returns the number of failures (the report in g_report). */
+static int run(const ctune_estimator *e, const char *options)
+{
+    int failed = -1;
+    ck_assert_ok(ctune_check_estimator(e, options, g_report, sizeof g_report, &failed));
+    return failed;
+}
+
+#define ck_assert_clean(e, options)                                                             \
+    do {                                                                                        \
+        int f__ = run((e), (options));                                                          \
+        ck_assert_msg(f__ == 0, "%s: %d failed check(s):\n%s", ctune_estimator_name(e), f__,     \
+                      g_report);                                                                \
+    } while (0)
+
+static int has_check(const char *name)
+{
+    char want[96];
+    snprintf(want, sizeof want, "%s: ", name);
+    for (const char *p = g_report; (p = strstr(p, want)) != NULL; p++)
+        if (p == g_report || p[-1] == '\n')
+            return 1;
+    return 0;
+}
+
+#define ck_assert_caught(name)                                                                  \
+    ck_assert_msg(has_check(name), "check '%s' did not report; report:\n%s", (name), g_report)
+
+static ctune_estimator *custom(const ctune_estimator_vtable *vt, int *flavour)
+{
+    ctune_estimator *e;
+    ck_assert_ok(ctune_estimator_new(&e, vt, flavour));
+    return e;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+START_TEST(test_names)
+{
+    ck_assert_uint_ge(ctune_check_count(), 15);
+    for (size_t i = 0; i < ctune_check_count(); i++) {
+        ck_assert_ptr_nonnull(ctune_check_name(i));
+        for (size_t j = 0; j < i; j++)
+            ck_assert_str_ne(ctune_check_name(i), ctune_check_name(j));
+    }
+    ck_assert_ptr_null(ctune_check_name(ctune_check_count()));
+    ck_assert_str_eq(ctune_check_name(0), "fit_predict");
+}
+END_TEST
+
+START_TEST(test_dummies_pass)
+{
+    int64_t live = ctune_alloc_live();
+    static const char *const clf[] = {"strategy=most_frequent", "strategy=prior",
+                                      "strategy=stratified, seed=3", "strategy=uniform", NULL};
+    for (int i = 0; clf[i]; i++) {
+        ctune_estimator *e;
+        ck_assert_ok(ctune_dummy_classifier_new(&e));
+        ck_assert_ok(ctune_estimator_set_params_text(e, clf[i]));
+        ck_assert_clean(e, NULL);
+        ck_assert_clean(e, "n_classes=2, n_features=1, n_rows=15");
+        ck_assert_int_eq(ctune_estimator_is_fitted(e), 0); /* never fitted by the kit */
+        ctune_estimator_free(e);
+    }
+    static const char *const reg[] = {"strategy=mean", "strategy=median",
+                                      "strategy=constant, constant=1.5", NULL};
+    for (int i = 0; reg[i]; i++) {
+        ctune_estimator *e;
+        ck_assert_ok(ctune_dummy_regressor_new(&e));
+        ck_assert_ok(ctune_estimator_set_params_text(e, reg[i]));
+        ck_assert_clean(e, NULL);
+        ctune_estimator_free(e);
+    }
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_custom_pass)
+{
+    int good = GOOD;
+    ctune_estimator *e = custom(&NC, &good);
+    ck_assert_clean(e, NULL);
+    ck_assert_clean(e, "n_classes=5, n_rows=100, n_features=7, seed=9");
+    ctune_estimator_free(e);
+    e = custom(&LINE, NULL);
+    ck_assert_clean(e, NULL);
+    ctune_estimator_free(e);
+    e = custom(&CENTRE, NULL);
+    ck_assert_clean(e, "n_features=3");
+    ctune_estimator_free(e);
+}
+END_TEST
+
+START_TEST(test_catches_seed_ignorer)
+{
+    int f = SEED_IGNORER;
+    ctune_estimator *e = custom(&NC, &f);
+    ck_assert_int_gt(run(e, NULL), 0);
+    ck_assert_caught("fit_deterministic");
+    ck_assert_caught("concurrency");
+    ck_assert_caught("refit_clean");
+    ck_assert_error_has(""); /* the error state was cleared */
+    ck_assert_str_eq(ctune_last_error(), "");
+    ctune_estimator_free(e);
+}
+END_TEST
+
+START_TEST(test_catches_bad_proba)
+{
+    int f = BAD_PROBA;
+    ctune_estimator *e = custom(&NC, &f);
+    ck_assert_int_eq(run(e, NULL), 1);
+    ck_assert_caught("predict_proba");
+    ck_assert(strstr(g_report, "sum to 1.5") != NULL);
+    /* two classes of 0.5 each do sum to 1 */
+    ck_assert_int_eq(run(e, "n_classes=2"), 0);
+    ctune_estimator_free(e);
+}
+END_TEST
+
+START_TEST(test_catches_input_modifier)
+{
+    int f = MODIFIES_INPUT;
+    ctune_estimator *e = custom(&NC, &f);
+    /* (concurrency skipped: two threads writing into the shared X would be a
+     * data race of this broken estimator's own) */
+    ck_assert_int_eq(run(e, "skip=concurrency"), 1);
+    ck_assert_caught("fit_input_unchanged");
+    ck_assert(strstr(g_report, "modified X row 0, column 0") != NULL);
+    ctune_estimator_free(e);
+}
+END_TEST
+
+START_TEST(test_catches_batch_dependence)
+{
+    int f = BATCH_DEPENDENT;
+    ctune_estimator *e = custom(&NC, &f);
+    ck_assert_int_gt(run(e, NULL), 0);
+    ck_assert_caught("subset_invariance");
+    ck_assert(strstr(g_report, "predicted alone") != NULL);
+    ctune_estimator_free(e);
+}
+END_TEST
+
+START_TEST(test_catches_leak_and_overrun)
+{
+    int f = LEAKER;
+    ctune_estimator *e = custom(&NC, &f);
+    ck_assert_int_eq(run(e, "skip=concurrency"), 1);
+    ck_assert_caught("no_leaks");
+    ctune_estimator_free(e);
+    for (size_t i = 0; i < g_n_leaked; i++)
+        ctune_params_free(g_leaked[i]);
+    f = OVERRUN;
+    e = custom(&NC, &f);
+    ck_assert_int_eq(run(e, NULL), 1);
+    ck_assert_caught("predict_shape");
+    ck_assert(strstr(g_report, "wrote past n_rows × n_outputs = 60 × 1 values; the remaining "
+                               "checks were not run") != NULL);
+    ctune_estimator_free(e);
+}
+END_TEST
+
+START_TEST(test_options)
+{
+    int f = SEED_IGNORER, failed = 7;
+    ctune_estimator *e = custom(&NC, &f);
+    /* skipped checks do not report (how many checks an estimator with global
+     * state fails depends on that state, so only their absence is checked) */
+    ck_assert_int_gt(run(e, NULL), 0);
+    ck_assert_caught("fit_deterministic");
+    run(e, "skip=fit_deterministic|concurrency");
+    ck_assert(!has_check("fit_deterministic"));
+    ck_assert(!has_check("concurrency"));
+    run(e, "skip = fit_deterministic | concurrency|refit_clean|views_equivalent");
+    ck_assert(!has_check("fit_deterministic"));
+    ck_assert(!has_check("refit_clean"));
+    ctune_estimator_free(e);
+    f = BAD_PROBA;
+    e = custom(&NC, &f);
+    ck_assert_int_eq(run(e, "skip=predict_proba"), 0);
+    /* skipping fit_predict still makes the reference fit */
+    int good = GOOD;
+    ctune_estimator *g = custom(&NC, &good);
+    ck_assert_clean(g, "skip=fit_predict");
+    ck_assert_status(ctune_check_estimator(g, "skip=fit_determinism", g_report, sizeof g_report,
+                                           &failed), CTUNE_EINVAL);
+    ck_assert_error_has("skip: unknown check 'fit_determinism'; known: fit_predict,");
+    ck_assert_status(ctune_check_estimator(g, "tolerence=1", NULL, 0, &failed), CTUNE_EINVAL);
+    ck_assert_error_has("unknown parameter 'tolerence'");
+    ck_assert_error_has("tolerance");
+    ck_assert_status(ctune_check_estimator(g, "tolerance=-1", NULL, 0, &failed), CTUNE_EINVAL);
+    ck_assert_error_has("'tolerance'");
+    ck_assert_status(ctune_check_estimator(g, "n_rows=5", NULL, 0, &failed), CTUNE_EINVAL);
+    ck_assert_status(ctune_check_estimator(g, "n_rows=10, n_classes=6", NULL, 0, &failed),
+                     CTUNE_EINVAL);
+    ck_assert_error_has("n_rows 10 is less than 2 × n_classes (6)");
+    ck_assert_status(ctune_check_estimator(g, "tolerance", NULL, 0, &failed), CTUNE_EFORMAT);
+    ck_assert_status(ctune_check_estimator(NULL, NULL, NULL, 0, &failed), CTUNE_EINVAL);
+    ck_assert_status(ctune_check_estimator(g, NULL, NULL, 10, &failed), CTUNE_EINVAL);
+    /* no report buffer and no count are fine */
+    ck_assert_ok(ctune_check_estimator(e, NULL, NULL, 0, NULL));
+    ck_assert_ok(ctune_check_estimator(e, NULL, NULL, 0, &failed));
+    ck_assert_int_eq(failed, 1);
+    /* a short report is truncated, NUL-terminated, the count complete */
+    char small[24];
+    memset(small, 'x', sizeof small);
+    ck_assert_ok(ctune_check_estimator(e, NULL, small, sizeof small, &failed));
+    ck_assert_int_eq(failed, 1);
+    ck_assert_uint_eq(strlen(small), sizeof small - 1);
+    ck_assert_str_eq(small, "predict_proba: row 0's ");
+    /* a loose tolerance lets the sum through; the kit says which row */
+    ck_assert_int_eq(run(e, "tolerance=0.2"), 0);
+    ck_assert_int_eq(run(e, "tolerance=0.1"), 1);
+    ck_assert_str_eq(g_report, "predict_proba: row 0's probabilities sum to 1.5, not 1 "
+                               "(tolerance 0.1)\n");
+    ctune_estimator_free(g);
+    ctune_estimator_free(e);
+}
+END_TEST
+
+START_TEST(test_alloc_failure_sweep)
+{
+    ctune_estimator *e;
+    ck_assert_ok(ctune_dummy_classifier_new(&e));
+    ck_assert_ok(ctune_estimator_set_params_text(e, "strategy=stratified"));
+    int64_t live = ctune_alloc_live();
+    int ok = 0, k;
+    for (k = 1; k < 5000 && !ok; k++) {
+        int failed = -1;
+        ctune_alloc_fail_at(k, 0);
+        ctune_status rc = ctune_check_estimator(e, "skip=concurrency, n_rows=12, n_features=2",
+                                                g_report, sizeof g_report, &failed);
+        ctune_alloc_fail_at(0, 0);
+        if (rc != CTUNE_OK) {
+            ck_assert_msg(rc == CTUNE_ENOMEM, "k=%d: %s", k, ctune_last_error());
+        } else {
+            /* an allocation failure never shows up as a failed check */
+            ck_assert_msg(failed == 0, "k=%d: %s", k, g_report);
+            ok = 1;
+        }
+        ck_assert_int_eq(ctune_alloc_live(), live);
+    }
+    ck_assert(ok);
+    ck_assert_int_gt(k, 50);
+    ctune_estimator_free(e);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("check");
+    TCase *tc = tcase_create("check");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_dummies_pass);
+    tcase_add_test(tc, test_custom_pass);
+    tcase_add_test(tc, test_catches_seed_ignorer);
+    tcase_add_test(tc, test_catches_bad_proba);
+    tcase_add_test(tc, test_catches_input_modifier);
+    tcase_add_test(tc, test_catches_batch_dependence);
+    tcase_add_test(tc, test_catches_leak_and_overrun);
+    tcase_add_test(tc, test_options);
+    tcase_add_test(tc, test_alloc_failure_sweep);
+    suite_add_tcase(s, tc);
+    return ctu_run_suite(s);
+}
