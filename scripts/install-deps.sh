@@ -2,7 +2,7 @@
 # Installs what ctune needs to build and test on Debian/Ubuntu (idempotent,
 # non-interactive). Run as root (or with sudo available).
 set -euo pipefail
-PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3
+PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3 python3-numpy
       libopenmpi-dev openmpi-bin)
 [ "${CTUNE_DEPS_EXTRA:-}" ] && PKGS+=(${CTUNE_DEPS_EXTRA})
 missing=()

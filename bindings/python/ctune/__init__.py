@@ -1,0 +1,22 @@
+"""ctune: embeddable hyperparameter tuning, from Python through ctypes.
+
+The scikit-learn surface over the C library libctune.so.0 (found through the
+CTUNE_LIBRARY environment variable naming the file, else the system's library
+search path). numpy is optional: numpy arrays (float32 or float64) pass
+zero-copy, lists of lists work without it."""
+
+from ._errors import CtuneError, CtuneMemoryError, CtuneValueError
+from ._data import Data
+from ._estimator import Estimator
+from ._estimators import DummyClassifier, DummyRegressor
+from ._native import C as _C
+
+__all__ = [
+    "CtuneError", "CtuneValueError", "CtuneMemoryError", "Data", "Estimator",
+    "DummyClassifier", "DummyRegressor", "version",
+]
+
+
+def version():
+    """The C library's version string."""
+    return _C.ctune_version_string().decode()
