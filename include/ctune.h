@@ -529,6 +529,72 @@ CTUNE_API const char *ctune_check_name(size_t i);
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
 /* ---- I/O: CSV, DATASETS, PERSISTENCE (lib/io) -------------------------- */
+
+/* CSV loading (docs/data-and-persistence.md). The loaders create a data view
+ * that owns its arrays: X (n_rows × n_features, float32 or float64) and, when
+ * there is a target column, y (n_rows × 1). Free it with ctune_data_free().
+ *
+ * `options` is NULL (defaults) or "key=value" text separated by ',' ';' or
+ * newlines (quote values holding those: delimiter=';'):
+ *   header=auto|true|false      first row is a header (auto: when one of its
+ *                               feature fields is not a number)      [auto]
+ *   delimiter=C                 one character, or tab|comma|semicolon [,]
+ *   target=NAME|INDEX|none      label column by header name or 0-based index
+ *                               (negative from the end)                [-1]
+ *   features=A|B|C              feature columns by name or index, in this
+ *                               order             [all but the target]
+ *   dtype=float32|float64       element type of X (float32 is the float64
+ *                               value rounded to float)         [float64]
+ *   comment=C|none              lines starting with C are skipped     [#]
+ *   labels=auto|numeric|string  target values as numbers or as class names
+ *                               mapped to codes 0..k-1 in byte order
+ *                               (auto: from the first value)        [auto]
+ *   missing=error|nan           empty numeric fields            [error]
+ * Fields follow RFC 4180 (quotes, doubled quotes, newlines inside quotes);
+ * CRLF, a UTF-8 BOM, blank lines and spaces around fields are accepted.
+ * Errors: CTUNE_EINVAL (NULLs, bad options, unknown target/feature column:
+ * names the columns), CTUNE_EIO (open/read, with the system's reason),
+ * CTUNE_EFORMAT naming file, line and column ("data.csv: line 214,
+ * column 7: 'abc' is not a number"; rows with a different number of fields;
+ * empty input; a header without data), CTUNE_ENOMEM.
+ * Thread-safe (distinct calls share nothing). */
+CTUNE_API ctune_status ctune_csv_load(ctune_data **out, const char *path, const char *options);
+/** Same as ctune_csv_load() on `len` bytes of CSV text in memory (need not
+ *  be NUL-terminated; not retained). Messages name the input "CSV buffer". */
+CTUNE_API ctune_status ctune_csv_load_buffer(ctune_data **out, const char *buf, size_t len,
+                                             const char *options);
+
+/** Name of feature column j of a loaded data (from the CSV header or the
+ *  dataset); NULL when absent (no header, a view from ctune_data_new(), j
+ *  out of range). Borrowed: valid while any view of the data lives. */
+CTUNE_API const char *ctune_data_feature_name(const ctune_data *data, size_t j);
+/** Number of class names of a loaded data: the distinct string labels of a
+ *  CSV read with labels=string (or auto with text labels), or a dataset's
+ *  classes; 0 when y holds plain numbers. */
+CTUNE_API size_t ctune_data_n_class_names(const ctune_data *data);
+/** Name of class `code` (the value in y); NULL when absent. Borrowed, as
+ *  ctune_data_feature_name(). */
+CTUNE_API const char *ctune_data_class_name(const ctune_data *data, size_t code);
+
+/* Embedded datasets, compiled into the library (the classic UCI datasets as
+ * distributed with scikit-learn; attribution in data/README.md):
+ *   "breast_cancer"  569 × 30, classes malignant (0), benign (1)  [default]
+ *   "iris"           150 × 4, classes setosa, versicolor, virginica
+ *   "digits"         1797 × 64 (8×8 pixels 0..16), classes "0".."9"
+ * loaded like sklearn.datasets.load_*: feature names and class names are
+ * set. `name` NULL or "" means "breast_cancer". `options`: NULL or
+ * "dtype=float32|float64, features=A|B" (as for CSV).
+ * Errors: CTUNE_EINVAL (unknown name: lists the known ones; bad options),
+ * CTUNE_ENOMEM. Thread-safe. */
+CTUNE_API ctune_status ctune_dataset_load(ctune_data **out, const char *name, const char *options);
+/** Number of embedded datasets, and the i-th name (static; NULL when out of
+ *  range). */
+CTUNE_API size_t ctune_dataset_count(void);
+CTUNE_API const char *ctune_dataset_name(size_t i);
+/** One paragraph about a dataset: shape, classes, source and licence
+ *  (static); NULL for an unknown name. */
+CTUNE_API const char *ctune_dataset_description(const char *name);
+
 /* Persistence primitives for an estimator's save/load vtable hooks. All
  * values are written little-endian; readers check bounds and return
  * CTUNE_EFORMAT ("model file truncated at byte N") instead of reading past
