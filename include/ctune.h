@@ -595,10 +595,57 @@ CTUNE_API const char *ctune_dataset_name(size_t i);
  *  (static); NULL for an unknown name. */
 CTUNE_API const char *ctune_dataset_description(const char *name);
 
+/* Model persistence (layout in docs/data-and-persistence.md). A model file
+ * holds the magic "CTUNEMDL", a format version, the estimator's vtable name
+ * and kind, every param (name, type, value), the handle's fitted state
+ * (features, outputs, class labels), the payload written by the vtable's
+ * save hook, and a CRC-32 over everything. All values are little-endian.
+ *
+ * An unfitted estimator is saved with its params only (no hooks needed); a
+ * fitted one needs the vtable's save and load hooks. A loaded model predicts
+ * bit-identically to the saved one (given deterministic hooks). */
+
+/** Writes `est` to the file at `path` (created or truncated).
+ *  Errors: CTUNE_EINVAL (NULLs), CTUNE_EUNSUPPORTED (fitted, and the vtable
+ *  has no save or load hook: names the estimator), CTUNE_EIO (with the
+ *  system's reason; a partly written file is removed), CTUNE_ENOMEM, and any
+ *  error of the save hook. Thread-safe for distinct files; `est` is only
+ *  read. */
+CTUNE_API ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path);
+/** Serializes `est` into the caller's buffer: *size receives the bytes the
+ *  model needs; with buf NULL and cap 0 nothing else happens (a size query),
+ *  otherwise the model is copied when cap >= *size. Errors as
+ *  ctune_estimator_save(), and CTUNE_EINVAL when cap is too small (*size is
+ *  still set). */
+CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf,
+                                                   size_t cap, size_t *size);
+/** Loads a model saved by ctune_estimator_save() into a new handle (owned by
+ *  the caller, ctune_estimator_free()). `vtable` NULL looks the saved name up
+ *  among the built-in estimators; a custom estimator passes its vtable (and
+ *  `user`, handed to its create/load as by ctune_estimator_new()).
+ *  Errors: CTUNE_EIO (open/read), CTUNE_EFORMAT for any malformed file with
+ *  the reason: not a model file (bad magic), unsupported format version,
+ *  "truncated at byte N", checksum mismatch, the file's estimator is not the
+ *  vtable's ("model file holds a 'A', but the vtable given is 'B'"), saved
+ *  params the vtable rejects; CTUNE_EINVAL (NULLs, a name that is no
+ *  built-in estimator when vtable is NULL), CTUNE_EUNSUPPORTED (a fitted
+ *  model whose vtable has no load hook), CTUNE_ENOMEM, errors of the load
+ *  hook. Never reads out of bounds, whatever the bytes. Thread-safe. */
+CTUNE_API ctune_status ctune_estimator_load(ctune_estimator **out, const char *path,
+                                            const ctune_estimator_vtable *vtable, void *user);
+/** Same as ctune_estimator_load() from `len` bytes in memory (not retained). */
+CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const void *buf,
+                                                   size_t len,
+                                                   const ctune_estimator_vtable *vtable,
+                                                   void *user);
+
 /* Persistence primitives for an estimator's save/load vtable hooks. All
  * values are written little-endian; readers check bounds and return
  * CTUNE_EFORMAT ("model file truncated at byte N") instead of reading past
- * the end. */
+ * the end. A load hook reads exactly what its save hook wrote (reading less
+ * or more is a format error), frees what it allocated when it fails, and
+ * should check counts against ctune_read_remaining() before allocating.
+ * Writers return CTUNE_ENOMEM when the buffer cannot grow. */
 CTUNE_API ctune_status ctune_write_bytes(ctune_writer *w, const void *p, size_t n);
 CTUNE_API ctune_status ctune_write_u64(ctune_writer *w, uint64_t v);
 CTUNE_API ctune_status ctune_write_i64(ctune_writer *w, int64_t v);
@@ -614,8 +661,11 @@ CTUNE_API ctune_status ctune_read_f64(ctune_reader *r, double *v);
 CTUNE_API ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n);
 CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n);
 /** Reads a string written by ctune_write_string into buf (cap bytes with the
- *  NUL); CTUNE_EFORMAT when it does not fit. */
+ *  NUL); CTUNE_EFORMAT when it does not fit or holds a NUL byte. An absent
+ *  (NULL) string reads as "". */
 CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
+/** Bytes left to read in `r` (0 for NULL). */
+CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
 /* ---- END I/O ----------------------------------------------------------- */
 
 #ifdef __cplusplus
