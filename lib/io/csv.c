@@ -339,16 +339,16 @@ static ctune_status grow_rows(csv *c)
 static ctune_status store_label(csv *c, size_t col, size_t len, double *yv)
 {
     char tmp[48];
+    if (len == 0)
+        return field_error(c, col, "empty target field");
     if (c->label_mode == LABELS_UNDECIDED) {
         double v;
-        int numeric = len > 0 && ctune__parse_number_full(c->scratch, len, &v);
+        int numeric = ctune__parse_number_full(c->scratch, len, &v);
         c->label_mode = c->o->labels == CSV_LABELS_STRING ? LABELS_STRING
                         : c->o->labels == CSV_LABELS_NUMERIC || numeric ? LABELS_NUMERIC
                                                                         : LABELS_STRING;
     }
     if (c->label_mode == LABELS_NUMERIC) {
-        if (len == 0)
-            return field_error(c, col, "empty target field");
         if (!ctune__parse_number_full(c->scratch, len, yv))
             return field_error(c, col,
                                "'%s' is not a number (the target column was read as numeric "

@@ -108,7 +108,7 @@ const char *ctune__parse_number(const char *p, const char *e, double *out)
             digits = 1;
         }
     }
-    if (!digits)
+    if (!digits || (p < e && (*p == 'x' || *p == 'X')))
         return slow_path(s0, e, out); /* inf, nan, hex, or not a number */
     if (p < e && (*p == 'e' || *p == 'E')) {
         const char *pe = p + 1;
