@@ -1,8 +1,11 @@
 /* Benchmark: CSV loading speed and memory.
  *
- *   csv_parse [ROWS [COLS [DTYPE [PATH]]]]
- *             (defaults: 200000 50 float64 /tmp/ctune_bench.csv)
+ *   csv_parse [ROWS [COLS [DTYPE [FORMAT [PATH]]]]]
+ *             (defaults: 200000 50 float64 short /tmp/ctune_bench.csv)
  *
+ * FORMAT "short" writes decimals of 4..7 places ("-12.34567"), which the
+ * loader's fast path parses; "e18" writes numpy savetxt's default %.18e
+ * (19 significant digits), which goes through strtod.
  * Writes a numeric CSV (header + ROWS × COLS random decimals + an integer
  * label column), loads it with ctune_csv_load() three times and prints the
  * best throughput in MB/s (input bytes per second of wall time, file in the
@@ -31,7 +34,7 @@ static long peak_rss_kib(void)
     return ru.ru_maxrss;
 }
 
-static size_t write_csv(const char *path, size_t rows, size_t cols, unsigned seed)
+static size_t write_csv(const char *path, size_t rows, size_t cols, int e18, unsigned seed)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -49,7 +52,10 @@ static size_t write_csv(const char *path, size_t rows, size_t cols, unsigned see
     for (size_t i = 0; i < rows; i++) {
         for (size_t j = 0; j < cols; j++) {
             double v = (ctune_rng_uniform(rng) - 0.3) * 200.0;
-            fprintf(f, "%.*f,", 4 + (int)((i + j) % 4), v);
+            if (e18)
+                fprintf(f, "%.18e,", v);
+            else
+                fprintf(f, "%.*f,", 4 + (int)((i + j) % 4), v);
         }
         fprintf(f, "%d\n", (int)ctune_rng_below(rng, 3));
     }
@@ -67,15 +73,18 @@ int main(int argc, char **argv)
     size_t rows = argc > 1 ? strtoul(argv[1], NULL, 10) : 200000;
     size_t cols = argc > 2 ? strtoul(argv[2], NULL, 10) : 50;
     const char *dtype = argc > 3 ? argv[3] : "float64";
-    const char *path = argc > 4 ? argv[4] : "/tmp/ctune_bench.csv";
-    if (rows == 0 || cols == 0) {
-        fprintf(stderr, "usage: csv_parse [ROWS [COLS [DTYPE [PATH]]]]\n");
+    const char *format = argc > 4 ? argv[4] : "short";
+    const char *path = argc > 5 ? argv[5] : "/tmp/ctune_bench.csv";
+    int e18 = !strcmp(format, "e18");
+    if (rows == 0 || cols == 0 || (!e18 && strcmp(format, "short"))) {
+        fprintf(stderr, "usage: csv_parse [ROWS [COLS [float64|float32 [short|e18 [PATH]]]]]\n");
         return 2;
     }
     char options[64];
     snprintf(options, sizeof options, "dtype=%s", dtype);
-    printf("writing %s: %zu rows x %zu features + label ...\n", path, rows, cols);
-    size_t bytes = write_csv(path, rows, cols, 42);
+    printf("writing %s: %zu rows x %zu features + label, %s numbers ...\n", path, rows, cols,
+           format);
+    size_t bytes = write_csv(path, rows, cols, e18, 42);
     printf("file size: %.1f MB\n", (double)bytes / 1e6);
 
     /* The peak RSS of one process: only this dtype's loads after this. */

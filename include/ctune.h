@@ -530,7 +530,7 @@ CTUNE_API const char *ctune_check_name(size_t i);
 
 /* ---- I/O: CSV, DATASETS, PERSISTENCE (lib/io) -------------------------- */
 
-/* CSV loading (docs/data-and-persistence.md). The loaders create a data view
+/** Loads a CSV file (docs/data-and-persistence.md) into a new data view
  * that owns its arrays: X (n_rows × n_features, float32 or float64) and, when
  * there is a target column, y (n_rows × 1). Free it with ctune_data_free().
  *
@@ -576,8 +576,8 @@ CTUNE_API size_t ctune_data_n_class_names(const ctune_data *data);
  *  ctune_data_feature_name(). */
 CTUNE_API const char *ctune_data_class_name(const ctune_data *data, size_t code);
 
-/* Embedded datasets, compiled into the library (the classic UCI datasets as
- * distributed with scikit-learn; attribution in data/README.md):
+/** Loads an embedded dataset, compiled into the library (the classic UCI
+ * datasets as distributed with scikit-learn; attribution in data/README.md):
  *   "breast_cancer"  569 × 30, classes malignant (0), benign (1)  [default]
  *   "iris"           150 × 4, classes setosa, versicolor, virginica
  *   "digits"         1797 × 64 (8×8 pixels 0..16), classes "0".."9"
