@@ -180,10 +180,10 @@ static size_t count_fields(csv *c, const char *s, const char *e)
 static ctune_status ragged(csv *c, size_t found)
 {
     size_t col = (found < c->ncols ? found : c->ncols) + 1;
-    return ctune_set_error(CTUNE_EFORMAT,
-                           "%s: line %zu, column %zu: row has %zu field%s, expected %zu (as on line %zu)",
-                           c->src, c->line, col, found, found == 1 ? "" : "s", c->ncols,
-                           c->first_line);
+    return ctune_set_error(
+        CTUNE_EFORMAT,
+        "%s: line %zu, column %zu: row has %zu field%s, expected %zu (as on line %zu)", c->src,
+        c->line, col, found, found == 1 ? "" : "s", c->ncols, c->first_line);
 }
 
 /* ---- class labels ------------------------------------------------------ */
@@ -529,9 +529,9 @@ static ctune_status plan_columns(csv *c, const fields *names)
         c->target_col = (size_t)k;
     } else if (o->target == CSV_TARGET_NAME) {
         if (!names)
-            return ctune_set_error(CTUNE_EINVAL,
-                                   "%s: target '%s' is a column name, but the file has no header row",
-                                   c->src, o->target_name);
+            return ctune_set_error(
+                CTUNE_EINVAL, "%s: target '%s' is a column name, but the file has no header row",
+                c->src, o->target_name);
         long k = -1;
         for (size_t i = 0; i < names->n && k < 0; i++)
             if (!strcmp(names->v[i], o->target_name))
@@ -556,8 +556,9 @@ static ctune_status plan_columns(csv *c, const fields *names)
                                            c->src, tok);
                 if (names)
                     column_list(names, cols, sizeof cols);
-                return ctune_set_error(CTUNE_EINVAL, "%s: line %zu: unknown feature column '%s'%s%s",
-                                       c->src, c->first_line, tok, names ? "; columns: " : "",
+                return ctune_set_error(CTUNE_EINVAL,
+                                       "%s: line %zu: unknown feature column '%s'%s%s", c->src,
+                                       c->first_line, tok, names ? "; columns: " : "",
                                        names ? cols : " (index out of range)");
             }
             if (c->has_target && (size_t)k == c->target_col)
@@ -579,8 +580,9 @@ static ctune_status plan_columns(csv *c, const fields *names)
     if (c->has_target)
         c->role[c->target_col] = ROLE_TARGET;
     if (c->n_out == 0)
-        return ctune_set_error(CTUNE_EFORMAT, "%s: line %zu: no feature columns (the row has %zu field%s)",
-                               c->src, c->first_line, c->ncols, c->ncols == 1 ? "" : "s");
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "%s: line %zu: no feature columns (the row has %zu field%s)", c->src,
+                               c->first_line, c->ncols, c->ncols == 1 ? "" : "s");
     if (c->n_out > (size_t)INT32_MAX)
         return ctune_set_error(CTUNE_EFORMAT, "%s: too many columns", c->src);
     c->label_mode = !c->has_target                        ? LABELS_NUMERIC

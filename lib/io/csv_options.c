@@ -77,8 +77,9 @@ static ctune_status parse_features(ctune__csv_opts *o, const char *val, const ch
         while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
             b--;
         if (a == b)
-            return ctune_set_error(CTUNE_EINVAL, "%s: features has an empty name (entry %zu of '%s')",
-                                   what, i + 1, val);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "%s: features has an empty name (entry %zu of '%s')", what,
+                                   i + 1, val);
         o->features[i] = ctune__strndup(a, (size_t)(b - a));
         if (!o->features[i])
             return CTUNE_ENOMEM;

@@ -168,8 +168,9 @@ START_TEST(test_quotes)
                      "CSV buffer: line 2: unterminated quoted field (the quote runs to the end "
                      "of the input)");
     ck_assert_status(load(&d, "a,b\n\"1\"x,2\n", NULL), CTUNE_EFORMAT);
-    ck_assert_str_eq(ctune_last_error(),
-                     "CSV buffer: line 2, column 1: unexpected character 'x' after a closing quote");
+    ck_assert_str_eq(
+        ctune_last_error(),
+        "CSV buffer: line 2, column 1: unexpected character 'x' after a closing quote");
     ck_assert_int_eq(ctune_alloc_live(), live);
 }
 END_TEST
@@ -286,11 +287,13 @@ START_TEST(test_target_and_features)
     ctune_data_free(d);
     /* errors */
     ck_assert_status(load(&d, text, "target=lable"), CTUNE_EINVAL);
-    ck_assert_str_eq(ctune_last_error(),
-                     "CSV buffer: line 1: no target column named 'lable'; columns: id, a, b, label, c");
+    ck_assert_str_eq(
+        ctune_last_error(),
+        "CSV buffer: line 1: no target column named 'lable'; columns: id, a, b, label, c");
     ck_assert_status(load(&d, text, "features=a|zz"), CTUNE_EINVAL);
-    ck_assert_str_eq(ctune_last_error(),
-                     "CSV buffer: line 1: unknown feature column 'zz'; columns: id, a, b, label, c");
+    ck_assert_str_eq(
+        ctune_last_error(),
+        "CSV buffer: line 1: unknown feature column 'zz'; columns: id, a, b, label, c");
     ck_assert_status(load(&d, text, "features=a|a"), CTUNE_EINVAL);
     ck_assert_error_has("feature 'a' is selected twice");
     ck_assert_status(load(&d, text, "target=c, features=c"), CTUNE_EINVAL);
@@ -299,7 +302,8 @@ START_TEST(test_target_and_features)
     ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 1: target index 5 is out of range for "
                                          "5 columns (0..4, or -5..-1 from the end)");
     ck_assert_status(load(&d, "1,2\n3,4\n", "target=y"), CTUNE_EINVAL); /* names: header */
-    ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 1: no target column named 'y'; columns: 1, 2");
+    ck_assert_str_eq(ctune_last_error(),
+                     "CSV buffer: line 1: no target column named 'y'; columns: 1, 2");
     ck_assert_status(load(&d, "1,2\n3,4\n", "header=false, target=y"), CTUNE_EINVAL);
     ck_assert_error_has("target 'y' is a column name, but the file has no header row");
     ck_assert_status(load(&d, "1,2\n3,4\n", "header=false, features=b"), CTUNE_EINVAL);
@@ -307,7 +311,8 @@ START_TEST(test_target_and_features)
     ck_assert_status(load(&d, "1,2\n3,4\n", "features=7"), CTUNE_EINVAL);
     ck_assert_error_has("unknown feature column '7' (index out of range)");
     ck_assert_status(load(&d, "y\n1\n", NULL), CTUNE_EFORMAT);
-    ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 1: no feature columns (the row has 1 field)");
+    ck_assert_str_eq(ctune_last_error(),
+                     "CSV buffer: line 1: no feature columns (the row has 1 field)");
     ck_assert_int_eq(ctune_alloc_live(), live);
 }
 END_TEST
@@ -387,7 +392,8 @@ START_TEST(test_error_messages)
     ck_assert_status(load(&d, "a,b,c\n1,2,\n", NULL), CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 2, column 3: empty target field");
     ck_assert_status(load(&d, "a,b,c\n1,,3\n", NULL), CTUNE_EFORMAT);
-    ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 2, column 2: empty field is not a number");
+    ck_assert_str_eq(ctune_last_error(),
+                     "CSV buffer: line 2, column 2: empty field is not a number");
     ck_assert_ok(load(&d, "a,b,c\n1,,3\n", "missing=nan"));
     ck_assert(isnan(ctune_data_x(d, 0, 1)));
     ck_assert_status(ctune_data_validate(d), CTUNE_EDATA);
@@ -434,9 +440,11 @@ START_TEST(test_bad_options)
                      "CSV options: unknown option 'separator'; known: header, delimiter, target, "
                      "features, dtype, comment, labels, missing");
     ck_assert_status(load(&d, t, "header=maybe"), CTUNE_EINVAL);
-    ck_assert_str_eq(ctune_last_error(), "CSV options: header must be auto, true or false, got 'maybe'");
+    ck_assert_str_eq(ctune_last_error(),
+                     "CSV options: header must be auto, true or false, got 'maybe'");
     ck_assert_status(load(&d, t, "dtype=float16"), CTUNE_EINVAL);
-    ck_assert_str_eq(ctune_last_error(), "CSV options: dtype must be float32 or float64, got 'float16'");
+    ck_assert_str_eq(ctune_last_error(),
+                     "CSV options: dtype must be float32 or float64, got 'float16'");
     ck_assert_status(load(&d, t, "delimiter=ab"), CTUNE_EINVAL);
     ck_assert_error_has("delimiter must be one character");
     ck_assert_status(load(&d, t, "delimiter='\"'"), CTUNE_EINVAL);

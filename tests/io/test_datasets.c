@@ -117,13 +117,15 @@ START_TEST(test_options_and_errors)
 
     ck_assert_status(ctune_dataset_load(&d, "mnist", NULL), CTUNE_EINVAL);
     ck_assert_ptr_null(d);
-    ck_assert_str_eq(ctune_last_error(), "unknown dataset 'mnist'; known: breast_cancer, iris, digits");
+    ck_assert_str_eq(ctune_last_error(),
+                     "unknown dataset 'mnist'; known: breast_cancer, iris, digits");
     ck_assert_status(ctune_dataset_load(&d, "iris", "header=false"), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(),
                      "dataset options: unknown option 'header'; known: features, dtype");
     ck_assert_status(ctune_dataset_load(&d, "iris", "dtype=int8"), CTUNE_EINVAL);
     ck_assert_status(ctune_dataset_load(&d, "iris", "features=petal"), CTUNE_EINVAL);
-    ck_assert_error_has("dataset iris: line 1: unknown feature column 'petal'; columns: sepal length");
+    ck_assert_error_has(
+        "dataset iris: line 1: unknown feature column 'petal'; columns: sepal length");
     ck_assert_status(ctune_dataset_load(NULL, "iris", NULL), CTUNE_EINVAL);
     ck_assert_int_eq(ctune_alloc_live(), live);
 }

@@ -59,7 +59,8 @@ static void centroid_destroy(void *self)
     free(m);
 }
 
-static ctune_status centroid_fit(void *self, const ctune_data *d, size_t k, const ctune_fit_ctx *ctx)
+static ctune_status centroid_fit(void *self, const ctune_data *d, size_t k,
+                                 const ctune_fit_ctx *ctx)
 {
     (void)ctx;
     centroid *m = self;
@@ -440,8 +441,8 @@ START_TEST(test_round_trip_file_and_buffer)
     ck_assert_ok(ctune_estimator_save(e, path));
     ck_assert_ok(ctune_estimator_load(&f, path, &CENTROID, NULL));
     ck_assert_int_eq(ctune_estimator_is_fitted(f), 1);
-    ck_assert_int_eq(ctune_params_equal(ctune_estimator_get_params(e), ctune_estimator_get_params(f)),
-                     1);
+    ck_assert_int_eq(
+        ctune_params_equal(ctune_estimator_get_params(e), ctune_estimator_get_params(f)), 1);
     ck_assert_str_eq(ctune_estimator_name(f), "NearestCentroid");
     assert_same_predictions(e, f, d);
     double c[3];
@@ -518,8 +519,8 @@ START_TEST(test_unfitted_and_no_hooks)
     ck_assert_ok(ctune_estimator_save(e, path));
     ck_assert_ok(ctune_estimator_load(&f, path, &NOHOOKS, NULL));
     ck_assert_int_eq(ctune_estimator_is_fitted(f), 0);
-    ck_assert_int_eq(ctune_params_equal(ctune_estimator_get_params(e), ctune_estimator_get_params(f)),
-                     1);
+    ck_assert_int_eq(
+        ctune_params_equal(ctune_estimator_get_params(e), ctune_estimator_get_params(f)), 1);
     /* and the loaded one can be fitted */
     ck_assert_ok(ctune_estimator_fit(f, d));
     ctune_estimator_free(f);
@@ -617,7 +618,8 @@ START_TEST(test_wrong_magic_version_name)
     unsigned char *longer = malloc(len + 3);
     memcpy(longer, b, len);
     memset(longer + len, 0, 3);
-    ck_assert_status(ctune_estimator_load_buffer(&f, longer, len + 3, &CENTROID, NULL), CTUNE_EFORMAT);
+    ck_assert_status(ctune_estimator_load_buffer(&f, longer, len + 3, &CENTROID, NULL),
+                     CTUNE_EFORMAT);
     ck_assert_error_has("3 unexpected bytes after its end");
     free(longer);
 
