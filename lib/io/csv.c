@@ -304,7 +304,11 @@ static ctune_status grow_rows(csv *c)
 {
     size_t want;
     if (c->cap == 0) {
+        /* A row takes at least 2 bytes per column: no more rows than that
+         * fit in the input (keeps wide, short inputs from over-allocating). */
         want = 1024;
+        if (c->total_bytes && c->total_bytes / (2 * c->ncols) + 1 < want)
+            want = c->total_bytes / (2 * c->ncols) + 1;
     } else {
         want = c->cap + c->cap / 2;
         /* Size from the bytes per row seen so far when the input length is

@@ -364,6 +364,9 @@ ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf, 
     CTUNE_CHECK_NULL(est, "estimator");
     CTUNE_CHECK_NULL(size, "size");
     *size = 0;
+    if (!buf && cap)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_save_buffer: buf is NULL but cap is "
+                                             "%zu", cap);
     ctune_writer w;
     ctune__writer_init(&w);
     ctune_status rc = serialize(est, &w);

@@ -573,6 +573,48 @@ START_TEST(test_alloc_failure_sweeps)
 }
 END_TEST
 
+/* Random damage to a CSV text: any status, never a crash or a leak. */
+START_TEST(test_mutated_inputs)
+{
+    const char *base = "# c\n\"a,1\",b,\"c\"\"\",label\r\n1,2.5,-3e2,cat\r\n\"4\",5,6,\"dog\ny\"\n"
+                       "7,8,9,cat\n\n10,11,12,emu\n";
+    size_t n = strlen(base);
+    char *t = malloc(n + 1);
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, ctu_seed(), 5));
+    int64_t live = ctune_alloc_live();
+    static const char pool[] = ",\"\n\r#.-e0123456789 \tx";
+    const char *opts[3] = {NULL, "labels=numeric, missing=nan", "header=false, target=0"};
+    for (int it = 0; it < 20000; it++) {
+        memcpy(t, base, n + 1);
+        size_t len = n;
+        int edits = 1 + (int)ctune_rng_below(rng, 4);
+        for (int k = 0; k < edits; k++) {
+            size_t at = (size_t)ctune_rng_below(rng, len);
+            if (ctune_rng_below(rng, 4) == 0)
+                len = at; /* cut */
+            else
+                t[at] = pool[ctune_rng_below(rng, sizeof pool - 1)];
+        }
+        char *exact = malloc(len ? len : 1); /* exact size: ASan sees an over-read */
+        memcpy(exact, t, len);
+        ctune_data *d = NULL;
+        ctune_status rc = ctune_csv_load_buffer(&d, exact, len, opts[it % 3]);
+        ck_assert_msg(rc == CTUNE_OK || rc == CTUNE_EFORMAT || rc == CTUNE_EINVAL,
+                      "status %d: %s", rc, ctune_last_error());
+        if (rc == CTUNE_OK)
+            ck_assert_uint_gt(ctune_data_n_rows(d), 0);
+        else
+            ck_assert_ptr_null(d);
+        ctune_data_free(d);
+        free(exact);
+        ck_assert_int_eq(ctune_alloc_live(), live);
+    }
+    ctune_rng_free(rng);
+    free(t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("io_csv");
@@ -590,6 +632,7 @@ int main(void)
     tcase_add_test(tc, test_large_file_across_buffers);
     tcase_add_test(tc, test_record_longer_than_buffer);
     tcase_add_test(tc, test_alloc_failure_sweeps);
+    tcase_add_test(tc, test_mutated_inputs);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
