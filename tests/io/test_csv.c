@@ -421,6 +421,8 @@ START_TEST(test_error_messages)
 
     ck_assert_status(ctune_csv_load(&d, "/nonexistent/x.csv", NULL), CTUNE_EIO);
     ck_assert_error_has("cannot open CSV file '/nonexistent/x.csv'");
+    ck_assert_status(ctune_csv_load(&d, "/tmp", NULL), CTUNE_EIO); /* a directory */
+    ck_assert_error_has("cannot read '/tmp'");
     ck_assert_status(ctune_csv_load(NULL, "x", NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_csv_load(&d, NULL, NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_csv_load_buffer(&d, NULL, 3, NULL), CTUNE_EINVAL);
