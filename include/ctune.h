@@ -794,10 +794,123 @@ CTUNE_API const char *ctune_check_name(size_t i);
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
 /* ---- I/O: CSV, DATASETS, PERSISTENCE (lib/io) -------------------------- */
+
+/** Loads a CSV file (docs/data-and-persistence.md) into a new data view
+ * that owns its arrays: X (n_rows × n_features, float32 or float64) and, when
+ * there is a target column, y (n_rows × 1). Free it with ctune_data_free().
+ *
+ * `options` is NULL (defaults) or "key=value" text separated by ',' ';' or
+ * newlines (quote values holding those: delimiter=';'):
+ *   header=auto|true|false      first row is a header (auto: when one of its
+ *                               feature fields is not a number)      [auto]
+ *   delimiter=C                 one character, or tab|comma|semicolon [,]
+ *   target=NAME|INDEX|none      label column by header name or 0-based index
+ *                               (negative from the end)                [-1]
+ *   features=A|B|C              feature columns by name or index, in this
+ *                               order             [all but the target]
+ *   dtype=float32|float64       element type of X (float32 is the float64
+ *                               value rounded to float)         [float64]
+ *   comment=C|none              lines starting with C are skipped     [#]
+ *   labels=auto|numeric|string  target values as numbers or as class names
+ *                               mapped to codes 0..k-1 in byte order
+ *                               (auto: from the first value)        [auto]
+ *   missing=error|nan           empty numeric fields            [error]
+ * Fields follow RFC 4180 (quotes, doubled quotes, newlines inside quotes);
+ * CRLF, a UTF-8 BOM, blank lines and spaces around fields are accepted.
+ * Errors: CTUNE_EINVAL (NULLs, bad options, unknown target/feature column:
+ * names the columns), CTUNE_EIO (open/read, with the system's reason),
+ * CTUNE_EFORMAT naming file, line and column ("data.csv: line 214,
+ * column 7: 'abc' is not a number"; rows with a different number of fields;
+ * empty input; a header without data), CTUNE_ENOMEM.
+ * Thread-safe (distinct calls share nothing). */
+CTUNE_API ctune_status ctune_csv_load(ctune_data **out, const char *path, const char *options);
+/** Same as ctune_csv_load() on `len` bytes of CSV text in memory (need not
+ *  be NUL-terminated; not retained). Messages name the input "CSV buffer". */
+CTUNE_API ctune_status ctune_csv_load_buffer(ctune_data **out, const char *buf, size_t len,
+                                             const char *options);
+
+/** Name of feature column j of a loaded data (from the CSV header or the
+ *  dataset); NULL when absent (no header, a view from ctune_data_new(), j
+ *  out of range). Borrowed: valid while any view of the data lives. */
+CTUNE_API const char *ctune_data_feature_name(const ctune_data *data, size_t j);
+/** Number of class names of a loaded data: the distinct string labels of a
+ *  CSV read with labels=string (or auto with text labels), or a dataset's
+ *  classes; 0 when y holds plain numbers. */
+CTUNE_API size_t ctune_data_n_class_names(const ctune_data *data);
+/** Name of class `code` (the value in y); NULL when absent. Borrowed, as
+ *  ctune_data_feature_name(). */
+CTUNE_API const char *ctune_data_class_name(const ctune_data *data, size_t code);
+
+/** Loads an embedded dataset, compiled into the library (the classic UCI
+ * datasets as distributed with scikit-learn; attribution in data/README.md):
+ *   "breast_cancer"  569 × 30, classes malignant (0), benign (1)  [default]
+ *   "iris"           150 × 4, classes setosa, versicolor, virginica
+ *   "digits"         1797 × 64 (8×8 pixels 0..16), classes "0".."9"
+ * loaded like sklearn.datasets.load_*: feature names and class names are
+ * set. `name` NULL or "" means "breast_cancer". `options`: NULL or
+ * "dtype=float32|float64, features=A|B" (as for CSV).
+ * Errors: CTUNE_EINVAL (unknown name: lists the known ones; bad options),
+ * CTUNE_ENOMEM. Thread-safe. */
+CTUNE_API ctune_status ctune_dataset_load(ctune_data **out, const char *name, const char *options);
+/** Number of embedded datasets, and the i-th name (static; NULL when out of
+ *  range). */
+CTUNE_API size_t ctune_dataset_count(void);
+CTUNE_API const char *ctune_dataset_name(size_t i);
+/** One paragraph about a dataset: shape, classes, source and licence
+ *  (static); NULL for an unknown name. */
+CTUNE_API const char *ctune_dataset_description(const char *name);
+
+/* Model persistence (layout in docs/data-and-persistence.md). A model file
+ * holds the magic "CTUNEMDL", a format version, the estimator's vtable name
+ * and kind, every param (name, type, value), the handle's fitted state
+ * (features, outputs, class labels), the payload written by the vtable's
+ * save hook, and a CRC-32 over everything. All values are little-endian.
+ *
+ * An unfitted estimator is saved with its params only (no hooks needed); a
+ * fitted one needs the vtable's save and load hooks. A loaded model predicts
+ * bit-identically to the saved one (given deterministic hooks). */
+
+/** Writes `est` to the file at `path` (created or truncated).
+ *  Errors: CTUNE_EINVAL (NULLs), CTUNE_EUNSUPPORTED (fitted, and the vtable
+ *  has no save or load hook: names the estimator), CTUNE_EIO (with the
+ *  system's reason; a partly written file is removed), CTUNE_ENOMEM, and any
+ *  error of the save hook. Thread-safe for distinct files; `est` is only
+ *  read. */
+CTUNE_API ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path);
+/** Serializes `est` into the caller's buffer: *size receives the bytes the
+ *  model needs; with buf NULL and cap 0 nothing else happens (a size query),
+ *  otherwise the model is copied when cap >= *size. Errors as
+ *  ctune_estimator_save(), and CTUNE_EINVAL when cap is too small (*size is
+ *  still set). */
+CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf,
+                                                   size_t cap, size_t *size);
+/** Loads a model saved by ctune_estimator_save() into a new handle (owned by
+ *  the caller, ctune_estimator_free()). `vtable` NULL looks the saved name up
+ *  among the built-in estimators; a custom estimator passes its vtable (and
+ *  `user`, handed to its create/load as by ctune_estimator_new()).
+ *  Errors: CTUNE_EIO (open/read), CTUNE_EFORMAT for any malformed file with
+ *  the reason: not a model file (bad magic), unsupported format version,
+ *  "truncated at byte N", checksum mismatch, the file's estimator is not the
+ *  vtable's ("model file holds a 'A', but the vtable given is 'B'"), saved
+ *  params the vtable rejects; CTUNE_EINVAL (NULLs, a name that is no
+ *  built-in estimator when vtable is NULL), CTUNE_EUNSUPPORTED (a fitted
+ *  model whose vtable has no load hook), CTUNE_ENOMEM, errors of the load
+ *  hook. Never reads out of bounds, whatever the bytes. Thread-safe. */
+CTUNE_API ctune_status ctune_estimator_load(ctune_estimator **out, const char *path,
+                                            const ctune_estimator_vtable *vtable, void *user);
+/** Same as ctune_estimator_load() from `len` bytes in memory (not retained). */
+CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const void *buf,
+                                                   size_t len,
+                                                   const ctune_estimator_vtable *vtable,
+                                                   void *user);
+
 /* Persistence primitives for an estimator's save/load vtable hooks. All
  * values are written little-endian; readers check bounds and return
  * CTUNE_EFORMAT ("model file truncated at byte N") instead of reading past
- * the end. */
+ * the end. A load hook reads exactly what its save hook wrote (reading less
+ * or more is a format error), frees what it allocated when it fails, and
+ * should check counts against ctune_read_remaining() before allocating.
+ * Writers return CTUNE_ENOMEM when the buffer cannot grow. */
 CTUNE_API ctune_status ctune_write_bytes(ctune_writer *w, const void *p, size_t n);
 CTUNE_API ctune_status ctune_write_u64(ctune_writer *w, uint64_t v);
 CTUNE_API ctune_status ctune_write_i64(ctune_writer *w, int64_t v);
@@ -813,8 +926,11 @@ CTUNE_API ctune_status ctune_read_f64(ctune_reader *r, double *v);
 CTUNE_API ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n);
 CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n);
 /** Reads a string written by ctune_write_string into buf (cap bytes with the
- *  NUL); CTUNE_EFORMAT when it does not fit. */
+ *  NUL); CTUNE_EFORMAT when it does not fit or holds a NUL byte. An absent
+ *  (NULL) string reads as "". */
 CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
+/** Bytes left to read in `r` (0 for NULL). */
+CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
 /* ---- END I/O ----------------------------------------------------------- */
 
 #ifdef __cplusplus

@@ -559,3 +559,16 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
     ctune__free(ytrue);
     return rc;
 }
+
+/* ---- persistence support (lib/io) ---------------------------------------- */
+
+void ctune__estimator_adopt(ctune_estimator *e, void *self, double *classes, size_t n_classes,
+                            size_t n_features, size_t n_outputs)
+{
+    drop_fit(e);
+    e->self = self;
+    e->classes = classes;
+    e->n_classes = n_classes;
+    e->n_features = n_features;
+    e->n_outputs = n_outputs;
+}

@@ -28,4 +28,10 @@ void *ctune__estimator_self(const ctune_estimator *est);
 /* Checks X against the fitted estimator (feature count, finiteness). */
 ctune_status ctune__estimator_check_X(const ctune_estimator *est, const ctune_data *X);
 
+/* Persistence (lib/io): makes `est` fitted with a loaded instance, taking
+ * ownership of `self` and of `classes` (ctune__malloc'd, n_classes sorted
+ * labels, NULL for non-classifiers). Any previous fit is dropped. */
+void ctune__estimator_adopt(ctune_estimator *est, void *self, double *classes, size_t n_classes,
+                            size_t n_features, size_t n_outputs);
+
 #endif

@@ -1,0 +1,553 @@
+/* Saving and loading estimators: a versioned little-endian container with a
+ * CRC-32 around the estimator's params, its fitted state and the payload of
+ * its vtable's save hook. Layout in docs/data-and-persistence.md. */
+#include "io/persist.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "estimator/estimator.h"
+#include "estimators/registry.h"
+#include "io/stream.h"
+
+static const char *kind_name(int kind)
+{
+    switch (kind) {
+    case CTUNE_CLASSIFIER: return "classifier";
+    case CTUNE_REGRESSOR: return "regressor";
+    case CTUNE_TRANSFORMER: return "transformer";
+    default: return "unknown kind";
+    }
+}
+
+/* ---- params ------------------------------------------------------------ */
+
+static ctune_status write_params(ctune_writer *w, const ctune_params *p)
+{
+    size_t n = ctune_params_count(p);
+    CTUNE_TRY(ctune_write_u64(w, n));
+    for (size_t i = 0; i < n; i++) {
+        const char *name = ctune_params_name(p, i);
+        int type = ctune_params_type(p, name);
+        CTUNE_TRY(ctune_write_string(w, name));
+        CTUNE_TRY(ctune__write_u8(w, (unsigned)type));
+        switch (type) {
+        case CTUNE_TYPE_INT: {
+            int64_t v;
+            CTUNE_TRY(ctune_params_get_int(p, name, &v));
+            CTUNE_TRY(ctune_write_i64(w, v));
+            break;
+        }
+        case CTUNE_TYPE_DOUBLE: {
+            double v;
+            CTUNE_TRY(ctune_params_get_double(p, name, &v));
+            CTUNE_TRY(ctune_write_f64(w, v));
+            break;
+        }
+        case CTUNE_TYPE_STRING: {
+            const char *v;
+            CTUNE_TRY(ctune_params_get_string(p, name, &v));
+            CTUNE_TRY(ctune_write_string(w, v));
+            break;
+        }
+        case CTUNE_TYPE_BOOL: {
+            int v;
+            CTUNE_TRY(ctune_params_get_bool(p, name, &v));
+            CTUNE_TRY(ctune__write_u8(w, v != 0));
+            break;
+        }
+        default:
+            break; /* none: no value */
+        }
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status read_one_param(ctune_reader *r, ctune_params *p)
+{
+    size_t at = r->base + r->pos;
+    char *name = NULL, *s = NULL;
+    CTUNE_TRY(ctune__read_string_alloc(r, &name));
+    if (!name)
+        return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: parameter at byte %zu has no "
+                                              "name", at);
+    unsigned type;
+    ctune_status rc = ctune__read_u8(r, &type);
+    if (rc == CTUNE_OK) {
+        switch (type) {
+        case CTUNE_TYPE_INT: {
+            int64_t v;
+            rc = ctune_read_i64(r, &v);
+            if (rc == CTUNE_OK)
+                rc = ctune_params_set_int(p, name, v);
+            break;
+        }
+        case CTUNE_TYPE_DOUBLE: {
+            double v;
+            rc = ctune_read_f64(r, &v);
+            if (rc == CTUNE_OK)
+                rc = ctune_params_set_double(p, name, v);
+            break;
+        }
+        case CTUNE_TYPE_STRING:
+            rc = ctune__read_string_alloc(r, &s);
+            if (rc == CTUNE_OK && !s)
+                rc = ctune_set_error(CTUNE_EFORMAT, "model file corrupted: parameter '%s' has no "
+                                                    "string value", name);
+            if (rc == CTUNE_OK)
+                rc = ctune_params_set_string(p, name, s);
+            break;
+        case CTUNE_TYPE_BOOL: {
+            unsigned v;
+            rc = ctune__read_u8(r, &v);
+            if (rc == CTUNE_OK && v > 1)
+                rc = ctune_set_error(CTUNE_EFORMAT, "model file corrupted: bool parameter '%s' is "
+                                                    "%u", name, v);
+            if (rc == CTUNE_OK)
+                rc = ctune_params_set_bool(p, name, (int)v);
+            break;
+        }
+        case CTUNE_TYPE_NONE:
+            rc = ctune_params_set_none(p, name);
+            break;
+        default:
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: parameter '%s' has unknown type %u", name,
+                                 type);
+        }
+    }
+    if (rc == CTUNE_EINVAL) { /* e.g. an invalid name */
+        ctune__error_prefix("model file corrupted");
+        rc = ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
+    }
+    ctune__free(name);
+    ctune__free(s);
+    return rc;
+}
+
+static ctune_status read_params(ctune_reader *r, ctune_params **out)
+{
+    size_t n;
+    CTUNE_TRY(ctune__read_count(r, 9, &n)); /* >= 9 bytes per entry */
+    CTUNE_TRY(ctune_params_new(out));
+    for (size_t i = 0; i < n; i++) {
+        ctune_status rc = read_one_param(r, *out);
+        if (rc != CTUNE_OK) {
+            ctune_params_free(*out);
+            *out = NULL;
+            return rc;
+        }
+    }
+    return CTUNE_OK;
+}
+
+/* ---- body -------------------------------------------------------------- */
+
+ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
+{
+    CTUNE_CHECK_NULL(w, "writer");
+    CTUNE_CHECK_NULL(est, "estimator");
+    const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(est);
+    int fitted = ctune_estimator_is_fitted(est);
+    if (fitted && (!vt->save || !vt->load))
+        return ctune_set_error(CTUNE_EUNSUPPORTED,
+                               "%s has no %s hook: a fitted %s cannot be saved (an unfitted one "
+                               "can: its params only)",
+                               vt->name, !vt->save ? "save" : "load", vt->name);
+    CTUNE_TRY(ctune_write_string(w, vt->name));
+    CTUNE_TRY(ctune__write_u32(w, (uint32_t)vt->kind));
+    CTUNE_TRY(write_params(w, ctune_estimator_get_params(est)));
+    CTUNE_TRY(ctune__write_u8(w, fitted ? 1 : 0));
+    if (!fitted)
+        return CTUNE_OK;
+    size_t k = ctune_estimator_n_classes(est);
+    CTUNE_TRY(ctune_write_u64(w, ctune_estimator_n_features_in(est)));
+    CTUNE_TRY(ctune_write_u64(w, ctune_estimator_n_outputs(est)));
+    CTUNE_TRY(ctune_write_u64(w, k));
+    if (k) {
+        double *classes = CTUNE_NEW_ARRAY(double, k);
+        if (!classes)
+            return CTUNE_ENOMEM;
+        ctune_status rc = ctune_estimator_classes(est, classes);
+        if (rc == CTUNE_OK)
+            rc = ctune_write_f64_array(w, classes, k);
+        ctune__free(classes);
+        CTUNE_TRY(rc);
+    }
+    size_t at = w->len;
+    CTUNE_TRY(ctune_write_u64(w, 0)); /* payload length, patched below */
+    ctune_status rc = vt->save(ctune__estimator_self(est), w);
+    if (rc != CTUNE_OK) {
+        if (ctune_last_error()[0] == '\0')
+            ctune_set_error(rc, "%s: save failed (%s)", vt->name, ctune_status_string(rc));
+        return rc;
+    }
+    ctune__writer_patch_u64(w, at, (uint64_t)(w->len - at - 8));
+    return CTUNE_OK;
+}
+
+/* Checks the saved fitted state against the estimator's kind. */
+static ctune_status check_fitted_state(const ctune_estimator_vtable *vt, size_t n_features,
+                                       size_t n_outputs, const double *classes, size_t k)
+{
+    if (n_features == 0)
+        return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: a fitted %s with 0 features",
+                               vt->name);
+    if (vt->kind == CTUNE_CLASSIFIER) {
+        if (k == 0 || n_outputs != 1)
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "model file corrupted: classifier %s with %zu classes and %zu "
+                                   "outputs",
+                                   vt->name, k, n_outputs);
+        for (size_t i = 0; i < k; i++)
+            if (!isfinite(classes[i]) || classes[i] != floor(classes[i]) ||
+                (i > 0 && !(classes[i] > classes[i - 1])))
+                return ctune_set_error(CTUNE_EFORMAT,
+                                       "model file corrupted: class labels of %s are not sorted "
+                                       "integers (label %zu is %g)",
+                                       vt->name, i, classes[i]);
+    } else if (k != 0 || n_outputs == 0) {
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: %s %s with %zu classes and %zu outputs",
+                               kind_name(vt->kind), vt->name, k, n_outputs);
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est,
+                                const ctune_estimator_vtable *vt, void *user)
+{
+    uint64_t nf, no;
+    size_t k, plen;
+    CTUNE_TRY(ctune_read_u64(r, &nf));
+    CTUNE_TRY(ctune_read_u64(r, &no));
+    if (nf > SIZE_MAX || no > SIZE_MAX)
+        return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: sizes out of range");
+    CTUNE_TRY(ctune__read_count(r, 8, &k));
+    double *classes = NULL;
+    if (k) {
+        classes = CTUNE_NEW_ARRAY(double, k);
+        if (!classes)
+            return CTUNE_ENOMEM;
+    }
+    ctune_status rc = ctune_read_f64_array(r, classes, k);
+    if (rc == CTUNE_OK)
+        rc = check_fitted_state(vt, (size_t)nf, (size_t)no, classes, k);
+    if (rc == CTUNE_OK)
+        rc = ctune__read_count(r, 1, &plen);
+    void *self = NULL;
+    if (rc == CTUNE_OK) {
+        ctune_reader sub;
+        ctune__reader_init(&sub, r->p + r->pos, plen, r->base + r->pos);
+        r->pos += plen;
+        rc = vt->load(&self, ctune_estimator_get_params(est), &sub, user);
+        if (rc != CTUNE_OK) {
+            self = NULL; /* the hook released what it made */
+            if (ctune_last_error()[0] == '\0')
+                ctune_set_error(rc, "%s: load failed (%s)", vt->name, ctune_status_string(rc));
+        } else if (!self) {
+            rc = ctune_set_error(CTUNE_EINTERNAL, "%s: load returned OK without an instance",
+                                 vt->name);
+        } else if (sub.pos != sub.len) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: %s's load read %zu of its %zu bytes",
+                                 vt->name, sub.pos, sub.len);
+        } else if (vt->kind == CTUNE_TRANSFORMER && vt->n_features_out(self) != no) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: %s outputs %zu columns, the file says %zu",
+                                 vt->name, vt->n_features_out(self), (size_t)no);
+        } else if (vt->kind == CTUNE_REGRESSOR && vt->n_outputs && vt->n_outputs(self) != no) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: %s has %zu outputs, the file says %zu",
+                                 vt->name, vt->n_outputs(self), (size_t)no);
+        }
+    }
+    if (rc != CTUNE_OK) {
+        if (self)
+            vt->destroy(self);
+        ctune__free(classes);
+        return rc;
+    }
+    ctune__estimator_adopt(est, self, classes, k, (size_t)nf, (size_t)no);
+    return CTUNE_OK;
+}
+
+ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
+                                 const ctune_estimator_vtable *vtable, void *user)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(r, "reader");
+    char *name = NULL;
+    ctune_params *params = NULL;
+    ctune_estimator *est = NULL;
+    const ctune_estimator_vtable *vt = vtable;
+    uint32_t kind;
+    unsigned fitted;
+    size_t at = r->base + r->pos;
+    ctune_status rc = ctune__read_string_alloc(r, &name);
+    if (rc == CTUNE_OK && (!name || !*name))
+        rc = ctune_set_error(CTUNE_EFORMAT, "model file corrupted: no estimator name at byte %zu",
+                             at);
+    if (rc == CTUNE_OK)
+        rc = ctune__read_u32(r, &kind);
+    if (rc == CTUNE_OK && vt && strcmp(vt->name ? vt->name : "", name))
+        rc = ctune_set_error(CTUNE_EFORMAT, "model file holds a '%s', but the vtable given is '%s'",
+                             name, vt->name ? vt->name : "(unnamed)");
+    if (rc == CTUNE_OK && !vt) {
+        vt = ctune__builtin_vtable(name);
+        if (!vt) {
+            char names[512];
+            ctune__builtin_names(names, sizeof names);
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "model file holds a '%s', which is not a built-in estimator "
+                                 "(built-in: %s): pass its vtable to ctune_estimator_load",
+                                 name, names);
+        }
+    }
+    if (rc == CTUNE_OK && (int)kind != vt->kind)
+        rc = ctune_set_error(CTUNE_EFORMAT, "model file says '%s' is a %s, but its vtable is a %s",
+                             name, kind_name((int)kind), kind_name(vt->kind));
+    if (rc == CTUNE_OK)
+        rc = read_params(r, &params);
+    if (rc == CTUNE_OK)
+        rc = ctune_estimator_new(&est, vt, user);
+    if (rc == CTUNE_OK) {
+        rc = ctune_estimator_set_params(est, params);
+        if (rc == CTUNE_EINVAL) {
+            ctune__error_prefix("model file: the saved parameters do not fit %s", vt->name);
+            rc = ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
+        }
+    }
+    if (rc == CTUNE_OK)
+        rc = ctune__read_u8(r, &fitted);
+    if (rc == CTUNE_OK && fitted > 1)
+        rc = ctune_set_error(CTUNE_EFORMAT, "model file corrupted: fitted flag is %u", fitted);
+    if (rc == CTUNE_OK && fitted && !vt->load)
+        rc = ctune_set_error(CTUNE_EUNSUPPORTED,
+                             "%s has no load hook: its fitted state cannot be loaded", vt->name);
+    if (rc == CTUNE_OK && fitted)
+        rc = read_fitted(r, est, vt, user);
+    ctune__free(name);
+    ctune_params_free(params);
+    if (rc != CTUNE_OK) {
+        ctune_estimator_free(est);
+        return rc;
+    }
+    *out = est;
+    return CTUNE_OK;
+}
+
+/* ---- container --------------------------------------------------------- */
+
+static ctune_status serialize(const ctune_estimator *est, ctune_writer *w)
+{
+    CTUNE_TRY(ctune_write_bytes(w, CTUNE__MODEL_MAGIC, 8));
+    CTUNE_TRY(ctune__write_u32(w, CTUNE__MODEL_VERSION));
+    CTUNE_TRY(ctune__write_u32(w, 0)); /* flags */
+    CTUNE_TRY(ctune_write_u64(w, 0));  /* body length, patched below */
+    CTUNE_TRY(ctune__persist_write(w, est));
+    ctune__writer_patch_u64(w, 16, (uint64_t)(w->len - CTUNE__MODEL_HEADER));
+    return ctune__write_u32(w, ctune__crc32(0, w->buf, w->len));
+}
+
+ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf, size_t cap,
+                                         size_t *size)
+{
+    CTUNE_CHECK_NULL(est, "estimator");
+    CTUNE_CHECK_NULL(size, "size");
+    *size = 0;
+    if (!buf && cap)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_save_buffer: buf is NULL but cap is "
+                                             "%zu", cap);
+    ctune_writer w;
+    ctune__writer_init(&w);
+    ctune_status rc = serialize(est, &w);
+    if (rc == CTUNE_OK) {
+        *size = w.len;
+        if (buf && cap >= w.len)
+            memcpy(buf, w.buf, w.len);
+        else if (buf || cap)
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "ctune_estimator_save_buffer: the buffer of %zu bytes is too "
+                                 "small: the model needs %zu",
+                                 buf ? cap : 0, w.len);
+    }
+    ctune__writer_free(&w);
+    return rc;
+}
+
+static ctune_status io_error(const char *what, const char *path, int err)
+{
+    char msg[256];
+    if (strerror_r(err, msg, sizeof msg) != 0)
+        msg[0] = '\0';
+    return ctune_set_error(CTUNE_EIO, "%s '%s': %s", what, path, msg[0] ? msg : "I/O error");
+}
+
+ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path)
+{
+    CTUNE_CHECK_NULL(est, "estimator");
+    CTUNE_CHECK_NULL(path, "path");
+    ctune_writer w;
+    ctune__writer_init(&w);
+    ctune_status rc = serialize(est, &w);
+    if (rc == CTUNE_OK) {
+        FILE *f = fopen(path, "wb");
+        if (!f) {
+            rc = io_error("cannot create model file", path, errno);
+        } else {
+            int ok = fwrite(w.buf, 1, w.len, f) == w.len;
+            int err = errno;
+            if (fclose(f) != 0 && ok) {
+                ok = 0;
+                err = errno;
+            }
+            if (!ok) {
+                rc = io_error("cannot write model file", path, err);
+                remove(path);
+            }
+        }
+    }
+    ctune__writer_free(&w);
+    return rc;
+}
+
+/* Checks the container (magic, version, length, checksum), then reads the
+ * body. */
+static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size_t len,
+                             const ctune_estimator_vtable *vt, void *user)
+{
+    const size_t H = CTUNE__MODEL_HEADER;
+    if (memcmp(b, CTUNE__MODEL_MAGIC, len < 8 ? len : 8) != 0)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "not a ctune model file (its first bytes are not \"%s\")",
+                               CTUNE__MODEL_MAGIC);
+    if (len < H)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file truncated at byte %zu (the header alone is %zu bytes)",
+                               len, H);
+    ctune_reader hr;
+    uint32_t version, flags;
+    uint64_t body;
+    ctune__reader_init(&hr, b, H, 0);
+    hr.pos = 8;
+    CTUNE_TRY(ctune__read_u32(&hr, &version));
+    CTUNE_TRY(ctune__read_u32(&hr, &flags));
+    CTUNE_TRY(ctune_read_u64(&hr, &body));
+    if (version != CTUNE__MODEL_VERSION)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model format version %u is not supported (this ctune reads "
+                               "version %u)",
+                               version, CTUNE__MODEL_VERSION);
+    if (flags != 0)
+        return ctune_set_error(CTUNE_EFORMAT, "model file has unknown flags 0x%x", flags);
+    if (len < H + 4 || body > len - H - 4)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file truncated at byte %zu (its header announces %llu bytes)",
+                               len, (unsigned long long)body + H + 4);
+    if (body < len - H - 4)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file has %llu unexpected bytes after its end (byte %llu)",
+                               (unsigned long long)(len - H - 4 - body),
+                               (unsigned long long)body + H + 4);
+    ctune_reader tr;
+    uint32_t stored;
+    ctune__reader_init(&tr, b + len - 4, 4, len - 4);
+    CTUNE_TRY(ctune__read_u32(&tr, &stored));
+    uint32_t computed = ctune__crc32(0, b, len - 4);
+    if (stored != computed)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file checksum mismatch (stored 0x%08x, computed 0x%08x): "
+                               "the file is corrupted",
+                               stored, computed);
+    ctune_reader r;
+    ctune__reader_init(&r, b + H, (size_t)body, H);
+    CTUNE_TRY(ctune__persist_read(&r, out, vt, user));
+    if (r.pos != r.len) {
+        ctune_estimator_free(*out);
+        *out = NULL;
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: %zu unread bytes at the end of its body "
+                               "(byte %zu)",
+                               r.len - r.pos, H + r.pos);
+    }
+    return CTUNE_OK;
+}
+
+ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const void *buf, size_t len,
+                                         const ctune_estimator_vtable *vtable, void *user)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    if (!buf && len)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_load_buffer: buf is NULL");
+    return load_mem(out, buf ? buf : (const void *)"", len, vtable, user);
+}
+
+/* Reads a whole file into a ctune__malloc'd buffer. */
+static ctune_status read_file(const char *path, unsigned char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return io_error("cannot open model file", path, errno);
+    struct stat sb;
+    size_t cap = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 1 : 65536;
+    unsigned char *b = ctune__malloc(cap);
+    ctune_status rc = b ? CTUNE_OK : CTUNE_ENOMEM;
+    size_t n = 0;
+    while (rc == CTUNE_OK) {
+        if (n == cap) {
+            unsigned char *nb = cap > SIZE_MAX / 2 ? NULL : ctune__realloc(b, cap * 2);
+            if (!nb) {
+                rc = CTUNE_ENOMEM;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, b + n, cap - n);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = io_error("cannot read model file", path, errno);
+        } else if (got == 0) {
+            break;
+        } else {
+            n += (size_t)got;
+        }
+    }
+    close(fd);
+    if (rc != CTUNE_OK) {
+        ctune__free(b);
+        return rc;
+    }
+    *out = b;
+    *len = n;
+    return CTUNE_OK;
+}
+
+ctune_status ctune_estimator_load(ctune_estimator **out, const char *path,
+                                  const ctune_estimator_vtable *vtable, void *user)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(path, "path");
+    unsigned char *b;
+    size_t len;
+    CTUNE_TRY(read_file(path, &b, &len));
+    ctune_status rc = load_mem(out, b, len, vtable, user);
+    ctune__free(b);
+    if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
+        ctune__error_prefix("%s", path);
+    return rc;
+}

@@ -1,0 +1,21 @@
+/* Model files: the container around an estimator's own payload. */
+#ifndef CTUNE_IO_PERSIST_H
+#define CTUNE_IO_PERSIST_H
+
+#include "ctune.h"
+
+#define CTUNE__MODEL_MAGIC "CTUNEMDL"
+#define CTUNE__MODEL_VERSION 1u
+#define CTUNE__MODEL_HEADER 24 /* magic, version, flags, body length */
+
+/* Writes the body of a model file for `est` (name, kind, params, fitted
+ * state and the save hook's payload). Also for estimators that hold other
+ * estimators (a pipeline's save hook can nest its steps this way). */
+ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est);
+
+/* Reads a body written by ctune__persist_write. `vtable` NULL looks the name
+ * up among the built-in estimators. */
+ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
+                                 const ctune_estimator_vtable *vtable, void *user);
+
+#endif

@@ -1,0 +1,143 @@
+/* Check suite: the CSV loader's number parser equals strtod bit for bit. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/numparse.h"
+#include "testutil.h"
+
+/* Parses s with both parsers: same value bits and same end. */
+static void check_same(const char *s)
+{
+    char *end_ref;
+    double ref = strtod(s, &end_ref);
+    double v = 12345.0;
+    const char *end = ctune__parse_number(s, s + strlen(s), &v);
+    if (end_ref == s || s[0] == ' ' || s[0] == '\t') { /* no leading spaces in CSV fields */
+        ck_assert_msg(end == NULL, "'%s': rejected by strtod or a leading space, parsed %td chars",
+                      s, end ? end - s : 0);
+        return;
+    }
+    ck_assert_msg(end == end_ref, "'%s': end %td, strtod's %td", s, end ? end - s : -1,
+                  end_ref - s);
+    ck_assert_msg(memcmp(&v, &ref, sizeof v) == 0 || (isnan(v) && isnan(ref)),
+                  "'%s': %.17g, strtod %.17g", s, v, ref);
+}
+
+START_TEST(test_fixed_cases)
+{
+    static const char *cases[] = {
+        "0", "-0", "+0", "0.0", "-0.0", "00012", "1", "-1", "12345", "0.1", "0.2", "0.3",
+        ".5", "5.", "-.5", "1e5", "1E5", "1e+5", "1e-5", "1.5e300", "1e308",
+        "1.7976931348623157e308", "1.8e308", "2.2250738585072014e-308", "2.2250738585072011e-308",
+        "4.9e-324", "5e-324",
+        "2e-324", "1e-400", "1e400", "9007199254740992", "9007199254740993", "9007199254740994",
+        "9007199254740995", "18446744073709551615", "18446744073709551616",
+        "1234567890123456789", "12345678901234567890", "123456789012345678901234567890",
+        "0.000000000000000000000000000001", "0.1234567890123456789", "3.14159265358979323846",
+        "1e22", "1e23", "8.5e22", "9.007199254740992e22", "123456e20", "1e37", "1e38",
+        "4.35679e-1", "1.00000000000000011102230246251565404236316680908203125",
+        "1.00000000000000011102230246251565404236316680908203124", "7e-10", "1.5E-07",
+        "nan", "NaN", "inf", "-inf", "Infinity", "-INFINITY", "0x1p-2", "0x1A",
+        "1e", "1e+", "1e-", "1.e3", "-", "+", ".", "", "e5", ".e5", "1..2", "1.2.3", "--1",
+        "1,5", "12abc", " 1", "\t1", "1 ",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_same(cases[i]);
+    /* bounded by e: never reads past it */
+    double v;
+    const char *s = "123456";
+    ck_assert_ptr_eq(ctune__parse_number(s, s + 3, &v), s + 3);
+    ck_assert_double_eq(v, 123);
+    ck_assert_ptr_null(ctune__parse_number(s, s, &v));
+    /* the whole-field parser */
+    ck_assert_int_eq(ctune__parse_number_full("2.5", 3, &v), 1);
+    ck_assert_double_eq(v, 2.5);
+    ck_assert_int_eq(ctune__parse_number_full("2.5x", 4, &v), 0);
+    ck_assert_int_eq(ctune__parse_number_full("", 0, &v), 0);
+    ck_assert_int_eq(ctune__parse_number_full(" 2", 2, &v), 0);
+}
+END_TEST
+
+/* A long number (beyond the parser's 511-byte copy) still equals strtod. */
+START_TEST(test_long_numbers)
+{
+    char buf[1200];
+    memset(buf, '0', sizeof buf);
+    buf[0] = '0';
+    buf[1] = '.';
+    buf[900] = '7';
+    buf[901] = '\0';
+    double v;
+    ck_assert_int_eq(ctune__parse_number_full(buf, strlen(buf), &v), 1);
+    double ref = strtod(buf, NULL);
+    ck_assert(memcmp(&v, &ref, sizeof v) == 0);
+    memset(buf, '9', 700);
+    buf[700] = '\0';
+    ck_assert_int_eq(ctune__parse_number_full(buf, 700, &v), 1);
+    ref = strtod(buf, NULL);
+    ck_assert(memcmp(&v, &ref, sizeof v) == 0);
+}
+END_TEST
+
+/* Random decimals of every shape: digits before and after the point,
+ * exponents, signs; also %.17g round-trip strings of random doubles. */
+START_TEST(test_random_against_strtod)
+{
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, ctu_seed(), 11));
+    char s[128];
+    for (int it = 0; it < 300000; it++) {
+        int kind = (int)ctune_rng_below(rng, 4);
+        if (kind == 0) {
+            /* random double printed with 17 significant digits */
+            uint64_t bits = ctune_rng_u64(rng);
+            double d;
+            memcpy(&d, &bits, sizeof d);
+            if (!isfinite(d))
+                continue;
+            snprintf(s, sizeof s, "%.17g", d);
+        } else if (kind == 1) {
+            /* ordinary CSV-looking decimals: 1..15 significant digits */
+            double scale = pow(10, (double)ctune_rng_below(rng, 12) - 4);
+            double d = (ctune_rng_uniform(rng) - 0.5) * scale;
+            snprintf(s, sizeof s, "%.*g", 1 + (int)ctune_rng_below(rng, 15), d);
+        } else {
+            /* synthetic: [sign] int digits [. frac digits] [e exp] */
+            size_t n = 0;
+            if (ctune_rng_below(rng, 3) == 0)
+                s[n++] = ctune_rng_below(rng, 2) ? '-' : '+';
+            int a = (int)ctune_rng_below(rng, kind == 2 ? 10 : 25);
+            int b = (int)ctune_rng_below(rng, kind == 2 ? 10 : 25);
+            for (int i = 0; i < a; i++)
+                s[n++] = (char)('0' + ctune_rng_below(rng, 10));
+            if (b || ctune_rng_below(rng, 2)) {
+                s[n++] = '.';
+                for (int i = 0; i < b; i++)
+                    s[n++] = (char)('0' + ctune_rng_below(rng, 10));
+            }
+            if (ctune_rng_below(rng, 2)) {
+                int range = kind == 2 ? 30 : 700;
+                n += (size_t)snprintf(s + n, sizeof s - n, "e%d",
+                                      (int)ctune_rng_below(rng, (uint64_t)(2 * range)) - range);
+            }
+            s[n] = '\0';
+        }
+        check_same(s);
+    }
+    ctune_rng_free(rng);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("io_numparse");
+    TCase *tc = tcase_create("numparse");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_fixed_cases);
+    tcase_add_test(tc, test_long_numbers);
+    tcase_add_test(tc, test_random_against_strtod);
+    suite_add_tcase(s, tc);
+    return ctu_run_suite(s);
+}
