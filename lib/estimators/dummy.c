@@ -156,6 +156,43 @@ static ctune_status clf_predict_proba(void *self, const ctune_data *X, double *o
     return CTUNE_OK;
 }
 
+static ctune_status clf_save(const void *self, ctune_writer *w)
+{
+    const dummy_clf *c = self;
+    CTUNE_TRY(ctune_write_u64(w, c->seed));
+    CTUNE_TRY(ctune_write_u64(w, c->k));
+    CTUNE_TRY(ctune_write_u64(w, c->most_frequent));
+    return ctune_write_f64_array(w, c->prior, c->k);
+}
+
+static ctune_status clf_load(void **self, const ctune_params *p, ctune_reader *r, void *user)
+{
+    dummy_clf *c;
+    CTUNE_TRY(clf_create((void **)&c, p, user));
+    uint64_t k, mf;
+    ctune_status rc = ctune_read_u64(r, &c->seed);
+    if (rc == CTUNE_OK)
+        rc = ctune_read_u64(r, &k);
+    if (rc == CTUNE_OK)
+        rc = ctune_read_u64(r, &mf);
+    if (rc == CTUNE_OK && (k == 0 || k > ctune_read_remaining(r) / 8 || mf >= k))
+        rc = ctune_set_error(CTUNE_EFORMAT, "DummyClassifier: bad class count %llu in the model",
+                             (unsigned long long)k);
+    if (rc == CTUNE_OK && !(c->prior = CTUNE_NEW_ARRAY(double, (size_t)k)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK) {
+        c->k = (size_t)k;
+        c->most_frequent = (size_t)mf;
+        rc = ctune_read_f64_array(r, c->prior, c->k);
+    }
+    if (rc != CTUNE_OK) {
+        clf_destroy(c);
+        return rc;
+    }
+    *self = c;
+    return CTUNE_OK;
+}
+
 static const ctune_estimator_vtable CLF_VTABLE = {
     .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
     .name = "DummyClassifier",
@@ -165,6 +202,8 @@ static const ctune_estimator_vtable CLF_VTABLE = {
     .fit = clf_fit,
     .predict = clf_predict,
     .predict_proba = clf_predict_proba,
+    .save = clf_save,
+    .load = clf_load,
     .destroy = clf_destroy,
 };
 
@@ -285,6 +324,36 @@ static ctune_status reg_predict(void *self, const ctune_data *X, double *out)
 
 static size_t reg_n_outputs(const void *self) { return ((const dummy_reg *)self)->t; }
 
+static ctune_status reg_save(const void *self, ctune_writer *w)
+{
+    const dummy_reg *r = self;
+    CTUNE_TRY(ctune_write_u64(w, r->t));
+    return ctune_write_f64_array(w, r->value, r->t);
+}
+
+static ctune_status reg_load(void **self, const ctune_params *p, ctune_reader *rd, void *user)
+{
+    dummy_reg *r;
+    CTUNE_TRY(reg_create((void **)&r, p, user));
+    uint64_t t;
+    ctune_status rc = ctune_read_u64(rd, &t);
+    if (rc == CTUNE_OK && (t == 0 || t > ctune_read_remaining(rd) / 8))
+        rc = ctune_set_error(CTUNE_EFORMAT, "DummyRegressor: bad target count %llu in the model",
+                             (unsigned long long)t);
+    if (rc == CTUNE_OK && !(r->value = CTUNE_NEW_ARRAY(double, (size_t)t)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK) {
+        r->t = (size_t)t;
+        rc = ctune_read_f64_array(rd, r->value, r->t);
+    }
+    if (rc != CTUNE_OK) {
+        reg_destroy(r);
+        return rc;
+    }
+    *self = r;
+    return CTUNE_OK;
+}
+
 static const ctune_estimator_vtable REG_VTABLE = {
     .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
     .name = "DummyRegressor",
@@ -293,6 +362,8 @@ static const ctune_estimator_vtable REG_VTABLE = {
     .create = reg_create,
     .fit = reg_fit,
     .predict = reg_predict,
+    .save = reg_save,
+    .load = reg_load,
     .destroy = reg_destroy,
     .n_outputs = reg_n_outputs,
 };
