@@ -9,11 +9,13 @@ from ._errors import CtuneError, CtuneMemoryError, CtuneValueError
 from ._data import Data
 from ._estimator import Estimator
 from ._estimators import DummyClassifier, DummyRegressor
+from ._io import dataset_names, load_csv, load_dataset, load_model, save_model
 from ._native import C as _C
 
 __all__ = [
     "CtuneError", "CtuneValueError", "CtuneMemoryError", "Data", "Estimator",
-    "DummyClassifier", "DummyRegressor", "version",
+    "DummyClassifier", "DummyRegressor", "version", "load_dataset", "dataset_names",
+    "load_csv", "save_model", "load_model",
 ]
 
 

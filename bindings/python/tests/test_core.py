@@ -82,3 +82,40 @@ class CoreTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class IoTest(unittest.TestCase):
+    def test_datasets(self):
+        self.assertEqual(sorted(ctune.dataset_names()), ["breast_cancer", "digits", "iris"])
+        b = ctune.load_dataset("iris", as_numpy=False)
+        self.assertEqual(len(b.data), 150)
+        self.assertEqual(len(b.data[0]), 4)
+        self.assertEqual(b.target_names, ["setosa", "versicolor", "virginica"])
+        with self.assertRaises(ValueError) as cm:
+            ctune.load_dataset("irs")
+        self.assertIn("iris", str(cm.exception))
+
+    def test_csv_errors_name_line_and_column(self):
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+            f.write("a,b,target\n1,2,0\n3,abc,1\n")
+        try:
+            with self.assertRaises(ValueError) as cm:
+                ctune.load_csv(f.name)
+            self.assertIn("line 3, column 2", str(cm.exception))
+        finally:
+            os.unlink(f.name)
+
+    def test_model_round_trip(self):
+        import tempfile
+        X, y = ctune.load_dataset("iris", return_X_y=True, as_numpy=False)
+        clf = ctune.DummyClassifier(strategy="stratified", seed=3).fit(X, y)
+        path = tempfile.mktemp(suffix=".ctm")
+        try:
+            ctune.save_model(clf, path)
+            back = ctune.load_model(path)
+            self.assertEqual(back.predict(X), clf.predict(X))
+            self.assertEqual(back.get_params(), clf.get_params())
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
