@@ -78,7 +78,7 @@ static ctune_status build(ctune_cv_results **out, const ctune__eval *ev)
         const ctune__task_rec *rec = ctune__eval_rec(ev, 0, f);
         ft[f] = rec->fit_time;
         st[f] = rec->score_time;
-        if (rec->status != CTUNE_OK) {
+        if (rec->status != CTUNE_OK || rec->score_failures) {
             failed++;
             if (!(r->errors[f] = ctune__strdup(rec->error)))
                 goto oom;

@@ -63,6 +63,8 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     size_t ns = ev->n_scorers;
     ctune_clear_error();
     rec->status = CTUNE_OK;
+    rec->score_failures = 0;
+    rec->fit_time = rec->score_time = 0;
     rec->error[0] = '\0';
     ctune_estimator *e = NULL;
     ctune_status rc = ctune_estimator_clone(&e, ev->est);
@@ -93,21 +95,28 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         ctune_estimator_free(e);
         return;
     }
+    /* a failing scorer gives error_score for its own score only (as
+     * scikit-learn), unless error_score=raise or the failure is fatal */
     const ctune__eval_opts *o = ev->opts;
-    for (size_t k = 0; k < 2 * ns && rc == CTUNE_OK; k++) {
+    for (size_t k = 0; k < 2 * ns; k++) {
         if (k >= ns && !o->return_train)
             break;
         const char *name = o->scoring.n ? o->scoring.items[k % ns] : NULL;
         const ctune_data *d = k < ns ? ev->test[f] : ev->train[f];
         rc = ctune_score(e, name, d, &rec->scores[k]);
-        if (rc != CTUNE_OK) {
-            char what[160];
-            snprintf(what, sizeof what, "scoring %s (%s): ", k < ns ? "test" : "train",
-                     name ? name : "default score");
+        if (rc == CTUNE_OK)
+            continue;
+        char what[160];
+        snprintf(what, sizeof what, "scoring %s (%s): ", k < ns ? "test" : "train",
+                 name ? name : "default score");
+        if (o->error_raise || is_fatal(rc)) {
             record_error(rec, rc, what);
-            for (size_t j = 0; j < 2 * ns; j++)
-                rec->scores[j] = NAN;
+            break;
         }
+        if (!rec->error[0])
+            record_error(rec, CTUNE_OK, what);
+        rec->score_failures++;
+        rec->scores[k] = o->error_value;
     }
     rec->score_time = ctune__now() - t2;
     ctune_estimator_free(e);
@@ -213,14 +222,15 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     if (rc != CTUNE_OK)
         return rc;
     if (ev->stopped_on_error) {
-        /* the lowest-index failure (deterministic for the serial executor);
-         * fits cancelled in flight by the stop only count if nothing else
-         * failed */
-        for (int pass = 0; pass < 2; pass++)
+        /* the lowest-index fatal failure, else the lowest-index failure
+         * (deterministic for the serial executor); fits cancelled in flight
+         * by the stop only count when nothing else failed */
+        for (int pass = 0; pass < 3; pass++)
             for (size_t t = 0; t < n_tasks; t++) {
                 const ctune__task_rec *r = rec_at(ev, t);
                 if (r->status == CTUNE_OK || r->status == CTUNE__NOT_RUN ||
-                    (pass == 0 && r->status == CTUNE_ECANCELLED))
+                    (pass == 0 && !is_fatal(r->status)) ||
+                    (pass == 1 && r->status == CTUNE_ECANCELLED))
                     continue;
                 return ctune_set_error(r->status, "candidate %zu, split %zu: %s",
                                        t / ev->n_splits, t % ev->n_splits, r->error);

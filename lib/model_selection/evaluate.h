@@ -56,8 +56,8 @@ ctune_status ctune__eval_opts_metric(const ctune__eval_opts *o, int need_metric,
 #define CTUNE__ERRLEN 240
 
 typedef struct ctune__task_rec {
-    int32_t status; /* CTUNE_OK, a failure status, or CTUNE__NOT_RUN */
-    int32_t reserved;
+    int32_t status;         /* CTUNE_OK, a failure status, or CTUNE__NOT_RUN */
+    int32_t score_failures; /* scorers that failed after a good fit (error_score given) */
     double fit_time, score_time;
     char error[CTUNE__ERRLEN];
     double scores[]; /* n_scorers test scores, then n_scorers train scores */

@@ -222,10 +222,11 @@ ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
             const ctune__task_rec *rec = ctune__eval_rec(ev, c, f);
             if (rec->status != CTUNE__NOT_RUN)
                 r->n_run++;
-            if (rec->status != CTUNE_OK && rec->status != CTUNE__NOT_RUN &&
-                rec->status != CTUNE_ECANCELLED)
-                r->n_failed++;
-            if (rec->status == CTUNE_OK || r->errors[c])
+            int failed = rec->score_failures > 0 ||
+                         (rec->status != CTUNE_OK && rec->status != CTUNE__NOT_RUN &&
+                          rec->status != CTUNE_ECANCELLED);
+            r->n_failed += (size_t)failed;
+            if ((rec->status == CTUNE_OK && !rec->score_failures) || r->errors[c])
                 continue;
             char msg[CTUNE__ERRLEN + 64];
             snprintf(msg, sizeof msg, "split %zu: %s", f,

@@ -42,7 +42,7 @@ static ctune_status perr(const parser *ps, size_t off, const char *fmt, ...)
         ls--;
     while (le < len && t[le] != '\n')
         le++;
-    enum { WIN = 30 };
+    enum { WIN = 40 };
     size_t ws = off > ls + WIN ? off - WIN : ls;
     size_t we = le > off + WIN ? off + WIN : le;
     char line[2 * WIN + 8], caret[2 * WIN + 8];
