@@ -44,7 +44,8 @@ ctune_status ctune__executor_for_jobs(ctune__executor **out, long n_jobs)
     *out = NULL;
     int cores = ctune__n_cores();
     if (n_jobs == 0)
-        return ctune_set_error(CTUNE_EINVAL, "n_jobs must be non-zero (1 = serial, -1 = all cores)");
+        return ctune_set_error(CTUNE_EINVAL,
+                               "n_jobs must be non-zero (1 = serial, -1 = all cores)");
     long w = n_jobs > 0 ? n_jobs : (long)cores + 1 + n_jobs;
     if (w < 1)
         w = 1;

@@ -331,7 +331,7 @@ void ctune__results_text(const ctune__results *r, const ctune__col *c, size_t i,
     }
     case CTUNE__COL_ERROR:
         if (r->errors[i])
-            ctune__sb_puts(b, r->errors[i]);
+            ctune__sb_str(b, r->errors[i]);
         break;
     }
 }
@@ -340,25 +340,25 @@ void ctune__results_csv(const ctune__results *r, ctune__sb *b)
 {
     for (size_t j = 0; j < r->n_cols; j++) {
         if (j)
-            ctune__sb_puts(b, ",");
+            ctune__sb_str(b, ",");
         ctune__sb_csv_field(b, r->cols[j].name);
     }
-    ctune__sb_puts(b, "\n");
+    ctune__sb_str(b, "\n");
     ctune__sb cell;
     ctune__sb_init(&cell);
     for (size_t i = 0; i < r->n_cands; i++) {
         for (size_t j = 0; j < r->n_cols; j++) {
             if (j)
-                ctune__sb_puts(b, ",");
+                ctune__sb_str(b, ",");
             cell.len = 0;
-            ctune__sb_puts(&cell, "");
+            ctune__sb_str(&cell, "");
             ctune__results_text(r, &r->cols[j], i, &cell);
             if (cell.failed)
                 b->failed = 1;
             else
                 ctune__sb_csv_field(b, cell.s);
         }
-        ctune__sb_puts(b, "\n");
+        ctune__sb_str(b, "\n");
     }
     ctune__sb_free(&cell);
 }
@@ -381,28 +381,28 @@ void ctune__json_param(ctune__sb *b, const ctune_params *p, const char *name)
         break;
     case CTUNE_TYPE_BOOL:
         ctune_params_get_bool(p, name, &bv);
-        ctune__sb_puts(b, bv ? "true" : "false");
+        ctune__sb_str(b, bv ? "true" : "false");
         break;
     case CTUNE_TYPE_STRING:
         ctune_params_get_string(p, name, &sv);
         ctune__sb_json_string(b, sv);
         break;
-    default: ctune__sb_puts(b, "null"); break;
+    default: ctune__sb_str(b, "null"); break;
     }
 }
 
 static void json_params_object(ctune__sb *b, const ctune_params *p)
 {
-    ctune__sb_puts(b, "{");
+    ctune__sb_str(b, "{");
     for (size_t k = 0; k < ctune_params_count(p); k++) {
         const char *name = ctune_params_name(p, k);
         if (k)
-            ctune__sb_puts(b, ", ");
+            ctune__sb_str(b, ", ");
         ctune__sb_json_string(b, name);
-        ctune__sb_puts(b, ": ");
+        ctune__sb_str(b, ": ");
         ctune__json_param(b, p, name);
     }
-    ctune__sb_puts(b, "}");
+    ctune__sb_str(b, "}");
 }
 
 static void json_number(ctune__sb *b, double v)
@@ -412,43 +412,43 @@ static void json_number(ctune__sb *b, double v)
 
 void ctune__results_json(const ctune__results *r, const ctune__results_meta *m, ctune__sb *b)
 {
-    ctune__sb_puts(b, "{\n  \"best_index\": ");
+    ctune__sb_str(b, "{\n  \"best_index\": ");
     if (m->best_index >= 0)
         ctune__sb_printf(b, "%ld", m->best_index);
     else
-        ctune__sb_puts(b, "null");
-    ctune__sb_puts(b, ",\n  \"best_score\": ");
+        ctune__sb_str(b, "null");
+    ctune__sb_str(b, ",\n  \"best_score\": ");
     json_number(b, m->best_index >= 0 ? m->best_score : NAN);
-    ctune__sb_puts(b, ",\n  \"best_params\": ");
+    ctune__sb_str(b, ",\n  \"best_params\": ");
     if (m->best_index >= 0)
         json_params_object(b, r->params[m->best_index]);
     else
-        ctune__sb_puts(b, "null");
-    ctune__sb_puts(b, ",\n  \"refit_metric\": ");
+        ctune__sb_str(b, "null");
+    ctune__sb_str(b, ",\n  \"refit_metric\": ");
     if (m->refit_metric)
         ctune__sb_json_string(b, m->refit_metric);
     else
-        ctune__sb_puts(b, "null");
-    ctune__sb_puts(b, ",\n  \"scorers\": [");
+        ctune__sb_str(b, "null");
+    ctune__sb_str(b, ",\n  \"scorers\": [");
     for (size_t k = 0; k < r->suffixes.n; k++) {
         if (k)
-            ctune__sb_puts(b, ", ");
+            ctune__sb_str(b, ", ");
         ctune__sb_json_string(b, r->suffixes.items[k]);
     }
     ctune__sb_printf(b, "],\n  \"n_candidates\": %zu,\n  \"n_splits\": %zu,\n  \"status\": ",
                      r->n_cands, r->n_splits);
     ctune__sb_json_string(b, m->status);
-    ctune__sb_puts(b, ",\n  \"cv_results\": {");
+    ctune__sb_str(b, ",\n  \"cv_results\": {");
     ctune__sb cell;
     ctune__sb_init(&cell);
     for (size_t j = 0; j < r->n_cols; j++) {
         const ctune__col *c = &r->cols[j];
-        ctune__sb_puts(b, j ? ",\n    " : "\n    ");
+        ctune__sb_str(b, j ? ",\n    " : "\n    ");
         ctune__sb_json_string(b, c->name);
-        ctune__sb_puts(b, ": [");
+        ctune__sb_str(b, ": [");
         for (size_t i = 0; i < r->n_cands; i++) {
             if (i)
-                ctune__sb_puts(b, ", ");
+                ctune__sb_str(b, ", ");
             switch (c->kind) {
             case CTUNE__COL_NUM:
             case CTUNE__COL_RANK: json_number(b, c->v[i]); break;
@@ -458,12 +458,12 @@ void ctune__results_json(const ctune__results *r, const ctune__results_meta *m, 
                 if (r->errors[i])
                     ctune__sb_json_string(b, r->errors[i]);
                 else
-                    ctune__sb_puts(b, "null");
+                    ctune__sb_str(b, "null");
                 break;
             }
         }
-        ctune__sb_puts(b, "]");
+        ctune__sb_str(b, "]");
     }
     ctune__sb_free(&cell);
-    ctune__sb_puts(b, "\n  }\n}\n");
+    ctune__sb_str(b, "\n  }\n}\n");
 }

@@ -359,7 +359,7 @@ long ctune_search_result_text(const ctune_search *s, const char *column, size_t 
                                s->res->n_cands);
     ctune__sb b;
     ctune__sb_init(&b);
-    ctune__sb_puts(&b, "");
+    ctune__sb_str(&b, "");
     ctune__results_text(s->res, c, i, &b);
     long n = b.failed ? CTUNE_ENOMEM : ctune__copy_out(b.s, b.len, buf, cap);
     ctune__sb_free(&b);

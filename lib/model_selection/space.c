@@ -382,11 +382,11 @@ static void value_text(ctune__sb *b, const ctune__value *v)
         size_t at = b->len;
         ctune__sb_double(b, v->d, "nan");
         if (!b->failed && !strpbrk(b->s + at, ".eEni"))
-            ctune__sb_puts(b, ".0");
+            ctune__sb_str(b, ".0");
         break;
     }
-    case CTUNE_TYPE_BOOL: ctune__sb_puts(b, v->i ? "true" : "false"); break;
-    case CTUNE_TYPE_NONE: ctune__sb_puts(b, "none"); break;
+    case CTUNE_TYPE_BOOL: ctune__sb_str(b, v->i ? "true" : "false"); break;
+    case CTUNE_TYPE_NONE: ctune__sb_str(b, "none"); break;
     default: {
         /* quote unless it reads back as the same bare string */
         ctune_params *tmp = NULL;
@@ -396,7 +396,7 @@ static void value_text(ctune__sb *b, const ctune__value *v)
                    ctune_params_type(tmp, "v") == CTUNE_TYPE_STRING;
         ctune_params_free(tmp);
         if (bare)
-            ctune__sb_puts(b, v->s);
+            ctune__sb_str(b, v->s);
         else
             ctune__sb_printf(b, strchr(v->s, '\'') ? "\"%s\"" : "'%s'", v->s);
     }
@@ -410,7 +410,7 @@ long ctune_space_to_text(const ctune_space *sp, char *buf, size_t cap)
         return ctune_set_error(CTUNE_EINVAL, "ctune_space_to_text: buf is NULL");
     ctune__sb b;
     ctune__sb_init(&b);
-    ctune__sb_puts(&b, "");
+    ctune__sb_str(&b, "");
     for (size_t i = 0; i < sp->n; i++) {
         const ctune__space_entry *e = &sp->e[i];
         ctune__sb_printf(&b, "%s%s: ", i ? "; " : "", e->name);
@@ -418,7 +418,7 @@ long ctune_space_to_text(const ctune_space *sp, char *buf, size_t cap)
         case CTUNE__DIST_LIST:
             for (size_t j = 0; j < e->n_values; j++) {
                 if (j)
-                    ctune__sb_puts(&b, "|");
+                    ctune__sb_str(&b, "|");
                 value_text(&b, &e->values[j]);
             }
             break;
@@ -426,11 +426,11 @@ long ctune_space_to_text(const ctune_space *sp, char *buf, size_t cap)
             ctune__sb_printf(&b, "randint(%lld, %lld)", (long long)e->ilo, (long long)e->ihi);
             break;
         default:
-            ctune__sb_puts(&b, e->kind == CTUNE__DIST_UNIFORM ? "uniform(" : "loguniform(");
+            ctune__sb_str(&b, e->kind == CTUNE__DIST_UNIFORM ? "uniform(" : "loguniform(");
             ctune__sb_double(&b, e->lo, "nan");
-            ctune__sb_puts(&b, ", ");
+            ctune__sb_str(&b, ", ");
             ctune__sb_double(&b, e->hi, "nan");
-            ctune__sb_puts(&b, ")");
+            ctune__sb_str(&b, ")");
         }
     }
     ctune_status rc = ctune__sb_status(&b);

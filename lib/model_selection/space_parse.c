@@ -247,7 +247,7 @@ static ctune_status parse_list(parser *ps, ctune__space_entry *e)
                 end++;
             }
             size_t tend = end;
-            while (tend > start && (t[tend - 1] == ' ' || t[tend - 1] == '\t' || t[tend - 1] == '\r'))
+            while (tend > start && strchr(" \t\r", t[tend - 1]))
                 tend--;
             if (tend == start)
                 return perr(ps, start, "empty value for '%s'", e->name);

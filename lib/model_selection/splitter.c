@@ -17,8 +17,8 @@
 static ctune_status check_k(const char *who, size_t k)
 {
     if (k < 2)
-        return ctune_set_error(CTUNE_EINVAL,
-                               "%s: k-fold cross-validation requires n_splits >= 2, got %zu", who, k);
+        return ctune_set_error(CTUNE_EINVAL, "%s: k-fold cross-validation requires "
+                               "n_splits >= 2, got %zu", who, k);
     return CTUNE_OK;
 }
 

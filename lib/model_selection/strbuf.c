@@ -52,7 +52,7 @@ void ctune__sb_append(ctune__sb *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
-void ctune__sb_puts(ctune__sb *b, const char *s) { ctune__sb_append(b, s, strlen(s)); }
+void ctune__sb_str(ctune__sb *b, const char *s) { ctune__sb_append(b, s, strlen(s)); }
 
 void ctune__sb_printf(ctune__sb *b, const char *fmt, ...)
 {
@@ -71,11 +71,11 @@ void ctune__sb_printf(ctune__sb *b, const char *fmt, ...)
 void ctune__sb_double(ctune__sb *b, double v, const char *nan_text)
 {
     if (isnan(v)) {
-        ctune__sb_puts(b, nan_text);
+        ctune__sb_str(b, nan_text);
         return;
     }
     if (isinf(v)) {
-        ctune__sb_puts(b, v > 0 ? "inf" : "-inf");
+        ctune__sb_str(b, v > 0 ? "inf" : "-inf");
         return;
     }
     char tmp[40];
@@ -84,7 +84,7 @@ void ctune__sb_double(ctune__sb *b, double v, const char *nan_text)
         if (strtod(tmp, NULL) == v)
             break;
     }
-    ctune__sb_puts(b, tmp);
+    ctune__sb_str(b, tmp);
 }
 
 void ctune__sb_json_string(ctune__sb *b, const char *s)
@@ -110,7 +110,7 @@ void ctune__sb_json_string(ctune__sb *b, const char *s)
 void ctune__sb_csv_field(ctune__sb *b, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
-        ctune__sb_puts(b, s);
+        ctune__sb_str(b, s);
         return;
     }
     ctune__sb_append(b, "\"", 1);
@@ -142,7 +142,8 @@ ctune_status ctune__write_file(const char *path, const char *text, size_t len)
 {
     FILE *f = fopen(path, "wb");
     if (!f)
-        return ctune_set_error(CTUNE_EIO, "cannot open '%s' for writing: %s", path, strerror(errno));
+        return ctune_set_error(CTUNE_EIO, "cannot open '%s' for writing: %s", path,
+                               strerror(errno));
     size_t w = len ? fwrite(text, 1, len, f) : 0;
     int err = w != len ? errno : 0;
     if (fclose(f) != 0 && !err)

@@ -18,7 +18,7 @@ typedef struct ctune__sb {
 void ctune__sb_init(ctune__sb *b);
 void ctune__sb_free(ctune__sb *b);
 void ctune__sb_append(ctune__sb *b, const char *s, size_t n);
-void ctune__sb_puts(ctune__sb *b, const char *s);
+void ctune__sb_str(ctune__sb *b, const char *s);
 void ctune__sb_printf(ctune__sb *b, const char *fmt, ...) CTUNE_PRINTF(2, 3);
 /* A double that reads back to the same value ("%.17g" shortened); NaN and
  * infinities as `nan_text` / "inf" / "-inf". */
