@@ -24,7 +24,6 @@ struct ctune_search {
 
     /* results of the last fit */
     ctune_status fit_status;
-    int fitted;
     ctune__results *res;
     size_t n_splits, n_done;
     long best_index;
@@ -184,7 +183,6 @@ ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
     CTUNE_CHECK_NULL(s, "search");
     ctune_clear_error();
     drop_results(s);
-    s->fitted = 0;
     s->fit_status = CTUNE_ESTATE;
     if (!data)
         return s->fit_status = ctune_set_error(CTUNE_EINVAL, "ctune_search_fit: data is NULL");
@@ -241,7 +239,6 @@ ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
         drop_results(s);
         ctune_set_error_str(rc, msg);
     }
-    s->fitted = s->res != NULL;
     s->fit_status = rc;
     return rc;
 }
