@@ -133,7 +133,8 @@ static int task_done(void *vctx, size_t t, const void *vrec)
         ev->stopped_on_error = 1;
         return 1;
     }
-    if (ev->progress) {
+    if (ev->progress && !ev->user_cancelled && !ev->stopped_on_error) {
+        /* no callback after a stop was asked (tasks in flight may finish) */
         size_t c = t / ev->n_splits, f = t % ev->n_splits;
         double score = rec->status == CTUNE_OK ? rec->scores[ev->progress_scorer]
                                                : ev->opts->error_value;

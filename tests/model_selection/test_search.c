@@ -462,8 +462,10 @@ START_TEST(test_cancellation_parallel)
     log.stop_at = 3;
     ck_assert_ok(ctune_search_set_progress(s, on_progress, &log));
     ck_assert_status(ctune_search_fit(s, d.data), CTUNE_ECANCELLED);
-    ck_assert_uint_eq(log.calls, 3);
-    ck_assert_uint_eq(ctune_search_n_tasks_done(s), 3);
+    ck_assert_uint_eq(log.calls, 3); /* never called after the stop */
+    /* the other worker's task in flight may finish (or see the cancel flag) */
+    size_t done = ctune_search_n_tasks_done(s);
+    ck_assert(done == 3 || done == 4);
     ck_assert_int_eq(ctune_search_has_results(s), 1);
     size_t not_run = 0;
     for (size_t c = 0; c < 5; c++)
@@ -472,7 +474,7 @@ START_TEST(test_cancellation_parallel)
             snprintf(col, sizeof col, "split%d_test_score", f);
             not_run += isnan(result(s, col, c));
         }
-    ck_assert_uint_eq(not_run, 20 - 3);
+    ck_assert_uint_eq(not_run, 20 - done);
     ctune_search_free(s);
     ctune_space_free(sp);
     ctune_estimator_free(est);
