@@ -687,6 +687,7 @@ CTUNE_API ctune_status ctune_space_sample(ctune_candidates **out, const ctune_sp
                                           size_t n_iter, uint64_t seed);
 /** Frees candidates; NULL is a no-op. */
 CTUNE_API void ctune_candidates_free(ctune_candidates *candidates);
+/** Number of candidates (0 for NULL). */
 CTUNE_API size_t ctune_candidates_count(const ctune_candidates *candidates);
 /** Candidate i (borrowed; NULL out of range). */
 CTUNE_API const ctune_params *ctune_candidates_get(const ctune_candidates *candidates, size_t i);
@@ -737,6 +738,7 @@ CTUNE_API ctune_status ctune_cross_validate(ctune_cv_results **out, const ctune_
                                             const ctune_data *data,
                                             const ctune_splitter *splitter, int cv,
                                             const char *options);
+/** Frees cross_validate results; NULL is a no-op. */
 CTUNE_API void ctune_cv_results_free(ctune_cv_results *res);
 /** Number of splits (rows of every column). */
 CTUNE_API size_t ctune_cv_results_n_splits(const ctune_cv_results *res);
@@ -756,7 +758,9 @@ CTUNE_API const char *ctune_cv_results_warning(const ctune_cv_results *res, size
 
 /* ---- Searches ---- */
 
-/** A randomized or grid search (RandomizedSearchCV / GridSearchCV). */
+/** A randomized or grid search (RandomizedSearchCV / GridSearchCV). One
+ *  search must not be used from two threads at once; it runs its own worker
+ *  threads inside ctune_search_fit() (n_jobs). */
 typedef struct ctune_search ctune_search;
 
 /** A randomized search of n_iter candidates sampled from `space` with
