@@ -754,11 +754,11 @@ START_TEST(test_sampler_warning_through_search)
 }
 END_TEST
 
-START_TEST(test_search_alloc_failure_sweep)
+/* Makes allocation k fail for k = 1, 2, ... until a small search (fit and
+ * exports) succeeds; every failure must be CTUNE_ENOMEM and leak nothing. */
+static void search_sweep(const ctune_estimator *est, const ctune_space *sp, const ctune_data *data,
+                         const char *options)
 {
-    dataset d = blobs(24);
-    ctune_estimator *est = new_est(&fx_centroid_vt, "fail_above=0.5");
-    ctune_space *sp = space("shrink: 0.2|0.7");
     int64_t live = ctune_alloc_live();
     int ok = 0;
     for (int k = 1; k < 5000 && !ok; k++) {
@@ -767,9 +767,9 @@ START_TEST(test_search_alloc_failure_sweep)
         ctune_alloc_fail_at(k, 0);
         ctune_status rc = ctune_search_new_grid(&s, est, sp);
         if (rc == CTUNE_OK)
-            rc = ctune_search_set_options(s, "cv=2, scoring=accuracy, return_train_score=true");
+            rc = ctune_search_set_options(s, options);
         if (rc == CTUNE_OK)
-            rc = ctune_search_fit(s, d.data);
+            rc = ctune_search_fit(s, data);
         if (rc == CTUNE_OK) {
             long n = ctune_search_results_json_buf(s, buf, sizeof buf);
             rc = n < 0 ? (ctune_status)n : CTUNE_OK;
@@ -792,7 +792,16 @@ START_TEST(test_search_alloc_failure_sweep)
         ctune_search_free(s);
         ck_assert_int_eq(ctune_alloc_live(), live);
     }
-    ck_assert(ok);
+    ck_assert_msg(ok, "never succeeded with %s", options);
+}
+
+START_TEST(test_search_alloc_failure_sweep)
+{
+    dataset d = blobs(24);
+    ctune_estimator *est = new_est(&fx_centroid_vt, "fail_above=0.5");
+    ctune_space *sp = space("shrink: 0.2|0.7");
+    search_sweep(est, sp, d.data, "cv=2, scoring=accuracy, return_train_score=true");
+    search_sweep(est, sp, d.data, "cv=2, n_jobs=2"); /* the pthread executor's allocations */
     ctune_space_free(sp);
     ctune_estimator_free(est);
     dataset_free(&d);
