@@ -165,6 +165,12 @@ static ctune_status splits_from_folds(ctune_splits *s, const size_t *fold, size_
 
 static _Thread_local const double *t_sort_y;
 
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int cmp_by_label(const void *a, const void *b)
 {
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
@@ -212,13 +218,16 @@ static ctune_status encode_classes(const double *y, size_t n, int by_appearance,
     for (size_t g = 0; g < k; g++)
         perm[g] = g;
     if (by_appearance) {
-        /* rank groups by first appearance: rank[g] = #groups appearing earlier */
-        for (size_t g = 0; g < k; g++) {
-            size_t r = 0;
-            for (size_t h = 0; h < k; h++)
-                r += first[h] < first[g];
-            perm[g] = r;
-        }
+        /* rank groups by first appearance: sort the groups' first rows (all
+         * distinct), then perm[group] = rank */
+        for (size_t g = 0; g < k; g++)
+            order[g] = first[g];
+        qsort(order, k, sizeof *order, cmp_size);
+        for (size_t r = 0; r < k; r++)
+            first[r] = order[r];
+        /* the group of a first row is codes[first row] */
+        for (size_t r = 0; r < k; r++)
+            perm[codes[first[r]]] = r;
     }
     for (size_t i = 0; i < n; i++) {
         codes[i] = perm[codes[i]];
@@ -327,23 +336,35 @@ static ctune_status stratified_kfold(ctune_splits *s, const ctune_splitter *sp,
         for (size_t c = 0; c < nc; c++)
             for (size_t j = 0; j < counts[c]; j++, p++)
                 alloc[(p % k) * nc + c]++;
-        ctune_rng rng;
-        ctune__rng_init(&rng, sp->seed, 0);
-        for (size_t c = 0; c < nc; c++) {
-            /* folds_for_class = repeat(arange(k), alloc[:, c]) */
-            size_t m = 0;
-            for (size_t f = 0; f < k; f++)
-                for (size_t j = 0; j < alloc[f * nc + c]; j++)
-                    ff[m++] = f;
-            if (sp->shuffle)
-                ctune__rng_shuffle_size(&rng, ff, m);
-            size_t q = 0;
+        /* rows grouped by class, ascending inside each class (counting sort) */
+        size_t *start = ctune__calloc(nc + 1, sizeof *start);
+        size_t *rows = CTUNE_NEW_ARRAY(size_t, n);
+        rc = start && rows ? CTUNE_OK : CTUNE_ENOMEM;
+        if (rc == CTUNE_OK) {
+            for (size_t c = 0; c < nc; c++)
+                start[c + 1] = start[c] + counts[c];
+            memcpy(ff, start, nc * sizeof *ff); /* fill pointers (ff is scratch here) */
             for (size_t r = 0; r < n; r++)
-                if (codes[r] == c)
-                    fold[r] = ff[q++];
+                rows[ff[codes[r]]++] = r;
+            ctune_rng rng;
+            ctune__rng_init(&rng, sp->seed, 0);
+            for (size_t c = 0; c < nc; c++) {
+                /* folds_for_class = repeat(arange(k), alloc[:, c]) */
+                size_t m = 0;
+                for (size_t f = 0; f < k; f++)
+                    for (size_t j = 0; j < alloc[f * nc + c]; j++)
+                        ff[m++] = f;
+                if (sp->shuffle)
+                    ctune__rng_shuffle_size(&rng, ff, m);
+                for (size_t q = 0; q < m; q++)
+                    fold[rows[start[c] + q]] = ff[q];
+            }
         }
-        rc = splits_from_folds(s, fold, n);
+        ctune__free(start);
+        ctune__free(rows);
     }
+    if (rc == CTUNE_OK)
+        rc = splits_from_folds(s, fold, n);
     ctune__free(y);
     ctune__free(codes);
     ctune__free(counts);
