@@ -222,6 +222,63 @@ START_TEST(test_stratified_shuffle_keeps_proportions)
 }
 END_TEST
 
+START_TEST(test_stratified_properties)
+{
+    enum { N = 200, K = 5, C = 7 };
+    static double X[N * 2];
+    double y[N];
+    unsigned long seed = ctu_seed();
+    for (int i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+        y[i] = (double)((seed >> 33) % C) * 10; /* labels 0, 10, ..., 60 */
+        X[2 * i] = X[2 * i + 1] = i;
+    }
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, N, 2, 0, y, 1));
+    for (int shuffle = 0; shuffle < 2; shuffle++) {
+        ctune_splitter *sp;
+        ctune_splits *s;
+        ck_assert_ok(ctune_stratified_kfold_new(&sp, K, shuffle, 99));
+        ck_assert_ok(ctune_splitter_split(&s, sp, d));
+        int fold_of[N], count[K][C] = {{0}};
+        size_t size[K];
+        for (size_t f = 0; f < K; f++) {
+            const size_t *t;
+            ck_assert_ok(ctune_splits_test(s, f, &t, &size[f]));
+            for (size_t k = 0; k < size[f]; k++) {
+                fold_of[t[k]] = (int)f;
+                count[f][(int)y[t[k]] / 10]++;
+            }
+        }
+        size_t lo = N, hi = 0;
+        for (int f = 0; f < K; f++) {
+            lo = size[f] < lo ? size[f] : lo;
+            hi = size[f] > hi ? size[f] : hi;
+        }
+        ck_assert_uint_le(hi - lo, 1);
+        for (int c = 0; c < C; c++) {
+            int cmin = N, cmax = 0;
+            for (int f = 0; f < K; f++) {
+                cmin = count[f][c] < cmin ? count[f][c] : cmin;
+                cmax = count[f][c] > cmax ? count[f][c] : cmax;
+            }
+            ck_assert_int_le(cmax - cmin, 1); /* each class spread evenly */
+            if (!shuffle) { /* unshuffled: a class's rows fill its folds in blocks */
+                int last = 0;
+                for (int i = 0; i < N; i++)
+                    if ((int)y[i] / 10 == c) {
+                        ck_assert_int_ge(fold_of[i], last);
+                        last = fold_of[i];
+                    }
+            }
+        }
+        ctune_splits_free(s);
+        ctune_splitter_free(sp);
+    }
+    ctune_data_free(d);
+}
+END_TEST
+
 START_TEST(test_split_errors_and_warnings)
 {
     int64_t live = ctune_alloc_live();
@@ -451,6 +508,7 @@ int main(void)
     tcase_add_test(tc, test_kfold_shuffle);
     tcase_add_test(tc, test_stratified_allocation);
     tcase_add_test(tc, test_stratified_shuffle_keeps_proportions);
+    tcase_add_test(tc, test_stratified_properties);
     tcase_add_test(tc, test_split_errors_and_warnings);
     tcase_add_test(tc, test_shuffle_split);
     tcase_add_test(tc, test_train_test_split);
