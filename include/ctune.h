@@ -791,6 +791,365 @@ CTUNE_API const char *ctune_check_name(size_t i);
 /* ---- END CONFORMANCE KIT ----------------------------------------------- */
 
 /* ---- MODEL SELECTION (lib/model_selection) ----------------------------- */
+/* Cross-validation and hyperparameter search, scikit-learn's model_selection
+ * in C. Semantics, defaults, result columns and reproducibility rules are in
+ * docs/model-selection.md. Everything here sees estimators only through the
+ * estimator API, so a custom estimator is cross-validated and searched like
+ * a built-in one. */
+
+/* ---- Splitters ---- */
+
+/** A splitting strategy (KFold, StratifiedKFold, ShuffleSplit). Immutable
+ *  once created: it may be shared by threads and used for many splits. */
+typedef struct ctune_splitter ctune_splitter;
+/** The splits computed by a splitter for one data set: per split a test and
+ *  a train index list (row indices of the data that was split). */
+typedef struct ctune_splits ctune_splits;
+
+/** KFold: `n_splits` consecutive folds (the first n % n_splits folds have
+ *  one sample more), over the rows in order, or shuffled once with `seed`
+ *  when `shuffle` is non-zero. Errors: CTUNE_EINVAL (NULL out, n_splits < 2),
+ *  CTUNE_ENOMEM. Free with ctune_splitter_free(). */
+CTUNE_API ctune_status ctune_kfold_new(ctune_splitter **out, size_t n_splits, int shuffle,
+                                       uint64_t seed);
+/** StratifiedKFold with scikit-learn's (>= 0.24) allocation: classes are
+ *  ordered by first appearance in y, each fold receives each class in
+ *  proportion (fold i takes positions i, i + k, ... of the class-sorted
+ *  order), and a class's samples go to its folds in blocks, in row order
+ *  (the block assignment is shuffled per class with `seed` when `shuffle`).
+ *  Needs one integer-valued target column. A class with fewer members than
+ *  n_splits is a warning (ctune_splits_warning()); every class having fewer
+ *  is an error. Errors as ctune_kfold_new(). */
+CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n_splits,
+                                                  int shuffle, uint64_t seed);
+/** ShuffleSplit (or StratifiedShuffleSplit when `stratify` is non-zero):
+ *  `n_splits` independent random splits with ceil(test_fraction * n) test
+ *  rows and the rest for training (scikit-learn's sizes; the stratified form
+ *  uses its per-class allocation). Indices come in random order.
+ *  Errors: CTUNE_EINVAL (n_splits 0, test_fraction outside (0, 1)),
+ *  CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_shuffle_split_new(ctune_splitter **out, size_t n_splits,
+                                               double test_fraction, uint64_t seed, int stratify);
+/** Frees a splitter; NULL is a no-op. */
+CTUNE_API void ctune_splitter_free(ctune_splitter *splitter);
+/** Number of splits the splitter makes (0 for NULL). */
+CTUNE_API size_t ctune_splitter_n_splits(const ctune_splitter *splitter);
+/** "KFold", "StratifiedKFold", "ShuffleSplit" or "StratifiedShuffleSplit"
+ *  (static; NULL for NULL). */
+CTUNE_API const char *ctune_splitter_name(const ctune_splitter *splitter);
+
+/** Computes the splits of `data` (only its row count, and y for stratified
+ *  splitters, are read). Errors: CTUNE_EINVAL (NULLs, n_splits greater than
+ *  the number of rows, fewer than 2 rows, every class smaller than n_splits,
+ *  a split that would leave a side empty), CTUNE_EDATA (stratified without
+ *  exactly one integer-valued target column), CTUNE_ENOMEM.
+ *  Free the result with ctune_splits_free(). Thread-safe for distinct
+ *  outputs. */
+CTUNE_API ctune_status ctune_splitter_split(ctune_splits **out, const ctune_splitter *splitter,
+                                            const ctune_data *data);
+/** Frees splits; NULL is a no-op. */
+CTUNE_API void ctune_splits_free(ctune_splits *splits);
+/** Number of splits (0 for NULL). */
+CTUNE_API size_t ctune_splits_count(const ctune_splits *splits);
+/** The train / test row indices of split i: *idx points at *n indices,
+ *  borrowed from `splits` (valid until it is freed). K-fold indices are in
+ *  ascending order. Errors: CTUNE_EINVAL (NULLs, i out of range). */
+CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i,
+                                          const size_t **idx, size_t *n);
+CTUNE_API ctune_status ctune_splits_test(const ctune_splits *splits, size_t i,
+                                         const size_t **idx, size_t *n);
+/** Warnings raised while splitting (where scikit-learn warns, e.g. a class
+ *  smaller than n_splits): their number, and warning i (borrowed; NULL out
+ *  of range). */
+CTUNE_API size_t ctune_splits_n_warnings(const ctune_splits *splits);
+CTUNE_API const char *ctune_splits_warning(const ctune_splits *splits, size_t i);
+
+/** Splits `data` once into a train and a test view (no copy of X):
+ *  ceil(test_fraction * n) random test rows, stratified by the class labels
+ *  of y when `stratify` is non-zero (scikit-learn's train_test_split).
+ *  Both views belong to the caller (ctune_data_free()). On error both are
+ *  NULL. Errors as ctune_shuffle_split_new() and ctune_splitter_split(). */
+CTUNE_API ctune_status ctune_train_test_split(ctune_data **train, ctune_data **test,
+                                              const ctune_data *data, double test_fraction,
+                                              uint64_t seed, int stratify);
+
+/* ---- Parameter spaces ---- */
+
+/** A parameter space: per parameter name, a list of values (int, double,
+ *  string, bool, none — mixed types allowed) or a distribution. Entries are
+ *  kept sorted by name, the order used by sampling and by the grid. */
+typedef struct ctune_space ctune_space;
+/** A list of candidate parameter sets (a grid or a sample of a space). */
+typedef struct ctune_candidates ctune_candidates;
+
+/** Creates an empty space. Free with ctune_space_free(). */
+CTUNE_API ctune_status ctune_space_new(ctune_space **out);
+/** Frees a space; NULL is a no-op. */
+CTUNE_API void ctune_space_free(ctune_space *space);
+/** Deep copy. */
+CTUNE_API ctune_status ctune_space_copy(ctune_space **out, const ctune_space *src);
+/** Parses the text form into a new space, e.g.
+ *  "optimizer: sgd|adam; batch_size: 5|10|20; learning_rate: loguniform(1e-4, 1e-1)".
+ *  Entries are separated by ';' or newlines: `name: v1|v2|...` (values typed
+ *  as ctune_params_set_text() does; 'quotes' force a string) or
+ *  `name: uniform(lo, hi)`, `loguniform(lo, hi)`, `randint(lo, hi)`.
+ *  Errors: CTUNE_EFORMAT with the byte offset of the offending character and
+ *  a caret excerpt: "space text: expected ':' after 'nl', found '=' at
+ *  offset 2\n  nl=1|2\n    ^"; CTUNE_EINVAL (NULLs); CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_space_parse(ctune_space **out, const char *text);
+/** Adds the entries of a text (as ctune_space_parse()) to `space`; on error
+ *  the space is unchanged. A name already present is an error. */
+CTUNE_API ctune_status ctune_space_add_text(ctune_space *space, const char *text);
+/** Adds a list of n >= 1 values for `name` (copied). Errors: CTUNE_EINVAL
+ *  (NULLs, n 0, invalid or duplicate name, a NaN double, a NULL string),
+ *  CTUNE_ENOMEM. add_bools takes ints (non-zero = true); add_texts types
+ *  each text as ctune_params_set_text() does ("none", "3", "0.5", "relu"). */
+CTUNE_API ctune_status ctune_space_add_ints(ctune_space *space, const char *name,
+                                            const int64_t *values, size_t n);
+CTUNE_API ctune_status ctune_space_add_doubles(ctune_space *space, const char *name,
+                                               const double *values, size_t n);
+CTUNE_API ctune_status ctune_space_add_strings(ctune_space *space, const char *name,
+                                               const char *const *values, size_t n);
+CTUNE_API ctune_status ctune_space_add_bools(ctune_space *space, const char *name,
+                                             const int *values, size_t n);
+CTUNE_API ctune_status ctune_space_add_texts(ctune_space *space, const char *name,
+                                             const char *const *values, size_t n);
+/** Distributions: uniform on [lo, hi) (finite lo < hi); log-uniform on
+ *  [lo, hi) (0 < lo < hi: log(value) is uniform); integers uniform on
+ *  [lo, hi) (hi excluded, as scipy's randint). Errors: CTUNE_EINVAL (bad
+ *  bounds, NULLs, invalid or duplicate name), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_space_add_uniform(ctune_space *space, const char *name, double lo,
+                                               double hi);
+CTUNE_API ctune_status ctune_space_add_loguniform(ctune_space *space, const char *name,
+                                                  double lo, double hi);
+CTUNE_API ctune_status ctune_space_add_randint(ctune_space *space, const char *name, int64_t lo,
+                                               int64_t hi);
+/** Number of entries, and the name of entry i in sorted order (borrowed;
+ *  NULL out of range). */
+CTUNE_API size_t ctune_space_count(const ctune_space *space);
+CTUNE_API const char *ctune_space_name(const ctune_space *space, size_t i);
+/** Number of points of the grid (the product of the list lengths; 1 for an
+ *  empty space). Errors: CTUNE_EINVAL when an entry is a distribution or the
+ *  product exceeds 2^64. */
+CTUNE_API ctune_status ctune_space_grid_size(const ctune_space *space, uint64_t *out);
+/** The text form (parses back to an equal space) into buf with the
+ *  needed-size convention: returns the length (excluding the NUL) even when
+ *  it does not fit; buf is NUL-terminated when cap > 0. Negative status on
+ *  error. */
+CTUNE_API long ctune_space_to_text(const ctune_space *space, char *buf, size_t cap);
+
+/** Every point of the grid, in scikit-learn's ParameterGrid order: keys
+ *  sorted, the last key varying fastest. Errors: CTUNE_EINVAL (empty space,
+ *  a distribution, a grid too large to list), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_space_grid(ctune_candidates **out, const ctune_space *space);
+/** n_iter samples, as scikit-learn's ParameterSampler: when every entry is a
+ *  list, distinct grid points drawn without replacement (n_iter capped at the
+ *  grid size, with a warning: ctune_candidates_warning()); otherwise n_iter
+ *  independent draws with replacement, entries visited in sorted order.
+ *  Deterministic for a given seed. Errors: CTUNE_EINVAL (empty space,
+ *  n_iter 0), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_space_sample(ctune_candidates **out, const ctune_space *space,
+                                          size_t n_iter, uint64_t seed);
+/** Frees candidates; NULL is a no-op. */
+CTUNE_API void ctune_candidates_free(ctune_candidates *candidates);
+/** Number of candidates (0 for NULL). */
+CTUNE_API size_t ctune_candidates_count(const ctune_candidates *candidates);
+/** Candidate i (borrowed; NULL out of range). */
+CTUNE_API const ctune_params *ctune_candidates_get(const ctune_candidates *candidates, size_t i);
+/** The sampler's warning (n_iter capped), or NULL. Borrowed. */
+CTUNE_API const char *ctune_candidates_warning(const ctune_candidates *candidates);
+
+/* ---- Progress ---- */
+
+/** Called once per finished task of a search, one call at a time (never
+ *  concurrently, possibly from a worker thread): the task's candidate and
+ *  split, its test score for the refit metric (NaN when the fit failed),
+ *  seconds since the fit started, tasks finished so far and in total, and
+ *  the user pointer. A non-zero return cancels the search: no new task
+ *  starts, running fits see ctune_fit_ctx_cancelled(), and
+ *  ctune_search_fit() returns CTUNE_ECANCELLED with the results so far.
+ *  The callback must not call functions on the same search. */
+typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, double elapsed,
+                                 size_t done, size_t total, void *user);
+
+/* ---- Cross-validation ---- */
+
+/** scikit-learn's cross_val_score: fits a clone of `est` on each training
+ *  side of `cv` folds (StratifiedKFold for classifiers, KFold otherwise,
+ *  unshuffled) and writes the score of each test side into out_scores[0..cv).
+ *  `scoring` is a scorer name or NULL for the estimator's default score.
+ *  `est` is never modified. A fold whose fit or score fails makes the call
+ *  fail with that error (use ctune_cross_validate() with error_score=nan to
+ *  go on). Runs serially; each fit may use all cores.
+ *  Errors: CTUNE_EINVAL (NULLs, cv < 2, unknown scorer), splitter errors,
+ *  the fit's error, CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_cross_val_score(const ctune_estimator *est, const ctune_data *data,
+                                             int cv, const char *scoring, double *out_scores);
+
+/** Results of ctune_cross_validate(): per split, columns of doubles. */
+typedef struct ctune_cv_results ctune_cv_results;
+
+/** scikit-learn's cross_validate. Splits with `splitter`, or when it is NULL
+ *  with `cv` folds (0 = 5) chosen as for ctune_cross_val_score(). `options`
+ *  is NULL or "key=value" text: scoring=<name>|<name>... (default: the
+ *  estimator's score), return_train_score=false, error_score=nan|raise|<number>
+ *  (default nan), n_jobs=1, seed=0 (the task streams' seed). Columns:
+ *  fit_time, score_time, test_score (or test_<scorer> with several scorers)
+ *  and train_... when asked. `est` is never modified.
+ *  Errors: CTUNE_EINVAL (NULLs, bad options listing the known keys, unknown
+ *  scorer), splitter errors, CTUNE_ENOMEM, a fold's error with
+ *  error_score=raise. Free the results with ctune_cv_results_free(). */
+CTUNE_API ctune_status ctune_cross_validate(ctune_cv_results **out, const ctune_estimator *est,
+                                            const ctune_data *data,
+                                            const ctune_splitter *splitter, int cv,
+                                            const char *options);
+/** Frees cross_validate results; NULL is a no-op. */
+CTUNE_API void ctune_cv_results_free(ctune_cv_results *res);
+/** Number of splits (rows of every column). */
+CTUNE_API size_t ctune_cv_results_n_splits(const ctune_cv_results *res);
+/** Number of columns and the name of column i (borrowed; NULL out of range). */
+CTUNE_API size_t ctune_cv_results_n_columns(const ctune_cv_results *res);
+CTUNE_API const char *ctune_cv_results_column_name(const ctune_cv_results *res, size_t i);
+/** Copies column `name` (n_splits doubles) into out. Errors: CTUNE_EINVAL
+ *  (NULLs, unknown column, listing the known ones). */
+CTUNE_API ctune_status ctune_cv_results_column(const ctune_cv_results *res, const char *name,
+                                               double *out);
+/** The error text of split i when its fit or scoring failed, else NULL
+ *  (borrowed). */
+CTUNE_API const char *ctune_cv_results_error(const ctune_cv_results *res, size_t split);
+/** Warnings (split warnings, failed fits): count and text (borrowed). */
+CTUNE_API size_t ctune_cv_results_n_warnings(const ctune_cv_results *res);
+CTUNE_API const char *ctune_cv_results_warning(const ctune_cv_results *res, size_t i);
+
+/* ---- Searches ---- */
+
+/** A randomized or grid search (RandomizedSearchCV / GridSearchCV). One
+ *  search must not be used from two threads at once; it runs its own worker
+ *  threads inside ctune_search_fit() (n_jobs). */
+typedef struct ctune_search ctune_search;
+
+/** A randomized search of n_iter candidates sampled from `space` with
+ *  `seed` (see ctune_space_sample(); the candidates exist from creation).
+ *  The search keeps clones of `est` and `space`: the caller keeps
+ *  ownership of both and they are never modified. Every space name is
+ *  checked against the estimator's parameters before anything runs.
+ *  Errors: CTUNE_EINVAL (NULLs, n_iter 0, empty space, unknown parameter
+ *  name listing the known ones), CTUNE_ENOMEM. Free with
+ *  ctune_search_free(). */
+CTUNE_API ctune_status ctune_search_new_randomized(ctune_search **out, const ctune_estimator *est,
+                                                   const ctune_space *space, size_t n_iter,
+                                                   uint64_t seed);
+/** A grid search over every point of `space` (all entries lists), in
+ *  ctune_space_grid() order. Task streams use seed 0 unless the option
+ *  seed=<n> is set. Errors as above, and CTUNE_EINVAL for a distribution. */
+CTUNE_API ctune_status ctune_search_new_grid(ctune_search **out, const ctune_estimator *est,
+                                             const ctune_space *space);
+/** Frees the search, its results and its best estimator; NULL is a no-op. */
+CTUNE_API void ctune_search_free(ctune_search *search);
+
+/** Sets options from "key=value" text (separated by ',' ';' or newlines);
+ *  later calls override earlier ones. Keys and defaults:
+ *  cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise),
+ *  scoring=<name>[|<name>...] (default: the estimator's score),
+ *  refit=true|false|<scorer> (with several scorers it must name one),
+ *  error_score=nan|raise|<number> (default nan),
+ *  return_train_score=false, n_jobs=1 (-1 = all cores),
+ *  seed=<n> (task-stream seed; default: the randomized seed, or 0).
+ *  Errors: CTUNE_EINVAL (unknown key listing the known ones, bad value,
+ *  unknown scorer), CTUNE_EFORMAT (malformed text). On error nothing
+ *  changes. */
+CTUNE_API ctune_status ctune_search_set_options(ctune_search *search, const char *options);
+/** Uses `splitter` (copied; NULL goes back to cv=<k>) instead of cv. */
+CTUNE_API ctune_status ctune_search_set_splitter(ctune_search *search,
+                                                 const ctune_splitter *splitter);
+/** Sets the progress callback (NULL to remove). */
+CTUNE_API ctune_status ctune_search_set_progress(ctune_search *search, ctune_progress_fn fn,
+                                                 void *user);
+
+/** Runs the search on `data`: splits once, evaluates every (candidate,
+ *  split) task on the executor chosen by n_jobs (results are bit-identical
+ *  for any n_jobs: the task (c, f) fits with the RNG stream
+ *  ctune_seed_derive(ctune_seed_derive(seed, c), f)), builds the results
+ *  table, then refits the best candidate on all the data when refit is on.
+ *  Replaces the results of a previous fit. The data must stay valid during
+ *  the call only.
+ *  Returns CTUNE_OK; CTUNE_ECANCELLED when the progress callback stopped it
+ *  (results so far are kept, no refit); with error_score=raise the first
+ *  failing fit's status and message (results so far kept); CTUNE_ENOMEM
+ *  (never turned into a score); input errors before any fit (data with
+ *  NaN, splitter errors, refit not naming a scorer, ...). */
+CTUNE_API ctune_status ctune_search_fit(ctune_search *search, const ctune_data *data);
+
+/** Status of the last ctune_search_fit() (CTUNE_ESTATE before any fit). */
+CTUNE_API ctune_status ctune_search_fit_status(const ctune_search *search);
+/** 1 when a results table exists (complete, or partial after a
+ *  cancellation or an error_score=raise stop), else 0. */
+CTUNE_API int ctune_search_has_results(const ctune_search *search);
+/** Number of candidates (known from creation) and of splits (after fit). */
+CTUNE_API size_t ctune_search_n_candidates(const ctune_search *search);
+CTUNE_API size_t ctune_search_n_splits(const ctune_search *search);
+/** Tasks that finished in the last fit. */
+CTUNE_API size_t ctune_search_n_tasks_done(const ctune_search *search);
+/** Parameters of candidate i (borrowed, valid until the search is freed;
+ *  NULL out of range). */
+CTUNE_API const ctune_params *ctune_search_candidate_params(const ctune_search *search, size_t i);
+
+/** The best candidate for the refit metric (lowest rank, first on ties) and
+ *  its mean test score. Errors: CTUNE_ESTATE (no results; several scorers
+ *  and no refit metric; a partial search where no candidate completed),
+ *  CTUNE_EINVAL (NULLs). */
+CTUNE_API ctune_status ctune_search_best_index(const ctune_search *search, size_t *out);
+CTUNE_API ctune_status ctune_search_best_score(const ctune_search *search, double *out);
+/** Parameters of the best candidate (borrowed; NULL when there is none). */
+CTUNE_API const ctune_params *ctune_search_best_params(const ctune_search *search);
+/** The best candidate refitted on all the data, ready to predict (borrowed,
+ *  valid until the next fit or free of the search); NULL without refit. */
+CTUNE_API ctune_estimator *ctune_search_best_estimator(const ctune_search *search);
+/** Moves the refitted best estimator to the caller (who frees it); the
+ *  search no longer holds it. Errors: CTUNE_ESTATE when there is none. */
+CTUNE_API ctune_status ctune_search_take_best_estimator(ctune_estimator **out,
+                                                        ctune_search *search);
+/** Seconds spent refitting the best candidate (0 without refit). */
+CTUNE_API double ctune_search_refit_time(const ctune_search *search);
+
+/** Columns of the results table, named as scikit-learn's cv_results_
+ *  (mean_fit_time, std_fit_time, mean_score_time, std_score_time,
+ *  param_<name>..., params, split<k>_test_<s>, mean_test_<s>, std_test_<s>,
+ *  rank_test_<s>, [split<k>_train_<s>, mean_train_<s>, std_train_<s>] per
+ *  scorer s ("score" with one scorer), then error). Count and name of
+ *  column j (borrowed; NULL out of range). 0 without results. */
+CTUNE_API size_t ctune_search_n_columns(const ctune_search *search);
+CTUNE_API const char *ctune_search_column_name(const ctune_search *search, size_t j);
+/** Numeric value of `column` for candidate i (param_<name> columns when the
+ *  value is an int, double or bool). Errors: CTUNE_ESTATE (no results),
+ *  CTUNE_EINVAL (NULLs, unknown column listing the known ones, i out of
+ *  range, a text value). */
+CTUNE_API ctune_status ctune_search_result(const ctune_search *search, const char *column,
+                                           size_t i, double *out);
+/** Text of `column` for candidate i (any column; numbers round-trip, NaN is
+ *  "nan") with the needed-size convention (see ctune_space_to_text()).
+ *  Negative status on error. */
+CTUNE_API long ctune_search_result_text(const ctune_search *search, const char *column, size_t i,
+                                        char *buf, size_t cap);
+/** Error text of candidate i's first failed split ("split 1: ..."), or NULL
+ *  when all its splits succeeded (borrowed). */
+CTUNE_API const char *ctune_search_candidate_error(const ctune_search *search, size_t i);
+/** Warnings of the last fit and of sampling (capped n_iter, failed fits,
+ *  non-finite scores, split warnings): count and text (borrowed). */
+CTUNE_API size_t ctune_search_n_warnings(const ctune_search *search);
+CTUNE_API const char *ctune_search_warning(const ctune_search *search, size_t i);
+
+/** Exports the results table: CSV (header row of column names, one row per
+ *  candidate, RFC 4180 quoting, NaN as "nan") or JSON ({"best_index",
+ *  "best_score", "best_params", "refit_metric", "scorers", "n_splits",
+ *  "cv_results": {column: [values...]}}; NaN and absent values as null).
+ *  To a file (replaced; CTUNE_EIO naming the path) or into a caller buffer
+ *  with the needed-size convention (negative status on error). Errors:
+ *  CTUNE_ESTATE without results, CTUNE_EINVAL, CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_search_results_csv(const ctune_search *search, const char *path);
+CTUNE_API ctune_status ctune_search_results_json(const ctune_search *search, const char *path);
+CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *buf, size_t cap);
+CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
 /* ---- I/O: CSV, DATASETS, PERSISTENCE (lib/io) -------------------------- */

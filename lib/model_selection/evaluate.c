@@ -1,0 +1,272 @@
+/* The evaluation engine: one task per (candidate, split), run by an
+ * executor, each writing a fixed-size record. */
+#include "model_selection/evaluate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "estimator/estimator.h"
+#include "model_selection/splitter.h"
+
+static ctune__task_rec *rec_at(const ctune__eval *ev, size_t t)
+{
+    return (ctune__task_rec *)(ev->records + t * ev->rec_size);
+}
+
+const ctune__task_rec *ctune__eval_rec(const ctune__eval *ev, size_t cand, size_t split)
+{
+    return rec_at(ev, cand * ev->n_splits + split);
+}
+
+int ctune__eval_has_records(const ctune__eval *ev) { return ev->records != NULL; }
+
+void ctune__eval_clear(ctune__eval *ev)
+{
+    if (ev->train)
+        for (size_t f = 0; f < ev->n_splits; f++)
+            ctune_data_free(ev->train[f]);
+    if (ev->test)
+        for (size_t f = 0; f < ev->n_splits; f++)
+            ctune_data_free(ev->test[f]);
+    ctune__free(ev->train);
+    ctune__free(ev->test);
+    ctune_splits_free(ev->splits);
+    ctune__free(ev->records);
+    ev->train = ev->test = NULL;
+    ev->splits = NULL;
+    ev->records = NULL;
+    ev->n_splits = 0;
+}
+
+static int is_fatal(ctune_status st)
+{
+    return st == CTUNE_ENOMEM || st == CTUNE_EINTERNAL;
+}
+
+static void record_error(ctune__task_rec *rec, ctune_status st, const char *what)
+{
+    rec->status = st;
+    const char *msg = ctune_last_error();
+    if (!msg[0])
+        msg = ctune_status_string(st);
+    snprintf(rec->error, sizeof rec->error, "%s%s", what, msg);
+}
+
+static void run_task(void *vctx, size_t t, void *vrec, int threads)
+{
+    ctune__eval *ev = vctx;
+    ctune__task_rec *rec = vrec;
+    size_t c = t / ev->n_splits, f = t % ev->n_splits;
+    size_t ns = ev->n_scorers;
+    ctune_clear_error();
+    rec->status = CTUNE_OK;
+    rec->score_failures = 0;
+    rec->fit_time = rec->score_time = 0;
+    rec->error[0] = '\0';
+    ctune_estimator *e = NULL;
+    ctune_status rc = ctune_estimator_clone(&e, ev->est);
+    if (rc == CTUNE_OK && ev->cands[c]) {
+        rc = ctune_estimator_set_params(e, ev->cands[c]);
+        if (rc != CTUNE_OK) {
+            record_error(rec, rc, "");
+            ctune_estimator_free(e);
+            return;
+        }
+    }
+    if (rc != CTUNE_OK) {
+        record_error(rec, rc, "");
+        return;
+    }
+    ctune_fit_ctx ctx;
+    ctune__fit_ctx_init(&ctx);
+    ctx.threads = threads;
+    ctx.has_stream = 1;
+    ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, c), f);
+    ctx.cancel = &ev->stop;
+    double t1 = ctune__now();
+    rc = ctune__estimator_fit_ctx(e, ev->train[f], &ctx);
+    double t2 = ctune__now();
+    rec->fit_time = t2 - t1;
+    if (rc != CTUNE_OK) {
+        record_error(rec, rc, "");
+        ctune_estimator_free(e);
+        return;
+    }
+    /* a failing scorer gives error_score for its own score only (as
+     * scikit-learn), unless error_score=raise or the failure is fatal */
+    const ctune__eval_opts *o = ev->opts;
+    for (size_t k = 0; k < 2 * ns; k++) {
+        if (k >= ns && !o->return_train)
+            break;
+        const char *name = o->scoring.n ? o->scoring.items[k % ns] : NULL;
+        const ctune_data *d = k < ns ? ev->test[f] : ev->train[f];
+        rc = ctune_score(e, name, d, &rec->scores[k]);
+        if (rc == CTUNE_OK)
+            continue;
+        char what[160];
+        snprintf(what, sizeof what, "scoring %s (%s): ", k < ns ? "test" : "train",
+                 name ? name : "default score");
+        if (o->error_raise || is_fatal(rc)) {
+            record_error(rec, rc, what);
+            break;
+        }
+        if (!rec->error[0])
+            record_error(rec, CTUNE_OK, what);
+        rec->score_failures++;
+        rec->scores[k] = o->error_value;
+    }
+    rec->score_time = ctune__now() - t2;
+    ctune_estimator_free(e);
+}
+
+static int task_done(void *vctx, size_t t, const void *vrec)
+{
+    ctune__eval *ev = vctx;
+    const ctune__task_rec *rec = vrec;
+    if (rec->status == CTUNE_ECANCELLED && atomic_load(&ev->stop))
+        return 0; /* stopped in flight: not a finished task */
+    ev->n_done++;
+    if (rec->status != CTUNE_OK && (ev->opts->error_raise || is_fatal(rec->status))) {
+        ev->stopped_on_error = 1;
+        return 1;
+    }
+    if (ev->progress && !ev->user_cancelled && !ev->stopped_on_error) {
+        /* no callback after a stop was asked (tasks in flight may finish) */
+        size_t c = t / ev->n_splits, f = t % ev->n_splits;
+        double score = rec->status == CTUNE_OK ? rec->scores[ev->progress_scorer]
+                                               : ev->opts->error_value;
+        size_t total = ev->n_cands * ev->n_splits;
+        if (ev->progress(c, f, score, ctune__now() - ev->t0, ev->n_done, total, ev->user)) {
+            ev->user_cancelled = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static ctune_status make_views(ctune__eval *ev)
+{
+    ev->train = ctune__calloc(ev->n_splits, sizeof *ev->train);
+    ev->test = ctune__calloc(ev->n_splits, sizeof *ev->test);
+    if (!ev->train || !ev->test)
+        return CTUNE_ENOMEM;
+    for (size_t f = 0; f < ev->n_splits; f++) {
+        const ctune_splits *s = ev->splits;
+        CTUNE_TRY(ctune_data_subset(&ev->train[f], ev->data, ctune__splits_train(s, f),
+                                    s->n_train[f]));
+        CTUNE_TRY(ctune_data_subset(&ev->test[f], ev->data, ctune__splits_test(s, f),
+                                    s->n_test[f]));
+    }
+    return CTUNE_OK;
+}
+
+ctune_status ctune__eval_run(ctune__eval *ev)
+{
+    ctune__eval_clear(ev);
+    ev->n_done = 0;
+    ev->user_cancelled = ev->stopped_on_error = 0;
+    atomic_init(&ev->stop, 0);
+    ev->n_scorers = ev->opts->scoring.n ? ev->opts->scoring.n : 1;
+    if (ctune_data_n_targets(ev->data) == 0 &&
+        ctune_estimator_kind(ev->est) != CTUNE_TRANSFORMER)
+        return ctune_set_error(CTUNE_EDATA, "%s: the data has no y to fit and score",
+                               ctune_estimator_name(ev->est));
+    ctune_status rc = ctune_data_validate(ev->data);
+    if (rc != CTUNE_OK)
+        return rc;
+
+    ctune_splitter defsp;
+    const ctune_splitter *sp = ev->splitter;
+    if (!sp) {
+        CTUNE_TRY(ctune__splitter_for_cv(&defsp, ev->est, ev->opts->cv));
+        sp = &defsp;
+    }
+    CTUNE_TRY(ctune_splitter_split(&ev->splits, sp, ev->data));
+    ev->n_splits = ev->splits->count;
+    size_t n_tasks = ev->n_cands * ev->n_splits;
+    if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits)
+        return ctune_set_error(CTUNE_EINVAL, "no tasks to run");
+    rc = make_views(ev);
+    if (rc != CTUNE_OK) {
+        ctune__eval_clear(ev);
+        return rc;
+    }
+    size_t rs = sizeof(ctune__task_rec) + 2 * ev->n_scorers * sizeof(double);
+    rs = (rs + 7) / 8 * 8;
+    ev->rec_size = rs;
+    ev->records = ctune__calloc(n_tasks, rs);
+    if (!ev->records) {
+        ctune__eval_clear(ev);
+        return CTUNE_ENOMEM;
+    }
+    for (size_t t = 0; t < n_tasks; t++) {
+        ctune__task_rec *r = rec_at(ev, t);
+        r->status = CTUNE__NOT_RUN;
+        r->fit_time = r->score_time = NAN;
+        for (size_t k = 0; k < 2 * ev->n_scorers; k++)
+            r->scores[k] = NAN;
+    }
+
+    ctune__executor *ex;
+    rc = ctune__executor_for_jobs(&ex, ev->opts->n_jobs);
+    if (rc != CTUNE_OK) {
+        ctune__eval_clear(ev);
+        return rc;
+    }
+    ctune__exec_job job = {n_tasks, rs, ev->records, run_task, task_done, ev, &ev->stop};
+    ev->t0 = ctune__now();
+    rc = ex->run(ex, &job);
+    ex->destroy(ex);
+    if (rc != CTUNE_OK)
+        return rc;
+    if (ev->stopped_on_error) {
+        /* the lowest-index fatal failure, else the lowest-index failure
+         * (deterministic for the serial executor); fits cancelled in flight
+         * by the stop only count when nothing else failed */
+        for (int pass = 0; pass < 3; pass++)
+            for (size_t t = 0; t < n_tasks; t++) {
+                const ctune__task_rec *r = rec_at(ev, t);
+                if (r->status == CTUNE_OK || r->status == CTUNE__NOT_RUN ||
+                    (pass == 0 && !is_fatal(r->status)) ||
+                    (pass == 1 && r->status == CTUNE_ECANCELLED))
+                    continue;
+                return ctune_set_error(r->status, "candidate %zu, split %zu: %s",
+                                       t / ev->n_splits, t % ev->n_splits, r->error);
+            }
+        return ctune_set_error(CTUNE_EINTERNAL, "a task failed but no record says which");
+    }
+    if (ev->user_cancelled)
+        return ctune_set_error(CTUNE_ECANCELLED, "cancelled by the progress callback after "
+                               "%zu of %zu tasks", ev->n_done, n_tasks);
+    return CTUNE_OK;
+}
+
+ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est,
+                               const ctune_params *params, const ctune_data *data, uint64_t seed,
+                               size_t candidate, size_t n_splits, double *fit_time)
+{
+    *out = NULL;
+    ctune_estimator *e;
+    CTUNE_TRY(ctune_estimator_clone(&e, est));
+    ctune_status rc = params ? ctune_estimator_set_params(e, params) : CTUNE_OK;
+    if (rc == CTUNE_OK) {
+        ctune_fit_ctx ctx;
+        ctune__fit_ctx_init(&ctx);
+        ctx.threads = ctune__n_cores();
+        ctx.has_stream = 1;
+        ctx.stream = ctune_seed_derive(ctune_seed_derive(seed, candidate), n_splits);
+        double t0 = ctune__now();
+        rc = ctune__estimator_fit_ctx(e, data, &ctx);
+        *fit_time = ctune__now() - t0;
+    }
+    if (rc != CTUNE_OK) {
+        ctune__error_prefix("refit of candidate %zu on all data", candidate);
+        ctune_estimator_free(e);
+        return rc;
+    }
+    *out = e;
+    return CTUNE_OK;
+}

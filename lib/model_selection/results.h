@@ -1,0 +1,67 @@
+/* The results table of a search (scikit-learn's cv_results_) built from the
+ * task records, its accessors and its CSV / JSON export. */
+#ifndef CTUNE_MODEL_SELECTION_RESULTS_H
+#define CTUNE_MODEL_SELECTION_RESULTS_H
+
+#include "ctune.h"
+#include "model_selection/evaluate.h"
+#include "model_selection/strbuf.h"
+
+typedef enum {
+    CTUNE__COL_NUM,    /* v[n_cands] */
+    CTUNE__COL_RANK,   /* v[n_cands], integers */
+    CTUNE__COL_PARAM,  /* value of parameter `param` of each candidate */
+    CTUNE__COL_PARAMS, /* the whole parameter set */
+    CTUNE__COL_ERROR   /* error text or empty */
+} ctune__col_kind;
+
+typedef struct ctune__col {
+    char *name;
+    ctune__col_kind kind;
+    double *v;
+    const char *param; /* borrowed from the name */
+} ctune__col;
+
+typedef struct ctune__results {
+    size_t n_cands, n_splits, n_scorers;
+    ctune_params *const *params; /* borrowed */
+    ctune__strlist suffixes;     /* "score", or the scorer names */
+    ctune__col *cols;
+    size_t n_cols;
+    char **errors;               /* per candidate, NULL when all splits succeeded */
+    const double **mean_test;    /* per scorer: column values */
+    const double **rank_test;
+    size_t n_failed;             /* failed tasks (not counting tasks not run) */
+    size_t n_run;
+    int non_finite;              /* some mean test score is not finite */
+} ctune__results;
+
+/* Builds the table from a run's records. `param_names` (sorted) name the
+ * param_<name> columns; `params[c]` are the candidates. */
+ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
+                                  ctune_params *const *params, const ctune_space *space);
+void ctune__results_free(ctune__results *r);
+
+/* Index of the best candidate for scorer k (lowest rank, first on ties). */
+size_t ctune__results_best(const ctune__results *r, size_t k);
+/* Column by name, or NULL (with an EINVAL message listing the names). */
+const ctune__col *ctune__results_col(const ctune__results *r, const char *name);
+ctune_status ctune__results_value(const ctune__results *r, const ctune__col *c, size_t i,
+                                  double *out);
+/* Appends the text of column c for candidate i. */
+void ctune__results_text(const ctune__results *r, const ctune__col *c, size_t i, ctune__sb *b);
+
+/* Search-level facts written into the JSON export. */
+typedef struct ctune__results_meta {
+    long best_index; /* -1 = none */
+    double best_score;
+    const char *refit_metric; /* NULL = none */
+    const char *status;       /* "complete" or "partial" */
+} ctune__results_meta;
+
+void ctune__results_csv(const ctune__results *r, ctune__sb *b);
+void ctune__results_json(const ctune__results *r, const ctune__results_meta *m, ctune__sb *b);
+/* A typed JSON value of parameter `name` of p (null when absent). */
+void ctune__json_param(ctune__sb *b, const ctune_params *p, const char *name);
+
+#endif

@@ -1,0 +1,445 @@
+/* Randomized and grid search (RandomizedSearchCV / GridSearchCV): the
+ * candidates, the options, one evaluation run and the results table. */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/params.h"
+#include "model_selection/evaluate.h"
+#include "model_selection/results.h"
+#include "model_selection/space.h"
+#include "model_selection/splitter.h"
+
+struct ctune_search {
+    ctune_estimator *est; /* a clone of the caller's: the template of every fit */
+    ctune_space *space;
+    ctune_candidates *cands;
+    uint64_t seed; /* sampling seed (randomized) */
+    int randomized;
+    ctune__eval_opts opts;
+    ctune_splitter *splitter; /* NULL = cv folds */
+    ctune_progress_fn progress;
+    void *user;
+
+    /* results of the last fit */
+    ctune_status fit_status;
+    ctune__results *res;
+    size_t n_splits, n_done;
+    long best_index;
+    double best_score;
+    const char *refit_metric; /* borrowed from opts, NULL = none */
+    ctune_estimator *best_est;
+    double refit_time;
+    ctune__strlist warnings;
+};
+
+static void drop_results(ctune_search *s)
+{
+    ctune__results_free(s->res);
+    s->res = NULL;
+    ctune_estimator_free(s->best_est);
+    s->best_est = NULL;
+    s->best_index = -1;
+    s->best_score = NAN;
+    s->refit_metric = NULL;
+    s->refit_time = 0;
+    s->n_splits = 0;
+    s->n_done = 0;
+    ctune__strlist_clear(&s->warnings);
+}
+
+void ctune_search_free(ctune_search *s)
+{
+    if (!s)
+        return;
+    drop_results(s);
+    ctune_estimator_free(s->est);
+    ctune_space_free(s->space);
+    ctune_candidates_free(s->cands);
+    ctune_splitter_free(s->splitter);
+    ctune__eval_opts_clear(&s->opts);
+    ctune__free(s);
+}
+
+/* Every space name must be a parameter of the estimator (checked with the
+ * estimator's current values, so only names are at stake here). */
+static ctune_status check_names(const ctune_estimator *est, const ctune_space *space)
+{
+    const ctune_params *cur = ctune_estimator_get_params(est);
+    ctune_params *p;
+    CTUNE_TRY(ctune_params_new(&p));
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; i < ctune_space_count(space) && rc == CTUNE_OK; i++) {
+        const char *name = ctune_space_name(space, i);
+        rc = ctune_params_find(cur, name) >= 0 ? ctune__params_copy_value(p, name, cur, name)
+                                               : ctune_params_set_none(p, name);
+    }
+    if (rc == CTUNE_OK)
+        rc = ctune_estimator_check_params(est, p);
+    ctune_params_free(p);
+    if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
+        ctune__error_prefix("search space");
+    return rc;
+}
+
+static ctune_status search_new(ctune_search **out, const ctune_estimator *est,
+                               const ctune_space *space, int randomized, size_t n_iter,
+                               uint64_t seed)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(est, "estimator");
+    CTUNE_CHECK_NULL(space, "space");
+    if (ctune_space_count(space) == 0)
+        return ctune_set_error(CTUNE_EINVAL, "search space is empty: add at least one parameter");
+    if (randomized && n_iter == 0)
+        return ctune_set_error(CTUNE_EINVAL, "randomized search: n_iter must be >= 1, got 0");
+    CTUNE_TRY(check_names(est, space));
+    ctune_search *s = ctune__calloc(1, sizeof *s);
+    if (!s)
+        return CTUNE_ENOMEM;
+    ctune__eval_opts_init(&s->opts);
+    ctune__strlist_init(&s->warnings);
+    s->randomized = randomized;
+    s->seed = seed;
+    s->best_index = -1;
+    s->best_score = NAN;
+    s->fit_status = CTUNE_ESTATE;
+    ctune_status rc = ctune_estimator_clone(&s->est, est);
+    if (rc == CTUNE_OK)
+        rc = ctune_space_copy(&s->space, space);
+    if (rc == CTUNE_OK)
+        rc = randomized ? ctune_space_sample(&s->cands, space, n_iter, seed)
+                        : ctune_space_grid(&s->cands, space);
+    if (rc != CTUNE_OK) {
+        ctune_search_free(s);
+        return rc;
+    }
+    *out = s;
+    return CTUNE_OK;
+}
+
+ctune_status ctune_search_new_randomized(ctune_search **out, const ctune_estimator *est,
+                                         const ctune_space *space, size_t n_iter, uint64_t seed)
+{
+    return search_new(out, est, space, 1, n_iter, seed);
+}
+
+ctune_status ctune_search_new_grid(ctune_search **out, const ctune_estimator *est,
+                                   const ctune_space *space)
+{
+    return search_new(out, est, space, 0, 0, 0);
+}
+
+ctune_status ctune_search_set_options(ctune_search *s, const char *options)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_apply(&s->opts, options, CTUNE__OPT_ALL, "search");
+}
+
+ctune_status ctune_search_set_splitter(ctune_search *s, const ctune_splitter *sp)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    ctune_splitter *copy = NULL;
+    if (sp) {
+        copy = ctune__malloc(sizeof *copy);
+        if (!copy)
+            return CTUNE_ENOMEM;
+        *copy = *sp;
+    }
+    ctune_splitter_free(s->splitter);
+    s->splitter = copy;
+    return CTUNE_OK;
+}
+
+ctune_status ctune_search_set_progress(ctune_search *s, ctune_progress_fn fn, void *user)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    s->progress = fn;
+    s->user = user;
+    return CTUNE_OK;
+}
+
+static ctune_status collect_warnings(ctune_search *s, const ctune__eval *ev)
+{
+    const char *w = ctune_candidates_warning(s->cands);
+    if (w)
+        CTUNE_TRY(ctune__strlist_push(&s->warnings, w));
+    for (size_t i = 0; ev->splits && i < ctune_splits_n_warnings(ev->splits); i++)
+        CTUNE_TRY(ctune__strlist_push(&s->warnings, ctune_splits_warning(ev->splits, i)));
+    if (s->res && s->res->n_failed)
+        CTUNE_TRY(ctune__strlist_pushf(&s->warnings, "%zu fits failed out of a total of %zu; "
+                                       "their scores are set to error_score (see the error "
+                                       "column)", s->res->n_failed, s->res->n_run));
+    if (s->res && s->res->non_finite)
+        CTUNE_TRY(ctune__strlist_push(&s->warnings, "one or more of the mean test scores are "
+                                                    "non-finite"));
+    return CTUNE_OK;
+}
+
+ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    ctune_clear_error();
+    drop_results(s);
+    s->fit_status = CTUNE_ESTATE;
+    if (!data)
+        return s->fit_status = ctune_set_error(CTUNE_EINVAL, "ctune_search_fit: data is NULL");
+    size_t metric = 0;
+    ctune_status rc = ctune__eval_opts_metric(&s->opts, s->opts.refit, &metric);
+    if (rc != CTUNE_OK)
+        return s->fit_status = rc;
+
+    ctune__eval ev;
+    memset(&ev, 0, sizeof ev);
+    ev.est = s->est;
+    ev.cands = s->cands->items;
+    ev.n_cands = s->cands->n;
+    ev.splitter = s->splitter;
+    ev.data = data;
+    ev.opts = &s->opts;
+    ev.progress_scorer = metric == (size_t)-1 ? 0 : metric;
+    ev.progress = s->progress;
+    ev.user = s->user;
+    ev.seed = s->opts.has_seed ? s->opts.seed : s->randomized ? s->seed : 0;
+    rc = ctune__eval_run(&ev);
+    s->n_done = ev.n_done;
+    s->n_splits = ev.n_splits;
+    if (ctune__eval_has_records(&ev) && rc != CTUNE_ENOMEM) {
+        /* keep the message of the run while building the table */
+        char msg[1024];
+        ctune_status run_rc = rc;
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        rc = ctune__results_build(&s->res, &ev, s->cands->items, s->space);
+        if (rc == CTUNE_OK)
+            rc = collect_warnings(s, &ev);
+        if (rc == CTUNE_OK && run_rc != CTUNE_OK)
+            rc = ctune_set_error_str(run_rc, msg);
+    }
+    if (s->res && metric != (size_t)-1) {
+        size_t b = ctune__results_best(s->res, metric);
+        double score = s->res->mean_test[metric][b];
+        if (rc == CTUNE_OK || isfinite(score)) {
+            s->best_index = (long)b;
+            s->best_score = score;
+            s->refit_metric = s->opts.scoring.n ? s->opts.scoring.items[metric] : "score";
+        }
+    }
+    if (rc == CTUNE_OK && s->opts.refit) {
+        rc = ctune__eval_refit(&s->best_est, s->est, s->cands->items[s->best_index], data, ev.seed,
+                               (size_t)s->best_index, ev.n_splits, &s->refit_time);
+    }
+    ctune__eval_clear(&ev);
+    if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
+        char msg[1024];
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        drop_results(s);
+        ctune_set_error_str(rc, msg);
+    }
+    s->fit_status = rc;
+    return rc;
+}
+
+ctune_status ctune_search_fit_status(const ctune_search *s)
+{
+    return s ? s->fit_status : CTUNE_EINVAL;
+}
+
+int ctune_search_has_results(const ctune_search *s) { return s && s->res; }
+
+size_t ctune_search_n_candidates(const ctune_search *s) { return s ? s->cands->n : 0; }
+
+size_t ctune_search_n_splits(const ctune_search *s) { return s && s->res ? s->n_splits : 0; }
+
+size_t ctune_search_n_tasks_done(const ctune_search *s) { return s ? s->n_done : 0; }
+
+const ctune_params *ctune_search_candidate_params(const ctune_search *s, size_t i)
+{
+    return s ? ctune_candidates_get(s->cands, i) : NULL;
+}
+
+static ctune_status need_best(const ctune_search *s)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    if (!s->res)
+        return ctune_set_error(CTUNE_ESTATE, "the search has no results: call ctune_search_fit");
+    if (s->best_index < 0)
+        return ctune_set_error(CTUNE_ESTATE, s->opts.scoring.n > 1 && !s->opts.refit_metric
+                                                 ? "no best candidate: with several scorers, "
+                                                   "set refit=<scorer>"
+                                                 : "no best candidate: no candidate completed "
+                                                   "all its splits");
+    return CTUNE_OK;
+}
+
+ctune_status ctune_search_best_index(const ctune_search *s, size_t *out)
+{
+    CTUNE_TRY(need_best(s));
+    CTUNE_CHECK_NULL(out, "out");
+    *out = (size_t)s->best_index;
+    return CTUNE_OK;
+}
+
+ctune_status ctune_search_best_score(const ctune_search *s, double *out)
+{
+    CTUNE_TRY(need_best(s));
+    CTUNE_CHECK_NULL(out, "out");
+    *out = s->best_score;
+    return CTUNE_OK;
+}
+
+const ctune_params *ctune_search_best_params(const ctune_search *s)
+{
+    return s && s->res && s->best_index >= 0 ? s->cands->items[s->best_index] : NULL;
+}
+
+ctune_estimator *ctune_search_best_estimator(const ctune_search *s)
+{
+    return s ? s->best_est : NULL;
+}
+
+ctune_status ctune_search_take_best_estimator(ctune_estimator **out, ctune_search *s)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(s, "search");
+    if (!s->best_est)
+        return ctune_set_error(CTUNE_ESTATE, "the search holds no refitted best estimator");
+    *out = s->best_est;
+    s->best_est = NULL;
+    return CTUNE_OK;
+}
+
+double ctune_search_refit_time(const ctune_search *s) { return s ? s->refit_time : 0; }
+
+size_t ctune_search_n_columns(const ctune_search *s) { return s && s->res ? s->res->n_cols : 0; }
+
+const char *ctune_search_column_name(const ctune_search *s, size_t j)
+{
+    return s && s->res && j < s->res->n_cols ? s->res->cols[j].name : NULL;
+}
+
+static ctune_status need_results(const ctune_search *s)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    if (!s->res)
+        return ctune_set_error(CTUNE_ESTATE, "the search has no results: call ctune_search_fit");
+    return CTUNE_OK;
+}
+
+ctune_status ctune_search_result(const ctune_search *s, const char *column, size_t i, double *out)
+{
+    CTUNE_TRY(need_results(s));
+    CTUNE_CHECK_NULL(column, "column");
+    CTUNE_CHECK_NULL(out, "out");
+    const ctune__col *c = ctune__results_col(s->res, column);
+    if (!c)
+        return CTUNE_EINVAL;
+    return ctune__results_value(s->res, c, i, out);
+}
+
+long ctune_search_result_text(const ctune_search *s, const char *column, size_t i, char *buf,
+                              size_t cap)
+{
+    CTUNE_TRY(need_results(s));
+    CTUNE_CHECK_NULL(column, "column");
+    if (cap && !buf)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_search_result_text: buf is NULL");
+    const ctune__col *c = ctune__results_col(s->res, column);
+    if (!c)
+        return CTUNE_EINVAL;
+    if (i >= s->res->n_cands)
+        return ctune_set_error(CTUNE_EINVAL, "candidate %zu is out of range (%zu candidates)", i,
+                               s->res->n_cands);
+    ctune__sb b;
+    ctune__sb_init(&b);
+    ctune__sb_str(&b, "");
+    ctune__results_text(s->res, c, i, &b);
+    long n = b.failed ? CTUNE_ENOMEM : ctune__copy_out(b.s, b.len, buf, cap);
+    ctune__sb_free(&b);
+    return n;
+}
+
+const char *ctune_search_candidate_error(const ctune_search *s, size_t i)
+{
+    return s && s->res && i < s->res->n_cands ? s->res->errors[i] : NULL;
+}
+
+size_t ctune_search_n_warnings(const ctune_search *s)
+{
+    if (!s)
+        return 0;
+    if (!s->res) /* before a fit: the sampler's warning only */
+        return ctune_candidates_warning(s->cands) ? 1 : 0;
+    return s->warnings.n;
+}
+
+const char *ctune_search_warning(const ctune_search *s, size_t i)
+{
+    if (!s)
+        return NULL;
+    if (!s->res)
+        return i == 0 ? ctune_candidates_warning(s->cands) : NULL;
+    return ctune__strlist_get(&s->warnings, i);
+}
+
+static ctune_status export(const ctune_search *s, int json, ctune__sb *b)
+{
+    CTUNE_TRY(need_results(s));
+    ctune__sb_init(b);
+    if (json) {
+        ctune__results_meta m = {s->best_index, s->best_score, s->refit_metric,
+                                 s->fit_status == CTUNE_OK ? "complete" : "partial"};
+        ctune__results_json(s->res, &m, b);
+    } else {
+        ctune__results_csv(s->res, b);
+    }
+    ctune_status rc = ctune__sb_status(b);
+    if (rc != CTUNE_OK)
+        ctune__sb_free(b);
+    return rc;
+}
+
+static ctune_status export_file(const ctune_search *s, int json, const char *path)
+{
+    CTUNE_CHECK_NULL(path, "path");
+    ctune__sb b;
+    CTUNE_TRY(export(s, json, &b));
+    ctune_status rc = ctune__write_file(path, b.s, b.len);
+    ctune__sb_free(&b);
+    return rc;
+}
+
+static long export_buf(const ctune_search *s, int json, char *buf, size_t cap)
+{
+    if (cap && !buf)
+        return ctune_set_error(CTUNE_EINVAL, "results export: buf is NULL");
+    ctune__sb b;
+    CTUNE_TRY(export(s, json, &b));
+    long n = ctune__copy_out(b.s, b.len, buf, cap);
+    ctune__sb_free(&b);
+    return n;
+}
+
+ctune_status ctune_search_results_csv(const ctune_search *s, const char *path)
+{
+    return export_file(s, 0, path);
+}
+
+ctune_status ctune_search_results_json(const ctune_search *s, const char *path)
+{
+    return export_file(s, 1, path);
+}
+
+long ctune_search_results_csv_buf(const ctune_search *s, char *buf, size_t cap)
+{
+    return export_buf(s, 0, buf, cap);
+}
+
+long ctune_search_results_json_buf(const ctune_search *s, char *buf, size_t cap)
+{
+    return export_buf(s, 1, buf, cap);
+}

@@ -1,0 +1,49 @@
+/* Internal side of splitters (KFold, StratifiedKFold, ShuffleSplit) and of
+ * computed splits. */
+#ifndef CTUNE_MODEL_SELECTION_SPLITTER_H
+#define CTUNE_MODEL_SELECTION_SPLITTER_H
+
+#include <stdint.h>
+
+#include "ctune.h"
+#include "model_selection/strbuf.h"
+
+typedef enum {
+    CTUNE__KFOLD = 1,
+    CTUNE__STRATIFIED_KFOLD = 2,
+    CTUNE__SHUFFLE_SPLIT = 3
+} ctune__split_kind;
+
+struct ctune_splitter {
+    ctune__split_kind kind;
+    size_t n_splits;
+    int shuffle;          /* k-fold kinds */
+    uint64_t seed;
+    double test_fraction; /* shuffle split */
+    int stratify;         /* shuffle split */
+};
+
+struct ctune_splits {
+    size_t count;
+    size_t n_rows;     /* rows of the data that was split */
+    size_t *n_train;   /* count entries */
+    size_t *n_test;
+    size_t **rows;     /* rows[i]: n_test[i] test indices, then n_train[i] train indices */
+    ctune__strlist warnings;
+};
+
+/* The splitter scikit-learn picks for an integer cv: StratifiedKFold for a
+ * classifier, KFold otherwise, unshuffled. Fills `out` (no allocation). */
+ctune_status ctune__splitter_for_cv(ctune_splitter *out, const ctune_estimator *est, long cv);
+
+/* Borrowed test / train index arrays of split i (no checks). */
+static inline const size_t *ctune__splits_test(const ctune_splits *s, size_t i)
+{
+    return s->rows[i];
+}
+static inline const size_t *ctune__splits_train(const ctune_splits *s, size_t i)
+{
+    return s->rows[i] + s->n_test[i];
+}
+
+#endif
