@@ -552,8 +552,8 @@ typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user)
  *  shuffle (true), validation_split (0; the last fraction of the rows,
  *  taken before shuffling, as Keras), seed (re-seeds the model as
  *  ctune_model_set_seed() would), verbose (accepted, ignored),
- *  early_stopping_patience (enables EarlyStopping), monitor (val_loss, or
- *  loss without validation), min_delta (0), mode (auto|min|max),
+ *  early_stopping_patience (enables EarlyStopping), monitor (val_loss;
+ *  an error when not recorded), min_delta (0), mode (auto|min|max),
  *  restore_best_weights (false).
  *  Weights and optimizer state carry over between fits, as in Keras; the
  *  history is replaced. No allocation happens inside the batch loop.

@@ -109,7 +109,7 @@ static ctune_status setup_early_stop(ctune_model *m, fit_opts *o, int validating
     early_stop *es = &o->es;
     if (!es->enabled)
         return CTUNE_OK;
-    const char *mon = o->monitor[0] ? o->monitor : (validating ? "val_loss" : "loss");
+    const char *mon = o->monitor[0] ? o->monitor : "val_loss"; /* Keras' default */
     size_t k = 0;
     while (k < m->n_keys && strcmp(m->keys[k], mon) != 0)
         k++;
@@ -217,14 +217,20 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         return ctune_set_error(CTUNE_EDATA, "fit: the data has no rows");
     if (o.has_seed)
         ctune_model_set_seed(m, (uint64_t)o.seed);
+    CTUNE_TRY(ctune__check_xy(m, data, "fit"));
+    if (validation) {
+        if (ctune_data_n_cols(validation) != ctune_data_n_cols(data))
+            return ctune_set_error(CTUNE_EDATA, "fit: validation X has %zu columns, training X "
+                                                "%zu", ctune_data_n_cols(validation),
+                                   ctune_data_n_cols(data));
+        CTUNE_TRY(ctune__check_xy(m, validation, "fit: validation data"));
+        if (ctune_data_n_targets(validation) != ctune_data_n_targets(data))
+            return ctune_set_error(CTUNE_EDATA, "fit: validation y has %zu columns, training y "
+                                                "%zu", ctune_data_n_targets(validation),
+                                   ctune_data_n_targets(data));
+    }
     if (!m->input_dim)
         CTUNE_TRY(ctune__model_build(m, ctune_data_n_cols(data)));
-    CTUNE_TRY(ctune__check_xy(m, data, "fit"));
-    if (validation)
-        CTUNE_TRY(ctune__check_xy(m, validation, "fit: validation data"));
-    if (validation && ctune_data_n_targets(validation) != ctune_data_n_targets(data))
-        return ctune_set_error(CTUNE_EDATA, "fit: validation y has %zu columns, training y %zu",
-                               ctune_data_n_targets(validation), ctune_data_n_targets(data));
 
     /* Everything is allocated here, before the first batch. */
     ctune__free(m->hist);

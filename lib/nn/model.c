@@ -73,9 +73,10 @@ ctune_status ctune__nn_options(ctune_params **out, const char *text, const char 
                 int w = snprintf(list + len, sizeof list - len, "%s%s", j ? ", " : "", known[j]);
                 len += w > 0 ? (size_t)w : 0;
             }
+            rc = ctune_set_error(CTUNE_EINVAL, "%s: unknown option '%s'; known: %s",
+                                 what, name, list);
             ctune_params_free(p);
-            return ctune_set_error(CTUNE_EINVAL, "%s: unknown option '%s'; known: %s", what, name,
-                                   list);
+            return rc;
         }
     }
     *out = p;
