@@ -1,4 +1,6 @@
 /* Activations: forward fused with the bias add, backward from z and a. */
+#include "nn/hot.h"
+
 #include "nn/activation.h"
 
 #include <math.h>

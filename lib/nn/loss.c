@@ -1,4 +1,6 @@
 /* Losses (stable fused forms for softmax / sigmoid outputs) and metrics. */
+#include "nn/hot.h"
+
 #include "nn/loss.h"
 
 #include <math.h>

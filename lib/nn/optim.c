@@ -250,9 +250,51 @@ static void apply_ratio(float *restrict w, const float *restrict num, const floa
         w[i] -= f * num[i] / (den[i] + eps);
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* Adam in one pass with AVX-512 (the common case: no amsgrad). Same
+ * operations and rounding as the blocked version. */
+__attribute__((target("avx512f"))) static void adam_avx512(float *w, const float *g, float *m,
+                                                            float *v, size_t n, float alpha,
+                                                            float b1c, float b2c, float eps)
+{
+    const __m512 va = _mm512_set1_ps(alpha), v1 = _mm512_set1_ps(b1c);
+    const __m512 v2 = _mm512_set1_ps(b2c), ve = _mm512_set1_ps(eps);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 gi = _mm512_loadu_ps(g + i), mi = _mm512_loadu_ps(m + i);
+        __m512 vi = _mm512_loadu_ps(v + i);
+        mi = _mm512_fmadd_ps(_mm512_sub_ps(gi, mi), v1, mi);
+        vi = _mm512_fmadd_ps(_mm512_fmsub_ps(gi, gi, vi), v2, vi);
+        _mm512_storeu_ps(m + i, mi);
+        _mm512_storeu_ps(v + i, vi);
+        __m512 den = _mm512_add_ps(_mm512_sqrt_ps(vi), ve);
+        __m512 wi = _mm512_loadu_ps(w + i);
+        _mm512_storeu_ps(w + i, _mm512_sub_ps(wi, _mm512_div_ps(_mm512_mul_ps(va, mi), den)));
+    }
+    for (; i < n; i++) {
+        float mi = m[i] + (g[i] - m[i]) * b1c;
+        float vi = v[i] + (g[i] * g[i] - v[i]) * b2c;
+        m[i] = mi;
+        v[i] = vi;
+        float den = _mm_cvtss_f32(_mm_sqrt_ss(_mm_set_ss(vi))) + eps;
+        w[i] -= alpha * mi / den;
+    }
+}
+#define HAVE_ADAM_AVX512 1
+#endif
+
 static void step_adam(float *w, const float *g, float *m, float *v, float *vhat, size_t n,
                       float alpha, float b1c, float b2c, float eps)
 {
+#ifdef HAVE_ADAM_AVX512
+    static int avx512 = -1;
+    if (avx512 < 0)
+        avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    if (avx512 && !vhat) {
+        adam_avx512(w, g, m, v, n, alpha, b1c, b2c, eps);
+        return;
+    }
+#endif
     float tmp[BLK];
     for (size_t i = 0; i < n; i += BLK) {
         size_t k = n - i < BLK ? n - i : BLK;
