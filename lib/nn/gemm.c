@@ -338,6 +338,69 @@ static AVX512 void ukr_12x32(dim_t m, dim_t n, dim_t k, float *restrict alpha,
             *x = *beta == 0.0f ? ct[i * UK_NR + j] : ct[i * UK_NR + j] + *beta * *x;
         }
 }
+/* BLIS' packm kernel contract (0.9.0): copy kappa · a, a cdim × n block
+ * whose element (i, p) is a[i·inca + p·lda], into p[i + p·ldp], zero-filling
+ * rows cdim..MNR-1 and columns n..n_max-1. BLIS' own kernels for the
+ * generic configuration are scalar; these use AVX-512 (contiguous copies,
+ * or gathers when the panel dimension is strided). */
+static inline __attribute__((always_inline)) AVX512 void
+pack_panel(int nvec, dim_t cdim, dim_t n, dim_t n_max, float kappa, const float *a, inc_t inca,
+           inc_t lda, float *p, inc_t ldp, __mmask16 last)
+{
+    __m512 vk = _mm512_set1_ps(kappa);
+    __mmask16 lm[2];
+    for (int v = 0; v < nvec; v++) {
+        dim_t lo = 16 * v, c = cdim - lo;
+        lm[v] = c <= 0 ? 0 : tail_mask((size_t)c);
+    }
+    if (inca == 1) {
+        for (dim_t k = 0; k < n; k++) {
+            const float *src = a + k * lda;
+            float *dst = p + k * ldp;
+            for (int v = 0; v < nvec; v++) {
+                __m512 x = _mm512_maskz_loadu_ps(lm[v], src + 16 * v);
+                if (kappa != 1.0f)
+                    x = _mm512_mul_ps(x, vk);
+                _mm512_mask_storeu_ps(dst + 16 * v, v == nvec - 1 ? last : 0xffff, x);
+            }
+        }
+    } else if (inca > 0 && inca < (inc_t)1 << 26) {
+        __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                                           12, 13, 14, 15),
+                                         _mm512_set1_epi32((int)inca));
+        for (dim_t k = 0; k < n; k++) {
+            const float *src = a + k * lda;
+            float *dst = p + k * ldp;
+            for (int v = 0; v < nvec; v++) {
+                __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lm[v], idx,
+                                                    src + 16 * v * inca, 4);
+                if (kappa != 1.0f)
+                    x = _mm512_mul_ps(x, vk);
+                _mm512_mask_storeu_ps(dst + 16 * v, v == nvec - 1 ? last : 0xffff, x);
+            }
+        }
+    } else {
+        for (dim_t k = 0; k < n; k++)
+            for (dim_t i = 0; i < 16 * nvec; i++)
+                if (i < 16 * (nvec - 1) || (last >> (i - 16 * (nvec - 1)) & 1))
+                    p[i + k * ldp] = i < cdim ? kappa * a[i * inca + k * lda] : 0.0f;
+    }
+    for (dim_t k = n; k < n_max; k++)
+        for (int v = 0; v < nvec; v++)
+            _mm512_mask_storeu_ps(p + k * ldp + 16 * v, v == nvec - 1 ? last : 0xffff,
+                                  _mm512_setzero_ps());
+}
+
+static AVX512 void pack_12xk(conj_t conja, pack_t schema, dim_t cdim, dim_t n, dim_t n_max,
+                             float *restrict kappa, float *restrict a, inc_t inca, inc_t lda,
+                             float *restrict p, inc_t ldp, cntx_t *restrict cntx)
+{
+    (void)conja;
+    (void)schema;
+    (void)cntx;
+    pack_panel(1, cdim, n, n_max, *kappa, a, inca, lda, p, ldp, 0x0fff);
+}
+
 #endif /* HAVE_X86 */
 
 /* ---- BLIS ------------------------------------------------------------------- */
@@ -378,6 +441,11 @@ static void init_context(void)
     void_fp fp;
     memcpy(&fp, &ukr, sizeof fp);
     bli_cntx_set_l3_nat_ukrs(1, BLIS_GEMM_UKR, BLIS_FLOAT, fp, (int)TRUE, &g_cntx);
+    void (*pk12)(conj_t, pack_t, dim_t, dim_t, dim_t, float *, float *, inc_t, inc_t, float *,
+                 inc_t, cntx_t *) = pack_12xk;
+    void_fp fp12;
+    memcpy(&fp12, &pk12, sizeof fp12);
+    bli_cntx_set_packm_kers(1, BLIS_PACKM_12XK_KER, BLIS_FLOAT, fp12, &g_cntx);
     /* no small/unpacked (sup) path: this file handles small products */
     blksz_t th;
     bli_blksz_init_easy(&th, 1, 1, 1, 1);
@@ -428,12 +496,23 @@ void ctune__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, siz
         scale_c(C, ldc, m, n, beta);
         return;
     }
-    double work = (double)m * (double)n * (double)k;
     int small;
-    if (g_force_path)
+    if (g_force_path) {
         small = g_force_path == 1;
-    else
-        small = work <= (threads > 1 ? 1.0e6 : 4.0e6);
+    } else {
+#if HAVE_X86
+        /* Measured on an AVX-512 machine (see docs/nn.md): BLIS packs both
+         * operands on every call, which pays only when all three dimensions
+         * are large; the hand kernels (~200 GFLOP/s on one core) win
+         * otherwise, even against two BLIS threads. */
+        if (cpu_has_avx512() && !(trans_a && trans_b)) {
+            size_t lo = m < n ? m : n;
+            lo = lo < k ? lo : k;
+            small = lo < 96;
+        } else
+#endif
+            small = (double)m * (double)n * (double)k <= 32768.0;
+    }
     if (small)
         small_gemm(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     else
