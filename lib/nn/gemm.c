@@ -73,13 +73,8 @@ static void small_portable(int ta, int tb, size_t m, size_t n, size_t k, float a
 #if HAVE_X86
 #define AVX512 __attribute__((target("avx512f")))
 
-static int cpu_has_avx512(void)
-{
-    static int has = -1;
-    if (has < 0)
-        has = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    return has;
-}
+/* __builtin_cpu_supports reads flags set once by a constructor: no race. */
+static int cpu_has_avx512(void) { return __builtin_cpu_supports("avx512f") ? 1 : 0; }
 
 static inline AVX512 __mmask16 tail_mask(size_t n)
 {

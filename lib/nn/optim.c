@@ -179,10 +179,7 @@ __attribute__((target("avx512f"))) static void vsqrt_avx512(float *x, size_t n)
 }
 static void vsqrt(float *x, size_t n)
 {
-    static int avx512 = -1;
-    if (avx512 < 0)
-        avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    if (avx512) {
+    if (__builtin_cpu_supports("avx512f")) {
         vsqrt_avx512(x, n);
         return;
     }
@@ -287,10 +284,7 @@ static void step_adam(float *w, const float *g, float *m, float *v, float *vhat,
                       float alpha, float b1c, float b2c, float eps)
 {
 #ifdef HAVE_ADAM_AVX512
-    static int avx512 = -1;
-    if (avx512 < 0)
-        avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    if (avx512 && !vhat) {
+    if (!vhat && __builtin_cpu_supports("avx512f")) {
         adam_avx512(w, g, m, v, n, alpha, b1c, b2c, eps);
         return;
     }
