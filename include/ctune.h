@@ -475,11 +475,182 @@ CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctu
 CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, const ctune_data *X, double *out);
 
 /* ---- NN ENGINE (lib/nn) ------------------------------------------------ */
+/* A Keras-like Sequential model: Dense and Dropout layers, compiled with an
+ * optimizer, a loss and metrics, trained with minibatches on a ctune_data.
+ * Every name (activation, initializer, loss, optimizer, metric, option) is
+ * Keras' name, so a builder can pass strings straight from a parameter
+ * search; names are matched case-insensitively. Computation is float32;
+ * forward and backward passes are BLIS GEMMs. See docs/nn.md.
+ *
+ * Typical use:
+ *   ctune_model *m;
+ *   ctune_model_new(&m);
+ *   ctune_model_add_dense(m, 16, "relu", NULL);
+ *   ctune_model_add_dense(m, 2, "softmax", NULL);
+ *   ctune_model_compile(m, "adam", "sparse_categorical_crossentropy",
+ *                       "learning_rate=0.001, metrics=accuracy");
+ *   ctune_model_fit(m, train, 10, 32, "validation_split=0.2");
+ *   ctune_model_predict(m, test, proba);   // n × 2 probabilities
+ *   ctune_model_free(m);
+ *
+ * Thread safety: a model must not be used from two threads at once;
+ * distinct models may be trained concurrently (each uses at most the number
+ * of BLIS threads given to ctune_model_set_threads()). */
+
+typedef struct ctune_model ctune_model;
+
+/** Creates an empty model (no layers, not compiled, seed 0, 1 thread).
+ *  Free with ctune_model_free(). Errors: CTUNE_EINVAL (NULL out), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_new(ctune_model **out);
+/** Frees the model and everything it owns. NULL is a no-op. */
+CTUNE_API void ctune_model_free(ctune_model *m);
+
+/** Appends a Dense layer of `units` outputs with `activation` (NULL or ""
+ *  means "linear"). `options` is NULL or "key=value" text with:
+ *  kernel_initializer (default glorot_uniform), bias_initializer (zeros),
+ *  use_bias (true), l1 (0), l2 (0) — the L1/L2 kernel regularization
+ *  factors, added to the loss as l1·Σ|W| + l2·ΣW² as Keras does.
+ *  The input width of the first layer is taken from the data at the first
+ *  fit (or from ctune_model_build()).
+ *  Errors: CTUNE_EINVAL (units < 1, unknown activation / initializer /
+ *  option: the message lists the known names; negative l1/l2),
+ *  CTUNE_ESTATE (the model is already built), CTUNE_EFORMAT, CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_add_dense(ctune_model *m, int64_t units, const char *activation,
+                                             const char *options);
+/** Appends an inverted Dropout layer: during fit each input is zeroed with
+ *  probability `rate` and the rest scaled by 1/(1-rate); inactive in
+ *  predict and evaluate. Errors: CTUNE_EINVAL (rate outside [0, 1), NaN;
+ *  a Dropout as first layer is allowed), CTUNE_ESTATE (already built). */
+CTUNE_API ctune_status ctune_model_add_dropout(ctune_model *m, double rate);
+
+/** Sets the optimizer (sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax,
+ *  nadam), the loss (binary_crossentropy, categorical_crossentropy,
+ *  sparse_categorical_crossentropy, mean_squared_error / mse,
+ *  mean_absolute_error / mae, huber) and options, e.g.
+ *  "learning_rate=0.01, momentum=0.9, nesterov=true, clipnorm=1,
+ *   metrics=accuracy". Optimizer options and defaults are Keras':
+ *  learning_rate, momentum, nesterov, beta_1, beta_2, epsilon, amsgrad,
+ *  rho, centered, initial_accumulator_value, weight_decay, clipnorm,
+ *  clipvalue, global_clipnorm (see docs/nn.md for each default).
+ *  metrics: names separated by '|' or spaces, from accuracy (acc),
+ *  binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+ *  mse, mae (long names accepted); "accuracy" resolves as in Keras.
+ *  May be called before layers are complete or before the input width is
+ *  known; calling it again replaces the configuration and resets the
+ *  optimizer's state. Errors: CTUNE_EINVAL (unknown names or options,
+ *  listing the known ones; out-of-range values), CTUNE_EFORMAT. */
+CTUNE_API ctune_status ctune_model_compile(ctune_model *m, const char *optimizer, const char *loss,
+                                           const char *options);
+
+/** Builds the weights for inputs of `input_dim` columns (Keras' build),
+ *  drawing initial weights from the model's seed. Not needed before fit,
+ *  which builds on first use. Errors: CTUNE_EINVAL (input_dim 0),
+ *  CTUNE_ESTATE (no layers; already built for another width), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_build(ctune_model *m, size_t input_dim);
+
+/** Epoch callback: called after each epoch (0-based `epoch`) with the
+ *  history already holding that epoch. Return 0 to continue; non-zero stops
+ *  training (see ctune_model_fit_ex() for the status). */
+typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user);
+
+/** Trains for `epochs` (>= 0) with minibatches of `batch_size` (>= 1; the
+ *  last partial batch is kept). `data` needs y: class codes 0..K-1 (n × 1)
+ *  for sparse_categorical_crossentropy and categorical_crossentropy (which
+ *  also takes n × K one-hot rows), n × units values in [0, 1] for
+ *  binary_crossentropy, n × units targets for regression losses. X may be
+ *  float32 or float64. `options` is NULL or "key=value" text with:
+ *  shuffle (true), validation_split (0; the last fraction of the rows,
+ *  taken before shuffling, as Keras), seed (re-seeds the model as
+ *  ctune_model_set_seed() would), verbose (accepted, ignored),
+ *  early_stopping_patience (enables EarlyStopping), monitor (val_loss;
+ *  an error when not recorded), min_delta (0), mode (auto|min|max),
+ *  restore_best_weights (false).
+ *  Weights and optimizer state carry over between fits, as in Keras; the
+ *  history is replaced. No allocation happens inside the batch loop.
+ *  Errors: CTUNE_EINVAL (NULLs, batch_size < 1, epochs < 0, bad options),
+ *  CTUNE_ESTATE (no layers, not compiled, last layer a Dropout),
+ *  CTUNE_EDATA (no y, wrong y width, a label outside the output layer —
+ *  naming the row and both numbers —, NaN/Inf in X or y, width mismatch
+ *  with the built model, too few rows for validation_split),
+ *  CTUNE_ENUMERIC (the loss became NaN/Inf: names epoch and batch; the
+ *  weights are then those of the failing step), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, int64_t epochs,
+                                       int64_t batch_size, const char *options);
+/** fit with explicit validation data (NULL for none; it overrides
+ *  validation_split) and an epoch callback (NULL for none). When the
+ *  callback returns non-zero, training stops after that epoch; the model
+ *  keeps the weights and history of the epochs run and fit returns the
+ *  callback's value when it is a negative ctune_status (its message kept),
+ *  else CTUNE_EUSER ("stopped by the epoch callback after epoch N").
+ *  EarlyStopping is not an error: fit returns CTUNE_OK. */
+CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
+                                          const ctune_data *validation, int64_t epochs,
+                                          int64_t batch_size, const char *options,
+                                          ctune_epoch_callback callback, void *user);
+
+/** Writes n_rows × ctune_model_n_outputs() outputs of the built model into
+ *  `out` (row-major; softmax and sigmoid outputs are probabilities).
+ *  Errors: CTUNE_EINVAL (NULLs), CTUNE_ESTATE (not built), CTUNE_EDATA
+ *  (column count mismatch, NaN/Inf in X), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out);
+/** Mean loss (with regularization, as Keras) and the first compiled metric
+ *  (NaN when none) on labelled data, in inference mode. `out_metric` may be
+ *  NULL. Errors: as fit's data errors, CTUNE_ESTATE (not built/compiled). */
+CTUNE_API ctune_status ctune_model_evaluate(ctune_model *m, const ctune_data *data,
+                                            double *out_loss, double *out_metric);
+
+/** Number of layers added. */
+CTUNE_API size_t ctune_model_n_layers(const ctune_model *m);
+/** Output units of the last Dense layer (the columns of predict), 0 if none. */
+CTUNE_API size_t ctune_model_n_outputs(const ctune_model *m);
+/** Input width (0 until built). */
+CTUNE_API size_t ctune_model_input_dim(const ctune_model *m);
+/** Canonical Keras name of the compiled loss and of the output activation
+ *  (static strings), NULL when not compiled / no Dense layer. */
+CTUNE_API const char *ctune_model_loss(const ctune_model *m);
+CTUNE_API const char *ctune_model_output_activation(const ctune_model *m);
+
+/** Epochs recorded by the last fit (the history is replaced by each fit). */
+CTUNE_API size_t ctune_model_history_len(const ctune_model *m);
+/** Number of history keys and the i-th ("loss", metrics as named at
+ *  compile, then "val_loss", "val_<metric>" when validating). Borrowed:
+ *  valid until the next compile/fit/free. NULL out of range. */
+CTUNE_API size_t ctune_model_history_n_keys(const ctune_model *m);
+CTUNE_API const char *ctune_model_history_key(const ctune_model *m, size_t i);
+/** History value `key` at `epoch` (0-based). Errors: CTUNE_EINVAL (unknown
+ *  key, listing the known ones; epoch out of range; NULLs). */
+CTUNE_API ctune_status ctune_model_history_value(const ctune_model *m, const char *key,
+                                                 size_t epoch, double *out);
+
+/** Number of float32 weights (0 until built). Order, per Dense layer: the
+ *  kernel (inputs × units, row-major, as Keras' get_weights()), then the
+ *  bias (units) when use_bias. */
+CTUNE_API size_t ctune_model_n_params(const ctune_model *m);
+/** Copies all weights into out[0..n_params). CTUNE_ESTATE when not built. */
+CTUNE_API ctune_status ctune_model_get_weights(const ctune_model *m, float *out);
+/** Replaces all weights from in[0..n_params) (the optimizer state is kept).
+ *  CTUNE_ESTATE when not built, CTUNE_EDATA for a non-finite value. */
+CTUNE_API ctune_status ctune_model_set_weights(ctune_model *m, const float *in);
+
+/** Number of BLIS threads for this model's products (>= 1; default 1).
+ *  Applied per call; no global state is touched. CTUNE_EINVAL when < 1. */
+CTUNE_API ctune_status ctune_model_set_threads(ctune_model *m, int threads);
+/** Seeds the model: the initial weights (when not yet built), the epoch
+ *  shuffles and the dropout masks derive from it. The same seed and calls
+ *  give bit-identical weights, history and predictions (for a given thread
+ *  count and machine). Default seed: 0. */
+CTUNE_API ctune_status ctune_model_set_seed(ctune_model *m, uint64_t seed);
+
+/** Known names (static strings; NULL out of range), for messages and UIs. */
+CTUNE_API const char *ctune_nn_activation_name(size_t i);
+CTUNE_API const char *ctune_nn_initializer_name(size_t i);
+CTUNE_API const char *ctune_nn_loss_name(size_t i);
+CTUNE_API const char *ctune_nn_optimizer_name(size_t i);
+CTUNE_API const char *ctune_nn_metric_name(size_t i);
 /* ---- END NN ENGINE ----------------------------------------------------- */
 
 /* ---- KERAS-STYLE ESTIMATORS (lib/estimators/keras*) -------------------- */
 
-typedef struct ctune_model ctune_model; /* TEMP until the NN engine section lands */
 
 /** The model-builder callback: the C form of Keras' `create_model(...)`.
  *  It receives the current values of the parameters declared in its spec
