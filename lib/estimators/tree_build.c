@@ -409,8 +409,8 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
     while (((size_t)1 << cb) < n_classes)
         cb++;
     if (n >= UINT32_MAX || d >= INT32_MAX || (n_classes && ((uint64_t)n << cb) >= UINT32_MAX))
-        return ctune_set_error(CTUNE_EDATA, "decision tree: %zu rows × %zu features%s is too "
-                               "large for 32-bit sample codes", n, d,
+        return ctune_set_error(CTUNE_EDATA, "%zu rows × %zu features%s is too large for 32-bit "
+                               "sample codes", n, d,
                                n_classes ? " with this many classes" : "");
     ctune__twork w;
     memset(&w, 0, sizeof w);
@@ -428,7 +428,7 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
     w.mf = resolve_max_features(cfg, d);
     if (w.mf > d)
         return ctune_set_error(CTUNE_EINVAL,
-                               "decision tree: max_features %zu exceeds the %zu features of X",
+                               "max_features %zu exceeds the %zu features of X",
                                w.mf, d);
     w.msl = cfg->msl_frac > 0 ? (size_t)ceil(cfg->msl_frac * (double)n) : cfg->msl_int;
     if (w.msl < 1)
