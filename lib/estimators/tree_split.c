@@ -107,20 +107,26 @@ static inline void take(ctune__tsplit *b, size_t f, uint32_t r, uint32_t rn, siz
 
 /* ---- classification: histogram scans -------------------------------------------------- */
 
+/* Scan variants: Gini with class weights (double accumulators), Gini without
+ * (exact integer accumulators), entropy (k ln k from a table). */
+enum { GINI_W, GINI_U, ENTROPY };
+
 /* Left/right accumulators of a classification scan. */
 typedef struct cacc {
     double WL, WR, sql, sqr, SL, SR;
+    int64_t isql, isqr;
     size_t nl;
 } cacc;
 
-ALWAYS_INLINE void cacc_init(ctune__twork *w, const ctune__tnode *ns, cacc *a, const int gini)
+ALWAYS_INLINE void cacc_init(ctune__twork *w, const ctune__tnode *ns, cacc *a, const int mode)
 {
     size_t C = w->C;
     memset(a, 0, sizeof *a);
     a->WR = ns->W;
     a->sqr = ns->sq;
+    a->isqr = (int64_t)ns->sq; /* exact: a sum of squared counts */
     a->SR = ns->S;
-    if (gini) {
+    if (mode == GINI_W) {
         memset(w->wl, 0, C * sizeof *w->wl);
         memcpy(w->wr, w->node_w, C * sizeof *w->wr);
     } else {
@@ -130,9 +136,9 @@ ALWAYS_INLINE void cacc_init(ctune__twork *w, const ctune__tnode *ns, cacc *a, c
 }
 
 /* Moves k samples of class c from the right child to the left one. */
-ALWAYS_INLINE void cacc_move(ctune__twork *w, cacc *a, uint32_t c, uint32_t k, const int gini)
+ALWAYS_INLINE void cacc_move(ctune__twork *w, cacc *a, uint32_t c, uint32_t k, const int mode)
 {
-    if (gini) {
+    if (mode == GINI_W) {
         double x = w->cw[c] * (double)k;
         a->sql += x * (2 * w->wl[c] + x);
         w->wl[c] += x;
@@ -140,6 +146,12 @@ ALWAYS_INLINE void cacc_move(ctune__twork *w, cacc *a, uint32_t c, uint32_t k, c
         w->wr[c] -= x;
         a->WL += x;
         a->WR -= x;
+    } else if (mode == GINI_U) {
+        int64_t l = w->kl[c], r = w->kr[c], kk = k;
+        a->isql += kk * (2 * l + kk);
+        a->isqr += kk * (kk - 2 * r);
+        w->kl[c] = (uint32_t)(l + kk);
+        w->kr[c] = (uint32_t)(r - kk);
     } else {
         uint32_t l = w->kl[c], r = w->kr[c];
         w->kl[c] = l + k;
@@ -161,15 +173,21 @@ ALWAYS_INLINE void cacc_move(ctune__twork *w, cacc *a, uint32_t c, uint32_t k, c
 
 /* Evaluates the boundary after the samples moved so far. */
 ALWAYS_INLINE void cacc_eval(ctune__twork *w, const cacc *a, size_t m, size_t f, uint32_t r,
-                             uint32_t rn, ctune__tsplit *best, const int gini)
+                             uint32_t rn, ctune__tsplit *best, const int mode)
 {
     size_t nl = a->nl;
     if (nl < w->msl || m - nl < w->msl)
         return;
-    if (gini) {
+    if (mode == GINI_W) {
         double proxy = a->sql / a->WL + a->sqr / a->WR;
         if (proxy > best->proxy)
             take(best, f, r, rn, nl, proxy, a->WL - a->sql / a->WL, a->WR - a->sqr / a->WR);
+    } else if (mode == GINI_U) {
+        double WL = (double)nl, WR = (double)(m - nl);
+        double ql = (double)a->isql / WL, qr = (double)a->isqr / WR;
+        double proxy = ql + qr;
+        if (proxy > best->proxy)
+            take(best, f, r, rn, nl, proxy, WL - ql, WR - qr);
     } else {
         double ll, lr;
         if (w->weighted) {
@@ -187,7 +205,7 @@ ALWAYS_INLINE void cacc_eval(ctune__twork *w, const cacc *a, size_t m, size_t f,
 
 /* Histogram path. Returns 1 when the feature is constant in the node. */
 ALWAYS_INLINE int cls_hist(ctune__twork *w, size_t f, size_t start, size_t end,
-                           const ctune__tnode *ns, ctune__tsplit *best, const int gini)
+                           const ctune__tnode *ns, ctune__tsplit *best, const int mode)
 {
     size_t m = end - start, C = w->C;
     unsigned cb = w->cb;
@@ -217,35 +235,34 @@ ALWAYS_INLINE int cls_hist(ctune__twork *w, size_t f, size_t start, size_t end,
         return 1;
     }
     cacc a;
-    cacc_init(w, ns, &a, gini);
+    cacc_init(w, ns, &a, mode);
+    /* The boundary after a non-empty rank is evaluated when the next
+     * non-empty rank shows up (its threshold needs that rank). */
     uint32_t prev = bmin;
-    int any = 0;
+    int pending = 0;
     for (uint32_t b = bmin; b <= bmax; b++) {
         uint32_t *hb = h + ((size_t)b << cb), *hb2 = h2 + ((size_t)b << cb);
         uint32_t tot = 0;
         for (size_t c = 0; c < C; c++)
-            tot |= hb[c] | hb2[c];
+            tot += hb[c] + hb2[c];
         if (!tot)
             continue;
-        if (any)
-            cacc_eval(w, &a, m, f, prev, b, best, gini);
-        for (size_t c = 0; c < C; c++) {
-            uint32_t k = hb[c] + hb2[c];
-            if (k) {
-                cacc_move(w, &a, (uint32_t)c, k, gini);
-                hb[c] = 0;
-                hb2[c] = 0;
-            }
-        }
+        if (pending)
+            cacc_eval(w, &a, m, f, prev, b, best, mode);
+        /* branch-free: moving 0 samples changes nothing */
+        for (size_t c = 0; c < C; c++)
+            cacc_move(w, &a, (uint32_t)c, hb[c] + hb2[c], mode);
+        memset(hb, 0, C * sizeof *hb);
+        memset(hb2, 0, C * sizeof *hb2);
         prev = b;
-        any = 1;
+        pending = 1;
     }
     return 0;
 }
 
 /* Sorted path for small nodes. */
 ALWAYS_INLINE int cls_sorted(ctune__twork *w, size_t f, size_t start, size_t end,
-                             const ctune__tnode *ns, ctune__tsplit *best, const int gini)
+                             const ctune__tnode *ns, ctune__tsplit *best, const int mode)
 {
     size_t m = end - start;
     unsigned cb = w->cb;
@@ -263,38 +280,46 @@ ALWAYS_INLINE int cls_sorted(ctune__twork *w, size_t f, size_t start, size_t end
         return 1;
     sort_u32(keys, m);
     cacc a;
-    cacc_init(w, ns, &a, gini);
+    cacc_init(w, ns, &a, mode);
     for (size_t q = 0; q + 1 < m; q++) {
-        cacc_move(w, &a, keys[q] & cmask, 1, gini);
+        cacc_move(w, &a, keys[q] & cmask, 1, mode);
         uint32_t r = keys[q] >> cb, rn = keys[q + 1] >> cb;
         if (r != rn)
-            cacc_eval(w, &a, m, f, r, rn, best, gini);
+            cacc_eval(w, &a, m, f, r, rn, best, mode);
     }
     return 0;
 }
 
-static int cls_hist_gini(ctune__twork *w, size_t f, size_t start, size_t end,
-                         const ctune__tnode *ns, ctune__tsplit *best)
-{
-    return cls_hist(w, f, start, end, ns, best, 1);
-}
+#define CLS_VARIANT(MODE, NAME)                                                                \
+    static int cls_hist_##NAME(ctune__twork *w, size_t f, size_t start, size_t end,           \
+                               const ctune__tnode *ns, ctune__tsplit *best)                   \
+    {                                                                                          \
+        return cls_hist(w, f, start, end, ns, best, MODE);                                     \
+    }                                                                                          \
+    static int cls_sorted_##NAME(ctune__twork *w, size_t f, size_t start, size_t end,         \
+                                 const ctune__tnode *ns, ctune__tsplit *best)                 \
+    {                                                                                          \
+        return cls_sorted(w, f, start, end, ns, best, MODE);                                   \
+    }
 
-static int cls_hist_entropy(ctune__twork *w, size_t f, size_t start, size_t end,
-                            const ctune__tnode *ns, ctune__tsplit *best)
-{
-    return cls_hist(w, f, start, end, ns, best, 0);
-}
+CLS_VARIANT(GINI_W, gini_w)
+CLS_VARIANT(GINI_U, gini_u)
+CLS_VARIANT(ENTROPY, entropy)
 
-static int cls_sorted_gini(ctune__twork *w, size_t f, size_t start, size_t end,
-                           const ctune__tnode *ns, ctune__tsplit *best)
+/* Evaluates classification feature f at the node; returns 1 when constant. */
+static int cls_eval(ctune__twork *w, size_t f, size_t start, size_t end, const ctune__tnode *ns,
+                    ctune__tsplit *best)
 {
-    return cls_sorted(w, f, start, end, ns, best, 1);
-}
-
-static int cls_sorted_entropy(ctune__twork *w, size_t f, size_t start, size_t end,
-                              const ctune__tnode *ns, ctune__tsplit *best)
-{
-    return cls_sorted(w, f, start, end, ns, best, 0);
+    size_t m = end - start, span = (size_t)w->nb[f] << w->cb;
+    int hist = span <= w->hist_cap && span <= HIST_FACTOR * m + 64;
+    if (w->crit == CTUNE__CRIT_ENTROPY)
+        return hist ? cls_hist_entropy(w, f, start, end, ns, best)
+                    : cls_sorted_entropy(w, f, start, end, ns, best);
+    if (w->weighted)
+        return hist ? cls_hist_gini_w(w, f, start, end, ns, best)
+                    : cls_sorted_gini_w(w, f, start, end, ns, best);
+    return hist ? cls_hist_gini_u(w, f, start, end, ns, best)
+                : cls_sorted_gini_u(w, f, start, end, ns, best);
 }
 
 /* ---- regression: order the node by rank, then scan -------------------------------------- */
@@ -642,14 +667,7 @@ static ctune_status eval_feature(ctune__twork *w, size_t f, size_t start, size_t
     }
     size_t m = end - start;
     if (w->C) {
-        size_t span = (size_t)w->nb[f] << w->cb;
-        int gini = w->crit == CTUNE__CRIT_GINI;
-        if (span <= w->hist_cap && span <= HIST_FACTOR * m + 64)
-            *constant = gini ? cls_hist_gini(w, f, start, end, ns, best)
-                             : cls_hist_entropy(w, f, start, end, ns, best);
-        else
-            *constant = gini ? cls_sorted_gini(w, f, start, end, ns, best)
-                             : cls_sorted_entropy(w, f, start, end, ns, best);
+        *constant = cls_eval(w, f, start, end, ns, best);
         return CTUNE_OK;
     }
     *constant = order_node(w, f, start, end);
