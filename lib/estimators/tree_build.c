@@ -362,6 +362,7 @@ static void layout(arena *a, ctune__twork *w, int best_first, size_t n_frontier,
     w->nb = carve(a, d * sizeof *w->nb);
     w->voff = carve(a, d * sizeof *w->voff);
     w->col = carve(a, 8 * n * sizeof *w->col);
+    w->icol = carve(a, 8 * n * sizeof *w->icol);
     w->k0 = carve(a, n * sizeof *w->k0);
     w->k1 = carve(a, n * sizeof *w->k1);
     w->i0 = carve(a, n * sizeof *w->i0);
@@ -371,7 +372,6 @@ static void layout(arena *a, ctune__twork *w, int best_first, size_t n_frontier,
     w->spay = carve(a, n * sizeof *w->spay);
     w->features = carve(a, d * sizeof *w->features);
     if (C) {
-        w->hist = carve(a, 2 * w->hist_cap * sizeof *w->hist);
         w->cls = carve(a, n * sizeof *w->cls);
         w->cw = carve(a, C * sizeof *w->cw);
         w->lcw = carve(a, C * sizeof *w->lcw);
@@ -455,6 +455,14 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
     frontier *heap = NULL;
     layout(&a, &w, best_first, n_frontier, &stack, &heap);
     a.base = ctune__malloc(a.off);
+    if (n_classes && a.base) {
+        /* zero pages: the scans keep it zero after use */
+        w.hist = ctune__calloc(2 * w.hist_cap, sizeof *w.hist);
+        if (!w.hist) {
+            ctune__free(a.base);
+            a.base = NULL;
+        }
+    }
     if (!a.base) {
         ctune__tree_clear(t);
         return CTUNE_ENOMEM;
@@ -470,7 +478,6 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
         w.samples[i] = (uint32_t)i;
     if (n_classes) {
         size_t C = n_classes;
-        memset(w.hist, 0, 2 * w.hist_cap * sizeof *w.hist);
         memset(w.node_k, 0, C * sizeof *w.node_k);
         for (size_t i = 0; i < n; i++) {
             w.cls[i] = (uint32_t)ctune__data_y_at(train, i, 0);
@@ -501,6 +508,7 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
 
     ctune_status rc = best_first ? build_best_first(&w, heap) : build_depth_first(&w, stack);
     ctune__free(w.vals);
+    ctune__free(w.hist);
     ctune__free(a.base);
     if (rc != CTUNE_OK) {
         ctune__tree_clear(t);

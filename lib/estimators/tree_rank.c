@@ -2,9 +2,9 @@
  * its value among the feature's distinct values, and the distinct values are
  * kept (sorted) for thresholds. Features are ranked lazily, by blocks of 8
  * columns (one cache line of a float64 row), the first time a node draws one.
- * Integers in a range of at most n + 256 values (pixels, counts, codes) are
- * ranked by value; other values by an LSD radix sort of order-preserving keys
- * that skips the bytes all keys share. */
+ * Integers in [0, n + 256) (pixels, counts, codes) are ranked by value; other
+ * values by an LSD radix sort of order-preserving keys that skips the bytes
+ * all keys share. */
 #include <math.h>
 #include <string.h>
 
@@ -54,29 +54,31 @@ static void finish(ctune__twork *w, size_t f, uint32_t nb)
     w->ranked[f] = 1;
 }
 
-/* Integer values in [lo, lo + tab_cap): the rank is the value minus lo (the
- * ranks of absent values stay unused; scans skip empty ranks). Returns 0
- * when a value is not an integer (the codes written are then overwritten). */
-static int rank_integers(ctune__twork *w, size_t f, const double *col, double lo, double hi)
+/* Integer features: `ik` holds the values, all integers in [0, n + 256).
+ * The rank is the value itself (ranks of absent values stay unused: scans
+ * skip empty ranks). */
+static void rank_integers(ctune__twork *w, size_t f, const uint32_t *ik)
 {
-    size_t n = w->n, V = (size_t)(hi - lo) + 1;
-    uint32_t *Rf = w->R + f * n;
+    size_t n = w->n;
+    uint32_t *Rf = w->R + f * n, top = 0;
     const uint32_t *cls = w->cls;
     unsigned cb = w->cb;
-    int bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        double o = col[i] - lo; /* in [0, V) */
-        uint32_t k = (uint32_t)o;
-        bad |= (double)k != o;
-        Rf[i] = cls ? (k << cb | cls[i]) : k;
+    if (cls) {
+        for (size_t i = 0; i < n; i++) {
+            Rf[i] = ik[i] << cb | cls[i];
+            top = ik[i] > top ? ik[i] : top;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            Rf[i] = ik[i];
+            top = ik[i] > top ? ik[i] : top;
+        }
     }
-    if (bad)
-        return 0;
+    size_t V = (size_t)top + 1;
     double *vals = w->vals + w->vals_len;
     for (size_t k = 0; k < V; k++)
-        vals[k] = lo + (double)k;
+        vals[k] = (double)k;
     finish(w, f, (uint32_t)V);
-    return 1;
 }
 
 static void rank_radix(ctune__twork *w, size_t f, const double *col)
@@ -132,51 +134,73 @@ static void rank_radix(ctune__twork *w, size_t f, const double *col)
     finish(w, f, r + 1);
 }
 
-static ctune_status rank_column(ctune__twork *w, size_t f, const double *col, double lo,
-                                double hi)
+/* For 0 <= v < 2^52, v + 2^52 holds round(v) in its low mantissa bits, and
+ * equals v + 2^52 exactly iff v is an integer. Sets *k and returns 1 when v
+ * is an integer in [0, limit). */
+static inline unsigned small_int(double v, double limit, uint32_t *k)
 {
-    CTUNE_TRY(reserve_vals(w, w->n + 256));
-    if (hi - lo < (double)(w->n + 256) && lo > -4503599627370496.0 && hi < 4503599627370496.0 &&
-        rank_integers(w, f, col, lo, hi))
-        return CTUNE_OK;
-    rank_radix(w, f, col);
-    return CTUNE_OK;
+    double d = v + 0x1p52;
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    *k = (uint32_t)u;
+    return (v >= 0) & (v < limit) & (d - 0x1p52 == v);
 }
+
+static inline double x_at(const ctune__twork *w, size_t i, size_t f)
+{
+    return w->dtype == CTUNE_FLOAT64 ? ((const double *)w->rowp[i])[f]
+                                     : (double)((const float *)w->rowp[i])[f];
+}
+
+#define SMALL_INT_STEP(j)                                                                   \
+    do {                                                                                    \
+        uint32_t k_;                                                                        \
+        bad |= (unsigned)!small_int(r[j], limit, &k_) << (j);                              \
+        ik[(j) * n + i] = k_;                                                               \
+    } while (0)
 
 ctune_status ctune__tree_rank(ctune__twork *w, size_t f)
 {
     if (w->ranked[f])
         return CTUNE_OK;
     size_t n = w->n, f0 = f / 8 * 8, f1 = f0 + 8 < w->d ? f0 + 8 : w->d, nf = f1 - f0;
-    double *col = w->col, lo[8], hi[8];
-    for (size_t j = 0; j < 8; j++) {
-        lo[j] = INFINITY;
-        hi[j] = -INFINITY;
-    }
-    /* transpose the block, with each column's range */
+    double *col = w->col, limit = (double)(n + 256);
+    uint32_t *ik = w->icol;
+    unsigned bad = 0; /* bit j: column j is not all small non-negative integers */
+    /* Pass 1 over the block (one cache line of a float64 row): the values
+     * as small integers, when they are. */
     if (w->dtype == CTUNE_FLOAT64 && nf == 8) {
         for (size_t i = 0; i < n; i++) {
             const double *r = (const double *)w->rowp[i] + f0;
-            for (size_t j = 0; j < 8; j++) {
-                double v = r[j];
-                col[j * n + i] = v;
-                lo[j] = v < lo[j] ? v : lo[j];
-                hi[j] = v > hi[j] ? v : hi[j];
-            }
+            SMALL_INT_STEP(0);
+            SMALL_INT_STEP(1);
+            SMALL_INT_STEP(2);
+            SMALL_INT_STEP(3);
+            SMALL_INT_STEP(4);
+            SMALL_INT_STEP(5);
+            SMALL_INT_STEP(6);
+            SMALL_INT_STEP(7);
         }
     } else {
-        for (size_t i = 0; i < n; i++) {
-            const void *row = w->rowp[i];
-            for (size_t j = 0; j < nf; j++) {
-                double v = w->dtype == CTUNE_FLOAT64 ? ((const double *)row)[f0 + j]
-                                                     : (double)((const float *)row)[f0 + j];
-                col[j * n + i] = v;
-                lo[j] = v < lo[j] ? v : lo[j];
-                hi[j] = v > hi[j] ? v : hi[j];
+        for (size_t i = 0; i < n; i++)
+            for (unsigned j = 0; j < nf; j++) {
+                uint32_t k;
+                bad |= (unsigned)!small_int(x_at(w, i, f0 + j), limit, &k) << j;
+                ik[j * n + i] = k;
             }
-        }
     }
-    for (size_t j = 0; j < nf; j++)
-        CTUNE_TRY(rank_column(w, f0 + j, col + j * n, lo[j], hi[j]));
+    /* Pass 2, for the other columns: their values, transposed. */
+    if (bad)
+        for (size_t i = 0; i < n; i++)
+            for (unsigned j = 0; j < nf; j++)
+                if ((bad >> j) & 1)
+                    col[j * n + i] = x_at(w, i, f0 + j);
+    for (size_t j = 0; j < nf; j++) {
+        CTUNE_TRY(reserve_vals(w, n + 256));
+        if ((bad >> j) & 1)
+            rank_radix(w, f0 + j, col + j * n);
+        else
+            rank_integers(w, f0 + j, ik + j * n);
+    }
     return CTUNE_OK;
 }

@@ -52,6 +52,7 @@ typedef struct ctune__twork {
     size_t vals_len, vals_cap;
     /* ranking scratch */
     double *col;       /* 8 columns of n values */
+    uint32_t *icol;    /* the same as small integers (when they are) */
     uint64_t *k0, *k1;
     uint32_t *i0, *i1;
     /* split scratch */
