@@ -476,9 +476,8 @@ static ctune_status check_name(const pipe_def *d, const char *name)
                                name, STEP_NAME_MAX);
     for (size_t i = 0; i < d->n; i++)
         if (strcmp(d->names[i], name) == 0)
-            return ctune_set_error(CTUNE_EINVAL,
-                                   "ctune_pipeline_add_step: the pipeline already has a step named '%s'",
-                                   name);
+            return ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: the pipeline "
+                                   "already has a step named '%s'", name);
     return CTUNE_OK;
 }
 

@@ -159,7 +159,8 @@ static ctune_status fitted_scaler(const ctune_estimator *est, const char *fn, co
                                ctune_estimator_name(est));
     *out = ctune__estimator_self(est);
     if (!*out)
-        return ctune_set_error(CTUNE_ESTATE, "%s: StandardScaler is not fitted: call fit first", fn);
+        return ctune_set_error(CTUNE_ESTATE, "%s: StandardScaler is not fitted: call fit first",
+                               fn);
     return CTUNE_OK;
 }
 

@@ -65,7 +65,8 @@ static ctune_status parse_count_or_fraction(const ctune_params *p, const char *n
         CTUNE_TRY(ctune_params_get_double(p, name, &v));
         if (!(v > 0 && (frac_incl_one ? v <= 1 : v < 1)))
             return ctune_set_error(CTUNE_EINVAL,
-                                   "%s: %s = %g: a fraction must be in (0, 1%c (or give an int >= %zu)",
+                                   "%s: %s = %g: a fraction must be in (0, 1%c "
+                                   "(or give an int >= %zu)",
                                    owner, name, v, frac_incl_one ? ']' : ')', min_int);
         *frac = v;
         return CTUNE_OK;
@@ -73,8 +74,9 @@ static ctune_status parse_count_or_fraction(const ctune_params *p, const char *n
     int64_t v;
     CTUNE_TRY(ctune__params_int_or(p, name, (int64_t)min_int, &v));
     if (v < (int64_t)min_int)
-        return ctune_set_error(CTUNE_EINVAL, "%s: %s = %lld: an int must be >= %zu (or give a fraction)",
-                               owner, name, (long long)v, min_int);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: %s = %lld: an int must be >= %zu (or give a fraction)", owner,
+                               name, (long long)v, min_int);
     *count = (size_t)v;
     return CTUNE_OK;
 }
@@ -95,10 +97,12 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
         c->criterion = CTUNE__CRIT_ABSOLUTE;
     else
         return ctune_set_error(CTUNE_EINVAL, "%s: criterion '%s' is not one of %s", owner, s,
-                               classifier ? "gini|entropy|log_loss" : "squared_error|absolute_error");
+                               classifier ? "gini|entropy|log_loss"
+                                          : "squared_error|absolute_error");
     CTUNE_TRY(ctune__params_string_or(p, "splitter", "best", &s));
     if (strcmp(s, "best") != 0 && strcmp(s, "random") != 0)
-        return ctune_set_error(CTUNE_EINVAL, "%s: splitter '%s' is not one of best|random", owner, s);
+        return ctune_set_error(CTUNE_EINVAL, "%s: splitter '%s' is not one of best|random",
+                               owner, s);
     c->random_splitter = strcmp(s, "random") == 0;
 
     c->max_depth = SIZE_MAX;
@@ -116,8 +120,9 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
                                       &c->msl_frac));
     CTUNE_TRY(ctune__params_double_or(p, "min_impurity_decrease", 0.0, &c->min_impurity_decrease));
     if (!(c->min_impurity_decrease >= 0) || isinf(c->min_impurity_decrease))
-        return ctune_set_error(CTUNE_EINVAL, "%s: min_impurity_decrease = %g must be finite and >= 0",
-                               owner, c->min_impurity_decrease);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: min_impurity_decrease = %g must be finite and >= 0", owner,
+                               c->min_impurity_decrease);
 
     c->mf_kind = CTUNE__MF_ALL;
     switch (ctune_params_type(p, "max_features")) {
@@ -366,8 +371,9 @@ ctune_status ctune_tree_feature_importances(const ctune_estimator *tree, double 
 static ctune_status check_node(const ctune__tree *t, size_t node, const char *fn)
 {
     if (node >= t->n_nodes)
-        return ctune_set_error(CTUNE_EINVAL, "%s: node %zu is out of range (the tree has %zu nodes)",
-                               fn, node, t->n_nodes);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: node %zu is out of range (the tree has %zu nodes)", fn, node,
+                               t->n_nodes);
     return CTUNE_OK;
 }
 

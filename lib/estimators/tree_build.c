@@ -157,7 +157,8 @@ static void mark_leaf(ctune__twork *w, size_t depth)
 }
 
 /* Decides whether the node splits; fills *s when it does. */
-static ctune_status node_split(ctune__twork *w, size_t start, size_t end, size_t depth, const ctune__tnode *ns,
+static ctune_status node_split(ctune__twork *w, size_t start, size_t end, size_t depth,
+                               const ctune__tnode *ns,
                                size_t *n_const, ctune__tsplit *s, int *is_leaf)
 {
     size_t m = end - start;
@@ -174,7 +175,8 @@ static ctune_status node_split(ctune__twork *w, size_t start, size_t end, size_t
     return CTUNE_OK;
 }
 
-static void record_split(ctune__twork *w, size_t node, size_t child, const ctune__tnode *ns, const ctune__tsplit *s)
+static void record_split(ctune__twork *w, size_t node, size_t child, const ctune__tnode *ns,
+                         const ctune__tsplit *s)
 {
     ctune__tree_node *nd = &w->tree->nodes[node];
     nd->feature = (int32_t)s->feature;

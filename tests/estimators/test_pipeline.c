@@ -332,7 +332,8 @@ START_TEST(test_param_routing)
     ck_assert_str_eq(s, "entropy");
     ck_assert_int_eq(ctune_params_is_none(p, "tree__max_leaf_nodes"), 1);
     /* set_params routes to the steps at fit */
-    ck_assert_ok(ctune_estimator_set_params_text(pipe, "tree__max_depth=1, scaler__with_mean=false"));
+    ck_assert_ok(
+        ctune_estimator_set_params_text(pipe, "tree__max_depth=1, scaler__with_mean=false"));
     double X[] = {1, 2, 3, 4, 5, 6, 7, 8}, y[] = {0, 0, 1, 1, 0, 0, 1, 1};
     ctune_data *d;
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 8, 1, 0, y, 1));
@@ -389,7 +390,8 @@ START_TEST(test_clone_clones_steps)
     ck_assert_int_eq(ctune_estimator_is_fitted(c), 0);
     ck_assert_int_eq(ctune_estimator_kind(c), CTUNE_CLASSIFIER);
     ck_assert_uint_eq(ctune_pipeline_n_steps(c), 2);
-    ck_assert_int_eq(ctune_params_equal(ctune_estimator_get_params(c), ctune_estimator_get_params(pipe)), 1);
+    ck_assert_int_eq(
+        ctune_params_equal(ctune_estimator_get_params(c), ctune_estimator_get_params(pipe)), 1);
     ck_assert_ok(ctune_estimator_set_params_text(c, "tree__max_depth=5"));
     int64_t depth;
     ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(pipe), "tree__max_depth", &depth));
@@ -509,8 +511,10 @@ START_TEST(test_regressor_and_nested)
     ck_assert_ok(ctune_decision_tree_regressor_new(&reg));
     add(outer, "reg", reg);
     ck_assert_int_eq(ctune_estimator_kind(outer), CTUNE_REGRESSOR);
-    ck_assert_int_ge(ctune_params_find(ctune_estimator_get_params(outer), "prep__scaler__with_mean"), 0);
-    ck_assert_ok(ctune_estimator_set_params_text(outer, "prep__scaler__with_std=false, reg__max_depth=1"));
+    const ctune_params *op = ctune_estimator_get_params(outer);
+    ck_assert_int_ge(ctune_params_find(op, "prep__scaler__with_mean"), 0);
+    ck_assert_ok(
+        ctune_estimator_set_params_text(outer, "prep__scaler__with_std=false, reg__max_depth=1"));
     ck_assert_ok(ctune_estimator_fit(outer, d));
     ck_assert_uint_eq(ctune_estimator_n_outputs(outer), 1);
     double q[] = {0, 10}, pred[2];
@@ -563,8 +567,8 @@ START_TEST(test_bad_input)
     ck_assert_error_has("already has a step named 'scaler'");
     ck_assert_ok(ctune_pipeline_add_step(pipe, "tree", t));
     ck_assert_status(ctune_pipeline_add_step(pipe, "more", s), CTUNE_EINVAL);
-    ck_assert_error_has("cannot add 'more' after step 'tree' (DecisionTreeClassifier), which is not "
-                        "a transformer");
+    ck_assert_error_has("cannot add 'more' after step 'tree' (DecisionTreeClassifier), "
+                        "which is not a transformer");
     ck_assert_uint_eq(ctune_pipeline_n_steps(pipe), 2);
     ck_assert_uint_eq(ctune_pipeline_n_steps(t), 0);
     ck_assert_uint_eq(ctune_pipeline_n_steps(NULL), 0);
