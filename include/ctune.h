@@ -851,6 +851,115 @@ CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
 /* ---- END BUILT-IN ESTIMATORS: DUMMY ------------------------------------ */
 
 /* ---- BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ---------------------- */
+/* scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor,
+ * StandardScaler and Pipeline, as ordinary estimator handles (fit, predict,
+ * clone, set_params, search ...). See docs/trees-scaling-pipelines.md.
+ * Constructors: Errors CTUNE_EINVAL (NULL out), CTUNE_ENOMEM. The handle
+ * belongs to the caller (ctune_estimator_free). Thread safety as for every
+ * handle: distinct handles may be fitted concurrently. */
+
+/** A CART classification tree. Params (scikit-learn's names and defaults):
+ *  criterion = gini | entropy | log_loss (= entropy); splitter = best |
+ *  random; max_depth = int >= 1 | none; min_samples_split = int >= 2 |
+ *  fraction in (0, 1] (default 2); min_samples_leaf = int >= 1 | fraction in
+ *  (0, 1) (default 1); min_impurity_decrease = double >= 0 (0.0);
+ *  max_features = int | fraction in (0, 1] | sqrt | log2 | none (all);
+ *  max_leaf_nodes = int >= 2 (best-first growth) | none (depth-first);
+ *  class_weight = none | balanced; seed = int >= 0 (0).
+ *  Fractions and max_features > n_features are checked at fit. */
+CTUNE_API ctune_status ctune_decision_tree_classifier_new(ctune_estimator **out);
+/** A CART regression tree: criterion = squared_error (leaves predict the
+ *  mean) | absolute_error (the median); the other params as the classifier's
+ *  except class_weight. Multi-output y (n_targets > 1) is supported. */
+CTUNE_API ctune_status ctune_decision_tree_regressor_new(ctune_estimator **out);
+/** The static vtables behind the two constructors (never NULL). */
+CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_classifier_vtable(void);
+CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(void);
+
+/* Accessors of a fitted tree (a handle made by the constructors above, or a
+ * fitted pipeline step found with ctune_pipeline_step()). Errors:
+ * CTUNE_EINVAL (NULL tree or out, a handle that is not a tree, node out of
+ * range), CTUNE_ESTATE (not fitted). Read-only: safe from several threads. */
+
+/** Depth of the deepest leaf (a single-leaf tree has depth 0). */
+CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out);
+/** Number of leaves. */
+CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *out);
+/** Number of nodes (internal nodes and leaves); node 0 is the root. */
+CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *out);
+/** Impurity-based (Gini / MDI) feature importances into
+ *  out[0..n_features_in), normalized to sum 1 (all 0 for a single leaf). */
+CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tree, double *out);
+/** Structure of node `node`: its split feature and threshold (rows with
+ *  x[feature] <= threshold go left) and its children; a leaf gives feature,
+ *  left and right -1 and threshold NaN. Any out pointer may be NULL. */
+CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node, int64_t *feature,
+                                       double *threshold, int64_t *left, int64_t *right);
+/** Impurity, weighted and plain training sample counts of node `node`
+ *  (any out pointer may be NULL). */
+CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t node,
+                                             double *impurity, double *weighted_n_samples,
+                                             size_t *n_samples);
+/** Value of node `node` into out: for a classifier its (weighted) class
+ *  distribution, n_classes fractions in ctune_estimator_classes() order, which
+ *  is what predict_proba returns for rows reaching that leaf; for a regressor
+ *  its prediction, ctune_estimator_n_outputs() values. */
+CTUNE_API ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t node, double *out);
+
+/** scikit-learn's StandardScaler, a transformer (CTUNE_TRANSFORMER):
+ *  transform gives (x - mean) / scale per column, inverse_transform undoes it.
+ *  Params: with_mean = bool (true): subtract the mean; with_std = bool (true):
+ *  divide by the population standard deviation (ddof 0). Columns of zero
+ *  variance (up to rounding, as scikit-learn decides) keep scale 1. Output is
+ *  float64, n_rows × n_features. */
+CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
+/** Fitted statistics of a scaler into out[0..n_features_in): the column
+ *  means, the population variances, and the scales used by transform (the
+ *  standard deviation, 1 for zero-variance columns, all 1 when with_std is
+ *  false). Errors: CTUNE_EINVAL (NULL, not a StandardScaler), CTUNE_ESTATE. */
+CTUNE_API ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out);
+
+/** Creates an empty Pipeline: an estimator made of named steps, transformers
+ *  followed by a final estimator of any kind (scikit-learn's Pipeline). Steps
+ *  may be any estimators, built-in or custom (through their vtable).
+ *  - fit fits each transformer on the data it receives (the training rows
+ *    only, inside cross-validation) and feeds its float64 output, with the
+ *    same y, to the next step; predict / predict_proba / score / transform go
+ *    through the fitted transforms.
+ *  - Its kind is the last step's kind; predict_proba exists when the last
+ *    step has one.
+ *  - Its params are its steps' params named `step__param` (e.g.
+ *    "scaler__with_mean", "tree__max_depth"), with the steps' types, ranges
+ *    and choices, so set_params and searches tune all steps together; an
+ *    unknown step or param is CTUNE_EINVAL listing the known names.
+ *  - Cloning a pipeline clones its steps (params, not fitted state).
+ *  Fitting an empty pipeline is CTUNE_ESTATE. */
+CTUNE_API ctune_status ctune_pipeline_new(ctune_estimator **out);
+/** Appends a step named `name` ([A-Za-z_][A-Za-z0-9_]*, without "__", at most
+ *  63 characters, unique in the pipeline). The pipeline stores a clone of
+ *  `step` (its params, not its fit): the caller keeps `step` and may free it
+ *  at once; later changes to `step` do not affect the pipeline (set
+ *  "name__param" on the pipeline instead). The step's current params become
+ *  the pipeline's "name__*" params. Drops the pipeline's fitted state.
+ *  Errors: CTUNE_EINVAL (NULL, `pipe` not a pipeline, bad or duplicate name,
+ *  a step after a non-transformer: only the last step may be a classifier
+ *  or regressor), CTUNE_ENOMEM; on error the pipeline is unchanged. */
+CTUNE_API ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
+                                               const ctune_estimator *step);
+/** Number of steps (0 for NULL or a handle that is not a pipeline). */
+CTUNE_API size_t ctune_pipeline_n_steps(const ctune_estimator *pipe);
+/** Name of step i (borrowed, valid while the pipeline lives); NULL when out
+ *  of range or `pipe` is not a pipeline. */
+CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size_t i);
+/** The fitted step named `name` into *out (borrowed: valid until the next
+ *  fit, set_params, add_step or free of `pipe`; use it read-only, e.g. with
+ *  ctune_tree_depth() or ctune_scaler_mean()). Errors: CTUNE_EINVAL (NULL,
+ *  not a pipeline, unknown step: lists the steps), CTUNE_ESTATE (the
+ *  pipeline is not fitted). */
+CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
+                                           ctune_estimator **out);
 /* ---- END BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ------------------ */
 
 /* ---- DATA GENERATORS (lib/core/datagen.c) ------------------------------ */
