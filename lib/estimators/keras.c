@@ -137,7 +137,7 @@ static ctune_status check_output(keras *k, int kind, size_t n_targets)
     return CTUNE_OK;
 }
 
-static ctune_status fit_options(const ctune_params *t, uint64_t seed, char *buf, size_t cap)
+static ctune_status fit_options(const ctune_params *t, char *buf, size_t cap)
 {
     int64_t patience;
     double vsplit, min_delta;
@@ -153,8 +153,10 @@ static ctune_status fit_options(const ctune_params *t, uint64_t seed, char *buf,
         CTUNE_TRY(ctune_params_get_string(t, "monitor", &monitor));
     if (!monitor)
         monitor = vsplit > 0 ? "val_loss" : "loss";
-    int w = snprintf(buf, cap, "shuffle=%s, validation_split=%.17g, seed=%llu",
-                     shuffle ? "true" : "false", vsplit, (unsigned long long)seed);
+    /* The seed is set with ctune_model_set_seed(), not here: a derived
+     * 64-bit seed does not fit the options' int64. */
+    int w = snprintf(buf, cap, "shuffle=%s, validation_split=%.17g", shuffle ? "true" : "false",
+                     vsplit);
     if (early && w > 0 && (size_t)w < cap)
         snprintf(buf + w, cap - (size_t)w,
                  ", early_stopping_patience=%lld, monitor=%s, min_delta=%.17g, "
@@ -228,7 +230,7 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
     }
     CTUNE_TRY(check_output(k, kind, n_targets));
     char opts[512];
-    CTUNE_TRY(fit_options(k->train, fit_seed, opts, sizeof opts));
+    CTUNE_TRY(fit_options(k->train, opts, sizeof opts));
     verbose_ctx vctx = {f->vt.name, epochs};
     rc = ctune_model_fit_ex(k->model, train, NULL, epochs, batch, opts,
                             verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);

@@ -214,6 +214,9 @@ START_TEST(test_mlp_multiclass_and_determinism)
     ck_assert_ok(ctune_estimator_fit(c, d));
     ck_assert_ok(ctune_estimator_predict_proba(c, d, p2));
     ck_assert_mem_eq(p1, p2, sizeof p1);
+    /* task streams (as a search derives them) give full 64-bit seeds */
+    for (uint64_t stream = 1; stream < 6; stream++)
+        ck_assert_ok(ctune_estimator_fit_ex(c, d, 1, ctune_seed_derive(stream, 99)));
     ctune_estimator_free(c);
     ctune_estimator_free(e);
     ctune_data_free(d);
