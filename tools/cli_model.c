@@ -163,7 +163,9 @@ int cli_model_space(const cli_model *m, const cli_opts *o, const char *cmd, cons
     /* Parse the user's text first so errors point into what they wrote. */
     ctune_space *check;
     if (ctune_space_parse(&check, text) != CTUNE_OK) {
-        fprintf(stderr, "ctune %s: --space: %s\n", cmd, ctune_last_error());
+        /* one line: the message's first (the caret excerpt follows it) */
+        const char *msg = ctune_last_error();
+        fprintf(stderr, "ctune %s: --space: %.*s\n", cmd, (int)strcspn(msg, "\n"), msg);
         return CLI_USAGE;
     }
     ctune_space_free(check);

@@ -13,8 +13,9 @@
 #include "cli_model.h"
 
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
-                                 "seed results save-model no-scale quiet";
-static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale quiet";
+                                 "seed results save-model no-scale shuffle quiet";
+static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
+                             "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
 static const char *PREDICT_OPTS = "data target model-file output quiet";
 
@@ -53,6 +54,7 @@ static void usage_search(FILE *f, const char *cmd)
             "  --param k=v          fixed parameter (repeatable)\n"
             "%s"
             "  --cv K               folds (default 3; stratified for classifiers)\n"
+            "  --shuffle            shuffle the rows before splitting into folds (seeded by --seed)\n"
             "  --scoring NAME       scorer, e.g. accuracy, f1, roc_auc, neg_log_loss, r2\n"
             "  --jobs N             parallel tasks (-1: all cores; default 1)\n"
             "  --seed S             seed of sampling, splits and models (default 0)\n"
@@ -70,7 +72,7 @@ static void usage_cv(FILE *f)
 {
     fprintf(f, "usage: ctune cv [--data FILE | --dataset NAME] [--target COL] [--model NAME]\n"
                "                [--param k=v ...] [--cv K] [--scoring NAME] [--jobs N] [--seed S]\n"
-               "                [--no-scale] [--quiet]\n"
+               "                [--shuffle] [--no-scale] [--quiet]\n"
                "\n"
                "cross_val_score of one configuration: prints each fold's score and mean ± std.\n");
 }
@@ -123,6 +125,18 @@ static const char *scorer_label(const cli_opts *o, const ctune_estimator *est)
     if (o->scoring)
         return o->scoring;
     return ctune_estimator_kind(est) == CTUNE_CLASSIFIER ? "accuracy" : "r2";
+}
+
+/* The splitter for --cv/--shuffle: NULL (the default cv) unless shuffled. */
+static int make_splitter(const cli_opts *o, const ctune_estimator *est, ctune_splitter **out)
+{
+    *out = NULL;
+    if (!o->shuffle)
+        return CLI_OK;
+    ctune_status st = ctune_estimator_kind(est) == CTUNE_CLASSIFIER
+                          ? ctune_stratified_kfold_new(out, (size_t)o->cv, 1, o->seed)
+                          : ctune_kfold_new(out, (size_t)o->cv, 1, o->seed);
+    return st == CTUNE_OK ? CLI_OK : cli_fail("--cv");
 }
 
 /* ---- search / grid ------------------------------------------------------- */
@@ -223,6 +237,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     ctune_data *data = NULL;
     ctune_space *space = NULL;
     ctune_search *s = NULL;
+    ctune_splitter *splitter = NULL;
     if ((rc = load_data(&o, &data, label, sizeof label)) != CLI_OK)
         goto done;
     if ((rc = cli_model_space(&m, &o, cmd, data, &space)) != CLI_OK)
@@ -238,6 +253,12 @@ static int cmd_search(int argc, char **argv, const char *cmd)
              o.seed, o.scoring ? ", scoring=" : "", o.scoring ? o.scoring : "");
     if (ctune_search_set_options(s, options) != CTUNE_OK) {
         rc = cli_fail("search options");
+        goto done;
+    }
+    if ((rc = make_splitter(&o, m.est, &splitter)) != CLI_OK)
+        goto done;
+    if (splitter && ctune_search_set_splitter(s, splitter) != CTUNE_OK) {
+        rc = cli_fail("--shuffle");
         goto done;
     }
     progress_ctx pc = {cli_progress_new(o.quiet, grid ? "grid" : "search"), NAN};
@@ -287,6 +308,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     }
     rc = st == CTUNE_ECANCELLED ? CLI_INTERRUPTED : CLI_OK;
 done:
+    ctune_splitter_free(splitter);
     ctune_search_free(s);
     ctune_space_free(space);
     ctune_data_free(data);
@@ -314,12 +336,15 @@ static int cmd_cv(int argc, char **argv)
     char label[512];
     ctune_data *data = NULL;
     ctune_cv_results *res = NULL;
+    ctune_splitter *splitter = NULL;
     if ((rc = load_data(&o, &data, label, sizeof label)) != CLI_OK)
+        goto done;
+    if ((rc = make_splitter(&o, m.est, &splitter)) != CLI_OK)
         goto done;
     char options[256];
     snprintf(options, sizeof options, "n_jobs=%ld%s%s", o.jobs, o.scoring ? ", scoring=" : "",
              o.scoring ? o.scoring : "");
-    if (ctune_cross_validate(&res, m.est, data, NULL, (int)o.cv, options) != CTUNE_OK) {
+    if (ctune_cross_validate(&res, m.est, data, splitter, (int)o.cv, options) != CTUNE_OK) {
         rc = cli_fail("cross-validation");
         goto done;
     }
@@ -344,6 +369,7 @@ static int cmd_cv(int argc, char **argv)
     printf("score: %.4f ± %.4f\n", mean, sqrt(var));
     free(scores);
 done:
+    ctune_splitter_free(splitter);
     ctune_cv_results_free(res);
     ctune_data_free(data);
     cli_model_free(&m);

@@ -43,6 +43,32 @@ int ctune__act_needs_z(int act)
            act == CTUNE__ACT_SWISH || act == CTUNE__ACT_GELU;
 }
 
+/* tanh as a rational minimax approximation (the 13/6 form used by Eigen),
+ * clamped where float tanh is ±1: within a few ulp of tanhf, and a plain
+ * arithmetic loop the compiler vectorizes (tanhf is a libm call per value,
+ * which made tanh networks 10-30x slower than relu ones). */
+static inline float fast_tanhf(float x)
+{
+    const float clamp = 7.90531110763549805f;
+    float xc = x > clamp ? clamp : (x < -clamp ? -clamp : x);
+    float x2 = xc * xc;
+    float p = -2.76076847742355e-16f;
+    p = p * x2 + 2.00018790482477e-13f;
+    p = p * x2 + -8.60467152213735e-11f;
+    p = p * x2 + 5.12229709037114e-08f;
+    p = p * x2 + 1.48572235717979e-05f;
+    p = p * x2 + 6.37261928875436e-04f;
+    p = p * x2 + 4.89352455891786e-03f;
+    p = p * xc;
+    float q = 1.19825839466702e-06f;
+    q = q * x2 + 1.18534705686654e-04f;
+    q = q * x2 + 2.26843463243900e-03f;
+    q = q * x2 + 4.89352518554385e-03f;
+    float t = p / q;
+    /* tiny |x|: tanh(x) = x to float precision */
+    return (x < 0.0004f && x > -0.0004f) ? x : t;
+}
+
 static inline float sigmoidf(float z)
 {
     if (z >= 0.0f)
@@ -69,6 +95,7 @@ static void softmax_rows(float *a, size_t rows, size_t u)
     }
 }
 
+CTUNE__MULTIVERSION
 void ctune__act_forward(int act, float *z, float *a, size_t rows, size_t u, const float *b)
 {
     const float slope = (float)CTUNE__LEAKY_SLOPE;
@@ -104,7 +131,7 @@ void ctune__act_forward(int act, float *z, float *a, size_t rows, size_t u, cons
             break;
         case CTUNE__ACT_TANH:
             for (size_t j = 0; j < u; j++)
-                ar[j] = tanhf(zr[j]);
+                ar[j] = fast_tanhf(zr[j]);
             break;
         case CTUNE__ACT_SIGMOID:
             for (size_t j = 0; j < u; j++)
@@ -144,6 +171,7 @@ void ctune__act_forward(int act, float *z, float *a, size_t rows, size_t u, cons
         softmax_rows(a, rows, u);
 }
 
+CTUNE__MULTIVERSION
 void ctune__act_backward(int act, const float *z, const float *a, float *g, size_t rows, size_t u)
 {
     const float slope = (float)CTUNE__LEAKY_SLOPE;
