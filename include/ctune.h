@@ -1,4 +1,7 @@
-/*
+/**
+ * @file ctune.h
+ * @brief ctune's public API.
+ *
  * ctune.h — the public API of ctune, an embeddable hyperparameter-tuning
  * library: estimators behind a vtable, a Keras-like neural-network engine,
  * cross-validation and randomized / grid search.
