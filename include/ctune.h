@@ -1525,8 +1525,15 @@ CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, v
                                                    size_t cap, size_t *size);
 /** Loads a model saved by ctune_estimator_save() into a new handle (owned by
  *  the caller, ctune_estimator_free()). `vtable` NULL looks the saved name up
- *  among the built-in estimators; a custom estimator passes its vtable (and
- *  `user`, handed to its create/load as by ctune_estimator_new()).
+ *  among the built-in estimators (DummyClassifier, DummyRegressor,
+ *  DecisionTreeClassifier, DecisionTreeRegressor, StandardScaler, Pipeline,
+ *  MLPClassifier, MLPRegressor), made with their constructors; a Pipeline is
+ *  rebuilt from the steps saved in the file. A custom estimator passes its
+ *  vtable (and `user`, handed to its create/load as by
+ *  ctune_estimator_new()). Estimators whose vtable belongs to the handle or
+ *  its family (KerasClassifier / KerasRegressor with your builder, a
+ *  Pipeline holding custom steps) load with ctune_estimator_load_like();
+ *  passing such a vtable here is CTUNE_EINVAL.
  *  Errors: CTUNE_EIO (open/read), CTUNE_EFORMAT for any malformed file with
  *  the reason: not a model file (bad magic), unsupported format version,
  *  "truncated at byte N", checksum mismatch, the file's estimator is not the
@@ -1542,6 +1549,29 @@ CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const 
                                                    size_t len,
                                                    const ctune_estimator_vtable *vtable,
                                                    void *user);
+/** Loads a model into a new handle made like `like`: a clone of it (same
+ *  vtable, user data and estimator family; `like`'s params and fitted state
+ *  are not used), given the saved params and fitted state. This is how an
+ *  estimator made by a constructor with a callback loads, e.g. a
+ *  KerasClassifier saved with your builder:
+ *      ctune_keras_classifier_new(&like, my_build, my_spec, my_user);
+ *      ctune_estimator_load_like(&model, "model.ctm", like);
+ *      ctune_estimator_free(like);   // `model` keeps what it needs
+ *  The builder is called once to rebuild the architecture, then the saved
+ *  weights are set. For a Pipeline, `like` gives its steps' estimators: a
+ *  pipeline with steps of the same names, in the same order (each step
+ *  loads like the corresponding step of `like`), or an empty pipeline to
+ *  look every step up among the built-in estimators. Works for every
+ *  estimator, built-in or custom. Errors: as ctune_estimator_load(), and
+ *  CTUNE_EFORMAT when the file holds another estimator ("model file holds a
+ *  'A', but the estimator given is 'B'") or other steps, or when the
+ *  builder now makes another model than the saved one (naming what
+ *  differs); CTUNE_EINVAL (NULLs). Thread-safe (`like` is only read). */
+CTUNE_API ctune_status ctune_estimator_load_like(ctune_estimator **out, const char *path,
+                                                 const ctune_estimator *like);
+/** Same as ctune_estimator_load_like() from `len` bytes in memory. */
+CTUNE_API ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, const void *buf,
+                                                        size_t len, const ctune_estimator *like);
 
 /* Persistence primitives for an estimator's save/load vtable hooks. All
  * values are written little-endian; readers check bounds and return
