@@ -17,6 +17,7 @@
 #include "estimator/estimator.h"
 #include "estimators/registry.h"
 #include "io/stream.h"
+#include "nn/model.h"
 
 /* Training params: routed to the fit, never to the builder. */
 static const ctune_param_spec TRAIN_SPEC[] = {
@@ -364,7 +365,8 @@ static ctune_status read_arch(ctune_reader *r, saved_arch *a, int kind, const ch
      * one at least a weight per output: so a corrupted count cannot make the
      * builder's model much larger than the file */
     if (a->n_features != r->fit_features || a->n_features > a->n_params ||
-        a->n_classes > a->n_params || a->n_outputs > a->n_params ||
+        a->n_classes > a->n_params || a->n_outputs > a->n_params || a->n_layers == 0 ||
+        a->n_layers > 2 * a->n_params + 1 ||
         (cls ? a->n_classes != r->fit_classes || a->n_classes < 2 || a->n_outputs != 1
              : a->n_classes != 0 || a->n_outputs != r->fit_outputs || a->n_outputs > INT64_MAX) ||
         a->n_params != ctune_read_remaining(r) / 4 || ctune_read_remaining(r) % 4 != 0)
@@ -379,8 +381,9 @@ static ctune_status read_arch(ctune_reader *r, saved_arch *a, int kind, const ch
     return CTUNE_OK;
 }
 
-/* Checks the rebuilt model against the saved architecture. */
-static ctune_status check_arch(const keras *k, const saved_arch *a)
+/* Checks the builder's model (not built yet: it would have `n_params`
+ * weights, UINT64_MAX for too many) against the saved architecture. */
+static ctune_status check_arch(const keras *k, const saved_arch *a, uint64_t n_params)
 {
     const ctune_model *m = k->model;
     const char *loss = ctune_model_loss(m), *act = ctune_model_output_activation(m);
@@ -394,13 +397,15 @@ static ctune_status check_arch(const keras *k, const saved_arch *a)
         what = "loss";
     else if (!act || strcmp(act, a->activation) != 0)
         what = "output activation";
-    else if (ctune_model_n_params(m) != a->n_params)
+    else if (n_params != a->n_params)
         what = "number of weights";
     if (!what)
         return CTUNE_OK;
-    snprintf(msg, sizeof msg,
-             "%zu layers, %zu output units (%s), loss %s, %zu weights", ctune_model_n_layers(m),
-             k->units, act ? act : "none", loss ? loss : "none", ctune_model_n_params(m));
+    char count[32] = "too many";
+    if (n_params != UINT64_MAX)
+        snprintf(count, sizeof count, "%llu", (unsigned long long)n_params);
+    snprintf(msg, sizeof msg, "%zu layers, %zu output units (%s), loss %s, %s weights",
+             ctune_model_n_layers(m), k->units, act ? act : "none", loss ? loss : "none", count);
     return ctune_set_error(CTUNE_EFORMAT,
                            "%s: the builder now makes another model than the saved one (%s "
                            "differs): the file has %llu layers, %llu output units (%s), loss %s, "
@@ -408,6 +413,50 @@ static ctune_status check_arch(const keras *k, const saved_arch *a)
                            k->fam->vt.name, what, (unsigned long long)a->n_layers,
                            (unsigned long long)a->units, a->activation, a->loss,
                            (unsigned long long)a->n_params, msg);
+}
+
+/* Weights the built model would have for `input_dim` inputs, computed from
+ * the layers without allocating; UINT64_MAX above `limit`. */
+static uint64_t planned_params(const ctune_model *m, size_t input_dim, uint64_t limit)
+{
+    uint64_t n = 0, width = input_dim;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        const ctune__layer *l = &m->layers[i];
+        if (l->kind != CTUNE__LAYER_DENSE)
+            continue;
+        uint64_t units = l->units;
+        if (width && units > limit / width)
+            return UINT64_MAX;
+        n += width * units + (l->use_bias ? units : 0);
+        if (n > limit)
+            return UINT64_MAX;
+        width = units;
+    }
+    return n;
+}
+
+/* The built-in MLP builder adds `nl` hidden layers (each followed by a
+ * Dropout when dropout > 0) and an output layer: check nl against the saved
+ * layer count before calling it, so a corrupted nl cannot make it loop. */
+static ctune_status mlp_precheck(const family *f, const ctune_params *builder,
+                                 const saved_arch *a)
+{
+    if (f->build != ctune_mlp_build)
+        return CTUNE_OK;
+    int64_t nl, nn;
+    double dropout;
+    CTUNE_TRY(ctune__params_int_or(builder, "nl", 1, &nl));
+    CTUNE_TRY(ctune__params_int_or(builder, "nn", 16, &nn));
+    CTUNE_TRY(ctune__params_double_or(builder, "dropout", 0.0, &dropout));
+    uint64_t per = dropout > 0 ? 2 : 1;
+    if (nl < 0 || nn < 1 || (uint64_t)nl > (a->n_layers - 1) / per ||
+        (uint64_t)nl * per + 1 != a->n_layers || (nl > 0 && (uint64_t)nn > a->n_params))
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: %s params nl = %lld, nn = %lld, dropout = "
+                               "%g do not make its %llu saved layers of %llu weights",
+                               f->vt.name, (long long)nl, (long long)nn, dropout,
+                               (unsigned long long)a->n_layers, (unsigned long long)a->n_params);
+    return CTUNE_OK;
 }
 
 static ctune_status keras_load(void **self, const ctune_params *params, ctune_reader *r,
@@ -434,6 +483,8 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
         rc = ctune_model_new(&k->model);
     if (rc == CTUNE_OK)
         rc = ctune_model_set_seed(k->model, (uint64_t)seed);
+    if (rc == CTUNE_OK)
+        rc = mlp_precheck(f, k->builder, &a);
     if (rc == CTUNE_OK) {
         ctune_clear_error();
         rc = f->build(k->builder, k->model, f->user);
@@ -442,6 +493,10 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
                 ctune_set_error(rc, "the model builder failed (%s)", ctune_status_string(rc));
             if (rc != CTUNE_ENOMEM)
                 ctune__error_prefix("%s: build (loading a saved model)", f->vt.name);
+            /* the builder rejects the saved params: the file cannot be a
+             * model this builder fitted */
+            if (rc == CTUNE_EINVAL)
+                rc = ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
         }
     }
     if (rc == CTUNE_OK) {
@@ -451,10 +506,14 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
             rc = ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
         }
     }
+    /* compare before building, which allocates the weights */
+    if (rc == CTUNE_OK)
+        rc = check_arch(k, &a, planned_params(k->model, (size_t)a.n_features, a.n_params));
     if (rc == CTUNE_OK)
         rc = ctune_model_build(k->model, (size_t)a.n_features);
-    if (rc == CTUNE_OK)
-        rc = check_arch(k, &a);
+    if (rc == CTUNE_OK && ctune_model_n_params(k->model) != a.n_params)
+        rc = ctune_set_error(CTUNE_EINTERNAL, "%s: built %zu weights, planned %llu", f->vt.name,
+                             ctune_model_n_params(k->model), (unsigned long long)a.n_params);
     if (rc == CTUNE_OK && !(weights = CTUNE_NEW_ARRAY(float, a.n_params ? a.n_params : 1)))
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK)

@@ -694,8 +694,10 @@ ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
     if (rc == CTUNE_OK && !(steps = ctune__malloc_array(d->n + 1, sizeof *steps)))
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK) {
-        memcpy(names, d->names, d->n * sizeof *names);
-        memcpy(steps, d->steps, d->n * sizeof *steps);
+        if (d->n) { /* an empty pipeline has NULL arrays */
+            memcpy(names, d->names, d->n * sizeof *names);
+            memcpy(steps, d->steps, d->n * sizeof *steps);
+        }
         names[d->n] = nm;
         steps[d->n] = tmpl;
         rc = build_spec(names, steps, d->n + 1, &spec, &text);
