@@ -706,6 +706,26 @@ CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
 CTUNE_API ctune_status ctune_mlp_classifier_new(ctune_estimator **out);
 CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
 
+/* Persistence (ctune_estimator_save(), docs/data-and-persistence.md): a
+ * fitted Keras-style estimator saves its params, the meta values its builder
+ * received (n_features_in_, n_classes_, n_outputs_), a summary of its
+ * architecture (layers, output units and activation, loss, number of
+ * weights) and its float32 weights; the training history and the optimizer
+ * state are not saved. Loading calls the builder once with the saved params,
+ * builds the model and sets the weights, so predictions are bit-identical.
+ *  - MLPClassifier / MLPRegressor load by name:
+ *      ctune_estimator_load(&out, path, NULL, NULL);
+ *  - KerasClassifier / KerasRegressor with your builder load like an
+ *    estimator made with the same builder, spec and user (its params are not
+ *    used; `out` keeps the family alive, so `like` may be freed at once):
+ *      ctune_keras_classifier_new(&like, build, spec, user);
+ *      ctune_estimator_load_like(&out, path, like);
+ *    Passing its vtable to ctune_estimator_load() is CTUNE_EINVAL. A builder
+ *    that now makes another model than the saved one is CTUNE_EFORMAT naming
+ *    what differs; a builder that rejects the saved params too.
+ * Loading runs the builder with the params read from the file: trust a
+ * model file as you trust the code of its builder. */
+
 /** Receives the library's optional log lines (level 0 info, 1 warning), e.g.
  *  the per-epoch lines of verbose Keras-style fits. The library itself never
  *  prints: without a callback the lines are dropped. Process-wide; `fn` may be
@@ -948,6 +968,11 @@ CTUNE_API ctune_status ctune_pipeline_new(ctune_estimator **out);
  *  or regressor), CTUNE_ENOMEM; on error the pipeline is unchanged. */
 CTUNE_API ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
                                                const ctune_estimator *step);
+/* A saved Pipeline records each step's name and estimator (its fitted state
+ * when fitted), so ctune_estimator_load(&out, path, NULL, NULL) rebuilds it
+ * when every step is a built-in estimator; with custom or Keras-style steps,
+ * load it with ctune_estimator_load_like() and a pipeline of the same steps. */
+
 /** Number of steps (0 for NULL or a handle that is not a pipeline). */
 CTUNE_API size_t ctune_pipeline_n_steps(const ctune_estimator *pipe);
 /** Name of step i (borrowed, valid while the pipeline lives); NULL when out
@@ -1501,9 +1526,11 @@ CTUNE_API const char *ctune_dataset_description(const char *name);
 
 /* Model persistence (layout in docs/data-and-persistence.md). A model file
  * holds the magic "CTUNEMDL", a format version, the estimator's vtable name
- * and kind, every param (name, type, value), the handle's fitted state
- * (features, outputs, class labels), the payload written by the vtable's
- * save hook, and a CRC-32 over everything. All values are little-endian.
+ * and kind, every param (name, type, value), for a Pipeline its steps, the
+ * handle's fitted state (features, outputs, class labels), the payload
+ * written by the vtable's save hook, and a CRC-32 over everything. All
+ * values are little-endian. Files are written in the lowest format version
+ * that holds them (1, or 2 for pipelines); both are read.
  *
  * An unfitted estimator is saved with its params only (no hooks needed); a
  * fitted one needs the vtable's save and load hooks. A loaded model predicts

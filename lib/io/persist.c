@@ -358,8 +358,9 @@ static ctune_status resolve(origin *o, const char *name, const ctune_estimator_v
 static ctune_status check_kind(const char *name, uint32_t kind, const ctune_estimator_vtable *vt)
 {
     if ((int)kind != vt->kind)
-        return ctune_set_error(CTUNE_EFORMAT, "model file says '%s' is a %s, but its vtable is a %s",
-                               name, kind_name((int)kind), kind_name(vt->kind));
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file says '%s' is a %s, but its vtable is a %s", name,
+                               kind_name((int)kind), kind_name(vt->kind));
     return CTUNE_OK;
 }
 
