@@ -863,6 +863,79 @@ START_TEST(test_corrupted_files)
 }
 END_TEST
 
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A crafted file (checksum valid) whose fitted state disagrees with the
+ * payload: fewer features than the hook's state reads (which would read past
+ * X's rows), or fewer outputs than it writes. The hooks must refuse it. */
+START_TEST(test_fitted_state_mismatch)
+{
+    int64_t live = ctune_alloc_live();
+    dataset cls, reg;
+    load_classes(&cls, "iris.csv");
+    load_iris_regression(&reg);
+    for (size_t i = 0; i < N_CASES; i++) {
+        kase k;
+        make_case(&k, i, &cls, &reg, 1);
+        /* the fitted body starts as the unfitted one (but for the state
+         * byte): n_features follows it, then n_outputs */
+        ctune_estimator *u;
+        ck_assert_ok(ctune_estimator_clone(&u, k.est));
+        size_t ulen, len;
+        unsigned char *ub = save_buf(u, &ulen), *b = save_buf(k.est, &len);
+        ctune_estimator_free(u);
+        size_t at = ulen - 4;
+        size_t nf = ctune_estimator_n_features_in(k.est), no = ctune_estimator_n_outputs(k.est);
+        ck_assert_int_eq(b[at], (unsigned char)nf); /* the layout is as documented */
+        ck_assert_int_eq(b[at + 8], (unsigned char)no);
+        int is_dummy = strncmp(k.label, "Dummy", 5) == 0; /* they ignore X's columns */
+        ctune_estimator *f;
+        put_u64(b + at, nf - 1);
+        refresh_crc(b, len);
+        ctune_status rc = load_buf(&f, b, len, k.like);
+        if (is_dummy && rc == CTUNE_OK)
+            ctune_estimator_free(f);
+        else
+            ck_assert_msg(rc == CTUNE_EFORMAT, "%s with %zu features: %d (%s)", k.label, nf - 1,
+                          rc, ctune_last_error());
+        put_u64(b + at, nf);
+        if (no > 1) {
+            put_u64(b + at + 8, no - 1);
+            refresh_crc(b, len);
+            rc = load_buf(&f, b, len, k.like);
+            ck_assert_msg(rc == CTUNE_EFORMAT, "%s with %zu outputs: %d (%s)", k.label, no - 1, rc,
+                          ctune_last_error());
+        }
+        /* a classifier whose handle lost its last class label: predict_proba
+         * would write more columns than the caller allocated */
+        size_t nk = ctune_estimator_n_classes(k.est);
+        if (nk > 2) {
+            size_t end = at + 24 + 8 * nk, n = len - 8;
+            unsigned char *c = malloc(n);
+            memcpy(c, b, end - 8);
+            memcpy(c + end - 8, b + end, len - end);
+            put_u64(c + at + 16, nk - 1);
+            put_u64(c + 16, n - CTUNE__MODEL_HEADER - 4);
+            refresh_crc(c, n);
+            rc = load_buf(&f, c, n, k.like);
+            ck_assert_msg(rc == CTUNE_EFORMAT, "%s with %zu classes: %d (%s)", k.label, nk - 1,
+                          rc, ctune_last_error());
+            free(c);
+        }
+        free(ub);
+        free(b);
+        free_case(&k);
+    }
+    free_dataset(&cls);
+    free_dataset(&reg);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 /* A big model (a deep tree and an MLP on digits): sampled positions. */
 START_TEST(test_corrupted_big_models)
 {
@@ -1020,6 +1093,7 @@ int main(void)
     tcase_add_test(tc, test_keras_custom_builder);
     tcase_add_test(tc, test_unfitted);
     tcase_add_loop_test(tc, test_corrupted_files, 0, N_CASES);
+    tcase_add_test(tc, test_fitted_state_mismatch);
     tcase_add_test(tc, test_corrupted_big_models);
     tcase_add_test(tc, test_alloc_failures);
     tcase_add_test(tc, test_nesting_limit);
