@@ -1596,6 +1596,26 @@ CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
 CTUNE_API ctune_status ctune_mlp_classifier_new(ctune_estimator **out);
 CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
 
+/* Persistence (ctune_estimator_save(), docs/data-and-persistence.md): a
+ * fitted Keras-style estimator saves its params, the meta values its builder
+ * received (n_features_in_, n_classes_, n_outputs_), a summary of its
+ * architecture (layers, output units and activation, loss, number of
+ * weights) and its float32 weights; the training history and the optimizer
+ * state are not saved. Loading calls the builder once with the saved params,
+ * builds the model and sets the weights, so predictions are bit-identical.
+ *  - MLPClassifier / MLPRegressor load by name:
+ *      ctune_estimator_load(&out, path, NULL, NULL);
+ *  - KerasClassifier / KerasRegressor with your builder load like an
+ *    estimator made with the same builder, spec and user (its params are not
+ *    used; `out` keeps the family alive, so `like` may be freed at once):
+ *      ctune_keras_classifier_new(&like, build, spec, user);
+ *      ctune_estimator_load_like(&out, path, like);
+ *    Passing its vtable to ctune_estimator_load() is CTUNE_EINVAL. A builder
+ *    that now makes another model than the saved one is CTUNE_EFORMAT naming
+ *    what differs; a builder that rejects the saved params too.
+ * Loading runs the builder with the params read from the file: trust a
+ * model file as you trust the code of its builder. */
+
 /** Receives the library's optional log lines (level 0 info, 1 warning), e.g.
  *  the per-epoch lines of verbose Keras-style fits. The library itself never
  *  prints: without a callback the lines are dropped. Process-wide; `fn` may be
@@ -2127,6 +2147,11 @@ CTUNE_API ctune_status ctune_pipeline_new(ctune_estimator **out);
  */
 CTUNE_API ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
                                                const ctune_estimator *step);
+/* A saved Pipeline records each step's name and estimator (its fitted state
+ * when fitted), so ctune_estimator_load(&out, path, NULL, NULL) rebuilds it
+ * when every step is a built-in estimator; with custom or Keras-style steps,
+ * load it with ctune_estimator_load_like() and a pipeline of the same steps. */
+
 /**
  * Number of steps of a pipeline.
  *
@@ -3318,9 +3343,11 @@ CTUNE_API const char *ctune_dataset_description(const char *name);
 
 /* Model persistence (layout in docs/data-and-persistence.md). A model file
  * holds the magic "CTUNEMDL", a format version, the estimator's vtable name
- * and kind, every param (name, type, value), the handle's fitted state
- * (features, outputs, class labels), the payload written by the vtable's
- * save hook, and a CRC-32 over everything. All values are little-endian.
+ * and kind, every param (name, type, value), for a Pipeline its steps, the
+ * handle's fitted state (features, outputs, class labels), the payload
+ * written by the vtable's save hook, and a CRC-32 over everything. All
+ * values are little-endian. Files are written in the lowest format version
+ * that holds them (1, or 2 for pipelines); both are read.
  *
  * An unfitted estimator is saved with its params only (no hooks needed); a
  * fitted one needs the vtable's save and load hooks. A loaded model predicts
@@ -3342,8 +3369,15 @@ CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, v
                                                    size_t cap, size_t *size);
 /** Loads a model saved by ctune_estimator_save() into a new handle (owned by
  *  the caller, ctune_estimator_free()). `vtable` NULL looks the saved name up
- *  among the built-in estimators; a custom estimator passes its vtable (and
- *  `user`, handed to its create/load as by ctune_estimator_new()).
+ *  among the built-in estimators (DummyClassifier, DummyRegressor,
+ *  DecisionTreeClassifier, DecisionTreeRegressor, StandardScaler, Pipeline,
+ *  MLPClassifier, MLPRegressor), made with their constructors; a Pipeline is
+ *  rebuilt from the steps saved in the file. A custom estimator passes its
+ *  vtable (and `user`, handed to its create/load as by
+ *  ctune_estimator_new()). Estimators whose vtable belongs to the handle or
+ *  its family (KerasClassifier / KerasRegressor with your builder, a
+ *  Pipeline holding custom steps) load with ctune_estimator_load_like();
+ *  passing such a vtable here is CTUNE_EINVAL.
  *  Errors: CTUNE_EIO (open/read), CTUNE_EFORMAT for any malformed file with
  *  the reason: not a model file (bad magic), unsupported format version,
  *  "truncated at byte N", checksum mismatch, the file's estimator is not the
@@ -3359,6 +3393,29 @@ CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const 
                                                    size_t len,
                                                    const ctune_estimator_vtable *vtable,
                                                    void *user);
+/** Loads a model into a new handle made like `like`: a clone of it (same
+ *  vtable, user data and estimator family; `like`'s params and fitted state
+ *  are not used), given the saved params and fitted state. This is how an
+ *  estimator made by a constructor with a callback loads, e.g. a
+ *  KerasClassifier saved with your builder:
+ *      ctune_keras_classifier_new(&like, my_build, my_spec, my_user);
+ *      ctune_estimator_load_like(&model, "model.ctm", like);
+ *      ctune_estimator_free(like);   // `model` keeps what it needs
+ *  The builder is called once to rebuild the architecture, then the saved
+ *  weights are set. For a Pipeline, `like` gives its steps' estimators: a
+ *  pipeline with steps of the same names, in the same order (each step
+ *  loads like the corresponding step of `like`), or an empty pipeline to
+ *  look every step up among the built-in estimators. Works for every
+ *  estimator, built-in or custom. Errors: as ctune_estimator_load(), and
+ *  CTUNE_EFORMAT when the file holds another estimator ("model file holds a
+ *  'A', but the estimator given is 'B'") or other steps, or when the
+ *  builder now makes another model than the saved one (naming what
+ *  differs); CTUNE_EINVAL (NULLs). Thread-safe (`like` is only read). */
+CTUNE_API ctune_status ctune_estimator_load_like(ctune_estimator **out, const char *path,
+                                                 const ctune_estimator *like);
+/** Same as ctune_estimator_load_like() from `len` bytes in memory. */
+CTUNE_API ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, const void *buf,
+                                                        size_t len, const ctune_estimator *like);
 
 /* Persistence primitives for an estimator's save/load vtable hooks. All
  * values are written little-endian; readers check bounds and return

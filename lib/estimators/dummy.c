@@ -9,6 +9,7 @@
 #include "core/data.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "io/stream.h"
 
 /* ---- DummyClassifier ------------------------------------------------------ */
 
@@ -175,7 +176,9 @@ static ctune_status clf_load(void **self, const ctune_params *p, ctune_reader *r
         rc = ctune_read_u64(r, &k);
     if (rc == CTUNE_OK)
         rc = ctune_read_u64(r, &mf);
-    if (rc == CTUNE_OK && (k == 0 || k > ctune_read_remaining(r) / 8 || mf >= k))
+    /* predict_proba writes k columns where the caller sized the handle's */
+    if (rc == CTUNE_OK && (k == 0 || k != r->fit_classes || k > ctune_read_remaining(r) / 8 ||
+                           mf >= k))
         rc = ctune_set_error(CTUNE_EFORMAT, "DummyClassifier: bad class count %llu in the model",
                              (unsigned long long)k);
     if (rc == CTUNE_OK && !(c->prior = CTUNE_NEW_ARRAY(double, (size_t)k)))
