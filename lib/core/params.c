@@ -350,8 +350,19 @@ ctune_status ctune_params_parse(ctune_params *p, const char *text)
     }
     ctune__free(key);
     ctune__free(val);
+    /* Apply to a copy, then swap it in: a failing update (out of memory)
+     * leaves `p` unchanged. */
+    ctune_params *merged = NULL;
     if (rc == CTUNE_OK)
-        rc = ctune_params_update(p, tmp);
+        rc = ctune_params_copy(&merged, p);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_update(merged, tmp);
+    if (rc == CTUNE_OK) {
+        ctune_params swap = *p;
+        *p = *merged;
+        *merged = swap;
+    }
+    ctune_params_free(merged);
     ctune_params_free(tmp);
     return rc;
 }
