@@ -1,8 +1,21 @@
 /* Fuzz target: the "key=value" parameter parser (ctune_params_parse) and
  * the estimators' set_params_text. Checks: a known status with a message;
  * on error the set is unchanged; on success the text of the set
- * (ctune_params_to_text) parses back to an equal set; nothing leaks. */
+ * (ctune_params_to_text) parses back to an equal set (unless a string
+ * holds both quote characters); nothing leaks. */
 #include "fuzz.h"
+
+static int has_both_quotes(const ctune_params *p)
+{
+    for (size_t i = 0; i < ctune_params_count(p); i++) {
+        const char *s, *name = ctune_params_name(p, i);
+        if (ctune_params_type(p, name) == CTUNE_TYPE_STRING &&
+            ctune_params_get_string(p, name, &s) == CTUNE_OK && strchr(s, '\'') &&
+            strchr(s, '"'))
+            return 1;
+    }
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,8 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc != CTUNE_OK) {
         FUZZ_ASSERT(rc == CTUNE_EFORMAT || rc == CTUNE_EINVAL);
         FUZZ_ASSERT(ctune_params_equal(p, before));
-    } else {
-        /* the text form reads back as the same set */
+    } else if (!has_both_quotes(p)) {
+        /* the text form reads back as the same set (the syntax has no
+         * escapes: a string holding both quote characters may not) */
         long need = ctune_params_to_text(p, NULL, 0);
         FUZZ_ASSERT(need >= 0);
         char *buf = malloc((size_t)need + 1);
