@@ -298,12 +298,19 @@ static ctune_status reg_fit(void *self, const ctune_data *train, size_t n_classe
             for (size_t i = 0; i < n; i++)
                 s += ctune__data_y_at(train, i, k);
             value[k] = s / (double)n;
+            if (!isfinite(value[k])) { /* the sum of huge values overflowed */
+                value[k] = 0.0;
+                for (size_t i = 0; i < n; i++)
+                    value[k] += ctune__data_y_at(train, i, k) / (double)n;
+            }
         } else {
             for (size_t i = 0; i < n; i++)
                 col[i] = ctune__data_y_at(train, i, k);
             qsort(col, n, sizeof *col, cmp_double);
             /* numpy's median: the mean of the two middle values for even n */
             value[k] = n % 2 ? col[n / 2] : (col[n / 2 - 1] + col[n / 2]) / 2.0;
+            if (!isfinite(value[k])) /* two huge middle values */
+                value[k] = col[n / 2 - 1] / 2.0 + col[n / 2] / 2.0;
         }
     }
     ctune__free(col);
