@@ -299,9 +299,14 @@ static ctune_status reg_fit(void *self, const ctune_data *train, size_t n_classe
                 s += ctune__data_y_at(train, i, k);
             value[k] = s / (double)n;
             if (!isfinite(value[k])) { /* the sum of huge values overflowed */
-                value[k] = 0.0;
-                for (size_t i = 0; i < n; i++)
-                    value[k] += ctune__data_y_at(train, i, k) / (double)n;
+                double m = 0.0, lo = INFINITY, hi = -INFINITY;
+                for (size_t i = 0; i < n; i++) {
+                    double v = ctune__data_y_at(train, i, k);
+                    m += v / (double)n;
+                    lo = fmin(lo, v);
+                    hi = fmax(hi, v);
+                }
+                value[k] = fmin(fmax(m, lo), hi); /* rounding may not leave [lo, hi] */
             }
         } else {
             for (size_t i = 0; i < n; i++)
