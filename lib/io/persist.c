@@ -247,6 +247,7 @@ static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est,
         ctune_reader sub;
         ctune__reader_init(&sub, r->p + r->pos, plen, r->base + r->pos);
         r->pos += plen;
+        sub.n_classes = k;
         rc = vt->load(&self, ctune_estimator_get_params(est), &sub, user);
         if (rc != CTUNE_OK) {
             self = NULL; /* the hook released what it made */

@@ -160,7 +160,10 @@ void ctune__reader_init(ctune_reader *r, const void *p, size_t len, size_t base)
     r->len = len;
     r->pos = 0;
     r->base = base;
+    r->n_classes = 0;
 }
+
+size_t ctune__read_n_classes(const ctune_reader *r) { return r ? r->n_classes : 0; }
 
 size_t ctune_read_remaining(const ctune_reader *r) { return r ? r->len - r->pos : 0; }
 

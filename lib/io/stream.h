@@ -17,6 +17,10 @@ struct ctune_reader {
     const unsigned char *p;
     size_t len, pos;
     size_t base; /* offset of p[0] in the whole file, for messages */
+    /* The class count of the fitted model whose load hook reads this (0
+     * when unknown or not a classifier), so a hook can check that its
+     * payload matches the outputs the handle will size. */
+    size_t n_classes;
 };
 
 void ctune__writer_init(ctune_writer *w);
@@ -27,6 +31,8 @@ ctune_status ctune__write_u32(ctune_writer *w, uint32_t v);
 void ctune__writer_patch_u64(ctune_writer *w, size_t offset, uint64_t v);
 
 void ctune__reader_init(ctune_reader *r, const void *p, size_t len, size_t base);
+/* The class count of the model being loaded (see struct ctune_reader). */
+size_t ctune__read_n_classes(const ctune_reader *r);
 ctune_status ctune__read_u8(ctune_reader *r, unsigned *v);
 ctune_status ctune__read_u32(ctune_reader *r, uint32_t *v);
 /* A length (u64) that must not exceed the bytes left divided by `unit`
