@@ -238,6 +238,7 @@ END_TEST
 
 START_TEST(test_null_io)
 {
+    int64_t live = ctune_alloc_live();
     ctune_data *d;
     ctune_estimator *e;
     EINVAL_(ctune_csv_load(NULL, "x.csv", NULL));
@@ -258,6 +259,7 @@ START_TEST(test_null_io)
     EINVAL_(ctune_estimator_save_buffer(e, NULL, 8, &size));
     ck_assert_status(ctune_estimator_save_buffer(e, buf, sizeof buf, &size), CTUNE_EINVAL);
     ck_assert_uint_gt(size, sizeof buf); /* too small, the size is still given */
+    ctune_estimator_free(e);
     EINVAL_(ctune_estimator_load(NULL, "x.model", NULL, NULL));
     EINVAL_(ctune_estimator_load(&e, NULL, NULL, NULL));
     ck_assert_ptr_null(e);
@@ -286,6 +288,7 @@ START_TEST(test_null_io)
     EINVAL_(ctune_read_string(NULL, s, sizeof s));
     ck_assert_uint_eq(ctune_read_remaining(NULL), 0);
     ctune_set_log_callback(NULL, NULL);
+    ck_assert_int_eq(ctune_alloc_live(), live);
 }
 END_TEST
 
