@@ -603,7 +603,7 @@ static const sweep_case CASES[] = {
     {{"fit (DummyClassifier)", setup_est, call_fit, after_fit, free_all, 0}, CLF, NO_TEXT},
     {{"fit (DummyRegressor)", setup_est, call_fit, after_fit, free_all, 0}, REG, NO_TEXT},
     {{"refit (DummyClassifier)", setup_fitted, call_fit, after_fit, free_all, CTR_MAY_RELEASE}, CLF, NO_TEXT},
-    {{"refit (DummyRegressor, median)", setup_fitted, call_fit, after_fit, free_all, CTR_MAY_RELEASE}, REG,
+    {{"refit (DummyRegressor)", setup_fitted, call_fit, after_fit, free_all, CTR_MAY_RELEASE}, REG,
      NO_TEXT},
     {{"fit_ex (DummyClassifier)", setup_est, call_fit_ex, after_fit, free_all, 0}, CLF, NO_TEXT},
     {{"predict (DummyClassifier)", setup_fitted, call_predict, after_predict, free_all, CTR_NO_ALLOC}, CLF,
