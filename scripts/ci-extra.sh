@@ -66,6 +66,10 @@ setup() { # setup DIR ARGS...: configure (or reconfigure) a build directory
     meson setup "$dir" "$@" >/dev/null
   fi
 }
+build() { # build DIR [TARGET]: quiet unless it fails
+  local log="$1/ci-extra-build.log"
+  ninja -C "$@" -j2 >"$log" 2>&1 || { tail -n 60 "$log"; echo "ci-extra: build of $1 failed"; exit 1; }
+}
 suite_args() { for s in $1; do printf -- '--suite %s ' "$s"; done; }
 
 # ---- 1. valgrind ----------------------------------------------------------------
@@ -74,7 +78,7 @@ if want valgrind; then
   # -O1 keeps valgrind's report readable and the run short; no sanitizers
   setup "$OUT/valgrind" --werror -Dbuildtype=debug -Doptimization=1 -Dbench=false \
         -Dexamples=false -Dtools=false -Dpython=disabled
-  ninja -C "$OUT/valgrind" -j2 >/dev/null
+  build "$OUT/valgrind"
   # shellcheck disable=SC2046
   meson test -C "$OUT/valgrind" --setup valgrind --num-processes 2 --print-errorlogs \
         $(suite_args "$VALGRIND_SUITES")
@@ -85,7 +89,7 @@ if want tsan; then
   stamp "ThreadSanitizer: suites $TSAN_SUITES"
   setup "$OUT/tsan" --werror -Db_sanitize=thread -Db_lundef=false -Dbench=false \
         -Dexamples=false -Dtools=false -Dpython=disabled
-  ninja -C "$OUT/tsan" -j2 >/dev/null
+  build "$OUT/tsan"
   # shellcheck disable=SC2046
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" CK_FORK=no \
     meson test -C "$OUT/tsan" --num-processes 2 --print-errorlogs $(suite_args "$TSAN_SUITES")
@@ -99,7 +103,7 @@ if want fuzz; then
   CC=clang setup "$fz/lib" -Db_sanitize=address,undefined -Db_lundef=false \
         -Dc_args=-fsanitize=fuzzer-no-link -Dtests=false -Dbench=false -Dexamples=false \
         -Dtools=false -Dpython=disabled -Ddocs=disabled
-  ninja -C "$fz/lib" -j2 lib/libctune_internal.a >/dev/null
+  build "$fz/lib" lib/libctune_internal.a
   CFLAGS=(-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer
           -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
           -Iinclude -Ilib -I. -Itests/fuzz)
