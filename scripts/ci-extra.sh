@@ -19,11 +19,11 @@ cd "$(dirname "$0")/.."
 # ---- what runs where: one place to add suites and targets -----------------
 # Suites run under valgrind (the tests of everything but the Python binding;
 # the fuzz suite replays the corpora).
-VALGRIND_SUITES="core estimator estimators io api reliability fuzz"
+VALGRIND_SUITES="core estimator estimators io api reliability fuzz model_selection"
 # Suites that start threads (concurrency checks of the estimator suite and of
 # the conformance kit; the reliability suite's concurrent-handles test).
 # Add 'model_selection' when its thread pool and parallel searches land.
-TSAN_SUITES="estimator reliability"
+TSAN_SUITES="estimator reliability model_selection"
 # Fuzz targets: every tests/fuzz/fuzz_<name>.c.
 FUZZ_TARGETS=$(cd tests/fuzz && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')
 FUZZ_SECONDS=${FUZZ_SECONDS:-45}

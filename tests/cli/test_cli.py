@@ -90,8 +90,8 @@ class CliTest(unittest.TestCase):
         self.assertRegex(out, r"score: 0\.9\d+ ± 0\.0\d+")
         with tempfile.TemporaryDirectory() as tmp:
             model = os.path.join(tmp, "m.ctm")
-            rc, out, err = run("fit", "--dataset", "iris", "--model", "dummy", "--param",
-                               "strategy=stratified", "--save-model", model)
+            rc, out, err = run("fit", "--dataset", "iris", "--model", "tree", "--param",
+                               "max_depth=3", "--save-model", model)
             self.assertEqual(rc, 0, err)
             pred = os.path.join(tmp, "pred.csv")
             rc, out, err = run("predict", "--model-file", model, "--data",
@@ -103,6 +103,16 @@ class CliTest(unittest.TestCase):
             self.assertEqual(rows[0], ["prediction"])
             self.assertEqual(len(rows), 151)
             self.assertTrue(all(r[0] in ("0", "1", "2") for r in rows[1:]))
+            hits = sum(r[0] == str(i // 50) for i, r in enumerate(rows[1:]))
+            self.assertGreater(hits, 140)  # iris is ordered by class; depth 3 fits it well
+        with tempfile.TemporaryDirectory() as tmp:  # the best model of a search, MLP pipeline
+            model = os.path.join(tmp, "best.ctm")
+            rc, out, err = run("search", "--n-iter", "2", "--quiet", "--save-model", model)
+            self.assertEqual(rc, 0, err)
+            rc, out, err = run("predict", "--model-file", model, "--data",
+                               os.path.join(DATA, "breast_cancer.csv"), "--target", "target")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(len(out.splitlines()), 570)
 
     def test_datasets(self):
         rc, out, _ = run("datasets")
