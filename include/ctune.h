@@ -169,6 +169,18 @@ CTUNE_API ctune_status ctune_set_error_str(ctune_status code, const char *messag
  *  ctune_last_error_code() CTUNE_OK. */
 CTUNE_API void ctune_clear_error(void);
 
+/** A receiver of the library's optional log lines: `level` 0 is info, 1 a
+ *  warning; `message` is valid during the call only. */
+typedef void (*ctune_log_fn)(int level, const char *message, void *user);
+/** Sets the receiver of the library's optional log lines, e.g. the per-epoch
+ *  lines of verbose Keras-style fits. The library itself never prints:
+ *  without a callback the lines are dropped.
+ *  @param fn   the receiver, or NULL to remove it; it may be called from
+ *              worker threads concurrently
+ *  @param user handed to every call of `fn`
+ *  Process-wide; thread-safe. */
+CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
+
 /* ========================================================================
  * Allocation accounting
  *
@@ -1569,6 +1581,9 @@ typedef ctune_status (*ctune_build_fn)(const ctune_params *params, ctune_model *
  *  `user` is handed to every build call and must outlive all clones. */
 CTUNE_API ctune_status ctune_keras_classifier_new(ctune_estimator **out, ctune_build_fn build,
                                                   const ctune_param_spec *builder_spec, void *user);
+/** Same as ctune_keras_classifier_new() for regression (estimator name
+ *  "KerasRegressor"): y is n × t targets, the output layer must have t
+ *  units, score() is R². Same parameters, errors and ownership. */
 CTUNE_API ctune_status ctune_keras_regressor_new(ctune_estimator **out, ctune_build_fn build,
                                                  const ctune_param_spec *builder_spec, void *user);
 
@@ -1591,9 +1606,14 @@ CTUNE_API const ctune_model *ctune_keras_model(const ctune_estimator *est);
 CTUNE_API ctune_status ctune_mlp_build(const ctune_params *params, ctune_model *model, void *user);
 /** The MLP builder's spec (static). */
 CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
-/** KerasClassifier / KerasRegressor with the built-in MLP builder
- *  (estimator names "MLPClassifier" / "MLPRegressor"). */
+/** A KerasClassifier with the built-in MLP builder (estimator name
+ *  "MLPClassifier"): its params are the training params of
+ *  ctune_keras_classifier_new() and the builder's of ctune_mlp_spec().
+ *  @param out receives the estimator (free with ctune_estimator_free())
+ *  @return CTUNE_OK, CTUNE_EINVAL (NULL out), CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_mlp_classifier_new(ctune_estimator **out);
+/** A KerasRegressor with the built-in MLP builder ("MLPRegressor"); as
+ *  ctune_mlp_classifier_new(). */
 CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
 
 /* Persistence (ctune_estimator_save(), docs/data-and-persistence.md): a
@@ -1616,12 +1636,6 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  * Loading runs the builder with the params read from the file: trust a
  * model file as you trust the code of its builder. */
 
-/** Receives the library's optional log lines (level 0 info, 1 warning), e.g.
- *  the per-epoch lines of verbose Keras-style fits. The library itself never
- *  prints: without a callback the lines are dropped. Process-wide; `fn` may be
- *  called from worker threads concurrently. NULL removes the callback. */
-typedef void (*ctune_log_fn)(int level, const char *message, void *user);
-CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
 /* ---- END KERAS-STYLE ESTIMATORS ---------------------------------------- */
 
 /* ---- METRICS AND SCORERS (lib/core/metrics.c) -------------------------- */
@@ -3333,9 +3347,9 @@ CTUNE_API const char *ctune_data_class_name(const ctune_data *data, size_t code)
  * Errors: CTUNE_EINVAL (unknown name: lists the known ones; bad options),
  * CTUNE_ENOMEM. Thread-safe. */
 CTUNE_API ctune_status ctune_dataset_load(ctune_data **out, const char *name, const char *options);
-/** Number of embedded datasets, and the i-th name (static; NULL when out of
- *  range). */
+/** Number of embedded datasets. Thread-safe. */
 CTUNE_API size_t ctune_dataset_count(void);
+/** Name of embedded dataset i (static; NULL when out of range). Thread-safe. */
 CTUNE_API const char *ctune_dataset_name(size_t i);
 /** One paragraph about a dataset: shape, classes, source and licence
  *  (static); NULL for an unknown name. */
@@ -3424,19 +3438,34 @@ CTUNE_API ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, c
  * or more is a format error), frees what it allocated when it fails, and
  * should check counts against ctune_read_remaining() before allocating.
  * Writers return CTUNE_ENOMEM when the buffer cannot grow. */
+/** Appends `n` raw bytes. @return CTUNE_OK, CTUNE_EINVAL (NULLs), CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_write_bytes(ctune_writer *w, const void *p, size_t n);
+/** Appends an unsigned 64-bit integer (8 bytes, little-endian). */
 CTUNE_API ctune_status ctune_write_u64(ctune_writer *w, uint64_t v);
+/** Appends a signed 64-bit integer (8 bytes, little-endian two's complement). */
 CTUNE_API ctune_status ctune_write_i64(ctune_writer *w, int64_t v);
+/** Appends a double (its IEEE-754 bits, 8 bytes little-endian: NaN payloads kept). */
 CTUNE_API ctune_status ctune_write_f64(ctune_writer *w, double v);
+/** Appends `n` floats (IEEE-754 bits, 4 bytes each, little-endian). */
 CTUNE_API ctune_status ctune_write_f32_array(ctune_writer *w, const float *p, size_t n);
+/** Appends `n` doubles (8 bytes each, little-endian). */
 CTUNE_API ctune_status ctune_write_f64_array(ctune_writer *w, const double *p, size_t n);
 /** A length-prefixed string (NULL is written as absent). */
 CTUNE_API ctune_status ctune_write_string(ctune_writer *w, const char *s);
+/** Reads `n` raw bytes into p. @return CTUNE_OK, CTUNE_EINVAL (NULLs),
+ *  CTUNE_EFORMAT when fewer than `n` bytes are left (naming the offset) */
 CTUNE_API ctune_status ctune_read_bytes(ctune_reader *r, void *p, size_t n);
+/** Reads what ctune_write_u64() wrote. Errors as ctune_read_bytes(). */
 CTUNE_API ctune_status ctune_read_u64(ctune_reader *r, uint64_t *v);
+/** Reads what ctune_write_i64() wrote. Errors as ctune_read_bytes(). */
 CTUNE_API ctune_status ctune_read_i64(ctune_reader *r, int64_t *v);
+/** Reads what ctune_write_f64() wrote (any bit pattern, NaN included: the
+ *  hook validates values). Errors as ctune_read_bytes(). */
 CTUNE_API ctune_status ctune_read_f64(ctune_reader *r, double *v);
+/** Reads `n` floats written by ctune_write_f32_array(). Errors as
+ *  ctune_read_bytes(); check `n` against ctune_read_remaining() first. */
 CTUNE_API ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n);
+/** Reads `n` doubles written by ctune_write_f64_array(). As above. */
 CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n);
 /** Reads a string written by ctune_write_string into buf (cap bytes with the
  *  NUL); CTUNE_EFORMAT when it does not fit or holds a NUL byte. An absent
