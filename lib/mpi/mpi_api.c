@@ -56,6 +56,7 @@ ctune_status ctune_mpi_finalize(void)
     if (!we_initialized || fin)
         return CTUNE_OK;
     we_initialized = 0;
+    ctune__mpi_graveyard_sweep(1);
     int rc = MPI_Finalize();
     return rc == MPI_SUCCESS ? CTUNE_OK : ctune__mpi_error(rc, "MPI_Finalize");
 }
@@ -171,6 +172,7 @@ static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, c
         return ctune__mpi_error(rc, "MPI_Comm_test_inter");
     if (inter)
         return ctune_set_error(CTUNE_EINVAL, "%s: an intercommunicator is not supported", who);
+    ctune__mpi_graveyard_sweep(0);
     MPI_Request req;
     rc = MPI_Comm_idup(comm, &m->comm, &req);
     if (rc != MPI_SUCCESS)

@@ -99,20 +99,37 @@ static void sends_progress(sends *q)
     q->n = j;
 }
 
-/* Drops the sends still pending after a failure (their peers are gone or
- * will never receive them). A send MPI has not completed may still read its
- * buffer, so that buffer is abandoned (a few bytes, on failure paths only). */
+/* Sends still pending when a call ends after a failure (their peer died
+ * or left): MPI may still read their buffers, so they wait here until MPI
+ * completes them (checked at every later call and at ctune_mpi_finalize). */
+static sends graveyard;
+
+static void sends_move(sends *to, sends *from);
+
+void ctune__mpi_graveyard_sweep(int final)
+{
+    sends_progress(&graveyard);
+    if (final) {
+        for (size_t i = 0; i < graveyard.n; i++) {
+            MPI_Cancel(&graveyard.req[i]);
+            MPI_Request_free(&graveyard.req[i]);
+            ctune__mpi_free(graveyard.buf[i]);
+        }
+        graveyard.n = 0;
+    }
+    if (graveyard.n == 0) {
+        ctune__mpi_free(graveyard.req);
+        ctune__mpi_free(graveyard.buf);
+        memset(&graveyard, 0, sizeof graveyard);
+    }
+}
+
+/* Ends a call's sends: completed ones are freed, the others go to the
+ * graveyard. */
 static void sends_drop(sends *q)
 {
-    for (size_t i = 0; i < q->n; i++) {
-        int flag = 0;
-        if (MPI_Test(&q->req[i], &flag, MPI_STATUS_IGNORE) == MPI_SUCCESS && flag) {
-            ctune__mpi_free(q->buf[i]);
-        } else {
-            MPI_Request_free(&q->req[i]);
-            atomic_fetch_sub(&live_blocks, 1); /* abandoned, not leaked by a bug */
-        }
-    }
+    sends_progress(q);
+    sends_move(&graveyard, q);
     q->n = 0;
     ctune__mpi_free(q->req);
     ctune__mpi_free(q->buf);
@@ -121,28 +138,49 @@ static void sends_drop(sends *q)
     q->cap = 0;
 }
 
+static int sends_reserve(sends *q)
+{
+    if (q->n < q->cap)
+        return 1;
+    size_t cap = q->cap ? 2 * q->cap : 16;
+    MPI_Request *r = ctune__mpi_alloc(cap * sizeof *r);
+    void **b = r ? ctune__mpi_alloc(cap * sizeof *b) : NULL;
+    if (!b) {
+        ctune__mpi_free(r);
+        return 0;
+    }
+    if (q->n) {
+        memcpy(r, q->req, q->n * sizeof *r);
+        memcpy(b, q->buf, q->n * sizeof *b);
+    }
+    ctune__mpi_free(q->req);
+    ctune__mpi_free(q->buf);
+    q->req = r;
+    q->buf = b;
+    q->cap = cap;
+    return 1;
+}
+
+static void sends_move(sends *to, sends *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        if (sends_reserve(to)) {
+            to->req[to->n] = from->req[i];
+            to->buf[to->n++] = from->buf[i];
+        } else { /* no memory to remember it: let MPI finish it alone */
+            MPI_Request_free(&from->req[i]);
+            atomic_fetch_sub(&live_blocks, 1);
+        }
+    }
+    from->n = 0;
+}
+
 /* Sends header + payload to `dest` without blocking; the bytes are copied. */
 static ctune_status post(ctune__mpi *m, sends *q, int dest, int tag, const hdr *h,
                          const void *payload, size_t n)
 {
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? 2 * q->cap : 16;
-        MPI_Request *r = ctune__mpi_alloc(cap * sizeof *r);
-        void **b = r ? ctune__mpi_alloc(cap * sizeof *b) : NULL;
-        if (!b) {
-            ctune__mpi_free(r);
-            return CTUNE_ENOMEM;
-        }
-        if (q->n) {
-            memcpy(r, q->req, q->n * sizeof *r);
-            memcpy(b, q->buf, q->n * sizeof *b);
-        }
-        ctune__mpi_free(q->req);
-        ctune__mpi_free(q->buf);
-        q->req = r;
-        q->buf = b;
-        q->cap = cap;
-    }
+    if (!sends_reserve(q))
+        return CTUNE_ENOMEM;
     size_t total = sizeof *h + n;
     if (total > (size_t)INT32_MAX)
         return ctune_set_error(CTUNE_EINVAL, "mpi: a message of %zu bytes is too large "

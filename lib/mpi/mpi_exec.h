@@ -56,6 +56,10 @@ void ctune__mpi_notify_early_failure(ctune__mpi *m, ctune_status st, const char 
             return rc__;                                                              \
     } while (0)
 
+/* Frees the buffers of sends of earlier failed calls that MPI has
+ * completed since; `final` (before MPI_Finalize) cancels the rest. */
+void ctune__mpi_graveyard_sweep(int final);
+
 /* Sets a CTUNE_EIO error naming the MPI call and MPI's error string. */
 ctune_status ctune__mpi_error(int mpi_rc, const char *what);
 
