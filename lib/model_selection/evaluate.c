@@ -242,7 +242,7 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         ev->t0 = ctune__now();
         ctune_clear_error();
         rc = ev->executor->run(ev->executor_self, &job);
-        if (rc != CTUNE_OK && !ctune_last_error()[0])
+        if (rc != CTUNE_OK && (ctune_last_error_code() != rc || !ctune_last_error()[0]))
             ctune_set_error(rc, "executor '%s' failed",
                             ev->executor->name ? ev->executor->name : "?");
     } else {
