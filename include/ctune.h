@@ -475,11 +475,182 @@ CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctu
 CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, const ctune_data *X, double *out);
 
 /* ---- NN ENGINE (lib/nn) ------------------------------------------------ */
+/* A Keras-like Sequential model: Dense and Dropout layers, compiled with an
+ * optimizer, a loss and metrics, trained with minibatches on a ctune_data.
+ * Every name (activation, initializer, loss, optimizer, metric, option) is
+ * Keras' name, so a builder can pass strings straight from a parameter
+ * search; names are matched case-insensitively. Computation is float32;
+ * forward and backward passes are BLIS GEMMs. See docs/nn.md.
+ *
+ * Typical use:
+ *   ctune_model *m;
+ *   ctune_model_new(&m);
+ *   ctune_model_add_dense(m, 16, "relu", NULL);
+ *   ctune_model_add_dense(m, 2, "softmax", NULL);
+ *   ctune_model_compile(m, "adam", "sparse_categorical_crossentropy",
+ *                       "learning_rate=0.001, metrics=accuracy");
+ *   ctune_model_fit(m, train, 10, 32, "validation_split=0.2");
+ *   ctune_model_predict(m, test, proba);   // n × 2 probabilities
+ *   ctune_model_free(m);
+ *
+ * Thread safety: a model must not be used from two threads at once;
+ * distinct models may be trained concurrently (each uses at most the number
+ * of BLIS threads given to ctune_model_set_threads()). */
+
+typedef struct ctune_model ctune_model;
+
+/** Creates an empty model (no layers, not compiled, seed 0, 1 thread).
+ *  Free with ctune_model_free(). Errors: CTUNE_EINVAL (NULL out), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_new(ctune_model **out);
+/** Frees the model and everything it owns. NULL is a no-op. */
+CTUNE_API void ctune_model_free(ctune_model *m);
+
+/** Appends a Dense layer of `units` outputs with `activation` (NULL or ""
+ *  means "linear"). `options` is NULL or "key=value" text with:
+ *  kernel_initializer (default glorot_uniform), bias_initializer (zeros),
+ *  use_bias (true), l1 (0), l2 (0) — the L1/L2 kernel regularization
+ *  factors, added to the loss as l1·Σ|W| + l2·ΣW² as Keras does.
+ *  The input width of the first layer is taken from the data at the first
+ *  fit (or from ctune_model_build()).
+ *  Errors: CTUNE_EINVAL (units < 1, unknown activation / initializer /
+ *  option: the message lists the known names; negative l1/l2),
+ *  CTUNE_ESTATE (the model is already built), CTUNE_EFORMAT, CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_add_dense(ctune_model *m, int64_t units, const char *activation,
+                                             const char *options);
+/** Appends an inverted Dropout layer: during fit each input is zeroed with
+ *  probability `rate` and the rest scaled by 1/(1-rate); inactive in
+ *  predict and evaluate. Errors: CTUNE_EINVAL (rate outside [0, 1), NaN;
+ *  a Dropout as first layer is allowed), CTUNE_ESTATE (already built). */
+CTUNE_API ctune_status ctune_model_add_dropout(ctune_model *m, double rate);
+
+/** Sets the optimizer (sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax,
+ *  nadam), the loss (binary_crossentropy, categorical_crossentropy,
+ *  sparse_categorical_crossentropy, mean_squared_error / mse,
+ *  mean_absolute_error / mae, huber) and options, e.g.
+ *  "learning_rate=0.01, momentum=0.9, nesterov=true, clipnorm=1,
+ *   metrics=accuracy". Optimizer options and defaults are Keras':
+ *  learning_rate, momentum, nesterov, beta_1, beta_2, epsilon, amsgrad,
+ *  rho, centered, initial_accumulator_value, weight_decay, clipnorm,
+ *  clipvalue, global_clipnorm (see docs/nn.md for each default).
+ *  metrics: names separated by '|' or spaces, from accuracy (acc),
+ *  binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+ *  mse, mae (long names accepted); "accuracy" resolves as in Keras.
+ *  May be called before layers are complete or before the input width is
+ *  known; calling it again replaces the configuration and resets the
+ *  optimizer's state. Errors: CTUNE_EINVAL (unknown names or options,
+ *  listing the known ones; out-of-range values), CTUNE_EFORMAT. */
+CTUNE_API ctune_status ctune_model_compile(ctune_model *m, const char *optimizer, const char *loss,
+                                           const char *options);
+
+/** Builds the weights for inputs of `input_dim` columns (Keras' build),
+ *  drawing initial weights from the model's seed. Not needed before fit,
+ *  which builds on first use. Errors: CTUNE_EINVAL (input_dim 0),
+ *  CTUNE_ESTATE (no layers; already built for another width), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_build(ctune_model *m, size_t input_dim);
+
+/** Epoch callback: called after each epoch (0-based `epoch`) with the
+ *  history already holding that epoch. Return 0 to continue; non-zero stops
+ *  training (see ctune_model_fit_ex() for the status). */
+typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user);
+
+/** Trains for `epochs` (>= 0) with minibatches of `batch_size` (>= 1; the
+ *  last partial batch is kept). `data` needs y: class codes 0..K-1 (n × 1)
+ *  for sparse_categorical_crossentropy and categorical_crossentropy (which
+ *  also takes n × K one-hot rows), n × units values in [0, 1] for
+ *  binary_crossentropy, n × units targets for regression losses. X may be
+ *  float32 or float64. `options` is NULL or "key=value" text with:
+ *  shuffle (true), validation_split (0; the last fraction of the rows,
+ *  taken before shuffling, as Keras), seed (re-seeds the model as
+ *  ctune_model_set_seed() would), verbose (accepted, ignored),
+ *  early_stopping_patience (enables EarlyStopping), monitor (val_loss;
+ *  an error when not recorded), min_delta (0), mode (auto|min|max),
+ *  restore_best_weights (false).
+ *  Weights and optimizer state carry over between fits, as in Keras; the
+ *  history is replaced. No allocation happens inside the batch loop.
+ *  Errors: CTUNE_EINVAL (NULLs, batch_size < 1, epochs < 0, bad options),
+ *  CTUNE_ESTATE (no layers, not compiled, last layer a Dropout),
+ *  CTUNE_EDATA (no y, wrong y width, a label outside the output layer —
+ *  naming the row and both numbers —, NaN/Inf in X or y, width mismatch
+ *  with the built model, too few rows for validation_split),
+ *  CTUNE_ENUMERIC (the loss became NaN/Inf: names epoch and batch; the
+ *  weights are then those of the failing step), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, int64_t epochs,
+                                       int64_t batch_size, const char *options);
+/** fit with explicit validation data (NULL for none; it overrides
+ *  validation_split) and an epoch callback (NULL for none). When the
+ *  callback returns non-zero, training stops after that epoch; the model
+ *  keeps the weights and history of the epochs run and fit returns the
+ *  callback's value when it is a negative ctune_status (its message kept),
+ *  else CTUNE_EUSER ("stopped by the epoch callback after epoch N").
+ *  EarlyStopping is not an error: fit returns CTUNE_OK. */
+CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
+                                          const ctune_data *validation, int64_t epochs,
+                                          int64_t batch_size, const char *options,
+                                          ctune_epoch_callback callback, void *user);
+
+/** Writes n_rows × ctune_model_n_outputs() outputs of the built model into
+ *  `out` (row-major; softmax and sigmoid outputs are probabilities).
+ *  Errors: CTUNE_EINVAL (NULLs), CTUNE_ESTATE (not built), CTUNE_EDATA
+ *  (column count mismatch, NaN/Inf in X), CTUNE_ENOMEM. */
+CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out);
+/** Mean loss (with regularization, as Keras) and the first compiled metric
+ *  (NaN when none) on labelled data, in inference mode. `out_metric` may be
+ *  NULL. Errors: as fit's data errors, CTUNE_ESTATE (not built/compiled). */
+CTUNE_API ctune_status ctune_model_evaluate(ctune_model *m, const ctune_data *data,
+                                            double *out_loss, double *out_metric);
+
+/** Number of layers added. */
+CTUNE_API size_t ctune_model_n_layers(const ctune_model *m);
+/** Output units of the last Dense layer (the columns of predict), 0 if none. */
+CTUNE_API size_t ctune_model_n_outputs(const ctune_model *m);
+/** Input width (0 until built). */
+CTUNE_API size_t ctune_model_input_dim(const ctune_model *m);
+/** Canonical Keras name of the compiled loss and of the output activation
+ *  (static strings), NULL when not compiled / no Dense layer. */
+CTUNE_API const char *ctune_model_loss(const ctune_model *m);
+CTUNE_API const char *ctune_model_output_activation(const ctune_model *m);
+
+/** Epochs recorded by the last fit (the history is replaced by each fit). */
+CTUNE_API size_t ctune_model_history_len(const ctune_model *m);
+/** Number of history keys and the i-th ("loss", metrics as named at
+ *  compile, then "val_loss", "val_<metric>" when validating). Borrowed:
+ *  valid until the next compile/fit/free. NULL out of range. */
+CTUNE_API size_t ctune_model_history_n_keys(const ctune_model *m);
+CTUNE_API const char *ctune_model_history_key(const ctune_model *m, size_t i);
+/** History value `key` at `epoch` (0-based). Errors: CTUNE_EINVAL (unknown
+ *  key, listing the known ones; epoch out of range; NULLs). */
+CTUNE_API ctune_status ctune_model_history_value(const ctune_model *m, const char *key,
+                                                 size_t epoch, double *out);
+
+/** Number of float32 weights (0 until built). Order, per Dense layer: the
+ *  kernel (inputs × units, row-major, as Keras' get_weights()), then the
+ *  bias (units) when use_bias. */
+CTUNE_API size_t ctune_model_n_params(const ctune_model *m);
+/** Copies all weights into out[0..n_params). CTUNE_ESTATE when not built. */
+CTUNE_API ctune_status ctune_model_get_weights(const ctune_model *m, float *out);
+/** Replaces all weights from in[0..n_params) (the optimizer state is kept).
+ *  CTUNE_ESTATE when not built, CTUNE_EDATA for a non-finite value. */
+CTUNE_API ctune_status ctune_model_set_weights(ctune_model *m, const float *in);
+
+/** Number of BLIS threads for this model's products (>= 1; default 1).
+ *  Applied per call; no global state is touched. CTUNE_EINVAL when < 1. */
+CTUNE_API ctune_status ctune_model_set_threads(ctune_model *m, int threads);
+/** Seeds the model: the initial weights (when not yet built), the epoch
+ *  shuffles and the dropout masks derive from it. The same seed and calls
+ *  give bit-identical weights, history and predictions (for a given thread
+ *  count and machine). Default seed: 0. */
+CTUNE_API ctune_status ctune_model_set_seed(ctune_model *m, uint64_t seed);
+
+/** Known names (static strings; NULL out of range), for messages and UIs. */
+CTUNE_API const char *ctune_nn_activation_name(size_t i);
+CTUNE_API const char *ctune_nn_initializer_name(size_t i);
+CTUNE_API const char *ctune_nn_loss_name(size_t i);
+CTUNE_API const char *ctune_nn_optimizer_name(size_t i);
+CTUNE_API const char *ctune_nn_metric_name(size_t i);
 /* ---- END NN ENGINE ----------------------------------------------------- */
 
 /* ---- KERAS-STYLE ESTIMATORS (lib/estimators/keras*) -------------------- */
 
-typedef struct ctune_model ctune_model; /* TEMP until the NN engine section lands */
 
 /** The model-builder callback: the C form of Keras' `create_model(...)`.
  *  It receives the current values of the parameters declared in its spec
@@ -680,6 +851,115 @@ CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
 /* ---- END BUILT-IN ESTIMATORS: DUMMY ------------------------------------ */
 
 /* ---- BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ---------------------- */
+/* scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor,
+ * StandardScaler and Pipeline, as ordinary estimator handles (fit, predict,
+ * clone, set_params, search ...). See docs/trees-scaling-pipelines.md.
+ * Constructors: Errors CTUNE_EINVAL (NULL out), CTUNE_ENOMEM. The handle
+ * belongs to the caller (ctune_estimator_free). Thread safety as for every
+ * handle: distinct handles may be fitted concurrently. */
+
+/** A CART classification tree. Params (scikit-learn's names and defaults):
+ *  criterion = gini | entropy | log_loss (= entropy); splitter = best |
+ *  random; max_depth = int >= 1 | none; min_samples_split = int >= 2 |
+ *  fraction in (0, 1] (default 2); min_samples_leaf = int >= 1 | fraction in
+ *  (0, 1) (default 1); min_impurity_decrease = double >= 0 (0.0);
+ *  max_features = int | fraction in (0, 1] | sqrt | log2 | none (all);
+ *  max_leaf_nodes = int >= 2 (best-first growth) | none (depth-first);
+ *  class_weight = none | balanced; seed = int >= 0 (0).
+ *  Fractions and max_features > n_features are checked at fit. */
+CTUNE_API ctune_status ctune_decision_tree_classifier_new(ctune_estimator **out);
+/** A CART regression tree: criterion = squared_error (leaves predict the
+ *  mean) | absolute_error (the median); the other params as the classifier's
+ *  except class_weight. Multi-output y (n_targets > 1) is supported. */
+CTUNE_API ctune_status ctune_decision_tree_regressor_new(ctune_estimator **out);
+/** The static vtables behind the two constructors (never NULL). */
+CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_classifier_vtable(void);
+CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(void);
+
+/* Accessors of a fitted tree (a handle made by the constructors above, or a
+ * fitted pipeline step found with ctune_pipeline_step()). Errors:
+ * CTUNE_EINVAL (NULL tree or out, a handle that is not a tree, node out of
+ * range), CTUNE_ESTATE (not fitted). Read-only: safe from several threads. */
+
+/** Depth of the deepest leaf (a single-leaf tree has depth 0). */
+CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out);
+/** Number of leaves. */
+CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *out);
+/** Number of nodes (internal nodes and leaves); node 0 is the root. */
+CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *out);
+/** Impurity-based (Gini / MDI) feature importances into
+ *  out[0..n_features_in), normalized to sum 1 (all 0 for a single leaf). */
+CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tree, double *out);
+/** Structure of node `node`: its split feature and threshold (rows with
+ *  x[feature] <= threshold go left) and its children; a leaf gives feature,
+ *  left and right -1 and threshold NaN. Any out pointer may be NULL. */
+CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node, int64_t *feature,
+                                       double *threshold, int64_t *left, int64_t *right);
+/** Impurity, weighted and plain training sample counts of node `node`
+ *  (any out pointer may be NULL). */
+CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t node,
+                                             double *impurity, double *weighted_n_samples,
+                                             size_t *n_samples);
+/** Value of node `node` into out: for a classifier its (weighted) class
+ *  distribution, n_classes fractions in ctune_estimator_classes() order, which
+ *  is what predict_proba returns for rows reaching that leaf; for a regressor
+ *  its prediction, ctune_estimator_n_outputs() values. */
+CTUNE_API ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t node, double *out);
+
+/** scikit-learn's StandardScaler, a transformer (CTUNE_TRANSFORMER):
+ *  transform gives (x - mean) / scale per column, inverse_transform undoes it.
+ *  Params: with_mean = bool (true): subtract the mean; with_std = bool (true):
+ *  divide by the population standard deviation (ddof 0). Columns of zero
+ *  variance (up to rounding, as scikit-learn decides) keep scale 1. Output is
+ *  float64, n_rows × n_features. */
+CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
+/** Fitted statistics of a scaler into out[0..n_features_in): the column
+ *  means, the population variances, and the scales used by transform (the
+ *  standard deviation, 1 for zero-variance columns, all 1 when with_std is
+ *  false). Errors: CTUNE_EINVAL (NULL, not a StandardScaler), CTUNE_ESTATE. */
+CTUNE_API ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out);
+
+/** Creates an empty Pipeline: an estimator made of named steps, transformers
+ *  followed by a final estimator of any kind (scikit-learn's Pipeline). Steps
+ *  may be any estimators, built-in or custom (through their vtable).
+ *  - fit fits each transformer on the data it receives (the training rows
+ *    only, inside cross-validation) and feeds its float64 output, with the
+ *    same y, to the next step; predict / predict_proba / score / transform go
+ *    through the fitted transforms.
+ *  - Its kind is the last step's kind; predict_proba exists when the last
+ *    step has one.
+ *  - Its params are its steps' params named `step__param` (e.g.
+ *    "scaler__with_mean", "tree__max_depth"), with the steps' types, ranges
+ *    and choices, so set_params and searches tune all steps together; an
+ *    unknown step or param is CTUNE_EINVAL listing the known names.
+ *  - Cloning a pipeline clones its steps (params, not fitted state).
+ *  Fitting an empty pipeline is CTUNE_ESTATE. */
+CTUNE_API ctune_status ctune_pipeline_new(ctune_estimator **out);
+/** Appends a step named `name` ([A-Za-z_][A-Za-z0-9_]*, without "__", at most
+ *  63 characters, unique in the pipeline). The pipeline stores a clone of
+ *  `step` (its params, not its fit): the caller keeps `step` and may free it
+ *  at once; later changes to `step` do not affect the pipeline (set
+ *  "name__param" on the pipeline instead). The step's current params become
+ *  the pipeline's "name__*" params. Drops the pipeline's fitted state.
+ *  Errors: CTUNE_EINVAL (NULL, `pipe` not a pipeline, bad or duplicate name,
+ *  a step after a non-transformer: only the last step may be a classifier
+ *  or regressor), CTUNE_ENOMEM; on error the pipeline is unchanged. */
+CTUNE_API ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
+                                               const ctune_estimator *step);
+/** Number of steps (0 for NULL or a handle that is not a pipeline). */
+CTUNE_API size_t ctune_pipeline_n_steps(const ctune_estimator *pipe);
+/** Name of step i (borrowed, valid while the pipeline lives); NULL when out
+ *  of range or `pipe` is not a pipeline. */
+CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size_t i);
+/** The fitted step named `name` into *out (borrowed: valid until the next
+ *  fit, set_params, add_step or free of `pipe`; use it read-only, e.g. with
+ *  ctune_tree_depth() or ctune_scaler_mean()). Errors: CTUNE_EINVAL (NULL,
+ *  not a pipeline, unknown step: lists the steps), CTUNE_ESTATE (the
+ *  pipeline is not fitted). */
+CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
+                                           ctune_estimator **out);
 /* ---- END BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ------------------ */
 
 /* ---- DATA GENERATORS (lib/core/datagen.c) ------------------------------ */

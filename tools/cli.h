@@ -30,6 +30,7 @@ typedef struct cli_opts {
     const char *model_file;  /* --model-file FILE (predict) */
     const char *output;      /* --output FILE (predict) */
     int no_scale;            /* --no-scale */
+    int shuffle;             /* --shuffle: shuffled (stratified) K-fold, seeded by --seed */
     int quiet;               /* --quiet */
     int help;                /* --help */
     int n_iter_set, cv_set, seed_set;

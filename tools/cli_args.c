@@ -71,12 +71,15 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         name[len] = '\0';
         if (!allowed_opt(allowed, name))
             return cli_usage_error(cmd, "unknown option '--%s'", name);
-        int flag = strcmp(name, "quiet") == 0 || strcmp(name, "no-scale") == 0;
+        int flag = strcmp(name, "quiet") == 0 || strcmp(name, "no-scale") == 0 ||
+                   strcmp(name, "shuffle") == 0;
         if (flag) {
             if (eq)
                 return cli_usage_error(cmd, "--%s takes no value", name);
             if (strcmp(name, "quiet") == 0)
                 o->quiet = 1;
+            else if (strcmp(name, "shuffle") == 0)
+                o->shuffle = 1;
             else
                 o->no_scale = 1;
             continue;

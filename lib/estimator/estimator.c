@@ -19,6 +19,7 @@ struct ctune_estimator {
     size_t n_outputs;
     double *classes;     /* classifiers: sorted labels */
     size_t n_classes;
+    const ctune__owned_ops *owned; /* vt and user belong to the handle */
 };
 
 /* ---- fit context --------------------------------------------------------- */
@@ -117,6 +118,23 @@ static void drop_fit(ctune_estimator *e)
     e->n_outputs = 0;
 }
 
+ctune_status ctune__estimator_new_owned(ctune_estimator **out, const ctune_estimator_vtable *vt,
+                                        void *user, const ctune__owned_ops *ops)
+{
+    ctune_status rc = ctune_estimator_new(out, vt, user);
+    if (rc != CTUNE_OK) {
+        ops->release(user);
+        return rc;
+    }
+    (*out)->owned = ops;
+    return CTUNE_OK;
+}
+
+const ctune__owned_ops *ctune__estimator_owned_ops(const ctune_estimator *e)
+{
+    return e ? e->owned : NULL;
+}
+
 void ctune_estimator_free(ctune_estimator *e)
 {
     if (!e)
@@ -125,6 +143,8 @@ void ctune_estimator_free(ctune_estimator *e)
     ctune_params_free(e->params);
     void (*release)(void *) = e->vt->user_release;
     void *user = e->user;
+    if (e->owned)
+        e->owned->release(e->user);
     ctune__free(e);
     if (release)
         release(user);
@@ -167,8 +187,19 @@ ctune_status ctune_estimator_clone(ctune_estimator **out, const ctune_estimator 
         return CTUNE_ENOMEM;
     e->vt = src->vt;
     e->user = src->user;
-    ctune_status rc = ctune_params_copy(&e->params, src->params);
+    ctune_status rc = CTUNE_OK;
+    if (src->owned) {
+        rc = src->owned->copy(&e->vt, &e->user, src->user);
+        if (rc != CTUNE_OK) {
+            ctune__free(e);
+            return rc;
+        }
+        e->owned = src->owned;
+    }
+    rc = ctune_params_copy(&e->params, src->params);
     if (rc != CTUNE_OK) {
+        if (e->owned)
+            e->owned->release(e->user);
         ctune__free(e);
         return rc;
     }

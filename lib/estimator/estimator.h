@@ -34,4 +34,20 @@ ctune_status ctune__estimator_check_X(const ctune_estimator *est, const ctune_da
 void ctune__estimator_adopt(ctune_estimator *est, void *self, double *classes, size_t n_classes,
                             size_t n_features, size_t n_outputs);
 
+/* Handles that own their vtable and user data (a pipeline keeps a vtable copy
+ * whose spec is generated from its steps). `copy` gives a clone its own
+ * (vtable, user) pair made from the source's user; `release` frees a user
+ * (and the vtable it holds) when its handle is freed. */
+typedef struct ctune__owned_ops {
+    ctune_status (*copy)(const ctune_estimator_vtable **vt, void **user, const void *src_user);
+    void (*release)(void *user);
+} ctune__owned_ops;
+
+/* ctune_estimator_new() for such a handle. `user` is released with
+ * ops->release when this call fails. */
+ctune_status ctune__estimator_new_owned(ctune_estimator **out, const ctune_estimator_vtable *vt,
+                                        void *user, const ctune__owned_ops *ops);
+/* The owned ops of a handle (NULL for ordinary handles). */
+const ctune__owned_ops *ctune__estimator_owned_ops(const ctune_estimator *est);
+
 #endif

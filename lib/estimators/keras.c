@@ -1,0 +1,453 @@
+/* KerasClassifier / KerasRegressor: a model-builder callback (the C form of
+ * Keras' create_model) turned into an estimator, as scikeras does.
+ *
+ * The wrapper's own params (epochs, batch_size, ...) go to training; all
+ * others go to the builder. Each estimator family (one _new call and its
+ * clones) shares a reference-counted `family` holding its vtable copy and the
+ * merged param spec. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/params.h"
+#include "estimator/estimator.h"
+
+/* Training params: routed to the fit, never to the builder. */
+static const ctune_param_spec TRAIN_SPEC[] = {
+    {"epochs", CTUNE_TYPE_INT, "1", "[0, inf)", NULL, "passes over the training data"},
+    {"batch_size", CTUNE_TYPE_INT, "32", "[1, inf)", NULL, "samples per gradient step"},
+    {"shuffle", CTUNE_TYPE_BOOL, "true", NULL, NULL, "shuffle the training rows each epoch"},
+    {"validation_split", CTUNE_TYPE_DOUBLE, "0", "[0, 1)", NULL,
+     "fraction of the training rows (from the tail) held out for val_* metrics"},
+    {"verbose", CTUNE_TYPE_INT, "0", "[0, 2]", NULL,
+     "1: one log line per epoch through ctune_set_log_callback()"},
+    {"seed", CTUNE_TYPE_INT, "0", "[0, inf)", NULL, "seed of weights, shuffling and dropout"},
+    {"early_stopping", CTUNE_TYPE_BOOL, "false", NULL, NULL, "stop when `monitor` stops improving"},
+    {"monitor", CTUNE_TYPE_STRING | CTUNE_TYPE_NONE, "none", NULL, "loss|val_loss|accuracy|val_accuracy",
+     "early-stopping quantity (none: val_loss with a validation split, else loss)"},
+    {"patience", CTUNE_TYPE_INT, "0", "[0, inf)", NULL, "epochs without improvement before stopping"},
+    {"min_delta", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "smallest change that counts as improvement"},
+    {"restore_best_weights", CTUNE_TYPE_BOOL, "false", NULL, NULL,
+     "when stopping early, go back to the best epoch's weights"},
+};
+#define N_TRAIN (sizeof TRAIN_SPEC / sizeof TRAIN_SPEC[0])
+
+typedef struct family {
+    atomic_int refs;
+    ctune_estimator_vtable vt; /* per family: its params point at `spec` */
+    ctune_param_spec *spec;    /* training params, then the builder's, then {NULL} */
+    const ctune_param_spec *builder_spec;
+    ctune_build_fn build;
+    void *user;
+} family;
+
+typedef struct keras {
+    const family *fam;
+    ctune_params *train;   /* training params */
+    ctune_params *builder; /* builder params (+ meta at fit) */
+    ctune_model *model;
+    size_t n_classes;      /* classifiers */
+    size_t units;          /* output units */
+} keras;
+
+static int is_train_param(const char *name)
+{
+    for (size_t i = 0; i < N_TRAIN; i++)
+        if (strcmp(TRAIN_SPEC[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void family_retain(void *user)
+{
+    family *f = user;
+    atomic_fetch_add(&f->refs, 1);
+}
+
+static void family_release(void *user)
+{
+    family *f = user;
+    if (f && atomic_fetch_sub(&f->refs, 1) == 1) {
+        ctune__free(f->spec);
+        ctune__free(f);
+    }
+}
+
+/* ---- vtable methods ------------------------------------------------------ */
+
+static void keras_destroy(void *self)
+{
+    keras *k = self;
+    if (!k)
+        return;
+    ctune_model_free(k->model);
+    ctune_params_free(k->train);
+    ctune_params_free(k->builder);
+    ctune__free(k);
+}
+
+static ctune_status keras_create(void **out, const ctune_params *params, void *user)
+{
+    const family *f = user;
+    keras *k = ctune__calloc(1, sizeof *k);
+    if (!k)
+        return CTUNE_ENOMEM;
+    k->fam = f;
+    ctune_status rc = ctune_params_new(&k->train);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_new(&k->builder);
+    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(params); i++) {
+        const char *name = ctune_params_name(params, i);
+        rc = ctune__params_copy_value(is_train_param(name) ? k->train : k->builder, name, params,
+                                      name);
+    }
+    if (rc != CTUNE_OK) {
+        keras_destroy(k);
+        return rc;
+    }
+    *out = k;
+    return CTUNE_OK;
+}
+
+/* Checks the built model against the task. */
+static ctune_status check_output(keras *k, int kind, size_t n_targets)
+{
+    const char *name = k->fam->vt.name;
+    if (!ctune_model_loss(k->model))
+        return ctune_set_error(CTUNE_EINVAL, "%s: the builder did not compile the model", name);
+    size_t units = ctune_model_n_outputs(k->model);
+    k->units = units;
+    if (kind == CTUNE_CLASSIFIER) {
+        if (units == k->n_classes || (k->n_classes == 2 && units == 1))
+            return CTUNE_OK;
+        return ctune_set_error(CTUNE_EDATA,
+                               "%s: the model's output layer has %zu units but the data has %zu "
+                               "classes (use %zu softmax units%s)",
+                               name, units, k->n_classes, k->n_classes,
+                               k->n_classes == 2 ? ", or 1 sigmoid unit" : "");
+    }
+    if (units != n_targets)
+        return ctune_set_error(CTUNE_EDATA,
+                               "%s: the model's output layer has %zu units but y has %zu targets",
+                               name, units, n_targets);
+    return CTUNE_OK;
+}
+
+static ctune_status fit_options(const ctune_params *t, char *buf, size_t cap)
+{
+    int64_t patience;
+    double vsplit, min_delta;
+    int shuffle, early, restore;
+    const char *monitor = NULL;
+    CTUNE_TRY(ctune_params_get_bool(t, "shuffle", &shuffle));
+    CTUNE_TRY(ctune_params_get_double(t, "validation_split", &vsplit));
+    CTUNE_TRY(ctune_params_get_bool(t, "early_stopping", &early));
+    CTUNE_TRY(ctune_params_get_int(t, "patience", &patience));
+    CTUNE_TRY(ctune_params_get_double(t, "min_delta", &min_delta));
+    CTUNE_TRY(ctune_params_get_bool(t, "restore_best_weights", &restore));
+    if (!ctune_params_is_none(t, "monitor"))
+        CTUNE_TRY(ctune_params_get_string(t, "monitor", &monitor));
+    if (!monitor)
+        monitor = vsplit > 0 ? "val_loss" : "loss";
+    /* The seed is set with ctune_model_set_seed(), not here: a derived
+     * 64-bit seed does not fit the options' int64. */
+    int w = snprintf(buf, cap, "shuffle=%s, validation_split=%.17g", shuffle ? "true" : "false",
+                     vsplit);
+    if (early && w > 0 && (size_t)w < cap)
+        snprintf(buf + w, cap - (size_t)w,
+                 ", early_stopping_patience=%lld, monitor=%s, min_delta=%.17g, "
+                 "restore_best_weights=%s",
+                 (long long)patience, monitor, min_delta, restore ? "true" : "false");
+    return CTUNE_OK;
+}
+
+typedef struct verbose_ctx {
+    const char *name;
+    int64_t epochs;
+} verbose_ctx;
+
+static int log_epoch(const ctune_model *m, int epoch, void *user)
+{
+    const verbose_ctx *v = user;
+    double loss = NAN, acc = NAN, vloss = NAN;
+    ctune_model_history_value(m, "loss", (size_t)epoch, &loss);
+    int has_acc = ctune_model_history_value(m, "accuracy", (size_t)epoch, &acc) == CTUNE_OK;
+    int has_val = ctune_model_history_value(m, "val_loss", (size_t)epoch, &vloss) == CTUNE_OK;
+    ctune_clear_error();
+    char extra[96] = "";
+    int w = 0;
+    if (has_acc)
+        w = snprintf(extra, sizeof extra, " - accuracy: %.4f", acc);
+    if (has_val && w >= 0 && (size_t)w < sizeof extra)
+        snprintf(extra + w, sizeof extra - (size_t)w, " - val_loss: %.4f", vloss);
+    ctune__log(0, "%s: Epoch %d/%lld - loss: %.4f%s", v->name, epoch + 1, (long long)v->epochs,
+               loss, extra);
+    return 0;
+}
+
+static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_classes,
+                              const ctune_fit_ctx *ctx)
+{
+    keras *k = self;
+    const family *f = k->fam;
+    int kind = f->vt.kind;
+    int64_t epochs, batch, seed, verbose;
+    CTUNE_TRY(ctune_params_get_int(k->train, "epochs", &epochs));
+    CTUNE_TRY(ctune_params_get_int(k->train, "batch_size", &batch));
+    CTUNE_TRY(ctune_params_get_int(k->train, "seed", &seed));
+    CTUNE_TRY(ctune_params_get_int(k->train, "verbose", &verbose));
+    size_t n_targets = ctune_data_n_targets(train);
+    if (kind == CTUNE_CLASSIFIER && n_classes < 2)
+        return ctune_set_error(CTUNE_EDATA, "%s: the training data has only %zu class; need at least 2",
+                               f->vt.name, n_classes);
+    k->n_classes = n_classes;
+
+    /* meta values, as scikeras passes them to create_model */
+    CTUNE_TRY(ctune_params_set_int(k->builder, "n_features_in_", (int64_t)ctune_data_n_cols(train)));
+    CTUNE_TRY(ctune_params_set_int(k->builder, "n_outputs_",
+                                   kind == CTUNE_CLASSIFIER ? 1 : (int64_t)n_targets));
+    if (kind == CTUNE_CLASSIFIER)
+        CTUNE_TRY(ctune_params_set_int(k->builder, "n_classes_", (int64_t)n_classes));
+
+    ctune_model_free(k->model);
+    k->model = NULL;
+    CTUNE_TRY(ctune_model_new(&k->model));
+    uint64_t fit_seed = ctune_fit_ctx_seed(ctx, (uint64_t)seed);
+    CTUNE_TRY(ctune_model_set_seed(k->model, fit_seed));
+    CTUNE_TRY(ctune_model_set_threads(k->model, ctune_fit_ctx_threads(ctx)));
+
+    ctune_clear_error();
+    ctune_status rc = f->build(k->builder, k->model, f->user);
+    if (rc != CTUNE_OK) {
+        if (ctune_last_error()[0] == '\0')
+            ctune_set_error(rc, "the model builder failed (%s)", ctune_status_string(rc));
+        ctune__error_prefix("%s: build", f->vt.name);
+        return rc;
+    }
+    CTUNE_TRY(check_output(k, kind, n_targets));
+    char opts[512];
+    CTUNE_TRY(fit_options(k->train, opts, sizeof opts));
+    verbose_ctx vctx = {f->vt.name, epochs};
+    rc = ctune_model_fit_ex(k->model, train, NULL, epochs, batch, opts,
+                            verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
+    if (rc != CTUNE_OK)
+        ctune__error_prefix("%s: fit", f->vt.name);
+    return rc;
+}
+
+/* Class probabilities n × n_classes from the model's outputs. */
+static ctune_status keras_predict_proba(void *self, const ctune_data *X, double *out)
+{
+    keras *k = self;
+    size_t n = ctune_data_n_rows(X);
+    if (k->units == 1) {
+        /* one sigmoid unit: P(class 1) in column 1 */
+        double *p = CTUNE_NEW_ARRAY(double, n ? n : 1);
+        if (!p)
+            return CTUNE_ENOMEM;
+        ctune_status rc = ctune_model_predict(k->model, X, p);
+        for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
+            out[2 * i] = 1.0 - p[i];
+            out[2 * i + 1] = p[i];
+        }
+        ctune__free(p);
+        return rc;
+    }
+    ctune_status rc = ctune_model_predict(k->model, X, out);
+    /* softmax outputs are float32: renormalize each row in double so it sums
+     * to 1 as exactly as a double can */
+    size_t c = k->n_classes;
+    for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < c; j++)
+            sum += out[i * c + j];
+        if (sum > 0)
+            for (size_t j = 0; j < c; j++)
+                out[i * c + j] /= sum;
+    }
+    return rc;
+}
+
+static ctune_status keras_predict(void *self, const ctune_data *X, double *out)
+{
+    keras *k = self;
+    size_t n = ctune_data_n_rows(X);
+    if (k->fam->vt.kind == CTUNE_REGRESSOR)
+        return ctune_model_predict(k->model, X, out);
+    size_t c = k->n_classes;
+    double *proba = CTUNE_NEW_ARRAY(double, n * c);
+    if (!proba)
+        return CTUNE_ENOMEM;
+    ctune_status rc = keras_predict_proba(self, X, proba);
+    for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
+        size_t best = 0;
+        for (size_t j = 1; j < c; j++)
+            if (proba[i * c + j] > proba[i * c + best])
+                best = j;
+        out[i] = (double)best;
+    }
+    ctune__free(proba);
+    return rc;
+}
+
+static size_t keras_n_outputs(const void *self)
+{
+    const keras *k = self;
+    return k->units;
+}
+
+/* ---- construction ------------------------------------------------------- */
+
+static ctune_status keras_new(ctune_estimator **out, int kind, const char *name, ctune_build_fn build,
+                              const ctune_param_spec *builder_spec, void *user)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(build, "build");
+    size_t nb = ctune_spec_count(builder_spec);
+    for (size_t i = 0; i < nb; i++) {
+        if (is_train_param(builder_spec[i].name))
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "%s: builder parameter '%s' collides with the training parameter "
+                                   "of the same name; rename it in the builder's spec",
+                                   name, builder_spec[i].name);
+        size_t len = strlen(builder_spec[i].name);
+        if (len > 0 && builder_spec[i].name[len - 1] == '_')
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "%s: builder parameter '%s' ends with '_', reserved for meta values "
+                                   "(n_features_in_, n_classes_, n_outputs_)",
+                                   name, builder_spec[i].name);
+    }
+    family *f = ctune__calloc(1, sizeof *f);
+    if (!f)
+        return CTUNE_ENOMEM;
+    f->spec = CTUNE_NEW_ARRAY(ctune_param_spec, N_TRAIN + nb + 1);
+    if (!f->spec) {
+        ctune__free(f);
+        return CTUNE_ENOMEM;
+    }
+    memcpy(f->spec, TRAIN_SPEC, sizeof TRAIN_SPEC);
+    if (nb)
+        memcpy(f->spec + N_TRAIN, builder_spec, nb * sizeof *builder_spec);
+    memset(&f->spec[N_TRAIN + nb], 0, sizeof f->spec[0]);
+    atomic_init(&f->refs, 1);
+    f->builder_spec = builder_spec;
+    f->build = build;
+    f->user = user;
+    f->vt.version = CTUNE_ESTIMATOR_VTABLE_VERSION;
+    f->vt.name = name;
+    f->vt.kind = kind;
+    f->vt.params = f->spec;
+    f->vt.create = keras_create;
+    f->vt.fit = keras_fit;
+    f->vt.predict = keras_predict;
+    f->vt.predict_proba = kind == CTUNE_CLASSIFIER ? keras_predict_proba : NULL;
+    f->vt.destroy = keras_destroy;
+    f->vt.n_outputs = kind == CTUNE_REGRESSOR ? keras_n_outputs : NULL;
+    f->vt.user_retain = family_retain;
+    f->vt.user_release = family_release;
+    /* the handle adopts our reference to f, also on failure */
+    return ctune_estimator_new(out, &f->vt, f);
+}
+
+ctune_status ctune_keras_classifier_new(ctune_estimator **out, ctune_build_fn build,
+                                        const ctune_param_spec *builder_spec, void *user)
+{
+    return keras_new(out, CTUNE_CLASSIFIER, "KerasClassifier", build, builder_spec, user);
+}
+
+ctune_status ctune_keras_regressor_new(ctune_estimator **out, ctune_build_fn build,
+                                       const ctune_param_spec *builder_spec, void *user)
+{
+    return keras_new(out, CTUNE_REGRESSOR, "KerasRegressor", build, builder_spec, user);
+}
+
+const ctune_model *ctune_keras_model(const ctune_estimator *est)
+{
+    const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(est);
+    if (!vt || vt->create != keras_create)
+        return NULL;
+    const keras *k = ctune__estimator_self(est);
+    return k ? k->model : NULL;
+}
+
+/* ---- the built-in MLP builder ----------------------------------------- */
+
+static const ctune_param_spec MLP_SPEC[] = {
+    {"nl", CTUNE_TYPE_INT, "1", "[0, inf)", NULL, "number of hidden layers"},
+    {"nn", CTUNE_TYPE_INT, "16", "[1, inf)", NULL, "units per hidden layer"},
+    {"activation", CTUNE_TYPE_STRING, "relu", NULL,
+     "linear|relu|leaky_relu|elu|selu|tanh|sigmoid|hard_sigmoid|softplus|softsign|swish|silu|gelu",
+     "activation of the hidden layers"},
+    {"optimizer", CTUNE_TYPE_STRING, "adam", NULL,
+     "sgd|adam|adamw|rmsprop|adagrad|adadelta|adamax|nadam", "optimizer (Keras defaults)"},
+    {"learning_rate", CTUNE_TYPE_DOUBLE, "0.001", "(0, inf)", NULL, "optimizer step size"},
+    {"momentum", CTUNE_TYPE_DOUBLE, "0", "[0, 1)", NULL, "momentum (sgd and rmsprop)"},
+    {"dropout", CTUNE_TYPE_DOUBLE, "0", "[0, 1)", NULL, "dropout rate after each hidden layer"},
+    {"l2", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "L2 kernel regularization of every layer"},
+    {"kernel_initializer", CTUNE_TYPE_STRING, "glorot_uniform", NULL,
+     "glorot_uniform|glorot_normal|he_uniform|he_normal|lecun_uniform|lecun_normal|zeros|ones",
+     "kernel initializer of every layer"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+const ctune_param_spec *ctune_mlp_spec(void) { return MLP_SPEC; }
+
+ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
+{
+    (void)user;
+    int64_t nl, nn, n_classes = 0, n_outputs = 1;
+    double lr, momentum, dropout, l2;
+    const char *act, *opt, *init;
+    CTUNE_TRY(ctune__params_int_or(p, "nl", 1, &nl));
+    CTUNE_TRY(ctune__params_int_or(p, "nn", 16, &nn));
+    CTUNE_TRY(ctune__params_string_or(p, "activation", "relu", &act));
+    CTUNE_TRY(ctune__params_string_or(p, "optimizer", "adam", &opt));
+    CTUNE_TRY(ctune__params_double_or(p, "learning_rate", 0.001, &lr));
+    CTUNE_TRY(ctune__params_double_or(p, "momentum", 0.0, &momentum));
+    CTUNE_TRY(ctune__params_double_or(p, "dropout", 0.0, &dropout));
+    CTUNE_TRY(ctune__params_double_or(p, "l2", 0.0, &l2));
+    CTUNE_TRY(ctune__params_string_or(p, "kernel_initializer", "glorot_uniform", &init));
+    CTUNE_TRY(ctune__params_int_or(p, "n_classes_", 0, &n_classes));
+    CTUNE_TRY(ctune__params_int_or(p, "n_outputs_", 1, &n_outputs));
+    if (nn < 1)
+        return ctune_set_error(CTUNE_EINVAL, "mlp: nn = %lld must be >= 1", (long long)nn);
+    char layer_opts[160];
+    snprintf(layer_opts, sizeof layer_opts, "kernel_initializer=%s, l2=%.17g", init, l2);
+    for (int64_t i = 0; i < nl; i++) {
+        CTUNE_TRY(ctune_model_add_dense(m, nn, act, layer_opts));
+        if (dropout > 0)
+            CTUNE_TRY(ctune_model_add_dropout(m, dropout));
+    }
+    const char *out_act, *loss;
+    size_t units;
+    if (n_classes == 2) {
+        units = 1, out_act = "sigmoid", loss = "binary_crossentropy";
+    } else if (n_classes > 2) {
+        units = (size_t)n_classes, out_act = "softmax", loss = "sparse_categorical_crossentropy";
+    } else {
+        units = (size_t)(n_outputs > 0 ? n_outputs : 1), out_act = "linear", loss = "mean_squared_error";
+    }
+    CTUNE_TRY(ctune_model_add_dense(m, (int64_t)units, out_act, layer_opts));
+    char opt_opts[128];
+    int uses_momentum = strcmp(opt, "sgd") == 0 || strcmp(opt, "rmsprop") == 0;
+    if (uses_momentum)
+        snprintf(opt_opts, sizeof opt_opts, "learning_rate=%.17g, momentum=%.17g", lr, momentum);
+    else
+        snprintf(opt_opts, sizeof opt_opts, "learning_rate=%.17g", lr);
+    return ctune_model_compile(m, opt, loss, opt_opts);
+}
+
+ctune_status ctune_mlp_classifier_new(ctune_estimator **out)
+{
+    return keras_new(out, CTUNE_CLASSIFIER, "MLPClassifier", ctune_mlp_build, MLP_SPEC, NULL);
+}
+
+ctune_status ctune_mlp_regressor_new(ctune_estimator **out)
+{
+    return keras_new(out, CTUNE_REGRESSOR, "MLPRegressor", ctune_mlp_build, MLP_SPEC, NULL);
+}

@@ -1,0 +1,627 @@
+/* Pipeline: named steps (transformers, then any final estimator) behind one
+ * estimator handle.
+ *
+ * Each pipeline handle owns a definition (`pipe_def`, the handle's user
+ * data, see ctune__estimator_new_owned): its own copy of the vtable, whose
+ * param spec is generated from the steps' specs ("step__param"), and one
+ * unfitted template handle per step. Cloning the handle copies the
+ * definition (cloning each template); the handle's params hold the current
+ * value of every "step__param". A fit creates the instance (`pipe_fit`):
+ * a clone of each template given its "step__*" params, fitted in turn on
+ * the previous step's float64 output with the same y. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/data.h"
+#include "core/error.h"
+#include "core/params.h"
+#include "estimator/estimator.h"
+
+#define STEP_NAME_MAX 63
+
+typedef struct pipe_def {
+    ctune_estimator_vtable vt; /* params -> spec */
+    ctune_param_spec *spec;    /* n_spec + 1 entries */
+    char *spec_text;           /* the spec's strings */
+    size_t n;
+    char **names;
+    ctune_estimator **steps;   /* unfitted templates */
+} pipe_def;
+
+typedef struct pipe_fit {
+    size_t n;
+    ctune_estimator **steps; /* fitted */
+} pipe_fit;
+
+static const ctune__owned_ops PIPE_OPS;
+static ctune_status pipe_predict_proba(void *self, const ctune_data *X, double *out);
+
+/* ---- definition: spec generation, copy, release -------------------------------------- */
+
+static size_t slen(const char *s) { return s ? strlen(s) + 1 : 0; }
+
+static const char *put_str(char **cursor, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *d = *cursor;
+    size_t k = strlen(s) + 1;
+    memcpy(d, s, k);
+    *cursor += k;
+    return d;
+}
+
+/* Builds the "step__param" spec of steps[0..n) into *spec / *text. */
+static ctune_status build_spec(char *const *names, ctune_estimator *const *steps, size_t n,
+                               ctune_param_spec **spec_out, char **text_out)
+{
+    size_t count = 0, bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ctune_param_spec *s = ctune_estimator_vtable_of(steps[i])->params;
+        for (size_t j = 0; s && s[j].name; j++) {
+            count++;
+            bytes += strlen(names[i]) + 2 + slen(s[j].name) + slen(s[j].default_value) +
+                     slen(s[j].range) + slen(s[j].choices) + slen(s[j].doc);
+        }
+    }
+    ctune_param_spec *spec = ctune__calloc(count + 1, sizeof *spec);
+    if (!spec)
+        return CTUNE_ENOMEM;
+    char *text = ctune__malloc(bytes);
+    if (!text) {
+        ctune__free(spec);
+        return CTUNE_ENOMEM;
+    }
+    char *cur = text;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ctune_param_spec *s = ctune_estimator_vtable_of(steps[i])->params;
+        for (size_t j = 0; s && s[j].name; j++, k++) {
+            int w = sprintf(cur, "%s__%s", names[i], s[j].name);
+            spec[k].name = cur;
+            cur += w + 1;
+            spec[k].types = s[j].types;
+            spec[k].default_value = put_str(&cur, s[j].default_value);
+            spec[k].range = put_str(&cur, s[j].range);
+            spec[k].choices = put_str(&cur, s[j].choices);
+            spec[k].doc = put_str(&cur, s[j].doc);
+        }
+    }
+    *spec_out = spec;
+    *text_out = text;
+    return CTUNE_OK;
+}
+
+/* Sets the vtable fields that follow the last step. */
+static void sync_vtable(pipe_def *d)
+{
+    d->vt.params = d->spec;
+    if (d->n == 0) {
+        d->vt.kind = CTUNE_TRANSFORMER;
+        return;
+    }
+    const ctune_estimator_vtable *last = ctune_estimator_vtable_of(d->steps[d->n - 1]);
+    d->vt.kind = last->kind;
+    d->vt.predict_proba = NULL;
+    if (last->kind == CTUNE_CLASSIFIER && last->predict_proba)
+        d->vt.predict_proba = pipe_predict_proba;
+}
+
+static void def_release(void *user)
+{
+    pipe_def *d = user;
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        ctune__free(d->names[i]);
+        ctune_estimator_free(d->steps[i]);
+    }
+    ctune__free(d->names);
+    ctune__free(d->steps);
+    ctune__free(d->spec);
+    ctune__free(d->spec_text);
+    ctune__free(d);
+}
+
+static ctune_status def_new(pipe_def **out);
+
+static ctune_status def_copy(const ctune_estimator_vtable **vt, void **user, const void *src_user)
+{
+    const pipe_def *s = src_user;
+    pipe_def *d;
+    CTUNE_TRY(def_new(&d));
+    ctune_status rc = CTUNE_OK;
+    if (s->n) {
+        d->names = ctune__calloc(s->n, sizeof *d->names);
+        d->steps = ctune__calloc(s->n, sizeof *d->steps);
+        if (!d->names || !d->steps)
+            rc = CTUNE_ENOMEM;
+    }
+    for (size_t i = 0; rc == CTUNE_OK && i < s->n; i++) {
+        rc = ctune_estimator_clone(&d->steps[i], s->steps[i]);
+        if (rc == CTUNE_OK) {
+            d->names[i] = ctune__strdup(s->names[i]);
+            if (!d->names[i]) {
+                ctune_estimator_free(d->steps[i]);
+                rc = CTUNE_ENOMEM;
+            }
+        }
+        if (rc == CTUNE_OK)
+            d->n = i + 1;
+    }
+    if (rc == CTUNE_OK)
+        rc = build_spec(d->names, d->steps, d->n, &d->spec, &d->spec_text);
+    if (rc != CTUNE_OK) {
+        def_release(d);
+        return rc;
+    }
+    sync_vtable(d);
+    *vt = &d->vt;
+    *user = d;
+    return CTUNE_OK;
+}
+
+static const ctune__owned_ops PIPE_OPS = {def_copy, def_release};
+
+/* ---- instance ----------------------------------------------------------------------- */
+
+static void pipe_destroy(void *self)
+{
+    pipe_fit *pf = self;
+    if (!pf)
+        return;
+    for (size_t i = 0; i < pf->n; i++)
+        ctune_estimator_free(pf->steps[i]);
+    ctune__free(pf->steps);
+    ctune__free(pf);
+}
+
+/* The "prefix__*" entries of params, renamed without the prefix. */
+static ctune_status step_params(const ctune_params *params, const char *prefix, ctune_params **out)
+{
+    CTUNE_TRY(ctune_params_new(out));
+    size_t k = strlen(prefix);
+    for (size_t i = 0; i < ctune_params_count(params); i++) {
+        const char *name = ctune_params_name(params, i);
+        if (strncmp(name, prefix, k) == 0 && name[k] == '_' && name[k + 1] == '_') {
+            ctune_status rc = ctune__params_copy_value(*out, name + k + 2, params, name);
+            if (rc != CTUNE_OK) {
+                ctune_params_free(*out);
+                *out = NULL;
+                return rc;
+            }
+        }
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status pipe_create(void **self, const ctune_params *params, void *user)
+{
+    const pipe_def *d = user;
+    if (d->n == 0)
+        return ctune_set_error(CTUNE_ESTATE,
+                               "Pipeline has no steps: add them with ctune_pipeline_add_step()");
+    pipe_fit *pf = ctune__calloc(1, sizeof *pf);
+    if (!pf)
+        return CTUNE_ENOMEM;
+    pf->steps = ctune__calloc(d->n, sizeof *pf->steps);
+    if (!pf->steps) {
+        ctune__free(pf);
+        return CTUNE_ENOMEM;
+    }
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; rc == CTUNE_OK && i < d->n; i++) {
+        rc = ctune_estimator_clone(&pf->steps[i], d->steps[i]);
+        if (rc != CTUNE_OK)
+            break;
+        pf->n = i + 1;
+        ctune_params *sp;
+        rc = step_params(params, d->names[i], &sp);
+        if (rc == CTUNE_OK) {
+            rc = ctune_estimator_set_params(pf->steps[i], sp);
+            ctune_params_free(sp);
+            if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
+                ctune__error_prefix("Pipeline step '%s'", d->names[i]);
+        }
+    }
+    if (rc != CTUNE_OK) {
+        pipe_destroy(pf);
+        return rc;
+    }
+    *self = pf;
+    return CTUNE_OK;
+}
+
+/* The step name of fitted step i, for messages. */
+static const char *step_label(const pipe_fit *pf, size_t i)
+{
+    return ctune_estimator_name(pf->steps[i]);
+}
+
+/* Runs `X` through transformer steps [0, upto): *out receives an owned view
+ * (float64, with X's y when keep_y), or NULL when upto is 0 (use X). */
+static ctune_status run_transforms(const pipe_fit *pf, size_t upto, const ctune_data *X, int keep_y,
+                                   ctune_data **out)
+{
+    *out = NULL;
+    const ctune_data *cur = X;
+    ctune_data *owned = NULL;
+    size_t n = ctune_data_n_rows(X), t = keep_y ? ctune_data_n_targets(X) : 0;
+    for (size_t i = 0; i < upto; i++) {
+        size_t k = ctune_estimator_n_outputs(pf->steps[i]);
+        double *Xo = ctune__malloc_array(n ? n * k : 1, sizeof *Xo);
+        double *yo = NULL;
+        if (!Xo)
+            goto nomem;
+        if (t) {
+            yo = ctune__malloc_array(n ? n * t : 1, sizeof *yo);
+            if (!yo) {
+                ctune__free(Xo);
+                goto nomem;
+            }
+        }
+        ctune_status rc = ctune_estimator_transform(pf->steps[i], cur, Xo);
+        if (rc == CTUNE_OK && t && n)
+            rc = ctune_data_gather_y(cur, NULL, n, yo);
+        if (rc != CTUNE_OK) {
+            ctune__free(Xo);
+            ctune__free(yo);
+            ctune_data_free(owned);
+            if (rc != CTUNE_ENOMEM)
+                ctune__error_prefix("Pipeline step %zu (%s): transform", i, step_label(pf, i));
+            return rc;
+        }
+        ctune_data *next;
+        rc = ctune__data_new_owned(&next, Xo, CTUNE_FLOAT64, n, k, yo, t);
+        if (rc != CTUNE_OK) {
+            ctune_data_free(owned);
+            return rc;
+        }
+        ctune_data_free(owned);
+        owned = next;
+        cur = owned;
+    }
+    *out = owned;
+    return CTUNE_OK;
+nomem:
+    ctune_data_free(owned);
+    return CTUNE_ENOMEM;
+}
+
+static ctune_status pipe_fit_fn(void *self, const ctune_data *train, size_t n_classes,
+                                const ctune_fit_ctx *ctx)
+{
+    (void)n_classes;
+    pipe_fit *pf = self;
+    const ctune_data *cur = train;
+    ctune_data *owned = NULL;
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; i < pf->n; i++) {
+        rc = ctune__estimator_fit_ctx(pf->steps[i], cur, ctx);
+        if (rc != CTUNE_OK) {
+            if (rc != CTUNE_ENOMEM)
+                ctune__error_prefix("Pipeline step %zu (%s): fit", i, step_label(pf, i));
+            break;
+        }
+        if (i + 1 == pf->n)
+            break;
+        ctune_data *next;
+        /* one transformer at a time: feed its output forward */
+        pipe_fit one = {1, pf->steps + i};
+        rc = run_transforms(&one, 1, cur, 1, &next);
+        if (rc != CTUNE_OK)
+            break;
+        ctune_data_free(owned);
+        owned = next;
+        cur = owned;
+    }
+    ctune_data_free(owned);
+    return rc;
+}
+
+static ctune_status pipe_predict(void *self, const ctune_data *X, double *out)
+{
+    pipe_fit *pf = self;
+    ctune_estimator *last = pf->steps[pf->n - 1];
+    if (ctune_estimator_kind(last) == CTUNE_TRANSFORMER)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "Pipeline: the last step (%s) is a transformer "
+                               "without predict: use transform", ctune_estimator_name(last));
+    ctune_data *tx;
+    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, 0, &tx));
+    ctune_status rc = ctune_estimator_predict(last, tx ? tx : X, out);
+    ctune_data_free(tx);
+    return rc;
+}
+
+static ctune_status pipe_predict_proba(void *self, const ctune_data *X, double *out)
+{
+    pipe_fit *pf = self;
+    ctune_data *tx;
+    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, 0, &tx));
+    ctune_status rc = ctune_estimator_predict_proba(pf->steps[pf->n - 1], tx ? tx : X, out);
+    ctune_data_free(tx);
+    return rc;
+}
+
+static ctune_status pipe_score(void *self, const ctune_data *data, double *out)
+{
+    pipe_fit *pf = self;
+    ctune_data *tx;
+    CTUNE_TRY(run_transforms(pf, pf->n - 1, data, 1, &tx));
+    ctune_status rc = ctune_estimator_score(pf->steps[pf->n - 1], tx ? tx : data, out);
+    ctune_data_free(tx);
+    return rc;
+}
+
+static size_t pipe_n_features_out(const void *self)
+{
+    const pipe_fit *pf = self;
+    ctune_estimator *last = pf->steps[pf->n - 1];
+    return ctune_estimator_kind(last) == CTUNE_TRANSFORMER ? ctune_estimator_n_outputs(last) : 0;
+}
+
+static size_t pipe_n_outputs(const void *self)
+{
+    const pipe_fit *pf = self;
+    return ctune_estimator_n_outputs(pf->steps[pf->n - 1]);
+}
+
+static ctune_status pipe_transform(void *self, const ctune_data *X, double *out)
+{
+    pipe_fit *pf = self;
+    ctune_estimator *last = pf->steps[pf->n - 1];
+    if (ctune_estimator_kind(last) != CTUNE_TRANSFORMER)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "Pipeline: the last step (%s) is not a "
+                               "transformer: use predict", ctune_estimator_name(last));
+    ctune_data *tx;
+    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, 0, &tx));
+    ctune_status rc = ctune_estimator_transform(last, tx ? tx : X, out);
+    ctune_data_free(tx);
+    return rc;
+}
+
+static ctune_status pipe_inverse(void *self, const ctune_data *X, double *out)
+{
+    pipe_fit *pf = self;
+    for (size_t i = 0; i < pf->n; i++) {
+        const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(pf->steps[i]);
+        if (vt->kind != CTUNE_TRANSFORMER || !vt->inverse_transform)
+            return ctune_set_error(CTUNE_EUNSUPPORTED,
+                                   "Pipeline: step %zu (%s) has no inverse_transform", i, vt->name);
+    }
+    size_t n = ctune_data_n_rows(X);
+    const ctune_data *cur = X;
+    ctune_data *owned = NULL;
+    for (size_t i = pf->n; i-- > 0;) {
+        ctune_estimator *st = pf->steps[i];
+        if (i == 0) {
+            ctune_status rc = ctune_estimator_inverse_transform(st, cur, out);
+            ctune_data_free(owned);
+            return rc;
+        }
+        size_t k = ctune_estimator_n_features_in(st);
+        double *buf = ctune__malloc_array(n ? n * k : 1, sizeof *buf);
+        if (!buf) {
+            ctune_data_free(owned);
+            return CTUNE_ENOMEM;
+        }
+        ctune_status rc = ctune_estimator_inverse_transform(st, cur, buf);
+        ctune_data *next = NULL;
+        if (rc == CTUNE_OK)
+            rc = ctune__data_new_owned(&next, buf, CTUNE_FLOAT64, n, k, NULL, 0);
+        else
+            ctune__free(buf);
+        ctune_data_free(owned);
+        if (rc != CTUNE_OK)
+            return rc;
+        owned = next;
+        cur = owned;
+    }
+    ctune_data_free(owned);
+    return CTUNE_OK;
+}
+
+/* ---- public API -------------------------------------------------------------------- */
+
+static ctune_status def_new(pipe_def **out)
+{
+    pipe_def *d = ctune__calloc(1, sizeof *d);
+    if (!d)
+        return CTUNE_ENOMEM;
+    d->vt.version = CTUNE_ESTIMATOR_VTABLE_VERSION;
+    d->vt.name = "Pipeline";
+    d->vt.kind = CTUNE_TRANSFORMER;
+    d->vt.params = NULL;
+    d->vt.create = pipe_create;
+    d->vt.fit = pipe_fit_fn;
+    d->vt.predict = pipe_predict;
+    d->vt.score = pipe_score;
+    d->vt.n_features_out = pipe_n_features_out;
+    d->vt.transform = pipe_transform;
+    d->vt.inverse_transform = pipe_inverse;
+    d->vt.destroy = pipe_destroy;
+    d->vt.n_outputs = pipe_n_outputs;
+    *out = d;
+    return CTUNE_OK;
+}
+
+ctune_status ctune_pipeline_new(ctune_estimator **out)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    pipe_def *d;
+    CTUNE_TRY(def_new(&d));
+    return ctune__estimator_new_owned(out, &d->vt, d, &PIPE_OPS);
+}
+
+static pipe_def *def_of(const ctune_estimator *pipe)
+{
+    return ctune__estimator_owned_ops(pipe) == &PIPE_OPS ? ctune_estimator_user(pipe) : NULL;
+}
+
+static ctune_status check_name(const pipe_def *d, const char *name)
+{
+    size_t len = strlen(name);
+    int ok = len > 0 && len <= STEP_NAME_MAX && !(name[0] >= '0' && name[0] <= '9') &&
+             strstr(name, "__") == NULL;
+    for (size_t i = 0; ok && i < len; i++) {
+        char c = name[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+    if (!ok)
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_pipeline_add_step: step name '%s' is not valid: use "
+                               "[A-Za-z_][A-Za-z0-9_]* without \"__\", at most %d characters",
+                               name, STEP_NAME_MAX);
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->names[i], name) == 0)
+            return ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: the pipeline "
+                                   "already has a step named '%s'", name);
+    return CTUNE_OK;
+}
+
+ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
+                                     const ctune_estimator *step)
+{
+    CTUNE_CHECK_NULL(pipe, "pipe");
+    CTUNE_CHECK_NULL(name, "name");
+    CTUNE_CHECK_NULL(step, "step");
+    pipe_def *d = def_of(pipe);
+    if (!d)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: %s is not a Pipeline",
+                               ctune_estimator_name(pipe));
+    CTUNE_TRY(check_name(d, name));
+    if (d->n > 0) {
+        const ctune_estimator *last = d->steps[d->n - 1];
+        if (ctune_estimator_kind(last) != CTUNE_TRANSFORMER)
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "ctune_pipeline_add_step: cannot add '%s' after step '%s' (%s), "
+                                   "which is not a transformer: only the last step may be a "
+                                   "classifier or regressor",
+                                   name, d->names[d->n - 1], ctune_estimator_name(last));
+    }
+    /* Prepare everything that can fail before changing the definition. */
+    ctune_estimator *tmpl = NULL;
+    char *nm = NULL, **names = NULL;
+    ctune_estimator **steps = NULL;
+    ctune_param_spec *spec = NULL;
+    char *text = NULL;
+    ctune_params *q = NULL;
+    ctune_status rc = ctune_estimator_clone(&tmpl, step);
+    if (rc == CTUNE_OK && !(nm = ctune__strdup(name)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK && !(names = ctune__malloc_array(d->n + 1, sizeof *names)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK && !(steps = ctune__malloc_array(d->n + 1, sizeof *steps)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK) {
+        memcpy(names, d->names, d->n * sizeof *names);
+        memcpy(steps, d->steps, d->n * sizeof *steps);
+        names[d->n] = nm;
+        steps[d->n] = tmpl;
+        rc = build_spec(names, steps, d->n + 1, &spec, &text);
+    }
+    if (rc == CTUNE_OK)
+        rc = ctune_params_new(&q);
+    const ctune_params *cur = ctune_estimator_get_params(step);
+    char full[STEP_NAME_MAX + 2 + 256];
+    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(cur); i++) {
+        const char *pn = ctune_params_name(cur, i);
+        if ((size_t)snprintf(full, sizeof full, "%s__%s", name, pn) >= sizeof full)
+            rc = ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: parameter name '%s' "
+                                 "of step '%s' is too long", pn, name);
+        else
+            rc = ctune__params_copy_value(q, full, cur, pn);
+    }
+    if (rc != CTUNE_OK) {
+        ctune_estimator_free(tmpl);
+        ctune__free(nm);
+        ctune__free(names);
+        ctune__free(steps);
+        ctune__free(spec);
+        ctune__free(text);
+        ctune_params_free(q);
+        return rc;
+    }
+    /* Swap the new definition in, then apply the step's values. */
+    char **old_names = d->names;
+    ctune_estimator **old_steps = d->steps;
+    ctune_param_spec *old_spec = d->spec;
+    char *old_text = d->spec_text;
+    ctune_estimator_vtable old_vt = d->vt;
+    d->names = names;
+    d->steps = steps;
+    d->spec = spec;
+    d->spec_text = text;
+    d->n++;
+    sync_vtable(d);
+    rc = ctune_estimator_set_params(pipe, q);
+    ctune_params_free(q);
+    if (rc != CTUNE_OK) {
+        d->n--;
+        d->names = old_names;
+        d->steps = old_steps;
+        d->spec = old_spec;
+        d->spec_text = old_text;
+        d->vt = old_vt;
+        ctune_estimator_free(tmpl);
+        ctune__free(nm);
+        ctune__free(names);
+        ctune__free(steps);
+        ctune__free(spec);
+        ctune__free(text);
+        return rc;
+    }
+    ctune__free(old_names);
+    ctune__free(old_steps);
+    ctune__free(old_spec);
+    ctune__free(old_text);
+    return CTUNE_OK;
+}
+
+size_t ctune_pipeline_n_steps(const ctune_estimator *pipe)
+{
+    const pipe_def *d = def_of(pipe);
+    return d ? d->n : 0;
+}
+
+const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size_t i)
+{
+    const pipe_def *d = def_of(pipe);
+    return d && i < d->n ? d->names[i] : NULL;
+}
+
+ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
+                                 ctune_estimator **out)
+{
+    CTUNE_CHECK_NULL(pipe, "pipe");
+    CTUNE_CHECK_NULL(name, "name");
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    const pipe_def *d = def_of(pipe);
+    if (!d)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_step: %s is not a Pipeline",
+                               ctune_estimator_name(pipe));
+    size_t i = 0;
+    while (i < d->n && strcmp(d->names[i], name) != 0)
+        i++;
+    if (i == d->n) {
+        char list[512];
+        size_t len = 0;
+        list[0] = '\0';
+        for (size_t j = 0; j < d->n && len < sizeof list; j++) {
+            int w = snprintf(list + len, sizeof list - len, "%s%s", j ? ", " : "", d->names[j]);
+            if (w < 0)
+                break;
+            len += (size_t)w;
+        }
+        return ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_step: unknown step '%s'; steps: %s",
+                               name, d->n ? list : "(none)");
+    }
+    const pipe_fit *pf = ctune__estimator_self(pipe);
+    if (!pf)
+        return ctune_set_error(CTUNE_ESTATE, "ctune_pipeline_step: the Pipeline is not fitted");
+    *out = pf->steps[i];
+    return CTUNE_OK;
+}

@@ -1,0 +1,190 @@
+/* StandardScaler: per-column (x - mean) / scale, scikit-learn's semantics
+ * (population variance; near-constant columns keep scale 1). */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/data.h"
+#include "core/error.h"
+#include "core/params.h"
+#include "estimator/estimator.h"
+
+static const ctune_param_spec SCALER_SPEC[] = {
+    {"with_mean", CTUNE_TYPE_BOOL, "true", NULL, NULL, "subtract each column's mean"},
+    {"with_std", CTUNE_TYPE_BOOL, "true", NULL, NULL,
+     "divide each column by its population standard deviation"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+typedef struct scaler {
+    int with_mean, with_std;
+    size_t d;
+    double *mean, *var, *scale; /* one block of 3 × d */
+} scaler_t;
+
+static ctune_status scaler_create(void **self, const ctune_params *params, void *user)
+{
+    (void)user;
+    scaler_t *s = ctune__calloc(1, sizeof *s);
+    if (!s)
+        return CTUNE_ENOMEM;
+    ctune_status rc = ctune__params_bool_or(params, "with_mean", 1, &s->with_mean);
+    if (rc == CTUNE_OK)
+        rc = ctune__params_bool_or(params, "with_std", 1, &s->with_std);
+    if (rc != CTUNE_OK) {
+        ctune__free(s);
+        return rc;
+    }
+    *self = s;
+    return CTUNE_OK;
+}
+
+static inline double xval(const void *row, int dtype, size_t j)
+{
+    return dtype == CTUNE_FLOAT64 ? ((const double *)row)[j] : (double)((const float *)row)[j];
+}
+
+static ctune_status scaler_fit(void *self, const ctune_data *train, size_t n_classes,
+                               const ctune_fit_ctx *ctx)
+{
+    (void)n_classes;
+    (void)ctx;
+    scaler_t *s = self;
+    size_t n = ctune_data_n_rows(train), d = ctune_data_n_cols(train);
+    int dtype = ctune_data_dtype(train);
+    ctune__free(s->mean);
+    s->mean = ctune__calloc(3 * d, sizeof *s->mean);
+    if (!s->mean)
+        return CTUNE_ENOMEM;
+    s->d = d;
+    s->var = s->mean + d;
+    s->scale = s->mean + 2 * d;
+    /* two passes: the mean, then the centred sum of squares */
+    for (size_t i = 0; i < n; i++) {
+        const void *row = ctune__data_row_ptr(train, i);
+        for (size_t j = 0; j < d; j++)
+            s->mean[j] += xval(row, dtype, j);
+    }
+    for (size_t j = 0; j < d; j++)
+        s->mean[j] /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        const void *row = ctune__data_row_ptr(train, i);
+        for (size_t j = 0; j < d; j++) {
+            double c = xval(row, dtype, j) - s->mean[j];
+            s->var[j] += c * c;
+        }
+    }
+    double nn = (double)n;
+    for (size_t j = 0; j < d; j++) {
+        s->var[j] /= nn;
+        /* scikit-learn's _is_constant_feature: variance within rounding of 0 */
+        double bound = nn * DBL_EPSILON * s->var[j] + pow(nn * s->mean[j] * DBL_EPSILON, 2);
+        double sd = sqrt(s->var[j]);
+        s->scale[j] = (!s->with_std || s->var[j] <= bound || sd == 0) ? 1.0 : sd;
+    }
+    return CTUNE_OK;
+}
+
+static size_t scaler_n_out(const void *self) { return ((const scaler_t *)self)->d; }
+
+static ctune_status scaler_transform(void *self, const ctune_data *X, double *out)
+{
+    const scaler_t *s = self;
+    int dtype = ctune_data_dtype(X);
+    size_t d = s->d;
+    for (size_t i = 0; i < X->n; i++) {
+        const void *row = ctune__data_row_ptr(X, i);
+        double *o = out + i * d;
+        for (size_t j = 0; j < d; j++) {
+            double v = xval(row, dtype, j);
+            if (s->with_mean)
+                v -= s->mean[j];
+            o[j] = v / s->scale[j];
+        }
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status scaler_inverse(void *self, const ctune_data *X, double *out)
+{
+    const scaler_t *s = self;
+    int dtype = ctune_data_dtype(X);
+    size_t d = s->d;
+    for (size_t i = 0; i < X->n; i++) {
+        const void *row = ctune__data_row_ptr(X, i);
+        double *o = out + i * d;
+        for (size_t j = 0; j < d; j++) {
+            double v = xval(row, dtype, j) * s->scale[j];
+            o[j] = s->with_mean ? v + s->mean[j] : v;
+        }
+    }
+    return CTUNE_OK;
+}
+
+static void scaler_destroy(void *self)
+{
+    scaler_t *s = self;
+    if (!s)
+        return;
+    ctune__free(s->mean);
+    ctune__free(s);
+}
+
+static const ctune_estimator_vtable SCALER_VT = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "StandardScaler",
+    .kind = CTUNE_TRANSFORMER,
+    .params = SCALER_SPEC,
+    .create = scaler_create,
+    .fit = scaler_fit,
+    .n_features_out = scaler_n_out,
+    .transform = scaler_transform,
+    .inverse_transform = scaler_inverse,
+    .destroy = scaler_destroy,
+};
+
+ctune_status ctune_standard_scaler_new(ctune_estimator **out)
+{
+    return ctune_estimator_new(out, &SCALER_VT, NULL);
+}
+
+static ctune_status fitted_scaler(const ctune_estimator *est, const char *fn, const scaler_t **out)
+{
+    *out = NULL;
+    if (!est)
+        return ctune_set_error(CTUNE_EINVAL, "%s: scaler is NULL", fn);
+    if (ctune_estimator_vtable_of(est) != &SCALER_VT)
+        return ctune_set_error(CTUNE_EINVAL, "%s: %s is not a StandardScaler", fn,
+                               ctune_estimator_name(est));
+    *out = ctune__estimator_self(est);
+    if (!*out)
+        return ctune_set_error(CTUNE_ESTATE, "%s: StandardScaler is not fitted: call fit first",
+                               fn);
+    return CTUNE_OK;
+}
+
+static ctune_status copy_stat(const ctune_estimator *est, const char *fn, size_t which, double *out)
+{
+    const scaler_t *s;
+    CTUNE_TRY(fitted_scaler(est, fn, &s));
+    if (!out)
+        return ctune_set_error(CTUNE_EINVAL, "%s: out is NULL", fn);
+    memcpy(out, s->mean + which * s->d, s->d * sizeof *out);
+    return CTUNE_OK;
+}
+
+ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *out)
+{
+    return copy_stat(scaler, __func__, 0, out);
+}
+
+ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out)
+{
+    return copy_stat(scaler, __func__, 1, out);
+}
+
+ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out)
+{
+    return copy_stat(scaler, __func__, 2, out);
+}

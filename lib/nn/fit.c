@@ -1,0 +1,395 @@
+/* The training loop (minibatches, validation, history, EarlyStopping, epoch
+ * callback), predict and evaluate. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/params.h"
+#include "nn/model.h"
+#include "nn/optim.h"
+
+#define PREDICT_CHUNK 256
+
+static ctune_status check_model(const ctune_model *m, const char *what, int need_compiled)
+{
+    if (m->n_layers == 0)
+        return ctune_set_error(CTUNE_ESTATE, "%s: the model has no layers; add layers with "
+                                             "ctune_model_add_dense()", what);
+    long last = ctune__model_last_dense(m);
+    if (last < 0)
+        return ctune_set_error(CTUNE_ESTATE, "%s: the model has no Dense layer", what);
+    if ((size_t)last != m->n_layers - 1)
+        return ctune_set_error(CTUNE_ESTATE, "%s: the last layer is a Dropout; the output layer "
+                                             "must be Dense", what);
+    if (need_compiled && !m->compiled)
+        return ctune_set_error(CTUNE_ESTATE, "%s: the model is not compiled; call "
+                                             "ctune_model_compile() first", what);
+    return CTUNE_OK;
+}
+
+/* EarlyStopping, as keras.callbacks.EarlyStopping. */
+typedef struct early_stop {
+    int enabled, restore, maximize, have_best_weights;
+    size_t key;
+    int64_t patience, wait;
+    double min_delta, best;
+    float *best_weights;
+} early_stop;
+
+typedef struct fit_opts {
+    int shuffle, has_seed;
+    double validation_split;
+    int64_t seed;
+    early_stop es;
+    char monitor[CTUNE__NN_NAME_CAP + 4], mode[16];
+} fit_opts;
+
+static ctune_status parse_fit_options(fit_opts *o, const char *text)
+{
+    static const char *const known[] = {
+        "shuffle", "validation_split", "seed", "verbose", "early_stopping_patience", "monitor",
+        "min_delta", "mode", "restore_best_weights", NULL};
+    memset(o, 0, sizeof *o);
+    ctune_params *p;
+    CTUNE_TRY(ctune__nn_options(&p, text, known, "fit"));
+    ctune_status rc = ctune__params_bool_or(p, "shuffle", 1, &o->shuffle);
+    if (rc == CTUNE_OK)
+        rc = ctune__params_double_or(p, "validation_split", 0.0, &o->validation_split);
+    if (rc == CTUNE_OK && !(o->validation_split >= 0 && o->validation_split < 1))
+        rc = ctune_set_error(CTUNE_EINVAL, "fit: validation_split must be in [0, 1), got %g",
+                             o->validation_split);
+    o->has_seed = ctune_params_find(p, "seed") >= 0;
+    if (rc == CTUNE_OK)
+        rc = ctune__params_int_or(p, "seed", 0, &o->seed);
+    int64_t verbose;
+    if (rc == CTUNE_OK)
+        rc = ctune__params_int_or(p, "verbose", 0, &verbose);
+    o->es.enabled = ctune_params_find(p, "early_stopping_patience") >= 0;
+    if (rc == CTUNE_OK)
+        rc = ctune__params_int_or(p, "early_stopping_patience", 0, &o->es.patience);
+    if (rc == CTUNE_OK && o->es.patience < 0)
+        rc = ctune_set_error(CTUNE_EINVAL, "fit: early_stopping_patience must be >= 0, got %lld",
+                             (long long)o->es.patience);
+    if (rc == CTUNE_OK)
+        rc = ctune__params_double_or(p, "min_delta", 0.0, &o->es.min_delta);
+    if (rc == CTUNE_OK && !isfinite(o->es.min_delta))
+        rc = ctune_set_error(CTUNE_EINVAL, "fit: min_delta must be finite");
+    if (rc == CTUNE_OK)
+        rc = ctune__params_bool_or(p, "restore_best_weights", 0, &o->es.restore);
+    /* monitor is resolved against the history keys once they are known */
+    const char *s;
+    if (rc == CTUNE_OK && (rc = ctune__params_string_or(p, "monitor", "", &s)) == CTUNE_OK)
+        snprintf(o->monitor, sizeof o->monitor, "%s", s);
+    if (rc == CTUNE_OK && (rc = ctune__params_string_or(p, "mode", "auto", &s)) == CTUNE_OK) {
+        snprintf(o->mode, sizeof o->mode, "%s", s);
+        if (strcmp(s, "auto") != 0 && strcmp(s, "min") != 0 && strcmp(s, "max") != 0)
+            rc = ctune_set_error(CTUNE_EINVAL, "fit: mode '%s' is not one of auto, min, max", s);
+    }
+    ctune_params_free(p);
+    return rc;
+}
+
+static void set_keys(ctune_model *m, int validating)
+{
+    m->n_keys = 0;
+    snprintf(m->keys[m->n_keys++], sizeof m->keys[0], "loss");
+    for (int k = 0; k < m->n_metrics; k++)
+        snprintf(m->keys[m->n_keys++], sizeof m->keys[0], "%s", m->metric_names[k]);
+    if (validating) {
+        snprintf(m->keys[m->n_keys++], sizeof m->keys[0], "val_loss");
+        for (int k = 0; k < m->n_metrics; k++)
+            snprintf(m->keys[m->n_keys++], sizeof m->keys[0], "val_%s", m->metric_names[k]);
+    }
+}
+
+static ctune_status setup_early_stop(ctune_model *m, fit_opts *o, int validating)
+{
+    early_stop *es = &o->es;
+    if (!es->enabled)
+        return CTUNE_OK;
+    const char *mon = o->monitor[0] ? o->monitor : "val_loss"; /* Keras' default */
+    size_t k = 0;
+    while (k < m->n_keys && strcmp(m->keys[k], mon) != 0)
+        k++;
+    if (k == m->n_keys) {
+        char list[256];
+        size_t len = 0;
+        list[0] = '\0';
+        for (size_t j = 0; j < m->n_keys && len < sizeof list; j++) {
+            int w = snprintf(list + len, sizeof list - len, "%s%s", j ? ", " : "", m->keys[j]);
+            len += w > 0 ? (size_t)w : 0;
+        }
+        return ctune_set_error(CTUNE_EINVAL, "fit: monitor '%s' is not recorded by this fit%s; "
+                                             "known: %s", mon,
+                               strncmp(mon, "val_", 4) == 0 && !validating
+                                   ? " (it needs validation_split or validation data)" : "",
+                               list);
+    }
+    es->key = k;
+    if (strcmp(o->mode, "max") == 0)
+        es->maximize = 1;
+    else if (strcmp(o->mode, "min") == 0)
+        es->maximize = 0;
+    else { /* auto: accuracies are maximized, everything else minimized */
+        size_t len = strlen(mon);
+        es->maximize = (len >= 3 && strcmp(mon + len - 3, "acc") == 0) ||
+                       (len >= 8 && strcmp(mon + len - 8, "accuracy") == 0);
+    }
+    es->best = es->maximize ? -INFINITY : INFINITY;
+    es->min_delta = fabs(es->min_delta);
+    if (es->restore) {
+        es->best_weights = CTUNE_NEW_ARRAY(float, m->n_params ? m->n_params : 1);
+        if (!es->best_weights)
+            return CTUNE_ENOMEM;
+    }
+    return CTUNE_OK;
+}
+
+/* Returns 1 when training should stop after `epoch`. */
+static int early_stop_update(ctune_model *m, early_stop *es, size_t epoch, double cur)
+{
+    if (!es->enabled || isnan(cur))
+        return 0;
+    if (es->restore && !es->have_best_weights) {
+        memcpy(es->best_weights, m->params, m->n_params * sizeof(float));
+        es->have_best_weights = 1;
+    }
+    es->wait++;
+    int better = es->maximize ? cur - es->min_delta > es->best : cur + es->min_delta < es->best;
+    if (better) {
+        es->best = cur;
+        if (es->restore)
+            memcpy(es->best_weights, m->params, m->n_params * sizeof(float));
+        es->wait = 0;
+        return 0;
+    }
+    if (es->wait >= es->patience && epoch > 0) {
+        if (es->restore && es->have_best_weights)
+            memcpy(m->params, es->best_weights, m->n_params * sizeof(float));
+        return 1;
+    }
+    return 0;
+}
+
+static void record(ctune_model *m, size_t key, size_t epoch, double v)
+{
+    m->hist[key * m->hist_cap + epoch] = v;
+}
+
+ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
+                                const ctune_data *validation, int64_t epochs, int64_t batch_size,
+                                const char *options, ctune_epoch_callback callback, void *user)
+{
+    CTUNE_CHECK_NULL(m, "model");
+    CTUNE_CHECK_NULL(data, "data");
+    if (batch_size < 1)
+        return ctune_set_error(CTUNE_EINVAL, "fit: batch_size must be >= 1, got %lld",
+                               (long long)batch_size);
+    if (epochs < 0)
+        return ctune_set_error(CTUNE_EINVAL, "fit: epochs must be >= 0, got %lld",
+                               (long long)epochs);
+    fit_opts o;
+    CTUNE_TRY(parse_fit_options(&o, options));
+    CTUNE_TRY(check_model(m, "fit", 1));
+    if (m->input_dim && ctune_data_n_cols(data) != m->input_dim)
+        return ctune_set_error(CTUNE_EDATA, "fit: X has %zu columns but the model was built for "
+                                            "%zu", ctune_data_n_cols(data), m->input_dim);
+    size_t n = ctune_data_n_rows(data), n_train = n, n_val = 0;
+    const ctune_data *val = validation;
+    size_t val_start = 0;
+    if (!val && o.validation_split > 0) {
+        n_train = (size_t)floor((double)n * (1.0 - o.validation_split));
+        if (n_train == 0 || n_train == n)
+            return ctune_set_error(CTUNE_EDATA, "fit: validation_split %g of %zu rows leaves "
+                                                "%zu for training and %zu for validation",
+                                   o.validation_split, n, n_train, n - n_train);
+        val = data;
+        val_start = n_train;
+        n_val = n - n_train;
+    } else if (val) {
+        n_val = ctune_data_n_rows(val);
+        if (n_val == 0)
+            return ctune_set_error(CTUNE_EDATA, "fit: the validation data has no rows");
+    }
+    if (n_train == 0)
+        return ctune_set_error(CTUNE_EDATA, "fit: the data has no rows");
+    if (o.has_seed)
+        ctune_model_set_seed(m, (uint64_t)o.seed);
+    CTUNE_TRY(ctune__check_xy(m, data, "fit"));
+    if (validation) {
+        if (ctune_data_n_cols(validation) != ctune_data_n_cols(data))
+            return ctune_set_error(CTUNE_EDATA, "fit: validation X has %zu columns, training X "
+                                                "%zu", ctune_data_n_cols(validation),
+                                   ctune_data_n_cols(data));
+        CTUNE_TRY(ctune__check_xy(m, validation, "fit: validation data"));
+        if (ctune_data_n_targets(validation) != ctune_data_n_targets(data))
+            return ctune_set_error(CTUNE_EDATA, "fit: validation y has %zu columns, training y "
+                                                "%zu", ctune_data_n_targets(validation),
+                                   ctune_data_n_targets(data));
+    }
+    if (!m->input_dim)
+        CTUNE_TRY(ctune__model_build(m, ctune_data_n_cols(data)));
+
+    /* Everything is allocated here, before the first batch. */
+    ctune__free(m->hist);
+    m->hist = NULL;
+    m->hist_len = m->hist_cap = 0;
+    set_keys(m, val != NULL);
+    size_t t = ctune_data_n_targets(data);
+    size_t cap = (size_t)batch_size < n_train ? (size_t)batch_size : n_train;
+    if (n_val > cap && cap < (size_t)batch_size)
+        cap = n_val < (size_t)batch_size ? n_val : (size_t)batch_size;
+    ctune__ws ws;
+    size_t *perm = NULL;
+    ctune_status rc = setup_early_stop(m, &o, val != NULL);
+    if (rc != CTUNE_OK) {
+        ctune__free(o.es.best_weights);
+        return rc;
+    }
+    rc = ctune__ws_alloc(&ws, m, cap, t, 1);
+    if (rc == CTUNE_OK)
+        rc = ctune__optim_prepare(&m->opt, m->n_params);
+    if (rc == CTUNE_OK && !(perm = CTUNE_NEW_ARRAY(size_t, n_train)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK && epochs > 0 &&
+        !(m->hist = ctune__calloc(m->n_keys * (size_t)epochs, sizeof(double))))
+        rc = CTUNE_ENOMEM;
+    if (rc != CTUNE_OK)
+        goto done;
+    m->hist_cap = (size_t)epochs;
+
+    ctune__loss_ctx c = ctune__model_loss_ctx(m, t);
+    int fused = ctune__loss_fused(&c);
+    int met[CTUNE__NN_MAX_METRICS];
+    for (int k = 0; k < m->n_metrics; k++)
+        met[k] = ctune__metric_resolve(m->metrics[k], m->loss, c.units);
+
+    for (int64_t e = 0; e < epochs; e++) {
+        for (size_t i = 0; i < n_train; i++)
+            perm[i] = i;
+        if (o.shuffle)
+            ctune__rng_shuffle_size(&m->shuffle_rng, perm, n_train);
+        double loss_sum = 0.0, msum[CTUNE__NN_MAX_METRICS] = {0};
+        size_t batch = 0;
+        for (size_t s = 0; s < n_train; s += (size_t)batch_size, batch++) {
+            size_t rows = n_train - s < (size_t)batch_size ? n_train - s : (size_t)batch_size;
+            rc = ctune__ws_gather(&ws, m, data, perm, s, rows, 1);
+            if (rc != CTUNE_OK)
+                goto done;
+            const float *z;
+            const float *a = ctune__forward(m, &ws, rows, 1, &z);
+            double lsum = ctune__loss_batch(&c, z, a, ws.y, rows, ws.g0, rows);
+            for (int k = 0; k < m->n_metrics; k++)
+                msum[k] += ctune__metric_batch(met[k], &c, a, ws.y, rows);
+            double reg = ctune__backward(m, &ws, rows, fused);
+            double bl = lsum / (double)rows + reg;
+            if (!isfinite(bl)) {
+                rc = ctune_set_error(CTUNE_ENUMERIC, "fit: the loss became %s at epoch %lld, "
+                                                     "batch %zu (try a smaller learning_rate or "
+                                                     "clipnorm)",
+                                     isnan(bl) ? "NaN" : "Inf", (long long)e, batch);
+                goto done;
+            }
+            loss_sum += bl * (double)rows;
+            ctune__optim_step(&m->opt, m->params, ws.grads, m->seg, m->n_seg);
+        }
+        size_t ep = (size_t)e, key = 0;
+        record(m, key++, ep, loss_sum / (double)n_train);
+        for (int k = 0; k < m->n_metrics; k++)
+            record(m, key++, ep, msum[k] / (double)n_train);
+        if (val) {
+            double vl, vm[CTUNE__NN_MAX_METRICS];
+            rc = ctune__evaluate_ws(m, &ws, val, val_start, n_val, &vl, vm);
+            if (rc != CTUNE_OK)
+                goto done;
+            record(m, key++, ep, vl / (double)n_val + ctune__reg_loss(m));
+            for (int k = 0; k < m->n_metrics; k++)
+                record(m, key++, ep, vm[k] / (double)n_val);
+        }
+        m->hist_len = ep + 1;
+        double mon = o.es.enabled ? m->hist[o.es.key * m->hist_cap + ep] : 0.0;
+        int stop = early_stop_update(m, &o.es, ep, mon);
+        if (callback) {
+            int r = callback(m, (int)e, user);
+            if (r != 0) {
+                if (r < 0 && r >= CTUNE_EINTERNAL)
+                    rc = r;
+                else
+                    rc = ctune_set_error(CTUNE_EUSER, "fit: stopped by the epoch callback after "
+                                                      "epoch %lld (it returned %d)",
+                                         (long long)e, r);
+                goto done;
+            }
+        }
+        if (stop)
+            break;
+    }
+done:
+    ctune__free(perm);
+    ctune__free(o.es.best_weights);
+    ctune__ws_free(&ws);
+    return rc;
+}
+
+ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, int64_t epochs,
+                             int64_t batch_size, const char *options)
+{
+    return ctune_model_fit_ex(m, data, NULL, epochs, batch_size, options, NULL, NULL);
+}
+
+ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out)
+{
+    CTUNE_CHECK_NULL(m, "model");
+    CTUNE_CHECK_NULL(X, "X");
+    CTUNE_CHECK_NULL(out, "out");
+    CTUNE_TRY(check_model(m, "predict", 0));
+    if (!m->input_dim)
+        return ctune_set_error(CTUNE_ESTATE, "predict: the model is not built (fit it first)");
+    CTUNE_TRY(ctune__check_x(m, X, "predict"));
+    size_t n = ctune_data_n_rows(X), u = ctune_model_n_outputs(m);
+    if (n == 0)
+        return CTUNE_OK;
+    ctune__ws ws;
+    CTUNE_TRY(ctune__ws_alloc(&ws, m, n < PREDICT_CHUNK ? n : PREDICT_CHUNK, 0, 0));
+    ctune_status rc = CTUNE_OK;
+    for (size_t s = 0; s < n && rc == CTUNE_OK; s += ws.cap) {
+        size_t rows = n - s < ws.cap ? n - s : ws.cap;
+        rc = ctune__ws_gather(&ws, m, X, NULL, s, rows, 0);
+        if (rc != CTUNE_OK)
+            break;
+        const float *a = ctune__forward(m, &ws, rows, 0, NULL);
+        for (size_t k = 0; k < rows * u; k++)
+            out[s * u + k] = a[k];
+    }
+    ctune__ws_free(&ws);
+    return rc;
+}
+
+ctune_status ctune_model_evaluate(ctune_model *m, const ctune_data *data, double *out_loss,
+                                  double *out_metric)
+{
+    CTUNE_CHECK_NULL(m, "model");
+    CTUNE_CHECK_NULL(data, "data");
+    CTUNE_CHECK_NULL(out_loss, "out_loss");
+    CTUNE_TRY(check_model(m, "evaluate", 1));
+    if (!m->input_dim)
+        return ctune_set_error(CTUNE_ESTATE, "evaluate: the model is not built (fit it first)");
+    CTUNE_TRY(ctune__check_xy(m, data, "evaluate"));
+    size_t n = ctune_data_n_rows(data);
+    if (n == 0)
+        return ctune_set_error(CTUNE_EDATA, "evaluate: the data has no rows");
+    ctune__ws ws;
+    CTUNE_TRY(ctune__ws_alloc(&ws, m, n < PREDICT_CHUNK ? n : PREDICT_CHUNK,
+                              ctune_data_n_targets(data), 0));
+    double l, ms[CTUNE__NN_MAX_METRICS];
+    ctune_status rc = ctune__evaluate_ws(m, &ws, data, 0, n, &l, ms);
+    ctune__ws_free(&ws);
+    if (rc != CTUNE_OK)
+        return rc;
+    *out_loss = l / (double)n + ctune__reg_loss(m);
+    if (out_metric)
+        *out_metric = m->n_metrics ? ms[0] / (double)n : NAN;
+    return CTUNE_OK;
+}

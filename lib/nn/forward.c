@@ -1,0 +1,338 @@
+/* Workspace, data checks, and the forward / backward passes. */
+#include "nn/hot.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/data.h"
+#include "core/error.h"
+#include "nn/activation.h"
+#include "nn/gemm.h"
+#include "nn/model.h"
+
+#define ALIGN_FLOATS 16 /* 64-byte alignment of every buffer */
+
+static size_t round_up(size_t n) { return (n + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; }
+
+static size_t first_dense(const ctune_model *m)
+{
+    size_t i = 0;
+    while (i < m->n_layers && m->layers[i].kind != CTUNE__LAYER_DENSE)
+        i++;
+    return i;
+}
+
+ctune_status ctune__ws_alloc(ctune__ws *ws, const ctune_model *m, size_t cap, size_t y_cols,
+                             int training)
+{
+    memset(ws, 0, sizeof *ws);
+    size_t L = m->n_layers;
+    size_t total = round_up(cap * m->input_dim) + round_up(cap * (y_cols ? y_cols : 1));
+    if (training)
+        total += 2 * round_up(cap * m->max_width) + round_up(m->n_params);
+    for (size_t i = 0; i < L; i++) {
+        const ctune__layer *l = &m->layers[i];
+        if (l->kind == CTUNE__LAYER_DENSE)
+            total += round_up(cap * l->units) * (l->act == 0 ? 1 : 2);
+        else if (training)
+            total += 2 * round_up(cap * l->units);
+    }
+    ws->block = ctune__malloc_array(total + ALIGN_FLOATS, sizeof(float));
+    ws->ptrs = ctune__calloc(3 * (L ? L : 1), sizeof(float *));
+    if (!ws->block || !ws->ptrs) {
+        ctune__ws_free(ws);
+        return CTUNE_ENOMEM;
+    }
+    ws->z = ws->ptrs;
+    ws->a = ws->z + L;
+    ws->out = (const float **)(ws->a + L);
+    uintptr_t base = (uintptr_t)ws->block;
+    float *p = (float *)((base + 63) & ~(uintptr_t)63);
+#define TAKE(n) (p += round_up(n), p - round_up(n))
+    ws->cap = cap;
+    ws->x = TAKE(cap * m->input_dim);
+    ws->y = TAKE(cap * (y_cols ? y_cols : 1));
+    if (training) {
+        ws->g0 = TAKE(cap * m->max_width);
+        ws->g1 = TAKE(cap * m->max_width);
+        ws->grads = TAKE(m->n_params);
+    }
+    for (size_t i = 0; i < L; i++) {
+        const ctune__layer *l = &m->layers[i];
+        if (l->kind == CTUNE__LAYER_DENSE) {
+            ws->z[i] = TAKE(cap * l->units);
+            ws->a[i] = l->act == 0 ? ws->z[i] : TAKE(cap * l->units);
+        } else if (training) {
+            ws->z[i] = TAKE(cap * l->units); /* the mask */
+            ws->a[i] = TAKE(cap * l->units);
+        }
+    }
+#undef TAKE
+    return CTUNE_OK;
+}
+
+void ctune__ws_free(ctune__ws *ws)
+{
+    ctune__free(ws->block);
+    ctune__free(ws->ptrs);
+    memset(ws, 0, sizeof *ws);
+}
+
+ctune_status ctune__ws_gather(ctune__ws *ws, const ctune_model *m, const ctune_data *d,
+                              const size_t *idx, size_t start, size_t rows, int with_y)
+{
+    size_t w = m->input_dim;
+    if (idx) {
+        CTUNE_TRY(ctune_data_gather_f32(d, idx + start, rows, ws->x, w));
+    } else {
+        for (size_t i = 0; i < rows; i++) {
+            size_t r = start + i;
+            CTUNE_TRY(ctune_data_gather_f32(d, &r, 1, ws->x + i * w, w));
+        }
+    }
+    if (with_y) {
+        size_t t = ctune_data_n_targets(d);
+        for (size_t i = 0; i < rows; i++) {
+            size_t r = idx ? idx[start + i] : start + i;
+            for (size_t k = 0; k < t; k++)
+                ws->y[i * t + k] = (float)ctune__data_y_at(d, r, k);
+        }
+    }
+    return CTUNE_OK;
+}
+
+static void dropout_mask(ctune_rng *rng, float *mask, size_t n, double rate)
+{
+    /* keep when a 32-bit uniform integer is >= rate · 2^32 */
+    uint64_t thresh = (uint64_t)(rate * 4294967296.0);
+    float keep = (float)(1.0 / (1.0 - rate));
+    for (size_t i = 0; i < n; i += 2) {
+        uint64_t r = ctune_rng_u64(rng);
+        mask[i] = (r & 0xffffffffu) >= thresh ? keep : 0.0f;
+        if (i + 1 < n)
+            mask[i + 1] = (r >> 32) >= thresh ? keep : 0.0f;
+    }
+}
+
+const float *ctune__forward(ctune_model *m, ctune__ws *ws, size_t rows, int training,
+                            const float **z_out)
+{
+    const float *in = ws->x;
+    const float *last_z = NULL;
+    size_t w = m->input_dim;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        const ctune__layer *l = &m->layers[i];
+        if (l->kind == CTUNE__LAYER_DENSE) {
+            float *z = ws->z[i], *a = ws->a[i];
+            ctune__sgemm(m->threads, 0, 0, rows, l->units, w, 1.0f, in, w,
+                         m->params + l->w_off, l->units, 0.0f, z, l->units);
+            ctune__act_forward(l->act, z, a, rows, l->units,
+                               l->use_bias ? m->params + l->b_off : NULL);
+            ws->out[i] = a;
+            last_z = z;
+        } else if (training && l->rate > 0) {
+            float *mask = ws->z[i], *a = ws->a[i];
+            size_t n = rows * l->units;
+            dropout_mask(&m->dropout_rng, mask, n, l->rate);
+            for (size_t k = 0; k < n; k++)
+                a[k] = in[k] * mask[k];
+            ws->out[i] = a;
+        } else {
+            ws->out[i] = in;
+        }
+        in = ws->out[i];
+        w = l->units;
+    }
+    if (z_out)
+        *z_out = last_z;
+    return in;
+}
+
+static void column_sums(const float *g, size_t rows, size_t u, float *out)
+{
+    for (size_t j = 0; j < u; j++)
+        out[j] = 0.0f;
+    for (size_t i = 0; i < rows; i++) {
+        const float *r = g + i * u;
+        for (size_t j = 0; j < u; j++)
+            out[j] += r[j];
+    }
+}
+
+/* dW += l1·sign(W) + 2·l2·W; returns l1·Σ|W| + l2·ΣW². */
+static double regularize(const float *W, float *dW, size_t n, double l1, double l2)
+{
+    double s1 = 0.0, s2 = 0.0;
+    float f1 = (float)l1, f2 = (float)(2.0 * l2);
+    for (size_t i = 0; i < n; i++) {
+        float w = W[i];
+        s1 += fabsf(w);
+        s2 += (double)w * w;
+        dW[i] += f1 * (w > 0.0f ? 1.0f : (w < 0.0f ? -1.0f : 0.0f)) + f2 * w;
+    }
+    return l1 * s1 + l2 * s2;
+}
+
+double ctune__reg_loss(const ctune_model *m)
+{
+    double r = 0.0;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        const ctune__layer *l = &m->layers[i];
+        if (l->kind != CTUNE__LAYER_DENSE || (l->l1 == 0 && l->l2 == 0))
+            continue;
+        const float *W = m->params + l->w_off;
+        double s1 = 0.0, s2 = 0.0;
+        for (size_t k = 0; k < l->in * l->units; k++) {
+            s1 += fabsf(W[k]);
+            s2 += (double)W[k] * W[k];
+        }
+        r += l->l1 * s1 + l->l2 * s2;
+    }
+    return r;
+}
+
+double ctune__backward(ctune_model *m, ctune__ws *ws, size_t rows, int fused)
+{
+    float *g = ws->g0, *other = ws->g1;
+    size_t first = first_dense(m);
+    long last = ctune__model_last_dense(m);
+    double reg = 0.0;
+    for (size_t i = m->n_layers; i-- > first;) {
+        const ctune__layer *l = &m->layers[i];
+        if (l->kind == CTUNE__LAYER_DROPOUT) {
+            if (l->rate > 0) {
+                const float *mask = ws->z[i];
+                for (size_t k = 0; k < rows * l->units; k++)
+                    g[k] *= mask[k];
+            }
+            continue;
+        }
+        if (!((long)i == last && fused))
+            ctune__act_backward(l->act, ws->z[i], ws->a[i], g, rows, l->units);
+        const float *prev = i > 0 ? ws->out[i - 1] : ws->x;
+        float *dW = ws->grads + l->w_off;
+        ctune__sgemm(m->threads, 1, 0, l->in, l->units, rows, 1.0f, prev, l->in, g, l->units, 0.0f,
+                     dW, l->units);
+        if (l->use_bias)
+            column_sums(g, rows, l->units, ws->grads + l->b_off);
+        if (l->l1 != 0 || l->l2 != 0)
+            reg += regularize(m->params + l->w_off, dW, l->in * l->units, l->l1, l->l2);
+        if (i > first) {
+            ctune__sgemm(m->threads, 0, 1, rows, l->in, l->units, 1.0f, g, l->units,
+                         m->params + l->w_off, l->units, 0.0f, other, l->in);
+            float *t = g;
+            g = other;
+            other = t;
+        }
+    }
+    return reg;
+}
+
+ctune_status ctune__check_x(const ctune_model *m, const ctune_data *d, const char *what)
+{
+    if (m->input_dim && ctune_data_n_cols(d) != m->input_dim)
+        return ctune_set_error(CTUNE_EDATA, "%s: X has %zu columns but the model was built for %zu",
+                               what, ctune_data_n_cols(d), m->input_dim);
+    ctune_status rc = ctune_data_validate(d);
+    if (rc != CTUNE_OK)
+        ctune__error_prefix("%s", what);
+    return rc;
+}
+
+ctune_status ctune__check_xy(const ctune_model *m, const ctune_data *d, const char *what)
+{
+    CTUNE_TRY(ctune__check_x(m, d, what));
+    size_t t = ctune_data_n_targets(d), n = ctune_data_n_rows(d);
+    ctune__loss_ctx c = ctune__model_loss_ctx(m, t);
+    const char *lname = ctune__loss_name(m->loss);
+    if (t == 0)
+        return ctune_set_error(CTUNE_EDATA, "%s: the data has no y (targets)", what);
+    if (m->loss == CTUNE__LOSS_SCCE && t != 1)
+        return ctune_set_error(CTUNE_EDATA, "%s: %s takes y as n × 1 class codes, got %zu columns",
+                               what, lname, t);
+    if (m->loss == CTUNE__LOSS_CCE && t != 1 && t != c.units)
+        return ctune_set_error(CTUNE_EDATA, "%s: %s takes y as n × 1 class codes or n × %zu "
+                                            "one-hot rows (the output layer's units), got %zu "
+                                            "columns", what, lname, c.units, t);
+    if (m->loss != CTUNE__LOSS_SCCE && m->loss != CTUNE__LOSS_CCE && t != c.units)
+        return ctune_set_error(CTUNE_EDATA, "%s: y has %zu columns but the output layer has %zu "
+                                            "units (%s needs one target per unit)",
+                               what, t, c.units, lname);
+    for (size_t i = 0; i < n; i++) {
+        if (c.codes) {
+            double v = ctune__data_y_at(d, i, 0);
+            if (v != floor(v) || v < 0)
+                return ctune_set_error(CTUNE_EDATA, "%s: y row %zu is %g, not a class code (an "
+                                                    "integer from 0 to %zu)", what, i, v,
+                                       c.units - 1);
+            if (v >= (double)c.units)
+                return ctune_set_error(CTUNE_EDATA, "%s: y row %zu is class %g but the output "
+                                                    "layer has %zu units (classes 0..%zu)",
+                                       what, i, v, c.units, c.units - 1);
+        } else if (m->loss == CTUNE__LOSS_BCE) {
+            for (size_t k = 0; k < t; k++) {
+                double v = ctune__data_y_at(d, i, k);
+                if (v < 0 || v > 1)
+                    return ctune_set_error(CTUNE_EDATA, "%s: y row %zu%s is %g, outside [0, 1] "
+                                                        "for binary_crossentropy (the output "
+                                                        "layer has %zu unit%s)",
+                                           what, i, t > 1 ? ", some column" : "", v, c.units,
+                                           c.units == 1 ? "" : "s");
+            }
+        }
+    }
+    return CTUNE_OK;
+}
+
+ctune_status ctune__evaluate_ws(ctune_model *m, ctune__ws *ws, const ctune_data *d, size_t start,
+                                size_t count, double *loss_sum, double *metric_sums)
+{
+    ctune__loss_ctx c = ctune__model_loss_ctx(m, ctune_data_n_targets(d));
+    *loss_sum = 0.0;
+    for (int k = 0; metric_sums && k < m->n_metrics; k++)
+        metric_sums[k] = 0.0;
+    for (size_t s = 0; s < count; s += ws->cap) {
+        size_t rows = count - s < ws->cap ? count - s : ws->cap;
+        CTUNE_TRY(ctune__ws_gather(ws, m, d, NULL, start + s, rows, 1));
+        const float *z;
+        const float *a = ctune__forward(m, ws, rows, 0, &z);
+        *loss_sum += ctune__loss_batch(&c, z, a, ws->y, rows, NULL, rows);
+        for (int k = 0; metric_sums && k < m->n_metrics; k++) {
+            int met = ctune__metric_resolve(m->metrics[k], m->loss, c.units);
+            metric_sums[k] += ctune__metric_batch(met, &c, a, ws->y, rows);
+        }
+    }
+    return CTUNE_OK;
+}
+
+ctune_status ctune__nn_loss_grad(ctune_model *m, const ctune_data *d, int training, double *loss,
+                                 float *grad, float *masks)
+{
+    size_t n = ctune_data_n_rows(d);
+    if (!m->input_dim)
+        CTUNE_TRY(ctune__model_build(m, ctune_data_n_cols(d)));
+    CTUNE_TRY(ctune__check_xy(m, d, "loss_grad"));
+    ctune__ws ws;
+    CTUNE_TRY(ctune__ws_alloc(&ws, m, n, ctune_data_n_targets(d), 1));
+    ctune_status rc = ctune__ws_gather(&ws, m, d, NULL, 0, n, 1);
+    if (rc == CTUNE_OK) {
+        ctune__loss_ctx c = ctune__model_loss_ctx(m, ctune_data_n_targets(d));
+        const float *z;
+        const float *a = ctune__forward(m, &ws, n, training, &z);
+        double sum = ctune__loss_batch(&c, z, a, ws.y, n, ws.g0, n);
+        double reg = ctune__backward(m, &ws, n, ctune__loss_fused(&c));
+        *loss = sum / (double)n + reg;
+        memcpy(grad, ws.grads, m->n_params * sizeof *grad);
+        for (size_t i = 0; masks && i < m->n_layers; i++) {
+            const ctune__layer *l = &m->layers[i];
+            if (l->kind != CTUNE__LAYER_DROPOUT)
+                continue;
+            for (size_t k = 0; k < n * l->units; k++)
+                masks[k] = (training && l->rate > 0) ? ws.z[i][k] : 1.0f;
+            masks += n * l->units;
+        }
+    }
+    ctune__ws_free(&ws);
+    return rc;
+}

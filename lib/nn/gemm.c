@@ -1,0 +1,529 @@
+/* The NN engine's GEMM, the only file that includes blis.h.
+ *
+ * Large products go through BLIS' typed API (bli_sgemm_ex) with explicit
+ * strides and a per-call rntm_t carrying the thread count. BLIS 0.9.0 does
+ * not recognise every CPU: on an unrecognised x86-64 CPU it falls back to
+ * its portable "generic" kernels (about a fifth of the FMA peak). When the
+ * CPU has AVX-512, this file therefore hands BLIS a private copy of its
+ * context in which the single-precision gemm micro-kernel is an AVX-512
+ * 12 × 32 kernel written here, with matching cache blocksizes; BLIS still
+ * does the blocking, packing and threading. No global BLIS state changes.
+ *
+ * Small products (where BLIS' fixed cost per call dominates) run hand
+ * kernels without packing: rows of C are accumulated in registers from
+ * broadcast elements of op(A) and contiguous rows of B (A·B and Aᵀ·B), or
+ * as dot products of contiguous rows (A·Bᵀ). */
+#include "nn/hot.h"
+
+#include "nn/gemm.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <blis.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_X86 1
+#include <immintrin.h>
+#else
+#define HAVE_X86 0
+#endif
+
+static int g_force_path;
+
+void ctune__sgemm_force_path(int path) { g_force_path = path; }
+
+/* ---- portable reference kernel (any transposes, any machine) ---------- */
+
+static void scale_c(float *C, size_t ldc, size_t m, size_t n, float beta)
+{
+    for (size_t i = 0; i < m; i++) {
+        float *c = C + i * ldc;
+        if (beta == 0.0f)
+            for (size_t j = 0; j < n; j++)
+                c[j] = 0.0f;
+        else if (beta != 1.0f)
+            for (size_t j = 0; j < n; j++)
+                c[j] *= beta;
+    }
+}
+
+static void small_portable(int ta, int tb, size_t m, size_t n, size_t k, float alpha,
+                           const float *A, size_t lda, const float *B, size_t ldb, float beta,
+                           float *C, size_t ldc)
+{
+    scale_c(C, ldc, m, n, beta);
+    for (size_t i = 0; i < m; i++) {
+        float *c = C + i * ldc;
+        for (size_t p = 0; p < k; p++) {
+            float a = alpha * (ta ? A[p * lda + i] : A[i * lda + p]);
+            if (!tb) {
+                const float *b = B + p * ldb;
+                for (size_t j = 0; j < n; j++)
+                    c[j] += a * b[j];
+            } else {
+                for (size_t j = 0; j < n; j++)
+                    c[j] += a * B[j * ldb + p];
+            }
+        }
+    }
+}
+
+#if HAVE_X86
+#define AVX512 __attribute__((target("avx512f")))
+
+/* __builtin_cpu_supports reads flags set once by a constructor: no race. */
+static int cpu_has_avx512(void) { return __builtin_cpu_supports("avx512f") ? 1 : 0; }
+
+static inline AVX512 __mmask16 tail_mask(size_t n)
+{
+    return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1u);
+}
+
+/* C[i0..i0+MR) × [j0..j0+16·NV) of op(A)·B with B rows contiguous. The last
+ * vector is masked by `mask`. MR and NV are compile-time constants at every
+ * call, so the accumulators live in registers. */
+static inline __attribute__((always_inline)) AVX512 void
+blk_nn(int MR, int NV, __mmask16 mask, int ta, size_t k, float alpha, const float *A, size_t lda,
+       const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    __m512 acc[4][4];
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++)
+            acc[r][v] = _mm512_setzero_ps();
+    for (size_t p = 0; p < k; p++) {
+        const float *b = B + p * ldb;
+        __m512 bv[4];
+        for (int v = 0; v < NV; v++)
+            bv[v] = v == NV - 1 ? _mm512_maskz_loadu_ps(mask, b + 16 * v)
+                                : _mm512_loadu_ps(b + 16 * v);
+        for (int r = 0; r < MR; r++) {
+            __m512 a = _mm512_set1_ps(ta ? A[p * lda + (size_t)r] : A[(size_t)r * lda + p]);
+            for (int v = 0; v < NV; v++)
+                acc[r][v] = _mm512_fmadd_ps(a, bv[v], acc[r][v]);
+        }
+    }
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    for (int r = 0; r < MR; r++) {
+        float *c = C + (size_t)r * ldc;
+        for (int v = 0; v < NV; v++) {
+            __mmask16 mk = v == NV - 1 ? mask : (__mmask16)0xffff;
+            __m512 x = _mm512_mul_ps(va, acc[r][v]);
+            if (beta != 0.0f)
+                x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mk, c + 16 * v), x);
+            _mm512_mask_storeu_ps(c + 16 * v, mk, x);
+        }
+    }
+}
+
+/* One row block of op(A)·B over all columns: full 64-wide blocks, then one
+ * narrower block of 1..4 vectors with a masked last vector. */
+#define ROWBLK(MR)                                                                          \
+    static AVX512 void rows_nn_##MR(int ta, size_t n, size_t k, float alpha, const float *A, \
+                                    size_t lda, const float *B, size_t ldb, float beta,      \
+                                    float *C, size_t ldc)                                    \
+    {                                                                                        \
+        size_t j = 0;                                                                        \
+        for (; j + 64 <= n; j += 64)                                                         \
+            blk_nn(MR, 4, 0xffff, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);       \
+        size_t rest = n - j;                                                                 \
+        if (rest == 0)                                                                       \
+            return;                                                                          \
+        __mmask16 mk = tail_mask(rest - (rest - 1) / 16 * 16);                               \
+        switch ((rest + 15) / 16) {                                                          \
+        case 1:                                                                              \
+            blk_nn(MR, 1, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);           \
+            break;                                                                           \
+        case 2:                                                                              \
+            blk_nn(MR, 2, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);           \
+            break;                                                                           \
+        case 3:                                                                              \
+            blk_nn(MR, 3, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);           \
+            break;                                                                           \
+        default:                                                                             \
+            blk_nn(MR, 4, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);           \
+            break;                                                                           \
+        }                                                                                    \
+    }
+ROWBLK(1)
+ROWBLK(2)
+ROWBLK(3)
+ROWBLK(4)
+
+/* C = alpha op(A)·B + beta C with B rows contiguous (trans_b 0). */
+static AVX512 void small_nn(int ta, size_t m, size_t n, size_t k, float alpha, const float *A,
+                            size_t lda, const float *B, size_t ldb, float beta, float *C,
+                            size_t ldc)
+{
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4)
+        rows_nn_4(ta, n, k, alpha, ta ? A + i : A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc);
+    const float *a = ta ? A + i : A + i * lda;
+    switch (m - i) {
+    case 3:
+        rows_nn_3(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc);
+        break;
+    case 2:
+        rows_nn_2(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc);
+        break;
+    case 1:
+        rows_nn_1(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Sum of the 16 lanes of each of 4 vectors, as the 4 lanes of a __m128. */
+static inline __attribute__((always_inline)) AVX512 __m128 hsum4(__m512 a, __m512 b, __m512 c,
+                                                                  __m512 d)
+{
+    __m256 a8 = _mm256_add_ps(_mm512_castps512_ps256(a),
+                              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
+    __m256 b8 = _mm256_add_ps(_mm512_castps512_ps256(b),
+                              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(b), 1)));
+    __m256 c8 = _mm256_add_ps(_mm512_castps512_ps256(c),
+                              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(c), 1)));
+    __m256 d8 = _mm256_add_ps(_mm512_castps512_ps256(d),
+                              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(d), 1)));
+    __m256 ab = _mm256_hadd_ps(a8, b8), cd = _mm256_hadd_ps(c8, d8);
+    __m256 abcd = _mm256_hadd_ps(ab, cd); /* a0+a1.. per 128-bit lane */
+    return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+/* C[i..i+MR) × [j..j+4) = dot products of rows of A and rows of B (A·Bᵀ). */
+static inline __attribute__((always_inline)) AVX512 void
+blk_nt(int MR, size_t k, float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+       float beta, float *C, size_t ldc)
+{
+    __m512 acc[4][4];
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < 4; v++)
+            acc[r][v] = _mm512_setzero_ps();
+    for (size_t p = 0; p < k; p += 16) {
+        __mmask16 mk = tail_mask(k - p);
+        __m512 bv[4];
+        for (int v = 0; v < 4; v++)
+            bv[v] = _mm512_maskz_loadu_ps(mk, B + (size_t)v * ldb + p);
+        for (int r = 0; r < MR; r++) {
+            __m512 a = _mm512_maskz_loadu_ps(mk, A + (size_t)r * lda + p);
+            for (int v = 0; v < 4; v++)
+                acc[r][v] = _mm512_fmadd_ps(a, bv[v], acc[r][v]);
+        }
+    }
+    __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);
+    for (int r = 0; r < MR; r++) {
+        __m128 s = _mm_mul_ps(va, hsum4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]));
+        float *c = C + (size_t)r * ldc;
+        if (beta != 0.0f)
+            s = _mm_add_ps(s, _mm_mul_ps(vb, _mm_loadu_ps(c)));
+        _mm_storeu_ps(c, s);
+    }
+}
+
+/* C = alpha A·Bᵀ + beta C for n a multiple of 4 (the caller does the rest). */
+static AVX512 void small_nt_dot(size_t m, size_t n, size_t k, float alpha, const float *A,
+                                size_t lda, const float *B, size_t ldb, float beta, float *C,
+                                size_t ldc)
+{
+    for (size_t j = 0; j + 4 <= n; j += 4) {
+        size_t i = 0;
+        for (; i + 4 <= m; i += 4)
+            blk_nt(4, k, alpha, A + i * lda, lda, B + j * ldb, ldb, beta, C + i * ldc + j, ldc);
+        for (; i < m; i++)
+            blk_nt(1, k, alpha, A + i * lda, lda, B + j * ldb, ldb, beta, C + i * ldc + j, ldc);
+    }
+}
+
+#define TBUF 8192 /* floats of the transposed block of B (32 KiB on the stack) */
+
+/* C = alpha A·Bᵀ + beta C: dot products when the shared dimension is long,
+ * else blocks of Bᵀ transposed on the stack and the A·B kernel. */
+static AVX512 void small_nt(size_t m, size_t n, size_t k, float alpha, const float *A, size_t lda,
+                            const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    if (k >= 32 || k > TBUF / 16) {
+        size_t n4 = n / 4 * 4;
+        small_nt_dot(m, n4, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        if (n4 < n)
+            small_portable(0, 1, m, n - n4, k, alpha, A, lda, B + n4 * ldb, ldb, beta, C + n4,
+                           ldc);
+        return;
+    }
+    float bt[TBUF];
+    size_t jb = k ? TBUF / k / 16 * 16 : n;
+    for (size_t j = 0; j < n; j += jb) {
+        size_t w = n - j < jb ? n - j : jb;
+        for (size_t jj = 0; jj < w; jj++)
+            for (size_t p = 0; p < k; p++)
+                bt[p * w + jj] = B[(j + jj) * ldb + p];
+        small_nn(0, m, w, k, alpha, A, lda, bt, w, beta, C + j, ldc);
+    }
+}
+
+/* ---- the AVX-512 micro-kernel handed to BLIS ------------------------------ */
+
+#define UK_MR 12
+#define UK_NR 32
+
+/* BLIS' gemm micro-kernel contract (0.9.0): a is a packed MR × k micro-panel
+ * (MR values per step), b a packed k × NR micro-panel (NR values per step),
+ * C is m × n (m <= MR, n <= NR) at strides rs_c / cs_c. Row-preferential. */
+static AVX512 void ukr_12x32(dim_t m, dim_t n, dim_t k, float *restrict alpha,
+                             float *restrict a, float *restrict b, float *restrict beta,
+                             float *restrict c, inc_t rs_c, inc_t cs_c, auxinfo_t *restrict data,
+                             cntx_t *restrict cntx)
+{
+    (void)data;
+    (void)cntx;
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
+    __m512 c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
+    for (dim_t p = 0; p < k; p++) {
+        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#define UK_ROW(r, x0, x1)                            \
+    do {                                             \
+        __m512 ar = _mm512_set1_ps(a[r]);            \
+        x0 = _mm512_fmadd_ps(ar, b0, x0);            \
+        x1 = _mm512_fmadd_ps(ar, b1, x1);            \
+    } while (0)
+        UK_ROW(0, c00, c01);
+        UK_ROW(1, c10, c11);
+        UK_ROW(2, c20, c21);
+        UK_ROW(3, c30, c31);
+        UK_ROW(4, c40, c41);
+        UK_ROW(5, c50, c51);
+        UK_ROW(6, c60, c61);
+        UK_ROW(7, c70, c71);
+        UK_ROW(8, c80, c81);
+        UK_ROW(9, c90, c91);
+        UK_ROW(10, ca0, ca1);
+        UK_ROW(11, cb0, cb1);
+#undef UK_ROW
+        a += UK_MR;
+        b += UK_NR;
+    }
+    __m512 acc[UK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31},
+                            {c40, c41}, {c50, c51}, {c60, c61}, {c70, c71},
+                            {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1}};
+    __m512 va = _mm512_set1_ps(*alpha), vb = _mm512_set1_ps(*beta);
+    if (m == UK_MR && n == UK_NR && cs_c == 1) {
+        for (int r = 0; r < UK_MR; r++) {
+            float *cr = c + r * rs_c;
+            __m512 x0 = _mm512_mul_ps(va, acc[r][0]), x1 = _mm512_mul_ps(va, acc[r][1]);
+            if (*beta != 0.0f) {
+                x0 = _mm512_fmadd_ps(vb, _mm512_loadu_ps(cr), x0);
+                x1 = _mm512_fmadd_ps(vb, _mm512_loadu_ps(cr + 16), x1);
+            }
+            _mm512_storeu_ps(cr, x0);
+            _mm512_storeu_ps(cr + 16, x1);
+        }
+        return;
+    }
+    float ct[UK_MR * UK_NR];
+    for (int r = 0; r < UK_MR; r++) {
+        _mm512_storeu_ps(ct + r * UK_NR, _mm512_mul_ps(va, acc[r][0]));
+        _mm512_storeu_ps(ct + r * UK_NR + 16, _mm512_mul_ps(va, acc[r][1]));
+    }
+    for (dim_t i = 0; i < m; i++)
+        for (dim_t j = 0; j < n; j++) {
+            float *x = c + i * rs_c + j * cs_c;
+            *x = *beta == 0.0f ? ct[i * UK_NR + j] : ct[i * UK_NR + j] + *beta * *x;
+        }
+}
+/* BLIS' packm kernel contract (0.9.0): copy kappa · a, a cdim × n block
+ * whose element (i, p) is a[i·inca + p·lda], into p[i + p·ldp], zero-filling
+ * rows cdim..MNR-1 and columns n..n_max-1. BLIS' own kernels for the
+ * generic configuration are scalar; these use AVX-512 (contiguous copies,
+ * or gathers when the panel dimension is strided). */
+static inline __attribute__((always_inline)) AVX512 void
+pack_panel(int nvec, dim_t cdim, dim_t n, dim_t n_max, float kappa, const float *a, inc_t inca,
+           inc_t lda, float *p, inc_t ldp, __mmask16 last)
+{
+    __m512 vk = _mm512_set1_ps(kappa);
+    __mmask16 lm[2];
+    for (int v = 0; v < nvec; v++) {
+        dim_t lo = 16 * v, c = cdim - lo;
+        lm[v] = c <= 0 ? 0 : tail_mask((size_t)c);
+    }
+    if (inca == 1) {
+        for (dim_t k = 0; k < n; k++) {
+            const float *src = a + k * lda;
+            float *dst = p + k * ldp;
+            for (int v = 0; v < nvec; v++) {
+                __m512 x = _mm512_maskz_loadu_ps(lm[v], src + 16 * v);
+                if (kappa != 1.0f)
+                    x = _mm512_mul_ps(x, vk);
+                _mm512_mask_storeu_ps(dst + 16 * v, v == nvec - 1 ? last : 0xffff, x);
+            }
+        }
+    } else if (inca > 0 && inca < (inc_t)1 << 26) {
+        __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                                           12, 13, 14, 15),
+                                         _mm512_set1_epi32((int)inca));
+        for (dim_t k = 0; k < n; k++) {
+            const float *src = a + k * lda;
+            float *dst = p + k * ldp;
+            for (int v = 0; v < nvec; v++) {
+                __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lm[v], idx,
+                                                    src + 16 * v * inca, 4);
+                if (kappa != 1.0f)
+                    x = _mm512_mul_ps(x, vk);
+                _mm512_mask_storeu_ps(dst + 16 * v, v == nvec - 1 ? last : 0xffff, x);
+            }
+        }
+    } else {
+        for (dim_t k = 0; k < n; k++)
+            for (dim_t i = 0; i < 16 * nvec; i++)
+                if (i < 16 * (nvec - 1) || (last >> (i - 16 * (nvec - 1)) & 1))
+                    p[i + k * ldp] = i < cdim ? kappa * a[i * inca + k * lda] : 0.0f;
+    }
+    for (dim_t k = n; k < n_max; k++)
+        for (int v = 0; v < nvec; v++)
+            _mm512_mask_storeu_ps(p + k * ldp + 16 * v, v == nvec - 1 ? last : 0xffff,
+                                  _mm512_setzero_ps());
+}
+
+static AVX512 void pack_12xk(conj_t conja, pack_t schema, dim_t cdim, dim_t n, dim_t n_max,
+                             float *restrict kappa, float *restrict a, inc_t inca, inc_t lda,
+                             float *restrict p, inc_t ldp, cntx_t *restrict cntx)
+{
+    (void)conja;
+    (void)schema;
+    (void)cntx;
+    pack_panel(1, cdim, n, n_max, *kappa, a, inca, lda, p, ldp, 0x0fff);
+}
+
+#endif /* HAVE_X86 */
+
+/* ---- BLIS ------------------------------------------------------------------- */
+
+static cntx_t g_cntx;     /* BLIS' context with the AVX-512 micro-kernel */
+static int g_cntx_ok;     /* 1 when g_cntx is in use */
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void init_context(void)
+{
+#if HAVE_X86
+    if (!cpu_has_avx512())
+        return;
+    cntx_t *base = bli_gks_query_cntx();
+    if (!base)
+        return;
+    memcpy(&g_cntx, base, sizeof g_cntx);
+    blksz_t mr = *bli_cntx_get_blksz(BLIS_MR, base), nr = *bli_cntx_get_blksz(BLIS_NR, base);
+    blksz_t mc = *bli_cntx_get_blksz(BLIS_MC, base), kc = *bli_cntx_get_blksz(BLIS_KC, base);
+    blksz_t nc = *bli_cntx_get_blksz(BLIS_NC, base);
+    /* register block 12 × 32; A block 144 × 256 (L2), B micro-panel
+     * 256 × 32 (L1), B block 256 × 3072 (L3) */
+    bli_blksz_set_def(UK_MR, BLIS_FLOAT, &mr);
+    bli_blksz_set_max(UK_MR, BLIS_FLOAT, &mr);
+    bli_blksz_set_def(UK_NR, BLIS_FLOAT, &nr);
+    bli_blksz_set_max(UK_NR, BLIS_FLOAT, &nr);
+    bli_blksz_set_def(144, BLIS_FLOAT, &mc);
+    bli_blksz_set_max(144, BLIS_FLOAT, &mc);
+    bli_blksz_set_def(256, BLIS_FLOAT, &kc);
+    bli_blksz_set_max(256, BLIS_FLOAT, &kc);
+    bli_blksz_set_def(3072, BLIS_FLOAT, &nc);
+    bli_blksz_set_max(3072, BLIS_FLOAT, &nc);
+    bli_cntx_set_blkszs(BLIS_NAT, 5, BLIS_NC, &nc, BLIS_NR, BLIS_KC, &kc, BLIS_KR, BLIS_MC, &mc,
+                        BLIS_MR, BLIS_NR, &nr, BLIS_NR, BLIS_MR, &mr, BLIS_MR, &g_cntx);
+    /* BLIS 0.9.0 passes kernels as void *: copy the function pointer's bits */
+    void (*ukr)(dim_t, dim_t, dim_t, float *, float *, float *, float *, float *, inc_t, inc_t,
+                auxinfo_t *, cntx_t *) = ukr_12x32;
+    void_fp fp;
+    memcpy(&fp, &ukr, sizeof fp);
+    bli_cntx_set_l3_nat_ukrs(1, BLIS_GEMM_UKR, BLIS_FLOAT, fp, (int)TRUE, &g_cntx);
+    void (*pk12)(conj_t, pack_t, dim_t, dim_t, dim_t, float *, float *, inc_t, inc_t, float *,
+                 inc_t, cntx_t *) = pack_12xk;
+    void_fp fp12;
+    memcpy(&fp12, &pk12, sizeof fp12);
+    bli_cntx_set_packm_kers(1, BLIS_PACKM_12XK_KER, BLIS_FLOAT, fp12, &g_cntx);
+    /* no small/unpacked (sup) path: this file handles small products */
+    blksz_t th;
+    bli_blksz_init_easy(&th, 1, 1, 1, 1);
+    bli_cntx_set_l3_sup_thresh(3, BLIS_MT, &th, BLIS_NT, &th, BLIS_KT, &th, &g_cntx);
+    g_cntx_ok = 1;
+#endif
+}
+
+static void blis_gemm(int threads, int ta, int tb, size_t m, size_t n, size_t k, float alpha,
+                      const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
+                      size_t ldc)
+{
+    pthread_once(&g_once, init_context);
+    rntm_t rntm = BLIS_RNTM_INITIALIZER;
+    bli_rntm_set_num_threads(threads < 1 ? 1 : threads, &rntm);
+    bli_sgemm_ex(ta ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, tb ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 (dim_t)m, (dim_t)n, (dim_t)k, &alpha, (float *)A, (inc_t)lda, 1, (float *)B,
+                 (inc_t)ldb, 1, &beta, C, (inc_t)ldc, 1, g_cntx_ok ? &g_cntx : NULL, &rntm);
+}
+
+/* ---- dispatch ------------------------------------------------------------------ */
+
+static void small_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
+                       size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+#if HAVE_X86
+    if (cpu_has_avx512() && k > 0) {
+        if (!tb) {
+            small_nn(ta, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+            return;
+        }
+        if (!ta) {
+            small_nt(m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+            return;
+        }
+    }
+#endif
+    small_portable(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void ctune__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                  const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
+                  size_t ldc)
+{
+    if (m == 0 || n == 0)
+        return;
+    if (k == 0) {
+        scale_c(C, ldc, m, n, beta);
+        return;
+    }
+    int small;
+    if (g_force_path) {
+        small = g_force_path == 1;
+    } else {
+#if HAVE_X86
+        /* Measured on an AVX-512 machine (see docs/nn.md): BLIS packs both
+         * operands on every call, which pays only when all three dimensions
+         * are large; the hand kernels (~200 GFLOP/s on one core) win
+         * otherwise, even against two BLIS threads. */
+        if (cpu_has_avx512() && !(trans_a && trans_b)) {
+            size_t lo = m < n ? m : n;
+            lo = lo < k ? lo : k;
+            small = lo < 96;
+        } else
+#endif
+            small = (double)m * (double)n * (double)k <= 32768.0;
+    }
+    if (small)
+        small_gemm(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    else
+        blis_gemm(threads, trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+const char *ctune__sgemm_info(void)
+{
+    static char buf[200];
+    pthread_once(&g_once, init_context);
+    snprintf(buf, sizeof buf, "BLIS %s, '%s' configuration%s; small products: %s",
+             bli_info_get_version_str(), bli_arch_string(bli_arch_query_id()),
+             g_cntx_ok ? " with ctune's AVX-512 12x32 sgemm micro-kernel" : "",
+#if HAVE_X86
+             cpu_has_avx512() ? "AVX-512 hand kernels" :
+#endif
+                              "portable C");
+    return buf;
+}

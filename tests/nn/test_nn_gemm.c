@@ -1,0 +1,133 @@
+/* Check suite: the GEMM entry point against a naive double-precision
+ * reference over odd sizes, leading dimensions larger than the rows,
+ * all four transpose combinations, alpha / beta, and every path (automatic,
+ * the small hand kernel, BLIS), with 1 and 2 threads. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/gemm.h"
+#include "testutil.h"
+
+static void fill(float *p, size_t n, unsigned seed)
+{
+    ctune_rng *r;
+    ck_assert_ok(ctune_rng_new(&r, seed, 7));
+    for (size_t i = 0; i < n; i++)
+        p[i] = (float)(2.0 * ctune_rng_uniform(r) - 1.0);
+    ctune_rng_free(r);
+}
+
+/* C = alpha op(A) op(B) + beta C in double, compared with ctune__sgemm. */
+static void check_one(int path, int threads, int ta, int tb, size_t m, size_t n, size_t k,
+                      size_t pad, float alpha, float beta)
+{
+    size_t ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
+    size_t lda = ac + pad, ldb = bc + pad, ldc = n + pad;
+    float *A = malloc(sizeof(float) * (ar * lda + 1)), *B = malloc(sizeof(float) * (br * ldb + 1));
+    float *C = malloc(sizeof(float) * (m * ldc + 1));
+    double *R = malloc(sizeof(double) * (m * n + 1));
+    fill(A, ar * lda, (unsigned)(m * 31 + k));
+    fill(B, br * ldb, (unsigned)(n * 17 + k));
+    fill(C, m * ldc, (unsigned)(m + n));
+    if (beta == 0.0f) /* beta 0 must overwrite, even NaN */
+        for (size_t i = 0; i < m; i++)
+            C[i * ldc] = NAN;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            double s = 0;
+            for (size_t p = 0; p < k; p++)
+                s += (double)(ta ? A[p * lda + i] : A[i * lda + p]) *
+                     (tb ? B[j * ldb + p] : B[p * ldb + j]);
+            R[i * n + j] = alpha * s + (beta == 0.0f ? 0.0 : beta * (double)C[i * ldc + j]);
+        }
+    float guard = C[m * ldc - 1]; /* padding past the last row's n columns */
+    ctune__sgemm_force_path(path);
+    ctune__sgemm(threads, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    ctune__sgemm_force_path(0);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            double want = R[i * n + j], got = C[i * ldc + j];
+            ck_assert_msg(fabs(got - want) <= 1e-5 * (double)(k + 1),
+                          "path %d threads %d ta %d tb %d m %zu n %zu k %zu pad %zu alpha %g "
+                          "beta %g: C[%zu][%zu] = %.8g, want %.8g",
+                          path, threads, ta, tb, m, n, k, pad, (double)alpha, (double)beta, i, j,
+                          got, want);
+        }
+    if (pad && n < ldc)
+        ck_assert_float_eq(C[m * ldc - 1], guard); /* padding untouched */
+    free(A);
+    free(B);
+    free(C);
+    free(R);
+}
+
+static const size_t SIZES[] = {1, 2, 3, 5, 7, 10, 13, 16, 17, 31, 33, 47, 64, 65, 100};
+#define N_SIZES (sizeof SIZES / sizeof SIZES[0])
+
+START_TEST(test_paths_sizes_transposes)
+{
+    int path = _i; /* 0 automatic, 1 small kernel, 2 BLIS */
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+            for (size_t a = 0; a < N_SIZES; a += 2)
+                for (size_t b = 1; b < N_SIZES; b += 3)
+                    for (size_t c = 0; c < N_SIZES; c += 4) {
+                        size_t pad = (a + b + c) % 3;
+                        check_one(path, 1, ta, tb, SIZES[a], SIZES[b], SIZES[c], pad, 1.0f,
+                                  0.0f);
+                    }
+}
+END_TEST
+
+START_TEST(test_alpha_beta_threads_large)
+{
+    for (int path = 0; path < 3; path++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                check_one(path, 2, ta, tb, 129, 257, 70, 3, 0.5f, 1.0f);
+                check_one(path, 1, ta, tb, 37, 19, 300, 1, -2.0f, 0.25f);
+                check_one(path, 2, ta, tb, 10, 128, 128, 0, 1.0f, 0.0f);
+                check_one(path, 1, ta, tb, 200, 3, 33, 5, 1.0f, 0.0f);
+            }
+    /* the network shapes of the benchmark */
+    check_one(0, 2, 0, 0, 128, 256, 784, 0, 1.0f, 0.0f);
+    check_one(0, 2, 1, 0, 784, 256, 128, 0, 1.0f, 0.0f);
+    check_one(0, 2, 0, 1, 128, 256, 256, 0, 1.0f, 0.0f);
+}
+END_TEST
+
+START_TEST(test_degenerate)
+{
+    float A[4] = {1, 2, 3, 4}, B[4] = {1, 1, 1, 1}, C[4] = {5, 5, 5, 5};
+    /* k == 0: C = beta C */
+    for (int path = 0; path < 3; path++) {
+        C[0] = C[1] = C[2] = C[3] = 5;
+        ctune__sgemm_force_path(path);
+        ctune__sgemm(1, 0, 0, 2, 2, 0, 1.0f, A, 2, B, 2, 0.5f, C, 2);
+        ck_assert_float_eq(C[0], 2.5f);
+        ck_assert_float_eq(C[3], 2.5f);
+        ctune__sgemm(1, 0, 0, 2, 2, 0, 1.0f, A, 2, B, 2, 0.0f, C, 2);
+        ck_assert_float_eq(C[1], 0.0f);
+        /* m or n == 0: nothing touched */
+        C[0] = 7;
+        ctune__sgemm(1, 0, 0, 0, 2, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2);
+        ctune__sgemm(1, 0, 0, 2, 0, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2);
+        ck_assert_float_eq(C[0], 7.0f);
+    }
+    ctune__sgemm_force_path(0);
+    ck_assert_ptr_nonnull(strstr(ctune__sgemm_info(), "BLIS"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("nn_gemm");
+    TCase *tc = tcase_create("gemm");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_paths_sizes_transposes, 0, 3);
+    tcase_add_test(tc, test_alpha_beta_threads_large);
+    tcase_add_test(tc, test_degenerate);
+    suite_add_tcase(s, tc);
+    return ctu_run_suite(s);
+}

@@ -1,0 +1,532 @@
+/* ctune — the command line: randomized / grid search, cross-validation,
+ * fit / predict with saved models, and the embedded datasets.
+ *
+ * Exit codes: 0 ok, 1 data / model / library error (with the library's
+ * message), 2 usage error (one line), 130 interrupted (results so far are
+ * still printed). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_model.h"
+
+static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
+                                 "seed results save-model no-scale shuffle quiet";
+static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
+                             "quiet";
+static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
+static const char *PREDICT_OPTS = "data target model-file output quiet";
+
+static void usage_main(FILE *f)
+{
+    fprintf(f,
+            "usage: ctune <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  search     randomized search (default: the lecture's MLP search on breast_cancer)\n"
+            "  grid       grid search over every point of --space\n"
+            "  cv         cross_val_score of one configuration (mean ± std)\n"
+            "  fit        fit one configuration on all the data and save it (--save-model)\n"
+            "  predict    predict a CSV file with a saved model\n"
+            "  datasets   list the embedded datasets\n"
+            "\n"
+            "  ctune --version | ctune <command> --help\n");
+}
+
+static void usage_search(FILE *f, const char *cmd)
+{
+    int grid = strcmp(cmd, "grid") == 0;
+    fprintf(f,
+            "usage: ctune %s [options]\n"
+            "\n"
+            "%s\n"
+            "\n"
+            "  --data FILE.csv      CSV with a header row (target: last column unless --target)\n"
+            "  --dataset NAME       embedded dataset (default breast_cancer; see 'ctune datasets')\n"
+            "  --target COL         target column of --data, by name or index\n"
+            "  --model NAME         mlp (default), mlp_regressor, tree, tree_regressor, dummy,\n"
+            "                       dummy_regressor\n"
+            "  --no-scale           no StandardScaler in front of the MLP\n"
+            "  --space TEXT         \"name: a|b|c; name: loguniform(1e-4, 1e-1); name: randint(1, 9)\"\n"
+            "                       (default: the lecture's space for the model)\n"
+            "  --param k=v          fixed parameter (repeatable)\n"
+            "%s"
+            "  --cv K               folds (default 3; stratified for classifiers)\n"
+            "  --shuffle            shuffle the rows before splitting into folds (seeded by --seed)\n"
+            "  --scoring NAME       scorer, e.g. accuracy, f1, roc_auc, neg_log_loss, r2\n"
+            "  --jobs N             parallel tasks (-1: all cores; default 1)\n"
+            "  --seed S             seed of sampling, splits and models (default 0)\n"
+            "  --results FILE       write the results table (.csv or .json)\n"
+            "  --save-model FILE    save the best estimator refitted on all the data\n"
+            "  --quiet              no progress and no candidate table\n",
+            cmd,
+            grid ? "Grid search: evaluates every combination of the space with K-fold CV."
+                 : "Randomized search: samples --n-iter candidates from the space (without\n"
+                   "replacement when every entry is a list) and cross-validates each.",
+            grid ? "" : "  --n-iter N           candidates to sample (default 10)\n");
+}
+
+static void usage_cv(FILE *f)
+{
+    fprintf(f, "usage: ctune cv [--data FILE | --dataset NAME] [--target COL] [--model NAME]\n"
+               "                [--param k=v ...] [--cv K] [--scoring NAME] [--jobs N] [--seed S]\n"
+               "                [--shuffle] [--no-scale] [--quiet]\n"
+               "\n"
+               "cross_val_score of one configuration: prints each fold's score and mean ± std.\n");
+}
+
+static void usage_fit(FILE *f)
+{
+    fprintf(f, "usage: ctune fit [--data FILE | --dataset NAME] [--target COL] [--model NAME]\n"
+               "                 [--param k=v ...] [--seed S] [--no-scale] --save-model FILE\n"
+               "\n"
+               "Fits one configuration on all the data, prints its training score and saves it.\n");
+}
+
+static void usage_predict(FILE *f)
+{
+    fprintf(f, "usage: ctune predict --model-file FILE --data FILE.csv [--target COL] [--output FILE]\n"
+               "\n"
+               "Predicts every row of a CSV file with a saved model and writes a CSV with a\n"
+               "'prediction' column (to --output, or standard output). The CSV holds the features\n"
+               "only, unless --target names a column to ignore.\n");
+}
+
+/* ---- data ---------------------------------------------------------------- */
+
+static int load_data(const cli_opts *o, ctune_data **out, char *label, size_t cap)
+{
+    ctune_status rc;
+    if (o->data_file) {
+        char opts[512];
+        if (o->target)
+            snprintf(opts, sizeof opts, "target=%s", o->target);
+        else
+            opts[0] = '\0';
+        rc = ctune_csv_load(out, o->data_file, opts);
+        snprintf(label, cap, "%s", o->data_file);
+    } else {
+        if (o->target)
+            return cli_usage_error("search", "--target goes with --data, not with --dataset");
+        const char *name = o->dataset ? o->dataset : "breast_cancer";
+        rc = ctune_dataset_load(out, name, NULL);
+        snprintf(label, cap, "%s", name);
+    }
+    if (rc != CTUNE_OK)
+        return cli_fail("loading the data");
+    return CLI_OK;
+}
+
+/* The scorer's name for output: --scoring, else the estimator's default. */
+static const char *scorer_label(const cli_opts *o, const ctune_estimator *est)
+{
+    if (o->scoring)
+        return o->scoring;
+    return ctune_estimator_kind(est) == CTUNE_CLASSIFIER ? "accuracy" : "r2";
+}
+
+/* The splitter for --cv/--shuffle: NULL (the default cv) unless shuffled. */
+static int make_splitter(const cli_opts *o, const ctune_estimator *est, ctune_splitter **out)
+{
+    *out = NULL;
+    if (!o->shuffle)
+        return CLI_OK;
+    ctune_status st = ctune_estimator_kind(est) == CTUNE_CLASSIFIER
+                          ? ctune_stratified_kfold_new(out, (size_t)o->cv, 1, o->seed)
+                          : ctune_kfold_new(out, (size_t)o->cv, 1, o->seed);
+    return st == CTUNE_OK ? CLI_OK : cli_fail("--cv");
+}
+
+/* ---- search / grid ------------------------------------------------------- */
+
+typedef struct progress_ctx {
+    cli_progress *bar;
+    double best;
+} progress_ctx;
+
+static int on_progress(size_t candidate, size_t split, double score, double elapsed, size_t done,
+                       size_t total, void *user)
+{
+    (void)candidate, (void)split, (void)elapsed;
+    progress_ctx *p = user;
+    if (isfinite(score) && (isnan(p->best) || score > p->best))
+        p->best = score; /* best single split so far: a rough guide */
+    cli_progress_update(p->bar, done, total, p->best);
+    return cli_interrupted() ? 1 : 0;
+}
+
+static void print_table(const ctune_search *s, size_t max_rows)
+{
+    size_t n = ctune_search_n_candidates(s);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    double *rank = malloc((n ? n : 1) * sizeof *rank);
+    if (!order || !rank) {
+        free(order), free(rank);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        order[i] = i;
+        if (ctune_search_result(s, "rank_test_score", i, &rank[i]) != CTUNE_OK)
+            rank[i] = INFINITY;
+    }
+    for (size_t i = 1; i < n; i++) { /* insertion sort by rank, stable */
+        size_t k = order[i], j = i;
+        while (j > 0 && rank[order[j - 1]] > rank[k]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = k;
+    }
+    printf("\n%-5s %-8s %-8s %-9s %s\n", "rank", "mean", "std", "fit_s", "params");
+    for (size_t r = 0; r < n && r < max_rows; r++) {
+        size_t i = order[r];
+        double mean = NAN, sd = NAN, fit = NAN;
+        ctune_search_result(s, "mean_test_score", i, &mean);
+        ctune_search_result(s, "std_test_score", i, &sd);
+        ctune_search_result(s, "mean_fit_time", i, &fit);
+        char params[512];
+        ctune_params_to_text(ctune_search_candidate_params(s, i), params, sizeof params);
+        if (isfinite(rank[i]))
+            printf("%-5.0f %-8.4f %-8.4f %-9.4f %s\n", rank[i], mean, sd, fit, params);
+        else
+            printf("%-5s %-8s %-8s %-9s %s\n", "-", "-", "-", "-", params);
+        const char *err = ctune_search_candidate_error(s, i);
+        if (err)
+            printf("      error: %s\n", err);
+    }
+    if (n > max_rows)
+        printf("... %zu more (see --results)\n", n - max_rows);
+    free(order);
+    free(rank);
+}
+
+static int write_results(const ctune_search *s, const char *path)
+{
+    size_t len = strlen(path);
+    ctune_status rc;
+    if (len > 5 && strcmp(path + len - 5, ".json") == 0)
+        rc = ctune_search_results_json(s, path);
+    else
+        rc = ctune_search_results_csv(s, path);
+    return rc == CTUNE_OK ? CLI_OK : cli_fail("writing the results");
+}
+
+static int cmd_search(int argc, char **argv, const char *cmd)
+{
+    cli_opts o = {0};
+    o.n_iter = 10;
+    o.cv = 3;
+    o.jobs = 1;
+    int rc = cli_parse(argc, argv, 2, cmd, strcmp(cmd, "grid") == 0 ? SEARCH_OPTS : SEARCH_OPTS, &o);
+    if (rc != CLI_OK)
+        return rc;
+    if (o.help) {
+        usage_search(stdout, cmd);
+        return CLI_OK;
+    }
+    int grid = strcmp(cmd, "grid") == 0;
+    if (grid && o.n_iter_set)
+        return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
+
+    cli_model m;
+    if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
+        return rc;
+    char label[512];
+    ctune_data *data = NULL;
+    ctune_space *space = NULL;
+    ctune_search *s = NULL;
+    ctune_splitter *splitter = NULL;
+    if ((rc = load_data(&o, &data, label, sizeof label)) != CLI_OK)
+        goto done;
+    if ((rc = cli_model_space(&m, &o, cmd, data, &space)) != CLI_OK)
+        goto done;
+    ctune_status st = grid ? ctune_search_new_grid(&s, m.est, space)
+                           : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter, o.seed);
+    if (st != CTUNE_OK) {
+        rc = cli_fail("creating the search");
+        goto done;
+    }
+    char options[256];
+    snprintf(options, sizeof options, "cv=%ld, n_jobs=%ld, seed=%llu, refit=true%s%s", o.cv, o.jobs,
+             o.seed, o.scoring ? ", scoring=" : "", o.scoring ? o.scoring : "");
+    if (ctune_search_set_options(s, options) != CTUNE_OK) {
+        rc = cli_fail("search options");
+        goto done;
+    }
+    if ((rc = make_splitter(&o, m.est, &splitter)) != CLI_OK)
+        goto done;
+    if (splitter && ctune_search_set_splitter(s, splitter) != CTUNE_OK) {
+        rc = cli_fail("--shuffle");
+        goto done;
+    }
+    progress_ctx pc = {cli_progress_new(o.quiet, grid ? "grid" : "search"), NAN};
+    ctune_search_set_progress(s, on_progress, &pc);
+    if (!o.quiet)
+        fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds\n",
+                m.description, label, ctune_data_n_rows(data), ctune_data_n_cols(data),
+                ctune_search_n_candidates(s), o.cv);
+    cli_signals();
+    st = ctune_search_fit(s, data);
+    cli_progress_end(pc.bar);
+    if (st != CTUNE_OK && !(st == CTUNE_ECANCELLED && ctune_search_has_results(s))) {
+        rc = cli_fail("search");
+        goto done;
+    }
+    if (st == CTUNE_ECANCELLED)
+        fprintf(stderr, "ctune: interrupted after %zu tasks; results so far:\n",
+                ctune_search_n_tasks_done(s));
+
+    double best;
+    if (ctune_search_best_score(s, &best) == CTUNE_OK) {
+        char params[1024];
+        ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
+        printf("best score: %.4f (%s, mean of %zu folds)\n", best, scorer_label(&o, m.est),
+               ctune_search_n_splits(s));
+        printf("best params: %s\n", params);
+    } else {
+        printf("best score: none (%s)\n", ctune_last_error());
+    }
+    for (size_t i = 0; i < ctune_search_n_warnings(s); i++)
+        fprintf(stderr, "warning: %s\n", ctune_search_warning(s, i));
+    if (!o.quiet)
+        print_table(s, 20);
+    if (o.results && (rc = write_results(s, o.results)) != CLI_OK)
+        goto done;
+    if (o.save_model) {
+        const ctune_estimator *bestm = ctune_search_best_estimator(s);
+        if (!bestm) {
+            fprintf(stderr, "ctune: no refitted best estimator to save\n");
+            rc = CLI_ERROR;
+            goto done;
+        }
+        if (ctune_estimator_save(bestm, o.save_model) != CTUNE_OK) {
+            rc = cli_fail("saving the model");
+            goto done;
+        }
+    }
+    rc = st == CTUNE_ECANCELLED ? CLI_INTERRUPTED : CLI_OK;
+done:
+    ctune_splitter_free(splitter);
+    ctune_search_free(s);
+    ctune_space_free(space);
+    ctune_data_free(data);
+    cli_model_free(&m);
+    return rc;
+}
+
+/* ---- cv ------------------------------------------------------------------ */
+
+static int cmd_cv(int argc, char **argv)
+{
+    cli_opts o = {0};
+    o.cv = 3;
+    o.jobs = 1;
+    int rc = cli_parse(argc, argv, 2, "cv", CV_OPTS, &o);
+    if (rc != CLI_OK)
+        return rc;
+    if (o.help) {
+        usage_cv(stdout);
+        return CLI_OK;
+    }
+    cli_model m;
+    if ((rc = cli_model_make(&o, "cv", &m)) != CLI_OK)
+        return rc;
+    char label[512];
+    ctune_data *data = NULL;
+    ctune_cv_results *res = NULL;
+    ctune_splitter *splitter = NULL;
+    if ((rc = load_data(&o, &data, label, sizeof label)) != CLI_OK)
+        goto done;
+    if ((rc = make_splitter(&o, m.est, &splitter)) != CLI_OK)
+        goto done;
+    char options[256];
+    snprintf(options, sizeof options, "n_jobs=%ld%s%s", o.jobs, o.scoring ? ", scoring=" : "",
+             o.scoring ? o.scoring : "");
+    if (ctune_cross_validate(&res, m.est, data, splitter, (int)o.cv, options) != CTUNE_OK) {
+        rc = cli_fail("cross-validation");
+        goto done;
+    }
+    size_t k = ctune_cv_results_n_splits(res);
+    double *scores = malloc(k * sizeof *scores);
+    if (!scores || ctune_cv_results_column(res, "test_score", scores) != CTUNE_OK) {
+        free(scores);
+        rc = cli_fail("cross-validation results");
+        goto done;
+    }
+    double mean = 0, var = 0;
+    printf("%s on %s, %zu folds (%s):\n", m.description, label, k, scorer_label(&o, m.est));
+    for (size_t i = 0; i < k; i++) {
+        printf("  fold %zu: %.4f\n", i, scores[i]);
+        mean += scores[i] / (double)k;
+        const char *err = ctune_cv_results_error(res, i);
+        if (err)
+            printf("    error: %s\n", err);
+    }
+    for (size_t i = 0; i < k; i++)
+        var += (scores[i] - mean) * (scores[i] - mean) / (double)k;
+    printf("score: %.4f ± %.4f\n", mean, sqrt(var));
+    free(scores);
+done:
+    ctune_splitter_free(splitter);
+    ctune_cv_results_free(res);
+    ctune_data_free(data);
+    cli_model_free(&m);
+    return rc;
+}
+
+/* ---- fit / predict ------------------------------------------------------- */
+
+static int cmd_fit(int argc, char **argv)
+{
+    cli_opts o = {0};
+    int rc = cli_parse(argc, argv, 2, "fit", FIT_OPTS, &o);
+    if (rc != CLI_OK)
+        return rc;
+    if (o.help) {
+        usage_fit(stdout);
+        return CLI_OK;
+    }
+    if (!o.save_model)
+        return cli_usage_error("fit", "--save-model FILE is required");
+    cli_model m;
+    if ((rc = cli_model_make(&o, "fit", &m)) != CLI_OK)
+        return rc;
+    char label[512];
+    ctune_data *data = NULL;
+    double score;
+    if ((rc = load_data(&o, &data, label, sizeof label)) != CLI_OK)
+        goto done;
+    if (ctune_estimator_fit(m.est, data) != CTUNE_OK) {
+        rc = cli_fail("fit");
+        goto done;
+    }
+    if (ctune_estimator_score(m.est, data, &score) == CTUNE_OK && !o.quiet)
+        printf("%s fitted on %s: training score %.4f\n", m.description, label, score);
+    if (ctune_estimator_save(m.est, o.save_model) != CTUNE_OK) {
+        rc = cli_fail("saving the model");
+        goto done;
+    }
+    if (!o.quiet)
+        printf("saved to %s\n", o.save_model);
+done:
+    ctune_data_free(data);
+    cli_model_free(&m);
+    return rc;
+}
+
+static int cmd_predict(int argc, char **argv)
+{
+    cli_opts o = {0};
+    int rc = cli_parse(argc, argv, 2, "predict", PREDICT_OPTS, &o);
+    if (rc != CLI_OK)
+        return rc;
+    if (o.help) {
+        usage_predict(stdout);
+        return CLI_OK;
+    }
+    if (!o.model_file)
+        return cli_usage_error("predict", "--model-file FILE is required");
+    if (!o.data_file)
+        return cli_usage_error("predict", "--data FILE.csv is required");
+    ctune_estimator *est = NULL;
+    ctune_data *data = NULL;
+    double *pred = NULL;
+    FILE *out = stdout;
+    if (ctune_estimator_load(&est, o.model_file, NULL, NULL) != CTUNE_OK)
+        return cli_fail("loading the model");
+    char opts[512];
+    snprintf(opts, sizeof opts, "target=%s", o.target ? o.target : "none");
+    if (ctune_csv_load(&data, o.data_file, opts) != CTUNE_OK) {
+        rc = cli_fail("loading the data");
+        goto done;
+    }
+    size_t n = ctune_data_n_rows(data);
+    size_t k = ctune_estimator_n_outputs(est);
+    size_t cells = n * k;
+    pred = malloc((cells ? cells : 1) * sizeof *pred);
+    if (!pred) {
+        fprintf(stderr, "ctune: out of memory\n");
+        rc = CLI_ERROR;
+        goto done;
+    }
+    if (ctune_estimator_predict(est, data, pred) != CTUNE_OK) {
+        rc = cli_fail("predict");
+        goto done;
+    }
+    if (o.output && !(out = fopen(o.output, "w"))) {
+        fprintf(stderr, "ctune: cannot write %s\n", o.output);
+        rc = CLI_ERROR;
+        goto done;
+    }
+    for (size_t j = 0; j < k; j++)
+        fprintf(out, j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"), j);
+    fputc('\n', out);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < k; j++)
+            fprintf(out, "%s%.17g", j ? "," : "", pred[i * k + j]);
+        fputc('\n', out);
+    }
+    if (out != stdout && fclose(out) != 0) {
+        fprintf(stderr, "ctune: error writing %s\n", o.output);
+        rc = CLI_ERROR;
+    }
+done:
+    free(pred);
+    ctune_data_free(data);
+    ctune_estimator_free(est);
+    return rc;
+}
+
+/* ---- datasets -------------------------------------------------------------- */
+
+static int cmd_datasets(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: ctune datasets\n\nLists the datasets embedded in the library.\n");
+            return CLI_OK;
+        }
+        return cli_usage_error("datasets", "unexpected argument '%s'", argv[i]);
+    }
+    for (size_t i = 0; i < ctune_dataset_count(); i++) {
+        const char *name = ctune_dataset_name(i);
+        ctune_data *d;
+        if (ctune_dataset_load(&d, name, NULL) != CTUNE_OK)
+            return cli_fail(name);
+        printf("%-14s %5zu rows %3zu features %3zu classes  %s\n", name, ctune_data_n_rows(d),
+               ctune_data_n_cols(d), ctune_data_n_class_names(d), ctune_dataset_description(name));
+        ctune_data_free(d);
+    }
+    return CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage_main(stderr);
+        return CLI_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("ctune %s\n", ctune_version_string());
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage_main(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "search") == 0 || strcmp(cmd, "grid") == 0)
+        return cmd_search(argc, argv, cmd);
+    if (strcmp(cmd, "cv") == 0)
+        return cmd_cv(argc, argv);
+    if (strcmp(cmd, "fit") == 0)
+        return cmd_fit(argc, argv);
+    if (strcmp(cmd, "predict") == 0)
+        return cmd_predict(argc, argv);
+    if (strcmp(cmd, "datasets") == 0)
+        return cmd_datasets(argc, argv);
+    fprintf(stderr, "ctune: unknown command '%s' (see 'ctune --help')\n", cmd);
+    return CLI_USAGE;
+}
