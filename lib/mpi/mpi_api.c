@@ -157,6 +157,26 @@ static ctune_status parse_opts(mpi_opts *o, const char *text, const char *who)
 
 /* ---- the private communicator ----------------------------------------------------------- */
 
+#define WAIT_TIMEOUT (-1)
+
+/* Completes a request of the set-up by polling (it needs MPI progress
+ * calls), quickly at first, for at most `seconds` since t0 (0 = no limit).
+ * Returns MPI_SUCCESS, an MPI error code or WAIT_TIMEOUT. */
+static int wait_start(MPI_Request *req, double t0, double seconds)
+{
+    for (;;) {
+        int flag = 0;
+        int rc = MPI_Test(req, &flag, MPI_STATUS_IGNORE);
+        if (rc != MPI_SUCCESS || flag)
+            return rc;
+        double waited = MPI_Wtime() - t0;
+        if (seconds > 0 && waited > seconds)
+            return WAIT_TIMEOUT;
+        struct timespec ts = {0, waited < 0.05 ? 20000L : 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* Duplicates `comm` without blocking past `seconds` (0 = no limit): every
  * rank must arrive. */
 static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, const char *who)
@@ -178,21 +198,12 @@ static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, c
     if (rc != MPI_SUCCESS)
         return ctune__mpi_error(rc, "MPI_Comm_idup");
     double t0 = MPI_Wtime();
-    for (;;) {
-        int flag = 0;
-        rc = MPI_Test(&req, &flag, MPI_STATUS_IGNORE);
-        if (rc != MPI_SUCCESS)
-            return ctune__mpi_error(rc, "MPI_Comm_idup");
-        if (flag)
-            break;
-        if (o->start_timeout > 0 && MPI_Wtime() - t0 > o->start_timeout)
-            /* the pending duplication cannot be cancelled: the communicator
-             * stays unusable for ctune_mpi_* calls */
+    if ((rc = wait_start(&req, t0, o->start_timeout)) != MPI_SUCCESS) {
+        if (rc == WAIT_TIMEOUT) /* the pending duplication cannot be cancelled */
             return ctune_set_error(CTUNE_EIO, "%s: not every rank called it within %g s "
                                    "(start_timeout): a rank died, hangs or runs something "
                                    "else", who, o->start_timeout);
-        struct timespec ts = {0, 1000000L};
-        nanosleep(&ts, NULL);
+        return ctune__mpi_error(rc, "MPI_Comm_idup");
     }
     MPI_Comm_set_errhandler(m->comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(m->comm, &m->rank);
@@ -200,20 +211,13 @@ static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, c
     /* a session number no rank has used yet on any communicator */
     int64_t mine = atomic_load(&g_session) + 1, agreed = 0;
     rc = MPI_Iallreduce(&mine, &agreed, 1, MPI_INT64_T, MPI_MAX, m->comm, &req);
-    for (int flag = 0; rc == MPI_SUCCESS && !flag;) {
-        rc = MPI_Test(&req, &flag, MPI_STATUS_IGNORE);
-        if (rc == MPI_SUCCESS && !flag) {
-            if (o->start_timeout > 0 && MPI_Wtime() - t0 > o->start_timeout) {
-                MPI_Comm_free(&m->comm);
-                return ctune_set_error(CTUNE_EIO, "%s: not every rank called it within %g s "
-                                       "(start_timeout)", who, o->start_timeout);
-            }
-            struct timespec ts = {0, 1000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
+    if (rc == MPI_SUCCESS)
+        rc = wait_start(&req, t0, o->start_timeout);
     if (rc != MPI_SUCCESS) {
         MPI_Comm_free(&m->comm);
+        if (rc == WAIT_TIMEOUT)
+            return ctune_set_error(CTUNE_EIO, "%s: not every rank called it within %g s "
+                                   "(start_timeout)", who, o->start_timeout);
         return ctune__mpi_error(rc, "MPI_Iallreduce");
     }
     atomic_store(&g_session, agreed);

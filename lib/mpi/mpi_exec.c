@@ -23,7 +23,12 @@ typedef struct {
 
 #define HOSTLEN 256
 #define MSGLEN 1024
-#define POLL_NS 1000000L /* 1 ms */
+/* Polling period of the communicating thread: short while messages or
+ * finished tasks keep coming (latency), long when nothing happened for a
+ * while (a few wake-ups per second of an idle rank cost nothing). */
+#define POLL_FAST_NS 100000L  /* 0.1 ms */
+#define POLL_SLOW_NS 1000000L /* 1 ms */
+#define FAST_WINDOW 0.01      /* seconds after the last activity */
 
 /* ---- allocation ----------------------------------------------------------------- */
 
@@ -259,7 +264,7 @@ again:;
 
 /* ---- local workers -------------------------------------------------------------------- */
 
-enum { SLOT_NEED, SLOT_WAIT, SLOT_RUN, SLOT_DONE, SLOT_RETIRED };
+enum { SLOT_NEED, SLOT_RUN, SLOT_DONE, SLOT_RETIRED };
 
 typedef struct pool pool;
 
@@ -357,12 +362,12 @@ static void pool_stop(pool *p)
     pthread_mutex_destroy(&p->mu);
 }
 
-/* Waits up to 1 ms for a worker to finish (call with p->mu held). */
-static void pool_nap(pool *p)
+/* Waits up to `ns` for a worker to finish (call with p->mu held). */
+static void pool_nap(pool *p, long ns)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += POLL_NS;
+    ts.tv_nsec += ns;
     if (ts.tv_nsec >= 1000000000L) {
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
@@ -370,9 +375,9 @@ static void pool_nap(pool *p)
     pthread_cond_timedwait(&p->main, &p->mu, &ts);
 }
 
-static void nap(void)
+static void nap(long ns)
 {
-    struct timespec ts = {0, POLL_NS};
+    struct timespec ts = {0, ns};
     nanosleep(&ts, NULL);
 }
 
@@ -426,12 +431,18 @@ typedef struct {
     double now;
     double *heard;     /* per rank: last time a message came from it */
     double last_beat;  /* last heartbeat sent */
+    double active;     /* last time something happened */
     ctune_status fail; /* first failure */
     char msg[MSGLEN];
     int peer_failed; /* the failure came from a peer's ABORT: do not echo it back */
 } run;
 
 static double wtime(void) { return MPI_Wtime(); }
+
+static long nap_ns(const run *r)
+{
+    return r->now - r->active < FAST_WINDOW ? POLL_FAST_NS : POLL_SLOW_NS;
+}
 
 /* Records the first failure (keeps the current ctune error message). */
 static ctune_status fail(run *r, ctune_status st)
@@ -544,7 +555,7 @@ static ctune_status drain(run *r, double seconds)
             break;
         if (wtime() - t0 > seconds)
             return CTUNE_EIO;
-        nap();
+        nap(POLL_FAST_NS);
     }
     return CTUNE_OK;
 }
@@ -590,7 +601,7 @@ static ctune_status root_handshake(run *r, int *local_ranks)
         if (g == 0) {
             sends_progress(&r->q);
             rc = keepalive(r);
-            nap();
+            nap(nap_ns(r));
             continue;
         }
         if (common_message(r)) {
@@ -650,7 +661,7 @@ static ctune_status peer_handshake(run *r, int *local_ranks)
         if (g == 0) {
             sends_progress(&r->q);
             CTUNE_MPI_TRY(keepalive(r));
-            nap();
+            nap(nap_ns(r));
             continue;
         }
         if (common_message(r)) {
@@ -734,7 +745,7 @@ static ctune_status root_loop(run *r)
             }
             int src = r->in.source;
             if (r->in.tag == TAG_REQ && peer_on[src]) {
-                int64_t slot_id = r->in.h.a, t = r->in.h.b;
+                int64_t t = r->in.h.b, want = r->in.h.c;
                 if (t >= 0) {
                     if ((size_t)t >= r->n_tasks || owner[t] != src ||
                         r->in.n != r->rec_size) {
@@ -746,12 +757,14 @@ static ctune_status root_loop(run *r)
                     if (ctune_job_task_done(job, (size_t)t))
                         stopped = 1;
                 }
+                if (!want)
+                    continue;
                 int64_t give = -1;
                 if (!stopped && !ctune_job_stopped(job) && next < r->n_tasks) {
                     give = (int64_t)next++;
                     owner[give] = src;
                 }
-                hdr h = {slot_id, give, 0, 0};
+                hdr h = {0, give, 0, 0};
                 if ((rc = post(m, &r->q, src, TAG_ASSIGN, &h, NULL, 0)) != CTUNE_OK) {
                     fail(r, rc);
                     break;
@@ -781,13 +794,15 @@ static ctune_status root_loop(run *r)
         sends_progress(&r->q);
         if ((rc = keepalive(r)) != CTUNE_OK)
             break;
+        if (busy)
+            r->active = r->now;
         if (!busy) {
             pthread_mutex_lock(&p->mu);
             int ready = 0;
             for (int i = 0; i < p->n; i++)
                 ready |= p->slots[i].state == SLOT_DONE;
             if (!ready)
-                pool_nap(p);
+                pool_nap(p, nap_ns(r));
             pthread_mutex_unlock(&p->mu);
         }
     }
@@ -818,7 +833,7 @@ static ctune_status root_loop(run *r)
         if (m->timeout > 0 && r->now - t0 > m->timeout)
             return failf(r, CTUNE_EIO, "mpi: the results could not be delivered to every rank "
                          "within %g s (timeout)", m->timeout);
-        nap();
+        nap(POLL_FAST_NS);
     }
     return CTUNE_OK;
 }
@@ -830,34 +845,62 @@ static ctune_status peer_loop(run *r)
     ctune__mpi *m = r->m;
     ctune_job *job = r->job;
     pool *p = &r->pool;
-    int retired_sent = 0;
+    /* tasks assigned by rank 0 and not started yet: one per worker is asked
+     * for ahead, so a worker never waits for a round trip to rank 0 */
+    size_t *queue = ctune__mpi_alloc((size_t)p->n * 2 * sizeof *queue);
+    size_t *report = ctune__mpi_alloc((size_t)p->n * sizeof *report);
+    if (!queue || !report) {
+        ctune__mpi_free(queue);
+        ctune__mpi_free(report);
+        return fail(r, CTUNE_ENOMEM);
+    }
+    size_t q_head = 0, q_len = 0, q_cap = (size_t)p->n * 2;
+    int outstanding = 0, exhausted = 0, retired_sent = 0;
     ctune_status rc = CTUNE_OK;
-    for (;;) {
+    for (int i = 0; i < 2 * p->n && rc == CTUNE_OK; i++) {
+        hdr h = {0, -1, 1, 0};
+        rc = post(m, &r->q, 0, TAG_REQ, &h, NULL, 0);
+        outstanding++;
+    }
+    if (rc != CTUNE_OK)
+        fail(r, rc);
+    while (rc == CTUNE_OK) {
         r->now = wtime();
-        int busy = 0;
-        int active = 0;
+        int busy = 0, running = 0, idle = 0;
+        size_t n_report = 0;
         pthread_mutex_lock(&p->mu);
-        for (int i = 0; i < p->n && rc == CTUNE_OK; i++) {
+        for (int i = 0; i < p->n; i++) {
             slot *s = &p->slots[i];
-            if (s->state == SLOT_NEED || s->state == SLOT_DONE) {
-                int64_t t = s->state == SLOT_DONE ? (int64_t)s->task : -1;
-                hdr h = {i, t, 0, 0};
-                pthread_mutex_unlock(&p->mu);
-                rc = post(m, &r->q, 0, TAG_REQ, &h, t >= 0 ? ctune_job_record(job, s->task)
-                                                           : NULL,
-                          t >= 0 ? r->rec_size : 0);
-                pthread_mutex_lock(&p->mu);
-                s->state = SLOT_WAIT;
-                busy = 1;
+            if (s->state == SLOT_DONE) {
+                report[n_report++] = s->task;
+                s->state = SLOT_NEED;
             }
-            active += s->state != SLOT_RETIRED;
+            if (s->state == SLOT_NEED && q_len && !ctune_job_stopped(job)) {
+                s->task = queue[q_head];
+                q_head = (q_head + 1) % q_cap;
+                q_len--;
+                s->state = SLOT_RUN;
+                pthread_cond_broadcast(&p->work);
+            }
+            running += s->state == SLOT_RUN;
+            idle += s->state == SLOT_NEED;
         }
         pthread_mutex_unlock(&p->mu);
+        for (size_t k = 0; k < n_report && rc == CTUNE_OK; k++) {
+            int want = !exhausted && !ctune_job_stopped(job);
+            hdr h = {0, (int64_t)report[k], want, 0};
+            rc = post(m, &r->q, 0, TAG_REQ, &h, ctune_job_record(job, report[k]), r->rec_size);
+            outstanding += want;
+            busy = 1;
+        }
         if (rc != CTUNE_OK) {
             fail(r, rc);
             break;
         }
-        if (active == 0 && !retired_sent) {
+        if (ctune_job_stopped(job))
+            q_len = 0; /* assigned but never started: they stay "not run" */
+        if (!retired_sent && outstanding == 0 && q_len == 0 && running == 0 &&
+            (exhausted || ctune_job_stopped(job))) {
             hdr h = {0, 0, 0, 0};
             if ((rc = post(m, &r->q, 0, TAG_RETIRED, &h, NULL, 0)) != CTUNE_OK) {
                 fail(r, rc);
@@ -885,27 +928,19 @@ static ctune_status peer_loop(run *r)
                 rc = protocol_error(r, "message");
                 break;
             }
-            if (r->in.tag == TAG_ASSIGN) {
-                int64_t i = r->in.h.a, t = r->in.h.b;
-                if (i < 0 || i >= p->n || (t >= 0 && (size_t)t >= r->n_tasks)) {
+            if (r->in.tag == TAG_ASSIGN && outstanding > 0) {
+                int64_t t = r->in.h.b;
+                outstanding--;
+                if (t >= (int64_t)r->n_tasks) {
                     rc = protocol_error(r, "assignment");
                     break;
                 }
-                pthread_mutex_lock(&p->mu);
-                slot *s = &p->slots[i];
-                if (s->state != SLOT_WAIT) {
-                    pthread_mutex_unlock(&p->mu);
-                    rc = protocol_error(r, "assignment");
-                    break;
+                if (t < 0) {
+                    exhausted = 1;
+                } else if (!ctune_job_stopped(job) && q_len < q_cap) {
+                    queue[(q_head + q_len) % q_cap] = (size_t)t;
+                    q_len++;
                 }
-                if (t >= 0) {
-                    s->task = (size_t)t;
-                    s->state = SLOT_RUN;
-                    pthread_cond_broadcast(&p->work);
-                } else {
-                    s->state = SLOT_RETIRED;
-                }
-                pthread_mutex_unlock(&p->mu);
             } else if (r->in.tag == TAG_STOP) {
                 ctune_job_stop(job);
             } else if (r->in.tag == TAG_FINISH && retired_sent) {
@@ -924,19 +959,25 @@ static ctune_status peer_loop(run *r)
         }
         if (rc != CTUNE_OK || finished)
             break;
+        if (q_len && idle && !ctune_job_stopped(job))
+            continue; /* hand the new tasks to idle workers now */
         sends_progress(&r->q);
         if ((rc = keepalive(r)) != CTUNE_OK)
             break;
+        if (busy)
+            r->active = r->now;
         if (!busy) {
             pthread_mutex_lock(&p->mu);
             int ready = 0;
             for (int i = 0; i < p->n; i++)
                 ready |= p->slots[i].state == SLOT_DONE;
             if (!ready)
-                pool_nap(p);
+                pool_nap(p, nap_ns(r));
             pthread_mutex_unlock(&p->mu);
         }
     }
+    ctune__mpi_free(queue);
+    ctune__mpi_free(report);
     if (rc == CTUNE_OK)
         drain(r, m->timeout > 0 ? m->timeout : 60);
     return rc;
@@ -957,7 +998,7 @@ static ctune_status mpi_run(void *self, ctune_job *job)
     r.heard = ctune__mpi_calloc((size_t)m->size, sizeof *r.heard);
     if (!r.heard)
         return CTUNE_ENOMEM;
-    r.now = r.last_beat = wtime();
+    r.now = r.last_beat = r.active = wtime();
     for (int k = 0; k < m->size; k++)
         r.heard[k] = r.now;
 
