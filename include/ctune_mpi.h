@@ -44,6 +44,13 @@ extern "C" {
  *  they exist), CTUNE_EIO when MPI_Init_thread fails. Call from the main
  *  thread. */
 CTUNE_MPI_API ctune_status ctune_mpi_init(int *argc, char ***argv, int *provided);
+/** 1 when this process was started by an MPI launcher (mpirun / mpiexec
+ *  of Open MPI, MPICH, Intel MPI; srun with PMI or PMIx), judged from the
+ *  environment they set (OMPI_COMM_WORLD_SIZE, PMIX_RANK, PMI_RANK,
+ *  PMI_SIZE, MPI_LOCALNRANKS), else 0. Lets a program that may run with or
+ *  without mpirun (the ctune CLI) decide whether to call ctune_mpi_init().
+ *  Thread-safe; needs no MPI call. */
+CTUNE_MPI_API int ctune_mpi_launched(void);
 /** Finalizes MPI if ctune_mpi_init() initialized it and it is not
  *  finalized yet; otherwise does nothing. Returns CTUNE_OK or CTUNE_EIO. */
 CTUNE_MPI_API ctune_status ctune_mpi_finalize(void);

@@ -3,7 +3,9 @@
  * other ranks. */
 #include <math.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -47,6 +49,16 @@ ctune_status ctune_mpi_init(int *argc, char ***argv, int *provided)
                                "needs at least MPI_THREAD_FUNNELED (%d)", prov,
                                MPI_THREAD_FUNNELED);
     return CTUNE_OK;
+}
+
+int ctune_mpi_launched(void)
+{
+    static const char *const VARS[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                       "PMI_SIZE", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++)
+        if (getenv(VARS[i]))
+            return 1;
+    return 0;
 }
 
 ctune_status ctune_mpi_finalize(void)
@@ -177,6 +189,23 @@ static int wait_start(MPI_Request *req, double t0, double seconds)
     }
 }
 
+/* The private duplicate of a caller's communicator is made once and cached
+ * on it as an MPI attribute (freed with it; MPI_COMM_SELF's at
+ * MPI_Finalize). A fresh duplicate per call could reuse the context of a
+ * freed one while messages of a failed call are still in flight, and Open
+ * MPI would then match them on the new communicator. On the cached one they
+ * arrive in order and are dropped by their session number. */
+static int g_keyval = MPI_KEYVAL_INVALID;
+
+static int inner_delete(MPI_Comm comm, int keyval, void *value, void *extra)
+{
+    (void)comm, (void)keyval, (void)extra;
+    MPI_Comm inner = MPI_Comm_f2c((MPI_Fint)(intptr_t)value);
+    if (inner != MPI_COMM_NULL)
+        MPI_Comm_free(&inner);
+    return MPI_SUCCESS;
+}
+
 /* Duplicates `comm` without blocking past `seconds` (0 = no limit): every
  * rank must arrive. */
 static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, const char *who)
@@ -193,19 +222,40 @@ static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, c
     if (inter)
         return ctune_set_error(CTUNE_EINVAL, "%s: an intercommunicator is not supported", who);
     ctune__mpi_graveyard_sweep(0);
-    MPI_Request req;
-    rc = MPI_Comm_idup(comm, &m->comm, &req);
-    if (rc != MPI_SUCCESS)
-        return ctune__mpi_error(rc, "MPI_Comm_idup");
-    double t0 = MPI_Wtime();
-    if ((rc = wait_start(&req, t0, o->start_timeout)) != MPI_SUCCESS) {
-        if (rc == WAIT_TIMEOUT) /* the pending duplication cannot be cancelled */
-            return ctune_set_error(CTUNE_EIO, "%s: not every rank called it within %g s "
-                                   "(start_timeout): a rank died, hangs or runs something "
-                                   "else", who, o->start_timeout);
-        return ctune__mpi_error(rc, "MPI_Comm_idup");
+    if (g_keyval == MPI_KEYVAL_INVALID) {
+        rc = MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, inner_delete, &g_keyval, NULL);
+        if (rc != MPI_SUCCESS)
+            return ctune__mpi_error(rc, "MPI_Comm_create_keyval");
     }
-    MPI_Comm_set_errhandler(m->comm, MPI_ERRORS_RETURN);
+    void *cached = NULL;
+    int found = 0;
+    rc = MPI_Comm_get_attr(comm, g_keyval, &cached, &found);
+    if (rc != MPI_SUCCESS)
+        return ctune__mpi_error(rc, "MPI_Comm_get_attr");
+    MPI_Request req;
+    double t0 = MPI_Wtime();
+    if (found) {
+        m->comm = MPI_Comm_f2c((MPI_Fint)(intptr_t)cached);
+    } else {
+        MPI_Comm dup;
+        rc = MPI_Comm_idup(comm, &dup, &req);
+        if (rc != MPI_SUCCESS)
+            return ctune__mpi_error(rc, "MPI_Comm_idup");
+        if ((rc = wait_start(&req, t0, o->start_timeout)) != MPI_SUCCESS) {
+            if (rc == WAIT_TIMEOUT) /* the pending duplication cannot be cancelled */
+                return ctune_set_error(CTUNE_EIO, "%s: not every rank called it within %g s "
+                                       "(start_timeout): a rank died, hangs or runs something "
+                                       "else", who, o->start_timeout);
+            return ctune__mpi_error(rc, "MPI_Comm_idup");
+        }
+        MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN);
+        rc = MPI_Comm_set_attr(comm, g_keyval, (void *)(intptr_t)MPI_Comm_c2f(dup));
+        if (rc != MPI_SUCCESS) {
+            MPI_Comm_free(&dup);
+            return ctune__mpi_error(rc, "MPI_Comm_set_attr");
+        }
+        m->comm = dup;
+    }
     MPI_Comm_rank(m->comm, &m->rank);
     MPI_Comm_size(m->comm, &m->size);
     /* a session number no rank has used yet on any communicator */
@@ -214,7 +264,7 @@ static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, c
     if (rc == MPI_SUCCESS)
         rc = wait_start(&req, t0, o->start_timeout);
     if (rc != MPI_SUCCESS) {
-        MPI_Comm_free(&m->comm);
+        m->comm = MPI_COMM_NULL; /* the cached duplicate stays with `comm` */
         if (rc == WAIT_TIMEOUT)
             return ctune_set_error(CTUNE_EIO, "%s: not every rank called it within %g s "
                                    "(start_timeout)", who, o->start_timeout);
@@ -228,15 +278,13 @@ static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, c
 }
 
 /* After the call: tells the others when this rank failed before its tasks,
- * frees the communicator, keeps the call's status and message. */
+ * keeps the call's status and message. */
 static ctune_status close_comm(ctune__mpi *m, ctune_status rc)
 {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", ctune_last_error());
     if (rc != CTUNE_OK && !m->entered && m->size > 1)
         ctune__mpi_notify_early_failure(m, rc, msg);
-    if (m->comm != MPI_COMM_NULL)
-        MPI_Comm_free(&m->comm);
     if (rc != CTUNE_OK)
         ctune_set_error_str(rc, msg);
     return rc;

@@ -590,6 +590,7 @@ static ctune_status root_handshake(run *r, int *local_ranks)
     host_name(hosts);
     got[0] = 1;
     int missing = m->size - 1;
+    double start = wtime();
     ctune_status rc = CTUNE_OK;
     while (missing > 0 && rc == CTUNE_OK) {
         r->now = wtime();
@@ -601,6 +602,11 @@ static ctune_status root_handshake(run *r, int *local_ranks)
         if (g == 0) {
             sends_progress(&r->q);
             rc = keepalive(r);
+            /* every rank entered the call: reaching run() takes no fit */
+            for (int k = 1; k < m->size && rc == CTUNE_OK && m->timeout > 0; k++)
+                if (!got[k] && r->now - start > m->timeout)
+                    rc = failf(r, CTUNE_EIO, "mpi: rank %d did not reach its tasks within %g s "
+                               "(timeout)", k, m->timeout);
             nap(nap_ns(r));
             continue;
         }
@@ -653,6 +659,7 @@ static ctune_status peer_handshake(run *r, int *local_ranks)
     hdr h = {(int64_t)r->n_tasks, (int64_t)r->rec_size, 0, 0};
     if (post(m, &r->q, 0, TAG_HELLO, &h, host, HOSTLEN) != CTUNE_OK)
         return fail(r, ctune_last_error_code());
+    double start = wtime();
     for (;;) {
         r->now = wtime();
         int g = receive(m, &r->in);
@@ -661,6 +668,9 @@ static ctune_status peer_handshake(run *r, int *local_ranks)
         if (g == 0) {
             sends_progress(&r->q);
             CTUNE_MPI_TRY(keepalive(r));
+            if (m->timeout > 0 && r->now - start > m->timeout)
+                return failf(r, CTUNE_EIO, "mpi: rank 0 did not start the tasks within %g s "
+                             "(timeout)", m->timeout);
             nap(nap_ns(r));
             continue;
         }

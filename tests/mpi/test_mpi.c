@@ -658,6 +658,7 @@ static void test_bad_arguments(void)
     CHECK_OK(ctune_mpi_size_f(&v, ctune_mpi_comm_world_f()));
     CHECK(v == g_size, "size %d", v);
     CHECK_STATUS(ctune_mpi_rank(NULL, MPI_COMM_WORLD), CTUNE_EINVAL);
+    CHECK(ctune_mpi_launched() == 1, "ctune_mpi_launched() under mpirun");
     int provided = -1;
     CHECK_OK(ctune_mpi_init(NULL, NULL, &provided)); /* already initialized: a no-op */
     CHECK(provided >= MPI_THREAD_FUNNELED, "provided %d", provided);
