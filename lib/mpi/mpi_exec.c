@@ -21,6 +21,14 @@ typedef struct {
     int64_t a, b, c, d;
 } hdr;
 
+/* REQ's want (h.c): 0 = only a finished record; NOW = a worker is idle;
+ * AHEAD = a task to queue behind the running one. ASSIGN's task (h.b): a
+ * task, NONE_LEFT (no more: stopped or all handed out) or NOT_AHEAD (too
+ * few left to queue ahead: ask again when a worker is idle). */
+enum { WANT_NOW = 1, WANT_AHEAD = 2 };
+#define NONE_LEFT (-1)
+#define NOT_AHEAD (-2)
+
 #define HOSTLEN 256
 #define MSGLEN 1024
 /* Polling period of the communicating thread: short while messages or
@@ -769,10 +777,16 @@ static ctune_status root_loop(run *r)
                 }
                 if (!want)
                     continue;
-                int64_t give = -1;
+                int64_t give = NONE_LEFT;
                 if (!stopped && !ctune_job_stopped(job) && next < r->n_tasks) {
-                    give = (int64_t)next++;
-                    owner[give] = src;
+                    /* near the end, queued tasks would wait behind running
+                     * ones while other ranks idle: hand out only on demand */
+                    if (want == WANT_AHEAD && r->n_tasks - next <= 2 * (size_t)m->size) {
+                        give = NOT_AHEAD;
+                    } else {
+                        give = (int64_t)next++;
+                        owner[give] = src;
+                    }
                 }
                 hdr h = {0, give, 0, 0};
                 if ((rc = post(m, &r->q, src, TAG_ASSIGN, &h, NULL, 0)) != CTUNE_OK) {
@@ -865,15 +879,8 @@ static ctune_status peer_loop(run *r)
         return fail(r, CTUNE_ENOMEM);
     }
     size_t q_head = 0, q_len = 0, q_cap = (size_t)p->n * 2;
-    int outstanding = 0, exhausted = 0, retired_sent = 0;
+    int outstanding = 0, exhausted = 0, retired_sent = 0, ahead = 1;
     ctune_status rc = CTUNE_OK;
-    for (int i = 0; i < 2 * p->n && rc == CTUNE_OK; i++) {
-        hdr h = {0, -1, 1, 0};
-        rc = post(m, &r->q, 0, TAG_REQ, &h, NULL, 0);
-        outstanding++;
-    }
-    if (rc != CTUNE_OK)
-        fail(r, rc);
     while (rc == CTUNE_OK) {
         r->now = wtime();
         int busy = 0, running = 0, idle = 0;
@@ -896,11 +903,24 @@ static ctune_status peer_loop(run *r)
             idle += s->state == SLOT_NEED;
         }
         pthread_mutex_unlock(&p->mu);
-        for (size_t k = 0; k < n_report && rc == CTUNE_OK; k++) {
-            int want = !exhausted && !ctune_job_stopped(job);
-            hdr h = {0, (int64_t)report[k], want, 0};
-            rc = post(m, &r->q, 0, TAG_REQ, &h, ctune_job_record(job, report[k]), r->rec_size);
-            outstanding += want;
+        /* keep one task per worker running and, while many are left, one
+         * queued behind it; finished records carry the next request */
+        int supply = running + (int)q_len + outstanding;
+        int demand = ahead ? 2 * p->n : p->n;
+        int asking = !exhausted && !ctune_job_stopped(job);
+        for (size_t k = 0; k < n_report || (asking && supply < demand); k++) {
+            int want = 0;
+            if (asking && supply < demand) {
+                want = supply < p->n ? WANT_NOW : WANT_AHEAD;
+                supply++;
+                outstanding++;
+            }
+            int64_t t = k < n_report ? (int64_t)report[k] : -1;
+            hdr h = {0, t, want, 0};
+            rc = post(m, &r->q, 0, TAG_REQ, &h, t >= 0 ? ctune_job_record(job, (size_t)t) : NULL,
+                      t >= 0 ? r->rec_size : 0);
+            if (rc != CTUNE_OK)
+                break;
             busy = 1;
         }
         if (rc != CTUNE_OK) {
@@ -945,7 +965,9 @@ static ctune_status peer_loop(run *r)
                     rc = protocol_error(r, "assignment");
                     break;
                 }
-                if (t < 0) {
+                if (t == NOT_AHEAD) {
+                    ahead = 0;
+                } else if (t < 0) {
                     exhausted = 1;
                 } else if (!ctune_job_stopped(job) && q_len < q_cap) {
                     queue[(q_head + q_len) % q_cap] = (size_t)t;
