@@ -148,8 +148,8 @@ int main(int argc, char **argv)
     if (ctune_dataset_load(&data, "breast_cancer", NULL) != CTUNE_OK)
         return die("breast_cancer");
     ctune_estimator *scaler, *mlp, *pipe;
-    if (ctune_standard_scaler_new(&scaler) != CTUNE_OK || ctune_mlp_classifier_new(&mlp) != CTUNE_OK ||
-        ctune_pipeline_new(&pipe) != CTUNE_OK ||
+    if (ctune_standard_scaler_new(&scaler) != CTUNE_OK ||
+        ctune_mlp_classifier_new(&mlp) != CTUNE_OK || ctune_pipeline_new(&pipe) != CTUNE_OK ||
         ctune_pipeline_add_step(pipe, "scaler", scaler) != CTUNE_OK ||
         ctune_pipeline_add_step(pipe, "mlp", mlp) != CTUNE_OK)
         return die("StandardScaler + MLPClassifier pipeline");

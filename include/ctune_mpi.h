@@ -75,6 +75,8 @@ CTUNE_MPI_API ctune_status ctune_mpi_size(int *out, MPI_Comm comm);
  *                 run fails with CTUNE_EIO (peer dead, stopped or stuck);
  *                 0 waits forever. Ranks exchange a heartbeat every
  *                 second, so a long task never trips it.
+ *    start_timeout=0  seconds to wait for every rank to enter the call
+ *                 (0 = no limit, as any collective).
  *    refit=root   root | all: which ranks refit the best candidate.
  *  n_jobs (search option) is the number of worker threads per rank.
  *
@@ -85,8 +87,13 @@ CTUNE_MPI_API ctune_status ctune_mpi_size(int *out, MPI_Comm comm);
  *  mpi_options, MPI_COMM_NULL); CTUNE_ESTATE (MPI not initialized or
  *  finalized). A 1-rank communicator runs the same protocol locally.
  *  Collective over `comm`: every rank must call it. MPI errors on the
- *  private duplicate of `comm` are returned, never fatal. After a CTUNE_EIO
- *  the other ranks may be in an unknown state: end the job (MPI_Abort). */
+ *  private duplicate of `comm` (made at the first call, cached on `comm`)
+ *  are returned, never fatal. After a CTUNE_EIO the other ranks may be in
+ *  an unknown state: end the job (MPI_Abort).
+ *  The search runs on libctune_mpi's executor during the call only; after
+ *  it the search uses n_jobs' executors again (as after
+ *  ctune_search_set_executor(search, NULL, NULL)). Not thread-safe: one
+ *  call at a time per process. */
 CTUNE_MPI_API ctune_status ctune_mpi_search_fit(ctune_search *search, const ctune_data *data,
                                                 MPI_Comm comm, const char *mpi_options);
 /** ctune_mpi_search_fit() with a Fortran communicator handle (FFI). */
