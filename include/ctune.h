@@ -1,4 +1,7 @@
-/*
+/**
+ * @file ctune.h
+ * @brief ctune's public API.
+ *
  * ctune.h — the public API of ctune, an embeddable hyperparameter-tuning
  * library: estimators behind a vtable, a Keras-like neural-network engine,
  * cross-validation and randomized / grid search.
@@ -6,17 +9,20 @@
  * Conventions (see docs/api-conventions.md):
  *  - Every fallible call returns a ctune_status: CTUNE_OK (0) or a negative
  *    code. On failure ctune_last_error() gives a message naming the problem.
- *  - Objects are created by ctune_*_new() / returned through `**out` and belong
- *    to the caller, who frees them with the matching *_free(); *_free(NULL) is
- *    a no-op. Pointers returned as values are borrowed: valid until the next
- *    mutating call on the same handle, unless documented otherwise.
+ *  - Objects are created by `ctune_*_new()` / returned through `**out` and
+ *    belong to the caller, who frees them with the matching `*_free()`;
+ *    `*_free(NULL)` is a no-op. Pointers returned as values are borrowed:
+ *    valid until the next mutating call on the same handle, unless documented
+ *    otherwise.
  *  - Output arrays are caller-allocated; query functions give their size.
  *  - Only plain types cross the API (opaque handles, integers, doubles,
- *    const char *, pointers to caller arrays), so any FFI can call it.
+ *    `const char *`, pointers to caller arrays), so any FFI can call it.
  *  - Thread safety: distinct handles may be used from distinct threads
  *    concurrently; one handle must not be used from two threads at once.
- *    The error message is per thread.
+ *    The error message is per thread. See docs/threading-and-reproducibility.md.
  *  - The library never prints, aborts or exits.
+ *
+ * A first program is in docs/getting-started-c.md.
  */
 #ifndef CTUNE_H
 #define CTUNE_H
@@ -28,6 +34,8 @@
 extern "C" {
 #endif
 
+/** Marks a public symbol: exported from the shared library, which is built
+ *  with hidden visibility for everything else. */
 #if defined(_WIN32) && defined(CTUNE_BUILDING)
 #define CTUNE_API __declspec(dllexport)
 #elif defined(__GNUC__) && __GNUC__ >= 4
@@ -36,6 +44,8 @@ extern "C" {
 #define CTUNE_API
 #endif
 
+/** Lets GCC and Clang check the format string of a printf-style function:
+ *  argument `fmt` is the format, arguments from `args` on are its values. */
 #if defined(__GNUC__)
 #define CTUNE_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
@@ -46,28 +56,46 @@ extern "C" {
  * Version
  * ======================================================================== */
 
+/** Major version of this header: changes break the API or ABI. */
 #define CTUNE_VERSION_MAJOR 0
+/** Minor version of this header: additions only. */
 #define CTUNE_VERSION_MINOR 1
+/** Patch version of this header: fixes only. */
 #define CTUNE_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define CTUNE_VERSION_NUMBER \
     (CTUNE_VERSION_MAJOR * 10000 + CTUNE_VERSION_MINOR * 100 + CTUNE_VERSION_PATCH)
 
-/** The library's version as "MAJOR.MINOR.PATCH" (static string; thread-safe).
- *  Compare with CTUNE_VERSION_* to detect a header/library mismatch. */
+/**
+ * The library's version as "MAJOR.MINOR.PATCH".
+ *
+ * Compare with the CTUNE_VERSION_* macros to detect a header / library
+ * mismatch at run time. Thread-safe.
+ *
+ * @return a static string, never NULL
+ */
 CTUNE_API const char *ctune_version_string(void);
-/** The library's version as CTUNE_VERSION_NUMBER computes it (thread-safe). */
+/**
+ * The library's version number, as CTUNE_VERSION_NUMBER computes it.
+ *
+ * Thread-safe.
+ *
+ * @return MAJOR * 10000 + MINOR * 100 + PATCH of the library
+ */
 CTUNE_API int ctune_version_number(void);
 
 /* ========================================================================
  * Status codes and errors
  * ======================================================================== */
 
-/** Result of every fallible call. Codes are grouped by kind of failure. */
+/** Result of every fallible call: CTUNE_OK (0) or a negative code naming the
+ *  kind of failure (the anonymous enum below). */
 typedef int ctune_status;
 
+/** The status codes. Codes are grouped by kind of failure; the message of
+ *  ctune_last_error() says what exactly went wrong. */
 enum {
-    CTUNE_OK = 0,
+    CTUNE_OK = 0,          /**< success */
     CTUNE_EINVAL = -1,     /**< invalid argument (NULL, out of range, unknown name) */
     CTUNE_EDATA = -2,      /**< invalid data (NaN/Inf, wrong shape, bad labels) */
     CTUNE_ESTATE = -3,     /**< wrong state (predict before fit, ...) */
@@ -81,29 +109,77 @@ enum {
     CTUNE_EINTERNAL = -11  /**< internal error (a bug: please report) */
 };
 
-/** Static, never-NULL name of a status code ("invalid argument", ...).
- *  Unknown codes give "unknown status". Thread-safe. */
+/**
+ * The name of a status code ("ok", "invalid argument", ...).
+ *
+ * Thread-safe.
+ *
+ * @param code a ctune_status
+ * @return a static string, never NULL; "unknown status" for an unknown code
+ */
 CTUNE_API const char *ctune_status_string(ctune_status code);
 
-/** The message of the last failure on the calling thread; never NULL ("" if
- *  none). Borrowed: valid until the next ctune call on this thread. */
+/**
+ * The message of the last failure on the calling thread.
+ *
+ * Every failing call sets it; many calls clear it when they start. Each
+ * thread has its own message, so a failure on a worker thread never
+ * overwrites the caller's.
+ *
+ * @return the message, never NULL ("" if none). Borrowed: a thread-local
+ *         buffer whose content changes with the next ctune call on this
+ *         thread; copy it to keep it.
+ */
 CTUNE_API const char *ctune_last_error(void);
 
-/** The status code that went with ctune_last_error() (CTUNE_OK if none). */
+/**
+ * The status code that went with ctune_last_error().
+ *
+ * @return the calling thread's last error code, CTUNE_OK if none
+ */
 CTUNE_API ctune_status ctune_last_error_code(void);
 
-/** Sets the calling thread's error message, printf-style, and returns `code`,
- *  so a custom estimator or callback can write
- *  `return ctune_set_error(CTUNE_EDATA, "row %zu is bad", r);`.
- *  Messages longer than 1023 bytes are truncated. */
+/**
+ * Sets the calling thread's error message, printf-style, and returns `code`.
+ *
+ * For custom estimators and callbacks:
+ * `return ctune_set_error(CTUNE_EDATA, "row %zu is bad", r);`.
+ * Messages longer than 1023 bytes are truncated. The arguments may point
+ * into the current message (ctune_last_error()).
+ *
+ * @param code the status to record and return
+ * @param fmt  printf format of the message; NULL uses ctune_status_string(code)
+ * @param ...  the format's arguments
+ * @return `code`
+ */
 CTUNE_API ctune_status ctune_set_error(ctune_status code, const char *fmt, ...)
     CTUNE_PRINTF(2, 3);
 
-/** Same as ctune_set_error() with a plain message (for FFI callers). */
+/**
+ * Same as ctune_set_error() with a plain message (for FFI callers).
+ *
+ * @param code    the status to record and return
+ * @param message the message (copied, truncated to 1023 bytes); NULL uses
+ *                ctune_status_string(code)
+ * @return `code`
+ */
 CTUNE_API ctune_status ctune_set_error_str(ctune_status code, const char *message);
 
-/** Clears the calling thread's error. */
+/** Clears the calling thread's error: ctune_last_error() becomes "" and
+ *  ctune_last_error_code() CTUNE_OK. */
 CTUNE_API void ctune_clear_error(void);
+
+/** A receiver of the library's optional log lines: `level` 0 is info, 1 a
+ *  warning; `message` is valid during the call only. */
+typedef void (*ctune_log_fn)(int level, const char *message, void *user);
+/** Sets the receiver of the library's optional log lines, e.g. the per-epoch
+ *  lines of verbose Keras-style fits. The library itself never prints:
+ *  without a callback the lines are dropped.
+ *  @param fn   the receiver, or NULL to remove it; it may be called from
+ *              worker threads concurrently
+ *  @param user handed to every call of `fn`
+ *  Process-wide; thread-safe. */
+CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
 
 /* ========================================================================
  * Allocation accounting
@@ -113,18 +189,43 @@ CTUNE_API void ctune_clear_error(void);
  * N-th allocation fail.
  * ======================================================================== */
 
-/** Number of blocks currently allocated by the library (all threads). */
+/**
+ * Number of blocks currently allocated by the library, over all threads.
+ *
+ * Tests take it before and after some work to check that nothing leaks.
+ * Thread-safe (an atomic counter).
+ *
+ * @return the live block count
+ */
 CTUNE_API int64_t ctune_alloc_live(void);
 
-/** Total number of successful allocations since the process started. */
+/**
+ * Total number of successful allocations since the process started.
+ *
+ * Thread-safe.
+ *
+ * @return the allocation count
+ */
 CTUNE_API int64_t ctune_alloc_total(void);
 
-/** Test hook: the `n`-th allocation from now (1 = the next one) fails, as do
- *  all later ones if `sticky` is non-zero; n = 0 disables failures.
- *  Process-wide; meant for single-threaded tests. */
+/**
+ * Test hook: makes the `n`-th allocation from now fail.
+ *
+ * The failing allocation sets the CTUNE_ENOMEM message; tests sweep n = 1,
+ * 2, ... until the call under test succeeds, checking each time that it
+ * fails cleanly and leaks nothing. Process-wide: meant for single-threaded
+ * tests.
+ *
+ * @param n      1 = the next allocation, 2 = the one after; 0 disables failures
+ * @param sticky non-zero: every allocation after the n-th fails too
+ */
 CTUNE_API void ctune_alloc_fail_at(int64_t n, int sticky);
 
-/** Number of allocations that the test hook made fail so far. */
+/**
+ * Number of allocations that the test hook made fail so far.
+ *
+ * @return the count of injected failures
+ */
 CTUNE_API int64_t ctune_alloc_failures(void);
 
 /* ========================================================================
@@ -137,22 +238,69 @@ CTUNE_API int64_t ctune_alloc_failures(void);
  * runs it.
  * ======================================================================== */
 
+/** A random number generator (xoshiro256**) on one stream of one seed.
+ *  Created by ctune_rng_new(), freed by ctune_rng_free(). Not thread-safe:
+ *  use one generator per thread. */
 typedef struct ctune_rng ctune_rng;
 
-/** Mixes `seed` with `id` into a new, statistically independent seed. Pure. */
+/**
+ * Mixes `seed` with `id` into a new, statistically independent seed.
+ *
+ * SplitMix64-based; pure and thread-safe. Chain calls to derive nested
+ * streams: a search task (candidate c, fold f) uses
+ * `ctune_seed_derive(ctune_seed_derive(seed, c), f)`.
+ *
+ * @param seed the parent seed
+ * @param id   the stream id
+ * @return the derived seed
+ */
 CTUNE_API uint64_t ctune_seed_derive(uint64_t seed, uint64_t id);
 
-/** Creates a generator for stream `stream` of `seed`. Returns CTUNE_EINVAL on
- *  NULL out, CTUNE_ENOMEM. Free with ctune_rng_free(). */
+/**
+ * Creates a generator for stream `stream` of `seed`.
+ *
+ * The same (seed, stream) always gives the same sequence of bits.
+ *
+ * @param out    receives the generator, owned by the caller (ctune_rng_free())
+ * @param seed   the seed
+ * @param stream the stream id, mixed into the seed
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_rng_new(ctune_rng **out, uint64_t seed, uint64_t stream);
+/**
+ * Frees a generator.
+ *
+ * @param rng the generator; NULL is a no-op
+ */
 CTUNE_API void ctune_rng_free(ctune_rng *rng);
-/** Next 64 random bits. */
+/**
+ * Next 64 random bits.
+ *
+ * @param rng the generator (not NULL)
+ * @return 64 uniformly distributed bits
+ */
 CTUNE_API uint64_t ctune_rng_u64(ctune_rng *rng);
-/** Uniform double in [0, 1) with 53 random bits. */
+/**
+ * Uniform double in [0, 1) with 53 random bits.
+ *
+ * @param rng the generator (not NULL)
+ * @return a value in [0, 1)
+ */
 CTUNE_API double ctune_rng_uniform(ctune_rng *rng);
-/** Uniform integer in [0, n) without modulo bias; 0 when n == 0. */
+/**
+ * Uniform integer in [0, n) without modulo bias.
+ *
+ * @param rng the generator (not NULL)
+ * @param n   the exclusive upper bound
+ * @return a value in [0, n); 0 when n == 0
+ */
 CTUNE_API uint64_t ctune_rng_below(ctune_rng *rng, uint64_t n);
-/** Standard normal deviate (polar Box–Muller). */
+/**
+ * Standard normal deviate (polar Box–Muller).
+ *
+ * @param rng the generator (not NULL)
+ * @return a draw of N(0, 1)
+ */
 CTUNE_API double ctune_rng_normal(ctune_rng *rng);
 
 /* ========================================================================
@@ -166,58 +314,170 @@ CTUNE_API double ctune_rng_normal(ctune_rng *rng);
  * copying X. Views are immutable and may be shared by threads.
  * ======================================================================== */
 
+/** Element type of X in a data view. */
 typedef enum ctune_dtype { CTUNE_FLOAT32 = 1, CTUNE_FLOAT64 = 2 } ctune_dtype;
+/** @var CTUNE_FLOAT32
+ *  X holds `float` elements (zero-copy for float32 arrays). */
+/** @var CTUNE_FLOAT64
+ *  X holds `double` elements (numpy's default dtype). */
 
+/** A read-only view of X (and optionally y) over caller arrays, or a subset
+ *  of another view's rows. Immutable once created: one view may be read by
+ *  any number of threads at once. Free with ctune_data_free(). */
 typedef struct ctune_data ctune_data;
 
-/** Wraps X (dtype CTUNE_FLOAT32 or CTUNE_FLOAT64; n_rows × n_cols, consecutive
- *  rows `row_stride` elements apart, 0 meaning n_cols) and optionally y
- *  (n_rows × n_targets float64, NULL with n_targets 0 for none).
- *  No copy, no validation of values (see ctune_data_validate()).
- *  Errors: CTUNE_EINVAL (NULL X, n_cols 0, row_stride < n_cols, y NULL with
- *  n_targets > 0, unknown dtype), CTUNE_ENOMEM. n_rows may be 0. */
+/**
+ * Wraps caller arrays X and optionally y in a data view, without copying.
+ *
+ * No value is validated (see ctune_data_validate()). The arrays must
+ * outlive the view and every view derived from it.
+ *
+ * @param out        receives the view, owned by the caller (ctune_data_free())
+ * @param X          n_rows × n_cols elements of type `dtype`, row-major
+ * @param dtype      CTUNE_FLOAT32 or CTUNE_FLOAT64
+ * @param n_rows     number of rows (may be 0)
+ * @param n_cols     number of columns (>= 1)
+ * @param row_stride elements between the starts of consecutive rows
+ *                   (>= n_cols; 0 means n_cols)
+ * @param y          n_rows × n_targets float64 targets, row-major and
+ *                   contiguous, or NULL for none
+ * @param n_targets  columns of y; 0 when y is NULL
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL out or X, n_cols 0,
+ *         row_stride < n_cols, y NULL with n_targets > 0, unknown dtype);
+ *         CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype,
                                       size_t n_rows, size_t n_cols, size_t row_stride,
                                       const double *y, size_t n_targets);
 
-/** A view of rows `rows[0..n)` of `src` (indices into src, repeats allowed),
- *  without copying X or y. The index list is copied. `src` may be freed before
- *  the subset (views share the underlying arrays by reference count).
- *  Errors: CTUNE_EINVAL (index out of range: names it), CTUNE_ENOMEM. */
+/**
+ * A view of some rows of `src`, without copying X or y.
+ *
+ * Row i of the subset is row `rows[i]` of `src`; repeats are allowed. The
+ * index list is copied. `src` may be freed before the subset (views share
+ * the underlying arrays by reference count).
+ *
+ * @param out  receives the view, owned by the caller (ctune_data_free())
+ * @param src  the view to select from
+ * @param rows n row indices into `src`
+ * @param n    number of rows of the subset (may be 0)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, an index out of range: the
+ *         message names it); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src,
                                          const size_t *rows, size_t n);
 
-/** Releases a view (the caller's arrays are never freed unless the data was
- *  created by a loader that owns them). NULL is a no-op. */
+/**
+ * Releases a view.
+ *
+ * The caller's arrays are never freed, unless the data was created by a
+ * loader that owns them (then the last view sharing them frees them).
+ *
+ * @param data the view; NULL is a no-op
+ */
 CTUNE_API void ctune_data_free(ctune_data *data);
 
+/**
+ * Number of rows of the view.
+ *
+ * @param data the view
+ * @return the row count; 0 for NULL
+ */
 CTUNE_API size_t ctune_data_n_rows(const ctune_data *data);
+/**
+ * Number of columns (features) of X.
+ *
+ * @param data the view
+ * @return the column count; 0 for NULL
+ */
 CTUNE_API size_t ctune_data_n_cols(const ctune_data *data);
-/** Number of targets (columns of y); 0 when the view has no y. */
+/**
+ * Number of targets (columns of y).
+ *
+ * @param data the view
+ * @return the target count; 0 when the view has no y, or for NULL
+ */
 CTUNE_API size_t ctune_data_n_targets(const ctune_data *data);
-/** CTUNE_FLOAT32 or CTUNE_FLOAT64; 0 for NULL. */
+/**
+ * Element type of X.
+ *
+ * @param data the view
+ * @return CTUNE_FLOAT32 or CTUNE_FLOAT64; 0 for NULL
+ */
 CTUNE_API int ctune_data_dtype(const ctune_data *data);
 
-/** Checks that every X value (and y value, when present) is finite.
- *  Returns CTUNE_EDATA naming the first offender, e.g.
- *  "X row 17, column 3 is NaN" (rows and columns counted from 0 in the view). */
+/**
+ * Checks that every X value (and y value, when present) is finite.
+ *
+ * Rows and columns are counted from 0 in the view.
+ *
+ * @param data the view
+ * @return CTUNE_OK; CTUNE_EDATA naming the first offender, e.g.
+ *         "X row 17, column 3 is NaN"; CTUNE_EINVAL (NULL)
+ */
 CTUNE_API ctune_status ctune_data_validate(const ctune_data *data);
 
-/** Copies X of the view's rows `rows[0..n)` (NULL rows = the first n rows)
- *  into `out` (n × n_cols, consecutive rows `ld` elements apart, ld >= n_cols),
- *  converting to float32 / float64. Errors: CTUNE_EINVAL. */
+/**
+ * Copies X of some rows of the view into a float32 array.
+ *
+ * Values are converted from the view's dtype.
+ *
+ * @param data the view
+ * @param rows n row indices into the view, or NULL for the first n rows
+ * @param n    number of rows to copy
+ * @param out  caller array of n rows, consecutive rows `ld` floats apart
+ * @param ld   leading dimension of `out` (>= n_cols)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, ld < n_cols, more rows than the
+ *         view has, an index out of range)
+ */
 CTUNE_API ctune_status ctune_data_gather_f32(const ctune_data *data, const size_t *rows,
                                              size_t n, float *out, size_t ld);
+/**
+ * Copies X of some rows of the view into a float64 array.
+ *
+ * Same as ctune_data_gather_f32() with double output.
+ *
+ * @param data the view
+ * @param rows n row indices into the view, or NULL for the first n rows
+ * @param n    number of rows to copy
+ * @param out  caller array of n rows, consecutive rows `ld` doubles apart
+ * @param ld   leading dimension of `out` (>= n_cols)
+ * @return CTUNE_OK; CTUNE_EINVAL (as ctune_data_gather_f32())
+ */
 CTUNE_API ctune_status ctune_data_gather_f64(const ctune_data *data, const size_t *rows,
                                              size_t n, double *out, size_t ld);
-/** Copies y of rows `rows[0..n)` (NULL = first n) into out (n × n_targets).
- *  CTUNE_ESTATE-free: returns CTUNE_EINVAL when the view has no y. */
+/**
+ * Copies y of some rows of the view into a caller array.
+ *
+ * @param data the view
+ * @param rows n row indices into the view, or NULL for the first n rows
+ * @param n    number of rows to copy
+ * @param out  caller array of n × n_targets doubles, row-major
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, the view has no y, an index out
+ *         of range)
+ */
 CTUNE_API ctune_status ctune_data_gather_y(const ctune_data *data, const size_t *rows,
                                            size_t n, double *out);
 
-/** X[row][col] of the view as double (0 on out-of-range; check sizes first). */
+/**
+ * One element of X, as a double.
+ *
+ * Meant for tests and small tools; use the gather functions for bulk reads.
+ *
+ * @param data the view
+ * @param row  row in the view
+ * @param col  column
+ * @return X[row][col]; 0 when out of range (check sizes first) or for NULL
+ */
 CTUNE_API double ctune_data_x(const ctune_data *data, size_t row, size_t col);
-/** y[row][target] of the view (NaN when absent or out of range). */
+/**
+ * One element of y.
+ *
+ * @param data   the view
+ * @param row    row in the view
+ * @param target target column
+ * @return y[row][target]; NaN when the view has no y or out of range
+ */
 CTUNE_API double ctune_data_y(const ctune_data *data, size_t row, size_t target);
 
 /* ========================================================================
@@ -230,88 +490,295 @@ CTUNE_API double ctune_data_y(const ctune_data *data, size_t row, size_t target)
 
 /** Value types; a spec's `types` is a bitwise OR of the accepted ones. */
 enum {
-    CTUNE_TYPE_INT = 1,
-    CTUNE_TYPE_DOUBLE = 2,
-    CTUNE_TYPE_STRING = 4,
-    CTUNE_TYPE_BOOL = 8,
+    CTUNE_TYPE_INT = 1,    /**< a signed 64-bit integer */
+    CTUNE_TYPE_DOUBLE = 2, /**< a double */
+    CTUNE_TYPE_STRING = 4, /**< a string (copied into the set) */
+    CTUNE_TYPE_BOOL = 8,   /**< true or false */
     CTUNE_TYPE_NONE = 16 /**< Python's None (e.g. max_depth=none) */
 };
 
-/** One declared parameter. All strings are static text.
- *  - types:   accepted value types (an int is accepted where only
- *             CTUNE_TYPE_DOUBLE is declared, and converted).
- *  - default_value: text form of the default ("16", "0.001", "adam", "true", "none").
- *  - range:   numeric interval for int/double values, e.g. "[1, inf)",
- *             "(0, 1)", "[0, 1]"; NULL for none.
- *  - choices: allowed strings separated by '|', e.g. "sgd|adam"; NULL = any.
- *  - doc:     one line of documentation. */
+/** One declared parameter of an estimator or builder. All strings are static
+ *  text. A spec is an array of these ended by an entry whose name is NULL:
+ *  `{NULL, 0, NULL, NULL, NULL, NULL}`. */
 typedef struct ctune_param_spec {
+    /** Parameter name, [A-Za-z_][A-Za-z0-9_]*; NULL ends the spec. */
     const char *name;
+    /** Accepted value types: a bitwise OR of CTUNE_TYPE_* (an int is accepted
+     *  where only CTUNE_TYPE_DOUBLE is declared, and converted). */
     unsigned types;
+    /** Text form of the default ("16", "0.001", "adam", "true", "none");
+     *  NULL means none. */
     const char *default_value;
+    /** Numeric interval for int and double values, such as "[1, inf)",
+     *  "(0, 1)" or "[0, 1]"; NULL for none. */
     const char *range;
+    /** Allowed strings separated by '|', such as "sgd|adam"; NULL = any. */
     const char *choices;
+    /** One line of documentation. */
     const char *doc;
 } ctune_param_spec;
 
+/** An ordered set of name → typed value: an estimator's parameters, a
+ *  search candidate. Created by ctune_params_new(), freed by
+ *  ctune_params_free(). Text form: "nl=2, optimizer=adam, max_depth=none". */
 typedef struct ctune_params ctune_params;
 
-/** Creates an empty set. Free with ctune_params_free(). */
+/**
+ * Creates an empty parameter set.
+ *
+ * @param out receives the set, owned by the caller (ctune_params_free())
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_params_new(ctune_params **out);
+/**
+ * Frees a parameter set and its strings.
+ *
+ * @param params the set; NULL is a no-op
+ */
 CTUNE_API void ctune_params_free(ctune_params *params);
-/** Deep copy. */
+/**
+ * Deep copy of a parameter set.
+ *
+ * @param out receives the copy, owned by the caller (ctune_params_free())
+ * @param src the set to copy
+ * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_params_copy(ctune_params **out, const ctune_params *src);
 
-/** Setters add or replace `name`. Names are [A-Za-z_][A-Za-z0-9_]* (a "__"
- *  separates pipeline steps). Strings are copied. */
+/**
+ * Sets `name` to an integer, adding or replacing it.
+ *
+ * Names are [A-Za-z_][A-Za-z0-9_]* (a "__" separates pipeline steps). A
+ * replaced entry keeps its position.
+ *
+ * @param p     the set
+ * @param name  the parameter name
+ * @param value the value
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL p, invalid name); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_params_set_int(ctune_params *p, const char *name, int64_t value);
+/**
+ * Sets `name` to a double, adding or replacing it.
+ *
+ * @param p     the set
+ * @param name  the parameter name
+ * @param value the value
+ * @return as ctune_params_set_int()
+ */
 CTUNE_API ctune_status ctune_params_set_double(ctune_params *p, const char *name, double value);
+/**
+ * Sets `name` to a string, adding or replacing it.
+ *
+ * @param p     the set
+ * @param name  the parameter name
+ * @param value the value (copied; not NULL)
+ * @return as ctune_params_set_int(); CTUNE_EINVAL for a NULL value
+ */
 CTUNE_API ctune_status ctune_params_set_string(ctune_params *p, const char *name, const char *value);
+/**
+ * Sets `name` to a boolean, adding or replacing it.
+ *
+ * @param p     the set
+ * @param name  the parameter name
+ * @param value non-zero for true
+ * @return as ctune_params_set_int()
+ */
 CTUNE_API ctune_status ctune_params_set_bool(ctune_params *p, const char *name, int value);
+/**
+ * Sets `name` to none (Python's None), adding or replacing it.
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @return as ctune_params_set_int()
+ */
 CTUNE_API ctune_status ctune_params_set_none(ctune_params *p, const char *name);
-/** Sets `name` from text, inferring the type: integer, then double, then
- *  true/false, then none, else string (quotes '...' or "..." force a string). */
+/**
+ * Sets `name` from text, inferring the type.
+ *
+ * Tried in order: integer, double, true/false, none (or null), else
+ * string; the keywords are case-insensitive. Quotes '...' or "..." around
+ * the text force a string.
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @param text the value's text (not NULL)
+ * @return as ctune_params_set_int(); CTUNE_EINVAL for a NULL text
+ */
 CTUNE_API ctune_status ctune_params_set_text(ctune_params *p, const char *name, const char *text);
-/** Copies every entry of `src` into `p` (replacing same names). */
+/**
+ * Copies every entry of `src` into `p`, replacing entries of the same name.
+ *
+ * @param p   the set to update
+ * @param src the entries to copy
+ * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_params_update(ctune_params *p, const ctune_params *src);
-/** Parses "key=value, key=value" (also ';' or newlines as separators) with
- *  ctune_params_set_text() semantics. Errors: CTUNE_EFORMAT naming the
- *  offending character offset. On error `p` is unchanged. */
+/**
+ * Parses "key=value, key=value" text into `p`.
+ *
+ * Separators are ',', ';' or newlines; values are typed as by
+ * ctune_params_set_text(). On error `p` is unchanged.
+ *
+ * @param p    the set to add to
+ * @param text the text
+ * @return CTUNE_OK; CTUNE_EFORMAT naming the offending character offset;
+ *         CTUNE_EINVAL (NULLs, invalid name); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_params_parse(ctune_params *p, const char *text);
-/** Removes `name`; CTUNE_EINVAL if absent. */
+/**
+ * Removes `name` from the set.
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @return CTUNE_OK; CTUNE_EINVAL when absent
+ */
 CTUNE_API ctune_status ctune_params_remove(ctune_params *p, const char *name);
 
+/**
+ * Number of entries.
+ *
+ * @param p the set
+ * @return the entry count; 0 for NULL
+ */
 CTUNE_API size_t ctune_params_count(const ctune_params *p);
-/** Name of entry i (borrowed), NULL if out of range. */
+/**
+ * Name of entry i, in insertion order.
+ *
+ * @param p the set
+ * @param i the entry index
+ * @return the name (borrowed: valid until the entry is removed or the set
+ *         freed); NULL when out of range
+ */
 CTUNE_API const char *ctune_params_name(const ctune_params *p, size_t i);
-/** Index of `name`, or -1. */
+/**
+ * Index of `name` in the set.
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @return the index, or -1 when absent (or for NULLs)
+ */
 CTUNE_API long ctune_params_find(const ctune_params *p, const char *name);
-/** CTUNE_TYPE_* of `name`, 0 when absent. */
+/**
+ * Type of the value of `name`.
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @return a CTUNE_TYPE_* value; 0 when absent
+ */
 CTUNE_API int ctune_params_type(const ctune_params *p, const char *name);
-/** Typed getters. Errors: CTUNE_EINVAL when absent (naming it) or of another
- *  type (get_double accepts an int; get_int accepts an integral double).
- *  get_string's result is borrowed from `p`. */
+/**
+ * Reads `name` as an integer.
+ *
+ * An integral double is accepted (|value| < 9e15).
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @param out  receives the value
+ * @return CTUNE_OK; CTUNE_EINVAL when absent (naming it), of another type
+ *         (naming both types), or for NULLs
+ */
 CTUNE_API ctune_status ctune_params_get_int(const ctune_params *p, const char *name, int64_t *out);
+/**
+ * Reads `name` as a double (an int is converted).
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @param out  receives the value
+ * @return as ctune_params_get_int()
+ */
 CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char *name, double *out);
+/**
+ * Reads `name` as a string.
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @param out  receives the string, borrowed from `p`: valid until the entry
+ *             is replaced or removed, or the set freed
+ * @return as ctune_params_get_int()
+ */
 CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char *name, const char **out);
+/**
+ * Reads `name` as a boolean (an int 0 or 1 is accepted).
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @param out  receives 1 for true, 0 for false
+ * @return as ctune_params_get_int()
+ */
 CTUNE_API ctune_status ctune_params_get_bool(const ctune_params *p, const char *name, int *out);
-/** 1 when `name` is present and none, else 0. */
+/**
+ * Whether `name` is present and none.
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @return 1 when present and none, else 0
+ */
 CTUNE_API int ctune_params_is_none(const ctune_params *p, const char *name);
-/** Text form of one value into buf (always NUL-terminated when cap > 0);
- *  returns the length it needs (excluding NUL), or a negative status. */
+/**
+ * Text form of one value, snprintf-style.
+ *
+ * Doubles are written so that they read back equal (and as doubles).
+ *
+ * @param p    the set
+ * @param name the parameter name
+ * @param buf  receives the text, always NUL-terminated when cap > 0; may be
+ *             NULL when cap is 0
+ * @param cap  size of buf in bytes
+ * @return the length the text needs (excluding the NUL), even when it did
+ *         not fit; a negative ctune_status on error (absent name, NULLs)
+ */
 CTUNE_API long ctune_params_value_text(const ctune_params *p, const char *name, char *buf, size_t cap);
-/** "k=v, k=v" text of the whole set (same return convention). */
+/**
+ * Text form of the whole set, "k=v, k=v", snprintf-style.
+ *
+ * Strings that would read back as another type are quoted, so the text
+ * parses back to an equal set with ctune_params_parse().
+ *
+ * @param p   the set
+ * @param buf receives the text, always NUL-terminated when cap > 0; may be
+ *            NULL when cap is 0
+ * @param cap size of buf in bytes
+ * @return the length the text needs (excluding the NUL); a negative
+ *         ctune_status on error
+ */
 CTUNE_API long ctune_params_to_text(const ctune_params *p, char *buf, size_t cap);
-/** 1 when both sets hold the same names with equal values (order ignored). */
+/**
+ * Whether two sets hold the same names with equal values.
+ *
+ * Order is ignored; values must have the same type (NaN equals NaN).
+ *
+ * @param a a set
+ * @param b another set
+ * @return 1 when equal, else 0 (two NULLs are equal)
+ */
 CTUNE_API int ctune_params_equal(const ctune_params *a, const ctune_params *b);
 
-/** Fills `out` with every spec entry's default. */
+/**
+ * Creates a set holding every spec entry's default.
+ *
+ * @param out  receives the set, owned by the caller (ctune_params_free())
+ * @param spec a NULL-name-terminated spec; NULL gives an empty set
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL out, a default that does not parse
+ *         or fails its own type, range or choices); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_params_from_spec(ctune_params **out, const ctune_param_spec *spec);
-/** Checks one value against its spec entry (type, range, choices); the
- *  message names the parameter, the value and what is allowed. An int is
- *  converted to double in `p` where the spec wants a double. */
+/**
+ * Checks every entry of `p` against a spec (name, type, range, choices).
+ *
+ * An int is converted to double in `p` where the spec wants a double.
+ *
+ * @param p    the set to check (may be modified by that conversion)
+ * @param spec a NULL-name-terminated spec
+ * @return CTUNE_OK; CTUNE_EINVAL naming the parameter, the value and what
+ *         is allowed, or an unknown name with the list of known ones
+ */
 CTUNE_API ctune_status ctune_params_check(ctune_params *p, const ctune_param_spec *spec);
-/** Number of entries in a spec (up to the NULL name). */
+/**
+ * Number of entries in a spec, up to the NULL name.
+ *
+ * @param spec a spec; NULL counts 0
+ * @return the entry count
+ */
 CTUNE_API size_t ctune_spec_count(const ctune_param_spec *spec);
 
 /* ========================================================================
@@ -328,28 +795,64 @@ typedef enum ctune_kind {
     CTUNE_REGRESSOR = 2,
     CTUNE_TRANSFORMER = 3
 } ctune_kind;
+/** @var CTUNE_CLASSIFIER
+ *  Predicts class labels from integer-valued training labels. */
+/** @var CTUNE_REGRESSOR
+ *  Predicts one or more real targets. */
+/** @var CTUNE_TRANSFORMER
+ *  Transforms X, as StandardScaler does; a pipeline step before the final
+ *  estimator. */
 
+/** An estimator handle: a vtable, its params and its fitted state. Created
+ *  by ctune_estimator_new() or a built-in constructor, freed by
+ *  ctune_estimator_free(). One handle must not be used from two threads at
+ *  once; clones may be fitted concurrently. */
 typedef struct ctune_estimator ctune_estimator;
 
 /** Context of one fit, given by the library to an estimator's fit: the
  *  thread budget and the RNG stream of the task. Read with the accessors. */
 typedef struct ctune_fit_ctx ctune_fit_ctx;
 
-/** Threads this fit may use for its own computation (>= 1). An estimator
- *  that runs BLIS or its own threads must not exceed it. */
+/**
+ * Threads this fit may use for its own computation.
+ *
+ * An estimator that runs BLIS or its own threads must not exceed it: a
+ * search with n_jobs > 1 gives 1 thread to each task, a serial one all
+ * cores (docs/threading-and-reproducibility.md).
+ *
+ * @param ctx the fit context (NULL gives 1)
+ * @return the thread budget, >= 1
+ */
 CTUNE_API int ctune_fit_ctx_threads(const ctune_fit_ctx *ctx);
-/** The seed a fit should use given the estimator's own `seed` param: the
- *  param itself outside a search, derived from it and the task's stream
- *  inside one (so each task is reproducible whatever thread runs it). */
+/**
+ * The seed a fit should use, given the estimator's own `seed` param.
+ *
+ * Outside a search (or with stream 0 in ctune_estimator_fit_ex()) it is
+ * the param itself; inside one it is derived from the param and the task's
+ * stream, so each task is reproducible whatever thread runs it.
+ *
+ * @param ctx      the fit context (NULL gives `own_seed`)
+ * @param own_seed the estimator's seed param
+ * @return the seed to draw from
+ */
 CTUNE_API uint64_t ctune_fit_ctx_seed(const ctune_fit_ctx *ctx, uint64_t own_seed);
-/** 1 when the work this fit belongs to was cancelled (a long fit may poll it
- *  and return CTUNE_ECANCELLED). */
+/**
+ * Whether the work this fit belongs to was cancelled.
+ *
+ * A long fit may poll it and return CTUNE_ECANCELLED. Thread-safe.
+ *
+ * @param ctx the fit context (NULL gives 0)
+ * @return 1 when cancelled, else 0
+ */
 CTUNE_API int ctune_fit_ctx_cancelled(const ctune_fit_ctx *ctx);
 
-/** Byte streams for estimator persistence (see the I/O section). */
+/** A byte sink for an estimator's save hook (see the I/O section). */
 typedef struct ctune_writer ctune_writer;
+/** A bounds-checked byte source for an estimator's load hook. */
 typedef struct ctune_reader ctune_reader;
 
+/** Version of ctune_estimator_vtable this header declares; put it in the
+ *  vtable's `version` field. */
 #define CTUNE_ESTIMATOR_VTABLE_VERSION 1
 
 /** The estimator vtable (the sqlite3_module pattern): a version first,
@@ -360,7 +863,11 @@ typedef struct ctune_reader ctune_reader;
  *  For a classifier the library maps labels: `fit` receives y as class codes
  *  0..n_classes-1 (as doubles) and `predict` must return codes; the handle
  *  maps them back to the caller's labels. Methods report failures through
- *  ctune_set_error() and return its status. */
+ *  ctune_set_error() and return its status. The library checks arguments
+ *  (NULLs, shapes, finite values, fitted state) before calling a method.
+ *  Clones of one handle share the vtable and may run concurrently on
+ *  different threads, so methods must not touch unsynchronized global
+ *  state. See docs/custom-estimators.md. */
 typedef struct ctune_estimator_vtable {
     unsigned version;               /**< CTUNE_ESTIMATOR_VTABLE_VERSION */
     const char *name;               /**< e.g. "DummyClassifier" */
@@ -389,8 +896,11 @@ typedef struct ctune_estimator_vtable {
     ctune_status (*transform)(void *self, const ctune_data *X, double *out);
     /** Optional inverse of transform (n_rows × n_features_in). */
     ctune_status (*inverse_transform)(void *self, const ctune_data *X, double *out);
-    /** Optional persistence of the fitted state. */
+    /** Optional persistence of the fitted state: writes the instance with
+     *  the ctune_write_* primitives. */
     ctune_status (*save)(const void *self, ctune_writer *w);
+    /** Optional, with `save`: creates an instance from `params` and reads
+     *  back exactly what save wrote, with the ctune_read_* primitives. */
     ctune_status (*load)(void **self, const ctune_params *params, ctune_reader *r, void *user);
     /** Releases the instance. Required. */
     void (*destroy)(void *self);
@@ -404,74 +914,240 @@ typedef struct ctune_estimator_vtable {
      *  ctune_estimator_free() calls user_release(user) last (after which the
      *  handle touches neither the vtable nor user). Both or neither. */
     void (*user_retain)(void *user);
+    /** Releases one reference to `user` (see user_retain). */
     void (*user_release)(void *user);
 } ctune_estimator_vtable;
 
-/** Creates an estimator with the spec's defaults. `vtable` must outlive the
- *  handle (typically static). `user` is handed to create/load; with
- *  user_retain/user_release in the vtable the handle adopts the caller's
- *  reference, also when this call fails.
- *  Errors: CTUNE_EINVAL (NULL or incomplete vtable, wrong version, a spec
- *  whose defaults do not parse), CTUNE_ENOMEM. */
+/**
+ * Creates an estimator from a vtable, with the spec's defaults.
+ *
+ * With user_retain / user_release in the vtable the handle adopts the
+ * caller's reference to `user`, also when this call fails.
+ *
+ * @param out    receives the handle, owned by the caller
+ *               (ctune_estimator_free())
+ * @param vtable the vtable; must outlive the handle and its clones
+ *               (typically static)
+ * @param user   handed to the vtable's create and load
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL or incomplete vtable, wrong version,
+ *         a spec whose defaults do not parse); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_estimator_new(ctune_estimator **out,
                                            const ctune_estimator_vtable *vtable, void *user);
-/** Frees the handle, its params and its fitted state. NULL is a no-op. */
+/**
+ * Frees the handle, its params and its fitted state.
+ *
+ * @param est the estimator; NULL is a no-op
+ */
 CTUNE_API void ctune_estimator_free(ctune_estimator *est);
 
-/** Vtable name (borrowed, static). */
+/**
+ * The vtable's name, such as "DecisionTreeClassifier".
+ *
+ * @param est the estimator
+ * @return the name (borrowed from the vtable); NULL for NULL
+ */
 CTUNE_API const char *ctune_estimator_name(const ctune_estimator *est);
+/**
+ * What the estimator predicts.
+ *
+ * @param est the estimator
+ * @return a ctune_kind; 0 for NULL
+ */
 CTUNE_API int ctune_estimator_kind(const ctune_estimator *est);
+/**
+ * The vtable the handle was created with.
+ *
+ * @param est the estimator
+ * @return the vtable (borrowed); NULL for NULL
+ */
 CTUNE_API const ctune_estimator_vtable *ctune_estimator_vtable_of(const ctune_estimator *est);
-/** The user pointer given at creation. */
+/**
+ * The user pointer given at creation.
+ *
+ * @param est the estimator
+ * @return the pointer; NULL for NULL
+ */
 CTUNE_API void *ctune_estimator_user(const ctune_estimator *est);
-/** 1 when fitted. */
+/**
+ * Whether the estimator is fitted.
+ *
+ * @param est the estimator
+ * @return 1 when fitted, else 0
+ */
 CTUNE_API int ctune_estimator_is_fitted(const ctune_estimator *est);
 
-/** Same vtable, user and copy of params; unfitted. */
+/**
+ * An unfitted copy: same vtable and user, a copy of the params.
+ *
+ * With user_retain in the vtable, the clone takes a reference to user.
+ *
+ * @param out receives the clone, owned by the caller (ctune_estimator_free())
+ * @param src the estimator to clone (only read)
+ * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_estimator_clone(ctune_estimator **out, const ctune_estimator *src);
-/** Validates every entry of `params` against the spec (unknown names are
- *  CTUNE_EINVAL listing the known ones; wrong types and out-of-range values
- *  name the parameter) and, if all pass, applies them and drops the fitted
- *  state. On error nothing changes. */
+/**
+ * Validates and applies parameters; drops the fitted state.
+ *
+ * Every entry of `params` is checked against the spec; only when all pass
+ * are they applied. On error nothing changes.
+ *
+ * @param est    the estimator
+ * @param params the names and values to set (copied; other params keep
+ *               their values)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, an unknown name listing the known
+ *         ones, a wrong type or out-of-range value naming the parameter);
+ *         CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_estimator_set_params(ctune_estimator *est, const ctune_params *params);
-/** Same from a "key=value, key=value" string. */
+/**
+ * Same as ctune_estimator_set_params() from "key=value, key=value" text.
+ *
+ * @param est  the estimator
+ * @param text the parameters, as ctune_params_parse() reads them
+ * @return as ctune_estimator_set_params(); CTUNE_EFORMAT for malformed text
+ */
 CTUNE_API ctune_status ctune_estimator_set_params_text(ctune_estimator *est, const char *text);
-/** Current params (every declared parameter). Borrowed: valid until the next
- *  set_params or free of `est`. */
+/**
+ * Current parameters: every declared parameter with its value.
+ *
+ * @param est the estimator
+ * @return the set, borrowed: valid until the next set_params or free of
+ *         `est`; NULL for NULL
+ */
 CTUNE_API const ctune_params *ctune_estimator_get_params(const ctune_estimator *est);
-/** Checks one name=value against the spec without applying it. */
+/**
+ * Checks parameters against the spec without applying them.
+ *
+ * @param est    the estimator
+ * @param params the names and values to check
+ * @return CTUNE_OK, or the error ctune_estimator_set_params() would give
+ */
 CTUNE_API ctune_status ctune_estimator_check_params(const ctune_estimator *est, const ctune_params *params);
 
-/** Fits on `data` (y required; X and y validated finite; classifier labels
- *  must be integer-valued). Replaces any previous fit. */
+/**
+ * Fits the estimator on labelled data, replacing any previous fit.
+ *
+ * X and y are validated finite; classifiers need exactly one target
+ * column of integer-valued labels (any values, e.g. {3, 7}). The fit uses
+ * 1 thread and the estimator's own seed. On failure the handle is left
+ * unfitted.
+ *
+ * @param est  the estimator
+ * @param data the training data; y required except for transformers
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EDATA (0 rows, no y, a
+ *         wrong number of target columns, non-finite values, non-integer
+ *         labels); CTUNE_ENOMEM; any error of the vtable's create or fit
+ */
 CTUNE_API ctune_status ctune_estimator_fit(ctune_estimator *est, const ctune_data *data);
-/** fit with a context: threads (>= 1, 0 = default 1) and a task stream id
- *  mixed into the seed (0 = use the estimator's seed as is). */
+/**
+ * Fits with an explicit context: a thread budget and a task stream.
+ *
+ * This is how a search fits each task; ctune_check_estimator() uses it too.
+ *
+ * @param est     the estimator
+ * @param data    the training data; y required except for transformers
+ * @param threads the thread budget (>= 1; 0 = the default, 1)
+ * @param stream  a task stream id mixed into the estimator's seed by
+ *                ctune_fit_ctx_seed(); 0 uses the seed as is
+ * @return as ctune_estimator_fit(); CTUNE_EINVAL for a negative thread count
+ */
 CTUNE_API ctune_status ctune_estimator_fit_ex(ctune_estimator *est, const ctune_data *data,
                                               int threads, uint64_t stream);
 
-/** Number of classes found at fit (classifiers), 0 otherwise or unfitted. */
+/**
+ * Number of classes found at fit (classifiers).
+ *
+ * @param est the estimator
+ * @return the class count; 0 for other kinds, unfitted, or NULL
+ */
 CTUNE_API size_t ctune_estimator_n_classes(const ctune_estimator *est);
-/** The class labels in sorted order into out[0..n_classes). */
+/**
+ * The class labels seen at fit, in sorted order.
+ *
+ * @param est the estimator (a fitted classifier)
+ * @param out caller array of ctune_estimator_n_classes() doubles
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a classifier); CTUNE_ESTATE
+ *         (not fitted)
+ */
 CTUNE_API ctune_status ctune_estimator_classes(const ctune_estimator *est, double *out);
-/** Number of features seen at fit (0 when unfitted). */
+/**
+ * Number of features (columns of X) seen at fit.
+ *
+ * @param est the estimator
+ * @return the feature count; 0 when unfitted or NULL
+ */
 CTUNE_API size_t ctune_estimator_n_features_in(const ctune_estimator *est);
-/** Columns of predict's output: 1 for classifiers, the targets for regressors,
- *  n_features_out for transformers (0 when unfitted). */
+/**
+ * Columns of predict's output.
+ *
+ * @param est the estimator
+ * @return 1 for classifiers, the targets for regressors, n_features_out for
+ *         transformers; 0 when unfitted or NULL
+ */
 CTUNE_API size_t ctune_estimator_n_outputs(const ctune_estimator *est);
 
-/** Predicts n_rows × n_outputs values into out (original labels for
- *  classifiers). Errors: CTUNE_ESTATE before fit, CTUNE_EDATA on a feature
- *  count mismatch or non-finite X, CTUNE_EINVAL on NULLs. */
+/**
+ * Predicts n_rows × n_outputs values.
+ *
+ * Classifiers give the original labels; for a transformer this is
+ * ctune_estimator_transform(). 0 rows is a no-op.
+ *
+ * @param est the estimator (fitted)
+ * @param X   the data (y, if any, is ignored)
+ * @param out caller array of n_rows × ctune_estimator_n_outputs() doubles,
+ *            row-major
+ * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (feature count
+ *         mismatch, non-finite X); CTUNE_EINVAL (NULLs); errors of the
+ *         vtable's predict
+ */
 CTUNE_API ctune_status ctune_estimator_predict(ctune_estimator *est, const ctune_data *X, double *out);
-/** n_rows × n_classes probabilities (classes in ctune_estimator_classes()
- *  order). CTUNE_EUNSUPPORTED when the estimator has none. */
+/**
+ * Predicts class probabilities.
+ *
+ * @param est the estimator (a fitted classifier)
+ * @param X   the data
+ * @param out caller array of n_rows × n_classes doubles, row-major, classes
+ *            in ctune_estimator_classes() order
+ * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
+ *         estimator has no predict_proba
+ */
 CTUNE_API ctune_status ctune_estimator_predict_proba(ctune_estimator *est, const ctune_data *X, double *out);
-/** Default score on labelled data: the estimator's own, else accuracy for
- *  classifiers and R² for regressors. */
+/**
+ * Default score on labelled data.
+ *
+ * The estimator's own score when its vtable has one, else accuracy for
+ * classifiers and R² for regressors. For other metrics see ctune_score().
+ *
+ * @param est  the estimator (fitted)
+ * @param data the data, with y
+ * @param out  receives the score (greater is better)
+ * @return as ctune_estimator_predict(); CTUNE_EDATA (0 rows, no y, a wrong
+ *         number of targets, non-finite y); CTUNE_EUNSUPPORTED (a
+ *         transformer without a score)
+ */
 CTUNE_API ctune_status ctune_estimator_score(ctune_estimator *est, const ctune_data *data, double *out);
-/** Transformers: n_rows × ctune_estimator_n_outputs() into out. */
+/**
+ * Transforms X (transformers).
+ *
+ * @param est the estimator (a fitted transformer)
+ * @param X   the data
+ * @param out caller array of n_rows × ctune_estimator_n_outputs() doubles
+ * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
+ *         estimator has no transform
+ */
 CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctune_data *X, double *out);
+/**
+ * Undoes ctune_estimator_transform() (transformers that support it).
+ *
+ * @param est the estimator (a fitted transformer)
+ * @param X   transformed data, ctune_estimator_n_outputs() columns
+ * @param out caller array of n_rows × ctune_estimator_n_features_in() doubles
+ * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (column count
+ *         mismatch, non-finite X); CTUNE_EUNSUPPORTED (no inverse);
+ *         CTUNE_EINVAL (NULLs)
+ */
 CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, const ctune_data *X, double *out);
 
 /* ---- NN ENGINE (lib/nn) ------------------------------------------------ */
@@ -497,155 +1173,381 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
  * distinct models may be trained concurrently (each uses at most the number
  * of BLIS threads given to ctune_model_set_threads()). */
 
+/** A Keras-like Sequential neural network (Dense and Dropout layers).
+ *
+ *  @code
+ *  ctune_model *m;
+ *  ctune_model_new(&m);
+ *  ctune_model_add_dense(m, 16, "relu", NULL);
+ *  ctune_model_add_dense(m, 2, "softmax", NULL);
+ *  ctune_model_compile(m, "adam", "sparse_categorical_crossentropy",
+ *                      "learning_rate=0.001, metrics=accuracy");
+ *  ctune_model_fit(m, train, 10, 32, "validation_split=0.2");
+ *  ctune_model_predict(m, test, proba);   // n × 2 probabilities
+ *  ctune_model_free(m);
+ *  @endcode
+ *
+ *  Created by ctune_model_new(), freed by ctune_model_free(). A model must
+ *  not be used from two threads at once; distinct models may be trained
+ *  concurrently, each with at most the BLIS threads given to
+ *  ctune_model_set_threads(). See docs/nn.md. */
 typedef struct ctune_model ctune_model;
 
-/** Creates an empty model (no layers, not compiled, seed 0, 1 thread).
- *  Free with ctune_model_free(). Errors: CTUNE_EINVAL (NULL out), CTUNE_ENOMEM. */
+/**
+ * Creates an empty model: no layers, not compiled, seed 0, 1 thread.
+ *
+ * @param out receives the model, owned by the caller (ctune_model_free())
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_model_new(ctune_model **out);
-/** Frees the model and everything it owns. NULL is a no-op. */
+/**
+ * Frees the model and everything it owns.
+ *
+ * @param m the model; NULL is a no-op
+ */
 CTUNE_API void ctune_model_free(ctune_model *m);
 
-/** Appends a Dense layer of `units` outputs with `activation` (NULL or ""
- *  means "linear"). `options` is NULL or "key=value" text with:
- *  kernel_initializer (default glorot_uniform), bias_initializer (zeros),
- *  use_bias (true), l1 (0), l2 (0) — the L1/L2 kernel regularization
- *  factors, added to the loss as l1·Σ|W| + l2·ΣW² as Keras does.
- *  The input width of the first layer is taken from the data at the first
- *  fit (or from ctune_model_build()).
- *  Errors: CTUNE_EINVAL (units < 1, unknown activation / initializer /
- *  option: the message lists the known names; negative l1/l2),
- *  CTUNE_ESTATE (the model is already built), CTUNE_EFORMAT, CTUNE_ENOMEM. */
+/**
+ * Appends a Dense layer (Keras' `Dense(units, activation, ...)`).
+ *
+ * `options` keys: kernel_initializer (default glorot_uniform),
+ * bias_initializer (zeros), use_bias (true), l1 (0), l2 (0) — the L1/L2
+ * kernel regularization factors, added to the loss as l1·Σ|W| + l2·ΣW² as
+ * Keras does. The input width of the first layer is taken from the data at
+ * the first fit (or from ctune_model_build()).
+ *
+ * @param m          the model
+ * @param units      number of outputs (>= 1)
+ * @param activation a name from ctune_nn_activation_name(); NULL or ""
+ *                   means "linear"
+ * @param options    NULL or "key=value" text
+ * @return CTUNE_OK; CTUNE_EINVAL (units < 1, unknown activation /
+ *         initializer / option: the message lists the known names;
+ *         negative l1/l2); CTUNE_ESTATE (the model is already built);
+ *         CTUNE_EFORMAT; CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_model_add_dense(ctune_model *m, int64_t units, const char *activation,
                                              const char *options);
-/** Appends an inverted Dropout layer: during fit each input is zeroed with
- *  probability `rate` and the rest scaled by 1/(1-rate); inactive in
- *  predict and evaluate. Errors: CTUNE_EINVAL (rate outside [0, 1), NaN;
- *  a Dropout as first layer is allowed), CTUNE_ESTATE (already built). */
+/**
+ * Appends an inverted Dropout layer (Keras' `Dropout(rate)`).
+ *
+ * During fit each input is zeroed with probability `rate` and the rest
+ * scaled by 1/(1-rate); inactive in predict and evaluate. A Dropout may be
+ * the first layer, not the last.
+ *
+ * @param m    the model
+ * @param rate drop probability in [0, 1)
+ * @return CTUNE_OK; CTUNE_EINVAL (rate outside [0, 1), NaN);
+ *         CTUNE_ESTATE (already built); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_model_add_dropout(ctune_model *m, double rate);
 
-/** Sets the optimizer (sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax,
- *  nadam), the loss (binary_crossentropy, categorical_crossentropy,
- *  sparse_categorical_crossentropy, mean_squared_error / mse,
- *  mean_absolute_error / mae, huber) and options, e.g.
- *  "learning_rate=0.01, momentum=0.9, nesterov=true, clipnorm=1,
- *   metrics=accuracy". Optimizer options and defaults are Keras':
- *  learning_rate, momentum, nesterov, beta_1, beta_2, epsilon, amsgrad,
- *  rho, centered, initial_accumulator_value, weight_decay, clipnorm,
- *  clipvalue, global_clipnorm (see docs/nn.md for each default).
- *  metrics: names separated by '|' or spaces, from accuracy (acc),
- *  binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
- *  mse, mae (long names accepted); "accuracy" resolves as in Keras.
- *  May be called before layers are complete or before the input width is
- *  known; calling it again replaces the configuration and resets the
- *  optimizer's state. Errors: CTUNE_EINVAL (unknown names or options,
- *  listing the known ones; out-of-range values), CTUNE_EFORMAT. */
+/**
+ * Sets the optimizer, the loss, metrics and options (Keras' `compile`).
+ *
+ * Optimizers: sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam.
+ * Losses: binary_crossentropy, categorical_crossentropy,
+ * sparse_categorical_crossentropy, mean_squared_error / mse,
+ * mean_absolute_error / mae, huber.
+ * Options, e.g. "learning_rate=0.01, momentum=0.9, nesterov=true,
+ * clipnorm=1, metrics=accuracy": the optimizer options and defaults are
+ * Keras' — learning_rate, momentum, nesterov, beta_1, beta_2, epsilon,
+ * amsgrad, rho, centered, initial_accumulator_value, weight_decay,
+ * clipnorm, clipvalue, global_clipnorm (see docs/nn.md for each default).
+ * `metrics`: names separated by '|' or spaces, from accuracy (acc),
+ * binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse,
+ * mae (long names accepted); "accuracy" resolves as in Keras.
+ *
+ * May be called before layers are complete or before the input width is
+ * known; calling it again replaces the configuration and resets the
+ * optimizer's state.
+ *
+ * @param m         the model
+ * @param optimizer an optimizer name (ctune_nn_optimizer_name())
+ * @param loss      a loss name (ctune_nn_loss_name())
+ * @param options   NULL or "key=value" text
+ * @return CTUNE_OK; CTUNE_EINVAL (unknown names or options, listing the
+ *         known ones; out-of-range values); CTUNE_EFORMAT; CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_model_compile(ctune_model *m, const char *optimizer, const char *loss,
                                            const char *options);
 
-/** Builds the weights for inputs of `input_dim` columns (Keras' build),
- *  drawing initial weights from the model's seed. Not needed before fit,
- *  which builds on first use. Errors: CTUNE_EINVAL (input_dim 0),
- *  CTUNE_ESTATE (no layers; already built for another width), CTUNE_ENOMEM. */
+/**
+ * Builds the weights for inputs of `input_dim` columns (Keras' `build`).
+ *
+ * Initial weights are drawn from the model's seed. Not needed before fit,
+ * which builds on first use.
+ *
+ * @param m         the model
+ * @param input_dim number of input columns (>= 1)
+ * @return CTUNE_OK; CTUNE_EINVAL (input_dim 0); CTUNE_ESTATE (no layers;
+ *         already built for another width); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_model_build(ctune_model *m, size_t input_dim);
 
 /** Epoch callback: called after each epoch (0-based `epoch`) with the
- *  history already holding that epoch. Return 0 to continue; non-zero stops
- *  training (see ctune_model_fit_ex() for the status). */
+ *  history already holding that epoch; it may read the model's weights and
+ *  history. Return 0 to continue; non-zero stops training (see
+ *  ctune_model_fit_ex() for the status). Called on the thread running fit. */
 typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user);
 
-/** Trains for `epochs` (>= 0) with minibatches of `batch_size` (>= 1; the
- *  last partial batch is kept). `data` needs y: class codes 0..K-1 (n × 1)
- *  for sparse_categorical_crossentropy and categorical_crossentropy (which
- *  also takes n × K one-hot rows), n × units values in [0, 1] for
- *  binary_crossentropy, n × units targets for regression losses. X may be
- *  float32 or float64. `options` is NULL or "key=value" text with:
- *  shuffle (true), validation_split (0; the last fraction of the rows,
- *  taken before shuffling, as Keras), seed (re-seeds the model as
- *  ctune_model_set_seed() would), verbose (accepted, ignored),
- *  early_stopping_patience (enables EarlyStopping), monitor (val_loss;
- *  an error when not recorded), min_delta (0), mode (auto|min|max),
- *  restore_best_weights (false).
- *  Weights and optimizer state carry over between fits, as in Keras; the
- *  history is replaced. No allocation happens inside the batch loop.
- *  Errors: CTUNE_EINVAL (NULLs, batch_size < 1, epochs < 0, bad options),
- *  CTUNE_ESTATE (no layers, not compiled, last layer a Dropout),
- *  CTUNE_EDATA (no y, wrong y width, a label outside the output layer —
- *  naming the row and both numbers —, NaN/Inf in X or y, width mismatch
- *  with the built model, too few rows for validation_split),
- *  CTUNE_ENUMERIC (the loss became NaN/Inf: names epoch and batch; the
- *  weights are then those of the failing step), CTUNE_ENOMEM. */
+/**
+ * Trains the model with minibatches (Keras' `fit`).
+ *
+ * `data` needs y: class codes 0..K-1 (n × 1) for
+ * sparse_categorical_crossentropy and categorical_crossentropy (which also
+ * takes n × K one-hot rows), n × units values in [0, 1] for
+ * binary_crossentropy, n × units targets for regression losses. X may be
+ * float32 or float64. The last partial batch is kept.
+ *
+ * `options` keys: shuffle (true), validation_split (0; the last fraction of
+ * the rows, taken before shuffling, as Keras), seed (re-seeds the model as
+ * ctune_model_set_seed() would), verbose (accepted, ignored),
+ * early_stopping_patience (enables EarlyStopping), monitor (val_loss; an
+ * error when not recorded), min_delta (0), mode (auto|min|max),
+ * restore_best_weights (false).
+ *
+ * Weights and optimizer state carry over between fits, as in Keras; the
+ * history is replaced. No allocation happens inside the batch loop. Uses
+ * the model's BLIS thread count (ctune_model_set_threads()).
+ *
+ * @param m          the model (with layers, compiled)
+ * @param data       the training data, with y
+ * @param epochs     number of epochs (>= 0)
+ * @param batch_size rows per batch (>= 1)
+ * @param options    NULL or "key=value" text
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, batch_size < 1, epochs < 0, bad
+ *         options); CTUNE_ESTATE (no layers, not compiled, last layer a
+ *         Dropout); CTUNE_EDATA (no y, wrong y width, a label outside the
+ *         output layer — naming the row and both numbers —, NaN/Inf in X or
+ *         y, width mismatch with the built model, too few rows for
+ *         validation_split); CTUNE_ENUMERIC (the loss became NaN/Inf: names
+ *         epoch and batch; the weights are then those of the failing step);
+ *         CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, int64_t epochs,
                                        int64_t batch_size, const char *options);
-/** fit with explicit validation data (NULL for none; it overrides
- *  validation_split) and an epoch callback (NULL for none). When the
- *  callback returns non-zero, training stops after that epoch; the model
- *  keeps the weights and history of the epochs run and fit returns the
- *  callback's value when it is a negative ctune_status (its message kept),
- *  else CTUNE_EUSER ("stopped by the epoch callback after epoch N").
- *  EarlyStopping is not an error: fit returns CTUNE_OK. */
+/**
+ * Trains with explicit validation data and an epoch callback.
+ *
+ * When the callback returns non-zero, training stops after that epoch; the
+ * model keeps the weights and history of the epochs run. EarlyStopping is
+ * not an error. A fit that fails up front never calls back.
+ *
+ * @param m          the model (with layers, compiled)
+ * @param data       the training data, with y
+ * @param validation validation data with y, or NULL for none (it overrides
+ *                   validation_split)
+ * @param epochs     number of epochs (>= 0)
+ * @param batch_size rows per batch (>= 1)
+ * @param options    NULL or "key=value" text (as ctune_model_fit())
+ * @param callback   called after each epoch, or NULL
+ * @param user       handed to the callback
+ * @return as ctune_model_fit(); when the callback stopped training, its
+ *         value if it is a negative ctune_status (its message kept), else
+ *         CTUNE_EUSER ("stopped by the epoch callback after epoch N");
+ *         CTUNE_OK after EarlyStopping
+ */
 CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
                                           const ctune_data *validation, int64_t epochs,
                                           int64_t batch_size, const char *options,
                                           ctune_epoch_callback callback, void *user);
 
-/** Writes n_rows × ctune_model_n_outputs() outputs of the built model into
- *  `out` (row-major; softmax and sigmoid outputs are probabilities).
- *  Errors: CTUNE_EINVAL (NULLs), CTUNE_ESTATE (not built), CTUNE_EDATA
- *  (column count mismatch, NaN/Inf in X), CTUNE_ENOMEM. */
+/**
+ * Computes the model's outputs for X (Keras' `predict`).
+ *
+ * Softmax and sigmoid outputs are probabilities. Inference mode: Dropout
+ * is inactive.
+ *
+ * @param m   the model (built)
+ * @param X   the data (y, if any, is ignored)
+ * @param out caller array of n_rows × ctune_model_n_outputs() doubles,
+ *            row-major
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built);
+ *         CTUNE_EDATA (column count mismatch, NaN/Inf in X); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out);
-/** Mean loss (with regularization, as Keras) and the first compiled metric
- *  (NaN when none) on labelled data, in inference mode. `out_metric` may be
- *  NULL. Errors: as fit's data errors, CTUNE_ESTATE (not built/compiled). */
+/**
+ * Mean loss and first metric on labelled data (Keras' `evaluate`).
+ *
+ * Inference mode. The loss includes the regularization term, as Keras
+ * reports it.
+ *
+ * @param m          the model (built and compiled)
+ * @param data       the data, with y
+ * @param out_loss   receives the mean loss
+ * @param out_metric receives the first compiled metric (NaN when none);
+ *                   may be NULL
+ * @return CTUNE_OK; fit's data errors; CTUNE_ESTATE (not built or not
+ *         compiled); CTUNE_EINVAL (NULLs); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_model_evaluate(ctune_model *m, const ctune_data *data,
                                             double *out_loss, double *out_metric);
 
-/** Number of layers added. */
+/**
+ * Number of layers added.
+ *
+ * @param m the model
+ * @return the layer count; 0 for NULL
+ */
 CTUNE_API size_t ctune_model_n_layers(const ctune_model *m);
-/** Output units of the last Dense layer (the columns of predict), 0 if none. */
+/**
+ * Output units of the last Dense layer: the columns of predict.
+ *
+ * @param m the model
+ * @return the unit count; 0 without a Dense layer or for NULL
+ */
 CTUNE_API size_t ctune_model_n_outputs(const ctune_model *m);
-/** Input width (0 until built). */
+/**
+ * Input width.
+ *
+ * @param m the model
+ * @return the number of input columns; 0 until built
+ */
 CTUNE_API size_t ctune_model_input_dim(const ctune_model *m);
-/** Canonical Keras name of the compiled loss and of the output activation
- *  (static strings), NULL when not compiled / no Dense layer. */
+/**
+ * Canonical Keras name of the compiled loss.
+ *
+ * @param m the model
+ * @return a static string; NULL when not compiled
+ */
 CTUNE_API const char *ctune_model_loss(const ctune_model *m);
+/**
+ * Canonical Keras name of the last Dense layer's activation.
+ *
+ * @param m the model
+ * @return a static string; NULL without a Dense layer
+ */
 CTUNE_API const char *ctune_model_output_activation(const ctune_model *m);
 
-/** Epochs recorded by the last fit (the history is replaced by each fit). */
+/**
+ * Number of epochs recorded by the last fit.
+ *
+ * @param m the model
+ * @return the epoch count (each fit replaces the history); 0 for NULL
+ */
 CTUNE_API size_t ctune_model_history_len(const ctune_model *m);
-/** Number of history keys and the i-th ("loss", metrics as named at
- *  compile, then "val_loss", "val_<metric>" when validating). Borrowed:
- *  valid until the next compile/fit/free. NULL out of range. */
+/**
+ * Number of history keys.
+ *
+ * Keys are "loss", the metrics as named at compile, then "val_loss" and
+ * `val_<metric>` when validating.
+ *
+ * @param m the model
+ * @return the key count; 0 for NULL
+ */
 CTUNE_API size_t ctune_model_history_n_keys(const ctune_model *m);
+/**
+ * Name of history key i.
+ *
+ * @param m the model
+ * @param i the key index
+ * @return the name, borrowed: valid until the next compile, fit or free;
+ *         NULL out of range
+ */
 CTUNE_API const char *ctune_model_history_key(const ctune_model *m, size_t i);
-/** History value `key` at `epoch` (0-based). Errors: CTUNE_EINVAL (unknown
- *  key, listing the known ones; epoch out of range; NULLs). */
+/**
+ * One value of the history.
+ *
+ * @param m     the model
+ * @param key   a history key, e.g. "val_accuracy"
+ * @param epoch the epoch (0-based)
+ * @param out   receives the value
+ * @return CTUNE_OK; CTUNE_EINVAL (unknown key, listing the known ones;
+ *         epoch out of range; NULLs)
+ */
 CTUNE_API ctune_status ctune_model_history_value(const ctune_model *m, const char *key,
                                                  size_t epoch, double *out);
 
-/** Number of float32 weights (0 until built). Order, per Dense layer: the
- *  kernel (inputs × units, row-major, as Keras' get_weights()), then the
- *  bias (units) when use_bias. */
+/**
+ * Number of float32 weights.
+ *
+ * Order, per Dense layer: the kernel (inputs × units, row-major, as Keras'
+ * `get_weights()`), then the bias (units) when use_bias.
+ *
+ * @param m the model
+ * @return the weight count; 0 until built
+ */
 CTUNE_API size_t ctune_model_n_params(const ctune_model *m);
-/** Copies all weights into out[0..n_params). CTUNE_ESTATE when not built. */
+/**
+ * Copies all weights, in ctune_model_n_params() order.
+ *
+ * @param m   the model (built)
+ * @param out caller array of ctune_model_n_params() floats
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built)
+ */
 CTUNE_API ctune_status ctune_model_get_weights(const ctune_model *m, float *out);
-/** Replaces all weights from in[0..n_params) (the optimizer state is kept).
- *  CTUNE_ESTATE when not built, CTUNE_EDATA for a non-finite value. */
+/**
+ * Replaces all weights; the optimizer state is kept.
+ *
+ * @param m  the model (built)
+ * @param in ctune_model_n_params() floats, in ctune_model_n_params() order
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built);
+ *         CTUNE_EDATA (a non-finite value)
+ */
 CTUNE_API ctune_status ctune_model_set_weights(ctune_model *m, const float *in);
 
-/** Number of BLIS threads for this model's products (>= 1; default 1).
- *  Applied per call; no global state is touched. CTUNE_EINVAL when < 1. */
+/**
+ * Number of BLIS threads for this model's large products.
+ *
+ * Applied per call through a BLIS `rntm_t`; no environment variable or
+ * global BLIS state is touched. Small products, activations and the
+ * optimizer run on the calling thread. See
+ * docs/threading-and-reproducibility.md.
+ *
+ * @param m       the model
+ * @param threads thread count (>= 1; default 1)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, threads < 1)
+ */
 CTUNE_API ctune_status ctune_model_set_threads(ctune_model *m, int threads);
-/** Seeds the model: the initial weights (when not yet built), the epoch
- *  shuffles and the dropout masks derive from it. The same seed and calls
- *  give bit-identical weights, history and predictions (for a given thread
- *  count and machine). Default seed: 0. */
+/**
+ * Seeds the model.
+ *
+ * The initial weights (when not yet built), the epoch shuffles and the
+ * dropout masks derive from it, on three independent streams. The same seed
+ * and calls give bit-identical weights, history and predictions (for a
+ * given thread count and machine). Default seed: 0.
+ *
+ * @param m    the model
+ * @param seed the seed
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL)
+ */
 CTUNE_API ctune_status ctune_model_set_seed(ctune_model *m, uint64_t seed);
 
-/** Known names (static strings; NULL out of range), for messages and UIs. */
+/**
+ * Known activation names, for messages and UIs.
+ *
+ * @param i the index (0, 1, ... until NULL)
+ * @return a static string; NULL out of range
+ */
 CTUNE_API const char *ctune_nn_activation_name(size_t i);
+/**
+ * Known initializer names.
+ *
+ * @param i the index (0, 1, ... until NULL)
+ * @return a static string; NULL out of range
+ */
 CTUNE_API const char *ctune_nn_initializer_name(size_t i);
+/**
+ * Known loss names.
+ *
+ * @param i the index (0, 1, ... until NULL)
+ * @return a static string; NULL out of range
+ */
 CTUNE_API const char *ctune_nn_loss_name(size_t i);
+/**
+ * Known optimizer names.
+ *
+ * @param i the index (0, 1, ... until NULL)
+ * @return a static string; NULL out of range
+ */
 CTUNE_API const char *ctune_nn_optimizer_name(size_t i);
+/**
+ * Known metric names.
+ *
+ * @param i the index (0, 1, ... until NULL)
+ * @return a static string; NULL out of range
+ */
 CTUNE_API const char *ctune_nn_metric_name(size_t i);
 /* ---- END NN ENGINE ----------------------------------------------------- */
 
@@ -679,6 +1581,9 @@ typedef ctune_status (*ctune_build_fn)(const ctune_params *params, ctune_model *
  *  `user` is handed to every build call and must outlive all clones. */
 CTUNE_API ctune_status ctune_keras_classifier_new(ctune_estimator **out, ctune_build_fn build,
                                                   const ctune_param_spec *builder_spec, void *user);
+/** Same as ctune_keras_classifier_new() for regression (estimator name
+ *  "KerasRegressor"): y is n × t targets, the output layer must have t
+ *  units, score() is R². Same parameters, errors and ownership. */
 CTUNE_API ctune_status ctune_keras_regressor_new(ctune_estimator **out, ctune_build_fn build,
                                                  const ctune_param_spec *builder_spec, void *user);
 
@@ -701,29 +1606,67 @@ CTUNE_API const ctune_model *ctune_keras_model(const ctune_estimator *est);
 CTUNE_API ctune_status ctune_mlp_build(const ctune_params *params, ctune_model *model, void *user);
 /** The MLP builder's spec (static). */
 CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
-/** KerasClassifier / KerasRegressor with the built-in MLP builder
- *  (estimator names "MLPClassifier" / "MLPRegressor"). */
+/** A KerasClassifier with the built-in MLP builder (estimator name
+ *  "MLPClassifier"): its params are the training params of
+ *  ctune_keras_classifier_new() and the builder's of ctune_mlp_spec().
+ *  @param out receives the estimator (free with ctune_estimator_free())
+ *  @return CTUNE_OK, CTUNE_EINVAL (NULL out), CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_mlp_classifier_new(ctune_estimator **out);
+/** A KerasRegressor with the built-in MLP builder ("MLPRegressor"); as
+ *  ctune_mlp_classifier_new(). */
 CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
 
-/** Receives the library's optional log lines (level 0 info, 1 warning), e.g.
- *  the per-epoch lines of verbose Keras-style fits. The library itself never
- *  prints: without a callback the lines are dropped. Process-wide; `fn` may be
- *  called from worker threads concurrently. NULL removes the callback. */
-typedef void (*ctune_log_fn)(int level, const char *message, void *user);
-CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
+/* Persistence (ctune_estimator_save(), docs/data-and-persistence.md): a
+ * fitted Keras-style estimator saves its params, the meta values its builder
+ * received (n_features_in_, n_classes_, n_outputs_), a summary of its
+ * architecture (layers, output units and activation, loss, number of
+ * weights) and its float32 weights; the training history and the optimizer
+ * state are not saved. Loading calls the builder once with the saved params,
+ * builds the model and sets the weights, so predictions are bit-identical.
+ *  - MLPClassifier / MLPRegressor load by name:
+ *      ctune_estimator_load(&out, path, NULL, NULL);
+ *  - KerasClassifier / KerasRegressor with your builder load like an
+ *    estimator made with the same builder, spec and user (its params are not
+ *    used; `out` keeps the family alive, so `like` may be freed at once):
+ *      ctune_keras_classifier_new(&like, build, spec, user);
+ *      ctune_estimator_load_like(&out, path, like);
+ *    Passing its vtable to ctune_estimator_load() is CTUNE_EINVAL. A builder
+ *    that now makes another model than the saved one is CTUNE_EFORMAT naming
+ *    what differs; a builder that rejects the saved params too.
+ * Loading runs the builder with the params read from the file: trust a
+ * model file as you trust the code of its builder. */
+
 /* ---- END KERAS-STYLE ESTIMATORS ---------------------------------------- */
 
 /* ---- METRICS AND SCORERS (lib/core/metrics.c) -------------------------- */
 
-/** Fraction of positions where y_pred equals y_true (n > 0).
- *  Errors: CTUNE_EINVAL (NULL, n == 0), CTUNE_EDATA (a NaN/Inf label). */
+/**
+ * Accuracy: the fraction of positions where y_pred equals y_true.
+ *
+ * Pure and thread-safe, as every metric below.
+ *
+ * @param y_true n true labels
+ * @param y_pred n predicted labels
+ * @param n      number of samples (> 0)
+ * @param out    receives the accuracy, in [0, 1]
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, n == 0); CTUNE_EDATA (a NaN/Inf label)
+ */
 CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
                                              double *out);
-/** Coefficient of determination R², averaged uniformly over `n_targets`
- *  columns (row-major n × n_targets arrays). A constant y_true column scores
- *  1 when predicted exactly, else 0 (scikit-learn's convention).
- *  Errors: CTUNE_EINVAL (NULL, n or n_targets 0), CTUNE_EDATA (NaN/Inf). */
+/**
+ * Coefficient of determination R², averaged uniformly over the targets.
+ *
+ * A constant y_true column scores 1 when predicted exactly, else 0
+ * (scikit-learn's convention).
+ *
+ * @param y_true    n × n_targets true values, row-major
+ * @param y_pred    n × n_targets predictions, row-major
+ * @param n         number of samples (> 0)
+ * @param n_targets number of targets (> 0)
+ * @param out       receives R² (at most 1)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
+ *         (NaN/Inf)
+ */
 CTUNE_API ctune_status ctune_metric_r2(const double *y_true, const double *y_pred, size_t n,
                                        size_t n_targets, double *out);
 
@@ -741,112 +1684,256 @@ typedef enum ctune_average {
     CTUNE_AVERAGE_MACRO = 2   /**< unweighted mean over the labels of y_true ∪ y_pred */
 } ctune_average;
 
-/** Balanced accuracy: the mean over the classes present in y_true of the
- *  recall of each (predictions of classes absent from y_true are ignored,
- *  as scikit-learn's balanced_accuracy_score with adjusted=False). */
+/**
+ * Balanced accuracy: the mean recall over the classes present in y_true.
+ *
+ * Predictions of classes absent from y_true are ignored, as scikit-learn's
+ * balanced_accuracy_score with adjusted=False.
+ *
+ * @param y_true n true labels
+ * @param y_pred n predicted labels
+ * @param n      number of samples (> 0)
+ * @param out    receives the score, in [0, 1]
+ * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *y_pred,
                                                       size_t n, double *out);
-/** Log loss (cross-entropy): mean over rows of -log p[i][y_true[i]].
- *  `y_true` holds class codes 0..k-1 (not labels); `proba` is n × k
- *  row-major. As scikit-learn (eps = 1e-15), every probability is clipped
- *  to [1e-15, 1 - 1e-15] and each row renormalized to sum to 1 before the
- *  log. Errors: CTUNE_EDATA for a code outside 0..k-1 (naming the row) or a
- *  non-finite probability. */
+/**
+ * Log loss (cross-entropy): the mean over rows of -log p[i][y_true[i]].
+ *
+ * As scikit-learn (eps = 1e-15), every probability is clipped to
+ * [1e-15, 1 - 1e-15] and each row renormalized to sum to 1 before the log.
+ *
+ * @param y_true n class codes 0..k-1 (not labels)
+ * @param proba  n × k probabilities, row-major
+ * @param n      number of samples (> 0)
+ * @param k      number of classes (> 0)
+ * @param out    receives the loss (>= 0; smaller is better)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or k 0); CTUNE_EDATA (a code
+ *         outside 0..k-1, naming the row; a non-finite probability)
+ */
 CTUNE_API ctune_status ctune_metric_log_loss(const double *y_true, const double *proba, size_t n,
                                              size_t k, double *out);
-/** Precision tp / (tp + fp), recall tp / (tp + fn) and F1
- *  2tp / (2tp + fp + fn) with `average` a ctune_average:
- *  - CTUNE_AVERAGE_BINARY: of the class `pos_label`. The labels of y_true
- *    and y_pred together must be at most 2, and contain pos_label when they
- *    are 2 (else CTUNE_EINVAL, naming them).
- *  - CTUNE_AVERAGE_MACRO: unweighted mean over every label of y_true ∪ y_pred
- *    (pos_label is ignored).
- *  An undefined ratio (0 / 0) counts as 0 (scikit-learn's zero_division). */
+/**
+ * Precision tp / (tp + fp).
+ *
+ * With CTUNE_AVERAGE_BINARY, of the class `pos_label`: the labels of y_true
+ * and y_pred together must be at most 2, and contain pos_label when they
+ * are 2 (else CTUNE_EINVAL, naming them). With CTUNE_AVERAGE_MACRO, the
+ * unweighted mean over every label of y_true ∪ y_pred (pos_label is
+ * ignored). An undefined ratio (0 / 0) counts as 0 (scikit-learn's
+ * zero_division).
+ *
+ * @param y_true    n true labels
+ * @param y_pred    n predicted labels
+ * @param n         number of samples (> 0)
+ * @param average   a ctune_average
+ * @param pos_label the positive label (finite) for CTUNE_AVERAGE_BINARY
+ * @param out       receives the score, in [0, 1]
+ * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double *y_pred, size_t n,
                                               int average, double pos_label, double *out);
+/**
+ * Recall tp / (tp + fn).
+ *
+ * `average` and `pos_label` as for ctune_metric_precision().
+ *
+ * @param y_true    n true labels
+ * @param y_pred    n predicted labels
+ * @param n         number of samples (> 0)
+ * @param average   a ctune_average
+ * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
+ * @param out       receives the score, in [0, 1]
+ * @return as ctune_metric_precision()
+ */
 CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y_pred, size_t n,
                                            int average, double pos_label, double *out);
+/**
+ * F1 score 2tp / (2tp + fp + fn).
+ *
+ * `average` and `pos_label` as for ctune_metric_precision().
+ *
+ * @param y_true    n true labels
+ * @param y_pred    n predicted labels
+ * @param n         number of samples (> 0)
+ * @param average   a ctune_average
+ * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
+ * @param out       receives the score, in [0, 1]
+ * @return as ctune_metric_precision()
+ */
 CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pred, size_t n,
                                        int average, double pos_label, double *out);
-/** Binary ROC AUC of scores `y_score` (greater = more positive) against
- *  y_true, whose samples equal to `pos_label` are positive (scikit-learn's
- *  roc_auc_score takes the larger of the two labels). Area under the ROC
- *  curve by the trapezoid rule over the distinct thresholds, so tied scores
- *  count half, exactly as roc_curve + auc. Errors: CTUNE_EINVAL when y_true
- *  holds a third label (multiclass is not supported) or only one class. */
+/**
+ * Binary ROC AUC of scores against labels.
+ *
+ * Samples of y_true equal to `pos_label` are positive (scikit-learn's
+ * roc_auc_score takes the larger of the two labels). The area under the
+ * ROC curve by the trapezoid rule over the distinct thresholds, so tied
+ * scores count half, exactly as roc_curve + auc.
+ *
+ * @param y_true    n labels, at most 2 distinct
+ * @param y_score   n scores (greater = more positive)
+ * @param n         number of samples (> 0)
+ * @param pos_label the positive label (finite)
+ * @param out       receives the AUC, in [0, 1]
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, n 0, y_true holding a third label —
+ *         multiclass is not supported — or only one class); CTUNE_EDATA;
+ *         CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_metric_roc_auc(const double *y_true, const double *y_score, size_t n,
                                             double pos_label, double *out);
-/** Mean squared error, mean absolute error and root mean squared error of
- *  n × n_targets row-major arrays, averaged uniformly over the targets (RMSE
- *  takes the root per target first, as scikit-learn's
- *  root_mean_squared_error). */
+/**
+ * Mean squared error, averaged uniformly over the targets.
+ *
+ * @param y_true    n × n_targets true values, row-major
+ * @param y_pred    n × n_targets predictions, row-major
+ * @param n         number of samples (> 0)
+ * @param n_targets number of targets (> 0)
+ * @param out       receives the error (>= 0)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
+ */
 CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pred, size_t n,
                                         size_t n_targets, double *out);
+/**
+ * Mean absolute error, averaged uniformly over the targets.
+ *
+ * @param y_true    n × n_targets true values, row-major
+ * @param y_pred    n × n_targets predictions, row-major
+ * @param n         number of samples (> 0)
+ * @param n_targets number of targets (> 0)
+ * @param out       receives the error (>= 0)
+ * @return as ctune_metric_mse()
+ */
 CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pred, size_t n,
                                         size_t n_targets, double *out);
+/**
+ * Root mean squared error, averaged uniformly over the targets.
+ *
+ * The root is taken per target first, as scikit-learn's
+ * root_mean_squared_error.
+ *
+ * @param y_true    n × n_targets true values, row-major
+ * @param y_pred    n × n_targets predictions, row-major
+ * @param n         number of samples (> 0)
+ * @param n_targets number of targets (> 0)
+ * @param out       receives the error (>= 0)
+ * @return as ctune_metric_mse()
+ */
 CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_pred, size_t n,
                                          size_t n_targets, double *out);
 
-/** Scorers, by scikit-learn's names: a scorer turns (fitted estimator,
- *  labelled data) into a number where greater is better ("neg_*" scorers
- *  negate a loss). Known names are listed by ctune_scorer_name():
- *  classifiers: accuracy, balanced_accuracy, f1, f1_macro, neg_log_loss,
- *  precision, precision_macro, recall, recall_macro, roc_auc;
- *  regressors: neg_mean_absolute_error, neg_mean_squared_error,
- *  neg_root_mean_squared_error, r2.
- *  The binary scorers (f1, precision, recall, roc_auc) need a classifier
- *  fitted on exactly 2 classes and take the larger class label as positive
- *  (scikit-learn's pos_label=1 for labels {0, 1}); roc_auc scores with
- *  predict_proba's column of that class. neg_log_loss and roc_auc need
- *  predict_proba, and a y label the classifier did not see at fit is
- *  CTUNE_EDATA naming the row. See docs/metrics.md.
- *  `scorer` NULL or "" means the estimator's default score
- *  (ctune_estimator_score()).
- *  Errors: CTUNE_EINVAL for an unknown name (listing the known ones), or a
- *  scorer that does not fit the estimator (e.g. "roc_auc" on 3 classes, a
- *  classification scorer on a regressor); errors of predict/predict_proba. */
+/**
+ * Scores a fitted estimator on labelled data with a scorer named as in
+ * scikit-learn.
+ *
+ * A scorer gives a number where greater is better ("neg_*" scorers negate
+ * a loss). Known names (listed by ctune_scorer_name()):
+ * classifiers: accuracy, balanced_accuracy, f1, f1_macro, neg_log_loss,
+ * precision, precision_macro, recall, recall_macro, roc_auc;
+ * regressors: neg_mean_absolute_error, neg_mean_squared_error,
+ * neg_root_mean_squared_error, r2.
+ *
+ * The binary scorers (f1, precision, recall, roc_auc) need a classifier
+ * fitted on exactly 2 classes and take the larger class label as positive
+ * (scikit-learn's pos_label=1 for labels {0, 1}); roc_auc scores with
+ * predict_proba's column of that class. neg_log_loss and roc_auc need
+ * predict_proba, and a y label the classifier did not see at fit is
+ * CTUNE_EDATA naming the row. See docs/metrics.md.
+ *
+ * @param est    the estimator (fitted)
+ * @param scorer a scorer name; NULL or "" means the estimator's default
+ *               score (ctune_estimator_score())
+ * @param data   the data, with y
+ * @param out    receives the score
+ * @return CTUNE_OK; CTUNE_EINVAL for an unknown name (listing the known
+ *         ones) or a scorer that does not fit the estimator (e.g. "roc_auc"
+ *         on 3 classes, a classification scorer on a regressor); errors of
+ *         predict / predict_proba
+ */
 CTUNE_API ctune_status ctune_score(ctune_estimator *est, const char *scorer, const ctune_data *data,
                                    double *out);
-/** CTUNE_OK when `scorer` names a known scorer, else CTUNE_EINVAL listing them. */
+/**
+ * Checks that `scorer` names a known scorer.
+ *
+ * Thread-safe.
+ *
+ * @param scorer the name
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, or unknown: the message lists the
+ *         known ones)
+ */
 CTUNE_API ctune_status ctune_scorer_check(const char *scorer);
-/** Number of known scorers, and the i-th name (static; NULL out of range). */
+/**
+ * Number of known scorers.
+ *
+ * @return the count
+ */
 CTUNE_API size_t ctune_scorer_count(void);
+/**
+ * Name of scorer i.
+ *
+ * @param i the index, below ctune_scorer_count()
+ * @return a static string; NULL out of range
+ */
 CTUNE_API const char *ctune_scorer_name(size_t i);
 /* ---- END METRICS AND SCORERS ------------------------------------------- */
 
 /* ---- BUILT-IN ESTIMATORS: DUMMY (lib/estimators/dummy.c) --------------- */
 /* Baselines that ignore X, as scikit-learn's sklearn.dummy (see
  * docs/custom-estimators.md; their source, lib/estimators/dummy.c, is the
- * smallest example of the vtable).
+ * smallest example of the vtable). Their params are documented with each
+ * constructor. */
+
+/**
+ * A DummyClassifier with default params: a baseline that ignores X.
  *
- * DummyClassifier params:
- *  - strategy (string, default "prior"):
- *      most_frequent: predict the most frequent training label (ties: the
- *                     smallest); predict_proba is one-hot on it;
- *      prior:         predict as most_frequent; predict_proba is the class
- *                     prior (training frequencies);
- *      stratified:    predict a label drawn from the class prior; predict_proba
- *                     is one-hot on the drawn class;
- *      uniform:       predict a label drawn uniformly among the classes;
- *                     predict_proba is 1/n_classes everywhere.
+ * Params:
+ *  - strategy (string, default "prior"): most_frequent (predict the most
+ *    frequent training label, ties: the smallest; predict_proba one-hot on
+ *    it); prior (predict as most_frequent; predict_proba is the class
+ *    prior, the training frequencies); stratified (predict a label drawn
+ *    from the class prior; predict_proba one-hot on the drawn class);
+ *    uniform (a label drawn uniformly; predict_proba 1/n_classes
+ *    everywhere).
  *  - seed (int >= 0, default 0): seed of the draws, used through
  *    ctune_fit_ctx_seed() (so a search task derives its own stream). Each
- *    row's draw is a function of the fitted seed and the row's values only:
- *    predicting a row alone or in any batch gives the same label.
- * DummyRegressor params:
+ *    row's draw depends only on the fitted seed
+ *    and the row's values: a row predicts the same label alone or in any
+ *    batch.
+ *
+ * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_dummy_classifier_new(ctune_estimator **out);
+/**
+ * A DummyRegressor with default params: a baseline that ignores X.
+ *
+ * Params:
  *  - strategy (string, default "mean"): mean | median (numpy's median: the
  *    mean of the two middle values for an even count) | constant, per target;
  *  - constant (double or none, default none): the value predicted for every
  *    target by strategy=constant; fit fails with CTUNE_EINVAL when it is none.
+ *
+ * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
-
-/** A DummyClassifier / DummyRegressor with default params. Free with
- *  ctune_estimator_free(). Errors: CTUNE_EINVAL (NULL out), CTUNE_ENOMEM. */
-CTUNE_API ctune_status ctune_dummy_classifier_new(ctune_estimator **out);
 CTUNE_API ctune_status ctune_dummy_regressor_new(ctune_estimator **out);
-/** Their vtables (static; for ctune_estimator_new() with a user pointer, or
- *  to wrap or compare). Never NULL. Thread-safe. */
+/**
+ * The DummyClassifier's vtable.
+ *
+ * For ctune_estimator_new() with a user pointer, or to wrap or compare.
+ * Thread-safe.
+ *
+ * @return the static vtable, never NULL
+ */
 CTUNE_API const ctune_estimator_vtable *ctune_dummy_classifier_vtable(void);
+/**
+ * The DummyRegressor's vtable.
+ *
+ * Thread-safe.
+ *
+ * @return the static vtable, never NULL
+ */
 CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
 /* ---- END BUILT-IN ESTIMATORS: DUMMY ------------------------------------ */
 
@@ -858,22 +1945,45 @@ CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
  * belongs to the caller (ctune_estimator_free). Thread safety as for every
  * handle: distinct handles may be fitted concurrently. */
 
-/** A CART classification tree. Params (scikit-learn's names and defaults):
- *  criterion = gini | entropy | log_loss (= entropy); splitter = best |
- *  random; max_depth = int >= 1 | none; min_samples_split = int >= 2 |
- *  fraction in (0, 1] (default 2); min_samples_leaf = int >= 1 | fraction in
- *  (0, 1) (default 1); min_impurity_decrease = double >= 0 (0.0);
- *  max_features = int | fraction in (0, 1] | sqrt | log2 | none (all);
- *  max_leaf_nodes = int >= 2 (best-first growth) | none (depth-first);
- *  class_weight = none | balanced; seed = int >= 0 (0).
- *  Fractions and max_features > n_features are checked at fit. */
+/**
+ * A CART classification tree (scikit-learn's DecisionTreeClassifier).
+ *
+ * Params (scikit-learn's names and defaults): criterion = gini | entropy |
+ * log_loss (= entropy); splitter = best | random; max_depth = int >= 1 |
+ * none; min_samples_split = int >= 2 | fraction in (0, 1] (default 2);
+ * min_samples_leaf = int >= 1 | fraction in (0, 1) (default 1);
+ * min_impurity_decrease = double >= 0 (0.0); max_features = int | fraction
+ * in (0, 1] | sqrt | log2 | none (all); max_leaf_nodes = int >= 2
+ * (best-first growth) | none (depth-first); class_weight = none | balanced;
+ * seed = int >= 0 (0). Fractions and max_features > n_features are checked
+ * at fit.
+ *
+ * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_decision_tree_classifier_new(ctune_estimator **out);
-/** A CART regression tree: criterion = squared_error (leaves predict the
- *  mean) | absolute_error (the median); the other params as the classifier's
- *  except class_weight. Multi-output y (n_targets > 1) is supported. */
+/**
+ * A CART regression tree (scikit-learn's DecisionTreeRegressor).
+ *
+ * criterion = squared_error (leaves predict the mean) | absolute_error (the
+ * median); the other params as the classifier's except class_weight.
+ * Multi-output y (n_targets > 1) is supported.
+ *
+ * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_decision_tree_regressor_new(ctune_estimator **out);
-/** The static vtables behind the two constructors (never NULL). */
+/**
+ * The static vtable behind ctune_decision_tree_classifier_new().
+ *
+ * @return the vtable, never NULL
+ */
 CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_classifier_vtable(void);
+/**
+ * The static vtable behind ctune_decision_tree_regressor_new().
+ *
+ * @return the vtable, never NULL
+ */
 CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(void);
 
 /* Accessors of a fitted tree (a handle made by the constructors above, or a
@@ -881,49 +1991,139 @@ CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(voi
  * CTUNE_EINVAL (NULL tree or out, a handle that is not a tree, node out of
  * range), CTUNE_ESTATE (not fitted). Read-only: safe from several threads. */
 
-/** Depth of the deepest leaf (a single-leaf tree has depth 0). */
+/**
+ * Depth of the deepest leaf of a fitted tree.
+ *
+ * Read-only: safe from several threads, as every tree accessor.
+ *
+ * @param tree a fitted tree (or a fitted pipeline step that is one)
+ * @param out  receives the depth (a single-leaf tree has depth 0)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a tree); CTUNE_ESTATE (not fitted)
+ */
 CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out);
-/** Number of leaves. */
+/**
+ * Number of leaves of a fitted tree.
+ *
+ * @param tree a fitted tree
+ * @param out  receives the leaf count
+ * @return as ctune_tree_depth()
+ */
 CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *out);
-/** Number of nodes (internal nodes and leaves); node 0 is the root. */
+/**
+ * Number of nodes (internal nodes and leaves) of a fitted tree.
+ *
+ * Nodes are numbered from 0, the root.
+ *
+ * @param tree a fitted tree
+ * @param out  receives the node count
+ * @return as ctune_tree_depth()
+ */
 CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *out);
-/** Impurity-based (Gini / MDI) feature importances into
- *  out[0..n_features_in), normalized to sum 1 (all 0 for a single leaf). */
+/**
+ * Impurity-based (Gini / MDI) feature importances.
+ *
+ * Normalized to sum 1 (all 0 for a single leaf).
+ *
+ * @param tree a fitted tree
+ * @param out  caller array of ctune_estimator_n_features_in() doubles
+ * @return as ctune_tree_depth()
+ */
 CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tree, double *out);
-/** Structure of node `node`: its split feature and threshold (rows with
- *  x[feature] <= threshold go left) and its children; a leaf gives feature,
- *  left and right -1 and threshold NaN. Any out pointer may be NULL. */
+/**
+ * Structure of one node: its split and its children.
+ *
+ * Rows with x[feature] <= threshold go left. A leaf gives feature, left and
+ * right -1 and threshold NaN.
+ *
+ * @param tree      a fitted tree
+ * @param node      the node index (0 = root)
+ * @param feature   receives the split feature, or NULL
+ * @param threshold receives the split threshold, or NULL
+ * @param left      receives the left child's index, or NULL
+ * @param right     receives the right child's index, or NULL
+ * @return as ctune_tree_depth(); CTUNE_EINVAL for a node out of range
+ */
 CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node, int64_t *feature,
                                        double *threshold, int64_t *left, int64_t *right);
-/** Impurity, weighted and plain training sample counts of node `node`
- *  (any out pointer may be NULL). */
+/**
+ * Impurity and training sample counts of one node.
+ *
+ * @param tree               a fitted tree
+ * @param node               the node index (0 = root)
+ * @param impurity           receives the node's impurity, or NULL
+ * @param weighted_n_samples receives the weighted sample count, or NULL
+ * @param n_samples          receives the plain sample count, or NULL
+ * @return as ctune_tree_node()
+ */
 CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t node,
                                              double *impurity, double *weighted_n_samples,
                                              size_t *n_samples);
-/** Value of node `node` into out: for a classifier its (weighted) class
- *  distribution, n_classes fractions in ctune_estimator_classes() order, which
- *  is what predict_proba returns for rows reaching that leaf; for a regressor
- *  its prediction, ctune_estimator_n_outputs() values. */
+/**
+ * Value of one node.
+ *
+ * For a classifier its (weighted) class distribution: n_classes fractions
+ * in ctune_estimator_classes() order, which is what predict_proba returns
+ * for rows reaching that leaf. For a regressor its prediction,
+ * ctune_estimator_n_outputs() values.
+ *
+ * @param tree a fitted tree
+ * @param node the node index (0 = root)
+ * @param out  caller array of n_classes (classifier) or n_outputs
+ *             (regressor) doubles
+ * @return as ctune_tree_node()
+ */
 CTUNE_API ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t node, double *out);
 
-/** scikit-learn's StandardScaler, a transformer (CTUNE_TRANSFORMER):
- *  transform gives (x - mean) / scale per column, inverse_transform undoes it.
- *  Params: with_mean = bool (true): subtract the mean; with_std = bool (true):
- *  divide by the population standard deviation (ddof 0). Columns of zero
- *  variance (up to rounding, as scikit-learn decides) keep scale 1. Output is
- *  float64, n_rows × n_features. */
+/**
+ * scikit-learn's StandardScaler, a transformer (CTUNE_TRANSFORMER).
+ *
+ * transform gives (x - mean) / scale per column; inverse_transform undoes
+ * it. Params: with_mean = bool (true): subtract the mean; with_std = bool
+ * (true): divide by the population standard deviation (ddof 0). Columns of
+ * zero variance (up to rounding, as scikit-learn decides) keep scale 1.
+ * Output is float64, n_rows × n_features.
+ *
+ * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
-/** Fitted statistics of a scaler into out[0..n_features_in): the column
- *  means, the population variances, and the scales used by transform (the
- *  standard deviation, 1 for zero-variance columns, all 1 when with_std is
- *  false). Errors: CTUNE_EINVAL (NULL, not a StandardScaler), CTUNE_ESTATE. */
+/**
+ * Column means learned by a fitted StandardScaler.
+ *
+ * Read-only: safe from several threads.
+ *
+ * @param scaler a fitted StandardScaler (or a fitted pipeline step that is one)
+ * @param out    caller array of ctune_estimator_n_features_in() doubles
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a StandardScaler);
+ *         CTUNE_ESTATE (not fitted)
+ */
 CTUNE_API ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *out);
+/**
+ * Population variances (ddof 0) learned by a fitted StandardScaler.
+ *
+ * @param scaler a fitted StandardScaler
+ * @param out    caller array of ctune_estimator_n_features_in() doubles
+ * @return as ctune_scaler_mean()
+ */
 CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out);
+/**
+ * Scales used by transform.
+ *
+ * The standard deviation; 1 for zero-variance columns; all 1 when
+ * with_std is false.
+ *
+ * @param scaler a fitted StandardScaler
+ * @param out    caller array of ctune_estimator_n_features_in() doubles
+ * @return as ctune_scaler_mean()
+ */
 CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out);
 
-/** Creates an empty Pipeline: an estimator made of named steps, transformers
- *  followed by a final estimator of any kind (scikit-learn's Pipeline). Steps
- *  may be any estimators, built-in or custom (through their vtable).
+/**
+ * Creates an empty Pipeline (scikit-learn's Pipeline).
+ *
+ * A pipeline is an estimator made of named steps: transformers followed by
+ * a final estimator of any kind. Steps may be any estimators, built-in or
+ * custom (through their vtable).
  *  - fit fits each transformer on the data it receives (the training rows
  *    only, inside cross-validation) and feeds its float64 output, with the
  *    same y, to the next step; predict / predict_proba / score / transform go
@@ -935,29 +2135,65 @@ CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double 
  *    and choices, so set_params and searches tune all steps together; an
  *    unknown step or param is CTUNE_EINVAL listing the known names.
  *  - Cloning a pipeline clones its steps (params, not fitted state).
- *  Fitting an empty pipeline is CTUNE_ESTATE. */
+ *
+ * Fitting an empty pipeline is CTUNE_ESTATE.
+ *
+ * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_pipeline_new(ctune_estimator **out);
-/** Appends a step named `name` ([A-Za-z_][A-Za-z0-9_]*, without "__", at most
- *  63 characters, unique in the pipeline). The pipeline stores a clone of
- *  `step` (its params, not its fit): the caller keeps `step` and may free it
- *  at once; later changes to `step` do not affect the pipeline (set
- *  "name__param" on the pipeline instead). The step's current params become
- *  the pipeline's "name__*" params. Drops the pipeline's fitted state.
- *  Errors: CTUNE_EINVAL (NULL, `pipe` not a pipeline, bad or duplicate name,
- *  a step after a non-transformer: only the last step may be a classifier
- *  or regressor), CTUNE_ENOMEM; on error the pipeline is unchanged. */
+/**
+ * Appends a step to a pipeline.
+ *
+ * The pipeline stores a clone of `step` (its params, not its fit): the
+ * caller keeps `step` and may free it at once; later changes to `step` do
+ * not affect the pipeline (set `name__param` on the pipeline instead). The
+ * step's current params become the pipeline's `name__*` params. Drops the
+ * pipeline's fitted state. On error the pipeline is unchanged.
+ *
+ * @param pipe the pipeline
+ * @param name the step's name: [A-Za-z_][A-Za-z0-9_]*, without "__", at
+ *             most 63 characters, unique in the pipeline
+ * @param step the estimator to clone into the pipeline (only read)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, `pipe` not a pipeline, bad or
+ *         duplicate name, a step after a non-transformer: only the last step
+ *         may be a classifier or regressor); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
                                                const ctune_estimator *step);
-/** Number of steps (0 for NULL or a handle that is not a pipeline). */
+/* A saved Pipeline records each step's name and estimator (its fitted state
+ * when fitted), so ctune_estimator_load(&out, path, NULL, NULL) rebuilds it
+ * when every step is a built-in estimator; with custom or Keras-style steps,
+ * load it with ctune_estimator_load_like() and a pipeline of the same steps. */
+
+/**
+ * Number of steps of a pipeline.
+ *
+ * @param pipe the pipeline
+ * @return the step count; 0 for NULL or a handle that is not a pipeline
+ */
 CTUNE_API size_t ctune_pipeline_n_steps(const ctune_estimator *pipe);
-/** Name of step i (borrowed, valid while the pipeline lives); NULL when out
- *  of range or `pipe` is not a pipeline. */
+/**
+ * Name of step i.
+ *
+ * @param pipe the pipeline
+ * @param i    the step index
+ * @return the name, borrowed (valid while the pipeline lives); NULL when
+ *         out of range or `pipe` is not a pipeline
+ */
 CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size_t i);
-/** The fitted step named `name` into *out (borrowed: valid until the next
- *  fit, set_params, add_step or free of `pipe`; use it read-only, e.g. with
- *  ctune_tree_depth() or ctune_scaler_mean()). Errors: CTUNE_EINVAL (NULL,
- *  not a pipeline, unknown step: lists the steps), CTUNE_ESTATE (the
- *  pipeline is not fitted). */
+/**
+ * The fitted step named `name`, for inspection.
+ *
+ * Use it read-only, e.g. with ctune_tree_depth() or ctune_scaler_mean().
+ *
+ * @param pipe the pipeline (fitted)
+ * @param name the step's name
+ * @param out  receives the step, borrowed: valid until the next fit,
+ *             set_params, add_step or free of `pipe`
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a pipeline, unknown step: lists
+ *         the steps); CTUNE_ESTATE (the pipeline is not fitted)
+ */
 CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
                                            ctune_estimator **out);
 /* ---- END BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ------------------ */
@@ -972,28 +2208,69 @@ CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const ch
  * argument (NULL array, n or d 0, sizes out of range); on error the arrays
  * may be partially written. See docs/metrics.md ("Data generators"). */
 
-/** Isotropic Gaussian blobs: `centers` centers drawn uniformly in
- *  [-10, 10)^d, each row = its center + cluster_std · N(0, I). Class sizes
- *  are balanced (the first n % centers classes have one more row) and the
- *  rows are shuffled; y is the center index. `centers_out` (centers × d) or
- *  NULL receives the centers. Needs 1 <= centers <= n, cluster_std >= 0. */
+/**
+ * Isotropic Gaussian blobs (scikit-learn's make_blobs).
+ *
+ * `centers` centers are drawn uniformly in [-10, 10)^d; each row is its
+ * center + cluster_std · N(0, I). Class sizes are balanced (the first
+ * n % centers classes have one more row) and the rows are shuffled; y is
+ * the center index. The same arguments give the same bits on every platform
+ * with IEEE doubles; no allocation; pure and thread-safe.
+ *
+ * @param X           caller array of n × d doubles, row-major
+ * @param y           caller array of n doubles
+ * @param n           number of rows (>= centers)
+ * @param d           number of columns (>= 1)
+ * @param centers     number of blobs (>= 1)
+ * @param cluster_std standard deviation of each blob (>= 0)
+ * @param seed        the seed
+ * @param centers_out caller array of centers × d doubles receiving the
+ *                    centers, or NULL
+ * @return CTUNE_OK; CTUNE_EINVAL naming the bad argument (the arrays may
+ *         then be partially written)
+ */
 CTUNE_API ctune_status ctune_make_blobs(double *X, double *y, size_t n, size_t d, size_t centers,
                                         double cluster_std, uint64_t seed, double *centers_out);
-/** A classification problem: class c (0..n_classes-1) is a Gaussian
- *  cluster N(v_c, I) on columns 0..n_informative-1, where v_c are distinct
- *  random vertices of the hypercube [-class_sep, class_sep]^n_informative;
- *  columns n_informative..d-1 are N(0, 1) noise. Balanced classes (the
- *  first n % n_classes have one more row), rows shuffled, no label noise
- *  (unlike scikit-learn: one cluster per class, no redundant features, no
- *  random covariance, columns not shuffled). Needs 1 <= n_informative <= d,
- *  2 <= n_classes <= min(n, 2^n_informative), class_sep >= 0. */
+/**
+ * A classification problem (after scikit-learn's make_classification).
+ *
+ * Class c (0..n_classes-1) is a Gaussian cluster N(v_c, I) on columns
+ * 0..n_informative-1, where v_c are distinct random vertices of the
+ * hypercube [-class_sep, class_sep]^n_informative; columns
+ * n_informative..d-1 are N(0, 1) noise. Balanced classes (the first
+ * n % n_classes have one more row), rows shuffled, no label noise (unlike
+ * scikit-learn: one cluster per class, no redundant features, no random
+ * covariance, columns not shuffled).
+ *
+ * @param X             caller array of n × d doubles, row-major
+ * @param y             caller array of n doubles (labels 0..n_classes-1)
+ * @param n             number of rows (>= n_classes)
+ * @param d             number of columns (>= n_informative)
+ * @param n_informative informative columns (>= 1)
+ * @param n_classes     number of classes, 2 <= n_classes <= 2^n_informative
+ * @param class_sep     half the hypercube's side (>= 0)
+ * @param seed          the seed
+ * @return as ctune_make_blobs()
+ */
 CTUNE_API ctune_status ctune_make_classification(double *X, double *y, size_t n, size_t d,
                                                  size_t n_informative, size_t n_classes,
                                                  double class_sep, uint64_t seed);
-/** A linear regression problem: X ~ N(0, 1), y = X · coef + noise · N(0, 1)
- *  where coef[k] = 100 · U[0, 1) for k < n_informative and 0 beyond.
- *  `coef_out` (d values) or NULL receives coef. Needs n_informative <= d,
- *  noise >= 0. */
+/**
+ * A linear regression problem (after scikit-learn's make_regression).
+ *
+ * X ~ N(0, 1), y = X · coef + noise · N(0, 1) where coef[k] =
+ * 100 · U[0, 1) for k < n_informative and 0 beyond.
+ *
+ * @param X             caller array of n × d doubles, row-major
+ * @param y             caller array of n doubles
+ * @param n             number of rows (>= 1)
+ * @param d             number of columns (>= 1)
+ * @param n_informative columns with a non-zero coefficient (<= d)
+ * @param noise         standard deviation of the added noise (>= 0)
+ * @param seed          the seed
+ * @param coef_out      caller array of d doubles receiving coef, or NULL
+ * @return as ctune_make_blobs()
+ */
 CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, size_t d,
                                              size_t n_informative, double noise, uint64_t seed,
                                              double *coef_out);
@@ -1001,73 +2278,95 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
 
 /* ---- CONFORMANCE KIT (lib/estimator/check.c) --------------------------- */
 
-/** Runs the conformance battery ("unit-testing custom estimators", the
- *  scikit-learn check_estimator idea) on `est`, which is only cloned, never
- *  modified or fitted. `options` is NULL or "key=value" text (documented in
- *  docs/custom-estimators.md, e.g. "tolerance=1e-6, skip=concurrency").
- *  Writes one line per failed check ("check_name: reason") into `report`
- *  (NUL-terminated, truncated to report_cap; may be NULL with cap 0) and the
- *  number of failed checks into *n_failed.
- *  Returns CTUNE_OK when the battery ran (whatever it found), CTUNE_EINVAL on
- *  bad arguments, CTUNE_ENOMEM. */
+/**
+ * Runs the conformance battery on an estimator ("unit-testing custom
+ * estimators", the scikit-learn check_estimator idea).
+ *
+ * `est` is only cloned, never modified or fitted. Data is generated with
+ * ctune_make_blobs() (classifiers, transformers) or ctune_make_regression()
+ * (regressors), X rounded to float32 precision; every fit is
+ * `ctune_estimator_fit_ex(clone, data, 1, stream)` with one fixed stream,
+ * so two fits must agree whatever the estimator's randomness. A check that
+ * does not apply to the estimator's kind passes. The checks, in order
+ * (names are stable; ctune_check_name() lists them):
+ *  - `fit_predict`: fit on the generated data works; n_features_in,
+ *    n_outputs, n_classes are right (the reference fit)
+ *  - `predict_shape`: predict writes exactly n_rows × n_outputs finite
+ *    values (writing past them stops the battery)
+ *  - `predict_before_fit`: predict / transform / predict_proba of an
+ *    unfitted clone return CTUNE_ESTATE
+ *  - `clone_unfitted`: a clone of a fitted estimator is unfitted with equal
+ *    params and the same vtable
+ *  - `params_round_trip`: the text of get_params parses and set_params
+ *    accepts it unchanged; every spec parameter is listed
+ *  - `unknown_param`: set_params of an unknown name is CTUNE_EINVAL naming
+ *    it, and changes nothing
+ *  - `fit_deterministic`: two fits with the same seed and data predict the
+ *    same (and the same probabilities)
+ *  - `fit_input_unchanged`: fit / predict / predict_proba / score leave X
+ *    and y bit-identical
+ *  - `predict_labels`: classifiers predict training labels only
+ *  - `predict_proba`: rows of probabilities in [0, 1] summing to 1 (when the
+ *    estimator has predict_proba)
+ *  - `one_feature`: fit and predict work with 1 feature
+ *  - `noncontiguous_labels`: labels {3, 7, 11, ...} give the same
+ *    predictions as {0, 1, 2, ...} mapped (the estimator sees codes only)
+ *  - `nonfinite_rejected`: NaN/Inf in X or y at fit, NaN in X at predict:
+ *    CTUNE_EDATA
+ *  - `empty_data`: fit on 0 rows is CTUNE_EDATA; predict on 0 rows is a
+ *    no-op
+ *  - `n_features_mismatch`: predict with another feature count is
+ *    CTUNE_EDATA
+ *  - `subset_invariance`: each row predicted alone equals the batch
+ *    prediction
+ *  - `views_equivalent`: fits on float32, strided (NaN padding) and
+ *    index-subset views of the same values equal the plain fit
+ *  - `refit_clean`: fitting other data first leaves no trace
+ *  - `score`: the default score is finite (accuracy in [0, 1], R² <= 1)
+ *  - `transform_shape`: transformers write n_rows × n_features_out finite
+ *    values
+ *  - `no_leaks`: a full cycle leaves ctune_alloc_live() unchanged (only
+ *    blocks allocated through ctune are seen; assumes no other thread uses
+ *    ctune meanwhile)
+ *  - `concurrency`: two clones fitted in two threads at once predict as the
+ *    sequential fit
+ *
+ * Options (ctune_params_parse() text; see docs/custom-estimators.md):
+ * tolerance (double >= 0, default 1e-9: relative,
+ * |a - b| <= tolerance · max(1, |a|, |b|); exact estimators pass with it,
+ * float32 ones need about 1e-6), skip (check names separated by '|', e.g.
+ * "skip=concurrency|no_leaks"; unknown names are CTUNE_EINVAL), n_rows
+ * (default 60), n_features (default 4), n_classes (default 3), seed (of
+ * the generated data, default 0).
+ *
+ * Not thread-safe with the allocation test hooks; otherwise the battery
+ * only uses clones of `est`.
+ *
+ * @param est        the estimator to check (only cloned)
+ * @param options    NULL or "key=value" text
+ * @param report     receives one line per failed check ("check_name:
+ *                   reason"), NUL-terminated, truncated to report_cap; may
+ *                   be NULL with report_cap 0
+ * @param report_cap size of report in bytes
+ * @param n_failed   receives the number of failed checks
+ * @return CTUNE_OK when the battery ran (whatever it found); CTUNE_EINVAL
+ *         (bad arguments or options); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_check_estimator(const ctune_estimator *est, const char *options,
                                              char *report, size_t report_cap, int *n_failed);
-/** Number of checks in the battery and the i-th check's name (static). */
+/**
+ * Number of checks in the battery.
+ *
+ * @return the count
+ */
 CTUNE_API size_t ctune_check_count(void);
+/**
+ * Name of check i of the battery, in running order.
+ *
+ * @param i the index, below ctune_check_count()
+ * @return a static string; NULL out of range
+ */
 CTUNE_API const char *ctune_check_name(size_t i);
-
-/* The battery, in order (names are stable; ctune_check_name() lists them).
- * Data is generated with ctune_make_blobs (classifiers, transformers) or
- * ctune_make_regression (regressors), X rounded to float32 precision; every
- * fit is ctune_estimator_fit_ex(clone, data, 1, stream) with one fixed
- * stream, so two fits must agree whatever the estimator's randomness.
- *  fit_predict          fit on the generated data works; n_features_in,
- *                       n_outputs, n_classes are right (the reference fit)
- *  predict_shape        predict writes exactly n_rows × n_outputs finite
- *                       values (writing past them stops the battery)
- *  predict_before_fit   predict/transform/predict_proba of an unfitted clone
- *                       return CTUNE_ESTATE
- *  clone_unfitted       a clone of a fitted estimator is unfitted with equal
- *                       params and the same vtable
- *  params_round_trip    the text of get_params parses and set_params accepts
- *                       it unchanged; every spec parameter is listed
- *  unknown_param        set_params of an unknown name is CTUNE_EINVAL naming
- *                       it, and changes nothing
- *  fit_deterministic    two fits with the same seed and data predict the same
- *                       (and the same probabilities)
- *  fit_input_unchanged  fit / predict / predict_proba / score leave X and y
- *                       bit-identical
- *  predict_labels       classifiers predict training labels only
- *  predict_proba        rows of probabilities in [0, 1] summing to 1 (when
- *                       the estimator has predict_proba)
- *  one_feature          fit and predict work with 1 feature
- *  noncontiguous_labels labels {3, 7, 11, ...} give the same predictions as
- *                       {0, 1, 2, ...} mapped (the estimator sees codes only)
- *  nonfinite_rejected   NaN/Inf in X or y at fit, NaN in X at predict:
- *                       CTUNE_EDATA
- *  empty_data           fit on 0 rows is CTUNE_EDATA; predict on 0 rows is a
- *                       no-op
- *  n_features_mismatch  predict with another feature count is CTUNE_EDATA
- *  subset_invariance    each row predicted alone equals the batch prediction
- *  views_equivalent     fits on float32, strided (NaN padding) and index-subset
- *                       views of the same values equal the plain fit
- *  refit_clean          fitting other data first leaves no trace
- *  score                the default score is finite (accuracy in [0, 1],
- *                       R² <= 1)
- *  transform_shape      transformers write n_rows × n_features_out finite values
- *  no_leaks             a full cycle leaves ctune_alloc_live() unchanged (only
- *                       blocks allocated through ctune are seen; assumes no
- *                       other thread uses ctune meanwhile)
- *  concurrency          two clones fitted in two threads at once predict as
- *                       the sequential fit
- * Options (ctune_params_parse text): tolerance (double >= 0, default 1e-9:
- * relative, |a - b| <= tolerance · max(1, |a|, |b|); exact estimators pass
- * with it, float32 ones need about 1e-6), skip (check names separated by
- * '|', e.g. "skip=concurrency|no_leaks"; unknown names are CTUNE_EINVAL),
- * n_rows (default 60), n_features (default 4), n_classes (default 3),
- * seed (of the generated data, default 0). A check that does not apply to
- * the estimator's kind passes. Not thread-safe with the allocation test
- * hooks; otherwise the battery only uses clones of `est`. */
 /* ---- END CONFORMANCE KIT ----------------------------------------------- */
 
 /* ---- MODEL SELECTION (lib/model_selection) ----------------------------- */
@@ -1083,72 +2382,178 @@ CTUNE_API const char *ctune_check_name(size_t i);
  *  once created: it may be shared by threads and used for many splits. */
 typedef struct ctune_splitter ctune_splitter;
 /** The splits computed by a splitter for one data set: per split a test and
- *  a train index list (row indices of the data that was split). */
+ *  a train index list (row indices of the data that was split). Immutable:
+ *  may be read by several threads at once. */
 typedef struct ctune_splits ctune_splits;
 
-/** KFold: `n_splits` consecutive folds (the first n % n_splits folds have
- *  one sample more), over the rows in order, or shuffled once with `seed`
- *  when `shuffle` is non-zero. Errors: CTUNE_EINVAL (NULL out, n_splits < 2),
- *  CTUNE_ENOMEM. Free with ctune_splitter_free(). */
+/**
+ * Creates a KFold splitter.
+ *
+ * `n_splits` consecutive folds over the rows in order (the first
+ * n % n_splits folds have one sample more), or over the rows shuffled once
+ * with `seed` when `shuffle` is non-zero.
+ *
+ * @param out      receives the splitter, owned by the caller
+ *                 (ctune_splitter_free())
+ * @param n_splits number of folds (>= 2)
+ * @param shuffle  non-zero to shuffle the rows first
+ * @param seed     seed of the shuffle (ignored without shuffle)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL out, n_splits < 2); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_kfold_new(ctune_splitter **out, size_t n_splits, int shuffle,
                                        uint64_t seed);
-/** StratifiedKFold with scikit-learn's (>= 0.24) allocation: classes are
- *  ordered by first appearance in y, each fold receives each class in
- *  proportion (fold i takes positions i, i + k, ... of the class-sorted
- *  order), and a class's samples go to its folds in blocks, in row order
- *  (the block assignment is shuffled per class with `seed` when `shuffle`).
- *  Needs one integer-valued target column. A class with fewer members than
- *  n_splits is a warning (ctune_splits_warning()); every class having fewer
- *  is an error. Errors as ctune_kfold_new(). */
+/**
+ * Creates a StratifiedKFold splitter, with scikit-learn's (>= 0.24)
+ * allocation.
+ *
+ * Classes are ordered by first appearance in y, each fold receives each
+ * class in proportion (fold i takes positions i, i + k, ... of the
+ * class-sorted order), and a class's samples go to its folds in blocks, in
+ * row order (the block assignment is shuffled per class with `seed` when
+ * `shuffle`). Needs one integer-valued target column. A class with fewer
+ * members than n_splits is a warning (ctune_splits_warning()); every class
+ * having fewer is an error.
+ *
+ * @param out      receives the splitter, owned by the caller
+ *                 (ctune_splitter_free())
+ * @param n_splits number of folds (>= 2)
+ * @param shuffle  non-zero to shuffle each class's block assignment
+ * @param seed     seed of the shuffle (ignored without shuffle)
+ * @return as ctune_kfold_new()
+ */
 CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n_splits,
                                                   int shuffle, uint64_t seed);
-/** ShuffleSplit (or StratifiedShuffleSplit when `stratify` is non-zero):
- *  `n_splits` independent random splits with ceil(test_fraction * n) test
- *  rows and the rest for training (scikit-learn's sizes; the stratified form
- *  uses its per-class allocation). Indices come in random order.
- *  Errors: CTUNE_EINVAL (n_splits 0, test_fraction outside (0, 1)),
- *  CTUNE_ENOMEM. */
+/**
+ * Creates a ShuffleSplit (or StratifiedShuffleSplit) splitter.
+ *
+ * `n_splits` independent random splits with ceil(test_fraction * n) test
+ * rows and the rest for training (scikit-learn's sizes; the stratified form
+ * uses its per-class allocation). Indices come in random order.
+ *
+ * @param out           receives the splitter, owned by the caller
+ *                      (ctune_splitter_free())
+ * @param n_splits      number of splits (>= 1)
+ * @param test_fraction fraction of the rows in each test side, in (0, 1)
+ * @param seed          the seed
+ * @param stratify      non-zero for StratifiedShuffleSplit
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL out, n_splits 0, test_fraction
+ *         outside (0, 1)); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_shuffle_split_new(ctune_splitter **out, size_t n_splits,
                                                double test_fraction, uint64_t seed, int stratify);
-/** Frees a splitter; NULL is a no-op. */
+/**
+ * Frees a splitter.
+ *
+ * @param splitter the splitter; NULL is a no-op
+ */
 CTUNE_API void ctune_splitter_free(ctune_splitter *splitter);
-/** Number of splits the splitter makes (0 for NULL). */
+/**
+ * Number of splits the splitter makes.
+ *
+ * @param splitter the splitter
+ * @return the split count; 0 for NULL
+ */
 CTUNE_API size_t ctune_splitter_n_splits(const ctune_splitter *splitter);
-/** "KFold", "StratifiedKFold", "ShuffleSplit" or "StratifiedShuffleSplit"
- *  (static; NULL for NULL). */
+/**
+ * Name of the splitter's strategy.
+ *
+ * @param splitter the splitter
+ * @return "KFold", "StratifiedKFold", "ShuffleSplit" or
+ *         "StratifiedShuffleSplit" (static); NULL for NULL
+ */
 CTUNE_API const char *ctune_splitter_name(const ctune_splitter *splitter);
 
-/** Computes the splits of `data` (only its row count, and y for stratified
- *  splitters, are read). Errors: CTUNE_EINVAL (NULLs, n_splits greater than
- *  the number of rows, fewer than 2 rows, every class smaller than n_splits,
- *  a split that would leave a side empty), CTUNE_EDATA (stratified without
- *  exactly one integer-valued target column), CTUNE_ENOMEM.
- *  Free the result with ctune_splits_free(). Thread-safe for distinct
- *  outputs. */
+/**
+ * Computes the splits of `data`.
+ *
+ * Only the row count, and y for stratified splitters, are read.
+ * Thread-safe for distinct outputs.
+ *
+ * @param out      receives the splits, owned by the caller (ctune_splits_free())
+ * @param splitter the splitter
+ * @param data     the data to split
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, n_splits greater than the number
+ *         of rows, fewer than 2 rows, every class smaller than n_splits, a
+ *         split that would leave a side empty); CTUNE_EDATA (stratified
+ *         without exactly one integer-valued target column); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_splitter_split(ctune_splits **out, const ctune_splitter *splitter,
                                             const ctune_data *data);
-/** Frees splits; NULL is a no-op. */
+/**
+ * Frees splits.
+ *
+ * @param splits the splits; NULL is a no-op
+ */
 CTUNE_API void ctune_splits_free(ctune_splits *splits);
-/** Number of splits (0 for NULL). */
+/**
+ * Number of splits.
+ *
+ * @param splits the splits
+ * @return the split count; 0 for NULL
+ */
 CTUNE_API size_t ctune_splits_count(const ctune_splits *splits);
-/** The train / test row indices of split i: *idx points at *n indices,
- *  borrowed from `splits` (valid until it is freed). K-fold indices are in
- *  ascending order. Errors: CTUNE_EINVAL (NULLs, i out of range). */
+/**
+ * The train row indices of split i.
+ *
+ * K-fold indices are in ascending order; shuffle-split indices in random
+ * order.
+ *
+ * @param splits the splits
+ * @param i      the split index
+ * @param idx    receives a pointer to *n indices, borrowed from `splits`
+ *               (valid until it is freed)
+ * @param n      receives the number of indices
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range)
+ */
 CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i,
                                           const size_t **idx, size_t *n);
+/**
+ * The test row indices of split i.
+ *
+ * @param splits the splits
+ * @param i      the split index
+ * @param idx    receives a pointer to *n indices, borrowed from `splits`
+ *               (valid until it is freed)
+ * @param n      receives the number of indices
+ * @return as ctune_splits_train()
+ */
 CTUNE_API ctune_status ctune_splits_test(const ctune_splits *splits, size_t i,
                                          const size_t **idx, size_t *n);
-/** Warnings raised while splitting (where scikit-learn warns, e.g. a class
- *  smaller than n_splits): their number, and warning i (borrowed; NULL out
- *  of range). */
+/**
+ * Number of warnings raised while splitting.
+ *
+ * ctune warns where scikit-learn does, e.g. a class smaller than n_splits.
+ *
+ * @param splits the splits
+ * @return the warning count; 0 for NULL
+ */
 CTUNE_API size_t ctune_splits_n_warnings(const ctune_splits *splits);
+/**
+ * Text of warning i.
+ *
+ * @param splits the splits
+ * @param i      the warning index
+ * @return the text, borrowed from `splits`; NULL out of range
+ */
 CTUNE_API const char *ctune_splits_warning(const ctune_splits *splits, size_t i);
 
-/** Splits `data` once into a train and a test view (no copy of X):
- *  ceil(test_fraction * n) random test rows, stratified by the class labels
- *  of y when `stratify` is non-zero (scikit-learn's train_test_split).
- *  Both views belong to the caller (ctune_data_free()). On error both are
- *  NULL. Errors as ctune_shuffle_split_new() and ctune_splitter_split(). */
+/**
+ * Splits `data` once into a train and a test view (scikit-learn's
+ * train_test_split).
+ *
+ * ceil(test_fraction * n) random test rows, stratified by the class labels
+ * of y when `stratify` is non-zero. No copy of X. On error both outputs
+ * are NULL.
+ *
+ * @param train         receives the train view, owned by the caller
+ *                      (ctune_data_free())
+ * @param test          receives the test view, owned by the caller
+ * @param data          the data to split
+ * @param test_fraction fraction of the rows in the test view, in (0, 1)
+ * @param seed          the seed
+ * @param stratify      non-zero to stratify by y
+ * @return as ctune_shuffle_split_new() and ctune_splitter_split()
+ */
 CTUNE_API ctune_status ctune_train_test_split(ctune_data **train, ctune_data **test,
                                               const ctune_data *data, double test_fraction,
                                               uint64_t seed, int stratify);
@@ -1162,143 +2567,379 @@ typedef struct ctune_space ctune_space;
 /** A list of candidate parameter sets (a grid or a sample of a space). */
 typedef struct ctune_candidates ctune_candidates;
 
-/** Creates an empty space. Free with ctune_space_free(). */
+/**
+ * Creates an empty parameter space.
+ *
+ * @param out receives the space, owned by the caller (ctune_space_free())
+ * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_space_new(ctune_space **out);
-/** Frees a space; NULL is a no-op. */
+/**
+ * Frees a space.
+ *
+ * @param space the space; NULL is a no-op
+ */
 CTUNE_API void ctune_space_free(ctune_space *space);
-/** Deep copy. */
+/**
+ * Deep copy of a space.
+ *
+ * @param out receives the copy, owned by the caller (ctune_space_free())
+ * @param src the space to copy
+ * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_space_copy(ctune_space **out, const ctune_space *src);
-/** Parses the text form into a new space, e.g.
- *  "optimizer: sgd|adam; batch_size: 5|10|20; learning_rate: loguniform(1e-4, 1e-1)".
- *  Entries are separated by ';' or newlines: `name: v1|v2|...` (values typed
- *  as ctune_params_set_text() does; 'quotes' force a string) or
- *  `name: uniform(lo, hi)`, `loguniform(lo, hi)`, `randint(lo, hi)`.
- *  Errors: CTUNE_EFORMAT with the byte offset of the offending character and
- *  a caret excerpt: "space text: expected ':' after 'nl', found '=' at
- *  offset 2\n  nl=1|2\n    ^"; CTUNE_EINVAL (NULLs); CTUNE_ENOMEM. */
+/**
+ * Parses the text form of a space into a new space.
+ *
+ * For example
+ * "optimizer: sgd|adam; batch_size: 5|10|20; learning_rate: loguniform(1e-4, 1e-1)".
+ * Entries are separated by ';' or newlines: `name: v1|v2|...` (values typed
+ * as ctune_params_set_text() does; 'quotes' force a string) or
+ * `name: uniform(lo, hi)`, `loguniform(lo, hi)`, `randint(lo, hi)`. The
+ * grammar is in docs/model-selection.md.
+ *
+ * @param out  receives the space, owned by the caller (ctune_space_free())
+ * @param text the text
+ * @return CTUNE_OK; CTUNE_EFORMAT with the byte offset of the offending
+ *         character and a caret excerpt, e.g. `space text: expected ':'
+ *         after 'nl', found '=' at offset 2`; CTUNE_EINVAL (NULLs);
+ *         CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_space_parse(ctune_space **out, const char *text);
-/** Adds the entries of a text (as ctune_space_parse()) to `space`; on error
- *  the space is unchanged. A name already present is an error. */
+/**
+ * Adds the entries of a text (as ctune_space_parse() reads it) to a space.
+ *
+ * On error the space is unchanged.
+ *
+ * @param space the space
+ * @param text  the entries
+ * @return as ctune_space_parse(); CTUNE_EINVAL for a name already present
+ */
 CTUNE_API ctune_status ctune_space_add_text(ctune_space *space, const char *text);
-/** Adds a list of n >= 1 values for `name` (copied). Errors: CTUNE_EINVAL
- *  (NULLs, n 0, invalid or duplicate name, a NaN double, a NULL string),
- *  CTUNE_ENOMEM. add_bools takes ints (non-zero = true); add_texts types
- *  each text as ctune_params_set_text() does ("none", "3", "0.5", "relu"). */
+/**
+ * Adds a list of integer values for `name`.
+ *
+ * @param space  the space
+ * @param name   the parameter name (not yet in the space)
+ * @param values n values (copied)
+ * @param n      number of values (>= 1)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, n 0, invalid or duplicate name);
+ *         CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_space_add_ints(ctune_space *space, const char *name,
                                             const int64_t *values, size_t n);
+/**
+ * Adds a list of double values for `name`.
+ *
+ * @param space  the space
+ * @param name   the parameter name (not yet in the space)
+ * @param values n values (copied; no NaN)
+ * @param n      number of values (>= 1)
+ * @return as ctune_space_add_ints(); CTUNE_EINVAL for a NaN
+ */
 CTUNE_API ctune_status ctune_space_add_doubles(ctune_space *space, const char *name,
                                                const double *values, size_t n);
+/**
+ * Adds a list of string values for `name`.
+ *
+ * @param space  the space
+ * @param name   the parameter name (not yet in the space)
+ * @param values n strings (copied; none NULL)
+ * @param n      number of values (>= 1)
+ * @return as ctune_space_add_ints(); CTUNE_EINVAL for a NULL string
+ */
 CTUNE_API ctune_status ctune_space_add_strings(ctune_space *space, const char *name,
                                                const char *const *values, size_t n);
+/**
+ * Adds a list of boolean values for `name`.
+ *
+ * @param space  the space
+ * @param name   the parameter name (not yet in the space)
+ * @param values n ints, non-zero meaning true
+ * @param n      number of values (>= 1)
+ * @return as ctune_space_add_ints()
+ */
 CTUNE_API ctune_status ctune_space_add_bools(ctune_space *space, const char *name,
                                              const int *values, size_t n);
+/**
+ * Adds a list of values given as text, typed one by one.
+ *
+ * Each text is typed as ctune_params_set_text() does ("none", "3", "0.5",
+ * "relu"), so one list may mix types.
+ *
+ * @param space  the space
+ * @param name   the parameter name (not yet in the space)
+ * @param values n texts (none NULL)
+ * @param n      number of values (>= 1)
+ * @return as ctune_space_add_strings()
+ */
 CTUNE_API ctune_status ctune_space_add_texts(ctune_space *space, const char *name,
                                              const char *const *values, size_t n);
-/** Distributions: uniform on [lo, hi) (finite lo < hi); log-uniform on
- *  [lo, hi) (0 < lo < hi: log(value) is uniform); integers uniform on
- *  [lo, hi) (hi excluded, as scipy's randint). Errors: CTUNE_EINVAL (bad
- *  bounds, NULLs, invalid or duplicate name), CTUNE_ENOMEM. */
+/**
+ * Adds a uniform distribution on [lo, hi) for `name`.
+ *
+ * @param space the space
+ * @param name  the parameter name (not yet in the space)
+ * @param lo    lower bound (finite)
+ * @param hi    upper bound (finite, > lo), excluded
+ * @return CTUNE_OK; CTUNE_EINVAL (bad bounds, NULLs, invalid or duplicate
+ *         name); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_space_add_uniform(ctune_space *space, const char *name, double lo,
                                                double hi);
+/**
+ * Adds a log-uniform distribution on [lo, hi) for `name`: log(value) is
+ * uniform.
+ *
+ * @param space the space
+ * @param name  the parameter name (not yet in the space)
+ * @param lo    lower bound (finite, > 0)
+ * @param hi    upper bound (finite, > lo), excluded
+ * @return as ctune_space_add_uniform()
+ */
 CTUNE_API ctune_status ctune_space_add_loguniform(ctune_space *space, const char *name,
                                                   double lo, double hi);
+/**
+ * Adds integers uniform on [lo, hi) for `name` (hi excluded, as scipy's
+ * randint).
+ *
+ * @param space the space
+ * @param name  the parameter name (not yet in the space)
+ * @param lo    smallest value
+ * @param hi    one past the largest value (> lo)
+ * @return as ctune_space_add_uniform()
+ */
 CTUNE_API ctune_status ctune_space_add_randint(ctune_space *space, const char *name, int64_t lo,
                                                int64_t hi);
-/** Number of entries, and the name of entry i in sorted order (borrowed;
- *  NULL out of range). */
+/**
+ * Number of entries of a space.
+ *
+ * @param space the space
+ * @return the entry count; 0 for NULL
+ */
 CTUNE_API size_t ctune_space_count(const ctune_space *space);
+/**
+ * Name of entry i, in sorted order.
+ *
+ * @param space the space
+ * @param i     the entry index
+ * @return the name, borrowed (valid until the space is freed); NULL out of
+ *         range
+ */
 CTUNE_API const char *ctune_space_name(const ctune_space *space, size_t i);
-/** Number of points of the grid (the product of the list lengths; 1 for an
- *  empty space). Errors: CTUNE_EINVAL when an entry is a distribution or the
- *  product exceeds 2^64. */
+/**
+ * Number of points of the grid: the product of the list lengths.
+ *
+ * @param space the space
+ * @param out   receives the size (1 for an empty space)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, an entry is a distribution, the
+ *         product exceeds 2^64)
+ */
 CTUNE_API ctune_status ctune_space_grid_size(const ctune_space *space, uint64_t *out);
-/** The text form (parses back to an equal space) into buf with the
- *  needed-size convention: returns the length (excluding the NUL) even when
- *  it does not fit; buf is NUL-terminated when cap > 0. Negative status on
- *  error. */
+/**
+ * The text form of a space, snprintf-style; it parses back to an equal
+ * space.
+ *
+ * This is the needed-size convention used by every text output: the
+ * function returns the length even when it does not fit, so
+ * `n = f(x, NULL, 0)` then `f(x, buf, n + 1)` works.
+ *
+ * @param space the space
+ * @param buf   receives the text, NUL-terminated when cap > 0; may be NULL
+ *              when cap is 0
+ * @param cap   size of buf in bytes
+ * @return the length of the text (excluding the NUL); a negative
+ *         ctune_status on error (NULLs)
+ */
 CTUNE_API long ctune_space_to_text(const ctune_space *space, char *buf, size_t cap);
 
-/** Every point of the grid, in scikit-learn's ParameterGrid order: keys
- *  sorted, the last key varying fastest. Errors: CTUNE_EINVAL (empty space,
- *  a distribution, a grid too large to list), CTUNE_ENOMEM. */
+/**
+ * Every point of the grid, in scikit-learn's ParameterGrid order: keys
+ * sorted, the last key varying fastest.
+ *
+ * @param out   receives the candidates, owned by the caller
+ *              (ctune_candidates_free())
+ * @param space the space (lists only)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, empty space, a distribution, a
+ *         grid too large to list); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_space_grid(ctune_candidates **out, const ctune_space *space);
-/** n_iter samples, as scikit-learn's ParameterSampler: when every entry is a
- *  list, distinct grid points drawn without replacement (n_iter capped at the
- *  grid size, with a warning: ctune_candidates_warning()); otherwise n_iter
- *  independent draws with replacement, entries visited in sorted order.
- *  Deterministic for a given seed. Errors: CTUNE_EINVAL (empty space,
- *  n_iter 0), CTUNE_ENOMEM. */
+/**
+ * Samples n_iter candidates, as scikit-learn's ParameterSampler.
+ *
+ * When every entry is a list: distinct grid points drawn without
+ * replacement (n_iter capped at the grid size, with a warning:
+ * ctune_candidates_warning()). Otherwise n_iter independent draws with
+ * replacement, entries visited in sorted order. Deterministic for a given
+ * seed (stream 0 of `seed`).
+ *
+ * @param out    receives the candidates, owned by the caller
+ *               (ctune_candidates_free())
+ * @param space  the space
+ * @param n_iter number of candidates (>= 1)
+ * @param seed   the seed
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, empty space, n_iter 0);
+ *         CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_space_sample(ctune_candidates **out, const ctune_space *space,
                                           size_t n_iter, uint64_t seed);
-/** Frees candidates; NULL is a no-op. */
+/**
+ * Frees candidates.
+ *
+ * @param candidates the candidates; NULL is a no-op
+ */
 CTUNE_API void ctune_candidates_free(ctune_candidates *candidates);
-/** Number of candidates (0 for NULL). */
+/**
+ * Number of candidates.
+ *
+ * @param candidates the candidates
+ * @return the count; 0 for NULL
+ */
 CTUNE_API size_t ctune_candidates_count(const ctune_candidates *candidates);
-/** Candidate i (borrowed; NULL out of range). */
+/**
+ * Candidate i.
+ *
+ * @param candidates the candidates
+ * @param i          the index
+ * @return the parameter set, borrowed (valid until the candidates are
+ *         freed); NULL out of range
+ */
 CTUNE_API const ctune_params *ctune_candidates_get(const ctune_candidates *candidates, size_t i);
-/** The sampler's warning (n_iter capped), or NULL. Borrowed. */
+/**
+ * The sampler's warning (n_iter capped at the grid size).
+ *
+ * @param candidates the candidates
+ * @return the text, borrowed; NULL when there is none
+ */
 CTUNE_API const char *ctune_candidates_warning(const ctune_candidates *candidates);
 
 /* ---- Progress ---- */
 
-/** Called once per finished task of a search, one call at a time (never
- *  concurrently, possibly from a worker thread): the task's candidate and
- *  split, its test score for the refit metric (NaN when the fit failed),
- *  seconds since the fit started, tasks finished so far and in total, and
- *  the user pointer. A non-zero return cancels the search: no new task
- *  starts, running fits see ctune_fit_ctx_cancelled(), and
- *  ctune_search_fit() returns CTUNE_ECANCELLED with the results so far.
- *  The callback must not call functions on the same search. */
+/** Progress callback of a search, called once per finished task.
+ *
+ *  Calls come one at a time (never concurrently), possibly from a worker
+ *  thread, in completion order. Arguments: the task's candidate and split, its test score for
+ *  the refit metric (NaN when the fit failed), seconds since the fit
+ *  started, tasks finished so far and in total, and the user pointer. A
+ *  non-zero return cancels the search: no new task starts, running fits see
+ *  ctune_fit_ctx_cancelled(), and ctune_search_fit() returns
+ *  CTUNE_ECANCELLED with the results so far. The callback must not call
+ *  functions on the same search. */
 typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, double elapsed,
                                  size_t done, size_t total, void *user);
 
 /* ---- Cross-validation ---- */
 
-/** scikit-learn's cross_val_score: fits a clone of `est` on each training
- *  side of `cv` folds (StratifiedKFold for classifiers, KFold otherwise,
- *  unshuffled) and writes the score of each test side into out_scores[0..cv).
- *  `scoring` is a scorer name or NULL for the estimator's default score.
- *  `est` is never modified. A fold whose fit or score fails makes the call
- *  fail with that error (use ctune_cross_validate() with error_score=nan to
- *  go on). Runs serially; each fit may use all cores.
- *  Errors: CTUNE_EINVAL (NULLs, cv < 2, unknown scorer), splitter errors,
- *  the fit's error, CTUNE_ENOMEM. */
+/**
+ * scikit-learn's cross_val_score: one score per fold.
+ *
+ * Fits a clone of `est` on each training side of `cv` folds
+ * (StratifiedKFold for classifiers, KFold otherwise, unshuffled) and scores
+ * the test side. `est` is never modified. A fold whose fit or score fails
+ * makes the call fail with that error (use ctune_cross_validate() with
+ * error_score=nan to go on). Runs serially; each fit may use all cores.
+ *
+ * @param est        the estimator (only cloned)
+ * @param data       the data, with y
+ * @param cv         number of folds (>= 2)
+ * @param scoring    a scorer name, or NULL for the estimator's default score
+ * @param out_scores caller array of cv doubles receiving the scores
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2, unknown scorer); splitter
+ *         errors; the failing fold's error; CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_cross_val_score(const ctune_estimator *est, const ctune_data *data,
                                              int cv, const char *scoring, double *out_scores);
 
 /** Results of ctune_cross_validate(): per split, columns of doubles. */
 typedef struct ctune_cv_results ctune_cv_results;
 
-/** scikit-learn's cross_validate. Splits with `splitter`, or when it is NULL
- *  with `cv` folds (0 = 5) chosen as for ctune_cross_val_score(). `options`
- *  is NULL or "key=value" text: scoring=<name>|<name>... (default: the
- *  estimator's score), return_train_score=false, error_score=nan|raise|<number>
- *  (default nan), n_jobs=1, seed=0 (the task streams' seed). Columns:
- *  fit_time, score_time, test_score (or test_<scorer> with several scorers)
- *  and train_... when asked. `est` is never modified.
- *  Errors: CTUNE_EINVAL (NULLs, bad options listing the known keys, unknown
- *  scorer), splitter errors, CTUNE_ENOMEM, a fold's error with
- *  error_score=raise. Free the results with ctune_cv_results_free(). */
+/**
+ * scikit-learn's cross_validate: times and scores per split, with options.
+ *
+ * Columns: fit_time, score_time, test_score (or `test_<scorer>` with
+ * several scorers) and `train_...` when asked. `options` keys:
+ * `scoring=<name>|<name>...` (default: the estimator's score),
+ * return_train_score=false, `error_score=nan|raise|<number>` (default nan),
+ * n_jobs=1, seed=0 (the task streams' seed). `est` is never modified.
+ *
+ * @param out      receives the results, owned by the caller
+ *                 (ctune_cv_results_free())
+ * @param est      the estimator (only cloned)
+ * @param data     the data, with y
+ * @param splitter the splitter, or NULL to use `cv`
+ * @param cv       folds when splitter is NULL (0 = 5), chosen as for
+ *                 ctune_cross_val_score()
+ * @param options  NULL or "key=value" text
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, bad options listing the known
+ *         keys, unknown scorer); splitter errors; CTUNE_ENOMEM; a fold's
+ *         error with error_score=raise
+ */
 CTUNE_API ctune_status ctune_cross_validate(ctune_cv_results **out, const ctune_estimator *est,
                                             const ctune_data *data,
                                             const ctune_splitter *splitter, int cv,
                                             const char *options);
-/** Frees cross_validate results; NULL is a no-op. */
+/**
+ * Frees cross_validate results.
+ *
+ * @param res the results; NULL is a no-op
+ */
 CTUNE_API void ctune_cv_results_free(ctune_cv_results *res);
-/** Number of splits (rows of every column). */
+/**
+ * Number of splits: the rows of every column.
+ *
+ * @param res the results
+ * @return the split count; 0 for NULL
+ */
 CTUNE_API size_t ctune_cv_results_n_splits(const ctune_cv_results *res);
-/** Number of columns and the name of column i (borrowed; NULL out of range). */
+/**
+ * Number of columns.
+ *
+ * @param res the results
+ * @return the column count; 0 for NULL
+ */
 CTUNE_API size_t ctune_cv_results_n_columns(const ctune_cv_results *res);
+/**
+ * Name of column i.
+ *
+ * @param res the results
+ * @param i   the column index
+ * @return the name, borrowed from `res`; NULL out of range
+ */
 CTUNE_API const char *ctune_cv_results_column_name(const ctune_cv_results *res, size_t i);
-/** Copies column `name` (n_splits doubles) into out. Errors: CTUNE_EINVAL
- *  (NULLs, unknown column, listing the known ones). */
+/**
+ * Copies one column.
+ *
+ * @param res  the results
+ * @param name the column name
+ * @param out  caller array of ctune_cv_results_n_splits() doubles
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown column, listing the known
+ *         ones)
+ */
 CTUNE_API ctune_status ctune_cv_results_column(const ctune_cv_results *res, const char *name,
                                                double *out);
-/** The error text of split i when its fit or scoring failed, else NULL
- *  (borrowed). */
+/**
+ * The error text of a split whose fit or scoring failed.
+ *
+ * @param res   the results
+ * @param split the split index
+ * @return the text, borrowed from `res`; NULL when the split succeeded or
+ *         out of range
+ */
 CTUNE_API const char *ctune_cv_results_error(const ctune_cv_results *res, size_t split);
-/** Warnings (split warnings, failed fits): count and text (borrowed). */
+/**
+ * Number of warnings (split warnings, failed fits).
+ *
+ * @param res the results
+ * @return the warning count; 0 for NULL
+ */
 CTUNE_API size_t ctune_cv_results_n_warnings(const ctune_cv_results *res);
+/**
+ * Text of warning i.
+ *
+ * @param res the results
+ * @param i   the warning index
+ * @return the text, borrowed from `res`; NULL out of range
+ */
 CTUNE_API const char *ctune_cv_results_warning(const ctune_cv_results *res, size_t i);
 
 /* ---- Searches ---- */
@@ -1308,127 +2949,342 @@ CTUNE_API const char *ctune_cv_results_warning(const ctune_cv_results *res, size
  *  threads inside ctune_search_fit() (n_jobs). */
 typedef struct ctune_search ctune_search;
 
-/** A randomized search of n_iter candidates sampled from `space` with
- *  `seed` (see ctune_space_sample(); the candidates exist from creation).
- *  The search keeps clones of `est` and `space`: the caller keeps
- *  ownership of both and they are never modified. Every space name is
- *  checked against the estimator's parameters before anything runs.
- *  Errors: CTUNE_EINVAL (NULLs, n_iter 0, empty space, unknown parameter
- *  name listing the known ones), CTUNE_ENOMEM. Free with
- *  ctune_search_free(). */
+/**
+ * Creates a randomized search (RandomizedSearchCV) of n_iter candidates.
+ *
+ * The candidates are sampled from `space` with `seed` at creation (see
+ * ctune_space_sample()). The search keeps a clone of `est` and a copy of
+ * `space`: the caller keeps ownership of both and they are never modified.
+ * Every space name is checked against the estimator's parameters before
+ * anything runs.
+ *
+ * @param out    receives the search, owned by the caller (ctune_search_free())
+ * @param est    the estimator to tune (only cloned)
+ * @param space  the parameter space (copied)
+ * @param n_iter number of candidates (>= 1; capped at the grid size when
+ *               every entry is a list)
+ * @param seed   seed of the sampling, and default seed of the task streams
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, n_iter 0, empty space, unknown
+ *         parameter name listing the known ones); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_search_new_randomized(ctune_search **out, const ctune_estimator *est,
                                                    const ctune_space *space, size_t n_iter,
                                                    uint64_t seed);
-/** A grid search over every point of `space` (all entries lists), in
- *  ctune_space_grid() order. Task streams use seed 0 unless the option
- *  seed=<n> is set. Errors as above, and CTUNE_EINVAL for a distribution. */
+/**
+ * Creates a grid search (GridSearchCV) over every point of `space`.
+ *
+ * Candidates are in ctune_space_grid() order. Task streams use seed 0
+ * unless the option seed=\<n\> is set.
+ *
+ * @param out   receives the search, owned by the caller (ctune_search_free())
+ * @param est   the estimator to tune (only cloned)
+ * @param space the parameter space, lists only (copied)
+ * @return as ctune_search_new_randomized(); CTUNE_EINVAL for a distribution
+ */
 CTUNE_API ctune_status ctune_search_new_grid(ctune_search **out, const ctune_estimator *est,
                                              const ctune_space *space);
-/** Frees the search, its results and its best estimator; NULL is a no-op. */
+/**
+ * Frees the search, its results and its best estimator.
+ *
+ * @param search the search; NULL is a no-op
+ */
 CTUNE_API void ctune_search_free(ctune_search *search);
 
-/** Sets options from "key=value" text (separated by ',' ';' or newlines);
- *  later calls override earlier ones. Keys and defaults:
- *  cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise),
- *  scoring=<name>[|<name>...] (default: the estimator's score),
- *  refit=true|false|<scorer> (with several scorers it must name one),
- *  error_score=nan|raise|<number> (default nan),
- *  return_train_score=false, n_jobs=1 (-1 = all cores),
- *  seed=<n> (task-stream seed; default: the randomized seed, or 0).
- *  Errors: CTUNE_EINVAL (unknown key listing the known ones, bad value,
- *  unknown scorer), CTUNE_EFORMAT (malformed text). On error nothing
- *  changes. */
+/**
+ * Sets search options from "key=value" text.
+ *
+ * Separators are ',', ';' or newlines; later calls override earlier ones.
+ * Keys and defaults:
+ *  - cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise)
+ *  - `scoring=<name>[|<name>...]` (default: the estimator's score)
+ *  - `refit=true|false|<scorer>` (with several scorers it must name one)
+ *  - `error_score=nan|raise|<number>` (default nan)
+ *  - return_train_score=false
+ *  - n_jobs=1 (-1 = all cores; k > 1 workers get 1 BLIS thread per fit)
+ *  - `seed=<n>` (task-stream seed; default: the randomized seed, or 0)
+ *
+ * On error nothing changes.
+ *
+ * @param search  the search
+ * @param options the text
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL, unknown key listing the known
+ *         ones, bad value, unknown scorer); CTUNE_EFORMAT (malformed text)
+ */
 CTUNE_API ctune_status ctune_search_set_options(ctune_search *search, const char *options);
-/** Uses `splitter` (copied; NULL goes back to cv=<k>) instead of cv. */
+/**
+ * Uses a splitter instead of the cv option.
+ *
+ * @param search   the search
+ * @param splitter the splitter (copied); NULL goes back to cv=\<k\>
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_search_set_splitter(ctune_search *search,
                                                  const ctune_splitter *splitter);
-/** Sets the progress callback (NULL to remove). */
+/**
+ * Sets the progress callback.
+ *
+ * @param search the search
+ * @param fn     the callback, or NULL to remove it
+ * @param user   handed to the callback
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
+ */
 CTUNE_API ctune_status ctune_search_set_progress(ctune_search *search, ctune_progress_fn fn,
                                                  void *user);
 
-/** Runs the search on `data`: splits once, evaluates every (candidate,
- *  split) task on the executor chosen by n_jobs (results are bit-identical
- *  for any n_jobs: the task (c, f) fits with the RNG stream
- *  ctune_seed_derive(ctune_seed_derive(seed, c), f)), builds the results
- *  table, then refits the best candidate on all the data when refit is on.
- *  Replaces the results of a previous fit. The data must stay valid during
- *  the call only.
- *  Returns CTUNE_OK; CTUNE_ECANCELLED when the progress callback stopped it
- *  (results so far are kept, no refit); with error_score=raise the first
- *  failing fit's status and message (results so far kept); CTUNE_ENOMEM
- *  (never turned into a score); input errors before any fit (data with
- *  NaN, splitter errors, refit not naming a scorer, ...). */
+/**
+ * Runs the search on `data`.
+ *
+ * Splits once, evaluates every (candidate, split) task on the executor
+ * chosen by n_jobs, builds the results table, then refits the best
+ * candidate on all the data when refit is on. Results are bit-identical
+ * for any n_jobs: the task (c, f) fits with the RNG stream
+ * `ctune_seed_derive(ctune_seed_derive(seed, c), f)` (see
+ * docs/threading-and-reproducibility.md). Replaces the results of a
+ * previous fit.
+ *
+ * @param search the search
+ * @param data   the data, with y; must stay valid during the call only
+ * @return CTUNE_OK; CTUNE_ECANCELLED when the progress callback stopped it
+ *         (results so far are kept, no refit); with error_score=raise the
+ *         first failing fit's status and message (results so far kept);
+ *         CTUNE_ENOMEM (never turned into a score); input errors before any
+ *         fit (data with NaN, splitter errors, refit not naming a scorer,
+ *         ...); the refit's error (the table stays available)
+ */
 CTUNE_API ctune_status ctune_search_fit(ctune_search *search, const ctune_data *data);
 
-/** Status of the last ctune_search_fit() (CTUNE_ESTATE before any fit). */
+/**
+ * Status of the last ctune_search_fit().
+ *
+ * @param search the search
+ * @return that status; CTUNE_ESTATE before any fit; CTUNE_EINVAL for NULL
+ */
 CTUNE_API ctune_status ctune_search_fit_status(const ctune_search *search);
-/** 1 when a results table exists (complete, or partial after a
- *  cancellation or an error_score=raise stop), else 0. */
+/**
+ * Whether a results table exists.
+ *
+ * @param search the search
+ * @return 1 for a complete table, or a partial one after a cancellation or
+ *         an error_score=raise stop; else 0
+ */
 CTUNE_API int ctune_search_has_results(const ctune_search *search);
-/** Number of candidates (known from creation) and of splits (after fit). */
+/**
+ * Number of candidates, known from creation.
+ *
+ * @param search the search
+ * @return the candidate count; 0 for NULL
+ */
 CTUNE_API size_t ctune_search_n_candidates(const ctune_search *search);
+/**
+ * Number of splits of the last fit.
+ *
+ * @param search the search
+ * @return the split count; 0 without results
+ */
 CTUNE_API size_t ctune_search_n_splits(const ctune_search *search);
-/** Tasks that finished in the last fit. */
+/**
+ * Tasks that finished in the last fit.
+ *
+ * @param search the search
+ * @return the task count; 0 for NULL
+ */
 CTUNE_API size_t ctune_search_n_tasks_done(const ctune_search *search);
-/** Parameters of candidate i (borrowed, valid until the search is freed;
- *  NULL out of range). */
+/**
+ * Parameters of candidate i.
+ *
+ * @param search the search
+ * @param i      the candidate index
+ * @return the set, borrowed (valid until the search is freed); NULL out of
+ *         range
+ */
 CTUNE_API const ctune_params *ctune_search_candidate_params(const ctune_search *search, size_t i);
 
-/** The best candidate for the refit metric (lowest rank, first on ties) and
- *  its mean test score. Errors: CTUNE_ESTATE (no results; several scorers
- *  and no refit metric; a partial search where no candidate completed),
- *  CTUNE_EINVAL (NULLs). */
+/**
+ * Index of the best candidate for the refit metric (scikit-learn's
+ * best_index_).
+ *
+ * The best is the lowest rank, first on ties.
+ *
+ * @param search the search
+ * @param out    receives the candidate index
+ * @return CTUNE_OK; CTUNE_ESTATE (no results; several scorers and no refit
+ *         metric; a partial search where no candidate completed);
+ *         CTUNE_EINVAL (NULLs)
+ */
 CTUNE_API ctune_status ctune_search_best_index(const ctune_search *search, size_t *out);
+/**
+ * Mean test score of the best candidate (scikit-learn's best_score_).
+ *
+ * @param search the search
+ * @param out    receives the score
+ * @return as ctune_search_best_index()
+ */
 CTUNE_API ctune_status ctune_search_best_score(const ctune_search *search, double *out);
-/** Parameters of the best candidate (borrowed; NULL when there is none). */
+/**
+ * Parameters of the best candidate (scikit-learn's best_params_).
+ *
+ * @param search the search
+ * @return the set, borrowed (valid until the search is freed); NULL when
+ *         there is no best
+ */
 CTUNE_API const ctune_params *ctune_search_best_params(const ctune_search *search);
-/** The best candidate refitted on all the data, ready to predict (borrowed,
- *  valid until the next fit or free of the search); NULL without refit. */
+/**
+ * The best candidate refitted on all the data, ready to predict
+ * (scikit-learn's best_estimator_).
+ *
+ * @param search the search
+ * @return the estimator, borrowed: valid until the next fit or free of the
+ *         search; NULL without refit, or once taken
+ */
 CTUNE_API ctune_estimator *ctune_search_best_estimator(const ctune_search *search);
-/** Moves the refitted best estimator to the caller (who frees it); the
- *  search no longer holds it. Errors: CTUNE_ESTATE when there is none. */
+/**
+ * Moves the refitted best estimator to the caller.
+ *
+ * The search no longer holds it.
+ *
+ * @param out    receives the estimator, owned by the caller
+ *               (ctune_estimator_free())
+ * @param search the search
+ * @return CTUNE_OK; CTUNE_ESTATE when there is none; CTUNE_EINVAL (NULLs)
+ */
 CTUNE_API ctune_status ctune_search_take_best_estimator(ctune_estimator **out,
                                                         ctune_search *search);
-/** Seconds spent refitting the best candidate (0 without refit). */
+/**
+ * Seconds spent refitting the best candidate.
+ *
+ * @param search the search
+ * @return the time; 0 without refit
+ */
 CTUNE_API double ctune_search_refit_time(const ctune_search *search);
 
-/** Columns of the results table, named as scikit-learn's cv_results_
- *  (mean_fit_time, std_fit_time, mean_score_time, std_score_time,
- *  param_<name>..., params, split<k>_test_<s>, mean_test_<s>, std_test_<s>,
- *  rank_test_<s>, [split<k>_train_<s>, mean_train_<s>, std_train_<s>] per
- *  scorer s ("score" with one scorer), then error). Count and name of
- *  column j (borrowed; NULL out of range). 0 without results. */
+/**
+ * Number of columns of the results table.
+ *
+ * Columns are named as scikit-learn's cv_results_: mean_fit_time,
+ * std_fit_time, mean_score_time, std_score_time, `param_<name>`...,
+ * params, `split<k>_test_<s>`, `mean_test_<s>`, `std_test_<s>`,
+ * `rank_test_<s>`, [`split<k>_train_<s>`, `mean_train_<s>`,
+ * `std_train_<s>`] per scorer s ("score" with one scorer), then error.
+ *
+ * @param search the search
+ * @return the column count; 0 without results
+ */
 CTUNE_API size_t ctune_search_n_columns(const ctune_search *search);
+/**
+ * Name of column j of the results table.
+ *
+ * @param search the search
+ * @param j      the column index
+ * @return the name, borrowed (valid until the next fit or free of the
+ *         search); NULL out of range
+ */
 CTUNE_API const char *ctune_search_column_name(const ctune_search *search, size_t j);
-/** Numeric value of `column` for candidate i (param_<name> columns when the
- *  value is an int, double or bool). Errors: CTUNE_ESTATE (no results),
- *  CTUNE_EINVAL (NULLs, unknown column listing the known ones, i out of
- *  range, a text value). */
+/**
+ * Numeric value of a results column for one candidate.
+ *
+ * `param_<name>` columns are numeric when the value is an int, double or
+ * bool (none reads as NaN).
+ *
+ * @param search the search
+ * @param column the column name
+ * @param i      the candidate index
+ * @param out    receives the value
+ * @return CTUNE_OK; CTUNE_ESTATE (no results); CTUNE_EINVAL (NULLs, unknown
+ *         column listing the known ones, i out of range, a text value)
+ */
 CTUNE_API ctune_status ctune_search_result(const ctune_search *search, const char *column,
                                            size_t i, double *out);
-/** Text of `column` for candidate i (any column; numbers round-trip, NaN is
- *  "nan") with the needed-size convention (see ctune_space_to_text()).
- *  Negative status on error. */
+/**
+ * Text of a results column for one candidate, snprintf-style.
+ *
+ * Any column; numbers round-trip, NaN is "nan". The needed-size convention
+ * of ctune_space_to_text().
+ *
+ * @param search the search
+ * @param column the column name
+ * @param i      the candidate index
+ * @param buf    receives the text, NUL-terminated when cap > 0
+ * @param cap    size of buf in bytes
+ * @return the length of the text (excluding the NUL); a negative
+ *         ctune_status on error (as ctune_search_result())
+ */
 CTUNE_API long ctune_search_result_text(const ctune_search *search, const char *column, size_t i,
                                         char *buf, size_t cap);
-/** Error text of candidate i's first failed split ("split 1: ..."), or NULL
- *  when all its splits succeeded (borrowed). */
+/**
+ * Error text of candidate i's first failed split ("split 1: ...").
+ *
+ * @param search the search
+ * @param i      the candidate index
+ * @return the text, borrowed (valid until the next fit or free of the
+ *         search); NULL when all its splits succeeded
+ */
 CTUNE_API const char *ctune_search_candidate_error(const ctune_search *search, size_t i);
-/** Warnings of the last fit and of sampling (capped n_iter, failed fits,
- *  non-finite scores, split warnings): count and text (borrowed). */
+/**
+ * Number of warnings of the last fit and of sampling (capped n_iter, failed
+ * fits, non-finite scores, split warnings).
+ *
+ * @param search the search
+ * @return the warning count; 0 for NULL
+ */
 CTUNE_API size_t ctune_search_n_warnings(const ctune_search *search);
+/**
+ * Text of warning i.
+ *
+ * @param search the search
+ * @param i      the warning index
+ * @return the text, borrowed (valid until the next fit or free of the
+ *         search); NULL out of range
+ */
 CTUNE_API const char *ctune_search_warning(const ctune_search *search, size_t i);
 
-/** Exports the results table: CSV (header row of column names, one row per
- *  candidate, RFC 4180 quoting, NaN as "nan") or JSON ({"best_index",
- *  "best_score", "best_params", "refit_metric", "scorers", "n_splits",
- *  "cv_results": {column: [values...]}}; NaN and absent values as null).
- *  To a file (replaced; CTUNE_EIO naming the path) or into a caller buffer
- *  with the needed-size convention (negative status on error). Errors:
- *  CTUNE_ESTATE without results, CTUNE_EINVAL, CTUNE_ENOMEM. */
+/**
+ * Writes the results table as CSV to a file.
+ *
+ * A header row of column names, one row per candidate, RFC 4180 quoting,
+ * NaN as "nan". The file is replaced.
+ *
+ * @param search the search
+ * @param path   the file
+ * @return CTUNE_OK; CTUNE_ESTATE (no results); CTUNE_EIO naming the path;
+ *         CTUNE_EINVAL (NULLs); CTUNE_ENOMEM
+ */
 CTUNE_API ctune_status ctune_search_results_csv(const ctune_search *search, const char *path);
+/**
+ * Writes the results table as JSON to a file.
+ *
+ * An object with "best_index", "best_score", "best_params",
+ * "refit_metric", "scorers", "n_splits", "status" and "cv_results":
+ * {column: [values...]}; NaN and absent values are null. Layout in
+ * docs/model-selection.md. The file is replaced.
+ *
+ * @param search the search
+ * @param path   the file
+ * @return as ctune_search_results_csv()
+ */
 CTUNE_API ctune_status ctune_search_results_json(const ctune_search *search, const char *path);
+/**
+ * The results table as CSV into a caller buffer, snprintf-style.
+ *
+ * Same text as ctune_search_results_csv(); the needed-size convention of
+ * ctune_space_to_text().
+ *
+ * @param search the search
+ * @param buf    receives the text, NUL-terminated when cap > 0
+ * @param cap    size of buf in bytes
+ * @return the length of the text (excluding the NUL); a negative
+ *         ctune_status on error (CTUNE_ESTATE, CTUNE_EINVAL, CTUNE_ENOMEM)
+ */
 CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *buf, size_t cap);
+/**
+ * The results table as JSON into a caller buffer, snprintf-style.
+ *
+ * Same text as ctune_search_results_json().
+ *
+ * @param search the search
+ * @param buf    receives the text, NUL-terminated when cap > 0
+ * @param cap    size of buf in bytes
+ * @return as ctune_search_results_csv_buf()
+ */
 CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
@@ -1592,9 +3448,9 @@ CTUNE_API const char *ctune_data_class_name(const ctune_data *data, size_t code)
  * Errors: CTUNE_EINVAL (unknown name: lists the known ones; bad options),
  * CTUNE_ENOMEM. Thread-safe. */
 CTUNE_API ctune_status ctune_dataset_load(ctune_data **out, const char *name, const char *options);
-/** Number of embedded datasets, and the i-th name (static; NULL when out of
- *  range). */
+/** Number of embedded datasets. Thread-safe. */
 CTUNE_API size_t ctune_dataset_count(void);
+/** Name of embedded dataset i (static; NULL when out of range). Thread-safe. */
 CTUNE_API const char *ctune_dataset_name(size_t i);
 /** One paragraph about a dataset: shape, classes, source and licence
  *  (static); NULL for an unknown name. */
@@ -1602,9 +3458,11 @@ CTUNE_API const char *ctune_dataset_description(const char *name);
 
 /* Model persistence (layout in docs/data-and-persistence.md). A model file
  * holds the magic "CTUNEMDL", a format version, the estimator's vtable name
- * and kind, every param (name, type, value), the handle's fitted state
- * (features, outputs, class labels), the payload written by the vtable's
- * save hook, and a CRC-32 over everything. All values are little-endian.
+ * and kind, every param (name, type, value), for a Pipeline its steps, the
+ * handle's fitted state (features, outputs, class labels), the payload
+ * written by the vtable's save hook, and a CRC-32 over everything. All
+ * values are little-endian. Files are written in the lowest format version
+ * that holds them (1, or 2 for pipelines); both are read.
  *
  * An unfitted estimator is saved with its params only (no hooks needed); a
  * fitted one needs the vtable's save and load hooks. A loaded model predicts
@@ -1626,8 +3484,15 @@ CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, v
                                                    size_t cap, size_t *size);
 /** Loads a model saved by ctune_estimator_save() into a new handle (owned by
  *  the caller, ctune_estimator_free()). `vtable` NULL looks the saved name up
- *  among the built-in estimators; a custom estimator passes its vtable (and
- *  `user`, handed to its create/load as by ctune_estimator_new()).
+ *  among the built-in estimators (DummyClassifier, DummyRegressor,
+ *  DecisionTreeClassifier, DecisionTreeRegressor, StandardScaler, Pipeline,
+ *  MLPClassifier, MLPRegressor), made with their constructors; a Pipeline is
+ *  rebuilt from the steps saved in the file. A custom estimator passes its
+ *  vtable (and `user`, handed to its create/load as by
+ *  ctune_estimator_new()). Estimators whose vtable belongs to the handle or
+ *  its family (KerasClassifier / KerasRegressor with your builder, a
+ *  Pipeline holding custom steps) load with ctune_estimator_load_like();
+ *  passing such a vtable here is CTUNE_EINVAL.
  *  Errors: CTUNE_EIO (open/read), CTUNE_EFORMAT for any malformed file with
  *  the reason: not a model file (bad magic), unsupported format version,
  *  "truncated at byte N", checksum mismatch, the file's estimator is not the
@@ -1643,6 +3508,29 @@ CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const 
                                                    size_t len,
                                                    const ctune_estimator_vtable *vtable,
                                                    void *user);
+/** Loads a model into a new handle made like `like`: a clone of it (same
+ *  vtable, user data and estimator family; `like`'s params and fitted state
+ *  are not used), given the saved params and fitted state. This is how an
+ *  estimator made by a constructor with a callback loads, e.g. a
+ *  KerasClassifier saved with your builder:
+ *      ctune_keras_classifier_new(&like, my_build, my_spec, my_user);
+ *      ctune_estimator_load_like(&model, "model.ctm", like);
+ *      ctune_estimator_free(like);   // `model` keeps what it needs
+ *  The builder is called once to rebuild the architecture, then the saved
+ *  weights are set. For a Pipeline, `like` gives its steps' estimators: a
+ *  pipeline with steps of the same names, in the same order (each step
+ *  loads like the corresponding step of `like`), or an empty pipeline to
+ *  look every step up among the built-in estimators. Works for every
+ *  estimator, built-in or custom. Errors: as ctune_estimator_load(), and
+ *  CTUNE_EFORMAT when the file holds another estimator ("model file holds a
+ *  'A', but the estimator given is 'B'") or other steps, or when the
+ *  builder now makes another model than the saved one (naming what
+ *  differs); CTUNE_EINVAL (NULLs). Thread-safe (`like` is only read). */
+CTUNE_API ctune_status ctune_estimator_load_like(ctune_estimator **out, const char *path,
+                                                 const ctune_estimator *like);
+/** Same as ctune_estimator_load_like() from `len` bytes in memory. */
+CTUNE_API ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, const void *buf,
+                                                        size_t len, const ctune_estimator *like);
 
 /* Persistence primitives for an estimator's save/load vtable hooks. All
  * values are written little-endian; readers check bounds and return
@@ -1651,19 +3539,34 @@ CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const 
  * or more is a format error), frees what it allocated when it fails, and
  * should check counts against ctune_read_remaining() before allocating.
  * Writers return CTUNE_ENOMEM when the buffer cannot grow. */
+/** Appends `n` raw bytes. @return CTUNE_OK, CTUNE_EINVAL (NULLs), CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_write_bytes(ctune_writer *w, const void *p, size_t n);
+/** Appends an unsigned 64-bit integer (8 bytes, little-endian). */
 CTUNE_API ctune_status ctune_write_u64(ctune_writer *w, uint64_t v);
+/** Appends a signed 64-bit integer (8 bytes, little-endian two's complement). */
 CTUNE_API ctune_status ctune_write_i64(ctune_writer *w, int64_t v);
+/** Appends a double (its IEEE-754 bits, 8 bytes little-endian: NaN payloads kept). */
 CTUNE_API ctune_status ctune_write_f64(ctune_writer *w, double v);
+/** Appends `n` floats (IEEE-754 bits, 4 bytes each, little-endian). */
 CTUNE_API ctune_status ctune_write_f32_array(ctune_writer *w, const float *p, size_t n);
+/** Appends `n` doubles (8 bytes each, little-endian). */
 CTUNE_API ctune_status ctune_write_f64_array(ctune_writer *w, const double *p, size_t n);
 /** A length-prefixed string (NULL is written as absent). */
 CTUNE_API ctune_status ctune_write_string(ctune_writer *w, const char *s);
+/** Reads `n` raw bytes into p. @return CTUNE_OK, CTUNE_EINVAL (NULLs),
+ *  CTUNE_EFORMAT when fewer than `n` bytes are left (naming the offset) */
 CTUNE_API ctune_status ctune_read_bytes(ctune_reader *r, void *p, size_t n);
+/** Reads what ctune_write_u64() wrote. Errors as ctune_read_bytes(). */
 CTUNE_API ctune_status ctune_read_u64(ctune_reader *r, uint64_t *v);
+/** Reads what ctune_write_i64() wrote. Errors as ctune_read_bytes(). */
 CTUNE_API ctune_status ctune_read_i64(ctune_reader *r, int64_t *v);
+/** Reads what ctune_write_f64() wrote (any bit pattern, NaN included: the
+ *  hook validates values). Errors as ctune_read_bytes(). */
 CTUNE_API ctune_status ctune_read_f64(ctune_reader *r, double *v);
+/** Reads `n` floats written by ctune_write_f32_array(). Errors as
+ *  ctune_read_bytes(); check `n` against ctune_read_remaining() first. */
 CTUNE_API ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n);
+/** Reads `n` doubles written by ctune_write_f64_array(). As above. */
 CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n);
 /** Reads a string written by ctune_write_string into buf (cap bytes with the
  *  NUL); CTUNE_EFORMAT when it does not fit or holds a NUL byte. An absent

@@ -59,6 +59,11 @@ void cli_progress_update(cli_progress *p, size_t done, size_t total, double best
     if (!p || p->quiet || total == 0)
         return;
     double el = now() - p->t0;
+    char bs[32];
+    if (best == best)
+        snprintf(bs, sizeof bs, "%.4f", best);
+    else
+        snprintf(bs, sizeof bs, "-");
     double eta = done ? el * (double)(total - done) / (double)done : 0.0;
     if (p->tty) {
         enum { W = 28 };
@@ -67,16 +72,16 @@ void cli_progress_update(cli_progress *p, size_t done, size_t total, double best
         for (size_t i = 0; i < W; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[W] = '\0';
-        fprintf(stderr, "\r%s [%s] %zu/%zu  %.1fs  ETA %.1fs  best %.4f ", p->label, bar, done,
-                total, el, eta, best);
+        fprintf(stderr, "\r%s [%s] %zu/%zu  %.1fs  ETA %.1fs  best %s ", p->label, bar, done,
+                total, el, eta, bs);
         fflush(stderr);
         return;
     }
     size_t decile = done * 10 / total;
     if (decile != p->last_line || done == total) {
         p->last_line = decile;
-        fprintf(stderr, "%s: %zu/%zu tasks, %.1fs elapsed, best %.4f\n", p->label, done, total, el,
-                best);
+        fprintf(stderr, "%s: %zu/%zu tasks, %.1fs elapsed, best %s\n", p->label, done, total, el,
+                bs);
     }
 }
 

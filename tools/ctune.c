@@ -143,16 +143,26 @@ static int make_splitter(const cli_opts *o, const ctune_estimator *est, ctune_sp
 
 typedef struct progress_ctx {
     cli_progress *bar;
-    double best;
+    size_t n_candidates;
+    double *sum;     /* per candidate: sum of split scores */
+    size_t *count;   /* per candidate: splits done */
+    double best;     /* best mean of a finished candidate */
 } progress_ctx;
 
 static int on_progress(size_t candidate, size_t split, double score, double elapsed, size_t done,
                        size_t total, void *user)
 {
-    (void)candidate, (void)split, (void)elapsed;
+    (void)split, (void)elapsed;
     progress_ctx *p = user;
-    if (isfinite(score) && (isnan(p->best) || score > p->best))
-        p->best = score; /* best single split so far: a rough guide */
+    size_t per = p->n_candidates ? total / p->n_candidates : 0;
+    if (p->sum && candidate < p->n_candidates) {
+        p->sum[candidate] += score;
+        if (++p->count[candidate] == per) {
+            double mean = p->sum[candidate] / (double)per;
+            if (isfinite(mean) && (isnan(p->best) || mean > p->best))
+                p->best = mean;
+        }
+    }
     cli_progress_update(p->bar, done, total, p->best);
     return cli_interrupted() ? 1 : 0;
 }
@@ -261,7 +271,10 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         rc = cli_fail("--shuffle");
         goto done;
     }
-    progress_ctx pc = {cli_progress_new(o.quiet, grid ? "grid" : "search"), NAN};
+    size_t nc = ctune_search_n_candidates(s);
+    progress_ctx pc = {cli_progress_new(o.quiet, grid ? "grid" : "search"), nc,
+                       calloc(nc ? nc : 1, sizeof(double)), calloc(nc ? nc : 1, sizeof(size_t)),
+                       NAN};
     ctune_search_set_progress(s, on_progress, &pc);
     if (!o.quiet)
         fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds\n",
@@ -270,6 +283,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_signals();
     st = ctune_search_fit(s, data);
     cli_progress_end(pc.bar);
+    free(pc.sum);
+    free(pc.count);
     if (st != CTUNE_OK && !(st == CTUNE_ECANCELLED && ctune_search_has_results(s))) {
         rc = cli_fail("search");
         goto done;

@@ -360,6 +360,26 @@ ctune_status ctune_metric_rmse(const double *y_true, const double *y_pred, size_
     return regression_metric(y_true, y_pred, n, t, out, R_RMSE);
 }
 
+/* Residual and total sums of squares of one column (stride t) of values
+ * multiplied by `scale`. */
+static void r2_sums(const double *yt, const double *yp, size_t n, size_t t, double scale,
+                    double *ss_res, double *ss_tot)
+{
+    double mean = 0.0;
+    for (size_t i = 0; i < n; i++)
+        mean += yt[i * t] * scale;
+    mean /= (double)n;
+    double res = 0.0, tot = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double r = yt[i * t] * scale - yp[i * t] * scale;
+        double d = yt[i * t] * scale - mean;
+        res += r * r;
+        tot += d * d;
+    }
+    *ss_res = res;
+    *ss_tot = tot;
+}
+
 ctune_status ctune_metric_r2(const double *y_true, const double *y_pred, size_t n, size_t t,
                              double *out)
 {
@@ -372,16 +392,18 @@ ctune_status ctune_metric_r2(const double *y_true, const double *y_pred, size_t 
     CTUNE_TRY(check_finite2(y_pred, n, t, "y_pred"));
     double total = 0.0;
     for (size_t k = 0; k < t; k++) {
-        double mean = 0.0;
-        for (size_t i = 0; i < n; i++)
-            mean += y_true[i * t + k];
-        mean /= (double)n;
-        double ss_res = 0.0, ss_tot = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            double r = y_true[i * t + k] - y_pred[i * t + k];
-            double d = y_true[i * t + k] - mean;
-            ss_res += r * r;
-            ss_tot += d * d;
+        double ss_res, ss_tot;
+        r2_sums(y_true + k, y_pred + k, n, t, 1.0, &ss_res, &ss_tot);
+        if (!isfinite(ss_res) || !isfinite(ss_tot)) {
+            /* huge values overflow the sums of squares: redo them on the
+             * values divided by the column's largest magnitude (the ratio
+             * is the same) */
+            double s = 0.0;
+            for (size_t i = 0; i < n; i++) {
+                s = fmax(s, fabs(y_true[i * t + k]));
+                s = fmax(s, fabs(y_pred[i * t + k]));
+            }
+            r2_sums(y_true + k, y_pred + k, n, t, 1.0 / s, &ss_res, &ss_tot);
         }
         if (ss_tot == 0.0)
             total += ss_res == 0.0 ? 1.0 : 0.0;

@@ -350,8 +350,19 @@ ctune_status ctune_params_parse(ctune_params *p, const char *text)
     }
     ctune__free(key);
     ctune__free(val);
+    /* Apply to a copy, then swap it in: a failing update (out of memory)
+     * leaves `p` unchanged. */
+    ctune_params *merged = NULL;
     if (rc == CTUNE_OK)
-        rc = ctune_params_update(p, tmp);
+        rc = ctune_params_copy(&merged, p);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_update(merged, tmp);
+    if (rc == CTUNE_OK) {
+        ctune_params swap = *p;
+        *p = *merged;
+        *merged = swap;
+    }
+    ctune_params_free(merged);
     ctune_params_free(tmp);
     return rc;
 }
@@ -526,6 +537,24 @@ long ctune_params_value_text(const ctune_params *p, const char *name, char *buf,
     return entry_text(e, buf, cap);
 }
 
+/* How a string value is written so that ctune_params_parse() reads it back
+ * as the same string: 0 bare, or the quote character to put around it
+ * (a value holding both quote characters and needing quotes cannot be
+ * written back exactly; it is quoted with '). */
+static int string_quote(const char *v)
+{
+    int64_t ii;
+    double dd;
+    size_t n = strlen(v);
+    int need = n == 0 || parse_int(v, &ii) || parse_double(v, &dd) || ieq(v, "true") ||
+               ieq(v, "false") || ieq(v, "none") || ieq(v, "null") ||
+               strpbrk(v, ",;\n") != NULL || isspace((unsigned char)v[0]) ||
+               isspace((unsigned char)v[n - 1]) || v[0] == '\'' || v[0] == '"';
+    if (!need)
+        return 0;
+    return strchr(v, '\'') && !strchr(v, '"') ? '"' : '\'';
+}
+
 long ctune_params_to_text(const ctune_params *p, char *buf, size_t cap)
 {
     CTUNE_CHECK_NULL(p, "params");
@@ -536,18 +565,18 @@ long ctune_params_to_text(const ctune_params *p, char *buf, size_t cap)
         buf[0] = '\0';
     for (size_t i = 0; i < p->n; i++) {
         char v[512];
-        entry_text(&p->e[i], v, sizeof v);
-        /* strings are quoted when they would read back as another type */
-        int typed_look = 0;
+        const char *text = v;
+        int q = 0;
         if (p->e[i].type == CTUNE_TYPE_STRING) {
-            int64_t ii;
-            double dd;
-            typed_look = parse_int(v, &ii) || parse_double(v, &dd) || ieq(v, "true") ||
-                         ieq(v, "false") || ieq(v, "none") || ieq(v, "null") ||
-                         strpbrk(v, ",;\n") != NULL || v[0] == '\0';
+            text = p->e[i].v.s; /* whole, however long */
+            q = string_quote(text);
+        } else {
+            entry_text(&p->e[i], v, sizeof v);
         }
-        int w = snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0,
-                         typed_look ? "%s%s='%s'" : "%s%s=%s", i ? ", " : "", p->e[i].name, v);
+        int w = q ? snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0, "%s%s=%c%s%c",
+                             i ? ", " : "", p->e[i].name, q, text, q)
+                  : snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0, "%s%s=%s",
+                             i ? ", " : "", p->e[i].name, text);
         len += (size_t)w;
     }
     return (long)len;

@@ -38,6 +38,8 @@ static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k
 
 uint64_t ctune_rng_u64(ctune_rng *rng)
 {
+    if (!rng)
+        return 0; /* a NULL generator is a caller's bug: no crash, a fixed value */
     uint64_t *s = rng->s;
     const uint64_t result = rotl(s[1] * 5, 7) * 9;
     const uint64_t t = s[1] << 17;
@@ -57,7 +59,7 @@ double ctune_rng_uniform(ctune_rng *rng)
 
 uint64_t ctune_rng_below(ctune_rng *rng, uint64_t n)
 {
-    if (n == 0)
+    if (n == 0 || !rng)
         return 0;
     /* Lemire's nearly divisionless method would need 128-bit products;
      * plain rejection keeps it portable and exact. */
@@ -71,6 +73,8 @@ uint64_t ctune_rng_below(ctune_rng *rng, uint64_t n)
 
 double ctune_rng_normal(ctune_rng *rng)
 {
+    if (!rng)
+        return 0.0;
     if (rng->has_spare) {
         rng->has_spare = 0;
         return rng->spare;

@@ -41,6 +41,14 @@ void ctune__estimator_adopt(ctune_estimator *est, void *self, double *classes, s
 typedef struct ctune__owned_ops {
     ctune_status (*copy)(const ctune_estimator_vtable **vt, void **user, const void *src_user);
     void (*release)(void *user);
+    /* Optional persistence of the definition, what a handle needs before its
+     * params can apply (a pipeline's steps); both or neither (lib/io/persist.c).
+     * save_def writes it for the handle whose user data is `user`; load_def
+     * makes a new, unfitted handle from it. `like` is a handle with these ops
+     * (a fresh one when loading by name): its definition may give the vtables
+     * of nested estimators. */
+    ctune_status (*save_def)(const void *user, ctune_writer *w);
+    ctune_status (*load_def)(ctune_estimator **out, ctune_reader *r, const ctune_estimator *like);
 } ctune__owned_ops;
 
 /* ctune_estimator_new() for such a handle. `user` is released with

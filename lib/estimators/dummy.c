@@ -9,6 +9,7 @@
 #include "core/data.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "io/stream.h"
 
 /* ---- DummyClassifier ------------------------------------------------------ */
 
@@ -165,6 +166,23 @@ static ctune_status clf_save(const void *self, ctune_writer *w)
     return ctune_write_f64_array(w, c->prior, c->k);
 }
 
+/* A loaded prior is a probability vector (a crafted file could hold NaN). */
+static ctune_status check_prior(const double *prior, size_t k)
+{
+    double sum = 0.0;
+    for (size_t j = 0; j < k; j++) {
+        if (!(prior[j] >= 0.0 && prior[j] <= 1.0))
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "DummyClassifier: class prior %zu in the model is %g", j,
+                                   prior[j]);
+        sum += prior[j];
+    }
+    if (!(fabs(sum - 1.0) <= 1e-9 * (double)k))
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "DummyClassifier: the class priors in the model sum to %.17g", sum);
+    return CTUNE_OK;
+}
+
 static ctune_status clf_load(void **self, const ctune_params *p, ctune_reader *r, void *user)
 {
     dummy_clf *c;
@@ -178,6 +196,11 @@ static ctune_status clf_load(void **self, const ctune_params *p, ctune_reader *r
     if (rc == CTUNE_OK && (k == 0 || k > ctune_read_remaining(r) / 8 || mf >= k))
         rc = ctune_set_error(CTUNE_EFORMAT, "DummyClassifier: bad class count %llu in the model",
                              (unsigned long long)k);
+    /* the handle sizes predict_proba's output by its own class count */
+    if (rc == CTUNE_OK && k != r->fit_classes)
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "DummyClassifier: the model holds %llu class priors for %zu classes",
+                             (unsigned long long)k, r->fit_classes);
     if (rc == CTUNE_OK && !(c->prior = CTUNE_NEW_ARRAY(double, (size_t)k)))
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK) {
@@ -185,6 +208,8 @@ static ctune_status clf_load(void **self, const ctune_params *p, ctune_reader *r
         c->most_frequent = (size_t)mf;
         rc = ctune_read_f64_array(r, c->prior, c->k);
     }
+    if (rc == CTUNE_OK)
+        rc = check_prior(c->prior, c->k);
     if (rc != CTUNE_OK) {
         clf_destroy(c);
         return rc;
@@ -298,12 +323,24 @@ static ctune_status reg_fit(void *self, const ctune_data *train, size_t n_classe
             for (size_t i = 0; i < n; i++)
                 s += ctune__data_y_at(train, i, k);
             value[k] = s / (double)n;
+            if (!isfinite(value[k])) { /* the sum of huge values overflowed */
+                double m = 0.0, lo = INFINITY, hi = -INFINITY;
+                for (size_t i = 0; i < n; i++) {
+                    double v = ctune__data_y_at(train, i, k);
+                    m += v / (double)n;
+                    lo = fmin(lo, v);
+                    hi = fmax(hi, v);
+                }
+                value[k] = fmin(fmax(m, lo), hi); /* rounding may not leave [lo, hi] */
+            }
         } else {
             for (size_t i = 0; i < n; i++)
                 col[i] = ctune__data_y_at(train, i, k);
             qsort(col, n, sizeof *col, cmp_double);
             /* numpy's median: the mean of the two middle values for even n */
             value[k] = n % 2 ? col[n / 2] : (col[n / 2 - 1] + col[n / 2]) / 2.0;
+            if (!isfinite(value[k])) /* two huge middle values */
+                value[k] = col[n / 2 - 1] / 2.0 + col[n / 2] / 2.0;
         }
     }
     ctune__free(col);
@@ -346,6 +383,11 @@ static ctune_status reg_load(void **self, const ctune_params *p, ctune_reader *r
         r->t = (size_t)t;
         rc = ctune_read_f64_array(rd, r->value, r->t);
     }
+    for (size_t k = 0; rc == CTUNE_OK && k < r->t; k++)
+        if (!isfinite(r->value[k]))
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "DummyRegressor: value %zu in the model is not finite (%g)", k,
+                                 r->value[k]);
     if (rc != CTUNE_OK) {
         reg_destroy(r);
         return rc;

@@ -15,6 +15,9 @@
 #include "core/log.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
+#include "estimators/registry.h"
+#include "io/stream.h"
+#include "nn/model.h"
 
 /* Training params: routed to the fit, never to the builder. */
 static const ctune_param_spec TRAIN_SPEC[] = {
@@ -300,6 +303,242 @@ static size_t keras_n_outputs(const void *self)
     return k->units;
 }
 
+/* ---- persistence ---------------------------------------------------------
+ * u64 n_features_in_, n_classes_ (0 for regressors), n_outputs_, units,
+ * n_layers; string loss; string output activation; u64 n_params; f32 weights.
+ * Loading calls the builder with the saved params and meta values, builds the
+ * model for n_features_in_ columns, checks that the architecture is the saved
+ * one and sets the weights. */
+
+static ctune_status keras_save(const void *self, ctune_writer *w)
+{
+    const keras *k = self;
+    const ctune_model *m = k->model;
+    int64_t n_outputs = 1;
+    CTUNE_TRY(ctune_params_get_int(k->builder, "n_outputs_", &n_outputs));
+    size_t n = ctune_model_n_params(m);
+    float *weights = CTUNE_NEW_ARRAY(float, n ? n : 1);
+    if (!weights)
+        return CTUNE_ENOMEM;
+    ctune_status rc = ctune_model_get_weights(m, weights);
+    if (rc == CTUNE_OK)
+        rc = ctune_write_u64(w, ctune_model_input_dim(m));
+    if (rc == CTUNE_OK)
+        rc = ctune_write_u64(w, k->n_classes);
+    if (rc == CTUNE_OK)
+        rc = ctune_write_u64(w, (uint64_t)n_outputs);
+    if (rc == CTUNE_OK)
+        rc = ctune_write_u64(w, k->units);
+    if (rc == CTUNE_OK)
+        rc = ctune_write_u64(w, ctune_model_n_layers(m));
+    if (rc == CTUNE_OK)
+        rc = ctune_write_string(w, ctune_model_loss(m));
+    if (rc == CTUNE_OK)
+        rc = ctune_write_string(w, ctune_model_output_activation(m));
+    if (rc == CTUNE_OK)
+        rc = ctune_write_u64(w, n);
+    if (rc == CTUNE_OK)
+        rc = ctune_write_f32_array(w, weights, n);
+    ctune__free(weights);
+    return rc;
+}
+
+/* The architecture a model file describes. */
+typedef struct saved_arch {
+    uint64_t n_features, n_classes, n_outputs, units, n_layers, n_params;
+    char loss[64], activation[64];
+} saved_arch;
+
+static ctune_status read_arch(ctune_reader *r, saved_arch *a, int kind, const char *name)
+{
+    CTUNE_TRY(ctune_read_u64(r, &a->n_features));
+    CTUNE_TRY(ctune_read_u64(r, &a->n_classes));
+    CTUNE_TRY(ctune_read_u64(r, &a->n_outputs));
+    CTUNE_TRY(ctune_read_u64(r, &a->units));
+    CTUNE_TRY(ctune_read_u64(r, &a->n_layers));
+    CTUNE_TRY(ctune_read_string(r, a->loss, sizeof a->loss));
+    CTUNE_TRY(ctune_read_string(r, a->activation, sizeof a->activation));
+    CTUNE_TRY(ctune_read_u64(r, &a->n_params));
+    int cls = kind == CTUNE_CLASSIFIER;
+    /* the meta values the builder receives must be what fit gave it */
+    /* the first Dense layer alone has n_features × units weights, the last
+     * one at least a weight per output: so a corrupted count cannot make the
+     * builder's model much larger than the file */
+    if (a->n_features != r->fit_features || a->n_features > a->n_params ||
+        a->n_classes > a->n_params || a->n_outputs > a->n_params || a->n_layers == 0 ||
+        a->n_layers > 2 * a->n_params + 1 ||
+        (cls ? a->n_classes != r->fit_classes || a->n_classes < 2 || a->n_outputs != 1
+             : a->n_classes != 0 || a->n_outputs != r->fit_outputs || a->n_outputs > INT64_MAX) ||
+        a->n_params != ctune_read_remaining(r) / 4 || ctune_read_remaining(r) % 4 != 0)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: %s with %llu features, %llu classes, %llu "
+                               "outputs and %llu weights (fitted on %zu features, %zu classes, "
+                               "%zu outputs; %zu bytes left)",
+                               name, (unsigned long long)a->n_features,
+                               (unsigned long long)a->n_classes, (unsigned long long)a->n_outputs,
+                               (unsigned long long)a->n_params, r->fit_features, r->fit_classes,
+                               r->fit_outputs, ctune_read_remaining(r));
+    return CTUNE_OK;
+}
+
+/* Checks the builder's model (not built yet: it would have `n_params`
+ * weights, UINT64_MAX for too many) against the saved architecture. */
+static ctune_status check_arch(const keras *k, const saved_arch *a, uint64_t n_params)
+{
+    const ctune_model *m = k->model;
+    const char *loss = ctune_model_loss(m), *act = ctune_model_output_activation(m);
+    const char *what = NULL;
+    char msg[160];
+    if (ctune_model_n_layers(m) != a->n_layers)
+        what = "number of layers";
+    else if (k->units != a->units)
+        what = "output units";
+    else if (!loss || strcmp(loss, a->loss) != 0)
+        what = "loss";
+    else if (!act || strcmp(act, a->activation) != 0)
+        what = "output activation";
+    else if (n_params != a->n_params)
+        what = "number of weights";
+    if (!what)
+        return CTUNE_OK;
+    char count[32] = "too many";
+    if (n_params != UINT64_MAX)
+        snprintf(count, sizeof count, "%llu", (unsigned long long)n_params);
+    snprintf(msg, sizeof msg, "%zu layers, %zu output units (%s), loss %s, %s weights",
+             ctune_model_n_layers(m), k->units, act ? act : "none", loss ? loss : "none", count);
+    return ctune_set_error(CTUNE_EFORMAT,
+                           "%s: the builder now makes another model than the saved one (%s "
+                           "differs): the file has %llu layers, %llu output units (%s), loss %s, "
+                           "%llu weights; the builder made %s",
+                           k->fam->vt.name, what, (unsigned long long)a->n_layers,
+                           (unsigned long long)a->units, a->activation, a->loss,
+                           (unsigned long long)a->n_params, msg);
+}
+
+/* Weights the built model would have for `input_dim` inputs, computed from
+ * the layers without allocating; UINT64_MAX above `limit`. */
+static uint64_t planned_params(const ctune_model *m, size_t input_dim, uint64_t limit)
+{
+    uint64_t n = 0, width = input_dim;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        const ctune__layer *l = &m->layers[i];
+        if (l->kind != CTUNE__LAYER_DENSE)
+            continue;
+        uint64_t units = l->units;
+        if (width && units > limit / width)
+            return UINT64_MAX;
+        n += width * units + (l->use_bias ? units : 0);
+        if (n > limit)
+            return UINT64_MAX;
+        width = units;
+    }
+    return n;
+}
+
+/* The built-in MLP builder adds `nl` hidden layers (each followed by a
+ * Dropout when dropout > 0) and an output layer: check nl against the saved
+ * layer count before calling it, so a corrupted nl cannot make it loop. */
+static ctune_status mlp_precheck(const family *f, const ctune_params *builder,
+                                 const saved_arch *a)
+{
+    if (f->build != ctune_mlp_build)
+        return CTUNE_OK;
+    int64_t nl, nn;
+    double dropout;
+    CTUNE_TRY(ctune__params_int_or(builder, "nl", 1, &nl));
+    CTUNE_TRY(ctune__params_int_or(builder, "nn", 16, &nn));
+    CTUNE_TRY(ctune__params_double_or(builder, "dropout", 0.0, &dropout));
+    uint64_t per = dropout > 0 ? 2 : 1;
+    if (nl < 0 || nn < 1 || (uint64_t)nl > (a->n_layers - 1) / per ||
+        (uint64_t)nl * per + 1 != a->n_layers || (nl > 0 && (uint64_t)nn > a->n_params))
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: %s params nl = %lld, nn = %lld, dropout = "
+                               "%g do not make its %llu saved layers of %llu weights",
+                               f->vt.name, (long long)nl, (long long)nn, dropout,
+                               (unsigned long long)a->n_layers, (unsigned long long)a->n_params);
+    return CTUNE_OK;
+}
+
+static ctune_status keras_load(void **self, const ctune_params *params, ctune_reader *r,
+                               void *user)
+{
+    const family *f = user;
+    int kind = f->vt.kind;
+    saved_arch a;
+    CTUNE_TRY(read_arch(r, &a, kind, f->vt.name));
+    keras *k;
+    CTUNE_TRY(keras_create((void **)&k, params, user));
+    float *weights = NULL;
+    int64_t seed;
+    ctune_status rc = ctune_params_get_int(k->train, "seed", &seed);
+    k->n_classes = (size_t)a.n_classes;
+    /* the meta values as fit gave them to the builder */
+    if (rc == CTUNE_OK)
+        rc = ctune_params_set_int(k->builder, "n_features_in_", (int64_t)a.n_features);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_set_int(k->builder, "n_outputs_", (int64_t)a.n_outputs);
+    if (rc == CTUNE_OK && kind == CTUNE_CLASSIFIER)
+        rc = ctune_params_set_int(k->builder, "n_classes_", (int64_t)a.n_classes);
+    if (rc == CTUNE_OK)
+        rc = ctune_model_new(&k->model);
+    if (rc == CTUNE_OK)
+        rc = ctune_model_set_seed(k->model, (uint64_t)seed);
+    if (rc == CTUNE_OK)
+        rc = mlp_precheck(f, k->builder, &a);
+    if (rc == CTUNE_OK) {
+        ctune_clear_error();
+        rc = f->build(k->builder, k->model, f->user);
+        if (rc != CTUNE_OK) {
+            if (ctune_last_error()[0] == '\0')
+                ctune_set_error(rc, "the model builder failed (%s)", ctune_status_string(rc));
+            if (rc != CTUNE_ENOMEM)
+                ctune__error_prefix("%s: build (loading a saved model)", f->vt.name);
+            /* the builder rejects the saved params: the file cannot be a
+             * model this builder fitted */
+            if (rc == CTUNE_EINVAL)
+                rc = ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
+        }
+    }
+    if (rc == CTUNE_OK) {
+        rc = check_output(k, kind, (size_t)a.n_outputs);
+        if (rc == CTUNE_EDATA) {
+            ctune__error_prefix("model file: the builder's model does not fit the saved classes");
+            rc = ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
+        }
+    }
+    /* compare before building, which allocates the weights */
+    if (rc == CTUNE_OK)
+        rc = check_arch(k, &a, planned_params(k->model, (size_t)a.n_features, a.n_params));
+    if (rc == CTUNE_OK)
+        rc = ctune_model_build(k->model, (size_t)a.n_features);
+    if (rc == CTUNE_OK && ctune_model_n_params(k->model) != a.n_params)
+        rc = ctune_set_error(CTUNE_EINTERNAL, "%s: built %zu weights, planned %llu", f->vt.name,
+                             ctune_model_n_params(k->model), (unsigned long long)a.n_params);
+    if (rc == CTUNE_OK && !(weights = CTUNE_NEW_ARRAY(float, a.n_params ? a.n_params : 1)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK)
+        rc = ctune_read_f32_array(r, weights, (size_t)a.n_params);
+    if (rc == CTUNE_OK) {
+        rc = ctune_model_set_weights(k->model, weights);
+        if (rc == CTUNE_EDATA) {
+            ctune__error_prefix("model file corrupted: %s", f->vt.name);
+            rc = ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
+        }
+    }
+    ctune__free(weights);
+    if (rc != CTUNE_OK) {
+        keras_destroy(k);
+        return rc;
+    }
+    *self = k;
+    return CTUNE_OK;
+}
+
+int ctune__keras_vtable(const ctune_estimator_vtable *vt)
+{
+    return vt && vt->create == keras_create;
+}
+
 /* ---- construction ------------------------------------------------------- */
 
 static ctune_status keras_new(ctune_estimator **out, int kind, const char *name, ctune_build_fn build,
@@ -346,6 +585,8 @@ static ctune_status keras_new(ctune_estimator **out, int kind, const char *name,
     f->vt.fit = keras_fit;
     f->vt.predict = keras_predict;
     f->vt.predict_proba = kind == CTUNE_CLASSIFIER ? keras_predict_proba : NULL;
+    f->vt.save = keras_save;
+    f->vt.load = keras_load;
     f->vt.destroy = keras_destroy;
     f->vt.n_outputs = kind == CTUNE_REGRESSOR ? keras_n_outputs : NULL;
     f->vt.user_retain = family_retain;

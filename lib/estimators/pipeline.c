@@ -17,6 +17,9 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
+#include "estimators/registry.h"
+#include "io/persist.h"
+#include "io/stream.h"
 
 #define STEP_NAME_MAX 63
 
@@ -162,7 +165,10 @@ static ctune_status def_copy(const ctune_estimator_vtable **vt, void **user, con
     return CTUNE_OK;
 }
 
-static const ctune__owned_ops PIPE_OPS = {def_copy, def_release};
+static ctune_status def_save(const void *user, ctune_writer *w);
+static ctune_status def_load(ctune_estimator **out, ctune_reader *r, const ctune_estimator *like);
+
+static const ctune__owned_ops PIPE_OPS = {def_copy, def_release, def_save, def_load};
 
 /* ---- instance ----------------------------------------------------------------------- */
 
@@ -422,6 +428,176 @@ static ctune_status pipe_inverse(void *self, const ctune_data *X, double *out)
     return CTUNE_OK;
 }
 
+/* ---- persistence ------------------------------------------------------------------
+ * Definition (before the params apply): u64 n, then per step its name (string) and its
+ * unfitted template as a nested model body. Payload of a fitted pipeline: u64 n, then
+ * each fitted step as a nested model body (lib/io/persist.h). */
+
+static ctune_status def_save(const void *user, ctune_writer *w)
+{
+    const pipe_def *d = user;
+    CTUNE_TRY(ctune_write_u64(w, d->n));
+    for (size_t i = 0; i < d->n; i++) {
+        CTUNE_TRY(ctune_write_string(w, d->names[i]));
+        ctune_status rc = ctune__persist_write(w, d->steps[i]);
+        if (rc != CTUNE_OK) {
+            if (rc != CTUNE_ENOMEM)
+                ctune__error_prefix("Pipeline step '%s'", d->names[i]);
+            return rc;
+        }
+    }
+    return CTUNE_OK;
+}
+
+static pipe_def *def_of(const ctune_estimator *pipe);
+
+/* Turns an EINVAL from the API into a format error of the file. */
+static ctune_status as_format(ctune_status rc)
+{
+    if (rc != CTUNE_EINVAL)
+        return rc;
+    ctune__error_prefix("model file corrupted");
+    return ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
+}
+
+static ctune_status def_load(ctune_estimator **out, ctune_reader *r, const ctune_estimator *like)
+{
+    *out = NULL;
+    const pipe_def *ld = def_of(like);
+    size_t n;
+    CTUNE_TRY(ctune__read_count(r, 9, &n)); /* a step is more than 9 bytes */
+    if (ld->n && ld->n != n)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file holds a Pipeline of %zu steps, but the pipeline given "
+                               "has %zu",
+                               n, ld->n);
+    ctune_estimator *p;
+    CTUNE_TRY(ctune_pipeline_new(&p));
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
+        char *name = NULL;
+        ctune_estimator *step = NULL;
+        size_t at = r->base + r->pos;
+        rc = ctune__read_string_alloc(r, &name);
+        if (rc == CTUNE_OK && !name)
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: Pipeline step %zu has no name (byte %zu)",
+                                 i, at);
+        if (rc == CTUNE_OK && ld->n && strcmp(name, ld->names[i]) != 0)
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file holds a Pipeline whose step %zu is '%s', but it is "
+                                 "'%s' in the pipeline given",
+                                 i, name, ld->names[i]);
+        if (rc == CTUNE_OK) {
+            rc = ctune__persist_read_like(r, &step, ld->n ? ld->steps[i] : NULL);
+            if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
+                ctune__error_prefix("Pipeline step '%s'", name);
+        }
+        if (rc == CTUNE_OK)
+            rc = as_format(ctune_pipeline_add_step(p, name, step));
+        ctune_estimator_free(step);
+        ctune__free(name);
+    }
+    if (rc != CTUNE_OK) {
+        ctune_estimator_free(p);
+        return rc;
+    }
+    *out = p;
+    return CTUNE_OK;
+}
+
+static ctune_status pipe_save(const void *self, ctune_writer *w)
+{
+    const pipe_fit *pf = self;
+    CTUNE_TRY(ctune_write_u64(w, pf->n));
+    for (size_t i = 0; i < pf->n; i++) {
+        ctune_status rc = ctune__persist_write(w, pf->steps[i]);
+        if (rc != CTUNE_OK) {
+            if (rc != CTUNE_ENOMEM)
+                ctune__error_prefix("Pipeline step %zu (%s)", i, step_label(pf, i));
+            return rc;
+        }
+    }
+    return CTUNE_OK;
+}
+
+/* Checks that the loaded steps chain up and match the pipeline's own fitted
+ * state (features in, outputs, classes as codes 0..k-1). */
+static ctune_status check_chain(const pipe_fit *pf, const ctune_reader *r)
+{
+    const ctune_estimator *last = pf->steps[pf->n - 1];
+    size_t in = r->fit_features;
+    for (size_t i = 0; i < pf->n; i++) {
+        const ctune_estimator *st = pf->steps[i];
+        if (!ctune_estimator_is_fitted(st) || ctune_estimator_n_features_in(st) != in)
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "model file corrupted: Pipeline step %zu (%s) is %s with %zu "
+                                   "features, where %zu come in",
+                                   i, step_label(pf, i),
+                                   ctune_estimator_is_fitted(st) ? "fitted" : "not fitted",
+                                   ctune_estimator_n_features_in(st), in);
+        in = ctune_estimator_n_outputs(st);
+    }
+    size_t k = ctune_estimator_n_classes(last);
+    int ok = k == r->fit_classes && ctune_estimator_n_outputs(last) == r->fit_outputs;
+    if (ok && k) {
+        double *classes = CTUNE_NEW_ARRAY(double, k);
+        if (!classes)
+            return CTUNE_ENOMEM;
+        ctune_status rc = ctune_estimator_classes(last, classes);
+        for (size_t c = 0; rc == CTUNE_OK && c < k; c++)
+            ok = ok && classes[c] == (double)c;
+        ctune__free(classes);
+        CTUNE_TRY(rc);
+    }
+    if (!ok)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: the last Pipeline step (%s) has %zu classes "
+                               "and %zu outputs, the Pipeline %zu and %zu",
+                               ctune_estimator_name(last), k, ctune_estimator_n_outputs(last),
+                               r->fit_classes, r->fit_outputs);
+    return CTUNE_OK;
+}
+
+static ctune_status pipe_load(void **self, const ctune_params *params, ctune_reader *r,
+                              void *user)
+{
+    (void)params; /* the steps carry their own */
+    const pipe_def *d = user;
+    size_t n;
+    CTUNE_TRY(ctune__read_count(r, 9, &n));
+    if (n != d->n || n == 0)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: a fitted Pipeline of %zu steps, whose "
+                               "definition has %zu",
+                               n, d->n);
+    pipe_fit *pf = ctune__calloc(1, sizeof *pf);
+    if (!pf)
+        return CTUNE_ENOMEM;
+    pf->steps = ctune__calloc(n, sizeof *pf->steps);
+    ctune_status rc = pf->steps ? CTUNE_OK : CTUNE_ENOMEM;
+    for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
+        rc = ctune__persist_read_like(r, &pf->steps[i], d->steps[i]);
+        if (rc == CTUNE_OK)
+            pf->n = i + 1;
+        else if (rc != CTUNE_ENOMEM)
+            ctune__error_prefix("Pipeline step '%s'", d->names[i]);
+    }
+    if (rc == CTUNE_OK)
+        rc = check_chain(pf, r);
+    if (rc != CTUNE_OK) {
+        pipe_destroy(pf);
+        return rc;
+    }
+    *self = pf;
+    return CTUNE_OK;
+}
+
+int ctune__pipeline_vtable(const ctune_estimator_vtable *vt)
+{
+    return vt && vt->create == pipe_create;
+}
+
 /* ---- public API -------------------------------------------------------------------- */
 
 static ctune_status def_new(pipe_def **out)
@@ -440,6 +616,8 @@ static ctune_status def_new(pipe_def **out)
     d->vt.n_features_out = pipe_n_features_out;
     d->vt.transform = pipe_transform;
     d->vt.inverse_transform = pipe_inverse;
+    d->vt.save = pipe_save;
+    d->vt.load = pipe_load;
     d->vt.destroy = pipe_destroy;
     d->vt.n_outputs = pipe_n_outputs;
     *out = d;
@@ -516,8 +694,10 @@ ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
     if (rc == CTUNE_OK && !(steps = ctune__malloc_array(d->n + 1, sizeof *steps)))
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK) {
-        memcpy(names, d->names, d->n * sizeof *names);
-        memcpy(steps, d->steps, d->n * sizeof *steps);
+        if (d->n) { /* an empty pipeline has NULL arrays */
+            memcpy(names, d->names, d->n * sizeof *names);
+            memcpy(steps, d->steps, d->n * sizeof *steps);
+        }
         names[d->n] = nm;
         steps[d->n] = tmpl;
         rc = build_spec(names, steps, d->n + 1, &spec, &text);

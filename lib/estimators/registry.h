@@ -1,16 +1,30 @@
-/* The built-in estimators by vtable name, for loading saved models without
- * passing a vtable. */
+/* The built-in estimators by name, for loading saved models without passing a
+ * vtable. */
 #ifndef CTUNE_ESTIMATORS_REGISTRY_H
 #define CTUNE_ESTIMATORS_REGISTRY_H
 
 #include "ctune.h"
 
-/* The built-in vtable named `name`, or NULL. */
-const ctune_estimator_vtable *ctune__builtin_vtable(const char *name);
-/* Number of built-in vtables and the i-th one (NULL out of range). */
+/* A new built-in estimator named `name` with default params, made by its
+ * public constructor (so estimators whose vtable belongs to the handle or to
+ * a family, a Pipeline or an MLPClassifier, are made as users make them).
+ * Errors: CTUNE_EINVAL for an unknown name (listing the known ones),
+ * CTUNE_ENOMEM. */
+ctune_status ctune__builtin_new(ctune_estimator **out, const char *name);
+/* 1 when `name` is a built-in estimator. */
+int ctune__builtin_known(const char *name);
+/* Number of built-in estimators and the i-th name (NULL out of range). */
 size_t ctune__builtin_count(void);
-const ctune_estimator_vtable *ctune__builtin_at(size_t i);
+const char *ctune__builtin_name(size_t i);
 /* "A, B, C" (the built-in names, "(none)" when there are none) into buf. */
 void ctune__builtin_names(char *buf, size_t cap);
+
+/* 1 when `vt` is a vtable that belongs to one handle or one estimator family
+ * (a Pipeline's, a Keras-style estimator's) rather than a static one: such
+ * estimators load by name or with ctune_estimator_load_like(), never by
+ * passing their vtable to ctune_estimator_load(). Defined in pipeline.c and
+ * keras.c. */
+int ctune__pipeline_vtable(const ctune_estimator_vtable *vt);
+int ctune__keras_vtable(const ctune_estimator_vtable *vt);
 
 #endif

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
+#include "io/stream.h"
 
 static const ctune_param_spec SCALER_SPEC[] = {
     {"with_mean", CTUNE_TYPE_BOOL, "true", NULL, NULL, "subtract each column's mean"},
@@ -131,6 +132,50 @@ static void scaler_destroy(void *self)
     ctune__free(s);
 }
 
+/* ---- persistence: u64 d, then d f64 means, d variances, d scales ---- */
+
+static ctune_status scaler_save(const void *self, ctune_writer *w)
+{
+    const scaler_t *s = self;
+    CTUNE_TRY(ctune_write_u64(w, s->d));
+    return ctune_write_f64_array(w, s->mean, 3 * s->d);
+}
+
+static ctune_status scaler_load(void **self, const ctune_params *params, ctune_reader *r,
+                                void *user)
+{
+    scaler_t *s;
+    CTUNE_TRY(scaler_create((void **)&s, params, user));
+    uint64_t d;
+    ctune_status rc = ctune_read_u64(r, &d);
+    if (rc == CTUNE_OK && (d == 0 || d != r->fit_features || d > ctune_read_remaining(r) / 24))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "model file corrupted: StandardScaler of %llu columns (fitted on "
+                             "%zu features, %zu bytes left)",
+                             (unsigned long long)d, r->fit_features, ctune_read_remaining(r));
+    if (rc == CTUNE_OK && !(s->mean = ctune__calloc(3 * (size_t)d, sizeof *s->mean)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK) {
+        s->d = (size_t)d;
+        s->var = s->mean + s->d;
+        s->scale = s->mean + 2 * s->d;
+        rc = ctune_read_f64_array(r, s->mean, 3 * s->d);
+    }
+    for (size_t j = 0; rc == CTUNE_OK && j < s->d; j++)
+        if (!isfinite(s->mean[j]) || !(s->var[j] >= 0) || isinf(s->var[j]) ||
+            !(s->scale[j] > 0) || isinf(s->scale[j]))
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: StandardScaler column %zu has mean %g, "
+                                 "variance %g, scale %g",
+                                 j, s->mean[j], s->var[j], s->scale[j]);
+    if (rc != CTUNE_OK) {
+        scaler_destroy(s);
+        return rc;
+    }
+    *self = s;
+    return CTUNE_OK;
+}
+
 static const ctune_estimator_vtable SCALER_VT = {
     .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
     .name = "StandardScaler",
@@ -141,6 +186,8 @@ static const ctune_estimator_vtable SCALER_VT = {
     .n_features_out = scaler_n_out,
     .transform = scaler_transform,
     .inverse_transform = scaler_inverse,
+    .save = scaler_save,
+    .load = scaler_load,
     .destroy = scaler_destroy,
 };
 

@@ -10,6 +10,7 @@
 #include "core/params.h"
 #include "estimator/estimator.h"
 #include "estimators/tree.h"
+#include "io/stream.h"
 
 #define STRUCTURAL_PARAMS                                                                         \
     {"splitter", CTUNE_TYPE_STRING, "best", NULL, "best|random",                                  \
@@ -270,6 +271,191 @@ static void tree_destroy(void *self)
     ctune__free(te);
 }
 
+/* ---- persistence ------------------------------------------------------------------------
+ * u64 n_features, n_values, n_nodes, n_leaves, depth; per node i64 feature, i64 left,
+ * f64 threshold, f64 impurity, f64 weighted samples, u64 samples; f64 values
+ * (n_nodes × n_values); f64 importances (n_features). */
+
+#define NODE_BYTES 48
+
+static ctune_status tree_save(const void *self, ctune_writer *w)
+{
+    const ctune__tree *t = &((const tree_est *)self)->tree;
+    CTUNE_TRY(ctune_write_u64(w, t->n_features));
+    CTUNE_TRY(ctune_write_u64(w, t->n_values));
+    CTUNE_TRY(ctune_write_u64(w, t->n_nodes));
+    CTUNE_TRY(ctune_write_u64(w, t->n_leaves));
+    CTUNE_TRY(ctune_write_u64(w, t->depth));
+    for (size_t i = 0; i < t->n_nodes; i++) {
+        CTUNE_TRY(ctune_write_i64(w, t->nodes[i].feature));
+        CTUNE_TRY(ctune_write_i64(w, t->nodes[i].left));
+        CTUNE_TRY(ctune_write_f64(w, t->nodes[i].threshold));
+        CTUNE_TRY(ctune_write_f64(w, t->stats[i].impurity));
+        CTUNE_TRY(ctune_write_f64(w, t->stats[i].weight));
+        CTUNE_TRY(ctune_write_u64(w, t->stats[i].n_samples));
+    }
+    CTUNE_TRY(ctune_write_f64_array(w, t->values, t->n_nodes * t->n_values));
+    return ctune_write_f64_array(w, t->importances, t->n_features);
+}
+
+static ctune_status corrupt(const char *name, const char *what, size_t node)
+{
+    return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: %s node %zu %s", name, node,
+                           what);
+}
+
+/* Reads the nodes and checks that they form a tree predict can walk: every
+ * node but the root has one parent, listed before it; split features exist;
+ * children are in range. Recounts the leaves and the depth. */
+static ctune_status read_nodes(ctune_reader *r, ctune__tree *t, const char *name,
+                               size_t *leaves, size_t *depth)
+{
+    size_t n = t->n_nodes;
+    size_t *level = ctune__malloc_array(n, sizeof *level);
+    if (!level)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        level[i] = SIZE_MAX;
+    level[0] = 0;
+    *leaves = 0;
+    *depth = 0;
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
+        int64_t feature, left;
+        uint64_t count;
+        ctune__tree_stat *st = &t->stats[i];
+        rc = ctune_read_i64(r, &feature);
+        if (rc == CTUNE_OK)
+            rc = ctune_read_i64(r, &left);
+        if (rc == CTUNE_OK)
+            rc = ctune_read_f64(r, &t->nodes[i].threshold);
+        if (rc == CTUNE_OK)
+            rc = ctune_read_f64(r, &st->impurity);
+        if (rc == CTUNE_OK)
+            rc = ctune_read_f64(r, &st->weight);
+        if (rc == CTUNE_OK)
+            rc = ctune_read_u64(r, &count);
+        if (rc != CTUNE_OK)
+            break;
+        if (level[i] == SIZE_MAX) {
+            rc = corrupt(name, "has no parent", i);
+            break;
+        }
+        if (!isfinite(st->impurity) || !(st->weight >= 0) || isinf(st->weight) ||
+            count > SIZE_MAX) {
+            rc = corrupt(name, "has impossible statistics", i);
+            break;
+        }
+        st->n_samples = (size_t)count;
+        t->nodes[i].feature = (int32_t)(feature < 0 ? -1 : feature);
+        t->nodes[i].left = (int32_t)(left < 0 ? -1 : left);
+        if (feature == -1 && left == -1) {
+            ++*leaves;
+            if (level[i] > *depth)
+                *depth = level[i];
+            continue;
+        }
+        if (feature < 0 || (uint64_t)feature >= t->n_features) {
+            rc = corrupt(name, "splits on a feature that does not exist", i);
+        } else if (left <= (int64_t)i || (uint64_t)left >= n - 1) {
+            rc = corrupt(name, "has children out of range", i);
+        } else if (isnan(t->nodes[i].threshold)) {
+            rc = corrupt(name, "has a NaN threshold", i);
+        } else if (level[left] != SIZE_MAX || level[left + 1] != SIZE_MAX) {
+            rc = corrupt(name, "has a child that already has a parent", i);
+        } else {
+            level[left] = level[left + 1] = level[i] + 1;
+        }
+    }
+    ctune__free(level);
+    return rc;
+}
+
+static ctune_status tree_load(void **self, const ctune_params *params, ctune_reader *r,
+                              int classifier)
+{
+    tree_est *te;
+    CTUNE_TRY(tree_create((void **)&te, params, classifier));
+    ctune__tree *t = &te->tree;
+    const char *name = te->name;
+    uint64_t nf, nv, nn, n_leaves, depth;
+    ctune_status rc = ctune_read_u64(r, &nf);
+    if (rc == CTUNE_OK)
+        rc = ctune_read_u64(r, &nv);
+    if (rc == CTUNE_OK)
+        rc = ctune_read_u64(r, &nn);
+    if (rc == CTUNE_OK)
+        rc = ctune_read_u64(r, &n_leaves);
+    if (rc == CTUNE_OK)
+        rc = ctune_read_u64(r, &depth);
+    size_t want_values = classifier ? r->fit_classes : r->fit_outputs;
+    size_t left = ctune_read_remaining(r);
+    if (rc == CTUNE_OK &&
+        (nf != r->fit_features || nv == 0 || nv != want_values || nn == 0 ||
+         nn > left / NODE_BYTES || nn > INT32_MAX || nv > (left / 8) / nn ||
+         nf > left / 8))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "model file corrupted: %s of %llu nodes, %llu values per node and "
+                             "%llu features (fitted on %zu features, %zu %s)",
+                             name, (unsigned long long)nn, (unsigned long long)nv,
+                             (unsigned long long)nf, r->fit_features, want_values,
+                             classifier ? "classes" : "outputs");
+    if (rc == CTUNE_OK) {
+        t->classifier = classifier;
+        t->n_features = (size_t)nf;
+        t->n_values = (size_t)nv;
+        t->n_nodes = t->cap = (size_t)nn;
+        t->nodes = ctune__malloc_array(t->n_nodes, sizeof *t->nodes);
+        t->stats = ctune__malloc_array(t->n_nodes, sizeof *t->stats);
+        t->values = ctune__malloc_array(t->n_nodes * t->n_values, sizeof *t->values);
+        t->importances = ctune__malloc_array(t->n_features, sizeof *t->importances);
+        if (!t->nodes || !t->stats || !t->values || !t->importances)
+            rc = CTUNE_ENOMEM;
+    }
+    size_t leaves = 0, deepest = 0;
+    if (rc == CTUNE_OK)
+        rc = read_nodes(r, t, name, &leaves, &deepest);
+    if (rc == CTUNE_OK && (leaves != n_leaves || deepest != depth))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "model file corrupted: %s says %llu leaves and depth %llu, its nodes "
+                             "make %zu and %zu",
+                             name, (unsigned long long)n_leaves, (unsigned long long)depth,
+                             leaves, deepest);
+    if (rc == CTUNE_OK) {
+        t->n_leaves = leaves;
+        t->depth = deepest;
+        rc = ctune_read_f64_array(r, t->values, t->n_nodes * t->n_values);
+    }
+    if (rc == CTUNE_OK)
+        rc = ctune_read_f64_array(r, t->importances, t->n_features);
+    for (size_t i = 0; rc == CTUNE_OK && i < t->n_nodes * t->n_values; i++)
+        if (!isfinite(t->values[i]))
+            rc = corrupt(name, "has a non-finite value", i / t->n_values);
+    for (size_t f = 0; rc == CTUNE_OK && f < t->n_features; f++)
+        if (!(t->importances[f] >= 0 && t->importances[f] <= 1))
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: %s importance of feature %zu is %g", name,
+                                 f, t->importances[f]);
+    if (rc != CTUNE_OK) {
+        tree_destroy(te);
+        return rc;
+    }
+    *self = te;
+    return CTUNE_OK;
+}
+
+static ctune_status cls_load(void **self, const ctune_params *params, ctune_reader *r, void *user)
+{
+    (void)user;
+    return tree_load(self, params, r, 1);
+}
+
+static ctune_status reg_load(void **self, const ctune_params *params, ctune_reader *r, void *user)
+{
+    (void)user;
+    return tree_load(self, params, r, 0);
+}
+
 static const ctune_estimator_vtable CLASSIFIER_VT = {
     .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
     .name = "DecisionTreeClassifier",
@@ -279,6 +465,8 @@ static const ctune_estimator_vtable CLASSIFIER_VT = {
     .fit = tree_fit,
     .predict = cls_predict,
     .predict_proba = cls_predict_proba,
+    .save = tree_save,
+    .load = cls_load,
     .destroy = tree_destroy,
 };
 
@@ -290,6 +478,8 @@ static const ctune_estimator_vtable REGRESSOR_VT = {
     .create = reg_create,
     .fit = tree_fit,
     .predict = reg_predict,
+    .save = tree_save,
+    .load = reg_load,
     .destroy = tree_destroy,
     .n_outputs = reg_n_outputs,
 };

@@ -310,7 +310,7 @@ static ctune_status grow_rows(csv *c)
         if (c->total_bytes && c->total_bytes / (2 * c->ncols) + 1 < want)
             want = c->total_bytes / (2 * c->ncols) + 1;
     } else {
-        want = c->cap + c->cap / 2;
+        want = c->cap + c->cap / 2 + 1; /* + 1: a first guess of 1 row grows too */
         /* Size from the bytes per row seen so far when the input length is
          * known: the arrays then end close to their final size. */
         if (c->total_bytes > c->data_start && c->offset > c->data_start && c->rows >= 64) {

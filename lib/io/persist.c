@@ -150,12 +150,17 @@ static ctune_status read_params(ctune_reader *r, ctune_params **out)
 
 /* ---- body -------------------------------------------------------------- */
 
+/* The state byte after the params. */
+enum { STATE_FITTED = 1, STATE_DEFINITION = 2 };
+
 ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
 {
     CTUNE_CHECK_NULL(w, "writer");
     CTUNE_CHECK_NULL(est, "estimator");
     const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(est);
+    const ctune__owned_ops *ops = ctune__estimator_owned_ops(est);
     int fitted = ctune_estimator_is_fitted(est);
+    int has_def = ops && ops->save_def;
     if (fitted && (!vt->save || !vt->load))
         return ctune_set_error(CTUNE_EUNSUPPORTED,
                                "%s has no %s hook: a fitted %s cannot be saved (an unfitted one "
@@ -164,7 +169,15 @@ ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
     CTUNE_TRY(ctune_write_string(w, vt->name));
     CTUNE_TRY(ctune__write_u32(w, (uint32_t)vt->kind));
     CTUNE_TRY(write_params(w, ctune_estimator_get_params(est)));
-    CTUNE_TRY(ctune__write_u8(w, fitted ? 1 : 0));
+    CTUNE_TRY(ctune__write_u8(w, (fitted ? STATE_FITTED : 0) | (has_def ? STATE_DEFINITION : 0)));
+    if (has_def) {
+        size_t at = w->len;
+        CTUNE_TRY(ctune_write_u64(w, 0)); /* definition length, patched below */
+        CTUNE_TRY(ops->save_def(ctune_estimator_user(est), w));
+        ctune__writer_patch_u64(w, at, (uint64_t)(w->len - at - 8));
+        if (w->version < 2)
+            w->version = 2;
+    }
     if (!fitted)
         return CTUNE_OK;
     size_t k = ctune_estimator_n_classes(est);
@@ -221,9 +234,9 @@ static ctune_status check_fitted_state(const ctune_estimator_vtable *vt, size_t 
     return CTUNE_OK;
 }
 
-static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est,
-                                const ctune_estimator_vtable *vt, void *user)
+static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est)
 {
+    const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(est);
     uint64_t nf, no;
     size_t k, plen;
     CTUNE_TRY(ctune_read_u64(r, &nf));
@@ -245,9 +258,12 @@ static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est,
     void *self = NULL;
     if (rc == CTUNE_OK) {
         ctune_reader sub;
-        ctune__reader_init(&sub, r->p + r->pos, plen, r->base + r->pos);
-        r->pos += plen;
-        rc = vt->load(&self, ctune_estimator_get_params(est), &sub, user);
+        ctune__reader_sub(&sub, r, plen);
+        sub.fit_features = (size_t)nf;
+        sub.fit_outputs = (size_t)no;
+        sub.fit_classes = k;
+        rc = vt->load(&self, ctune_estimator_get_params(est), &sub,
+                      ctune_estimator_user(est));
         if (rc != CTUNE_OK) {
             self = NULL; /* the hook released what it made */
             if (ctune_last_error()[0] == '\0')
@@ -279,18 +295,136 @@ static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est,
     return CTUNE_OK;
 }
 
-ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
-                                 const ctune_estimator_vtable *vtable, void *user)
+/* The definition's hooks of a handle (NULL when it takes none). */
+static const ctune__owned_ops *def_ops(const ctune_estimator *est)
+{
+    const ctune__owned_ops *ops = ctune__estimator_owned_ops(est);
+    return ops && ops->load_def && ops->save_def ? ops : NULL;
+}
+
+/* Where the new handle comes from: `like` (cloned), `vtable` (+ user, as
+ * ctune_estimator_new()) or, with neither, the built-in named in the file
+ * (made by the registry; `own`). */
+typedef struct origin {
+    const ctune_estimator *like;
+    const ctune_estimator_vtable *vtable;
+    void *user;
+    ctune_estimator *own;
+} origin;
+
+/* The estimator that a load starts from (like or own; NULL for a vtable). */
+static const ctune_estimator *template_of(const origin *o) { return o->like ? o->like : o->own; }
+
+/* Resolves the file's estimator name to a vtable (and, by name, a fresh
+ * built-in in o->own). */
+static ctune_status resolve(origin *o, const char *name, const ctune_estimator_vtable **vt)
+{
+    if (o->like) {
+        *vt = ctune_estimator_vtable_of(o->like);
+        if (strcmp((*vt)->name, name) != 0)
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "model file holds a '%s', but the estimator given is '%s'",
+                                   name, (*vt)->name);
+        return CTUNE_OK;
+    }
+    if (o->vtable) {
+        *vt = o->vtable;
+        if (strcmp(o->vtable->name ? o->vtable->name : "", name) != 0)
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "model file holds a '%s', but the vtable given is '%s'", name,
+                                   o->vtable->name ? o->vtable->name : "(unnamed)");
+        if (ctune__pipeline_vtable(o->vtable) || ctune__keras_vtable(o->vtable))
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "the vtable of a %s belongs to the estimator it came from: "
+                                   "load a %s by name (vtable NULL) or with "
+                                   "ctune_estimator_load_like()",
+                                   name, name);
+        return CTUNE_OK;
+    }
+    if (!ctune__builtin_known(name)) {
+        char names[512];
+        ctune__builtin_names(names, sizeof names);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "model file holds a '%s', which is not a built-in estimator "
+                               "(built-in: %s): pass its vtable to ctune_estimator_load (or an "
+                               "estimator made like it to ctune_estimator_load_like)",
+                               name, names);
+    }
+    CTUNE_TRY(ctune__builtin_new(&o->own, name));
+    *vt = ctune_estimator_vtable_of(o->own);
+    return CTUNE_OK;
+}
+
+static ctune_status check_kind(const char *name, uint32_t kind, const ctune_estimator_vtable *vt)
+{
+    if ((int)kind != vt->kind)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file says '%s' is a %s, but its vtable is a %s", name,
+                               kind_name((int)kind), kind_name(vt->kind));
+    return CTUNE_OK;
+}
+
+/* Makes the (unfitted) handle: from the definition block when the state
+ * says there is one, else as the origin says. */
+static ctune_status make_handle(ctune_reader *r, origin *o, unsigned state,
+                                ctune_estimator **est)
+{
+    const ctune_estimator *tmpl = template_of(o);
+    const ctune__owned_ops *ops = tmpl ? def_ops(tmpl) : NULL;
+    const char *name = tmpl ? ctune_estimator_name(tmpl) : o->vtable->name;
+    if (state & STATE_DEFINITION) {
+        if (!ops)
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "model file corrupted: it gives a definition for '%s', which "
+                                   "takes none",
+                                   name);
+        size_t dlen;
+        CTUNE_TRY(ctune__read_count(r, 1, &dlen));
+        ctune_reader sub;
+        ctune__reader_sub(&sub, r, dlen);
+        ctune_status rc = ops->load_def(est, &sub, tmpl);
+        if (rc == CTUNE_OK && sub.pos != sub.len) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: the definition of %s has %zu unread bytes",
+                                 name, sub.len - sub.pos);
+            ctune_estimator_free(*est);
+            *est = NULL;
+        }
+        return rc;
+    }
+    if (ops)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: the %s has no definition (its steps)", name);
+    if (o->own) {
+        *est = o->own;
+        o->own = NULL;
+        return CTUNE_OK;
+    }
+    if (o->like)
+        return ctune_estimator_clone(est, o->like);
+    return ctune_estimator_new(est, o->vtable, o->user);
+}
+
+/* Nested estimators (pipelines of pipelines) deeper than this are refused,
+ * so a crafted file cannot exhaust the stack. */
+#define MAX_DEPTH 32
+
+static ctune_status read_body(ctune_reader *r, ctune_estimator **out, origin *o)
 {
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
     CTUNE_CHECK_NULL(r, "reader");
+    if (r->depth > MAX_DEPTH)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: estimators nested more than %d deep at "
+                               "byte %zu",
+                               MAX_DEPTH, r->base + r->pos);
     char *name = NULL;
     ctune_params *params = NULL;
     ctune_estimator *est = NULL;
-    const ctune_estimator_vtable *vt = vtable;
+    const ctune_estimator_vtable *vt = NULL;
     uint32_t kind;
-    unsigned fitted;
+    unsigned state;
     size_t at = r->base + r->pos;
     ctune_status rc = ctune__read_string_alloc(r, &name);
     if (rc == CTUNE_OK && (!name || !*name))
@@ -298,27 +432,24 @@ ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
                              at);
     if (rc == CTUNE_OK)
         rc = ctune__read_u32(r, &kind);
-    if (rc == CTUNE_OK && vt && strcmp(vt->name ? vt->name : "", name))
-        rc = ctune_set_error(CTUNE_EFORMAT, "model file holds a '%s', but the vtable given is '%s'",
-                             name, vt->name ? vt->name : "(unnamed)");
-    if (rc == CTUNE_OK && !vt) {
-        vt = ctune__builtin_vtable(name);
-        if (!vt) {
-            char names[512];
-            ctune__builtin_names(names, sizeof names);
-            rc = ctune_set_error(CTUNE_EINVAL,
-                                 "model file holds a '%s', which is not a built-in estimator "
-                                 "(built-in: %s): pass its vtable to ctune_estimator_load",
-                                 name, names);
-        }
-    }
-    if (rc == CTUNE_OK && (int)kind != vt->kind)
-        rc = ctune_set_error(CTUNE_EFORMAT, "model file says '%s' is a %s, but its vtable is a %s",
-                             name, kind_name((int)kind), kind_name(vt->kind));
+    if (rc == CTUNE_OK)
+        rc = resolve(o, name, &vt);
+    /* A handle with a definition (a pipeline) has its kind from it. */
+    const ctune_estimator *tmpl = template_of(o);
+    if (rc == CTUNE_OK && !(tmpl && def_ops(tmpl)))
+        rc = check_kind(name, kind, vt);
     if (rc == CTUNE_OK)
         rc = read_params(r, &params);
     if (rc == CTUNE_OK)
-        rc = ctune_estimator_new(&est, vt, user);
+        rc = ctune__read_u8(r, &state);
+    if (rc == CTUNE_OK && state > (STATE_FITTED | STATE_DEFINITION))
+        rc = ctune_set_error(CTUNE_EFORMAT, "model file corrupted: state byte is %u", state);
+    if (rc == CTUNE_OK)
+        rc = make_handle(r, o, state, &est);
+    if (rc == CTUNE_OK) {
+        vt = ctune_estimator_vtable_of(est);
+        rc = check_kind(name, kind, vt);
+    }
     if (rc == CTUNE_OK) {
         rc = ctune_estimator_set_params(est, params);
         if (rc == CTUNE_EINVAL) {
@@ -326,17 +457,15 @@ ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
             rc = ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
         }
     }
-    if (rc == CTUNE_OK)
-        rc = ctune__read_u8(r, &fitted);
-    if (rc == CTUNE_OK && fitted > 1)
-        rc = ctune_set_error(CTUNE_EFORMAT, "model file corrupted: fitted flag is %u", fitted);
-    if (rc == CTUNE_OK && fitted && !vt->load)
+    if (rc == CTUNE_OK && (state & STATE_FITTED) && !vt->load)
         rc = ctune_set_error(CTUNE_EUNSUPPORTED,
                              "%s has no load hook: its fitted state cannot be loaded", vt->name);
-    if (rc == CTUNE_OK && fitted)
-        rc = read_fitted(r, est, vt, user);
+    if (rc == CTUNE_OK && (state & STATE_FITTED))
+        rc = read_fitted(r, est);
     ctune__free(name);
     ctune_params_free(params);
+    ctune_estimator_free(o->own);
+    o->own = NULL;
     if (rc != CTUNE_OK) {
         ctune_estimator_free(est);
         return rc;
@@ -345,16 +474,34 @@ ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
     return CTUNE_OK;
 }
 
+ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
+                                 const ctune_estimator_vtable *vtable, void *user)
+{
+    origin o = {NULL, vtable, user, NULL};
+    return read_body(r, out, &o);
+}
+
+ctune_status ctune__persist_read_like(ctune_reader *r, ctune_estimator **out,
+                                      const ctune_estimator *like)
+{
+    origin o = {like, NULL, NULL, NULL};
+    return read_body(r, out, &o);
+}
+
 /* ---- container --------------------------------------------------------- */
 
 static ctune_status serialize(const ctune_estimator *est, ctune_writer *w)
 {
     CTUNE_TRY(ctune_write_bytes(w, CTUNE__MODEL_MAGIC, 8));
-    CTUNE_TRY(ctune__write_u32(w, CTUNE__MODEL_VERSION));
+    CTUNE_TRY(ctune__write_u32(w, 1)); /* the version, patched below */
     CTUNE_TRY(ctune__write_u32(w, 0)); /* flags */
     CTUNE_TRY(ctune_write_u64(w, 0));  /* body length, patched below */
     CTUNE_TRY(ctune__persist_write(w, est));
     ctune__writer_patch_u64(w, 16, (uint64_t)(w->len - CTUNE__MODEL_HEADER));
+    /* the lowest version that reads this body: old readers still read
+     * every model that needs nothing newer */
+    for (int i = 0; i < 4; i++)
+        w->buf[8 + i] = (unsigned char)(w->version >> (8 * i));
     return ctune__write_u32(w, ctune__crc32(0, w->buf, w->len));
 }
 
@@ -423,7 +570,7 @@ ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path)
 /* Checks the container (magic, version, length, checksum), then reads the
  * body. */
 static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size_t len,
-                             const ctune_estimator_vtable *vt, void *user)
+                             origin *o)
 {
     const size_t H = CTUNE__MODEL_HEADER;
     if (memcmp(b, CTUNE__MODEL_MAGIC, len < 8 ? len : 8) != 0)
@@ -442,10 +589,10 @@ static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size
     CTUNE_TRY(ctune__read_u32(&hr, &version));
     CTUNE_TRY(ctune__read_u32(&hr, &flags));
     CTUNE_TRY(ctune_read_u64(&hr, &body));
-    if (version != CTUNE__MODEL_VERSION)
+    if (version < 1 || version > CTUNE__MODEL_VERSION)
         return ctune_set_error(CTUNE_EFORMAT,
                                "model format version %u is not supported (this ctune reads "
-                               "version %u)",
+                               "versions 1 to %u)",
                                version, CTUNE__MODEL_VERSION);
     if (flags != 0)
         return ctune_set_error(CTUNE_EFORMAT, "model file has unknown flags 0x%x", flags);
@@ -470,7 +617,7 @@ static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size
                                stored, computed);
     ctune_reader r;
     ctune__reader_init(&r, b + H, (size_t)body, H);
-    CTUNE_TRY(ctune__persist_read(&r, out, vt, user));
+    CTUNE_TRY(read_body(&r, out, o));
     if (r.pos != r.len) {
         ctune_estimator_free(*out);
         *out = NULL;
@@ -489,7 +636,20 @@ ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const void *buf,
     *out = NULL;
     if (!buf && len)
         return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_load_buffer: buf is NULL");
-    return load_mem(out, buf ? buf : (const void *)"", len, vtable, user);
+    origin o = {NULL, vtable, user, NULL};
+    return load_mem(out, buf ? buf : (const void *)"", len, &o);
+}
+
+ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, const void *buf, size_t len,
+                                              const ctune_estimator *like)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(like, "like");
+    if (!buf && len)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_load_like_buffer: buf is NULL");
+    origin o = {like, NULL, NULL, NULL};
+    return load_mem(out, buf ? buf : (const void *)"", len, &o);
 }
 
 /* Reads a whole file into a ctune__malloc'd buffer. */
@@ -536,18 +696,35 @@ static ctune_status read_file(const char *path, unsigned char **out, size_t *len
     return CTUNE_OK;
 }
 
+static ctune_status load_path(ctune_estimator **out, const char *path, origin *o)
+{
+    unsigned char *b;
+    size_t len;
+    CTUNE_TRY(read_file(path, &b, &len));
+    ctune_status rc = load_mem(out, b, len, o);
+    ctune__free(b);
+    if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
+        ctune__error_prefix("%s", path);
+    return rc;
+}
+
 ctune_status ctune_estimator_load(ctune_estimator **out, const char *path,
                                   const ctune_estimator_vtable *vtable, void *user)
 {
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
     CTUNE_CHECK_NULL(path, "path");
-    unsigned char *b;
-    size_t len;
-    CTUNE_TRY(read_file(path, &b, &len));
-    ctune_status rc = load_mem(out, b, len, vtable, user);
-    ctune__free(b);
-    if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
-        ctune__error_prefix("%s", path);
-    return rc;
+    origin o = {NULL, vtable, user, NULL};
+    return load_path(out, path, &o);
+}
+
+ctune_status ctune_estimator_load_like(ctune_estimator **out, const char *path,
+                                       const ctune_estimator *like)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(path, "path");
+    CTUNE_CHECK_NULL(like, "like");
+    origin o = {like, NULL, NULL, NULL};
+    return load_path(out, path, &o);
 }

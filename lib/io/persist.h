@@ -5,7 +5,9 @@
 #include "ctune.h"
 
 #define CTUNE__MODEL_MAGIC "CTUNEMDL"
-#define CTUNE__MODEL_VERSION 1u
+/* The newest format version this library reads (and writes when a body
+ * needs it: version 2 adds definition blocks, e.g. a pipeline's steps). */
+#define CTUNE__MODEL_VERSION 2u
 #define CTUNE__MODEL_HEADER 24 /* magic, version, flags, body length */
 
 /* Writes the body of a model file for `est` (name, kind, params, fitted
@@ -17,5 +19,10 @@ ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est);
  * up among the built-in estimators. */
 ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
                                  const ctune_estimator_vtable *vtable, void *user);
+/* Same, into a handle made like `like` (a clone of it; see
+ * ctune_estimator_load_like()); `like` NULL looks the name up among the
+ * built-in estimators. */
+ctune_status ctune__persist_read_like(ctune_reader *r, ctune_estimator **out,
+                                      const ctune_estimator *like);
 
 #endif

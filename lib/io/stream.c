@@ -17,7 +17,11 @@ static int host_is_le(void)
 
 /* ---- writer ------------------------------------------------------------ */
 
-void ctune__writer_init(ctune_writer *w) { memset(w, 0, sizeof *w); }
+void ctune__writer_init(ctune_writer *w)
+{
+    memset(w, 0, sizeof *w);
+    w->version = 1;
+}
 
 void ctune__writer_free(ctune_writer *w)
 {
@@ -156,10 +160,17 @@ ctune_status ctune_write_string(ctune_writer *w, const char *s)
 
 void ctune__reader_init(ctune_reader *r, const void *p, size_t len, size_t base)
 {
+    memset(r, 0, sizeof *r);
     r->p = p;
     r->len = len;
-    r->pos = 0;
     r->base = base;
+}
+
+void ctune__reader_sub(ctune_reader *sub, ctune_reader *r, size_t len)
+{
+    ctune__reader_init(sub, r->p + r->pos, len, r->base + r->pos);
+    sub->depth = r->depth + 1;
+    r->pos += len;
 }
 
 size_t ctune_read_remaining(const ctune_reader *r) { return r ? r->len - r->pos : 0; }

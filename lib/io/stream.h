@@ -11,12 +11,19 @@
 struct ctune_writer {
     unsigned char *buf; /* ctune__malloc'd */
     size_t len, cap;
+    unsigned version;   /* lowest format version that reads what was written
+                         * (raised by persist.c when a body needs it) */
 };
 
 struct ctune_reader {
     const unsigned char *p;
     size_t len, pos;
-    size_t base; /* offset of p[0] in the whole file, for messages */
+    size_t base;   /* offset of p[0] in the whole file, for messages */
+    unsigned depth; /* nesting of sub-readers (bounds nested estimators) */
+    /* Inside a load hook: the fitted state the handle restored before the
+     * hook runs, so a built-in hook can check its own state against it (a
+     * tree's feature count, a classifier's class count). 0 elsewhere. */
+    size_t fit_features, fit_outputs, fit_classes;
 };
 
 void ctune__writer_init(ctune_writer *w);
@@ -27,6 +34,9 @@ ctune_status ctune__write_u32(ctune_writer *w, uint32_t v);
 void ctune__writer_patch_u64(ctune_writer *w, size_t offset, uint64_t v);
 
 void ctune__reader_init(ctune_reader *r, const void *p, size_t len, size_t base);
+/* A reader over the next `len` bytes of `r` (which must hold them: check with
+ * ctune__read_count first), one level deeper; `r` moves past them. */
+void ctune__reader_sub(ctune_reader *sub, ctune_reader *r, size_t len);
 ctune_status ctune__read_u8(ctune_reader *r, unsigned *v);
 ctune_status ctune__read_u32(ctune_reader *r, uint32_t *v);
 /* A length (u64) that must not exceed the bytes left divided by `unit`

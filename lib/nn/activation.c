@@ -95,8 +95,10 @@ static void softmax_rows(float *a, size_t rows, size_t u)
     }
 }
 
+/* The kernels are static (multiversioned functions with external linkage
+ * would export their ifunc resolvers from the shared library). */
 CTUNE__MULTIVERSION
-void ctune__act_forward(int act, float *z, float *a, size_t rows, size_t u, const float *b)
+static void act_forward(int act, float *z, float *a, size_t rows, size_t u, const float *b)
 {
     const float slope = (float)CTUNE__LEAKY_SLOPE;
     const float sa = (float)(CTUNE__SELU_SCALE * CTUNE__SELU_ALPHA);
@@ -172,7 +174,7 @@ void ctune__act_forward(int act, float *z, float *a, size_t rows, size_t u, cons
 }
 
 CTUNE__MULTIVERSION
-void ctune__act_backward(int act, const float *z, const float *a, float *g, size_t rows, size_t u)
+static void act_backward(int act, const float *z, const float *a, float *g, size_t rows, size_t u)
 {
     const float slope = (float)CTUNE__LEAKY_SLOPE;
     const float sa = (float)(CTUNE__SELU_SCALE * CTUNE__SELU_ALPHA);
@@ -247,4 +249,14 @@ void ctune__act_backward(int act, const float *z, const float *a, float *g, size
     default:
         break;
     }
+}
+
+void ctune__act_forward(int act, float *z, float *a, size_t rows, size_t u, const float *b)
+{
+    act_forward(act, z, a, rows, u, b);
+}
+
+void ctune__act_backward(int act, const float *z, const float *a, float *g, size_t rows, size_t u)
+{
+    act_backward(act, z, a, g, rows, u);
 }

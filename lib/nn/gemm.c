@@ -508,6 +508,12 @@ void ctune__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, siz
 #endif
             small = (double)m * (double)n * (double)k <= 32768.0;
     }
+    /* A second BLIS thread costs an OpenMP fork/join per call and stalls at
+     * its barriers whenever the other core is busy: it pays only for large
+     * products (4M multiply-adds, e.g. 256 x 128 x 128). BLIS splits m and n
+     * among threads, never k, so the thread count does not change results. */
+    if (threads > 1 && (double)m * (double)n * (double)k < 4194304.0)
+        threads = 1;
     if (small)
         small_gemm(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     else

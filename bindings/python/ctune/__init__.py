@@ -8,14 +8,22 @@ zero-copy, lists of lists work without it."""
 from ._errors import CtuneError, CtuneMemoryError, CtuneValueError
 from ._data import Data
 from ._estimator import Estimator
-from ._estimators import DummyClassifier, DummyRegressor
+from ._estimators import (DecisionTreeClassifier, DecisionTreeRegressor, DummyClassifier,
+                          DummyRegressor, Pipeline, StandardScaler)
+from ._keras import (Dense, Dropout, KerasClassifier, KerasRegressor, MLPClassifier, MLPRegressor,
+                     Optimizer, Sequential)
+from ._model_selection import (GridSearchCV, RandomizedSearchCV, cross_val_score, loguniform,
+                               randint, uniform)
 from ._io import dataset_names, load_csv, load_dataset, load_model, save_model
 from ._native import C as _C
 
 __all__ = [
     "CtuneError", "CtuneValueError", "CtuneMemoryError", "Data", "Estimator",
     "DummyClassifier", "DummyRegressor", "version", "load_dataset", "dataset_names",
-    "load_csv", "save_model", "load_model",
+    "load_csv", "save_model", "load_model", "DecisionTreeClassifier", "DecisionTreeRegressor",
+    "StandardScaler", "Pipeline", "Dense", "Dropout", "Sequential", "Optimizer", "KerasClassifier",
+    "KerasRegressor", "MLPClassifier", "MLPRegressor", "cross_val_score", "RandomizedSearchCV",
+    "GridSearchCV", "uniform", "loguniform", "randint",
 ]
 
 

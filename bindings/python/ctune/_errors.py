@@ -28,13 +28,15 @@ _pending = []
 
 def check(status):
     """Raises the exception matching a non-zero status; re-raises a pending
-    callback exception first (with its traceback)."""
+    callback exception first (with its traceback). Exceptions of callbacks
+    whose failure the C call absorbed (a search scoring a failed fit as NaN)
+    are dropped when the call succeeds."""
+    pending = _pending[:] if _pending else None
+    _pending.clear()
     if status == OK:
         return
-    if _pending:
-        exc = _pending.pop()
-        _pending.clear()
-        raise exc
+    if pending:
+        raise pending[-1]
     msg = (C.ctune_last_error() or b"").decode("utf-8", "replace")
     name = C.ctune_status_string(status).decode()
     text = msg or name

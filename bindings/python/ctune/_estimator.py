@@ -49,7 +49,9 @@ class Estimator:
     def clone(self):
         h = c_void_p()
         check(C.ctune_estimator_clone(ctypes.byref(h), self._h))
-        return type(self)._adopt(h)
+        obj = type(self)._adopt(h)
+        obj._keep = getattr(self, "_keep", ())
+        return obj
 
     @property
     def name(self):

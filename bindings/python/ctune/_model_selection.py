@@ -1,0 +1,214 @@
+"""cross_val_score, RandomizedSearchCV and GridSearchCV over any estimator."""
+
+import ctypes
+
+
+from ._data import _np, out_array
+from ._estimator import Estimator, _as_data
+from ._errors import check
+from ._native import C, c_void_p
+from ._params import to_dict
+
+for _n, _r, _a in [
+    ("ctune_cross_val_score", ctypes.c_int, [c_void_p, c_void_p, ctypes.c_int, ctypes.c_char_p,
+                                             ctypes.POINTER(ctypes.c_double)]),
+    ("ctune_space_new", ctypes.c_int, [ctypes.POINTER(c_void_p)]),
+    ("ctune_space_free", None, [c_void_p]),
+    ("ctune_space_add_text", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
+    ("ctune_space_add_texts", ctypes.c_int, [c_void_p, ctypes.c_char_p,
+                                             ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t]),
+    ("ctune_search_new_randomized", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
+                                                   ctypes.c_size_t, ctypes.c_uint64]),
+    ("ctune_search_new_grid", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p]),
+    ("ctune_search_free", None, [c_void_p]),
+    ("ctune_search_set_options", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
+    ("ctune_search_fit", ctypes.c_int, [c_void_p, c_void_p]),
+    ("ctune_search_best_score", ctypes.c_int, [c_void_p, ctypes.POINTER(ctypes.c_double)]),
+    ("ctune_search_best_index", ctypes.c_int, [c_void_p, ctypes.POINTER(ctypes.c_size_t)]),
+    ("ctune_search_best_params", c_void_p, [c_void_p]),
+    ("ctune_search_take_best_estimator", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p]),
+    ("ctune_search_n_candidates", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_candidate_params", c_void_p, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_n_columns", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_column_name", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_result_text", ctypes.c_long, [c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                                 ctypes.c_char_p, ctypes.c_size_t]),
+]:
+    C.declare(_n, _r, _a)
+
+
+class _Dist:
+    def __init__(self, text):
+        self.text = text
+
+
+def uniform(lo, hi):
+    """Uniform on [lo, hi) (note: scipy's uniform takes loc, scale)."""
+    return _Dist("uniform(%r, %r)" % (float(lo), float(hi)))
+
+
+def loguniform(lo, hi):
+    """Log-uniform on [lo, hi), as scipy.stats.loguniform(lo, hi)."""
+    return _Dist("loguniform(%r, %r)" % (float(lo), float(hi)))
+
+
+def randint(lo, hi):
+    """Integers in [lo, hi), as scipy.stats.randint(lo, hi)."""
+    return _Dist("randint(%d, %d)" % (int(lo), int(hi)))
+
+
+def _value_text(v):
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, int):
+        return str(v)
+    if _np is not None and isinstance(v, _np.generic):
+        return _value_text(v.item())
+    s = str(v)
+    return "'%s'" % s  # quoted: always a string
+
+
+def _space(params):
+    h = c_void_p()
+    check(C.ctune_space_new(ctypes.byref(h)))
+    try:
+        for name, values in params.items():
+            if isinstance(values, _Dist):
+                check(C.ctune_space_add_text(h, ("%s: %s" % (name, values.text)).encode()))
+                continue
+            vals = [_value_text(v).encode() for v in values]
+            arr = (ctypes.c_char_p * max(len(vals), 1))(*vals)
+            check(C.ctune_space_add_texts(h, name.encode(), arr, len(vals)))
+    except Exception:
+        C.ctune_space_free(h)
+        raise
+    return h
+
+
+def cross_val_score(estimator, X, y, cv=3, scoring=None):
+    """One score per fold (StratifiedKFold for classifiers, KFold otherwise)."""
+    data = _as_data(X, y)
+    buf, ptr = out_array(cv)
+    check(C.ctune_cross_val_score(estimator._h, data.handle, int(cv),
+                                  scoring.encode() if scoring else None, ptr))
+    scores = list(buf)[:cv]
+    return _np.array(scores) if _np is not None else scores
+
+
+def _number(text):
+    if text in ("nan", "NaN"):
+        return float("nan")
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+class _SearchBase:
+    def __init__(self, estimator, cv=3, scoring=None, refit=True, n_jobs=1, error_score="nan",
+                 return_train_score=False):
+        self.estimator = estimator
+        self.options = "cv=%d, refit=%s, n_jobs=%d, error_score=%s, return_train_score=%s" % (
+            cv, "true" if refit else "false", n_jobs,
+            "raise" if error_score == "raise" else "nan",
+            "true" if return_train_score else "false")
+        if scoring:
+            self.options += ", scoring=%s" % scoring
+        self._h = None
+
+    def _new(self, space):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def fit(self, X, y):
+        data = _as_data(X, y)
+        space = _space(self.params)
+        try:
+            h = c_void_p()
+            self._new(h, space)
+        finally:
+            C.ctune_space_free(space)
+        if self._h:
+            C.ctune_search_free(self._h)
+        self._h = h
+        check(C.ctune_search_set_options(h, self.options.encode()))
+        check(C.ctune_search_fit(h, data.handle))
+        self._collect()
+        return self
+
+    def _collect(self):
+        h = self._h
+        v = ctypes.c_double()
+        check(C.ctune_search_best_score(h, ctypes.byref(v)))
+        self.best_score_ = v.value
+        i = ctypes.c_size_t()
+        check(C.ctune_search_best_index(h, ctypes.byref(i)))
+        self.best_index_ = i.value
+        self.best_params_ = to_dict(C.ctune_search_best_params(h))
+        est = c_void_p()
+        self.best_estimator_ = None
+        if C.ctune_search_take_best_estimator(ctypes.byref(est), h) == 0:
+            self.best_estimator_ = Estimator._adopt(est)
+            self.best_estimator_._keep = getattr(self.estimator, "_keep", ())
+        n = C.ctune_search_n_candidates(h)
+        res = {}
+        buf = ctypes.create_string_buffer(4096)
+        for j in range(C.ctune_search_n_columns(h)):
+            col = C.ctune_search_column_name(h, j)
+            vals = []
+            for k in range(n):
+                C.ctune_search_result_text(h, col, k, buf, len(buf))
+                vals.append(_number(buf.value.decode()))
+            res[col.decode()] = vals
+        res["params"] = [to_dict(C.ctune_search_candidate_params(h, k)) for k in range(n)]
+        self.cv_results_ = res
+
+    def predict(self, X):
+        return self.best_estimator_.predict(X)
+
+    def predict_proba(self, X):
+        return self.best_estimator_.predict_proba(X)
+
+    def score(self, X, y):
+        return self.best_estimator_.score(X, y)
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            C.ctune_search_free(self._h)
+            self._h = None
+
+
+class RandomizedSearchCV(_SearchBase):
+    """RandomizedSearchCV(estimator, param_distributions, n_iter=10, cv=3, scoring=None,
+    refit=True, n_jobs=1, random_state=0, error_score="nan", return_train_score=False).
+    Lists are sampled without replacement when every entry is a list; use
+    uniform/loguniform/randint for distributions."""
+
+    def __init__(self, estimator, param_distributions, n_iter=10, random_state=0, **kw):
+        super().__init__(estimator, **kw)
+        self.params = dict(param_distributions)
+        self.n_iter = n_iter
+        self.random_state = random_state
+
+    def _new(self, h, space):
+        check(C.ctune_search_new_randomized(ctypes.byref(h), self.estimator._h, space,
+                                            self.n_iter, self.random_state or 0))
+
+
+class GridSearchCV(_SearchBase):
+    """GridSearchCV(estimator, param_grid, cv=3, scoring=None, refit=True, n_jobs=1, ...)."""
+
+    def __init__(self, estimator, param_grid, **kw):
+        super().__init__(estimator, **kw)
+        self.params = dict(param_grid)
+
+    def _new(self, h, space):
+        check(C.ctune_search_new_grid(ctypes.byref(h), self.estimator._h, space))
+
+

@@ -1,0 +1,154 @@
+"""Tests of the ctune command line: run the built binary as a user would."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CTUNE = os.environ.get("CTUNE_CLI", "ctune")
+DATA = os.environ.get("CTUNE_TEST_DATA", os.path.join(os.path.dirname(__file__), "..", "data"))
+
+
+def run(*args, timeout=120):
+    p = subprocess.run([CTUNE, *args], capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def best_of(out):
+    score = params = None
+    for line in out.splitlines():
+        if line.startswith("best score: "):
+            score = float(line.split()[2])
+        if line.startswith("best params: "):
+            params = line[len("best params: "):]
+    return score, params
+
+
+class CliTest(unittest.TestCase):
+    def test_version_and_help(self):
+        rc, out, _ = run("--version")
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r"^ctune \d+\.\d+\.\d+")
+        for cmd in ("search", "grid", "cv", "fit", "predict", "datasets"):
+            rc, out, _ = run(cmd, "--help")
+            self.assertEqual(rc, 0, cmd)
+            self.assertIn("usage: ctune " + cmd, out)
+
+    def test_default_search_is_the_lecture(self):
+        rc, out, err = run("search", "--quiet")
+        self.assertEqual(rc, 0, err)
+        score, params = best_of(out)
+        self.assertGreaterEqual(score, 0.95)
+        for name in ("optimizer", "activation", "batch_size", "epochs", "nl", "nn"):
+            self.assertIn("mlp__" + name + "=", params)
+
+    def test_search_results_json_and_csv_match_printed_best(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            js, cs = os.path.join(tmp, "r.json"), os.path.join(tmp, "r.csv")
+            args = ("search", "--dataset", "iris", "--model", "tree", "--n-iter", "8", "--cv", "3",
+                    "--seed", "4")
+            rc, out, err = run(*args, "--results", js)
+            self.assertEqual(rc, 0, err)
+            rc2, out2, _ = run(*args, "--results", cs, "--quiet")
+            self.assertEqual(rc2, 0)
+            score, params = best_of(out)
+            self.assertEqual(best_of(out2), (score, params))  # deterministic
+            with open(js) as f:
+                doc = json.load(f)
+            self.assertAlmostEqual(doc["best_score"], score, places=4)
+            best = doc["best_params"]
+            for kv in params.split(", "):
+                k, v = kv.split("=", 1)
+                self.assertEqual(str(best[k]).lower(), v.lower().strip("'"))
+            with open(cs, newline="") as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual(len(rows), 8)
+            ranks = [int(r["rank_test_score"]) for r in rows]
+            self.assertIn(1, ranks)
+            top = [r for r in rows if r["rank_test_score"] == "1"][0]
+            self.assertAlmostEqual(float(top["mean_test_score"]), score, places=4)
+
+    def test_search_on_csv_file_with_target(self):
+        path = os.path.join(DATA, "iris.csv")
+        rc, out, err = run("search", "--data", path, "--target", "target", "--model", "dummy",
+                           "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIsNotNone(best_of(out)[0])
+
+    def test_grid_cv_fit_predict(self):
+        rc, out, err = run("grid", "--dataset", "iris", "--model", "tree",
+                           "--space", "max_depth: 1|2|3", "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("tree__max_depth" if "tree__" in out else "max_depth=", out)
+        rc, out, err = run("cv", "--dataset", "breast_cancer", "--param", "nn=16",
+                           "--param", "epochs=10", "--param", "batch_size=16")
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"score: 0\.9\d+ ± 0\.0\d+")
+        with tempfile.TemporaryDirectory() as tmp:
+            model = os.path.join(tmp, "m.ctm")
+            rc, out, err = run("fit", "--dataset", "iris", "--model", "tree", "--param",
+                               "max_depth=3", "--save-model", model)
+            self.assertEqual(rc, 0, err)
+            pred = os.path.join(tmp, "pred.csv")
+            rc, out, err = run("predict", "--model-file", model, "--data",
+                               os.path.join(DATA, "iris.csv"), "--target", "target",
+                               "--output", pred)
+            self.assertEqual(rc, 0, err)
+            with open(pred) as f:
+                rows = list(csv.reader(f))
+            self.assertEqual(rows[0], ["prediction"])
+            self.assertEqual(len(rows), 151)
+            self.assertTrue(all(r[0] in ("0", "1", "2") for r in rows[1:]))
+            hits = sum(r[0] == str(i // 50) for i, r in enumerate(rows[1:]))
+            self.assertGreater(hits, 140)  # iris is ordered by class; depth 3 fits it well
+        with tempfile.TemporaryDirectory() as tmp:  # the best model of a search, MLP pipeline
+            model = os.path.join(tmp, "best.ctm")
+            rc, out, err = run("search", "--n-iter", "2", "--quiet", "--save-model", model)
+            self.assertEqual(rc, 0, err)
+            rc, out, err = run("predict", "--model-file", model, "--data",
+                               os.path.join(DATA, "breast_cancer.csv"), "--target", "target")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(len(out.splitlines()), 570)
+
+    def test_datasets(self):
+        rc, out, _ = run("datasets")
+        self.assertEqual(rc, 0)
+        for name in ("breast_cancer", "iris", "digits"):
+            self.assertIn(name, out)
+
+    def test_usage_errors_exit_2_with_one_line(self):
+        for args in (("search", "--bogus"), ("search", "--n-iter", "0"), ("search", "--cv", "x"),
+                     ("frobnicate",), ("fit",), ("search", "--model", "svm"),
+                     ("search", "--space", "nn: 16|"), ("search", "--param", "nnn=3")):
+            rc, out, err = run(*args)
+            self.assertEqual(rc, 2, (args, err))
+            self.assertEqual(len(err.strip().splitlines()), 1, (args, err))
+
+    def test_bad_space_points_at_offset(self):
+        rc, _, err = run("search", "--space", "nn: 16|64; lr: loguniform(1e-4,")
+        self.assertEqual(rc, 2)
+        self.assertIn("offset", err)
+
+    def test_data_errors_exit_1(self):
+        rc, _, err = run("search", "--data", "/nonexistent/file.csv")
+        self.assertEqual(rc, 1)
+        self.assertIn("/nonexistent/file.csv", err)
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+            f.write("a,b,target\n1,2,0\n3,oops,1\n")
+        try:
+            rc, _, err = run("search", "--data", f.name, "--model", "dummy")
+            self.assertEqual(rc, 1)
+            self.assertIn("line 3, column 2", err)
+        finally:
+            os.unlink(f.name)
+        rc, _, err = run("predict", "--model-file", "/nonexistent.ctm", "--data",
+                         os.path.join(DATA, "iris.csv"))
+        self.assertEqual(rc, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,652 @@
+/* Degenerate and hostile data for what exists (data views, CSV, Dummy
+ * estimators, scorers, persistence, the conformance kit): constant
+ * features, a single class, 1 sample, 1 feature, huge and tiny magnitudes,
+ * duplicated rows, NaN/Inf in X, y and params, float32, empty data, zero
+ * counts, crafted model files. Each case has a documented result
+ * (docs/reliability.md) or a clear error, never a crash or silent garbage. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/persist.h"
+#include "io/stream.h"
+#include "testutil.h"
+
+#define N 12
+
+typedef struct fixture {
+    double X[N * 3], y[N * 2];
+    float Xf[N * 3];
+} fixture;
+
+static ctune_estimator *est(int reg, const char *params)
+{
+    ctune_estimator *e;
+    ck_assert_ok(reg ? ctune_dummy_regressor_new(&e) : ctune_dummy_classifier_new(&e));
+    if (params)
+        ck_assert_ok(ctune_estimator_set_params_text(e, params));
+    return e;
+}
+
+static ctune_data *view(const double *X, size_t n, size_t d, const double *y, size_t t)
+{
+    ctune_data *v;
+    ck_assert_ok(ctune_data_new(&v, X, CTUNE_FLOAT64, n, d, 0, y, t));
+    return v;
+}
+
+static const char *const CLF_STRATEGIES[] = {"most_frequent", "prior", "stratified", "uniform"};
+static const char *const REG_STRATEGIES[] = {"mean", "median", "constant"};
+
+/* ---- constant features, duplicated rows, 1 feature, 1 sample ------------------ */
+
+START_TEST(test_constant_and_duplicated_rows)
+{
+    int64_t live = ctune_alloc_live();
+    fixture f;
+    for (int i = 0; i < N; i++) {
+        f.X[3 * i] = f.X[3 * i + 1] = f.X[3 * i + 2] = 7.0; /* every row the same */
+        f.y[i] = i % 4 == 0 ? 2 : 5;
+    }
+    ctune_data *d = view(f.X, N, 3, f.y, 1);
+    double pred[N], proba[2 * N];
+    for (int s = 0; s < 4; s++) {
+        char p[64];
+        snprintf(p, sizeof p, "strategy=%s", CLF_STRATEGIES[s]);
+        ctune_estimator *e = est(0, p);
+        ck_assert_ok(ctune_estimator_fit(e, d));
+        ck_assert_ok(ctune_estimator_predict(e, d, pred));
+        ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+        /* identical rows get identical predictions, whatever the strategy */
+        for (int i = 1; i < N; i++) {
+            ck_assert_double_eq(pred[i], pred[0]);
+            ck_assert_double_eq(proba[2 * i], proba[0]);
+        }
+        ck_assert(pred[0] == 2 || pred[0] == 5);
+        ctune_estimator_free(e);
+    }
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_one_sample_one_feature)
+{
+    int64_t live = ctune_alloc_live();
+    double x = 3.0, y = -4.0, pred, proba, s;
+    ctune_data *d = view(&x, 1, 1, &y, 1);
+    for (int k = 0; k < 4; k++) {
+        char p[64];
+        snprintf(p, sizeof p, "strategy=%s", CLF_STRATEGIES[k]);
+        ctune_estimator *e = est(0, p);
+        ck_assert_ok(ctune_estimator_fit(e, d));
+        ck_assert_uint_eq(ctune_estimator_n_classes(e), 1);
+        ck_assert_ok(ctune_estimator_predict(e, d, &pred));
+        ck_assert_double_eq(pred, -4.0);
+        ck_assert_ok(ctune_estimator_predict_proba(e, d, &proba));
+        ck_assert_double_eq(proba, 1.0);
+        ck_assert_ok(ctune_estimator_score(e, d, &s));
+        ck_assert_double_eq(s, 1.0);
+        ctune_estimator_free(e);
+    }
+    for (int k = 0; k < 3; k++) {
+        char p[64];
+        snprintf(p, sizeof p, "strategy=%s, constant=-4", REG_STRATEGIES[k]);
+        ctune_estimator *e = est(1, p);
+        ck_assert_ok(ctune_estimator_fit(e, d));
+        ck_assert_ok(ctune_estimator_predict(e, d, &pred));
+        ck_assert_double_eq(pred, -4.0);
+        /* R² of one sample: y_true is constant and predicted exactly */
+        ck_assert_ok(ctune_estimator_score(e, d, &s));
+        ck_assert_double_eq(s, 1.0);
+        ctune_estimator_free(e);
+    }
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* ---- a single class ------------------------------------------------------------- */
+
+START_TEST(test_single_class)
+{
+    int64_t live = ctune_alloc_live();
+    fixture f;
+    for (int i = 0; i < N; i++) {
+        f.X[i] = i;
+        f.y[i] = 9;
+    }
+    ctune_data *d = view(f.X, N, 1, f.y, 1);
+    ctune_estimator *e = est(0, "strategy=stratified");
+    double pred[N], v;
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    for (int i = 0; i < N; i++)
+        ck_assert_double_eq(pred[i], 9);
+    /* scorers that need two classes say so; the others score perfectly */
+    for (size_t i = 0; i < ctune_scorer_count(); i++) {
+        const char *name = ctune_scorer_name(i);
+        ctune_status rc = ctune_score(e, name, d, &v);
+        if (!strcmp(name, "roc_auc") || !strcmp(name, "f1") || !strcmp(name, "precision") ||
+            !strcmp(name, "recall")) {
+            ck_assert_msg(rc == CTUNE_EINVAL, "%s: %d", name, rc);
+            ck_assert_error_has("binary");
+        } else if (!strncmp(name, "neg_mean", 8) || !strncmp(name, "neg_root", 8) ||
+                   !strcmp(name, "r2")) {
+            ck_assert_msg(rc == CTUNE_EINVAL, "%s: %d", name, rc); /* a regression scorer */
+        } else {
+            ck_assert_msg(rc == CTUNE_OK, "%s: %s", name, ctune_last_error());
+            ck_assert_msg(isfinite(v), "%s: %g", name, v);
+            ck_assert_msg(v == (!strcmp(name, "neg_log_loss") ? v : 1.0), "%s: %g", name, v);
+        }
+    }
+    /* log loss of one class predicted with probability 1: clipped, ~0 */
+    ck_assert_ok(ctune_score(e, "neg_log_loss", d, &v));
+    ck_assert(v <= 0 && v > -1e-12);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* ---- magnitudes ------------------------------------------------------------------- */
+
+START_TEST(test_huge_and_tiny_magnitudes)
+{
+    int64_t live = ctune_alloc_live();
+    const double mags[] = {1e30, 1e-30, 1e300, DBL_MAX, DBL_MIN, 5e-324};
+    for (size_t m = 0; m < sizeof mags / sizeof mags[0]; m++) {
+        fixture f;
+        for (int i = 0; i < N; i++) {
+            f.X[i] = mags[m] * (i % 2 ? -1 : 1);
+            f.y[i] = mags[m] * (double)(i % 3); /* 0, m, 2m (2m overflows for DBL_MAX) */
+            if (!isfinite(f.y[i]))
+                f.y[i] = mags[m];
+        }
+        ctune_data *d = view(f.X, N, 1, f.y, 1);
+        for (int k = 0; k < 2; k++) {
+            ctune_estimator *e = est(1, k ? "strategy=median" : NULL);
+            double pred[N], s;
+            ck_assert_ok(ctune_estimator_fit(e, d));
+            ck_assert_ok(ctune_estimator_predict(e, d, pred));
+            ck_assert_msg(isfinite(pred[0]), "magnitude %g, %s: %g", mags[m], REG_STRATEGIES[k],
+                          pred[0]);
+            /* the mean / median lies within the values */
+            double hi = 0;
+            for (int i = 0; i < N; i++)
+                hi = fmax(hi, f.y[i]);
+            ck_assert(pred[0] >= 0 && pred[0] <= hi);
+            ck_assert_ok(ctune_estimator_score(e, d, &s));
+            ck_assert_msg(isfinite(s) && s <= 1.0, "magnitude %g: R² %g", mags[m], s);
+            for (const char *sc = "neg_mean_absolute_error"; sc; sc = NULL) {
+                ck_assert_ok(ctune_score(e, sc, d, &s));
+                ck_assert(!isnan(s));
+            }
+            ctune_estimator_free(e);
+        }
+        ctune_data_free(d);
+    }
+    /* R² itself, at the edge of the doubles: same value as for scaled-down data */
+    double yt[4] = {DBL_MAX, -DBL_MAX, DBL_MAX, 0}, yp[4] = {0, 0, 0, 0}, a, b;
+    double st[4], sp[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; i++)
+        st[i] = yt[i] / DBL_MAX;
+    ck_assert_ok(ctune_metric_r2(yt, yp, 4, 1, &a));
+    ck_assert_ok(ctune_metric_r2(st, sp, 4, 1, &b));
+    ck_assert(isfinite(a));
+    ck_assert_double_eq_tol(a, b, 1e-12);
+    /* DummyRegressor's mean of 9 × DBL_MAX is DBL_MAX, not +Inf */
+    double Xm[9] = {0}, ym[9], pm[9];
+    for (int i = 0; i < 9; i++)
+        ym[i] = DBL_MAX;
+    ctune_data *dm = view(Xm, 9, 1, ym, 1);
+    ctune_estimator *e = est(1, NULL);
+    ck_assert_ok(ctune_estimator_fit(e, dm));
+    ck_assert_ok(ctune_estimator_predict(e, dm, pm));
+    ck_assert_double_eq(pm[0], DBL_MAX);
+    ctune_estimator_free(e);
+    ctune_data_free(dm);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_label_edge_values)
+{
+    int64_t live = ctune_alloc_live();
+    double X[4] = {0, 1, 2, 3}, y[4], pred[4];
+    ctune_estimator *e = est(0, NULL);
+    /* -0.0 and 0.0 are the same class; large integers up to 9e15 work */
+    y[0] = -0.0, y[1] = 0.0, y[2] = 9e15, y[3] = -9e15;
+    ctune_data *d = view(X, 4, 1, y, 1);
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    ck_assert_uint_eq(ctune_estimator_n_classes(e), 3);
+    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_double_eq(pred[0], 0.0);
+    ctune_data_free(d);
+    /* non-integer labels, and integers beyond 9e15 (not exactly representable
+     * neighbours), are rejected naming the row */
+    const double bad[] = {0.5, 1e30, 9.1e15, -1e300};
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        y[0] = y[1] = y[3] = 1;
+        y[2] = bad[b];
+        d = view(X, 4, 1, y, 1);
+        ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+        ck_assert_error_has("y row 2");
+        ck_assert_error_has("integer-valued");
+        ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        ctune_data_free(d);
+    }
+    ctune_estimator_free(e);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* ---- NaN / Inf in X, y and params -------------------------------------------- */
+
+START_TEST(test_nonfinite_data)
+{
+    int64_t live = ctune_alloc_live();
+    const double bad[] = {NAN, INFINITY, -INFINITY};
+    const char *names[] = {"NaN", "+Inf", "-Inf"};
+    for (int b = 0; b < 3; b++) {
+        for (int reg = 0; reg < 2; reg++) {
+            fixture f;
+            for (int i = 0; i < N; i++) {
+                f.X[2 * i] = i;
+                f.X[2 * i + 1] = -i;
+                f.y[i] = i % 2;
+            }
+            ctune_estimator *e = est(reg, NULL);
+            f.X[2 * 5 + 1] = bad[b];
+            ctune_data *d = view(f.X, N, 2, f.y, 1);
+            ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+            ck_assert_error_has("X row 5, column 1 is");
+            ck_assert_error_has(names[b]);
+            ctune_data_free(d);
+            f.X[2 * 5 + 1] = 0;
+            f.y[7] = bad[b];
+            d = view(f.X, N, 2, f.y, 1);
+            ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+            ck_assert_error_has("y row 7 is");
+            ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+            ctune_data_free(d);
+            /* fitted, then non-finite X at predict / y at score */
+            f.y[7] = 1;
+            d = view(f.X, N, 2, f.y, 1);
+            ck_assert_ok(ctune_estimator_fit(e, d));
+            ctune_data_free(d);
+            double pred[N], s;
+            f.X[0] = bad[b];
+            d = view(f.X, N, 2, NULL, 0);
+            ck_assert_status(ctune_estimator_predict(e, d, pred), CTUNE_EDATA);
+            ck_assert_error_has("X row 0, column 0");
+            ctune_data_free(d);
+            f.X[0] = 0;
+            f.y[3] = bad[b];
+            d = view(f.X, N, 2, f.y, 1);
+            ck_assert_status(ctune_estimator_score(e, d, &s), CTUNE_EDATA);
+            ck_assert_error_has("y row 3");
+            ctune_data_free(d);
+            ctune_estimator_free(e);
+        }
+    }
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_nonfinite_params)
+{
+    int64_t live = ctune_alloc_live();
+    double X[4] = {0, 1, 2, 3}, y[4] = {1, 2, 3, 4};
+    ctune_data *d = view(X, 4, 1, y, 1);
+    const char *values[] = {"nan", "inf", "-inf"};
+    for (int v = 0; v < 3; v++) {
+        char p[96];
+        /* a non-finite constant is accepted by set_params (the spec has no
+         * range) and refused at fit, naming it */
+        ctune_estimator *e = est(1, NULL);
+        snprintf(p, sizeof p, "strategy=constant, constant=%s", values[v]);
+        ck_assert_ok(ctune_estimator_set_params_text(e, p));
+        ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EINVAL);
+        ck_assert_error_has("constant");
+        ck_assert_error_has("not finite");
+        /* the same through a typed setter */
+        ctune_params *q;
+        ck_assert_ok(ctune_params_new(&q));
+        ck_assert_ok(ctune_params_set_double(q, "constant", v == 0 ? NAN : v == 1 ? INFINITY
+                                                                                 : -INFINITY));
+        ck_assert_ok(ctune_estimator_set_params(e, q));
+        ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EINVAL);
+        ctune_params_free(q);
+        ctune_estimator_free(e);
+        /* an int param given a non-finite double is refused at set_params */
+        e = est(0, NULL);
+        snprintf(p, sizeof p, "seed=%s", values[v]);
+        ck_assert_status(ctune_estimator_set_params_text(e, p), CTUNE_EINVAL);
+        ck_assert_error_has("'seed'");
+        ctune_estimator_free(e);
+    }
+    /* seed beyond int64 is a double, refused as an int */
+    ctune_estimator *e = est(0, NULL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "seed=1e300"), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "seed=99999999999999999999"),
+                     CTUNE_EINVAL);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* ---- float32 ----------------------------------------------------------------------- */
+
+START_TEST(test_float32_data)
+{
+    int64_t live = ctune_alloc_live();
+    fixture f;
+    for (int i = 0; i < N; i++) {
+        f.Xf[i] = (float)i * 0.1f;
+        f.X[i] = (double)f.Xf[i];
+        f.y[i] = i % 3;
+    }
+    ctune_data *d32, *d64 = view(f.X, N, 1, f.y, 1);
+    ck_assert_ok(ctune_data_new(&d32, f.Xf, CTUNE_FLOAT32, N, 1, 0, f.y, 1));
+    for (int s = 0; s < 4; s++) {
+        char p[64];
+        snprintf(p, sizeof p, "strategy=%s, seed=5", CLF_STRATEGIES[s]);
+        ctune_estimator *a = est(0, p), *b = est(0, p);
+        double pa[N], pb[N];
+        ck_assert_ok(ctune_estimator_fit(a, d32));
+        ck_assert_ok(ctune_estimator_fit(b, d64));
+        ck_assert_ok(ctune_estimator_predict(a, d32, pa));
+        ck_assert_ok(ctune_estimator_predict(b, d64, pb));
+        ck_assert_mem_eq(pa, pb, sizeof pa); /* the same values, whatever the dtype */
+        ctune_estimator_free(a);
+        ctune_estimator_free(b);
+    }
+    /* a float32 NaN is found as well */
+    f.Xf[4] = NAN;
+    ctune_estimator *e = est(0, NULL);
+    ck_assert_status(ctune_estimator_fit(e, d32), CTUNE_EDATA);
+    ck_assert_error_has("X row 4, column 0 is NaN");
+    ctune_estimator_free(e);
+    ctune_data_free(d32);
+    ctune_data_free(d64);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* ---- empty data and zero counts --------------------------------------------------- */
+
+START_TEST(test_empty_and_zero_counts)
+{
+    int64_t live = ctune_alloc_live();
+    double X[2] = {0, 0}, y[1] = {0}, out[2], v;
+    ctune_data *d, *s;
+    /* a view of 0 rows is legal; 0 columns is not */
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 0, 2, 0, y, 1));
+    ck_assert_status(ctune_data_new(&s, X, CTUNE_FLOAT64, 2, 0, 0, NULL, 0), CTUNE_EINVAL);
+    ck_assert_ok(ctune_data_validate(d));
+    ck_assert_ok(ctune_data_subset(&s, d, NULL, 0));
+    ck_assert_uint_eq(ctune_data_n_rows(s), 0);
+    ctune_data_free(s);
+    ck_assert_ok(ctune_data_gather_f64(d, NULL, 0, NULL, 2));
+    for (int reg = 0; reg < 2; reg++) {
+        ctune_estimator *e = est(reg, NULL);
+        ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+        ck_assert_error_has("0 rows");
+        ctune_data *one;
+        ck_assert_ok(ctune_data_new(&one, X, CTUNE_FLOAT64, 1, 2, 0, y, 1));
+        ck_assert_ok(ctune_estimator_fit(e, one));
+        ck_assert_ok(ctune_estimator_predict(e, d, out)); /* 0 rows: a no-op */
+        ck_assert_ok(ctune_estimator_predict(e, d, NULL));
+        ck_assert_status(ctune_estimator_score(e, d, &v), CTUNE_EDATA);
+        ck_assert_error_has("0 rows");
+        ctune_data_free(one);
+        ctune_estimator_free(e);
+    }
+    ctune_data_free(d);
+    /* metrics of 0 samples are undefined */
+    ck_assert_status(ctune_metric_accuracy(y, y, 0, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_metric_r2(y, y, 0, 1, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_metric_r2(y, y, 1, 0, &v), CTUNE_EINVAL);
+    /* generators with zero counts */
+    ck_assert_status(ctune_make_blobs(X, y, 0, 1, 1, 1.0, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, 1, 0, 1, 1.0, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, 1, 1, 0, 1.0, 0, NULL), CTUNE_EINVAL);
+    /* the conformance kit with zero sizes */
+    ctune_estimator *e = est(0, NULL);
+    int failed;
+    char report[256];
+    const char *opts[] = {"n_rows=0", "n_features=0", "n_classes=0", "n_rows=-1",
+                          "tolerance=nan", "tolerance=-1", "n_rows=nan"};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        ctune_status rc = ctune_check_estimator(e, opts[i], report, sizeof report, &failed);
+        ck_assert_msg(rc == CTUNE_EINVAL, "%s: %d (%s)", opts[i], rc, ctune_last_error());
+    }
+    ctune_estimator_free(e);
+    /* RNG */
+    ctune_rng *r;
+    ck_assert_ok(ctune_rng_new(&r, 0, 0));
+    ck_assert_uint_eq(ctune_rng_below(r, 0), 0);
+    ck_assert_uint_eq(ctune_rng_below(r, 1), 0);
+    ctune_rng_free(r);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* ---- CSV: empty, degenerate and hostile inputs ---------------------------------- */
+
+static ctune_status csv(ctune_data **d, const char *text, const char *opts)
+{
+    return ctune_csv_load_buffer(d, text, strlen(text), opts);
+}
+
+START_TEST(test_csv_degenerate)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d;
+    /* empty inputs are format errors that say so */
+    ck_assert_status(csv(&d, "", NULL), CTUNE_EFORMAT);
+    ck_assert_error_has("empty input");
+    ck_assert_status(csv(&d, "\n\n# only a comment\n", NULL), CTUNE_EFORMAT);
+    ck_assert_status(csv(&d, "a,b\n", NULL), CTUNE_EFORMAT);
+    ck_assert_error_has("no data rows");
+    /* one row, one column (the target only): no features left */
+    ctune_status rc = csv(&d, "7\n", NULL);
+    ck_assert_msg(rc == CTUNE_EINVAL || rc == CTUNE_EFORMAT, "%d", rc);
+    /* one feature, one row, no target */
+    ck_assert_ok(csv(&d, "5\n", "target=none"));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 1);
+    ck_assert_uint_eq(ctune_data_n_targets(d), 0);
+    ctune_data_free(d);
+    /* rows of empty fields only, no final newline: a short input of many
+     * fields (the first row-array guess was 1 row and did not grow:
+     * a heap overflow found by fuzz_csv) */
+    ck_assert_ok(csv(&d, ",,,,\n,,,,", "header=false, target=none, missing=nan"));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 2);
+    ck_assert_uint_eq(ctune_data_n_cols(d), 5);
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < 5; j++)
+            ck_assert(isnan(ctune_data_x(d, i, j)));
+    ctune_data_free(d);
+    /* the same in float32, and three rows */
+    ck_assert_ok(csv(&d, ",,,,,,\n,,,,,,\n,,,,,,", "header=false, target=none, missing=nan, "
+                                                  "dtype=float32"));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 3);
+    ctune_data_free(d);
+    /* NaN / Inf text reads as numbers (strtod's syntax); fit then refuses it */
+    ck_assert_ok(csv(&d, "a,b,y\n1,nan,0\n2,inf,1\n", NULL));
+    ck_assert(isnan(ctune_data_x(d, 0, 1)));
+    ck_assert_status(ctune_data_validate(d), CTUNE_EDATA);
+    ctune_data_free(d);
+    /* a wide row: 20000 columns */
+    size_t cols = 20000;
+    char *wide = malloc(cols * 2 + 2);
+    ck_assert_ptr_nonnull(wide);
+    for (size_t j = 0; j < cols; j++) {
+        wide[2 * j] = (char)('0' + j % 10);
+        wide[2 * j + 1] = j + 1 < cols ? ',' : '\n';
+    }
+    wide[2 * cols] = '\0';
+    ck_assert_ok(csv(&d, wide, "header=false"));
+    ck_assert_uint_eq(ctune_data_n_cols(d), cols - 1);
+    ctune_data_free(d);
+    free(wide);
+    /* a long quoted field with doubled quotes and newlines, as a class name */
+    size_t flen = 100000;
+    char *big = malloc(flen + 64);
+    ck_assert_ptr_nonnull(big);
+    strcpy(big, "x,label\n1,\"");
+    size_t at = strlen(big);
+    for (size_t i = 0; i < flen; i++)
+        big[at++] = i % 100 == 99 ? '\n' : (i % 7 == 0 ? 'q' : 'a');
+    strcpy(big + at, "\"\"\"\n2,b\n");
+    ck_assert_ok(csv(&d, big, "labels=string"));
+    ck_assert_uint_eq(ctune_data_n_class_names(d), 2);
+    ctune_data_free(d);
+    free(big);
+    /* a NUL byte inside the buffer is data, not an end: not a number */
+    ck_assert_status(ctune_csv_load_buffer(&d, "a,b,c\n1,\0003,2\n", 11, NULL), CTUNE_EFORMAT);
+    ck_assert_error_has("line 2, column 2");
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* ---- crafted model files (valid checksum, hostile contents) ------------------------ */
+
+static void put_le(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Replaces the save-hook payload of a saved model by `payload` and fixes
+ * the lengths and the checksum. The payload sits at the end of the body,
+ * after its u64 length, before the CRC. */
+static unsigned char *with_payload(const unsigned char *b, size_t len, size_t old_plen,
+                                   const unsigned char *payload, size_t plen, size_t *out_len)
+{
+    size_t head = len - 4 - old_plen - 8;
+    *out_len = head + 8 + plen + 4;
+    unsigned char *m = malloc(*out_len);
+    ck_assert_ptr_nonnull(m);
+    memcpy(m, b, head);
+    put_le(m + head, plen, 8);
+    memcpy(m + head + 8, payload, plen);
+    put_le(m + 16, *out_len - CTUNE__MODEL_HEADER - 4, 8);
+    put_le(m + *out_len - 4, ctune__crc32(0, m, *out_len - 4), 4);
+    return m;
+}
+
+static unsigned char *saved(ctune_estimator *e, size_t *len)
+{
+    ck_assert_ok(ctune_estimator_save_buffer(e, NULL, 0, len));
+    unsigned char *b = malloc(*len);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ok(ctune_estimator_save_buffer(e, b, *len, len));
+    return b;
+}
+
+static void clf_payload(unsigned char *p, uint64_t k, uint64_t mf, const double *prior)
+{
+    put_le(p, 1234, 8); /* seed */
+    put_le(p + 8, k, 8);
+    put_le(p + 16, mf, 8);
+    for (uint64_t j = 0; j < k; j++) {
+        uint64_t bits;
+        memcpy(&bits, &prior[j], 8);
+        put_le(p + 24 + 8 * j, bits, 8);
+    }
+}
+
+START_TEST(test_crafted_models)
+{
+    int64_t live = ctune_alloc_live();
+    double X[4] = {0, 1, 2, 3}, y[4] = {0, 1, 1, 0};
+    ctune_data *d = view(X, 4, 1, y, 1);
+    ctune_estimator *e = est(0, "strategy=prior"), *f;
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    size_t len, mlen;
+    unsigned char *b = saved(e, &len);
+    const size_t plen = 24 + 8 * 2; /* seed, k, most_frequent, 2 priors */
+    unsigned char payload[24 + 8 * 4];
+    /* the untouched payload loads (the splice itself is right) */
+    const double ok_prior[2] = {0.5, 0.5};
+    clf_payload(payload, 2, 0, ok_prior);
+    unsigned char *m = with_payload(b, len, plen, payload, plen, &mlen);
+    ck_assert_ok(ctune_estimator_load_buffer(&f, m, mlen, NULL, NULL));
+    ctune_estimator_free(f);
+    free(m);
+    /* a payload claiming more classes than the model's fitted state: the
+     * handle's outputs are sized by the fitted state (2 classes), so
+     * predict_proba would write 4 values per row into room for 2 */
+    const double prior4[4] = {0.25, 0.25, 0.25, 0.25};
+    clf_payload(payload, 4, 0, prior4);
+    m = with_payload(b, len, plen, payload, sizeof payload, &mlen);
+    f = NULL;
+    ck_assert_status(ctune_estimator_load_buffer(&f, m, mlen, NULL, NULL), CTUNE_EFORMAT);
+    ck_assert_error_has("classes");
+    ck_assert_ptr_null(f);
+    free(m);
+    /* fewer classes than the fitted state: predict_proba would leave
+     * values unwritten */
+    const double prior1[1] = {1.0};
+    clf_payload(payload, 1, 0, prior1);
+    m = with_payload(b, len, plen, payload, 24 + 8, &mlen);
+    ck_assert_status(ctune_estimator_load_buffer(&f, m, mlen, NULL, NULL), CTUNE_EFORMAT);
+    free(m);
+    /* non-finite or negative priors, or priors not summing to 1 */
+    const double bad_priors[][2] = {{NAN, 1.0}, {INFINITY, 0}, {-0.5, 1.5}, {0.7, 0.7}};
+    for (int i = 0; i < 4; i++) {
+        clf_payload(payload, 2, 0, bad_priors[i]);
+        m = with_payload(b, len, plen, payload, plen, &mlen);
+        ck_assert_status(ctune_estimator_load_buffer(&f, m, mlen, NULL, NULL), CTUNE_EFORMAT);
+        ck_assert_error_has("prior");
+        free(m);
+    }
+    free(b);
+    ctune_estimator_free(e);
+    /* a regressor whose saved values are not finite */
+    e = est(1, NULL);
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    b = saved(e, &len);
+    const double vals[] = {NAN, INFINITY, -INFINITY};
+    for (int i = 0; i < 3; i++) {
+        unsigned char rp[16];
+        uint64_t bits;
+        put_le(rp, 1, 8);
+        memcpy(&bits, &vals[i], 8);
+        put_le(rp + 8, bits, 8);
+        m = with_payload(b, len, 16, rp, 16, &mlen);
+        ck_assert_status(ctune_estimator_load_buffer(&f, m, mlen, NULL, NULL), CTUNE_EFORMAT);
+        ck_assert_error_has("not finite");
+        free(m);
+    }
+    free(b);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("degenerate");
+    TCase *tc = tcase_create("degenerate");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_constant_and_duplicated_rows);
+    tcase_add_test(tc, test_one_sample_one_feature);
+    tcase_add_test(tc, test_single_class);
+    tcase_add_test(tc, test_huge_and_tiny_magnitudes);
+    tcase_add_test(tc, test_label_edge_values);
+    tcase_add_test(tc, test_nonfinite_data);
+    tcase_add_test(tc, test_nonfinite_params);
+    tcase_add_test(tc, test_float32_data);
+    tcase_add_test(tc, test_empty_and_zero_counts);
+    tcase_add_test(tc, test_csv_degenerate);
+    tcase_add_test(tc, test_crafted_models);
+    suite_add_tcase(s, tc);
+    return ctu_run_suite(s);
+}
