@@ -3288,6 +3288,107 @@ CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *bu
 CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
+/* ---- EXECUTORS (lib/model_selection/executor_custom.c) ----------------- */
+/* Where a search's tasks run. ctune_search_fit() and ctune_cross_validate()
+ * run their tasks (candidate × split) serially or on a thread pool (n_jobs);
+ * a custom executor runs them anywhere else — libctune_mpi (ctune_mpi.h)
+ * spreads them over MPI ranks with this interface. The search builds a job
+ * (its tasks and one fixed-size record per task), hands it to the
+ * executor's run(), then reduces the records by task index, so results do
+ * not depend on who ran what. See docs/model-selection.md ("The executor
+ * interface") and docs/mpi.md. */
+
+/** A batch of tasks handed to an executor (opaque; borrowed for the
+ *  duration of run()). */
+typedef struct ctune_job ctune_job;
+
+/** Flags of ctune_job_outcome(): the job stopped because the progress
+ *  callback cancelled it, or because a task failed under error_score=raise
+ *  (or ran out of memory). */
+#define CTUNE_JOB_CANCELLED 1
+#define CTUNE_JOB_FAILED 2
+
+#define CTUNE_EXECUTOR_VTABLE_VERSION 1
+
+/** A custom executor: a versioned vtable (fields are only ever appended;
+ *  optional methods may be NULL). `self` is the pointer given with it. */
+typedef struct ctune_executor_vtable {
+    int version;      /**< CTUNE_EXECUTOR_VTABLE_VERSION */
+    const char *name; /**< for messages, e.g. "mpi" */
+    /** Runs the job's tasks. Contract: call ctune_job_run_task() at most
+     *  once per task index (any thread, any order, concurrently for distinct
+     *  tasks); call ctune_job_task_done() for each finished task on the
+     *  calling process, one call at a time, and start no new task once it
+     *  (or ctune_job_stopped()) asks to stop; return once no task is
+     *  running. Records of tasks run elsewhere must be copied into
+     *  ctune_job_record() before their task_done call. Return CTUNE_OK, or
+     *  a status with a message (ctune_set_error()) for a failure of the
+     *  executor itself (a failed task is not one: it is in its record); the
+     *  records present are then kept as partial results. Required. */
+    ctune_status (*run)(void *self, ctune_job *job);
+    /** Whether this process refits the best candidate after the tasks
+     *  (non-zero = yes). Optional: NULL means yes. */
+    int (*refit_here)(void *self);
+} ctune_executor_vtable;
+
+/** Number of tasks of the job (0 for NULL). Task t of a search is
+ *  candidate t / n_splits, split t % n_splits. */
+CTUNE_API size_t ctune_job_n_tasks(const ctune_job *job);
+/** Bytes of one task record: plain data without pointers, so it can be
+ *  shipped between processes as bytes (0 for NULL). */
+CTUNE_API size_t ctune_job_record_size(const ctune_job *job);
+/** Task i's record (NULL for NULL or i out of range). The records are
+ *  contiguous: record i is at ctune_job_record(job, 0) + i * record_size,
+ *  so all of them can be copied at once. Before a task runs its record
+ *  holds the "not run" value the caller initialized. */
+CTUNE_API void *ctune_job_record(ctune_job *job, size_t i);
+/** The n_jobs option of the search / cross_validate (1 by default;
+ *  -1 = all cores), for an executor that sizes its own thread pool. */
+CTUNE_API long ctune_job_n_jobs(const ctune_job *job);
+/** Runs task i on the calling thread and writes its record; `threads` is
+ *  the thread budget of its fit (ctune_fit_ctx_threads(), >= 1).
+ *  Thread-safe for distinct i. Errors: CTUNE_EINVAL (NULL job, i out of
+ *  range). */
+CTUNE_API ctune_status ctune_job_run_task(ctune_job *job, size_t i, int threads);
+/** Reports task i as finished (its record final, on this process): counts
+ *  it, applies error_score=raise and calls the progress callback. Returns
+ *  0 to go on, non-zero when the job asks to stop (the stop flag is then
+ *  set: ctune_job_stopped() is 1 and running fits see
+ *  ctune_fit_ctx_cancelled()). Not thread-safe: one call at a time.
+ *  Returns non-zero for NULL or i out of range. */
+CTUNE_API int ctune_job_task_done(ctune_job *job, size_t i);
+/** 1 once a stop was asked (by task_done or ctune_job_stop()), else 0. */
+CTUNE_API int ctune_job_stopped(const ctune_job *job);
+/** Asks the job to stop: no new task should start; running fits see
+ *  ctune_fit_ctx_cancelled(). Thread-safe. NULL is a no-op. */
+CTUNE_API void ctune_job_stop(ctune_job *job);
+/** The completion state built by the task_done calls so far: tasks
+ *  counted (*n_done) and CTUNE_JOB_* flags (*flags). A distributed
+ *  executor calls task_done on one process, then copies this state with
+ *  ctune_job_set_outcome() (and the records) to the other processes, so
+ *  that every process ends with the same results and status.
+ *  Errors: CTUNE_EINVAL (NULLs). */
+CTUNE_API ctune_status ctune_job_outcome(const ctune_job *job, size_t *n_done, int *flags);
+CTUNE_API ctune_status ctune_job_set_outcome(ctune_job *job, size_t n_done, int flags);
+
+/** Makes ctune_search_fit() run its tasks on a custom executor (NULL
+ *  `vtable` goes back to n_jobs' serial / thread-pool executors). The
+ *  vtable and `self` must stay valid while the search may fit. The refit
+ *  runs on the calling thread with all cores, where refit_here allows.
+ *  Errors: CTUNE_EINVAL (NULL search, wrong version, NULL run). */
+CTUNE_API ctune_status ctune_search_set_executor(ctune_search *search,
+                                                 const ctune_executor_vtable *vtable, void *self);
+/** ctune_cross_validate() on a custom executor (NULL `vtable`: as
+ *  ctune_cross_validate()). Errors as ctune_cross_validate(), CTUNE_EINVAL
+ *  for a bad vtable, and the executor's own failure. */
+CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out,
+                                               const ctune_estimator *est,
+                                               const ctune_data *data,
+                                               const ctune_splitter *splitter, int cv,
+                                               const char *options,
+                                               const ctune_executor_vtable *vtable, void *self);
+/* ---- END EXECUTORS ------------------------------------------------------ */
+
 /* ---- I/O: CSV, DATASETS, PERSISTENCE (lib/io) -------------------------- */
 
 /** Loads a CSV file (docs/data-and-persistence.md) into a new data view

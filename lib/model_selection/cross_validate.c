@@ -115,7 +115,8 @@ oom:
 
 static ctune_status run_one(ctune_cv_results **out, double *scores, const ctune_estimator *est,
                             const ctune_data *data, const ctune_splitter *splitter,
-                            const ctune__eval_opts *o)
+                            const ctune__eval_opts *o, const ctune_executor_vtable *vt,
+                            void *self)
 {
     ctune_params *none = NULL;
     ctune__eval ev;
@@ -127,6 +128,8 @@ static ctune_status run_one(ctune_cv_results **out, double *scores, const ctune_
     ev.data = data;
     ev.opts = o;
     ev.seed = o->has_seed ? o->seed : 0;
+    ev.executor = vt;
+    ev.executor_self = self;
     ctune_status rc = ctune__eval_run(&ev);
     if (rc == CTUNE_OK && out)
         rc = build(out, &ev);
@@ -141,11 +144,20 @@ ctune_status ctune_cross_validate(ctune_cv_results **out, const ctune_estimator 
                                   const ctune_data *data, const ctune_splitter *splitter, int cv,
                                   const char *options)
 {
+    return ctune_cross_validate_ex(out, est, data, splitter, cv, options, NULL, NULL);
+}
+
+ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimator *est,
+                                     const ctune_data *data, const ctune_splitter *splitter,
+                                     int cv, const char *options,
+                                     const ctune_executor_vtable *vt, void *self)
+{
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
     CTUNE_CHECK_NULL(est, "estimator");
     CTUNE_CHECK_NULL(data, "data");
     ctune_clear_error();
+    CTUNE_TRY(ctune__executor_vtable_check(vt));
     if (!splitter && cv != 0 && cv < 2)
         return ctune_set_error(CTUNE_EINVAL, "cross_validate: cv must be >= 2 folds (or 0 for "
                                "5), got %d", cv);
@@ -161,7 +173,7 @@ ctune_status ctune_cross_validate(ctune_cv_results **out, const ctune_estimator 
                                         CTUNE__OPT_SEED,
                                     "cross_validate");
     if (rc == CTUNE_OK)
-        rc = run_one(out, NULL, est, data, splitter, &o);
+        rc = run_one(out, NULL, est, data, splitter, &o, vt, self);
     ctune__eval_opts_clear(&o);
     return rc;
 }
@@ -185,7 +197,7 @@ ctune_status ctune_cross_val_score(const ctune_estimator *est, const ctune_data 
     if (scoring && *scoring)
         rc = ctune__strlist_push(&o.scoring, scoring);
     if (rc == CTUNE_OK)
-        rc = run_one(NULL, out_scores, est, data, NULL, &o);
+        rc = run_one(NULL, out_scores, est, data, NULL, &o, NULL, NULL);
     ctune__eval_opts_clear(&o);
     return rc;
 }

@@ -147,6 +147,22 @@ static int task_done(void *vctx, size_t t, const void *vrec)
     return 0;
 }
 
+static void get_outcome(void *vctx, size_t *n_done, int *flags)
+{
+    const ctune__eval *ev = vctx;
+    *n_done = ev->n_done;
+    *flags = (ev->user_cancelled ? CTUNE_JOB_CANCELLED : 0) |
+             (ev->stopped_on_error ? CTUNE_JOB_FAILED : 0);
+}
+
+static void set_outcome(void *vctx, size_t n_done, int flags)
+{
+    ctune__eval *ev = vctx;
+    ev->n_done = n_done;
+    ev->user_cancelled = (flags & CTUNE_JOB_CANCELLED) != 0;
+    ev->stopped_on_error = (flags & CTUNE_JOB_FAILED) != 0;
+}
+
 static ctune_status make_views(ctune__eval *ev)
 {
     ev->train = ctune__calloc(ev->n_splits, sizeof *ev->train);
@@ -210,16 +226,36 @@ ctune_status ctune__eval_run(ctune__eval *ev)
             r->scores[k] = NAN;
     }
 
-    ctune__executor *ex;
-    rc = ctune__executor_for_jobs(&ex, ev->opts->n_jobs);
-    if (rc != CTUNE_OK) {
-        ctune__eval_clear(ev);
-        return rc;
+    ctune__exec_job job = {
+        .n_tasks = n_tasks,
+        .result_size = rs,
+        .results = ev->records,
+        .task = run_task,
+        .done = task_done,
+        .ctx = ev,
+        .stop = &ev->stop,
+        .n_jobs = ev->opts->n_jobs,
+        .get_outcome = get_outcome,
+        .set_outcome = set_outcome,
+    };
+    if (ev->executor) {
+        ev->t0 = ctune__now();
+        ctune_clear_error();
+        rc = ev->executor->run(ev->executor_self, &job);
+        if (rc != CTUNE_OK && (ctune_last_error_code() != rc || !ctune_last_error()[0]))
+            ctune_set_error(rc, "executor '%s' failed",
+                            ev->executor->name ? ev->executor->name : "?");
+    } else {
+        ctune__executor *ex;
+        rc = ctune__executor_for_jobs(&ex, ev->opts->n_jobs);
+        if (rc != CTUNE_OK) {
+            ctune__eval_clear(ev);
+            return rc;
+        }
+        ev->t0 = ctune__now();
+        rc = ex->run(ex, &job);
+        ex->destroy(ex);
     }
-    ctune__exec_job job = {n_tasks, rs, ev->records, run_task, task_done, ev, &ev->stop};
-    ev->t0 = ctune__now();
-    rc = ex->run(ex, &job);
-    ex->destroy(ex);
     if (rc != CTUNE_OK)
         return rc;
     if (ev->stopped_on_error) {

@@ -24,6 +24,9 @@
  *  - run() returns CTUNE_OK once no task is running, or a status for a
  *    failure of the executor itself (never for a failed task: that is in
  *    the record).
+ *  - A custom executor (ctune_executor_vtable, include/ctune.h) gets the
+ *    same job as a ctune_job; a distributed one calls done on one process
+ *    and copies the outcome (get_outcome/set_outcome) to the others.
  */
 #ifndef CTUNE_MODEL_SELECTION_EXECUTOR_H
 #define CTUNE_MODEL_SELECTION_EXECUTOR_H
@@ -33,7 +36,9 @@
 
 #include "ctune.h"
 
-typedef struct ctune__exec_job {
+/* The job is the public ctune_job (include/ctune.h, EXECUTORS): custom
+ * executors (e.g. libctune_mpi) drive it through the ctune_job_* accessors. */
+typedef struct ctune_job {
     size_t n_tasks;
     size_t result_size;
     void *results; /* n_tasks * result_size bytes */
@@ -41,6 +46,12 @@ typedef struct ctune__exec_job {
     int (*done)(void *ctx, size_t i, const void *record); /* may be NULL */
     void *ctx;
     atomic_int *stop; /* never NULL */
+    long n_jobs;      /* the caller's n_jobs option (custom executors size pools by it) */
+    /* The caller's completion state (tasks counted by done, CTUNE_JOB_* flags),
+     * read on the process that called done and copied to the others by a
+     * distributed executor. May be NULL. */
+    void (*get_outcome)(void *ctx, size_t *n_done, int *flags);
+    void (*set_outcome)(void *ctx, size_t n_done, int flags);
 } ctune__exec_job;
 
 typedef struct ctune__executor ctune__executor;

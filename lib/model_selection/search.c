@@ -21,6 +21,8 @@ struct ctune_search {
     ctune_splitter *splitter; /* NULL = cv folds */
     ctune_progress_fn progress;
     void *user;
+    const ctune_executor_vtable *executor; /* NULL = n_jobs */
+    void *executor_self;
 
     /* results of the last fit */
     ctune_status fit_status;
@@ -153,6 +155,16 @@ ctune_status ctune_search_set_splitter(ctune_search *s, const ctune_splitter *sp
     return CTUNE_OK;
 }
 
+ctune_status ctune_search_set_executor(ctune_search *s, const ctune_executor_vtable *vt,
+                                       void *self)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    CTUNE_TRY(ctune__executor_vtable_check(vt));
+    s->executor = vt;
+    s->executor_self = vt ? self : NULL;
+    return CTUNE_OK;
+}
+
 ctune_status ctune_search_set_progress(ctune_search *s, ctune_progress_fn fn, void *user)
 {
     CTUNE_CHECK_NULL(s, "search");
@@ -203,6 +215,8 @@ ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
     ev.progress = s->progress;
     ev.user = s->user;
     ev.seed = s->opts.has_seed ? s->opts.seed : s->randomized ? s->seed : 0;
+    ev.executor = s->executor;
+    ev.executor_self = s->executor_self;
     rc = ctune__eval_run(&ev);
     s->n_done = ev.n_done;
     s->n_splits = ev.n_splits;
@@ -227,7 +241,9 @@ ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
             s->refit_metric = s->opts.scoring.n ? s->opts.scoring.items[metric] : "score";
         }
     }
-    if (rc == CTUNE_OK && s->opts.refit) {
+    int refit_here = !s->executor || !s->executor->refit_here ||
+                     s->executor->refit_here(s->executor_self);
+    if (rc == CTUNE_OK && s->opts.refit && refit_here) {
         rc = ctune__eval_refit(&s->best_est, s->est, s->cands->items[s->best_index], data, ev.seed,
                                (size_t)s->best_index, ev.n_splits, &s->refit_time);
     }
