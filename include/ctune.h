@@ -3306,8 +3306,11 @@ typedef struct ctune_job ctune_job;
  *  callback cancelled it, or because a task failed under error_score=raise
  *  (or ran out of memory). */
 #define CTUNE_JOB_CANCELLED 1
+/** See CTUNE_JOB_CANCELLED: a task failed under error_score=raise or ran
+ *  out of memory. */
 #define CTUNE_JOB_FAILED 2
 
+/** The version of ctune_executor_vtable this header describes. */
 #define CTUNE_EXECUTOR_VTABLE_VERSION 1
 
 /** A custom executor: a versioned vtable (fields are only ever appended;
@@ -3369,6 +3372,9 @@ CTUNE_API void ctune_job_stop(ctune_job *job);
  *  that every process ends with the same results and status.
  *  Errors: CTUNE_EINVAL (NULLs). */
 CTUNE_API ctune_status ctune_job_outcome(const ctune_job *job, size_t *n_done, int *flags);
+/** Sets the completion state (as read by ctune_job_outcome() on the process
+ *  that ran task_done) on another process's copy of the job.
+ *  Errors: CTUNE_EINVAL (NULL, n_done above the task count, unknown flags). */
 CTUNE_API ctune_status ctune_job_set_outcome(ctune_job *job, size_t n_done, int flags);
 
 /** Makes ctune_search_fit() run its tasks on a custom executor (NULL
