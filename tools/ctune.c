@@ -12,6 +12,14 @@
 #include "cli.h"
 #include "cli_model.h"
 
+#ifdef CTUNE_CLI_MPI
+#include "ctune_mpi.h"
+#endif
+
+/* Under mpirun: this rank and the number of ranks (1 rank otherwise). Only
+ * rank 0 prints, writes results and saves models. */
+static int g_rank = 0, g_ranks = 1;
+
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
                                  "seed results save-model no-scale shuffle quiet";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
@@ -272,21 +280,34 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         goto done;
     }
     size_t nc = ctune_search_n_candidates(s);
-    progress_ctx pc = {cli_progress_new(o.quiet, grid ? "grid" : "search"), nc,
+    progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
                        calloc(nc ? nc : 1, sizeof(double)), calloc(nc ? nc : 1, sizeof(size_t)),
                        NAN};
     ctune_search_set_progress(s, on_progress, &pc);
-    if (!o.quiet)
-        fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds\n",
+    if (!o.quiet && g_rank == 0)
+        fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds%s\n",
                 m.description, label, ctune_data_n_rows(data), ctune_data_n_cols(data),
-                ctune_search_n_candidates(s), o.cv);
+                ctune_search_n_candidates(s), o.cv, g_ranks > 1 ? " (MPI)" : "");
     cli_signals();
-    st = ctune_search_fit(s, data);
+#ifdef CTUNE_CLI_MPI
+    if (g_ranks > 1) {
+        st = ctune_mpi_search_fit(s, data, MPI_COMM_WORLD, NULL);
+        if (st == CTUNE_EIO) { /* a rank is gone: end the whole job */
+            cli_fail("search over MPI");
+            MPI_Abort(MPI_COMM_WORLD, 1);
+        }
+    } else
+#endif
+        st = ctune_search_fit(s, data);
     cli_progress_end(pc.bar);
     free(pc.sum);
     free(pc.count);
     if (st != CTUNE_OK && !(st == CTUNE_ECANCELLED && ctune_search_has_results(s))) {
-        rc = cli_fail("search");
+        rc = g_rank == 0 ? cli_fail("search") : CLI_ERROR;
+        goto done;
+    }
+    if (g_rank != 0) { /* every rank holds the results; rank 0 reports them */
+        rc = st == CTUNE_ECANCELLED ? CLI_INTERRUPTED : CLI_OK;
         goto done;
     }
     if (st == CTUNE_ECANCELLED)
@@ -359,10 +380,20 @@ static int cmd_cv(int argc, char **argv)
     char options[256];
     snprintf(options, sizeof options, "n_jobs=%ld%s%s", o.jobs, o.scoring ? ", scoring=" : "",
              o.scoring ? o.scoring : "");
-    if (ctune_cross_validate(&res, m.est, data, splitter, (int)o.cv, options) != CTUNE_OK) {
-        rc = cli_fail("cross-validation");
+    ctune_status cst;
+#ifdef CTUNE_CLI_MPI
+    if (g_ranks > 1)
+        cst = ctune_mpi_cross_validate(&res, m.est, data, splitter, (int)o.cv, options,
+                                       MPI_COMM_WORLD, NULL);
+    else
+#endif
+        cst = ctune_cross_validate(&res, m.est, data, splitter, (int)o.cv, options);
+    if (cst != CTUNE_OK) {
+        rc = g_rank == 0 ? cli_fail("cross-validation") : CLI_ERROR;
         goto done;
     }
+    if (g_rank != 0)
+        goto done;
     size_t k = ctune_cv_results_n_splits(res);
     double *scores = malloc(k * sizeof *scores);
     if (!scores || ctune_cv_results_column(res, "test_score", scores) != CTUNE_OK) {
@@ -517,7 +548,26 @@ static int cmd_datasets(int argc, char **argv)
     return CLI_OK;
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+#ifdef CTUNE_CLI_MPI
+    if (ctune_mpi_launched()) {
+        if (ctune_mpi_init(&argc, &argv, NULL) != CTUNE_OK ||
+            ctune_mpi_rank(&g_rank, MPI_COMM_WORLD) != CTUNE_OK ||
+            ctune_mpi_size(&g_ranks, MPI_COMM_WORLD) != CTUNE_OK)
+            return cli_fail("MPI");
+    }
+    int rc = dispatch(argc, argv);
+    ctune_mpi_finalize();
+    return rc;
+#else
+    return dispatch(argc, argv);
+#endif
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage_main(stderr);

@@ -114,6 +114,20 @@ class CliTest(unittest.TestCase):
             self.assertEqual(rc, 0, err)
             self.assertEqual(len(out.splitlines()), 570)
 
+    @unittest.skipUnless(os.environ.get("CTUNE_MPIRUN"), "ctune built without MPI")
+    def test_mpirun_search_equals_serial(self):
+        args = ("search", "--dataset", "iris", "--model", "tree", "--n-iter", "12", "--cv", "3",
+                "--seed", "5", "--quiet")
+        rc, serial, err = run(*args)
+        self.assertEqual(rc, 0, err)
+        env = dict(os.environ, OMPI_MCA_rmaps_base_oversubscribe="1")
+        p = subprocess.run([os.environ["CTUNE_MPIRUN"], "--allow-run-as-root", "--oversubscribe",
+                            "-np", "2", CTUNE, *args], capture_output=True, text=True,
+                           timeout=120, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(best_of(p.stdout), best_of(serial))  # rank 0 alone prints
+        self.assertEqual(p.stdout.count("best score:"), 1)
+
     def test_datasets(self):
         rc, out, _ = run("datasets")
         self.assertEqual(rc, 0)
