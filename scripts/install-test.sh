@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-meson setup "$tmp/build" --prefix="$tmp/prefix" -Dtests=false -Dbench=false -Dexamples=false >/dev/null
+meson setup "$tmp/build" --prefix="$tmp/prefix" -Dtests=false -Dbench=false -Dexamples=false \
+  -Dmpi=disabled >/dev/null
 ninja -C "$tmp/build" >/dev/null
 meson install -C "$tmp/build" >/dev/null
 lib=$(find "$tmp/prefix" -name 'libctune.so.0' | head -n 1)
@@ -35,4 +36,9 @@ APP
 cc -std=c99 -Wall -Wextra -Werror -pedantic "$tmp/app.c" -o "$tmp/app" $(pkg-config --cflags --libs ctune) \
    -Wl,-rpath,"$(dirname "$lib")"
 "$tmp/app"
-echo "install-test: ok (prefix install, pkg-config build, soname, exported symbols)"
+# the installed command line runs against the installed library
+ctune=$(find "$tmp/prefix" -path '*/bin/ctune' | head -n 1)
+[ -n "$ctune" ] || { echo "install-test: the ctune tool was not installed"; exit 1; }
+LD_LIBRARY_PATH="$(dirname "$lib")" "$ctune" --version
+LD_LIBRARY_PATH="$(dirname "$lib")" "$ctune" search --n-iter 2 --quiet
+echo "install-test: ok (prefix install, pkg-config build, soname, exported symbols, installed CLI)"
