@@ -6,6 +6,7 @@ search path). numpy is optional: numpy arrays (float32 or float64) pass
 zero-copy, lists of lists work without it."""
 
 from ._errors import CtuneError, CtuneMemoryError, CtuneValueError
+from ._custom import check_estimator, custom_estimator
 from ._data import Data
 from ._estimator import Estimator
 from ._estimators import (DecisionTreeClassifier, DecisionTreeRegressor, DummyClassifier,
@@ -23,7 +24,7 @@ __all__ = [
     "load_csv", "save_model", "load_model", "DecisionTreeClassifier", "DecisionTreeRegressor",
     "StandardScaler", "Pipeline", "Dense", "Dropout", "Sequential", "Optimizer", "KerasClassifier",
     "KerasRegressor", "MLPClassifier", "MLPRegressor", "cross_val_score", "RandomizedSearchCV",
-    "GridSearchCV", "uniform", "loguniform", "randint",
+    "GridSearchCV", "uniform", "loguniform", "randint", "custom_estimator", "check_estimator",
 ]
 
 

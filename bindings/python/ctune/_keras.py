@@ -108,7 +108,7 @@ def _spec_of(fn):
     """ParamSpec array (and keep-alive bytes) from build_fn's signature."""
     entries, keep = [], []
     for name, p in inspect.signature(fn).parameters.items():
-        if name == "meta" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+        if name in ("meta", "self") or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
         if name in TRAINING_PARAMS:
             raise ValueError("build_fn parameter %r collides with the training parameter of "
