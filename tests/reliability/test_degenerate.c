@@ -631,6 +631,53 @@ START_TEST(test_crafted_models)
 }
 END_TEST
 
+/* ---- the NN, trees, scaler, pipeline and searches ---------------------------- */
+
+/* Finite values whose sums overflow: the scaler's mean and scale stay exact
+ * and finite, transform is finite, the model saves and loads. */
+START_TEST(test_scaler_huge_magnitudes)
+{
+    int64_t live = ctune_alloc_live();
+    /* column 0: near DBL_MAX (the sum overflows); column 1: spread 2e200
+     * (the sum of squares overflows); column 2: ordinary */
+    double X[4 * 3] = {DBL_MAX, 1e200, 1, DBL_MAX, -1e200, 2, DBL_MAX / 2, 1e200, 3,
+                       DBL_MAX, -1e200, 4};
+    ctune_data *d = view(X, 4, 3, NULL, 0);
+    ctune_estimator *s;
+    ck_assert_ok(ctune_standard_scaler_new(&s));
+    ck_assert_ok(ctune_estimator_fit(s, d));
+    double mean[3], var[3], scale[3], out[12], back[12];
+    ck_assert_ok(ctune_scaler_mean(s, mean));
+    ck_assert_ok(ctune_scaler_var(s, var));
+    ck_assert_ok(ctune_scaler_scale(s, scale));
+    ck_assert_double_eq_tol(mean[0], 0.875 * DBL_MAX, 1e-12 * DBL_MAX);
+    ck_assert_double_eq_tol(mean[1], 0.0, 1e185);
+    ck_assert_double_eq_tol(mean[2], 2.5, 1e-15);
+    ck_assert_double_eq_tol(scale[1], 1e200, 1e186);     /* the population sd */
+    ck_assert(isinf(var[1]) && var[1] > 0);              /* 1e400 is not a double */
+    ck_assert_double_eq_tol(var[2], 1.25, 1e-15);
+    ck_assert(isfinite(scale[0]) && scale[0] > 0);
+    ck_assert_ok(ctune_estimator_transform(s, d, out));
+    for (int i = 0; i < 12; i++)
+        ck_assert_msg(isfinite(out[i]), "transform[%d] = %g", i, out[i]);
+    ck_assert_double_eq_tol(out[1], 1.0, 1e-12);        /* (1e200 - 0) / 1e200 */
+    ck_assert_double_eq_tol(out[0], 0.125 / (scale[0] / DBL_MAX), 1e-9);
+    ck_assert_ok(ctune_estimator_inverse_transform(s, d, back));
+    /* the fitted state saves and loads (the loader accepts a +Inf variance) */
+    size_t len;
+    unsigned char *b = saved(s, &len);
+    ctune_estimator *l;
+    ck_assert_ok(ctune_estimator_load_buffer(&l, b, len, NULL, NULL));
+    ck_assert_ok(ctune_estimator_transform(l, d, back));
+    ck_assert_mem_eq(out, back, sizeof out);
+    free(b);
+    ctune_estimator_free(l);
+    ctune_estimator_free(s);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("degenerate");
@@ -647,6 +694,7 @@ int main(void)
     tcase_add_test(tc, test_empty_and_zero_counts);
     tcase_add_test(tc, test_csv_degenerate);
     tcase_add_test(tc, test_crafted_models);
+    tcase_add_test(tc, test_scaler_huge_magnitudes);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
