@@ -1321,9 +1321,9 @@ typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user)
  *         Dropout); CTUNE_EDATA (no y, wrong y width, a label outside the
  *         output layer — naming the row and both numbers —, NaN/Inf in X or
  *         y, width mismatch with the built model, too few rows for
- *         validation_split); CTUNE_ENUMERIC (the loss became NaN/Inf: names
- *         epoch and batch; the weights are then those of the failing step);
- *         CTUNE_ENOMEM
+ *         validation_split); CTUNE_ENUMERIC (the loss, or the weights after
+ *         an optimizer step, became NaN/Inf: names epoch and batch; the
+ *         weights are then those of the failing step); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, int64_t epochs,
                                        int64_t batch_size, const char *options);
@@ -1364,7 +1364,9 @@ CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data
  * @param out caller array of n_rows × ctune_model_n_outputs() doubles,
  *            row-major
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built);
- *         CTUNE_EDATA (column count mismatch, NaN/Inf in X); CTUNE_ENOMEM
+ *         CTUNE_EDATA (column count mismatch, NaN/Inf in X);
+ *         CTUNE_ENUMERIC (an output is NaN/Inf: the weights or X are too
+ *         large for float32; `out` is then partly written); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out);
 /**

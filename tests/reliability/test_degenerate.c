@@ -678,6 +678,39 @@ START_TEST(test_scaler_huge_magnitudes)
 }
 END_TEST
 
+/* A finite loss followed by a step to huge weights: the fit (or the first
+ * predict) reports it, never a NaN prediction. */
+START_TEST(test_nn_step_to_overflow)
+{
+    int64_t live = ctune_alloc_live();
+    double X[2] = {1e19, 1e18}, y[1] = {0}, out[1];
+    for (int k = 0; k < 2; k++) {
+        ctune_data *d = view(X + k, 1, 1, y, 1);
+        ctune_model *m;
+        const float one = 1.0f;
+        ck_assert_ok(ctune_model_new(&m));
+        ck_assert_ok(ctune_model_add_dense(m, 1, "linear", "use_bias=false"));
+        ck_assert_ok(ctune_model_compile(m, "sgd", "mse", "learning_rate=10"));
+        ck_assert_ok(ctune_model_build(m, 1));
+        ck_assert_ok(ctune_model_set_weights(m, &one));
+        ctune_status rc = ctune_model_fit(m, d, 1, 1, NULL);
+        if (k == 0) {
+            /* the gradient 2e38 times 10 is past float32: the weight is Inf */
+            ck_assert_status(rc, CTUNE_ENUMERIC);
+            ck_assert_error_has("fit: the weights became NaN or Inf at epoch 0, batch 0");
+        } else {
+            /* the weight, -2e37, is finite; its output for 1e18 is not */
+            ck_assert_ok(rc);
+            ck_assert_status(ctune_model_predict(m, d, out), CTUNE_ENUMERIC);
+            ck_assert_error_has("predict: the output for row 0 is Inf");
+        }
+        ctune_model_free(m);
+        ctune_data_free(d);
+    }
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("degenerate");
@@ -695,6 +728,7 @@ int main(void)
     tcase_add_test(tc, test_csv_degenerate);
     tcase_add_test(tc, test_crafted_models);
     tcase_add_test(tc, test_scaler_huge_magnitudes);
+    tcase_add_test(tc, test_nn_step_to_overflow);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
