@@ -1320,6 +1320,7 @@ typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user)
  *         options); CTUNE_ESTATE (no layers, not compiled, last layer a
  *         Dropout); CTUNE_EDATA (no y, wrong y width, a label outside the
  *         output layer — naming the row and both numbers —, NaN/Inf in X or
+ *         y, a finite value beyond float32's range in X or in a regression
  *         y, width mismatch with the built model, too few rows for
  *         validation_split); CTUNE_ENUMERIC (the loss, or the weights after
  *         an optimizer step, became NaN/Inf: names epoch and batch; the
@@ -1364,8 +1365,8 @@ CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data
  * @param out caller array of n_rows × ctune_model_n_outputs() doubles,
  *            row-major
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built);
- *         CTUNE_EDATA (column count mismatch, NaN/Inf in X);
- *         CTUNE_ENUMERIC (an output is NaN/Inf: the weights or X are too
+ *         CTUNE_EDATA (column count mismatch, NaN/Inf in X, a value
+ *         beyond float32's range); CTUNE_ENUMERIC (an output is NaN/Inf: the weights or X are too
  *         large for float32; `out` is then partly written); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out);

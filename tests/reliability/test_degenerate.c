@@ -678,6 +678,66 @@ START_TEST(test_scaler_huge_magnitudes)
 }
 END_TEST
 
+/* Two blobs on 2 features (rows alternate between the classes 3 and 7,
+ * 12 rows) and a linear target, for the NN / tree / search cases. */
+#define M 24
+static void ml_data(double *X, double *yc, double *yr)
+{
+    for (int i = 0; i < M; i++) {
+        double c = i % 2 ? 1.5 : -1.5;
+        X[2 * i] = c + 0.1 * (double)((i * 7) % 5) - 0.2;
+        X[2 * i + 1] = -c + 0.1 * (double)((i * 3) % 7) - 0.3;
+        if (yc)
+            yc[i] = i % 2 ? 7 : 3;
+        if (yr)
+            yr[i] = 2 * X[2 * i] - X[2 * i + 1] + 0.5;
+    }
+}
+
+static ctune_estimator *mlp(int reg, const char *params)
+{
+    ctune_estimator *e;
+    ck_assert_ok(reg ? ctune_mlp_regressor_new(&e) : ctune_mlp_classifier_new(&e));
+    ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=3, batch_size=8, nn=4, seed=1"));
+    if (params)
+        ck_assert_ok(ctune_estimator_set_params_text(e, params));
+    return e;
+}
+
+/* Predictions are finite; class predictions are training labels and
+ * probabilities are in [0, 1] summing to 1. */
+static void assert_sane(ctune_estimator *e, const ctune_data *d)
+{
+    size_t n = ctune_data_n_rows(d), t = ctune_estimator_n_outputs(e);
+    size_t k = ctune_estimator_n_classes(e);
+    double *out = calloc(n * (t > k ? t : k) + 1, sizeof *out);
+    double classes[16];
+    ck_assert_ptr_nonnull(out);
+    ck_assert_ok(ctune_estimator_predict(e, d, out));
+    for (size_t i = 0; i < n * t; i++)
+        ck_assert_msg(isfinite(out[i]), "prediction %zu is %g", i, out[i]);
+    if (k) {
+        ck_assert_uint_le(k, 16);
+        ck_assert_ok(ctune_estimator_classes(e, classes));
+        for (size_t i = 0; i < n; i++) {
+            int found = 0;
+            for (size_t c = 0; c < k; c++)
+                found |= out[i] == classes[c];
+            ck_assert_msg(found, "row %zu predicts %g, not a training label", i, out[i]);
+        }
+        ck_assert_ok(ctune_estimator_predict_proba(e, d, out));
+        for (size_t i = 0; i < n; i++) {
+            double s = 0;
+            for (size_t c = 0; c < k; c++) {
+                ck_assert(out[i * k + c] >= 0 && out[i * k + c] <= 1);
+                s += out[i * k + c];
+            }
+            ck_assert_double_eq_tol(s, 1.0, 1e-6);
+        }
+    }
+    free(out);
+}
+
 /* A finite loss followed by a step to huge weights: the fit (or the first
  * predict) reports it, never a NaN prediction. */
 START_TEST(test_nn_step_to_overflow)
@@ -711,6 +771,71 @@ START_TEST(test_nn_step_to_overflow)
 }
 END_TEST
 
+/* The MLP computes in float32. */
+START_TEST(test_mlp_huge_and_tiny_magnitudes)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], Xs[M * 2];
+    ml_data(X, y, NULL);
+    static const double SCALES[] = {1e30, 1e-30};
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < M * 2; i++)
+            Xs[i] = X[i] * SCALES[k];
+        ctune_data *d = view(Xs, M, 2, y, 1);
+        ctune_estimator *e = mlp(0, NULL);
+        ctune_status rc = ctune_estimator_fit(e, d);
+        if (k == 0) {
+            /* 1e30 squared is past float32: the loss (or the weights) blow
+             * up at the first step, and fit says where */
+            ck_assert_status(rc, CTUNE_ENUMERIC);
+            ck_assert_error_has("MLPClassifier: fit: the ");
+            ck_assert_error_has("at epoch 0, batch ");
+            ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        } else {
+            /* 1e-30 is (nearly) 0 for the network: it trains and predicts
+             * a constant, valid answer */
+            ck_assert_ok(rc);
+            assert_sane(e, d);
+        }
+        ctune_estimator_free(e);
+        ctune_data_free(d);
+    }
+    /* values past float32's range (finite as doubles) are a data error */
+    for (int i = 0; i < M * 2; i++)
+        Xs[i] = X[i];
+    Xs[5] = 1e300;
+    ctune_data *d = view(Xs, M, 2, y, 1);
+    ctune_estimator *e = mlp(0, NULL);
+    ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+    ck_assert_error_has("MLPClassifier: fit: X row 2, column 1 is 1e+300, beyond float32's range");
+    ctune_estimator_free(e);
+    /* a StandardScaler in front brings them into range */
+    ctune_estimator *pipe, *s;
+    ck_assert_ok(ctune_pipeline_new(&pipe));
+    ck_assert_ok(ctune_standard_scaler_new(&s));
+    e = mlp(0, NULL);
+    ck_assert_ok(ctune_pipeline_add_step(pipe, "scaler", s));
+    ck_assert_ok(ctune_pipeline_add_step(pipe, "mlp", e));
+    ck_assert_ok(ctune_estimator_fit(pipe, d));
+    assert_sane(pipe, d);
+    ctune_estimator_free(pipe);
+    ctune_estimator_free(s);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    /* so are regression targets */
+    double yr[M];
+    ml_data(X, NULL, yr);
+    yr[3] = -1e300;
+    d = view(X, M, 2, yr, 1);
+    e = mlp(1, NULL);
+    ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+    ck_assert_error_has("MLPRegressor: fit: y row 3 is -1e+300, beyond float32's range");
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("degenerate");
@@ -729,6 +854,7 @@ int main(void)
     tcase_add_test(tc, test_crafted_models);
     tcase_add_test(tc, test_scaler_huge_magnitudes);
     tcase_add_test(tc, test_nn_step_to_overflow);
+    tcase_add_test(tc, test_mlp_huge_and_tiny_magnitudes);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
