@@ -836,6 +836,27 @@ START_TEST(test_mlp_huge_and_tiny_magnitudes)
 }
 END_TEST
 
+/* learning_rate 1e6 makes the loss diverge: CTUNE_ENUMERIC naming where. */
+START_TEST(test_mlp_diverging_loss)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], yr[M];
+    ml_data(X, y, yr);
+    for (int reg = 0; reg < 2; reg++) {
+        ctune_data *d = view(X, M, 2, reg ? yr : y, 1);
+        ctune_estimator *e = mlp(reg, "optimizer=sgd, learning_rate=1e6, epochs=5");
+        ck_assert_status(ctune_estimator_fit(e, d), CTUNE_ENUMERIC);
+        ck_assert_error_has(reg ? "MLPRegressor: fit: the" : "MLPClassifier: fit: the");
+        ck_assert_error_has("at epoch ");
+        ck_assert_error_has(", batch ");
+        ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        ctune_estimator_free(e);
+        ctune_data_free(d);
+    }
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("degenerate");
@@ -855,6 +876,7 @@ int main(void)
     tcase_add_test(tc, test_scaler_huge_magnitudes);
     tcase_add_test(tc, test_nn_step_to_overflow);
     tcase_add_test(tc, test_mlp_huge_and_tiny_magnitudes);
+    tcase_add_test(tc, test_mlp_diverging_loss);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
