@@ -857,6 +857,36 @@ START_TEST(test_mlp_diverging_loss)
 }
 END_TEST
 
+/* uniform() over a range wider than DBL_MAX samples the whole range. */
+START_TEST(test_space_huge_uniform)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_space *sp;
+    ctune_candidates *c;
+    ck_assert_ok(ctune_space_parse(&sp, "a: uniform(-1e308, 1e308); k: randint(-9223372036854775808, 9223372036854775807)"));
+    ck_assert_ok(ctune_space_sample(&c, sp, 50, 3));
+    int below = 0, above = 0, kneg = 0, kpos = 0;
+    for (size_t i = 0; i < 50; i++) {
+        double v;
+        int64_t k;
+        ck_assert_ok(ctune_params_get_double(ctune_candidates_get(c, i), "a", &v));
+        ck_assert(v >= -1e308 && v < 1e308);
+        below += v < 0;
+        above += v > 0;
+        ck_assert_ok(ctune_params_get_int(ctune_candidates_get(c, i), "k", &k));
+        kneg += k < 0;
+        kpos += k > 0;
+    }
+    ck_assert_int_gt(below, 5);
+    ck_assert_int_gt(above, 5);
+    ck_assert_int_gt(kneg, 5);
+    ck_assert_int_gt(kpos, 5);
+    ctune_candidates_free(c);
+    ctune_space_free(sp);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("degenerate");
@@ -877,6 +907,7 @@ int main(void)
     tcase_add_test(tc, test_nn_step_to_overflow);
     tcase_add_test(tc, test_mlp_huge_and_tiny_magnitudes);
     tcase_add_test(tc, test_mlp_diverging_loss);
+    tcase_add_test(tc, test_space_huge_uniform);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
