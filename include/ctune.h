@@ -1605,7 +1605,9 @@ CTUNE_API const ctune_model *ctune_keras_model(const ctune_estimator *est);
  *  The output layer and loss follow the task: 2 classes → 1 sigmoid unit +
  *  binary_crossentropy; k > 2 classes → k softmax units +
  *  sparse_categorical_crossentropy; regression → n_outputs_ linear units +
- *  mean_squared_error. */
+ *  mean_squared_error.
+ *  `params` NULL builds with every default (one linear output, MSE);
+ *  a NULL `model` is CTUNE_EINVAL. */
 CTUNE_API ctune_status ctune_mlp_build(const ctune_params *params, ctune_model *model, void *user);
 /** The MLP builder's spec (static). */
 CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
