@@ -390,7 +390,7 @@ static void value_text(ctune__sb *b, const ctune__value *v)
     default: {
         /* quote unless it reads back as the same bare string */
         ctune_params *tmp = NULL;
-        int bare = v->s[0] && !strpbrk(v->s, "|;\n,()[]{}:='\" \t") &&
+        int bare = v->s[0] && !strpbrk(v->s, "|;\n,()[]{}:='\" \t\r") &&
                    ctune_params_new(&tmp) == CTUNE_OK &&
                    ctune_params_set_text(tmp, "v", v->s) == CTUNE_OK &&
                    ctune_params_type(tmp, "v") == CTUNE_TYPE_STRING;

@@ -1448,7 +1448,8 @@ START_TEST(test_space_huge_uniform)
     int64_t live = ctune_alloc_live();
     ctune_space *sp;
     ctune_candidates *c;
-    ck_assert_ok(ctune_space_parse(&sp, "a: uniform(-1e308, 1e308); k: randint(-9223372036854775808, 9223372036854775807)"));
+    ck_assert_ok(ctune_space_parse(&sp, "a: uniform(-1e308, 1e308); "
+                                        "k: randint(-9223372036854775808, 9223372036854775807)"));
     ck_assert_ok(ctune_space_sample(&c, sp, 50, 3));
     int below = 0, above = 0, kneg = 0, kpos = 0;
     for (size_t i = 0; i < 50; i++) {
@@ -1467,6 +1468,34 @@ START_TEST(test_space_huge_uniform)
     ck_assert_int_gt(kneg, 5);
     ck_assert_int_gt(kpos, 5);
     ctune_candidates_free(c);
+    ctune_space_free(sp);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* Strings with blanks at either end (the parser trims bare values) keep
+ * them through the space's text form. */
+START_TEST(test_space_text_blanks)
+{
+    int64_t live = ctune_alloc_live();
+    static const char *const VALUES[] = {"x\r", "\rx", " lead", "trail\t", "in side", "a\r\rb"};
+    enum { NV = sizeof VALUES / sizeof VALUES[0] };
+    ctune_space *sp, *back;
+    ck_assert_ok(ctune_space_new(&sp));
+    ck_assert_ok(ctune_space_add_strings(sp, "s", VALUES, NV));
+    char text[256];
+    ck_assert_int_lt(ctune_space_to_text(sp, text, sizeof text), (long)sizeof text);
+    ck_assert_ok(ctune_space_parse(&back, text));
+    ctune_candidates *c;
+    ck_assert_ok(ctune_space_grid(&c, back));
+    ck_assert_uint_eq(ctune_candidates_count(c), NV);
+    for (size_t i = 0; i < NV; i++) {
+        const char *v;
+        ck_assert_ok(ctune_params_get_string(ctune_candidates_get(c, i), "s", &v));
+        ck_assert_str_eq(v, VALUES[i]);
+    }
+    ctune_candidates_free(c);
+    ctune_space_free(back);
     ctune_space_free(sp);
     ck_assert_int_eq(ctune_alloc_live(), live);
 }
@@ -1509,6 +1538,7 @@ int main(void)
     tcase_add_test(tc, test_search_n_iter_zero_and_cv_one);
     tcase_add_test(tc, test_extreme_hyperparameters);
     tcase_add_test(tc, test_space_huge_uniform);
+    tcase_add_test(tc, test_space_text_blanks);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
