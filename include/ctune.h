@@ -1972,7 +1972,9 @@ CTUNE_API ctune_status ctune_decision_tree_classifier_new(ctune_estimator **out)
  *
  * criterion = squared_error (leaves predict the mean) | absolute_error (the
  * median); the other params as the classifier's except class_weight.
- * Multi-output y (n_targets > 1) is supported.
+ * Multi-output y (n_targets > 1) is supported. The criteria sum y and
+ * its squares: fit is CTUNE_EDATA naming the row when n_rows · |y| exceeds
+ * 1e150 (scale such targets).
  *
  * @param out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM

@@ -1501,6 +1501,44 @@ START_TEST(test_space_text_blanks)
 }
 END_TEST
 
+/* A regression tree sums y and its squares: targets whose sums would
+ * overflow are a clear error, not a tree of Inf impurities that splits
+ * constant targets and does not load back. */
+START_TEST(test_tree_huge_targets)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M];
+    ml_data(X, NULL, y);
+    y[5] = DBL_MAX;
+    ctune_data *d = view(X, M, 2, y, 1);
+    for (int crit = 0; crit < 2; crit++) {
+        ctune_estimator *e = tree(1, crit ? "criterion=absolute_error" : NULL);
+        ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+        ck_assert_error_has("DecisionTreeRegressor: y row 5 is 1.79769e+308: with 24 rows a "
+                            "regression tree needs |y| <= 4.16667e+148");
+        ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        /* the largest allowed magnitude fits, and the model loads back */
+        for (int i = 0; i < M; i++)
+            y[i] = (i % 3 - 1) * 4e148;
+        ck_assert_ok(ctune_estimator_fit(e, d));
+        assert_sane(e, d);
+        double imp;
+        ck_assert_ok(ctune_tree_node_stats(e, 0, &imp, NULL, NULL));
+        ck_assert(isfinite(imp));
+        size_t len;
+        unsigned char *b = saved(e, &len);
+        ctune_estimator *l;
+        ck_assert_ok(ctune_estimator_load_buffer(&l, b, len, NULL, NULL));
+        ctune_estimator_free(l);
+        free(b);
+        ctune_estimator_free(e);
+        y[5] = DBL_MAX;
+    }
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("degenerate");
@@ -1539,6 +1577,7 @@ int main(void)
     tcase_add_test(tc, test_extreme_hyperparameters);
     tcase_add_test(tc, test_space_huge_uniform);
     tcase_add_test(tc, test_space_text_blanks);
+    tcase_add_test(tc, test_tree_huge_targets);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
