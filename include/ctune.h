@@ -2620,7 +2620,8 @@ CTUNE_API ctune_status ctune_space_parse(ctune_space **out, const char *text);
  *
  * @param space the space
  * @param text  the entries
- * @return as ctune_space_parse(); CTUNE_EINVAL for a name already present
+ * @return as ctune_space_parse(); a name already present is CTUNE_EFORMAT
+ *         "duplicate parameter 'name'" with its offset in `text`
  */
 CTUNE_API ctune_status ctune_space_add_text(ctune_space *space, const char *text);
 /**
