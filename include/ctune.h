@@ -1320,10 +1320,11 @@ typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user)
  *         options); CTUNE_ESTATE (no layers, not compiled, last layer a
  *         Dropout); CTUNE_EDATA (no y, wrong y width, a label outside the
  *         output layer — naming the row and both numbers —, NaN/Inf in X or
+ *         y, a finite value beyond float32's range in X or in a regression
  *         y, width mismatch with the built model, too few rows for
- *         validation_split); CTUNE_ENUMERIC (the loss became NaN/Inf: names
- *         epoch and batch; the weights are then those of the failing step);
- *         CTUNE_ENOMEM
+ *         validation_split); CTUNE_ENUMERIC (the loss, or the weights after
+ *         an optimizer step, became NaN/Inf: names epoch and batch; the
+ *         weights are then those of the failing step); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, int64_t epochs,
                                        int64_t batch_size, const char *options);
@@ -1364,7 +1365,9 @@ CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data
  * @param out caller array of n_rows × ctune_model_n_outputs() doubles,
  *            row-major
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built);
- *         CTUNE_EDATA (column count mismatch, NaN/Inf in X); CTUNE_ENOMEM
+ *         CTUNE_EDATA (column count mismatch, NaN/Inf in X, a value
+ *         beyond float32's range); CTUNE_ENUMERIC (an output is NaN/Inf: the weights or X are too
+ *         large for float32; `out` is then partly written); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out);
 /**
@@ -1602,7 +1605,9 @@ CTUNE_API const ctune_model *ctune_keras_model(const ctune_estimator *est);
  *  The output layer and loss follow the task: 2 classes → 1 sigmoid unit +
  *  binary_crossentropy; k > 2 classes → k softmax units +
  *  sparse_categorical_crossentropy; regression → n_outputs_ linear units +
- *  mean_squared_error. */
+ *  mean_squared_error.
+ *  `params` NULL builds with every default (one linear output, MSE);
+ *  a NULL `model` is CTUNE_EINVAL. */
 CTUNE_API ctune_status ctune_mlp_build(const ctune_params *params, ctune_model *model, void *user);
 /** The MLP builder's spec (static). */
 CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
@@ -1967,7 +1972,9 @@ CTUNE_API ctune_status ctune_decision_tree_classifier_new(ctune_estimator **out)
  *
  * criterion = squared_error (leaves predict the mean) | absolute_error (the
  * median); the other params as the classifier's except class_weight.
- * Multi-output y (n_targets > 1) is supported.
+ * Multi-output y (n_targets > 1) is supported. The criteria sum y and
+ * its squares: fit is CTUNE_EDATA naming the row when n_rows · |y| exceeds
+ * 1e150 (scale such targets).
  *
  * @param out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
@@ -2613,7 +2620,8 @@ CTUNE_API ctune_status ctune_space_parse(ctune_space **out, const char *text);
  *
  * @param space the space
  * @param text  the entries
- * @return as ctune_space_parse(); CTUNE_EINVAL for a name already present
+ * @return as ctune_space_parse(); a name already present is CTUNE_EFORMAT
+ *         "duplicate parameter 'name'" with its offset in `text`
  */
 CTUNE_API ctune_status ctune_space_add_text(ctune_space *space, const char *text);
 /**

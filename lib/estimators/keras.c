@@ -237,8 +237,8 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
     verbose_ctx vctx = {f->vt.name, epochs};
     rc = ctune_model_fit_ex(k->model, train, NULL, epochs, batch, opts,
                             verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
-    if (rc != CTUNE_OK)
-        ctune__error_prefix("%s: fit", f->vt.name);
+    if (rc != CTUNE_OK) /* the engine's messages start with "fit: " */
+        ctune__error_prefix("%s", f->vt.name);
     return rc;
 }
 

@@ -46,6 +46,34 @@ static inline double xval(const void *row, int dtype, size_t j)
     return dtype == CTUNE_FLOAT64 ? ((const double *)row)[j] : (double)((const float *)row)[j];
 }
 
+/* Column j of finite values whose sum or sum of squares overflowed (values
+ * near DBL_MAX, or spread wider than 1e154): the mean and the standard
+ * deviation are redone on the values divided by the largest magnitude m,
+ * so both stay exact to rounding and finite; the variance itself, m² times
+ * the scaled one, may be +Inf (it is then not representable). */
+static void huge_column(scaler_t *s, const ctune_data *train, size_t j)
+{
+    size_t n = ctune_data_n_rows(train);
+    int dtype = ctune_data_dtype(train);
+    double m = 0, sum = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a = fabs(xval(ctune__data_row_ptr(train, i), dtype, j));
+        m = a > m ? a : m;
+    }
+    for (size_t i = 0; i < n; i++)
+        sum += xval(ctune__data_row_ptr(train, i), dtype, j) / m;
+    double mu = sum / (double)n; /* the mean divided by m, in [-1, 1] */
+    for (size_t i = 0; i < n; i++) {
+        double c = xval(ctune__data_row_ptr(train, i), dtype, j) / m - mu;
+        ss += c * c;
+    }
+    double v = ss / (double)n, nn = (double)n;
+    double bound = nn * DBL_EPSILON * v + pow(nn * mu * DBL_EPSILON, 2);
+    s->mean[j] = mu * m;
+    s->var[j] = v * m * m;
+    s->scale[j] = (!s->with_std || v <= bound || v == 0) ? 1.0 : sqrt(v) * m;
+}
+
 static ctune_status scaler_fit(void *self, const ctune_data *train, size_t n_classes,
                                const ctune_fit_ctx *ctx)
 {
@@ -79,6 +107,10 @@ static ctune_status scaler_fit(void *self, const ctune_data *train, size_t n_cla
     double nn = (double)n;
     for (size_t j = 0; j < d; j++) {
         s->var[j] /= nn;
+        if (!isfinite(s->var[j])) {
+            huge_column(s, train, j);
+            continue;
+        }
         /* scikit-learn's _is_constant_feature: variance within rounding of 0 */
         double bound = nn * DBL_EPSILON * s->var[j] + pow(nn * s->mean[j] * DBL_EPSILON, 2);
         double sd = sqrt(s->var[j]);
@@ -98,10 +130,12 @@ static ctune_status scaler_transform(void *self, const ctune_data *X, double *ou
         const void *row = ctune__data_row_ptr(X, i);
         double *o = out + i * d;
         for (size_t j = 0; j < d; j++) {
-            double v = xval(row, dtype, j);
+            double x = xval(row, dtype, j), v = x;
             if (s->with_mean)
                 v -= s->mean[j];
             o[j] = v / s->scale[j];
+            if (isinf(o[j]) && isfinite(x)) /* x - mean overflowed: scale first */
+                o[j] = x / s->scale[j] - (s->with_mean ? s->mean[j] / s->scale[j] : 0);
         }
     }
     return CTUNE_OK;
@@ -162,8 +196,9 @@ static ctune_status scaler_load(void **self, const ctune_params *params, ctune_r
         rc = ctune_read_f64_array(r, s->mean, 3 * s->d);
     }
     for (size_t j = 0; rc == CTUNE_OK && j < s->d; j++)
-        if (!isfinite(s->mean[j]) || !(s->var[j] >= 0) || isinf(s->var[j]) ||
-            !(s->scale[j] > 0) || isinf(s->scale[j]))
+        /* a variance too large for a double is +Inf (see huge_column) */
+        if (!isfinite(s->mean[j]) || !(s->var[j] >= 0) || !(s->scale[j] > 0) ||
+            isinf(s->scale[j]))
             rc = ctune_set_error(CTUNE_EFORMAT,
                                  "model file corrupted: StandardScaler column %zu has mean %g, "
                                  "variance %g, scale %g",

@@ -432,6 +432,17 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
         return ctune_set_error(CTUNE_EINVAL,
                                "max_features %zu exceeds the %zu features of X",
                                w.mf, d);
+    /* The regression criteria sum y and its squares (and square the sums):
+     * n·|y| <= 1e150 keeps every one of them finite. */
+    for (size_t k = 0; k < w.t; k++)
+        for (size_t i = 0; i < n; i++) {
+            double v = ctune__data_y_at(train, i, k);
+            if (fabs(v) * (double)n > 1e150)
+                return ctune_set_error(CTUNE_EDATA,
+                                       "y row %zu is %g: with %zu rows a regression tree needs "
+                                       "|y| <= %g (the sums of its criterion would overflow); "
+                                       "scale y", i, v, n, 1e150 / (double)n);
+        }
     w.msl = cfg->msl_frac > 0 ? (size_t)ceil(cfg->msl_frac * (double)n) : cfg->msl_int;
     if (w.msl < 1)
         w.msl = 1;

@@ -390,7 +390,7 @@ static void value_text(ctune__sb *b, const ctune__value *v)
     default: {
         /* quote unless it reads back as the same bare string */
         ctune_params *tmp = NULL;
-        int bare = v->s[0] && !strpbrk(v->s, "|;\n,()[]{}:='\" \t") &&
+        int bare = v->s[0] && !strpbrk(v->s, "|;\n,()[]{}:='\" \t\r") &&
                    ctune_params_new(&tmp) == CTUNE_OK &&
                    ctune_params_set_text(tmp, "v", v->s) == CTUNE_OK &&
                    ctune_params_type(tmp, "v") == CTUNE_TYPE_STRING;
@@ -519,7 +519,9 @@ static ctune_status random_point(const ctune_space *sp, ctune_rng *rng, ctune_pa
             rc = ctune__value_set(p, e->name, &e->values[ctune_rng_below(rng, e->n_values)]);
             break;
         case CTUNE__DIST_UNIFORM: {
-            double v = e->lo + (e->hi - e->lo) * ctune_rng_uniform(rng);
+            double u = ctune_rng_uniform(rng), v = e->lo + (e->hi - e->lo) * u;
+            if (!isfinite(v)) /* hi - lo overflowed (bounds near ±DBL_MAX) */
+                v = e->lo * (1.0 - u) + e->hi * u;
             rc = ctune_params_set_double(p, e->name, v < e->hi ? v : e->lo);
             break;
         }

@@ -173,6 +173,15 @@ static int early_stop_update(ctune_model *m, early_stop *es, size_t epoch, doubl
     return 0;
 }
 
+/* 1 when every value is finite (x * 0 is NaN exactly for NaN and ±Inf). */
+static int all_finite(const float *w, size_t n)
+{
+    float acc = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        acc += w[i] * 0.0f;
+    return acc == 0.0f;
+}
+
 static void record(ctune_model *m, size_t key, size_t epoch, double v)
 {
     m->hist[key * m->hist_cap + epoch] = v;
@@ -294,6 +303,16 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
             }
             loss_sum += bl * (double)rows;
             ctune__optim_step(&m->opt, m->params, ws.grads, m->seg, m->n_seg);
+            /* a finite loss can still be followed by a step to Inf: the
+             * last step of a fit would then leave a model that predicts
+             * NaN */
+            if (!all_finite(m->params, m->n_params)) {
+                rc = ctune_set_error(CTUNE_ENUMERIC, "fit: the weights became NaN or Inf at "
+                                                     "epoch %lld, batch %zu (try a smaller "
+                                                     "learning_rate or clipnorm)",
+                                     (long long)e, batch);
+                goto done;
+            }
         }
         size_t ep = (size_t)e, key = 0;
         record(m, key++, ep, loss_sum / (double)n_train);
@@ -362,6 +381,14 @@ ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *ou
         const float *a = ctune__forward(m, &ws, rows, 0, NULL);
         for (size_t k = 0; k < rows * u; k++)
             out[s * u + k] = a[k];
+        if (!all_finite(a, rows * u)) {
+            size_t k = 0;
+            while (isfinite(a[k]))
+                k++;
+            rc = ctune_set_error(CTUNE_ENUMERIC, "predict: the output for row %zu is %s (the "
+                                                 "weights or X are too large for float32)",
+                                 s + k / u, isnan(a[k]) ? "NaN" : "Inf");
+        }
     }
     ctune__ws_free(&ws);
     return rc;

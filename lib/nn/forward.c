@@ -1,6 +1,7 @@
 /* Workspace, data checks, and the forward / backward passes. */
 #include "nn/hot.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -235,9 +236,25 @@ ctune_status ctune__check_x(const ctune_model *m, const ctune_data *d, const cha
         return ctune_set_error(CTUNE_EDATA, "%s: X has %zu columns but the model was built for %zu",
                                what, ctune_data_n_cols(d), m->input_dim);
     ctune_status rc = ctune_data_validate(d);
-    if (rc != CTUNE_OK)
+    if (rc != CTUNE_OK) {
         ctune__error_prefix("%s", what);
-    return rc;
+        return rc;
+    }
+    /* the network computes in float32: a finite double past its range
+     * would enter as Inf and surface as a NaN loss or output */
+    if (ctune_data_dtype(d) == CTUNE_FLOAT64) {
+        size_t n = ctune_data_n_rows(d), p = ctune_data_n_cols(d);
+        for (size_t i = 0; i < n; i++) {
+            const double *row = ctune__data_row_ptr(d, i);
+            for (size_t j = 0; j < p; j++)
+                if (fabs(row[j]) > FLT_MAX)
+                    return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %g, beyond "
+                                                        "float32's range (the network computes "
+                                                        "in float32: scale the data, e.g. with a "
+                                                        "StandardScaler)", what, i, j, row[j]);
+        }
+    }
+    return CTUNE_OK;
 }
 
 ctune_status ctune__check_xy(const ctune_model *m, const ctune_data *d, const char *what)
@@ -270,7 +287,15 @@ ctune_status ctune__check_xy(const ctune_model *m, const ctune_data *d, const ch
                 return ctune_set_error(CTUNE_EDATA, "%s: y row %zu is class %g but the output "
                                                     "layer has %zu units (classes 0..%zu)",
                                        what, i, v, c.units, c.units - 1);
-        } else if (m->loss == CTUNE__LOSS_BCE) {
+        } else if (m->loss != CTUNE__LOSS_BCE) {
+            for (size_t k = 0; k < t; k++) {
+                double v = ctune__data_y_at(d, i, k);
+                if (fabs(v) > FLT_MAX)
+                    return ctune_set_error(CTUNE_EDATA, "%s: y row %zu is %g, beyond float32's "
+                                                        "range (the network computes in float32)",
+                                           what, i, v);
+            }
+        } else {
             for (size_t k = 0; k < t; k++) {
                 double v = ctune__data_y_at(d, i, k);
                 if (v < 0 || v > 1)

@@ -9,8 +9,11 @@
 #pragma GCC optimize("O3", "fp-contract=fast", "no-math-errno")
 #endif
 
+/* Not under ThreadSanitizer: GCC instruments the ifunc resolvers, which run
+ * while the executable is relocated, before the TSan runtime is set up (a
+ * program linking the static library crashed at load). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(CTUNE_NO_MULTIVERSION)
+    !defined(CTUNE_NO_MULTIVERSION) && !defined(__SANITIZE_THREAD__)
 #define CTUNE__MULTIVERSION                                                       \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else

@@ -17,6 +17,11 @@
 #define CTR_TOLERANT 2u
 /* The call must not allocate at all (0 steps). */
 #define CTR_NO_ALLOC 4u
+/* A failed call may keep blocks that became part of its handle's state
+ * before the failure (a model built and its optimizer state prepared by its
+ * first fit, as Keras keeps them): more blocks may be live right after the
+ * call; teardown must still free everything. */
+#define CTR_MAY_KEEP 8u
 
 /* One entry point under test. `ctx` is the caller's state, handed to every
  * hook. Only `call` is required. */

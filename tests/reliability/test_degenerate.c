@@ -631,6 +631,914 @@ START_TEST(test_crafted_models)
 }
 END_TEST
 
+/* ---- the NN, trees, scaler, pipeline and searches ---------------------------- */
+
+/* Finite values whose sums overflow: the scaler's mean and scale stay exact
+ * and finite, transform is finite, the model saves and loads. */
+START_TEST(test_scaler_huge_magnitudes)
+{
+    int64_t live = ctune_alloc_live();
+    /* column 0: near DBL_MAX (the sum overflows); column 1: spread 2e200
+     * (the sum of squares overflows); column 2: ordinary */
+    double X[4 * 3] = {DBL_MAX, 1e200, 1, DBL_MAX, -1e200, 2, DBL_MAX / 2, 1e200, 3,
+                       DBL_MAX, -1e200, 4};
+    ctune_data *d = view(X, 4, 3, NULL, 0);
+    ctune_estimator *s;
+    ck_assert_ok(ctune_standard_scaler_new(&s));
+    ck_assert_ok(ctune_estimator_fit(s, d));
+    double mean[3], var[3], scale[3], out[12], back[12];
+    ck_assert_ok(ctune_scaler_mean(s, mean));
+    ck_assert_ok(ctune_scaler_var(s, var));
+    ck_assert_ok(ctune_scaler_scale(s, scale));
+    ck_assert_double_eq_tol(mean[0], 0.875 * DBL_MAX, 1e-12 * DBL_MAX);
+    ck_assert_double_eq_tol(mean[1], 0.0, 1e185);
+    ck_assert_double_eq_tol(mean[2], 2.5, 1e-15);
+    ck_assert_double_eq_tol(scale[1], 1e200, 1e186);     /* the population sd */
+    ck_assert(isinf(var[1]) && var[1] > 0);              /* 1e400 is not a double */
+    ck_assert_double_eq_tol(var[2], 1.25, 1e-15);
+    ck_assert(isfinite(scale[0]) && scale[0] > 0);
+    ck_assert_ok(ctune_estimator_transform(s, d, out));
+    for (int i = 0; i < 12; i++)
+        ck_assert_msg(isfinite(out[i]), "transform[%d] = %g", i, out[i]);
+    ck_assert_double_eq_tol(out[1], 1.0, 1e-12);        /* (1e200 - 0) / 1e200 */
+    ck_assert_double_eq_tol(out[0], 0.125 / (scale[0] / DBL_MAX), 1e-9);
+    ck_assert_ok(ctune_estimator_inverse_transform(s, d, back));
+    /* the fitted state saves and loads (the loader accepts a +Inf variance) */
+    size_t len;
+    unsigned char *b = saved(s, &len);
+    ctune_estimator *l;
+    ck_assert_ok(ctune_estimator_load_buffer(&l, b, len, NULL, NULL));
+    ck_assert_ok(ctune_estimator_transform(l, d, back));
+    ck_assert_mem_eq(out, back, sizeof out);
+    free(b);
+    ctune_estimator_free(l);
+    ctune_estimator_free(s);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* Two blobs on 2 features (rows alternate between the classes 3 and 7,
+ * 12 rows) and a linear target, for the NN / tree / search cases. */
+#define M 24
+static void ml_data(double *X, double *yc, double *yr)
+{
+    for (int i = 0; i < M; i++) {
+        double c = i % 2 ? 1.5 : -1.5;
+        X[2 * i] = c + 0.1 * (double)((i * 7) % 5) - 0.2;
+        X[2 * i + 1] = -c + 0.1 * (double)((i * 3) % 7) - 0.3;
+        if (yc)
+            yc[i] = i % 2 ? 7 : 3;
+        if (yr)
+            yr[i] = 2 * X[2 * i] - X[2 * i + 1] + 0.5;
+    }
+}
+
+static ctune_estimator *mlp(int reg, const char *params)
+{
+    ctune_estimator *e;
+    ck_assert_ok(reg ? ctune_mlp_regressor_new(&e) : ctune_mlp_classifier_new(&e));
+    ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=3, batch_size=8, nn=4, seed=1"));
+    if (params)
+        ck_assert_ok(ctune_estimator_set_params_text(e, params));
+    return e;
+}
+
+static ctune_estimator *tree(int reg, const char *params)
+{
+    ctune_estimator *e;
+    ck_assert_ok(reg ? ctune_decision_tree_regressor_new(&e)
+                     : ctune_decision_tree_classifier_new(&e));
+    if (params)
+        ck_assert_ok(ctune_estimator_set_params_text(e, params));
+    return e;
+}
+
+/* Predictions are finite; class predictions are training labels and
+ * probabilities are in [0, 1] summing to 1. */
+static void assert_sane(ctune_estimator *e, const ctune_data *d)
+{
+    size_t n = ctune_data_n_rows(d), t = ctune_estimator_n_outputs(e);
+    size_t k = ctune_estimator_n_classes(e);
+    double *out = calloc(n * (t > k ? t : k) + 1, sizeof *out);
+    double classes[16];
+    ck_assert_ptr_nonnull(out);
+    ck_assert_ok(ctune_estimator_predict(e, d, out));
+    for (size_t i = 0; i < n * t; i++)
+        ck_assert_msg(isfinite(out[i]), "prediction %zu is %g", i, out[i]);
+    if (k) {
+        ck_assert_uint_le(k, 16);
+        ck_assert_ok(ctune_estimator_classes(e, classes));
+        for (size_t i = 0; i < n; i++) {
+            int found = 0;
+            for (size_t c = 0; c < k; c++)
+                found |= out[i] == classes[c];
+            ck_assert_msg(found, "row %zu predicts %g, not a training label", i, out[i]);
+        }
+        ck_assert_ok(ctune_estimator_predict_proba(e, d, out));
+        for (size_t i = 0; i < n; i++) {
+            double s = 0;
+            for (size_t c = 0; c < k; c++) {
+                ck_assert(out[i * k + c] >= 0 && out[i * k + c] <= 1);
+                s += out[i * k + c];
+            }
+            ck_assert_double_eq_tol(s, 1.0, 1e-6);
+        }
+    }
+    free(out);
+}
+
+START_TEST(test_ml_constant_features)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], p[M];
+    ml_data(X, y, NULL);
+    for (int i = 0; i < M * 2; i++)
+        X[i] = 4.25;
+    ctune_data *d = view(X, M, 2, y, 1);
+    /* MLP: trains; identical rows get identical predictions */
+    ctune_estimator *e = mlp(0, NULL);
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    assert_sane(e, d);
+    ck_assert_ok(ctune_estimator_predict(e, d, p));
+    for (int i = 1; i < M; i++)
+        ck_assert(p[i] == p[0]);
+    ctune_estimator_free(e);
+    /* tree: one leaf (no split separates equal values), the class
+     * fractions as probabilities */
+    e = tree(0, NULL);
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    size_t leaves, depth;
+    ck_assert_ok(ctune_tree_n_leaves(e, &leaves));
+    ck_assert_ok(ctune_tree_depth(e, &depth));
+    ck_assert_uint_eq(leaves, 1);
+    ck_assert_uint_eq(depth, 0);
+    double pr[M * 2];
+    ck_assert_ok(ctune_estimator_predict_proba(e, d, pr));
+    ck_assert_double_eq_tol(pr[0], 0.5, 1e-15);
+    assert_sane(e, d);
+    ctune_estimator_free(e);
+    /* scaler: scale 1 for a constant column, transform gives 0 */
+    ck_assert_ok(ctune_standard_scaler_new(&e));
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    double sc[2], tr[M * 2];
+    ck_assert_ok(ctune_scaler_scale(e, sc));
+    ck_assert_double_eq(sc[0], 1.0);
+    ck_assert_ok(ctune_estimator_transform(e, d, tr));
+    for (int i = 0; i < M * 2; i++)
+        ck_assert_double_eq(tr[i], 0.0);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_ml_single_class)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M];
+    ml_data(X, y, NULL);
+    for (int i = 0; i < M; i++)
+        y[i] = 5;
+    ctune_data *d = view(X, M, 2, y, 1);
+    /* MLP: a clear error, and the handle stays unfitted */
+    ctune_estimator *e = mlp(0, NULL);
+    ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+    ck_assert_error_has("MLPClassifier: the training data has only 1 class; need at least 2");
+    ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+    ctune_estimator_free(e);
+    /* tree: one leaf predicting it with probability 1 */
+    e = tree(0, NULL);
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    ck_assert_uint_eq(ctune_estimator_n_classes(e), 1);
+    double p[M];
+    ck_assert_ok(ctune_estimator_predict_proba(e, d, p));
+    ck_assert_double_eq(p[0], 1.0);
+    assert_sane(e, d);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* KFold on labels sorted by class leaves a class out of a training fold;
+ * StratifiedKFold never does. */
+START_TEST(test_fold_missing_a_class)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M];
+    ml_data(X, y, NULL);
+    for (int i = 0; i < M; i++)
+        y[i] = i < M / 2 ? 3 : 7; /* sorted */
+    ctune_data *d = view(X, M, 2, y, 1);
+    ctune_splitter *kf, *skf;
+    ck_assert_ok(ctune_kfold_new(&kf, 2, 0, 0));
+    ck_assert_ok(ctune_stratified_kfold_new(&skf, 2, 0, 0));
+    /* StratifiedKFold: both classes in every training side */
+    ctune_splits *sp;
+    ck_assert_ok(ctune_splitter_split(&sp, skf, d));
+    for (size_t f = 0; f < 2; f++) {
+        const size_t *idx;
+        size_t n, c3 = 0;
+        ck_assert_ok(ctune_splits_train(sp, f, &idx, &n));
+        for (size_t i = 0; i < n; i++)
+            c3 += y[idx[i]] == 3;
+        ck_assert(c3 > 0 && c3 < n);
+    }
+    ctune_splits_free(sp);
+    /* KFold: each training side holds one class. The MLP refuses it: with
+     * error_score=nan (the default) each split scores NaN and keeps the
+     * message; with raise the call fails with it. */
+    ctune_estimator *e = mlp(0, NULL);
+    ctune_cv_results *r;
+    ck_assert_ok(ctune_cross_validate(&r, e, d, kf, 0, NULL));
+    double s[2];
+    ck_assert_ok(ctune_cv_results_column(r, "test_score", s));
+    for (size_t f = 0; f < 2; f++) {
+        ck_assert(isnan(s[f]));
+        ck_assert_ptr_nonnull(strstr(ctune_cv_results_error(r, f), "only 1 class"));
+    }
+    ck_assert_uint_ge(ctune_cv_results_n_warnings(r), 1);
+    ctune_cv_results_free(r);
+    ck_assert_status(ctune_cross_validate(&r, e, d, kf, 0, "error_score=raise"), CTUNE_EDATA);
+    ck_assert_error_has("only 1 class");
+    ck_assert_ptr_null(r);
+    /* StratifiedKFold with the MLP: finite scores */
+    ck_assert_ok(ctune_cross_validate(&r, e, d, skf, 0, NULL));
+    ck_assert_ok(ctune_cv_results_column(r, "test_score", s));
+    ck_assert(isfinite(s[0]) && isfinite(s[1]));
+    ctune_cv_results_free(r);
+    /* a tree fits the single class and scores 0 on the other */
+    ctune_estimator *t = tree(0, NULL);
+    ck_assert_ok(ctune_cross_validate(&r, t, d, kf, 0, NULL));
+    ck_assert_ok(ctune_cv_results_column(r, "test_score", s));
+    ck_assert_double_eq(s[0], 0.0);
+    ck_assert_double_eq(s[1], 0.0);
+    ctune_cv_results_free(r);
+    ctune_estimator_free(t);
+    ctune_estimator_free(e);
+    ctune_splitter_free(kf);
+    ctune_splitter_free(skf);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_more_splits_than_samples)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M];
+    ml_data(X, y, NULL);
+    ctune_data *d = view(X, 5, 2, y, 1);
+    ctune_splitter *kf;
+    ctune_splits *sp;
+    ck_assert_ok(ctune_kfold_new(&kf, 6, 0, 0));
+    ck_assert_status(ctune_splitter_split(&sp, kf, d), CTUNE_EINVAL);
+    ck_assert_error_has("n_splits=6");
+    ck_assert_ptr_null(sp);
+    ctune_splitter_free(kf);
+    ctune_estimator *t = tree(0, NULL);
+    double s[8];
+    ck_assert_status(ctune_cross_val_score(t, d, 6, NULL, s), CTUNE_EINVAL);
+    ctune_cv_results *r;
+    ck_assert_status(ctune_cross_validate(&r, t, d, NULL, 6, NULL), CTUNE_EINVAL);
+    /* a search: an input error before any fit */
+    ctune_space *space;
+    ctune_search *se;
+    ck_assert_ok(ctune_space_parse(&space, "max_depth: 1|2"));
+    ck_assert_ok(ctune_search_new_grid(&se, t, space));
+    ck_assert_ok(ctune_search_set_options(se, "cv=6"));
+    ck_assert_status(ctune_search_fit(se, d), CTUNE_EINVAL);
+    ck_assert_uint_eq(ctune_search_n_tasks_done(se), 0);
+    ck_assert_int_eq(ctune_search_has_results(se), 0);
+    ctune_search_free(se);
+    ctune_space_free(space);
+    ctune_estimator_free(t);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_ml_one_sample)
+{
+    int64_t live = ctune_alloc_live();
+    double X[2] = {0.5, -1}, yc[1] = {3}, yr[1] = {2.5}, p[2];
+    ctune_data *dc = view(X, 1, 2, yc, 1), *dr = view(X, 1, 2, yr, 1);
+    /* a classifier sees one class */
+    ctune_estimator *e = mlp(0, NULL);
+    ck_assert_status(ctune_estimator_fit(e, dc), CTUNE_EDATA);
+    ck_assert_error_has("only 1 class");
+    ctune_estimator_free(e);
+    /* a regressor trains on it */
+    e = mlp(1, NULL);
+    ck_assert_ok(ctune_estimator_fit(e, dr));
+    assert_sane(e, dr);
+    ctune_estimator_free(e);
+    /* trees: a single leaf predicting it */
+    for (int reg = 0; reg < 2; reg++) {
+        e = tree(reg, NULL);
+        ck_assert_ok(ctune_estimator_fit(e, reg ? dr : dc));
+        ck_assert_ok(ctune_estimator_predict(e, dr, p));
+        ck_assert_double_eq(p[0], reg ? 2.5 : 3);
+        ctune_estimator_free(e);
+    }
+    /* nothing to split */
+    ctune_splitter *kf;
+    ctune_splits *sp;
+    ck_assert_ok(ctune_kfold_new(&kf, 2, 0, 0));
+    ck_assert_status(ctune_splitter_split(&sp, kf, dc), CTUNE_EINVAL);
+    ctune_splitter_free(kf);
+    ctune_data_free(dc);
+    ctune_data_free(dr);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_ml_one_feature)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], yr[M], x1[M];
+    ml_data(X, y, yr);
+    for (int i = 0; i < M; i++)
+        x1[i] = X[2 * i];
+    ctune_data *d = view(x1, M, 1, y, 1), *dr = view(x1, M, 1, yr, 1);
+    ctune_estimator *e = mlp(0, NULL);
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    ck_assert_uint_eq(ctune_estimator_n_features_in(e), 1);
+    assert_sane(e, d);
+    ctune_estimator_free(e);
+    e = tree(1, NULL);
+    ck_assert_ok(ctune_estimator_fit(e, dr));
+    assert_sane(e, dr);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ctune_data_free(dr);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* The MLP computes in float32. */
+START_TEST(test_mlp_huge_and_tiny_magnitudes)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], Xs[M * 2];
+    ml_data(X, y, NULL);
+    static const double SCALES[] = {1e30, 1e-30};
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < M * 2; i++)
+            Xs[i] = X[i] * SCALES[k];
+        ctune_data *d = view(Xs, M, 2, y, 1);
+        ctune_estimator *e = mlp(0, NULL);
+        ctune_status rc = ctune_estimator_fit(e, d);
+        if (k == 0) {
+            /* 1e30 squared is past float32: the loss (or the weights) blow
+             * up at the first step, and fit says where */
+            ck_assert_status(rc, CTUNE_ENUMERIC);
+            ck_assert_error_has("MLPClassifier: fit: the ");
+            ck_assert_error_has("at epoch 0, batch ");
+            ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        } else {
+            /* 1e-30 is (nearly) 0 for the network: it trains and predicts
+             * a constant, valid answer */
+            ck_assert_ok(rc);
+            assert_sane(e, d);
+        }
+        ctune_estimator_free(e);
+        ctune_data_free(d);
+    }
+    /* values past float32's range (finite as doubles) are a data error */
+    for (int i = 0; i < M * 2; i++)
+        Xs[i] = X[i];
+    Xs[5] = 1e300;
+    ctune_data *d = view(Xs, M, 2, y, 1);
+    ctune_estimator *e = mlp(0, NULL);
+    ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+    ck_assert_error_has("MLPClassifier: fit: X row 2, column 1 is 1e+300, beyond float32's range");
+    ctune_estimator_free(e);
+    /* a StandardScaler in front brings them into range */
+    ctune_estimator *pipe, *s;
+    ck_assert_ok(ctune_pipeline_new(&pipe));
+    ck_assert_ok(ctune_standard_scaler_new(&s));
+    e = mlp(0, NULL);
+    ck_assert_ok(ctune_pipeline_add_step(pipe, "scaler", s));
+    ck_assert_ok(ctune_pipeline_add_step(pipe, "mlp", e));
+    ck_assert_ok(ctune_estimator_fit(pipe, d));
+    assert_sane(pipe, d);
+    ctune_estimator_free(pipe);
+    ctune_estimator_free(s);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    /* so are regression targets */
+    double yr[M];
+    ml_data(X, NULL, yr);
+    yr[3] = -1e300;
+    d = view(X, M, 2, yr, 1);
+    e = mlp(1, NULL);
+    ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+    ck_assert_error_has("MLPRegressor: fit: y row 3 is -1e+300, beyond float32's range");
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_ml_duplicated_rows)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], p[M];
+    ml_data(X, y, NULL);
+    for (int i = M / 2; i < M; i++) { /* the second half repeats the first */
+        X[2 * i] = X[2 * (i - M / 2)];
+        X[2 * i + 1] = X[2 * (i - M / 2) + 1];
+        y[i] = y[i - M / 2];
+    }
+    ctune_data *d = view(X, M, 2, y, 1);
+    ctune_estimator *ests[2] = {mlp(0, NULL), tree(0, NULL)};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_ok(ctune_estimator_fit(ests[k], d));
+        assert_sane(ests[k], d);
+        ck_assert_ok(ctune_estimator_predict(ests[k], d, p));
+        for (int i = M / 2; i < M; i++)
+            ck_assert(p[i] == p[i - M / 2]);
+        ctune_estimator_free(ests[k]);
+    }
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_ml_nonfinite_data)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], out[M * 2];
+    ml_data(X, y, NULL);
+    ctune_estimator *ests[4] = {mlp(0, NULL), tree(0, NULL), NULL, NULL};
+    ck_assert_ok(ctune_standard_scaler_new(&ests[2]));
+    ck_assert_ok(ctune_pipeline_new(&ests[3]));
+    ck_assert_ok(ctune_pipeline_add_step(ests[3], "scaler", ests[2]));
+    ck_assert_ok(ctune_pipeline_add_step(ests[3], "mlp", ests[0]));
+    for (int k = 0; k < 4; k++) {
+        ctune_estimator *e = ests[k];
+        X[7] = NAN; /* row 3, column 1 */
+        ctune_data *d = view(X, M, 2, y, 1);
+        ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+        ck_assert_error_has("X row 3, column 1 is NaN");
+        ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        X[7] = 0.5;
+        if (k != 2) { /* y: the scaler ignores it */
+            y[4] = INFINITY;
+            ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+            ck_assert_error_has("y row 4 is +Inf");
+            y[4] = 3;
+        }
+        ck_assert_ok(ctune_estimator_fit(e, d));
+        X[0] = -INFINITY;
+        ck_assert_status(k == 2 ? ctune_estimator_transform(e, d, out)
+                                : ctune_estimator_predict(e, d, out), CTUNE_EDATA);
+        ck_assert_error_has("X row 0, column 0 is -Inf");
+        X[0] = 1;
+        ctune_data_free(d);
+    }
+    for (int k = 0; k < 4; k++)
+        ctune_estimator_free(ests[k]);
+    /* the NN engine says the same */
+    ctune_model *m;
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_ok(ctune_model_add_dense(m, 2, "softmax", NULL));
+    ck_assert_ok(ctune_model_compile(m, "adam", "sparse_categorical_crossentropy", NULL));
+    for (int i = 0; i < M; i++)
+        y[i] = i % 2;
+    y[2] = NAN;
+    ctune_data *d = view(X, M, 2, y, 1);
+    ck_assert_status(ctune_model_fit(m, d, 1, 8, NULL), CTUNE_EDATA);
+    ck_assert_error_has("row 2");
+    y[2] = 0;
+    ck_assert_ok(ctune_model_fit(m, d, 1, 8, NULL));
+    X[3] = NAN;
+    ck_assert_status(ctune_model_predict(m, d, out), CTUNE_EDATA);
+    ck_assert_error_has("row 1");
+    ctune_data_free(d);
+    ctune_model_free(m);
+    /* a search refuses such data before any fit */
+    ctune_estimator *t = tree(0, NULL);
+    ctune_space *space;
+    ctune_search *se;
+    ml_data(X, y, NULL);
+    X[9] = NAN;
+    d = view(X, M, 2, y, 1);
+    ck_assert_ok(ctune_space_parse(&space, "max_depth: 1|2"));
+    ck_assert_ok(ctune_search_new_grid(&se, t, space));
+    ck_assert_ok(ctune_search_set_options(se, "cv=2"));
+    ck_assert_status(ctune_search_fit(se, d), CTUNE_EDATA);
+    ck_assert_error_has("X row 4, column 1 is NaN");
+    ck_assert_uint_eq(ctune_search_n_tasks_done(se), 0);
+    ctune_search_free(se);
+    ctune_space_free(space);
+    ctune_estimator_free(t);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_ml_nonfinite_params)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = mlp(0, NULL);
+    static const char *const BAD[] = {"learning_rate=nan", "learning_rate=inf",
+                                      "learning_rate=0", "dropout=nan", "momentum=-inf",
+                                      "l2=nan", "validation_split=nan", "min_delta=nan"};
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        ck_assert_msg(ctune_estimator_set_params_text(e, BAD[i]) == CTUNE_EINVAL, "%s accepted",
+                      BAD[i]);
+        char name[32];
+        snprintf(name, sizeof name, "'%.*s'", (int)(strchr(BAD[i], '=') - BAD[i]), BAD[i]);
+        ck_assert_error_has(name);
+    }
+    ctune_estimator_free(e);
+    ctune_model *m;
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_status(ctune_model_add_dropout(m, NAN), CTUNE_EINVAL);
+    ck_assert_ok(ctune_model_add_dense(m, 1, "sigmoid", NULL));
+    ck_assert_status(ctune_model_compile(m, "sgd", "mse", "learning_rate=nan"), CTUNE_EINVAL);
+    ck_assert_error_has("learning_rate");
+    ck_assert_status(ctune_model_compile(m, "sgd", "mse", "clipnorm=inf"), CTUNE_EINVAL);
+    ck_assert_ptr_null(ctune_model_loss(m));
+    ctune_model_free(m);
+    /* trees */
+    e = tree(0, NULL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "min_impurity_decrease=nan"),
+                     CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "min_samples_leaf=nan"), CTUNE_EINVAL);
+    ctune_estimator_free(e);
+    /* spaces */
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_new(&sp));
+    const double nan1[1] = {NAN};
+    ck_assert_status(ctune_space_add_doubles(sp, "a", nan1, 1), CTUNE_EINVAL);
+    ck_assert_status(ctune_space_add_uniform(sp, "a", NAN, 1), CTUNE_EINVAL);
+    ck_assert_status(ctune_space_add_loguniform(sp, "a", 0, 1), CTUNE_EINVAL);
+    ck_assert_uint_eq(ctune_space_count(sp), 0);
+    ctune_space_free(sp);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* learning_rate 1e6 makes the loss diverge: CTUNE_ENUMERIC naming where. */
+START_TEST(test_mlp_diverging_loss)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], yr[M];
+    ml_data(X, y, yr);
+    for (int reg = 0; reg < 2; reg++) {
+        ctune_data *d = view(X, M, 2, reg ? yr : y, 1);
+        ctune_estimator *e = mlp(reg, "optimizer=sgd, learning_rate=1e6, epochs=5");
+        ck_assert_status(ctune_estimator_fit(e, d), CTUNE_ENUMERIC);
+        ck_assert_error_has(reg ? "MLPRegressor: fit: the" : "MLPClassifier: fit: the");
+        ck_assert_error_has("at epoch ");
+        ck_assert_error_has(", batch ");
+        ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        ctune_estimator_free(e);
+        ctune_data_free(d);
+    }
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* A finite loss followed by a step to huge weights: the fit (or the first
+ * predict) reports it, never a NaN prediction. */
+START_TEST(test_nn_step_to_overflow)
+{
+    int64_t live = ctune_alloc_live();
+    double X[2] = {1e19, 1e18}, y[1] = {0}, out[1];
+    for (int k = 0; k < 2; k++) {
+        ctune_data *d = view(X + k, 1, 1, y, 1);
+        ctune_model *m;
+        const float one = 1.0f;
+        ck_assert_ok(ctune_model_new(&m));
+        ck_assert_ok(ctune_model_add_dense(m, 1, "linear", "use_bias=false"));
+        ck_assert_ok(ctune_model_compile(m, "sgd", "mse", "learning_rate=10"));
+        ck_assert_ok(ctune_model_build(m, 1));
+        ck_assert_ok(ctune_model_set_weights(m, &one));
+        ctune_status rc = ctune_model_fit(m, d, 1, 1, NULL);
+        if (k == 0) {
+            /* the gradient 2e38 times 10 is past float32: the weight is Inf */
+            ck_assert_status(rc, CTUNE_ENUMERIC);
+            ck_assert_error_has("fit: the weights became NaN or Inf at epoch 0, batch 0");
+        } else {
+            /* the weight, -2e37, is finite; its output for 1e18 is not */
+            ck_assert_ok(rc);
+            ck_assert_status(ctune_model_predict(m, d, out), CTUNE_ENUMERIC);
+            ck_assert_error_has("predict: the output for row 0 is Inf");
+        }
+        ctune_model_free(m);
+        ctune_data_free(d);
+    }
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* In a search with error_score=nan, a diverging candidate scores NaN with
+ * its message kept, and the search goes on. */
+START_TEST(test_search_diverging_candidate)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M];
+    ml_data(X, y, NULL);
+    ctune_data *d = view(X, M, 2, y, 1);
+    ctune_estimator *e = mlp(0, "optimizer=sgd");
+    ctune_space *space;
+    ctune_search *se;
+    ck_assert_ok(ctune_space_parse(&space, "learning_rate: 0.01|1e6|0.1"));
+    ck_assert_ok(ctune_search_new_grid(&se, e, space));
+    ck_assert_ok(ctune_search_set_options(se, "cv=2, error_score=nan"));
+    ck_assert_ok(ctune_search_fit(se, d));
+    double v;
+    ck_assert_ok(ctune_search_result(se, "mean_test_score", 1, &v));
+    ck_assert(isnan(v));
+    ck_assert_ptr_nonnull(ctune_search_candidate_error(se, 1));
+    ck_assert_ptr_nonnull(strstr(ctune_search_candidate_error(se, 1), "at epoch"));
+    for (size_t c = 0; c < 3; c += 2) {
+        ck_assert_ok(ctune_search_result(se, "mean_test_score", c, &v));
+        ck_assert(isfinite(v));
+        ck_assert_ptr_null(ctune_search_candidate_error(se, c));
+    }
+    ck_assert_ok(ctune_search_result(se, "rank_test_score", 1, &v));
+    ck_assert_double_eq(v, 3); /* NaN ranks last */
+    size_t best;
+    ck_assert_ok(ctune_search_best_index(se, &best));
+    ck_assert_uint_ne(best, 1);
+    ck_assert_uint_eq(ctune_search_n_tasks_done(se), 6);
+    ck_assert_uint_ge(ctune_search_n_warnings(se), 1);
+    ck_assert_ptr_nonnull(ctune_search_best_estimator(se));
+    /* with error_score=raise the search stops there with the message */
+    ck_assert_ok(ctune_search_set_options(se, "error_score=raise"));
+    ck_assert_status(ctune_search_fit(se, d), CTUNE_ENUMERIC);
+    ck_assert_error_has("at epoch");
+    ctune_search_free(se);
+    ctune_space_free(space);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_mlp_batch_larger_than_data)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], a[M * 2], b[M * 2];
+    ml_data(X, y, NULL);
+    ctune_data *d = view(X, M, 2, y, 1);
+    ctune_estimator *e = mlp(0, "batch_size=1000"), *f = mlp(0, "batch_size=24");
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    ck_assert_ok(ctune_estimator_fit(f, d));
+    /* one batch of every row: the same training as batch_size = n */
+    ck_assert_ok(ctune_estimator_predict_proba(e, d, a));
+    ck_assert_ok(ctune_estimator_predict_proba(f, d, b));
+    ck_assert_mem_eq(a, b, sizeof a);
+    ctune_estimator_free(e);
+    ctune_estimator_free(f);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_mlp_epochs_zero)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M];
+    ml_data(X, y, NULL);
+    ctune_data *d = view(X, M, 2, y, 1);
+    ctune_estimator *e = mlp(0, "epochs=0");
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    /* the untrained (initialized) model predicts */
+    assert_sane(e, d);
+    ck_assert_uint_eq(ctune_model_history_len(ctune_keras_model(e)), 0);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_mlp_no_hidden_layer)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], yr[M];
+    ml_data(X, y, yr);
+    for (int reg = 0; reg < 2; reg++) {
+        ctune_data *d = view(X, M, 2, reg ? yr : y, 1);
+        ctune_estimator *e = mlp(reg, "nl=0, epochs=20, learning_rate=0.05");
+        ck_assert_ok(ctune_estimator_fit(e, d));
+        ck_assert_uint_eq(ctune_model_n_layers(ctune_keras_model(e)), 1);
+        assert_sane(e, d);
+        double s;
+        ck_assert_ok(ctune_estimator_score(e, d, &s));
+        if (!reg)
+            ck_assert_double_ge(s, 0.9); /* separable blobs */
+        ctune_estimator_free(e);
+        ctune_data_free(d);
+    }
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_mlp_nn_zero)
+{
+    ctune_estimator *e = mlp(0, NULL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "nn=0"), CTUNE_EINVAL);
+    ck_assert_error_has("'nn'");
+    ck_assert_status(ctune_estimator_set_params_text(e, "nl=-1"), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "epochs=-1"), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "batch_size=0"), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "validation_split=1"), CTUNE_EINVAL);
+    int64_t nn;
+    ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(e), "nn", &nn));
+    ck_assert_int_eq(nn, 4); /* unchanged */
+    ctune_estimator_free(e);
+    /* the engine: a Dense layer of 0 units */
+    ctune_model *m;
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_status(ctune_model_add_dense(m, 0, "relu", NULL), CTUNE_EINVAL);
+    ck_assert_uint_eq(ctune_model_n_layers(m), 0);
+    ctune_model_free(m);
+}
+END_TEST
+
+START_TEST(test_search_n_iter_zero_and_cv_one)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M], s[2];
+    ml_data(X, y, NULL);
+    ctune_data *d = view(X, M, 2, y, 1);
+    ctune_estimator *t = tree(0, NULL);
+    ctune_space *space;
+    ctune_search *se;
+    ctune_candidates *c;
+    ck_assert_ok(ctune_space_parse(&space, "max_depth: randint(1, 5)"));
+    ck_assert_status(ctune_search_new_randomized(&se, t, space, 0, 1), CTUNE_EINVAL);
+    ck_assert_error_has("n_iter");
+    ck_assert_ptr_null(se);
+    ck_assert_status(ctune_space_sample(&c, space, 0, 1), CTUNE_EINVAL);
+    ck_assert_ok(ctune_search_new_randomized(&se, t, space, 2, 1));
+    ck_assert_status(ctune_search_set_options(se, "cv=1"), CTUNE_EINVAL);
+    ck_assert_error_has("cv");
+    ck_assert_ok(ctune_search_fit(se, d)); /* unchanged options: cv=5 */
+    ck_assert_uint_eq(ctune_search_n_splits(se), 5);
+    ctune_search_free(se);
+    ck_assert_status(ctune_cross_val_score(t, d, 1, NULL, s), CTUNE_EINVAL);
+    ctune_cv_results *r;
+    ck_assert_status(ctune_cross_validate(&r, t, d, NULL, 1, NULL), CTUNE_EINVAL);
+    ctune_splitter *sp;
+    ck_assert_status(ctune_kfold_new(&sp, 1, 0, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_shuffle_split_new(&sp, 0, 0.5, 0, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_shuffle_split_new(&sp, 2, 1.0, 0, 0), CTUNE_EINVAL);
+    /* a space without values */
+    ctune_space_free(space);
+    ck_assert_status(ctune_space_parse(&space, "max_depth: "), CTUNE_EFORMAT);
+    ck_assert_error_has("missing values for 'max_depth'");
+    ck_assert_ok(ctune_space_new(&space));
+    const int64_t none[1] = {0};
+    ck_assert_status(ctune_space_add_ints(space, "max_depth", none, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_new_grid(&se, t, space), CTUNE_EINVAL); /* empty space */
+    ctune_space_free(space);
+    ctune_estimator_free(t);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_extreme_hyperparameters)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M];
+    ml_data(X, y, NULL);
+    ctune_data *d = view(X, M, 2, y, 1);
+    /* trees: max_depth 0 is refused; limits beyond the data give one leaf */
+    ctune_estimator *e = tree(0, NULL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "max_depth=0"), CTUNE_EINVAL);
+    ck_assert_ok(ctune_estimator_set_params_text(e, "min_samples_leaf=1000"));
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    size_t leaves;
+    ck_assert_ok(ctune_tree_n_leaves(e, &leaves));
+    ck_assert_uint_eq(leaves, 1);
+    ck_assert_ok(ctune_estimator_set_params_text(e, "min_samples_leaf=1, max_features=3"));
+    ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EINVAL); /* 3 > 2 features */
+    ck_assert_error_has("max_features");
+    ctune_estimator_free(e);
+    /* MLP: validation_split leaving no training row; a huge l2 still trains */
+    e = mlp(0, "validation_split=0.99");
+    ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+    ck_assert_error_has("validation_split");
+    ck_assert_ok(ctune_estimator_set_params_text(e, "validation_split=0, l2=1e3"));
+    ctune_status rc = ctune_estimator_fit(e, d);
+    ck_assert(rc == CTUNE_OK || rc == CTUNE_ENUMERIC);
+    if (rc == CTUNE_OK)
+        assert_sane(e, d);
+    ck_assert_ok(ctune_estimator_set_params_text(e, "l2=0, dropout=0.99"));
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    assert_sane(e, d);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* uniform() over a range wider than DBL_MAX samples the whole range. */
+START_TEST(test_space_huge_uniform)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_space *sp;
+    ctune_candidates *c;
+    ck_assert_ok(ctune_space_parse(&sp, "a: uniform(-1e308, 1e308); "
+                                        "k: randint(-9223372036854775808, 9223372036854775807)"));
+    ck_assert_ok(ctune_space_sample(&c, sp, 50, 3));
+    int below = 0, above = 0, kneg = 0, kpos = 0;
+    for (size_t i = 0; i < 50; i++) {
+        double v;
+        int64_t k;
+        ck_assert_ok(ctune_params_get_double(ctune_candidates_get(c, i), "a", &v));
+        ck_assert(v >= -1e308 && v < 1e308);
+        below += v < 0;
+        above += v > 0;
+        ck_assert_ok(ctune_params_get_int(ctune_candidates_get(c, i), "k", &k));
+        kneg += k < 0;
+        kpos += k > 0;
+    }
+    ck_assert_int_gt(below, 5);
+    ck_assert_int_gt(above, 5);
+    ck_assert_int_gt(kneg, 5);
+    ck_assert_int_gt(kpos, 5);
+    ctune_candidates_free(c);
+    ctune_space_free(sp);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* Strings with blanks at either end (the parser trims bare values) keep
+ * them through the space's text form. */
+START_TEST(test_space_text_blanks)
+{
+    int64_t live = ctune_alloc_live();
+    static const char *const VALUES[] = {"x\r", "\rx", " lead", "trail\t", "in side", "a\r\rb"};
+    enum { NV = sizeof VALUES / sizeof VALUES[0] };
+    ctune_space *sp, *back;
+    ck_assert_ok(ctune_space_new(&sp));
+    ck_assert_ok(ctune_space_add_strings(sp, "s", VALUES, NV));
+    char text[256];
+    ck_assert_int_lt(ctune_space_to_text(sp, text, sizeof text), (long)sizeof text);
+    ck_assert_ok(ctune_space_parse(&back, text));
+    ctune_candidates *c;
+    ck_assert_ok(ctune_space_grid(&c, back));
+    ck_assert_uint_eq(ctune_candidates_count(c), NV);
+    for (size_t i = 0; i < NV; i++) {
+        const char *v;
+        ck_assert_ok(ctune_params_get_string(ctune_candidates_get(c, i), "s", &v));
+        ck_assert_str_eq(v, VALUES[i]);
+    }
+    ctune_candidates_free(c);
+    ctune_space_free(back);
+    ctune_space_free(sp);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* A regression tree sums y and its squares: targets whose sums would
+ * overflow are a clear error, not a tree of Inf impurities that splits
+ * constant targets and does not load back. */
+START_TEST(test_tree_huge_targets)
+{
+    int64_t live = ctune_alloc_live();
+    double X[M * 2], y[M];
+    ml_data(X, NULL, y);
+    y[5] = DBL_MAX;
+    ctune_data *d = view(X, M, 2, y, 1);
+    for (int crit = 0; crit < 2; crit++) {
+        ctune_estimator *e = tree(1, crit ? "criterion=absolute_error" : NULL);
+        ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
+        ck_assert_error_has("DecisionTreeRegressor: y row 5 is 1.79769e+308: with 24 rows a "
+                            "regression tree needs |y| <= 4.16667e+148");
+        ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        /* the largest allowed magnitude fits, and the model loads back */
+        for (int i = 0; i < M; i++)
+            y[i] = (i % 3 - 1) * 4e148;
+        ck_assert_ok(ctune_estimator_fit(e, d));
+        assert_sane(e, d);
+        double imp;
+        ck_assert_ok(ctune_tree_node_stats(e, 0, &imp, NULL, NULL));
+        ck_assert(isfinite(imp));
+        size_t len;
+        unsigned char *b = saved(e, &len);
+        ctune_estimator *l;
+        ck_assert_ok(ctune_estimator_load_buffer(&l, b, len, NULL, NULL));
+        ctune_estimator_free(l);
+        free(b);
+        ctune_estimator_free(e);
+        y[5] = DBL_MAX;
+    }
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("degenerate");
@@ -647,6 +1555,29 @@ int main(void)
     tcase_add_test(tc, test_empty_and_zero_counts);
     tcase_add_test(tc, test_csv_degenerate);
     tcase_add_test(tc, test_crafted_models);
+    tcase_add_test(tc, test_scaler_huge_magnitudes);
+    tcase_add_test(tc, test_ml_constant_features);
+    tcase_add_test(tc, test_ml_single_class);
+    tcase_add_test(tc, test_fold_missing_a_class);
+    tcase_add_test(tc, test_more_splits_than_samples);
+    tcase_add_test(tc, test_ml_one_sample);
+    tcase_add_test(tc, test_ml_one_feature);
+    tcase_add_test(tc, test_mlp_huge_and_tiny_magnitudes);
+    tcase_add_test(tc, test_ml_duplicated_rows);
+    tcase_add_test(tc, test_ml_nonfinite_data);
+    tcase_add_test(tc, test_ml_nonfinite_params);
+    tcase_add_test(tc, test_mlp_diverging_loss);
+    tcase_add_test(tc, test_nn_step_to_overflow);
+    tcase_add_test(tc, test_search_diverging_candidate);
+    tcase_add_test(tc, test_mlp_batch_larger_than_data);
+    tcase_add_test(tc, test_mlp_epochs_zero);
+    tcase_add_test(tc, test_mlp_no_hidden_layer);
+    tcase_add_test(tc, test_mlp_nn_zero);
+    tcase_add_test(tc, test_search_n_iter_zero_and_cv_one);
+    tcase_add_test(tc, test_extreme_hyperparameters);
+    tcase_add_test(tc, test_space_huge_uniform);
+    tcase_add_test(tc, test_space_text_blanks);
+    tcase_add_test(tc, test_tree_huge_targets);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

@@ -1,7 +1,7 @@
 /* Misuse of the public API: NULL handles and pointers to every function of
- * include/ctune.h that takes them (the sections that exist so far), wrong
- * call order, *_free(NULL), a handle freed and created again, independent
- * handles used from several threads at once. Every case gives a defined
+ * include/ctune.h that takes them, wrong call order, *_free(NULL), a handle
+ * freed and created again, independent handles (and searches) used from
+ * several threads at once. Every case gives a defined
  * status (or the documented neutral value of a getter), never a crash. */
 #include <math.h>
 #include <pthread.h>
@@ -489,6 +489,686 @@ START_TEST(test_threads_shared_view)
 }
 END_TEST
 
+/* ---- the NN, Keras-style estimators, trees, scaler, pipeline ------------------ */
+
+/* 12 rows of 2 features, labels 0/1 alternating (also class codes). */
+static double X12[24] = {0, 1, 1, 0, 2, 1, 3, 0, 4, 1, 5, 0, 6, 1, 7, 0, 8, 1, 9, 0, 10, 1, 11, 0};
+static double Y12[12] = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+
+static ctune_data *data12(void)
+{
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, X12, CTUNE_FLOAT64, 12, 2, 0, Y12, 1));
+    return d;
+}
+
+static ctune_status misuse_build(const ctune_params *p, ctune_model *m, void *user)
+{
+    (void)p;
+    (void)user;
+    ctune_status rc = ctune_model_add_dense(m, 1, "sigmoid", NULL);
+    return rc ? rc : ctune_model_compile(m, "sgd", "binary_crossentropy", NULL);
+}
+
+START_TEST(test_null_nn)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d = data12();
+    ctune_model *m;
+    double out[24], v;
+    float w[8];
+    EINVAL_(ctune_model_new(NULL));
+    ctune_model_free(NULL);
+    ck_assert_ok(ctune_model_new(&m));
+    EINVAL_(ctune_model_add_dense(NULL, 2, "relu", NULL));
+    EINVAL_(ctune_model_add_dropout(NULL, 0.5));
+    EINVAL_(ctune_model_compile(NULL, "sgd", "mse", NULL));
+    EINVAL_(ctune_model_compile(m, NULL, "mse", NULL));
+    EINVAL_(ctune_model_compile(m, "sgd", NULL, NULL));
+    EINVAL_(ctune_model_build(NULL, 2));
+    EINVAL_(ctune_model_fit(NULL, d, 1, 4, NULL));
+    EINVAL_(ctune_model_fit(m, NULL, 1, 4, NULL));
+    EINVAL_(ctune_model_fit_ex(NULL, d, NULL, 1, 4, NULL, NULL, NULL));
+    EINVAL_(ctune_model_fit_ex(m, NULL, NULL, 1, 4, NULL, NULL, NULL));
+    EINVAL_(ctune_model_predict(NULL, d, out));
+    EINVAL_(ctune_model_predict(m, NULL, out));
+    EINVAL_(ctune_model_predict(m, d, NULL));
+    EINVAL_(ctune_model_evaluate(NULL, d, &v, NULL));
+    EINVAL_(ctune_model_evaluate(m, NULL, &v, NULL));
+    EINVAL_(ctune_model_evaluate(m, d, NULL, NULL));
+    ck_assert_uint_eq(ctune_model_n_layers(NULL), 0);
+    ck_assert_uint_eq(ctune_model_n_outputs(NULL), 0);
+    ck_assert_uint_eq(ctune_model_input_dim(NULL), 0);
+    ck_assert_ptr_null(ctune_model_loss(NULL));
+    ck_assert_ptr_null(ctune_model_output_activation(NULL));
+    ck_assert_uint_eq(ctune_model_history_len(NULL), 0);
+    ck_assert_uint_eq(ctune_model_history_n_keys(NULL), 0);
+    ck_assert_ptr_null(ctune_model_history_key(NULL, 0));
+    EINVAL_(ctune_model_history_value(NULL, "loss", 0, &v));
+    EINVAL_(ctune_model_history_value(m, NULL, 0, &v));
+    EINVAL_(ctune_model_history_value(m, "loss", 0, NULL));
+    ck_assert_uint_eq(ctune_model_n_params(NULL), 0);
+    EINVAL_(ctune_model_get_weights(NULL, w));
+    EINVAL_(ctune_model_set_weights(NULL, w));
+    EINVAL_(ctune_model_set_threads(NULL, 1));
+    EINVAL_(ctune_model_set_threads(m, 0));
+    EINVAL_(ctune_model_set_seed(NULL, 1));
+    ck_assert_ptr_null(ctune_nn_activation_name(100000));
+    ck_assert_ptr_null(ctune_nn_initializer_name(100000));
+    ck_assert_ptr_null(ctune_nn_loss_name(100000));
+    ck_assert_ptr_null(ctune_nn_optimizer_name(100000));
+    ck_assert_ptr_null(ctune_nn_metric_name(100000));
+    /* NULL activation and options are the documented defaults */
+    ck_assert_ok(ctune_model_add_dense(m, 2, NULL, NULL));
+    ck_assert_str_eq(ctune_model_output_activation(m), "linear");
+    ck_assert_ok(ctune_model_compile(m, "sgd", "mse", NULL));
+    ck_assert_ok(ctune_model_build(m, 2));
+    EINVAL_(ctune_model_get_weights(m, NULL));
+    EINVAL_(ctune_model_set_weights(m, NULL));
+    ctune_model_free(m);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_null_keras)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = (ctune_estimator *)1;
+    EINVAL_(ctune_keras_classifier_new(NULL, misuse_build, NULL, NULL));
+    EINVAL_(ctune_keras_classifier_new(&e, NULL, NULL, NULL));
+    ck_assert_ptr_null(e);
+    EINVAL_(ctune_keras_regressor_new(NULL, misuse_build, NULL, NULL));
+    EINVAL_(ctune_keras_regressor_new(&e, NULL, NULL, NULL));
+    ck_assert_ptr_null(ctune_keras_model(NULL));
+    EINVAL_(ctune_mlp_classifier_new(NULL));
+    EINVAL_(ctune_mlp_regressor_new(NULL));
+    ck_assert_ptr_nonnull(ctune_mlp_spec());
+    ctune_model *m;
+    ctune_params *p;
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_ok(ctune_params_from_spec(&p, ctune_mlp_spec()));
+    EINVAL_(ctune_mlp_build(p, NULL, NULL));
+    /* documented: NULL params build with every default (one linear output) */
+    ck_assert_ok(ctune_mlp_build(NULL, m, NULL));
+    ck_assert_uint_eq(ctune_model_n_layers(m), 2);
+    ck_assert_str_eq(ctune_model_loss(m), "mean_squared_error");
+    ctune_params_free(p);
+    ctune_model_free(m);
+    /* a builder spec of NULL is "no builder params" */
+    ck_assert_ok(ctune_keras_classifier_new(&e, misuse_build, NULL, NULL));
+    ck_assert_ptr_null(ctune_keras_model(e)); /* unfitted */
+    ctune_data *d = data12();
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    ck_assert_ptr_nonnull(ctune_keras_model(e));
+    ctune_estimator *t;
+    ck_assert_ok(ctune_decision_tree_classifier_new(&t));
+    ck_assert_ok(ctune_estimator_fit(t, d));
+    ck_assert_ptr_null(ctune_keras_model(t)); /* not a Keras-style estimator */
+    ctune_estimator_free(t);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_null_trees_scaler_pipeline)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d = data12();
+    ctune_estimator *t, *s, *p, *dummy, *o;
+    size_t n;
+    int64_t f, l, r;
+    double thr, v[4];
+    EINVAL_(ctune_decision_tree_classifier_new(NULL));
+    EINVAL_(ctune_decision_tree_regressor_new(NULL));
+    ck_assert_ptr_nonnull(ctune_decision_tree_classifier_vtable());
+    ck_assert_ptr_nonnull(ctune_decision_tree_regressor_vtable());
+    EINVAL_(ctune_standard_scaler_new(NULL));
+    EINVAL_(ctune_pipeline_new(NULL));
+    ck_assert_ok(ctune_decision_tree_classifier_new(&t));
+    ck_assert_ok(ctune_standard_scaler_new(&s));
+    ck_assert_ok(ctune_pipeline_new(&p));
+    ck_assert_ok(ctune_dummy_classifier_new(&dummy));
+    ck_assert_ok(ctune_estimator_fit(t, d));
+    ck_assert_ok(ctune_estimator_fit(s, d));
+    ck_assert_ok(ctune_estimator_fit(dummy, d));
+    /* tree accessors: NULL tree, NULL out, not a tree, node out of range */
+    EINVAL_(ctune_tree_depth(NULL, &n));
+    EINVAL_(ctune_tree_depth(t, NULL));
+    EINVAL_(ctune_tree_depth(dummy, &n));
+    ck_assert_error_has("not a");
+    EINVAL_(ctune_tree_n_leaves(NULL, &n));
+    EINVAL_(ctune_tree_n_leaves(t, NULL));
+    EINVAL_(ctune_tree_n_nodes(NULL, &n));
+    EINVAL_(ctune_tree_n_nodes(t, NULL));
+    EINVAL_(ctune_tree_feature_importances(NULL, v));
+    EINVAL_(ctune_tree_feature_importances(t, NULL));
+    EINVAL_(ctune_tree_feature_importances(s, v));
+    EINVAL_(ctune_tree_node(NULL, 0, &f, &thr, &l, &r));
+    EINVAL_(ctune_tree_node(t, 100000, &f, &thr, &l, &r));
+    ck_assert_ok(ctune_tree_node(t, 0, NULL, NULL, NULL, NULL)); /* outs are optional */
+    EINVAL_(ctune_tree_node_stats(NULL, 0, &thr, &thr, &n));
+    EINVAL_(ctune_tree_node_stats(t, 100000, &thr, &thr, &n));
+    ck_assert_ok(ctune_tree_node_stats(t, 0, NULL, NULL, NULL));
+    EINVAL_(ctune_tree_node_value(NULL, 0, v));
+    EINVAL_(ctune_tree_node_value(t, 0, NULL));
+    EINVAL_(ctune_tree_node_value(t, 100000, v));
+    /* scaler accessors */
+    EINVAL_(ctune_scaler_mean(NULL, v));
+    EINVAL_(ctune_scaler_mean(s, NULL));
+    EINVAL_(ctune_scaler_mean(t, v));
+    ck_assert_error_has("is not a StandardScaler");
+    EINVAL_(ctune_scaler_var(NULL, v));
+    EINVAL_(ctune_scaler_var(s, NULL));
+    EINVAL_(ctune_scaler_scale(NULL, v));
+    EINVAL_(ctune_scaler_scale(s, NULL));
+    /* pipeline */
+    EINVAL_(ctune_pipeline_add_step(NULL, "a", s));
+    EINVAL_(ctune_pipeline_add_step(p, NULL, s));
+    EINVAL_(ctune_pipeline_add_step(p, "a", NULL));
+    EINVAL_(ctune_pipeline_add_step(dummy, "a", s)); /* not a pipeline */
+    EINVAL_(ctune_pipeline_add_step(p, "", s));
+    EINVAL_(ctune_pipeline_add_step(p, "a__b", s));
+    ck_assert_uint_eq(ctune_pipeline_n_steps(p), 0);
+    ck_assert_uint_eq(ctune_pipeline_n_steps(NULL), 0);
+    ck_assert_uint_eq(ctune_pipeline_n_steps(dummy), 0);
+    ck_assert_ptr_null(ctune_pipeline_step_name(NULL, 0));
+    ck_assert_ptr_null(ctune_pipeline_step_name(dummy, 0));
+    ck_assert_ptr_null(ctune_pipeline_step_name(p, 0));
+    ck_assert_ok(ctune_pipeline_add_step(p, "scaler", s));
+    ck_assert_ok(ctune_pipeline_add_step(p, "tree", t));
+    ck_assert_ok(ctune_estimator_fit(p, d));
+    EINVAL_(ctune_pipeline_step(NULL, "tree", &o));
+    EINVAL_(ctune_pipeline_step(p, NULL, &o));
+    EINVAL_(ctune_pipeline_step(p, "tree", NULL));
+    EINVAL_(ctune_pipeline_step(p, "nope", &o));
+    ck_assert_error_has("scaler, tree");
+    EINVAL_(ctune_pipeline_step(dummy, "tree", &o)); /* not a pipeline */
+    ck_assert_ok(ctune_pipeline_step(p, "tree", &o));
+    ck_assert_ok(ctune_tree_depth(o, &n)); /* a fitted step is a tree */
+    ctune_estimator_free(p);
+    ctune_estimator_free(dummy);
+    ctune_estimator_free(s);
+    ctune_estimator_free(t);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* ---- model selection --------------------------------------------------------------- */
+
+START_TEST(test_null_splitters)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d = data12(), *tr = (ctune_data *)1, *te = (ctune_data *)1;
+    ctune_splitter *sp = (ctune_splitter *)1;
+    ctune_splits *s = (ctune_splits *)1;
+    const size_t *idx;
+    size_t n;
+    EINVAL_(ctune_kfold_new(NULL, 2, 0, 0));
+    EINVAL_(ctune_stratified_kfold_new(NULL, 2, 0, 0));
+    EINVAL_(ctune_shuffle_split_new(NULL, 2, 0.5, 0, 0));
+    EINVAL_(ctune_shuffle_split_new(&sp, 2, NAN, 0, 0));
+    ck_assert_ptr_null(sp);
+    ctune_splitter_free(NULL);
+    ck_assert_uint_eq(ctune_splitter_n_splits(NULL), 0);
+    ck_assert_ptr_null(ctune_splitter_name(NULL));
+    ck_assert_ok(ctune_stratified_kfold_new(&sp, 3, 1, 5));
+    EINVAL_(ctune_splitter_split(NULL, sp, d));
+    EINVAL_(ctune_splitter_split(&s, NULL, d));
+    ck_assert_ptr_null(s);
+    EINVAL_(ctune_splitter_split(&s, sp, NULL));
+    ctune_splits_free(NULL);
+    ck_assert_uint_eq(ctune_splits_count(NULL), 0);
+    EINVAL_(ctune_splits_train(NULL, 0, &idx, &n));
+    EINVAL_(ctune_splits_test(NULL, 0, &idx, &n));
+    ck_assert_uint_eq(ctune_splits_n_warnings(NULL), 0);
+    ck_assert_ptr_null(ctune_splits_warning(NULL, 0));
+    ck_assert_ok(ctune_splitter_split(&s, sp, d));
+    EINVAL_(ctune_splits_train(s, 0, NULL, &n));
+    EINVAL_(ctune_splits_train(s, 0, &idx, NULL));
+    EINVAL_(ctune_splits_train(s, 3, &idx, &n)); /* out of range */
+    EINVAL_(ctune_splits_test(s, 0, NULL, &n));
+    EINVAL_(ctune_splits_test(s, 0, &idx, NULL));
+    EINVAL_(ctune_splits_test(s, 3, &idx, &n));
+    ck_assert_ptr_null(ctune_splits_warning(s, 100));
+    ctune_splits_free(s);
+    ctune_splitter_free(sp);
+    EINVAL_(ctune_train_test_split(NULL, &te, d, 0.25, 0, 0));
+    EINVAL_(ctune_train_test_split(&tr, NULL, d, 0.25, 0, 0));
+    EINVAL_(ctune_train_test_split(&tr, &te, NULL, 0.25, 0, 0));
+    ck_assert_ptr_null(tr);
+    ck_assert_ptr_null(te);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_null_space)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_space *sp = (ctune_space *)1, *o = (ctune_space *)1;
+    ctune_candidates *c = (ctune_candidates *)1;
+    const int64_t ints[2] = {1, 2};
+    const double dbl[2] = {0.5, 1};
+    const char *strs[2] = {"a", "b"}, *with_null[2] = {"a", NULL};
+    const int bools[2] = {0, 1};
+    uint64_t g;
+    char buf[64];
+    EINVAL_(ctune_space_new(NULL));
+    ctune_space_free(NULL);
+    EINVAL_(ctune_space_parse(NULL, "a: 1"));
+    EINVAL_(ctune_space_parse(&sp, NULL));
+    ck_assert_ptr_null(sp);
+    EINVAL_(ctune_space_copy(NULL, sp));
+    EINVAL_(ctune_space_copy(&o, NULL));
+    ck_assert_ptr_null(o);
+    EINVAL_(ctune_space_add_text(NULL, "a: 1"));
+    ck_assert_ok(ctune_space_new(&sp));
+    EINVAL_(ctune_space_add_text(sp, NULL));
+    EINVAL_(ctune_space_add_ints(NULL, "a", ints, 2));
+    EINVAL_(ctune_space_add_ints(sp, NULL, ints, 2));
+    EINVAL_(ctune_space_add_ints(sp, "a", NULL, 2));
+    EINVAL_(ctune_space_add_doubles(NULL, "a", dbl, 2));
+    EINVAL_(ctune_space_add_doubles(sp, NULL, dbl, 2));
+    EINVAL_(ctune_space_add_doubles(sp, "a", NULL, 2));
+    EINVAL_(ctune_space_add_strings(NULL, "a", strs, 2));
+    EINVAL_(ctune_space_add_strings(sp, NULL, strs, 2));
+    EINVAL_(ctune_space_add_strings(sp, "a", NULL, 2));
+    EINVAL_(ctune_space_add_strings(sp, "a", with_null, 2));
+    EINVAL_(ctune_space_add_bools(NULL, "a", bools, 2));
+    EINVAL_(ctune_space_add_bools(sp, NULL, bools, 2));
+    EINVAL_(ctune_space_add_bools(sp, "a", NULL, 2));
+    EINVAL_(ctune_space_add_texts(NULL, "a", strs, 2));
+    EINVAL_(ctune_space_add_texts(sp, NULL, strs, 2));
+    EINVAL_(ctune_space_add_texts(sp, "a", NULL, 2));
+    EINVAL_(ctune_space_add_texts(sp, "a", with_null, 2));
+    EINVAL_(ctune_space_add_uniform(NULL, "a", 0, 1));
+    EINVAL_(ctune_space_add_uniform(sp, NULL, 0, 1));
+    EINVAL_(ctune_space_add_loguniform(NULL, "a", 1, 2));
+    EINVAL_(ctune_space_add_loguniform(sp, NULL, 1, 2));
+    EINVAL_(ctune_space_add_randint(NULL, "a", 0, 2));
+    EINVAL_(ctune_space_add_randint(sp, NULL, 0, 2));
+    ck_assert_uint_eq(ctune_space_count(sp), 0); /* every failure left it unchanged */
+    ck_assert_uint_eq(ctune_space_count(NULL), 0);
+    ck_assert_ptr_null(ctune_space_name(NULL, 0));
+    ck_assert_ptr_null(ctune_space_name(sp, 0));
+    EINVAL_(ctune_space_grid_size(NULL, &g));
+    EINVAL_(ctune_space_grid_size(sp, NULL));
+    ck_assert_int_lt(ctune_space_to_text(NULL, buf, sizeof buf), 0);
+    ck_assert_int_lt(ctune_space_to_text(sp, NULL, 8), 0);
+    EINVAL_(ctune_space_grid(NULL, sp));
+    EINVAL_(ctune_space_grid(&c, NULL));
+    ck_assert_ptr_null(c);
+    EINVAL_(ctune_space_grid(&c, sp)); /* empty */
+    EINVAL_(ctune_space_sample(NULL, sp, 1, 0));
+    EINVAL_(ctune_space_sample(&c, NULL, 1, 0));
+    EINVAL_(ctune_space_sample(&c, sp, 1, 0)); /* empty */
+    ctune_candidates_free(NULL);
+    ck_assert_uint_eq(ctune_candidates_count(NULL), 0);
+    ck_assert_ptr_null(ctune_candidates_get(NULL, 0));
+    ck_assert_ptr_null(ctune_candidates_warning(NULL));
+    ctune_space_free(sp);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_null_cross_validate)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d = data12();
+    ctune_estimator *t;
+    ctune_cv_results *r = (ctune_cv_results *)1;
+    double s[4];
+    ck_assert_ok(ctune_decision_tree_classifier_new(&t));
+    EINVAL_(ctune_cross_val_score(NULL, d, 2, NULL, s));
+    EINVAL_(ctune_cross_val_score(t, NULL, 2, NULL, s));
+    EINVAL_(ctune_cross_val_score(t, d, 2, NULL, NULL));
+    EINVAL_(ctune_cross_val_score(t, d, 2, "nope", s));
+    ck_assert_error_has("nope");
+    EINVAL_(ctune_cross_validate(NULL, t, d, NULL, 2, NULL));
+    EINVAL_(ctune_cross_validate(&r, NULL, d, NULL, 2, NULL));
+    ck_assert_ptr_null(r);
+    EINVAL_(ctune_cross_validate(&r, t, NULL, NULL, 2, NULL));
+    EINVAL_(ctune_cross_validate(&r, t, d, NULL, 2, "nope=1"));
+    ctune_cv_results_free(NULL);
+    ck_assert_uint_eq(ctune_cv_results_n_splits(NULL), 0);
+    ck_assert_uint_eq(ctune_cv_results_n_columns(NULL), 0);
+    ck_assert_ptr_null(ctune_cv_results_column_name(NULL, 0));
+    EINVAL_(ctune_cv_results_column(NULL, "fit_time", s));
+    ck_assert_ptr_null(ctune_cv_results_error(NULL, 0));
+    ck_assert_uint_eq(ctune_cv_results_n_warnings(NULL), 0);
+    ck_assert_ptr_null(ctune_cv_results_warning(NULL, 0));
+    ck_assert_ok(ctune_cross_validate(&r, t, d, NULL, 2, NULL));
+    EINVAL_(ctune_cv_results_column(r, NULL, s));
+    EINVAL_(ctune_cv_results_column(r, "fit_time", NULL));
+    EINVAL_(ctune_cv_results_column(r, "nope", s));
+    ck_assert_error_has("test_score");
+    ck_assert_ptr_null(ctune_cv_results_column_name(r, 1000));
+    ck_assert_ptr_null(ctune_cv_results_error(r, 1000));
+    ctune_cv_results_free(r);
+    ctune_estimator_free(t);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+static int progress_never(size_t c, size_t s, double v, double e, size_t done, size_t total,
+                          void *user)
+{
+    (void)c, (void)s, (void)v, (void)e, (void)done, (void)total, (void)user;
+    return 0;
+}
+
+START_TEST(test_null_search)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d = data12();
+    ctune_estimator *t, *o = (ctune_estimator *)1;
+    ctune_space *sp;
+    ctune_search *s = (ctune_search *)1;
+    ctune_splitter *kf;
+    size_t i;
+    double v;
+    char buf[64];
+    ck_assert_ok(ctune_decision_tree_classifier_new(&t));
+    ck_assert_ok(ctune_space_parse(&sp, "max_depth: 1|2"));
+    ck_assert_ok(ctune_kfold_new(&kf, 2, 0, 0));
+    EINVAL_(ctune_search_new_randomized(NULL, t, sp, 1, 0));
+    EINVAL_(ctune_search_new_randomized(&s, NULL, sp, 1, 0));
+    ck_assert_ptr_null(s);
+    EINVAL_(ctune_search_new_randomized(&s, t, NULL, 1, 0));
+    EINVAL_(ctune_search_new_grid(NULL, t, sp));
+    EINVAL_(ctune_search_new_grid(&s, NULL, sp));
+    EINVAL_(ctune_search_new_grid(&s, t, NULL));
+    ctune_search_free(NULL);
+    EINVAL_(ctune_search_set_options(NULL, "cv=2"));
+    EINVAL_(ctune_search_set_splitter(NULL, kf));
+    EINVAL_(ctune_search_set_progress(NULL, progress_never, NULL));
+    EINVAL_(ctune_search_fit(NULL, d));
+    EINVAL_(ctune_search_fit_status(NULL));
+    ck_assert_int_eq(ctune_search_has_results(NULL), 0);
+    ck_assert_uint_eq(ctune_search_n_candidates(NULL), 0);
+    ck_assert_uint_eq(ctune_search_n_splits(NULL), 0);
+    ck_assert_uint_eq(ctune_search_n_tasks_done(NULL), 0);
+    ck_assert_ptr_null(ctune_search_candidate_params(NULL, 0));
+    EINVAL_(ctune_search_best_index(NULL, &i));
+    EINVAL_(ctune_search_best_score(NULL, &v));
+    ck_assert_ptr_null(ctune_search_best_params(NULL));
+    ck_assert_ptr_null(ctune_search_best_estimator(NULL));
+    EINVAL_(ctune_search_take_best_estimator(&o, NULL));
+    ck_assert_double_eq(ctune_search_refit_time(NULL), 0);
+    ck_assert_uint_eq(ctune_search_n_columns(NULL), 0);
+    ck_assert_ptr_null(ctune_search_column_name(NULL, 0));
+    EINVAL_(ctune_search_result(NULL, "mean_test_score", 0, &v));
+    ck_assert_int_lt(ctune_search_result_text(NULL, "params", 0, buf, sizeof buf), 0);
+    ck_assert_ptr_null(ctune_search_candidate_error(NULL, 0));
+    ck_assert_uint_eq(ctune_search_n_warnings(NULL), 0);
+    ck_assert_ptr_null(ctune_search_warning(NULL, 0));
+    EINVAL_(ctune_search_results_csv(NULL, "x.csv"));
+    EINVAL_(ctune_search_results_json(NULL, "x.json"));
+    ck_assert_int_lt(ctune_search_results_csv_buf(NULL, buf, sizeof buf), 0);
+    ck_assert_int_lt(ctune_search_results_json_buf(NULL, buf, sizeof buf), 0);
+    /* on a fitted search: NULL outputs and names */
+    ck_assert_ok(ctune_search_new_grid(&s, t, sp));
+    EINVAL_(ctune_search_set_options(s, NULL));
+    ck_assert_ok(ctune_search_set_splitter(s, kf));
+    ck_assert_ok(ctune_search_set_splitter(s, NULL)); /* back to cv */
+    ck_assert_ok(ctune_search_set_progress(s, NULL, NULL));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2"));
+    EINVAL_(ctune_search_fit(s, NULL));
+    ck_assert_ok(ctune_search_fit(s, d));
+    EINVAL_(ctune_search_best_index(s, NULL));
+    EINVAL_(ctune_search_best_score(s, NULL));
+    EINVAL_(ctune_search_take_best_estimator(NULL, s));
+    EINVAL_(ctune_search_result(s, NULL, 0, &v));
+    EINVAL_(ctune_search_result(s, "mean_test_score", 0, NULL));
+    EINVAL_(ctune_search_result(s, "mean_test_score", 5, &v));
+    EINVAL_(ctune_search_result(s, "nope", 0, &v));
+    ck_assert_error_has("mean_test_score");
+    EINVAL_(ctune_search_result(s, "params", 0, &v)); /* a text column */
+    ck_assert_int_lt(ctune_search_result_text(s, NULL, 0, buf, sizeof buf), 0);
+    ck_assert_int_gt(ctune_search_result_text(s, "params", 0, NULL, 0), 0); /* size query */
+    EINVAL_(ctune_search_results_csv(s, NULL));
+    EINVAL_(ctune_search_results_json(s, NULL));
+    ck_assert_ptr_null(ctune_search_candidate_params(s, 2));
+    ck_assert_ptr_null(ctune_search_column_name(s, 100000));
+    ck_assert_ptr_null(ctune_search_warning(s, 100000));
+    ctune_search_free(s);
+    ctune_splitter_free(kf);
+    ctune_space_free(sp);
+    ctune_estimator_free(t);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_null_load_like)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d = data12();
+    ctune_estimator *e, *o = (ctune_estimator *)1;
+    unsigned char buf[4096];
+    size_t len;
+    ck_assert_ok(ctune_keras_classifier_new(&e, misuse_build, NULL, NULL));
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    ck_assert_ok(ctune_estimator_save_buffer(e, buf, sizeof buf, &len));
+    EINVAL_(ctune_estimator_load_like(NULL, "x.model", e));
+    EINVAL_(ctune_estimator_load_like(&o, NULL, e));
+    ck_assert_ptr_null(o);
+    EINVAL_(ctune_estimator_load_like(&o, "x.model", NULL));
+    EINVAL_(ctune_estimator_load_like_buffer(NULL, buf, len, e));
+    EINVAL_(ctune_estimator_load_like_buffer(&o, NULL, len, e));
+    EINVAL_(ctune_estimator_load_like_buffer(&o, buf, len, NULL));
+    /* a Keras-style model without its builder: a clear error */
+    EINVAL_(ctune_estimator_load_buffer(&o, buf, len, NULL, NULL));
+    ck_assert_error_has("ctune_estimator_load_like");
+    ck_assert_ok(ctune_estimator_load_like_buffer(&o, buf, len, e));
+    ctune_estimator_free(o);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+START_TEST(test_wrong_order_ml)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d = data12();
+    double out[24], v;
+    float w[8];
+    size_t n;
+    /* the NN engine */
+    ctune_model *m;
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_status(ctune_model_fit(m, d, 1, 4, NULL), CTUNE_ESTATE); /* no layers */
+    ck_assert_error_has("no layers");
+    ck_assert_status(ctune_model_build(m, 2), CTUNE_ESTATE);
+    ck_assert_ok(ctune_model_add_dense(m, 2, "softmax", NULL));
+    ck_assert_status(ctune_model_fit(m, d, 1, 4, NULL), CTUNE_ESTATE); /* not compiled */
+    ck_assert_error_has("not compiled");
+    ck_assert_status(ctune_model_predict(m, d, out), CTUNE_ESTATE); /* not built */
+    ck_assert_error_has("not built");
+    ck_assert_status(ctune_model_evaluate(m, d, &v, NULL), CTUNE_ESTATE);
+    ck_assert_status(ctune_model_get_weights(m, w), CTUNE_ESTATE);
+    ck_assert_status(ctune_model_history_value(m, "loss", 0, &v), CTUNE_EINVAL);
+    ck_assert_ok(ctune_model_add_dropout(m, 0.5)); /* a Dropout last */
+    ck_assert_ok(ctune_model_compile(m, "adam", "sparse_categorical_crossentropy", NULL));
+    ck_assert_status(ctune_model_fit(m, d, 1, 4, NULL), CTUNE_ESTATE);
+    ck_assert_error_has("Dropout");
+    ctune_model_free(m);
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_ok(ctune_model_add_dense(m, 2, "softmax", NULL));
+    ck_assert_ok(ctune_model_compile(m, "adam", "sparse_categorical_crossentropy", NULL));
+    ck_assert_ok(ctune_model_fit(m, d, 1, 4, NULL));
+    ck_assert_status(ctune_model_add_dense(m, 2, "relu", NULL), CTUNE_ESTATE); /* built */
+    ck_assert_status(ctune_model_add_dropout(m, 0.1), CTUNE_ESTATE);
+    ck_assert_status(ctune_model_build(m, 3), CTUNE_ESTATE); /* another width */
+    ck_assert_ok(ctune_model_fit(m, d, 1, 4, NULL));         /* fitting twice */
+    ck_assert_ok(ctune_model_predict(m, d, out));
+    ctune_model_free(m);
+    /* estimators before fit */
+    ctune_estimator *e[4];
+    ck_assert_ok(ctune_mlp_classifier_new(&e[0]));
+    ck_assert_ok(ctune_decision_tree_regressor_new(&e[1]));
+    ck_assert_ok(ctune_standard_scaler_new(&e[2]));
+    ck_assert_ok(ctune_pipeline_new(&e[3]));
+    for (int k = 0; k < 4; k++) {
+        ctune_status want = k == 2 ? CTUNE_ESTATE : CTUNE_ESTATE;
+        ck_assert_status(k == 2 ? ctune_estimator_transform(e[k], d, out)
+                                : ctune_estimator_predict(e[k], d, out), want);
+    }
+    ck_assert_ptr_null(ctune_keras_model(e[0]));
+    ck_assert_status(ctune_tree_depth(e[1], &n), CTUNE_ESTATE);
+    ck_assert_status(ctune_tree_node_value(e[1], 0, out), CTUNE_ESTATE);
+    ck_assert_status(ctune_scaler_mean(e[2], out), CTUNE_ESTATE);
+    /* an empty pipeline does not fit; pipeline_step needs a fitted pipeline */
+    ck_assert_status(ctune_estimator_fit(e[3], d), CTUNE_ESTATE);
+    ck_assert_ok(ctune_pipeline_add_step(e[3], "scaler", e[2]));
+    ck_assert_ok(ctune_pipeline_add_step(e[3], "tree", e[1]));
+    ctune_estimator *step;
+    ck_assert_status(ctune_pipeline_step(e[3], "tree", &step), CTUNE_ESTATE);
+    /* nothing after the final estimator */
+    ck_assert_status(ctune_pipeline_add_step(e[3], "more", e[2]), CTUNE_EINVAL);
+    ck_assert_uint_eq(ctune_pipeline_n_steps(e[3]), 2);
+    /* pipeline_step on a non-pipeline */
+    ck_assert_ok(ctune_estimator_fit(e[1], d));
+    ck_assert_status(ctune_pipeline_step(e[1], "tree", &step), CTUNE_EINVAL);
+    ck_assert_error_has("not a Pipeline");
+    /* set_params drops a pipeline's fit, and its steps with it */
+    ck_assert_ok(ctune_estimator_fit(e[3], d));
+    ck_assert_ok(ctune_pipeline_step(e[3], "tree", &step));
+    ck_assert_ok(ctune_estimator_set_params_text(e[3], "tree__max_depth=1"));
+    ck_assert_status(ctune_pipeline_step(e[3], "tree", &step), CTUNE_ESTATE);
+    for (int k = 0; k < 4; k++)
+        ctune_estimator_free(e[k]);
+    /* a search before fit */
+    ctune_estimator *t;
+    ctune_space *sp;
+    ctune_search *s;
+    ck_assert_ok(ctune_decision_tree_classifier_new(&t));
+    ck_assert_ok(ctune_space_parse(&sp, "max_depth: 1|2"));
+    ck_assert_ok(ctune_search_new_grid(&s, t, sp));
+    ck_assert_status(ctune_search_fit_status(s), CTUNE_ESTATE);
+    ck_assert_int_eq(ctune_search_has_results(s), 0);
+    ck_assert_uint_eq(ctune_search_n_candidates(s), 2); /* known from creation */
+    ck_assert_ptr_nonnull(ctune_search_candidate_params(s, 1));
+    ck_assert_status(ctune_search_best_index(s, &n), CTUNE_ESTATE);
+    ck_assert_status(ctune_search_best_score(s, &v), CTUNE_ESTATE);
+    ck_assert_ptr_null(ctune_search_best_params(s));
+    ck_assert_ptr_null(ctune_search_best_estimator(s));
+    ctune_estimator *none = (ctune_estimator *)1;
+    ck_assert_status(ctune_search_take_best_estimator(&none, s), CTUNE_ESTATE);
+    ck_assert_ptr_null(none);
+    ck_assert_status(ctune_search_result(s, "mean_test_score", 0, &v), CTUNE_ESTATE);
+    ck_assert_int_eq(ctune_search_result_text(s, "params", 0, (char *)out, 8), CTUNE_ESTATE);
+    ck_assert_int_eq(ctune_search_results_csv_buf(s, NULL, 0), CTUNE_ESTATE);
+    ck_assert_int_eq(ctune_search_results_json_buf(s, NULL, 0), CTUNE_ESTATE);
+    ck_assert_status(ctune_search_results_csv(s, "never-written.csv"), CTUNE_ESTATE);
+    ck_assert_uint_eq(ctune_search_n_columns(s), 0);
+    ck_assert_ptr_null(ctune_search_column_name(s, 0));
+    ck_assert_ptr_null(ctune_search_candidate_error(s, 0));
+    ck_assert_double_eq(ctune_search_refit_time(s), 0);
+    /* after fit: the best estimator can be taken once */
+    ck_assert_ok(ctune_search_set_options(s, "cv=2"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ctune_estimator *best;
+    ck_assert_ok(ctune_search_take_best_estimator(&best, s));
+    ck_assert_status(ctune_search_take_best_estimator(&none, s), CTUNE_ESTATE);
+    ck_assert_ptr_null(ctune_search_best_estimator(s));
+    ck_assert_ok(ctune_estimator_predict(best, d, out));
+    ctune_estimator_free(best);
+    /* refit=false: no best estimator, the table is there */
+    ck_assert_ok(ctune_search_set_options(s, "refit=false"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_ptr_null(ctune_search_best_estimator(s));
+    ck_assert_int_gt(ctune_search_results_csv_buf(s, NULL, 0), 0);
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(t);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* Searches on independent handles from several threads at once (each
+ * serial inside, one of them with its own worker pool): results equal to
+ * the same search run alone. */
+typedef struct search_job {
+    int id;
+    double scores[4];
+    size_t best;
+    int failures;
+    char msg[256];
+} search_job;
+
+static void *search_worker(void *arg)
+{
+    search_job *j = arg;
+    double X[40 * 2], y[40];
+    for (int i = 0; i < 40; i++) {
+        X[2 * i] = (double)((i * 7 + j->id) % 11) - 5;
+        X[2 * i + 1] = (double)(i % 2) * 3 + 0.1 * (double)i;
+        y[i] = i % 2 ? 4 : 9;
+    }
+    ctune_data *d = NULL;
+    ctune_estimator *e = NULL;
+    ctune_space *sp = NULL;
+    ctune_search *s = NULL;
+    char opts[64];
+    int mlp = j->id % 2;
+    int bad = ctune_data_new(&d, X, CTUNE_FLOAT64, 40, 2, 0, y, 1) != CTUNE_OK;
+    bad |= (mlp ? ctune_mlp_classifier_new(&e) : ctune_decision_tree_classifier_new(&e)) !=
+           CTUNE_OK;
+    if (mlp)
+        bad |= ctune_estimator_set_params_text(e, "epochs=2, batch_size=8, nn=3") != CTUNE_OK;
+    bad |= ctune_space_parse(&sp, mlp ? "learning_rate: 0.001|0.01|0.1|0.3"
+                                      : "max_depth: 1|2|3|none") != CTUNE_OK;
+    bad |= ctune_search_new_randomized(&s, e, sp, 4, 11) != CTUNE_OK;
+    snprintf(opts, sizeof opts, "cv=3, n_jobs=%d", j->id == 3 ? 2 : 1);
+    bad |= ctune_search_set_options(s, opts) != CTUNE_OK;
+    bad |= ctune_search_fit(s, d) != CTUNE_OK;
+    for (size_t c = 0; !bad && c < 4; c++)
+        bad |= ctune_search_result(s, "mean_test_score", c, &j->scores[c]) != CTUNE_OK;
+    bad |= ctune_search_best_index(s, &j->best) != CTUNE_OK;
+    if (bad)
+        snprintf(j->msg, sizeof j->msg, "%s", ctune_last_error());
+    j->failures = bad;
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    return NULL;
+}
+
+START_TEST(test_threads_searches)
+{
+    int64_t live = ctune_alloc_live();
+    search_job alone[THREADS], together[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        memset(&alone[t], 0, sizeof alone[t]);
+        alone[t].id = t;
+        search_worker(&alone[t]);
+        ck_assert_msg(alone[t].failures == 0, "search %d: %s", t, alone[t].msg);
+    }
+    pthread_t th[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        memset(&together[t], 0, sizeof together[t]);
+        together[t].id = t;
+        ck_assert_int_eq(pthread_create(&th[t], NULL, search_worker, &together[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < THREADS; t++) {
+        ck_assert_msg(together[t].failures == 0, "search %d: %s", t, together[t].msg);
+        ck_assert_mem_eq(together[t].scores, alone[t].scores, sizeof alone[t].scores);
+        ck_assert_uint_eq(together[t].best, alone[t].best);
+    }
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("misuse");
@@ -502,6 +1182,16 @@ int main(void)
     tcase_add_test(tc, test_free_and_recreate);
     tcase_add_test(tc, test_threads_independent_handles);
     tcase_add_test(tc, test_threads_shared_view);
+    tcase_add_test(tc, test_null_nn);
+    tcase_add_test(tc, test_null_keras);
+    tcase_add_test(tc, test_null_trees_scaler_pipeline);
+    tcase_add_test(tc, test_null_splitters);
+    tcase_add_test(tc, test_null_space);
+    tcase_add_test(tc, test_null_cross_validate);
+    tcase_add_test(tc, test_null_search);
+    tcase_add_test(tc, test_null_load_like);
+    tcase_add_test(tc, test_wrong_order_ml);
+    tcase_add_test(tc, test_threads_searches);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
