@@ -18,6 +18,7 @@
 #include "nn/gemm.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -449,16 +450,175 @@ static void init_context(void)
 #endif
 }
 
+/* One BLIS call on one thread (ctune's context when available). */
+static void blis_gemm_1(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *A,
+                        size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    rntm_t rntm = BLIS_RNTM_INITIALIZER;
+    bli_rntm_set_num_threads(1, &rntm);
+    bli_sgemm_ex(ta ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, tb ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 (dim_t)m, (dim_t)n, (dim_t)k, &alpha, (float *)A, (inc_t)lda, 1, (float *)B,
+                 (inc_t)ldb, 1, &beta, C, (inc_t)ldc, 1, g_cntx_ok ? &g_cntx : NULL, &rntm);
+}
+
+/* ---- multi-threaded products ------------------------------------------------
+ *
+ * BLIS' own OpenMP threading synchronizes its threads at many barriers per
+ * product; when another process holds the second core, every barrier waits
+ * for a descheduled thread and a 2-thread epoch ran 35x slower than a
+ * 1-thread one. Instead a product is cut into `threads` blocks of rows or
+ * columns of C, each a single-threaded BLIS call, claimed dynamically from a
+ * counter by the caller and by persistent worker threads: a worker that is
+ * not scheduled in time claims nothing and the caller does its block, so a
+ * busy machine costs at most one block's wait. Every element of C is still
+ * computed by one call over the whole k with the same blocking, so the
+ * result does not depend on the thread count. One product at a time uses
+ * the workers; a concurrent caller computes on its own thread. */
+
+#define POOL_MAX 8
+
+typedef struct gemm_job {
+    int ta, tb, split_n;
+    size_t m, n, k, lda, ldb, ldc, block, n_blocks;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+    atomic_size_t next;      /* next block to claim */
+} gemm_job;
+
+static struct {
+    pthread_mutex_t busy;    /* held by the caller for a whole product */
+    pthread_mutex_t m;
+    pthread_cond_t work, idle;
+    unsigned gen;            /* bumped for each product */
+    atomic_uint pub;         /* gen, readable without the lock (spinning workers) */
+    int open;                /* workers may join the current product */
+    int inside;              /* workers working on it */
+    int workers;             /* started */
+    gemm_job job;
+} g_pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+            PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, {0}};
+
+static void run_blocks(gemm_job *j)
+{
+    size_t b;
+    while ((b = atomic_fetch_add(&j->next, 1)) < j->n_blocks) {
+        size_t lo = b * j->block;
+        if (j->split_n) {
+            size_t w = j->n - lo < j->block ? j->n - lo : j->block;
+            const float *B = j->tb ? j->B + lo * j->ldb : j->B + lo;
+            blis_gemm_1(j->ta, j->tb, j->m, w, j->k, j->alpha, j->A, j->lda, B, j->ldb, j->beta,
+                        j->C + lo, j->ldc);
+        } else {
+            size_t h = j->m - lo < j->block ? j->m - lo : j->block;
+            const float *A = j->ta ? j->A + lo : j->A + lo * j->lda;
+            blis_gemm_1(j->ta, j->tb, h, j->n, j->k, j->alpha, A, j->lda, j->B, j->ldb, j->beta,
+                        j->C + lo * j->ldc, j->ldc);
+        }
+    }
+}
+
+static inline void cpu_pause(void)
+{
+#if HAVE_X86
+    _mm_pause();
+#endif
+}
+
+/* A worker spins this many pauses (a few microseconds) for the next
+ * product before sleeping, to catch back-to-back products without holding
+ * a core that another process may need. */
+#define POOL_SPIN 4000
+
+static void *pool_worker(void *arg)
+{
+    (void)arg;
+    unsigned seen = 0;
+    for (;;) {
+        for (long i = 0; i < POOL_SPIN && atomic_load(&g_pool.pub) == seen; i++)
+            cpu_pause();
+        pthread_mutex_lock(&g_pool.m);
+        while (g_pool.gen == seen || !g_pool.open) {
+            seen = g_pool.gen; /* a product already closed: wait for the next */
+            pthread_cond_wait(&g_pool.work, &g_pool.m);
+        }
+        seen = g_pool.gen;
+        g_pool.inside++;
+        pthread_mutex_unlock(&g_pool.m);
+        run_blocks(&g_pool.job);
+        pthread_mutex_lock(&g_pool.m);
+        if (--g_pool.inside == 0)
+            pthread_cond_signal(&g_pool.idle);
+        pthread_mutex_unlock(&g_pool.m);
+    }
+    return NULL;
+}
+
+/* Starts workers up to `want` (best effort: a failure leaves fewer). */
+static int pool_grow(int want)
+{
+    if (want > POOL_MAX)
+        want = POOL_MAX;
+    while (g_pool.workers < want) {
+        pthread_t t;
+        pthread_attr_t attr;
+        if (pthread_attr_init(&attr) != 0)
+            break;
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        int rc = pthread_create(&t, &attr, pool_worker, NULL);
+        pthread_attr_destroy(&attr);
+        if (rc != 0)
+            break;
+        g_pool.workers++;
+    }
+    return g_pool.workers;
+}
+
 static void blis_gemm(int threads, int ta, int tb, size_t m, size_t n, size_t k, float alpha,
                       const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
                       size_t ldc)
 {
     pthread_once(&g_once, init_context);
-    rntm_t rntm = BLIS_RNTM_INITIALIZER;
-    bli_rntm_set_num_threads(threads < 1 ? 1 : threads, &rntm);
-    bli_sgemm_ex(ta ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, tb ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-                 (dim_t)m, (dim_t)n, (dim_t)k, &alpha, (float *)A, (inc_t)lda, 1, (float *)B,
-                 (inc_t)ldb, 1, &beta, C, (inc_t)ldc, 1, g_cntx_ok ? &g_cntx : NULL, &rntm);
+    if (threads <= 1 || pthread_mutex_trylock(&g_pool.busy) != 0) {
+        blis_gemm_1(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    int helpers = pool_grow(threads - 1);
+    /* Split the dimension whose blocks repack the smaller operand: blocks of
+     * columns repack A (m x k), blocks of rows repack B (k x n). Block edges
+     * are multiples of the micro-tile (32 columns, 144 rows = MC). */
+    int split_n = m <= n;
+    size_t len = split_n ? n : m, unit = split_n ? 32 : 144;
+    size_t parts = (size_t)helpers + 1;
+    size_t block = (len + parts - 1) / parts;
+    block = (block + unit - 1) / unit * unit;
+    size_t n_blocks = (len + block - 1) / block;
+    if (helpers == 0 || n_blocks < 2) {
+        pthread_mutex_unlock(&g_pool.busy);
+        blis_gemm_1(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    gemm_job *j = &g_pool.job;
+    pthread_mutex_lock(&g_pool.m);
+    j->ta = ta, j->tb = tb, j->split_n = split_n;
+    j->m = m, j->n = n, j->k = k, j->lda = lda, j->ldb = ldb, j->ldc = ldc;
+    j->block = block, j->n_blocks = n_blocks;
+    j->alpha = alpha, j->beta = beta, j->A = A, j->B = B, j->C = C;
+    atomic_store(&j->next, 0);
+    g_pool.gen++;
+    atomic_store(&g_pool.pub, g_pool.gen);
+    g_pool.open = 1;
+    pthread_cond_broadcast(&g_pool.work);
+    pthread_mutex_unlock(&g_pool.m);
+
+    run_blocks(j);
+
+    pthread_mutex_lock(&g_pool.m);
+    g_pool.open = 0; /* late workers skip this product */
+    while (g_pool.inside > 0)
+        pthread_cond_wait(&g_pool.idle, &g_pool.m);
+    pthread_mutex_unlock(&g_pool.m);
+    pthread_mutex_unlock(&g_pool.busy);
 }
 
 /* ---- dispatch ------------------------------------------------------------------ */
