@@ -1322,9 +1322,10 @@ typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user)
  *         output layer — naming the row and both numbers —, NaN/Inf in X or
  *         y, a finite value beyond float32's range in X or in a regression
  *         y, width mismatch with the built model, too few rows for
- *         validation_split); CTUNE_ENUMERIC (the loss, or the weights after
- *         an optimizer step, became NaN/Inf: names epoch and batch; the
- *         weights are then those of the failing step); CTUNE_ENOMEM
+ *         validation_split); CTUNE_ENUMERIC (the loss became NaN/Inf: names
+ *         epoch and batch, the weights are those of the failing step; or the
+ *         weights became NaN/Inf, checked at the end of each epoch: names
+ *         the epoch); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, int64_t epochs,
                                        int64_t batch_size, const char *options);
