@@ -407,47 +407,49 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static void init_context(void)
 {
-#if HAVE_X86
-    if (!cpu_has_avx512())
-        return;
     cntx_t *base = bli_gks_query_cntx();
     if (!base)
         return;
     memcpy(&g_cntx, base, sizeof g_cntx);
-    blksz_t mr = *bli_cntx_get_blksz(BLIS_MR, base), nr = *bli_cntx_get_blksz(BLIS_NR, base);
-    blksz_t mc = *bli_cntx_get_blksz(BLIS_MC, base), kc = *bli_cntx_get_blksz(BLIS_KC, base);
-    blksz_t nc = *bli_cntx_get_blksz(BLIS_NC, base);
-    /* register block 12 × 32; A block 144 × 256 (L2), B micro-panel
-     * 256 × 32 (L1), B block 256 × 3072 (L3) */
-    bli_blksz_set_def(UK_MR, BLIS_FLOAT, &mr);
-    bli_blksz_set_max(UK_MR, BLIS_FLOAT, &mr);
-    bli_blksz_set_def(UK_NR, BLIS_FLOAT, &nr);
-    bli_blksz_set_max(UK_NR, BLIS_FLOAT, &nr);
-    bli_blksz_set_def(144, BLIS_FLOAT, &mc);
-    bli_blksz_set_max(144, BLIS_FLOAT, &mc);
-    bli_blksz_set_def(256, BLIS_FLOAT, &kc);
-    bli_blksz_set_max(256, BLIS_FLOAT, &kc);
-    bli_blksz_set_def(3072, BLIS_FLOAT, &nc);
-    bli_blksz_set_max(3072, BLIS_FLOAT, &nc);
-    bli_cntx_set_blkszs(BLIS_NAT, 5, BLIS_NC, &nc, BLIS_NR, BLIS_KC, &kc, BLIS_KR, BLIS_MC, &mc,
-                        BLIS_MR, BLIS_NR, &nr, BLIS_NR, BLIS_MR, &mr, BLIS_MR, &g_cntx);
-    /* BLIS 0.9.0 passes kernels as void *: copy the function pointer's bits */
-    void (*ukr)(dim_t, dim_t, dim_t, float *, float *, float *, float *, float *, inc_t, inc_t,
-                auxinfo_t *, cntx_t *) = ukr_12x32;
-    void_fp fp;
-    memcpy(&fp, &ukr, sizeof fp);
-    bli_cntx_set_l3_nat_ukrs(1, BLIS_GEMM_UKR, BLIS_FLOAT, fp, (int)TRUE, &g_cntx);
-    void (*pk12)(conj_t, pack_t, dim_t, dim_t, dim_t, float *, float *, inc_t, inc_t, float *,
-                 inc_t, cntx_t *) = pack_12xk;
-    void_fp fp12;
-    memcpy(&fp12, &pk12, sizeof fp12);
-    bli_cntx_set_packm_kers(1, BLIS_PACKM_12XK_KER, BLIS_FLOAT, fp12, &g_cntx);
-    /* no small/unpacked (sup) path: this file handles small products */
+#if HAVE_X86
+    if (cpu_has_avx512()) {
+        blksz_t mr = *bli_cntx_get_blksz(BLIS_MR, base), nr = *bli_cntx_get_blksz(BLIS_NR, base);
+        blksz_t mc = *bli_cntx_get_blksz(BLIS_MC, base), kc = *bli_cntx_get_blksz(BLIS_KC, base);
+        blksz_t nc = *bli_cntx_get_blksz(BLIS_NC, base);
+        /* register block 12 × 32; A block 144 × 256 (L2), B micro-panel
+         * 256 × 32 (L1), B block 256 × 3072 (L3) */
+        bli_blksz_set_def(UK_MR, BLIS_FLOAT, &mr);
+        bli_blksz_set_max(UK_MR, BLIS_FLOAT, &mr);
+        bli_blksz_set_def(UK_NR, BLIS_FLOAT, &nr);
+        bli_blksz_set_max(UK_NR, BLIS_FLOAT, &nr);
+        bli_blksz_set_def(144, BLIS_FLOAT, &mc);
+        bli_blksz_set_max(144, BLIS_FLOAT, &mc);
+        bli_blksz_set_def(256, BLIS_FLOAT, &kc);
+        bli_blksz_set_max(256, BLIS_FLOAT, &kc);
+        bli_blksz_set_def(3072, BLIS_FLOAT, &nc);
+        bli_blksz_set_max(3072, BLIS_FLOAT, &nc);
+        bli_cntx_set_blkszs(BLIS_NAT, 5, BLIS_NC, &nc, BLIS_NR, BLIS_KC, &kc, BLIS_KR, BLIS_MC,
+                            &mc, BLIS_MR, BLIS_NR, &nr, BLIS_NR, BLIS_MR, &mr, BLIS_MR, &g_cntx);
+        /* BLIS 0.9.0 passes kernels as void *: copy the function pointer's bits */
+        void (*ukr)(dim_t, dim_t, dim_t, float *, float *, float *, float *, float *, inc_t,
+                    inc_t, auxinfo_t *, cntx_t *) = ukr_12x32;
+        void_fp fp;
+        memcpy(&fp, &ukr, sizeof fp);
+        bli_cntx_set_l3_nat_ukrs(1, BLIS_GEMM_UKR, BLIS_FLOAT, fp, (int)TRUE, &g_cntx);
+        void (*pk12)(conj_t, pack_t, dim_t, dim_t, dim_t, float *, float *, inc_t, inc_t, float *,
+                     inc_t, cntx_t *) = pack_12xk;
+        void_fp fp12;
+        memcpy(&fp12, &pk12, sizeof fp12);
+        bli_cntx_set_packm_kers(1, BLIS_PACKM_12XK_KER, BLIS_FLOAT, fp12, &g_cntx);
+    }
+#endif
+    /* No small/unpacked (sup) path: this file handles small products, and
+     * the sup kernels' choice depends on the shape, which would make a
+     * product split into blocks (threads) differ from the whole. */
     blksz_t th;
     bli_blksz_init_easy(&th, 1, 1, 1, 1);
     bli_cntx_set_l3_sup_thresh(3, BLIS_MT, &th, BLIS_NT, &th, BLIS_KT, &th, &g_cntx);
     g_cntx_ok = 1;
-#endif
 }
 
 /* One BLIS call on one thread (ctune's context when available). */
