@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/labels.h"
 #include "core/error.h"
 
 /* scikit-learn's historical clipping of probabilities in log_loss. */
@@ -44,12 +45,6 @@ static ctune_status check_labels(const double *y_true, const double *y_pred, siz
     return check_finite(y_pred, n, "y_pred");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Sorted distinct values of a[0..na) ∪ b[0..nb) (b may be NULL) into *out
  * (allocated; the caller frees it). */
 static ctune_status sorted_labels(const double *a, size_t na, const double *b, size_t nb,
@@ -62,28 +57,9 @@ static ctune_status sorted_labels(const double *a, size_t na, const double *b, s
     memcpy(buf, a, na * sizeof *buf);
     if (b)
         memcpy(buf + na, b, nb * sizeof *buf);
-    qsort(buf, n, sizeof *buf, cmp_double);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (m == 0 || buf[i] != buf[m - 1])
-            buf[m++] = buf[i];
     *out = buf;
-    *k = m;
+    *k = ctune__sort_unique(buf, n);
     return CTUNE_OK;
-}
-
-/* Index of v in sorted labels[0..k) (v is known to be there). */
-static size_t label_index(const double *labels, size_t k, double v)
-{
-    size_t lo = 0, hi = k;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (labels[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
@@ -111,7 +87,7 @@ ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *
     }
     size_t *hit = count + k;
     for (size_t i = 0; i < n; i++) {
-        size_t c = label_index(labels, k, y_true[i]);
+        size_t c = (size_t)ctune__label_code(labels, k, y_true[i]);
         count[c]++;
         hit[c] += y_pred[i] == y_true[i];
     }

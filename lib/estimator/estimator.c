@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/data.h"
 #include "core/error.h"
+#include "core/labels.h"
 #include "core/params.h"
 
 struct ctune_estimator {
@@ -279,12 +280,6 @@ const ctune_params *ctune_estimator_get_params(const ctune_estimator *e)
 
 /* ---- fit ------------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Sorted unique labels of y (integer-valued) into *classes. */
 static ctune_status find_classes(const ctune_data *d, double **classes, size_t *n_classes)
 {
@@ -301,11 +296,7 @@ static ctune_status find_classes(const ctune_data *d, double **classes, size_t *
         }
         buf[i] = v;
     }
-    qsort(buf, n, sizeof *buf, cmp_double);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || buf[i] != buf[k - 1])
-            buf[k++] = buf[i];
+    size_t k = ctune__sort_unique(buf, n);
     double *c = ctune__realloc(buf, k * sizeof *c);
     if (!c) {
         ctune__free(buf);
@@ -316,20 +307,6 @@ static ctune_status find_classes(const ctune_data *d, double **classes, size_t *
     return CTUNE_OK;
 }
 
-/* Code of `label` in sorted `classes`, or -1. */
-static long class_code(const double *classes, size_t k, double label)
-{
-    size_t lo = 0, hi = k;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (classes[mid] < label)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < k && classes[lo] == label ? (long)lo : -1;
-}
-
 /* A view of `d` whose y holds class codes (-1 for labels not in classes). */
 static ctune_status encode_labels(const ctune_data *d, const double *classes, size_t k,
                                   ctune_data **out)
@@ -338,7 +315,7 @@ static ctune_status encode_labels(const ctune_data *d, const double *classes, si
     if (!codes)
         return CTUNE_ENOMEM;
     for (size_t i = 0; i < d->n; i++)
-        codes[i] = (double)class_code(classes, k, ctune__data_y_at(d, i, 0));
+        codes[i] = (double)ctune__label_code(classes, k, ctune__data_y_at(d, i, 0));
     return ctune__data_with_y(out, d, codes, 1, 1);
 }
 
@@ -559,7 +536,7 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
          * fit has none */
         for (size_t i = 0; i < n; i++) {
             double v = ctune__data_y_at(data, i, 0);
-            if (class_code(e->classes, e->n_classes, v) < 0)
+            if (ctune__label_code(e->classes, e->n_classes, v) < 0)
                 return ctune_set_error(CTUNE_EDATA, "%s: y row %zu has label %g, which was not "
                                        "seen at fit", e->vt->name, i, v);
         }

@@ -7,6 +7,7 @@
 #include "core/alloc.h"
 #include "core/data.h"
 #include "core/error.h"
+#include "core/labels.h"
 #include "estimator/estimator.h"
 
 typedef enum { NEEDS_PREDICT, NEEDS_PROBA } scorer_input;
@@ -195,10 +196,7 @@ ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_dat
     if (rc == CTUNE_OK && s->input == NEEDS_PROBA) {
         /* probabilities are per class code: turn labels into codes */
         for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
-            double code = -1;
-            for (size_t c = 0; c < n_classes; c++)
-                if (classes[c] == ytrue[i])
-                    code = (double)c;
+            double code = (double)ctune__label_code(classes, n_classes, ytrue[i]);
             if (code < 0)
                 rc = ctune_set_error(CTUNE_EDATA,
                                      "scorer '%s': y row %zu has label %g, which %s did not see at "

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/labels.h"
 #include "core/data.h"
 #include "core/error.h"
 #include "core/params.h"
@@ -294,12 +295,6 @@ static void reg_destroy(void *self)
     ctune__free(r);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static ctune_status reg_fit(void *self, const ctune_data *train, size_t n_classes,
                             const ctune_fit_ctx *ctx)
 {
@@ -336,7 +331,7 @@ static ctune_status reg_fit(void *self, const ctune_data *train, size_t n_classe
         } else {
             for (size_t i = 0; i < n; i++)
                 col[i] = ctune__data_y_at(train, i, k);
-            qsort(col, n, sizeof *col, cmp_double);
+            qsort(col, n, sizeof *col, ctune__cmp_double);
             /* numpy's median: the mean of the two middle values for even n */
             value[k] = n % 2 ? col[n / 2] : (col[n / 2 - 1] + col[n / 2]) / 2.0;
             if (!isfinite(value[k])) /* two huge middle values */

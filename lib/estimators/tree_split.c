@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/labels.h"
 #include "estimators/tree_work.h"
 
 #define LN2 0.69314718055994530942
@@ -511,15 +512,9 @@ static void scan_absolute(ctune__twork *w, size_t f, size_t m, ctune__tsplit *be
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double ctune__tree_median_dev(double *buf, size_t m, double *dev)
 {
-    qsort(buf, m, sizeof *buf, cmp_double);
+    qsort(buf, m, sizeof *buf, ctune__cmp_double);
     double med = m % 2 ? buf[m / 2] : (buf[m / 2 - 1] + buf[m / 2]) / 2.0;
     double s = 0;
     for (size_t i = 0; i < m; i++)
