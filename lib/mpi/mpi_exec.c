@@ -503,6 +503,30 @@ static ctune_status keepalive(run *r)
     return CTUNE_OK;
 }
 
+/* The end of a turn of the root's or a peer's loop: queued sends progress,
+ * heartbeats go out (CTUNE_EIO when a rank is gone), and when this turn did
+ * nothing, a nap until a local task finishes or a message may have come. */
+static ctune_status end_turn(run *r, pool *p, int busy)
+{
+    sends_progress(&r->q);
+    ctune_status rc = keepalive(r);
+    if (rc != CTUNE_OK)
+        return rc;
+    if (busy) {
+        r->active = r->now;
+        return CTUNE_OK;
+    }
+    pthread_mutex_lock(&p->mu);
+    int ready = 0;
+    for (int i = 0; i < p->n; i++)
+        ready |= p->slots[i].state == SLOT_DONE;
+    if (!ready)
+        pool_nap(p, nap_ns(r));
+    pthread_mutex_unlock(&p->mu);
+    return CTUNE_OK;
+}
+
+
 /* Handles a message every state accepts (BEAT, ABORT); returns 1 when it
  * was one of those. */
 static int common_message(run *r)
@@ -815,20 +839,8 @@ static ctune_status root_loop(run *r)
         }
         if (local_active == 0 && retired_peers == m->size - 1)
             break;
-        sends_progress(&r->q);
-        if ((rc = keepalive(r)) != CTUNE_OK)
+        if ((rc = end_turn(r, p, busy)) != CTUNE_OK)
             break;
-        if (busy)
-            r->active = r->now;
-        if (!busy) {
-            pthread_mutex_lock(&p->mu);
-            int ready = 0;
-            for (int i = 0; i < p->n; i++)
-                ready |= p->slots[i].state == SLOT_DONE;
-            if (!ready)
-                pool_nap(p, nap_ns(r));
-            pthread_mutex_unlock(&p->mu);
-        }
     }
     ctune__mpi_free(peer_on);
     ctune__mpi_free(owner);
@@ -993,20 +1005,8 @@ static ctune_status peer_loop(run *r)
             break;
         if (q_len && idle && !ctune_job_stopped(job))
             continue; /* hand the new tasks to idle workers now */
-        sends_progress(&r->q);
-        if ((rc = keepalive(r)) != CTUNE_OK)
+        if ((rc = end_turn(r, p, busy)) != CTUNE_OK)
             break;
-        if (busy)
-            r->active = r->now;
-        if (!busy) {
-            pthread_mutex_lock(&p->mu);
-            int ready = 0;
-            for (int i = 0; i < p->n; i++)
-                ready |= p->slots[i].state == SLOT_DONE;
-            if (!ready)
-                pool_nap(p, nap_ns(r));
-            pthread_mutex_unlock(&p->mu);
-        }
     }
     ctune__mpi_free(queue);
     ctune__mpi_free(report);
