@@ -326,6 +326,19 @@ static ctune_status pipe_fit_fn(void *self, const ctune_data *train, size_t n_cl
     return rc;
 }
 
+/* Runs X through the transformers, then `call` on the last step. */
+static ctune_status through_last(pipe_fit *pf, const ctune_data *X, int keep_y,
+                                 ctune_status (*call)(ctune_estimator *, const ctune_data *,
+                                                      double *),
+                                 double *out)
+{
+    ctune_data *tx;
+    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, keep_y, &tx));
+    ctune_status rc = call(pf->steps[pf->n - 1], tx ? tx : X, out);
+    ctune_data_free(tx);
+    return rc;
+}
+
 static ctune_status pipe_predict(void *self, const ctune_data *X, double *out)
 {
     pipe_fit *pf = self;
@@ -333,31 +346,17 @@ static ctune_status pipe_predict(void *self, const ctune_data *X, double *out)
     if (ctune_estimator_kind(last) == CTUNE_TRANSFORMER)
         return ctune_set_error(CTUNE_EUNSUPPORTED, "Pipeline: the last step (%s) is a transformer "
                                "without predict: use transform", ctune_estimator_name(last));
-    ctune_data *tx;
-    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, 0, &tx));
-    ctune_status rc = ctune_estimator_predict(last, tx ? tx : X, out);
-    ctune_data_free(tx);
-    return rc;
+    return through_last(pf, X, 0, ctune_estimator_predict, out);
 }
 
 static ctune_status pipe_predict_proba(void *self, const ctune_data *X, double *out)
 {
-    pipe_fit *pf = self;
-    ctune_data *tx;
-    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, 0, &tx));
-    ctune_status rc = ctune_estimator_predict_proba(pf->steps[pf->n - 1], tx ? tx : X, out);
-    ctune_data_free(tx);
-    return rc;
+    return through_last(self, X, 0, ctune_estimator_predict_proba, out);
 }
 
 static ctune_status pipe_score(void *self, const ctune_data *data, double *out)
 {
-    pipe_fit *pf = self;
-    ctune_data *tx;
-    CTUNE_TRY(run_transforms(pf, pf->n - 1, data, 1, &tx));
-    ctune_status rc = ctune_estimator_score(pf->steps[pf->n - 1], tx ? tx : data, out);
-    ctune_data_free(tx);
-    return rc;
+    return through_last(self, data, 1, ctune_estimator_score, out);
 }
 
 static size_t pipe_n_features_out(const void *self)
@@ -380,11 +379,7 @@ static ctune_status pipe_transform(void *self, const ctune_data *X, double *out)
     if (ctune_estimator_kind(last) != CTUNE_TRANSFORMER)
         return ctune_set_error(CTUNE_EUNSUPPORTED, "Pipeline: the last step (%s) is not a "
                                "transformer: use predict", ctune_estimator_name(last));
-    ctune_data *tx;
-    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, 0, &tx));
-    ctune_status rc = ctune_estimator_transform(last, tx ? tx : X, out);
-    ctune_data_free(tx);
-    return rc;
+    return through_last(pf, X, 0, ctune_estimator_transform, out);
 }
 
 static ctune_status pipe_inverse(void *self, const ctune_data *X, double *out)
