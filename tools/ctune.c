@@ -237,7 +237,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     o.n_iter = 10;
     o.cv = 3;
     o.jobs = 1;
-    int rc = cli_parse(argc, argv, 2, cmd, strcmp(cmd, "grid") == 0 ? SEARCH_OPTS : SEARCH_OPTS, &o);
+    int rc = cli_parse(argc, argv, 2, cmd, SEARCH_OPTS, &o);
     if (rc != CLI_OK)
         return rc;
     if (o.help) {

@@ -43,7 +43,6 @@ typedef struct family {
     atomic_int refs;
     ctune_estimator_vtable vt; /* per family: its params point at `spec` */
     ctune_param_spec *spec;    /* training params, then the builder's, then {NULL} */
-    const ctune_param_spec *builder_spec;
     ctune_build_fn build;
     void *user;
 } family;
@@ -574,7 +573,6 @@ static ctune_status keras_new(ctune_estimator **out, int kind, const char *name,
         memcpy(f->spec + N_TRAIN, builder_spec, nb * sizeof *builder_spec);
     memset(&f->spec[N_TRAIN + nb], 0, sizeof f->spec[0]);
     atomic_init(&f->refs, 1);
-    f->builder_spec = builder_spec;
     f->build = build;
     f->user = user;
     f->vt.version = CTUNE_ESTIMATOR_VTABLE_VERSION;
