@@ -481,8 +481,10 @@ void ctune__optim_step(ctune__optim *o, float *w, float *g, const size_t *seg, s
                     (float)(1.0 - o->beta_1), (float)o->beta_2, (float)o->epsilon);
         break;
     case CTUNE__OPT_NADAM: {
-        double u_t = o->beta_1 * (1.0 - 0.5 * pow(0.96, 0.004 * t));
-        double u_t1 = o->beta_1 * (1.0 - 0.5 * pow(0.96, 0.004 * (t + 1.0)));
+        /* Keras 3's schedule (keras/src/optimizers/nadam.py): 0.96^t, not
+         * Keras <= 2.10's 0.96^(0.004 t) */
+        double u_t = o->beta_1 * (1.0 - 0.5 * pow(0.96, t));
+        double u_t1 = o->beta_1 * (1.0 - 0.5 * pow(0.96, t + 1.0));
         double up_t = o->u_product * u_t, up_t1 = up_t * u_t1;
         o->u_product = up_t;
         step_nadam(w, g, s0, s1, n, (float)lr, (float)(1.0 - o->beta_1),
