@@ -166,12 +166,15 @@ static int early_stop_update(ctune_model *m, early_stop *es, size_t epoch, doubl
         es->wait = 0;
         return 0;
     }
-    if (es->wait >= es->patience && epoch > 0) {
-        if (es->restore && es->have_best_weights)
-            memcpy(m->params, es->best_weights, m->n_params * sizeof(float));
-        return 1;
-    }
-    return 0;
+    return es->wait >= es->patience && epoch > 0;
+}
+
+/* Keras 3's on_train_end: the best weights come back whether training
+ * stopped early or ran all its epochs (never when no epoch was judged). */
+static void early_stop_end(ctune_model *m, const early_stop *es)
+{
+    if (es->enabled && es->restore && es->have_best_weights)
+        memcpy(m->params, es->best_weights, m->n_params * sizeof(float));
 }
 
 /* 1 when every value is finite: no exponent field all ones. Integer ORs
@@ -352,6 +355,7 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         if (stop)
             break;
     }
+    early_stop_end(m, &o.es);
 done:
     ctune__free(perm);
     ctune__free(o.es.best_weights);

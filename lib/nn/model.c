@@ -298,7 +298,8 @@ ctune_status ctune__model_build(ctune_model *m, size_t input_dim)
         ctune__init_fill(l->kinit, params + l->w_off, l->in * l->units, l->in, l->units, &rng);
         seg[++s] = l->w_off + l->in * l->units;
         if (l->use_bias) {
-            ctune__init_fill(l->binit, params + l->b_off, l->units, l->in, l->units, &rng);
+            /* Keras' compute_fans for a 1-D shape: fan_in = fan_out = units */
+            ctune__init_fill(l->binit, params + l->b_off, l->units, l->units, l->units, &rng);
             seg[++s] = l->b_off + l->units;
         }
     }
