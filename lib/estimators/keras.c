@@ -624,7 +624,8 @@ static const ctune_param_spec MLP_SPEC[] = {
      "activation of the hidden layers"},
     {"optimizer", CTUNE_TYPE_STRING, "adam", NULL,
      "sgd|adam|adamw|rmsprop|adagrad|adadelta|adamax|nadam", "optimizer (Keras defaults)"},
-    {"learning_rate", CTUNE_TYPE_DOUBLE, "0.001", "(0, inf)", NULL, "optimizer step size"},
+    {"learning_rate", CTUNE_TYPE_DOUBLE | CTUNE_TYPE_NONE, "none", "(0, inf)", NULL,
+     "optimizer step size (none: the optimizer's Keras default, 0.01 for sgd, else 0.001)"},
     {"momentum", CTUNE_TYPE_DOUBLE, "0", "[0, 1)", NULL, "momentum (sgd and rmsprop)"},
     {"dropout", CTUNE_TYPE_DOUBLE, "0", "[0, 1)", NULL, "dropout rate after each hidden layer"},
     {"l2", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "L2 kernel regularization of every layer"},
@@ -640,13 +641,16 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
 {
     (void)user;
     int64_t nl, nn, n_classes = 0, n_outputs = 1;
-    double lr, momentum, dropout, l2;
+    double lr = 0.0, momentum, dropout, l2;
     const char *act, *opt, *init;
     CTUNE_TRY(ctune__params_int_or(p, "nl", 1, &nl));
     CTUNE_TRY(ctune__params_int_or(p, "nn", 16, &nn));
     CTUNE_TRY(ctune__params_string_or(p, "activation", "relu", &act));
     CTUNE_TRY(ctune__params_string_or(p, "optimizer", "adam", &opt));
-    CTUNE_TRY(ctune__params_double_or(p, "learning_rate", 0.001, &lr));
+    int keras_lr = ctune_params_find(p, "learning_rate") < 0 ||
+                   ctune_params_is_none(p, "learning_rate");
+    if (!keras_lr)
+        CTUNE_TRY(ctune__params_double_or(p, "learning_rate", 0.001, &lr));
     CTUNE_TRY(ctune__params_double_or(p, "momentum", 0.0, &momentum));
     CTUNE_TRY(ctune__params_double_or(p, "dropout", 0.0, &dropout));
     CTUNE_TRY(ctune__params_double_or(p, "l2", 0.0, &l2));
@@ -672,12 +676,16 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
         units = (size_t)(n_outputs > 0 ? n_outputs : 1), out_act = "linear", loss = "mean_squared_error";
     }
     CTUNE_TRY(ctune_model_add_dense(m, (int64_t)units, out_act, layer_opts));
-    char opt_opts[128];
+    /* without learning_rate, the optimizer's own Keras default applies */
+    char opt_opts[128], lr_opt[48] = "";
+    if (!keras_lr)
+        snprintf(lr_opt, sizeof lr_opt, "learning_rate=%.17g", lr);
     int uses_momentum = strcmp(opt, "sgd") == 0 || strcmp(opt, "rmsprop") == 0;
     if (uses_momentum)
-        snprintf(opt_opts, sizeof opt_opts, "learning_rate=%.17g, momentum=%.17g", lr, momentum);
+        snprintf(opt_opts, sizeof opt_opts, "%s%smomentum=%.17g", lr_opt, lr_opt[0] ? ", " : "",
+                 momentum);
     else
-        snprintf(opt_opts, sizeof opt_opts, "learning_rate=%.17g", lr);
+        snprintf(opt_opts, sizeof opt_opts, "%s", lr_opt);
     return ctune_model_compile(m, opt, loss, opt_opts);
 }
 
