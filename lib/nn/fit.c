@@ -255,9 +255,11 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
     m->hist_len = m->hist_cap = 0;
     set_keys(m, val != NULL);
     size_t t = ctune_data_n_targets(data);
-    size_t cap = (size_t)batch_size < n_train ? (size_t)batch_size : n_train;
-    if (n_val > cap && cap < (size_t)batch_size)
-        cap = n_val < (size_t)batch_size ? n_val : (size_t)batch_size;
+    /* batch_size and epochs are compared as 64-bit values, never truncated */
+    size_t bs = (uint64_t)batch_size < (uint64_t)n_train ? (size_t)batch_size : n_train;
+    size_t cap = bs;
+    if (n_val > cap && (uint64_t)cap < (uint64_t)batch_size)
+        cap = (uint64_t)n_val < (uint64_t)batch_size ? n_val : (size_t)batch_size;
     ctune__ws ws;
     size_t *perm = NULL;
     ctune_status rc = setup_early_stop(m, &o, val != NULL);
@@ -270,6 +272,10 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         rc = ctune__optim_prepare(&m->opt, m->n_params);
     if (rc == CTUNE_OK && !(perm = CTUNE_NEW_ARRAY(size_t, n_train)))
         rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK && epochs > 0 &&
+        (uint64_t)epochs > SIZE_MAX / sizeof(double) / m->n_keys)
+        rc = ctune_set_error(CTUNE_ENOMEM, "fit: a history of %lld epochs × %zu values does not "
+                                           "fit in memory", (long long)epochs, m->n_keys);
     if (rc == CTUNE_OK && epochs > 0 &&
         !(m->hist = ctune__calloc(m->n_keys * (size_t)epochs, sizeof(double))))
         rc = CTUNE_ENOMEM;
@@ -290,8 +296,8 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
             ctune__rng_shuffle_size(&m->shuffle_rng, perm, n_train);
         double loss_sum = 0.0, msum[CTUNE__NN_MAX_METRICS] = {0};
         size_t batch = 0;
-        for (size_t s = 0; s < n_train; s += (size_t)batch_size, batch++) {
-            size_t rows = n_train - s < (size_t)batch_size ? n_train - s : (size_t)batch_size;
+        for (size_t s = 0; s < n_train; s += bs, batch++) {
+            size_t rows = n_train - s < bs ? n_train - s : bs;
             rc = ctune__ws_gather(&ws, m, data, perm, s, rows, 1);
             if (rc != CTUNE_OK)
                 goto done;

@@ -16,6 +16,16 @@
 
 static size_t round_up(size_t n) { return (n + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; }
 
+/* *total += times · round_up(a · b); 0 on overflow. */
+static int add_floats(size_t *total, size_t a, size_t b, size_t times)
+{
+    size_t n, r;
+    if (!ctune__size_mul(a, b, &n) || !ctune__size_add(n, ALIGN_FLOATS - 1, &n))
+        return 0;
+    n = n / ALIGN_FLOATS * ALIGN_FLOATS;
+    return ctune__size_mul(n, times, &r) && ctune__size_add(*total, r, total);
+}
+
 static size_t first_dense(const ctune_model *m)
 {
     size_t i = 0;
@@ -29,17 +39,23 @@ ctune_status ctune__ws_alloc(ctune__ws *ws, const ctune_model *m, size_t cap, si
 {
     memset(ws, 0, sizeof *ws);
     size_t L = m->n_layers;
-    size_t total = round_up(cap * m->input_dim) + round_up(cap * (y_cols ? y_cols : 1));
+    /* every product of the caller's sizes is checked: total counts floats */
+    size_t total = ALIGN_FLOATS;
+    int ok = add_floats(&total, cap, m->input_dim, 1) &&
+             add_floats(&total, cap, y_cols ? y_cols : 1, 1);
     if (training)
-        total += 2 * round_up(cap * m->max_width) + round_up(m->n_params);
-    for (size_t i = 0; i < L; i++) {
+        ok = ok && add_floats(&total, cap, m->max_width, 2) && add_floats(&total, 1, m->n_params, 1);
+    for (size_t i = 0; ok && i < L; i++) {
         const ctune__layer *l = &m->layers[i];
         if (l->kind == CTUNE__LAYER_DENSE)
-            total += round_up(cap * l->units) * (l->act == 0 ? 1 : 2);
+            ok = add_floats(&total, cap, l->units, l->act == 0 ? 1 : 2);
         else if (training)
-            total += 2 * round_up(cap * l->units);
+            ok = add_floats(&total, cap, l->units, 2);
     }
-    ws->block = ctune__malloc_array(total + ALIGN_FLOATS, sizeof(float));
+    if (!ok)
+        return ctune_set_error(CTUNE_ENOMEM, "the buffers for %zu rows of this model overflow "
+                               "the size range", cap);
+    ws->block = ctune__malloc_array(total, sizeof(float));
     ws->ptrs = ctune__calloc(3 * (L ? L : 1), sizeof(float *));
     if (!ws->block || !ws->ptrs) {
         ctune__ws_free(ws);

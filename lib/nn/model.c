@@ -87,6 +87,8 @@ static ctune_status push_layer(ctune_model *m, const ctune__layer *l)
 {
     if (m->n_layers == m->cap_layers) {
         size_t cap = m->cap_layers ? 2 * m->cap_layers : 4;
+        if (cap > SIZE_MAX / 2 / sizeof(ctune__layer))
+            return ctune_set_error(CTUNE_ENOMEM, "add layer: too many layers (%zu)", m->n_layers);
         ctune__layer *nl = ctune__realloc(m->layers, cap * sizeof *nl);
         if (!nl)
             return CTUNE_ENOMEM;
@@ -129,6 +131,11 @@ ctune_status ctune_model_add_dense(ctune_model *m, int64_t units, const char *ac
     if (units < 1)
         return ctune_set_error(CTUNE_EINVAL, "add_dense: units must be >= 1, got %lld",
                                (long long)units);
+#if SIZE_MAX < INT64_MAX
+    if ((uint64_t)units > SIZE_MAX)
+        return ctune_set_error(CTUNE_EINVAL, "add_dense: units = %lld is beyond this platform's "
+                                             "size range", (long long)units);
+#endif
     ctune__layer l = {0};
     l.kind = CTUNE__LAYER_DENSE;
     l.units = (size_t)units;
@@ -266,14 +273,17 @@ ctune_status ctune__model_build(ctune_model *m, size_t input_dim)
         ctune__layer *l = &m->layers[i];
         l->in = width;
         if (l->kind == CTUNE__LAYER_DENSE) {
+            size_t w;
             l->w_off = n;
-            n += l->in * l->units;
+            if (!ctune__size_mul(l->in, l->units, &w) || !ctune__size_add(n, w, &n) ||
+                (l->use_bias && !ctune__size_add(n, l->units, &n)) || n > SIZE_MAX / 4)
+                return ctune_set_error(CTUNE_ENOMEM, "build: layer %zu (%zu inputs × %zu "
+                                                     "units) takes the weight count past what "
+                                                     "memory can hold", i, l->in, l->units);
             nseg++;
-            l->b_off = n;
-            if (l->use_bias) {
-                n += l->units;
+            l->b_off = n - (l->use_bias ? l->units : 0);
+            if (l->use_bias)
                 nseg++;
-            }
         } else {
             l->units = width;
         }

@@ -6,6 +6,7 @@
 #include "nn/optim.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -109,6 +110,9 @@ ctune_status ctune__optim_prepare(ctune__optim *o, size_t n)
     o->n_slots = k;
     if (k == 0)
         return CTUNE_OK;
+    if (n > SIZE_MAX / k)
+        return ctune_set_error(CTUNE_ENOMEM, "compile: %zu optimizer slots of %zu weights "
+                                             "overflow the size range", k, n);
     o->slots = ctune__calloc(k * n, sizeof(float));
     if (!o->slots)
         return CTUNE_ENOMEM;

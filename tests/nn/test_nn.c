@@ -2,6 +2,7 @@
  * EarlyStopping, callbacks, reproducibility, allocation discipline, bad
  * input. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -726,6 +727,53 @@ START_TEST(test_bad_names_list_known_ones)
 }
 END_TEST
 
+/* Sizes near INT64_MAX / SIZE_MAX from the caller: a clear CTUNE_ENOMEM,
+ * never a wrapped allocation (2^62 epochs × 4 history keys wrapped to 0). */
+START_TEST(test_huge_sizes)
+{
+    enum { n = 10 };
+    double X[2 * n], y[n];
+    for (size_t i = 0; i < n; i++)
+        X[2 * i] = (double)i, X[2 * i + 1] = -(double)i, y[i] = (double)(i % 2);
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
+    ctune_model *m = mlp("relu", 4, 1, "sigmoid", "sgd", "binary_crossentropy",
+                         "metrics=accuracy|mse|mae");
+    static const int64_t epochs[] = {4611686018427387904LL, INT64_MAX, (int64_t)(SIZE_MAX / 32)};
+    int64_t live = 0;
+    for (size_t k = 0; k < 3; k++) {
+        ck_assert_status(ctune_model_fit(m, d, epochs[k], 32, NULL), CTUNE_ENOMEM);
+        ck_assert_msg(strstr(ctune_last_error(), "epochs") || strstr(ctune_last_error(), "memory"),
+                      "%s", ctune_last_error());
+        if (k == 0)
+            live = ctune_alloc_live(); /* the model is built by now */
+        ck_assert_int_eq(ctune_alloc_live(), live);
+        ck_assert_uint_eq(ctune_model_history_len(m), 0);
+    }
+    /* a batch of INT64_MAX rows is one batch of all rows */
+    ck_assert_ok(ctune_model_fit(m, d, 1, INT64_MAX, NULL));
+    ck_assert_uint_eq(ctune_model_history_len(m), 1);
+    ctune_model_free(m);
+    /* layers whose weight count overflows size_t */
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_ok(ctune_model_add_dense(m, (int64_t)1 << 40, "relu", NULL));
+    ck_assert_ok(ctune_model_add_dense(m, (int64_t)1 << 40, "relu", NULL));
+    ck_assert_ok(ctune_model_add_dense(m, 1, "sigmoid", NULL));
+    ck_assert_ok(ctune_model_compile(m, "sgd", "binary_crossentropy", NULL));
+    ck_assert_status(ctune_model_fit(m, d, 1, 4, NULL), CTUNE_ENOMEM);
+    ck_assert_error_has("build: layer 1 (1099511627776 inputs × 1099511627776 units)");
+    ctune_model_free(m);
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_ok(ctune_model_add_dense(m, INT64_MAX, "relu", NULL));
+    ck_assert_ok(ctune_model_add_dense(m, 1, "sigmoid", NULL));
+    ck_assert_ok(ctune_model_compile(m, "sgd", "binary_crossentropy", NULL));
+    ck_assert_status(ctune_model_fit(m, d, 1, 4, NULL), CTUNE_ENOMEM);
+    ck_assert_error_has("build: layer 0");
+    ctune_model_free(m);
+    ctune_data_free(d);
+}
+END_TEST
+
 START_TEST(test_bad_fit_input)
 {
     enum { n = 10 };
@@ -886,6 +934,7 @@ int main(void)
     tcase_add_test(tc, test_restore_best_weights_at_end);
     tcase_add_test(tc, test_accuracy_follows_output_width);
     tcase_add_test(tc, test_bias_initializer_fans);
+    tcase_add_test(tc, test_huge_sizes);
     tcase_add_test(tc, test_numeric_failure);
     tcase_add_test(tc, test_reproducible);
     tcase_add_test(tc, test_no_allocation_in_batch_loop);
