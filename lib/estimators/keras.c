@@ -17,7 +17,7 @@
 #include "estimator/estimator.h"
 #include "estimators/registry.h"
 #include "io/stream.h"
-#include "nn/model.h"
+#include "nn/nn.h"
 
 /* Training params: routed to the fit, never to the builder. */
 static const ctune_param_spec TRAIN_SPEC[] = {
@@ -414,26 +414,6 @@ static ctune_status check_arch(const keras *k, const saved_arch *a, uint64_t n_p
                            (unsigned long long)a->n_params, msg);
 }
 
-/* Weights the built model would have for `input_dim` inputs, computed from
- * the layers without allocating; UINT64_MAX above `limit`. */
-static uint64_t planned_params(const ctune_model *m, size_t input_dim, uint64_t limit)
-{
-    uint64_t n = 0, width = input_dim;
-    for (size_t i = 0; i < m->n_layers; i++) {
-        const ctune__layer *l = &m->layers[i];
-        if (l->kind != CTUNE__LAYER_DENSE)
-            continue;
-        uint64_t units = l->units;
-        if (width && units > limit / width)
-            return UINT64_MAX;
-        n += width * units + (l->use_bias ? units : 0);
-        if (n > limit)
-            return UINT64_MAX;
-        width = units;
-    }
-    return n;
-}
-
 /* The built-in MLP builder adds `nl` hidden layers (each followed by a
  * Dropout when dropout > 0) and an output layer: check nl against the saved
  * layer count before calling it, so a corrupted nl cannot make it loop. */
@@ -507,7 +487,7 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
     }
     /* compare before building, which allocates the weights */
     if (rc == CTUNE_OK)
-        rc = check_arch(k, &a, planned_params(k->model, (size_t)a.n_features, a.n_params));
+        rc = check_arch(k, &a, ctune__model_planned_params(k->model, (size_t)a.n_features, a.n_params));
     if (rc == CTUNE_OK)
         rc = ctune_model_build(k->model, (size_t)a.n_features);
     if (rc == CTUNE_OK && ctune_model_n_params(k->model) != a.n_params)

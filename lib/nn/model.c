@@ -1,6 +1,7 @@
 /* The model handle: layers, compile configuration, build (deferred until the
  * input width is known), weights, history and settings. */
 #include "nn/model.h"
+#include "nn/nn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -256,6 +257,25 @@ ctune_status ctune_model_compile(ctune_model *m, const char *optimizer, const ch
     m->hist_len = 0;
     m->n_keys = 0;
     return CTUNE_OK;
+}
+
+uint64_t ctune__model_planned_params(const ctune_model *m, size_t input_dim, uint64_t limit)
+{
+    uint64_t n = 0, width = input_dim;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        const ctune__layer *l = &m->layers[i];
+        if (l->kind != CTUNE__LAYER_DENSE)
+            continue;
+        uint64_t units = l->units, w;
+        if (width && units > limit / width)
+            return UINT64_MAX;
+        w = width * units + (l->use_bias ? units : 0); /* a wrap leaves w < units */
+        if (w < units || w > limit - n)
+            return UINT64_MAX;
+        n += w;
+        width = units;
+    }
+    return n;
 }
 
 long ctune__model_last_dense(const ctune_model *m)
