@@ -58,15 +58,17 @@ static double sgemm_peak(int threads, int reps)
         B[i] = (float)((i * 40503u) % 1000) / 1000.0f - 0.5f;
     }
     double *g = malloc(sizeof(double) * (size_t)reps);
+    ctune__nn_pool *pool = ctune__nn_pool_new(threads);
     for (int r = -1; r < reps; r++) {
         int inner = 4;
         double t0 = now();
         for (int i = 0; i < inner; i++)
-            ctune__sgemm(threads, 0, 0, n, n, n, 1.0f, A, n, B, n, 0.0f, C, n);
+            ctune__sgemm(pool, 0, 0, n, n, n, 1.0f, A, n, B, n, 0.0f, C, n);
         double dt = (now() - t0) / inner;
         if (r >= 0)
             g[r] = 2.0 * n * n * n / dt / 1e9;
     }
+    ctune__nn_pool_free(pool);
     qsort(g, (size_t)reps, sizeof *g, cmp_d);
     double med = g[reps / 2];
     free(g);
@@ -119,7 +121,7 @@ int main(int argc, char **argv)
         X[i] = (float)ctune_rng_uniform(rng);
     for (size_t i = 0; i < (size_t)D * K; i++)
         T[i] = (float)ctune_rng_normal(rng);
-    ctune__sgemm(1, 0, 0, rows, K, D, 1.0f, X, D, T, K, 0.0f, S, K);
+    ctune__sgemm(NULL, 0, 0, rows, K, D, 1.0f, X, D, T, K, 0.0f, S, K);
     for (size_t i = 0; i < rows; i++) {
         size_t best = 0;
         for (size_t k = 1; k < K; k++)

@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "nn/gemm.h"
 #include "nn/model.h"
 #include "nn/optim.h"
 
@@ -298,6 +299,7 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         size_t batch = 0;
         for (size_t s = 0; s < n_train; s += bs, batch++) {
             size_t rows = n_train - s < bs ? n_train - s : bs;
+            ctune__nn_pool_step_begin(ws.pool);
             rc = ctune__ws_gather(&ws, m, data, perm, s, rows, 1);
             if (rc != CTUNE_OK)
                 goto done;
@@ -316,7 +318,8 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
                 goto done;
             }
             loss_sum += bl * (double)rows;
-            ctune__optim_step(&m->opt, m->params, ws.grads, m->seg, m->n_seg);
+            ctune__optim_step_on(&m->opt, ws.pool, m->params, ws.grads, m->seg, m->n_seg);
+            ctune__nn_pool_step_end(ws.pool, rows == bs);
         }
         /* A finite loss can still be followed by a step to Inf (the next
          * batch's loss catches it, except after the last step of a fit,

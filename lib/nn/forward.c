@@ -57,6 +57,8 @@ ctune_status ctune__ws_alloc(ctune__ws *ws, const ctune_model *m, size_t cap, si
                                "the size range", cap);
     ws->block = ctune__malloc_array(total, sizeof(float));
     ws->ptrs = ctune__calloc(3 * (L ? L : 1), sizeof(float *));
+    if (m->threads > 1)
+        ws->pool = ctune__nn_pool_new(m->threads); /* NULL: the caller works alone */
     if (!ws->block || !ws->ptrs) {
         ctune__ws_free(ws);
         return CTUNE_ENOMEM;
@@ -91,6 +93,7 @@ ctune_status ctune__ws_alloc(ctune__ws *ws, const ctune_model *m, size_t cap, si
 
 void ctune__ws_free(ctune__ws *ws)
 {
+    ctune__nn_pool_free(ws->pool); /* joins its threads */
     ctune__free(ws->block);
     ctune__free(ws->ptrs);
     memset(ws, 0, sizeof *ws);
@@ -132,6 +135,55 @@ static void dropout_mask(ctune_rng *rng, float *mask, size_t n, double rate)
     }
 }
 
+/* Elementwise work split among the pool's threads by rows (forward: each
+ * row runs the same code wherever it falls) or by ranges of 64 floats from
+ * a 64-byte aligned buffer (backward: the same vector lanes and tail). */
+#define SPLIT_MIN 16384 /* floats: below, one thread */
+
+typedef struct act_job {
+    int act;
+    float *z, *a, *g;
+    const float *cz, *ca, *b;
+    size_t u;
+} act_job;
+
+static void act_forward_rows(void *ctx, size_t lo, size_t hi)
+{
+    act_job *j = ctx;
+    ctune__act_forward(j->act, j->z + lo * j->u, j->a + lo * j->u, hi - lo, j->u, j->b);
+}
+
+static void act_backward_range(void *ctx, size_t lo, size_t hi)
+{
+    act_job *j = ctx;
+    ctune__act_backward(j->act, j->cz ? j->cz + lo : NULL, j->ca + lo, j->g + lo, 1, hi - lo);
+}
+
+static void act_backward_rows(void *ctx, size_t lo, size_t hi)
+{
+    act_job *j = ctx;
+    size_t u = j->u;
+    ctune__act_backward(j->act, j->cz + lo * u, j->ca + lo * u, j->g + lo * u, hi - lo, u);
+}
+
+static void act_forward_split(ctune__nn_pool *pool, int act, float *z, float *a, size_t rows,
+                              size_t u, const float *b)
+{
+    act_job j = {act, z, a, NULL, NULL, NULL, b, u};
+    ctune__nn_pool_for(pool, rows, 1, rows * u >= SPLIT_MIN ? 1 : rows + 1, act_forward_rows, &j);
+}
+
+static void act_backward_split(ctune__nn_pool *pool, int act, const float *z, const float *a,
+                               float *g, size_t rows, size_t u)
+{
+    act_job j = {act, NULL, NULL, g, z, a, NULL, u};
+    if (act == CTUNE__ACT_SOFTMAX) /* a product per row: whole rows */
+        ctune__nn_pool_for(pool, rows, 1, rows * u >= SPLIT_MIN ? 1 : rows + 1,
+                           act_backward_rows, &j);
+    else
+        ctune__nn_pool_for(pool, rows * u, 64, SPLIT_MIN, act_backward_range, &j);
+}
+
 const float *ctune__forward(ctune_model *m, ctune__ws *ws, size_t rows, int training,
                             const float **z_out)
 {
@@ -142,10 +194,10 @@ const float *ctune__forward(ctune_model *m, ctune__ws *ws, size_t rows, int trai
         const ctune__layer *l = &m->layers[i];
         if (l->kind == CTUNE__LAYER_DENSE) {
             float *z = ws->z[i], *a = ws->a[i];
-            ctune__sgemm(m->threads, 0, 0, rows, l->units, w, 1.0f, in, w,
-                         m->params + l->w_off, l->units, 0.0f, z, l->units);
-            ctune__act_forward(l->act, z, a, rows, l->units,
-                               l->use_bias ? m->params + l->b_off : NULL);
+            ctune__sgemm(ws->pool, 0, 0, rows, l->units, w, 1.0f, in, w, m->params + l->w_off,
+                         l->units, 0.0f, z, l->units);
+            act_forward_split(ws->pool, l->act, z, a, rows, l->units,
+                              l->use_bias ? m->params + l->b_off : NULL);
             ws->out[i] = a;
             last_z = z;
         } else if (training && l->rate > 0) {
@@ -226,17 +278,17 @@ double ctune__backward(ctune_model *m, ctune__ws *ws, size_t rows, int fused)
             continue;
         }
         if (!((long)i == last && fused))
-            ctune__act_backward(l->act, ws->z[i], ws->a[i], g, rows, l->units);
+            act_backward_split(ws->pool, l->act, ws->z[i], ws->a[i], g, rows, l->units);
         const float *prev = i > 0 ? ws->out[i - 1] : ws->x;
         float *dW = ws->grads + l->w_off;
-        ctune__sgemm(m->threads, 1, 0, l->in, l->units, rows, 1.0f, prev, l->in, g, l->units, 0.0f,
+        ctune__sgemm(ws->pool, 1, 0, l->in, l->units, rows, 1.0f, prev, l->in, g, l->units, 0.0f,
                      dW, l->units);
         if (l->use_bias)
             column_sums(g, rows, l->units, ws->grads + l->b_off);
         if (l->l1 != 0 || l->l2 != 0)
             reg += regularize(m->params + l->w_off, dW, l->in * l->units, l->l1, l->l2);
         if (i > first) {
-            ctune__sgemm(m->threads, 0, 1, rows, l->in, l->units, 1.0f, g, l->units,
+            ctune__sgemm(ws->pool, 0, 1, rows, l->in, l->units, 1.0f, g, l->units,
                          m->params + l->w_off, l->units, 0.0f, other, l->in);
             float *t = g;
             g = other;

@@ -59,6 +59,7 @@ struct ctune_model {
 /* Buffers of one fit/predict/evaluate call, sized for `cap` rows and
  * allocated in one block: nothing is allocated per batch. */
 typedef struct ctune__ws {
+    struct ctune__nn_pool *pool; /* the call's threads (NULL: one thread) */
     void *block;
     size_t cap;
     float *x;          /* cap × input_dim */
