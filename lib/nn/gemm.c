@@ -549,11 +549,13 @@ typedef void (*pool_fn)(void *ctx, size_t block);
 
 /* Step timing: the recent step times of each mode (0 the caller alone, 1
  * split) and the schedule that probes the mode not in use. */
-#define RING 5
-#define PROBE_EVERY 48 /* steps in the chosen mode between two probes */
-#define PROBE_LEN 2    /* steps of the other mode per probe */
-#define WARMUP 1       /* first steps not timed (threads start, caches fill) */
-#define START_PROBES 8 /* steps alternating the modes after the warm-up */
+#define RING 5          /* recent steps per mode whose median is compared */
+#define PROBE_EVERY 48  /* steps in the chosen mode before the first probe */
+#define PROBE_MAX 384   /* the interval doubles while the choice holds, to this */
+#define PROBE_LEN 2     /* steps of the other mode per probe */
+#define WARMUP 1        /* first steps not timed (caches fill), alone */
+#define START_PROBES 6  /* steps alternating the modes after the warm-up */
+#define DRIFT 1.3       /* chosen mode this much slower than when chosen: probe */
 
 struct ctune__nn_pool {
     int threads; /* budget: the caller plus threads - 1 workers */
@@ -572,10 +574,10 @@ struct ctune__nn_pool {
     size_t n_blocks;
     atomic_size_t next; /* next block to claim */
     /* step timing */
-    double t0;
-    int64_t steps;      /* full steps timed or skipped so far */
-    int64_t until_probe;
-    int probe_left, chosen, rechoose;
+    double t0, ref;     /* start of this step; chosen mode's median when chosen */
+    int64_t steps;      /* full steps so far */
+    int64_t until_probe, interval, since;
+    int probe_left, probing, chosen, rechoose, decided;
     double times[2][RING];
     int n_times[2], pos[2];
     int64_t n_split_steps, n_alone_steps;
@@ -790,25 +792,35 @@ void ctune__nn_pool_step_begin(ctune__nn_pool *p)
         return;
     int64_t s = p->steps;
     int mode;
+    p->probing = 0;
     if (g_force_mode >= 0) {
         mode = g_force_mode == 2 ? (int)(s % 2) : g_force_mode;
     } else if (s < WARMUP) {
-        mode = 1;
+        mode = 0;
     } else if (s < WARMUP + START_PROBES) {
-        mode = (int)((s - WARMUP) % 2);
+        mode = (int)((s - WARMUP + 1) % 2); /* split first */
         p->rechoose = 1;
     } else if (p->probe_left > 0) {
         mode = !p->chosen;
+        p->probing = 1;
         if (--p->probe_left == 0)
             p->rechoose = 1;
     } else {
         if (p->rechoose) {
+            int prev = p->chosen;
             p->chosen = choose(p);
+            /* a choice that holds is probed less and less often */
+            p->interval = p->decided && p->chosen == prev
+                              ? (p->interval * 2 > PROBE_MAX ? PROBE_MAX : p->interval * 2)
+                              : PROBE_EVERY;
+            p->until_probe = p->interval;
+            p->ref = median(p->times[p->chosen], p->n_times[p->chosen]);
+            p->since = 0;
             p->rechoose = 0;
-            p->until_probe = PROBE_EVERY;
+            p->decided = 1;
         }
         mode = p->chosen;
-        if (--p->until_probe == 0)
+        if (--p->until_probe <= 0)
             p->probe_left = PROBE_LEN;
     }
     p->split = mode;
@@ -819,9 +831,9 @@ void ctune__nn_pool_step_end(ctune__nn_pool *p, int full)
 {
     if (!p)
         return;
+    int mode = p->split;
     if (full) {
         double dt = now_s() - p->t0;
-        int mode = p->split;
         if (p->steps >= WARMUP) {
             p->times[mode][p->pos[mode]] = dt;
             p->pos[mode] = (p->pos[mode] + 1) % RING;
@@ -829,12 +841,19 @@ void ctune__nn_pool_step_end(ctune__nn_pool *p, int full)
                 p->n_times[mode]++;
         }
         p->steps++;
+        /* the chosen mode slowed down (another process took a core, or
+         * left one): probe the other mode at the next step */
+        if (p->decided && !p->probing && mode == p->chosen && ++p->since >= RING &&
+            median(p->times[mode], p->n_times[mode]) > DRIFT * p->ref) {
+            p->until_probe = 0;
+            p->decided = 0; /* and probe often again */
+        }
     }
-    if (p->split)
+    if (mode)
         p->n_split_steps++;
     else
         p->n_alone_steps++;
-    /* between steps (validation, predict) work is split */
+    /* between steps (validation, predict) work is split as chosen */
     p->split = p->chosen;
 }
 

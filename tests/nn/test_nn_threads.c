@@ -216,7 +216,7 @@ START_TEST(test_fallback_follows_step_times)
         int64_t split, alone;
         ctune__nn_pool_counts(p, &split, &alone);
         ck_assert_int_eq(split + alone, 160);
-        /* 1 warm-up + 4 probes + 2 probe steps per 50 in the other mode */
+        /* 3 first probes, then 2 steps after 48, 96, ... in the chosen mode */
         int64_t other = split_faster ? alone : split;
         ck_assert_msg(other <= 20, "split faster %d: %lld split, %lld alone", split_faster,
                       (long long)split, (long long)alone);
