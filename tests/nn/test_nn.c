@@ -739,7 +739,8 @@ START_TEST(test_huge_sizes)
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
     ctune_model *m = mlp("relu", 4, 1, "sigmoid", "sgd", "binary_crossentropy",
                          "metrics=accuracy|mse|mae");
-    static const int64_t epochs[] = {4611686018427387904LL, INT64_MAX, (int64_t)(SIZE_MAX / 32)};
+    static const int64_t epochs[] = {4611686018427387904LL, INT64_MAX,
+                                     (int64_t)(SIZE_MAX / 32 + 1)};
     int64_t live = 0;
     for (size_t k = 0; k < 3; k++) {
         ck_assert_status(ctune_model_fit(m, d, epochs[k], 32, NULL), CTUNE_ENOMEM);
