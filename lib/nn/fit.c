@@ -395,10 +395,12 @@ ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *ou
     ctune_status rc = CTUNE_OK;
     for (size_t s = 0; s < n && rc == CTUNE_OK; s += ws.cap) {
         size_t rows = n - s < ws.cap ? n - s : ws.cap;
+        ctune__nn_pool_step_begin(ws.pool); /* chunks are timed as training steps */
         rc = ctune__ws_gather(&ws, m, X, NULL, s, rows, 0);
         if (rc != CTUNE_OK)
             break;
         const float *a = ctune__forward(m, &ws, rows, 0, NULL);
+        ctune__nn_pool_step_end(ws.pool, rows == ws.cap);
         for (size_t k = 0; k < rows * u; k++)
             out[s * u + k] = a[k];
         if (!all_finite(a, rows * u)) {
