@@ -44,8 +44,15 @@ uint64_t ctune_fit_ctx_seed(const ctune_fit_ctx *ctx, uint64_t own_seed)
     return ctune_seed_derive(own_seed, ctx->stream);
 }
 
+#ifdef CTUNE_TEST_HOOKS
+atomic_size_t ctune__test_fit_polls;
+#endif
+
 int ctune_fit_ctx_cancelled(const ctune_fit_ctx *ctx)
 {
+#ifdef CTUNE_TEST_HOOKS
+    atomic_fetch_add_explicit(&ctune__test_fit_polls, 1, memory_order_relaxed);
+#endif
     return ctx && ((ctx->cancel && atomic_load(ctx->cancel)) ||
                    (ctx->interrupt && atomic_load(ctx->interrupt)));
 }

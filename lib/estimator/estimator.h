@@ -16,6 +16,13 @@ struct ctune_fit_ctx {
                                   * ctune_estimator_cancel()); may be NULL */
 };
 
+#ifdef CTUNE_TEST_HOOKS
+/* Test builds: calls of ctune_fit_ctx_cancelled() so far, in every thread
+ * (the cancellation tests count the minibatches and feature scans that
+ * run after a cancel). */
+extern atomic_size_t ctune__test_fit_polls;
+#endif
+
 /* A context with defaults (1 thread, no stream, no cancel flags). */
 void ctune__fit_ctx_init(ctune_fit_ctx *ctx);
 
