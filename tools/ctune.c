@@ -345,11 +345,11 @@ static int cmd_search(int argc, char **argv, const char *cmd)
                        calloc(nc ? nc : 1, sizeof(double)), calloc(nc ? nc : 1, sizeof(size_t)),
                        NAN};
     ctune_search_set_progress(s, on_progress, &pc);
+    cli_signals(); /* a signal from here on cancels the search (see cli_cancel_target) */
     if (!o.quiet && g_rank == 0)
         fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds%s\n",
                 m.description, label, ctune_data_n_rows(data), ctune_data_n_cols(data),
                 ctune_search_n_candidates(s), o.cv, g_ranks > 1 ? " (MPI)" : "");
-    cli_signals();
     cli_cancel_target(s, NULL);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)
