@@ -307,7 +307,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
 
     const cli_path in[] = {{"data", o.data_file, 0}};
     const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0}};
-    if (g_rank == 0 && (rc = cli_check_paths(cmd, in, 1, out, 2)) != CLI_OK)
+    if ((rc = cli_check_paths(cmd, in, 1, out, 2)) != CLI_OK) /* every rank: none may start alone */
         return rc;
     cli_model m;
     if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
