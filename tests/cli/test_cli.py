@@ -323,6 +323,32 @@ class CliTest(unittest.TestCase):
                              os.path.join(DATA, "iris.csv"), "--target", "target")
             self.assertEqual(rc, 0, err)
 
+    @unittest.skipUnless(os.environ.get("CTUNE_TEST_HOOKS") == "1", "built without test hooks")
+    def test_second_signal_exits_at_once(self):
+        # the first SIGINT is handled while the results are being written (the
+        # write waits, paused by the test hook): the second one ends ctune now
+        with tempfile.TemporaryDirectory() as tmp:
+            res, marker = os.path.join(tmp, "r.csv"), os.path.join(tmp, "paused")
+            with open(res, "w") as f:
+                f.write("the old results\n")
+            p = subprocess.Popen([CTUNE, "search", "--dataset", "iris", "--model", "tree",
+                                  "--n-iter", "4", "--results", res, "--quiet"],
+                                 env=dict(os.environ, CTUNE_TEST_WRITE_PAUSE=marker),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_for(lambda: os.path.exists(marker), p, "the paused write")
+                p.send_signal(signal.SIGINT)
+                time.sleep(0.2)
+                self.assertIsNone(p.poll())  # the first signal does not end a write
+                p.send_signal(signal.SIGINT)
+                self.assertEqual(p.wait(timeout=60), 130)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            with open(res) as f:
+                self.assertEqual(f.read(), "the old results\n")
+
     # ---- signals -------------------------------------------------------------
 
     def interrupted_search(self, sig, tmp):
