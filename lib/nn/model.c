@@ -259,6 +259,8 @@ ctune_status ctune_model_compile(ctune_model *m, const char *optimizer, const ch
     return CTUNE_OK;
 }
 
+void ctune__model_set_fit_ctx(ctune_model *m, const ctune_fit_ctx *ctx) { m->fit_ctx = ctx; }
+
 uint64_t ctune__model_planned_params(const ctune_model *m, size_t input_dim, uint64_t limit)
 {
     uint64_t n = 0, width = input_dim;

@@ -12,4 +12,8 @@
  * from its layers without allocating; UINT64_MAX when above `limit`. */
 uint64_t ctune__model_planned_params(const ctune_model *m, size_t input_dim, uint64_t limit);
 
+/* The fit context the model's next fits poll for cancellation, once per
+ * minibatch (NULL: none). Borrowed: the caller clears it before `ctx` ends. */
+void ctune__model_set_fit_ctx(ctune_model *m, const ctune_fit_ctx *ctx);
+
 #endif

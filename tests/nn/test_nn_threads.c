@@ -179,6 +179,9 @@ START_TEST(test_fork_after_fit)
         float *w = train(2, &nc);
         size_t bytes = nc * sizeof *w;
         ssize_t put = write(fd[1], w, bytes);
+        free(w);
+        free(parent); /* the child's copy: valgrind checks the child's leaks too */
+        free_data();
         _exit(put == (ssize_t)bytes ? 0 : 3);
     }
     close(fd[1]);
