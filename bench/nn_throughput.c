@@ -61,7 +61,8 @@ static double sgemm_peak(int threads, int reps)
         B[i] = (float)((i * 40503u) % 1000) / 1000.0f - 0.5f;
     }
     double *g = malloc(sizeof(double) * (size_t)reps);
-    ctune__nn_pool *pool = ctune__nn_pool_new(threads);
+    ctune__nn_pool *pool;
+    TRY(ctune__nn_pool_new(&pool, threads));
     for (int r = -1; r < reps; r++) {
         int inner = 4;
         double t0 = now();

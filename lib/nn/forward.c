@@ -57,9 +57,8 @@ ctune_status ctune__ws_alloc(ctune__ws *ws, const ctune_model *m, size_t cap, si
                                "the size range", cap);
     ws->block = ctune__malloc_array(total, sizeof(float));
     ws->ptrs = ctune__calloc(3 * (L ? L : 1), sizeof(float *));
-    if (m->threads > 1)
-        ws->pool = ctune__nn_pool_new(m->threads); /* NULL: the caller works alone */
-    if (!ws->block || !ws->ptrs) {
+    ctune_status rc = ctune__nn_pool_new(&ws->pool, m->threads);
+    if (rc != CTUNE_OK || !ws->block || !ws->ptrs) {
         ctune__ws_free(ws);
         return CTUNE_ENOMEM;
     }

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "core/error.h"
 
 #include <blis.h>
 
@@ -633,34 +634,33 @@ static void *pool_worker(void *arg)
     }
 }
 
-ctune__nn_pool *ctune__nn_pool_new(int threads)
+ctune_status ctune__nn_pool_new(ctune__nn_pool **out, int threads)
 {
+    *out = NULL;
     if (threads <= 1)
-        return NULL;
+        return CTUNE_OK;
     ctune__nn_pool *p = ctune__calloc(1, sizeof *p);
     if (!p)
-        return NULL;
+        return CTUNE_ENOMEM;
     if (pthread_mutex_init(&p->m, NULL) != 0) {
         ctune__free(p);
-        return NULL;
+        return ctune_set_error(CTUNE_ENOMEM, "NN threads: cannot create a mutex");
     }
-    if (pthread_cond_init(&p->work, NULL) != 0) {
+    int ok_work = pthread_cond_init(&p->work, NULL) == 0;
+    if (!ok_work || pthread_cond_init(&p->idle, NULL) != 0) {
+        if (ok_work)
+            pthread_cond_destroy(&p->work);
         pthread_mutex_destroy(&p->m);
         ctune__free(p);
-        return NULL;
-    }
-    if (pthread_cond_init(&p->idle, NULL) != 0) {
-        pthread_cond_destroy(&p->work);
-        pthread_mutex_destroy(&p->m);
-        ctune__free(p);
-        return NULL;
+        return ctune_set_error(CTUNE_ENOMEM, "NN threads: cannot create a condition variable");
     }
     p->threads = threads > POOL_MAX ? POOL_MAX : threads;
     p->split = 1;
     p->chosen = 1;
     atomic_init(&p->pub, 0);
     atomic_init(&p->next, 0);
-    return p;
+    *out = p;
+    return CTUNE_OK;
 }
 
 void ctune__nn_pool_free(ctune__nn_pool *p)

@@ -5,14 +5,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctune.h"
+
 /* The NN's threads: a pool owned by one fit, predict or evaluate call
  * (through its workspace), used by one thread at a time. Its threads - 1
- * workers start when the first piece of work worth splitting comes and are
- * joined by ctune__nn_pool_free(): no thread outlives the call. Returns
- * NULL for threads <= 1 (one thread needs no pool) or when out of memory
- * (the caller then works alone: results are the same). */
+ * workers start when the first piece of work worth splitting comes (a
+ * thread that cannot start leaves the work to the others) and are joined
+ * by ctune__nn_pool_free(): no thread outlives the call. *out is NULL for
+ * threads <= 1 (one thread needs no pool). CTUNE_ENOMEM when out of
+ * memory. */
 typedef struct ctune__nn_pool ctune__nn_pool;
-ctune__nn_pool *ctune__nn_pool_new(int threads);
+ctune_status ctune__nn_pool_new(ctune__nn_pool **out, int threads);
 void ctune__nn_pool_free(ctune__nn_pool *p);
 
 /* 1 when the pool splits work in the current step (NULL: 0). */

@@ -43,7 +43,8 @@ static void check_one(int path, int threads, int ta, int tb, size_t m, size_t n,
         }
     float guard = C[m * ldc - 1]; /* padding past the last row's n columns */
     ctune__sgemm_force_path(path);
-    ctune__nn_pool *pool = ctune__nn_pool_new(threads);
+    ctune__nn_pool *pool;
+    ck_assert_int_eq(ctune__nn_pool_new(&pool, threads), CTUNE_OK);
     ctune__sgemm(pool, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     ctune__nn_pool_free(pool);
     ctune__sgemm_force_path(0);

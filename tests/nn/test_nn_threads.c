@@ -219,7 +219,8 @@ START_TEST(test_fallback_follows_step_times)
 {
     ctune__nn_pool_force_mode(-1);
     for (int split_faster = 0; split_faster < 2; split_faster++) {
-        ctune__nn_pool *p = ctune__nn_pool_new(2);
+        ctune__nn_pool *p;
+        ck_assert_int_eq(ctune__nn_pool_new(&p, 2), CTUNE_OK);
         ck_assert_ptr_nonnull(p);
         for (int s = 0; s < 160; s++) {
             ctune__nn_pool_step_begin(p);
