@@ -169,7 +169,7 @@ static void act_forward_split(ctune__nn_pool *pool, int act, float *z, float *a,
                               size_t u, const float *b)
 {
     act_job j = {act, z, a, NULL, NULL, NULL, b, u};
-    ctune__nn_pool_for(pool, rows, 1, rows * u >= SPLIT_MIN ? 1 : rows + 1, act_forward_rows, &j);
+    ctune__nn_pool_for(rows * u >= SPLIT_MIN ? pool : NULL, rows, 1, 0, act_forward_rows, &j);
 }
 
 static void act_backward_split(ctune__nn_pool *pool, int act, const float *z, const float *a,
@@ -177,8 +177,8 @@ static void act_backward_split(ctune__nn_pool *pool, int act, const float *z, co
 {
     act_job j = {act, NULL, NULL, g, z, a, NULL, u};
     if (act == CTUNE__ACT_SOFTMAX) /* a product per row: whole rows */
-        ctune__nn_pool_for(pool, rows, 1, rows * u >= SPLIT_MIN ? 1 : rows + 1,
-                           act_backward_rows, &j);
+        ctune__nn_pool_for(rows * u >= SPLIT_MIN ? pool : NULL, rows, 1, 0, act_backward_rows,
+                           &j);
     else
         ctune__nn_pool_for(pool, rows * u, 64, SPLIT_MIN, act_backward_range, &j);
 }

@@ -1,7 +1,8 @@
 /* The NN engine's GEMM, the only file that includes blis.h.
  *
  * Large products go through BLIS' typed API (bli_sgemm_ex) with explicit
- * strides and a per-call rntm_t carrying the thread count. BLIS 0.9.0 does
+ * strides and a per-call rntm_t of one thread; the block pool below splits
+ * them among the threads of the fit that owns it. BLIS 0.9.0 does
  * not recognise every CPU: on an unrecognised x86-64 CPU it falls back to
  * its portable "generic" kernels (about a fifth of the FMA peak). When the
  * CPU has AVX-512, this file therefore hands BLIS a private copy of its
