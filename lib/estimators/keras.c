@@ -15,7 +15,7 @@
 #include "core/log.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
-#include "estimators/registry.h"
+#include "persist/registry.h"
 #include "io/stream.h"
 #include "nn/model.h"
 

@@ -17,8 +17,8 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
-#include "estimators/registry.h"
-#include "io/persist.h"
+#include "persist/registry.h"
+#include "persist/persist.h"
 #include "io/stream.h"
 
 #define STEP_NAME_MAX 63
@@ -426,7 +426,7 @@ static ctune_status pipe_inverse(void *self, const ctune_data *X, double *out)
 /* ---- persistence ------------------------------------------------------------------
  * Definition (before the params apply): u64 n, then per step its name (string) and its
  * unfitted template as a nested model body. Payload of a fitted pipeline: u64 n, then
- * each fitted step as a nested model body (lib/io/persist.h). */
+ * each fitted step as a nested model body (lib/persist/persist.h). */
 
 static ctune_status def_save(const void *user, ctune_writer *w)
 {

@@ -1,7 +1,7 @@
 /* Saving and loading estimators: a versioned little-endian container with a
  * CRC-32 around the estimator's params, its fitted state and the payload of
  * its vtable's save hook. Layout in docs/data-and-persistence.md. */
-#include "io/persist.h"
+#include "persist/persist.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "estimator/estimator.h"
-#include "estimators/registry.h"
+#include "persist/registry.h"
 #include "io/stream.h"
 
 static const char *kind_name(int kind)

@@ -1,6 +1,6 @@
 /* Model files: the container around an estimator's own payload. */
-#ifndef CTUNE_IO_PERSIST_H
-#define CTUNE_IO_PERSIST_H
+#ifndef CTUNE_PERSIST_PERSIST_H
+#define CTUNE_PERSIST_PERSIST_H
 
 #include "ctune.h"
 

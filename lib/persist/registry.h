@@ -1,7 +1,7 @@
 /* The built-in estimators by name, for loading saved models without passing a
  * vtable. */
-#ifndef CTUNE_ESTIMATORS_REGISTRY_H
-#define CTUNE_ESTIMATORS_REGISTRY_H
+#ifndef CTUNE_PERSIST_REGISTRY_H
+#define CTUNE_PERSIST_REGISTRY_H
 
 #include "ctune.h"
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io/persist.h"
+#include "persist/persist.h"
 #include "io/stream.h"
-#include "estimators/registry.h"
+#include "persist/registry.h"
 #include "testutil.h"
 
 /* As a user's estimator would write it (CTUNE_TRY is internal). */

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "estimators/registry.h"
-#include "io/persist.h"
+#include "persist/registry.h"
+#include "persist/persist.h"
 #include "io/stream.h"
 #include "testutil.h"
 
