@@ -852,8 +852,14 @@ typedef struct ctune_writer ctune_writer;
 typedef struct ctune_reader ctune_reader;
 
 /** Version of ctune_estimator_vtable this header declares; put it in the
- *  vtable's `version` field. */
-#define CTUNE_ESTIMATOR_VTABLE_VERSION 1
+ *  vtable's `version` field.
+ *
+ *  Version history (methods are appended at the end of the struct, in this
+ *  order, and this constant is bumped by one with each addition; the library
+ *  reads a method only from vtables whose version has it):
+ *  - 1: everything up to user_release;
+ *  - 2: save_definition, load_definition. */
+#define CTUNE_ESTIMATOR_VTABLE_VERSION 2
 
 /** The estimator vtable (the sqlite3_module pattern): a version first,
  *  methods only ever appended; optional methods may be NULL.
@@ -916,6 +922,21 @@ typedef struct ctune_estimator_vtable {
     void (*user_retain)(void *user);
     /** Releases one reference to `user` (see user_retain). */
     void (*user_release)(void *user);
+
+    /* ---- version 2 ---- */
+    /** Optional, with load_definition (version >= 2): persistence of the
+     *  estimator's definition, what a handle needs before its params apply
+     *  (a Pipeline's steps, from which its param names come). Writes the
+     *  definition held by `user` (the handle's user pointer), fitted or not,
+     *  with the ctune_write_* primitives. */
+    ctune_status (*save_definition)(const void *user, ctune_writer *w);
+    /** Optional, with save_definition (version >= 2): makes a new, unfitted
+     *  handle with this vtable's name from what save_definition wrote.
+     *  `user` is the user pointer of the estimator loaded into (the one
+     *  given to ctune_estimator_load_like(), the built-in made by name, or
+     *  the `user` given to ctune_estimator_load()). */
+    ctune_status (*load_definition)(ctune_estimator **out, ctune_reader *r, void *user);
+    /* Append new methods here (see CTUNE_ESTIMATOR_VTABLE_VERSION). */
 } ctune_estimator_vtable;
 
 /**
@@ -1636,7 +1657,8 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  *    used; `out` keeps the family alive, so `like` may be freed at once):
  *      ctune_keras_classifier_new(&like, build, spec, user);
  *      ctune_estimator_load_like(&out, path, like);
- *    Passing its vtable to ctune_estimator_load() is CTUNE_EINVAL. A builder
+ *    Passing its vtable and user pointer (ctune_estimator_vtable_of(),
+ *    ctune_estimator_user()) to ctune_estimator_load() does the same. A builder
  *    that now makes another model than the saved one is CTUNE_EFORMAT naming
  *    what differs; a builder that rejects the saved params too.
  * Loading runs the builder with the params read from the file: trust a
@@ -3504,10 +3526,12 @@ CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, v
  *  MLPClassifier, MLPRegressor), made with their constructors; a Pipeline is
  *  rebuilt from the steps saved in the file. A custom estimator passes its
  *  vtable (and `user`, handed to its create/load as by
- *  ctune_estimator_new()). Estimators whose vtable belongs to the handle or
- *  its family (KerasClassifier / KerasRegressor with your builder, a
- *  Pipeline holding custom steps) load with ctune_estimator_load_like();
- *  passing such a vtable here is CTUNE_EINVAL.
+ *  ctune_estimator_new()); with user_retain in the vtable the new handle
+ *  takes its own reference to `user` (the caller keeps theirs, also on
+ *  failure). An estimator whose vtable belongs to the handle or its family
+ *  (KerasClassifier / KerasRegressor with your builder, a Pipeline holding
+ *  custom steps) loads with ctune_estimator_load_like(), or with its
+ *  ctune_estimator_vtable_of() and ctune_estimator_user() passed here.
  *  Errors: CTUNE_EIO (open/read), CTUNE_EFORMAT for any malformed file with
  *  the reason: not a model file (bad magic), unsupported format version,
  *  "truncated at byte N", checksum mismatch, the file's estimator is not the

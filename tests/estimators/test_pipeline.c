@@ -405,10 +405,16 @@ START_TEST(test_clone_clones_steps)
     ck_assert_uint_eq(ctune_pipeline_n_steps(t2), 2);
     ctune_estimator *t3;
     ck_assert_ok(ctune_estimator_clone(&t3, t2));
+    /* clones share the definition until one of them changes it */
+    ck_assert_ptr_eq(ctune_estimator_user(t3), ctune_estimator_user(t2));
     add(t2, "widen2", new_est(&WIDEN_VT, "c=3"));
+    ck_assert_ptr_ne(ctune_estimator_user(t3), ctune_estimator_user(t2));
     ck_assert_uint_eq(ctune_pipeline_n_steps(t2), 3);
     ck_assert_uint_eq(ctune_pipeline_n_steps(t3), 2);
     ck_assert_uint_eq(ctune_params_count(ctune_estimator_get_params(t3)), 3);
+    ck_assert_uint_eq(ctune_params_count(ctune_estimator_get_params(t2)), 4);
+    ck_assert_str_eq(ctune_pipeline_step_name(t2, 2), "widen2");
+    ck_assert_ptr_null(ctune_pipeline_step_name(t3, 2));
     /* the clone lives on after the original is freed */
     ctune_estimator_free(pipe);
     ck_assert_ok(ctune_estimator_fit(c, d));
@@ -629,10 +635,13 @@ START_TEST(test_alloc_failure_sweeps)
         ctune_status rc = ctune_pipeline_new(&pipe);
         if (rc == CTUNE_OK)
             rc = ctune_pipeline_add_step(pipe, "scaler", s);
-        if (rc == CTUNE_OK)
-            rc = ctune_pipeline_add_step(pipe, "tree", t);
+        /* the clone shares pipe's definition: adding a step copies it */
         if (rc == CTUNE_OK)
             rc = ctune_estimator_clone(&c, pipe);
+        if (rc == CTUNE_OK)
+            rc = ctune_pipeline_add_step(c, "tree", t);
+        if (rc == CTUNE_OK)
+            rc = ctune_pipeline_add_step(pipe, "tree", t);
         if (rc == CTUNE_OK)
             rc = ctune_estimator_fit(c, d);
         if (rc == CTUNE_OK)
@@ -644,6 +653,11 @@ START_TEST(test_alloc_failure_sweeps)
             if (pipe && ctune_pipeline_n_steps(pipe) == 2) {
                 ck_assert_ok(ctune_estimator_fit(pipe, d));
                 ck_assert_uint_eq(ctune_params_count(ctune_estimator_get_params(pipe)), 12);
+            }
+            if (c && ctune_pipeline_n_steps(c) == 1) { /* add_step failed: c unchanged */
+                ck_assert_uint_eq(ctune_pipeline_n_steps(pipe), 1);
+                ck_assert_int_eq(ctune_params_equal(ctune_estimator_get_params(c),
+                                                    ctune_estimator_get_params(pipe)), 1);
             }
         } else {
             done = 1;
