@@ -181,52 +181,8 @@ typedef void (*ctune_log_fn)(int level, const char *message, void *user);
  *  Process-wide; thread-safe. */
 CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
 
-/* ========================================================================
- * Allocation accounting
- *
- * Every allocation of the library goes through one internal allocator that
- * counts live blocks, so tests can check that nothing leaks and can make the
- * N-th allocation fail.
- * ======================================================================== */
-
-/**
- * Number of blocks currently allocated by the library, over all threads.
- *
- * Tests take it before and after some work to check that nothing leaks.
- * Thread-safe (an atomic counter).
- *
- * @return the live block count
- */
-CTUNE_API int64_t ctune_alloc_live(void);
-
-/**
- * Total number of successful allocations since the process started.
- *
- * Thread-safe.
- *
- * @return the allocation count
- */
-CTUNE_API int64_t ctune_alloc_total(void);
-
-/**
- * Test hook: makes the `n`-th allocation from now fail.
- *
- * The failing allocation sets the CTUNE_ENOMEM message; tests sweep n = 1,
- * 2, ... until the call under test succeeds, checking each time that it
- * fails cleanly and leaks nothing. Process-wide: meant for single-threaded
- * tests.
- *
- * @param n      1 = the next allocation, 2 = the one after; 0 disables failures
- * @param sticky non-zero: every allocation after the n-th fails too
- */
-CTUNE_API void ctune_alloc_fail_at(int64_t n, int sticky);
-
-/**
- * Number of allocations that the test hook made fail so far.
- *
- * @return the count of injected failures
- */
-CTUNE_API int64_t ctune_alloc_failures(void);
+/* Allocation accounting and the allocation-failure test hook
+ * (ctune_alloc_live(), ctune_alloc_fail_at(), ...) are in ctune_testing.h. */
 
 /* ========================================================================
  * Random numbers

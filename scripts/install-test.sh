@@ -15,6 +15,7 @@ lib=$(find "$tmp/prefix" -name 'libctune.so.0' | head -n 1)
 soname=$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\].*/\1/p')
 [ "$soname" = "libctune.so.0" ] || { echo "install-test: soname is '$soname'"; exit 1; }
 tests/api/check_symbols.sh "$lib"
+[ -n "$(find "$tmp/prefix" -name ctune_testing.h)" ] || { echo "install-test: ctune_testing.h not installed"; exit 1; }
 export PKG_CONFIG_PATH="$(dirname "$(find "$tmp/prefix" -name ctune.pc | head -n 1)")"
 cat > "$tmp/app.c" <<'APP'
 #include <ctune.h>
