@@ -2171,17 +2171,22 @@ CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size
 /**
  * The fitted step named `name`, for inspection.
  *
- * Use it read-only, e.g. with ctune_tree_depth() or ctune_scaler_mean().
+ * A borrowed, read-only view of the pipeline's own step: the pointer is
+ * const because the step belongs to the pipeline (freeing, fitting or
+ * setting params of it would corrupt the pipeline). Inspect it with the
+ * const accessors, e.g. ctune_tree_depth() or ctune_scaler_mean(); for an
+ * estimator of your own, clone it (ctune_estimator_clone() gives an unfitted
+ * copy) or save and load it.
  *
  * @param pipe the pipeline (fitted)
  * @param name the step's name
- * @param out  receives the step, borrowed: valid until the next fit,
- *             set_params, add_step or free of `pipe`
+ * @param out  receives the step, borrowed (not to be freed): valid until the
+ *             next fit, set_params, add_step or free of `pipe`
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a pipeline, unknown step: lists
  *         the steps); CTUNE_ESTATE (the pipeline is not fitted)
  */
 CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
-                                           ctune_estimator **out);
+                                           const ctune_estimator **out);
 /* ---- END BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ------------------ */
 
 /* ---- DATA GENERATORS (lib/core/datagen.c) ------------------------------ */
@@ -3120,10 +3125,14 @@ CTUNE_API const ctune_params *ctune_search_best_params(const ctune_search *searc
  * (scikit-learn's best_estimator_).
  *
  * @param search the search
+ * The search must be mutable: the estimator returned is (predicting with it
+ * is a mutating call on it), and it belongs to the search.
+ *
+ * @param search the search
  * @return the estimator, borrowed: valid until the next fit or free of the
  *         search; NULL without refit, or once taken
  */
-CTUNE_API ctune_estimator *ctune_search_best_estimator(const ctune_search *search);
+CTUNE_API ctune_estimator *ctune_search_best_estimator(ctune_search *search);
 /**
  * Moves the refitted best estimator to the caller.
  *

@@ -786,7 +786,7 @@ const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size_t i)
 }
 
 ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
-                                 ctune_estimator **out)
+                                 const ctune_estimator **out)
 {
     CTUNE_CHECK_NULL(pipe, "pipe");
     CTUNE_CHECK_NULL(name, "name");

@@ -234,7 +234,7 @@ START_TEST(test_transformers_fit_on_training_rows_only)
     ck_assert_double_eq(acc, 1);
     ck_assert_ok(ctune_estimator_predict_proba(pipe, test, proba));
     ck_assert_double_eq(proba[1], 0.75);
-    ctune_estimator *sc;
+    const ctune_estimator *sc;
     ck_assert_ok(ctune_pipeline_step(pipe, "scaler", &sc));
     double mean;
     ck_assert_ok(ctune_scaler_mean(sc, &mean));
@@ -338,7 +338,7 @@ START_TEST(test_param_routing)
     ctune_data *d;
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 8, 1, 0, y, 1));
     ck_assert_ok(ctune_estimator_fit(pipe, d));
-    ctune_estimator *t, *sc;
+    const ctune_estimator *t, *sc;
     ck_assert_ok(ctune_pipeline_step(pipe, "tree", &t));
     size_t dd;
     ck_assert_ok(ctune_tree_depth(t, &dd));
@@ -418,7 +418,7 @@ START_TEST(test_clone_clones_steps)
     /* the clone lives on after the original is freed */
     ctune_estimator_free(pipe);
     ck_assert_ok(ctune_estimator_fit(c, d));
-    ctune_estimator *t;
+    const ctune_estimator *t;
     ck_assert_ok(ctune_pipeline_step(c, "tree", &t));
     ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(t), "max_depth", &depth));
     ck_assert_int_eq(depth, 5);
@@ -529,7 +529,7 @@ START_TEST(test_regressor_and_nested)
     ck_assert_ok(ctune_estimator_predict(outer, qd, pred));
     ck_assert_double_eq(pred[0], 1);
     ck_assert_double_eq_tol(pred[1], 16.0 / 3, 1e-12);
-    ctune_estimator *prep, *sc;
+    const ctune_estimator *prep, *sc;
     ck_assert_ok(ctune_pipeline_step(outer, "prep", &prep));
     ck_assert_ok(ctune_pipeline_step(prep, "scaler", &sc));
     double scale;
@@ -549,7 +549,8 @@ END_TEST
 
 START_TEST(test_bad_input)
 {
-    ctune_estimator *pipe, *s = scaler(NULL), *t = tree(NULL), *out;
+    ctune_estimator *pipe, *s = scaler(NULL), *t = tree(NULL);
+    const ctune_estimator *out;
     ck_assert_status(ctune_pipeline_new(NULL), CTUNE_EINVAL);
     ck_assert_ok(ctune_pipeline_new(&pipe));
     double X[] = {1, 2, 3, 4}, y[] = {0, 1, 0, 1};

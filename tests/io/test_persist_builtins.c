@@ -491,7 +491,7 @@ START_TEST(test_pipelines)
     ck_assert_uint_eq(ctune_pipeline_n_steps(q), 2);
     ck_assert_str_eq(ctune_pipeline_step_name(q, 0), "scale");
     ck_assert_str_eq(ctune_pipeline_step_name(q, 1), "tree");
-    ctune_estimator *ta, *tb;
+    const ctune_estimator *ta, *tb;
     ck_assert_ok(ctune_pipeline_step(p, "tree", &ta));
     ck_assert_ok(ctune_pipeline_step(q, "tree", &tb));
     assert_same_tree(ta, tb);
@@ -533,7 +533,7 @@ START_TEST(test_pipelines)
                   make(ctune_mlp_classifier_new, "epochs=5, batch_size=8, nn=10, seed=9"));
     ck_assert_ok(ctune_estimator_fit(p, iris.data));
     q = round_trip(p, iris.data, NULL);
-    ctune_estimator *ma, *mb;
+    const ctune_estimator *ma, *mb;
     ck_assert_ok(ctune_pipeline_step(p, "mlp", &ma));
     ck_assert_ok(ctune_pipeline_step(q, "mlp", &mb));
     ck_assert_str_eq(ctune_estimator_name(mb), "MLPClassifier");
