@@ -22,6 +22,26 @@
  *    The error message is per thread. See docs/threading-and-reproducibility.md.
  *  - The library never prints, aborts or exits.
  *
+ * Process-wide state (everything else belongs to a handle or to the calling
+ * thread's error message):
+ *  - the log callback, ctune_set_log_callback();
+ *  - the allocation counters and the allocation-failure test hook, declared
+ *    in ctune_testing.h (unstable; for single-threaded tests);
+ *  - the worker threads of the neural-network engine's large matrix
+ *    products (docs/nn.md), started on the first multi-threaded product;
+ *  - tables built once on first use (the BLIS context, the C locale of the
+ *    number parser).
+ * The threads of a search or cross-validation (n_jobs) belong to that call:
+ * they are started and joined inside it. docs/threading-and-reproducibility.md
+ * gives the rules.
+ *
+ * Stability: everything declared here is stable API within a soname
+ * (libctune.so.1): functions are only added, vtables only grow at the end
+ * (with their version constant). Declarations inside the "Experimental API"
+ * block at the end are the exception: they exist only when the including
+ * program defines CTUNE_EXPERIMENTAL, may change or go in any release, and
+ * are outside the ABI check. ctune_testing.h is unstable as a whole.
+ *
  * A first program is in docs/getting-started-c.md.
  */
 #ifndef CTUNE_H
@@ -3124,7 +3144,6 @@ CTUNE_API const ctune_params *ctune_search_best_params(const ctune_search *searc
  * The best candidate refitted on all the data, ready to predict
  * (scikit-learn's best_estimator_).
  *
- * @param search the search
  * The search must be mutable: the estimator returned is (predicting with it
  * is a mutating call on it), and it belongs to the search.
  *
@@ -3306,7 +3325,10 @@ typedef struct ctune_job ctune_job;
  *  out of memory. */
 #define CTUNE_JOB_FAILED 2
 
-/** The version of ctune_executor_vtable this header describes. */
+/** The version of ctune_executor_vtable this header describes. Methods are
+ *  appended at the end of the struct, in order, and this constant goes up by
+ *  one with each addition (as CTUNE_ESTIMATOR_VTABLE_VERSION). History:
+ *  - 1: every method up to the last one of the struct below. */
 #define CTUNE_EXECUTOR_VTABLE_VERSION 1
 
 /** A custom executor: a versioned vtable (fields are only ever appended;
@@ -3579,6 +3601,22 @@ CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap)
 /** Bytes left to read in `r` (0 for NULL). */
 CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
 /* ---- END I/O ----------------------------------------------------------- */
+
+/* ========================================================================
+ * Experimental API
+ *
+ * New APIs whose shape is not settled yet (studies, search strategies,
+ * ask/tell) are declared in this block, fenced as zstd fences
+ * ZSTD_STATIC_LINKING_ONLY: a program sees them only when it defines
+ * CTUNE_EXPERIMENTAL before including ctune.h, and by doing so accepts that
+ * they may change or disappear in any release, soname unchanged. Their
+ * symbols are exported like any other but are outside the ABI check
+ * (scripts/abi-check.sh reads this block to exempt them). A declaration
+ * leaves the block, into its module's section, when it becomes stable.
+ * ======================================================================== */
+#if defined(CTUNE_EXPERIMENTAL) || defined(CTUNE_BUILDING)
+
+#endif /* CTUNE_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }
