@@ -76,10 +76,13 @@ extern "C" {
  * Version
  * ======================================================================== */
 
-/** Major version of this header: changes break the API or ABI. */
+/** Major version of this header. While it is 0 the API is settling: a
+ *  release that breaks the API or ABI raises the minor version and the
+ *  shared library's soname (0.2.0 is libctune.so.1; see NEWS.md). */
 #define CTUNE_VERSION_MAJOR 0
-/** Minor version of this header: additions only. */
-#define CTUNE_VERSION_MINOR 1
+/** Minor version of this header: additions, or (while the major version is
+ *  0) breaking changes with a new soname. */
+#define CTUNE_VERSION_MINOR 2
 /** Patch version of this header: fixes only. */
 #define CTUNE_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. */
