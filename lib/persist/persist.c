@@ -177,7 +177,13 @@ ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
     if (has_def) {
         size_t at = w->len;
         CTUNE_TRY(ctune_write_u64(w, 0)); /* definition length, patched below */
-        CTUNE_TRY(vt->save_definition(ctune_estimator_user(est), w));
+        ctune_status rc = vt->save_definition(ctune_estimator_user(est), w);
+        if (rc != CTUNE_OK) {
+            if (ctune_last_error()[0] == '\0')
+                ctune_set_error(rc, "%s: save_definition failed (%s)", vt->name,
+                                ctune_status_string(rc));
+            return rc;
+        }
         ctune__writer_patch_u64(w, at, (uint64_t)(w->len - at - 8));
         if (w->version < 2)
             w->version = 2;
@@ -385,13 +391,19 @@ static ctune_status make_handle(ctune_reader *r, origin *o, unsigned state,
         CTUNE_TRY(ctune__read_count(r, 1, &dlen));
         ctune_reader sub;
         ctune__reader_sub(&sub, r, dlen);
+        *est = NULL;
         ctune_status rc = vt->load_definition(est, &sub, origin_user(o));
-        if (rc == CTUNE_OK && (!*est || strcmp(ctune_estimator_name(*est), name) != 0)) {
+        if (rc != CTUNE_OK) {
+            *est = NULL; /* the hook released what it made */
+            if (ctune_last_error()[0] == '\0')
+                ctune_set_error(rc, "%s: load_definition failed (%s)", name,
+                                ctune_status_string(rc));
+        } else if (!*est || strcmp(ctune_estimator_name(*est), name) != 0) {
             rc = ctune_set_error(CTUNE_EINTERNAL, "%s: load_definition made a %s", name,
                                  *est ? ctune_estimator_name(*est) : "NULL handle");
             ctune_estimator_free(*est);
             *est = NULL;
-        } else if (rc == CTUNE_OK && sub.pos != sub.len) {
+        } else if (sub.pos != sub.len) {
             rc = ctune_set_error(CTUNE_EFORMAT,
                                  "model file corrupted: the definition of %s has %zu unread bytes",
                                  name, sub.len - sub.pos);
