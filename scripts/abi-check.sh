@@ -34,6 +34,7 @@ cp include/ctune.h "$tmp/headers/"
 # The ABI of the stable surface (types of the public header only), as XML.
 dump() {
   abidw --headers-dir "$tmp/headers" --drop-private-types --no-show-locs --type-id-style hash \
+    --no-corpus-path --no-comp-dir-path --no-elf-needed --no-parameter-names \
     --out-file "$1" "$lib"
 }
 if [ "$mode" = "--update" ]; then
