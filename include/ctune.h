@@ -843,8 +843,9 @@ typedef struct ctune_reader ctune_reader;
  *  order, and this constant is bumped by one with each addition; the library
  *  reads a method only from vtables whose version has it):
  *  - 1: everything up to user_release;
- *  - 2: save_definition, load_definition. */
-#define CTUNE_ESTIMATOR_VTABLE_VERSION 2
+ *  - 2: save_definition, load_definition;
+ *  - 3: fit_more (warm start). */
+#define CTUNE_ESTIMATOR_VTABLE_VERSION 3
 
 /** The estimator vtable (the sqlite3_module pattern): a version first,
  *  methods only ever appended; optional methods may be NULL.
@@ -921,6 +922,20 @@ typedef struct ctune_estimator_vtable {
      *  given to ctune_estimator_load_like(), the built-in made by name, or
      *  the `user` given to ctune_estimator_load()). */
     ctune_status (*load_definition)(ctune_estimator **out, ctune_reader *r, void *user);
+
+    /* ---- version 3 ---- */
+    /** Optional (version >= 3): warm start. Continues training the fitted
+     *  instance `self` on the same `train` (and n_classes) as its last fit
+     *  so that it ends exactly as a fresh fit with `params` would have: bit
+     *  for bit the same state, RNG streams included. `params` differ from
+     *  those the instance was created with at most in the training budget
+     *  (the Keras wrappers: `epochs` raised from 3 to 9 trains 6 more
+     *  epochs). Return CTUNE_EUNSUPPORTED, without touching `self`, when
+     *  that cannot be done exactly (another param changed, the budget went
+     *  down, an instance loaded from a file): the library then fits from
+     *  scratch. On any other failure the library drops the instance. */
+    ctune_status (*fit_more)(void *self, const ctune_params *params, const ctune_data *train,
+                             size_t n_classes, const ctune_fit_ctx *ctx);
     /* Append new methods here (see CTUNE_ESTIMATOR_VTABLE_VERSION). */
 } ctune_estimator_vtable;
 
@@ -3703,6 +3718,32 @@ CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
  * leaves the block, into its module's section, when it becomes stable.
  * ======================================================================== */
 #if defined(CTUNE_EXPERIMENTAL) || defined(CTUNE_BUILDING)
+
+/* ---- Warm start (estimators) ---- */
+
+/**
+ * Fits `est` on `data` with `params` merged into its params, continuing its
+ * current fit when that gives exactly what a fresh fit would (a warm start).
+ *
+ * When `est` is fitted, its vtable has fit_more (version >= 3) and `data`
+ * has the shape and classes of the last fit, the fit continues: for the
+ * Keras wrappers, raising `epochs` from 3 to 9 trains 6 more epochs and
+ * gives bit-identical weights, optimizer state and RNG streams to 9 epochs
+ * in one fit. Otherwise (or when fit_more declines) it is an ordinary fit
+ * from scratch. `data` must be the data of the last fit: only its shape and
+ * classes are checked. A failed continuation leaves `est` unfitted.
+ *
+ * @param est       the estimator
+ * @param data      the training data of its last fit
+ * @param params    params to merge first (as ctune_estimator_set_params(),
+ *                  but keeping the fit); NULL for none
+ * @param continued receives 1 when the fit was continued, 0 when it started
+ *                  from scratch; may be NULL
+ * @return as ctune_estimator_fit(), and CTUNE_EINVAL for params the spec
+ *         rejects (the estimator then keeps its params and fit)
+ */
+CTUNE_API ctune_status ctune_estimator_fit_warm(ctune_estimator *est, const ctune_data *data,
+                                                const ctune_params *params, int *continued);
 
 #endif /* CTUNE_EXPERIMENTAL */
 
