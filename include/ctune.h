@@ -3745,6 +3745,68 @@ CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
 CTUNE_API ctune_status ctune_estimator_fit_warm(ctune_estimator *est, const ctune_data *data,
                                                 const ctune_params *params, int *continued);
 
+/* ---- Successive halving (searches) ---- */
+
+/**
+ * Creates a successive-halving search: scikit-learn's HalvingRandomSearchCV
+ * (`randomized` non-zero: candidates sampled from `space` with `seed`) or
+ * HalvingGridSearchCV (`randomized` 0: every point of the grid).
+ *
+ * Iteration i evaluates its candidates with n_resources_[i] of the
+ * resource, by cross-validation as ctune_search_fit() does, and keeps the
+ * ceil(n / factor) best (by the mean test score of the ranking scorer) for
+ * the next iteration, with factor times the resource. scikit-learn's rules
+ * throughout (docs/model-selection.md): the schedule, min_resources
+ * smallest / exhaust, n_candidates=exhaust, aggressive_elimination; ties
+ * keep the later candidate (a stable sort, NaN lowest). The results table
+ * has one row per candidate per iteration, with the columns `iter` and
+ * `n_resources` first; the best candidate is the best of the last
+ * iteration, refitted with its resource.
+ *
+ * `options` (NULL for the defaults) is "key=value" text:
+ *   factor=F                  > 1                                      [3]
+ *   resource=n_samples|NAME   n_samples (each split's train and test
+ *                             rows subsampled), or an integer param of
+ *                             the estimator such as epochs, not in the
+ *                             space                            [n_samples]
+ *   min_resources=N|smallest|exhaust      [smallest random, exhaust grid]
+ *   max_resources=N|auto      auto = the data's rows (n_samples only)
+ *   n_candidates=N|exhaust    random flavour only                [exhaust]
+ *   aggressive_elimination=true|false                            [false]
+ * The search's other options (cv, scoring, n_jobs, ...) are set with
+ * ctune_search_set_options() as for any search.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL naming the option: factor <= 1, a resource
+ *         that is not an integer parameter (or is in the space), max_resources
+ *         missing for a parameter resource, min_resources > max_resources,
+ *         n_candidates and min_resources both exhaust, unknown options; as
+ *         ctune_search_new_randomized() otherwise. At fit, before any fit of
+ *         an estimator: CTUNE_EINVAL when n_samples is too small for the
+ *         folds and classes, or max_resources exceeds the rows.
+ */
+CTUNE_API ctune_status ctune_search_new_halving(ctune_search **out, const ctune_estimator *est,
+                                                const ctune_space *space, int randomized,
+                                                uint64_t seed, const char *options);
+/** Iterations run (scikit-learn's n_iterations_; 0 before a fit or for
+ *  other searches). */
+CTUNE_API size_t ctune_search_n_iterations(const ctune_search *search);
+/** Iterations the resources allow: 1 + floor(log_factor(max / min))
+ *  (n_possible_iterations_). */
+CTUNE_API size_t ctune_search_n_possible_iterations(const ctune_search *search);
+/** Iterations needed to end with one candidate: 1 + floor(log_factor(n))
+ *  (n_required_iterations_). */
+CTUNE_API size_t ctune_search_n_required_iterations(const ctune_search *search);
+/** Candidates kept after the last iteration (n_remaining_candidates_). */
+CTUNE_API size_t ctune_search_n_remaining_candidates(const ctune_search *search);
+/** Resource of iteration `iter` (n_resources_[iter]); 0 out of range. */
+CTUNE_API int64_t ctune_search_n_resources(const ctune_search *search, size_t iter);
+/** Candidates of iteration `iter` (n_candidates_[iter]); 0 out of range. */
+CTUNE_API size_t ctune_search_n_candidates_at(const ctune_search *search, size_t iter);
+/** The resolved min_resources_ / max_resources_ of the last fit (0 before). */
+CTUNE_API int64_t ctune_search_min_resources(const ctune_search *search);
+/** See ctune_search_min_resources(). */
+CTUNE_API int64_t ctune_search_max_resources(const ctune_search *search);
+
 #endif /* CTUNE_EXPERIMENTAL */
 
 #ifdef __cplusplus

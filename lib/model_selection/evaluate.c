@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/rng.h"
 #include "core/error.h"
 #include "estimator/estimator.h"
 #include "model_selection/splitter.h"
@@ -174,6 +175,40 @@ static void set_outcome(void *vctx, size_t n_done, int flags)
     ev->stopped_on_error = (flags & CTUNE_JOB_FAILED) != 0;
 }
 
+/* A view of `n` of the `rows` of data: all of them, or with ev->fraction a
+ * seeded random subset of floor(fraction * n) rows (at least 1), kept in
+ * their order (scikit-learn's _SubsampleMetaSplitter, which halving on
+ * n_samples uses for train and test rows alike). */
+static ctune_status sub_view(ctune__eval *ev, ctune_data **out, const size_t *rows, size_t n,
+                             uint64_t stream)
+{
+    if (!(ev->fraction > 0 && ev->fraction < 1))
+        return ctune_data_subset(out, ev->data, rows, n);
+    size_t keep = (size_t)(ev->fraction * (double)n);
+    if (keep == 0)
+        keep = 1;
+    size_t *idx = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
+    if (!idx)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    ctune_rng rng;
+    ctune__rng_init(&rng, ev->sub_seed, stream);
+    ctune__rng_shuffle_size(&rng, idx, n);
+    /* the first `keep` positions, back in row order */
+    for (size_t i = 1; i < keep; i++)
+        for (size_t j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    for (size_t i = 0; i < keep; i++)
+        idx[i] = rows[idx[i]];
+    ctune_status rc = ctune_data_subset(out, ev->data, idx, keep);
+    ctune__free(idx);
+    return rc;
+}
+
 static ctune_status make_views(ctune__eval *ev)
 {
     ev->train = ctune__calloc(ev->n_splits, sizeof *ev->train);
@@ -182,10 +217,9 @@ static ctune_status make_views(ctune__eval *ev)
         return CTUNE_ENOMEM;
     for (size_t f = 0; f < ev->n_splits; f++) {
         const ctune_splits *s = ev->splits;
-        CTUNE_TRY(ctune_data_subset(&ev->train[f], ev->data, ctune__splits_train(s, f),
-                                    s->n_train[f]));
-        CTUNE_TRY(ctune_data_subset(&ev->test[f], ev->data, ctune__splits_test(s, f),
-                                    s->n_test[f]));
+        CTUNE_TRY(sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f],
+                           2 * f));
+        CTUNE_TRY(sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1));
     }
     return CTUNE_OK;
 }

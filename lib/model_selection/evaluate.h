@@ -80,6 +80,10 @@ typedef struct ctune__eval {
     const ctune_executor_vtable *executor; /* NULL = the n_jobs executor */
     void *executor_self;
     const atomic_int *interrupt; /* the caller's cancel request, or NULL */
+    double fraction;  /* successive halving on n_samples: in (0, 1), each split's
+                       * train and test rows are subsampled to this fraction
+                       * (0 = all rows) */
+    uint64_t sub_seed; /* seed of that subsampling */
 
     /* state and outputs */
     ctune_splits *splits;

@@ -243,6 +243,19 @@ oom:
     return CTUNE_ENOMEM;
 }
 
+ctune_status ctune__results_prepend(ctune__results *r, const char *name, const double *v)
+{
+    size_t cap = r->n_cols; /* full: add_col grows the array */
+    ctune__col *c = add_col(r, &cap, CTUNE__COL_NUM, name);
+    if (!c)
+        return CTUNE_ENOMEM;
+    ctune__col tmp = *c;
+    memcpy(tmp.v, v, r->n_cands * sizeof *v);
+    memmove(&r->cols[1], &r->cols[0], (r->n_cols - 1) * sizeof *r->cols);
+    r->cols[0] = tmp;
+    return CTUNE_OK;
+}
+
 const ctune__col *ctune__results_col(const ctune__results *r, const char *name)
 {
     for (size_t j = 0; j < r->n_cols; j++)

@@ -1,12 +1,15 @@
-/* Randomized and grid search (RandomizedSearchCV / GridSearchCV): the
- * candidates, the options, one evaluation run and the results table. */
+/* Randomized and grid search (RandomizedSearchCV / GridSearchCV) and
+ * successive halving (HalvingRandomSearchCV / HalvingGridSearchCV): the
+ * candidates, the options, the evaluation runs and the results table. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/params.h"
 #include "io/atomic.h"
+#include "io/numparse.h"
 #include "model_selection/evaluate.h"
 #include "model_selection/results.h"
 #include "model_selection/space.h"
@@ -26,6 +29,22 @@ struct ctune_search {
     void *executor_self;
     atomic_int cancel; /* ctune_search_cancel(): set until ctune_search_fit returns */
 
+    /* successive halving (halving != 0) */
+    int halving;
+    size_t n_iter;          /* randomized: candidates asked for (0 = exhaust) */
+    double factor;
+    char *resource;         /* NULL = n_samples */
+    int64_t min_res;        /* HV_SMALLEST, HV_EXHAUST or a count */
+    int64_t max_res;        /* HV_AUTO or a count */
+    int aggressive;
+    /* its outcome */
+    ctune_params **rows;    /* one per candidate per iteration (owned) */
+    size_t n_rows;
+    size_t n_iterations, n_possible, n_required, n_remaining;
+    int64_t *it_resources;  /* per iteration */
+    size_t *it_candidates;
+    int64_t min_res_, max_res_;
+
     /* results of the last fit */
     ctune_status fit_status;
     ctune__results *res;
@@ -38,10 +57,30 @@ struct ctune_search {
     ctune__strlist warnings;
 };
 
+#define HV_SMALLEST (-1)
+#define HV_EXHAUST (-2)
+#define HV_AUTO (-1)
+
+static void drop_rows(ctune_search *s)
+{
+    for (size_t i = 0; i < s->n_rows; i++)
+        ctune_params_free(s->rows[i]);
+    ctune__free(s->rows);
+    s->rows = NULL;
+    s->n_rows = 0;
+    ctune__free(s->it_resources);
+    ctune__free(s->it_candidates);
+    s->it_resources = NULL;
+    s->it_candidates = NULL;
+    s->n_iterations = s->n_possible = s->n_required = s->n_remaining = 0;
+    s->min_res_ = s->max_res_ = 0;
+}
+
 static void drop_results(ctune_search *s)
 {
     ctune__results_free(s->res);
     s->res = NULL;
+    drop_rows(s);
     ctune_estimator_free(s->best_est);
     s->best_est = NULL;
     s->best_index = -1;
@@ -63,6 +102,7 @@ void ctune_search_free(ctune_search *s)
     ctune_candidates_free(s->cands);
     ctune_splitter_free(s->splitter);
     ctune__eval_opts_clear(&s->opts);
+    ctune__free(s->resource);
     ctune__free(s);
 }
 
@@ -135,6 +175,153 @@ ctune_status ctune_search_new_grid(ctune_search **out, const ctune_estimator *es
                                    const ctune_space *space)
 {
     return search_new(out, est, space, 0, 0, 0);
+}
+
+
+/* ---- successive halving: options ------------------------------------------ */
+
+/* Reads option `name` of `p` as text into buf (0 when absent). */
+static int opt_text(const ctune_params *p, const char *name, char *buf, size_t cap)
+{
+    if (ctune_params_find(p, name) < 0)
+        return 0;
+    long n = ctune_params_value_text(p, name, buf, cap);
+    return n >= 0 && (size_t)n < cap;
+}
+
+/* A count >= 1, or one of two words (as negative codes). */
+static ctune_status opt_count(const ctune_params *p, const char *name, const char *w1, int64_t c1,
+                              const char *w2, int64_t c2, int64_t *out)
+{
+    char buf[64];
+    if (!opt_text(p, name, buf, sizeof buf))
+        return ctune_set_error(CTUNE_EINVAL, "halving: option %s: value too long", name);
+    if (w1 && strcmp(buf, w1) == 0) {
+        *out = c1;
+        return CTUNE_OK;
+    }
+    if (w2 && strcmp(buf, w2) == 0) {
+        *out = c2;
+        return CTUNE_OK;
+    }
+    char *end = NULL;
+    long long v = strtoll(buf, &end, 10);
+    if (end == buf || *end || v < 1)
+        return ctune_set_error(CTUNE_EINVAL, "halving: option %s must be an integer >= 1%s%s%s%s, "
+                               "got '%s'", name, w1 ? " or " : "", w1 ? w1 : "",
+                               w2 ? " or " : "", w2 ? w2 : "", buf);
+    *out = (int64_t)v;
+    return CTUNE_OK;
+}
+
+static ctune_status halving_options(ctune_search *s, const char *text)
+{
+    static const char *const known[] = {"factor", "resource", "min_resources", "max_resources",
+                                        "n_candidates", "aggressive_elimination", NULL};
+    s->factor = 3;
+    s->min_res = s->randomized ? HV_SMALLEST : HV_EXHAUST;
+    s->max_res = HV_AUTO;
+    s->n_iter = 0; /* exhaust */
+    s->aggressive = 0;
+    if (!text)
+        return CTUNE_OK;
+    ctune_params *p;
+    CTUNE_TRY(ctune_params_new(&p));
+    ctune_status rc = ctune_params_parse(p, text);
+    if (rc != CTUNE_OK)
+        ctune__error_prefix("halving options");
+    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(p); i++) {
+        const char *name = ctune_params_name(p, i);
+        size_t k = 0;
+        while (known[k] && strcmp(known[k], name) != 0)
+            k++;
+        if (!known[k])
+            rc = ctune_set_error(CTUNE_EINVAL, "halving: unknown option '%s' (known: factor, "
+                                 "resource, min_resources, max_resources, n_candidates, "
+                                 "aggressive_elimination)", name);
+    }
+    char buf[256];
+    if (rc == CTUNE_OK && opt_text(p, "factor", buf, sizeof buf)) {
+        double f = 0;
+        if (!ctune__parse_number_full(buf, strlen(buf), &f) || !(f > 1) || !isfinite(f))
+            rc = ctune_set_error(CTUNE_EINVAL, "halving: option factor must be a number > 1, "
+                                 "got '%s'", buf);
+        s->factor = f;
+    }
+    if (rc == CTUNE_OK && ctune_params_find(p, "resource") >= 0) {
+        if (!opt_text(p, "resource", buf, sizeof buf))
+            rc = ctune_set_error(CTUNE_EINVAL, "halving: option resource: name too long");
+        else if (strcmp(buf, "n_samples") != 0) {
+            const ctune_param_spec *sp =
+                ctune__spec_find(ctune_estimator_vtable_of(s->est)->params, buf);
+            if (!sp || !(sp->types & CTUNE_TYPE_INT))
+                rc = ctune_set_error(CTUNE_EINVAL, "halving: option resource must be n_samples "
+                                     "or an integer parameter of %s; '%s' is %s",
+                                     ctune_estimator_name(s->est), buf,
+                                     sp ? "not an integer parameter" : "not a parameter");
+            for (size_t j = 0; rc == CTUNE_OK && j < ctune_space_count(s->space); j++)
+                if (strcmp(ctune_space_name(s->space, j), buf) == 0)
+                    rc = ctune_set_error(CTUNE_EINVAL, "halving: option resource '%s' is also a "
+                                         "parameter of the search space; remove it from the "
+                                         "space", buf);
+            if (rc == CTUNE_OK && !(s->resource = ctune__strdup(buf)))
+                rc = CTUNE_ENOMEM;
+        }
+    }
+    if (rc == CTUNE_OK && ctune_params_find(p, "min_resources") >= 0)
+        rc = opt_count(p, "min_resources", "smallest", HV_SMALLEST, "exhaust", HV_EXHAUST,
+                       &s->min_res);
+    if (rc == CTUNE_OK && ctune_params_find(p, "max_resources") >= 0)
+        rc = opt_count(p, "max_resources", "auto", HV_AUTO, NULL, 0, &s->max_res);
+    if (rc == CTUNE_OK && ctune_params_find(p, "n_candidates") >= 0) {
+        int64_t n = 0;
+        if (!s->randomized)
+            rc = ctune_set_error(CTUNE_EINVAL, "halving: option n_candidates is for the random "
+                                 "flavour; a grid's candidates are its points");
+        else
+            rc = opt_count(p, "n_candidates", "exhaust", 0, NULL, 0, &n);
+        s->n_iter = (size_t)n;
+    }
+    if (rc == CTUNE_OK && ctune_params_find(p, "aggressive_elimination") >= 0) {
+        rc = ctune_params_get_bool(p, "aggressive_elimination", &s->aggressive);
+        if (rc != CTUNE_OK)
+            rc = ctune_set_error(CTUNE_EINVAL, "halving: option aggressive_elimination must be "
+                                 "true or false");
+    }
+    if (rc == CTUNE_OK && s->max_res == HV_AUTO && s->resource)
+        rc = ctune_set_error(CTUNE_EINVAL, "halving: option max_resources must be set when the "
+                             "resource is '%s' (auto means n_samples)", s->resource);
+    if (rc == CTUNE_OK && s->min_res > 0 && s->max_res > 0 && s->min_res > s->max_res)
+        rc = ctune_set_error(CTUNE_EINVAL, "halving: option min_resources=%lld is greater than "
+                             "max_resources=%lld", (long long)s->min_res, (long long)s->max_res);
+    if (rc == CTUNE_OK && s->randomized && s->n_iter == 0 && s->min_res == HV_EXHAUST)
+        rc = ctune_set_error(CTUNE_EINVAL, "halving: options n_candidates and min_resources "
+                             "cannot both be 'exhaust'");
+    ctune_params_free(p);
+    return rc;
+}
+
+ctune_status ctune_search_new_halving(ctune_search **out, const ctune_estimator *est,
+                                      const ctune_space *space, int randomized, uint64_t seed,
+                                      const char *options)
+{
+    CTUNE_TRY(search_new(out, est, space, randomized != 0, 1, seed));
+    ctune_search *s = *out;
+    s->halving = 1;
+    s->randomized = randomized != 0;
+    ctune_status rc = halving_options(s, options);
+    /* the candidates of a random flavour are sampled at fit, when their
+     * number is known (n_candidates=exhaust depends on the data) */
+    if (rc == CTUNE_OK && s->randomized) {
+        ctune_candidates_free(s->cands);
+        s->cands = NULL;
+        rc = ctune_space_sample(&s->cands, s->space, s->n_iter ? s->n_iter : 1, seed);
+    }
+    if (rc != CTUNE_OK) {
+        ctune_search_free(s);
+        *out = NULL;
+    }
+    return rc;
 }
 
 ctune_status ctune_search_set_options(ctune_search *s, const char *options)
@@ -220,6 +407,326 @@ static ctune_status check_all_failed(const ctune_search *s, size_t metric)
                            first ? first : "every mean test score is NaN or infinite");
 }
 
+
+/* ---- successive halving: the run ------------------------------------------ */
+
+/* floor(log(x) / log(f)) for x >= 1, exact at powers of f. */
+static size_t floor_log(double x, double f)
+{
+    size_t k = 0;
+    double p = f;
+    while (p <= x * (1 + 1e-12)) {
+        k++;
+        p *= f;
+    }
+    return k;
+}
+
+static size_t n_classes_of(const ctune_data *data)
+{
+    size_t n = ctune_data_n_rows(data), k = 0;
+    double *v = CTUNE_NEW_ARRAY(double, n ? n : 1);
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        double y = ctune_data_y(data, i, 0);
+        size_t j = 0;
+        while (j < k && v[j] != y)
+            j++;
+        if (j == k)
+            v[k++] = y;
+    }
+    ctune__free(v);
+    return k;
+}
+
+/* The mean test score of each row of `ev` for scorer k, as the results
+ * table computes it. */
+static void row_means(const ctune__eval *ev, size_t k, double *out)
+{
+    for (size_t c = 0; c < ev->n_cands; c++) {
+        double sum = 0;
+        for (size_t f = 0; f < ev->n_splits; f++) {
+            const ctune__task_rec *rec = ctune__eval_rec(ev, c, f);
+            double v = rec->scores[k];
+            if (rec->status != CTUNE_OK)
+                v = rec->status == CTUNE__NOT_RUN || rec->status == CTUNE_ECANCELLED
+                        ? NAN
+                        : ev->opts->error_value;
+            sum += v;
+        }
+        out[c] = sum / (double)ev->n_splits;
+    }
+}
+
+/* scikit-learn's _top_k: the k best of n scores, as the order of the next
+ * iteration: a stable ascending sort with NaN first, of which the last k
+ * are kept (so among equal scores the later candidate is kept and comes
+ * later, as numpy's argsort orders them for up to 16 candidates). */
+static void top_k(const double *score, size_t n, size_t k, size_t *order)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isnan(score[i]))
+            order[m++] = i;
+    size_t first = m;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(score[i]))
+            continue;
+        size_t j = m++;
+        while (j > first && score[order[j - 1]] > score[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    memmove(order, order + (n - k), k * sizeof *order);
+}
+
+/* Resolves min / max resources and the schedule (scikit-learn's
+ * _check_input_parameters and _run_search); every error comes before a fit. */
+static ctune_status halving_plan(ctune_search *s, const ctune_data *data, size_t n_cands)
+{
+    size_t n_rows = ctune_data_n_rows(data);
+    size_t n_splits = s->splitter ? s->splitter->n_splits : (size_t)s->opts.cv;
+    int64_t lo = s->min_res, hi = s->max_res;
+    if (hi == HV_AUTO)
+        hi = (int64_t)n_rows;
+    int64_t need = 1;
+    if (!s->resource) {
+        size_t k = ctune_estimator_kind(s->est) == CTUNE_CLASSIFIER ? n_classes_of(data) : 1;
+        need = (int64_t)(n_splits * 2 * (k ? k : 1));
+        if ((uint64_t)hi > n_rows)
+            return ctune_set_error(CTUNE_EINVAL, "halving: option max_resources=%lld is more "
+                                   "than the %zu rows (n_samples) of the data", (long long)hi,
+                                   n_rows);
+    }
+    if (lo == HV_SMALLEST || lo == HV_EXHAUST) {
+        int exhaust = lo == HV_EXHAUST;
+        lo = need;
+        if (exhaust && n_cands) {
+            size_t last = floor_log((double)n_cands, s->factor);
+            double d = pow(s->factor, (double)last);
+            int64_t e = (int64_t)floor((double)hi / d);
+            if (e > lo)
+                lo = e;
+        }
+    } else if (!s->resource && lo < need) {
+        return ctune_set_error(CTUNE_EINVAL, "halving: option min_resources=%lld (n_samples) is "
+                               "too small for %zu folds and the data's classes: each split needs "
+                               "at least %lld rows", (long long)lo, n_splits, (long long)need);
+    }
+    if (lo > hi)
+        return ctune_set_error(CTUNE_EINVAL, "halving: min_resources=%lld is greater than "
+                               "max_resources=%lld%s", (long long)lo, (long long)hi,
+                               s->resource ? "" : " (n_samples too small for the folds and "
+                               "classes)");
+    s->min_res_ = lo;
+    s->max_res_ = hi;
+    s->n_required = 1 + floor_log((double)n_cands, s->factor);
+    s->n_possible = 1 + floor_log((double)(hi / lo), s->factor);
+    s->n_iterations = s->aggressive || s->n_required < s->n_possible ? s->n_required
+                                                                     : s->n_possible;
+    s->it_resources = CTUNE_NEW_ARRAY(int64_t, s->n_iterations);
+    s->it_candidates = ctune__calloc(s->n_iterations, sizeof *s->it_candidates);
+    if (!s->it_resources || !s->it_candidates)
+        return CTUNE_ENOMEM;
+    for (size_t it = 0; it < s->n_iterations; it++) {
+        double power = (double)it;
+        if (s->aggressive) {
+            double p = (double)it - (double)s->n_required + (double)s->n_possible;
+            power = p > 0 ? p : 0;
+        }
+        double r = floor(pow(s->factor, power) * (double)lo);
+        s->it_resources[it] = r > (double)hi ? hi : (int64_t)r;
+    }
+    return CTUNE_OK;
+}
+
+/* Runs the iterations; on return s->rows and `merged` hold every row run
+ * (the caller builds the results from them). */
+static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t metric,
+                                ctune__eval *last, unsigned char **merged, size_t *rec_size,
+                                double **iters, double **resources)
+{
+    if (s->randomized) {
+        size_t n = s->n_iter;
+        if (!n) { /* exhaust: as many as the last iteration can take */
+            int64_t lo = s->min_res, hi = s->max_res;
+            if (hi == HV_AUTO)
+                hi = (int64_t)ctune_data_n_rows(data);
+            if (lo == HV_SMALLEST) {
+                size_t n_splits = s->splitter ? s->splitter->n_splits : (size_t)s->opts.cv;
+                size_t k = !s->resource && ctune_estimator_kind(s->est) == CTUNE_CLASSIFIER
+                               ? n_classes_of(data)
+                               : 1;
+                lo = s->resource ? 1 : (int64_t)(n_splits * 2 * (k ? k : 1));
+            }
+            n = lo > 0 && hi >= lo ? (size_t)(hi / lo) : 1;
+        }
+        ctune_candidates_free(s->cands);
+        s->cands = NULL;
+        CTUNE_TRY(ctune_space_sample(&s->cands, s->space, n, s->seed));
+    }
+    size_t n0 = s->cands->n;
+    CTUNE_TRY(halving_plan(s, data, n0));
+    size_t cap = 0;
+    for (size_t it = 0, n = n0; it < s->n_iterations; it++) {
+        cap += n;
+        n = (size_t)ceil((double)n / s->factor);
+    }
+    s->rows = ctune__calloc(cap ? cap : 1, sizeof *s->rows);
+    *iters = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
+    *resources = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
+    size_t *cur = CTUNE_NEW_ARRAY(size_t, n0);    /* indices into s->cands */
+    size_t *order = CTUNE_NEW_ARRAY(size_t, n0);
+    double *means = CTUNE_NEW_ARRAY(double, n0);
+    if (!s->rows || !*iters || !*resources || !cur || !order || !means) {
+        ctune__free(cur);
+        ctune__free(order);
+        ctune__free(means);
+        return CTUNE_ENOMEM;
+    }
+    for (size_t i = 0; i < n0; i++)
+        cur[i] = i;
+    size_t n = n0;
+    ctune_status rc = CTUNE_OK;
+    uint64_t seed = s->opts.has_seed ? s->opts.seed : s->seed;
+    for (size_t it = 0; it < s->n_iterations && rc == CTUNE_OK; it++) {
+        int64_t r = s->it_resources[it];
+        s->it_candidates[it] = n;
+        size_t first = s->n_rows;
+        for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
+            rc = ctune_params_copy(&s->rows[first + i], s->cands->items[cur[i]]);
+            if (rc == CTUNE_OK && s->resource)
+                rc = ctune_params_set_int(s->rows[first + i], s->resource, r);
+            if (rc == CTUNE_OK) {
+                s->n_rows++;
+                (*iters)[first + i] = (double)it;
+                (*resources)[first + i] = (double)r;
+            }
+        }
+        if (rc != CTUNE_OK)
+            break;
+        ctune__eval_clear(last);
+        memset(last, 0, sizeof *last);
+        last->est = s->est;
+        last->cands = s->rows + first;
+        last->n_cands = n;
+        last->splitter = s->splitter;
+        last->data = data;
+        last->opts = &s->opts;
+        last->progress_scorer = metric;
+        last->progress = s->progress;
+        last->user = s->user;
+        last->seed = seed;
+        last->executor = s->executor;
+        last->executor_self = s->executor_self;
+        last->interrupt = &s->cancel;
+        if (!s->resource && r < (int64_t)ctune_data_n_rows(data)) {
+            last->fraction = (double)r / (double)ctune_data_n_rows(data);
+            last->sub_seed = ctune_seed_derive(seed, it + 1);
+        }
+        rc = ctune__eval_run(last);
+        s->n_done += last->n_done;
+        s->n_splits = last->n_splits;
+        if (!ctune__eval_has_records(last))
+            break;
+        /* append this iteration's records */
+        size_t rs = last->rec_size, add = n * last->n_splits * rs;
+        unsigned char *m = ctune__realloc(*merged, first * last->n_splits * rs + add);
+        if (!m) {
+            rc = CTUNE_ENOMEM;
+            break;
+        }
+        *merged = m;
+        *rec_size = rs;
+        memcpy(m + first * last->n_splits * rs, last->records, add);
+        if (rc != CTUNE_OK)
+            break;
+        size_t keep = (size_t)ceil((double)n / s->factor);
+        row_means(last, metric, means);
+        top_k(means, n, keep, order);
+        size_t *next = order; /* reuse: positions -> candidate indices */
+        for (size_t i = 0; i < keep; i++)
+            next[i] = cur[next[i]];
+        memcpy(cur, next, keep * sizeof *cur);
+        n = keep;
+    }
+    s->n_remaining = rc == CTUNE_OK ? n : 0;
+    ctune__free(cur);
+    ctune__free(order);
+    ctune__free(means);
+    return rc;
+}
+
+/* ctune_search_fit() for successive halving: the rows of every iteration
+ * in one results table with iter and n_resources first; the best is the
+ * best of the last iteration (first on ties). */
+static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t metric)
+{
+    ctune__eval last, all;
+    memset(&last, 0, sizeof last);
+    unsigned char *merged = NULL;
+    size_t rec_size = 0;
+    double *iters = NULL, *resources = NULL;
+    ctune_status rc = halving_run(s, data, metric == (size_t)-1 ? 0 : metric, &last, &merged,
+                                  &rec_size, &iters, &resources);
+    if (merged && rc != CTUNE_ENOMEM) {
+        char msg[1024];
+        ctune_status run_rc = rc;
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        all = last;
+        all.cands = s->rows;
+        all.n_cands = s->n_rows;
+        all.records = merged;
+        all.rec_size = rec_size;
+        rc = ctune__results_build(&s->res, &all, s->rows, s->space);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(s->res, "n_resources", resources);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(s->res, "iter", iters);
+        if (rc == CTUNE_OK)
+            rc = collect_warnings(s, &last);
+        if (rc == CTUNE_OK && run_rc != CTUNE_OK)
+            rc = ctune_set_error_str(run_rc, msg);
+        if (rc == CTUNE_OK)
+            rc = check_all_failed(s, metric);
+    }
+    if (s->res && metric != (size_t)-1 && s->n_rows) {
+        /* the best of the last iteration that ran */
+        size_t end = s->n_rows, lastit = (size_t)iters[end - 1], b = end - 1;
+        const double *mean = s->res->mean_test[metric];
+        size_t beg = end;
+        while (beg > 0 && (size_t)iters[beg - 1] == lastit)
+            beg--;
+        int found = 0;
+        for (size_t i = beg; i < end; i++)
+            if (!isnan(mean[i]) && (!found || mean[i] > mean[b])) {
+                b = i;
+                found = 1;
+            }
+        if (!found)
+            b = beg;
+        if (rc == CTUNE_OK || isfinite(mean[b])) {
+            s->best_index = (long)b;
+            s->best_score = mean[b];
+            s->refit_metric = s->opts.scoring.n ? s->opts.scoring.items[metric] : "score";
+        }
+    }
+    int refit_here = !s->executor || !s->executor->refit_here ||
+                     s->executor->refit_here(s->executor_self);
+    if (rc == CTUNE_OK && s->opts.refit && refit_here && s->best_index >= 0)
+        rc = ctune__eval_refit(&s->best_est, s->est, s->rows[s->best_index], data, last.seed,
+                               (size_t)s->best_index, last.n_splits, &s->cancel, &s->refit_time);
+    ctune__eval_clear(&last);
+    ctune__free(merged);
+    ctune__free(iters);
+    ctune__free(resources);
+    return rc;
+}
+
 static ctune_status search_fit(ctune_search *s, const ctune_data *data);
 
 ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
@@ -242,6 +749,17 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     if (rc != CTUNE_OK)
         return s->fit_status = rc;
 
+    if (s->halving) {
+        rc = halving_fit(s, data, metric);
+        if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
+            char msg[1024];
+            memcpy(msg, ctune_last_error(), sizeof msg);
+            msg[sizeof msg - 1] = '\0';
+            drop_results(s);
+            ctune_set_error_str(rc, msg);
+        }
+        return s->fit_status = rc;
+    }
     ctune__eval ev;
     memset(&ev, 0, sizeof ev);
     ev.est = s->est;
@@ -352,7 +870,9 @@ ctune_status ctune_search_best_score(const ctune_search *s, double *out)
 
 const ctune_params *ctune_search_best_params(const ctune_search *s)
 {
-    return s && s->res && s->best_index >= 0 ? s->cands->items[s->best_index] : NULL;
+    if (!s || !s->res || s->best_index < 0)
+        return NULL;
+    return s->halving ? s->rows[s->best_index] : s->cands->items[s->best_index];
 }
 
 ctune_estimator *ctune_search_best_estimator(ctune_search *s)
@@ -502,3 +1022,23 @@ long ctune_search_results_json_buf(const ctune_search *s, char *buf, size_t cap)
 {
     return export_buf(s, 1, buf, cap);
 }
+
+/* ---- successive halving: accessors --------------------------------------- */
+
+size_t ctune_search_n_iterations(const ctune_search *s) { return s ? s->n_iterations : 0; }
+size_t ctune_search_n_possible_iterations(const ctune_search *s) { return s ? s->n_possible : 0; }
+size_t ctune_search_n_required_iterations(const ctune_search *s) { return s ? s->n_required : 0; }
+size_t ctune_search_n_remaining_candidates(const ctune_search *s) { return s ? s->n_remaining : 0; }
+
+int64_t ctune_search_n_resources(const ctune_search *s, size_t iter)
+{
+    return s && s->it_resources && iter < s->n_iterations ? s->it_resources[iter] : 0;
+}
+
+size_t ctune_search_n_candidates_at(const ctune_search *s, size_t iter)
+{
+    return s && s->it_candidates && iter < s->n_iterations ? s->it_candidates[iter] : 0;
+}
+
+int64_t ctune_search_min_resources(const ctune_search *s) { return s ? s->min_res_ : 0; }
+int64_t ctune_search_max_resources(const ctune_search *s) { return s ? s->max_res_ : 0; }
