@@ -67,9 +67,18 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     rec->score_failures = 0;
     rec->fit_time = rec->score_time = 0;
     rec->error[0] = '\0';
-    ctune_estimator *e = NULL;
-    ctune_status rc = ctune_estimator_clone(&e, ev->est);
-    if (rc == CTUNE_OK && ev->cands[c]) {
+    size_t id = ev->cand_ids ? ev->cand_ids[c] : c;
+    ctune_estimator **slot = ev->cache && f < ev->cache_splits
+                                 ? &ev->cache[id * ev->cache_splits + f]
+                                 : NULL;
+    ctune_estimator *e = slot ? *slot : NULL;
+    ctune_status rc = CTUNE_OK;
+    if (slot)
+        *slot = NULL;
+    if (!e) /* else a warm start from the earlier round's fit */
+        rc = ctune_estimator_clone(&e, ev->est);
+    int warm = slot && e && ctune_estimator_is_fitted(e);
+    if (rc == CTUNE_OK && ev->cands[c] && !warm) {
         rc = ctune_estimator_set_params(e, ev->cands[c]);
         if (rc != CTUNE_OK) {
             record_error(rec, rc, "");
@@ -85,11 +94,12 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctune__fit_ctx_init(&ctx);
     ctx.threads = threads;
     ctx.has_stream = 1;
-    ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, c), f);
+    ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, id), f);
     ctx.cancel = &ev->stop;
     ctx.interrupt = ev->interrupt;
     double t1 = ctune__now();
-    rc = ctune__estimator_fit_ctx(e, ev->train[f], &ctx);
+    rc = warm ? ctune__estimator_fit_warm_ctx(e, ev->train[f], ev->cands[c], &ctx, NULL)
+              : ctune__estimator_fit_ctx(e, ev->train[f], &ctx);
     double t2 = ctune__now();
     rec->fit_time = t2 - t1;
     if (rc != CTUNE_OK) {
@@ -121,7 +131,10 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         rec->scores[k] = o->error_value;
     }
     rec->score_time = ctune__now() - t2;
-    ctune_estimator_free(e);
+    if (slot && rec->status == CTUNE_OK)
+        *slot = e; /* the next round continues it */
+    else
+        ctune_estimator_free(e);
 }
 
 static int interrupt_asked(const ctune__eval *ev)

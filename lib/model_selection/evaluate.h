@@ -84,6 +84,15 @@ typedef struct ctune__eval {
                        * train and test rows are subsampled to this fraction
                        * (0 = all rows) */
     uint64_t sub_seed; /* seed of that subsampling */
+    const size_t *cand_ids; /* candidate c's identity for its task streams and the
+                             * cache (NULL = c): a candidate keeps its streams
+                             * from one halving round to the next */
+    ctune_estimator **cache; /* NULL, or cache_splits slots per candidate id: a
+                              * fitted estimator from an earlier round that the
+                              * task continues with a warm start (taken out,
+                              * put back once fitted). A process without it
+                              * fits from scratch, to the same result. */
+    size_t cache_splits;
 
     /* state and outputs */
     ctune_splits *splits;

@@ -39,6 +39,7 @@ struct ctune_search {
     int aggressive;
     /* its outcome */
     ctune_params **rows;    /* one per candidate per iteration (owned) */
+    size_t *row_ids;        /* the candidate of each row */
     size_t n_rows;
     size_t n_iterations, n_possible, n_required, n_remaining;
     int64_t *it_resources;  /* per iteration */
@@ -67,6 +68,8 @@ static void drop_rows(ctune_search *s)
         ctune_params_free(s->rows[i]);
     ctune__free(s->rows);
     s->rows = NULL;
+    ctune__free(s->row_ids);
+    s->row_ids = NULL;
     s->n_rows = 0;
     ctune__free(s->it_resources);
     ctune__free(s->it_candidates);
@@ -590,6 +593,25 @@ static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t 
     for (size_t i = 0; i < n0; i++)
         cur[i] = i;
     size_t n = n0;
+    /* fitted estimators kept between rounds for a warm start (a parameter
+     * resource only: with n_samples the data changes) */
+    size_t cache_splits = s->splitter ? s->splitter->n_splits : (size_t)s->opts.cv;
+    ctune_estimator **cache = NULL;
+    if (s->resource && cache_splits && n0 <= SIZE_MAX / cache_splits &&
+        !(cache = ctune__calloc(n0 * cache_splits, sizeof *cache))) {
+        ctune__free(cur);
+        ctune__free(order);
+        ctune__free(means);
+        return CTUNE_ENOMEM;
+    }
+    s->row_ids = CTUNE_NEW_ARRAY(size_t, cap ? cap : 1);
+    if (!s->row_ids) {
+        ctune__free(cache);
+        ctune__free(cur);
+        ctune__free(order);
+        ctune__free(means);
+        return CTUNE_ENOMEM;
+    }
     ctune_status rc = CTUNE_OK;
     uint64_t seed = s->opts.has_seed ? s->opts.seed : s->seed;
     for (size_t it = 0; it < s->n_iterations && rc == CTUNE_OK; it++) {
@@ -601,6 +623,7 @@ static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t 
             if (rc == CTUNE_OK && s->resource)
                 rc = ctune_params_set_int(s->rows[first + i], s->resource, r);
             if (rc == CTUNE_OK) {
+                s->row_ids[s->n_rows] = cur[i];
                 s->n_rows++;
                 (*iters)[first + i] = (double)it;
                 (*resources)[first + i] = (double)r;
@@ -623,6 +646,9 @@ static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t 
         last->executor = s->executor;
         last->executor_self = s->executor_self;
         last->interrupt = &s->cancel;
+        last->cand_ids = cur;
+        last->cache = cache;
+        last->cache_splits = cache_splits;
         if (!s->resource && r < (int64_t)ctune_data_n_rows(data)) {
             last->fraction = (double)r / (double)ctune_data_n_rows(data);
             last->sub_seed = ctune_seed_derive(seed, it + 1);
@@ -650,9 +676,24 @@ static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t 
         size_t *next = order; /* reuse: positions -> candidate indices */
         for (size_t i = 0; i < keep; i++)
             next[i] = cur[next[i]];
+        /* the dropped candidates' fitted estimators go */
+        for (size_t i = 0; cache && i < n; i++) {
+            size_t j = 0;
+            while (j < keep && next[j] != cur[i])
+                j++;
+            for (size_t f = 0; j == keep && f < cache_splits; f++) {
+                ctune_estimator_free(cache[cur[i] * cache_splits + f]);
+                cache[cur[i] * cache_splits + f] = NULL;
+            }
+        }
         memcpy(cur, next, keep * sizeof *cur);
         n = keep;
     }
+    for (size_t i = 0; cache && i < n0 * cache_splits; i++)
+        ctune_estimator_free(cache[i]);
+    ctune__free(cache);
+    last->cand_ids = NULL;
+    last->cache = NULL;
     s->n_remaining = rc == CTUNE_OK ? n : 0;
     ctune__free(cur);
     ctune__free(order);
@@ -719,7 +760,8 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
                      s->executor->refit_here(s->executor_self);
     if (rc == CTUNE_OK && s->opts.refit && refit_here && s->best_index >= 0)
         rc = ctune__eval_refit(&s->best_est, s->est, s->rows[s->best_index], data, last.seed,
-                               (size_t)s->best_index, last.n_splits, &s->cancel, &s->refit_time);
+                               s->row_ids[s->best_index], last.n_splits, &s->cancel,
+                               &s->refit_time);
     ctune__eval_clear(&last);
     ctune__free(merged);
     ctune__free(iters);

@@ -284,6 +284,60 @@ START_TEST(test_n_samples)
 }
 END_TEST
 
+/* A halving on epochs continues promoted candidates' fits (warm start):
+ * the same results for any n_jobs, and the same as fitting each row from
+ * scratch (a retrained candidate gets the same stream in every round). */
+START_TEST(test_epochs_warm_start)
+{
+    double *X, *y;
+    size_t n = 120;
+    X = malloc(n * 2 * sizeof *X);
+    y = malloc(n * sizeof *y);
+    ctune_make_blobs(X, y, n, 2, 3, 2.0, 5, NULL);
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
+    ctune_estimator *e;
+    ck_assert_ok(ctune_mlp_classifier_new(&e));
+    ck_assert_ok(ctune_estimator_set_params_text(e, "nn=8, batch_size=16"));
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, "learning_rate: 0.001|0.003|0.01|0.03|0.1|0.3"));
+    /* the same MLP without warm start: every round fits from scratch */
+    ctune_estimator_vtable cold_vt = *ctune_estimator_vtable_of(e);
+    cold_vt.fit_more = NULL;
+    cold_vt.user_retain(ctune_estimator_user(e)); /* the new handle adopts it */
+    ctune_estimator *cold;
+    ck_assert_ok(ctune_estimator_new(&cold, &cold_vt, ctune_estimator_user(e)));
+    ck_assert_ok(ctune_estimator_set_params(cold, ctune_estimator_get_params(e)));
+    double mean[3][20];
+    size_t rows = 0;
+    for (int run = 0; run < 3; run++) {
+        ctune_search *s;
+        ck_assert_ok(ctune_search_new_halving(&s, run == 2 ? cold : e, sp, 0, 0,
+                                              "resource=epochs, max_resources=9, factor=3"));
+        ck_assert_ok(ctune_search_set_options(s, run ? "cv=3, n_jobs=2, refit=false"
+                                                     : "cv=3, refit=false"));
+        ck_assert_ok(ctune_search_fit(s, d));
+        ck_assert_uint_eq(ctune_search_n_iterations(s), 2);
+        ck_assert_int_eq(ctune_search_n_resources(s, 0), 3);
+        ck_assert_int_eq(ctune_search_n_resources(s, 1), 9);
+        rows = 6 + 2;
+        for (size_t i = 0; i < rows; i++)
+            ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &mean[run][i]));
+        ctune_search_free(s);
+    }
+    for (size_t i = 0; i < rows; i++) {
+        ck_assert(mean[0][i] == mean[1][i]);
+        ck_assert(mean[0][i] == mean[2][i]);
+    }
+    ctune_estimator_free(cold);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    free(X);
+    free(y);
+}
+END_TEST
+
 static void expect_error(int randomized, const char *options, const char *space,
                          const char *needle)
 {
@@ -355,6 +409,7 @@ int main(void)
     tcase_add_loop_test(tc, test_grid_matches_sklearn, 0, (int)(sizeof EXPECT / sizeof EXPECT[0]));
     tcase_add_test(tc, test_random_flavour);
     tcase_add_test(tc, test_n_samples);
+    tcase_add_test(tc, test_epochs_warm_start);
     tcase_add_test(tc, test_bad_options);
     tcase_add_test(tc, test_bad_data);
     suite_add_tcase(s, tc);
