@@ -3802,6 +3802,10 @@ CTUNE_API size_t ctune_search_n_remaining_candidates(const ctune_search *search)
 CTUNE_API int64_t ctune_search_n_resources(const ctune_search *search, size_t iter);
 /** Candidates of iteration `iter` (n_candidates_[iter]); 0 out of range. */
 CTUNE_API size_t ctune_search_n_candidates_at(const ctune_search *search, size_t iter);
+/** Rows of the results table: one per candidate for a random or grid
+ *  search, one per candidate per iteration for successive halving (0
+ *  without results). Row i's params are the text of column "params". */
+CTUNE_API size_t ctune_search_n_rows(const ctune_search *search);
 /** The resolved min_resources_ / max_resources_ of the last fit (0 before). */
 CTUNE_API int64_t ctune_search_min_resources(const ctune_search *search);
 /** See ctune_search_min_resources(). */

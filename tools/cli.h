@@ -35,6 +35,13 @@ typedef struct cli_opts {
     int shuffle;             /* --shuffle: shuffled (stratified) K-fold, seeded by --seed */
     int quiet;               /* --quiet */
     int help;                /* --help */
+    const char *strategy;    /* --strategy random|grid|halving|halving_grid */
+    const char *factor;      /* successive halving: --factor, --resource, ... (text, */
+    const char *resource;    /* checked by the library, which names the option) */
+    const char *min_resources;
+    const char *max_resources;
+    const char *n_candidates;
+    int aggressive;          /* --aggressive-elimination */
     int n_iter_set, cv_set, seed_set;
 } cli_opts;
 

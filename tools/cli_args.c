@@ -72,7 +72,7 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         if (!allowed_opt(allowed, name))
             return cli_usage_error(cmd, "unknown option '--%s'", name);
         int flag = strcmp(name, "quiet") == 0 || strcmp(name, "no-scale") == 0 ||
-                   strcmp(name, "shuffle") == 0;
+                   strcmp(name, "shuffle") == 0 || strcmp(name, "aggressive-elimination") == 0;
         if (flag) {
             if (eq)
                 return cli_usage_error(cmd, "--%s takes no value", name);
@@ -80,6 +80,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
                 o->quiet = 1;
             else if (strcmp(name, "shuffle") == 0)
                 o->shuffle = 1;
+            else if (strcmp(name, "aggressive-elimination") == 0)
+                o->aggressive = 1;
             else
                 o->no_scale = 1;
             continue;
@@ -132,6 +134,18 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->model_file = val;
         else if (strcmp(name, "output") == 0)
             o->output = val;
+        else if (strcmp(name, "strategy") == 0)
+            o->strategy = val;
+        else if (strcmp(name, "factor") == 0)
+            o->factor = val;
+        else if (strcmp(name, "resource") == 0)
+            o->resource = val;
+        else if (strcmp(name, "min-resources") == 0)
+            o->min_resources = val;
+        else if (strcmp(name, "max-resources") == 0)
+            o->max_resources = val;
+        else if (strcmp(name, "n-candidates") == 0)
+            o->n_candidates = val;
         else
             return cli_usage_error(cmd, "unknown option '--%s'", name);
         if (rc != CLI_OK)

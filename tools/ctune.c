@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CTUNE_EXPERIMENTAL /* successive halving */
 #include "cli.h"
 #include "cli_model.h"
 
@@ -23,7 +24,9 @@
 static int g_rank = 0, g_ranks = 1;
 
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
-                                 "seed results save-model no-scale shuffle quiet";
+                                 "seed results save-model no-scale shuffle quiet strategy factor "
+                                 "resource min-resources max-resources n-candidates "
+                                 "aggressive-elimination";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
@@ -70,12 +73,49 @@ static void usage_search(FILE *f, const char *cmd)
             "  --seed S             seed of sampling, splits and models (default 0)\n"
             "  --results FILE       write the results table (.csv or .json)\n"
             "  --save-model FILE    save the best estimator refitted on all the data\n"
-            "  --quiet              no progress and no candidate table\n",
+            "  --quiet              no progress and no candidate table\n"
+            "  --strategy NAME      %s\n"
+            "successive halving (--strategy halving):\n"
+            "  --factor F           keep 1/F of the candidates per iteration, F times the\n"
+            "                       resource (default 3)\n"
+            "  --resource NAME      n_samples (default) or an integer parameter, e.g. epochs\n"
+            "  --min-resources N    or smallest | exhaust\n"
+            "  --max-resources N    or auto (the rows; n_samples only)\n"
+            "%s"
+            "  --aggressive-elimination  more iterations when resources are short\n",
             cmd,
             grid ? "Grid search: evaluates every combination of the space with K-fold CV."
                  : "Randomized search: samples --n-iter candidates from the space (without\n"
                    "replacement when every entry is a list) and cross-validates each.",
-            grid ? "" : "  --n-iter N           candidates to sample (default 10)\n");
+            grid ? "" : "  --n-iter N           candidates to sample (default 10)\n",
+            grid ? "grid (default) | halving (HalvingGridSearchCV)"
+                 : "random (default) | grid | halving (HalvingRandomSearchCV) |\n"
+                   "                       halving_grid (HalvingGridSearchCV)",
+            grid ? "" : "  --n-candidates N     or exhaust (default): first-iteration candidates\n");
+}
+
+/* The options text of a halving search from the --factor ... flags. */
+static int halving_options(const cli_opts *o, const char *cmd, const char *prefix, char *buf,
+                           size_t cap)
+{
+    int w = snprintf(buf, cap, "aggressive_elimination=%s", o->aggressive ? "true" : "false");
+    const char *names[] = {"factor", "resource", "min_resources", "max_resources", "n_candidates"};
+    const char *vals[] = {o->factor, o->resource, o->min_resources, o->max_resources,
+                          o->n_candidates};
+    for (int i = 0; i < 5 && w >= 0 && (size_t)w < cap; i++) {
+        if (!vals[i])
+            continue;
+        if (strpbrk(vals[i], ",;='\"\n"))
+            return cli_usage_error(cmd, "--%s: '%s' is not a value", names[i], vals[i]);
+        /* a parameter resource is named as --param names it: "epochs" is the
+         * MLP step's in the default pipeline */
+        int pre = i == 1 && strcmp(vals[i], "n_samples") != 0 && !strstr(vals[i], "__");
+        w += snprintf(buf + w, cap - (size_t)w, ", %s=%s%s", names[i], pre ? prefix : "",
+                      vals[i]);
+    }
+    if (w < 0 || (size_t)w >= cap)
+        return cli_usage_error(cmd, "halving options too long");
+    return CLI_OK;
 }
 
 static void usage_cv(FILE *f)
@@ -179,7 +219,7 @@ static int on_progress(size_t candidate, size_t split, double score, double elap
 
 static void print_table(const ctune_search *s, size_t max_rows)
 {
-    size_t n = ctune_search_n_candidates(s);
+    size_t n = ctune_search_n_rows(s);
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     double *rank = malloc((n ? n : 1) * sizeof *rank);
     if (!order || !rank) {
@@ -207,7 +247,8 @@ static void print_table(const ctune_search *s, size_t max_rows)
         ctune_search_result(s, "std_test_score", i, &sd);
         ctune_search_result(s, "mean_fit_time", i, &fit);
         char params[512];
-        ctune_params_to_text(ctune_search_candidate_params(s, i), params, sizeof params);
+        if (ctune_search_result_text(s, "params", i, params, sizeof params) < 0)
+            params[0] = '\0';
         if (isfinite(rank[i]))
             printf("%-5.0f %-8.4f %-8.4f %-9.4f %s\n", rank[i], mean, sd, fit, params);
         else
@@ -301,9 +342,29 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         usage_search(stdout, cmd);
         return CLI_OK;
     }
-    int grid = strcmp(cmd, "grid") == 0;
+    int grid = strcmp(cmd, "grid") == 0, halving = 0;
+    if (o.strategy) {
+        if (strcmp(o.strategy, "grid") == 0)
+            grid = 1;
+        else if (strcmp(o.strategy, "halving") == 0)
+            halving = 1;
+        else if (strcmp(o.strategy, "halving_grid") == 0 && !grid)
+            grid = halving = 1;
+        else if (strcmp(o.strategy, "random") != 0 || grid)
+            return cli_usage_error(cmd, "--strategy must be %s, got '%s'",
+                                   grid ? "grid or halving" : "random, grid, halving or halving_grid",
+                                   o.strategy);
+    }
     if (grid && o.n_iter_set)
         return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
+    if (halving && o.n_iter_set)
+        return cli_usage_error(cmd, "--n-iter is not for halving: use --n-candidates");
+    if (!halving && (o.factor || o.resource || o.min_resources || o.max_resources ||
+                     o.n_candidates || o.aggressive))
+        return cli_usage_error(cmd, "--factor, --resource, --min-resources, --max-resources, "
+                               "--n-candidates and --aggressive-elimination go with "
+                               "--strategy halving");
+    char hv_opts[512];
 
     const cli_path in[] = {{"data", o.data_file, 0}};
     const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0}};
@@ -312,6 +373,10 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_model m;
     if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
         return rc;
+    if (halving && (rc = halving_options(&o, cmd, m.prefix, hv_opts, sizeof hv_opts)) != CLI_OK) {
+        cli_model_free(&m);
+        return rc;
+    }
     char label[512];
     ctune_data *data = NULL;
     ctune_space *space = NULL;
@@ -321,8 +386,10 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         goto done;
     if ((rc = cli_model_space(&m, &o, cmd, data, &space)) != CLI_OK)
         goto done;
-    ctune_status st = grid ? ctune_search_new_grid(&s, m.est, space)
-                           : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter, o.seed);
+    ctune_status st = halving  ? ctune_search_new_halving(&s, m.est, space, !grid, o.seed, hv_opts)
+                      : grid     ? ctune_search_new_grid(&s, m.est, space)
+                                 : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter,
+                                                               o.seed);
     if (st != CTUNE_OK) {
         rc = cli_fail("creating the search");
         goto done;
@@ -342,8 +409,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     }
     size_t nc = ctune_search_n_candidates(s);
     progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
-                       calloc(nc ? nc : 1, sizeof(double)), calloc(nc ? nc : 1, sizeof(size_t)),
-                       NAN};
+                       halving ? NULL : calloc(nc ? nc : 1, sizeof(double)),
+                       calloc(nc ? nc : 1, sizeof(size_t)), NAN};
     ctune_search_set_progress(s, on_progress, &pc);
     cli_signals(); /* a signal from here on cancels the search (see cli_cancel_target) */
     if (!o.quiet && g_rank == 0)

@@ -724,6 +724,8 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
         all.records = merged;
         all.rec_size = rec_size;
         rc = ctune__results_build(&s->res, &all, s->rows, s->space);
+        if (rc == CTUNE_OK && s->resource)
+            rc = ctune__results_add_param(s->res, s->resource);
         if (rc == CTUNE_OK)
             rc = ctune__results_prepend(s->res, "n_resources", resources);
         if (rc == CTUNE_OK)
@@ -1084,3 +1086,5 @@ size_t ctune_search_n_candidates_at(const ctune_search *s, size_t iter)
 
 int64_t ctune_search_min_resources(const ctune_search *s) { return s ? s->min_res_ : 0; }
 int64_t ctune_search_max_resources(const ctune_search *s) { return s ? s->max_res_ : 0; }
+
+size_t ctune_search_n_rows(const ctune_search *s) { return s && s->res ? s->res->n_cands : 0; }
