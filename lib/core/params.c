@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 
 typedef struct entry {
@@ -183,7 +184,7 @@ static int parse_double(const char *s, double *out)
         return 0;
     errno = 0;
     char *end;
-    double v = strtod(s, &end);
+    double v = ctune__strtod_c(s, &end);
     if (*end || errno == ERANGE)
         return 0;
     *out = v;
@@ -498,19 +499,11 @@ ctune_status ctune__params_string_or(const ctune_params *p, const char *name, co
     return ctune_params_get_string(p, name, out);
 }
 
-/* Formats a double so that it parses back to the same value. */
+/* Formats a double so that it parses back to the same value, as a double. */
 static int fmt_double(char *buf, size_t cap, double d)
 {
-    if (isnan(d))
-        return snprintf(buf, cap, "nan");
-    if (isinf(d))
-        return snprintf(buf, cap, d > 0 ? "inf" : "-inf");
-    char tmp[64];
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
+    char tmp[48];
+    ctune__fmt_double(tmp, sizeof tmp - 2, d);
     /* keep it a double when read back */
     if (!strpbrk(tmp, ".eEn"))
         strcat(tmp, ".0");
@@ -662,12 +655,12 @@ static int parse_range(const char *r, double *lo, int *lo_incl, double *hi, int 
         return 0;
     *lo_incl = *r == '[';
     char *end;
-    *lo = strtod(r + 1, &end);
+    *lo = ctune__strtod_c(r + 1, &end);
     while (isspace((unsigned char)*end))
         end++;
     if (*end != ',')
         return 0;
-    *hi = strtod(end + 1, &end);
+    *hi = ctune__strtod_c(end + 1, &end);
     while (isspace((unsigned char)*end))
         end++;
     if (*end != ']' && *end != ')')

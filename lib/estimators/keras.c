@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/params.h"
@@ -157,13 +158,13 @@ static ctune_status fit_options(const ctune_params *t, char *buf, size_t cap)
         monitor = vsplit > 0 ? "val_loss" : "loss";
     /* The seed is set with ctune_model_set_seed(), not here: a derived
      * 64-bit seed does not fit the options' int64. */
-    int w = snprintf(buf, cap, "shuffle=%s, validation_split=%.17g", shuffle ? "true" : "false",
-                     vsplit);
+    int w = ctune__snprintf_c(buf, cap, "shuffle=%s, validation_split=%.17g",
+                              shuffle ? "true" : "false", vsplit);
     if (early && w > 0 && (size_t)w < cap)
-        snprintf(buf + w, cap - (size_t)w,
-                 ", early_stopping_patience=%lld, monitor=%s, min_delta=%.17g, "
-                 "restore_best_weights=%s",
-                 (long long)patience, monitor, min_delta, restore ? "true" : "false");
+        ctune__snprintf_c(buf + w, cap - (size_t)w,
+                          ", early_stopping_patience=%lld, monitor=%s, min_delta=%.17g, "
+                          "restore_best_weights=%s",
+                          (long long)patience, monitor, min_delta, restore ? "true" : "false");
     return CTUNE_OK;
 }
 
@@ -656,7 +657,7 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
     if (nn < 1)
         return ctune_set_error(CTUNE_EINVAL, "mlp: nn = %lld must be >= 1", (long long)nn);
     char layer_opts[160];
-    snprintf(layer_opts, sizeof layer_opts, "kernel_initializer=%s, l2=%.17g", init, l2);
+    ctune__snprintf_c(layer_opts, sizeof layer_opts, "kernel_initializer=%s, l2=%.17g", init, l2);
     for (int64_t i = 0; i < nl; i++) {
         CTUNE_TRY(ctune_model_add_dense(m, nn, act, layer_opts));
         if (dropout > 0)
@@ -675,9 +676,10 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
     char opt_opts[128];
     int uses_momentum = strcmp(opt, "sgd") == 0 || strcmp(opt, "rmsprop") == 0;
     if (uses_momentum)
-        snprintf(opt_opts, sizeof opt_opts, "learning_rate=%.17g, momentum=%.17g", lr, momentum);
+        ctune__snprintf_c(opt_opts, sizeof opt_opts, "learning_rate=%.17g, momentum=%.17g", lr,
+                          momentum);
     else
-        snprintf(opt_opts, sizeof opt_opts, "learning_rate=%.17g", lr);
+        ctune__snprintf_c(opt_opts, sizeof opt_opts, "learning_rate=%.17g", lr);
     return ctune_model_compile(m, opt, loss, opt_opts);
 }
 

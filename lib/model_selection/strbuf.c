@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 
 void ctune__sb_init(ctune__sb *b)
 {
@@ -58,12 +59,12 @@ void ctune__sb_printf(ctune__sb *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = ctune__vsnprintf_c(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0 || !reserve(b, (size_t)n))
         return;
     va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    ctune__vsnprintf_c(b->s + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
 }
@@ -79,11 +80,7 @@ void ctune__sb_double(ctune__sb *b, double v, const char *nan_text)
         return;
     }
     char tmp[40];
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
+    ctune__fmt_double(tmp, sizeof tmp, v);
     ctune__sb_str(b, tmp);
 }
 
