@@ -3589,6 +3589,19 @@ CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n
 CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
 /** Bytes left to read in `r` (0 for NULL). */
 CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
+/** The fitted sizes of the model a load hook is reading, as the file's
+ *  container records them (and the handle will report them once loaded:
+ *  ctune_estimator_n_features_in(), ctune_estimator_n_outputs(),
+ *  ctune_estimator_n_classes()). A load hook checks the sizes of the arrays
+ *  it reads against these, so that a crafted file cannot make predict or
+ *  predict_proba write more than the caller's buffer holds. 0 outside a
+ *  load hook and for NULL. */
+CTUNE_API size_t ctune_read_n_features(const ctune_reader *r);
+/** Fitted number of outputs, as ctune_estimator_n_outputs() (1 for a
+ *  classifier). As above. */
+CTUNE_API size_t ctune_read_n_outputs(const ctune_reader *r);
+/** Fitted number of classes (0 for a regressor or a transformer). As above. */
+CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
 /* ---- END I/O ----------------------------------------------------------- */
 
 #ifdef __cplusplus
