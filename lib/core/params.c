@@ -375,14 +375,42 @@ const char *ctune_params_name(const ctune_params *p, size_t i)
     return p && i < p->n ? p->e[i].name : NULL;
 }
 
+static _Thread_local const ctune_param_spec *t_watch_spec;
+static _Thread_local unsigned char *t_watch_marks;
+
+void ctune__params_watch(const ctune_param_spec *spec, unsigned char *marks)
+{
+    t_watch_spec = marks ? spec : NULL;
+    t_watch_marks = marks;
+}
+
+/* Marks the watched spec's entries that `name` reads (see params.h). */
+static void note_read(const char *name)
+{
+    const ctune_param_spec *spec = t_watch_spec;
+    if (!spec || !name)
+        return;
+    size_t nn = strlen(name);
+    for (size_t i = 0; spec[i].name; i++) {
+        const char *d = spec[i].name;
+        size_t dn = strlen(d);
+        if ((dn == nn && !memcmp(d, name, nn)) ||
+            (dn > nn + 2 && !memcmp(d + dn - nn, name, nn) && d[dn - nn - 1] == '_' &&
+             d[dn - nn - 2] == '_'))
+            t_watch_marks[i] = 1;
+    }
+}
+
 int ctune_params_type(const ctune_params *p, const char *name)
 {
+    note_read(name);
     long k = ctune_params_find(p, name);
     return k < 0 ? 0 : p->e[k].type;
 }
 
 static ctune_status lookup(const ctune_params *p, const char *name, const entry **out)
 {
+    note_read(name);
     CTUNE_CHECK_NULL(p, "params");
     CTUNE_CHECK_NULL(name, "name");
     long k = ctune_params_find(p, name);
