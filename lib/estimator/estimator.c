@@ -578,10 +578,10 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
         ctune_data_free(coded);
         return rc;
     }
-    double *pred = CTUNE_NEW_ARRAY(double, n * e->n_outputs);
+    double *pred = CTUNE_NEW_MATRIX(double, n, e->n_outputs);
     if (!pred)
         return CTUNE_ENOMEM;
-    double *ytrue = CTUNE_NEW_ARRAY(double, n * t);
+    double *ytrue = CTUNE_NEW_MATRIX(double, n, t);
     if (!ytrue) {
         ctune__free(pred);
         return CTUNE_ENOMEM;

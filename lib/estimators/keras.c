@@ -282,7 +282,7 @@ static ctune_status keras_predict(void *self, const ctune_data *X, double *out)
     if (k->fam->vt.kind == CTUNE_REGRESSOR)
         return ctune_model_predict(k->model, X, out);
     size_t c = k->n_classes;
-    double *proba = CTUNE_NEW_ARRAY(double, n * c);
+    double *proba = CTUNE_NEW_MATRIX(double, n, c);
     if (!proba)
         return CTUNE_ENOMEM;
     ctune_status rc = keras_predict_proba(self, X, proba);

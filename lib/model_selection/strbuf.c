@@ -29,11 +29,17 @@ static int reserve(ctune__sb *b, size_t extra)
 {
     if (b->failed)
         return 0;
-    if (b->len + extra + 1 <= b->cap)
+    if (extra > SIZE_MAX - b->len - 1) {
+        b->failed = 1;
+        ctune_set_error(CTUNE_ENOMEM, "out of memory: a text of more than %zu bytes", SIZE_MAX);
+        return 0;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
         return 1;
     size_t nc = b->cap ? b->cap : 64;
-    while (nc < b->len + extra + 1)
-        nc *= 2;
+    while (nc < need)
+        nc = nc > SIZE_MAX / 2 ? need : nc * 2;
     char *s = ctune__realloc(b->s, nc);
     if (!s) {
         b->failed = 1;
