@@ -157,8 +157,11 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             rc = parse_range(cmd, name, val, 0, CLI_MAX_SEED, &s);
             o->seed = (unsigned long long)s;
             o->seed_set = 1;
-        } else if (strcmp(name, "scoring") == 0)
+        } else if (strcmp(name, "scoring") == 0) {
             o->scoring = val;
+            if (ctune_scorer_check(val) != CTUNE_OK)
+                rc = cli_usage_error(cmd, "--scoring: %s", ctune_last_error());
+        }
         else if (strcmp(name, "results") == 0) {
             o->results = val;
             if (!has_ext(val, ".csv") && !has_ext(val, ".json"))

@@ -186,7 +186,11 @@ static char *prefix_names(const char *text, const char *prefix)
     return out;
 }
 
-/* Every entry of the space names a parameter of the estimator. */
+/* Largest grid whose every point is checked against the model's spec. */
+#define CLI_CHECK_GRID_MAX 100000u
+
+/* Every entry of the space names a parameter of the estimator and, when
+ * the space is a (not too large) grid, every value is one it accepts. */
 static int check_space_names(const cli_model *m, const char *cmd, const ctune_space *space)
 {
     const ctune_params *known = ctune_estimator_get_params(m->est);
@@ -199,7 +203,19 @@ static int check_space_names(const cli_model *m, const char *cmd, const ctune_sp
                                    m->description);
         }
     }
-    return CLI_OK;
+    uint64_t g = 0;
+    ctune_candidates *grid = NULL;
+    if (ctune_space_grid_size(space, &g) != CTUNE_OK || g > CLI_CHECK_GRID_MAX ||
+        ctune_space_grid(&grid, space) != CTUNE_OK) {
+        ctune_clear_error();
+        return CLI_OK; /* distributions: checked when sampled */
+    }
+    int rc = CLI_OK;
+    for (size_t i = 0; i < ctune_candidates_count(grid) && rc == CLI_OK; i++)
+        if (ctune_estimator_check_params(m->est, ctune_candidates_get(grid, i)) != CTUNE_OK)
+            rc = cli_usage_error(cmd, "--space: %s", ctune_last_error());
+    ctune_candidates_free(grid);
+    return rc;
 }
 
 int cli_model_space(const cli_model *m, const cli_opts *o, const char *cmd, const ctune_data *data,

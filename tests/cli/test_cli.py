@@ -159,6 +159,8 @@ class CliTest(unittest.TestCase):
         for args, text in ((("search", "--space", "nnn: 16|64"), "unknown parameter 'nnn'"),
                            (("search", "--model", "tree", "--space", "mlp__x: 1|2"), "'mlp__x'"),
                            (("search", "--param", "=1"), "key=value"),
+                           (("search", "--model", "tree", "--space", "max_depth: 0|2"),
+                            "max_depth"),
                            (("search", "--results", "r.txt"), ".csv or .json")):
             rc, _, err = run(*args)
             self.assertEqual(rc, 2, (args, err))
@@ -169,7 +171,7 @@ class CliTest(unittest.TestCase):
         # --scoring: no ", refit=false" smuggled into the search options
         rc, _, err = run("cv", "--dataset", "iris", "--model", "tree", "--scoring",
                          "accuracy, refit=false")
-        self.assertEqual(rc, 1)
+        self.assertEqual(rc, 2)
         self.assertIn("unknown scorer 'accuracy, refit=false'", err)
         # --target: the whole text is one column name
         rc, _, err = run("search", "--data", os.path.join(DATA, "iris.csv"), "--target",
@@ -179,7 +181,7 @@ class CliTest(unittest.TestCase):
         # --space: a quoted value keeps its ';' and ':' (no prefix inside it)
         rc, _, err = run("search", "--dataset", "iris", "--n-iter", "1", "--quiet", "--space",
                          "activation: 'relu;x: y'")
-        self.assertEqual(rc, 1)
+        self.assertEqual(rc, 2)
         self.assertIn("'relu;x: y'", err)
         self.assertNotIn("mlp__x", err)
         # --target by index still selects a column
