@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/data.h"
 #include "core/error.h"
 #include "core/params.h"
@@ -92,7 +93,7 @@ static void fail(ck *c, const char *fmt, ...)
     char reason[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    ctune__vsnprintf_c(reason, sizeof reason, fmt, ap);
     va_end(ap);
     report_line(c, c->name, reason);
 }

@@ -184,9 +184,9 @@ static int log_epoch(const ctune_model *m, int epoch, void *user)
     char extra[96] = "";
     int w = 0;
     if (has_acc)
-        w = snprintf(extra, sizeof extra, " - accuracy: %.4f", acc);
+        w = ctune__snprintf_c(extra, sizeof extra, " - accuracy: %.4f", acc);
     if (has_val && w >= 0 && (size_t)w < sizeof extra)
-        snprintf(extra + w, sizeof extra - (size_t)w, " - val_loss: %.4f", vloss);
+        ctune__snprintf_c(extra + w, sizeof extra - (size_t)w, " - val_loss: %.4f", vloss);
     ctune__log(0, "%s: Epoch %d/%lld - loss: %.4f%s", v->name, epoch + 1, (long long)v->epochs,
                loss, extra);
     return 0;

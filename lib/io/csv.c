@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/data.h"
 #include "core/error.h"
 #include "io/numparse.h"
@@ -90,7 +91,7 @@ static ctune_status field_error(const csv *c, size_t col, const char *fmt, ...)
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ctune__vsnprintf_c(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return ctune_set_error(CTUNE_EFORMAT, "%s: line %zu, column %zu: %s", c->src, c->line,
                            col + 1, msg);

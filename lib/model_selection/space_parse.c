@@ -32,7 +32,7 @@ static ctune_status perr(const parser *ps, size_t off, const char *fmt, ...)
     char what[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    ctune__vsnprintf_c(what, sizeof what, fmt, ap);
     va_end(ap);
     const char *t = ps->text;
     size_t len = strlen(t);

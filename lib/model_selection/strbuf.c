@@ -176,7 +176,7 @@ ctune_status ctune__strlist_pushf(ctune__strlist *l, const char *fmt, ...)
     char tmp[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    ctune__vsnprintf_c(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     return ctune__strlist_push(l, tmp);
 }
