@@ -3818,6 +3818,34 @@ CTUNE_API ctune_status ctune_estimator_fit_warm(ctune_estimator *est, const ctun
 CTUNE_API ctune_status ctune_search_new_halving(ctune_search **out, const ctune_estimator *est,
                                                 const ctune_space *space, int randomized,
                                                 uint64_t seed, const char *options);
+/**
+ * Creates a Hyperband search (Li et al. 2018) as KerasTuner's Hyperband
+ * runs it, with epochs as the budget.
+ *
+ * Brackets go from the most exploratory to the full budget: with
+ * B = the number of times max_epochs divides by factor staying >= 1,
+ * bracket b = B-1 .. 0 samples ceil(B / (b + 1) * factor^b) candidates from
+ * `space`, and its round r trains floor(size / factor^r) of them (the best
+ * of the previous round) for ceil(max_epochs / factor^(b - r)) epochs.
+ * Promoted candidates continue their fits (warm start, exact), so a
+ * candidate costs its last round's epochs. The whole runs
+ * hyperband_iterations times, each with new candidates. Results: one row
+ * per candidate per round with the columns `bracket`, `iter` (the round)
+ * and `n_resources` first. The best is the best row at the largest number
+ * of epochs (first on ties), refitted with it.
+ *
+ * `options` (NULL for the defaults) is "key=value" text: max_epochs=N
+ * [100], factor=F (> 1) [3], hyperband_iterations=N [1], resource=NAME
+ * (an integer parameter of the estimator, not in the space) [epochs].
+ * ctune_search_n_iterations() gives the brackets run.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL naming the option (factor <= 1, a
+ *         resource that is not an integer parameter, a count < 1, unknown
+ *         options); as ctune_search_new_randomized() otherwise
+ */
+CTUNE_API ctune_status ctune_search_new_hyperband(ctune_search **out, const ctune_estimator *est,
+                                                  const ctune_space *space, uint64_t seed,
+                                                  const char *options);
 /** Iterations run (scikit-learn's n_iterations_; 0 before a fit or for
  *  other searches). */
 CTUNE_API size_t ctune_search_n_iterations(const ctune_search *search);

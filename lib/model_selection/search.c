@@ -37,6 +37,7 @@ struct ctune_search {
     int64_t min_res;        /* HV_SMALLEST, HV_EXHAUST or a count */
     int64_t max_res;        /* HV_AUTO or a count */
     int aggressive;
+    int64_t hb_iterations;  /* Hyperband (halving == 2) */
     /* its outcome */
     ctune_params **rows;    /* one per candidate per iteration (owned) */
     size_t *row_ids;        /* the candidate of each row */
@@ -327,6 +328,86 @@ ctune_status ctune_search_new_halving(ctune_search **out, const ctune_estimator 
     return rc;
 }
 
+static ctune_status hyperband_options(ctune_search *s, const char *text)
+{
+    static const char *const known[] = {"max_epochs", "factor", "hyperband_iterations",
+                                        "resource", NULL};
+    s->factor = 3;
+    s->max_res = 100; /* KerasTuner's default max_epochs */
+    s->hb_iterations = 1;
+    const char *resource = "epochs";
+    ctune_params *p;
+    CTUNE_TRY(ctune_params_new(&p));
+    ctune_status rc = text ? ctune_params_parse(p, text) : CTUNE_OK;
+    if (rc != CTUNE_OK)
+        ctune__error_prefix("hyperband options");
+    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(p); i++) {
+        const char *name = ctune_params_name(p, i);
+        size_t k = 0;
+        while (known[k] && strcmp(known[k], name) != 0)
+            k++;
+        if (!known[k])
+            rc = ctune_set_error(CTUNE_EINVAL, "hyperband: unknown option '%s' (known: "
+                                 "max_epochs, factor, hyperband_iterations, resource)", name);
+    }
+    char buf[256];
+    if (rc == CTUNE_OK && opt_text(p, "factor", buf, sizeof buf)) {
+        double f = 0;
+        if (!ctune__parse_number_full(buf, strlen(buf), &f) || !(f > 1) || !isfinite(f))
+            rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option factor must be a number > 1, "
+                                 "got '%s'", buf);
+        s->factor = f;
+    }
+    if (rc == CTUNE_OK && ctune_params_find(p, "max_epochs") >= 0)
+        rc = opt_count(p, "max_epochs", NULL, 0, NULL, 0, &s->max_res);
+    if (rc == CTUNE_OK && ctune_params_find(p, "hyperband_iterations") >= 0)
+        rc = opt_count(p, "hyperband_iterations", NULL, 0, NULL, 0, &s->hb_iterations);
+    if (rc == CTUNE_OK && s->hb_iterations > 1000)
+        rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option hyperband_iterations=%lld is above "
+                             "1000", (long long)s->hb_iterations);
+    if (rc == CTUNE_OK && s->max_res > 1000000)
+        rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option max_epochs=%lld is above 1000000",
+                             (long long)s->max_res);
+    if (rc == CTUNE_OK && ctune_params_find(p, "resource") >= 0) {
+        if (!opt_text(p, "resource", buf, sizeof buf))
+            rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option resource: name too long");
+        resource = buf;
+    }
+    if (rc == CTUNE_OK) {
+        const ctune_param_spec *sp =
+            ctune__spec_find(ctune_estimator_vtable_of(s->est)->params, resource);
+        if (!sp || !(sp->types & CTUNE_TYPE_INT))
+            rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option resource must be an integer "
+                                 "parameter of %s (the epochs); '%s' is %s",
+                                 ctune_estimator_name(s->est), resource,
+                                 sp ? "not an integer parameter" : "not a parameter");
+        for (size_t j = 0; rc == CTUNE_OK && j < ctune_space_count(s->space); j++)
+            if (strcmp(ctune_space_name(s->space, j), resource) == 0)
+                rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option resource '%s' is also a "
+                                     "parameter of the search space; remove it from the space",
+                                     resource);
+        if (rc == CTUNE_OK && !(s->resource = ctune__strdup(resource)))
+            rc = CTUNE_ENOMEM;
+    }
+    ctune_params_free(p);
+    return rc;
+}
+
+ctune_status ctune_search_new_hyperband(ctune_search **out, const ctune_estimator *est,
+                                        const ctune_space *space, uint64_t seed,
+                                        const char *options)
+{
+    CTUNE_TRY(search_new(out, est, space, 1, 1, seed));
+    ctune_search *s = *out;
+    s->halving = 2;
+    ctune_status rc = hyperband_options(s, options);
+    if (rc != CTUNE_OK) {
+        ctune_search_free(s);
+        *out = NULL;
+    }
+    return rc;
+}
+
 ctune_status ctune_search_set_options(ctune_search *s, const char *options)
 {
     CTUNE_CHECK_NULL(s, "search");
@@ -546,11 +627,155 @@ static ctune_status halving_plan(ctune_search *s, const ctune_data *data, size_t
     return CTUNE_OK;
 }
 
-/* Runs the iterations; on return s->rows and `merged` hold every row run
- * (the caller builds the results from them). */
+/* Where the rows of all rounds go: the records of every row and its iter,
+ * n_resources and bracket values (the caller builds the results). */
+typedef struct hv_out {
+    unsigned char *merged;
+    size_t rec_size;
+    double *iters, *resources, *brackets;
+} hv_out;
+
+static ctune_status hv_out_alloc(ctune_search *s, hv_out *o, size_t cap)
+{
+    s->rows = ctune__calloc(cap ? cap : 1, sizeof *s->rows);
+    s->row_ids = CTUNE_NEW_ARRAY(size_t, cap ? cap : 1);
+    o->iters = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
+    o->resources = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
+    o->brackets = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
+    return s->rows && s->row_ids && o->iters && o->resources && o->brackets ? CTUNE_OK
+                                                                           : CTUNE_ENOMEM;
+}
+
+/* One bracket of rounds over candidates [first, first + n0) of s->cands:
+ * round r evaluates its candidates with res[r] of the resource, then keeps
+ * the best keep[r] (NULL: scikit-learn's ceil(n / factor)) for round r + 1.
+ * Candidates keep their task streams from round to round, and with a
+ * parameter resource their fitted estimators, which the next round
+ * continues (warm start). *remaining receives the candidates kept after
+ * the last round; n_at (may be NULL) each round's candidate count. */
+static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t metric,
+                               ctune__eval *last, hv_out *o, size_t first, size_t n0,
+                               size_t n_rounds, const int64_t *res, const size_t *keep_at,
+                               double bracket, size_t *n_at, size_t *remaining)
+{
+    *remaining = 0;
+    size_t *cur = CTUNE_NEW_ARRAY(size_t, n0 ? n0 : 1); /* indices into s->cands */
+    size_t *order = CTUNE_NEW_ARRAY(size_t, n0 ? n0 : 1);
+    double *means = CTUNE_NEW_ARRAY(double, n0 ? n0 : 1);
+    /* fitted estimators kept between rounds for a warm start (a parameter
+     * resource only: with n_samples the data changes) */
+    size_t total = s->cands->n;
+    size_t cache_splits = s->splitter ? s->splitter->n_splits : (size_t)s->opts.cv;
+    ctune_estimator **cache = NULL;
+    int want_cache = s->resource && cache_splits && total <= SIZE_MAX / cache_splits;
+    if (want_cache)
+        cache = ctune__calloc(total * cache_splits, sizeof *cache);
+    if (!cur || !order || !means || (want_cache && !cache)) {
+        ctune__free(cur);
+        ctune__free(order);
+        ctune__free(means);
+        ctune__free(cache);
+        return CTUNE_ENOMEM;
+    }
+    for (size_t i = 0; i < n0; i++)
+        cur[i] = first + i;
+    size_t n = n0;
+    ctune_status rc = CTUNE_OK;
+    uint64_t seed = s->opts.has_seed ? s->opts.seed : s->seed;
+    for (size_t it = 0; it < n_rounds && rc == CTUNE_OK && n > 0; it++) {
+        int64_t r = res[it];
+        if (n_at)
+            n_at[it] = n;
+        size_t row0 = s->n_rows;
+        for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
+            rc = ctune_params_copy(&s->rows[row0 + i], s->cands->items[cur[i]]);
+            if (rc == CTUNE_OK && s->resource)
+                rc = ctune_params_set_int(s->rows[row0 + i], s->resource, r);
+            if (rc == CTUNE_OK) {
+                s->row_ids[s->n_rows] = cur[i];
+                s->n_rows++;
+                o->iters[row0 + i] = (double)it;
+                o->resources[row0 + i] = (double)r;
+                o->brackets[row0 + i] = bracket;
+            }
+        }
+        if (rc != CTUNE_OK)
+            break;
+        ctune__eval_clear(last);
+        memset(last, 0, sizeof *last);
+        last->est = s->est;
+        last->cands = s->rows + row0;
+        last->n_cands = n;
+        last->splitter = s->splitter;
+        last->data = data;
+        last->opts = &s->opts;
+        last->progress_scorer = metric;
+        last->progress = s->progress;
+        last->user = s->user;
+        last->seed = seed;
+        last->executor = s->executor;
+        last->executor_self = s->executor_self;
+        last->interrupt = &s->cancel;
+        last->cand_ids = cur;
+        last->cache = cache;
+        last->cache_splits = cache_splits;
+        if (!s->resource && r < (int64_t)ctune_data_n_rows(data)) {
+            last->fraction = (double)r / (double)ctune_data_n_rows(data);
+            last->sub_seed = ctune_seed_derive(seed, it + 1);
+        }
+        rc = ctune__eval_run(last);
+        s->n_done += last->n_done;
+        s->n_splits = last->n_splits;
+        if (!ctune__eval_has_records(last))
+            break;
+        /* append this round's records */
+        size_t rs = last->rec_size, add = n * last->n_splits * rs;
+        unsigned char *m = ctune__realloc(o->merged, row0 * last->n_splits * rs + add);
+        if (!m) {
+            rc = CTUNE_ENOMEM;
+            break;
+        }
+        o->merged = m;
+        o->rec_size = rs;
+        memcpy(m + row0 * last->n_splits * rs, last->records, add);
+        if (rc != CTUNE_OK)
+            break;
+        size_t keep = keep_at ? keep_at[it] : (size_t)ceil((double)n / s->factor);
+        if (keep > n)
+            keep = n;
+        row_means(last, metric, means);
+        top_k(means, n, keep, order);
+        size_t *next = order; /* reuse: positions -> candidate indices */
+        for (size_t i = 0; i < keep; i++)
+            next[i] = cur[next[i]];
+        /* the dropped candidates' fitted estimators go */
+        for (size_t i = 0; cache && i < n; i++) {
+            size_t j = 0;
+            while (j < keep && next[j] != cur[i])
+                j++;
+            for (size_t f = 0; j == keep && f < cache_splits; f++) {
+                ctune_estimator_free(cache[cur[i] * cache_splits + f]);
+                cache[cur[i] * cache_splits + f] = NULL;
+            }
+        }
+        memcpy(cur, next, keep * sizeof *cur);
+        n = keep;
+    }
+    for (size_t i = 0; cache && i < total * cache_splits; i++)
+        ctune_estimator_free(cache[i]);
+    ctune__free(cache);
+    last->cand_ids = NULL;
+    last->cache = NULL;
+    *remaining = rc == CTUNE_OK ? n : 0;
+    ctune__free(cur);
+    ctune__free(order);
+    ctune__free(means);
+    return rc;
+}
+
+/* Successive halving: samples (random flavour), plans, runs one bracket. */
 static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t metric,
-                                ctune__eval *last, unsigned char **merged, size_t *rec_size,
-                                double **iters, double **resources)
+                                ctune__eval *last, hv_out *o)
 {
     if (s->randomized) {
         size_t n = s->n_iter;
@@ -578,126 +803,80 @@ static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t 
         cap += n;
         n = (size_t)ceil((double)n / s->factor);
     }
-    s->rows = ctune__calloc(cap ? cap : 1, sizeof *s->rows);
-    *iters = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
-    *resources = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
-    size_t *cur = CTUNE_NEW_ARRAY(size_t, n0);    /* indices into s->cands */
-    size_t *order = CTUNE_NEW_ARRAY(size_t, n0);
-    double *means = CTUNE_NEW_ARRAY(double, n0);
-    if (!s->rows || !*iters || !*resources || !cur || !order || !means) {
-        ctune__free(cur);
-        ctune__free(order);
-        ctune__free(means);
-        return CTUNE_ENOMEM;
+    CTUNE_TRY(hv_out_alloc(s, o, cap));
+    return rounds_run(s, data, metric, last, o, 0, n0, s->n_iterations, s->it_resources, NULL, 0,
+                      s->it_candidates, &s->n_remaining);
+}
+
+/* ---- Hyperband (KerasTuner's) --------------------------------------------- */
+
+/* KerasTuner's bracket count: how many times max_epochs divides by factor
+ * while staying >= 1. */
+static size_t hb_brackets(int64_t max_epochs, double factor)
+{
+    size_t b = 0;
+    for (double e = (double)max_epochs; e >= 1; e /= factor)
+        b++;
+    return b;
+}
+
+/* Candidates of bracket b: ceil(ceil(1 + log_f(max_epochs)) / (b + 1) * f^b). */
+static size_t hb_bracket_size(size_t n_brackets, size_t b, double factor)
+{
+    double end0 = (double)n_brackets; /* ceil(1 + log_f(max_epochs)), exact at powers */
+    return (size_t)ceil(end0 / (double)(b + 1) * pow(factor, (double)b) - 1e-9);
+}
+
+/* Runs every bracket of every Hyperband iteration: brackets from the most
+ * exploratory (many candidates, max_epochs / factor^b epochs) to the full
+ * budget; round r of bracket b gives floor(size / factor^r) candidates
+ * ceil(max_epochs / factor^(b - r)) epochs. Each bracket samples its own
+ * candidates. */
+static ctune_status hyperband_run(ctune_search *s, const ctune_data *data, size_t metric,
+                                  ctune__eval *last, hv_out *o)
+{
+    size_t nb = hb_brackets(s->max_res, s->factor);
+    size_t n_total = 0, cap = 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t size = hb_bracket_size(nb, b, s->factor);
+        n_total += size;
+        for (size_t r = 0; r <= b; r++)
+            cap += (size_t)floor((double)size / pow(s->factor, (double)r));
     }
-    for (size_t i = 0; i < n0; i++)
-        cur[i] = i;
-    size_t n = n0;
-    /* fitted estimators kept between rounds for a warm start (a parameter
-     * resource only: with n_samples the data changes) */
-    size_t cache_splits = s->splitter ? s->splitter->n_splits : (size_t)s->opts.cv;
-    ctune_estimator **cache = NULL;
-    if (s->resource && cache_splits && n0 <= SIZE_MAX / cache_splits &&
-        !(cache = ctune__calloc(n0 * cache_splits, sizeof *cache))) {
-        ctune__free(cur);
-        ctune__free(order);
-        ctune__free(means);
-        return CTUNE_ENOMEM;
-    }
-    s->row_ids = CTUNE_NEW_ARRAY(size_t, cap ? cap : 1);
-    if (!s->row_ids) {
-        ctune__free(cache);
-        ctune__free(cur);
-        ctune__free(order);
-        ctune__free(means);
-        return CTUNE_ENOMEM;
-    }
+    n_total *= (size_t)s->hb_iterations;
+    cap *= (size_t)s->hb_iterations;
+    ctune_candidates_free(s->cands);
+    s->cands = NULL;
+    CTUNE_TRY(ctune_space_sample(&s->cands, s->space, n_total, s->seed));
+    n_total = s->cands->n; /* a small all-lists space caps it */
+    CTUNE_TRY(hv_out_alloc(s, o, cap));
+    s->min_res_ = 1;
+    s->max_res_ = s->max_res;
+    int64_t res[64];
+    size_t keep[64];
+    size_t first = 0;
     ctune_status rc = CTUNE_OK;
-    uint64_t seed = s->opts.has_seed ? s->opts.seed : s->seed;
-    for (size_t it = 0; it < s->n_iterations && rc == CTUNE_OK; it++) {
-        int64_t r = s->it_resources[it];
-        s->it_candidates[it] = n;
-        size_t first = s->n_rows;
-        for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
-            rc = ctune_params_copy(&s->rows[first + i], s->cands->items[cur[i]]);
-            if (rc == CTUNE_OK && s->resource)
-                rc = ctune_params_set_int(s->rows[first + i], s->resource, r);
-            if (rc == CTUNE_OK) {
-                s->row_ids[s->n_rows] = cur[i];
-                s->n_rows++;
-                (*iters)[first + i] = (double)it;
-                (*resources)[first + i] = (double)r;
+    for (int64_t hi = 0; hi < s->hb_iterations && rc == CTUNE_OK; hi++) {
+        for (size_t bb = nb; bb-- > 0 && rc == CTUNE_OK && first < n_total;) {
+            size_t size = hb_bracket_size(nb, bb, s->factor);
+            if (size > n_total - first)
+                size = n_total - first;
+            size_t rounds = bb + 1 < 64 ? bb + 1 : 64;
+            for (size_t r = 0; r < rounds; r++) {
+                res[r] = (int64_t)ceil((double)s->max_res / pow(s->factor, (double)(bb - r)) -
+                                       1e-9);
+                keep[r] = r + 1 < rounds
+                              ? (size_t)floor((double)hb_bracket_size(nb, bb, s->factor) /
+                                              pow(s->factor, (double)(r + 1)))
+                              : (size_t)ceil((double)size / pow(s->factor, (double)r + 1));
             }
+            size_t rem = 0;
+            rc = rounds_run(s, data, metric, last, o, first, size, rounds, res, keep,
+                            (double)bb, NULL, &rem);
+            first += size;
+            s->n_iterations++;
         }
-        if (rc != CTUNE_OK)
-            break;
-        ctune__eval_clear(last);
-        memset(last, 0, sizeof *last);
-        last->est = s->est;
-        last->cands = s->rows + first;
-        last->n_cands = n;
-        last->splitter = s->splitter;
-        last->data = data;
-        last->opts = &s->opts;
-        last->progress_scorer = metric;
-        last->progress = s->progress;
-        last->user = s->user;
-        last->seed = seed;
-        last->executor = s->executor;
-        last->executor_self = s->executor_self;
-        last->interrupt = &s->cancel;
-        last->cand_ids = cur;
-        last->cache = cache;
-        last->cache_splits = cache_splits;
-        if (!s->resource && r < (int64_t)ctune_data_n_rows(data)) {
-            last->fraction = (double)r / (double)ctune_data_n_rows(data);
-            last->sub_seed = ctune_seed_derive(seed, it + 1);
-        }
-        rc = ctune__eval_run(last);
-        s->n_done += last->n_done;
-        s->n_splits = last->n_splits;
-        if (!ctune__eval_has_records(last))
-            break;
-        /* append this iteration's records */
-        size_t rs = last->rec_size, add = n * last->n_splits * rs;
-        unsigned char *m = ctune__realloc(*merged, first * last->n_splits * rs + add);
-        if (!m) {
-            rc = CTUNE_ENOMEM;
-            break;
-        }
-        *merged = m;
-        *rec_size = rs;
-        memcpy(m + first * last->n_splits * rs, last->records, add);
-        if (rc != CTUNE_OK)
-            break;
-        size_t keep = (size_t)ceil((double)n / s->factor);
-        row_means(last, metric, means);
-        top_k(means, n, keep, order);
-        size_t *next = order; /* reuse: positions -> candidate indices */
-        for (size_t i = 0; i < keep; i++)
-            next[i] = cur[next[i]];
-        /* the dropped candidates' fitted estimators go */
-        for (size_t i = 0; cache && i < n; i++) {
-            size_t j = 0;
-            while (j < keep && next[j] != cur[i])
-                j++;
-            for (size_t f = 0; j == keep && f < cache_splits; f++) {
-                ctune_estimator_free(cache[cur[i] * cache_splits + f]);
-                cache[cur[i] * cache_splits + f] = NULL;
-            }
-        }
-        memcpy(cur, next, keep * sizeof *cur);
-        n = keep;
     }
-    for (size_t i = 0; cache && i < n0 * cache_splits; i++)
-        ctune_estimator_free(cache[i]);
-    ctune__free(cache);
-    last->cand_ids = NULL;
-    last->cache = NULL;
-    s->n_remaining = rc == CTUNE_OK ? n : 0;
-    ctune__free(cur);
-    ctune__free(order);
-    ctune__free(means);
     return rc;
 }
 
@@ -708,12 +887,12 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
 {
     ctune__eval last, all;
     memset(&last, 0, sizeof last);
-    unsigned char *merged = NULL;
-    size_t rec_size = 0;
-    double *iters = NULL, *resources = NULL;
-    ctune_status rc = halving_run(s, data, metric == (size_t)-1 ? 0 : metric, &last, &merged,
-                                  &rec_size, &iters, &resources);
-    if (merged && rc != CTUNE_ENOMEM) {
+    hv_out o;
+    memset(&o, 0, sizeof o);
+    size_t k = metric == (size_t)-1 ? 0 : metric;
+    ctune_status rc = s->halving == 2 ? hyperband_run(s, data, k, &last, &o)
+                                      : halving_run(s, data, k, &last, &o);
+    if (o.merged && rc != CTUNE_ENOMEM) {
         char msg[1024];
         ctune_status run_rc = rc;
         memcpy(msg, ctune_last_error(), sizeof msg);
@@ -721,15 +900,17 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
         all = last;
         all.cands = s->rows;
         all.n_cands = s->n_rows;
-        all.records = merged;
-        all.rec_size = rec_size;
+        all.records = o.merged;
+        all.rec_size = o.rec_size;
         rc = ctune__results_build(&s->res, &all, s->rows, s->space);
         if (rc == CTUNE_OK && s->resource)
             rc = ctune__results_add_param(s->res, s->resource);
         if (rc == CTUNE_OK)
-            rc = ctune__results_prepend(s->res, "n_resources", resources);
+            rc = ctune__results_prepend(s->res, "n_resources", o.resources);
         if (rc == CTUNE_OK)
-            rc = ctune__results_prepend(s->res, "iter", iters);
+            rc = ctune__results_prepend(s->res, "iter", o.iters);
+        if (rc == CTUNE_OK && s->halving == 2)
+            rc = ctune__results_prepend(s->res, "bracket", o.brackets);
         if (rc == CTUNE_OK)
             rc = collect_warnings(s, &last);
         if (rc == CTUNE_OK && run_rc != CTUNE_OK)
@@ -738,20 +919,28 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
             rc = check_all_failed(s, metric);
     }
     if (s->res && metric != (size_t)-1 && s->n_rows) {
-        /* the best of the last iteration that ran */
-        size_t end = s->n_rows, lastit = (size_t)iters[end - 1], b = end - 1;
-        const double *mean = s->res->mean_test[metric];
-        size_t beg = end;
-        while (beg > 0 && (size_t)iters[beg - 1] == lastit)
-            beg--;
-        int found = 0;
+        /* halving: the best of the last iteration that ran (first on
+         * ties); Hyperband: the best of the rows at the largest resource */
+        size_t end = s->n_rows, beg = end, b = 0;
+        if (s->halving == 2) {
+            beg = 0;
+        } else {
+            while (beg > 0 && o.iters[beg - 1] == o.iters[end - 1])
+                beg--;
+        }
+        double top = o.resources[beg];
         for (size_t i = beg; i < end; i++)
-            if (!isnan(mean[i]) && (!found || mean[i] > mean[b])) {
+            if (o.resources[i] > top)
+                top = o.resources[i];
+        const double *mean = s->res->mean_test[metric];
+        int found = 0;
+        for (size_t i = beg; i < end; i++) {
+            if (o.resources[i] != top)
+                continue;
+            if (!found || (!isnan(mean[i]) && (isnan(mean[b]) || mean[i] > mean[b])))
                 b = i;
-                found = 1;
-            }
-        if (!found)
-            b = beg;
+            found = 1;
+        }
         if (rc == CTUNE_OK || isfinite(mean[b])) {
             s->best_index = (long)b;
             s->best_score = mean[b];
@@ -765,9 +954,10 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
                                s->row_ids[s->best_index], last.n_splits, &s->cancel,
                                &s->refit_time);
     ctune__eval_clear(&last);
-    ctune__free(merged);
-    ctune__free(iters);
-    ctune__free(resources);
+    ctune__free(o.merged);
+    ctune__free(o.iters);
+    ctune__free(o.resources);
+    ctune__free(o.brackets);
     return rc;
 }
 

@@ -338,6 +338,70 @@ START_TEST(test_epochs_warm_start)
 }
 END_TEST
 
+/* KerasTuner's Hyperband schedule for max_epochs=27, factor=3: brackets
+ * of 27, 12, 6 and 4 candidates; bracket b's rounds train
+ * floor(size / 3^r) candidates ceil(27 / 3^(b - r)) epochs. */
+START_TEST(test_hyperband_schedule)
+{
+    double X[60], y[30];
+    ctune_data *d = data30(X, y);
+    ctune_estimator *e;
+    ck_assert_ok(ctune_estimator_new(&e, &STUB_VT, NULL));
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, "x: randint(0, 1000)"));
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_hyperband(&s, e, sp, 3, "max_epochs=27, resource=budget"));
+    ck_assert_ok(ctune_search_set_options(s, "cv=3"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_uint_eq(ctune_search_n_candidates(s), 27 + 12 + 6 + 4);
+    ck_assert_uint_eq(ctune_search_n_iterations(s), 4);
+    static const int rows[][3] = { /* bracket, epochs, count */
+        {3, 1, 27}, {3, 3, 9}, {3, 9, 3}, {3, 27, 1}, {2, 3, 12}, {2, 9, 4}, {2, 27, 1},
+        {1, 9, 6},  {1, 27, 2}, {0, 27, 4}};
+    size_t i = 0;
+    for (size_t g = 0; g < sizeof rows / sizeof rows[0]; g++)
+        for (int k = 0; k < rows[g][2]; k++, i++) {
+            double b, r;
+            ck_assert_ok(ctune_search_result(s, "bracket", i, &b));
+            ck_assert_ok(ctune_search_result(s, "n_resources", i, &r));
+            ck_assert_int_eq((int)b, rows[g][0]);
+            ck_assert_int_eq((int)r, rows[g][1]);
+        }
+    ck_assert_uint_eq(ctune_search_n_rows(s), i);
+    ck_assert_str_eq(ctune_search_column_name(s, 0), "bracket");
+    /* the best is a row at 27 epochs with the highest score */
+    size_t best;
+    double bs, v, r;
+    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_ok(ctune_search_best_score(s, &bs));
+    ck_assert_ok(ctune_search_result(s, "n_resources", best, &r));
+    ck_assert_double_eq(r, 27);
+    for (size_t j = 0; j < i; j++) {
+        ck_assert_ok(ctune_search_result(s, "n_resources", j, &r));
+        ck_assert_ok(ctune_search_result(s, "mean_test_score", j, &v));
+        if (r == 27)
+            ck_assert(v <= bs);
+    }
+    ctune_search_free(s);
+    /* bad options name themselves */
+    s = (ctune_search *)1;
+    ck_assert_int_eq(ctune_search_new_hyperband(&s, e, sp, 3, "factor=1, resource=budget"),
+                     CTUNE_EINVAL);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "factor"));
+    ck_assert_int_eq(ctune_search_new_hyperband(&s, e, sp, 3, "max_epochs=9"), CTUNE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "resource"));
+    ck_assert_int_eq(ctune_search_new_hyperband(&s, e, sp, 3, "resource=budget, max_epochs=0"),
+                     CTUNE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "max_epochs"));
+    ck_assert_int_eq(ctune_search_new_hyperband(&s, e, sp, 3, "resource=x"), CTUNE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "space"));
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+}
+END_TEST
+
 static void expect_error(int randomized, const char *options, const char *space,
                          const char *needle)
 {
@@ -410,6 +474,7 @@ int main(void)
     tcase_add_test(tc, test_random_flavour);
     tcase_add_test(tc, test_n_samples);
     tcase_add_test(tc, test_epochs_warm_start);
+    tcase_add_test(tc, test_hyperband_schedule);
     tcase_add_test(tc, test_bad_options);
     tcase_add_test(tc, test_bad_data);
     suite_add_tcase(s, tc);
