@@ -47,6 +47,8 @@ typedef struct cli_opts {
     const char *max_resources;
     const char *n_candidates;
     int aggressive;          /* --aggressive-elimination */
+    const char *max_epochs;  /* Hyperband: --max-epochs, --hyperband-iterations */
+    const char *hb_iterations;
     int n_iter_set, cv_set, seed_set;
 } cli_opts;
 

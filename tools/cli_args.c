@@ -188,6 +188,10 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->max_resources = val;
         else if (strcmp(name, "n-candidates") == 0)
             o->n_candidates = val;
+        else if (strcmp(name, "max-epochs") == 0)
+            o->max_epochs = val;
+        else if (strcmp(name, "hyperband-iterations") == 0)
+            o->hb_iterations = val;
         else
             return cli_usage_error(cmd, "unknown option '--%s'", name);
         if (rc != CLI_OK)

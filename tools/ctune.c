@@ -26,7 +26,7 @@ static int g_rank = 0, g_ranks = 1;
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
                                  "seed results save-model no-scale shuffle quiet strategy factor "
                                  "resource min-resources max-resources n-candidates "
-                                 "aggressive-elimination";
+                                 "aggressive-elimination max-epochs hyperband-iterations";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
@@ -82,7 +82,11 @@ static void usage_search(FILE *f, const char *cmd)
             "  --min-resources N    or smallest | exhaust\n"
             "  --max-resources N    or auto (the rows; n_samples only)\n"
             "%s"
-            "  --aggressive-elimination  more iterations when resources are short\n",
+            "  --aggressive-elimination  more iterations when resources are short\n"
+            "Hyperband (--strategy hyperband; epochs are the budget):\n"
+            "  --max-epochs N       the most epochs a candidate gets (default 100)\n"
+            "  --factor F           as above (default 3)\n"
+            "  --hyperband-iterations N  times the brackets run (default 1)\n",
             cmd,
             grid ? "Grid search: evaluates every combination of the space with K-fold CV."
                  : "Randomized search: samples --n-iter candidates from the space (without\n"
@@ -90,11 +94,30 @@ static void usage_search(FILE *f, const char *cmd)
             grid ? "" : "  --n-iter N           candidates to sample (default 10)\n",
             grid ? "grid (default) | halving (HalvingGridSearchCV)"
                  : "random (default) | grid | halving (HalvingRandomSearchCV) |\n"
-                   "                       halving_grid (HalvingGridSearchCV)",
+                   "                       halving_grid (HalvingGridSearchCV) | hyperband",
             grid ? "" : "  --n-candidates N     or exhaust (default): first-iteration candidates\n");
 }
 
 /* The options text of a halving search from the --factor ... flags. */
+/* The options text of a Hyperband search (the resource is the MLP's epochs). */
+static int hyperband_options(const cli_opts *o, const char *cmd, const char *prefix, char *buf,
+                             size_t cap)
+{
+    const char *names[] = {"factor", "max_epochs", "hyperband_iterations"};
+    const char *vals[] = {o->factor, o->max_epochs, o->hb_iterations};
+    int w = snprintf(buf, cap, "resource=%sepochs", prefix);
+    for (int i = 0; i < 3 && w >= 0 && (size_t)w < cap; i++) {
+        if (!vals[i])
+            continue;
+        if (strpbrk(vals[i], ",;='\"\n"))
+            return cli_usage_error(cmd, "--%s: '%s' is not a value", names[i], vals[i]);
+        w += snprintf(buf + w, cap - (size_t)w, ", %s=%s", names[i], vals[i]);
+    }
+    if (w < 0 || (size_t)w >= cap)
+        return cli_usage_error(cmd, "hyperband options too long");
+    return CLI_OK;
+}
+
 static int halving_options(const cli_opts *o, const char *cmd, const char *prefix, char *buf,
                            size_t cap)
 {
@@ -381,20 +404,26 @@ static int cmd_search(int argc, char **argv, const char *cmd)
             halving = 1;
         else if (strcmp(o.strategy, "halving_grid") == 0 && !grid)
             grid = halving = 1;
+        else if (strcmp(o.strategy, "hyperband") == 0 && !grid)
+            halving = 2;
         else if (strcmp(o.strategy, "random") != 0 || grid)
             return cli_usage_error(cmd, "--strategy must be %s, got '%s'",
-                                   grid ? "grid or halving" : "random, grid, halving or halving_grid",
+                                   grid ? "grid or halving"
+                                        : "random, grid, halving, halving_grid or hyperband",
                                    o.strategy);
     }
     if (grid && o.n_iter_set)
         return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
     if (halving && o.n_iter_set)
         return cli_usage_error(cmd, "--n-iter is not for halving: use --n-candidates");
-    if (!halving && (o.factor || o.resource || o.min_resources || o.max_resources ||
-                     o.n_candidates || o.aggressive))
+    if (halving != 1 && (o.resource || o.min_resources || o.max_resources || o.n_candidates ||
+                         o.aggressive || (o.factor && !halving)))
         return cli_usage_error(cmd, "--factor, --resource, --min-resources, --max-resources, "
                                "--n-candidates and --aggressive-elimination go with "
                                "--strategy halving");
+    if (halving != 2 && (o.max_epochs || o.hb_iterations))
+        return cli_usage_error(cmd, "--max-epochs and --hyperband-iterations go with "
+                               "--strategy hyperband");
     char hv_opts[512];
 
     const cli_path in[] = {{"data", o.data_file, 0}};
@@ -404,7 +433,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_model m;
     if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
         return rc;
-    if (halving && (rc = halving_options(&o, cmd, m.prefix, hv_opts, sizeof hv_opts)) != CLI_OK) {
+    if (halving && (rc = (halving == 2 ? hyperband_options : halving_options)(
+                        &o, cmd, m.prefix, hv_opts, sizeof hv_opts)) != CLI_OK) {
         cli_model_free(&m);
         return rc;
     }
@@ -417,7 +447,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         goto done;
     if ((rc = cli_model_space(&m, &o, cmd, data, &space)) != CLI_OK)
         goto done;
-    ctune_status st = halving  ? ctune_search_new_halving(&s, m.est, space, !grid, o.seed, hv_opts)
+    ctune_status st = halving == 2 ? ctune_search_new_hyperband(&s, m.est, space, o.seed, hv_opts)
+                      : halving  ? ctune_search_new_halving(&s, m.est, space, !grid, o.seed, hv_opts)
                       : grid     ? ctune_search_new_grid(&s, m.est, space)
                                  : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter,
                                                                o.seed);

@@ -68,6 +68,27 @@ class CliTest(unittest.TestCase):
             self.assertEqual(rows[-1]["param_mlp__epochs"], "9")
             self.assertIn("mlp__epochs=9", best_of(out)[1])
 
+    def test_hyperband(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "r.json")
+            rc, out, err = run("search", "--dataset", "iris", "--strategy", "hyperband",
+                               "--max-epochs", "4", "--factor", "2",
+                               "--space", "learning_rate: loguniform(0.01, 0.1); nn: 4|8",
+                               "--results", res, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(res) as f:
+                cv = json.load(f)["cv_results"]
+            self.assertEqual(list(cv)[:3], ["bracket", "iter", "n_resources"])
+            self.assertEqual(max(cv["n_resources"]), 4)
+            self.assertIn("mlp__epochs=4", best_of(out)[1])
+        rc, out, err = run("search", "--dataset", "iris", "--strategy", "hyperband",
+                           "--factor", "1")
+        self.assertEqual(rc, 1)
+        self.assertIn("factor", err)
+        rc, out, err = run("search", "--dataset", "iris", "--max-epochs", "9")
+        self.assertEqual(rc, 2)
+        self.assertIn("--strategy hyperband", err)
+
     def test_halving_grid_and_bad_flags(self):
         rc, out, err = run("grid", "--strategy", "halving", "--model", "tree", "--dataset", "iris",
                            "--space", "max_depth: 1|2|3|4", "--quiet")
