@@ -2826,8 +2826,9 @@ CTUNE_API const char *ctune_candidates_warning(const ctune_candidates *candidate
 
 /** Progress callback of a search, called once per finished task.
  *
- *  Calls come one at a time (never concurrently), possibly from a worker
- *  thread, in completion order. Arguments: the task's candidate and split, its test score for
+ *  Calls come one at a time (never concurrently), in completion order, on
+ *  the thread that called ctune_search_fit() (a custom executor may call
+ *  ctune_job_task_done() from another). Arguments: the task's candidate and split, its test score for
  *  the refit metric (NaN when the fit failed), seconds since the fit
  *  started, tasks finished so far and in total, and the user pointer. A
  *  non-zero return cancels the search: no new task starts, running fits see
@@ -3299,8 +3300,9 @@ CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *b
 
 /* ---- EXECUTORS (lib/model_selection/executor_custom.c) ----------------- */
 /* Where a search's tasks run. ctune_search_fit() and ctune_cross_validate()
- * run their tasks (candidate × split) serially or on a thread pool (n_jobs);
- * a custom executor runs them anywhere else — libctune_mpi (ctune_mpi.h)
+ * run their tasks (candidate × split) on an executor: the built-in serial
+ * or thread pool one chosen by n_jobs — both instances of
+ * ctune_executor_vtable — or a custom one that runs them anywhere else — libctune_mpi (ctune_mpi.h)
  * spreads them over MPI ranks with this interface. The search builds a job
  * (its tasks and one fixed-size record per task), hands it to the
  * executor's run(), then reduces the records by task index, so results do

@@ -77,7 +77,7 @@ typedef struct ctune__eval {
     ctune_progress_fn progress;
     void *user;
     uint64_t seed;
-    const ctune_executor_vtable *executor; /* NULL = the n_jobs executor */
+    const ctune_executor_vtable *executor; /* NULL = the built-in one for n_jobs */
     void *executor_self;
 
     /* state and outputs */
@@ -102,9 +102,6 @@ int ctune__eval_has_records(const ctune__eval *ev);
 const ctune__task_rec *ctune__eval_rec(const ctune__eval *ev, size_t cand, size_t split);
 /* Releases everything the run allocated (not the inputs). */
 void ctune__eval_clear(ctune__eval *ev);
-
-/* Checks a custom executor vtable (NULL is fine). */
-ctune_status ctune__executor_vtable_check(const ctune_executor_vtable *vt);
 
 /* Fits a clone of `est` with `params` on all of `data` (refit), with the
  * task stream of (seed, candidate, n_splits) and all cores. */

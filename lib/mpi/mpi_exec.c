@@ -2,8 +2,9 @@
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "mpi_exec.h"
 
+#include "model_selection/pool.h"
+
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -270,117 +271,11 @@ again:;
     return 1;
 }
 
-/* ---- local workers -------------------------------------------------------------------- */
+/* ---- local workers: the worker pool of libctune (model_selection/pool.c) ---- */
 
-enum { SLOT_NEED, SLOT_RUN, SLOT_DONE, SLOT_RETIRED };
-
-typedef struct pool pool;
-
-typedef struct {
-    pool *p;
-    int state;
-    size_t task;
-    pthread_t tid;
-    int started;
-} slot;
-
-struct pool {
-    pthread_mutex_t mu;
-    pthread_cond_t work; /* workers wait for a task */
-    pthread_cond_t main; /* the communicating thread waits for a finished task */
-    int quit;
-    int threads; /* budget per task */
-    ctune_job *job;
-    slot *slots;
-    int n;
-};
-
-static void *worker(void *arg)
+static void run_task(void *ctx, size_t task, int threads)
 {
-    slot *s = arg;
-    pool *p = s->p;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (s->state != SLOT_RUN && !p->quit)
-            pthread_cond_wait(&p->work, &p->mu);
-        if (s->state != SLOT_RUN)
-            break;
-        size_t t = s->task;
-        pthread_mutex_unlock(&p->mu);
-        ctune_job_run_task(p->job, t, p->threads);
-        pthread_mutex_lock(&p->mu);
-        s->state = SLOT_DONE;
-        pthread_cond_signal(&p->main);
-    }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
-}
-
-/* Starts up to `want` workers; returns how many run (0 = failure). */
-static int pool_start(pool *p, ctune_job *job, int want, int threads)
-{
-    memset(p, 0, sizeof *p);
-    p->job = job;
-    p->threads = threads;
-    if (pthread_mutex_init(&p->mu, NULL) != 0)
-        return 0;
-    if (pthread_cond_init(&p->work, NULL) != 0) {
-        pthread_mutex_destroy(&p->mu);
-        return 0;
-    }
-    if (pthread_cond_init(&p->main, NULL) != 0) {
-        pthread_cond_destroy(&p->work);
-        pthread_mutex_destroy(&p->mu);
-        return 0;
-    }
-    p->slots = ctune__mpi_calloc((size_t)want, sizeof *p->slots);
-    if (!p->slots)
-        return 0;
-    for (int i = 0; i < want; i++) {
-        p->slots[i].p = p;
-        p->slots[i].state = SLOT_NEED;
-        if (pthread_create(&p->slots[i].tid, NULL, worker, &p->slots[i]) != 0)
-            break; /* run with the workers we have */
-        p->slots[i].started = 1;
-        p->n++;
-    }
-    return p->n;
-}
-
-/* Waits for running tasks to end, then stops and joins the workers. */
-static void pool_stop(pool *p)
-{
-    if (!p->slots) {
-        pthread_cond_destroy(&p->main);
-        pthread_cond_destroy(&p->work);
-        pthread_mutex_destroy(&p->mu);
-        return;
-    }
-    pthread_mutex_lock(&p->mu);
-    p->quit = 1;
-    pthread_cond_broadcast(&p->work);
-    pthread_mutex_unlock(&p->mu);
-    for (int i = 0; i < p->n; i++)
-        if (p->slots[i].started)
-            pthread_join(p->slots[i].tid, NULL);
-    ctune__mpi_free(p->slots);
-    p->slots = NULL;
-    pthread_cond_destroy(&p->main);
-    pthread_cond_destroy(&p->work);
-    pthread_mutex_destroy(&p->mu);
-}
-
-/* Waits up to `ns` for a worker to finish (call with p->mu held). */
-static void pool_nap(pool *p, long ns)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += ns;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&p->main, &p->mu, &ts);
+    ctune_job_run_task(ctx, task, threads);
 }
 
 static void nap(long ns)
@@ -435,7 +330,9 @@ typedef struct {
     size_t n_tasks, rec_size;
     sends q;
     inbox in;
-    pool pool;
+    ctune__pool pool;
+    ctune__pool_slot *slots;
+    size_t *finished; /* one per worker: tasks collected from the pool */
     double now;
     double *heard;     /* per rank: last time a message came from it */
     double last_beat;  /* last heartbeat sent */
@@ -506,7 +403,7 @@ static ctune_status keepalive(run *r)
 /* The end of a turn of the root's or a peer's loop: queued sends progress,
  * heartbeats go out (CTUNE_EIO when a rank is gone), and when this turn did
  * nothing, a nap until a local task finishes or a message may have come. */
-static ctune_status end_turn(run *r, pool *p, int busy)
+static ctune_status end_turn(run *r, int busy)
 {
     sends_progress(&r->q);
     ctune_status rc = keepalive(r);
@@ -516,16 +413,9 @@ static ctune_status end_turn(run *r, pool *p, int busy)
         r->active = r->now;
         return CTUNE_OK;
     }
-    pthread_mutex_lock(&p->mu);
-    int ready = 0;
-    for (int i = 0; i < p->n; i++)
-        ready |= p->slots[i].state == SLOT_DONE;
-    if (!ready)
-        pool_nap(p, nap_ns(r));
-    pthread_mutex_unlock(&p->mu);
+    ctune__pool_wait(&r->pool, nap_ns(r));
     return CTUNE_OK;
 }
-
 
 /* Handles a message every state accepts (BEAT, ABORT); returns 1 when it
  * was one of those. */
@@ -724,7 +614,7 @@ static ctune_status root_loop(run *r)
 {
     ctune__mpi *m = r->m;
     ctune_job *job = r->job;
-    pool *p = &r->pool;
+    ctune__pool *p = &r->pool;
     size_t next = 0;
     int stopped = 0, stop_sent = 0;
     int retired_peers = 0;
@@ -743,32 +633,18 @@ static ctune_status root_loop(run *r)
     for (;;) {
         r->now = wtime();
         int busy = 0;
-        /* local slots */
-        pthread_mutex_lock(&p->mu);
+        /* local workers */
         int local_active = 0;
-        for (int i = 0; i < p->n; i++) {
-            slot *s = &p->slots[i];
-            if (s->state == SLOT_DONE) {
-                pthread_mutex_unlock(&p->mu);
-                if (ctune_job_task_done(job, s->task))
-                    stopped = 1;
-                pthread_mutex_lock(&p->mu);
-                s->state = SLOT_NEED;
-                busy = 1;
-            }
-            if (s->state == SLOT_NEED) {
-                if (!stopped && !ctune_job_stopped(job) && next < r->n_tasks) {
-                    s->task = next++;
-                    owner[s->task] = 0;
-                    s->state = SLOT_RUN;
-                    pthread_cond_broadcast(&p->work);
-                } else {
-                    s->state = SLOT_RETIRED;
-                }
-            }
-            local_active += s->state != SLOT_RETIRED;
+        size_t got = ctune__pool_collect(p, r->finished, (size_t)p->n, &local_active, NULL);
+        for (size_t k = 0; k < got; k++)
+            if (ctune_job_task_done(job, r->finished[k]))
+                stopped = 1;
+        busy |= got > 0;
+        while (!stopped && !ctune_job_stopped(job) && next < r->n_tasks &&
+               ctune__pool_submit(p, next)) {
+            owner[next++] = 0;
+            local_active++;
         }
-        pthread_mutex_unlock(&p->mu);
         /* messages */
         for (;;) {
             int g = receive(m, &r->in);
@@ -839,7 +715,7 @@ static ctune_status root_loop(run *r)
         }
         if (local_active == 0 && retired_peers == m->size - 1)
             break;
-        if ((rc = end_turn(r, p, busy)) != CTUNE_OK)
+        if ((rc = end_turn(r, busy)) != CTUNE_OK)
             break;
     }
     ctune__mpi_free(peer_on);
@@ -880,7 +756,7 @@ static ctune_status peer_loop(run *r)
 {
     ctune__mpi *m = r->m;
     ctune_job *job = r->job;
-    pool *p = &r->pool;
+    ctune__pool *p = &r->pool;
     /* tasks assigned by rank 0 and not started yet: one per worker is asked
      * for ahead, so a worker never waits for a round trip to rank 0 */
     size_t *queue = ctune__mpi_alloc((size_t)p->n * 2 * sizeof *queue);
@@ -896,25 +772,13 @@ static ctune_status peer_loop(run *r)
     while (rc == CTUNE_OK) {
         r->now = wtime();
         int busy = 0, running = 0, idle = 0;
-        size_t n_report = 0;
-        pthread_mutex_lock(&p->mu);
-        for (int i = 0; i < p->n; i++) {
-            slot *s = &p->slots[i];
-            if (s->state == SLOT_DONE) {
-                report[n_report++] = s->task;
-                s->state = SLOT_NEED;
-            }
-            if (s->state == SLOT_NEED && q_len && !ctune_job_stopped(job)) {
-                s->task = queue[q_head];
-                q_head = (q_head + 1) % q_cap;
-                q_len--;
-                s->state = SLOT_RUN;
-                pthread_cond_broadcast(&p->work);
-            }
-            running += s->state == SLOT_RUN;
-            idle += s->state == SLOT_NEED;
+        size_t n_report = ctune__pool_collect(p, report, (size_t)p->n, &running, &idle);
+        while (q_len && !ctune_job_stopped(job) && ctune__pool_submit(p, queue[q_head])) {
+            q_head = (q_head + 1) % q_cap;
+            q_len--;
+            running++;
+            idle--;
         }
-        pthread_mutex_unlock(&p->mu);
         /* keep one task per worker running and, while many are left, one
          * queued behind it; finished records carry the next request */
         int supply = running + (int)q_len + outstanding;
@@ -1005,7 +869,7 @@ static ctune_status peer_loop(run *r)
             break;
         if (q_len && idle && !ctune_job_stopped(job))
             continue; /* hand the new tasks to idle workers now */
-        if ((rc = end_turn(r, p, busy)) != CTUNE_OK)
+        if ((rc = end_turn(r, busy)) != CTUNE_OK)
             break;
     }
     ctune__mpi_free(queue);
@@ -1037,12 +901,14 @@ static ctune_status mpi_run(void *self, ctune_job *job)
     int local_ranks = 1;
     ctune_status rc = m->rank == 0 ? root_handshake(&r, &local_ranks)
                                    : peer_handshake(&r, &local_ranks);
-    int pool_on = 0;
     if (rc == CTUNE_OK) {
         int workers, threads;
         budget(ctune_job_n_jobs(job), local_ranks, r.n_tasks, &workers, &threads);
-        pool_on = 1;
-        if (pool_start(&r.pool, job, workers, threads) == 0)
+        r.slots = ctune__mpi_calloc((size_t)workers, sizeof *r.slots);
+        r.finished = r.slots ? ctune__mpi_calloc((size_t)workers, sizeof *r.finished) : NULL;
+        if (!r.finished)
+            rc = fail(&r, CTUNE_ENOMEM);
+        else if (ctune__pool_start(&r.pool, r.slots, workers, threads, run_task, job) == 0)
             rc = failf(&r, CTUNE_EINTERNAL, "mpi: rank %d cannot start a worker thread",
                        m->rank);
     }
@@ -1054,8 +920,9 @@ static ctune_status mpi_run(void *self, ctune_job *job)
         ctune_job_stop(job); /* running fits may end early */
         broadcast_abort(&r);
     }
-    if (pool_on)
-        pool_stop(&r.pool); /* waits for the tasks in flight */
+    ctune__pool_stop(&r.pool); /* waits for the tasks in flight */
+    ctune__mpi_free(r.slots);
+    ctune__mpi_free(r.finished);
     if (rc != CTUNE_OK)
         drain(&r, 1.0);
     sends_drop(&r.q);
