@@ -2432,6 +2432,25 @@ CTUNE_API ctune_status ctune_kfold_new(ctune_splitter **out, size_t n_splits, in
 CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n_splits,
                                                   int shuffle, uint64_t seed);
 /**
+ * Creates the splitter an integer cv means (scikit-learn's check_cv).
+ *
+ * StratifiedKFold for a classifier, KFold otherwise, each with `cv` folds:
+ * the rule that ctune_search_set_cv(), the cv option and the `cv` argument
+ * of ctune_cross_validate() / ctune_cross_val_score() apply. Use it to get
+ * that choice shuffled, or to show which splitter a cv means.
+ *
+ * @param out     receives the splitter, owned by the caller
+ *                (ctune_splitter_free())
+ * @param est     the estimator (only its kind is read)
+ * @param cv      number of folds (>= 2)
+ * @param shuffle non-zero to shuffle (as ctune_kfold_new() /
+ *                ctune_stratified_kfold_new())
+ * @param seed    seed of the shuffle (ignored without shuffle)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_cv_splitter_new(ctune_splitter **out, const ctune_estimator *est,
+                                             size_t cv, int shuffle, uint64_t seed);
+/**
  * Creates a ShuffleSplit (or StratifiedShuffleSplit) splitter.
  *
  * `n_splits` independent random splits with ceil(test_fraction * n) test
@@ -2848,6 +2867,8 @@ typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, d
  * the test side. `est` is never modified. A fold whose fit or score fails
  * makes the call fail with that error (use ctune_cross_validate() with
  * error_score=nan to go on). Runs serially; each fit may use all cores.
+ * It is ctune_cross_validate() with `cv` folds, this one scorer and
+ * error_score=raise, returning the test_score column.
  *
  * @param est        the estimator (only cloned)
  * @param data       the data, with y
@@ -3003,6 +3024,9 @@ CTUNE_API void ctune_search_free(ctune_search *search);
 /**
  * Sets search options from "key=value" text.
  *
+ * The typed setters (ctune_search_set_cv(), ctune_search_set_n_jobs(),
+ * ctune_search_set_scoring(), ctune_search_set_refit(),
+ * ctune_search_set_random_state()) set the same options without text.
  * Separators are ',', ';' or newlines; later calls override earlier ones.
  * Keys and defaults:
  *  - cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise)
@@ -3022,11 +3046,73 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  */
 CTUNE_API ctune_status ctune_search_set_options(ctune_search *search, const char *options);
 /**
+ * Sets the number of folds (the cv option, typed).
+ *
+ * StratifiedKFold for classifiers, KFold otherwise, unshuffled (see
+ * ctune_cv_splitter_new()). A splitter given to ctune_search_set_splitter()
+ * takes precedence while it is set.
+ *
+ * @param search the search
+ * @param cv     number of folds (>= 2; default 5)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, cv < 2: nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_cv(ctune_search *search, size_t cv);
+/**
+ * Sets the number of parallel workers (the n_jobs option, typed).
+ *
+ * @param search the search
+ * @param n_jobs 1 = serial (default); k > 1 = k worker threads, one BLIS
+ *               thread per fit; -1 = all cores; -k = all cores but k - 1
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, n_jobs 0 or beyond ±4096:
+ *         nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_n_jobs(ctune_search *search, long n_jobs);
+/**
+ * Sets the scorers (the scoring option, typed).
+ *
+ * The text is taken as scorer names only, never as options.
+ *
+ * @param search  the search
+ * @param scoring a scorer name ("accuracy", "f1", "r2", ...; see
+ *                ctune_scorer_check()), several separated by '|', or NULL
+ *                / "" for the estimator's own score (default)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, unknown or repeated scorer:
+ *         nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_scoring(ctune_search *search, const char *scoring);
+/**
+ * Sets whether the best candidate is refitted on all the data (the refit
+ * option, typed).
+ *
+ * @param search the search
+ * @param refit  non-zero to refit (default), 0 not to
+ * @param metric with several scorers, the one that picks the best
+ *               candidate (refit=\<scorer\>); NULL otherwise. Checked
+ *               against the scorers at ctune_search_fit().
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, a metric with refit 0:
+ *         nothing changes); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_search_set_refit(ctune_search *search, int refit,
+                                              const char *metric);
+/**
+ * Sets the seed of the task streams (the seed option, typed).
+ *
+ * Task (c, f) fits with the RNG stream
+ * `ctune_seed_derive(ctune_seed_derive(seed, c), f)`. The candidates of a
+ * randomized search were sampled at creation with the seed given there,
+ * which is also this seed's default (a grid search's is 0).
+ *
+ * @param search the search
+ * @param seed   the seed
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
+ */
+CTUNE_API ctune_status ctune_search_set_random_state(ctune_search *search, uint64_t seed);
+/**
  * Uses a splitter instead of the cv option.
  *
  * @param search   the search
  * @param splitter the splitter (copied); NULL goes back to cv=\<k\>
- * @return CTUNE_OK; CTUNE_EINVAL (NULL search); CTUNE_ENOMEM
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
  */
 CTUNE_API ctune_status ctune_search_set_splitter(ctune_search *search,
                                                  const ctune_splitter *splitter);

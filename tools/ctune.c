@@ -141,9 +141,7 @@ static int make_splitter(const cli_opts *o, const ctune_estimator *est, ctune_sp
     *out = NULL;
     if (!o->shuffle)
         return CLI_OK;
-    ctune_status st = ctune_estimator_kind(est) == CTUNE_CLASSIFIER
-                          ? ctune_stratified_kfold_new(out, (size_t)o->cv, 1, o->seed)
-                          : ctune_kfold_new(out, (size_t)o->cv, 1, o->seed);
+    ctune_status st = ctune_cv_splitter_new(out, est, (size_t)o->cv, 1, o->seed);
     return st == CTUNE_OK ? CLI_OK : cli_fail("--cv");
 }
 
@@ -266,13 +264,20 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         rc = cli_fail("creating the search");
         goto done;
     }
-    char options[256];
-    snprintf(options, sizeof options, "cv=%ld, n_jobs=%ld, seed=%llu, refit=true%s%s", o.cv, o.jobs,
-             o.seed, o.scoring ? ", scoring=" : "", o.scoring ? o.scoring : "");
-    if (ctune_search_set_options(s, options) != CTUNE_OK) {
-        rc = cli_fail("search options");
+    if (ctune_search_set_cv(s, (size_t)o.cv) != CTUNE_OK) {
+        rc = cli_fail("--cv");
         goto done;
     }
+    if (ctune_search_set_n_jobs(s, o.jobs) != CTUNE_OK) {
+        rc = cli_fail("--jobs");
+        goto done;
+    }
+    if (ctune_search_set_scoring(s, o.scoring) != CTUNE_OK) {
+        rc = cli_fail("--scoring");
+        goto done;
+    }
+    ctune_search_set_random_state(s, o.seed);
+    ctune_search_set_refit(s, 1, NULL);
     if ((rc = make_splitter(&o, m.est, &splitter)) != CLI_OK)
         goto done;
     if (splitter && ctune_search_set_splitter(s, splitter) != CTUNE_OK) {

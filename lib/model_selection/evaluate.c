@@ -194,13 +194,9 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     if (rc != CTUNE_OK)
         return rc;
 
-    ctune_splitter defsp;
-    const ctune_splitter *sp = ev->splitter;
-    if (!sp) {
-        CTUNE_TRY(ctune__splitter_for_cv(&defsp, ev->est, ev->opts->cv));
-        sp = &defsp;
-    }
-    CTUNE_TRY(ctune_splitter_split(&ev->splits, sp, ev->data));
+    ctune_splitter sp;
+    CTUNE_TRY(ctune__eval_opts_splitter(ev->opts, ev->est, &sp));
+    CTUNE_TRY(ctune_splitter_split(&ev->splits, &sp, ev->data));
     ev->n_splits = ev->splits->count;
     size_t n_tasks = ev->n_cands * ev->n_splits;
     if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits)

@@ -1,10 +1,30 @@
-/* "key=value" options of searches and cross_validate. */
+/* The options of searches and cross_validate, held in one place
+ * (ctune__eval_opts) and validated once, whether they come as "key=value"
+ * text, from a typed setter or as a function argument. */
 #include <math.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
 #include "model_selection/evaluate.h"
+#include "model_selection/splitter.h"
+
+ctune_status ctune__check_cv(int64_t cv, const char *who)
+{
+    if (cv < 2 || cv > (int64_t)1 << 40)
+        return ctune_set_error(CTUNE_EINVAL, "%s: cv must be >= 2 folds, got %lld", who,
+                               (long long)cv);
+    return CTUNE_OK;
+}
+
+ctune_status ctune__check_n_jobs(int64_t n_jobs, const char *who)
+{
+    if (n_jobs == 0 || n_jobs < -4096 || n_jobs > 4096)
+        return ctune_set_error(CTUNE_EINVAL, "%s: n_jobs must be non-zero (1 = serial, -1 = all "
+                               "cores) and within [-4096, 4096], got %lld", who,
+                               (long long)n_jobs);
+    return CTUNE_OK;
+}
 
 void ctune__eval_opts_init(ctune__eval_opts *o)
 {
@@ -21,6 +41,37 @@ void ctune__eval_opts_clear(ctune__eval_opts *o)
     ctune__strlist_clear(&o->scoring);
     ctune__free(o->refit_metric);
     o->refit_metric = NULL;
+}
+
+ctune_status ctune__eval_opts_set_cv(ctune__eval_opts *o, int64_t cv, const char *who)
+{
+    CTUNE_TRY(ctune__check_cv(cv, who));
+    o->cv = (size_t)cv;
+    return CTUNE_OK;
+}
+
+ctune_status ctune__eval_opts_set_n_jobs(ctune__eval_opts *o, int64_t n_jobs, const char *who)
+{
+    CTUNE_TRY(ctune__check_n_jobs(n_jobs, who));
+    o->n_jobs = (long)n_jobs;
+    return CTUNE_OK;
+}
+
+void ctune__eval_opts_set_splitter(ctune__eval_opts *o, const ctune_splitter *sp)
+{
+    o->has_splitter = sp != NULL;
+    if (sp)
+        o->splitter = *sp;
+}
+
+ctune_status ctune__eval_opts_splitter(const ctune__eval_opts *o, const ctune_estimator *est,
+                                       ctune_splitter *out)
+{
+    if (o->has_splitter) {
+        *out = o->splitter;
+        return CTUNE_OK;
+    }
+    return ctune__splitter_for_cv(out, est, o->cv, 0, 0);
 }
 
 static ctune_status opts_copy(ctune__eval_opts *dst, const ctune__eval_opts *src)
@@ -86,16 +137,11 @@ static ctune_status get_int(const ctune_params *p, const char *who, const char *
     return ctune_params_get_int(p, key, out);
 }
 
-static ctune_status set_scoring(ctune__eval_opts *o, const ctune_params *p, const char *who)
+/* Parses "name[|name...]" into `list` (empty for NULL or ""). */
+static ctune_status parse_scoring(ctune__strlist *list, const char *s, const char *who)
 {
-    ctune__strlist_clear(&o->scoring);
-    if (ctune_params_is_none(p, "scoring"))
+    if (!s)
         return CTUNE_OK;
-    const char *s = NULL;
-    if (ctune_params_type(p, "scoring") != CTUNE_TYPE_STRING)
-        return ctune_set_error(CTUNE_EINVAL, "%s: option scoring must be scorer names separated "
-                               "by '|', or none", who);
-    CTUNE_TRY(ctune_params_get_string(p, "scoring", &s));
     while (*s) {
         const char *bar = strchr(s, '|');
         size_t n = bar ? (size_t)(bar - s) : strlen(s);
@@ -116,16 +162,57 @@ static ctune_status set_scoring(ctune__eval_opts *o, const ctune_params *p, cons
             ctune__error_prefix("%s: option scoring", who);
             return rc;
         }
-        for (size_t i = 0; i < o->scoring.n; i++)
-            if (strcmp(o->scoring.items[i], name) == 0)
+        for (size_t i = 0; i < list->n; i++)
+            if (strcmp(list->items[i], name) == 0)
                 return ctune_set_error(CTUNE_EINVAL, "%s: option scoring names '%s' twice", who,
                                        name);
-        CTUNE_TRY(ctune__strlist_push(&o->scoring, name));
+        CTUNE_TRY(ctune__strlist_push(list, name));
         s += bar ? (size_t)(bar - s) + 1 : strlen(s);
         if (bar && !*s)
             return ctune_set_error(CTUNE_EINVAL, "%s: option scoring ends with '|'", who);
     }
     return CTUNE_OK;
+}
+
+ctune_status ctune__eval_opts_set_scoring(ctune__eval_opts *o, const char *names, const char *who)
+{
+    ctune__strlist list;
+    ctune__strlist_init(&list);
+    ctune_status rc = parse_scoring(&list, names, who);
+    if (rc != CTUNE_OK) {
+        ctune__strlist_clear(&list);
+        return rc;
+    }
+    ctune__strlist_clear(&o->scoring);
+    o->scoring = list;
+    return CTUNE_OK;
+}
+
+ctune_status ctune__eval_opts_set_refit(ctune__eval_opts *o, int refit, const char *metric,
+                                        const char *who)
+{
+    if (!refit && metric)
+        return ctune_set_error(CTUNE_EINVAL, "%s: refit is off, so it cannot name a scorer "
+                               "('%s')", who, metric);
+    char *copy = NULL;
+    if (metric && !(copy = ctune__strdup(metric)))
+        return CTUNE_ENOMEM;
+    ctune__free(o->refit_metric);
+    o->refit_metric = copy;
+    o->refit = refit != 0;
+    return CTUNE_OK;
+}
+
+static ctune_status set_scoring(ctune__eval_opts *o, const ctune_params *p, const char *who)
+{
+    if (ctune_params_is_none(p, "scoring"))
+        return ctune__eval_opts_set_scoring(o, NULL, who);
+    const char *s = NULL;
+    if (ctune_params_type(p, "scoring") != CTUNE_TYPE_STRING)
+        return ctune_set_error(CTUNE_EINVAL, "%s: option scoring must be scorer names separated "
+                               "by '|', or none", who);
+    CTUNE_TRY(ctune_params_get_string(p, "scoring", &s));
+    return ctune__eval_opts_set_scoring(o, s, who);
 }
 
 static ctune_status apply_one(ctune__eval_opts *o, const ctune_params *p, const char *key,
@@ -134,26 +221,21 @@ static ctune_status apply_one(ctune__eval_opts *o, const ctune_params *p, const 
     int64_t iv;
     if (strcmp(key, "cv") == 0) {
         CTUNE_TRY(get_int(p, who, key, &iv));
-        if (iv < 2)
-            return ctune_set_error(CTUNE_EINVAL, "%s: option cv must be >= 2 folds, got %lld", who,
-                                   (long long)iv);
-        o->cv = (long)iv;
+        return ctune__eval_opts_set_cv(o, iv, who);
     } else if (strcmp(key, "scoring") == 0) {
         CTUNE_TRY(set_scoring(o, p, who));
     } else if (strcmp(key, "refit") == 0) {
-        ctune__free(o->refit_metric);
-        o->refit_metric = NULL;
-        if (ctune_params_type(p, key) == CTUNE_TYPE_BOOL)
-            return ctune_params_get_bool(p, key, &o->refit);
+        int on;
+        if (ctune_params_type(p, key) == CTUNE_TYPE_BOOL) {
+            CTUNE_TRY(ctune_params_get_bool(p, key, &on));
+            return ctune__eval_opts_set_refit(o, on, NULL, who);
+        }
         const char *s;
         if (ctune_params_type(p, key) != CTUNE_TYPE_STRING)
             return ctune_set_error(CTUNE_EINVAL, "%s: option refit must be true, false or a "
                                    "scorer name", who);
         CTUNE_TRY(ctune_params_get_string(p, key, &s));
-        o->refit = 1;
-        o->refit_metric = ctune__strdup(s);
-        if (!o->refit_metric)
-            return CTUNE_ENOMEM;
+        return ctune__eval_opts_set_refit(o, 1, s, who);
     } else if (strcmp(key, "error_score") == 0) {
         int t = ctune_params_type(p, key);
         const char *s;
@@ -171,10 +253,7 @@ static ctune_status apply_one(ctune__eval_opts *o, const ctune_params *p, const 
         CTUNE_TRY(get_bool(p, who, key, &o->return_train));
     } else if (strcmp(key, "n_jobs") == 0) {
         CTUNE_TRY(get_int(p, who, key, &iv));
-        if (iv == 0 || iv < -4096 || iv > 4096)
-            return ctune_set_error(CTUNE_EINVAL, "%s: option n_jobs must be non-zero (1 = serial, "
-                                   "-1 = all cores), got %lld", who, (long long)iv);
-        o->n_jobs = (long)iv;
+        return ctune__eval_opts_set_n_jobs(o, iv, who);
     } else if (strcmp(key, "seed") == 0) {
         CTUNE_TRY(get_int(p, who, key, &iv));
         o->seed = (uint64_t)iv;
