@@ -774,6 +774,27 @@ CTUNE_API ctune_status ctune_params_from_spec(ctune_params **out, const ctune_pa
  */
 CTUNE_API ctune_status ctune_params_check(ctune_params *p, const ctune_param_spec *spec);
 /**
+ * Parses "key=value" options text and checks it against a spec.
+ *
+ * The one parser of every option set of the library (searches,
+ * cross-validation, CSV, fits, MPI, conformance checks): the same syntax
+ * as ctune_params_parse(), then each key must name a spec entry and each
+ * value must fit its type, range and choices. Messages start with `who`:
+ * "search: unknown option 'n_iter'; known: cv, scoring, ...",
+ * "search: option 'cv' must be int, got string 'three'". Defaults are not
+ * added: the set holds the keys given, in order (a later key overrides an
+ * earlier one).
+ *
+ * @param out  receives the set, owned by the caller (ctune_params_free())
+ * @param text the options text
+ * @param spec a NULL-name-terminated spec of the accepted options
+ * @param who  names the caller in messages (NULL: "options")
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown key listing the known
+ *         ones, bad value); CTUNE_EFORMAT (malformed text); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_params_parse_spec(ctune_params **out, const char *text,
+                                               const ctune_param_spec *spec, const char *who);
+/**
  * Number of entries in a spec, up to the NULL name.
  *
  * @param spec a spec; NULL counts 0

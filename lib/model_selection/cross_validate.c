@@ -162,11 +162,7 @@ ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimat
     if (!splitter && cv != 0) /* 0 keeps the default, 5 */
         rc = ctune__eval_opts_set_cv(&o, cv, "cross_validate");
     if (rc == CTUNE_OK && options)
-        rc = ctune__eval_opts_apply(&o, options,
-                                    CTUNE__OPT_SCORING | CTUNE__OPT_ERROR_SCORE |
-                                        CTUNE__OPT_TRAIN_SCORE | CTUNE__OPT_N_JOBS |
-                                        CTUNE__OPT_SEED,
-                                    "cross_validate");
+        rc = ctune__eval_opts_apply(&o, options, ctune__cv_options, "cross_validate");
     if (rc == CTUNE_OK)
         rc = run(out, est, data, &o, vt, self);
     ctune__eval_opts_clear(&o);

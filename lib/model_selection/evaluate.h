@@ -15,16 +15,9 @@
 
 /* ---- options ("key=value" text) -------------------------------------------- */
 
-enum {
-    CTUNE__OPT_CV = 1,
-    CTUNE__OPT_SCORING = 2,
-    CTUNE__OPT_REFIT = 4,
-    CTUNE__OPT_ERROR_SCORE = 8,
-    CTUNE__OPT_TRAIN_SCORE = 16,
-    CTUNE__OPT_N_JOBS = 32,
-    CTUNE__OPT_SEED = 64,
-    CTUNE__OPT_ALL = 127
-};
+/* The option specs of a search and of cross_validate (its subset). */
+extern const ctune_param_spec ctune__search_options[];
+extern const ctune_param_spec ctune__cv_options[];
 
 /* Every option of a search or cross_validate, whatever way it was given:
  * "key=value" text (ctune__eval_opts_apply), a typed setter
@@ -52,10 +45,11 @@ ctune_status ctune__check_n_jobs(int64_t n_jobs, const char *who);
 
 void ctune__eval_opts_init(ctune__eval_opts *o);
 void ctune__eval_opts_clear(ctune__eval_opts *o);
-/* Applies "key=value" text; `allowed` is a mask of CTUNE__OPT_*. On error
- * `o` is unchanged and the message names the key and the legal values. */
-ctune_status ctune__eval_opts_apply(ctune__eval_opts *o, const char *text, unsigned allowed,
-                                    const char *who);
+/* Applies "key=value" text checked against `spec` (one of the two above)
+ * by the one options parser. On error `o` is unchanged and the message
+ * names the key and the legal values. */
+ctune_status ctune__eval_opts_apply(ctune__eval_opts *o, const char *text,
+                                    const ctune_param_spec *spec, const char *who);
 /* Typed setters (on error `o` is unchanged). scoring: "name[|name...]",
  * NULL or "" for the estimator's score. refit: on/off, and with `metric`
  * the scorer that picks the best (only when on). */

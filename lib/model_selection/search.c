@@ -135,7 +135,7 @@ ctune_status ctune_search_new_grid(ctune_search **out, const ctune_estimator *es
 ctune_status ctune_search_set_options(ctune_search *s, const char *options)
 {
     CTUNE_CHECK_NULL(s, "search");
-    return ctune__eval_opts_apply(&s->opts, options, CTUNE__OPT_ALL, "search");
+    return ctune__eval_opts_apply(&s->opts, options, ctune__search_options, "search");
 }
 
 ctune_status ctune_search_set_splitter(ctune_search *s, const ctune_splitter *sp)

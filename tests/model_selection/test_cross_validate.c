@@ -298,7 +298,7 @@ START_TEST(test_cross_validate_bad_input)
     ck_assert_error_has("cross_validate: n_jobs must be non-zero");
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 3, "error_score=maybe"),
                      CTUNE_EINVAL);
-    ck_assert_error_has("option error_score must be nan, raise or a number");
+    ck_assert_error_has("option 'error_score' = 'maybe' is not one of raise|nan");
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 3, "return_train_score=2"),
                      CTUNE_EINVAL);
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 3, "scoring=accuracy|"),
