@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "nn/fit.h"
 #include "nn/model.h"
 #include "nn/optim.h"
 
@@ -47,49 +48,90 @@ typedef struct fit_opts {
     char monitor[CTUNE__NN_NAME_CAP + 4], mode[16];
 } fit_opts;
 
-static ctune_status parse_fit_options(fit_opts *o, const char *text)
+/* The fit options: checked by the one options parser against this spec. */
+static const ctune_param_spec FIT_OPTIONS[] = {
+    {"shuffle", CTUNE_TYPE_BOOL, "true", NULL, NULL, "shuffle the rows each epoch"},
+    {"validation_split", CTUNE_TYPE_DOUBLE, "0", "[0, 1)", NULL,
+     "last fraction of the rows held out for validation"},
+    {"seed", CTUNE_TYPE_INT, NULL, NULL, NULL, "seeds the model before training"},
+    {"verbose", CTUNE_TYPE_INT, "0", NULL, NULL, "accepted for Keras compatibility"},
+    {"early_stopping_patience", CTUNE_TYPE_INT, NULL, "[0, inf)", NULL,
+     "EarlyStopping: epochs without improvement before stopping"},
+    {"monitor", CTUNE_TYPE_STRING, "val_loss", NULL, NULL, "EarlyStopping: the history key"},
+    {"min_delta", CTUNE_TYPE_DOUBLE, "0", "(-inf, inf)", NULL,
+     "EarlyStopping: smallest change that counts as an improvement"},
+    {"mode", CTUNE_TYPE_STRING, "auto", NULL, "auto|min|max", "EarlyStopping: direction"},
+    {"restore_best_weights", CTUNE_TYPE_BOOL, "false", NULL, NULL,
+     "EarlyStopping: restore the best epoch's weights"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+void ctune__fit_opts_init(ctune__fit_opts *o)
 {
-    static const char *const known[] = {
-        "shuffle", "validation_split", "seed", "verbose", "early_stopping_patience", "monitor",
-        "min_delta", "mode", "restore_best_weights", NULL};
     memset(o, 0, sizeof *o);
+    o->shuffle = 1;
+    snprintf(o->mode, sizeof o->mode, "auto");
+}
+
+ctune_status ctune__fit_opts_parse(ctune__fit_opts *o, const char *text)
+{
+    ctune__fit_opts_init(o);
+    if (!text || !*text)
+        return CTUNE_OK;
     ctune_params *p;
-    CTUNE_TRY(ctune__nn_options(&p, text, known, "fit"));
+    CTUNE_TRY(ctune_params_parse_spec(&p, text, FIT_OPTIONS, "fit"));
     ctune_status rc = ctune__params_bool_or(p, "shuffle", 1, &o->shuffle);
     if (rc == CTUNE_OK)
         rc = ctune__params_double_or(p, "validation_split", 0.0, &o->validation_split);
-    if (rc == CTUNE_OK && !(o->validation_split >= 0 && o->validation_split < 1))
-        rc = ctune_set_error(CTUNE_EINVAL, "fit: validation_split must be in [0, 1), got %g",
-                             o->validation_split);
     o->has_seed = ctune_params_find(p, "seed") >= 0;
     if (rc == CTUNE_OK)
         rc = ctune__params_int_or(p, "seed", 0, &o->seed);
-    int64_t verbose;
+    o->early_stopping = ctune_params_find(p, "early_stopping_patience") >= 0;
     if (rc == CTUNE_OK)
-        rc = ctune__params_int_or(p, "verbose", 0, &verbose);
-    o->es.enabled = ctune_params_find(p, "early_stopping_patience") >= 0;
+        rc = ctune__params_int_or(p, "early_stopping_patience", 0, &o->patience);
     if (rc == CTUNE_OK)
-        rc = ctune__params_int_or(p, "early_stopping_patience", 0, &o->es.patience);
-    if (rc == CTUNE_OK && o->es.patience < 0)
-        rc = ctune_set_error(CTUNE_EINVAL, "fit: early_stopping_patience must be >= 0, got %lld",
-                             (long long)o->es.patience);
+        rc = ctune__params_double_or(p, "min_delta", 0.0, &o->min_delta);
     if (rc == CTUNE_OK)
-        rc = ctune__params_double_or(p, "min_delta", 0.0, &o->es.min_delta);
-    if (rc == CTUNE_OK && !isfinite(o->es.min_delta))
-        rc = ctune_set_error(CTUNE_EINVAL, "fit: min_delta must be finite");
-    if (rc == CTUNE_OK)
-        rc = ctune__params_bool_or(p, "restore_best_weights", 0, &o->es.restore);
+        rc = ctune__params_bool_or(p, "restore_best_weights", 0, &o->restore_best_weights);
     /* monitor is resolved against the history keys once they are known */
     const char *s;
     if (rc == CTUNE_OK && (rc = ctune__params_string_or(p, "monitor", "", &s)) == CTUNE_OK)
         snprintf(o->monitor, sizeof o->monitor, "%s", s);
-    if (rc == CTUNE_OK && (rc = ctune__params_string_or(p, "mode", "auto", &s)) == CTUNE_OK) {
+    if (rc == CTUNE_OK && (rc = ctune__params_string_or(p, "mode", "auto", &s)) == CTUNE_OK)
         snprintf(o->mode, sizeof o->mode, "%s", s);
-        if (strcmp(s, "auto") != 0 && strcmp(s, "min") != 0 && strcmp(s, "max") != 0)
-            rc = ctune_set_error(CTUNE_EINVAL, "fit: mode '%s' is not one of auto, min, max", s);
-    }
     ctune_params_free(p);
     return rc;
+}
+
+/* The run's copy of typed options (values from library code are checked
+ * here as the spec checks text). */
+static ctune_status fit_opts_from(fit_opts *o, const ctune__fit_opts *t)
+{
+    memset(o, 0, sizeof *o);
+    if (!(t->validation_split >= 0 && t->validation_split < 1))
+        return ctune_set_error(CTUNE_EINVAL, "fit: option 'validation_split' = %g is out of "
+                               "range [0, 1)", t->validation_split);
+    if (t->early_stopping && t->patience < 0)
+        return ctune_set_error(CTUNE_EINVAL, "fit: option 'early_stopping_patience' = %lld is "
+                               "out of range [0, inf)", (long long)t->patience);
+    if (!isfinite(t->min_delta))
+        return ctune_set_error(CTUNE_EINVAL, "fit: option 'min_delta' = %g is out of range "
+                               "(-inf, inf)", t->min_delta);
+    if (strcmp(t->mode, "auto") != 0 && strcmp(t->mode, "min") != 0 &&
+        strcmp(t->mode, "max") != 0)
+        return ctune_set_error(CTUNE_EINVAL, "fit: option 'mode' = '%s' is not one of "
+                               "auto|min|max", t->mode);
+    o->shuffle = t->shuffle != 0;
+    o->validation_split = t->validation_split;
+    o->has_seed = t->has_seed;
+    o->seed = t->seed;
+    o->es.enabled = t->early_stopping != 0;
+    o->es.patience = t->patience;
+    o->es.min_delta = t->min_delta;
+    o->es.restore = t->restore_best_weights != 0;
+    snprintf(o->monitor, sizeof o->monitor, "%s", t->monitor);
+    snprintf(o->mode, sizeof o->mode, "%s", t->mode);
+    return CTUNE_OK;
 }
 
 static void set_keys(ctune_model *m, int validating)
@@ -198,6 +240,18 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(data, "data");
+    ctune__fit_opts t;
+    CTUNE_TRY(ctune__fit_opts_parse(&t, options));
+    return ctune__model_fit(m, data, validation, epochs, batch_size, &t, callback, user);
+}
+
+ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
+                              const ctune_data *validation, int64_t epochs, int64_t batch_size,
+                              const ctune__fit_opts *opts, ctune_epoch_callback callback,
+                              void *user)
+{
+    CTUNE_CHECK_NULL(m, "model");
+    CTUNE_CHECK_NULL(data, "data");
     if (batch_size < 1)
         return ctune_set_error(CTUNE_EINVAL, "fit: batch_size must be >= 1, got %lld",
                                (long long)batch_size);
@@ -205,7 +259,7 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         return ctune_set_error(CTUNE_EINVAL, "fit: epochs must be >= 0, got %lld",
                                (long long)epochs);
     fit_opts o;
-    CTUNE_TRY(parse_fit_options(&o, options));
+    CTUNE_TRY(fit_opts_from(&o, opts));
     CTUNE_TRY(check_model(m, "fit", 1));
     if (m->input_dim && ctune_data_n_cols(data) != m->input_dim)
         return ctune_set_error(CTUNE_EDATA, "fit: X has %zu columns but the model was built for "

@@ -378,7 +378,7 @@ START_TEST(test_early_stopping)
     ck_assert_error_has("known: loss");
     ck_assert_status(ctune_model_fit(m, d, 5, 8, "early_stopping_patience=1, mode=up"),
                      CTUNE_EINVAL);
-    ck_assert_error_has("mode 'up' is not one of auto, min, max");
+    ck_assert_error_has("fit: option 'mode' = 'up' is not one of auto|min|max");
     ctune_model_free(m);
     ctune_data_free(d);
 }
