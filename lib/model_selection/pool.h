@@ -5,7 +5,7 @@
  * idle slot, the slot's worker runs run(ctx, task, threads) and marks it
  * finished, the dispatcher collects finished tasks and hands out more.
  * The thread pool executor (executor_pthread.c) and the MPI executor of
- * libctune_mpi (lib/mpi/mpi_ranks.c) both drive their workers with it.
+ * libctune_mpi (lib/mpi/mpi_exec.c) both drive their workers with it.
  *
  * The module allocates nothing and reports nothing: the caller gives the
  * slot storage and turns a failure into its own message, so the same code
