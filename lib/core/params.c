@@ -800,7 +800,7 @@ ctune_status ctune_params_parse_spec(ctune_params **out, const char *text,
     CTUNE_TRY(ctune_params_new(&p));
     ctune_status rc = ctune_params_parse(p, text);
     if (rc != CTUNE_OK)
-        ctune__error_prefix("%s: options", who);
+        ctune__error_prefix("%s", who);
     for (size_t i = 0; i < p->n && rc == CTUNE_OK; i++) {
         const ctune_param_spec *e = ctune__spec_find(spec, p->e[i].name);
         if (!e) {
