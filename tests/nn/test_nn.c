@@ -578,7 +578,7 @@ START_TEST(test_bad_names_list_known_ones)
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "lr=0.1"), CTUNE_EINVAL);
     ck_assert_error_has("compile: unknown option 'lr'; known: learning_rate, momentum");
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "momentum=1.5"), CTUNE_EINVAL);
-    ck_assert_error_has("option momentum = 1.5 is out of range [0, 1)");
+    ck_assert_error_has("compile: option 'momentum' = 1.5 is out of range [0, 1)");
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "learning_rate=0"), CTUNE_EINVAL);
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "clipnorm=1, clipvalue=1"),
                      CTUNE_EINVAL);
