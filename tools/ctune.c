@@ -229,6 +229,60 @@ static int write_results(const ctune_search *s, const char *path)
     return rc == CTUNE_OK ? CLI_OK : cli_fail("writing the results");
 }
 
+/* The search's options from the flags, through the typed setters (a flag's
+ * value is never pasted into options text). *splitter: the --shuffle one,
+ * owned by the caller. */
+static int configure_search(ctune_search *s, const cli_opts *o, const ctune_estimator *est,
+                            ctune_splitter **splitter)
+{
+    if (ctune_search_set_cv(s, (size_t)o->cv) != CTUNE_OK)
+        return cli_fail("--cv");
+    if (ctune_search_set_n_jobs(s, o->jobs) != CTUNE_OK)
+        return cli_fail("--jobs");
+    if (ctune_search_set_scoring(s, o->scoring) != CTUNE_OK)
+        return cli_fail("--scoring");
+    if (ctune_search_set_random_state(s, o->seed) != CTUNE_OK ||
+        ctune_search_set_refit(s, 1, NULL) != CTUNE_OK)
+        return cli_fail("search options");
+    int rc = make_splitter(o, est, splitter);
+    if (rc == CLI_OK && *splitter && ctune_search_set_splitter(s, *splitter) != CTUNE_OK)
+        rc = cli_fail("--shuffle");
+    return rc;
+}
+
+/* Prints the best candidate, the warnings and the table; writes --results
+ * and --save-model. */
+static int report_search(const ctune_search *s, const cli_opts *o, const ctune_estimator *est)
+{
+    double best;
+    if (ctune_search_best_score(s, &best) == CTUNE_OK) {
+        char params[1024];
+        ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
+        printf("best score: %.4f (%s, mean of %zu folds)\n", best, scorer_label(o, est),
+               ctune_search_n_splits(s));
+        printf("best params: %s\n", params);
+    } else {
+        printf("best score: none (%s)\n", ctune_last_error());
+    }
+    for (size_t i = 0; i < ctune_search_n_warnings(s); i++)
+        fprintf(stderr, "warning: %s\n", ctune_search_warning(s, i));
+    if (!o->quiet)
+        print_table(s, 20);
+    int rc;
+    if (o->results && (rc = write_results(s, o->results)) != CLI_OK)
+        return rc;
+    if (o->save_model) {
+        const ctune_estimator *bestm = ctune_search_best_estimator(s);
+        if (!bestm) {
+            fprintf(stderr, "ctune: no refitted best estimator to save\n");
+            return CLI_ERROR;
+        }
+        if (ctune_estimator_save(bestm, o->save_model) != CTUNE_OK)
+            return cli_fail("saving the model");
+    }
+    return CLI_OK;
+}
+
 static int cmd_search(int argc, char **argv, const char *cmd)
 {
     cli_opts o = {0};
@@ -264,26 +318,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         rc = cli_fail("creating the search");
         goto done;
     }
-    if (ctune_search_set_cv(s, (size_t)o.cv) != CTUNE_OK) {
-        rc = cli_fail("--cv");
+    if ((rc = configure_search(s, &o, m.est, &splitter)) != CLI_OK)
         goto done;
-    }
-    if (ctune_search_set_n_jobs(s, o.jobs) != CTUNE_OK) {
-        rc = cli_fail("--jobs");
-        goto done;
-    }
-    if (ctune_search_set_scoring(s, o.scoring) != CTUNE_OK) {
-        rc = cli_fail("--scoring");
-        goto done;
-    }
-    ctune_search_set_random_state(s, o.seed);
-    ctune_search_set_refit(s, 1, NULL);
-    if ((rc = make_splitter(&o, m.est, &splitter)) != CLI_OK)
-        goto done;
-    if (splitter && ctune_search_set_splitter(s, splitter) != CTUNE_OK) {
-        rc = cli_fail("--shuffle");
-        goto done;
-    }
     size_t nc = ctune_search_n_candidates(s);
     progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
                        calloc(nc ? nc : 1, sizeof(double)), calloc(nc ? nc : 1, sizeof(size_t)),
@@ -319,34 +355,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         fprintf(stderr, "ctune: interrupted after %zu tasks; results so far:\n",
                 ctune_search_n_tasks_done(s));
 
-    double best;
-    if (ctune_search_best_score(s, &best) == CTUNE_OK) {
-        char params[1024];
-        ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
-        printf("best score: %.4f (%s, mean of %zu folds)\n", best, scorer_label(&o, m.est),
-               ctune_search_n_splits(s));
-        printf("best params: %s\n", params);
-    } else {
-        printf("best score: none (%s)\n", ctune_last_error());
-    }
-    for (size_t i = 0; i < ctune_search_n_warnings(s); i++)
-        fprintf(stderr, "warning: %s\n", ctune_search_warning(s, i));
-    if (!o.quiet)
-        print_table(s, 20);
-    if (o.results && (rc = write_results(s, o.results)) != CLI_OK)
+    if ((rc = report_search(s, &o, m.est)) != CLI_OK)
         goto done;
-    if (o.save_model) {
-        const ctune_estimator *bestm = ctune_search_best_estimator(s);
-        if (!bestm) {
-            fprintf(stderr, "ctune: no refitted best estimator to save\n");
-            rc = CLI_ERROR;
-            goto done;
-        }
-        if (ctune_estimator_save(bestm, o.save_model) != CTUNE_OK) {
-            rc = cli_fail("saving the model");
-            goto done;
-        }
-    }
     rc = st == CTUNE_ECANCELLED ? CLI_INTERRUPTED : CLI_OK;
 done:
     ctune_splitter_free(splitter);
