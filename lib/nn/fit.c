@@ -234,6 +234,127 @@ static void record(ctune_model *m, size_t key, size_t epoch, double v)
     m->hist[key * m->hist_cap + epoch] = v;
 }
 
+/* The rows a fit trains and validates on. */
+typedef struct fit_rows {
+    size_t n_train, n_val, val_start;
+    const ctune_data *val; /* the validation data (`data` itself with validation_split) */
+} fit_rows;
+
+/* Checks the model and the data, splits off validation_split rows, seeds
+ * the model when asked and builds it for X's width. */
+static ctune_status prepare_rows(ctune_model *m, const ctune_data *data,
+                                 const ctune_data *validation, const fit_opts *o, fit_rows *fr)
+{
+    CTUNE_TRY(check_model(m, "fit", 1));
+    if (m->input_dim && ctune_data_n_cols(data) != m->input_dim)
+        return ctune_set_error(CTUNE_EDATA, "fit: X has %zu columns but the model was built for "
+                                            "%zu", ctune_data_n_cols(data), m->input_dim);
+    size_t n = ctune_data_n_rows(data);
+    fr->n_train = n;
+    fr->n_val = 0;
+    fr->val = validation;
+    fr->val_start = 0;
+    if (!validation && o->validation_split > 0) {
+        fr->n_train = (size_t)floor((double)n * (1.0 - o->validation_split));
+        if (fr->n_train == 0 || fr->n_train == n)
+            return ctune_set_error(CTUNE_EDATA, "fit: validation_split %g of %zu rows leaves "
+                                                "%zu for training and %zu for validation",
+                                   o->validation_split, n, fr->n_train, n - fr->n_train);
+        fr->val = data;
+        fr->val_start = fr->n_train;
+        fr->n_val = n - fr->n_train;
+    } else if (validation) {
+        fr->n_val = ctune_data_n_rows(validation);
+        if (fr->n_val == 0)
+            return ctune_set_error(CTUNE_EDATA, "fit: the validation data has no rows");
+    }
+    if (fr->n_train == 0)
+        return ctune_set_error(CTUNE_EDATA, "fit: the data has no rows");
+    if (o->has_seed)
+        ctune_model_set_seed(m, (uint64_t)o->seed);
+    CTUNE_TRY(ctune__check_xy(m, data, "fit"));
+    if (validation) {
+        if (ctune_data_n_cols(validation) != ctune_data_n_cols(data))
+            return ctune_set_error(CTUNE_EDATA, "fit: validation X has %zu columns, training X "
+                                                "%zu", ctune_data_n_cols(validation),
+                                   ctune_data_n_cols(data));
+        CTUNE_TRY(ctune__check_xy(m, validation, "fit: validation data"));
+        if (ctune_data_n_targets(validation) != ctune_data_n_targets(data))
+            return ctune_set_error(CTUNE_EDATA, "fit: validation y has %zu columns, training y "
+                                                "%zu", ctune_data_n_targets(validation),
+                                   ctune_data_n_targets(data));
+    }
+    if (!m->input_dim)
+        CTUNE_TRY(ctune__model_build(m, ctune_data_n_cols(data)));
+    return CTUNE_OK;
+}
+
+/* The history (sized for `epochs`), the workspace (sized for the
+ * largest batch, training or validation), the optimizer's state and the
+ * row permutation. */
+static ctune_status alloc_fit(ctune_model *m, ctune__ws *ws, size_t **perm, const fit_rows *fr,
+                              size_t t, int64_t epochs, int64_t batch_size)
+{
+    size_t cap = (size_t)batch_size < fr->n_train ? (size_t)batch_size : fr->n_train;
+    if (fr->n_val > cap && cap < (size_t)batch_size)
+        cap = fr->n_val < (size_t)batch_size ? fr->n_val : (size_t)batch_size;
+    ctune_status rc = ctune__ws_alloc(ws, m, cap, t, 1);
+    if (rc == CTUNE_OK)
+        rc = ctune__optim_prepare(&m->opt, m->n_params);
+    if (rc == CTUNE_OK && !(*perm = CTUNE_NEW_ARRAY(size_t, fr->n_train)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK && epochs > 0 &&
+        !(m->hist = ctune__calloc(m->n_keys * (size_t)epochs, sizeof(double))))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK)
+        m->hist_cap = (size_t)epochs;
+    return rc;
+}
+
+/* Records epoch `ep` in the history: the training loss and metrics, then
+ * the validation ones. */
+static ctune_status record_epoch(ctune_model *m, ctune__ws *ws, const fit_rows *fr, size_t ep,
+                                 double loss_sum, const double *msum)
+{
+    size_t key = 0;
+    record(m, key++, ep, loss_sum / (double)fr->n_train);
+    for (int k = 0; k < m->n_metrics; k++)
+        record(m, key++, ep, msum[k] / (double)fr->n_train);
+    if (fr->val) {
+        double vl, vm[CTUNE__NN_MAX_METRICS];
+        CTUNE_TRY(ctune__evaluate_ws(m, ws, fr->val, fr->val_start, fr->n_val, &vl, vm));
+        record(m, key++, ep, vl / (double)fr->n_val + ctune__reg_loss(m));
+        for (int k = 0; k < m->n_metrics; k++)
+            record(m, key++, ep, vm[k] / (double)fr->n_val);
+    }
+    m->hist_len = ep + 1;
+    return CTUNE_OK;
+}
+
+static ctune_status check_weights(const ctune_model *m, int64_t e)
+{
+    if (all_finite(m->params, m->n_params))
+        return CTUNE_OK;
+    return ctune_set_error(CTUNE_ENUMERIC, "fit: the weights became NaN or Inf during epoch %lld "
+                                           "(try a smaller learning_rate or clipnorm)",
+                           (long long)e);
+}
+
+/* The epoch callback's answer: CTUNE_OK to go on; its status, or
+ * CTUNE_EUSER naming the epoch, to stop. */
+static ctune_status epoch_callback(ctune_model *m, int64_t e, ctune_epoch_callback callback,
+                                   void *user)
+{
+    int r = callback(m, (int)e, user);
+    if (r == 0)
+        return CTUNE_OK;
+    if (r < 0 && r >= CTUNE_EINTERNAL)
+        return r;
+    return ctune_set_error(CTUNE_EUSER, "fit: stopped by the epoch callback after epoch %lld "
+                                        "(it returned %d)",
+                           (long long)e, r);
+}
+
 ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
                                 const ctune_data *validation, int64_t epochs, int64_t batch_size,
                                 const char *options, ctune_epoch_callback callback, void *user)
@@ -260,45 +381,10 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
                                (long long)epochs);
     fit_opts o;
     CTUNE_TRY(fit_opts_from(&o, opts));
-    CTUNE_TRY(check_model(m, "fit", 1));
-    if (m->input_dim && ctune_data_n_cols(data) != m->input_dim)
-        return ctune_set_error(CTUNE_EDATA, "fit: X has %zu columns but the model was built for "
-                                            "%zu", ctune_data_n_cols(data), m->input_dim);
-    size_t n = ctune_data_n_rows(data), n_train = n, n_val = 0;
-    const ctune_data *val = validation;
-    size_t val_start = 0;
-    if (!val && o.validation_split > 0) {
-        n_train = (size_t)floor((double)n * (1.0 - o.validation_split));
-        if (n_train == 0 || n_train == n)
-            return ctune_set_error(CTUNE_EDATA, "fit: validation_split %g of %zu rows leaves "
-                                                "%zu for training and %zu for validation",
-                                   o.validation_split, n, n_train, n - n_train);
-        val = data;
-        val_start = n_train;
-        n_val = n - n_train;
-    } else if (val) {
-        n_val = ctune_data_n_rows(val);
-        if (n_val == 0)
-            return ctune_set_error(CTUNE_EDATA, "fit: the validation data has no rows");
-    }
-    if (n_train == 0)
-        return ctune_set_error(CTUNE_EDATA, "fit: the data has no rows");
-    if (o.has_seed)
-        ctune_model_set_seed(m, (uint64_t)o.seed);
-    CTUNE_TRY(ctune__check_xy(m, data, "fit"));
-    if (validation) {
-        if (ctune_data_n_cols(validation) != ctune_data_n_cols(data))
-            return ctune_set_error(CTUNE_EDATA, "fit: validation X has %zu columns, training X "
-                                                "%zu", ctune_data_n_cols(validation),
-                                   ctune_data_n_cols(data));
-        CTUNE_TRY(ctune__check_xy(m, validation, "fit: validation data"));
-        if (ctune_data_n_targets(validation) != ctune_data_n_targets(data))
-            return ctune_set_error(CTUNE_EDATA, "fit: validation y has %zu columns, training y "
-                                                "%zu", ctune_data_n_targets(validation),
-                                   ctune_data_n_targets(data));
-    }
-    if (!m->input_dim)
-        CTUNE_TRY(ctune__model_build(m, ctune_data_n_cols(data)));
+    fit_rows fr = {0, 0, 0, NULL};
+    CTUNE_TRY(prepare_rows(m, data, validation, &o, &fr));
+    size_t n_train = fr.n_train;
+    const ctune_data *val = fr.val;
 
     /* Everything is allocated here, before the first batch. */
     ctune__free(m->hist);
@@ -306,9 +392,6 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
     m->hist_len = m->hist_cap = 0;
     set_keys(m, val != NULL);
     size_t t = ctune_data_n_targets(data);
-    size_t cap = (size_t)batch_size < n_train ? (size_t)batch_size : n_train;
-    if (n_val > cap && cap < (size_t)batch_size)
-        cap = n_val < (size_t)batch_size ? n_val : (size_t)batch_size;
     ctune__ws ws;
     size_t *perm = NULL;
     ctune_status rc = setup_early_stop(m, &o, val != NULL);
@@ -316,17 +399,9 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
         ctune__free(o.es.best_weights);
         return rc;
     }
-    rc = ctune__ws_alloc(&ws, m, cap, t, 1);
-    if (rc == CTUNE_OK)
-        rc = ctune__optim_prepare(&m->opt, m->n_params);
-    if (rc == CTUNE_OK && !(perm = CTUNE_NEW_ARRAY(size_t, n_train)))
-        rc = CTUNE_ENOMEM;
-    if (rc == CTUNE_OK && epochs > 0 &&
-        !(m->hist = ctune__calloc(m->n_keys * (size_t)epochs, sizeof(double))))
-        rc = CTUNE_ENOMEM;
+    rc = alloc_fit(m, &ws, &perm, &fr, t, epochs, batch_size);
     if (rc != CTUNE_OK)
         goto done;
-    m->hist_cap = (size_t)epochs;
 
     ctune__loss_ctx c = ctune__model_loss_ctx(m, t);
     int fused = ctune__loss_fused(&c);
@@ -368,41 +443,16 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
          * which would leave a model predicting NaN). Checked once per
          * epoch: a scan of every weight per step cost more than a small
          * network's whole step. */
-        if (!all_finite(m->params, m->n_params)) {
-            rc = ctune_set_error(CTUNE_ENUMERIC, "fit: the weights became NaN or Inf during "
-                                                 "epoch %lld (try a smaller learning_rate or "
-                                                 "clipnorm)",
-                                 (long long)e);
+        if ((rc = check_weights(m, e)) != CTUNE_OK)
             goto done;
-        }
-        size_t ep = (size_t)e, key = 0;
-        record(m, key++, ep, loss_sum / (double)n_train);
-        for (int k = 0; k < m->n_metrics; k++)
-            record(m, key++, ep, msum[k] / (double)n_train);
-        if (val) {
-            double vl, vm[CTUNE__NN_MAX_METRICS];
-            rc = ctune__evaluate_ws(m, &ws, val, val_start, n_val, &vl, vm);
-            if (rc != CTUNE_OK)
-                goto done;
-            record(m, key++, ep, vl / (double)n_val + ctune__reg_loss(m));
-            for (int k = 0; k < m->n_metrics; k++)
-                record(m, key++, ep, vm[k] / (double)n_val);
-        }
-        m->hist_len = ep + 1;
+        size_t ep = (size_t)e;
+        rc = record_epoch(m, &ws, &fr, ep, loss_sum, msum);
+        if (rc != CTUNE_OK)
+            goto done;
         double mon = o.es.enabled ? m->hist[o.es.key * m->hist_cap + ep] : 0.0;
         int stop = early_stop_update(m, &o.es, ep, mon);
-        if (callback) {
-            int r = callback(m, (int)e, user);
-            if (r != 0) {
-                if (r < 0 && r >= CTUNE_EINTERNAL)
-                    rc = r;
-                else
-                    rc = ctune_set_error(CTUNE_EUSER, "fit: stopped by the epoch callback after "
-                                                      "epoch %lld (it returned %d)",
-                                         (long long)e, r);
-                goto done;
-            }
-        }
+        if (callback && (rc = epoch_callback(m, e, callback, user)) != CTUNE_OK)
+            goto done;
         if (stop)
             break;
     }
