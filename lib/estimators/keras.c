@@ -241,8 +241,10 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
     ctune__fit_opts opts;
     CTUNE_TRY(fit_options(k->train, &opts));
     verbose_ctx vctx = {f->vt.name, epochs};
+    k->model->fit_ctx = ctx; /* polled for cancellation per minibatch */
     rc = ctune__model_fit(k->model, train, NULL, epochs, batch, &opts,
                           verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
+    k->model->fit_ctx = NULL;
     if (rc != CTUNE_OK) /* the engine's messages start with "fit: " */
         ctune__error_prefix("%s", f->vt.name);
     return rc;

@@ -498,10 +498,12 @@ static void fill_work(ctune__twork *w, const ctune__tree_config *cfg, const ctun
 }
 
 ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
-                               const ctune_data *train, size_t n_classes, uint64_t seed)
+                               const ctune_data *train, size_t n_classes, uint64_t seed,
+                               const ctune_fit_ctx *ctx)
 {
     ctune__twork w;
     memset(&w, 0, sizeof w);
+    w.ctx = ctx;
     w.tree = t;
     CTUNE_TRY(setup_work(&w, cfg, train, n_classes));
     size_t n = w.n, d = w.d;

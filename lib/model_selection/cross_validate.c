@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "estimator/estimator.h"
 #include "model_selection/evaluate.h"
 #include "model_selection/splitter.h"
 
@@ -130,7 +131,9 @@ static ctune_status run(ctune_cv_results **out, const ctune_estimator *est,
     ev.seed = o->has_seed ? o->seed : 0;
     ev.executor = vt;
     ev.executor_self = self;
+    ev.interrupt = ctune__estimator_cancel_flag(est);
     ctune_status rc = ctune__eval_run(&ev);
+    ctune__estimator_cancel_end(est);
     if (rc == CTUNE_OK)
         rc = build(out, &ev);
     ctune__eval_clear(&ev);

@@ -6,7 +6,7 @@ import ctypes
 from ._data import _np, out_array
 from ._estimator import Estimator, _as_data
 from ._errors import check
-from ._native import C, c_void_p
+from ._native import C, c_void_p, call_cancellable
 from ._params import to_dict
 
 for _n, _r, _a in [
@@ -97,8 +97,10 @@ def cross_val_score(estimator, X, y, cv=3, scoring=None):
     """One score per fold (StratifiedKFold for classifiers, KFold otherwise)."""
     data = _as_data(X, y)
     buf, ptr = out_array(cv)
-    check(C.ctune_cross_val_score(estimator._h, data.handle, int(cv),
-                                  scoring.encode() if scoring else None, ptr))
+    check(call_cancellable(C.ctune_cross_val_score,
+                           (estimator._h, data.handle, int(cv),
+                            scoring.encode() if scoring else None, ptr),
+                           lambda: C.ctune_estimator_cancel(estimator._h)))
     scores = list(buf)[:cv]
     return _np.array(scores) if _np is not None else scores
 
@@ -149,7 +151,8 @@ class _SearchBase:
         check(C.ctune_search_set_refit(h, 1 if self.refit else 0,
                                        metric.encode() if metric else None))
         check(C.ctune_search_set_options(h, self.options.encode()))
-        check(C.ctune_search_fit(h, data.handle))
+        check(call_cancellable(C.ctune_search_fit, (h, data.handle),
+                               lambda: C.ctune_search_cancel(h)))
         self._collect()
         return self
 
