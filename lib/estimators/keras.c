@@ -15,7 +15,6 @@
 #include "core/log.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
-#include "estimators/registry.h"
 #include "io/stream.h"
 #include "nn/fit.h"
 #include "nn/model.h"
@@ -540,11 +539,6 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
     }
     *self = k;
     return CTUNE_OK;
-}
-
-int ctune__keras_vtable(const ctune_estimator_vtable *vt)
-{
-    return vt && vt->create == keras_create;
 }
 
 /* ---- construction ------------------------------------------------------- */

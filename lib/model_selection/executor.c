@@ -1,13 +1,5 @@
 /* Which built-in executor runs a job, and how many workers n_jobs means. */
-#include <unistd.h>
-
 #include "model_selection/executor.h"
-
-int ctune__n_cores(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n >= 1 && n < 65536 ? (int)n : 1;
-}
 
 int ctune__jobs_workers(long n_jobs)
 {

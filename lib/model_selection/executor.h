@@ -36,6 +36,7 @@
 #include <stddef.h>
 
 #include "ctune.h"
+#include "core/ncores.h"
 
 /* The job is the public ctune_job (include/ctune.h, EXECUTORS): every
  * executor, built-in or custom, drives it through its fields here or the
@@ -55,9 +56,6 @@ struct ctune_job {
     void (*get_outcome)(void *ctx, size_t *n_done, int *flags);
     void (*set_outcome)(void *ctx, size_t n_done, int flags);
 };
-
-/* Number of online cores (>= 1). */
-int ctune__n_cores(void);
 
 /* Workers for n_jobs (scikit-learn/joblib semantics: k > 0 = k workers;
  * -1 = all cores; -k = all cores but k - 1; at least 1, at most 4096). */
