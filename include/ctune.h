@@ -3458,7 +3458,7 @@ CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *bu
 CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
-/* ---- EXECUTORS (lib/model_selection/executor_custom.c) ----------------- */
+/* ---- EXECUTORS (lib/model_selection/job.c) ----------------------------- */
 /* Where a search's tasks run. ctune_search_fit() and ctune_cross_validate()
  * run their tasks (candidate × split) on an executor: the built-in serial
  * or thread pool one chosen by n_jobs — both instances of
