@@ -27,12 +27,14 @@
  *  - the log callback, ctune_set_log_callback();
  *  - the allocation counters and the allocation-failure test hook, declared
  *    in ctune_testing.h (unstable; for single-threaded tests);
- *  - the worker threads of the neural-network engine's large matrix
- *    products (docs/nn.md), started on the first multi-threaded product;
  *  - tables built once on first use (the BLIS context, the C locale of the
- *    number parser).
- * The threads of a search or cross-validation (n_jobs) belong to that call:
- * they are started and joined inside it. docs/threading-and-reproducibility.md
+ *    number parser);
+ *  - the neural-network engine's fork handlers (a fork waits for the BLIS
+ *    calls running on ctune's threads).
+ * The threads of a search or cross-validation (n_jobs), and those of a
+ * neural-network fit, predict or evaluate (ctune_model_set_threads()),
+ * belong to that call: they are started and joined inside it, so no thread
+ * of the library runs between calls. docs/threading-and-reproducibility.md
  * gives the rules.
  *
  * Stability: everything declared here is stable API within a soname
@@ -1215,7 +1217,7 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
  *
  * Thread safety: a model must not be used from two threads at once;
  * distinct models may be trained concurrently (each uses at most the number
- * of BLIS threads given to ctune_model_set_threads()). */
+ * of threads given to ctune_model_set_threads()). */
 
 /** A Keras-like Sequential neural network (Dense and Dropout layers).
  *
@@ -1233,8 +1235,9 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
  *
  *  Created by ctune_model_new(), freed by ctune_model_free(). A model must
  *  not be used from two threads at once; distinct models may be trained
- *  concurrently, each with at most the BLIS threads given to
- *  ctune_model_set_threads(). See docs/nn.md. */
+ *  concurrently, each with at most the threads given to
+ *  ctune_model_set_threads(), joined before each call returns. See
+ *  docs/nn.md. */
 typedef struct ctune_model ctune_model;
 
 /**
@@ -1300,7 +1303,8 @@ CTUNE_API ctune_status ctune_model_add_dropout(ctune_model *m, double rate);
  * clipnorm, clipvalue, global_clipnorm (see docs/nn.md for each default).
  * `metrics`: names separated by '|' or spaces, from accuracy (acc),
  * binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse,
- * mae (long names accepted); "accuracy" resolves as in Keras.
+ * mae (long names accepted); "accuracy" resolves as in Keras 3, from the
+ * output width (one unit: binary; several: categorical, or sparse for codes).
  *
  * May be called before layers are complete or before the input width is
  * known; calling it again replaces the configuration and resets the
@@ -1349,11 +1353,14 @@ typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user)
  * ctune_model_set_seed() would), verbose (accepted, ignored),
  * early_stopping_patience (enables EarlyStopping), monitor (val_loss; an
  * error when not recorded), min_delta (0), mode (auto|min|max),
- * restore_best_weights (false).
+ * restore_best_weights (false: when true, the best epoch's weights are
+ * restored at the end of training, whether it stopped early or not, as
+ * Keras 3).
  *
  * Weights and optimizer state carry over between fits, as in Keras; the
  * history is replaced. No allocation happens inside the batch loop. Uses
- * the model's BLIS thread count (ctune_model_set_threads()).
+ * the model's thread count (ctune_model_set_threads()); a history of more
+ * epochs than memory can hold is CTUNE_ENOMEM before any training.
  *
  * @param m          the model (with layers, compiled)
  * @param data       the training data, with y
@@ -1536,11 +1543,16 @@ CTUNE_API ctune_status ctune_model_get_weights(const ctune_model *m, float *out)
 CTUNE_API ctune_status ctune_model_set_weights(ctune_model *m, const float *in);
 
 /**
- * Number of BLIS threads for this model's large products.
+ * Number of threads this model's fit, predict and evaluate calls may use.
  *
- * Applied per call through a BLIS `rntm_t`; no environment variable or
- * global BLIS state is touched. Small products, activations and the
- * optimizer run on the calling thread. See
+ * Each call owns a pool of `threads - 1` workers beside the calling thread,
+ * started at the first product large enough to split and joined before the
+ * call returns (no thread outlives it: the library may be unloaded, or the
+ * process forked, between calls). Large products, activations and the
+ * optimizer update are split; the pool times its steps and works on one
+ * thread when splitting does not pay (a busy core). The weights are the
+ * same for any thread count. BLIS is called with one thread per call; no
+ * environment variable or global BLIS state is touched. See docs/nn.md and
  * docs/threading-and-reproducibility.md.
  *
  * @param m       the model
