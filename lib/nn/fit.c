@@ -343,6 +343,25 @@ static ctune_status record_epoch(ctune_model *m, ctune__ws *ws, const fit_rows *
     return CTUNE_OK;
 }
 
+/* CTUNE_ECANCELLED when the fit context asks to stop (polled per minibatch). */
+static ctune_status batch_cancelled(const ctune_model *m, int64_t e, size_t batch)
+{
+    if (!ctune_fit_ctx_cancelled(m->fit_ctx))
+        return CTUNE_OK;
+    return ctune_set_error(CTUNE_ECANCELLED, "fit: cancelled at epoch %lld, batch %zu",
+                           (long long)e, batch);
+}
+
+/* CTUNE_ENUMERIC when a minibatch's loss is not finite. */
+static ctune_status check_loss(double bl, int64_t e, size_t batch)
+{
+    if (isfinite(bl))
+        return CTUNE_OK;
+    return ctune_set_error(CTUNE_ENUMERIC, "fit: the loss became %s at epoch %lld, batch %zu "
+                                           "(try a smaller learning_rate or clipnorm)",
+                           isnan(bl) ? "NaN" : "Inf", (long long)e, batch);
+}
+
 static ctune_status check_weights(const ctune_model *m, int64_t e)
 {
     if (all_finite(m->params, m->n_params))
@@ -431,11 +450,8 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
         double loss_sum = 0.0, msum[CTUNE__NN_MAX_METRICS] = {0};
         size_t batch = 0;
         for (size_t s = 0; s < n_train; s += bs, batch++) {
-            if (ctune_fit_ctx_cancelled(m->fit_ctx)) {
-                rc = ctune_set_error(CTUNE_ECANCELLED, "fit: cancelled at epoch %lld, batch %zu",
-                                     (long long)e, batch);
+            if ((rc = batch_cancelled(m, e, batch)) != CTUNE_OK)
                 goto done;
-            }
             size_t rows = n_train - s < bs ? n_train - s : bs;
             ctune__nn_pool_step_begin(ws.pool);
             rc = ctune__ws_gather(&ws, m, data, perm, s, rows, 1);
@@ -448,13 +464,8 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
                 msum[k] += ctune__metric_batch(met[k], &c, a, ws.y, rows);
             double reg = ctune__backward(m, &ws, rows, fused);
             double bl = lsum / (double)rows + reg;
-            if (!isfinite(bl)) {
-                rc = ctune_set_error(CTUNE_ENUMERIC, "fit: the loss became %s at epoch %lld, "
-                                                     "batch %zu (try a smaller learning_rate or "
-                                                     "clipnorm)",
-                                     isnan(bl) ? "NaN" : "Inf", (long long)e, batch);
+            if ((rc = check_loss(bl, e, batch)) != CTUNE_OK)
                 goto done;
-            }
             loss_sum += bl * (double)rows;
             ctune__optim_step_on(&m->opt, ws.pool, m->params, ws.grads, m->seg, m->n_seg);
             ctune__nn_pool_step_end(ws.pool, rows == bs);
