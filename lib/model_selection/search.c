@@ -21,8 +21,7 @@ struct ctune_search {
     ctune_candidates *cands;
     uint64_t seed; /* sampling seed (randomized) */
     int randomized;
-    ctune__eval_opts opts;
-    ctune_splitter *splitter; /* NULL = cv folds */
+    ctune__eval_opts opts; /* cv / splitter, n_jobs, scoring, refit, seed, ... */
     ctune_progress_fn progress;
     void *user;
     const ctune_executor_vtable *executor; /* NULL = n_jobs */
@@ -104,7 +103,6 @@ void ctune_search_free(ctune_search *s)
     ctune_estimator_free(s->est);
     ctune_space_free(s->space);
     ctune_candidates_free(s->cands);
-    ctune_splitter_free(s->splitter);
     ctune__eval_opts_clear(&s->opts);
     ctune__free(s->resource);
     ctune__free(s);
@@ -411,21 +409,45 @@ ctune_status ctune_search_new_hyperband(ctune_search **out, const ctune_estimato
 ctune_status ctune_search_set_options(ctune_search *s, const char *options)
 {
     CTUNE_CHECK_NULL(s, "search");
-    return ctune__eval_opts_apply(&s->opts, options, CTUNE__OPT_ALL, "search");
+    return ctune__eval_opts_apply(&s->opts, options, ctune__search_options, "search");
 }
 
 ctune_status ctune_search_set_splitter(ctune_search *s, const ctune_splitter *sp)
 {
     CTUNE_CHECK_NULL(s, "search");
-    ctune_splitter *copy = NULL;
-    if (sp) {
-        copy = ctune__malloc(sizeof *copy);
-        if (!copy)
-            return CTUNE_ENOMEM;
-        *copy = *sp;
-    }
-    ctune_splitter_free(s->splitter);
-    s->splitter = copy;
+    ctune__eval_opts_set_splitter(&s->opts, sp);
+    return CTUNE_OK;
+}
+
+ctune_status ctune_search_set_cv(ctune_search *s, size_t cv)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_cv(&s->opts, cv > INT64_MAX ? INT64_MAX : (int64_t)cv, "search");
+}
+
+ctune_status ctune_search_set_n_jobs(ctune_search *s, long n_jobs)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_n_jobs(&s->opts, n_jobs, "search");
+}
+
+ctune_status ctune_search_set_scoring(ctune_search *s, const char *scoring)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_scoring(&s->opts, scoring, "search");
+}
+
+ctune_status ctune_search_set_refit(ctune_search *s, int refit, const char *metric)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_refit(&s->opts, refit, metric, "search");
+}
+
+ctune_status ctune_search_set_random_state(ctune_search *s, uint64_t seed)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    s->opts.seed = seed;
+    s->opts.has_seed = 1;
     return CTUNE_OK;
 }
 
@@ -567,12 +589,18 @@ static void top_k(const double *score, size_t n, size_t k, size_t *order)
     memmove(order, order + (n - k), k * sizeof *order);
 }
 
+/* Folds of a run of this search (the splitter's, else cv). */
+static size_t n_splits_of(const ctune_search *s)
+{
+    return s->opts.has_splitter ? s->opts.splitter.n_splits : s->opts.cv;
+}
+
 /* Resolves min / max resources and the schedule (scikit-learn's
  * _check_input_parameters and _run_search); every error comes before a fit. */
 static ctune_status halving_plan(ctune_search *s, const ctune_data *data, size_t n_cands)
 {
     size_t n_rows = ctune_data_n_rows(data);
-    size_t n_splits = s->splitter ? s->splitter->n_splits : (size_t)s->opts.cv;
+    size_t n_splits = n_splits_of(s);
     int64_t lo = s->min_res, hi = s->max_res;
     if (hi == HV_AUTO)
         hi = (int64_t)n_rows;
@@ -665,7 +693,7 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
     /* fitted estimators kept between rounds for a warm start (a parameter
      * resource only: with n_samples the data changes) */
     size_t total = s->cands->n;
-    size_t cache_splits = s->splitter ? s->splitter->n_splits : (size_t)s->opts.cv;
+    size_t cache_splits = n_splits_of(s);
     ctune_estimator **cache = NULL;
     int want_cache = s->resource && cache_splits && total <= SIZE_MAX / cache_splits;
     if (want_cache)
@@ -706,7 +734,6 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         last->est = s->est;
         last->cands = s->rows + row0;
         last->n_cands = n;
-        last->splitter = s->splitter;
         last->data = data;
         last->opts = &s->opts;
         last->progress_scorer = metric;
@@ -784,7 +811,7 @@ static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t 
             if (hi == HV_AUTO)
                 hi = (int64_t)ctune_data_n_rows(data);
             if (lo == HV_SMALLEST) {
-                size_t n_splits = s->splitter ? s->splitter->n_splits : (size_t)s->opts.cv;
+                size_t n_splits = n_splits_of(s);
                 size_t k = !s->resource && ctune_estimator_kind(s->est) == CTUNE_CLASSIFIER
                                ? n_classes_of(data)
                                : 1;
@@ -999,7 +1026,6 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ev.est = s->est;
     ev.cands = s->cands->items;
     ev.n_cands = s->cands->n;
-    ev.splitter = s->splitter;
     ev.data = data;
     ev.opts = &s->opts;
     ev.progress_scorer = metric == (size_t)-1 ? 0 : metric;
