@@ -9,7 +9,6 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "io/atomic.h"
-#include "io/numparse.h"
 #include "model_selection/evaluate.h"
 #include "model_selection/results.h"
 #include "model_selection/space.h"
@@ -182,98 +181,85 @@ ctune_status ctune_search_new_grid(ctune_search **out, const ctune_estimator *es
 
 /* ---- successive halving: options ------------------------------------------ */
 
-/* Reads option `name` of `p` as text into buf (0 when absent). */
-static int opt_text(const ctune_params *p, const char *name, char *buf, size_t cap)
-{
-    if (ctune_params_find(p, name) < 0)
-        return 0;
-    long n = ctune_params_value_text(p, name, buf, cap);
-    return n >= 0 && (size_t)n < cap;
-}
+/* The options of the halving and Hyperband searches, checked by the one
+ * options parser; the cross-option rules are checked below. */
+static const ctune_param_spec HALVING_OPTIONS[] = {
+    {"factor", CTUNE_TYPE_DOUBLE, "3", "(1, inf)", NULL,
+     "keep 1/factor of the candidates per iteration, factor times the resource"},
+    {"resource", CTUNE_TYPE_STRING, "n_samples", NULL, NULL,
+     "n_samples or an integer parameter of the estimator"},
+    {"min_resources", CTUNE_TYPE_INT | CTUNE_TYPE_STRING, NULL, "[1, inf)", "smallest|exhaust",
+     "resource of the first iteration"},
+    {"max_resources", CTUNE_TYPE_INT | CTUNE_TYPE_STRING, "auto", "[1, inf)", "auto",
+     "the most resource a candidate gets"},
+    {"n_candidates", CTUNE_TYPE_INT | CTUNE_TYPE_STRING, "exhaust", "[1, inf)", "exhaust",
+     "candidates of the first iteration (random flavour)"},
+    {"aggressive_elimination", CTUNE_TYPE_BOOL, "false", NULL, NULL,
+     "more iterations when resources are short"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
 
-/* A count >= 1, or one of two words (as negative codes). */
+static const ctune_param_spec HYPERBAND_OPTIONS[] = {
+    {"max_epochs", CTUNE_TYPE_INT, "100", "[1, 1000000]", NULL, "the most epochs a candidate gets"},
+    {"factor", CTUNE_TYPE_DOUBLE, "3", "(1, inf)", NULL, "reduction factor of the brackets"},
+    {"hyperband_iterations", CTUNE_TYPE_INT, "1", "[1, 1000]", NULL, "times the brackets run"},
+    {"resource", CTUNE_TYPE_STRING, "epochs", NULL, NULL, "the estimator's epochs parameter"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+/* An int option or one of its words (as negative codes). */
 static ctune_status opt_count(const ctune_params *p, const char *name, const char *w1, int64_t c1,
                               const char *w2, int64_t c2, int64_t *out)
 {
-    char buf[64];
-    if (!opt_text(p, name, buf, sizeof buf))
-        return ctune_set_error(CTUNE_EINVAL, "halving: option %s: value too long", name);
-    if (w1 && strcmp(buf, w1) == 0) {
-        *out = c1;
+    if (ctune_params_find(p, name) < 0)
         return CTUNE_OK;
-    }
-    if (w2 && strcmp(buf, w2) == 0) {
-        *out = c2;
-        return CTUNE_OK;
-    }
-    char *end = NULL;
-    long long v = strtoll(buf, &end, 10);
-    if (end == buf || *end || v < 1)
-        return ctune_set_error(CTUNE_EINVAL, "halving: option %s must be an integer >= 1%s%s%s%s, "
-                               "got '%s'", name, w1 ? " or " : "", w1 ? w1 : "",
-                               w2 ? " or " : "", w2 ? w2 : "", buf);
-    *out = (int64_t)v;
+    if (ctune_params_type(p, name) == CTUNE_TYPE_INT)
+        return ctune_params_get_int(p, name, out);
+    const char *v = NULL;
+    CTUNE_TRY(ctune_params_get_string(p, name, &v));
+    *out = w1 && strcmp(v, w1) == 0 ? c1 : w2 && strcmp(v, w2) == 0 ? c2 : c1;
     return CTUNE_OK;
+}
+
+/* The resource: an integer parameter of the estimator, not in the space. */
+static ctune_status check_resource(ctune_search *s, const char *who, const char *name)
+{
+    const ctune_param_spec *sp = ctune__spec_find(ctune_estimator_vtable_of(s->est)->params, name);
+    if (!sp || !(sp->types & CTUNE_TYPE_INT))
+        return ctune_set_error(CTUNE_EINVAL, "%s: option resource must be %san integer parameter "
+                               "of %s; '%s' is %s", who,
+                               strcmp(who, "halving") == 0 ? "n_samples or " : "",
+                               ctune_estimator_name(s->est), name,
+                               sp ? "not an integer parameter" : "not a parameter");
+    for (size_t j = 0; j < ctune_space_count(s->space); j++)
+        if (strcmp(ctune_space_name(s->space, j), name) == 0)
+            return ctune_set_error(CTUNE_EINVAL, "%s: option resource '%s' is also a parameter "
+                                   "of the search space; remove it from the space", who, name);
+    return (s->resource = ctune__strdup(name)) ? CTUNE_OK : CTUNE_ENOMEM;
 }
 
 static ctune_status halving_options(ctune_search *s, const char *text)
 {
-    static const char *const known[] = {"factor", "resource", "min_resources", "max_resources",
-                                        "n_candidates", "aggressive_elimination", NULL};
     s->factor = 3;
     s->min_res = s->randomized ? HV_SMALLEST : HV_EXHAUST;
     s->max_res = HV_AUTO;
     s->n_iter = 0; /* exhaust */
     s->aggressive = 0;
-    if (!text)
-        return CTUNE_OK;
-    ctune_params *p;
-    CTUNE_TRY(ctune_params_new(&p));
-    ctune_status rc = ctune_params_parse(p, text);
-    if (rc != CTUNE_OK)
-        ctune__error_prefix("halving options");
-    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(p); i++) {
-        const char *name = ctune_params_name(p, i);
-        size_t k = 0;
-        while (known[k] && strcmp(known[k], name) != 0)
-            k++;
-        if (!known[k])
-            rc = ctune_set_error(CTUNE_EINVAL, "halving: unknown option '%s' (known: factor, "
-                                 "resource, min_resources, max_resources, n_candidates, "
-                                 "aggressive_elimination)", name);
-    }
-    char buf[256];
-    if (rc == CTUNE_OK && opt_text(p, "factor", buf, sizeof buf)) {
-        double f = 0;
-        if (!ctune__parse_number_full(buf, strlen(buf), &f) || !(f > 1) || !isfinite(f))
-            rc = ctune_set_error(CTUNE_EINVAL, "halving: option factor must be a number > 1, "
-                                 "got '%s'", buf);
-        s->factor = f;
-    }
+    ctune_params *p = NULL;
+    CTUNE_TRY(ctune_params_parse_spec(&p, text ? text : "", HALVING_OPTIONS, "halving"));
+    ctune_status rc = CTUNE_OK;
+    if (ctune_params_find(p, "factor") >= 0)
+        rc = ctune_params_get_double(p, "factor", &s->factor);
     if (rc == CTUNE_OK && ctune_params_find(p, "resource") >= 0) {
-        if (!opt_text(p, "resource", buf, sizeof buf))
-            rc = ctune_set_error(CTUNE_EINVAL, "halving: option resource: name too long");
-        else if (strcmp(buf, "n_samples") != 0) {
-            const ctune_param_spec *sp =
-                ctune__spec_find(ctune_estimator_vtable_of(s->est)->params, buf);
-            if (!sp || !(sp->types & CTUNE_TYPE_INT))
-                rc = ctune_set_error(CTUNE_EINVAL, "halving: option resource must be n_samples "
-                                     "or an integer parameter of %s; '%s' is %s",
-                                     ctune_estimator_name(s->est), buf,
-                                     sp ? "not an integer parameter" : "not a parameter");
-            for (size_t j = 0; rc == CTUNE_OK && j < ctune_space_count(s->space); j++)
-                if (strcmp(ctune_space_name(s->space, j), buf) == 0)
-                    rc = ctune_set_error(CTUNE_EINVAL, "halving: option resource '%s' is also a "
-                                         "parameter of the search space; remove it from the "
-                                         "space", buf);
-            if (rc == CTUNE_OK && !(s->resource = ctune__strdup(buf)))
-                rc = CTUNE_ENOMEM;
-        }
+        const char *name = NULL;
+        rc = ctune_params_get_string(p, "resource", &name);
+        if (rc == CTUNE_OK && strcmp(name, "n_samples") != 0)
+            rc = check_resource(s, "halving", name);
     }
-    if (rc == CTUNE_OK && ctune_params_find(p, "min_resources") >= 0)
+    if (rc == CTUNE_OK)
         rc = opt_count(p, "min_resources", "smallest", HV_SMALLEST, "exhaust", HV_EXHAUST,
                        &s->min_res);
-    if (rc == CTUNE_OK && ctune_params_find(p, "max_resources") >= 0)
+    if (rc == CTUNE_OK)
         rc = opt_count(p, "max_resources", "auto", HV_AUTO, NULL, 0, &s->max_res);
     if (rc == CTUNE_OK && ctune_params_find(p, "n_candidates") >= 0) {
         int64_t n = 0;
@@ -284,12 +270,8 @@ static ctune_status halving_options(ctune_search *s, const char *text)
             rc = opt_count(p, "n_candidates", "exhaust", 0, NULL, 0, &n);
         s->n_iter = (size_t)n;
     }
-    if (rc == CTUNE_OK && ctune_params_find(p, "aggressive_elimination") >= 0) {
+    if (rc == CTUNE_OK && ctune_params_find(p, "aggressive_elimination") >= 0)
         rc = ctune_params_get_bool(p, "aggressive_elimination", &s->aggressive);
-        if (rc != CTUNE_OK)
-            rc = ctune_set_error(CTUNE_EINVAL, "halving: option aggressive_elimination must be "
-                                 "true or false");
-    }
     if (rc == CTUNE_OK && s->max_res == HV_AUTO && s->resource)
         rc = ctune_set_error(CTUNE_EINVAL, "halving: option max_resources must be set when the "
                              "resource is '%s' (auto means n_samples)", s->resource);
@@ -328,65 +310,23 @@ ctune_status ctune_search_new_halving(ctune_search **out, const ctune_estimator 
 
 static ctune_status hyperband_options(ctune_search *s, const char *text)
 {
-    static const char *const known[] = {"max_epochs", "factor", "hyperband_iterations",
-                                        "resource", NULL};
     s->factor = 3;
     s->max_res = 100; /* KerasTuner's default max_epochs */
     s->hb_iterations = 1;
     const char *resource = "epochs";
-    ctune_params *p;
-    CTUNE_TRY(ctune_params_new(&p));
-    ctune_status rc = text ? ctune_params_parse(p, text) : CTUNE_OK;
-    if (rc != CTUNE_OK)
-        ctune__error_prefix("hyperband options");
-    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(p); i++) {
-        const char *name = ctune_params_name(p, i);
-        size_t k = 0;
-        while (known[k] && strcmp(known[k], name) != 0)
-            k++;
-        if (!known[k])
-            rc = ctune_set_error(CTUNE_EINVAL, "hyperband: unknown option '%s' (known: "
-                                 "max_epochs, factor, hyperband_iterations, resource)", name);
-    }
-    char buf[256];
-    if (rc == CTUNE_OK && opt_text(p, "factor", buf, sizeof buf)) {
-        double f = 0;
-        if (!ctune__parse_number_full(buf, strlen(buf), &f) || !(f > 1) || !isfinite(f))
-            rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option factor must be a number > 1, "
-                                 "got '%s'", buf);
-        s->factor = f;
-    }
+    ctune_params *p = NULL;
+    CTUNE_TRY(ctune_params_parse_spec(&p, text ? text : "", HYPERBAND_OPTIONS, "hyperband"));
+    ctune_status rc = CTUNE_OK;
+    if (ctune_params_find(p, "factor") >= 0)
+        rc = ctune_params_get_double(p, "factor", &s->factor);
     if (rc == CTUNE_OK && ctune_params_find(p, "max_epochs") >= 0)
-        rc = opt_count(p, "max_epochs", NULL, 0, NULL, 0, &s->max_res);
+        rc = ctune_params_get_int(p, "max_epochs", &s->max_res);
     if (rc == CTUNE_OK && ctune_params_find(p, "hyperband_iterations") >= 0)
-        rc = opt_count(p, "hyperband_iterations", NULL, 0, NULL, 0, &s->hb_iterations);
-    if (rc == CTUNE_OK && s->hb_iterations > 1000)
-        rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option hyperband_iterations=%lld is above "
-                             "1000", (long long)s->hb_iterations);
-    if (rc == CTUNE_OK && s->max_res > 1000000)
-        rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option max_epochs=%lld is above 1000000",
-                             (long long)s->max_res);
-    if (rc == CTUNE_OK && ctune_params_find(p, "resource") >= 0) {
-        if (!opt_text(p, "resource", buf, sizeof buf))
-            rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option resource: name too long");
-        resource = buf;
-    }
-    if (rc == CTUNE_OK) {
-        const ctune_param_spec *sp =
-            ctune__spec_find(ctune_estimator_vtable_of(s->est)->params, resource);
-        if (!sp || !(sp->types & CTUNE_TYPE_INT))
-            rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option resource must be an integer "
-                                 "parameter of %s (the epochs); '%s' is %s",
-                                 ctune_estimator_name(s->est), resource,
-                                 sp ? "not an integer parameter" : "not a parameter");
-        for (size_t j = 0; rc == CTUNE_OK && j < ctune_space_count(s->space); j++)
-            if (strcmp(ctune_space_name(s->space, j), resource) == 0)
-                rc = ctune_set_error(CTUNE_EINVAL, "hyperband: option resource '%s' is also a "
-                                     "parameter of the search space; remove it from the space",
-                                     resource);
-        if (rc == CTUNE_OK && !(s->resource = ctune__strdup(resource)))
-            rc = CTUNE_ENOMEM;
-    }
+        rc = ctune_params_get_int(p, "hyperband_iterations", &s->hb_iterations);
+    if (rc == CTUNE_OK && ctune_params_find(p, "resource") >= 0)
+        rc = ctune_params_get_string(p, "resource", &resource);
+    if (rc == CTUNE_OK)
+        rc = check_resource(s, "hyperband", resource);
     ctune_params_free(p);
     return rc;
 }
