@@ -3974,6 +3974,10 @@ CTUNE_API size_t ctune_search_n_candidates_at(const ctune_search *search, size_t
  *  search, one per candidate per iteration for successive halving (0
  *  without results). Row i's params are the text of column "params". */
 CTUNE_API size_t ctune_search_n_rows(const ctune_search *search);
+/** The params of results row i (borrowed from the search until its next
+ *  fit or free; NULL out of range or without results). For successive
+ *  halving and Hyperband they include the row's resource. */
+CTUNE_API const ctune_params *ctune_search_row_params(const ctune_search *search, size_t i);
 /** The resolved min_resources_ / max_resources_ of the last fit (0 before). */
 CTUNE_API int64_t ctune_search_min_resources(const ctune_search *search);
 /** See ctune_search_min_resources(). */

@@ -1244,3 +1244,10 @@ int64_t ctune_search_min_resources(const ctune_search *s) { return s ? s->min_re
 int64_t ctune_search_max_resources(const ctune_search *s) { return s ? s->max_res_ : 0; }
 
 size_t ctune_search_n_rows(const ctune_search *s) { return s && s->res ? s->res->n_cands : 0; }
+
+const ctune_params *ctune_search_row_params(const ctune_search *s, size_t i)
+{
+    if (!s || !s->res || i >= s->res->n_cands)
+        return NULL;
+    return s->halving ? s->rows[i] : s->cands->items[i];
+}

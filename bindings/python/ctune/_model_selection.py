@@ -1,4 +1,5 @@
-"""cross_val_score, RandomizedSearchCV and GridSearchCV over any estimator."""
+"""cross_val_score, RandomizedSearchCV, GridSearchCV, HalvingRandomSearchCV,
+HalvingGridSearchCV and HyperbandSearchCV over any estimator."""
 
 import ctypes
 
@@ -35,6 +36,20 @@ for _n, _r, _a in [
     ("ctune_search_candidate_params", c_void_p, [c_void_p, ctypes.c_size_t]),
     ("ctune_search_n_columns", ctypes.c_size_t, [c_void_p]),
     ("ctune_search_column_name", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_new_halving", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
+                                                ctypes.c_int, ctypes.c_uint64, ctypes.c_char_p]),
+    ("ctune_search_new_hyperband", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
+                                                  ctypes.c_uint64, ctypes.c_char_p]),
+    ("ctune_search_n_rows", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_row_params", c_void_p, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_n_iterations", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_n_possible_iterations", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_n_required_iterations", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_n_remaining_candidates", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_n_resources", ctypes.c_int64, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_n_candidates_at", ctypes.c_size_t, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_min_resources", ctypes.c_int64, [c_void_p]),
+    ("ctune_search_max_resources", ctypes.c_int64, [c_void_p]),
     ("ctune_search_result_text", ctypes.c_long, [c_void_p, ctypes.c_char_p, ctypes.c_size_t,
                                                  ctypes.c_char_p, ctypes.c_size_t]),
 ]:
@@ -170,7 +185,7 @@ class _SearchBase:
         if C.ctune_search_take_best_estimator(ctypes.byref(est), h) == 0:
             self.best_estimator_ = Estimator._adopt(est)
             self.best_estimator_._keep = getattr(self.estimator, "_keep", ())
-        n = C.ctune_search_n_candidates(h)
+        n = C.ctune_search_n_rows(h)
         res = {}
         buf = ctypes.create_string_buffer(4096)
         for j in range(C.ctune_search_n_columns(h)):
@@ -180,7 +195,7 @@ class _SearchBase:
                 C.ctune_search_result_text(h, col, k, buf, len(buf))
                 vals.append(_number(buf.value.decode()))
             res[col.decode()] = vals
-        res["params"] = [to_dict(C.ctune_search_candidate_params(h, k)) for k in range(n)]
+        res["params"] = [to_dict(C.ctune_search_row_params(h, k)) for k in range(n)]
         self.cv_results_ = res
 
     def predict(self, X):
@@ -226,3 +241,97 @@ class GridSearchCV(_SearchBase):
         check(C.ctune_search_new_grid(ctypes.byref(h), self.estimator._h, space))
 
 
+
+
+def _option(name, value):
+    """One "name=value" option of a halving search; values are numbers or words."""
+    if isinstance(value, bool):
+        return "%s=%s" % (name, "true" if value else "false")
+    if isinstance(value, (int, float)):
+        return "%s=%r" % (name, value)
+    text = str(value)
+    if not text.replace("_", "").isalnum():
+        raise ValueError("%s: %r is not a number or a name" % (name, value))
+    return "%s=%s" % (name, text)
+
+
+class _HalvingBase(_SearchBase):
+    def _collect(self):
+        super()._collect()
+        h = self._h
+        n = C.ctune_search_n_iterations(h)
+        self.n_iterations_ = n
+        self.n_possible_iterations_ = C.ctune_search_n_possible_iterations(h)
+        self.n_required_iterations_ = C.ctune_search_n_required_iterations(h)
+        self.n_remaining_candidates_ = C.ctune_search_n_remaining_candidates(h)
+        self.n_resources_ = [C.ctune_search_n_resources(h, i) for i in range(n)]
+        self.n_candidates_ = [C.ctune_search_n_candidates_at(h, i) for i in range(n)]
+        self.min_resources_ = C.ctune_search_min_resources(h)
+        self.max_resources_ = C.ctune_search_max_resources(h)
+
+
+class _Halving(_HalvingBase):
+    def __init__(self, estimator, params, randomized, factor=3, resource="n_samples",
+                 max_resources="auto", min_resources=None, aggressive_elimination=False,
+                 n_candidates=None, random_state=0, **kw):
+        super().__init__(estimator, **kw)
+        self.params = dict(params)
+        self.randomized = randomized
+        self.random_state = random_state
+        opts = [_option("factor", factor), _option("resource", resource),
+                _option("max_resources", max_resources),
+                _option("aggressive_elimination", aggressive_elimination)]
+        if min_resources is not None:
+            opts.append(_option("min_resources", min_resources))
+        if n_candidates is not None:
+            opts.append(_option("n_candidates", n_candidates))
+        self.halving_options = ", ".join(opts)
+
+    def _new(self, h, space):
+        check(C.ctune_search_new_halving(ctypes.byref(h), self.estimator._h, space,
+                                         1 if self.randomized else 0, self.random_state or 0,
+                                         self.halving_options.encode()))
+
+
+class HalvingRandomSearchCV(_Halving):
+    """HalvingRandomSearchCV(estimator, param_distributions, n_candidates="exhaust", factor=3,
+    resource="n_samples", max_resources="auto", min_resources="smallest",
+    aggressive_elimination=False, cv=3, scoring=None, refit=True, n_jobs=1, random_state=0,
+    ...): scikit-learn's successive halving; cv_results_ has one row per candidate per
+    iteration with 'iter' and 'n_resources'. A parameter resource (such as 'epochs')
+    continues promoted fits (warm start)."""
+
+    def __init__(self, estimator, param_distributions, n_candidates="exhaust",
+                 min_resources="smallest", **kw):
+        super().__init__(estimator, param_distributions, True, n_candidates=n_candidates,
+                         min_resources=min_resources, **kw)
+
+
+class HalvingGridSearchCV(_Halving):
+    """HalvingGridSearchCV(estimator, param_grid, factor=3, resource="n_samples",
+    max_resources="auto", min_resources="exhaust", aggressive_elimination=False, cv=3, ...)."""
+
+    def __init__(self, estimator, param_grid, min_resources="exhaust", **kw):
+        super().__init__(estimator, param_grid, False, min_resources=min_resources, **kw)
+
+
+class HyperbandSearchCV(_HalvingBase):
+    """HyperbandSearchCV(estimator, param_distributions, max_epochs=100, factor=3,
+    hyperband_iterations=1, resource="epochs", cv=3, scoring=None, refit=True, n_jobs=1,
+    random_state=0, ...): KerasTuner's Hyperband with epochs as the budget, run by
+    cross-validation; cv_results_ gains 'bracket', 'iter' and 'n_resources'."""
+
+    def __init__(self, estimator, param_distributions, max_epochs=100, factor=3,
+                 hyperband_iterations=1, resource="epochs", random_state=0, **kw):
+        super().__init__(estimator, **kw)
+        self.params = dict(param_distributions)
+        self.random_state = random_state
+        self.hyperband_options = ", ".join([
+            _option("max_epochs", max_epochs), _option("factor", factor),
+            _option("hyperband_iterations", hyperband_iterations),
+            _option("resource", resource)])
+
+    def _new(self, h, space):
+        check(C.ctune_search_new_hyperband(ctypes.byref(h), self.estimator._h, space,
+                                           self.random_state or 0,
+                                           self.hyperband_options.encode()))
