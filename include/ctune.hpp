@@ -55,8 +55,7 @@ public:
     /** An error of `status` with `message`. */
     error(ctune_status status, const std::string &message)
         : std::runtime_error(message), status_(status)
-    {
-    }
+    {}
     /** The ctune_status of the failed call (a negative CTUNE_E* code). */
     ctune_status status() const noexcept { return status_; }
 
@@ -89,11 +88,11 @@ template <class T> struct handle_traits;
 
 /** Declares that `free_fn` releases a `type`, making ctune::handle<type>
  *  and ctune::make() work for it. Use at global scope. */
-#define CTUNE_HPP_HANDLE(type, free_fn)                                      \
-    namespace ctune {                                                        \
-    template <> struct handle_traits<type> {                                 \
-        static void release(type *p) noexcept { free_fn(p); }                \
-    };                                                                       \
+#define CTUNE_HPP_HANDLE(type, free_fn)                       \
+    namespace ctune {                                         \
+    template <> struct handle_traits<type> {                  \
+        static void release(type *p) noexcept { free_fn(p); } \
+    };                                                        \
     }
 
 /** The deleter of ctune::handle<T>. */
@@ -237,16 +236,10 @@ template <class F, class... A> std::string text(F &&f, A &&...args)
 }
 
 /** "k=v, k=v" text of a parameter set (ctune_params_to_text()). */
-inline std::string to_text(const ctune_params *p)
-{
-    return text(ctune_params_to_text, p);
-}
+inline std::string to_text(const ctune_params *p) { return text(ctune_params_to_text, p); }
 
 /** The calling thread's last error message (ctune_last_error()). */
-inline std::string_view last_error() noexcept
-{
-    return ctune_last_error();
-}
+inline std::string_view last_error() noexcept { return ctune_last_error(); }
 
 /**
  * A ctune_data view of contiguous ranges (std::vector, std::array, C
@@ -258,27 +251,26 @@ inline std::string_view last_error() noexcept
  * @throws ctune::error CTUNE_EINVAL when the sizes do not match, and the
  *         errors of ctune_data_new()
  */
-template <class RX, class RY>
-data_ptr data_view(const RX &X, size_t n_cols, const RY &y)
+template <class RX, class RY> data_ptr data_view(const RX &X, size_t n_cols, const RY &y)
 {
     using T = std::remove_cv_t<std::remove_reference_t<decltype(*std::data(X))>>;
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                   "ctune::data_view: X holds float or double");
-    static_assert(std::is_same_v<std::remove_cv_t<std::remove_reference_t<decltype(*std::data(y))>>,
-                                 double>,
-                  "ctune::data_view: y holds double");
+    static_assert(
+        std::is_same_v<std::remove_cv_t<std::remove_reference_t<decltype(*std::data(y))>>, double>,
+        "ctune::data_view: y holds double");
     const size_t nx = std::size(X), ny = std::size(y);
     if (n_cols == 0 || nx % n_cols != 0)
-        throw error(CTUNE_EINVAL, "ctune::data_view: X has " + std::to_string(nx) +
-                                      " values, not a multiple of n_cols = " +
-                                      std::to_string(n_cols));
+        throw error(CTUNE_EINVAL,
+                    "ctune::data_view: X has " + std::to_string(nx) +
+                        " values, not a multiple of n_cols = " + std::to_string(n_cols));
     const size_t n_rows = nx / n_cols;
     if (ny != 0 && ny != n_rows)
-        throw error(CTUNE_EINVAL, "ctune::data_view: y has " + std::to_string(ny) +
-                                      " values for " + std::to_string(n_rows) + " rows");
+        throw error(CTUNE_EINVAL, "ctune::data_view: y has " + std::to_string(ny) + " values for " +
+                                      std::to_string(n_rows) + " rows");
     return make(ctune_data_new, static_cast<const void *>(std::data(X)),
-                static_cast<int>(std::is_same_v<T, float> ? CTUNE_FLOAT32 : CTUNE_FLOAT64),
-                n_rows, n_cols, size_t{0}, ny != 0 ? std::data(y) : nullptr, size_t{ny != 0});
+                static_cast<int>(std::is_same_v<T, float> ? CTUNE_FLOAT32 : CTUNE_FLOAT64), n_rows,
+                n_cols, size_t{0}, ny != 0 ? std::data(y) : nullptr, size_t{ny != 0});
 }
 
 /** A ctune_data view of X only (for predict); see data_view(X, n_cols, y). */

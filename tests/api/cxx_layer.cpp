@@ -13,12 +13,12 @@ namespace {
 
 int failures = 0;
 
-#define EXPECT(cond)                                                                 \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            std::fprintf(stderr, "cxx_layer:%d: expected %s\n", __LINE__, #cond);    \
-            failures++;                                                              \
-        }                                                                            \
+#define EXPECT(cond)                                                              \
+    do {                                                                          \
+        if (!(cond)) {                                                            \
+            std::fprintf(stderr, "cxx_layer:%d: expected %s\n", __LINE__, #cond); \
+            failures++;                                                           \
+        }                                                                         \
     } while (0)
 
 // Runs f, which must throw ctune::error with `status` and a message holding
@@ -30,14 +30,17 @@ template <class F> void expect_error(int line, F f, ctune_status status, std::st
         std::fprintf(stderr, "cxx_layer:%d: no exception\n", line);
         failures++;
     } catch (const ctune::error &e) {
-        if (e.status() != status || std::string_view(e.what()).find(needle) == std::string_view::npos) {
+        if (e.status() != status ||
+            std::string_view(e.what()).find(needle) == std::string_view::npos) {
             std::fprintf(stderr, "cxx_layer:%d: got status %d, message '%s'\n", line, e.status(),
                          e.what());
             failures++;
         }
     }
 }
-#define EXPECT_ERROR(stmt, status, needle) expect_error(__LINE__, [&] { stmt; }, status, needle)
+#define EXPECT_ERROR(stmt, status, needle) \
+    expect_error(                          \
+        __LINE__, [&] { stmt; }, status, needle)
 
 void errors()
 {
@@ -74,8 +77,10 @@ void arguments()
     EXPECT(params.find("max_depth=2") != std::string::npos);
     EXPECT(params.find("criterion=entropy") != std::string::npos);
     // text() grows past its first buffer
-    auto space = ctune::make(ctune_space_parse, std::string_view(
-        "alpha_parameter_name: 1|2|3|4|5|6|7|8|9|10; beta_parameter_name: a|b|c|d|e|f|g"));
+    auto space = ctune::make(
+        ctune_space_parse,
+        std::string_view(
+            "alpha_parameter_name: 1|2|3|4|5|6|7|8|9|10; beta_parameter_name: a|b|c|d|e|f|g"));
     const std::string round_trip = ctune::text(ctune_space_to_text, space);
     EXPECT(round_trip.size() > 64);
     EXPECT(round_trip.find("beta_parameter_name") != std::string::npos);

@@ -18,7 +18,8 @@ int main(void)
     if (ctune_data_new(&d, X, CTUNE_FLOAT64, 8, 2, 0, y, 1) != CTUNE_OK ||
         ctune_mlp_classifier_new(&mlp) != CTUNE_OK ||
         ctune_estimator_set_params_text(mlp, "epochs=3, batch_size=4, nn=8") != CTUNE_OK ||
-        ctune_estimator_fit(mlp, d) != CTUNE_OK || ctune_estimator_score(mlp, d, &acc) != CTUNE_OK) {
+        ctune_estimator_fit(mlp, d) != CTUNE_OK ||
+        ctune_estimator_score(mlp, d, &acc) != CTUNE_OK) {
         fprintf(stderr, "app: %s\n", ctune_last_error());
         goto out;
     }
