@@ -34,6 +34,10 @@
 #ifndef CTUNE_HPP
 #define CTUNE_HPP
 
+#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 201703L
+#error "ctune.hpp needs C++17; ctune.h alone works from C and from any C++"
+#endif
+
 #include <cstddef>
 #include <iterator>
 #include <memory>
