@@ -76,9 +76,10 @@ private:
  */
 template <class R> R check(R rc)
 {
-    static_assert(std::is_integral_v<R> || std::is_enum_v<R>,
-                  "ctune::check() takes a status or a length");
-    if (rc < 0) {
+    static_assert(std::is_enum_v<R> || (std::is_integral_v<R> && std::is_signed_v<R>),
+                  "ctune::check() takes a status or a signed length: a function returning "
+                  "an unsigned count or a pointer cannot fail this way");
+    if (static_cast<long long>(rc) < 0) {
         ctune_status st = static_cast<ctune_status>(rc);
         const char *msg = ctune_last_error();
         throw error(st, msg != nullptr && *msg != '\0' ? msg : ctune_status_string(st));
