@@ -2,6 +2,9 @@
 // status and message, the argument adapters and helpers behave, and bad
 // input throws instead of crashing. Each check prints what failed.
 #include <ctune.hpp>
+#if __has_include(<ctune_testing.h>)
+#include <ctune_testing.h> // ctune_alloc_live(), where the test hooks live apart
+#endif
 
 #include <array>
 #include <cstdio>
