@@ -4,9 +4,9 @@
 set -euo pipefail
 PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3 python3-numpy
       libopenmpi-dev openmpi-bin)
+[ "${CTUNE_DEPS_EXTRA:-}" ] && PKGS+=(${CTUNE_DEPS_EXTRA})
 # scripts/install-test.sh builds a CMake project against the installed ctune
 PKGS+=(cmake)
-[ "${CTUNE_DEPS_EXTRA:-}" ] && PKGS+=(${CTUNE_DEPS_EXTRA})
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
