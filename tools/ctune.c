@@ -13,7 +13,7 @@
 #include "cli_model.h"
 
 #ifdef CTUNE_CLI_MPI
-#include "ctune_mpi.h"
+#include "cli_mpi.h"
 #endif
 
 /* Under mpirun: this rank and the number of ranks (1 rank otherwise). Only
@@ -291,10 +291,10 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_signals();
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1) {
-        st = ctune_mpi_search_fit(s, data, MPI_COMM_WORLD, NULL);
+        st = cli_mpi_search_fit(s, data);
         if (st == CTUNE_EIO) { /* a rank is gone: end the whole job */
             cli_fail("search over MPI");
-            MPI_Abort(MPI_COMM_WORLD, 1);
+            cli_mpi_abort(1);
         }
     } else
 #endif
@@ -383,8 +383,7 @@ static int cmd_cv(int argc, char **argv)
     ctune_status cst;
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)
-        cst = ctune_mpi_cross_validate(&res, m.est, data, splitter, (int)o.cv, options,
-                                       MPI_COMM_WORLD, NULL);
+        cst = cli_mpi_cross_validate(&res, m.est, data, splitter, (int)o.cv, options);
     else
 #endif
         cst = ctune_cross_validate(&res, m.est, data, splitter, (int)o.cv, options);
@@ -553,14 +552,16 @@ static int dispatch(int argc, char **argv);
 int main(int argc, char **argv)
 {
 #ifdef CTUNE_CLI_MPI
-    if (ctune_mpi_launched()) {
-        if (ctune_mpi_init(&argc, &argv, NULL) != CTUNE_OK ||
-            ctune_mpi_rank(&g_rank, MPI_COMM_WORLD) != CTUNE_OK ||
-            ctune_mpi_size(&g_ranks, MPI_COMM_WORLD) != CTUNE_OK)
-            return cli_fail("MPI");
+    /* libctune_mpi (and with it MPI) is loaded only under a launcher */
+    if (cli_mpi_launched()) {
+        int st = cli_mpi_start(&argc, &argv, &g_rank, &g_ranks);
+        if (st != CLI_OK) {
+            cli_mpi_stop();
+            return st;
+        }
     }
     int rc = dispatch(argc, argv);
-    ctune_mpi_finalize();
+    cli_mpi_stop();
     return rc;
 #else
     return dispatch(argc, argv);
