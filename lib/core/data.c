@@ -114,6 +114,20 @@ ctune_status ctune__data_new_owned(ctune_data **out, void *X, int dtype, size_t 
     return ctune__data_new_storage(out, &init);
 }
 
+/* A derived view keeps its source's affine map and trust. */
+static ctune_status copy_view_extras(ctune_data *d, const ctune_data *src)
+{
+    d->trusted = src->trusted;
+    if (!src->affine)
+        return CTUNE_OK;
+    size_t m = src->st->n_cols;
+    d->affine = CTUNE_NEW_ARRAY(double, 2 * m);
+    if (!d->affine)
+        return CTUNE_ENOMEM;
+    memcpy(d->affine, src->affine, 2 * m * sizeof *d->affine);
+    return CTUNE_OK;
+}
+
 ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src, const size_t *rows,
                                size_t n)
 {
@@ -155,6 +169,10 @@ ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src, const si
         d->y_local = d->y_owned = y;
         d->t_local = src->t_local;
     }
+    if (copy_view_extras(d, src) != CTUNE_OK) {
+        ctune_data_free(d);
+        return CTUNE_ENOMEM;
+    }
     *out = d;
     return CTUNE_OK;
 }
@@ -177,6 +195,10 @@ ctune_status ctune__data_with_y(ctune_data **out, const ctune_data *src, double 
     d->y_local = y;
     d->y_owned = take_ownership ? y : NULL;
     d->t_local = n_targets;
+    if (copy_view_extras(d, src) != CTUNE_OK) {
+        ctune_data_free(d);
+        return CTUNE_ENOMEM;
+    }
     *out = d;
     return CTUNE_OK;
 fail:
@@ -186,11 +208,71 @@ fail:
     return CTUNE_ENOMEM;
 }
 
+ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const double *shift,
+                                const double *scale)
+{
+    *out = NULL;
+    size_t m = src->st->n_cols;
+    ctune_data *d;
+    /* same rows and y as src: y_local stays src's, so copy it */
+    double *y = NULL;
+    if (src->y_local) {
+        y = CTUNE_NEW_ARRAY(double, (src->n ? src->n : 1) * src->t_local);
+        if (!y)
+            return CTUNE_ENOMEM;
+        memcpy(y, src->y_local, src->n * src->t_local * sizeof *y);
+    }
+    CTUNE_TRY(ctune__data_with_y(&d, src, y, y ? src->t_local : 0, 1));
+    ctune__free(d->affine);
+    d->affine = CTUNE_NEW_ARRAY(double, 2 * m);
+    if (!d->affine) {
+        ctune_data_free(d);
+        return CTUNE_ENOMEM;
+    }
+    memcpy(d->affine, shift, m * sizeof *shift);
+    memcpy(d->affine + m, scale, m * sizeof *scale);
+    /* finite values under a finite map can still overflow: validated again */
+    d->trusted = 0;
+    *out = d;
+    return CTUNE_OK;
+}
+
+ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ctune_data **use)
+{
+    *owned = NULL;
+    *use = d;
+    if (!d->affine)
+        return CTUNE_OK;
+    size_t n = d->n, m = d->st->n_cols, t = ctune_data_n_targets(d);
+    double *X = CTUNE_NEW_ARRAY(double, n && m ? n * m : 1);
+    double *y = t ? CTUNE_NEW_ARRAY(double, n ? n * t : 1) : NULL;
+    if (!X || (t && !y)) {
+        ctune__free(X);
+        ctune__free(y);
+        return CTUNE_ENOMEM;
+    }
+    ctune_status rc = ctune_data_gather_f64(d, NULL, n, X, m);
+    if (rc == CTUNE_OK && t && n)
+        rc = ctune_data_gather_y(d, NULL, n, y);
+    if (rc != CTUNE_OK) {
+        ctune__free(X);
+        ctune__free(y);
+        return rc;
+    }
+    ctune_data *c;
+    CTUNE_TRY(ctune__data_new_owned(&c, X, CTUNE_FLOAT64, n, m, y, t));
+    c->trusted = d->trusted;
+    *owned = c;
+    *use = c;
+    return CTUNE_OK;
+}
+
 void ctune_data_free(ctune_data *data)
 {
     if (!data)
         return;
     ctune__storage *st = data->st;
+    ctune__free(data->affine);
     ctune__free(data->idx);
     ctune__free(data->y_owned);
     ctune__free(data);
@@ -199,7 +281,11 @@ void ctune_data_free(ctune_data *data)
 
 size_t ctune_data_n_rows(const ctune_data *d) { return d ? d->n : 0; }
 size_t ctune_data_n_cols(const ctune_data *d) { return d ? d->st->n_cols : 0; }
-int ctune_data_dtype(const ctune_data *d) { return d ? d->st->dtype : 0; }
+/* An affine view reads as the float64 values a transformer would write. */
+int ctune_data_dtype(const ctune_data *d)
+{
+    return d ? (d->affine ? CTUNE_FLOAT64 : d->st->dtype) : 0;
+}
 
 size_t ctune_data_n_targets(const ctune_data *d)
 {
@@ -207,6 +293,35 @@ size_t ctune_data_n_targets(const ctune_data *d)
         return 0;
     return d->y_local ? d->t_local : d->st->n_targets;
 }
+
+/* Columns [j0, j0 + w) of a stored row of an affine view into t (w <= 64):
+ * a branch-free loop the compiler can vectorize, then the rare overflow
+ * fix-up of ctune__data_affine_x(). */
+static void affine_chunk(const ctune_data *d, const void *row, size_t j0, size_t w, double *t)
+{
+    size_t m = d->st->n_cols;
+    const double *sh = d->affine + j0, *sc = d->affine + m + j0;
+    if (d->st->dtype == CTUNE_FLOAT32) {
+        const float *x = (const float *)row + j0;
+        for (size_t j = 0; j < w; j++)
+            t[j] = ((double)x[j] - sh[j]) / sc[j];
+    } else {
+        const double *x = (const double *)row + j0;
+        for (size_t j = 0; j < w; j++)
+            t[j] = (x[j] - sh[j]) / sc[j];
+    }
+    int inf = 0;
+    for (size_t j = 0; j < w; j++)
+        inf |= isinf(t[j]);
+    if (inf)
+        for (size_t j = 0; j < w; j++) {
+            double x = d->st->dtype == CTUNE_FLOAT32 ? (double)((const float *)row)[j0 + j]
+                                                      : ((const double *)row)[j0 + j];
+            t[j] = ctune__data_affine_x(d, m, j0 + j, x);
+        }
+}
+
+#define AFFINE_CHUNK 64
 
 static const char *nonfinite_name(double v)
 {
@@ -216,10 +331,25 @@ static const char *nonfinite_name(double v)
 ctune_status ctune_data_validate(const ctune_data *d)
 {
     CTUNE_CHECK_NULL(d, "data");
+    if (d->trusted)
+        return CTUNE_OK;
     size_t m = d->st->n_cols;
     for (size_t i = 0; i < d->n; i++) {
         const void *row = ctune__data_row_ptr(d, i);
-        if (d->st->dtype == CTUNE_FLOAT32) {
+        if (d->affine) {
+            double t[AFFINE_CHUNK];
+            for (size_t j0 = 0; j0 < m; j0 += AFFINE_CHUNK) {
+                size_t w = m - j0 < AFFINE_CHUNK ? m - j0 : AFFINE_CHUNK;
+                affine_chunk(d, row, j0, w, t);
+                int bad = 0;
+                for (size_t j = 0; j < w; j++)
+                    bad |= !isfinite(t[j]);
+                for (size_t j = 0; bad && j < w; j++)
+                    if (!isfinite(t[j]))
+                        return ctune_set_error(CTUNE_EDATA, "X row %zu, column %zu is %s", i,
+                                               j0 + j, nonfinite_name(t[j]));
+            }
+        } else if (d->st->dtype == CTUNE_FLOAT32) {
             const float *r = row;
             for (size_t j = 0; j < m; j++)
                 if (!isfinite(r[j]))
@@ -274,7 +404,15 @@ ctune_status ctune_data_gather_f32(const ctune_data *d, const size_t *rows, size
     for (size_t i = 0; i < n; i++) {
         const void *src = ctune__data_row_ptr(d, rows ? rows[i] : i);
         float *dst = out + i * ld;
-        if (d->st->dtype == CTUNE_FLOAT32) {
+        if (d->affine) {
+            double t[AFFINE_CHUNK];
+            for (size_t j0 = 0; j0 < m; j0 += AFFINE_CHUNK) {
+                size_t w = m - j0 < AFFINE_CHUNK ? m - j0 : AFFINE_CHUNK;
+                affine_chunk(d, src, j0, w, t);
+                for (size_t j = 0; j < w; j++)
+                    dst[j0 + j] = (float)t[j];
+            }
+        } else if (d->st->dtype == CTUNE_FLOAT32) {
             memcpy(dst, src, m * sizeof(float));
         } else {
             const double *s = src;
@@ -293,7 +431,12 @@ ctune_status ctune_data_gather_f64(const ctune_data *d, const size_t *rows, size
     for (size_t i = 0; i < n; i++) {
         const void *src = ctune__data_row_ptr(d, rows ? rows[i] : i);
         double *dst = out + i * ld;
-        if (d->st->dtype == CTUNE_FLOAT64) {
+        if (d->affine) {
+            for (size_t j0 = 0; j0 < m; j0 += AFFINE_CHUNK) {
+                size_t w = m - j0 < AFFINE_CHUNK ? m - j0 : AFFINE_CHUNK;
+                affine_chunk(d, src, j0, w, dst + j0);
+            }
+        } else if (d->st->dtype == CTUNE_FLOAT64) {
             memcpy(dst, src, m * sizeof(double));
         } else {
             const float *s = src;
@@ -325,8 +468,9 @@ double ctune_data_x(const ctune_data *d, size_t row, size_t col)
     if (!d || row >= d->n || col >= d->st->n_cols)
         return 0.0;
     const void *r = ctune__data_row_ptr(d, row);
-    return d->st->dtype == CTUNE_FLOAT32 ? (double)((const float *)r)[col]
-                                         : ((const double *)r)[col];
+    double x = d->st->dtype == CTUNE_FLOAT32 ? (double)((const float *)r)[col]
+                                             : ((const double *)r)[col];
+    return d->affine ? ctune__data_affine_x(d, d->st->n_cols, col, x) : x;
 }
 
 double ctune_data_y(const ctune_data *d, size_t row, size_t target)

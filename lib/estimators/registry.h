@@ -27,4 +27,12 @@ void ctune__builtin_names(char *buf, size_t cap);
 int ctune__pipeline_vtable(const ctune_estimator_vtable *vt);
 int ctune__keras_vtable(const ctune_estimator_vtable *vt);
 
+/* 1 when the fitted transformer `est` maps each column by x' = (x -
+ * shift[j]) / scale[j], computed in double exactly as its transform does,
+ * and sets the two arrays (owned by `est`, n_features_in entries): a
+ * pipeline then hands the next step an affine view of its input instead of
+ * a transformed copy (ctune__data_affine()). 0 for every other estimator.
+ * Defined in scaler.c. */
+int ctune__affine_of(const ctune_estimator *est, const double **shift, const double **scale);
+
 #endif
