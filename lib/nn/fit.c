@@ -276,28 +276,34 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         goto done;
     m->hist_cap = (size_t)epochs;
 
-    /* Every epoch reads the training rows in a new random order: one
-     * compact float32 copy of them (the network's input type) keeps those
-     * reads in a dense block half the size of a float64 copy, instead of
-     * scattered over the whole data, and applies a view's column map once.
-     * The copy holds the very values a direct gather gives; without memory
-     * for it, batches are gathered from `data` as they come. */
+    /* Every epoch reads the training rows in a new random order. When they
+     * are a subset of a larger array (a cross-validation fold), one compact
+     * float32 copy of them (the network's input type) keeps those reads in
+     * a dense block half the size of a float64 copy instead of scattered
+     * over the whole array, and applies a view's column map once. A view of
+     * all its array's rows is read in place: a copy would only add memory.
+     * The copy holds the very values a direct gather gives. */
     const ctune_data *train = data;
-    {
+    if (data->idx) {
         size_t w = ctune_data_n_cols(data);
         float *xc = n_train <= SIZE_MAX / sizeof(float) / (w ? w : 1)
                         ? ctune__malloc_array(n_train * (w ? w : 1), sizeof *xc)
                         : NULL;
         double *yc = xc && t ? ctune__malloc_array(n_train * t, sizeof *yc) : NULL;
-        if (xc && (!t || yc) && ctune_data_gather_f32(data, NULL, n_train, xc, w) == CTUNE_OK &&
-            (!t || ctune_data_gather_y(data, NULL, n_train, yc) == CTUNE_OK) &&
-            ctune__data_new_owned(&compact, xc, CTUNE_FLOAT32, n_train, w, yc, t) == CTUNE_OK) {
-            ctune__data_trust(compact); /* checked above */
-            train = compact;
-        } else if (!compact) {
+        rc = !xc || (t && !yc) ? CTUNE_ENOMEM : ctune_data_gather_f32(data, NULL, n_train, xc, w);
+        if (rc == CTUNE_OK && t)
+            rc = ctune_data_gather_y(data, NULL, n_train, yc);
+        if (rc != CTUNE_OK) {
             ctune__free(xc);
             ctune__free(yc);
+            goto done;
         }
+        /* takes xc and yc, also when it fails */
+        rc = ctune__data_new_owned(&compact, xc, CTUNE_FLOAT32, n_train, w, yc, t);
+        if (rc != CTUNE_OK)
+            goto done;
+        ctune__data_trust(compact); /* checked above */
+        train = compact;
     }
 
     ctune__loss_ctx c = ctune__model_loss_ctx(m, t);
