@@ -1,6 +1,7 @@
 #include "core/data.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -141,14 +142,18 @@ ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src, const si
             return ctune_set_error(CTUNE_EINVAL,
                                    "ctune_data_subset: index %zu (rows[%zu]) is out of range for %zu rows",
                                    rows[i], i, src->n);
-    size_t *idx = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
-    if (!idx)
+    if (n > (SIZE_MAX - sizeof(ctune__idx_block)) / sizeof(size_t))
+        return ctune_set_error(CTUNE_ENOMEM, "ctune_data_subset: %zu rows", n);
+    ctune__idx_block *block = ctune__malloc(sizeof *block + (n ? n : 1) * sizeof(size_t));
+    if (!block)
         return CTUNE_ENOMEM;
+    atomic_init(&block->refs, 1);
+    size_t *idx = block->v;
     double *y = NULL;
     if (src->y_local) {
         y = CTUNE_NEW_ARRAY(double, (n ? n : 1) * src->t_local);
         if (!y) {
-            ctune__free(idx);
+            ctune__free(block);
             return CTUNE_ENOMEM;
         }
         for (size_t i = 0; i < n; i++)
@@ -160,11 +165,12 @@ ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src, const si
     ctune_data *d;
     ctune_status rc = view_new(&d, src->st, n);
     if (rc != CTUNE_OK) {
-        ctune__free(idx);
+        ctune__free(block);
         ctune__free(y);
         return rc;
     }
     d->idx = idx;
+    d->idx_block = block;
     if (y) {
         d->y_local = d->y_owned = y;
         d->t_local = src->t_local;
@@ -181,17 +187,14 @@ ctune_status ctune__data_with_y(ctune_data **out, const ctune_data *src, double 
                                 size_t n_targets, int take_ownership)
 {
     *out = NULL;
-    size_t *idx = NULL;
-    if (src->idx) {
-        idx = CTUNE_NEW_ARRAY(size_t, src->n ? src->n : 1);
-        if (!idx)
-            goto fail;
-        memcpy(idx, src->idx, src->n * sizeof *idx);
-    }
     ctune_data *d;
     if (view_new(&d, src->st, src->n) != CTUNE_OK)
         goto fail;
-    d->idx = idx;
+    if (src->idx_block) { /* the same rows: share the list */
+        atomic_fetch_add(&src->idx_block->refs, 1);
+        d->idx = src->idx;
+        d->idx_block = src->idx_block;
+    }
     d->y_local = y;
     d->y_owned = take_ownership ? y : NULL;
     d->t_local = n_targets;
@@ -202,7 +205,6 @@ ctune_status ctune__data_with_y(ctune_data **out, const ctune_data *src, double 
     *out = d;
     return CTUNE_OK;
 fail:
-    ctune__free(idx);
     if (take_ownership)
         ctune__free(y);
     return CTUNE_ENOMEM;
@@ -273,7 +275,8 @@ void ctune_data_free(ctune_data *data)
         return;
     ctune__storage *st = data->st;
     ctune__free(data->affine);
-    ctune__free(data->idx);
+    if (data->idx_block && atomic_fetch_sub(&data->idx_block->refs, 1) == 1)
+        ctune__free(data->idx_block);
     ctune__free(data->y_owned);
     ctune__free(data);
     storage_release(st);
