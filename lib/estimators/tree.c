@@ -213,7 +213,7 @@ static ctune_status tree_fit(void *self, const ctune_data *train, size_t n_class
     ctune_data *own; /* the builder walks stored rows */
     CTUNE_TRY(ctune__data_plain(train, &own, &train));
     ctune_status rc = ctune__tree_build(&te->tree, &te->cfg, train, n_classes,
-                                        ctune_fit_ctx_seed(ctx, te->cfg.seed));
+                                        ctune_fit_ctx_seed(ctx, te->cfg.seed), ctx);
     ctune_data_free(own);
     if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
         ctune__error_prefix("%s", te->name);

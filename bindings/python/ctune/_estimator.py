@@ -4,7 +4,7 @@ import ctypes
 
 from ._data import Data, out_array, result
 from ._errors import check
-from ._native import C, c_void_p
+from ._native import C, c_void_p, call_cancellable
 from ._params import Params, to_dict
 
 CLASSIFIER, REGRESSOR, TRANSFORMER = 1, 2, 3
@@ -64,7 +64,8 @@ class Estimator:
     # -- fitting and predicting --------------------------------------------
     def fit(self, X, y=None):
         data = _as_data(X, y)
-        check(C.ctune_estimator_fit(self._h, data.handle))
+        check(call_cancellable(C.ctune_estimator_fit, (self._h, data.handle),
+                               lambda: C.ctune_estimator_cancel(self._h)))
         return self
 
     @property

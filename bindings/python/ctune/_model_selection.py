@@ -6,7 +6,7 @@ import ctypes
 from ._data import _np, out_array
 from ._estimator import Estimator, _as_data
 from ._errors import check
-from ._native import C, c_void_p
+from ._native import C, c_void_p, call_cancellable
 from ._params import to_dict
 
 for _n, _r, _a in [
@@ -93,8 +93,10 @@ def cross_val_score(estimator, X, y, cv=3, scoring=None):
     """One score per fold (StratifiedKFold for classifiers, KFold otherwise)."""
     data = _as_data(X, y)
     buf, ptr = out_array(cv)
-    check(C.ctune_cross_val_score(estimator._h, data.handle, int(cv),
-                                  scoring.encode() if scoring else None, ptr))
+    check(call_cancellable(C.ctune_cross_val_score,
+                           (estimator._h, data.handle, int(cv),
+                            scoring.encode() if scoring else None, ptr),
+                           lambda: C.ctune_estimator_cancel(estimator._h)))
     scores = list(buf)[:cv]
     return _np.array(scores) if _np is not None else scores
 
@@ -138,7 +140,8 @@ class _SearchBase:
             C.ctune_search_free(self._h)
         self._h = h
         check(C.ctune_search_set_options(h, self.options.encode()))
-        check(C.ctune_search_fit(h, data.handle))
+        check(call_cancellable(C.ctune_search_fit, (h, data.handle),
+                               lambda: C.ctune_search_cancel(h)))
         self._collect()
         return self
 

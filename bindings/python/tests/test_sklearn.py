@@ -66,11 +66,14 @@ class SklearnSurfaceTest(unittest.TestCase):
             msg = str(exc)
         self.assertIn("failing_model", tb)
         self.assertIn("no model for nn=16", msg)
-        # inside a search, error_score=nan keeps going: every score is NaN and
-        # the error text is kept; error_score="raise" re-raises the Python error
-        s = ctune.GridSearchCV(clf, {"nn": [4, 8]}, cv=3, refit=False).fit(self.X, self.y)
-        self.assertTrue(all(v != v for v in s.cv_results_["mean_test_score"]))  # all NaN
-        self.assertNotEqual(s.best_score_, s.best_score_)
+        # inside a search, error_score=nan keeps going, and when every fit
+        # failed the search raises naming the first error (as scikit-learn);
+        # error_score="raise" re-raises the Python error
+        s = ctune.GridSearchCV(clf, {"nn": [4, 8]}, cv=3, refit=False)
+        with self.assertRaises(ValueError) as cm:
+            s.fit(self.X, self.y)
+        self.assertIn("all 6 fits failed; first error: split 0: ", str(cm.exception))
+        self.assertIn("no model for nn=4", str(cm.exception))
         s = ctune.GridSearchCV(clf, {"nn": [4, 8]}, cv=3, refit=False, error_score="raise")
         with self.assertRaises(BuilderError):
             s.fit(self.X, self.y)
