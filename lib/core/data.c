@@ -1,5 +1,6 @@
 #include "core/data.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -122,10 +123,10 @@ static ctune_status copy_view_extras(ctune_data *d, const ctune_data *src)
     if (!src->affine)
         return CTUNE_OK;
     size_t m = src->st->n_cols;
-    d->affine = CTUNE_NEW_ARRAY(double, 2 * m);
+    d->affine = CTUNE_NEW_ARRAY(double, 3 * m);
     if (!d->affine)
         return CTUNE_ENOMEM;
-    memcpy(d->affine, src->affine, 2 * m * sizeof *d->affine);
+    memcpy(d->affine, src->affine, 3 * m * sizeof *d->affine);
     return CTUNE_OK;
 }
 
@@ -226,13 +227,20 @@ ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const d
     }
     CTUNE_TRY(ctune__data_with_y(&d, src, y, y ? src->t_local : 0, 1));
     ctune__free(d->affine);
-    d->affine = CTUNE_NEW_ARRAY(double, 2 * m);
+    d->affine = CTUNE_NEW_ARRAY(double, 3 * m);
     if (!d->affine) {
         ctune_data_free(d);
         return CTUNE_ENOMEM;
     }
     memcpy(d->affine, shift, m * sizeof *shift);
     memcpy(d->affine + m, scale, m * sizeof *scale);
+    /* bound[j]: a stored |x| <= bound[j] reads as a value within float32's
+     * range (so finite) whatever the roundings, which lets range checks
+     * compare instead of dividing; -1 when no such bound is usable */
+    for (size_t j = 0; j < m; j++) {
+        double b = (double)FLT_MAX * fabs(scale[j]) * (1 - 0x1p-20) - fabs(shift[j]);
+        d->affine[2 * m + j] = isfinite(b) && b > 0 && b < DBL_MAX / 4 ? b : -1;
+    }
     /* finite values under a finite map can still overflow: validated again */
     d->trusted = 0;
     *out = d;
@@ -326,6 +334,54 @@ static void affine_chunk(const ctune_data *d, const void *row, size_t j0, size_t
 
 #define AFFINE_CHUNK 64
 
+/* 1 when a column of a stored row of an affine view reads as a non-finite
+ * value (flt: or one beyond float32's range), with its column and value.
+ * Values within the column's bound need no division. */
+static int affine_row_bad(const ctune_data *d, const void *row, int flt, size_t *col, double *val)
+{
+    size_t m = d->st->n_cols;
+    const double *bound = d->affine + 2 * m;
+    int f32 = d->st->dtype == CTUNE_FLOAT32;
+    for (size_t j = 0; j < m; j++) {
+        double x = f32 ? (double)((const float *)row)[j] : ((const double *)row)[j];
+        if (fabs(x) <= bound[j])
+            continue;
+        double v = ctune__data_affine_x(d, m, j, x);
+        if (!isfinite(v) || (flt && fabs(v) > FLT_MAX)) {
+            *col = j;
+            *val = v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int ctune__data_find_bad(const ctune_data *d, int flt, size_t *row, size_t *col, double *val)
+{
+    size_t m = d->st->n_cols;
+    int f32 = d->st->dtype == CTUNE_FLOAT32;
+    for (size_t i = 0; i < d->n; i++) {
+        const void *r = ctune__data_row_ptr(d, i);
+        if (d->affine) {
+            if (affine_row_bad(d, r, flt, col, val)) {
+                *row = i;
+                return 1;
+            }
+            continue;
+        }
+        for (size_t j = 0; j < m; j++) {
+            double x = f32 ? (double)((const float *)r)[j] : ((const double *)r)[j];
+            if (!isfinite(x) || (flt && fabs(x) > FLT_MAX)) {
+                *row = i;
+                *col = j;
+                *val = x;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 static const char *nonfinite_name(double v)
 {
     return isnan(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf");
@@ -340,18 +396,11 @@ ctune_status ctune_data_validate(const ctune_data *d)
     for (size_t i = 0; i < d->n; i++) {
         const void *row = ctune__data_row_ptr(d, i);
         if (d->affine) {
-            double t[AFFINE_CHUNK];
-            for (size_t j0 = 0; j0 < m; j0 += AFFINE_CHUNK) {
-                size_t w = m - j0 < AFFINE_CHUNK ? m - j0 : AFFINE_CHUNK;
-                affine_chunk(d, row, j0, w, t);
-                int bad = 0;
-                for (size_t j = 0; j < w; j++)
-                    bad |= !isfinite(t[j]);
-                for (size_t j = 0; bad && j < w; j++)
-                    if (!isfinite(t[j]))
-                        return ctune_set_error(CTUNE_EDATA, "X row %zu, column %zu is %s", i,
-                                               j0 + j, nonfinite_name(t[j]));
-            }
+            size_t j;
+            double v;
+            if (affine_row_bad(d, row, 0, &j, &v))
+                return ctune_set_error(CTUNE_EDATA, "X row %zu, column %zu is %s", i, j,
+                                       nonfinite_name(v));
         } else if (d->st->dtype == CTUNE_FLOAT32) {
             const float *r = row;
             for (size_t j = 0; j < m; j++)

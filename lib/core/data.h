@@ -110,6 +110,12 @@ ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const d
  * ctune__data_row_ptr(). */
 ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ctune_data **use);
 
+/* Finds the first value of X, as the view reads it, that is not finite or,
+ * with `flt`, beyond float32's range: returns 1 and sets *row, *col and
+ * *val, or 0 when there is none. One pass; an affine view compares stored
+ * values with a per-column bound and divides only beyond it. */
+int ctune__data_find_bad(const ctune_data *d, int flt, size_t *row, size_t *col, double *val);
+
 /* Marks a view that its maker validated in this public call. */
 static inline void ctune__data_trust(ctune_data *d) { d->trusted = 1; }
 

@@ -247,27 +247,17 @@ ctune_status ctune__check_x(const ctune_model *m, const ctune_data *d, const cha
     /* float64 (or an affine view): one pass over X, through the view's map,
      * finds both non-finite values and finite doubles past float32's range,
      * which would enter the network as Inf and surface as a NaN loss */
-    size_t n = ctune_data_n_rows(d), p = ctune_data_n_cols(d);
-    double *t = CTUNE_NEW_ARRAY(double, p ? p : 1);
-    if (!t)
-        return CTUNE_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        ctune_data_gather_f64(d, &i, 1, t, p);
-        for (size_t j = 0; j < p; j++) {
-            double x = t[j];
-            if (fabs(x) <= FLT_MAX)
-                continue;
-            ctune__free(t);
-            if (!isfinite(x))
-                return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %s", what, i,
-                                       j, isnan(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf");
-            return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %g, beyond "
-                                                "float32's range (the network computes "
-                                                "in float32: scale the data, e.g. with a "
-                                                "StandardScaler)", what, i, j, x);
-        }
+    size_t n = ctune_data_n_rows(d), bi, bj;
+    double x;
+    if (ctune__data_find_bad(d, 1, &bi, &bj, &x)) {
+        if (!isfinite(x))
+            return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %s", what, bi, bj,
+                                   isnan(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf");
+        return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %g, beyond "
+                                            "float32's range (the network computes "
+                                            "in float32: scale the data, e.g. with a "
+                                            "StandardScaler)", what, bi, bj, x);
     }
-    ctune__free(t);
     size_t nt = d->trusted ? 0 : ctune_data_n_targets(d);
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < nt; k++) {
