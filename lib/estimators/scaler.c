@@ -10,7 +10,7 @@
 #include "core/params.h"
 #include "estimator/estimator.h"
 #include "io/stream.h"
-#include "estimators/registry.h"
+#include "estimators/scaler.h"
 
 static const ctune_param_spec SCALER_SPEC[] = {
     {"with_mean", CTUNE_TYPE_BOOL, "true", NULL, NULL, "subtract each column's mean"},
