@@ -6,6 +6,8 @@ PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3 pyth
       libopenmpi-dev openmpi-bin abigail-tools
       locales-all) # tests: a host under a decimal-comma locale (de_DE.UTF-8)
 [ "${CTUNE_DEPS_EXTRA:-}" ] && PKGS+=(${CTUNE_DEPS_EXTRA})
+# scripts/install-test.sh builds a CMake project against the installed ctune
+PKGS+=(cmake)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/data.h"
 #include "core/rng.h"
 #include "core/error.h"
 #include "estimator/estimator.h"
@@ -233,6 +234,10 @@ static ctune_status make_views(ctune__eval *ev)
         CTUNE_TRY(sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f],
                            2 * f));
         CTUNE_TRY(sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1));
+        /* ctune__eval_run validated ev->data in this call: the tasks'
+         * fits and scores skip the check on these views */
+        ctune__data_trust(ev->train[f]);
+        ctune__data_trust(ev->test[f]);
     }
     return CTUNE_OK;
 }
