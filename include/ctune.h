@@ -3955,6 +3955,33 @@ CTUNE_API ctune_status ctune_search_new_halving(ctune_search **out, const ctune_
 CTUNE_API ctune_status ctune_search_new_hyperband(ctune_search **out, const ctune_estimator *est,
                                                   const ctune_space *space, uint64_t seed,
                                                   const char *options);
+/**
+ * Prunes the trials of a random or grid search at synchronous rungs, from
+ * their intermediate values (Optuna's pruners, deterministic).
+ *
+ * Each candidate (a trial) trains step by step up to `max_steps` of the
+ * integer parameter `resource` (its epochs), continuing its fit through the
+ * vtable's fit_more; after step s its intermediate value is the mean, over
+ * its folds, of the score on each fold's test rows. The pruner then compares
+ * it with the trials of lower index, all finished by then (trials run in
+ * index order, the folds of each in parallel), so decisions and results do
+ * not depend on n_jobs or MPI ranks. `pruner`: "median" (Optuna's
+ * MedianPruner: n_startup_trials=5, n_warmup_steps=0, interval_steps=1),
+ * "sha" (SuccessiveHalvingPruner: min_resource=1, reduction_factor=4,
+ * min_early_stopping_rate=0) or "none" (back to a plain search).
+ *
+ * A pruned trial keeps its last intermediate value as its scores (the CV
+ * scores after the steps it trained; column n_resources) and 1 in the
+ * results column `pruned`; it is ranked with the others but is never the
+ * best, which is the best complete trial.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL (unknown pruner, a halving or Hyperband
+ *         search, max_steps out of [1, 100000], a resource that is not an
+ *         integer parameter or is in the space, an estimator that never
+ *         reports: its vtable has no fit_more)
+ */
+CTUNE_API ctune_status ctune_search_set_pruner(ctune_search *search, const char *pruner,
+                                               const char *resource, int64_t max_steps);
 /** Iterations run (scikit-learn's n_iterations_; 0 before a fit or for
  *  other searches). */
 CTUNE_API size_t ctune_search_n_iterations(const ctune_search *search);

@@ -10,6 +10,7 @@
 #include "core/params.h"
 #include "io/atomic.h"
 #include "model_selection/evaluate.h"
+#include "model_selection/pruner.h"
 #include "model_selection/results.h"
 #include "model_selection/space.h"
 #include "model_selection/splitter.h"
@@ -36,6 +37,9 @@ struct ctune_search {
     int64_t max_res;        /* HV_AUTO or a count */
     int aggressive;
     int64_t hb_iterations;  /* Hyperband (halving == 2) */
+    int pruning;            /* a pruner at synchronous rungs (halving == 3) */
+    ctune__pruner pruner;
+    int64_t max_steps;      /* the resource's last step */
     /* its outcome */
     ctune_params **rows;    /* one per candidate per iteration (owned) */
     size_t *row_ids;        /* the candidate of each row */
@@ -847,6 +851,155 @@ static ctune_status hyperband_run(ctune_search *s, const ctune_data *data, size_
     return rc;
 }
 
+/* ---- pruners at synchronous rungs ------------------------------------------ */
+
+ctune_status ctune_search_set_pruner(ctune_search *s, const char *pruner, const char *resource,
+                                     int64_t max_steps)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    CTUNE_CHECK_NULL(pruner, "pruner");
+    if (s->halving == 1 || s->halving == 2)
+        return ctune_set_error(CTUNE_EINVAL, "pruner: successive halving and Hyperband already "
+                               "stop candidates; a pruner goes with a random or grid search");
+    ctune__pruner pr;
+    CTUNE_TRY(ctune__pruner_init(&pr, pruner, NULL));
+    if (pr.kind == CTUNE__PRUNER_NONE) {
+        s->pruning = 0;
+        s->halving = 0;
+        return CTUNE_OK;
+    }
+    CTUNE_CHECK_NULL(resource, "pruner resource");
+    if (max_steps < 1 || max_steps > 100000)
+        return ctune_set_error(CTUNE_EINVAL, "pruner: max_steps must be in [1, 100000], got %lld",
+                               (long long)max_steps);
+    const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(s->est);
+    if (vt->version < 3 || !vt->fit_more)
+        return ctune_set_error(CTUNE_EINVAL, "pruner %s: %s never reports intermediate values "
+                               "(its vtable has no fit_more to continue a fit step by step)",
+                               pruner, ctune_estimator_name(s->est));
+    char *old = s->resource;
+    s->resource = NULL;
+    ctune_status rc = check_resource(s, "pruner", resource);
+    if (rc != CTUNE_OK) {
+        s->resource = old;
+        return rc;
+    }
+    ctune__free(old);
+    s->pruner = pr;
+    s->pruning = 1;
+    s->halving = 3;
+    s->max_steps = max_steps;
+    return CTUNE_OK;
+}
+
+/* Trials in index order; each trains step by step (a warm-started CV run per
+ * step, its folds in parallel) and after each step the pruner compares its
+ * intermediate values with those of every lower-index trial, all finished
+ * by then: decisions depend only on the seed. A pruned trial's row holds the
+ * CV scores of its last step. */
+static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t metric,
+                               ctune__eval *last, hv_out *o)
+{
+    size_t n = s->cands->n, steps = (size_t)s->max_steps;
+    CTUNE_TRY(hv_out_alloc(s, o, n));
+    int64_t *st = CTUNE_NEW_ARRAY(int64_t, n * steps);
+    double *val = CTUNE_NEW_ARRAY(double, n * steps);
+    size_t *len = ctune__calloc(n ? n : 1, sizeof *len);
+    ctune__pruner_trial *tr = CTUNE_NEW_ARRAY(ctune__pruner_trial, n ? n : 1);
+    size_t cache_splits = n_splits_of(s);
+    size_t n_slots = n && cache_splits <= SIZE_MAX / n ? n * cache_splits : 1;
+    ctune_estimator **cache = ctune__calloc(n_slots ? n_slots : 1, sizeof *cache);
+    ctune_params **step_params = ctune__calloc(1, sizeof *step_params);
+    if (!st || !val || !len || !tr || !cache || !step_params) {
+        ctune__free(st), ctune__free(val), ctune__free(len), ctune__free(tr);
+        ctune__free(cache), ctune__free(step_params);
+        return CTUNE_ENOMEM;
+    }
+    uint64_t seed = s->opts.has_seed ? s->opts.seed : s->randomized ? s->seed : 0;
+    ctune_status rc = CTUNE_OK;
+    double mean = NAN;
+    for (size_t c = 0; c < n && rc == CTUNE_OK; c++) {
+        int pruned = 0;
+        for (size_t k = 0; k < steps && rc == CTUNE_OK; k++) {
+            ctune_params_free(step_params[0]);
+            step_params[0] = NULL;
+            rc = ctune_params_copy(&step_params[0], s->cands->items[c]);
+            if (rc == CTUNE_OK)
+                rc = ctune_params_set_int(step_params[0], s->resource, (int64_t)k + 1);
+            if (rc != CTUNE_OK)
+                break;
+            ctune__eval_clear(last);
+            memset(last, 0, sizeof *last);
+            last->est = s->est;
+            last->cands = step_params;
+            last->n_cands = 1;
+            last->data = data;
+            last->opts = &s->opts;
+            last->progress_scorer = metric;
+            last->seed = seed;
+            last->executor = s->executor;
+            last->executor_self = s->executor_self;
+            last->interrupt = &s->cancel;
+            last->cand_ids = &c;
+            last->cache = cache;
+            last->cache_splits = cache_splits;
+            rc = ctune__eval_run(last);
+            s->n_done += last->n_done;
+            s->n_splits = last->n_splits;
+            if (rc != CTUNE_OK || !ctune__eval_has_records(last))
+                break;
+            row_means(last, metric, &mean);
+            st[c * steps + k] = (int64_t)k + 1;
+            val[c * steps + k] = mean;
+            len[c] = k + 1;
+            tr[c] = (ctune__pruner_trial){st + c * steps, val + c * steps, len[c], 0};
+            int prune = 0;
+            if (k + 1 < steps)
+                rc = ctune__pruner_decide(&s->pruner, &tr[c], tr, c, &prune);
+            if (rc != CTUNE_OK)
+                break;
+            if (prune || k + 1 == steps) {
+                pruned = prune;
+                break;
+            }
+        }
+        for (size_t f = 0; f < cache_splits; f++) {
+            ctune_estimator_free(cache[c * cache_splits + f]);
+            cache[c * cache_splits + f] = NULL;
+        }
+        if (!ctune__eval_has_records(last) || !step_params[0])
+            break;
+        /* this trial's row: its last step */
+        size_t rs = last->rec_size, add = last->n_splits * rs;
+        unsigned char *m = ctune__realloc(o->merged, (c + 1) * add);
+        if (!m) {
+            rc = CTUNE_ENOMEM;
+            break;
+        }
+        o->merged = m;
+        o->rec_size = rs;
+        memcpy(m + c * add, last->records, add);
+        s->rows[c] = step_params[0];
+        step_params[0] = NULL;
+        s->row_ids[c] = c;
+        s->n_rows = c + 1;
+        o->iters[c] = pruned ? 1 : 0; /* the "pruned" column */
+        o->resources[c] = (double)len[c];
+        o->brackets[c] = 0;
+        tr[c].complete = !pruned;
+    }
+    s->n_iterations = s->n_rows;
+    ctune_params_free(step_params[0]);
+    ctune__free(step_params);
+    for (size_t i = 0; i < n * cache_splits; i++)
+        ctune_estimator_free(cache[i]);
+    ctune__free(cache);
+    last->cand_ids = NULL;
+    last->cache = NULL;
+    ctune__free(st), ctune__free(val), ctune__free(len), ctune__free(tr);
+    return rc;
+}
+
 /* ctune_search_fit() for successive halving: the rows of every iteration
  * in one results table with iter and n_resources first; the best is the
  * best of the last iteration (first on ties). */
@@ -857,8 +1010,9 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
     hv_out o;
     memset(&o, 0, sizeof o);
     size_t k = metric == (size_t)-1 ? 0 : metric;
-    ctune_status rc = s->halving == 2 ? hyperband_run(s, data, k, &last, &o)
-                                      : halving_run(s, data, k, &last, &o);
+    ctune_status rc = s->halving == 3   ? pruned_run(s, data, k, &last, &o)
+                      : s->halving == 2 ? hyperband_run(s, data, k, &last, &o)
+                                        : halving_run(s, data, k, &last, &o);
     if (o.merged && rc != CTUNE_ENOMEM) {
         char msg[1024];
         ctune_status run_rc = rc;
@@ -875,7 +1029,7 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
         if (rc == CTUNE_OK)
             rc = ctune__results_prepend(s->res, "n_resources", o.resources);
         if (rc == CTUNE_OK)
-            rc = ctune__results_prepend(s->res, "iter", o.iters);
+            rc = ctune__results_prepend(s->res, s->halving == 3 ? "pruned" : "iter", o.iters);
         if (rc == CTUNE_OK && s->halving == 2)
             rc = ctune__results_prepend(s->res, "bracket", o.brackets);
         if (rc == CTUNE_OK)
@@ -889,7 +1043,12 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
         /* halving: the best of the last iteration that ran (first on
          * ties); Hyperband: the best of the rows at the largest resource */
         size_t end = s->n_rows, beg = end, b = 0;
-        if (s->halving == 2) {
+        if (s->halving == 3) { /* pruner: the best complete trial */
+            beg = 0;
+            for (size_t i = 0; i < end; i++)
+                if (o.iters[i] != 0)
+                    o.resources[i] = -1; /* a pruned trial is never the best */
+        } else if (s->halving == 2) {
             beg = 0;
         } else {
             while (beg > 0 && o.iters[beg - 1] == o.iters[end - 1])

@@ -402,6 +402,111 @@ START_TEST(test_hyperband_schedule)
 }
 END_TEST
 
+/* A stub that reports: fit_more continues to the new budget; its score is
+ * x / 100 + budget / 1000. */
+static ctune_status more_fit_more(void *self, const ctune_params *p, const ctune_data *d,
+                                  size_t k, const ctune_fit_ctx *c)
+{
+    (void)d, (void)k, (void)c;
+    stub *s = self;
+    int64_t b = 0;
+    ctune_params_get_int(p, "budget", &b);
+    if (b < s->budget)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "budget went down");
+    s->budget = b;
+    return CTUNE_OK;
+}
+static ctune_status more_score(void *self, const ctune_data *d, double *out)
+{
+    (void)d;
+    const stub *s = self;
+    *out = (double)s->x / 100.0 + (double)s->budget / 1000.0;
+    return CTUNE_OK;
+}
+static const ctune_estimator_vtable MORE_VT = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "ReportingStub",
+    .kind = CTUNE_CLASSIFIER,
+    .params = STUB_SPEC,
+    .create = stub_create,
+    .fit = stub_fit,
+    .predict = stub_predict,
+    .score = more_score,
+    .destroy = stub_destroy,
+    .fit_more = more_fit_more,
+};
+
+/* Optuna's MedianPruner at synchronous rungs: trials 0-4 are the startup
+ * trials; later ones stop at the first step whose best value is below the
+ * median of the complete trials at that step. */
+START_TEST(test_median_pruner)
+{
+    double X[60], y[30];
+    ctune_data *d = data30(X, y);
+    ctune_estimator *e;
+    ck_assert_ok(ctune_estimator_new(&e, &MORE_VT, NULL));
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, "x: 10|20|30|40|50|5|60|1"));
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_ok(ctune_search_set_options(s, "cv=3"));
+    ck_assert_ok(ctune_search_set_pruner(s, "median", "budget", 3));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_uint_eq(ctune_search_n_rows(s), 8);
+    static const double pruned[8] = {0, 0, 0, 0, 0, 1, 0, 1};
+    static const double steps[8] = {3, 3, 3, 3, 3, 1, 3, 1};
+    for (size_t i = 0; i < 8; i++) {
+        double v, r, m;
+        ck_assert_ok(ctune_search_result(s, "pruned", i, &v));
+        ck_assert_ok(ctune_search_result(s, "n_resources", i, &r));
+        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &m));
+        ck_assert_double_eq(v, pruned[i]);
+        ck_assert_double_eq(r, steps[i]);
+        /* a pruned trial keeps its last intermediate value */
+        double x;
+        ck_assert_ok(ctune_search_result(s, "param_x", i, &x));
+        ck_assert_double_eq_tol(m, x / 100.0 + r / 1000.0, 1e-12);
+    }
+    size_t best;
+    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_uint_eq(best, 6);
+    ctune_search_free(s);
+    /* an estimator that never reports, and bad arguments, before any fit */
+    ctune_estimator *silent;
+    ck_assert_ok(ctune_estimator_new(&silent, &STUB_VT, NULL));
+    ck_assert_ok(ctune_search_new_grid(&s, silent, sp));
+    ck_assert_int_eq(ctune_search_set_pruner(s, "median", "budget", 3), CTUNE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "never reports"));
+    ck_assert_int_eq(ctune_search_set_pruner(s, "bogus", "budget", 3), CTUNE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "pruner"));
+    ck_assert_ok(ctune_search_set_pruner(s, "none", NULL, 0));
+    ctune_search_free(s);
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_int_eq(ctune_search_set_pruner(s, "sha", "rate", 3), CTUNE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "resource"));
+    ck_assert_int_eq(ctune_search_set_pruner(s, "sha", "budget", 0), CTUNE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "max_steps"));
+    /* sha: rungs at 1 and 4 of 5 steps; n_jobs does not change a thing */
+    ck_assert_ok(ctune_search_set_pruner(s, "sha", "budget", 5));
+    ck_assert_ok(ctune_search_fit(s, d));
+    double a[8], b2[8];
+    for (size_t i = 0; i < 8; i++)
+        ck_assert_ok(ctune_search_result(s, "n_resources", i, &a[i]));
+    ck_assert_ok(ctune_search_set_options(s, "n_jobs=2"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    for (size_t i = 0; i < 8; i++) {
+        ck_assert_ok(ctune_search_result(s, "n_resources", i, &b2[i]));
+        ck_assert(a[i] == b2[i]);
+    }
+    ck_assert_double_eq(a[0], 5); /* the first trial has nobody to lose to */
+    ctune_search_free(s);
+    ctune_estimator_free(silent);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+}
+END_TEST
+
 static void expect_error(int randomized, const char *options, const char *space,
                          const char *needle)
 {
@@ -475,6 +580,7 @@ int main(void)
     tcase_add_test(tc, test_n_samples);
     tcase_add_test(tc, test_epochs_warm_start);
     tcase_add_test(tc, test_hyperband_schedule);
+    tcase_add_test(tc, test_median_pruner);
     tcase_add_test(tc, test_bad_options);
     tcase_add_test(tc, test_bad_data);
     suite_add_tcase(s, tc);
