@@ -49,6 +49,7 @@ typedef struct cli_opts {
     int aggressive;          /* --aggressive-elimination */
     const char *max_epochs;  /* Hyperband: --max-epochs, --hyperband-iterations */
     const char *hb_iterations;
+    const char *pruner;      /* --pruner median|sha|none (on --max-epochs epochs) */
     int n_iter_set, cv_set, seed_set;
 } cli_opts;
 

@@ -192,6 +192,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->max_epochs = val;
         else if (strcmp(name, "hyperband-iterations") == 0)
             o->hb_iterations = val;
+        else if (strcmp(name, "pruner") == 0)
+            o->pruner = val;
         else
             return cli_usage_error(cmd, "unknown option '--%s'", name);
         if (rc != CLI_OK)

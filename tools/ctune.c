@@ -26,7 +26,7 @@ static int g_rank = 0, g_ranks = 1;
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
                                  "seed results save-model no-scale shuffle quiet strategy factor "
                                  "resource min-resources max-resources n-candidates "
-                                 "aggressive-elimination max-epochs hyperband-iterations";
+                                 "aggressive-elimination max-epochs hyperband-iterations pruner";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
@@ -86,7 +86,10 @@ static void usage_search(FILE *f, const char *cmd)
             "Hyperband (--strategy hyperband; epochs are the budget):\n"
             "  --max-epochs N       the most epochs a candidate gets (default 100)\n"
             "  --factor F           as above (default 3)\n"
-            "  --hyperband-iterations N  times the brackets run (default 1)\n",
+            "  --hyperband-iterations N  times the brackets run (default 1)\n"
+            "Pruning (random or grid search; epochs are the steps):\n"
+            "  --pruner NAME        median | sha | none: stop hopeless candidates after each\n"
+            "                       epoch up to --max-epochs (needs --no-scale for the MLP)\n",
             cmd,
             grid ? "Grid search: evaluates every combination of the space with K-fold CV."
                  : "Randomized search: samples --n-iter candidates from the space (without\n"
@@ -438,9 +441,16 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         return cli_usage_error(cmd, "--factor, --resource, --min-resources, --max-resources, "
                                "--n-candidates and --aggressive-elimination go with "
                                "--strategy halving");
-    if (halving != 2 && (o.max_epochs || o.hb_iterations))
-        return cli_usage_error(cmd, "--max-epochs and --hyperband-iterations go with "
-                               "--strategy hyperband");
+    int pruning = o.pruner && strcmp(o.pruner, "none") != 0;
+    if (o.pruner && halving)
+        return cli_usage_error(cmd, "--pruner goes with a random or grid search, not with "
+                               "--strategy %s", o.strategy);
+    if (halving != 2 && o.hb_iterations)
+        return cli_usage_error(cmd, "--hyperband-iterations goes with --strategy hyperband");
+    if (halving != 2 && !pruning && o.max_epochs)
+        return cli_usage_error(cmd, "--max-epochs goes with --strategy hyperband or --pruner");
+    if (pruning && !o.max_epochs)
+        return cli_usage_error(cmd, "--pruner needs --max-epochs N (the epochs to train)");
     char hv_opts[512];
 
     const cli_path in[] = {{"data", o.data_file, 0}};
@@ -475,6 +485,19 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     }
     if ((rc = configure_search(s, &o, m.est, &splitter)) != CLI_OK)
         goto done;
+    if (pruning) {
+        char *end = NULL, resource[64];
+        long steps = strtol(o.max_epochs, &end, 10);
+        if (end == o.max_epochs || *end) {
+            rc = cli_usage_error(cmd, "--max-epochs needs an integer, got '%s'", o.max_epochs);
+            goto done;
+        }
+        snprintf(resource, sizeof resource, "%sepochs", m.prefix);
+        if (ctune_search_set_pruner(s, o.pruner, resource, steps) != CTUNE_OK) {
+            rc = cli_fail("--pruner");
+            goto done;
+        }
+    }
     size_t nc = ctune_search_n_candidates(s);
     progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
                        halving ? NULL : calloc(nc ? nc : 1, sizeof(double)),

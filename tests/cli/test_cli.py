@@ -89,6 +89,28 @@ class CliTest(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("--strategy hyperband", err)
 
+    def test_pruner(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "r.csv")
+            rc, out, err = run("search", "--dataset", "iris", "--no-scale", "--pruner", "median",
+                               "--max-epochs", "3", "--n-iter", "7",
+                               "--space", "learning_rate: loguniform(0.0001, 0.1); nn: 4|8",
+                               "--results", res, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(res, newline="") as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual(len(rows), 7)
+            self.assertEqual(list(rows[0])[:2], ["pruned", "n_resources"])
+            self.assertTrue(all(r["pruned"] in ("0", "1") for r in rows))
+        # the default MLP sits behind a scaler (a Pipeline): it never reports
+        rc, out, err = run("search", "--dataset", "iris", "--pruner", "sha", "--max-epochs", "3",
+                           "--space", "nn: 4|8")
+        self.assertEqual(rc, 1)
+        self.assertIn("never reports", err)
+        rc, out, err = run("search", "--dataset", "iris", "--pruner", "median")
+        self.assertEqual(rc, 2)
+        self.assertIn("--max-epochs", err)
+
     def test_halving_grid_and_bad_flags(self):
         rc, out, err = run("grid", "--strategy", "halving", "--model", "tree", "--dataset", "iris",
                            "--space", "max_depth: 1|2|3|4", "--quiet")
