@@ -615,10 +615,10 @@ static void plot_curves(ctune__sb *b, const view *v, const char *metric, size_t 
                                   ctune__scale_map(&sy, s->v[e]));
             ctune__sb_printf(b, "\"><title>candidate %zu</title></polyline>\n", top[t]);
         }
-        ctune__sb_printf(b, "<text class=\"legend\" x=\"%d\" y=\"%zu\" fill=\"%s\">"
-                            "&#9632;</text><text class=\"legend\" x=\"%d\" y=\"%zu\">"
-                            "candidate %zu</text>\n",
-                         W - MR - 100, MT + 10 + 18 * t, col, W - MR - 86, MT + 10 + 18 * t,
+        ctune__sb_printf(b, "<rect class=\"swatch\" x=\"%d\" y=\"%zu\" width=\"10\" "
+                            "height=\"10\" fill=\"%s\"/><text class=\"legend\" x=\"%d\" "
+                            "y=\"%zu\">candidate %zu</text>\n",
+                         W - MR - 100, MT + 1 + 18 * t, col, W - MR - 86, MT + 10 + 18 * t,
                          top[t]);
     }
     ctune__svg_close(b, NULL);
@@ -785,7 +785,7 @@ static const char CSS[] =
     ".pt.failed{fill:none;stroke:#b00;stroke-width:2}"
     ".pline{fill:none;stroke-width:1.6;opacity:.85}.pline.best{stroke-width:3.5;opacity:1}"
     ".best-outline{fill:none;stroke:#000;stroke-width:6}"
-    ".curve{fill:none;stroke-width:2.2}.bar{stroke:#222;stroke-width:.8}"
+    ".curve{fill:none;stroke-width:2.2}.bar,.swatch{stroke:#222;stroke-width:.8}"
     ".scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9em}"
     "th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}"
     "th{background:#eee}td.num{font-variant-numeric:tabular-nums;white-space:nowrap}"
