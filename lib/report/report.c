@@ -815,8 +815,8 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
 {
     CTUNE_CHECK_NULL(d, "d");
     CTUNE_CHECK_NULL(b, "b");
-    view v = {d, 0, INFINITY, -INFINITY, -1, d->metric, {0}, NULL};
-    snprintf(v.ylabel, sizeof v.ylabel, "mean test %.200s (score)", d->metric);
+    view v = {d, 0, INFINITY, -INFINITY, -1, d->metric_label, {0}, NULL};
+    snprintf(v.ylabel, sizeof v.ylabel, "mean test %.200s (score)", d->metric_label);
     for (size_t i = 0; i < d->n_cands; i++)
         if (isfinite(d->mean[i])) {
             v.n_finite++;
@@ -858,7 +858,7 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
     ctune__sb_printf(b, "<dt>candidates</dt><dd>%zu (%zu with a score)</dd>\n<dt>folds</dt>"
                         "<dd>%zu</dd>\n<dt>metric</dt><dd>mean test ",
                      d->n_cands, v.n_finite, d->n_splits);
-    ctune__html_text(b, d->metric);
+    ctune__html_text(b, d->metric_label);
     ctune__sb_str(b, " (higher is better)</dd>\n<dt>status</dt><dd>");
     ctune__html_text(b, d->status);
     ctune__sb_str(b, "</dd>\n<dt>best score</dt><dd>");

@@ -239,9 +239,18 @@ static ctune_status read_doc(ctune__rdoc *d)
     if (sc && (sc->type != CTUNE__JSON_ARRAY ||
                (sc->n && sc->items[0].type != CTUNE__JSON_STRING)))
         return bad(sc, "scorers", "an array of strings");
-    d->metric = rm && rm->type == CTUNE__JSON_STRING ? rm->str
-                : sc && sc->n                         ? sc->items[0].str
-                                                      : "score";
+    /* the columns' suffix: the refit metric when it is one of the scorers
+     * (several metrics), else the first scorer ("score" for a single metric,
+     * whose name is then only in refit_metric) */
+    d->metric = sc && sc->n ? sc->items[0].str : "score";
+    for (size_t k = 0; sc && k < sc->n; k++) {
+        if (sc->items[k].type != CTUNE__JSON_STRING)
+            return bad(&sc->items[k], "scorers", "an array of strings");
+        if (rm && rm->type == CTUNE__JSON_STRING && strcmp(rm->str, sc->items[k].str) == 0)
+            d->metric = rm->str;
+    }
+    d->metric_label = rm && rm->type == CTUNE__JSON_STRING && strlen(rm->str) <= 200 ? rm->str
+                                                                                     : d->metric;
     if (strlen(d->metric) > 200)
         return ctune_set_error(CTUNE_EFORMAT, "results file: the metric name is longer than "
                                "200 bytes");

@@ -36,6 +36,7 @@ typedef struct ctune__rdoc {
     size_t n_cands, n_splits;
     const char *status;        /* "complete", "partial" */
     const char *metric;        /* the suffix of the test columns shown ("score", "f1", ...) */
+    const char *metric_label;  /* its name for people: the refit metric ("f1_macro") or metric */
     long best_index;           /* -1: none */
     double best_score;         /* NaN: none */
     size_t n_params;

@@ -409,6 +409,13 @@ class ReportTest(unittest.TestCase):
                 self.assertIn("Results: " + js, f.read())
             rc, out, err = run("report", "--output=" + page2, js)
             self.assertEqual(rc, 0, err)
+            # a named scorer: its columns keep sklearn's "score" suffix
+            rc, out, err = run("grid", "--dataset", "iris", "--model", "tree", "--space",
+                               "max_depth: 1|2", "--cv", "2", "--scoring", "f1_macro",
+                               "--quiet", "--report", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                self.assertIn("mean test f1_macro", f.read())
 
     def test_report_usage_and_bad_input(self):
         rc, out, _ = run("report", "--help")

@@ -450,6 +450,44 @@ START_TEST(test_reader_refusals)
 }
 END_TEST
 
+/* Which columns hold the scores shown: sklearn's single-metric "score"
+ * suffix under the scorer's name, or the refit metric of several. */
+START_TEST(test_metric_columns)
+{
+    const char *single =
+        "{\"schema\": 1, \"refit_metric\": \"f1_macro\", \"scorers\": [\"score\"], "
+        "\"n_candidates\": 1, \"n_splits\": 0, \"cv_results\": {\"params\": [{}], "
+        "\"mean_test_score\": [0.5], \"std_test_score\": [0], \"rank_test_score\": [1]}}";
+    ctune__rdoc *d = read_ok(single);
+    ck_assert_str_eq(d->metric, "score");
+    ck_assert_str_eq(d->metric_label, "f1_macro");
+    char *html = html_of(d, NULL);
+    ck_assert(strstr(html, "mean test f1_macro (higher is better)") != NULL);
+    free(html);
+    ctune__rdoc_free(d);
+    const char *multi =
+        "{\"schema\": 1, \"refit_metric\": \"f1\", \"scorers\": [\"accuracy\", \"f1\"], "
+        "\"n_candidates\": 1, \"n_splits\": 0, \"cv_results\": {\"params\": [{}], "
+        "\"mean_test_f1\": [0.25], \"std_test_f1\": [0], \"rank_test_f1\": [1], "
+        "\"mean_test_accuracy\": [0.5]}}";
+    d = read_ok(multi);
+    ck_assert_str_eq(d->metric, "f1");
+    ck_assert(d->mean[0] == 0.25);
+    ctune__rdoc_free(d);
+    const char *no_refit =
+        "{\"schema\": 1, \"refit_metric\": null, \"scorers\": [\"accuracy\", \"f1\"], "
+        "\"n_candidates\": 1, \"n_splits\": 0, \"cv_results\": {\"params\": [{}], "
+        "\"mean_test_accuracy\": [0.5], \"std_test_accuracy\": [0], "
+        "\"rank_test_accuracy\": [1]}}";
+    d = read_ok(no_refit);
+    ck_assert_str_eq(d->metric, "accuracy");
+    ck_assert_str_eq(d->metric_label, "accuracy");
+    ctune__rdoc_free(d);
+    read_bad("{\"schema\": 1, \"scorers\": [\"a\", 1], \"n_candidates\": 0, \"n_splits\": 0, "
+             "\"cv_results\": {}}", CTUNE_EFORMAT, "'scorers'");
+}
+END_TEST
+
 START_TEST(test_numbers_locale_free)
 {
     const char *names[] = {"de_DE.UTF-8", "fr_FR.UTF-8", NULL};
@@ -637,6 +675,7 @@ int main(void)
     tcase_add_test(tc, test_escaping);
     tcase_add_test(tc, test_degenerate_pages);
     tcase_add_test(tc, test_reader_refusals);
+    tcase_add_test(tc, test_metric_columns);
     tcase_add_test(tc, test_numbers_locale_free);
     tcase_add_test(tc, test_colour_ramp);
     tcase_add_test(tc, test_importances);
