@@ -1,6 +1,6 @@
 """ctune: embeddable hyperparameter tuning, from Python through ctypes.
 
-The scikit-learn surface over the C library libctune.so.0 (found through the
+The scikit-learn surface over the C library libctune.so.1 (found through the
 CTUNE_LIBRARY environment variable naming the file, else the system's library
 search path). numpy is optional: numpy arrays (float32 or float64) pass
 zero-copy, lists of lists work without it."""

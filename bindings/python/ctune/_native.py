@@ -23,7 +23,7 @@ def _find_library():
     if path:
         return path
     found = ctypes.util.find_library("ctune")
-    return found or "libctune.so.0"
+    return found or "libctune.so.1"
 
 
 lib = ctypes.CDLL(_find_library())

@@ -3,7 +3,7 @@
 wrapped as a KerasClassifier, cross-validated, then tuned by random search.
 
 Run from the build tree:
-    CTUNE_LIBRARY=build/lib/libctune.so.0 PYTHONPATH=bindings/python \\
+    CTUNE_LIBRARY=build/lib/libctune.so.1 PYTHONPATH=bindings/python \\
         python3 bindings/python/examples/lecture.py
 """
 import ctune
