@@ -390,6 +390,34 @@ static void plot_slice(ctune__sb *b, const view *v, const axis *a, size_t k)
 
 enum { N_TREES = 16 };
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Replaces the n values x[0], x[stride], ... by their rank among the
+ * distinct values (0, 1, ...): the same order, so the same trees. */
+static ctune_status dense_ranks(double *x, size_t n, size_t stride)
+{
+    double *u = CTUNE_NEW_ARRAY(double, n ? n : 1);
+    if (!u)
+        return ctune_set_error(CTUNE_ENOMEM, "report: out of memory");
+    for (size_t i = 0; i < n; i++)
+        u[i] = x[i * stride];
+    qsort(u, n, sizeof *u, cmp_double);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || u[i] != u[m - 1])
+            u[m++] = u[i];
+    for (size_t i = 0; i < n; i++) {
+        const double *hit = bsearch(&x[i * stride], u, m, sizeof *u, cmp_double);
+        x[i * stride] = hit ? (double)(hit - u) : 0;
+    }
+    ctune__free(u);
+    return CTUNE_OK;
+}
+
 ctune_status ctune__report_importances(const ctune__rdoc *d, double *out)
 {
     size_t p = d->n_params, n = 0;
@@ -412,18 +440,20 @@ ctune_status ctune__report_importances(const ctune__rdoc *d, double *out)
         if (axis_make(&ax[k], d, &d->params[k]) != CTUNE_OK)
             rc = ctune_set_error(CTUNE_ENOMEM, "report: out of memory");
     if (rc == CTUNE_OK) {
-        /* numbers (log10 on a log axis) and category codes: a tree splits on order only */
+        /* a tree splits on order only: each value enters as its rank among the
+         * parameter's distinct values (category codes are ranks already) */
         size_t r = 0;
         for (size_t i = 0; i < d->n_cands; i++) {
             if (!isfinite(d->mean[i]))
                 continue;
-            for (size_t k = 0; k < p; k++) {
-                double x = ax[k].x[i];
-                X[r * p + k] = ax[k].log ? log10(x) : isfinite(x) ? x : 0;
-            }
+            for (size_t k = 0; k < p; k++)
+                X[r * p + k] = isfinite(ax[k].x[i]) ? ax[k].x[i] : 0;
             y[r++] = d->mean[i];
         }
-        rc = ctune_data_new(&data, X, CTUNE_FLOAT64, n, p, 0, y, 1);
+        for (size_t k = 0; k < p && rc == CTUNE_OK; k++)
+            rc = dense_ranks(X + k, n, p);
+        if (rc == CTUNE_OK)
+            rc = ctune_data_new(&data, X, CTUNE_FLOAT64, n, p, 0, y, 1);
     }
     /* a small forest: each tree on a bootstrap sample, averaged */
     unsigned long long s = 0x9E3779B97F4A7C15ULL;
@@ -539,8 +569,9 @@ static void plot_importances(ctune__sb *b, const view *v, const double *imp)
     ctune__sb_str(b, "</g>\n");
     ctune__svg_close(b, "Method: mean decrease in impurity (squared error) of 16 ctune decision "
                         "tree regressors, each fitted on a bootstrap sample of the candidates "
-                        "from the parameter values (log10 on log axes, category codes for "
-                        "categories) to the mean test score, averaged and scaled to sum to 1. "
+                        "from the parameter values (as their rank among the parameter's values: "
+                        "a tree splits on order only) to the mean test score, averaged and "
+                        "scaled to sum to 1. "
                         "It ranks parameters as Optuna's fANOVA evaluator does, by how much of "
                         "the score's variation they explain; with few candidates it is rough.");
     if (desc.failed)

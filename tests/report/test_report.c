@@ -577,6 +577,23 @@ START_TEST(test_importances)
     ck_assert(imp[0] == 0 && imp[1] == 0 && imp[2] == 0);
     ctune__rdoc_free(d);
     free(text);
+
+    /* integer values with gaps (a batch size of 5, 10, 20) drive the score */
+    ctune__sb b;
+    ctune__sb_init(&b);
+    ctune__sb_str(&b, "{\"schema\": 1, \"n_candidates\": 12, \"n_splits\": 0, \"cv_results\": "
+                      "{\"params\": [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}], "
+                      "\"param_batch\": [5, 10, 20, 5, 10, 20, 5, 10, 20, 5, 10, 20], "
+                      "\"param_width\": [16, 16, 64, 64, 128, 128, 16, 64, 128, 16, 64, 128], "
+                      "\"mean_test_score\": [0.91, 0.95, 0.97, 0.912, 0.951, 0.971, 0.909, "
+                      "0.949, 0.969, 0.911, 0.95, 0.97], \"std_test_score\": [0, 0, 0, 0, 0, 0,"
+                      " 0, 0, 0, 0, 0, 0], \"rank_test_score\": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, "
+                      "1, 1]}}");
+    d = read_ok(b.s);
+    ck_assert_ok(ctune__report_importances(d, imp));
+    ck_assert_msg(imp[0] > 0.75, "batch %g, width %g", imp[0], imp[1]);
+    ctune__rdoc_free(d);
+    ctune__sb_free(&b);
 }
 END_TEST
 
