@@ -457,7 +457,6 @@ ctune_status ctune__report_importances(const ctune__rdoc *d, double *out)
     }
     /* a small forest: each tree on a bootstrap sample, averaged */
     unsigned long long s = 0x9E3779B97F4A7C15ULL;
-    size_t fitted = 0;
     for (int t = 0; t < N_TREES && rc == CTUNE_OK; t++) {
         for (size_t i = 0; i < n; i++) {
             s ^= s << 13, s ^= s >> 7, s ^= s << 17; /* xorshift64 */
@@ -479,7 +478,6 @@ ctune_status ctune__report_importances(const ctune__rdoc *d, double *out)
         if (rc == CTUNE_OK) {
             for (size_t k = 0; k < p; k++)
                 out[k] += imp[k];
-            fitted++;
         }
         ctune_estimator_free(tree);
         ctune_data_free(sub);
