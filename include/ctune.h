@@ -1073,6 +1073,32 @@ CTUNE_API size_t ctune_estimator_n_classes(const ctune_estimator *est);
  */
 CTUNE_API ctune_status ctune_estimator_classes(const ctune_estimator *est, double *out);
 /**
+ * Gives a fitted classifier's classes names, kept in its model file.
+ *
+ * A fit on data with class names (a CSV file with text labels, an embedded
+ * dataset) names the classes itself; a binding that maps its own labels to
+ * codes names them with this call, so `ctune predict` prints the original
+ * labels. A new fit or set_params drops the names.
+ *
+ * @param est   a fitted classifier
+ * @param names n strings (copied), one per class in ctune_estimator_classes()
+ *              order; NULL with n 0 removes the names
+ * @param n     ctune_estimator_n_classes()
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL est, not a classifier, n not the
+ *         class count, a NULL name); CTUNE_ESTATE (not fitted); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_estimator_set_class_names(ctune_estimator *est,
+                                                       const char *const *names, size_t n);
+/**
+ * The name of a fitted classifier's i-th class.
+ *
+ * @param est the estimator
+ * @param i   the class index, in ctune_estimator_classes() order
+ * @return the name (valid until the next fit, set_params or free); NULL when
+ *         the classes have no names, i is out of range, or est is NULL
+ */
+CTUNE_API const char *ctune_estimator_class_name(const ctune_estimator *est, size_t i);
+/**
  * Number of features (columns of X) seen at fit.
  *
  * @param est the estimator

@@ -462,6 +462,40 @@ done:
     return rc;
 }
 
+/* Writes a CSV field, quoted when it holds a separator, a quote or a line
+ * break (quotes doubled). */
+static void put_csv_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* The saved name of a predicted class label, or NULL when the model keeps
+ * no class names (a regressor, a classifier fitted on numeric labels).
+ * `classes` holds the model's k sorted labels. */
+static const char *class_name_of(const ctune_estimator *est, const double *classes, size_t k,
+                                 double label)
+{
+    size_t lo = 0, hi = k;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (classes[mid] < label)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < k && classes[lo] == label ? ctune_estimator_class_name(est, lo) : NULL;
+}
+
 static int cmd_predict(int argc, char **argv)
 {
     cli_opts o = {0};
@@ -478,7 +512,7 @@ static int cmd_predict(int argc, char **argv)
         return cli_usage_error("predict", "--data FILE.csv is required");
     ctune_estimator *est = NULL;
     ctune_data *data = NULL;
-    double *pred = NULL;
+    double *pred = NULL, *classes = NULL;
     FILE *out = stdout;
     if (ctune_estimator_load(&est, o.model_file, NULL, NULL) != CTUNE_OK)
         return cli_fail("loading the model");
@@ -501,6 +535,15 @@ static int cmd_predict(int argc, char **argv)
         rc = cli_fail("predict");
         goto done;
     }
+    size_t n_classes = ctune_estimator_n_classes(est);
+    if (n_classes && ctune_estimator_class_name(est, 0)) {
+        classes = malloc(n_classes * sizeof *classes);
+        if (!classes || ctune_estimator_classes(est, classes) != CTUNE_OK) {
+            fprintf(stderr, "ctune: out of memory\n");
+            rc = CLI_ERROR;
+            goto done;
+        }
+    }
     if (o.output && !(out = fopen(o.output, "w"))) {
         fprintf(stderr, "ctune: cannot write %s\n", o.output);
         rc = CLI_ERROR;
@@ -510,8 +553,16 @@ static int cmd_predict(int argc, char **argv)
         fprintf(out, j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"), j);
     fputc('\n', out);
     for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < k; j++)
-            fprintf(out, "%s%.17g", j ? "," : "", pred[i * k + j]);
+        for (size_t j = 0; j < k; j++) {
+            const char *name = classes ? class_name_of(est, classes, n_classes, pred[i * k + j])
+                                       : NULL;
+            if (j)
+                fputc(',', out);
+            if (name)
+                put_csv_field(out, name);
+            else
+                fprintf(out, "%.17g", pred[i * k + j]);
+        }
         fputc('\n', out);
     }
     if (out != stdout && fclose(out) != 0) {
@@ -519,6 +570,7 @@ static int cmd_predict(int argc, char **argv)
         rc = CLI_ERROR;
     }
 done:
+    free(classes);
     free(pred);
     ctune_data_free(data);
     ctune_estimator_free(est);
