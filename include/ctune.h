@@ -405,6 +405,21 @@ CTUNE_API size_t ctune_data_n_targets(const ctune_data *data);
  * @return CTUNE_FLOAT32 or CTUNE_FLOAT64; 0 for NULL
  */
 CTUNE_API int ctune_data_dtype(const ctune_data *data);
+/**
+ * Direct read access to X, for bindings that hand the rows on without a
+ * copy (Python's custom estimators get a numpy view).
+ *
+ * Works when the view's rows are its storage's rows in order (a view made by
+ * ctune_data_new(), or the coded view a classifier's fit receives); a
+ * subset, as in cross-validation, has no such layout.
+ *
+ * @param data   the view
+ * @param X      receives the address of row 0 (ctune_data_dtype() values)
+ * @param stride receives the distance between rows, in elements
+ * @return CTUNE_OK; CTUNE_EUNSUPPORTED for a subset view (gather its rows
+ *         with ctune_data_gather_f64()); CTUNE_EINVAL (NULLs)
+ */
+CTUNE_API ctune_status ctune_data_rows(const ctune_data *data, const void **X, size_t *stride);
 
 /**
  * Checks that every X value (and y value, when present) is finite.
@@ -2476,6 +2491,30 @@ CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n
 CTUNE_API ctune_status ctune_shuffle_split_new(ctune_splitter **out, size_t n_splits,
                                                double test_fraction, uint64_t seed, int stratify);
 /**
+ * Creates a splitter of fixed index lists ("IndexSplit"): the splits a
+ * caller computed itself, e.g. a binding handing over the (train, test)
+ * pairs of any scikit-learn splitter or iterable.
+ *
+ * The lists are copied and used as they are (any order; a row may be in
+ * both sides or in none). ctune_splitter_split() gives them for data of
+ * exactly `n_rows` rows.
+ *
+ * @param out      receives the splitter, owned by the caller
+ *                 (ctune_splitter_free())
+ * @param n_rows   the rows of the data the indices refer to
+ * @param n_splits number of splits (>= 1)
+ * @param train    n_splits arrays of training row indices
+ * @param n_train  their lengths (each >= 1)
+ * @param test     n_splits arrays of test row indices
+ * @param n_test   their lengths (each >= 1)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, n_splits 0, an empty side, an
+ *         index >= n_rows naming the split, side and position);
+ *         CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_index_split_new(ctune_splitter **out, size_t n_rows, size_t n_splits,
+                                             const size_t *const *train, const size_t *n_train,
+                                             const size_t *const *test, const size_t *n_test);
+/**
  * Frees a splitter.
  *
  * @param splitter the splitter; NULL is a no-op
@@ -2492,8 +2531,8 @@ CTUNE_API size_t ctune_splitter_n_splits(const ctune_splitter *splitter);
  * Name of the splitter's strategy.
  *
  * @param splitter the splitter
- * @return "KFold", "StratifiedKFold", "ShuffleSplit" or
- *         "StratifiedShuffleSplit" (static); NULL for NULL
+ * @return "KFold", "StratifiedKFold", "ShuffleSplit",
+ *         "StratifiedShuffleSplit" or "IndexSplit" (static); NULL for NULL
  */
 CTUNE_API const char *ctune_splitter_name(const ctune_splitter *splitter);
 

@@ -144,12 +144,8 @@ ctune_status ctune_search_set_splitter(ctune_search *s, const ctune_splitter *sp
 {
     CTUNE_CHECK_NULL(s, "search");
     ctune_splitter *copy = NULL;
-    if (sp) {
-        copy = ctune__malloc(sizeof *copy);
-        if (!copy)
-            return CTUNE_ENOMEM;
-        *copy = *sp;
-    }
+    if (sp)
+        CTUNE_TRY(ctune__splitter_copy(&copy, sp));
     ctune_splitter_free(s->splitter);
     s->splitter = copy;
     return CTUNE_OK;

@@ -721,6 +721,28 @@ START_TEST(test_regressor_search_with_splitter)
     ck_assert_ok(ctune_search_set_splitter(s, NULL));
     ck_assert_ok(ctune_search_fit(s, data));
     ck_assert_uint_eq(ctune_search_n_splits(s), 4);
+    double kfold3 = result(s, "split3_test_score", 2);
+    /* the same 4 folds given as index lists score the same */
+    size_t rows[60], n_train[4], n_test[4];
+    const size_t *train[4], *test[4];
+    for (size_t i = 0; i < 60; i++)
+        rows[i] = i;
+    size_t tr_buf[4][60];
+    for (size_t f = 0; f < 4; f++) {
+        test[f] = rows + 15 * f;
+        n_test[f] = 15;
+        n_train[f] = 0;
+        for (size_t i = 0; i < 60; i++)
+            if (i / 15 != f)
+                tr_buf[f][n_train[f]++] = i;
+        train[f] = tr_buf[f];
+    }
+    ctune_splitter *ix;
+    ck_assert_ok(ctune_index_split_new(&ix, 60, 4, train, n_train, test, n_test));
+    ck_assert_ok(ctune_search_set_splitter(s, ix));
+    ctune_splitter_free(ix); /* deep-copied */
+    ck_assert_ok(ctune_search_fit(s, data));
+    ck_assert_double_eq(result(s, "split3_test_score", 2), kfold3);
     ctune_search_free(s);
     ctune_space_free(sp);
     ctune_estimator_free(est);
