@@ -159,7 +159,8 @@ class BaseEstimator:
             target_tags=TargetTags(required=t["requires_y"], multi_output=t["multioutput"],
                                    single_output=not t["multioutput_only"]),
             transformer_tags=TransformerTags() if kind == "transformer" else None,
-            classifier_tags=ClassifierTags(multi_class=not t["binary_only"],
+            classifier_tags=ClassifierTags(poor_score=t["poor_score"],
+                                           multi_class=not t["binary_only"],
                                            multi_label=t["multilabel"])
             if kind == "classifier" else None,
             regressor_tags=RegressorTags(poor_score=t["poor_score"])

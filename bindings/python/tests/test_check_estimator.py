@@ -96,6 +96,56 @@ class CheckEstimatorTest(unittest.TestCase):
         self.assertTrue(ctune.MLPRegressor()._get_tags()["multioutput"])
         self.assertTrue(ctune.DummyRegressor()._get_tags()["poor_score"])
 
+    def test_new_style_tags(self):
+        """__sklearn_tags__ builds scikit-learn >= 1.6's Tags (stand-ins here,
+        with the documented fields, as 1.2 has none)."""
+        import dataclasses
+
+        import sklearn.utils as su
+
+        def dc(name, **fields):
+            return dataclasses.make_dataclass(name, [(k, object, dataclasses.field(default=v))
+                                                     for k, v in fields.items()])
+
+        fakes = {
+            "Tags": dc("Tags", estimator_type=None, target_tags=None, transformer_tags=None,
+                       classifier_tags=None, regressor_tags=None, array_api_support=False,
+                       no_validation=False, non_deterministic=False, requires_fit=True,
+                       _skip_test=False, input_tags=None),
+            "TargetTags": dc("TargetTags", required=False, one_d_labels=False,
+                             two_d_labels=False, positive_only=False, multi_output=False,
+                             single_output=True),
+            "TransformerTags": dc("TransformerTags", preserves_dtype=("float64",)),
+            "ClassifierTags": dc("ClassifierTags", poor_score=False, multi_class=True,
+                                 multi_label=False),
+            "RegressorTags": dc("RegressorTags", poor_score=False),
+            "InputTags": dc("InputTags", one_d_array=False, two_d_array=True,
+                            three_d_array=False, sparse=False, categorical=False, string=False,
+                            dict=False, positive_only=False, allow_nan=False, pairwise=False),
+        }
+        saved = {k: getattr(su, k, None) for k in fakes}
+        try:
+            for k, v in fakes.items():
+                setattr(su, k, v)
+            t = ctune.DecisionTreeClassifier().__sklearn_tags__()
+            self.assertEqual(t.estimator_type, "classifier")
+            self.assertTrue(t.target_tags.required)
+            self.assertFalse(t.input_tags.sparse)
+            self.assertIsNone(t.regressor_tags)
+            t = ctune.DummyRegressor().__sklearn_tags__()
+            self.assertTrue(t.regressor_tags.poor_score)
+            self.assertTrue(t.target_tags.multi_output)
+            t = ctune.StandardScaler().__sklearn_tags__()
+            self.assertEqual(t.estimator_type, "transformer")
+            self.assertIsNotNone(t.transformer_tags)
+            self.assertFalse(t.target_tags.required)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    delattr(su, k)
+                else:
+                    setattr(su, k, v)
+
 
 if __name__ == "__main__":
     unittest.main()
