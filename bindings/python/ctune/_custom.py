@@ -121,7 +121,8 @@ class _Model:
             if self.kind == TRANSFORMER:
                 obj.fit(np.array(X), None)
             else:
-                obj.fit(np.array(X) if getattr(obj, "_ctune_copy_fit", False) else X, y)
+                # scikit-learn estimators may keep X (nearest neighbours): a copy
+                obj.fit(np.array(X) if hasattr(obj, "get_params") else X, y)
             return 0
         except BaseException as exc:  # noqa: BLE001
             return callback_failed(exc)
@@ -307,7 +308,7 @@ def _rebuild_custom(wrapped, kind, name, has_proba, state):
     return obj
 
 
-def custom_estimator(cls, kind="classifier", name=None, **params):
+def custom_estimator(cls, kind=None, name=None, **params):
     """Wraps a Python class as a ctune estimator usable everywhere a built-in
     one is (cross_val_score, searches, pipelines, the conformance kit, and
     scikit-learn's own tools).
@@ -324,7 +325,20 @@ def custom_estimator(cls, kind="classifier", name=None, **params):
     one a search derives for the task). Results may be lists or numpy arrays
     (1-D, or 2-D n x k for predict_proba). An exception raised in these
     methods fails the C call with CTUNE_EUSER and is re-raised in Python
-    when it returns. Returns an instance; its class is custom_class(cls)."""
+    when it returns. Returns an instance; its class is custom_class(cls).
+
+    An estimator instance (e.g. scikit-learn's LogisticRegression(C=2)) is
+    wrapped as it is, with its parameters (see SklearnEstimator). `kind`
+    defaults to the class's _estimator_type, else "classifier"."""
+    if not isinstance(cls, type):
+        if params or not hasattr(cls, "get_params"):
+            raise TypeError("custom_estimator takes a class (with params as keywords) or an "
+                            "estimator instance, got %r" % (cls,))
+        return wrap_estimator(cls)
+    if kind is None:
+        kind = getattr(cls, "_estimator_type", None) or "classifier"
+        if kind not in _MIXINS:
+            kind = "transformer" if hasattr(cls, "transform") else "classifier"
     return custom_class(cls, kind, name)(**params)
 
 
@@ -376,7 +390,6 @@ class SklearnEstimator(DynamicKind, NativeEstimator):
         def factory(values):
             obj = _clone(template)
             obj.set_params(**{k: v for k, v in values.items() if k in params})
-            obj._ctune_copy_fit = True
             return obj
 
         return _Model(type(est).__name__, kind, spec, factory,

@@ -133,6 +133,10 @@ class SklearnEstimatorTest(unittest.TestCase):
                                      {"C": ctune.loguniform(0.01, 10)}, n_iter=3, cv=3,
                                      random_state=0).fit(X, y)
         self.assertEqual(len(s.cv_results_["param_C"]), 3)
+        wrapped = ctune.custom_estimator(LogisticRegression(max_iter=200, verbose=0))
+        self.assertGreater(ctune.cross_val_score(wrapped, X, y, cv=3).mean(), 0.9)
+        self.assertEqual(ctune.custom_estimator(Ridge).fit(X, X[:, 0])._estimator_type,
+                         "regressor")
         r = ctune.cross_val_score(Ridge(), X, X[:, 0], cv=3)
         self.assertEqual(r.shape, (3,))
         pipe = ctune.Pipeline([("scale", ctune.StandardScaler()), ("knn", KNeighborsClassifier())])
