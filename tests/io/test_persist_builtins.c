@@ -1101,6 +1101,21 @@ START_TEST(test_class_names)
     ck_assert_str_eq(ctune_estimator_class_name(f, 1), "versicolor");
     assert_corruption_safe("named tree", b, len, NULL, iris);
     free(b);
+    sweep_load(f, NULL, iris);
+    /* a fit that cannot keep the names fails cleanly */
+    int done = 0;
+    for (int k = 1; k < 5000 && !done; k++) {
+        ctune_alloc_fail_at(k, 0);
+        ctune_status rc = ctune_estimator_fit(e, iris);
+        ctune_alloc_fail_at(0, 0);
+        if (rc == CTUNE_OK) {
+            done = 1;
+        } else {
+            ck_assert_int_eq(rc, CTUNE_ENOMEM);
+            ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        }
+    }
+    ck_assert_str_eq(ctune_estimator_class_name(e, 2), "virginica");
 
     /* a binding names its own codes */
     const char *names[3] = {"cat", "dog", "emu"};
