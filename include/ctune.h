@@ -3085,6 +3085,30 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  *         ones, bad value, unknown scorer); CTUNE_EFORMAT (malformed text)
  */
 CTUNE_API ctune_status ctune_search_set_options(ctune_search *search, const char *options);
+/** A scorer of the caller's (ctune_search_add_scorer()): writes the score of
+ *  the fitted `est` on `data` (with y, in the labels `est` was fitted on) to
+ *  *out, greater is better; returns CTUNE_OK or a status set with
+ *  ctune_set_error(). It may be called from the search's worker threads at
+ *  the same time (n_jobs > 1); `est` is only valid during the call. */
+typedef ctune_status (*ctune_scorer_fn)(ctune_estimator *est, const ctune_data *data,
+                                        double *out, void *user);
+/**
+ * Adds a scorer of the caller's, usable by name in the scoring= and refit=
+ * options set afterwards (as scikit-learn's scorer callables).
+ *
+ * A failing or NaN score is a failed score (error_score applies). In-process
+ * only: the MPI executor's other ranks do not have it.
+ *
+ * @param search the search
+ * @param name   1 to 63 characters without separators, quotes or spaces;
+ *               not a built-in scorer's name nor an added one's
+ * @param fn     the scorer
+ * @param user   handed to every call of `fn`
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, a bad or taken name, more than 8
+ *         scorers added)
+ */
+CTUNE_API ctune_status ctune_search_add_scorer(ctune_search *search, const char *name,
+                                               ctune_scorer_fn fn, void *user);
 /**
  * Uses a splitter instead of the cv option.
  *

@@ -25,6 +25,14 @@ enum {
     CTUNE__OPT_ALL = 127
 };
 
+/* A scorer given by the caller (ctune_search_add_scorer), found by name. */
+#define CTUNE__MAX_CUSTOM_SCORERS 8
+typedef struct ctune__custom_scorer {
+    char name[64];
+    ctune_scorer_fn fn;
+    void *user;
+} ctune__custom_scorer;
+
 typedef struct ctune__eval_opts {
     long cv;                 /* folds when no splitter is set (default 5) */
     ctune__strlist scoring;  /* scorer names; empty = the estimator's score */
@@ -36,7 +44,16 @@ typedef struct ctune__eval_opts {
     long n_jobs;
     int has_seed;
     uint64_t seed;
+    ctune__custom_scorer custom[CTUNE__MAX_CUSTOM_SCORERS]; /* copied by value */
+    size_t n_custom;
 } ctune__eval_opts;
+
+/* The caller's scorer named `name`, or NULL. */
+const ctune__custom_scorer *ctune__eval_opts_custom(const ctune__eval_opts *o, const char *name);
+/* Scores a fitted estimator with the named scorer: a caller's, or a
+ * built-in one through ctune_score() (NULL name: the estimator's score). */
+ctune_status ctune__eval_opts_score(const ctune__eval_opts *o, const char *name,
+                                    ctune_estimator *est, const ctune_data *data, double *out);
 
 void ctune__eval_opts_init(ctune__eval_opts *o);
 void ctune__eval_opts_clear(ctune__eval_opts *o);

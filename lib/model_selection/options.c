@@ -111,7 +111,7 @@ static ctune_status set_scoring(ctune__eval_opts *o, const ctune_params *p, cons
                                    "scorer name", who);
         memcpy(name, s, n);
         name[n] = '\0';
-        ctune_status rc = ctune_scorer_check(name);
+        ctune_status rc = ctune__eval_opts_custom(o, name) ? CTUNE_OK : ctune_scorer_check(name);
         if (rc != CTUNE_OK) {
             ctune__error_prefix("%s: option scoring", who);
             return rc;
@@ -217,6 +217,29 @@ ctune_status ctune__eval_opts_apply(ctune__eval_opts *o, const char *text, unsig
     ctune__eval_opts_clear(o);
     *o = work;
     return CTUNE_OK;
+}
+
+const ctune__custom_scorer *ctune__eval_opts_custom(const ctune__eval_opts *o, const char *name)
+{
+    for (size_t i = 0; name && i < o->n_custom; i++)
+        if (strcmp(o->custom[i].name, name) == 0)
+            return &o->custom[i];
+    return NULL;
+}
+
+ctune_status ctune__eval_opts_score(const ctune__eval_opts *o, const char *name,
+                                    ctune_estimator *est, const ctune_data *data, double *out)
+{
+    const ctune__custom_scorer *c = ctune__eval_opts_custom(o, name);
+    if (!c)
+        return ctune_score(est, name, data, out);
+    ctune_clear_error();
+    ctune_status rc = c->fn(est, data, out, c->user);
+    if (rc == CTUNE_OK && isnan(*out))
+        rc = ctune_set_error(CTUNE_ENUMERIC, "scorer '%s' returned NaN", name);
+    if (rc != CTUNE_OK && ctune_last_error()[0] == '\0')
+        ctune_set_error(rc, "scorer '%s' failed (%s)", name, ctune_status_string(rc));
+    return rc;
 }
 
 ctune_status ctune__eval_opts_metric(const ctune__eval_opts *o, int need_metric, size_t *out)
