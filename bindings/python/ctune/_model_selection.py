@@ -14,8 +14,8 @@ import numpy as np
 
 from . import _validation as V
 from ._base import CLASSIFIER, BaseEstimator
-from ._data import Data
-from ._errors import check
+from ._data import Data, x_array, y_array
+from ._errors import callback_failed, check
 from ._estimators import as_native
 from ._native import C, c_void_p
 from ._params import to_dict
@@ -56,6 +56,7 @@ for _n, _r, _a in [
     ("ctune_search_free", None, [c_void_p]),
     ("ctune_search_set_options", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
     ("ctune_search_set_splitter", ctypes.c_int, [c_void_p, c_void_p]),
+    ("ctune_search_add_scorer", ctypes.c_int, [c_void_p, ctypes.c_char_p, c_void_p, c_void_p]),
     ("ctune_search_fit", ctypes.c_int, [c_void_p, c_void_p]),
     ("ctune_search_n_candidates", ctypes.c_size_t, [c_void_p]),
     ("ctune_search_n_splits", ctypes.c_size_t, [c_void_p]),
@@ -68,6 +69,11 @@ for _n, _r, _a in [
     ("ctune_search_n_warnings", ctypes.c_size_t, [c_void_p]),
     ("ctune_search_warning", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
     ("ctune_seed_derive", ctypes.c_uint64, [ctypes.c_uint64, ctypes.c_uint64]),
+    ("ctune_estimator_predict", ctypes.c_int, [c_void_p, c_void_p,
+                                               ctypes.POINTER(ctypes.c_double)]),
+    ("ctune_estimator_predict_proba", ctypes.c_int, [c_void_p, c_void_p,
+                                                     ctypes.POINTER(ctypes.c_double)]),
+    ("ctune_estimator_n_outputs", ctypes.c_size_t, [c_void_p]),
 ]:
     C.declare(_n, _r, _a)
 
@@ -253,24 +259,92 @@ class _Splitter:
 
 
 def _scoring(scoring):
-    """(C scoring text or None, {display name: C name}) for scikit-learn's
-    scoring forms: None, a name, a list / tuple of names, a dict of name ->
-    name, or a scorer object made from a named scorer."""
+    """(C scoring text or None, {display name: C name}, {C name: callable})
+    for scikit-learn's scoring forms: None, a name, a list / tuple of names,
+    a dict of name -> name or scorer, or a scorer callable
+    scorer(estimator, X, y). A scorer object made from a named scorer
+    (get_scorer("accuracy")) runs as that C scorer; other callables run in
+    Python, called by the C search (ctune_search_add_scorer)."""
     if scoring is None:
-        return None, {"score": None}
+        return None, {"score": None}, {}
     if isinstance(scoring, str):
-        return scoring, {"score": scoring}
+        return scoring, {"score": scoring}, {}
+    customs = {}
+
+    def c_name(s, key):
+        if isinstance(s, str):
+            return s
+        name = _scorer_name(s, callable_ok=True)
+        if name is not None:
+            return name
+        if not callable(s):
+            raise ValueError("scoring %r is neither a scorer name nor a callable" % (s,))
+        name = key if key and all(ch.isalnum() or ch in "_." for ch in key) else \
+            "custom_%d" % len(customs)
+        name = "py_" + name if name in _known_scorers() else name
+        customs[name] = s
+        return name
+
     if isinstance(scoring, (list, tuple, set)):
-        names = [_scorer_name(s) for s in scoring]
-        return "|".join(names), {n: n for n in names}
+        names = [c_name(s, None) for s in scoring]
+        return "|".join(names), {n: n for n in names}, customs
     if isinstance(scoring, dict):
-        mapping = {k: _scorer_name(v) for k, v in scoring.items()}
-        return "|".join(mapping.values()), mapping
-    name = _scorer_name(scoring)
-    return name, {"score": name}
+        mapping = {k: c_name(v, k) for k, v in scoring.items()}
+        return "|".join(mapping.values()), mapping, customs
+    name = c_name(scoring, "score")
+    return name, {"score": name}, customs
 
 
-def _scorer_name(s):
+class _Fitted:
+    """What a scorer callable receives: the fitted C estimator of one
+    (candidate, split) task, predicting the original labels."""
+
+    def __init__(self, ptr, kind, classes, c_classes):
+        self._ptr, self._kind = ptr, kind
+        if classes is not None:
+            self.classes_ = classes
+            self._c_classes = c_classes
+        self._estimator_type = {CLASSIFIER: "classifier", 2: "regressor"}.get(kind)
+
+    def _run(self, fn, X, cols):
+        Xa = V.check_X(X, self)
+        data = Data(Xa)
+        out = np.empty((Xa.shape[0], cols))
+        check(fn(self._ptr, data.handle, out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))))
+        return out
+
+    def predict(self, X):
+        if self._kind == CLASSIFIER:
+            raw = self._run(C.ctune_estimator_predict, X, 1)[:, 0]
+            return self.classes_[np.searchsorted(self._c_classes, raw)]
+        out = self._run(C.ctune_estimator_predict, X, C.ctune_estimator_n_outputs(self._ptr))
+        return out[:, 0] if out.shape[1] == 1 else out
+
+    def predict_proba(self, X):
+        if self._kind != CLASSIFIER:
+            raise AttributeError("a regressor has no predict_proba")
+        return self._run(C.ctune_estimator_predict_proba, X, len(self.classes_))
+
+
+_SCORER_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, c_void_p, ctypes.POINTER(ctypes.c_double),
+                              c_void_p)
+
+
+def _c_scorer(fn, kind, classes, c_classes):
+    def score(est, data, out, user):
+        try:
+            X, y = x_array(data), y_array(data)
+            if classes is not None:
+                y = classes[np.searchsorted(c_classes, y)]
+            out[0] = float(fn(_Fitted(est, kind, classes, c_classes), X, y))
+            return 0
+        except BaseException as exc:  # noqa: BLE001 - reported to C, re-raised by check()
+            return callback_failed(exc)
+
+    return _SCORER_FN(score)
+
+
+def _scorer_name(s, callable_ok=False):
     if isinstance(s, str):
         return s
     # scikit-learn's get_scorer(name) objects: recognised by their metric
@@ -290,6 +364,8 @@ def _scorer_name(s):
         return known[(fn, sign)]
     if fn == "mean_squared_error" and sign == -1 and kw == {"squared": False}:
         return "neg_root_mean_squared_error"
+    if callable_ok:
+        return None
     raise ValueError("scoring %r: ctune's searches score in C with its named scorers (%s); "
                      "give one of those names, a list or a dict of them, or the scorer "
                      "scikit-learn's get_scorer() returns for one"
@@ -328,10 +404,11 @@ def _error_score(v):
 
 
 def _prepare(estimator, X, y):
-    """(native estimator, validated X, C targets, classes or None)."""
+    """(native estimator, validated X, C targets, classes or None, their C
+    labels)."""
     est = as_native(estimator)
     Xa = V.check_X(X, est)
-    classes = None
+    classes = c_classes = None
     if y is None:
         yc = None
     elif est._kind == CLASSIFIER:
@@ -341,12 +418,14 @@ def _prepare(estimator, X, y):
         classes, codes = np.unique(yv, return_inverse=True)
         numeric = classes.dtype.kind in "iub" or (
             classes.dtype.kind == "f" and np.all(classes == np.floor(classes)))
-        yc = classes.astype(np.float64)[codes] if numeric else codes.astype(np.float64)
+        c_classes = (classes.astype(np.float64) if numeric
+                     else np.arange(len(classes), dtype=np.float64))
+        yc = c_classes[codes]
     else:
         yv = V.check_y(y, est, multi_output=True)
         V.check_consistent_length(Xa, yv)
         yc = np.ascontiguousarray(yv, dtype=np.float64)
-    return est, Xa, yc, classes
+    return est, Xa, yc, classes, c_classes
 
 
 def cross_val_score(estimator, X, y=None, groups=None, scoring=None, cv=None, n_jobs=None,
@@ -354,10 +433,14 @@ def cross_val_score(estimator, X, y=None, groups=None, scoring=None, cv=None, n_
     """One score per split, computed by the C library: cv an int (folds:
     StratifiedKFold for classifiers, KFold otherwise), a scikit-learn
     splitter or an iterable of (train, test) index pairs."""
-    est, Xa, yc, _ = _prepare(estimator, X, y)
-    text, names = _scoring(scoring)
+    est, Xa, yc, _, _ = _prepare(estimator, X, y)
+    text, names, customs = _scoring(scoring)
     if len(names) != 1:
         raise ValueError("cross_val_score takes a single scorer, got %d" % len(names))
+    if customs:
+        raise ValueError("ctune.cross_val_score scores with ctune's named scorers; for a scorer "
+                         "callable use ctune.GridSearchCV (which calls it) or scikit-learn's "
+                         "cross_val_score")
     sp = _Splitter(cv, Xa, y, groups, est._kind == CLASSIFIER)
     opts = "error_score=%s, n_jobs=%d" % (_error_score(error_score), n_jobs or 1)
     if text:
@@ -423,8 +506,9 @@ class _SearchBase(BaseEstimator):
         return next(iter(names)) if refit is not False else None
 
     def fit(self, X, y=None, groups=None):
-        est, Xa, yc, _ = _prepare(self.estimator, X, y)
-        text, names = _scoring(self.scoring)
+        est, Xa, yc, classes, c_classes = _prepare(self.estimator, X, y)
+        text, names, customs = _scoring(self.scoring)
+        scorers = {k: _c_scorer(fn, est._kind, classes, c_classes) for k, fn in customs.items()}
         refit_name = self._refit_name(names)
         rank_key = refit_name or next(iter(names))
         sp = _Splitter(self.cv, Xa, y, groups, est._kind == CLASSIFIER)
@@ -441,6 +525,8 @@ class _SearchBase(BaseEstimator):
             finally:
                 C.ctune_space_free(space)
             parts.append(_Search(h))
+            for k, cb in scorers.items():
+                check(C.ctune_search_add_scorer(h, k.encode(), ctypes.cast(cb, c_void_p), None))
             opts = self._options(text, refit_name)
             if not sp.ptr:
                 opts += ", cv=%d" % sp.cv

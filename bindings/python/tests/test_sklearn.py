@@ -253,6 +253,44 @@ class CtuneSearchVocabularyTest(unittest.TestCase):
                                                                                      self.y)
         self.assertGreater(s.best_score_, 0.9)
 
+    def test_scorer_callables(self):
+        from sklearn.metrics import accuracy_score, make_scorer
+        seen = []
+
+        def half_accuracy(y_true, y_pred):
+            seen.append(y_true.dtype.kind)
+            return accuracy_score(y_true, y_pred) / 2
+
+        def plain(est, X, y):  # scikit-learn's scorer(estimator, X, y) form
+            return float(np.mean(est.predict(X) == y))
+
+        names = np.array(["a", "b", "c"])[self.y]
+        tree = ctune.DecisionTreeClassifier()
+        s = ctune.GridSearchCV(tree, {"max_depth": [1, 2]}, cv=3,
+                               scoring={"half": make_scorer(half_accuracy), "acc": "accuracy",
+                                        "plain": plain},
+                               refit="half", n_jobs=2).fit(self.X, names)
+        res = s.cv_results_
+        np.testing.assert_allclose(res["mean_test_half"], res["mean_test_acc"] / 2)
+        np.testing.assert_allclose(res["mean_test_plain"], res["mean_test_acc"])
+        self.assertEqual(set(seen), {"U"})  # the original string labels
+        self.assertEqual(s.best_score_, res["mean_test_half"][s.best_index_])
+        self.assertEqual(s.best_estimator_.predict(self.X[:1])[0], "a")
+        s = ctune.GridSearchCV(tree, {"max_depth": [1, 2]}, cv=3, scoring=plain).fit(self.X,
+                                                                                    self.y)
+        self.assertGreater(s.best_score_, 0.6)
+
+        def broken(est, X, y):
+            raise RuntimeError("scorer broke")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with self.assertRaisesRegex(ValueError, "All the 6 fits failed"):
+                ctune.GridSearchCV(tree, {"max_depth": [1, 2]}, cv=3,
+                                   scoring=broken).fit(self.X, self.y)
+        with self.assertRaisesRegex(RuntimeError, "scorer broke"):
+            ctune.GridSearchCV(tree, {"max_depth": [1, 2]}, cv=3, scoring=broken,
+                               error_score="raise").fit(self.X, self.y)
+
     def test_distributions_lists_and_seeds(self):
         import scipy.stats as st
         tree = ctune.DecisionTreeClassifier()
