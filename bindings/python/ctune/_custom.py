@@ -120,6 +120,9 @@ class _Model:
             X, y = x_array(data), y_array(data)
             if self.kind == TRANSFORMER:
                 obj.fit(np.array(X), None)
+                # the output width, whatever attribute the model keeps it in
+                del entry[2:]
+                entry.append(np.asarray(obj.transform(np.array(X[:1]))).reshape(1, -1).shape[1])
             else:
                 # scikit-learn estimators may keep X (nearest neighbours): a copy
                 obj.fit(np.array(X) if hasattr(obj, "get_params") else X, y)
@@ -147,11 +150,8 @@ class _Model:
         return self._call(key, data, out, "transform", lambda o: self._n_out(key))
 
     def _n_out(self, key):
-        obj = _instances[key][0]
-        n = getattr(obj, "n_features_out_", None)
-        if n is None:
-            n = getattr(obj, "n_features_in_", 0)
-        return int(n)
+        entry = _instances[key]
+        return int(entry[2]) if len(entry) > 2 else 0
 
     def _save(self, key, w):
         try:

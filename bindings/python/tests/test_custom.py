@@ -141,6 +141,10 @@ class SklearnEstimatorTest(unittest.TestCase):
         self.assertEqual(r.shape, (3,))
         pipe = ctune.Pipeline([("scale", ctune.StandardScaler()), ("knn", KNeighborsClassifier())])
         self.assertGreater(pipe.fit(X, y).score(X, y), 0.9)
+        from sklearn.decomposition import PCA
+        pipe = ctune.Pipeline([("pca", PCA(n_components=2)),
+                               ("tree", ctune.DecisionTreeClassifier())])
+        self.assertGreater(pipe.fit(X, y).score(X, y), 0.9)
 
 
 if __name__ == "__main__":
