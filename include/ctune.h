@@ -104,9 +104,13 @@ enum {
     CTUNE_EFORMAT = -6,    /**< malformed text or file (CSV, space text, model file) */
     CTUNE_ENUMERIC = -7,   /**< numeric failure (loss became NaN/Inf, singular) */
     CTUNE_EUSER = -8,      /**< a user callback returned non-zero */
-    CTUNE_ECANCELLED = -9, /**< cancelled by a progress callback */
+    CTUNE_ECANCELLED = -9, /**< cancelled (progress callback, ctune_search_cancel(),
+                                ctune_estimator_cancel()) */
     CTUNE_EUNSUPPORTED = -10, /**< operation not supported by this estimator/build */
-    CTUNE_EINTERNAL = -11  /**< internal error (a bug: please report) */
+    CTUNE_EINTERNAL = -11, /**< internal error (a bug: please report) */
+    CTUNE_EALLFAILED = -12 /**< every fit of a search failed: no candidate has a finite
+                                mean test score ("all N fits failed; first error: ...");
+                                the results table is kept, there is no best candidate */
 };
 
 /**
@@ -1053,9 +1057,28 @@ CTUNE_API ctune_status ctune_estimator_check_params(const ctune_estimator *est, 
  * @param data the training data; y required except for transformers
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EDATA (0 rows, no y, a
  *         wrong number of target columns, non-finite values, non-integer
- *         labels); CTUNE_ENOMEM; any error of the vtable's create or fit
+ *         labels); CTUNE_ENOMEM; CTUNE_ECANCELLED after
+ *         ctune_estimator_cancel(); any error of the vtable's create or fit
  */
 CTUNE_API ctune_status ctune_estimator_fit(ctune_estimator *est, const ctune_data *data);
+/**
+ * Asks a running ctune_estimator_fit() / ctune_estimator_fit_ex() or
+ * ctune_cross_validate() of `est` to stop.
+ *
+ * Sets a lock-free atomic flag and returns: thread-safe and
+ * async-signal-safe, so another thread or a signal handler may call it.
+ * The fit polls the flag through its context (ctune_fit_ctx_cancelled():
+ * the built-in network once per minibatch, the tree once per feature
+ * scanned in a node), frees what it allocated and returns
+ * CTUNE_ECANCELLED, leaving the handle unfitted; ctune_cross_validate()
+ * starts no new fold and returns CTUNE_ECANCELLED. The request ends when
+ * that call returns; made while no such call runs, it cancels the next
+ * one at once. A search fits clones of its estimator: cancel it with
+ * ctune_search_cancel(). NULL is a no-op.
+ *
+ * @param est the estimator
+ */
+CTUNE_API void ctune_estimator_cancel(ctune_estimator *est);
 /**
  * Fits with an explicit context: a thread budget and a task stream.
  *
@@ -3142,14 +3165,35 @@ CTUNE_API ctune_status ctune_search_set_progress(ctune_search *search, ctune_pro
  *
  * @param search the search
  * @param data   the data, with y; must stay valid during the call only
- * @return CTUNE_OK; CTUNE_ECANCELLED when the progress callback stopped it
- *         (results so far are kept, no refit); with error_score=raise the
- *         first failing fit's status and message (results so far kept);
+ * @return CTUNE_OK; CTUNE_ECANCELLED when the progress callback or
+ *         ctune_search_cancel() stopped it (results so far are kept, no
+ *         refit); CTUNE_EALLFAILED when no candidate has a finite mean test
+ *         score ("all N fits failed; first error: ...": the table is kept,
+ *         there is no best candidate and no refit); with error_score=raise
+ *         the first failing fit's status and message (results so far kept);
  *         CTUNE_ENOMEM (never turned into a score); input errors before any
  *         fit (data with NaN, splitter errors, refit not naming a scorer,
  *         ...); the refit's error (the table stays available)
  */
 CTUNE_API ctune_status ctune_search_fit(ctune_search *search, const ctune_data *data);
+/**
+ * Asks a running ctune_search_fit() to stop, from any thread or from a
+ * signal handler.
+ *
+ * Sets a lock-free atomic flag and returns at once: thread-safe and
+ * async-signal-safe. The search starts no new task; the fits in flight see
+ * ctune_fit_ctx_cancelled() (the built-in network polls it once per
+ * minibatch, the tree once per feature scanned in a node; custom
+ * estimators should poll it too) and return; the refit is cancelled the
+ * same way. ctune_search_fit() then returns CTUNE_ECANCELLED with the
+ * results of the tasks that finished. The request ends when
+ * ctune_search_fit() returns; made while no fit runs, it cancels the next
+ * ctune_search_fit() at once. Under MPI, call it on the root: the peers
+ * are told to stop. NULL is a no-op.
+ *
+ * @param search the search
+ */
+CTUNE_API void ctune_search_cancel(ctune_search *search);
 
 /**
  * Status of the last ctune_search_fit().
@@ -3339,7 +3383,7 @@ CTUNE_API const char *ctune_search_warning(const ctune_search *search, size_t i)
  * Writes the results table as CSV to a file.
  *
  * A header row of column names, one row per candidate, RFC 4180 quoting,
- * NaN as "nan". The file is replaced.
+ * NaN as "nan". The file is replaced atomically (ctune_write_file()).
  *
  * @param search the search
  * @param path   the file
@@ -3560,6 +3604,34 @@ CTUNE_API const char *ctune_dataset_name(size_t i);
  *  (static); NULL for an unknown name. */
 CTUNE_API const char *ctune_dataset_description(const char *name);
 
+/**
+ * Replaces the file at `path` with `len` bytes of `data`, atomically: the
+ * way ctune writes every file (results tables, model files, the CLI's
+ * predictions).
+ *
+ * The bytes go to a temporary file ".<name>.<random>.tmp" created with
+ * O_EXCL in the destination's directory, which is fsync'ed, renamed over
+ * the destination, and the directory fsync'ed. A reader, a crash, a kill,
+ * a full disk or a file-size limit sees the old file whole or the new one
+ * whole, never a truncated file. An existing destination keeps its
+ * permission bits (a new one gets 0666 less the umask). A symbolic link is
+ * followed: its final target is replaced and the link stays, as editors
+ * do. An existing destination that is not a regular file (directory,
+ * device, FIFO, socket) is refused and left alone. On failure only the
+ * temporary file is removed (a process killed mid-write may leave it
+ * behind; the destination is intact).
+ *
+ * Thread-safe for distinct paths.
+ *
+ * @param path the destination
+ * @param data `len` bytes (may be NULL when len is 0)
+ * @param len  number of bytes
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL or empty path, NULL data with
+ *         len > 0); CTUNE_EIO naming the path and the system's reason, or
+ *         the refusal of a non-regular destination
+ */
+CTUNE_API ctune_status ctune_write_file(const char *path, const void *data, size_t len);
+
 /* Model persistence (layout in docs/data-and-persistence.md). A model file
  * holds the magic "CTUNEMDL", a format version, the estimator's vtable name
  * and kind, every param (name, type, value), for a Pipeline its steps, the
@@ -3572,11 +3644,12 @@ CTUNE_API const char *ctune_dataset_description(const char *name);
  * fitted one needs the vtable's save and load hooks. A loaded model predicts
  * bit-identically to the saved one (given deterministic hooks). */
 
-/** Writes `est` to the file at `path` (created or truncated).
+/** Writes `est` to the file at `path`, atomically, as ctune_write_file()
+ *  does: an existing file is replaced whole or left untouched.
  *  Errors: CTUNE_EINVAL (NULLs), CTUNE_EUNSUPPORTED (fitted, and the vtable
  *  has no save or load hook: names the estimator), CTUNE_EIO (with the
- *  system's reason; a partly written file is removed), CTUNE_ENOMEM, and any
- *  error of the save hook. Thread-safe for distinct files; `est` is only
+ *  system's reason; only the temporary file is removed), CTUNE_ENOMEM, and
+ *  any error of the save hook. Thread-safe for distinct files; `est` is only
  *  read. */
 CTUNE_API ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path);
 /** Serializes `est` into the caller's buffer: *size receives the bytes the

@@ -6,7 +6,9 @@
 
 #include "ctune.h"
 
-/* Exit codes: 0 ok, 1 data/model/library error, 2 usage error, 130 interrupted. */
+/* Exit codes: 0 ok, 1 data/model/library error (results that exist are
+ * still written), 2 usage error, 128 + N stopped by signal N (130 SIGINT,
+ * 143 SIGTERM; partial results written). */
 enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2, CLI_INTERRUPTED = 130 };
 
 #define CLI_MAX_PARAMS 64
@@ -52,8 +54,31 @@ cli_progress *cli_progress_new(int quiet, const char *label);
 void cli_progress_update(cli_progress *p, size_t done, size_t total, double best);
 void cli_progress_end(cli_progress *p);
 
-/* 1 once SIGINT was received (the handler is installed by cli_signals()). */
+/* Signals: cli_signals() installs handlers for SIGINT and SIGTERM. The
+ * first signal cancels the work named by cli_cancel_target() (through
+ * ctune_search_cancel() / ctune_estimator_cancel(), async-signal-safe) so
+ * the command can write what it has; a second one exits at once (_exit).
+ * cli_interrupted() is 1 after a signal, cli_signal_exit() the exit code
+ * for it (128 + the signal number). */
 void cli_signals(void);
+void cli_cancel_target(ctune_search *search, ctune_estimator *est);
 int cli_interrupted(void);
+int cli_signal_exit(void);
+
+/* A path given on the command line, with the option that named it. */
+typedef struct cli_path {
+    const char *opt;   /* "data", "results", ... */
+    const char *path;  /* NULL when not given */
+    int may_be_stdout; /* '-' and /dev/stdout mean standard output */
+} cli_path;
+
+/* 1 for NULL, "-" and "/dev/stdout". */
+int cli_is_stdout(const char *path);
+/* Checks the outputs before any work: none is the same file as an input
+ * or as another output (device and inode when both exist, else the
+ * resolved path), each directory exists and is writable, and an existing
+ * output is a regular file. Prints one line and returns CLI_USAGE. */
+int cli_check_paths(const char *cmd, const cli_path *in, size_t n_in, const cli_path *out,
+                    size_t n_out);
 
 #endif

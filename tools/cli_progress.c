@@ -1,31 +1,61 @@
 /* Progress on stderr: a redrawn bar on a terminal, plain lines otherwise;
- * SIGINT handling so Ctrl-C cancels a search cleanly. */
+ * SIGINT/SIGTERM handling so Ctrl-C cancels a running search or fit
+ * cleanly, and a second Ctrl-C exits at once. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 
-static volatile sig_atomic_t g_interrupted;
+static volatile sig_atomic_t g_signal; /* the first signal received, 0 before */
+static _Atomic(ctune_search *) g_search;
+static _Atomic(ctune_estimator *) g_est;
 
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
-    (void)sig;
-    g_interrupted = 1;
+    if (g_signal)
+        _exit(128 + sig); /* the second signal: stop now */
+    g_signal = sig;
+    /* both calls only set a lock-free atomic flag */
+    ctune_search *s = atomic_load(&g_search);
+    ctune_estimator *e = atomic_load(&g_est);
+    if (s)
+        ctune_search_cancel(s);
+    if (e)
+        ctune_estimator_cancel(e);
 }
 
 void cli_signals(void)
 {
     struct sigaction sa;
-    sa.sa_handler = on_sigint;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
-int cli_interrupted(void) { return g_interrupted != 0; }
+void cli_cancel_target(ctune_search *search, ctune_estimator *est)
+{
+    atomic_store(&g_search, search);
+    atomic_store(&g_est, est);
+    /* a signal that came before the target was known */
+    if (g_signal) {
+        if (search)
+            ctune_search_cancel(search);
+        if (est)
+            ctune_estimator_cancel(est);
+    }
+}
+
+int cli_interrupted(void) { return g_signal != 0; }
+
+int cli_signal_exit(void) { return g_signal ? 128 + g_signal : CLI_INTERRUPTED; }
 
 struct cli_progress {
     int quiet, tty;

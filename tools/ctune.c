@@ -4,9 +4,12 @@
  * Exit codes: 0 ok, 1 data / model / library error (with the library's
  * message), 2 usage error (one line), 130 interrupted (results so far are
  * still printed). */
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cli.h"
@@ -172,7 +175,7 @@ static int on_progress(size_t candidate, size_t split, double score, double elap
         }
     }
     cli_progress_update(p->bar, done, total, p->best);
-    return cli_interrupted() ? 1 : 0;
+    return 0; /* signals cancel through ctune_search_cancel() */
 }
 
 static void print_table(const ctune_search *s, size_t max_rows)
@@ -231,6 +234,61 @@ static int write_results(const ctune_search *s, const char *path)
     return rc == CTUNE_OK ? CLI_OK : cli_fail("writing the results");
 }
 
+/* After ctune_search_fit() returned `st`: prints the best candidate and
+ * the table, writes whatever results exist (also after a cancellation, a
+ * failed refit or a lost MPI rank), then saves the model when the search
+ * succeeded. Returns the exit code. */
+static int report_search(const ctune_search *s, ctune_status st, const cli_opts *o,
+                         const cli_model *m)
+{
+    char why[1024];
+    snprintf(why, sizeof why, "%s", ctune_last_error());
+    if (!ctune_search_has_results(s))
+        return st == CTUNE_ECANCELLED && cli_interrupted() ? cli_signal_exit()
+               : g_rank == 0 ? cli_fail("search") : CLI_ERROR;
+    if (g_rank != 0) /* every rank holds the results; rank 0 reports them */
+        return st == CTUNE_OK ? CLI_OK : st == CTUNE_ECANCELLED ? cli_signal_exit() : CLI_ERROR;
+    if (st == CTUNE_ECANCELLED)
+        fprintf(stderr, "ctune: interrupted after %zu tasks; results so far:\n",
+                ctune_search_n_tasks_done(s));
+    double best;
+    if (ctune_search_best_score(s, &best) == CTUNE_OK) {
+        char params[1024];
+        ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
+        printf("best score: %.4f (%s, mean of %zu folds)\n", best, scorer_label(o, m->est),
+               ctune_search_n_splits(s));
+        printf("best params: %s\n", params);
+    } else {
+        printf("best score: none (%s)\n", st == CTUNE_EALLFAILED ? "all fits failed"
+                                                                : ctune_last_error());
+    }
+    for (size_t i = 0; i < ctune_search_n_warnings(s); i++)
+        fprintf(stderr, "warning: %s\n", ctune_search_warning(s, i));
+    if (!o->quiet)
+        print_table(s, 20);
+    int rc = CLI_OK;
+    if (o->results)
+        rc = write_results(s, o->results);
+    if (st != CTUNE_OK && st != CTUNE_ECANCELLED) {
+        /* the refit failed, every fit failed, or an MPI rank is gone */
+        fprintf(stderr, "ctune: search: %s%s\n", why,
+                o->save_model ? " (no model saved)" : "");
+        return CLI_ERROR;
+    }
+    if (st == CTUNE_ECANCELLED)
+        return cli_signal_exit(); /* no refit, no model */
+    if (o->save_model) { /* even when --results failed: one loss is enough */
+        const ctune_estimator *bestm = ctune_search_best_estimator(s);
+        if (!bestm) {
+            fprintf(stderr, "ctune: no refitted best estimator to save\n");
+            return CLI_ERROR;
+        }
+        if (ctune_estimator_save(bestm, o->save_model) != CTUNE_OK)
+            return cli_fail("saving the model");
+    }
+    return rc;
+}
+
 static int cmd_search(int argc, char **argv, const char *cmd)
 {
     cli_opts o = {0};
@@ -248,6 +306,10 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     if (grid && o.n_iter_set)
         return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
 
+    const cli_path in[] = {{"data", o.data_file, 0}};
+    const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0}};
+    if ((rc = cli_check_paths(cmd, in, 1, out, 2)) != CLI_OK) /* every rank: none may start alone */
+        return rc;
     cli_model m;
     if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
         return rc;
@@ -284,65 +346,27 @@ static int cmd_search(int argc, char **argv, const char *cmd)
                        calloc(nc ? nc : 1, sizeof(double)), calloc(nc ? nc : 1, sizeof(size_t)),
                        NAN};
     ctune_search_set_progress(s, on_progress, &pc);
+    cli_signals(); /* a signal from here on cancels the search (see cli_cancel_target) */
     if (!o.quiet && g_rank == 0)
         fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds%s\n",
                 m.description, label, ctune_data_n_rows(data), ctune_data_n_cols(data),
                 ctune_search_n_candidates(s), o.cv, g_ranks > 1 ? " (MPI)" : "");
-    cli_signals();
+    cli_cancel_target(s, NULL);
 #ifdef CTUNE_CLI_MPI
-    if (g_ranks > 1) {
+    if (g_ranks > 1)
         st = ctune_mpi_search_fit(s, data, MPI_COMM_WORLD, NULL);
-        if (st == CTUNE_EIO) { /* a rank is gone: end the whole job */
-            cli_fail("search over MPI");
-            MPI_Abort(MPI_COMM_WORLD, 1);
-        }
-    } else
+    else
 #endif
         st = ctune_search_fit(s, data);
+    cli_cancel_target(NULL, NULL);
     cli_progress_end(pc.bar);
     free(pc.sum);
     free(pc.count);
-    if (st != CTUNE_OK && !(st == CTUNE_ECANCELLED && ctune_search_has_results(s))) {
-        rc = g_rank == 0 ? cli_fail("search") : CLI_ERROR;
-        goto done;
-    }
-    if (g_rank != 0) { /* every rank holds the results; rank 0 reports them */
-        rc = st == CTUNE_ECANCELLED ? CLI_INTERRUPTED : CLI_OK;
-        goto done;
-    }
-    if (st == CTUNE_ECANCELLED)
-        fprintf(stderr, "ctune: interrupted after %zu tasks; results so far:\n",
-                ctune_search_n_tasks_done(s));
-
-    double best;
-    if (ctune_search_best_score(s, &best) == CTUNE_OK) {
-        char params[1024];
-        ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
-        printf("best score: %.4f (%s, mean of %zu folds)\n", best, scorer_label(&o, m.est),
-               ctune_search_n_splits(s));
-        printf("best params: %s\n", params);
-    } else {
-        printf("best score: none (%s)\n", ctune_last_error());
-    }
-    for (size_t i = 0; i < ctune_search_n_warnings(s); i++)
-        fprintf(stderr, "warning: %s\n", ctune_search_warning(s, i));
-    if (!o.quiet)
-        print_table(s, 20);
-    if (o.results && (rc = write_results(s, o.results)) != CLI_OK)
-        goto done;
-    if (o.save_model) {
-        const ctune_estimator *bestm = ctune_search_best_estimator(s);
-        if (!bestm) {
-            fprintf(stderr, "ctune: no refitted best estimator to save\n");
-            rc = CLI_ERROR;
-            goto done;
-        }
-        if (ctune_estimator_save(bestm, o.save_model) != CTUNE_OK) {
-            rc = cli_fail("saving the model");
-            goto done;
-        }
-    }
-    rc = st == CTUNE_ECANCELLED ? CLI_INTERRUPTED : CLI_OK;
+    rc = report_search(s, st, &o, &m);
+#ifdef CTUNE_CLI_MPI
+    if (g_ranks > 1 && st == CTUNE_EIO) /* a rank is gone: the results are written, end the job */
+        MPI_Abort(MPI_COMM_WORLD, 1);
+#endif
 done:
     ctune_splitter_free(splitter);
     ctune_search_free(s);
@@ -387,7 +411,17 @@ static int cmd_cv(int argc, char **argv)
                                        MPI_COMM_WORLD, NULL);
     else
 #endif
+    {
+        cli_signals();
+        cli_cancel_target(NULL, m.est); /* ctune_estimator_cancel() stops cross_validate */
         cst = ctune_cross_validate(&res, m.est, data, splitter, (int)o.cv, options);
+        cli_cancel_target(NULL, NULL);
+    }
+    if (cst == CTUNE_ECANCELLED && cli_interrupted()) {
+        fprintf(stderr, "ctune: cross-validation interrupted\n");
+        rc = cli_signal_exit();
+        goto done;
+    }
     if (cst != CTUNE_OK) {
         rc = g_rank == 0 ? cli_fail("cross-validation") : CLI_ERROR;
         goto done;
@@ -436,6 +470,10 @@ static int cmd_fit(int argc, char **argv)
     }
     if (!o.save_model)
         return cli_usage_error("fit", "--save-model FILE is required");
+    const cli_path in[] = {{"data", o.data_file, 0}};
+    const cli_path out[] = {{"save-model", o.save_model, 0}};
+    if ((rc = cli_check_paths("fit", in, 1, out, 1)) != CLI_OK)
+        return rc;
     cli_model m;
     if ((rc = cli_model_make(&o, "fit", &m)) != CLI_OK)
         return rc;
@@ -444,7 +482,16 @@ static int cmd_fit(int argc, char **argv)
     double score;
     if ((rc = load_data(&o, &data, label, sizeof label)) != CLI_OK)
         goto done;
-    if (ctune_estimator_fit(m.est, data) != CTUNE_OK) {
+    cli_signals();
+    cli_cancel_target(NULL, m.est);
+    ctune_status st = ctune_estimator_fit(m.est, data);
+    cli_cancel_target(NULL, NULL);
+    if (st == CTUNE_ECANCELLED && cli_interrupted()) {
+        fprintf(stderr, "ctune: fit interrupted; no model saved\n");
+        rc = cli_signal_exit();
+        goto done;
+    }
+    if (st != CTUNE_OK) {
         rc = cli_fail("fit");
         goto done;
     }
@@ -462,21 +509,28 @@ done:
     return rc;
 }
 
-/* Writes a CSV field, quoted when it holds a separator, a quote or a line
- * break (quotes doubled). */
-static void put_csv_field(FILE *out, const char *s)
+/* Writes a CSV field to dst (NULL: only measures), quoted when it holds a
+ * separator, a quote or a line break (quotes doubled); returns its length. */
+static size_t csv_field(char *dst, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
+    size_t n = 0;
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote && dst)
+        dst[n] = '"';
+    n += (size_t)quote;
     for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
+        if (*s == '"') {
+            if (dst)
+                dst[n] = '"';
+            n++;
+        }
+        if (dst)
+            dst[n] = *s;
+        n++;
     }
-    fputc('"', out);
+    if (quote && dst)
+        dst[n] = '"';
+    return n + (size_t)quote;
 }
 
 /* The saved name of a predicted class label, or NULL when the model keeps
@@ -510,10 +564,14 @@ static int cmd_predict(int argc, char **argv)
         return cli_usage_error("predict", "--model-file FILE is required");
     if (!o.data_file)
         return cli_usage_error("predict", "--data FILE.csv is required");
+    const cli_path in[] = {{"data", o.data_file, 0}, {"model-file", o.model_file, 0}};
+    const cli_path out[] = {{"output", o.output, 1}};
+    if ((rc = cli_check_paths("predict", in, 2, out, 1)) != CLI_OK)
+        return rc;
     ctune_estimator *est = NULL;
     ctune_data *data = NULL;
     double *pred = NULL, *classes = NULL;
-    FILE *out = stdout;
+    char *text = NULL;
     if (ctune_estimator_load(&est, o.model_file, NULL, NULL) != CTUNE_OK)
         return cli_fail("loading the model");
     char opts[512];
@@ -535,7 +593,8 @@ static int cmd_predict(int argc, char **argv)
         rc = cli_fail("predict");
         goto done;
     }
-    size_t n_classes = ctune_estimator_n_classes(est);
+    /* a classifier fitted on named classes prints their names */
+    size_t n_classes = ctune_estimator_n_classes(est), name_len = 0;
     if (n_classes && ctune_estimator_class_name(est, 0)) {
         classes = malloc(n_classes * sizeof *classes);
         if (!classes || ctune_estimator_classes(est, classes) != CTUNE_OK) {
@@ -543,34 +602,48 @@ static int cmd_predict(int argc, char **argv)
             rc = CLI_ERROR;
             goto done;
         }
+        for (size_t c = 0; c < n_classes; c++) {
+            size_t m = csv_field(NULL, ctune_estimator_class_name(est, c));
+            name_len = m > name_len ? m : name_len;
+        }
     }
-    if (o.output && !(out = fopen(o.output, "w"))) {
-        fprintf(stderr, "ctune: cannot write %s\n", o.output);
+    /* the whole CSV in memory, then one atomic write (or standard output) */
+    size_t cap = 64 + k * 32 + cells * 26 + n, len = 0; /* %.17g: at most 24 chars */
+    if (cells / (k ? k : 1) != n || (name_len && cells > (SIZE_MAX - cap) / name_len) ||
+        !(text = malloc(cap += cells * name_len))) {
+        fprintf(stderr, "ctune: out of memory\n");
         rc = CLI_ERROR;
         goto done;
     }
     for (size_t j = 0; j < k; j++)
-        fprintf(out, j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"), j);
-    fputc('\n', out);
+        len += (size_t)snprintf(text + len, cap - len,
+                                j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"), j);
+    text[len++] = '\n';
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < k; j++) {
             const char *name = classes ? class_name_of(est, classes, n_classes, pred[i * k + j])
                                        : NULL;
             if (j)
-                fputc(',', out);
+                text[len++] = ',';
             if (name)
-                put_csv_field(out, name);
+                len += csv_field(text + len, name);
             else
-                fprintf(out, "%.17g", pred[i * k + j]);
+                len += (size_t)snprintf(text + len, cap - len, "%.17g", pred[i * k + j]);
         }
-        fputc('\n', out);
+        text[len++] = '\n';
     }
-    if (out != stdout && fclose(out) != 0) {
-        fprintf(stderr, "ctune: error writing %s\n", o.output);
-        rc = CLI_ERROR;
+    if (cli_is_stdout(o.output)) {
+        if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+            fprintf(stderr, "ctune: cannot write the predictions to standard output: %s\n",
+                    strerror(errno));
+            rc = CLI_ERROR;
+        }
+    } else if (ctune_write_file(o.output, text, len) != CTUNE_OK) {
+        rc = cli_fail("writing the predictions");
     }
 done:
     free(classes);
+    free(text);
     free(pred);
     ctune_data_free(data);
     ctune_estimator_free(est);
@@ -602,8 +675,22 @@ static int cmd_datasets(int argc, char **argv)
 
 static int dispatch(int argc, char **argv);
 
+/* Standard output is flushed and checked: a failed write (a full disk,
+ * /dev/full) is an error, not a silent loss. */
+static int finish_stdout(int rc)
+{
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == CLI_OK) {
+        fprintf(stderr, "ctune: cannot write to standard output: %s\n", strerror(errno));
+        return CLI_ERROR;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    /* a file-size limit makes writes fail with EFBIG (the atomic writer then
+     * removes its temporary file) instead of killing the process */
+    signal(SIGXFSZ, SIG_IGN);
 #ifdef CTUNE_CLI_MPI
     if (ctune_mpi_launched()) {
         if (ctune_mpi_init(&argc, &argv, NULL) != CTUNE_OK ||
@@ -611,11 +698,11 @@ int main(int argc, char **argv)
             ctune_mpi_size(&g_ranks, MPI_COMM_WORLD) != CTUNE_OK)
             return cli_fail("MPI");
     }
-    int rc = dispatch(argc, argv);
+    int rc = finish_stdout(dispatch(argc, argv));
     ctune_mpi_finalize();
     return rc;
 #else
-    return dispatch(argc, argv);
+    return finish_stdout(dispatch(argc, argv));
 #endif
 }
 

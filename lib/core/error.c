@@ -24,6 +24,7 @@ const char *ctune_status_string(ctune_status code)
     case CTUNE_ECANCELLED: return "cancelled";
     case CTUNE_EUNSUPPORTED: return "not supported";
     case CTUNE_EINTERNAL: return "internal error";
+    case CTUNE_EALLFAILED: return "all fits failed";
     default: return "unknown status";
     }
 }

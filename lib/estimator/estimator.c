@@ -22,6 +22,7 @@ struct ctune_estimator {
     size_t n_classes;
     char **class_names;  /* NULL or n_classes names (ctune__malloc'd) */
     const ctune__owned_ops *owned; /* vt and user belong to the handle */
+    atomic_int cancel;   /* ctune_estimator_cancel(): set until a fit returns */
 };
 
 /* ---- fit context --------------------------------------------------------- */
@@ -44,9 +45,35 @@ uint64_t ctune_fit_ctx_seed(const ctune_fit_ctx *ctx, uint64_t own_seed)
     return ctune_seed_derive(own_seed, ctx->stream);
 }
 
+#ifdef CTUNE_TEST_HOOKS
+atomic_size_t ctune__test_fit_polls;
+#endif
+
 int ctune_fit_ctx_cancelled(const ctune_fit_ctx *ctx)
 {
-    return ctx && ctx->cancel && atomic_load(ctx->cancel);
+#ifdef CTUNE_TEST_HOOKS
+    atomic_fetch_add_explicit(&ctune__test_fit_polls, 1, memory_order_relaxed);
+#endif
+    return ctx && ((ctx->cancel && atomic_load(ctx->cancel)) ||
+                   (ctx->interrupt && atomic_load(ctx->interrupt)));
+}
+
+void ctune_estimator_cancel(ctune_estimator *est)
+{
+    if (est)
+        atomic_store(&est->cancel, 1);
+}
+
+const atomic_int *ctune__estimator_cancel_flag(const ctune_estimator *est)
+{
+    return est ? &est->cancel : NULL;
+}
+
+void ctune__estimator_cancel_end(const ctune_estimator *est)
+{
+    /* the flag is the one mutable part of a handle shared read-only */
+    if (est)
+        atomic_store(&((ctune_estimator *)est)->cancel, 0);
 }
 
 /* ---- creation ------------------------------------------------------------ */
@@ -93,6 +120,7 @@ ctune_status ctune_estimator_new(ctune_estimator **out, const ctune_estimator_vt
             vt->user_release(user);
         return CTUNE_ENOMEM;
     }
+    atomic_init(&e->cancel, 0);
     e->vt = vt;
     e->user = user;
     ctune_status rc = ctune_params_from_spec(&e->params, vt->params);
@@ -274,6 +302,7 @@ ctune_status ctune_estimator_clone(ctune_estimator **out, const ctune_estimator 
     ctune_estimator *e = ctune__calloc(1, sizeof *e);
     if (!e)
         return CTUNE_ENOMEM;
+    atomic_init(&e->cancel, 0);
     e->vt = src->vt;
     e->user = src->user;
     ctune_status rc = CTUNE_OK;
@@ -487,10 +516,22 @@ ctune_status ctune__estimator_fit_ctx(ctune_estimator *e, const ctune_data *data
     return CTUNE_OK;
 }
 
+/* A fit that ctune_estimator_cancel(e) interrupts; the request ends with it. */
+static ctune_status fit_cancellable(ctune_estimator *e, const ctune_data *data, ctune_fit_ctx *ctx)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    ctx->interrupt = &e->cancel;
+    ctune_status rc = ctune__estimator_fit_ctx(e, data, ctx);
+    atomic_store(&e->cancel, 0);
+    return rc;
+}
+
 ctune_status ctune_estimator_fit(ctune_estimator *e, const ctune_data *data)
 {
     ctune_clear_error();
-    return ctune__estimator_fit_ctx(e, data, NULL);
+    ctune_fit_ctx ctx;
+    ctune__fit_ctx_init(&ctx);
+    return fit_cancellable(e, data, &ctx);
 }
 
 ctune_status ctune_estimator_fit_ex(ctune_estimator *e, const ctune_data *data, int threads,
@@ -504,7 +545,7 @@ ctune_status ctune_estimator_fit_ex(ctune_estimator *e, const ctune_data *data, 
     ctx.threads = threads ? threads : 1;
     ctx.has_stream = stream != 0;
     ctx.stream = stream;
-    return ctune__estimator_fit_ctx(e, data, &ctx);
+    return fit_cancellable(e, data, &ctx);
 }
 
 /* ---- predict ------------------------------------------------------------- */

@@ -11,11 +11,25 @@ struct ctune_fit_ctx {
     int threads;               /* >= 1 */
     int has_stream;            /* mix `stream` into the seed */
     uint64_t stream;
-    const atomic_int *cancel;  /* may be NULL */
+    const atomic_int *cancel;  /* the job's stop flag; may be NULL */
+    const atomic_int *interrupt; /* the caller's cancel request (ctune_search_cancel(),
+                                  * ctune_estimator_cancel()); may be NULL */
 };
 
-/* A context with defaults (1 thread, no stream, no cancel flag). */
+#ifdef CTUNE_TEST_HOOKS
+/* Test builds: calls of ctune_fit_ctx_cancelled() so far, in every thread
+ * (the cancellation tests count the minibatches and feature scans that
+ * run after a cancel). */
+extern atomic_size_t ctune__test_fit_polls;
+#endif
+
+/* A context with defaults (1 thread, no stream, no cancel flags). */
 void ctune__fit_ctx_init(ctune_fit_ctx *ctx);
+
+/* The flag ctune_estimator_cancel() sets, for work on `est` that runs
+ * through clones (cross_validate); ..._end clears it when that work ends. */
+const atomic_int *ctune__estimator_cancel_flag(const ctune_estimator *est);
+void ctune__estimator_cancel_end(const ctune_estimator *est);
 
 /* Fits with an explicit context (NULL = defaults). */
 ctune_status ctune__estimator_fit_ctx(ctune_estimator *est, const ctune_data *data,

@@ -234,8 +234,10 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
     char opts[512];
     CTUNE_TRY(fit_options(k->train, opts, sizeof opts));
     verbose_ctx vctx = {f->vt.name, epochs};
+    k->model->fit_ctx = ctx; /* polled for cancellation per minibatch */
     rc = ctune_model_fit_ex(k->model, train, NULL, epochs, batch, opts,
                             verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
+    k->model->fit_ctx = NULL;
     if (rc != CTUNE_OK) /* the engine's messages start with "fit: " */
         ctune__error_prefix("%s", f->vt.name);
     return rc;

@@ -211,7 +211,7 @@ static ctune_status tree_fit(void *self, const ctune_data *train, size_t n_class
     tree_est *te = self;
     ctune__tree_clear(&te->tree);
     ctune_status rc = ctune__tree_build(&te->tree, &te->cfg, train, n_classes,
-                                        ctune_fit_ctx_seed(ctx, te->cfg.seed));
+                                        ctune_fit_ctx_seed(ctx, te->cfg.seed), ctx);
     if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
         ctune__error_prefix("%s", te->name);
     return rc;

@@ -64,9 +64,11 @@ typedef struct ctune__tree {
 
 /* Grows a tree on `train` (y: class codes 0..n_classes-1 for a classifier,
  * n_classes == 0 for a regressor). `t` must be zeroed; on failure it is left
- * empty (ctune__tree_clear is still safe). */
+ * empty (ctune__tree_clear is still safe). `ctx` (may be NULL) is polled
+ * for cancellation before each feature scanned in a node (CTUNE_ECANCELLED). */
 ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
-                               const ctune_data *train, size_t n_classes, uint64_t seed);
+                               const ctune_data *train, size_t n_classes, uint64_t seed,
+                               const ctune_fit_ctx *ctx);
 
 /* Frees the tree's arrays and zeroes it. */
 void ctune__tree_clear(ctune__tree *t);

@@ -404,7 +404,8 @@ static void layout(arena *a, ctune__twork *w, int best_first, size_t n_frontier,
 }
 
 ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
-                               const ctune_data *train, size_t n_classes, uint64_t seed)
+                               const ctune_data *train, size_t n_classes, uint64_t seed,
+                               const ctune_fit_ctx *ctx)
 {
     size_t n = ctune_data_n_rows(train), d = ctune_data_n_cols(train);
     unsigned cb = 0;
@@ -417,6 +418,7 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
     ctune__twork w;
     memset(&w, 0, sizeof w);
     w.cfg = cfg;
+    w.ctx = ctx;
     w.tree = t;
     w.n = n;
     w.d = d;

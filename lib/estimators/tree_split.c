@@ -696,6 +696,10 @@ ctune_status ctune__tree_find_split(ctune__twork *w, size_t start, size_t end,
             continue;
         }
         fj += n_found;
+        if (ctune_fit_ctx_cancelled(w->ctx))
+            return ctune_set_error(CTUNE_ECANCELLED, "fit cancelled after %zu feature scans",
+                                   w->n_scanned);
+        w->n_scanned++;
         int constant;
         CTUNE_TRY(eval_feature(w, feat[fj], start, end, ns, best, &constant));
         if (constant) {

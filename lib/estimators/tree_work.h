@@ -34,6 +34,8 @@ typedef struct ctune__tsplit {
 
 typedef struct ctune__twork {
     const ctune__tree_config *cfg;
+    const ctune_fit_ctx *ctx; /* polled for cancellation per feature scanned; may be NULL */
+    size_t n_scanned;         /* features scanned so far, over all nodes */
     ctune__tree *tree;
     size_t n, d, C, t; /* samples, features, classes (0: regressor), outputs */
     int crit, dtype;
@@ -83,7 +85,9 @@ ctune_status ctune__tree_rank(ctune__twork *w, size_t f);
 
 /* scikit-learn's feature sampling and split search over the node's samples
  * [start, end). *n_const: features known constant in the node (in), and for
- * its children (out). best->found is 0 when no valid split exists. */
+ * its children (out). best->found is 0 when no valid split exists.
+ * CTUNE_ECANCELLED when the fit context is cancelled (polled before each
+ * feature). */
 ctune_status ctune__tree_find_split(ctune__twork *w, size_t start, size_t end,
                                     const ctune__tnode *ns, size_t *n_const, ctune__tsplit *best);
 

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "estimator/estimator.h"
 #include "estimators/registry.h"
+#include "io/atomic.h"
 #include "io/stream.h"
 
 static const char *kind_name(int kind)
@@ -615,23 +616,8 @@ ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path)
     ctune_writer w;
     ctune__writer_init(&w);
     ctune_status rc = serialize(est, &w);
-    if (rc == CTUNE_OK) {
-        FILE *f = fopen(path, "wb");
-        if (!f) {
-            rc = io_error("cannot create model file", path, errno);
-        } else {
-            int ok = fwrite(w.buf, 1, w.len, f) == w.len;
-            int err = errno;
-            if (fclose(f) != 0 && ok) {
-                ok = 0;
-                err = errno;
-            }
-            if (!ok) {
-                rc = io_error("cannot write model file", path, err);
-                remove(path);
-            }
-        }
-    }
+    if (rc == CTUNE_OK)
+        rc = ctune__atomic_write(path, w.buf, w.len);
     ctune__writer_free(&w);
     return rc;
 }

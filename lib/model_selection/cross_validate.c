@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "estimator/estimator.h"
 #include "model_selection/evaluate.h"
 #include "model_selection/splitter.h"
 
@@ -130,7 +131,9 @@ static ctune_status run_one(ctune_cv_results **out, double *scores, const ctune_
     ev.seed = o->has_seed ? o->seed : 0;
     ev.executor = vt;
     ev.executor_self = self;
+    ev.interrupt = ctune__estimator_cancel_flag(est);
     ctune_status rc = ctune__eval_run(&ev);
+    ctune__estimator_cancel_end(est);
     if (rc == CTUNE_OK && out)
         rc = build(out, &ev);
     if (rc == CTUNE_OK && scores)

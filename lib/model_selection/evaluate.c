@@ -86,6 +86,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctx.has_stream = 1;
     ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, c), f);
     ctx.cancel = &ev->stop;
+    ctx.interrupt = ev->interrupt;
     double t1 = ctune__now();
     rc = ctune__estimator_fit_ctx(e, ev->train[f], &ctx);
     double t2 = ctune__now();
@@ -122,17 +123,27 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctune_estimator_free(e);
 }
 
+static int interrupt_asked(const ctune__eval *ev)
+{
+    return ev->interrupt && atomic_load(ev->interrupt);
+}
+
 static int task_done(void *vctx, size_t t, const void *vrec)
 {
     ctune__eval *ev = vctx;
     const ctune__task_rec *rec = vrec;
-    if (rec->status == CTUNE_ECANCELLED && atomic_load(&ev->stop))
-        return 0; /* stopped in flight: not a finished task */
+    int interrupted = interrupt_asked(ev);
+    if (interrupted)
+        ev->interrupted = 1; /* start no more tasks */
+    if (rec->status == CTUNE_ECANCELLED && (atomic_load(&ev->stop) || interrupted))
+        return interrupted; /* stopped in flight: not a finished task */
     ev->n_done++;
     if (rec->status != CTUNE_OK && (ev->opts->error_raise || is_fatal(rec->status))) {
         ev->stopped_on_error = 1;
         return 1;
     }
+    if (interrupted)
+        return 1;
     if (ev->progress && !ev->user_cancelled && !ev->stopped_on_error) {
         /* no callback after a stop was asked (tasks in flight may finish) */
         size_t c = t / ev->n_splits, f = t % ev->n_splits;
@@ -151,7 +162,7 @@ static void get_outcome(void *vctx, size_t *n_done, int *flags)
 {
     const ctune__eval *ev = vctx;
     *n_done = ev->n_done;
-    *flags = (ev->user_cancelled ? CTUNE_JOB_CANCELLED : 0) |
+    *flags = (ev->user_cancelled || ev->interrupted ? CTUNE_JOB_CANCELLED : 0) |
              (ev->stopped_on_error ? CTUNE_JOB_FAILED : 0);
 }
 
@@ -183,7 +194,7 @@ ctune_status ctune__eval_run(ctune__eval *ev)
 {
     ctune__eval_clear(ev);
     ev->n_done = 0;
-    ev->user_cancelled = ev->stopped_on_error = 0;
+    ev->user_cancelled = ev->stopped_on_error = ev->interrupted = 0;
     atomic_init(&ev->stop, 0);
     ev->n_scorers = ev->opts->scoring.n ? ev->opts->scoring.n : 1;
     if (ctune_data_n_targets(ev->data) == 0 &&
@@ -277,12 +288,16 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     if (ev->user_cancelled)
         return ctune_set_error(CTUNE_ECANCELLED, "cancelled by the progress callback after "
                                "%zu of %zu tasks", ev->n_done, n_tasks);
+    if ((ev->interrupted || interrupt_asked(ev)) && ev->n_done < n_tasks)
+        return ctune_set_error(CTUNE_ECANCELLED, "cancelled after %zu of %zu tasks", ev->n_done,
+                               n_tasks);
     return CTUNE_OK;
 }
 
 ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est,
                                const ctune_params *params, const ctune_data *data, uint64_t seed,
-                               size_t candidate, size_t n_splits, double *fit_time)
+                               size_t candidate, size_t n_splits, const atomic_int *interrupt,
+                               double *fit_time)
 {
     *out = NULL;
     ctune_estimator *e;
@@ -294,6 +309,7 @@ ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est
         ctx.threads = ctune__n_cores();
         ctx.has_stream = 1;
         ctx.stream = ctune_seed_derive(ctune_seed_derive(seed, candidate), n_splits);
+        ctx.interrupt = interrupt;
         double t0 = ctune__now();
         rc = ctune__estimator_fit_ctx(e, data, &ctx);
         *fit_time = ctune__now() - t0;

@@ -96,6 +96,7 @@ typedef struct ctune__eval {
     uint64_t seed;
     const ctune_executor_vtable *executor; /* NULL = the n_jobs executor */
     void *executor_self;
+    const atomic_int *interrupt; /* the caller's cancel request, or NULL */
 
     /* state and outputs */
     ctune_splits *splits;
@@ -104,13 +105,14 @@ typedef struct ctune__eval {
     unsigned char *records;
     size_t rec_size;
     size_t n_done;
-    int user_cancelled, stopped_on_error;
+    int user_cancelled, stopped_on_error, interrupted;
     atomic_int stop;
     double t0;
 } ctune__eval;
 
 /* Splits the data (once), runs every task, fills the records. Returns
- * CTUNE_OK, CTUNE_ECANCELLED (progress callback), the failing task's status
+ * CTUNE_OK, CTUNE_ECANCELLED (progress callback, or *interrupt set: no
+ * task starts once it is, running fits see it), the failing task's status
  * (error_score=raise, or an out-of-memory / internal failure, which is never
  * turned into a score), or an input error before any task ran. After a
  * failure the records that exist stay valid (ctune__eval_has_records). */
@@ -124,9 +126,11 @@ void ctune__eval_clear(ctune__eval *ev);
 ctune_status ctune__executor_vtable_check(const ctune_executor_vtable *vt);
 
 /* Fits a clone of `est` with `params` on all of `data` (refit), with the
- * task stream of (seed, candidate, n_splits) and all cores. */
+ * task stream of (seed, candidate, n_splits) and all cores; `interrupt`
+ * (may be NULL) cancels it. */
 ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est,
                                const ctune_params *params, const ctune_data *data, uint64_t seed,
-                               size_t candidate, size_t n_splits, double *fit_time);
+                               size_t candidate, size_t n_splits, const atomic_int *interrupt,
+                               double *fit_time);
 
 #endif

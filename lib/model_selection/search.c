@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "io/atomic.h"
 #include "model_selection/evaluate.h"
 #include "model_selection/results.h"
 #include "model_selection/space.h"
@@ -23,6 +24,7 @@ struct ctune_search {
     void *user;
     const ctune_executor_vtable *executor; /* NULL = n_jobs */
     void *executor_self;
+    atomic_int cancel; /* ctune_search_cancel(): set until ctune_search_fit returns */
 
     /* results of the last fit */
     ctune_status fit_status;
@@ -108,6 +110,7 @@ static ctune_status search_new(ctune_search **out, const ctune_estimator *est,
     s->best_index = -1;
     s->best_score = NAN;
     s->fit_status = CTUNE_ESTATE;
+    atomic_init(&s->cancel, 0);
     ctune_status rc = ctune_estimator_clone(&s->est, est);
     if (rc == CTUNE_OK)
         rc = ctune_space_copy(&s->space, space);
@@ -215,9 +218,45 @@ static ctune_status collect_warnings(ctune_search *s, const ctune__eval *ev)
     return CTUNE_OK;
 }
 
+void ctune_search_cancel(ctune_search *s)
+{
+    if (s)
+        atomic_store(&s->cancel, 1);
+}
+
+/* CTUNE_EALLFAILED when no candidate has a finite mean test score (for
+ * the ranking scorer; for any scorer when there are several and no refit
+ * metric), naming the number of fits run and the first error. */
+static ctune_status check_all_failed(const ctune_search *s, size_t metric)
+{
+    const ctune__results *r = s->res;
+    size_t nk = s->opts.scoring.n ? s->opts.scoring.n : 1;
+    for (size_t k = 0; k < nk; k++) {
+        if (metric != (size_t)-1 && k != metric)
+            continue;
+        for (size_t c = 0; c < r->n_cands; c++)
+            if (isfinite(r->mean_test[k][c]))
+                return CTUNE_OK;
+    }
+    const char *first = NULL;
+    for (size_t c = 0; c < r->n_cands && !first; c++)
+        first = r->errors[c];
+    return ctune_set_error(CTUNE_EALLFAILED, "all %zu fits failed; first error: %s", r->n_run,
+                           first ? first : "every mean test score is NaN or infinite");
+}
+
+static ctune_status search_fit(ctune_search *s, const ctune_data *data);
+
 ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
 {
     CTUNE_CHECK_NULL(s, "search");
+    ctune_status rc = search_fit(s, data);
+    atomic_store(&s->cancel, 0);
+    return rc;
+}
+
+static ctune_status search_fit(ctune_search *s, const ctune_data *data)
+{
     ctune_clear_error();
     drop_results(s);
     s->fit_status = CTUNE_ESTATE;
@@ -242,6 +281,7 @@ ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
     ev.seed = s->opts.has_seed ? s->opts.seed : s->randomized ? s->seed : 0;
     ev.executor = s->executor;
     ev.executor_self = s->executor_self;
+    ev.interrupt = &s->cancel;
     rc = ctune__eval_run(&ev);
     s->n_done = ev.n_done;
     s->n_splits = ev.n_splits;
@@ -256,6 +296,8 @@ ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
             rc = collect_warnings(s, &ev);
         if (rc == CTUNE_OK && run_rc != CTUNE_OK)
             rc = ctune_set_error_str(run_rc, msg);
+        if (rc == CTUNE_OK)
+            rc = check_all_failed(s, metric);
     }
     if (s->res && metric != (size_t)-1) {
         size_t b = ctune__results_best(s->res, metric);
@@ -270,7 +312,8 @@ ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
                      s->executor->refit_here(s->executor_self);
     if (rc == CTUNE_OK && s->opts.refit && refit_here) {
         rc = ctune__eval_refit(&s->best_est, s->est, s->cands->items[s->best_index], data, ev.seed,
-                               (size_t)s->best_index, ev.n_splits, &s->refit_time);
+                               (size_t)s->best_index, ev.n_splits, &s->cancel,
+                               &s->refit_time);
     }
     ctune__eval_clear(&ev);
     if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
@@ -449,7 +492,7 @@ static ctune_status export_file(const ctune_search *s, int json, const char *pat
     CTUNE_CHECK_NULL(path, "path");
     ctune__sb b;
     CTUNE_TRY(export(s, json, &b));
-    ctune_status rc = ctune__write_file(path, b.s, b.len);
+    ctune_status rc = ctune__atomic_write(path, b.s, b.len);
     ctune__sb_free(&b);
     return rc;
 }

@@ -1,7 +1,6 @@
 /* Growable strings and string lists. */
 #include "model_selection/strbuf.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -136,21 +135,6 @@ long ctune__copy_out(const char *text, size_t len, char *buf, size_t cap)
         buf[k] = '\0';
     }
     return (long)len;
-}
-
-ctune_status ctune__write_file(const char *path, const char *text, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return ctune_set_error(CTUNE_EIO, "cannot open '%s' for writing: %s", path,
-                               strerror(errno));
-    size_t w = len ? fwrite(text, 1, len, f) : 0;
-    int err = w != len ? errno : 0;
-    if (fclose(f) != 0 && !err)
-        err = errno ? errno : EIO;
-    if (w != len || err)
-        return ctune_set_error(CTUNE_EIO, "cannot write '%s': %s", path, strerror(err ? err : EIO));
-    return CTUNE_OK;
 }
 
 void ctune__strlist_init(ctune__strlist *l)

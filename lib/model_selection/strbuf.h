@@ -33,10 +33,6 @@ ctune_status ctune__sb_status(const ctune__sb *b);
 /* Copies `text` (length `len`) into a caller buffer with the needed-size
  * convention: always NUL-terminated when cap > 0, returns len. */
 long ctune__copy_out(const char *text, size_t len, char *buf, size_t cap);
-/* Writes `len` bytes of `text` to the file at `path` (replaced).
- * Errors: CTUNE_EIO naming the path and the system's reason. */
-ctune_status ctune__write_file(const char *path, const char *text, size_t len);
-
 /* A list of owned strings. */
 typedef struct ctune__strlist {
     char **items;

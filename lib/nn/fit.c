@@ -288,6 +288,11 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         double loss_sum = 0.0, msum[CTUNE__NN_MAX_METRICS] = {0};
         size_t batch = 0;
         for (size_t s = 0; s < n_train; s += (size_t)batch_size, batch++) {
+            if (ctune_fit_ctx_cancelled(m->fit_ctx)) {
+                rc = ctune_set_error(CTUNE_ECANCELLED, "fit: cancelled at epoch %lld, batch %zu",
+                                     (long long)e, batch);
+                goto done;
+            }
             size_t rows = n_train - s < (size_t)batch_size ? n_train - s : (size_t)batch_size;
             rc = ctune__ws_gather(&ws, m, data, perm, s, rows, 1);
             if (rc != CTUNE_OK)

@@ -54,6 +54,10 @@ struct ctune_model {
     double *hist;
     size_t hist_len, hist_cap, n_keys;
     char keys[CTUNE__NN_MAX_KEYS][CTUNE__NN_NAME_CAP + 4];
+
+    /* The fit context of the estimator fitting this model, polled for
+     * cancellation before every minibatch; NULL outside such a fit. */
+    const ctune_fit_ctx *fit_ctx;
 };
 
 /* Buffers of one fit/predict/evaluate call, sized for `cap` rows and

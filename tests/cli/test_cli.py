@@ -1,12 +1,17 @@
 """Tests of the ctune command line: run the built binary as a user would."""
 
 import csv
+import hashlib
 import io
 import json
 import os
+import resource
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 CTUNE = os.environ.get("CTUNE_CLI", "ctune")
@@ -26,6 +31,22 @@ def best_of(out):
         if line.startswith("best params: "):
             params = line[len("best params: "):]
     return score, params
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def wait_for(pred, proc, what, polls=6000):
+    """Polls pred() (5 ms apart, at most `polls` times) while proc runs."""
+    for _ in range(polls):
+        if pred():
+            return
+        if proc.poll() is not None:
+            raise AssertionError("ctune ended (%s) before %s" % (proc.returncode, what))
+        time.sleep(0.005)
+    raise AssertionError("never saw " + what)
 
 
 class CliTest(unittest.TestCase):
@@ -168,6 +189,202 @@ class CliTest(unittest.TestCase):
                          os.path.join(DATA, "iris.csv"))
         self.assertEqual(rc, 1)
 
+
+    # ---- output safety -----------------------------------------------------
+
+    def test_output_same_as_input_is_refused_by_every_command(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "in.csv")
+            shutil.copy(os.path.join(DATA, "iris.csv"), data)
+            model = os.path.join(tmp, "m.ctm")
+            rc, _, err = run("fit", "--data", data, "--model", "tree", "--save-model", model,
+                             "--quiet")
+            self.assertEqual(rc, 0, err)
+            link = os.path.join(tmp, "link.csv")
+            os.symlink(data, link)
+            before = digest(data), digest(model)
+            base = ("--data", data, "--model", "tree", "--quiet")
+            cases = [
+                ("search", *base, "--results", data),
+                ("search", *base, "--results", link),              # the same file by a link
+                ("search", *base, "--save-model", data),
+                ("search", *base, "--results", os.path.join(tmp, "r.csv"),
+                 "--save-model", os.path.join(tmp, ".", "r.csv")),  # two outputs, one file
+                ("grid", *base, "--space", "max_depth: 1|2", "--results", data),
+                ("fit", *base, "--save-model", data),
+                ("predict", "--model-file", model, "--data", data, "--target", "target",
+                 "--output", data),
+                ("predict", "--model-file", model, "--data", data, "--target", "target",
+                 "--output", model),
+            ]
+            for args in cases:
+                rc, _, err = run(*args)
+                self.assertEqual(rc, 2, (args, err))
+                self.assertTrue("same file" in err, (args, err))
+                self.assertEqual(len(err.strip().splitlines()), 1, (args, err))
+            self.assertEqual((digest(data), digest(model)), before)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "r.csv")))
+            # devices are refused, not replaced or deleted
+            rc, _, err = run("fit", "--dataset", "iris", "--model", "tree", "--save-model",
+                             "/dev/null")
+            self.assertEqual(rc, 2, err)
+            self.assertIn("not a regular file", err)
+            self.assertTrue(os.path.exists("/dev/null"))
+
+    def test_output_directory_is_checked_before_the_search(self):
+        for opt in ("--results", "--save-model"):
+            rc, out, err = run("search", "--dataset", "digits", "--param", "epochs=4000",
+                               opt, "/nonexistent-dir/r.csv")
+            self.assertEqual(rc, 2, err)
+            self.assertIn("does not exist", err)
+            self.assertEqual(out, "")  # nothing ran
+
+    def test_all_fits_failed_exits_1_and_saves_no_model(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            model, res = os.path.join(tmp, "m.ctm"), os.path.join(tmp, "r.csv")
+            rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--scoring",
+                               "roc_auc", "--n-iter", "3", "--save-model", model,
+                               "--results", res, "--quiet")
+            self.assertEqual(rc, 1, err)
+            self.assertIn("all 9 fits failed; first error: split 0: scoring test (roc_auc)", err)
+            self.assertIn("no model saved", err)
+            self.assertNotIn("best score: nan", out)
+            self.assertFalse(os.path.exists(model))
+            with open(res, newline="") as f:  # the results that exist are written
+                self.assertEqual(len(list(csv.DictReader(f))), 3)
+
+    def test_write_errors_on_standard_output_exit_1(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            model = os.path.join(tmp, "m.ctm")
+            rc, _, err = run("fit", "--dataset", "iris", "--model", "tree", "--save-model", model,
+                             "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open("/dev/full", "w") as full:
+                for out in ((), ("--output", "-"), ("--output", "/dev/stdout")):
+                    p = subprocess.run([CTUNE, "predict", "--model-file", model, "--data",
+                                        os.path.join(DATA, "iris.csv"), "--target", "target",
+                                        *out], stdout=full, stderr=subprocess.PIPE, text=True,
+                                       timeout=60)
+                    self.assertEqual(p.returncode, 1, (out, p.stderr))
+                    self.assertIn("No space left on device", p.stderr)
+                p = subprocess.run([CTUNE, "datasets"], stdout=full, stderr=subprocess.PIPE,
+                                   text=True, timeout=60)
+                self.assertEqual(p.returncode, 1, p.stderr)
+
+    def test_file_size_limit_keeps_the_old_results(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "r.csv")
+            with open(res, "w") as f:
+                f.write("the old results\n")
+            args = [CTUNE, "search", "--dataset", "iris", "--model", "tree", "--n-iter", "8",
+                    "--results", res, "--quiet"]
+            prlimit = shutil.which("prlimit")
+            if prlimit:
+                p = subprocess.run([prlimit, "--fsize=200", *args], capture_output=True,
+                                   text=True, timeout=120)
+            else:
+                def limit():
+                    resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
+                p = subprocess.run(args, capture_output=True, text=True, timeout=120,
+                                   preexec_fn=limit)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("File too large", p.stderr)
+            with open(res) as f:
+                self.assertEqual(f.read(), "the old results\n")
+            self.assertEqual(os.listdir(tmp), ["r.csv"])  # no temporary file left
+
+    @unittest.skipUnless(os.environ.get("CTUNE_TEST_HOOKS") == "1", "built without test hooks")
+    def test_sigkill_mid_write_keeps_the_old_files(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res, model = os.path.join(tmp, "r.csv"), os.path.join(tmp, "m.ctm")
+            rc, _, err = run("fit", "--dataset", "iris", "--model", "tree", "--save-model", model,
+                             "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(res, "w") as f:
+                f.write("the old results\n")
+            old_model = digest(model)
+            marker = os.path.join(tmp, "paused")
+            env = dict(os.environ, CTUNE_TEST_WRITE_PAUSE=marker)
+            for args in (("search", "--dataset", "iris", "--model", "tree", "--n-iter", "4",
+                          "--results", res, "--quiet"),
+                         ("fit", "--dataset", "iris", "--model", "tree", "--param", "max_depth=2",
+                          "--save-model", model, "--quiet")):
+                p = subprocess.Popen([CTUNE, *args], env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+                try:
+                    wait_for(lambda: os.path.exists(marker), p, "the paused write")
+                finally:
+                    p.kill()
+                    p.wait(timeout=60)
+                self.assertEqual(p.returncode, -signal.SIGKILL)
+                os.unlink(marker)
+            with open(res) as f:
+                self.assertEqual(f.read(), "the old results\n")
+            self.assertEqual(digest(model), old_model)
+            rc, _, err = run("predict", "--model-file", model, "--data",
+                             os.path.join(DATA, "iris.csv"), "--target", "target")
+            self.assertEqual(rc, 0, err)
+
+    @unittest.skipUnless(os.environ.get("CTUNE_TEST_HOOKS") == "1", "built without test hooks")
+    def test_second_signal_exits_at_once(self):
+        # the first SIGINT is handled while the results are being written (the
+        # write waits, paused by the test hook): the second one ends ctune now
+        with tempfile.TemporaryDirectory() as tmp:
+            res, marker = os.path.join(tmp, "r.csv"), os.path.join(tmp, "paused")
+            with open(res, "w") as f:
+                f.write("the old results\n")
+            p = subprocess.Popen([CTUNE, "search", "--dataset", "iris", "--model", "tree",
+                                  "--n-iter", "4", "--results", res, "--quiet"],
+                                 env=dict(os.environ, CTUNE_TEST_WRITE_PAUSE=marker),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_for(lambda: os.path.exists(marker), p, "the paused write")
+                p.send_signal(signal.SIGINT)
+                time.sleep(0.2)
+                self.assertIsNone(p.poll())  # the first signal does not end a write
+                p.send_signal(signal.SIGINT)
+                self.assertEqual(p.wait(timeout=60), 130)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            with open(res) as f:
+                self.assertEqual(f.read(), "the old results\n")
+
+    # ---- signals -------------------------------------------------------------
+
+    def interrupted_search(self, sig, tmp):
+        """A grid whose first candidate is quick (epochs=1) and whose second
+        trains for 4000 epochs; `sig` arrives once the first is done."""
+        res = os.path.join(tmp, "r.csv")
+        p = subprocess.Popen([CTUNE, "grid", "--dataset", "iris", "--space", "epochs: 1|4000",
+                              "--param", "nl=3", "--cv", "2", "--results", res,
+                              "--save-model", os.path.join(tmp, "m.ctm")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for line in p.stderr:  # progress lines: "grid: 2/4 tasks, ..."
+                if line.startswith("grid: 2/4 tasks"):
+                    break
+            p.send_signal(sig)
+            out, err = p.communicate(timeout=120)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        return p.returncode, out, err, res
+
+    def test_sigint_and_sigterm_stop_and_write_partial_results(self):
+        for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+            with tempfile.TemporaryDirectory() as tmp:
+                rc, out, err, res = self.interrupted_search(sig, tmp)
+                self.assertEqual(rc, code, err)
+                self.assertIn("interrupted after 2 tasks", err)
+                with open(res, newline="") as f:
+                    rows = list(csv.DictReader(f))
+                self.assertEqual(len(rows), 2)
+                done = [r for r in rows if r["param_mlp__epochs"] == "1"][0]
+                self.assertGreater(float(done["mean_test_score"]), 0)
+                self.assertFalse(os.path.exists(os.path.join(tmp, "m.ctm")))  # no refit
 
 if __name__ == "__main__":
     unittest.main()

@@ -305,22 +305,27 @@ START_TEST(test_error_score_nan)
     ck_assert_uint_eq(ctune_search_n_warnings(s), 1);
     ctune_search_free(s);
 
-    /* every candidate fails: ranks all 1, the refit of candidate 0 fails */
+    /* every candidate fails: a distinct status, the table is kept (ranks
+     * all 1), no best candidate and no refit */
     ctune_space_free(sp);
     sp = space("shrink: 0.6|0.9");
     ck_assert_ok(ctune_search_new_grid(&s, est, sp));
     ck_assert_ok(ctune_search_set_options(s, "cv=2"));
-    ck_assert_status(ctune_search_fit(s, d.data), CTUNE_ENUMERIC);
-    ck_assert_str_eq(ctune_last_error(), "refit of candidate 0 on all data: NearestCentroid: "
-                                         "shrink 0.6 is above fail_above 0.5");
-    ck_assert_int_eq(ctune_search_has_results(s), 1);
-    ck_assert_double_eq(result(s, "rank_test_score", 0), 1);
-    ck_assert_double_eq(result(s, "rank_test_score", 1), 1);
-    ck_assert_ok(ctune_search_set_options(s, "refit=false"));
-    ck_assert_ok(ctune_search_fit(s, d.data));
-    double bs;
-    ck_assert_ok(ctune_search_best_score(s, &bs));
-    ck_assert(isnan(bs));
+    for (int refit = 1; refit >= 0; refit--) {
+        ck_assert_ok(ctune_search_set_options(s, refit ? "refit=true" : "refit=false"));
+        ck_assert_status(ctune_search_fit(s, d.data), CTUNE_EALLFAILED);
+        ck_assert_str_eq(ctune_last_error(), "all 4 fits failed; first error: split 0: "
+                                             "NearestCentroid: shrink 0.6 is above fail_above 0.5");
+        ck_assert_int_eq(ctune_search_fit_status(s), CTUNE_EALLFAILED);
+        ck_assert_int_eq(ctune_search_has_results(s), 1);
+        ck_assert_double_eq(result(s, "rank_test_score", 0), 1);
+        ck_assert_double_eq(result(s, "rank_test_score", 1), 1);
+        double bs;
+        ck_assert_status(ctune_search_best_score(s, &bs), CTUNE_ESTATE);
+        ck_assert_ptr_null(ctune_search_best_params(s));
+        ck_assert_ptr_null(ctune_search_best_estimator(s));
+    }
+    ck_assert_str_eq(ctune_status_string(CTUNE_EALLFAILED), "all fits failed");
     ctune_search_free(s);
     ctune_space_free(sp);
     ctune_estimator_free(est);
@@ -668,7 +673,7 @@ START_TEST(test_export_csv_json)
     ck_assert_str_eq(jback, json);
     unlink(path);
     ck_assert_status(ctune_search_results_csv(s, "/nonexistent-dir/x.csv"), CTUNE_EIO);
-    ck_assert_error_has("cannot open '/nonexistent-dir/x.csv' for writing");
+    ck_assert_error_has("cannot create a temporary file for '/nonexistent-dir/x.csv'");
     ck_assert_status(ctune_search_results_csv(s, NULL), CTUNE_EINVAL);
     ck_assert_int_eq(ctune_search_results_json_buf(s, NULL, 3), CTUNE_EINVAL);
     ck_assert_int_eq(ctune_search_results_json_buf(NULL, json, 3), CTUNE_EINVAL);

@@ -6,7 +6,7 @@ import ctypes
 import inspect
 
 from ._errors import check, not_fitted
-from ._native import C, c_void_p
+from ._native import C, c_void_p, call_cancellable
 
 CLASSIFIER, REGRESSOR, TRANSFORMER = 1, 2, 3
 KIND_NAMES = {CLASSIFIER: "classifier", REGRESSOR: "regressor", TRANSFORMER: "transformer"}
@@ -54,8 +54,9 @@ def new_handle(ctor_name, *args):
 
 
 def fit_handle(handle, data):
-    """The one call that fits a C handle."""
-    check(C.ctune_estimator_fit(handle.ptr, data.handle))
+    """The one call that fits a C handle (Ctrl-C cancels it)."""
+    check(call_cancellable(C.ctune_estimator_fit, (handle.ptr, data.handle),
+                           lambda: C.ctune_estimator_cancel(handle.ptr)))
 
 
 def save_bytes(ptr):

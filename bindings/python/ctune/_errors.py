@@ -4,6 +4,7 @@ from ._native import C
 
 OK, EINVAL, EDATA, ESTATE, ENOMEM, EIO, EFORMAT, ENUMERIC, EUSER, ECANCELLED, EUNSUPPORTED, EINTERNAL = (
     0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11)
+EALLFAILED = -12  # every fit of a search failed: raised as a ValueError, as scikit-learn does
 
 
 class CtuneError(Exception):
@@ -74,12 +75,12 @@ def check(status):
     _pending.clear()
     if status == OK:
         return
-    if pending:
+    if pending and status != EALLFAILED:  # all failed: one error naming the first cause
         raise pending[-1]
     msg = (C.ctune_last_error() or b"").decode("utf-8", "replace")
     name = C.ctune_status_string(status).decode()
     text = msg or name
-    if status in (EINVAL, EDATA, EFORMAT):
+    if status in (EINVAL, EDATA, EFORMAT, EALLFAILED):
         raise CtuneValueError(text, status)
     if status == ENOMEM:
         raise CtuneMemoryError(text, status)

@@ -17,7 +17,7 @@ from ._base import CLASSIFIER, BaseEstimator
 from ._data import Data, x_array, y_array
 from ._errors import callback_failed, check
 from ._estimators import as_native
-from ._native import C, c_void_p
+from ._native import C, c_void_p, call_cancellable
 from ._params import to_dict
 
 _sp = ctypes.POINTER(ctypes.c_size_t)
@@ -448,8 +448,9 @@ def cross_val_score(estimator, X, y=None, groups=None, scoring=None, cv=None, n_
     h = est._new_handle()
     data = Data(Xa, yc)
     res = c_void_p()
-    check(C.ctune_cross_validate(ctypes.byref(res), h.ptr, data.handle, sp.ptr, sp.cv,
-                                 opts.encode()))
+    check(call_cancellable(C.ctune_cross_validate,
+                           (ctypes.byref(res), h.ptr, data.handle, sp.ptr, sp.cv, opts.encode()),
+                           lambda: C.ctune_estimator_cancel(h.ptr)))
     try:
         n = C.ctune_cv_results_n_splits(res)
         out = np.empty(n)
@@ -533,7 +534,8 @@ class _SearchBase(BaseEstimator):
             check(C.ctune_search_set_options(h, opts.encode()))
             if sp.ptr:
                 check(C.ctune_search_set_splitter(h, sp.ptr))
-            check(C.ctune_search_fit(h, data.handle))
+            check(call_cancellable(C.ctune_search_fit, (h, data.handle),
+                                   lambda: C.ctune_search_cancel(h)))
         self._collect(parts, names, rank_key)
         self.multimetric_ = len(names) > 1
         self.scorer_ = self.scoring

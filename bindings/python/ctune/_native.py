@@ -3,6 +3,7 @@
 import ctypes
 import ctypes.util
 import os
+import threading
 
 c_status = ctypes.c_int
 c_size = ctypes.c_size_t
@@ -93,6 +94,8 @@ _SIGNATURES = {
     "ctune_estimator_set_params": (c_status, [c_void_p, c_void_p]),
     "ctune_estimator_get_params": (c_void_p, [c_void_p]),
     "ctune_estimator_fit": (c_status, [c_void_p, c_void_p]),
+    "ctune_estimator_cancel": (None, [c_void_p]),
+    "ctune_search_cancel": (None, [c_void_p]),
     "ctune_estimator_is_fitted": (c_int, [c_void_p]),
     "ctune_estimator_n_classes": (c_size, [c_void_p]),
     "ctune_estimator_classes": (c_status, [c_void_p, c_double_p]),
@@ -143,3 +146,53 @@ for _name, (_res, _args) in _SIGNATURES.items():
         C.declare(_name, _res, _args)
     except AttributeError:  # a build without that feature
         pass
+
+
+def call_cancellable(fn, args, cancel):
+    """Runs the long C call fn(*args) so that Ctrl-C stops it.
+
+    Python runs signal handlers on the main thread only, between bytecodes:
+    a signal arriving during a C call would wait for its end. On the main
+    thread the call therefore runs in a worker thread (ctypes releases the
+    GIL) while this thread waits in short intervals; on KeyboardInterrupt
+    (or any other exception raised by a signal handler) it calls `cancel`
+    (ctune_search_cancel / ctune_estimator_cancel: the fits stop at their
+    next minibatch or feature), waits for the C call to return and
+    re-raises. Returns the call's status, with its message moved to this
+    thread's ctune_last_error()."""
+    if threading.current_thread() is not threading.main_thread():
+        return fn(*args)
+    box = {}
+    done = threading.Event()
+
+    def work():
+        try:
+            box["status"] = st = fn(*args)
+            box["message"] = C.ctune_last_error() if st else None
+        finally:
+            done.set()
+
+    # An Event, not Thread.join(): a KeyboardInterrupt inside join() can mark
+    # a running thread as stopped (CPython's bpo-45274 handling).
+    worker = threading.Thread(target=work, name="ctune-call", daemon=True)
+    worker.start()
+    try:
+        while not done.wait(0.05):
+            pass
+    except BaseException:
+        cancel()
+        while not done.is_set():  # the handles must outlive the C call
+            try:
+                done.wait(0.05)
+            except KeyboardInterrupt:
+                pass
+        _move_error(box)
+        raise
+    return _move_error(box)
+
+
+def _move_error(box):
+    status = box.get("status", 0)
+    if status:
+        C.ctune_set_error_str(status, box["message"] or b"")
+    return status

@@ -108,7 +108,7 @@ class CustomEstimatorTest(unittest.TestCase):
         self.assertTrue(np.isnan(means[0]))
         self.assertGreater(means[1], 0.9)
         # when every fit fails the search raises, as scikit-learn's
-        with self.assertRaisesRegex(ValueError, "All the 3 fits failed"):
+        with self.assertRaisesRegex(ValueError, "(?i)all (the )?3 fits failed"):
             ctune.GridSearchCV(est, {"fail": ["fit"]}, cv=3).fit(self.X, self.y)
         report = ctune.check_estimator(ctune.custom_estimator(Broken), "skip=concurrency")
         self.assertTrue(any("fit" in line for line in report))

@@ -85,7 +85,7 @@ class KerasTest(unittest.TestCase):
         self.assertIn("no model for nn=16", msg)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with self.assertRaisesRegex(ValueError, "All the 6 fits failed"):
+            with self.assertRaisesRegex(ValueError, "(?i)all (the )?6 fits failed"):
                 ctune.GridSearchCV(clf, {"nn": [4, 8]}, cv=3, refit=False).fit(self.X, self.y)
         s = ctune.GridSearchCV(clf, {"nn": [4, 8]}, cv=3, refit=False, error_score="raise")
         with self.assertRaises(BuilderError):
@@ -284,7 +284,7 @@ class CtuneSearchVocabularyTest(unittest.TestCase):
             raise RuntimeError("scorer broke")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with self.assertRaisesRegex(ValueError, "All the 6 fits failed"):
+            with self.assertRaisesRegex(ValueError, "(?i)all (the )?6 fits failed"):
                 ctune.GridSearchCV(tree, {"max_depth": [1, 2]}, cv=3,
                                    scoring=broken).fit(self.X, self.y)
         with self.assertRaisesRegex(RuntimeError, "scorer broke"):
