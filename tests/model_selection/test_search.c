@@ -841,7 +841,8 @@ START_TEST(test_custom_scorer)
     ck_assert_ok(ctune_search_new_grid(&s, est, sp));
     ck_assert_ok(ctune_search_add_scorer(s, "bad", failing_scorer, NULL));
     ck_assert_ok(ctune_search_set_options(s, "cv=2, scoring=bad, refit=false"));
-    ck_assert_ok(ctune_search_fit(s, d.data));
+    ck_assert_status(ctune_search_fit(s, d.data), CTUNE_EALLFAILED); /* every score failed */
+    ck_assert_error_has("no score today");
     ck_assert(isnan(result(s, "mean_test_score", 0)));
     ck_assert_ok(ctune_search_set_options(s, "error_score=raise"));
     ck_assert_status(ctune_search_fit(s, d.data), CTUNE_EUSER);
