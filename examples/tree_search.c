@@ -41,10 +41,10 @@ int main(int argc, char **argv)
 
     /* the refitted best tree, ready to use */
     size_t depth, leaves;
-    const ctune_estimator *best_tree = ctune_search_best_estimator(search);
+    ctune_estimator *best_tree = ctune_search_best_estimator(search);
     if (ctune_tree_depth(best_tree, &depth) == CTUNE_OK &&
         ctune_tree_n_leaves(best_tree, &leaves) == CTUNE_OK &&
-        ctune_estimator_score((ctune_estimator *)best_tree, data, &train_acc) == CTUNE_OK)
+        ctune_estimator_score(best_tree, data, &train_acc) == CTUNE_OK)
         printf("Refitted tree: depth %zu, %zu leaves, training accuracy %.4f\n", depth, leaves,
                train_acc);
     rc = 0;

@@ -22,6 +22,28 @@
  *    The error message is per thread. See docs/threading-and-reproducibility.md.
  *  - The library never prints, aborts or exits.
  *
+ * Process-wide state (everything else belongs to a handle or to the calling
+ * thread's error message):
+ *  - the log callback, ctune_set_log_callback();
+ *  - the allocation counters and the allocation-failure test hook, declared
+ *    in ctune_testing.h (unstable; for single-threaded tests);
+ *  - tables built once on first use (the BLIS context, the C locale of the
+ *    number parser);
+ *  - the neural-network engine's fork handlers (a fork waits for the BLIS
+ *    calls running on ctune's threads).
+ * The threads of a search or cross-validation (n_jobs), and those of a
+ * neural-network fit, predict or evaluate (ctune_model_set_threads()),
+ * belong to that call: they are started and joined inside it, so no thread
+ * of the library runs between calls. docs/threading-and-reproducibility.md
+ * gives the rules.
+ *
+ * Stability: everything declared here is stable API within a soname
+ * (libctune.so.1): functions are only added, vtables only grow at the end
+ * (with their version constant). Declarations inside the "Experimental API"
+ * block at the end are the exception: they exist only when the including
+ * program defines CTUNE_EXPERIMENTAL, may change or go in any release, and
+ * are outside the ABI check. ctune_testing.h is unstable as a whole.
+ *
  * A first program is in docs/getting-started-c.md.
  */
 #ifndef CTUNE_H
@@ -56,10 +78,13 @@ extern "C" {
  * Version
  * ======================================================================== */
 
-/** Major version of this header: changes break the API or ABI. */
+/** Major version of this header. While it is 0 the API is settling: a
+ *  release that breaks the API or ABI raises the minor version and the
+ *  shared library's soname (0.2.0 is libctune.so.1; see NEWS.md). */
 #define CTUNE_VERSION_MAJOR 0
-/** Minor version of this header: additions only. */
-#define CTUNE_VERSION_MINOR 1
+/** Minor version of this header: additions, or (while the major version is
+ *  0) breaking changes with a new soname. */
+#define CTUNE_VERSION_MINOR 2
 /** Patch version of this header: fixes only. */
 #define CTUNE_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. */
@@ -185,52 +210,8 @@ typedef void (*ctune_log_fn)(int level, const char *message, void *user);
  *  Process-wide; thread-safe. */
 CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
 
-/* ========================================================================
- * Allocation accounting
- *
- * Every allocation of the library goes through one internal allocator that
- * counts live blocks, so tests can check that nothing leaks and can make the
- * N-th allocation fail.
- * ======================================================================== */
-
-/**
- * Number of blocks currently allocated by the library, over all threads.
- *
- * Tests take it before and after some work to check that nothing leaks.
- * Thread-safe (an atomic counter).
- *
- * @return the live block count
- */
-CTUNE_API int64_t ctune_alloc_live(void);
-
-/**
- * Total number of successful allocations since the process started.
- *
- * Thread-safe.
- *
- * @return the allocation count
- */
-CTUNE_API int64_t ctune_alloc_total(void);
-
-/**
- * Test hook: makes the `n`-th allocation from now fail.
- *
- * The failing allocation sets the CTUNE_ENOMEM message; tests sweep n = 1,
- * 2, ... until the call under test succeeds, checking each time that it
- * fails cleanly and leaks nothing. Process-wide: meant for single-threaded
- * tests.
- *
- * @param n      1 = the next allocation, 2 = the one after; 0 disables failures
- * @param sticky non-zero: every allocation after the n-th fails too
- */
-CTUNE_API void ctune_alloc_fail_at(int64_t n, int sticky);
-
-/**
- * Number of allocations that the test hook made fail so far.
- *
- * @return the count of injected failures
- */
-CTUNE_API int64_t ctune_alloc_failures(void);
+/* Allocation accounting and the allocation-failure test hook
+ * (ctune_alloc_live(), ctune_alloc_fail_at(), ...) are in ctune_testing.h. */
 
 /* ========================================================================
  * Random numbers
@@ -871,8 +852,14 @@ typedef struct ctune_writer ctune_writer;
 typedef struct ctune_reader ctune_reader;
 
 /** Version of ctune_estimator_vtable this header declares; put it in the
- *  vtable's `version` field. */
-#define CTUNE_ESTIMATOR_VTABLE_VERSION 1
+ *  vtable's `version` field.
+ *
+ *  Version history (methods are appended at the end of the struct, in this
+ *  order, and this constant is bumped by one with each addition; the library
+ *  reads a method only from vtables whose version has it):
+ *  - 1: everything up to user_release;
+ *  - 2: save_definition, load_definition. */
+#define CTUNE_ESTIMATOR_VTABLE_VERSION 2
 
 /** The estimator vtable (the sqlite3_module pattern): a version first,
  *  methods only ever appended; optional methods may be NULL.
@@ -935,6 +922,21 @@ typedef struct ctune_estimator_vtable {
     void (*user_retain)(void *user);
     /** Releases one reference to `user` (see user_retain). */
     void (*user_release)(void *user);
+
+    /* ---- version 2 ---- */
+    /** Optional, with load_definition (version >= 2): persistence of the
+     *  estimator's definition, what a handle needs before its params apply
+     *  (a Pipeline's steps, from which its param names come). Writes the
+     *  definition held by `user` (the handle's user pointer), fitted or not,
+     *  with the ctune_write_* primitives. */
+    ctune_status (*save_definition)(const void *user, ctune_writer *w);
+    /** Optional, with save_definition (version >= 2): makes a new, unfitted
+     *  handle with this vtable's name from what save_definition wrote.
+     *  `user` is the user pointer of the estimator loaded into (the one
+     *  given to ctune_estimator_load_like(), the built-in made by name, or
+     *  the `user` given to ctune_estimator_load()). */
+    ctune_status (*load_definition)(ctune_estimator **out, ctune_reader *r, void *user);
+    /* Append new methods here (see CTUNE_ESTIMATOR_VTABLE_VERSION). */
 } ctune_estimator_vtable;
 
 /**
@@ -1235,7 +1237,7 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
  *
  * Thread safety: a model must not be used from two threads at once;
  * distinct models may be trained concurrently (each uses at most the number
- * of BLIS threads given to ctune_model_set_threads()). */
+ * of threads given to ctune_model_set_threads()). */
 
 /** A Keras-like Sequential neural network (Dense and Dropout layers).
  *
@@ -1253,8 +1255,9 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
  *
  *  Created by ctune_model_new(), freed by ctune_model_free(). A model must
  *  not be used from two threads at once; distinct models may be trained
- *  concurrently, each with at most the BLIS threads given to
- *  ctune_model_set_threads(). See docs/nn.md. */
+ *  concurrently, each with at most the threads given to
+ *  ctune_model_set_threads(), joined before each call returns. See
+ *  docs/nn.md. */
 typedef struct ctune_model ctune_model;
 
 /**
@@ -1320,7 +1323,8 @@ CTUNE_API ctune_status ctune_model_add_dropout(ctune_model *m, double rate);
  * clipnorm, clipvalue, global_clipnorm (see docs/nn.md for each default).
  * `metrics`: names separated by '|' or spaces, from accuracy (acc),
  * binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mse,
- * mae (long names accepted); "accuracy" resolves as in Keras.
+ * mae (long names accepted); "accuracy" resolves as in Keras 3, from the
+ * output width (one unit: binary; several: categorical, or sparse for codes).
  *
  * May be called before layers are complete or before the input width is
  * known; calling it again replaces the configuration and resets the
@@ -1369,11 +1373,14 @@ typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user)
  * ctune_model_set_seed() would), verbose (accepted, ignored),
  * early_stopping_patience (enables EarlyStopping), monitor (val_loss; an
  * error when not recorded), min_delta (0), mode (auto|min|max),
- * restore_best_weights (false).
+ * restore_best_weights (false: when true, the best epoch's weights are
+ * restored at the end of training, whether it stopped early or not, as
+ * Keras 3).
  *
  * Weights and optimizer state carry over between fits, as in Keras; the
  * history is replaced. No allocation happens inside the batch loop. Uses
- * the model's BLIS thread count (ctune_model_set_threads()).
+ * the model's thread count (ctune_model_set_threads()); a history of more
+ * epochs than memory can hold is CTUNE_ENOMEM before any training.
  *
  * @param m          the model (with layers, compiled)
  * @param data       the training data, with y
@@ -1556,11 +1563,16 @@ CTUNE_API ctune_status ctune_model_get_weights(const ctune_model *m, float *out)
 CTUNE_API ctune_status ctune_model_set_weights(ctune_model *m, const float *in);
 
 /**
- * Number of BLIS threads for this model's large products.
+ * Number of threads this model's fit, predict and evaluate calls may use.
  *
- * Applied per call through a BLIS `rntm_t`; no environment variable or
- * global BLIS state is touched. Small products, activations and the
- * optimizer run on the calling thread. See
+ * Each call owns a pool of `threads - 1` workers beside the calling thread,
+ * started at the first product large enough to split and joined before the
+ * call returns (no thread outlives it: the library may be unloaded, or the
+ * process forked, between calls). Large products, activations and the
+ * optimizer update are split; the pool times its steps and works on one
+ * thread when splitting does not pay (a busy core). The weights are the
+ * same for any thread count. BLIS is called with one thread per call; no
+ * environment variable or global BLIS state is touched. See docs/nn.md and
  * docs/threading-and-reproducibility.md.
  *
  * @param m       the model
@@ -1700,7 +1712,8 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  *    used; `out` keeps the family alive, so `like` may be freed at once):
  *      ctune_keras_classifier_new(&like, build, spec, user);
  *      ctune_estimator_load_like(&out, path, like);
- *    Passing its vtable to ctune_estimator_load() is CTUNE_EINVAL. A builder
+ *    Passing its vtable and user pointer (ctune_estimator_vtable_of(),
+ *    ctune_estimator_user()) to ctune_estimator_load() does the same. A builder
  *    that now makes another model than the saved one is CTUNE_EFORMAT naming
  *    what differs; a builder that rejects the saved params too.
  * Loading runs the builder with the params read from the file: trust a
@@ -2257,17 +2270,22 @@ CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size
 /**
  * The fitted step named `name`, for inspection.
  *
- * Use it read-only, e.g. with ctune_tree_depth() or ctune_scaler_mean().
+ * A borrowed, read-only view of the pipeline's own step: the pointer is
+ * const because the step belongs to the pipeline (freeing, fitting or
+ * setting params of it would corrupt the pipeline). Inspect it with the
+ * const accessors, e.g. ctune_tree_depth() or ctune_scaler_mean(); for an
+ * estimator of your own, clone it (ctune_estimator_clone() gives an unfitted
+ * copy) or save and load it.
  *
  * @param pipe the pipeline (fitted)
  * @param name the step's name
- * @param out  receives the step, borrowed: valid until the next fit,
- *             set_params, add_step or free of `pipe`
+ * @param out  receives the step, borrowed (not to be freed): valid until the
+ *             next fit, set_params, add_step or free of `pipe`
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a pipeline, unknown step: lists
  *         the steps); CTUNE_ESTATE (the pipeline is not fitted)
  */
 CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
-                                           ctune_estimator **out);
+                                           const ctune_estimator **out);
 /* ---- END BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ------------------ */
 
 /* ---- DATA GENERATORS (lib/core/datagen.c) ------------------------------ */
@@ -3274,11 +3292,14 @@ CTUNE_API const ctune_params *ctune_search_best_params(const ctune_search *searc
  * The best candidate refitted on all the data, ready to predict
  * (scikit-learn's best_estimator_).
  *
+ * The search must be mutable: the estimator returned is (predicting with it
+ * is a mutating call on it), and it belongs to the search.
+ *
  * @param search the search
  * @return the estimator, borrowed: valid until the next fit or free of the
  *         search; NULL without refit, or once taken
  */
-CTUNE_API ctune_estimator *ctune_search_best_estimator(const ctune_search *search);
+CTUNE_API ctune_estimator *ctune_search_best_estimator(ctune_search *search);
 /**
  * Moves the refitted best estimator to the caller.
  *
@@ -3452,7 +3473,10 @@ typedef struct ctune_job ctune_job;
  *  out of memory. */
 #define CTUNE_JOB_FAILED 2
 
-/** The version of ctune_executor_vtable this header describes. */
+/** The version of ctune_executor_vtable this header describes. Methods are
+ *  appended at the end of the struct, in order, and this constant goes up by
+ *  one with each addition (as CTUNE_ESTIMATOR_VTABLE_VERSION). History:
+ *  - 1: every method up to the last one of the struct below. */
 #define CTUNE_EXECUTOR_VTABLE_VERSION 1
 
 /** A custom executor: a versioned vtable (fields are only ever appended;
@@ -3666,10 +3690,12 @@ CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, v
  *  MLPClassifier, MLPRegressor), made with their constructors; a Pipeline is
  *  rebuilt from the steps saved in the file. A custom estimator passes its
  *  vtable (and `user`, handed to its create/load as by
- *  ctune_estimator_new()). Estimators whose vtable belongs to the handle or
- *  its family (KerasClassifier / KerasRegressor with your builder, a
- *  Pipeline holding custom steps) load with ctune_estimator_load_like();
- *  passing such a vtable here is CTUNE_EINVAL.
+ *  ctune_estimator_new()); with user_retain in the vtable the new handle
+ *  takes its own reference to `user` (the caller keeps theirs, also on
+ *  failure). An estimator whose vtable belongs to the handle or its family
+ *  (KerasClassifier / KerasRegressor with your builder, a Pipeline holding
+ *  custom steps) loads with ctune_estimator_load_like(), or with its
+ *  ctune_estimator_vtable_of() and ctune_estimator_user() passed here.
  *  Errors: CTUNE_EIO (open/read), CTUNE_EFORMAT for any malformed file with
  *  the reason: not a model file (bad magic), unsupported format version,
  *  "truncated at byte N", checksum mismatch, the file's estimator is not the
@@ -3752,6 +3778,22 @@ CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap)
 /** Bytes left to read in `r` (0 for NULL). */
 CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
 /* ---- END I/O ----------------------------------------------------------- */
+
+/* ========================================================================
+ * Experimental API
+ *
+ * New APIs whose shape is not settled yet (studies, search strategies,
+ * ask/tell) are declared in this block, fenced as zstd fences
+ * ZSTD_STATIC_LINKING_ONLY: a program sees them only when it defines
+ * CTUNE_EXPERIMENTAL before including ctune.h, and by doing so accepts that
+ * they may change or disappear in any release, soname unchanged. Their
+ * symbols are exported like any other but are outside the ABI check
+ * (scripts/abi-check.sh reads this block to exempt them). A declaration
+ * leaves the block, into its module's section, when it becomes stable.
+ * ======================================================================== */
+#if defined(CTUNE_EXPERIMENTAL) || defined(CTUNE_BUILDING)
+
+#endif /* CTUNE_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,7 @@
 # non-interactive). Run as root (or with sudo available).
 set -euo pipefail
 PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3 python3-numpy
-      libopenmpi-dev openmpi-bin
+      libopenmpi-dev openmpi-bin abigail-tools
       python3-sklearn python3-scipy python3-pandas python3-mesonpy python3-venv python3-pip)
 [ "${CTUNE_DEPS_EXTRA:-}" ] && PKGS+=(${CTUNE_DEPS_EXTRA})
 missing=()

@@ -10,11 +10,12 @@ meson setup "$tmp/build" --prefix="$tmp/prefix" -Dtests=false -Dbench=false -Dex
   -Dmpi=disabled >/dev/null
 ninja -C "$tmp/build" >/dev/null
 meson install -C "$tmp/build" >/dev/null
-lib=$(find "$tmp/prefix" -name 'libctune.so.0' | head -n 1)
-[ -n "$lib" ] || { echo "install-test: libctune.so.0 not installed"; exit 1; }
+lib=$(find "$tmp/prefix" -name 'libctune.so.1' | head -n 1)
+[ -n "$lib" ] || { echo "install-test: libctune.so.1 not installed"; exit 1; }
 soname=$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\].*/\1/p')
-[ "$soname" = "libctune.so.0" ] || { echo "install-test: soname is '$soname'"; exit 1; }
+[ "$soname" = "libctune.so.1" ] || { echo "install-test: soname is '$soname'"; exit 1; }
 tests/api/check_symbols.sh "$lib"
+[ -n "$(find "$tmp/prefix" -name ctune_testing.h)" ] || { echo "install-test: ctune_testing.h not installed"; exit 1; }
 export PKG_CONFIG_PATH="$(dirname "$(find "$tmp/prefix" -name ctune.pc | head -n 1)")"
 cat > "$tmp/app.c" <<'APP'
 #include <ctune.h>

@@ -238,7 +238,7 @@ static int write_results(const ctune_search *s, const char *path)
  * the table, writes whatever results exist (also after a cancellation, a
  * failed refit or a lost MPI rank), then saves the model when the search
  * succeeded. Returns the exit code. */
-static int report_search(const ctune_search *s, ctune_status st, const cli_opts *o,
+static int report_search(ctune_search *s, ctune_status st, const cli_opts *o,
                          const cli_model *m)
 {
     char why[1024];

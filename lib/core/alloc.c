@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctune.h"
+#include "ctune_testing.h"
 
 static atomic_llong g_live;
 static atomic_llong g_total;

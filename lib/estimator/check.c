@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctune_testing.h"
 #include "core/alloc.h"
 #include "core/data.h"
 #include "core/error.h"

@@ -21,7 +21,6 @@ struct ctune_estimator {
     double *classes;     /* classifiers: sorted labels */
     size_t n_classes;
     char **class_names;  /* NULL or n_classes names (ctune__malloc'd) */
-    const ctune__owned_ops *owned; /* vt and user belong to the handle */
     atomic_int cancel;   /* ctune_estimator_cancel(): set until a fit returns */
 };
 
@@ -93,6 +92,10 @@ static ctune_status check_vtable(const ctune_estimator_vtable *vt)
     if (!vt->user_retain != !vt->user_release)
         return ctune_set_error(CTUNE_EINVAL, "estimator %s: user_retain and user_release go together",
                                name);
+    if (vt->version >= 2 && !vt->save_definition != !vt->load_definition)
+        return ctune_set_error(CTUNE_EINVAL,
+                               "estimator %s: save_definition and load_definition go together",
+                               name);
     if (!vt->create || !vt->fit || !vt->destroy)
         return ctune_set_error(CTUNE_EINVAL, "estimator %s: vtable lacks %s", name,
                                !vt->create ? "create" : !vt->fit ? "fit" : "destroy");
@@ -159,21 +162,19 @@ static void drop_fit(ctune_estimator *e)
     e->n_outputs = 0;
 }
 
-ctune_status ctune__estimator_new_owned(ctune_estimator **out, const ctune_estimator_vtable *vt,
-                                        void *user, const ctune__owned_ops *ops)
+void ctune__estimator_rebind(ctune_estimator *e, const ctune_estimator_vtable *vt, void *user)
 {
-    ctune_status rc = ctune_estimator_new(out, vt, user);
-    if (rc != CTUNE_OK) {
-        ops->release(user);
-        return rc;
-    }
-    (*out)->owned = ops;
-    return CTUNE_OK;
+    void (*release)(void *) = e->vt->user_release;
+    void *old = e->user;
+    e->vt = vt;
+    e->user = user;
+    if (release)
+        release(old);
 }
 
-const ctune__owned_ops *ctune__estimator_owned_ops(const ctune_estimator *e)
+int ctune__vtable_has_definition(const ctune_estimator_vtable *vt)
 {
-    return e ? e->owned : NULL;
+    return vt && vt->version >= 2 && vt->save_definition && vt->load_definition;
 }
 
 void ctune_estimator_free(ctune_estimator *e)
@@ -184,8 +185,6 @@ void ctune_estimator_free(ctune_estimator *e)
     ctune_params_free(e->params);
     void (*release)(void *) = e->vt->user_release;
     void *user = e->user;
-    if (e->owned)
-        e->owned->release(e->user);
     ctune__free(e);
     if (release)
         release(user);
@@ -305,19 +304,8 @@ ctune_status ctune_estimator_clone(ctune_estimator **out, const ctune_estimator 
     atomic_init(&e->cancel, 0);
     e->vt = src->vt;
     e->user = src->user;
-    ctune_status rc = CTUNE_OK;
-    if (src->owned) {
-        rc = src->owned->copy(&e->vt, &e->user, src->user);
-        if (rc != CTUNE_OK) {
-            ctune__free(e);
-            return rc;
-        }
-        e->owned = src->owned;
-    }
-    rc = ctune_params_copy(&e->params, src->params);
+    ctune_status rc = ctune_params_copy(&e->params, src->params);
     if (rc != CTUNE_OK) {
-        if (e->owned)
-            e->owned->release(e->user);
         ctune__free(e);
         return rc;
     }
@@ -702,7 +690,7 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
     return rc;
 }
 
-/* ---- persistence support (lib/io) ---------------------------------------- */
+/* ---- persistence support (lib/persist) ---------------------------------------- */
 
 void ctune__estimator_adopt(ctune_estimator *e, void *self, double *classes, size_t n_classes,
                             size_t n_features, size_t n_outputs)

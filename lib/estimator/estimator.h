@@ -48,28 +48,14 @@ ctune_status ctune__estimator_check_X(const ctune_estimator *est, const ctune_da
 void ctune__estimator_adopt(ctune_estimator *est, void *self, double *classes, size_t n_classes,
                             size_t n_features, size_t n_outputs);
 
-/* Handles that own their vtable and user data (a pipeline keeps a vtable copy
- * whose spec is generated from its steps). `copy` gives a clone its own
- * (vtable, user) pair made from the source's user; `release` frees a user
- * (and the vtable it holds) when its handle is freed. */
-typedef struct ctune__owned_ops {
-    ctune_status (*copy)(const ctune_estimator_vtable **vt, void **user, const void *src_user);
-    void (*release)(void *user);
-    /* Optional persistence of the definition, what a handle needs before its
-     * params can apply (a pipeline's steps); both or neither (lib/io/persist.c).
-     * save_def writes it for the handle whose user data is `user`; load_def
-     * makes a new, unfitted handle from it. `like` is a handle with these ops
-     * (a fresh one when loading by name): its definition may give the vtables
-     * of nested estimators. */
-    ctune_status (*save_def)(const void *user, ctune_writer *w);
-    ctune_status (*load_def)(ctune_estimator **out, ctune_reader *r, const ctune_estimator *like);
-} ctune__owned_ops;
+/* Makes `est` use `vt` and `user` from now on, adopting one reference to
+ * `user` (with vt->user_retain) and releasing its previous one. For
+ * estimators whose user data is shared by clones and copied before a change
+ * (a pipeline adding a step to a definition that other handles share). The
+ * params must still fit the new vtable's spec; the fitted state is kept. */
+void ctune__estimator_rebind(ctune_estimator *est, const ctune_estimator_vtable *vt, void *user);
 
-/* ctune_estimator_new() for such a handle. `user` is released with
- * ops->release when this call fails. */
-ctune_status ctune__estimator_new_owned(ctune_estimator **out, const ctune_estimator_vtable *vt,
-                                        void *user, const ctune__owned_ops *ops);
-/* The owned ops of a handle (NULL for ordinary handles). */
-const ctune__owned_ops *ctune__estimator_owned_ops(const ctune_estimator *est);
+/* The definition hooks of a vtable (version >= 2, both set), else 0. */
+int ctune__vtable_has_definition(const ctune_estimator_vtable *vt);
 
 #endif

@@ -15,9 +15,8 @@
 #include "core/log.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
-#include "estimators/registry.h"
 #include "io/stream.h"
-#include "nn/model.h"
+#include "nn/nn.h"
 
 /* Training params: routed to the fit, never to the builder. */
 static const ctune_param_spec TRAIN_SPEC[] = {
@@ -234,10 +233,10 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
     char opts[512];
     CTUNE_TRY(fit_options(k->train, opts, sizeof opts));
     verbose_ctx vctx = {f->vt.name, epochs};
-    k->model->fit_ctx = ctx; /* polled for cancellation per minibatch */
+    ctune__model_set_fit_ctx(k->model, ctx); /* polled for cancellation per minibatch */
     rc = ctune_model_fit_ex(k->model, train, NULL, epochs, batch, opts,
                             verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
-    k->model->fit_ctx = NULL;
+    ctune__model_set_fit_ctx(k->model, NULL);
     if (rc != CTUNE_OK) /* the engine's messages start with "fit: " */
         ctune__error_prefix("%s", f->vt.name);
     return rc;
@@ -416,26 +415,6 @@ static ctune_status check_arch(const keras *k, const saved_arch *a, uint64_t n_p
                            (unsigned long long)a->n_params, msg);
 }
 
-/* Weights the built model would have for `input_dim` inputs, computed from
- * the layers without allocating; UINT64_MAX above `limit`. */
-static uint64_t planned_params(const ctune_model *m, size_t input_dim, uint64_t limit)
-{
-    uint64_t n = 0, width = input_dim;
-    for (size_t i = 0; i < m->n_layers; i++) {
-        const ctune__layer *l = &m->layers[i];
-        if (l->kind != CTUNE__LAYER_DENSE)
-            continue;
-        uint64_t units = l->units;
-        if (width && units > limit / width)
-            return UINT64_MAX;
-        n += width * units + (l->use_bias ? units : 0);
-        if (n > limit)
-            return UINT64_MAX;
-        width = units;
-    }
-    return n;
-}
-
 /* The built-in MLP builder adds `nl` hidden layers (each followed by a
  * Dropout when dropout > 0) and an output layer: check nl against the saved
  * layer count before calling it, so a corrupted nl cannot make it loop. */
@@ -509,7 +488,7 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
     }
     /* compare before building, which allocates the weights */
     if (rc == CTUNE_OK)
-        rc = check_arch(k, &a, planned_params(k->model, (size_t)a.n_features, a.n_params));
+        rc = check_arch(k, &a, ctune__model_planned_params(k->model, (size_t)a.n_features, a.n_params));
     if (rc == CTUNE_OK)
         rc = ctune_model_build(k->model, (size_t)a.n_features);
     if (rc == CTUNE_OK && ctune_model_n_params(k->model) != a.n_params)
@@ -533,11 +512,6 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
     }
     *self = k;
     return CTUNE_OK;
-}
-
-int ctune__keras_vtable(const ctune_estimator_vtable *vt)
-{
-    return vt && vt->create == keras_create;
 }
 
 /* ---- construction ------------------------------------------------------- */
@@ -626,7 +600,8 @@ static const ctune_param_spec MLP_SPEC[] = {
      "activation of the hidden layers"},
     {"optimizer", CTUNE_TYPE_STRING, "adam", NULL,
      "sgd|adam|adamw|rmsprop|adagrad|adadelta|adamax|nadam", "optimizer (Keras defaults)"},
-    {"learning_rate", CTUNE_TYPE_DOUBLE, "0.001", "(0, inf)", NULL, "optimizer step size"},
+    {"learning_rate", CTUNE_TYPE_DOUBLE | CTUNE_TYPE_NONE, "none", "(0, inf)", NULL,
+     "optimizer step size (none: the optimizer's Keras default, 0.01 for sgd, else 0.001)"},
     {"momentum", CTUNE_TYPE_DOUBLE, "0", "[0, 1)", NULL, "momentum (sgd and rmsprop)"},
     {"dropout", CTUNE_TYPE_DOUBLE, "0", "[0, 1)", NULL, "dropout rate after each hidden layer"},
     {"l2", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "L2 kernel regularization of every layer"},
@@ -642,13 +617,16 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
 {
     (void)user;
     int64_t nl, nn, n_classes = 0, n_outputs = 1;
-    double lr, momentum, dropout, l2;
+    double lr = 0.0, momentum, dropout, l2;
     const char *act, *opt, *init;
     CTUNE_TRY(ctune__params_int_or(p, "nl", 1, &nl));
     CTUNE_TRY(ctune__params_int_or(p, "nn", 16, &nn));
     CTUNE_TRY(ctune__params_string_or(p, "activation", "relu", &act));
     CTUNE_TRY(ctune__params_string_or(p, "optimizer", "adam", &opt));
-    CTUNE_TRY(ctune__params_double_or(p, "learning_rate", 0.001, &lr));
+    int keras_lr = ctune_params_find(p, "learning_rate") < 0 ||
+                   ctune_params_is_none(p, "learning_rate");
+    if (!keras_lr)
+        CTUNE_TRY(ctune__params_double_or(p, "learning_rate", 0.001, &lr));
     CTUNE_TRY(ctune__params_double_or(p, "momentum", 0.0, &momentum));
     CTUNE_TRY(ctune__params_double_or(p, "dropout", 0.0, &dropout));
     CTUNE_TRY(ctune__params_double_or(p, "l2", 0.0, &l2));
@@ -674,12 +652,16 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
         units = (size_t)(n_outputs > 0 ? n_outputs : 1), out_act = "linear", loss = "mean_squared_error";
     }
     CTUNE_TRY(ctune_model_add_dense(m, (int64_t)units, out_act, layer_opts));
-    char opt_opts[128];
+    /* without learning_rate, the optimizer's own Keras default applies */
+    char opt_opts[128], lr_opt[48] = "";
+    if (!keras_lr)
+        snprintf(lr_opt, sizeof lr_opt, "learning_rate=%.17g", lr);
     int uses_momentum = strcmp(opt, "sgd") == 0 || strcmp(opt, "rmsprop") == 0;
     if (uses_momentum)
-        snprintf(opt_opts, sizeof opt_opts, "learning_rate=%.17g, momentum=%.17g", lr, momentum);
+        snprintf(opt_opts, sizeof opt_opts, "%s%smomentum=%.17g", lr_opt, lr_opt[0] ? ", " : "",
+                 momentum);
     else
-        snprintf(opt_opts, sizeof opt_opts, "learning_rate=%.17g", lr);
+        snprintf(opt_opts, sizeof opt_opts, "%s", lr_opt);
     return ctune_model_compile(m, opt, loss, opt_opts);
 }
 

@@ -1,14 +1,16 @@
 /* Pipeline: named steps (transformers, then any final estimator) behind one
  * estimator handle.
  *
- * Each pipeline handle owns a definition (`pipe_def`, the handle's user
- * data, see ctune__estimator_new_owned): its own copy of the vtable, whose
- * param spec is generated from the steps' specs ("step__param"), and one
- * unfitted template handle per step. Cloning the handle copies the
- * definition (cloning each template); the handle's params hold the current
- * value of every "step__param". A fit creates the instance (`pipe_fit`):
+ * Each pipeline handle holds a definition (`pipe_def`, the handle's user
+ * data, reference-counted through the vtable's user_retain/user_release):
+ * its own copy of the vtable, whose param spec is generated from the steps'
+ * specs ("step__param"), and one unfitted template handle per step. Clones
+ * share the definition; adding a step to a shared one first copies it for
+ * the handle that changes (ctune__estimator_rebind). The handle's params
+ * hold the current value of every "step__param". A fit creates the instance (`pipe_fit`):
  * a clone of each template given its "step__*" params, fitted in turn on
  * the previous step's float64 output with the same y. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +19,6 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
-#include "estimators/registry.h"
-#include "io/persist.h"
 #include "io/stream.h"
 
 #define STEP_NAME_MAX 63
@@ -30,6 +30,7 @@ typedef struct pipe_def {
     size_t n;
     char **names;
     ctune_estimator **steps;   /* unfitted templates */
+    atomic_int refs;           /* handles sharing this definition */
 } pipe_def;
 
 typedef struct pipe_fit {
@@ -37,7 +38,6 @@ typedef struct pipe_fit {
     ctune_estimator **steps; /* fitted */
 } pipe_fit;
 
-static const ctune__owned_ops PIPE_OPS;
 static ctune_status pipe_predict_proba(void *self, const ctune_data *X, double *out);
 
 /* ---- definition: spec generation, copy, release -------------------------------------- */
@@ -111,9 +111,9 @@ static void sync_vtable(pipe_def *d)
         d->vt.predict_proba = pipe_predict_proba;
 }
 
-static void def_release(void *user)
+/* Frees a definition nobody shares (or that is not shared yet). */
+static void def_free(pipe_def *d)
 {
-    pipe_def *d = user;
     if (!d)
         return;
     for (size_t i = 0; i < d->n; i++) {
@@ -127,11 +127,24 @@ static void def_release(void *user)
     ctune__free(d);
 }
 
+static void def_retain(void *user)
+{
+    pipe_def *d = user;
+    atomic_fetch_add(&d->refs, 1);
+}
+
+static void def_release(void *user)
+{
+    pipe_def *d = user;
+    if (d && atomic_fetch_sub(&d->refs, 1) == 1)
+        def_free(d);
+}
+
 static ctune_status def_new(pipe_def **out);
 
-static ctune_status def_copy(const ctune_estimator_vtable **vt, void **user, const void *src_user)
+/* A private copy of `s` (one reference, held by the caller). */
+static ctune_status def_copy(pipe_def **out, const pipe_def *s)
 {
-    const pipe_def *s = src_user;
     pipe_def *d;
     CTUNE_TRY(def_new(&d));
     ctune_status rc = CTUNE_OK;
@@ -156,19 +169,13 @@ static ctune_status def_copy(const ctune_estimator_vtable **vt, void **user, con
     if (rc == CTUNE_OK)
         rc = build_spec(d->names, d->steps, d->n, &d->spec, &d->spec_text);
     if (rc != CTUNE_OK) {
-        def_release(d);
+        def_free(d);
         return rc;
     }
     sync_vtable(d);
-    *vt = &d->vt;
-    *user = d;
+    *out = d;
     return CTUNE_OK;
 }
-
-static ctune_status def_save(const void *user, ctune_writer *w);
-static ctune_status def_load(ctune_estimator **out, ctune_reader *r, const ctune_estimator *like);
-
-static const ctune__owned_ops PIPE_OPS = {def_copy, def_release, def_save, def_load};
 
 /* ---- instance ----------------------------------------------------------------------- */
 
@@ -426,7 +433,8 @@ static ctune_status pipe_inverse(void *self, const ctune_data *X, double *out)
 /* ---- persistence ------------------------------------------------------------------
  * Definition (before the params apply): u64 n, then per step its name (string) and its
  * unfitted template as a nested model body. Payload of a fitted pipeline: u64 n, then
- * each fitted step as a nested model body (lib/io/persist.h). */
+ * each fitted step as a nested model body, through the stream's nesting hooks
+ * (ctune__write_estimator, lib/io/stream.h). */
 
 static ctune_status def_save(const void *user, ctune_writer *w)
 {
@@ -434,7 +442,7 @@ static ctune_status def_save(const void *user, ctune_writer *w)
     CTUNE_TRY(ctune_write_u64(w, d->n));
     for (size_t i = 0; i < d->n; i++) {
         CTUNE_TRY(ctune_write_string(w, d->names[i]));
-        ctune_status rc = ctune__persist_write(w, d->steps[i]);
+        ctune_status rc = ctune__write_estimator(w, d->steps[i]);
         if (rc != CTUNE_OK) {
             if (rc != CTUNE_ENOMEM)
                 ctune__error_prefix("Pipeline step '%s'", d->names[i]);
@@ -443,8 +451,6 @@ static ctune_status def_save(const void *user, ctune_writer *w)
     }
     return CTUNE_OK;
 }
-
-static pipe_def *def_of(const ctune_estimator *pipe);
 
 /* Turns an EINVAL from the API into a format error of the file. */
 static ctune_status as_format(ctune_status rc)
@@ -455,10 +461,13 @@ static ctune_status as_format(ctune_status rc)
     return ctune_set_error(CTUNE_EFORMAT, "%s", ctune_last_error());
 }
 
-static ctune_status def_load(ctune_estimator **out, ctune_reader *r, const ctune_estimator *like)
+static ctune_status def_load(ctune_estimator **out, ctune_reader *r, void *user)
 {
     *out = NULL;
-    const pipe_def *ld = def_of(like);
+    const pipe_def *ld = user; /* the pipeline loaded into: its steps guide the load */
+    if (!ld)
+        return ctune_set_error(CTUNE_EINVAL, "Pipeline: loading needs the pipeline's user pointer "
+                                             "(ctune_estimator_user()), not NULL");
     size_t n;
     CTUNE_TRY(ctune__read_count(r, 9, &n)); /* a step is more than 9 bytes */
     if (ld->n && ld->n != n)
@@ -484,7 +493,7 @@ static ctune_status def_load(ctune_estimator **out, ctune_reader *r, const ctune
                                  "'%s' in the pipeline given",
                                  i, name, ld->names[i]);
         if (rc == CTUNE_OK) {
-            rc = ctune__persist_read_like(r, &step, ld->n ? ld->steps[i] : NULL);
+            rc = ctune__read_estimator(r, &step, ld->n ? ld->steps[i] : NULL);
             if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
                 ctune__error_prefix("Pipeline step '%s'", name);
         }
@@ -506,7 +515,7 @@ static ctune_status pipe_save(const void *self, ctune_writer *w)
     const pipe_fit *pf = self;
     CTUNE_TRY(ctune_write_u64(w, pf->n));
     for (size_t i = 0; i < pf->n; i++) {
-        ctune_status rc = ctune__persist_write(w, pf->steps[i]);
+        ctune_status rc = ctune__write_estimator(w, pf->steps[i]);
         if (rc != CTUNE_OK) {
             if (rc != CTUNE_ENOMEM)
                 ctune__error_prefix("Pipeline step %zu (%s)", i, step_label(pf, i));
@@ -572,7 +581,7 @@ static ctune_status pipe_load(void **self, const ctune_params *params, ctune_rea
     pf->steps = ctune__calloc(n, sizeof *pf->steps);
     ctune_status rc = pf->steps ? CTUNE_OK : CTUNE_ENOMEM;
     for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
-        rc = ctune__persist_read_like(r, &pf->steps[i], d->steps[i]);
+        rc = ctune__read_estimator(r, &pf->steps[i], d->steps[i]);
         if (rc == CTUNE_OK)
             pf->n = i + 1;
         else if (rc != CTUNE_ENOMEM)
@@ -586,11 +595,6 @@ static ctune_status pipe_load(void **self, const ctune_params *params, ctune_rea
     }
     *self = pf;
     return CTUNE_OK;
-}
-
-int ctune__pipeline_vtable(const ctune_estimator_vtable *vt)
-{
-    return vt && vt->create == pipe_create;
 }
 
 /* ---- public API -------------------------------------------------------------------- */
@@ -615,6 +619,11 @@ static ctune_status def_new(pipe_def **out)
     d->vt.load = pipe_load;
     d->vt.destroy = pipe_destroy;
     d->vt.n_outputs = pipe_n_outputs;
+    d->vt.user_retain = def_retain;
+    d->vt.user_release = def_release;
+    d->vt.save_definition = def_save;
+    d->vt.load_definition = def_load;
+    atomic_init(&d->refs, 1);
     *out = d;
     return CTUNE_OK;
 }
@@ -625,12 +634,13 @@ ctune_status ctune_pipeline_new(ctune_estimator **out)
     *out = NULL;
     pipe_def *d;
     CTUNE_TRY(def_new(&d));
-    return ctune__estimator_new_owned(out, &d->vt, d, &PIPE_OPS);
+    return ctune_estimator_new(out, &d->vt, d); /* adopts d, also on failure */
 }
 
 static pipe_def *def_of(const ctune_estimator *pipe)
 {
-    return ctune__estimator_owned_ops(pipe) == &PIPE_OPS ? ctune_estimator_user(pipe) : NULL;
+    const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(pipe);
+    return vt && vt->create == pipe_create ? ctune_estimator_user(pipe) : NULL;
 }
 
 static ctune_status check_name(const pipe_def *d, const char *name)
@@ -673,6 +683,14 @@ ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
                                    "which is not a transformer: only the last step may be a "
                                    "classifier or regressor",
                                    name, d->names[d->n - 1], ctune_estimator_name(last));
+    }
+    /* A definition shared with clones is copied for this handle first (an
+     * equal copy: should a later step fail, nothing visible changed). */
+    if (atomic_load(&d->refs) > 1) {
+        pipe_def *own;
+        CTUNE_TRY(def_copy(&own, d));
+        ctune__estimator_rebind(pipe, &own->vt, own);
+        d = own;
     }
     /* Prepare everything that can fail before changing the definition. */
     ctune_estimator *tmpl = NULL;
@@ -768,7 +786,7 @@ const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size_t i)
 }
 
 ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
-                                 ctune_estimator **out)
+                                 const ctune_estimator **out)
 {
     CTUNE_CHECK_NULL(pipe, "pipe");
     CTUNE_CHECK_NULL(name, "name");

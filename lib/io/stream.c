@@ -170,7 +170,26 @@ void ctune__reader_sub(ctune_reader *sub, ctune_reader *r, size_t len)
 {
     ctune__reader_init(sub, r->p + r->pos, len, r->base + r->pos);
     sub->depth = r->depth + 1;
+    sub->nest = r->nest;
     r->pos += len;
+}
+
+ctune_status ctune__write_estimator(ctune_writer *w, const ctune_estimator *est)
+{
+    if (!w->nest)
+        return ctune_set_error(CTUNE_EUNSUPPORTED,
+                               "a nested estimator can only be written into a model file");
+    return w->nest->write(w, est);
+}
+
+ctune_status ctune__read_estimator(ctune_reader *r, ctune_estimator **out,
+                                   const ctune_estimator *like)
+{
+    *out = NULL;
+    if (!r->nest)
+        return ctune_set_error(CTUNE_EUNSUPPORTED,
+                               "a nested estimator can only be read from a model file");
+    return r->nest->read(r, out, like);
 }
 
 size_t ctune_read_remaining(const ctune_reader *r) { return r ? r->len - r->pos : 0; }

@@ -8,11 +8,24 @@
 
 #include "ctune.h"
 
+/* How a save or load hook writes and reads nested estimators (a pipeline's
+ * steps). The persistence layer (lib/persist), which sits above the
+ * estimators, sets it on the streams it hands to hooks, so the estimators
+ * below it nest estimators without including it. */
+typedef struct ctune__nest_ops {
+    /* Writes a complete body for `est` (name, params, definition, state). */
+    ctune_status (*write)(ctune_writer *w, const ctune_estimator *est);
+    /* Reads such a body into a new handle made like `like` (NULL: the
+     * built-in named in the body). */
+    ctune_status (*read)(ctune_reader *r, ctune_estimator **out, const ctune_estimator *like);
+} ctune__nest_ops;
+
 struct ctune_writer {
     unsigned char *buf; /* ctune__malloc'd */
     size_t len, cap;
     unsigned version;   /* lowest format version that reads what was written
                          * (raised by persist.c when a body needs it) */
+    const ctune__nest_ops *nest; /* NULL outside a model file */
 };
 
 struct ctune_reader {
@@ -24,6 +37,7 @@ struct ctune_reader {
      * hook runs, so a built-in hook can check its own state against it (a
      * tree's feature count, a classifier's class count). 0 elsewhere. */
     size_t fit_features, fit_outputs, fit_classes;
+    const ctune__nest_ops *nest; /* NULL outside a model file; sub-readers inherit it */
 };
 
 void ctune__writer_init(ctune_writer *w);
@@ -45,6 +59,12 @@ ctune_status ctune__read_count(ctune_reader *r, size_t unit, size_t *n);
 /* Reads a string written by ctune_write_string into a new ctune__malloc'd
  * buffer; *out is NULL for an absent string. */
 ctune_status ctune__read_string_alloc(ctune_reader *r, char **out);
+
+/* A nested estimator through w->nest / r->nest (CTUNE_EUNSUPPORTED on a
+ * stream that is not part of a model file). */
+ctune_status ctune__write_estimator(ctune_writer *w, const ctune_estimator *est);
+ctune_status ctune__read_estimator(ctune_reader *r, ctune_estimator **out,
+                                   const ctune_estimator *like);
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32()) of n bytes, continuing
  * from `crc` (0 to start). */

@@ -35,6 +35,7 @@
 #include <stddef.h>
 
 #include "ctune.h"
+#include "core/ncores.h"
 
 /* The job is the public ctune_job (include/ctune.h, EXECUTORS): custom
  * executors (e.g. libctune_mpi) drive it through the ctune_job_* accessors. */
@@ -66,9 +67,6 @@ struct ctune__executor {
     void (*destroy)(ctune__executor *ex);
     void *state;
 };
-
-/* Number of online cores (>= 1). */
-int ctune__n_cores(void);
 
 /* The executor for n_jobs (scikit-learn/joblib semantics: 1 = serial on
  * the calling thread; k > 1 = a pool of k threads; -1 = all cores; -k = all

@@ -1,14 +1,6 @@
 /* The serial executor: every task on the calling thread, in index order. */
-#include <unistd.h>
-
 #include "core/alloc.h"
 #include "model_selection/executor.h"
-
-int ctune__n_cores(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n >= 1 && n < 65536 ? (int)n : 1;
-}
 
 static ctune_status serial_run(const ctune__executor *ex, ctune__exec_job *job)
 {

@@ -380,7 +380,7 @@ const ctune_params *ctune_search_best_params(const ctune_search *s)
     return s && s->res && s->best_index >= 0 ? s->cands->items[s->best_index] : NULL;
 }
 
-ctune_estimator *ctune_search_best_estimator(const ctune_search *s)
+ctune_estimator *ctune_search_best_estimator(ctune_search *s)
 {
     return s ? s->best_est : NULL;
 }

@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "nn/gemm.h"
 #include "nn/model.h"
 #include "nn/optim.h"
 
@@ -166,12 +167,15 @@ static int early_stop_update(ctune_model *m, early_stop *es, size_t epoch, doubl
         es->wait = 0;
         return 0;
     }
-    if (es->wait >= es->patience && epoch > 0) {
-        if (es->restore && es->have_best_weights)
-            memcpy(m->params, es->best_weights, m->n_params * sizeof(float));
-        return 1;
-    }
-    return 0;
+    return es->wait >= es->patience && epoch > 0;
+}
+
+/* Keras 3's on_train_end: the best weights come back whether training
+ * stopped early or ran all its epochs (never when no epoch was judged). */
+static void early_stop_end(ctune_model *m, const early_stop *es)
+{
+    if (es->enabled && es->restore && es->have_best_weights)
+        memcpy(m->params, es->best_weights, m->n_params * sizeof(float));
 }
 
 /* 1 when every value is finite: no exponent field all ones. Integer ORs
@@ -252,9 +256,11 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
     m->hist_len = m->hist_cap = 0;
     set_keys(m, val != NULL);
     size_t t = ctune_data_n_targets(data);
-    size_t cap = (size_t)batch_size < n_train ? (size_t)batch_size : n_train;
-    if (n_val > cap && cap < (size_t)batch_size)
-        cap = n_val < (size_t)batch_size ? n_val : (size_t)batch_size;
+    /* batch_size and epochs are compared as 64-bit values, never truncated */
+    size_t bs = (uint64_t)batch_size < (uint64_t)n_train ? (size_t)batch_size : n_train;
+    size_t cap = bs;
+    if (n_val > cap && (uint64_t)cap < (uint64_t)batch_size)
+        cap = (uint64_t)n_val < (uint64_t)batch_size ? n_val : (size_t)batch_size;
     ctune__ws ws;
     size_t *perm = NULL;
     ctune_status rc = setup_early_stop(m, &o, val != NULL);
@@ -267,6 +273,10 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         rc = ctune__optim_prepare(&m->opt, m->n_params);
     if (rc == CTUNE_OK && !(perm = CTUNE_NEW_ARRAY(size_t, n_train)))
         rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK && epochs > 0 &&
+        (uint64_t)epochs > SIZE_MAX / sizeof(double) / m->n_keys)
+        rc = ctune_set_error(CTUNE_ENOMEM, "fit: a history of %lld epochs × %zu values does not "
+                                           "fit in memory", (long long)epochs, m->n_keys);
     if (rc == CTUNE_OK && epochs > 0 &&
         !(m->hist = ctune__calloc(m->n_keys * (size_t)epochs, sizeof(double))))
         rc = CTUNE_ENOMEM;
@@ -287,13 +297,14 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
             ctune__rng_shuffle_size(&m->shuffle_rng, perm, n_train);
         double loss_sum = 0.0, msum[CTUNE__NN_MAX_METRICS] = {0};
         size_t batch = 0;
-        for (size_t s = 0; s < n_train; s += (size_t)batch_size, batch++) {
+        for (size_t s = 0; s < n_train; s += bs, batch++) {
             if (ctune_fit_ctx_cancelled(m->fit_ctx)) {
                 rc = ctune_set_error(CTUNE_ECANCELLED, "fit: cancelled at epoch %lld, batch %zu",
                                      (long long)e, batch);
                 goto done;
             }
-            size_t rows = n_train - s < (size_t)batch_size ? n_train - s : (size_t)batch_size;
+            size_t rows = n_train - s < bs ? n_train - s : bs;
+            ctune__nn_pool_step_begin(ws.pool);
             rc = ctune__ws_gather(&ws, m, data, perm, s, rows, 1);
             if (rc != CTUNE_OK)
                 goto done;
@@ -312,7 +323,8 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
                 goto done;
             }
             loss_sum += bl * (double)rows;
-            ctune__optim_step(&m->opt, m->params, ws.grads, m->seg, m->n_seg);
+            ctune__optim_step_on(&m->opt, ws.pool, m->params, ws.grads, m->seg, m->n_seg);
+            ctune__nn_pool_step_end(ws.pool, rows == bs);
         }
         /* A finite loss can still be followed by a step to Inf (the next
          * batch's loss catches it, except after the last step of a fit,
@@ -357,6 +369,7 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         if (stop)
             break;
     }
+    early_stop_end(m, &o.es);
 done:
     ctune__free(perm);
     ctune__free(o.es.best_weights);
@@ -387,10 +400,12 @@ ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *ou
     ctune_status rc = CTUNE_OK;
     for (size_t s = 0; s < n && rc == CTUNE_OK; s += ws.cap) {
         size_t rows = n - s < ws.cap ? n - s : ws.cap;
+        ctune__nn_pool_step_begin(ws.pool); /* chunks are timed as training steps */
         rc = ctune__ws_gather(&ws, m, X, NULL, s, rows, 0);
         if (rc != CTUNE_OK)
             break;
         const float *a = ctune__forward(m, &ws, rows, 0, NULL);
+        ctune__nn_pool_step_end(ws.pool, rows == ws.cap);
         for (size_t k = 0; k < rows * u; k++)
             out[s * u + k] = a[k];
         if (!all_finite(a, rows * u)) {

@@ -16,6 +16,16 @@
 
 static size_t round_up(size_t n) { return (n + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; }
 
+/* *total += times · round_up(a · b); 0 on overflow. */
+static int add_floats(size_t *total, size_t a, size_t b, size_t times)
+{
+    size_t n, r;
+    if (!ctune__size_mul(a, b, &n) || !ctune__size_add(n, ALIGN_FLOATS - 1, &n))
+        return 0;
+    n = n / ALIGN_FLOATS * ALIGN_FLOATS;
+    return ctune__size_mul(n, times, &r) && ctune__size_add(*total, r, total);
+}
+
 static size_t first_dense(const ctune_model *m)
 {
     size_t i = 0;
@@ -29,19 +39,26 @@ ctune_status ctune__ws_alloc(ctune__ws *ws, const ctune_model *m, size_t cap, si
 {
     memset(ws, 0, sizeof *ws);
     size_t L = m->n_layers;
-    size_t total = round_up(cap * m->input_dim) + round_up(cap * (y_cols ? y_cols : 1));
+    /* every product of the caller's sizes is checked: total counts floats */
+    size_t total = ALIGN_FLOATS;
+    int ok = add_floats(&total, cap, m->input_dim, 1) &&
+             add_floats(&total, cap, y_cols ? y_cols : 1, 1);
     if (training)
-        total += 2 * round_up(cap * m->max_width) + round_up(m->n_params);
-    for (size_t i = 0; i < L; i++) {
+        ok = ok && add_floats(&total, cap, m->max_width, 2) && add_floats(&total, 1, m->n_params, 1);
+    for (size_t i = 0; ok && i < L; i++) {
         const ctune__layer *l = &m->layers[i];
         if (l->kind == CTUNE__LAYER_DENSE)
-            total += round_up(cap * l->units) * (l->act == 0 ? 1 : 2);
+            ok = add_floats(&total, cap, l->units, l->act == 0 ? 1 : 2);
         else if (training)
-            total += 2 * round_up(cap * l->units);
+            ok = add_floats(&total, cap, l->units, 2);
     }
-    ws->block = ctune__malloc_array(total + ALIGN_FLOATS, sizeof(float));
+    if (!ok)
+        return ctune_set_error(CTUNE_ENOMEM, "the buffers for %zu rows of this model overflow "
+                               "the size range", cap);
+    ws->block = ctune__malloc_array(total, sizeof(float));
     ws->ptrs = ctune__calloc(3 * (L ? L : 1), sizeof(float *));
-    if (!ws->block || !ws->ptrs) {
+    ctune_status rc = ctune__nn_pool_new(&ws->pool, m->threads);
+    if (rc != CTUNE_OK || !ws->block || !ws->ptrs) {
         ctune__ws_free(ws);
         return CTUNE_ENOMEM;
     }
@@ -75,6 +92,7 @@ ctune_status ctune__ws_alloc(ctune__ws *ws, const ctune_model *m, size_t cap, si
 
 void ctune__ws_free(ctune__ws *ws)
 {
+    ctune__nn_pool_free(ws->pool); /* joins its threads */
     ctune__free(ws->block);
     ctune__free(ws->ptrs);
     memset(ws, 0, sizeof *ws);
@@ -116,6 +134,55 @@ static void dropout_mask(ctune_rng *rng, float *mask, size_t n, double rate)
     }
 }
 
+/* Elementwise work split among the pool's threads by rows (forward: each
+ * row runs the same code wherever it falls) or by ranges of 64 floats from
+ * a 64-byte aligned buffer (backward: the same vector lanes and tail). */
+#define SPLIT_MIN 16384 /* floats: below, one thread */
+
+typedef struct act_job {
+    int act;
+    float *z, *a, *g;
+    const float *cz, *ca, *b;
+    size_t u;
+} act_job;
+
+static void act_forward_rows(void *ctx, size_t lo, size_t hi)
+{
+    act_job *j = ctx;
+    ctune__act_forward(j->act, j->z + lo * j->u, j->a + lo * j->u, hi - lo, j->u, j->b);
+}
+
+static void act_backward_range(void *ctx, size_t lo, size_t hi)
+{
+    act_job *j = ctx;
+    ctune__act_backward(j->act, j->cz ? j->cz + lo : NULL, j->ca + lo, j->g + lo, 1, hi - lo);
+}
+
+static void act_backward_rows(void *ctx, size_t lo, size_t hi)
+{
+    act_job *j = ctx;
+    size_t u = j->u;
+    ctune__act_backward(j->act, j->cz + lo * u, j->ca + lo * u, j->g + lo * u, hi - lo, u);
+}
+
+static void act_forward_split(ctune__nn_pool *pool, int act, float *z, float *a, size_t rows,
+                              size_t u, const float *b)
+{
+    act_job j = {act, z, a, NULL, NULL, NULL, b, u};
+    ctune__nn_pool_for(rows * u >= SPLIT_MIN ? pool : NULL, rows, 1, 0, act_forward_rows, &j);
+}
+
+static void act_backward_split(ctune__nn_pool *pool, int act, const float *z, const float *a,
+                               float *g, size_t rows, size_t u)
+{
+    act_job j = {act, NULL, NULL, g, z, a, NULL, u};
+    if (act == CTUNE__ACT_SOFTMAX) /* a product per row: whole rows */
+        ctune__nn_pool_for(rows * u >= SPLIT_MIN ? pool : NULL, rows, 1, 0, act_backward_rows,
+                           &j);
+    else
+        ctune__nn_pool_for(pool, rows * u, 64, SPLIT_MIN, act_backward_range, &j);
+}
+
 const float *ctune__forward(ctune_model *m, ctune__ws *ws, size_t rows, int training,
                             const float **z_out)
 {
@@ -126,10 +193,10 @@ const float *ctune__forward(ctune_model *m, ctune__ws *ws, size_t rows, int trai
         const ctune__layer *l = &m->layers[i];
         if (l->kind == CTUNE__LAYER_DENSE) {
             float *z = ws->z[i], *a = ws->a[i];
-            ctune__sgemm(m->threads, 0, 0, rows, l->units, w, 1.0f, in, w,
-                         m->params + l->w_off, l->units, 0.0f, z, l->units);
-            ctune__act_forward(l->act, z, a, rows, l->units,
-                               l->use_bias ? m->params + l->b_off : NULL);
+            ctune__sgemm(ws->pool, 0, 0, rows, l->units, w, 1.0f, in, w, m->params + l->w_off,
+                         l->units, 0.0f, z, l->units);
+            act_forward_split(ws->pool, l->act, z, a, rows, l->units,
+                              l->use_bias ? m->params + l->b_off : NULL);
             ws->out[i] = a;
             last_z = z;
         } else if (training && l->rate > 0) {
@@ -210,17 +277,17 @@ double ctune__backward(ctune_model *m, ctune__ws *ws, size_t rows, int fused)
             continue;
         }
         if (!((long)i == last && fused))
-            ctune__act_backward(l->act, ws->z[i], ws->a[i], g, rows, l->units);
+            act_backward_split(ws->pool, l->act, ws->z[i], ws->a[i], g, rows, l->units);
         const float *prev = i > 0 ? ws->out[i - 1] : ws->x;
         float *dW = ws->grads + l->w_off;
-        ctune__sgemm(m->threads, 1, 0, l->in, l->units, rows, 1.0f, prev, l->in, g, l->units, 0.0f,
+        ctune__sgemm(ws->pool, 1, 0, l->in, l->units, rows, 1.0f, prev, l->in, g, l->units, 0.0f,
                      dW, l->units);
         if (l->use_bias)
             column_sums(g, rows, l->units, ws->grads + l->b_off);
         if (l->l1 != 0 || l->l2 != 0)
             reg += regularize(m->params + l->w_off, dW, l->in * l->units, l->l1, l->l2);
         if (i > first) {
-            ctune__sgemm(m->threads, 0, 1, rows, l->in, l->units, 1.0f, g, l->units,
+            ctune__sgemm(ws->pool, 0, 1, rows, l->in, l->units, 1.0f, g, l->units,
                          m->params + l->w_off, l->units, 0.0f, other, l->in);
             float *t = g;
             g = other;

@@ -1,7 +1,8 @@
 /* The NN engine's GEMM, the only file that includes blis.h.
  *
  * Large products go through BLIS' typed API (bli_sgemm_ex) with explicit
- * strides and a per-call rntm_t carrying the thread count. BLIS 0.9.0 does
+ * strides and a per-call rntm_t of one thread; the block pool below splits
+ * them among the threads of the fit that owns it. BLIS 0.9.0 does
  * not recognise every CPU: on an unrecognised x86-64 CPU it falls back to
  * its portable "generic" kernels (about a fifth of the FMA peak). When the
  * CPU has AVX-512, this file therefore hands BLIS a private copy of its
@@ -19,8 +20,13 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
 
 #include <blis.h>
 
@@ -401,12 +407,67 @@ static AVX512 void pack_12xk(conj_t conja, pack_t schema, dim_t cdim, dim_t n, d
 
 /* ---- BLIS ------------------------------------------------------------------- */
 
+/* Fork safety. BLIS keeps process-wide state behind its own mutexes (the
+ * packing-buffer pools): a fork while another thread is inside a BLIS call
+ * could leave one locked in the child. The fork handlers wait for every
+ * BLIS call made by ctune to end and hold new ones until fork returns.
+ * (glibc drops a library's fork handlers when it is unloaded.) */
+static struct {
+    pthread_mutex_t m;
+    pthread_cond_t resume, drained;
+    int forking;
+    long active;
+} g_fork = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&g_fork.m);
+    g_fork.forking = 1;
+    while (g_fork.active > 0)
+        pthread_cond_wait(&g_fork.drained, &g_fork.m);
+}
+
+static void fork_parent(void)
+{
+    g_fork.forking = 0;
+    pthread_cond_broadcast(&g_fork.resume);
+    pthread_mutex_unlock(&g_fork.m);
+}
+
+static void fork_child(void)
+{
+    /* the only thread of the child holds the lock; no call is active */
+    g_fork.forking = 0;
+    g_fork.active = 0;
+    pthread_cond_init(&g_fork.resume, NULL);
+    pthread_cond_init(&g_fork.drained, NULL);
+    pthread_mutex_unlock(&g_fork.m);
+}
+
+static void blis_enter(void)
+{
+    pthread_mutex_lock(&g_fork.m);
+    while (g_fork.forking)
+        pthread_cond_wait(&g_fork.resume, &g_fork.m);
+    g_fork.active++;
+    pthread_mutex_unlock(&g_fork.m);
+}
+
+static void blis_leave(void)
+{
+    pthread_mutex_lock(&g_fork.m);
+    if (--g_fork.active == 0 && g_fork.forking)
+        pthread_cond_signal(&g_fork.drained);
+    pthread_mutex_unlock(&g_fork.m);
+}
+
 static cntx_t g_cntx;     /* BLIS' context with the AVX-512 micro-kernel */
 static int g_cntx_ok;     /* 1 when g_cntx is in use */
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static void init_context(void)
 {
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
     cntx_t *base = bli_gks_query_cntx();
     if (!base)
         return;
@@ -458,66 +519,81 @@ static void blis_gemm_1(int ta, int tb, size_t m, size_t n, size_t k, float alph
 {
     rntm_t rntm = BLIS_RNTM_INITIALIZER;
     bli_rntm_set_num_threads(1, &rntm);
+    blis_enter();
     bli_sgemm_ex(ta ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE, tb ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  (dim_t)m, (dim_t)n, (dim_t)k, &alpha, (float *)A, (inc_t)lda, 1, (float *)B,
                  (inc_t)ldb, 1, &beta, C, (inc_t)ldc, 1, g_cntx_ok ? &g_cntx : NULL, &rntm);
+    blis_leave();
 }
 
-/* ---- multi-threaded products ------------------------------------------------
+/* ---- the block pool ---------------------------------------------------------
  *
  * BLIS' own OpenMP threading synchronizes its threads at many barriers per
  * product; when another process holds the second core, every barrier waits
  * for a descheduled thread and a 2-thread epoch ran 35x slower than a
- * 1-thread one. Instead a product is cut into `threads` blocks of rows or
- * columns of C, each a single-threaded BLIS call, claimed dynamically from a
- * counter by the caller and by persistent worker threads: a worker that is
- * not scheduled in time claims nothing and the caller does its block, so a
- * busy machine costs at most one block's wait. Every element of C is still
- * computed by one call over the whole k with the same blocking, so the
- * result does not depend on the thread count. One product at a time uses
- * the workers; a concurrent caller computes on its own thread. */
+ * 1-thread one. Instead work is cut into blocks (of rows or columns of C,
+ * each a single-threaded BLIS call; or ranges of an elementwise loop),
+ * claimed dynamically from a counter by the caller and by the pool's
+ * workers: a worker that is not scheduled in time claims nothing and the
+ * caller does its block. Every element is computed by the same code over
+ * the same data whichever thread claims it, so results do not depend on
+ * the thread count.
+ *
+ * A pool belongs to one fit (predict, evaluate) and is used by one thread
+ * at a time. Its workers start at the first piece of work worth splitting
+ * and are joined when the pool is freed: no thread outlives the call that
+ * owns it, so the library can be unloaded after any call and a child
+ * process forked after one starts with no stale pool. */
 
 #define POOL_MAX 8
 
-typedef struct gemm_job {
-    int ta, tb, split_n;
-    size_t m, n, k, lda, ldb, ldc, block, n_blocks;
-    float alpha, beta;
-    const float *A, *B;
-    float *C;
-    atomic_size_t next;      /* next block to claim */
-} gemm_job;
+typedef void (*pool_fn)(void *ctx, size_t block);
 
-static struct {
-    pthread_mutex_t busy;    /* held by the caller for a whole product */
+/* Step timing: the recent step times of each mode (0 the caller alone, 1
+ * split) and the schedule that probes the mode not in use. */
+#define RING 5          /* recent steps per mode whose median is compared */
+#define PROBE_EVERY 48  /* steps in the chosen mode before the first probe */
+#define PROBE_MAX 384   /* the interval doubles while the choice holds, to this */
+#define PROBE_LEN 2     /* steps of the other mode per probe */
+#define WARMUP 1        /* first steps not timed (caches fill), alone */
+#define START_PROBES 6  /* steps alternating the modes after the warm-up */
+#define DRIFT 1.3       /* chosen mode this much slower than when chosen: probe */
+
+struct ctune__nn_pool {
+    int threads; /* budget: the caller plus threads - 1 workers */
+    int workers; /* started */
+    int split;   /* 1: work is split among threads in this step */
+    pthread_t tid[POOL_MAX];
     pthread_mutex_t m;
     pthread_cond_t work, idle;
-    unsigned gen;            /* bumped for each product */
-    atomic_uint pub;         /* gen, readable without the lock (spinning workers) */
-    int open;                /* workers may join the current product */
-    int inside;              /* workers working on it */
-    int workers;             /* started */
-    gemm_job job;
-} g_pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-            PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, {0}};
+    unsigned gen;      /* bumped for each piece of work */
+    atomic_uint pub;   /* gen, readable without the lock (spinning workers) */
+    int open;          /* workers may join the current piece */
+    int inside;        /* workers working on it */
+    int quit;          /* workers return */
+    pool_fn fn;
+    void *ctx;
+    size_t n_blocks;
+    atomic_size_t next; /* next block to claim */
+    /* step timing */
+    double t0, ref;     /* start of this step; chosen mode's median when chosen */
+    int64_t steps;      /* full steps so far */
+    int64_t until_probe, interval, since;
+    int probe_left, probing, chosen, rechoose, decided;
+    double times[2][RING];
+    int n_times[2], pos[2];
+    int64_t n_split_steps, n_alone_steps;
+};
 
-static void run_blocks(gemm_job *j)
+static int g_force_mode = -1; /* tests: -1 measure, 0 alone, 1 split, 2 alternate */
+
+void ctune__nn_pool_force_mode(int mode) { g_force_mode = mode; }
+
+static void run_blocks(ctune__nn_pool *p)
 {
     size_t b;
-    while ((b = atomic_fetch_add(&j->next, 1)) < j->n_blocks) {
-        size_t lo = b * j->block;
-        if (j->split_n) {
-            size_t w = j->n - lo < j->block ? j->n - lo : j->block;
-            const float *B = j->tb ? j->B + lo * j->ldb : j->B + lo;
-            blis_gemm_1(j->ta, j->tb, j->m, w, j->k, j->alpha, j->A, j->lda, B, j->ldb, j->beta,
-                        j->C + lo, j->ldc);
-        } else {
-            size_t h = j->m - lo < j->block ? j->m - lo : j->block;
-            const float *A = j->ta ? j->A + lo : j->A + lo * j->lda;
-            blis_gemm_1(j->ta, j->tb, h, j->n, j->k, j->alpha, A, j->lda, j->B, j->ldb, j->beta,
-                        j->C + lo * j->ldc, j->ldc);
-        }
-    }
+    while ((b = atomic_fetch_add(&p->next, 1)) < p->n_blocks)
+        p->fn(p->ctx, b);
 }
 
 static inline void cpu_pause(void)
@@ -527,100 +603,313 @@ static inline void cpu_pause(void)
 #endif
 }
 
-/* A worker spins this many pauses (a few microseconds) for the next
- * product before sleeping, to catch back-to-back products without holding
+/* A worker spins this many pauses (a few microseconds) for the next piece
+ * of work before sleeping, to catch back-to-back products without holding
  * a core that another process may need. */
 #define POOL_SPIN 4000
 
 static void *pool_worker(void *arg)
 {
-    (void)arg;
+    ctune__nn_pool *p = arg;
     unsigned seen = 0;
     for (;;) {
-        for (long i = 0; i < POOL_SPIN && atomic_load(&g_pool.pub) == seen; i++)
+        for (long i = 0; i < POOL_SPIN && atomic_load(&p->pub) == seen; i++)
             cpu_pause();
-        pthread_mutex_lock(&g_pool.m);
-        while (g_pool.gen == seen || !g_pool.open) {
-            seen = g_pool.gen; /* a product already closed: wait for the next */
-            pthread_cond_wait(&g_pool.work, &g_pool.m);
+        pthread_mutex_lock(&p->m);
+        while (!p->quit && (p->gen == seen || !p->open)) {
+            seen = p->gen; /* a piece already closed: wait for the next */
+            pthread_cond_wait(&p->work, &p->m);
         }
-        seen = g_pool.gen;
-        g_pool.inside++;
-        pthread_mutex_unlock(&g_pool.m);
-        run_blocks(&g_pool.job);
-        pthread_mutex_lock(&g_pool.m);
-        if (--g_pool.inside == 0)
-            pthread_cond_signal(&g_pool.idle);
-        pthread_mutex_unlock(&g_pool.m);
+        if (p->quit) {
+            pthread_mutex_unlock(&p->m);
+            return NULL;
+        }
+        seen = p->gen;
+        p->inside++;
+        pthread_mutex_unlock(&p->m);
+        run_blocks(p);
+        pthread_mutex_lock(&p->m);
+        if (--p->inside == 0)
+            pthread_cond_signal(&p->idle);
+        pthread_mutex_unlock(&p->m);
     }
-    return NULL;
 }
 
-/* Starts workers up to `want` (best effort: a failure leaves fewer). */
-static int pool_grow(int want)
+ctune_status ctune__nn_pool_new(ctune__nn_pool **out, int threads)
 {
-    if (want > POOL_MAX)
-        want = POOL_MAX;
-    while (g_pool.workers < want) {
-        pthread_t t;
-        pthread_attr_t attr;
-        if (pthread_attr_init(&attr) != 0)
-            break;
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        int rc = pthread_create(&t, &attr, pool_worker, NULL);
-        pthread_attr_destroy(&attr);
-        if (rc != 0)
-            break;
-        g_pool.workers++;
+    *out = NULL;
+    if (threads <= 1)
+        return CTUNE_OK;
+    ctune__nn_pool *p = ctune__calloc(1, sizeof *p);
+    if (!p)
+        return CTUNE_ENOMEM;
+    if (pthread_mutex_init(&p->m, NULL) != 0) {
+        ctune__free(p);
+        return ctune_set_error(CTUNE_ENOMEM, "NN threads: cannot create a mutex");
     }
-    return g_pool.workers;
+    int ok_work = pthread_cond_init(&p->work, NULL) == 0;
+    if (!ok_work || pthread_cond_init(&p->idle, NULL) != 0) {
+        if (ok_work)
+            pthread_cond_destroy(&p->work);
+        pthread_mutex_destroy(&p->m);
+        ctune__free(p);
+        return ctune_set_error(CTUNE_ENOMEM, "NN threads: cannot create a condition variable");
+    }
+    p->threads = threads > POOL_MAX ? POOL_MAX : threads;
+    p->split = 1;
+    p->chosen = 1;
+    atomic_init(&p->pub, 0);
+    atomic_init(&p->next, 0);
+    *out = p;
+    return CTUNE_OK;
 }
 
-static void blis_gemm(int threads, int ta, int tb, size_t m, size_t n, size_t k, float alpha,
-                      const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
-                      size_t ldc)
+void ctune__nn_pool_free(ctune__nn_pool *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->m);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->m);
+    for (int i = 0; i < p->workers; i++)
+        pthread_join(p->tid[i], NULL);
+    pthread_cond_destroy(&p->idle);
+    pthread_cond_destroy(&p->work);
+    pthread_mutex_destroy(&p->m);
+    ctune__free(p);
+}
+
+int ctune__nn_pool_splits(const ctune__nn_pool *p) { return p && p->split && p->threads > 1; }
+
+int ctune__nn_pool_workers(const ctune__nn_pool *p) { return p ? p->workers : 0; }
+
+void ctune__nn_pool_counts(const ctune__nn_pool *p, int64_t *split, int64_t *alone)
+{
+    *split = p ? p->n_split_steps : 0;
+    *alone = p ? p->n_alone_steps : 0;
+}
+
+/* Starts the workers on first use (best effort: a failure leaves fewer). */
+static int pool_grow(ctune__nn_pool *p)
+{
+    while (p->workers < p->threads - 1) {
+        if (pthread_create(&p->tid[p->workers], NULL, pool_worker, p) != 0)
+            break;
+        p->workers++;
+    }
+    return p->workers;
+}
+
+/* Runs fn(ctx, 0..n_blocks) on the caller and the workers. */
+static void pool_run(ctune__nn_pool *p, size_t n_blocks, pool_fn fn, void *ctx)
+{
+    if (!ctune__nn_pool_splits(p) || n_blocks < 2 || pool_grow(p) == 0) {
+        for (size_t b = 0; b < n_blocks; b++)
+            fn(ctx, b);
+        return;
+    }
+    pthread_mutex_lock(&p->m);
+    p->fn = fn;
+    p->ctx = ctx;
+    p->n_blocks = n_blocks;
+    atomic_store(&p->next, 0);
+    p->gen++;
+    atomic_store(&p->pub, p->gen);
+    p->open = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->m);
+
+    run_blocks(p);
+
+    pthread_mutex_lock(&p->m);
+    p->open = 0; /* late workers skip this piece */
+    while (p->inside > 0)
+        pthread_cond_wait(&p->idle, &p->m);
+    pthread_mutex_unlock(&p->m);
+}
+
+typedef struct range_job {
+    size_t n, block;
+    void (*fn)(void *ctx, size_t lo, size_t hi);
+    void *ctx;
+} range_job;
+
+static void range_block(void *ctx, size_t b)
+{
+    range_job *j = ctx;
+    size_t lo = b * j->block, hi = j->n - lo < j->block ? j->n : lo + j->block;
+    j->fn(j->ctx, lo, hi);
+}
+
+void ctune__nn_pool_for(ctune__nn_pool *p, size_t n, size_t unit, size_t min_split,
+                        void (*fn)(void *ctx, size_t lo, size_t hi), void *ctx)
+{
+    if (n == 0)
+        return;
+    if (!ctune__nn_pool_splits(p) || n < min_split || unit == 0) {
+        fn(ctx, 0, n);
+        return;
+    }
+    size_t parts = (size_t)p->threads;
+    size_t block = (n + parts - 1) / parts;
+    block = (block + unit - 1) / unit * unit;
+    range_job j = {n, block, fn, ctx};
+    pool_run(p, (n + block - 1) / block, range_block, &j);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double median(const double *v, int n)
+{
+    double s[RING];
+    memcpy(s, v, (size_t)n * sizeof *s);
+    for (int i = 1; i < n; i++) /* insertion sort of at most RING values */
+        for (int j = i; j > 0 && s[j] < s[j - 1]; j--) {
+            double t = s[j];
+            s[j] = s[j - 1];
+            s[j - 1] = t;
+        }
+    return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+/* Splitting must beat the caller alone by 3 % in the medians of the
+ * recent steps of each mode, else the caller works alone. */
+static int choose(const ctune__nn_pool *p)
+{
+    if (p->n_times[0] == 0 || p->n_times[1] == 0)
+        return p->chosen;
+    return median(p->times[1], p->n_times[1]) < 0.97 * median(p->times[0], p->n_times[0]);
+}
+
+void ctune__nn_pool_step_begin(ctune__nn_pool *p)
+{
+    if (!p)
+        return;
+    int64_t s = p->steps;
+    int mode;
+    p->probing = 0;
+    if (g_force_mode >= 0) {
+        mode = g_force_mode == 2 ? (int)(s % 2) : g_force_mode;
+    } else if (s < WARMUP) {
+        mode = 0;
+    } else if (s < WARMUP + START_PROBES) {
+        mode = (int)((s - WARMUP + 1) % 2); /* split first */
+        p->rechoose = 1;
+    } else if (p->probe_left > 0) {
+        mode = !p->chosen;
+        p->probing = 1;
+        if (--p->probe_left == 0)
+            p->rechoose = 1;
+    } else {
+        if (p->rechoose) {
+            int prev = p->chosen;
+            p->chosen = choose(p);
+            /* a choice that holds is probed less and less often */
+            p->interval = p->decided && p->chosen == prev
+                              ? (p->interval * 2 > PROBE_MAX ? PROBE_MAX : p->interval * 2)
+                              : PROBE_EVERY;
+            p->until_probe = p->interval;
+            p->ref = median(p->times[p->chosen], p->n_times[p->chosen]);
+            p->since = 0;
+            p->rechoose = 0;
+            p->decided = 1;
+        }
+        mode = p->chosen;
+        if (--p->until_probe <= 0)
+            p->probe_left = PROBE_LEN;
+    }
+    p->split = mode;
+    p->t0 = now_s();
+}
+
+void ctune__nn_pool_step_end(ctune__nn_pool *p, int full)
+{
+    if (!p)
+        return;
+    int mode = p->split;
+    if (full) {
+        double dt = now_s() - p->t0;
+        if (p->steps >= WARMUP) {
+            p->times[mode][p->pos[mode]] = dt;
+            p->pos[mode] = (p->pos[mode] + 1) % RING;
+            if (p->n_times[mode] < RING)
+                p->n_times[mode]++;
+        }
+        p->steps++;
+        /* the chosen mode slowed down (another process took a core, or
+         * left one): probe the other mode at the next step */
+        if (p->decided && !p->probing && mode == p->chosen && ++p->since >= RING &&
+            median(p->times[mode], p->n_times[mode]) > DRIFT * p->ref) {
+            p->until_probe = 0;
+            p->decided = 0; /* and probe often again */
+        }
+    }
+    if (mode)
+        p->n_split_steps++;
+    else
+        p->n_alone_steps++;
+    /* between steps (validation, predict) work is split as chosen */
+    p->split = p->chosen;
+}
+
+/* ---- multi-threaded products ---------------------------------------------- */
+
+typedef struct gemm_job {
+    int ta, tb, split_n;
+    size_t m, n, k, lda, ldb, ldc, block;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+} gemm_job;
+
+static void gemm_block(void *ctx, size_t b)
+{
+    gemm_job *j = ctx;
+    size_t lo = b * j->block;
+    if (j->split_n) {
+        size_t w = j->n - lo < j->block ? j->n - lo : j->block;
+        const float *B = j->tb ? j->B + lo * j->ldb : j->B + lo;
+        blis_gemm_1(j->ta, j->tb, j->m, w, j->k, j->alpha, j->A, j->lda, B, j->ldb, j->beta,
+                    j->C + lo, j->ldc);
+    } else {
+        size_t h = j->m - lo < j->block ? j->m - lo : j->block;
+        const float *A = j->ta ? j->A + lo : j->A + lo * j->lda;
+        blis_gemm_1(j->ta, j->tb, h, j->n, j->k, j->alpha, A, j->lda, j->B, j->ldb, j->beta,
+                    j->C + lo * j->ldc, j->ldc);
+    }
+}
+
+static void blis_gemm(ctune__nn_pool *pool, int ta, int tb, size_t m, size_t n, size_t k,
+                      float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+                      float beta, float *C, size_t ldc)
 {
     pthread_once(&g_once, init_context);
-    if (threads <= 1 || pthread_mutex_trylock(&g_pool.busy) != 0) {
+    if (!ctune__nn_pool_splits(pool)) {
         blis_gemm_1(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    int helpers = pool_grow(threads - 1);
     /* Split the dimension whose blocks repack the smaller operand: blocks of
      * columns repack A (m x k), blocks of rows repack B (k x n). Block edges
-     * are multiples of the micro-tile (32 columns, 144 rows = MC). */
+     * are multiples of the micro-tile (32 columns, 144 rows = MC), so every
+     * element of C is computed as in one call over the whole product. */
     int split_n = m <= n;
     size_t len = split_n ? n : m, unit = split_n ? 32 : 144;
-    size_t parts = (size_t)helpers + 1;
+    size_t parts = (size_t)pool->threads;
     size_t block = (len + parts - 1) / parts;
     block = (block + unit - 1) / unit * unit;
     size_t n_blocks = (len + block - 1) / block;
-    if (helpers == 0 || n_blocks < 2) {
-        pthread_mutex_unlock(&g_pool.busy);
+    if (n_blocks < 2) {
         blis_gemm_1(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    gemm_job *j = &g_pool.job;
-    pthread_mutex_lock(&g_pool.m);
-    j->ta = ta, j->tb = tb, j->split_n = split_n;
-    j->m = m, j->n = n, j->k = k, j->lda = lda, j->ldb = ldb, j->ldc = ldc;
-    j->block = block, j->n_blocks = n_blocks;
-    j->alpha = alpha, j->beta = beta, j->A = A, j->B = B, j->C = C;
-    atomic_store(&j->next, 0);
-    g_pool.gen++;
-    atomic_store(&g_pool.pub, g_pool.gen);
-    g_pool.open = 1;
-    pthread_cond_broadcast(&g_pool.work);
-    pthread_mutex_unlock(&g_pool.m);
-
-    run_blocks(j);
-
-    pthread_mutex_lock(&g_pool.m);
-    g_pool.open = 0; /* late workers skip this product */
-    while (g_pool.inside > 0)
-        pthread_cond_wait(&g_pool.idle, &g_pool.m);
-    pthread_mutex_unlock(&g_pool.m);
-    pthread_mutex_unlock(&g_pool.busy);
+    gemm_job j = {ta, tb, split_n, m, n, k, lda, ldb, ldc, block, alpha, beta, A, B, C};
+    pool_run(pool, n_blocks, gemm_block, &j);
 }
 
 /* ---- dispatch ------------------------------------------------------------------ */
@@ -643,7 +932,7 @@ static void small_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha
     small_portable(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
-void ctune__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                   const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
                   size_t ldc)
 {
@@ -670,16 +959,14 @@ void ctune__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, siz
 #endif
             small = (double)m * (double)n * (double)k <= 32768.0;
     }
-    /* A second BLIS thread costs an OpenMP fork/join per call and stalls at
-     * its barriers whenever the other core is busy: it pays only for large
-     * products (4M multiply-adds, e.g. 256 x 128 x 128). BLIS splits m and n
-     * among threads, never k, so the thread count does not change results. */
-    if (threads > 1 && (double)m * (double)n * (double)k < 4194304.0)
-        threads = 1;
+    /* Splitting pays only for large products (4M multiply-adds, e.g.
+     * 256 x 128 x 128): below, the wake-up and the second packing of the
+     * shared operand cost more than the second core gives. */
     if (small)
         small_gemm(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     else
-        blis_gemm(threads, trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        blis_gemm((double)m * (double)n * (double)k < 4194304.0 ? NULL : pool, trans_a, trans_b,
+                  m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 const char *ctune__sgemm_info(void)

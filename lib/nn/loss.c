@@ -50,7 +50,11 @@ int ctune__metric_resolve(int metric, int loss, size_t units)
 {
     if (metric != CTUNE__MET_ACCURACY)
         return metric;
-    if (loss == CTUNE__LOSS_BCE || units == 1)
+    /* Keras 3 (trainers/compile_utils.py get_metric) decides from the
+     * shapes alone: one output unit is binary, y of one column against
+     * several units is sparse, anything else categorical (also under
+     * binary_crossentropy with several units). */
+    if (units == 1)
         return CTUNE__MET_BINARY_ACCURACY;
     if (loss == CTUNE__LOSS_SCCE)
         return CTUNE__MET_SPARSE_CATEGORICAL_ACCURACY;

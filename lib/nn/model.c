@@ -1,6 +1,7 @@
 /* The model handle: layers, compile configuration, build (deferred until the
  * input width is known), weights, history and settings. */
 #include "nn/model.h"
+#include "nn/nn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -87,6 +88,8 @@ static ctune_status push_layer(ctune_model *m, const ctune__layer *l)
 {
     if (m->n_layers == m->cap_layers) {
         size_t cap = m->cap_layers ? 2 * m->cap_layers : 4;
+        if (cap > SIZE_MAX / 2 / sizeof(ctune__layer))
+            return ctune_set_error(CTUNE_ENOMEM, "add layer: too many layers (%zu)", m->n_layers);
         ctune__layer *nl = ctune__realloc(m->layers, cap * sizeof *nl);
         if (!nl)
             return CTUNE_ENOMEM;
@@ -129,6 +132,11 @@ ctune_status ctune_model_add_dense(ctune_model *m, int64_t units, const char *ac
     if (units < 1)
         return ctune_set_error(CTUNE_EINVAL, "add_dense: units must be >= 1, got %lld",
                                (long long)units);
+#if SIZE_MAX < INT64_MAX
+    if ((uint64_t)units > SIZE_MAX)
+        return ctune_set_error(CTUNE_EINVAL, "add_dense: units = %lld is beyond this platform's "
+                                             "size range", (long long)units);
+#endif
     ctune__layer l = {0};
     l.kind = CTUNE__LAYER_DENSE;
     l.units = (size_t)units;
@@ -251,6 +259,27 @@ ctune_status ctune_model_compile(ctune_model *m, const char *optimizer, const ch
     return CTUNE_OK;
 }
 
+void ctune__model_set_fit_ctx(ctune_model *m, const ctune_fit_ctx *ctx) { m->fit_ctx = ctx; }
+
+uint64_t ctune__model_planned_params(const ctune_model *m, size_t input_dim, uint64_t limit)
+{
+    uint64_t n = 0, width = input_dim;
+    for (size_t i = 0; i < m->n_layers; i++) {
+        const ctune__layer *l = &m->layers[i];
+        if (l->kind != CTUNE__LAYER_DENSE)
+            continue;
+        uint64_t units = l->units, w;
+        if (width && units > limit / width)
+            return UINT64_MAX;
+        w = width * units + (l->use_bias ? units : 0); /* a wrap leaves w < units */
+        if (w < units || w > limit - n)
+            return UINT64_MAX;
+        n += w;
+        width = units;
+    }
+    return n;
+}
+
 long ctune__model_last_dense(const ctune_model *m)
 {
     for (size_t i = m->n_layers; i-- > 0;)
@@ -266,14 +295,17 @@ ctune_status ctune__model_build(ctune_model *m, size_t input_dim)
         ctune__layer *l = &m->layers[i];
         l->in = width;
         if (l->kind == CTUNE__LAYER_DENSE) {
+            size_t w;
             l->w_off = n;
-            n += l->in * l->units;
+            if (!ctune__size_mul(l->in, l->units, &w) || !ctune__size_add(n, w, &n) ||
+                (l->use_bias && !ctune__size_add(n, l->units, &n)) || n > SIZE_MAX / 4)
+                return ctune_set_error(CTUNE_ENOMEM, "build: layer %zu (%zu inputs × %zu "
+                                                     "units) takes the weight count past what "
+                                                     "memory can hold", i, l->in, l->units);
             nseg++;
-            l->b_off = n;
-            if (l->use_bias) {
-                n += l->units;
+            l->b_off = n - (l->use_bias ? l->units : 0);
+            if (l->use_bias)
                 nseg++;
-            }
         } else {
             l->units = width;
         }
@@ -298,7 +330,8 @@ ctune_status ctune__model_build(ctune_model *m, size_t input_dim)
         ctune__init_fill(l->kinit, params + l->w_off, l->in * l->units, l->in, l->units, &rng);
         seg[++s] = l->w_off + l->in * l->units;
         if (l->use_bias) {
-            ctune__init_fill(l->binit, params + l->b_off, l->units, l->in, l->units, &rng);
+            /* Keras' compute_fans for a 1-D shape: fan_in = fan_out = units */
+            ctune__init_fill(l->binit, params + l->b_off, l->units, l->units, l->units, &rng);
             seg[++s] = l->b_off + l->units;
         }
     }

@@ -63,6 +63,7 @@ struct ctune_model {
 /* Buffers of one fit/predict/evaluate call, sized for `cap` rows and
  * allocated in one block: nothing is allocated per batch. */
 typedef struct ctune__ws {
+    struct ctune__nn_pool *pool; /* the call's threads (NULL: one thread) */
     void *block;
     size_t cap;
     float *x;          /* cap × input_dim */
@@ -73,6 +74,24 @@ typedef struct ctune__ws {
     const float **out; /* per layer: the output of the last forward pass */
     void *ptrs;        /* the pointer arrays (one block) */
 } ctune__ws;
+
+/* *out = a · b (ctune__size_add: a + b); 0 when it overflows size_t. Every
+ * size computed from a caller's number (units, rows, epochs) goes through
+ * these. */
+static inline int ctune__size_mul(size_t a, size_t b, size_t *out)
+{
+    if (b && a > SIZE_MAX / b)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+static inline int ctune__size_add(size_t a, size_t b, size_t *out)
+{
+    if (a > SIZE_MAX - b)
+        return 0;
+    *out = a + b;
+    return 1;
+}
 
 /* Index of the last Dense layer, or -1. */
 long ctune__model_last_dense(const ctune_model *m);

@@ -6,11 +6,13 @@
 #include "nn/optim.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "nn/gemm.h"
 #include "nn/names.h"
 
 static const ctune__name NAMES[] = {
@@ -109,6 +111,9 @@ ctune_status ctune__optim_prepare(ctune__optim *o, size_t n)
     o->n_slots = k;
     if (k == 0)
         return CTUNE_OK;
+    if (n > SIZE_MAX / k)
+        return ctune_set_error(CTUNE_ENOMEM, "compile: %zu optimizer slots of %zu weights "
+                                             "overflow the size range", k, n);
     o->slots = ctune__calloc(k * n, sizeof(float));
     if (!o->slots)
         return CTUNE_ENOMEM;
@@ -443,56 +448,106 @@ static void decay(float *restrict w, size_t n, float f)
         w[i] -= w[i] * f;
 }
 
-void ctune__optim_step(ctune__optim *o, float *w, float *g, const size_t *seg, size_t n_seg)
+/* One step's scalars, computed once; the update of [lo, hi) reads only
+ * them and that range, so ranges may run on different threads. */
+typedef struct step_job {
+    const ctune__optim *o;
+    float *w, *g, *s0, *s1, *s2;
+    float lr, decay, a1, a2, a3, a4, a5;
+} step_job;
+
+static void step_range(void *ctx, size_t lo, size_t hi)
 {
-    size_t n = seg[n_seg];
-    float *s0 = o->slots, *s1 = s0 ? s0 + n : NULL, *s2 = s0 ? s0 + 2 * n : NULL;
-    clip(o, g, seg, n_seg);
-    double lr = o->learning_rate;
-    if (o->weight_decay > 0)
-        decay(w, n, (float)(o->weight_decay * lr));
-    double t = (double)(o->iterations + 1);
+    const step_job *j = ctx;
+    const ctune__optim *o = j->o;
+    size_t n = hi - lo;
+    float *w = j->w + lo, *g = j->g + lo;
+    float *s0 = j->s0 ? j->s0 + lo : NULL, *s1 = j->s1 ? j->s1 + lo : NULL;
+    float *s2 = j->s2 ? j->s2 + lo : NULL;
+    if (j->decay != 0.0f)
+        decay(w, n, j->decay);
     switch (o->kind) {
     case CTUNE__OPT_SGD:
-        step_sgd(w, g, o->momentum > 0 ? s0 : NULL, n, (float)lr, (float)o->momentum, o->nesterov);
+        step_sgd(w, g, o->momentum > 0 ? s0 : NULL, n, j->lr, (float)o->momentum, o->nesterov);
         break;
     case CTUNE__OPT_ADAM:
-    case CTUNE__OPT_ADAMW: {
-        double alpha = lr * sqrt(1.0 - pow(o->beta_2, t)) / (1.0 - pow(o->beta_1, t));
-        step_adam(w, g, s0, s1, o->amsgrad ? s2 : NULL, n, (float)alpha, (float)(1.0 - o->beta_1),
-                  (float)(1.0 - o->beta_2), (float)o->epsilon);
+    case CTUNE__OPT_ADAMW:
+        step_adam(w, g, s0, s1, o->amsgrad ? s2 : NULL, n, j->a1, j->a2, j->a3, (float)o->epsilon);
         break;
-    }
     case CTUNE__OPT_RMSPROP: {
         float *mom = o->momentum > 0 ? s1 : NULL;
         float *avg = o->centered ? (mom ? s2 : s1) : NULL;
-        step_rmsprop(w, g, s0, mom, avg, n, (float)lr, (float)o->rho, (float)o->momentum,
+        step_rmsprop(w, g, s0, mom, avg, n, j->lr, (float)o->rho, (float)o->momentum,
                      (float)o->epsilon);
         break;
     }
     case CTUNE__OPT_ADAGRAD:
-        step_adagrad(w, g, s0, n, (float)lr, (float)o->epsilon);
+        step_adagrad(w, g, s0, n, j->lr, (float)o->epsilon);
         break;
     case CTUNE__OPT_ADADELTA:
-        step_adadelta(w, g, s0, s1, n, (float)lr, (float)o->rho, (float)o->epsilon);
+        step_adadelta(w, g, s0, s1, n, j->lr, (float)o->rho, (float)o->epsilon);
         break;
     case CTUNE__OPT_ADAMAX:
-        step_adamax(w, g, s0, s1, n, (float)(lr / (1.0 - pow(o->beta_1, t))),
-                    (float)(1.0 - o->beta_1), (float)o->beta_2, (float)o->epsilon);
+        step_adamax(w, g, s0, s1, n, j->a1, j->a2, (float)o->beta_2, (float)o->epsilon);
+        break;
+    case CTUNE__OPT_NADAM:
+        step_nadam(w, g, s0, s1, n, j->lr, j->a1, j->a2, j->a3, j->a4, j->a5, (float)o->epsilon);
+        break;
+    default:
+        break;
+    }
+}
+
+void ctune__optim_step_on(ctune__optim *o, struct ctune__nn_pool *pool, float *w, float *g,
+                          const size_t *seg, size_t n_seg)
+{
+    size_t n = seg[n_seg];
+    step_job j = {0};
+    j.o = o;
+    j.w = w;
+    j.g = g;
+    j.s0 = o->slots;
+    j.s1 = j.s0 ? j.s0 + n : NULL;
+    j.s2 = j.s0 && o->n_slots > 2 ? j.s0 + 2 * n : NULL;
+    clip(o, g, seg, n_seg); /* reductions: on this thread, in order */
+    double lr = o->learning_rate;
+    j.lr = (float)lr;
+    j.decay = o->weight_decay > 0 ? (float)(o->weight_decay * lr) : 0.0f;
+    double t = (double)(o->iterations + 1);
+    switch (o->kind) {
+    case CTUNE__OPT_ADAM:
+    case CTUNE__OPT_ADAMW:
+        j.a1 = (float)(lr * sqrt(1.0 - pow(o->beta_2, t)) / (1.0 - pow(o->beta_1, t)));
+        j.a2 = (float)(1.0 - o->beta_1);
+        j.a3 = (float)(1.0 - o->beta_2);
+        break;
+    case CTUNE__OPT_ADAMAX:
+        j.a1 = (float)(lr / (1.0 - pow(o->beta_1, t)));
+        j.a2 = (float)(1.0 - o->beta_1);
         break;
     case CTUNE__OPT_NADAM: {
-        double u_t = o->beta_1 * (1.0 - 0.5 * pow(0.96, 0.004 * t));
-        double u_t1 = o->beta_1 * (1.0 - 0.5 * pow(0.96, 0.004 * (t + 1.0)));
+        /* Keras 3's schedule (keras/src/optimizers/nadam.py): 0.96^t, not
+         * Keras <= 2.10's 0.96^(0.004 t) */
+        double u_t = o->beta_1 * (1.0 - 0.5 * pow(0.96, t));
+        double u_t1 = o->beta_1 * (1.0 - 0.5 * pow(0.96, t + 1.0));
         double up_t = o->u_product * u_t, up_t1 = up_t * u_t1;
         o->u_product = up_t;
-        step_nadam(w, g, s0, s1, n, (float)lr, (float)(1.0 - o->beta_1),
-                   (float)(1.0 - o->beta_2), (float)(u_t1 / (1.0 - up_t1)),
-                   (float)((1.0 - u_t) / (1.0 - up_t)), (float)(1.0 / (1.0 - pow(o->beta_2, t))),
-                   (float)o->epsilon);
+        j.a1 = (float)(1.0 - o->beta_1);
+        j.a2 = (float)(1.0 - o->beta_2);
+        j.a3 = (float)(u_t1 / (1.0 - up_t1));
+        j.a4 = (float)((1.0 - u_t) / (1.0 - up_t));
+        j.a5 = (float)(1.0 / (1.0 - pow(o->beta_2, t)));
         break;
     }
     default:
         break;
     }
+    /* ranges of whole BLK blocks: each element sees the same calls */
+    ctune__nn_pool_for(pool, n, BLK, 65536, step_range, &j);
     o->iterations++;
+}
+
+void ctune__optim_step(ctune__optim *o, float *w, float *g, const size_t *seg, size_t n_seg)
+{
+    ctune__optim_step_on(o, NULL, w, g, seg, n_seg);
 }

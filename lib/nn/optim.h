@@ -55,5 +55,10 @@ void ctune__optim_reset(ctune__optim *o);
  * weights are split in variables by seg[0] = 0 < seg[1] < ... < seg[n_seg]
  * = n (clipnorm applies per variable, as Keras). */
 void ctune__optim_step(ctune__optim *o, float *w, float *g, const size_t *seg, size_t n_seg);
+/* The same step with the elementwise update split among the threads of
+ * `pool` (NULL: the caller alone); the weights are the same bit for bit. */
+struct ctune__nn_pool;
+void ctune__optim_step_on(ctune__optim *o, struct ctune__nn_pool *pool, float *w, float *g,
+                          const size_t *seg, size_t n_seg);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "ctune.h"
+#include "ctune_testing.h"
 
 /* Asserts a status, printing ctune_last_error() on mismatch. */
 #define ck_assert_status(expr, expected)                                                   \

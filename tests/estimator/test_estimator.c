@@ -231,6 +231,13 @@ static ctune_data *data(const double *X, size_t n, size_t d, const double *y, si
     return v;
 }
 
+static ctune_status no_def_save(const void *user, ctune_writer *w)
+{
+    (void)user;
+    (void)w;
+    return CTUNE_EINTERNAL;
+}
+
 START_TEST(test_creation_errors)
 {
     ctune_estimator *e = (ctune_estimator *)1;
@@ -244,6 +251,15 @@ START_TEST(test_creation_errors)
     ck_assert_error_has("vtable version 99 is not supported");
     vt.version = 0;
     ck_assert_status(ctune_estimator_new(&e, &vt, NULL), CTUNE_EINVAL);
+    /* version 2 methods: the definition hooks go together */
+    vt = CLF;
+    vt.save_definition = no_def_save;
+    ck_assert_status(ctune_estimator_new(&e, &vt, NULL), CTUNE_EINVAL);
+    ck_assert_error_has("save_definition and load_definition go together");
+    /* a version 1 vtable has no such fields: they are never read */
+    vt.version = 1;
+    ck_assert_ok(ctune_estimator_new(&e, &vt, NULL));
+    ctune_estimator_free(e);
     vt = CLF;
     vt.name = NULL;
     ck_assert_status(ctune_estimator_new(&e, &vt, NULL), CTUNE_EINVAL);

@@ -1,5 +1,6 @@
 /* Check suite: KerasClassifier / KerasRegressor and the built-in MLP builder. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,6 +224,51 @@ START_TEST(test_mlp_multiclass_and_determinism)
 }
 END_TEST
 
+/* Without learning_rate the MLP builder leaves each optimizer its Keras
+ * default (keras/src/optimizers: SGD 0.01, Adam 0.001): the fits match
+ * those with the value set, and not those with the other one. */
+static void mlp_proba(const char *params, const ctune_data *d, double *p)
+{
+    ctune_estimator *e;
+    ck_assert_ok(ctune_mlp_classifier_new(&e));
+    ck_assert_ok(ctune_estimator_set_params_text(e, params));
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    ck_assert_ok(ctune_estimator_predict_proba(e, d, p));
+    ctune_estimator_free(e);
+}
+
+START_TEST(test_mlp_learning_rate_keras_defaults)
+{
+    double X[60 * 2], y[60];
+    const double labels[3] = {0, 1, 2};
+    blobs(X, y, 60, 3, labels);
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 60, 2, 0, y, 1));
+    static const struct {
+        const char *opt;
+        double keras, other;
+    } cases[] = {{"sgd", 0.01, 0.001}, {"adam", 0.001, 0.01}, {"rmsprop", 0.001, 0.01}};
+    for (size_t c = 0; c < 3; c++) {
+        char base[96], with[160];
+        double p0[180], p1[180], p2[180];
+        snprintf(base, sizeof base, "epochs=3, batch_size=8, seed=4, optimizer=%s", cases[c].opt);
+        mlp_proba(base, d, p0);
+        snprintf(with, sizeof with, "%s, learning_rate=%g", base, cases[c].keras);
+        mlp_proba(with, d, p1);
+        snprintf(with, sizeof with, "%s, learning_rate=%g", base, cases[c].other);
+        mlp_proba(with, d, p2);
+        ck_assert_msg(memcmp(p0, p1, sizeof p0) == 0, "%s: not its Keras default", cases[c].opt);
+        ck_assert_msg(memcmp(p0, p2, sizeof p0) != 0, "%s", cases[c].opt);
+    }
+    /* none is the default, explicitly */
+    double pn[180], pd[180];
+    mlp_proba("epochs=2, seed=4, optimizer=sgd, learning_rate=none", d, pn);
+    mlp_proba("epochs=2, seed=4, optimizer=sgd", d, pd);
+    ck_assert_mem_eq(pn, pd, sizeof pn);
+    ctune_data_free(d);
+}
+END_TEST
+
 START_TEST(test_mlp_regressor_r2)
 {
     ctune_estimator *e;
@@ -355,6 +401,7 @@ int main(void)
     TCase *tc = tcase_create("keras");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_routing_and_meta);
+    tcase_add_test(tc, test_mlp_learning_rate_keras_defaults);
     tcase_add_test(tc, test_unknown_and_colliding_names);
     tcase_add_test(tc, test_builder_error_propagates);
     tcase_add_test(tc, test_labels_3_7_and_proba);

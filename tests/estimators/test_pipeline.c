@@ -234,7 +234,7 @@ START_TEST(test_transformers_fit_on_training_rows_only)
     ck_assert_double_eq(acc, 1);
     ck_assert_ok(ctune_estimator_predict_proba(pipe, test, proba));
     ck_assert_double_eq(proba[1], 0.75);
-    ctune_estimator *sc;
+    const ctune_estimator *sc;
     ck_assert_ok(ctune_pipeline_step(pipe, "scaler", &sc));
     double mean;
     ck_assert_ok(ctune_scaler_mean(sc, &mean));
@@ -338,7 +338,7 @@ START_TEST(test_param_routing)
     ctune_data *d;
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 8, 1, 0, y, 1));
     ck_assert_ok(ctune_estimator_fit(pipe, d));
-    ctune_estimator *t, *sc;
+    const ctune_estimator *t, *sc;
     ck_assert_ok(ctune_pipeline_step(pipe, "tree", &t));
     size_t dd;
     ck_assert_ok(ctune_tree_depth(t, &dd));
@@ -405,14 +405,20 @@ START_TEST(test_clone_clones_steps)
     ck_assert_uint_eq(ctune_pipeline_n_steps(t2), 2);
     ctune_estimator *t3;
     ck_assert_ok(ctune_estimator_clone(&t3, t2));
+    /* clones share the definition until one of them changes it */
+    ck_assert_ptr_eq(ctune_estimator_user(t3), ctune_estimator_user(t2));
     add(t2, "widen2", new_est(&WIDEN_VT, "c=3"));
+    ck_assert_ptr_ne(ctune_estimator_user(t3), ctune_estimator_user(t2));
     ck_assert_uint_eq(ctune_pipeline_n_steps(t2), 3);
     ck_assert_uint_eq(ctune_pipeline_n_steps(t3), 2);
     ck_assert_uint_eq(ctune_params_count(ctune_estimator_get_params(t3)), 3);
+    ck_assert_uint_eq(ctune_params_count(ctune_estimator_get_params(t2)), 4);
+    ck_assert_str_eq(ctune_pipeline_step_name(t2, 2), "widen2");
+    ck_assert_ptr_null(ctune_pipeline_step_name(t3, 2));
     /* the clone lives on after the original is freed */
     ctune_estimator_free(pipe);
     ck_assert_ok(ctune_estimator_fit(c, d));
-    ctune_estimator *t;
+    const ctune_estimator *t;
     ck_assert_ok(ctune_pipeline_step(c, "tree", &t));
     ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(t), "max_depth", &depth));
     ck_assert_int_eq(depth, 5);
@@ -523,7 +529,7 @@ START_TEST(test_regressor_and_nested)
     ck_assert_ok(ctune_estimator_predict(outer, qd, pred));
     ck_assert_double_eq(pred[0], 1);
     ck_assert_double_eq_tol(pred[1], 16.0 / 3, 1e-12);
-    ctune_estimator *prep, *sc;
+    const ctune_estimator *prep, *sc;
     ck_assert_ok(ctune_pipeline_step(outer, "prep", &prep));
     ck_assert_ok(ctune_pipeline_step(prep, "scaler", &sc));
     double scale;
@@ -543,7 +549,8 @@ END_TEST
 
 START_TEST(test_bad_input)
 {
-    ctune_estimator *pipe, *s = scaler(NULL), *t = tree(NULL), *out;
+    ctune_estimator *pipe, *s = scaler(NULL), *t = tree(NULL);
+    const ctune_estimator *out;
     ck_assert_status(ctune_pipeline_new(NULL), CTUNE_EINVAL);
     ck_assert_ok(ctune_pipeline_new(&pipe));
     double X[] = {1, 2, 3, 4}, y[] = {0, 1, 0, 1};
@@ -629,10 +636,13 @@ START_TEST(test_alloc_failure_sweeps)
         ctune_status rc = ctune_pipeline_new(&pipe);
         if (rc == CTUNE_OK)
             rc = ctune_pipeline_add_step(pipe, "scaler", s);
-        if (rc == CTUNE_OK)
-            rc = ctune_pipeline_add_step(pipe, "tree", t);
+        /* the clone shares pipe's definition: adding a step copies it */
         if (rc == CTUNE_OK)
             rc = ctune_estimator_clone(&c, pipe);
+        if (rc == CTUNE_OK)
+            rc = ctune_pipeline_add_step(c, "tree", t);
+        if (rc == CTUNE_OK)
+            rc = ctune_pipeline_add_step(pipe, "tree", t);
         if (rc == CTUNE_OK)
             rc = ctune_estimator_fit(c, d);
         if (rc == CTUNE_OK)
@@ -644,6 +654,11 @@ START_TEST(test_alloc_failure_sweeps)
             if (pipe && ctune_pipeline_n_steps(pipe) == 2) {
                 ck_assert_ok(ctune_estimator_fit(pipe, d));
                 ck_assert_uint_eq(ctune_params_count(ctune_estimator_get_params(pipe)), 12);
+            }
+            if (c && ctune_pipeline_n_steps(c) == 1) { /* add_step failed: c unchanged */
+                ck_assert_uint_eq(ctune_pipeline_n_steps(pipe), 1);
+                ck_assert_int_eq(ctune_params_equal(ctune_estimator_get_params(c),
+                                                    ctune_estimator_get_params(pipe)), 1);
             }
         } else {
             done = 1;

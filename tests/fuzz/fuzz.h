@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ctune.h"
+#include "ctune_testing.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

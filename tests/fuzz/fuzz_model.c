@@ -8,7 +8,7 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "io/persist.h"
+#include "persist/persist.h"
 #include "io/stream.h"
 
 static void put_le(uint8_t *p, uint64_t v, int bytes)

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io/persist.h"
+#include "persist/persist.h"
 #include "io/stream.h"
-#include "estimators/registry.h"
+#include "persist/registry.h"
 #include "testutil.h"
 
 /* As a user's estimator would write it (CTUNE_TRY is internal). */
@@ -293,6 +293,114 @@ static ctune_estimator_vtable MEANREG = {
     .load = meanreg_load,
     .destroy = meanreg_destroy,
     .n_outputs = meanreg_outputs,
+};
+
+/* ---- a custom regressor with a definition (vtable version 2) -----------
+ * Its user data is reference-counted (user_retain / user_release) and holds
+ * a shift that the predictions add: a definition that persists through
+ * save_definition / load_definition, not through the params. */
+
+typedef struct shift_def {
+    int refs;
+    double shift;
+    int bad; /* load_definition makes an estimator of another name */
+} shift_def;
+
+static int g_shift_defs; /* live definitions */
+
+static shift_def *shift_def_new(double shift)
+{
+    shift_def *d = calloc(1, sizeof *d);
+    d->refs = 1;
+    d->shift = shift;
+    g_shift_defs++;
+    return d;
+}
+
+static void shift_retain(void *user) { ((shift_def *)user)->refs++; }
+
+static void shift_release(void *user)
+{
+    shift_def *d = user;
+    if (--d->refs == 0) {
+        free(d);
+        g_shift_defs--;
+    }
+}
+
+typedef struct shifted {
+    meanreg base;
+    double shift;
+} shifted;
+
+static ctune_status shifted_create(void **self, const ctune_params *p, void *user)
+{
+    (void)p;
+    shifted *m = calloc(1, sizeof *m);
+    m->shift = ((const shift_def *)user)->shift;
+    *self = m;
+    return CTUNE_OK;
+}
+
+static ctune_status shifted_predict(void *self, const ctune_data *X, double *out)
+{
+    shifted *m = self;
+    TRY(meanreg_predict(&m->base, X, out));
+    for (size_t i = 0; i < ctune_data_n_rows(X) * m->base.t; i++)
+        out[i] += m->shift;
+    return CTUNE_OK;
+}
+
+static void shifted_destroy(void *self)
+{
+    shifted *m = self;
+    free(m->base.mean);
+    free(m);
+}
+
+static ctune_status shifted_load(void **self, const ctune_params *p, ctune_reader *r, void *user)
+{
+    void *base;
+    TRY(meanreg_load(&base, p, r, user));
+    shifted *m = calloc(1, sizeof *m);
+    m->base = *(meanreg *)base;
+    free(base);
+    m->shift = ((const shift_def *)user)->shift;
+    *self = m;
+    return CTUNE_OK;
+}
+
+static ctune_status shift_save_def(const void *user, ctune_writer *w)
+{
+    return ctune_write_f64(w, ((const shift_def *)user)->shift);
+}
+
+static ctune_estimator_vtable SHIFTED;
+
+static ctune_status shift_load_def(ctune_estimator **out, ctune_reader *r, void *user)
+{
+    double shift;
+    TRY(ctune_read_f64(r, &shift));
+    if (((const shift_def *)user)->bad)
+        return ctune_estimator_new(out, &MEANREG, NULL);
+    return ctune_estimator_new(out, &SHIFTED, shift_def_new(shift)); /* adopts it */
+}
+
+static ctune_estimator_vtable SHIFTED = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "Shifted",
+    .kind = CTUNE_REGRESSOR,
+    .create = shifted_create,
+    .fit = meanreg_fit,
+    .predict = shifted_predict,
+    .save = meanreg_save,
+    .load = shifted_load,
+    .destroy = shifted_destroy,
+    .n_outputs = meanreg_outputs,
+    .user_retain = shift_retain,
+    .user_release = shift_release,
+    .save_definition = shift_save_def,
+    .load_definition = shift_load_def,
 };
 
 /* ---- a custom transformer: centering ----------------------------------- */
@@ -920,6 +1028,77 @@ START_TEST(test_primitives_round_trip)
 }
 END_TEST
 
+/* The vtable's definition hooks (version 2): the definition travels with
+ * the file, through the vtable, and the load takes its own references. */
+START_TEST(test_definition_hooks)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d = iris_data();
+    ctune_estimator *e, *f, *g;
+    ck_assert_ok(ctune_estimator_new(&e, &SHIFTED, shift_def_new(2.5)));
+    ck_assert_ok(ctune_estimator_fit(e, d));
+    size_t len;
+    unsigned char *b = save_to_buffer(e, &len);
+    /* into a handle of the same vtable with another definition: the file's wins */
+    shift_def *mine = shift_def_new(0.0);
+    ck_assert_ok(ctune_estimator_load_buffer(&f, b, len, &SHIFTED, mine));
+    ck_assert_int_eq(mine->refs, 1); /* the caller's reference stays the caller's */
+    ck_assert_ptr_ne(ctune_estimator_user(f), mine);
+    ck_assert(((shift_def *)ctune_estimator_user(f))->shift == 2.5);
+    assert_same_predictions(e, f, d);
+    /* like f, and unfitted */
+    ck_assert_ok(ctune_estimator_load_like_buffer(&g, b, len, f));
+    assert_same_predictions(e, g, d);
+    ctune_estimator_free(g);
+    ctune_estimator *u;
+    ck_assert_ok(ctune_estimator_clone(&u, e));
+    free(b);
+    b = save_to_buffer(u, &len);
+    ck_assert_ok(ctune_estimator_load_buffer(&g, b, len, &SHIFTED, mine));
+    ck_assert_int_eq(ctune_estimator_is_fitted(g), 0);
+    ck_assert(((shift_def *)ctune_estimator_user(g))->shift == 2.5);
+    ctune_estimator_free(g);
+    ctune_estimator_free(u);
+
+    /* a vtable of the same name without the hooks cannot read the definition */
+    ctune_estimator_vtable plain = SHIFTED;
+    plain.save_definition = NULL;
+    plain.load_definition = NULL;
+    ck_assert_status(ctune_estimator_load_buffer(&g, b, len, &plain, mine), CTUNE_EFORMAT);
+    ck_assert_ptr_null(g);
+    ck_assert_error_has("gives a definition for 'Shifted', which takes none");
+    /* ... nor one without them write it: the hooks then miss their definition */
+    ck_assert_ok(ctune_estimator_new(&u, &plain, mine));
+    shift_retain(mine); /* the handle adopted the reference above */
+    free(b);
+    b = save_to_buffer(u, &len);
+    ctune_estimator_free(u);
+    ck_assert_status(ctune_estimator_load_buffer(&g, b, len, &SHIFTED, mine), CTUNE_EFORMAT);
+    ck_assert_error_has("the Shifted has no definition");
+    /* a vtable version 1 never has its definition hooks read */
+    plain = SHIFTED;
+    plain.version = 1;
+    ck_assert_ok(ctune_estimator_load_buffer(&g, b, len, &plain, mine));
+    ctune_estimator_free(g);
+    /* a load_definition that makes another estimator */
+    free(b);
+    b = save_to_buffer(e, &len);
+    mine->bad = 1;
+    ck_assert_status(ctune_estimator_load_buffer(&g, b, len, &SHIFTED, mine), CTUNE_EINTERNAL);
+    ck_assert_error_has("Shifted: load_definition made a MeanRegressor");
+    ck_assert_ptr_null(g);
+    ck_assert_int_eq(mine->refs, 1);
+
+    shift_release(mine);
+    ctune_estimator_free(e);
+    ctune_estimator_free(f);
+    free(b);
+    ctune_data_free(d);
+    ck_assert_int_eq(g_shift_defs, 0);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 /* Nested estimators in one stream, as a pipeline's save hook writes them. */
 START_TEST(test_nested_bodies)
 {
@@ -930,10 +1109,16 @@ START_TEST(test_nested_bodies)
     ck_assert_ok(ctune_estimator_fit(b, d));
     ctune_writer w;
     ctune__writer_init(&w);
+    /* the stream hooks work only inside a model file */
+    ck_assert_status(ctune__write_estimator(&w, a), CTUNE_EUNSUPPORTED);
+    ck_assert_error_has("only be written into a model file");
     ck_assert_ok(ctune__persist_write(&w, a));
-    ck_assert_ok(ctune__persist_write(&w, b));
+    ck_assert_ok(ctune__write_estimator(&w, b)); /* the hooks persist_write set */
     ctune_reader r;
     ctune__reader_init(&r, w.buf, w.len, 0);
+    ctune_estimator *none = (ctune_estimator *)1;
+    ck_assert_status(ctune__read_estimator(&r, &none, NULL), CTUNE_EUNSUPPORTED);
+    ck_assert_ptr_null(none);
     ck_assert_ok(ctune__persist_read(&r, &a2, &CENTROID, NULL));
     ck_assert_ok(ctune__persist_read(&r, &b2, &CENTER, NULL));
     ck_assert_uint_eq(ctune_read_remaining(&r), 0);
@@ -1020,6 +1205,7 @@ int main(void)
     tcase_add_test(tc, test_save_buffer_api_and_io_errors);
     tcase_add_test(tc, test_alloc_failure_sweeps);
     tcase_add_test(tc, test_primitives_round_trip);
+    tcase_add_test(tc, test_definition_hooks);
     tcase_add_test(tc, test_nested_bodies);
     tcase_add_test(tc, test_builtin_registry_round_trips);
     suite_add_tcase(s, tc);

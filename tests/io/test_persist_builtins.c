@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "estimators/registry.h"
-#include "io/persist.h"
+#include "persist/registry.h"
+#include "persist/persist.h"
 #include "io/stream.h"
 #include "testutil.h"
 
@@ -491,12 +491,24 @@ START_TEST(test_pipelines)
     ck_assert_uint_eq(ctune_pipeline_n_steps(q), 2);
     ck_assert_str_eq(ctune_pipeline_step_name(q, 0), "scale");
     ck_assert_str_eq(ctune_pipeline_step_name(q, 1), "tree");
-    ctune_estimator *ta, *tb;
+    const ctune_estimator *ta, *tb;
     ck_assert_ok(ctune_pipeline_step(p, "tree", &ta));
     ck_assert_ok(ctune_pipeline_step(q, "tree", &tb));
     assert_same_tree(ta, tb);
     ck_assert_ok(ctune_pipeline_step(q, "scale", &tb));
     ck_assert_str_eq(ctune_estimator_name(tb), "StandardScaler");
+    /* with the pipeline's vtable and user pointer, as with load_like */
+    {
+        size_t plen;
+        unsigned char *pb = save_buf(p, &plen);
+        ctune_estimator *v;
+        ck_assert_ok(ctune_estimator_load_buffer(&v, pb, plen, ctune_estimator_vtable_of(p),
+                                                 ctune_estimator_user(p)));
+        ck_assert_uint_eq(ctune_pipeline_n_steps(v), 2);
+        assert_same_model(p, v, bc.data);
+        ctune_estimator_free(v);
+        free(pb);
+    }
     /* the loaded pipeline is a pipeline: set_params, clone and refit work */
     ck_assert_ok(ctune_estimator_set_params_text(q, "tree__max_depth=2"));
     ck_assert_ok(ctune_estimator_fit(q, bc.data));
@@ -521,7 +533,7 @@ START_TEST(test_pipelines)
                   make(ctune_mlp_classifier_new, "epochs=5, batch_size=8, nn=10, seed=9"));
     ck_assert_ok(ctune_estimator_fit(p, iris.data));
     q = round_trip(p, iris.data, NULL);
-    ctune_estimator *ma, *mb;
+    const ctune_estimator *ma, *mb;
     ck_assert_ok(ctune_pipeline_step(p, "mlp", &ma));
     ck_assert_ok(ctune_pipeline_step(q, "mlp", &mb));
     ck_assert_str_eq(ctune_estimator_name(mb), "MLPClassifier");
@@ -567,12 +579,14 @@ START_TEST(test_keras_custom_builder)
     ck_assert_ptr_null(f);
     ck_assert_error_has("'KerasClassifier', which is not a built-in estimator");
     ck_assert_error_has("ctune_estimator_load_like");
-    /* its vtable belongs to its family: refused */
-    ck_assert_status(ctune_estimator_load_buffer(&f, b, len, ctune_estimator_vtable_of(e),
-                                                 ctune_estimator_user(e)),
-                     CTUNE_EINVAL);
-    ck_assert_error_has("load a KerasClassifier by name (vtable NULL) or with "
-                        "ctune_estimator_load_like()");
+    /* its vtable and user pointer: the load takes its own reference to the
+     * family (e keeps its own), as ctune_estimator_load_like() does */
+    ck_assert_ok(ctune_estimator_load_buffer(&f, b, len, ctune_estimator_vtable_of(e),
+                                             ctune_estimator_user(e)));
+    ck_assert_ptr_eq(ctune_estimator_user(f), ctune_estimator_user(e));
+    assert_same_model(e, f, iris.data);
+    ctune_estimator_free(f);
+    f = (ctune_estimator *)1;
 
     /* like a fresh estimator with the same builder: one build call */
     net_user u2 = {0, 0};

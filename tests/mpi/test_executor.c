@@ -11,6 +11,7 @@
 #include <check.h>
 
 #include "ctune.h"
+#include "ctune_testing.h"
 
 #define ck_assert_status(expr, expected)                                                   \
     do {                                                                                   \

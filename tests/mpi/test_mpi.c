@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ctune_mpi.h"
+#include "ctune_testing.h"
 
 static int g_rank, g_size, g_fails;
 

@@ -2,6 +2,7 @@
  * EarlyStopping, callbacks, reproducibility, allocation discipline, bad
  * input. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +385,143 @@ START_TEST(test_early_stopping)
 }
 END_TEST
 
+/* Keras 3's EarlyStopping restores the best weights in on_train_end, also
+ * when patience never ran out. The best epoch is found here from the
+ * history with Keras' rule (the first value that beats the best so far). */
+typedef struct every_epoch {
+    size_t n_params;
+    float w[6][64];
+} every_epoch;
+
+static int keep_weights(const ctune_model *m, int epoch, void *user)
+{
+    every_epoch *s = user;
+    ck_assert_uint_le(ctune_model_n_params(m), 64);
+    ck_assert_ok(ctune_model_get_weights(m, s->w[epoch]));
+    return 0;
+}
+
+START_TEST(test_restore_best_weights_at_end)
+{
+    enum { n = 60, epochs = 6 };
+    double X[2 * n], y[n];
+    blobs(X, y, n, 6);
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
+    ctune_model *m = mlp("relu", 8, 3, "softmax", "sgd", "sparse_categorical_crossentropy", NULL);
+    every_epoch s;
+    /* mode=max on a falling loss: the best epoch is an early one, patience never runs out */
+    ck_assert_ok(ctune_model_fit_ex(m, d, NULL, epochs, 8,
+                                    "early_stopping_patience=100, monitor=loss, mode=max, "
+                                    "restore_best_weights=true", keep_weights, &s));
+    ck_assert_uint_eq(ctune_model_history_len(m), epochs);
+    s.n_params = ctune_model_n_params(m); /* known once built */
+    ck_assert_uint_gt(s.n_params, 0);
+    size_t best = 0;
+    double best_v = -INFINITY;
+    for (size_t e = 0; e < epochs; e++) {
+        double v;
+        ck_assert_ok(ctune_model_history_value(m, "loss", e, &v));
+        if (v > best_v) {
+            best_v = v;
+            best = e;
+        }
+    }
+    ck_assert_uint_lt(best, epochs - 1); /* else the test could not fail */
+    float w[64];
+    ck_assert_ok(ctune_model_get_weights(m, w));
+    ck_assert_int_eq(memcmp(w, s.w[best], s.n_params * sizeof(float)), 0);
+    ck_assert_int_ne(memcmp(w, s.w[epochs - 1], s.n_params * sizeof(float)), 0);
+    /* without restore_best_weights the last epoch's weights stay */
+    ck_assert_ok(ctune_model_fit_ex(m, d, NULL, epochs, 8,
+                                    "early_stopping_patience=100, monitor=loss, mode=max",
+                                    keep_weights, &s));
+    ck_assert_ok(ctune_model_get_weights(m, w));
+    ck_assert_int_eq(memcmp(w, s.w[epochs - 1], s.n_params * sizeof(float)), 0);
+    ctune_model_free(m);
+    ctune_data_free(d);
+}
+END_TEST
+
+/* Keras 3 picks the accuracy from the shapes: binary_crossentropy on two
+ * sigmoid units with y of two columns is categorical_accuracy. Both
+ * accuracies are computed here from the predictions. */
+START_TEST(test_accuracy_follows_output_width)
+{
+    enum { n = 40 };
+    double X[2 * n], y[2 * n];
+    for (size_t i = 0; i < n; i++) {
+        X[2 * i] = sin(0.7 * (double)i);
+        X[2 * i + 1] = cos(1.3 * (double)i);
+        y[2 * i] = i % 3 == 0; /* multi-label rows: 00, 01, 10, 11 */
+        y[2 * i + 1] = i % 2 == 0;
+    }
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 2));
+    ctune_model *m = mlp("tanh", 8, 2, "sigmoid", "adam", "binary_crossentropy",
+                         "metrics=accuracy|binary_accuracy");
+    ck_assert_ok(ctune_model_fit(m, d, 2, 8, NULL));
+    double p[2 * n], loss, acc, cat = 0, bin = 0;
+    ck_assert_ok(ctune_model_predict(m, d, p));
+    for (size_t i = 0; i < n; i++) {
+        size_t want = y[2 * i + 1] > y[2 * i], got = p[2 * i + 1] > p[2 * i];
+        cat += want == got;
+        bin += ((p[2 * i] > 0.5) == (y[2 * i] > 0.5)) + ((p[2 * i + 1] > 0.5) == (y[2 * i + 1] > 0.5));
+    }
+    cat /= n;
+    bin /= 2.0 * n;
+    ck_assert_double_ne(cat, bin); /* else the test could not tell them apart */
+    ck_assert_ok(ctune_model_evaluate(m, d, &loss, &acc));
+    ck_assert_double_eq_tol(acc, cat, 1e-12);
+    /* the history holds both, under the names given at compile */
+    double h;
+    ck_assert_ok(ctune_model_history_value(m, "binary_accuracy", 0, &h));
+    ck_assert_ok(ctune_model_history_value(m, "accuracy", 0, &h));
+    ctune_model_free(m);
+    ctune_data_free(d);
+}
+END_TEST
+
+/* A variance-scaling bias_initializer takes fan_in = fan_out = units (Keras
+ * 3's compute_fans for a 1-D shape), not the kernel's fan-in: with 2 inputs
+ * and 64 units the bounds are those of fan 64. */
+START_TEST(test_bias_initializer_fans)
+{
+    static const struct {
+        const char *name;
+        double bound; /* the Keras formula with fan = 64 */
+    } cases[] = {
+        {"he_uniform", 0.30618621784789724},     /* sqrt(6 / 64) */
+        {"glorot_uniform", 0.21650635094610965}, /* sqrt(6 / (64 + 64)) */
+        {"lecun_uniform", 0.21650635094610965},  /* sqrt(3 / 64) */
+        {"he_normal", 2 * 0.17677669529663687 / 0.87962566103423978}, /* 2σ, σ = sqrt(2/64)/.. */
+    };
+    double X[4] = {1, 2, 3, 4}, y[2] = {0, 1};
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 2, 2, 0, y, 1));
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        ctune_model *m;
+        char o[80];
+        snprintf(o, sizeof o, "bias_initializer=%s", cases[c].name);
+        ck_assert_ok(ctune_model_new(&m));
+        ck_assert_ok(ctune_model_add_dense(m, 64, "relu", o));
+        ck_assert_ok(ctune_model_add_dense(m, 1, "sigmoid", NULL));
+        ck_assert_ok(ctune_model_compile(m, "sgd", "binary_crossentropy", NULL));
+        ck_assert_ok(ctune_model_fit(m, d, 0, 1, NULL)); /* builds, no step */
+        float w[2 * 64 + 64 + 64 + 1];
+        ck_assert_uint_eq(ctune_model_n_params(m), sizeof w / sizeof w[0]);
+        ck_assert_ok(ctune_model_get_weights(m, w));
+        double hi = 0;
+        for (size_t j = 0; j < 64; j++)
+            hi = fmax(hi, fabs(w[2 * 64 + j]));
+        ck_assert_msg(hi <= cases[c].bound * (1 + 1e-6) && hi > 0.5 * cases[c].bound,
+                      "%s: largest bias %g, Keras bound %g", cases[c].name, hi, cases[c].bound);
+        ctune_model_free(m);
+    }
+    ctune_data_free(d);
+}
+END_TEST
+
 START_TEST(test_numeric_failure)
 {
     enum { n = 40 };
@@ -589,6 +727,54 @@ START_TEST(test_bad_names_list_known_ones)
 }
 END_TEST
 
+/* Sizes near INT64_MAX / SIZE_MAX from the caller: a clear CTUNE_ENOMEM,
+ * never a wrapped allocation (2^62 epochs × 4 history keys wrapped to 0). */
+START_TEST(test_huge_sizes)
+{
+    enum { n = 10 };
+    double X[2 * n], y[n];
+    for (size_t i = 0; i < n; i++)
+        X[2 * i] = (double)i, X[2 * i + 1] = -(double)i, y[i] = (double)(i % 2);
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
+    ctune_model *m = mlp("relu", 4, 1, "sigmoid", "sgd", "binary_crossentropy",
+                         "metrics=accuracy|mse|mae");
+    static const int64_t epochs[] = {4611686018427387904LL, INT64_MAX,
+                                     (int64_t)(SIZE_MAX / 32 + 1)};
+    int64_t live = 0;
+    for (size_t k = 0; k < 3; k++) {
+        ck_assert_status(ctune_model_fit(m, d, epochs[k], 32, NULL), CTUNE_ENOMEM);
+        ck_assert_msg(strstr(ctune_last_error(), "epochs") || strstr(ctune_last_error(), "memory"),
+                      "%s", ctune_last_error());
+        if (k == 0)
+            live = ctune_alloc_live(); /* the model is built by now */
+        ck_assert_int_eq(ctune_alloc_live(), live);
+        ck_assert_uint_eq(ctune_model_history_len(m), 0);
+    }
+    /* a batch of INT64_MAX rows is one batch of all rows */
+    ck_assert_ok(ctune_model_fit(m, d, 1, INT64_MAX, NULL));
+    ck_assert_uint_eq(ctune_model_history_len(m), 1);
+    ctune_model_free(m);
+    /* layers whose weight count overflows size_t */
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_ok(ctune_model_add_dense(m, (int64_t)1 << 40, "relu", NULL));
+    ck_assert_ok(ctune_model_add_dense(m, (int64_t)1 << 40, "relu", NULL));
+    ck_assert_ok(ctune_model_add_dense(m, 1, "sigmoid", NULL));
+    ck_assert_ok(ctune_model_compile(m, "sgd", "binary_crossentropy", NULL));
+    ck_assert_status(ctune_model_fit(m, d, 1, 4, NULL), CTUNE_ENOMEM);
+    ck_assert_error_has("build: layer 1 (1099511627776 inputs × 1099511627776 units)");
+    ctune_model_free(m);
+    ck_assert_ok(ctune_model_new(&m));
+    ck_assert_ok(ctune_model_add_dense(m, INT64_MAX, "relu", NULL));
+    ck_assert_ok(ctune_model_add_dense(m, 1, "sigmoid", NULL));
+    ck_assert_ok(ctune_model_compile(m, "sgd", "binary_crossentropy", NULL));
+    ck_assert_status(ctune_model_fit(m, d, 1, 4, NULL), CTUNE_ENOMEM);
+    ck_assert_error_has("build: layer 0");
+    ctune_model_free(m);
+    ctune_data_free(d);
+}
+END_TEST
+
 START_TEST(test_bad_fit_input)
 {
     enum { n = 10 };
@@ -746,6 +932,10 @@ int main(void)
     tcase_add_test(tc, test_validation_split_and_history);
     tcase_add_test(tc, test_epoch_callback_stops);
     tcase_add_test(tc, test_early_stopping);
+    tcase_add_test(tc, test_restore_best_weights_at_end);
+    tcase_add_test(tc, test_accuracy_follows_output_width);
+    tcase_add_test(tc, test_bias_initializer_fans);
+    tcase_add_test(tc, test_huge_sizes);
     tcase_add_test(tc, test_numeric_failure);
     tcase_add_test(tc, test_reproducible);
     tcase_add_test(tc, test_no_allocation_in_batch_loop);

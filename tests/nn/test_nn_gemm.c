@@ -43,7 +43,10 @@ static void check_one(int path, int threads, int ta, int tb, size_t m, size_t n,
         }
     float guard = C[m * ldc - 1]; /* padding past the last row's n columns */
     ctune__sgemm_force_path(path);
-    ctune__sgemm(threads, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    ctune__nn_pool *pool;
+    ck_assert_int_eq(ctune__nn_pool_new(&pool, threads), CTUNE_OK);
+    ctune__sgemm(pool, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    ctune__nn_pool_free(pool);
     ctune__sgemm_force_path(0);
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) {
@@ -104,15 +107,15 @@ START_TEST(test_degenerate)
     for (int path = 0; path < 3; path++) {
         C[0] = C[1] = C[2] = C[3] = 5;
         ctune__sgemm_force_path(path);
-        ctune__sgemm(1, 0, 0, 2, 2, 0, 1.0f, A, 2, B, 2, 0.5f, C, 2);
+        ctune__sgemm(NULL, 0, 0, 2, 2, 0, 1.0f, A, 2, B, 2, 0.5f, C, 2);
         ck_assert_float_eq(C[0], 2.5f);
         ck_assert_float_eq(C[3], 2.5f);
-        ctune__sgemm(1, 0, 0, 2, 2, 0, 1.0f, A, 2, B, 2, 0.0f, C, 2);
+        ctune__sgemm(NULL, 0, 0, 2, 2, 0, 1.0f, A, 2, B, 2, 0.0f, C, 2);
         ck_assert_float_eq(C[1], 0.0f);
         /* m or n == 0: nothing touched */
         C[0] = 7;
-        ctune__sgemm(1, 0, 0, 0, 2, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2);
-        ctune__sgemm(1, 0, 0, 2, 0, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2);
+        ctune__sgemm(NULL, 0, 0, 0, 2, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2);
+        ctune__sgemm(NULL, 0, 0, 2, 0, 2, 1.0f, A, 2, B, 2, 0.0f, C, 2);
         ck_assert_float_eq(C[0], 7.0f);
     }
     ctune__sgemm_force_path(0);

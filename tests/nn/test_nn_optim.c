@@ -70,6 +70,11 @@ START_TEST(test_hand_computed_first_steps)
     /* adamax: m = 0.2, u = 2 */
     run1("adamax", NULL, 1, g2, 1, w);
     CLOSE(w[0], 1 - 0.001 / 0.1 * 0.2 / (2 + 1e-7));
+    /* nadam (Keras 3): u1 = 0.9 (1 - 0.5 · 0.96) = 0.468, u2 = 0.9 (1 - 0.5 · 0.96²)
+     * = 0.48528; products 0.468 and 0.468 · 0.48528; m = 0.2, v̂ = 0.004 / 0.001 */
+    run1("nadam", NULL, 1, g2, 1, w);
+    CLOSE(w[0], 1 - 0.001 * (0.48528 * 0.2 / (1 - 0.468 * 0.48528) + 0.532 * 2 / (1 - 0.468)) /
+                        (2 + 1e-7));
     /* adamw: decay first (w · 0.004 · 0.001), then the adam step */
     run1("adamw", NULL, 1, g2, 1, w);
     CLOSE(w[0], 1 - 0.004 * 0.001 - 0.001 * sqrt(0.001) / 0.1 * 0.2 / (sqrt(0.004) + 1e-7));
@@ -141,8 +146,9 @@ static double ref_step(const char *name, ref *r, double w, double g, double lr, 
     /* nadam */
     if (t == 1)
         r->u_product = 1;
-    double u_t = b1 * (1 - 0.5 * pow(0.96, 0.004 * t));
-    double u_t1 = b1 * (1 - 0.5 * pow(0.96, 0.004 * (t + 1)));
+    /* Keras 3: u_t = beta_1 (1 - 0.5 * 0.96^t) */
+    double u_t = b1 * (1 - 0.5 * pow(0.96, t));
+    double u_t1 = b1 * (1 - 0.5 * pow(0.96, t + 1));
     double up_t = r->u_product * u_t, up_t1 = up_t * u_t1;
     r->u_product = up_t;
     r->m += (g - r->m) * (1 - b1);

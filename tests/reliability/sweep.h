@@ -7,6 +7,7 @@
 #define CTUNE_TEST_SWEEP_H
 
 #include "ctune.h"
+#include "ctune_testing.h"
 
 /* A failed call may legitimately free blocks that existed before it (a
  * refit drops the previous fit first). */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/persist.h"
+#include "persist/persist.h"
 #include "io/stream.h"
 #include "testutil.h"
 

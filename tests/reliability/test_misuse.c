@@ -619,7 +619,8 @@ START_TEST(test_null_trees_scaler_pipeline)
 {
     int64_t live = ctune_alloc_live();
     ctune_data *d = data12();
-    ctune_estimator *t, *s, *p, *dummy, *o;
+    ctune_estimator *t, *s, *p, *dummy;
+    const ctune_estimator *o;
     size_t n;
     int64_t f, l, r;
     double thr, v[4];
@@ -1030,7 +1031,7 @@ START_TEST(test_wrong_order_ml)
     ck_assert_status(ctune_estimator_fit(e[3], d), CTUNE_ESTATE);
     ck_assert_ok(ctune_pipeline_add_step(e[3], "scaler", e[2]));
     ck_assert_ok(ctune_pipeline_add_step(e[3], "tree", e[1]));
-    ctune_estimator *step;
+    const ctune_estimator *step;
     ck_assert_status(ctune_pipeline_step(e[3], "tree", &step), CTUNE_ESTATE);
     /* nothing after the final estimator */
     ck_assert_status(ctune_pipeline_add_step(e[3], "more", e[2]), CTUNE_EINVAL);

@@ -1,6 +1,6 @@
 """ctune: embeddable hyperparameter tuning, from Python through ctypes.
 
-The scikit-learn surface over the C library libctune.so.0: estimators that
+The scikit-learn surface over the C library libctune.so.1: estimators that
 scikit-learn's own tools accept (clone, pipelines, GridSearchCV,
 cross_val_score, check_estimator), ctune's fast searches, which accept
 scikit-learn's vocabulary, and Keras-style models. numpy is required;

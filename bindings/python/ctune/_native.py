@@ -26,17 +26,17 @@ def _find_library():
     if path:
         return path
     here = os.path.dirname(os.path.abspath(__file__))
-    candidates = [os.path.join(here, "libctune.so"), os.path.join(here, "libctune.so.0")]
+    candidates = [os.path.join(here, "libctune.so"), os.path.join(here, "libctune.so.1")]
     try:
         from . import _install  # written at install time
-        candidates.append(os.path.join(_install.LIBDIR, "libctune.so.0"))
+        candidates.append(os.path.join(_install.LIBDIR, "libctune.so.1"))
     except ImportError:
         pass
     for c in candidates:
         if os.path.exists(c):
             return c
     found = ctypes.util.find_library("ctune")
-    return found or "libctune.so.0"
+    return found or "libctune.so.1"
 
 
 lib = ctypes.CDLL(_find_library())

@@ -3,7 +3,7 @@
 wrapped as a KerasClassifier, cross-validated, then tuned by random search.
 
 After `pip install .` (or from the build tree:
-    CTUNE_LIBRARY=build/lib/libctune.so.0 PYTHONPATH=bindings/python \\
+    CTUNE_LIBRARY=build/lib/libctune.so.1 PYTHONPATH=bindings/python \\
         python3 bindings/python/examples/lecture.py).
 scikit-learn's `from sklearn.model_selection import cross_val_score,
 RandomizedSearchCV` runs the same lines (see docs/python.md).

@@ -1,7 +1,7 @@
 /* Saving and loading estimators: a versioned little-endian container with a
  * CRC-32 around the estimator's params, its fitted state and the payload of
  * its vtable's save hook. Layout in docs/data-and-persistence.md. */
-#include "io/persist.h"
+#include "persist/persist.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +14,12 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "estimator/estimator.h"
-#include "estimators/registry.h"
 #include "io/atomic.h"
 #include "io/stream.h"
+#include "persist/registry.h"
+
+/* The nesting hooks put on every stream handed to a hook (io/stream.h). */
+static const ctune__nest_ops NEST;
 
 static const char *kind_name(int kind)
 {
@@ -165,10 +168,11 @@ ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
 {
     CTUNE_CHECK_NULL(w, "writer");
     CTUNE_CHECK_NULL(est, "estimator");
+    if (!w->nest)
+        w->nest = &NEST;
     const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(est);
-    const ctune__owned_ops *ops = ctune__estimator_owned_ops(est);
     int fitted = ctune_estimator_is_fitted(est);
-    int has_def = ops && ops->save_def;
+    int has_def = ctune__vtable_has_definition(vt);
     if (fitted && (!vt->save || !vt->load))
         return ctune_set_error(CTUNE_EUNSUPPORTED,
                                "%s has no %s hook: a fitted %s cannot be saved (an unfitted one "
@@ -183,7 +187,13 @@ ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
     if (has_def) {
         size_t at = w->len;
         CTUNE_TRY(ctune_write_u64(w, 0)); /* definition length, patched below */
-        CTUNE_TRY(ops->save_def(ctune_estimator_user(est), w));
+        ctune_status rc = vt->save_definition(ctune_estimator_user(est), w);
+        if (rc != CTUNE_OK) {
+            if (ctune_last_error()[0] == '\0')
+                ctune_set_error(rc, "%s: save_definition failed (%s)", vt->name,
+                                ctune_status_string(rc));
+            return rc;
+        }
         ctune__writer_patch_u64(w, at, (uint64_t)(w->len - at - 8));
         if (w->version < 2)
             w->version = 2;
@@ -364,13 +374,6 @@ static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est, int named
     return rc;
 }
 
-/* The definition's hooks of a handle (NULL when it takes none). */
-static const ctune__owned_ops *def_ops(const ctune_estimator *est)
-{
-    const ctune__owned_ops *ops = ctune__estimator_owned_ops(est);
-    return ops && ops->load_def && ops->save_def ? ops : NULL;
-}
-
 /* Where the new handle comes from: `like` (cloned), `vtable` (+ user, as
  * ctune_estimator_new()) or, with neither, the built-in named in the file
  * (made by the registry; `own`). */
@@ -383,6 +386,18 @@ typedef struct origin {
 
 /* The estimator that a load starts from (like or own; NULL for a vtable). */
 static const ctune_estimator *template_of(const origin *o) { return o->like ? o->like : o->own; }
+
+/* The vtable and user pointer of the estimator loaded into. */
+static const ctune_estimator_vtable *origin_vtable(const origin *o)
+{
+    const ctune_estimator *t = template_of(o);
+    return t ? ctune_estimator_vtable_of(t) : o->vtable;
+}
+static void *origin_user(const origin *o)
+{
+    const ctune_estimator *t = template_of(o);
+    return t ? ctune_estimator_user(t) : o->user;
+}
 
 /* Resolves the file's estimator name to a vtable (and, by name, a fresh
  * built-in in o->own). */
@@ -402,12 +417,6 @@ static ctune_status resolve(origin *o, const char *name, const ctune_estimator_v
             return ctune_set_error(CTUNE_EFORMAT,
                                    "model file holds a '%s', but the vtable given is '%s'", name,
                                    o->vtable->name ? o->vtable->name : "(unnamed)");
-        if (ctune__pipeline_vtable(o->vtable) || ctune__keras_vtable(o->vtable))
-            return ctune_set_error(CTUNE_EINVAL,
-                                   "the vtable of a %s belongs to the estimator it came from: "
-                                   "load a %s by name (vtable NULL) or with "
-                                   "ctune_estimator_load_like()",
-                                   name, name);
         return CTUNE_OK;
     }
     if (!ctune__builtin_known(name)) {
@@ -438,11 +447,11 @@ static ctune_status check_kind(const char *name, uint32_t kind, const ctune_esti
 static ctune_status make_handle(ctune_reader *r, origin *o, unsigned state,
                                 ctune_estimator **est)
 {
-    const ctune_estimator *tmpl = template_of(o);
-    const ctune__owned_ops *ops = tmpl ? def_ops(tmpl) : NULL;
-    const char *name = tmpl ? ctune_estimator_name(tmpl) : o->vtable->name;
+    const ctune_estimator_vtable *vt = origin_vtable(o);
+    int has_def = ctune__vtable_has_definition(vt);
+    const char *name = vt->name;
     if (state & STATE_DEFINITION) {
-        if (!ops)
+        if (!has_def)
             return ctune_set_error(CTUNE_EFORMAT,
                                    "model file corrupted: it gives a definition for '%s', which "
                                    "takes none",
@@ -451,8 +460,19 @@ static ctune_status make_handle(ctune_reader *r, origin *o, unsigned state,
         CTUNE_TRY(ctune__read_count(r, 1, &dlen));
         ctune_reader sub;
         ctune__reader_sub(&sub, r, dlen);
-        ctune_status rc = ops->load_def(est, &sub, tmpl);
-        if (rc == CTUNE_OK && sub.pos != sub.len) {
+        *est = NULL;
+        ctune_status rc = vt->load_definition(est, &sub, origin_user(o));
+        if (rc != CTUNE_OK) {
+            *est = NULL; /* the hook released what it made */
+            if (ctune_last_error()[0] == '\0')
+                ctune_set_error(rc, "%s: load_definition failed (%s)", name,
+                                ctune_status_string(rc));
+        } else if (!*est || strcmp(ctune_estimator_name(*est), name) != 0) {
+            rc = ctune_set_error(CTUNE_EINTERNAL, "%s: load_definition made a %s", name,
+                                 *est ? ctune_estimator_name(*est) : "NULL handle");
+            ctune_estimator_free(*est);
+            *est = NULL;
+        } else if (sub.pos != sub.len) {
             rc = ctune_set_error(CTUNE_EFORMAT,
                                  "model file corrupted: the definition of %s has %zu unread bytes",
                                  name, sub.len - sub.pos);
@@ -461,9 +481,9 @@ static ctune_status make_handle(ctune_reader *r, origin *o, unsigned state,
         }
         return rc;
     }
-    if (ops)
+    if (has_def)
         return ctune_set_error(CTUNE_EFORMAT,
-                               "model file corrupted: the %s has no definition (its steps)", name);
+                               "model file corrupted: the %s has no definition", name);
     if (o->own) {
         *est = o->own;
         o->own = NULL;
@@ -471,6 +491,9 @@ static ctune_status make_handle(ctune_reader *r, origin *o, unsigned state,
     }
     if (o->like)
         return ctune_estimator_clone(est, o->like);
+    /* the new handle holds its own reference to user; the caller keeps theirs */
+    if (o->vtable->user_retain && o->vtable->user_release)
+        o->vtable->user_retain(o->user);
     return ctune_estimator_new(est, o->vtable, o->user);
 }
 
@@ -504,8 +527,7 @@ static ctune_status read_body(ctune_reader *r, ctune_estimator **out, origin *o)
     if (rc == CTUNE_OK)
         rc = resolve(o, name, &vt);
     /* A handle with a definition (a pipeline) has its kind from it. */
-    const ctune_estimator *tmpl = template_of(o);
-    if (rc == CTUNE_OK && !(tmpl && def_ops(tmpl)))
+    if (rc == CTUNE_OK && !ctune__vtable_has_definition(origin_vtable(o)))
         rc = check_kind(name, kind, vt);
     if (rc == CTUNE_OK)
         rc = read_params(r, &params);
@@ -547,6 +569,8 @@ static ctune_status read_body(ctune_reader *r, ctune_estimator **out, origin *o)
 ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
                                  const ctune_estimator_vtable *vtable, void *user)
 {
+    if (r && !r->nest)
+        r->nest = &NEST;
     origin o = {NULL, vtable, user, NULL};
     return read_body(r, out, &o);
 }
@@ -554,9 +578,13 @@ ctune_status ctune__persist_read(ctune_reader *r, ctune_estimator **out,
 ctune_status ctune__persist_read_like(ctune_reader *r, ctune_estimator **out,
                                       const ctune_estimator *like)
 {
+    if (r && !r->nest)
+        r->nest = &NEST;
     origin o = {like, NULL, NULL, NULL};
     return read_body(r, out, &o);
 }
+
+static const ctune__nest_ops NEST = {ctune__persist_write, ctune__persist_read_like};
 
 /* ---- container --------------------------------------------------------- */
 
@@ -672,6 +700,7 @@ static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size
                                stored, computed);
     ctune_reader r;
     ctune__reader_init(&r, b + H, (size_t)body, H);
+    r.nest = &NEST;
     CTUNE_TRY(read_body(&r, out, o));
     if (r.pos != r.len) {
         ctune_estimator_free(*out);

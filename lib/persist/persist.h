@@ -1,6 +1,6 @@
 /* Model files: the container around an estimator's own payload. */
-#ifndef CTUNE_IO_PERSIST_H
-#define CTUNE_IO_PERSIST_H
+#ifndef CTUNE_PERSIST_PERSIST_H
+#define CTUNE_PERSIST_PERSIST_H
 
 #include "ctune.h"
 
@@ -11,9 +11,11 @@
 #define CTUNE__MODEL_VERSION 3u
 #define CTUNE__MODEL_HEADER 24 /* magic, version, flags, body length */
 
-/* Writes the body of a model file for `est` (name, kind, params, fitted
- * state and the save hook's payload). Also for estimators that hold other
- * estimators (a pipeline's save hook can nest its steps this way). */
+/* Writes the body of a model file for `est` (name, kind, params, the
+ * definition, fitted state and the save hook's payload). It also sets the
+ * stream's nesting hooks (w->nest) when unset, through which the hooks of
+ * estimators below this layer nest others (ctune__write_estimator, a
+ * pipeline's steps); the readers below do the same for r->nest. */
 ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est);
 
 /* Reads a body written by ctune__persist_write. `vtable` NULL looks the name

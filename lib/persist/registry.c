@@ -5,7 +5,7 @@
  * To register an estimator, add one line to BUILTINS: its vtable name and
  * its constructor (a function `ctune_status f(ctune_estimator **out)` that
  * makes it with default params). */
-#include "estimators/registry.h"
+#include "persist/registry.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* The built-in estimators by name, for loading saved models without passing a
  * vtable. */
-#ifndef CTUNE_ESTIMATORS_REGISTRY_H
-#define CTUNE_ESTIMATORS_REGISTRY_H
+#ifndef CTUNE_PERSIST_REGISTRY_H
+#define CTUNE_PERSIST_REGISTRY_H
 
 #include "ctune.h"
 
@@ -18,13 +18,5 @@ size_t ctune__builtin_count(void);
 const char *ctune__builtin_name(size_t i);
 /* "A, B, C" (the built-in names, "(none)" when there are none) into buf. */
 void ctune__builtin_names(char *buf, size_t cap);
-
-/* 1 when `vt` is a vtable that belongs to one handle or one estimator family
- * (a Pipeline's, a Keras-style estimator's) rather than a static one: such
- * estimators load by name or with ctune_estimator_load_like(), never by
- * passing their vtable to ctune_estimator_load(). Defined in pipeline.c and
- * keras.c. */
-int ctune__pipeline_vtable(const ctune_estimator_vtable *vt);
-int ctune__keras_vtable(const ctune_estimator_vtable *vt);
 
 #endif
