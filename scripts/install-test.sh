@@ -61,6 +61,8 @@ lib = ctune._native.lib._name
 assert lib == os.path.join(os.path.dirname(ctune.__file__), "libctune.so"), lib
 X, y = ctune.load_dataset("iris", return_X_y=True)
 assert ctune.DecisionTreeClassifier(max_depth=3).fit(X, y).score(X, y) > 0.9
+import importlib.metadata as md
+assert md.version("ctune") == ctune.version(), (md.version("ctune"), ctune.version())
 print("pip-installed package: ctune", ctune.version(), "from", lib)')
 readelf -d "$(find "$tmp/venv" -name libctune.so | head -n 1)" | grep -q 'R.*PATH.*\[\$ORIGIN\]' \
   || { echo "install-test: the wheel's library has no \$ORIGIN rpath"; exit 1; }
