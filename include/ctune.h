@@ -328,8 +328,8 @@ typedef struct ctune_data ctune_data;
  *                   contiguous, or NULL for none
  * @param n_targets  columns of y; 0 when y is NULL
  * @return CTUNE_OK; CTUNE_EINVAL (NULL out or X, n_cols 0,
- *         row_stride < n_cols, y NULL with n_targets > 0, unknown dtype);
- *         CTUNE_ENOMEM
+ *         row_stride < n_cols, y NULL with n_targets > 0, unknown dtype, a
+ *         shape whose offsets overflow size_t); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype,
                                       size_t n_rows, size_t n_cols, size_t row_stride,
@@ -773,6 +773,27 @@ CTUNE_API ctune_status ctune_params_from_spec(ctune_params **out, const ctune_pa
  *         is allowed, or an unknown name with the list of known ones
  */
 CTUNE_API ctune_status ctune_params_check(ctune_params *p, const ctune_param_spec *spec);
+/**
+ * Parses "key=value" options text and checks it against a spec.
+ *
+ * The one parser of every option set of the library (searches,
+ * cross-validation, CSV, fits, MPI, conformance checks): the same syntax
+ * as ctune_params_parse(), then each key must name a spec entry and each
+ * value must fit its type, range and choices. Messages start with `who`:
+ * "search: unknown option 'n_iter'; known: cv, scoring, ...",
+ * "search: option 'cv' must be int, got string 'three'". Defaults are not
+ * added: the set holds the keys given, in order (a later key overrides an
+ * earlier one).
+ *
+ * @param out  receives the set, owned by the caller (ctune_params_free())
+ * @param text the options text
+ * @param spec a NULL-name-terminated spec of the accepted options
+ * @param who  names the caller in messages (NULL: "options")
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown key listing the known
+ *         ones, bad value); CTUNE_EFORMAT (malformed text); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_params_parse_spec(ctune_params **out, const char *text,
+                                               const ctune_param_spec *spec, const char *who);
 /**
  * Number of entries in a spec, up to the NULL name.
  *
@@ -2382,7 +2403,8 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *  - `fit_predict`: fit on the generated data works; n_features_in,
  *    n_outputs, n_classes are right (the reference fit)
  *  - `predict_shape`: predict writes exactly n_rows × n_outputs finite
- *    values (writing past them stops the battery)
+ *    values (writing past them stops the battery; outputs are pre-filled
+ *    with a NaN sentinel, so an unwritten cell is reported as such)
  *  - `predict_before_fit`: predict / transform / predict_proba of an
  *    unfitted clone return CTUNE_ESTATE
  *  - `clone_unfitted`: a clone of a fitted estimator is unfitted with equal
@@ -2391,8 +2413,13 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *    accepts it unchanged; every spec parameter is listed
  *  - `unknown_param`: set_params of an unknown name is CTUNE_EINVAL naming
  *    it, and changes nothing
+ *  - `unused_params`: every declared parameter is read by name (through
+ *    the ctune_params getters, on any params set; `a__b` also as `b`)
+ *    while the estimator is created and fitted
  *  - `fit_deterministic`: two fits with the same seed and data predict the
- *    same (and the same probabilities)
+ *    same (and the same probabilities), on the generated data and on data
+ *    whose classes overlap (option cluster_std), where rand() or state
+ *    kept between fits changes predictions; one fit predicts twice alike
  *  - `fit_input_unchanged`: fit / predict / predict_proba / score leave X
  *    and y bit-identical
  *  - `predict_labels`: classifiers predict training labels only
@@ -2427,7 +2454,13 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  * float32 ones need about 1e-6), skip (check names separated by '|', e.g.
  * "skip=concurrency|no_leaks"; unknown names are CTUNE_EINVAL), n_rows
  * (default 60), n_features (default 4), n_classes (default 3), seed (of
- * the generated data, default 0).
+ * the generated data, default 0), cluster_std (spread of the overlapping
+ * classes of fit_deterministic, or a regression's noise; default 8, 0
+ * leaves that run out).
+ *
+ * The report has one line per failed check; checks that could not run
+ * (the reference fit failed, or predict wrote past its buffer) are not
+ * counted and share one last line, "not run (\<why\>): name, name, ...".
  *
  * Not thread-safe with the allocation test hooks; otherwise the battery
  * only uses clones of `est`.
@@ -2438,7 +2471,8 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *                   reason"), NUL-terminated, truncated to report_cap; may
  *                   be NULL with report_cap 0
  * @param report_cap size of report in bytes
- * @param n_failed   receives the number of failed checks
+ * @param n_failed   receives the number of failed checks (not counting the
+ *                   checks that could not run)
  * @return CTUNE_OK when the battery ran (whatever it found); CTUNE_EINVAL
  *         (bad arguments or options); CTUNE_ENOMEM
  */
@@ -2513,6 +2547,25 @@ CTUNE_API ctune_status ctune_kfold_new(ctune_splitter **out, size_t n_splits, in
  */
 CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n_splits,
                                                   int shuffle, uint64_t seed);
+/**
+ * Creates the splitter an integer cv means (scikit-learn's check_cv).
+ *
+ * StratifiedKFold for a classifier, KFold otherwise, each with `cv` folds:
+ * the rule that ctune_search_set_cv(), the cv option and the `cv` argument
+ * of ctune_cross_validate() / ctune_cross_val_score() apply. Use it to get
+ * that choice shuffled, or to show which splitter a cv means.
+ *
+ * @param out     receives the splitter, owned by the caller
+ *                (ctune_splitter_free())
+ * @param est     the estimator (only its kind is read)
+ * @param cv      number of folds (>= 2)
+ * @param shuffle non-zero to shuffle (as ctune_kfold_new() /
+ *                ctune_stratified_kfold_new())
+ * @param seed    seed of the shuffle (ignored without shuffle)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_cv_splitter_new(ctune_splitter **out, const ctune_estimator *est,
+                                             size_t cv, int shuffle, uint64_t seed);
 /**
  * Creates a ShuffleSplit (or StratifiedShuffleSplit) splitter.
  *
@@ -2893,8 +2946,8 @@ CTUNE_API ctune_status ctune_space_grid(ctune_candidates **out, const ctune_spac
  * @param space  the space
  * @param n_iter number of candidates (>= 1)
  * @param seed   the seed
- * @return CTUNE_OK; CTUNE_EINVAL (NULLs, empty space, n_iter 0);
- *         CTUNE_ENOMEM
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, empty space, n_iter 0, more
+ *         candidates than can be addressed); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_space_sample(ctune_candidates **out, const ctune_space *space,
                                           size_t n_iter, uint64_t seed);
@@ -2932,8 +2985,9 @@ CTUNE_API const char *ctune_candidates_warning(const ctune_candidates *candidate
 
 /** Progress callback of a search, called once per finished task.
  *
- *  Calls come one at a time (never concurrently), possibly from a worker
- *  thread, in completion order. Arguments: the task's candidate and split, its test score for
+ *  Calls come one at a time (never concurrently), in completion order, on
+ *  the thread that called ctune_search_fit() (a custom executor may call
+ *  ctune_job_task_done() from another). Arguments: the task's candidate and split, its test score for
  *  the refit metric (NaN when the fit failed), seconds since the fit
  *  started, tasks finished so far and in total, and the user pointer. A
  *  non-zero return cancels the search: no new task starts, running fits see
@@ -2953,6 +3007,8 @@ typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, d
  * the test side. `est` is never modified. A fold whose fit or score fails
  * makes the call fail with that error (use ctune_cross_validate() with
  * error_score=nan to go on). Runs serially; each fit may use all cores.
+ * It is ctune_cross_validate() with `cv` folds, this one scorer and
+ * error_score=raise, returning the test_score column.
  *
  * @param est        the estimator (only cloned)
  * @param data       the data, with y
@@ -3108,6 +3164,9 @@ CTUNE_API void ctune_search_free(ctune_search *search);
 /**
  * Sets search options from "key=value" text.
  *
+ * The typed setters (ctune_search_set_cv(), ctune_search_set_n_jobs(),
+ * ctune_search_set_scoring(), ctune_search_set_refit(),
+ * ctune_search_set_random_state()) set the same options without text.
  * Separators are ',', ';' or newlines; later calls override earlier ones.
  * Keys and defaults:
  *  - cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise)
@@ -3151,11 +3210,73 @@ typedef ctune_status (*ctune_scorer_fn)(ctune_estimator *est, const ctune_data *
 CTUNE_API ctune_status ctune_search_add_scorer(ctune_search *search, const char *name,
                                                ctune_scorer_fn fn, void *user);
 /**
+ * Sets the number of folds (the cv option, typed).
+ *
+ * StratifiedKFold for classifiers, KFold otherwise, unshuffled (see
+ * ctune_cv_splitter_new()). A splitter given to ctune_search_set_splitter()
+ * takes precedence while it is set.
+ *
+ * @param search the search
+ * @param cv     number of folds (>= 2; default 5)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, cv < 2: nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_cv(ctune_search *search, size_t cv);
+/**
+ * Sets the number of parallel workers (the n_jobs option, typed).
+ *
+ * @param search the search
+ * @param n_jobs 1 = serial (default); k > 1 = k worker threads, one BLIS
+ *               thread per fit; -1 = all cores; -k = all cores but k - 1
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, n_jobs 0 or beyond ±4096:
+ *         nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_n_jobs(ctune_search *search, long n_jobs);
+/**
+ * Sets the scorers (the scoring option, typed).
+ *
+ * The text is taken as scorer names only, never as options.
+ *
+ * @param search  the search
+ * @param scoring a scorer name ("accuracy", "f1", "r2", ...; see
+ *                ctune_scorer_check()), several separated by '|', or NULL
+ *                / "" for the estimator's own score (default)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, unknown or repeated scorer:
+ *         nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_scoring(ctune_search *search, const char *scoring);
+/**
+ * Sets whether the best candidate is refitted on all the data (the refit
+ * option, typed).
+ *
+ * @param search the search
+ * @param refit  non-zero to refit (default), 0 not to
+ * @param metric with several scorers, the one that picks the best
+ *               candidate (refit=\<scorer\>); NULL otherwise. Checked
+ *               against the scorers at ctune_search_fit().
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, a metric with refit 0:
+ *         nothing changes); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_search_set_refit(ctune_search *search, int refit,
+                                              const char *metric);
+/**
+ * Sets the seed of the task streams (the seed option, typed).
+ *
+ * Task (c, f) fits with the RNG stream
+ * `ctune_seed_derive(ctune_seed_derive(seed, c), f)`. The candidates of a
+ * randomized search were sampled at creation with the seed given there,
+ * which is also this seed's default (a grid search's is 0).
+ *
+ * @param search the search
+ * @param seed   the seed
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
+ */
+CTUNE_API ctune_status ctune_search_set_random_state(ctune_search *search, uint64_t seed);
+/**
  * Uses a splitter instead of the cv option.
  *
  * @param search   the search
  * @param splitter the splitter (copied); NULL goes back to cv=\<k\>
- * @return CTUNE_OK; CTUNE_EINVAL (NULL search); CTUNE_ENOMEM
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
  */
 CTUNE_API ctune_status ctune_search_set_splitter(ctune_search *search,
                                                  const ctune_splitter *splitter);
@@ -3451,10 +3572,11 @@ CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *bu
 CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
-/* ---- EXECUTORS (lib/model_selection/executor_custom.c) ----------------- */
+/* ---- EXECUTORS (lib/model_selection/job.c) ----------------------------- */
 /* Where a search's tasks run. ctune_search_fit() and ctune_cross_validate()
- * run their tasks (candidate × split) serially or on a thread pool (n_jobs);
- * a custom executor runs them anywhere else — libctune_mpi (ctune_mpi.h)
+ * run their tasks (candidate × split) on an executor: the built-in serial
+ * or thread pool one chosen by n_jobs — both instances of
+ * ctune_executor_vtable — or a custom one that runs them anywhere else — libctune_mpi (ctune_mpi.h)
  * spreads them over MPI ranks with this interface. The search builds a job
  * (its tasks and one fixed-size record per task), hands it to the
  * executor's run(), then reduces the records by task index, so results do
@@ -3570,15 +3692,20 @@ CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out,
  * `options` is NULL (defaults) or "key=value" text separated by ',' ';' or
  * newlines (quote values holding those: delimiter=';'):
  *   header=auto|true|false      first row is a header (auto: when one of its
- *                               feature fields is not a number)      [auto]
+ *                               feature fields is not a number, when its
+ *                               cells are the column indices 0,1,2,...
+ *                               (any target name), or when only its target
+ *                               cell is text and the next row's target is
+ *                               a number)                           [auto]
  *   delimiter=C                 one character, or tab|comma|semicolon [,]
  *   target=NAME|INDEX|none      label column by header name or 0-based index
- *                               (negative from the end)                [-1]
+ *                               (negative from the end; a name two columns
+ *                               share is an error)                     [-1]
  *   features=A|B|C              feature columns by name or index, in this
  *                               order             [all but the target]
  *   dtype=float32|float64       element type of X (float32 is the float64
  *                               value rounded to float)         [float64]
- *   comment=C|none              lines starting with C are skipped     [#]
+ *   comment=C|none              lines starting with C are skipped  [none]
  *   labels=auto|numeric|string  target values as numbers or as class names
  *                               mapped to codes 0..k-1 in byte order
  *                               (auto: from the first value)        [auto]
@@ -3777,6 +3904,19 @@ CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n
 CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
 /** Bytes left to read in `r` (0 for NULL). */
 CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
+/** The fitted sizes of the model a load hook is reading, as the file's
+ *  container records them (and the handle will report them once loaded:
+ *  ctune_estimator_n_features_in(), ctune_estimator_n_outputs(),
+ *  ctune_estimator_n_classes()). A load hook checks the sizes of the arrays
+ *  it reads against these, so that a crafted file cannot make predict or
+ *  predict_proba write more than the caller's buffer holds. 0 outside a
+ *  load hook and for NULL. */
+CTUNE_API size_t ctune_read_n_features(const ctune_reader *r);
+/** Fitted number of outputs, as ctune_estimator_n_outputs() (1 for a
+ *  classifier). As above. */
+CTUNE_API size_t ctune_read_n_outputs(const ctune_reader *r);
+/** Fitted number of classes (0 for a regressor or a transformer). As above. */
+CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
 /* ---- END I/O ----------------------------------------------------------- */
 
 /* ========================================================================

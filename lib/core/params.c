@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 
 typedef struct entry {
@@ -183,7 +184,7 @@ static int parse_double(const char *s, double *out)
         return 0;
     errno = 0;
     char *end;
-    double v = strtod(s, &end);
+    double v = ctune__strtod_c(s, &end);
     if (*end || errno == ERANGE)
         return 0;
     *out = v;
@@ -374,14 +375,42 @@ const char *ctune_params_name(const ctune_params *p, size_t i)
     return p && i < p->n ? p->e[i].name : NULL;
 }
 
+static _Thread_local const ctune_param_spec *t_watch_spec;
+static _Thread_local unsigned char *t_watch_marks;
+
+void ctune__params_watch(const ctune_param_spec *spec, unsigned char *marks)
+{
+    t_watch_spec = marks ? spec : NULL;
+    t_watch_marks = marks;
+}
+
+/* Marks the watched spec's entries that `name` reads (see params.h). */
+static void note_read(const char *name)
+{
+    const ctune_param_spec *spec = t_watch_spec;
+    if (!spec || !name)
+        return;
+    size_t nn = strlen(name);
+    for (size_t i = 0; spec[i].name; i++) {
+        const char *d = spec[i].name;
+        size_t dn = strlen(d);
+        if ((dn == nn && !memcmp(d, name, nn)) ||
+            (dn > nn + 2 && !memcmp(d + dn - nn, name, nn) && d[dn - nn - 1] == '_' &&
+             d[dn - nn - 2] == '_'))
+            t_watch_marks[i] = 1;
+    }
+}
+
 int ctune_params_type(const ctune_params *p, const char *name)
 {
+    note_read(name);
     long k = ctune_params_find(p, name);
     return k < 0 ? 0 : p->e[k].type;
 }
 
 static ctune_status lookup(const ctune_params *p, const char *name, const entry **out)
 {
+    note_read(name);
     CTUNE_CHECK_NULL(p, "params");
     CTUNE_CHECK_NULL(name, "name");
     long k = ctune_params_find(p, name);
@@ -498,19 +527,11 @@ ctune_status ctune__params_string_or(const ctune_params *p, const char *name, co
     return ctune_params_get_string(p, name, out);
 }
 
-/* Formats a double so that it parses back to the same value. */
+/* Formats a double so that it parses back to the same value, as a double. */
 static int fmt_double(char *buf, size_t cap, double d)
 {
-    if (isnan(d))
-        return snprintf(buf, cap, "nan");
-    if (isinf(d))
-        return snprintf(buf, cap, d > 0 ? "inf" : "-inf");
-    char tmp[64];
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
+    char tmp[48];
+    ctune__fmt_double(tmp, sizeof tmp - 2, d);
     /* keep it a double when read back */
     if (!strpbrk(tmp, ".eEn"))
         strcat(tmp, ".0");
@@ -662,12 +683,12 @@ static int parse_range(const char *r, double *lo, int *lo_incl, double *hi, int 
         return 0;
     *lo_incl = *r == '[';
     char *end;
-    *lo = strtod(r + 1, &end);
+    *lo = ctune__strtod_c(r + 1, &end);
     while (isspace((unsigned char)*end))
         end++;
     if (*end != ',')
         return 0;
-    *hi = strtod(end + 1, &end);
+    *hi = ctune__strtod_c(end + 1, &end);
     while (isspace((unsigned char)*end))
         end++;
     if (*end != ']' && *end != ')')
@@ -692,12 +713,21 @@ static int in_choices(const char *choices, const char *s)
     return 0;
 }
 
+static ctune_status check_value(ctune_params *p, const char *name, const ctune_param_spec *e,
+                                const char *owner, const char *noun);
+
 ctune_status ctune__param_check_one(ctune_params *p, const char *name, const ctune_param_spec *e,
                                     const char *owner)
 {
+    return check_value(p, name, e, owner, "parameter");
+}
+
+static ctune_status check_value(ctune_params *p, const char *name, const ctune_param_spec *e,
+                                const char *owner, const char *noun)
+{
     long k = ctune_params_find(p, name);
     if (k < 0)
-        return ctune_set_error(CTUNE_EINVAL, "%s: no value for parameter '%s'", owner, name);
+        return ctune_set_error(CTUNE_EINVAL, "%s: no value for %s '%s'", owner, noun, name);
     entry *v = &p->e[k];
     unsigned types = e->types;
     char tt[96];
@@ -717,22 +747,22 @@ ctune_status ctune__param_check_one(ctune_params *p, const char *name, const ctu
     }
     if (!(types & (unsigned)v->type)) {
         types_text(types, tt, sizeof tt);
-        return ctune_set_error(CTUNE_EINVAL, "%s: parameter '%s' must be %s, got %s '%s'", owner,
-                               name, tt, type_name(v->type), vt);
+        return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' must be %s, got %s '%s'", owner,
+                               noun, name, tt, type_name(v->type), vt);
     }
     if ((v->type == CTUNE_TYPE_INT || v->type == CTUNE_TYPE_DOUBLE) && e->range) {
         double lo, hi, x = v->type == CTUNE_TYPE_INT ? (double)v->v.i : v->v.d;
         int li, hi_i;
         if (!parse_range(e->range, &lo, &li, &hi, &hi_i))
-            return ctune_set_error(CTUNE_EINTERNAL, "%s: parameter '%s' has a malformed range '%s'",
-                                   owner, name, e->range);
+            return ctune_set_error(CTUNE_EINTERNAL, "%s: %s '%s' has a malformed range '%s'",
+                                   owner, noun, name, e->range);
         if (isnan(x) || x < lo || x > hi || (!li && x == lo) || (!hi_i && x == hi))
-            return ctune_set_error(CTUNE_EINVAL, "%s: parameter '%s' = %s is out of range %s", owner,
-                                   name, vt, e->range);
+            return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' = %s is out of range %s", owner,
+                                   noun, name, vt, e->range);
     }
     if (v->type == CTUNE_TYPE_STRING && e->choices && !in_choices(e->choices, v->v.s))
-        return ctune_set_error(CTUNE_EINVAL, "%s: parameter '%s' = '%s' is not one of %s", owner,
-                               name, v->v.s, e->choices);
+        return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' = '%s' is not one of %s", owner,
+                               noun, name, v->v.s, e->choices);
     return CTUNE_OK;
 }
 
@@ -776,5 +806,37 @@ ctune_status ctune_params_check(ctune_params *p, const ctune_param_spec *spec)
         }
         CTUNE_TRY(ctune__param_check_one(p, p->e[i].name, e, "params"));
     }
+    return CTUNE_OK;
+}
+
+ctune_status ctune_params_parse_spec(ctune_params **out, const char *text,
+                                     const ctune_param_spec *spec, const char *who)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(text, "options");
+    if (!who)
+        who = "options";
+    ctune_params *p;
+    CTUNE_TRY(ctune_params_new(&p));
+    ctune_status rc = ctune_params_parse(p, text);
+    if (rc != CTUNE_OK)
+        ctune__error_prefix("%s", who);
+    for (size_t i = 0; i < p->n && rc == CTUNE_OK; i++) {
+        const ctune_param_spec *e = ctune__spec_find(spec, p->e[i].name);
+        if (!e) {
+            char names[768];
+            ctune__spec_names(spec, names, sizeof names);
+            rc = ctune_set_error(CTUNE_EINVAL, "%s: unknown option '%s'; known: %s", who,
+                                 p->e[i].name, names);
+        } else {
+            rc = check_value(p, p->e[i].name, e, who, "option");
+        }
+    }
+    if (rc != CTUNE_OK) {
+        ctune_params_free(p);
+        return rc;
+    }
+    *out = p;
     return CTUNE_OK;
 }

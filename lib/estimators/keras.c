@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/params.h"
@@ -138,7 +139,9 @@ static ctune_status check_output(keras *k, int kind, size_t n_targets)
     return CTUNE_OK;
 }
 
-static ctune_status fit_options(const ctune_params *t, char *buf, size_t cap)
+/* The engine's fit options from the wrapper's training params (typed:
+ * patience is the engine's early_stopping_patience). */
+static ctune_status fit_options(const ctune_params *t, ctune__fit_opts *o)
 {
     int64_t patience;
     double vsplit, min_delta;
@@ -154,15 +157,19 @@ static ctune_status fit_options(const ctune_params *t, char *buf, size_t cap)
         CTUNE_TRY(ctune_params_get_string(t, "monitor", &monitor));
     if (!monitor)
         monitor = vsplit > 0 ? "val_loss" : "loss";
-    /* The seed is set with ctune_model_set_seed(), not here: a derived
-     * 64-bit seed does not fit the options' int64. */
-    int w = snprintf(buf, cap, "shuffle=%s, validation_split=%.17g", shuffle ? "true" : "false",
-                     vsplit);
-    if (early && w > 0 && (size_t)w < cap)
-        snprintf(buf + w, cap - (size_t)w,
-                 ", early_stopping_patience=%lld, monitor=%s, min_delta=%.17g, "
-                 "restore_best_weights=%s",
-                 (long long)patience, monitor, min_delta, restore ? "true" : "false");
+    /* The seed is set with ctune_model_set_seed(). */
+    ctune__fit_opts_init(o);
+    o->shuffle = shuffle;
+    o->validation_split = vsplit;
+    if (early) {
+        if (strlen(monitor) >= sizeof o->monitor)
+            return ctune_set_error(CTUNE_EINVAL, "monitor '%s' is too long", monitor);
+        o->early_stopping = 1;
+        o->patience = patience;
+        snprintf(o->monitor, sizeof o->monitor, "%s", monitor);
+        o->min_delta = min_delta;
+        o->restore_best_weights = restore;
+    }
     return CTUNE_OK;
 }
 
@@ -182,9 +189,9 @@ static int log_epoch(const ctune_model *m, int epoch, void *user)
     char extra[96] = "";
     int w = 0;
     if (has_acc)
-        w = snprintf(extra, sizeof extra, " - accuracy: %.4f", acc);
+        w = ctune__snprintf_c(extra, sizeof extra, " - accuracy: %.4f", acc);
     if (has_val && w >= 0 && (size_t)w < sizeof extra)
-        snprintf(extra + w, sizeof extra - (size_t)w, " - val_loss: %.4f", vloss);
+        ctune__snprintf_c(extra + w, sizeof extra - (size_t)w, " - val_loss: %.4f", vloss);
     ctune__log(0, "%s: Epoch %d/%lld - loss: %.4f%s", v->name, epoch + 1, (long long)v->epochs,
                loss, extra);
     return 0;
@@ -230,12 +237,12 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
         return rc;
     }
     CTUNE_TRY(check_output(k, kind, n_targets));
-    char opts[512];
-    CTUNE_TRY(fit_options(k->train, opts, sizeof opts));
+    ctune__fit_opts opts;
+    CTUNE_TRY(fit_options(k->train, &opts));
     verbose_ctx vctx = {f->vt.name, epochs};
     ctune__model_set_fit_ctx(k->model, ctx); /* polled for cancellation per minibatch */
-    rc = ctune_model_fit_ex(k->model, train, NULL, epochs, batch, opts,
-                            verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
+    rc = ctune__model_fit(k->model, train, NULL, epochs, batch, &opts,
+                          verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
     ctune__model_set_fit_ctx(k->model, NULL);
     if (rc != CTUNE_OK) /* the engine's messages start with "fit: " */
         ctune__error_prefix("%s", f->vt.name);
@@ -282,7 +289,7 @@ static ctune_status keras_predict(void *self, const ctune_data *X, double *out)
     if (k->fam->vt.kind == CTUNE_REGRESSOR)
         return ctune_model_predict(k->model, X, out);
     size_t c = k->n_classes;
-    double *proba = CTUNE_NEW_ARRAY(double, n * c);
+    double *proba = CTUNE_NEW_MATRIX(double, n, c);
     if (!proba)
         return CTUNE_ENOMEM;
     ctune_status rc = keras_predict_proba(self, X, proba);
@@ -636,7 +643,7 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
     if (nn < 1)
         return ctune_set_error(CTUNE_EINVAL, "mlp: nn = %lld must be >= 1", (long long)nn);
     char layer_opts[160];
-    snprintf(layer_opts, sizeof layer_opts, "kernel_initializer=%s, l2=%.17g", init, l2);
+    ctune__snprintf_c(layer_opts, sizeof layer_opts, "kernel_initializer=%s, l2=%.17g", init, l2);
     for (int64_t i = 0; i < nl; i++) {
         CTUNE_TRY(ctune_model_add_dense(m, nn, act, layer_opts));
         if (dropout > 0)
@@ -655,11 +662,11 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
     /* without learning_rate, the optimizer's own Keras default applies */
     char opt_opts[128], lr_opt[48] = "";
     if (!keras_lr)
-        snprintf(lr_opt, sizeof lr_opt, "learning_rate=%.17g", lr);
+        ctune__snprintf_c(lr_opt, sizeof lr_opt, "learning_rate=%.17g", lr);
     int uses_momentum = strcmp(opt, "sgd") == 0 || strcmp(opt, "rmsprop") == 0;
     if (uses_momentum)
-        snprintf(opt_opts, sizeof opt_opts, "%s%smomentum=%.17g", lr_opt, lr_opt[0] ? ", " : "",
-                 momentum);
+        ctune__snprintf_c(opt_opts, sizeof opt_opts, "%s%smomentum=%.17g", lr_opt,
+                          lr_opt[0] ? ", " : "", momentum);
     else
         snprintf(opt_opts, sizeof opt_opts, "%s", lr_opt);
     return ctune_model_compile(m, opt, loss, opt_opts);

@@ -33,7 +33,8 @@ class NearestCentroid:
         return self._dist(X).argmin(axis=1)
 
     def predict_proba(self, X):
-        e = np.exp(-self._dist(X))
+        d = self._dist(X)
+        e = np.exp(-(d - d.min(axis=1, keepdims=True)))  # a stable softmax of -distance
         return e / e.sum(axis=1, keepdims=True)  # 2-D numpy
 
 
