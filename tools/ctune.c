@@ -16,7 +16,7 @@
 #include "cli_model.h"
 
 #ifdef CTUNE_CLI_MPI
-#include "ctune_mpi.h"
+#include "cli_mpi.h"
 #endif
 
 /* Under mpirun: this rank and the number of ranks (1 rank otherwise). Only
@@ -391,7 +391,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_cancel_target(s, NULL);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)
-        st = ctune_mpi_search_fit(s, data, MPI_COMM_WORLD, NULL);
+        st = cli_mpi_search_fit(s, data);
     else
 #endif
         st = ctune_search_fit(s, data);
@@ -402,7 +402,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     rc = report_search(s, st, &o, &m);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1 && st == CTUNE_EIO) /* a rank is gone: the results are written, end the job */
-        MPI_Abort(MPI_COMM_WORLD, 1);
+        cli_mpi_abort(1);
 #endif
 done:
     ctune_splitter_free(splitter);
@@ -444,8 +444,7 @@ static int cmd_cv(int argc, char **argv)
     ctune_status cst;
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)
-        cst = ctune_mpi_cross_validate(&res, m.est, data, splitter, (int)o.cv, options,
-                                       MPI_COMM_WORLD, NULL);
+        cst = cli_mpi_cross_validate(&res, m.est, data, splitter, (int)o.cv, options);
     else
 #endif
     {
@@ -731,14 +730,16 @@ int main(int argc, char **argv)
      * removes its temporary file) instead of killing the process */
     signal(SIGXFSZ, SIG_IGN);
 #ifdef CTUNE_CLI_MPI
-    if (ctune_mpi_launched()) {
-        if (ctune_mpi_init(&argc, &argv, NULL) != CTUNE_OK ||
-            ctune_mpi_rank(&g_rank, MPI_COMM_WORLD) != CTUNE_OK ||
-            ctune_mpi_size(&g_ranks, MPI_COMM_WORLD) != CTUNE_OK)
-            return cli_fail("MPI");
+    /* libctune_mpi (and with it MPI) is loaded only under a launcher */
+    if (cli_mpi_launched()) {
+        int st = cli_mpi_start(&argc, &argv, &g_rank, &g_ranks);
+        if (st != CLI_OK) {
+            cli_mpi_stop();
+            return st;
+        }
     }
     int rc = finish_stdout(dispatch(argc, argv));
-    ctune_mpi_finalize();
+    cli_mpi_stop();
     return rc;
 #else
     return finish_stdout(dispatch(argc, argv));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/data.h"
 #include "core/error.h"
 #include "estimator/estimator.h"
 #include "model_selection/splitter.h"
@@ -186,6 +187,10 @@ static ctune_status make_views(ctune__eval *ev)
                                     s->n_train[f]));
         CTUNE_TRY(ctune_data_subset(&ev->test[f], ev->data, ctune__splits_test(s, f),
                                     s->n_test[f]));
+        /* ctune__eval_run validated ev->data in this call: the tasks'
+         * fits and scores skip the check on these views */
+        ctune__data_trust(ev->train[f]);
+        ctune__data_trust(ev->test[f]);
     }
     return CTUNE_OK;
 }
