@@ -123,8 +123,10 @@ class CliTest(unittest.TestCase):
                 rows = list(csv.reader(f))
             self.assertEqual(rows[0], ["prediction"])
             self.assertEqual(len(rows), 151)
-            self.assertTrue(all(r[0] in ("0", "1", "2") for r in rows[1:]))
-            hits = sum(r[0] == str(i // 50) for i, r in enumerate(rows[1:]))
+            # the model keeps the dataset's class names and predicts them
+            names = ("setosa", "versicolor", "virginica")
+            self.assertTrue(all(r[0] in names for r in rows[1:]))
+            hits = sum(r[0] == names[i // 50] for i, r in enumerate(rows[1:]))
             self.assertGreater(hits, 140)  # iris is ordered by class; depth 3 fits it well
         with tempfile.TemporaryDirectory() as tmp:  # the best model of a search, MLP pipeline
             model = os.path.join(tmp, "best.ctm")
