@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #define CTUNE_EXPERIMENTAL /* successive halving */
@@ -24,8 +25,8 @@
 static int g_rank = 0, g_ranks = 1;
 
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
-                                 "seed results save-model no-scale shuffle quiet strategy factor "
-                                 "resource min-resources max-resources n-candidates "
+                                 "seed results report save-model no-scale shuffle quiet strategy "
+                                 "factor resource min-resources max-resources n-candidates "
                                  "aggressive-elimination max-epochs hyperband-iterations pruner";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
@@ -44,6 +45,7 @@ static void usage_main(FILE *f)
             "  fit        fit one configuration on all the data and save it (--save-model)\n"
             "  predict    predict a CSV file with a saved model\n"
             "  datasets   list the embedded datasets\n"
+            "  report     HTML report with plots of a results file (--results x.json)\n"
             "\n"
             "  ctune --version | ctune <command> --help\n");
 }
@@ -72,6 +74,7 @@ static void usage_search(FILE *f, const char *cmd)
             "  --jobs N             parallel tasks (-1: all cores; default 1)\n"
             "  --seed S             seed of sampling, splits and models (default 0)\n"
             "  --results FILE       write the results table (.csv or .json)\n"
+            "  --report FILE        write an HTML report with plots (see 'ctune report')\n"
             "  --save-model FILE    save the best estimator refitted on all the data\n"
             "  --quiet              no progress and no candidate table\n"
             "  --strategy NAME      %s\n"
@@ -383,6 +386,8 @@ static int report_search(ctune_search *s, ctune_status st, const cli_opts *o,
     int rc = CLI_OK;
     if (o->results)
         rc = write_results(s, o->results);
+    if (o->report && ctune_search_report(s, o->report) != CTUNE_OK)
+        rc = cli_fail("writing the report");
     if (st != CTUNE_OK && st != CTUNE_ECANCELLED) {
         /* the refit failed, every fit failed, or an MPI rank is gone */
         fprintf(stderr, "ctune: search: %s%s\n", why,
@@ -454,8 +459,9 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     char hv_opts[512];
 
     const cli_path in[] = {{"data", o.data_file, 0}};
-    const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0}};
-    if ((rc = cli_check_paths(cmd, in, 1, out, 2)) != CLI_OK) /* every rank: none may start alone */
+    const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0},
+                            {"report", o.report, 0}};
+    if ((rc = cli_check_paths(cmd, in, 1, out, 3)) != CLI_OK) /* every rank: none may start alone */
         return rc;
     cli_model m;
     if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
@@ -665,6 +671,47 @@ done:
     return rc;
 }
 
+/* Writes a CSV field to dst (NULL: only measures), quoted when it holds a
+ * separator, a quote or a line break (quotes doubled); returns its length. */
+static size_t csv_field(char *dst, const char *s)
+{
+    size_t n = 0;
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote && dst)
+        dst[n] = '"';
+    n += (size_t)quote;
+    for (; *s; s++) {
+        if (*s == '"') {
+            if (dst)
+                dst[n] = '"';
+            n++;
+        }
+        if (dst)
+            dst[n] = *s;
+        n++;
+    }
+    if (quote && dst)
+        dst[n] = '"';
+    return n + (size_t)quote;
+}
+
+/* The saved name of a predicted class label, or NULL when the model keeps
+ * no class names (a regressor, a classifier fitted on numeric labels).
+ * `classes` holds the model's k sorted labels. */
+static const char *class_name_of(const ctune_estimator *est, const double *classes, size_t k,
+                                 double label)
+{
+    size_t lo = 0, hi = k;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (classes[mid] < label)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < k && classes[lo] == label ? ctune_estimator_class_name(est, lo) : NULL;
+}
+
 static int cmd_predict(int argc, char **argv)
 {
     cli_opts o = {0};
@@ -685,7 +732,7 @@ static int cmd_predict(int argc, char **argv)
         return rc;
     ctune_estimator *est = NULL;
     ctune_data *data = NULL;
-    double *pred = NULL;
+    double *pred = NULL, *classes = NULL;
     char *text = NULL;
     if (ctune_estimator_load(&est, o.model_file, NULL, NULL) != CTUNE_OK)
         return cli_fail("loading the model");
@@ -710,9 +757,24 @@ static int cmd_predict(int argc, char **argv)
         rc = cli_fail("predict");
         goto done;
     }
+    /* a classifier fitted on named classes prints their names */
+    size_t n_classes = ctune_estimator_n_classes(est), name_len = 0;
+    if (n_classes && ctune_estimator_class_name(est, 0)) {
+        classes = malloc(n_classes * sizeof *classes);
+        if (!classes || ctune_estimator_classes(est, classes) != CTUNE_OK) {
+            fprintf(stderr, "ctune: out of memory\n");
+            rc = CLI_ERROR;
+            goto done;
+        }
+        for (size_t c = 0; c < n_classes; c++) {
+            size_t m = csv_field(NULL, ctune_estimator_class_name(est, c));
+            name_len = m > name_len ? m : name_len;
+        }
+    }
     /* the whole CSV in memory, then one atomic write (or standard output) */
     size_t cap = 64 + k * 32 + cells * 26 + n, len = 0; /* %.17g: at most 24 chars */
-    if (cells / (k ? k : 1) != n || !(text = malloc(cap))) {
+    if (cells / (k ? k : 1) != n || (name_len && cells > (SIZE_MAX - cap) / name_len) ||
+        !(text = malloc(cap += cells * name_len))) {
         fprintf(stderr, "ctune: out of memory\n");
         rc = CLI_ERROR;
         goto done;
@@ -722,9 +784,16 @@ static int cmd_predict(int argc, char **argv)
                                 j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"), j);
     text[len++] = '\n';
     for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < k; j++)
-            len += (size_t)snprintf(text + len, cap - len, "%s%.17g", j ? "," : "",
-                                    pred[i * k + j]);
+        for (size_t j = 0; j < k; j++) {
+            const char *name = classes ? class_name_of(est, classes, n_classes, pred[i * k + j])
+                                       : NULL;
+            if (j)
+                text[len++] = ',';
+            if (name)
+                len += csv_field(text + len, name);
+            else
+                len += (size_t)snprintf(text + len, cap - len, "%.17g", pred[i * k + j]);
+        }
         text[len++] = '\n';
     }
     if (cli_is_stdout(o.output)) {
@@ -737,6 +806,7 @@ static int cmd_predict(int argc, char **argv)
         rc = cli_fail("writing the predictions");
     }
 done:
+    free(classes);
     free(text);
     free(pred);
     ctune_data_free(data);
@@ -827,6 +897,8 @@ static int dispatch(int argc, char **argv)
         return cmd_predict(argc, argv);
     if (strcmp(cmd, "datasets") == 0)
         return cmd_datasets(argc, argv);
+    if (strcmp(cmd, "report") == 0)
+        return cli_cmd_report(argc, argv);
     fprintf(stderr, "ctune: unknown command '%s' (see 'ctune --help')\n", cmd);
     return CLI_USAGE;
 }

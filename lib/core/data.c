@@ -317,6 +317,22 @@ int ctune_data_dtype(const ctune_data *d)
     return d ? (d->affine ? CTUNE_FLOAT64 : d->st->dtype) : 0;
 }
 
+ctune_status ctune_data_rows(const ctune_data *d, const void **X, size_t *stride)
+{
+    CTUNE_CHECK_NULL(d, "data");
+    CTUNE_CHECK_NULL(X, "X");
+    CTUNE_CHECK_NULL(stride, "stride");
+    *X = NULL;
+    *stride = 0;
+    if (d->idx)
+        return ctune_set_error(CTUNE_EUNSUPPORTED,
+                               "ctune_data_rows: the view is a subset of %zu rows: gather them",
+                               d->n);
+    *X = d->st->X;
+    *stride = d->st->stride;
+    return CTUNE_OK;
+}
+
 size_t ctune_data_n_targets(const ctune_data *d)
 {
     if (!d)

@@ -116,7 +116,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
             break;
         const char *name = o->scoring.n ? o->scoring.items[k % ns] : NULL;
         const ctune_data *d = k < ns ? ev->test[f] : ev->train[f];
-        rc = ctune_score(e, name, d, &rec->scores[k]);
+        rc = ctune__eval_opts_score(o, name, e, d, &rec->scores[k]);
         if (rc == CTUNE_OK)
             continue;
         char what[160];

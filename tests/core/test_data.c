@@ -80,6 +80,16 @@ START_TEST(test_subset_no_copy_and_nesting)
     ck_assert_ok(ctune_data_new(&d, X64, CTUNE_FLOAT64, 4, 3, 0, Y, 1));
     size_t r1[3] = {3, 1, 2};
     ck_assert_ok(ctune_data_subset(&s1, d, r1, 3));
+    const void *rows = NULL;
+    size_t stride = 0;
+    ck_assert_ok(ctune_data_rows(d, &rows, &stride)); /* the caller's array itself */
+    ck_assert_ptr_eq(rows, X64);
+    ck_assert_uint_eq(stride, 3);
+    ck_assert_status(ctune_data_rows(s1, &rows, &stride), CTUNE_EUNSUPPORTED);
+    ck_assert_error_has("subset of 3 rows");
+    ck_assert_ptr_null(rows);
+    ck_assert_status(ctune_data_rows(NULL, &rows, &stride), CTUNE_EINVAL);
+    ck_assert_status(ctune_data_rows(d, NULL, &stride), CTUNE_EINVAL);
     size_t r2[2] = {2, 0};
     ck_assert_ok(ctune_data_subset(&s2, s1, r2, 2)); /* rows 2 and 3 of the root */
     ctune_data_free(d); /* views keep the storage alive */

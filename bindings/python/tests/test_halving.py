@@ -39,8 +39,8 @@ class HalvingTest(unittest.TestCase):
                                                                 np.array(self.y))
             for a in ATTRS:
                 self.assertEqual(getattr(ours, a), getattr(sk, a), "%s with %s" % (a, kw))
-            self.assertEqual(ours.cv_results_["iter"], list(sk.cv_results_["iter"]))
-            self.assertEqual(ours.cv_results_["n_resources"],
+            self.assertEqual(list(ours.cv_results_["iter"]), list(sk.cv_results_["iter"]))
+            self.assertEqual(list(ours.cv_results_["n_resources"]),
                              list(sk.cv_results_["n_resources"]))
 
     def test_epochs_random_and_hyperband(self):
@@ -58,7 +58,7 @@ class HalvingTest(unittest.TestCase):
         hb = ctune.HyperbandSearchCV(est, space, max_epochs=4, factor=2, random_state=3)
         hb.fit(self.X, self.y)
         self.assertEqual(hb.n_iterations_, 3)  # brackets
-        self.assertEqual(max(hb.cv_results_["n_resources"]), 4)
+        self.assertEqual(int(max(hb.cv_results_["n_resources"])), 4)
         self.assertIn("bracket", hb.cv_results_)
 
     def test_bad_options(self):
