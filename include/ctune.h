@@ -328,8 +328,8 @@ typedef struct ctune_data ctune_data;
  *                   contiguous, or NULL for none
  * @param n_targets  columns of y; 0 when y is NULL
  * @return CTUNE_OK; CTUNE_EINVAL (NULL out or X, n_cols 0,
- *         row_stride < n_cols, y NULL with n_targets > 0, unknown dtype);
- *         CTUNE_ENOMEM
+ *         row_stride < n_cols, y NULL with n_targets > 0, unknown dtype, a
+ *         shape whose offsets overflow size_t); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype,
                                       size_t n_rows, size_t n_cols, size_t row_stride,
@@ -2341,7 +2341,8 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *  - `fit_predict`: fit on the generated data works; n_features_in,
  *    n_outputs, n_classes are right (the reference fit)
  *  - `predict_shape`: predict writes exactly n_rows × n_outputs finite
- *    values (writing past them stops the battery)
+ *    values (writing past them stops the battery; outputs are pre-filled
+ *    with a NaN sentinel, so an unwritten cell is reported as such)
  *  - `predict_before_fit`: predict / transform / predict_proba of an
  *    unfitted clone return CTUNE_ESTATE
  *  - `clone_unfitted`: a clone of a fitted estimator is unfitted with equal
@@ -2350,8 +2351,13 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *    accepts it unchanged; every spec parameter is listed
  *  - `unknown_param`: set_params of an unknown name is CTUNE_EINVAL naming
  *    it, and changes nothing
+ *  - `unused_params`: every declared parameter is read by name (through
+ *    the ctune_params getters, on any params set; `a__b` also as `b`)
+ *    while the estimator is created and fitted
  *  - `fit_deterministic`: two fits with the same seed and data predict the
- *    same (and the same probabilities)
+ *    same (and the same probabilities), on the generated data and on data
+ *    whose classes overlap (option cluster_std), where rand() or state
+ *    kept between fits changes predictions; one fit predicts twice alike
  *  - `fit_input_unchanged`: fit / predict / predict_proba / score leave X
  *    and y bit-identical
  *  - `predict_labels`: classifiers predict training labels only
@@ -2386,7 +2392,13 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  * float32 ones need about 1e-6), skip (check names separated by '|', e.g.
  * "skip=concurrency|no_leaks"; unknown names are CTUNE_EINVAL), n_rows
  * (default 60), n_features (default 4), n_classes (default 3), seed (of
- * the generated data, default 0).
+ * the generated data, default 0), cluster_std (spread of the overlapping
+ * classes of fit_deterministic, or a regression's noise; default 8, 0
+ * leaves that run out).
+ *
+ * The report has one line per failed check; checks that could not run
+ * (the reference fit failed, or predict wrote past its buffer) are not
+ * counted and share one last line, "not run (\<why\>): name, name, ...".
  *
  * Not thread-safe with the allocation test hooks; otherwise the battery
  * only uses clones of `est`.
@@ -2397,7 +2409,8 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *                   reason"), NUL-terminated, truncated to report_cap; may
  *                   be NULL with report_cap 0
  * @param report_cap size of report in bytes
- * @param n_failed   receives the number of failed checks
+ * @param n_failed   receives the number of failed checks (not counting the
+ *                   checks that could not run)
  * @return CTUNE_OK when the battery ran (whatever it found); CTUNE_EINVAL
  *         (bad arguments or options); CTUNE_ENOMEM
  */
@@ -2828,8 +2841,8 @@ CTUNE_API ctune_status ctune_space_grid(ctune_candidates **out, const ctune_spac
  * @param space  the space
  * @param n_iter number of candidates (>= 1)
  * @param seed   the seed
- * @return CTUNE_OK; CTUNE_EINVAL (NULLs, empty space, n_iter 0);
- *         CTUNE_ENOMEM
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, empty space, n_iter 0, more
+ *         candidates than can be addressed); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_space_sample(ctune_candidates **out, const ctune_space *space,
                                           size_t n_iter, uint64_t seed);
@@ -3481,15 +3494,20 @@ CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out,
  * `options` is NULL (defaults) or "key=value" text separated by ',' ';' or
  * newlines (quote values holding those: delimiter=';'):
  *   header=auto|true|false      first row is a header (auto: when one of its
- *                               feature fields is not a number)      [auto]
+ *                               feature fields is not a number, when its
+ *                               cells are the column indices 0,1,2,...
+ *                               (any target name), or when only its target
+ *                               cell is text and the next row's target is
+ *                               a number)                           [auto]
  *   delimiter=C                 one character, or tab|comma|semicolon [,]
  *   target=NAME|INDEX|none      label column by header name or 0-based index
- *                               (negative from the end)                [-1]
+ *                               (negative from the end; a name two columns
+ *                               share is an error)                     [-1]
  *   features=A|B|C              feature columns by name or index, in this
  *                               order             [all but the target]
  *   dtype=float32|float64       element type of X (float32 is the float64
  *                               value rounded to float)         [float64]
- *   comment=C|none              lines starting with C are skipped     [#]
+ *   comment=C|none              lines starting with C are skipped  [none]
  *   labels=auto|numeric|string  target values as numbers or as class names
  *                               mapped to codes 0..k-1 in byte order
  *                               (auto: from the first value)        [auto]
@@ -3688,6 +3706,19 @@ CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n
 CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
 /** Bytes left to read in `r` (0 for NULL). */
 CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
+/** The fitted sizes of the model a load hook is reading, as the file's
+ *  container records them (and the handle will report them once loaded:
+ *  ctune_estimator_n_features_in(), ctune_estimator_n_outputs(),
+ *  ctune_estimator_n_classes()). A load hook checks the sizes of the arrays
+ *  it reads against these, so that a crafted file cannot make predict or
+ *  predict_proba write more than the caller's buffer holds. 0 outside a
+ *  load hook and for NULL. */
+CTUNE_API size_t ctune_read_n_features(const ctune_reader *r);
+/** Fitted number of outputs, as ctune_estimator_n_outputs() (1 for a
+ *  classifier). As above. */
+CTUNE_API size_t ctune_read_n_outputs(const ctune_reader *r);
+/** Fitted number of classes (0 for a regressor or a transformer). As above. */
+CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
 /* ---- END I/O ----------------------------------------------------------- */
 
 /* ========================================================================

@@ -3,7 +3,8 @@
 # non-interactive). Run as root (or with sudo available).
 set -euo pipefail
 PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3 python3-numpy
-      libopenmpi-dev openmpi-bin abigail-tools)
+      libopenmpi-dev openmpi-bin abigail-tools
+      locales-all) # tests: a host under a decimal-comma locale (de_DE.UTF-8)
 [ "${CTUNE_DEPS_EXTRA:-}" ] && PKGS+=(${CTUNE_DEPS_EXTRA})
 missing=()
 for p in "${PKGS[@]}"; do

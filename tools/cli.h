@@ -12,6 +12,11 @@
 enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2, CLI_INTERRUPTED = 130 };
 
 #define CLI_MAX_PARAMS 64
+/* Limits of the integer flags (the library's own where it has one). */
+#define CLI_MAX_N_ITER 1000000LL     /* --n-iter: candidates held in memory */
+#define CLI_MAX_CV 2147483647LL      /* --cv: folds are an int */
+#define CLI_MAX_JOBS 4096LL          /* --jobs: the library's n_jobs limit */
+#define CLI_MAX_SEED 9223372036854775807LL /* --seed: an int64 option */
 
 /* Options shared by the commands (unset strings are NULL). */
 typedef struct cli_opts {
@@ -44,6 +49,15 @@ typedef struct cli_opts {
  * stderr and returns CLI_USAGE. `allowed` is a string of the long option
  * names the command accepts, separated by spaces. */
 int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed, cli_opts *o);
+
+/* Writes the typed values of `p` as option text into buf ("key=value, ...",
+ * quoted by the library so that no value can add or change an option).
+ * A value that cannot be written back exactly (both quote characters, or
+ * too long) is a usage error of `cmd`. */
+int cli_options_text(const char *cmd, const ctune_params *p, char *buf, size_t cap);
+
+/* 1 when --results names a JSON file (".json" in any case), 0 for CSV. */
+int cli_results_is_json(const char *path);
 
 /* Prints "ctune: <message>" with the library's last error. Returns CLI_ERROR. */
 int cli_fail(const char *what);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -40,16 +41,49 @@ static int allowed_opt(const char *allowed, const char *name)
     return 0;
 }
 
-static int parse_long(const char *cmd, const char *opt, const char *v, long lo, long *out)
+int cli_options_text(const char *cmd, const ctune_params *p, char *buf, size_t cap)
+{
+    long n = ctune_params_to_text(p, buf, cap);
+    ctune_params *back = NULL;
+    int same = n >= 0 && (size_t)n < cap && ctune_params_new(&back) == CTUNE_OK &&
+               ctune_params_parse(back, buf) == CTUNE_OK && ctune_params_equal(back, p);
+    ctune_params_free(back);
+    if (!same)
+        return cli_usage_error(cmd, "a value holds both quote characters or is too long");
+    return CLI_OK;
+}
+
+/* An integer in [lo, hi], else a usage error stating the range. */
+static int parse_range(const char *cmd, const char *opt, const char *v, long long lo, long long hi,
+                       long long *out)
 {
     char *end;
     errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || *end || end == v || x < lo)
-        return cli_usage_error(cmd, "--%s needs an integer >= %ld, got '%s'", opt, lo, v);
+    long long x = strtoll(v, &end, 10);
+    if (errno || *end || end == v || x < lo || x > hi)
+        return cli_usage_error(cmd, "--%s needs an integer in %lld..%lld, got '%s'", opt, lo, hi,
+                               v);
     *out = x;
     return CLI_OK;
 }
+
+static int parse_long(const char *cmd, const char *opt, const char *v, long long lo, long long hi,
+                      long *out)
+{
+    long long x = 0;
+    int rc = parse_range(cmd, opt, v, lo, hi, &x);
+    *out = (long)x;
+    return rc;
+}
+
+/* Does `path` end with `ext` (".csv"), in any case? */
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), k = strlen(ext);
+    return n > k && strcasecmp(path + n - k, ext) == 0;
+}
+
+int cli_results_is_json(const char *path) { return has_ext(path, ".json"); }
 
 int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed, cli_opts *o)
 {
@@ -104,34 +138,42 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         else if (strcmp(name, "param") == 0) {
             if (o->n_params == CLI_MAX_PARAMS)
                 return cli_usage_error(cmd, "too many --param options (at most %d)", CLI_MAX_PARAMS);
-            if (!strchr(val, '='))
+            if (!strchr(val, '=') || val[0] == '=')
                 return cli_usage_error(cmd, "--param needs key=value, got '%s'", val);
             o->params[o->n_params++] = val;
         } else if (strcmp(name, "n-iter") == 0) {
-            rc = parse_long(cmd, name, val, 1, &o->n_iter);
+            rc = parse_long(cmd, name, val, 1, CLI_MAX_N_ITER, &o->n_iter);
             o->n_iter_set = 1;
         } else if (strcmp(name, "strategy") == 0) {
             if (strcmp(val, "random") != 0 && strcmp(val, "grid") != 0 && strcmp(val, "tpe") != 0)
                 return cli_usage_error(cmd, "--strategy must be random, grid or tpe, got '%s'", val);
             o->strategy = val;
         } else if (strcmp(name, "tpe-batch") == 0) {
-            rc = parse_long(cmd, name, val, 1, &o->tpe_batch);
+            rc = parse_long(cmd, name, val, 1, 100000, &o->tpe_batch);
         } else if (strcmp(name, "cv") == 0) {
-            rc = parse_long(cmd, name, val, 2, &o->cv);
+            rc = parse_long(cmd, name, val, 2, CLI_MAX_CV, &o->cv);
             o->cv_set = 1;
         } else if (strcmp(name, "jobs") == 0) {
-            rc = parse_long(cmd, name, val, -1, &o->jobs);
+            rc = parse_long(cmd, name, val, -1, CLI_MAX_JOBS, &o->jobs);
             if (rc == CLI_OK && o->jobs == 0)
-                rc = cli_usage_error(cmd, "--jobs must be -1 (all cores) or >= 1, got 0");
+                rc = cli_usage_error(cmd, "--jobs must be -1 (all cores) or 1..%lld, got 0",
+                                     CLI_MAX_JOBS);
         } else if (strcmp(name, "seed") == 0) {
-            long s;
-            rc = parse_long(cmd, name, val, 0, &s);
+            long long s = 0;
+            rc = parse_range(cmd, name, val, 0, CLI_MAX_SEED, &s);
             o->seed = (unsigned long long)s;
             o->seed_set = 1;
-        } else if (strcmp(name, "scoring") == 0)
+        } else if (strcmp(name, "scoring") == 0) {
             o->scoring = val;
-        else if (strcmp(name, "results") == 0)
+            if (ctune_scorer_check(val) != CTUNE_OK)
+                rc = cli_usage_error(cmd, "--scoring: %s", ctune_last_error());
+        }
+        else if (strcmp(name, "results") == 0) {
             o->results = val;
+            if (!has_ext(val, ".csv") && !has_ext(val, ".json"))
+                rc = cli_usage_error(cmd, "--results needs a file name ending in .csv or .json, "
+                                          "got '%s'", val);
+        }
         else if (strcmp(name, "save-model") == 0)
             o->save_model = val;
         else if (strcmp(name, "model-file") == 0)

@@ -78,9 +78,17 @@ int cli_model_make(const cli_opts *o, const char *cmd, cli_model *m)
     if (k->make(&final) != CTUNE_OK)
         return cli_fail("creating the model");
     if (o->seed_set && ctune_params_find(ctune_estimator_get_params(final), "seed") >= 0) {
-        char seed[64];
-        snprintf(seed, sizeof seed, "seed=%llu", o->seed);
-        ctune_estimator_set_params_text(final, seed);
+        ctune_params *seed = NULL;
+        ctune_status st = ctune_params_new(&seed);
+        if (st == CTUNE_OK)
+            st = ctune_params_set_int(seed, "seed", (int64_t)o->seed);
+        if (st == CTUNE_OK)
+            st = ctune_estimator_set_params(final, seed);
+        ctune_params_free(seed);
+        if (st != CTUNE_OK) {
+            ctune_estimator_free(final);
+            return cli_fail("--seed");
+        }
     }
     if (k->scaled && !o->no_scale) {
         ctune_estimator *scaler = NULL, *pipe = NULL;
@@ -113,21 +121,50 @@ int cli_model_make(const cli_opts *o, const char *cmd, cli_model *m)
     return rc;
 }
 
+/* End of the entry name or value piece starting at s: the first of `stops`
+ * outside quotes ('...' or "...") and parentheses, or the end of the text. */
+static const char *scan_to(const char *s, const char *stops)
+{
+    char quote = 0;
+    int depth = 0;
+    for (; *s; s++) {
+        if (quote) {
+            if (*s == quote)
+                quote = 0;
+        } else if (*s == '\'' || *s == '"') {
+            quote = *s;
+        } else if (*s == '(') {
+            depth++;
+        } else if (*s == ')' && depth > 0) {
+            depth--;
+        } else if (depth == 0 && strchr(stops, *s)) {
+            break;
+        }
+    }
+    return s;
+}
+
 /* Copies `text` into a new string with `prefix` before every entry name that
- * has no "__" of its own. Entries are separated by ';', names end at ':'. */
+ * has no "__" of its own. Entries are separated by ';', names end at ':';
+ * both only outside quotes and parentheses, so a quoted value such as
+ * 'relu;x: y' stays intact. */
 static char *prefix_names(const char *text, const char *prefix)
 {
-    size_t cap = strlen(text) + 1 + (strlen(prefix) + 1) * (strlen(text) / 2 + 1);
+    size_t n_entries = 1;
+    for (const char *s = text; *(s = scan_to(s, ";")); s++)
+        n_entries++;
+    size_t cap = strlen(text) + 1 + strlen(prefix) * n_entries;
     char *out = malloc(cap), *w = out;
     if (!out)
         return NULL;
     const char *s = text;
-    while (*s) {
-        const char *semi = strchr(s, ';');
-        const char *end = semi ? semi : s + strlen(s);
-        const char *colon = memchr(s, ':', (size_t)(end - s));
+    for (;;) {
+        const char *end = scan_to(s, ";");
+        const char *colon = scan_to(s, ";:");
+        if (*colon != ':')
+            colon = NULL;
         const char *name = s;
-        while (name < end && (*name == ' ' || *name == '\t' || *name == '\n'))
+        while (name < end && (*name == ' ' || *name == '\t' || *name == '\n' || *name == '\r'))
             name++;
         int has = 0;
         for (const char *c = name; colon && c + 1 < colon; c++)
@@ -135,16 +172,50 @@ static char *prefix_names(const char *text, const char *prefix)
         memcpy(w, s, (size_t)(name - s));
         w += name - s;
         if (colon && !has) {
-            w += sprintf(w, "%s", prefix);
+            memcpy(w, prefix, strlen(prefix));
+            w += strlen(prefix);
         }
         memcpy(w, name, (size_t)(end - name));
         w += end - name;
-        if (semi)
-            *w++ = ';';
-        s = semi ? semi + 1 : end;
+        if (!*end)
+            break;
+        *w++ = ';';
+        s = end + 1;
     }
     *w = '\0';
     return out;
+}
+
+/* Largest grid whose every point is checked against the model's spec. */
+#define CLI_CHECK_GRID_MAX 100000u
+
+/* Every entry of the space names a parameter of the estimator and, when
+ * the space is a (not too large) grid, every value is one it accepts. */
+static int check_space_names(const cli_model *m, const char *cmd, const ctune_space *space)
+{
+    const ctune_params *known = ctune_estimator_get_params(m->est);
+    for (size_t i = 0; i < ctune_space_count(space); i++) {
+        const char *name = ctune_space_name(space, i);
+        if (ctune_params_find(known, name) < 0) {
+            size_t pre = strlen(m->prefix);
+            return cli_usage_error(cmd, "--space: unknown parameter '%s' for %s",
+                                   pre && !strncmp(name, m->prefix, pre) ? name + pre : name,
+                                   m->description);
+        }
+    }
+    uint64_t g = 0;
+    ctune_candidates *grid = NULL;
+    if (ctune_space_grid_size(space, &g) != CTUNE_OK || g > CLI_CHECK_GRID_MAX ||
+        ctune_space_grid(&grid, space) != CTUNE_OK) {
+        ctune_clear_error();
+        return CLI_OK; /* distributions: checked when sampled */
+    }
+    int rc = CLI_OK;
+    for (size_t i = 0; i < ctune_candidates_count(grid) && rc == CLI_OK; i++)
+        if (ctune_estimator_check_params(m->est, ctune_candidates_get(grid, i)) != CTUNE_OK)
+            rc = cli_usage_error(cmd, "--space: %s", ctune_last_error());
+    ctune_candidates_free(grid);
+    return rc;
 }
 
 int cli_model_space(const cli_model *m, const cli_opts *o, const char *cmd, const ctune_data *data,
@@ -178,5 +249,10 @@ int cli_model_space(const cli_model *m, const cli_opts *o, const char *cmd, cons
     free(full);
     if (st != CTUNE_OK)
         return cli_fail("--space");
-    return CLI_OK;
+    int rc = check_space_names(m, cmd, *out);
+    if (rc != CLI_OK) {
+        ctune_space_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }

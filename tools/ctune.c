@@ -111,15 +111,31 @@ static void usage_predict(FILE *f)
 
 /* ---- data ---------------------------------------------------------------- */
 
+/* CSV options "target=<col>" with the column typed (an integer is an index,
+ * other text a name, none no target), never pasted as text. */
+static int csv_target_options(const char *cmd, const char *target, char *opts, size_t cap)
+{
+    opts[0] = '\0';
+    if (!target)
+        return CLI_OK;
+    ctune_params *p = NULL;
+    if (ctune_params_new(&p) != CTUNE_OK || ctune_params_set_text(p, "target", target) != CTUNE_OK) {
+        ctune_params_free(p);
+        return cli_fail("--target");
+    }
+    int rc = cli_options_text(cmd, p, opts, cap);
+    ctune_params_free(p);
+    return rc;
+}
+
 static int load_data(const cli_opts *o, ctune_data **out, char *label, size_t cap)
 {
     ctune_status rc;
     if (o->data_file) {
-        char opts[512];
-        if (o->target)
-            snprintf(opts, sizeof opts, "target=%s", o->target);
-        else
-            opts[0] = '\0';
+        char opts[1024];
+        int crc = csv_target_options("search", o->target, opts, sizeof opts);
+        if (crc != CLI_OK)
+            return crc;
         rc = ctune_csv_load(out, o->data_file, opts);
         snprintf(label, cap, "%s", o->data_file);
     } else {
@@ -155,6 +171,22 @@ static int make_splitter(const cli_opts *o, const ctune_estimator *est, ctune_sp
 }
 
 /* ---- search / grid ------------------------------------------------------- */
+
+/* The search (or cross-validation, search = 0) options from typed values:
+ * --scoring is a string value, never option text. */
+static int search_options(const cli_opts *o, const char *cmd, int search, char *buf, size_t cap)
+{
+    ctune_params *p = NULL;
+    int ok = ctune_params_new(&p) == CTUNE_OK &&
+             ctune_params_set_int(p, "n_jobs", o->jobs) == CTUNE_OK &&
+             (!search || (ctune_params_set_int(p, "cv", o->cv) == CTUNE_OK &&
+                          ctune_params_set_int(p, "seed", (int64_t)o->seed) == CTUNE_OK &&
+                          ctune_params_set_bool(p, "refit", 1) == CTUNE_OK)) &&
+             (!o->scoring || ctune_params_set_string(p, "scoring", o->scoring) == CTUNE_OK);
+    int rc = ok ? cli_options_text(cmd, p, buf, cap) : cli_fail("options");
+    ctune_params_free(p);
+    return rc;
+}
 
 typedef struct progress_ctx {
     cli_progress *bar;
@@ -229,9 +261,8 @@ static void print_table(const ctune_search *s, size_t max_rows)
 
 static int write_results(const ctune_search *s, const char *path)
 {
-    size_t len = strlen(path);
     ctune_status rc;
-    if (len > 5 && strcmp(path + len - 5, ".json") == 0)
+    if (cli_results_is_json(path))
         rc = ctune_search_results_json(s, path);
     else
         rc = ctune_search_results_csv(s, path);
@@ -344,9 +375,9 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         rc = cli_fail("creating the search");
         goto done;
     }
-    char options[256];
-    snprintf(options, sizeof options, "cv=%ld, n_jobs=%ld, seed=%llu, refit=true%s%s", o.cv, o.jobs,
-             o.seed, o.scoring ? ", scoring=" : "", o.scoring ? o.scoring : "");
+    char options[1024];
+    if ((rc = search_options(&o, cmd, 1, options, sizeof options)) != CLI_OK)
+        goto done;
     if (ctune_search_set_options(s, options) != CTUNE_OK) {
         rc = cli_fail("search options");
         goto done;
@@ -418,9 +449,9 @@ static int cmd_cv(int argc, char **argv)
         goto done;
     if ((rc = make_splitter(&o, m.est, &splitter)) != CLI_OK)
         goto done;
-    char options[256];
-    snprintf(options, sizeof options, "n_jobs=%ld%s%s", o.jobs, o.scoring ? ", scoring=" : "",
-             o.scoring ? o.scoring : "");
+    char options[1024];
+    if ((rc = search_options(&o, "cv", 0, options, sizeof options)) != CLI_OK)
+        goto done;
     ctune_status cst;
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)
@@ -550,8 +581,10 @@ static int cmd_predict(int argc, char **argv)
     char *text = NULL;
     if (ctune_estimator_load(&est, o.model_file, NULL, NULL) != CTUNE_OK)
         return cli_fail("loading the model");
-    char opts[512];
-    snprintf(opts, sizeof opts, "target=%s", o.target ? o.target : "none");
+    char opts[1024];
+    if ((rc = csv_target_options("predict", o.target ? o.target : "none", opts, sizeof opts)) !=
+        CLI_OK)
+        goto done;
     if (ctune_csv_load(&data, o.data_file, opts) != CTUNE_OK) {
         rc = cli_fail("loading the data");
         goto done;

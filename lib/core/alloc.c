@@ -75,6 +75,18 @@ void *ctune__malloc_array(size_t count, size_t size)
     return ctune__malloc(count * size);
 }
 
+void *ctune__malloc_matrix(size_t rows, size_t cols, size_t size)
+{
+    if (size && cols && rows > SIZE_MAX / size / cols) {
+        atomic_fetch_add(&g_failures, 1);
+        ctune_set_error(CTUNE_ENOMEM,
+                        "out of memory: %zu rows × %zu columns of %zu bytes cannot be addressed",
+                        rows, cols, size);
+        return NULL;
+    }
+    return ctune__malloc(rows * cols * size);
+}
+
 void *ctune__realloc(void *ptr, size_t size)
 {
     if (!ptr)

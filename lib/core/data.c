@@ -68,6 +68,21 @@ ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype, size_t n
     if (n_targets > 0 && !y)
         return ctune_set_error(CTUNE_EINVAL, "ctune_data_new: y is NULL but n_targets is %zu",
                                n_targets);
+    /* The caller's arrays must be addressable: X spans (n_rows - 1) ×
+     * row_stride + n_cols values, y n_rows × n_targets; element offsets are
+     * computed in size_t. */
+    size_t es = dtype == CTUNE_FLOAT32 ? sizeof(float) : sizeof(double);
+    size_t max_x = SIZE_MAX / es;
+    if (n_cols > max_x || (n_rows > 0 && n_rows - 1 > (max_x - n_cols) / row_stride))
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_data_new: X of %zu rows, %zu columns and row_stride %zu is "
+                               "larger than memory can address",
+                               n_rows, n_cols, row_stride);
+    if (n_targets > 0 && n_rows > SIZE_MAX / sizeof(double) / n_targets)
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_data_new: y of %zu rows × %zu targets is larger than memory "
+                               "can address",
+                               n_rows, n_targets);
     ctune__storage init = {0};
     init.X = X;
     init.dtype = dtype;
@@ -127,6 +142,10 @@ ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src, const si
             return ctune_set_error(CTUNE_EINVAL,
                                    "ctune_data_subset: index %zu (rows[%zu]) is out of range for %zu rows",
                                    rows[i], i, src->n);
+    if (src->y_local && src->t_local && n > SIZE_MAX / sizeof(double) / src->t_local)
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_data_subset: %zu rows × %zu targets cannot be addressed", n,
+                               src->t_local);
     size_t *idx = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
     if (!idx)
         return CTUNE_ENOMEM;

@@ -1,5 +1,7 @@
 #include "core/error.h"
 
+#include "core/cnum.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +46,7 @@ ctune_status ctune_set_error(ctune_status code, const char *fmt, ...)
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(tmp, sizeof tmp, fmt, ap);
+        ctune__vsnprintf_c(tmp, sizeof tmp, fmt, ap);
         va_end(ap);
     } else {
         snprintf(tmp, sizeof tmp, "%s", ctune_status_string(code));
@@ -65,7 +67,7 @@ void ctune__error_prefix(const char *fmt, ...)
     char prefix[MSG_CAP], tmp[MSG_CAP];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    ctune__vsnprintf_c(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     /* Build "prefix: message" by hand: truncation is intended. */
     size_t a = strlen(prefix);

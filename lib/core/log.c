@@ -1,5 +1,7 @@
 #include "core/log.h"
 
+#include "core/cnum.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,7 +37,7 @@ void ctune__log(int level, const char *fmt, ...)
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ctune__vsnprintf_c(msg, sizeof msg, fmt, ap);
     va_end(ap);
     fn(level, msg, user);
 }

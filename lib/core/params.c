@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 
 typedef struct entry {
@@ -183,7 +184,7 @@ static int parse_double(const char *s, double *out)
         return 0;
     errno = 0;
     char *end;
-    double v = strtod(s, &end);
+    double v = ctune__strtod_c(s, &end);
     if (*end || errno == ERANGE)
         return 0;
     *out = v;
@@ -374,14 +375,42 @@ const char *ctune_params_name(const ctune_params *p, size_t i)
     return p && i < p->n ? p->e[i].name : NULL;
 }
 
+static _Thread_local const ctune_param_spec *t_watch_spec;
+static _Thread_local unsigned char *t_watch_marks;
+
+void ctune__params_watch(const ctune_param_spec *spec, unsigned char *marks)
+{
+    t_watch_spec = marks ? spec : NULL;
+    t_watch_marks = marks;
+}
+
+/* Marks the watched spec's entries that `name` reads (see params.h). */
+static void note_read(const char *name)
+{
+    const ctune_param_spec *spec = t_watch_spec;
+    if (!spec || !name)
+        return;
+    size_t nn = strlen(name);
+    for (size_t i = 0; spec[i].name; i++) {
+        const char *d = spec[i].name;
+        size_t dn = strlen(d);
+        if ((dn == nn && !memcmp(d, name, nn)) ||
+            (dn > nn + 2 && !memcmp(d + dn - nn, name, nn) && d[dn - nn - 1] == '_' &&
+             d[dn - nn - 2] == '_'))
+            t_watch_marks[i] = 1;
+    }
+}
+
 int ctune_params_type(const ctune_params *p, const char *name)
 {
+    note_read(name);
     long k = ctune_params_find(p, name);
     return k < 0 ? 0 : p->e[k].type;
 }
 
 static ctune_status lookup(const ctune_params *p, const char *name, const entry **out)
 {
+    note_read(name);
     CTUNE_CHECK_NULL(p, "params");
     CTUNE_CHECK_NULL(name, "name");
     long k = ctune_params_find(p, name);
@@ -498,19 +527,11 @@ ctune_status ctune__params_string_or(const ctune_params *p, const char *name, co
     return ctune_params_get_string(p, name, out);
 }
 
-/* Formats a double so that it parses back to the same value. */
+/* Formats a double so that it parses back to the same value, as a double. */
 static int fmt_double(char *buf, size_t cap, double d)
 {
-    if (isnan(d))
-        return snprintf(buf, cap, "nan");
-    if (isinf(d))
-        return snprintf(buf, cap, d > 0 ? "inf" : "-inf");
-    char tmp[64];
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
+    char tmp[48];
+    ctune__fmt_double(tmp, sizeof tmp - 2, d);
     /* keep it a double when read back */
     if (!strpbrk(tmp, ".eEn"))
         strcat(tmp, ".0");
@@ -662,12 +683,12 @@ static int parse_range(const char *r, double *lo, int *lo_incl, double *hi, int 
         return 0;
     *lo_incl = *r == '[';
     char *end;
-    *lo = strtod(r + 1, &end);
+    *lo = ctune__strtod_c(r + 1, &end);
     while (isspace((unsigned char)*end))
         end++;
     if (*end != ',')
         return 0;
-    *hi = strtod(end + 1, &end);
+    *hi = ctune__strtod_c(end + 1, &end);
     while (isspace((unsigned char)*end))
         end++;
     if (*end != ']' && *end != ')')

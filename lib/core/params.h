@@ -17,6 +17,15 @@ ctune_status ctune__param_check_one(ctune_params *p, const char *name, const ctu
 ctune_status ctune__params_copy_value(ctune_params *dst, const char *as, const ctune_params *src,
                                       const char *name);
 
+/* Read marks, for the conformance kit's unused_params check: while a spec
+ * is watched on the calling thread, every typed read of a parameter by name
+ * (the ctune_params getters, ctune_params_type/is_none/value_text and the
+ * *_or helpers below), on any params set, sets marks[i] for the spec entry
+ * i of that name, or whose name ends in "__" + that name (a value routed to
+ * a pipeline step or a builder under its short name). `spec` NULL stops
+ * watching. Costs nothing while nothing is watched. */
+void ctune__params_watch(const ctune_param_spec *spec, unsigned char *marks);
+
 /* Getters with a default when the name is absent (still an error when the
  * type is wrong). */
 ctune_status ctune__params_int_or(const ctune_params *p, const char *name, int64_t def, int64_t *out);

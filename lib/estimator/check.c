@@ -11,16 +11,35 @@
 
 #include "ctune_testing.h"
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/data.h"
 #include "core/error.h"
+#include "core/params.h"
 #include "estimator/estimator.h"
 
 /* Stream id of every fit of the battery: fits of two clones with it must
  * agree (ctune_fit_ctx_seed derives the same seed). */
 #define CHECK_STREAM 0x5EEDu
-/* Written after each output buffer; must survive predict/transform. */
-#define CANARY 1.2345678901234567e300
+/* Written into and after each output buffer: a NaN with a payload no
+ * computation makes, so a value left unwritten is told from a NaN result.
+ * The cells after the buffer must survive predict/transform. */
+#define CANARY_BITS UINT64_C(0x7FF4C0FFEE15DEAD)
 #define N_CANARY 4
+
+static double canary(void)
+{
+    uint64_t b = CANARY_BITS;
+    double v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+
+static int is_canary(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return b == CANARY_BITS;
+}
 
 typedef struct ck {
     const ctune_estimator *proto;
@@ -28,6 +47,7 @@ typedef struct ck {
     double tol;
     size_t n, d, k; /* rows, features, classes of the generated data */
     uint64_t seed;
+    double overlap_std; /* fit_deterministic's overlapping classes (0: not run) */
     double *X, *y;  /* n × d, n */
     double *X0, *y0; /* pristine copies, restored before each check */
     ctune_data *train;
@@ -44,9 +64,22 @@ typedef struct ck {
     int failed;       /* current check already reported */
     int quiet;        /* a skipped check run for its side effects only */
     int stop;         /* memory was overwritten: run no further check */
+    /* checks that could not run, reported on one line at the end */
+    char not_run[512];
+    char not_run_why[256];
 } ck;
 
 /* ---- helpers ------------------------------------------------------------- */
+
+/* Appends "<head>: <text>\n" to the report (truncated, NUL-terminated). */
+static void report_line(ck *c, const char *head, const char *text)
+{
+    if (!c->report || c->cap == 0 || c->len >= c->cap - 1)
+        return;
+    int w = snprintf(c->report + c->len, c->cap - c->len, "%s: %s\n", head, text);
+    if (w > 0)
+        c->len = c->len + (size_t)w < c->cap ? c->len + (size_t)w : c->cap - 1;
+}
 
 static void fail(ck *c, const char *fmt, ...) CTUNE_PRINTF(2, 3);
 
@@ -61,13 +94,9 @@ static void fail(ck *c, const char *fmt, ...)
     char reason[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    ctune__vsnprintf_c(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    if (!c->report || c->cap == 0 || c->len >= c->cap - 1)
-        return;
-    int w = snprintf(c->report + c->len, c->cap - c->len, "%s: %s\n", c->name, reason);
-    if (w > 0)
-        c->len = c->len + (size_t)w < c->cap ? c->len + (size_t)w : c->cap - 1;
+    report_line(c, c->name, reason);
 }
 
 static int near(double a, double b, double tol)
@@ -97,14 +126,14 @@ static double *new_out(size_t n, size_t w)
     double *p = CTUNE_NEW_ARRAY(double, m + N_CANARY);
     if (p)
         for (size_t i = 0; i < m + N_CANARY; i++)
-            p[i] = CANARY;
+            p[i] = canary();
     return p;
 }
 
 static int canary_ok(const double *p, size_t n, size_t w)
 {
     for (size_t i = 0; i < N_CANARY; i++)
-        if (p[n * w + i] != CANARY)
+        if (!is_canary(p[n * w + i]))
             return 0;
     return 1;
 }
@@ -176,24 +205,45 @@ static ctune_status fit_and_output(ck *c, const ctune_data *data, const ctune_da
 }
 
 /* Generated data for the estimator's kind: n × d, X rounded to float32
- * precision so float32 and float64 views hold the same values. */
-static ctune_status generate(ck *c, double *X, double *y, size_t n, size_t d, uint64_t seed)
+ * precision so float32 and float64 views hold the same values; `spread` is
+ * the blobs' cluster_std or the regression's noise. */
+static ctune_status generate_spread(ck *c, double *X, double *y, size_t n, size_t d,
+                                    uint64_t seed, double spread)
 {
     ctune_status rc;
     if (c->kind == CTUNE_REGRESSOR)
-        rc = ctune_make_regression(X, y, n, d, d < 3 ? d : 3, 1.0, seed, NULL);
+        rc = ctune_make_regression(X, y, n, d, d < 3 ? d : 3, spread, seed, NULL);
     else
-        rc = ctune_make_blobs(X, y, n, d, c->k, 1.0, seed, NULL);
+        rc = ctune_make_blobs(X, y, n, d, c->k, spread, seed, NULL);
     for (size_t i = 0; rc == CTUNE_OK && i < n * d; i++)
         X[i] = (double)(float)X[i];
     return rc;
+}
+
+/* Records the current check as not run (reported once, at the end). */
+static void not_run(ck *c, const char *why)
+{
+    c->failed = 1;
+    if (c->quiet)
+        return;
+    size_t len = strlen(c->not_run);
+    snprintf(c->not_run + len, sizeof c->not_run - len, "%s%s", len ? ", " : "", c->name);
+    if (!c->not_run_why[0])
+        snprintf(c->not_run_why, sizeof c->not_run_why, "%s", why);
+}
+
+static ctune_status generate(ck *c, double *X, double *y, size_t n, size_t d, uint64_t seed)
+{
+    return generate_spread(c, X, y, n, d, seed, 1.0);
 }
 
 static int need_ref(ck *c)
 {
     if (c->ref)
         return 1;
-    fail(c, "not run: the reference fit failed (%s)", c->ref_error);
+    char why[300];
+    snprintf(why, sizeof why, "the reference fit failed: %s", c->ref_error);
+    not_run(c, why);
     return 0;
 }
 
@@ -343,10 +393,10 @@ static ctune_status check_unknown_param(ck *c)
     return rc == CTUNE_ENOMEM ? rc : CTUNE_OK;
 }
 
-static ctune_status check_fit_deterministic(ck *c)
+/* Two fits with the same seed on the training data: the same predictions
+ * and probabilities. */
+static ctune_status deterministic_on_train(ck *c)
 {
-    if (!need_ref(c))
-        return CTUNE_OK;
     double *o;
     CTUNE_TRY(fit_and_output(c, c->train, c->train, "the same data with the same seed", &o));
     if (o)
@@ -377,6 +427,139 @@ static ctune_status check_fit_deterministic(ck *c)
     ctune_estimator_free(b);
     ctune__free(pa);
     ctune__free(pb);
+    return rc;
+}
+
+/* Outputs (and, for a classifier with predict_proba, probabilities
+ * appended after them) of `e` on `d`: n × (width + k) into a new buffer. */
+static ctune_status outputs_and_proba(ck *c, ctune_estimator *e, const ctune_data *d,
+                                      int proba, double **out)
+{
+    size_t n = ctune_data_n_rows(d), w = c->width + (proba ? c->k : 0);
+    double *o = new_out(n, w);
+    *out = o;
+    if (!o)
+        return CTUNE_ENOMEM;
+    double *p = proba ? CTUNE_NEW_ARRAY(double, n * c->k) : NULL;
+    double *q = CTUNE_NEW_ARRAY(double, n * c->width);
+    ctune_status rc = (!proba || p) && q ? outputs(e, d, q) : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK && proba)
+        rc = ctune_estimator_predict_proba(e, d, p);
+    if (rc == CTUNE_OK)
+        for (size_t i = 0; i < n; i++) {
+            memcpy(o + i * w, q + i * c->width, c->width * sizeof *o);
+            if (proba)
+                memcpy(o + i * w + c->width, p + i * c->k, c->k * sizeof *o);
+        }
+    ctune__free(p);
+    ctune__free(q);
+    return rc;
+}
+
+/* Two fits with the same seed on data whose classes overlap (a regressor:
+ * whose targets are noisy), where neighbourhoods and splits are fragile: an
+ * estimator that draws from rand() or keeps state between fits (a global
+ * counter) predicts differently. One fit also predicts twice. */
+static ctune_status deterministic_on_overlap(ck *c)
+{
+    size_t n = c->n, d = c->d;
+    int proba = c->kind == CTUNE_CLASSIFIER && ctune_estimator_vtable_of(c->proto)->predict_proba;
+    size_t w = c->width + (proba ? c->k : 0);
+    double *X = CTUNE_NEW_ARRAY(double, n * d), *y = CTUNE_NEW_ARRAY(double, n);
+    double *oa = NULL, *oa2 = NULL, *ob = NULL;
+    ctune_data *data = NULL;
+    ctune_estimator *a = NULL, *b = NULL;
+    ctune_status fa = CTUNE_OK, fb = CTUNE_OK, rc = X && y ? CTUNE_OK : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK)
+        rc = generate_spread(c, X, y, n, d, c->seed + 3, c->overlap_std);
+    if (rc == CTUNE_OK)
+        rc = ctune_data_new(&data, X, CTUNE_FLOAT64, n, d, 0, y, 1);
+    if (rc == CTUNE_OK)
+        rc = fitted_clone(c, data, &a, &fa);
+    if (rc == CTUNE_OK && a)
+        rc = fitted_clone(c, data, &b, &fb);
+    if (rc == CTUNE_OK && (!a || !b))
+        fail(c, "fit on overlapping classes (cluster_std %g) failed: %s", c->overlap_std,
+             ctune_last_error());
+    ctune_status r = CTUNE_OK;
+    if (rc == CTUNE_OK && a && b) {
+        r = outputs_and_proba(c, a, data, proba, &oa);
+        if (r == CTUNE_OK)
+            r = outputs_and_proba(c, a, data, proba, &oa2);
+        if (r == CTUNE_OK)
+            r = outputs_and_proba(c, b, data, proba, &ob);
+        if (r == CTUNE_ENOMEM)
+            rc = r;
+        else if (r != CTUNE_OK)
+            fail(c, "predict on overlapping classes failed: %s", ctune_last_error());
+    }
+    if (rc == CTUNE_OK && r == CTUNE_OK && a && b &&
+        same_outputs(c, oa, oa2, n, w,
+                     "one fit predicting the overlapping-classes data twice: outputs"))
+        same_outputs(c, oa, ob, n, w,
+                     "two fits with the same seed on overlapping classes (an estimator using "
+                     "rand() or global state?): outputs");
+    ctune_estimator_free(a);
+    ctune_estimator_free(b);
+    ctune_data_free(data);
+    ctune__free(oa);
+    ctune__free(oa2);
+    ctune__free(ob);
+    ctune__free(X);
+    ctune__free(y);
+    return rc;
+}
+
+static ctune_status check_fit_deterministic(ck *c)
+{
+    if (!need_ref(c))
+        return CTUNE_OK;
+    CTUNE_TRY(deterministic_on_train(c));
+    if (c->failed || c->overlap_std <= 0)
+        return CTUNE_OK;
+    return deterministic_on_overlap(c);
+}
+
+/* Every declared parameter is read (by its name, through a ctune_params
+ * getter) while the estimator is created and fitted: a parameter that
+ * create never reads, or reads under a misspelt name, would be tuned for
+ * nothing. */
+static ctune_status check_unused_params(ck *c)
+{
+    const ctune_param_spec *spec = ctune_estimator_vtable_of(c->proto)->params;
+    size_t np = ctune_spec_count(spec);
+    if (np == 0)
+        return CTUNE_OK;
+    unsigned char *marks = ctune__calloc(np, 1);
+    ctune_estimator *e = NULL;
+    ctune_status r = CTUNE_OK, rc = marks ? ctune_estimator_clone(&e, c->proto) : CTUNE_ENOMEM;
+    if (rc == CTUNE_OK) {
+        ctune__params_watch(spec, marks);
+        r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM);
+        ctune__params_watch(NULL, NULL);
+        if (r == CTUNE_ENOMEM)
+            rc = r;
+    }
+    if (rc == CTUNE_OK && r != CTUNE_OK) {
+        fail(c, "fit failed: %s", ctune_last_error());
+    } else if (rc == CTUNE_OK) {
+        char names[400];
+        size_t len = 0, count = 0;
+        names[0] = '\0';
+        for (size_t i = 0; i < np; i++)
+            if (!marks[i]) {
+                if (len < sizeof names)
+                    len += (size_t)snprintf(names + len, sizeof names - len, "%s'%s'",
+                                            count ? ", " : "", spec[i].name);
+                count++;
+            }
+        if (count)
+            fail(c, "declared parameter%s %s %s never read by create or fit (read under "
+                    "another name?)",
+                 count > 1 ? "s" : "", names, count > 1 ? "are" : "is");
+    }
+    ctune_estimator_free(e);
+    ctune__free(marks);
     return rc;
 }
 
@@ -437,7 +620,7 @@ static ctune_status check_predict_shape(ck *c)
         return CTUNE_OK;
     }
     for (size_t i = 0; i < c->n * c->width; i++) {
-        if (c->ref_out[i] == CANARY) {
+        if (is_canary(c->ref_out[i])) {
             fail(c, "output row %zu, column %zu was not written", i / c->width, i % c->width);
             return CTUNE_OK;
         }
@@ -483,6 +666,10 @@ static ctune_status check_predict_proba(ck *c)
             double s = 0;
             for (size_t j = 0; j < c->k; j++) {
                 double v = p[i * c->k + j];
+                if (is_canary(v)) {
+                    fail(c, "row %zu, class %zu was not written", i, j);
+                    break;
+                }
                 if (!(v >= -c->tol && v <= 1 + c->tol)) {
                     fail(c, "row %zu, class %zu has probability %.17g, outside [0, 1]", i, j, v);
                     break;
@@ -641,13 +828,13 @@ static ctune_status check_empty_data(ck *c)
              ctune_status_string(frc));
     }
     if (rc == CTUNE_OK && c->ref) {
-        double dummy = CANARY;
+        double dummy = canary();
         ctune_status r = outputs(c->ref, d, &dummy);
         if (r == CTUNE_ENOMEM)
             rc = r;
         else if (r != CTUNE_OK)
             fail(c, "predict on 0 rows failed: %s", ctune_last_error());
-        else if (dummy != CANARY)
+        else if (!is_canary(dummy))
             fail(c, "predict on 0 rows wrote output");
     }
     ctune_data_free(d);
@@ -1004,6 +1191,7 @@ static const check CHECKS[] = {
     {"clone_unfitted", check_clone_unfitted},
     {"params_round_trip", check_params_round_trip},
     {"unknown_param", check_unknown_param},
+    {"unused_params", check_unused_params},
     {"fit_deterministic", check_fit_deterministic},
     {"fit_input_unchanged", check_fit_input_unchanged},
     {"predict_labels", check_predict_labels},
@@ -1036,6 +1224,9 @@ static const ctune_param_spec OPTIONS[] = {
     {"n_features", CTUNE_TYPE_INT, "4", "[1, 10000]", NULL, "features of the generated data"},
     {"n_classes", CTUNE_TYPE_INT, "3", "[2, 64]", NULL, "classes of the generated data"},
     {"seed", CTUNE_TYPE_INT, "0", "[0, inf)", NULL, "seed of the generated data"},
+    {"cluster_std", CTUNE_TYPE_DOUBLE, "8", "[0, inf)", NULL,
+     "spread of the overlapping classes (regression: noise) of fit_deterministic's second "
+     "data set; 0 leaves that run out"},
     {NULL, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -1108,6 +1299,8 @@ static ctune_status parse_options(const char *text, ck *c, unsigned char *skip)
         rc = ctune_params_get_int(opts, "n_classes", &k);
     if (rc == CTUNE_OK)
         rc = ctune_params_get_int(opts, "seed", &seed);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_get_double(opts, "cluster_std", &c->overlap_std);
     if (rc == CTUNE_OK && !ctune_params_is_none(opts, "skip")) {
         const char *s;
         rc = ctune_params_get_string(opts, "skip", &s);
@@ -1171,6 +1364,21 @@ ctune_status ctune_check_estimator(const ctune_estimator *est, const char *optio
         memcpy(c.X, c.X0, c.n * c.d * sizeof *c.X);
         memcpy(c.y, c.y0, c.n * sizeof *c.y);
         rc = CHECKS[i].fn(&c);
+    }
+    /* checks left out after memory was overwritten */
+    for (size_t i = 0; i < N_CHECKS && rc == CTUNE_OK && c.stop; i++)
+        if (!skip[i] && !c.not_run[0] && CHECKS[i].fn == check_predict_shape) {
+            for (size_t j = i + 1; j < N_CHECKS; j++)
+                if (!skip[j]) {
+                    c.name = CHECKS[j].name;
+                    c.quiet = 0;
+                    not_run(&c, "predict wrote past its output buffer");
+                }
+        }
+    if (rc == CTUNE_OK && c.not_run[0]) {
+        char head[300];
+        snprintf(head, sizeof head, "not run (%s)", c.not_run_why);
+        report_line(&c, head, c.not_run);
     }
     ctune_estimator_free(c.ref);
     ctune__free(c.ref_out);

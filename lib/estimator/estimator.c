@@ -474,6 +474,25 @@ ctune_status ctune__estimator_check_X(const ctune_estimator *e, const ctune_data
     return rc;
 }
 
+/* A NaN with a payload no computation makes: written into a classifier's
+ * output before its predict / predict_proba, so a cell left unwritten is
+ * told from a result. */
+#define UNWRITTEN_BITS UINT64_C(0x7FF4DEADC0DEF00D)
+
+static void fill_unwritten(double *out, size_t n)
+{
+    uint64_t b = UNWRITTEN_BITS;
+    for (size_t i = 0; i < n; i++)
+        memcpy(&out[i], &b, sizeof b);
+}
+
+static int is_unwritten(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return b == UNWRITTEN_BITS;
+}
+
 ctune_status ctune_estimator_predict(ctune_estimator *e, const ctune_data *X, double *out)
 {
     CTUNE_TRY(ctune__estimator_check_X(e, X));
@@ -482,10 +501,15 @@ ctune_status ctune_estimator_predict(ctune_estimator *e, const ctune_data *X, do
     CTUNE_CHECK_NULL(out, "out");
     if (e->vt->kind == CTUNE_TRANSFORMER)
         return ctune_estimator_transform(e, X, out);
+    if (e->vt->kind == CTUNE_CLASSIFIER)
+        fill_unwritten(out, X->n);
     CTUNE_TRY(e->vt->predict(e->self, X, out));
     if (e->vt->kind == CTUNE_CLASSIFIER) {
         for (size_t i = 0; i < X->n; i++) {
             double c = out[i];
+            if (is_unwritten(c))
+                return ctune_set_error(CTUNE_EINTERNAL, "%s: predict left row %zu of %zu unwritten",
+                                       e->vt->name, i, X->n);
             if (!(c >= 0 && c < (double)e->n_classes) || c != floor(c))
                 return ctune_set_error(CTUNE_EINTERNAL, "%s: predict returned class code %g for row %zu (n_classes %zu)",
                                        e->vt->name, c, i, e->n_classes);
@@ -503,7 +527,15 @@ ctune_status ctune_estimator_predict_proba(ctune_estimator *e, const ctune_data 
     if (X->n == 0)
         return CTUNE_OK;
     CTUNE_CHECK_NULL(out, "out");
-    return e->vt->predict_proba(e->self, X, out);
+    size_t cells = X->n * e->n_classes; /* fits in memory: the caller's buffer */
+    fill_unwritten(out, cells);
+    CTUNE_TRY(e->vt->predict_proba(e->self, X, out));
+    for (size_t i = 0; i < cells; i++)
+        if (is_unwritten(out[i]))
+            return ctune_set_error(CTUNE_EINTERNAL,
+                                   "%s: predict_proba left row %zu, class %zu unwritten",
+                                   e->vt->name, i / e->n_classes, i % e->n_classes);
+    return CTUNE_OK;
 }
 
 ctune_status ctune_estimator_transform(ctune_estimator *e, const ctune_data *X, double *out)
@@ -575,10 +607,10 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
         ctune_data_free(coded);
         return rc;
     }
-    double *pred = CTUNE_NEW_ARRAY(double, n * e->n_outputs);
+    double *pred = CTUNE_NEW_MATRIX(double, n, e->n_outputs);
     if (!pred)
         return CTUNE_ENOMEM;
-    double *ytrue = CTUNE_NEW_ARRAY(double, n * t);
+    double *ytrue = CTUNE_NEW_MATRIX(double, n, t);
     if (!ytrue) {
         ctune__free(pred);
         return CTUNE_ENOMEM;

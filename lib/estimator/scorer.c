@@ -182,8 +182,8 @@ ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_dat
                                strcmp(name, "roc_auc") == 0
                                    ? " (multiclass ROC AUC is not supported)"
                                    : "; use the '_macro' variant");
-    double *ytrue = CTUNE_NEW_ARRAY(double, n * t);
-    double *pred = CTUNE_NEW_ARRAY(double, n * (k ? k : 1));
+    double *ytrue = CTUNE_NEW_MATRIX(double, n, t);
+    double *pred = CTUNE_NEW_MATRIX(double, n, k ? k : 1);
     double *classes = CTUNE_NEW_ARRAY(double, n_classes ? n_classes : 1);
     ctune_status rc = ytrue && pred && classes ? CTUNE_OK : CTUNE_ENOMEM;
     if (rc == CTUNE_OK && kind == CTUNE_CLASSIFIER)

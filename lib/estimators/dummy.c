@@ -267,8 +267,10 @@ static ctune_status reg_create(void **self, const ctune_params *p, void *user)
     int strategy = strcmp(s, "median") == 0 ? REG_MEDIAN : strcmp(s, "constant") == 0 ? REG_CONSTANT
                                                                                      : REG_MEAN;
     double constant = 0.0;
+    /* read whatever the strategy: a value is checked even when unused */
+    int no_constant = ctune_params_is_none(p, "constant") || ctune_params_find(p, "constant") < 0;
     if (strategy == REG_CONSTANT) {
-        if (ctune_params_find(p, "constant") < 0 || ctune_params_is_none(p, "constant"))
+        if (no_constant)
             return ctune_set_error(CTUNE_EINVAL,
                                    "DummyRegressor: strategy=constant needs the parameter "
                                    "'constant' (it is none)");

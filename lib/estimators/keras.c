@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/params.h"
@@ -156,13 +157,13 @@ static ctune_status fit_options(const ctune_params *t, char *buf, size_t cap)
         monitor = vsplit > 0 ? "val_loss" : "loss";
     /* The seed is set with ctune_model_set_seed(), not here: a derived
      * 64-bit seed does not fit the options' int64. */
-    int w = snprintf(buf, cap, "shuffle=%s, validation_split=%.17g", shuffle ? "true" : "false",
-                     vsplit);
+    int w = ctune__snprintf_c(buf, cap, "shuffle=%s, validation_split=%.17g",
+                              shuffle ? "true" : "false", vsplit);
     if (early && w > 0 && (size_t)w < cap)
-        snprintf(buf + w, cap - (size_t)w,
-                 ", early_stopping_patience=%lld, monitor=%s, min_delta=%.17g, "
-                 "restore_best_weights=%s",
-                 (long long)patience, monitor, min_delta, restore ? "true" : "false");
+        ctune__snprintf_c(buf + w, cap - (size_t)w,
+                          ", early_stopping_patience=%lld, monitor=%s, min_delta=%.17g, "
+                          "restore_best_weights=%s",
+                          (long long)patience, monitor, min_delta, restore ? "true" : "false");
     return CTUNE_OK;
 }
 
@@ -182,9 +183,9 @@ static int log_epoch(const ctune_model *m, int epoch, void *user)
     char extra[96] = "";
     int w = 0;
     if (has_acc)
-        w = snprintf(extra, sizeof extra, " - accuracy: %.4f", acc);
+        w = ctune__snprintf_c(extra, sizeof extra, " - accuracy: %.4f", acc);
     if (has_val && w >= 0 && (size_t)w < sizeof extra)
-        snprintf(extra + w, sizeof extra - (size_t)w, " - val_loss: %.4f", vloss);
+        ctune__snprintf_c(extra + w, sizeof extra - (size_t)w, " - val_loss: %.4f", vloss);
     ctune__log(0, "%s: Epoch %d/%lld - loss: %.4f%s", v->name, epoch + 1, (long long)v->epochs,
                loss, extra);
     return 0;
@@ -282,7 +283,7 @@ static ctune_status keras_predict(void *self, const ctune_data *X, double *out)
     if (k->fam->vt.kind == CTUNE_REGRESSOR)
         return ctune_model_predict(k->model, X, out);
     size_t c = k->n_classes;
-    double *proba = CTUNE_NEW_ARRAY(double, n * c);
+    double *proba = CTUNE_NEW_MATRIX(double, n, c);
     if (!proba)
         return CTUNE_ENOMEM;
     ctune_status rc = keras_predict_proba(self, X, proba);
@@ -636,7 +637,7 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
     if (nn < 1)
         return ctune_set_error(CTUNE_EINVAL, "mlp: nn = %lld must be >= 1", (long long)nn);
     char layer_opts[160];
-    snprintf(layer_opts, sizeof layer_opts, "kernel_initializer=%s, l2=%.17g", init, l2);
+    ctune__snprintf_c(layer_opts, sizeof layer_opts, "kernel_initializer=%s, l2=%.17g", init, l2);
     for (int64_t i = 0; i < nl; i++) {
         CTUNE_TRY(ctune_model_add_dense(m, nn, act, layer_opts));
         if (dropout > 0)
@@ -655,11 +656,11 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
     /* without learning_rate, the optimizer's own Keras default applies */
     char opt_opts[128], lr_opt[48] = "";
     if (!keras_lr)
-        snprintf(lr_opt, sizeof lr_opt, "learning_rate=%.17g", lr);
+        ctune__snprintf_c(lr_opt, sizeof lr_opt, "learning_rate=%.17g", lr);
     int uses_momentum = strcmp(opt, "sgd") == 0 || strcmp(opt, "rmsprop") == 0;
     if (uses_momentum)
-        snprintf(opt_opts, sizeof opt_opts, "%s%smomentum=%.17g", lr_opt, lr_opt[0] ? ", " : "",
-                 momentum);
+        ctune__snprintf_c(opt_opts, sizeof opt_opts, "%s%smomentum=%.17g", lr_opt,
+                          lr_opt[0] ? ", " : "", momentum);
     else
         snprintf(opt_opts, sizeof opt_opts, "%s", lr_opt);
     return ctune_model_compile(m, opt, loss, opt_opts);

@@ -263,12 +263,12 @@ static ctune_status run_transforms(const pipe_fit *pf, size_t upto, const ctune_
     size_t n = ctune_data_n_rows(X), t = keep_y ? ctune_data_n_targets(X) : 0;
     for (size_t i = 0; i < upto; i++) {
         size_t k = ctune_estimator_n_outputs(pf->steps[i]);
-        double *Xo = ctune__malloc_array(n ? n * k : 1, sizeof *Xo);
+        double *Xo = ctune__malloc_matrix(n ? n : 1, n ? k : 1, sizeof *Xo);
         double *yo = NULL;
         if (!Xo)
             goto nomem;
         if (t) {
-            yo = ctune__malloc_array(n ? n * t : 1, sizeof *yo);
+            yo = ctune__malloc_matrix(n ? n : 1, n ? t : 1, sizeof *yo);
             if (!yo) {
                 ctune__free(Xo);
                 goto nomem;
@@ -409,7 +409,7 @@ static ctune_status pipe_inverse(void *self, const ctune_data *X, double *out)
             return rc;
         }
         size_t k = ctune_estimator_n_features_in(st);
-        double *buf = ctune__malloc_array(n ? n * k : 1, sizeof *buf);
+        double *buf = ctune__malloc_matrix(n ? n : 1, n ? k : 1, sizeof *buf);
         if (!buf) {
             ctune_data_free(owned);
             return CTUNE_ENOMEM;

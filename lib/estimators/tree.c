@@ -359,8 +359,8 @@ static ctune_status read_nodes(ctune_reader *r, ctune__tree *t, const char *name
             rc = corrupt(name, "splits on a feature that does not exist", i);
         } else if (left <= (int64_t)i || (uint64_t)left >= n - 1) {
             rc = corrupt(name, "has children out of range", i);
-        } else if (isnan(t->nodes[i].threshold)) {
-            rc = corrupt(name, "has a NaN threshold", i);
+        } else if (!isfinite(t->nodes[i].threshold)) {
+            rc = corrupt(name, "has a threshold that is not finite", i);
         } else if (level[left] != SIZE_MAX || level[left + 1] != SIZE_MAX) {
             rc = corrupt(name, "has a child that already has a parent", i);
         } else {
@@ -431,6 +431,26 @@ static ctune_status tree_load(void **self, const ctune_params *params, ctune_rea
     for (size_t i = 0; rc == CTUNE_OK && i < t->n_nodes * t->n_values; i++)
         if (!isfinite(t->values[i]))
             rc = corrupt(name, "has a non-finite value", i / t->n_values);
+    /* A classifier's values are class fractions: predict_proba returns them. */
+    for (size_t i = 0; rc == CTUNE_OK && classifier && i < t->n_nodes; i++) {
+        const double *v = t->values + i * t->n_values;
+        double sum = 0;
+        for (size_t j = 0; j < t->n_values; j++) {
+            if (!(v[j] >= 0 && v[j] <= 1)) {
+                rc = ctune_set_error(CTUNE_EFORMAT,
+                                     "model file corrupted: %s node %zu has class %zu probability "
+                                     "%.17g, outside [0, 1]",
+                                     name, i, j, v[j]);
+                break;
+            }
+            sum += v[j];
+        }
+        if (rc == CTUNE_OK && !(fabs(sum - 1) <= 1e-9 * (double)t->n_values))
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: %s node %zu has class probabilities "
+                                 "summing to %.17g, not 1",
+                                 name, i, sum);
+    }
     for (size_t f = 0; rc == CTUNE_OK && f < t->n_features; f++)
         if (!(t->importances[f] >= 0 && t->importances[f] <= 1))
             rc = ctune_set_error(CTUNE_EFORMAT,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/data.h"
 #include "core/error.h"
 #include "io/numparse.h"
@@ -59,6 +60,10 @@ typedef struct csv {
     label_table lt;
     char *scratch;
     size_t scratch_cap;
+    /* A first row whose only text is its target cell: a header if the
+     * next row's target is a number, else data (see decide_header). */
+    char *pending;
+    size_t pending_len, pending_line, pending_offset;
 } csv;
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -86,7 +91,7 @@ static ctune_status field_error(const csv *c, size_t col, const char *fmt, ...)
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ctune__vsnprintf_c(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return ctune_set_error(CTUNE_EFORMAT, "%s: line %zu, column %zu: %s", c->src, c->line,
                            col + 1, msg);
@@ -537,9 +542,15 @@ static ctune_status plan_columns(csv *c, const fields *names)
                 CTUNE_EINVAL, "%s: target '%s' is a column name, but the file has no header row",
                 c->src, o->target_name);
         long k = -1;
-        for (size_t i = 0; i < names->n && k < 0; i++)
-            if (!strcmp(names->v[i], o->target_name))
+        for (size_t i = 0; i < names->n; i++)
+            if (!strcmp(names->v[i], o->target_name)) {
+                if (k >= 0)
+                    return ctune_set_error(CTUNE_EFORMAT,
+                                           "%s: line %zu: target '%s' is ambiguous: columns %ld "
+                                           "and %zu both have that name",
+                                           c->src, c->first_line, o->target_name, k + 1, i + 1);
                 k = (long)i;
+            }
         if (k < 0) {
             column_list(names, cols, sizeof cols);
             return ctune_set_error(CTUNE_EINVAL,
@@ -565,6 +576,12 @@ static ctune_status plan_columns(csv *c, const fields *names)
                                        c->first_line, tok, names ? "; columns: " : "",
                                        names ? cols : " (index out of range)");
             }
+            for (size_t i = (size_t)k + 1; names && i < names->n; i++)
+                if (!strcmp(names->v[i], tok))
+                    return ctune_set_error(CTUNE_EFORMAT,
+                                           "%s: line %zu: feature '%s' is ambiguous: columns %ld "
+                                           "and %zu both have that name",
+                                           c->src, c->first_line, tok, k + 1, i + 1);
             if (c->has_target && (size_t)k == c->target_col)
                 return ctune_set_error(CTUNE_EINVAL, "%s: feature '%s' is the target column",
                                        c->src, tok);
@@ -614,8 +631,19 @@ static int field_is_number(const char *s)
     return *s && ctune__parse_number_full(s, strlen(s), &v);
 }
 
-static ctune_status decide_header(csv *c, const fields *f, int *header)
+/* Is `s` the decimal text of `i` ("0", "1", ...)? */
+static int is_index_text(const char *s, size_t i)
 {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%zu", i);
+    return !strcmp(s, buf);
+}
+
+/* Decides whether the first row `f` is a header; *defer asks for the next
+ * row's target cell before deciding. */
+static ctune_status decide_header(csv *c, const fields *f, int *header, int *defer)
+{
+    *defer = 0;
     const ctune__csv_opts *o = c->o;
     if (o->header != CSV_HEADER_AUTO) {
         *header = o->header == CSV_HEADER_YES;
@@ -631,14 +659,34 @@ static ctune_status decide_header(csv *c, const fields *f, int *header)
             return CTUNE_OK;
         }
     /* Index-only plan: the row is a header when a feature field, or a
-     * numeric target field, is not a number. */
+     * numeric target field, is not a number; or when its cells are the
+     * column indices 0, 1, 2, ... (with any target name), as pandas writes
+     * the header of unnamed columns. */
     CTUNE_TRY(plan_columns(c, NULL));
     *header = 0;
+    *defer = 0;
     for (size_t i = 0; i < c->ncols && !*header; i++) {
         int numeric = field_is_number(f->v[i]) || (!f->v[i][0] && o->missing_nan);
         if (c->role[i] >= 0 || (c->role[i] == ROLE_TARGET && o->labels == CSV_LABELS_NUMERIC))
             *header = !numeric;
     }
+    if (!*header && c->n_out >= 2) {
+        int indices = 1;
+        for (size_t i = 0, j = 0; i < c->ncols && indices; i++) {
+            if (c->has_target && i == c->target_col) {
+                indices = !field_is_number(f->v[i]) || is_index_text(f->v[i], i);
+                continue;
+            }
+            indices = is_index_text(f->v[i], i) || is_index_text(f->v[i], j);
+            j++;
+        }
+        *header = indices;
+    }
+    /* A text target cell over numeric features: a header when the column's
+     * data is numeric, a class label otherwise; the next row decides. */
+    if (!*header && c->has_target && o->labels == CSV_LABELS_AUTO && !o->n_class_names &&
+        f->v[c->target_col][0] && !field_is_number(f->v[c->target_col]))
+        *defer = 1;
     for (size_t j = 0; c->feature_names && j < c->n_out; j++)
         ctune__free(c->feature_names[j]);
     ctune__free(c->feature_names);
@@ -646,19 +694,12 @@ static ctune_status decide_header(csv *c, const fields *f, int *header)
     return CTUNE_OK;
 }
 
-static ctune_status process_first(csv *c, const char *s, const char *e)
+/* Plans the columns from the first row [s, e), a header or not, and reads
+ * it as data when it is not a header. */
+static ctune_status commit_first(csv *c, const char *s, const char *e, int header)
 {
     fields f = {0};
-    ctune_status rc = split_record(c, s, e, &f);
-    if (rc == CTUNE_OK) {
-        c->ncols = f.n;
-        c->first_line = c->line;
-        c->role = CTUNE_NEW_ARRAY(int, f.n);
-        rc = c->role ? CTUNE_OK : CTUNE_ENOMEM;
-    }
-    int header = 0;
-    if (rc == CTUNE_OK)
-        rc = decide_header(c, &f, &header);
+    ctune_status rc = header ? split_record(c, s, e, &f) : CTUNE_OK;
     if (rc == CTUNE_OK)
         rc = plan_columns(c, header ? &f : NULL);
     fields_free(&f);
@@ -672,6 +713,65 @@ static ctune_status process_first(csv *c, const char *s, const char *e)
     }
     c->data_start = c->offset;
     return process_data(c, s, e);
+}
+
+/* Settles a deferred first row: it is a header when the target cell of the
+ * second row [s, e) (or nothing, at the end of the input) is a number. */
+static ctune_status resolve_pending(csv *c, const char *s, const char *e)
+{
+    int header = 0;
+    if (s) {
+        fields g = {0};
+        ctune_status rc = split_record(c, s, e, &g);
+        header = rc == CTUNE_OK && g.n == c->ncols && field_is_number(g.v[c->target_col]);
+        fields_free(&g);
+        if (rc != CTUNE_OK)
+            return rc;
+    }
+    char *p = c->pending;
+    size_t line = c->line, offset = c->offset;
+    c->pending = NULL;
+    c->line = c->pending_line;
+    c->offset = c->pending_offset;
+    ctune_status rc = commit_first(c, p, p + c->pending_len, header);
+    c->line = line;
+    c->offset = offset;
+    ctune__free(p);
+    if (rc != CTUNE_OK || !s)
+        return rc;
+    if (header)
+        c->data_start = c->offset;
+    return process_data(c, s, e);
+}
+
+static ctune_status process_first(csv *c, const char *s, const char *e)
+{
+    if (c->pending)
+        return resolve_pending(c, s, e);
+    fields f = {0};
+    ctune_status rc = split_record(c, s, e, &f);
+    if (rc == CTUNE_OK) {
+        c->ncols = f.n;
+        c->first_line = c->line;
+        c->role = CTUNE_NEW_ARRAY(int, f.n);
+        rc = c->role ? CTUNE_OK : CTUNE_ENOMEM;
+    }
+    int header = 0, defer = 0;
+    if (rc == CTUNE_OK)
+        rc = decide_header(c, &f, &header, &defer);
+    fields_free(&f);
+    if (rc != CTUNE_OK)
+        return rc;
+    if (defer) {
+        c->pending = ctune__strndup(s, (size_t)(e - s));
+        if (!c->pending)
+            return CTUNE_ENOMEM;
+        c->pending_len = (size_t)(e - s);
+        c->pending_line = c->line;
+        c->pending_offset = c->offset;
+        return CTUNE_OK;
+    }
+    return commit_first(c, s, e, header);
 }
 
 static ctune_status process_record(csv *c, const char *s, const char *e)
@@ -773,10 +873,13 @@ static void csv_free(csv *c)
     ctune__free(c->y);
     labels_free(&c->lt);
     ctune__free(c->scratch);
+    ctune__free(c->pending);
 }
 
 static ctune_status finish(csv *c, ctune_data **out)
 {
+    if (c->pending)
+        CTUNE_TRY(resolve_pending(c, NULL, NULL));
     if (!c->planned)
         return ctune_set_error(CTUNE_EFORMAT,
                                "%s: empty input (no header and no data; blank and comment lines "

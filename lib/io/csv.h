@@ -14,7 +14,7 @@ enum { CSV_LABELS_AUTO, CSV_LABELS_NUMERIC, CSV_LABELS_STRING };
 typedef struct ctune__csv_opts {
     int header;           /* CSV_HEADER_* */
     char delim;           /* ',' */
-    char comment;         /* '#', 0 for none */
+    char comment;         /* 0 (none, the default) or the comment character */
     int target;           /* CSV_TARGET_* */
     long target_index;    /* CSV_TARGET_INDEX: 0-based, negative counts from the end */
     char *target_name;    /* CSV_TARGET_NAME (owned) */

@@ -21,7 +21,7 @@ void ctune__csv_opts_init(ctune__csv_opts *o)
     memset(o, 0, sizeof *o);
     o->header = CSV_HEADER_AUTO;
     o->delim = ',';
-    o->comment = '#';
+    o->comment = 0;
     o->target = CSV_TARGET_LAST;
     o->dtype = CTUNE_FLOAT64;
     o->labels = CSV_LABELS_AUTO;

@@ -6,8 +6,6 @@
  * falls back to strtod (in the "C" locale). */
 #include "io/numparse.h"
 
-#include <locale.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,25 +14,6 @@ static const double POW10[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
-
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-static locale_t c_locale = (locale_t)0;
-
-static void c_locale_init(void)
-{
-    c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-}
-
-double ctune__strtod_c(const char *s, char **end)
-{
-    pthread_once(&c_locale_once, c_locale_init);
-    if (c_locale == (locale_t)0)
-        return strtod(s, end);
-    locale_t old = uselocale(c_locale);
-    double v = strtod(s, end);
-    uselocale(old);
-    return v;
-}
 
 /* strtod on [p, e) copied into a bounded, NUL-terminated buffer. */
 static const char *slow_path(const char *p, const char *e, double *out)

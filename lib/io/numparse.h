@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "core/cnum.h" /* ctune__strtod_c */
+
 /* Parses a number at the start of [p, e) without skipping spaces. Returns the
  * pointer past the number, or NULL when [p, e) does not start with one.
  * The value equals strtod's (correctly rounded, in the "C" locale): ordinary
@@ -16,7 +18,5 @@ const char *ctune__parse_number(const char *p, const char *e, double *out);
  * Returns 1 and sets *out on success, 0 when `s` is not exactly a number. */
 int ctune__parse_number_full(const char *s, size_t n, double *out);
 
-/* strtod in the "C" locale whatever the process locale is. */
-double ctune__strtod_c(const char *s, char **end);
 
 #endif

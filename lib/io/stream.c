@@ -194,6 +194,10 @@ ctune_status ctune__read_estimator(ctune_reader *r, ctune_estimator **out,
 
 size_t ctune_read_remaining(const ctune_reader *r) { return r ? r->len - r->pos : 0; }
 
+size_t ctune_read_n_features(const ctune_reader *r) { return r ? r->fit_features : 0; }
+size_t ctune_read_n_outputs(const ctune_reader *r) { return r ? r->fit_outputs : 0; }
+size_t ctune_read_n_classes(const ctune_reader *r) { return r ? r->fit_classes : 0; }
+
 static ctune_status need(ctune_reader *r, size_t n)
 {
     if (n <= r->len - r->pos)

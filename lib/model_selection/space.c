@@ -122,6 +122,9 @@ static ctune_status begin_list(const char *who, ctune_space *sp, const char *nam
                                who, name);
     if (!values && sp && name)
         return ctune_set_error(CTUNE_EINVAL, "%s: values is NULL", who);
+    if (n > SIZE_MAX / sizeof *e->values)
+        return ctune_set_error(CTUNE_EINVAL, "%s: %zu values for '%s' cannot be addressed", who,
+                               n, name ? name : "(null)");
     CTUNE_TRY(begin_entry(who, sp, name, e));
     e->kind = CTUNE__DIST_LIST;
     e->values = ctune__calloc(n, sizeof *e->values);
@@ -463,8 +466,22 @@ void ctune_candidates_free(ctune_candidates *c)
     ctune__free(c);
 }
 
+/* Sampled candidates are held in memory: a count whose table (and index
+ * array) cannot even be addressed is an argument error. */
+static ctune_status check_n_candidates(size_t n)
+{
+    size_t limit = SIZE_MAX / sizeof(uint64_t) / 2;
+    if (n > limit)
+        return ctune_set_error(CTUNE_EINVAL,
+                               "n_iter %zu is too large: at most %zu candidates can be addressed "
+                               "(each one is also a parameter set in memory)",
+                               n, limit);
+    return CTUNE_OK;
+}
+
 static ctune_status candidates_alloc(ctune_candidates **out, size_t n)
 {
+    CTUNE_TRY(check_n_candidates(n));
     ctune_candidates *c = ctune__calloc(1, sizeof *c);
     if (!c)
         return CTUNE_ENOMEM;
@@ -654,6 +671,7 @@ ctune_status ctune_space_sample(ctune_candidates **out, const ctune_space *sp, s
                      "n_iter=%zu: running %zu iterations (use a grid search for exhaustive "
                      "searches)", n, n_iter, n);
         }
+        CTUNE_TRY(check_n_candidates(n));
         uint64_t *idx = CTUNE_NEW_ARRAY(uint64_t, n);
         if (!idx)
             return CTUNE_ENOMEM;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 #include "model_selection/space.h"
 
@@ -31,7 +32,7 @@ static ctune_status perr(const parser *ps, size_t off, const char *fmt, ...)
     char what[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    ctune__vsnprintf_c(what, sizeof what, fmt, ap);
     va_end(ap);
     const char *t = ps->text;
     size_t len = strlen(t);
@@ -102,7 +103,7 @@ static ctune_status parse_number(parser *ps, int integer, const char *dist, doub
         return perr(ps, ps->pos, "expected a number in %s(...), found %s", dist,
                     describe(*s, what, sizeof what));
     errno = 0;
-    double v = strtod(s, &end);
+    double v = ctune__strtod_c(s, &end);
     if (end == s)
         return perr(ps, ps->pos, "expected a number in %s(...)", dist);
     if (!isfinite(v) || errno == ERANGE)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 
 void ctune__sb_init(ctune__sb *b)
 {
@@ -27,11 +28,17 @@ static int reserve(ctune__sb *b, size_t extra)
 {
     if (b->failed)
         return 0;
-    if (b->len + extra + 1 <= b->cap)
+    if (extra > SIZE_MAX - b->len - 1) {
+        b->failed = 1;
+        ctune_set_error(CTUNE_ENOMEM, "out of memory: a text of more than %zu bytes", SIZE_MAX);
+        return 0;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
         return 1;
     size_t nc = b->cap ? b->cap : 64;
-    while (nc < b->len + extra + 1)
-        nc *= 2;
+    while (nc < need)
+        nc = nc > SIZE_MAX / 2 ? need : nc * 2;
     char *s = ctune__realloc(b->s, nc);
     if (!s) {
         b->failed = 1;
@@ -57,12 +64,12 @@ void ctune__sb_printf(ctune__sb *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = ctune__vsnprintf_c(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0 || !reserve(b, (size_t)n))
         return;
     va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    ctune__vsnprintf_c(b->s + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
 }
@@ -78,11 +85,7 @@ void ctune__sb_double(ctune__sb *b, double v, const char *nan_text)
         return;
     }
     char tmp[40];
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
+    ctune__fmt_double(tmp, sizeof tmp, v);
     ctune__sb_str(b, tmp);
 }
 
@@ -173,7 +176,7 @@ ctune_status ctune__strlist_pushf(ctune__strlist *l, const char *fmt, ...)
     char tmp[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    ctune__vsnprintf_c(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     return ctune__strlist_push(l, tmp);
 }

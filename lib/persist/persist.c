@@ -581,10 +581,10 @@ ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path)
     return rc;
 }
 
-/* Checks the container (magic, version, length, checksum), then reads the
- * body. */
-static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size_t len,
-                             origin *o)
+/* Checks the header of a model file, its first `len` bytes: magic, version,
+ * flags and the body length it declares (*body), which must leave room for
+ * the header and the checksum in a size_t. */
+static ctune_status check_header(const unsigned char *b, size_t len, uint64_t *body)
 {
     const size_t H = CTUNE__MODEL_HEADER;
     if (memcmp(b, CTUNE__MODEL_MAGIC, len < 8 ? len : 8) != 0)
@@ -597,12 +597,11 @@ static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size
                                len, H);
     ctune_reader hr;
     uint32_t version, flags;
-    uint64_t body;
     ctune__reader_init(&hr, b, H, 0);
     hr.pos = 8;
     CTUNE_TRY(ctune__read_u32(&hr, &version));
     CTUNE_TRY(ctune__read_u32(&hr, &flags));
-    CTUNE_TRY(ctune_read_u64(&hr, &body));
+    CTUNE_TRY(ctune_read_u64(&hr, body));
     if (version < 1 || version > CTUNE__MODEL_VERSION)
         return ctune_set_error(CTUNE_EFORMAT,
                                "model format version %u is not supported (this ctune reads "
@@ -610,6 +609,22 @@ static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size
                                version, CTUNE__MODEL_VERSION);
     if (flags != 0)
         return ctune_set_error(CTUNE_EFORMAT, "model file has unknown flags 0x%x", flags);
+    if (*body > (uint64_t)(SIZE_MAX - H - 4 - 1))
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file header declares a body of %llu bytes, more than this "
+                               "system can address",
+                               (unsigned long long)*body);
+    return CTUNE_OK;
+}
+
+/* Checks the container (magic, version, length, checksum), then reads the
+ * body. */
+static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size_t len,
+                             origin *o)
+{
+    const size_t H = CTUNE__MODEL_HEADER;
+    uint64_t body;
+    CTUNE_TRY(check_header(b, len, &body));
     if (len < H + 4 || body > len - H - 4)
         return ctune_set_error(CTUNE_EFORMAT,
                                "model file truncated at byte %zu (its header announces %llu bytes)",
@@ -667,7 +682,28 @@ ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, const void 
     return load_mem(out, buf ? buf : (const void *)"", len, &o);
 }
 
-/* Reads a whole file into a ctune__malloc'd buffer. */
+/* Reads up to `n` bytes (fewer only at the end of the input); *got. */
+static ctune_status read_upto(int fd, const char *path, unsigned char *b, size_t n, size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        ssize_t k = read(fd, b + *got, n - *got);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return io_error("cannot read model file", path, errno);
+        }
+        if (k == 0)
+            break;
+        *got += (size_t)k;
+    }
+    return CTUNE_OK;
+}
+
+/* Reads a model file into a ctune__malloc'd buffer. The header is read and
+ * checked first, and no more bytes are read than it declares (plus one, to
+ * tell trailing bytes): a stream such as /dev/zero fails at its first bytes,
+ * and memory grows only with the bytes that really arrive. */
 static ctune_status read_file(const char *path, unsigned char **out, size_t *len)
 {
     *out = NULL;
@@ -675,20 +711,48 @@ static ctune_status read_file(const char *path, unsigned char **out, size_t *len
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return io_error("cannot open model file", path, errno);
-    struct stat sb;
-    size_t cap = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 1 : 65536;
-    unsigned char *b = ctune__malloc(cap);
-    ctune_status rc = b ? CTUNE_OK : CTUNE_ENOMEM;
+    const size_t H = CTUNE__MODEL_HEADER;
+    unsigned char head[CTUNE__MODEL_HEADER];
     size_t n = 0;
-    while (rc == CTUNE_OK) {
+    uint64_t body = 0;
+    ctune_status rc = read_upto(fd, path, head, H, &n);
+    if (rc == CTUNE_OK)
+        rc = check_header(head, n, &body);
+    if (rc != CTUNE_OK) {
+        close(fd);
+        return rc;
+    }
+    struct stat sb;
+    int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    size_t limit = H + (size_t)body + 4 + 1; /* checked by check_header */
+    if (regular && (uint64_t)sb.st_size > (uint64_t)limit) {
+        close(fd);
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file has %llu unexpected bytes after its end (byte %llu)",
+                               (unsigned long long)sb.st_size - (limit - 1),
+                               (unsigned long long)(limit - 1));
+    }
+    size_t cap = regular ? (size_t)sb.st_size + 1 : 65536;
+    if (cap > limit)
+        cap = limit;
+    if (cap < H)
+        cap = H;
+    unsigned char *b = ctune__malloc(cap);
+    rc = b ? CTUNE_OK : CTUNE_ENOMEM;
+    if (b)
+        memcpy(b, head, H);
+    while (rc == CTUNE_OK && n < limit) {
         if (n == cap) {
-            unsigned char *nb = cap > SIZE_MAX / 2 ? NULL : ctune__realloc(b, cap * 2);
+            size_t grown = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+            if (grown > limit)
+                grown = limit;
+            unsigned char *nb = ctune__realloc(b, grown);
             if (!nb) {
                 rc = CTUNE_ENOMEM;
                 break;
             }
             b = nb;
-            cap *= 2;
+            cap = grown;
         }
         ssize_t got = read(fd, b + n, cap - n);
         if (got < 0) {
@@ -702,6 +766,9 @@ static ctune_status read_file(const char *path, unsigned char **out, size_t *len
         }
     }
     close(fd);
+    if (rc == CTUNE_OK && n == limit)
+        rc = ctune_set_error(CTUNE_EFORMAT, "model file has unexpected bytes after its end "
+                                            "(byte %zu)", limit - 1);
     if (rc != CTUNE_OK) {
         ctune__free(b);
         return rc;
@@ -715,8 +782,12 @@ static ctune_status load_path(ctune_estimator **out, const char *path, origin *o
 {
     unsigned char *b;
     size_t len;
-    CTUNE_TRY(read_file(path, &b, &len));
-    ctune_status rc = load_mem(out, b, len, o);
+    ctune_status rc = read_file(path, &b, &len);
+    if (rc == CTUNE_EFORMAT)
+        ctune__error_prefix("%s", path);
+    if (rc != CTUNE_OK)
+        return rc;
+    rc = load_mem(out, b, len, o);
     ctune__free(b);
     if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
         ctune__error_prefix("%s", path);

@@ -18,8 +18,8 @@ CTUNE = os.environ.get("CTUNE_CLI", "ctune")
 DATA = os.environ.get("CTUNE_TEST_DATA", os.path.join(os.path.dirname(__file__), "..", "data"))
 
 
-def run(*args, timeout=120):
-    p = subprocess.run([CTUNE, *args], capture_output=True, text=True, timeout=timeout)
+def run(*args, timeout=120, env=None):
+    p = subprocess.run([CTUNE, *args], capture_output=True, text=True, timeout=timeout, env=env)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -188,6 +188,117 @@ class CliTest(unittest.TestCase):
             rc, out, err = run(*args)
             self.assertEqual(rc, 2, (args, err))
             self.assertEqual(len(err.strip().splitlines()), 1, (args, err))
+
+    def test_integer_flags_state_their_range(self):
+        for args, limit in ((("cv", "--cv", "4294967298"), "2..2147483647"),
+                            (("search", "--jobs", "10000"), "-1..4096"),
+                            (("search", "--n-iter", "-3"), "1..1000000"),
+                            (("search", "--seed", "-1"), "0..9223372036854775807"),
+                            (("search", "--seed", "18446744073709551616"), "0..")):
+            rc, _, err = run(*args)
+            self.assertEqual(rc, 2, (args, err))
+            self.assertIn(limit, err, args)
+
+    def test_usage_errors_in_values_exit_2(self):
+        for args, text in ((("search", "--space", "nnn: 16|64"), "unknown parameter 'nnn'"),
+                           (("search", "--model", "tree", "--space", "mlp__x: 1|2"), "'mlp__x'"),
+                           (("search", "--param", "=1"), "key=value"),
+                           (("search", "--model", "tree", "--space", "max_depth: 0|2"),
+                            "max_depth"),
+                           (("search", "--results", "r.txt"), ".csv or .json")):
+            rc, _, err = run(*args)
+            self.assertEqual(rc, 2, (args, err))
+            self.assertIn(text, err, args)
+            self.assertEqual(len(err.strip().splitlines()), 1, (args, err))
+
+    def test_values_are_never_option_text(self):
+        # --scoring: no ", refit=false" smuggled into the search options
+        rc, _, err = run("cv", "--dataset", "iris", "--model", "tree", "--scoring",
+                         "accuracy, refit=false")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown scorer 'accuracy, refit=false'", err)
+        # --target: the whole text is one column name
+        rc, _, err = run("search", "--data", os.path.join(DATA, "iris.csv"), "--target",
+                         "target, missing=nan", "--model", "dummy", "--quiet")
+        self.assertEqual(rc, 1)
+        self.assertIn("no target column named 'target, missing=nan'", err)
+        # --space: a quoted value keeps its ';' and ':' (no prefix inside it)
+        rc, _, err = run("search", "--dataset", "iris", "--n-iter", "1", "--quiet", "--space",
+                         "activation: 'relu;x: y'")
+        self.assertEqual(rc, 2)
+        self.assertIn("'relu;x: y'", err)
+        self.assertNotIn("mlp__x", err)
+        # --target by index still selects a column
+        rc, out, err = run("cv", "--data", os.path.join(DATA, "iris.csv"), "--target", "4",
+                           "--model", "dummy")
+        self.assertEqual(rc, 0, err)
+
+    def test_results_extension_is_case_insensitive(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, is_json in (("R.JSON", True), ("r.Csv", False)):
+                path = os.path.join(tmp, name)
+                rc, _, err = run("search", "--dataset", "iris", "--model", "dummy", "--n-iter",
+                                 "2", "--quiet", "--results", path)
+                self.assertEqual(rc, 0, err)
+                with open(path) as f:
+                    text = f.read()
+                if is_json:
+                    json.loads(text)
+                else:
+                    self.assertEqual(len(list(csv.DictReader(io.StringIO(text)))), 2)
+
+    def test_decimal_comma_locale(self):
+        env = dict(os.environ, LC_ALL="de_DE.UTF-8")
+        with tempfile.TemporaryDirectory() as tmp:
+            js, cs = os.path.join(tmp, "r.json"), os.path.join(tmp, "r.csv")
+            args = ("search", "--dataset", "iris", "--model", "tree", "--n-iter", "4", "--seed",
+                    "2", "--quiet", "--space", "max_depth: 1|2|3; min_impurity_decrease: 0.0|0.015625")
+            rc, out, err = run(*args, "--results", js, env=env)
+            self.assertEqual(rc, 0, err)
+            rc2, out2, _ = run(*args, "--results", cs)
+            self.assertEqual(best_of(out), best_of(out2))
+            with open(js) as f:
+                doc = json.load(f)  # valid JSON: numbers with '.'
+            self.assertAlmostEqual(doc["best_score"], best_of(out)[0], places=4)
+            with open(cs, newline="") as f:
+                for row in csv.DictReader(f):
+                    float(row["mean_test_score"])
+            model = os.path.join(tmp, "m.ctm")
+            rc, _, err = run("fit", "--dataset", "iris", "--model", "tree", "--param",
+                             "min_impurity_decrease=0.015625", "--save-model", model, env=env)
+            self.assertEqual(rc, 0, err)
+            rc, out, err = run("predict", "--model-file", model, "--data",
+                               os.path.join(DATA, "iris.csv"), "--target", "target", env=env)
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(len(out.splitlines()), 151)
+
+    def test_model_file_from_an_endless_stream_fails_fast(self):
+        rc, _, err = run("predict", "--model-file", "/dev/zero", "--data",
+                         os.path.join(DATA, "iris.csv"), timeout=20)
+        self.assertEqual(rc, 1)
+        self.assertIn("not a ctune model file", err)
+
+    def test_pandas_header_of_unnamed_columns(self):
+        with open(os.path.join(DATA, "iris.csv")) as f:
+            body = f.read().split("\n", 1)[1]
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+            f.write("0,1,2,3,target\n" + body)
+        try:
+            rc, out, err = run("cv", "--data", f.name, "--model", "dummy")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(out.count("  fold "), 3)
+            rc, out, err = run("fit", "--data", f.name, "--model", "tree", "--save-model",
+                               f.name + ".ctm")
+            self.assertEqual(rc, 0, err)
+            self.assertIn("training score 1.0000", out)
+            rc, out, err = run("predict", "--model-file", f.name + ".ctm", "--data", f.name,
+                               "--target", "target")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(len(out.splitlines()), 151)  # 150 rows + the header
+        finally:
+            os.unlink(f.name)
+            if os.path.exists(f.name + ".ctm"):
+                os.unlink(f.name + ".ctm")
 
     def test_bad_space_points_at_offset(self):
         rc, _, err = run("search", "--space", "nn: 16|64; lr: loguniform(1e-4,")

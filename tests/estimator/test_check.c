@@ -23,15 +23,25 @@ static const ctune_param_spec NC_PARAMS[] = {
     {NULL, 0, NULL, NULL, NULL, NULL},
 };
 
-enum { GOOD, SEED_IGNORER, BAD_PROBA, MODIFIES_INPUT, BATCH_DEPENDENT, LEAKER, OVERRUN };
+enum {
+    GOOD, SEED_IGNORER, BAD_PROBA, MODIFIES_INPUT, BATCH_DEPENDENT, LEAKER, OVERRUN, MISSPELT,
+    UNWRITTEN_ROW
+};
 
 static ctune_status nc_create(void **self, const ctune_params *p, void *user)
 {
-    (void)p;
+    int flavour = user ? *(const int *)user : GOOD;
+    const char *metric = NULL;
+    double shrink = 0;
+    ck_assert_ok(ctune_params_get_string(p, "metric", &metric));
+    if (flavour == MISSPELT) /* a bug: the wrong name, its status ignored */
+        (void)ctune_params_get_double(p, "shrnk", &shrink);
+    else
+        ck_assert_ok(ctune_params_get_double(p, "shrink", &shrink));
     centroid *c = calloc(1, sizeof *c);
     if (!c)
         return ctune_set_error(CTUNE_ENOMEM, "centroid: out of memory");
-    c->flavour = user ? *(const int *)user : GOOD;
+    c->flavour = flavour;
     *self = c;
     return CTUNE_OK;
 }
@@ -115,6 +125,8 @@ static ctune_status nc_predict(void *self, const ctune_data *X, double *out)
             y = (y + c->offset) % c->k;
         if (c->flavour == BATCH_DEPENDENT && n > 1 && ctune_data_x(X, i, 0) > mean0)
             y = (y + 1) % c->k;
+        if (c->flavour == UNWRITTEN_ROW && n > 1 && i == n - 1)
+            continue; /* a bug: the last row is never written */
         out[i] = (double)y;
     }
     if (c->flavour == OVERRUN)
@@ -149,6 +161,118 @@ static const ctune_estimator_vtable NC = {
     .predict = nc_predict,
     .predict_proba = nc_proba,
     .destroy = nc_destroy,
+};
+
+/* ---- k nearest neighbours: correct, and with rand() or a global counter ---- */
+typedef struct knn {
+    int flavour;
+    int64_t k;
+    size_t n, d;
+    double *X, *y; /* the (kept) training rows */
+    size_t n_classes;
+} knn;
+
+enum { KNN_GOOD, KNN_RAND, KNN_GLOBAL };
+static unsigned g_knn_fits; /* the global counter of KNN_GLOBAL */
+
+static const ctune_param_spec KNN_PARAMS[] = {
+    {"n_neighbors", CTUNE_TYPE_INT, "3", "[1, inf)", NULL, "neighbours that vote"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+static ctune_status knn_create(void **self, const ctune_params *p, void *user)
+{
+    knn *m = calloc(1, sizeof *m);
+    if (!m)
+        return ctune_set_error(CTUNE_ENOMEM, "knn: out of memory");
+    m->flavour = user ? *(const int *)user : KNN_GOOD;
+    ck_assert_ok(ctune_params_get_int(p, "n_neighbors", &m->k));
+    *self = m;
+    return CTUNE_OK;
+}
+
+static void knn_destroy(void *self)
+{
+    knn *m = self;
+    if (m) {
+        free(m->X);
+        free(m->y);
+    }
+    free(m);
+}
+
+static ctune_status knn_fit(void *self, const ctune_data *train, size_t k, const ctune_fit_ctx *ctx)
+{
+    (void)ctx;
+    knn *m = self;
+    size_t n = ctune_data_n_rows(train), d = ctune_data_n_cols(train);
+    free(m->X);
+    free(m->y);
+    m->X = malloc(n * d * sizeof *m->X);
+    m->y = malloc(n * sizeof *m->y);
+    m->d = d;
+    m->n = 0;
+    m->n_classes = k;
+    if (m->flavour == KNN_GLOBAL) /* a bug: k from state kept between fits */
+        m->k = 1 + 2 * (int64_t)(g_knn_fits++ % 4);
+    for (size_t i = 0; i < n; i++) {
+        if (m->flavour == KNN_RAND && rand() % 4 == 0) /* a bug: subsamples with rand() */
+            continue;
+        ctune_data_gather_f64(train, &i, 1, m->X + m->n * d, d);
+        m->y[m->n++] = ctune_data_y(train, i, 0);
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status knn_predict(void *self, const ctune_data *X, double *out)
+{
+    const knn *m = self;
+    size_t kk = (size_t)m->k < m->n ? (size_t)m->k : m->n;
+    size_t *best = malloc(kk * sizeof *best);
+    double *bd = malloc(kk * sizeof *bd);
+    for (size_t i = 0; i < ctune_data_n_rows(X); i++) {
+        size_t found = 0;
+        for (size_t r = 0; r < m->n; r++) {
+            double s = 0;
+            for (size_t j = 0; j < m->d; j++) {
+                double t = ctune_data_x(X, i, j) - m->X[r * m->d + j];
+                s += t * t;
+            }
+            size_t at = found < kk ? found++ : kk;
+            while (at > 0 && bd[at - 1] > s) {
+                if (at < kk) {
+                    bd[at] = bd[at - 1];
+                    best[at] = best[at - 1];
+                }
+                at--;
+            }
+            if (at < kk) {
+                bd[at] = s;
+                best[at] = r;
+            }
+        }
+        size_t votes[64] = {0}, top = 0;
+        for (size_t j = 0; j < found; j++)
+            votes[(size_t)m->y[best[j]]]++;
+        for (size_t c = 1; c < m->n_classes; c++)
+            if (votes[c] > votes[top])
+                top = c;
+        out[i] = (double)top;
+    }
+    free(best);
+    free(bd);
+    return CTUNE_OK;
+}
+
+static const ctune_estimator_vtable KNN = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "KNeighbors",
+    .kind = CTUNE_CLASSIFIER,
+    .params = KNN_PARAMS,
+    .create = knn_create,
+    .fit = knn_fit,
+    .predict = knn_predict,
+    .destroy = knn_destroy,
 };
 
 /* ---- a correct custom regressor: least squares on column 0 -------------- */
@@ -367,9 +491,69 @@ START_TEST(test_catches_seed_ignorer)
     ck_assert_int_gt(run(e, NULL), 0);
     ck_assert_caught("fit_deterministic");
     ck_assert_caught("concurrency");
-    ck_assert_caught("refit_clean");
     ck_assert_error_has(""); /* the error state was cleared */
     ck_assert_str_eq(ctune_last_error(), "");
+    ctune_estimator_free(e);
+}
+END_TEST
+
+/* k-NN on well-separated blobs: any neighbours agree, so only the
+ * overlapping classes of fit_deterministic tell rand() or a global counter */
+START_TEST(test_catches_rand_and_global_state)
+{
+    int f = KNN_GOOD;
+    ctune_estimator *e = custom(&KNN, &f);
+    ck_assert_clean(e, NULL);
+    ctune_estimator_free(e);
+    srand(1);
+    f = KNN_RAND;
+    e = custom(&KNN, &f);
+    ck_assert_int_gt(run(e, "skip=concurrency"), 0);
+    ck_assert_caught("fit_deterministic");
+    ck_assert(strstr(g_report, "rand() or global state") != NULL);
+    /* without the overlapping classes, the separated blobs hide it */
+    run(e, "skip=concurrency, cluster_std=0");
+    ck_assert(!has_check("fit_deterministic"));
+    ctune_estimator_free(e);
+    f = KNN_GLOBAL;
+    e = custom(&KNN, &f);
+    ck_assert_int_gt(run(e, NULL), 0);
+    ck_assert_caught("fit_deterministic");
+    ctune_estimator_free(e);
+}
+END_TEST
+
+START_TEST(test_catches_unused_and_misspelt_params)
+{
+    int f = MISSPELT;
+    ctune_estimator *e = custom(&NC, &f);
+    ck_assert_int_eq(run(e, NULL), 1);
+    ck_assert_caught("unused_params");
+    ck_assert_str_eq(g_report, "unused_params: declared parameter 'shrink' is never read by "
+                               "create or fit (read under another name?)\n");
+    ctune_estimator_free(e);
+}
+END_TEST
+
+START_TEST(test_unwritten_row_and_not_run_summary)
+{
+    int f = UNWRITTEN_ROW;
+    ctune_estimator *e = custom(&NC, &f);
+    /* the library's classifier predict tells an unwritten row: one line per
+     * check that ran and failed, and the checks needing the reference fit
+     * summarized on one line */
+    int nf = run(e, "skip=noncontiguous_labels|unused_params");
+    ck_assert_msg(nf == 3, "%s", g_report);
+    ck_assert_caught("fit_predict");
+    ck_assert_caught("one_feature");
+    ck_assert_caught("no_leaks");
+    ck_assert(strstr(g_report, "predict left row 59 of 60 unwritten") != NULL);
+    int lines = 0;
+    for (const char *p = g_report; *p; p++)
+        lines += *p == '\n';
+    ck_assert_msg(lines == 4, "%s", g_report);
+    ck_assert(strstr(g_report, "\nnot run (the reference fit failed: ") != NULL);
+    ck_assert(strstr(g_report, "): predict_shape, clone_unfitted, fit_deterministic,") != NULL);
     ctune_estimator_free(e);
 }
 END_TEST
@@ -525,6 +709,9 @@ int main(void)
     tcase_add_test(tc, test_dummies_pass);
     tcase_add_test(tc, test_custom_pass);
     tcase_add_test(tc, test_catches_seed_ignorer);
+    tcase_add_test(tc, test_catches_rand_and_global_state);
+    tcase_add_test(tc, test_catches_unused_and_misspelt_params);
+    tcase_add_test(tc, test_unwritten_row_and_not_run_summary);
     tcase_add_test(tc, test_catches_bad_proba);
     tcase_add_test(tc, test_catches_input_modifier);
     tcase_add_test(tc, test_catches_batch_dependence);

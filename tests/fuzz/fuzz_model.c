@@ -2,9 +2,10 @@
  * built-in registry). Each input is loaded as it is (container checks),
  * then again with its body length and CRC-32 patched to match, so that
  * mutations reach the params, the fitted state and the estimators' load
- * hooks. A loaded model must predict within the shapes it announces
- * (the output buffers are exactly that size), save again, and reload to a
- * byte-identical file; nothing leaks. */
+ * hooks. A loaded model must predict within the shapes it announces (guard
+ * cells after the output buffers stay untouched; probabilities are in
+ * [0, 1]), refuse data one column too narrow or too wide, save again, and
+ * reload to a byte-identical file; nothing leaks. */
 #include <math.h>
 
 #include "fuzz.h"
@@ -15,6 +16,70 @@ static void put_le(uint8_t *p, uint64_t v, int bytes)
 {
     for (int i = 0; i < bytes; i++)
         p[i] = (uint8_t)(v >> (8 * i));
+}
+
+enum { ROWS = 3, GUARD = 8 };
+static const double SENTINEL = -12345.678;
+
+static double *guarded(size_t cells)
+{
+    double *p = malloc((cells + GUARD) * sizeof *p);
+    FUZZ_ASSERT(p != NULL);
+    for (size_t i = 0; i < cells + GUARD; i++)
+        p[i] = SENTINEL;
+    return p;
+}
+
+static void check_guard(const double *p, size_t cells)
+{
+    for (size_t i = cells; i < cells + GUARD; i++)
+        FUZZ_ASSERT(p[i] == SENTINEL);
+}
+
+/* Predicts ROWS rows of `width` columns with a model fitted on `nf`: the
+ * right width predicts within the announced shapes (class labels, valid
+ * probabilities), a wrong one is refused; no output is written past its
+ * buffer (guard cells) either way. */
+static void predict_checked(ctune_estimator *e, size_t nf, size_t width, size_t no, size_t k)
+{
+    double *X = malloc(ROWS * width * sizeof *X);
+    double *out = guarded(ROWS * no);
+    FUZZ_ASSERT(X != NULL);
+    for (size_t i = 0; i < ROWS * width; i++)
+        X[i] = (double)(i % 7) - 3.0;
+    ctune_data *d;
+    FUZZ_ASSERT(ctune_data_new(&d, X, CTUNE_FLOAT64, ROWS, width, 0, NULL, 0) == CTUNE_OK);
+    ctune_status rc = ctune_estimator_predict(e, d, out);
+    fuzz_status_ok(rc);
+    check_guard(out, ROWS * no);
+    if (width != nf)
+        FUZZ_ASSERT(rc != CTUNE_OK);
+    if (rc == CTUNE_OK && k) {
+        double *classes = malloc(k * sizeof *classes);
+        FUZZ_ASSERT(classes != NULL);
+        FUZZ_ASSERT(ctune_estimator_classes(e, classes) == CTUNE_OK);
+        for (size_t i = 0; i < ROWS; i++) {
+            int found = 0;
+            for (size_t c = 0; c < k; c++)
+                found |= out[i] == classes[c];
+            FUZZ_ASSERT(found);
+        }
+        free(classes);
+    }
+    if (k) {
+        double *proba = guarded(ROWS * k);
+        rc = ctune_estimator_predict_proba(e, d, proba);
+        fuzz_status_ok(rc);
+        check_guard(proba, ROWS * k);
+        if (width != nf)
+            FUZZ_ASSERT(rc != CTUNE_OK);
+        for (size_t i = 0; rc == CTUNE_OK && i < ROWS * k; i++)
+            FUZZ_ASSERT(isnan(proba[i]) || (proba[i] >= -1e-6 && proba[i] <= 1 + 1e-6));
+        free(proba);
+    }
+    ctune_data_free(d);
+    free(X);
+    free(out);
 }
 
 static void exercise(ctune_estimator *e)
@@ -49,38 +114,10 @@ static void exercise(ctune_estimator *e)
     FUZZ_ASSERT(nf > 0 && no > 0);
     if (nf > 4096 || no > 4096 || k > 4096)
         return;
-    enum { ROWS = 3 };
-    double *X = malloc(ROWS * nf * sizeof *X);
-    double *out = malloc(ROWS * no * sizeof *out);
-    FUZZ_ASSERT(X && out);
-    for (size_t i = 0; i < ROWS * nf; i++)
-        X[i] = (double)(i % 7) - 3.0;
-    ctune_data *d;
-    FUZZ_ASSERT(ctune_data_new(&d, X, CTUNE_FLOAT64, ROWS, nf, 0, NULL, 0) == CTUNE_OK);
-    rc = ctune_estimator_predict(e, d, out);
-    fuzz_status_ok(rc);
-    if (rc == CTUNE_OK && k) {
-        double *classes = malloc(k * sizeof *classes);
-        FUZZ_ASSERT(classes != NULL);
-        FUZZ_ASSERT(ctune_estimator_classes(e, classes) == CTUNE_OK);
-        for (size_t i = 0; i < ROWS; i++) {
-            int found = 0;
-            for (size_t c = 0; c < k; c++)
-                found |= out[i] == classes[c];
-            FUZZ_ASSERT(found);
-        }
-        free(classes);
-    }
-    if (k) {
-        double *proba = malloc(ROWS * k * sizeof *proba);
-        FUZZ_ASSERT(proba != NULL);
-        rc = ctune_estimator_predict_proba(e, d, proba);
-        fuzz_status_ok(rc);
-        free(proba);
-    }
-    ctune_data_free(d);
-    free(X);
-    free(out);
+    predict_checked(e, nf, nf, no, k);
+    if (nf > 1)
+        predict_checked(e, nf, nf - 1, no, k); /* one column too narrow */
+    predict_checked(e, nf, nf + 1, no, k);     /* one column too wide */
 }
 
 static void load_one(const uint8_t *b, size_t len)

@@ -185,7 +185,7 @@ START_TEST(test_crlf_comments_blank_bom)
     ck_assert_str_eq(ctune_data_feature_name(d, 1), "b");
     ctune_data_free(d);
     ck_assert_ok(load(&d, "# a comment\n\n   \n# another, with, commas\na,b,y\n\n1,2,0\n"
-                          "  # indented comment\n3,4,1", NULL));
+                          "  # indented comment\n3,4,1", "comment=#"));
     assert_same_data(ref, d);
     ctune_data_free(d);
     ck_assert_ok(load(&d, "\xEF\xBB\xBF" "a,b,y\r\n1,2,0\r\n\r\n3,4,1\r\n", NULL));
@@ -195,13 +195,94 @@ START_TEST(test_crlf_comments_blank_bom)
     ck_assert_ok(load(&d, "% note\na,b,y\n1,2,0\n3,4,1\n", "comment='%'"));
     assert_same_data(ref, d);
     ctune_data_free(d);
-    /* comment=none: a '#' line is data */
+    /* comment=none, the default: a '#' line is data */
     ck_assert_status(load(&d, "a,b,y\r\n#1,2,0\r\n", "comment=none"), CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 2, column 1: '#1' is not a number");
+    ck_assert_status(load(&d, "a,b,y\r\n#1,2,0\r\n", NULL), CTUNE_EFORMAT);
+    ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 2, column 1: '#1' is not a number");
+    ck_assert_status(load(&d, "a,b,y\n1,2,0\n# 3,4,1\n", NULL), CTUNE_EFORMAT);
+    ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 3, column 1: '# 3' is not a number");
     /* line numbers count comments, blank lines and CRLF */
-    ck_assert_status(load(&d, "#c\r\na,b,y\r\n\r\n1,2,0\r\n1,x,0\r\n", NULL), CTUNE_EFORMAT);
+    ck_assert_status(load(&d, "#c\r\na,b,y\r\n\r\n1,2,0\r\n1,x,0\r\n", "comment=#"),
+                     CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 5, column 2: 'x' is not a number");
     ctune_data_free(ref);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* header=auto: a row of column indices (pandas' header for unnamed
+ * columns) and a text target cell over a numeric target column are headers;
+ * a text target over text labels is data; duplicate names are ambiguous. */
+START_TEST(test_header_rules_and_duplicates)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d;
+    /* iris as pandas writes it from a numpy array: 0,1,2,3,target */
+    const char *dir = getenv("CTUNE_TEST_DATA");
+    ck_assert_ptr_nonnull(dir);
+    char src[512];
+    snprintf(src, sizeof src, "%s/iris.csv", dir);
+    FILE *f = fopen(src, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *body = strchr(buf, '\n') + 1;
+    size_t cap = strlen(body) + 64;
+    char *text = malloc(cap);
+    snprintf(text, cap, "0,1,2,3,target\n%s", body);
+    ck_assert_ok(load(&d, text, NULL));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 150);
+    ck_assert_uint_eq(ctune_data_n_cols(d), 4);
+    ck_assert_str_eq(ctune_data_feature_name(d, 3), "3");
+    ck_assert(ctune_data_y(d, 0, 0) == 0.0);
+    ctune_data_free(d);
+    /* all indices, the target's too */
+    snprintf(text, cap, "0,1,2,3,4\n%s", body);
+    ck_assert_ok(load(&d, text, NULL));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 150);
+    ctune_data_free(d);
+    free(text);
+
+    /* numeric names, text target name, numeric target data: a header */
+    ck_assert_ok(load(&d, "10,20,label\n1,2,0\n3,4,1\n", NULL));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 2);
+    ck_assert_str_eq(ctune_data_feature_name(d, 0), "10");
+    ck_assert_uint_eq(ctune_data_n_class_names(d), 0);
+    ctune_data_free(d);
+    /* ... with the target elsewhere */
+    ck_assert_ok(load(&d, "label,10,20\n0,1,2\n1,3,4\n", "target=0"));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 2);
+    ctune_data_free(d);
+    /* text target over text labels: data */
+    ck_assert_ok(load(&d, "1,2,setosa\n3,4,virginica\n", NULL));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 2);
+    ck_assert_uint_eq(ctune_data_n_class_names(d), 2);
+    ctune_data_free(d);
+    /* a single such row is data */
+    ck_assert_ok(load(&d, "1,2,setosa\n", NULL));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 1);
+    ctune_data_free(d);
+    /* errors on the second row keep their line numbers */
+    ck_assert_status(load(&d, "1,2,setosa\n3,x,virginica\n", NULL), CTUNE_EFORMAT);
+    ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 2, column 2: 'x' is not a number");
+    ck_assert_status(load(&d, "1,2,label\n3,4,0\n5,6\n", NULL), CTUNE_EFORMAT);
+    ck_assert_error_has("line 3");
+    /* data rows that are not indices stay data */
+    ck_assert_ok(load(&d, "0,1,1\n0,1,0\n", NULL));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 2);
+    ctune_data_free(d);
+
+    /* duplicate names: an error only when one of them is chosen */
+    ck_assert_ok(load(&d, "a,a,y\n1,2,0\n", NULL));
+    ctune_data_free(d);
+    ck_assert_status(load(&d, "y,a,y\n1,2,0\n", "target=y"), CTUNE_EFORMAT);
+    ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 1: target 'y' is ambiguous: columns 1 "
+                                         "and 3 both have that name");
+    ck_assert_status(load(&d, "a,a,y\n1,2,0\n", "features=a"), CTUNE_EFORMAT);
+    ck_assert_error_has("feature 'a' is ambiguous: columns 1 and 2");
     ck_assert_int_eq(ctune_alloc_live(), live);
 }
 END_TEST
@@ -408,7 +489,7 @@ START_TEST(test_error_messages)
     ck_assert_status(load(&d, "", NULL), CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(), "CSV buffer: empty input (no header and no data; blank "
                                          "and comment lines only)");
-    ck_assert_status(load(&d, "\n# only a comment\n\r\n", NULL), CTUNE_EFORMAT);
+    ck_assert_status(load(&d, "\n# only a comment\n\r\n", "comment=#"), CTUNE_EFORMAT);
     ck_assert_error_has("empty input");
     ck_assert_status(ctune_csv_load_buffer(&d, NULL, 0, NULL), CTUNE_EFORMAT);
     path = tmp_file("empty.csv", "", 0);
@@ -455,7 +536,7 @@ START_TEST(test_bad_options)
     ck_assert_status(load(&d, t, "missing=zero"), CTUNE_EINVAL);
     ck_assert_status(load(&d, t, "features=a||b"), CTUNE_EINVAL);
     ck_assert_error_has("features has an empty name");
-    ck_assert_status(load(&d, t, "delimiter=#"), CTUNE_EINVAL);
+    ck_assert_status(load(&d, t, "delimiter=#, comment=#"), CTUNE_EINVAL);
     ck_assert_error_has("comment and delimiter are both '#'");
     ck_assert_status(load(&d, t, "dtype='float32"), CTUNE_EINVAL);
     ck_assert_error_has("unterminated quote");
@@ -498,8 +579,8 @@ START_TEST(test_large_file_across_buffers)
     ck_assert_uint_gt(len, (size_t)3 << 20);
     const char *path = tmp_file("large.csv", text, len);
     ctune_data *a, *b;
-    ck_assert_ok(ctune_csv_load(&a, path, NULL));
-    ck_assert_ok(ctune_csv_load_buffer(&b, text, len, NULL));
+    ck_assert_ok(ctune_csv_load(&a, path, "comment=#"));
+    ck_assert_ok(ctune_csv_load_buffer(&b, text, len, "comment=#"));
     assert_same_data(a, b);
     ck_assert_uint_eq(ctune_data_n_rows(a), rows);
     double *x = malloc(rows * m * sizeof *x);
@@ -626,6 +707,7 @@ int main(void)
     tcase_add_test(tc, test_delimiters_and_spaces);
     tcase_add_test(tc, test_quotes);
     tcase_add_test(tc, test_crlf_comments_blank_bom);
+    tcase_add_test(tc, test_header_rules_and_duplicates);
     tcase_add_test(tc, test_labels);
     tcase_add_test(tc, test_target_and_features);
     tcase_add_test(tc, test_dtype_float32);

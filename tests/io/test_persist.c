@@ -152,6 +152,9 @@ static ctune_status centroid_save(const void *self, ctune_writer *w)
     return ctune_write_f32_array(w, m->scale, m->d);
 }
 
+/* The fitted sizes the last centroid_load saw (ctune_read_n_*). */
+static size_t g_load_nf, g_load_no, g_load_k;
+
 static ctune_status centroid_load(void **self, const ctune_params *p, ctune_reader *r, void *user)
 {
     (void)p;
@@ -159,11 +162,20 @@ static ctune_status centroid_load(void **self, const ctune_params *p, ctune_read
     uint64_t d, k;
     int64_t magic;
     char metric[16];
+    g_load_nf = ctune_read_n_features(r);
+    g_load_no = ctune_read_n_outputs(r);
+    g_load_k = ctune_read_n_classes(r);
     TRY(ctune_read_u64(r, &d));
     TRY(ctune_read_u64(r, &k));
     if (d == 0 || k == 0 || k > 64 || d > ctune_read_remaining(r) / 8 / k)
         return ctune_set_error(CTUNE_EFORMAT, "centroid: bad sizes %llu x %llu",
                                (unsigned long long)k, (unsigned long long)d);
+    /* predict and predict_proba write as many columns as the handle says */
+    if (d != ctune_read_n_features(r) || k != ctune_read_n_classes(r))
+        return ctune_set_error(CTUNE_EFORMAT, "centroid: %llu x %llu centroids, fitted on %zu "
+                               "features and %zu classes", (unsigned long long)k,
+                               (unsigned long long)d, ctune_read_n_features(r),
+                               ctune_read_n_classes(r));
     centroid *m = calloc(1, sizeof *m);
     m->d = (size_t)d;
     m->k = (size_t)k;
@@ -549,6 +561,12 @@ START_TEST(test_round_trip_file_and_buffer)
     ck_assert_ok(ctune_estimator_save(e, path));
     ck_assert_ok(ctune_estimator_load(&f, path, &CENTROID, NULL));
     ck_assert_int_eq(ctune_estimator_is_fitted(f), 1);
+    /* the load hook saw the fitted sizes the handle reports */
+    ck_assert_uint_eq(g_load_nf, ctune_estimator_n_features_in(f));
+    ck_assert_uint_eq(g_load_no, ctune_estimator_n_outputs(f));
+    ck_assert_uint_eq(g_load_k, ctune_estimator_n_classes(f));
+    ck_assert_uint_eq(g_load_k, 3);
+    ck_assert_uint_eq(ctune_read_n_features(NULL), 0);
     ck_assert_int_eq(
         ctune_params_equal(ctune_estimator_get_params(e), ctune_estimator_get_params(f)), 1);
     ck_assert_str_eq(ctune_estimator_name(f), "NearestCentroid");

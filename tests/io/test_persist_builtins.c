@@ -886,6 +886,74 @@ static void put_u64(unsigned char *p, uint64_t v)
 /* A crafted file (checksum valid) whose fitted state disagrees with the
  * payload: fewer features than the hook's state reads (which would read past
  * X's rows), or fewer outputs than it writes. The hooks must refuse it. */
+/* A tree classifier whose class fractions are crafted (checksum valid) to
+ * be no probabilities, or whose thresholds are not finite, is refused:
+ * predict_proba would return them. Every 8-byte double of the saved body
+ * equal to a fraction is patched in turn; each patched file either fails to
+ * load or predicts probabilities within [0, 1]. */
+START_TEST(test_tree_values_validated)
+{
+    int64_t live = ctune_alloc_live();
+    dataset iris;
+    load_classes(&iris, "iris.csv");
+    ctune_estimator *e = make(ctune_decision_tree_classifier_new, "max_depth=2");
+    ck_assert_ok(ctune_estimator_fit(e, iris.data));
+    size_t len, n = ctune_data_n_rows(iris.data);
+    unsigned char *b = save_buf(e, &len);
+    unsigned char *c = malloc(len);
+    double *proba = malloc(n * 3 * sizeof *proba);
+    const double patches[] = {1.01, -0.01, 0.75, INFINITY};
+    size_t refused_proba = 0, refused_threshold = 0;
+    for (size_t i = CTUNE__MODEL_HEADER; i + 8 <= len - 4; i++) {
+        double v;
+        memcpy(&v, b + i, 8);
+        if (!(v > 0 && v <= 1) && !(v > 1 && v < 10))
+            continue;
+        for (size_t k = 0; k < sizeof patches / sizeof *patches; k++) {
+            memcpy(c, b, len);
+            memcpy(c + i, &patches[k], 8);
+            refresh_crc(c, len);
+            ctune_estimator *f = NULL;
+            ctune_status rc = load_buf(&f, c, len, NULL);
+            if (rc != CTUNE_OK) {
+                ck_assert_msg(rc == CTUNE_EFORMAT || renamed(rc), "byte %zu = %g: %d (%s)", i,
+                              patches[k], rc,
+                              ctune_last_error());
+                refused_proba += strstr(ctune_last_error(), "probabilit") != NULL;
+                refused_threshold += strstr(ctune_last_error(), "threshold") != NULL;
+                continue;
+            }
+            ck_assert_ok(ctune_estimator_predict_proba(f, iris.data, proba));
+            for (size_t j = 0; j < n * 3; j++)
+                ck_assert_msg(proba[j] >= 0 && proba[j] <= 1, "byte %zu = %g: proba %g", i,
+                              patches[k], proba[j]);
+            ctune_estimator_free(f);
+        }
+    }
+    ck_assert_uint_gt(refused_proba, 0);
+    ck_assert_uint_gt(refused_threshold, 0);
+    free(proba);
+    free(c);
+    free(b);
+    ctune_estimator_free(e);
+    free_dataset(&iris);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* An endless stream is no model file: the header is checked first and the
+ * load stops there, without reading on. */
+START_TEST(test_endless_stream)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = (ctune_estimator *)1;
+    ck_assert_status(ctune_estimator_load(&e, "/dev/zero", NULL, NULL), CTUNE_EFORMAT);
+    ck_assert_ptr_null(e);
+    ck_assert_error_has("/dev/zero: not a ctune model file");
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 START_TEST(test_fitted_state_mismatch)
 {
     int64_t live = ctune_alloc_live();
@@ -1108,6 +1176,8 @@ int main(void)
     tcase_add_test(tc, test_unfitted);
     tcase_add_loop_test(tc, test_corrupted_files, 0, N_CASES);
     tcase_add_test(tc, test_fitted_state_mismatch);
+    tcase_add_test(tc, test_tree_values_validated);
+    tcase_add_test(tc, test_endless_stream);
     tcase_add_test(tc, test_corrupted_big_models);
     tcase_add_test(tc, test_alloc_failures);
     tcase_add_test(tc, test_nesting_limit);

@@ -1272,10 +1272,11 @@ static const sweep_case CASES[] = {
       free_all, 0}, CLF, NO_TEXT, EST_DUMMY},
     {{"ctune_rng_new", NULL, call_rng_new, NULL, NULL, 0}, CLF, NO_TEXT, EST_DUMMY},
     {{"ctune_csv_load_buffer", NULL, call_csv_buffer, after_data, free_all, CTR_TOLERANT}, CLF,
-     NULL, EST_DUMMY},
+     "comment=#", EST_DUMMY},
     {{"ctune_csv_load_buffer (options)", NULL, call_csv_buffer, after_data, free_all,
      CTR_TOLERANT}, CLF,
-     "header=true, target=species, features=height|width, dtype=float32, labels=string", EST_DUMMY},
+     "header=true, target=species, features=height|width, dtype=float32, labels=string, "
+     "comment=#", EST_DUMMY},
     {{"ctune_csv_load (iris.csv)", NULL, call_csv_file, after_data, free_all, CTR_TOLERANT}, CLF,
      NULL, EST_DUMMY},
     {{"ctune_csv_load (iris.csv, options)", NULL, call_csv_file, after_data, free_all,

@@ -1504,6 +1504,82 @@ END_TEST
 /* A regression tree sums y and its squares: targets whose sums would
  * overflow are a clear error, not a tree of Inf impurities that splits
  * constant targets and does not load back. */
+/* Sizes near SIZE_MAX and INT64_MAX: every product of a caller's count is
+ * checked and refused with a message naming it, never wrapped around. */
+START_TEST(test_sizes_near_the_limits)
+{
+    int64_t live = ctune_alloc_live();
+    double X[8] = {1, 2, 3, 4, 5, 6, 7, 8}, y[4] = {0, 1, 0, 1};
+    ctune_data *d = NULL;
+    ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT64, SIZE_MAX / 2, 4, 0, y, 1),
+                     CTUNE_EINVAL);
+    ck_assert_error_has("larger than memory can address");
+    ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT32, 4, 2, SIZE_MAX / 4, NULL, 0),
+                     CTUNE_EINVAL);
+    ck_assert_error_has("row_stride 4611686018427387903");
+    ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT64, 2, SIZE_MAX / 8 + 1, 0, NULL, 0),
+                     CTUNE_EINVAL);
+    ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 2, 0, y, SIZE_MAX / 2),
+                     CTUNE_EINVAL);
+    ck_assert_error_has("targets is larger than memory can address");
+    /* the largest addressable shapes are views like any other */
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 1, SIZE_MAX / 8, 0, NULL, 0));
+    ctune_data_free(d);
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 2, 0, y, 1));
+    size_t rows[2] = {0, 1};
+    ctune_data *sub = NULL;
+    ck_assert_ok(ctune_data_subset(&sub, d, rows, 2));
+    ctune_data_free(sub);
+    ctune_data_free(d);
+
+    /* spaces: n_iter and list lengths */
+    ctune_space *s = NULL;
+    ck_assert_ok(ctune_space_parse(&s, "a: 1|2|3; b: uniform(0, 1)"));
+    ctune_candidates *c = NULL;
+    ck_assert_status(ctune_space_sample(&c, s, SIZE_MAX, 0), CTUNE_EINVAL);
+    ck_assert_error_has("n_iter 18446744073709551615 is too large");
+    int64_t v[2] = {1, 2};
+    ck_assert_status(ctune_space_add_ints(s, "z", v, SIZE_MAX), CTUNE_EINVAL);
+    ck_assert_error_has("cannot be addressed");
+    ctune_space_free(s);
+    /* a list-only space clamps n_iter to its grid: SIZE_MAX is fine there */
+    ck_assert_ok(ctune_space_parse(&s, "strategy: most_frequent|prior"));
+    ck_assert_ok(ctune_space_sample(&c, s, SIZE_MAX, 0));
+    ck_assert_uint_eq(ctune_candidates_count(c), 2);
+    ctune_candidates_free(c);
+    ctune_estimator *e = NULL;
+    ck_assert_ok(ctune_dummy_classifier_new(&e));
+    ctune_search *se = NULL;
+    ck_assert_ok(ctune_search_new_randomized(&se, e, s, SIZE_MAX, 0));
+    ck_assert_uint_eq(ctune_search_n_candidates(se), 2);
+    /* folds: INT64_MAX and SIZE_MAX are refused against the data */
+    ck_assert_ok(ctune_search_set_options(se, "cv=9223372036854775807"));
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 2, 0, y, 1));
+    ck_assert_status(ctune_search_fit(se, d), CTUNE_EINVAL);
+    ck_assert_error_has("n_splits=9223372036854775807");
+    ctune_splitter *sp = NULL;
+    ck_assert_ok(ctune_kfold_new(&sp, SIZE_MAX, 0, 0));
+    double scores[4];
+    ck_assert_status(ctune_cross_val_score(e, d, 2147483647, NULL, scores), CTUNE_EINVAL);
+    ctune_splitter_free(sp);
+    ctune_search_free(se);
+    ctune_space_free(s);
+    /* generators: n × d */
+    ck_assert_status(ctune_make_blobs(X, y, SIZE_MAX, 4, 2, 1.0, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_regression(X, y, SIZE_MAX / 2, 4, 2, 1.0, 0, NULL),
+                     CTUNE_EINVAL);
+    /* trees: INT64_MAX limits are just no limits */
+    ctune_estimator *t = tree(0, "max_depth=9223372036854775807, "
+                                 "max_leaf_nodes=9223372036854775807, "
+                                 "min_samples_leaf=9223372036854775807");
+    ck_assert_ok(ctune_estimator_fit(t, d));
+    ctune_estimator_free(t);
+    ctune_data_free(d);
+    ctune_estimator_free(e);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 START_TEST(test_tree_huge_targets)
 {
     int64_t live = ctune_alloc_live();
@@ -1578,6 +1654,7 @@ int main(void)
     tcase_add_test(tc, test_space_huge_uniform);
     tcase_add_test(tc, test_space_text_blanks);
     tcase_add_test(tc, test_tree_huge_targets);
+    tcase_add_test(tc, test_sizes_near_the_limits);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

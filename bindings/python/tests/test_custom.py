@@ -29,7 +29,8 @@ class NearestCentroid:
     def predict_proba(self, X):
         out = []
         for x in X:
-            e = [pow(2.718281828459045, -v) for v in self._dist(x)]
+            dist = self._dist(x)
+            e = [pow(2.718281828459045, min(dist) - v) for v in dist]
             s = sum(e)
             out.append([v / s for v in e])
         return out
