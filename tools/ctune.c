@@ -388,8 +388,15 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         rc = cli_fail("--shuffle");
         goto done;
     }
-    /* TPE proposes its candidates as it goes: --n-iter bounds them */
-    size_t nc = tpe ? (size_t)o.n_iter : ctune_search_n_candidates(s);
+    /* TPE proposes its candidates as it goes: --n-iter of them, at most the
+     * grid of a space of lists */
+    size_t nc = ctune_search_n_candidates(s);
+    uint64_t grid_points;
+    if (tpe) {
+        nc = (size_t)o.n_iter;
+        if (ctune_space_grid_size(space, &grid_points) == CTUNE_OK && grid_points < nc)
+            nc = (size_t)grid_points;
+    }
     progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
                        calloc(nc ? nc : 1, sizeof(double)), calloc(nc ? nc : 1, sizeof(size_t)),
                        NAN};
