@@ -426,6 +426,40 @@ START_TEST(test_search_lists_capped)
 }
 END_TEST
 
+static int stop_after_7(size_t cand, size_t split, double score, double elapsed, size_t done,
+                        size_t total, void *user)
+{
+    (void)cand, (void)split, (void)score, (void)elapsed, (void)total, (void)user;
+    return done >= 7;
+}
+
+/* A cancel in the third batch keeps the results of the batches run so far,
+ * and the candidates proposed. */
+START_TEST(test_search_cancel_keeps_batches)
+{
+    dataset d = blobs(60);
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *est = new_est(&fx_centroid_vt);
+    ctune_space *sp = space("shrink: uniform(0, 0.9)");
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_tpe(&s, est, sp, 10, 3, "batch=2"));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2"));
+    ck_assert_ok(ctune_search_set_progress(s, stop_after_7, NULL));
+    ck_assert_status(ctune_search_fit(s, d.data), CTUNE_ECANCELLED);
+    ck_assert(ctune_search_has_results(s));
+    ck_assert_uint_eq(ctune_search_n_candidates(s), 4);
+    ck_assert_uint_eq(ctune_search_n_tasks_done(s), 7);
+    double v;
+    ck_assert_ok(ctune_search_result(s, "mean_test_score", 2, &v));
+    ck_assert(isfinite(v));
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(est);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    dataset_free(&d);
+}
+END_TEST
+
 START_TEST(test_search_bad_input)
 {
     int64_t live = ctune_alloc_live();
@@ -474,6 +508,7 @@ int main(void)
     tcase_add_test(tc, test_propose_alloc_failures);
     tcase_add_test(tc, test_search_n_jobs_and_batches);
     tcase_add_test(tc, test_search_lists_capped);
+    tcase_add_test(tc, test_search_cancel_keeps_batches);
     tcase_add_test(tc, test_search_bad_input);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
