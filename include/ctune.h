@@ -759,6 +759,27 @@ CTUNE_API ctune_status ctune_params_from_spec(ctune_params **out, const ctune_pa
  */
 CTUNE_API ctune_status ctune_params_check(ctune_params *p, const ctune_param_spec *spec);
 /**
+ * Parses "key=value" options text and checks it against a spec.
+ *
+ * The one parser of every option set of the library (searches,
+ * cross-validation, CSV, fits, MPI, conformance checks): the same syntax
+ * as ctune_params_parse(), then each key must name a spec entry and each
+ * value must fit its type, range and choices. Messages start with `who`:
+ * "search: unknown option 'n_iter'; known: cv, scoring, ...",
+ * "search: option 'cv' must be int, got string 'three'". Defaults are not
+ * added: the set holds the keys given, in order (a later key overrides an
+ * earlier one).
+ *
+ * @param out  receives the set, owned by the caller (ctune_params_free())
+ * @param text the options text
+ * @param spec a NULL-name-terminated spec of the accepted options
+ * @param who  names the caller in messages (NULL: "options")
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown key listing the known
+ *         ones, bad value); CTUNE_EFORMAT (malformed text); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_params_parse_spec(ctune_params **out, const char *text,
+                                               const ctune_param_spec *spec, const char *who);
+/**
  * Number of entries in a spec, up to the NULL name.
  *
  * @param spec a spec; NULL counts 0
@@ -2486,6 +2507,25 @@ CTUNE_API ctune_status ctune_kfold_new(ctune_splitter **out, size_t n_splits, in
 CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n_splits,
                                                   int shuffle, uint64_t seed);
 /**
+ * Creates the splitter an integer cv means (scikit-learn's check_cv).
+ *
+ * StratifiedKFold for a classifier, KFold otherwise, each with `cv` folds:
+ * the rule that ctune_search_set_cv(), the cv option and the `cv` argument
+ * of ctune_cross_validate() / ctune_cross_val_score() apply. Use it to get
+ * that choice shuffled, or to show which splitter a cv means.
+ *
+ * @param out     receives the splitter, owned by the caller
+ *                (ctune_splitter_free())
+ * @param est     the estimator (only its kind is read)
+ * @param cv      number of folds (>= 2)
+ * @param shuffle non-zero to shuffle (as ctune_kfold_new() /
+ *                ctune_stratified_kfold_new())
+ * @param seed    seed of the shuffle (ignored without shuffle)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_cv_splitter_new(ctune_splitter **out, const ctune_estimator *est,
+                                             size_t cv, int shuffle, uint64_t seed);
+/**
  * Creates a ShuffleSplit (or StratifiedShuffleSplit) splitter.
  *
  * `n_splits` independent random splits with ceil(test_fraction * n) test
@@ -2880,8 +2920,9 @@ CTUNE_API const char *ctune_candidates_warning(const ctune_candidates *candidate
 
 /** Progress callback of a search, called once per finished task.
  *
- *  Calls come one at a time (never concurrently), possibly from a worker
- *  thread, in completion order. Arguments: the task's candidate and split, its test score for
+ *  Calls come one at a time (never concurrently), in completion order, on
+ *  the thread that called ctune_search_fit() (a custom executor may call
+ *  ctune_job_task_done() from another). Arguments: the task's candidate and split, its test score for
  *  the refit metric (NaN when the fit failed), seconds since the fit
  *  started, tasks finished so far and in total, and the user pointer. A
  *  non-zero return cancels the search: no new task starts, running fits see
@@ -2901,6 +2942,8 @@ typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, d
  * the test side. `est` is never modified. A fold whose fit or score fails
  * makes the call fail with that error (use ctune_cross_validate() with
  * error_score=nan to go on). Runs serially; each fit may use all cores.
+ * It is ctune_cross_validate() with `cv` folds, this one scorer and
+ * error_score=raise, returning the test_score column.
  *
  * @param est        the estimator (only cloned)
  * @param data       the data, with y
@@ -3056,6 +3099,9 @@ CTUNE_API void ctune_search_free(ctune_search *search);
 /**
  * Sets search options from "key=value" text.
  *
+ * The typed setters (ctune_search_set_cv(), ctune_search_set_n_jobs(),
+ * ctune_search_set_scoring(), ctune_search_set_refit(),
+ * ctune_search_set_random_state()) set the same options without text.
  * Separators are ',', ';' or newlines; later calls override earlier ones.
  * Keys and defaults:
  *  - cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise)
@@ -3075,11 +3121,73 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  */
 CTUNE_API ctune_status ctune_search_set_options(ctune_search *search, const char *options);
 /**
+ * Sets the number of folds (the cv option, typed).
+ *
+ * StratifiedKFold for classifiers, KFold otherwise, unshuffled (see
+ * ctune_cv_splitter_new()). A splitter given to ctune_search_set_splitter()
+ * takes precedence while it is set.
+ *
+ * @param search the search
+ * @param cv     number of folds (>= 2; default 5)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, cv < 2: nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_cv(ctune_search *search, size_t cv);
+/**
+ * Sets the number of parallel workers (the n_jobs option, typed).
+ *
+ * @param search the search
+ * @param n_jobs 1 = serial (default); k > 1 = k worker threads, one BLIS
+ *               thread per fit; -1 = all cores; -k = all cores but k - 1
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, n_jobs 0 or beyond ±4096:
+ *         nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_n_jobs(ctune_search *search, long n_jobs);
+/**
+ * Sets the scorers (the scoring option, typed).
+ *
+ * The text is taken as scorer names only, never as options.
+ *
+ * @param search  the search
+ * @param scoring a scorer name ("accuracy", "f1", "r2", ...; see
+ *                ctune_scorer_check()), several separated by '|', or NULL
+ *                / "" for the estimator's own score (default)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, unknown or repeated scorer:
+ *         nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_scoring(ctune_search *search, const char *scoring);
+/**
+ * Sets whether the best candidate is refitted on all the data (the refit
+ * option, typed).
+ *
+ * @param search the search
+ * @param refit  non-zero to refit (default), 0 not to
+ * @param metric with several scorers, the one that picks the best
+ *               candidate (refit=\<scorer\>); NULL otherwise. Checked
+ *               against the scorers at ctune_search_fit().
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, a metric with refit 0:
+ *         nothing changes); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_search_set_refit(ctune_search *search, int refit,
+                                              const char *metric);
+/**
+ * Sets the seed of the task streams (the seed option, typed).
+ *
+ * Task (c, f) fits with the RNG stream
+ * `ctune_seed_derive(ctune_seed_derive(seed, c), f)`. The candidates of a
+ * randomized search were sampled at creation with the seed given there,
+ * which is also this seed's default (a grid search's is 0).
+ *
+ * @param search the search
+ * @param seed   the seed
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
+ */
+CTUNE_API ctune_status ctune_search_set_random_state(ctune_search *search, uint64_t seed);
+/**
  * Uses a splitter instead of the cv option.
  *
  * @param search   the search
  * @param splitter the splitter (copied); NULL goes back to cv=\<k\>
- * @return CTUNE_OK; CTUNE_EINVAL (NULL search); CTUNE_ENOMEM
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
  */
 CTUNE_API ctune_status ctune_search_set_splitter(ctune_search *search,
                                                  const ctune_splitter *splitter);
@@ -3375,10 +3483,11 @@ CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *bu
 CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
-/* ---- EXECUTORS (lib/model_selection/executor_custom.c) ----------------- */
+/* ---- EXECUTORS (lib/model_selection/job.c) ----------------------------- */
 /* Where a search's tasks run. ctune_search_fit() and ctune_cross_validate()
- * run their tasks (candidate × split) serially or on a thread pool (n_jobs);
- * a custom executor runs them anywhere else — libctune_mpi (ctune_mpi.h)
+ * run their tasks (candidate × split) on an executor: the built-in serial
+ * or thread pool one chosen by n_jobs — both instances of
+ * ctune_executor_vtable — or a custom one that runs them anywhere else — libctune_mpi (ctune_mpi.h)
  * spreads them over MPI ranks with this interface. The search builds a job
  * (its tasks and one fixed-size record per task), hands it to the
  * executor's run(), then reduces the records by task index, so results do

@@ -164,24 +164,20 @@ static int make_splitter(const cli_opts *o, const ctune_estimator *est, ctune_sp
     *out = NULL;
     if (!o->shuffle)
         return CLI_OK;
-    ctune_status st = ctune_estimator_kind(est) == CTUNE_CLASSIFIER
-                          ? ctune_stratified_kfold_new(out, (size_t)o->cv, 1, o->seed)
-                          : ctune_kfold_new(out, (size_t)o->cv, 1, o->seed);
+    ctune_status st = ctune_cv_splitter_new(out, est, (size_t)o->cv, 1, o->seed);
     return st == CTUNE_OK ? CLI_OK : cli_fail("--cv");
 }
 
 /* ---- search / grid ------------------------------------------------------- */
 
-/* The search (or cross-validation, search = 0) options from typed values:
- * --scoring is a string value, never option text. */
-static int search_options(const cli_opts *o, const char *cmd, int search, char *buf, size_t cap)
+/* The cross-validation options from typed values: --scoring is a string
+ * value, never option text. (A search takes its options through the typed
+ * setters: configure_search.) */
+static int cv_options(const cli_opts *o, const char *cmd, char *buf, size_t cap)
 {
     ctune_params *p = NULL;
     int ok = ctune_params_new(&p) == CTUNE_OK &&
              ctune_params_set_int(p, "n_jobs", o->jobs) == CTUNE_OK &&
-             (!search || (ctune_params_set_int(p, "cv", o->cv) == CTUNE_OK &&
-                          ctune_params_set_int(p, "seed", (int64_t)o->seed) == CTUNE_OK &&
-                          ctune_params_set_bool(p, "refit", 1) == CTUNE_OK)) &&
              (!o->scoring || ctune_params_set_string(p, "scoring", o->scoring) == CTUNE_OK);
     int rc = ok ? cli_options_text(cmd, p, buf, cap) : cli_fail("options");
     ctune_params_free(p);
@@ -267,6 +263,27 @@ static int write_results(const ctune_search *s, const char *path)
     else
         rc = ctune_search_results_csv(s, path);
     return rc == CTUNE_OK ? CLI_OK : cli_fail("writing the results");
+}
+
+/* The search's options from the flags, through the typed setters (a flag's
+ * value is never pasted into options text). *splitter: the --shuffle one,
+ * owned by the caller. */
+static int configure_search(ctune_search *s, const cli_opts *o, const ctune_estimator *est,
+                            ctune_splitter **splitter)
+{
+    if (ctune_search_set_cv(s, (size_t)o->cv) != CTUNE_OK)
+        return cli_fail("--cv");
+    if (ctune_search_set_n_jobs(s, o->jobs) != CTUNE_OK)
+        return cli_fail("--jobs");
+    if (ctune_search_set_scoring(s, o->scoring) != CTUNE_OK)
+        return cli_fail("--scoring");
+    if (ctune_search_set_random_state(s, o->seed) != CTUNE_OK ||
+        ctune_search_set_refit(s, 1, NULL) != CTUNE_OK)
+        return cli_fail("search options");
+    int rc = make_splitter(o, est, splitter);
+    if (rc == CLI_OK && *splitter && ctune_search_set_splitter(s, *splitter) != CTUNE_OK)
+        rc = cli_fail("--shuffle");
+    return rc;
 }
 
 /* After ctune_search_fit() returned `st`: prints the best candidate and
@@ -375,19 +392,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         rc = cli_fail("creating the search");
         goto done;
     }
-    char options[1024];
-    if ((rc = search_options(&o, cmd, 1, options, sizeof options)) != CLI_OK)
+    if ((rc = configure_search(s, &o, m.est, &splitter)) != CLI_OK)
         goto done;
-    if (ctune_search_set_options(s, options) != CTUNE_OK) {
-        rc = cli_fail("search options");
-        goto done;
-    }
-    if ((rc = make_splitter(&o, m.est, &splitter)) != CLI_OK)
-        goto done;
-    if (splitter && ctune_search_set_splitter(s, splitter) != CTUNE_OK) {
-        rc = cli_fail("--shuffle");
-        goto done;
-    }
     /* TPE proposes its candidates as it goes: --n-iter of them, at most the
      * grid of a space of lists */
     size_t nc = ctune_search_n_candidates(s);
@@ -457,7 +463,7 @@ static int cmd_cv(int argc, char **argv)
     if ((rc = make_splitter(&o, m.est, &splitter)) != CLI_OK)
         goto done;
     char options[1024];
-    if ((rc = search_options(&o, "cv", 0, options, sizeof options)) != CLI_OK)
+    if ((rc = cv_options(&o, "cv", options, sizeof options)) != CLI_OK)
         goto done;
     ctune_status cst;
 #ifdef CTUNE_CLI_MPI

@@ -664,6 +664,46 @@ static ctune_status check_name(const pipe_def *d, const char *name)
     return CTUNE_OK;
 }
 
+/* Only the last step may be a classifier or regressor. */
+static ctune_status check_append(const pipe_def *d, const char *name)
+{
+    if (d->n == 0)
+        return CTUNE_OK;
+    const ctune_estimator *last = d->steps[d->n - 1];
+    if (ctune_estimator_kind(last) == CTUNE_TRANSFORMER)
+        return CTUNE_OK;
+    return ctune_set_error(CTUNE_EINVAL,
+                           "ctune_pipeline_add_step: cannot add '%s' after step '%s' (%s), "
+                           "which is not a transformer: only the last step may be a "
+                           "classifier or regressor",
+                           name, d->names[d->n - 1], ctune_estimator_name(last));
+}
+
+/* The step's current params under the names `<name>__<param>`. */
+static ctune_status prefixed_params(ctune_params **out, const ctune_estimator *step,
+                                    const char *name)
+{
+    ctune_params *q;
+    CTUNE_TRY(ctune_params_new(&q));
+    const ctune_params *cur = ctune_estimator_get_params(step);
+    char full[STEP_NAME_MAX + 2 + 256];
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(cur); i++) {
+        const char *pn = ctune_params_name(cur, i);
+        if ((size_t)snprintf(full, sizeof full, "%s__%s", name, pn) >= sizeof full)
+            rc = ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: parameter name '%s' "
+                                 "of step '%s' is too long", pn, name);
+        else
+            rc = ctune__params_copy_value(q, full, cur, pn);
+    }
+    if (rc != CTUNE_OK) {
+        ctune_params_free(q);
+        return rc;
+    }
+    *out = q;
+    return CTUNE_OK;
+}
+
 ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
                                      const ctune_estimator *step)
 {
@@ -675,15 +715,7 @@ ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
         return ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: %s is not a Pipeline",
                                ctune_estimator_name(pipe));
     CTUNE_TRY(check_name(d, name));
-    if (d->n > 0) {
-        const ctune_estimator *last = d->steps[d->n - 1];
-        if (ctune_estimator_kind(last) != CTUNE_TRANSFORMER)
-            return ctune_set_error(CTUNE_EINVAL,
-                                   "ctune_pipeline_add_step: cannot add '%s' after step '%s' (%s), "
-                                   "which is not a transformer: only the last step may be a "
-                                   "classifier or regressor",
-                                   name, d->names[d->n - 1], ctune_estimator_name(last));
-    }
+    CTUNE_TRY(check_append(d, name));
     /* A definition shared with clones is copied for this handle first (an
      * equal copy: should a later step fail, nothing visible changed). */
     if (atomic_load(&d->refs) > 1) {
@@ -716,17 +748,7 @@ ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
         rc = build_spec(names, steps, d->n + 1, &spec, &text);
     }
     if (rc == CTUNE_OK)
-        rc = ctune_params_new(&q);
-    const ctune_params *cur = ctune_estimator_get_params(step);
-    char full[STEP_NAME_MAX + 2 + 256];
-    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(cur); i++) {
-        const char *pn = ctune_params_name(cur, i);
-        if ((size_t)snprintf(full, sizeof full, "%s__%s", name, pn) >= sizeof full)
-            rc = ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: parameter name '%s' "
-                                 "of step '%s' is too long", pn, name);
-        else
-            rc = ctune__params_copy_value(q, full, cur, pn);
-    }
+        rc = prefixed_params(&q, step, name);
     if (rc != CTUNE_OK) {
         ctune_estimator_free(tmpl);
         ctune__free(nm);

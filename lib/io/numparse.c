@@ -38,6 +38,54 @@ static const char *slow_path(const char *p, const char *e, double *out)
 
 static inline int is_digit(char c) { return (unsigned)(c - '0') < 10u; }
 
+/* An exponent "e[+-]digits" at p adds to *q; returns the end ("1e" is
+ * the number 1 followed by 'e', as for strtod). */
+static const char *parse_exponent(const char *p, const char *e, int64_t *q)
+{
+    if (!(p < e && (*p == 'e' || *p == 'E')))
+        return p;
+    const char *pe = p + 1;
+    int eneg = 0;
+    if (pe < e && (*pe == '-' || *pe == '+')) {
+        eneg = *pe == '-';
+        pe++;
+    }
+    if (!(pe < e && is_digit(*pe)))
+        return p;
+    int64_t x = 0;
+    while (pe < e && is_digit(*pe)) {
+        if (x < 100000)
+            x = x * 10 + (*pe - '0');
+        pe++;
+    }
+    *q += eneg ? -x : x;
+    return pe;
+}
+
+/* w × 10^q with one rounding when that is possible in doubles (Clinger's
+ * fast path): 1 and *v, else 0. */
+static int exact_value(uint64_t w, int64_t q, double *v)
+{
+    if (w > (UINT64_C(1) << 53))
+        return 0;
+    if (q >= -22 && q <= 22) {
+        *v = q < 0 ? (double)w / POW10[-q] : (double)w * POW10[q];
+        return 1;
+    }
+    if (q > 22 && q <= 22 + 15) {
+        /* w × 10^(q-22) may still be exact: then one rounding. */
+        uint64_t m = w;
+        for (int64_t k = q - 22; k > 0; k--) {
+            if (m > (UINT64_C(1) << 53) / 10)
+                return 0;
+            m *= 10;
+        }
+        *v = (double)m * 1e22;
+        return 1;
+    }
+    return 0;
+}
+
 const char *ctune__parse_number(const char *p, const char *e, double *out)
 {
     const char *s0 = p;
@@ -89,57 +137,18 @@ const char *ctune__parse_number(const char *p, const char *e, double *out)
     }
     if (!digits || (p < e && (*p == 'x' || *p == 'X')))
         return slow_path(s0, e, out); /* inf, nan, hex, or not a number */
-    if (p < e && (*p == 'e' || *p == 'E')) {
-        const char *pe = p + 1;
-        int eneg = 0;
-        if (pe < e && (*pe == '-' || *pe == '+')) {
-            eneg = *pe == '-';
-            pe++;
-        }
-        if (pe < e && is_digit(*pe)) {
-            int64_t x = 0;
-            while (pe < e && is_digit(*pe)) {
-                if (x < 100000)
-                    x = x * 10 + (*pe - '0');
-                pe++;
-            }
-            q += eneg ? -x : x;
-            p = pe;
-        } /* else: "1e" is the number 1 followed by 'e', as for strtod */
-    }
+    p = parse_exponent(p, e, &q);
     if (overflow)
         return slow_path(s0, e, out);
     if (w == 0) {
         *out = neg ? -0.0 : 0.0;
         return p;
     }
-    if (w <= (UINT64_C(1) << 53)) {
-        double v = (double)w;
-        if (q >= -22 && q <= 22) {
-            v = q < 0 ? v / POW10[-q] : v * POW10[q];
-            *out = neg ? -v : v;
-            return p;
-        }
-        if (q > 22 && q <= 22 + 15) {
-            /* w × 10^(q-22) may still be exact: then one rounding. */
-            uint64_t m = w;
-            int64_t k = q - 22;
-            int exact = 1;
-            while (k-- > 0) {
-                if (m > (UINT64_C(1) << 53) / 10) {
-                    exact = 0;
-                    break;
-                }
-                m *= 10;
-            }
-            if (exact) {
-                v = (double)m * 1e22;
-                *out = neg ? -v : v;
-                return p;
-            }
-        }
-    }
-    return slow_path(s0, e, out);
+    double v;
+    if (!exact_value(w, q, &v))
+        return slow_path(s0, e, out);
+    *out = neg ? -v : v;
+    return p;
 }
 
 int ctune__parse_number_full(const char *s, size_t n, double *out)

@@ -206,13 +206,9 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     if (rc != CTUNE_OK)
         return rc;
 
-    ctune_splitter defsp;
-    const ctune_splitter *sp = ev->splitter;
-    if (!sp) {
-        CTUNE_TRY(ctune__splitter_for_cv(&defsp, ev->est, ev->opts->cv));
-        sp = &defsp;
-    }
-    CTUNE_TRY(ctune_splitter_split(&ev->splits, sp, ev->data));
+    ctune_splitter sp;
+    CTUNE_TRY(ctune__eval_opts_splitter(ev->opts, ev->est, &sp));
+    CTUNE_TRY(ctune_splitter_split(&ev->splits, &sp, ev->data));
     ev->n_splits = ev->splits->count;
     size_t n_tasks = ev->n_cands * ev->n_splits;
     if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits)
@@ -238,7 +234,7 @@ ctune_status ctune__eval_run(ctune__eval *ev)
             r->scores[k] = NAN;
     }
 
-    ctune__exec_job job = {
+    ctune_job job = {
         .n_tasks = n_tasks,
         .result_size = rs,
         .results = ev->records,
@@ -250,24 +246,17 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         .get_outcome = get_outcome,
         .set_outcome = set_outcome,
     };
-    if (ev->executor) {
-        ev->t0 = ctune__now();
-        ctune_clear_error();
-        rc = ev->executor->run(ev->executor_self, &job);
-        if (rc != CTUNE_OK && (ctune_last_error_code() != rc || !ctune_last_error()[0]))
-            ctune_set_error(rc, "executor '%s' failed",
-                            ev->executor->name ? ev->executor->name : "?");
-    } else {
-        ctune__executor *ex;
-        rc = ctune__executor_for_jobs(&ex, ev->opts->n_jobs);
-        if (rc != CTUNE_OK) {
-            ctune__eval_clear(ev);
-            return rc;
-        }
-        ev->t0 = ctune__now();
-        rc = ex->run(ex, &job);
-        ex->destroy(ex);
+    const ctune_executor_vtable *ex = ev->executor;
+    void *self = ev->executor_self;
+    if (!ex) {
+        ex = ctune__executor_for_jobs(ev->opts->n_jobs);
+        self = NULL;
     }
+    ev->t0 = ctune__now();
+    ctune_clear_error();
+    rc = ex->run(self, &job);
+    if (rc != CTUNE_OK && (ctune_last_error_code() != rc || !ctune_last_error()[0]))
+        ctune_set_error(rc, "executor '%s' failed", ex->name ? ex->name : "?");
     if (rc != CTUNE_OK)
         return rc;
     if (ev->stopped_on_error) {

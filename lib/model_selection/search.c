@@ -24,8 +24,7 @@ struct ctune_search {
     int tpe;                 /* candidates proposed in batches by TPE */
     ctune__tpe_opts tpe_opts;
     size_t n_trials;         /* TPE: trials to run */
-    ctune__eval_opts opts;
-    ctune_splitter *splitter; /* NULL = cv folds */
+    ctune__eval_opts opts; /* cv / splitter, n_jobs, scoring, refit, seed, ... */
     ctune_progress_fn progress;
     void *user;
     const ctune_executor_vtable *executor; /* NULL = n_jobs */
@@ -67,7 +66,6 @@ void ctune_search_free(ctune_search *s)
     ctune_estimator_free(s->est);
     ctune_space_free(s->space);
     ctune_candidates_free(s->cands);
-    ctune_splitter_free(s->splitter);
     ctune__eval_opts_clear(&s->opts);
     ctune__free(s);
 }
@@ -180,11 +178,9 @@ ctune_status ctune_search_new_tpe(ctune_search **out, const ctune_estimator *est
     *out = NULL;
     CTUNE_CHECK_NULL(est, "estimator");
     CTUNE_TRY(ctune__tpe_check_space(space, "the search space"));
-    ctune_params *p;
-    CTUNE_TRY(ctune_params_new(&p));
-    ctune_status rc = options ? ctune_params_parse(p, options) : CTUNE_OK;
-    if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
-        ctune__error_prefix("TPE options");
+    ctune_params *p = NULL;
+    ctune_status rc = options ? ctune_params_parse_spec(&p, options, ctune__tpe_spec(), "TPE")
+                              : CTUNE_OK;
     ctune__tpe_opts o;
     if (rc == CTUNE_OK)
         rc = ctune__tpe_opts_init(&o, p);
@@ -197,21 +193,45 @@ ctune_status ctune_search_new_tpe(ctune_search **out, const ctune_estimator *est
 ctune_status ctune_search_set_options(ctune_search *s, const char *options)
 {
     CTUNE_CHECK_NULL(s, "search");
-    return ctune__eval_opts_apply(&s->opts, options, CTUNE__OPT_ALL, "search");
+    return ctune__eval_opts_apply(&s->opts, options, ctune__search_options, "search");
 }
 
 ctune_status ctune_search_set_splitter(ctune_search *s, const ctune_splitter *sp)
 {
     CTUNE_CHECK_NULL(s, "search");
-    ctune_splitter *copy = NULL;
-    if (sp) {
-        copy = ctune__malloc(sizeof *copy);
-        if (!copy)
-            return CTUNE_ENOMEM;
-        *copy = *sp;
-    }
-    ctune_splitter_free(s->splitter);
-    s->splitter = copy;
+    ctune__eval_opts_set_splitter(&s->opts, sp);
+    return CTUNE_OK;
+}
+
+ctune_status ctune_search_set_cv(ctune_search *s, size_t cv)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_cv(&s->opts, cv > INT64_MAX ? INT64_MAX : (int64_t)cv, "search");
+}
+
+ctune_status ctune_search_set_n_jobs(ctune_search *s, long n_jobs)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_n_jobs(&s->opts, n_jobs, "search");
+}
+
+ctune_status ctune_search_set_scoring(ctune_search *s, const char *scoring)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_scoring(&s->opts, scoring, "search");
+}
+
+ctune_status ctune_search_set_refit(ctune_search *s, int refit, const char *metric)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_refit(&s->opts, refit, metric, "search");
+}
+
+ctune_status ctune_search_set_random_state(ctune_search *s, uint64_t seed)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    s->opts.seed = seed;
+    s->opts.has_seed = 1;
     return CTUNE_OK;
 }
 
@@ -390,7 +410,6 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ev.est = s->est;
     ev.cands = s->cands->items;
     ev.n_cands = s->cands->n;
-    ev.splitter = s->splitter;
     ev.data = data;
     ev.opts = &s->opts;
     ev.progress_scorer = metric == (size_t)-1 ? 0 : metric;

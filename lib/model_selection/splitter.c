@@ -11,6 +11,7 @@
 #include "core/data.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "model_selection/evaluate.h"
 
 /* ---- construction ---------------------------------------------------------- */
 
@@ -85,15 +86,27 @@ const char *ctune_splitter_name(const ctune_splitter *s)
     }
 }
 
-ctune_status ctune__splitter_for_cv(ctune_splitter *out, const ctune_estimator *est, long cv)
+ctune_status ctune__splitter_for_cv(ctune_splitter *out, const ctune_estimator *est, size_t cv,
+                                    int shuffle, uint64_t seed)
 {
-    if (cv < 2)
-        return ctune_set_error(CTUNE_EINVAL, "cv must be >= 2 folds, got %ld", cv);
+    CTUNE_TRY(ctune__check_cv(cv > INT64_MAX ? INT64_MAX : (int64_t)cv, "cross-validation"));
     ctune_splitter s = {ctune_estimator_kind(est) == CTUNE_CLASSIFIER ? CTUNE__STRATIFIED_KFOLD
                                                                      : CTUNE__KFOLD,
-                        (size_t)cv, 0, 0, 0.0, 0};
+                        cv, shuffle != 0, shuffle ? seed : 0, 0.0, 0};
     *out = s;
     return CTUNE_OK;
+}
+
+ctune_status ctune_cv_splitter_new(ctune_splitter **out, const ctune_estimator *est, size_t cv,
+                                   int shuffle, uint64_t seed)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(est, "estimator");
+    CTUNE_TRY(ctune__check_cv(cv > INT64_MAX ? INT64_MAX : (int64_t)cv, "ctune_cv_splitter_new"));
+    ctune_splitter s;
+    CTUNE_TRY(ctune__splitter_for_cv(&s, est, cv, shuffle, seed));
+    return new_splitter(out, &s);
 }
 
 /* ---- splits container -------------------------------------------------------- */

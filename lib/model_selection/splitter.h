@@ -32,9 +32,12 @@ struct ctune_splits {
     ctune__strlist warnings;
 };
 
-/* The splitter scikit-learn picks for an integer cv: StratifiedKFold for a
- * classifier, KFold otherwise, unshuffled. Fills `out` (no allocation). */
-ctune_status ctune__splitter_for_cv(ctune_splitter *out, const ctune_estimator *est, long cv);
+/* The splitter scikit-learn picks for an integer cv (check_cv):
+ * StratifiedKFold for a classifier, KFold otherwise, shuffled with `seed`
+ * when `shuffle`. Fills `out` (no allocation). The one home of this rule
+ * (ctune_cv_splitter_new() exposes it). */
+ctune_status ctune__splitter_for_cv(ctune_splitter *out, const ctune_estimator *est, size_t cv,
+                                    int shuffle, uint64_t seed);
 
 /* Borrowed test / train index arrays of split i (no checks). */
 static inline const size_t *ctune__splits_test(const ctune_splits *s, size_t i)

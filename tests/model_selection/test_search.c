@@ -253,6 +253,62 @@ START_TEST(test_n_jobs_bit_identical)
 }
 END_TEST
 
+/* The typed setters set the options the text sets: same results, and bad
+ * values are refused with nothing changed. */
+START_TEST(test_typed_setters)
+{
+    dataset d = blobs(60);
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *est = new_est(&fx_seeded_vt, NULL);
+    ctune_space *sp = space("level: randint(0, 9); seed: 1|2|3");
+    ctune_search *text, *typed;
+    ck_assert_ok(ctune_search_new_randomized(&text, est, sp, 6, 4));
+    ck_assert_ok(ctune_search_new_randomized(&typed, est, sp, 6, 4));
+    ck_assert_ok(ctune_search_set_options(text, "cv=3, n_jobs=2, seed=11, "
+                                                "scoring=accuracy|f1, refit=f1"));
+    ck_assert_ok(ctune_search_set_cv(typed, 3));
+    ck_assert_ok(ctune_search_set_n_jobs(typed, 2));
+    ck_assert_ok(ctune_search_set_random_state(typed, 11));
+    ck_assert_ok(ctune_search_set_scoring(typed, "accuracy|f1"));
+    ck_assert_ok(ctune_search_set_refit(typed, 1, "f1"));
+
+    /* refused, nothing changed */
+    ck_assert_status(ctune_search_set_cv(typed, 1), CTUNE_EINVAL);
+    ck_assert_str_eq(ctune_last_error(), "search: cv must be >= 2 folds, got 1");
+    ck_assert_status(ctune_search_set_n_jobs(typed, 0), CTUNE_EINVAL);
+    ck_assert_error_has("search: n_jobs must be non-zero");
+    ck_assert_status(ctune_search_set_n_jobs(typed, 5000), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_scoring(typed, "accuracy, n_jobs=1"), CTUNE_EINVAL);
+    ck_assert_error_has("unknown scorer 'accuracy, n_jobs=1'");
+    ck_assert_status(ctune_search_set_scoring(typed, "f1|f1"), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_refit(typed, 0, "f1"), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_cv(NULL, 3), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_n_jobs(NULL, 1), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_scoring(NULL, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_refit(NULL, 1, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_random_state(NULL, 1), CTUNE_EINVAL);
+
+    ck_assert_ok(ctune_search_fit(text, d.data));
+    ck_assert_ok(ctune_search_fit(typed, d.data));
+    ck_assert_uint_eq(ctune_search_n_splits(typed), 3);
+    assert_same_results(text, typed);
+    ck_assert_ptr_nonnull(ctune_search_best_estimator(typed));
+
+    /* back to the defaults: the estimator's score, no refit */
+    ck_assert_ok(ctune_search_set_scoring(typed, NULL));
+    ck_assert_ok(ctune_search_set_refit(typed, 0, NULL));
+    ck_assert_ok(ctune_search_fit(typed, d.data));
+    ck_assert_ptr_null(ctune_search_best_estimator(typed));
+    ck_assert_ok(ctune_search_set_scoring(typed, ""));
+    ctune_search_free(text);
+    ctune_search_free(typed);
+    ctune_space_free(sp);
+    ctune_estimator_free(est);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    dataset_free(&d);
+}
+END_TEST
+
 START_TEST(test_error_score_nan)
 {
     dataset d = blobs(40);
@@ -552,7 +608,7 @@ START_TEST(test_bad_input)
 
     /* options */
     ck_assert_status(ctune_search_set_options(s, "cv=1"), CTUNE_EINVAL);
-    ck_assert_str_eq(ctune_last_error(), "search: option cv must be >= 2 folds, got 1");
+    ck_assert_str_eq(ctune_last_error(), "search: cv must be >= 2 folds, got 1");
     ck_assert_status(ctune_search_set_options(s, "cv=3, n_iter=4"), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(), "search: unknown option 'n_iter'; known: cv, scoring, "
                                          "refit, error_score, return_train_score, n_jobs, seed");
@@ -820,6 +876,7 @@ int main(void)
     tcase_add_test(tc, test_grid_search_custom_estimator);
     tcase_add_test(tc, test_task_streams);
     tcase_add_test(tc, test_n_jobs_bit_identical);
+    tcase_add_test(tc, test_typed_setters);
     tcase_add_test(tc, test_error_score_nan);
     tcase_add_test(tc, test_error_score_raise);
     tcase_add_test(tc, test_progress_and_cancellation);

@@ -22,6 +22,10 @@ for _n, _r, _a in [
     ("ctune_search_new_grid", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p]),
     ("ctune_search_free", None, [c_void_p]),
     ("ctune_search_set_options", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
+    ("ctune_search_set_cv", ctypes.c_int, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_set_n_jobs", ctypes.c_int, [c_void_p, ctypes.c_long]),
+    ("ctune_search_set_scoring", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
+    ("ctune_search_set_refit", ctypes.c_int, [c_void_p, ctypes.c_int, ctypes.c_char_p]),
     ("ctune_search_fit", ctypes.c_int, [c_void_p, c_void_p]),
     ("ctune_search_best_score", ctypes.c_int, [c_void_p, ctypes.POINTER(ctypes.c_double)]),
     ("ctune_search_best_index", ctypes.c_int, [c_void_p, ctypes.POINTER(ctypes.c_size_t)]),
@@ -117,12 +121,11 @@ class _SearchBase:
     def __init__(self, estimator, cv=3, scoring=None, refit=True, n_jobs=1, error_score="nan",
                  return_train_score=False):
         self.estimator = estimator
-        self.options = "cv=%d, refit=%s, n_jobs=%d, error_score=%s, return_train_score=%s" % (
-            cv, "true" if refit else "false", n_jobs,
+        self.cv, self.scoring, self.refit, self.n_jobs = cv, scoring, refit, n_jobs
+        # fixed words only: user values go through the typed setters
+        self.options = "error_score=%s, return_train_score=%s" % (
             "raise" if error_score == "raise" else "nan",
             "true" if return_train_score else "false")
-        if scoring:
-            self.options += ", scoring=%s" % scoring
         self._h = None
 
     def _new(self, space):  # pragma: no cover - overridden
@@ -139,6 +142,14 @@ class _SearchBase:
         if self._h:
             C.ctune_search_free(self._h)
         self._h = h
+        if self.cv < 0:
+            raise ValueError("cv must be >= 2 folds, got %d" % self.cv)
+        check(C.ctune_search_set_cv(h, self.cv))
+        check(C.ctune_search_set_n_jobs(h, self.n_jobs))
+        check(C.ctune_search_set_scoring(h, self.scoring.encode() if self.scoring else None))
+        metric = self.refit if isinstance(self.refit, str) else None
+        check(C.ctune_search_set_refit(h, 1 if self.refit else 0,
+                                       metric.encode() if metric else None))
         check(C.ctune_search_set_options(h, self.options.encode()))
         check(call_cancellable(C.ctune_search_fit, (h, data.handle),
                                lambda: C.ctune_search_cancel(h)))

@@ -66,6 +66,15 @@ class CustomEstimatorTest(unittest.TestCase):
         s = ctune.GridSearchCV(est, {"shrink": [0.0, 0.5]}, cv=3, n_jobs=2).fit(self.X, self.y)
         self.assertEqual(len(s.cv_results_["params"]), 2)
         self.assertEqual(ctune.check_estimator(est, "skip=concurrency"), [])
+        # several scorers, the best picked by the one refit names
+        s = ctune.GridSearchCV(est, {"shrink": [0.0, 0.5]}, cv=3, scoring="accuracy|f1_macro",
+                               refit="f1_macro").fit(self.X, self.y)
+        self.assertIn("mean_test_f1_macro", s.cv_results_)
+        self.assertIsNotNone(s.best_estimator_)
+        # a scoring value is scorer names only, never more options
+        with self.assertRaises(ValueError):
+            ctune.GridSearchCV(est, {"shrink": [0.0]}, scoring="accuracy, n_jobs=2").fit(self.X,
+                                                                                        self.y)
 
     def test_error_paths(self):
         est = ctune.custom_estimator(Broken)
