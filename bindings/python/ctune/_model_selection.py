@@ -1,4 +1,4 @@
-"""cross_val_score, RandomizedSearchCV and GridSearchCV over any estimator."""
+"""cross_val_score, RandomizedSearchCV, GridSearchCV and TPESearchCV over any estimator."""
 
 import ctypes
 
@@ -20,6 +20,8 @@ for _n, _r, _a in [
     ("ctune_search_new_randomized", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
                                                    ctypes.c_size_t, ctypes.c_uint64]),
     ("ctune_search_new_grid", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p]),
+    ("ctune_search_new_tpe", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
+                                            ctypes.c_size_t, ctypes.c_uint64, ctypes.c_char_p]),
     ("ctune_search_free", None, [c_void_p]),
     ("ctune_search_set_options", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
     ("ctune_search_set_cv", ctypes.c_int, [c_void_p, ctypes.c_size_t]),
@@ -226,3 +228,35 @@ class GridSearchCV(_SearchBase):
         check(C.ctune_search_new_grid(ctypes.byref(h), self.estimator._h, space))
 
 
+class TPESearchCV(_SearchBase):
+    """TPESearchCV(estimator, param_distributions, n_trials=10, batch=1, n_startup_trials=10,
+    n_ei_candidates=24, cv=3, scoring=None, refit=True, n_jobs=1, random_state=0, ...).
+
+    Optuna's TPESampler (univariate, its defaults) as a search: n_trials candidates,
+    each proposed from the cross-validated scores of those before it, in synchronous
+    batches of `batch` (results depend on it, never on n_jobs). Lists are categorical;
+    uniform/loguniform/randint are numerical. Experimental in the C library
+    (ctune_search_new_tpe); docs/model-selection.md explains the estimator."""
+
+    def __init__(self, estimator, param_distributions, n_trials=10, random_state=0, batch=1,
+                 n_startup_trials=10, n_ei_candidates=24, **kw):
+        super().__init__(estimator, **kw)
+        self.params = dict(param_distributions)
+        self.n_trials = n_trials
+        self.random_state = random_state
+        self.batch = batch
+        self.n_startup_trials = n_startup_trials
+        self.n_ei_candidates = n_ei_candidates
+
+    def _new(self, h, space):
+        opts = []
+        for key in ("batch", "n_startup_trials", "n_ei_candidates"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise ValueError("TPESearchCV: %s must be an int, got %r" % (key, v))
+            opts.append("%s=%d" % (key, v))
+        if isinstance(self.n_trials, bool) or not isinstance(self.n_trials, int) \
+                or self.n_trials < 1:
+            raise ValueError("TPESearchCV: n_trials must be an int >= 1, got %r" % (self.n_trials,))
+        check(C.ctune_search_new_tpe(ctypes.byref(h), self.estimator._h, space, self.n_trials,
+                                     self.random_state or 0, ", ".join(opts).encode()))

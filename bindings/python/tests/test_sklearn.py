@@ -97,6 +97,28 @@ class SklearnSurfaceTest(unittest.TestCase):
         self.assertEqual(len(g.cv_results_["params"]), 4)
         self.assertEqual(g.best_estimator_.predict(self.X[:3])[0], 0.0)
 
+    def test_tpe_search(self):
+        tree = ctune.DecisionTreeClassifier(seed=0)
+        space = {"max_depth": [1, 2, 3, None], "min_samples_leaf": ctune.randint(1, 9)}
+        runs = [ctune.TPESearchCV(tree, space, n_trials=9, n_startup_trials=3, batch=2,
+                                  random_state=4, n_jobs=jobs).fit(self.X, self.y)
+                for jobs in (1, 2)]
+        for s in runs:
+            self.assertEqual(len(s.cv_results_["params"]), 9)
+            self.assertAlmostEqual(s.best_score_, max(s.cv_results_["mean_test_score"]))
+        self.assertEqual(runs[0].cv_results_["params"], runs[1].cv_results_["params"])
+        self.assertEqual(runs[0].cv_results_["mean_test_score"],
+                         runs[1].cv_results_["mean_test_score"])
+        self.assertGreater(runs[0].score(self.X, self.y), 0.9)
+        with self.assertRaises(ctune.CtuneValueError) as cm:
+            ctune.TPESearchCV(tree, {}, n_trials=5).fit(self.X, self.y)
+        self.assertIn("search space is empty", str(cm.exception))
+        with self.assertRaises(ctune.CtuneValueError) as cm:
+            ctune.TPESearchCV(tree, space, n_trials=5, batch=0).fit(self.X, self.y)
+        self.assertIn("batch", str(cm.exception))
+        with self.assertRaises(ValueError):
+            ctune.TPESearchCV(tree, space, n_trials=0).fit(self.X, self.y)
+
     def test_pipeline_params(self):
         pipe = ctune.Pipeline([("scaler", ctune.StandardScaler()),
                                ("mlp", ctune.MLPClassifier(epochs=5))])
