@@ -41,7 +41,7 @@ typedef struct cli_opts {
     int shuffle;             /* --shuffle: shuffled (stratified) K-fold, seeded by --seed */
     int quiet;               /* --quiet */
     int help;                /* --help */
-    const char *strategy;    /* --strategy random|grid|halving|halving_grid */
+    const char *strategy;    /* --strategy random|grid|tpe|halving|halving_grid|hyperband */
     const char *factor;      /* successive halving: --factor, --resource, ... (text, */
     const char *resource;    /* checked by the library, which names the option) */
     const char *min_resources;
@@ -52,6 +52,7 @@ typedef struct cli_opts {
     const char *hb_iterations;
     const char *pruner;      /* --pruner median|sha|none (on --max-epochs epochs) */
     int n_iter_set, cv_set, seed_set;
+    long tpe_batch;          /* --tpe-batch K (0 = unset) */
 } cli_opts;
 
 /* Parses argv[first..argc) into opts; on a usage error prints one line to

@@ -146,6 +146,10 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         } else if (strcmp(name, "n-iter") == 0) {
             rc = parse_long(cmd, name, val, 1, CLI_MAX_N_ITER, &o->n_iter);
             o->n_iter_set = 1;
+        } else if (strcmp(name, "strategy") == 0) {
+            o->strategy = val; /* checked by the command (ctune.c: cmd_search) */
+        } else if (strcmp(name, "tpe-batch") == 0) {
+            rc = parse_long(cmd, name, val, 1, 100000, &o->tpe_batch);
         } else if (strcmp(name, "cv") == 0) {
             rc = parse_long(cmd, name, val, 2, CLI_MAX_CV, &o->cv);
             o->cv_set = 1;
@@ -178,8 +182,6 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->model_file = val;
         else if (strcmp(name, "output") == 0)
             o->output = val;
-        else if (strcmp(name, "strategy") == 0)
-            o->strategy = val;
         else if (strcmp(name, "factor") == 0)
             o->factor = val;
         else if (strcmp(name, "resource") == 0)

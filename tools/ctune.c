@@ -1,9 +1,10 @@
-/* ctune — the command line: randomized / grid search, cross-validation,
+/* ctune — the command line: randomized / grid / TPE search, cross-validation,
  * fit / predict with saved models, and the embedded datasets.
  *
  * Exit codes: 0 ok, 1 data / model / library error (with the library's
  * message), 2 usage error (one line), 130 interrupted (results so far are
  * still printed). */
+#define CTUNE_EXPERIMENTAL /* ctune_search_new_tpe(): --strategy tpe */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -27,7 +28,8 @@ static int g_rank = 0, g_ranks = 1;
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
                                  "seed results report save-model no-scale shuffle quiet strategy "
                                  "factor resource min-resources max-resources n-candidates "
-                                 "aggressive-elimination max-epochs hyperband-iterations pruner";
+                                 "aggressive-elimination max-epochs hyperband-iterations pruner "
+                                 "tpe-batch";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
@@ -68,6 +70,7 @@ static void usage_search(FILE *f, const char *cmd)
             "                       (default: the lecture's space for the model)\n"
             "  --param k=v          fixed parameter (repeatable)\n"
             "%s"
+            "%s"
             "  --cv K               folds (default 3; stratified for classifiers)\n"
             "  --shuffle            shuffle the rows before splitting into folds (seeded by --seed)\n"
             "  --scoring NAME       scorer, e.g. accuracy, f1, roc_auc, neg_log_loss, r2\n"
@@ -97,9 +100,12 @@ static void usage_search(FILE *f, const char *cmd)
             grid ? "Grid search: evaluates every combination of the space with K-fold CV."
                  : "Randomized search: samples --n-iter candidates from the space (without\n"
                    "replacement when every entry is a list) and cross-validates each.",
-            grid ? "" : "  --n-iter N           candidates to sample (default 10)\n",
+            grid ? "" : "  --n-iter N           candidates to sample, or TPE trials (default 10)\n",
+            grid ? "" : "  --tpe-batch K        TPE: trials proposed together from one history\n"
+                        "                       (default 1; results never depend on --jobs)\n",
             grid ? "grid (default) | halving (HalvingGridSearchCV)"
-                 : "random (default) | grid | halving (HalvingRandomSearchCV) |\n"
+                 : "random (default) | grid | tpe (Optuna's TPESampler) |\n"
+                   "                       halving (HalvingRandomSearchCV) |\n"
                    "                       halving_grid (HalvingGridSearchCV) | hyperband",
             grid ? "" : "  --n-candidates N     or exhaust (default): first-iteration candidates\n");
 }
@@ -421,7 +427,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         usage_search(stdout, cmd);
         return CLI_OK;
     }
-    int grid = strcmp(cmd, "grid") == 0, halving = 0;
+    int grid = strcmp(cmd, "grid") == 0, halving = 0, tpe = 0;
     if (o.strategy) {
         if (strcmp(o.strategy, "grid") == 0)
             grid = 1;
@@ -431,10 +437,12 @@ static int cmd_search(int argc, char **argv, const char *cmd)
             grid = halving = 1;
         else if (strcmp(o.strategy, "hyperband") == 0 && !grid)
             halving = 2;
+        else if (strcmp(o.strategy, "tpe") == 0 && !grid)
+            tpe = 1;
         else if (strcmp(o.strategy, "random") != 0 || grid)
             return cli_usage_error(cmd, "--strategy must be %s, got '%s'",
                                    grid ? "grid or halving"
-                                        : "random, grid, halving, halving_grid or hyperband",
+                                        : "random, grid, tpe, halving, halving_grid or hyperband",
                                    o.strategy);
     }
     if (grid && o.n_iter_set)
@@ -456,6 +464,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         return cli_usage_error(cmd, "--max-epochs goes with --strategy hyperband or --pruner");
     if (pruning && !o.max_epochs)
         return cli_usage_error(cmd, "--pruner needs --max-epochs N (the epochs to train)");
+    if (o.tpe_batch && !tpe)
+        return cli_usage_error(cmd, "--tpe-batch needs --strategy tpe");
     char hv_opts[512];
 
     const cli_path in[] = {{"data", o.data_file, 0}};
@@ -480,9 +490,17 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         goto done;
     if ((rc = cli_model_space(&m, &o, cmd, data, &space)) != CLI_OK)
         goto done;
+    if (tpe && ctune_space_count(space) == 0) {
+        rc = cli_usage_error(cmd, "--strategy tpe needs a non-empty --space");
+        goto done;
+    }
+    char tpe_opts[64];
+    snprintf(tpe_opts, sizeof tpe_opts, "batch=%ld", o.tpe_batch ? o.tpe_batch : 1);
     ctune_status st = halving == 2 ? ctune_search_new_hyperband(&s, m.est, space, o.seed, hv_opts)
                       : halving  ? ctune_search_new_halving(&s, m.est, space, !grid, o.seed, hv_opts)
                       : grid     ? ctune_search_new_grid(&s, m.est, space)
+                      : tpe      ? ctune_search_new_tpe(&s, m.est, space, (size_t)o.n_iter, o.seed,
+                                                        tpe_opts)
                                  : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter,
                                                                o.seed);
     if (st != CTUNE_OK) {
@@ -504,7 +522,15 @@ static int cmd_search(int argc, char **argv, const char *cmd)
             goto done;
         }
     }
+    /* TPE proposes its candidates as it goes: --n-iter of them, at most the
+     * grid of a space of lists */
     size_t nc = ctune_search_n_candidates(s);
+    uint64_t grid_points;
+    if (tpe) {
+        nc = (size_t)o.n_iter;
+        if (ctune_space_grid_size(space, &grid_points) == CTUNE_OK && grid_points < nc)
+            nc = (size_t)grid_points;
+    }
     progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
                        halving ? NULL : calloc(nc ? nc : 1, sizeof(double)),
                        calloc(nc ? nc : 1, sizeof(size_t)), NAN};
@@ -513,7 +539,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     if (!o.quiet && g_rank == 0)
         fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds%s\n",
                 m.description, label, ctune_data_n_rows(data), ctune_data_n_cols(data),
-                ctune_search_n_candidates(s), o.cv, g_ranks > 1 ? " (MPI)" : "");
+                nc, o.cv, g_ranks > 1 ? " (MPI)" : "");
     cli_cancel_target(s, NULL);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)

@@ -68,7 +68,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     rec->score_failures = 0;
     rec->fit_time = rec->score_time = 0;
     rec->error[0] = '\0';
-    size_t id = ev->cand_ids ? ev->cand_ids[c] : c;
+    size_t id = ev->cand_ids ? ev->cand_ids[c] : ev->cand_offset + c;
     ctune_estimator **slot = ev->cache && f < ev->cache_splits
                                  ? &ev->cache[id * ev->cache_splits + f]
                                  : NULL;
@@ -164,8 +164,9 @@ static int task_done(void *vctx, size_t t, const void *vrec)
         size_t c = t / ev->n_splits, f = t % ev->n_splits;
         double score = rec->status == CTUNE_OK ? rec->scores[ev->progress_scorer]
                                                : ev->opts->error_value;
-        size_t total = ev->n_cands * ev->n_splits;
-        if (ev->progress(c, f, score, ctune__now() - ev->t0, ev->n_done, total, ev->user)) {
+        size_t total = (ev->n_cands_total ? ev->n_cands_total : ev->n_cands) * ev->n_splits;
+        if (ev->progress(ev->cand_offset + c, f, score, ctune__now() - ev->t0,
+                         ev->tasks_before + ev->n_done, total, ev->user)) {
             ev->user_cancelled = 1;
             return 1;
         }

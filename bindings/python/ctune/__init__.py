@@ -18,7 +18,8 @@ from ._estimators import (DecisionTreeClassifier, DecisionTreeRegressor, DummyCl
 from ._keras import (Dense, Dropout, KerasClassifier, KerasRegressor, MLPClassifier, MLPRegressor,
                      Optimizer, Sequential)
 from ._model_selection import (GridSearchCV, HalvingGridSearchCV, HalvingRandomSearchCV,
-                               HyperbandSearchCV, RandomizedSearchCV, cross_val_score,
+                               HyperbandSearchCV, RandomizedSearchCV, TPESearchCV,
+                               cross_val_score,
                                loguniform, randint, uniform)
 from ._io import dataset_names, load_csv, load_dataset, load_model, save_model
 from ._native import C as _C
@@ -34,7 +35,7 @@ __all__ = [
     "StandardScaler", "Pipeline", "Dense", "Dropout", "Sequential", "Optimizer", "KerasClassifier",
     "KerasRegressor", "MLPClassifier", "MLPRegressor", "cross_val_score", "RandomizedSearchCV",
     "GridSearchCV", "HalvingRandomSearchCV", "HalvingGridSearchCV", "HyperbandSearchCV",
-    "uniform", "loguniform", "randint", "custom_estimator", "custom_class",
+    "TPESearchCV", "uniform", "loguniform", "randint", "custom_estimator", "custom_class",
     "SklearnEstimator", "check_estimator",
 ]
 
