@@ -136,6 +136,7 @@ CTUNE_MPI_API ctune_status ctune_mpi_size_f(int *out, MPI_Fint comm);
  * CTUNE_ESTATE. The `_f` variant takes a Fortran handle, for programs that
  * load libctune_mpi at run time without MPI's headers (the `ctune` CLI). */
 CTUNE_MPI_API ctune_status ctune_mpi_abort(MPI_Comm comm, int errorcode);
+/** ctune_mpi_abort() with a Fortran communicator handle (FFI, and the CLI). */
 CTUNE_MPI_API ctune_status ctune_mpi_abort_f(MPI_Fint comm, int errorcode);
 
 #ifdef __cplusplus
