@@ -23,7 +23,8 @@
 static int g_rank = 0, g_ranks = 1;
 
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
-                                 "seed results save-model no-scale shuffle quiet";
+                                 "seed results save-model no-scale shuffle quiet study "
+                                 "study-options";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
@@ -41,6 +42,7 @@ static void usage_main(FILE *f)
             "  fit        fit one configuration on all the data and save it (--save-model)\n"
             "  predict    predict a CSV file with a saved model\n"
             "  datasets   list the embedded datasets\n"
+            "  study      show or export a durable study (ctune study --help)\n"
             "\n"
             "  ctune --version | ctune <command> --help\n");
 }
@@ -70,6 +72,9 @@ static void usage_search(FILE *f, const char *cmd)
             "  --seed S             seed of sampling, splits and models (default 0)\n"
             "  --results FILE       write the results table (.csv or .json)\n"
             "  --save-model FILE    save the best estimator refitted on all the data\n"
+            "  --study FILE         durable study (SQLite): created, or resumed after a kill;\n"
+            "                       see docs/studies.md\n"
+            "  --study-options TEXT durability=full, fresh=true, timeout=SECONDS\n"
             "  --quiet              no progress and no candidate table\n",
             cmd,
             grid ? "Grid search: evaluates every combination of the space with K-fold CV."
@@ -337,9 +342,14 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
 
     const cli_path in[] = {{"data", o.data_file, 0}};
-    const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0}};
-    if ((rc = cli_check_paths(cmd, in, 1, out, 2)) != CLI_OK) /* every rank: none may start alone */
+    const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0},
+                            {"study", o.study, 0}};
+    if ((rc = cli_check_paths(cmd, in, 1, out, 3)) != CLI_OK) /* every rank: none may start alone */
         return rc;
+    if (o.study_options && !o.study)
+        return cli_usage_error(cmd, "--study-options goes with --study");
+    if (o.study && g_ranks > 1)
+        return cli_usage_error(cmd, "--study is for one process (not under mpirun)");
     cli_model m;
     if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
         return rc;
@@ -348,6 +358,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     ctune_space *space = NULL;
     ctune_search *s = NULL;
     ctune_splitter *splitter = NULL;
+    ctune_study *study = NULL;
     if ((rc = load_data(&o, &data, label, sizeof label)) != CLI_OK)
         goto done;
     if ((rc = cli_model_space(&m, &o, cmd, data, &space)) != CLI_OK)
@@ -370,6 +381,13 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     if (splitter && ctune_search_set_splitter(s, splitter) != CTUNE_OK) {
         rc = cli_fail("--shuffle");
         goto done;
+    }
+    if (o.study) {
+        if (ctune_study_open(&study, o.study, o.study_options) != CTUNE_OK) {
+            rc = cli_fail("--study");
+            goto done;
+        }
+        ctune_search_set_study(s, study);
     }
     size_t nc = ctune_search_n_candidates(s);
     progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
@@ -400,6 +418,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
 done:
     ctune_splitter_free(splitter);
     ctune_search_free(s);
+    ctune_study_close(study);
     ctune_space_free(space);
     ctune_data_free(data);
     cli_model_free(&m);
@@ -699,6 +718,8 @@ static int dispatch(int argc, char **argv)
         return cmd_predict(argc, argv);
     if (strcmp(cmd, "datasets") == 0)
         return cmd_datasets(argc, argv);
+    if (strcmp(cmd, "study") == 0)
+        return cli_study(argc, argv);
     fprintf(stderr, "ctune: unknown command '%s' (see 'ctune --help')\n", cmd);
     return CLI_USAGE;
 }

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "estimator/estimator.h"
 #include "model_selection/splitter.h"
+#include "model_selection/study_hook.h"
 
 static ctune__task_rec *rec_at(const ctune__eval *ev, size_t t)
 {
@@ -35,6 +36,8 @@ void ctune__eval_clear(ctune__eval *ev)
     ctune__free(ev->test);
     ctune_splits_free(ev->splits);
     ctune__free(ev->records);
+    ctune__free(ev->preloaded);
+    ev->preloaded = NULL;
     ev->train = ev->test = NULL;
     ev->splits = NULL;
     ev->records = NULL;
@@ -61,6 +64,13 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctune__task_rec *rec = vrec;
     size_t c = t / ev->n_splits, f = t % ev->n_splits;
     size_t ns = ev->n_scorers;
+    if (ev->preloaded && ev->preloaded[t]) {
+        /* finished in an earlier run: its committed record */
+        const void *src = rec_at(ev, t);
+        if (src != vrec)
+            memcpy(vrec, src, ev->rec_size);
+        return;
+    }
     ctune_clear_error();
     rec->status = CTUNE_OK;
     rec->score_failures = 0;
@@ -142,6 +152,29 @@ static int task_done(void *vctx, size_t t, const void *vrec)
         ev->stopped_on_error = 1;
         return 1;
     }
+    if (ev->hook && !(ev->preloaded && ev->preloaded[t]) && !is_fatal(rec->status)) {
+        char *params = NULL;
+        size_t c = t / ev->n_splits, f = t % ev->n_splits;
+        ctune_status rc = CTUNE_OK;
+        if (ev->cands[c]) {
+            long n = ctune_params_to_text(ev->cands[c], NULL, 0);
+            rc = n < 0 ? (ctune_status)n : CTUNE_OK;
+            if (rc == CTUNE_OK && !(params = ctune__malloc((size_t)n + 1)))
+                rc = CTUNE_ENOMEM;
+            if (rc == CTUNE_OK)
+                ctune_params_to_text(ev->cands[c], params, (size_t)n + 1);
+        }
+        if (rc == CTUNE_OK)
+            rc = ev->hook->commit(ev->hook->self, c, f, params ? params : "", rec, ev->n_scorers);
+        ctune__free(params);
+        if (rc != CTUNE_OK) {
+            if (ctune_last_error_code() != rc || !ctune_last_error()[0])
+                ctune_set_error(rc, "study: committing candidate %zu, split %zu failed", c, f);
+            ev->hook_status = rc;
+            ev->stopped_on_error = 1;
+            return 1;
+        }
+    }
     if (interrupted)
         return 1;
     if (ev->progress && !ev->user_cancelled && !ev->stopped_on_error) {
@@ -195,6 +228,7 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     ctune__eval_clear(ev);
     ev->n_done = 0;
     ev->user_cancelled = ev->stopped_on_error = ev->interrupted = 0;
+    ev->hook_status = CTUNE_OK;
     atomic_init(&ev->stop, 0);
     ev->n_scorers = ev->opts->scoring.n ? ev->opts->scoring.n : 1;
     if (ctune_data_n_targets(ev->data) == 0 &&
@@ -236,6 +270,21 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         for (size_t k = 0; k < 2 * ev->n_scorers; k++)
             r->scores[k] = NAN;
     }
+    if (ev->hook) {
+        rc = ev->hook->begin(ev->hook->self, ev->fingerprint, ev->n_cands, ev->n_splits, ev->n_scorers);
+        if (rc == CTUNE_OK && !(ev->preloaded = ctune__calloc(n_tasks, 1)))
+            rc = CTUNE_ENOMEM;
+        for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) {
+            int found = 0;
+            rc = ev->hook->lookup(ev->hook->self, t / ev->n_splits, t % ev->n_splits,
+                                  rec_at(ev, t), ev->n_scorers, &found);
+            ev->preloaded[t] = (unsigned char)(rc == CTUNE_OK && found);
+        }
+        if (rc != CTUNE_OK) {
+            ctune__eval_clear(ev);
+            return rc;
+        }
+    }
 
     ctune__exec_job job = {
         .n_tasks = n_tasks,
@@ -269,6 +318,12 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     }
     if (rc != CTUNE_OK)
         return rc;
+    if (ev->hook_status != CTUNE_OK) {
+        char msg[1024];
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        return ctune_set_error_str(ev->hook_status, msg);
+    }
     if (ev->stopped_on_error) {
         /* the lowest-index fatal failure, else the lowest-index failure
          * (deterministic for the serial executor); fits cancelled in flight

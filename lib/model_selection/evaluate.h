@@ -65,6 +65,8 @@ typedef struct ctune__task_rec {
 
 /* ---- a run -------------------------------------------------------------------- */
 
+struct ctune__study_hook; /* model_selection/study_hook.h */
+
 typedef struct ctune__eval {
     /* inputs (borrowed) */
     const ctune_estimator *est;
@@ -80,6 +82,9 @@ typedef struct ctune__eval {
     const ctune_executor_vtable *executor; /* NULL = the n_jobs executor */
     void *executor_self;
     const atomic_int *interrupt; /* the caller's cancel request, or NULL */
+    const struct ctune__study_hook *hook; /* durable study, or NULL */
+    const char *fingerprint;              /* the search's, for the hook */
+
 
     /* state and outputs */
     ctune_splits *splits;
@@ -91,6 +96,8 @@ typedef struct ctune__eval {
     int user_cancelled, stopped_on_error, interrupted;
     atomic_int stop;
     double t0;
+    unsigned char *preloaded; /* per task: 1 = record read from the study */
+    ctune_status hook_status; /* a failed commit */
 } ctune__eval;
 
 /* Splits the data (once), runs every task, fills the records. Returns
