@@ -56,7 +56,7 @@ ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_i
 #else
 
 #include <sqlite3.h>
-#include <time.h>
+#include <signal.h>
 
 #define SCHEMA_VERSION 1
 
@@ -80,6 +80,7 @@ struct ctune_study {
     int fresh; /* option fresh=true: replace a study of another search */
     ctune__study_hook hook;
     size_t n_cands, n_splits, n_scores; /* of the search that began */
+    unsigned long commits;              /* tasks committed through this handle */
     /* the last trial read by ctune_study_trial() */
     char *t_params, *t_error, *t_state;
     double *t_scores;
@@ -513,20 +514,19 @@ static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec 
 }
 
 #ifdef CTUNE_TEST_HOOKS
-/* Test builds only: with CTUNE_TEST_COMMIT_PAUSE=<marker path>, the first
- * commit creates the marker and sleeps inside its open transaction, so a
- * test can kill the process in the middle of a commit. */
-static void test_commit_pause(void)
+/* Test builds only: CTUNE_TEST_STUDY_KILL="<n>:in" kills the process with
+ * SIGKILL inside the n-th commit of this process (the row written, the
+ * transaction open), "<n>:after" right after the n-th commit; the
+ * kill-and-resume test (tests/study/kill_resume.py) uses it. */
+static void test_kill(ctune_study *st, int after)
 {
-    const char *marker = getenv("CTUNE_TEST_COMMIT_PAUSE");
-    if (!marker || !marker[0])
+    const char *v = getenv("CTUNE_TEST_STUDY_KILL");
+    if (!v || !v[0])
         return;
-    FILE *m = fopen(marker, "w");
-    if (m)
-        fclose(m);
-    struct timespec ts = {0, 100000000};
-    for (int i = 0; i < 600; i++)
-        nanosleep(&ts, NULL);
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (n == st->commits && strcmp(end, after ? ":after" : ":in") == 0)
+        raise(SIGKILL);
 }
 #endif
 
@@ -564,12 +564,17 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
             rc = db_error(st, CTUNE_EIO, "committing a task");
     }
     sqlite3_finalize(q);
+    st->commits++;
 #ifdef CTUNE_TEST_HOOKS
     if (rc == CTUNE_OK)
-        test_commit_pause();
+        test_kill(st, 0);
 #endif
     if (rc == CTUNE_OK)
         rc = exec(st, "COMMIT", "committing a task");
+#ifdef CTUNE_TEST_HOOKS
+    if (rc == CTUNE_OK)
+        test_kill(st, 1);
+#endif
     if (rc != CTUNE_OK)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     ctune__free(blob);

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Kill and resume: `ctune search --study` killed with SIGKILL inside and
+after every commit and while writing the results, then resumed; the JSON
+results equal an uninterrupted run's except the timing fields.
+
+usage: kill_resume.py CTUNE TEST_HOOKS(0|1)"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+CTUNE = os.path.abspath(sys.argv[1])
+HOOKS = sys.argv[2] == "1"
+ARGS = ["search", "--dataset", "iris", "--model", "tree", "--space",
+        "max_depth: 1|2|3|4|5|6; min_samples_leaf: 1|2|4", "--n-iter", "5", "--cv", "3",
+        "--seed", "3", "--quiet"]
+N_TASKS = 15
+
+
+def run(tmp, extra, env=None):
+    e = dict(os.environ)
+    e.pop("CTUNE_TEST_STUDY_KILL", None)
+    e.pop("CTUNE_TEST_WRITE_PAUSE", None)
+    e.update(env or {})
+    return subprocess.run([CTUNE] + ARGS + extra, cwd=tmp, env=e, capture_output=True,
+                          text=True, timeout=60)
+
+
+def strip_times(x):
+    if isinstance(x, dict):
+        return {k: strip_times(v) for k, v in x.items() if "time" not in k}
+    if isinstance(x, list):
+        return [strip_times(v) for v in x]
+    return x
+
+
+def results(path):
+    with open(path) as f:
+        return strip_times(json.load(f))
+
+
+def done_in(tmp, study):
+    p = subprocess.run([CTUNE, "study", "show", study], cwd=tmp, capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    first = p.stdout.splitlines()[0]  # "tasks done: D of T"
+    return int(first.split()[2])
+
+
+def main():
+    if not HOOKS:
+        print("built without test_hooks: the kill points need CTUNE_TEST_STUDY_KILL")
+        return 77
+    tmp = tempfile.mkdtemp(prefix="ctune_kill_")
+    try:
+        p = run(tmp, ["--results", "ref.json", "--save-model", "ref.ctm"])
+        assert p.returncode == 0, p.stderr
+        ref = results(os.path.join(tmp, "ref.json"))
+        points = [("%d:in" % k, k - 1) for k in range(1, N_TASKS + 1)]
+        points += [("%d:after" % k, k) for k in range(1, N_TASKS + 1)]
+        points.append(("write", N_TASKS))  # the refit is done, the results half written
+        for point, committed in points:
+            for f in os.listdir(tmp):
+                if f.startswith("s.db") or f.startswith("out") or f.startswith("."):
+                    os.unlink(os.path.join(tmp, f))
+            if point == "write":
+                marker = os.path.join(tmp, "paused")
+                proc = subprocess.Popen(
+                    [CTUNE] + ARGS + ["--study", "s.db", "--results", "out.json"], cwd=tmp,
+                    env=dict(os.environ, CTUNE_TEST_WRITE_PAUSE=marker),
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for _ in range(3000):
+                    if os.path.exists(marker) or proc.poll() is not None:
+                        break
+                    time.sleep(0.01)
+                assert os.path.exists(marker), "the write pause was not reached"
+                proc.send_signal(signal.SIGKILL)
+                rc = proc.wait()
+                os.unlink(marker)
+            else:
+                p = run(tmp, ["--study", "s.db", "--results", "out.json"],
+                        {"CTUNE_TEST_STUDY_KILL": point})
+                rc = p.returncode
+            assert rc == -signal.SIGKILL, "%s: exit %s, not killed" % (point, rc)
+            assert not os.path.exists(os.path.join(tmp, "out.json")), point
+            got = done_in(tmp, "s.db")
+            assert got == committed, "%s: %d tasks committed, expected %d" % (
+                point, got, committed)
+            p = run(tmp, ["--study", "s.db", "--results", "out.json"])
+            assert p.returncode == 0, "%s: resume failed: %s" % (point, p.stderr)
+            assert results(os.path.join(tmp, "out.json")) == ref, \
+                "%s: resumed results differ from the uninterrupted run" % point
+            assert done_in(tmp, "s.db") == N_TASKS
+        print("%d kill points resumed to the uninterrupted results" % len(points))
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
