@@ -3759,7 +3759,10 @@ typedef struct ctune_study ctune_study;
  *  - `fresh=true`: a study of another search is emptied and reused,
  *    instead of failing with CTUNE_ESTATE;
  *  - `timeout=<seconds>`: how long to wait for a database another process
- *    holds locked (default 5).
+ *    holds locked (default 5);
+ *  - `claim_timeout=<seconds>`: several processes on one study claim
+ *    tasks; a claim whose owner has not committed anything for this long
+ *    (default 600), or whose process is gone (same host), is retried.
  *
  * @param out     receives the study (ctune_study_close())
  * @param path    the database file
@@ -3802,6 +3805,16 @@ CTUNE_API ctune_status ctune_study_progress(ctune_study *study, size_t *done, si
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */
 CTUNE_API ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidates, size_t *n_splits);
+/**
+ * 1 when the last ctune_search_fit() through this study completed it here:
+ * this process committed its last task, or found every task committed.
+ * Several processes on one study: that process refits the best candidate
+ * and writes the outputs; the others end their fit with full results but
+ * no refitted estimator, and see 0 here (docs/studies.md).
+ *
+ * @return 1 or 0 (0 for NULL)
+ */
+CTUNE_API int ctune_study_completed_here(const ctune_study *study);
 /** Number of committed trials (rows, one per finished task).
  *  @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO */
 CTUNE_API ctune_status ctune_study_n_trials(ctune_study *study, size_t *out);

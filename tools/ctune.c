@@ -74,7 +74,7 @@ static void usage_search(FILE *f, const char *cmd)
             "  --save-model FILE    save the best estimator refitted on all the data\n"
             "  --study FILE         durable study (SQLite): created, or resumed after a kill;\n"
             "                       see docs/studies.md\n"
-            "  --study-options TEXT durability=full, fresh=true, timeout=SECONDS\n"
+            "  --study-options TEXT durability=full, fresh=true, timeout=S, claim_timeout=S\n"
             "  --quiet              no progress and no candidate table\n",
             cmd,
             grid ? "Grid search: evaluates every combination of the space with K-fold CV."
@@ -410,6 +410,15 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_progress_end(pc.bar);
     free(pc.sum);
     free(pc.count);
+    if (study && st == CTUNE_OK && !ctune_study_completed_here(study)) {
+        /* another process on the study committed its last task: that one
+         * refits and writes the outputs */
+        if (!o.quiet)
+            fprintf(stderr, "ctune: study complete: %s finished in another process, which "
+                            "refits and writes the outputs\n", o.study);
+        rc = CLI_OK;
+        goto done;
+    }
     rc = report_search(s, st, &o, &m);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1 && st == CTUNE_EIO) /* a rank is gone: the results are written, end the job */

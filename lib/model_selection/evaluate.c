@@ -5,9 +5,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/ncores.h"
 #include "estimator/estimator.h"
 #include "model_selection/splitter.h"
 #include "model_selection/study_hook.h"
@@ -70,6 +72,24 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         if (src != vrec)
             memcpy(vrec, src, ev->rec_size);
         return;
+    }
+    if (ev->hook && ev->hook->claim) {
+        /* another process on the same study may have it */
+        int outcome = CTUNE__CLAIMED;
+        ctune_status crc = ev->hook->claim(ev->hook->self, c, f, rec, ns, &outcome);
+        if (crc != CTUNE_OK) {
+            record_error(rec, CTUNE_EINTERNAL, "study: ");
+            rec->status = crc == CTUNE_ENOMEM ? CTUNE_ENOMEM : CTUNE_EINTERNAL;
+            return;
+        }
+        if (outcome == CTUNE__CLAIM_DONE) {
+            ev->preloaded[t] = 1; /* this task's byte only: no other thread writes it */
+            return;
+        }
+        if (outcome == CTUNE__CLAIM_BUSY) {
+            rec->status = CTUNE__NOT_RUN;
+            return;
+        }
     }
     ctune_clear_error();
     rec->status = CTUNE_OK;
@@ -142,6 +162,8 @@ static int task_done(void *vctx, size_t t, const void *vrec)
 {
     ctune__eval *ev = vctx;
     const ctune__task_rec *rec = vrec;
+    if (rec->status == CTUNE__NOT_RUN)
+        return 0; /* another process runs it: waited for after the run */
     int interrupted = interrupt_asked(ev);
     if (interrupted)
         ev->interrupted = 1; /* start no more tasks */
@@ -221,6 +243,33 @@ static ctune_status make_views(ctune__eval *ev)
                                     s->n_test[f]));
     }
     return CTUNE_OK;
+}
+
+/* After the executor: tasks that other processes on the study held are
+ * waited for (polled) until they are committed, or taken over when their
+ * owner died; they then run here, on the calling thread. */
+static void wait_for_others(ctune__eval *ev, size_t n_tasks)
+{
+    for (;;) {
+        size_t pending = 0;
+        for (size_t t = 0; t < n_tasks; t++) {
+            if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted ||
+                interrupt_asked(ev))
+                return;
+            ctune__task_rec *r = rec_at(ev, t);
+            if (r->status != CTUNE__NOT_RUN)
+                continue;
+            run_task(ev, t, r, ctune__n_cores());
+            if (r->status == CTUNE__NOT_RUN)
+                pending++;
+            else if (task_done(ev, t, r))
+                atomic_store(&ev->stop, 1);
+        }
+        if (!pending || atomic_load(&ev->stop))
+            return;
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 ctune_status ctune__eval_run(ctune__eval *ev)
@@ -316,6 +365,8 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         rc = ex->run(ex, &job);
         ex->destroy(ex);
     }
+    if (rc == CTUNE_OK && ev->hook && ev->hook->claim && !atomic_load(&ev->stop))
+        wait_for_others(ev, n_tasks);
     if (rc != CTUNE_OK)
         return rc;
     if (ev->hook_status != CTUNE_OK) {

@@ -27,7 +27,19 @@ typedef struct ctune__study_hook {
      * candidate's text (ctune_params_to_text). */
     ctune_status (*commit)(void *self, size_t cand, size_t split, const char *params,
                            const ctune__task_rec *rec, size_t n_scores);
+    /* Several processes on one study (may be NULL). Called from executor
+     * threads before task (cand, split) runs: sets *outcome to
+     * CTUNE__CLAIMED (this process runs it), CTUNE__CLAIM_DONE (another
+     * process committed it meanwhile: `rec` is filled) or CTUNE__CLAIM_BUSY
+     * (another live process runs it: try again later). */
+    ctune_status (*claim)(void *self, size_t cand, size_t split, ctune__task_rec *rec,
+                          size_t n_scores, int *outcome);
+    /* 1 when this process should refit: it committed the study's last task,
+     * or found every task committed when the fit began. */
+    int (*refit_here)(void *self);
 } ctune__study_hook;
+
+enum { CTUNE__CLAIMED = 0, CTUNE__CLAIM_DONE = 1, CTUNE__CLAIM_BUSY = 2 };
 
 /* Attaches a hook (borrowed: it must outlive the search's fits), or
  * detaches with NULL. */

@@ -23,6 +23,8 @@ ctune_status ctune_study_open(ctune_study **out, const char *path, const char *o
 
 void ctune_study_close(ctune_study *study) { (void)study; }
 
+int ctune_study_completed_here(const ctune_study *study) { return 0; }
+
 ctune_status ctune_search_set_study(ctune_search *search, ctune_study *study)
 {
     CTUNE_CHECK_NULL(search, "search");
@@ -56,7 +58,12 @@ ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_i
 #else
 
 #include <sqlite3.h>
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
 
 #define SCHEMA_VERSION 1
 
@@ -67,8 +74,11 @@ static const char *const SCHEMA =
     " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"
     " score_time REAL, error TEXT NOT NULL, history BLOB,"
     " PRIMARY KEY(candidate, split));"
+    "CREATE TABLE claims(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+    " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, split));"
     "PRAGMA user_version=1;";
 
+static const char *const CLAIM_COLS[] = {"candidate", "split", "owner", "heartbeat"};
 static const char *const META_COLS[] = {"key", "value"};
 static const char *const TRIAL_COLS[] = {"candidate", "split", "params", "state", "status",
                                          "score_failures", "scores", "fit_time", "score_time",
@@ -81,6 +91,10 @@ struct ctune_study {
     ctune__study_hook hook;
     size_t n_cands, n_splits, n_scores; /* of the search that began */
     unsigned long commits;              /* tasks committed through this handle */
+    pthread_mutex_t lock;  /* one transaction at a time (executor threads claim) */
+    char owner[160];       /* "pid/host/nonce": this handle's claims */
+    double claim_timeout;  /* seconds without a heartbeat before a claim is retried */
+    int last_here;         /* this handle completed the study (or found it complete) */
     /* the last trial read by ctune_study_trial() */
     char *t_params, *t_error, *t_state;
     double *t_scores;
@@ -153,17 +167,20 @@ static ctune_status check_schema(ctune_study *st)
     if (sqlite3_prepare_v2(st->db, "SELECT type, name FROM sqlite_master ORDER BY name", -1, &q,
                            NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EFORMAT, "reading the schema");
-    static const char *const want[][2] = {{"table", "meta"},
+    static const char *const want[][2] = {{"table", "claims"},
+                                          {"table", "meta"},
+                                          {"index", "sqlite_autoindex_claims_1"},
                                           {"index", "sqlite_autoindex_meta_1"},
                                           {"index", "sqlite_autoindex_trials_1"},
                                           {"table", "trials"}};
+    const size_t n_want = sizeof want / sizeof want[0];
     size_t i = 0;
     ctune_status rc = CTUNE_OK;
     int r;
     while (rc == CTUNE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
         const char *type = (const char *)sqlite3_column_text(q, 0);
         const char *name = (const char *)sqlite3_column_text(q, 1);
-        if (i >= 4 || !type || !name || strcmp(type, want[i][0]) || strcmp(name, want[i][1]))
+        if (i >= n_want || !type || !name || strcmp(type, want[i][0]) || strcmp(name, want[i][1]))
             rc = ctune_set_error(CTUNE_EFORMAT, "study %s: not a ctune study: unexpected %s "
                                  "'%s' in the schema", st->path, type ? type : "?",
                                  name ? name : "?");
@@ -172,13 +189,15 @@ static ctune_status check_schema(ctune_study *st)
     if (rc == CTUNE_OK && r != SQLITE_DONE)
         rc = db_error(st, CTUNE_EFORMAT, "reading the schema");
     sqlite3_finalize(q);
-    if (rc == CTUNE_OK && i != 4)
+    if (rc == CTUNE_OK && i != n_want)
         rc = ctune_set_error(CTUNE_EFORMAT, "study %s: not a ctune study: the schema lacks "
                              "its tables", st->path);
     if (rc == CTUNE_OK)
         rc = check_columns(st, "meta", META_COLS, 2);
     if (rc == CTUNE_OK)
         rc = check_columns(st, "trials", TRIAL_COLS, 11);
+    if (rc == CTUNE_OK)
+        rc = check_columns(st, "claims", CLAIM_COLS, 4);
     return rc;
 }
 
@@ -207,6 +226,16 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
                 rc = ctune_set_error(CTUNE_EINVAL, "study: option fresh must be true or false");
             else
                 rc = ctune_params_get_bool(p, k, &st->fresh);
+        } else if (strcmp(k, "claim_timeout") == 0) {
+            double v = NAN;
+            int t = ctune_params_type(p, k);
+            if (t == CTUNE_TYPE_INT || t == CTUNE_TYPE_DOUBLE)
+                ctune_params_get_double(p, k, &v);
+            if (!(v > 0 && v <= 1e7))
+                rc = ctune_set_error(CTUNE_EINVAL, "study: option claim_timeout must be seconds "
+                                                   "in (0, 1e7]");
+            else
+                st->claim_timeout = v;
         } else if (strcmp(k, "timeout") == 0) {
             double v = NAN;
             int t = ctune_params_type(p, k);
@@ -219,7 +248,7 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
                 *timeout_ms = (int)(v * 1000);
         } else {
             rc = ctune_set_error(CTUNE_EINVAL, "study: unknown option '%s'; known: durability, "
-                                 "fresh, timeout", k);
+                                 "fresh, timeout, claim_timeout", k);
         }
     }
     ctune_params_free(p);
@@ -241,6 +270,8 @@ void ctune_study_close(ctune_study *st)
     if (!st)
         return;
     sqlite3_close(st->db);
+    if (st->hook.self)
+        pthread_mutex_destroy(&st->lock);
     cache_clear(st);
     ctune__free(st->path);
     ctune__free(st);
@@ -251,6 +282,9 @@ static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec 
                                 int *found);
 static ctune_status hook_commit(void *self, size_t c, size_t f, const char *params,
                                 const ctune__task_rec *rec, size_t nk);
+static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
+                               int *outcome);
+static int hook_refit_here(void *self);
 
 static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
 {
@@ -269,28 +303,30 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
     sqlite3_limit(db, SQLITE_LIMIT_TRIGGER_DEPTH, 1);
     sqlite3_busy_timeout(db, timeout_ms);
     CTUNE_TRY(exec(st, "PRAGMA trusted_schema=OFF", "opening"));
+    /* version and contents read, and the schema created, in one write
+     * transaction: two processes creating one study at once see either
+     * nothing or all of it */
     long long version = 0, n_objects = 0;
-    CTUNE_TRY(query_int(st, "PRAGMA user_version", &version, "opening"));
-    CTUNE_TRY(query_int(st, "SELECT count(*) FROM sqlite_master", &n_objects, "opening"));
+    CTUNE_TRY(exec(st, "BEGIN IMMEDIATE", "opening"));
+    ctune_status rc = query_int(st, "PRAGMA user_version", &version, "opening");
+    if (rc == CTUNE_OK)
+        rc = query_int(st, "SELECT count(*) FROM sqlite_master", &n_objects, "opening");
+    if (rc == CTUNE_OK && version == 0 && n_objects == 0) {
+        rc = exec(st, SCHEMA, "creating the schema");
+        version = SCHEMA_VERSION;
+    }
+    rc = rc == CTUNE_OK ? exec(st, "COMMIT", "opening") : rc;
+    if (rc != CTUNE_OK) {
+        char msg[1024];
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return ctune_set_error_str(rc, msg);
+    }
     if (version > SCHEMA_VERSION)
         return ctune_set_error(CTUNE_EFORMAT, "study %s: schema version %lld is newer than this "
                                "ctune reads (%d): upgrade ctune", st->path, version,
                                SCHEMA_VERSION);
-    if (version == 0 && n_objects == 0) {
-        /* a new study: the schema in one transaction (a racing creator waits) */
-        CTUNE_TRY(exec(st, "BEGIN IMMEDIATE", "creating the schema"));
-        long long again = 0;
-        ctune_status rc = query_int(st, "SELECT count(*) FROM sqlite_master", &again,
-                                    "creating the schema");
-        if (rc == CTUNE_OK && again == 0)
-            rc = exec(st, SCHEMA, "creating the schema");
-        rc = rc == CTUNE_OK ? exec(st, "COMMIT", "creating the schema") : rc;
-        if (rc != CTUNE_OK) {
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            return rc;
-        }
-        CTUNE_TRY(query_int(st, "PRAGMA user_version", &version, "opening"));
-    }
     if (version != SCHEMA_VERSION)
         return ctune_set_error(CTUNE_EFORMAT, "study %s: not a ctune study (schema version "
                                "%lld, tables of another program)", st->path, version);
@@ -319,10 +355,12 @@ ctune_status ctune_study_open(ctune_study **out, const char *path, const char *o
         return CTUNE_ENOMEM;
     }
     int full, timeout_ms;
+    st->claim_timeout = 600;
     ctune_status rc = parse_options(st, options, &full, &timeout_ms);
     if (rc == CTUNE_OK) {
         int r = sqlite3_open_v2(path, &st->db,
-                                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+                                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
+                                    SQLITE_OPEN_FULLMUTEX,
                                 NULL);
         if (r != SQLITE_OK)
             rc = st->db ? db_error(st, CTUNE_EIO, "opening")
@@ -334,10 +372,22 @@ ctune_status ctune_study_open(ctune_study **out, const char *path, const char *o
         ctune_study_close(st);
         return rc;
     }
+    if (pthread_mutex_init(&st->lock, NULL) != 0) {
+        ctune_study_close(st);
+        return ctune_set_error(CTUNE_ENOMEM, "study: cannot create a mutex");
+    }
     st->hook.self = st;
     st->hook.begin = hook_begin;
     st->hook.lookup = hook_lookup;
     st->hook.commit = hook_commit;
+    st->hook.claim = hook_claim;
+    st->hook.refit_here = hook_refit_here;
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    host[strcspn(host, "/")] = '\0';
+    unsigned long long nonce = 0;
+    sqlite3_randomness(sizeof nonce, &nonce);
+    snprintf(st->owner, sizeof st->owner, "%ld/%s/%016llx", (long)getpid(), host, nonce);
     *out = st;
     return CTUNE_OK;
 }
@@ -446,6 +496,9 @@ static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns,
     st->n_cands = nc;
     st->n_splits = ns;
     st->n_scores = nk;
+    long long n = 0;
+    CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "starting the search"));
+    st->last_here = (size_t)n >= nc * ns; /* complete already: the refit is ours */
     return CTUNE_OK;
 }
 
@@ -513,6 +566,122 @@ static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec 
     return rc;
 }
 
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Drops this task's claim and refreshes the heartbeat of this handle's
+ * other claims (inside the caller's transaction). */
+static ctune_status claim_release(ctune_study *st, size_t c, size_t f)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE candidate=? AND split=?", -1, &q,
+                           NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "releasing a claim");
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
+    int r = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (r != SQLITE_DONE)
+        return db_error(st, CTUNE_EIO, "releasing a claim");
+    if (sqlite3_prepare_v2(st->db, "UPDATE claims SET heartbeat=? WHERE owner=?", -1, &q,
+                           NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "heart-beating");
+    sqlite3_bind_double(q, 1, wall_now());
+    sqlite3_bind_text(q, 2, st->owner, -1, SQLITE_STATIC);
+    r = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return r == SQLITE_DONE ? CTUNE_OK : db_error(st, CTUNE_EIO, "heart-beating");
+}
+
+/* 1 while the owner of a claim may still be working on it: not this
+ * handle, no heartbeat older than claim_timeout, and, on this host, its
+ * process exists. */
+static int claim_alive(const ctune_study *st, const char *owner, double heartbeat)
+{
+    if (strcmp(owner, st->owner) == 0)
+        return 0; /* ours from an earlier fit of this handle */
+    if (!(wall_now() - heartbeat < st->claim_timeout))
+        return 0;
+    char *end;
+    long pid = strtol(owner, &end, 10);
+    const char *host_end = *end == '/' ? strchr(end + 1, '/') : NULL;
+    const char *my_host = strchr(st->owner, '/') + 1;
+    size_t my_len = (size_t)(strchr(my_host, '/') - my_host);
+    if (pid > 0 && host_end && (size_t)(host_end - end - 1) == my_len &&
+        memcmp(end + 1, my_host, my_len) == 0) {
+        if (pid == (long)getpid())
+            return 0; /* a dead process whose pid this one reuses */
+        if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            return 0;
+    }
+    return 1;
+}
+
+static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
+                               int *outcome)
+{
+    ctune_study *st = self;
+    *outcome = CTUNE__CLAIM_BUSY;
+    pthread_mutex_lock(&st->lock);
+    ctune_status rc = exec(st, "BEGIN IMMEDIATE", "claiming a task");
+    int found = 0;
+    if (rc == CTUNE_OK)
+        rc = hook_lookup(st, c, f, rec, nk, &found);
+    if (rc == CTUNE_OK && found) {
+        *outcome = CTUNE__CLAIM_DONE;
+    } else if (rc == CTUNE_OK) {
+        sqlite3_stmt *q;
+        int busy = 0;
+        if (sqlite3_prepare_v2(st->db, "SELECT owner, heartbeat FROM claims WHERE candidate=? "
+                               "AND split=?", -1, &q, NULL) != SQLITE_OK) {
+            rc = db_error(st, CTUNE_EIO, "claiming a task");
+        } else {
+            sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
+            sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                const char *owner = (const char *)sqlite3_column_text(q, 0);
+                busy = owner && claim_alive(st, owner, sqlite3_column_double(q, 1));
+            }
+            sqlite3_finalize(q);
+        }
+        if (rc == CTUNE_OK && !busy) {
+            if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO claims(candidate, split, "
+                                   "owner, heartbeat) VALUES(?, ?, ?, ?)", -1, &q,
+                                   NULL) != SQLITE_OK) {
+                rc = db_error(st, CTUNE_EIO, "claiming a task");
+            } else {
+                sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
+                sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
+                sqlite3_bind_text(q, 3, st->owner, -1, SQLITE_STATIC);
+                sqlite3_bind_double(q, 4, wall_now());
+                if (sqlite3_step(q) != SQLITE_DONE)
+                    rc = db_error(st, CTUNE_EIO, "claiming a task");
+                sqlite3_finalize(q);
+            }
+            if (rc == CTUNE_OK)
+                *outcome = CTUNE__CLAIMED;
+        }
+    }
+    if (rc == CTUNE_OK)
+        rc = exec(st, "COMMIT", "claiming a task");
+    if (rc != CTUNE_OK)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+static int hook_refit_here(void *self)
+{
+    const ctune_study *st = self;
+    return st->last_here;
+}
+
+int ctune_study_completed_here(const ctune_study *st) { return st && st->last_here; }
+
 #ifdef CTUNE_TEST_HOOKS
 /* Test builds only: CTUNE_TEST_STUDY_KILL="<n>:in" kills the process with
  * SIGKILL inside the n-th commit of this process (the row written, the
@@ -537,6 +706,7 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
     unsigned char *blob = ctune__malloc(2 * nk * 8 + 1);
     if (!blob)
         return CTUNE_ENOMEM;
+    pthread_mutex_lock(&st->lock);
     for (size_t k = 0; k < 2 * nk; k++)
         le_put(blob + 8 * k, rec->scores[k]);
     ctune_status rc = exec(st, "BEGIN IMMEDIATE", "committing a task");
@@ -564,6 +734,11 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
             rc = db_error(st, CTUNE_EIO, "committing a task");
     }
     sqlite3_finalize(q);
+    if (rc == CTUNE_OK)
+        rc = claim_release(st, c, f);
+    long long n = 0;
+    if (rc == CTUNE_OK)
+        rc = query_int(st, "SELECT count(*) FROM trials", &n, "committing a task");
     st->commits++;
 #ifdef CTUNE_TEST_HOOKS
     if (rc == CTUNE_OK)
@@ -577,6 +752,9 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
 #endif
     if (rc != CTUNE_OK)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    else if ((size_t)n >= st->n_cands * st->n_splits)
+        st->last_here = 1; /* this commit completed the study */
+    pthread_mutex_unlock(&st->lock);
     ctune__free(blob);
     return rc;
 }

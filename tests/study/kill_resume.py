@@ -51,6 +51,60 @@ def done_in(tmp, study):
     return int(first.split()[2])
 
 
+def clean(tmp):
+    for f in os.listdir(tmp):
+        if f.startswith("s.db") or f.startswith("out"):
+            os.unlink(os.path.join(tmp, f))
+
+
+def two_processes(tmp, ref):
+    """Two processes on one study: one writes results equal to the serial
+    run's, the other exits 0 (study complete)."""
+    for _ in range(3):
+        clean(tmp)
+        e = dict(os.environ)
+        e.pop("CTUNE_TEST_STUDY_KILL", None)
+        procs = [subprocess.Popen([CTUNE] + ARGS[:-1] + ["--study", "s.db", "--results",
+                                                         "out%d.json" % i], cwd=tmp, env=e,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for i in range(2)]
+        outs = [p.communicate(timeout=60) for p in procs]
+        for p, (_, err) in zip(procs, outs):
+            assert p.returncode == 0, err
+        written = [f for f in ("out0.json", "out1.json") if os.path.exists(os.path.join(tmp, f))]
+        assert len(written) >= 1, outs
+        for f in written:
+            assert results(os.path.join(tmp, f)) == ref, "two processes: %s differs" % f
+        if len(written) == 1:
+            other = 1 - int(written[0][3])
+            assert "study complete" in outs[other][1], outs[other][1]
+    print("two processes on one study: the serial results")
+
+
+def stale_claims(tmp, ref):
+    """A claim of a dead process is retried at once; a live owner's claim
+    without heartbeat after claim_timeout."""
+    import socket
+    import sqlite3
+    host = socket.gethostname().split("/")[0]
+    for owner, opts in (("999999999/%s/dead" % host, None),
+                        ("1/%s/alive" % host, "claim_timeout=0.5")):
+        clean(tmp)
+        p = run(tmp, ["--study", "s.db", "--results", "out.json"],
+                {"CTUNE_TEST_STUDY_KILL": "4:after"})
+        assert p.returncode == -signal.SIGKILL
+        db = sqlite3.connect(os.path.join(tmp, "s.db"))
+        db.execute("INSERT INTO claims VALUES(3, 0, ?, julianday('now'))", (owner,))
+        db.execute("UPDATE claims SET heartbeat=? WHERE owner=?", (time.time(), owner))
+        db.commit()
+        db.close()
+        extra = ["--study-options", opts] if opts else []
+        p = run(tmp, ["--study", "s.db", "--results", "out.json"] + extra)
+        assert p.returncode == 0, p.stderr
+        assert results(os.path.join(tmp, "out.json")) == ref, owner
+    print("stale claims retried")
+
+
 def main():
     if not HOOKS:
         print("built without test_hooks: the kill points need CTUNE_TEST_STUDY_KILL")
@@ -96,6 +150,8 @@ def main():
                 "%s: resumed results differ from the uninterrupted run" % point
             assert done_in(tmp, "s.db") == N_TASKS
         print("%d kill points resumed to the uninterrupted results" % len(points))
+        two_processes(tmp, ref)
+        stale_claims(tmp, ref)
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
