@@ -78,8 +78,12 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         int outcome = CTUNE__CLAIMED;
         ctune_status crc = ev->hook->claim(ev->hook->self, c, f, rec, ns, &outcome);
         if (crc != CTUNE_OK) {
-            record_error(rec, CTUNE_EINTERNAL, "study: ");
-            rec->status = crc == CTUNE_ENOMEM ? CTUNE_ENOMEM : CTUNE_EINTERNAL;
+            /* the study failed, not the task: stop the run with its error */
+            int none = 0;
+            if (atomic_compare_exchange_strong(&ev->claim_err, &none, (int)crc))
+                snprintf(ev->claim_msg, sizeof ev->claim_msg, "%s", ctune_last_error());
+            atomic_store(&ev->stop, 1);
+            rec->status = CTUNE__NOT_RUN;
             return;
         }
         if (outcome == CTUNE__CLAIM_DONE) {
@@ -162,6 +166,8 @@ static int task_done(void *vctx, size_t t, const void *vrec)
 {
     ctune__eval *ev = vctx;
     const ctune__task_rec *rec = vrec;
+    if (atomic_load(&ev->claim_err))
+        return 1; /* the study failed: nothing more is committed */
     if (rec->status == CTUNE__NOT_RUN)
         return 0; /* another process runs it: waited for after the run */
     int interrupted = interrupt_asked(ev);
@@ -254,7 +260,7 @@ static void wait_for_others(ctune__eval *ev, size_t n_tasks)
         size_t pending = 0;
         for (size_t t = 0; t < n_tasks; t++) {
             if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted ||
-                interrupt_asked(ev))
+                interrupt_asked(ev) || atomic_load(&ev->claim_err))
                 return;
             ctune__task_rec *r = rec_at(ev, t);
             if (r->status != CTUNE__NOT_RUN)
@@ -278,6 +284,8 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     ev->n_done = 0;
     ev->user_cancelled = ev->stopped_on_error = ev->interrupted = 0;
     ev->hook_status = CTUNE_OK;
+    atomic_init(&ev->claim_err, 0);
+    ev->claim_msg[0] = '\0';
     atomic_init(&ev->stop, 0);
     ev->n_scorers = ev->opts->scoring.n ? ev->opts->scoring.n : 1;
     if (ctune_data_n_targets(ev->data) == 0 &&
@@ -369,6 +377,8 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         wait_for_others(ev, n_tasks);
     if (rc != CTUNE_OK)
         return rc;
+    if (atomic_load(&ev->claim_err))
+        return ctune_set_error_str((ctune_status)atomic_load(&ev->claim_err), ev->claim_msg);
     if (ev->hook_status != CTUNE_OK) {
         char msg[1024];
         memcpy(msg, ctune_last_error(), sizeof msg);

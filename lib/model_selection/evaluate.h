@@ -98,6 +98,8 @@ typedef struct ctune__eval {
     double t0;
     unsigned char *preloaded; /* per task: 1 = record read from the study */
     ctune_status hook_status; /* a failed commit */
+    atomic_int claim_err;     /* a failed claim (from an executor thread), 0 = none */
+    char claim_msg[512];      /* its message, written by the thread that set claim_err */
 } ctune__eval;
 
 /* Splits the data (once), runs every task, fills the records. Returns
