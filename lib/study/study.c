@@ -307,6 +307,13 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
      * transaction: two processes creating one study at once see either
      * nothing or all of it */
     long long version = 0, n_objects = 0;
+    CTUNE_TRY(query_int(st, "SELECT count(*) FROM sqlite_master", &n_objects, "opening"));
+    if (n_objects == 0) {
+        /* a new study: WAL before the schema, without syncs (a study that
+         * holds no task has nothing to lose; the file is ctune's) */
+        CTUNE_TRY(exec(st, "PRAGMA synchronous=OFF", "creating the study"));
+        CTUNE_TRY(exec(st, "PRAGMA journal_mode=WAL", "setting WAL mode"));
+    }
     CTUNE_TRY(exec(st, "BEGIN IMMEDIATE", "opening"));
     ctune_status rc = query_int(st, "PRAGMA user_version", &version, "opening");
     if (rc == CTUNE_OK)
