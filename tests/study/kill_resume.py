@@ -105,6 +105,60 @@ def stale_claims(tmp, ref):
     print("stale claims retried")
 
 
+def cli(tmp, *args):
+    return subprocess.run([CTUNE] + list(args), cwd=tmp, capture_output=True, text=True,
+                          timeout=60)
+
+
+def cli_study(tmp, ref):
+    """ctune study show|export, and their bad input."""
+    clean(tmp)
+    p = run(tmp, ["--study", "s.db"])
+    assert p.returncode == 0, p.stderr
+    p = cli(tmp, "study", "show", "s.db")
+    assert p.returncode == 0 and "tasks done: 15 of 15" in p.stdout, p.stdout + p.stderr
+    best = [l for l in p.stdout.splitlines() if l.startswith("1 ")]
+    assert best and "%.4f" % ref["best_score"] in best[0], p.stdout
+    p = cli(tmp, "study", "export", "s.db", "--results", "out.json")
+    assert p.returncode == 0, p.stderr
+    with open(os.path.join(tmp, "out.json")) as f:
+        j = json.load(f)
+    assert j["tasks_done"] == 15 and len(j["trials"]) == 15
+    for t in j["trials"]:
+        col = "split%d_test_score" % t["split"]
+        assert t["state"] == "done" and t["scores"][0] == ref["cv_results"][col][t["candidate"]]
+    p = cli(tmp, "study", "export", "s.db", "--results=out.csv")
+    assert p.returncode == 0, p.stderr
+    with open(os.path.join(tmp, "out.csv")) as f:
+        rows = f.read().splitlines()
+    assert rows[0].startswith("candidate,split,state,params") and len(rows) == 16
+    size = os.path.getsize(os.path.join(tmp, "s.db"))
+    p = cli(tmp, "study")
+    assert p.returncode == 2 and p.stderr.startswith("usage: ctune study"), p.stderr
+    bad = [("study", "list", "s.db"), ("study", "show"),
+           ("study", "show", "missing.db"), ("study", "show", "s.db", "--results", "x.csv"),
+           ("study", "export", "s.db"), ("study", "export", "s.db", "--results", "x.txt"),
+           ("study", "export", "s.db", "--results", "s.db"),
+           ("study", "export", "s.db", "--results", "nodir/x.csv"),
+           ("search", "--study-options", "fresh=true"), ("search", "--study", ""),
+           ("search", "--study", "s.db", "--results", "s.db")]
+    for args in bad:
+        p = cli(tmp, *args)
+        assert p.returncode == 2 and p.stderr.count("\n") == 1, (args, p.returncode, p.stderr)
+    assert os.path.getsize(os.path.join(tmp, "s.db")) == size
+    assert not os.path.exists(os.path.join(tmp, "missing.db"))
+    # library errors: exit 1 with the message
+    p = cli(tmp, *ARGS, "--study", "s.db", "--study-options", "durability=fast")
+    assert p.returncode == 1 and "durability must be normal or full" in p.stderr, p.stderr
+    p = cli(tmp, *(ARGS[:-3] + ["--seed", "4", "--quiet", "--study", "s.db"]))
+    assert p.returncode == 1 and "belongs to another search" in p.stderr, p.stderr
+    with open(os.path.join(tmp, "foreign.csv"), "w") as f:
+        f.write("a,b\n1,2\n")
+    p = cli(tmp, "study", "show", "foreign.csv")
+    assert p.returncode == 1 and "not a ctune study" in p.stderr, p.stderr
+    print("ctune study show|export and their bad input")
+
+
 def main():
     if not HOOKS:
         print("built without test_hooks: the kill points need CTUNE_TEST_STUDY_KILL")
@@ -152,6 +206,7 @@ def main():
         print("%d kill points resumed to the uninterrupted results" % len(points))
         two_processes(tmp, ref)
         stale_claims(tmp, ref)
+        cli_study(tmp, ref)
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
