@@ -66,7 +66,7 @@ static int search(const ctune_estimator *model, const char *space_text, const ct
     }
     /* RandomizedSearchCV(model, params, cv=3, n_iter=10).fit(X, y) */
     if (ctune_search_new_randomized(&s, model, space, 10, 42) != CTUNE_OK ||
-        ctune_search_set_options(s, "cv=3, n_jobs=-1") != CTUNE_OK ||
+        ctune_search_set_cv(s, 3) != CTUNE_OK || ctune_search_set_n_jobs(s, -1) != CTUNE_OK ||
         ctune_search_fit(s, data) != CTUNE_OK || ctune_search_best_score(s, &best) != CTUNE_OK) {
         fail("search");
         goto out;

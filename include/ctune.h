@@ -390,6 +390,21 @@ CTUNE_API size_t ctune_data_n_targets(const ctune_data *data);
  * @return CTUNE_FLOAT32 or CTUNE_FLOAT64; 0 for NULL
  */
 CTUNE_API int ctune_data_dtype(const ctune_data *data);
+/**
+ * Direct read access to X, for bindings that hand the rows on without a
+ * copy (Python's custom estimators get a numpy view).
+ *
+ * Works when the view's rows are its storage's rows in order (a view made by
+ * ctune_data_new(), or the coded view a classifier's fit receives); a
+ * subset, as in cross-validation, has no such layout.
+ *
+ * @param data   the view
+ * @param X      receives the address of row 0 (ctune_data_dtype() values)
+ * @param stride receives the distance between rows, in elements
+ * @return CTUNE_OK; CTUNE_EUNSUPPORTED for a subset view (gather its rows
+ *         with ctune_data_gather_f64()); CTUNE_EINVAL (NULLs)
+ */
+CTUNE_API ctune_status ctune_data_rows(const ctune_data *data, const void **X, size_t *stride);
 
 /**
  * Checks that every X value (and y value, when present) is finite.
@@ -759,6 +774,27 @@ CTUNE_API ctune_status ctune_params_from_spec(ctune_params **out, const ctune_pa
  */
 CTUNE_API ctune_status ctune_params_check(ctune_params *p, const ctune_param_spec *spec);
 /**
+ * Parses "key=value" options text and checks it against a spec.
+ *
+ * The one parser of every option set of the library (searches,
+ * cross-validation, CSV, fits, MPI, conformance checks): the same syntax
+ * as ctune_params_parse(), then each key must name a spec entry and each
+ * value must fit its type, range and choices. Messages start with `who`:
+ * "search: unknown option 'n_iter'; known: cv, scoring, ...",
+ * "search: option 'cv' must be int, got string 'three'". Defaults are not
+ * added: the set holds the keys given, in order (a later key overrides an
+ * earlier one).
+ *
+ * @param out  receives the set, owned by the caller (ctune_params_free())
+ * @param text the options text
+ * @param spec a NULL-name-terminated spec of the accepted options
+ * @param who  names the caller in messages (NULL: "options")
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown key listing the known
+ *         ones, bad value); CTUNE_EFORMAT (malformed text); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_params_parse_spec(ctune_params **out, const char *text,
+                                               const ctune_param_spec *spec, const char *who);
+/**
  * Number of entries in a spec, up to the NULL name.
  *
  * @param spec a spec; NULL counts 0
@@ -1097,6 +1133,32 @@ CTUNE_API size_t ctune_estimator_n_classes(const ctune_estimator *est);
  *         (not fitted)
  */
 CTUNE_API ctune_status ctune_estimator_classes(const ctune_estimator *est, double *out);
+/**
+ * Gives a fitted classifier's classes names, kept in its model file.
+ *
+ * A fit on data with class names (a CSV file with text labels, an embedded
+ * dataset) names the classes itself; a binding that maps its own labels to
+ * codes names them with this call, so `ctune predict` prints the original
+ * labels. A new fit or set_params drops the names.
+ *
+ * @param est   a fitted classifier
+ * @param names n strings (copied), one per class in ctune_estimator_classes()
+ *              order; NULL with n 0 removes the names
+ * @param n     ctune_estimator_n_classes()
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL est, not a classifier, n not the
+ *         class count, a NULL name); CTUNE_ESTATE (not fitted); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_estimator_set_class_names(ctune_estimator *est,
+                                                       const char *const *names, size_t n);
+/**
+ * The name of a fitted classifier's i-th class.
+ *
+ * @param est the estimator
+ * @param i   the class index, in ctune_estimator_classes() order
+ * @return the name (valid until the next fit, set_params or free); NULL when
+ *         the classes have no names, i is out of range, or est is NULL
+ */
+CTUNE_API const char *ctune_estimator_class_name(const ctune_estimator *est, size_t i);
 /**
  * Number of features (columns of X) seen at fit.
  *
@@ -2486,6 +2548,25 @@ CTUNE_API ctune_status ctune_kfold_new(ctune_splitter **out, size_t n_splits, in
 CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n_splits,
                                                   int shuffle, uint64_t seed);
 /**
+ * Creates the splitter an integer cv means (scikit-learn's check_cv).
+ *
+ * StratifiedKFold for a classifier, KFold otherwise, each with `cv` folds:
+ * the rule that ctune_search_set_cv(), the cv option and the `cv` argument
+ * of ctune_cross_validate() / ctune_cross_val_score() apply. Use it to get
+ * that choice shuffled, or to show which splitter a cv means.
+ *
+ * @param out     receives the splitter, owned by the caller
+ *                (ctune_splitter_free())
+ * @param est     the estimator (only its kind is read)
+ * @param cv      number of folds (>= 2)
+ * @param shuffle non-zero to shuffle (as ctune_kfold_new() /
+ *                ctune_stratified_kfold_new())
+ * @param seed    seed of the shuffle (ignored without shuffle)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_cv_splitter_new(ctune_splitter **out, const ctune_estimator *est,
+                                             size_t cv, int shuffle, uint64_t seed);
+/**
  * Creates a ShuffleSplit (or StratifiedShuffleSplit) splitter.
  *
  * `n_splits` independent random splits with ceil(test_fraction * n) test
@@ -2504,6 +2585,30 @@ CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n
 CTUNE_API ctune_status ctune_shuffle_split_new(ctune_splitter **out, size_t n_splits,
                                                double test_fraction, uint64_t seed, int stratify);
 /**
+ * Creates a splitter of fixed index lists ("IndexSplit"): the splits a
+ * caller computed itself, e.g. a binding handing over the (train, test)
+ * pairs of any scikit-learn splitter or iterable.
+ *
+ * The lists are copied and used as they are (any order; a row may be in
+ * both sides or in none). ctune_splitter_split() gives them for data of
+ * exactly `n_rows` rows.
+ *
+ * @param out      receives the splitter, owned by the caller
+ *                 (ctune_splitter_free())
+ * @param n_rows   the rows of the data the indices refer to
+ * @param n_splits number of splits (>= 1)
+ * @param train    n_splits arrays of training row indices
+ * @param n_train  their lengths (each >= 1)
+ * @param test     n_splits arrays of test row indices
+ * @param n_test   their lengths (each >= 1)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, n_splits 0, an empty side, an
+ *         index >= n_rows naming the split, side and position);
+ *         CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_index_split_new(ctune_splitter **out, size_t n_rows, size_t n_splits,
+                                             const size_t *const *train, const size_t *n_train,
+                                             const size_t *const *test, const size_t *n_test);
+/**
  * Frees a splitter.
  *
  * @param splitter the splitter; NULL is a no-op
@@ -2520,8 +2625,8 @@ CTUNE_API size_t ctune_splitter_n_splits(const ctune_splitter *splitter);
  * Name of the splitter's strategy.
  *
  * @param splitter the splitter
- * @return "KFold", "StratifiedKFold", "ShuffleSplit" or
- *         "StratifiedShuffleSplit" (static); NULL for NULL
+ * @return "KFold", "StratifiedKFold", "ShuffleSplit",
+ *         "StratifiedShuffleSplit" or "IndexSplit" (static); NULL for NULL
  */
 CTUNE_API const char *ctune_splitter_name(const ctune_splitter *splitter);
 
@@ -2880,8 +2985,9 @@ CTUNE_API const char *ctune_candidates_warning(const ctune_candidates *candidate
 
 /** Progress callback of a search, called once per finished task.
  *
- *  Calls come one at a time (never concurrently), possibly from a worker
- *  thread, in completion order. Arguments: the task's candidate and split, its test score for
+ *  Calls come one at a time (never concurrently), in completion order, on
+ *  the thread that called ctune_search_fit() (a custom executor may call
+ *  ctune_job_task_done() from another). Arguments: the task's candidate and split, its test score for
  *  the refit metric (NaN when the fit failed), seconds since the fit
  *  started, tasks finished so far and in total, and the user pointer. A
  *  non-zero return cancels the search: no new task starts, running fits see
@@ -2901,6 +3007,8 @@ typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, d
  * the test side. `est` is never modified. A fold whose fit or score fails
  * makes the call fail with that error (use ctune_cross_validate() with
  * error_score=nan to go on). Runs serially; each fit may use all cores.
+ * It is ctune_cross_validate() with `cv` folds, this one scorer and
+ * error_score=raise, returning the test_score column.
  *
  * @param est        the estimator (only cloned)
  * @param data       the data, with y
@@ -3056,6 +3164,9 @@ CTUNE_API void ctune_search_free(ctune_search *search);
 /**
  * Sets search options from "key=value" text.
  *
+ * The typed setters (ctune_search_set_cv(), ctune_search_set_n_jobs(),
+ * ctune_search_set_scoring(), ctune_search_set_refit(),
+ * ctune_search_set_random_state()) set the same options without text.
  * Separators are ',', ';' or newlines; later calls override earlier ones.
  * Keys and defaults:
  *  - cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise)
@@ -3074,12 +3185,98 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  *         ones, bad value, unknown scorer); CTUNE_EFORMAT (malformed text)
  */
 CTUNE_API ctune_status ctune_search_set_options(ctune_search *search, const char *options);
+/** A scorer of the caller's (ctune_search_add_scorer()): writes the score of
+ *  the fitted `est` on `data` (with y, in the labels `est` was fitted on) to
+ *  *out, greater is better; returns CTUNE_OK or a status set with
+ *  ctune_set_error(). It may be called from the search's worker threads at
+ *  the same time (n_jobs > 1); `est` is only valid during the call. */
+typedef ctune_status (*ctune_scorer_fn)(ctune_estimator *est, const ctune_data *data,
+                                        double *out, void *user);
+/**
+ * Adds a scorer of the caller's, usable by name in the scoring= and refit=
+ * options set afterwards (as scikit-learn's scorer callables).
+ *
+ * A failing or NaN score is a failed score (error_score applies). In-process
+ * only: the MPI executor's other ranks do not have it.
+ *
+ * @param search the search
+ * @param name   1 to 63 characters without separators, quotes or spaces;
+ *               not a built-in scorer's name nor an added one's
+ * @param fn     the scorer
+ * @param user   handed to every call of `fn`
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, a bad or taken name, more than 8
+ *         scorers added)
+ */
+CTUNE_API ctune_status ctune_search_add_scorer(ctune_search *search, const char *name,
+                                               ctune_scorer_fn fn, void *user);
+/**
+ * Sets the number of folds (the cv option, typed).
+ *
+ * StratifiedKFold for classifiers, KFold otherwise, unshuffled (see
+ * ctune_cv_splitter_new()). A splitter given to ctune_search_set_splitter()
+ * takes precedence while it is set.
+ *
+ * @param search the search
+ * @param cv     number of folds (>= 2; default 5)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, cv < 2: nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_cv(ctune_search *search, size_t cv);
+/**
+ * Sets the number of parallel workers (the n_jobs option, typed).
+ *
+ * @param search the search
+ * @param n_jobs 1 = serial (default); k > 1 = k worker threads, one BLIS
+ *               thread per fit; -1 = all cores; -k = all cores but k - 1
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, n_jobs 0 or beyond ±4096:
+ *         nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_n_jobs(ctune_search *search, long n_jobs);
+/**
+ * Sets the scorers (the scoring option, typed).
+ *
+ * The text is taken as scorer names only, never as options.
+ *
+ * @param search  the search
+ * @param scoring a scorer name ("accuracy", "f1", "r2", ...; see
+ *                ctune_scorer_check()), several separated by '|', or NULL
+ *                / "" for the estimator's own score (default)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, unknown or repeated scorer:
+ *         nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_scoring(ctune_search *search, const char *scoring);
+/**
+ * Sets whether the best candidate is refitted on all the data (the refit
+ * option, typed).
+ *
+ * @param search the search
+ * @param refit  non-zero to refit (default), 0 not to
+ * @param metric with several scorers, the one that picks the best
+ *               candidate (refit=\<scorer\>); NULL otherwise. Checked
+ *               against the scorers at ctune_search_fit().
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search, a metric with refit 0:
+ *         nothing changes); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_search_set_refit(ctune_search *search, int refit,
+                                              const char *metric);
+/**
+ * Sets the seed of the task streams (the seed option, typed).
+ *
+ * Task (c, f) fits with the RNG stream
+ * `ctune_seed_derive(ctune_seed_derive(seed, c), f)`. The candidates of a
+ * randomized search were sampled at creation with the seed given there,
+ * which is also this seed's default (a grid search's is 0).
+ *
+ * @param search the search
+ * @param seed   the seed
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
+ */
+CTUNE_API ctune_status ctune_search_set_random_state(ctune_search *search, uint64_t seed);
 /**
  * Uses a splitter instead of the cv option.
  *
  * @param search   the search
  * @param splitter the splitter (copied); NULL goes back to cv=\<k\>
- * @return CTUNE_OK; CTUNE_EINVAL (NULL search); CTUNE_ENOMEM
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
  */
 CTUNE_API ctune_status ctune_search_set_splitter(ctune_search *search,
                                                  const ctune_splitter *splitter);
@@ -3375,10 +3572,11 @@ CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *bu
 CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
 /* ---- END MODEL SELECTION ----------------------------------------------- */
 
-/* ---- EXECUTORS (lib/model_selection/executor_custom.c) ----------------- */
+/* ---- EXECUTORS (lib/model_selection/job.c) ----------------------------- */
 /* Where a search's tasks run. ctune_search_fit() and ctune_cross_validate()
- * run their tasks (candidate × split) serially or on a thread pool (n_jobs);
- * a custom executor runs them anywhere else — libctune_mpi (ctune_mpi.h)
+ * run their tasks (candidate × split) on an executor: the built-in serial
+ * or thread pool one chosen by n_jobs — both instances of
+ * ctune_executor_vtable — or a custom one that runs them anywhere else — libctune_mpi (ctune_mpi.h)
  * spreads them over MPI ranks with this interface. The search builds a job
  * (its tasks and one fixed-size record per task), hands it to the
  * executor's run(), then reduces the records by task index, so results do

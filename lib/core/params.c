@@ -713,12 +713,21 @@ static int in_choices(const char *choices, const char *s)
     return 0;
 }
 
+static ctune_status check_value(ctune_params *p, const char *name, const ctune_param_spec *e,
+                                const char *owner, const char *noun);
+
 ctune_status ctune__param_check_one(ctune_params *p, const char *name, const ctune_param_spec *e,
                                     const char *owner)
 {
+    return check_value(p, name, e, owner, "parameter");
+}
+
+static ctune_status check_value(ctune_params *p, const char *name, const ctune_param_spec *e,
+                                const char *owner, const char *noun)
+{
     long k = ctune_params_find(p, name);
     if (k < 0)
-        return ctune_set_error(CTUNE_EINVAL, "%s: no value for parameter '%s'", owner, name);
+        return ctune_set_error(CTUNE_EINVAL, "%s: no value for %s '%s'", owner, noun, name);
     entry *v = &p->e[k];
     unsigned types = e->types;
     char tt[96];
@@ -738,22 +747,22 @@ ctune_status ctune__param_check_one(ctune_params *p, const char *name, const ctu
     }
     if (!(types & (unsigned)v->type)) {
         types_text(types, tt, sizeof tt);
-        return ctune_set_error(CTUNE_EINVAL, "%s: parameter '%s' must be %s, got %s '%s'", owner,
-                               name, tt, type_name(v->type), vt);
+        return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' must be %s, got %s '%s'", owner,
+                               noun, name, tt, type_name(v->type), vt);
     }
     if ((v->type == CTUNE_TYPE_INT || v->type == CTUNE_TYPE_DOUBLE) && e->range) {
         double lo, hi, x = v->type == CTUNE_TYPE_INT ? (double)v->v.i : v->v.d;
         int li, hi_i;
         if (!parse_range(e->range, &lo, &li, &hi, &hi_i))
-            return ctune_set_error(CTUNE_EINTERNAL, "%s: parameter '%s' has a malformed range '%s'",
-                                   owner, name, e->range);
+            return ctune_set_error(CTUNE_EINTERNAL, "%s: %s '%s' has a malformed range '%s'",
+                                   owner, noun, name, e->range);
         if (isnan(x) || x < lo || x > hi || (!li && x == lo) || (!hi_i && x == hi))
-            return ctune_set_error(CTUNE_EINVAL, "%s: parameter '%s' = %s is out of range %s", owner,
-                                   name, vt, e->range);
+            return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' = %s is out of range %s", owner,
+                                   noun, name, vt, e->range);
     }
     if (v->type == CTUNE_TYPE_STRING && e->choices && !in_choices(e->choices, v->v.s))
-        return ctune_set_error(CTUNE_EINVAL, "%s: parameter '%s' = '%s' is not one of %s", owner,
-                               name, v->v.s, e->choices);
+        return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' = '%s' is not one of %s", owner,
+                               noun, name, v->v.s, e->choices);
     return CTUNE_OK;
 }
 
@@ -797,5 +806,37 @@ ctune_status ctune_params_check(ctune_params *p, const ctune_param_spec *spec)
         }
         CTUNE_TRY(ctune__param_check_one(p, p->e[i].name, e, "params"));
     }
+    return CTUNE_OK;
+}
+
+ctune_status ctune_params_parse_spec(ctune_params **out, const char *text,
+                                     const ctune_param_spec *spec, const char *who)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(text, "options");
+    if (!who)
+        who = "options";
+    ctune_params *p;
+    CTUNE_TRY(ctune_params_new(&p));
+    ctune_status rc = ctune_params_parse(p, text);
+    if (rc != CTUNE_OK)
+        ctune__error_prefix("%s", who);
+    for (size_t i = 0; i < p->n && rc == CTUNE_OK; i++) {
+        const ctune_param_spec *e = ctune__spec_find(spec, p->e[i].name);
+        if (!e) {
+            char names[768];
+            ctune__spec_names(spec, names, sizeof names);
+            rc = ctune_set_error(CTUNE_EINVAL, "%s: unknown option '%s'; known: %s", who,
+                                 p->e[i].name, names);
+        } else {
+            rc = check_value(p, p->e[i].name, e, who, "option");
+        }
+    }
+    if (rc != CTUNE_OK) {
+        ctune_params_free(p);
+        return rc;
+    }
+    *out = p;
     return CTUNE_OK;
 }

@@ -1281,11 +1281,8 @@ static ctune_status parse_options(const char *text, ck *c, unsigned char *skip)
 {
     ctune_params *opts, *given = NULL;
     CTUNE_TRY(ctune_params_from_spec(&opts, OPTIONS));
-    ctune_status rc = ctune_params_new(&given);
-    if (rc == CTUNE_OK && text)
-        rc = ctune_params_parse(given, text);
-    if (rc == CTUNE_OK)
-        rc = ctune_params_check(given, OPTIONS);
+    ctune_status rc = ctune_params_parse_spec(&given, text ? text : "", OPTIONS,
+                                              "ctune_check_estimator");
     if (rc == CTUNE_OK)
         rc = ctune_params_update(opts, given);
     int64_t n = 0, d = 0, k = 0, seed = 0;

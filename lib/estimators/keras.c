@@ -139,7 +139,9 @@ static ctune_status check_output(keras *k, int kind, size_t n_targets)
     return CTUNE_OK;
 }
 
-static ctune_status fit_options(const ctune_params *t, char *buf, size_t cap)
+/* The engine's fit options from the wrapper's training params (typed:
+ * patience is the engine's early_stopping_patience). */
+static ctune_status fit_options(const ctune_params *t, ctune__fit_opts *o)
 {
     int64_t patience;
     double vsplit, min_delta;
@@ -155,15 +157,19 @@ static ctune_status fit_options(const ctune_params *t, char *buf, size_t cap)
         CTUNE_TRY(ctune_params_get_string(t, "monitor", &monitor));
     if (!monitor)
         monitor = vsplit > 0 ? "val_loss" : "loss";
-    /* The seed is set with ctune_model_set_seed(), not here: a derived
-     * 64-bit seed does not fit the options' int64. */
-    int w = ctune__snprintf_c(buf, cap, "shuffle=%s, validation_split=%.17g",
-                              shuffle ? "true" : "false", vsplit);
-    if (early && w > 0 && (size_t)w < cap)
-        ctune__snprintf_c(buf + w, cap - (size_t)w,
-                          ", early_stopping_patience=%lld, monitor=%s, min_delta=%.17g, "
-                          "restore_best_weights=%s",
-                          (long long)patience, monitor, min_delta, restore ? "true" : "false");
+    /* The seed is set with ctune_model_set_seed(). */
+    ctune__fit_opts_init(o);
+    o->shuffle = shuffle;
+    o->validation_split = vsplit;
+    if (early) {
+        if (strlen(monitor) >= sizeof o->monitor)
+            return ctune_set_error(CTUNE_EINVAL, "monitor '%s' is too long", monitor);
+        o->early_stopping = 1;
+        o->patience = patience;
+        snprintf(o->monitor, sizeof o->monitor, "%s", monitor);
+        o->min_delta = min_delta;
+        o->restore_best_weights = restore;
+    }
     return CTUNE_OK;
 }
 
@@ -231,12 +237,12 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
         return rc;
     }
     CTUNE_TRY(check_output(k, kind, n_targets));
-    char opts[512];
-    CTUNE_TRY(fit_options(k->train, opts, sizeof opts));
+    ctune__fit_opts opts;
+    CTUNE_TRY(fit_options(k->train, &opts));
     verbose_ctx vctx = {f->vt.name, epochs};
     ctune__model_set_fit_ctx(k->model, ctx); /* polled for cancellation per minibatch */
-    rc = ctune_model_fit_ex(k->model, train, NULL, epochs, batch, opts,
-                            verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
+    rc = ctune__model_fit(k->model, train, NULL, epochs, batch, &opts,
+                          verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
     ctune__model_set_fit_ctx(k->model, NULL);
     if (rc != CTUNE_OK) /* the engine's messages start with "fit: " */
         ctune__error_prefix("%s", f->vt.name);

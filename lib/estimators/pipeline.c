@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
+#include "estimators/scaler.h"
 #include "io/stream.h"
 
 #define STEP_NAME_MAX 63
@@ -262,6 +263,25 @@ static ctune_status run_transforms(const pipe_fit *pf, size_t upto, const ctune_
     ctune_data *owned = NULL;
     size_t n = ctune_data_n_rows(X), t = keep_y ? ctune_data_n_targets(X) : 0;
     for (size_t i = 0; i < upto; i++) {
+        const double *shift, *scale;
+        if (!cur->affine && ctune__affine_of(pf->steps[i], &shift, &scale)) {
+            /* a per-column affine step: a view of cur, no copy. Its X
+             * must pass the checks its transform would have made. */
+            ctune_status rc = ctune__estimator_check_X(pf->steps[i], cur);
+            ctune_data *next = NULL;
+            if (rc == CTUNE_OK)
+                rc = ctune__data_affine(&next, cur, shift, scale);
+            if (rc != CTUNE_OK) {
+                ctune_data_free(owned);
+                if (rc != CTUNE_ENOMEM)
+                    ctune__error_prefix("Pipeline step %zu (%s): transform", i, step_label(pf, i));
+                return rc;
+            }
+            ctune_data_free(owned);
+            owned = next;
+            cur = owned;
+            continue;
+        }
         size_t k = ctune_estimator_n_outputs(pf->steps[i]);
         double *Xo = ctune__malloc_matrix(n ? n : 1, n ? k : 1, sizeof *Xo);
         double *yo = NULL;
@@ -664,6 +684,46 @@ static ctune_status check_name(const pipe_def *d, const char *name)
     return CTUNE_OK;
 }
 
+/* Only the last step may be a classifier or regressor. */
+static ctune_status check_append(const pipe_def *d, const char *name)
+{
+    if (d->n == 0)
+        return CTUNE_OK;
+    const ctune_estimator *last = d->steps[d->n - 1];
+    if (ctune_estimator_kind(last) == CTUNE_TRANSFORMER)
+        return CTUNE_OK;
+    return ctune_set_error(CTUNE_EINVAL,
+                           "ctune_pipeline_add_step: cannot add '%s' after step '%s' (%s), "
+                           "which is not a transformer: only the last step may be a "
+                           "classifier or regressor",
+                           name, d->names[d->n - 1], ctune_estimator_name(last));
+}
+
+/* The step's current params under the names `<name>__<param>`. */
+static ctune_status prefixed_params(ctune_params **out, const ctune_estimator *step,
+                                    const char *name)
+{
+    ctune_params *q;
+    CTUNE_TRY(ctune_params_new(&q));
+    const ctune_params *cur = ctune_estimator_get_params(step);
+    char full[STEP_NAME_MAX + 2 + 256];
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(cur); i++) {
+        const char *pn = ctune_params_name(cur, i);
+        if ((size_t)snprintf(full, sizeof full, "%s__%s", name, pn) >= sizeof full)
+            rc = ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: parameter name '%s' "
+                                 "of step '%s' is too long", pn, name);
+        else
+            rc = ctune__params_copy_value(q, full, cur, pn);
+    }
+    if (rc != CTUNE_OK) {
+        ctune_params_free(q);
+        return rc;
+    }
+    *out = q;
+    return CTUNE_OK;
+}
+
 ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
                                      const ctune_estimator *step)
 {
@@ -675,15 +735,7 @@ ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
         return ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: %s is not a Pipeline",
                                ctune_estimator_name(pipe));
     CTUNE_TRY(check_name(d, name));
-    if (d->n > 0) {
-        const ctune_estimator *last = d->steps[d->n - 1];
-        if (ctune_estimator_kind(last) != CTUNE_TRANSFORMER)
-            return ctune_set_error(CTUNE_EINVAL,
-                                   "ctune_pipeline_add_step: cannot add '%s' after step '%s' (%s), "
-                                   "which is not a transformer: only the last step may be a "
-                                   "classifier or regressor",
-                                   name, d->names[d->n - 1], ctune_estimator_name(last));
-    }
+    CTUNE_TRY(check_append(d, name));
     /* A definition shared with clones is copied for this handle first (an
      * equal copy: should a later step fail, nothing visible changed). */
     if (atomic_load(&d->refs) > 1) {
@@ -716,17 +768,7 @@ ctune_status ctune_pipeline_add_step(ctune_estimator *pipe, const char *name,
         rc = build_spec(names, steps, d->n + 1, &spec, &text);
     }
     if (rc == CTUNE_OK)
-        rc = ctune_params_new(&q);
-    const ctune_params *cur = ctune_estimator_get_params(step);
-    char full[STEP_NAME_MAX + 2 + 256];
-    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(cur); i++) {
-        const char *pn = ctune_params_name(cur, i);
-        if ((size_t)snprintf(full, sizeof full, "%s__%s", name, pn) >= sizeof full)
-            rc = ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: parameter name '%s' "
-                                 "of step '%s' is too long", pn, name);
-        else
-            rc = ctune__params_copy_value(q, full, cur, pn);
-    }
+        rc = prefixed_params(&q, step, name);
     if (rc != CTUNE_OK) {
         ctune_estimator_free(tmpl);
         ctune__free(nm);

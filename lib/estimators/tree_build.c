@@ -403,9 +403,10 @@ static void layout(arena *a, ctune__twork *w, int best_first, size_t n_frontier,
         *stack = carve(a, (n + 2) * sizeof **stack);
 }
 
-ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
-                               const ctune_data *train, size_t n_classes, uint64_t seed,
-                               const ctune_fit_ctx *ctx)
+/* The work's sizes and stopping rules from the config and the data;
+ * checks what makes the data unusable for a tree. */
+static ctune_status setup_work(ctune__twork *w, const ctune__tree_config *cfg,
+                               const ctune_data *train, size_t n_classes)
 {
     size_t n = ctune_data_n_rows(train), d = ctune_data_n_cols(train);
     unsigned cb = 0;
@@ -415,28 +416,24 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
         return ctune_set_error(CTUNE_EDATA, "%zu rows × %zu features%s is too large for 32-bit "
                                "sample codes", n, d,
                                n_classes ? " with this many classes" : "");
-    ctune__twork w;
-    memset(&w, 0, sizeof w);
-    w.cfg = cfg;
-    w.ctx = ctx;
-    w.tree = t;
-    w.n = n;
-    w.d = d;
-    w.C = n_classes;
-    w.cb = cb;
-    w.cmask = ((uint32_t)1 << cb) - 1;
-    w.t = n_classes ? 0 : ctune_data_n_targets(train);
-    w.crit = cfg->criterion;
-    w.dtype = ctune_data_dtype(train);
-    w.hist_cap = n_classes ? 16 * n + 64 + ((size_t)1 << cb) : 0;
-    w.mf = resolve_max_features(cfg, d);
-    if (w.mf > d)
+    w->cfg = cfg;
+    w->n = n;
+    w->d = d;
+    w->C = n_classes;
+    w->cb = cb;
+    w->cmask = ((uint32_t)1 << cb) - 1;
+    w->t = n_classes ? 0 : ctune_data_n_targets(train);
+    w->crit = cfg->criterion;
+    w->dtype = ctune_data_dtype(train);
+    w->hist_cap = n_classes ? 16 * n + 64 + ((size_t)1 << cb) : 0;
+    w->mf = resolve_max_features(cfg, d);
+    if (w->mf > d)
         return ctune_set_error(CTUNE_EINVAL,
                                "max_features %zu exceeds the %zu features of X",
-                               w.mf, d);
+                               w->mf, d);
     /* The regression criteria sum y and its squares (and square the sums):
      * n·|y| <= 1e150 keeps every one of them finite. */
-    for (size_t k = 0; k < w.t; k++)
+    for (size_t k = 0; k < w->t; k++)
         for (size_t i = 0; i < n; i++) {
             double v = ctune__data_y_at(train, i, k);
             if (fabs(v) * (double)n > 1e150)
@@ -445,16 +442,71 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
                                        "|y| <= %g (the sums of its criterion would overflow); "
                                        "scale y", i, v, n, 1e150 / (double)n);
         }
-    w.msl = cfg->msl_frac > 0 ? (size_t)ceil(cfg->msl_frac * (double)n) : cfg->msl_int;
-    if (w.msl < 1)
-        w.msl = 1;
-    w.mss = cfg->mss_frac > 0 ? (size_t)ceil(cfg->mss_frac * (double)n) : cfg->mss_int;
-    if (w.mss < 2)
-        w.mss = 2;
-    if (w.mss < 2 * w.msl)
-        w.mss = 2 * w.msl;
-    w.max_depth = cfg->max_depth;
-    w.mid = cfg->min_impurity_decrease;
+    w->msl = cfg->msl_frac > 0 ? (size_t)ceil(cfg->msl_frac * (double)n) : cfg->msl_int;
+    if (w->msl < 1)
+        w->msl = 1;
+    w->mss = cfg->mss_frac > 0 ? (size_t)ceil(cfg->mss_frac * (double)n) : cfg->mss_int;
+    if (w->mss < 2)
+        w->mss = 2;
+    if (w->mss < 2 * w->msl)
+        w->mss = 2 * w->msl;
+    w->max_depth = cfg->max_depth;
+    w->mid = cfg->min_impurity_decrease;
+    return CTUNE_OK;
+}
+
+/* Fills the laid-out work: row pointers, features and samples in order,
+ * classes with their weights (or the targets), the root's weight. */
+static void fill_work(ctune__twork *w, const ctune__tree_config *cfg, const ctune_data *train)
+{
+    size_t n = w->n, d = w->d;
+    for (size_t i = 0; i < n; i++)
+        w->rowp[i] = ctune__data_row_ptr(train, i);
+    memset(w->ranked, 0, d);
+    for (size_t f = 0; f < d; f++)
+        w->features[f] = (uint32_t)f;
+    for (size_t i = 0; i < n; i++)
+        w->samples[i] = (uint32_t)i;
+    if (w->C) {
+        size_t C = w->C;
+        memset(w->node_k, 0, C * sizeof *w->node_k);
+        for (size_t i = 0; i < n; i++) {
+            w->cls[i] = (uint32_t)ctune__data_y_at(train, i, 0);
+            w->node_k[w->cls[i]]++;
+        }
+        w->weighted = cfg->balanced;
+        for (size_t c = 0; c < C; c++) {
+            w->cw[c] = cfg->balanced && w->node_k[c]
+                           ? (double)n / ((double)C * (double)w->node_k[c])
+                           : 1.0;
+            w->lcw[c] = log(w->cw[c]);
+        }
+        if (w->crit == CTUNE__CRIT_ENTROPY) {
+            w->T[0] = 0;
+            for (size_t k = 1; k <= n; k++)
+                w->T[k] = (double)k * log((double)k);
+        }
+        w->w_root = 0;
+        for (size_t c = 0; c < C; c++)
+            w->w_root += w->cw[c] * (double)w->node_k[c];
+    } else {
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < w->t; k++)
+                w->y[i * w->t + k] = ctune__data_y_at(train, i, k);
+        w->w_root = (double)n;
+    }
+}
+
+ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
+                               const ctune_data *train, size_t n_classes, uint64_t seed,
+                               const ctune_fit_ctx *ctx)
+{
+    ctune__twork w;
+    memset(&w, 0, sizeof w);
+    w.ctx = ctx;
+    w.tree = t;
+    CTUNE_TRY(setup_work(&w, cfg, train, n_classes));
+    size_t n = w.n, d = w.d;
     int best_first = cfg->max_leaf_nodes > 0;
     size_t n_frontier = best_first ? (cfg->max_leaf_nodes < n ? cfg->max_leaf_nodes : n) : 0;
 
@@ -483,42 +535,7 @@ ctune_status ctune__tree_build(ctune__tree *t, const ctune__tree_config *cfg,
         return CTUNE_ENOMEM;
     }
     layout(&a, &w, best_first, n_frontier, &stack, &heap);
-
-    for (size_t i = 0; i < n; i++)
-        w.rowp[i] = ctune__data_row_ptr(train, i);
-    memset(w.ranked, 0, d);
-    for (size_t f = 0; f < d; f++)
-        w.features[f] = (uint32_t)f;
-    for (size_t i = 0; i < n; i++)
-        w.samples[i] = (uint32_t)i;
-    if (n_classes) {
-        size_t C = n_classes;
-        memset(w.node_k, 0, C * sizeof *w.node_k);
-        for (size_t i = 0; i < n; i++) {
-            w.cls[i] = (uint32_t)ctune__data_y_at(train, i, 0);
-            w.node_k[w.cls[i]]++;
-        }
-        w.weighted = cfg->balanced;
-        for (size_t c = 0; c < C; c++) {
-            w.cw[c] = cfg->balanced && w.node_k[c]
-                          ? (double)n / ((double)C * (double)w.node_k[c])
-                          : 1.0;
-            w.lcw[c] = log(w.cw[c]);
-        }
-        if (w.crit == CTUNE__CRIT_ENTROPY) {
-            w.T[0] = 0;
-            for (size_t k = 1; k <= n; k++)
-                w.T[k] = (double)k * log((double)k);
-        }
-        w.w_root = 0;
-        for (size_t c = 0; c < C; c++)
-            w.w_root += w.cw[c] * (double)w.node_k[c];
-    } else {
-        for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < w.t; k++)
-                w.y[i * w.t + k] = ctune__data_y_at(train, i, k);
-        w.w_root = (double)n;
-    }
+    fill_work(&w, cfg, train);
     ctune__rng_init(&w.rng, seed, 0);
 
     ctune_status rc = best_first ? build_best_first(&w, heap) : build_depth_first(&w, stack);

@@ -526,6 +526,117 @@ double ctune__tree_median_dev(double *buf, size_t m, double *dev)
 /* ---- random splitter ------------------------------------------------------------------ */
 
 /* One random threshold on feature f; returns 1 when the feature is constant. */
+/* The split of a random threshold: left = the samples of rank <= rl. */
+typedef struct {
+    const uint32_t *Rf, *smp;
+    size_t m;
+    uint32_t rl;
+    size_t nl;
+    double proxy, wil, wir;
+} rsplit;
+
+/* Classification criteria; 0 when a side is under min_samples_leaf. */
+static int random_class(ctune__twork *w, const ctune__tnode *ns, rsplit *r)
+{
+    size_t C = w->C;
+    unsigned cb = w->cb;
+    memset(w->kl, 0, C * sizeof *w->kl);
+    for (size_t p = 0; p < r->m; p++) {
+        uint32_t code = r->Rf[r->smp[p]];
+        if ((code >> cb) <= r->rl) {
+            w->kl[code & w->cmask]++;
+            r->nl++;
+        }
+    }
+    if (r->nl < w->msl || r->m - r->nl < w->msl)
+        return 0;
+    double WL = 0, sql = 0, SL = 0, sqr = 0, SR = 0;
+    for (size_t c = 0; c < C; c++) {
+        uint32_t kl = w->kl[c], kr = w->node_k[c] - kl;
+        double xl = w->cw[c] * kl, xr = w->cw[c] * kr;
+        WL += xl;
+        sql += xl * xl;
+        sqr += xr * xr;
+        if (w->crit == CTUNE__CRIT_ENTROPY) {
+            if (kl)
+                SL += w->weighted ? w->cw[c] * (kl * w->lcw[c] + w->T[kl]) : w->T[kl];
+            if (kr)
+                SR += w->weighted ? w->cw[c] * (kr * w->lcw[c] + w->T[kr]) : w->T[kr];
+        }
+    }
+    double WR = ns->W - WL;
+    if (w->crit == CTUNE__CRIT_GINI) {
+        r->proxy = sql / WL + sqr / WR;
+        r->wil = WL - sql / WL;
+        r->wir = WR - sqr / WR;
+    } else {
+        double ll = WL * log(WL), lr = WR * log(WR);
+        r->proxy = SL + SR - ll - lr;
+        r->wil = (ll - SL) / LN2;
+        r->wir = (lr - SR) / LN2;
+    }
+    return 1;
+}
+
+/* Squared error; 0 when a side is under min_samples_leaf. */
+static int random_squared(ctune__twork *w, const ctune__tnode *ns, rsplit *r)
+{
+    size_t t = w->t;
+    memset(w->suml, 0, t * sizeof *w->suml);
+    double sqsl = 0;
+    for (size_t p = 0; p < r->m; p++)
+        if (r->Rf[r->smp[p]] <= r->rl) {
+            const double *yr = w->y + (size_t)r->smp[p] * t;
+            for (size_t k = 0; k < t; k++) {
+                w->suml[k] += yr[k];
+                sqsl += yr[k] * yr[k];
+            }
+            r->nl++;
+        }
+    if (r->nl < w->msl || r->m - r->nl < w->msl)
+        return 0;
+    double sa = 0, sb = 0, WL = (double)r->nl, WR = (double)(r->m - r->nl);
+    for (size_t k = 0; k < t; k++) {
+        double d = w->node_sum[k] - w->suml[k];
+        sa += w->suml[k] * w->suml[k];
+        sb += d * d;
+    }
+    r->proxy = sa / WL + sb / WR;
+    r->wil = (sqsl - sa / WL) / (double)t;
+    r->wir = (ns->sqs - sqsl - sb / WR) / (double)t;
+    return 1;
+}
+
+/* Absolute error (median deviations); 0 when a side is under
+ * min_samples_leaf. */
+static int random_absolute(ctune__twork *w, rsplit *r)
+{
+    size_t t = w->t;
+    for (size_t p = 0; p < r->m; p++)
+        r->nl += r->Rf[r->smp[p]] <= r->rl;
+    if (r->nl < w->msl || r->m - r->nl < w->msl)
+        return 0;
+    double dl = 0, dr = 0, d;
+    for (size_t k = 0; k < t; k++) {
+        size_t a1 = 0, b1 = 0;
+        for (size_t p = 0; p < r->m; p++) {
+            double yv = w->y[(size_t)r->smp[p] * t + k];
+            if (r->Rf[r->smp[p]] <= r->rl)
+                w->buf[a1++] = yv;
+            else
+                w->devl[b1++] = yv;
+        }
+        ctune__tree_median_dev(w->buf, a1, &d);
+        dl += d;
+        ctune__tree_median_dev(w->devl, b1, &d);
+        dr += d;
+    }
+    r->proxy = -(dl + dr);
+    r->wil = dl / (double)t;
+    r->wir = dr / (double)t;
+    return 1;
+}
+
 static int random_eval(ctune__twork *w, size_t f, size_t start, size_t end,
                        const ctune__tnode *ns, ctune__tsplit *best)
 {
@@ -553,97 +664,12 @@ static int random_eval(ctune__twork *w, size_t f, size_t start, size_t end,
         else
             b = c;
     }
-    uint32_t rl = a;
-    size_t nl = 0;
-    double proxy, wil, wir;
-    if (w->C) {
-        size_t C = w->C;
-        memset(w->kl, 0, C * sizeof *w->kl);
-        for (size_t p = 0; p < m; p++) {
-            uint32_t code = Rf[smp[p]];
-            if ((code >> cb) <= rl) {
-                w->kl[code & w->cmask]++;
-                nl++;
-            }
-        }
-        if (nl < w->msl || m - nl < w->msl)
-            return 0;
-        double WL = 0, sql = 0, SL = 0, sqr = 0, SR = 0;
-        for (size_t c = 0; c < C; c++) {
-            uint32_t kl = w->kl[c], kr = w->node_k[c] - kl;
-            double xl = w->cw[c] * kl, xr = w->cw[c] * kr;
-            WL += xl;
-            sql += xl * xl;
-            sqr += xr * xr;
-            if (w->crit == CTUNE__CRIT_ENTROPY) {
-                if (kl)
-                    SL += w->weighted ? w->cw[c] * (kl * w->lcw[c] + w->T[kl]) : w->T[kl];
-                if (kr)
-                    SR += w->weighted ? w->cw[c] * (kr * w->lcw[c] + w->T[kr]) : w->T[kr];
-            }
-        }
-        double WR = ns->W - WL;
-        if (w->crit == CTUNE__CRIT_GINI) {
-            proxy = sql / WL + sqr / WR;
-            wil = WL - sql / WL;
-            wir = WR - sqr / WR;
-        } else {
-            double ll = WL * log(WL), lr = WR * log(WR);
-            proxy = SL + SR - ll - lr;
-            wil = (ll - SL) / LN2;
-            wir = (lr - SR) / LN2;
-        }
-    } else if (w->crit == CTUNE__CRIT_SQUARED) {
-        size_t t = w->t;
-        memset(w->suml, 0, t * sizeof *w->suml);
-        double sqsl = 0;
-        for (size_t p = 0; p < m; p++)
-            if (Rf[smp[p]] <= rl) {
-                const double *yr = w->y + (size_t)smp[p] * t;
-                for (size_t k = 0; k < t; k++) {
-                    w->suml[k] += yr[k];
-                    sqsl += yr[k] * yr[k];
-                }
-                nl++;
-            }
-        if (nl < w->msl || m - nl < w->msl)
-            return 0;
-        double sa = 0, sb = 0, WL = (double)nl, WR = (double)(m - nl);
-        for (size_t k = 0; k < t; k++) {
-            double r = w->node_sum[k] - w->suml[k];
-            sa += w->suml[k] * w->suml[k];
-            sb += r * r;
-        }
-        proxy = sa / WL + sb / WR;
-        wil = (sqsl - sa / WL) / (double)t;
-        wir = (ns->sqs - sqsl - sb / WR) / (double)t;
-    } else {
-        size_t t = w->t;
-        for (size_t p = 0; p < m; p++)
-            nl += Rf[smp[p]] <= rl;
-        if (nl < w->msl || m - nl < w->msl)
-            return 0;
-        double dl = 0, dr = 0, d;
-        for (size_t k = 0; k < t; k++) {
-            size_t a1 = 0, b1 = 0;
-            for (size_t p = 0; p < m; p++) {
-                double yv = w->y[(size_t)smp[p] * t + k];
-                if (Rf[smp[p]] <= rl)
-                    w->buf[a1++] = yv;
-                else
-                    w->devl[b1++] = yv;
-            }
-            ctune__tree_median_dev(w->buf, a1, &d);
-            dl += d;
-            ctune__tree_median_dev(w->devl, b1, &d);
-            dr += d;
-        }
-        proxy = -(dl + dr);
-        wil = dl / (double)t;
-        wir = dr / (double)t;
-    }
-    if (proxy > best->proxy) {
-        take(best, f, rl, rl, nl, proxy, wil, wir);
+    rsplit r = {Rf, smp, m, a, 0, 0, 0, 0};
+    int ok = w->C ? random_class(w, ns, &r)
+             : w->crit == CTUNE__CRIT_SQUARED ? random_squared(w, ns, &r)
+                                               : random_absolute(w, &r);
+    if (ok && r.proxy > best->proxy) {
+        take(best, f, r.rl, r.rl, r.nl, r.proxy, r.wil, r.wir);
         best->threshold = thr;
     }
     return 0;

@@ -16,6 +16,28 @@ static const struct {
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
+#define ANY (CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE | CTUNE_TYPE_STRING | CTUNE_TYPE_BOOL | \
+             CTUNE_TYPE_NONE)
+
+/* The options, in KEYS order, checked by the one options parser; values
+ * whose text matters whatever its type (a delimiter, a column name) are
+ * checked by apply(). */
+static const ctune_param_spec CSV_OPTIONS[] = {
+    {"header", CTUNE_TYPE_BOOL | CTUNE_TYPE_STRING, "auto", NULL, NULL,
+     "first row: auto (detected), true or false"},
+    {"delimiter", CTUNE_TYPE_STRING | CTUNE_TYPE_INT, ",", NULL, NULL,
+     "one character, or tab, comma, semicolon"},
+    {"target", ANY, NULL, NULL, NULL, "target column: name or index (default: the last); none"},
+    {"features", ANY, NULL, NULL, NULL, "feature columns: names separated by '|'"},
+    {"dtype", CTUNE_TYPE_STRING, "float64", NULL, "float32|float64", "type of X"},
+    {"comment", CTUNE_TYPE_STRING | CTUNE_TYPE_INT | CTUNE_TYPE_NONE, "#", NULL, NULL,
+     "comment character, or none"},
+    {"labels", CTUNE_TYPE_STRING, "auto", NULL, "auto|numeric|string", "target values"},
+    {"missing", CTUNE_TYPE_STRING | CTUNE_TYPE_DOUBLE, "error", NULL, "error|nan",
+     "empty numeric fields: an error, or NaN"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
 void ctune__csv_opts_init(ctune__csv_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -174,48 +196,24 @@ static ctune_status apply(ctune__csv_opts *o, const ctune_params *p, const char 
     return CTUNE_OK;
 }
 
-static void known_keys(unsigned allowed, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < N_KEYS; i++) {
-        if (!(allowed & KEYS[i].bit))
-            continue;
-        int n = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", KEYS[i].name);
-        if (n < 0 || (size_t)n >= cap - len)
-            break;
-        len += (size_t)n;
-    }
-}
-
 ctune_status ctune__csv_opts_parse(ctune__csv_opts *o, const char *text, unsigned allowed,
                                    const char *what)
 {
     ctune__csv_opts_init(o);
     if (!text || !*text)
         return CTUNE_OK;
-    ctune_params *p;
-    CTUNE_TRY(ctune_params_new(&p));
-    ctune_status rc = ctune_params_parse(p, text);
-    if (rc == CTUNE_EFORMAT) {
-        ctune__error_prefix("%s", what);
+    ctune_param_spec spec[N_KEYS + 1];
+    size_t n = 0;
+    for (size_t k = 0; k < N_KEYS; k++)
+        if (allowed & KEYS[k].bit)
+            spec[n++] = CSV_OPTIONS[k];
+    memset(&spec[n], 0, sizeof spec[n]);
+    ctune_params *p = NULL;
+    ctune_status rc = ctune_params_parse_spec(&p, text, spec, what);
+    if (rc == CTUNE_EFORMAT) /* a malformed text is a bad argument here */
         rc = ctune_set_error(CTUNE_EINVAL, "%s", ctune_last_error());
-    }
-    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(p); i++) {
-        const char *key = ctune_params_name(p, i);
-        unsigned bit = 0;
-        for (size_t k = 0; k < N_KEYS; k++)
-            if (!strcmp(KEYS[k].name, key))
-                bit = KEYS[k].bit;
-        if (!(bit & allowed)) {
-            char names[256];
-            known_keys(allowed, names, sizeof names);
-            rc = ctune_set_error(CTUNE_EINVAL, "%s: unknown option '%s'; known: %s", what, key,
-                                 names);
-            break;
-        }
-        rc = apply(o, p, key, what);
-    }
+    for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(p); i++)
+        rc = apply(o, p, ctune_params_name(p, i), what);
     if (rc == CTUNE_OK && o->comment && o->comment == o->delim)
         rc = ctune_set_error(CTUNE_EINVAL, "%s: comment and delimiter are both '%c'", what,
                              o->comment);

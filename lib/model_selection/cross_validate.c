@@ -114,10 +114,11 @@ oom:
     return CTUNE_ENOMEM;
 }
 
-static ctune_status run_one(ctune_cv_results **out, double *scores, const ctune_estimator *est,
-                            const ctune_data *data, const ctune_splitter *splitter,
-                            const ctune__eval_opts *o, const ctune_executor_vtable *vt,
-                            void *self)
+/* The one cross-validation: the estimator as it is, on every split of the
+ * options' splitter (or cv folds), on `vt` or the n_jobs executor. */
+static ctune_status run(ctune_cv_results **out, const ctune_estimator *est,
+                        const ctune_data *data, const ctune__eval_opts *o,
+                        const ctune_executor_vtable *vt, void *self)
 {
     ctune_params *none = NULL;
     ctune__eval ev;
@@ -125,7 +126,6 @@ static ctune_status run_one(ctune_cv_results **out, double *scores, const ctune_
     ev.est = est;
     ev.cands = &none;
     ev.n_cands = 1;
-    ev.splitter = splitter;
     ev.data = data;
     ev.opts = o;
     ev.seed = o->has_seed ? o->seed : 0;
@@ -134,11 +134,8 @@ static ctune_status run_one(ctune_cv_results **out, double *scores, const ctune_
     ev.interrupt = ctune__estimator_cancel_flag(est);
     ctune_status rc = ctune__eval_run(&ev);
     ctune__estimator_cancel_end(est);
-    if (rc == CTUNE_OK && out)
+    if (rc == CTUNE_OK)
         rc = build(out, &ev);
-    if (rc == CTUNE_OK && scores)
-        for (size_t f = 0; f < ev.n_splits; f++)
-            scores[f] = ctune__eval_rec(&ev, 0, f)->scores[0];
     ctune__eval_clear(&ev);
     return rc;
 }
@@ -161,22 +158,15 @@ ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimat
     CTUNE_CHECK_NULL(data, "data");
     ctune_clear_error();
     CTUNE_TRY(ctune__executor_vtable_check(vt));
-    if (!splitter && cv != 0 && cv < 2)
-        return ctune_set_error(CTUNE_EINVAL, "cross_validate: cv must be >= 2 folds (or 0 for "
-                               "5), got %d", cv);
     ctune__eval_opts o;
     ctune__eval_opts_init(&o);
-    if (cv)
-        o.cv = cv;
-    ctune_status rc = CTUNE_OK;
-    if (options)
-        rc = ctune__eval_opts_apply(&o, options,
-                                    CTUNE__OPT_SCORING | CTUNE__OPT_ERROR_SCORE |
-                                        CTUNE__OPT_TRAIN_SCORE | CTUNE__OPT_N_JOBS |
-                                        CTUNE__OPT_SEED,
-                                    "cross_validate");
+    ctune_status rc = ctune__eval_opts_set_splitter(&o, splitter);
+    if (rc == CTUNE_OK && !splitter && cv != 0) /* 0 keeps the default, 5 */
+        rc = ctune__eval_opts_set_cv(&o, cv, "cross_validate");
+    if (rc == CTUNE_OK && options)
+        rc = ctune__eval_opts_apply(&o, options, ctune__cv_options, "cross_validate");
     if (rc == CTUNE_OK)
-        rc = run_one(out, NULL, est, data, splitter, &o, vt, self);
+        rc = run(out, est, data, &o, vt, self);
     ctune__eval_opts_clear(&o);
     return rc;
 }
@@ -188,19 +178,23 @@ ctune_status ctune_cross_val_score(const ctune_estimator *est, const ctune_data 
     CTUNE_CHECK_NULL(data, "data");
     CTUNE_CHECK_NULL(out_scores, "out_scores");
     ctune_clear_error();
-    if (cv < 2)
-        return ctune_set_error(CTUNE_EINVAL, "cross_val_score: cv must be >= 2 folds, got %d", cv);
-    if (scoring && *scoring)
-        CTUNE_TRY(ctune_scorer_check(scoring));
+    /* cross_validate with cv folds, one scorer and error_score=raise: the
+     * test_score column */
     ctune__eval_opts o;
     ctune__eval_opts_init(&o);
-    o.cv = cv;
     o.error_raise = 1;
-    ctune_status rc = CTUNE_OK;
-    if (scoring && *scoring)
-        rc = ctune__strlist_push(&o.scoring, scoring);
+    ctune_cv_results *r = NULL;
+    ctune_status rc = ctune__eval_opts_set_cv(&o, cv, "cross_val_score");
+    if (rc == CTUNE_OK && scoring && *scoring) {
+        rc = ctune_scorer_check(scoring); /* one name, not a '|' list */
+        if (rc == CTUNE_OK)
+            rc = ctune__eval_opts_set_scoring(&o, scoring, "cross_val_score");
+    }
     if (rc == CTUNE_OK)
-        rc = run_one(NULL, out_scores, est, data, NULL, &o, NULL, NULL);
+        rc = run(&r, est, data, &o, NULL, NULL);
+    if (rc == CTUNE_OK)
+        rc = ctune_cv_results_column(r, "test_score", out_scores);
+    ctune_cv_results_free(r);
     ctune__eval_opts_clear(&o);
     return rc;
 }

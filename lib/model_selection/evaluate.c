@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "core/data.h"
 #include "core/error.h"
 #include "core/ncores.h"
 #include "estimator/estimator.h"
@@ -138,7 +139,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
             break;
         const char *name = o->scoring.n ? o->scoring.items[k % ns] : NULL;
         const ctune_data *d = k < ns ? ev->test[f] : ev->train[f];
-        rc = ctune_score(e, name, d, &rec->scores[k]);
+        rc = ctune__eval_opts_score(o, name, e, d, &rec->scores[k]);
         if (rc == CTUNE_OK)
             continue;
         char what[160];
@@ -247,6 +248,10 @@ static ctune_status make_views(ctune__eval *ev)
                                     s->n_train[f]));
         CTUNE_TRY(ctune_data_subset(&ev->test[f], ev->data, ctune__splits_test(s, f),
                                     s->n_test[f]));
+        /* ctune__eval_run validated ev->data in this call: the tasks'
+         * fits and scores skip the check on these views */
+        ctune__data_trust(ev->train[f]);
+        ctune__data_trust(ev->test[f]);
     }
     return CTUNE_OK;
 }
@@ -296,13 +301,9 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     if (rc != CTUNE_OK)
         return rc;
 
-    ctune_splitter defsp;
-    const ctune_splitter *sp = ev->splitter;
-    if (!sp) {
-        CTUNE_TRY(ctune__splitter_for_cv(&defsp, ev->est, ev->opts->cv));
-        sp = &defsp;
-    }
-    CTUNE_TRY(ctune_splitter_split(&ev->splits, sp, ev->data));
+    ctune_splitter sp;
+    CTUNE_TRY(ctune__eval_opts_splitter(ev->opts, ev->est, &sp));
+    CTUNE_TRY(ctune_splitter_split(&ev->splits, &sp, ev->data));
     ev->n_splits = ev->splits->count;
     size_t n_tasks = ev->n_cands * ev->n_splits;
     if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits)
@@ -343,7 +344,7 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         }
     }
 
-    ctune__exec_job job = {
+    ctune_job job = {
         .n_tasks = n_tasks,
         .result_size = rs,
         .results = ev->records,
@@ -355,24 +356,17 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         .get_outcome = get_outcome,
         .set_outcome = set_outcome,
     };
-    if (ev->executor) {
-        ev->t0 = ctune__now();
-        ctune_clear_error();
-        rc = ev->executor->run(ev->executor_self, &job);
-        if (rc != CTUNE_OK && (ctune_last_error_code() != rc || !ctune_last_error()[0]))
-            ctune_set_error(rc, "executor '%s' failed",
-                            ev->executor->name ? ev->executor->name : "?");
-    } else {
-        ctune__executor *ex;
-        rc = ctune__executor_for_jobs(&ex, ev->opts->n_jobs);
-        if (rc != CTUNE_OK) {
-            ctune__eval_clear(ev);
-            return rc;
-        }
-        ev->t0 = ctune__now();
-        rc = ex->run(ex, &job);
-        ex->destroy(ex);
+    const ctune_executor_vtable *ex = ev->executor;
+    void *self = ev->executor_self;
+    if (!ex) {
+        ex = ctune__executor_for_jobs(ev->opts->n_jobs);
+        self = NULL;
     }
+    ev->t0 = ctune__now();
+    ctune_clear_error();
+    rc = ex->run(self, &job);
+    if (rc != CTUNE_OK && (ctune_last_error_code() != rc || !ctune_last_error()[0]))
+        ctune_set_error(rc, "executor '%s' failed", ex->name ? ex->name : "?");
     if (rc == CTUNE_OK && ev->hook && ev->hook->claim && !atomic_load(&ev->stop))
         wait_for_others(ev, n_tasks);
     if (rc != CTUNE_OK)

@@ -10,23 +10,31 @@
 
 #include "ctune.h"
 #include "model_selection/executor.h"
+#include "model_selection/splitter.h"
 #include "model_selection/strbuf.h"
 
 /* ---- options ("key=value" text) -------------------------------------------- */
 
-enum {
-    CTUNE__OPT_CV = 1,
-    CTUNE__OPT_SCORING = 2,
-    CTUNE__OPT_REFIT = 4,
-    CTUNE__OPT_ERROR_SCORE = 8,
-    CTUNE__OPT_TRAIN_SCORE = 16,
-    CTUNE__OPT_N_JOBS = 32,
-    CTUNE__OPT_SEED = 64,
-    CTUNE__OPT_ALL = 127
-};
+/* The option specs of a search and of cross_validate (its subset). */
+extern const ctune_param_spec ctune__search_options[];
+extern const ctune_param_spec ctune__cv_options[];
 
+/* A scorer given by the caller (ctune_search_add_scorer), found by name. */
+#define CTUNE__MAX_CUSTOM_SCORERS 8
+typedef struct ctune__custom_scorer {
+    char name[64];
+    ctune_scorer_fn fn;
+    void *user;
+} ctune__custom_scorer;
+
+/* Every option of a search or cross_validate, whatever way it was given:
+ * "key=value" text (ctune__eval_opts_apply), a typed setter
+ * (ctune_search_set_cv, ...) or an argument (ctune_cross_validate's cv and
+ * splitter). Each is validated by the one setter below. */
 typedef struct ctune__eval_opts {
-    long cv;                 /* folds when no splitter is set (default 5) */
+    size_t cv;               /* folds when no splitter is set (default 5) */
+    int has_splitter;        /* 1: `splitter` replaces cv */
+    ctune_splitter splitter;
     ctune__strlist scoring;  /* scorer names; empty = the estimator's score */
     int refit;               /* 1 = refit the best on all data */
     char *refit_metric;      /* scorer named by refit=<name>, or NULL */
@@ -36,14 +44,43 @@ typedef struct ctune__eval_opts {
     long n_jobs;
     int has_seed;
     uint64_t seed;
+    ctune__custom_scorer custom[CTUNE__MAX_CUSTOM_SCORERS]; /* copied by value */
+    size_t n_custom;
 } ctune__eval_opts;
+
+/* The caller's scorer named `name`, or NULL. */
+const ctune__custom_scorer *ctune__eval_opts_custom(const ctune__eval_opts *o, const char *name);
+/* Scores a fitted estimator with the named scorer: a caller's, or a
+ * built-in one through ctune_score() (NULL name: the estimator's score). */
+ctune_status ctune__eval_opts_score(const ctune__eval_opts *o, const char *name,
+                                    ctune_estimator *est, const ctune_data *data, double *out);
+/* The one validation of cv (>= 2 folds) and n_jobs (non-zero, |n_jobs|
+ * <= 4096): "<who>: cv must be >= 2 folds, got 1". */
+ctune_status ctune__check_cv(int64_t cv, const char *who);
+ctune_status ctune__check_n_jobs(int64_t n_jobs, const char *who);
 
 void ctune__eval_opts_init(ctune__eval_opts *o);
 void ctune__eval_opts_clear(ctune__eval_opts *o);
-/* Applies "key=value" text; `allowed` is a mask of CTUNE__OPT_*. On error
- * `o` is unchanged and the message names the key and the legal values. */
-ctune_status ctune__eval_opts_apply(ctune__eval_opts *o, const char *text, unsigned allowed,
-                                    const char *who);
+/* Applies "key=value" text checked against `spec` (one of the two above)
+ * by the one options parser. On error `o` is unchanged and the message
+ * names the key and the legal values. */
+ctune_status ctune__eval_opts_apply(ctune__eval_opts *o, const char *text,
+                                    const ctune_param_spec *spec, const char *who);
+/* Typed setters (on error `o` is unchanged). scoring: "name[|name...]",
+ * NULL or "" for the estimator's score. refit: on/off, and with `metric`
+ * the scorer that picks the best (only when on). */
+ctune_status ctune__eval_opts_set_cv(ctune__eval_opts *o, int64_t cv, const char *who);
+ctune_status ctune__eval_opts_set_n_jobs(ctune__eval_opts *o, int64_t n_jobs, const char *who);
+ctune_status ctune__eval_opts_set_scoring(ctune__eval_opts *o, const char *names,
+                                          const char *who);
+ctune_status ctune__eval_opts_set_refit(ctune__eval_opts *o, int refit, const char *metric,
+                                        const char *who);
+/* A splitter replaces cv (copied); NULL goes back to cv folds. */
+ctune_status ctune__eval_opts_set_splitter(ctune__eval_opts *o, const ctune_splitter *sp);
+/* The splitter of a run: the one set, else the cv rule of
+ * ctune__splitter_for_cv() for `est`. */
+ctune_status ctune__eval_opts_splitter(const ctune__eval_opts *o, const ctune_estimator *est,
+                                       ctune_splitter *out);
 /* Index of the scorer used to pick the best candidate (refit metric, or
  * the only scorer). Errors: CTUNE_EINVAL when several scorers are set and
  * refit names none of them. With need_metric 0 and several scorers without
@@ -72,14 +109,13 @@ typedef struct ctune__eval {
     const ctune_estimator *est;
     ctune_params *const *cands; /* NULL entries = the estimator's params as they are */
     size_t n_cands;
-    const ctune_splitter *splitter;
     const ctune_data *data;
     const ctune__eval_opts *opts;
     size_t progress_scorer;
     ctune_progress_fn progress;
     void *user;
     uint64_t seed;
-    const ctune_executor_vtable *executor; /* NULL = the n_jobs executor */
+    const ctune_executor_vtable *executor; /* NULL = the built-in one for n_jobs */
     void *executor_self;
     const atomic_int *interrupt; /* the caller's cancel request, or NULL */
     const struct ctune__study_hook *hook; /* durable study, or NULL */
@@ -113,9 +149,6 @@ int ctune__eval_has_records(const ctune__eval *ev);
 const ctune__task_rec *ctune__eval_rec(const ctune__eval *ev, size_t cand, size_t split);
 /* Releases everything the run allocated (not the inputs). */
 void ctune__eval_clear(ctune__eval *ev);
-
-/* Checks a custom executor vtable (NULL is fine). */
-ctune_status ctune__executor_vtable_check(const ctune_executor_vtable *vt);
 
 /* Fits a clone of `est` with `params` on all of `data` (refit), with the
  * task stream of (seed, candidate, n_splits) and all cores; `interrupt`

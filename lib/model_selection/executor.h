@@ -2,7 +2,7 @@
  *
  * The search builds a job — n_tasks, a task function, a fixed-size result
  * record per task — and hands it to an executor. The executor decides where
- * tasks run (the calling thread, a pthread pool, later MPI ranks) and
+ * tasks run (the calling thread, a thread pool, MPI ranks) and
  * guarantees that when run() returns, the record of every task that ran is
  * present in job->results on the calling process. The search reduces the
  * records by task index, so results never depend on who ran what.
@@ -24,9 +24,10 @@
  *  - run() returns CTUNE_OK once no task is running, or a status for a
  *    failure of the executor itself (never for a failed task: that is in
  *    the record).
- *  - A custom executor (ctune_executor_vtable, include/ctune.h) gets the
- *    same job as a ctune_job; a distributed one calls done on one process
- *    and copies the outcome (get_outcome/set_outcome) to the others.
+ *  - Every executor is a ctune_executor_vtable (include/ctune.h): the
+ *    built-in serial and thread pool ones below, a user's, and the MPI one
+ *    of libctune_mpi. A distributed one calls done on one process and
+ *    copies the outcome (get_outcome/set_outcome) to the others.
  */
 #ifndef CTUNE_MODEL_SELECTION_EXECUTOR_H
 #define CTUNE_MODEL_SELECTION_EXECUTOR_H
@@ -37,9 +38,10 @@
 #include "ctune.h"
 #include "core/ncores.h"
 
-/* The job is the public ctune_job (include/ctune.h, EXECUTORS): custom
- * executors (e.g. libctune_mpi) drive it through the ctune_job_* accessors. */
-typedef struct ctune_job {
+/* The job is the public ctune_job (include/ctune.h, EXECUTORS): every
+ * executor, built-in or custom, drives it through its fields here or the
+ * ctune_job_* accessors (job.c). */
+struct ctune_job {
     size_t n_tasks;
     size_t result_size;
     void *results; /* n_tasks * result_size bytes */
@@ -47,36 +49,32 @@ typedef struct ctune_job {
     int (*done)(void *ctx, size_t i, const void *record); /* may be NULL */
     void *ctx;
     atomic_int *stop; /* never NULL */
-    long n_jobs;      /* the caller's n_jobs option (custom executors size pools by it) */
+    long n_jobs;      /* the caller's n_jobs (validated: non-zero, |n_jobs| <= 4096) */
     /* The caller's completion state (tasks counted by done, CTUNE_JOB_* flags),
      * read on the process that called done and copied to the others by a
      * distributed executor. May be NULL. */
     void (*get_outcome)(void *ctx, size_t *n_done, int *flags);
     void (*set_outcome)(void *ctx, size_t n_done, int flags);
-} ctune__exec_job;
-
-typedef struct ctune__executor ctune__executor;
-
-struct ctune__executor {
-    const char *name;
-    /* Number of tasks it runs at once (for the thread budget and docs). */
-    int width;
-    /* Thread budget it gives each task. */
-    int task_threads;
-    ctune_status (*run)(const ctune__executor *ex, ctune__exec_job *job);
-    void (*destroy)(ctune__executor *ex);
-    void *state;
 };
 
-/* The executor for n_jobs (scikit-learn/joblib semantics: 1 = serial on
- * the calling thread; k > 1 = a pool of k threads; -1 = all cores; -k = all
- * cores but k - 1). The thread budget per task is 1 when the pool has more
- * than one worker, else all cores. Errors: CTUNE_EINVAL for n_jobs 0,
- * CTUNE_ENOMEM. Free with ex->destroy(ex). */
-ctune_status ctune__executor_for_jobs(ctune__executor **out, long n_jobs);
+/* Workers for n_jobs (scikit-learn/joblib semantics: k > 0 = k workers;
+ * -1 = all cores; -k = all cores but k - 1; at least 1, at most 4096). */
+int ctune__jobs_workers(long n_jobs);
 
-/* The implementations. */
-ctune_status ctune__executor_serial_new(ctune__executor **out, int task_threads);
-ctune_status ctune__executor_pthread_new(ctune__executor **out, int workers, int task_threads);
+/* The built-in executors, instances of the public ctune_executor_vtable
+ * (their `self` is unused: pass NULL). The serial one runs every task on
+ * the calling thread in index order with all cores as each task's thread
+ * budget; the thread pool runs them on ctune__jobs_workers(n_jobs) workers
+ * (pool.c), one thread of budget each, while the calling thread dispatches
+ * tasks and calls done. */
+extern const ctune_executor_vtable ctune__serial_executor;
+extern const ctune_executor_vtable ctune__thread_executor;
+
+/* The executor for n_jobs: serial when it means one worker, else the
+ * thread pool. */
+const ctune_executor_vtable *ctune__executor_for_jobs(long n_jobs);
+
+/* Checks a custom executor vtable (NULL is fine). */
+ctune_status ctune__executor_vtable_check(const ctune_executor_vtable *vt);
 
 #endif

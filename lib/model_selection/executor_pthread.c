@@ -1,78 +1,80 @@
-/* The pthread executor: a pool of workers (the calling thread is one of
- * them) taking task indices from a shared counter. Completion callbacks are
- * serialized by a mutex. If a thread cannot be created, the pool runs with
- * the workers it has (the calling thread always works). */
-#include <pthread.h>
-
+/* The thread pool executor: ctune__jobs_workers(n_jobs) workers of the
+ * worker pool (pool.c) run the tasks with a thread budget of one each; the
+ * calling thread hands out task indices in order, calls done for each
+ * finished task (so done is never concurrent) and stops handing out once a
+ * stop is asked. If no thread can be created, the calling thread runs the
+ * tasks itself. */
 #include "core/alloc.h"
 #include "model_selection/executor.h"
+#include "model_selection/pool.h"
 
-typedef struct {
-    const ctune__executor *ex;
-    ctune__exec_job *job;
-    atomic_size_t next;
-    pthread_mutex_t lock;
-} pool_run;
-
-static void *worker(void *arg)
+static void *record_at(ctune_job *job, size_t i)
 {
-    pool_run *pr = arg;
-    ctune__exec_job *job = pr->job;
-    for (;;) {
-        if (atomic_load(job->stop))
-            break;
-        size_t i = atomic_fetch_add(&pr->next, 1);
-        if (i >= job->n_tasks)
-            break;
-        void *rec = (char *)job->results + i * job->result_size;
-        job->task(job->ctx, i, rec, pr->ex->task_threads);
-        if (job->done) {
-            pthread_mutex_lock(&pr->lock);
-            if (job->done(job->ctx, i, rec))
-                atomic_store(job->stop, 1);
-            pthread_mutex_unlock(&pr->lock);
-        }
-    }
-    return NULL;
+    return (char *)job->results + i * job->result_size;
 }
 
-static ctune_status pool_execute(const ctune__executor *ex, ctune__exec_job *job)
+static void run_one(void *ctx, size_t i, int threads)
 {
-    pool_run pr;
-    pr.ex = ex;
-    pr.job = job;
-    atomic_init(&pr.next, 0);
-    if (pthread_mutex_init(&pr.lock, NULL) != 0)
-        return ctune_set_error(CTUNE_EINTERNAL, "pthread executor: cannot create a mutex");
-    size_t want = (size_t)ex->width;
+    ctune_job *job = ctx;
+    job->task(job->ctx, i, record_at(job, i), threads);
+}
+
+static int finish(ctune_job *job, size_t i)
+{
+    return job->done && job->done(job->ctx, i, record_at(job, i));
+}
+
+static ctune_status run_here(ctune_job *job)
+{
+    for (size_t i = 0; i < job->n_tasks && !atomic_load(job->stop); i++) {
+        run_one(job, i, 1);
+        if (finish(job, i))
+            atomic_store(job->stop, 1);
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status threads_run(void *self, ctune_job *job)
+{
+    (void)self;
+    size_t want = (size_t)ctune__jobs_workers(job->n_jobs);
     if (want > job->n_tasks)
         want = job->n_tasks;
-    pthread_t *tids = want > 1 ? CTUNE_NEW_ARRAY(pthread_t, want - 1) : NULL;
-    size_t started = 0;
-    if (tids)
-        for (; started < want - 1; started++)
-            if (pthread_create(&tids[started], NULL, worker, &pr) != 0)
-                break; /* run with the workers we have */
-    worker(&pr);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(tids[i], NULL);
-    ctune__free(tids);
-    pthread_mutex_destroy(&pr.lock);
+    if (want == 0)
+        return CTUNE_OK;
+    ctune__pool_slot *slots = CTUNE_NEW_ARRAY(ctune__pool_slot, want);
+    size_t *finished = CTUNE_NEW_ARRAY(size_t, want);
+    ctune__pool pool;
+    int n = slots && finished ? ctune__pool_start(&pool, slots, (int)want, 1, run_one, job) : 0;
+    if (n == 0) {
+        ctune__free(slots);
+        ctune__free(finished);
+        return run_here(job);
+    }
+    size_t next = 0;
+    for (;;) {
+        int running = 0;
+        size_t got = ctune__pool_collect(&pool, finished, (size_t)n, &running, NULL);
+        for (size_t k = 0; k < got; k++)
+            if (finish(job, finished[k]))
+                atomic_store(job->stop, 1);
+        while (!atomic_load(job->stop) && next < job->n_tasks && ctune__pool_submit(&pool, next)) {
+            next++;
+            running++;
+        }
+        if (running == 0)
+            break;
+        ctune__pool_wait(&pool, -1);
+    }
+    ctune__pool_stop(&pool);
+    ctune__free(slots);
+    ctune__free(finished);
     return CTUNE_OK;
 }
 
-static void executor_free(ctune__executor *ex) { ctune__free(ex); }
-
-ctune_status ctune__executor_pthread_new(ctune__executor **out, int workers, int task_threads)
-{
-    ctune__executor *ex = ctune__calloc(1, sizeof *ex);
-    if (!ex)
-        return CTUNE_ENOMEM;
-    ex->name = "pthread";
-    ex->width = workers > 0 ? workers : 1;
-    ex->task_threads = task_threads > 0 ? task_threads : 1;
-    ex->run = pool_execute;
-    ex->destroy = executor_free;
-    *out = ex;
-    return CTUNE_OK;
-}
+const ctune_executor_vtable ctune__thread_executor = {
+    .version = CTUNE_EXECUTOR_VTABLE_VERSION,
+    .name = "threads",
+    .run = threads_run,
+    .refit_here = NULL,
+};

@@ -108,117 +108,96 @@ size_t ctune__results_best(const ctune__results *r, size_t k)
     return best;
 }
 
-ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
-                                  ctune_params *const *params, const ctune_space *space)
+/* mean/std_fit_time and mean/std_score_time. */
+static ctune_status add_time_cols(ctune__results *r, size_t *cap, const ctune__eval *ev,
+                                  double *tmp)
 {
-    *out = NULL;
-    ctune__results *r = ctune__calloc(1, sizeof *r);
-    if (!r)
-        return CTUNE_ENOMEM;
-    ctune__strlist_init(&r->suffixes);
-    size_t nc = ev->n_cands, ns = ev->n_splits, nk = ev->n_scorers, cap = 0;
-    const ctune__eval_opts *o = ev->opts;
-    r->n_cands = nc;
-    r->n_splits = ns;
-    r->n_scorers = nk;
-    r->params = params;
-    ctune_status rc = CTUNE_OK;
-    double *tmp = CTUNE_NEW_ARRAY(double, ns);
-    r->errors = ctune__calloc(nc ? nc : 1, sizeof *r->errors);
-    r->mean_test = ctune__calloc(nk, sizeof *r->mean_test);
-    r->rank_test = ctune__calloc(nk, sizeof *r->rank_test);
-    if (!tmp || !r->errors || !r->mean_test || !r->rank_test)
-        goto oom;
-    for (size_t k = 0; k < nk; k++)
-        if (ctune__strlist_push(&r->suffixes, o->scoring.n == 1 || o->scoring.n == 0
-                                                  ? "score"
-                                                  : o->scoring.items[k]) != CTUNE_OK)
-            goto oom;
-
-    /* timing columns */
     for (int which = 0; which < 2; which++) {
         ctune__col *cm =
-            add_col(r, &cap, CTUNE__COL_NUM, which ? "mean_score_time" : "mean_fit_time");
+            add_col(r, cap, CTUNE__COL_NUM, which ? "mean_score_time" : "mean_fit_time");
         if (!cm)
-            goto oom;
+            return CTUNE_ENOMEM;
         double *mv = cm->v;
-        ctune__col *cs =
-            add_col(r, &cap, CTUNE__COL_NUM, which ? "std_score_time" : "std_fit_time");
+        ctune__col *cs = add_col(r, cap, CTUNE__COL_NUM, which ? "std_score_time" : "std_fit_time");
         if (!cs)
-            goto oom;
-        for (size_t c = 0; c < nc; c++) {
-            for (size_t f = 0; f < ns; f++) {
+            return CTUNE_ENOMEM;
+        for (size_t c = 0; c < r->n_cands; c++) {
+            for (size_t f = 0; f < r->n_splits; f++) {
                 const ctune__task_rec *rec = ctune__eval_rec(ev, c, f);
                 tmp[f] = which ? rec->score_time : rec->fit_time;
             }
-            mean_std(tmp, ns, &mv[c], &cs->v[c]);
+            mean_std(tmp, r->n_splits, &mv[c], &cs->v[c]);
         }
     }
-    /* parameters */
+    return CTUNE_OK;
+}
+
+/* param_<name> per space entry, then params. */
+static ctune_status add_param_cols(ctune__results *r, size_t *cap, const ctune_space *space)
+{
     char name[256];
     for (size_t j = 0; space && j < space->n; j++) {
         snprintf(name, sizeof name, "param_%s", space->e[j].name);
-        if (!add_col(r, &cap, CTUNE__COL_PARAM, name))
-            goto oom;
+        if (!add_col(r, cap, CTUNE__COL_PARAM, name))
+            return CTUNE_ENOMEM;
     }
-    if (space && !add_col(r, &cap, CTUNE__COL_PARAMS, "params"))
-        goto oom;
-    /* scores */
-    for (size_t k = 0; k < nk; k++) {
-        const char *sfx = r->suffixes.items[k];
-        for (int train = 0; train < 2; train++) {
-            if (train && !o->return_train)
-                break;
-            const char *side = train ? "train" : "test";
-            size_t first = r->n_cols;
-            for (size_t f = 0; f < ns; f++) {
-                snprintf(name, sizeof name, "split%zu_%s_%s", f, side, sfx);
-                if (!add_col(r, &cap, CTUNE__COL_NUM, name))
-                    goto oom;
-            }
-            snprintf(name, sizeof name, "mean_%s_%s", side, sfx);
-            if (!add_col(r, &cap, CTUNE__COL_NUM, name))
-                goto oom;
-            snprintf(name, sizeof name, "std_%s_%s", side, sfx);
-            if (!add_col(r, &cap, CTUNE__COL_NUM, name))
-                goto oom;
-            snprintf(name, sizeof name, "rank_%s_%s", side, sfx);
-            if (!train && !add_col(r, &cap, CTUNE__COL_RANK, name))
-                goto oom;
-            ctune__col *cm = &r->cols[first + ns];
-            ctune__col *cs = &r->cols[first + ns + 1];
-            for (size_t c = 0; c < nc; c++) {
-                for (size_t f = 0; f < ns; f++) {
-                    const ctune__task_rec *rec = ctune__eval_rec(ev, c, f);
-                    double v = rec->scores[k + (train ? nk : 0)];
-                    if (rec->status != CTUNE_OK)
-                        v = rec->status == CTUNE__NOT_RUN || rec->status == CTUNE_ECANCELLED
-                                ? NAN
-                                : o->error_value;
-                    r->cols[first + f].v[c] = v;
-                    tmp[f] = v;
-                }
-                mean_std(tmp, ns, &cm->v[c], &cs->v[c]);
-                if (!train && !isfinite(cm->v[c]))
-                    r->non_finite = 1;
-            }
-            if (!train)
-                rank_min(cm->v, nc, r->cols[first + ns + 2].v);
-        }
+    if (space && !add_col(r, cap, CTUNE__COL_PARAMS, "params"))
+        return CTUNE_ENOMEM;
+    return CTUNE_OK;
+}
+
+/* split<f>_<side>_<s>, mean_, std_ (and rank_ for test) of scorer k. */
+static ctune_status add_score_cols(ctune__results *r, size_t *cap, const ctune__eval *ev,
+                                   size_t k, int train, double *tmp)
+{
+    const ctune__eval_opts *o = ev->opts;
+    size_t nc = r->n_cands, ns = r->n_splits, nk = r->n_scorers;
+    const char *sfx = r->suffixes.items[k];
+    const char *side = train ? "train" : "test";
+    char name[256];
+    size_t first = r->n_cols;
+    for (size_t f = 0; f < ns; f++) {
+        snprintf(name, sizeof name, "split%zu_%s_%s", f, side, sfx);
+        if (!add_col(r, cap, CTUNE__COL_NUM, name))
+            return CTUNE_ENOMEM;
     }
-    if (!add_col(r, &cap, CTUNE__COL_ERROR, "error"))
-        goto oom;
-    /* pointers into the columns (stable now that all columns exist) */
-    for (size_t k = 0, j = 0; j < r->n_cols; j++) {
-        if (r->cols[j].kind == CTUNE__COL_RANK) {
-            r->rank_test[k] = r->cols[j].v;
-            r->mean_test[k] = r->cols[j - 2].v;
-            k++;
-        }
-    }
-    /* errors */
-    for (size_t c = 0; c < nc; c++)
+    snprintf(name, sizeof name, "mean_%s_%s", side, sfx);
+    if (!add_col(r, cap, CTUNE__COL_NUM, name))
+        return CTUNE_ENOMEM;
+    snprintf(name, sizeof name, "std_%s_%s", side, sfx);
+    if (!add_col(r, cap, CTUNE__COL_NUM, name))
+        return CTUNE_ENOMEM;
+    snprintf(name, sizeof name, "rank_%s_%s", side, sfx);
+    if (!train && !add_col(r, cap, CTUNE__COL_RANK, name))
+        return CTUNE_ENOMEM;
+    ctune__col *cm = &r->cols[first + ns];
+    ctune__col *cs = &r->cols[first + ns + 1];
+    for (size_t c = 0; c < nc; c++) {
         for (size_t f = 0; f < ns; f++) {
+            const ctune__task_rec *rec = ctune__eval_rec(ev, c, f);
+            double v = rec->scores[k + (train ? nk : 0)];
+            if (rec->status != CTUNE_OK)
+                v = rec->status == CTUNE__NOT_RUN || rec->status == CTUNE_ECANCELLED
+                        ? NAN
+                        : o->error_value;
+            r->cols[first + f].v[c] = v;
+            tmp[f] = v;
+        }
+        mean_std(tmp, ns, &cm->v[c], &cs->v[c]);
+        if (!train && !isfinite(cm->v[c]))
+            r->non_finite = 1;
+    }
+    if (!train)
+        rank_min(cm->v, nc, r->cols[first + ns + 2].v);
+    return CTUNE_OK;
+}
+
+/* Counts run and failed tasks; a candidate's error is its first failed
+ * split's. */
+static ctune_status collect_errors(ctune__results *r, const ctune__eval *ev)
+{
+    for (size_t c = 0; c < r->n_cands; c++)
+        for (size_t f = 0; f < r->n_splits; f++) {
             const ctune__task_rec *rec = ctune__eval_rec(ev, c, f);
             if (rec->status != CTUNE__NOT_RUN)
                 r->n_run++;
@@ -232,15 +211,67 @@ ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
             snprintf(msg, sizeof msg, "split %zu: %s", f,
                      rec->status == CTUNE__NOT_RUN ? "not run (the search stopped)" : rec->error);
             if (!(r->errors[c] = ctune__strdup(msg)))
-                goto oom;
+                return CTUNE_ENOMEM;
         }
+    return CTUNE_OK;
+}
+
+static ctune_status build_cols(ctune__results *r, const ctune__eval *ev, const ctune_space *space,
+                               double *tmp)
+{
+    size_t cap = 0;
+    CTUNE_TRY(add_time_cols(r, &cap, ev, tmp));
+    CTUNE_TRY(add_param_cols(r, &cap, space));
+    for (size_t k = 0; k < r->n_scorers; k++)
+        for (int train = 0; train < 2 && (!train || ev->opts->return_train); train++)
+            CTUNE_TRY(add_score_cols(r, &cap, ev, k, train, tmp));
+    if (!add_col(r, &cap, CTUNE__COL_ERROR, "error"))
+        return CTUNE_ENOMEM;
+    /* pointers into the columns (stable now that all columns exist) */
+    for (size_t k = 0, j = 0; j < r->n_cols; j++) {
+        if (r->cols[j].kind == CTUNE__COL_RANK) {
+            r->rank_test[k] = r->cols[j].v;
+            r->mean_test[k] = r->cols[j - 2].v;
+            k++;
+        }
+    }
+    return collect_errors(r, ev);
+}
+
+ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
+                                  ctune_params *const *params, const ctune_space *space)
+{
+    *out = NULL;
+    ctune__results *r = ctune__calloc(1, sizeof *r);
+    if (!r)
+        return CTUNE_ENOMEM;
+    ctune__strlist_init(&r->suffixes);
+    size_t nc = ev->n_cands, nk = ev->n_scorers;
+    const ctune__eval_opts *o = ev->opts;
+    r->n_cands = nc;
+    r->n_splits = ev->n_splits;
+    r->n_scorers = nk;
+    r->params = params;
+    ctune_status rc = CTUNE_ENOMEM;
+    double *tmp = CTUNE_NEW_ARRAY(double, ev->n_splits);
+    r->errors = ctune__calloc(nc ? nc : 1, sizeof *r->errors);
+    r->mean_test = ctune__calloc(nk, sizeof *r->mean_test);
+    r->rank_test = ctune__calloc(nk, sizeof *r->rank_test);
+    if (tmp && r->errors && r->mean_test && r->rank_test) {
+        rc = CTUNE_OK;
+        for (size_t k = 0; k < nk && rc == CTUNE_OK; k++)
+            rc = ctune__strlist_push(&r->suffixes, o->scoring.n <= 1 ? "score"
+                                                                     : o->scoring.items[k]);
+    }
+    if (rc == CTUNE_OK)
+        rc = build_cols(r, ev, space, tmp);
     ctune__free(tmp);
+    if (rc != CTUNE_OK) {
+        ctune__results_free(r);
+        return CTUNE_ENOMEM;
+    }
     *out = r;
-    return rc;
-oom:
-    ctune__free(tmp);
-    ctune__results_free(r);
-    return CTUNE_ENOMEM;
+    return CTUNE_OK;
 }
 
 const ctune__col *ctune__results_col(const ctune__results *r, const char *name)

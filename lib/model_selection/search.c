@@ -19,8 +19,7 @@ struct ctune_search {
     ctune_candidates *cands;
     uint64_t seed; /* sampling seed (randomized) */
     int randomized;
-    ctune__eval_opts opts;
-    ctune_splitter *splitter; /* NULL = cv folds */
+    ctune__eval_opts opts; /* cv / splitter, n_jobs, scoring, refit, seed, ... */
     ctune_progress_fn progress;
     void *user;
     const ctune_executor_vtable *executor; /* NULL = n_jobs */
@@ -64,7 +63,6 @@ void ctune_search_free(ctune_search *s)
     ctune_estimator_free(s->est);
     ctune_space_free(s->space);
     ctune_candidates_free(s->cands);
-    ctune_splitter_free(s->splitter);
     ctune__eval_opts_clear(&s->opts);
     ctune__free(s);
 }
@@ -144,21 +142,73 @@ ctune_status ctune_search_new_grid(ctune_search **out, const ctune_estimator *es
 ctune_status ctune_search_set_options(ctune_search *s, const char *options)
 {
     CTUNE_CHECK_NULL(s, "search");
-    return ctune__eval_opts_apply(&s->opts, options, CTUNE__OPT_ALL, "search");
+    return ctune__eval_opts_apply(&s->opts, options, ctune__search_options, "search");
+}
+
+ctune_status ctune_search_add_scorer(ctune_search *s, const char *name, ctune_scorer_fn fn,
+                                     void *user)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    CTUNE_CHECK_NULL(name, "name");
+    CTUNE_CHECK_NULL(fn, "fn");
+    ctune__eval_opts *o = &s->opts;
+    size_t n = strlen(name);
+    if (n == 0 || n >= sizeof o->custom[0].name || strpbrk(name, "|,;= \t\r\n'\"") ||
+        name[0] == '-')
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_search_add_scorer: name '%s' must be 1 to %zu characters "
+                               "without separators, quotes or spaces",
+                               name, sizeof o->custom[0].name - 1);
+    ctune_status known = ctune_scorer_check(name);
+    ctune_clear_error();
+    if (known == CTUNE_OK || ctune__eval_opts_custom(o, name))
+        return ctune_set_error(CTUNE_EINVAL, "ctune_search_add_scorer: a scorer named '%s' "
+                               "exists already", name);
+    if (o->n_custom == CTUNE__MAX_CUSTOM_SCORERS)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_search_add_scorer: at most %d scorers "
+                               "may be added", CTUNE__MAX_CUSTOM_SCORERS);
+    ctune__custom_scorer *c = &o->custom[o->n_custom++];
+    memcpy(c->name, name, n + 1);
+    c->fn = fn;
+    c->user = user;
+    return CTUNE_OK;
 }
 
 ctune_status ctune_search_set_splitter(ctune_search *s, const ctune_splitter *sp)
 {
     CTUNE_CHECK_NULL(s, "search");
-    ctune_splitter *copy = NULL;
-    if (sp) {
-        copy = ctune__malloc(sizeof *copy);
-        if (!copy)
-            return CTUNE_ENOMEM;
-        *copy = *sp;
-    }
-    ctune_splitter_free(s->splitter);
-    s->splitter = copy;
+    return ctune__eval_opts_set_splitter(&s->opts, sp);
+}
+
+ctune_status ctune_search_set_cv(ctune_search *s, size_t cv)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_cv(&s->opts, cv > INT64_MAX ? INT64_MAX : (int64_t)cv, "search");
+}
+
+ctune_status ctune_search_set_n_jobs(ctune_search *s, long n_jobs)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_n_jobs(&s->opts, n_jobs, "search");
+}
+
+ctune_status ctune_search_set_scoring(ctune_search *s, const char *scoring)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_scoring(&s->opts, scoring, "search");
+}
+
+ctune_status ctune_search_set_refit(ctune_search *s, int refit, const char *metric)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_refit(&s->opts, refit, metric, "search");
+}
+
+ctune_status ctune_search_set_random_state(ctune_search *s, uint64_t seed)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    s->opts.seed = seed;
+    s->opts.has_seed = 1;
     return CTUNE_OK;
 }
 
@@ -251,7 +301,6 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ev.est = s->est;
     ev.cands = s->cands->items;
     ev.n_cands = s->cands->n;
-    ev.splitter = s->splitter;
     ev.data = data;
     ev.opts = &s->opts;
     ev.progress_scorer = metric == (size_t)-1 ? 0 : metric;
@@ -597,7 +646,7 @@ ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *
         ctune__sb_printf(&b, "seed: %llu\n", (unsigned long long)s->opts.seed);
     else
         ctune__sb_str(&b, "seed: default\n");
-    const ctune_splitter *sp = s->splitter;
+    const ctune_splitter *sp = s->opts.has_splitter ? &s->opts.splitter : NULL;
     if (sp) {
         ctune__sb_printf(&b, "cv: splitter kind=%d n_splits=%zu shuffle=%d seed=%llu "
                          "stratify=%d test_fraction=", (int)sp->kind, sp->n_splits, sp->shuffle,
@@ -605,7 +654,7 @@ ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *
         ctune__sb_double(&b, sp->test_fraction, "nan");
         ctune__sb_str(&b, "\n");
     } else {
-        ctune__sb_printf(&b, "cv: %ld folds\n", s->opts.cv);
+        ctune__sb_printf(&b, "cv: %zu folds\n", s->opts.cv);
     }
     ctune__sb_str(&b, "scoring:");
     for (size_t i = 0; i < s->opts.scoring.n; i++)

@@ -107,6 +107,21 @@ ctune_status ctune_mpi_size_f(int *out, MPI_Fint comm)
     return comm_query(out, MPI_Comm_f2c(comm), 1);
 }
 
+ctune_status ctune_mpi_abort(MPI_Comm comm, int errorcode)
+{
+    if (need_mpi() != CTUNE_OK)
+        return CTUNE_ESTATE;
+    MPI_Abort(comm, errorcode);
+    return ctune_set_error(CTUNE_EIO, "ctune_mpi_abort: MPI_Abort returned");
+}
+
+ctune_status ctune_mpi_abort_f(MPI_Fint comm, int errorcode)
+{
+    if (need_mpi() != CTUNE_OK)
+        return CTUNE_ESTATE;
+    return ctune_mpi_abort(MPI_Comm_f2c(comm), errorcode);
+}
+
 /* ---- options ---------------------------------------------------------------------------- */
 
 typedef struct {
@@ -115,6 +130,16 @@ typedef struct {
     int refit_all;
 } mpi_opts;
 
+static const ctune_param_spec MPI_OPTIONS[] = {
+    {"timeout", CTUNE_TYPE_DOUBLE, "60", "[0, inf)", NULL,
+     "seconds without a message from a peer before the call fails (0 = no limit)"},
+    {"start_timeout", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL,
+     "seconds to wait for every rank to enter the call (0 = no limit)"},
+    {"refit", CTUNE_TYPE_STRING, "root", NULL, "root|all", "which ranks refit the best"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+/* Checked by libctune's options parser against MPI_OPTIONS. */
 static ctune_status parse_opts(mpi_opts *o, const char *text, const char *who)
 {
     o->timeout = 60;
@@ -122,45 +147,22 @@ static ctune_status parse_opts(mpi_opts *o, const char *text, const char *who)
     o->refit_all = 0;
     if (!text || !*text)
         return CTUNE_OK;
+    char owner[128];
+    snprintf(owner, sizeof owner, "%s: mpi_options", who);
     ctune_params *p;
-    ctune_status rc = ctune_params_new(&p);
+    ctune_status rc = ctune_params_parse_spec(&p, text, MPI_OPTIONS, owner);
     if (rc != CTUNE_OK)
         return rc;
-    rc = ctune_params_parse(p, text);
-    if (rc != CTUNE_OK) {
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s: mpi_options: %s", who, ctune_last_error());
-        ctune_params_free(p);
-        return ctune_set_error_str(rc, msg);
-    }
     for (size_t i = 0; i < ctune_params_count(p) && rc == CTUNE_OK; i++) {
         const char *key = ctune_params_name(p, i);
-        int type = ctune_params_type(p, key);
-        if (strcmp(key, "timeout") == 0 || strcmp(key, "start_timeout") == 0) {
-            double v = NAN;
-            if (type == CTUNE_TYPE_INT || type == CTUNE_TYPE_DOUBLE)
-                ctune_params_get_double(p, key, &v);
-            if (!(v >= 0) || !isfinite(v))
-                rc = ctune_set_error(CTUNE_EINVAL, "%s: mpi option %s must be a number of "
-                                     "seconds >= 0 (0 = no limit)", who, key);
-            else if (key[0] == 't')
-                o->timeout = v;
-            else
-                o->start_timeout = v;
-        } else if (strcmp(key, "refit") == 0) {
-            const char *v = NULL;
-            if (type == CTUNE_TYPE_STRING)
-                ctune_params_get_string(p, key, &v);
-            if (v && strcmp(v, "root") == 0)
-                o->refit_all = 0;
-            else if (v && strcmp(v, "all") == 0)
-                o->refit_all = 1;
-            else
-                rc = ctune_set_error(CTUNE_EINVAL, "%s: mpi option refit must be root or all",
-                                     who);
+        if (strcmp(key, "timeout") == 0) {
+            rc = ctune_params_get_double(p, key, &o->timeout);
+        } else if (strcmp(key, "start_timeout") == 0) {
+            rc = ctune_params_get_double(p, key, &o->start_timeout);
         } else {
-            rc = ctune_set_error(CTUNE_EINVAL, "%s: unknown mpi option '%s'; known: timeout, "
-                                 "start_timeout, refit", who, key);
+            const char *v = "root";
+            rc = ctune_params_get_string(p, key, &v);
+            o->refit_all = strcmp(v, "all") == 0;
         }
     }
     ctune_params_free(p);

@@ -70,5 +70,8 @@ void *ctune__mpi_calloc(size_t n, size_t size);
 /* Live blocks of these allocators (tests check it returns to zero). */
 long ctune__mpi_alloc_live(void);
 void ctune__mpi_free(void *p);
+/* Stops counting a block handed over to MPI for good (a send buffer that
+ * cannot be tracked any more). */
+void ctune__mpi_forget(void);
 
 #endif

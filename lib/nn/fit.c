@@ -6,13 +6,18 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/data.h"
 #include "core/error.h"
 #include "core/params.h"
 #include "nn/gemm.h"
 #include "nn/model.h"
+#include "nn/nn.h"
 #include "nn/optim.h"
 
 #define PREDICT_CHUNK 256
+
+_Static_assert(CTUNE__FIT_MONITOR_CAP == CTUNE__NN_NAME_CAP + 4,
+               "a monitor holds any history key");
 
 static ctune_status check_model(const ctune_model *m, const char *what, int need_compiled)
 {
@@ -48,49 +53,90 @@ typedef struct fit_opts {
     char monitor[CTUNE__NN_NAME_CAP + 4], mode[16];
 } fit_opts;
 
-static ctune_status parse_fit_options(fit_opts *o, const char *text)
+/* The fit options: checked by the one options parser against this spec. */
+static const ctune_param_spec FIT_OPTIONS[] = {
+    {"shuffle", CTUNE_TYPE_BOOL, "true", NULL, NULL, "shuffle the rows each epoch"},
+    {"validation_split", CTUNE_TYPE_DOUBLE, "0", "[0, 1)", NULL,
+     "last fraction of the rows held out for validation"},
+    {"seed", CTUNE_TYPE_INT, NULL, NULL, NULL, "seeds the model before training"},
+    {"verbose", CTUNE_TYPE_INT, "0", NULL, NULL, "accepted for Keras compatibility"},
+    {"early_stopping_patience", CTUNE_TYPE_INT, NULL, "[0, inf)", NULL,
+     "EarlyStopping: epochs without improvement before stopping"},
+    {"monitor", CTUNE_TYPE_STRING, "val_loss", NULL, NULL, "EarlyStopping: the history key"},
+    {"min_delta", CTUNE_TYPE_DOUBLE, "0", "(-inf, inf)", NULL,
+     "EarlyStopping: smallest change that counts as an improvement"},
+    {"mode", CTUNE_TYPE_STRING, "auto", NULL, "auto|min|max", "EarlyStopping: direction"},
+    {"restore_best_weights", CTUNE_TYPE_BOOL, "false", NULL, NULL,
+     "EarlyStopping: restore the best epoch's weights"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+void ctune__fit_opts_init(ctune__fit_opts *o)
 {
-    static const char *const known[] = {
-        "shuffle", "validation_split", "seed", "verbose", "early_stopping_patience", "monitor",
-        "min_delta", "mode", "restore_best_weights", NULL};
     memset(o, 0, sizeof *o);
+    o->shuffle = 1;
+    snprintf(o->mode, sizeof o->mode, "auto");
+}
+
+ctune_status ctune__fit_opts_parse(ctune__fit_opts *o, const char *text)
+{
+    ctune__fit_opts_init(o);
+    if (!text || !*text)
+        return CTUNE_OK;
     ctune_params *p;
-    CTUNE_TRY(ctune__nn_options(&p, text, known, "fit"));
+    CTUNE_TRY(ctune_params_parse_spec(&p, text, FIT_OPTIONS, "fit"));
     ctune_status rc = ctune__params_bool_or(p, "shuffle", 1, &o->shuffle);
     if (rc == CTUNE_OK)
         rc = ctune__params_double_or(p, "validation_split", 0.0, &o->validation_split);
-    if (rc == CTUNE_OK && !(o->validation_split >= 0 && o->validation_split < 1))
-        rc = ctune_set_error(CTUNE_EINVAL, "fit: validation_split must be in [0, 1), got %g",
-                             o->validation_split);
     o->has_seed = ctune_params_find(p, "seed") >= 0;
     if (rc == CTUNE_OK)
         rc = ctune__params_int_or(p, "seed", 0, &o->seed);
-    int64_t verbose;
+    o->early_stopping = ctune_params_find(p, "early_stopping_patience") >= 0;
     if (rc == CTUNE_OK)
-        rc = ctune__params_int_or(p, "verbose", 0, &verbose);
-    o->es.enabled = ctune_params_find(p, "early_stopping_patience") >= 0;
+        rc = ctune__params_int_or(p, "early_stopping_patience", 0, &o->patience);
     if (rc == CTUNE_OK)
-        rc = ctune__params_int_or(p, "early_stopping_patience", 0, &o->es.patience);
-    if (rc == CTUNE_OK && o->es.patience < 0)
-        rc = ctune_set_error(CTUNE_EINVAL, "fit: early_stopping_patience must be >= 0, got %lld",
-                             (long long)o->es.patience);
+        rc = ctune__params_double_or(p, "min_delta", 0.0, &o->min_delta);
     if (rc == CTUNE_OK)
-        rc = ctune__params_double_or(p, "min_delta", 0.0, &o->es.min_delta);
-    if (rc == CTUNE_OK && !isfinite(o->es.min_delta))
-        rc = ctune_set_error(CTUNE_EINVAL, "fit: min_delta must be finite");
-    if (rc == CTUNE_OK)
-        rc = ctune__params_bool_or(p, "restore_best_weights", 0, &o->es.restore);
+        rc = ctune__params_bool_or(p, "restore_best_weights", 0, &o->restore_best_weights);
     /* monitor is resolved against the history keys once they are known */
     const char *s;
     if (rc == CTUNE_OK && (rc = ctune__params_string_or(p, "monitor", "", &s)) == CTUNE_OK)
         snprintf(o->monitor, sizeof o->monitor, "%s", s);
-    if (rc == CTUNE_OK && (rc = ctune__params_string_or(p, "mode", "auto", &s)) == CTUNE_OK) {
+    if (rc == CTUNE_OK && (rc = ctune__params_string_or(p, "mode", "auto", &s)) == CTUNE_OK)
         snprintf(o->mode, sizeof o->mode, "%s", s);
-        if (strcmp(s, "auto") != 0 && strcmp(s, "min") != 0 && strcmp(s, "max") != 0)
-            rc = ctune_set_error(CTUNE_EINVAL, "fit: mode '%s' is not one of auto, min, max", s);
-    }
     ctune_params_free(p);
     return rc;
+}
+
+/* The run's copy of typed options (values from library code are checked
+ * here as the spec checks text). */
+static ctune_status fit_opts_from(fit_opts *o, const ctune__fit_opts *t)
+{
+    memset(o, 0, sizeof *o);
+    if (!(t->validation_split >= 0 && t->validation_split < 1))
+        return ctune_set_error(CTUNE_EINVAL, "fit: option 'validation_split' = %g is out of "
+                               "range [0, 1)", t->validation_split);
+    if (t->early_stopping && t->patience < 0)
+        return ctune_set_error(CTUNE_EINVAL, "fit: option 'early_stopping_patience' = %lld is "
+                               "out of range [0, inf)", (long long)t->patience);
+    if (!isfinite(t->min_delta))
+        return ctune_set_error(CTUNE_EINVAL, "fit: option 'min_delta' = %g is out of range "
+                               "(-inf, inf)", t->min_delta);
+    if (strcmp(t->mode, "auto") != 0 && strcmp(t->mode, "min") != 0 &&
+        strcmp(t->mode, "max") != 0)
+        return ctune_set_error(CTUNE_EINVAL, "fit: option 'mode' = '%s' is not one of "
+                               "auto|min|max", t->mode);
+    o->shuffle = t->shuffle != 0;
+    o->validation_split = t->validation_split;
+    o->has_seed = t->has_seed;
+    o->seed = t->seed;
+    o->es.enabled = t->early_stopping != 0;
+    o->es.patience = t->patience;
+    o->es.min_delta = t->min_delta;
+    o->es.restore = t->restore_best_weights != 0;
+    snprintf(o->monitor, sizeof o->monitor, "%s", t->monitor);
+    snprintf(o->mode, sizeof o->mode, "%s", t->mode);
+    return CTUNE_OK;
 }
 
 static void set_keys(ctune_model *m, int validating)
@@ -196,45 +242,44 @@ static void record(ctune_model *m, size_t key, size_t epoch, double v)
     m->hist[key * m->hist_cap + epoch] = v;
 }
 
-ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
-                                const ctune_data *validation, int64_t epochs, int64_t batch_size,
-                                const char *options, ctune_epoch_callback callback, void *user)
+/* The rows a fit trains and validates on. */
+typedef struct fit_rows {
+    size_t n_train, n_val, val_start;
+    const ctune_data *val; /* the validation data (`data` itself with validation_split) */
+} fit_rows;
+
+/* Checks the model and the data, splits off validation_split rows, seeds
+ * the model when asked and builds it for X's width. */
+static ctune_status prepare_rows(ctune_model *m, const ctune_data *data,
+                                 const ctune_data *validation, const fit_opts *o, fit_rows *fr)
 {
-    CTUNE_CHECK_NULL(m, "model");
-    CTUNE_CHECK_NULL(data, "data");
-    if (batch_size < 1)
-        return ctune_set_error(CTUNE_EINVAL, "fit: batch_size must be >= 1, got %lld",
-                               (long long)batch_size);
-    if (epochs < 0)
-        return ctune_set_error(CTUNE_EINVAL, "fit: epochs must be >= 0, got %lld",
-                               (long long)epochs);
-    fit_opts o;
-    CTUNE_TRY(parse_fit_options(&o, options));
     CTUNE_TRY(check_model(m, "fit", 1));
     if (m->input_dim && ctune_data_n_cols(data) != m->input_dim)
         return ctune_set_error(CTUNE_EDATA, "fit: X has %zu columns but the model was built for "
                                             "%zu", ctune_data_n_cols(data), m->input_dim);
-    size_t n = ctune_data_n_rows(data), n_train = n, n_val = 0;
-    const ctune_data *val = validation;
-    size_t val_start = 0;
-    if (!val && o.validation_split > 0) {
-        n_train = (size_t)floor((double)n * (1.0 - o.validation_split));
-        if (n_train == 0 || n_train == n)
+    size_t n = ctune_data_n_rows(data);
+    fr->n_train = n;
+    fr->n_val = 0;
+    fr->val = validation;
+    fr->val_start = 0;
+    if (!validation && o->validation_split > 0) {
+        fr->n_train = (size_t)floor((double)n * (1.0 - o->validation_split));
+        if (fr->n_train == 0 || fr->n_train == n)
             return ctune_set_error(CTUNE_EDATA, "fit: validation_split %g of %zu rows leaves "
                                                 "%zu for training and %zu for validation",
-                                   o.validation_split, n, n_train, n - n_train);
-        val = data;
-        val_start = n_train;
-        n_val = n - n_train;
-    } else if (val) {
-        n_val = ctune_data_n_rows(val);
-        if (n_val == 0)
+                                   o->validation_split, n, fr->n_train, n - fr->n_train);
+        fr->val = data;
+        fr->val_start = fr->n_train;
+        fr->n_val = n - fr->n_train;
+    } else if (validation) {
+        fr->n_val = ctune_data_n_rows(validation);
+        if (fr->n_val == 0)
             return ctune_set_error(CTUNE_EDATA, "fit: the validation data has no rows");
     }
-    if (n_train == 0)
+    if (fr->n_train == 0)
         return ctune_set_error(CTUNE_EDATA, "fit: the data has no rows");
-    if (o.has_seed)
-        ctune_model_set_seed(m, (uint64_t)o.seed);
+    if (o->has_seed)
+        ctune_model_set_seed(m, (uint64_t)o->seed);
     CTUNE_TRY(ctune__check_xy(m, data, "fit"));
     if (validation) {
         if (ctune_data_n_cols(validation) != ctune_data_n_cols(data))
@@ -249,29 +294,23 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
     }
     if (!m->input_dim)
         CTUNE_TRY(ctune__model_build(m, ctune_data_n_cols(data)));
+    return CTUNE_OK;
+}
 
-    /* Everything is allocated here, before the first batch. */
-    ctune__free(m->hist);
-    m->hist = NULL;
-    m->hist_len = m->hist_cap = 0;
-    set_keys(m, val != NULL);
-    size_t t = ctune_data_n_targets(data);
+/* The history (sized for `epochs`), the workspace (sized for the
+ * largest batch, training or validation), the optimizer's state and the
+ * row permutation. */
+static ctune_status alloc_fit(ctune_model *m, ctune__ws *ws, size_t **perm, const fit_rows *fr,
+                              size_t t, int64_t epochs, int64_t batch_size)
+{
     /* batch_size and epochs are compared as 64-bit values, never truncated */
-    size_t bs = (uint64_t)batch_size < (uint64_t)n_train ? (size_t)batch_size : n_train;
-    size_t cap = bs;
-    if (n_val > cap && (uint64_t)cap < (uint64_t)batch_size)
-        cap = (uint64_t)n_val < (uint64_t)batch_size ? n_val : (size_t)batch_size;
-    ctune__ws ws;
-    size_t *perm = NULL;
-    ctune_status rc = setup_early_stop(m, &o, val != NULL);
-    if (rc != CTUNE_OK) {
-        ctune__free(o.es.best_weights);
-        return rc;
-    }
-    rc = ctune__ws_alloc(&ws, m, cap, t, 1);
+    size_t cap = (uint64_t)batch_size < (uint64_t)fr->n_train ? (size_t)batch_size : fr->n_train;
+    if (fr->n_val > cap && (uint64_t)cap < (uint64_t)batch_size)
+        cap = (uint64_t)fr->n_val < (uint64_t)batch_size ? fr->n_val : (size_t)batch_size;
+    ctune_status rc = ctune__ws_alloc(ws, m, cap, t, 1);
     if (rc == CTUNE_OK)
         rc = ctune__optim_prepare(&m->opt, m->n_params);
-    if (rc == CTUNE_OK && !(perm = CTUNE_NEW_ARRAY(size_t, n_train)))
+    if (rc == CTUNE_OK && !(*perm = CTUNE_NEW_ARRAY(size_t, fr->n_train)))
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK && epochs > 0 &&
         (uint64_t)epochs > SIZE_MAX / sizeof(double) / m->n_keys)
@@ -280,9 +319,154 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
     if (rc == CTUNE_OK && epochs > 0 &&
         !(m->hist = ctune__calloc(m->n_keys * (size_t)epochs, sizeof(double))))
         rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK)
+        m->hist_cap = (size_t)epochs;
+    return rc;
+}
+
+/* Records epoch `ep` in the history: the training loss and metrics, then
+ * the validation ones. */
+static ctune_status record_epoch(ctune_model *m, ctune__ws *ws, const fit_rows *fr, size_t ep,
+                                 double loss_sum, const double *msum)
+{
+    size_t key = 0;
+    record(m, key++, ep, loss_sum / (double)fr->n_train);
+    for (int k = 0; k < m->n_metrics; k++)
+        record(m, key++, ep, msum[k] / (double)fr->n_train);
+    if (fr->val) {
+        double vl, vm[CTUNE__NN_MAX_METRICS];
+        CTUNE_TRY(ctune__evaluate_ws(m, ws, fr->val, fr->val_start, fr->n_val, &vl, vm));
+        record(m, key++, ep, vl / (double)fr->n_val + ctune__reg_loss(m));
+        for (int k = 0; k < m->n_metrics; k++)
+            record(m, key++, ep, vm[k] / (double)fr->n_val);
+    }
+    m->hist_len = ep + 1;
+    return CTUNE_OK;
+}
+
+/* CTUNE_ECANCELLED when the fit context asks to stop (polled per minibatch). */
+static ctune_status batch_cancelled(const ctune_model *m, int64_t e, size_t batch)
+{
+    if (!ctune_fit_ctx_cancelled(m->fit_ctx))
+        return CTUNE_OK;
+    return ctune_set_error(CTUNE_ECANCELLED, "fit: cancelled at epoch %lld, batch %zu",
+                           (long long)e, batch);
+}
+
+/* CTUNE_ENUMERIC when a minibatch's loss is not finite. */
+static ctune_status check_loss(double bl, int64_t e, size_t batch)
+{
+    if (isfinite(bl))
+        return CTUNE_OK;
+    return ctune_set_error(CTUNE_ENUMERIC, "fit: the loss became %s at epoch %lld, batch %zu "
+                                           "(try a smaller learning_rate or clipnorm)",
+                           isnan(bl) ? "NaN" : "Inf", (long long)e, batch);
+}
+
+static ctune_status check_weights(const ctune_model *m, int64_t e)
+{
+    if (all_finite(m->params, m->n_params))
+        return CTUNE_OK;
+    return ctune_set_error(CTUNE_ENUMERIC, "fit: the weights became NaN or Inf during epoch %lld "
+                                           "(try a smaller learning_rate or clipnorm)",
+                           (long long)e);
+}
+
+/* The epoch callback's answer: CTUNE_OK to go on; its status, or
+ * CTUNE_EUSER naming the epoch, to stop. */
+static ctune_status epoch_callback(ctune_model *m, int64_t e, ctune_epoch_callback callback,
+                                   void *user)
+{
+    int r = callback(m, (int)e, user);
+    if (r == 0)
+        return CTUNE_OK;
+    if (r < 0 && r >= CTUNE_EINTERNAL)
+        return r;
+    return ctune_set_error(CTUNE_EUSER, "fit: stopped by the epoch callback after epoch %lld "
+                                        "(it returned %d)",
+                           (long long)e, r);
+}
+
+ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
+                                const ctune_data *validation, int64_t epochs, int64_t batch_size,
+                                const char *options, ctune_epoch_callback callback, void *user)
+{
+    CTUNE_CHECK_NULL(m, "model");
+    CTUNE_CHECK_NULL(data, "data");
+    ctune__fit_opts t;
+    CTUNE_TRY(ctune__fit_opts_parse(&t, options));
+    return ctune__model_fit(m, data, validation, epochs, batch_size, &t, callback, user);
+}
+
+ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
+                              const ctune_data *validation, int64_t epochs, int64_t batch_size,
+                              const ctune__fit_opts *opts, ctune_epoch_callback callback,
+                              void *user)
+{
+    CTUNE_CHECK_NULL(m, "model");
+    CTUNE_CHECK_NULL(data, "data");
+    if (batch_size < 1)
+        return ctune_set_error(CTUNE_EINVAL, "fit: batch_size must be >= 1, got %lld",
+                               (long long)batch_size);
+    if (epochs < 0)
+        return ctune_set_error(CTUNE_EINVAL, "fit: epochs must be >= 0, got %lld",
+                               (long long)epochs);
+    fit_opts o;
+    CTUNE_TRY(fit_opts_from(&o, opts));
+    fit_rows fr = {0, 0, 0, NULL};
+    CTUNE_TRY(prepare_rows(m, data, validation, &o, &fr));
+    size_t n_train = fr.n_train;
+    const ctune_data *val = fr.val;
+
+    /* Everything is allocated here, before the first batch. */
+    ctune__free(m->hist);
+    m->hist = NULL;
+    m->hist_len = m->hist_cap = 0;
+    set_keys(m, val != NULL);
+    size_t t = ctune_data_n_targets(data);
+    /* batch_size is compared as a 64-bit value, never truncated */
+    size_t bs = (uint64_t)batch_size < (uint64_t)n_train ? (size_t)batch_size : n_train;
+    ctune__ws ws;
+    size_t *perm = NULL;
+    ctune_data *compact = NULL; /* the training rows as float32 (below) */
+    ctune_status rc = setup_early_stop(m, &o, val != NULL);
+    if (rc != CTUNE_OK) {
+        ctune__free(o.es.best_weights);
+        return rc;
+    }
+    rc = alloc_fit(m, &ws, &perm, &fr, t, epochs, batch_size);
     if (rc != CTUNE_OK)
         goto done;
-    m->hist_cap = (size_t)epochs;
+
+    /* Every epoch reads the training rows in a new random order. When they
+     * are a subset of a larger array (a cross-validation fold), one compact
+     * float32 copy of them (the network's input type) keeps those reads in
+     * a dense block half the size of a float64 copy instead of scattered
+     * over the whole array, and applies a view's column map once. A view of
+     * all its array's rows is read in place: a copy would only add memory.
+     * The copy holds the very values a direct gather gives. */
+    const ctune_data *train = data;
+    if (data->idx) {
+        size_t w = ctune_data_n_cols(data);
+        float *xc = n_train <= SIZE_MAX / sizeof(float) / (w ? w : 1)
+                        ? ctune__malloc_array(n_train * (w ? w : 1), sizeof *xc)
+                        : NULL;
+        double *yc = xc && t ? ctune__malloc_array(n_train * t, sizeof *yc) : NULL;
+        rc = !xc || (t && !yc) ? CTUNE_ENOMEM : ctune_data_gather_f32(data, NULL, n_train, xc, w);
+        if (rc == CTUNE_OK && t)
+            rc = ctune_data_gather_y(data, NULL, n_train, yc);
+        if (rc != CTUNE_OK) {
+            ctune__free(xc);
+            ctune__free(yc);
+            goto done;
+        }
+        /* takes xc and yc, also when it fails */
+        rc = ctune__data_new_owned(&compact, xc, CTUNE_FLOAT32, n_train, w, yc, t);
+        if (rc != CTUNE_OK)
+            goto done;
+        ctune__data_trust(compact); /* checked above */
+        train = compact;
+    }
 
     ctune__loss_ctx c = ctune__model_loss_ctx(m, t);
     int fused = ctune__loss_fused(&c);
@@ -298,14 +482,11 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
         double loss_sum = 0.0, msum[CTUNE__NN_MAX_METRICS] = {0};
         size_t batch = 0;
         for (size_t s = 0; s < n_train; s += bs, batch++) {
-            if (ctune_fit_ctx_cancelled(m->fit_ctx)) {
-                rc = ctune_set_error(CTUNE_ECANCELLED, "fit: cancelled at epoch %lld, batch %zu",
-                                     (long long)e, batch);
+            if ((rc = batch_cancelled(m, e, batch)) != CTUNE_OK)
                 goto done;
-            }
             size_t rows = n_train - s < bs ? n_train - s : bs;
             ctune__nn_pool_step_begin(ws.pool);
-            rc = ctune__ws_gather(&ws, m, data, perm, s, rows, 1);
+            rc = ctune__ws_gather(&ws, m, train, perm, s, rows, 1);
             if (rc != CTUNE_OK)
                 goto done;
             const float *z;
@@ -315,13 +496,8 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
                 msum[k] += ctune__metric_batch(met[k], &c, a, ws.y, rows);
             double reg = ctune__backward(m, &ws, rows, fused);
             double bl = lsum / (double)rows + reg;
-            if (!isfinite(bl)) {
-                rc = ctune_set_error(CTUNE_ENUMERIC, "fit: the loss became %s at epoch %lld, "
-                                                     "batch %zu (try a smaller learning_rate or "
-                                                     "clipnorm)",
-                                     isnan(bl) ? "NaN" : "Inf", (long long)e, batch);
+            if ((rc = check_loss(bl, e, batch)) != CTUNE_OK)
                 goto done;
-            }
             loss_sum += bl * (double)rows;
             ctune__optim_step_on(&m->opt, ws.pool, m->params, ws.grads, m->seg, m->n_seg);
             ctune__nn_pool_step_end(ws.pool, rows == bs);
@@ -331,41 +507,16 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
          * which would leave a model predicting NaN). Checked once per
          * epoch: a scan of every weight per step cost more than a small
          * network's whole step. */
-        if (!all_finite(m->params, m->n_params)) {
-            rc = ctune_set_error(CTUNE_ENUMERIC, "fit: the weights became NaN or Inf during "
-                                                 "epoch %lld (try a smaller learning_rate or "
-                                                 "clipnorm)",
-                                 (long long)e);
+        if ((rc = check_weights(m, e)) != CTUNE_OK)
             goto done;
-        }
-        size_t ep = (size_t)e, key = 0;
-        record(m, key++, ep, loss_sum / (double)n_train);
-        for (int k = 0; k < m->n_metrics; k++)
-            record(m, key++, ep, msum[k] / (double)n_train);
-        if (val) {
-            double vl, vm[CTUNE__NN_MAX_METRICS];
-            rc = ctune__evaluate_ws(m, &ws, val, val_start, n_val, &vl, vm);
-            if (rc != CTUNE_OK)
-                goto done;
-            record(m, key++, ep, vl / (double)n_val + ctune__reg_loss(m));
-            for (int k = 0; k < m->n_metrics; k++)
-                record(m, key++, ep, vm[k] / (double)n_val);
-        }
-        m->hist_len = ep + 1;
+        size_t ep = (size_t)e;
+        rc = record_epoch(m, &ws, &fr, ep, loss_sum, msum);
+        if (rc != CTUNE_OK)
+            goto done;
         double mon = o.es.enabled ? m->hist[o.es.key * m->hist_cap + ep] : 0.0;
         int stop = early_stop_update(m, &o.es, ep, mon);
-        if (callback) {
-            int r = callback(m, (int)e, user);
-            if (r != 0) {
-                if (r < 0 && r >= CTUNE_EINTERNAL)
-                    rc = r;
-                else
-                    rc = ctune_set_error(CTUNE_EUSER, "fit: stopped by the epoch callback after "
-                                                      "epoch %lld (it returned %d)",
-                                         (long long)e, r);
-                goto done;
-            }
-        }
+        if (callback && (rc = epoch_callback(m, e, callback, user)) != CTUNE_OK)
+            goto done;
         if (stop)
             break;
     }
@@ -374,6 +525,7 @@ done:
     ctune__free(perm);
     ctune__free(o.es.best_weights);
     ctune__ws_free(&ws);
+    ctune_data_free(compact);
     return rc;
 }
 

@@ -47,41 +47,13 @@ void ctune_model_free(ctune_model *m)
     ctune__free(m);
 }
 
-ctune_status ctune__nn_options(ctune_params **out, const char *text, const char *const *known,
+ctune_status ctune__nn_options(ctune_params **out, const char *text, const ctune_param_spec *spec,
                                const char *what)
 {
     *out = NULL;
     if (!text || !*text)
         return CTUNE_OK;
-    ctune_params *p;
-    CTUNE_TRY(ctune_params_new(&p));
-    ctune_status rc = ctune_params_parse(p, text);
-    if (rc != CTUNE_OK) {
-        ctune__error_prefix("%s options", what);
-        ctune_params_free(p);
-        return rc;
-    }
-    for (size_t i = 0; i < ctune_params_count(p); i++) {
-        const char *name = ctune_params_name(p, i);
-        size_t k = 0;
-        while (known[k] && strcmp(known[k], name) != 0)
-            k++;
-        if (!known[k]) {
-            char list[LIST_CAP];
-            size_t len = 0;
-            list[0] = '\0';
-            for (size_t j = 0; known[j] && len < sizeof list; j++) {
-                int w = snprintf(list + len, sizeof list - len, "%s%s", j ? ", " : "", known[j]);
-                len += w > 0 ? (size_t)w : 0;
-            }
-            rc = ctune_set_error(CTUNE_EINVAL, "%s: unknown option '%s'; known: %s",
-                                 what, name, list);
-            ctune_params_free(p);
-            return rc;
-        }
-    }
-    *out = p;
-    return CTUNE_OK;
+    return ctune_params_parse_spec(out, text, spec, what);
 }
 
 static ctune_status push_layer(ctune_model *m, const ctune__layer *l)
@@ -125,8 +97,15 @@ static ctune_status get_init(const ctune_params *p, const char *key, int def, in
 ctune_status ctune_model_add_dense(ctune_model *m, int64_t units, const char *activation,
                                    const char *options)
 {
-    static const char *const known[] = {"kernel_initializer", "bias_initializer", "use_bias",
-                                        "l1", "l2", NULL};
+    static const ctune_param_spec options_spec[] = {
+        {"kernel_initializer", CTUNE_TYPE_STRING, "glorot_uniform", NULL, NULL,
+         "initializer of the weights"},
+        {"bias_initializer", CTUNE_TYPE_STRING, "zeros", NULL, NULL, "initializer of the bias"},
+        {"use_bias", CTUNE_TYPE_BOOL, "true", NULL, NULL, "add a bias"},
+        {"l1", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "L1 penalty on the weights"},
+        {"l2", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "L2 penalty on the weights"},
+        {NULL, 0, NULL, NULL, NULL, NULL},
+    };
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_TRY(check_unbuilt(m, "add_dense"));
     if (units < 1)
@@ -148,7 +127,7 @@ ctune_status ctune_model_add_dense(ctune_model *m, int64_t units, const char *ac
                                activation, list);
     }
     ctune_params *p;
-    CTUNE_TRY(ctune__nn_options(&p, options, known, "add_dense"));
+    CTUNE_TRY(ctune__nn_options(&p, options, options_spec, "add_dense"));
     ctune_status rc = get_init(p, "kernel_initializer", CTUNE__INIT_GLOROT_UNIFORM, &l.kinit);
     if (rc == CTUNE_OK)
         rc = get_init(p, "bias_initializer", CTUNE__INIT_ZEROS, &l.binit);
@@ -218,7 +197,11 @@ static ctune_status parse_metrics(ctune_model *m, const char *text)
 ctune_status ctune_model_compile(ctune_model *m, const char *optimizer, const char *loss,
                                  const char *options)
 {
-    static const char *const known[] = {CTUNE__OPTIM_KEYS, "metrics", NULL};
+    static const ctune_param_spec options_spec[] = {
+        CTUNE__OPTIM_SPEC,
+        {"metrics", CTUNE_TYPE_STRING, "", NULL, NULL, "metrics recorded: names separated by '|'"},
+        {NULL, 0, NULL, NULL, NULL, NULL},
+    };
     CTUNE_CHECK_NULL(m, "model");
     char list[LIST_CAP];
     int ok = ctune__optim_find(optimizer);
@@ -234,7 +217,7 @@ ctune_status ctune_model_compile(ctune_model *m, const char *optimizer, const ch
                                loss ? loss : "(null)", list);
     }
     ctune_params *p;
-    CTUNE_TRY(ctune__nn_options(&p, options, known, "compile"));
+    CTUNE_TRY(ctune__nn_options(&p, options, options_spec, "compile"));
     ctune__optim o;
     ctune__optim_defaults(&o, ok);
     ctune_status rc = ctune__optim_configure(&o, p);

@@ -140,9 +140,10 @@ ctune_status ctune__evaluate_ws(ctune_model *m, ctune__ws *ws, const ctune_data 
 ctune_status ctune__nn_loss_grad(ctune_model *m, const ctune_data *d, int training, double *loss,
                                  float *grad, float *masks);
 
-/* Parses options text and rejects names outside `known` (NULL-ended),
- * listing them; `what` names the call. *out NULL when text is NULL/empty. */
-ctune_status ctune__nn_options(ctune_params **out, const char *text, const char *const *known,
+/* Parses options text against `spec` with the one options parser
+ * (ctune_params_parse_spec); `what` names the call. *out NULL when text is
+ * NULL or empty. */
+ctune_status ctune__nn_options(ctune_params **out, const char *text, const ctune_param_spec *spec,
                                const char *what);
 
 #endif

@@ -45,33 +45,26 @@ void ctune__optim_defaults(ctune__optim *o, int kind)
     o->u_product = 1.0;
 }
 
-static ctune_status get_num(const ctune_params *p, const char *name, double *v, double lo,
-                            int lo_open, double hi, int hi_open)
+static ctune_status get_num(const ctune_params *p, const char *name, double *v)
 {
-    CTUNE_TRY(ctune__params_double_or(p, name, *v, v));
-    int ok = isfinite(*v) && (lo_open ? *v > lo : *v >= lo) && (hi_open ? *v < hi : *v <= hi);
-    if (!ok)
-        return ctune_set_error(CTUNE_EINVAL, "compile: option %s = %g is out of range %c%g, %g%c",
-                               name, *v, lo_open ? '(' : '[', lo, hi, hi_open ? ')' : ']');
-    return CTUNE_OK;
+    return ctune__params_double_or(p, name, *v, v);
 }
 
 ctune_status ctune__optim_configure(ctune__optim *o, const ctune_params *p)
 {
     ctune__optim t = *o;
     if (p) {
-        CTUNE_TRY(get_num(p, "learning_rate", &t.learning_rate, 0, 1, INFINITY, 0));
-        CTUNE_TRY(get_num(p, "momentum", &t.momentum, 0, 0, 1, 1));
-        CTUNE_TRY(get_num(p, "beta_1", &t.beta_1, 0, 0, 1, 1));
-        CTUNE_TRY(get_num(p, "beta_2", &t.beta_2, 0, 0, 1, 1));
-        CTUNE_TRY(get_num(p, "epsilon", &t.epsilon, 0, 0, INFINITY, 0));
-        CTUNE_TRY(get_num(p, "rho", &t.rho, 0, 0, 1, 1));
-        CTUNE_TRY(get_num(p, "initial_accumulator_value", &t.initial_accumulator_value, 0, 0,
-                          INFINITY, 0));
-        CTUNE_TRY(get_num(p, "weight_decay", &t.weight_decay, 0, 0, INFINITY, 0));
-        CTUNE_TRY(get_num(p, "clipnorm", &t.clipnorm, 0, 0, INFINITY, 0));
-        CTUNE_TRY(get_num(p, "clipvalue", &t.clipvalue, 0, 0, INFINITY, 0));
-        CTUNE_TRY(get_num(p, "global_clipnorm", &t.global_clipnorm, 0, 0, INFINITY, 0));
+        CTUNE_TRY(get_num(p, "learning_rate", &t.learning_rate));
+        CTUNE_TRY(get_num(p, "momentum", &t.momentum));
+        CTUNE_TRY(get_num(p, "beta_1", &t.beta_1));
+        CTUNE_TRY(get_num(p, "beta_2", &t.beta_2));
+        CTUNE_TRY(get_num(p, "epsilon", &t.epsilon));
+        CTUNE_TRY(get_num(p, "rho", &t.rho));
+        CTUNE_TRY(get_num(p, "initial_accumulator_value", &t.initial_accumulator_value));
+        CTUNE_TRY(get_num(p, "weight_decay", &t.weight_decay));
+        CTUNE_TRY(get_num(p, "clipnorm", &t.clipnorm));
+        CTUNE_TRY(get_num(p, "clipvalue", &t.clipvalue));
+        CTUNE_TRY(get_num(p, "global_clipnorm", &t.global_clipnorm));
         CTUNE_TRY(ctune__params_bool_or(p, "nesterov", t.nesterov, &t.nesterov));
         CTUNE_TRY(ctune__params_bool_or(p, "amsgrad", t.amsgrad, &t.amsgrad));
         CTUNE_TRY(ctune__params_bool_or(p, "centered", t.centered, &t.centered));

@@ -155,6 +155,40 @@ START_TEST(test_spec_defaults_and_checks)
 }
 END_TEST
 
+/* The one options parser: known keys, typed values, "<who>: option ..." */
+START_TEST(test_parse_spec_options)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_params *p = (ctune_params *)1;
+    ck_assert_ok(ctune_params_parse_spec(&p, "nn=4, optimizer=sgd, learning_rate=1", SPEC,
+                                         "fit"));
+    ck_assert_uint_eq(ctune_params_count(p), 3); /* no defaults added */
+    ck_assert_int_eq(ctune_params_type(p, "learning_rate"), CTUNE_TYPE_DOUBLE);
+    ctune_params_free(p);
+    ck_assert_ok(ctune_params_parse_spec(&p, "", SPEC, "fit"));
+    ck_assert_uint_eq(ctune_params_count(p), 0);
+    ctune_params_free(p);
+
+    p = (ctune_params *)1;
+    ck_assert_status(ctune_params_parse_spec(&p, "nnn=4", SPEC, "fit"), CTUNE_EINVAL);
+    ck_assert_ptr_null(p);
+    ck_assert_str_eq(ctune_last_error(), "fit: unknown option 'nnn'; known: nn, learning_rate, "
+                                         "optimizer, shuffle, max_depth, max_features");
+    ck_assert_status(ctune_params_parse_spec(&p, "nn=many", SPEC, "fit"), CTUNE_EINVAL);
+    ck_assert_str_eq(ctune_last_error(), "fit: option 'nn' must be int, got string 'many'");
+    ck_assert_status(ctune_params_parse_spec(&p, "nn=0", SPEC, "fit"), CTUNE_EINVAL);
+    ck_assert_str_eq(ctune_last_error(), "fit: option 'nn' = 0 is out of range [1, inf)");
+    ck_assert_status(ctune_params_parse_spec(&p, "optimizer=adagrad", SPEC, NULL), CTUNE_EINVAL);
+    ck_assert_str_eq(ctune_last_error(),
+                     "options: option 'optimizer' = 'adagrad' is not one of sgd|adam|rmsprop");
+    ck_assert_status(ctune_params_parse_spec(&p, "nn 4", SPEC, "fit"), CTUNE_EFORMAT);
+    ck_assert_str_eq(ctune_last_error(), "fit: params text: expected '=' at offset 3");
+    ck_assert_status(ctune_params_parse_spec(NULL, "nn=4", SPEC, "fit"), CTUNE_EINVAL);
+    ck_assert_status(ctune_params_parse_spec(&p, NULL, SPEC, "fit"), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 START_TEST(test_copy_equal_update)
 {
     ctune_params *a, *b;
@@ -199,6 +233,7 @@ int main(void)
     tcase_add_test(tc, test_parse_and_round_trip);
     tcase_add_test(tc, test_parse_errors_point_at_offset);
     tcase_add_test(tc, test_spec_defaults_and_checks);
+    tcase_add_test(tc, test_parse_spec_options);
     tcase_add_test(tc, test_copy_equal_update);
     tcase_add_test(tc, test_alloc_failure_sweep);
     suite_add_tcase(s, tc);

@@ -640,7 +640,7 @@ START_TEST(test_options)
                                            &failed), CTUNE_EINVAL);
     ck_assert_error_has("skip: unknown check 'fit_determinism'; known: fit_predict,");
     ck_assert_status(ctune_check_estimator(g, "tolerence=1", NULL, 0, &failed), CTUNE_EINVAL);
-    ck_assert_error_has("unknown parameter 'tolerence'");
+    ck_assert_error_has("ctune_check_estimator: unknown option 'tolerence'");
     ck_assert_error_has("tolerance");
     ck_assert_status(ctune_check_estimator(g, "tolerance=-1", NULL, 0, &failed), CTUNE_EINVAL);
     ck_assert_error_has("'tolerance'");

@@ -527,7 +527,7 @@ START_TEST(test_bad_options)
                      "CSV options: header must be auto, true or false, got 'maybe'");
     ck_assert_status(load(&d, t, "dtype=float16"), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(),
-                     "CSV options: dtype must be float32 or float64, got 'float16'");
+                     "CSV options: option 'dtype' = 'float16' is not one of float32|float64");
     ck_assert_status(load(&d, t, "delimiter=ab"), CTUNE_EINVAL);
     ck_assert_error_has("delimiter must be one character");
     ck_assert_status(load(&d, t, "delimiter='\"'"), CTUNE_EINVAL);

@@ -238,6 +238,45 @@ START_TEST(test_cross_validate_columns)
 }
 END_TEST
 
+/* ctune_cv_splitter_new is the rule an integer cv follows: the splits it
+ * makes are the ones cross_validate makes for that cv. */
+START_TEST(test_cv_splitter_rule)
+{
+    dataset d = blobs(20);
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *clf, *reg;
+    ck_assert_ok(ctune_estimator_new(&clf, &fx_centroid_vt, NULL));
+    ck_assert_ok(ctune_estimator_new(&reg, &fx_ridge_vt, NULL));
+    ctune_splitter *sp;
+    ck_assert_ok(ctune_cv_splitter_new(&sp, clf, 4, 0, 0));
+    ck_assert_str_eq(ctune_splitter_name(sp), "StratifiedKFold");
+    ck_assert_uint_eq(ctune_splitter_n_splits(sp), 4);
+    ctune_cv_results *a, *b;
+    ck_assert_ok(ctune_cross_validate(&a, clf, d.data, sp, 0, NULL));
+    ck_assert_ok(ctune_cross_validate(&b, clf, d.data, NULL, 4, NULL));
+    double sa[4], sb[4];
+    ck_assert_ok(ctune_cv_results_column(a, "test_score", sa));
+    ck_assert_ok(ctune_cv_results_column(b, "test_score", sb));
+    ck_assert_mem_eq(sa, sb, sizeof sa);
+    ctune_cv_results_free(a);
+    ctune_cv_results_free(b);
+    ctune_splitter_free(sp);
+    ck_assert_ok(ctune_cv_splitter_new(&sp, reg, 3, 1, 7));
+    ck_assert_str_eq(ctune_splitter_name(sp), "KFold");
+    ctune_splitter_free(sp);
+    sp = (ctune_splitter *)1;
+    ck_assert_status(ctune_cv_splitter_new(&sp, clf, 1, 0, 0), CTUNE_EINVAL);
+    ck_assert_str_eq(ctune_last_error(), "ctune_cv_splitter_new: cv must be >= 2 folds, got 1");
+    ck_assert_ptr_null(sp);
+    ck_assert_status(ctune_cv_splitter_new(&sp, NULL, 3, 0, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_cv_splitter_new(NULL, clf, 3, 0, 0), CTUNE_EINVAL);
+    ctune_estimator_free(clf);
+    ctune_estimator_free(reg);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    dataset_free(&d);
+}
+END_TEST
+
 START_TEST(test_cross_validate_bad_input)
 {
     dataset d = blobs(20);
@@ -249,17 +288,17 @@ START_TEST(test_cross_validate_bad_input)
     ck_assert_ptr_null(r);
     ck_assert_status(ctune_cross_validate(&r, est, NULL, NULL, 3, NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 1, NULL), CTUNE_EINVAL);
-    ck_assert_error_has("cv must be >= 2 folds (or 0 for 5), got 1");
+    ck_assert_error_has("cross_validate: cv must be >= 2 folds, got 1");
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 3, "refit=true"), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(), "cross_validate: unknown option 'refit'; known: scoring, "
                                          "error_score, return_train_score, n_jobs, seed");
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 3, "scoring=f2"), CTUNE_EINVAL);
     ck_assert_error_has("cross_validate: option scoring: unknown scorer 'f2'");
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 3, "n_jobs=0"), CTUNE_EINVAL);
-    ck_assert_error_has("option n_jobs must be non-zero");
+    ck_assert_error_has("cross_validate: n_jobs must be non-zero");
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 3, "error_score=maybe"),
                      CTUNE_EINVAL);
-    ck_assert_error_has("option error_score must be nan, raise or a number");
+    ck_assert_error_has("option 'error_score' = 'maybe' is not one of raise|nan");
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 3, "return_train_score=2"),
                      CTUNE_EINVAL);
     ck_assert_status(ctune_cross_validate(&r, est, d.data, NULL, 3, "scoring=accuracy|"),
@@ -342,6 +381,7 @@ int main(void)
     tcase_add_test(tc, test_cross_val_score_bad_input);
     tcase_add_test(tc, test_cross_validate_columns);
     tcase_add_test(tc, test_cross_validate_bad_input);
+    tcase_add_test(tc, test_cv_splitter_rule);
     tcase_add_test(tc, test_cross_validate_parallel_identical);
     tcase_add_test(tc, test_cross_validate_alloc_failure_sweep);
     suite_add_tcase(s, tc);

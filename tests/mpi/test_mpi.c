@@ -640,11 +640,12 @@ static void test_bad_arguments(void)
     CHECK_STATUS(ctune_mpi_search_fit(s, d.data, MPI_COMM_NULL, NULL), CTUNE_EINVAL);
     CHECK_ERROR_HAS("MPI_COMM_NULL");
     CHECK_STATUS(ctune_mpi_search_fit(s, d.data, MPI_COMM_WORLD, "timeuot=3"), CTUNE_EINVAL);
-    CHECK_ERROR_HAS("unknown mpi option 'timeuot'; known: timeout, start_timeout, refit");
+    CHECK_ERROR_HAS("mpi_options: unknown option 'timeuot'; known: timeout, start_timeout, "
+                    "refit");
     CHECK_STATUS(ctune_mpi_search_fit(s, d.data, MPI_COMM_WORLD, "timeout=-1"), CTUNE_EINVAL);
-    CHECK_ERROR_HAS("timeout must be a number of seconds >= 0");
+    CHECK_ERROR_HAS("mpi_options: option 'timeout' = -1 is out of range [0, inf)");
     CHECK_STATUS(ctune_mpi_search_fit(s, d.data, MPI_COMM_WORLD, "refit=some"), CTUNE_EINVAL);
-    CHECK_ERROR_HAS("refit must be root or all");
+    CHECK_ERROR_HAS("mpi_options: option 'refit' = 'some' is not one of root|all");
     CHECK_STATUS(ctune_mpi_search_fit(s, d.data, MPI_COMM_WORLD, "timeout 3"), CTUNE_EFORMAT);
     CHECK_ERROR_HAS("mpi_options");
     ctune_cv_results *r = (ctune_cv_results *)&r;

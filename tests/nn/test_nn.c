@@ -379,7 +379,7 @@ START_TEST(test_early_stopping)
     ck_assert_error_has("known: loss");
     ck_assert_status(ctune_model_fit(m, d, 5, 8, "early_stopping_patience=1, mode=up"),
                      CTUNE_EINVAL);
-    ck_assert_error_has("mode 'up' is not one of auto, min, max");
+    ck_assert_error_has("fit: option 'mode' = 'up' is not one of auto|min|max");
     ctune_model_free(m);
     ctune_data_free(d);
 }
@@ -716,7 +716,7 @@ START_TEST(test_bad_names_list_known_ones)
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "lr=0.1"), CTUNE_EINVAL);
     ck_assert_error_has("compile: unknown option 'lr'; known: learning_rate, momentum");
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "momentum=1.5"), CTUNE_EINVAL);
-    ck_assert_error_has("option momentum = 1.5 is out of range [0, 1)");
+    ck_assert_error_has("compile: option 'momentum' = 1.5 is out of range [0, 1)");
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "learning_rate=0"), CTUNE_EINVAL);
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "clipnorm=1, clipvalue=1"),
                      CTUNE_EINVAL);

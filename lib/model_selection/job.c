@@ -1,7 +1,8 @@
-/* The public face of the executor interface: ctune_job accessors for custom
- * executors (e.g. libctune_mpi) and the checks of their vtables. */
+/* The public face of the executor interface: the ctune_job accessors every
+ * executor may use (libctune_mpi and users' executors must) and the check
+ * of a caller's vtable. */
 #include "core/error.h"
-#include "model_selection/evaluate.h"
+#include "model_selection/executor.h"
 
 size_t ctune_job_n_tasks(const ctune_job *job) { return job ? job->n_tasks : 0; }
 
