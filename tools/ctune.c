@@ -24,7 +24,7 @@
 static int g_rank = 0, g_ranks = 1;
 
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
-                                 "seed results save-model no-scale shuffle quiet study "
+                                 "seed results report save-model no-scale shuffle quiet study "
                                  "study-options";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
@@ -43,6 +43,7 @@ static void usage_main(FILE *f)
             "  fit        fit one configuration on all the data and save it (--save-model)\n"
             "  predict    predict a CSV file with a saved model\n"
             "  datasets   list the embedded datasets\n"
+            "  report     HTML report with plots of a results file (--results x.json)\n"
             "  study      show or export a durable study (ctune study --help)\n"
             "\n"
             "  ctune --version | ctune <command> --help\n");
@@ -72,6 +73,7 @@ static void usage_search(FILE *f, const char *cmd)
             "  --jobs N             parallel tasks (-1: all cores; default 1)\n"
             "  --seed S             seed of sampling, splits and models (default 0)\n"
             "  --results FILE       write the results table (.csv or .json)\n"
+            "  --report FILE        write an HTML report with plots (see 'ctune report')\n"
             "  --save-model FILE    save the best estimator refitted on all the data\n"
             "  --study FILE         durable study (SQLite): created, or resumed after a kill;\n"
             "                       see docs/studies.md\n"
@@ -322,6 +324,8 @@ static int report_search(ctune_search *s, ctune_status st, const cli_opts *o,
     int rc = CLI_OK;
     if (o->results)
         rc = write_results(s, o->results);
+    if (o->report && ctune_search_report(s, o->report) != CTUNE_OK)
+        rc = cli_fail("writing the report");
     if (st != CTUNE_OK && st != CTUNE_ECANCELLED) {
         /* the refit failed, every fit failed, or an MPI rank is gone */
         fprintf(stderr, "ctune: search: %s%s\n", why,
@@ -361,8 +365,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
 
     const cli_path in[] = {{"data", o.data_file, 0}};
     const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0},
-                            {"study", o.study, 0}};
-    if ((rc = cli_check_paths(cmd, in, 1, out, 3)) != CLI_OK) /* every rank: none may start alone */
+                            {"report", o.report, 0}, {"study", o.study, 0}};
+    if ((rc = cli_check_paths(cmd, in, 1, out, 4)) != CLI_OK) /* every rank: none may start alone */
         return rc;
     if (o.study_options && !o.study)
         return cli_usage_error(cmd, "--study-options goes with --study");
@@ -799,6 +803,8 @@ static int dispatch(int argc, char **argv)
         return cmd_predict(argc, argv);
     if (strcmp(cmd, "datasets") == 0)
         return cmd_datasets(argc, argv);
+    if (strcmp(cmd, "report") == 0)
+        return cli_cmd_report(argc, argv);
     if (strcmp(cmd, "study") == 0)
         return cli_study(argc, argv);
     fprintf(stderr, "ctune: unknown command '%s' (see 'ctune --help')\n", cmd);
