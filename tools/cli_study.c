@@ -1,5 +1,6 @@
 /* `ctune study show FILE` and `ctune study export FILE --results OUT`:
  * read a durable study (docs/studies.md) without running anything. */
+#define CTUNE_EXPERIMENTAL /* ctune_study_*: durable studies */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
