@@ -4133,6 +4133,114 @@ CTUNE_API int64_t ctune_search_min_resources(const ctune_search *search);
 /** See ctune_search_min_resources(). */
 CTUNE_API int64_t ctune_search_max_resources(const ctune_search *search);
 
+/* ---- durable studies (docs/studies.md) ------------------------------------ */
+
+/** A durable study: the finished tasks of a search in a SQLite database
+ *  file, so that a killed search resumes where it stopped
+ *  (docs/studies.md). Built with the meson feature `studies`; without it
+ *  ctune_study_open() fails with CTUNE_EINVAL ("built without studies").
+ *  Not thread-safe: one thread uses a study at a time. */
+typedef struct ctune_study ctune_study;
+
+/**
+ * Opens a study file, creating it when it does not exist (or is empty).
+ *
+ * The file is untrusted: it is opened in SQLite's defensive mode with
+ * trusted_schema off and size limits, and its schema must be exactly
+ * ctune's (tables, columns, no triggers or views); a newer schema version,
+ * a corrupted or truncated file, or another program's database is refused.
+ *
+ * Options ("key=value, ..."):
+ *  - `durability=normal|full`: normal (default) keeps every committed task
+ *    through a crash or kill of the process; full also through power loss
+ *    (SQLite synchronous=FULL), at a cost per task;
+ *  - `fresh=true`: a study of another search is emptied and reused,
+ *    instead of failing with CTUNE_ESTATE;
+ *  - `timeout=<seconds>`: how long to wait for a database another process
+ *    holds locked (default 5);
+ *  - `claim_timeout=<seconds>`: several processes on one study claim
+ *    tasks; a claim whose owner has not committed anything for this long
+ *    (default 600), or whose process is gone (same host), is retried.
+ *
+ * @param out     receives the study (ctune_study_close())
+ * @param path    the database file
+ * @param options option text, or NULL
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, bad options, built without
+ *         studies); CTUNE_EFORMAT (not a ctune study, corrupted, newer
+ *         schema); CTUNE_EIO (cannot open, locked past the timeout);
+ *         CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_study_open(ctune_study **out, const char *path, const char *options);
+/** Closes a study (NULL is fine). A search it is attached to must not be
+ *  fitted afterwards (detach with ctune_search_set_study(s, NULL)). */
+CTUNE_API void ctune_study_close(ctune_study *study);
+/**
+ * Attaches a study to a search (NULL detaches). The study is borrowed: it
+ * must stay open while the search fits.
+ *
+ * ctune_search_fit() then records the search's fingerprint (estimator and
+ * params, space, strategy, seeds, cv, scoring, refit, a hash of X and y),
+ * runs only the tasks the study has not finished, and commits each task
+ * when it ends, in its own transaction. A study of a different search
+ * makes the fit fail with CTUNE_ESTATE naming the first difference (unless
+ * opened with fresh=true). The results equal an uninterrupted run's but
+ * for the timings.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
+ */
+CTUNE_API ctune_status ctune_search_set_study(ctune_search *search, ctune_study *study);
+/**
+ * Progress of a study: tasks (candidate × split) committed, and the total
+ * of the search that last began on it (0 before any).
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
+ */
+CTUNE_API ctune_status ctune_study_progress(ctune_study *study, size_t *done, size_t *total);
+/**
+ * The shape of the search that last began on a study: its candidates and
+ * splits (both 0 before any).
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
+ */
+CTUNE_API ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidates, size_t *n_splits);
+/**
+ * 1 when the last ctune_search_fit() through this study completed it here:
+ * this process committed its last task, or found every task committed.
+ * Several processes on one study: that process refits the best candidate
+ * and writes the outputs; the others end their fit with full results but
+ * no refitted estimator, and see 0 here (docs/studies.md).
+ *
+ * @return 1 or 0 (0 for NULL)
+ */
+CTUNE_API int ctune_study_completed_here(const ctune_study *study);
+/** Number of committed trials (rows, one per finished task).
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO */
+CTUNE_API ctune_status ctune_study_n_trials(ctune_study *study, size_t *out);
+
+/** One committed trial, as ctune_study_trial() reads it. The pointers
+ *  belong to the study and stay valid until its next ctune_study_trial()
+ *  or ctune_study_close(). */
+typedef struct ctune_study_trial_info {
+    size_t candidate;   /**< candidate index in the search */
+    size_t split;       /**< split index */
+    const char *params; /**< the candidate's params, ctune_params_to_text() form */
+    const char *state;  /**< "done", "failed" or "pruned" */
+    const char *error;  /**< the error text ("" when none) */
+    size_t n_scores;    /**< entries of scores: test scores, then train scores */
+    const double *scores; /**< per scorer (NaN when not computed) */
+    double fit_time;    /**< seconds (NaN when unknown) */
+    double score_time;  /**< seconds (NaN when unknown) */
+} ctune_study_trial_info;
+
+/**
+ * Reads trial i (0 <= i < ctune_study_n_trials()), in order of candidate
+ * then split.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range); CTUNE_EFORMAT (a
+ *         malformed row); CTUNE_EIO; CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_info *out);
+
 /* ---- TPE search (searches) ---- */
 
 /**

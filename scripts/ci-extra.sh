@@ -127,9 +127,12 @@ if want fuzz; then
   CFLAGS=(-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer
           -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
           -Iinclude -Ilib -I. -Itests/fuzz)
+  # durable studies (lib/study) link SQLite when the build found it
+  SQLITE_LIBS=$(pkg-config --libs sqlite3 2>/dev/null || true)
+  [ -n "$SQLITE_LIBS" ] && CFLAGS+=(-DCTUNE_HAVE_STUDIES)
   for t in $FUZZ_TARGETS; do
     clang "${CFLAGS[@]}" "tests/fuzz/fuzz_$t.c" "$fz/lib/lib/libctune_internal.a" \
-          -lblis -lm -lpthread -o "$fz/fuzz_$t"
+          -lblis $SQLITE_LIBS -lm -lpthread -o "$fz/fuzz_$t"
   done
   stamp "fuzz: ${FUZZ_SECONDS}s per target, $FUZZ_JOBS at a time: $(echo $FUZZ_TARGETS)"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
@@ -140,8 +143,9 @@ if want fuzz; then
     rm -rf "$work"
     mkdir -p "$work/corpus" "$work/crashes"
     cp tests/fuzz/corpus/"$t"/* "$work/corpus/"
-    local rc=0
-    "$fz/fuzz_$t" "$work/corpus" -max_total_time="$FUZZ_SECONDS" -max_len=4096 \
+    local rc=0 max_len=4096
+    [ "$t" = study ] && max_len=16384 # a study file is a few 512-byte pages
+    "$fz/fuzz_$t" "$work/corpus" -max_total_time="$FUZZ_SECONDS" -max_len=$max_len \
         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$work/crashes/" >"$work/log" 2>&1 || rc=$?
     local runs

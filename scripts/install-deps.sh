@@ -4,6 +4,7 @@
 set -euo pipefail
 PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3 python3-numpy
       libopenmpi-dev openmpi-bin abigail-tools
+      libsqlite3-dev # durable studies (meson feature `studies`)
       locales-all  # tests: a host under a decimal-comma locale (de_DE.UTF-8)
       python3-sklearn python3-scipy python3-pandas python3-mesonpy python3-venv python3-pip)
 # tests only: the HTML report is opened in a headless browser (tests/cli/test_report_browser.py)

@@ -35,6 +35,8 @@ typedef struct cli_opts {
     const char *results;     /* --results FILE.csv|.json */
     const char *report;      /* --report FILE.html (search, grid) */
     const char *save_model;  /* --save-model FILE */
+    const char *study;       /* --study FILE (durable study, created or resumed) */
+    const char *study_options; /* --study-options TEXT (ctune_study_open options) */
     const char *model_file;  /* --model-file FILE (predict) */
     const char *output;      /* --output FILE (predict) */
     int no_scale;            /* --no-scale */
@@ -68,6 +70,8 @@ int cli_options_text(const char *cmd, const ctune_params *p, char *buf, size_t c
 
 /* 1 when --results names a JSON file (".json" in any case), 0 for CSV. */
 int cli_results_is_json(const char *path);
+/* 1 when the path ends in ".csv" (any case). */
+int cli_results_is_csv(const char *path);
 
 /* Prints "ctune: <message>" with the library's last error. Returns CLI_ERROR. */
 int cli_fail(const char *what);
@@ -109,5 +113,8 @@ int cli_is_stdout(const char *path);
  * output is a regular file. Prints one line and returns CLI_USAGE. */
 int cli_check_paths(const char *cmd, const cli_path *in, size_t n_in, const cli_path *out,
                     size_t n_out);
+
+/* `ctune study show|export FILE ...` (tools/cli_study.c). */
+int cli_study(int argc, char **argv);
 
 #endif

@@ -85,6 +85,8 @@ static int has_ext(const char *path, const char *ext)
 
 int cli_results_is_json(const char *path) { return has_ext(path, ".json"); }
 
+int cli_results_is_csv(const char *path) { return has_ext(path, ".csv"); }
+
 int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed, cli_opts *o)
 {
     for (int i = first; i < argc; i++) {
@@ -178,6 +180,12 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->report = val;
         else if (strcmp(name, "save-model") == 0)
             o->save_model = val;
+        else if (strcmp(name, "study") == 0) {
+            o->study = val;
+            if (!val[0])
+                rc = cli_usage_error(cmd, "--study needs a file name");
+        } else if (strcmp(name, "study-options") == 0)
+            o->study_options = val;
         else if (strcmp(name, "model-file") == 0)
             o->model_file = val;
         else if (strcmp(name, "output") == 0)

@@ -4,7 +4,7 @@
  * Exit codes: 0 ok, 1 data / model / library error (with the library's
  * message), 2 usage error (one line), 130 interrupted (results so far are
  * still printed). */
-#define CTUNE_EXPERIMENTAL /* ctune_search_new_tpe(): --strategy tpe */
+#define CTUNE_EXPERIMENTAL /* ctune_search_new_tpe(), ctune_study_*: --strategy tpe, --study */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -29,7 +29,7 @@ static const char *SEARCH_OPTS = "data dataset target model space param n-iter c
                                  "seed results report save-model no-scale shuffle quiet strategy "
                                  "factor resource min-resources max-resources n-candidates "
                                  "aggressive-elimination max-epochs hyperband-iterations pruner "
-                                 "tpe-batch";
+                                 "tpe-batch study study-options";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
@@ -48,6 +48,7 @@ static void usage_main(FILE *f)
             "  predict    predict a CSV file with a saved model\n"
             "  datasets   list the embedded datasets\n"
             "  report     HTML report with plots of a results file (--results x.json)\n"
+            "  study      show or export a durable study (ctune study --help)\n"
             "\n"
             "  ctune --version | ctune <command> --help\n");
 }
@@ -79,6 +80,9 @@ static void usage_search(FILE *f, const char *cmd)
             "  --results FILE       write the results table (.csv or .json)\n"
             "  --report FILE        write an HTML report with plots (see 'ctune report')\n"
             "  --save-model FILE    save the best estimator refitted on all the data\n"
+            "  --study FILE         durable study (SQLite): created, or resumed after a kill;\n"
+            "                       see docs/studies.md\n"
+            "  --study-options TEXT durability=full, fresh=true, timeout=S, claim_timeout=S\n"
             "  --quiet              no progress and no candidate table\n"
             "  --strategy NAME      %s\n"
             "successive halving (--strategy halving):\n"
@@ -470,9 +474,13 @@ static int cmd_search(int argc, char **argv, const char *cmd)
 
     const cli_path in[] = {{"data", o.data_file, 0}};
     const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0},
-                            {"report", o.report, 0}};
-    if ((rc = cli_check_paths(cmd, in, 1, out, 3)) != CLI_OK) /* every rank: none may start alone */
+                            {"report", o.report, 0}, {"study", o.study, 0}};
+    if ((rc = cli_check_paths(cmd, in, 1, out, 4)) != CLI_OK) /* every rank: none may start alone */
         return rc;
+    if (o.study_options && !o.study)
+        return cli_usage_error(cmd, "--study-options goes with --study");
+    if (o.study && g_ranks > 1)
+        return cli_usage_error(cmd, "--study is for one process (not under mpirun)");
     cli_model m;
     if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
         return rc;
@@ -486,6 +494,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     ctune_space *space = NULL;
     ctune_search *s = NULL;
     ctune_splitter *splitter = NULL;
+    ctune_study *study = NULL;
     if ((rc = load_data(&o, &data, label, sizeof label)) != CLI_OK)
         goto done;
     if ((rc = cli_model_space(&m, &o, cmd, data, &space)) != CLI_OK)
@@ -522,6 +531,13 @@ static int cmd_search(int argc, char **argv, const char *cmd)
             goto done;
         }
     }
+    if (o.study) {
+        if (ctune_study_open(&study, o.study, o.study_options) != CTUNE_OK) {
+            rc = cli_fail("--study");
+            goto done;
+        }
+        ctune_search_set_study(s, study);
+    }
     /* TPE proposes its candidates as it goes: --n-iter of them, at most the
      * grid of a space of lists */
     size_t nc = ctune_search_n_candidates(s);
@@ -551,6 +567,15 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_progress_end(pc.bar);
     free(pc.sum);
     free(pc.count);
+    if (study && st == CTUNE_OK && !ctune_study_completed_here(study)) {
+        /* another process on the study committed its last task: that one
+         * refits and writes the outputs */
+        if (!o.quiet)
+            fprintf(stderr, "ctune: study complete: %s finished in another process, which "
+                            "refits and writes the outputs\n", o.study);
+        rc = CLI_OK;
+        goto done;
+    }
     rc = report_search(s, st, &o, &m);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1 && st == CTUNE_EIO) /* a rank is gone: the results are written, end the job */
@@ -559,6 +584,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
 done:
     ctune_splitter_free(splitter);
     ctune_search_free(s);
+    ctune_study_close(study);
     ctune_space_free(space);
     ctune_data_free(data);
     cli_model_free(&m);
@@ -925,6 +951,8 @@ static int dispatch(int argc, char **argv)
         return cmd_datasets(argc, argv);
     if (strcmp(cmd, "report") == 0)
         return cli_cmd_report(argc, argv);
+    if (strcmp(cmd, "study") == 0)
+        return cli_study(argc, argv);
     fprintf(stderr, "ctune: unknown command '%s' (see 'ctune --help')\n", cmd);
     return CLI_USAGE;
 }

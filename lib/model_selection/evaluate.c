@@ -5,13 +5,16 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "core/data.h"
 #include "core/rng.h"
 #include "core/error.h"
+#include "core/ncores.h"
 #include "estimator/estimator.h"
 #include "model_selection/splitter.h"
+#include "model_selection/study_hook.h"
 
 static ctune__task_rec *rec_at(const ctune__eval *ev, size_t t)
 {
@@ -37,6 +40,8 @@ void ctune__eval_clear(ctune__eval *ev)
     ctune__free(ev->test);
     ctune_splits_free(ev->splits);
     ctune__free(ev->records);
+    ctune__free(ev->preloaded);
+    ev->preloaded = NULL;
     ev->train = ev->test = NULL;
     ev->splits = NULL;
     ev->records = NULL;
@@ -63,6 +68,35 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctune__task_rec *rec = vrec;
     size_t c = t / ev->n_splits, f = t % ev->n_splits;
     size_t ns = ev->n_scorers;
+    if (ev->preloaded && ev->preloaded[t]) {
+        /* finished in an earlier run: its committed record */
+        const void *src = rec_at(ev, t);
+        if (src != vrec)
+            memcpy(vrec, src, ev->rec_size);
+        return;
+    }
+    if (ev->hook && ev->hook->claim) {
+        /* another process on the same study may have it */
+        int outcome = CTUNE__CLAIMED;
+        ctune_status crc = ev->hook->claim(ev->hook->self, c, f, rec, ns, &outcome);
+        if (crc != CTUNE_OK) {
+            /* the study failed, not the task: stop the run with its error */
+            int none = 0;
+            if (atomic_compare_exchange_strong(&ev->claim_err, &none, (int)crc))
+                snprintf(ev->claim_msg, sizeof ev->claim_msg, "%s", ctune_last_error());
+            atomic_store(&ev->stop, 1);
+            rec->status = CTUNE__NOT_RUN;
+            return;
+        }
+        if (outcome == CTUNE__CLAIM_DONE) {
+            ev->preloaded[t] = 1; /* this task's byte only: no other thread writes it */
+            return;
+        }
+        if (outcome == CTUNE__CLAIM_BUSY) {
+            rec->status = CTUNE__NOT_RUN;
+            return;
+        }
+    }
     ctune_clear_error();
     rec->status = CTUNE_OK;
     rec->score_failures = 0;
@@ -147,6 +181,10 @@ static int task_done(void *vctx, size_t t, const void *vrec)
 {
     ctune__eval *ev = vctx;
     const ctune__task_rec *rec = vrec;
+    if (atomic_load(&ev->claim_err))
+        return 1; /* the study failed: nothing more is committed */
+    if (rec->status == CTUNE__NOT_RUN)
+        return 0; /* another process runs it: waited for after the run */
     int interrupted = interrupt_asked(ev);
     if (interrupted)
         ev->interrupted = 1; /* start no more tasks */
@@ -156,6 +194,29 @@ static int task_done(void *vctx, size_t t, const void *vrec)
     if (rec->status != CTUNE_OK && (ev->opts->error_raise || is_fatal(rec->status))) {
         ev->stopped_on_error = 1;
         return 1;
+    }
+    if (ev->hook && !(ev->preloaded && ev->preloaded[t]) && !is_fatal(rec->status)) {
+        char *params = NULL;
+        size_t c = t / ev->n_splits, f = t % ev->n_splits;
+        ctune_status rc = CTUNE_OK;
+        if (ev->cands[c]) {
+            long n = ctune_params_to_text(ev->cands[c], NULL, 0);
+            rc = n < 0 ? (ctune_status)n : CTUNE_OK;
+            if (rc == CTUNE_OK && !(params = ctune__malloc((size_t)n + 1)))
+                rc = CTUNE_ENOMEM;
+            if (rc == CTUNE_OK)
+                ctune_params_to_text(ev->cands[c], params, (size_t)n + 1);
+        }
+        if (rc == CTUNE_OK)
+            rc = ev->hook->commit(ev->hook->self, c, f, params ? params : "", rec, ev->n_scorers);
+        ctune__free(params);
+        if (rc != CTUNE_OK) {
+            if (ctune_last_error_code() != rc || !ctune_last_error()[0])
+                ctune_set_error(rc, "study: committing candidate %zu, split %zu failed", c, f);
+            ev->hook_status = rc;
+            ev->stopped_on_error = 1;
+            return 1;
+        }
     }
     if (interrupted)
         return 1;
@@ -243,11 +304,41 @@ static ctune_status make_views(ctune__eval *ev)
     return CTUNE_OK;
 }
 
+/* After the executor: tasks that other processes on the study held are
+ * waited for (polled) until they are committed, or taken over when their
+ * owner died; they then run here, on the calling thread. */
+static void wait_for_others(ctune__eval *ev, size_t n_tasks)
+{
+    for (;;) {
+        size_t pending = 0;
+        for (size_t t = 0; t < n_tasks; t++) {
+            if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted ||
+                interrupt_asked(ev) || atomic_load(&ev->claim_err))
+                return;
+            ctune__task_rec *r = rec_at(ev, t);
+            if (r->status != CTUNE__NOT_RUN)
+                continue;
+            run_task(ev, t, r, ctune__n_cores());
+            if (r->status == CTUNE__NOT_RUN)
+                pending++;
+            else if (task_done(ev, t, r))
+                atomic_store(&ev->stop, 1);
+        }
+        if (!pending || atomic_load(&ev->stop))
+            return;
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 ctune_status ctune__eval_run(ctune__eval *ev)
 {
     ctune__eval_clear(ev);
     ev->n_done = 0;
     ev->user_cancelled = ev->stopped_on_error = ev->interrupted = 0;
+    ev->hook_status = CTUNE_OK;
+    atomic_init(&ev->claim_err, 0);
+    ev->claim_msg[0] = '\0';
     atomic_init(&ev->stop, 0);
     ev->n_scorers = ev->opts->scoring.n ? ev->opts->scoring.n : 1;
     if (ctune_data_n_targets(ev->data) == 0 &&
@@ -285,6 +376,21 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         for (size_t k = 0; k < 2 * ev->n_scorers; k++)
             r->scores[k] = NAN;
     }
+    if (ev->hook) {
+        rc = ev->hook->begin(ev->hook->self, ev->fingerprint, ev->n_cands, ev->n_splits, ev->n_scorers);
+        if (rc == CTUNE_OK && !(ev->preloaded = ctune__calloc(n_tasks, 1)))
+            rc = CTUNE_ENOMEM;
+        for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) {
+            int found = 0;
+            rc = ev->hook->lookup(ev->hook->self, t / ev->n_splits, t % ev->n_splits,
+                                  rec_at(ev, t), ev->n_scorers, &found);
+            ev->preloaded[t] = (unsigned char)(rc == CTUNE_OK && found);
+        }
+        if (rc != CTUNE_OK) {
+            ctune__eval_clear(ev);
+            return rc;
+        }
+    }
 
     ctune_job job = {
         .n_tasks = n_tasks,
@@ -309,8 +415,18 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     rc = ex->run(self, &job);
     if (rc != CTUNE_OK && (ctune_last_error_code() != rc || !ctune_last_error()[0]))
         ctune_set_error(rc, "executor '%s' failed", ex->name ? ex->name : "?");
+    if (rc == CTUNE_OK && ev->hook && ev->hook->claim && !atomic_load(&ev->stop))
+        wait_for_others(ev, n_tasks);
     if (rc != CTUNE_OK)
         return rc;
+    if (atomic_load(&ev->claim_err))
+        return ctune_set_error_str((ctune_status)atomic_load(&ev->claim_err), ev->claim_msg);
+    if (ev->hook_status != CTUNE_OK) {
+        char msg[1024];
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        return ctune_set_error_str(ev->hook_status, msg);
+    }
     if (ev->stopped_on_error) {
         /* the lowest-index fatal failure, else the lowest-index failure
          * (deterministic for the serial executor); fits cancelled in flight

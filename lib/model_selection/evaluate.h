@@ -102,6 +102,8 @@ typedef struct ctune__task_rec {
 
 /* ---- a run -------------------------------------------------------------------- */
 
+struct ctune__study_hook; /* model_selection/study_hook.h */
+
 typedef struct ctune__eval {
     /* inputs (borrowed) */
     const ctune_estimator *est;
@@ -129,6 +131,9 @@ typedef struct ctune__eval {
                               * put back once fitted). A process without it
                               * fits from scratch, to the same result. */
     size_t cache_splits;
+    const struct ctune__study_hook *hook; /* durable study, or NULL */
+    const char *fingerprint;              /* the search's, for the hook */
+
     /* A run over a slice of a longer candidate list (a sequential search's
      * batch): cands[0] is candidate cand_offset of the list, which seeds the
      * task streams and is what progress reports; tasks_before tasks of the
@@ -146,6 +151,10 @@ typedef struct ctune__eval {
     int user_cancelled, stopped_on_error, interrupted;
     atomic_int stop;
     double t0;
+    unsigned char *preloaded; /* per task: 1 = record read from the study */
+    ctune_status hook_status; /* a failed commit */
+    atomic_int claim_err;     /* a failed claim (from an executor thread), 0 = none */
+    char claim_msg[512];      /* its message, written by the thread that set claim_err */
 } ctune__eval;
 
 /* Splits the data (once), runs every task, fills the records. Returns

@@ -17,6 +17,7 @@
 #include "model_selection/sampler_tpe.h"
 #include "model_selection/space.h"
 #include "model_selection/splitter.h"
+#include "model_selection/study_hook.h"
 
 struct ctune_search {
     ctune_estimator *est; /* a clone of the caller's: the template of every fit */
@@ -33,6 +34,7 @@ struct ctune_search {
     const ctune_executor_vtable *executor; /* NULL = n_jobs */
     void *executor_self;
     atomic_int cancel; /* ctune_search_cancel(): set until ctune_search_fit returns */
+    const ctune__study_hook *study; /* ctune_search_set_study(), or NULL */
 
     /* successive halving (halving != 0) */
     int halving;
@@ -186,6 +188,7 @@ static ctune_status search_new(ctune_search **out, const ctune_estimator *est,
     if (tpe)
         s->tpe_opts = *tpe;
     s->seed = seed;
+    s->n_iter = n_iter;
     s->best_index = -1;
     s->best_score = NAN;
     s->fit_status = CTUNE_ESTATE;
@@ -1278,6 +1281,10 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     if (rc != CTUNE_OK)
         return s->fit_status = rc;
 
+    if (s->study && s->halving)
+        return s->fit_status = ctune_set_error(CTUNE_EINVAL, "a study cannot be attached to a "
+                                               "successive-halving, Hyperband or pruned search "
+                                               "yet: a candidate runs once per rung");
     if (s->halving) {
         rc = halving_fit(s, data, metric);
         if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
@@ -1303,7 +1310,22 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ev.executor = s->executor;
     ev.executor_self = s->executor_self;
     ev.interrupt = &s->cancel;
+    char *fingerprint = NULL;
+    if (s->study && s->tpe)
+        return s->fit_status = ctune_set_error(CTUNE_EINVAL, "a study cannot be attached to a "
+                                               "TPE search yet: its candidates are proposed "
+                                               "batch by batch");
+    if (s->study) {
+        rc = ctune__search_fingerprint(s, data, &fingerprint);
+        if (rc != CTUNE_OK)
+            return s->fit_status = rc;
+        ev.hook = s->study;
+        ev.fingerprint = fingerprint;
+    }
     rc = s->tpe ? tpe_run(s, &ev, metric == (size_t)-1 ? 0 : metric) : ctune__eval_run(&ev);
+    ctune__free(fingerprint);
+    ev.fingerprint = NULL;
+
     s->n_done = ev.n_done;
     s->n_splits = ev.n_splits;
     if (ctune__eval_has_records(&ev) && rc != CTUNE_ENOMEM) {
@@ -1331,6 +1353,8 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     }
     int refit_here = !s->executor || !s->executor->refit_here ||
                      s->executor->refit_here(s->executor_self);
+    if (s->study && s->study->refit_here && !s->study->refit_here(s->study->self))
+        refit_here = 0; /* another process on the study completed it and refits */
     if (rc == CTUNE_OK && s->opts.refit && refit_here) {
         rc = ctune__eval_refit(&s->best_est, s->est, s->cands->items[s->best_index], data, ev.seed,
                                (size_t)s->best_index, ev.n_splits, &s->cancel,
@@ -1578,4 +1602,124 @@ const ctune_params *ctune_search_row_params(const ctune_search *s, size_t i)
     if (!s || !s->res || i >= s->res->n_cands)
         return NULL;
     return s->halving ? s->rows[i] : s->cands->items[i];
+}
+
+/* ---- durable studies (the hook lib/study implements) ------------------------ */
+
+void ctune__search_set_study_hook(ctune_search *s, const ctune__study_hook *hook)
+{
+    if (s)
+        s->study = hook;
+}
+
+static void fp_params(ctune__sb *b, const char *key, const ctune_params *p)
+{
+    ctune__sb_printf(b, "%s: ", key);
+    long n = p ? ctune_params_to_text(p, NULL, 0) : 0;
+    if (n > 0) {
+        char *t = ctune__malloc((size_t)n + 1);
+        if (!t) {
+            b->failed = 1;
+            return;
+        }
+        ctune_params_to_text(p, t, (size_t)n + 1);
+        ctune__sb_str(b, t);
+        ctune__free(t);
+    }
+    ctune__sb_str(b, "\n");
+}
+
+/* FNV-1a 64 over bytes */
+static uint64_t fnv(uint64_t h, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* The value as float64 little-endian bytes, whatever the host's order. */
+static uint64_t fnv_double(uint64_t h, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(u >> (8 * i));
+    return fnv(h, le, 8);
+}
+
+ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *data, char **out)
+{
+    *out = NULL;
+    ctune__sb b;
+    ctune__sb_init(&b);
+    ctune__sb_printf(&b, "estimator: %s\n", ctune_estimator_name(s->est));
+    fp_params(&b, "estimator params", ctune_estimator_get_params(s->est));
+    long n = ctune_space_to_text(s->space, NULL, 0);
+    if (n >= 0) {
+        char *t = ctune__malloc((size_t)n + 1);
+        if (t) {
+            ctune_space_to_text(s->space, t, (size_t)n + 1);
+            /* one line: the space text may span several */
+            for (char *c = t; *c; c++)
+                if (*c == '\n' || *c == '\r')
+                    *c = ';';
+            ctune__sb_printf(&b, "space: %s\n", t);
+            ctune__free(t);
+        } else {
+            b.failed = 1;
+        }
+    }
+    if (s->randomized)
+        ctune__sb_printf(&b, "strategy: randomized n_iter=%zu\nsampler seed: %llu\n", s->n_iter,
+                         (unsigned long long)s->seed);
+    else
+        ctune__sb_str(&b, "strategy: grid\nsampler seed: none\n");
+    ctune__sb_printf(&b, "candidates: %zu\n", s->cands->n);
+    if (s->opts.has_seed)
+        ctune__sb_printf(&b, "seed: %llu\n", (unsigned long long)s->opts.seed);
+    else
+        ctune__sb_str(&b, "seed: default\n");
+    const ctune_splitter *sp = s->opts.has_splitter ? &s->opts.splitter : NULL;
+    if (sp) {
+        ctune__sb_printf(&b, "cv: splitter kind=%d n_splits=%zu shuffle=%d seed=%llu "
+                         "stratify=%d test_fraction=", (int)sp->kind, sp->n_splits, sp->shuffle,
+                         (unsigned long long)sp->seed, sp->stratify);
+        ctune__sb_double(&b, sp->test_fraction, "nan");
+        ctune__sb_str(&b, "\n");
+    } else {
+        ctune__sb_printf(&b, "cv: %zu folds\n", s->opts.cv);
+    }
+    ctune__sb_str(&b, "scoring:");
+    for (size_t i = 0; i < s->opts.scoring.n; i++)
+        ctune__sb_printf(&b, " %s", s->opts.scoring.items[i]);
+    if (!s->opts.scoring.n)
+        ctune__sb_str(&b, " (estimator's score)");
+    ctune__sb_printf(&b, "\nrefit: %d %s\nreturn_train_score: %d\nerror_score: ",
+                     s->opts.refit, s->opts.refit_metric ? s->opts.refit_metric : "-",
+                     s->opts.return_train);
+    if (s->opts.error_raise)
+        ctune__sb_str(&b, "raise");
+    else
+        ctune__sb_double(&b, s->opts.error_value, "nan");
+    size_t rows = ctune_data_n_rows(data), cols = ctune_data_n_cols(data);
+    size_t nt = ctune_data_n_targets(data);
+    uint64_t hx = 0xcbf29ce484222325ULL, hy = hx;
+    for (size_t i = 0; i < rows; i++) {
+        for (size_t j = 0; j < cols; j++)
+            hx = fnv_double(hx, ctune_data_x(data, i, j));
+        for (size_t k = 0; k < nt; k++)
+            hy = fnv_double(hy, ctune_data_y(data, i, k));
+    }
+    ctune__sb_printf(&b, "\nX: %zu x %zu, hash %016llx\ny: %zu x %zu, hash %016llx\n", rows,
+                     cols, (unsigned long long)hx, rows, nt, (unsigned long long)hy);
+    ctune_status rc = ctune__sb_status(&b);
+    if (rc != CTUNE_OK) {
+        ctune__sb_free(&b);
+        return rc;
+    }
+    *out = b.s;
+    return CTUNE_OK;
 }

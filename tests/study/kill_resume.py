@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Kill and resume: `ctune search --study` killed with SIGKILL inside and
+after every commit and while writing the results, then resumed; the JSON
+results equal an uninterrupted run's except the timing fields.
+
+usage: kill_resume.py CTUNE TEST_HOOKS(0|1)"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+CTUNE = os.path.abspath(sys.argv[1])
+HOOKS = sys.argv[2] == "1"
+ARGS = ["search", "--dataset", "iris", "--model", "tree", "--space",
+        "max_depth: 1|2|3|4|5|6; min_samples_leaf: 1|2|4", "--n-iter", "5", "--cv", "3",
+        "--seed", "3", "--quiet"]
+N_TASKS = 15
+
+
+def run(tmp, extra, env=None):
+    e = dict(os.environ)
+    e.pop("CTUNE_TEST_STUDY_KILL", None)
+    e.pop("CTUNE_TEST_WRITE_PAUSE", None)
+    e.update(env or {})
+    return subprocess.run([CTUNE] + ARGS + extra, cwd=tmp, env=e, capture_output=True,
+                          text=True, timeout=60)
+
+
+def strip_times(x):
+    if isinstance(x, dict):
+        return {k: strip_times(v) for k, v in x.items() if "time" not in k}
+    if isinstance(x, list):
+        return [strip_times(v) for v in x]
+    return x
+
+
+def results(path):
+    with open(path) as f:
+        return strip_times(json.load(f))
+
+
+def done_in(tmp, study):
+    p = subprocess.run([CTUNE, "study", "show", study], cwd=tmp, capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    first = p.stdout.splitlines()[0]  # "tasks done: D of T"
+    return int(first.split()[2])
+
+
+def clean(tmp):
+    for f in os.listdir(tmp):
+        if f.startswith("s.db") or f.startswith("out"):
+            os.unlink(os.path.join(tmp, f))
+
+
+def two_processes(tmp, ref):
+    """Two processes on one study: one writes results equal to the serial
+    run's, the other exits 0 (study complete)."""
+    for _ in range(3):
+        clean(tmp)
+        e = dict(os.environ)
+        e.pop("CTUNE_TEST_STUDY_KILL", None)
+        procs = [subprocess.Popen([CTUNE] + ARGS[:-1] + ["--study", "s.db", "--results",
+                                                         "out%d.json" % i], cwd=tmp, env=e,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for i in range(2)]
+        outs = [p.communicate(timeout=60) for p in procs]
+        for p, (_, err) in zip(procs, outs):
+            assert p.returncode == 0, err
+        written = [f for f in ("out0.json", "out1.json") if os.path.exists(os.path.join(tmp, f))]
+        assert len(written) >= 1, outs
+        for f in written:
+            assert results(os.path.join(tmp, f)) == ref, "two processes: %s differs" % f
+        if len(written) == 1:
+            other = 1 - int(written[0][3])
+            assert "study complete" in outs[other][1], outs[other][1]
+    print("two processes on one study: the serial results")
+
+
+def stale_claims(tmp, ref):
+    """A claim of a dead process is retried at once; a live owner's claim
+    without heartbeat after claim_timeout."""
+    import socket
+    import sqlite3
+    host = socket.gethostname().split("/")[0]
+    for owner, opts in (("999999999/%s/dead" % host, None),
+                        ("1/%s/alive" % host, "claim_timeout=0.5")):
+        clean(tmp)
+        p = run(tmp, ["--study", "s.db", "--results", "out.json"],
+                {"CTUNE_TEST_STUDY_KILL": "4:after"})
+        assert p.returncode == -signal.SIGKILL
+        db = sqlite3.connect(os.path.join(tmp, "s.db"))
+        db.execute("INSERT INTO claims VALUES(3, 0, ?, julianday('now'))", (owner,))
+        db.execute("UPDATE claims SET heartbeat=? WHERE owner=?", (time.time(), owner))
+        db.commit()
+        db.close()
+        extra = ["--study-options", opts] if opts else []
+        p = run(tmp, ["--study", "s.db", "--results", "out.json"] + extra)
+        assert p.returncode == 0, p.stderr
+        assert results(os.path.join(tmp, "out.json")) == ref, owner
+    print("stale claims retried")
+
+
+def cli(tmp, *args):
+    return subprocess.run([CTUNE] + list(args), cwd=tmp, capture_output=True, text=True,
+                          timeout=60)
+
+
+def cli_study(tmp, ref):
+    """ctune study show|export, and their bad input."""
+    clean(tmp)
+    p = run(tmp, ["--study", "s.db"])
+    assert p.returncode == 0, p.stderr
+    p = cli(tmp, "study", "show", "s.db")
+    assert p.returncode == 0 and "tasks done: 15 of 15" in p.stdout, p.stdout + p.stderr
+    best = [l for l in p.stdout.splitlines() if l.startswith("1 ")]
+    assert best and "%.4f" % ref["best_score"] in best[0], p.stdout
+    p = cli(tmp, "study", "export", "s.db", "--results", "out.json")
+    assert p.returncode == 0, p.stderr
+    with open(os.path.join(tmp, "out.json")) as f:
+        j = json.load(f)
+    assert j["tasks_done"] == 15 and len(j["trials"]) == 15
+    for t in j["trials"]:
+        col = "split%d_test_score" % t["split"]
+        assert t["state"] == "done" and t["scores"][0] == ref["cv_results"][col][t["candidate"]]
+    p = cli(tmp, "study", "export", "s.db", "--results=out.csv")
+    assert p.returncode == 0, p.stderr
+    with open(os.path.join(tmp, "out.csv")) as f:
+        rows = f.read().splitlines()
+    assert rows[0].startswith("candidate,split,state,params") and len(rows) == 16
+    size = os.path.getsize(os.path.join(tmp, "s.db"))
+    p = cli(tmp, "study")
+    assert p.returncode == 2 and p.stderr.startswith("usage: ctune study"), p.stderr
+    bad = [("study", "list", "s.db"), ("study", "show"),
+           ("study", "show", "missing.db"), ("study", "show", "s.db", "--results", "x.csv"),
+           ("study", "export", "s.db"), ("study", "export", "s.db", "--results", "x.txt"),
+           ("study", "export", "s.db", "--results", "s.db"),
+           ("study", "export", "s.db", "--results", "nodir/x.csv"),
+           ("search", "--study-options", "fresh=true"), ("search", "--study", ""),
+           ("search", "--study", "s.db", "--results", "s.db")]
+    for args in bad:
+        p = cli(tmp, *args)
+        assert p.returncode == 2 and p.stderr.count("\n") == 1, (args, p.returncode, p.stderr)
+    assert os.path.getsize(os.path.join(tmp, "s.db")) == size
+    assert not os.path.exists(os.path.join(tmp, "missing.db"))
+    # library errors: exit 1 with the message
+    p = cli(tmp, *ARGS, "--study", "s.db", "--study-options", "durability=fast")
+    assert p.returncode == 1 and "durability must be normal or full" in p.stderr, p.stderr
+    p = cli(tmp, *(ARGS[:-3] + ["--seed", "4", "--quiet", "--study", "s.db"]))
+    assert p.returncode == 1 and "belongs to another search" in p.stderr, p.stderr
+    with open(os.path.join(tmp, "foreign.csv"), "w") as f:
+        f.write("a,b\n1,2\n")
+    p = cli(tmp, "study", "show", "foreign.csv")
+    assert p.returncode == 1 and "not a ctune study" in p.stderr, p.stderr
+    print("ctune study show|export and their bad input")
+
+
+def main():
+    if not HOOKS:
+        print("built without test_hooks: the kill points need CTUNE_TEST_STUDY_KILL")
+        return 77
+    tmp = tempfile.mkdtemp(prefix="ctune_kill_")
+    try:
+        p = run(tmp, ["--results", "ref.json", "--save-model", "ref.ctm"])
+        assert p.returncode == 0, p.stderr
+        ref = results(os.path.join(tmp, "ref.json"))
+        points = [("%d:in" % k, k - 1) for k in range(1, N_TASKS + 1)]
+        points += [("%d:after" % k, k) for k in range(1, N_TASKS + 1)]
+        points.append(("write", N_TASKS))  # the refit is done, the results half written
+        for point, committed in points:
+            for f in os.listdir(tmp):
+                if f.startswith("s.db") or f.startswith("out") or f.startswith("."):
+                    os.unlink(os.path.join(tmp, f))
+            if point == "write":
+                marker = os.path.join(tmp, "paused")
+                proc = subprocess.Popen(
+                    [CTUNE] + ARGS + ["--study", "s.db", "--results", "out.json"], cwd=tmp,
+                    env=dict(os.environ, CTUNE_TEST_WRITE_PAUSE=marker),
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for _ in range(3000):
+                    if os.path.exists(marker) or proc.poll() is not None:
+                        break
+                    time.sleep(0.01)
+                assert os.path.exists(marker), "the write pause was not reached"
+                proc.send_signal(signal.SIGKILL)
+                rc = proc.wait()
+                os.unlink(marker)
+            else:
+                p = run(tmp, ["--study", "s.db", "--results", "out.json"],
+                        {"CTUNE_TEST_STUDY_KILL": point})
+                rc = p.returncode
+            assert rc == -signal.SIGKILL, "%s: exit %s, not killed" % (point, rc)
+            assert not os.path.exists(os.path.join(tmp, "out.json")), point
+            got = done_in(tmp, "s.db")
+            assert got == committed, "%s: %d tasks committed, expected %d" % (
+                point, got, committed)
+            p = run(tmp, ["--study", "s.db", "--results", "out.json"])
+            assert p.returncode == 0, "%s: resume failed: %s" % (point, p.stderr)
+            assert results(os.path.join(tmp, "out.json")) == ref, \
+                "%s: resumed results differ from the uninterrupted run" % point
+            assert done_in(tmp, "s.db") == N_TASKS
+        print("%d kill points resumed to the uninterrupted results" % len(points))
+        two_processes(tmp, ref)
+        stale_claims(tmp, ref)
+        cli_study(tmp, ref)
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
