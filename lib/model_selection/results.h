@@ -42,6 +42,11 @@ ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
                                   ctune_params *const *params, const ctune_space *space);
 void ctune__results_free(ctune__results *r);
 
+/* Appends a column (`cap`: the caller's capacity count, 0 at first) for a
+ * table built by hand (the tuner's); NULL when out of memory. */
+ctune__col *ctune__results_add_col(ctune__results *r, size_t *cap, ctune__col_kind kind,
+                                   const char *name);
+
 /* Index of the best candidate for scorer k (lowest rank, first on ties). */
 size_t ctune__results_best(const ctune__results *r, size_t k);
 /* Column by name, or NULL (with an EINVAL message listing the names). */
@@ -57,6 +62,7 @@ typedef struct ctune__results_meta {
     double best_score;
     const char *refit_metric; /* NULL = none */
     const char *status;       /* "complete" or "partial" */
+    const char *stopped_by;   /* NULL (not written), or the budget that ended the run */
 } ctune__results_meta;
 
 void ctune__results_csv(const ctune__results *r, ctune__sb *b);
