@@ -4003,6 +4003,8 @@ CTUNE_API ctune_status ctune_tuner_results_csv(const ctune_tuner *tuner, const c
  * Writes the trials table as JSON (atomically), in the schema of
  * ctune_search_results_json(), plus "stopped_by" after an optimize run.
  *
+ * @param tuner the tuner
+ * @param path  the output file
  * @return as ctune_tuner_results_csv()
  */
 CTUNE_API ctune_status ctune_tuner_results_json(const ctune_tuner *tuner, const char *path);
@@ -4010,12 +4012,18 @@ CTUNE_API ctune_status ctune_tuner_results_json(const ctune_tuner *tuner, const 
  * The CSV of ctune_tuner_results_csv() into a buffer (the needed-size
  * convention of ctune_space_to_text()).
  *
+ * @param tuner the tuner
+ * @param buf   the buffer (may be NULL when cap is 0)
+ * @param cap   its size
  * @return the text length, or a negative ctune_status
  */
 CTUNE_API long ctune_tuner_results_csv_buf(const ctune_tuner *tuner, char *buf, size_t cap);
 /**
  * The JSON of ctune_tuner_results_json() into a buffer.
  *
+ * @param tuner the tuner
+ * @param buf   the buffer (may be NULL when cap is 0)
+ * @param cap   its size
  * @return as ctune_tuner_results_csv_buf()
  */
 CTUNE_API long ctune_tuner_results_json_buf(const ctune_tuner *tuner, char *buf, size_t cap);
