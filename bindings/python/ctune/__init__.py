@@ -15,6 +15,7 @@ from ._keras import (Dense, Dropout, KerasClassifier, KerasRegressor, MLPClassif
                      Optimizer, Sequential)
 from ._model_selection import (GridSearchCV, RandomizedSearchCV, cross_val_score, loguniform,
                                randint, uniform)
+from ._tuner import FrozenTrial, Trial, TrialPruned, Tuner
 from ._io import dataset_names, load_csv, load_dataset, load_model, save_model
 from ._native import C as _C
 
@@ -25,6 +26,7 @@ __all__ = [
     "StandardScaler", "Pipeline", "Dense", "Dropout", "Sequential", "Optimizer", "KerasClassifier",
     "KerasRegressor", "MLPClassifier", "MLPRegressor", "cross_val_score", "RandomizedSearchCV",
     "GridSearchCV", "uniform", "loguniform", "randint", "custom_estimator", "check_estimator",
+    "Tuner", "Trial", "FrozenTrial", "TrialPruned",
 ]
 
 
