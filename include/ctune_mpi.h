@@ -1,4 +1,7 @@
-/*
+/**
+ * @file ctune_mpi.h
+ * @brief ctune's searches and cross-validation over MPI (libctune_mpi).
+ *
  * ctune_mpi.h — ctune's searches and cross-validation over an MPI
  * communicator (libctune_mpi, pkg-config ctune_mpi). Built only when MPI is
  * found (meson option `mpi`); the plain libctune never depends on MPI.
@@ -55,10 +58,11 @@ CTUNE_MPI_API int ctune_mpi_launched(void);
  *  finalized yet; otherwise does nothing. Returns CTUNE_OK or CTUNE_EIO. */
 CTUNE_MPI_API ctune_status ctune_mpi_finalize(void);
 
-/** This process's rank in `comm` and the number of ranks.
+/** This process's rank in `comm`.
  *  Errors: CTUNE_EINVAL (NULL out), CTUNE_ESTATE (MPI not initialized),
  *  CTUNE_EIO (invalid communicator). */
 CTUNE_MPI_API ctune_status ctune_mpi_rank(int *out, MPI_Comm comm);
+/** The number of ranks of `comm`; errors as ctune_mpi_rank(). */
 CTUNE_MPI_API ctune_status ctune_mpi_size(int *out, MPI_Comm comm);
 
 /** Runs ctune_search_fit(search, data) over `comm`: rank 0 hands out the
@@ -111,6 +115,7 @@ CTUNE_MPI_API ctune_status ctune_mpi_cross_validate(ctune_cv_results **out,
                                                     const ctune_splitter *splitter, int cv,
                                                     const char *options, MPI_Comm comm,
                                                     const char *mpi_options);
+/** ctune_mpi_cross_validate() with a Fortran communicator handle (FFI). */
 CTUNE_MPI_API ctune_status ctune_mpi_cross_validate_f(ctune_cv_results **out,
                                                       const ctune_estimator *est,
                                                       const ctune_data *data,
@@ -120,9 +125,18 @@ CTUNE_MPI_API ctune_status ctune_mpi_cross_validate_f(ctune_cv_results **out,
 
 /** MPI_COMM_WORLD as a Fortran handle, for FFI callers without MPI types. */
 CTUNE_MPI_API MPI_Fint ctune_mpi_comm_world_f(void);
-/** Rank / size with a Fortran handle (FFI). */
+/** ctune_mpi_rank() with a Fortran communicator handle (FFI). */
 CTUNE_MPI_API ctune_status ctune_mpi_rank_f(int *out, MPI_Fint comm);
+/** ctune_mpi_size() with a Fortran communicator handle (FFI). */
 CTUNE_MPI_API ctune_status ctune_mpi_size_f(int *out, MPI_Fint comm);
+
+/** Ends every process of `comm` with `errorcode` (MPI_Abort), for a caller
+ * that cannot go on after ctune_mpi_search_fit() returned CTUNE_EIO (a rank
+ * is gone). Does not return when MPI is initialized; otherwise returns
+ * CTUNE_ESTATE. The `_f` variant takes a Fortran handle, for programs that
+ * load libctune_mpi at run time without MPI's headers (the `ctune` CLI). */
+CTUNE_MPI_API ctune_status ctune_mpi_abort(MPI_Comm comm, int errorcode);
+CTUNE_MPI_API ctune_status ctune_mpi_abort_f(MPI_Fint comm, int errorcode);
 
 #ifdef __cplusplus
 }

@@ -101,7 +101,7 @@ def _options_text(d):
 
 class Tuner:
     """Ask / tell tuner over a space (a dict as the searches take: lists, or
-    ctune.uniform / loguniform / randint).
+    ctune.uniform / loguniform / randint and scipy's).
 
     Tuner(space, sampler="random"|"grid", seed=0, direction="maximize"|"minimize",
     pruner="none"|"median"|"sha", **pruner_options). Proposals depend only on
@@ -112,7 +112,9 @@ class Tuner:
         self._h = None
         text = _options_text(dict(sampler=sampler, seed=int(seed), direction=direction,
                                   pruner=pruner, **pruner_options))
-        sp = _space(space)
+        # a scipy distribution other than uniform / loguniform / randint is
+        # drawn 256 times here (seeded), and the tuner samples those points
+        sp = _space(space, 256, int(seed))
         h = c_void_p()
         try:
             check(C.ctune_tuner_new(ctypes.byref(h), sp, text))
