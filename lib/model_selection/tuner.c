@@ -629,6 +629,7 @@ typedef struct run {
     double t0, timeout; /* timeout 0: none */
     atomic_int stop;
     atomic_int grid_out; /* a task found the grid exhausted */
+    atomic_int ask_failed; /* another failure of ask (out of memory) */
     int timed_out;
 } run;
 
@@ -667,7 +668,7 @@ static void run_trial(void *vctx, size_t i, void *record, int threads)
     ctune_status rc = ask_locked(t, &k, &params);
     unlock(t);
     if (rc != CTUNE_OK) {
-        atomic_store(&ru->grid_out, 1); /* the only failure of ask but ENOMEM */
+        atomic_store(rc == CTUNE_ESTATE ? &ru->grid_out : &ru->ask_failed, rc);
         atomic_store(&ru->stop, 1);
         return;
     }
@@ -758,9 +759,15 @@ ctune_status ctune_tuner_optimize(ctune_tuner *t, ctune_objective_fn objective, 
     CTUNE_TRY(optimize_opts(t, options, &n_trials, &timeout, &n_jobs));
     /* no records: each task tells its own trial (and a budget of many
      * trials with a timeout allocates nothing per trial) */
-    run ru = {t, objective, user, 0, timeout, 0, 0, 0};
+    run ru;
+    memset(&ru, 0, sizeof ru);
+    ru.t = t;
+    ru.objective = objective;
+    ru.user = user;
+    ru.timeout = timeout;
     atomic_init(&ru.stop, 0);
     atomic_init(&ru.grid_out, 0);
+    atomic_init(&ru.ask_failed, 0);
     char one = 0;
     ctune_job job = {
         .n_tasks = n_trials,
@@ -777,6 +784,10 @@ ctune_status ctune_tuner_optimize(ctune_tuner *t, ctune_objective_fn objective, 
     ctune_status rc = ex->run(NULL, &job);
     if (rc != CTUNE_OK)
         return rc;
+    int failed = atomic_load(&ru.ask_failed);
+    if (failed)
+        return ctune_set_error(failed, "optimize: a trial could not be proposed (%s)",
+                               ctune_status_string(failed));
     lock(t);
     t->stopped_by = ru.timed_out ? "timeout" : atomic_load(&ru.grid_out) ? "grid" : "n_trials";
     unlock(t);
