@@ -183,6 +183,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->direction = val;
         else if (strcmp(name, "pruner") == 0)
             o->pruner = val;
+        else if (strcmp(name, "report") == 0)
+            o->report = val;
         else if (strcmp(name, "save-model") == 0)
             o->save_model = val;
         else if (strcmp(name, "model-file") == 0)

@@ -515,17 +515,23 @@ static ctune_status build_table(const ctune_tuner *t, ctune_params **params,
         if (!ctune__results_add_col(r, &cap, CTUNE__COL_PARAM, name))
             rc = CTUNE_ENOMEM;
     }
-    ctune__col *mean = NULL, *rank = NULL;
+    /* the required score columns of docs/results-schema.md, one "split" */
+    ctune__col *split = NULL, *mean = NULL, *std = NULL, *rank = NULL;
     if (rc == CTUNE_OK && (!ctune__results_add_col(r, &cap, CTUNE__COL_PARAMS, "params") ||
+                           !ctune__results_add_col(r, &cap, CTUNE__COL_NUM, "split0_test_score") ||
                            !ctune__results_add_col(r, &cap, CTUNE__COL_NUM, "mean_test_score") ||
+                           !ctune__results_add_col(r, &cap, CTUNE__COL_NUM, "std_test_score") ||
                            !ctune__results_add_col(r, &cap, CTUNE__COL_RANK, "rank_test_score") ||
                            !ctune__results_add_col(r, &cap, CTUNE__COL_ERROR, "error")))
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK) {
-        mean = &r->cols[r->n_cols - 3];
+        split = &r->cols[r->n_cols - 5];
+        mean = &r->cols[r->n_cols - 4];
+        std = &r->cols[r->n_cols - 3];
         rank = &r->cols[r->n_cols - 2];
         for (size_t i = 0; i < nc && rc == CTUNE_OK; i++) {
-            mean->v[i] = t->trials[i].value;
+            split->v[i] = mean->v[i] = t->trials[i].value;
+            std->v[i] = isnan(t->trials[i].value) ? NAN : 0.0;
             r->n_run += t->trials[i].state != CTUNE_TRIAL_RUNNING;
             r->n_failed += t->trials[i].state == CTUNE_TRIAL_FAILED;
             rc = row_error(&t->trials[i], &r->errors[i]);

@@ -94,11 +94,11 @@ START_TEST(test_grid_and_best)
     char csv[1024];
     long n = ctune_tuner_results_csv_buf(t, csv, sizeof csv);
     ck_assert_int_gt(n, 0);
-    ck_assert_ptr_nonnull(strstr(csv, "param_a,param_b,params,mean_test_score,"
-                                      "rank_test_score,error\n"));
-    ck_assert_ptr_nonnull(strstr(csv, "1,x,\"a=1, b=x\",0.25,1,\n"));
-    ck_assert_ptr_nonnull(strstr(csv, "1,y,\"a=1, b=y\",nan,3,diverged\n"));
-    ck_assert_ptr_nonnull(strstr(csv, "2,y,\"a=2, b=y\",nan,3,running\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "param_a,param_b,params,split0_test_score,mean_test_score,"
+                                      "std_test_score,rank_test_score,error\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "1,x,\"a=1, b=x\",0.25,0.25,0,1,\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "1,y,\"a=1, b=y\",nan,nan,nan,3,diverged\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "2,y,\"a=2, b=y\",nan,nan,nan,3,running\n"));
     char json[2048];
     ck_assert_int_gt(ctune_tuner_results_json_buf(t, json, sizeof json), 0);
     ck_assert_ptr_nonnull(strstr(json, "\"best_index\": 0,"));
@@ -376,9 +376,10 @@ START_TEST(test_export_files)
     ck_assert_ptr_nonnull(f);
     char line[256];
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
-    ck_assert_str_eq(line, "param_x,params,mean_test_score,rank_test_score,error\n");
+    ck_assert_str_eq(line, "param_x,params,split0_test_score,mean_test_score,std_test_score,"
+                           "rank_test_score,error\n");
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
-    ck_assert_str_eq(line, "1,x=1,3,1,\n");
+    ck_assert_str_eq(line, "1,x=1,3,3,0,1,\n");
     fclose(f);
     remove(csv);
     remove(json);
