@@ -3975,7 +3975,9 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  * Determinism: the proposals are a pure function of the seed, the space
  * and the order of the tell calls (the random and grid samplers use only
  * the trial number: random trial k draws from stream k + 1 of the seed,
- * grid trial k is grid point k). Several trials may be open at once; every
+ * grid trial k is grid point k; TPE proposes from the told trials in tell
+ * order, the trials asked since the last tell forming one batch, as in a
+ * TPE search with that batch size). Several trials may be open at once; every
  * function takes the tuner's lock, so hosts may call from several threads.
  * A later release may attach a study (storage shared by processes) with a
  * separate call; the functions below stay as they are. */
@@ -3996,8 +3998,11 @@ enum {
 /**
  * Creates a tuner over a copy of `space`.
  *
- * Options: sampler=random|grid (random: independent draws; grid: the grid
- * points in ctune_space_grid() order, lists only), seed (default 0),
+ * Options: sampler=random|grid|tpe (random: independent draws; grid: the
+ * grid points in ctune_space_grid() order, lists only; tpe: the TPE sampler
+ * of ctune_search_new_tpe() over the told trials, with the options
+ * tpe_n_startup_trials, tpe_n_ei_candidates, tpe_prior_weight,
+ * tpe_consider_endpoints, tpe_consider_magic_clip), seed (default 0),
  * direction=maximize|minimize (default maximize), pruner=none|median|sha
  * (default none) and the chosen pruner's options (n_startup_trials,
  * n_warmup_steps, interval_steps; min_resource, reduction_factor,

@@ -46,7 +46,7 @@ static void usage_tune(FILE *f)
             "                       build it from untrusted text)\n"
             "  --n-trials N         trials to run (default 10; a grid: its size)\n"
             "  --timeout S          no trial starts after S wall seconds (S > 0)\n"
-            "  --sampler NAME       random (default) or grid\n"
+            "  --sampler NAME       random (default), grid or tpe\n"
             "  --direction D        maximize (default) or minimize\n"
             "  --pruner NAME        none (default), median or sha\n"
             "  --seed S             seed of the sampler (default 0)\n"

@@ -21,10 +21,11 @@
 #include "model_selection/executor.h"
 #include "model_selection/pruner.h"
 #include "model_selection/results.h"
+#include "model_selection/sampler_tpe.h"
 #include "model_selection/space.h"
 #include "model_selection/strbuf.h"
 
-enum { SAMPLER_RANDOM, SAMPLER_GRID };
+enum { SAMPLER_RANDOM, SAMPLER_GRID, SAMPLER_TPE };
 
 typedef struct trial {
     ctune_params *params;
@@ -44,6 +45,8 @@ struct ctune_tuner {
     int minimize;
     uint64_t grid_size;
     ctune__pruner pruner;
+    ctune__tpe_opts tpe;
+    size_t asks_since_tell; /* trials asked since the last tell (TPE's batch) */
     trial *trials;
     size_t n, cap;
     size_t *told; /* trial numbers in tell order (n_told of them) */
@@ -52,7 +55,7 @@ struct ctune_tuner {
 };
 
 static const ctune_param_spec TUNER_SPEC[] = {
-    {"sampler", CTUNE_TYPE_STRING, "random", NULL, "random|grid", "how trials are proposed"},
+    {"sampler", CTUNE_TYPE_STRING, "random", NULL, "random|grid|tpe", "how trials are proposed"},
     {"seed", CTUNE_TYPE_INT, "0", "[0, inf)", NULL, "seed of the random sampler"},
     {"direction", CTUNE_TYPE_STRING, "maximize", NULL, "maximize|minimize",
      "whether greater objective values are better, or smaller"},
@@ -64,6 +67,11 @@ static const ctune_param_spec TUNER_SPEC[] = {
     {"reduction_factor", CTUNE_TYPE_INT, NULL, "[2, inf)", NULL, "sha pruner"},
     {"min_early_stopping_rate", CTUNE_TYPE_INT, NULL, "[0, inf)", NULL, "sha pruner"},
     {"bootstrap_count", CTUNE_TYPE_INT, NULL, "[0, inf)", NULL, "sha pruner"},
+    {"tpe_n_startup_trials", CTUNE_TYPE_INT, NULL, "[0, inf)", NULL, "TPE sampler"},
+    {"tpe_n_ei_candidates", CTUNE_TYPE_INT, NULL, "[1, 100000]", NULL, "TPE sampler"},
+    {"tpe_prior_weight", CTUNE_TYPE_DOUBLE, NULL, "(0, inf)", NULL, "TPE sampler"},
+    {"tpe_consider_endpoints", CTUNE_TYPE_BOOL, NULL, NULL, NULL, "TPE sampler"},
+    {"tpe_consider_magic_clip", CTUNE_TYPE_BOOL, NULL, NULL, NULL, "TPE sampler"},
     {NULL, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -103,7 +111,7 @@ static ctune_status init_pruner(ctune_tuner *t, const ctune_params *opts)
     for (size_t i = 0; i < ctune_params_count(opts) && rc == CTUNE_OK; i++) {
         const char *k = ctune_params_name(opts, i);
         if (strcmp(k, "sampler") && strcmp(k, "seed") && strcmp(k, "pruner") &&
-            strcmp(k, "direction")) {
+            strcmp(k, "direction") && strncmp(k, "tpe_", 4) != 0) {
             int64_t v = 0;
             rc = ctune_params_get_int(opts, k, &v);
             if (rc == CTUNE_OK)
@@ -121,12 +129,41 @@ static ctune_status init_pruner(ctune_tuner *t, const ctune_params *opts)
     return rc;
 }
 
+/* TPE's options: the tpe_* keys without their prefix, and the direction. */
+static ctune_status init_tpe(ctune_tuner *t, const ctune_params *opts)
+{
+    ctune_params *to = NULL;
+    CTUNE_TRY(ctune_params_new(&to));
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; i < ctune_params_count(opts) && rc == CTUNE_OK; i++) {
+        const char *k = ctune_params_name(opts, i);
+        if (strncmp(k, "tpe_", 4) != 0)
+            continue;
+        char text[64];
+        long n = ctune_params_value_text(opts, k, text, sizeof text);
+        rc = n < 0 || (size_t)n >= sizeof text ? CTUNE_EINVAL
+                                               : ctune_params_set_text(to, k + 4, text);
+    }
+    if (rc == CTUNE_OK)
+        rc = ctune_params_set_string(to, "direction", t->minimize ? "minimize" : "maximize");
+    if (rc == CTUNE_OK)
+        rc = ctune__tpe_opts_init(&t->tpe, to);
+    if (rc == CTUNE_OK)
+        rc = ctune__tpe_check_space(t->space, "space");
+    if (rc != CTUNE_OK)
+        ctune__error_prefix("tuner: sampler=tpe");
+    ctune_params_free(to);
+    return rc;
+}
+
 static ctune_status configure(ctune_tuner *t, const char *options)
 {
     ctune_params *opts = NULL;
     CTUNE_TRY(ctune_params_parse_spec(&opts, options ? options : "", TUNER_SPEC, "tuner"));
-    t->sampler = strcmp(opt_string(opts, "sampler", "random"), "grid") == 0 ? SAMPLER_GRID
-                                                                            : SAMPLER_RANDOM;
+    const char *sampler = opt_string(opts, "sampler", "random");
+    t->sampler = strcmp(sampler, "grid") == 0 ? SAMPLER_GRID
+                 : strcmp(sampler, "tpe") == 0 ? SAMPLER_TPE
+                                               : SAMPLER_RANDOM;
     t->minimize = strcmp(opt_string(opts, "direction", "maximize"), "minimize") == 0;
     int64_t seed = 0;
     ctune_status rc = CTUNE_OK;
@@ -138,6 +175,13 @@ static ctune_status configure(ctune_tuner *t, const char *options)
         if (rc != CTUNE_OK)
             ctune__error_prefix("tuner: sampler=grid");
     }
+    int has_tpe_opts = 0;
+    for (size_t i = 0; i < ctune_params_count(opts); i++)
+        has_tpe_opts |= strncmp(ctune_params_name(opts, i), "tpe_", 4) == 0;
+    if (rc == CTUNE_OK && has_tpe_opts && t->sampler != SAMPLER_TPE)
+        rc = ctune_set_error(CTUNE_EINVAL, "tuner: tpe_* options need sampler=tpe");
+    if (rc == CTUNE_OK && t->sampler == SAMPLER_TPE)
+        rc = init_tpe(t, opts);
     if (rc == CTUNE_OK)
         rc = init_pruner(t, opts);
     ctune_params_free(opts);
@@ -190,9 +234,50 @@ void ctune_tuner_free(ctune_tuner *t)
     ctune__free(t);
 }
 
-/* The proposal of trial k: a pure function of the seed and k. */
+/* TPE: the history is the told trials in tell order (complete ones with
+ * their value, the others NaN, which TPE leaves out); the trials asked
+ * since the last tell form one batch, as a TPE search's synchronous batch,
+ * and this trial takes the batch's last proposal. */
+static ctune_status propose_tpe(const ctune_tuner *t, ctune_params **out)
+{
+    size_t nh = t->n_told, k = t->asks_since_tell + 1;
+    ctune_params **hist = ctune__malloc_array(nh ? nh : 1, sizeof *hist);
+    double *val = ctune__malloc_array(nh ? nh : 1, sizeof *val);
+    ctune_params **batch = ctune__calloc(k, sizeof *batch);
+    ctune_status rc = hist && val && batch ? CTUNE_OK : CTUNE_ENOMEM;
+    for (size_t i = 0; i < nh && rc == CTUNE_OK; i++) {
+        const trial *tr = &t->trials[t->told[i]];
+        hist[i] = tr->params;
+        val[i] = tr->state == CTUNE_TRIAL_COMPLETE ? tr->value : NAN;
+    }
+    if (rc == CTUNE_OK)
+        rc = ctune__tpe_propose(&t->tpe, t->space, t->seed, hist, val, nh, k, batch);
+    if (rc == CTUNE_OK) {
+        *out = batch[k - 1];
+        for (size_t i = 0; i + 1 < k; i++)
+            ctune_params_free(batch[i]);
+    }
+    ctune__free(hist);
+    ctune__free(val);
+    ctune__free(batch);
+    return rc;
+}
+
+/* The proposal of trial k: random and grid use only the seed and k; TPE the
+ * tell-ordered history. */
 static ctune_status propose(const ctune_tuner *t, size_t k, ctune_params **out)
 {
+    if (t->sampler == SAMPLER_TPE) {
+        uint64_t g = 0;
+        if (ctune__space_grid_size(t->space, &g) == CTUNE_OK && (uint64_t)k >= g) {
+            ctune_clear_error();
+            return ctune_set_error(CTUNE_ESTATE,
+                                   "tuner: the space has no point left (%llu points asked)",
+                                   (unsigned long long)g);
+        }
+        ctune_clear_error();
+        return propose_tpe(t, out);
+    }
     if (t->sampler == SAMPLER_GRID) {
         if ((uint64_t)k >= t->grid_size)
             return ctune_set_error(CTUNE_ESTATE,
@@ -225,6 +310,7 @@ static ctune_status ask_locked(ctune_tuner *t, size_t *trial_no, const ctune_par
     tr->params = p;
     tr->state = CTUNE_TRIAL_RUNNING;
     tr->value = NAN;
+    t->asks_since_tell++;
     *trial_no = t->n++;
     if (params)
         *params = p;
@@ -338,6 +424,7 @@ static ctune_status close_locked(ctune_tuner *t, size_t k, int state, double val
     tr->state = state;
     tr->value = state == CTUNE_TRIAL_COMPLETE ? value : NAN;
     t->told[t->n_told++] = k; /* cap grows with the trials */
+    t->asks_since_tell = 0;
     return CTUNE_OK;
 }
 

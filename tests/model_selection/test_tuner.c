@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fixtures.h"
 #include "testutil.h"
 
 static ctune_space *space_of(const char *text)
@@ -416,6 +417,75 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
+/* TPE through ask/tell proposes what the TPE search proposes for the same
+ * seed when each trial is told, in order, the search's score of it (one
+ * trial per batch), and again with batches of 3 asks between tells. */
+static void tpe_matches_search(int batch)
+{
+    size_t n = 60, n_trials = 14;
+    double *X = NULL, *y = NULL;
+    fx_blobs(n, 1, &X, &y);
+    ctune_data *data = NULL;
+    ck_assert_ok(ctune_data_new(&data, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
+    ctune_estimator *est = NULL;
+    ck_assert_ok(ctune_estimator_new(&est, &fx_centroid_vt, NULL));
+    ctune_space *sp = space_of("shrink: uniform(0, 1)");
+    char opts[96];
+    snprintf(opts, sizeof opts, "n_startup_trials=4, batch=%d", batch);
+    ctune_search *s = NULL;
+    ck_assert_ok(ctune_search_new_tpe(&s, est, sp, n_trials, 9, opts));
+    ck_assert_ok(ctune_search_set_options(s, "cv=3, refit=false"));
+    ck_assert_ok(ctune_search_fit(s, data));
+
+    ctune_tuner *t = NULL;
+    ck_assert_ok(ctune_tuner_new(&t, sp, "sampler=tpe, seed=9, tpe_n_startup_trials=4"));
+    for (size_t b = 0; b < n_trials; b += (size_t)batch) {
+        size_t k = n_trials - b < (size_t)batch ? n_trials - b : (size_t)batch;
+        for (size_t j = 0; j < k; j++) {
+            size_t id;
+            const ctune_params *p;
+            ck_assert_ok(ctune_tuner_ask(t, &id, &p));
+            ck_assert_uint_eq(id, b + j);
+            ck_assert_msg(ctune_params_equal(p, ctune_search_candidate_params(s, id)),
+                          "trial %zu (batch %d) differs from the search", id, batch);
+        }
+        for (size_t j = 0; j < k; j++) {
+            double v;
+            ck_assert_ok(ctune_search_result(s, "mean_test_score", b + j, &v));
+            ck_assert_ok(ctune_tuner_tell(t, b + j, v));
+        }
+    }
+    ctune_tuner_free(t);
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(est);
+    ctune_data_free(data);
+    free(X);
+    free(y);
+}
+
+START_TEST(test_tpe_matches_search)
+{
+    tpe_matches_search(1);
+    tpe_matches_search(3);
+}
+END_TEST
+
+START_TEST(test_tpe_options)
+{
+    ctune_space *sp = space_of("x: uniform(0, 1)");
+    ctune_tuner *t = NULL;
+    ck_assert_status(ctune_tuner_new(&t, sp, "tpe_n_ei_candidates=5"), CTUNE_EINVAL);
+    ck_assert_error_has("sampler=tpe");
+    ck_assert_status(ctune_tuner_new(&t, sp, "sampler=tpe, tpe_n_ei_candidates=0"),
+                     CTUNE_EINVAL);
+    ck_assert_ok(ctune_tuner_new(&t, sp, "sampler=tpe, tpe_prior_weight=2, pruner=median, "
+                                         "n_startup_trials=2, direction=minimize"));
+    ctune_tuner_free(t);
+    ctune_space_free(sp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tuner");
@@ -431,6 +501,8 @@ int main(void)
     tcase_add_test(tc, test_optimize_bad_options);
     tcase_add_test(tc, test_export_files);
     tcase_add_test(tc, test_out_of_memory);
+    tcase_add_test(tc, test_tpe_matches_search);
+    tcase_add_test(tc, test_tpe_options);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

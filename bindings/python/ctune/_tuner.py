@@ -103,7 +103,7 @@ class Tuner:
     """Ask / tell tuner over a space (a dict as the searches take: lists, or
     ctune.uniform / loguniform / randint and scipy's).
 
-    Tuner(space, sampler="random"|"grid", seed=0, direction="maximize"|"minimize",
+    Tuner(space, sampler="random"|"grid"|"tpe", seed=0, direction="maximize"|"minimize",
     pruner="none"|"median"|"sha", **pruner_options). Proposals depend only on
     the seed and the order of tell calls."""
 

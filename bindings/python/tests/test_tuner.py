@@ -31,6 +31,16 @@ class TunerTest(unittest.TestCase):
         self.assertEqual(set(a[0]), {"lr", "nn", "act"})
         self.assertIn(a[0]["nn"], (16, 32, 64))
 
+    def test_tpe_deterministic(self):
+        def run():
+            t = ctune.Tuner({"x": ctune.uniform(-2, 2)}, sampler="tpe", seed=1,
+                            direction="minimize", tpe_n_startup_trials=3)
+            for _ in range(8):
+                tr = t.ask()
+                t.tell(tr, (tr.params["x"] - 1) ** 2)
+            return [r.params["x"] for r in t.trials]
+        self.assertEqual(run(), run())
+
     def test_trials_best_and_export(self):
         t = ctune.Tuner({"x": [1, 2, 3]}, sampler="grid", direction="minimize")
         trials = [t.ask() for _ in range(3)]
