@@ -4241,6 +4241,258 @@ typedef struct ctune_study_trial_info {
  */
 CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_info *out);
 
+
+/* ---- Tuner: ask / tell (experimental) ----------------------------------
+ * A tuner proposes parameter sets from a space for a host that runs the
+ * trials itself (its own training loop, a simulation, a command): ask a
+ * trial, report intermediate values, tell its outcome. See docs/tuner.md.
+ *
+ * Determinism: the proposals are a pure function of the seed, the space
+ * and the order of the tell calls (the random and grid samplers use only
+ * the trial number: random trial k draws from stream k + 1 of the seed,
+ * grid trial k is grid point k; TPE proposes from the told trials in tell
+ * order, the trials asked since the last tell forming one batch, as in a
+ * TPE search with that batch size). Several trials may be open at once; every
+ * function takes the tuner's lock, so hosts may call from several threads.
+ * A later release may attach a study (storage shared by processes) with a
+ * separate call; the functions below stay as they are. */
+
+/** A tuner (ctune_tuner_new()). */
+typedef struct ctune_tuner ctune_tuner;
+/** What an objective run by ctune_tuner_optimize() reports through. */
+typedef struct ctune_trial_ctx ctune_trial_ctx;
+
+/** States of a trial (ctune_tuner_trial()). */
+enum {
+    CTUNE_TRIAL_RUNNING = 0,  /**< asked, not told yet */
+    CTUNE_TRIAL_COMPLETE = 1, /**< told a finite value */
+    CTUNE_TRIAL_PRUNED = 2,   /**< told pruned (ctune_tuner_tell_pruned()) */
+    CTUNE_TRIAL_FAILED = 3    /**< told failed, or told NaN */
+};
+
+/**
+ * Creates a tuner over a copy of `space`.
+ *
+ * Options: sampler=random|grid|tpe (random: independent draws; grid: the
+ * grid points in ctune_space_grid() order, lists only; tpe: the TPE sampler
+ * of ctune_search_new_tpe() over the told trials, with the options
+ * tpe_n_startup_trials, tpe_n_ei_candidates, tpe_prior_weight,
+ * tpe_consider_endpoints, tpe_consider_magic_clip), seed (default 0),
+ * direction=maximize|minimize (default maximize), pruner=none|median|sha
+ * (default none) and the chosen pruner's options (n_startup_trials,
+ * n_warmup_steps, interval_steps; min_resource, reduction_factor,
+ * min_early_stopping_rate, bootstrap_count: see docs/tuner.md).
+ *
+ * @param out     receives the tuner, owned by the caller (ctune_tuner_free())
+ * @param space   the space (copied)
+ * @param options options text (NULL or "" for the defaults)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, empty space, a bad option, a grid
+ *         over a distribution); CTUNE_EFORMAT (malformed text); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_tuner_new(ctune_tuner **out, const ctune_space *space,
+                                       const char *options);
+/**
+ * Frees a tuner and every parameter set it handed out.
+ *
+ * @param tuner the tuner; NULL is a no-op
+ */
+CTUNE_API void ctune_tuner_free(ctune_tuner *tuner);
+/**
+ * Opens a new trial and proposes its parameters.
+ *
+ * @param tuner  the tuner
+ * @param trial  receives the trial number (0, 1, 2, ... in ask order)
+ * @param params receives the proposal, owned by the tuner and valid until
+ *               ctune_tuner_free() (copy it with ctune_params_copy() to
+ *               keep it longer)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE when a grid has no
+ *         point left; CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_tuner_ask(ctune_tuner *tuner, size_t *trial,
+                                       const ctune_params **params);
+/**
+ * Records an intermediate value of an open trial and asks the pruner.
+ *
+ * The pruner compares the trial with the trials told so far (complete and
+ * pruned ones), so its answer, too, depends only on the tell order.
+ *
+ * @param tuner        the tuner
+ * @param trial        an open trial
+ * @param step         the step (>= 0, greater than the trial's last one)
+ * @param value        the value (NaN is recorded; the pruners treat it as
+ *                     Optuna does)
+ * @param should_prune receives 1 when the trial should stop (then tell it
+ *                     with ctune_tuner_tell_pruned()), else 0; may be NULL
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, unknown trial, a step not
+ *         increasing); CTUNE_ESTATE (trial already told); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_tuner_report(ctune_tuner *tuner, size_t trial, int64_t step,
+                                          double value, int *should_prune);
+/**
+ * Closes an open trial with its objective value.
+ *
+ * A NaN value is recorded as a failed trial (as Optuna does) and returns
+ * CTUNE_EDATA; +-Inf is a value like any other.
+ *
+ * @param tuner the tuner
+ * @param trial an open trial
+ * @param value the objective value
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, unknown trial); CTUNE_ESTATE
+ *         (trial already told: nothing changes); CTUNE_EDATA (NaN: the
+ *         trial is now failed)
+ */
+CTUNE_API ctune_status ctune_tuner_tell(ctune_tuner *tuner, size_t trial, double value);
+/**
+ * Closes an open trial as pruned (after a report answered prune); its last
+ * reported value stays in its intermediate values.
+ *
+ * @param tuner the tuner
+ * @param trial an open trial
+ * @return as ctune_tuner_tell(), without CTUNE_EDATA
+ */
+CTUNE_API ctune_status ctune_tuner_tell_pruned(ctune_tuner *tuner, size_t trial);
+/**
+ * Closes an open trial as failed, with the reason.
+ *
+ * @param tuner   the tuner
+ * @param trial   an open trial
+ * @param message why it failed (copied; NULL gives "failed")
+ * @return as ctune_tuner_tell_pruned(); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_tuner_tell_failed(ctune_tuner *tuner, size_t trial,
+                                               const char *message);
+/**
+ * Number of trials asked so far.
+ *
+ * @param tuner the tuner
+ * @return the count; 0 for NULL
+ */
+CTUNE_API size_t ctune_tuner_n_trials(const ctune_tuner *tuner);
+/**
+ * One row of the trials table.
+ *
+ * @param tuner  the tuner
+ * @param trial  the trial number
+ * @param state  receives a CTUNE_TRIAL_* state (may be NULL)
+ * @param value  receives the told value, NaN unless complete (may be NULL)
+ * @param params receives its parameters, owned by the tuner (may be NULL)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, unknown trial)
+ */
+CTUNE_API ctune_status ctune_tuner_trial(const ctune_tuner *tuner, size_t trial, int *state,
+                                         double *value, const ctune_params **params);
+/**
+ * The best complete trial (greatest value, or least with
+ * direction=minimize; the first told on ties).
+ *
+ * @param tuner the tuner
+ * @param trial receives its number
+ * @param value receives its value (may be NULL)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE when no trial is
+ *         complete
+ */
+CTUNE_API ctune_status ctune_tuner_best(const ctune_tuner *tuner, size_t *trial, double *value);
+/**
+ * Writes the trials table as CSV (atomically), in the schema of
+ * ctune_search_results_csv() (docs/results-schema.md) with one "split":
+ * param_<name> columns, params, split0_test_score and mean_test_score (the
+ * value, NaN unless complete), std_test_score (0, NaN unless complete),
+ * rank_test_score and error (the reason of a failed trial, "pruned at
+ * step K", or "running").
+ *
+ * @param tuner the tuner
+ * @param path  the output file
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_tuner_results_csv(const ctune_tuner *tuner, const char *path);
+/**
+ * Writes the trials table as JSON (atomically), in the schema of
+ * ctune_search_results_json(), plus "stopped_by" after an optimize run.
+ *
+ * @param tuner the tuner
+ * @param path  the output file
+ * @return as ctune_tuner_results_csv()
+ */
+CTUNE_API ctune_status ctune_tuner_results_json(const ctune_tuner *tuner, const char *path);
+/**
+ * The CSV of ctune_tuner_results_csv() into a buffer (the needed-size
+ * convention of ctune_space_to_text()).
+ *
+ * @param tuner the tuner
+ * @param buf   the buffer (may be NULL when cap is 0)
+ * @param cap   its size
+ * @return the text length, or a negative ctune_status
+ */
+CTUNE_API long ctune_tuner_results_csv_buf(const ctune_tuner *tuner, char *buf, size_t cap);
+/**
+ * The JSON of ctune_tuner_results_json() into a buffer.
+ *
+ * @param tuner the tuner
+ * @param buf   the buffer (may be NULL when cap is 0)
+ * @param cap   its size
+ * @return as ctune_tuner_results_csv_buf()
+ */
+CTUNE_API long ctune_tuner_results_json_buf(const ctune_tuner *tuner, char *buf, size_t cap);
+
+/**
+ * An objective for ctune_tuner_optimize(): evaluates `params`, stores the
+ * value in *value and returns CTUNE_OK, or returns an error status (with
+ * ctune_set_error()) for a failed trial. It may report intermediate values
+ * through `ctx` and return early once ctune_trial_should_prune() says so.
+ */
+typedef ctune_status (*ctune_objective_fn)(const ctune_params *params, ctune_trial_ctx *ctx,
+                                           double *value, void *user);
+/**
+ * Reports an intermediate value of the running trial (ctune_tuner_report()).
+ *
+ * @param ctx   the trial context
+ * @param step  the step (>= 0, increasing)
+ * @param value the value
+ * @return as ctune_tuner_report()
+ */
+CTUNE_API ctune_status ctune_trial_report(ctune_trial_ctx *ctx, int64_t step, double value);
+/**
+ * Whether the pruner asked this trial to stop at its last report, or the
+ * run is stopping (budget reached). An objective that returns while this
+ * is set by the pruner has its trial recorded as pruned.
+ *
+ * @param ctx the trial context
+ * @return 1 or 0; 0 for NULL
+ */
+CTUNE_API int ctune_trial_should_prune(const ctune_trial_ctx *ctx);
+/**
+ * The number of the running trial.
+ *
+ * @param ctx the trial context
+ * @return the trial number; 0 for NULL
+ */
+CTUNE_API size_t ctune_trial_number(const ctune_trial_ctx *ctx);
+/**
+ * Runs the objective on new trials: asks, calls, tells, on the executor of
+ * the searches (n_jobs workers of the one worker pool).
+ *
+ * Options: n_trials (>= 1; default: the points left of a grid, otherwise
+ * required), timeout (wall seconds, > 0: no trial starts after it), n_jobs
+ * (default 1). Budgets stop the run as cancellation does: trials in flight
+ * finish and are told. A failed objective fails its trial, not the run.
+ * ctune_tuner_stopped_by() and the JSON export say which budget ended it.
+ *
+ * @param tuner     the tuner
+ * @param objective the objective
+ * @param user      passed to the objective
+ * @param options   options text
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, a bad option, timeout <= 0, no
+ *         n_trials); CTUNE_ESTATE (a grid with no point left); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_tuner_optimize(ctune_tuner *tuner, ctune_objective_fn objective,
+                                            void *user, const char *options);
+/**
+ * What ended the last ctune_tuner_optimize(): "n_trials", "timeout" or
+ * "grid" (no point left), or NULL before one.
+ *
+ * @param tuner the tuner
+ * @return static text or NULL
+ */
+CTUNE_API const char *ctune_tuner_stopped_by(const ctune_tuner *tuner);
 /* ---- TPE search (searches) ---- */
 
 /**

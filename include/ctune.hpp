@@ -128,6 +128,9 @@ CTUNE_HPP_HANDLE(ctune_space, ctune_space_free)
 CTUNE_HPP_HANDLE(ctune_candidates, ctune_candidates_free)
 CTUNE_HPP_HANDLE(ctune_cv_results, ctune_cv_results_free)
 CTUNE_HPP_HANDLE(ctune_search, ctune_search_free)
+#if defined(CTUNE_EXPERIMENTAL) || defined(CTUNE_BUILDING)
+CTUNE_HPP_HANDLE(ctune_tuner, ctune_tuner_free)
+#endif
 
 namespace ctune {
 

@@ -14,6 +14,7 @@ enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2, CLI_INTERRUPTED = 130 };
 #define CLI_MAX_PARAMS 64
 /* Limits of the integer flags (the library's own where it has one). */
 #define CLI_MAX_N_ITER 1000000LL     /* --n-iter: candidates held in memory */
+#define CLI_MAX_N_TRIALS 1000000LL   /* --n-trials: trials held in memory */
 #define CLI_MAX_CV 2147483647LL      /* --cv: folds are an int */
 #define CLI_MAX_JOBS 4096LL          /* --jobs: the library's n_jobs limit */
 #define CLI_MAX_SEED 9223372036854775807LL /* --seed: an int64 option */
@@ -39,6 +40,13 @@ typedef struct cli_opts {
     const char *study_options; /* --study-options TEXT (ctune_study_open options) */
     const char *model_file;  /* --model-file FILE (predict) */
     const char *output;      /* --output FILE (predict) */
+    const char *command;     /* --command TEMPLATE (tune) */
+    long n_trials;           /* --n-trials (tune) */
+    const char *timeout;     /* --timeout SECONDS (tune), checked by the library */
+    const char *sampler;     /* --sampler random|grid (tune) */
+    const char *direction;   /* --direction maximize|minimize (tune) */
+    int shell;               /* --shell: run --command with /bin/sh -c (tune) */
+    int n_trials_set;
     int no_scale;            /* --no-scale */
     int shuffle;             /* --shuffle: shuffled (stratified) K-fold, seeded by --seed */
     int quiet;               /* --quiet */
@@ -52,7 +60,8 @@ typedef struct cli_opts {
     int aggressive;          /* --aggressive-elimination */
     const char *max_epochs;  /* Hyperband: --max-epochs, --hyperband-iterations */
     const char *hb_iterations;
-    const char *pruner;      /* --pruner median|sha|none (on --max-epochs epochs) */
+    const char *pruner;      /* --pruner median|sha|none (search, grid: per epoch up to
+                              * --max-epochs; tune: on the step=K lines) */
     int n_iter_set, cv_set, seed_set;
     long tpe_batch;          /* --tpe-batch K (0 = unset) */
 } cli_opts;
@@ -116,5 +125,8 @@ int cli_check_paths(const char *cmd, const cli_path *in, size_t n_in, const cli_
 
 /* `ctune study show|export FILE ...` (tools/cli_study.c). */
 int cli_study(int argc, char **argv);
+
+/* ctune tune (cli_tune.c). */
+int cli_cmd_tune(int argc, char **argv);
 
 #endif

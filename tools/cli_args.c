@@ -108,7 +108,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         if (!allowed_opt(allowed, name))
             return cli_usage_error(cmd, "unknown option '--%s'", name);
         int flag = strcmp(name, "quiet") == 0 || strcmp(name, "no-scale") == 0 ||
-                   strcmp(name, "shuffle") == 0 || strcmp(name, "aggressive-elimination") == 0;
+                   strcmp(name, "shuffle") == 0 || strcmp(name, "aggressive-elimination") == 0 ||
+                   strcmp(name, "shell") == 0;
         if (flag) {
             if (eq)
                 return cli_usage_error(cmd, "--%s takes no value", name);
@@ -118,6 +119,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
                 o->shuffle = 1;
             else if (strcmp(name, "aggressive-elimination") == 0)
                 o->aggressive = 1;
+            else if (strcmp(name, "shell") == 0)
+                o->shell = 1;
             else
                 o->no_scale = 1;
             continue;
@@ -176,6 +179,19 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
                 rc = cli_usage_error(cmd, "--results needs a file name ending in .csv or .json, "
                                           "got '%s'", val);
         }
+        else if (strcmp(name, "command") == 0)
+            o->command = val;
+        else if (strcmp(name, "n-trials") == 0) {
+            rc = parse_long(cmd, name, val, 1, CLI_MAX_N_TRIALS, &o->n_trials);
+            o->n_trials_set = 1;
+        } else if (strcmp(name, "timeout") == 0)
+            o->timeout = val;
+        else if (strcmp(name, "sampler") == 0)
+            o->sampler = val;
+        else if (strcmp(name, "direction") == 0)
+            o->direction = val;
+        else if (strcmp(name, "pruner") == 0)
+            o->pruner = val;
         else if (strcmp(name, "report") == 0)
             o->report = val;
         else if (strcmp(name, "save-model") == 0)
@@ -204,8 +220,6 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->max_epochs = val;
         else if (strcmp(name, "hyperband-iterations") == 0)
             o->hb_iterations = val;
-        else if (strcmp(name, "pruner") == 0)
-            o->pruner = val;
         else
             return cli_usage_error(cmd, "unknown option '--%s'", name);
         if (rc != CLI_OK)

@@ -46,6 +46,7 @@ static void usage_main(FILE *f)
             "  cv         cross_val_score of one configuration (mean ± std)\n"
             "  fit        fit one configuration on all the data and save it (--save-model)\n"
             "  predict    predict a CSV file with a saved model\n"
+            "  tune       tune an external command (ask/tell tuner; see docs/tuner.md)\n"
             "  datasets   list the embedded datasets\n"
             "  report     HTML report with plots of a results file (--results x.json)\n"
             "  study      show or export a durable study (ctune study --help)\n"
@@ -949,6 +950,8 @@ static int dispatch(int argc, char **argv)
         return cmd_predict(argc, argv);
     if (strcmp(cmd, "datasets") == 0)
         return cmd_datasets(argc, argv);
+    if (strcmp(cmd, "tune") == 0)
+        return cli_cmd_tune(argc, argv);
     if (strcmp(cmd, "report") == 0)
         return cli_cmd_report(argc, argv);
     if (strcmp(cmd, "study") == 0)

@@ -30,7 +30,8 @@ void ctune__results_free(ctune__results *r)
 }
 
 /* Appends a column named `name`. Returns it, or NULL when out of memory. */
-static ctune__col *add_col(ctune__results *r, size_t *cap, ctune__col_kind kind, const char *name)
+ctune__col *ctune__results_add_col(ctune__results *r, size_t *cap, ctune__col_kind kind,
+                                   const char *name)
 {
     if (r->n_cols == *cap) {
         size_t nc = *cap ? *cap * 2 : 32;
@@ -114,11 +115,11 @@ static ctune_status add_time_cols(ctune__results *r, size_t *cap, const ctune__e
 {
     for (int which = 0; which < 2; which++) {
         ctune__col *cm =
-            add_col(r, cap, CTUNE__COL_NUM, which ? "mean_score_time" : "mean_fit_time");
+            ctune__results_add_col(r, cap, CTUNE__COL_NUM, which ? "mean_score_time" : "mean_fit_time");
         if (!cm)
             return CTUNE_ENOMEM;
         double *mv = cm->v;
-        ctune__col *cs = add_col(r, cap, CTUNE__COL_NUM, which ? "std_score_time" : "std_fit_time");
+        ctune__col *cs = ctune__results_add_col(r, cap, CTUNE__COL_NUM, which ? "std_score_time" : "std_fit_time");
         if (!cs)
             return CTUNE_ENOMEM;
         for (size_t c = 0; c < r->n_cands; c++) {
@@ -138,10 +139,10 @@ static ctune_status add_param_cols(ctune__results *r, size_t *cap, const ctune_s
     char name[256];
     for (size_t j = 0; space && j < space->n; j++) {
         snprintf(name, sizeof name, "param_%s", space->e[j].name);
-        if (!add_col(r, cap, CTUNE__COL_PARAM, name))
+        if (!ctune__results_add_col(r, cap, CTUNE__COL_PARAM, name))
             return CTUNE_ENOMEM;
     }
-    if (space && !add_col(r, cap, CTUNE__COL_PARAMS, "params"))
+    if (space && !ctune__results_add_col(r, cap, CTUNE__COL_PARAMS, "params"))
         return CTUNE_ENOMEM;
     return CTUNE_OK;
 }
@@ -158,17 +159,17 @@ static ctune_status add_score_cols(ctune__results *r, size_t *cap, const ctune__
     size_t first = r->n_cols;
     for (size_t f = 0; f < ns; f++) {
         snprintf(name, sizeof name, "split%zu_%s_%s", f, side, sfx);
-        if (!add_col(r, cap, CTUNE__COL_NUM, name))
+        if (!ctune__results_add_col(r, cap, CTUNE__COL_NUM, name))
             return CTUNE_ENOMEM;
     }
     snprintf(name, sizeof name, "mean_%s_%s", side, sfx);
-    if (!add_col(r, cap, CTUNE__COL_NUM, name))
+    if (!ctune__results_add_col(r, cap, CTUNE__COL_NUM, name))
         return CTUNE_ENOMEM;
     snprintf(name, sizeof name, "std_%s_%s", side, sfx);
-    if (!add_col(r, cap, CTUNE__COL_NUM, name))
+    if (!ctune__results_add_col(r, cap, CTUNE__COL_NUM, name))
         return CTUNE_ENOMEM;
     snprintf(name, sizeof name, "rank_%s_%s", side, sfx);
-    if (!train && !add_col(r, cap, CTUNE__COL_RANK, name))
+    if (!train && !ctune__results_add_col(r, cap, CTUNE__COL_RANK, name))
         return CTUNE_ENOMEM;
     ctune__col *cm = &r->cols[first + ns];
     ctune__col *cs = &r->cols[first + ns + 1];
@@ -225,7 +226,7 @@ static ctune_status build_cols(ctune__results *r, const ctune__eval *ev, const c
     for (size_t k = 0; k < r->n_scorers; k++)
         for (int train = 0; train < 2 && (!train || ev->opts->return_train); train++)
             CTUNE_TRY(add_score_cols(r, &cap, ev, k, train, tmp));
-    if (!add_col(r, &cap, CTUNE__COL_ERROR, "error"))
+    if (!ctune__results_add_col(r, &cap, CTUNE__COL_ERROR, "error"))
         return CTUNE_ENOMEM;
     /* pointers into the columns (stable now that all columns exist) */
     for (size_t k = 0, j = 0; j < r->n_cols; j++) {
@@ -277,7 +278,7 @@ ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
 ctune_status ctune__results_prepend(ctune__results *r, const char *name, const double *v)
 {
     size_t cap = r->n_cols; /* full: add_col grows the array */
-    ctune__col *c = add_col(r, &cap, CTUNE__COL_NUM, name);
+    ctune__col *c = ctune__results_add_col(r, &cap, CTUNE__COL_NUM, name);
     if (!c)
         return CTUNE_ENOMEM;
     ctune__col tmp = *c;
@@ -292,7 +293,7 @@ ctune_status ctune__results_add_param(ctune__results *r, const char *param)
     char name[256];
     snprintf(name, sizeof name, "param_%s", param);
     size_t cap = r->n_cols;
-    ctune__col *c = add_col(r, &cap, CTUNE__COL_PARAM, name);
+    ctune__col *c = ctune__results_add_col(r, &cap, CTUNE__COL_PARAM, name);
     if (!c)
         return CTUNE_ENOMEM;
     ctune__col tmp = *c;
@@ -499,6 +500,10 @@ void ctune__results_json(const ctune__results *r, const ctune__results_meta *m, 
     ctune__sb_printf(b, "],\n  \"n_candidates\": %zu,\n  \"n_splits\": %zu,\n  \"status\": ",
                      r->n_cands, r->n_splits);
     ctune__sb_json_string(b, m->status);
+    if (m->stopped_by) {
+        ctune__sb_str(b, ",\n  \"stopped_by\": ");
+        ctune__sb_json_string(b, m->stopped_by);
+    }
     ctune__sb_str(b, ",\n  \"cv_results\": {");
     ctune__sb cell;
     ctune__sb_init(&cell);

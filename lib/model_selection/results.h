@@ -51,6 +51,11 @@ ctune_status ctune__results_prepend(ctune__results *r, const char *name, const d
  * which every row sets though it is not in the space). */
 ctune_status ctune__results_add_param(ctune__results *r, const char *param);
 
+/* Appends a column (`cap`: the caller's capacity count, 0 at first) for a
+ * table built by hand (the tuner's); NULL when out of memory. */
+ctune__col *ctune__results_add_col(ctune__results *r, size_t *cap, ctune__col_kind kind,
+                                   const char *name);
+
 /* Index of the best candidate for scorer k (lowest rank, first on ties). */
 size_t ctune__results_best(const ctune__results *r, size_t k);
 /* Column by name, or NULL (with an EINVAL message listing the names). */
@@ -66,6 +71,7 @@ typedef struct ctune__results_meta {
     double best_score;
     const char *refit_metric; /* NULL = none */
     const char *status;       /* "complete" or "partial" */
+    const char *stopped_by;   /* NULL (not written), or the budget that ended the run */
 } ctune__results_meta;
 
 /* Version of the JSON export's layout (docs/results-schema.md): raised when

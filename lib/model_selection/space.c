@@ -495,7 +495,7 @@ static ctune_status candidates_alloc(ctune_candidates **out, size_t n)
 }
 
 /* Grid point `index`: keys sorted, the last key varying fastest. */
-static ctune_status grid_point(const ctune_space *sp, uint64_t index, ctune_params **out)
+ctune_status ctune__space_grid_point(const ctune_space *sp, uint64_t index, ctune_params **out)
 {
     ctune_params *p;
     CTUNE_TRY(ctune_params_new(&p));
@@ -524,7 +524,7 @@ static ctune_status grid_point(const ctune_space *sp, uint64_t index, ctune_para
     return CTUNE_OK;
 }
 
-static ctune_status random_point(const ctune_space *sp, ctune_rng *rng, ctune_params **out)
+ctune_status ctune__space_random_point(const ctune_space *sp, ctune_rng *rng, ctune_params **out)
 {
     ctune_params *p;
     CTUNE_TRY(ctune_params_new(&p));
@@ -583,7 +583,7 @@ ctune_status ctune_space_grid(ctune_candidates **out, const ctune_space *sp)
     ctune_candidates *c;
     CTUNE_TRY(candidates_alloc(&c, (size_t)g));
     for (uint64_t i = 0; i < g; i++) {
-        ctune_status rc = grid_point(sp, i, &c->items[i]);
+        ctune_status rc = ctune__space_grid_point(sp, i, &c->items[i]);
         if (rc != CTUNE_OK) {
             ctune_candidates_free(c);
             return rc;
@@ -679,7 +679,7 @@ ctune_status ctune_space_sample(ctune_candidates **out, const ctune_space *sp, s
         if (rc == CTUNE_OK)
             rc = candidates_alloc(&c, n);
         for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
-            rc = grid_point(sp, idx[i], &c->items[i]);
+            rc = ctune__space_grid_point(sp, idx[i], &c->items[i]);
             if (rc == CTUNE_OK)
                 c->n++;
         }
@@ -692,7 +692,7 @@ ctune_status ctune_space_sample(ctune_candidates **out, const ctune_space *sp, s
     } else {
         rc = candidates_alloc(&c, n_iter);
         for (size_t i = 0; i < n_iter && rc == CTUNE_OK; i++) {
-            rc = random_point(sp, &rng, &c->items[i]);
+            rc = ctune__space_random_point(sp, &rng, &c->items[i]);
             if (rc == CTUNE_OK)
                 c->n++;
         }

@@ -50,6 +50,11 @@ void ctune__space_entry_clear(ctune__space_entry *e);
 /* Grid size with overflow check (1 for an empty space). Errors: CTUNE_EINVAL
  * when an entry is a distribution or the product overflows. */
 ctune_status ctune__space_grid_size(const ctune_space *sp, uint64_t *out);
+/* Grid point `index` (< the grid size; keys sorted, the last varying
+ * fastest) and one random draw from `rng` (entries in sorted order), as the
+ * searches' samplers make them. */
+ctune_status ctune__space_grid_point(const ctune_space *sp, uint64_t index, ctune_params **out);
+ctune_status ctune__space_random_point(const ctune_space *sp, ctune_rng *rng, ctune_params **out);
 /* Sets `name` in p to the typed value v. */
 ctune_status ctune__value_set(ctune_params *p, const char *name, const ctune__value *v);
 

@@ -617,6 +617,115 @@ class CliTest(unittest.TestCase):
                 self.assertGreater(float(done["mean_test_score"]), 0)
                 self.assertFalse(os.path.exists(os.path.join(tmp, "m.ctm")))  # no refit
 
+STUB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tune_stub.sh")
+
+
+class TuneTest(unittest.TestCase):
+    """ctune tune against tests/cli/tune_stub.sh."""
+
+    def tune(self, *args):
+        return run("tune", *args)
+
+    def rows(self, path):
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+
+    def test_grid_minimize_and_results(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "t.csv")
+            rc, out, err = self.tune("--space", "x: 0.5|0.1|0.3", "--command",
+                                     STUB + " ok {x}", "--sampler", "grid", "--direction",
+                                     "minimize", "--results", res)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("3 trials: 3 complete, 0 pruned, 0 failed (stopped by n_trials)", out)
+            self.assertIn("best trial 1: 0.1 with x=0.1", out)
+            rows = self.rows(res)
+            self.assertEqual([r["param_x"] for r in rows], ["0.5", "0.1", "0.3"])
+            self.assertEqual([r["mean_test_score"] for r in rows], ["0.5", "0.1", "0.3"])
+            self.assertEqual([r["rank_test_score"] for r in rows], ["3", "1", "2"])
+            js = os.path.join(tmp, "t.json")
+            rc, _, err = self.tune("--space", "x: 0.5|0.1", "--command", STUB + " ok {x}",
+                                   "--n-trials", "4", "--seed", "3", "--results", js, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(js) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["stopped_by"], "n_trials")
+            self.assertEqual(doc["n_candidates"], 4)
+            self.assertEqual(err, "")
+            self.assertEqual(doc["schema"], 1)
+            # the tuner's table is a results file `ctune report` reads
+            page = os.path.join(tmp, "t.html")
+            rc, _, err = run("report", js, "-o", page)
+            self.assertEqual(rc, 0, err)
+            self.assertTrue(os.path.getsize(page) > 0)
+
+    def test_failed_commands(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "t.csv")
+            rc, out, err = self.tune("--space", "x: 1|2", "--sampler", "grid", "--command",
+                                     STUB + " fail {x}", "--results", res)
+            self.assertEqual(rc, 1)
+            self.assertIn("2 trials: 0 complete, 0 pruned, 2 failed", out)
+            self.assertIn("no trial completed", err)
+            for r in self.rows(res):
+                self.assertIn("exited with status 3", r["error"])
+            rc, _, err = self.tune("--space", "x: 1", "--sampler", "grid", "--command",
+                                   STUB + " quiet {x}", "--results", res)
+            self.assertEqual(rc, 1)
+            self.assertIn("printed no number", self.rows(res)[0]["error"])
+            rc, _, err = self.tune("--space", "x: 1", "--sampler", "grid", "--command",
+                                   os.path.join(tmp, "missing") + " {x}", "--results", res)
+            self.assertEqual(rc, 1)
+            self.assertIn("cannot run", self.rows(res)[0]["error"])
+
+    def test_pruner_kills(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "t.csv")
+            rc, out, err = self.tune("--space", "x: 1|2|3|4|5|0.1", "--sampler", "grid",
+                                     "--pruner", "sha", "--command", STUB + " ok {x}",
+                                     "--results", res)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("6 trials: 5 complete, 1 pruned", out)
+            self.assertEqual(self.rows(res)[5]["error"], "pruned at step 1")
+
+    def test_shell_and_quoting(self):
+        rc, out, err = self.tune("--space", "x: 7", "--sampler", "grid", "--shell",
+                                 "--command", "echo {x} | tr 7 8", "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("best trial 0: 8.0 with x=7", out)
+        # without --shell, '|' is an argument of echo, not a pipe
+        rc, out, err = self.tune("--space", "x: 7", "--sampler", "grid",
+                                 "--command", "echo '{x} |' tr 7 8", "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("best trial 0: 8.0 with x=7", out)  # the last number printed: 8
+
+    def test_timeout(self):
+        # each trial takes 0.2 s at least: with --timeout 0.3 no third trial starts
+        rc, out, err = self.tune("--space", "x: uniform(0, 1)", "--command", STUB + " slow {x}",
+                                 "--n-trials", "100", "--timeout", "0.3", "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("(stopped by timeout)", out)
+        n = int(out.split()[0])
+        self.assertGreaterEqual(n, 1)
+        self.assertLessEqual(n, 2)
+
+    def test_usage_errors(self):
+        for args, msg in (
+                (("--space", "x: 1"), "--command is required"),
+                (("--command", "echo 1"), "--space is required"),
+                (("--space", "x: 1", "--command", "echo {y}"), "{y}, which is not in --space"),
+                (("--space", "x: 1", "--command", "echo 'x"), "unbalanced"),
+                (("--space", "x: 1", "--command", "echo {x}", "--timeout", "0"), "timeout"),
+                (("--space", "x: 1", "--command", "echo {x}", "--timeout", "soon"), "timeout"),
+                (("--space", "x: 1", "--command", "echo {x}", "--sampler", "tpe?"), "sampler"),
+                (("--space", "x: 1", "--command", "echo {x}", "--n-trials", "0"), "n-trials"),
+                (("--space", "x 1", "--command", "echo {x}"), "--space")):
+            rc, _, err = self.tune(*args)
+            self.assertEqual(rc, 2, args)
+            self.assertIn(msg, err, args)
+        rc, out, _ = self.tune("--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("usage: ctune tune", out)
 class ReportTest(unittest.TestCase):
     """ctune report and --report (the page itself: tests/report, and
     test_report_browser.py in a real browser)."""

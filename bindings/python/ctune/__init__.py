@@ -21,6 +21,7 @@ from ._model_selection import (GridSearchCV, HalvingGridSearchCV, HalvingRandomS
                                HyperbandSearchCV, RandomizedSearchCV, TPESearchCV,
                                cross_val_score,
                                loguniform, randint, uniform)
+from ._tuner import FrozenTrial, Trial, TrialPruned, Tuner
 from ._io import dataset_names, load_csv, load_dataset, load_model, save_model
 from ._native import C as _C
 from . import _log  # noqa: F401  (routes the C library's log lines to Python)
@@ -37,6 +38,7 @@ __all__ = [
     "GridSearchCV", "HalvingRandomSearchCV", "HalvingGridSearchCV", "HyperbandSearchCV",
     "TPESearchCV", "uniform", "loguniform", "randint", "custom_estimator", "custom_class",
     "SklearnEstimator", "check_estimator",
+    "Tuner", "Trial", "FrozenTrial", "TrialPruned",
 ]
 
 
