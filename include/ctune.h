@@ -75,8 +75,14 @@ extern "C" {
 #endif
 
 /* ========================================================================
- * Version
+ * Core: version, status codes and errors
  * ======================================================================== */
+/** @defgroup grp_core Core: version, status codes and errors
+ *  Version of the header and the library; the status every fallible call
+ *  returns; the per-thread error message.
+ *  @{ */
+
+/* ---- Version ---- */
 
 /** Major version of this header. While it is 0 the API is settling: a
  *  release that breaks the API or ABI raises the minor version and the
@@ -109,9 +115,7 @@ CTUNE_API const char *ctune_version_string(void);
  */
 CTUNE_API int ctune_version_number(void);
 
-/* ========================================================================
- * Status codes and errors
- * ======================================================================== */
+/* ---- Status codes and errors ---- */
 
 /** Result of every fallible call: CTUNE_OK (0) or a negative code naming the
  *  kind of failure (the anonymous enum below). */
@@ -198,6 +202,16 @@ CTUNE_API ctune_status ctune_set_error_str(ctune_status code, const char *messag
  *  ctune_last_error_code() CTUNE_OK. */
 CTUNE_API void ctune_clear_error(void);
 
+/** @} */
+
+/* ========================================================================
+ * Memory and logging
+ * ======================================================================== */
+/** @defgroup grp_memlog Memory and logging
+ *  The process-wide log callback; allocation accounting lives in
+ *  ctune_testing.h.
+ *  @{ */
+
 /** A receiver of the library's optional log lines: `level` 0 is info, 1 a
  *  warning; `message` is valid during the call only. */
 typedef void (*ctune_log_fn)(int level, const char *message, void *user);
@@ -213,8 +227,12 @@ CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
 /* Allocation accounting and the allocation-failure test hook
  * (ctune_alloc_live(), ctune_alloc_fail_at(), ...) are in ctune_testing.h. */
 
+/** @} */
+
 /* ========================================================================
- * Random numbers
+ * Data: random numbers and data views
+ *
+ * ---- Random numbers ----
  *
  * A ctune_rng is a xoshiro256** generator. Independent streams are derived
  * from (seed, stream id): ctune_seed_derive() mixes a seed with ids through
@@ -222,6 +240,10 @@ CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
  * ctune_seed_derive(ctune_seed_derive(s, c), f) whatever thread or MPI rank
  * runs it.
  * ======================================================================== */
+/** @defgroup grp_data Data: random numbers and data views
+ *  Seeded random streams and ctune_data, the view over caller arrays that
+ *  every fit, predict and score takes.
+ *  @{ */
 
 /** A random number generator (xoshiro256**) on one stream of one seed.
  *  Created by ctune_rng_new(), freed by ctune_rng_free(). Not thread-safe:
@@ -288,16 +310,14 @@ CTUNE_API uint64_t ctune_rng_below(ctune_rng *rng, uint64_t n);
  */
 CTUNE_API double ctune_rng_normal(ctune_rng *rng);
 
-/* ========================================================================
- * Data views
+/* ---- Data views ----
  *
  * A ctune_data wraps caller arrays without copying: X is n_rows × n_cols,
  * row-major, element type float32 or float64, consecutive rows `row_stride`
  * elements apart; y is n_rows × n_targets float64, contiguous (may be absent,
  * e.g. for predict). The caller's arrays must outlive the view and every view
  * derived from it. A subset view (a fold) selects rows by index without
- * copying X. Views are immutable and may be shared by threads.
- * ======================================================================== */
+ * copying X. Views are immutable and may be shared by threads. */
 
 /** Element type of X in a data view. */
 typedef enum ctune_dtype { CTUNE_FLOAT32 = 1, CTUNE_FLOAT64 = 2 } ctune_dtype;
@@ -465,6 +485,8 @@ CTUNE_API double ctune_data_x(const ctune_data *data, size_t row, size_t col);
  */
 CTUNE_API double ctune_data_y(const ctune_data *data, size_t row, size_t target);
 
+/** @} */
+
 /* ========================================================================
  * Parameters and parameter specs
  *
@@ -472,6 +494,10 @@ CTUNE_API double ctune_data_y(const ctune_data *data, size_t row, size_t target)
  * string, bool or none). An estimator declares its parameters with a spec:
  * a static array of ctune_param_spec ended by an entry whose name is NULL.
  * ======================================================================== */
+/** @defgroup grp_params Parameters and parameter specs
+ *  Typed name → value sets (ctune_params) and the specs (ctune_param_spec)
+ *  that declare and validate an estimator's parameters.
+ *  @{ */
 
 /** Value types; a spec's `types` is a bitwise OR of the accepted ones. */
 enum {
@@ -787,13 +813,19 @@ CTUNE_API ctune_status ctune_params_parse_spec(ctune_params **out, const char *t
  */
 CTUNE_API size_t ctune_spec_count(const ctune_param_spec *spec);
 
+/** @} */
+
 /* ========================================================================
- * Estimators
+ * Estimator protocol and vtable
  *
  * An estimator is an opaque handle around a vtable, its parameters and its
  * fitted state (scikit-learn's contract: construction only stores params;
  * fit does the work; clone copies params, not the fit).
  * ======================================================================== */
+/** @defgroup grp_estimator Estimator protocol and vtable
+ *  The estimator handle, the vtable a custom estimator implements, and the
+ *  calls every estimator answers (fit, predict, score, clone, params).
+ *  @{ */
 
 /** What an estimator predicts (ctune_estimator_kind() returns one). */
 typedef enum ctune_kind {
@@ -814,6 +846,16 @@ typedef enum ctune_kind {
  *  ctune_estimator_free(). One handle must not be used from two threads at
  *  once; clones may be fitted concurrently. */
 typedef struct ctune_estimator ctune_estimator;
+
+/** @} */
+
+/* ========================================================================
+ * Fit context
+ * ======================================================================== */
+/** @defgroup grp_fit_ctx Fit context
+ *  What the library gives an estimator's fit: its thread budget, its random
+ *  stream and cancellation.
+ *  @{ */
 
 /** Context of one fit, given by the library to an estimator's fit: the
  *  thread budget and the RNG stream of the task. Read with the accessors. */
@@ -851,6 +893,12 @@ CTUNE_API uint64_t ctune_fit_ctx_seed(const ctune_fit_ctx *ctx, uint64_t own_see
  * @return 1 when cancelled, else 0
  */
 CTUNE_API int ctune_fit_ctx_cancelled(const ctune_fit_ctx *ctx);
+
+/** @} */
+
+/* ---- Estimator protocol and vtable (continued) ---- */
+/** @addtogroup grp_estimator
+ *  @{ */
 
 /** A byte sink for an estimator's save hook (see the I/O section). */
 typedef struct ctune_writer ctune_writer;
@@ -1196,7 +1244,15 @@ CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctu
  */
 CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, const ctune_data *X, double *out);
 
-/* ---- NN ENGINE (lib/nn) ------------------------------------------------ */
+/** @} */
+
+/* ========================================================================
+ * NN engine
+ * ======================================================================== */
+/** @defgroup grp_nn NN engine
+ *  A Keras-like Sequential model (Dense, Dropout; optimizers, losses,
+ *  metrics) trained in float32 on BLIS.
+ *  @{ */
 /* A Keras-like Sequential model: Dense and Dropout layers, compiled with an
  * optimizer, a loss and metrics, trained with minibatches on a ctune_data.
  * Every name (activation, initializer, loss, optimizer, metric, option) is
@@ -1609,9 +1665,15 @@ CTUNE_API const char *ctune_nn_optimizer_name(size_t i);
  * @return a static string; NULL out of range
  */
 CTUNE_API const char *ctune_nn_metric_name(size_t i);
-/* ---- END NN ENGINE ----------------------------------------------------- */
+/** @} */
 
-/* ---- KERAS-STYLE ESTIMATORS (lib/estimators/keras*) -------------------- */
+/* ========================================================================
+ * Keras-style estimators
+ * ======================================================================== */
+/** @defgroup grp_keras Keras-style estimators
+ *  KerasClassifier / KerasRegressor: an NN model built by a callback from
+ *  searchable parameters, as an ordinary estimator.
+ *  @{ */
 
 
 /** The model-builder callback: the C form of Keras' `create_model(...)`.
@@ -1699,9 +1761,15 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  * Loading runs the builder with the params read from the file: trust a
  * model file as you trust the code of its builder. */
 
-/* ---- END KERAS-STYLE ESTIMATORS ---------------------------------------- */
+/** @} */
 
-/* ---- METRICS AND SCORERS (lib/core/metrics.c) -------------------------- */
+/* ========================================================================
+ * Metrics and scorers
+ * ======================================================================== */
+/** @defgroup grp_metrics Metrics and scorers
+ *  scikit-learn's metrics on caller arrays, and scorers that score a fitted
+ *  estimator by name.
+ *  @{ */
 
 /**
  * Accuracy: the fraction of positions where y_pred equals y_true.
@@ -1939,9 +2007,17 @@ CTUNE_API size_t ctune_scorer_count(void);
  * @return a static string; NULL out of range
  */
 CTUNE_API const char *ctune_scorer_name(size_t i);
-/* ---- END METRICS AND SCORERS ------------------------------------------- */
+/** @} */
 
-/* ---- BUILT-IN ESTIMATORS: DUMMY (lib/estimators/dummy.c) --------------- */
+/* ========================================================================
+ * Built-in estimators
+ * ======================================================================== */
+/** @defgroup grp_builtin Built-in estimators
+ *  Dummy baselines, decision trees, StandardScaler and Pipeline, as ordinary
+ *  estimator handles.
+ *  @{ */
+
+/* ---- Dummy estimators ---- */
 /* Baselines that ignore X, as scikit-learn's sklearn.dummy (see
  * docs/custom-estimators.md; their source, lib/estimators/dummy.c, is the
  * smallest example of the vtable). Their params are documented with each
@@ -1998,9 +2074,7 @@ CTUNE_API const ctune_estimator_vtable *ctune_dummy_classifier_vtable(void);
  * @return the static vtable, never NULL
  */
 CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
-/* ---- END BUILT-IN ESTIMATORS: DUMMY ------------------------------------ */
-
-/* ---- BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ---------------------- */
+/* ---- Trees, scaler, pipeline ---- */
 /* scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor,
  * StandardScaler and Pipeline, as ordinary estimator handles (fit, predict,
  * clone, set_params, search ...). See docs/trees-scaling-pipelines.md.
@@ -2266,9 +2340,15 @@ CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size
  */
 CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
                                            const ctune_estimator **out);
-/* ---- END BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ------------------ */
+/** @} */
 
-/* ---- DATA GENERATORS (lib/core/datagen.c) ------------------------------ */
+/* ========================================================================
+ * Data generators
+ * ======================================================================== */
+/** @defgroup grp_datagen Data generators
+ *  Seeded synthetic data (make_blobs, make_classification, make_regression)
+ *  into caller arrays.
+ *  @{ */
 /* Seeded synthetic data for tests and examples (after scikit-learn's
  * make_blobs / make_classification / make_regression). Each writes into
  * caller arrays: X is n × d row-major doubles, y holds n values (class
@@ -2344,9 +2424,15 @@ CTUNE_API ctune_status ctune_make_classification(double *X, double *y, size_t n,
 CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, size_t d,
                                              size_t n_informative, double noise, uint64_t seed,
                                              double *coef_out);
-/* ---- END DATA GENERATORS ----------------------------------------------- */
+/** @} */
 
-/* ---- CONFORMANCE KIT (lib/estimator/check.c) --------------------------- */
+/* ========================================================================
+ * Conformance kit
+ * ======================================================================== */
+/** @defgroup grp_check Conformance kit
+ *  Checks that a custom estimator honours the estimator contract
+ *  (check_estimator).
+ *  @{ */
 
 /**
  * Runs the conformance battery on an estimator ("unit-testing custom
@@ -2450,9 +2536,15 @@ CTUNE_API size_t ctune_check_count(void);
  * @return a static string; NULL out of range
  */
 CTUNE_API const char *ctune_check_name(size_t i);
-/* ---- END CONFORMANCE KIT ----------------------------------------------- */
+/** @} */
 
-/* ---- MODEL SELECTION (lib/model_selection) ----------------------------- */
+/* ========================================================================
+ * Model selection
+ * ======================================================================== */
+/** @defgroup grp_model_selection Model selection
+ *  Splitters, parameter spaces, cross-validation, searches and their progress
+ *  callback.
+ *  @{ */
 /* Cross-validation and hyperparameter search, scikit-learn's model_selection
  * in C. Semantics, defaults, result columns and reproducibility rules are in
  * docs/model-selection.md. Everything here sees estimators only through the
@@ -3481,9 +3573,15 @@ CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *bu
  * @return as ctune_search_results_csv_buf()
  */
 CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
-/* ---- END MODEL SELECTION ----------------------------------------------- */
+/** @} */
 
-/* ---- EXECUTORS (lib/model_selection/job.c) ----------------------------- */
+/* ========================================================================
+ * Executors
+ * ======================================================================== */
+/** @defgroup grp_executors Executors
+ *  Where the tasks of a search or cross-validation run: serial, thread pool,
+ *  or a custom executor such as MPI's.
+ *  @{ */
 /* Where a search's tasks run. ctune_search_fit() and ctune_cross_validate()
  * run their tasks (candidate × split) on an executor: the built-in serial
  * or thread pool one chosen by n_jobs — both instances of
@@ -3592,9 +3690,15 @@ CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out,
                                                const ctune_splitter *splitter, int cv,
                                                const char *options,
                                                const ctune_executor_vtable *vtable, void *self);
-/* ---- END EXECUTORS ------------------------------------------------------ */
+/** @} */
 
-/* ---- I/O: CSV, DATASETS, PERSISTENCE (lib/io) -------------------------- */
+/* ========================================================================
+ * I/O: CSV, datasets, persistence, atomic writes
+ * ======================================================================== */
+/** @defgroup grp_io I/O: CSV, datasets, persistence, atomic writes
+ *  Loading CSV files and datasets, saving and loading models, byte streams
+ *  for save/load hooks, and the atomic file writer.
+ *  @{ */
 
 /** Loads a CSV file (docs/data-and-persistence.md) into a new data view
  * that owns its arrays: X (n_rows × n_features, float32 or float64) and, when
@@ -3828,7 +3932,7 @@ CTUNE_API size_t ctune_read_n_features(const ctune_reader *r);
 CTUNE_API size_t ctune_read_n_outputs(const ctune_reader *r);
 /** Fitted number of classes (0 for a regressor or a transformer). As above. */
 CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
-/* ---- END I/O ----------------------------------------------------------- */
+/** @} */
 
 /* ========================================================================
  * Experimental API
@@ -3842,9 +3946,14 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  * (scripts/abi-check.sh reads this block to exempt them). A declaration
  * leaves the block, into its module's section, when it becomes stable.
  * ======================================================================== */
+/** @defgroup grp_experimental Experimental API
+ *  Unsettled APIs (studies, search strategies, ask/tell), declared only when
+ *  the program defines CTUNE_EXPERIMENTAL; outside the ABI promise.
+ *  @{ */
 #if defined(CTUNE_EXPERIMENTAL) || defined(CTUNE_BUILDING)
 
 #endif /* CTUNE_EXPERIMENTAL */
+/** @} */
 
 #ifdef __cplusplus
 }
