@@ -40,6 +40,10 @@ extern "C" {
 #define CTUNE_MPI_API
 #endif
 
+/** @defgroup grp_mpi MPI (ctune_mpi.h)
+ *  Searches and cross-validation over an MPI communicator (libctune_mpi).
+ *  @{ */
+
 /** Initializes MPI with MPI_THREAD_FUNNELED (argc/argv may be NULL) unless
  *  it is initialized already; *provided (may be NULL) receives the thread
  *  level MPI provides. Errors: CTUNE_EUNSUPPORTED when MPI provides less
@@ -129,6 +133,8 @@ CTUNE_MPI_API MPI_Fint ctune_mpi_comm_world_f(void);
 CTUNE_MPI_API ctune_status ctune_mpi_rank_f(int *out, MPI_Fint comm);
 /** ctune_mpi_size() with a Fortran communicator handle (FFI). */
 CTUNE_MPI_API ctune_status ctune_mpi_size_f(int *out, MPI_Fint comm);
+
+/** @} */
 
 #ifdef __cplusplus
 }
