@@ -6,6 +6,40 @@
  * library: estimators behind a vtable, a Keras-like neural-network engine,
  * cross-validation and randomized / grid search.
  *
+ * Contents. The header is one section per module, each a Doxygen group
+ * (a page of the reference's Modules list), in this order:
+ *  - @ref grp_core "Core": the version, the ctune_status codes and the
+ *    per-thread error message.
+ *  - @ref grp_memlog "Memory and logging": the process-wide log callback.
+ *  - @ref grp_data "Data": random streams, ctune_data views of caller arrays.
+ *  - @ref grp_params "Params and specs": ctune_params, ctune_param_spec.
+ *  - @ref grp_estimator "Estimator protocol": the handle, the vtable, fit,
+ *    predict, score, clone.
+ *  - @ref grp_fit_ctx "Fit context": what a fit receives (threads, seed,
+ *    cancellation).
+ *  - @ref grp_nn "NN engine": Keras-like Sequential models.
+ *  - @ref grp_keras "Keras-style estimators": KerasClassifier/Regressor.
+ *  - @ref grp_metrics "Metrics and scorers".
+ *  - @ref grp_builtin "Built-in estimators": dummies, trees, scaler,
+ *    pipeline.
+ *  - @ref grp_datagen "Data generators": seeded synthetic data.
+ *  - @ref grp_check "Conformance kit": checks a custom estimator.
+ *  - @ref grp_model_selection "Model selection": splitters, parameter
+ *    spaces, progress, cross-validation, searches.
+ *  - @ref grp_executors "Executors": where a search's tasks run.
+ *  - @ref grp_io "I/O": CSV, datasets, model persistence, atomic writes.
+ *  - @ref grp_experimental "Experimental": unsettled APIs, behind
+ *    CTUNE_EXPERIMENTAL.
+ * Other headers: ctune_mpi.h (@ref grp_mpi "MPI"), ctune_testing.h
+ * (@ref grp_testing "test instrumentation"), ctune.hpp (@ref grp_cxx "C++").
+ *
+ * Reading order: core (statuses and errors, which every call follows),
+ * data and params (what calls take), the estimator protocol, then the
+ * built-in or Keras-style estimators (what to fit), metrics and model
+ * selection (scoring and tuning it), I/O (loading data, saving models).
+ * Writing an estimator adds the fit context, the conformance kit and the
+ * persistence primitives of I/O; running tasks elsewhere, the executors.
+ *
  * Conventions (see docs/api-conventions.md):
  *  - Every fallible call returns a ctune_status: CTUNE_OK (0) or a negative
  *    code. On failure ctune_last_error() gives a message naming the problem.
