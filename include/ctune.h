@@ -302,7 +302,7 @@ CTUNE_API uint64_t ctune_seed_derive(uint64_t seed, uint64_t id);
  *
  * The same (seed, stream) always gives the same sequence of bits.
  *
- * @param out    receives the generator, owned by the caller (ctune_rng_free())
+ * @param[out] out receives the generator, owned by the caller (ctune_rng_free())
  * @param seed   the seed
  * @param stream the stream id, mixed into the seed
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
@@ -371,7 +371,7 @@ typedef struct ctune_data ctune_data;
  * No value is validated (see ctune_data_validate()). The arrays must
  * outlive the view and every view derived from it.
  *
- * @param out        receives the view, owned by the caller (ctune_data_free())
+ * @param[out] out   receives the view, owned by the caller (ctune_data_free())
  * @param X          n_rows × n_cols elements of type `dtype`, row-major
  * @param dtype      CTUNE_FLOAT32 or CTUNE_FLOAT64
  * @param n_rows     number of rows (may be 0)
@@ -396,7 +396,7 @@ CTUNE_API ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype
  * index list is copied. `src` may be freed before the subset (views share
  * the underlying arrays by reference count).
  *
- * @param out  receives the view, owned by the caller (ctune_data_free())
+ * @param[out] out receives the view, owned by the caller (ctune_data_free())
  * @param src  the view to select from
  * @param rows n row indices into `src`
  * @param n    number of rows of the subset (may be 0)
@@ -464,7 +464,7 @@ CTUNE_API ctune_status ctune_data_validate(const ctune_data *data);
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param out  caller array of n rows, consecutive rows `ld` floats apart
+ * @param[out] out caller array of n rows, consecutive rows `ld` floats apart
  * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, ld < n_cols, more rows than the
  *         view has, an index out of range)
@@ -479,7 +479,7 @@ CTUNE_API ctune_status ctune_data_gather_f32(const ctune_data *data, const size_
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param out  caller array of n rows, consecutive rows `ld` doubles apart
+ * @param[out] out caller array of n rows, consecutive rows `ld` doubles apart
  * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (as ctune_data_gather_f32())
  */
@@ -491,7 +491,7 @@ CTUNE_API ctune_status ctune_data_gather_f64(const ctune_data *data, const size_
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param out  caller array of n × n_targets doubles, row-major
+ * @param[out] out caller array of n × n_targets doubles, row-major
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, the view has no y, an index out
  *         of range)
  */
@@ -571,7 +571,7 @@ typedef struct ctune_params ctune_params;
 /**
  * Creates an empty parameter set.
  *
- * @param out receives the set, owned by the caller (ctune_params_free())
+ * @param[out] out receives the set, owned by the caller (ctune_params_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_params_new(ctune_params **out);
@@ -584,7 +584,7 @@ CTUNE_API void ctune_params_free(ctune_params *params);
 /**
  * Deep copy of a parameter set.
  *
- * @param out receives the copy, owned by the caller (ctune_params_free())
+ * @param[out] out receives the copy, owned by the caller (ctune_params_free())
  * @param src the set to copy
  * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
  */
@@ -718,7 +718,7 @@ CTUNE_API int ctune_params_type(const ctune_params *p, const char *name);
  *
  * @param p    the set
  * @param name the parameter name
- * @param out  receives the value
+ * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_EINVAL when absent (naming it), of another type
  *         (naming both types), or for NULLs
  */
@@ -728,7 +728,7 @@ CTUNE_API ctune_status ctune_params_get_int(const ctune_params *p, const char *n
  *
  * @param p    the set
  * @param name the parameter name
- * @param out  receives the value
+ * @param[out] out receives the value
  * @return as ctune_params_get_int()
  */
 CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char *name, double *out);
@@ -737,8 +737,8 @@ CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char
  *
  * @param p    the set
  * @param name the parameter name
- * @param out  receives the string, borrowed from `p`: valid until the entry
- *             is replaced or removed, or the set freed
+ * @param[out] out receives the string, borrowed from `p`: valid until the entry
+ *                 is replaced or removed, or the set freed
  * @return as ctune_params_get_int()
  */
 CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char *name, const char **out);
@@ -747,7 +747,7 @@ CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char
  *
  * @param p    the set
  * @param name the parameter name
- * @param out  receives 1 for true, 0 for false
+ * @param[out] out receives 1 for true, 0 for false
  * @return as ctune_params_get_int()
  */
 CTUNE_API ctune_status ctune_params_get_bool(const ctune_params *p, const char *name, int *out);
@@ -766,8 +766,8 @@ CTUNE_API int ctune_params_is_none(const ctune_params *p, const char *name);
  *
  * @param p    the set
  * @param name the parameter name
- * @param buf  receives the text, always NUL-terminated when cap > 0; may be
- *             NULL when cap is 0
+ * @param[out] buf receives the text, always NUL-terminated when cap > 0; may be
+ *                 NULL when cap is 0
  * @param cap  size of buf in bytes
  * @return the length the text needs (excluding the NUL), even when it did
  *         not fit; a negative ctune_status on error (absent name, NULLs)
@@ -780,8 +780,8 @@ CTUNE_API long ctune_params_value_text(const ctune_params *p, const char *name, 
  * parses back to an equal set with ctune_params_parse().
  *
  * @param p   the set
- * @param buf receives the text, always NUL-terminated when cap > 0; may be
- *            NULL when cap is 0
+ * @param[out] buf receives the text, always NUL-terminated when cap > 0; may be
+ *                 NULL when cap is 0
  * @param cap size of buf in bytes
  * @return the length the text needs (excluding the NUL); a negative
  *         ctune_status on error
@@ -801,7 +801,7 @@ CTUNE_API int ctune_params_equal(const ctune_params *a, const ctune_params *b);
 /**
  * Creates a set holding every spec entry's default.
  *
- * @param out  receives the set, owned by the caller (ctune_params_free())
+ * @param[out] out receives the set, owned by the caller (ctune_params_free())
  * @param spec a NULL-name-terminated spec; NULL gives an empty set
  * @return CTUNE_OK; CTUNE_EINVAL (NULL out, a default that does not parse
  *         or fails its own type, range or choices); CTUNE_ENOMEM
@@ -830,7 +830,7 @@ CTUNE_API ctune_status ctune_params_check(ctune_params *p, const ctune_param_spe
  * added: the set holds the keys given, in order (a later key overrides an
  * earlier one).
  *
- * @param out  receives the set, owned by the caller (ctune_params_free())
+ * @param[out] out receives the set, owned by the caller (ctune_params_free())
  * @param text the options text
  * @param spec a NULL-name-terminated spec of the accepted options
  * @param who  names the caller in messages (NULL: "options")
@@ -1033,8 +1033,8 @@ typedef struct ctune_estimator_vtable {
  * With user_retain / user_release in the vtable the handle adopts the
  * caller's reference to `user`, also when this call fails.
  *
- * @param out    receives the handle, owned by the caller
- *               (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller
+ *                 (ctune_estimator_free())
  * @param vtable the vtable; must outlive the handle and its clones
  *               (typically static)
  * @param user   handed to the vtable's create and load
@@ -1091,7 +1091,7 @@ CTUNE_API int ctune_estimator_is_fitted(const ctune_estimator *est);
  *
  * With user_retain in the vtable, the clone takes a reference to user.
  *
- * @param out receives the clone, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the clone, owned by the caller (ctune_estimator_free())
  * @param src the estimator to clone (only read)
  * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
  */
@@ -1195,7 +1195,7 @@ CTUNE_API size_t ctune_estimator_n_classes(const ctune_estimator *est);
  * The class labels seen at fit, in sorted order.
  *
  * @param est the estimator (a fitted classifier)
- * @param out caller array of ctune_estimator_n_classes() doubles
+ * @param[out] out caller array of ctune_estimator_n_classes() doubles
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a classifier); CTUNE_ESTATE
  *         (not fitted)
  */
@@ -1224,8 +1224,8 @@ CTUNE_API size_t ctune_estimator_n_outputs(const ctune_estimator *est);
  *
  * @param est the estimator (fitted)
  * @param X   the data (y, if any, is ignored)
- * @param out caller array of n_rows × ctune_estimator_n_outputs() doubles,
- *            row-major
+ * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles,
+ *                 row-major
  * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (feature count
  *         mismatch, non-finite X); CTUNE_EINVAL (NULLs); errors of the
  *         vtable's predict
@@ -1236,8 +1236,8 @@ CTUNE_API ctune_status ctune_estimator_predict(ctune_estimator *est, const ctune
  *
  * @param est the estimator (a fitted classifier)
  * @param X   the data
- * @param out caller array of n_rows × n_classes doubles, row-major, classes
- *            in ctune_estimator_classes() order
+ * @param[out] out caller array of n_rows × n_classes doubles, row-major, classes
+ *                 in ctune_estimator_classes() order
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no predict_proba
  */
@@ -1250,7 +1250,7 @@ CTUNE_API ctune_status ctune_estimator_predict_proba(ctune_estimator *est, const
  *
  * @param est  the estimator (fitted)
  * @param data the data, with y
- * @param out  receives the score (greater is better)
+ * @param[out] out receives the score (greater is better)
  * @return as ctune_estimator_predict(); CTUNE_EDATA (0 rows, no y, a wrong
  *         number of targets, non-finite y); CTUNE_EUNSUPPORTED (a
  *         transformer without a score)
@@ -1261,7 +1261,7 @@ CTUNE_API ctune_status ctune_estimator_score(ctune_estimator *est, const ctune_d
  *
  * @param est the estimator (a fitted transformer)
  * @param X   the data
- * @param out caller array of n_rows × ctune_estimator_n_outputs() doubles
+ * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no transform
  */
@@ -1271,7 +1271,7 @@ CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctu
  *
  * @param est the estimator (a fitted transformer)
  * @param X   transformed data, ctune_estimator_n_outputs() columns
- * @param out caller array of n_rows × ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of n_rows × ctune_estimator_n_features_in() doubles
  * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (column count
  *         mismatch, non-finite X); CTUNE_EUNSUPPORTED (no inverse);
  *         CTUNE_EINVAL (NULLs)
@@ -1333,7 +1333,7 @@ typedef struct ctune_model ctune_model;
 /**
  * Creates an empty model: no layers, not compiled, seed 0, 1 thread.
  *
- * @param out receives the model, owned by the caller (ctune_model_free())
+ * @param[out] out receives the model, owned by the caller (ctune_model_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_model_new(ctune_model **out);
@@ -1504,8 +1504,8 @@ CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data
  *
  * @param m   the model (built)
  * @param X   the data (y, if any, is ignored)
- * @param out caller array of n_rows × ctune_model_n_outputs() doubles,
- *            row-major
+ * @param[out] out caller array of n_rows × ctune_model_n_outputs() doubles,
+ *                 row-major
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built);
  *         CTUNE_EDATA (column count mismatch, NaN/Inf in X, a value
  *         beyond float32's range); CTUNE_ENUMERIC (an output is NaN/Inf: the weights or X are too
@@ -1520,9 +1520,9 @@ CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, 
  *
  * @param m          the model (built and compiled)
  * @param data       the data, with y
- * @param out_loss   receives the mean loss
- * @param out_metric receives the first compiled metric (NaN when none);
- *                   may be NULL
+ * @param[out] out_loss receives the mean loss
+ * @param[out] out_metric receives the first compiled metric (NaN when none);
+ *                        may be NULL
  * @return CTUNE_OK; fit's data errors; CTUNE_ESTATE (not built or not
  *         compiled); CTUNE_EINVAL (NULLs); CTUNE_ENOMEM
  */
@@ -1597,7 +1597,7 @@ CTUNE_API const char *ctune_model_history_key(const ctune_model *m, size_t i);
  * @param m     the model
  * @param key   a history key, e.g. "val_accuracy"
  * @param epoch the epoch (0-based)
- * @param out   receives the value
+ * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_EINVAL (unknown key, listing the known ones;
  *         epoch out of range; NULLs)
  */
@@ -1618,7 +1618,7 @@ CTUNE_API size_t ctune_model_n_params(const ctune_model *m);
  * Copies all weights, in ctune_model_n_params() order.
  *
  * @param m   the model (built)
- * @param out caller array of ctune_model_n_params() floats
+ * @param[out] out caller array of ctune_model_n_params() floats
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built)
  */
 CTUNE_API ctune_status ctune_model_get_weights(const ctune_model *m, float *out);
@@ -1767,7 +1767,7 @@ CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
 /** A KerasClassifier with the built-in MLP builder (estimator name
  *  "MLPClassifier"): its params are the training params of
  *  ctune_keras_classifier_new() and the builder's of ctune_mlp_spec().
- *  @param out receives the estimator (free with ctune_estimator_free())
+ *  @param[out] out receives the estimator (free with ctune_estimator_free())
  *  @return CTUNE_OK, CTUNE_EINVAL (NULL out), CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_mlp_classifier_new(ctune_estimator **out);
 /** A KerasRegressor with the built-in MLP builder ("MLPRegressor"); as
@@ -1813,7 +1813,7 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  * @param y_true n true labels
  * @param y_pred n predicted labels
  * @param n      number of samples (> 0)
- * @param out    receives the accuracy, in [0, 1]
+ * @param[out] out receives the accuracy, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n == 0); CTUNE_EDATA (a NaN/Inf label)
  */
 CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
@@ -1828,7 +1828,7 @@ CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double 
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param out       receives R² (at most 1)
+ * @param[out] out  receives R² (at most 1)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  *         (NaN/Inf)
  */
@@ -1858,7 +1858,7 @@ typedef enum ctune_average {
  * @param y_true n true labels
  * @param y_pred n predicted labels
  * @param n      number of samples (> 0)
- * @param out    receives the score, in [0, 1]
+ * @param[out] out receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *y_pred,
@@ -1873,7 +1873,7 @@ CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, cons
  * @param proba  n × k probabilities, row-major
  * @param n      number of samples (> 0)
  * @param k      number of classes (> 0)
- * @param out    receives the loss (>= 0; smaller is better)
+ * @param[out] out receives the loss (>= 0; smaller is better)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or k 0); CTUNE_EDATA (a code
  *         outside 0..k-1, naming the row; a non-finite probability)
  */
@@ -1894,7 +1894,7 @@ CTUNE_API ctune_status ctune_metric_log_loss(const double *y_true, const double 
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label (finite) for CTUNE_AVERAGE_BINARY
- * @param out       receives the score, in [0, 1]
+ * @param[out] out  receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double *y_pred, size_t n,
@@ -1909,7 +1909,7 @@ CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
- * @param out       receives the score, in [0, 1]
+ * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
 CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y_pred, size_t n,
@@ -1924,7 +1924,7 @@ CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
- * @param out       receives the score, in [0, 1]
+ * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
 CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pred, size_t n,
@@ -1941,7 +1941,7 @@ CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pre
  * @param y_score   n scores (greater = more positive)
  * @param n         number of samples (> 0)
  * @param pos_label the positive label (finite)
- * @param out       receives the AUC, in [0, 1]
+ * @param[out] out  receives the AUC, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n 0, y_true holding a third label —
  *         multiclass is not supported — or only one class); CTUNE_EDATA;
  *         CTUNE_ENOMEM
@@ -1955,7 +1955,7 @@ CTUNE_API ctune_status ctune_metric_roc_auc(const double *y_true, const double *
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param out       receives the error (>= 0)
+ * @param[out] out  receives the error (>= 0)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  */
 CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pred, size_t n,
@@ -1967,7 +1967,7 @@ CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pr
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param out       receives the error (>= 0)
+ * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
 CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pred, size_t n,
@@ -1982,7 +1982,7 @@ CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pr
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param out       receives the error (>= 0)
+ * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
 CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_pred, size_t n,
@@ -2010,7 +2010,7 @@ CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_p
  * @param scorer a scorer name; NULL or "" means the estimator's default
  *               score (ctune_estimator_score())
  * @param data   the data, with y
- * @param out    receives the score
+ * @param[out] out receives the score
  * @return CTUNE_OK; CTUNE_EINVAL for an unknown name (listing the known
  *         ones) or a scorer that does not fit the estimator (e.g. "roc_auc"
  *         on 3 classes, a classification scorer on a regressor); errors of
@@ -2074,7 +2074,7 @@ CTUNE_API const char *ctune_scorer_name(size_t i);
  *    and the row's values: a row predicts the same label alone or in any
  *    batch.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_dummy_classifier_new(ctune_estimator **out);
@@ -2087,7 +2087,7 @@ CTUNE_API ctune_status ctune_dummy_classifier_new(ctune_estimator **out);
  *  - constant (double or none, default none): the value predicted for every
  *    target by strategy=constant; fit fails with CTUNE_EINVAL when it is none.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_dummy_regressor_new(ctune_estimator **out);
@@ -2129,7 +2129,7 @@ CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
  * seed = int >= 0 (0). Fractions and max_features > n_features are checked
  * at fit.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_decision_tree_classifier_new(ctune_estimator **out);
@@ -2142,7 +2142,7 @@ CTUNE_API ctune_status ctune_decision_tree_classifier_new(ctune_estimator **out)
  * its squares: fit is CTUNE_EDATA naming the row when n_rows · |y| exceeds
  * 1e150 (scale such targets).
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_decision_tree_regressor_new(ctune_estimator **out);
@@ -2170,7 +2170,7 @@ CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(voi
  * Read-only: safe from several threads, as every tree accessor.
  *
  * @param tree a fitted tree (or a fitted pipeline step that is one)
- * @param out  receives the depth (a single-leaf tree has depth 0)
+ * @param[out] out receives the depth (a single-leaf tree has depth 0)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a tree); CTUNE_ESTATE (not fitted)
  */
 CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out);
@@ -2178,7 +2178,7 @@ CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out
  * Number of leaves of a fitted tree.
  *
  * @param tree a fitted tree
- * @param out  receives the leaf count
+ * @param[out] out receives the leaf count
  * @return as ctune_tree_depth()
  */
 CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *out);
@@ -2188,7 +2188,7 @@ CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *
  * Nodes are numbered from 0, the root.
  *
  * @param tree a fitted tree
- * @param out  receives the node count
+ * @param[out] out receives the node count
  * @return as ctune_tree_depth()
  */
 CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *out);
@@ -2198,7 +2198,7 @@ CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *o
  * Normalized to sum 1 (all 0 for a single leaf).
  *
  * @param tree a fitted tree
- * @param out  caller array of ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return as ctune_tree_depth()
  */
 CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tree, double *out);
@@ -2210,10 +2210,10 @@ CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tre
  *
  * @param tree      a fitted tree
  * @param node      the node index (0 = root)
- * @param feature   receives the split feature, or NULL
- * @param threshold receives the split threshold, or NULL
- * @param left      receives the left child's index, or NULL
- * @param right     receives the right child's index, or NULL
+ * @param[out] feature receives the split feature, or NULL
+ * @param[out] threshold receives the split threshold, or NULL
+ * @param[out] left receives the left child's index, or NULL
+ * @param[out] right receives the right child's index, or NULL
  * @return as ctune_tree_depth(); CTUNE_EINVAL for a node out of range
  */
 CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node, int64_t *feature,
@@ -2223,9 +2223,9 @@ CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node,
  *
  * @param tree               a fitted tree
  * @param node               the node index (0 = root)
- * @param impurity           receives the node's impurity, or NULL
- * @param weighted_n_samples receives the weighted sample count, or NULL
- * @param n_samples          receives the plain sample count, or NULL
+ * @param[out] impurity      receives the node's impurity, or NULL
+ * @param[out] weighted_n_samples receives the weighted sample count, or NULL
+ * @param[out] n_samples     receives the plain sample count, or NULL
  * @return as ctune_tree_node()
  */
 CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t node,
@@ -2241,8 +2241,8 @@ CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t
  *
  * @param tree a fitted tree
  * @param node the node index (0 = root)
- * @param out  caller array of n_classes (classifier) or n_outputs
- *             (regressor) doubles
+ * @param[out] out caller array of n_classes (classifier) or n_outputs
+ *                 (regressor) doubles
  * @return as ctune_tree_node()
  */
 CTUNE_API ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t node, double *out);
@@ -2256,7 +2256,7 @@ CTUNE_API ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t
  * zero variance (up to rounding, as scikit-learn decides) keep scale 1.
  * Output is float64, n_rows × n_features.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
@@ -2266,7 +2266,7 @@ CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
  * Read-only: safe from several threads.
  *
  * @param scaler a fitted StandardScaler (or a fitted pipeline step that is one)
- * @param out    caller array of ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a StandardScaler);
  *         CTUNE_ESTATE (not fitted)
  */
@@ -2275,7 +2275,7 @@ CTUNE_API ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *
  * Population variances (ddof 0) learned by a fitted StandardScaler.
  *
  * @param scaler a fitted StandardScaler
- * @param out    caller array of ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return as ctune_scaler_mean()
  */
 CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out);
@@ -2286,7 +2286,7 @@ CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *o
  * with_std is false.
  *
  * @param scaler a fitted StandardScaler
- * @param out    caller array of ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return as ctune_scaler_mean()
  */
 CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out);
@@ -2311,7 +2311,7 @@ CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double 
  *
  * Fitting an empty pipeline is CTUNE_ESTATE.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_pipeline_new(ctune_estimator **out);
@@ -2367,8 +2367,8 @@ CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size
  *
  * @param pipe the pipeline (fitted)
  * @param name the step's name
- * @param out  receives the step, borrowed (not to be freed): valid until the
- *             next fit, set_params, add_step or free of `pipe`
+ * @param[out] out receives the step, borrowed (not to be freed): valid until the
+ *                 next fit, set_params, add_step or free of `pipe`
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a pipeline, unknown step: lists
  *         the steps); CTUNE_ESTATE (the pipeline is not fitted)
  */
@@ -2401,15 +2401,15 @@ CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const ch
  * the center index. The same arguments give the same bits on every platform
  * with IEEE doubles; no allocation; pure and thread-safe.
  *
- * @param X           caller array of n × d doubles, row-major
- * @param y           caller array of n doubles
+ * @param[out] X      caller array of n × d doubles, row-major
+ * @param[out] y      caller array of n doubles
  * @param n           number of rows (>= centers)
  * @param d           number of columns (>= 1)
  * @param centers     number of blobs (>= 1)
  * @param cluster_std standard deviation of each blob (>= 0)
  * @param seed        the seed
- * @param centers_out caller array of centers × d doubles receiving the
- *                    centers, or NULL
+ * @param[out] centers_out caller array of centers × d doubles receiving the
+ *                         centers, or NULL
  * @return CTUNE_OK; CTUNE_EINVAL naming the bad argument (the arrays may
  *         then be partially written)
  */
@@ -2426,8 +2426,8 @@ CTUNE_API ctune_status ctune_make_blobs(double *X, double *y, size_t n, size_t d
  * scikit-learn: one cluster per class, no redundant features, no random
  * covariance, columns not shuffled).
  *
- * @param X             caller array of n × d doubles, row-major
- * @param y             caller array of n doubles (labels 0..n_classes-1)
+ * @param[out] X        caller array of n × d doubles, row-major
+ * @param[out] y        caller array of n doubles (labels 0..n_classes-1)
  * @param n             number of rows (>= n_classes)
  * @param d             number of columns (>= n_informative)
  * @param n_informative informative columns (>= 1)
@@ -2445,14 +2445,14 @@ CTUNE_API ctune_status ctune_make_classification(double *X, double *y, size_t n,
  * X ~ N(0, 1), y = X · coef + noise · N(0, 1) where coef[k] =
  * 100 · U[0, 1) for k < n_informative and 0 beyond.
  *
- * @param X             caller array of n × d doubles, row-major
- * @param y             caller array of n doubles
+ * @param[out] X        caller array of n × d doubles, row-major
+ * @param[out] y        caller array of n doubles
  * @param n             number of rows (>= 1)
  * @param d             number of columns (>= 1)
  * @param n_informative columns with a non-zero coefficient (<= d)
  * @param noise         standard deviation of the added noise (>= 0)
  * @param seed          the seed
- * @param coef_out      caller array of d doubles receiving coef, or NULL
+ * @param[out] coef_out caller array of d doubles receiving coef, or NULL
  * @return as ctune_make_blobs()
  */
 CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, size_t d,
@@ -2546,12 +2546,12 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *
  * @param est        the estimator to check (only cloned)
  * @param options    NULL or "key=value" text
- * @param report     receives one line per failed check ("check_name:
- *                   reason"), NUL-terminated, truncated to report_cap; may
- *                   be NULL with report_cap 0
+ * @param[out] report receives one line per failed check ("check_name:
+ *                    reason"), NUL-terminated, truncated to report_cap; may
+ *                    be NULL with report_cap 0
  * @param report_cap size of report in bytes
- * @param n_failed   receives the number of failed checks (not counting the
- *                   checks that could not run)
+ * @param[out] n_failed receives the number of failed checks (not counting the
+ *                      checks that could not run)
  * @return CTUNE_OK when the battery ran (whatever it found); CTUNE_EINVAL
  *         (bad arguments or options); CTUNE_ENOMEM
  */
@@ -2602,7 +2602,7 @@ typedef struct ctune_splits ctune_splits;
  * n % n_splits folds have one sample more), or over the rows shuffled once
  * with `seed` when `shuffle` is non-zero.
  *
- * @param out      receives the splitter, owned by the caller
+ * @param[out] out receives the splitter, owned by the caller
  *                 (ctune_splitter_free())
  * @param n_splits number of folds (>= 2)
  * @param shuffle  non-zero to shuffle the rows first
@@ -2623,7 +2623,7 @@ CTUNE_API ctune_status ctune_kfold_new(ctune_splitter **out, size_t n_splits, in
  * members than n_splits is a warning (ctune_splits_warning()); every class
  * having fewer is an error.
  *
- * @param out      receives the splitter, owned by the caller
+ * @param[out] out receives the splitter, owned by the caller
  *                 (ctune_splitter_free())
  * @param n_splits number of folds (>= 2)
  * @param shuffle  non-zero to shuffle each class's block assignment
@@ -2640,8 +2640,8 @@ CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n
  * of ctune_cross_validate() / ctune_cross_val_score() apply. Use it to get
  * that choice shuffled, or to show which splitter a cv means.
  *
- * @param out     receives the splitter, owned by the caller
- *                (ctune_splitter_free())
+ * @param[out] out receives the splitter, owned by the caller
+ *                 (ctune_splitter_free())
  * @param est     the estimator (only its kind is read)
  * @param cv      number of folds (>= 2)
  * @param shuffle non-zero to shuffle (as ctune_kfold_new() /
@@ -2658,7 +2658,7 @@ CTUNE_API ctune_status ctune_cv_splitter_new(ctune_splitter **out, const ctune_e
  * rows and the rest for training (scikit-learn's sizes; the stratified form
  * uses its per-class allocation). Indices come in random order.
  *
- * @param out           receives the splitter, owned by the caller
+ * @param[out] out      receives the splitter, owned by the caller
  *                      (ctune_splitter_free())
  * @param n_splits      number of splits (>= 1)
  * @param test_fraction fraction of the rows in each test side, in (0, 1)
@@ -2697,7 +2697,7 @@ CTUNE_API const char *ctune_splitter_name(const ctune_splitter *splitter);
  * Only the row count, and y for stratified splitters, are read.
  * Thread-safe for distinct outputs.
  *
- * @param out      receives the splits, owned by the caller (ctune_splits_free())
+ * @param[out] out receives the splits, owned by the caller (ctune_splits_free())
  * @param splitter the splitter
  * @param data     the data to split
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, n_splits greater than the number
@@ -2728,9 +2728,9 @@ CTUNE_API size_t ctune_splits_count(const ctune_splits *splits);
  *
  * @param splits the splits
  * @param i      the split index
- * @param idx    receives a pointer to *n indices, borrowed from `splits`
- *               (valid until it is freed)
- * @param n      receives the number of indices
+ * @param[out] idx receives a pointer to *n indices, borrowed from `splits`
+ *                 (valid until it is freed)
+ * @param[out] n receives the number of indices
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range)
  */
 CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i,
@@ -2740,9 +2740,9 @@ CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i,
  *
  * @param splits the splits
  * @param i      the split index
- * @param idx    receives a pointer to *n indices, borrowed from `splits`
- *               (valid until it is freed)
- * @param n      receives the number of indices
+ * @param[out] idx receives a pointer to *n indices, borrowed from `splits`
+ *                 (valid until it is freed)
+ * @param[out] n receives the number of indices
  * @return as ctune_splits_train()
  */
 CTUNE_API ctune_status ctune_splits_test(const ctune_splits *splits, size_t i,
@@ -2773,9 +2773,9 @@ CTUNE_API const char *ctune_splits_warning(const ctune_splits *splits, size_t i)
  * of y when `stratify` is non-zero. No copy of X. On error both outputs
  * are NULL.
  *
- * @param train         receives the train view, owned by the caller
+ * @param[out] train    receives the train view, owned by the caller
  *                      (ctune_data_free())
- * @param test          receives the test view, owned by the caller
+ * @param[out] test     receives the test view, owned by the caller
  * @param data          the data to split
  * @param test_fraction fraction of the rows in the test view, in (0, 1)
  * @param seed          the seed
@@ -2798,7 +2798,7 @@ typedef struct ctune_candidates ctune_candidates;
 /**
  * Creates an empty parameter space.
  *
- * @param out receives the space, owned by the caller (ctune_space_free())
+ * @param[out] out receives the space, owned by the caller (ctune_space_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_space_new(ctune_space **out);
@@ -2811,7 +2811,7 @@ CTUNE_API void ctune_space_free(ctune_space *space);
 /**
  * Deep copy of a space.
  *
- * @param out receives the copy, owned by the caller (ctune_space_free())
+ * @param[out] out receives the copy, owned by the caller (ctune_space_free())
  * @param src the space to copy
  * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
  */
@@ -2826,7 +2826,7 @@ CTUNE_API ctune_status ctune_space_copy(ctune_space **out, const ctune_space *sr
  * `name: uniform(lo, hi)`, `loguniform(lo, hi)`, `randint(lo, hi)`. The
  * grammar is in docs/model-selection.md.
  *
- * @param out  receives the space, owned by the caller (ctune_space_free())
+ * @param[out] out receives the space, owned by the caller (ctune_space_free())
  * @param text the text
  * @return CTUNE_OK; CTUNE_EFORMAT with the byte offset of the offending
  *         character and a caret excerpt, e.g. `space text: expected ':'
@@ -2960,7 +2960,7 @@ CTUNE_API const char *ctune_space_name(const ctune_space *space, size_t i);
  * Number of points of the grid: the product of the list lengths.
  *
  * @param space the space
- * @param out   receives the size (1 for an empty space)
+ * @param[out] out receives the size (1 for an empty space)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, an entry is a distribution, the
  *         product exceeds 2^64)
  */
@@ -2974,8 +2974,8 @@ CTUNE_API ctune_status ctune_space_grid_size(const ctune_space *space, uint64_t 
  * `n = f(x, NULL, 0)` then `f(x, buf, n + 1)` works.
  *
  * @param space the space
- * @param buf   receives the text, NUL-terminated when cap > 0; may be NULL
- *              when cap is 0
+ * @param[out] buf receives the text, NUL-terminated when cap > 0; may be NULL
+ *                 when cap is 0
  * @param cap   size of buf in bytes
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (NULLs)
@@ -2986,8 +2986,8 @@ CTUNE_API long ctune_space_to_text(const ctune_space *space, char *buf, size_t c
  * Every point of the grid, in scikit-learn's ParameterGrid order: keys
  * sorted, the last key varying fastest.
  *
- * @param out   receives the candidates, owned by the caller
- *              (ctune_candidates_free())
+ * @param[out] out receives the candidates, owned by the caller
+ *                 (ctune_candidates_free())
  * @param space the space (lists only)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, empty space, a distribution, a
  *         grid too large to list); CTUNE_ENOMEM
@@ -3002,8 +3002,8 @@ CTUNE_API ctune_status ctune_space_grid(ctune_candidates **out, const ctune_spac
  * replacement, entries visited in sorted order. Deterministic for a given
  * seed (stream 0 of `seed`).
  *
- * @param out    receives the candidates, owned by the caller
- *               (ctune_candidates_free())
+ * @param[out] out receives the candidates, owned by the caller
+ *                 (ctune_candidates_free())
  * @param space  the space
  * @param n_iter number of candidates (>= 1)
  * @param seed   the seed
@@ -3075,7 +3075,7 @@ typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, d
  * @param data       the data, with y
  * @param cv         number of folds (>= 2)
  * @param scoring    a scorer name, or NULL for the estimator's default score
- * @param out_scores caller array of cv doubles receiving the scores
+ * @param[out] out_scores caller array of cv doubles receiving the scores
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2, unknown scorer); splitter
  *         errors; the failing fold's error; CTUNE_ENOMEM
  */
@@ -3094,7 +3094,7 @@ typedef struct ctune_cv_results ctune_cv_results;
  * return_train_score=false, `error_score=nan|raise|<number>` (default nan),
  * n_jobs=1, seed=0 (the task streams' seed). `est` is never modified.
  *
- * @param out      receives the results, owned by the caller
+ * @param[out] out receives the results, owned by the caller
  *                 (ctune_cv_results_free())
  * @param est      the estimator (only cloned)
  * @param data     the data, with y
@@ -3143,7 +3143,7 @@ CTUNE_API const char *ctune_cv_results_column_name(const ctune_cv_results *res, 
  *
  * @param res  the results
  * @param name the column name
- * @param out  caller array of ctune_cv_results_n_splits() doubles
+ * @param[out] out caller array of ctune_cv_results_n_splits() doubles
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown column, listing the known
  *         ones)
  */
@@ -3190,7 +3190,7 @@ typedef struct ctune_search ctune_search;
  * Every space name is checked against the estimator's parameters before
  * anything runs.
  *
- * @param out    receives the search, owned by the caller (ctune_search_free())
+ * @param[out] out receives the search, owned by the caller (ctune_search_free())
  * @param est    the estimator to tune (only cloned)
  * @param space  the parameter space (copied)
  * @param n_iter number of candidates (>= 1; capped at the grid size when
@@ -3208,7 +3208,7 @@ CTUNE_API ctune_status ctune_search_new_randomized(ctune_search **out, const ctu
  * Candidates are in ctune_space_grid() order. Task streams use seed 0
  * unless the option seed=\<n\> is set.
  *
- * @param out   receives the search, owned by the caller (ctune_search_free())
+ * @param[out] out receives the search, owned by the caller (ctune_search_free())
  * @param est   the estimator to tune (only cloned)
  * @param space the parameter space, lists only (copied)
  * @return as ctune_search_new_randomized(); CTUNE_EINVAL for a distribution
@@ -3424,7 +3424,7 @@ CTUNE_API const ctune_params *ctune_search_candidate_params(const ctune_search *
  * The best is the lowest rank, first on ties.
  *
  * @param search the search
- * @param out    receives the candidate index
+ * @param[out] out receives the candidate index
  * @return CTUNE_OK; CTUNE_ESTATE (no results; several scorers and no refit
  *         metric; a partial search where no candidate completed);
  *         CTUNE_EINVAL (NULLs)
@@ -3434,7 +3434,7 @@ CTUNE_API ctune_status ctune_search_best_index(const ctune_search *search, size_
  * Mean test score of the best candidate (scikit-learn's best_score_).
  *
  * @param search the search
- * @param out    receives the score
+ * @param[out] out receives the score
  * @return as ctune_search_best_index()
  */
 CTUNE_API ctune_status ctune_search_best_score(const ctune_search *search, double *out);
@@ -3463,8 +3463,8 @@ CTUNE_API ctune_estimator *ctune_search_best_estimator(ctune_search *search);
  *
  * The search no longer holds it.
  *
- * @param out    receives the estimator, owned by the caller
- *               (ctune_estimator_free())
+ * @param[out] out receives the estimator, owned by the caller
+ *                 (ctune_estimator_free())
  * @param search the search
  * @return CTUNE_OK; CTUNE_ESTATE when there is none; CTUNE_EINVAL (NULLs)
  */
@@ -3509,7 +3509,7 @@ CTUNE_API const char *ctune_search_column_name(const ctune_search *search, size_
  * @param search the search
  * @param column the column name
  * @param i      the candidate index
- * @param out    receives the value
+ * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_ESTATE (no results); CTUNE_EINVAL (NULLs, unknown
  *         column listing the known ones, i out of range, a text value)
  */
@@ -3524,7 +3524,7 @@ CTUNE_API ctune_status ctune_search_result(const ctune_search *search, const cha
  * @param search the search
  * @param column the column name
  * @param i      the candidate index
- * @param buf    receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text, NUL-terminated when cap > 0
  * @param cap    size of buf in bytes
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (as ctune_search_result())
@@ -3590,7 +3590,7 @@ CTUNE_API ctune_status ctune_search_results_json(const ctune_search *search, con
  * ctune_space_to_text().
  *
  * @param search the search
- * @param buf    receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text, NUL-terminated when cap > 0
  * @param cap    size of buf in bytes
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (CTUNE_ESTATE, CTUNE_EINVAL, CTUNE_ENOMEM)
@@ -3602,7 +3602,7 @@ CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *bu
  * Same text as ctune_search_results_json().
  *
  * @param search the search
- * @param buf    receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text, NUL-terminated when cap > 0
  * @param cap    size of buf in bytes
  * @return as ctune_search_results_csv_buf()
  */
