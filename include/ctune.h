@@ -1732,14 +1732,16 @@ typedef ctune_status (*ctune_build_fn)(const ctune_params *params, ctune_model *
  *    validation_split > 0 else "loss"), patience (int, 0), min_delta (double, 0),
  *    restore_best_weights (bool, false).
  *  Training params go to the fit; every other param goes to the builder.
- *  Errors: CTUNE_EINVAL (NULL build or out; a builder param named like a
- *  training param, naming it; an invalid builder spec default), CTUNE_ENOMEM.
- *  `user` is handed to every build call and must outlive all clones. */
+ *  `user` is handed to every build call and must outlive all clones.
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL build or out; a builder param named
+ *  like a training param, naming it; an invalid builder spec default);
+ *  CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_keras_classifier_new(ctune_estimator **out, ctune_build_fn build,
                                                   const ctune_param_spec *builder_spec, void *user);
 /** Same as ctune_keras_classifier_new() for regression (estimator name
  *  "KerasRegressor"): y is n × t targets, the output layer must have t
- *  units, score() is R². Same parameters, errors and ownership. */
+ *  units, score() is R². Same parameters and ownership.
+ *  @return as ctune_keras_classifier_new() */
 CTUNE_API ctune_status ctune_keras_regressor_new(ctune_estimator **out, ctune_build_fn build,
                                                  const ctune_param_spec *builder_spec, void *user);
 
@@ -1759,8 +1761,10 @@ CTUNE_API const ctune_model *ctune_keras_model(const ctune_estimator *est);
  *  binary_crossentropy; k > 2 classes → k softmax units +
  *  sparse_categorical_crossentropy; regression → n_outputs_ linear units +
  *  mean_squared_error.
- *  `params` NULL builds with every default (one linear output, MSE);
- *  a NULL `model` is CTUNE_EINVAL. */
+ *  `params` NULL builds with every default (one linear output, MSE).
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL `model`, a param of the wrong type,
+ *  nn < 1); the failure of ctune_model_add_dense() or ctune_model_compile()
+ *  (e.g. an unknown activation or optimizer) */
 CTUNE_API ctune_status ctune_mlp_build(const ctune_params *params, ctune_model *model, void *user);
 /** The MLP builder's spec (static). */
 CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
@@ -1771,7 +1775,8 @@ CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
  *  @return CTUNE_OK, CTUNE_EINVAL (NULL out), CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_mlp_classifier_new(ctune_estimator **out);
 /** A KerasRegressor with the built-in MLP builder ("MLPRegressor"); as
- *  ctune_mlp_classifier_new(). */
+ *  ctune_mlp_classifier_new().
+ *  @return as ctune_mlp_classifier_new() */
 CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
 
 /* Persistence (ctune_estimator_save(), docs/data-and-persistence.md): a
@@ -3681,8 +3686,8 @@ CTUNE_API void *ctune_job_record(ctune_job *job, size_t i);
 CTUNE_API long ctune_job_n_jobs(const ctune_job *job);
 /** Runs task i on the calling thread and writes its record; `threads` is
  *  the thread budget of its fit (ctune_fit_ctx_threads(), >= 1).
- *  Thread-safe for distinct i. Errors: CTUNE_EINVAL (NULL job, i out of
- *  range). */
+ *  Thread-safe for distinct i.
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL job, i out of range) */
 CTUNE_API ctune_status ctune_job_run_task(ctune_job *job, size_t i, int threads);
 /** Reports task i as finished (its record final, on this process): counts
  *  it, applies error_score=raise and calls the progress callback. Returns
@@ -3701,23 +3706,25 @@ CTUNE_API void ctune_job_stop(ctune_job *job);
  *  executor calls task_done on one process, then copies this state with
  *  ctune_job_set_outcome() (and the records) to the other processes, so
  *  that every process ends with the same results and status.
- *  Errors: CTUNE_EINVAL (NULLs). */
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULLs) */
 CTUNE_API ctune_status ctune_job_outcome(const ctune_job *job, size_t *n_done, int *flags);
 /** Sets the completion state (as read by ctune_job_outcome() on the process
  *  that ran task_done) on another process's copy of the job.
- *  Errors: CTUNE_EINVAL (NULL, n_done above the task count, unknown flags). */
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL, n_done above the task count,
+ *  unknown flags) */
 CTUNE_API ctune_status ctune_job_set_outcome(ctune_job *job, size_t n_done, int flags);
 
 /** Makes ctune_search_fit() run its tasks on a custom executor (NULL
  *  `vtable` goes back to n_jobs' serial / thread-pool executors). The
  *  vtable and `self` must stay valid while the search may fit. The refit
  *  runs on the calling thread with all cores, where refit_here allows.
- *  Errors: CTUNE_EINVAL (NULL search, wrong version, NULL run). */
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL search, wrong version, NULL run) */
 CTUNE_API ctune_status ctune_search_set_executor(ctune_search *search,
                                                  const ctune_executor_vtable *vtable, void *self);
 /** ctune_cross_validate() on a custom executor (NULL `vtable`: as
- *  ctune_cross_validate()). Errors as ctune_cross_validate(), CTUNE_EINVAL
- *  for a bad vtable, and the executor's own failure. */
+ *  ctune_cross_validate()).
+ *  @return as ctune_cross_validate(); CTUNE_EINVAL for a bad vtable; the
+ *  executor's own failure */
 CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out,
                                                const ctune_estimator *est,
                                                const ctune_data *data,
@@ -3761,15 +3768,16 @@ CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out,
  *   missing=error|nan           empty numeric fields            [error]
  * Fields follow RFC 4180 (quotes, doubled quotes, newlines inside quotes);
  * CRLF, a UTF-8 BOM, blank lines and spaces around fields are accepted.
- * Errors: CTUNE_EINVAL (NULLs, bad options, unknown target/feature column:
- * names the columns), CTUNE_EIO (open/read, with the system's reason),
- * CTUNE_EFORMAT naming file, line and column ("data.csv: line 214,
+ * Thread-safe (distinct calls share nothing).
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, bad options, unknown target/feature
+ * column: names the columns); CTUNE_EIO (open/read, with the system's
+ * reason); CTUNE_EFORMAT naming file, line and column ("data.csv: line 214,
  * column 7: 'abc' is not a number"; rows with a different number of fields;
- * empty input; a header without data), CTUNE_ENOMEM.
- * Thread-safe (distinct calls share nothing). */
+ * empty input; a header without data); CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_csv_load(ctune_data **out, const char *path, const char *options);
 /** Same as ctune_csv_load() on `len` bytes of CSV text in memory (need not
- *  be NUL-terminated; not retained). Messages name the input "CSV buffer". */
+ *  be NUL-terminated; not retained). Messages name the input "CSV buffer".
+ *  @return as ctune_csv_load() */
 CTUNE_API ctune_status ctune_csv_load_buffer(ctune_data **out, const char *buf, size_t len,
                                              const char *options);
 
@@ -3793,8 +3801,9 @@ CTUNE_API const char *ctune_data_class_name(const ctune_data *data, size_t code)
  * loaded like sklearn.datasets.load_*: feature names and class names are
  * set. `name` NULL or "" means "breast_cancer". `options`: NULL or
  * "dtype=float32|float64, features=A|B" (as for CSV).
- * Errors: CTUNE_EINVAL (unknown name: lists the known ones; bad options),
- * CTUNE_ENOMEM. Thread-safe. */
+ * Thread-safe.
+ * @return CTUNE_OK; CTUNE_EINVAL (unknown name: lists the known ones; bad
+ * options); CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_dataset_load(ctune_data **out, const char *name, const char *options);
 /** Number of embedded datasets. Thread-safe. */
 CTUNE_API size_t ctune_dataset_count(void);
@@ -3846,17 +3855,17 @@ CTUNE_API ctune_status ctune_write_file(const char *path, const void *data, size
 
 /** Writes `est` to the file at `path`, atomically, as ctune_write_file()
  *  does: an existing file is replaced whole or left untouched.
- *  Errors: CTUNE_EINVAL (NULLs), CTUNE_EUNSUPPORTED (fitted, and the vtable
- *  has no save or load hook: names the estimator), CTUNE_EIO (with the
- *  system's reason; only the temporary file is removed), CTUNE_ENOMEM, and
- *  any error of the save hook. Thread-safe for distinct files; `est` is only
- *  read. */
+ *  Thread-safe for distinct files; `est` is only read.
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EUNSUPPORTED (fitted, and
+ *  the vtable has no save or load hook: names the estimator); CTUNE_EIO
+ *  (with the system's reason; only the temporary file is removed);
+ *  CTUNE_ENOMEM; any error of the save hook */
 CTUNE_API ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path);
 /** Serializes `est` into the caller's buffer: *size receives the bytes the
  *  model needs; with buf NULL and cap 0 nothing else happens (a size query),
- *  otherwise the model is copied when cap >= *size. Errors as
- *  ctune_estimator_save(), and CTUNE_EINVAL when cap is too small (*size is
- *  still set). */
+ *  otherwise the model is copied when cap >= *size.
+ *  @return as ctune_estimator_save(); CTUNE_EINVAL when cap is too small
+ *  (*size is still set) */
 CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf,
                                                    size_t cap, size_t *size);
 /** Loads a model saved by ctune_estimator_save() into a new handle (owned by
@@ -3872,17 +3881,19 @@ CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, v
  *  (KerasClassifier / KerasRegressor with your builder, a Pipeline holding
  *  custom steps) loads with ctune_estimator_load_like(), or with its
  *  ctune_estimator_vtable_of() and ctune_estimator_user() passed here.
- *  Errors: CTUNE_EIO (open/read), CTUNE_EFORMAT for any malformed file with
- *  the reason: not a model file (bad magic), unsupported format version,
- *  "truncated at byte N", checksum mismatch, the file's estimator is not the
- *  vtable's ("model file holds a 'A', but the vtable given is 'B'"), saved
- *  params the vtable rejects; CTUNE_EINVAL (NULLs, a name that is no
- *  built-in estimator when vtable is NULL), CTUNE_EUNSUPPORTED (a fitted
- *  model whose vtable has no load hook), CTUNE_ENOMEM, errors of the load
- *  hook. Never reads out of bounds, whatever the bytes. Thread-safe. */
+ *  Never reads out of bounds, whatever the bytes. Thread-safe.
+ *  @return CTUNE_OK; CTUNE_EIO (open/read); CTUNE_EFORMAT for any malformed
+ *  file with the reason: not a model file (bad magic), unsupported format
+ *  version, "truncated at byte N", checksum mismatch, the file's estimator
+ *  is not the vtable's ("model file holds a 'A', but the vtable given is
+ *  'B'"), saved params the vtable rejects; CTUNE_EINVAL (NULLs, a name that
+ *  is no built-in estimator when vtable is NULL); CTUNE_EUNSUPPORTED (a
+ *  fitted model whose vtable has no load hook); CTUNE_ENOMEM; errors of the
+ *  load hook */
 CTUNE_API ctune_status ctune_estimator_load(ctune_estimator **out, const char *path,
                                             const ctune_estimator_vtable *vtable, void *user);
-/** Same as ctune_estimator_load() from `len` bytes in memory (not retained). */
+/** Same as ctune_estimator_load() from `len` bytes in memory (not retained).
+ *  @return as ctune_estimator_load() */
 CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const void *buf,
                                                    size_t len,
                                                    const ctune_estimator_vtable *vtable,
@@ -3900,14 +3911,15 @@ CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const 
  *  pipeline with steps of the same names, in the same order (each step
  *  loads like the corresponding step of `like`), or an empty pipeline to
  *  look every step up among the built-in estimators. Works for every
- *  estimator, built-in or custom. Errors: as ctune_estimator_load(), and
- *  CTUNE_EFORMAT when the file holds another estimator ("model file holds a
- *  'A', but the estimator given is 'B'") or other steps, or when the
- *  builder now makes another model than the saved one (naming what
- *  differs); CTUNE_EINVAL (NULLs). Thread-safe (`like` is only read). */
+ *  estimator, built-in or custom. Thread-safe (`like` is only read).
+ *  @return as ctune_estimator_load(); CTUNE_EFORMAT when the file holds
+ *  another estimator ("model file holds a 'A', but the estimator given is
+ *  'B'") or other steps, or when the builder now makes another model than
+ *  the saved one (naming what differs); CTUNE_EINVAL (NULLs) */
 CTUNE_API ctune_status ctune_estimator_load_like(ctune_estimator **out, const char *path,
                                                  const ctune_estimator *like);
-/** Same as ctune_estimator_load_like() from `len` bytes in memory. */
+/** Same as ctune_estimator_load_like() from `len` bytes in memory.
+ *  @return as ctune_estimator_load_like() */
 CTUNE_API ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, const void *buf,
                                                         size_t len, const ctune_estimator *like);
 
@@ -3920,36 +3932,44 @@ CTUNE_API ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, c
  * Writers return CTUNE_ENOMEM when the buffer cannot grow. */
 /** Appends `n` raw bytes. @return CTUNE_OK, CTUNE_EINVAL (NULLs), CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_write_bytes(ctune_writer *w, const void *p, size_t n);
-/** Appends an unsigned 64-bit integer (8 bytes, little-endian). */
+/** Appends an unsigned 64-bit integer (8 bytes, little-endian).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_u64(ctune_writer *w, uint64_t v);
-/** Appends a signed 64-bit integer (8 bytes, little-endian two's complement). */
+/** Appends a signed 64-bit integer (8 bytes, little-endian two's complement).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_i64(ctune_writer *w, int64_t v);
-/** Appends a double (its IEEE-754 bits, 8 bytes little-endian: NaN payloads kept). */
+/** Appends a double (its IEEE-754 bits, 8 bytes little-endian: NaN payloads kept).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_f64(ctune_writer *w, double v);
-/** Appends `n` floats (IEEE-754 bits, 4 bytes each, little-endian). */
+/** Appends `n` floats (IEEE-754 bits, 4 bytes each, little-endian).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_f32_array(ctune_writer *w, const float *p, size_t n);
-/** Appends `n` doubles (8 bytes each, little-endian). */
+/** Appends `n` doubles (8 bytes each, little-endian).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_f64_array(ctune_writer *w, const double *p, size_t n);
-/** A length-prefixed string (NULL is written as absent). */
+/** A length-prefixed string (NULL is written as absent).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_string(ctune_writer *w, const char *s);
 /** Reads `n` raw bytes into p. @return CTUNE_OK, CTUNE_EINVAL (NULLs),
  *  CTUNE_EFORMAT when fewer than `n` bytes are left (naming the offset) */
 CTUNE_API ctune_status ctune_read_bytes(ctune_reader *r, void *p, size_t n);
-/** Reads what ctune_write_u64() wrote. Errors as ctune_read_bytes(). */
+/** Reads what ctune_write_u64() wrote. @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_u64(ctune_reader *r, uint64_t *v);
-/** Reads what ctune_write_i64() wrote. Errors as ctune_read_bytes(). */
+/** Reads what ctune_write_i64() wrote. @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_i64(ctune_reader *r, int64_t *v);
 /** Reads what ctune_write_f64() wrote (any bit pattern, NaN included: the
- *  hook validates values). Errors as ctune_read_bytes(). */
+ *  hook validates values). @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_f64(ctune_reader *r, double *v);
-/** Reads `n` floats written by ctune_write_f32_array(). Errors as
- *  ctune_read_bytes(); check `n` against ctune_read_remaining() first. */
+/** Reads `n` floats written by ctune_write_f32_array(); check `n` against
+ *  ctune_read_remaining() first. @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n);
-/** Reads `n` doubles written by ctune_write_f64_array(). As above. */
+/** Reads `n` doubles written by ctune_write_f64_array(). As above.
+ *  @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n);
 /** Reads a string written by ctune_write_string into buf (cap bytes with the
- *  NUL); CTUNE_EFORMAT when it does not fit or holds a NUL byte. An absent
- *  (NULL) string reads as "". */
+ *  NUL). An absent (NULL) string reads as "".
+ *  @return as ctune_read_bytes(); CTUNE_EFORMAT when it does not fit or
+ *  holds a NUL byte */
 CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
 /** Bytes left to read in `r` (0 for NULL). */
 CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
