@@ -17,6 +17,8 @@
 #include <time.h>
 
 #include "ctune.h"
+#define BENCH_GEMM_INFO
+#include "bench_info.h"
 
 static double now(void)
 {
@@ -54,6 +56,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: cancel_latency [repeats (1..100) [delay_s]]\n");
         return 2;
     }
+    bench_print_info("cancel_latency", "2 (n_jobs=2) and the cancelling thread");
     ctune_data *d;
     ctune_estimator *e;
     ctune_space *sp;

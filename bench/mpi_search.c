@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "ctune_mpi.h"
+#include "bench_info.h"
 
 static const char SPACE[] =
     "mlp__optimizer: sgd|adam; mlp__activation: relu|tanh; mlp__batch_size: 10|32|64; "
@@ -157,6 +158,9 @@ int main(int argc, char **argv)
     if (ctune_space_parse(&space, SPACE) != CTUNE_OK)
         return die("space");
     if (rank == 0) {
+        char th[64];
+        snprintf(th, sizeof th, "1 per rank, %d rank%s", size, size > 1 ? "s" : "");
+        bench_print_info("mpi_search", th);
         printf("breast cancer (%zu x %zu), StandardScaler + MLPClassifier, 20 candidates x 3 "
                "folds, seed 42%s%s\n", ctune_data_n_rows(data), ctune_data_n_cols(data),
                options ? ", " : "", options ? options : "");

@@ -24,6 +24,8 @@
 #include <time.h>
 
 #include "ctune.h"
+#define BENCH_GEMM_INFO
+#include "bench_info.h"
 #include "nn/gemm.h"
 
 static double now(void)
@@ -115,9 +117,7 @@ int main(int argc, char **argv)
     }
     size_t rows = quick ? 12000 : 60000;
     int reps = quick ? 3 : 7;
-    printf("# ctune %s — NN engine throughput%s\n", ctune_version_string(),
-           quick ? " (--quick)" : "");
-    printf("# GEMM: %s\n", ctune__sgemm_info());
+    bench_print_info(quick ? "nn_throughput --quick" : "nn_throughput", "1 and 2 (each line says)");
 
     double peak[3] = {0};
     for (int t = 1; t <= 2; t++) {

@@ -15,6 +15,8 @@
 #include <time.h>
 
 #include "ctune.h"
+#define BENCH_GEMM_INFO
+#include "bench_info.h"
 
 static int load_csv(const char *path, double **Xo, double **yo, size_t *no, size_t *do_)
 {
@@ -82,6 +84,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int repeats = argc > 2 ? atoi(argv[2]) : 1;
+    bench_print_info("tree_fit", "1");
     double *X, *y;
     size_t n, d;
     if (load_csv(argv[1], &X, &y, &n, &d) != 0) {

@@ -444,6 +444,21 @@ CTUNE_API size_t ctune_data_n_targets(const ctune_data *data);
  * @return CTUNE_FLOAT32 or CTUNE_FLOAT64; 0 for NULL
  */
 CTUNE_API int ctune_data_dtype(const ctune_data *data);
+/**
+ * Direct read access to X, for bindings that hand the rows on without a
+ * copy (Python's custom estimators get a numpy view).
+ *
+ * Works when the view's rows are its storage's rows in order (a view made by
+ * ctune_data_new(), or the coded view a classifier's fit receives); a
+ * subset, as in cross-validation, has no such layout.
+ *
+ * @param data   the view
+ * @param[out] X receives the address of row 0 (ctune_data_dtype() values)
+ * @param[out] stride receives the distance between rows, in elements
+ * @return CTUNE_OK; CTUNE_EUNSUPPORTED for a subset view (gather its rows
+ *         with ctune_data_gather_f64()); CTUNE_EINVAL (NULLs)
+ */
+CTUNE_API ctune_status ctune_data_rows(const ctune_data *data, const void **X, size_t *stride);
 
 /**
  * Checks that every X value (and y value, when present) is finite.
@@ -1200,6 +1215,32 @@ CTUNE_API size_t ctune_estimator_n_classes(const ctune_estimator *est);
  *         (not fitted)
  */
 CTUNE_API ctune_status ctune_estimator_classes(const ctune_estimator *est, double *out);
+/**
+ * Gives a fitted classifier's classes names, kept in its model file.
+ *
+ * A fit on data with class names (a CSV file with text labels, an embedded
+ * dataset) names the classes itself; a binding that maps its own labels to
+ * codes names them with this call, so `ctune predict` prints the original
+ * labels. A new fit or set_params drops the names.
+ *
+ * @param est   a fitted classifier
+ * @param names n strings (copied), one per class in ctune_estimator_classes()
+ *              order; NULL with n 0 removes the names
+ * @param n     ctune_estimator_n_classes()
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL est, not a classifier, n not the
+ *         class count, a NULL name); CTUNE_ESTATE (not fitted); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_estimator_set_class_names(ctune_estimator *est,
+                                                       const char *const *names, size_t n);
+/**
+ * The name of a fitted classifier's i-th class.
+ *
+ * @param est the estimator
+ * @param i   the class index, in ctune_estimator_classes() order
+ * @return the name (valid until the next fit, set_params or free); NULL when
+ *         the classes have no names, i is out of range, or est is NULL
+ */
+CTUNE_API const char *ctune_estimator_class_name(const ctune_estimator *est, size_t i);
 /**
  * Number of features (columns of X) seen at fit.
  *
@@ -2675,6 +2716,30 @@ CTUNE_API ctune_status ctune_cv_splitter_new(ctune_splitter **out, const ctune_e
 CTUNE_API ctune_status ctune_shuffle_split_new(ctune_splitter **out, size_t n_splits,
                                                double test_fraction, uint64_t seed, int stratify);
 /**
+ * Creates a splitter of fixed index lists ("IndexSplit"): the splits a
+ * caller computed itself, e.g. a binding handing over the (train, test)
+ * pairs of any scikit-learn splitter or iterable.
+ *
+ * The lists are copied and used as they are (any order; a row may be in
+ * both sides or in none). ctune_splitter_split() gives them for data of
+ * exactly `n_rows` rows.
+ *
+ * @param[out] out receives the splitter, owned by the caller
+ *                 (ctune_splitter_free())
+ * @param n_rows   the rows of the data the indices refer to
+ * @param n_splits number of splits (>= 1)
+ * @param train    n_splits arrays of training row indices
+ * @param n_train  their lengths (each >= 1)
+ * @param test     n_splits arrays of test row indices
+ * @param n_test   their lengths (each >= 1)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, n_splits 0, an empty side, an
+ *         index >= n_rows naming the split, side and position);
+ *         CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_index_split_new(ctune_splitter **out, size_t n_rows, size_t n_splits,
+                                             const size_t *const *train, const size_t *n_train,
+                                             const size_t *const *test, const size_t *n_test);
+/**
  * Frees a splitter.
  *
  * @param splitter the splitter; NULL is a no-op
@@ -2691,8 +2756,8 @@ CTUNE_API size_t ctune_splitter_n_splits(const ctune_splitter *splitter);
  * Name of the splitter's strategy.
  *
  * @param splitter the splitter
- * @return "KFold", "StratifiedKFold", "ShuffleSplit" or
- *         "StratifiedShuffleSplit" (static); NULL for NULL
+ * @return "KFold", "StratifiedKFold", "ShuffleSplit",
+ *         "StratifiedShuffleSplit" or "IndexSplit" (static); NULL for NULL
  */
 CTUNE_API const char *ctune_splitter_name(const ctune_splitter *splitter);
 
@@ -3251,6 +3316,30 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  *         ones, bad value, unknown scorer); CTUNE_EFORMAT (malformed text)
  */
 CTUNE_API ctune_status ctune_search_set_options(ctune_search *search, const char *options);
+/** A scorer of the caller's (ctune_search_add_scorer()): writes the score of
+ *  the fitted `est` on `data` (with y, in the labels `est` was fitted on) to
+ *  *out, greater is better; returns CTUNE_OK or a status set with
+ *  ctune_set_error(). It may be called from the search's worker threads at
+ *  the same time (n_jobs > 1); `est` is only valid during the call. */
+typedef ctune_status (*ctune_scorer_fn)(ctune_estimator *est, const ctune_data *data,
+                                        double *out, void *user);
+/**
+ * Adds a scorer of the caller's, usable by name in the scoring= and refit=
+ * options set afterwards (as scikit-learn's scorer callables).
+ *
+ * A failing or NaN score is a failed score (error_score applies). In-process
+ * only: the MPI executor's other ranks do not have it.
+ *
+ * @param search the search
+ * @param name   1 to 63 characters without separators, quotes or spaces;
+ *               not a built-in scorer's name nor an added one's
+ * @param fn     the scorer
+ * @param user   handed to every call of `fn`
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, a bad or taken name, more than 8
+ *         scorers added)
+ */
+CTUNE_API ctune_status ctune_search_add_scorer(ctune_search *search, const char *name,
+                                               ctune_scorer_fn fn, void *user);
 /**
  * Sets the number of folds (the cv option, typed).
  *

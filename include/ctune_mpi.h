@@ -146,6 +146,18 @@ CTUNE_MPI_API ctune_status ctune_mpi_rank_f(int *out, MPI_Fint comm);
  *  @return as ctune_mpi_size() */
 CTUNE_MPI_API ctune_status ctune_mpi_size_f(int *out, MPI_Fint comm);
 
+/** Ends every process of `comm` with `errorcode` (MPI_Abort), for a caller
+ * that cannot go on after ctune_mpi_search_fit() returned CTUNE_EIO (a rank
+ * is gone). Does not return when MPI is initialized; otherwise returns
+ * CTUNE_ESTATE. The `_f` variant takes a Fortran handle, for programs that
+ * load libctune_mpi at run time without MPI's headers (the `ctune` CLI).
+ * @return CTUNE_ESTATE (MPI not initialized or finalized); CTUNE_EIO if
+ * MPI_Abort returns; no return otherwise */
+CTUNE_MPI_API ctune_status ctune_mpi_abort(MPI_Comm comm, int errorcode);
+/** ctune_mpi_abort() with a Fortran communicator handle (FFI).
+ *  @return as ctune_mpi_abort() */
+CTUNE_MPI_API ctune_status ctune_mpi_abort_f(MPI_Fint comm, int errorcode);
+
 /** @} */
 
 #ifdef __cplusplus

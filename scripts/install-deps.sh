@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3 python3-numpy
       libopenmpi-dev openmpi-bin abigail-tools
-      locales-all) # tests: a host under a decimal-comma locale (de_DE.UTF-8)
+      locales-all  # tests: a host under a decimal-comma locale (de_DE.UTF-8)
+      python3-sklearn python3-scipy python3-pandas python3-mesonpy python3-venv python3-pip)
 [ "${CTUNE_DEPS_EXTRA:-}" ] && PKGS+=(${CTUNE_DEPS_EXTRA})
 # scripts/install-test.sh builds a CMake project against the installed ctune
 PKGS+=(cmake)

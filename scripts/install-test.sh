@@ -90,5 +90,31 @@ if [ "$docs" = enabled ]; then
   [ -f "$tmp/prefix/share/doc/ctune/html/index.html" ] ||
     { echo "install-test: no HTML reference under share/doc/ctune"; exit 1; }
 fi
+
+# the installed Python package finds the installed library by itself
+site=$(dirname "$(dirname "$(find "$tmp/prefix" -path '*/ctune/_install.py' | head -n 1)")")
+[ -d "$site/ctune" ] || { echo "install-test: the Python package was not installed"; exit 1; }
+(cd "$tmp" && env -u CTUNE_LIBRARY PYTHONPATH="$site" /usr/bin/python3 -c '
+import ctune, sys
+lib = ctune._native.lib._name
+assert lib.startswith(sys.argv[1]), lib
+print("installed package: ctune", ctune.version(), "from", lib)' "$tmp/prefix")
+# pip install . into a venv: meson-python builds the library into the wheel
+# (nothing is downloaded; -O0 keeps the build short)
+/usr/bin/python3 -m venv --system-site-packages "$tmp/venv"
+"$tmp/venv/bin/pip" install -q --no-build-isolation --no-deps --no-index \
+  --config-settings=setup-args=-Doptimization=0 . >/dev/null
+(cd "$tmp" && env -u CTUNE_LIBRARY -u PYTHONPATH "$tmp/venv/bin/python" -c '
+import os, ctune, sys
+lib = ctune._native.lib._name
+assert lib == os.path.join(os.path.dirname(ctune.__file__), "libctune.so"), lib
+X, y = ctune.load_dataset("iris", return_X_y=True)
+assert ctune.DecisionTreeClassifier(max_depth=3).fit(X, y).score(X, y) > 0.9
+import importlib.metadata as md
+assert md.version("ctune") == ctune.version(), (md.version("ctune"), ctune.version())
+print("pip-installed package: ctune", ctune.version(), "from", lib)')
+readelf -d "$(find "$tmp/venv" -name libctune.so | head -n 1)" | grep -q 'R.*PATH.*\[\$ORIGIN\]' \
+  || { echo "install-test: the wheel's library has no \$ORIGIN rpath"; exit 1; }
 echo "install-test: ok (prefix install, pkg-config build, static build, C++ layer, CMake" \
-     "package, soname, exported symbols, installed CLI with RPATH, docs $docs)"
+     "package, soname, exported symbols, installed CLI with RPATH, docs $docs," \
+     "installed and pip-installed Python package)"

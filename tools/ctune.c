@@ -9,13 +9,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_model.h"
 
 #ifdef CTUNE_CLI_MPI
-#include "ctune_mpi.h"
+#include "cli_mpi.h"
 #endif
 
 /* Under mpirun: this rank and the number of ranks (1 rank otherwise). Only
@@ -390,7 +391,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_cancel_target(s, NULL);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)
-        st = ctune_mpi_search_fit(s, data, MPI_COMM_WORLD, NULL);
+        st = cli_mpi_search_fit(s, data);
     else
 #endif
         st = ctune_search_fit(s, data);
@@ -401,7 +402,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     rc = report_search(s, st, &o, &m);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1 && st == CTUNE_EIO) /* a rank is gone: the results are written, end the job */
-        MPI_Abort(MPI_COMM_WORLD, 1);
+        cli_mpi_abort(1);
 #endif
 done:
     ctune_splitter_free(splitter);
@@ -443,8 +444,7 @@ static int cmd_cv(int argc, char **argv)
     ctune_status cst;
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)
-        cst = ctune_mpi_cross_validate(&res, m.est, data, splitter, (int)o.cv, options,
-                                       MPI_COMM_WORLD, NULL);
+        cst = cli_mpi_cross_validate(&res, m.est, data, splitter, (int)o.cv, options);
     else
 #endif
     {
@@ -545,6 +545,47 @@ done:
     return rc;
 }
 
+/* Writes a CSV field to dst (NULL: only measures), quoted when it holds a
+ * separator, a quote or a line break (quotes doubled); returns its length. */
+static size_t csv_field(char *dst, const char *s)
+{
+    size_t n = 0;
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote && dst)
+        dst[n] = '"';
+    n += (size_t)quote;
+    for (; *s; s++) {
+        if (*s == '"') {
+            if (dst)
+                dst[n] = '"';
+            n++;
+        }
+        if (dst)
+            dst[n] = *s;
+        n++;
+    }
+    if (quote && dst)
+        dst[n] = '"';
+    return n + (size_t)quote;
+}
+
+/* The saved name of a predicted class label, or NULL when the model keeps
+ * no class names (a regressor, a classifier fitted on numeric labels).
+ * `classes` holds the model's k sorted labels. */
+static const char *class_name_of(const ctune_estimator *est, const double *classes, size_t k,
+                                 double label)
+{
+    size_t lo = 0, hi = k;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (classes[mid] < label)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < k && classes[lo] == label ? ctune_estimator_class_name(est, lo) : NULL;
+}
+
 static int cmd_predict(int argc, char **argv)
 {
     cli_opts o = {0};
@@ -565,7 +606,7 @@ static int cmd_predict(int argc, char **argv)
         return rc;
     ctune_estimator *est = NULL;
     ctune_data *data = NULL;
-    double *pred = NULL;
+    double *pred = NULL, *classes = NULL;
     char *text = NULL;
     if (ctune_estimator_load(&est, o.model_file, NULL, NULL) != CTUNE_OK)
         return cli_fail("loading the model");
@@ -590,9 +631,24 @@ static int cmd_predict(int argc, char **argv)
         rc = cli_fail("predict");
         goto done;
     }
+    /* a classifier fitted on named classes prints their names */
+    size_t n_classes = ctune_estimator_n_classes(est), name_len = 0;
+    if (n_classes && ctune_estimator_class_name(est, 0)) {
+        classes = malloc(n_classes * sizeof *classes);
+        if (!classes || ctune_estimator_classes(est, classes) != CTUNE_OK) {
+            fprintf(stderr, "ctune: out of memory\n");
+            rc = CLI_ERROR;
+            goto done;
+        }
+        for (size_t c = 0; c < n_classes; c++) {
+            size_t m = csv_field(NULL, ctune_estimator_class_name(est, c));
+            name_len = m > name_len ? m : name_len;
+        }
+    }
     /* the whole CSV in memory, then one atomic write (or standard output) */
     size_t cap = 64 + k * 32 + cells * 26 + n, len = 0; /* %.17g: at most 24 chars */
-    if (cells / (k ? k : 1) != n || !(text = malloc(cap))) {
+    if (cells / (k ? k : 1) != n || (name_len && cells > (SIZE_MAX - cap) / name_len) ||
+        !(text = malloc(cap += cells * name_len))) {
         fprintf(stderr, "ctune: out of memory\n");
         rc = CLI_ERROR;
         goto done;
@@ -602,9 +658,16 @@ static int cmd_predict(int argc, char **argv)
                                 j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"), j);
     text[len++] = '\n';
     for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < k; j++)
-            len += (size_t)snprintf(text + len, cap - len, "%s%.17g", j ? "," : "",
-                                    pred[i * k + j]);
+        for (size_t j = 0; j < k; j++) {
+            const char *name = classes ? class_name_of(est, classes, n_classes, pred[i * k + j])
+                                       : NULL;
+            if (j)
+                text[len++] = ',';
+            if (name)
+                len += csv_field(text + len, name);
+            else
+                len += (size_t)snprintf(text + len, cap - len, "%.17g", pred[i * k + j]);
+        }
         text[len++] = '\n';
     }
     if (cli_is_stdout(o.output)) {
@@ -617,6 +680,7 @@ static int cmd_predict(int argc, char **argv)
         rc = cli_fail("writing the predictions");
     }
 done:
+    free(classes);
     free(text);
     free(pred);
     ctune_data_free(data);
@@ -666,14 +730,16 @@ int main(int argc, char **argv)
      * removes its temporary file) instead of killing the process */
     signal(SIGXFSZ, SIG_IGN);
 #ifdef CTUNE_CLI_MPI
-    if (ctune_mpi_launched()) {
-        if (ctune_mpi_init(&argc, &argv, NULL) != CTUNE_OK ||
-            ctune_mpi_rank(&g_rank, MPI_COMM_WORLD) != CTUNE_OK ||
-            ctune_mpi_size(&g_ranks, MPI_COMM_WORLD) != CTUNE_OK)
-            return cli_fail("MPI");
+    /* libctune_mpi (and with it MPI) is loaded only under a launcher */
+    if (cli_mpi_launched()) {
+        int st = cli_mpi_start(&argc, &argv, &g_rank, &g_ranks);
+        if (st != CLI_OK) {
+            cli_mpi_stop();
+            return st;
+        }
     }
     int rc = finish_stdout(dispatch(argc, argv));
-    ctune_mpi_finalize();
+    cli_mpi_stop();
     return rc;
 #else
     return finish_stdout(dispatch(argc, argv));

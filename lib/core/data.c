@@ -1,6 +1,8 @@
 #include "core/data.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -129,6 +131,20 @@ ctune_status ctune__data_new_owned(ctune_data **out, void *X, int dtype, size_t 
     return ctune__data_new_storage(out, &init);
 }
 
+/* A derived view keeps its source's affine map and trust. */
+static ctune_status copy_view_extras(ctune_data *d, const ctune_data *src)
+{
+    d->trusted = src->trusted;
+    if (!src->affine)
+        return CTUNE_OK;
+    size_t m = src->st->n_cols;
+    d->affine = CTUNE_NEW_ARRAY(double, 3 * m);
+    if (!d->affine)
+        return CTUNE_ENOMEM;
+    memcpy(d->affine, src->affine, 3 * m * sizeof *d->affine);
+    return CTUNE_OK;
+}
+
 ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src, const size_t *rows,
                                size_t n)
 {
@@ -146,14 +162,18 @@ ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src, const si
         return ctune_set_error(CTUNE_EINVAL,
                                "ctune_data_subset: %zu rows × %zu targets cannot be addressed", n,
                                src->t_local);
-    size_t *idx = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
-    if (!idx)
+    if (n > (SIZE_MAX - sizeof(ctune__idx_block)) / sizeof(size_t))
+        return ctune_set_error(CTUNE_ENOMEM, "ctune_data_subset: %zu rows", n);
+    ctune__idx_block *block = ctune__malloc(sizeof *block + (n ? n : 1) * sizeof(size_t));
+    if (!block)
         return CTUNE_ENOMEM;
+    atomic_init(&block->refs, 1);
+    size_t *idx = block->v;
     double *y = NULL;
     if (src->y_local) {
         y = CTUNE_NEW_ARRAY(double, (n ? n : 1) * src->t_local);
         if (!y) {
-            ctune__free(idx);
+            ctune__free(block);
             return CTUNE_ENOMEM;
         }
         for (size_t i = 0; i < n; i++)
@@ -165,14 +185,19 @@ ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src, const si
     ctune_data *d;
     ctune_status rc = view_new(&d, src->st, n);
     if (rc != CTUNE_OK) {
-        ctune__free(idx);
+        ctune__free(block);
         ctune__free(y);
         return rc;
     }
     d->idx = idx;
+    d->idx_block = block;
     if (y) {
         d->y_local = d->y_owned = y;
         d->t_local = src->t_local;
+    }
+    if (copy_view_extras(d, src) != CTUNE_OK) {
+        ctune_data_free(d);
+        return CTUNE_ENOMEM;
     }
     *out = d;
     return CTUNE_OK;
@@ -182,27 +207,93 @@ ctune_status ctune__data_with_y(ctune_data **out, const ctune_data *src, double 
                                 size_t n_targets, int take_ownership)
 {
     *out = NULL;
-    size_t *idx = NULL;
-    if (src->idx) {
-        idx = CTUNE_NEW_ARRAY(size_t, src->n ? src->n : 1);
-        if (!idx)
-            goto fail;
-        memcpy(idx, src->idx, src->n * sizeof *idx);
-    }
     ctune_data *d;
     if (view_new(&d, src->st, src->n) != CTUNE_OK)
         goto fail;
-    d->idx = idx;
+    if (src->idx_block) { /* the same rows: share the list */
+        atomic_fetch_add(&src->idx_block->refs, 1);
+        d->idx = src->idx;
+        d->idx_block = src->idx_block;
+    }
     d->y_local = y;
     d->y_owned = take_ownership ? y : NULL;
     d->t_local = n_targets;
+    if (copy_view_extras(d, src) != CTUNE_OK) {
+        ctune_data_free(d);
+        return CTUNE_ENOMEM;
+    }
     *out = d;
     return CTUNE_OK;
 fail:
-    ctune__free(idx);
     if (take_ownership)
         ctune__free(y);
     return CTUNE_ENOMEM;
+}
+
+ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const double *shift,
+                                const double *scale)
+{
+    *out = NULL;
+    size_t m = src->st->n_cols;
+    ctune_data *d;
+    /* same rows and y as src: y_local stays src's, so copy it */
+    double *y = NULL;
+    if (src->y_local) {
+        y = CTUNE_NEW_ARRAY(double, (src->n ? src->n : 1) * src->t_local);
+        if (!y)
+            return CTUNE_ENOMEM;
+        memcpy(y, src->y_local, src->n * src->t_local * sizeof *y);
+    }
+    CTUNE_TRY(ctune__data_with_y(&d, src, y, y ? src->t_local : 0, 1));
+    ctune__free(d->affine);
+    d->affine = CTUNE_NEW_ARRAY(double, 3 * m);
+    if (!d->affine) {
+        ctune_data_free(d);
+        return CTUNE_ENOMEM;
+    }
+    memcpy(d->affine, shift, m * sizeof *shift);
+    memcpy(d->affine + m, scale, m * sizeof *scale);
+    /* bound[j]: a stored |x| <= bound[j] reads as a value within float32's
+     * range (so finite) whatever the roundings, which lets range checks
+     * compare instead of dividing; -1 when no such bound is usable */
+    for (size_t j = 0; j < m; j++) {
+        double b = (double)FLT_MAX * fabs(scale[j]) * (1 - 0x1p-20) - fabs(shift[j]);
+        d->affine[2 * m + j] = isfinite(b) && b > 0 && b < DBL_MAX / 4 ? b : -1;
+    }
+    /* finite values under a finite map can still overflow: validated again */
+    d->trusted = 0;
+    *out = d;
+    return CTUNE_OK;
+}
+
+ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ctune_data **use)
+{
+    *owned = NULL;
+    *use = d;
+    if (!d->affine)
+        return CTUNE_OK;
+    size_t n = d->n, m = d->st->n_cols, t = ctune_data_n_targets(d);
+    double *X = CTUNE_NEW_ARRAY(double, n && m ? n * m : 1);
+    double *y = t ? CTUNE_NEW_ARRAY(double, n ? n * t : 1) : NULL;
+    if (!X || (t && !y)) {
+        ctune__free(X);
+        ctune__free(y);
+        return CTUNE_ENOMEM;
+    }
+    ctune_status rc = ctune_data_gather_f64(d, NULL, n, X, m);
+    if (rc == CTUNE_OK && t && n)
+        rc = ctune_data_gather_y(d, NULL, n, y);
+    if (rc != CTUNE_OK) {
+        ctune__free(X);
+        ctune__free(y);
+        return rc;
+    }
+    ctune_data *c;
+    CTUNE_TRY(ctune__data_new_owned(&c, X, CTUNE_FLOAT64, n, m, y, t));
+    c->trusted = d->trusted;
+    *owned = c;
+    *use = c;
+    return CTUNE_OK;
 }
 
 void ctune_data_free(ctune_data *data)
@@ -210,7 +301,9 @@ void ctune_data_free(ctune_data *data)
     if (!data)
         return;
     ctune__storage *st = data->st;
-    ctune__free(data->idx);
+    ctune__free(data->affine);
+    if (data->idx_block && atomic_fetch_sub(&data->idx_block->refs, 1) == 1)
+        ctune__free(data->idx_block);
     ctune__free(data->y_owned);
     ctune__free(data);
     storage_release(st);
@@ -218,13 +311,110 @@ void ctune_data_free(ctune_data *data)
 
 size_t ctune_data_n_rows(const ctune_data *d) { return d ? d->n : 0; }
 size_t ctune_data_n_cols(const ctune_data *d) { return d ? d->st->n_cols : 0; }
-int ctune_data_dtype(const ctune_data *d) { return d ? d->st->dtype : 0; }
+/* An affine view reads as the float64 values a transformer would write. */
+int ctune_data_dtype(const ctune_data *d)
+{
+    return d ? (d->affine ? CTUNE_FLOAT64 : d->st->dtype) : 0;
+}
+
+ctune_status ctune_data_rows(const ctune_data *d, const void **X, size_t *stride)
+{
+    CTUNE_CHECK_NULL(d, "data");
+    CTUNE_CHECK_NULL(X, "X");
+    CTUNE_CHECK_NULL(stride, "stride");
+    *X = NULL;
+    *stride = 0;
+    if (d->idx)
+        return ctune_set_error(CTUNE_EUNSUPPORTED,
+                               "ctune_data_rows: the view is a subset of %zu rows: gather them",
+                               d->n);
+    *X = d->st->X;
+    *stride = d->st->stride;
+    return CTUNE_OK;
+}
 
 size_t ctune_data_n_targets(const ctune_data *d)
 {
     if (!d)
         return 0;
     return d->y_local ? d->t_local : d->st->n_targets;
+}
+
+/* Columns [j0, j0 + w) of a stored row of an affine view into t (w <= 64):
+ * a branch-free loop the compiler can vectorize, then the rare overflow
+ * fix-up of ctune__data_affine_x(). */
+static void affine_chunk(const ctune_data *d, const void *row, size_t j0, size_t w, double *t)
+{
+    size_t m = d->st->n_cols;
+    const double *sh = d->affine + j0, *sc = d->affine + m + j0;
+    if (d->st->dtype == CTUNE_FLOAT32) {
+        const float *x = (const float *)row + j0;
+        for (size_t j = 0; j < w; j++)
+            t[j] = ((double)x[j] - sh[j]) / sc[j];
+    } else {
+        const double *x = (const double *)row + j0;
+        for (size_t j = 0; j < w; j++)
+            t[j] = (x[j] - sh[j]) / sc[j];
+    }
+    int inf = 0;
+    for (size_t j = 0; j < w; j++)
+        inf |= isinf(t[j]);
+    if (inf)
+        for (size_t j = 0; j < w; j++) {
+            double x = d->st->dtype == CTUNE_FLOAT32 ? (double)((const float *)row)[j0 + j]
+                                                      : ((const double *)row)[j0 + j];
+            t[j] = ctune__data_affine_x(d, m, j0 + j, x);
+        }
+}
+
+#define AFFINE_CHUNK 64
+
+/* 1 when a column of a stored row of an affine view reads as a non-finite
+ * value (flt: or one beyond float32's range), with its column and value.
+ * Values within the column's bound need no division. */
+static int affine_row_bad(const ctune_data *d, const void *row, int flt, size_t *col, double *val)
+{
+    size_t m = d->st->n_cols;
+    const double *bound = d->affine + 2 * m;
+    int f32 = d->st->dtype == CTUNE_FLOAT32;
+    for (size_t j = 0; j < m; j++) {
+        double x = f32 ? (double)((const float *)row)[j] : ((const double *)row)[j];
+        if (fabs(x) <= bound[j])
+            continue;
+        double v = ctune__data_affine_x(d, m, j, x);
+        if (!isfinite(v) || (flt && fabs(v) > FLT_MAX)) {
+            *col = j;
+            *val = v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int ctune__data_find_bad(const ctune_data *d, int flt, size_t *row, size_t *col, double *val)
+{
+    size_t m = d->st->n_cols;
+    int f32 = d->st->dtype == CTUNE_FLOAT32;
+    for (size_t i = 0; i < d->n; i++) {
+        const void *r = ctune__data_row_ptr(d, i);
+        if (d->affine) {
+            if (affine_row_bad(d, r, flt, col, val)) {
+                *row = i;
+                return 1;
+            }
+            continue;
+        }
+        for (size_t j = 0; j < m; j++) {
+            double x = f32 ? (double)((const float *)r)[j] : ((const double *)r)[j];
+            if (!isfinite(x) || (flt && fabs(x) > FLT_MAX)) {
+                *row = i;
+                *col = j;
+                *val = x;
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 static const char *nonfinite_name(double v)
@@ -235,10 +425,18 @@ static const char *nonfinite_name(double v)
 ctune_status ctune_data_validate(const ctune_data *d)
 {
     CTUNE_CHECK_NULL(d, "data");
+    if (d->trusted)
+        return CTUNE_OK;
     size_t m = d->st->n_cols;
     for (size_t i = 0; i < d->n; i++) {
         const void *row = ctune__data_row_ptr(d, i);
-        if (d->st->dtype == CTUNE_FLOAT32) {
+        if (d->affine) {
+            size_t j;
+            double v;
+            if (affine_row_bad(d, row, 0, &j, &v))
+                return ctune_set_error(CTUNE_EDATA, "X row %zu, column %zu is %s", i, j,
+                                       nonfinite_name(v));
+        } else if (d->st->dtype == CTUNE_FLOAT32) {
             const float *r = row;
             for (size_t j = 0; j < m; j++)
                 if (!isfinite(r[j]))
@@ -285,15 +483,44 @@ static ctune_status check_gather(const ctune_data *d, const size_t *rows, size_t
     return CTUNE_OK;
 }
 
+/* Rows listed in a random order (a shuffled epoch) are each a few cache
+ * misses away: asking for row i + PREFETCH_AHEAD while row i is read
+ * overlaps those misses instead of taking them one after the other. */
+#define PREFETCH_AHEAD 8
+
+static inline void prefetch_row(const void *p, size_t bytes)
+{
+#if defined(__GNUC__)
+    const char *c = p;
+    for (size_t off = 0; off < bytes; off += 64)
+        __builtin_prefetch(c + off, 0, 0);
+    __builtin_prefetch(c + bytes - 1, 0, 0);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 ctune_status ctune_data_gather_f32(const ctune_data *d, const size_t *rows, size_t n, float *out,
                                    size_t ld)
 {
     CTUNE_TRY(check_gather(d, rows, n, out, ld, __func__));
     size_t m = d->st->n_cols;
+    size_t es = d->st->dtype == CTUNE_FLOAT32 ? sizeof(float) : sizeof(double);
     for (size_t i = 0; i < n; i++) {
         const void *src = ctune__data_row_ptr(d, rows ? rows[i] : i);
         float *dst = out + i * ld;
-        if (d->st->dtype == CTUNE_FLOAT32) {
+        if (rows && i + PREFETCH_AHEAD < n)
+            prefetch_row(ctune__data_row_ptr(d, rows[i + PREFETCH_AHEAD]), m * es);
+        if (d->affine) {
+            double t[AFFINE_CHUNK];
+            for (size_t j0 = 0; j0 < m; j0 += AFFINE_CHUNK) {
+                size_t w = m - j0 < AFFINE_CHUNK ? m - j0 : AFFINE_CHUNK;
+                affine_chunk(d, src, j0, w, t);
+                for (size_t j = 0; j < w; j++)
+                    dst[j0 + j] = (float)t[j];
+            }
+        } else if (d->st->dtype == CTUNE_FLOAT32) {
             memcpy(dst, src, m * sizeof(float));
         } else {
             const double *s = src;
@@ -312,7 +539,12 @@ ctune_status ctune_data_gather_f64(const ctune_data *d, const size_t *rows, size
     for (size_t i = 0; i < n; i++) {
         const void *src = ctune__data_row_ptr(d, rows ? rows[i] : i);
         double *dst = out + i * ld;
-        if (d->st->dtype == CTUNE_FLOAT64) {
+        if (d->affine) {
+            for (size_t j0 = 0; j0 < m; j0 += AFFINE_CHUNK) {
+                size_t w = m - j0 < AFFINE_CHUNK ? m - j0 : AFFINE_CHUNK;
+                affine_chunk(d, src, j0, w, dst + j0);
+            }
+        } else if (d->st->dtype == CTUNE_FLOAT64) {
             memcpy(dst, src, m * sizeof(double));
         } else {
             const float *s = src;
@@ -344,8 +576,9 @@ double ctune_data_x(const ctune_data *d, size_t row, size_t col)
     if (!d || row >= d->n || col >= d->st->n_cols)
         return 0.0;
     const void *r = ctune__data_row_ptr(d, row);
-    return d->st->dtype == CTUNE_FLOAT32 ? (double)((const float *)r)[col]
-                                         : ((const double *)r)[col];
+    double x = d->st->dtype == CTUNE_FLOAT32 ? (double)((const float *)r)[col]
+                                             : ((const double *)r)[col];
+    return d->affine ? ctune__data_affine_x(d, d->st->n_cols, col, x) : x;
 }
 
 double ctune_data_y(const ctune_data *d, size_t row, size_t target)

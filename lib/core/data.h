@@ -4,6 +4,7 @@
 #ifndef CTUNE_CORE_DATA_H
 #define CTUNE_CORE_DATA_H
 
+#include <math.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -25,15 +26,33 @@ typedef struct ctune__storage {
     size_t n_class_names;
 } ctune__storage;
 
+/* A row index list shared by the views of the same rows (reference
+ * counted: a view relabelling y or mapping X keeps its source's list). */
+typedef struct ctune__idx_block {
+    atomic_int refs;
+    size_t v[];
+} ctune__idx_block;
+
 struct ctune_data {
     ctune__storage *st;
     size_t n;      /* rows in the view */
-    size_t *idx;   /* n storage row indices, or NULL for rows 0..n-1 */
+    size_t *idx;   /* n storage row indices (idx_block->v), or NULL for rows 0..n-1 */
+    ctune__idx_block *idx_block;
     /* y replacing the storage's (n × t_local, by view row), owned by the
      * view when y_owned != NULL. Used for label codes and derived data. */
     const double *y_local;
     double *y_owned;
     size_t t_local;
+    /* Optional per-column affine map applied by every reader of X (the
+     * gathers, ctune_data_x, validation): x' = (x - shift[j]) / scale[j],
+     * computed in double as a StandardScaler transforms. One owned block of
+     * 2 × n_cols (shift, then scale), or NULL. Code that reads rows through
+     * ctune__data_row_ptr() sees the stored values: it must take
+     * ctune__data_plain() of a view first. */
+    double *affine;
+    /* Set on views made inside one public call after that call validated
+     * their source (never on the caller's views): validation is skipped. */
+    int trusted;
 };
 
 static inline size_t ctune__data_row_index(const ctune_data *d, size_t i)
@@ -46,6 +65,17 @@ static inline const void *ctune__data_row_ptr(const ctune_data *d, size_t i)
     size_t r = ctune__data_row_index(d, i);
     size_t es = d->st->dtype == CTUNE_FLOAT32 ? sizeof(float) : sizeof(double);
     return (const char *)d->st->X + r * d->st->stride * es;
+}
+
+/* x' of a stored value x in column j of an affine view (see `affine`). A
+ * difference that overflows is computed as x / scale - shift / scale. */
+static inline double ctune__data_affine_x(const ctune_data *d, size_t n_cols, size_t j, double x)
+{
+    double sh = d->affine[j], sc = d->affine[n_cols + j];
+    double v = (x - sh) / sc;
+    if (__builtin_expect(isinf(v), 0) && isfinite(x))
+        v = x / sc - sh / sc;
+    return v;
 }
 
 /* y value of view row i, target t (the caller checks that y exists). */
@@ -66,6 +96,28 @@ ctune_status ctune__data_with_y(ctune_data **out, const ctune_data *src, double 
  * (freed with it, including on failure). y may be NULL. */
 ctune_status ctune__data_new_owned(ctune_data **out, void *X, int dtype, size_t n_rows,
                                    size_t n_cols, double *y, size_t n_targets);
+
+/* A view of the rows (and y) of `src` whose X reads as (x - shift[j]) /
+ * scale[j] (scale[j] != 0): a transformer's output without a copy of the
+ * data. `src` must not itself be affine (use ctune__data_plain() first).
+ * Never trusted: a finite map of finite values can overflow. */
+ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const double *shift,
+                                const double *scale);
+
+/* `d` itself when it reads its stored rows as they are (*owned = NULL);
+ * for an affine view, a float64 copy of its transformed X with its y
+ * (*owned = the copy, to free). For code that walks rows with
+ * ctune__data_row_ptr(). */
+ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ctune_data **use);
+
+/* Finds the first value of X, as the view reads it, that is not finite or,
+ * with `flt`, beyond float32's range: returns 1 and sets *row, *col and
+ * *val, or 0 when there is none. One pass; an affine view compares stored
+ * values with a per-column bound and divides only beyond it. */
+int ctune__data_find_bad(const ctune_data *d, int flt, size_t *row, size_t *col, double *val);
+
+/* Marks a view that its maker validated in this public call. */
+static inline void ctune__data_trust(ctune_data *d) { d->trusted = 1; }
 
 /* Creates a data over a storage built by a loader (release called when done). */
 ctune_status ctune__data_new_storage(ctune_data **out, const ctune__storage *init);

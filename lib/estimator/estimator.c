@@ -20,6 +20,7 @@ struct ctune_estimator {
     size_t n_outputs;
     double *classes;     /* classifiers: sorted labels */
     size_t n_classes;
+    char **class_names;  /* NULL or n_classes names (ctune__malloc'd) */
     atomic_int cancel;   /* ctune_estimator_cancel(): set until a fit returns */
 };
 
@@ -138,11 +139,22 @@ ctune_status ctune_estimator_new(ctune_estimator **out, const ctune_estimator_vt
     return CTUNE_OK;
 }
 
+static void free_names(char **names, size_t n)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        ctune__free(names[i]);
+    ctune__free(names);
+}
+
 static void drop_fit(ctune_estimator *e)
 {
     if (e->self)
         e->vt->destroy(e->self);
     e->self = NULL;
+    free_names(e->class_names, e->n_classes);
+    e->class_names = NULL;
     ctune__free(e->classes);
     e->classes = NULL;
     e->n_classes = 0;
@@ -201,6 +213,82 @@ ctune_status ctune_estimator_classes(const ctune_estimator *e, double *out)
     CTUNE_CHECK_NULL(out, "out");
     memcpy(out, e->classes, e->n_classes * sizeof *out);
     return CTUNE_OK;
+}
+
+/* Copies n names (each non-NULL) into a new array. */
+static ctune_status copy_names(char ***out, const char *const *names, size_t n)
+{
+    char **c = CTUNE_NEW_ARRAY(char *, n);
+    if (!c)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(names[i]) + 1;
+        c[i] = ctune__malloc(len);
+        if (!c[i]) {
+            free_names(c, i);
+            return CTUNE_ENOMEM;
+        }
+        memcpy(c[i], names[i], len);
+    }
+    *out = c;
+    return CTUNE_OK;
+}
+
+ctune_status ctune_estimator_set_class_names(ctune_estimator *e, const char *const *names,
+                                             size_t n)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    if (e->vt->kind != CTUNE_CLASSIFIER)
+        return ctune_set_error(CTUNE_EINVAL, "%s is not a classifier: its outputs have no class "
+                                             "names", e->vt->name);
+    if (!e->self)
+        return ctune_set_error(CTUNE_ESTATE, "%s is not fitted", e->vt->name);
+    char **copy = NULL;
+    if (names || n) {
+        if (!names || n != e->n_classes)
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "ctune_estimator_set_class_names: %zu names given for the %zu "
+                                   "classes of %s", names ? n : 0, e->n_classes, e->vt->name);
+        for (size_t i = 0; i < n; i++)
+            if (!names[i])
+                return ctune_set_error(CTUNE_EINVAL,
+                                       "ctune_estimator_set_class_names: name %zu is NULL", i);
+        CTUNE_TRY(copy_names(&copy, names, n));
+    }
+    free_names(e->class_names, e->n_classes);
+    e->class_names = copy;
+    return CTUNE_OK;
+}
+
+const char *ctune_estimator_class_name(const ctune_estimator *e, size_t i)
+{
+    if (!e || !e->self || !e->class_names || i >= e->n_classes)
+        return NULL;
+    return e->class_names[i];
+}
+
+/* Names of the fitted classes from the data's label names (a CSV file with
+ * text labels): kept only when every class label is a named code. */
+static ctune_status names_from_data(ctune_estimator *e, const ctune_data *data)
+{
+    const ctune__storage *st = data->st;
+    if (!st->class_names || e->n_classes == 0)
+        return CTUNE_OK;
+    const char **names = CTUNE_NEW_ARRAY(const char *, e->n_classes);
+    if (!names)
+        return CTUNE_ENOMEM;
+    size_t i = 0;
+    for (; i < e->n_classes; i++) {
+        double c = e->classes[i];
+        if (!(c >= 0 && c < (double)st->n_class_names) || !st->class_names[(size_t)c])
+            break;
+        names[i] = st->class_names[(size_t)c];
+    }
+    ctune_status rc = CTUNE_OK;
+    if (i == e->n_classes)
+        rc = copy_names(&e->class_names, names, e->n_classes);
+    ctune__free(names);
+    return rc;
 }
 
 /* ---- params --------------------------------------------------------------- */
@@ -401,6 +489,11 @@ ctune_status ctune__estimator_fit_ctx(ctune_estimator *e, const ctune_data *data
     e->classes = classes;
     e->n_classes = k;
     e->n_features = ctune_data_n_cols(data);
+    if (names_from_data(e, data) != CTUNE_OK) {
+        drop_fit(e);
+        return ctune_set_error(CTUNE_ENOMEM, "%s: out of memory keeping the class names",
+                               e->vt->name);
+    }
     switch (e->vt->kind) {
     case CTUNE_CLASSIFIER: e->n_outputs = 1; break;
     case CTUNE_REGRESSOR:

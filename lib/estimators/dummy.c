@@ -91,11 +91,9 @@ static ctune_status clf_fit(void *self, const ctune_data *train, size_t n_classe
 static double row_uniform(const dummy_clf *c, const ctune_data *X, size_t i)
 {
     size_t d = ctune_data_n_cols(X);
-    const void *row = ctune__data_row_ptr(X, i);
     uint64_t h = ctune_seed_derive(c->seed, d);
     for (size_t j = 0; j < d; j++) {
-        double v = ctune_data_dtype(X) == CTUNE_FLOAT32 ? (double)((const float *)row)[j]
-                                                        : ((const double *)row)[j];
+        double v = ctune_data_x(X, i, j);
         if (v == 0.0)
             v = 0.0; /* -0.0 hashes as 0.0 */
         uint64_t bits;

@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
+#include "estimators/scaler.h"
 #include "io/stream.h"
 
 #define STEP_NAME_MAX 63
@@ -262,6 +263,25 @@ static ctune_status run_transforms(const pipe_fit *pf, size_t upto, const ctune_
     ctune_data *owned = NULL;
     size_t n = ctune_data_n_rows(X), t = keep_y ? ctune_data_n_targets(X) : 0;
     for (size_t i = 0; i < upto; i++) {
+        const double *shift, *scale;
+        if (!cur->affine && ctune__affine_of(pf->steps[i], &shift, &scale)) {
+            /* a per-column affine step: a view of cur, no copy. Its X
+             * must pass the checks its transform would have made. */
+            ctune_status rc = ctune__estimator_check_X(pf->steps[i], cur);
+            ctune_data *next = NULL;
+            if (rc == CTUNE_OK)
+                rc = ctune__data_affine(&next, cur, shift, scale);
+            if (rc != CTUNE_OK) {
+                ctune_data_free(owned);
+                if (rc != CTUNE_ENOMEM)
+                    ctune__error_prefix("Pipeline step %zu (%s): transform", i, step_label(pf, i));
+                return rc;
+            }
+            ctune_data_free(owned);
+            owned = next;
+            cur = owned;
+            continue;
+        }
         size_t k = ctune_estimator_n_outputs(pf->steps[i]);
         double *Xo = ctune__malloc_matrix(n ? n : 1, n ? k : 1, sizeof *Xo);
         double *yo = NULL;

@@ -10,6 +10,7 @@
 #include "core/params.h"
 #include "estimator/estimator.h"
 #include "io/stream.h"
+#include "estimators/scaler.h"
 
 static const ctune_param_spec SCALER_SPEC[] = {
     {"with_mean", CTUNE_TYPE_BOOL, "true", NULL, NULL, "subtract each column's mean"},
@@ -89,19 +90,18 @@ static ctune_status scaler_fit(void *self, const ctune_data *train, size_t n_cla
     s->d = d;
     s->var = s->mean + d;
     s->scale = s->mean + 2 * d;
-    /* two passes: the mean, then the centred sum of squares */
+    ctune_data *own; /* rows are read as stored */
+    CTUNE_TRY(ctune__data_plain(train, &own, &train));
+    dtype = ctune_data_dtype(train);
+    /* one streaming pass (Welford): the running mean and the centred sum
+     * of squares, updated row by row */
     for (size_t i = 0; i < n; i++) {
         const void *row = ctune__data_row_ptr(train, i);
-        for (size_t j = 0; j < d; j++)
-            s->mean[j] += xval(row, dtype, j);
-    }
-    for (size_t j = 0; j < d; j++)
-        s->mean[j] /= (double)n;
-    for (size_t i = 0; i < n; i++) {
-        const void *row = ctune__data_row_ptr(train, i);
+        double r = 1.0 / (double)(i + 1);
         for (size_t j = 0; j < d; j++) {
-            double c = xval(row, dtype, j) - s->mean[j];
-            s->var[j] += c * c;
+            double x = xval(row, dtype, j), delta = x - s->mean[j];
+            s->mean[j] += delta * r;
+            s->var[j] += delta * (x - s->mean[j]);
         }
     }
     double nn = (double)n;
@@ -116,6 +116,7 @@ static ctune_status scaler_fit(void *self, const ctune_data *train, size_t n_cla
         double sd = sqrt(s->var[j]);
         s->scale[j] = (!s->with_std || s->var[j] <= bound || sd == 0) ? 1.0 : sd;
     }
+    ctune_data_free(own);
     return CTUNE_OK;
 }
 
@@ -124,6 +125,8 @@ static size_t scaler_n_out(const void *self) { return ((const scaler_t *)self)->
 static ctune_status scaler_transform(void *self, const ctune_data *X, double *out)
 {
     const scaler_t *s = self;
+    ctune_data *own;
+    CTUNE_TRY(ctune__data_plain(X, &own, &X));
     int dtype = ctune_data_dtype(X);
     size_t d = s->d;
     for (size_t i = 0; i < X->n; i++) {
@@ -138,12 +141,15 @@ static ctune_status scaler_transform(void *self, const ctune_data *X, double *ou
                 o[j] = x / s->scale[j] - (s->with_mean ? s->mean[j] / s->scale[j] : 0);
         }
     }
+    ctune_data_free(own);
     return CTUNE_OK;
 }
 
 static ctune_status scaler_inverse(void *self, const ctune_data *X, double *out)
 {
     const scaler_t *s = self;
+    ctune_data *own;
+    CTUNE_TRY(ctune__data_plain(X, &own, &X));
     int dtype = ctune_data_dtype(X);
     size_t d = s->d;
     for (size_t i = 0; i < X->n; i++) {
@@ -154,6 +160,7 @@ static ctune_status scaler_inverse(void *self, const ctune_data *X, double *out)
             o[j] = s->with_mean ? v + s->mean[j] : v;
         }
     }
+    ctune_data_free(own);
     return CTUNE_OK;
 }
 
@@ -269,4 +276,17 @@ ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out)
 ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out)
 {
     return copy_stat(scaler, __func__, 2, out);
+}
+
+int ctune__affine_of(const ctune_estimator *est, const double **shift, const double **scale)
+{
+    const scaler_t *s;
+    if (ctune_estimator_vtable_of(est) != &SCALER_VT)
+        return 0;
+    s = ctune__estimator_self(est);
+    if (!s || !s->with_mean)
+        return 0;
+    *shift = s->mean;
+    *scale = s->scale;
+    return 1;
 }

@@ -210,8 +210,11 @@ static ctune_status tree_fit(void *self, const ctune_data *train, size_t n_class
 {
     tree_est *te = self;
     ctune__tree_clear(&te->tree);
+    ctune_data *own; /* the builder walks stored rows */
+    CTUNE_TRY(ctune__data_plain(train, &own, &train));
     ctune_status rc = ctune__tree_build(&te->tree, &te->cfg, train, n_classes,
                                         ctune_fit_ctx_seed(ctx, te->cfg.seed), ctx);
+    ctune_data_free(own);
     if (rc != CTUNE_OK && rc != CTUNE_ENOMEM)
         ctune__error_prefix("%s", te->name);
     return rc;
@@ -219,6 +222,8 @@ static ctune_status tree_fit(void *self, const ctune_data *train, size_t n_class
 
 static ctune_status cls_predict(void *self, const ctune_data *X, double *out)
 {
+    ctune_data *own; /* leaves are found from stored rows */
+    CTUNE_TRY(ctune__data_plain(X, &own, &X));
     const ctune__tree *t = &((tree_est *)self)->tree;
     int dtype = ctune_data_dtype(X);
     size_t C = t->n_values;
@@ -230,11 +235,14 @@ static ctune_status cls_predict(void *self, const ctune_data *X, double *out)
                 best = c;
         out[i] = (double)best;
     }
+    ctune_data_free(own);
     return CTUNE_OK;
 }
 
 static ctune_status cls_predict_proba(void *self, const ctune_data *X, double *out)
 {
+    ctune_data *own; /* leaves are found from stored rows */
+    CTUNE_TRY(ctune__data_plain(X, &own, &X));
     const ctune__tree *t = &((tree_est *)self)->tree;
     int dtype = ctune_data_dtype(X);
     size_t C = t->n_values;
@@ -242,11 +250,14 @@ static ctune_status cls_predict_proba(void *self, const ctune_data *X, double *o
         size_t leaf = ctune__tree_leaf(t, ctune__data_row_ptr(X, i), dtype);
         memcpy(out + i * C, t->values + leaf * C, C * sizeof *out);
     }
+    ctune_data_free(own);
     return CTUNE_OK;
 }
 
 static ctune_status reg_predict(void *self, const ctune_data *X, double *out)
 {
+    ctune_data *own; /* leaves are found from stored rows */
+    CTUNE_TRY(ctune__data_plain(X, &own, &X));
     const ctune__tree *t = &((tree_est *)self)->tree;
     int dtype = ctune_data_dtype(X);
     size_t k = t->n_values;
@@ -254,6 +265,7 @@ static ctune_status reg_predict(void *self, const ctune_data *X, double *out)
         size_t leaf = ctune__tree_leaf(t, ctune__data_row_ptr(X, i), dtype);
         memcpy(out + i * k, t->values + leaf * k, k * sizeof *out);
     }
+    ctune_data_free(own);
     return CTUNE_OK;
 }
 

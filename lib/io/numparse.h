@@ -8,10 +8,9 @@
 
 /* Parses a number at the start of [p, e) without skipping spaces. Returns the
  * pointer past the number, or NULL when [p, e) does not start with one.
- * The value equals strtod's (correctly rounded, in the "C" locale): ordinary
- * decimals with up to 19 significant digits and small exponents take an
- * exact fast path (Clinger's), everything else (more digits, large
- * exponents, hex, inf, nan) goes through strtod. */
+ * The value equals strtod's (correctly rounded, in the "C" locale):
+ * decimals take Clinger's exact path or Eisel-Lemire's 128-bit product;
+ * the rare cases neither decides, hex, inf and nan go through strtod. */
 const char *ctune__parse_number(const char *p, const char *e, double *out);
 
 /* Parses the whole NUL-terminated text `s` (no surrounding spaces allowed).

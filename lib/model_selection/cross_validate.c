@@ -160,9 +160,8 @@ ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimat
     CTUNE_TRY(ctune__executor_vtable_check(vt));
     ctune__eval_opts o;
     ctune__eval_opts_init(&o);
-    ctune__eval_opts_set_splitter(&o, splitter);
-    ctune_status rc = CTUNE_OK;
-    if (!splitter && cv != 0) /* 0 keeps the default, 5 */
+    ctune_status rc = ctune__eval_opts_set_splitter(&o, splitter);
+    if (rc == CTUNE_OK && !splitter && cv != 0) /* 0 keeps the default, 5 */
         rc = ctune__eval_opts_set_cv(&o, cv, "cross_validate");
     if (rc == CTUNE_OK && options)
         rc = ctune__eval_opts_apply(&o, options, ctune__cv_options, "cross_validate");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/data.h"
 #include "core/error.h"
 #include "estimator/estimator.h"
 #include "model_selection/splitter.h"
@@ -104,7 +105,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
             break;
         const char *name = o->scoring.n ? o->scoring.items[k % ns] : NULL;
         const ctune_data *d = k < ns ? ev->test[f] : ev->train[f];
-        rc = ctune_score(e, name, d, &rec->scores[k]);
+        rc = ctune__eval_opts_score(o, name, e, d, &rec->scores[k]);
         if (rc == CTUNE_OK)
             continue;
         char what[160];
@@ -186,6 +187,10 @@ static ctune_status make_views(ctune__eval *ev)
                                     s->n_train[f]));
         CTUNE_TRY(ctune_data_subset(&ev->test[f], ev->data, ctune__splits_test(s, f),
                                     s->n_test[f]));
+        /* ctune__eval_run validated ev->data in this call: the tasks'
+         * fits and scores skip the check on these views */
+        ctune__data_trust(ev->train[f]);
+        ctune__data_trust(ev->test[f]);
     }
     return CTUNE_OK;
 }

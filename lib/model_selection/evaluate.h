@@ -19,6 +19,14 @@
 extern const ctune_param_spec ctune__search_options[];
 extern const ctune_param_spec ctune__cv_options[];
 
+/* A scorer given by the caller (ctune_search_add_scorer), found by name. */
+#define CTUNE__MAX_CUSTOM_SCORERS 8
+typedef struct ctune__custom_scorer {
+    char name[64];
+    ctune_scorer_fn fn;
+    void *user;
+} ctune__custom_scorer;
+
 /* Every option of a search or cross_validate, whatever way it was given:
  * "key=value" text (ctune__eval_opts_apply), a typed setter
  * (ctune_search_set_cv, ...) or an argument (ctune_cross_validate's cv and
@@ -36,8 +44,16 @@ typedef struct ctune__eval_opts {
     long n_jobs;
     int has_seed;
     uint64_t seed;
+    ctune__custom_scorer custom[CTUNE__MAX_CUSTOM_SCORERS]; /* copied by value */
+    size_t n_custom;
 } ctune__eval_opts;
 
+/* The caller's scorer named `name`, or NULL. */
+const ctune__custom_scorer *ctune__eval_opts_custom(const ctune__eval_opts *o, const char *name);
+/* Scores a fitted estimator with the named scorer: a caller's, or a
+ * built-in one through ctune_score() (NULL name: the estimator's score). */
+ctune_status ctune__eval_opts_score(const ctune__eval_opts *o, const char *name,
+                                    ctune_estimator *est, const ctune_data *data, double *out);
 /* The one validation of cv (>= 2 folds) and n_jobs (non-zero, |n_jobs|
  * <= 4096): "<who>: cv must be >= 2 folds, got 1". */
 ctune_status ctune__check_cv(int64_t cv, const char *who);
@@ -60,7 +76,7 @@ ctune_status ctune__eval_opts_set_scoring(ctune__eval_opts *o, const char *names
 ctune_status ctune__eval_opts_set_refit(ctune__eval_opts *o, int refit, const char *metric,
                                         const char *who);
 /* A splitter replaces cv (copied); NULL goes back to cv folds. */
-void ctune__eval_opts_set_splitter(ctune__eval_opts *o, const ctune_splitter *sp);
+ctune_status ctune__eval_opts_set_splitter(ctune__eval_opts *o, const ctune_splitter *sp);
 /* The splitter of a run: the one set, else the cv rule of
  * ctune__splitter_for_cv() for `est`. */
 ctune_status ctune__eval_opts_splitter(const ctune__eval_opts *o, const ctune_estimator *est,

@@ -36,8 +36,18 @@ void ctune__eval_opts_init(ctune__eval_opts *o)
     o->n_jobs = 1;
 }
 
+/* An index splitter's lists belong to the options that hold it. */
+static void drop_splitter(ctune__eval_opts *o)
+{
+    if (o->has_splitter)
+        ctune_splits_free(o->splitter.fixed);
+    o->splitter.fixed = NULL;
+    o->has_splitter = 0;
+}
+
 void ctune__eval_opts_clear(ctune__eval_opts *o)
 {
+    drop_splitter(o);
     ctune__strlist_clear(&o->scoring);
     ctune__free(o->refit_metric);
     o->refit_metric = NULL;
@@ -57,11 +67,18 @@ ctune_status ctune__eval_opts_set_n_jobs(ctune__eval_opts *o, int64_t n_jobs, co
     return CTUNE_OK;
 }
 
-void ctune__eval_opts_set_splitter(ctune__eval_opts *o, const ctune_splitter *sp)
+ctune_status ctune__eval_opts_set_splitter(ctune__eval_opts *o, const ctune_splitter *sp)
 {
+    ctune_splits *fixed = NULL;
+    if (sp && sp->fixed)
+        CTUNE_TRY(ctune__splits_dup(&fixed, sp->fixed));
+    drop_splitter(o);
     o->has_splitter = sp != NULL;
-    if (sp)
+    if (sp) {
         o->splitter = *sp;
+        o->splitter.fixed = fixed;
+    }
+    return CTUNE_OK;
 }
 
 ctune_status ctune__eval_opts_splitter(const ctune__eval_opts *o, const ctune_estimator *est,
@@ -77,6 +94,14 @@ ctune_status ctune__eval_opts_splitter(const ctune__eval_opts *o, const ctune_es
 static ctune_status opts_copy(ctune__eval_opts *dst, const ctune__eval_opts *src)
 {
     *dst = *src;
+    dst->splitter.fixed = NULL;
+    if (src->has_splitter && src->splitter.fixed &&
+        ctune__splits_dup(&dst->splitter.fixed, src->splitter.fixed) != CTUNE_OK) {
+        dst->has_splitter = 0;
+        dst->refit_metric = NULL;
+        ctune__strlist_init(&dst->scoring);
+        return CTUNE_ENOMEM;
+    }
     ctune__strlist_init(&dst->scoring);
     dst->refit_metric = NULL;
     for (size_t i = 0; i < src->scoring.n; i++)
@@ -117,7 +142,8 @@ const ctune_param_spec ctune__cv_options[] = {
 };
 
 /* Parses "name[|name...]" into `list` (empty for NULL or ""). */
-static ctune_status parse_scoring(ctune__strlist *list, const char *s, const char *who)
+static ctune_status parse_scoring(const ctune__eval_opts *o, ctune__strlist *list, const char *s,
+                                  const char *who)
 {
     if (!s)
         return CTUNE_OK;
@@ -136,7 +162,7 @@ static ctune_status parse_scoring(ctune__strlist *list, const char *s, const cha
                                    "scorer name", who);
         memcpy(name, s, n);
         name[n] = '\0';
-        ctune_status rc = ctune_scorer_check(name);
+        ctune_status rc = ctune__eval_opts_custom(o, name) ? CTUNE_OK : ctune_scorer_check(name);
         if (rc != CTUNE_OK) {
             ctune__error_prefix("%s: option scoring", who);
             return rc;
@@ -157,7 +183,7 @@ ctune_status ctune__eval_opts_set_scoring(ctune__eval_opts *o, const char *names
 {
     ctune__strlist list;
     ctune__strlist_init(&list);
-    ctune_status rc = parse_scoring(&list, names, who);
+    ctune_status rc = parse_scoring(o, &list, names, who);
     if (rc != CTUNE_OK) {
         ctune__strlist_clear(&list);
         return rc;
@@ -245,6 +271,29 @@ ctune_status ctune__eval_opts_apply(ctune__eval_opts *o, const char *text,
     ctune__eval_opts_clear(o);
     *o = work;
     return CTUNE_OK;
+}
+
+const ctune__custom_scorer *ctune__eval_opts_custom(const ctune__eval_opts *o, const char *name)
+{
+    for (size_t i = 0; name && i < o->n_custom; i++)
+        if (strcmp(o->custom[i].name, name) == 0)
+            return &o->custom[i];
+    return NULL;
+}
+
+ctune_status ctune__eval_opts_score(const ctune__eval_opts *o, const char *name,
+                                    ctune_estimator *est, const ctune_data *data, double *out)
+{
+    const ctune__custom_scorer *c = ctune__eval_opts_custom(o, name);
+    if (!c)
+        return ctune_score(est, name, data, out);
+    ctune_clear_error();
+    ctune_status rc = c->fn(est, data, out, c->user);
+    if (rc == CTUNE_OK && isnan(*out))
+        rc = ctune_set_error(CTUNE_ENUMERIC, "scorer '%s' returned NaN", name);
+    if (rc != CTUNE_OK && ctune_last_error()[0] == '\0')
+        ctune_set_error(rc, "scorer '%s' failed (%s)", name, ctune_status_string(rc));
+    return rc;
 }
 
 ctune_status ctune__eval_opts_metric(const ctune__eval_opts *o, int need_metric, size_t *out)

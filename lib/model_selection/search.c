@@ -141,11 +141,39 @@ ctune_status ctune_search_set_options(ctune_search *s, const char *options)
     return ctune__eval_opts_apply(&s->opts, options, ctune__search_options, "search");
 }
 
+ctune_status ctune_search_add_scorer(ctune_search *s, const char *name, ctune_scorer_fn fn,
+                                     void *user)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    CTUNE_CHECK_NULL(name, "name");
+    CTUNE_CHECK_NULL(fn, "fn");
+    ctune__eval_opts *o = &s->opts;
+    size_t n = strlen(name);
+    if (n == 0 || n >= sizeof o->custom[0].name || strpbrk(name, "|,;= \t\r\n'\"") ||
+        name[0] == '-')
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_search_add_scorer: name '%s' must be 1 to %zu characters "
+                               "without separators, quotes or spaces",
+                               name, sizeof o->custom[0].name - 1);
+    ctune_status known = ctune_scorer_check(name);
+    ctune_clear_error();
+    if (known == CTUNE_OK || ctune__eval_opts_custom(o, name))
+        return ctune_set_error(CTUNE_EINVAL, "ctune_search_add_scorer: a scorer named '%s' "
+                               "exists already", name);
+    if (o->n_custom == CTUNE__MAX_CUSTOM_SCORERS)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_search_add_scorer: at most %d scorers "
+                               "may be added", CTUNE__MAX_CUSTOM_SCORERS);
+    ctune__custom_scorer *c = &o->custom[o->n_custom++];
+    memcpy(c->name, name, n + 1);
+    c->fn = fn;
+    c->user = user;
+    return CTUNE_OK;
+}
+
 ctune_status ctune_search_set_splitter(ctune_search *s, const ctune_splitter *sp)
 {
     CTUNE_CHECK_NULL(s, "search");
-    ctune__eval_opts_set_splitter(&s->opts, sp);
-    return CTUNE_OK;
+    return ctune__eval_opts_set_splitter(&s->opts, sp);
 }
 
 ctune_status ctune_search_set_cv(ctune_search *s, size_t cv)

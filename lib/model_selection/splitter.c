@@ -38,7 +38,7 @@ ctune_status ctune_kfold_new(ctune_splitter **out, size_t n_splits, int shuffle,
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
     CTUNE_TRY(check_k("KFold", n_splits));
-    ctune_splitter s = {CTUNE__KFOLD, n_splits, shuffle != 0, seed, 0.0, 0};
+    ctune_splitter s = {CTUNE__KFOLD, n_splits, shuffle != 0, seed, 0.0, 0, NULL};
     return new_splitter(out, &s);
 }
 
@@ -48,7 +48,7 @@ ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n_splits, i
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
     CTUNE_TRY(check_k("StratifiedKFold", n_splits));
-    ctune_splitter s = {CTUNE__STRATIFIED_KFOLD, n_splits, shuffle != 0, seed, 0.0, 0};
+    ctune_splitter s = {CTUNE__STRATIFIED_KFOLD, n_splits, shuffle != 0, seed, 0.0, 0, NULL};
     return new_splitter(out, &s);
 }
 
@@ -67,11 +67,93 @@ ctune_status ctune_shuffle_split_new(ctune_splitter **out, size_t n_splits, doub
     if (n_splits < 1)
         return ctune_set_error(CTUNE_EINVAL, "ShuffleSplit: n_splits must be >= 1, got 0");
     CTUNE_TRY(check_fraction("ShuffleSplit", test_fraction));
-    ctune_splitter s = {CTUNE__SHUFFLE_SPLIT, n_splits, 1, seed, test_fraction, stratify != 0};
+    ctune_splitter s = {CTUNE__SHUFFLE_SPLIT, n_splits, 1, seed, test_fraction, stratify != 0,
+                        NULL};
     return new_splitter(out, &s);
 }
 
-void ctune_splitter_free(ctune_splitter *s) { ctune__free(s); }
+static ctune_status splits_alloc(ctune_splits **out, size_t count, size_t n_rows);
+static ctune_status splits_copy(ctune_splits **out, const ctune_splits *src);
+
+/* Copies one side's indices into split i of `s`, checking them. */
+static ctune_status put_side(ctune_splits *s, size_t i, const size_t *idx, size_t n,
+                             size_t offset, const char *side)
+{
+    if (n == 0)
+        return ctune_set_error(CTUNE_EINVAL, "IndexSplit: split %zu has an empty %s side", i,
+                               side);
+    if (!idx)
+        return ctune_set_error(CTUNE_EINVAL, "IndexSplit: split %zu: %s indices are NULL", i,
+                               side);
+    for (size_t j = 0; j < n; j++) {
+        if (idx[j] >= s->n_rows)
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "IndexSplit: split %zu, %s index %zu is %zu, but the data has "
+                                   "%zu rows", i, side, j, idx[j], s->n_rows);
+        s->rows[i][offset + j] = idx[j];
+    }
+    return CTUNE_OK;
+}
+
+ctune_status ctune_index_split_new(ctune_splitter **out, size_t n_rows, size_t n_splits,
+                                   const size_t *const *train, const size_t *n_train,
+                                   const size_t *const *test, const size_t *n_test)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    if (n_splits < 1)
+        return ctune_set_error(CTUNE_EINVAL, "IndexSplit: n_splits must be >= 1, got 0");
+    CTUNE_CHECK_NULL(train, "train");
+    CTUNE_CHECK_NULL(n_train, "n_train");
+    CTUNE_CHECK_NULL(test, "test");
+    CTUNE_CHECK_NULL(n_test, "n_test");
+    ctune_splits *f;
+    CTUNE_TRY(splits_alloc(&f, n_splits, n_rows));
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; i < n_splits && rc == CTUNE_OK; i++) {
+        if (n_train[i] > SIZE_MAX / sizeof(size_t) - n_test[i]) {
+            rc = ctune_set_error(CTUNE_EINVAL, "IndexSplit: split %zu is too large", i);
+            break;
+        }
+        f->rows[i] = CTUNE_NEW_ARRAY(size_t, n_test[i] + n_train[i]);
+        if (!f->rows[i]) {
+            rc = CTUNE_ENOMEM;
+            break;
+        }
+        f->n_test[i] = n_test[i];
+        f->n_train[i] = n_train[i];
+        rc = put_side(f, i, test[i], n_test[i], 0, "test");
+        if (rc == CTUNE_OK)
+            rc = put_side(f, i, train[i], n_train[i], n_test[i], "train");
+    }
+    ctune_splitter init = {CTUNE__INDEX_SPLIT, n_splits, 0, 0, 0.0, 0, f};
+    if (rc == CTUNE_OK)
+        rc = new_splitter(out, &init);
+    if (rc != CTUNE_OK)
+        ctune_splits_free(f);
+    return rc;
+}
+
+ctune_status ctune__splitter_copy(ctune_splitter **out, const ctune_splitter *src)
+{
+    *out = NULL;
+    ctune_splitter init = *src;
+    init.fixed = NULL;
+    if (src->fixed)
+        CTUNE_TRY(splits_copy(&init.fixed, src->fixed));
+    ctune_status rc = new_splitter(out, &init);
+    if (rc != CTUNE_OK)
+        ctune_splits_free(init.fixed);
+    return rc;
+}
+
+void ctune_splitter_free(ctune_splitter *s)
+{
+    if (!s)
+        return;
+    ctune_splits_free(s->fixed);
+    ctune__free(s);
+}
 
 size_t ctune_splitter_n_splits(const ctune_splitter *s) { return s ? s->n_splits : 0; }
 
@@ -82,6 +164,7 @@ const char *ctune_splitter_name(const ctune_splitter *s)
     switch (s->kind) {
     case CTUNE__KFOLD: return "KFold";
     case CTUNE__STRATIFIED_KFOLD: return "StratifiedKFold";
+    case CTUNE__INDEX_SPLIT: return "IndexSplit";
     default: return s->stratify ? "StratifiedShuffleSplit" : "ShuffleSplit";
     }
 }
@@ -92,7 +175,7 @@ ctune_status ctune__splitter_for_cv(ctune_splitter *out, const ctune_estimator *
     CTUNE_TRY(ctune__check_cv(cv > INT64_MAX ? INT64_MAX : (int64_t)cv, "cross-validation"));
     ctune_splitter s = {ctune_estimator_kind(est) == CTUNE_CLASSIFIER ? CTUNE__STRATIFIED_KFOLD
                                                                      : CTUNE__KFOLD,
-                        cv, shuffle != 0, shuffle ? seed : 0, 0.0, 0};
+                        cv, shuffle != 0, shuffle ? seed : 0, 0.0, 0, NULL};
     *out = s;
     return CTUNE_OK;
 }
@@ -139,6 +222,30 @@ static ctune_status splits_alloc(ctune_splits **out, size_t count, size_t n_rows
     if (!s->rows || !s->n_train || !s->n_test) {
         ctune_splits_free(s);
         return CTUNE_ENOMEM;
+    }
+    *out = s;
+    return CTUNE_OK;
+}
+
+ctune_status ctune__splits_dup(ctune_splits **out, const ctune_splits *src)
+{
+    return splits_copy(out, src);
+}
+
+static ctune_status splits_copy(ctune_splits **out, const ctune_splits *src)
+{
+    ctune_splits *s;
+    CTUNE_TRY(splits_alloc(&s, src->count, src->n_rows));
+    for (size_t i = 0; i < src->count; i++) {
+        size_t n = src->n_test[i] + src->n_train[i];
+        s->rows[i] = CTUNE_NEW_ARRAY(size_t, n);
+        if (!s->rows[i]) {
+            ctune_splits_free(s);
+            return CTUNE_ENOMEM;
+        }
+        memcpy(s->rows[i], src->rows[i], n * sizeof *s->rows[i]);
+        s->n_test[i] = src->n_test[i];
+        s->n_train[i] = src->n_train[i];
     }
     *out = s;
     return CTUNE_OK;
@@ -587,6 +694,12 @@ ctune_status ctune_splitter_split(ctune_splits **out, const ctune_splitter *sp,
     CTUNE_CHECK_NULL(data, "data");
     size_t n = ctune_data_n_rows(data);
     const char *who = ctune_splitter_name(sp);
+    if (sp->kind == CTUNE__INDEX_SPLIT) {
+        if (n != sp->fixed->n_rows)
+            return ctune_set_error(CTUNE_EINVAL, "IndexSplit: the splits index %zu rows, but the "
+                                   "data has %zu", sp->fixed->n_rows, n);
+        return splits_copy(out, sp->fixed);
+    }
     if (sp->kind != CTUNE__SHUFFLE_SPLIT && sp->n_splits > n)
         return ctune_set_error(CTUNE_EINVAL, "%s: cannot have n_splits=%zu greater than the "
                                "number of samples n_samples=%zu", who, sp->n_splits, n);
@@ -653,7 +766,7 @@ ctune_status ctune_train_test_split(ctune_data **train, ctune_data **test, const
     *test = NULL;
     CTUNE_CHECK_NULL(data, "data");
     CTUNE_TRY(check_fraction("train_test_split", test_fraction));
-    ctune_splitter sp = {CTUNE__SHUFFLE_SPLIT, 1, 1, seed, test_fraction, stratify != 0};
+    ctune_splitter sp = {CTUNE__SHUFFLE_SPLIT, 1, 1, seed, test_fraction, stratify != 0, NULL};
     ctune_splits *s;
     CTUNE_TRY(ctune_splitter_split(&s, &sp, data));
     ctune_status rc = ctune_data_subset(train, data, ctune__splits_train(s, 0), s->n_train[0]);

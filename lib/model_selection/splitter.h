@@ -11,7 +11,8 @@
 typedef enum {
     CTUNE__KFOLD = 1,
     CTUNE__STRATIFIED_KFOLD = 2,
-    CTUNE__SHUFFLE_SPLIT = 3
+    CTUNE__SHUFFLE_SPLIT = 3,
+    CTUNE__INDEX_SPLIT = 4
 } ctune__split_kind;
 
 struct ctune_splitter {
@@ -21,6 +22,7 @@ struct ctune_splitter {
     uint64_t seed;
     double test_fraction; /* shuffle split */
     int stratify;         /* shuffle split */
+    ctune_splits *fixed;  /* index split: the caller's splits (owned) */
 };
 
 struct ctune_splits {
@@ -31,6 +33,12 @@ struct ctune_splits {
     size_t **rows;     /* rows[i]: n_test[i] test indices, then n_train[i] train indices */
     ctune__strlist warnings;
 };
+
+/* A deep copy of a splitter (an index split owns its index lists). */
+ctune_status ctune__splitter_copy(ctune_splitter **out, const ctune_splitter *src);
+/* A copy of computed splits (an index split's lists, when options keep a
+ * splitter by value). */
+ctune_status ctune__splits_dup(ctune_splits **out, const ctune_splits *src);
 
 /* The splitter scikit-learn picks for an integer cv (check_cv):
  * StratifiedKFold for a classifier, KFold otherwise, shuffled with `seed`

@@ -107,6 +107,21 @@ ctune_status ctune_mpi_size_f(int *out, MPI_Fint comm)
     return comm_query(out, MPI_Comm_f2c(comm), 1);
 }
 
+ctune_status ctune_mpi_abort(MPI_Comm comm, int errorcode)
+{
+    if (need_mpi() != CTUNE_OK)
+        return CTUNE_ESTATE;
+    MPI_Abort(comm, errorcode);
+    return ctune_set_error(CTUNE_EIO, "ctune_mpi_abort: MPI_Abort returned");
+}
+
+ctune_status ctune_mpi_abort_f(MPI_Fint comm, int errorcode)
+{
+    if (need_mpi() != CTUNE_OK)
+        return CTUNE_ESTATE;
+    return ctune_mpi_abort(MPI_Comm_f2c(comm), errorcode);
+}
+
 /* ---- options ---------------------------------------------------------------------------- */
 
 typedef struct {

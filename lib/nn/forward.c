@@ -302,25 +302,40 @@ ctune_status ctune__check_x(const ctune_model *m, const ctune_data *d, const cha
     if (m->input_dim && ctune_data_n_cols(d) != m->input_dim)
         return ctune_set_error(CTUNE_EDATA, "%s: X has %zu columns but the model was built for %zu",
                                what, ctune_data_n_cols(d), m->input_dim);
-    ctune_status rc = ctune_data_validate(d);
-    if (rc != CTUNE_OK) {
-        ctune__error_prefix("%s", what);
-        return rc;
-    }
-    /* the network computes in float32: a finite double past its range
-     * would enter as Inf and surface as a NaN loss or output */
-    if (ctune_data_dtype(d) == CTUNE_FLOAT64) {
-        size_t n = ctune_data_n_rows(d), p = ctune_data_n_cols(d);
-        for (size_t i = 0; i < n; i++) {
-            const double *row = ctune__data_row_ptr(d, i);
-            for (size_t j = 0; j < p; j++)
-                if (fabs(row[j]) > FLT_MAX)
-                    return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %g, beyond "
-                                                        "float32's range (the network computes "
-                                                        "in float32: scale the data, e.g. with a "
-                                                        "StandardScaler)", what, i, j, row[j]);
+    if (ctune_data_dtype(d) != CTUNE_FLOAT64 || d->trusted) {
+        ctune_status rc = ctune_data_validate(d);
+        if (rc != CTUNE_OK) {
+            ctune__error_prefix("%s", what);
+            return rc;
         }
+        if (ctune_data_dtype(d) != CTUNE_FLOAT64)
+            return CTUNE_OK; /* finite float32 values are in range */
     }
+    /* float64 (or an affine view): one pass over X, through the view's map,
+     * finds both non-finite values and finite doubles past float32's range,
+     * which would enter the network as Inf and surface as a NaN loss */
+    size_t n = ctune_data_n_rows(d), bi, bj;
+    double x;
+    if (ctune__data_find_bad(d, 1, &bi, &bj, &x)) {
+        if (!isfinite(x))
+            return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %s", what, bi, bj,
+                                   isnan(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf");
+        return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %g, beyond "
+                                            "float32's range (the network computes "
+                                            "in float32: scale the data, e.g. with a "
+                                            "StandardScaler)", what, bi, bj, x);
+    }
+    size_t nt = d->trusted ? 0 : ctune_data_n_targets(d);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < nt; k++) {
+            double v = ctune_data_y(d, i, k);
+            if (!isfinite(v)) {
+                const char *nm = isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+                return nt == 1 ? ctune_set_error(CTUNE_EDATA, "%s: y row %zu is %s", what, i, nm)
+                               : ctune_set_error(CTUNE_EDATA, "%s: y row %zu, target %zu is %s",
+                                                 what, i, k, nm);
+            }
+        }
     return CTUNE_OK;
 }
 

@@ -46,6 +46,11 @@ void ctune__nn_pool_step_end(ctune__nn_pool *p, int full);
  * 2 alternates every step. Process-wide; not thread-safe to change. */
 void ctune__nn_pool_force_mode(int mode);
 
+/* Tests: the clock that times steps, in seconds (NULL: CLOCK_MONOTONIC),
+ * so that a test sets step times exactly instead of sleeping on a machine
+ * whose load it does not control. Process-wide; not thread-safe to change. */
+void ctune__nn_pool_set_clock(double (*clock_s)(void));
+
 /* C (m × n) = alpha · op(A) · op(B) + beta · C, all row-major with leading
  * dimensions lda/ldb/ldc (elements between consecutive rows as stored).
  * op(A) is m × k: A stored m × k (trans_a 0) or k × m (trans_a 1); op(B) is

@@ -155,7 +155,14 @@ static ctune_status read_params(ctune_reader *r, ctune_params **out)
 /* ---- body -------------------------------------------------------------- */
 
 /* The state byte after the params. */
-enum { STATE_FITTED = 1, STATE_DEFINITION = 2 };
+enum { STATE_FITTED = 1, STATE_DEFINITION = 2, STATE_CLASS_NAMES = 4 };
+
+/* Whether a fitted classifier's classes have names (format version 3). */
+static int has_class_names(const ctune_estimator *est)
+{
+    return ctune_estimator_is_fitted(est) && ctune_estimator_n_classes(est) > 0 &&
+           ctune_estimator_class_name(est, 0) != NULL;
+}
 
 ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
 {
@@ -174,7 +181,9 @@ ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
     CTUNE_TRY(ctune_write_string(w, vt->name));
     CTUNE_TRY(ctune__write_u32(w, (uint32_t)vt->kind));
     CTUNE_TRY(write_params(w, ctune_estimator_get_params(est)));
-    CTUNE_TRY(ctune__write_u8(w, (fitted ? STATE_FITTED : 0) | (has_def ? STATE_DEFINITION : 0)));
+    int named = has_class_names(est);
+    CTUNE_TRY(ctune__write_u8(w, (fitted ? STATE_FITTED : 0) | (has_def ? STATE_DEFINITION : 0) |
+                                     (named ? STATE_CLASS_NAMES : 0)));
     if (has_def) {
         size_t at = w->len;
         CTUNE_TRY(ctune_write_u64(w, 0)); /* definition length, patched below */
@@ -204,6 +213,12 @@ ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
             rc = ctune_write_f64_array(w, classes, k);
         ctune__free(classes);
         CTUNE_TRY(rc);
+    }
+    if (named) {
+        for (size_t i = 0; i < k; i++)
+            CTUNE_TRY(ctune_write_string(w, ctune_estimator_class_name(est, i)));
+        if (w->version < 3)
+            w->version = 3;
     }
     size_t at = w->len;
     CTUNE_TRY(ctune_write_u64(w, 0)); /* payload length, patched below */
@@ -245,7 +260,53 @@ static ctune_status check_fitted_state(const ctune_estimator_vtable *vt, size_t 
     return CTUNE_OK;
 }
 
-static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est)
+/* Reads the k class names of a fitted classifier, each a non-empty string. */
+static ctune_status read_class_names(ctune_reader *r, const char *est_name, size_t k,
+                                     char ***out)
+{
+    *out = NULL;
+    if (k == 0)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: class names for %s, which has no classes",
+                               est_name);
+    if (k > ctune_read_remaining(r) / 8)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file truncated at byte %zu (%zu class names announced)",
+                               r->base + r->len, k);
+    char **names = CTUNE_NEW_ARRAY(char *, k);
+    if (!names)
+        return CTUNE_ENOMEM;
+    ctune_status rc = CTUNE_OK;
+    size_t i = 0;
+    for (; i < k && rc == CTUNE_OK; i++) {
+        names[i] = NULL;
+        size_t at = r->base + r->pos;
+        rc = ctune__read_string_alloc(r, &names[i]);
+        if (rc == CTUNE_OK && !names[i])
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "model file corrupted: class name %zu of %s is missing (byte %zu)",
+                                 i, est_name, at);
+    }
+    if (rc != CTUNE_OK) {
+        for (size_t j = 0; j < i; j++)
+            ctune__free(names[j]);
+        ctune__free(names);
+        return rc;
+    }
+    *out = names;
+    return CTUNE_OK;
+}
+
+static void free_class_names(char **names, size_t k)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < k; i++)
+        ctune__free(names[i]);
+    ctune__free(names);
+}
+
+static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est, int named)
 {
     const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(est);
     uint64_t nf, no;
@@ -264,6 +325,9 @@ static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est)
     ctune_status rc = ctune_read_f64_array(r, classes, k);
     if (rc == CTUNE_OK)
         rc = check_fitted_state(vt, (size_t)nf, (size_t)no, classes, k);
+    char **names = NULL;
+    if (rc == CTUNE_OK && named)
+        rc = read_class_names(r, vt->name, k, &names);
     if (rc == CTUNE_OK)
         rc = ctune__read_count(r, 1, &plen);
     void *self = NULL;
@@ -300,10 +364,14 @@ static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est)
         if (self)
             vt->destroy(self);
         ctune__free(classes);
+        free_class_names(names, k);
         return rc;
     }
     ctune__estimator_adopt(est, self, classes, k, (size_t)nf, (size_t)no);
-    return CTUNE_OK;
+    if (names)
+        rc = ctune_estimator_set_class_names(est, (const char *const *)names, k);
+    free_class_names(names, k);
+    return rc;
 }
 
 /* Where the new handle comes from: `like` (cloned), `vtable` (+ user, as
@@ -465,7 +533,8 @@ static ctune_status read_body(ctune_reader *r, ctune_estimator **out, origin *o)
         rc = read_params(r, &params);
     if (rc == CTUNE_OK)
         rc = ctune__read_u8(r, &state);
-    if (rc == CTUNE_OK && state > (STATE_FITTED | STATE_DEFINITION))
+    if (rc == CTUNE_OK && (state > (STATE_FITTED | STATE_DEFINITION | STATE_CLASS_NAMES) ||
+                           ((state & STATE_CLASS_NAMES) && !(state & STATE_FITTED))))
         rc = ctune_set_error(CTUNE_EFORMAT, "model file corrupted: state byte is %u", state);
     if (rc == CTUNE_OK)
         rc = make_handle(r, o, state, &est);
@@ -484,7 +553,7 @@ static ctune_status read_body(ctune_reader *r, ctune_estimator **out, origin *o)
         rc = ctune_set_error(CTUNE_EUNSUPPORTED,
                              "%s has no load hook: its fitted state cannot be loaded", vt->name);
     if (rc == CTUNE_OK && (state & STATE_FITTED))
-        rc = read_fitted(r, est);
+        rc = read_fitted(r, est, (state & STATE_CLASS_NAMES) != 0);
     ctune__free(name);
     ctune_params_free(params);
     ctune_estimator_free(o->own);

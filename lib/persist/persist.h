@@ -6,8 +6,9 @@
 
 #define CTUNE__MODEL_MAGIC "CTUNEMDL"
 /* The newest format version this library reads (and writes when a body
- * needs it: version 2 adds definition blocks, e.g. a pipeline's steps). */
-#define CTUNE__MODEL_VERSION 2u
+ * needs it: version 2 adds definition blocks, e.g. a pipeline's steps;
+ * version 3 the names of a classifier's classes). */
+#define CTUNE__MODEL_VERSION 3u
 #define CTUNE__MODEL_HEADER 24 /* magic, version, flags, body length */
 
 /* Writes the body of a model file for `est` (name, kind, params, the

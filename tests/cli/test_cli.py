@@ -123,8 +123,10 @@ class CliTest(unittest.TestCase):
                 rows = list(csv.reader(f))
             self.assertEqual(rows[0], ["prediction"])
             self.assertEqual(len(rows), 151)
-            self.assertTrue(all(r[0] in ("0", "1", "2") for r in rows[1:]))
-            hits = sum(r[0] == str(i // 50) for i, r in enumerate(rows[1:]))
+            # the model keeps the dataset's class names and predicts them
+            names = ("setosa", "versicolor", "virginica")
+            self.assertTrue(all(r[0] in names for r in rows[1:]))
+            hits = sum(r[0] == names[i // 50] for i, r in enumerate(rows[1:]))
             self.assertGreater(hits, 140)  # iris is ordered by class; depth 3 fits it well
         with tempfile.TemporaryDirectory() as tmp:  # the best model of a search, MLP pipeline
             model = os.path.join(tmp, "best.ctm")
@@ -151,6 +153,22 @@ class CliTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(best_of(p.stdout), best_of(serial))  # rank 0 alone prints
         self.assertEqual(p.stdout.count("best score:"), 1)
+
+    def test_plain_run_does_not_load_mpi(self):
+        # The dynamic loader lists every library it maps (LD_DEBUG=libs):
+        # libctune must be there (the listing works), libctune_mpi and
+        # libmpi must not, since only an MPI launcher's environment loads them.
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE",
+                            "MPI_LOCALNRANKS")}
+        env["LD_DEBUG"] = "libs"
+        p = subprocess.run([CTUNE, "--version"], capture_output=True, text=True, timeout=60,
+                           env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        mapped = [line for line in p.stderr.splitlines() if "file=" in line]
+        self.assertTrue(any("libctune.so" in line for line in mapped), p.stderr[-2000:])
+        self.assertFalse([line for line in mapped if "libmpi" in line or "libctune_mpi" in line])
+        self.assertFalse([line for line in mapped if "libopen-" in line or "libpmix" in line])
 
     def test_datasets(self):
         rc, out, _ = run("datasets")

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/labels.h"
 #include "core/rng.h"
 #include "testutil.h"
 
@@ -179,11 +180,40 @@ START_TEST(test_rng_shuffle_is_permutation)
 }
 END_TEST
 
+/* Distinct labels: few classes take the one-pass path, many the sort; both
+ * give the sorted distinct values (against a plain qsort + unique). */
+START_TEST(test_sort_unique)
+{
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, 3, 0));
+    static double v[5000], ref[5000];
+    size_t kinds[] = {1, 2, 3, 10, 64, 65, 300, 5000};
+    for (size_t t = 0; t < sizeof kinds / sizeof kinds[0]; t++) {
+        size_t n = 5000;
+        for (size_t i = 0; i < n; i++)
+            v[i] = ref[i] = (double)ctune_rng_below(rng, kinds[t]) * 3 - 100;
+        qsort(ref, n, sizeof *ref, ctune__cmp_double);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (k == 0 || ref[i] != ref[k - 1])
+                ref[k++] = ref[i];
+        ck_assert_uint_eq(ctune__sort_unique(v, n), k);
+        ck_assert(memcmp(v, ref, k * sizeof *v) == 0);
+    }
+    ck_assert_uint_eq(ctune__sort_unique(v, 0), 0);
+    double one[3] = {7, 7, 7};
+    ck_assert_uint_eq(ctune__sort_unique(one, 3), 1);
+    ck_assert_double_eq(one[0], 7);
+    ctune_rng_free(rng);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_version);
+    tcase_add_test(tc, test_sort_unique);
     tcase_add_test(tc, test_status_strings);
     tcase_add_test(tc, test_error_message);
     tcase_add_test(tc, test_error_thread_local);

@@ -252,6 +252,84 @@ START_TEST(test_transformers_fit_on_training_rows_only)
 }
 END_TEST
 
+/* A scaler step hands the next step a view of its input with the column map
+ * applied, not a copy: what the next step sees (here an MLP trained on it,
+ * and a tree) is bit for bit what it sees after a scaler's transform by
+ * hand, on float64 and float32 data, over a fold subset. */
+static void fit_by_hand(ctune_estimator *proto, const ctune_data *train, const ctune_data *test,
+                        size_t nc, double *proba)
+{
+    size_t n = ctune_data_n_rows(train), m = ctune_data_n_rows(test);
+    size_t d = ctune_data_n_cols(train);
+    ctune_estimator *sc, *est;
+    ck_assert_ok(ctune_standard_scaler_new(&sc));
+    ck_assert_ok(ctune_estimator_fit(sc, train));
+    double *xt = malloc(n * d * sizeof *xt), *xs = malloc(m * d * sizeof *xs);
+    double *yt = malloc(n * sizeof *yt);
+    ck_assert_ok(ctune_estimator_transform(sc, train, xt));
+    ck_assert_ok(ctune_estimator_transform(sc, test, xs));
+    ck_assert_ok(ctune_data_gather_y(train, NULL, n, yt));
+    ctune_data *dt, *ds;
+    ck_assert_ok(ctune_data_new(&dt, xt, CTUNE_FLOAT64, n, d, 0, yt, 1));
+    ck_assert_ok(ctune_data_new(&ds, xs, CTUNE_FLOAT64, m, d, 0, NULL, 0));
+    ck_assert_ok(ctune_estimator_clone(&est, proto));
+    ck_assert_ok(ctune_estimator_fit(est, dt));
+    ck_assert_ok(ctune_estimator_predict_proba(est, ds, proba));
+    (void)nc;
+    ctune_estimator_free(est);
+    ctune_estimator_free(sc);
+    ctune_data_free(dt);
+    ctune_data_free(ds);
+    free(xt);
+    free(xs);
+    free(yt);
+}
+
+START_TEST(test_scaler_view_equals_transform)
+{
+    enum { N = 300, D = 5 };
+    static double X[N * D], y[N];
+    static float X32[N * D];
+    ck_assert_ok(ctune_make_classification(X, y, N, D, 3, 2, 1.0, 7));
+    for (size_t i = 0; i < N * D; i++) {
+        X[i] = X[i] * 1000 + 50; /* far from standard: the map matters */
+        X32[i] = (float)X[i];
+    }
+    size_t rows[N / 2];
+    for (size_t i = 0; i < N / 2; i++)
+        rows[i] = 2 * i + (i % 3 == 0);
+    for (int f32 = 0; f32 < 2; f32++) {
+        ctune_data *all, *train;
+        ck_assert_ok(ctune_data_new(&all, f32 ? (const void *)X32 : (const void *)X,
+                                    f32 ? CTUNE_FLOAT32 : CTUNE_FLOAT64, N, D, 0, y, 1));
+        ck_assert_ok(ctune_data_subset(&train, all, rows, N / 2));
+        ctune_estimator *mlp, *tree, *sc;
+        ck_assert_ok(ctune_mlp_classifier_new(&mlp));
+        ck_assert_ok(ctune_estimator_set_params_text(mlp, "epochs=3, batch_size=16, nn=8"));
+        ck_assert_ok(ctune_decision_tree_classifier_new(&tree));
+        ck_assert_ok(ctune_standard_scaler_new(&sc));
+        ctune_estimator *steps[2] = {mlp, tree};
+        for (int k = 0; k < 2; k++) {
+            ctune_estimator *pipe;
+            ck_assert_ok(ctune_pipeline_new(&pipe));
+            ck_assert_ok(ctune_pipeline_add_step(pipe, "scaler", sc));
+            ck_assert_ok(ctune_pipeline_add_step(pipe, "last", steps[k]));
+            ck_assert_ok(ctune_estimator_fit(pipe, train));
+            static double p1[N * 2], p2[N * 2];
+            ck_assert_ok(ctune_estimator_predict_proba(pipe, all, p1));
+            fit_by_hand(steps[k], train, all, 2, p2);
+            ck_assert_msg(memcmp(p1, p2, sizeof p1) == 0, "step %d, float32 %d", k, f32);
+            ctune_estimator_free(pipe);
+        }
+        ctune_estimator_free(mlp);
+        ctune_estimator_free(tree);
+        ctune_estimator_free(sc);
+        ctune_data_free(train);
+        ctune_data_free(all);
+    }
+}
+END_TEST
+
 /* 4-fold CV by hand on synthetic data: the pipeline's predictions equal a
  * scaler fitted by hand on each training fold followed by the rule. */
 START_TEST(test_cross_validation_by_hand)
@@ -679,6 +757,7 @@ int main(void)
     Suite *s = suite_create("pipeline");
     TCase *tc = tcase_create("pipeline");
     tcase_add_test(tc, test_transformers_fit_on_training_rows_only);
+    tcase_add_test(tc, test_scaler_view_equals_transform);
     tcase_add_test(tc, test_cross_validation_by_hand);
     tcase_add_test(tc, test_param_routing);
     tcase_add_test(tc, test_clone_clones_steps);

@@ -1,4 +1,5 @@
 /* Check suite: the CSV loader's number parser equals strtod bit for bit. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,16 @@ static void check_same(const char *s)
     char *end_ref;
     double ref = strtod(s, &end_ref);
     double v = 12345.0;
-    const char *end = ctune__parse_number(s, s + strlen(s), &v);
+    const char *end;
+    if (strlen(s) > 500) { /* past the bounded copy: the whole-field parser */
+        end = ctune__parse_number_full(s, strlen(s), &v) ? s + strlen(s) : NULL;
+        if (end_ref != s + strlen(s)) {
+            ck_assert_msg(end == NULL, "'%s': a long partial number", s);
+            return;
+        }
+    } else {
+        end = ctune__parse_number(s, s + strlen(s), &v);
+    }
     if (end_ref == s || s[0] == ' ' || s[0] == '\t') { /* no leading spaces in CSV fields */
         ck_assert_msg(end == NULL, "'%s': rejected by strtod or a leading space, parsed %td chars",
                       s, end ? end - s : 0);
@@ -130,6 +140,67 @@ START_TEST(test_random_against_strtod)
 }
 END_TEST
 
+/* Where a fast parser goes wrong: halfway and nearly halfway points between
+ * neighbouring doubles (exact, and cut to 17..40 digits), subnormals and the
+ * normal/subnormal boundary, mantissas of 19 and more digits, exponents near
+ * ±308 and -324, and powers of ten at every exponent. */
+START_TEST(test_hard_cases)
+{
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, ctu_seed(), 12));
+    char s[1100];
+    for (int it = 0; it < 40000; it++) {
+        int kind = (int)ctune_rng_below(rng, 4);
+        uint64_t bits = ctune_rng_u64(rng) & ~(UINT64_C(1) << 63);
+        if (kind == 1) /* subnormal or near the smallest normals */
+            bits &= (UINT64_C(1) << 54) - 1;
+        double d;
+        memcpy(&d, &bits, sizeof d);
+        if (!isfinite(d) || d == DBL_MAX)
+            continue;
+        /* the midpoint of d and the next double is exact in long double
+         * (64-bit mantissa) and printed exactly by %Le with enough digits */
+        long double mid = ((long double)d + (long double)nextafter(d, INFINITY)) / 2;
+        int digits = kind == 0 ? 767 : kind == 3 ? 17 + (int)ctune_rng_below(rng, 24) : 19 +
+                                                   (int)ctune_rng_below(rng, 4);
+        snprintf(s, sizeof s, "%.*Le", digits, mid);
+        check_same(s);
+        snprintf(s, sizeof s, "%.*Le", digits, -mid);
+        check_same(s);
+    }
+    for (int q = -345; q <= 310; q++) {
+        snprintf(s, sizeof s, "1e%d", q);
+        check_same(s);
+        snprintf(s, sizeof s, "9.999999999999999999e%d", q);
+        check_same(s);
+        snprintf(s, sizeof s, "4.9406564584124654e%d", q); /* the smallest subnormal's digits */
+        check_same(s);
+    }
+    for (int it = 0; it < 20000; it++) { /* 19..25 digit mantissas, exponents near the ends */
+        size_t n = 0;
+        int nd = 19 + (int)ctune_rng_below(rng, 7);
+        for (int i = 0; i < nd; i++)
+            s[n++] = (char)('0' + (i == 0 ? 1 + ctune_rng_below(rng, 9) : ctune_rng_below(rng, 10)));
+        int e = (int)ctune_rng_below(rng, 2) ? 290 + (int)ctune_rng_below(rng, 30) - nd
+                                             : -345 + (int)ctune_rng_below(rng, 50) - nd + 19;
+        snprintf(s + n, sizeof s - n, "e%d", e);
+        check_same(s);
+    }
+    static const char *cases[] = {
+        "2.4703282292062327e-324", "2.4703282292062328e-324", "2.470328229206232720e-324",
+        "4.9406564584124654e-324", "2.2250738585072009e-308", "2.2250738585072013e-308",
+        "1.7976931348623158e308", "1.7976931348623159e308", "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174",
+        "9007199254740993.0000000000000000001", "9007199254740992.9999999999999999999",
+        "0.30000000000000004441", "0.3000000000000000444089209850062616169452667236328125",
+        "7.3177701707893310e+15", "1.0000000000000002220446049250313080847263336181640625",
+        "-1e-325", "1e310", "-1e310", "inf", "INF", "-Inf", "infinity", "nan", "-nan", "NAN",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_same(cases[i]);
+    ctune_rng_free(rng);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("io_numparse");
@@ -138,6 +209,7 @@ int main(void)
     tcase_add_test(tc, test_fixed_cases);
     tcase_add_test(tc, test_long_numbers);
     tcase_add_test(tc, test_random_against_strtod);
+    tcase_add_test(tc, test_hard_cases);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

@@ -700,11 +700,11 @@ START_TEST(test_wrong_magic_version_name)
                      "not a ctune model file (its first bytes are not \"CTUNEMDL\")");
     b[0] = 'C';
 
-    b[8] = 3;
+    b[8] = 4;
     ck_assert_status(ctune_estimator_load_buffer(&f, b, len, &CENTROID, NULL), CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(),
-                     "model format version 3 is not supported (this ctune reads versions 1 to "
-                     "2)");
+                     "model format version 4 is not supported (this ctune reads versions 1 to "
+                     "3)");
     b[8] = 0;
     ck_assert_status(ctune_estimator_load_buffer(&f, b, len, &CENTROID, NULL), CTUNE_EFORMAT);
     ck_assert_error_has("model format version 0 is not supported");

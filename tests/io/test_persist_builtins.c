@@ -1162,6 +1162,74 @@ START_TEST(test_nesting_limit)
 }
 END_TEST
 
+/* Class names: a fit on data with named labels keeps them, set_class_names
+ * replaces them, and a model file (format version 3) carries them; a model
+ * without names is still written as version 1. */
+START_TEST(test_class_names)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *iris;
+    ck_assert_ok(ctune_dataset_load(&iris, "iris", NULL));
+    ctune_estimator *e = make(ctune_decision_tree_classifier_new, "max_depth=2");
+    ck_assert_ptr_null(ctune_estimator_class_name(e, 0));
+    ck_assert_ok(ctune_estimator_fit(e, iris));
+    ck_assert_str_eq(ctune_estimator_class_name(e, 0), "setosa");
+    ck_assert_str_eq(ctune_estimator_class_name(e, 2), "virginica");
+    ck_assert_ptr_null(ctune_estimator_class_name(e, 3));
+    size_t len;
+    unsigned char *b = save_buf(e, &len);
+    ck_assert_uint_eq(b[8], 3);
+    ctune_estimator *f = round_trip(e, iris, NULL);
+    ck_assert_str_eq(ctune_estimator_class_name(f, 1), "versicolor");
+    assert_corruption_safe("named tree", b, len, NULL, iris);
+    free(b);
+    sweep_load(f, NULL, iris);
+    /* a fit that cannot keep the names fails cleanly */
+    int done = 0;
+    for (int k = 1; k < 5000 && !done; k++) {
+        ctune_alloc_fail_at(k, 0);
+        ctune_status rc = ctune_estimator_fit(e, iris);
+        ctune_alloc_fail_at(0, 0);
+        if (rc == CTUNE_OK) {
+            done = 1;
+        } else {
+            ck_assert_int_eq(rc, CTUNE_ENOMEM);
+            ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
+        }
+    }
+    ck_assert_str_eq(ctune_estimator_class_name(e, 2), "virginica");
+
+    /* a binding names its own codes */
+    const char *names[3] = {"cat", "dog", "emu"};
+    ck_assert_ok(ctune_estimator_set_class_names(f, names, 3));
+    ctune_estimator *g = round_trip(f, iris, NULL);
+    ck_assert_str_eq(ctune_estimator_class_name(g, 2), "emu");
+    ck_assert_status(ctune_estimator_set_class_names(g, names, 2), CTUNE_EINVAL);
+    ck_assert_error_has("2 names given for the 3 classes of DecisionTreeClassifier");
+    const char *holes[3] = {"a", NULL, "c"};
+    ck_assert_status(ctune_estimator_set_class_names(g, holes, 3), CTUNE_EINVAL);
+    ck_assert_error_has("name 1 is NULL");
+    ck_assert_str_eq(ctune_estimator_class_name(g, 2), "emu"); /* unchanged */
+    ck_assert_ok(ctune_estimator_set_class_names(g, NULL, 0));
+    ck_assert_ptr_null(ctune_estimator_class_name(g, 0));
+    b = save_buf(g, &len);
+    ck_assert_uint_eq(b[8], 1);
+    free(b);
+    ck_assert_ok(ctune_estimator_set_params_text(g, "max_depth=3")); /* drops the fit */
+    ck_assert_status(ctune_estimator_set_class_names(g, names, 3), CTUNE_ESTATE);
+    ctune_estimator *sc = make(ctune_standard_scaler_new, "");
+    ck_assert_status(ctune_estimator_set_class_names(sc, names, 3), CTUNE_EINVAL);
+    ck_assert_error_has("not a classifier");
+    ck_assert_status(ctune_estimator_set_class_names(NULL, names, 3), CTUNE_EINVAL);
+    ctune_estimator_free(sc);
+    ctune_estimator_free(g);
+    ctune_estimator_free(f);
+    ctune_estimator_free(e);
+    ctune_data_free(iris);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("io_persist_builtins");
@@ -1181,6 +1249,7 @@ int main(void)
     tcase_add_test(tc, test_corrupted_big_models);
     tcase_add_test(tc, test_alloc_failures);
     tcase_add_test(tc, test_nesting_limit);
+    tcase_add_test(tc, test_class_names);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

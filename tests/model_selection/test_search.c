@@ -782,6 +782,28 @@ START_TEST(test_regressor_search_with_splitter)
     ck_assert_ok(ctune_search_set_splitter(s, NULL));
     ck_assert_ok(ctune_search_fit(s, data));
     ck_assert_uint_eq(ctune_search_n_splits(s), 4);
+    double kfold3 = result(s, "split3_test_score", 2);
+    /* the same 4 folds given as index lists score the same */
+    size_t rows[60], n_train[4], n_test[4];
+    const size_t *train[4], *test[4];
+    for (size_t i = 0; i < 60; i++)
+        rows[i] = i;
+    size_t tr_buf[4][60];
+    for (size_t f = 0; f < 4; f++) {
+        test[f] = rows + 15 * f;
+        n_test[f] = 15;
+        n_train[f] = 0;
+        for (size_t i = 0; i < 60; i++)
+            if (i / 15 != f)
+                tr_buf[f][n_train[f]++] = i;
+        train[f] = tr_buf[f];
+    }
+    ctune_splitter *ix;
+    ck_assert_ok(ctune_index_split_new(&ix, 60, 4, train, n_train, test, n_test));
+    ck_assert_ok(ctune_search_set_splitter(s, ix));
+    ctune_splitter_free(ix); /* deep-copied */
+    ck_assert_ok(ctune_search_fit(s, data));
+    ck_assert_double_eq(result(s, "split3_test_score", 2), kfold3);
     ctune_search_free(s);
     ctune_space_free(sp);
     ctune_estimator_free(est);
@@ -810,6 +832,81 @@ START_TEST(test_sampler_warning_through_search)
     ctune_search_free(s);
     ctune_space_free(sp);
     ctune_estimator_free(est);
+    dataset_free(&d);
+}
+END_TEST
+
+/* Accuracy computed by the caller; user counts the calls (atomically enough
+ * for n_jobs=1). Fails when the data has fewer rows than *user's limit. */
+static ctune_status my_accuracy(ctune_estimator *est, const ctune_data *data, double *out,
+                                void *user)
+{
+    int *calls = user;
+    (*calls)++;
+    size_t n = ctune_data_n_rows(data);
+    double *pred = malloc(n * sizeof *pred);
+    ctune_status rc = ctune_estimator_predict(est, data, pred);
+    size_t hit = 0;
+    for (size_t i = 0; rc == CTUNE_OK && i < n; i++)
+        hit += pred[i] == ctune_data_y(data, i, 0);
+    free(pred);
+    *out = (double)hit / (double)n;
+    return rc;
+}
+
+static ctune_status failing_scorer(ctune_estimator *est, const ctune_data *data, double *out,
+                                   void *user)
+{
+    return ctune_set_error(CTUNE_EUSER, "no score today");
+}
+
+START_TEST(test_custom_scorer)
+{
+    dataset d = blobs(30);
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *est = new_est(&fx_centroid_vt, NULL);
+    ctune_space *sp = space("shrink: 0|0.5|1");
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_grid(&s, est, sp));
+    int calls = 0;
+    ck_assert_status(ctune_search_set_options(s, "scoring=my_acc"), CTUNE_EINVAL);
+    ck_assert_ok(ctune_search_add_scorer(s, "my_acc", my_accuracy, &calls));
+    ck_assert_ok(ctune_search_set_options(s, "cv=3, scoring=accuracy|my_acc, refit=my_acc"));
+    ck_assert_ok(ctune_search_fit(s, d.data));
+    ck_assert_int_eq(calls, 3 * 3);
+    for (size_t c = 0; c < 3; c++)
+        ck_assert_double_eq(result(s, "mean_test_my_acc", c), result(s, "mean_test_accuracy", c));
+    ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
+    /* bad names, duplicates, the limit */
+    ck_assert_status(ctune_search_add_scorer(s, "accuracy", my_accuracy, NULL), CTUNE_EINVAL);
+    ck_assert_error_has("exists already");
+    ck_assert_status(ctune_search_add_scorer(s, "my_acc", my_accuracy, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_add_scorer(s, "a|b", my_accuracy, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_add_scorer(s, "", my_accuracy, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_add_scorer(s, "x", NULL, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_add_scorer(NULL, "x", my_accuracy, NULL), CTUNE_EINVAL);
+    char name[8];
+    for (int i = 0; i < 7; i++) {
+        snprintf(name, sizeof name, "s%d", i);
+        ck_assert_ok(ctune_search_add_scorer(s, name, my_accuracy, &calls));
+    }
+    ck_assert_status(ctune_search_add_scorer(s, "s7", my_accuracy, NULL), CTUNE_EINVAL);
+    ck_assert_error_has("at most 8");
+    ctune_search_free(s);
+    /* a failing scorer gives error_score, or the error with error_score=raise */
+    ck_assert_ok(ctune_search_new_grid(&s, est, sp));
+    ck_assert_ok(ctune_search_add_scorer(s, "bad", failing_scorer, NULL));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, scoring=bad, refit=false"));
+    ck_assert_status(ctune_search_fit(s, d.data), CTUNE_EALLFAILED); /* every score failed */
+    ck_assert_error_has("no score today");
+    ck_assert(isnan(result(s, "mean_test_score", 0)));
+    ck_assert_ok(ctune_search_set_options(s, "error_score=raise"));
+    ck_assert_status(ctune_search_fit(s, d.data), CTUNE_EUSER);
+    ck_assert_error_has("no score today");
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(est);
+    ck_assert_int_eq(ctune_alloc_live(), live);
     dataset_free(&d);
 }
 END_TEST
@@ -885,6 +982,7 @@ int main(void)
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_export_csv_json);
     tcase_add_test(tc, test_regressor_search_with_splitter);
+    tcase_add_test(tc, test_custom_scorer);
     tcase_add_test(tc, test_sampler_warning_through_search);
     tcase_add_test(tc, test_search_alloc_failure_sweep);
     suite_add_tcase(s, tc);

@@ -500,6 +500,56 @@ START_TEST(test_split_alloc_failure_sweep)
 }
 END_TEST
 
+/* IndexSplit: the caller's index lists, copied and checked. */
+START_TEST(test_index_split)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_data *d = make_data(NULL, 5);
+    size_t tr0[3] = {0, 1, 2}, te0[2] = {3, 4}, tr1[2] = {4, 2}, te1[1] = {0};
+    const size_t *train[2] = {tr0, tr1}, *test[2] = {te0, te1};
+    size_t n_train[2] = {3, 2}, n_test[2] = {2, 1};
+    ctune_splitter *sp;
+    ck_assert_ok(ctune_index_split_new(&sp, 5, 2, train, n_train, test, n_test));
+    tr1[0] = 99; /* copied */
+    ck_assert_str_eq(ctune_splitter_name(sp), "IndexSplit");
+    ck_assert_uint_eq(ctune_splitter_n_splits(sp), 2);
+    ctune_splits *s;
+    ck_assert_ok(ctune_splitter_split(&s, sp, d));
+    const size_t *idx;
+    size_t n;
+    ck_assert_ok(ctune_splits_train(s, 1, &idx, &n));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(idx[0], 4); /* order kept */
+    ck_assert_uint_eq(idx[1], 2);
+    ck_assert_ok(ctune_splits_test(s, 0, &idx, &n));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(idx[1], 4);
+    ctune_splits_free(s);
+    ctune_data *d4 = make_data(NULL, 4);
+    ck_assert_status(ctune_splitter_split(&s, sp, d4), CTUNE_EINVAL);
+    ck_assert_error_has("the splits index 5 rows, but the data has 4");
+    ctune_data_free(d4);
+    ctune_splitter_free(sp);
+
+    ck_assert_status(ctune_index_split_new(&sp, 5, 2, train, n_train, test, n_test),
+                     CTUNE_EINVAL);
+    ck_assert_error_has("split 1, train index 0 is 99, but the data has 5 rows");
+    ck_assert_ptr_null(sp);
+    n_test[0] = 0;
+    ck_assert_status(ctune_index_split_new(&sp, 5, 1, train, n_train, test, n_test),
+                     CTUNE_EINVAL);
+    ck_assert_error_has("split 0 has an empty test side");
+    ck_assert_status(ctune_index_split_new(&sp, 5, 0, train, n_train, test, n_test),
+                     CTUNE_EINVAL);
+    ck_assert_status(ctune_index_split_new(&sp, 5, 1, NULL, n_train, test, n_test),
+                     CTUNE_EINVAL);
+    ck_assert_status(ctune_index_split_new(NULL, 5, 1, train, n_train, test, n_test),
+                     CTUNE_EINVAL);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("splitters");
@@ -513,6 +563,7 @@ int main(void)
     tcase_add_test(tc, test_shuffle_split);
     tcase_add_test(tc, test_train_test_split);
     tcase_add_test(tc, test_split_alloc_failure_sweep);
+    tcase_add_test(tc, test_index_split);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

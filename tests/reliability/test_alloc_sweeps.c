@@ -1030,6 +1030,16 @@ static ctune_status make_splitter(ctx *c, ctune_splitter **out)
         return ctune_stratified_kfold_new(out, 3, 1, 3);
     if (strcmp(c->text, "ShuffleSplit") == 0)
         return ctune_shuffle_split_new(out, 3, 0.25, 3, 0);
+    if (strcmp(c->text, "IndexSplit") == 0) { /* 2 splits of the N rows, halves */
+        static size_t lo[N / 2], hi[N / 2];
+        for (size_t i = 0; i < N / 2; i++) {
+            lo[i] = i;
+            hi[i] = N / 2 + i;
+        }
+        const size_t *tr[2] = {lo, hi}, *te[2] = {hi, lo};
+        size_t n[2] = {N / 2, N / 2};
+        return ctune_index_split_new(out, N, 2, tr, n, te, n);
+    }
     return ctune_shuffle_split_new(out, 3, 0.25, 3, 1);
 }
 
@@ -1473,6 +1483,10 @@ static const sweep_case CASES[] = {
       after_split, free_all, 0}, CLF, "StratifiedKFold", EST_DUMMY},
     {{"ctune_splitter_split (ShuffleSplit)", setup_splitter, call_split, after_split, free_all,
       0}, CLF, "ShuffleSplit", EST_DUMMY},
+    {{"ctune_index_split_new", NULL, call_splitter_new, after_splitter_new, free_all, 0}, CLF,
+     "IndexSplit", EST_DUMMY},
+    {{"ctune_splitter_split (IndexSplit)", setup_splitter, call_split, after_split, free_all, 0},
+     CLF, "IndexSplit", EST_DUMMY},
     {{"ctune_splitter_split (StratifiedShuffleSplit)", setup_splitter, call_split, after_split,
       free_all, 0}, CLF, "StratifiedShuffleSplit", EST_DUMMY},
     {{"ctune_train_test_split (stratified)", setup_data, call_train_test_split,

@@ -177,6 +177,9 @@ START_TEST(test_null_estimator)
     EINVAL_(ctune_estimator_fit_ex(e, d, -1, 0));
     ck_assert_uint_eq(ctune_estimator_n_classes(NULL), 0);
     EINVAL_(ctune_estimator_classes(NULL, out));
+    EINVAL_(ctune_estimator_set_class_names(NULL, NULL, 0));
+    ck_assert_ptr_null(ctune_estimator_class_name(NULL, 0));
+    ck_assert_ptr_null(ctune_estimator_class_name(e, 0)); /* unfitted */
     ck_assert_uint_eq(ctune_estimator_n_features_in(NULL), 0);
     ck_assert_uint_eq(ctune_estimator_n_outputs(NULL), 0);
     EINVAL_(ctune_estimator_predict(NULL, d, out));

@@ -6,6 +6,16 @@ import ctypes
 from ._errors import check
 from ._native import C, c_void_p
 
+C.declare("ctune_data_rows", ctypes.c_int, [c_void_p, ctypes.POINTER(c_void_p),
+                                            ctypes.POINTER(ctypes.c_size_t)])
+C.declare("ctune_data_dtype", ctypes.c_int, [c_void_p])
+C.declare("ctune_data_n_targets", ctypes.c_size_t, [c_void_p])
+C.declare("ctune_data_gather_f64", ctypes.c_int, [c_void_p, c_void_p, ctypes.c_size_t,
+                                                  ctypes.POINTER(ctypes.c_double),
+                                                  ctypes.c_size_t])
+C.declare("ctune_data_gather_y", ctypes.c_int, [c_void_p, c_void_p, ctypes.c_size_t,
+                                                ctypes.POINTER(ctypes.c_double)])
+
 FLOAT32, FLOAT64 = 1, 2
 
 try:  # numpy is optional
@@ -21,8 +31,6 @@ def _is_numpy(a):
 def _matrix(X):
     """(pointer, dtype, n_rows, n_cols, row_stride, keepalive) for X."""
     if _is_numpy(X):
-        if X.ndim == 1:
-            X = X.reshape(-1, 1)
         if X.ndim != 2:
             raise ValueError("X must be 2-dimensional, got %d dimensions" % X.ndim)
         if X.dtype == _np.float32:
@@ -109,3 +117,34 @@ def result(buf, n_rows, n_cols, like):
     if n_cols == 1:
         return vals
     return [vals[i * n_cols:(i + 1) * n_cols] for i in range(n_rows)]
+
+
+def x_array(data):
+    """X of a borrowed ctune_data as a read-only 2-D numpy array: a view of
+    the caller's memory when the rows are laid out in order, else a copy of
+    the gathered rows (a cross-validation subset)."""
+    n, d = C.ctune_data_n_rows(data), C.ctune_data_n_cols(data)
+    ptr, stride = c_void_p(), ctypes.c_size_t()
+    if n and d and C.ctune_data_rows(data, ctypes.byref(ptr), ctypes.byref(stride)) == 0:
+        dt = _np.float32 if C.ctune_data_dtype(data) == FLOAT32 else _np.float64
+        size = _np.dtype(dt).itemsize
+        buf = (ctypes.c_char * (((n - 1) * stride.value + d) * size)).from_address(ptr.value)
+        a = _np.ndarray((n, d), dtype=dt, buffer=buf, strides=(stride.value * size, size))
+        a.flags.writeable = False
+        return a
+    C.ctune_clear_error()
+    a = _np.empty((n, d), dtype=_np.float64)
+    if n and d:
+        check(C.ctune_data_gather_f64(data, None, n, a.ctypes.data_as(
+            ctypes.POINTER(ctypes.c_double)), d))
+    return a
+
+
+def y_array(data):
+    """y of a borrowed ctune_data (1-D for one target, else 2-D), a copy."""
+    n, t = C.ctune_data_n_rows(data), C.ctune_data_n_targets(data)
+    y = _np.empty((n, max(t, 1)), dtype=_np.float64)
+    if n and t:
+        check(C.ctune_data_gather_y(data, None, n, y.ctypes.data_as(
+            ctypes.POINTER(ctypes.c_double))))
+    return y[:, 0] if t == 1 else y

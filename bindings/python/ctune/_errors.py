@@ -23,6 +23,45 @@ class CtuneMemoryError(CtuneError, MemoryError):
     """The library ran out of memory."""
 
 
+class NotFittedError(CtuneError, ValueError, AttributeError):
+    """An estimator was used before fit (scikit-learn's NotFittedError
+    contract: both a ValueError and an AttributeError)."""
+
+    def __init__(self, message, status=-3):
+        super().__init__(message, status)
+
+
+_sk_not_fitted = []
+
+
+def _not_fitted_class():
+    """NotFittedError, or once scikit-learn is imported a subclass of both it
+    and scikit-learn's NotFittedError (so `except` clauses and checks written
+    for either catch it) without importing scikit-learn here."""
+    import sys
+    sk = sys.modules.get("sklearn.exceptions")
+    if sk is None:
+        return NotFittedError
+    if not _sk_not_fitted:
+        _sk_not_fitted.append(type("NotFittedError", (NotFittedError, sk.NotFittedError),
+                                   {"__module__": __name__}))
+    return _sk_not_fitted[0]
+
+
+def sklearn_class(name, default):
+    """scikit-learn's exception or warning class `name` when scikit-learn is
+    already imported, else `default`."""
+    import sys
+    sk = sys.modules.get("sklearn.exceptions")
+    return getattr(sk, name, default) if sk is not None else default
+
+
+def not_fitted(estimator):
+    return _not_fitted_class()(
+        "This %s instance is not fitted yet. Call 'fit' with appropriate arguments before using "
+        "this estimator." % type(estimator).__name__)
+
+
 # A Python exception raised inside a callback, kept until the C call returns.
 _pending = []
 

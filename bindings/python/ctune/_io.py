@@ -20,6 +20,11 @@ for _n, _r, _a in [
     ("ctune_data_gather_y", ctypes.c_int, [c_void_p, c_void_p, ctypes.c_size_t,
                                            ctypes.POINTER(ctypes.c_double)]),
     ("ctune_estimator_save", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
+    ("ctune_pipeline_n_steps", ctypes.c_size_t, [c_void_p]),
+    ("ctune_pipeline_step_name", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
+    ("ctune_pipeline_step", ctypes.c_int, [c_void_p, ctypes.c_char_p, ctypes.POINTER(c_void_p)]),
+    ("ctune_estimator_load_like", ctypes.c_int, [ctypes.POINTER(c_void_p), ctypes.c_char_p,
+                                                 c_void_p]),
     ("ctune_estimator_load", ctypes.c_int, [ctypes.POINTER(c_void_p), ctypes.c_char_p, c_void_p,
                                             c_void_p]),
 ]:
@@ -48,6 +53,8 @@ def _to_python(handle, as_numpy):
     if as_numpy and _np is not None:
         X = _np.frombuffer(xb, dtype=_np.float64, count=n * d).reshape(n, d).copy()
         y = None if y is None else _np.array(y)
+        if y is not None and classes and _np.all(y == _np.floor(y)):
+            y = y.astype(_np.int64)  # class codes, as scikit-learn's loaders
     else:
         flat = list(xb)
         X = [flat[i * d:(i + 1) * d] for i in range(n)]
@@ -81,12 +88,79 @@ def load_csv(path, options=None, as_numpy=True, return_X_y=False):
 
 
 def save_model(estimator, path):
-    check(C.ctune_estimator_save(estimator._h, path.encode()))
+    """Saves a fitted (or unfitted) ctune estimator in ctune's model format,
+    readable by load_model() and by `ctune predict`."""
+    h = estimator._handle if getattr(estimator, "_handle", None) is not None \
+        else estimator._new_handle()
+    check(C.ctune_estimator_save(h.ptr, path.encode()))
 
 
-def load_model(path):
-    """Loads a model of a built-in estimator saved by save_model()."""
-    from ._estimator import Estimator
+def _python_estimator(ptr, like=None):
+    """A Python estimator over a loaded C handle (owned from here)."""
+    import numpy as np
+
+    from . import _estimators
+    from ._base import Handle
+    from ._params import to_dict
+    name = C.ctune_estimator_name(ptr).decode()
+    params = to_dict(C.ctune_estimator_get_params(ptr))
+    if like is not None:
+        est = like.clone()
+    elif name == "Pipeline":
+        steps = []
+        for i in range(C.ctune_pipeline_n_steps(ptr)):
+            sname = C.ctune_pipeline_step_name(ptr, i)
+            sub = c_void_p()
+            check(C.ctune_pipeline_step(ptr, sname, ctypes.byref(sub)))
+            cls = _class_of(C.ctune_estimator_name(sub).decode())
+            prefix = sname.decode() + "__"
+            steps.append((sname.decode(), cls(**{k[len(prefix):]: v for k, v in params.items()
+                                                 if k.startswith(prefix)})))
+        est = _estimators.Pipeline(steps)
+    else:
+        est = _class_of(name)(**params)
+    h = Handle(ptr, keep=like._new_handle().keep if like is not None else ())
+    if C.ctune_estimator_is_fitted(ptr):
+        est._handle = h
+        est.n_features_in_ = C.ctune_estimator_n_features_in(ptr)
+        k = C.ctune_estimator_n_classes(ptr)
+        if k:
+            labels = np.empty(k)
+            check(C.ctune_estimator_classes(ptr, labels.ctypes.data_as(
+                ctypes.POINTER(ctypes.c_double))))
+            est._c_classes = labels
+            names = [C.ctune_estimator_class_name(ptr, i) for i in range(k)]
+            est.classes_ = (np.array([n.decode() for n in names]) if names[0] is not None
+                            else labels.astype(np.int64))
+        elif est._kind == 3:
+            est.n_features_out_ = C.ctune_estimator_n_outputs(ptr)
+        else:
+            est.n_outputs_ = C.ctune_estimator_n_outputs(ptr)
+            est._y_ndim = 1 if est.n_outputs_ == 1 else 2
+    return est
+
+
+def _class_of(name):
+    from . import _estimators, _keras
+    for mod in (_estimators, _keras):
+        cls = getattr(mod, name, None)
+        if isinstance(cls, type):
+            return cls
+    raise ValueError("model holds a %r: load it with load_model(path, like=<an estimator made "
+                     "like it>)" % name)
+
+
+def load_model(path, like=None):
+    """Loads a model saved by save_model() or the CLI's --save-model.
+
+    Built-in estimators load by the name stored in the file; an estimator
+    made with your own callbacks (a KerasClassifier with your build_fn, a
+    custom estimator) loads with like=<an estimator made the same way>.
+    Class names saved with the model come back as classes_."""
     h = c_void_p()
-    check(C.ctune_estimator_load(ctypes.byref(h), path.encode(), None, None))
-    return Estimator._adopt(h)
+    if like is not None:
+        tmpl = like._new_handle()
+        check(C.ctune_estimator_load_like(ctypes.byref(h), path.encode(), tmpl.ptr))
+    else:
+        check(C.ctune_estimator_load(ctypes.byref(h), path.encode(), None, None))
+    return _python_estimator(h, like)

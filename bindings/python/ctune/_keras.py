@@ -4,8 +4,9 @@ KerasClassifier / KerasRegressor, and the built-in MLP."""
 import ctypes
 import inspect
 
+from ._base import ClassifierMixin, Handle, RegressorMixin, new_handle
 from ._errors import callback_failed, check
-from ._estimator import Estimator, _new
+from ._estimator import NativeEstimator, _Classifier, _Regressor, native
 from ._native import BUILD_FN, C, ParamSpec, c_void_p
 from ._params import T_BOOL, T_DOUBLE, T_INT, T_NONE, T_STRING, to_dict
 
@@ -19,6 +20,12 @@ for _n, _r, _a in [
     ("ctune_model_add_dropout", ctypes.c_int, [c_void_p, ctypes.c_double]),
     ("ctune_model_compile", ctypes.c_int, [c_void_p, ctypes.c_char_p, ctypes.c_char_p,
                                             ctypes.c_char_p]),
+    ("ctune_keras_model", c_void_p, [c_void_p]),
+    ("ctune_model_history_len", ctypes.c_size_t, [c_void_p]),
+    ("ctune_model_history_n_keys", ctypes.c_size_t, [c_void_p]),
+    ("ctune_model_history_key", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
+    ("ctune_model_history_value", ctypes.c_int, [c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                                 ctypes.POINTER(ctypes.c_double)]),
 ]:
     C.declare(_n, _r, _a)
 
@@ -104,13 +111,22 @@ class Optimizer:
 
 # ---- the wrappers ----------------------------------------------------------------
 
-def _spec_of(fn):
-    """ParamSpec array (and keep-alive bytes) from build_fn's signature."""
+def _builder_names(fn):
+    """The parameters of a build_fn that are tunable (not meta, *args, **kw)."""
+    if fn is None:
+        return []
+    return [n for n, p in inspect.signature(fn).parameters.items()
+            if n not in ("meta", "self") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
+def _spec_of(fn, check_collisions=True):
+    """ParamSpec array (and keep-alive bytes) from a function's signature.
+    For Keras-style builders a parameter named as a training parameter is an
+    error (it could never reach the builder)."""
     entries, keep = [], []
-    for name, p in inspect.signature(fn).parameters.items():
-        if name in ("meta", "self") or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            continue
-        if name in TRAINING_PARAMS:
+    for name in _builder_names(fn):
+        p = inspect.signature(fn).parameters[name]
+        if check_collisions and name in TRAINING_PARAMS:
             raise ValueError("build_fn parameter %r collides with the training parameter of "
                              "the same name" % name)
         d = None if p.default is inspect.Parameter.empty else p.default
@@ -131,64 +147,155 @@ def _spec_of(fn):
     return arr, keep
 
 
-class _KerasBase(Estimator):
+def _history(ptr):
+    m = C.ctune_keras_model(ptr)
+    if not m:
+        return {}
+    n, out = C.ctune_model_history_len(m), {}
+    v = ctypes.c_double()
+    for i in range(C.ctune_model_history_n_keys(m)):
+        key = C.ctune_model_history_key(m, i)
+        vals = []
+        for e in range(n):
+            check(C.ctune_model_history_value(m, key, e, ctypes.byref(v)))
+            vals.append(v.value)
+        out[key.decode()] = vals
+    return out
+
+
+class _History:
+    @property
+    def history_(self):
+        """Per-epoch training history (loss, metrics, val_*), as Keras'
+        History.history: a dict of lists."""
+        return _history(self._check_fitted())
+
+
+def _training_defaults():
+    h = Handle(new_handle("ctune_mlp_classifier_new"))
+    params = to_dict(C.ctune_estimator_get_params(h.ptr))
+    return {k: params[k] for k in TRAINING_PARAMS}
+
+
+_TRAINING = _training_defaults()
+
+
+def _make_builder(fn):
+    sig = inspect.signature(fn)
+    wants_meta = "meta" in sig.parameters
+    takes = set(_builder_names(fn))
+
+    def build(params_h, model_h, user):
+        try:
+            values = to_dict(params_h)
+            meta = {k: values.pop(k) for k in list(values) if k.endswith("_")}
+            kwargs = {k: v for k, v in values.items() if k in takes}
+            if wants_meta:
+                kwargs["meta"] = meta
+            seq = fn(**kwargs)
+            if not isinstance(seq, Sequential):
+                raise TypeError("build_fn must return a ctune.Sequential, got %s"
+                                % type(seq).__name__)
+            seq._apply(model_h)
+            return 0
+        except BaseException as exc:  # noqa: BLE001 - reported to C, re-raised by check()
+            return callback_failed(exc)
+
+    return BUILD_FN(build)
+
+
+class _KerasBase(_History, NativeEstimator):
+    """KerasClassifier(build_fn=create_model, epochs=..., batch_size=...,
+    **builder_params): the builder's parameters (from its signature) and the
+    training parameters are all estimator parameters."""
+
     _ctor = None
 
-    def __init__(self, build_fn=None, model=None, **params):
-        fn = build_fn or model
+    def __init__(self, build_fn=None, **params):
+        self.build_fn = build_fn
+        names = _builder_names(build_fn) if callable(build_fn) else None
+        for k, v in params.items():
+            if k not in _TRAINING and names is not None and k not in names:
+                raise ValueError("unknown parameter %r: %s's build_fn takes %s; the training "
+                                 "parameters are %s" % (k, type(self).__name__,
+                                                        ", ".join(names) or "none",
+                                                        ", ".join(_TRAINING)))
+        for k, d in _TRAINING.items():
+            setattr(self, k, params.pop(k, d))
+        for k, v in params.items():
+            setattr(self, k, v)
+
+    def _builder_params(self):
+        return {k: getattr(self, k) for k in _builder_names(self.build_fn) if k in vars(self)}
+
+    def get_params(self, deep=True):
+        out = {"build_fn": self.build_fn}
+        out.update((k, getattr(self, k)) for k in _TRAINING)
+        out.update(self._builder_params())
+        return out
+
+    def set_params(self, **params):
+        names = set(_builder_names(params.get("build_fn", self.build_fn)))
+        for k in params:
+            if k != "build_fn" and k not in _TRAINING and k not in names:
+                raise ValueError("Invalid parameter %r for estimator %s. Valid parameters are: "
+                                 "%s." % (k, type(self).__name__,
+                                          sorted(["build_fn", *_TRAINING, *names])))
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def _c_params(self):
+        out = {k: getattr(self, k) for k in _TRAINING}
+        out.update(self._builder_params())
+        return out
+
+    def _new_handle(self):
+        fn = self.build_fn
         if fn is None or not callable(fn):
-            raise ValueError("KerasClassifier needs build_fn=<function returning a compiled Sequential>")
-        sig = inspect.signature(fn)
-        wants_meta = "meta" in sig.parameters
-        takes = {n for n, p in sig.parameters.items() if p.kind not in
-                 (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+            raise ValueError("%s needs build_fn=<function returning a compiled Sequential>, "
+                             "got %r" % (type(self).__name__, fn))
         spec, keep = _spec_of(fn)
+        cb = _make_builder(fn)
+        h = Handle(new_handle(self._ctor, cb, spec, None), keep=(cb, spec, keep, fn))
+        self._apply_params(h)
+        return h
 
-        def build(params_h, model_h, user):
-            try:
-                values = to_dict(params_h)
-                meta = {k: values.pop(k) for k in list(values) if k.endswith("_")}
-                kwargs = {k: v for k, v in values.items() if k in takes}
-                if wants_meta:
-                    kwargs["meta"] = meta
-                seq = fn(**kwargs)
-                if not isinstance(seq, Sequential):
-                    raise TypeError("build_fn must return a ctune.Sequential, got %s"
-                                    % type(seq).__name__)
-                seq._apply(model_h)
-                return 0
-            except BaseException as exc:  # noqa: BLE001 - reported to C, re-raised by check()
-                return callback_failed(exc)
-
-        cb = BUILD_FN(build)
-        h = c_void_p()
-        check(getattr(C, self._ctor)(ctypes.byref(h), cb, spec, None))
-        self._keep = (cb, spec, keep, fn)
-        super().__init__(h, **params)
+    def _like(self):
+        return self._new_handle()
 
 
-class KerasClassifier(_KerasBase):
-    """scikeras' KerasClassifier(build_fn=create_model, epochs=..., batch_size=..., **builder_params)."""
+_KerasBase.__init__.__signature__ = inspect.Signature(
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+     inspect.Parameter("build_fn", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)] +
+    [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v)
+     for k, v in _TRAINING.items()] +
+    [inspect.Parameter("builder_params", inspect.Parameter.VAR_KEYWORD)])
+
+
+class KerasClassifier(_Classifier, ClassifierMixin, _KerasBase):
+    """scikeras' KerasClassifier(build_fn=create_model, epochs=..., batch_size=...,
+    **builder_params)."""
 
     _ctor = "ctune_keras_classifier_new"
 
 
-class KerasRegressor(_KerasBase):
+class KerasRegressor(_Regressor, RegressorMixin, _KerasBase):
     """scikeras' KerasRegressor."""
 
     _ctor = "ctune_keras_regressor_new"
 
 
-class MLPClassifier(Estimator):
-    """The built-in MLP (nl, nn, activation, optimizer, learning_rate, momentum, dropout, l2,
-    kernel_initializer) as a KerasClassifier, with the training params (epochs, batch_size, ...)."""
+@native("ctune_mlp_classifier_new")
+class MLPClassifier(_History, _Classifier, ClassifierMixin, NativeEstimator):
+    """The built-in MLP (nl, nn, activation, optimizer, learning_rate,
+    momentum, dropout, l2, kernel_initializer) as a KerasClassifier, with the
+    training parameters (epochs, batch_size, ...)."""
 
-    def __init__(self, **params):
-        super().__init__(_new("ctune_mlp_classifier_new"), **params)
 
-
-class MLPRegressor(Estimator):
+@native("ctune_mlp_regressor_new")
+class MLPRegressor(_History, _Regressor, RegressorMixin, NativeEstimator):
     """The built-in MLP as a KerasRegressor."""
 
-    def __init__(self, **params):
-        super().__init__(_new("ctune_mlp_regressor_new"), **params)
+    def _more_tags(self):
+        return {"multioutput": True}

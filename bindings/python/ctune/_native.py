@@ -19,9 +19,22 @@ c_size_p = ctypes.POINTER(ctypes.c_size_t)
 
 
 def _find_library():
+    """CTUNE_LIBRARY when set; else the library installed with the package
+    (bundled in a wheel next to this file, or the build's install prefix
+    recorded in _install.py by `meson install`); else the system's."""
     path = os.environ.get("CTUNE_LIBRARY")
     if path:
         return path
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.path.join(here, "libctune.so"), os.path.join(here, "libctune.so.1")]
+    try:
+        from . import _install  # written at install time
+        candidates.append(os.path.join(_install.LIBDIR, "libctune.so.1"))
+    except ImportError:
+        pass
+    for c in candidates:
+        if os.path.exists(c):
+            return c
     found = ctypes.util.find_library("ctune")
     return found or "libctune.so.1"
 
@@ -86,6 +99,17 @@ _SIGNATURES = {
     "ctune_estimator_is_fitted": (c_int, [c_void_p]),
     "ctune_estimator_n_classes": (c_size, [c_void_p]),
     "ctune_estimator_classes": (c_status, [c_void_p, c_double_p]),
+    "ctune_estimator_set_class_names": (c_status, [c_void_p, ctypes.POINTER(c_char_p), c_size]),
+    "ctune_estimator_class_name": (c_char_p, [c_void_p, c_size]),
+    "ctune_estimator_n_features_in": (c_size, [c_void_p]),
+    "ctune_estimator_save_buffer": (c_status, [c_void_p, c_void_p, c_size, c_size_p]),
+    "ctune_estimator_load_buffer": (c_status, [ctypes.POINTER(c_void_p), c_void_p, c_size,
+                                               c_void_p, c_void_p]),
+    "ctune_estimator_load_like_buffer": (c_status, [ctypes.POINTER(c_void_p), c_void_p, c_size,
+                                                    c_void_p]),
+    "ctune_set_log_callback": (None, [c_void_p, c_void_p]),
+    "ctune_fit_ctx_seed": (c_uint64, [c_void_p, c_uint64]),
+    "ctune_fit_ctx_threads": (c_int, [c_void_p]),
     "ctune_estimator_n_outputs": (c_size, [c_void_p]),
     "ctune_estimator_predict": (c_status, [c_void_p, c_void_p, c_double_p]),
     "ctune_estimator_predict_proba": (c_status, [c_void_p, c_void_p, c_double_p]),

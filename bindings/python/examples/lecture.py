@@ -2,9 +2,11 @@
 """The lecture, in Python, against the C library: a Keras-style create_model
 wrapped as a KerasClassifier, cross-validated, then tuned by random search.
 
-Run from the build tree:
+After `pip install .` (or from the build tree:
     CTUNE_LIBRARY=build/lib/libctune.so.1 PYTHONPATH=bindings/python \\
-        python3 bindings/python/examples/lecture.py
+        python3 bindings/python/examples/lecture.py).
+scikit-learn's `from sklearn.model_selection import cross_val_score,
+RandomizedSearchCV` runs the same lines (see docs/python.md).
 """
 import ctune
 from ctune import Dense, KerasClassifier, Pipeline, RandomizedSearchCV, Sequential, StandardScaler
@@ -25,9 +27,7 @@ def main():
                       ("keras", KerasClassifier(build_fn=create_model, epochs=6, batch_size=16))])
 
     scores = ctune.cross_val_score(model, X, y, cv=3)
-    mean = sum(scores) / len(scores)
-    std = (sum((s - mean) ** 2 for s in scores) / len(scores)) ** 0.5
-    print("cross_val_score (cv=3): %.4f +/- %.4f" % (mean, std))
+    print("cross_val_score (cv=3): %.4f +/- %.4f" % (scores.mean(), scores.std()))
 
     params = dict(keras__optimizer=["sgd", "adam"], keras__activation=["relu", "tanh"],
                   keras__batch_size=[5, 10, 20], keras__epochs=[3, 5])
