@@ -3701,6 +3701,40 @@ CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *bu
  * @return as ctune_search_results_csv_buf()
  */
 CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
+
+/**
+ * Writes the HTML report of a fitted search (docs/report.md).
+ *
+ * One self-contained page (inline SVG and CSS, no script, no external file):
+ * a summary, the optimization history, parallel coordinates, one slice per
+ * parameter, parameter importances (with enough candidates), learning
+ * curves and rungs when the results hold them, and the ranked table. A
+ * search whose candidates all failed still gives a page that says so. The
+ * file is replaced atomically (ctune_write_file()).
+ *
+ * @param search    a search with results (fitted, or cancelled after some tasks)
+ * @param html_path the page to write
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (no results yet);
+ *         CTUNE_EIO naming the path; CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_search_report(const ctune_search *search, const char *html_path);
+
+/**
+ * Writes the HTML report of a results file written by
+ * ctune_search_results_json() (layout in docs/results-schema.md).
+ *
+ * The same page as ctune_search_report(). The results file is read with a
+ * strict JSON reader: a file that is not ctune's results, a malformed one or
+ * one of a newer schema is refused with a message naming the field, line
+ * and column. `html_path` must not be the results file itself.
+ *
+ * @param results_path the results JSON
+ * @param html_path    the page to write (replaced atomically)
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, html_path is results_path);
+ *         CTUNE_EIO (unreadable input, unwritable output); CTUNE_EFORMAT
+ *         (not a results document); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_report_write(const char *results_path, const char *html_path);
 /** @} */
 
 /* ========================================================================

@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 # the fuzz suite replays the corpora). 'nn' runs BLIS and its OpenMP threads
 # under memcheck; tests/reliability/valgrind.supp suppresses one read past a
 # matrix inside BLIS itself (explained there).
-VALGRIND_SUITES="core estimator estimators io api reliability fuzz model_selection nn"
+VALGRIND_SUITES="core estimator estimators io api reliability fuzz model_selection nn report"
 # Tests of those suites left out under valgrind, for time: both also run
 # under ASan+UBSan in .ci/run, and under memcheck they take ~3 minutes each
 # (the sweeps repeat ~13 000 calls; the persistence suite fits every

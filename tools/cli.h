@@ -33,6 +33,7 @@ typedef struct cli_opts {
     long jobs;               /* --jobs */
     unsigned long long seed; /* --seed */
     const char *results;     /* --results FILE.csv|.json */
+    const char *report;      /* --report FILE.html (search, grid) */
     const char *save_model;  /* --save-model FILE */
     const char *model_file;  /* --model-file FILE (predict) */
     const char *output;      /* --output FILE (predict) */
@@ -78,6 +79,9 @@ void cli_signals(void);
 void cli_cancel_target(ctune_search *search, ctune_estimator *est);
 int cli_interrupted(void);
 int cli_signal_exit(void);
+
+/* ctune report RESULTS.json -o REPORT.html (tools/cli_report.c). */
+int cli_cmd_report(int argc, char **argv);
 
 /* A path given on the command line, with the option that named it. */
 typedef struct cli_path {

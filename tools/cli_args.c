@@ -168,6 +168,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
                 rc = cli_usage_error(cmd, "--results needs a file name ending in .csv or .json, "
                                           "got '%s'", val);
         }
+        else if (strcmp(name, "report") == 0)
+            o->report = val;
         else if (strcmp(name, "save-model") == 0)
             o->save_model = val;
         else if (strcmp(name, "model-file") == 0)

@@ -24,7 +24,7 @@
 static int g_rank = 0, g_ranks = 1;
 
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
-                                 "seed results save-model no-scale shuffle quiet";
+                                 "seed results report save-model no-scale shuffle quiet";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
@@ -42,6 +42,7 @@ static void usage_main(FILE *f)
             "  fit        fit one configuration on all the data and save it (--save-model)\n"
             "  predict    predict a CSV file with a saved model\n"
             "  datasets   list the embedded datasets\n"
+            "  report     HTML report with plots of a results file (--results x.json)\n"
             "\n"
             "  ctune --version | ctune <command> --help\n");
 }
@@ -70,6 +71,7 @@ static void usage_search(FILE *f, const char *cmd)
             "  --jobs N             parallel tasks (-1: all cores; default 1)\n"
             "  --seed S             seed of sampling, splits and models (default 0)\n"
             "  --results FILE       write the results table (.csv or .json)\n"
+            "  --report FILE        write an HTML report with plots (see 'ctune report')\n"
             "  --save-model FILE    save the best estimator refitted on all the data\n"
             "  --quiet              no progress and no candidate table\n",
             cmd,
@@ -317,6 +319,8 @@ static int report_search(ctune_search *s, ctune_status st, const cli_opts *o,
     int rc = CLI_OK;
     if (o->results)
         rc = write_results(s, o->results);
+    if (o->report && ctune_search_report(s, o->report) != CTUNE_OK)
+        rc = cli_fail("writing the report");
     if (st != CTUNE_OK && st != CTUNE_ECANCELLED) {
         /* the refit failed, every fit failed, or an MPI rank is gone */
         fprintf(stderr, "ctune: search: %s%s\n", why,
@@ -355,8 +359,9 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
 
     const cli_path in[] = {{"data", o.data_file, 0}};
-    const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0}};
-    if ((rc = cli_check_paths(cmd, in, 1, out, 2)) != CLI_OK) /* every rank: none may start alone */
+    const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0},
+                            {"report", o.report, 0}};
+    if ((rc = cli_check_paths(cmd, in, 1, out, 3)) != CLI_OK) /* every rank: none may start alone */
         return rc;
     cli_model m;
     if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
@@ -771,6 +776,8 @@ static int dispatch(int argc, char **argv)
         return cmd_predict(argc, argv);
     if (strcmp(cmd, "datasets") == 0)
         return cmd_datasets(argc, argv);
+    if (strcmp(cmd, "report") == 0)
+        return cli_cmd_report(argc, argv);
     fprintf(stderr, "ctune: unknown command '%s' (see 'ctune --help')\n", cmd);
     return CLI_USAGE;
 }

@@ -229,7 +229,7 @@ static void not_run(ck *c, const char *why)
     size_t len = strlen(c->not_run);
     snprintf(c->not_run + len, sizeof c->not_run - len, "%s%s", len ? ", " : "", c->name);
     if (!c->not_run_why[0])
-        snprintf(c->not_run_why, sizeof c->not_run_why, "%s", why);
+        snprintf(c->not_run_why, sizeof c->not_run_why, "%.255s", why);
 }
 
 static ctune_status generate(ck *c, double *X, double *y, size_t n, size_t d, uint64_t seed)

@@ -385,7 +385,9 @@ static void layout(arena *a, ctune__twork *w, int best_first, size_t n_frontier,
         w->kl = carve(a, C * sizeof *w->kl);
         w->kr = carve(a, C * sizeof *w->kr);
     } else {
-        w->cnt = carve(a, (n + 1) * sizeof *w->cnt);
+        /* counting sort of a node by rank: integer features are ranked by
+         * value, so ranks reach n + 255 (tree_rank.c) */
+        w->cnt = carve(a, (n + 257) * sizeof *w->cnt);
         w->y = carve(a, n * t * sizeof *w->y);
         w->node_sum = carve(a, t * sizeof *w->node_sum);
         w->suml = carve(a, t * sizeof *w->suml);

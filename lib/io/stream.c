@@ -219,7 +219,7 @@ static ctune_status get_uint(ctune_reader *r, uint64_t *v, int bytes)
 
 ctune_status ctune__read_u8(ctune_reader *r, unsigned *v)
 {
-    uint64_t x;
+    uint64_t x = 0;
     CTUNE_TRY(get_uint(r, &x, 1));
     *v = (unsigned)x;
     return CTUNE_OK;
@@ -227,7 +227,7 @@ ctune_status ctune__read_u8(ctune_reader *r, unsigned *v)
 
 ctune_status ctune__read_u32(ctune_reader *r, uint32_t *v)
 {
-    uint64_t x;
+    uint64_t x = 0;
     CTUNE_TRY(get_uint(r, &x, 4));
     *v = (uint32_t)x;
     return CTUNE_OK;
@@ -267,7 +267,7 @@ ctune_status ctune_read_u64(ctune_reader *r, uint64_t *v) { return get_uint(r, v
 ctune_status ctune_read_i64(ctune_reader *r, int64_t *v)
 {
     CTUNE_CHECK_NULL(v, "v");
-    uint64_t x;
+    uint64_t x = 0;
     CTUNE_TRY(get_uint(r, &x, 8));
     *v = (int64_t)x;
     return CTUNE_OK;
@@ -276,7 +276,7 @@ ctune_status ctune_read_i64(ctune_reader *r, int64_t *v)
 ctune_status ctune_read_f64(ctune_reader *r, double *v)
 {
     CTUNE_CHECK_NULL(v, "v");
-    uint64_t x;
+    uint64_t x = 0;
     CTUNE_TRY(get_uint(r, &x, 8));
     memcpy(v, &x, sizeof *v);
     return CTUNE_OK;
@@ -354,7 +354,7 @@ ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap)
     CTUNE_CHECK_NULL(buf, "buf");
     if (cap == 0)
         return ctune_set_error(CTUNE_EINVAL, "ctune_read_string: cap is 0");
-    uint64_t len;
+    uint64_t len = 0;
     CTUNE_TRY(string_len(r, &len));
     if (len == ABSENT) {
         buf[0] = '\0';
@@ -377,7 +377,7 @@ ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap)
 ctune_status ctune__read_string_alloc(ctune_reader *r, char **out)
 {
     *out = NULL;
-    uint64_t len;
+    uint64_t len = 0;
     CTUNE_TRY(string_len(r, &len));
     if (len == ABSENT)
         return CTUNE_OK;

@@ -443,7 +443,7 @@ static void json_number(ctune__sb *b, double v)
 
 void ctune__results_json(const ctune__results *r, const ctune__results_meta *m, ctune__sb *b)
 {
-    ctune__sb_str(b, "{\n  \"best_index\": ");
+    ctune__sb_printf(b, "{\n  \"schema\": %d,\n  \"best_index\": ", CTUNE__RESULTS_SCHEMA);
     if (m->best_index >= 0)
         ctune__sb_printf(b, "%ld", m->best_index);
     else

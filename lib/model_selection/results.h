@@ -59,6 +59,10 @@ typedef struct ctune__results_meta {
     const char *status;       /* "complete" or "partial" */
 } ctune__results_meta;
 
+/* Version of the JSON export's layout (docs/results-schema.md): raised when
+ * a field changes meaning or a required field is added or removed. */
+#define CTUNE__RESULTS_SCHEMA 1
+
 void ctune__results_csv(const ctune__results *r, ctune__sb *b);
 void ctune__results_json(const ctune__results *r, const ctune__results_meta *m, ctune__sb *b);
 /* A typed JSON value of parameter `name` of p (null when absent). */

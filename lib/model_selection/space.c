@@ -575,7 +575,7 @@ ctune_status ctune_space_grid(ctune_candidates **out, const ctune_space *sp)
     CTUNE_CHECK_NULL(sp, "space");
     if (sp->n == 0)
         return ctune_set_error(CTUNE_EINVAL, "space is empty: add at least one parameter");
-    uint64_t g;
+    uint64_t g = 0;
     CTUNE_TRY(ctune__space_grid_size(sp, &g));
     if (g > (uint64_t)(SIZE_MAX / sizeof(void *)))
         return ctune_set_error(CTUNE_EINVAL, "space: the grid has %llu points, too many to list",
@@ -661,7 +661,7 @@ ctune_status ctune_space_sample(ctune_candidates **out, const ctune_space *sp, s
     ctune_candidates *c = NULL;
     ctune_status rc;
     if (all_lists(sp)) {
-        uint64_t g;
+        uint64_t g = 0;
         CTUNE_TRY(ctune__space_grid_size(sp, &g));
         size_t n = n_iter;
         char warn[256] = "";

@@ -54,7 +54,7 @@ class CliTest(unittest.TestCase):
         rc, out, _ = run("--version")
         self.assertEqual(rc, 0)
         self.assertRegex(out, r"^ctune \d+\.\d+\.\d+")
-        for cmd in ("search", "grid", "cv", "fit", "predict", "datasets"):
+        for cmd in ("search", "grid", "cv", "fit", "predict", "datasets", "report"):
             rc, out, _ = run(cmd, "--help")
             self.assertEqual(rc, 0, cmd)
             self.assertIn("usage: ctune " + cmd, out)
@@ -512,6 +512,76 @@ class CliTest(unittest.TestCase):
                 done = [r for r in rows if r["param_mlp__epochs"] == "1"][0]
                 self.assertGreater(float(done["mean_test_score"]), 0)
                 self.assertFalse(os.path.exists(os.path.join(tmp, "m.ctm")))  # no refit
+
+class ReportTest(unittest.TestCase):
+    """ctune report and --report (the page itself: tests/report, and
+    test_report_browser.py in a real browser)."""
+
+    def test_search_report_and_report_command(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            js, page, page2 = (os.path.join(tmp, n) for n in ("r.json", "r.html", "r2.html"))
+            rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--space",
+                               "max_depth: 1|2|3|4; criterion: gini|entropy", "--n-iter", "8",
+                               "--cv", "2", "--quiet", "--results", js, "--report", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                html = f.read()
+            self.assertTrue(html.startswith("<!DOCTYPE html>"))
+            self.assertIn('id="history"', html)
+            self.assertEqual(html.count('class="pt'), 8 * 3)  # history and 2 slices
+            self.assertNotIn("<script", html)
+            with open(js, encoding="utf-8") as f:
+                self.assertEqual(json.load(f)["schema"], 1)
+            rc, out, err = run("report", js, "-o", page2)
+            self.assertEqual(rc, 0, err)
+            with open(page2, encoding="utf-8") as f:
+                self.assertIn("Results: " + js, f.read())
+            rc, out, err = run("report", "--output=" + page2, js)
+            self.assertEqual(rc, 0, err)
+            # a named scorer: its columns keep sklearn's "score" suffix
+            rc, out, err = run("grid", "--dataset", "iris", "--model", "tree", "--space",
+                               "max_depth: 1|2", "--cv", "2", "--scoring", "f1_macro",
+                               "--quiet", "--report", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                self.assertIn("mean test f1_macro", f.read())
+
+    def test_report_usage_and_bad_input(self):
+        rc, out, _ = run("report", "--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("usage: ctune report", out)
+        with tempfile.TemporaryDirectory() as tmp:
+            js, page = os.path.join(tmp, "r.json"), os.path.join(tmp, "r.html")
+            with open(js, "w") as f:
+                f.write('{"hello": "world"}')
+            before = digest(js)
+            for args, want in ((["report"], "needs a results file"),
+                               (["report", js], "needs -o REPORT.html"),
+                               (["report", js, "-o"], "-o needs a file name"),
+                               (["report", js, "-o", page, "x"], "unexpected argument 'x'"),
+                               (["report", js, "--bogus"], "unknown option '--bogus'"),
+                               (["report", js, "-o", "-"], "the report is a file"),
+                               (["report", js, "-o", js], "same file as the input")):
+                rc, _, err = run(*args)
+                self.assertEqual(rc, 2, args)
+                self.assertIn(want, err)
+            self.assertEqual(digest(js), before)
+            rc, _, err = run("report", js, "-o", page)
+            self.assertEqual(rc, 1)
+            self.assertIn("not a ctune results file", err)
+            with open(js, "w") as f:
+                f.write('{"schema": 1, "cv_results": {}, "n_candidates": 1,\n "n_splits": x}')
+            rc, _, err = run("report", js, "-o", page)
+            self.assertEqual(rc, 1)
+            self.assertIn("JSON line 2 column 14", err)
+            rc, _, err = run("report", os.path.join(tmp, "none.json"), "-o", page)
+            self.assertEqual(rc, 1)
+            self.assertIn("none.json", err)
+            self.assertFalse(os.path.exists(page))
+            rc, _, err = run("search", "--dataset", "iris", "--results", js, "--report", js)
+            self.assertEqual(rc, 2)
+            self.assertIn("name the same file", err)
+
 
 if __name__ == "__main__":
     unittest.main()

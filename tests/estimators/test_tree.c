@@ -1004,6 +1004,35 @@ START_TEST(test_alloc_failure_sweeps)
 }
 END_TEST
 
+/* Integer features are ranked by value (ranks up to n + 255): a regression
+ * node sorted by counting must not run past its buffer, and the tree is the
+ * same as for any other increasing coding of the values. */
+START_TEST(test_regressor_integer_ranks_with_gaps)
+{
+    static const double y[10] = {0.968338, 0.919196, 0.94205, 0.975411, 0.924469,
+                                 0.961329, 0.95434,  0.975411, 0.964857, 0.96663};
+    static const double gaps[10] = {5, 20, 10, 20, 20, 20, 10, 10, 5, 10};
+    static const double dense[10] = {0, 2, 1, 2, 2, 2, 1, 1, 0, 1};
+    size_t nodes[2];
+    double pred[2][10];
+    for (int v = 0; v < 2; v++) {
+        ctune_data *d = NULL;
+        ctune_estimator *t = NULL;
+        ck_assert_ok(ctune_data_new(&d, v ? dense : gaps, CTUNE_FLOAT64, 10, 1, 0, y, 1));
+        ck_assert_ok(ctune_decision_tree_regressor_new(&t));
+        ck_assert_ok(ctune_estimator_fit(t, d));
+        ck_assert_ok(ctune_tree_n_nodes(t, &nodes[v]));
+        ck_assert_ok(ctune_estimator_predict(t, d, pred[v]));
+        ctune_estimator_free(t);
+        ctune_data_free(d);
+    }
+    ck_assert_uint_eq(nodes[0], 5); /* three values: two splits */
+    ck_assert_uint_eq(nodes[0], nodes[1]);
+    for (int i = 0; i < 10; i++)
+        ck_assert(pred[0][i] == pred[1][i]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tree");
@@ -1014,6 +1043,7 @@ int main(void)
     tcase_add_test(tc, test_structural_limits);
     tcase_add_test(tc, test_max_leaf_nodes_best_first);
     tcase_add_test(tc, test_max_features);
+    tcase_add_test(tc, test_regressor_integer_ranks_with_gaps);
     tcase_add_test(tc, test_regressor_squared);
     tcase_add_test(tc, test_regressor_absolute);
     tcase_add_test(tc, test_regressor_multi_output);

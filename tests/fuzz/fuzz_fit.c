@@ -184,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t d = 1 + fuzz_byte(&in) % MAX_D;
     size_t t = reg ? 1 + fuzz_byte(&in) % MAX_T : (fuzz_byte(&in), 1);
     size_t L = fuzz_byte(&in) % 64;
-    char text[64];
+    char text[65];
     for (size_t i = 0; i < L; i++)
         text[i] = (char)fuzz_byte(&in);
     text[L] = '\0';

@@ -372,7 +372,7 @@ static void shifted_destroy(void *self)
 
 static ctune_status shifted_load(void **self, const ctune_params *p, ctune_reader *r, void *user)
 {
-    void *base;
+    void *base = NULL;
     TRY(meanreg_load(&base, p, r, user));
     shifted *m = calloc(1, sizeof *m);
     m->base = *(meanreg *)base;

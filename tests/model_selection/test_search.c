@@ -698,7 +698,8 @@ START_TEST(test_export_csv_json)
     long nj = ctune_search_results_json_buf(s, NULL, 0);
     char *json = malloc((size_t)nj + 1);
     ck_assert_int_eq(ctune_search_results_json_buf(s, json, (size_t)nj + 1), nj);
-    ck_assert(strncmp(json, "{\n  \"best_index\": 0,\n  \"best_score\": ", 37) == 0);
+    ck_assert(strncmp(json, "{\n  \"schema\": 1,\n  \"best_index\": 0,\n  \"best_score\": ",
+                      52) == 0);
     ck_assert(strstr(json, "\"best_params\": {\"shrink\": 0.1},") != NULL);
     ck_assert(strstr(json, "\"refit_metric\": \"score\",\n  \"scorers\": [\"score\"],\n  "
                            "\"n_candidates\": 2,\n  \"n_splits\": 2,\n  \"status\": "
