@@ -4129,6 +4129,51 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  *  @{ */
 #if defined(CTUNE_EXPERIMENTAL) || defined(CTUNE_BUILDING)
 
+/* ---- TPE search (searches) ---- */
+
+/**
+ * Creates a TPE search: Optuna's TPESampler (Bergstra et al. 2011) proposing
+ * `n_trials` candidates in synchronous batches, each evaluated by
+ * cross-validation like any search's candidate.
+ *
+ * The first n_startup_trials candidates are drawn uniformly; later ones
+ * maximize l(x)/g(x) over n_ei_candidates draws of l, where l and g are
+ * univariate Parzen estimators over the best min(ceil(0.1 n), 25) trials and
+ * the others (lists are categorical, randint an integer, loguniform on the
+ * log scale). The value of a trial is its mean test score for the refit
+ * metric (the first scorer when there is none); trials whose mean is NaN are
+ * left out of the estimators. A batch of `batch` proposals comes from one
+ * history, so results depend on the seed and `batch`, never on n_jobs, the
+ * executor or the number of MPI ranks; with batch=1 and n_jobs > 1 the folds
+ * of each trial run in parallel. On a space of lists only, no point is
+ * proposed twice, and n_trials is capped at the grid size with the
+ * randomized search's warning. docs/model-selection.md gives the estimator's
+ * details and Optuna's names.
+ *
+ * Until the first fit, ctune_search_n_candidates() is 0: candidates exist
+ * once proposed. Task streams use `seed` unless the option seed=\<n\> is
+ * set, as for a randomized search.
+ *
+ * `options` (NULL for defaults) is "key=value" text:
+ *  - n_startup_trials=10, n_ei_candidates=24, batch=1, prior_weight=1.0,
+ *    consider_endpoints=false, consider_magic_clip=true,
+ *    direction=maximize|minimize (maximize: ctune's scorers).
+ *
+ * @param out      receives the search, owned by the caller (ctune_search_free())
+ * @param est      the estimator to tune (only cloned)
+ * @param space    the parameter space (copied); lists, uniform, loguniform,
+ *                 randint
+ * @param n_trials number of candidates to propose and evaluate (>= 1)
+ * @param seed     seed of the proposals and, by default, of the task streams
+ * @param options  TPE options, or NULL
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, an empty space, n_trials 0, an
+ *         unknown or bad option naming it, unknown parameter names);
+ *         CTUNE_EFORMAT (malformed options); CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_search_new_tpe(ctune_search **out, const ctune_estimator *est,
+                                            const ctune_space *space, size_t n_trials,
+                                            uint64_t seed, const char *options);
+
 #endif /* CTUNE_EXPERIMENTAL */
 /** @} */
 

@@ -42,6 +42,8 @@ typedef struct cli_opts {
     int quiet;               /* --quiet */
     int help;                /* --help */
     int n_iter_set, cv_set, seed_set;
+    const char *strategy;    /* --strategy random|grid|tpe (search) */
+    long tpe_batch;          /* --tpe-batch K (0 = unset) */
 } cli_opts;
 
 /* Parses argv[first..argc) into opts; on a usage error prints one line to

@@ -144,6 +144,12 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         } else if (strcmp(name, "n-iter") == 0) {
             rc = parse_long(cmd, name, val, 1, CLI_MAX_N_ITER, &o->n_iter);
             o->n_iter_set = 1;
+        } else if (strcmp(name, "strategy") == 0) {
+            if (strcmp(val, "random") != 0 && strcmp(val, "grid") != 0 && strcmp(val, "tpe") != 0)
+                return cli_usage_error(cmd, "--strategy must be random, grid or tpe, got '%s'", val);
+            o->strategy = val;
+        } else if (strcmp(name, "tpe-batch") == 0) {
+            rc = parse_long(cmd, name, val, 1, 100000, &o->tpe_batch);
         } else if (strcmp(name, "cv") == 0) {
             rc = parse_long(cmd, name, val, 2, CLI_MAX_CV, &o->cv);
             o->cv_set = 1;

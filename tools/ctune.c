@@ -1,9 +1,10 @@
-/* ctune — the command line: randomized / grid search, cross-validation,
+/* ctune — the command line: randomized / grid / TPE search, cross-validation,
  * fit / predict with saved models, and the embedded datasets.
  *
  * Exit codes: 0 ok, 1 data / model / library error (with the library's
  * message), 2 usage error (one line), 130 interrupted (results so far are
  * still printed). */
+#define CTUNE_EXPERIMENTAL /* ctune_search_new_tpe(): --strategy tpe */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -24,7 +25,8 @@
 static int g_rank = 0, g_ranks = 1;
 
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
-                                 "seed results report save-model no-scale shuffle quiet";
+                                 "seed results report save-model no-scale shuffle quiet strategy "
+                                 "tpe-batch";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
@@ -65,6 +67,7 @@ static void usage_search(FILE *f, const char *cmd)
             "                       (default: the lecture's space for the model)\n"
             "  --param k=v          fixed parameter (repeatable)\n"
             "%s"
+            "%s"
             "  --cv K               folds (default 3; stratified for classifiers)\n"
             "  --shuffle            shuffle the rows before splitting into folds (seeded by --seed)\n"
             "  --scoring NAME       scorer, e.g. accuracy, f1, roc_auc, neg_log_loss, r2\n"
@@ -78,7 +81,10 @@ static void usage_search(FILE *f, const char *cmd)
             grid ? "Grid search: evaluates every combination of the space with K-fold CV."
                  : "Randomized search: samples --n-iter candidates from the space (without\n"
                    "replacement when every entry is a list) and cross-validates each.",
-            grid ? "" : "  --n-iter N           candidates to sample (default 10)\n");
+            grid ? "" : "  --n-iter N           candidates to sample, or TPE trials (default 10)\n",
+            grid ? "" : "  --strategy NAME      random (default), grid or tpe (Optuna's TPESampler)\n"
+                        "  --tpe-batch K        TPE: trials proposed together from one history\n"
+                        "                       (default 1; results never depend on --jobs)\n");
 }
 
 static void usage_cv(FILE *f)
@@ -354,9 +360,12 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         usage_search(stdout, cmd);
         return CLI_OK;
     }
-    int grid = strcmp(cmd, "grid") == 0;
+    int grid = strcmp(cmd, "grid") == 0 || (o.strategy && strcmp(o.strategy, "grid") == 0);
+    int tpe = o.strategy && strcmp(o.strategy, "tpe") == 0;
     if (grid && o.n_iter_set)
         return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
+    if (o.tpe_batch && !tpe)
+        return cli_usage_error(cmd, "--tpe-batch needs --strategy tpe");
 
     const cli_path in[] = {{"data", o.data_file, 0}};
     const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0},
@@ -375,15 +384,32 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         goto done;
     if ((rc = cli_model_space(&m, &o, cmd, data, &space)) != CLI_OK)
         goto done;
-    ctune_status st = grid ? ctune_search_new_grid(&s, m.est, space)
-                           : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter, o.seed);
+    if (tpe && ctune_space_count(space) == 0) {
+        rc = cli_usage_error(cmd, "--strategy tpe needs a non-empty --space");
+        goto done;
+    }
+    char tpe_opts[64];
+    snprintf(tpe_opts, sizeof tpe_opts, "batch=%ld", o.tpe_batch ? o.tpe_batch : 1);
+    ctune_status st = grid  ? ctune_search_new_grid(&s, m.est, space)
+                      : tpe ? ctune_search_new_tpe(&s, m.est, space, (size_t)o.n_iter, o.seed,
+                                                   tpe_opts)
+                            : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter,
+                                                          o.seed);
     if (st != CTUNE_OK) {
         rc = cli_fail("creating the search");
         goto done;
     }
     if ((rc = configure_search(s, &o, m.est, &splitter)) != CLI_OK)
         goto done;
+    /* TPE proposes its candidates as it goes: --n-iter of them, at most the
+     * grid of a space of lists */
     size_t nc = ctune_search_n_candidates(s);
+    uint64_t grid_points;
+    if (tpe) {
+        nc = (size_t)o.n_iter;
+        if (ctune_space_grid_size(space, &grid_points) == CTUNE_OK && grid_points < nc)
+            nc = (size_t)grid_points;
+    }
     progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
                        calloc(nc ? nc : 1, sizeof(double)), calloc(nc ? nc : 1, sizeof(size_t)),
                        NAN};
@@ -392,7 +418,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     if (!o.quiet && g_rank == 0)
         fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds%s\n",
                 m.description, label, ctune_data_n_rows(data), ctune_data_n_cols(data),
-                ctune_search_n_candidates(s), o.cv, g_ranks > 1 ? " (MPI)" : "");
+                nc, o.cv, g_ranks > 1 ? " (MPI)" : "");
     cli_cancel_target(s, NULL);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)

@@ -85,7 +85,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctune__fit_ctx_init(&ctx);
     ctx.threads = threads;
     ctx.has_stream = 1;
-    ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, c), f);
+    ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, ev->cand_offset + c), f);
     ctx.cancel = &ev->stop;
     ctx.interrupt = ev->interrupt;
     double t1 = ctune__now();
@@ -150,8 +150,9 @@ static int task_done(void *vctx, size_t t, const void *vrec)
         size_t c = t / ev->n_splits, f = t % ev->n_splits;
         double score = rec->status == CTUNE_OK ? rec->scores[ev->progress_scorer]
                                                : ev->opts->error_value;
-        size_t total = ev->n_cands * ev->n_splits;
-        if (ev->progress(c, f, score, ctune__now() - ev->t0, ev->n_done, total, ev->user)) {
+        size_t total = (ev->n_cands_total ? ev->n_cands_total : ev->n_cands) * ev->n_splits;
+        if (ev->progress(ev->cand_offset + c, f, score, ctune__now() - ev->t0,
+                         ev->tasks_before + ev->n_done, total, ev->user)) {
             ev->user_cancelled = 1;
             return 1;
         }

@@ -116,6 +116,12 @@ typedef struct ctune__eval {
     const ctune_executor_vtable *executor; /* NULL = the built-in one for n_jobs */
     void *executor_self;
     const atomic_int *interrupt; /* the caller's cancel request, or NULL */
+    /* A run over a slice of a longer candidate list (a sequential search's
+     * batch): cands[0] is candidate cand_offset of the list, which seeds the
+     * task streams and is what progress reports; tasks_before tasks of the
+     * list ran in earlier batches and the list has n_cands_total candidates
+     * (0 = n_cands). Zero for a whole list. */
+    size_t cand_offset, tasks_before, n_cands_total;
 
     /* state and outputs */
     ctune_splits *splits;

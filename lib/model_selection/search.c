@@ -1,6 +1,8 @@
-/* Randomized and grid search (RandomizedSearchCV / GridSearchCV): the
- * candidates, the options, one evaluation run and the results table. */
+/* Randomized, grid and TPE searches (RandomizedSearchCV / GridSearchCV /
+ * Optuna's TPESampler): the candidates, the options, the evaluation runs and
+ * the results table. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -9,6 +11,7 @@
 #include "io/atomic.h"
 #include "model_selection/evaluate.h"
 #include "model_selection/results.h"
+#include "model_selection/sampler_tpe.h"
 #include "model_selection/space.h"
 #include "model_selection/splitter.h"
 
@@ -18,6 +21,9 @@ struct ctune_search {
     ctune_candidates *cands;
     uint64_t seed; /* sampling seed (randomized) */
     int randomized;
+    int tpe;                 /* candidates proposed in batches by TPE */
+    ctune__tpe_opts tpe_opts;
+    size_t n_trials;         /* TPE: trials to run */
     ctune__eval_opts opts; /* cv / splitter, n_jobs, scoring, refit, seed, ... */
     ctune_progress_fn progress;
     void *user;
@@ -85,9 +91,33 @@ static ctune_status check_names(const ctune_estimator *est, const ctune_space *s
     return rc;
 }
 
+/* An empty candidate list that a TPE search fills as it runs, capped at the
+ * grid of a space of lists with the randomized search's warning. */
+static ctune_status tpe_candidates(ctune_search *s, size_t n_trials)
+{
+    s->n_trials = n_trials;
+    s->cands = ctune__calloc(1, sizeof *s->cands);
+    if (!s->cands)
+        return CTUNE_ENOMEM;
+    uint64_t g;
+    if (ctune__space_grid_size(s->space, &g) != CTUNE_OK) {
+        ctune_clear_error(); /* distributions: no grid, no cap */
+        return CTUNE_OK;
+    }
+    if (g >= (uint64_t)n_trials)
+        return CTUNE_OK;
+    s->n_trials = (size_t)g;
+    char warn[256];
+    snprintf(warn, sizeof warn, "the total space of parameters %zu is smaller than n_trials=%zu: "
+             "running %zu trials (TPE never proposes a point twice)", s->n_trials, n_trials,
+             s->n_trials);
+    s->cands->warning = ctune__strdup(warn);
+    return s->cands->warning ? CTUNE_OK : CTUNE_ENOMEM;
+}
+
 static ctune_status search_new(ctune_search **out, const ctune_estimator *est,
                                const ctune_space *space, int randomized, size_t n_iter,
-                               uint64_t seed)
+                               uint64_t seed, const ctune__tpe_opts *tpe)
 {
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
@@ -96,7 +126,8 @@ static ctune_status search_new(ctune_search **out, const ctune_estimator *est,
     if (ctune_space_count(space) == 0)
         return ctune_set_error(CTUNE_EINVAL, "search space is empty: add at least one parameter");
     if (randomized && n_iter == 0)
-        return ctune_set_error(CTUNE_EINVAL, "randomized search: n_iter must be >= 1, got 0");
+        return ctune_set_error(CTUNE_EINVAL, "%s search: %s must be >= 1, got 0",
+                               tpe ? "TPE" : "randomized", tpe ? "n_trials" : "n_iter");
     CTUNE_TRY(check_names(est, space));
     ctune_search *s = ctune__calloc(1, sizeof *s);
     if (!s)
@@ -104,6 +135,9 @@ static ctune_status search_new(ctune_search **out, const ctune_estimator *est,
     ctune__eval_opts_init(&s->opts);
     ctune__strlist_init(&s->warnings);
     s->randomized = randomized;
+    s->tpe = tpe != NULL;
+    if (tpe)
+        s->tpe_opts = *tpe;
     s->seed = seed;
     s->best_index = -1;
     s->best_score = NAN;
@@ -113,8 +147,9 @@ static ctune_status search_new(ctune_search **out, const ctune_estimator *est,
     if (rc == CTUNE_OK)
         rc = ctune_space_copy(&s->space, space);
     if (rc == CTUNE_OK)
-        rc = randomized ? ctune_space_sample(&s->cands, space, n_iter, seed)
-                        : ctune_space_grid(&s->cands, space);
+        rc = tpe          ? tpe_candidates(s, n_iter)
+             : randomized ? ctune_space_sample(&s->cands, space, n_iter, seed)
+                          : ctune_space_grid(&s->cands, space);
     if (rc != CTUNE_OK) {
         ctune_search_free(s);
         return rc;
@@ -126,13 +161,33 @@ static ctune_status search_new(ctune_search **out, const ctune_estimator *est,
 ctune_status ctune_search_new_randomized(ctune_search **out, const ctune_estimator *est,
                                          const ctune_space *space, size_t n_iter, uint64_t seed)
 {
-    return search_new(out, est, space, 1, n_iter, seed);
+    return search_new(out, est, space, 1, n_iter, seed, NULL);
 }
 
 ctune_status ctune_search_new_grid(ctune_search **out, const ctune_estimator *est,
                                    const ctune_space *space)
 {
-    return search_new(out, est, space, 0, 0, 0);
+    return search_new(out, est, space, 0, 0, 0, NULL);
+}
+
+ctune_status ctune_search_new_tpe(ctune_search **out, const ctune_estimator *est,
+                                  const ctune_space *space, size_t n_trials, uint64_t seed,
+                                  const char *options)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(est, "estimator");
+    CTUNE_TRY(ctune__tpe_check_space(space, "the search space"));
+    ctune_params *p = NULL;
+    ctune_status rc = options ? ctune_params_parse_spec(&p, options, ctune__tpe_spec(), "TPE")
+                              : CTUNE_OK;
+    ctune__tpe_opts o;
+    if (rc == CTUNE_OK)
+        rc = ctune__tpe_opts_init(&o, p);
+    ctune_params_free(p);
+    if (rc != CTUNE_OK)
+        return rc;
+    return search_new(out, est, space, 1, n_trials, seed, &o);
 }
 
 ctune_status ctune_search_set_options(ctune_search *s, const char *options)
@@ -272,6 +327,92 @@ static ctune_status check_all_failed(const ctune_search *s, size_t metric)
 
 static ctune_status search_fit(ctune_search *s, const ctune_data *data);
 
+/* Mean test score of candidate c (of k) in the records of a batch, as the
+ * results table scores it (a failed fit counts error_score); NaN when a
+ * split did not run. */
+static double batch_mean(const ctune__eval *b, size_t c, size_t metric)
+{
+    double sum = 0;
+    for (size_t f = 0; f < b->n_splits; f++) {
+        const ctune__task_rec *r = ctune__eval_rec(b, c, f);
+        if (r->status == CTUNE__NOT_RUN)
+            return NAN;
+        sum += r->status == CTUNE_OK ? r->scores[metric] : b->opts->error_value;
+    }
+    return sum / (double)b->n_splits;
+}
+
+/* The TPE search's run: batches of proposals, each evaluated as one run of
+ * the executor, then told to the sampler. Leaves in `ev` the records of
+ * every candidate proposed, as one run over the whole list would. */
+static ctune_status tpe_run(ctune_search *s, ctune__eval *ev, size_t metric)
+{
+    size_t n = s->n_trials, batch = (size_t)s->tpe_opts.batch;
+    ctune_candidates *c = s->cands;
+    for (size_t i = 0; i < c->n; i++)
+        ctune_params_free(c->items[i]);
+    c->n = 0;
+    if (!c->items && !(c->items = ctune__calloc(n, sizeof *c->items)))
+        return CTUNE_ENOMEM;
+    double *val = CTUNE_NEW_ARRAY(double, n);
+    if (!val)
+        return CTUNE_ENOMEM;
+    unsigned char *all = NULL;
+    size_t done = 0, n_splits = 0, rec_size = 0;
+    ctune_status rc = CTUNE_OK;
+    for (size_t b = 0; b < n && rc == CTUNE_OK;) {
+        size_t k = n - b < batch ? n - b : batch;
+        rc = ctune__tpe_propose(&s->tpe_opts, s->space, s->seed, c->items, val, b, k,
+                                c->items + b);
+        if (rc != CTUNE_OK)
+            break;
+        c->n = b + k;
+        ctune__eval sub = *ev;
+        sub.cands = c->items + b;
+        sub.n_cands = k;
+        sub.cand_offset = b;
+        sub.tasks_before = done;
+        sub.n_cands_total = n;
+        rc = ctune__eval_run(&sub);
+        done += sub.n_done;
+        if (ctune__eval_has_records(&sub)) {
+            size_t per = sub.n_splits * sub.rec_size;
+            if (!all && !(all = ctune__malloc_array(n, per))) {
+                ctune__eval_clear(&sub);
+                rc = CTUNE_ENOMEM;
+                break;
+            }
+            memcpy(all + b * per, sub.records, k * per);
+            n_splits = sub.n_splits;
+            rec_size = sub.rec_size;
+            for (size_t j = 0; j < k; j++)
+                val[b + j] = batch_mean(&sub, j, metric);
+        }
+        b += k;
+        if (b < n && rc == CTUNE_OK) {
+            ctune__eval_clear(&sub);
+            continue;
+        }
+        /* the last batch: its splits and views stand for the whole run */
+        ctune__eval_clear(ev);
+        *ev = sub;
+        if (all) {
+            ctune__free(ev->records);
+            ev->records = all;
+            all = NULL;
+            ev->n_cands = c->n;
+            ev->cands = c->items;
+            ev->n_splits = n_splits;
+            ev->rec_size = rec_size;
+        }
+        ev->cand_offset = 0;
+        ev->n_done = done;
+    }
+    ctune__free(all);
+    ctune__free(val);
+    return rc;
+}
+
 ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
 {
     CTUNE_CHECK_NULL(s, "search");
@@ -306,7 +447,7 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ev.executor = s->executor;
     ev.executor_self = s->executor_self;
     ev.interrupt = &s->cancel;
-    rc = ctune__eval_run(&ev);
+    rc = s->tpe ? tpe_run(s, &ev, metric == (size_t)-1 ? 0 : metric) : ctune__eval_run(&ev);
     s->n_done = ev.n_done;
     s->n_splits = ev.n_splits;
     if (ctune__eval_has_records(&ev) && rc != CTUNE_ENOMEM) {

@@ -154,6 +154,29 @@ class CliTest(unittest.TestCase):
         self.assertEqual(best_of(p.stdout), best_of(serial))  # rank 0 alone prints
         self.assertEqual(p.stdout.count("best score:"), 1)
 
+    def test_tpe_strategy_same_for_any_jobs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tables = []
+            for jobs in ("1", "2"):
+                path = os.path.join(tmp, "r%s.csv" % jobs)
+                rc, out, err = run("search", "--dataset", "iris", "--model", "tree",
+                                   "--space", "max_depth: randint(1, 8); min_samples_leaf: 1|2|4",
+                                   "--strategy", "tpe", "--tpe-batch", "2", "--n-iter", "12",
+                                   "--jobs", jobs, "--seed", "3", "--quiet", "--results", path)
+                self.assertEqual(rc, 0, err)
+                with open(path) as f:
+                    rows = list(csv.DictReader(f))
+                self.assertEqual(len(rows), 12)
+                tables.append([{k: v for k, v in r.items() if "_time" not in k} for r in rows])
+            self.assertEqual(tables[0], tables[1])
+        rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--tpe-batch", "2")
+        self.assertEqual(rc, 2)
+        self.assertIn("--tpe-batch needs --strategy tpe", err)
+        for bad in (("--strategy", "bayes"), ("--strategy", "tpe", "--tpe-batch", "0")):
+            rc, out, err = run("search", "--dataset", "iris", "--model", "tree", *bad)
+            self.assertEqual(rc, 2, (bad, err))
+            self.assertIn("--" + bad[-2].lstrip("-"), err)
+
     def test_plain_run_does_not_load_mpi(self):
         # The dynamic loader lists every library it maps (LD_DEBUG=libs):
         # libctune must be there (the listing works), libctune_mpi and

@@ -9,6 +9,7 @@
  * Usage: test_mpi [dead-rank]   (dead-rank: rank 1 kills itself during a
  * task; run with mpirun --enable-recovery so that rank 0 survives). */
 #define _POSIX_C_SOURCE 200809L
+#define CTUNE_EXPERIMENTAL /* ctune_search_new_tpe() */
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -453,6 +454,32 @@ static void test_randomized_streams_threads(void)
     dataset_free(&d);
 }
 
+/* TPE proposes each batch from the records every rank receives, so the
+ * ranks propose the same candidates and the results equal a serial run. */
+static void test_tpe_batches(void)
+{
+    dataset d = blobs(90, 0);
+    ctune_estimator *est = new_est(&NC_VT, NULL);
+    const char *batches[] = {"batch=1, n_startup_trials=4", "batch=3, n_startup_trials=4"};
+    for (int k = 0; k < 2; k++) {
+        ctune_space *sp = NULL;
+        ctune_search *a = NULL, *b = NULL;
+        CHECK_OK(ctune_space_parse(&sp, "shrink: uniform(0, 0.95)"));
+        CHECK_OK(ctune_search_new_tpe(&a, est, sp, 10, 5, batches[k]));
+        CHECK_OK(ctune_search_new_tpe(&b, est, sp, 10, 5, batches[k]));
+        CHECK_OK(ctune_search_set_options(a, "cv=3, n_jobs=2"));
+        CHECK_OK(ctune_search_set_options(b, "cv=3"));
+        search_matches_serial(a, b, d.data, NULL, CTUNE_OK);
+        CHECK(ctune_search_n_candidates(a) == 10, "TPE candidates %zu",
+              ctune_search_n_candidates(a));
+        ctune_search_free(a);
+        ctune_search_free(b);
+        ctune_space_free(sp);
+    }
+    ctune_estimator_free(est);
+    dataset_free(&d);
+}
+
 static void test_dummy_estimators(void)
 {
     dataset d = blobs(50, 0);
@@ -740,6 +767,7 @@ typedef struct {
 static const test TESTS[] = {
     {"grid_custom_estimator", test_grid_custom_estimator},
     {"randomized_streams_threads", test_randomized_streams_threads},
+    {"tpe_batches", test_tpe_batches},
     {"dummy_estimators", test_dummy_estimators},
     {"error_score_nan", test_error_score_nan},
     {"error_score_raise", test_error_score_raise},

@@ -17,8 +17,8 @@ from ._estimators import (DecisionTreeClassifier, DecisionTreeRegressor, DummyCl
                           DummyRegressor, Pipeline, StandardScaler)
 from ._keras import (Dense, Dropout, KerasClassifier, KerasRegressor, MLPClassifier, MLPRegressor,
                      Optimizer, Sequential)
-from ._model_selection import (GridSearchCV, RandomizedSearchCV, cross_val_score, loguniform,
-                               randint, uniform)
+from ._model_selection import (GridSearchCV, RandomizedSearchCV, TPESearchCV, cross_val_score,
+                               loguniform, randint, uniform)
 from ._io import dataset_names, load_csv, load_dataset, load_model, save_model
 from ._native import C as _C
 from . import _log  # noqa: F401  (routes the C library's log lines to Python)
@@ -32,7 +32,7 @@ __all__ = [
     "load_csv", "save_model", "load_model", "DecisionTreeClassifier", "DecisionTreeRegressor",
     "StandardScaler", "Pipeline", "Dense", "Dropout", "Sequential", "Optimizer", "KerasClassifier",
     "KerasRegressor", "MLPClassifier", "MLPRegressor", "cross_val_score", "RandomizedSearchCV",
-    "GridSearchCV", "uniform", "loguniform", "randint", "custom_estimator", "custom_class",
+    "GridSearchCV", "TPESearchCV", "uniform", "loguniform", "randint", "custom_estimator", "custom_class",
     "SklearnEstimator", "check_estimator",
 ]
 

@@ -1,5 +1,5 @@
-"""ctune's cross_val_score, RandomizedSearchCV and GridSearchCV, run by the C
-library, with scikit-learn's vocabulary: splitter objects or (train, test)
+"""ctune's cross_val_score, RandomizedSearchCV, GridSearchCV and TPESearchCV, run
+by the C library, with scikit-learn's vocabulary: splitter objects or (train, test)
 pairs as cv, scorer names / lists / dicts, scipy.stats distributions, lists
 of parameter dicts, random_state as None / int / RandomState. Any estimator
 with get_params / fit / predict can be tuned (scikit-learn's run as custom
@@ -53,6 +53,8 @@ for _n, _r, _a in [
     ("ctune_search_new_randomized", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
                                                    ctypes.c_size_t, ctypes.c_uint64]),
     ("ctune_search_new_grid", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p]),
+    ("ctune_search_new_tpe", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
+                                            ctypes.c_size_t, ctypes.c_uint64, ctypes.c_char_p]),
     ("ctune_search_free", None, [c_void_p]),
     ("ctune_search_set_options", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
     ("ctune_search_set_splitter", ctypes.c_int, [c_void_p, c_void_p]),
@@ -745,3 +747,57 @@ class GridSearchCV(_SearchBase):
 
     def _new_search(self, h, est, space, n_iter, seed):
         check(C.ctune_search_new_grid(ctypes.byref(h), est, space))
+
+
+class TPESearchCV(_SearchBase):
+    """Optuna's TPESampler (univariate, its defaults) as a search run by the C
+    library: n_trials candidates, each proposed from the cross-validated
+    scores of those before it, in synchronous batches of `batch` (results
+    depend on it, never on n_jobs). param_distributions is one dict: lists
+    are categorical; ctune.uniform / loguniform / randint and scipy's
+    uniform / loguniform / randint are numerical. With several scorers TPE
+    follows the first. Experimental in the C library (ctune_search_new_tpe);
+    docs/model-selection.md explains the estimator and Optuna's names."""
+
+    def __init__(self, estimator, param_distributions, *, n_trials=10, batch=1,
+                 n_startup_trials=10, n_ei_candidates=24, scoring=None, n_jobs=None, refit=True,
+                 cv=None, verbose=0, random_state=None, error_score=np.nan,
+                 return_train_score=False):
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.n_trials = n_trials
+        self.batch = batch
+        self.n_startup_trials = n_startup_trials
+        self.n_ei_candidates = n_ei_candidates
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.refit = refit
+        self.cv = cv
+        self.verbose = verbose
+        self.random_state = random_state
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    def _search_seed(self):
+        self._seed = _seed(self.random_state)
+        return self._seed
+
+    def _spaces(self, seed):
+        d = self.param_distributions
+        if not isinstance(d, dict):
+            raise TypeError("TPESearchCV: param_distributions must be one dict of name -> list "
+                            "or distribution, got %r" % (d,))
+        for name, v in d.items():
+            if hasattr(v, "rvs") and not isinstance(v, _Dist) and _native_dist(v) is None:
+                raise TypeError("TPESearchCV: parameter %r: TPE models lists and uniform, "
+                                "loguniform and randint only, got %r" % (name, v))
+        for key in ("n_trials", "batch", "n_startup_trials", "n_ei_candidates"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+                raise TypeError("TPESearchCV: %s must be an int, got %r" % (key, v))
+        return [(d, int(self.n_trials))]
+
+    def _new_search(self, h, est, space, n_iter, seed):
+        opts = "batch=%d, n_startup_trials=%d, n_ei_candidates=%d" % (
+            self.batch, self.n_startup_trials, self.n_ei_candidates)
+        check(C.ctune_search_new_tpe(ctypes.byref(h), est, space, n_iter, seed, opts.encode()))

@@ -291,6 +291,31 @@ class CtuneSearchVocabularyTest(unittest.TestCase):
             ctune.GridSearchCV(tree, {"max_depth": [1, 2]}, cv=3, scoring=broken,
                                error_score="raise").fit(self.X, self.y)
 
+    def test_tpe_search(self):
+        tree = ctune.DecisionTreeClassifier(seed=0)
+        space = {"max_depth": [1, 2, 3, None], "min_samples_leaf": ctune.randint(1, 9)}
+        runs = [ctune.TPESearchCV(tree, space, n_trials=9, n_startup_trials=3, batch=2, cv=3,
+                                  random_state=4, n_jobs=jobs).fit(self.X, self.y)
+                for jobs in (1, 2)]
+        for s in runs:
+            self.assertEqual(len(s.cv_results_["params"]), 9)
+            self.assertAlmostEqual(s.best_score_, max(s.cv_results_["mean_test_score"]))
+        self.assertEqual(runs[0].cv_results_["params"], runs[1].cv_results_["params"])
+        self.assertEqual(list(runs[0].cv_results_["mean_test_score"]),
+                         list(runs[1].cv_results_["mean_test_score"]))
+        self.assertGreater(runs[0].score(self.X, self.y), 0.9)
+        with self.assertRaises(TypeError) as cm:
+            ctune.TPESearchCV(tree, {}, n_trials=5).fit(self.X, self.y)
+        self.assertIn("non-empty", str(cm.exception))
+        with self.assertRaises(ctune.CtuneValueError) as cm:
+            ctune.TPESearchCV(tree, space, n_trials=5, batch=0).fit(self.X, self.y)
+        self.assertIn("batch", str(cm.exception))
+        with self.assertRaises(ctune.CtuneValueError) as cm:
+            ctune.TPESearchCV(tree, space, n_trials=0).fit(self.X, self.y)
+        self.assertIn("n_trials", str(cm.exception))
+        with self.assertRaises(TypeError):
+            ctune.TPESearchCV(tree, space, batch=1.5).fit(self.X, self.y)
+
     def test_distributions_lists_and_seeds(self):
         import scipy.stats as st
         tree = ctune.DecisionTreeClassifier()
