@@ -4159,7 +4159,7 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  *    consider_endpoints=false, consider_magic_clip=true,
  *    direction=maximize|minimize (maximize: ctune's scorers).
  *
- * @param out      receives the search, owned by the caller (ctune_search_free())
+ * @param[out] out receives the search, owned by the caller (ctune_search_free())
  * @param est      the estimator to tune (only cloned)
  * @param space    the parameter space (copied); lists, uniform, loguniform,
  *                 randint
