@@ -961,8 +961,9 @@ typedef struct ctune_reader ctune_reader;
  *  order, and this constant is bumped by one with each addition; the library
  *  reads a method only from vtables whose version has it):
  *  - 1: everything up to user_release;
- *  - 2: save_definition, load_definition. */
-#define CTUNE_ESTIMATOR_VTABLE_VERSION 2
+ *  - 2: save_definition, load_definition;
+ *  - 3: fit_more (warm start). */
+#define CTUNE_ESTIMATOR_VTABLE_VERSION 3
 
 /** The estimator vtable (the sqlite3_module pattern): a version first,
  *  methods only ever appended; optional methods may be NULL.
@@ -1039,6 +1040,20 @@ typedef struct ctune_estimator_vtable {
      *  given to ctune_estimator_load_like(), the built-in made by name, or
      *  the `user` given to ctune_estimator_load()). */
     ctune_status (*load_definition)(ctune_estimator **out, ctune_reader *r, void *user);
+
+    /* ---- version 3 ---- */
+    /** Optional (version >= 3): warm start. Continues training the fitted
+     *  instance `self` on the same `train` (and n_classes) as its last fit
+     *  so that it ends exactly as a fresh fit with `params` would have: bit
+     *  for bit the same state, RNG streams included. `params` differ from
+     *  those the instance was created with at most in the training budget
+     *  (the Keras wrappers: `epochs` raised from 3 to 9 trains 6 more
+     *  epochs). Return CTUNE_EUNSUPPORTED, without touching `self`, when
+     *  that cannot be done exactly (another param changed, the budget went
+     *  down, an instance loaded from a file): the library then fits from
+     *  scratch. On any other failure the library drops the instance. */
+    ctune_status (*fit_more)(void *self, const ctune_params *params, const ctune_data *train,
+                             size_t n_classes, const ctune_fit_ctx *ctx);
     /* Append new methods here (see CTUNE_ESTIMATOR_VTABLE_VERSION). */
 } ctune_estimator_vtable;
 
@@ -4128,6 +4143,157 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  *  the program defines CTUNE_EXPERIMENTAL; outside the ABI promise.
  *  @{ */
 #if defined(CTUNE_EXPERIMENTAL) || defined(CTUNE_BUILDING)
+
+/* ---- Warm start (estimators) ---- */
+
+/**
+ * Fits `est` on `data` with `params` merged into its params, continuing its
+ * current fit when that gives exactly what a fresh fit would (a warm start).
+ *
+ * When `est` is fitted, its vtable has fit_more (version >= 3) and `data`
+ * has the shape and classes of the last fit, the fit continues: for the
+ * Keras wrappers, raising `epochs` from 3 to 9 trains 6 more epochs and
+ * gives bit-identical weights, optimizer state and RNG streams to 9 epochs
+ * in one fit. Otherwise (or when fit_more declines) it is an ordinary fit
+ * from scratch. `data` must be the data of the last fit: only its shape and
+ * classes are checked. A failed continuation leaves `est` unfitted.
+ *
+ * @param est       the estimator
+ * @param data      the training data of its last fit
+ * @param params    params to merge first (as ctune_estimator_set_params(),
+ *                  but keeping the fit); NULL for none
+ * @param[out] continued receives 1 when the fit was continued, 0 when it started
+ *                       from scratch; may be NULL
+ * @return as ctune_estimator_fit(), and CTUNE_EINVAL for params the spec
+ *         rejects (the estimator then keeps its params and fit)
+ */
+CTUNE_API ctune_status ctune_estimator_fit_warm(ctune_estimator *est, const ctune_data *data,
+                                                const ctune_params *params, int *continued);
+
+/* ---- Successive halving (searches) ---- */
+
+/**
+ * Creates a successive-halving search: scikit-learn's HalvingRandomSearchCV
+ * (`randomized` non-zero: candidates sampled from `space` with `seed`) or
+ * HalvingGridSearchCV (`randomized` 0: every point of the grid).
+ *
+ * Iteration i evaluates its candidates with n_resources_[i] of the
+ * resource, by cross-validation as ctune_search_fit() does, and keeps the
+ * ceil(n / factor) best (by the mean test score of the ranking scorer) for
+ * the next iteration, with factor times the resource. scikit-learn's rules
+ * throughout (docs/model-selection.md): the schedule, min_resources
+ * smallest / exhaust, n_candidates=exhaust, aggressive_elimination; ties
+ * keep the later candidate (a stable sort, NaN lowest). The results table
+ * has one row per candidate per iteration, with the columns `iter` and
+ * `n_resources` first; the best candidate is the best of the last
+ * iteration, refitted with its resource.
+ *
+ * `options` (NULL for the defaults) is "key=value" text:
+ *   factor=F                  > 1                                      [3]
+ *   resource=n_samples|NAME   n_samples (each split's train and test
+ *                             rows subsampled), or an integer param of
+ *                             the estimator such as epochs, not in the
+ *                             space                            [n_samples]
+ *   min_resources=N|smallest|exhaust      [smallest random, exhaust grid]
+ *   max_resources=N|auto      auto = the data's rows (n_samples only)
+ *   n_candidates=N|exhaust    random flavour only                [exhaust]
+ *   aggressive_elimination=true|false                            [false]
+ * The search's other options (cv, scoring, n_jobs, ...) are set with
+ * ctune_search_set_options() as for any search.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL naming the option: factor <= 1, a resource
+ *         that is not an integer parameter (or is in the space), max_resources
+ *         missing for a parameter resource, min_resources > max_resources,
+ *         n_candidates and min_resources both exhaust, unknown options; as
+ *         ctune_search_new_randomized() otherwise. At fit, before any fit of
+ *         an estimator: CTUNE_EINVAL when n_samples is too small for the
+ *         folds and classes, or max_resources exceeds the rows.
+ */
+CTUNE_API ctune_status ctune_search_new_halving(ctune_search **out, const ctune_estimator *est,
+                                                const ctune_space *space, int randomized,
+                                                uint64_t seed, const char *options);
+/**
+ * Creates a Hyperband search (Li et al. 2018) as KerasTuner's Hyperband
+ * runs it, with epochs as the budget.
+ *
+ * Brackets go from the most exploratory to the full budget: with
+ * B = the number of times max_epochs divides by factor staying >= 1,
+ * bracket b = B-1 .. 0 samples ceil(B / (b + 1) * factor^b) candidates from
+ * `space`, and its round r trains floor(size / factor^r) of them (the best
+ * of the previous round) for ceil(max_epochs / factor^(b - r)) epochs.
+ * Promoted candidates continue their fits (warm start, exact), so a
+ * candidate costs its last round's epochs. The whole runs
+ * hyperband_iterations times, each with new candidates. Results: one row
+ * per candidate per round with the columns `bracket`, `iter` (the round)
+ * and `n_resources` first. The best is the best row at the largest number
+ * of epochs (first on ties), refitted with it.
+ *
+ * `options` (NULL for the defaults) is "key=value" text: max_epochs=N
+ * [100], factor=F (> 1) [3], hyperband_iterations=N [1], resource=NAME
+ * (an integer parameter of the estimator, not in the space) [epochs].
+ * ctune_search_n_iterations() gives the brackets run.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL naming the option (factor <= 1, a
+ *         resource that is not an integer parameter, a count < 1, unknown
+ *         options); as ctune_search_new_randomized() otherwise
+ */
+CTUNE_API ctune_status ctune_search_new_hyperband(ctune_search **out, const ctune_estimator *est,
+                                                  const ctune_space *space, uint64_t seed,
+                                                  const char *options);
+/**
+ * Prunes the trials of a random or grid search at synchronous rungs, from
+ * their intermediate values (Optuna's pruners, deterministic).
+ *
+ * Each candidate (a trial) trains step by step up to `max_steps` of the
+ * integer parameter `resource` (its epochs), continuing its fit through the
+ * vtable's fit_more; after step s its intermediate value is the mean, over
+ * its folds, of the score on each fold's test rows. The pruner then compares
+ * it with the trials of lower index, all finished by then (trials run in
+ * index order, the folds of each in parallel), so decisions and results do
+ * not depend on n_jobs or MPI ranks. `pruner`: "median" (Optuna's
+ * MedianPruner: n_startup_trials=5, n_warmup_steps=0, interval_steps=1),
+ * "sha" (SuccessiveHalvingPruner: min_resource=1, reduction_factor=4,
+ * min_early_stopping_rate=0) or "none" (back to a plain search).
+ *
+ * A pruned trial keeps its last intermediate value as its scores (the CV
+ * scores after the steps it trained; column n_resources) and 1 in the
+ * results column `pruned`; it is ranked with the others but is never the
+ * best, which is the best complete trial.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL (unknown pruner, a halving or Hyperband
+ *         search, max_steps out of [1, 100000], a resource that is not an
+ *         integer parameter or is in the space, an estimator that never
+ *         reports: its vtable has no fit_more)
+ */
+CTUNE_API ctune_status ctune_search_set_pruner(ctune_search *search, const char *pruner,
+                                               const char *resource, int64_t max_steps);
+/** Iterations run (scikit-learn's n_iterations_; 0 before a fit or for
+ *  other searches). */
+CTUNE_API size_t ctune_search_n_iterations(const ctune_search *search);
+/** Iterations the resources allow: 1 + floor(log_factor(max / min))
+ *  (n_possible_iterations_). */
+CTUNE_API size_t ctune_search_n_possible_iterations(const ctune_search *search);
+/** Iterations needed to end with one candidate: 1 + floor(log_factor(n))
+ *  (n_required_iterations_). */
+CTUNE_API size_t ctune_search_n_required_iterations(const ctune_search *search);
+/** Candidates kept after the last iteration (n_remaining_candidates_). */
+CTUNE_API size_t ctune_search_n_remaining_candidates(const ctune_search *search);
+/** Resource of iteration `iter` (n_resources_[iter]); 0 out of range. */
+CTUNE_API int64_t ctune_search_n_resources(const ctune_search *search, size_t iter);
+/** Candidates of iteration `iter` (n_candidates_[iter]); 0 out of range. */
+CTUNE_API size_t ctune_search_n_candidates_at(const ctune_search *search, size_t iter);
+/** Rows of the results table: one per candidate for a random or grid
+ *  search, one per candidate per iteration for successive halving (0
+ *  without results). Row i's params are the text of column "params". */
+CTUNE_API size_t ctune_search_n_rows(const ctune_search *search);
+/** The params of results row i (borrowed from the search until its next
+ *  fit or free; NULL out of range or without results). For successive
+ *  halving and Hyperband they include the row's resource. */
+CTUNE_API const ctune_params *ctune_search_row_params(const ctune_search *search, size_t i);
+/** The resolved min_resources_ / max_resources_ of the last fit (0 before). */
+CTUNE_API int64_t ctune_search_min_resources(const ctune_search *search);
+/** See ctune_search_min_resources(). */
+CTUNE_API int64_t ctune_search_max_resources(const ctune_search *search);
 
 /* ---- TPE search (searches) ---- */
 

@@ -154,7 +154,7 @@ CTUNE_MPI_API ctune_status ctune_mpi_size_f(int *out, MPI_Fint comm);
  * @return CTUNE_ESTATE (MPI not initialized or finalized); CTUNE_EIO if
  * MPI_Abort returns; no return otherwise */
 CTUNE_MPI_API ctune_status ctune_mpi_abort(MPI_Comm comm, int errorcode);
-/** ctune_mpi_abort() with a Fortran communicator handle (FFI).
+/** ctune_mpi_abort() with a Fortran communicator handle (FFI, and the CLI).
  *  @return as ctune_mpi_abort() */
 CTUNE_MPI_API ctune_status ctune_mpi_abort_f(MPI_Fint comm, int errorcode);
 

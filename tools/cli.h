@@ -41,8 +41,17 @@ typedef struct cli_opts {
     int shuffle;             /* --shuffle: shuffled (stratified) K-fold, seeded by --seed */
     int quiet;               /* --quiet */
     int help;                /* --help */
+    const char *strategy;    /* --strategy random|grid|tpe|halving|halving_grid|hyperband */
+    const char *factor;      /* successive halving: --factor, --resource, ... (text, */
+    const char *resource;    /* checked by the library, which names the option) */
+    const char *min_resources;
+    const char *max_resources;
+    const char *n_candidates;
+    int aggressive;          /* --aggressive-elimination */
+    const char *max_epochs;  /* Hyperband: --max-epochs, --hyperband-iterations */
+    const char *hb_iterations;
+    const char *pruner;      /* --pruner median|sha|none (on --max-epochs epochs) */
     int n_iter_set, cv_set, seed_set;
-    const char *strategy;    /* --strategy random|grid|tpe (search) */
     long tpe_batch;          /* --tpe-batch K (0 = unset) */
 } cli_opts;
 

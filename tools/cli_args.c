@@ -106,7 +106,7 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         if (!allowed_opt(allowed, name))
             return cli_usage_error(cmd, "unknown option '--%s'", name);
         int flag = strcmp(name, "quiet") == 0 || strcmp(name, "no-scale") == 0 ||
-                   strcmp(name, "shuffle") == 0;
+                   strcmp(name, "shuffle") == 0 || strcmp(name, "aggressive-elimination") == 0;
         if (flag) {
             if (eq)
                 return cli_usage_error(cmd, "--%s takes no value", name);
@@ -114,6 +114,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
                 o->quiet = 1;
             else if (strcmp(name, "shuffle") == 0)
                 o->shuffle = 1;
+            else if (strcmp(name, "aggressive-elimination") == 0)
+                o->aggressive = 1;
             else
                 o->no_scale = 1;
             continue;
@@ -145,9 +147,7 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             rc = parse_long(cmd, name, val, 1, CLI_MAX_N_ITER, &o->n_iter);
             o->n_iter_set = 1;
         } else if (strcmp(name, "strategy") == 0) {
-            if (strcmp(val, "random") != 0 && strcmp(val, "grid") != 0 && strcmp(val, "tpe") != 0)
-                return cli_usage_error(cmd, "--strategy must be random, grid or tpe, got '%s'", val);
-            o->strategy = val;
+            o->strategy = val; /* checked by the command (ctune.c: cmd_search) */
         } else if (strcmp(name, "tpe-batch") == 0) {
             rc = parse_long(cmd, name, val, 1, 100000, &o->tpe_batch);
         } else if (strcmp(name, "cv") == 0) {
@@ -182,6 +182,22 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->model_file = val;
         else if (strcmp(name, "output") == 0)
             o->output = val;
+        else if (strcmp(name, "factor") == 0)
+            o->factor = val;
+        else if (strcmp(name, "resource") == 0)
+            o->resource = val;
+        else if (strcmp(name, "min-resources") == 0)
+            o->min_resources = val;
+        else if (strcmp(name, "max-resources") == 0)
+            o->max_resources = val;
+        else if (strcmp(name, "n-candidates") == 0)
+            o->n_candidates = val;
+        else if (strcmp(name, "max-epochs") == 0)
+            o->max_epochs = val;
+        else if (strcmp(name, "hyperband-iterations") == 0)
+            o->hb_iterations = val;
+        else if (strcmp(name, "pruner") == 0)
+            o->pruner = val;
         else
             return cli_usage_error(cmd, "unknown option '--%s'", name);
         if (rc != CLI_OK)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#define CTUNE_EXPERIMENTAL /* successive halving */
 #include "cli.h"
 #include "cli_model.h"
 
@@ -26,6 +27,8 @@ static int g_rank = 0, g_ranks = 1;
 
 static const char *SEARCH_OPTS = "data dataset target model space param n-iter cv scoring jobs "
                                  "seed results report save-model no-scale shuffle quiet strategy "
+                                 "factor resource min-resources max-resources n-candidates "
+                                 "aggressive-elimination max-epochs hyperband-iterations pruner "
                                  "tpe-batch";
 static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
                              "quiet";
@@ -76,15 +79,78 @@ static void usage_search(FILE *f, const char *cmd)
             "  --results FILE       write the results table (.csv or .json)\n"
             "  --report FILE        write an HTML report with plots (see 'ctune report')\n"
             "  --save-model FILE    save the best estimator refitted on all the data\n"
-            "  --quiet              no progress and no candidate table\n",
+            "  --quiet              no progress and no candidate table\n"
+            "  --strategy NAME      %s\n"
+            "successive halving (--strategy halving):\n"
+            "  --factor F           keep 1/F of the candidates per iteration, F times the\n"
+            "                       resource (default 3)\n"
+            "  --resource NAME      n_samples (default) or an integer parameter, e.g. epochs\n"
+            "  --min-resources N    or smallest | exhaust\n"
+            "  --max-resources N    or auto (the rows; n_samples only)\n"
+            "%s"
+            "  --aggressive-elimination  more iterations when resources are short\n"
+            "Hyperband (--strategy hyperband; epochs are the budget):\n"
+            "  --max-epochs N       the most epochs a candidate gets (default 100)\n"
+            "  --factor F           as above (default 3)\n"
+            "  --hyperband-iterations N  times the brackets run (default 1)\n"
+            "Pruning (random or grid search; epochs are the steps):\n"
+            "  --pruner NAME        median | sha | none: stop hopeless candidates after each\n"
+            "                       epoch up to --max-epochs (needs --no-scale for the MLP)\n",
             cmd,
             grid ? "Grid search: evaluates every combination of the space with K-fold CV."
                  : "Randomized search: samples --n-iter candidates from the space (without\n"
                    "replacement when every entry is a list) and cross-validates each.",
             grid ? "" : "  --n-iter N           candidates to sample, or TPE trials (default 10)\n",
-            grid ? "" : "  --strategy NAME      random (default), grid or tpe (Optuna's TPESampler)\n"
-                        "  --tpe-batch K        TPE: trials proposed together from one history\n"
-                        "                       (default 1; results never depend on --jobs)\n");
+            grid ? "" : "  --tpe-batch K        TPE: trials proposed together from one history\n"
+                        "                       (default 1; results never depend on --jobs)\n",
+            grid ? "grid (default) | halving (HalvingGridSearchCV)"
+                 : "random (default) | grid | tpe (Optuna's TPESampler) |\n"
+                   "                       halving (HalvingRandomSearchCV) |\n"
+                   "                       halving_grid (HalvingGridSearchCV) | hyperband",
+            grid ? "" : "  --n-candidates N     or exhaust (default): first-iteration candidates\n");
+}
+
+/* The options text of a halving search from the --factor ... flags. */
+/* The options text of a Hyperband search (the resource is the MLP's epochs). */
+static int hyperband_options(const cli_opts *o, const char *cmd, const char *prefix, char *buf,
+                             size_t cap)
+{
+    const char *names[] = {"factor", "max_epochs", "hyperband_iterations"};
+    const char *vals[] = {o->factor, o->max_epochs, o->hb_iterations};
+    int w = snprintf(buf, cap, "resource=%sepochs", prefix);
+    for (int i = 0; i < 3 && w >= 0 && (size_t)w < cap; i++) {
+        if (!vals[i])
+            continue;
+        if (strpbrk(vals[i], ",;='\"\n"))
+            return cli_usage_error(cmd, "--%s: '%s' is not a value", names[i], vals[i]);
+        w += snprintf(buf + w, cap - (size_t)w, ", %s=%s", names[i], vals[i]);
+    }
+    if (w < 0 || (size_t)w >= cap)
+        return cli_usage_error(cmd, "hyperband options too long");
+    return CLI_OK;
+}
+
+static int halving_options(const cli_opts *o, const char *cmd, const char *prefix, char *buf,
+                           size_t cap)
+{
+    int w = snprintf(buf, cap, "aggressive_elimination=%s", o->aggressive ? "true" : "false");
+    const char *names[] = {"factor", "resource", "min_resources", "max_resources", "n_candidates"};
+    const char *vals[] = {o->factor, o->resource, o->min_resources, o->max_resources,
+                          o->n_candidates};
+    for (int i = 0; i < 5 && w >= 0 && (size_t)w < cap; i++) {
+        if (!vals[i])
+            continue;
+        if (strpbrk(vals[i], ",;='\"\n"))
+            return cli_usage_error(cmd, "--%s: '%s' is not a value", names[i], vals[i]);
+        /* a parameter resource is named as --param names it: "epochs" is the
+         * MLP step's in the default pipeline */
+        int pre = i == 1 && strcmp(vals[i], "n_samples") != 0 && !strstr(vals[i], "__");
+        w += snprintf(buf + w, cap - (size_t)w, ", %s=%s%s", names[i], pre ? prefix : "",
+                      vals[i]);
+    }
+    if (w < 0 || (size_t)w >= cap)
+        return cli_usage_error(cmd, "halving options too long");
+    return CLI_OK;
 }
 
 static void usage_cv(FILE *f)
@@ -216,7 +282,7 @@ static int on_progress(size_t candidate, size_t split, double score, double elap
 
 static void print_table(const ctune_search *s, size_t max_rows)
 {
-    size_t n = ctune_search_n_candidates(s);
+    size_t n = ctune_search_n_rows(s);
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     double *rank = malloc((n ? n : 1) * sizeof *rank);
     if (!order || !rank) {
@@ -244,7 +310,8 @@ static void print_table(const ctune_search *s, size_t max_rows)
         ctune_search_result(s, "std_test_score", i, &sd);
         ctune_search_result(s, "mean_fit_time", i, &fit);
         char params[512];
-        ctune_params_to_text(ctune_search_candidate_params(s, i), params, sizeof params);
+        if (ctune_search_result_text(s, "params", i, params, sizeof params) < 0)
+            params[0] = '\0';
         if (isfinite(rank[i]))
             printf("%-5.0f %-8.4f %-8.4f %-9.4f %s\n", rank[i], mean, sd, fit, params);
         else
@@ -360,12 +427,46 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         usage_search(stdout, cmd);
         return CLI_OK;
     }
-    int grid = strcmp(cmd, "grid") == 0 || (o.strategy && strcmp(o.strategy, "grid") == 0);
-    int tpe = o.strategy && strcmp(o.strategy, "tpe") == 0;
+    int grid = strcmp(cmd, "grid") == 0, halving = 0, tpe = 0;
+    if (o.strategy) {
+        if (strcmp(o.strategy, "grid") == 0)
+            grid = 1;
+        else if (strcmp(o.strategy, "halving") == 0)
+            halving = 1;
+        else if (strcmp(o.strategy, "halving_grid") == 0 && !grid)
+            grid = halving = 1;
+        else if (strcmp(o.strategy, "hyperband") == 0 && !grid)
+            halving = 2;
+        else if (strcmp(o.strategy, "tpe") == 0 && !grid)
+            tpe = 1;
+        else if (strcmp(o.strategy, "random") != 0 || grid)
+            return cli_usage_error(cmd, "--strategy must be %s, got '%s'",
+                                   grid ? "grid or halving"
+                                        : "random, grid, tpe, halving, halving_grid or hyperband",
+                                   o.strategy);
+    }
     if (grid && o.n_iter_set)
         return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
+    if (halving && o.n_iter_set)
+        return cli_usage_error(cmd, "--n-iter is not for halving: use --n-candidates");
+    if (halving != 1 && (o.resource || o.min_resources || o.max_resources || o.n_candidates ||
+                         o.aggressive || (o.factor && !halving)))
+        return cli_usage_error(cmd, "--factor, --resource, --min-resources, --max-resources, "
+                               "--n-candidates and --aggressive-elimination go with "
+                               "--strategy halving");
+    int pruning = o.pruner && strcmp(o.pruner, "none") != 0;
+    if (o.pruner && halving)
+        return cli_usage_error(cmd, "--pruner goes with a random or grid search, not with "
+                               "--strategy %s", o.strategy);
+    if (halving != 2 && o.hb_iterations)
+        return cli_usage_error(cmd, "--hyperband-iterations goes with --strategy hyperband");
+    if (halving != 2 && !pruning && o.max_epochs)
+        return cli_usage_error(cmd, "--max-epochs goes with --strategy hyperband or --pruner");
+    if (pruning && !o.max_epochs)
+        return cli_usage_error(cmd, "--pruner needs --max-epochs N (the epochs to train)");
     if (o.tpe_batch && !tpe)
         return cli_usage_error(cmd, "--tpe-batch needs --strategy tpe");
+    char hv_opts[512];
 
     const cli_path in[] = {{"data", o.data_file, 0}};
     const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0},
@@ -375,6 +476,11 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_model m;
     if ((rc = cli_model_make(&o, cmd, &m)) != CLI_OK)
         return rc;
+    if (halving && (rc = (halving == 2 ? hyperband_options : halving_options)(
+                        &o, cmd, m.prefix, hv_opts, sizeof hv_opts)) != CLI_OK) {
+        cli_model_free(&m);
+        return rc;
+    }
     char label[512];
     ctune_data *data = NULL;
     ctune_space *space = NULL;
@@ -390,17 +496,32 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     }
     char tpe_opts[64];
     snprintf(tpe_opts, sizeof tpe_opts, "batch=%ld", o.tpe_batch ? o.tpe_batch : 1);
-    ctune_status st = grid  ? ctune_search_new_grid(&s, m.est, space)
-                      : tpe ? ctune_search_new_tpe(&s, m.est, space, (size_t)o.n_iter, o.seed,
-                                                   tpe_opts)
-                            : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter,
-                                                          o.seed);
+    ctune_status st = halving == 2 ? ctune_search_new_hyperband(&s, m.est, space, o.seed, hv_opts)
+                      : halving  ? ctune_search_new_halving(&s, m.est, space, !grid, o.seed, hv_opts)
+                      : grid     ? ctune_search_new_grid(&s, m.est, space)
+                      : tpe      ? ctune_search_new_tpe(&s, m.est, space, (size_t)o.n_iter, o.seed,
+                                                        tpe_opts)
+                                 : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter,
+                                                               o.seed);
     if (st != CTUNE_OK) {
         rc = cli_fail("creating the search");
         goto done;
     }
     if ((rc = configure_search(s, &o, m.est, &splitter)) != CLI_OK)
         goto done;
+    if (pruning) {
+        char *end = NULL, resource[64];
+        long steps = strtol(o.max_epochs, &end, 10);
+        if (end == o.max_epochs || *end) {
+            rc = cli_usage_error(cmd, "--max-epochs needs an integer, got '%s'", o.max_epochs);
+            goto done;
+        }
+        snprintf(resource, sizeof resource, "%sepochs", m.prefix);
+        if (ctune_search_set_pruner(s, o.pruner, resource, steps) != CTUNE_OK) {
+            rc = cli_fail("--pruner");
+            goto done;
+        }
+    }
     /* TPE proposes its candidates as it goes: --n-iter of them, at most the
      * grid of a space of lists */
     size_t nc = ctune_search_n_candidates(s);
@@ -411,8 +532,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
             nc = (size_t)grid_points;
     }
     progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
-                       calloc(nc ? nc : 1, sizeof(double)), calloc(nc ? nc : 1, sizeof(size_t)),
-                       NAN};
+                       halving ? NULL : calloc(nc ? nc : 1, sizeof(double)),
+                       calloc(nc ? nc : 1, sizeof(size_t)), NAN};
     ctune_search_set_progress(s, on_progress, &pc);
     cli_signals(); /* a signal from here on cancels the search (see cli_cancel_target) */
     if (!o.quiet && g_rank == 0)

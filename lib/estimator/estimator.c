@@ -17,6 +17,7 @@ struct ctune_estimator {
     ctune_params *params;
     void *self;          /* fitted instance or NULL */
     size_t n_features;   /* at fit */
+    size_t n_rows;       /* rows of the last fit's data (a warm start checks it) */
     size_t n_outputs;
     double *classes;     /* classifiers: sorted labels */
     size_t n_classes;
@@ -159,6 +160,7 @@ static void drop_fit(ctune_estimator *e)
     e->classes = NULL;
     e->n_classes = 0;
     e->n_features = 0;
+    e->n_rows = 0;
     e->n_outputs = 0;
 }
 
@@ -489,6 +491,7 @@ ctune_status ctune__estimator_fit_ctx(ctune_estimator *e, const ctune_data *data
     e->classes = classes;
     e->n_classes = k;
     e->n_features = ctune_data_n_cols(data);
+    e->n_rows = ctune_data_n_rows(data);
     if (names_from_data(e, data) != CTUNE_OK) {
         drop_fit(e);
         return ctune_set_error(CTUNE_ENOMEM, "%s: out of memory keeping the class names",
@@ -502,6 +505,96 @@ ctune_status ctune__estimator_fit_ctx(ctune_estimator *e, const ctune_data *data
     default: e->n_outputs = e->vt->n_features_out(self); break;
     }
     return CTUNE_OK;
+}
+
+/* Label codes of `data` under the fitted classes (a view of data itself for
+ * non-classifiers). */
+static ctune_status coded_like_fit(const ctune_estimator *e, const ctune_data *data,
+                                   ctune_data **coded)
+{
+    *coded = NULL;
+    if (e->vt->kind != CTUNE_CLASSIFIER)
+        return CTUNE_OK;
+    double *classes = NULL;
+    size_t k = 0;
+    CTUNE_TRY(find_classes(data, &classes, &k));
+    int same = k == e->n_classes && memcmp(classes, e->classes, k * sizeof *classes) == 0;
+    ctune_status rc = same ? encode_labels(data, classes, k, coded)
+                           : ctune_set_error(CTUNE_EUNSUPPORTED, "other classes");
+    ctune__free(classes);
+    return rc;
+}
+
+ctune_status ctune__estimator_fit_warm_ctx(ctune_estimator *e, const ctune_data *data,
+                                           const ctune_params *params, const ctune_fit_ctx *ctx,
+                                           int *continued)
+{
+    CTUNE_CHECK_NULL(e, "estimator");
+    if (continued)
+        *continued = 0;
+    if (params) {
+        ctune_params *tmp, *merged;
+        CTUNE_TRY(ctune_params_copy(&tmp, params));
+        ctune_status rc = validate_against_spec(e, tmp);
+        if (rc == CTUNE_OK)
+            rc = ctune_params_copy(&merged, e->params);
+        if (rc == CTUNE_OK) {
+            rc = ctune_params_update(merged, tmp);
+            if (rc == CTUNE_OK) {
+                ctune_params_free(e->params);
+                e->params = merged; /* the fit is kept: fit_more may continue it */
+            } else {
+                ctune_params_free(merged);
+            }
+        }
+        ctune_params_free(tmp);
+        CTUNE_TRY(rc);
+    }
+    ctune_fit_ctx defctx;
+    if (!ctx) {
+        ctune__fit_ctx_init(&defctx);
+        ctx = &defctx;
+    }
+    if (e->self && e->vt->version >= 3 && e->vt->fit_more && data &&
+        ctune_data_n_rows(data) == e->n_rows && ctune_data_n_cols(data) == e->n_features &&
+        check_fit_data(e, data) == CTUNE_OK) {
+        ctune_data *coded = NULL;
+        ctune_status rc = coded_like_fit(e, data, &coded);
+        if (rc == CTUNE_OK) {
+            rc = e->vt->fit_more(e->self, e->params, coded ? coded : data, e->n_classes, ctx);
+            if (rc == CTUNE_OK && ctune_fit_ctx_cancelled(ctx))
+                rc = ctune_set_error(CTUNE_ECANCELLED, "%s: fit cancelled", e->vt->name);
+        }
+        ctune_data_free(coded);
+        if (rc == CTUNE_OK) {
+            if (continued)
+                *continued = 1;
+            return CTUNE_OK;
+        }
+        if (rc != CTUNE_EUNSUPPORTED) {
+            drop_fit(e);
+            if (ctune_last_error()[0] == '\0')
+                ctune_set_error(rc, "%s: fit failed (%s)", e->vt->name, ctune_status_string(rc));
+            return rc;
+        }
+        ctune_clear_error(); /* cannot continue exactly: fit from scratch */
+    }
+    return ctune__estimator_fit_ctx(e, data, ctx);
+}
+
+ctune_status ctune_estimator_fit_warm(ctune_estimator *e, const ctune_data *data,
+                                      const ctune_params *params, int *continued)
+{
+    ctune_clear_error();
+    if (continued)
+        *continued = 0;
+    CTUNE_CHECK_NULL(e, "estimator");
+    ctune_fit_ctx ctx;
+    ctune__fit_ctx_init(&ctx);
+    ctx.interrupt = &e->cancel;
+    ctune_status rc = ctune__estimator_fit_warm_ctx(e, data, params, &ctx, continued);
+    atomic_store(&e->cancel, 0);
+    return rc;
 }
 
 /* A fit that ctune_estimator_cancel(e) interrupts; the request ends with it. */

@@ -35,6 +35,13 @@ void ctune__estimator_cancel_end(const ctune_estimator *est);
 ctune_status ctune__estimator_fit_ctx(ctune_estimator *est, const ctune_data *data,
                                       const ctune_fit_ctx *ctx);
 
+/* ctune_estimator_fit_warm() with an explicit context (NULL = defaults):
+ * merges `params` (may be NULL) into the handle's, continues the fit
+ * through the vtable's fit_more when it can, else fits from scratch. */
+ctune_status ctune__estimator_fit_warm_ctx(ctune_estimator *est, const ctune_data *data,
+                                           const ctune_params *params, const ctune_fit_ctx *ctx,
+                                           int *continued);
+
 /* The instance pointer of a fitted estimator (NULL when unfitted): for
  * built-in estimators that wrap others (pipelines) and for persistence. */
 void *ctune__estimator_self(const ctune_estimator *est);

@@ -54,6 +54,8 @@ typedef struct keras {
     ctune_model *model;
     size_t n_classes;      /* classifiers */
     size_t units;          /* output units */
+    int warm_ok;           /* fitted here (not loaded), without early stopping:
+                            * fit_more can continue it exactly */
 } keras;
 
 static int is_train_param(const char *name)
@@ -246,7 +248,74 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
     ctune__model_set_fit_ctx(k->model, NULL);
     if (rc != CTUNE_OK) /* the engine's messages start with "fit: " */
         ctune__error_prefix("%s", f->vt.name);
+    int early = 0;
+    if (rc == CTUNE_OK)
+        rc = ctune_params_get_bool(k->train, "early_stopping", &early);
+    k->warm_ok = rc == CTUNE_OK && !early;
     return rc;
+}
+
+/* 1 when every param of `a` has the same value in `b` (by value text). */
+static int params_subset_equal(const ctune_params *a, const ctune_params *b)
+{
+    for (size_t i = 0; i < ctune_params_count(a); i++) {
+        const char *name = ctune_params_name(a, i);
+        char va[256], vb[256];
+        long la = ctune_params_value_text(a, name, va, sizeof va);
+        long lb = ctune_params_value_text(b, name, vb, sizeof vb);
+        if (la < 0 || lb < 0 || (size_t)la >= sizeof va || la != lb || strcmp(va, vb) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Warm start: the model keeps its weights, optimizer slots and iteration
+ * count, and its shuffle and dropout RNG streams between fits, so E more
+ * epochs continue exactly where the last fit stopped. Only `epochs` may
+ * differ from the params of the fit being continued, and only upwards. */
+static ctune_status keras_fit_more(void *self, const ctune_params *params, const ctune_data *train,
+                                   size_t n_classes, const ctune_fit_ctx *ctx)
+{
+    keras *k = self;
+    const family *f = k->fam;
+    if (!k->warm_ok || !k->model || n_classes != k->n_classes)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "%s: this fit cannot be continued exactly",
+                               f->vt.name);
+    keras *next = NULL;
+    CTUNE_TRY(keras_create((void **)&next, params, (void *)f));
+    int64_t had = 0, want = 0, batch = 0, verbose = 0;
+    ctune_status rc = ctune_params_get_int(k->train, "epochs", &had);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_get_int(next->train, "epochs", &want);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_set_int(next->train, "epochs", had);
+    int same = rc == CTUNE_OK && want >= had && ctune_params_equal(next->train, k->train) &&
+               params_subset_equal(next->builder, k->builder);
+    keras_destroy(next);
+    CTUNE_TRY(rc);
+    if (!same)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "%s: only a larger epochs can continue a fit",
+                               f->vt.name);
+    if (want == had)
+        return CTUNE_OK;
+    CTUNE_TRY(ctune_params_get_int(k->train, "batch_size", &batch));
+    CTUNE_TRY(ctune_params_get_int(k->train, "verbose", &verbose));
+    ctune__fit_opts opts;
+    CTUNE_TRY(fit_options(k->train, &opts));
+    CTUNE_TRY(ctune_model_set_threads(k->model, ctune_fit_ctx_threads(ctx)));
+    verbose_ctx vctx = {f->vt.name, want - had};
+    k->warm_ok = 0; /* until this continuation succeeds */
+    ctune__model_set_fit_ctx(k->model, ctx);
+    rc = ctune__model_fit(k->model, train, NULL, want - had, batch, &opts,
+                            verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
+    ctune__model_set_fit_ctx(k->model, NULL);
+    if (rc != CTUNE_OK) {
+        ctune__error_prefix("%s", f->vt.name);
+        return rc == CTUNE_EUNSUPPORTED ? CTUNE_EINTERNAL : rc; /* self has changed */
+    }
+    CTUNE_TRY(ctune_params_set_int(k->train, "epochs", want));
+    k->warm_ok = 1;
+    return CTUNE_OK;
 }
 
 /* Class probabilities n × n_classes from the model's outputs. */
@@ -572,6 +641,7 @@ static ctune_status keras_new(ctune_estimator **out, int kind, const char *name,
     f->vt.n_outputs = kind == CTUNE_REGRESSOR ? keras_n_outputs : NULL;
     f->vt.user_retain = family_retain;
     f->vt.user_release = family_release;
+    f->vt.fit_more = keras_fit_more;
     /* the handle adopts our reference to f, also on failure */
     return ctune_estimator_new(out, &f->vt, f);
 }

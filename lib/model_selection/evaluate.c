@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/data.h"
+#include "core/rng.h"
 #include "core/error.h"
 #include "estimator/estimator.h"
 #include "model_selection/splitter.h"
@@ -67,9 +68,18 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     rec->score_failures = 0;
     rec->fit_time = rec->score_time = 0;
     rec->error[0] = '\0';
-    ctune_estimator *e = NULL;
-    ctune_status rc = ctune_estimator_clone(&e, ev->est);
-    if (rc == CTUNE_OK && ev->cands[c]) {
+    size_t id = ev->cand_ids ? ev->cand_ids[c] : ev->cand_offset + c;
+    ctune_estimator **slot = ev->cache && f < ev->cache_splits
+                                 ? &ev->cache[id * ev->cache_splits + f]
+                                 : NULL;
+    ctune_estimator *e = slot ? *slot : NULL;
+    ctune_status rc = CTUNE_OK;
+    if (slot)
+        *slot = NULL;
+    if (!e) /* else a warm start from the earlier round's fit */
+        rc = ctune_estimator_clone(&e, ev->est);
+    int warm = slot && e && ctune_estimator_is_fitted(e);
+    if (rc == CTUNE_OK && ev->cands[c] && !warm) {
         rc = ctune_estimator_set_params(e, ev->cands[c]);
         if (rc != CTUNE_OK) {
             record_error(rec, rc, "");
@@ -85,11 +95,12 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctune__fit_ctx_init(&ctx);
     ctx.threads = threads;
     ctx.has_stream = 1;
-    ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, ev->cand_offset + c), f);
+    ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, id), f);
     ctx.cancel = &ev->stop;
     ctx.interrupt = ev->interrupt;
     double t1 = ctune__now();
-    rc = ctune__estimator_fit_ctx(e, ev->train[f], &ctx);
+    rc = warm ? ctune__estimator_fit_warm_ctx(e, ev->train[f], ev->cands[c], &ctx, NULL)
+              : ctune__estimator_fit_ctx(e, ev->train[f], &ctx);
     double t2 = ctune__now();
     rec->fit_time = t2 - t1;
     if (rc != CTUNE_OK) {
@@ -121,7 +132,10 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         rec->scores[k] = o->error_value;
     }
     rec->score_time = ctune__now() - t2;
-    ctune_estimator_free(e);
+    if (slot && rec->status == CTUNE_OK)
+        *slot = e; /* the next round continues it */
+    else
+        ctune_estimator_free(e);
 }
 
 static int interrupt_asked(const ctune__eval *ev)
@@ -176,6 +190,40 @@ static void set_outcome(void *vctx, size_t n_done, int flags)
     ev->stopped_on_error = (flags & CTUNE_JOB_FAILED) != 0;
 }
 
+/* A view of `n` of the `rows` of data: all of them, or with ev->fraction a
+ * seeded random subset of floor(fraction * n) rows (at least 1), kept in
+ * their order (scikit-learn's _SubsampleMetaSplitter, which halving on
+ * n_samples uses for train and test rows alike). */
+static ctune_status sub_view(ctune__eval *ev, ctune_data **out, const size_t *rows, size_t n,
+                             uint64_t stream)
+{
+    if (!(ev->fraction > 0 && ev->fraction < 1))
+        return ctune_data_subset(out, ev->data, rows, n);
+    size_t keep = (size_t)(ev->fraction * (double)n);
+    if (keep == 0)
+        keep = 1;
+    size_t *idx = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
+    if (!idx)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    ctune_rng rng;
+    ctune__rng_init(&rng, ev->sub_seed, stream);
+    ctune__rng_shuffle_size(&rng, idx, n);
+    /* the first `keep` positions, back in row order */
+    for (size_t i = 1; i < keep; i++)
+        for (size_t j = i; j > 0 && idx[j - 1] > idx[j]; j--) {
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    for (size_t i = 0; i < keep; i++)
+        idx[i] = rows[idx[i]];
+    ctune_status rc = ctune_data_subset(out, ev->data, idx, keep);
+    ctune__free(idx);
+    return rc;
+}
+
 static ctune_status make_views(ctune__eval *ev)
 {
     ev->train = ctune__calloc(ev->n_splits, sizeof *ev->train);
@@ -184,10 +232,9 @@ static ctune_status make_views(ctune__eval *ev)
         return CTUNE_ENOMEM;
     for (size_t f = 0; f < ev->n_splits; f++) {
         const ctune_splits *s = ev->splits;
-        CTUNE_TRY(ctune_data_subset(&ev->train[f], ev->data, ctune__splits_train(s, f),
-                                    s->n_train[f]));
-        CTUNE_TRY(ctune_data_subset(&ev->test[f], ev->data, ctune__splits_test(s, f),
-                                    s->n_test[f]));
+        CTUNE_TRY(sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f],
+                           2 * f));
+        CTUNE_TRY(sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1));
         /* ctune__eval_run validated ev->data in this call: the tasks'
          * fits and scores skip the check on these views */
         ctune__data_trust(ev->train[f]);

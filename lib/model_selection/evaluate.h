@@ -116,6 +116,19 @@ typedef struct ctune__eval {
     const ctune_executor_vtable *executor; /* NULL = the built-in one for n_jobs */
     void *executor_self;
     const atomic_int *interrupt; /* the caller's cancel request, or NULL */
+    double fraction;  /* successive halving on n_samples: in (0, 1), each split's
+                       * train and test rows are subsampled to this fraction
+                       * (0 = all rows) */
+    uint64_t sub_seed; /* seed of that subsampling */
+    const size_t *cand_ids; /* candidate c's identity for its task streams and the
+                             * cache (NULL = c): a candidate keeps its streams
+                             * from one halving round to the next */
+    ctune_estimator **cache; /* NULL, or cache_splits slots per candidate id: a
+                              * fitted estimator from an earlier round that the
+                              * task continues with a warm start (taken out,
+                              * put back once fitted). A process without it
+                              * fits from scratch, to the same result. */
+    size_t cache_splits;
     /* A run over a slice of a longer candidate list (a sequential search's
      * batch): cands[0] is candidate cand_offset of the list, which seeds the
      * task streams and is what progress reports; tasks_before tasks of the

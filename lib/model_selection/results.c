@@ -274,6 +274,36 @@ ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
     return CTUNE_OK;
 }
 
+ctune_status ctune__results_prepend(ctune__results *r, const char *name, const double *v)
+{
+    size_t cap = r->n_cols; /* full: add_col grows the array */
+    ctune__col *c = add_col(r, &cap, CTUNE__COL_NUM, name);
+    if (!c)
+        return CTUNE_ENOMEM;
+    ctune__col tmp = *c;
+    memcpy(tmp.v, v, r->n_cands * sizeof *v);
+    memmove(&r->cols[1], &r->cols[0], (r->n_cols - 1) * sizeof *r->cols);
+    r->cols[0] = tmp;
+    return CTUNE_OK;
+}
+
+ctune_status ctune__results_add_param(ctune__results *r, const char *param)
+{
+    char name[256];
+    snprintf(name, sizeof name, "param_%s", param);
+    size_t cap = r->n_cols;
+    ctune__col *c = add_col(r, &cap, CTUNE__COL_PARAM, name);
+    if (!c)
+        return CTUNE_ENOMEM;
+    ctune__col tmp = *c;
+    size_t at = 0; /* before "params", as the last param_ column */
+    while (at + 1 < r->n_cols && r->cols[at].kind != CTUNE__COL_PARAMS)
+        at++;
+    memmove(&r->cols[at + 1], &r->cols[at], (r->n_cols - 1 - at) * sizeof *r->cols);
+    r->cols[at] = tmp;
+    return CTUNE_OK;
+}
+
 const ctune__col *ctune__results_col(const ctune__results *r, const char *name)
 {
     for (size_t j = 0; j < r->n_cols; j++)

@@ -42,6 +42,15 @@ ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
                                   ctune_params *const *params, const ctune_space *space);
 void ctune__results_free(ctune__results *r);
 
+/* Inserts a numeric column `name` first, with r->n_cands values copied
+ * from v (successive halving's iter and n_resources, first as in
+ * scikit-learn's cv_results_). Errors: CTUNE_ENOMEM (r unchanged). */
+ctune_status ctune__results_prepend(ctune__results *r, const char *name, const double *v);
+
+/* Adds the column param_<param> before "params" (the halving resource,
+ * which every row sets though it is not in the space). */
+ctune_status ctune__results_add_param(ctune__results *r, const char *param);
+
 /* Index of the best candidate for scorer k (lowest rank, first on ties). */
 size_t ctune__results_best(const ctune__results *r, size_t k);
 /* Column by name, or NULL (with an EINVAL message listing the names). */

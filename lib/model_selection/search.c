@@ -1,8 +1,10 @@
 /* Randomized, grid and TPE searches (RandomizedSearchCV / GridSearchCV /
- * Optuna's TPESampler): the candidates, the options, the evaluation runs and
- * the results table. */
+ * Optuna's TPESampler) and successive halving (HalvingRandomSearchCV /
+ * HalvingGridSearchCV) and Hyperband: the candidates, the options, the
+ * evaluation runs and the results table. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -10,6 +12,7 @@
 #include "core/params.h"
 #include "io/atomic.h"
 #include "model_selection/evaluate.h"
+#include "model_selection/pruner.h"
 #include "model_selection/results.h"
 #include "model_selection/sampler_tpe.h"
 #include "model_selection/space.h"
@@ -31,6 +34,27 @@ struct ctune_search {
     void *executor_self;
     atomic_int cancel; /* ctune_search_cancel(): set until ctune_search_fit returns */
 
+    /* successive halving (halving != 0) */
+    int halving;
+    size_t n_iter;          /* randomized: candidates asked for (0 = exhaust) */
+    double factor;
+    char *resource;         /* NULL = n_samples */
+    int64_t min_res;        /* HV_SMALLEST, HV_EXHAUST or a count */
+    int64_t max_res;        /* HV_AUTO or a count */
+    int aggressive;
+    int64_t hb_iterations;  /* Hyperband (halving == 2) */
+    int pruning;            /* a pruner at synchronous rungs (halving == 3) */
+    ctune__pruner pruner;
+    int64_t max_steps;      /* the resource's last step */
+    /* its outcome */
+    ctune_params **rows;    /* one per candidate per iteration (owned) */
+    size_t *row_ids;        /* the candidate of each row */
+    size_t n_rows;
+    size_t n_iterations, n_possible, n_required, n_remaining;
+    int64_t *it_resources;  /* per iteration */
+    size_t *it_candidates;
+    int64_t min_res_, max_res_;
+
     /* results of the last fit */
     ctune_status fit_status;
     ctune__results *res;
@@ -43,10 +67,32 @@ struct ctune_search {
     ctune__strlist warnings;
 };
 
+#define HV_SMALLEST (-1)
+#define HV_EXHAUST (-2)
+#define HV_AUTO (-1)
+
+static void drop_rows(ctune_search *s)
+{
+    for (size_t i = 0; i < s->n_rows; i++)
+        ctune_params_free(s->rows[i]);
+    ctune__free(s->rows);
+    s->rows = NULL;
+    ctune__free(s->row_ids);
+    s->row_ids = NULL;
+    s->n_rows = 0;
+    ctune__free(s->it_resources);
+    ctune__free(s->it_candidates);
+    s->it_resources = NULL;
+    s->it_candidates = NULL;
+    s->n_iterations = s->n_possible = s->n_required = s->n_remaining = 0;
+    s->min_res_ = s->max_res_ = 0;
+}
+
 static void drop_results(ctune_search *s)
 {
     ctune__results_free(s->res);
     s->res = NULL;
+    drop_rows(s);
     ctune_estimator_free(s->best_est);
     s->best_est = NULL;
     s->best_index = -1;
@@ -67,6 +113,7 @@ void ctune_search_free(ctune_search *s)
     ctune_space_free(s->space);
     ctune_candidates_free(s->cands);
     ctune__eval_opts_clear(&s->opts);
+    ctune__free(s->resource);
     ctune__free(s);
 }
 
@@ -188,6 +235,174 @@ ctune_status ctune_search_new_tpe(ctune_search **out, const ctune_estimator *est
     if (rc != CTUNE_OK)
         return rc;
     return search_new(out, est, space, 1, n_trials, seed, &o);
+}
+
+
+/* ---- successive halving: options ------------------------------------------ */
+
+/* The options of the halving and Hyperband searches, checked by the one
+ * options parser; the cross-option rules are checked below. */
+static const ctune_param_spec HALVING_OPTIONS[] = {
+    {"factor", CTUNE_TYPE_DOUBLE, "3", "(1, inf)", NULL,
+     "keep 1/factor of the candidates per iteration, factor times the resource"},
+    {"resource", CTUNE_TYPE_STRING, "n_samples", NULL, NULL,
+     "n_samples or an integer parameter of the estimator"},
+    {"min_resources", CTUNE_TYPE_INT | CTUNE_TYPE_STRING, NULL, "[1, inf)", "smallest|exhaust",
+     "resource of the first iteration"},
+    {"max_resources", CTUNE_TYPE_INT | CTUNE_TYPE_STRING, "auto", "[1, inf)", "auto",
+     "the most resource a candidate gets"},
+    {"n_candidates", CTUNE_TYPE_INT | CTUNE_TYPE_STRING, "exhaust", "[1, inf)", "exhaust",
+     "candidates of the first iteration (random flavour)"},
+    {"aggressive_elimination", CTUNE_TYPE_BOOL, "false", NULL, NULL,
+     "more iterations when resources are short"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+static const ctune_param_spec HYPERBAND_OPTIONS[] = {
+    {"max_epochs", CTUNE_TYPE_INT, "100", "[1, 1000000]", NULL, "the most epochs a candidate gets"},
+    {"factor", CTUNE_TYPE_DOUBLE, "3", "(1, inf)", NULL, "reduction factor of the brackets"},
+    {"hyperband_iterations", CTUNE_TYPE_INT, "1", "[1, 1000]", NULL, "times the brackets run"},
+    {"resource", CTUNE_TYPE_STRING, "epochs", NULL, NULL, "the estimator's epochs parameter"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+/* An int option or one of its words (as negative codes). */
+static ctune_status opt_count(const ctune_params *p, const char *name, const char *w1, int64_t c1,
+                              const char *w2, int64_t c2, int64_t *out)
+{
+    if (ctune_params_find(p, name) < 0)
+        return CTUNE_OK;
+    if (ctune_params_type(p, name) == CTUNE_TYPE_INT)
+        return ctune_params_get_int(p, name, out);
+    const char *v = NULL;
+    CTUNE_TRY(ctune_params_get_string(p, name, &v));
+    *out = w1 && strcmp(v, w1) == 0 ? c1 : w2 && strcmp(v, w2) == 0 ? c2 : c1;
+    return CTUNE_OK;
+}
+
+/* The resource: an integer parameter of the estimator, not in the space. */
+static ctune_status check_resource(ctune_search *s, const char *who, const char *name)
+{
+    const ctune_param_spec *sp = ctune__spec_find(ctune_estimator_vtable_of(s->est)->params, name);
+    if (!sp || !(sp->types & CTUNE_TYPE_INT))
+        return ctune_set_error(CTUNE_EINVAL, "%s: option resource must be %san integer parameter "
+                               "of %s; '%s' is %s", who,
+                               strcmp(who, "halving") == 0 ? "n_samples or " : "",
+                               ctune_estimator_name(s->est), name,
+                               sp ? "not an integer parameter" : "not a parameter");
+    for (size_t j = 0; j < ctune_space_count(s->space); j++)
+        if (strcmp(ctune_space_name(s->space, j), name) == 0)
+            return ctune_set_error(CTUNE_EINVAL, "%s: option resource '%s' is also a parameter "
+                                   "of the search space; remove it from the space", who, name);
+    return (s->resource = ctune__strdup(name)) ? CTUNE_OK : CTUNE_ENOMEM;
+}
+
+static ctune_status halving_options(ctune_search *s, const char *text)
+{
+    s->factor = 3;
+    s->min_res = s->randomized ? HV_SMALLEST : HV_EXHAUST;
+    s->max_res = HV_AUTO;
+    s->n_iter = 0; /* exhaust */
+    s->aggressive = 0;
+    ctune_params *p = NULL;
+    CTUNE_TRY(ctune_params_parse_spec(&p, text ? text : "", HALVING_OPTIONS, "halving"));
+    ctune_status rc = CTUNE_OK;
+    if (ctune_params_find(p, "factor") >= 0)
+        rc = ctune_params_get_double(p, "factor", &s->factor);
+    if (rc == CTUNE_OK && ctune_params_find(p, "resource") >= 0) {
+        const char *name = NULL;
+        rc = ctune_params_get_string(p, "resource", &name);
+        if (rc == CTUNE_OK && strcmp(name, "n_samples") != 0)
+            rc = check_resource(s, "halving", name);
+    }
+    if (rc == CTUNE_OK)
+        rc = opt_count(p, "min_resources", "smallest", HV_SMALLEST, "exhaust", HV_EXHAUST,
+                       &s->min_res);
+    if (rc == CTUNE_OK)
+        rc = opt_count(p, "max_resources", "auto", HV_AUTO, NULL, 0, &s->max_res);
+    if (rc == CTUNE_OK && ctune_params_find(p, "n_candidates") >= 0) {
+        int64_t n = 0;
+        if (!s->randomized)
+            rc = ctune_set_error(CTUNE_EINVAL, "halving: option n_candidates is for the random "
+                                 "flavour; a grid's candidates are its points");
+        else
+            rc = opt_count(p, "n_candidates", "exhaust", 0, NULL, 0, &n);
+        s->n_iter = (size_t)n;
+    }
+    if (rc == CTUNE_OK && ctune_params_find(p, "aggressive_elimination") >= 0)
+        rc = ctune_params_get_bool(p, "aggressive_elimination", &s->aggressive);
+    if (rc == CTUNE_OK && s->max_res == HV_AUTO && s->resource)
+        rc = ctune_set_error(CTUNE_EINVAL, "halving: option max_resources must be set when the "
+                             "resource is '%s' (auto means n_samples)", s->resource);
+    if (rc == CTUNE_OK && s->min_res > 0 && s->max_res > 0 && s->min_res > s->max_res)
+        rc = ctune_set_error(CTUNE_EINVAL, "halving: option min_resources=%lld is greater than "
+                             "max_resources=%lld", (long long)s->min_res, (long long)s->max_res);
+    if (rc == CTUNE_OK && s->randomized && s->n_iter == 0 && s->min_res == HV_EXHAUST)
+        rc = ctune_set_error(CTUNE_EINVAL, "halving: options n_candidates and min_resources "
+                             "cannot both be 'exhaust'");
+    ctune_params_free(p);
+    return rc;
+}
+
+ctune_status ctune_search_new_halving(ctune_search **out, const ctune_estimator *est,
+                                      const ctune_space *space, int randomized, uint64_t seed,
+                                      const char *options)
+{
+    CTUNE_TRY(search_new(out, est, space, randomized != 0, 1, seed, NULL));
+    ctune_search *s = *out;
+    s->halving = 1;
+    s->randomized = randomized != 0;
+    ctune_status rc = halving_options(s, options);
+    /* the candidates of a random flavour are sampled at fit, when their
+     * number is known (n_candidates=exhaust depends on the data) */
+    if (rc == CTUNE_OK && s->randomized) {
+        ctune_candidates_free(s->cands);
+        s->cands = NULL;
+        rc = ctune_space_sample(&s->cands, s->space, s->n_iter ? s->n_iter : 1, seed);
+    }
+    if (rc != CTUNE_OK) {
+        ctune_search_free(s);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static ctune_status hyperband_options(ctune_search *s, const char *text)
+{
+    s->factor = 3;
+    s->max_res = 100; /* KerasTuner's default max_epochs */
+    s->hb_iterations = 1;
+    const char *resource = "epochs";
+    ctune_params *p = NULL;
+    CTUNE_TRY(ctune_params_parse_spec(&p, text ? text : "", HYPERBAND_OPTIONS, "hyperband"));
+    ctune_status rc = CTUNE_OK;
+    if (ctune_params_find(p, "factor") >= 0)
+        rc = ctune_params_get_double(p, "factor", &s->factor);
+    if (rc == CTUNE_OK && ctune_params_find(p, "max_epochs") >= 0)
+        rc = ctune_params_get_int(p, "max_epochs", &s->max_res);
+    if (rc == CTUNE_OK && ctune_params_find(p, "hyperband_iterations") >= 0)
+        rc = ctune_params_get_int(p, "hyperband_iterations", &s->hb_iterations);
+    if (rc == CTUNE_OK && ctune_params_find(p, "resource") >= 0)
+        rc = ctune_params_get_string(p, "resource", &resource);
+    if (rc == CTUNE_OK)
+        rc = check_resource(s, "hyperband", resource);
+    ctune_params_free(p);
+    return rc;
+}
+
+ctune_status ctune_search_new_hyperband(ctune_search **out, const ctune_estimator *est,
+                                        const ctune_space *space, uint64_t seed,
+                                        const char *options)
+{
+    CTUNE_TRY(search_new(out, est, space, 1, 1, seed, NULL));
+    ctune_search *s = *out;
+    s->halving = 2;
+    ctune_status rc = hyperband_options(s, options);
+    if (rc != CTUNE_OK) {
+        ctune_search_free(s);
+        *out = NULL;
+    }
+    return rc;
 }
 
 ctune_status ctune_search_set_options(ctune_search *s, const char *options)
@@ -325,6 +540,636 @@ static ctune_status check_all_failed(const ctune_search *s, size_t metric)
                            first ? first : "every mean test score is NaN or infinite");
 }
 
+
+/* ---- successive halving: the run ------------------------------------------ */
+
+/* floor(log(x) / log(f)) for x >= 1, exact at powers of f. */
+static size_t floor_log(double x, double f)
+{
+    size_t k = 0;
+    double p = f;
+    while (p <= x * (1 + 1e-12)) {
+        k++;
+        p *= f;
+    }
+    return k;
+}
+
+static size_t n_classes_of(const ctune_data *data)
+{
+    size_t n = ctune_data_n_rows(data), k = 0;
+    double *v = CTUNE_NEW_ARRAY(double, n ? n : 1);
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        double y = ctune_data_y(data, i, 0);
+        size_t j = 0;
+        while (j < k && v[j] != y)
+            j++;
+        if (j == k)
+            v[k++] = y;
+    }
+    ctune__free(v);
+    return k;
+}
+
+/* The mean test score of each row of `ev` for scorer k, as the results
+ * table computes it. */
+static void row_means(const ctune__eval *ev, size_t k, double *out)
+{
+    for (size_t c = 0; c < ev->n_cands; c++) {
+        double sum = 0;
+        for (size_t f = 0; f < ev->n_splits; f++) {
+            const ctune__task_rec *rec = ctune__eval_rec(ev, c, f);
+            double v = rec->scores[k];
+            if (rec->status != CTUNE_OK)
+                v = rec->status == CTUNE__NOT_RUN || rec->status == CTUNE_ECANCELLED
+                        ? NAN
+                        : ev->opts->error_value;
+            sum += v;
+        }
+        out[c] = sum / (double)ev->n_splits;
+    }
+}
+
+/* scikit-learn's _top_k: the k best of n scores, as the order of the next
+ * iteration: a stable ascending sort with NaN first, of which the last k
+ * are kept (so among equal scores the later candidate is kept and comes
+ * later, as numpy's argsort orders them for up to 16 candidates). */
+static void top_k(const double *score, size_t n, size_t k, size_t *order)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isnan(score[i]))
+            order[m++] = i;
+    size_t first = m;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(score[i]))
+            continue;
+        size_t j = m++;
+        while (j > first && score[order[j - 1]] > score[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    memmove(order, order + (n - k), k * sizeof *order);
+}
+
+/* Folds of a run of this search (the splitter's, else cv). */
+static size_t n_splits_of(const ctune_search *s)
+{
+    return s->opts.has_splitter ? s->opts.splitter.n_splits : s->opts.cv;
+}
+
+/* Resolves min / max resources and the schedule (scikit-learn's
+ * _check_input_parameters and _run_search); every error comes before a fit. */
+static ctune_status halving_plan(ctune_search *s, const ctune_data *data, size_t n_cands)
+{
+    size_t n_rows = ctune_data_n_rows(data);
+    size_t n_splits = n_splits_of(s);
+    int64_t lo = s->min_res, hi = s->max_res;
+    if (hi == HV_AUTO)
+        hi = (int64_t)n_rows;
+    int64_t need = 1;
+    if (!s->resource) {
+        size_t k = ctune_estimator_kind(s->est) == CTUNE_CLASSIFIER ? n_classes_of(data) : 1;
+        need = (int64_t)(n_splits * 2 * (k ? k : 1));
+        if ((uint64_t)hi > n_rows)
+            return ctune_set_error(CTUNE_EINVAL, "halving: option max_resources=%lld is more "
+                                   "than the %zu rows (n_samples) of the data", (long long)hi,
+                                   n_rows);
+    }
+    if (lo == HV_SMALLEST || lo == HV_EXHAUST) {
+        int exhaust = lo == HV_EXHAUST;
+        lo = need;
+        if (exhaust && n_cands) {
+            size_t last = floor_log((double)n_cands, s->factor);
+            double d = pow(s->factor, (double)last);
+            int64_t e = (int64_t)floor((double)hi / d);
+            if (e > lo)
+                lo = e;
+        }
+    } else if (!s->resource && lo < need) {
+        return ctune_set_error(CTUNE_EINVAL, "halving: option min_resources=%lld (n_samples) is "
+                               "too small for %zu folds and the data's classes: each split needs "
+                               "at least %lld rows", (long long)lo, n_splits, (long long)need);
+    }
+    if (lo > hi)
+        return ctune_set_error(CTUNE_EINVAL, "halving: min_resources=%lld is greater than "
+                               "max_resources=%lld%s", (long long)lo, (long long)hi,
+                               s->resource ? "" : " (n_samples too small for the folds and "
+                               "classes)");
+    s->min_res_ = lo;
+    s->max_res_ = hi;
+    s->n_required = 1 + floor_log((double)n_cands, s->factor);
+    s->n_possible = 1 + floor_log((double)(hi / lo), s->factor);
+    s->n_iterations = s->aggressive || s->n_required < s->n_possible ? s->n_required
+                                                                     : s->n_possible;
+    s->it_resources = CTUNE_NEW_ARRAY(int64_t, s->n_iterations);
+    s->it_candidates = ctune__calloc(s->n_iterations, sizeof *s->it_candidates);
+    if (!s->it_resources || !s->it_candidates)
+        return CTUNE_ENOMEM;
+    for (size_t it = 0; it < s->n_iterations; it++) {
+        double power = (double)it;
+        if (s->aggressive) {
+            double p = (double)it - (double)s->n_required + (double)s->n_possible;
+            power = p > 0 ? p : 0;
+        }
+        double r = floor(pow(s->factor, power) * (double)lo);
+        s->it_resources[it] = r > (double)hi ? hi : (int64_t)r;
+    }
+    return CTUNE_OK;
+}
+
+/* Where the rows of all rounds go: the records of every row and its iter,
+ * n_resources and bracket values (the caller builds the results). */
+typedef struct hv_out {
+    unsigned char *merged;
+    size_t rec_size;
+    double *iters, *resources, *brackets;
+} hv_out;
+
+static ctune_status hv_out_alloc(ctune_search *s, hv_out *o, size_t cap)
+{
+    s->rows = ctune__calloc(cap ? cap : 1, sizeof *s->rows);
+    s->row_ids = CTUNE_NEW_ARRAY(size_t, cap ? cap : 1);
+    o->iters = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
+    o->resources = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
+    o->brackets = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
+    return s->rows && s->row_ids && o->iters && o->resources && o->brackets ? CTUNE_OK
+                                                                           : CTUNE_ENOMEM;
+}
+
+/* One bracket of rounds over candidates [first, first + n0) of s->cands:
+ * round r evaluates its candidates with res[r] of the resource, then keeps
+ * the best keep[r] (NULL: scikit-learn's ceil(n / factor)) for round r + 1.
+ * Candidates keep their task streams from round to round, and with a
+ * parameter resource their fitted estimators, which the next round
+ * continues (warm start). *remaining receives the candidates kept after
+ * the last round; n_at (may be NULL) each round's candidate count. */
+static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t metric,
+                               ctune__eval *last, hv_out *o, size_t first, size_t n0,
+                               size_t n_rounds, const int64_t *res, const size_t *keep_at,
+                               double bracket, size_t *n_at, size_t *remaining)
+{
+    *remaining = 0;
+    size_t *cur = CTUNE_NEW_ARRAY(size_t, n0 ? n0 : 1); /* indices into s->cands */
+    size_t *order = CTUNE_NEW_ARRAY(size_t, n0 ? n0 : 1);
+    double *means = CTUNE_NEW_ARRAY(double, n0 ? n0 : 1);
+    /* fitted estimators kept between rounds for a warm start (a parameter
+     * resource only: with n_samples the data changes) */
+    size_t total = s->cands->n;
+    size_t cache_splits = n_splits_of(s);
+    ctune_estimator **cache = NULL;
+    int want_cache = s->resource && cache_splits && total <= SIZE_MAX / cache_splits;
+    if (want_cache)
+        cache = ctune__calloc(total * cache_splits, sizeof *cache);
+    if (!cur || !order || !means || (want_cache && !cache)) {
+        ctune__free(cur);
+        ctune__free(order);
+        ctune__free(means);
+        ctune__free(cache);
+        return CTUNE_ENOMEM;
+    }
+    for (size_t i = 0; i < n0; i++)
+        cur[i] = first + i;
+    size_t n = n0;
+    ctune_status rc = CTUNE_OK;
+    uint64_t seed = s->opts.has_seed ? s->opts.seed : s->seed;
+    for (size_t it = 0; it < n_rounds && rc == CTUNE_OK && n > 0; it++) {
+        int64_t r = res[it];
+        if (n_at)
+            n_at[it] = n;
+        size_t row0 = s->n_rows;
+        for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
+            rc = ctune_params_copy(&s->rows[row0 + i], s->cands->items[cur[i]]);
+            if (rc == CTUNE_OK && s->resource)
+                rc = ctune_params_set_int(s->rows[row0 + i], s->resource, r);
+            if (rc == CTUNE_OK) {
+                s->row_ids[s->n_rows] = cur[i];
+                s->n_rows++;
+                o->iters[row0 + i] = (double)it;
+                o->resources[row0 + i] = (double)r;
+                o->brackets[row0 + i] = bracket;
+            }
+        }
+        if (rc != CTUNE_OK)
+            break;
+        ctune__eval_clear(last);
+        memset(last, 0, sizeof *last);
+        last->est = s->est;
+        last->cands = s->rows + row0;
+        last->n_cands = n;
+        last->data = data;
+        last->opts = &s->opts;
+        last->progress_scorer = metric;
+        last->progress = s->progress;
+        last->user = s->user;
+        last->seed = seed;
+        last->executor = s->executor;
+        last->executor_self = s->executor_self;
+        last->interrupt = &s->cancel;
+        last->cand_ids = cur;
+        last->cache = cache;
+        last->cache_splits = cache_splits;
+        if (!s->resource && r < (int64_t)ctune_data_n_rows(data)) {
+            last->fraction = (double)r / (double)ctune_data_n_rows(data);
+            last->sub_seed = ctune_seed_derive(seed, it + 1);
+        }
+        rc = ctune__eval_run(last);
+        s->n_done += last->n_done;
+        s->n_splits = last->n_splits;
+        if (!ctune__eval_has_records(last))
+            break;
+        /* append this round's records */
+        size_t rs = last->rec_size, add = n * last->n_splits * rs;
+        unsigned char *m = ctune__realloc(o->merged, row0 * last->n_splits * rs + add);
+        if (!m) {
+            rc = CTUNE_ENOMEM;
+            break;
+        }
+        o->merged = m;
+        o->rec_size = rs;
+        memcpy(m + row0 * last->n_splits * rs, last->records, add);
+        if (rc != CTUNE_OK)
+            break;
+        size_t keep = keep_at ? keep_at[it] : (size_t)ceil((double)n / s->factor);
+        if (keep > n)
+            keep = n;
+        row_means(last, metric, means);
+        top_k(means, n, keep, order);
+        size_t *next = order; /* reuse: positions -> candidate indices */
+        for (size_t i = 0; i < keep; i++)
+            next[i] = cur[next[i]];
+        /* the dropped candidates' fitted estimators go */
+        for (size_t i = 0; cache && i < n; i++) {
+            size_t j = 0;
+            while (j < keep && next[j] != cur[i])
+                j++;
+            for (size_t f = 0; j == keep && f < cache_splits; f++) {
+                ctune_estimator_free(cache[cur[i] * cache_splits + f]);
+                cache[cur[i] * cache_splits + f] = NULL;
+            }
+        }
+        memcpy(cur, next, keep * sizeof *cur);
+        n = keep;
+    }
+    for (size_t i = 0; cache && i < total * cache_splits; i++)
+        ctune_estimator_free(cache[i]);
+    ctune__free(cache);
+    last->cand_ids = NULL;
+    last->cache = NULL;
+    *remaining = rc == CTUNE_OK ? n : 0;
+    ctune__free(cur);
+    ctune__free(order);
+    ctune__free(means);
+    return rc;
+}
+
+/* Successive halving: samples (random flavour), plans, runs one bracket. */
+static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t metric,
+                                ctune__eval *last, hv_out *o)
+{
+    if (s->randomized) {
+        size_t n = s->n_iter;
+        if (!n) { /* exhaust: as many as the last iteration can take */
+            int64_t lo = s->min_res, hi = s->max_res;
+            if (hi == HV_AUTO)
+                hi = (int64_t)ctune_data_n_rows(data);
+            if (lo == HV_SMALLEST) {
+                size_t n_splits = n_splits_of(s);
+                size_t k = !s->resource && ctune_estimator_kind(s->est) == CTUNE_CLASSIFIER
+                               ? n_classes_of(data)
+                               : 1;
+                lo = s->resource ? 1 : (int64_t)(n_splits * 2 * (k ? k : 1));
+            }
+            n = lo > 0 && hi >= lo ? (size_t)(hi / lo) : 1;
+        }
+        ctune_candidates_free(s->cands);
+        s->cands = NULL;
+        CTUNE_TRY(ctune_space_sample(&s->cands, s->space, n, s->seed));
+    }
+    size_t n0 = s->cands->n;
+    CTUNE_TRY(halving_plan(s, data, n0));
+    size_t cap = 0;
+    for (size_t it = 0, n = n0; it < s->n_iterations; it++) {
+        cap += n;
+        n = (size_t)ceil((double)n / s->factor);
+    }
+    CTUNE_TRY(hv_out_alloc(s, o, cap));
+    return rounds_run(s, data, metric, last, o, 0, n0, s->n_iterations, s->it_resources, NULL, 0,
+                      s->it_candidates, &s->n_remaining);
+}
+
+/* ---- Hyperband (KerasTuner's) --------------------------------------------- */
+
+/* KerasTuner's bracket count: how many times max_epochs divides by factor
+ * while staying >= 1. */
+static size_t hb_brackets(int64_t max_epochs, double factor)
+{
+    size_t b = 0;
+    for (double e = (double)max_epochs; e >= 1; e /= factor)
+        b++;
+    return b;
+}
+
+/* Candidates of bracket b: ceil(ceil(1 + log_f(max_epochs)) / (b + 1) * f^b). */
+static size_t hb_bracket_size(size_t n_brackets, size_t b, double factor)
+{
+    double end0 = (double)n_brackets; /* ceil(1 + log_f(max_epochs)), exact at powers */
+    return (size_t)ceil(end0 / (double)(b + 1) * pow(factor, (double)b) - 1e-9);
+}
+
+/* Runs every bracket of every Hyperband iteration: brackets from the most
+ * exploratory (many candidates, max_epochs / factor^b epochs) to the full
+ * budget; round r of bracket b gives floor(size / factor^r) candidates
+ * ceil(max_epochs / factor^(b - r)) epochs. Each bracket samples its own
+ * candidates. */
+static ctune_status hyperband_run(ctune_search *s, const ctune_data *data, size_t metric,
+                                  ctune__eval *last, hv_out *o)
+{
+    size_t nb = hb_brackets(s->max_res, s->factor);
+    size_t n_total = 0, cap = 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t size = hb_bracket_size(nb, b, s->factor);
+        n_total += size;
+        for (size_t r = 0; r <= b; r++)
+            cap += (size_t)floor((double)size / pow(s->factor, (double)r));
+    }
+    n_total *= (size_t)s->hb_iterations;
+    cap *= (size_t)s->hb_iterations;
+    ctune_candidates_free(s->cands);
+    s->cands = NULL;
+    CTUNE_TRY(ctune_space_sample(&s->cands, s->space, n_total, s->seed));
+    n_total = s->cands->n; /* a small all-lists space caps it */
+    CTUNE_TRY(hv_out_alloc(s, o, cap));
+    s->min_res_ = 1;
+    s->max_res_ = s->max_res;
+    int64_t res[64];
+    size_t keep[64];
+    size_t first = 0;
+    ctune_status rc = CTUNE_OK;
+    for (int64_t hi = 0; hi < s->hb_iterations && rc == CTUNE_OK; hi++) {
+        for (size_t bb = nb; bb-- > 0 && rc == CTUNE_OK && first < n_total;) {
+            size_t size = hb_bracket_size(nb, bb, s->factor);
+            if (size > n_total - first)
+                size = n_total - first;
+            size_t rounds = bb + 1 < 64 ? bb + 1 : 64;
+            for (size_t r = 0; r < rounds; r++) {
+                res[r] = (int64_t)ceil((double)s->max_res / pow(s->factor, (double)(bb - r)) -
+                                       1e-9);
+                keep[r] = r + 1 < rounds
+                              ? (size_t)floor((double)hb_bracket_size(nb, bb, s->factor) /
+                                              pow(s->factor, (double)(r + 1)))
+                              : (size_t)ceil((double)size / pow(s->factor, (double)r + 1));
+            }
+            size_t rem = 0;
+            rc = rounds_run(s, data, metric, last, o, first, size, rounds, res, keep,
+                            (double)bb, NULL, &rem);
+            first += size;
+            s->n_iterations++;
+        }
+    }
+    return rc;
+}
+
+/* ---- pruners at synchronous rungs ------------------------------------------ */
+
+ctune_status ctune_search_set_pruner(ctune_search *s, const char *pruner, const char *resource,
+                                     int64_t max_steps)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    CTUNE_CHECK_NULL(pruner, "pruner");
+    if (s->halving == 1 || s->halving == 2)
+        return ctune_set_error(CTUNE_EINVAL, "pruner: successive halving and Hyperband already "
+                               "stop candidates; a pruner goes with a random or grid search");
+    ctune__pruner pr;
+    CTUNE_TRY(ctune__pruner_init(&pr, pruner, NULL));
+    if (pr.kind == CTUNE__PRUNER_NONE) {
+        s->pruning = 0;
+        s->halving = 0;
+        return CTUNE_OK;
+    }
+    CTUNE_CHECK_NULL(resource, "pruner resource");
+    if (max_steps < 1 || max_steps > 100000)
+        return ctune_set_error(CTUNE_EINVAL, "pruner: max_steps must be in [1, 100000], got %lld",
+                               (long long)max_steps);
+    const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(s->est);
+    if (vt->version < 3 || !vt->fit_more)
+        return ctune_set_error(CTUNE_EINVAL, "pruner %s: %s never reports intermediate values "
+                               "(its vtable has no fit_more to continue a fit step by step)",
+                               pruner, ctune_estimator_name(s->est));
+    char *old = s->resource;
+    s->resource = NULL;
+    ctune_status rc = check_resource(s, "pruner", resource);
+    if (rc != CTUNE_OK) {
+        s->resource = old;
+        return rc;
+    }
+    ctune__free(old);
+    s->pruner = pr;
+    s->pruning = 1;
+    s->halving = 3;
+    s->max_steps = max_steps;
+    return CTUNE_OK;
+}
+
+/* Trials in index order; each trains step by step (a warm-started CV run per
+ * step, its folds in parallel) and after each step the pruner compares its
+ * intermediate values with those of every lower-index trial, all finished
+ * by then: decisions depend only on the seed. A pruned trial's row holds the
+ * CV scores of its last step. */
+static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t metric,
+                               ctune__eval *last, hv_out *o)
+{
+    size_t n = s->cands->n, steps = (size_t)s->max_steps;
+    CTUNE_TRY(hv_out_alloc(s, o, n));
+    int64_t *st = CTUNE_NEW_ARRAY(int64_t, n * steps);
+    double *val = CTUNE_NEW_ARRAY(double, n * steps);
+    size_t *len = ctune__calloc(n ? n : 1, sizeof *len);
+    ctune__pruner_trial *tr = CTUNE_NEW_ARRAY(ctune__pruner_trial, n ? n : 1);
+    size_t cache_splits = n_splits_of(s);
+    size_t n_slots = n && cache_splits <= SIZE_MAX / n ? n * cache_splits : 1;
+    ctune_estimator **cache = ctune__calloc(n_slots ? n_slots : 1, sizeof *cache);
+    ctune_params **step_params = ctune__calloc(1, sizeof *step_params);
+    if (!st || !val || !len || !tr || !cache || !step_params) {
+        ctune__free(st), ctune__free(val), ctune__free(len), ctune__free(tr);
+        ctune__free(cache), ctune__free(step_params);
+        return CTUNE_ENOMEM;
+    }
+    uint64_t seed = s->opts.has_seed ? s->opts.seed : s->randomized ? s->seed : 0;
+    ctune_status rc = CTUNE_OK;
+    double mean = NAN;
+    for (size_t c = 0; c < n && rc == CTUNE_OK; c++) {
+        int pruned = 0;
+        for (size_t k = 0; k < steps && rc == CTUNE_OK; k++) {
+            ctune_params_free(step_params[0]);
+            step_params[0] = NULL;
+            rc = ctune_params_copy(&step_params[0], s->cands->items[c]);
+            if (rc == CTUNE_OK)
+                rc = ctune_params_set_int(step_params[0], s->resource, (int64_t)k + 1);
+            if (rc != CTUNE_OK)
+                break;
+            ctune__eval_clear(last);
+            memset(last, 0, sizeof *last);
+            last->est = s->est;
+            last->cands = step_params;
+            last->n_cands = 1;
+            last->data = data;
+            last->opts = &s->opts;
+            last->progress_scorer = metric;
+            last->seed = seed;
+            last->executor = s->executor;
+            last->executor_self = s->executor_self;
+            last->interrupt = &s->cancel;
+            last->cand_ids = &c;
+            last->cache = cache;
+            last->cache_splits = cache_splits;
+            rc = ctune__eval_run(last);
+            s->n_done += last->n_done;
+            s->n_splits = last->n_splits;
+            if (rc != CTUNE_OK || !ctune__eval_has_records(last))
+                break;
+            row_means(last, metric, &mean);
+            st[c * steps + k] = (int64_t)k + 1;
+            val[c * steps + k] = mean;
+            len[c] = k + 1;
+            tr[c] = (ctune__pruner_trial){st + c * steps, val + c * steps, len[c], 0};
+            int prune = 0;
+            if (k + 1 < steps)
+                rc = ctune__pruner_decide(&s->pruner, &tr[c], tr, c, &prune);
+            if (rc != CTUNE_OK)
+                break;
+            if (prune || k + 1 == steps) {
+                pruned = prune;
+                break;
+            }
+        }
+        for (size_t f = 0; f < cache_splits; f++) {
+            ctune_estimator_free(cache[c * cache_splits + f]);
+            cache[c * cache_splits + f] = NULL;
+        }
+        if (!ctune__eval_has_records(last) || !step_params[0])
+            break;
+        /* this trial's row: its last step */
+        size_t rs = last->rec_size, add = last->n_splits * rs;
+        unsigned char *m = ctune__realloc(o->merged, (c + 1) * add);
+        if (!m) {
+            rc = CTUNE_ENOMEM;
+            break;
+        }
+        o->merged = m;
+        o->rec_size = rs;
+        memcpy(m + c * add, last->records, add);
+        s->rows[c] = step_params[0];
+        step_params[0] = NULL;
+        s->row_ids[c] = c;
+        s->n_rows = c + 1;
+        o->iters[c] = pruned ? 1 : 0; /* the "pruned" column */
+        o->resources[c] = (double)len[c];
+        o->brackets[c] = 0;
+        tr[c].complete = !pruned;
+    }
+    s->n_iterations = s->n_rows;
+    ctune_params_free(step_params[0]);
+    ctune__free(step_params);
+    for (size_t i = 0; i < n * cache_splits; i++)
+        ctune_estimator_free(cache[i]);
+    ctune__free(cache);
+    last->cand_ids = NULL;
+    last->cache = NULL;
+    ctune__free(st), ctune__free(val), ctune__free(len), ctune__free(tr);
+    return rc;
+}
+
+/* ctune_search_fit() for successive halving: the rows of every iteration
+ * in one results table with iter and n_resources first; the best is the
+ * best of the last iteration (first on ties). */
+static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t metric)
+{
+    ctune__eval last, all;
+    memset(&last, 0, sizeof last);
+    hv_out o;
+    memset(&o, 0, sizeof o);
+    size_t k = metric == (size_t)-1 ? 0 : metric;
+    ctune_status rc = s->halving == 3   ? pruned_run(s, data, k, &last, &o)
+                      : s->halving == 2 ? hyperband_run(s, data, k, &last, &o)
+                                        : halving_run(s, data, k, &last, &o);
+    if (o.merged && rc != CTUNE_ENOMEM) {
+        char msg[1024];
+        ctune_status run_rc = rc;
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        all = last;
+        all.cands = s->rows;
+        all.n_cands = s->n_rows;
+        all.records = o.merged;
+        all.rec_size = o.rec_size;
+        rc = ctune__results_build(&s->res, &all, s->rows, s->space);
+        if (rc == CTUNE_OK && s->resource)
+            rc = ctune__results_add_param(s->res, s->resource);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(s->res, "n_resources", o.resources);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(s->res, s->halving == 3 ? "pruned" : "iter", o.iters);
+        if (rc == CTUNE_OK && s->halving == 2)
+            rc = ctune__results_prepend(s->res, "bracket", o.brackets);
+        if (rc == CTUNE_OK)
+            rc = collect_warnings(s, &last);
+        if (rc == CTUNE_OK && run_rc != CTUNE_OK)
+            rc = ctune_set_error_str(run_rc, msg);
+        if (rc == CTUNE_OK)
+            rc = check_all_failed(s, metric);
+    }
+    if (s->res && metric != (size_t)-1 && s->n_rows) {
+        /* halving: the best of the last iteration that ran (first on
+         * ties); Hyperband: the best of the rows at the largest resource */
+        size_t end = s->n_rows, beg = end, b = 0;
+        if (s->halving == 3) { /* pruner: the best complete trial */
+            beg = 0;
+            for (size_t i = 0; i < end; i++)
+                if (o.iters[i] != 0)
+                    o.resources[i] = -1; /* a pruned trial is never the best */
+        } else if (s->halving == 2) {
+            beg = 0;
+        } else {
+            while (beg > 0 && o.iters[beg - 1] == o.iters[end - 1])
+                beg--;
+        }
+        double top = o.resources[beg];
+        for (size_t i = beg; i < end; i++)
+            if (o.resources[i] > top)
+                top = o.resources[i];
+        const double *mean = s->res->mean_test[metric];
+        int found = 0;
+        for (size_t i = beg; i < end; i++) {
+            if (o.resources[i] != top)
+                continue;
+            if (!found || (!isnan(mean[i]) && (isnan(mean[b]) || mean[i] > mean[b])))
+                b = i;
+            found = 1;
+        }
+        if (rc == CTUNE_OK || isfinite(mean[b])) {
+            s->best_index = (long)b;
+            s->best_score = mean[b];
+            s->refit_metric = s->opts.scoring.n ? s->opts.scoring.items[metric] : "score";
+        }
+    }
+    int refit_here = !s->executor || !s->executor->refit_here ||
+                     s->executor->refit_here(s->executor_self);
+    if (rc == CTUNE_OK && s->opts.refit && refit_here && s->best_index >= 0)
+        rc = ctune__eval_refit(&s->best_est, s->est, s->rows[s->best_index], data, last.seed,
+                               s->row_ids[s->best_index], last.n_splits, &s->cancel,
+                               &s->refit_time);
+    ctune__eval_clear(&last);
+    ctune__free(o.merged);
+    ctune__free(o.iters);
+    ctune__free(o.resources);
+    ctune__free(o.brackets);
+    return rc;
+}
+
 static ctune_status search_fit(ctune_search *s, const ctune_data *data);
 
 /* Mean test score of candidate c (of k) in the records of a batch, as the
@@ -433,6 +1278,17 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     if (rc != CTUNE_OK)
         return s->fit_status = rc;
 
+    if (s->halving) {
+        rc = halving_fit(s, data, metric);
+        if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
+            char msg[1024];
+            memcpy(msg, ctune_last_error(), sizeof msg);
+            msg[sizeof msg - 1] = '\0';
+            drop_results(s);
+            ctune_set_error_str(rc, msg);
+        }
+        return s->fit_status = rc;
+    }
     ctune__eval ev;
     memset(&ev, 0, sizeof ev);
     ev.est = s->est;
@@ -542,7 +1398,9 @@ ctune_status ctune_search_best_score(const ctune_search *s, double *out)
 
 const ctune_params *ctune_search_best_params(const ctune_search *s)
 {
-    return s && s->res && s->best_index >= 0 ? s->cands->items[s->best_index] : NULL;
+    if (!s || !s->res || s->best_index < 0)
+        return NULL;
+    return s->halving ? s->rows[s->best_index] : s->cands->items[s->best_index];
 }
 
 ctune_estimator *ctune_search_best_estimator(ctune_search *s)
@@ -691,4 +1549,33 @@ long ctune_search_results_csv_buf(const ctune_search *s, char *buf, size_t cap)
 long ctune_search_results_json_buf(const ctune_search *s, char *buf, size_t cap)
 {
     return export_buf(s, 1, buf, cap);
+}
+
+/* ---- successive halving: accessors --------------------------------------- */
+
+size_t ctune_search_n_iterations(const ctune_search *s) { return s ? s->n_iterations : 0; }
+size_t ctune_search_n_possible_iterations(const ctune_search *s) { return s ? s->n_possible : 0; }
+size_t ctune_search_n_required_iterations(const ctune_search *s) { return s ? s->n_required : 0; }
+size_t ctune_search_n_remaining_candidates(const ctune_search *s) { return s ? s->n_remaining : 0; }
+
+int64_t ctune_search_n_resources(const ctune_search *s, size_t iter)
+{
+    return s && s->it_resources && iter < s->n_iterations ? s->it_resources[iter] : 0;
+}
+
+size_t ctune_search_n_candidates_at(const ctune_search *s, size_t iter)
+{
+    return s && s->it_candidates && iter < s->n_iterations ? s->it_candidates[iter] : 0;
+}
+
+int64_t ctune_search_min_resources(const ctune_search *s) { return s ? s->min_res_ : 0; }
+int64_t ctune_search_max_resources(const ctune_search *s) { return s ? s->max_res_ : 0; }
+
+size_t ctune_search_n_rows(const ctune_search *s) { return s && s->res ? s->res->n_cands : 0; }
+
+const ctune_params *ctune_search_row_params(const ctune_search *s, size_t i)
+{
+    if (!s || !s->res || i >= s->res->n_cands)
+        return NULL;
+    return s->halving ? s->rows[i] : s->cands->items[i];
 }

@@ -50,6 +50,87 @@ def wait_for(pred, proc, what, polls=6000):
 
 
 class CliTest(unittest.TestCase):
+
+    def test_halving_on_epochs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "r.csv")
+            rc, out, err = run("search", "--dataset", "iris", "--strategy", "halving",
+                               "--resource", "epochs", "--max-resources", "9",
+                               "--n-candidates", "9", "--space", "learning_rate: 0.01|0.03|0.1; nn: 4|8|16",
+                               "--results", res, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(res, newline="") as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual(list(rows[0])[:2], ["iter", "n_resources"])
+            self.assertEqual(len(rows), 9 + 3 + 1)
+            self.assertEqual([r["n_resources"] for r in rows[::4]][:3], ["1", "1", "1"])
+            self.assertEqual(rows[-1]["iter"], "2")
+            self.assertEqual(rows[-1]["param_mlp__epochs"], "9")
+            self.assertIn("mlp__epochs=9", best_of(out)[1])
+
+    def test_hyperband(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "r.json")
+            rc, out, err = run("search", "--dataset", "iris", "--strategy", "hyperband",
+                               "--max-epochs", "4", "--factor", "2",
+                               "--space", "learning_rate: loguniform(0.01, 0.1); nn: 4|8",
+                               "--results", res, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(res) as f:
+                cv = json.load(f)["cv_results"]
+            self.assertEqual(list(cv)[:3], ["bracket", "iter", "n_resources"])
+            self.assertEqual(max(cv["n_resources"]), 4)
+            self.assertIn("mlp__epochs=4", best_of(out)[1])
+        rc, out, err = run("search", "--dataset", "iris", "--strategy", "hyperband",
+                           "--factor", "1")
+        self.assertEqual(rc, 1)
+        self.assertIn("factor", err)
+        rc, out, err = run("search", "--dataset", "iris", "--max-epochs", "9")
+        self.assertEqual(rc, 2)
+        self.assertIn("--strategy hyperband", err)
+
+    def test_pruner(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "r.csv")
+            rc, out, err = run("search", "--dataset", "iris", "--no-scale", "--pruner", "median",
+                               "--max-epochs", "3", "--n-iter", "7",
+                               "--space", "learning_rate: loguniform(0.0001, 0.1); nn: 4|8",
+                               "--results", res, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(res, newline="") as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual(len(rows), 7)
+            self.assertEqual(list(rows[0])[:2], ["pruned", "n_resources"])
+            self.assertTrue(all(r["pruned"] in ("0", "1") for r in rows))
+        # the default MLP sits behind a scaler (a Pipeline): it never reports
+        rc, out, err = run("search", "--dataset", "iris", "--pruner", "sha", "--max-epochs", "3",
+                           "--space", "nn: 4|8")
+        self.assertEqual(rc, 1)
+        self.assertIn("never reports", err)
+        rc, out, err = run("search", "--dataset", "iris", "--pruner", "median")
+        self.assertEqual(rc, 2)
+        self.assertIn("--max-epochs", err)
+
+    def test_halving_grid_and_bad_flags(self):
+        rc, out, err = run("grid", "--strategy", "halving", "--model", "tree", "--dataset", "iris",
+                           "--space", "max_depth: 1|2|3|4", "--quiet")
+        self.assertEqual(rc, 0, err)
+        for args, needle in [(["--factor", "1"], "factor"),
+                             (["--resource", "nope", "--max-resources", "9"], "resource"),
+                             (["--resource", "epochs"], "max_resources"),
+                             (["--resource", "epochs", "--min-resources", "10",
+                               "--max-resources", "9"], "min_resources"),
+                             (["--min-resources", "2"], "min_resources")]:
+            rc, out, err = run("search", "--dataset", "iris", "--strategy", "halving",
+                               "--space", "learning_rate: 0.01|0.1", *args)
+            self.assertEqual(rc, 1, err)
+            self.assertIn(needle, err)
+        rc, out, err = run("search", "--dataset", "iris", "--factor", "2")
+        self.assertEqual(rc, 2)
+        self.assertIn("--strategy halving", err)
+        rc, out, err = run("search", "--dataset", "iris", "--strategy", "annealing")
+        self.assertEqual(rc, 2)
+        self.assertIn("--strategy", err)
     def test_version_and_help(self):
         rc, out, _ = run("--version")
         self.assertEqual(rc, 0)

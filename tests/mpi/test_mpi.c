@@ -9,7 +9,7 @@
  * Usage: test_mpi [dead-rank]   (dead-rank: rank 1 kills itself during a
  * task; run with mpirun --enable-recovery so that rank 0 survives). */
 #define _POSIX_C_SOURCE 200809L
-#define CTUNE_EXPERIMENTAL /* ctune_search_new_tpe() */
+#define CTUNE_EXPERIMENTAL /* halving, Hyperband, ctune_search_new_tpe() */
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -335,7 +335,8 @@ static char *signature(const ctune_search *s)
         const char *col = ctune_search_column_name(s, j);
         if (is_time_column(col))
             continue;
-        for (size_t i = 0; i < ctune_search_n_candidates(s); i++) {
+        size_t rows = ctune_search_n_rows(s) ? ctune_search_n_rows(s) : ctune_search_n_candidates(s);
+        for (size_t i = 0; i < rows; i++) {
             double v;
             if (ctune_search_result(s, col, i, &v) == CTUNE_OK)
                 snprintf(cell, sizeof cell, "%a", v); /* exact bits */
@@ -451,6 +452,36 @@ static void test_randomized_streams_threads(void)
     ctune_search_free(a);
     ctune_search_free(b);
     ctune_estimator_free(est);
+    dataset_free(&d);
+}
+
+/* Successive halving and Hyperband over MPI: the rounds run on the ranks,
+ * every rank takes the same promotions, and promoted MLP fits continue on
+ * whichever rank holds them (or restart, to the same result). */
+static void test_halving_hyperband(void)
+{
+    dataset d = blobs(60, 0);
+    ctune_estimator *mlp = NULL;
+    CHECK_OK(ctune_mlp_classifier_new(&mlp));
+    CHECK_OK(ctune_estimator_set_params_text(mlp, "nn=4, batch_size=16"));
+    ctune_space *sp = NULL;
+    CHECK_OK(ctune_space_parse(&sp, "learning_rate: loguniform(0.001, 0.3); activation: relu|tanh"));
+    for (int hb = 0; hb < 2; hb++) {
+        ctune_search *a = NULL, *b = NULL;
+        const char *opts = hb ? "max_epochs=4, factor=2" : "resource=epochs, max_resources=4, "
+                                                          "n_candidates=6, factor=2";
+        for (int k = 0; k < 2; k++)
+            CHECK_OK(hb ? ctune_search_new_hyperband(k ? &b : &a, mlp, sp, 9, opts)
+                        : ctune_search_new_halving(k ? &b : &a, mlp, sp, 1, 9, opts));
+        CHECK_OK(ctune_search_set_options(a, "cv=3, n_jobs=2"));
+        CHECK_OK(ctune_search_set_options(b, "cv=3"));
+        search_matches_serial(a, b, d.data, NULL, CTUNE_OK);
+        CHECK(ctune_search_n_rows(a) > 6, "rows %zu", ctune_search_n_rows(a));
+        ctune_search_free(a);
+        ctune_search_free(b);
+    }
+    ctune_space_free(sp);
+    ctune_estimator_free(mlp);
     dataset_free(&d);
 }
 
@@ -769,6 +800,7 @@ static const test TESTS[] = {
     {"randomized_streams_threads", test_randomized_streams_threads},
     {"tpe_batches", test_tpe_batches},
     {"dummy_estimators", test_dummy_estimators},
+    {"halving_hyperband", test_halving_hyperband},
     {"error_score_nan", test_error_score_nan},
     {"error_score_raise", test_error_score_raise},
     {"cancel_from_rank0", test_cancel_from_rank0},

@@ -17,7 +17,9 @@ from ._estimators import (DecisionTreeClassifier, DecisionTreeRegressor, DummyCl
                           DummyRegressor, Pipeline, StandardScaler)
 from ._keras import (Dense, Dropout, KerasClassifier, KerasRegressor, MLPClassifier, MLPRegressor,
                      Optimizer, Sequential)
-from ._model_selection import (GridSearchCV, RandomizedSearchCV, TPESearchCV, cross_val_score,
+from ._model_selection import (GridSearchCV, HalvingGridSearchCV, HalvingRandomSearchCV,
+                               HyperbandSearchCV, RandomizedSearchCV, TPESearchCV,
+                               cross_val_score,
                                loguniform, randint, uniform)
 from ._io import dataset_names, load_csv, load_dataset, load_model, save_model
 from ._native import C as _C
@@ -32,7 +34,8 @@ __all__ = [
     "load_csv", "save_model", "load_model", "DecisionTreeClassifier", "DecisionTreeRegressor",
     "StandardScaler", "Pipeline", "Dense", "Dropout", "Sequential", "Optimizer", "KerasClassifier",
     "KerasRegressor", "MLPClassifier", "MLPRegressor", "cross_val_score", "RandomizedSearchCV",
-    "GridSearchCV", "TPESearchCV", "uniform", "loguniform", "randint", "custom_estimator", "custom_class",
+    "GridSearchCV", "HalvingRandomSearchCV", "HalvingGridSearchCV", "HyperbandSearchCV",
+    "TPESearchCV", "uniform", "loguniform", "randint", "custom_estimator", "custom_class",
     "SklearnEstimator", "check_estimator",
 ]
 

@@ -53,6 +53,21 @@ for _n, _r, _a in [
     ("ctune_search_new_randomized", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
                                                    ctypes.c_size_t, ctypes.c_uint64]),
     ("ctune_search_new_grid", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p]),
+    ("ctune_search_new_halving", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
+                                                ctypes.c_int, ctypes.c_uint64, ctypes.c_char_p]),
+    ("ctune_search_new_hyperband", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
+                                                  ctypes.c_uint64, ctypes.c_char_p]),
+    ("ctune_search_n_rows", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_row_params", c_void_p, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_n_iterations", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_n_possible_iterations", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_n_required_iterations", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_n_remaining_candidates", ctypes.c_size_t, [c_void_p]),
+    ("ctune_search_n_resources", ctypes.c_int64, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_n_candidates_at", ctypes.c_size_t, [c_void_p, ctypes.c_size_t]),
+    ("ctune_search_min_resources", ctypes.c_int64, [c_void_p]),
+    ("ctune_search_max_resources", ctypes.c_int64, [c_void_p]),
+    ("ctune_search_best_index", ctypes.c_int, [c_void_p, ctypes.POINTER(ctypes.c_size_t)]),
     ("ctune_search_new_tpe", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
                                             ctypes.c_size_t, ctypes.c_uint64, ctypes.c_char_p]),
     ("ctune_search_free", None, [c_void_p]),
@@ -559,7 +574,7 @@ class _SearchBase(BaseEstimator):
         total = 0
         for s in parts:
             h = s.ptr
-            n = C.ctune_search_n_candidates(h)
+            n = C.ctune_search_n_rows(h)  # halving: one row per candidate per iteration
             for i in range(C.ctune_search_n_warnings(h)):
                 warnings.warn(C.ctune_search_warning(h, i).decode(), _warning_class())
             for j in range(C.ctune_search_n_columns(h)):
@@ -575,7 +590,7 @@ class _SearchBase(BaseEstimator):
                         C.ctune_clear_error()
                         vals.append(np.nan)
             for i in range(n):
-                params.append(to_dict(C.ctune_search_candidate_params(h, i)))
+                params.append(to_dict(C.ctune_search_row_params(h, i)))
                 e = C.ctune_search_candidate_error(h, i)
                 errors.append(e.decode() if e else None)
             total += n
@@ -801,3 +816,172 @@ class TPESearchCV(_SearchBase):
         opts = "batch=%d, n_startup_trials=%d, n_ei_candidates=%d" % (
             self.batch, self.n_startup_trials, self.n_ei_candidates)
         check(C.ctune_search_new_tpe(ctypes.byref(h), est, space, n_iter, seed, opts.encode()))
+
+
+# ---- successive halving and Hyperband -------------------------------------------
+
+def _option(name, value):
+    """One "name=value" option of a halving search; values are numbers or words."""
+    if isinstance(value, bool):
+        return "%s=%s" % (name, "true" if value else "false")
+    if isinstance(value, (int, float)):
+        return "%s=%r" % (name, value)
+    text = str(value)
+    if not text.replace("_", "").isalnum():
+        raise ValueError("%s: %r is not a number or a name" % (name, value))
+    return "%s=%s" % (name, text)
+
+
+class _HalvingBase(_SearchBase):
+    """The rounds run in C; the best is the C search's (the best of the last
+    iteration, or Hyperband's best at the largest resource), refitted here
+    with its resource."""
+
+    def _collect(self, parts, names, rank_key):
+        super()._collect(parts, names, rank_key)
+        h = parts[0].ptr
+        i = ctypes.c_size_t()
+        if C.ctune_search_best_index(h, ctypes.byref(i)) == 0:
+            mean = self.cv_results_.get("mean_test_%s" % ("score" if len(names) == 1
+                                                          else rank_key))
+            self.best_index_ = int(i.value)
+            self.best_params_ = self.cv_results_["params"][self.best_index_]
+            if mean is not None:
+                self.best_score_ = float(mean[self.best_index_])
+        else:
+            C.ctune_clear_error()
+        n = C.ctune_search_n_iterations(h)
+        self.n_iterations_ = n
+        self.n_possible_iterations_ = C.ctune_search_n_possible_iterations(h)
+        self.n_required_iterations_ = C.ctune_search_n_required_iterations(h)
+        self.n_remaining_candidates_ = C.ctune_search_n_remaining_candidates(h)
+        self.n_resources_ = [C.ctune_search_n_resources(h, k) for k in range(n)]
+        self.n_candidates_ = [C.ctune_search_n_candidates_at(h, k) for k in range(n)]
+        self.min_resources_ = C.ctune_search_min_resources(h)
+        self.max_resources_ = C.ctune_search_max_resources(h)
+        for col in ("iter", "n_resources", "bracket"):
+            if col in self.cv_results_:
+                self.cv_results_[col] = self.cv_results_[col].astype(np.int64)
+
+    def _search_seed(self):
+        self._seed = _seed(self.random_state)
+        return self._seed
+
+    def _spaces(self, seed):
+        return [(dict(self._space_params()), 0)]
+
+
+class _Halving(_HalvingBase):
+    def _halving_options(self):
+        opts = [_option("factor", self.factor), _option("resource", self.resource),
+                _option("max_resources", self.max_resources),
+                _option("min_resources", self.min_resources),
+                _option("aggressive_elimination", self.aggressive_elimination)]
+        if getattr(self, "n_candidates", None) is not None:
+            opts.append(_option("n_candidates", self.n_candidates))
+        return ", ".join(opts)
+
+    def _new_search(self, h, est, space, n_iter, seed):
+        check(C.ctune_search_new_halving(ctypes.byref(h), est, space, self._randomized, seed,
+                                         self._halving_options().encode()))
+
+
+class HalvingRandomSearchCV(_Halving):
+    """scikit-learn's HalvingRandomSearchCV run by the C library: successive
+    halving over n_candidates sampled candidates; resource "n_samples" or an
+    integer parameter (e.g. "epochs", whose promoted fits continue).
+    cv_results_ has one row per candidate per iteration with "iter" and
+    "n_resources"; fitted attributes n_iterations_, n_resources_,
+    n_candidates_, n_remaining_candidates_, n_possible_iterations_,
+    n_required_iterations_, min_resources_, max_resources_."""
+    _randomized = 1
+
+    def __init__(self, estimator, param_distributions, *, n_candidates="exhaust", factor=3,
+                 resource="n_samples", max_resources="auto", min_resources="smallest",
+                 aggressive_elimination=False, cv=5, scoring=None, refit=True,
+                 error_score=np.nan, return_train_score=True, random_state=None, n_jobs=None,
+                 verbose=0):
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.n_candidates = n_candidates
+        self.factor = factor
+        self.resource = resource
+        self.max_resources = max_resources
+        self.min_resources = min_resources
+        self.aggressive_elimination = aggressive_elimination
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _space_params(self):
+        return self.param_distributions
+
+
+class HalvingGridSearchCV(_Halving):
+    """scikit-learn's HalvingGridSearchCV run by the C library (see
+    HalvingRandomSearchCV); min_resources defaults to "exhaust"."""
+    _randomized = 0
+
+    def __init__(self, estimator, param_grid, *, factor=3, resource="n_samples",
+                 max_resources="auto", min_resources="exhaust", aggressive_elimination=False,
+                 cv=5, scoring=None, refit=True, error_score=np.nan, return_train_score=True,
+                 n_jobs=None, verbose=0):
+        self.estimator = estimator
+        self.param_grid = param_grid
+        self.factor = factor
+        self.resource = resource
+        self.max_resources = max_resources
+        self.min_resources = min_resources
+        self.aggressive_elimination = aggressive_elimination
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.random_state = 0
+
+    def _space_params(self):
+        return self.param_grid
+
+
+class HyperbandSearchCV(_HalvingBase):
+    """KerasTuner's Hyperband with epochs as the budget, run by the C library
+    with cross-validation: max_epochs, factor, hyperband_iterations; the
+    resource is an integer parameter of the estimator ("epochs"). Promoted
+    candidates continue their fits. cv_results_ gains "bracket", "iter" and
+    "n_resources"; n_iterations_ counts the brackets run."""
+
+    def __init__(self, estimator, param_distributions, *, max_epochs=100, factor=3,
+                 hyperband_iterations=1, resource="epochs", cv=3, scoring=None, refit=True,
+                 error_score=np.nan, return_train_score=False, random_state=None, n_jobs=None,
+                 verbose=0):
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.max_epochs = max_epochs
+        self.factor = factor
+        self.hyperband_iterations = hyperband_iterations
+        self.resource = resource
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _space_params(self):
+        return self.param_distributions
+
+    def _new_search(self, h, est, space, n_iter, seed):
+        opts = ", ".join([_option("max_epochs", self.max_epochs), _option("factor", self.factor),
+                          _option("hyperband_iterations", self.hyperband_iterations),
+                          _option("resource", self.resource)])
+        check(C.ctune_search_new_hyperband(ctypes.byref(h), est, space, seed, opts.encode()))
