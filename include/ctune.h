@@ -6,6 +6,40 @@
  * library: estimators behind a vtable, a Keras-like neural-network engine,
  * cross-validation and randomized / grid search.
  *
+ * Contents. The header is one section per module, each a Doxygen group
+ * (a page of the reference's Modules list), in this order:
+ *  - @ref grp_core "Core": the version, the ctune_status codes and the
+ *    per-thread error message.
+ *  - @ref grp_memlog "Memory and logging": the process-wide log callback.
+ *  - @ref grp_data "Data": random streams, ctune_data views of caller arrays.
+ *  - @ref grp_params "Params and specs": ctune_params, ctune_param_spec.
+ *  - @ref grp_estimator "Estimator protocol": the handle, the vtable, fit,
+ *    predict, score, clone.
+ *  - @ref grp_fit_ctx "Fit context": what a fit receives (threads, seed,
+ *    cancellation).
+ *  - @ref grp_nn "NN engine": Keras-like Sequential models.
+ *  - @ref grp_keras "Keras-style estimators": KerasClassifier/Regressor.
+ *  - @ref grp_metrics "Metrics and scorers".
+ *  - @ref grp_builtin "Built-in estimators": dummies, trees, scaler,
+ *    pipeline.
+ *  - @ref grp_datagen "Data generators": seeded synthetic data.
+ *  - @ref grp_check "Conformance kit": checks a custom estimator.
+ *  - @ref grp_model_selection "Model selection": splitters, parameter
+ *    spaces, progress, cross-validation, searches.
+ *  - @ref grp_executors "Executors": where a search's tasks run.
+ *  - @ref grp_io "I/O": CSV, datasets, model persistence, atomic writes.
+ *  - @ref grp_experimental "Experimental": unsettled APIs, behind
+ *    CTUNE_EXPERIMENTAL.
+ * Other headers: ctune_mpi.h (@ref grp_mpi "MPI"), ctune_testing.h
+ * (@ref grp_testing "test instrumentation"), ctune.hpp (@ref grp_cxx "C++").
+ *
+ * Reading order: core (statuses and errors, which every call follows),
+ * data and params (what calls take), the estimator protocol, then the
+ * built-in or Keras-style estimators (what to fit), metrics and model
+ * selection (scoring and tuning it), I/O (loading data, saving models).
+ * Writing an estimator adds the fit context, the conformance kit and the
+ * persistence primitives of I/O; running tasks elsewhere, the executors.
+ *
  * Conventions (see docs/api-conventions.md):
  *  - Every fallible call returns a ctune_status: CTUNE_OK (0) or a negative
  *    code. On failure ctune_last_error() gives a message naming the problem.
@@ -75,8 +109,14 @@ extern "C" {
 #endif
 
 /* ========================================================================
- * Version
+ * Core: version, status codes and errors
  * ======================================================================== */
+/** @defgroup grp_core Core: version, status codes and errors
+ *  Version of the header and the library; the status every fallible call
+ *  returns; the per-thread error message.
+ *  @{ */
+
+/* ---- Version ---- */
 
 /** Major version of this header. While it is 0 the API is settling: a
  *  release that breaks the API or ABI raises the minor version and the
@@ -109,9 +149,7 @@ CTUNE_API const char *ctune_version_string(void);
  */
 CTUNE_API int ctune_version_number(void);
 
-/* ========================================================================
- * Status codes and errors
- * ======================================================================== */
+/* ---- Status codes and errors ---- */
 
 /** Result of every fallible call: CTUNE_OK (0) or a negative code naming the
  *  kind of failure (the anonymous enum below). */
@@ -198,6 +236,16 @@ CTUNE_API ctune_status ctune_set_error_str(ctune_status code, const char *messag
  *  ctune_last_error_code() CTUNE_OK. */
 CTUNE_API void ctune_clear_error(void);
 
+/** @} */
+
+/* ========================================================================
+ * Memory and logging
+ * ======================================================================== */
+/** @defgroup grp_memlog Memory and logging
+ *  The process-wide log callback; allocation accounting lives in
+ *  ctune_testing.h.
+ *  @{ */
+
 /** A receiver of the library's optional log lines: `level` 0 is info, 1 a
  *  warning; `message` is valid during the call only. */
 typedef void (*ctune_log_fn)(int level, const char *message, void *user);
@@ -213,8 +261,12 @@ CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
 /* Allocation accounting and the allocation-failure test hook
  * (ctune_alloc_live(), ctune_alloc_fail_at(), ...) are in ctune_testing.h. */
 
+/** @} */
+
 /* ========================================================================
- * Random numbers
+ * Data: random numbers and data views
+ *
+ * ---- Random numbers ----
  *
  * A ctune_rng is a xoshiro256** generator. Independent streams are derived
  * from (seed, stream id): ctune_seed_derive() mixes a seed with ids through
@@ -222,6 +274,10 @@ CTUNE_API void ctune_set_log_callback(ctune_log_fn fn, void *user);
  * ctune_seed_derive(ctune_seed_derive(s, c), f) whatever thread or MPI rank
  * runs it.
  * ======================================================================== */
+/** @defgroup grp_data Data: random numbers and data views
+ *  Seeded random streams and ctune_data, the view over caller arrays that
+ *  every fit, predict and score takes.
+ *  @{ */
 
 /** A random number generator (xoshiro256**) on one stream of one seed.
  *  Created by ctune_rng_new(), freed by ctune_rng_free(). Not thread-safe:
@@ -246,7 +302,7 @@ CTUNE_API uint64_t ctune_seed_derive(uint64_t seed, uint64_t id);
  *
  * The same (seed, stream) always gives the same sequence of bits.
  *
- * @param out    receives the generator, owned by the caller (ctune_rng_free())
+ * @param[out] out receives the generator, owned by the caller (ctune_rng_free())
  * @param seed   the seed
  * @param stream the stream id, mixed into the seed
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
@@ -288,16 +344,14 @@ CTUNE_API uint64_t ctune_rng_below(ctune_rng *rng, uint64_t n);
  */
 CTUNE_API double ctune_rng_normal(ctune_rng *rng);
 
-/* ========================================================================
- * Data views
+/* ---- Data views ----
  *
  * A ctune_data wraps caller arrays without copying: X is n_rows × n_cols,
  * row-major, element type float32 or float64, consecutive rows `row_stride`
  * elements apart; y is n_rows × n_targets float64, contiguous (may be absent,
  * e.g. for predict). The caller's arrays must outlive the view and every view
  * derived from it. A subset view (a fold) selects rows by index without
- * copying X. Views are immutable and may be shared by threads.
- * ======================================================================== */
+ * copying X. Views are immutable and may be shared by threads. */
 
 /** Element type of X in a data view. */
 typedef enum ctune_dtype { CTUNE_FLOAT32 = 1, CTUNE_FLOAT64 = 2 } ctune_dtype;
@@ -317,7 +371,7 @@ typedef struct ctune_data ctune_data;
  * No value is validated (see ctune_data_validate()). The arrays must
  * outlive the view and every view derived from it.
  *
- * @param out        receives the view, owned by the caller (ctune_data_free())
+ * @param[out] out   receives the view, owned by the caller (ctune_data_free())
  * @param X          n_rows × n_cols elements of type `dtype`, row-major
  * @param dtype      CTUNE_FLOAT32 or CTUNE_FLOAT64
  * @param n_rows     number of rows (may be 0)
@@ -342,7 +396,7 @@ CTUNE_API ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype
  * index list is copied. `src` may be freed before the subset (views share
  * the underlying arrays by reference count).
  *
- * @param out  receives the view, owned by the caller (ctune_data_free())
+ * @param[out] out receives the view, owned by the caller (ctune_data_free())
  * @param src  the view to select from
  * @param rows n row indices into `src`
  * @param n    number of rows of the subset (may be 0)
@@ -399,8 +453,8 @@ CTUNE_API int ctune_data_dtype(const ctune_data *data);
  * subset, as in cross-validation, has no such layout.
  *
  * @param data   the view
- * @param X      receives the address of row 0 (ctune_data_dtype() values)
- * @param stride receives the distance between rows, in elements
+ * @param[out] X receives the address of row 0 (ctune_data_dtype() values)
+ * @param[out] stride receives the distance between rows, in elements
  * @return CTUNE_OK; CTUNE_EUNSUPPORTED for a subset view (gather its rows
  *         with ctune_data_gather_f64()); CTUNE_EINVAL (NULLs)
  */
@@ -425,7 +479,7 @@ CTUNE_API ctune_status ctune_data_validate(const ctune_data *data);
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param out  caller array of n rows, consecutive rows `ld` floats apart
+ * @param[out] out caller array of n rows, consecutive rows `ld` floats apart
  * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, ld < n_cols, more rows than the
  *         view has, an index out of range)
@@ -440,7 +494,7 @@ CTUNE_API ctune_status ctune_data_gather_f32(const ctune_data *data, const size_
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param out  caller array of n rows, consecutive rows `ld` doubles apart
+ * @param[out] out caller array of n rows, consecutive rows `ld` doubles apart
  * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (as ctune_data_gather_f32())
  */
@@ -452,7 +506,7 @@ CTUNE_API ctune_status ctune_data_gather_f64(const ctune_data *data, const size_
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param out  caller array of n × n_targets doubles, row-major
+ * @param[out] out caller array of n × n_targets doubles, row-major
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, the view has no y, an index out
  *         of range)
  */
@@ -480,6 +534,8 @@ CTUNE_API double ctune_data_x(const ctune_data *data, size_t row, size_t col);
  */
 CTUNE_API double ctune_data_y(const ctune_data *data, size_t row, size_t target);
 
+/** @} */
+
 /* ========================================================================
  * Parameters and parameter specs
  *
@@ -487,6 +543,10 @@ CTUNE_API double ctune_data_y(const ctune_data *data, size_t row, size_t target)
  * string, bool or none). An estimator declares its parameters with a spec:
  * a static array of ctune_param_spec ended by an entry whose name is NULL.
  * ======================================================================== */
+/** @defgroup grp_params Parameters and parameter specs
+ *  Typed name → value sets (ctune_params) and the specs (ctune_param_spec)
+ *  that declare and validate an estimator's parameters.
+ *  @{ */
 
 /** Value types; a spec's `types` is a bitwise OR of the accepted ones. */
 enum {
@@ -526,7 +586,7 @@ typedef struct ctune_params ctune_params;
 /**
  * Creates an empty parameter set.
  *
- * @param out receives the set, owned by the caller (ctune_params_free())
+ * @param[out] out receives the set, owned by the caller (ctune_params_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_params_new(ctune_params **out);
@@ -539,7 +599,7 @@ CTUNE_API void ctune_params_free(ctune_params *params);
 /**
  * Deep copy of a parameter set.
  *
- * @param out receives the copy, owned by the caller (ctune_params_free())
+ * @param[out] out receives the copy, owned by the caller (ctune_params_free())
  * @param src the set to copy
  * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
  */
@@ -673,7 +733,7 @@ CTUNE_API int ctune_params_type(const ctune_params *p, const char *name);
  *
  * @param p    the set
  * @param name the parameter name
- * @param out  receives the value
+ * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_EINVAL when absent (naming it), of another type
  *         (naming both types), or for NULLs
  */
@@ -683,7 +743,7 @@ CTUNE_API ctune_status ctune_params_get_int(const ctune_params *p, const char *n
  *
  * @param p    the set
  * @param name the parameter name
- * @param out  receives the value
+ * @param[out] out receives the value
  * @return as ctune_params_get_int()
  */
 CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char *name, double *out);
@@ -692,8 +752,8 @@ CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char
  *
  * @param p    the set
  * @param name the parameter name
- * @param out  receives the string, borrowed from `p`: valid until the entry
- *             is replaced or removed, or the set freed
+ * @param[out] out receives the string, borrowed from `p`: valid until the entry
+ *                 is replaced or removed, or the set freed
  * @return as ctune_params_get_int()
  */
 CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char *name, const char **out);
@@ -702,7 +762,7 @@ CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char
  *
  * @param p    the set
  * @param name the parameter name
- * @param out  receives 1 for true, 0 for false
+ * @param[out] out receives 1 for true, 0 for false
  * @return as ctune_params_get_int()
  */
 CTUNE_API ctune_status ctune_params_get_bool(const ctune_params *p, const char *name, int *out);
@@ -721,8 +781,8 @@ CTUNE_API int ctune_params_is_none(const ctune_params *p, const char *name);
  *
  * @param p    the set
  * @param name the parameter name
- * @param buf  receives the text, always NUL-terminated when cap > 0; may be
- *             NULL when cap is 0
+ * @param[out] buf receives the text, always NUL-terminated when cap > 0; may be
+ *                 NULL when cap is 0
  * @param cap  size of buf in bytes
  * @return the length the text needs (excluding the NUL), even when it did
  *         not fit; a negative ctune_status on error (absent name, NULLs)
@@ -735,8 +795,8 @@ CTUNE_API long ctune_params_value_text(const ctune_params *p, const char *name, 
  * parses back to an equal set with ctune_params_parse().
  *
  * @param p   the set
- * @param buf receives the text, always NUL-terminated when cap > 0; may be
- *            NULL when cap is 0
+ * @param[out] buf receives the text, always NUL-terminated when cap > 0; may be
+ *                 NULL when cap is 0
  * @param cap size of buf in bytes
  * @return the length the text needs (excluding the NUL); a negative
  *         ctune_status on error
@@ -756,7 +816,7 @@ CTUNE_API int ctune_params_equal(const ctune_params *a, const ctune_params *b);
 /**
  * Creates a set holding every spec entry's default.
  *
- * @param out  receives the set, owned by the caller (ctune_params_free())
+ * @param[out] out receives the set, owned by the caller (ctune_params_free())
  * @param spec a NULL-name-terminated spec; NULL gives an empty set
  * @return CTUNE_OK; CTUNE_EINVAL (NULL out, a default that does not parse
  *         or fails its own type, range or choices); CTUNE_ENOMEM
@@ -785,7 +845,7 @@ CTUNE_API ctune_status ctune_params_check(ctune_params *p, const ctune_param_spe
  * added: the set holds the keys given, in order (a later key overrides an
  * earlier one).
  *
- * @param out  receives the set, owned by the caller (ctune_params_free())
+ * @param[out] out receives the set, owned by the caller (ctune_params_free())
  * @param text the options text
  * @param spec a NULL-name-terminated spec of the accepted options
  * @param who  names the caller in messages (NULL: "options")
@@ -802,13 +862,19 @@ CTUNE_API ctune_status ctune_params_parse_spec(ctune_params **out, const char *t
  */
 CTUNE_API size_t ctune_spec_count(const ctune_param_spec *spec);
 
+/** @} */
+
 /* ========================================================================
- * Estimators
+ * Estimator protocol and vtable
  *
  * An estimator is an opaque handle around a vtable, its parameters and its
  * fitted state (scikit-learn's contract: construction only stores params;
  * fit does the work; clone copies params, not the fit).
  * ======================================================================== */
+/** @defgroup grp_estimator Estimator protocol and vtable
+ *  The estimator handle, the vtable a custom estimator implements, and the
+ *  calls every estimator answers (fit, predict, score, clone, params).
+ *  @{ */
 
 /** What an estimator predicts (ctune_estimator_kind() returns one). */
 typedef enum ctune_kind {
@@ -829,6 +895,16 @@ typedef enum ctune_kind {
  *  ctune_estimator_free(). One handle must not be used from two threads at
  *  once; clones may be fitted concurrently. */
 typedef struct ctune_estimator ctune_estimator;
+
+/** @} */
+
+/* ========================================================================
+ * Fit context
+ * ======================================================================== */
+/** @defgroup grp_fit_ctx Fit context
+ *  What the library gives an estimator's fit: its thread budget, its random
+ *  stream and cancellation.
+ *  @{ */
 
 /** Context of one fit, given by the library to an estimator's fit: the
  *  thread budget and the RNG stream of the task. Read with the accessors. */
@@ -866,6 +942,12 @@ CTUNE_API uint64_t ctune_fit_ctx_seed(const ctune_fit_ctx *ctx, uint64_t own_see
  * @return 1 when cancelled, else 0
  */
 CTUNE_API int ctune_fit_ctx_cancelled(const ctune_fit_ctx *ctx);
+
+/** @} */
+
+/* ---- Estimator protocol and vtable (continued) ---- */
+/** @addtogroup grp_estimator
+ *  @{ */
 
 /** A byte sink for an estimator's save hook (see the I/O section). */
 typedef struct ctune_writer ctune_writer;
@@ -981,8 +1063,8 @@ typedef struct ctune_estimator_vtable {
  * With user_retain / user_release in the vtable the handle adopts the
  * caller's reference to `user`, also when this call fails.
  *
- * @param out    receives the handle, owned by the caller
- *               (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller
+ *                 (ctune_estimator_free())
  * @param vtable the vtable; must outlive the handle and its clones
  *               (typically static)
  * @param user   handed to the vtable's create and load
@@ -1039,7 +1121,7 @@ CTUNE_API int ctune_estimator_is_fitted(const ctune_estimator *est);
  *
  * With user_retain in the vtable, the clone takes a reference to user.
  *
- * @param out receives the clone, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the clone, owned by the caller (ctune_estimator_free())
  * @param src the estimator to clone (only read)
  * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
  */
@@ -1143,7 +1225,7 @@ CTUNE_API size_t ctune_estimator_n_classes(const ctune_estimator *est);
  * The class labels seen at fit, in sorted order.
  *
  * @param est the estimator (a fitted classifier)
- * @param out caller array of ctune_estimator_n_classes() doubles
+ * @param[out] out caller array of ctune_estimator_n_classes() doubles
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a classifier); CTUNE_ESTATE
  *         (not fitted)
  */
@@ -1198,8 +1280,8 @@ CTUNE_API size_t ctune_estimator_n_outputs(const ctune_estimator *est);
  *
  * @param est the estimator (fitted)
  * @param X   the data (y, if any, is ignored)
- * @param out caller array of n_rows × ctune_estimator_n_outputs() doubles,
- *            row-major
+ * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles,
+ *                 row-major
  * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (feature count
  *         mismatch, non-finite X); CTUNE_EINVAL (NULLs); errors of the
  *         vtable's predict
@@ -1210,8 +1292,8 @@ CTUNE_API ctune_status ctune_estimator_predict(ctune_estimator *est, const ctune
  *
  * @param est the estimator (a fitted classifier)
  * @param X   the data
- * @param out caller array of n_rows × n_classes doubles, row-major, classes
- *            in ctune_estimator_classes() order
+ * @param[out] out caller array of n_rows × n_classes doubles, row-major, classes
+ *                 in ctune_estimator_classes() order
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no predict_proba
  */
@@ -1224,7 +1306,7 @@ CTUNE_API ctune_status ctune_estimator_predict_proba(ctune_estimator *est, const
  *
  * @param est  the estimator (fitted)
  * @param data the data, with y
- * @param out  receives the score (greater is better)
+ * @param[out] out receives the score (greater is better)
  * @return as ctune_estimator_predict(); CTUNE_EDATA (0 rows, no y, a wrong
  *         number of targets, non-finite y); CTUNE_EUNSUPPORTED (a
  *         transformer without a score)
@@ -1235,7 +1317,7 @@ CTUNE_API ctune_status ctune_estimator_score(ctune_estimator *est, const ctune_d
  *
  * @param est the estimator (a fitted transformer)
  * @param X   the data
- * @param out caller array of n_rows × ctune_estimator_n_outputs() doubles
+ * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no transform
  */
@@ -1245,14 +1327,22 @@ CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctu
  *
  * @param est the estimator (a fitted transformer)
  * @param X   transformed data, ctune_estimator_n_outputs() columns
- * @param out caller array of n_rows × ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of n_rows × ctune_estimator_n_features_in() doubles
  * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (column count
  *         mismatch, non-finite X); CTUNE_EUNSUPPORTED (no inverse);
  *         CTUNE_EINVAL (NULLs)
  */
 CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, const ctune_data *X, double *out);
 
-/* ---- NN ENGINE (lib/nn) ------------------------------------------------ */
+/** @} */
+
+/* ========================================================================
+ * NN engine
+ * ======================================================================== */
+/** @defgroup grp_nn NN engine
+ *  A Keras-like Sequential model (Dense, Dropout; optimizers, losses,
+ *  metrics) trained in float32 on BLIS.
+ *  @{ */
 /* A Keras-like Sequential model: Dense and Dropout layers, compiled with an
  * optimizer, a loss and metrics, trained with minibatches on a ctune_data.
  * Every name (activation, initializer, loss, optimizer, metric, option) is
@@ -1299,7 +1389,7 @@ typedef struct ctune_model ctune_model;
 /**
  * Creates an empty model: no layers, not compiled, seed 0, 1 thread.
  *
- * @param out receives the model, owned by the caller (ctune_model_free())
+ * @param[out] out receives the model, owned by the caller (ctune_model_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_model_new(ctune_model **out);
@@ -1470,8 +1560,8 @@ CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data
  *
  * @param m   the model (built)
  * @param X   the data (y, if any, is ignored)
- * @param out caller array of n_rows × ctune_model_n_outputs() doubles,
- *            row-major
+ * @param[out] out caller array of n_rows × ctune_model_n_outputs() doubles,
+ *                 row-major
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built);
  *         CTUNE_EDATA (column count mismatch, NaN/Inf in X, a value
  *         beyond float32's range); CTUNE_ENUMERIC (an output is NaN/Inf: the weights or X are too
@@ -1486,9 +1576,9 @@ CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, 
  *
  * @param m          the model (built and compiled)
  * @param data       the data, with y
- * @param out_loss   receives the mean loss
- * @param out_metric receives the first compiled metric (NaN when none);
- *                   may be NULL
+ * @param[out] out_loss receives the mean loss
+ * @param[out] out_metric receives the first compiled metric (NaN when none);
+ *                        may be NULL
  * @return CTUNE_OK; fit's data errors; CTUNE_ESTATE (not built or not
  *         compiled); CTUNE_EINVAL (NULLs); CTUNE_ENOMEM
  */
@@ -1563,7 +1653,7 @@ CTUNE_API const char *ctune_model_history_key(const ctune_model *m, size_t i);
  * @param m     the model
  * @param key   a history key, e.g. "val_accuracy"
  * @param epoch the epoch (0-based)
- * @param out   receives the value
+ * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_EINVAL (unknown key, listing the known ones;
  *         epoch out of range; NULLs)
  */
@@ -1584,7 +1674,7 @@ CTUNE_API size_t ctune_model_n_params(const ctune_model *m);
  * Copies all weights, in ctune_model_n_params() order.
  *
  * @param m   the model (built)
- * @param out caller array of ctune_model_n_params() floats
+ * @param[out] out caller array of ctune_model_n_params() floats
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built)
  */
 CTUNE_API ctune_status ctune_model_get_weights(const ctune_model *m, float *out);
@@ -1665,9 +1755,15 @@ CTUNE_API const char *ctune_nn_optimizer_name(size_t i);
  * @return a static string; NULL out of range
  */
 CTUNE_API const char *ctune_nn_metric_name(size_t i);
-/* ---- END NN ENGINE ----------------------------------------------------- */
+/** @} */
 
-/* ---- KERAS-STYLE ESTIMATORS (lib/estimators/keras*) -------------------- */
+/* ========================================================================
+ * Keras-style estimators
+ * ======================================================================== */
+/** @defgroup grp_keras Keras-style estimators
+ *  KerasClassifier / KerasRegressor: an NN model built by a callback from
+ *  searchable parameters, as an ordinary estimator.
+ *  @{ */
 
 
 /** The model-builder callback: the C form of Keras' `create_model(...)`.
@@ -1692,14 +1788,16 @@ typedef ctune_status (*ctune_build_fn)(const ctune_params *params, ctune_model *
  *    validation_split > 0 else "loss"), patience (int, 0), min_delta (double, 0),
  *    restore_best_weights (bool, false).
  *  Training params go to the fit; every other param goes to the builder.
- *  Errors: CTUNE_EINVAL (NULL build or out; a builder param named like a
- *  training param, naming it; an invalid builder spec default), CTUNE_ENOMEM.
- *  `user` is handed to every build call and must outlive all clones. */
+ *  `user` is handed to every build call and must outlive all clones.
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL build or out; a builder param named
+ *  like a training param, naming it; an invalid builder spec default);
+ *  CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_keras_classifier_new(ctune_estimator **out, ctune_build_fn build,
                                                   const ctune_param_spec *builder_spec, void *user);
 /** Same as ctune_keras_classifier_new() for regression (estimator name
  *  "KerasRegressor"): y is n × t targets, the output layer must have t
- *  units, score() is R². Same parameters, errors and ownership. */
+ *  units, score() is R². Same parameters and ownership.
+ *  @return as ctune_keras_classifier_new() */
 CTUNE_API ctune_status ctune_keras_regressor_new(ctune_estimator **out, ctune_build_fn build,
                                                  const ctune_param_spec *builder_spec, void *user);
 
@@ -1719,19 +1817,22 @@ CTUNE_API const ctune_model *ctune_keras_model(const ctune_estimator *est);
  *  binary_crossentropy; k > 2 classes → k softmax units +
  *  sparse_categorical_crossentropy; regression → n_outputs_ linear units +
  *  mean_squared_error.
- *  `params` NULL builds with every default (one linear output, MSE);
- *  a NULL `model` is CTUNE_EINVAL. */
+ *  `params` NULL builds with every default (one linear output, MSE).
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL `model`, a param of the wrong type,
+ *  nn < 1); the failure of ctune_model_add_dense() or ctune_model_compile()
+ *  (e.g. an unknown activation or optimizer) */
 CTUNE_API ctune_status ctune_mlp_build(const ctune_params *params, ctune_model *model, void *user);
 /** The MLP builder's spec (static). */
 CTUNE_API const ctune_param_spec *ctune_mlp_spec(void);
 /** A KerasClassifier with the built-in MLP builder (estimator name
  *  "MLPClassifier"): its params are the training params of
  *  ctune_keras_classifier_new() and the builder's of ctune_mlp_spec().
- *  @param out receives the estimator (free with ctune_estimator_free())
+ *  @param[out] out receives the estimator (free with ctune_estimator_free())
  *  @return CTUNE_OK, CTUNE_EINVAL (NULL out), CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_mlp_classifier_new(ctune_estimator **out);
 /** A KerasRegressor with the built-in MLP builder ("MLPRegressor"); as
- *  ctune_mlp_classifier_new(). */
+ *  ctune_mlp_classifier_new().
+ *  @return as ctune_mlp_classifier_new() */
 CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
 
 /* Persistence (ctune_estimator_save(), docs/data-and-persistence.md): a
@@ -1755,9 +1856,15 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  * Loading runs the builder with the params read from the file: trust a
  * model file as you trust the code of its builder. */
 
-/* ---- END KERAS-STYLE ESTIMATORS ---------------------------------------- */
+/** @} */
 
-/* ---- METRICS AND SCORERS (lib/core/metrics.c) -------------------------- */
+/* ========================================================================
+ * Metrics and scorers
+ * ======================================================================== */
+/** @defgroup grp_metrics Metrics and scorers
+ *  scikit-learn's metrics on caller arrays, and scorers that score a fitted
+ *  estimator by name.
+ *  @{ */
 
 /**
  * Accuracy: the fraction of positions where y_pred equals y_true.
@@ -1767,7 +1874,7 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  * @param y_true n true labels
  * @param y_pred n predicted labels
  * @param n      number of samples (> 0)
- * @param out    receives the accuracy, in [0, 1]
+ * @param[out] out receives the accuracy, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n == 0); CTUNE_EDATA (a NaN/Inf label)
  */
 CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
@@ -1782,7 +1889,7 @@ CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double 
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param out       receives R² (at most 1)
+ * @param[out] out  receives R² (at most 1)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  *         (NaN/Inf)
  */
@@ -1812,7 +1919,7 @@ typedef enum ctune_average {
  * @param y_true n true labels
  * @param y_pred n predicted labels
  * @param n      number of samples (> 0)
- * @param out    receives the score, in [0, 1]
+ * @param[out] out receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *y_pred,
@@ -1827,7 +1934,7 @@ CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, cons
  * @param proba  n × k probabilities, row-major
  * @param n      number of samples (> 0)
  * @param k      number of classes (> 0)
- * @param out    receives the loss (>= 0; smaller is better)
+ * @param[out] out receives the loss (>= 0; smaller is better)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or k 0); CTUNE_EDATA (a code
  *         outside 0..k-1, naming the row; a non-finite probability)
  */
@@ -1848,7 +1955,7 @@ CTUNE_API ctune_status ctune_metric_log_loss(const double *y_true, const double 
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label (finite) for CTUNE_AVERAGE_BINARY
- * @param out       receives the score, in [0, 1]
+ * @param[out] out  receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double *y_pred, size_t n,
@@ -1863,7 +1970,7 @@ CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
- * @param out       receives the score, in [0, 1]
+ * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
 CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y_pred, size_t n,
@@ -1878,7 +1985,7 @@ CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
- * @param out       receives the score, in [0, 1]
+ * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
 CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pred, size_t n,
@@ -1895,7 +2002,7 @@ CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pre
  * @param y_score   n scores (greater = more positive)
  * @param n         number of samples (> 0)
  * @param pos_label the positive label (finite)
- * @param out       receives the AUC, in [0, 1]
+ * @param[out] out  receives the AUC, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n 0, y_true holding a third label —
  *         multiclass is not supported — or only one class); CTUNE_EDATA;
  *         CTUNE_ENOMEM
@@ -1909,7 +2016,7 @@ CTUNE_API ctune_status ctune_metric_roc_auc(const double *y_true, const double *
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param out       receives the error (>= 0)
+ * @param[out] out  receives the error (>= 0)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  */
 CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pred, size_t n,
@@ -1921,7 +2028,7 @@ CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pr
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param out       receives the error (>= 0)
+ * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
 CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pred, size_t n,
@@ -1936,7 +2043,7 @@ CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pr
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param out       receives the error (>= 0)
+ * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
 CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_pred, size_t n,
@@ -1964,7 +2071,7 @@ CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_p
  * @param scorer a scorer name; NULL or "" means the estimator's default
  *               score (ctune_estimator_score())
  * @param data   the data, with y
- * @param out    receives the score
+ * @param[out] out receives the score
  * @return CTUNE_OK; CTUNE_EINVAL for an unknown name (listing the known
  *         ones) or a scorer that does not fit the estimator (e.g. "roc_auc"
  *         on 3 classes, a classification scorer on a regressor); errors of
@@ -1995,9 +2102,17 @@ CTUNE_API size_t ctune_scorer_count(void);
  * @return a static string; NULL out of range
  */
 CTUNE_API const char *ctune_scorer_name(size_t i);
-/* ---- END METRICS AND SCORERS ------------------------------------------- */
+/** @} */
 
-/* ---- BUILT-IN ESTIMATORS: DUMMY (lib/estimators/dummy.c) --------------- */
+/* ========================================================================
+ * Built-in estimators
+ * ======================================================================== */
+/** @defgroup grp_builtin Built-in estimators
+ *  Dummy baselines, decision trees, StandardScaler and Pipeline, as ordinary
+ *  estimator handles.
+ *  @{ */
+
+/* ---- Dummy estimators ---- */
 /* Baselines that ignore X, as scikit-learn's sklearn.dummy (see
  * docs/custom-estimators.md; their source, lib/estimators/dummy.c, is the
  * smallest example of the vtable). Their params are documented with each
@@ -2020,7 +2135,7 @@ CTUNE_API const char *ctune_scorer_name(size_t i);
  *    and the row's values: a row predicts the same label alone or in any
  *    batch.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_dummy_classifier_new(ctune_estimator **out);
@@ -2033,7 +2148,7 @@ CTUNE_API ctune_status ctune_dummy_classifier_new(ctune_estimator **out);
  *  - constant (double or none, default none): the value predicted for every
  *    target by strategy=constant; fit fails with CTUNE_EINVAL when it is none.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_dummy_regressor_new(ctune_estimator **out);
@@ -2054,9 +2169,7 @@ CTUNE_API const ctune_estimator_vtable *ctune_dummy_classifier_vtable(void);
  * @return the static vtable, never NULL
  */
 CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
-/* ---- END BUILT-IN ESTIMATORS: DUMMY ------------------------------------ */
-
-/* ---- BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ---------------------- */
+/* ---- Trees, scaler, pipeline ---- */
 /* scikit-learn's DecisionTreeClassifier / DecisionTreeRegressor,
  * StandardScaler and Pipeline, as ordinary estimator handles (fit, predict,
  * clone, set_params, search ...). See docs/trees-scaling-pipelines.md.
@@ -2077,7 +2190,7 @@ CTUNE_API const ctune_estimator_vtable *ctune_dummy_regressor_vtable(void);
  * seed = int >= 0 (0). Fractions and max_features > n_features are checked
  * at fit.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_decision_tree_classifier_new(ctune_estimator **out);
@@ -2090,7 +2203,7 @@ CTUNE_API ctune_status ctune_decision_tree_classifier_new(ctune_estimator **out)
  * its squares: fit is CTUNE_EDATA naming the row when n_rows · |y| exceeds
  * 1e150 (scale such targets).
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_decision_tree_regressor_new(ctune_estimator **out);
@@ -2118,7 +2231,7 @@ CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(voi
  * Read-only: safe from several threads, as every tree accessor.
  *
  * @param tree a fitted tree (or a fitted pipeline step that is one)
- * @param out  receives the depth (a single-leaf tree has depth 0)
+ * @param[out] out receives the depth (a single-leaf tree has depth 0)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a tree); CTUNE_ESTATE (not fitted)
  */
 CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out);
@@ -2126,7 +2239,7 @@ CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out
  * Number of leaves of a fitted tree.
  *
  * @param tree a fitted tree
- * @param out  receives the leaf count
+ * @param[out] out receives the leaf count
  * @return as ctune_tree_depth()
  */
 CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *out);
@@ -2136,7 +2249,7 @@ CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *
  * Nodes are numbered from 0, the root.
  *
  * @param tree a fitted tree
- * @param out  receives the node count
+ * @param[out] out receives the node count
  * @return as ctune_tree_depth()
  */
 CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *out);
@@ -2146,7 +2259,7 @@ CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *o
  * Normalized to sum 1 (all 0 for a single leaf).
  *
  * @param tree a fitted tree
- * @param out  caller array of ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return as ctune_tree_depth()
  */
 CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tree, double *out);
@@ -2158,10 +2271,10 @@ CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tre
  *
  * @param tree      a fitted tree
  * @param node      the node index (0 = root)
- * @param feature   receives the split feature, or NULL
- * @param threshold receives the split threshold, or NULL
- * @param left      receives the left child's index, or NULL
- * @param right     receives the right child's index, or NULL
+ * @param[out] feature receives the split feature, or NULL
+ * @param[out] threshold receives the split threshold, or NULL
+ * @param[out] left receives the left child's index, or NULL
+ * @param[out] right receives the right child's index, or NULL
  * @return as ctune_tree_depth(); CTUNE_EINVAL for a node out of range
  */
 CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node, int64_t *feature,
@@ -2171,9 +2284,9 @@ CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node,
  *
  * @param tree               a fitted tree
  * @param node               the node index (0 = root)
- * @param impurity           receives the node's impurity, or NULL
- * @param weighted_n_samples receives the weighted sample count, or NULL
- * @param n_samples          receives the plain sample count, or NULL
+ * @param[out] impurity      receives the node's impurity, or NULL
+ * @param[out] weighted_n_samples receives the weighted sample count, or NULL
+ * @param[out] n_samples     receives the plain sample count, or NULL
  * @return as ctune_tree_node()
  */
 CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t node,
@@ -2189,8 +2302,8 @@ CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t
  *
  * @param tree a fitted tree
  * @param node the node index (0 = root)
- * @param out  caller array of n_classes (classifier) or n_outputs
- *             (regressor) doubles
+ * @param[out] out caller array of n_classes (classifier) or n_outputs
+ *                 (regressor) doubles
  * @return as ctune_tree_node()
  */
 CTUNE_API ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t node, double *out);
@@ -2204,7 +2317,7 @@ CTUNE_API ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t
  * zero variance (up to rounding, as scikit-learn decides) keep scale 1.
  * Output is float64, n_rows × n_features.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
@@ -2214,7 +2327,7 @@ CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
  * Read-only: safe from several threads.
  *
  * @param scaler a fitted StandardScaler (or a fitted pipeline step that is one)
- * @param out    caller array of ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a StandardScaler);
  *         CTUNE_ESTATE (not fitted)
  */
@@ -2223,7 +2336,7 @@ CTUNE_API ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *
  * Population variances (ddof 0) learned by a fitted StandardScaler.
  *
  * @param scaler a fitted StandardScaler
- * @param out    caller array of ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return as ctune_scaler_mean()
  */
 CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out);
@@ -2234,7 +2347,7 @@ CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *o
  * with_std is false.
  *
  * @param scaler a fitted StandardScaler
- * @param out    caller array of ctune_estimator_n_features_in() doubles
+ * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return as ctune_scaler_mean()
  */
 CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out);
@@ -2259,7 +2372,7 @@ CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double 
  *
  * Fitting an empty pipeline is CTUNE_ESTATE.
  *
- * @param out receives the handle, owned by the caller (ctune_estimator_free())
+ * @param[out] out receives the handle, owned by the caller (ctune_estimator_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_pipeline_new(ctune_estimator **out);
@@ -2315,16 +2428,22 @@ CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size
  *
  * @param pipe the pipeline (fitted)
  * @param name the step's name
- * @param out  receives the step, borrowed (not to be freed): valid until the
- *             next fit, set_params, add_step or free of `pipe`
+ * @param[out] out receives the step, borrowed (not to be freed): valid until the
+ *                 next fit, set_params, add_step or free of `pipe`
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a pipeline, unknown step: lists
  *         the steps); CTUNE_ESTATE (the pipeline is not fitted)
  */
 CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
                                            const ctune_estimator **out);
-/* ---- END BUILT-IN ESTIMATORS: TREES, SCALER, PIPELINE ------------------ */
+/** @} */
 
-/* ---- DATA GENERATORS (lib/core/datagen.c) ------------------------------ */
+/* ========================================================================
+ * Data generators
+ * ======================================================================== */
+/** @defgroup grp_datagen Data generators
+ *  Seeded synthetic data (make_blobs, make_classification, make_regression)
+ *  into caller arrays.
+ *  @{ */
 /* Seeded synthetic data for tests and examples (after scikit-learn's
  * make_blobs / make_classification / make_regression). Each writes into
  * caller arrays: X is n × d row-major doubles, y holds n values (class
@@ -2343,15 +2462,15 @@ CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const ch
  * the center index. The same arguments give the same bits on every platform
  * with IEEE doubles; no allocation; pure and thread-safe.
  *
- * @param X           caller array of n × d doubles, row-major
- * @param y           caller array of n doubles
+ * @param[out] X      caller array of n × d doubles, row-major
+ * @param[out] y      caller array of n doubles
  * @param n           number of rows (>= centers)
  * @param d           number of columns (>= 1)
  * @param centers     number of blobs (>= 1)
  * @param cluster_std standard deviation of each blob (>= 0)
  * @param seed        the seed
- * @param centers_out caller array of centers × d doubles receiving the
- *                    centers, or NULL
+ * @param[out] centers_out caller array of centers × d doubles receiving the
+ *                         centers, or NULL
  * @return CTUNE_OK; CTUNE_EINVAL naming the bad argument (the arrays may
  *         then be partially written)
  */
@@ -2368,8 +2487,8 @@ CTUNE_API ctune_status ctune_make_blobs(double *X, double *y, size_t n, size_t d
  * scikit-learn: one cluster per class, no redundant features, no random
  * covariance, columns not shuffled).
  *
- * @param X             caller array of n × d doubles, row-major
- * @param y             caller array of n doubles (labels 0..n_classes-1)
+ * @param[out] X        caller array of n × d doubles, row-major
+ * @param[out] y        caller array of n doubles (labels 0..n_classes-1)
  * @param n             number of rows (>= n_classes)
  * @param d             number of columns (>= n_informative)
  * @param n_informative informative columns (>= 1)
@@ -2387,22 +2506,28 @@ CTUNE_API ctune_status ctune_make_classification(double *X, double *y, size_t n,
  * X ~ N(0, 1), y = X · coef + noise · N(0, 1) where coef[k] =
  * 100 · U[0, 1) for k < n_informative and 0 beyond.
  *
- * @param X             caller array of n × d doubles, row-major
- * @param y             caller array of n doubles
+ * @param[out] X        caller array of n × d doubles, row-major
+ * @param[out] y        caller array of n doubles
  * @param n             number of rows (>= 1)
  * @param d             number of columns (>= 1)
  * @param n_informative columns with a non-zero coefficient (<= d)
  * @param noise         standard deviation of the added noise (>= 0)
  * @param seed          the seed
- * @param coef_out      caller array of d doubles receiving coef, or NULL
+ * @param[out] coef_out caller array of d doubles receiving coef, or NULL
  * @return as ctune_make_blobs()
  */
 CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, size_t d,
                                              size_t n_informative, double noise, uint64_t seed,
                                              double *coef_out);
-/* ---- END DATA GENERATORS ----------------------------------------------- */
+/** @} */
 
-/* ---- CONFORMANCE KIT (lib/estimator/check.c) --------------------------- */
+/* ========================================================================
+ * Conformance kit
+ * ======================================================================== */
+/** @defgroup grp_check Conformance kit
+ *  Checks that a custom estimator honours the estimator contract
+ *  (check_estimator).
+ *  @{ */
 
 /**
  * Runs the conformance battery on an estimator ("unit-testing custom
@@ -2482,12 +2607,12 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *
  * @param est        the estimator to check (only cloned)
  * @param options    NULL or "key=value" text
- * @param report     receives one line per failed check ("check_name:
- *                   reason"), NUL-terminated, truncated to report_cap; may
- *                   be NULL with report_cap 0
+ * @param[out] report receives one line per failed check ("check_name:
+ *                    reason"), NUL-terminated, truncated to report_cap; may
+ *                    be NULL with report_cap 0
  * @param report_cap size of report in bytes
- * @param n_failed   receives the number of failed checks (not counting the
- *                   checks that could not run)
+ * @param[out] n_failed receives the number of failed checks (not counting the
+ *                      checks that could not run)
  * @return CTUNE_OK when the battery ran (whatever it found); CTUNE_EINVAL
  *         (bad arguments or options); CTUNE_ENOMEM
  */
@@ -2506,9 +2631,15 @@ CTUNE_API size_t ctune_check_count(void);
  * @return a static string; NULL out of range
  */
 CTUNE_API const char *ctune_check_name(size_t i);
-/* ---- END CONFORMANCE KIT ----------------------------------------------- */
+/** @} */
 
-/* ---- MODEL SELECTION (lib/model_selection) ----------------------------- */
+/* ========================================================================
+ * Model selection
+ * ======================================================================== */
+/** @defgroup grp_model_selection Model selection
+ *  Splitters, parameter spaces, cross-validation, searches and their progress
+ *  callback.
+ *  @{ */
 /* Cross-validation and hyperparameter search, scikit-learn's model_selection
  * in C. Semantics, defaults, result columns and reproducibility rules are in
  * docs/model-selection.md. Everything here sees estimators only through the
@@ -2532,7 +2663,7 @@ typedef struct ctune_splits ctune_splits;
  * n % n_splits folds have one sample more), or over the rows shuffled once
  * with `seed` when `shuffle` is non-zero.
  *
- * @param out      receives the splitter, owned by the caller
+ * @param[out] out receives the splitter, owned by the caller
  *                 (ctune_splitter_free())
  * @param n_splits number of folds (>= 2)
  * @param shuffle  non-zero to shuffle the rows first
@@ -2553,7 +2684,7 @@ CTUNE_API ctune_status ctune_kfold_new(ctune_splitter **out, size_t n_splits, in
  * members than n_splits is a warning (ctune_splits_warning()); every class
  * having fewer is an error.
  *
- * @param out      receives the splitter, owned by the caller
+ * @param[out] out receives the splitter, owned by the caller
  *                 (ctune_splitter_free())
  * @param n_splits number of folds (>= 2)
  * @param shuffle  non-zero to shuffle each class's block assignment
@@ -2570,8 +2701,8 @@ CTUNE_API ctune_status ctune_stratified_kfold_new(ctune_splitter **out, size_t n
  * of ctune_cross_validate() / ctune_cross_val_score() apply. Use it to get
  * that choice shuffled, or to show which splitter a cv means.
  *
- * @param out     receives the splitter, owned by the caller
- *                (ctune_splitter_free())
+ * @param[out] out receives the splitter, owned by the caller
+ *                 (ctune_splitter_free())
  * @param est     the estimator (only its kind is read)
  * @param cv      number of folds (>= 2)
  * @param shuffle non-zero to shuffle (as ctune_kfold_new() /
@@ -2588,7 +2719,7 @@ CTUNE_API ctune_status ctune_cv_splitter_new(ctune_splitter **out, const ctune_e
  * rows and the rest for training (scikit-learn's sizes; the stratified form
  * uses its per-class allocation). Indices come in random order.
  *
- * @param out           receives the splitter, owned by the caller
+ * @param[out] out      receives the splitter, owned by the caller
  *                      (ctune_splitter_free())
  * @param n_splits      number of splits (>= 1)
  * @param test_fraction fraction of the rows in each test side, in (0, 1)
@@ -2608,7 +2739,7 @@ CTUNE_API ctune_status ctune_shuffle_split_new(ctune_splitter **out, size_t n_sp
  * both sides or in none). ctune_splitter_split() gives them for data of
  * exactly `n_rows` rows.
  *
- * @param out      receives the splitter, owned by the caller
+ * @param[out] out receives the splitter, owned by the caller
  *                 (ctune_splitter_free())
  * @param n_rows   the rows of the data the indices refer to
  * @param n_splits number of splits (>= 1)
@@ -2651,7 +2782,7 @@ CTUNE_API const char *ctune_splitter_name(const ctune_splitter *splitter);
  * Only the row count, and y for stratified splitters, are read.
  * Thread-safe for distinct outputs.
  *
- * @param out      receives the splits, owned by the caller (ctune_splits_free())
+ * @param[out] out receives the splits, owned by the caller (ctune_splits_free())
  * @param splitter the splitter
  * @param data     the data to split
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, n_splits greater than the number
@@ -2682,9 +2813,9 @@ CTUNE_API size_t ctune_splits_count(const ctune_splits *splits);
  *
  * @param splits the splits
  * @param i      the split index
- * @param idx    receives a pointer to *n indices, borrowed from `splits`
- *               (valid until it is freed)
- * @param n      receives the number of indices
+ * @param[out] idx receives a pointer to *n indices, borrowed from `splits`
+ *                 (valid until it is freed)
+ * @param[out] n receives the number of indices
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range)
  */
 CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i,
@@ -2694,9 +2825,9 @@ CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i,
  *
  * @param splits the splits
  * @param i      the split index
- * @param idx    receives a pointer to *n indices, borrowed from `splits`
- *               (valid until it is freed)
- * @param n      receives the number of indices
+ * @param[out] idx receives a pointer to *n indices, borrowed from `splits`
+ *                 (valid until it is freed)
+ * @param[out] n receives the number of indices
  * @return as ctune_splits_train()
  */
 CTUNE_API ctune_status ctune_splits_test(const ctune_splits *splits, size_t i,
@@ -2727,9 +2858,9 @@ CTUNE_API const char *ctune_splits_warning(const ctune_splits *splits, size_t i)
  * of y when `stratify` is non-zero. No copy of X. On error both outputs
  * are NULL.
  *
- * @param train         receives the train view, owned by the caller
+ * @param[out] train    receives the train view, owned by the caller
  *                      (ctune_data_free())
- * @param test          receives the test view, owned by the caller
+ * @param[out] test     receives the test view, owned by the caller
  * @param data          the data to split
  * @param test_fraction fraction of the rows in the test view, in (0, 1)
  * @param seed          the seed
@@ -2752,7 +2883,7 @@ typedef struct ctune_candidates ctune_candidates;
 /**
  * Creates an empty parameter space.
  *
- * @param out receives the space, owned by the caller (ctune_space_free())
+ * @param[out] out receives the space, owned by the caller (ctune_space_free())
  * @return CTUNE_OK, CTUNE_EINVAL (NULL out) or CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_space_new(ctune_space **out);
@@ -2765,7 +2896,7 @@ CTUNE_API void ctune_space_free(ctune_space *space);
 /**
  * Deep copy of a space.
  *
- * @param out receives the copy, owned by the caller (ctune_space_free())
+ * @param[out] out receives the copy, owned by the caller (ctune_space_free())
  * @param src the space to copy
  * @return CTUNE_OK, CTUNE_EINVAL (NULLs) or CTUNE_ENOMEM
  */
@@ -2780,7 +2911,7 @@ CTUNE_API ctune_status ctune_space_copy(ctune_space **out, const ctune_space *sr
  * `name: uniform(lo, hi)`, `loguniform(lo, hi)`, `randint(lo, hi)`. The
  * grammar is in docs/model-selection.md.
  *
- * @param out  receives the space, owned by the caller (ctune_space_free())
+ * @param[out] out receives the space, owned by the caller (ctune_space_free())
  * @param text the text
  * @return CTUNE_OK; CTUNE_EFORMAT with the byte offset of the offending
  *         character and a caret excerpt, e.g. `space text: expected ':'
@@ -2914,7 +3045,7 @@ CTUNE_API const char *ctune_space_name(const ctune_space *space, size_t i);
  * Number of points of the grid: the product of the list lengths.
  *
  * @param space the space
- * @param out   receives the size (1 for an empty space)
+ * @param[out] out receives the size (1 for an empty space)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, an entry is a distribution, the
  *         product exceeds 2^64)
  */
@@ -2928,8 +3059,8 @@ CTUNE_API ctune_status ctune_space_grid_size(const ctune_space *space, uint64_t 
  * `n = f(x, NULL, 0)` then `f(x, buf, n + 1)` works.
  *
  * @param space the space
- * @param buf   receives the text, NUL-terminated when cap > 0; may be NULL
- *              when cap is 0
+ * @param[out] buf receives the text, NUL-terminated when cap > 0; may be NULL
+ *                 when cap is 0
  * @param cap   size of buf in bytes
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (NULLs)
@@ -2940,8 +3071,8 @@ CTUNE_API long ctune_space_to_text(const ctune_space *space, char *buf, size_t c
  * Every point of the grid, in scikit-learn's ParameterGrid order: keys
  * sorted, the last key varying fastest.
  *
- * @param out   receives the candidates, owned by the caller
- *              (ctune_candidates_free())
+ * @param[out] out receives the candidates, owned by the caller
+ *                 (ctune_candidates_free())
  * @param space the space (lists only)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, empty space, a distribution, a
  *         grid too large to list); CTUNE_ENOMEM
@@ -2956,8 +3087,8 @@ CTUNE_API ctune_status ctune_space_grid(ctune_candidates **out, const ctune_spac
  * replacement, entries visited in sorted order. Deterministic for a given
  * seed (stream 0 of `seed`).
  *
- * @param out    receives the candidates, owned by the caller
- *               (ctune_candidates_free())
+ * @param[out] out receives the candidates, owned by the caller
+ *                 (ctune_candidates_free())
  * @param space  the space
  * @param n_iter number of candidates (>= 1)
  * @param seed   the seed
@@ -3029,7 +3160,7 @@ typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, d
  * @param data       the data, with y
  * @param cv         number of folds (>= 2)
  * @param scoring    a scorer name, or NULL for the estimator's default score
- * @param out_scores caller array of cv doubles receiving the scores
+ * @param[out] out_scores caller array of cv doubles receiving the scores
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2, unknown scorer); splitter
  *         errors; the failing fold's error; CTUNE_ENOMEM
  */
@@ -3048,7 +3179,7 @@ typedef struct ctune_cv_results ctune_cv_results;
  * return_train_score=false, `error_score=nan|raise|<number>` (default nan),
  * n_jobs=1, seed=0 (the task streams' seed). `est` is never modified.
  *
- * @param out      receives the results, owned by the caller
+ * @param[out] out receives the results, owned by the caller
  *                 (ctune_cv_results_free())
  * @param est      the estimator (only cloned)
  * @param data     the data, with y
@@ -3097,7 +3228,7 @@ CTUNE_API const char *ctune_cv_results_column_name(const ctune_cv_results *res, 
  *
  * @param res  the results
  * @param name the column name
- * @param out  caller array of ctune_cv_results_n_splits() doubles
+ * @param[out] out caller array of ctune_cv_results_n_splits() doubles
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown column, listing the known
  *         ones)
  */
@@ -3144,7 +3275,7 @@ typedef struct ctune_search ctune_search;
  * Every space name is checked against the estimator's parameters before
  * anything runs.
  *
- * @param out    receives the search, owned by the caller (ctune_search_free())
+ * @param[out] out receives the search, owned by the caller (ctune_search_free())
  * @param est    the estimator to tune (only cloned)
  * @param space  the parameter space (copied)
  * @param n_iter number of candidates (>= 1; capped at the grid size when
@@ -3162,7 +3293,7 @@ CTUNE_API ctune_status ctune_search_new_randomized(ctune_search **out, const ctu
  * Candidates are in ctune_space_grid() order. Task streams use seed 0
  * unless the option seed=\<n\> is set.
  *
- * @param out   receives the search, owned by the caller (ctune_search_free())
+ * @param[out] out receives the search, owned by the caller (ctune_search_free())
  * @param est   the estimator to tune (only cloned)
  * @param space the parameter space, lists only (copied)
  * @return as ctune_search_new_randomized(); CTUNE_EINVAL for a distribution
@@ -3402,7 +3533,7 @@ CTUNE_API const ctune_params *ctune_search_candidate_params(const ctune_search *
  * The best is the lowest rank, first on ties.
  *
  * @param search the search
- * @param out    receives the candidate index
+ * @param[out] out receives the candidate index
  * @return CTUNE_OK; CTUNE_ESTATE (no results; several scorers and no refit
  *         metric; a partial search where no candidate completed);
  *         CTUNE_EINVAL (NULLs)
@@ -3412,7 +3543,7 @@ CTUNE_API ctune_status ctune_search_best_index(const ctune_search *search, size_
  * Mean test score of the best candidate (scikit-learn's best_score_).
  *
  * @param search the search
- * @param out    receives the score
+ * @param[out] out receives the score
  * @return as ctune_search_best_index()
  */
 CTUNE_API ctune_status ctune_search_best_score(const ctune_search *search, double *out);
@@ -3441,8 +3572,8 @@ CTUNE_API ctune_estimator *ctune_search_best_estimator(ctune_search *search);
  *
  * The search no longer holds it.
  *
- * @param out    receives the estimator, owned by the caller
- *               (ctune_estimator_free())
+ * @param[out] out receives the estimator, owned by the caller
+ *                 (ctune_estimator_free())
  * @param search the search
  * @return CTUNE_OK; CTUNE_ESTATE when there is none; CTUNE_EINVAL (NULLs)
  */
@@ -3487,7 +3618,7 @@ CTUNE_API const char *ctune_search_column_name(const ctune_search *search, size_
  * @param search the search
  * @param column the column name
  * @param i      the candidate index
- * @param out    receives the value
+ * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_ESTATE (no results); CTUNE_EINVAL (NULLs, unknown
  *         column listing the known ones, i out of range, a text value)
  */
@@ -3502,7 +3633,7 @@ CTUNE_API ctune_status ctune_search_result(const ctune_search *search, const cha
  * @param search the search
  * @param column the column name
  * @param i      the candidate index
- * @param buf    receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text, NUL-terminated when cap > 0
  * @param cap    size of buf in bytes
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (as ctune_search_result())
@@ -3568,7 +3699,7 @@ CTUNE_API ctune_status ctune_search_results_json(const ctune_search *search, con
  * ctune_space_to_text().
  *
  * @param search the search
- * @param buf    receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text, NUL-terminated when cap > 0
  * @param cap    size of buf in bytes
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (CTUNE_ESTATE, CTUNE_EINVAL, CTUNE_ENOMEM)
@@ -3580,7 +3711,7 @@ CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *bu
  * Same text as ctune_search_results_json().
  *
  * @param search the search
- * @param buf    receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text, NUL-terminated when cap > 0
  * @param cap    size of buf in bytes
  * @return as ctune_search_results_csv_buf()
  */
@@ -3619,9 +3750,15 @@ CTUNE_API ctune_status ctune_search_report(const ctune_search *search, const cha
  *         (not a results document); CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_report_write(const char *results_path, const char *html_path);
-/* ---- END MODEL SELECTION ----------------------------------------------- */
+/** @} */
 
-/* ---- EXECUTORS (lib/model_selection/job.c) ----------------------------- */
+/* ========================================================================
+ * Executors
+ * ======================================================================== */
+/** @defgroup grp_executors Executors
+ *  Where the tasks of a search or cross-validation run: serial, thread pool,
+ *  or a custom executor such as MPI's.
+ *  @{ */
 /* Where a search's tasks run. ctune_search_fit() and ctune_cross_validate()
  * run their tasks (candidate × split) on an executor: the built-in serial
  * or thread pool one chosen by n_jobs — both instances of
@@ -3687,8 +3824,8 @@ CTUNE_API void *ctune_job_record(ctune_job *job, size_t i);
 CTUNE_API long ctune_job_n_jobs(const ctune_job *job);
 /** Runs task i on the calling thread and writes its record; `threads` is
  *  the thread budget of its fit (ctune_fit_ctx_threads(), >= 1).
- *  Thread-safe for distinct i. Errors: CTUNE_EINVAL (NULL job, i out of
- *  range). */
+ *  Thread-safe for distinct i.
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL job, i out of range) */
 CTUNE_API ctune_status ctune_job_run_task(ctune_job *job, size_t i, int threads);
 /** Reports task i as finished (its record final, on this process): counts
  *  it, applies error_score=raise and calls the progress callback. Returns
@@ -3707,32 +3844,40 @@ CTUNE_API void ctune_job_stop(ctune_job *job);
  *  executor calls task_done on one process, then copies this state with
  *  ctune_job_set_outcome() (and the records) to the other processes, so
  *  that every process ends with the same results and status.
- *  Errors: CTUNE_EINVAL (NULLs). */
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULLs) */
 CTUNE_API ctune_status ctune_job_outcome(const ctune_job *job, size_t *n_done, int *flags);
 /** Sets the completion state (as read by ctune_job_outcome() on the process
  *  that ran task_done) on another process's copy of the job.
- *  Errors: CTUNE_EINVAL (NULL, n_done above the task count, unknown flags). */
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL, n_done above the task count,
+ *  unknown flags) */
 CTUNE_API ctune_status ctune_job_set_outcome(ctune_job *job, size_t n_done, int flags);
 
 /** Makes ctune_search_fit() run its tasks on a custom executor (NULL
  *  `vtable` goes back to n_jobs' serial / thread-pool executors). The
  *  vtable and `self` must stay valid while the search may fit. The refit
  *  runs on the calling thread with all cores, where refit_here allows.
- *  Errors: CTUNE_EINVAL (NULL search, wrong version, NULL run). */
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL search, wrong version, NULL run) */
 CTUNE_API ctune_status ctune_search_set_executor(ctune_search *search,
                                                  const ctune_executor_vtable *vtable, void *self);
 /** ctune_cross_validate() on a custom executor (NULL `vtable`: as
- *  ctune_cross_validate()). Errors as ctune_cross_validate(), CTUNE_EINVAL
- *  for a bad vtable, and the executor's own failure. */
+ *  ctune_cross_validate()).
+ *  @return as ctune_cross_validate(); CTUNE_EINVAL for a bad vtable; the
+ *  executor's own failure */
 CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out,
                                                const ctune_estimator *est,
                                                const ctune_data *data,
                                                const ctune_splitter *splitter, int cv,
                                                const char *options,
                                                const ctune_executor_vtable *vtable, void *self);
-/* ---- END EXECUTORS ------------------------------------------------------ */
+/** @} */
 
-/* ---- I/O: CSV, DATASETS, PERSISTENCE (lib/io) -------------------------- */
+/* ========================================================================
+ * I/O: CSV, datasets, persistence, atomic writes
+ * ======================================================================== */
+/** @defgroup grp_io I/O: CSV, datasets, persistence, atomic writes
+ *  Loading CSV files and datasets, saving and loading models, byte streams
+ *  for save/load hooks, and the atomic file writer.
+ *  @{ */
 
 /** Loads a CSV file (docs/data-and-persistence.md) into a new data view
  * that owns its arrays: X (n_rows × n_features, float32 or float64) and, when
@@ -3761,15 +3906,16 @@ CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out,
  *   missing=error|nan           empty numeric fields            [error]
  * Fields follow RFC 4180 (quotes, doubled quotes, newlines inside quotes);
  * CRLF, a UTF-8 BOM, blank lines and spaces around fields are accepted.
- * Errors: CTUNE_EINVAL (NULLs, bad options, unknown target/feature column:
- * names the columns), CTUNE_EIO (open/read, with the system's reason),
- * CTUNE_EFORMAT naming file, line and column ("data.csv: line 214,
+ * Thread-safe (distinct calls share nothing).
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, bad options, unknown target/feature
+ * column: names the columns); CTUNE_EIO (open/read, with the system's
+ * reason); CTUNE_EFORMAT naming file, line and column ("data.csv: line 214,
  * column 7: 'abc' is not a number"; rows with a different number of fields;
- * empty input; a header without data), CTUNE_ENOMEM.
- * Thread-safe (distinct calls share nothing). */
+ * empty input; a header without data); CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_csv_load(ctune_data **out, const char *path, const char *options);
 /** Same as ctune_csv_load() on `len` bytes of CSV text in memory (need not
- *  be NUL-terminated; not retained). Messages name the input "CSV buffer". */
+ *  be NUL-terminated; not retained). Messages name the input "CSV buffer".
+ *  @return as ctune_csv_load() */
 CTUNE_API ctune_status ctune_csv_load_buffer(ctune_data **out, const char *buf, size_t len,
                                              const char *options);
 
@@ -3793,8 +3939,9 @@ CTUNE_API const char *ctune_data_class_name(const ctune_data *data, size_t code)
  * loaded like sklearn.datasets.load_*: feature names and class names are
  * set. `name` NULL or "" means "breast_cancer". `options`: NULL or
  * "dtype=float32|float64, features=A|B" (as for CSV).
- * Errors: CTUNE_EINVAL (unknown name: lists the known ones; bad options),
- * CTUNE_ENOMEM. Thread-safe. */
+ * Thread-safe.
+ * @return CTUNE_OK; CTUNE_EINVAL (unknown name: lists the known ones; bad
+ * options); CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_dataset_load(ctune_data **out, const char *name, const char *options);
 /** Number of embedded datasets. Thread-safe. */
 CTUNE_API size_t ctune_dataset_count(void);
@@ -3846,17 +3993,17 @@ CTUNE_API ctune_status ctune_write_file(const char *path, const void *data, size
 
 /** Writes `est` to the file at `path`, atomically, as ctune_write_file()
  *  does: an existing file is replaced whole or left untouched.
- *  Errors: CTUNE_EINVAL (NULLs), CTUNE_EUNSUPPORTED (fitted, and the vtable
- *  has no save or load hook: names the estimator), CTUNE_EIO (with the
- *  system's reason; only the temporary file is removed), CTUNE_ENOMEM, and
- *  any error of the save hook. Thread-safe for distinct files; `est` is only
- *  read. */
+ *  Thread-safe for distinct files; `est` is only read.
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EUNSUPPORTED (fitted, and
+ *  the vtable has no save or load hook: names the estimator); CTUNE_EIO
+ *  (with the system's reason; only the temporary file is removed);
+ *  CTUNE_ENOMEM; any error of the save hook */
 CTUNE_API ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path);
 /** Serializes `est` into the caller's buffer: *size receives the bytes the
  *  model needs; with buf NULL and cap 0 nothing else happens (a size query),
- *  otherwise the model is copied when cap >= *size. Errors as
- *  ctune_estimator_save(), and CTUNE_EINVAL when cap is too small (*size is
- *  still set). */
+ *  otherwise the model is copied when cap >= *size.
+ *  @return as ctune_estimator_save(); CTUNE_EINVAL when cap is too small
+ *  (*size is still set) */
 CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf,
                                                    size_t cap, size_t *size);
 /** Loads a model saved by ctune_estimator_save() into a new handle (owned by
@@ -3872,17 +4019,19 @@ CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, v
  *  (KerasClassifier / KerasRegressor with your builder, a Pipeline holding
  *  custom steps) loads with ctune_estimator_load_like(), or with its
  *  ctune_estimator_vtable_of() and ctune_estimator_user() passed here.
- *  Errors: CTUNE_EIO (open/read), CTUNE_EFORMAT for any malformed file with
- *  the reason: not a model file (bad magic), unsupported format version,
- *  "truncated at byte N", checksum mismatch, the file's estimator is not the
- *  vtable's ("model file holds a 'A', but the vtable given is 'B'"), saved
- *  params the vtable rejects; CTUNE_EINVAL (NULLs, a name that is no
- *  built-in estimator when vtable is NULL), CTUNE_EUNSUPPORTED (a fitted
- *  model whose vtable has no load hook), CTUNE_ENOMEM, errors of the load
- *  hook. Never reads out of bounds, whatever the bytes. Thread-safe. */
+ *  Never reads out of bounds, whatever the bytes. Thread-safe.
+ *  @return CTUNE_OK; CTUNE_EIO (open/read); CTUNE_EFORMAT for any malformed
+ *  file with the reason: not a model file (bad magic), unsupported format
+ *  version, "truncated at byte N", checksum mismatch, the file's estimator
+ *  is not the vtable's ("model file holds a 'A', but the vtable given is
+ *  'B'"), saved params the vtable rejects; CTUNE_EINVAL (NULLs, a name that
+ *  is no built-in estimator when vtable is NULL); CTUNE_EUNSUPPORTED (a
+ *  fitted model whose vtable has no load hook); CTUNE_ENOMEM; errors of the
+ *  load hook */
 CTUNE_API ctune_status ctune_estimator_load(ctune_estimator **out, const char *path,
                                             const ctune_estimator_vtable *vtable, void *user);
-/** Same as ctune_estimator_load() from `len` bytes in memory (not retained). */
+/** Same as ctune_estimator_load() from `len` bytes in memory (not retained).
+ *  @return as ctune_estimator_load() */
 CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const void *buf,
                                                    size_t len,
                                                    const ctune_estimator_vtable *vtable,
@@ -3900,14 +4049,15 @@ CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const 
  *  pipeline with steps of the same names, in the same order (each step
  *  loads like the corresponding step of `like`), or an empty pipeline to
  *  look every step up among the built-in estimators. Works for every
- *  estimator, built-in or custom. Errors: as ctune_estimator_load(), and
- *  CTUNE_EFORMAT when the file holds another estimator ("model file holds a
- *  'A', but the estimator given is 'B'") or other steps, or when the
- *  builder now makes another model than the saved one (naming what
- *  differs); CTUNE_EINVAL (NULLs). Thread-safe (`like` is only read). */
+ *  estimator, built-in or custom. Thread-safe (`like` is only read).
+ *  @return as ctune_estimator_load(); CTUNE_EFORMAT when the file holds
+ *  another estimator ("model file holds a 'A', but the estimator given is
+ *  'B'") or other steps, or when the builder now makes another model than
+ *  the saved one (naming what differs); CTUNE_EINVAL (NULLs) */
 CTUNE_API ctune_status ctune_estimator_load_like(ctune_estimator **out, const char *path,
                                                  const ctune_estimator *like);
-/** Same as ctune_estimator_load_like() from `len` bytes in memory. */
+/** Same as ctune_estimator_load_like() from `len` bytes in memory.
+ *  @return as ctune_estimator_load_like() */
 CTUNE_API ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, const void *buf,
                                                         size_t len, const ctune_estimator *like);
 
@@ -3920,36 +4070,44 @@ CTUNE_API ctune_status ctune_estimator_load_like_buffer(ctune_estimator **out, c
  * Writers return CTUNE_ENOMEM when the buffer cannot grow. */
 /** Appends `n` raw bytes. @return CTUNE_OK, CTUNE_EINVAL (NULLs), CTUNE_ENOMEM */
 CTUNE_API ctune_status ctune_write_bytes(ctune_writer *w, const void *p, size_t n);
-/** Appends an unsigned 64-bit integer (8 bytes, little-endian). */
+/** Appends an unsigned 64-bit integer (8 bytes, little-endian).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_u64(ctune_writer *w, uint64_t v);
-/** Appends a signed 64-bit integer (8 bytes, little-endian two's complement). */
+/** Appends a signed 64-bit integer (8 bytes, little-endian two's complement).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_i64(ctune_writer *w, int64_t v);
-/** Appends a double (its IEEE-754 bits, 8 bytes little-endian: NaN payloads kept). */
+/** Appends a double (its IEEE-754 bits, 8 bytes little-endian: NaN payloads kept).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_f64(ctune_writer *w, double v);
-/** Appends `n` floats (IEEE-754 bits, 4 bytes each, little-endian). */
+/** Appends `n` floats (IEEE-754 bits, 4 bytes each, little-endian).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_f32_array(ctune_writer *w, const float *p, size_t n);
-/** Appends `n` doubles (8 bytes each, little-endian). */
+/** Appends `n` doubles (8 bytes each, little-endian).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_f64_array(ctune_writer *w, const double *p, size_t n);
-/** A length-prefixed string (NULL is written as absent). */
+/** A length-prefixed string (NULL is written as absent).
+ *  @return as ctune_write_bytes() */
 CTUNE_API ctune_status ctune_write_string(ctune_writer *w, const char *s);
 /** Reads `n` raw bytes into p. @return CTUNE_OK, CTUNE_EINVAL (NULLs),
  *  CTUNE_EFORMAT when fewer than `n` bytes are left (naming the offset) */
 CTUNE_API ctune_status ctune_read_bytes(ctune_reader *r, void *p, size_t n);
-/** Reads what ctune_write_u64() wrote. Errors as ctune_read_bytes(). */
+/** Reads what ctune_write_u64() wrote. @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_u64(ctune_reader *r, uint64_t *v);
-/** Reads what ctune_write_i64() wrote. Errors as ctune_read_bytes(). */
+/** Reads what ctune_write_i64() wrote. @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_i64(ctune_reader *r, int64_t *v);
 /** Reads what ctune_write_f64() wrote (any bit pattern, NaN included: the
- *  hook validates values). Errors as ctune_read_bytes(). */
+ *  hook validates values). @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_f64(ctune_reader *r, double *v);
-/** Reads `n` floats written by ctune_write_f32_array(). Errors as
- *  ctune_read_bytes(); check `n` against ctune_read_remaining() first. */
+/** Reads `n` floats written by ctune_write_f32_array(); check `n` against
+ *  ctune_read_remaining() first. @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n);
-/** Reads `n` doubles written by ctune_write_f64_array(). As above. */
+/** Reads `n` doubles written by ctune_write_f64_array(). As above.
+ *  @return as ctune_read_bytes() */
 CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n);
 /** Reads a string written by ctune_write_string into buf (cap bytes with the
- *  NUL); CTUNE_EFORMAT when it does not fit or holds a NUL byte. An absent
- *  (NULL) string reads as "". */
+ *  NUL). An absent (NULL) string reads as "".
+ *  @return as ctune_read_bytes(); CTUNE_EFORMAT when it does not fit or
+ *  holds a NUL byte */
 CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
 /** Bytes left to read in `r` (0 for NULL). */
 CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
@@ -3966,7 +4124,7 @@ CTUNE_API size_t ctune_read_n_features(const ctune_reader *r);
 CTUNE_API size_t ctune_read_n_outputs(const ctune_reader *r);
 /** Fitted number of classes (0 for a regressor or a transformer). As above. */
 CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
-/* ---- END I/O ----------------------------------------------------------- */
+/** @} */
 
 /* ========================================================================
  * Experimental API
@@ -3980,6 +4138,10 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  * (scripts/abi-check.sh reads this block to exempt them). A declaration
  * leaves the block, into its module's section, when it becomes stable.
  * ======================================================================== */
+/** @defgroup grp_experimental Experimental API
+ *  Unsettled APIs (studies, search strategies, ask/tell), declared only when
+ *  the program defines CTUNE_EXPERIMENTAL; outside the ABI promise.
+ *  @{ */
 #if defined(CTUNE_EXPERIMENTAL) || defined(CTUNE_BUILDING)
 
 /* ---- Warm start (estimators) ---- */
@@ -4000,8 +4162,8 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  * @param data      the training data of its last fit
  * @param params    params to merge first (as ctune_estimator_set_params(),
  *                  but keeping the fit); NULL for none
- * @param continued receives 1 when the fit was continued, 0 when it started
- *                  from scratch; may be NULL
+ * @param[out] continued receives 1 when the fit was continued, 0 when it started
+ *                       from scratch; may be NULL
  * @return as ctune_estimator_fit(), and CTUNE_EINVAL for params the spec
  *         rejects (the estimator then keeps its params and fit)
  */
@@ -4523,7 +4685,7 @@ CTUNE_API const char *ctune_tuner_stopped_by(const ctune_tuner *tuner);
  *    consider_endpoints=false, consider_magic_clip=true,
  *    direction=maximize|minimize (maximize: ctune's scorers).
  *
- * @param out      receives the search, owned by the caller (ctune_search_free())
+ * @param[out] out receives the search, owned by the caller (ctune_search_free())
  * @param est      the estimator to tune (only cloned)
  * @param space    the parameter space (copied); lists, uniform, loguniform,
  *                 randint
@@ -4539,6 +4701,7 @@ CTUNE_API ctune_status ctune_search_new_tpe(ctune_search **out, const ctune_esti
                                             uint64_t seed, const char *options);
 
 #endif /* CTUNE_EXPERIMENTAL */
+/** @} */
 
 #ifdef __cplusplus
 }

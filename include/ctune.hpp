@@ -50,6 +50,10 @@
 
 #include "ctune.h"
 
+/** @defgroup grp_cxx C++ layer (ctune.hpp)
+ *  Owning handles, exceptions and helpers over the C API, header-only C++17.
+ *  @{ */
+
 /** The C++ layer of ctune (ctune.hpp). */
 namespace ctune {
 
@@ -327,5 +331,7 @@ inline std::string best_params(const ctune_search *search)
 }
 
 } // namespace ctune
+
+/** @} */
 
 #endif /* CTUNE_HPP */

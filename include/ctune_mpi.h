@@ -40,12 +40,16 @@ extern "C" {
 #define CTUNE_MPI_API
 #endif
 
+/** @defgroup grp_mpi MPI (ctune_mpi.h)
+ *  Searches and cross-validation over an MPI communicator (libctune_mpi).
+ *  @{ */
+
 /** Initializes MPI with MPI_THREAD_FUNNELED (argc/argv may be NULL) unless
  *  it is initialized already; *provided (may be NULL) receives the thread
- *  level MPI provides. Errors: CTUNE_EUNSUPPORTED when MPI provides less
- *  than MPI_THREAD_FUNNELED (ctune's worker threads never call MPI, but
- *  they exist), CTUNE_EIO when MPI_Init_thread fails. Call from the main
- *  thread. */
+ *  level MPI provides. Call from the main thread.
+ *  @return CTUNE_OK; CTUNE_EUNSUPPORTED when MPI provides less than
+ *  MPI_THREAD_FUNNELED (ctune's worker threads never call MPI, but they
+ *  exist); CTUNE_EIO when MPI_Init_thread fails */
 CTUNE_MPI_API ctune_status ctune_mpi_init(int *argc, char ***argv, int *provided);
 /** 1 when this process was started by an MPI launcher (mpirun / mpiexec
  *  of Open MPI, MPICH, Intel MPI; srun with PMI or PMIx), judged from the
@@ -55,14 +59,20 @@ CTUNE_MPI_API ctune_status ctune_mpi_init(int *argc, char ***argv, int *provided
  *  Thread-safe; needs no MPI call. */
 CTUNE_MPI_API int ctune_mpi_launched(void);
 /** Finalizes MPI if ctune_mpi_init() initialized it and it is not
- *  finalized yet; otherwise does nothing. Returns CTUNE_OK or CTUNE_EIO. */
+ *  finalized yet; otherwise does nothing.
+ *  @return CTUNE_OK; CTUNE_EIO when MPI_Finalize fails */
 CTUNE_MPI_API ctune_status ctune_mpi_finalize(void);
 
 /** This process's rank in `comm`.
- *  Errors: CTUNE_EINVAL (NULL out), CTUNE_ESTATE (MPI not initialized),
- *  CTUNE_EIO (invalid communicator). */
+ *  @param[out] out  receives the rank
+ *  @param      comm the communicator
+ *  @return CTUNE_OK; CTUNE_EINVAL (NULL out); CTUNE_ESTATE (MPI not
+ *  initialized); CTUNE_EIO (invalid communicator) */
 CTUNE_MPI_API ctune_status ctune_mpi_rank(int *out, MPI_Comm comm);
-/** The number of ranks of `comm`; errors as ctune_mpi_rank(). */
+/** The number of ranks of `comm`.
+ *  @param[out] out  receives the number of ranks
+ *  @param      comm the communicator
+ *  @return as ctune_mpi_rank() */
 CTUNE_MPI_API ctune_status ctune_mpi_size(int *out, MPI_Comm comm);
 
 /** Runs ctune_search_fit(search, data) over `comm`: rank 0 hands out the
@@ -84,12 +94,7 @@ CTUNE_MPI_API ctune_status ctune_mpi_size(int *out, MPI_Comm comm);
  *    refit=root   root | all: which ranks refit the best candidate.
  *  n_jobs (search option) is the number of worker threads per rank.
  *
- *  Returns what ctune_search_fit() returns, and: CTUNE_EIO naming the
- *  rank for a communication failure, a silent peer (timeout), a rank whose
- *  search differs (task count or record size) or a rank that failed before
- *  its tasks (its message is relayed); CTUNE_EINVAL (NULLs, bad
- *  mpi_options, MPI_COMM_NULL); CTUNE_ESTATE (MPI not initialized or
- *  finalized). A 1-rank communicator runs the same protocol locally.
+ *  A 1-rank communicator runs the same protocol locally.
  *  Collective over `comm`: every rank must call it. MPI errors on the
  *  private duplicate of `comm` (made at the first call, cached on `comm`)
  *  are returned, never fatal. After a CTUNE_EIO the other ranks may be in
@@ -97,25 +102,34 @@ CTUNE_MPI_API ctune_status ctune_mpi_size(int *out, MPI_Comm comm);
  *  The search runs on libctune_mpi's executor during the call only; after
  *  it the search uses n_jobs' executors again (as after
  *  ctune_search_set_executor(search, NULL, NULL)). Not thread-safe: one
- *  call at a time per process. */
+ *  call at a time per process.
+ *
+ *  @return what ctune_search_fit() returns, and: CTUNE_EIO naming the rank
+ *  for a communication failure, a silent peer (timeout), a rank whose
+ *  search differs (task count or record size) or a rank that failed before
+ *  its tasks (its message is relayed); CTUNE_EINVAL (NULLs, bad
+ *  mpi_options, MPI_COMM_NULL); CTUNE_ESTATE (MPI not initialized or
+ *  finalized) */
 CTUNE_MPI_API ctune_status ctune_mpi_search_fit(ctune_search *search, const ctune_data *data,
                                                 MPI_Comm comm, const char *mpi_options);
-/** ctune_mpi_search_fit() with a Fortran communicator handle (FFI). */
+/** ctune_mpi_search_fit() with a Fortran communicator handle (FFI).
+ *  @return as ctune_mpi_search_fit() */
 CTUNE_MPI_API ctune_status ctune_mpi_search_fit_f(ctune_search *search, const ctune_data *data,
                                                   MPI_Fint comm, const char *mpi_options);
 
 /** ctune_cross_validate() over `comm`, distributed like
  *  ctune_mpi_search_fit(): every rank gets the same results (free them
  *  with ctune_cv_results_free()). `options` are cross_validate's,
- *  `mpi_options` as above (refit does not apply). Errors: as
- *  ctune_cross_validate() and ctune_mpi_search_fit(). */
+ *  `mpi_options` as above (refit does not apply).
+ *  @return as ctune_cross_validate() and ctune_mpi_search_fit() */
 CTUNE_MPI_API ctune_status ctune_mpi_cross_validate(ctune_cv_results **out,
                                                     const ctune_estimator *est,
                                                     const ctune_data *data,
                                                     const ctune_splitter *splitter, int cv,
                                                     const char *options, MPI_Comm comm,
                                                     const char *mpi_options);
-/** ctune_mpi_cross_validate() with a Fortran communicator handle (FFI). */
+/** ctune_mpi_cross_validate() with a Fortran communicator handle (FFI).
+ *  @return as ctune_mpi_cross_validate() */
 CTUNE_MPI_API ctune_status ctune_mpi_cross_validate_f(ctune_cv_results **out,
                                                       const ctune_estimator *est,
                                                       const ctune_data *data,
@@ -125,19 +139,26 @@ CTUNE_MPI_API ctune_status ctune_mpi_cross_validate_f(ctune_cv_results **out,
 
 /** MPI_COMM_WORLD as a Fortran handle, for FFI callers without MPI types. */
 CTUNE_MPI_API MPI_Fint ctune_mpi_comm_world_f(void);
-/** ctune_mpi_rank() with a Fortran communicator handle (FFI). */
+/** ctune_mpi_rank() with a Fortran communicator handle (FFI).
+ *  @return as ctune_mpi_rank() */
 CTUNE_MPI_API ctune_status ctune_mpi_rank_f(int *out, MPI_Fint comm);
-/** ctune_mpi_size() with a Fortran communicator handle (FFI). */
+/** ctune_mpi_size() with a Fortran communicator handle (FFI).
+ *  @return as ctune_mpi_size() */
 CTUNE_MPI_API ctune_status ctune_mpi_size_f(int *out, MPI_Fint comm);
 
 /** Ends every process of `comm` with `errorcode` (MPI_Abort), for a caller
  * that cannot go on after ctune_mpi_search_fit() returned CTUNE_EIO (a rank
  * is gone). Does not return when MPI is initialized; otherwise returns
  * CTUNE_ESTATE. The `_f` variant takes a Fortran handle, for programs that
- * load libctune_mpi at run time without MPI's headers (the `ctune` CLI). */
+ * load libctune_mpi at run time without MPI's headers (the `ctune` CLI).
+ * @return CTUNE_ESTATE (MPI not initialized or finalized); CTUNE_EIO if
+ * MPI_Abort returns; no return otherwise */
 CTUNE_MPI_API ctune_status ctune_mpi_abort(MPI_Comm comm, int errorcode);
-/** ctune_mpi_abort() with a Fortran communicator handle (FFI, and the CLI). */
+/** ctune_mpi_abort() with a Fortran communicator handle (FFI, and the CLI).
+ *  @return as ctune_mpi_abort() */
 CTUNE_MPI_API ctune_status ctune_mpi_abort_f(MPI_Fint comm, int errorcode);
+
+/** @} */
 
 #ifdef __cplusplus
 }

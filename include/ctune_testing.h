@@ -26,6 +26,10 @@
 extern "C" {
 #endif
 
+/** @defgroup grp_testing Test instrumentation (ctune_testing.h)
+ *  Allocation accounting and the allocation-failure hook; unstable, process-wide.
+ *  @{ */
+
 /**
  * Number of blocks currently allocated by the library, over all threads.
  *
@@ -64,6 +68,8 @@ CTUNE_API void ctune_alloc_fail_at(int64_t n, int sticky);
  * @return the count of injected failures
  */
 CTUNE_API int64_t ctune_alloc_failures(void);
+
+/** @} */
 
 #ifdef __cplusplus
 }

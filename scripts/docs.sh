@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders the API reference (include/ctune.h) with Doxygen and fails on any
 # Doxygen warning (WARN_AS_ERROR=YES): an undocumented public symbol, a
-# malformed command, a parameter name that does not exist, ...
+# malformed command, a parameter name that does not exist, ...; and on a
+# declaration of include/*.h outside every Doxygen group (module).
 # Installs doxygen first when it is missing (idempotent, non-interactive;
 # root or sudo needed only then).
 # Usage: scripts/docs.sh [OUT_DIR]      (default: build-docs; HTML in OUT_DIR/html)
@@ -17,6 +18,22 @@ if ! command -v doxygen >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends doxygen
   command -v doxygen >/dev/null 2>&1 || { echo "docs: doxygen is not installed" >&2; exit 1; }
+fi
+
+# Every declaration of the C headers belongs to a Doxygen group (one per
+# module, docs/api-conventions.md): Doxygen itself does not warn about a
+# declaration left outside every group, which would be missing from the
+# Modules page.
+ungrouped=$(awk '
+  FNR == 1 { depth = 0 }
+  /@\{/ { depth++ }
+  /@\}/ { depth-- }
+  depth == 0 && /^(CTUNE_API|CTUNE_MPI_API|typedef|enum) / { print FILENAME ":" FNR ": " $0 }
+' include/*.h)
+if [ -n "$ungrouped" ]; then
+  echo "$ungrouped" >&2
+  echo "docs: FAILED: declarations outside every @defgroup ... @{ ... @} (listed above)" >&2
+  exit 1
 fi
 
 mkdir -p "$out"
