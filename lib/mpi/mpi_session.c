@@ -1,7 +1,6 @@
 /* One call of the MPI executor on one rank: see mpi_session.h. */
 #include "mpi_session.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -28,17 +27,6 @@ ctune_status ctune__mpi_fail(ctune__mpi_run *r, ctune_status st)
         snprintf(r->msg, sizeof r->msg, "%s", ctune_last_error());
     }
     return st;
-}
-
-ctune_status ctune__mpi_failf(ctune__mpi_run *r, ctune_status st, const char *fmt, ...)
-{
-    char buf[MSGLEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    ctune_set_error_str(st, buf);
-    return ctune__mpi_fail(r, st);
 }
 
 /* Heartbeats (rank 0 to every rank, the others to rank 0) and the

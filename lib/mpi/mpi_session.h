@@ -41,9 +41,10 @@ void ctune__mpi_nap(long ns);
 long ctune__mpi_nap_ns(const ctune__mpi_run *r);
 /* Records the first failure (keeps the current ctune error message). */
 ctune_status ctune__mpi_fail(ctune__mpi_run *r, ctune_status st);
-/* Sets the ctune error, then records it as ctune__mpi_fail(). */
-ctune_status ctune__mpi_failf(ctune__mpi_run *r, ctune_status st, const char *fmt, ...)
-    CTUNE_PRINTF(3, 4);
+/* Sets the ctune error, then records it as ctune__mpi_fail(). The message
+ * is formatted by ctune_set_error(), whose numbers do not depend on the
+ * host's locale (a host's vsnprintf would write "30,5 s" under de_DE). */
+#define ctune__mpi_failf(r, st, ...) ctune__mpi_fail((r), ctune_set_error((st), __VA_ARGS__))
 /* Heartbeats (rank 0 to every rank, the others to rank 0) and the
  * timeout check on the same peers. */
 ctune_status ctune__mpi_keepalive(ctune__mpi_run *r);
