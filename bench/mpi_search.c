@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "ctune_mpi.h"
 #include "bench_info.h"
+#include "ctune_mpi.h"
 
 static const char SPACE[] =
     "mlp__optimizer: sgd|adam; mlp__activation: relu|tanh; mlp__batch_size: 10|32|64; "
@@ -65,52 +65,53 @@ static int cmp_double(const void *a, const void *b)
  * the median elapsed time and the signature of the results (NULL
  * elsewhere). */
 static char *run(const ctune_estimator *model, const ctune_space *space, const ctune_data *data,
-                 MPI_Comm comm, const char *options, const char *label, int repeat,
-                 double *median)
+                 MPI_Comm comm, const char *options, const char *label, int repeat, double *median)
 {
     double times[64];
     char *sig = NULL;
     if (repeat > 64)
         repeat = 64;
     for (int k = 0; k < repeat; k++) {
-    int rank, size;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    ctune_search *s;
-    if (ctune_search_new_randomized(&s, model, space, 20, 42) != CTUNE_OK)
-        die("search");
-    if (ctune_search_set_options(s, "cv=3") != CTUNE_OK ||
-        (options && ctune_search_set_options(s, options) != CTUNE_OK))
-        die("search options");
-    MPI_Barrier(comm); /* every rank starts together */
-    double t0 = MPI_Wtime();
-    if (ctune_mpi_search_fit(s, data, comm, NULL) != CTUNE_OK)
-        die("ctune_mpi_search_fit");
-    double elapsed = MPI_Wtime() - t0;
-    times[k] = elapsed;
-    if (rank == 0 && k == repeat - 1) {
-        qsort(times, (size_t)repeat, sizeof *times, cmp_double);
-        *median = times[repeat / 2];
-        double best;
-        char params[512];
-        ctune_search_best_score(s, &best);
-        ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
-        printf("%-6s %d rank%s: median %.3f s (min %.3f, max %.3f, %d runs)   best score %.6f\n"
-               "         best params: %s\n", label, size, size > 1 ? "s" : " ", *median,
-               times[0], times[repeat - 1], repeat, best, params);
-        double busy = 0, v;
-        for (size_t i = 0; i < ctune_search_n_candidates(s); i++) {
-            if (ctune_search_result(s, "mean_fit_time", i, &v) == CTUNE_OK)
-                busy += 3 * v;
-            if (ctune_search_result(s, "mean_score_time", i, &v) == CTUNE_OK)
-                busy += 3 * v;
+        int rank, size;
+        MPI_Comm_rank(comm, &rank);
+        MPI_Comm_size(comm, &size);
+        ctune_search *s;
+        if (ctune_search_new_randomized(&s, model, space, 20, 42) != CTUNE_OK)
+            die("search");
+        if (ctune_search_set_options(s, "cv=3") != CTUNE_OK ||
+            (options && ctune_search_set_options(s, options) != CTUNE_OK))
+            die("search options");
+        MPI_Barrier(comm); /* every rank starts together */
+        double t0 = MPI_Wtime();
+        if (ctune_mpi_search_fit(s, data, comm, NULL) != CTUNE_OK)
+            die("ctune_mpi_search_fit");
+        double elapsed = MPI_Wtime() - t0;
+        times[k] = elapsed;
+        if (rank == 0 && k == repeat - 1) {
+            qsort(times, (size_t)repeat, sizeof *times, cmp_double);
+            *median = times[repeat / 2];
+            double best;
+            char params[512];
+            ctune_search_best_score(s, &best);
+            ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
+            printf("%-6s %d rank%s: median %.3f s (min %.3f, max %.3f, %d runs)   best score %.6f\n"
+                   "         best params: %s\n",
+                   label, size, size > 1 ? "s" : " ", *median, times[0], times[repeat - 1], repeat,
+                   best, params);
+            double busy = 0, v;
+            for (size_t i = 0; i < ctune_search_n_candidates(s); i++) {
+                if (ctune_search_result(s, "mean_fit_time", i, &v) == CTUNE_OK)
+                    busy += 3 * v;
+                if (ctune_search_result(s, "mean_score_time", i, &v) == CTUNE_OK)
+                    busy += 3 * v;
+            }
+            printf("         (task time summed over the ranks %.2f s; refit of the best on rank 0 "
+                   "%.3f s)\n",
+                   busy, ctune_search_refit_time(s));
+            fflush(stdout);
+            sig = signature(s);
         }
-        printf("         (task time summed over the ranks %.2f s; refit of the best on rank 0 "
-               "%.3f s)\n", busy, ctune_search_refit_time(s));
-        fflush(stdout);
-        sig = signature(s);
-    }
-    ctune_search_free(s);
+        ctune_search_free(s);
     }
     return sig;
 }
@@ -162,8 +163,9 @@ int main(int argc, char **argv)
         snprintf(th, sizeof th, "1 per rank, %d rank%s", size, size > 1 ? "s" : "");
         bench_print_info("mpi_search", th);
         printf("breast cancer (%zu x %zu), StandardScaler + MLPClassifier, 20 candidates x 3 "
-               "folds, seed 42%s%s\n", ctune_data_n_rows(data), ctune_data_n_cols(data),
-               options ? ", " : "", options ? options : "");
+               "folds, seed 42%s%s\n",
+               ctune_data_n_rows(data), ctune_data_n_cols(data), options ? ", " : "",
+               options ? options : "");
         fflush(stdout);
     }
 

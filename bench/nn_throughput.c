@@ -46,11 +46,11 @@ static void die(const char *what, ctune_status rc)
     fprintf(stderr, "%s failed: %s (%s)\n", what, ctune_status_string(rc), ctune_last_error());
     exit(1);
 }
-#define TRY(x)                           \
-    do {                                 \
-        ctune_status rc__ = (x);         \
-        if (rc__ != CTUNE_OK)            \
-            die(#x, rc__);               \
+#define TRY(x)                   \
+    do {                         \
+        ctune_status rc__ = (x); \
+        if (rc__ != CTUNE_OK)    \
+            die(#x, rc__);       \
     } while (0)
 
 static double sgemm_peak(int threads, int reps)
@@ -152,7 +152,8 @@ int main(int argc, char **argv)
     double weights = 784.0 * 256 + 256.0 * 256 + 256.0 * 10;
     double flop_per_sample = 6.0 * weights;
     printf("\n784-256-256-10 relu/softmax, Adam, %zu × 784 float32, one epoch "
-           "(%.2f MFLOP per sample = 6 × weights)\n", rows, flop_per_sample / 1e6);
+           "(%.2f MFLOP per sample = 6 × weights)\n",
+           rows, flop_per_sample / 1e6);
     static const int batches[] = {32, 128};
     for (int b = 0; b < 2; b++)
         for (int t = 1; t <= 2; t++) {
@@ -166,8 +167,8 @@ int main(int argc, char **argv)
             double loss;
             TRY(ctune_model_history_value(m, "loss", 0, &loss));
             printf("batch %3d, %d thread%s: %9.0f samples/s  %6.1f GFLOP/s  %5.1f %% of sgemm peak"
-                   "  (%.2f s, loss %.3f)\n", batches[b], t, t > 1 ? "s" : " ", sps, gf,
-                   100.0 * gf / peak[t], dt, loss);
+                   "  (%.2f s, loss %.3f)\n",
+                   batches[b], t, t > 1 ? "s" : " ", sps, gf, 100.0 * gf / peak[t], dt, loss);
             fflush(stdout);
             ctune_model_free(m);
         }
@@ -193,8 +194,8 @@ int main(int argc, char **argv)
         }
         qsort(ratio, (size_t)rounds, sizeof *ratio, cmp_d);
         printf("best 1 thread %.0f, best 2 threads %.0f (%.2fx); ratio per round: min %.2f, "
-               "median %.2f, max %.2f\n", best[1], best[2], best[2] / best[1], ratio[0],
-               ratio[rounds / 2], ratio[rounds - 1]);
+               "median %.2f, max %.2f\n",
+               best[1], best[2], best[2] / best[1], ratio[0], ratio[rounds / 2], ratio[rounds - 1]);
         free(ratio);
     }
     ctune_data_free(data);
@@ -235,8 +236,7 @@ int main(int argc, char **argv)
             best = us < best ? us : best;
             ctune_model_free(m);
         }
-        printf("%-4s: %.2f µs per training step (best of %d runs)\n", opts[o], best,
-               quick ? 2 : 3);
+        printf("%-4s: %.2f µs per training step (best of %d runs)\n", opts[o], best, quick ? 2 : 3);
     }
     ctune_data_free(ds);
     free(Xs);

@@ -25,10 +25,10 @@
 
 #include "ctune.h"
 
-#define DIE(what)                                                                         \
-    do {                                                                                  \
-        fprintf(stderr, "%s: %s\n", what, ctune_last_error());                          \
-        exit(1);                                                                          \
+#define DIE(what)                                              \
+    do {                                                       \
+        fprintf(stderr, "%s: %s\n", what, ctune_last_error()); \
+        exit(1);                                               \
     } while (0)
 
 static double now(void)
@@ -109,8 +109,7 @@ int main(int argc, char **argv)
             ctune_search *s = NULL;
             ctune_status rc;
             if (m == 0 || m == 2)
-                rc = ctune_search_new_randomized(&s, mlp, space, m == 0 ? 27 : 49,
-                                                 (uint64_t)seed);
+                rc = ctune_search_new_randomized(&s, mlp, space, m == 0 ? 27 : 49, (uint64_t)seed);
             else if (m == 1)
                 rc = ctune_search_new_halving(&s, mlp, space, 1, (uint64_t)seed,
                                               "resource=epochs, max_resources=27, "
@@ -127,10 +126,9 @@ int main(int argc, char **argv)
             double t = now() - t0, acc = 0;
             if (ctune_estimator_score(ctune_search_best_estimator(s), test, &acc) != CTUNE_OK)
                 DIE("score");
-            double cost = m == 0 || m == 2
-                              ? (double)ctune_search_n_candidates(s) * 27.0 * rows_per_fit *
-                                    (double)folds
-                              : warm_cost(s, rows_per_fit, folds);
+            double cost = m == 0 || m == 2 ? (double)ctune_search_n_candidates(s) * 27.0 *
+                                                 rows_per_fit * (double)folds
+                                           : warm_cost(s, rows_per_fit, folds);
             printf("seed %d %-9s test_accuracy %.4f  epoch_rows %.4g  time %.1f s\n", seed,
                    names[m], acc, cost, t);
             fflush(stdout);

@@ -101,9 +101,10 @@ int main(int argc, char **argv)
             ctune_search *s;
             char tpe_opts[32];
             snprintf(tpe_opts, sizeof tpe_opts, "batch=%ld", batch);
-            ctune_status st = m == 0
-                ? ctune_search_new_randomized(&s, model, space, (size_t)trials, (uint64_t)seed)
-                : ctune_search_new_tpe(&s, model, space, (size_t)trials, (uint64_t)seed, tpe_opts);
+            ctune_status st = m == 0 ? ctune_search_new_randomized(&s, model, space, (size_t)trials,
+                                                                   (uint64_t)seed)
+                                     : ctune_search_new_tpe(&s, model, space, (size_t)trials,
+                                                            (uint64_t)seed, tpe_opts);
             if (st)
                 die("search");
             char opts[96];

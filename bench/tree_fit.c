@@ -69,12 +69,12 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-#define CHECK(x)                                                                    \
-    do {                                                                            \
-        if ((x) != CTUNE_OK) {                                                      \
-            fprintf(stderr, "%s failed: %s\n", #x, ctune_last_error());             \
-            return 1;                                                               \
-        }                                                                           \
+#define CHECK(x)                                                        \
+    do {                                                                \
+        if ((x) != CTUNE_OK) {                                          \
+            fprintf(stderr, "%s failed: %s\n", #x, ctune_last_error()); \
+            return 1;                                                   \
+        }                                                               \
     } while (0)
 
 int main(int argc, char **argv)
@@ -149,8 +149,7 @@ int main(int argc, char **argv)
     printf("digits %zu x %zu, %ld tree fits (%d candidates x %d folds x %d repeats)\n", n, d, fits,
            CAND, K, repeats);
     printf("mean fit: %.1f us, mean fit + score: %.1f us, whole search: %.3f s per repeat\n",
-           1e6 * fit_time / (double)fits, 1e6 * total_time / (double)fits,
-           total_time / repeats);
+           1e6 * fit_time / (double)fits, 1e6 * total_time / (double)fits, total_time / repeats);
     printf("fastest repeat: %.1f us per fit\n", 1e6 * fastest_fits / (CAND * K));
     printf("best mean CV accuracy: %.4f\n", best);
     for (int k = 0; k < K; k++) {

@@ -116,8 +116,9 @@ int main(void)
     /* params = dict(optimizer=["sgd", "adam"], activation=["relu", "tanh"],
      *               batch_size=[5, 10, 20], epochs=[3, 5]) */
     printf("random search over optimizer, activation, batch_size, epochs:\n");
-    if (search(model, "keras__optimizer: sgd|adam; keras__activation: relu|tanh; "
-                      "keras__batch_size: 5|10|20; keras__epochs: 3|5",
+    if (search(model,
+               "keras__optimizer: sgd|adam; keras__activation: relu|tanh; "
+               "keras__batch_size: 5|10|20; keras__epochs: 3|5",
                data) != 0)
         goto out;
 

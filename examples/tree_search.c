@@ -25,9 +25,9 @@ int main(int argc, char **argv)
 
     if (ctune_dataset_load(&data, name, NULL) != CTUNE_OK ||
         ctune_decision_tree_classifier_new(&tree) != CTUNE_OK ||
-        ctune_space_parse(&space, "max_depth: 3|none; max_features: randint(1, 9); "
-                                  "min_samples_leaf: randint(1, 9); criterion: gini|entropy") !=
-            CTUNE_OK ||
+        ctune_space_parse(&space,
+                          "max_depth: 3|none; max_features: randint(1, 9); "
+                          "min_samples_leaf: randint(1, 9); criterion: gini|entropy") != CTUNE_OK ||
         ctune_search_new_randomized(&search, tree, space, 20, 0) != CTUNE_OK ||
         ctune_search_set_options(search, "cv=5") != CTUNE_OK ||
         ctune_search_fit(search, data) != CTUNE_OK ||

@@ -81,8 +81,9 @@ static int report_to_tuner(void *vctx, int epoch, double loss)
 static int ask_tell(const ctune_space *space)
 {
     ctune_tuner *t = NULL;
-    if (ctune_tuner_new(&t, space, "seed=42, direction=minimize, pruner=median, "
-                                   "n_startup_trials=3, n_warmup_steps=5") != CTUNE_OK) {
+    if (ctune_tuner_new(&t, space,
+                        "seed=42, direction=minimize, pruner=median, "
+                        "n_startup_trials=3, n_warmup_steps=5") != CTUNE_OK) {
         fprintf(stderr, "tuner: %s\n", ctune_last_error());
         return 1;
     }

@@ -158,20 +158,20 @@ typedef int ctune_status;
 /** The status codes. Codes are grouped by kind of failure; the message of
  *  ctune_last_error() says what exactly went wrong. */
 enum {
-    CTUNE_OK = 0,          /**< success */
-    CTUNE_EINVAL = -1,     /**< invalid argument (NULL, out of range, unknown name) */
-    CTUNE_EDATA = -2,      /**< invalid data (NaN/Inf, wrong shape, bad labels) */
-    CTUNE_ESTATE = -3,     /**< wrong state (predict before fit, ...) */
-    CTUNE_ENOMEM = -4,     /**< out of memory */
-    CTUNE_EIO = -5,        /**< I/O failure (open, read, write) */
-    CTUNE_EFORMAT = -6,    /**< malformed text or file (CSV, space text, model file) */
-    CTUNE_ENUMERIC = -7,   /**< numeric failure (loss became NaN/Inf, singular) */
-    CTUNE_EUSER = -8,      /**< a user callback returned non-zero */
-    CTUNE_ECANCELLED = -9, /**< cancelled (progress callback, ctune_search_cancel(),
+    CTUNE_OK = 0,             /**< success */
+    CTUNE_EINVAL = -1,        /**< invalid argument (NULL, out of range, unknown name) */
+    CTUNE_EDATA = -2,         /**< invalid data (NaN/Inf, wrong shape, bad labels) */
+    CTUNE_ESTATE = -3,        /**< wrong state (predict before fit, ...) */
+    CTUNE_ENOMEM = -4,        /**< out of memory */
+    CTUNE_EIO = -5,           /**< I/O failure (open, read, write) */
+    CTUNE_EFORMAT = -6,       /**< malformed text or file (CSV, space text, model file) */
+    CTUNE_ENUMERIC = -7,      /**< numeric failure (loss became NaN/Inf, singular) */
+    CTUNE_EUSER = -8,         /**< a user callback returned non-zero */
+    CTUNE_ECANCELLED = -9,    /**< cancelled (progress callback, ctune_search_cancel(),
                                 ctune_estimator_cancel()) */
     CTUNE_EUNSUPPORTED = -10, /**< operation not supported by this estimator/build */
-    CTUNE_EINTERNAL = -11, /**< internal error (a bug: please report) */
-    CTUNE_EALLFAILED = -12 /**< every fit of a search failed: no candidate has a finite
+    CTUNE_EINTERNAL = -11,    /**< internal error (a bug: please report) */
+    CTUNE_EALLFAILED = -12    /**< every fit of a search failed: no candidate has a finite
                                 mean test score ("all N fits failed; first error: ...");
                                 the results table is kept, there is no best candidate */
 };
@@ -219,8 +219,7 @@ CTUNE_API ctune_status ctune_last_error_code(void);
  * @param ...  the format's arguments
  * @return `code`
  */
-CTUNE_API ctune_status ctune_set_error(ctune_status code, const char *fmt, ...)
-    CTUNE_PRINTF(2, 3);
+CTUNE_API ctune_status ctune_set_error(ctune_status code, const char *fmt, ...) CTUNE_PRINTF(2, 3);
 
 /**
  * Same as ctune_set_error() with a plain message (for FFI callers).
@@ -385,9 +384,9 @@ typedef struct ctune_data ctune_data;
  *         row_stride < n_cols, y NULL with n_targets > 0, unknown dtype, a
  *         shape whose offsets overflow size_t); CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype,
-                                      size_t n_rows, size_t n_cols, size_t row_stride,
-                                      const double *y, size_t n_targets);
+CTUNE_API ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype, size_t n_rows,
+                                      size_t n_cols, size_t row_stride, const double *y,
+                                      size_t n_targets);
 
 /**
  * A view of some rows of `src`, without copying X or y.
@@ -484,8 +483,8 @@ CTUNE_API ctune_status ctune_data_validate(const ctune_data *data);
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, ld < n_cols, more rows than the
  *         view has, an index out of range)
  */
-CTUNE_API ctune_status ctune_data_gather_f32(const ctune_data *data, const size_t *rows,
-                                             size_t n, float *out, size_t ld);
+CTUNE_API ctune_status ctune_data_gather_f32(const ctune_data *data, const size_t *rows, size_t n,
+                                             float *out, size_t ld);
 /**
  * Copies X of some rows of the view into a float64 array.
  *
@@ -498,8 +497,8 @@ CTUNE_API ctune_status ctune_data_gather_f32(const ctune_data *data, const size_
  * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (as ctune_data_gather_f32())
  */
-CTUNE_API ctune_status ctune_data_gather_f64(const ctune_data *data, const size_t *rows,
-                                             size_t n, double *out, size_t ld);
+CTUNE_API ctune_status ctune_data_gather_f64(const ctune_data *data, const size_t *rows, size_t n,
+                                             double *out, size_t ld);
 /**
  * Copies y of some rows of the view into a caller array.
  *
@@ -510,8 +509,8 @@ CTUNE_API ctune_status ctune_data_gather_f64(const ctune_data *data, const size_
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, the view has no y, an index out
  *         of range)
  */
-CTUNE_API ctune_status ctune_data_gather_y(const ctune_data *data, const size_t *rows,
-                                           size_t n, double *out);
+CTUNE_API ctune_status ctune_data_gather_y(const ctune_data *data, const size_t *rows, size_t n,
+                                           double *out);
 
 /**
  * One element of X, as a double.
@@ -554,7 +553,7 @@ enum {
     CTUNE_TYPE_DOUBLE = 2, /**< a double */
     CTUNE_TYPE_STRING = 4, /**< a string (copied into the set) */
     CTUNE_TYPE_BOOL = 8,   /**< true or false */
-    CTUNE_TYPE_NONE = 16 /**< Python's None (e.g. max_depth=none) */
+    CTUNE_TYPE_NONE = 16   /**< Python's None (e.g. max_depth=none) */
 };
 
 /** One declared parameter of an estimator or builder. All strings are static
@@ -634,7 +633,8 @@ CTUNE_API ctune_status ctune_params_set_double(ctune_params *p, const char *name
  * @param value the value (copied; not NULL)
  * @return as ctune_params_set_int(); CTUNE_EINVAL for a NULL value
  */
-CTUNE_API ctune_status ctune_params_set_string(ctune_params *p, const char *name, const char *value);
+CTUNE_API ctune_status ctune_params_set_string(ctune_params *p, const char *name,
+                                               const char *value);
 /**
  * Sets `name` to a boolean, adding or replacing it.
  *
@@ -746,7 +746,8 @@ CTUNE_API ctune_status ctune_params_get_int(const ctune_params *p, const char *n
  * @param[out] out receives the value
  * @return as ctune_params_get_int()
  */
-CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char *name, double *out);
+CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char *name,
+                                               double *out);
 /**
  * Reads `name` as a string.
  *
@@ -756,7 +757,8 @@ CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char
  *                 is replaced or removed, or the set freed
  * @return as ctune_params_get_int()
  */
-CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char *name, const char **out);
+CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char *name,
+                                               const char **out);
 /**
  * Reads `name` as a boolean (an int 0 or 1 is accepted).
  *
@@ -787,7 +789,8 @@ CTUNE_API int ctune_params_is_none(const ctune_params *p, const char *name);
  * @return the length the text needs (excluding the NUL), even when it did
  *         not fit; a negative ctune_status on error (absent name, NULLs)
  */
-CTUNE_API long ctune_params_value_text(const ctune_params *p, const char *name, char *buf, size_t cap);
+CTUNE_API long ctune_params_value_text(const ctune_params *p, const char *name, char *buf,
+                                       size_t cap);
 /**
  * Text form of the whole set, "k=v, k=v", snprintf-style.
  *
@@ -1163,7 +1166,8 @@ CTUNE_API const ctune_params *ctune_estimator_get_params(const ctune_estimator *
  * @param params the names and values to check
  * @return CTUNE_OK, or the error ctune_estimator_set_params() would give
  */
-CTUNE_API ctune_status ctune_estimator_check_params(const ctune_estimator *est, const ctune_params *params);
+CTUNE_API ctune_status ctune_estimator_check_params(const ctune_estimator *est,
+                                                    const ctune_params *params);
 
 /**
  * Fits the estimator on labelled data, replacing any previous fit.
@@ -1286,7 +1290,8 @@ CTUNE_API size_t ctune_estimator_n_outputs(const ctune_estimator *est);
  *         mismatch, non-finite X); CTUNE_EINVAL (NULLs); errors of the
  *         vtable's predict
  */
-CTUNE_API ctune_status ctune_estimator_predict(ctune_estimator *est, const ctune_data *X, double *out);
+CTUNE_API ctune_status ctune_estimator_predict(ctune_estimator *est, const ctune_data *X,
+                                               double *out);
 /**
  * Predicts class probabilities.
  *
@@ -1297,7 +1302,8 @@ CTUNE_API ctune_status ctune_estimator_predict(ctune_estimator *est, const ctune
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no predict_proba
  */
-CTUNE_API ctune_status ctune_estimator_predict_proba(ctune_estimator *est, const ctune_data *X, double *out);
+CTUNE_API ctune_status ctune_estimator_predict_proba(ctune_estimator *est, const ctune_data *X,
+                                                     double *out);
 /**
  * Default score on labelled data.
  *
@@ -1311,7 +1317,8 @@ CTUNE_API ctune_status ctune_estimator_predict_proba(ctune_estimator *est, const
  *         number of targets, non-finite y); CTUNE_EUNSUPPORTED (a
  *         transformer without a score)
  */
-CTUNE_API ctune_status ctune_estimator_score(ctune_estimator *est, const ctune_data *data, double *out);
+CTUNE_API ctune_status ctune_estimator_score(ctune_estimator *est, const ctune_data *data,
+                                             double *out);
 /**
  * Transforms X (transformers).
  *
@@ -1321,7 +1328,8 @@ CTUNE_API ctune_status ctune_estimator_score(ctune_estimator *est, const ctune_d
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no transform
  */
-CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctune_data *X, double *out);
+CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctune_data *X,
+                                                 double *out);
 /**
  * Undoes ctune_estimator_transform() (transformers that support it).
  *
@@ -1332,7 +1340,8 @@ CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctu
  *         mismatch, non-finite X); CTUNE_EUNSUPPORTED (no inverse);
  *         CTUNE_EINVAL (NULLs)
  */
-CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, const ctune_data *X, double *out);
+CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, const ctune_data *X,
+                                                         double *out);
 
 /** @} */
 
@@ -1764,7 +1773,6 @@ CTUNE_API const char *ctune_nn_metric_name(size_t i);
  *  KerasClassifier / KerasRegressor: an NN model built by a callback from
  *  searchable parameters, as an ordinary estimator.
  *  @{ */
-
 
 /** The model-builder callback: the C form of Keras' `create_model(...)`.
  *  It receives the current values of the parameters declared in its spec
@@ -2818,8 +2826,8 @@ CTUNE_API size_t ctune_splits_count(const ctune_splits *splits);
  * @param[out] n receives the number of indices
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range)
  */
-CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i,
-                                          const size_t **idx, size_t *n);
+CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i, const size_t **idx,
+                                          size_t *n);
 /**
  * The test row indices of split i.
  *
@@ -2830,8 +2838,8 @@ CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i,
  * @param[out] n receives the number of indices
  * @return as ctune_splits_train()
  */
-CTUNE_API ctune_status ctune_splits_test(const ctune_splits *splits, size_t i,
-                                         const size_t **idx, size_t *n);
+CTUNE_API ctune_status ctune_splits_test(const ctune_splits *splits, size_t i, const size_t **idx,
+                                         size_t *n);
 /**
  * Number of warnings raised while splitting.
  *
@@ -3011,8 +3019,8 @@ CTUNE_API ctune_status ctune_space_add_uniform(ctune_space *space, const char *n
  * @param hi    upper bound (finite, > lo), excluded
  * @return as ctune_space_add_uniform()
  */
-CTUNE_API ctune_status ctune_space_add_loguniform(ctune_space *space, const char *name,
-                                                  double lo, double hi);
+CTUNE_API ctune_status ctune_space_add_loguniform(ctune_space *space, const char *name, double lo,
+                                                  double hi);
 /**
  * Adds integers uniform on [lo, hi) for `name` (hi excluded, as scipy's
  * randint).
@@ -3192,9 +3200,8 @@ typedef struct ctune_cv_results ctune_cv_results;
  *         error with error_score=raise
  */
 CTUNE_API ctune_status ctune_cross_validate(ctune_cv_results **out, const ctune_estimator *est,
-                                            const ctune_data *data,
-                                            const ctune_splitter *splitter, int cv,
-                                            const char *options);
+                                            const ctune_data *data, const ctune_splitter *splitter,
+                                            int cv, const char *options);
 /**
  * Frees cross_validate results.
  *
@@ -3336,8 +3343,8 @@ CTUNE_API ctune_status ctune_search_set_options(ctune_search *search, const char
  *  *out, greater is better; returns CTUNE_OK or a status set with
  *  ctune_set_error(). It may be called from the search's worker threads at
  *  the same time (n_jobs > 1); `est` is only valid during the call. */
-typedef ctune_status (*ctune_scorer_fn)(ctune_estimator *est, const ctune_data *data,
-                                        double *out, void *user);
+typedef ctune_status (*ctune_scorer_fn)(ctune_estimator *est, const ctune_data *data, double *out,
+                                        void *user);
 /**
  * Adds a scorer of the caller's, usable by name in the scoring= and refit=
  * options set afterwards (as scikit-learn's scorer callables).
@@ -3402,8 +3409,7 @@ CTUNE_API ctune_status ctune_search_set_scoring(ctune_search *search, const char
  * @return CTUNE_OK; CTUNE_EINVAL (NULL search, a metric with refit 0:
  *         nothing changes); CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_search_set_refit(ctune_search *search, int refit,
-                                              const char *metric);
+CTUNE_API ctune_status ctune_search_set_refit(ctune_search *search, int refit, const char *metric);
 /**
  * Sets the seed of the task streams (the seed option, typed).
  *
@@ -3622,8 +3628,8 @@ CTUNE_API const char *ctune_search_column_name(const ctune_search *search, size_
  * @return CTUNE_OK; CTUNE_ESTATE (no results); CTUNE_EINVAL (NULLs, unknown
  *         column listing the known ones, i out of range, a text value)
  */
-CTUNE_API ctune_status ctune_search_result(const ctune_search *search, const char *column,
-                                           size_t i, double *out);
+CTUNE_API ctune_status ctune_search_result(const ctune_search *search, const char *column, size_t i,
+                                           double *out);
 /**
  * Text of a results column for one candidate, snprintf-style.
  *
@@ -3863,8 +3869,7 @@ CTUNE_API ctune_status ctune_search_set_executor(ctune_search *search,
  *  ctune_cross_validate()).
  *  @return as ctune_cross_validate(); CTUNE_EINVAL for a bad vtable; the
  *  executor's own failure */
-CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out,
-                                               const ctune_estimator *est,
+CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimator *est,
                                                const ctune_data *data,
                                                const ctune_splitter *splitter, int cv,
                                                const char *options,
@@ -4033,8 +4038,7 @@ CTUNE_API ctune_status ctune_estimator_load(ctune_estimator **out, const char *p
 /** Same as ctune_estimator_load() from `len` bytes in memory (not retained).
  *  @return as ctune_estimator_load() */
 CTUNE_API ctune_status ctune_estimator_load_buffer(ctune_estimator **out, const void *buf,
-                                                   size_t len,
-                                                   const ctune_estimator_vtable *vtable,
+                                                   size_t len, const ctune_estimator_vtable *vtable,
                                                    void *user);
 /** Loads a model into a new handle made like `like`: a clone of it (same
  *  vtable, user data and estimator family; `like`'s params and fitted state
@@ -4364,7 +4368,8 @@ CTUNE_API ctune_status ctune_study_progress(ctune_study *study, size_t *done, si
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */
-CTUNE_API ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidates, size_t *n_splits);
+CTUNE_API ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidates,
+                                         size_t *n_splits);
 /**
  * 1 when the last ctune_search_fit() through this study completed it here:
  * this process committed its last task, or found every task committed.
@@ -4383,15 +4388,15 @@ CTUNE_API ctune_status ctune_study_n_trials(ctune_study *study, size_t *out);
  *  belong to the study and stay valid until its next ctune_study_trial()
  *  or ctune_study_close(). */
 typedef struct ctune_study_trial_info {
-    size_t candidate;   /**< candidate index in the search */
-    size_t split;       /**< split index */
-    const char *params; /**< the candidate's params, ctune_params_to_text() form */
-    const char *state;  /**< "done", "failed" or "pruned" */
-    const char *error;  /**< the error text ("" when none) */
-    size_t n_scores;    /**< entries of scores: test scores, then train scores */
+    size_t candidate;     /**< candidate index in the search */
+    size_t split;         /**< split index */
+    const char *params;   /**< the candidate's params, ctune_params_to_text() form */
+    const char *state;    /**< "done", "failed" or "pruned" */
+    const char *error;    /**< the error text ("" when none) */
+    size_t n_scores;      /**< entries of scores: test scores, then train scores */
     const double *scores; /**< per scorer (NaN when not computed) */
-    double fit_time;    /**< seconds (NaN when unknown) */
-    double score_time;  /**< seconds (NaN when unknown) */
+    double fit_time;      /**< seconds (NaN when unknown) */
+    double score_time;    /**< seconds (NaN when unknown) */
 } ctune_study_trial_info;
 
 /**
@@ -4402,7 +4407,6 @@ typedef struct ctune_study_trial_info {
  *         malformed row); CTUNE_EIO; CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_info *out);
-
 
 /* ---- Tuner: ask / tell (experimental) ----------------------------------
  * A tuner proposes parameter sets from a space for a host that runs the

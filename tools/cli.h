@@ -13,57 +13,57 @@ enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2, CLI_INTERRUPTED = 130 };
 
 #define CLI_MAX_PARAMS 64
 /* Limits of the integer flags (the library's own where it has one). */
-#define CLI_MAX_N_ITER 1000000LL     /* --n-iter: candidates held in memory */
-#define CLI_MAX_N_TRIALS 1000000LL   /* --n-trials: trials held in memory */
-#define CLI_MAX_CV 2147483647LL      /* --cv: folds are an int */
-#define CLI_MAX_JOBS 4096LL          /* --jobs: the library's n_jobs limit */
+#define CLI_MAX_N_ITER 1000000LL           /* --n-iter: candidates held in memory */
+#define CLI_MAX_N_TRIALS 1000000LL         /* --n-trials: trials held in memory */
+#define CLI_MAX_CV 2147483647LL            /* --cv: folds are an int */
+#define CLI_MAX_JOBS 4096LL                /* --jobs: the library's n_jobs limit */
 #define CLI_MAX_SEED 9223372036854775807LL /* --seed: an int64 option */
 
 /* Options shared by the commands (unset strings are NULL). */
 typedef struct cli_opts {
-    const char *data_file;   /* --data FILE.csv */
-    const char *dataset;     /* --dataset NAME (default breast_cancer) */
-    const char *target;      /* --target COL */
-    const char *model;       /* --model mlp|tree|dummy|... */
-    const char *space;       /* --space TEXT */
+    const char *data_file;              /* --data FILE.csv */
+    const char *dataset;                /* --dataset NAME (default breast_cancer) */
+    const char *target;                 /* --target COL */
+    const char *model;                  /* --model mlp|tree|dummy|... */
+    const char *space;                  /* --space TEXT */
     const char *params[CLI_MAX_PARAMS]; /* --param k=v (repeatable) */
     size_t n_params;
-    long n_iter;             /* --n-iter */
-    long cv;                 /* --cv */
-    const char *scoring;     /* --scoring */
-    long jobs;               /* --jobs */
-    unsigned long long seed; /* --seed */
-    const char *results;     /* --results FILE.csv|.json */
-    const char *report;      /* --report FILE.html (search, grid) */
-    const char *save_model;  /* --save-model FILE */
-    const char *study;       /* --study FILE (durable study, created or resumed) */
+    long n_iter;               /* --n-iter */
+    long cv;                   /* --cv */
+    const char *scoring;       /* --scoring */
+    long jobs;                 /* --jobs */
+    unsigned long long seed;   /* --seed */
+    const char *results;       /* --results FILE.csv|.json */
+    const char *report;        /* --report FILE.html (search, grid) */
+    const char *save_model;    /* --save-model FILE */
+    const char *study;         /* --study FILE (durable study, created or resumed) */
     const char *study_options; /* --study-options TEXT (ctune_study_open options) */
-    const char *model_file;  /* --model-file FILE (predict) */
-    const char *output;      /* --output FILE (predict) */
-    const char *command;     /* --command TEMPLATE (tune) */
-    long n_trials;           /* --n-trials (tune) */
-    const char *timeout;     /* --timeout SECONDS (tune), checked by the library */
-    const char *sampler;     /* --sampler random|grid (tune) */
-    const char *direction;   /* --direction maximize|minimize (tune) */
-    int shell;               /* --shell: run --command with /bin/sh -c (tune) */
+    const char *model_file;    /* --model-file FILE (predict) */
+    const char *output;        /* --output FILE (predict) */
+    const char *command;       /* --command TEMPLATE (tune) */
+    long n_trials;             /* --n-trials (tune) */
+    const char *timeout;       /* --timeout SECONDS (tune), checked by the library */
+    const char *sampler;       /* --sampler random|grid (tune) */
+    const char *direction;     /* --direction maximize|minimize (tune) */
+    int shell;                 /* --shell: run --command with /bin/sh -c (tune) */
     int n_trials_set;
-    int no_scale;            /* --no-scale */
-    int shuffle;             /* --shuffle: shuffled (stratified) K-fold, seeded by --seed */
-    int quiet;               /* --quiet */
-    int help;                /* --help */
-    const char *strategy;    /* --strategy random|grid|tpe|halving|halving_grid|hyperband */
-    const char *factor;      /* successive halving: --factor, --resource, ... (text, */
-    const char *resource;    /* checked by the library, which names the option) */
+    int no_scale;         /* --no-scale */
+    int shuffle;          /* --shuffle: shuffled (stratified) K-fold, seeded by --seed */
+    int quiet;            /* --quiet */
+    int help;             /* --help */
+    const char *strategy; /* --strategy random|grid|tpe|halving|halving_grid|hyperband */
+    const char *factor;   /* successive halving: --factor, --resource, ... (text, */
+    const char *resource; /* checked by the library, which names the option) */
     const char *min_resources;
     const char *max_resources;
     const char *n_candidates;
-    int aggressive;          /* --aggressive-elimination */
-    const char *max_epochs;  /* Hyperband: --max-epochs, --hyperband-iterations */
+    int aggressive;         /* --aggressive-elimination */
+    const char *max_epochs; /* Hyperband: --max-epochs, --hyperband-iterations */
     const char *hb_iterations;
-    const char *pruner;      /* --pruner median|sha|none (search, grid: per epoch up to
+    const char *pruner; /* --pruner median|sha|none (search, grid: per epoch up to
                               * --max-epochs; tune: on the step=K lines) */
     int n_iter_set, cv_set, seed_set;
-    long tpe_batch;          /* --tpe-batch K (0 = unset) */
+    long tpe_batch; /* --tpe-batch K (0 = unset) */
 } cli_opts;
 
 /* Parses argv[first..argc) into opts; on a usage error prints one line to

@@ -144,7 +144,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->space = val;
         else if (strcmp(name, "param") == 0) {
             if (o->n_params == CLI_MAX_PARAMS)
-                return cli_usage_error(cmd, "too many --param options (at most %d)", CLI_MAX_PARAMS);
+                return cli_usage_error(cmd, "too many --param options (at most %d)",
+                                       CLI_MAX_PARAMS);
             if (!strchr(val, '=') || val[0] == '=')
                 return cli_usage_error(cmd, "--param needs key=value, got '%s'", val);
             o->params[o->n_params++] = val;
@@ -172,14 +173,14 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->scoring = val;
             if (ctune_scorer_check(val) != CTUNE_OK)
                 rc = cli_usage_error(cmd, "--scoring: %s", ctune_last_error());
-        }
-        else if (strcmp(name, "results") == 0) {
+        } else if (strcmp(name, "results") == 0) {
             o->results = val;
             if (!has_ext(val, ".csv") && !has_ext(val, ".json"))
-                rc = cli_usage_error(cmd, "--results needs a file name ending in .csv or .json, "
-                                          "got '%s'", val);
-        }
-        else if (strcmp(name, "command") == 0)
+                rc = cli_usage_error(cmd,
+                                     "--results needs a file name ending in .csv or .json, "
+                                     "got '%s'",
+                                     val);
+        } else if (strcmp(name, "command") == 0)
             o->command = val;
         else if (strcmp(name, "n-trials") == 0) {
             rc = parse_long(cmd, name, val, 1, CLI_MAX_N_TRIALS, &o->n_trials);

@@ -17,7 +17,7 @@ static const char *DUMMY_REG_SPACE = "strategy: mean|median";
 typedef struct model_kind {
     const char *name;
     ctune_status (*make)(ctune_estimator **out);
-    int scaled;      /* behind a StandardScaler unless --no-scale */
+    int scaled; /* behind a StandardScaler unless --no-scale */
     const char *step;
     const char *space;
 } model_kind;
@@ -71,8 +71,9 @@ int cli_model_make(const cli_opts *o, const char *cmd, cli_model *m)
         if (strcmp(KINDS[i].name, name) == 0)
             k = &KINDS[i];
     if (!k)
-        return cli_usage_error(cmd, "unknown --model '%s' (known: mlp, mlp_regressor, tree, "
-                                    "tree_regressor, dummy, dummy_regressor)",
+        return cli_usage_error(cmd,
+                               "unknown --model '%s' (known: mlp, mlp_regressor, tree, "
+                               "tree_regressor, dummy, dummy_regressor)",
                                name);
     ctune_estimator *final = NULL;
     if (k->make(&final) != CTUNE_OK)
@@ -92,7 +93,8 @@ int cli_model_make(const cli_opts *o, const char *cmd, cli_model *m)
     }
     if (k->scaled && !o->no_scale) {
         ctune_estimator *scaler = NULL, *pipe = NULL;
-        if (ctune_standard_scaler_new(&scaler) != CTUNE_OK || ctune_pipeline_new(&pipe) != CTUNE_OK ||
+        if (ctune_standard_scaler_new(&scaler) != CTUNE_OK ||
+            ctune_pipeline_new(&pipe) != CTUNE_OK ||
             ctune_pipeline_add_step(pipe, "scaler", scaler) != CTUNE_OK ||
             ctune_pipeline_add_step(pipe, k->step, final) != CTUNE_OK) {
             ctune_estimator_free(scaler);
@@ -110,11 +112,11 @@ int cli_model_make(const cli_opts *o, const char *cmd, cli_model *m)
         snprintf(m->description, sizeof m->description, "%s", ctune_estimator_name(final));
         m->est = final;
     }
-    m->default_space = strncmp(name, "mlp", 3) == 0      ? MLP_SPACE
+    m->default_space = strncmp(name, "mlp", 3) == 0          ? MLP_SPACE
                        : strcmp(name, "tree") == 0           ? TREE_SPACE
                        : strcmp(name, "tree_regressor") == 0 ? TREE_REG_SPACE
                        : strcmp(name, "dummy") == 0          ? DUMMY_SPACE
-                                                              : DUMMY_REG_SPACE;
+                                                             : DUMMY_REG_SPACE;
     int rc = apply_params(m, o);
     if (rc != CLI_OK)
         cli_model_free(m);

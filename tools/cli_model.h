@@ -6,9 +6,9 @@
 #include "cli.h"
 
 typedef struct cli_model {
-    ctune_estimator *est;   /* the estimator (a pipeline when scaled) */
-    char prefix[16];        /* "mlp__" when the model is a pipeline step, else "" */
-    char description[96];   /* e.g. "MLPClassifier behind StandardScaler" */
+    ctune_estimator *est; /* the estimator (a pipeline when scaled) */
+    char prefix[16];      /* "mlp__" when the model is a pipeline step, else "" */
+    char description[96]; /* e.g. "MLPClassifier behind StandardScaler" */
     const char *default_space;
 } cli_model;
 

@@ -31,8 +31,8 @@ static struct {
     ctune_status (*size_f)(int *, cli_fint);
     ctune_status (*search_fit_f)(ctune_search *, const ctune_data *, cli_fint, const char *);
     ctune_status (*cross_validate_f)(ctune_cv_results **, const ctune_estimator *,
-                                     const ctune_data *, const ctune_splitter *, int,
-                                     const char *, cli_fint, const char *);
+                                     const ctune_data *, const ctune_splitter *, int, const char *,
+                                     cli_fint, const char *);
     ctune_status (*abort_f)(cli_fint, int);
 } g_mpi;
 
@@ -40,8 +40,8 @@ int cli_mpi_launched(void)
 {
     /* The variables ctune_mpi_launched() checks: Open MPI, PMIx, PMI-1/2
      * (MPICH's Hydra, Slurm's srun) and Intel MPI. */
-    static const char *const VARS[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
-                                       "PMI_SIZE", "MPI_LOCALNRANKS"};
+    static const char *const VARS[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE",
+                                       "MPI_LOCALNRANKS"};
     for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++)
         if (getenv(VARS[i]))
             return 1;
@@ -76,15 +76,13 @@ int cli_mpi_start(int *argc, char ***argv, int *rank, int *ranks)
     if (!SYM(init, "ctune_mpi_init") || !SYM(finalize, "ctune_mpi_finalize") ||
         !SYM(comm_world_f, "ctune_mpi_comm_world_f") || !SYM(rank_f, "ctune_mpi_rank_f") ||
         !SYM(size_f, "ctune_mpi_size_f") || !SYM(search_fit_f, "ctune_mpi_search_fit_f") ||
-        !SYM(cross_validate_f, "ctune_mpi_cross_validate_f") ||
-        !SYM(abort_f, "ctune_mpi_abort_f"))
+        !SYM(cross_validate_f, "ctune_mpi_cross_validate_f") || !SYM(abort_f, "ctune_mpi_abort_f"))
         return CLI_ERROR;
     if (g_mpi.init(argc, argv, NULL) != CTUNE_OK)
         return cli_fail("MPI");
     g_mpi.started = 1;
     g_mpi.world = g_mpi.comm_world_f();
-    if (g_mpi.rank_f(rank, g_mpi.world) != CTUNE_OK ||
-        g_mpi.size_f(ranks, g_mpi.world) != CTUNE_OK)
+    if (g_mpi.rank_f(rank, g_mpi.world) != CTUNE_OK || g_mpi.size_f(ranks, g_mpi.world) != CTUNE_OK)
         return cli_fail("MPI");
     return CLI_OK;
 }
@@ -103,8 +101,8 @@ ctune_status cli_mpi_search_fit(ctune_search *s, const ctune_data *data)
 }
 
 ctune_status cli_mpi_cross_validate(ctune_cv_results **out, const ctune_estimator *est,
-                                    const ctune_data *data, const ctune_splitter *splitter,
-                                    int cv, const char *options)
+                                    const ctune_data *data, const ctune_splitter *splitter, int cv,
+                                    const char *options)
 {
     return g_mpi.cross_validate_f(out, est, data, splitter, cv, options, g_mpi.world, NULL);
 }

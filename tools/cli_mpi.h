@@ -22,8 +22,8 @@ void cli_mpi_stop(void);
  * only after cli_mpi_start() succeeded. */
 ctune_status cli_mpi_search_fit(ctune_search *s, const ctune_data *data);
 ctune_status cli_mpi_cross_validate(ctune_cv_results **out, const ctune_estimator *est,
-                                    const ctune_data *data, const ctune_splitter *splitter,
-                                    int cv, const char *options);
+                                    const ctune_data *data, const ctune_splitter *splitter, int cv,
+                                    const char *options);
 
 /* Ends the whole MPI job with `code` (a rank is gone). */
 void cli_mpi_abort(int code);

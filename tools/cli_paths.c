@@ -60,8 +60,9 @@ static int check_output(const char *cmd, const cli_path *o)
 {
     struct stat st;
     if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode))
-        return cli_usage_error(cmd, "--%s '%s' is not a regular file (a directory, device or "
-                                    "FIFO): ctune will not replace it",
+        return cli_usage_error(cmd,
+                               "--%s '%s' is not a regular file (a directory, device or "
+                               "FIFO): ctune will not replace it",
                                o->opt, o->path);
     char dir[PATH_MAX];
     const char *slash = strrchr(o->path, '/');
@@ -70,8 +71,8 @@ static int check_output(const char *cmd, const cli_path *o)
     else
         snprintf(dir, sizeof dir, ".");
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return cli_usage_error(cmd, "--%s '%s': the directory '%s' does not exist", o->opt,
-                               o->path, dir);
+        return cli_usage_error(cmd, "--%s '%s': the directory '%s' does not exist", o->opt, o->path,
+                               dir);
     if (access(dir, W_OK | X_OK) != 0)
         return cli_usage_error(cmd, "--%s '%s': the directory '%s' is not writable (%s)", o->opt,
                                o->path, dir, strerror(errno));
@@ -89,8 +90,9 @@ int cli_check_paths(const char *cmd, const cli_path *in, size_t n_in, const cli_
             return cli_usage_error(cmd, "--%s needs a file name", o->opt);
         for (size_t j = 0; j < n_in; j++)
             if (in[j].path && same_file(o->path, in[j].path))
-                return cli_usage_error(cmd, "--%s '%s' is the same file as the input --%s '%s': "
-                                            "ctune never overwrites an input",
+                return cli_usage_error(cmd,
+                                       "--%s '%s' is the same file as the input --%s '%s': "
+                                       "ctune never overwrites an input",
                                        o->opt, o->path, in[j].opt, in[j].path);
         for (size_t j = 0; j < i; j++)
             if (out[j].path && !(out[j].may_be_stdout && cli_is_stdout(out[j].path)) &&

@@ -102,8 +102,8 @@ void cli_progress_update(cli_progress *p, size_t done, size_t total, double best
         for (size_t i = 0; i < W; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[W] = '\0';
-        fprintf(stderr, "\r%s [%s] %zu/%zu  %.1fs  ETA %.1fs  best %s ", p->label, bar, done,
-                total, el, eta, bs);
+        fprintf(stderr, "\r%s [%s] %zu/%zu  %.1fs  ETA %.1fs  best %s ", p->label, bar, done, total,
+                el, eta, bs);
         fflush(stderr);
         return;
     }

@@ -80,8 +80,8 @@ static int show(ctune_study *study)
     }
     for (size_t i = 1; i < nc; i++) { /* by mean, descending, stable; NaN last */
         size_t k = order[i], j = i;
-        while (j > 0 && (isnan(mean[order[j - 1]]) ? !isnan(mean[k])
-                                                   : mean[k] > mean[order[j - 1]])) {
+        while (j > 0 &&
+               (isnan(mean[order[j - 1]]) ? !isnan(mean[k]) : mean[k] > mean[order[j - 1]])) {
             order[j] = order[j - 1];
             j--;
         }
@@ -95,8 +95,7 @@ static int show(ctune_study *study)
         const cand_row *x = &rows[c];
         if (!isfinite(mean[c])) {
             printf("%-5s %-8s %-8s %-9s %s%s\n", "-", "-", "-", "-",
-                   x->params ? x->params : "(not run yet)",
-                   x->n < ns ? "  [incomplete]" : "");
+                   x->params ? x->params : "(not run yet)", x->n < ns ? "  [incomplete]" : "");
             continue;
         }
         if (r == 0 || mean[c] != mean[order[r - 1]])
@@ -237,7 +236,7 @@ static int export(ctune_study *study, const char *path)
         return CLI_ERROR;
     }
     int rc = ctune_write_file(path, b.s, b.len) == CTUNE_OK ? CLI_OK
-                                                             : cli_fail("writing the export");
+                                                            : cli_fail("writing the export");
     free(b.s);
     return rc;
 }
@@ -268,8 +267,10 @@ int cli_study(int argc, char **argv)
         if (!results)
             return cli_usage_error("study", "export needs --results OUT.csv|OUT.json");
         if (!cli_results_is_json(results) && !cli_results_is_csv(results))
-            return cli_usage_error("study", "--results needs a file name ending in .csv or "
-                                            ".json, got '%s'", results);
+            return cli_usage_error("study",
+                                   "--results needs a file name ending in .csv or "
+                                   ".json, got '%s'",
+                                   results);
         const cli_path in[] = {{"study", file, 0}};
         const cli_path out[] = {{"results", results, 0}};
         int rc = cli_check_paths("study", in, 1, out, 1);

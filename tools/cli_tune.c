@@ -57,11 +57,13 @@ static void usage_tune(FILE *f)
 
 /* ---- the command template ---- */
 
-typedef struct template {
+typedef struct template
+{
     char **words; /* argv words with {name} placeholders (no shell), or one word */
     size_t n;
     int shell;
-} template;
+}
+template;
 
 static void template_free(template *t)
 {
@@ -239,7 +241,8 @@ static int parse_step_line(char *line, int64_t *step, double *value)
 static void last_number(char *line, int *have, double *value)
 {
     char *save = NULL;
-    for (char *tok = strtok_r(line, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+    for (char *tok = strtok_r(line, " \t\r\n", &save); tok;
+         tok = strtok_r(NULL, " \t\r\n", &save)) {
         double d;
         if (parse_number(tok, &d)) {
             *value = d;
@@ -333,7 +336,9 @@ static ctune_status run_command(const ctune_params *params, ctune_trial_ctx *ctx
         if (ctune_params_to_text(params, text, sizeof text) < 0)
             text[0] = '\0';
         fprintf(stderr, "trial %zu (%s): %s\n", ctune_trial_number(ctx), text,
-                pruned ? "pruned" : have ? "done" : "no value");
+                pruned ? "pruned"
+                : have ? "done"
+                       : "no value");
     }
     if (pruned)
         return CTUNE_OK;

@@ -8,9 +8,9 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
 
 #define CTUNE_EXPERIMENTAL /* successive halving */
@@ -30,8 +30,9 @@ static const char *SEARCH_OPTS = "data dataset target model space param n-iter c
                                  "factor resource min-resources max-resources n-candidates "
                                  "aggressive-elimination max-epochs hyperband-iterations pruner "
                                  "tpe-batch study study-options";
-static const char *CV_OPTS = "data dataset target model param cv scoring jobs seed no-scale shuffle "
-                             "quiet";
+static const char *CV_OPTS =
+    "data dataset target model param cv scoring jobs seed no-scale shuffle "
+    "quiet";
 static const char *FIT_OPTS = "data dataset target model param seed save-model no-scale quiet";
 static const char *PREDICT_OPTS = "data target model-file output quiet";
 
@@ -57,62 +58,65 @@ static void usage_main(FILE *f)
 static void usage_search(FILE *f, const char *cmd)
 {
     int grid = strcmp(cmd, "grid") == 0;
-    fprintf(f,
-            "usage: ctune %s [options]\n"
-            "\n"
-            "%s\n"
-            "\n"
-            "  --data FILE.csv      CSV with a header row (target: last column unless --target)\n"
-            "  --dataset NAME       embedded dataset (default breast_cancer; see 'ctune datasets')\n"
-            "  --target COL         target column of --data, by name or index\n"
-            "  --model NAME         mlp (default), mlp_regressor, tree, tree_regressor, dummy,\n"
-            "                       dummy_regressor\n"
-            "  --no-scale           no StandardScaler in front of the MLP\n"
-            "  --space TEXT         \"name: a|b|c; name: loguniform(1e-4, 1e-1); name: randint(1, 9)\"\n"
-            "                       (default: the lecture's space for the model)\n"
-            "  --param k=v          fixed parameter (repeatable)\n"
-            "%s"
-            "%s"
-            "  --cv K               folds (default 3; stratified for classifiers)\n"
-            "  --shuffle            shuffle the rows before splitting into folds (seeded by --seed)\n"
-            "  --scoring NAME       scorer, e.g. accuracy, f1, roc_auc, neg_log_loss, r2\n"
-            "  --jobs N             parallel tasks (-1: all cores; default 1)\n"
-            "  --seed S             seed of sampling, splits and models (default 0)\n"
-            "  --results FILE       write the results table (.csv or .json)\n"
-            "  --report FILE        write an HTML report with plots (see 'ctune report')\n"
-            "  --save-model FILE    save the best estimator refitted on all the data\n"
-            "  --study FILE         durable study (SQLite): created, or resumed after a kill;\n"
-            "                       see docs/studies.md\n"
-            "  --study-options TEXT durability=full, fresh=true, timeout=S, claim_timeout=S\n"
-            "  --quiet              no progress and no candidate table\n"
-            "  --strategy NAME      %s\n"
-            "successive halving (--strategy halving):\n"
-            "  --factor F           keep 1/F of the candidates per iteration, F times the\n"
-            "                       resource (default 3)\n"
-            "  --resource NAME      n_samples (default) or an integer parameter, e.g. epochs\n"
-            "  --min-resources N    or smallest | exhaust\n"
-            "  --max-resources N    or auto (the rows; n_samples only)\n"
-            "%s"
-            "  --aggressive-elimination  more iterations when resources are short\n"
-            "Hyperband (--strategy hyperband; epochs are the budget):\n"
-            "  --max-epochs N       the most epochs a candidate gets (default 100)\n"
-            "  --factor F           as above (default 3)\n"
-            "  --hyperband-iterations N  times the brackets run (default 1)\n"
-            "Pruning (random or grid search; epochs are the steps):\n"
-            "  --pruner NAME        median | sha | none: stop hopeless candidates after each\n"
-            "                       epoch up to --max-epochs (needs --no-scale for the MLP)\n",
-            cmd,
-            grid ? "Grid search: evaluates every combination of the space with K-fold CV."
-                 : "Randomized search: samples --n-iter candidates from the space (without\n"
-                   "replacement when every entry is a list) and cross-validates each.",
-            grid ? "" : "  --n-iter N           candidates to sample, or TPE trials (default 10)\n",
-            grid ? "" : "  --tpe-batch K        TPE: trials proposed together from one history\n"
-                        "                       (default 1; results never depend on --jobs)\n",
-            grid ? "grid (default) | halving (HalvingGridSearchCV)"
-                 : "random (default) | grid | tpe (Optuna's TPESampler) |\n"
-                   "                       halving (HalvingRandomSearchCV) |\n"
-                   "                       halving_grid (HalvingGridSearchCV) | hyperband",
-            grid ? "" : "  --n-candidates N     or exhaust (default): first-iteration candidates\n");
+    fprintf(
+        f,
+        "usage: ctune %s [options]\n"
+        "\n"
+        "%s\n"
+        "\n"
+        "  --data FILE.csv      CSV with a header row (target: last column unless --target)\n"
+        "  --dataset NAME       embedded dataset (default breast_cancer; see 'ctune datasets')\n"
+        "  --target COL         target column of --data, by name or index\n"
+        "  --model NAME         mlp (default), mlp_regressor, tree, tree_regressor, dummy,\n"
+        "                       dummy_regressor\n"
+        "  --no-scale           no StandardScaler in front of the MLP\n"
+        "  --space TEXT         \"name: a|b|c; name: loguniform(1e-4, 1e-1); name: randint(1, "
+        "9)\"\n"
+        "                       (default: the lecture's space for the model)\n"
+        "  --param k=v          fixed parameter (repeatable)\n"
+        "%s"
+        "%s"
+        "  --cv K               folds (default 3; stratified for classifiers)\n"
+        "  --shuffle            shuffle the rows before splitting into folds (seeded by --seed)\n"
+        "  --scoring NAME       scorer, e.g. accuracy, f1, roc_auc, neg_log_loss, r2\n"
+        "  --jobs N             parallel tasks (-1: all cores; default 1)\n"
+        "  --seed S             seed of sampling, splits and models (default 0)\n"
+        "  --results FILE       write the results table (.csv or .json)\n"
+        "  --report FILE        write an HTML report with plots (see 'ctune report')\n"
+        "  --save-model FILE    save the best estimator refitted on all the data\n"
+        "  --study FILE         durable study (SQLite): created, or resumed after a kill;\n"
+        "                       see docs/studies.md\n"
+        "  --study-options TEXT durability=full, fresh=true, timeout=S, claim_timeout=S\n"
+        "  --quiet              no progress and no candidate table\n"
+        "  --strategy NAME      %s\n"
+        "successive halving (--strategy halving):\n"
+        "  --factor F           keep 1/F of the candidates per iteration, F times the\n"
+        "                       resource (default 3)\n"
+        "  --resource NAME      n_samples (default) or an integer parameter, e.g. epochs\n"
+        "  --min-resources N    or smallest | exhaust\n"
+        "  --max-resources N    or auto (the rows; n_samples only)\n"
+        "%s"
+        "  --aggressive-elimination  more iterations when resources are short\n"
+        "Hyperband (--strategy hyperband; epochs are the budget):\n"
+        "  --max-epochs N       the most epochs a candidate gets (default 100)\n"
+        "  --factor F           as above (default 3)\n"
+        "  --hyperband-iterations N  times the brackets run (default 1)\n"
+        "Pruning (random or grid search; epochs are the steps):\n"
+        "  --pruner NAME        median | sha | none: stop hopeless candidates after each\n"
+        "                       epoch up to --max-epochs (needs --no-scale for the MLP)\n",
+        cmd,
+        grid ? "Grid search: evaluates every combination of the space with K-fold CV."
+             : "Randomized search: samples --n-iter candidates from the space (without\n"
+               "replacement when every entry is a list) and cross-validates each.",
+        grid ? "" : "  --n-iter N           candidates to sample, or TPE trials (default 10)\n",
+        grid ? ""
+             : "  --tpe-batch K        TPE: trials proposed together from one history\n"
+               "                       (default 1; results never depend on --jobs)\n",
+        grid ? "grid (default) | halving (HalvingGridSearchCV)"
+             : "random (default) | grid | tpe (Optuna's TPESampler) |\n"
+               "                       halving (HalvingRandomSearchCV) |\n"
+               "                       halving_grid (HalvingGridSearchCV) | hyperband",
+        grid ? "" : "  --n-candidates N     or exhaust (default): first-iteration candidates\n");
 }
 
 /* The options text of a halving search from the --factor ... flags. */
@@ -150,8 +154,7 @@ static int halving_options(const cli_opts *o, const char *cmd, const char *prefi
         /* a parameter resource is named as --param names it: "epochs" is the
          * MLP step's in the default pipeline */
         int pre = i == 1 && strcmp(vals[i], "n_samples") != 0 && !strstr(vals[i], "__");
-        w += snprintf(buf + w, cap - (size_t)w, ", %s=%s%s", names[i], pre ? prefix : "",
-                      vals[i]);
+        w += snprintf(buf + w, cap - (size_t)w, ", %s=%s%s", names[i], pre ? prefix : "", vals[i]);
     }
     if (w < 0 || (size_t)w >= cap)
         return cli_usage_error(cmd, "halving options too long");
@@ -177,11 +180,12 @@ static void usage_fit(FILE *f)
 
 static void usage_predict(FILE *f)
 {
-    fprintf(f, "usage: ctune predict --model-file FILE --data FILE.csv [--target COL] [--output FILE]\n"
-               "\n"
-               "Predicts every row of a CSV file with a saved model and writes a CSV with a\n"
-               "'prediction' column (to --output, or standard output). The CSV holds the features\n"
-               "only, unless --target names a column to ignore.\n");
+    fprintf(
+        f, "usage: ctune predict --model-file FILE --data FILE.csv [--target COL] [--output FILE]\n"
+           "\n"
+           "Predicts every row of a CSV file with a saved model and writes a CSV with a\n"
+           "'prediction' column (to --output, or standard output). The CSV holds the features\n"
+           "only, unless --target names a column to ignore.\n");
 }
 
 /* ---- data ---------------------------------------------------------------- */
@@ -194,7 +198,8 @@ static int csv_target_options(const char *cmd, const char *target, char *opts, s
     if (!target)
         return CLI_OK;
     ctune_params *p = NULL;
-    if (ctune_params_new(&p) != CTUNE_OK || ctune_params_set_text(p, "target", target) != CTUNE_OK) {
+    if (ctune_params_new(&p) != CTUNE_OK ||
+        ctune_params_set_text(p, "target", target) != CTUNE_OK) {
         ctune_params_free(p);
         return cli_fail("--target");
     }
@@ -262,9 +267,9 @@ static int cv_options(const cli_opts *o, const char *cmd, char *buf, size_t cap)
 typedef struct progress_ctx {
     cli_progress *bar;
     size_t n_candidates;
-    double *sum;     /* per candidate: sum of split scores */
-    size_t *count;   /* per candidate: splits done */
-    double best;     /* best mean of a finished candidate */
+    double *sum;   /* per candidate: sum of split scores */
+    size_t *count; /* per candidate: splits done */
+    double best;   /* best mean of a finished candidate */
 } progress_ctx;
 
 static int on_progress(size_t candidate, size_t split, double score, double elapsed, size_t done,
@@ -366,14 +371,14 @@ static int configure_search(ctune_search *s, const cli_opts *o, const ctune_esti
  * the table, writes whatever results exist (also after a cancellation, a
  * failed refit or a lost MPI rank), then saves the model when the search
  * succeeded. Returns the exit code. */
-static int report_search(ctune_search *s, ctune_status st, const cli_opts *o,
-                         const cli_model *m)
+static int report_search(ctune_search *s, ctune_status st, const cli_opts *o, const cli_model *m)
 {
     char why[1024];
     snprintf(why, sizeof why, "%s", ctune_last_error());
     if (!ctune_search_has_results(s))
         return st == CTUNE_ECANCELLED && cli_interrupted() ? cli_signal_exit()
-               : g_rank == 0 ? cli_fail("search") : CLI_ERROR;
+               : g_rank == 0                               ? cli_fail("search")
+                                                           : CLI_ERROR;
     if (g_rank != 0) /* every rank holds the results; rank 0 reports them */
         return st == CTUNE_OK ? CLI_OK : st == CTUNE_ECANCELLED ? cli_signal_exit() : CLI_ERROR;
     if (st == CTUNE_ECANCELLED)
@@ -387,8 +392,8 @@ static int report_search(ctune_search *s, ctune_status st, const cli_opts *o,
                ctune_search_n_splits(s));
         printf("best params: %s\n", params);
     } else {
-        printf("best score: none (%s)\n", st == CTUNE_EALLFAILED ? "all fits failed"
-                                                                : ctune_last_error());
+        printf("best score: none (%s)\n",
+               st == CTUNE_EALLFAILED ? "all fits failed" : ctune_last_error());
     }
     for (size_t i = 0; i < ctune_search_n_warnings(s); i++)
         fprintf(stderr, "warning: %s\n", ctune_search_warning(s, i));
@@ -401,13 +406,12 @@ static int report_search(ctune_search *s, ctune_status st, const cli_opts *o,
         rc = cli_fail("writing the report");
     if (st != CTUNE_OK && st != CTUNE_ECANCELLED) {
         /* the refit failed, every fit failed, or an MPI rank is gone */
-        fprintf(stderr, "ctune: search: %s%s\n", why,
-                o->save_model ? " (no model saved)" : "");
+        fprintf(stderr, "ctune: search: %s%s\n", why, o->save_model ? " (no model saved)" : "");
         return CLI_ERROR;
     }
     if (st == CTUNE_ECANCELLED)
         return cli_signal_exit(); /* no refit, no model */
-    if (o->save_model) { /* even when --results failed: one loss is enough */
+    if (o->save_model) {          /* even when --results failed: one loss is enough */
         const ctune_estimator *bestm = ctune_search_best_estimator(s);
         if (!bestm) {
             fprintf(stderr, "ctune: no refitted best estimator to save\n");
@@ -457,12 +461,14 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     if (halving != 1 && (o.resource || o.min_resources || o.max_resources || o.n_candidates ||
                          o.aggressive || (o.factor && !halving)))
         return cli_usage_error(cmd, "--factor, --resource, --min-resources, --max-resources, "
-                               "--n-candidates and --aggressive-elimination go with "
-                               "--strategy halving");
+                                    "--n-candidates and --aggressive-elimination go with "
+                                    "--strategy halving");
     int pruning = o.pruner && strcmp(o.pruner, "none") != 0;
     if (o.pruner && halving)
-        return cli_usage_error(cmd, "--pruner goes with a random or grid search, not with "
-                               "--strategy %s", o.strategy);
+        return cli_usage_error(cmd,
+                               "--pruner goes with a random or grid search, not with "
+                               "--strategy %s",
+                               o.strategy);
     if (halving != 2 && o.hb_iterations)
         return cli_usage_error(cmd, "--hyperband-iterations goes with --strategy hyperband");
     if (halving != 2 && !pruning && o.max_epochs)
@@ -474,8 +480,10 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     char hv_opts[512];
 
     const cli_path in[] = {{"data", o.data_file, 0}};
-    const cli_path out[] = {{"results", o.results, 0}, {"save-model", o.save_model, 0},
-                            {"report", o.report, 0}, {"study", o.study, 0}};
+    const cli_path out[] = {{"results", o.results, 0},
+                            {"save-model", o.save_model, 0},
+                            {"report", o.report, 0},
+                            {"study", o.study, 0}};
     if ((rc = cli_check_paths(cmd, in, 1, out, 4)) != CLI_OK) /* every rank: none may start alone */
         return rc;
     if (o.study_options && !o.study)
@@ -507,12 +515,12 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     char tpe_opts[64];
     snprintf(tpe_opts, sizeof tpe_opts, "batch=%ld", o.tpe_batch ? o.tpe_batch : 1);
     ctune_status st = halving == 2 ? ctune_search_new_hyperband(&s, m.est, space, o.seed, hv_opts)
-                      : halving  ? ctune_search_new_halving(&s, m.est, space, !grid, o.seed, hv_opts)
-                      : grid     ? ctune_search_new_grid(&s, m.est, space)
-                      : tpe      ? ctune_search_new_tpe(&s, m.est, space, (size_t)o.n_iter, o.seed,
-                                                        tpe_opts)
-                                 : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter,
-                                                               o.seed);
+                      : halving ? ctune_search_new_halving(&s, m.est, space, !grid, o.seed, hv_opts)
+                      : grid    ? ctune_search_new_grid(&s, m.est, space)
+                      : tpe
+                          ? ctune_search_new_tpe(&s, m.est, space, (size_t)o.n_iter, o.seed,
+                                                 tpe_opts)
+                          : ctune_search_new_randomized(&s, m.est, space, (size_t)o.n_iter, o.seed);
     if (st != CTUNE_OK) {
         rc = cli_fail("creating the search");
         goto done;
@@ -555,8 +563,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_signals(); /* a signal from here on cancels the search (see cli_cancel_target) */
     if (!o.quiet && g_rank == 0)
         fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds%s\n",
-                m.description, label, ctune_data_n_rows(data), ctune_data_n_cols(data),
-                nc, o.cv, g_ranks > 1 ? " (MPI)" : "");
+                m.description, label, ctune_data_n_rows(data), ctune_data_n_cols(data), nc, o.cv,
+                g_ranks > 1 ? " (MPI)" : "");
     cli_cancel_target(s, NULL);
 #ifdef CTUNE_CLI_MPI
     if (g_ranks > 1)
@@ -572,8 +580,10 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         /* another process on the study committed its last task: that one
          * refits and writes the outputs */
         if (!o.quiet)
-            fprintf(stderr, "ctune: study complete: %s finished in another process, which "
-                            "refits and writes the outputs\n", o.study);
+            fprintf(stderr,
+                    "ctune: study complete: %s finished in another process, which "
+                    "refits and writes the outputs\n",
+                    o.study);
         rc = CLI_OK;
         goto done;
     }
@@ -834,7 +844,8 @@ static int cmd_predict(int argc, char **argv)
     }
     for (size_t j = 0; j < k; j++)
         len += (size_t)snprintf(text + len, cap - len,
-                                j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"), j);
+                                j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"),
+                                j);
     text[len++] = '\n';
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < k; j++) {

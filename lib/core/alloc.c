@@ -119,10 +119,7 @@ char *ctune__strndup(const char *s, size_t n)
     return d;
 }
 
-char *ctune__strdup(const char *s)
-{
-    return ctune__strndup(s, strlen(s));
-}
+char *ctune__strdup(const char *s) { return ctune__strndup(s, strlen(s)); }
 
 int64_t ctune_alloc_live(void) { return (int64_t)atomic_load(&g_live); }
 int64_t ctune_alloc_total(void) { return (int64_t)atomic_load(&g_total); }

@@ -22,7 +22,7 @@ char *ctune__strdup(const char *s);
 char *ctune__strndup(const char *s, size_t n);
 
 #define CTUNE_NEW_ARRAY(type, count) ((type *)ctune__malloc_array((count), sizeof(type)))
-#define CTUNE_NEW_MATRIX(type, rows, cols)                                                         \
+#define CTUNE_NEW_MATRIX(type, rows, cols) \
     ((type *)ctune__malloc_matrix((rows), (cols), sizeof(type)))
 
 #endif

@@ -56,9 +56,9 @@ ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype, size_t n
     *out = NULL;
     CTUNE_CHECK_NULL(X, "X");
     if (dtype != CTUNE_FLOAT32 && dtype != CTUNE_FLOAT64)
-        return ctune_set_error(CTUNE_EINVAL,
-                               "ctune_data_new: dtype %d is neither CTUNE_FLOAT32 (1) nor CTUNE_FLOAT64 (2)",
-                               dtype);
+        return ctune_set_error(
+            CTUNE_EINVAL,
+            "ctune_data_new: dtype %d is neither CTUNE_FLOAT32 (1) nor CTUNE_FLOAT64 (2)", dtype);
     if (n_cols == 0)
         return ctune_set_error(CTUNE_EINVAL, "ctune_data_new: X has 0 columns");
     if (row_stride == 0)
@@ -96,7 +96,10 @@ ctune_status ctune_data_new(ctune_data **out, const void *X, int dtype, size_t n
     return ctune__data_new_storage(out, &init);
 }
 
-typedef struct owned_pair { void *x; double *y; } owned_pair;
+typedef struct owned_pair {
+    void *x;
+    double *y;
+} owned_pair;
 
 static void release_owned(void *ctx)
 {
@@ -155,9 +158,10 @@ ctune_status ctune_data_subset(ctune_data **out, const ctune_data *src, const si
         return ctune_set_error(CTUNE_EINVAL, "ctune_data_subset: rows is NULL");
     for (size_t i = 0; i < n; i++)
         if (rows[i] >= src->n)
-            return ctune_set_error(CTUNE_EINVAL,
-                                   "ctune_data_subset: index %zu (rows[%zu]) is out of range for %zu rows",
-                                   rows[i], i, src->n);
+            return ctune_set_error(
+                CTUNE_EINVAL,
+                "ctune_data_subset: index %zu (rows[%zu]) is out of range for %zu rows", rows[i], i,
+                src->n);
     if (src->y_local && src->t_local && n > SIZE_MAX / sizeof(double) / src->t_local)
         return ctune_set_error(CTUNE_EINVAL,
                                "ctune_data_subset: %zu rows × %zu targets cannot be addressed", n,
@@ -273,8 +277,8 @@ ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ct
     if (!d->affine)
         return CTUNE_OK;
     size_t n = d->n, m = d->st->n_cols, t = ctune_data_n_targets(d);
-    double *X = CTUNE_NEW_ARRAY(double, n && m ? n * m : 1);
-    double *y = t ? CTUNE_NEW_ARRAY(double, n ? n * t : 1) : NULL;
+    double *X = CTUNE_NEW_ARRAY(double, n &&m ? n *m : 1);
+    double *y = t ? CTUNE_NEW_ARRAY(double, n ? n *t : 1) : NULL;
     if (!X || (t && !y)) {
         ctune__free(X);
         ctune__free(y);
@@ -362,7 +366,7 @@ static void affine_chunk(const ctune_data *d, const void *row, size_t j0, size_t
     if (inf)
         for (size_t j = 0; j < w; j++) {
             double x = d->st->dtype == CTUNE_FLOAT32 ? (double)((const float *)row)[j0 + j]
-                                                      : ((const double *)row)[j0 + j];
+                                                     : ((const double *)row)[j0 + j];
             t[j] = ctune__data_affine_x(d, m, j0 + j, x);
         }
 }
@@ -417,10 +421,7 @@ int ctune__data_find_bad(const ctune_data *d, int flt, size_t *row, size_t *col,
     return 0;
 }
 
-static const char *nonfinite_name(double v)
-{
-    return isnan(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf");
-}
+static const char *nonfinite_name(double v) { return isnan(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf"); }
 
 ctune_status ctune_data_validate(const ctune_data *d)
 {
@@ -455,9 +456,10 @@ ctune_status ctune_data_validate(const ctune_data *d)
         for (size_t k = 0; k < t; k++) {
             double v = ctune__data_y_at(d, i, k);
             if (!isfinite(v))
-                return t == 1 ? ctune_set_error(CTUNE_EDATA, "y row %zu is %s", i, nonfinite_name(v))
-                              : ctune_set_error(CTUNE_EDATA, "y row %zu, target %zu is %s", i, k,
-                                                nonfinite_name(v));
+                return t == 1
+                           ? ctune_set_error(CTUNE_EDATA, "y row %zu is %s", i, nonfinite_name(v))
+                           : ctune_set_error(CTUNE_EDATA, "y row %zu, target %zu is %s", i, k,
+                                             nonfinite_name(v));
         }
     return CTUNE_OK;
 }
@@ -478,8 +480,9 @@ static ctune_status check_gather(const ctune_data *d, const size_t *rows, size_t
     if (rows)
         for (size_t i = 0; i < n; i++)
             if (rows[i] >= d->n)
-                return ctune_set_error(CTUNE_EINVAL, "%s: row %zu (rows[%zu]) out of range for %zu rows",
-                                       fn, rows[i], i, d->n);
+                return ctune_set_error(CTUNE_EINVAL,
+                                       "%s: row %zu (rows[%zu]) out of range for %zu rows", fn,
+                                       rows[i], i, d->n);
     return CTUNE_OK;
 }
 

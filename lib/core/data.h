@@ -35,8 +35,8 @@ typedef struct ctune__idx_block {
 
 struct ctune_data {
     ctune__storage *st;
-    size_t n;      /* rows in the view */
-    size_t *idx;   /* n storage row indices (idx_block->v), or NULL for rows 0..n-1 */
+    size_t n;    /* rows in the view */
+    size_t *idx; /* n storage row indices (idx_block->v), or NULL for rows 0..n-1 */
     ctune__idx_block *idx_block;
     /* y replacing the storage's (n × t_local, by view row), owned by the
      * view when y_owned != NULL. Used for label codes and derived data. */

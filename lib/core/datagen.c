@@ -53,8 +53,8 @@ ctune_status ctune_make_blobs(double *X, double *y, size_t n, size_t d, size_t c
         return ctune_set_error(CTUNE_EINVAL, "%s: centers %zu must be in 1..n (%zu)", __func__,
                                centers, n);
     if (!(cluster_std >= 0) || !isfinite(cluster_std))
-        return ctune_set_error(CTUNE_EINVAL, "%s: cluster_std %g must be finite and >= 0",
-                               __func__, cluster_std);
+        return ctune_set_error(CTUNE_EINVAL, "%s: cluster_std %g must be finite and >= 0", __func__,
+                               cluster_std);
     ctune_rng rng;
     ctune__rng_init(&rng, seed, STREAM_BLOBS);
     /* Centers uniform in [-10, 10)^d (scikit-learn's center_box), kept in

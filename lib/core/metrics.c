@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "core/labels.h"
 #include "core/error.h"
+#include "core/labels.h"
 
 /* scikit-learn's historical clipping of probabilities in log_loss. */
 #define LOG_LOSS_EPS 1e-15
@@ -17,7 +17,9 @@ static ctune_status check_finite(const double *a, size_t n, const char *what)
     for (size_t i = 0; i < n; i++)
         if (!isfinite(a[i]))
             return ctune_set_error(CTUNE_EDATA, "%s row %zu is %s", what, i,
-                                   isnan(a[i]) ? "NaN" : a[i] > 0 ? "+Inf" : "-Inf");
+                                   isnan(a[i]) ? "NaN"
+                                   : a[i] > 0  ? "+Inf"
+                                               : "-Inf");
     return CTUNE_OK;
 }
 
@@ -28,7 +30,9 @@ static ctune_status check_finite2(const double *a, size_t n, size_t t, const cha
     for (size_t i = 0; i < n * t; i++)
         if (!isfinite(a[i]))
             return ctune_set_error(CTUNE_EDATA, "%s row %zu, target %zu is %s", what, i / t, i % t,
-                                   isnan(a[i]) ? "NaN" : a[i] > 0 ? "+Inf" : "-Inf");
+                                   isnan(a[i]) ? "NaN"
+                                   : a[i] > 0  ? "+Inf"
+                                               : "-Inf");
     return CTUNE_OK;
 }
 
@@ -165,7 +169,8 @@ static ctune_status prf(const double *y_true, const double *y_pred, size_t n, in
     if (average != CTUNE_AVERAGE_BINARY && average != CTUNE_AVERAGE_MACRO)
         return ctune_set_error(CTUNE_EINVAL,
                                "%s: average %d is neither CTUNE_AVERAGE_BINARY (1) nor "
-                               "CTUNE_AVERAGE_MACRO (2)", names[m], average);
+                               "CTUNE_AVERAGE_MACRO (2)",
+                               names[m], average);
     double *labels;
     size_t k;
     CTUNE_TRY(sorted_labels(y_true, n, y_pred, n, &labels, &k));
@@ -180,7 +185,8 @@ static ctune_status prf(const double *y_true, const double *y_pred, size_t n, in
         else if (k > 2)
             rc = ctune_set_error(CTUNE_EINVAL,
                                  "%s: the labels hold %zu classes, and average binary needs at "
-                                 "most 2 (use macro)", names[m], k);
+                                 "most 2 (use macro)",
+                                 names[m], k);
         else if (!present && k == 2)
             rc = ctune_set_error(CTUNE_EINVAL,
                                  "%s: pos_label=%g is not a valid label; labels: %g, %g", names[m],

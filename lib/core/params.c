@@ -157,7 +157,8 @@ ctune_status ctune_params_set_none(ctune_params *p, const char *name)
 ctune_status ctune_params_set_string(ctune_params *p, const char *name, const char *v)
 {
     if (!v)
-        return ctune_set_error(CTUNE_EINVAL, "string value for '%s' is NULL", name ? name : "(null)");
+        return ctune_set_error(CTUNE_EINVAL, "string value for '%s' is NULL",
+                               name ? name : "(null)");
     char *s = ctune__strdup(v);
     if (!s)
         return CTUNE_ENOMEM;
@@ -394,9 +395,8 @@ static void note_read(const char *name)
     for (size_t i = 0; spec[i].name; i++) {
         const char *d = spec[i].name;
         size_t dn = strlen(d);
-        if ((dn == nn && !memcmp(d, name, nn)) ||
-            (dn > nn + 2 && !memcmp(d + dn - nn, name, nn) && d[dn - nn - 1] == '_' &&
-             d[dn - nn - 2] == '_'))
+        if ((dn == nn && !memcmp(d, name, nn)) || (dn > nn + 2 && !memcmp(d + dn - nn, name, nn) &&
+                                                   d[dn - nn - 1] == '_' && d[dn - nn - 2] == '_'))
             t_watch_marks[i] = 1;
     }
 }
@@ -490,7 +490,8 @@ int ctune_params_is_none(const ctune_params *p, const char *name)
     return ctune_params_type(p, name) == CTUNE_TYPE_NONE;
 }
 
-ctune_status ctune__params_int_or(const ctune_params *p, const char *name, int64_t def, int64_t *out)
+ctune_status ctune__params_int_or(const ctune_params *p, const char *name, int64_t def,
+                                  int64_t *out)
 {
     if (ctune_params_find(p, name) < 0) {
         *out = def;
@@ -499,7 +500,8 @@ ctune_status ctune__params_int_or(const ctune_params *p, const char *name, int64
     return ctune_params_get_int(p, name, out);
 }
 
-ctune_status ctune__params_double_or(const ctune_params *p, const char *name, double def, double *out)
+ctune_status ctune__params_double_or(const ctune_params *p, const char *name, double def,
+                                     double *out)
 {
     if (ctune_params_find(p, name) < 0) {
         *out = def;
@@ -568,9 +570,9 @@ static int string_quote(const char *v)
     double dd;
     size_t n = strlen(v);
     int need = n == 0 || parse_int(v, &ii) || parse_double(v, &dd) || ieq(v, "true") ||
-               ieq(v, "false") || ieq(v, "none") || ieq(v, "null") ||
-               strpbrk(v, ",;\n") != NULL || isspace((unsigned char)v[0]) ||
-               isspace((unsigned char)v[n - 1]) || v[0] == '\'' || v[0] == '"';
+               ieq(v, "false") || ieq(v, "none") || ieq(v, "null") || strpbrk(v, ",;\n") != NULL ||
+               isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1]) || v[0] == '\'' ||
+               v[0] == '"';
     if (!need)
         return 0;
     return strchr(v, '\'') && !strchr(v, '"') ? '"' : '\'';
@@ -740,29 +742,29 @@ static ctune_status check_value(ctune_params *p, const char *name, const ctune_p
                (types & CTUNE_TYPE_INT) && v->v.d == floor(v->v.d) && fabs(v->v.d) < 9.0e15) {
         v->type = CTUNE_TYPE_INT;
         v->v.i = (int64_t)v->v.d;
-    } else if (v->type == CTUNE_TYPE_INT && !(types & CTUNE_TYPE_INT) && (types & CTUNE_TYPE_BOOL) &&
-               (v->v.i == 0 || v->v.i == 1)) {
+    } else if (v->type == CTUNE_TYPE_INT && !(types & CTUNE_TYPE_INT) &&
+               (types & CTUNE_TYPE_BOOL) && (v->v.i == 0 || v->v.i == 1)) {
         v->type = CTUNE_TYPE_BOOL;
         v->v.b = (int)v->v.i;
     }
     if (!(types & (unsigned)v->type)) {
         types_text(types, tt, sizeof tt);
-        return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' must be %s, got %s '%s'", owner,
-                               noun, name, tt, type_name(v->type), vt);
+        return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' must be %s, got %s '%s'", owner, noun,
+                               name, tt, type_name(v->type), vt);
     }
     if ((v->type == CTUNE_TYPE_INT || v->type == CTUNE_TYPE_DOUBLE) && e->range) {
         double lo, hi, x = v->type == CTUNE_TYPE_INT ? (double)v->v.i : v->v.d;
         int li, hi_i;
         if (!parse_range(e->range, &lo, &li, &hi, &hi_i))
-            return ctune_set_error(CTUNE_EINTERNAL, "%s: %s '%s' has a malformed range '%s'",
-                                   owner, noun, name, e->range);
+            return ctune_set_error(CTUNE_EINTERNAL, "%s: %s '%s' has a malformed range '%s'", owner,
+                                   noun, name, e->range);
         if (isnan(x) || x < lo || x > hi || (!li && x == lo) || (!hi_i && x == hi))
-            return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' = %s is out of range %s", owner,
-                                   noun, name, vt, e->range);
+            return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' = %s is out of range %s", owner, noun,
+                                   name, vt, e->range);
     }
     if (v->type == CTUNE_TYPE_STRING && e->choices && !in_choices(e->choices, v->v.s))
-        return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' = '%s' is not one of %s", owner,
-                               noun, name, v->v.s, e->choices);
+        return ctune_set_error(CTUNE_EINVAL, "%s: %s '%s' = '%s' is not one of %s", owner, noun,
+                               name, v->v.s, e->choices);
     return CTUNE_OK;
 }
 
@@ -778,7 +780,7 @@ ctune_status ctune_params_from_spec(ctune_params **out, const ctune_param_spec *
         if (!e->default_value)
             rc = ctune_params_set_none(p, e->name);
         else if (e->types == CTUNE_TYPE_STRING || (e->types & CTUNE_TYPE_STRING && e->choices &&
-                                                  in_choices(e->choices, e->default_value)))
+                                                   in_choices(e->choices, e->default_value)))
             rc = ctune_params_set_string(p, e->name, e->default_value);
         else
             rc = ctune_params_set_text(p, e->name, e->default_value);

@@ -28,8 +28,10 @@ void ctune__params_watch(const ctune_param_spec *spec, unsigned char *marks);
 
 /* Getters with a default when the name is absent (still an error when the
  * type is wrong). */
-ctune_status ctune__params_int_or(const ctune_params *p, const char *name, int64_t def, int64_t *out);
-ctune_status ctune__params_double_or(const ctune_params *p, const char *name, double def, double *out);
+ctune_status ctune__params_int_or(const ctune_params *p, const char *name, int64_t def,
+                                  int64_t *out);
+ctune_status ctune__params_double_or(const ctune_params *p, const char *name, double def,
+                                     double *out);
 ctune_status ctune__params_bool_or(const ctune_params *p, const char *name, int def, int *out);
 /* Borrowed; `def` when absent. */
 ctune_status ctune__params_string_or(const ctune_params *p, const char *name, const char *def,

@@ -52,10 +52,7 @@ uint64_t ctune_rng_u64(ctune_rng *rng)
     return result;
 }
 
-double ctune_rng_uniform(ctune_rng *rng)
-{
-    return (double)(ctune_rng_u64(rng) >> 11) * 0x1.0p-53;
-}
+double ctune_rng_uniform(ctune_rng *rng) { return (double)(ctune_rng_u64(rng) >> 11) * 0x1.0p-53; }
 
 uint64_t ctune_rng_below(ctune_rng *rng, uint64_t n)
 {

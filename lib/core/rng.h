@@ -8,7 +8,7 @@
 
 struct ctune_rng {
     uint64_t s[4];
-    double spare;  /* second normal deviate of the polar method */
+    double spare; /* second normal deviate of the polar method */
     int has_spare;
 };
 

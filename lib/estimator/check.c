@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctune_testing.h"
 #include "core/alloc.h"
 #include "core/cnum.h"
 #include "core/data.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "ctune_testing.h"
 #include "estimator/estimator.h"
 
 /* Stream id of every fit of the battery: fits of two clones with it must
@@ -48,8 +48,8 @@ typedef struct ck {
     size_t n, d, k; /* rows, features, classes of the generated data */
     uint64_t seed;
     double overlap_std; /* fit_deterministic's overlapping classes (0: not run) */
-    double *X, *y;  /* n × d, n */
-    double *X0, *y0; /* pristine copies, restored before each check */
+    double *X, *y;      /* n × d, n */
+    double *X0, *y0;    /* pristine copies, restored before each check */
     ctune_data *train;
     /* reference fit on train (NULL when fit_predict failed) */
     ctune_estimator *ref;
@@ -207,8 +207,8 @@ static ctune_status fit_and_output(ck *c, const ctune_data *data, const ctune_da
 /* Generated data for the estimator's kind: n × d, X rounded to float32
  * precision so float32 and float64 views hold the same values; `spread` is
  * the blobs' cluster_std or the regression's noise. */
-static ctune_status generate_spread(ck *c, double *X, double *y, size_t n, size_t d,
-                                    uint64_t seed, double spread)
+static ctune_status generate_spread(ck *c, double *X, double *y, size_t n, size_t d, uint64_t seed,
+                                    double spread)
 {
     ctune_status rc;
     if (c->kind == CTUNE_REGRESSOR)
@@ -432,8 +432,8 @@ static ctune_status deterministic_on_train(ck *c)
 
 /* Outputs (and, for a classifier with predict_proba, probabilities
  * appended after them) of `e` on `d`: n × (width + k) into a new buffer. */
-static ctune_status outputs_and_proba(ck *c, ctune_estimator *e, const ctune_data *d,
-                                      int proba, double **out)
+static ctune_status outputs_and_proba(ck *c, ctune_estimator *e, const ctune_data *d, int proba,
+                                      double **out)
 {
     size_t n = ctune_data_n_rows(d), w = c->width + (proba ? c->k : 0);
     double *o = new_out(n, w);
@@ -465,7 +465,7 @@ static ctune_status deterministic_on_overlap(ck *c)
     size_t n = c->n, d = c->d;
     int proba = c->kind == CTUNE_CLASSIFIER && ctune_estimator_vtable_of(c->proto)->predict_proba;
     size_t w = c->width + (proba ? c->k : 0);
-    double *X = CTUNE_NEW_ARRAY(double, n * d), *y = CTUNE_NEW_ARRAY(double, n);
+    double *X = CTUNE_NEW_ARRAY(double, n *d), *y = CTUNE_NEW_ARRAY(double, n);
     double *oa = NULL, *oa2 = NULL, *ob = NULL;
     ctune_data *data = NULL;
     ctune_estimator *a = NULL, *b = NULL;
@@ -554,8 +554,9 @@ static ctune_status check_unused_params(ck *c)
                 count++;
             }
         if (count)
-            fail(c, "declared parameter%s %s %s never read by create or fit (read under "
-                    "another name?)",
+            fail(c,
+                 "declared parameter%s %s %s never read by create or fit (read under "
+                 "another name?)",
                  count > 1 ? "s" : "", names, count > 1 ? "are" : "is");
     }
     ctune_estimator_free(e);
@@ -613,9 +614,10 @@ static ctune_status check_predict_shape(ck *c)
     if (!canary_ok(c->ref_out, c->n, c->width)) {
         /* the library's own buffers are exactly that size: later checks
          * would corrupt memory */
-        fail(c, "%s wrote past n_rows × n_outputs = %zu × %zu values; the remaining checks "
-                "were not run", c->kind == CTUNE_TRANSFORMER ? "transform" : "predict", c->n,
-             c->width);
+        fail(c,
+             "%s wrote past n_rows × n_outputs = %zu × %zu values; the remaining checks "
+             "were not run",
+             c->kind == CTUNE_TRANSFORMER ? "transform" : "predict", c->n, c->width);
         c->stop = 1;
         return CTUNE_OK;
     }
@@ -752,9 +754,11 @@ static ctune_status check_noncontiguous_labels(ck *c)
             for (size_t i = 0; i < c->n && !c->failed; i++) {
                 double want = 3.0 + 4.0 * c->ref_out[i];
                 if (o[i] != want)
-                    fail(c, "row %zu predicts %g with labels {3, 7, ...}, but %g (label %g) "
-                            "with labels {0, 1, ...}: the same codes and seed must predict the "
-                            "same", i, o[i], c->ref_out[i], want);
+                    fail(c,
+                         "row %zu predicts %g with labels {3, 7, ...}, but %g (label %g) "
+                         "with labels {0, 1, ...}: the same codes and seed must predict the "
+                         "same",
+                         i, o[i], c->ref_out[i], want);
             }
         }
     }
@@ -852,16 +856,18 @@ static ctune_status check_n_features_mismatch(ck *c)
     double *o = new_out(rows, c->width + 1);
     ctune_status rc = o ? outputs(c->ref, d, o) : CTUNE_ENOMEM;
     if (rc != CTUNE_ENOMEM && rc != CTUNE_EDATA)
-        fail(c, "predict with %zu features after fitting %zu returned %d (%s), expected "
-                "CTUNE_EDATA", c->d + 1, c->d, rc, ctune_status_string(rc));
+        fail(c,
+             "predict with %zu features after fitting %zu returned %d (%s), expected "
+             "CTUNE_EDATA",
+             c->d + 1, c->d, rc, ctune_status_string(rc));
     if (rc != CTUNE_ENOMEM && c->kind == CTUNE_CLASSIFIER &&
         ctune_estimator_vtable_of(c->proto)->predict_proba) {
         ctune_status r = ctune_estimator_predict_proba(c->ref, d, o);
         if (r == CTUNE_ENOMEM)
             rc = r;
         else if (r != CTUNE_EDATA)
-            fail(c, "predict_proba with %zu features after fitting %zu returned %d (%s)",
-                 c->d + 1, c->d, r, ctune_status_string(r));
+            fail(c, "predict_proba with %zu features after fitting %zu returned %d (%s)", c->d + 1,
+                 c->d, r, ctune_status_string(r));
     }
     ctune__free(o);
     ctune_data_free(d);
@@ -899,8 +905,10 @@ static ctune_status check_subset_invariance(ck *c)
             rc = ctune_estimator_predict_proba(c->ref, one, p1);
             for (size_t j = 0; rc == CTUNE_OK && j < c->k && !c->failed; j++)
                 if (!near(p1[j], pall[i * c->k + j], c->tol))
-                    fail(c, "row %zu alone has probability %.17g for class %zu, within all rows "
-                            "%.17g", i, p1[j], j, pall[i * c->k + j]);
+                    fail(c,
+                         "row %zu alone has probability %.17g for class %zu, within all rows "
+                         "%.17g",
+                         i, p1[j], j, pall[i * c->k + j]);
         }
         ctune_data_free(one);
         if (rc != CTUNE_OK && rc != CTUNE_ENOMEM) {
@@ -919,9 +927,9 @@ static ctune_status check_views_equivalent(ck *c)
     if (!need_ref(c))
         return CTUNE_OK;
     size_t n = c->n, d = c->d, s = d + 3;
-    float *Xf = CTUNE_NEW_ARRAY(float, n * d);
-    double *Xs = CTUNE_NEW_ARRAY(double, n * s);      /* strided, NaN padding */
-    double *Xb = CTUNE_NEW_ARRAY(double, 2 * n * d);  /* rows interleaved with junk */
+    float *Xf = CTUNE_NEW_ARRAY(float, n *d);
+    double *Xs = CTUNE_NEW_ARRAY(double, n *s);      /* strided, NaN padding */
+    double *Xb = CTUNE_NEW_ARRAY(double, 2 * n * d); /* rows interleaved with junk */
     double *yb = CTUNE_NEW_ARRAY(double, 2 * n);
     size_t *idx = CTUNE_NEW_ARRAY(size_t, n);
     ctune_data *vf = NULL, *vs = NULL, *vb = NULL, *vsub = NULL;
@@ -1115,8 +1123,10 @@ static ctune_status check_no_leaks(ck *c)
     if (rc == CTUNE_OK && r != CTUNE_OK)
         fail(c, "the fit/predict/score cycle failed: %s", ctune_last_error());
     else if (rc == CTUNE_OK && after != live)
-        fail(c, "%lld block(s) allocated through ctune were not freed after fit, predict, score, "
-                "clone, set_params, refit and free", (long long)(after - live));
+        fail(c,
+             "%lld block(s) allocated through ctune were not freed after fit, predict, score, "
+             "clone, set_params, refit and free",
+             (long long)(after - live));
     return rc;
 }
 
@@ -1340,9 +1350,9 @@ ctune_status ctune_check_estimator(const ctune_estimator *est, const char *optio
     c.kind = ctune_estimator_kind(est);
     c.report = report;
     c.cap = report_cap;
-    c.X = CTUNE_NEW_ARRAY(double, c.n * c.d);
+    c.X = CTUNE_NEW_ARRAY(double, c.n *c.d);
     c.y = CTUNE_NEW_ARRAY(double, c.n);
-    c.X0 = CTUNE_NEW_ARRAY(double, c.n * c.d);
+    c.X0 = CTUNE_NEW_ARRAY(double, c.n *c.d);
     c.y0 = CTUNE_NEW_ARRAY(double, c.n);
     ctune_status rc = c.X && c.y && c.X0 && c.y0 ? CTUNE_OK : CTUNE_ENOMEM;
     if (rc == CTUNE_OK)

@@ -15,14 +15,14 @@ struct ctune_estimator {
     const ctune_estimator_vtable *vt;
     void *user;
     ctune_params *params;
-    void *self;          /* fitted instance or NULL */
-    size_t n_features;   /* at fit */
-    size_t n_rows;       /* rows of the last fit's data (a warm start checks it) */
+    void *self;        /* fitted instance or NULL */
+    size_t n_features; /* at fit */
+    size_t n_rows;     /* rows of the last fit's data (a warm start checks it) */
     size_t n_outputs;
-    double *classes;     /* classifiers: sorted labels */
+    double *classes; /* classifiers: sorted labels */
     size_t n_classes;
-    char **class_names;  /* NULL or n_classes names (ctune__malloc'd) */
-    atomic_int cancel;   /* ctune_estimator_cancel(): set until a fit returns */
+    char **class_names; /* NULL or n_classes names (ctune__malloc'd) */
+    atomic_int cancel;  /* ctune_estimator_cancel(): set until a fit returns */
 };
 
 /* ---- fit context --------------------------------------------------------- */
@@ -87,28 +87,31 @@ static ctune_status check_vtable(const ctune_estimator_vtable *vt)
     const char *name = vt->name ? vt->name : "(unnamed)";
     if (!vt->name || !*vt->name)
         return ctune_set_error(CTUNE_EINVAL, "estimator vtable has no name");
-    if (vt->kind != CTUNE_CLASSIFIER && vt->kind != CTUNE_REGRESSOR && vt->kind != CTUNE_TRANSFORMER)
-        return ctune_set_error(CTUNE_EINVAL, "estimator %s: kind %d is not a ctune_kind",
-                               name, vt->kind);
+    if (vt->kind != CTUNE_CLASSIFIER && vt->kind != CTUNE_REGRESSOR &&
+        vt->kind != CTUNE_TRANSFORMER)
+        return ctune_set_error(CTUNE_EINVAL, "estimator %s: kind %d is not a ctune_kind", name,
+                               vt->kind);
     if (!vt->user_retain != !vt->user_release)
-        return ctune_set_error(CTUNE_EINVAL, "estimator %s: user_retain and user_release go together",
-                               name);
-    if (vt->version >= 2 && !vt->save_definition != !vt->load_definition)
         return ctune_set_error(CTUNE_EINVAL,
-                               "estimator %s: save_definition and load_definition go together",
-                               name);
+                               "estimator %s: user_retain and user_release go together", name);
+    if (vt->version >= 2 && !vt->save_definition != !vt->load_definition)
+        return ctune_set_error(
+            CTUNE_EINVAL, "estimator %s: save_definition and load_definition go together", name);
     if (!vt->create || !vt->fit || !vt->destroy)
         return ctune_set_error(CTUNE_EINVAL, "estimator %s: vtable lacks %s", name,
-                               !vt->create ? "create" : !vt->fit ? "fit" : "destroy");
+                               !vt->create ? "create"
+                               : !vt->fit  ? "fit"
+                                           : "destroy");
     if (vt->kind != CTUNE_TRANSFORMER && !vt->predict)
         return ctune_set_error(CTUNE_EINVAL, "estimator %s: vtable lacks predict", name);
     if (vt->kind == CTUNE_TRANSFORMER && (!vt->transform || !vt->n_features_out))
-        return ctune_set_error(CTUNE_EINVAL, "estimator %s: a transformer needs transform and n_features_out",
-                               name);
+        return ctune_set_error(
+            CTUNE_EINVAL, "estimator %s: a transformer needs transform and n_features_out", name);
     return CTUNE_OK;
 }
 
-ctune_status ctune_estimator_new(ctune_estimator **out, const ctune_estimator_vtable *vt, void *user)
+ctune_status ctune_estimator_new(ctune_estimator **out, const ctune_estimator_vtable *vt,
+                                 void *user)
 {
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
@@ -201,9 +204,18 @@ const ctune_estimator_vtable *ctune_estimator_vtable_of(const ctune_estimator *e
 void *ctune_estimator_user(const ctune_estimator *e) { return e ? e->user : NULL; }
 int ctune_estimator_is_fitted(const ctune_estimator *e) { return e && e->self != NULL; }
 void *ctune__estimator_self(const ctune_estimator *e) { return e ? e->self : NULL; }
-size_t ctune_estimator_n_classes(const ctune_estimator *e) { return e && e->self ? e->n_classes : 0; }
-size_t ctune_estimator_n_features_in(const ctune_estimator *e) { return e && e->self ? e->n_features : 0; }
-size_t ctune_estimator_n_outputs(const ctune_estimator *e) { return e && e->self ? e->n_outputs : 0; }
+size_t ctune_estimator_n_classes(const ctune_estimator *e)
+{
+    return e && e->self ? e->n_classes : 0;
+}
+size_t ctune_estimator_n_features_in(const ctune_estimator *e)
+{
+    return e && e->self ? e->n_features : 0;
+}
+size_t ctune_estimator_n_outputs(const ctune_estimator *e)
+{
+    return e && e->self ? e->n_outputs : 0;
+}
 
 ctune_status ctune_estimator_classes(const ctune_estimator *e, double *out)
 {
@@ -236,13 +248,14 @@ static ctune_status copy_names(char ***out, const char *const *names, size_t n)
     return CTUNE_OK;
 }
 
-ctune_status ctune_estimator_set_class_names(ctune_estimator *e, const char *const *names,
-                                             size_t n)
+ctune_status ctune_estimator_set_class_names(ctune_estimator *e, const char *const *names, size_t n)
 {
     CTUNE_CHECK_NULL(e, "estimator");
     if (e->vt->kind != CTUNE_CLASSIFIER)
-        return ctune_set_error(CTUNE_EINVAL, "%s is not a classifier: its outputs have no class "
-                                             "names", e->vt->name);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s is not a classifier: its outputs have no class "
+                               "names",
+                               e->vt->name);
     if (!e->self)
         return ctune_set_error(CTUNE_ESTATE, "%s is not fitted", e->vt->name);
     char **copy = NULL;
@@ -250,7 +263,8 @@ ctune_status ctune_estimator_set_class_names(ctune_estimator *e, const char *con
         if (!names || n != e->n_classes)
             return ctune_set_error(CTUNE_EINVAL,
                                    "ctune_estimator_set_class_names: %zu names given for the %zu "
-                                   "classes of %s", names ? n : 0, e->n_classes, e->vt->name);
+                                   "classes of %s",
+                                   names ? n : 0, e->n_classes, e->vt->name);
         for (size_t i = 0; i < n; i++)
             if (!names[i])
                 return ctune_set_error(CTUNE_EINVAL,
@@ -435,8 +449,8 @@ static ctune_status check_fit_data(const ctune_estimator *e, const ctune_data *d
     if (e->vt->kind != CTUNE_TRANSFORMER && t == 0)
         return ctune_set_error(CTUNE_EDATA, "%s: fit needs y, and the data has none", e->vt->name);
     if (e->vt->kind == CTUNE_CLASSIFIER && t != 1)
-        return ctune_set_error(CTUNE_EDATA, "%s: a classifier needs exactly 1 target column, got %zu",
-                               e->vt->name, t);
+        return ctune_set_error(
+            CTUNE_EDATA, "%s: a classifier needs exactly 1 target column, got %zu", e->vt->name, t);
     ctune_status rc = ctune_data_validate(d);
     if (rc != CTUNE_OK)
         ctune__error_prefix("%s: fit", e->vt->name);
@@ -472,7 +486,8 @@ ctune_status ctune__estimator_fit_ctx(ctune_estimator *e, const ctune_data *data
     void *self = NULL;
     rc = e->vt->create(&self, e->params, e->user);
     if (rc == CTUNE_OK && !self)
-        rc = ctune_set_error(CTUNE_EINTERNAL, "%s: create returned OK without an instance", e->vt->name);
+        rc = ctune_set_error(CTUNE_EINTERNAL, "%s: create returned OK without an instance",
+                             e->vt->name);
     if (rc == CTUNE_OK) {
         rc = e->vt->fit(self, train, k, ctx_in);
         if (rc == CTUNE_OK && ctune_fit_ctx_cancelled(ctx_in))
@@ -620,7 +635,8 @@ ctune_status ctune_estimator_fit_ex(ctune_estimator *e, const ctune_data *data, 
 {
     ctune_clear_error();
     if (threads < 0)
-        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_fit_ex: threads %d is negative", threads);
+        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_fit_ex: threads %d is negative",
+                               threads);
     ctune_fit_ctx ctx;
     ctune__fit_ctx_init(&ctx);
     ctx.threads = threads ? threads : 1;
@@ -697,8 +713,10 @@ ctune_status ctune_estimator_predict(ctune_estimator *e, const ctune_data *X, do
                 return ctune_set_error(CTUNE_EINTERNAL, "%s: predict left row %zu of %zu unwritten",
                                        e->vt->name, i, X->n);
             if (!(c >= 0 && c < (double)e->n_classes) || c != floor(c))
-                return ctune_set_error(CTUNE_EINTERNAL, "%s: predict returned class code %g for row %zu (n_classes %zu)",
-                                       e->vt->name, c, i, e->n_classes);
+                return ctune_set_error(
+                    CTUNE_EINTERNAL,
+                    "%s: predict returned class code %g for row %zu (n_classes %zu)", e->vt->name,
+                    c, i, e->n_classes);
             out[i] = e->classes[(size_t)c];
         }
     }
@@ -763,9 +781,11 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
     if (n == 0)
         return ctune_set_error(CTUNE_EDATA, "%s: cannot score 0 rows", e->vt->name);
     if (e->vt->kind == CTUNE_TRANSFORMER && !e->vt->score)
-        return ctune_set_error(CTUNE_EUNSUPPORTED, "%s is a transformer without a score", e->vt->name);
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "%s is a transformer without a score",
+                               e->vt->name);
     if (t == 0)
-        return ctune_set_error(CTUNE_EDATA, "%s: score needs y, and the data has none", e->vt->name);
+        return ctune_set_error(CTUNE_EDATA, "%s: score needs y, and the data has none",
+                               e->vt->name);
     if (e->vt->kind == CTUNE_CLASSIFIER && t != 1)
         return ctune_set_error(CTUNE_EDATA, "%s: a classifier scores 1 target column, got %zu",
                                e->vt->name, t);
@@ -784,8 +804,10 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
         for (size_t i = 0; i < n; i++) {
             double v = ctune__data_y_at(data, i, 0);
             if (ctune__label_code(e->classes, e->n_classes, v) < 0)
-                return ctune_set_error(CTUNE_EDATA, "%s: y row %zu has label %g, which was not "
-                                       "seen at fit", e->vt->name, i, v);
+                return ctune_set_error(CTUNE_EDATA,
+                                       "%s: y row %zu has label %g, which was not "
+                                       "seen at fit",
+                                       e->vt->name, i, v);
         }
         ctune_data *coded;
         CTUNE_TRY(encode_labels(data, e->classes, e->n_classes, &coded));

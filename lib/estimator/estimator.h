@@ -8,10 +8,10 @@
 #include "ctune.h"
 
 struct ctune_fit_ctx {
-    int threads;               /* >= 1 */
-    int has_stream;            /* mix `stream` into the seed */
+    int threads;    /* >= 1 */
+    int has_stream; /* mix `stream` into the seed */
     uint64_t stream;
-    const atomic_int *cancel;  /* the job's stop flag; may be NULL */
+    const atomic_int *cancel;    /* the job's stop flag; may be NULL */
     const atomic_int *interrupt; /* the caller's cancel request (ctune_search_cancel(),
                                   * ctune_estimator_cancel()); may be NULL */
 };

@@ -14,10 +14,10 @@ typedef enum { NEEDS_PREDICT, NEEDS_PROBA } scorer_input;
 
 typedef struct scorer {
     const char *name;
-    int kind;            /* CTUNE_CLASSIFIER or CTUNE_REGRESSOR */
+    int kind; /* CTUNE_CLASSIFIER or CTUNE_REGRESSOR */
     scorer_input input;
-    double sign;         /* +1 greater is better, -1 for losses ("neg_*") */
-    int binary;          /* needs a classifier fitted on exactly 2 classes */
+    double sign; /* +1 greater is better, -1 for losses ("neg_*") */
+    int binary;  /* needs a classifier fitted on exactly 2 classes */
     /* y_true: n (classifiers: labels, or codes when input is NEEDS_PROBA);
      * pred: n × k labels/values (k = n_outputs), or n × k probabilities
      * (k = n_classes; a function may overwrite it). `pos` is the positive
@@ -59,12 +59,12 @@ static ctune_status sc_roc_auc(const double *t, double *p, size_t n, size_t k, d
     return ctune_metric_roc_auc(t, p, n, pos, out);
 }
 
-#define PRF_SCORER(fname, metric, average)                                                      \
-    static ctune_status fname(const double *t, double *p, size_t n, size_t k, double pos,   \
-                              double *out)                                                  \
-    {                                                                                       \
-        (void)k;                                                                            \
-        return metric(t, p, n, average, pos, out);                                          \
+#define PRF_SCORER(fname, metric, average)                                                \
+    static ctune_status fname(const double *t, double *p, size_t n, size_t k, double pos, \
+                              double *out)                                                \
+    {                                                                                     \
+        (void)k;                                                                          \
+        return metric(t, p, n, average, pos, out);                                        \
     }
 PRF_SCORER(sc_f1, ctune_metric_f1, CTUNE_AVERAGE_BINARY)
 PRF_SCORER(sc_f1_macro, ctune_metric_f1, CTUNE_AVERAGE_MACRO)
@@ -73,12 +73,12 @@ PRF_SCORER(sc_precision_macro, ctune_metric_precision, CTUNE_AVERAGE_MACRO)
 PRF_SCORER(sc_recall, ctune_metric_recall, CTUNE_AVERAGE_BINARY)
 PRF_SCORER(sc_recall_macro, ctune_metric_recall, CTUNE_AVERAGE_MACRO)
 
-#define REG_SCORER(fname, metric)                                                               \
-    static ctune_status fname(const double *t, double *p, size_t n, size_t k, double pos,   \
-                              double *out)                                                  \
-    {                                                                                       \
-        (void)pos;                                                                          \
-        return metric(t, p, n, k, out);                                                     \
+#define REG_SCORER(fname, metric)                                                         \
+    static ctune_status fname(const double *t, double *p, size_t n, size_t k, double pos, \
+                              double *out)                                                \
+    {                                                                                     \
+        (void)pos;                                                                        \
+        return metric(t, p, n, k, out);                                                   \
     }
 REG_SCORER(sc_mae, ctune_metric_mae)
 REG_SCORER(sc_mse, ctune_metric_mse)
@@ -166,13 +166,11 @@ ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_dat
     size_t k = s->input == NEEDS_PROBA ? ctune_estimator_n_classes(est)
                                        : ctune_estimator_n_outputs(est);
     if (kind == CTUNE_REGRESSOR && t != k)
-        return ctune_set_error(CTUNE_EDATA,
-                               "scorer '%s': y has %zu targets, the model predicts %zu", name, t,
-                               k);
+        return ctune_set_error(
+            CTUNE_EDATA, "scorer '%s': y has %zu targets, the model predicts %zu", name, t, k);
     if (kind == CTUNE_CLASSIFIER && t != 1)
-        return ctune_set_error(CTUNE_EDATA,
-                               "scorer '%s': a classifier scores 1 target column, got %zu", name,
-                               t);
+        return ctune_set_error(
+            CTUNE_EDATA, "scorer '%s': a classifier scores 1 target column, got %zu", name, t);
     size_t n_classes = ctune_estimator_n_classes(est);
     if (s->binary && n_classes != 2)
         return ctune_set_error(CTUNE_EINVAL,

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "core/labels.h"
 #include "core/data.h"
 #include "core/error.h"
+#include "core/labels.h"
 #include "core/params.h"
 #include "io/stream.h"
 
@@ -27,9 +27,9 @@ static const ctune_param_spec CLF_PARAMS[] = {
 typedef struct dummy_clf {
     int strategy;
     uint64_t own_seed;
-    uint64_t seed;     /* at fit: ctune_fit_ctx_seed(ctx, own_seed) */
-    size_t k;          /* classes */
-    double *prior;     /* k class frequencies */
+    uint64_t seed; /* at fit: ctune_fit_ctx_seed(ctx, own_seed) */
+    size_t k;      /* classes */
+    double *prior; /* k class frequencies */
     size_t most_frequent;
 } dummy_clf;
 
@@ -171,9 +171,8 @@ static ctune_status check_prior(const double *prior, size_t k)
     double sum = 0.0;
     for (size_t j = 0; j < k; j++) {
         if (!(prior[j] >= 0.0 && prior[j] <= 1.0))
-            return ctune_set_error(CTUNE_EFORMAT,
-                                   "DummyClassifier: class prior %zu in the model is %g", j,
-                                   prior[j]);
+            return ctune_set_error(
+                CTUNE_EFORMAT, "DummyClassifier: class prior %zu in the model is %g", j, prior[j]);
         sum += prior[j];
     }
     if (!(fabs(sum - 1.0) <= 1e-9 * (double)k))
@@ -253,8 +252,8 @@ static const ctune_param_spec REG_PARAMS[] = {
 typedef struct dummy_reg {
     int strategy;
     double constant;
-    size_t t;        /* targets at fit */
-    double *value;   /* t predicted values */
+    size_t t;      /* targets at fit */
+    double *value; /* t predicted values */
 } dummy_reg;
 
 static ctune_status reg_create(void **self, const ctune_params *p, void *user)
@@ -262,8 +261,9 @@ static ctune_status reg_create(void **self, const ctune_params *p, void *user)
     (void)user;
     const char *s;
     CTUNE_TRY(ctune__params_string_or(p, "strategy", "mean", &s));
-    int strategy = strcmp(s, "median") == 0 ? REG_MEDIAN : strcmp(s, "constant") == 0 ? REG_CONSTANT
-                                                                                     : REG_MEAN;
+    int strategy = strcmp(s, "median") == 0     ? REG_MEDIAN
+                   : strcmp(s, "constant") == 0 ? REG_CONSTANT
+                                                : REG_MEAN;
     double constant = 0.0;
     /* read whatever the strategy: a value is checked even when unused */
     int no_constant = ctune_params_is_none(p, "constant") || ctune_params_find(p, "constant") < 0;

@@ -30,10 +30,13 @@ static const ctune_param_spec TRAIN_SPEC[] = {
      "1: one log line per epoch through ctune_set_log_callback()"},
     {"seed", CTUNE_TYPE_INT, "0", "[0, inf)", NULL, "seed of weights, shuffling and dropout"},
     {"early_stopping", CTUNE_TYPE_BOOL, "false", NULL, NULL, "stop when `monitor` stops improving"},
-    {"monitor", CTUNE_TYPE_STRING | CTUNE_TYPE_NONE, "none", NULL, "loss|val_loss|accuracy|val_accuracy",
+    {"monitor", CTUNE_TYPE_STRING | CTUNE_TYPE_NONE, "none", NULL,
+     "loss|val_loss|accuracy|val_accuracy",
      "early-stopping quantity (none: val_loss with a validation split, else loss)"},
-    {"patience", CTUNE_TYPE_INT, "0", "[0, inf)", NULL, "epochs without improvement before stopping"},
-    {"min_delta", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "smallest change that counts as improvement"},
+    {"patience", CTUNE_TYPE_INT, "0", "[0, inf)", NULL,
+     "epochs without improvement before stopping"},
+    {"min_delta", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL,
+     "smallest change that counts as improvement"},
     {"restore_best_weights", CTUNE_TYPE_BOOL, "false", NULL, NULL,
      "when stopping early, go back to the best epoch's weights"},
 };
@@ -52,9 +55,9 @@ typedef struct keras {
     ctune_params *train;   /* training params */
     ctune_params *builder; /* builder params (+ meta at fit) */
     ctune_model *model;
-    size_t n_classes;      /* classifiers */
-    size_t units;          /* output units */
-    int warm_ok;           /* fitted here (not loaded), without early stopping:
+    size_t n_classes; /* classifiers */
+    size_t units;     /* output units */
+    int warm_ok;      /* fitted here (not loaded), without early stopping:
                             * fit_more can continue it exactly */
 } keras;
 
@@ -212,12 +215,14 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
     CTUNE_TRY(ctune_params_get_int(k->train, "verbose", &verbose));
     size_t n_targets = ctune_data_n_targets(train);
     if (kind == CTUNE_CLASSIFIER && n_classes < 2)
-        return ctune_set_error(CTUNE_EDATA, "%s: the training data has only %zu class; need at least 2",
+        return ctune_set_error(CTUNE_EDATA,
+                               "%s: the training data has only %zu class; need at least 2",
                                f->vt.name, n_classes);
     k->n_classes = n_classes;
 
     /* meta values, as scikeras passes them to create_model */
-    CTUNE_TRY(ctune_params_set_int(k->builder, "n_features_in_", (int64_t)ctune_data_n_cols(train)));
+    CTUNE_TRY(
+        ctune_params_set_int(k->builder, "n_features_in_", (int64_t)ctune_data_n_cols(train)));
     CTUNE_TRY(ctune_params_set_int(k->builder, "n_outputs_",
                                    kind == CTUNE_CLASSIFIER ? 1 : (int64_t)n_targets));
     if (kind == CTUNE_CLASSIFIER)
@@ -307,7 +312,7 @@ static ctune_status keras_fit_more(void *self, const ctune_params *params, const
     k->warm_ok = 0; /* until this continuation succeeds */
     ctune__model_set_fit_ctx(k->model, ctx);
     rc = ctune__model_fit(k->model, train, NULL, want - had, batch, &opts,
-                            verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
+                          verbose > 0 && ctune__log_enabled() ? log_epoch : NULL, &vctx);
     ctune__model_set_fit_ctx(k->model, NULL);
     if (rc != CTUNE_OK) {
         ctune__error_prefix("%s", f->vt.name);
@@ -494,8 +499,7 @@ static ctune_status check_arch(const keras *k, const saved_arch *a, uint64_t n_p
 /* The built-in MLP builder adds `nl` hidden layers (each followed by a
  * Dropout when dropout > 0) and an output layer: check nl against the saved
  * layer count before calling it, so a corrupted nl cannot make it loop. */
-static ctune_status mlp_precheck(const family *f, const ctune_params *builder,
-                                 const saved_arch *a)
+static ctune_status mlp_precheck(const family *f, const ctune_params *builder, const saved_arch *a)
 {
     if (f->build != ctune_mlp_build)
         return CTUNE_OK;
@@ -515,8 +519,7 @@ static ctune_status mlp_precheck(const family *f, const ctune_params *builder,
     return CTUNE_OK;
 }
 
-static ctune_status keras_load(void **self, const ctune_params *params, ctune_reader *r,
-                               void *user)
+static ctune_status keras_load(void **self, const ctune_params *params, ctune_reader *r, void *user)
 {
     const family *f = user;
     int kind = f->vt.kind;
@@ -564,7 +567,8 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
     }
     /* compare before building, which allocates the weights */
     if (rc == CTUNE_OK)
-        rc = check_arch(k, &a, ctune__model_planned_params(k->model, (size_t)a.n_features, a.n_params));
+        rc = check_arch(k, &a,
+                        ctune__model_planned_params(k->model, (size_t)a.n_features, a.n_params));
     if (rc == CTUNE_OK)
         rc = ctune_model_build(k->model, (size_t)a.n_features);
     if (rc == CTUNE_OK && ctune_model_n_params(k->model) != a.n_params)
@@ -592,8 +596,9 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
 
 /* ---- construction ------------------------------------------------------- */
 
-static ctune_status keras_new(ctune_estimator **out, int kind, const char *name, ctune_build_fn build,
-                              const ctune_param_spec *builder_spec, void *user)
+static ctune_status keras_new(ctune_estimator **out, int kind, const char *name,
+                              ctune_build_fn build, const ctune_param_spec *builder_spec,
+                              void *user)
 {
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
@@ -601,16 +606,18 @@ static ctune_status keras_new(ctune_estimator **out, int kind, const char *name,
     size_t nb = ctune_spec_count(builder_spec);
     for (size_t i = 0; i < nb; i++) {
         if (is_train_param(builder_spec[i].name))
-            return ctune_set_error(CTUNE_EINVAL,
-                                   "%s: builder parameter '%s' collides with the training parameter "
-                                   "of the same name; rename it in the builder's spec",
-                                   name, builder_spec[i].name);
+            return ctune_set_error(
+                CTUNE_EINVAL,
+                "%s: builder parameter '%s' collides with the training parameter "
+                "of the same name; rename it in the builder's spec",
+                name, builder_spec[i].name);
         size_t len = strlen(builder_spec[i].name);
         if (len > 0 && builder_spec[i].name[len - 1] == '_')
-            return ctune_set_error(CTUNE_EINVAL,
-                                   "%s: builder parameter '%s' ends with '_', reserved for meta values "
-                                   "(n_features_in_, n_classes_, n_outputs_)",
-                                   name, builder_spec[i].name);
+            return ctune_set_error(
+                CTUNE_EINVAL,
+                "%s: builder parameter '%s' ends with '_', reserved for meta values "
+                "(n_features_in_, n_classes_, n_outputs_)",
+                name, builder_spec[i].name);
     }
     family *f = ctune__calloc(1, sizeof *f);
     if (!f)
@@ -726,7 +733,8 @@ ctune_status ctune_mlp_build(const ctune_params *p, ctune_model *m, void *user)
     } else if (n_classes > 2) {
         units = (size_t)n_classes, out_act = "softmax", loss = "sparse_categorical_crossentropy";
     } else {
-        units = (size_t)(n_outputs > 0 ? n_outputs : 1), out_act = "linear", loss = "mean_squared_error";
+        units = (size_t)(n_outputs > 0 ? n_outputs : 1), out_act = "linear",
+        loss = "mean_squared_error";
     }
     CTUNE_TRY(ctune_model_add_dense(m, (int64_t)units, out_act, layer_opts));
     /* without learning_rate, the optimizer's own Keras default applies */

@@ -30,8 +30,8 @@ typedef struct pipe_def {
     char *spec_text;           /* the spec's strings */
     size_t n;
     char **names;
-    ctune_estimator **steps;   /* unfitted templates */
-    atomic_int refs;           /* handles sharing this definition */
+    ctune_estimator **steps; /* unfitted templates */
+    atomic_int refs;         /* handles sharing this definition */
 } pipe_def;
 
 typedef struct pipe_fit {
@@ -371,8 +371,10 @@ static ctune_status pipe_predict(void *self, const ctune_data *X, double *out)
     pipe_fit *pf = self;
     ctune_estimator *last = pf->steps[pf->n - 1];
     if (ctune_estimator_kind(last) == CTUNE_TRANSFORMER)
-        return ctune_set_error(CTUNE_EUNSUPPORTED, "Pipeline: the last step (%s) is a transformer "
-                               "without predict: use transform", ctune_estimator_name(last));
+        return ctune_set_error(CTUNE_EUNSUPPORTED,
+                               "Pipeline: the last step (%s) is a transformer "
+                               "without predict: use transform",
+                               ctune_estimator_name(last));
     return through_last(pf, X, 0, ctune_estimator_predict, out);
 }
 
@@ -404,8 +406,10 @@ static ctune_status pipe_transform(void *self, const ctune_data *X, double *out)
     pipe_fit *pf = self;
     ctune_estimator *last = pf->steps[pf->n - 1];
     if (ctune_estimator_kind(last) != CTUNE_TRANSFORMER)
-        return ctune_set_error(CTUNE_EUNSUPPORTED, "Pipeline: the last step (%s) is not a "
-                               "transformer: use predict", ctune_estimator_name(last));
+        return ctune_set_error(CTUNE_EUNSUPPORTED,
+                               "Pipeline: the last step (%s) is not a "
+                               "transformer: use predict",
+                               ctune_estimator_name(last));
     return through_last(pf, X, 0, ctune_estimator_transform, out);
 }
 
@@ -583,8 +587,7 @@ static ctune_status check_chain(const pipe_fit *pf, const ctune_reader *r)
     return CTUNE_OK;
 }
 
-static ctune_status pipe_load(void **self, const ctune_params *params, ctune_reader *r,
-                              void *user)
+static ctune_status pipe_load(void **self, const ctune_params *params, ctune_reader *r, void *user)
 {
     (void)params; /* the steps carry their own */
     const pipe_def *d = user;
@@ -679,8 +682,10 @@ static ctune_status check_name(const pipe_def *d, const char *name)
                                name, STEP_NAME_MAX);
     for (size_t i = 0; i < d->n; i++)
         if (strcmp(d->names[i], name) == 0)
-            return ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: the pipeline "
-                                   "already has a step named '%s'", name);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "ctune_pipeline_add_step: the pipeline "
+                                   "already has a step named '%s'",
+                                   name);
     return CTUNE_OK;
 }
 
@@ -711,8 +716,10 @@ static ctune_status prefixed_params(ctune_params **out, const ctune_estimator *s
     for (size_t i = 0; rc == CTUNE_OK && i < ctune_params_count(cur); i++) {
         const char *pn = ctune_params_name(cur, i);
         if ((size_t)snprintf(full, sizeof full, "%s__%s", name, pn) >= sizeof full)
-            rc = ctune_set_error(CTUNE_EINVAL, "ctune_pipeline_add_step: parameter name '%s' "
-                                 "of step '%s' is too long", pn, name);
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "ctune_pipeline_add_step: parameter name '%s' "
+                                 "of step '%s' is too long",
+                                 pn, name);
         else
             rc = ctune__params_copy_value(q, full, cur, pn);
     }

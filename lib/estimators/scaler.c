@@ -9,8 +9,8 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "estimator/estimator.h"
-#include "io/stream.h"
 #include "estimators/scaler.h"
+#include "io/stream.h"
 
 static const ctune_param_spec SCALER_SPEC[] = {
     {"with_mean", CTUNE_TYPE_BOOL, "true", NULL, NULL, "subtract each column's mean"},
@@ -204,8 +204,7 @@ static ctune_status scaler_load(void **self, const ctune_params *params, ctune_r
     }
     for (size_t j = 0; rc == CTUNE_OK && j < s->d; j++)
         /* a variance too large for a double is +Inf (see huge_column) */
-        if (!isfinite(s->mean[j]) || !(s->var[j] >= 0) || !(s->scale[j] > 0) ||
-            isinf(s->scale[j]))
+        if (!isfinite(s->mean[j]) || !(s->var[j] >= 0) || !(s->scale[j] > 0) || isinf(s->scale[j]))
             rc = ctune_set_error(CTUNE_EFORMAT,
                                  "model file corrupted: StandardScaler column %zu has mean %g, "
                                  "variance %g, scale %g",

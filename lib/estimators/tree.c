@@ -13,21 +13,43 @@
 #include "io/stream.h"
 
 #define STRUCTURAL_PARAMS                                                                         \
-    {"splitter", CTUNE_TYPE_STRING, "best", NULL, "best|random",                                  \
+    {"splitter",                                                                                  \
+     CTUNE_TYPE_STRING,                                                                           \
+     "best",                                                                                      \
+     NULL,                                                                                        \
+     "best|random",                                                                               \
      "best: the best split of each drawn feature; random: one random threshold per feature"},     \
-        {"max_depth", CTUNE_TYPE_INT | CTUNE_TYPE_NONE, "none", "[1, inf)", NULL,                 \
-         "maximum depth (root = 0); none grows until leaves are pure or too small"},              \
-        {"min_samples_split", CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE, "2", "(0, inf)", NULL,          \
+        {"max_depth", CTUNE_TYPE_INT | CTUNE_TYPE_NONE,                                           \
+         "none",      "[1, inf)",                                                                 \
+         NULL,        "maximum depth (root = 0); none grows until leaves are pure or too small"}, \
+        {"min_samples_split",                                                                     \
+         CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE,                                                      \
+         "2",                                                                                     \
+         "(0, inf)",                                                                              \
+         NULL,                                                                                    \
          "samples needed to split a node: an int >= 2 or a fraction in (0, 1] of n"},             \
-        {"min_samples_leaf", CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE, "1", "(0, inf)", NULL,           \
+        {"min_samples_leaf",                                                                      \
+         CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE,                                                      \
+         "1",                                                                                     \
+         "(0, inf)",                                                                              \
+         NULL,                                                                                    \
          "samples each leaf must keep: an int >= 1 or a fraction in (0, 1) of n"},                \
-        {"min_impurity_decrease", CTUNE_TYPE_DOUBLE, "0.0", "[0, inf)", NULL,                     \
-         "split only when the weighted impurity decreases by at least this"},                    \
-        {"max_features", CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE | CTUNE_TYPE_STRING | CTUNE_TYPE_NONE, \
-         "none", "(0, inf)", "sqrt|log2",                                                         \
-         "features drawn per split: int, fraction in (0, 1], sqrt, log2 or none (all)"},         \
-        {"max_leaf_nodes", CTUNE_TYPE_INT | CTUNE_TYPE_NONE, "none", "[2, inf)", NULL,            \
-         "grow best-first up to this many leaves; none grows depth-first"}
+        {"min_impurity_decrease",                                                                 \
+         CTUNE_TYPE_DOUBLE,                                                                       \
+         "0.0",                                                                                   \
+         "[0, inf)",                                                                              \
+         NULL,                                                                                    \
+         "split only when the weighted impurity decreases by at least this"},                     \
+        {"max_features",                                                                          \
+         CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE | CTUNE_TYPE_STRING | CTUNE_TYPE_NONE,                \
+         "none",                                                                                  \
+         "(0, inf)",                                                                              \
+         "sqrt|log2",                                                                             \
+         "features drawn per split: int, fraction in (0, 1], sqrt, log2 or none (all)"},          \
+    {                                                                                             \
+        "max_leaf_nodes", CTUNE_TYPE_INT | CTUNE_TYPE_NONE, "none", "[2, inf)", NULL,             \
+            "grow best-first up to this many leaves; none grows depth-first"                      \
+    }
 
 static const ctune_param_spec CLASSIFIER_SPEC[] = {
     {"criterion", CTUNE_TYPE_STRING, "gini", NULL, "gini|entropy|log_loss",
@@ -102,8 +124,8 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
                                           : "squared_error|absolute_error");
     CTUNE_TRY(ctune__params_string_or(p, "splitter", "best", &s));
     if (strcmp(s, "best") != 0 && strcmp(s, "random") != 0)
-        return ctune_set_error(CTUNE_EINVAL, "%s: splitter '%s' is not one of best|random",
-                               owner, s);
+        return ctune_set_error(CTUNE_EINVAL, "%s: splitter '%s' is not one of best|random", owner,
+                               s);
     c->random_splitter = strcmp(s, "random") == 0;
 
     c->max_depth = SIZE_MAX;
@@ -115,10 +137,10 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
                                    (long long)v);
         c->max_depth = (size_t)v;
     }
-    CTUNE_TRY(parse_count_or_fraction(p, "min_samples_split", owner, 2, 1, &c->mss_int,
-                                      &c->mss_frac));
-    CTUNE_TRY(parse_count_or_fraction(p, "min_samples_leaf", owner, 1, 0, &c->msl_int,
-                                      &c->msl_frac));
+    CTUNE_TRY(
+        parse_count_or_fraction(p, "min_samples_split", owner, 2, 1, &c->mss_int, &c->mss_frac));
+    CTUNE_TRY(
+        parse_count_or_fraction(p, "min_samples_leaf", owner, 1, 0, &c->msl_int, &c->msl_frac));
     CTUNE_TRY(ctune__params_double_or(p, "min_impurity_decrease", 0.0, &c->min_impurity_decrease));
     if (!(c->min_impurity_decrease >= 0) || isinf(c->min_impurity_decrease))
         return ctune_set_error(CTUNE_EINVAL,
@@ -151,7 +173,8 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
         else
             return ctune_set_error(CTUNE_EINVAL,
                                    "%s: max_features '%s' is not one of sqrt|log2 (or an int, a "
-                                   "fraction, none)", owner, s);
+                                   "fraction, none)",
+                                   owner, s);
         break;
     default: break;
     }
@@ -269,10 +292,7 @@ static ctune_status reg_predict(void *self, const ctune_data *X, double *out)
     return CTUNE_OK;
 }
 
-static size_t reg_n_outputs(const void *self)
-{
-    return ((const tree_est *)self)->tree.n_values;
-}
+static size_t reg_n_outputs(const void *self) { return ((const tree_est *)self)->tree.n_values; }
 
 static void tree_destroy(void *self)
 {
@@ -312,15 +332,14 @@ static ctune_status tree_save(const void *self, ctune_writer *w)
 
 static ctune_status corrupt(const char *name, const char *what, size_t node)
 {
-    return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: %s node %zu %s", name, node,
-                           what);
+    return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: %s node %zu %s", name, node, what);
 }
 
 /* Reads the nodes and checks that they form a tree predict can walk: every
  * node but the root has one parent, listed before it; split features exist;
  * children are in range. Recounts the leaves and the depth. */
-static ctune_status read_nodes(ctune_reader *r, ctune__tree *t, const char *name,
-                               size_t *leaves, size_t *depth)
+static ctune_status read_nodes(ctune_reader *r, ctune__tree *t, const char *name, size_t *leaves,
+                               size_t *depth)
 {
     size_t n = t->n_nodes;
     size_t *level = ctune__malloc_array(n, sizeof *level);
@@ -404,8 +423,7 @@ static ctune_status tree_load(void **self, const ctune_params *params, ctune_rea
     size_t left = ctune_read_remaining(r);
     if (rc == CTUNE_OK &&
         (nf != r->fit_features || nv == 0 || nv != want_values || nn == 0 ||
-         nn > left / NODE_BYTES || nn > INT32_MAX || nv > (left / 8) / nn ||
-         nf > left / 8))
+         nn > left / NODE_BYTES || nn > INT32_MAX || nv > (left / 8) / nn || nf > left / 8))
         rc = ctune_set_error(CTUNE_EFORMAT,
                              "model file corrupted: %s of %llu nodes, %llu values per node and "
                              "%llu features (fitted on %zu features, %zu %s)",
@@ -431,8 +449,8 @@ static ctune_status tree_load(void **self, const ctune_params *params, ctune_rea
         rc = ctune_set_error(CTUNE_EFORMAT,
                              "model file corrupted: %s says %llu leaves and depth %llu, its nodes "
                              "make %zu and %zu",
-                             name, (unsigned long long)n_leaves, (unsigned long long)depth,
-                             leaves, deepest);
+                             name, (unsigned long long)n_leaves, (unsigned long long)depth, leaves,
+                             deepest);
     if (rc == CTUNE_OK) {
         t->n_leaves = leaves;
         t->depth = deepest;
@@ -526,15 +544,9 @@ ctune_status ctune_decision_tree_regressor_new(ctune_estimator **out)
     return ctune_estimator_new(out, &REGRESSOR_VT, NULL);
 }
 
-const ctune_estimator_vtable *ctune_decision_tree_classifier_vtable(void)
-{
-    return &CLASSIFIER_VT;
-}
+const ctune_estimator_vtable *ctune_decision_tree_classifier_vtable(void) { return &CLASSIFIER_VT; }
 
-const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(void)
-{
-    return &REGRESSOR_VT;
-}
+const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(void) { return &REGRESSOR_VT; }
 
 /* ---- accessors ------------------------------------------------------------------------ */
 
@@ -545,8 +557,10 @@ static ctune_status fitted_tree(const ctune_estimator *est, const char *fn, cons
         return ctune_set_error(CTUNE_EINVAL, "%s: tree is NULL", fn);
     const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(est);
     if (vt != &CLASSIFIER_VT && vt != &REGRESSOR_VT)
-        return ctune_set_error(CTUNE_EINVAL, "%s: %s is not a DecisionTreeClassifier or "
-                               "DecisionTreeRegressor", fn, ctune_estimator_name(est));
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: %s is not a DecisionTreeClassifier or "
+                               "DecisionTreeRegressor",
+                               fn, ctune_estimator_name(est));
     const tree_est *te = ctune__estimator_self(est);
     if (!te)
         return ctune_set_error(CTUNE_ESTATE, "%s: %s is not fitted: call fit first", fn, vt->name);

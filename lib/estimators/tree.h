@@ -19,19 +19,19 @@ enum { CTUNE__MF_ALL = 0, CTUNE__MF_INT, CTUNE__MF_FRAC, CTUNE__MF_SQRT, CTUNE__
 
 /* Validated hyperparameters of one fit. */
 typedef struct ctune__tree_config {
-    int criterion;          /* CTUNE__CRIT_* */
-    int random_splitter;    /* 0 = best, 1 = random */
-    size_t max_depth;       /* SIZE_MAX for none */
-    size_t mss_int;         /* min_samples_split as a count (when mss_frac == 0) */
-    double mss_frac;        /* ... or a fraction of n in (0, 1] */
-    size_t msl_int;         /* min_samples_leaf as a count (when msl_frac == 0) */
-    double msl_frac;        /* ... or a fraction of n in (0, 1) */
+    int criterion;       /* CTUNE__CRIT_* */
+    int random_splitter; /* 0 = best, 1 = random */
+    size_t max_depth;    /* SIZE_MAX for none */
+    size_t mss_int;      /* min_samples_split as a count (when mss_frac == 0) */
+    double mss_frac;     /* ... or a fraction of n in (0, 1] */
+    size_t msl_int;      /* min_samples_leaf as a count (when msl_frac == 0) */
+    double msl_frac;     /* ... or a fraction of n in (0, 1) */
     double min_impurity_decrease;
-    int mf_kind;            /* CTUNE__MF_* */
+    int mf_kind; /* CTUNE__MF_* */
     int64_t mf_int;
     double mf_frac;
-    size_t max_leaf_nodes;  /* 0 for none (depth-first growth) */
-    int balanced;           /* class_weight = balanced */
+    size_t max_leaf_nodes; /* 0 for none (depth-first growth) */
+    int balanced;          /* class_weight = balanced */
     uint64_t seed;
 } ctune__tree_config;
 
@@ -46,19 +46,19 @@ typedef struct ctune__tree_node {
 /* Per-node statistics kept for inspection (scikit-learn's tree_ arrays). */
 typedef struct ctune__tree_stat {
     double impurity;
-    double weight;     /* weighted number of training samples */
+    double weight; /* weighted number of training samples */
     size_t n_samples;
 } ctune__tree_stat;
 
 typedef struct ctune__tree {
     int classifier;
     size_t n_features;
-    size_t n_values;   /* classes (classifier) or outputs (regressor) */
+    size_t n_values; /* classes (classifier) or outputs (regressor) */
     size_t n_nodes, cap;
     size_t n_leaves, depth;
     ctune__tree_node *nodes;
     ctune__tree_stat *stats;
-    double *values;    /* n_nodes × n_values: class fractions or predictions */
+    double *values;      /* n_nodes × n_values: class fractions or predictions */
     double *importances; /* n_features, normalized to sum 1 (all 0 for a stump) */
 } ctune__tree;
 

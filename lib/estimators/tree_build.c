@@ -27,7 +27,6 @@
 #define EPS DBL_EPSILON
 #define LN2 0.69314718055994530942
 
-
 /* ---- node statistics ----------------------------------------------------------------- */
 
 /* Computes the node's statistics and writes its value and stat. */
@@ -158,13 +157,12 @@ static void mark_leaf(ctune__twork *w, size_t depth)
 
 /* Decides whether the node splits; fills *s when it does. */
 static ctune_status node_split(ctune__twork *w, size_t start, size_t end, size_t depth,
-                               const ctune__tnode *ns,
-                               size_t *n_const, ctune__tsplit *s, int *is_leaf)
+                               const ctune__tnode *ns, size_t *n_const, ctune__tsplit *s,
+                               int *is_leaf)
 {
     size_t m = end - start;
     s->found = 0;
-    *is_leaf = depth >= w->max_depth || m < w->mss || m < 2 * w->msl ||
-               ns->wimp / ns->W <= EPS;
+    *is_leaf = depth >= w->max_depth || m < w->mss || m < 2 * w->msl || ns->wimp / ns->W <= EPS;
     if (*is_leaf)
         return CTUNE_OK;
     CTUNE_TRY(ctune__tree_find_split(w, start, end, ns, n_const, s));
@@ -277,8 +275,7 @@ static ctune_status fr_add(ctune__twork *w, frontier *h, size_t *nh, size_t star
     node_stats(w, node, start, end, &f.ns);
     size_t n_const = 0; /* frontier nodes are split in any order: no inheritance */
     CTUNE_TRY(node_split(w, start, end, depth, &f.ns, &n_const, &f.s, &f.leaf));
-    f.improvement =
-        f.leaf ? 0.0 : (f.ns.wimp - f.s.wimp_left - f.s.wimp_right) / w->w_root;
+    f.improvement = f.leaf ? 0.0 : (f.ns.wimp - f.s.wimp_left - f.s.wimp_right) / w->w_root;
     fr_push(h, nh, &f);
     return CTUNE_OK;
 }
@@ -415,9 +412,10 @@ static ctune_status setup_work(ctune__twork *w, const ctune__tree_config *cfg,
     while (((size_t)1 << cb) < n_classes)
         cb++;
     if (n >= UINT32_MAX || d >= INT32_MAX || (n_classes && ((uint64_t)n << cb) >= UINT32_MAX))
-        return ctune_set_error(CTUNE_EDATA, "%zu rows × %zu features%s is too large for 32-bit "
-                               "sample codes", n, d,
-                               n_classes ? " with this many classes" : "");
+        return ctune_set_error(CTUNE_EDATA,
+                               "%zu rows × %zu features%s is too large for 32-bit "
+                               "sample codes",
+                               n, d, n_classes ? " with this many classes" : "");
     w->cfg = cfg;
     w->n = n;
     w->d = d;
@@ -430,8 +428,7 @@ static ctune_status setup_work(ctune__twork *w, const ctune__tree_config *cfg,
     w->hist_cap = n_classes ? 16 * n + 64 + ((size_t)1 << cb) : 0;
     w->mf = resolve_max_features(cfg, d);
     if (w->mf > d)
-        return ctune_set_error(CTUNE_EINVAL,
-                               "max_features %zu exceeds the %zu features of X",
+        return ctune_set_error(CTUNE_EINVAL, "max_features %zu exceeds the %zu features of X",
                                w->mf, d);
     /* The regression criteria sum y and its squares (and square the sums):
      * n·|y| <= 1e150 keeps every one of them finite. */
@@ -442,7 +439,8 @@ static ctune_status setup_work(ctune__twork *w, const ctune__tree_config *cfg,
                 return ctune_set_error(CTUNE_EDATA,
                                        "y row %zu is %g: with %zu rows a regression tree needs "
                                        "|y| <= %g (the sums of its criterion would overflow); "
-                                       "scale y", i, v, n, 1e150 / (double)n);
+                                       "scale y",
+                                       i, v, n, 1e150 / (double)n);
         }
     w->msl = cfg->msl_frac > 0 ? (size_t)ceil(cfg->msl_frac * (double)n) : cfg->msl_int;
     if (w->msl < 1)

@@ -152,11 +152,11 @@ static inline double x_at(const ctune__twork *w, size_t i, size_t f)
                                      : (double)((const float *)w->rowp[i])[f];
 }
 
-#define SMALL_INT_STEP(j)                                                                   \
-    do {                                                                                    \
-        uint32_t k_;                                                                        \
-        bad |= (unsigned)!small_int(r[j], limit, &k_) << (j);                              \
-        ik[(j) * n + i] = k_;                                                               \
+#define SMALL_INT_STEP(j)                                     \
+    do {                                                      \
+        uint32_t k_;                                          \
+        bad |= (unsigned)!small_int(r[j], limit, &k_) << (j); \
+        ik[(j)*n + i] = k_;                                   \
     } while (0)
 
 ctune_status ctune__tree_rank(ctune__twork *w, size_t f)

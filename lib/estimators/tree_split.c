@@ -49,45 +49,45 @@ static uint32_t draw_below(ctune_rng *rng, uint32_t n)
 
 /* ---- sorting small arrays ------------------------------------------------------------ */
 
-#define DEFINE_SORT(NAME, T)                                                                \
-    static void NAME(T *a, size_t n)                                                        \
-    {                                                                                       \
-        while (n > 16) {                                                                    \
-            T x = a[0], y = a[n / 2], z = a[n - 1];                                         \
+#define DEFINE_SORT(NAME, T)                                                                 \
+    static void NAME(T *a, size_t n)                                                         \
+    {                                                                                        \
+        while (n > 16) {                                                                     \
+            T x = a[0], y = a[n / 2], z = a[n - 1];                                          \
             T pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y)); \
-            size_t i = 0, j = n - 1;                                                        \
-            for (;;) {                                                                      \
-                while (a[i] < pivot)                                                        \
-                    i++;                                                                    \
-                while (a[j] > pivot)                                                        \
-                    j--;                                                                    \
-                if (i >= j)                                                                 \
-                    break;                                                                  \
-                T tmp = a[i];                                                               \
-                a[i] = a[j];                                                                \
-                a[j] = tmp;                                                                 \
-                i++;                                                                        \
-                j--;                                                                        \
-            }                                                                               \
-            size_t left = j + 1;                                                            \
-            if (left < n - left) {                                                          \
-                NAME(a, left);                                                              \
-                a += left;                                                                  \
-                n -= left;                                                                  \
-            } else {                                                                        \
-                NAME(a + left, n - left);                                                   \
-                n = left;                                                                   \
-            }                                                                               \
-        }                                                                                   \
-        for (size_t i = 1; i < n; i++) {                                                    \
-            T v = a[i];                                                                     \
-            size_t j = i;                                                                   \
-            while (j > 0 && a[j - 1] > v) {                                                 \
-                a[j] = a[j - 1];                                                            \
-                j--;                                                                        \
-            }                                                                               \
-            a[j] = v;                                                                       \
-        }                                                                                   \
+            size_t i = 0, j = n - 1;                                                         \
+            for (;;) {                                                                       \
+                while (a[i] < pivot)                                                         \
+                    i++;                                                                     \
+                while (a[j] > pivot)                                                         \
+                    j--;                                                                     \
+                if (i >= j)                                                                  \
+                    break;                                                                   \
+                T tmp = a[i];                                                                \
+                a[i] = a[j];                                                                 \
+                a[j] = tmp;                                                                  \
+                i++;                                                                         \
+                j--;                                                                         \
+            }                                                                                \
+            size_t left = j + 1;                                                             \
+            if (left < n - left) {                                                           \
+                NAME(a, left);                                                               \
+                a += left;                                                                   \
+                n -= left;                                                                   \
+            } else {                                                                         \
+                NAME(a + left, n - left);                                                    \
+                n = left;                                                                    \
+            }                                                                                \
+        }                                                                                    \
+        for (size_t i = 1; i < n; i++) {                                                     \
+            T v = a[i];                                                                      \
+            size_t j = i;                                                                    \
+            while (j > 0 && a[j - 1] > v) {                                                  \
+                a[j] = a[j - 1];                                                             \
+                j--;                                                                         \
+            }                                                                                \
+            a[j] = v;                                                                        \
+        }                                                                                    \
     }
 
 DEFINE_SORT(sort_u32, uint32_t)
@@ -291,16 +291,16 @@ ALWAYS_INLINE int cls_sorted(ctune__twork *w, size_t f, size_t start, size_t end
     return 0;
 }
 
-#define CLS_VARIANT(MODE, NAME)                                                                \
-    static int cls_hist_##NAME(ctune__twork *w, size_t f, size_t start, size_t end,           \
-                               const ctune__tnode *ns, ctune__tsplit *best)                   \
-    {                                                                                          \
-        return cls_hist(w, f, start, end, ns, best, MODE);                                     \
-    }                                                                                          \
-    static int cls_sorted_##NAME(ctune__twork *w, size_t f, size_t start, size_t end,         \
-                                 const ctune__tnode *ns, ctune__tsplit *best)                 \
-    {                                                                                          \
-        return cls_sorted(w, f, start, end, ns, best, MODE);                                   \
+#define CLS_VARIANT(MODE, NAME)                                                       \
+    static int cls_hist_##NAME(ctune__twork *w, size_t f, size_t start, size_t end,   \
+                               const ctune__tnode *ns, ctune__tsplit *best)           \
+    {                                                                                 \
+        return cls_hist(w, f, start, end, ns, best, MODE);                            \
+    }                                                                                 \
+    static int cls_sorted_##NAME(ctune__twork *w, size_t f, size_t start, size_t end, \
+                                 const ctune__tnode *ns, ctune__tsplit *best)         \
+    {                                                                                 \
+        return cls_sorted(w, f, start, end, ns, best, MODE);                          \
     }
 
 CLS_VARIANT(GINI_W, gini_w)
@@ -637,8 +637,8 @@ static int random_absolute(ctune__twork *w, rsplit *r)
     return 1;
 }
 
-static int random_eval(ctune__twork *w, size_t f, size_t start, size_t end,
-                       const ctune__tnode *ns, ctune__tsplit *best)
+static int random_eval(ctune__twork *w, size_t f, size_t start, size_t end, const ctune__tnode *ns,
+                       ctune__tsplit *best)
 {
     size_t m = end - start;
     unsigned cb = w->cb;
@@ -665,9 +665,9 @@ static int random_eval(ctune__twork *w, size_t f, size_t start, size_t end,
             b = c;
     }
     rsplit r = {Rf, smp, m, a, 0, 0, 0, 0};
-    int ok = w->C ? random_class(w, ns, &r)
+    int ok = w->C                             ? random_class(w, ns, &r)
              : w->crit == CTUNE__CRIT_SQUARED ? random_squared(w, ns, &r)
-                                               : random_absolute(w, &r);
+                                              : random_absolute(w, &r);
     if (ok && r.proxy > best->proxy) {
         take(best, f, r.rl, r.rl, r.nl, r.proxy, r.wil, r.wir);
         best->threshold = thr;

@@ -28,7 +28,7 @@ typedef struct ctune__tsplit {
     uint32_t rank_next; /* best splitter: the next distinct rank in the node */
     double threshold;
     size_t n_left;
-    double proxy;       /* criterion value to maximize (scikit-learn's proxy) */
+    double proxy;                 /* criterion value to maximize (scikit-learn's proxy) */
     double wimp_left, wimp_right; /* children's W · impurity */
 } ctune__tsplit;
 
@@ -47,31 +47,31 @@ typedef struct ctune__twork {
     unsigned cb;
     uint32_t cmask;
     unsigned char *ranked;
-    uint32_t *nb;      /* number of ranks per feature (distinct values, or the
+    uint32_t *nb; /* number of ranks per feature (distinct values, or the
                         * integer range for integer features) */
-    size_t *voff;      /* offset of the feature's values by rank in vals */
+    size_t *voff; /* offset of the feature's values by rank in vals */
     double *vals;
     size_t vals_len, vals_cap;
     /* ranking scratch */
-    double *col;       /* 8 columns of n values */
-    uint32_t *icol;    /* the same as small integers (when they are) */
+    double *col;    /* 8 columns of n values */
+    uint32_t *icol; /* the same as small integers (when they are) */
     uint64_t *k0, *k1;
     uint32_t *i0, *i1;
     /* split scratch */
     uint32_t *samples, *srank, *spay, *cnt, *features;
-    uint32_t *hist;    /* 2 × hist_cap entries (two interleaved copies), kept zero */
+    uint32_t *hist; /* 2 × hist_cap entries (two interleaved copies), kept zero */
     size_t hist_cap;
     /* classification */
     uint32_t *cls;
-    double *cw, *lcw;  /* class weights and their logs */
+    double *cw, *lcw; /* class weights and their logs */
     int weighted;
-    double *T;         /* T[k] = k ln k (entropy) */
-    double *node_w;    /* the node's per-class weighted totals */
-    uint32_t *node_k;  /* the node's per-class counts */
+    double *T;        /* T[k] = k ln k (entropy) */
+    double *node_w;   /* the node's per-class weighted totals */
+    uint32_t *node_k; /* the node's per-class counts */
     double *wl, *wr;
     uint32_t *kl, *kr;
     /* regression */
-    double *y;         /* n × t */
+    double *y; /* n × t */
     double *node_sum, *suml;
     double *hlo, *hhi, *devl, *devr, *buf;
     /* resolved sizes */

@@ -140,8 +140,9 @@ ctune_status ctune__atomic_write(const char *path, const void *data, size_t len)
     if (!exists && errno != ENOENT)
         return sys_error("cannot write", path, errno);
     if (exists && !S_ISREG(st.st_mode))
-        return ctune_set_error(CTUNE_EIO, "refusing to write '%s': it exists and is not a regular "
-                                          "file (a directory, device, FIFO or socket)",
+        return ctune_set_error(CTUNE_EIO,
+                               "refusing to write '%s': it exists and is not a regular "
+                               "file (a directory, device, FIFO or socket)",
                                path);
 
     /* dir ("" or ".../"), base */

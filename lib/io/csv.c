@@ -10,8 +10,8 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,7 +30,7 @@ enum { ROLE_SKIP = -1, ROLE_TARGET = -2 };
 enum { LABELS_UNDECIDED, LABELS_NUMERIC, LABELS_STRING };
 
 typedef struct label_table {
-    char **names;  /* by code of first appearance */
+    char **names; /* by code of first appearance */
     size_t n, cap;
     size_t *slots; /* open addressing: code + 1, 0 = empty */
     size_t n_slots;
@@ -46,9 +46,9 @@ typedef struct csv {
     size_t data_start;  /* input offset of the first data row */
     int planned;
     int have_header;
-    size_t first_line;  /* line of the header or first data row */
+    size_t first_line; /* line of the header or first data row */
     size_t ncols;
-    int *role;          /* per column: feature index >= 0, ROLE_SKIP, ROLE_TARGET */
+    int *role; /* per column: feature index >= 0, ROLE_SKIP, ROLE_TARGET */
     size_t n_out;
     int has_target;
     size_t target_col;
@@ -93,8 +93,8 @@ static ctune_status field_error(const csv *c, size_t col, const char *fmt, ...)
     va_start(ap, fmt);
     ctune__vsnprintf_c(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return ctune_set_error(CTUNE_EFORMAT, "%s: line %zu, column %zu: %s", c->src, c->line,
-                           col + 1, msg);
+    return ctune_set_error(CTUNE_EFORMAT, "%s: line %zu, column %zu: %s", c->src, c->line, col + 1,
+                           msg);
 }
 
 static ctune_status ensure_scratch(csv *c, size_t n)
@@ -353,7 +353,7 @@ static ctune_status store_label(csv *c, size_t col, size_t len, double *yv)
     if (c->label_mode == LABELS_UNDECIDED) {
         double v;
         int numeric = ctune__parse_number_full(c->scratch, len, &v);
-        c->label_mode = c->o->labels == CSV_LABELS_STRING ? LABELS_STRING
+        c->label_mode = c->o->labels == CSV_LABELS_STRING               ? LABELS_STRING
                         : c->o->labels == CSV_LABELS_NUMERIC || numeric ? LABELS_NUMERIC
                                                                         : LABELS_STRING;
     }
@@ -363,8 +363,8 @@ static ctune_status store_label(csv *c, size_t col, size_t len, double *yv)
                                "'%s' is not a number (the target column was read as numeric "
                                "from its first value; labels=string reads class names)",
                                shorten(c->scratch, tmp));
-        if (c->o->n_class_names && !(*yv >= 0 && *yv < (double)c->o->n_class_names &&
-                                     *yv == floor(*yv)))
+        if (c->o->n_class_names &&
+            !(*yv >= 0 && *yv < (double)c->o->n_class_names && *yv == floor(*yv)))
             return field_error(c, col, "label '%s' has no class name", shorten(c->scratch, tmp));
         return CTUNE_OK;
     }
@@ -606,11 +606,11 @@ static ctune_status plan_columns(csv *c, const fields *names)
                                c->first_line, c->ncols, c->ncols == 1 ? "" : "s");
     if (c->n_out > (size_t)INT32_MAX)
         return ctune_set_error(CTUNE_EFORMAT, "%s: too many columns", c->src);
-    c->label_mode = !c->has_target                        ? LABELS_NUMERIC
-                    : c->o->n_class_names                 ? LABELS_NUMERIC
+    c->label_mode = !c->has_target                       ? LABELS_NUMERIC
+                    : c->o->n_class_names                ? LABELS_NUMERIC
                     : c->o->labels == CSV_LABELS_NUMERIC ? LABELS_NUMERIC
                     : c->o->labels == CSV_LABELS_STRING  ? LABELS_STRING
-                                                          : LABELS_UNDECIDED;
+                                                         : LABELS_UNDECIDED;
     if (names) {
         c->feature_names = ctune__calloc(c->n_out, sizeof *c->feature_names);
         if (!c->feature_names)

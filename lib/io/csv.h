@@ -12,17 +12,17 @@ enum { CSV_TARGET_LAST, CSV_TARGET_INDEX, CSV_TARGET_NAME, CSV_TARGET_NONE };
 enum { CSV_LABELS_AUTO, CSV_LABELS_NUMERIC, CSV_LABELS_STRING };
 
 typedef struct ctune__csv_opts {
-    int header;           /* CSV_HEADER_* */
-    char delim;           /* ',' */
-    char comment;         /* 0 (none, the default) or the comment character */
-    int target;           /* CSV_TARGET_* */
-    long target_index;    /* CSV_TARGET_INDEX: 0-based, negative counts from the end */
-    char *target_name;    /* CSV_TARGET_NAME (owned) */
-    char **features;      /* NULL = every column but the target; else names or indices (owned) */
+    int header;        /* CSV_HEADER_* */
+    char delim;        /* ',' */
+    char comment;      /* 0 (none, the default) or the comment character */
+    int target;        /* CSV_TARGET_* */
+    long target_index; /* CSV_TARGET_INDEX: 0-based, negative counts from the end */
+    char *target_name; /* CSV_TARGET_NAME (owned) */
+    char **features;   /* NULL = every column but the target; else names or indices (owned) */
     size_t n_features;
-    int dtype;            /* CTUNE_FLOAT32 / CTUNE_FLOAT64 */
-    int labels;           /* CSV_LABELS_* */
-    int missing_nan;      /* empty numeric fields read as NaN instead of an error */
+    int dtype;       /* CTUNE_FLOAT32 / CTUNE_FLOAT64 */
+    int labels;      /* CSV_LABELS_* */
+    int missing_nan; /* empty numeric fields read as NaN instead of an error */
     /* Static class names for numeric labels 0..n-1 (embedded datasets). */
     const char *const *class_names;
     size_t n_class_names;
@@ -30,8 +30,14 @@ typedef struct ctune__csv_opts {
 
 /* Keys accepted by ctune__csv_opts_parse (bit mask). */
 enum {
-    CSV_KEY_HEADER = 1, CSV_KEY_DELIMITER = 2, CSV_KEY_TARGET = 4, CSV_KEY_FEATURES = 8,
-    CSV_KEY_DTYPE = 16, CSV_KEY_COMMENT = 32, CSV_KEY_LABELS = 64, CSV_KEY_MISSING = 128,
+    CSV_KEY_HEADER = 1,
+    CSV_KEY_DELIMITER = 2,
+    CSV_KEY_TARGET = 4,
+    CSV_KEY_FEATURES = 8,
+    CSV_KEY_DTYPE = 16,
+    CSV_KEY_COMMENT = 32,
+    CSV_KEY_LABELS = 64,
+    CSV_KEY_MISSING = 128,
     CSV_KEY_ALL = 255
 };
 

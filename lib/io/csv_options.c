@@ -16,8 +16,8 @@ static const struct {
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
-#define ANY (CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE | CTUNE_TYPE_STRING | CTUNE_TYPE_BOOL | \
-             CTUNE_TYPE_NONE)
+#define ANY \
+    (CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE | CTUNE_TYPE_STRING | CTUNE_TYPE_BOOL | CTUNE_TYPE_NONE)
 
 /* The options, in KEYS order, checked by the one options parser; values
  * whose text matters whatever its type (a delimiter, a column name) are

@@ -86,8 +86,8 @@ ctune_status ctune_dataset_load(ctune_data **out, const char *name, const char *
         return ctune_set_error(CTUNE_EINTERNAL, "dataset '%s' is not embedded in this build",
                                d->name);
     ctune__csv_opts o;
-    CTUNE_TRY(ctune__csv_opts_parse(&o, options, CSV_KEY_DTYPE | CSV_KEY_FEATURES,
-                                    "dataset options"));
+    CTUNE_TRY(
+        ctune__csv_opts_parse(&o, options, CSV_KEY_DTYPE | CSV_KEY_FEATURES, "dataset options"));
     o.header = CSV_HEADER_YES;
     o.comment = 0;
     o.target = CSV_TARGET_LAST;

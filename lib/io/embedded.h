@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 typedef struct ctune__embedded_file {
-    const char *name;         /* file name without ".csv", e.g. "iris" */
+    const char *name;          /* file name without ".csv", e.g. "iris" */
     const unsigned char *data; /* the file's bytes (NUL-terminated) */
-    size_t len;               /* without the NUL */
+    size_t len;                /* without the NUL */
 } ctune__embedded_file;
 
 extern const ctune__embedded_file ctune__embedded_files[];

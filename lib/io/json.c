@@ -208,8 +208,8 @@ static ctune_status parse_string(parser *ps, char **out, size_t *out_len)
         unsigned cp, lo;
         if (e != 'u' || ps->end - ps->p < 4 || !hex4(ps->p, &cp)) {
             ctune__free(buf);
-            return fail_at(ps, at, e == 'u' ? "\\u needs four hex digits"
-                                            : "unknown escape in a string");
+            return fail_at(ps, at,
+                           e == 'u' ? "\\u needs four hex digits" : "unknown escape in a string");
         }
         ps->p += 4;
         if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -249,9 +249,10 @@ static ctune_status parse_number(parser *ps, double *out)
     if (q < ps->end && *q == '-')
         q++;
     if (!is_digit(ps, q))
-        return fail_at(ps, s, q < ps->end && *q == 'I' ? "NaN and Infinity are not JSON (write "
-                                                         "null)"
-                                                       : "expected a digit after '-'");
+        return fail_at(ps, s,
+                       q < ps->end && *q == 'I' ? "NaN and Infinity are not JSON (write "
+                                                  "null)"
+                                                : "expected a digit after '-'");
     if (*q == '0' && is_digit(ps, q + 1))
         return fail_at(ps, s, "a number with a leading zero");
     while (is_digit(ps, q))
@@ -382,8 +383,9 @@ static ctune_status parse_container(parser *ps, ctune__json *v, int object)
             ps->p++;
             break;
         }
-        rc = fail_at(ps, ps->p, object ? "expected ',' or '}' after an object member"
-                                       : "expected ',' or ']' after an array element");
+        rc = fail_at(ps, ps->p,
+                     object ? "expected ',' or '}' after an object member"
+                            : "expected ',' or ']' after an array element");
         break;
     }
     ps->depth--;
@@ -445,8 +447,10 @@ ctune_status ctune__json_parse(const char *text, size_t len, const ctune__json_l
     size_t max_bytes = lim && lim->max_bytes ? lim->max_bytes : (size_t)256 << 20;
     unsigned max_depth = lim && lim->max_depth ? lim->max_depth : 64;
     if (len > max_bytes)
-        return ctune_set_error(CTUNE_EFORMAT, "JSON: the document is %zu bytes, above the "
-                               "limit of %zu", len, max_bytes);
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "JSON: the document is %zu bytes, above the "
+                               "limit of %zu",
+                               len, max_bytes);
     parser ps = {text, text + len, text, 1, 0, max_depth};
     ctune__json *root = ctune__malloc(sizeof *root);
     if (!root)

@@ -183,8 +183,8 @@ static inline int decimal_to_double(uint64_t w, int64_t q, int neg, double *out)
     return 1;
 }
 
-static const uint64_t POW10_U64[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                      100000000};
+static const uint64_t POW10_U64[9] = {1,      10,      100,      1000,     10000,
+                                      100000, 1000000, 10000000, 100000000};
 
 /* Appends the decimal digits at p (up to e) to *w (w = 10 w + digit, wrapping
  * past 19 digits: the caller counts them); returns the end of the digits.

@@ -17,5 +17,4 @@ const char *ctune__parse_number(const char *p, const char *e, double *out);
  * Returns 1 and sets *out on success, 0 when `s` is not exactly a number. */
 int ctune__parse_number_full(const char *s, size_t n, double *out);
 
-
 #endif

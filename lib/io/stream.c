@@ -342,8 +342,10 @@ static ctune_status string_len(ctune_reader *r, uint64_t *len)
     if (memchr(r->p + r->pos, '\0', (size_t)*len)) {
         size_t at = r->base + r->pos - 8;
         r->pos -= 8;
-        return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: string at byte %zu holds a "
-                                              "NUL byte", at);
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: string at byte %zu holds a "
+                               "NUL byte",
+                               at);
     }
     return CTUNE_OK;
 }

@@ -23,7 +23,7 @@ typedef struct ctune__nest_ops {
 struct ctune_writer {
     unsigned char *buf; /* ctune__malloc'd */
     size_t len, cap;
-    unsigned version;   /* lowest format version that reads what was written
+    unsigned version;            /* lowest format version that reads what was written
                          * (raised by persist.c when a body needs it) */
     const ctune__nest_ops *nest; /* NULL outside a model file */
 };
@@ -31,7 +31,7 @@ struct ctune_writer {
 struct ctune_reader {
     const unsigned char *p;
     size_t len, pos;
-    size_t base;   /* offset of p[0] in the whole file, for messages */
+    size_t base;    /* offset of p[0] in the whole file, for messages */
     unsigned depth; /* nesting of sub-readers (bounds nested estimators) */
     /* Inside a load hook: the fitted state the handle restored before the
      * hook runs, so a built-in hook can check its own state against it (a

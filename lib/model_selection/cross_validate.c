@@ -14,8 +14,8 @@ struct ctune_cv_results {
     size_t n_splits;
     size_t n_cols;
     char **names;
-    double **cols;       /* n_cols × n_splits */
-    char **errors;       /* per split or NULL */
+    double **cols; /* n_cols × n_splits */
+    char **errors; /* per split or NULL */
     ctune__strlist warnings;
 };
 
@@ -95,15 +95,15 @@ static ctune_status build(ctune_cv_results **out, const ctune__eval *ev)
                 goto oom;
             for (size_t f = 0; f < ns; f++) {
                 const ctune__task_rec *rec = ctune__eval_rec(ev, 0, f);
-                v[f] = rec->status == CTUNE_OK ? rec->scores[k + (train ? nk : 0)]
-                                               : o->error_value;
+                v[f] = rec->status == CTUNE_OK ? rec->scores[k + (train ? nk : 0)] : o->error_value;
             }
         }
     }
     for (size_t i = 0; i < ctune_splits_n_warnings(ev->splits); i++)
         if (ctune__strlist_push(&r->warnings, ctune_splits_warning(ev->splits, i)) != CTUNE_OK)
             goto oom;
-    if (failed && ctune__strlist_pushf(&r->warnings, "%zu fits failed out of a total of %zu; "
+    if (failed && ctune__strlist_pushf(&r->warnings,
+                                       "%zu fits failed out of a total of %zu; "
                                        "their scores are set to error_score",
                                        failed, ns) != CTUNE_OK)
         goto oom;
@@ -116,9 +116,8 @@ oom:
 
 /* The one cross-validation: the estimator as it is, on every split of the
  * options' splitter (or cv folds), on `vt` or the n_jobs executor. */
-static ctune_status run(ctune_cv_results **out, const ctune_estimator *est,
-                        const ctune_data *data, const ctune__eval_opts *o,
-                        const ctune_executor_vtable *vt, void *self)
+static ctune_status run(ctune_cv_results **out, const ctune_estimator *est, const ctune_data *data,
+                        const ctune__eval_opts *o, const ctune_executor_vtable *vt, void *self)
 {
     ctune_params *none = NULL;
     ctune__eval ev;
@@ -148,9 +147,9 @@ ctune_status ctune_cross_validate(ctune_cv_results **out, const ctune_estimator 
 }
 
 ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimator *est,
-                                     const ctune_data *data, const ctune_splitter *splitter,
-                                     int cv, const char *options,
-                                     const ctune_executor_vtable *vt, void *self)
+                                     const ctune_data *data, const ctune_splitter *splitter, int cv,
+                                     const char *options, const ctune_executor_vtable *vt,
+                                     void *self)
 {
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;

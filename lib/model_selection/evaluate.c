@@ -9,9 +9,9 @@
 
 #include "core/alloc.h"
 #include "core/data.h"
-#include "core/rng.h"
 #include "core/error.h"
 #include "core/ncores.h"
+#include "core/rng.h"
 #include "estimator/estimator.h"
 #include "model_selection/splitter.h"
 #include "model_selection/study_hook.h"
@@ -48,10 +48,7 @@ void ctune__eval_clear(ctune__eval *ev)
     ev->n_splits = 0;
 }
 
-static int is_fatal(ctune_status st)
-{
-    return st == CTUNE_ENOMEM || st == CTUNE_EINTERNAL;
-}
+static int is_fatal(ctune_status st) { return st == CTUNE_ENOMEM || st == CTUNE_EINTERNAL; }
 
 static void record_error(ctune__task_rec *rec, ctune_status st, const char *what)
 {
@@ -293,8 +290,7 @@ static ctune_status make_views(ctune__eval *ev)
         return CTUNE_ENOMEM;
     for (size_t f = 0; f < ev->n_splits; f++) {
         const ctune_splits *s = ev->splits;
-        CTUNE_TRY(sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f],
-                           2 * f));
+        CTUNE_TRY(sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f], 2 * f));
         CTUNE_TRY(sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1));
         /* ctune__eval_run validated ev->data in this call: the tasks'
          * fits and scores skip the check on these views */
@@ -341,8 +337,7 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     ev->claim_msg[0] = '\0';
     atomic_init(&ev->stop, 0);
     ev->n_scorers = ev->opts->scoring.n ? ev->opts->scoring.n : 1;
-    if (ctune_data_n_targets(ev->data) == 0 &&
-        ctune_estimator_kind(ev->est) != CTUNE_TRANSFORMER)
+    if (ctune_data_n_targets(ev->data) == 0 && ctune_estimator_kind(ev->est) != CTUNE_TRANSFORMER)
         return ctune_set_error(CTUNE_EDATA, "%s: the data has no y to fit and score",
                                ctune_estimator_name(ev->est));
     ctune_status rc = ctune_data_validate(ev->data);
@@ -377,13 +372,14 @@ ctune_status ctune__eval_run(ctune__eval *ev)
             r->scores[k] = NAN;
     }
     if (ev->hook) {
-        rc = ev->hook->begin(ev->hook->self, ev->fingerprint, ev->n_cands, ev->n_splits, ev->n_scorers);
+        rc = ev->hook->begin(ev->hook->self, ev->fingerprint, ev->n_cands, ev->n_splits,
+                             ev->n_scorers);
         if (rc == CTUNE_OK && !(ev->preloaded = ctune__calloc(n_tasks, 1)))
             rc = CTUNE_ENOMEM;
         for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) {
             int found = 0;
-            rc = ev->hook->lookup(ev->hook->self, t / ev->n_splits, t % ev->n_splits,
-                                  rec_at(ev, t), ev->n_scorers, &found);
+            rc = ev->hook->lookup(ev->hook->self, t / ev->n_splits, t % ev->n_splits, rec_at(ev, t),
+                                  ev->n_scorers, &found);
             ev->preloaded[t] = (unsigned char)(rc == CTUNE_OK && found);
         }
         if (rc != CTUNE_OK) {
@@ -438,14 +434,16 @@ ctune_status ctune__eval_run(ctune__eval *ev)
                     (pass == 0 && !is_fatal(r->status)) ||
                     (pass == 1 && r->status == CTUNE_ECANCELLED))
                     continue;
-                return ctune_set_error(r->status, "candidate %zu, split %zu: %s",
-                                       t / ev->n_splits, t % ev->n_splits, r->error);
+                return ctune_set_error(r->status, "candidate %zu, split %zu: %s", t / ev->n_splits,
+                                       t % ev->n_splits, r->error);
             }
         return ctune_set_error(CTUNE_EINTERNAL, "a task failed but no record says which");
     }
     if (ev->user_cancelled)
-        return ctune_set_error(CTUNE_ECANCELLED, "cancelled by the progress callback after "
-                               "%zu of %zu tasks", ev->n_done, n_tasks);
+        return ctune_set_error(CTUNE_ECANCELLED,
+                               "cancelled by the progress callback after "
+                               "%zu of %zu tasks",
+                               ev->n_done, n_tasks);
     if ((ev->interrupted || interrupt_asked(ev)) && ev->n_done < n_tasks)
         return ctune_set_error(CTUNE_ECANCELLED, "cancelled after %zu of %zu tasks", ev->n_done,
                                n_tasks);

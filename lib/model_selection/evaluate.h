@@ -32,14 +32,14 @@ typedef struct ctune__custom_scorer {
  * (ctune_search_set_cv, ...) or an argument (ctune_cross_validate's cv and
  * splitter). Each is validated by the one setter below. */
 typedef struct ctune__eval_opts {
-    size_t cv;               /* folds when no splitter is set (default 5) */
-    int has_splitter;        /* 1: `splitter` replaces cv */
+    size_t cv;        /* folds when no splitter is set (default 5) */
+    int has_splitter; /* 1: `splitter` replaces cv */
     ctune_splitter splitter;
-    ctune__strlist scoring;  /* scorer names; empty = the estimator's score */
-    int refit;               /* 1 = refit the best on all data */
-    char *refit_metric;      /* scorer named by refit=<name>, or NULL */
-    int error_raise;         /* error_score=raise */
-    double error_value;      /* error_score value otherwise (default NaN) */
+    ctune__strlist scoring; /* scorer names; empty = the estimator's score */
+    int refit;              /* 1 = refit the best on all data */
+    char *refit_metric;     /* scorer named by refit=<name>, or NULL */
+    int error_raise;        /* error_score=raise */
+    double error_value;     /* error_score value otherwise (default NaN) */
     int return_train;
     long n_jobs;
     int has_seed;
@@ -71,8 +71,7 @@ ctune_status ctune__eval_opts_apply(ctune__eval_opts *o, const char *text,
  * the scorer that picks the best (only when on). */
 ctune_status ctune__eval_opts_set_cv(ctune__eval_opts *o, int64_t cv, const char *who);
 ctune_status ctune__eval_opts_set_n_jobs(ctune__eval_opts *o, int64_t n_jobs, const char *who);
-ctune_status ctune__eval_opts_set_scoring(ctune__eval_opts *o, const char *names,
-                                          const char *who);
+ctune_status ctune__eval_opts_set_scoring(ctune__eval_opts *o, const char *names, const char *who);
 ctune_status ctune__eval_opts_set_refit(ctune__eval_opts *o, int refit, const char *metric,
                                         const char *who);
 /* A splitter replaces cv (copied); NULL goes back to cv folds. */
@@ -118,14 +117,14 @@ typedef struct ctune__eval {
     const ctune_executor_vtable *executor; /* NULL = the built-in one for n_jobs */
     void *executor_self;
     const atomic_int *interrupt; /* the caller's cancel request, or NULL */
-    double fraction;  /* successive halving on n_samples: in (0, 1), each split's
+    double fraction;             /* successive halving on n_samples: in (0, 1), each split's
                        * train and test rows are subsampled to this fraction
                        * (0 = all rows) */
-    uint64_t sub_seed; /* seed of that subsampling */
-    const size_t *cand_ids; /* candidate c's identity for its task streams and the
+    uint64_t sub_seed;           /* seed of that subsampling */
+    const size_t *cand_ids;      /* candidate c's identity for its task streams and the
                              * cache (NULL = c): a candidate keeps its streams
                              * from one halving round to the next */
-    ctune_estimator **cache; /* NULL, or cache_splits slots per candidate id: a
+    ctune_estimator **cache;     /* NULL, or cache_splits slots per candidate id: a
                               * fitted estimator from an earlier round that the
                               * task continues with a warm start (taken out,
                               * put back once fitted). A process without it

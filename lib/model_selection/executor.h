@@ -35,8 +35,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "ctune.h"
 #include "core/ncores.h"
+#include "ctune.h"
 
 /* The job is the public ctune_job (include/ctune.h, EXECUTORS): every
  * executor, built-in or custom, drives it through its fields here or the

@@ -21,8 +21,10 @@ ctune_status ctune_job_run_task(ctune_job *job, size_t i, int threads)
 {
     CTUNE_CHECK_NULL(job, "job");
     if (i >= job->n_tasks)
-        return ctune_set_error(CTUNE_EINVAL, "ctune_job_run_task: task %zu is out of range "
-                               "(%zu tasks)", i, job->n_tasks);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_job_run_task: task %zu is out of range "
+                               "(%zu tasks)",
+                               i, job->n_tasks);
     job->task(job->ctx, i, ctune_job_record(job, i), threads > 0 ? threads : 1);
     return CTUNE_OK;
 }

@@ -20,9 +20,10 @@ ctune_status ctune__check_cv(int64_t cv, const char *who)
 ctune_status ctune__check_n_jobs(int64_t n_jobs, const char *who)
 {
     if (n_jobs == 0 || n_jobs < -4096 || n_jobs > 4096)
-        return ctune_set_error(CTUNE_EINVAL, "%s: n_jobs must be non-zero (1 = serial, -1 = all "
-                               "cores) and within [-4096, 4096], got %lld", who,
-                               (long long)n_jobs);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: n_jobs must be non-zero (1 = serial, -1 = all "
+                               "cores) and within [-4096, 4096], got %lld",
+                               who, (long long)n_jobs);
     return CTUNE_OK;
 }
 
@@ -117,24 +118,47 @@ fail:
 
 /* The option specs: names and types are checked by the one options parser
  * (ctune_params_parse_spec); the setters above check the values. */
-#define OPT_CV {"cv", CTUNE_TYPE_INT, "5", NULL, NULL, \
-                "folds: StratifiedKFold for classifiers, KFold otherwise (>= 2)"}
-#define OPT_SCORING {"scoring", CTUNE_TYPE_STRING | CTUNE_TYPE_NONE, NULL, NULL, NULL, \
-                     "scorer names separated by '|'; none = the estimator's score"}
-#define OPT_REFIT {"refit", CTUNE_TYPE_BOOL | CTUNE_TYPE_STRING, "true", NULL, NULL, \
-                   "refit the best on all data: true, false or the scorer that picks it"}
-#define OPT_ERROR_SCORE {"error_score", CTUNE_TYPE_DOUBLE | CTUNE_TYPE_STRING, "nan", NULL, \
-                         "raise|nan", "score of a failed fit, or raise to stop"}
-#define OPT_TRAIN_SCORE {"return_train_score", CTUNE_TYPE_BOOL, "false", NULL, NULL, \
-                         "also score each fit on its training side"}
-#define OPT_N_JOBS {"n_jobs", CTUNE_TYPE_INT, "1", NULL, NULL, \
-                    "workers: 1 = serial, -1 = all cores, -k = all but k - 1"}
-#define OPT_SEED {"seed", CTUNE_TYPE_INT, NULL, NULL, NULL, "seed of the task RNG streams"}
-#define OPT_END {NULL, 0, NULL, NULL, NULL, NULL}
+#define OPT_CV                                                               \
+    {                                                                        \
+        "cv", CTUNE_TYPE_INT, "5", NULL, NULL,                               \
+            "folds: StratifiedKFold for classifiers, KFold otherwise (>= 2)" \
+    }
+#define OPT_SCORING                                                       \
+    {                                                                     \
+        "scoring", CTUNE_TYPE_STRING | CTUNE_TYPE_NONE, NULL, NULL, NULL, \
+            "scorer names separated by '|'; none = the estimator's score" \
+    }
+#define OPT_REFIT                                                                 \
+    {                                                                             \
+        "refit", CTUNE_TYPE_BOOL | CTUNE_TYPE_STRING, "true", NULL, NULL,         \
+            "refit the best on all data: true, false or the scorer that picks it" \
+    }
+#define OPT_ERROR_SCORE                                                                 \
+    {                                                                                   \
+        "error_score", CTUNE_TYPE_DOUBLE | CTUNE_TYPE_STRING, "nan", NULL, "raise|nan", \
+            "score of a failed fit, or raise to stop"                                   \
+    }
+#define OPT_TRAIN_SCORE                                             \
+    {                                                               \
+        "return_train_score", CTUNE_TYPE_BOOL, "false", NULL, NULL, \
+            "also score each fit on its training side"              \
+    }
+#define OPT_N_JOBS                                                    \
+    {                                                                 \
+        "n_jobs", CTUNE_TYPE_INT, "1", NULL, NULL,                    \
+            "workers: 1 = serial, -1 = all cores, -k = all but k - 1" \
+    }
+#define OPT_SEED                                                                 \
+    {                                                                            \
+        "seed", CTUNE_TYPE_INT, NULL, NULL, NULL, "seed of the task RNG streams" \
+    }
+#define OPT_END                         \
+    {                                   \
+        NULL, 0, NULL, NULL, NULL, NULL \
+    }
 
 const ctune_param_spec ctune__search_options[] = {
-    OPT_CV, OPT_SCORING, OPT_REFIT, OPT_ERROR_SCORE, OPT_TRAIN_SCORE, OPT_N_JOBS, OPT_SEED,
-    OPT_END,
+    OPT_CV, OPT_SCORING, OPT_REFIT, OPT_ERROR_SCORE, OPT_TRAIN_SCORE, OPT_N_JOBS, OPT_SEED, OPT_END,
 };
 
 const ctune_param_spec ctune__cv_options[] = {
@@ -158,8 +182,10 @@ static ctune_status parse_scoring(const ctune__eval_opts *o, ctune__strlist *lis
             n--;
         char name[128];
         if (n == 0 || n >= sizeof name)
-            return ctune_set_error(CTUNE_EINVAL, "%s: option scoring has an empty or too long "
-                                   "scorer name", who);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "%s: option scoring has an empty or too long "
+                                   "scorer name",
+                                   who);
         memcpy(name, s, n);
         name[n] = '\0';
         ctune_status rc = ctune__eval_opts_custom(o, name) ? CTUNE_OK : ctune_scorer_check(name);
@@ -197,8 +223,10 @@ ctune_status ctune__eval_opts_set_refit(ctune__eval_opts *o, int refit, const ch
                                         const char *who)
 {
     if (!refit && metric)
-        return ctune_set_error(CTUNE_EINVAL, "%s: refit is off, so it cannot name a scorer "
-                               "('%s')", who, metric);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: refit is off, so it cannot name a scorer "
+                               "('%s')",
+                               who, metric);
     char *copy = NULL;
     if (metric && !(copy = ctune__strdup(metric)))
         return CTUNE_ENOMEM;
@@ -313,7 +341,8 @@ ctune_status ctune__eval_opts_metric(const ctune__eval_opts *o, int need_metric,
         return CTUNE_OK;
     }
     if (need_metric)
-        return ctune_set_error(CTUNE_EINVAL, "with several scorers, refit must name the one that "
+        return ctune_set_error(CTUNE_EINVAL,
+                               "with several scorers, refit must name the one that "
                                "picks the best candidate (e.g. refit=%s) or be false",
                                o->scoring.items[0]);
     *out = (size_t)-1;

@@ -8,8 +8,10 @@
 #include "model_selection/pruner.h"
 
 #define DIRECTION_SPEC                                                                    \
-    {"direction", CTUNE_TYPE_STRING, "maximize", NULL, "maximize|minimize",               \
-     "whether greater intermediate values are better (ctune's scorers) or smaller"}
+    {                                                                                     \
+        "direction", CTUNE_TYPE_STRING, "maximize", NULL, "maximize|minimize",            \
+            "whether greater intermediate values are better (ctune's scorers) or smaller" \
+    }
 
 static const ctune_param_spec NONE_SPEC[] = {
     {NULL, 0, NULL, NULL, NULL, NULL},
@@ -66,8 +68,8 @@ ctune_status ctune__pruner_init(ctune__pruner *pr, const char *name, const ctune
     while (k < N_PRUNERS && strcmp(PRUNERS[k].name, name) != 0)
         k++;
     if (k == N_PRUNERS)
-        return ctune_set_error(CTUNE_EINVAL, "pruner: unknown pruner '%s'; known: none, median, sha",
-                               name);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "pruner: unknown pruner '%s'; known: none, median, sha", name);
     ctune_params *p = NULL;
     ctune_status st = ctune_params_from_spec(&p, PRUNERS[k].spec);
     if (st == CTUNE_OK && opts)
@@ -112,8 +114,7 @@ static ctune_status check_trial(const ctune__pruner_trial *t, const char *which,
                                index, t->n);
     for (size_t i = 0; i < t->n; i++)
         if (t->steps[i] < 0 || (i && t->steps[i] <= t->steps[i - 1]))
-            return ctune_set_error(CTUNE_EINVAL,
-                                   "pruner: %s %zu: step %lld is %s", which, index,
+            return ctune_set_error(CTUNE_EINVAL, "pruner: %s %zu: step %lld is %s", which, index,
                                    (long long)t->steps[i],
                                    t->steps[i] < 0 ? "negative" : "not after the previous one");
     return CTUNE_OK;
@@ -292,11 +293,8 @@ ctune_status ctune__pruner_decide(const ctune__pruner *pr, const ctune__pruner_t
     for (size_t i = 0; i < n_others; i++)
         CTUNE_TRY(check_trial(&others[i], "table trial", i));
     switch (pr->kind) {
-    case CTUNE__PRUNER_MEDIAN:
-        return decide_median(pr, trial, others, n_others, prune);
-    case CTUNE__PRUNER_SHA:
-        return decide_sha(pr, trial, others, n_others, prune);
-    default:
-        return CTUNE_OK;
+    case CTUNE__PRUNER_MEDIAN: return decide_median(pr, trial, others, n_others, prune);
+    case CTUNE__PRUNER_SHA: return decide_sha(pr, trial, others, n_others, prune);
+    default: return CTUNE_OK;
     }
 }

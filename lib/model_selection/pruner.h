@@ -78,7 +78,6 @@ ctune_status ctune__pruner_init(ctune__pruner *pr, const char *name, const ctune
  * *prune receives 1 to prune, 0 to go on. CTUNE_EINVAL for NULLs or steps
  * that are negative or not increasing (naming the trial and step). */
 ctune_status ctune__pruner_decide(const ctune__pruner *pr, const ctune__pruner_trial *trial,
-                                  const ctune__pruner_trial *others, size_t n_others,
-                                  int *prune);
+                                  const ctune__pruner_trial *others, size_t n_others, int *prune);
 
 #endif

@@ -114,12 +114,13 @@ static ctune_status add_time_cols(ctune__results *r, size_t *cap, const ctune__e
                                   double *tmp)
 {
     for (int which = 0; which < 2; which++) {
-        ctune__col *cm =
-            ctune__results_add_col(r, cap, CTUNE__COL_NUM, which ? "mean_score_time" : "mean_fit_time");
+        ctune__col *cm = ctune__results_add_col(r, cap, CTUNE__COL_NUM,
+                                                which ? "mean_score_time" : "mean_fit_time");
         if (!cm)
             return CTUNE_ENOMEM;
         double *mv = cm->v;
-        ctune__col *cs = ctune__results_add_col(r, cap, CTUNE__COL_NUM, which ? "std_score_time" : "std_fit_time");
+        ctune__col *cs = ctune__results_add_col(r, cap, CTUNE__COL_NUM,
+                                                which ? "std_score_time" : "std_fit_time");
         if (!cs)
             return CTUNE_ENOMEM;
         for (size_t c = 0; c < r->n_cands; c++) {
@@ -148,8 +149,8 @@ static ctune_status add_param_cols(ctune__results *r, size_t *cap, const ctune_s
 }
 
 /* split<f>_<side>_<s>, mean_, std_ (and rank_ for test) of scorer k. */
-static ctune_status add_score_cols(ctune__results *r, size_t *cap, const ctune__eval *ev,
-                                   size_t k, int train, double *tmp)
+static ctune_status add_score_cols(ctune__results *r, size_t *cap, const ctune__eval *ev, size_t k,
+                                   int train, double *tmp)
 {
     const ctune__eval_opts *o = ev->opts;
     size_t nc = r->n_cands, ns = r->n_splits, nk = r->n_scorers;
@@ -261,8 +262,8 @@ ctune_status ctune__results_build(ctune__results **out, const ctune__eval *ev,
     if (tmp && r->errors && r->mean_test && r->rank_test) {
         rc = CTUNE_OK;
         for (size_t k = 0; k < nk && rc == CTUNE_OK; k++)
-            rc = ctune__strlist_push(&r->suffixes, o->scoring.n <= 1 ? "score"
-                                                                     : o->scoring.items[k]);
+            rc = ctune__strlist_push(&r->suffixes,
+                                     o->scoring.n <= 1 ? "score" : o->scoring.items[k]);
     }
     if (rc == CTUNE_OK)
         rc = build_cols(r, ev, space, tmp);
@@ -353,8 +354,10 @@ ctune_status ctune__results_value(const ctune__results *r, const ctune__col *c, 
     }
     default: break;
     }
-    return ctune_set_error(CTUNE_EINVAL, "column '%s' of candidate %zu is text: use "
-                           "ctune_search_result_text", c->name, i);
+    return ctune_set_error(CTUNE_EINVAL,
+                           "column '%s' of candidate %zu is text: use "
+                           "ctune_search_result_text",
+                           c->name, i);
 }
 
 void ctune__results_text(const ctune__results *r, const ctune__col *c, size_t i, ctune__sb *b)

@@ -28,12 +28,12 @@ typedef struct ctune__results {
     ctune__strlist suffixes;     /* "score", or the scorer names */
     ctune__col *cols;
     size_t n_cols;
-    char **errors;               /* per candidate, NULL when all splits succeeded */
-    const double **mean_test;    /* per scorer: column values */
+    char **errors;            /* per candidate, NULL when all splits succeeded */
+    const double **mean_test; /* per scorer: column values */
     const double **rank_test;
-    size_t n_failed;             /* failed tasks (not counting tasks not run) */
+    size_t n_failed; /* failed tasks (not counting tasks not run) */
     size_t n_run;
-    int non_finite;              /* some mean test score is not finite */
+    int non_finite; /* some mean test score is not finite */
 } ctune__results;
 
 /* Builds the table from a run's records. `param_names` (sorted) name the

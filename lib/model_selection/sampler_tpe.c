@@ -65,8 +65,10 @@ ctune_status ctune__tpe_opts_init(ctune__tpe_opts *o, const ctune_params *opts)
 ctune_status ctune__tpe_check_space(const ctune_space *sp, const char *who)
 {
     if (!sp || sp->n == 0)
-        return ctune_set_error(CTUNE_EINVAL, "TPE: %s is empty: it needs at least one parameter "
-                               "to sample", who ? who : "space");
+        return ctune_set_error(CTUNE_EINVAL,
+                               "TPE: %s is empty: it needs at least one parameter "
+                               "to sample",
+                               who ? who : "space");
     return CTUNE_OK;
 }
 
@@ -114,8 +116,8 @@ static double ndtri(double p)
     static const double C[] = {-7.784894002430293e-03, -3.223964580411365e-01,
                                -2.400758277161838e+00, -2.549732539343734e+00,
                                4.374664141464968e+00,  2.938163982698783e+00};
-    static const double D[] = {7.784695709041462e-03, 3.224671290700398e-01,
-                               2.445134137142996e+00, 3.754408661907416e+00};
+    static const double D[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                               3.754408661907416e+00};
     if (p <= 0.0)
         return -INFINITY;
     if (p >= 1.0)
@@ -426,8 +428,7 @@ static long list_index(const ctune__space_entry *e, const ctune_params *p)
                 return (long)k;
             break;
         }
-        default:
-            return (long)k; /* none */
+        default: return (long)k; /* none */
         }
     }
     return -1;
@@ -461,8 +462,10 @@ static ctune_status observe(const ctune__space_entry *e, const ctune_params *p, 
     if (e->kind == CTUNE__DIST_LIST) {
         long k = list_index(e, p);
         if (k < 0)
-            return ctune_set_error(CTUNE_EINVAL, "TPE: trial %zu: the value of '%s' is not one "
-                                   "of its list", t, e->name);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "TPE: trial %zu: the value of '%s' is not one "
+                                   "of its list",
+                                   t, e->name);
         *out = (double)k;
         return CTUNE_OK;
     }
@@ -476,8 +479,10 @@ static ctune_status observe(const ctune__space_entry *e, const ctune_params *p, 
         v = v > 0 ? log(v) : NAN;
     dim_range(e, &low, &high);
     if (!(v >= low && v <= high))
-        return ctune_set_error(CTUNE_EINVAL, "TPE: trial %zu: the value of '%s' is outside its "
-                               "range", t, e->name);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "TPE: trial %zu: the value of '%s' is outside its "
+                               "range",
+                               t, e->name);
     *out = v;
     return CTUNE_OK;
 }
@@ -486,17 +491,14 @@ static ctune_status observe(const ctune__space_entry *e, const ctune_params *p, 
 static ctune_status emit(const ctune__space_entry *e, double x, ctune_params *p)
 {
     switch (e->kind) {
-    case CTUNE__DIST_LIST:
-        return ctune__value_set(p, e->name, &e->values[(size_t)x]);
-    case CTUNE__DIST_RANDINT:
-        return ctune_params_set_int(p, e->name, (int64_t)x);
+    case CTUNE__DIST_LIST: return ctune__value_set(p, e->name, &e->values[(size_t)x]);
+    case CTUNE__DIST_RANDINT: return ctune_params_set_int(p, e->name, (int64_t)x);
     case CTUNE__DIST_LOGUNIFORM: {
         double v = exp(x);
         v = v < e->lo ? e->lo : v > e->hi ? e->hi : v;
         return ctune_params_set_double(p, e->name, v);
     }
-    default:
-        return ctune_params_set_double(p, e->name, x);
+    default: return ctune_params_set_double(p, e->name, x);
     }
 }
 
@@ -505,8 +507,7 @@ static ctune_status emit(const ctune__space_entry *e, double x, ctune_params *p)
 static double uniform_draw(const ctune__space_entry *e, ctune_rng *rng)
 {
     switch (e->kind) {
-    case CTUNE__DIST_LIST:
-        return (double)ctune_rng_below(rng, e->n_values);
+    case CTUNE__DIST_LIST: return (double)ctune_rng_below(rng, e->n_values);
     case CTUNE__DIST_RANDINT:
         return (double)(int64_t)((uint64_t)e->ilo +
                                  ctune_rng_below(rng, (uint64_t)e->ihi - (uint64_t)e->ilo));
@@ -527,14 +528,14 @@ typedef struct {
     const ctune__tpe_opts *o;
     const ctune_space *sp;
     size_t nd;
-    double *obs;      /* n_hist × nd observations (transformed) */
+    double *obs; /* n_hist × nd observations (transformed) */
     size_t *below, *above;
     size_t n_below, n_above;
-    parzen *l, *g;    /* nd each (when not in the startup phase) */
+    parzen *l, *g; /* nd each (when not in the startup phase) */
     int startup;
-    int lists;        /* every dimension is a list */
-    uint64_t grid;    /* grid size when lists */
-    uint64_t *seen;   /* sorted grid indices evaluated or proposed */
+    int lists;      /* every dimension is a list */
+    uint64_t grid;  /* grid size when lists */
+    uint64_t *seen; /* sorted grid indices evaluated or proposed */
     size_t n_seen, cap_seen;
 } tpe_run;
 
@@ -773,7 +774,8 @@ ctune_status ctune__tpe_propose(const ctune__tpe_opts *o, const ctune_space *sp,
             st = seen_add(&r, grid_index(&r, &r.obs[t * r.nd]));
     }
     if (st == CTUNE_OK && r.lists && r.grid - r.n_seen < k)
-        st = ctune_set_error(CTUNE_EINVAL, "TPE: the space has %llu points and %zu were "
+        st = ctune_set_error(CTUNE_EINVAL,
+                             "TPE: the space has %llu points and %zu were "
                              "evaluated: %zu more cannot all be new",
                              (unsigned long long)r.grid, r.n_seen, k);
     if (st == CTUNE_OK)

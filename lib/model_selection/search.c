@@ -25,35 +25,35 @@ struct ctune_search {
     ctune_candidates *cands;
     uint64_t seed; /* sampling seed (randomized) */
     int randomized;
-    int tpe;                 /* candidates proposed in batches by TPE */
+    int tpe; /* candidates proposed in batches by TPE */
     ctune__tpe_opts tpe_opts;
-    size_t n_trials;         /* TPE: trials to run */
+    size_t n_trials;       /* TPE: trials to run */
     ctune__eval_opts opts; /* cv / splitter, n_jobs, scoring, refit, seed, ... */
     ctune_progress_fn progress;
     void *user;
     const ctune_executor_vtable *executor; /* NULL = n_jobs */
     void *executor_self;
-    atomic_int cancel; /* ctune_search_cancel(): set until ctune_search_fit returns */
+    atomic_int cancel;              /* ctune_search_cancel(): set until ctune_search_fit returns */
     const ctune__study_hook *study; /* ctune_search_set_study(), or NULL */
 
     /* successive halving (halving != 0) */
     int halving;
-    size_t n_iter;          /* randomized: candidates asked for (0 = exhaust) */
+    size_t n_iter; /* randomized: candidates asked for (0 = exhaust) */
     double factor;
-    char *resource;         /* NULL = n_samples */
-    int64_t min_res;        /* HV_SMALLEST, HV_EXHAUST or a count */
-    int64_t max_res;        /* HV_AUTO or a count */
+    char *resource;  /* NULL = n_samples */
+    int64_t min_res; /* HV_SMALLEST, HV_EXHAUST or a count */
+    int64_t max_res; /* HV_AUTO or a count */
     int aggressive;
-    int64_t hb_iterations;  /* Hyperband (halving == 2) */
-    int pruning;            /* a pruner at synchronous rungs (halving == 3) */
+    int64_t hb_iterations; /* Hyperband (halving == 2) */
+    int pruning;           /* a pruner at synchronous rungs (halving == 3) */
     ctune__pruner pruner;
-    int64_t max_steps;      /* the resource's last step */
+    int64_t max_steps; /* the resource's last step */
     /* its outcome */
-    ctune_params **rows;    /* one per candidate per iteration (owned) */
-    size_t *row_ids;        /* the candidate of each row */
+    ctune_params **rows; /* one per candidate per iteration (owned) */
+    size_t *row_ids;     /* the candidate of each row */
     size_t n_rows;
     size_t n_iterations, n_possible, n_required, n_remaining;
-    int64_t *it_resources;  /* per iteration */
+    int64_t *it_resources; /* per iteration */
     size_t *it_candidates;
     int64_t min_res_, max_res_;
 
@@ -157,9 +157,10 @@ static ctune_status tpe_candidates(ctune_search *s, size_t n_trials)
         return CTUNE_OK;
     s->n_trials = (size_t)g;
     char warn[256];
-    snprintf(warn, sizeof warn, "the total space of parameters %zu is smaller than n_trials=%zu: "
-             "running %zu trials (TPE never proposes a point twice)", s->n_trials, n_trials,
-             s->n_trials);
+    snprintf(warn, sizeof warn,
+             "the total space of parameters %zu is smaller than n_trials=%zu: "
+             "running %zu trials (TPE never proposes a point twice)",
+             s->n_trials, n_trials, s->n_trials);
     s->cands->warning = ctune__strdup(warn);
     return s->cands->warning ? CTUNE_OK : CTUNE_ENOMEM;
 }
@@ -240,7 +241,6 @@ ctune_status ctune_search_new_tpe(ctune_search **out, const ctune_estimator *est
     return search_new(out, est, space, 1, n_trials, seed, &o);
 }
 
-
 /* ---- successive halving: options ------------------------------------------ */
 
 /* The options of the halving and Hyperband searches, checked by the one
@@ -288,15 +288,18 @@ static ctune_status check_resource(ctune_search *s, const char *who, const char 
 {
     const ctune_param_spec *sp = ctune__spec_find(ctune_estimator_vtable_of(s->est)->params, name);
     if (!sp || !(sp->types & CTUNE_TYPE_INT))
-        return ctune_set_error(CTUNE_EINVAL, "%s: option resource must be %san integer parameter "
-                               "of %s; '%s' is %s", who,
-                               strcmp(who, "halving") == 0 ? "n_samples or " : "",
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: option resource must be %san integer parameter "
+                               "of %s; '%s' is %s",
+                               who, strcmp(who, "halving") == 0 ? "n_samples or " : "",
                                ctune_estimator_name(s->est), name,
                                sp ? "not an integer parameter" : "not a parameter");
     for (size_t j = 0; j < ctune_space_count(s->space); j++)
         if (strcmp(ctune_space_name(s->space, j), name) == 0)
-            return ctune_set_error(CTUNE_EINVAL, "%s: option resource '%s' is also a parameter "
-                                   "of the search space; remove it from the space", who, name);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "%s: option resource '%s' is also a parameter "
+                                   "of the search space; remove it from the space",
+                                   who, name);
     return (s->resource = ctune__strdup(name)) ? CTUNE_OK : CTUNE_ENOMEM;
 }
 
@@ -327,7 +330,7 @@ static ctune_status halving_options(ctune_search *s, const char *text)
         int64_t n = 0;
         if (!s->randomized)
             rc = ctune_set_error(CTUNE_EINVAL, "halving: option n_candidates is for the random "
-                                 "flavour; a grid's candidates are its points");
+                                               "flavour; a grid's candidates are its points");
         else
             rc = opt_count(p, "n_candidates", "exhaust", 0, NULL, 0, &n);
         s->n_iter = (size_t)n;
@@ -335,14 +338,18 @@ static ctune_status halving_options(ctune_search *s, const char *text)
     if (rc == CTUNE_OK && ctune_params_find(p, "aggressive_elimination") >= 0)
         rc = ctune_params_get_bool(p, "aggressive_elimination", &s->aggressive);
     if (rc == CTUNE_OK && s->max_res == HV_AUTO && s->resource)
-        rc = ctune_set_error(CTUNE_EINVAL, "halving: option max_resources must be set when the "
-                             "resource is '%s' (auto means n_samples)", s->resource);
+        rc = ctune_set_error(CTUNE_EINVAL,
+                             "halving: option max_resources must be set when the "
+                             "resource is '%s' (auto means n_samples)",
+                             s->resource);
     if (rc == CTUNE_OK && s->min_res > 0 && s->max_res > 0 && s->min_res > s->max_res)
-        rc = ctune_set_error(CTUNE_EINVAL, "halving: option min_resources=%lld is greater than "
-                             "max_resources=%lld", (long long)s->min_res, (long long)s->max_res);
+        rc = ctune_set_error(CTUNE_EINVAL,
+                             "halving: option min_resources=%lld is greater than "
+                             "max_resources=%lld",
+                             (long long)s->min_res, (long long)s->max_res);
     if (rc == CTUNE_OK && s->randomized && s->n_iter == 0 && s->min_res == HV_EXHAUST)
         rc = ctune_set_error(CTUNE_EINVAL, "halving: options n_candidates and min_resources "
-                             "cannot both be 'exhaust'");
+                                           "cannot both be 'exhaust'");
     ctune_params_free(p);
     return rc;
 }
@@ -431,11 +438,15 @@ ctune_status ctune_search_add_scorer(ctune_search *s, const char *name, ctune_sc
     ctune_status known = ctune_scorer_check(name);
     ctune_clear_error();
     if (known == CTUNE_OK || ctune__eval_opts_custom(o, name))
-        return ctune_set_error(CTUNE_EINVAL, "ctune_search_add_scorer: a scorer named '%s' "
-                               "exists already", name);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_search_add_scorer: a scorer named '%s' "
+                               "exists already",
+                               name);
     if (o->n_custom == CTUNE__MAX_CUSTOM_SCORERS)
-        return ctune_set_error(CTUNE_EINVAL, "ctune_search_add_scorer: at most %d scorers "
-                               "may be added", CTUNE__MAX_CUSTOM_SCORERS);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_search_add_scorer: at most %d scorers "
+                               "may be added",
+                               CTUNE__MAX_CUSTOM_SCORERS);
     ctune__custom_scorer *c = &o->custom[o->n_custom++];
     memcpy(c->name, name, n + 1);
     c->fn = fn;
@@ -481,8 +492,7 @@ ctune_status ctune_search_set_random_state(ctune_search *s, uint64_t seed)
     return CTUNE_OK;
 }
 
-ctune_status ctune_search_set_executor(ctune_search *s, const ctune_executor_vtable *vt,
-                                       void *self)
+ctune_status ctune_search_set_executor(ctune_search *s, const ctune_executor_vtable *vt, void *self)
 {
     CTUNE_CHECK_NULL(s, "search");
     CTUNE_TRY(ctune__executor_vtable_check(vt));
@@ -507,9 +517,11 @@ static ctune_status collect_warnings(ctune_search *s, const ctune__eval *ev)
     for (size_t i = 0; ev->splits && i < ctune_splits_n_warnings(ev->splits); i++)
         CTUNE_TRY(ctune__strlist_push(&s->warnings, ctune_splits_warning(ev->splits, i)));
     if (s->res && s->res->n_failed)
-        CTUNE_TRY(ctune__strlist_pushf(&s->warnings, "%zu fits failed out of a total of %zu; "
+        CTUNE_TRY(ctune__strlist_pushf(&s->warnings,
+                                       "%zu fits failed out of a total of %zu; "
                                        "their scores are set to error_score (see the error "
-                                       "column)", s->res->n_failed, s->res->n_run));
+                                       "column)",
+                                       s->res->n_failed, s->res->n_run));
     if (s->res && s->res->non_finite)
         CTUNE_TRY(ctune__strlist_push(&s->warnings, "one or more of the mean test scores are "
                                                     "non-finite"));
@@ -542,7 +554,6 @@ static ctune_status check_all_failed(const ctune_search *s, size_t metric)
     return ctune_set_error(CTUNE_EALLFAILED, "all %zu fits failed; first error: %s", r->n_run,
                            first ? first : "every mean test score is NaN or infinite");
 }
-
 
 /* ---- successive halving: the run ------------------------------------------ */
 
@@ -639,9 +650,10 @@ static ctune_status halving_plan(ctune_search *s, const ctune_data *data, size_t
         size_t k = ctune_estimator_kind(s->est) == CTUNE_CLASSIFIER ? n_classes_of(data) : 1;
         need = (int64_t)(n_splits * 2 * (k ? k : 1));
         if ((uint64_t)hi > n_rows)
-            return ctune_set_error(CTUNE_EINVAL, "halving: option max_resources=%lld is more "
-                                   "than the %zu rows (n_samples) of the data", (long long)hi,
-                                   n_rows);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "halving: option max_resources=%lld is more "
+                                   "than the %zu rows (n_samples) of the data",
+                                   (long long)hi, n_rows);
     }
     if (lo == HV_SMALLEST || lo == HV_EXHAUST) {
         int exhaust = lo == HV_EXHAUST;
@@ -654,15 +666,20 @@ static ctune_status halving_plan(ctune_search *s, const ctune_data *data, size_t
                 lo = e;
         }
     } else if (!s->resource && lo < need) {
-        return ctune_set_error(CTUNE_EINVAL, "halving: option min_resources=%lld (n_samples) is "
+        return ctune_set_error(CTUNE_EINVAL,
+                               "halving: option min_resources=%lld (n_samples) is "
                                "too small for %zu folds and the data's classes: each split needs "
-                               "at least %lld rows", (long long)lo, n_splits, (long long)need);
+                               "at least %lld rows",
+                               (long long)lo, n_splits, (long long)need);
     }
     if (lo > hi)
-        return ctune_set_error(CTUNE_EINVAL, "halving: min_resources=%lld is greater than "
-                               "max_resources=%lld%s", (long long)lo, (long long)hi,
-                               s->resource ? "" : " (n_samples too small for the folds and "
-                               "classes)");
+        return ctune_set_error(CTUNE_EINVAL,
+                               "halving: min_resources=%lld is greater than "
+                               "max_resources=%lld%s",
+                               (long long)lo, (long long)hi,
+                               s->resource ? ""
+                                           : " (n_samples too small for the folds and "
+                                             "classes)");
     s->min_res_ = lo;
     s->max_res_ = hi;
     s->n_required = 1 + floor_log((double)n_cands, s->factor);
@@ -701,7 +718,7 @@ static ctune_status hv_out_alloc(ctune_search *s, hv_out *o, size_t cap)
     o->resources = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
     o->brackets = CTUNE_NEW_ARRAY(double, cap ? cap : 1);
     return s->rows && s->row_ids && o->iters && o->resources && o->brackets ? CTUNE_OK
-                                                                           : CTUNE_ENOMEM;
+                                                                            : CTUNE_ENOMEM;
 }
 
 /* One bracket of rounds over candidates [first, first + n0) of s->cands:
@@ -928,8 +945,8 @@ static ctune_status hyperband_run(ctune_search *s, const ctune_data *data, size_
                               : (size_t)ceil((double)size / pow(s->factor, (double)r + 1));
             }
             size_t rem = 0;
-            rc = rounds_run(s, data, metric, last, o, first, size, rounds, res, keep,
-                            (double)bb, NULL, &rem);
+            rc = rounds_run(s, data, metric, last, o, first, size, rounds, res, keep, (double)bb,
+                            NULL, &rem);
             first += size;
             s->n_iterations++;
         }
@@ -945,7 +962,8 @@ ctune_status ctune_search_set_pruner(ctune_search *s, const char *pruner, const 
     CTUNE_CHECK_NULL(s, "search");
     CTUNE_CHECK_NULL(pruner, "pruner");
     if (s->halving == 1 || s->halving == 2)
-        return ctune_set_error(CTUNE_EINVAL, "pruner: successive halving and Hyperband already "
+        return ctune_set_error(CTUNE_EINVAL,
+                               "pruner: successive halving and Hyperband already "
                                "stop candidates; a pruner goes with a random or grid search");
     ctune__pruner pr;
     CTUNE_TRY(ctune__pruner_init(&pr, pruner, NULL));
@@ -960,7 +978,8 @@ ctune_status ctune_search_set_pruner(ctune_search *s, const char *pruner, const 
                                (long long)max_steps);
     const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(s->est);
     if (vt->version < 3 || !vt->fit_more)
-        return ctune_set_error(CTUNE_EINVAL, "pruner %s: %s never reports intermediate values "
+        return ctune_set_error(CTUNE_EINVAL,
+                               "pruner %s: %s never reports intermediate values "
                                "(its vtable has no fit_more to continue a fit step by step)",
                                pruner, ctune_estimator_name(s->est));
     char *old = s->resource;
@@ -989,7 +1008,7 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
     size_t n = s->cands->n, steps = (size_t)s->max_steps;
     CTUNE_TRY(hv_out_alloc(s, o, n));
     int64_t *st = CTUNE_NEW_ARRAY(int64_t, n * steps);
-    double *val = CTUNE_NEW_ARRAY(double, n * steps);
+    double *val = CTUNE_NEW_ARRAY(double, n *steps);
     size_t *len = ctune__calloc(n ? n : 1, sizeof *len);
     ctune__pruner_trial *tr = CTUNE_NEW_ARRAY(ctune__pruner_trial, n ? n : 1);
     size_t cache_splits = n_splits_of(s);
@@ -1210,8 +1229,7 @@ static ctune_status tpe_run(ctune_search *s, ctune__eval *ev, size_t metric)
     ctune_status rc = CTUNE_OK;
     for (size_t b = 0; b < n && rc == CTUNE_OK;) {
         size_t k = n - b < batch ? n - b : batch;
-        rc = ctune__tpe_propose(&s->tpe_opts, s->space, s->seed, c->items, val, b, k,
-                                c->items + b);
+        rc = ctune__tpe_propose(&s->tpe_opts, s->space, s->seed, c->items, val, b, k, c->items + b);
         if (rc != CTUNE_OK)
             break;
         c->n = b + k;
@@ -1282,7 +1300,8 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
         return s->fit_status = rc;
 
     if (s->study && s->halving)
-        return s->fit_status = ctune_set_error(CTUNE_EINVAL, "a study cannot be attached to a "
+        return s->fit_status = ctune_set_error(CTUNE_EINVAL,
+                                               "a study cannot be attached to a "
                                                "successive-halving, Hyperband or pruned search "
                                                "yet: a candidate runs once per rung");
     if (s->halving) {
@@ -1312,7 +1331,8 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ev.interrupt = &s->cancel;
     char *fingerprint = NULL;
     if (s->study && s->tpe)
-        return s->fit_status = ctune_set_error(CTUNE_EINVAL, "a study cannot be attached to a "
+        return s->fit_status = ctune_set_error(CTUNE_EINVAL,
+                                               "a study cannot be attached to a "
                                                "TPE search yet: its candidates are proposed "
                                                "batch by batch");
     if (s->study) {
@@ -1357,8 +1377,7 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
         refit_here = 0; /* another process on the study completed it and refits */
     if (rc == CTUNE_OK && s->opts.refit && refit_here) {
         rc = ctune__eval_refit(&s->best_est, s->est, s->cands->items[s->best_index], data, ev.seed,
-                               (size_t)s->best_index, ev.n_splits, &s->cancel,
-                               &s->refit_time);
+                               (size_t)s->best_index, ev.n_splits, &s->cancel, &s->refit_time);
     }
     ctune__eval_clear(&ev);
     if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
@@ -1427,10 +1446,7 @@ const ctune_params *ctune_search_best_params(const ctune_search *s)
     return s->halving ? s->rows[s->best_index] : s->cands->items[s->best_index];
 }
 
-ctune_estimator *ctune_search_best_estimator(ctune_search *s)
-{
-    return s ? s->best_est : NULL;
-}
+ctune_estimator *ctune_search_best_estimator(ctune_search *s) { return s ? s->best_est : NULL; }
 
 ctune_status ctune_search_take_best_estimator(ctune_estimator **out, ctune_search *s)
 {
@@ -1684,9 +1700,11 @@ ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *
         ctune__sb_str(&b, "seed: default\n");
     const ctune_splitter *sp = s->opts.has_splitter ? &s->opts.splitter : NULL;
     if (sp) {
-        ctune__sb_printf(&b, "cv: splitter kind=%d n_splits=%zu shuffle=%d seed=%llu "
-                         "stratify=%d test_fraction=", (int)sp->kind, sp->n_splits, sp->shuffle,
-                         (unsigned long long)sp->seed, sp->stratify);
+        ctune__sb_printf(&b,
+                         "cv: splitter kind=%d n_splits=%zu shuffle=%d seed=%llu "
+                         "stratify=%d test_fraction=",
+                         (int)sp->kind, sp->n_splits, sp->shuffle, (unsigned long long)sp->seed,
+                         sp->stratify);
         ctune__sb_double(&b, sp->test_fraction, "nan");
         ctune__sb_str(&b, "\n");
     } else {
@@ -1697,9 +1715,8 @@ ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *
         ctune__sb_printf(&b, " %s", s->opts.scoring.items[i]);
     if (!s->opts.scoring.n)
         ctune__sb_str(&b, " (estimator's score)");
-    ctune__sb_printf(&b, "\nrefit: %d %s\nreturn_train_score: %d\nerror_score: ",
-                     s->opts.refit, s->opts.refit_metric ? s->opts.refit_metric : "-",
-                     s->opts.return_train);
+    ctune__sb_printf(&b, "\nrefit: %d %s\nreturn_train_score: %d\nerror_score: ", s->opts.refit,
+                     s->opts.refit_metric ? s->opts.refit_metric : "-", s->opts.return_train);
     if (s->opts.error_raise)
         ctune__sb_str(&b, "raise");
     else
@@ -1713,8 +1730,8 @@ ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *
         for (size_t k = 0; k < nt; k++)
             hy = fnv_double(hy, ctune_data_y(data, i, k));
     }
-    ctune__sb_printf(&b, "\nX: %zu x %zu, hash %016llx\ny: %zu x %zu, hash %016llx\n", rows,
-                     cols, (unsigned long long)hx, rows, nt, (unsigned long long)hy);
+    ctune__sb_printf(&b, "\nX: %zu x %zu, hash %016llx\ny: %zu x %zu, hash %016llx\n", rows, cols,
+                     (unsigned long long)hx, rows, nt, (unsigned long long)hy);
     ctune_status rc = ctune__sb_status(&b);
     if (rc != CTUNE_OK) {
         ctune__sb_free(&b);

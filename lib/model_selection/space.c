@@ -118,13 +118,13 @@ static ctune_status begin_list(const char *who, ctune_space *sp, const char *nam
 {
     memset(e, 0, sizeof *e);
     if (sp && name && n == 0)
-        return ctune_set_error(CTUNE_EINVAL, "%s: parameter '%s' has an empty list of values",
-                               who, name);
+        return ctune_set_error(CTUNE_EINVAL, "%s: parameter '%s' has an empty list of values", who,
+                               name);
     if (!values && sp && name)
         return ctune_set_error(CTUNE_EINVAL, "%s: values is NULL", who);
     if (n > SIZE_MAX / sizeof *e->values)
-        return ctune_set_error(CTUNE_EINVAL, "%s: %zu values for '%s' cannot be addressed", who,
-                               n, name ? name : "(null)");
+        return ctune_set_error(CTUNE_EINVAL, "%s: %zu values for '%s' cannot be addressed", who, n,
+                               name ? name : "(null)");
     CTUNE_TRY(begin_entry(who, sp, name, e));
     e->kind = CTUNE__DIST_LIST;
     e->values = ctune__calloc(n, sizeof *e->values);
@@ -156,8 +156,10 @@ ctune_status ctune_space_add_doubles(ctune_space *sp, const char *name, const do
     for (size_t i = 0; i < n; i++) {
         if (isnan(values[i])) {
             ctune__space_entry_clear(&e);
-            return ctune_set_error(CTUNE_EINVAL, "ctune_space_add_doubles: value %zu of '%s' is "
-                                   "NaN", i, name);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "ctune_space_add_doubles: value %zu of '%s' is "
+                                   "NaN",
+                                   i, name);
         }
         e.values[i].type = CTUNE_TYPE_DOUBLE;
         e.values[i].d = values[i];
@@ -176,16 +178,18 @@ ctune_status ctune_space_add_bools(ctune_space *sp, const char *name, const int 
     return ctune__space_insert(sp, &e);
 }
 
-ctune_status ctune_space_add_strings(ctune_space *sp, const char *name,
-                                     const char *const *values, size_t n)
+ctune_status ctune_space_add_strings(ctune_space *sp, const char *name, const char *const *values,
+                                     size_t n)
 {
     ctune__space_entry e;
     CTUNE_TRY(begin_list("ctune_space_add_strings", sp, name, values, n, &e));
     for (size_t i = 0; i < n; i++) {
         if (!values[i]) {
             ctune__space_entry_clear(&e);
-            return ctune_set_error(CTUNE_EINVAL, "ctune_space_add_strings: value %zu of '%s' is "
-                                   "NULL", i, name);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "ctune_space_add_strings: value %zu of '%s' is "
+                                   "NULL",
+                                   i, name);
         }
         e.values[i].type = CTUNE_TYPE_STRING;
         e.values[i].s = ctune__strdup(values[i]);
@@ -264,8 +268,10 @@ ctune_status ctune_space_add_uniform(ctune_space *sp, const char *name, double l
 ctune_status ctune_space_add_loguniform(ctune_space *sp, const char *name, double lo, double hi)
 {
     if (!(isfinite(lo) && isfinite(hi) && lo > 0 && lo < hi))
-        return ctune_set_error(CTUNE_EINVAL, "loguniform(%g, %g) for '%s': needs finite "
-                               "0 < lo < hi", lo, hi, name ? name : "(null)");
+        return ctune_set_error(CTUNE_EINVAL,
+                               "loguniform(%g, %g) for '%s': needs finite "
+                               "0 < lo < hi",
+                               lo, hi, name ? name : "(null)");
     ctune__space_entry e;
     CTUNE_TRY(begin_entry("ctune_space_add_loguniform", sp, name, &e));
     e.kind = CTUNE__DIST_LOGUNIFORM;
@@ -277,8 +283,10 @@ ctune_status ctune_space_add_loguniform(ctune_space *sp, const char *name, doubl
 ctune_status ctune_space_add_randint(ctune_space *sp, const char *name, int64_t lo, int64_t hi)
 {
     if (!(lo < hi))
-        return ctune_set_error(CTUNE_EINVAL, "randint(%lld, %lld) for '%s': needs lo < hi (hi is "
-                               "excluded)", (long long)lo, (long long)hi, name ? name : "(null)");
+        return ctune_set_error(CTUNE_EINVAL,
+                               "randint(%lld, %lld) for '%s': needs lo < hi (hi is "
+                               "excluded)",
+                               (long long)lo, (long long)hi, name ? name : "(null)");
     ctune__space_entry e;
     CTUNE_TRY(begin_entry("ctune_space_add_randint", sp, name, &e));
     e.kind = CTUNE__DIST_RANDINT;
@@ -356,8 +364,10 @@ ctune_status ctune__space_grid_size(const ctune_space *sp, uint64_t *out)
     for (size_t i = 0; i < sp->n; i++) {
         const ctune__space_entry *e = &sp->e[i];
         if (e->kind != CTUNE__DIST_LIST)
-            return ctune_set_error(CTUNE_EINVAL, "space: '%s' is a distribution, so the space has "
-                                   "no finite grid", e->name);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "space: '%s' is a distribution, so the space has "
+                                   "no finite grid",
+                                   e->name);
         if (g > UINT64_MAX / e->n_values)
             return ctune_set_error(CTUNE_EINVAL, "space: the grid has more than 2^64 points");
         g *= e->n_values;
@@ -667,9 +677,11 @@ ctune_status ctune_space_sample(ctune_candidates **out, const ctune_space *sp, s
         char warn[256] = "";
         if (g < (uint64_t)n_iter) {
             n = (size_t)g;
-            snprintf(warn, sizeof warn, "the total space of parameters %zu is smaller than "
+            snprintf(warn, sizeof warn,
+                     "the total space of parameters %zu is smaller than "
                      "n_iter=%zu: running %zu iterations (use a grid search for exhaustive "
-                     "searches)", n, n_iter, n);
+                     "searches)",
+                     n, n_iter, n);
         }
         CTUNE_TRY(check_n_candidates(n));
         uint64_t *idx = CTUNE_NEW_ARRAY(uint64_t, n);
@@ -712,7 +724,4 @@ const ctune_params *ctune_candidates_get(const ctune_candidates *c, size_t i)
     return c && i < c->n ? c->items[i] : NULL;
 }
 
-const char *ctune_candidates_warning(const ctune_candidates *c)
-{
-    return c ? c->warning : NULL;
-}
+const char *ctune_candidates_warning(const ctune_candidates *c) { return c ? c->warning : NULL; }

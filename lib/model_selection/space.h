@@ -26,8 +26,8 @@ typedef struct ctune__space_entry {
     ctune__dist_kind kind;
     ctune__value *values; /* lists */
     size_t n_values;
-    double lo, hi;        /* uniform, loguniform */
-    int64_t ilo, ihi;     /* randint: [ilo, ihi) */
+    double lo, hi;    /* uniform, loguniform */
+    int64_t ilo, ihi; /* randint: [ilo, ihi) */
 } ctune__space_entry;
 
 /* Entries are kept sorted by name (byte order), the order sampling and the

@@ -243,8 +243,10 @@ static ctune_status parse_list(parser *ps, ctune__space_entry *e)
             size_t end = start;
             while (t[end] && t[end] != '|' && t[end] != ';' && t[end] != '\n') {
                 if (strchr(",()[]{}:='\"", t[end]))
-                    return perr(ps, end, "unexpected '%c' in a value: separate values with '|' "
-                                "and quote a value that holds it", t[end]);
+                    return perr(ps, end,
+                                "unexpected '%c' in a value: separate values with '|' "
+                                "and quote a value that holds it",
+                                t[end]);
                 end++;
             }
             size_t tend = end;

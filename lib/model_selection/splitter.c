@@ -18,8 +18,10 @@
 static ctune_status check_k(const char *who, size_t k)
 {
     if (k < 2)
-        return ctune_set_error(CTUNE_EINVAL, "%s: k-fold cross-validation requires "
-                               "n_splits >= 2, got %zu", who, k);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: k-fold cross-validation requires "
+                               "n_splits >= 2, got %zu",
+                               who, k);
     return CTUNE_OK;
 }
 
@@ -67,8 +69,8 @@ ctune_status ctune_shuffle_split_new(ctune_splitter **out, size_t n_splits, doub
     if (n_splits < 1)
         return ctune_set_error(CTUNE_EINVAL, "ShuffleSplit: n_splits must be >= 1, got 0");
     CTUNE_TRY(check_fraction("ShuffleSplit", test_fraction));
-    ctune_splitter s = {CTUNE__SHUFFLE_SPLIT, n_splits, 1, seed, test_fraction, stratify != 0,
-                        NULL};
+    ctune_splitter s = {CTUNE__SHUFFLE_SPLIT, n_splits,      1,   seed,
+                        test_fraction,        stratify != 0, NULL};
     return new_splitter(out, &s);
 }
 
@@ -76,20 +78,19 @@ static ctune_status splits_alloc(ctune_splits **out, size_t count, size_t n_rows
 static ctune_status splits_copy(ctune_splits **out, const ctune_splits *src);
 
 /* Copies one side's indices into split i of `s`, checking them. */
-static ctune_status put_side(ctune_splits *s, size_t i, const size_t *idx, size_t n,
-                             size_t offset, const char *side)
+static ctune_status put_side(ctune_splits *s, size_t i, const size_t *idx, size_t n, size_t offset,
+                             const char *side)
 {
     if (n == 0)
-        return ctune_set_error(CTUNE_EINVAL, "IndexSplit: split %zu has an empty %s side", i,
-                               side);
+        return ctune_set_error(CTUNE_EINVAL, "IndexSplit: split %zu has an empty %s side", i, side);
     if (!idx)
-        return ctune_set_error(CTUNE_EINVAL, "IndexSplit: split %zu: %s indices are NULL", i,
-                               side);
+        return ctune_set_error(CTUNE_EINVAL, "IndexSplit: split %zu: %s indices are NULL", i, side);
     for (size_t j = 0; j < n; j++) {
         if (idx[j] >= s->n_rows)
             return ctune_set_error(CTUNE_EINVAL,
                                    "IndexSplit: split %zu, %s index %zu is %zu, but the data has "
-                                   "%zu rows", i, side, j, idx[j], s->n_rows);
+                                   "%zu rows",
+                                   i, side, j, idx[j], s->n_rows);
         s->rows[i][offset + j] = idx[j];
     }
     return CTUNE_OK;
@@ -174,8 +175,13 @@ ctune_status ctune__splitter_for_cv(ctune_splitter *out, const ctune_estimator *
 {
     CTUNE_TRY(ctune__check_cv(cv > INT64_MAX ? INT64_MAX : (int64_t)cv, "cross-validation"));
     ctune_splitter s = {ctune_estimator_kind(est) == CTUNE_CLASSIFIER ? CTUNE__STRATIFIED_KFOLD
-                                                                     : CTUNE__KFOLD,
-                        cv, shuffle != 0, shuffle ? seed : 0, 0.0, 0, NULL};
+                                                                      : CTUNE__KFOLD,
+                        cv,
+                        shuffle != 0,
+                        shuffle ? seed : 0,
+                        0.0,
+                        0,
+                        NULL};
     *out = s;
     return CTUNE_OK;
 }
@@ -366,7 +372,8 @@ static ctune_status gather_labels(const char *who, const ctune_data *data, doubl
 {
     size_t n = ctune_data_n_rows(data);
     if (ctune_data_n_targets(data) != 1)
-        return ctune_set_error(CTUNE_EDATA, "%s: stratified splitting needs exactly 1 target "
+        return ctune_set_error(CTUNE_EDATA,
+                               "%s: stratified splitting needs exactly 1 target "
                                "column of class labels, the data has %zu",
                                who, ctune_data_n_targets(data));
     double *y = CTUNE_NEW_ARRAY(double, n ? n : 1);
@@ -376,8 +383,10 @@ static ctune_status gather_labels(const char *who, const ctune_data *data, doubl
         double v = ctune__data_y_at(data, i, 0);
         if (!isfinite(v) || v != floor(v)) {
             ctune__free(y);
-            return ctune_set_error(CTUNE_EDATA, "%s: y row %zu is %.17g: class labels must be "
-                                   "integer-valued", who, i, v);
+            return ctune_set_error(CTUNE_EDATA,
+                                   "%s: y row %zu is %.17g: class labels must be "
+                                   "integer-valued",
+                                   who, i, v);
         }
         y[i] = v;
     }
@@ -438,10 +447,13 @@ static ctune_status stratified_kfold(ctune_splits *s, const ctune_splitter *sp,
                 all_below = 0;
         }
         if (all_below)
-            rc = ctune_set_error(CTUNE_EINVAL, "StratifiedKFold: n_splits=%zu cannot be greater "
-                                 "than the number of members in each class", k);
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "StratifiedKFold: n_splits=%zu cannot be greater "
+                                 "than the number of members in each class",
+                                 k);
         else if (min < k)
-            rc = ctune__strlist_pushf(&s->warnings, "StratifiedKFold: the least populated class "
+            rc = ctune__strlist_pushf(&s->warnings,
+                                      "StratifiedKFold: the least populated class "
                                       "in y has only %zu members, which is less than n_splits=%zu",
                                       min, k);
     }
@@ -505,11 +517,15 @@ static ctune_status shuffle_sizes(const char *who, size_t n, double tf, size_t *
     *n_test = (size_t)t;
     *n_train = (size_t)tr;
     if (*n_train == 0)
-        return ctune_set_error(CTUNE_EINVAL, "%s: with n_samples=%zu and test_fraction=%g the "
-                               "train set would be empty", who, n, tf);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: with n_samples=%zu and test_fraction=%g the "
+                               "train set would be empty",
+                               who, n, tf);
     if (*n_test == 0)
-        return ctune_set_error(CTUNE_EINVAL, "%s: with n_samples=%zu and test_fraction=%g the "
-                               "test set would be empty", who, n, tf);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: with n_samples=%zu and test_fraction=%g the "
+                               "test set would be empty",
+                               who, n, tf);
     if (*n_test + *n_train > n)
         *n_train = n - *n_test;
     return CTUNE_OK;
@@ -617,14 +633,20 @@ static ctune_status stratified_shuffle_split(ctune_splits *s, const ctune_splitt
             if (w.counts[c] < min)
                 min = w.counts[c];
         if (min < 2)
-            rc = ctune_set_error(CTUNE_EINVAL, "%s: the least populated class in y has only 1 "
-                                 "member, which is too few (the minimum is 2)", who);
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "%s: the least populated class in y has only 1 "
+                                 "member, which is too few (the minimum is 2)",
+                                 who);
         else if (ntr < nc)
-            rc = ctune_set_error(CTUNE_EINVAL, "%s: the train size %zu should be greater or equal "
-                                 "to the number of classes %zu", who, ntr, nc);
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "%s: the train size %zu should be greater or equal "
+                                 "to the number of classes %zu",
+                                 who, ntr, nc);
         else if (nt < nc)
-            rc = ctune_set_error(CTUNE_EINVAL, "%s: the test size %zu should be greater or equal "
-                                 "to the number of classes %zu", who, nt, nc);
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "%s: the test size %zu should be greater or equal "
+                                 "to the number of classes %zu",
+                                 who, nt, nc);
     }
     if (rc == CTUNE_OK) {
         w.byclass = CTUNE_NEW_ARRAY(size_t, n);
@@ -696,13 +718,17 @@ ctune_status ctune_splitter_split(ctune_splits **out, const ctune_splitter *sp,
     const char *who = ctune_splitter_name(sp);
     if (sp->kind == CTUNE__INDEX_SPLIT) {
         if (n != sp->fixed->n_rows)
-            return ctune_set_error(CTUNE_EINVAL, "IndexSplit: the splits index %zu rows, but the "
-                                   "data has %zu", sp->fixed->n_rows, n);
+            return ctune_set_error(CTUNE_EINVAL,
+                                   "IndexSplit: the splits index %zu rows, but the "
+                                   "data has %zu",
+                                   sp->fixed->n_rows, n);
         return splits_copy(out, sp->fixed);
     }
     if (sp->kind != CTUNE__SHUFFLE_SPLIT && sp->n_splits > n)
-        return ctune_set_error(CTUNE_EINVAL, "%s: cannot have n_splits=%zu greater than the "
-                               "number of samples n_samples=%zu", who, sp->n_splits, n);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: cannot have n_splits=%zu greater than the "
+                               "number of samples n_samples=%zu",
+                               who, sp->n_splits, n);
     if (n < 2)
         return ctune_set_error(CTUNE_EINVAL, "%s: cannot split %zu samples", who, n);
     ctune_splits *s;

@@ -18,7 +18,7 @@ typedef enum {
 struct ctune_splitter {
     ctune__split_kind kind;
     size_t n_splits;
-    int shuffle;          /* k-fold kinds */
+    int shuffle; /* k-fold kinds */
     uint64_t seed;
     double test_fraction; /* shuffle split */
     int stratify;         /* shuffle split */
@@ -27,10 +27,10 @@ struct ctune_splitter {
 
 struct ctune_splits {
     size_t count;
-    size_t n_rows;     /* rows of the data that was split */
-    size_t *n_train;   /* count entries */
+    size_t n_rows;   /* rows of the data that was split */
+    size_t *n_train; /* count entries */
     size_t *n_test;
-    size_t **rows;     /* rows[i]: n_test[i] test indices, then n_train[i] train indices */
+    size_t **rows; /* rows[i]: n_test[i] test indices, then n_train[i] train indices */
     ctune__strlist warnings;
 };
 

@@ -124,10 +124,7 @@ void ctune__sb_csv_field(ctune__sb *b, const char *s)
     ctune__sb_append(b, "\"", 1);
 }
 
-ctune_status ctune__sb_status(const ctune__sb *b)
-{
-    return b->failed ? CTUNE_ENOMEM : CTUNE_OK;
-}
+ctune_status ctune__sb_status(const ctune__sb *b) { return b->failed ? CTUNE_ENOMEM : CTUNE_OK; }
 
 long ctune__copy_out(const char *text, size_t len, char *buf, size_t cap)
 {

@@ -47,7 +47,6 @@ void ctune__search_set_study_hook(ctune_search *s, const ctune__study_hook *hook
 
 /* The fingerprint text of a search for `data` (the caller frees *out with
  * ctune__free). */
-ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *data,
-                                       char **out);
+ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *data, char **out);
 
 #endif

@@ -31,8 +31,8 @@ typedef struct trial {
     ctune_params *params;
     int state; /* CTUNE_TRIAL_* */
     double value;
-    char *error;       /* failed: the reason */
-    int64_t *steps;    /* intermediate values */
+    char *error;    /* failed: the reason */
+    int64_t *steps; /* intermediate values */
     double *values;
     size_t n_steps, cap_steps;
 } trial;
@@ -82,15 +82,9 @@ static void *realloc_n(void *p, size_t n, size_t size)
     return ctune__realloc(p, n * size);
 }
 
-static void lock(const ctune_tuner *t)
-{
-    pthread_mutex_lock(&((ctune_tuner *)t)->mu);
-}
+static void lock(const ctune_tuner *t) { pthread_mutex_lock(&((ctune_tuner *)t)->mu); }
 
-static void unlock(const ctune_tuner *t)
-{
-    pthread_mutex_unlock(&((ctune_tuner *)t)->mu);
-}
+static void unlock(const ctune_tuner *t) { pthread_mutex_unlock(&((ctune_tuner *)t)->mu); }
 
 static const char *opt_string(const ctune_params *p, const char *name, const char *dflt)
 {
@@ -161,7 +155,7 @@ static ctune_status configure(ctune_tuner *t, const char *options)
     ctune_params *opts = NULL;
     CTUNE_TRY(ctune_params_parse_spec(&opts, options ? options : "", TUNER_SPEC, "tuner"));
     const char *sampler = opt_string(opts, "sampler", "random");
-    t->sampler = strcmp(sampler, "grid") == 0 ? SAMPLER_GRID
+    t->sampler = strcmp(sampler, "grid") == 0  ? SAMPLER_GRID
                  : strcmp(sampler, "tpe") == 0 ? SAMPLER_TPE
                                                : SAMPLER_RANDOM;
     t->minimize = strcmp(opt_string(opts, "direction", "maximize"), "minimize") == 0;
@@ -337,8 +331,8 @@ static ctune_status open_trial(ctune_tuner *t, size_t k, const char *who, trial 
     trial *tr = &t->trials[k];
     static const char *const NAMES[] = {"running", "complete", "pruned", "failed"};
     if (tr->state != CTUNE_TRIAL_RUNNING)
-        return ctune_set_error(CTUNE_ESTATE, "tuner %s: trial %zu was already told (%s)", who,
-                               k, NAMES[tr->state]);
+        return ctune_set_error(CTUNE_ESTATE, "tuner %s: trial %zu was already told (%s)", who, k,
+                               NAMES[tr->state]);
     *out = tr;
     return CTUNE_OK;
 }
@@ -348,8 +342,7 @@ static ctune_status decide(ctune_tuner *t, const trial *tr, int *prune)
     *prune = 0;
     if (t->pruner.kind == CTUNE__PRUNER_NONE)
         return CTUNE_OK;
-    ctune__pruner_trial *others =
-        ctune__malloc_array(t->n_told ? t->n_told : 1, sizeof *others);
+    ctune__pruner_trial *others = ctune__malloc_array(t->n_told ? t->n_told : 1, sizeof *others);
     if (!others)
         return CTUNE_ENOMEM;
     size_t n = 0;
@@ -375,8 +368,8 @@ static ctune_status report_locked(ctune_tuner *t, size_t k, int64_t step, double
     trial *tr = NULL;
     CTUNE_TRY(open_trial(t, k, "report", &tr));
     if (step < 0 || (tr->n_steps && step <= tr->steps[tr->n_steps - 1]))
-        return ctune_set_error(CTUNE_EINVAL,
-                               "tuner report: trial %zu: step %lld is %s", k, (long long)step,
+        return ctune_set_error(CTUNE_EINVAL, "tuner report: trial %zu: step %lld is %s", k,
+                               (long long)step,
                                step < 0 ? "negative" : "not greater than the last reported one");
     if (tr->n_steps == tr->cap_steps) {
         size_t nc = tr->cap_steps ? tr->cap_steps * 2 : 8;
@@ -437,8 +430,7 @@ ctune_status ctune_tuner_tell(ctune_tuner *t, size_t k, double value)
         rc = close_locked(t, k, CTUNE_TRIAL_FAILED, NAN, "the objective value is NaN", "tell");
         if (rc == CTUNE_OK)
             rc = ctune_set_error(CTUNE_EDATA,
-                                 "tuner tell: trial %zu: the value is NaN (recorded as failed)",
-                                 k);
+                                 "tuner tell: trial %zu: the value is NaN (recorded as failed)", k);
     } else {
         rc = close_locked(t, k, CTUNE_TRIAL_COMPLETE, value, NULL, "tell");
     }
@@ -497,10 +489,7 @@ ctune_status ctune_tuner_trial(const ctune_tuner *t, size_t k, int *state, doubl
 }
 
 /* Whether value a beats b in the tuner's direction. */
-static int better(const ctune_tuner *t, double a, double b)
-{
-    return t->minimize ? a < b : a > b;
-}
+static int better(const ctune_tuner *t, double a, double b) { return t->minimize ? a < b : a > b; }
 
 /* The best complete trial, first told on ties; -1 for none. */
 static long best_locked(const ctune_tuner *t)
@@ -563,8 +552,7 @@ static ctune_status row_error(const trial *tr, char **out)
         text = "running";
     } else if (tr->state == CTUNE_TRIAL_PRUNED) {
         if (tr->n_steps)
-            snprintf(buf, sizeof buf, "pruned at step %lld",
-                     (long long)tr->steps[tr->n_steps - 1]);
+            snprintf(buf, sizeof buf, "pruned at step %lld", (long long)tr->steps[tr->n_steps - 1]);
         else
             snprintf(buf, sizeof buf, "pruned");
         text = buf;
@@ -576,8 +564,7 @@ static ctune_status row_error(const trial *tr, char **out)
 }
 
 /* Builds the table in the searches' schema (one "split", one scorer). */
-static ctune_status build_table(const ctune_tuner *t, ctune_params **params,
-                                ctune__results **out)
+static ctune_status build_table(const ctune_tuner *t, ctune_params **params, ctune__results **out)
 {
     ctune__results *r = ctune__calloc(1, sizeof *r);
     if (!r)
@@ -711,8 +698,8 @@ long ctune_tuner_results_json_buf(const ctune_tuner *t, char *buf, size_t cap)
 struct ctune_trial_ctx {
     ctune_tuner *tuner;
     size_t trial;
-    int prune;          /* the pruner's last answer */
-    atomic_int *stop;   /* the run is stopping */
+    int prune;        /* the pruner's last answer */
+    atomic_int *stop; /* the run is stopping */
 };
 
 typedef struct run {
@@ -721,11 +708,10 @@ typedef struct run {
     void *user;
     double t0, timeout; /* timeout 0: none */
     atomic_int stop;
-    atomic_int grid_out; /* a task found the grid exhausted */
+    atomic_int grid_out;   /* a task found the grid exhausted */
     atomic_int ask_failed; /* another failure of ask (out of memory) */
     int timed_out;
 } run;
-
 
 ctune_status ctune_trial_report(ctune_trial_ctx *ctx, int64_t step, double value)
 {
@@ -743,10 +729,7 @@ int ctune_trial_should_prune(const ctune_trial_ctx *ctx)
     return ctx->prune || atomic_load(ctx->stop) != 0;
 }
 
-size_t ctune_trial_number(const ctune_trial_ctx *ctx)
-{
-    return ctx ? ctx->trial : 0;
-}
+size_t ctune_trial_number(const ctune_trial_ctx *ctx) { return ctx ? ctx->trial : 0; }
 
 static void run_trial(void *vctx, size_t i, void *record, int threads)
 {
@@ -800,7 +783,8 @@ static ctune_status optimize_opts(ctune_tuner *t, const char *options, size_t *n
 {
     static const ctune_param_spec SPEC[] = {
         {"n_trials", CTUNE_TYPE_INT, NULL, "[1, inf)", NULL, "trials to run"},
-        {"timeout", CTUNE_TYPE_DOUBLE, NULL, NULL, NULL, "wall seconds after which no trial starts"},
+        {"timeout", CTUNE_TYPE_DOUBLE, NULL, NULL, NULL,
+         "wall seconds after which no trial starts"},
         {"n_jobs", CTUNE_TYPE_INT, "1", NULL, NULL, "workers (joblib semantics)"},
         {NULL, 0, NULL, NULL, NULL, NULL},
     };
@@ -818,8 +802,10 @@ static ctune_status optimize_opts(ctune_tuner *t, const char *options, size_t *n
     if (rc == CTUNE_OK && ctune_params_find(o, "n_jobs") >= 0) {
         ctune_params_get_int(o, "n_jobs", &jobs);
         if (jobs == 0 || jobs > 4096 || jobs < -4096)
-            rc = ctune_set_error(CTUNE_EINVAL, "optimize: n_jobs must be non-zero and at most "
-                                               "4096 in size, got %lld", (long long)jobs);
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "optimize: n_jobs must be non-zero and at most "
+                                 "4096 in size, got %lld",
+                                 (long long)jobs);
     }
     if (rc == CTUNE_OK && ctune_params_find(o, "n_trials") >= 0) {
         ctune_params_get_int(o, "n_trials", &n);

@@ -24,8 +24,10 @@ void *ctune__mpi_calloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p) {
-        ctune_set_error(CTUNE_ENOMEM, "out of memory (allocating %zu × %zu bytes in "
-                        "libctune_mpi)", n, size);
+        ctune_set_error(CTUNE_ENOMEM,
+                        "out of memory (allocating %zu × %zu bytes in "
+                        "libctune_mpi)",
+                        n, size);
         return NULL;
     }
     atomic_fetch_add(&live_blocks, 1);

@@ -21,8 +21,10 @@ static ctune_status need_mpi(void)
     MPI_Initialized(&init);
     MPI_Finalized(&fin);
     if (!init || fin)
-        return ctune_set_error(CTUNE_ESTATE, "mpi: MPI is %s: call MPI_Init_thread (or "
-                               "ctune_mpi_init) first", fin ? "finalized" : "not initialized");
+        return ctune_set_error(CTUNE_ESTATE,
+                               "mpi: MPI is %s: call MPI_Init_thread (or "
+                               "ctune_mpi_init) first",
+                               fin ? "finalized" : "not initialized");
     return CTUNE_OK;
 }
 
@@ -32,7 +34,7 @@ ctune_status ctune_mpi_init(int *argc, char ***argv, int *provided)
     MPI_Finalized(&fin);
     if (fin)
         return ctune_set_error(CTUNE_ESTATE, "mpi: MPI is finalized and cannot be initialized "
-                               "again");
+                                             "again");
     MPI_Initialized(&init);
     if (init) {
         MPI_Query_thread(&prov);
@@ -45,16 +47,17 @@ ctune_status ctune_mpi_init(int *argc, char ***argv, int *provided)
     if (provided)
         *provided = prov;
     if (prov < MPI_THREAD_FUNNELED)
-        return ctune_set_error(CTUNE_EUNSUPPORTED, "mpi: MPI provides thread level %d, ctune "
-                               "needs at least MPI_THREAD_FUNNELED (%d)", prov,
-                               MPI_THREAD_FUNNELED);
+        return ctune_set_error(CTUNE_EUNSUPPORTED,
+                               "mpi: MPI provides thread level %d, ctune "
+                               "needs at least MPI_THREAD_FUNNELED (%d)",
+                               prov, MPI_THREAD_FUNNELED);
     return CTUNE_OK;
 }
 
 int ctune_mpi_launched(void)
 {
-    static const char *const VARS[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
-                                       "PMI_SIZE", "MPI_LOCALNRANKS"};
+    static const char *const VARS[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE",
+                                       "MPI_LOCALNRANKS"};
     for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++)
         if (getenv(VARS[i]))
             return 1;
@@ -245,9 +248,11 @@ static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, c
             return ctune__mpi_error(rc, "MPI_Comm_idup");
         if ((rc = wait_start(&req, t0, o->start_timeout)) != MPI_SUCCESS) {
             if (rc == WAIT_TIMEOUT) /* the pending duplication cannot be cancelled */
-                return ctune_set_error(CTUNE_EIO, "%s: not every rank called it within %g s "
+                return ctune_set_error(CTUNE_EIO,
+                                       "%s: not every rank called it within %g s "
                                        "(start_timeout): a rank died, hangs or runs something "
-                                       "else", who, o->start_timeout);
+                                       "else",
+                                       who, o->start_timeout);
             return ctune__mpi_error(rc, "MPI_Comm_idup");
         }
         MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN);
@@ -268,8 +273,10 @@ static ctune_status open_comm(ctune__mpi *m, MPI_Comm comm, const mpi_opts *o, c
     if (rc != MPI_SUCCESS) {
         m->comm = MPI_COMM_NULL; /* the cached duplicate stays with `comm` */
         if (rc == WAIT_TIMEOUT)
-            return ctune_set_error(CTUNE_EIO, "%s: not every rank called it within %g s "
-                                   "(start_timeout)", who, o->start_timeout);
+            return ctune_set_error(CTUNE_EIO,
+                                   "%s: not every rank called it within %g s "
+                                   "(start_timeout)",
+                                   who, o->start_timeout);
         return ctune__mpi_error(rc, "MPI_Iallreduce");
     }
     atomic_store(&g_session, agreed);

@@ -86,7 +86,7 @@ static ctune_status mpi_run(void *self, ctune_job *job)
             rc = ctune__mpi_fail(&r, CTUNE_ENOMEM);
         else if (ctune__pool_start(&r.pool, r.slots, workers, threads, run_task, job) == 0)
             rc = ctune__mpi_failf(&r, CTUNE_EINTERNAL, "mpi: rank %d cannot start a worker thread",
-                       m->rank);
+                                  m->rank);
     }
     if (rc == CTUNE_OK)
         rc = m->rank == 0 ? ctune__mpi_root_loop(&r) : ctune__mpi_peer_loop(&r);

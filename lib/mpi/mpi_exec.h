@@ -49,11 +49,11 @@ extern const ctune_executor_vtable ctune__mpi_vtable;
 void ctune__mpi_notify_early_failure(ctune__mpi *m, ctune_status st, const char *msg);
 
 /* Propagates a non-OK status. */
-#define CTUNE_MPI_TRY(expr)                                                           \
-    do {                                                                              \
-        ctune_status rc__ = (expr);                                                   \
-        if (rc__ != CTUNE_OK)                                                         \
-            return rc__;                                                              \
+#define CTUNE_MPI_TRY(expr)         \
+    do {                            \
+        ctune_status rc__ = (expr); \
+        if (rc__ != CTUNE_OK)       \
+            return rc__;            \
     } while (0)
 
 /* Frees the buffers of sends of earlier failed calls that MPI has

@@ -13,10 +13,10 @@ typedef struct {
      * for ahead, so a worker never waits for a round trip to rank 0 */
     size_t *queue;
     size_t q_head, q_len, q_cap;
-    size_t *report; /* finished tasks of this turn */
-    int outstanding;  /* requests not answered yet */
-    int exhausted;    /* rank 0 has no task left */
-    int ahead;        /* rank 0 still hands out tasks to queue ahead */
+    size_t *report;  /* finished tasks of this turn */
+    int outstanding; /* requests not answered yet */
+    int exhausted;   /* rank 0 has no task left */
+    int ahead;       /* rank 0 still hands out tasks to queue ahead */
     int retired_sent, finished;
 } peer;
 

@@ -145,8 +145,10 @@ static ctune_status finish(ctune__mpi_run *r)
          * several), which the next handshake must read. Its heartbeats wait
          * for that handshake too. */
         if (m->timeout > 0 && r->now - t0 > m->timeout)
-            return ctune__mpi_failf(r, CTUNE_EIO, "mpi: the results could not be delivered to "
-                                    "every rank within %g s (timeout)", m->timeout);
+            return ctune__mpi_failf(r, CTUNE_EIO,
+                                    "mpi: the results could not be delivered to "
+                                    "every rank within %g s (timeout)",
+                                    m->timeout);
         ctune__mpi_nap(POLL_FAST_NS);
     }
     return CTUNE_OK;

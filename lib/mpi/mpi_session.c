@@ -50,9 +50,10 @@ ctune_status ctune__mpi_keepalive(ctune__mpi_run *r)
                 return ctune__mpi_fail(r, rc);
         }
         if (r->now - r->heard[k] > m->timeout)
-            return ctune__mpi_failf(r, CTUNE_EIO, "mpi: no message from rank %d for %.0f s (timeout=%g): "
-                         "the rank died, was stopped or hangs, or runs another function",
-                         k, r->now - r->heard[k], m->timeout);
+            return ctune__mpi_failf(r, CTUNE_EIO,
+                                    "mpi: no message from rank %d for %.0f s (timeout=%g): "
+                                    "the rank died, was stopped or hangs, or runs another function",
+                                    k, r->now - r->heard[k], m->timeout);
     }
     return CTUNE_OK;
 }
@@ -104,8 +105,8 @@ int ctune__mpi_common_message(ctune__mpi_run *r)
 
 ctune_status ctune__mpi_protocol_error(ctune__mpi_run *r, const char *what)
 {
-    return ctune__mpi_failf(r, CTUNE_EIO, "mpi: unexpected %s from rank %d (tag %d)", what, r->in.source,
-                 r->in.tag);
+    return ctune__mpi_failf(r, CTUNE_EIO, "mpi: unexpected %s from rank %d (tag %d)", what,
+                            r->in.source, r->in.tag);
 }
 
 /* Sends ABORT with the failure: rank 0 to every other rank (relaying a
@@ -184,8 +185,10 @@ ctune_status ctune__mpi_root_handshake(ctune__mpi_run *r, int *local_ranks)
             /* every rank entered the call: reaching run() takes no fit */
             for (int k = 1; k < m->size && rc == CTUNE_OK && m->timeout > 0; k++)
                 if (!got[k] && r->now - start > m->timeout)
-                    rc = ctune__mpi_failf(r, CTUNE_EIO, "mpi: rank %d did not reach its tasks within %g s "
-                               "(timeout)", k, m->timeout);
+                    rc = ctune__mpi_failf(r, CTUNE_EIO,
+                                          "mpi: rank %d did not reach its tasks within %g s "
+                                          "(timeout)",
+                                          k, m->timeout);
             ctune__mpi_nap(ctune__mpi_nap_ns(r));
             continue;
         }
@@ -198,10 +201,12 @@ ctune_status ctune__mpi_root_handshake(ctune__mpi_run *r, int *local_ranks)
             break;
         }
         if ((size_t)r->in.h.a != r->n_tasks || (size_t)r->in.h.b != r->rec_size) {
-            rc = ctune__mpi_failf(r, CTUNE_EINVAL, "mpi: rank %d runs a different job (%lld tasks of %lld "
-                       "bytes; rank 0: %zu tasks of %zu bytes): every rank must run the same "
-                       "search (estimator, space, options) on the same data", r->in.source,
-                       (long long)r->in.h.a, (long long)r->in.h.b, r->n_tasks, r->rec_size);
+            rc = ctune__mpi_failf(
+                r, CTUNE_EINVAL,
+                "mpi: rank %d runs a different job (%lld tasks of %lld "
+                "bytes; rank 0: %zu tasks of %zu bytes): every rank must run the same "
+                "search (estimator, space, options) on the same data",
+                r->in.source, (long long)r->in.h.a, (long long)r->in.h.b, r->n_tasks, r->rec_size);
             break;
         }
         size_t n = r->in.n < HOSTLEN - 1 ? r->in.n : HOSTLEN - 1;
@@ -248,8 +253,10 @@ ctune_status ctune__mpi_peer_handshake(ctune__mpi_run *r, int *local_ranks)
             ctune__mpi_sends_progress(&r->q);
             CTUNE_MPI_TRY(ctune__mpi_keepalive(r));
             if (m->timeout > 0 && r->now - start > m->timeout)
-                return ctune__mpi_failf(r, CTUNE_EIO, "mpi: rank 0 did not start the tasks within %g s "
-                             "(timeout)", m->timeout);
+                return ctune__mpi_failf(r, CTUNE_EIO,
+                                        "mpi: rank 0 did not start the tasks within %g s "
+                                        "(timeout)",
+                                        m->timeout);
             ctune__mpi_nap(ctune__mpi_nap_ns(r));
             continue;
         }
@@ -264,4 +271,3 @@ ctune_status ctune__mpi_peer_handshake(ctune__mpi_run *r, int *local_ranks)
         return CTUNE_OK;
     }
 }
-

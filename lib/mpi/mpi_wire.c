@@ -103,14 +103,16 @@ static void sends_move(sends *to, sends *from)
 
 /* Sends header + payload to `dest` without blocking; the bytes are copied. */
 ctune_status ctune__mpi_post(ctune__mpi *m, sends *q, int dest, int tag, const hdr *h,
-                         const void *payload, size_t n)
+                             const void *payload, size_t n)
 {
     if (!sends_reserve(q))
         return CTUNE_ENOMEM;
     size_t total = sizeof *h + n;
     if (total > (size_t)INT32_MAX)
-        return ctune_set_error(CTUNE_EINVAL, "mpi: a message of %zu bytes is too large "
-                               "(records of the whole job must stay under 2 GiB)", total);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "mpi: a message of %zu bytes is too large "
+                               "(records of the whole job must stay under 2 GiB)",
+                               total);
     char *buf = ctune__mpi_alloc(total);
     if (!buf)
         return CTUNE_ENOMEM;
@@ -157,8 +159,7 @@ again:;
         in->cap = (size_t)count;
     }
     memset(in->buf, 0, sizeof(hdr));
-    rc = MPI_Recv(in->buf, count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, m->comm,
-                  MPI_STATUS_IGNORE);
+    rc = MPI_Recv(in->buf, count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, m->comm, MPI_STATUS_IGNORE);
     if (rc != MPI_SUCCESS) {
         char what[64];
         snprintf(what, sizeof what, "MPI_Recv from rank %d", st.MPI_SOURCE);
@@ -173,4 +174,3 @@ again:;
         goto again; /* left over from an earlier call */
     return 1;
 }
-

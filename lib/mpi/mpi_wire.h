@@ -8,8 +8,17 @@
 
 #include "mpi_exec.h"
 
-enum { TAG_HELLO = 7301, TAG_WELCOME, TAG_REQ, TAG_ASSIGN, TAG_RETIRED, TAG_STOP, TAG_BEAT,
-       TAG_FINISH, TAG_ABORT };
+enum {
+    TAG_HELLO = 7301,
+    TAG_WELCOME,
+    TAG_REQ,
+    TAG_ASSIGN,
+    TAG_RETIRED,
+    TAG_STOP,
+    TAG_BEAT,
+    TAG_FINISH,
+    TAG_ABORT
+};
 
 /* Every message starts with one; d carries the session. */
 typedef struct {

@@ -38,9 +38,8 @@ const char *ctune_nn_activation_name(size_t i) { return i < N_NAMES ? NAMES[i].n
 int ctune__act_needs_z(int act)
 {
     return act == CTUNE__ACT_RELU || act == CTUNE__ACT_LEAKY_RELU || act == CTUNE__ACT_ELU ||
-           act == CTUNE__ACT_SELU || act == CTUNE__ACT_HARD_SIGMOID ||
-           act == CTUNE__ACT_SOFTPLUS || act == CTUNE__ACT_SOFTSIGN ||
-           act == CTUNE__ACT_SWISH || act == CTUNE__ACT_GELU;
+           act == CTUNE__ACT_SELU || act == CTUNE__ACT_HARD_SIGMOID || act == CTUNE__ACT_SOFTPLUS ||
+           act == CTUNE__ACT_SOFTSIGN || act == CTUNE__ACT_SWISH || act == CTUNE__ACT_GELU;
 }
 
 /* tanh as a rational minimax approximation (the 13/6 form used by Eigen),
@@ -165,8 +164,7 @@ static void act_forward(int act, float *z, float *a, size_t rows, size_t u, cons
             for (size_t j = 0; j < u; j++)
                 ar[j] = zr[j];
             break;
-        default:
-            break;
+        default: break;
         }
     }
     if (act == CTUNE__ACT_SOFTMAX)
@@ -182,8 +180,7 @@ static void act_backward(int act, const float *z, const float *a, float *g, size
     const float ea = (float)CTUNE__ELU_ALPHA;
     size_t n = rows * u;
     switch (act) {
-    case CTUNE__ACT_LINEAR:
-        break;
+    case CTUNE__ACT_LINEAR: break;
     case CTUNE__ACT_RELU:
         for (size_t i = 0; i < n; i++)
             g[i] = z[i] > 0.0f ? g[i] : 0.0f;
@@ -246,8 +243,7 @@ static void act_backward(int act, const float *z, const float *a, float *g, size
                 gr[j] = ar[j] * (gr[j] - dot);
         }
         break;
-    default:
-        break;
+    default: break;
     }
 }
 

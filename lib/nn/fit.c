@@ -16,23 +16,28 @@
 
 #define PREDICT_CHUNK 256
 
-_Static_assert(CTUNE__FIT_MONITOR_CAP == CTUNE__NN_NAME_CAP + 4,
-               "a monitor holds any history key");
+_Static_assert(CTUNE__FIT_MONITOR_CAP == CTUNE__NN_NAME_CAP + 4, "a monitor holds any history key");
 
 static ctune_status check_model(const ctune_model *m, const char *what, int need_compiled)
 {
     if (m->n_layers == 0)
-        return ctune_set_error(CTUNE_ESTATE, "%s: the model has no layers; add layers with "
-                                             "ctune_model_add_dense()", what);
+        return ctune_set_error(CTUNE_ESTATE,
+                               "%s: the model has no layers; add layers with "
+                               "ctune_model_add_dense()",
+                               what);
     long last = ctune__model_last_dense(m);
     if (last < 0)
         return ctune_set_error(CTUNE_ESTATE, "%s: the model has no Dense layer", what);
     if ((size_t)last != m->n_layers - 1)
-        return ctune_set_error(CTUNE_ESTATE, "%s: the last layer is a Dropout; the output layer "
-                                             "must be Dense", what);
+        return ctune_set_error(CTUNE_ESTATE,
+                               "%s: the last layer is a Dropout; the output layer "
+                               "must be Dense",
+                               what);
     if (need_compiled && !m->compiled)
-        return ctune_set_error(CTUNE_ESTATE, "%s: the model is not compiled; call "
-                                             "ctune_model_compile() first", what);
+        return ctune_set_error(CTUNE_ESTATE,
+                               "%s: the model is not compiled; call "
+                               "ctune_model_compile() first",
+                               what);
     return CTUNE_OK;
 }
 
@@ -114,18 +119,25 @@ static ctune_status fit_opts_from(fit_opts *o, const ctune__fit_opts *t)
 {
     memset(o, 0, sizeof *o);
     if (!(t->validation_split >= 0 && t->validation_split < 1))
-        return ctune_set_error(CTUNE_EINVAL, "fit: option 'validation_split' = %g is out of "
-                               "range [0, 1)", t->validation_split);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "fit: option 'validation_split' = %g is out of "
+                               "range [0, 1)",
+                               t->validation_split);
     if (t->early_stopping && t->patience < 0)
-        return ctune_set_error(CTUNE_EINVAL, "fit: option 'early_stopping_patience' = %lld is "
-                               "out of range [0, inf)", (long long)t->patience);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "fit: option 'early_stopping_patience' = %lld is "
+                               "out of range [0, inf)",
+                               (long long)t->patience);
     if (!isfinite(t->min_delta))
-        return ctune_set_error(CTUNE_EINVAL, "fit: option 'min_delta' = %g is out of range "
-                               "(-inf, inf)", t->min_delta);
-    if (strcmp(t->mode, "auto") != 0 && strcmp(t->mode, "min") != 0 &&
-        strcmp(t->mode, "max") != 0)
-        return ctune_set_error(CTUNE_EINVAL, "fit: option 'mode' = '%s' is not one of "
-                               "auto|min|max", t->mode);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "fit: option 'min_delta' = %g is out of range "
+                               "(-inf, inf)",
+                               t->min_delta);
+    if (strcmp(t->mode, "auto") != 0 && strcmp(t->mode, "min") != 0 && strcmp(t->mode, "max") != 0)
+        return ctune_set_error(CTUNE_EINVAL,
+                               "fit: option 'mode' = '%s' is not one of "
+                               "auto|min|max",
+                               t->mode);
     o->shuffle = t->shuffle != 0;
     o->validation_split = t->validation_split;
     o->has_seed = t->has_seed;
@@ -169,10 +181,13 @@ static ctune_status setup_early_stop(ctune_model *m, fit_opts *o, int validating
             int w = snprintf(list + len, sizeof list - len, "%s%s", j ? ", " : "", m->keys[j]);
             len += w > 0 ? (size_t)w : 0;
         }
-        return ctune_set_error(CTUNE_EINVAL, "fit: monitor '%s' is not recorded by this fit%s; "
-                                             "known: %s", mon,
+        return ctune_set_error(CTUNE_EINVAL,
+                               "fit: monitor '%s' is not recorded by this fit%s; "
+                               "known: %s",
+                               mon,
                                strncmp(mon, "val_", 4) == 0 && !validating
-                                   ? " (it needs validation_split or validation data)" : "",
+                                   ? " (it needs validation_split or validation data)"
+                                   : "",
                                list);
     }
     es->key = k;
@@ -255,8 +270,10 @@ static ctune_status prepare_rows(ctune_model *m, const ctune_data *data,
 {
     CTUNE_TRY(check_model(m, "fit", 1));
     if (m->input_dim && ctune_data_n_cols(data) != m->input_dim)
-        return ctune_set_error(CTUNE_EDATA, "fit: X has %zu columns but the model was built for "
-                                            "%zu", ctune_data_n_cols(data), m->input_dim);
+        return ctune_set_error(CTUNE_EDATA,
+                               "fit: X has %zu columns but the model was built for "
+                               "%zu",
+                               ctune_data_n_cols(data), m->input_dim);
     size_t n = ctune_data_n_rows(data);
     fr->n_train = n;
     fr->n_val = 0;
@@ -265,8 +282,9 @@ static ctune_status prepare_rows(ctune_model *m, const ctune_data *data,
     if (!validation && o->validation_split > 0) {
         fr->n_train = (size_t)floor((double)n * (1.0 - o->validation_split));
         if (fr->n_train == 0 || fr->n_train == n)
-            return ctune_set_error(CTUNE_EDATA, "fit: validation_split %g of %zu rows leaves "
-                                                "%zu for training and %zu for validation",
+            return ctune_set_error(CTUNE_EDATA,
+                                   "fit: validation_split %g of %zu rows leaves "
+                                   "%zu for training and %zu for validation",
                                    o->validation_split, n, fr->n_train, n - fr->n_train);
         fr->val = data;
         fr->val_start = fr->n_train;
@@ -283,14 +301,16 @@ static ctune_status prepare_rows(ctune_model *m, const ctune_data *data,
     CTUNE_TRY(ctune__check_xy(m, data, "fit"));
     if (validation) {
         if (ctune_data_n_cols(validation) != ctune_data_n_cols(data))
-            return ctune_set_error(CTUNE_EDATA, "fit: validation X has %zu columns, training X "
-                                                "%zu", ctune_data_n_cols(validation),
-                                   ctune_data_n_cols(data));
+            return ctune_set_error(CTUNE_EDATA,
+                                   "fit: validation X has %zu columns, training X "
+                                   "%zu",
+                                   ctune_data_n_cols(validation), ctune_data_n_cols(data));
         CTUNE_TRY(ctune__check_xy(m, validation, "fit: validation data"));
         if (ctune_data_n_targets(validation) != ctune_data_n_targets(data))
-            return ctune_set_error(CTUNE_EDATA, "fit: validation y has %zu columns, training y "
-                                                "%zu", ctune_data_n_targets(validation),
-                                   ctune_data_n_targets(data));
+            return ctune_set_error(CTUNE_EDATA,
+                                   "fit: validation y has %zu columns, training y "
+                                   "%zu",
+                                   ctune_data_n_targets(validation), ctune_data_n_targets(data));
     }
     if (!m->input_dim)
         CTUNE_TRY(ctune__model_build(m, ctune_data_n_cols(data)));
@@ -312,10 +332,11 @@ static ctune_status alloc_fit(ctune_model *m, ctune__ws *ws, size_t **perm, cons
         rc = ctune__optim_prepare(&m->opt, m->n_params);
     if (rc == CTUNE_OK && !(*perm = CTUNE_NEW_ARRAY(size_t, fr->n_train)))
         rc = CTUNE_ENOMEM;
-    if (rc == CTUNE_OK && epochs > 0 &&
-        (uint64_t)epochs > SIZE_MAX / sizeof(double) / m->n_keys)
-        rc = ctune_set_error(CTUNE_ENOMEM, "fit: a history of %lld epochs × %zu values does not "
-                                           "fit in memory", (long long)epochs, m->n_keys);
+    if (rc == CTUNE_OK && epochs > 0 && (uint64_t)epochs > SIZE_MAX / sizeof(double) / m->n_keys)
+        rc = ctune_set_error(CTUNE_ENOMEM,
+                             "fit: a history of %lld epochs × %zu values does not "
+                             "fit in memory",
+                             (long long)epochs, m->n_keys);
     if (rc == CTUNE_OK && epochs > 0 &&
         !(m->hist = ctune__calloc(m->n_keys * (size_t)epochs, sizeof(double))))
         rc = CTUNE_ENOMEM;
@@ -358,8 +379,9 @@ static ctune_status check_loss(double bl, int64_t e, size_t batch)
 {
     if (isfinite(bl))
         return CTUNE_OK;
-    return ctune_set_error(CTUNE_ENUMERIC, "fit: the loss became %s at epoch %lld, batch %zu "
-                                           "(try a smaller learning_rate or clipnorm)",
+    return ctune_set_error(CTUNE_ENUMERIC,
+                           "fit: the loss became %s at epoch %lld, batch %zu "
+                           "(try a smaller learning_rate or clipnorm)",
                            isnan(bl) ? "NaN" : "Inf", (long long)e, batch);
 }
 
@@ -367,8 +389,9 @@ static ctune_status check_weights(const ctune_model *m, int64_t e)
 {
     if (all_finite(m->params, m->n_params))
         return CTUNE_OK;
-    return ctune_set_error(CTUNE_ENUMERIC, "fit: the weights became NaN or Inf during epoch %lld "
-                                           "(try a smaller learning_rate or clipnorm)",
+    return ctune_set_error(CTUNE_ENUMERIC,
+                           "fit: the weights became NaN or Inf during epoch %lld "
+                           "(try a smaller learning_rate or clipnorm)",
                            (long long)e);
 }
 
@@ -382,8 +405,9 @@ static ctune_status epoch_callback(ctune_model *m, int64_t e, ctune_epoch_callba
         return CTUNE_OK;
     if (r < 0 && r >= CTUNE_EINTERNAL)
         return r;
-    return ctune_set_error(CTUNE_EUSER, "fit: stopped by the epoch callback after epoch %lld "
-                                        "(it returned %d)",
+    return ctune_set_error(CTUNE_EUSER,
+                           "fit: stopped by the epoch callback after epoch %lld "
+                           "(it returned %d)",
                            (long long)e, r);
 }
 
@@ -398,10 +422,9 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
     return ctune__model_fit(m, data, validation, epochs, batch_size, &t, callback, user);
 }
 
-ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
-                              const ctune_data *validation, int64_t epochs, int64_t batch_size,
-                              const ctune__fit_opts *opts, ctune_epoch_callback callback,
-                              void *user)
+ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctune_data *validation,
+                              int64_t epochs, int64_t batch_size, const ctune__fit_opts *opts,
+                              ctune_epoch_callback callback, void *user)
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(data, "data");
@@ -564,8 +587,9 @@ ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *ou
             size_t k = 0;
             while (isfinite(a[k]))
                 k++;
-            rc = ctune_set_error(CTUNE_ENUMERIC, "predict: the output for row %zu is %s (the "
-                                                 "weights or X are too large for float32)",
+            rc = ctune_set_error(CTUNE_ENUMERIC,
+                                 "predict: the output for row %zu is %s (the "
+                                 "weights or X are too large for float32)",
                                  s + k / u, isnan(a[k]) ? "NaN" : "Inf");
         }
     }

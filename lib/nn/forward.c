@@ -44,7 +44,8 @@ ctune_status ctune__ws_alloc(ctune__ws *ws, const ctune_model *m, size_t cap, si
     int ok = add_floats(&total, cap, m->input_dim, 1) &&
              add_floats(&total, cap, y_cols ? y_cols : 1, 1);
     if (training)
-        ok = ok && add_floats(&total, cap, m->max_width, 2) && add_floats(&total, 1, m->n_params, 1);
+        ok = ok && add_floats(&total, cap, m->max_width, 2) &&
+             add_floats(&total, 1, m->n_params, 1);
     for (size_t i = 0; ok && i < L; i++) {
         const ctune__layer *l = &m->layers[i];
         if (l->kind == CTUNE__LAYER_DENSE)
@@ -53,8 +54,10 @@ ctune_status ctune__ws_alloc(ctune__ws *ws, const ctune_model *m, size_t cap, si
             ok = add_floats(&total, cap, l->units, 2);
     }
     if (!ok)
-        return ctune_set_error(CTUNE_ENOMEM, "the buffers for %zu rows of this model overflow "
-                               "the size range", cap);
+        return ctune_set_error(CTUNE_ENOMEM,
+                               "the buffers for %zu rows of this model overflow "
+                               "the size range",
+                               cap);
     ws->block = ctune__malloc_array(total, sizeof(float));
     ws->ptrs = ctune__calloc(3 * (L ? L : 1), sizeof(float *));
     ctune_status rc = ctune__nn_pool_new(&ws->pool, m->threads);
@@ -177,8 +180,7 @@ static void act_backward_split(ctune__nn_pool *pool, int act, const float *z, co
 {
     act_job j = {act, NULL, NULL, g, z, a, NULL, u};
     if (act == CTUNE__ACT_SOFTMAX) /* a product per row: whole rows */
-        ctune__nn_pool_for(rows * u >= SPLIT_MIN ? pool : NULL, rows, 1, 0, act_backward_rows,
-                           &j);
+        ctune__nn_pool_for(rows * u >= SPLIT_MIN ? pool : NULL, rows, 1, 0, act_backward_rows, &j);
     else
         ctune__nn_pool_for(pool, rows * u, 64, SPLIT_MIN, act_backward_range, &j);
 }
@@ -319,11 +321,15 @@ ctune_status ctune__check_x(const ctune_model *m, const ctune_data *d, const cha
     if (ctune__data_find_bad(d, 1, &bi, &bj, &x)) {
         if (!isfinite(x))
             return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %s", what, bi, bj,
-                                   isnan(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf");
-        return ctune_set_error(CTUNE_EDATA, "%s: X row %zu, column %zu is %g, beyond "
-                                            "float32's range (the network computes "
-                                            "in float32: scale the data, e.g. with a "
-                                            "StandardScaler)", what, bi, bj, x);
+                                   isnan(x) ? "NaN"
+                                   : x > 0  ? "+Inf"
+                                            : "-Inf");
+        return ctune_set_error(CTUNE_EDATA,
+                               "%s: X row %zu, column %zu is %g, beyond "
+                               "float32's range (the network computes "
+                               "in float32: scale the data, e.g. with a "
+                               "StandardScaler)",
+                               what, bi, bj, x);
     }
     size_t nt = d->trusted ? 0 : ctune_data_n_targets(d);
     for (size_t i = 0; i < n; i++)
@@ -351,39 +357,46 @@ ctune_status ctune__check_xy(const ctune_model *m, const ctune_data *d, const ch
         return ctune_set_error(CTUNE_EDATA, "%s: %s takes y as n × 1 class codes, got %zu columns",
                                what, lname, t);
     if (m->loss == CTUNE__LOSS_CCE && t != 1 && t != c.units)
-        return ctune_set_error(CTUNE_EDATA, "%s: %s takes y as n × 1 class codes or n × %zu "
-                                            "one-hot rows (the output layer's units), got %zu "
-                                            "columns", what, lname, c.units, t);
+        return ctune_set_error(CTUNE_EDATA,
+                               "%s: %s takes y as n × 1 class codes or n × %zu "
+                               "one-hot rows (the output layer's units), got %zu "
+                               "columns",
+                               what, lname, c.units, t);
     if (m->loss != CTUNE__LOSS_SCCE && m->loss != CTUNE__LOSS_CCE && t != c.units)
-        return ctune_set_error(CTUNE_EDATA, "%s: y has %zu columns but the output layer has %zu "
-                                            "units (%s needs one target per unit)",
+        return ctune_set_error(CTUNE_EDATA,
+                               "%s: y has %zu columns but the output layer has %zu "
+                               "units (%s needs one target per unit)",
                                what, t, c.units, lname);
     for (size_t i = 0; i < n; i++) {
         if (c.codes) {
             double v = ctune__data_y_at(d, i, 0);
             if (v != floor(v) || v < 0)
-                return ctune_set_error(CTUNE_EDATA, "%s: y row %zu is %g, not a class code (an "
-                                                    "integer from 0 to %zu)", what, i, v,
-                                       c.units - 1);
+                return ctune_set_error(CTUNE_EDATA,
+                                       "%s: y row %zu is %g, not a class code (an "
+                                       "integer from 0 to %zu)",
+                                       what, i, v, c.units - 1);
             if (v >= (double)c.units)
-                return ctune_set_error(CTUNE_EDATA, "%s: y row %zu is class %g but the output "
-                                                    "layer has %zu units (classes 0..%zu)",
+                return ctune_set_error(CTUNE_EDATA,
+                                       "%s: y row %zu is class %g but the output "
+                                       "layer has %zu units (classes 0..%zu)",
                                        what, i, v, c.units, c.units - 1);
         } else if (m->loss != CTUNE__LOSS_BCE) {
             for (size_t k = 0; k < t; k++) {
                 double v = ctune__data_y_at(d, i, k);
                 if (fabs(v) > FLT_MAX)
-                    return ctune_set_error(CTUNE_EDATA, "%s: y row %zu is %g, beyond float32's "
-                                                        "range (the network computes in float32)",
+                    return ctune_set_error(CTUNE_EDATA,
+                                           "%s: y row %zu is %g, beyond float32's "
+                                           "range (the network computes in float32)",
                                            what, i, v);
             }
         } else {
             for (size_t k = 0; k < t; k++) {
                 double v = ctune__data_y_at(d, i, k);
                 if (v < 0 || v > 1)
-                    return ctune_set_error(CTUNE_EDATA, "%s: y row %zu%s is %g, outside [0, 1] "
-                                                        "for binary_crossentropy (the output "
-                                                        "layer has %zu unit%s)",
+                    return ctune_set_error(CTUNE_EDATA,
+                                           "%s: y row %zu%s is %g, outside [0, 1] "
+                                           "for binary_crossentropy (the output "
+                                           "layer has %zu unit%s)",
                                            what, i, t > 1 ? ", some column" : "", v, c.units,
                                            c.units == 1 ? "" : "s");
             }

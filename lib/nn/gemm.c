@@ -91,9 +91,11 @@ static inline AVX512 __mmask16 tail_mask(size_t n)
 /* C[i0..i0+MR) × [j0..j0+16·NV) of op(A)·B with B rows contiguous. The last
  * vector is masked by `mask`. MR and NV are compile-time constants at every
  * call, so the accumulators live in registers. */
-static inline __attribute__((always_inline)) AVX512 void
-blk_nn(int MR, int NV, __mmask16 mask, int ta, size_t k, float alpha, const float *A, size_t lda,
-       const float *B, size_t ldb, float beta, float *C, size_t ldc)
+static inline __attribute__((always_inline)) AVX512 void blk_nn(int MR, int NV, __mmask16 mask,
+                                                                int ta, size_t k, float alpha,
+                                                                const float *A, size_t lda,
+                                                                const float *B, size_t ldb,
+                                                                float beta, float *C, size_t ldc)
 {
     __m512 acc[4][4];
     for (int r = 0; r < MR; r++)
@@ -126,32 +128,24 @@ blk_nn(int MR, int NV, __mmask16 mask, int ta, size_t k, float alpha, const floa
 
 /* One row block of op(A)·B over all columns: full 64-wide blocks, then one
  * narrower block of 1..4 vectors with a masked last vector. */
-#define ROWBLK(MR)                                                                          \
-    static AVX512 void rows_nn_##MR(int ta, size_t n, size_t k, float alpha, const float *A, \
-                                    size_t lda, const float *B, size_t ldb, float beta,      \
-                                    float *C, size_t ldc)                                    \
-    {                                                                                        \
-        size_t j = 0;                                                                        \
-        for (; j + 64 <= n; j += 64)                                                         \
-            blk_nn(MR, 4, 0xffff, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);       \
-        size_t rest = n - j;                                                                 \
-        if (rest == 0)                                                                       \
-            return;                                                                          \
-        __mmask16 mk = tail_mask(rest - (rest - 1) / 16 * 16);                               \
-        switch ((rest + 15) / 16) {                                                          \
-        case 1:                                                                              \
-            blk_nn(MR, 1, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);           \
-            break;                                                                           \
-        case 2:                                                                              \
-            blk_nn(MR, 2, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);           \
-            break;                                                                           \
-        case 3:                                                                              \
-            blk_nn(MR, 3, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);           \
-            break;                                                                           \
-        default:                                                                             \
-            blk_nn(MR, 4, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);           \
-            break;                                                                           \
-        }                                                                                    \
+#define ROWBLK(MR)                                                                                \
+    static AVX512 void rows_nn_##MR(int ta, size_t n, size_t k, float alpha, const float *A,      \
+                                    size_t lda, const float *B, size_t ldb, float beta, float *C, \
+                                    size_t ldc)                                                   \
+    {                                                                                             \
+        size_t j = 0;                                                                             \
+        for (; j + 64 <= n; j += 64)                                                              \
+            blk_nn(MR, 4, 0xffff, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);            \
+        size_t rest = n - j;                                                                      \
+        if (rest == 0)                                                                            \
+            return;                                                                               \
+        __mmask16 mk = tail_mask(rest - (rest - 1) / 16 * 16);                                    \
+        switch ((rest + 15) / 16) {                                                               \
+        case 1: blk_nn(MR, 1, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;     \
+        case 2: blk_nn(MR, 2, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;     \
+        case 3: blk_nn(MR, 3, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;     \
+        default: blk_nn(MR, 4, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;    \
+        }                                                                                         \
     }
 ROWBLK(1)
 ROWBLK(2)
@@ -168,23 +162,16 @@ static AVX512 void small_nn(int ta, size_t m, size_t n, size_t k, float alpha, c
         rows_nn_4(ta, n, k, alpha, ta ? A + i : A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc);
     const float *a = ta ? A + i : A + i * lda;
     switch (m - i) {
-    case 3:
-        rows_nn_3(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc);
-        break;
-    case 2:
-        rows_nn_2(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc);
-        break;
-    case 1:
-        rows_nn_1(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc);
-        break;
-    default:
-        break;
+    case 3: rows_nn_3(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc); break;
+    case 2: rows_nn_2(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc); break;
+    case 1: rows_nn_1(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc); break;
+    default: break;
     }
 }
 
 /* Sum of the 16 lanes of each of 4 vectors, as the 4 lanes of a __m128. */
 static inline __attribute__((always_inline)) AVX512 __m128 hsum4(__m512 a, __m512 b, __m512 c,
-                                                                  __m512 d)
+                                                                 __m512 d)
 {
     __m256 a8 = _mm256_add_ps(_mm512_castps512_ps256(a),
                               _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
@@ -200,9 +187,10 @@ static inline __attribute__((always_inline)) AVX512 __m128 hsum4(__m512 a, __m51
 }
 
 /* C[i..i+MR) × [j..j+4) = dot products of rows of A and rows of B (A·Bᵀ). */
-static inline __attribute__((always_inline)) AVX512 void
-blk_nt(int MR, size_t k, float alpha, const float *A, size_t lda, const float *B, size_t ldb,
-       float beta, float *C, size_t ldc)
+static inline __attribute__((always_inline)) AVX512 void blk_nt(int MR, size_t k, float alpha,
+                                                                const float *A, size_t lda,
+                                                                const float *B, size_t ldb,
+                                                                float beta, float *C, size_t ldc)
 {
     __m512 acc[4][4];
     for (int r = 0; r < MR; r++)
@@ -254,8 +242,7 @@ static AVX512 void small_nt(size_t m, size_t n, size_t k, float alpha, const flo
         size_t n4 = n / 4 * 4;
         small_nt_dot(m, n4, k, alpha, A, lda, B, ldb, beta, C, ldc);
         if (n4 < n)
-            small_portable(0, 1, m, n - n4, k, alpha, A, lda, B + n4 * ldb, ldb, beta, C + n4,
-                           ldc);
+            small_portable(0, 1, m, n - n4, k, alpha, A, lda, B + n4 * ldb, ldb, beta, C + n4, ldc);
         return;
     }
     float bt[TBUF];
@@ -277,10 +264,9 @@ static AVX512 void small_nt(size_t m, size_t n, size_t k, float alpha, const flo
 /* BLIS' gemm micro-kernel contract (0.9.0): a is a packed MR × k micro-panel
  * (MR values per step), b a packed k × NR micro-panel (NR values per step),
  * C is m × n (m <= MR, n <= NR) at strides rs_c / cs_c. Row-preferential. */
-static AVX512 void ukr_12x32(dim_t m, dim_t n, dim_t k, float *restrict alpha,
-                             float *restrict a, float *restrict b, float *restrict beta,
-                             float *restrict c, inc_t rs_c, inc_t cs_c, auxinfo_t *restrict data,
-                             cntx_t *restrict cntx)
+static AVX512 void ukr_12x32(dim_t m, dim_t n, dim_t k, float *restrict alpha, float *restrict a,
+                             float *restrict b, float *restrict beta, float *restrict c, inc_t rs_c,
+                             inc_t cs_c, auxinfo_t *restrict data, cntx_t *restrict cntx)
 {
     (void)data;
     (void)cntx;
@@ -290,11 +276,11 @@ static AVX512 void ukr_12x32(dim_t m, dim_t n, dim_t k, float *restrict alpha,
     __m512 c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
     for (dim_t p = 0; p < k; p++) {
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-#define UK_ROW(r, x0, x1)                            \
-    do {                                             \
-        __m512 ar = _mm512_set1_ps(a[r]);            \
-        x0 = _mm512_fmadd_ps(ar, b0, x0);            \
-        x1 = _mm512_fmadd_ps(ar, b1, x1);            \
+#define UK_ROW(r, x0, x1)                 \
+    do {                                  \
+        __m512 ar = _mm512_set1_ps(a[r]); \
+        x0 = _mm512_fmadd_ps(ar, b0, x0); \
+        x1 = _mm512_fmadd_ps(ar, b1, x1); \
     } while (0)
         UK_ROW(0, c00, c01);
         UK_ROW(1, c10, c11);
@@ -312,9 +298,8 @@ static AVX512 void ukr_12x32(dim_t m, dim_t n, dim_t k, float *restrict alpha,
         a += UK_MR;
         b += UK_NR;
     }
-    __m512 acc[UK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31},
-                            {c40, c41}, {c50, c51}, {c60, c61}, {c70, c71},
-                            {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1}};
+    __m512 acc[UK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
+                            {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1}};
     __m512 va = _mm512_set1_ps(*alpha), vb = _mm512_set1_ps(*beta);
     if (m == UK_MR && n == UK_NR && cs_c == 1) {
         for (int r = 0; r < UK_MR; r++) {
@@ -345,9 +330,11 @@ static AVX512 void ukr_12x32(dim_t m, dim_t n, dim_t k, float *restrict alpha,
  * rows cdim..MNR-1 and columns n..n_max-1. BLIS' own kernels for the
  * generic configuration are scalar; these use AVX-512 (contiguous copies,
  * or gathers when the panel dimension is strided). */
-static inline __attribute__((always_inline)) AVX512 void
-pack_panel(int nvec, dim_t cdim, dim_t n, dim_t n_max, float kappa, const float *a, inc_t inca,
-           inc_t lda, float *p, inc_t ldp, __mmask16 last)
+static inline __attribute__((always_inline)) AVX512 void pack_panel(int nvec, dim_t cdim, dim_t n,
+                                                                    dim_t n_max, float kappa,
+                                                                    const float *a, inc_t inca,
+                                                                    inc_t lda, float *p, inc_t ldp,
+                                                                    __mmask16 last)
 {
     __m512 vk = _mm512_set1_ps(kappa);
     __mmask16 lm[2];
@@ -367,9 +354,9 @@ pack_panel(int nvec, dim_t cdim, dim_t n, dim_t n_max, float kappa, const float 
             }
         }
     } else if (inca > 0 && inca < (inc_t)1 << 26) {
-        __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-                                                           12, 13, 14, 15),
-                                         _mm512_set1_epi32((int)inca));
+        __m512i idx = _mm512_mullo_epi32(
+            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            _mm512_set1_epi32((int)inca));
         for (dim_t k = 0; k < n; k++) {
             const float *src = a + k * lda;
             float *dst = p + k * ldp;
@@ -461,8 +448,8 @@ static void blis_leave(void)
     pthread_mutex_unlock(&g_fork.m);
 }
 
-static cntx_t g_cntx;     /* BLIS' context with the AVX-512 micro-kernel */
-static int g_cntx_ok;     /* 1 when g_cntx is in use */
+static cntx_t g_cntx; /* BLIS' context with the AVX-512 micro-kernel */
+static int g_cntx_ok; /* 1 when g_cntx is in use */
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static void init_context(void)
@@ -489,11 +476,11 @@ static void init_context(void)
         bli_blksz_set_max(256, BLIS_FLOAT, &kc);
         bli_blksz_set_def(3072, BLIS_FLOAT, &nc);
         bli_blksz_set_max(3072, BLIS_FLOAT, &nc);
-        bli_cntx_set_blkszs(BLIS_NAT, 5, BLIS_NC, &nc, BLIS_NR, BLIS_KC, &kc, BLIS_KR, BLIS_MC,
-                            &mc, BLIS_MR, BLIS_NR, &nr, BLIS_NR, BLIS_MR, &mr, BLIS_MR, &g_cntx);
+        bli_cntx_set_blkszs(BLIS_NAT, 5, BLIS_NC, &nc, BLIS_NR, BLIS_KC, &kc, BLIS_KR, BLIS_MC, &mc,
+                            BLIS_MR, BLIS_NR, &nr, BLIS_NR, BLIS_MR, &mr, BLIS_MR, &g_cntx);
         /* BLIS 0.9.0 passes kernels as void *: copy the function pointer's bits */
-        void (*ukr)(dim_t, dim_t, dim_t, float *, float *, float *, float *, float *, inc_t,
-                    inc_t, auxinfo_t *, cntx_t *) = ukr_12x32;
+        void (*ukr)(dim_t, dim_t, dim_t, float *, float *, float *, float *, float *, inc_t, inc_t,
+                    auxinfo_t *, cntx_t *) = ukr_12x32;
         void_fp fp;
         memcpy(&fp, &ukr, sizeof fp);
         bli_cntx_set_l3_nat_ukrs(1, BLIS_GEMM_UKR, BLIS_FLOAT, fp, (int)TRUE, &g_cntx);
@@ -551,13 +538,13 @@ typedef void (*pool_fn)(void *ctx, size_t block);
 
 /* Step timing: the recent step times of each mode (0 the caller alone, 1
  * split) and the schedule that probes the mode not in use. */
-#define RING 5          /* recent steps per mode whose median is compared */
-#define PROBE_EVERY 48  /* steps in the chosen mode before the first probe */
-#define PROBE_MAX 384   /* the interval doubles while the choice holds, to this */
-#define PROBE_LEN 2     /* steps of the other mode per probe */
-#define WARMUP 1        /* first steps not timed (caches fill), alone */
-#define START_PROBES 6  /* steps alternating the modes after the warm-up */
-#define DRIFT 1.3       /* chosen mode this much slower than when chosen: probe */
+#define RING 5         /* recent steps per mode whose median is compared */
+#define PROBE_EVERY 48 /* steps in the chosen mode before the first probe */
+#define PROBE_MAX 384  /* the interval doubles while the choice holds, to this */
+#define PROBE_LEN 2    /* steps of the other mode per probe */
+#define WARMUP 1       /* first steps not timed (caches fill), alone */
+#define START_PROBES 6 /* steps alternating the modes after the warm-up */
+#define DRIFT 1.3      /* chosen mode this much slower than when chosen: probe */
 
 struct ctune__nn_pool {
     int threads; /* budget: the caller plus threads - 1 workers */
@@ -566,18 +553,18 @@ struct ctune__nn_pool {
     pthread_t tid[POOL_MAX];
     pthread_mutex_t m;
     pthread_cond_t work, idle;
-    unsigned gen;      /* bumped for each piece of work */
-    atomic_uint pub;   /* gen, readable without the lock (spinning workers) */
-    int open;          /* workers may join the current piece */
-    int inside;        /* workers working on it */
-    int quit;          /* workers return */
+    unsigned gen;    /* bumped for each piece of work */
+    atomic_uint pub; /* gen, readable without the lock (spinning workers) */
+    int open;        /* workers may join the current piece */
+    int inside;      /* workers working on it */
+    int quit;        /* workers return */
     pool_fn fn;
     void *ctx;
     size_t n_blocks;
     atomic_size_t next; /* next block to claim */
     /* step timing */
-    double t0, ref;     /* start of this step; chosen mode's median when chosen */
-    int64_t steps;      /* full steps so far */
+    double t0, ref; /* start of this step; chosen mode's median when chosen */
+    int64_t steps;  /* full steps so far */
     int64_t until_probe, interval, since;
     int probe_left, probing, chosen, rechoose, decided;
     double times[2][RING];
@@ -760,10 +747,7 @@ void ctune__nn_pool_for(ctune__nn_pool *p, size_t n, size_t unit, size_t min_spl
 
 static double (*g_test_clock)(void); /* tests: a clock of their own */
 
-void ctune__nn_pool_set_clock(double (*clock_s)(void))
-{
-    g_test_clock = clock_s;
-}
+void ctune__nn_pool_set_clock(double (*clock_s)(void)) { g_test_clock = clock_s; }
 
 static double now_s(void)
 {
@@ -941,9 +925,9 @@ static void small_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha
     small_portable(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
-void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
-                  const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
-                  size_t ldc)
+void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k,
+                  float alpha, const float *A, size_t lda, const float *B, size_t ldb, float beta,
+                  float *C, size_t ldc)
 {
     if (m == 0 || n == 0)
         return;
@@ -974,8 +958,8 @@ void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size
     if (small)
         small_gemm(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     else
-        blis_gemm((double)m * (double)n * (double)k < 4194304.0 ? NULL : pool, trans_a, trans_b,
-                  m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        blis_gemm((double)m * (double)n * (double)k < 4194304.0 ? NULL : pool, trans_a, trans_b, m,
+                  n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 const char *ctune__sgemm_info(void)

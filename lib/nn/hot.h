@@ -14,7 +14,7 @@
  * program linking the static library crashed at load). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     !defined(CTUNE_NO_MULTIVERSION) && !defined(__SANITIZE_THREAD__)
-#define CTUNE__MULTIVERSION                                                       \
+#define CTUNE__MULTIVERSION \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define CTUNE__MULTIVERSION

@@ -53,9 +53,7 @@ void ctune__init_fill(int kind, float *w, size_t count, size_t fan_in, size_t fa
     case CTUNE__INIT_GLOROT_NORMAL:
         normal = 1;
         /* fall through */
-    case CTUNE__INIT_GLOROT_UNIFORM:
-        fan = 0.5 * (double)(fan_in + fan_out);
-        break;
+    case CTUNE__INIT_GLOROT_UNIFORM: fan = 0.5 * (double)(fan_in + fan_out); break;
     case CTUNE__INIT_HE_NORMAL:
         normal = 1;
         /* fall through */
@@ -66,9 +64,7 @@ void ctune__init_fill(int kind, float *w, size_t count, size_t fan_in, size_t fa
     case CTUNE__INIT_LECUN_NORMAL:
         normal = 1;
         /* fall through */
-    default:
-        fan = (double)fan_in;
-        break;
+    default: fan = (double)fan_in; break;
     }
     if (fan < 1.0)
         fan = 1.0;

@@ -151,8 +151,8 @@ static double cce_plain(const ctune__loss_ctx *c, const float *a, const float *y
     return sum;
 }
 
-double ctune__loss_batch(const ctune__loss_ctx *c, const float *z, const float *a,
-                         const float *y, size_t rows, float *g, size_t grad_rows)
+double ctune__loss_batch(const ctune__loss_ctx *c, const float *z, const float *a, const float *y,
+                         size_t rows, float *g, size_t grad_rows)
 {
     size_t u = c->units;
     int fused = ctune__loss_fused(c);
@@ -185,8 +185,7 @@ double ctune__loss_batch(const ctune__loss_ctx *c, const float *z, const float *
             sum += s * inv_u;
         }
         return sum;
-    default:
-        break;
+    default: break;
     }
     /* Regression losses: mean over units. */
     for (size_t i = 0; i < rows; i++) {
@@ -254,8 +253,7 @@ double ctune__metric_batch(int metric, const ctune__loss_ctx *c, const float *a,
             sum += s / (double)u;
             break;
         }
-        default:
-            break;
+        default: break;
         }
     }
     return sum;

@@ -56,8 +56,8 @@ int ctune__loss_fused(const ctune__loss_ctx *c);
  * codes or rows × units). When g is not NULL, writes the gradient of
  * (that sum / grad_rows) into g (rows × units): with respect to z when
  * fused, else with respect to a. */
-double ctune__loss_batch(const ctune__loss_ctx *c, const float *z, const float *a,
-                         const float *y, size_t rows, float *g, size_t grad_rows);
+double ctune__loss_batch(const ctune__loss_ctx *c, const float *z, const float *a, const float *y,
+                         size_t rows, float *g, size_t grad_rows);
 
 /* Sum over rows of a per-sample metric (accuracy: 0/1 or the fraction of
  * matching units for binary_accuracy; mse/mae: mean over units). `metric`

@@ -75,8 +75,10 @@ static ctune_status push_layer(ctune_model *m, const ctune__layer *l)
 static ctune_status check_unbuilt(const ctune_model *m, const char *fn)
 {
     if (m->input_dim)
-        return ctune_set_error(CTUNE_ESTATE, "%s: the model is already built; layers cannot be "
-                                             "added after build or fit", fn);
+        return ctune_set_error(CTUNE_ESTATE,
+                               "%s: the model is already built; layers cannot be "
+                               "added after build or fit",
+                               fn);
     return CTUNE_OK;
 }
 
@@ -88,8 +90,7 @@ static ctune_status get_init(const ctune_params *p, const char *key, int def, in
     if (*out < 0) {
         char list[LIST_CAP];
         ctune__init_list(list, sizeof list);
-        return ctune_set_error(CTUNE_EINVAL, "add_dense: unknown %s '%s'; known: %s", key, s,
-                               list);
+        return ctune_set_error(CTUNE_EINVAL, "add_dense: unknown %s '%s'; known: %s", key, s, list);
     }
     return CTUNE_OK;
 }
@@ -113,8 +114,10 @@ ctune_status ctune_model_add_dense(ctune_model *m, int64_t units, const char *ac
                                (long long)units);
 #if SIZE_MAX < INT64_MAX
     if ((uint64_t)units > SIZE_MAX)
-        return ctune_set_error(CTUNE_EINVAL, "add_dense: units = %lld is beyond this platform's "
-                                             "size range", (long long)units);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "add_dense: units = %lld is beyond this platform's "
+                               "size range",
+                               (long long)units);
 #endif
     ctune__layer l = {0};
     l.kind = CTUNE__LAYER_DENSE;
@@ -282,9 +285,11 @@ ctune_status ctune__model_build(ctune_model *m, size_t input_dim)
             l->w_off = n;
             if (!ctune__size_mul(l->in, l->units, &w) || !ctune__size_add(n, w, &n) ||
                 (l->use_bias && !ctune__size_add(n, l->units, &n)) || n > SIZE_MAX / 4)
-                return ctune_set_error(CTUNE_ENOMEM, "build: layer %zu (%zu inputs × %zu "
-                                                     "units) takes the weight count past what "
-                                                     "memory can hold", i, l->in, l->units);
+                return ctune_set_error(CTUNE_ENOMEM,
+                                       "build: layer %zu (%zu inputs × %zu "
+                                       "units) takes the weight count past what "
+                                       "memory can hold",
+                                       i, l->in, l->units);
             nseg++;
             l->b_off = n - (l->use_bias ? l->units : 0);
             if (l->use_bias)

@@ -129,8 +129,7 @@ double ctune__reg_loss(const ctune_model *m);
 /* Loss sum (without regularization) and metric sums over all rows of d,
  * in inference mode, in chunks of ws->cap rows. metric_sums may be NULL. */
 ctune_status ctune__evaluate_ws(ctune_model *m, ctune__ws *ws, const ctune_data *d, size_t start,
-                                size_t count,
-                                double *loss_sum, double *metric_sums);
+                                size_t count, double *loss_sum, double *metric_sums);
 
 /* White-box hook for gradient checks: loss (mean, with regularization) and
  * gradient over all rows of d as one batch, at the current weights, in

@@ -26,11 +26,11 @@ typedef struct ctune__fit_opts {
     double validation_split; /* [0, 1): last fraction of the rows held out (default 0) */
     int has_seed;            /* 1: seed the model with `seed` first */
     int64_t seed;
-    int early_stopping;      /* 1: keras.callbacks.EarlyStopping with the fields below */
-    int64_t patience;        /* >= 0 */
+    int early_stopping; /* 1: keras.callbacks.EarlyStopping with the fields below */
+    int64_t patience;   /* >= 0 */
     char monitor[CTUNE__FIT_MONITOR_CAP]; /* history key; "" = val_loss */
-    double min_delta;        /* finite */
-    char mode[8];            /* auto, min or max */
+    double min_delta;                     /* finite */
+    char mode[8];                         /* auto, min or max */
     int restore_best_weights;
 } ctune__fit_opts;
 
@@ -39,9 +39,8 @@ void ctune__fit_opts_init(ctune__fit_opts *o);
 /* Parses ctune_model_fit() options text (NULL or "" = the defaults). */
 ctune_status ctune__fit_opts_parse(ctune__fit_opts *o, const char *text);
 /* ctune_model_fit_ex() with typed options. */
-ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data,
-                              const ctune_data *validation, int64_t epochs, int64_t batch_size,
-                              const ctune__fit_opts *opts, ctune_epoch_callback callback,
-                              void *user);
+ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctune_data *validation,
+                              int64_t epochs, int64_t batch_size, const ctune__fit_opts *opts,
+                              ctune_epoch_callback callback, void *user);
 
 #endif

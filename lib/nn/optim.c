@@ -79,17 +79,12 @@ ctune_status ctune__optim_configure(ctune__optim *o, const ctune_params *p)
 static size_t slots_needed(const ctune__optim *o)
 {
     switch (o->kind) {
-    case CTUNE__OPT_SGD:
-        return o->momentum > 0 ? 1 : 0;
+    case CTUNE__OPT_SGD: return o->momentum > 0 ? 1 : 0;
     case CTUNE__OPT_ADAM:
-    case CTUNE__OPT_ADAMW:
-        return o->amsgrad ? 3 : 2;
-    case CTUNE__OPT_RMSPROP:
-        return 1 + (o->momentum > 0) + (o->centered != 0);
-    case CTUNE__OPT_ADAGRAD:
-        return 1;
-    default: /* adadelta, adamax, nadam */
-        return 2;
+    case CTUNE__OPT_ADAMW: return o->amsgrad ? 3 : 2;
+    case CTUNE__OPT_RMSPROP: return 1 + (o->momentum > 0) + (o->centered != 0);
+    case CTUNE__OPT_ADAGRAD: return 1;
+    default: /* adadelta, adamax, nadam */ return 2;
     }
 }
 
@@ -105,8 +100,10 @@ ctune_status ctune__optim_prepare(ctune__optim *o, size_t n)
     if (k == 0)
         return CTUNE_OK;
     if (n > SIZE_MAX / k)
-        return ctune_set_error(CTUNE_ENOMEM, "compile: %zu optimizer slots of %zu weights "
-                                             "overflow the size range", k, n);
+        return ctune_set_error(CTUNE_ENOMEM,
+                               "compile: %zu optimizer slots of %zu weights "
+                               "overflow the size range",
+                               k, n);
     o->slots = ctune__calloc(k * n, sizeof(float));
     if (!o->slots)
         return CTUNE_ENOMEM;
@@ -249,8 +246,8 @@ static void apply_ratio(float *restrict w, const float *restrict num, const floa
 /* Adam in one pass with AVX-512 (the common case: no amsgrad). Same
  * operations and rounding as the blocked version. */
 __attribute__((target("avx512f"))) static void adam_avx512(float *w, const float *g, float *m,
-                                                            float *v, size_t n, float alpha,
-                                                            float b1c, float b2c, float eps)
+                                                           float *v, size_t n, float alpha,
+                                                           float b1c, float b2c, float eps)
 {
     const __m512 va = _mm512_set1_ps(alpha), v1 = _mm512_set1_ps(b1c);
     const __m512 v2 = _mm512_set1_ps(b2c), ve = _mm512_set1_ps(eps);
@@ -339,8 +336,8 @@ static void step_rmsprop(float *w, const float *g, float *vel, float *mom, float
 }
 
 CTUNE__MULTIVERSION
-static void adagrad_acc(const float *restrict g, float *restrict acc, float *restrict tmp,
-                        size_t n, float eps)
+static void adagrad_acc(const float *restrict g, float *restrict acc, float *restrict tmp, size_t n,
+                        float eps)
 {
     for (size_t i = 0; i < n; i++) {
         acc[i] += g[i] * g[i];
@@ -411,8 +408,8 @@ static void step_adamax(float *restrict w, const float *restrict g, float *restr
 
 CTUNE__MULTIVERSION
 static void nadam_moments(const float *restrict g, float *restrict m, float *restrict v,
-                          float *restrict mhat, float *restrict tmp, size_t n, float b1c,
-                          float b2c, float cm, float cg, float cv)
+                          float *restrict mhat, float *restrict tmp, size_t n, float b1c, float b2c,
+                          float cm, float cg, float cv)
 {
     for (size_t i = 0; i < n; i++) {
         m[i] += (g[i] - m[i]) * b1c;
@@ -422,8 +419,8 @@ static void nadam_moments(const float *restrict g, float *restrict m, float *res
     }
 }
 
-static void step_nadam(float *w, const float *g, float *m, float *v, size_t n, float lr,
-                       float b1c, float b2c, float cm, float cg, float cv, float eps)
+static void step_nadam(float *w, const float *g, float *m, float *v, size_t n, float lr, float b1c,
+                       float b2c, float cm, float cg, float cv, float eps)
 {
     float tmp[BLK], mhat[BLK];
     for (size_t i = 0; i < n; i += BLK) {
@@ -474,9 +471,7 @@ static void step_range(void *ctx, size_t lo, size_t hi)
                      (float)o->epsilon);
         break;
     }
-    case CTUNE__OPT_ADAGRAD:
-        step_adagrad(w, g, s0, n, j->lr, (float)o->epsilon);
-        break;
+    case CTUNE__OPT_ADAGRAD: step_adagrad(w, g, s0, n, j->lr, (float)o->epsilon); break;
     case CTUNE__OPT_ADADELTA:
         step_adadelta(w, g, s0, s1, n, j->lr, (float)o->rho, (float)o->epsilon);
         break;
@@ -486,8 +481,7 @@ static void step_range(void *ctx, size_t lo, size_t hi)
     case CTUNE__OPT_NADAM:
         step_nadam(w, g, s0, s1, n, j->lr, j->a1, j->a2, j->a3, j->a4, j->a5, (float)o->epsilon);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -532,8 +526,7 @@ void ctune__optim_step_on(ctune__optim *o, struct ctune__nn_pool *pool, float *w
         j.a5 = (float)(1.0 / (1.0 - pow(o->beta_2, t)));
         break;
     }
-    default:
-        break;
+    default: break;
     }
     /* ranges of whole BLK blocks: each element sees the same calls */
     ctune__nn_pool_for(pool, n, BLK, 65536, step_range, &j);

@@ -42,22 +42,24 @@ void ctune__optim_defaults(ctune__optim *o, int kind);
 ctune_status ctune__optim_configure(ctune__optim *o, const ctune_params *opts);
 /* The optimizer options of ctune_model_compile(), as ctune_param_spec
  * entries (defaults depend on the optimizer: see ctune__optim_defaults). */
-#define CTUNE__OPTIM_SPEC                                                                       \
-    {"learning_rate", CTUNE_TYPE_DOUBLE, NULL, "(0, inf)", NULL, "step size"},                 \
-    {"momentum", CTUNE_TYPE_DOUBLE, NULL, "[0, 1)", NULL, "SGD / RMSprop momentum"},           \
-    {"nesterov", CTUNE_TYPE_BOOL, "false", NULL, NULL, "SGD: Nesterov momentum"},             \
-    {"beta_1", CTUNE_TYPE_DOUBLE, NULL, "[0, 1)", NULL, "Adam family: first moment decay"},    \
-    {"beta_2", CTUNE_TYPE_DOUBLE, NULL, "[0, 1)", NULL, "Adam family: second moment decay"},   \
-    {"epsilon", CTUNE_TYPE_DOUBLE, NULL, "[0, inf)", NULL, "numerical stability term"},        \
-    {"amsgrad", CTUNE_TYPE_BOOL, "false", NULL, NULL, "Adam / AdamW: AMSGrad"},               \
-    {"rho", CTUNE_TYPE_DOUBLE, NULL, "[0, 1)", NULL, "RMSprop / Adadelta decay"},              \
-    {"centered", CTUNE_TYPE_BOOL, "false", NULL, NULL, "RMSprop: centered"},                  \
-    {"initial_accumulator_value", CTUNE_TYPE_DOUBLE, NULL, "[0, inf)", NULL,                   \
-     "Adagrad: starting accumulator"},                                                         \
-    {"weight_decay", CTUNE_TYPE_DOUBLE, NULL, "[0, inf)", NULL, "decoupled weight decay"},     \
-    {"clipnorm", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "clip each gradient's norm"},       \
-    {"clipvalue", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "clip each gradient value"},       \
-    {"global_clipnorm", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "clip the global norm"}
+#define CTUNE__OPTIM_SPEC                                                                        \
+    {"learning_rate", CTUNE_TYPE_DOUBLE, NULL, "(0, inf)", NULL, "step size"},                   \
+        {"momentum", CTUNE_TYPE_DOUBLE, NULL, "[0, 1)", NULL, "SGD / RMSprop momentum"},         \
+        {"nesterov", CTUNE_TYPE_BOOL, "false", NULL, NULL, "SGD: Nesterov momentum"},            \
+        {"beta_1", CTUNE_TYPE_DOUBLE, NULL, "[0, 1)", NULL, "Adam family: first moment decay"},  \
+        {"beta_2", CTUNE_TYPE_DOUBLE, NULL, "[0, 1)", NULL, "Adam family: second moment decay"}, \
+        {"epsilon", CTUNE_TYPE_DOUBLE, NULL, "[0, inf)", NULL, "numerical stability term"},      \
+        {"amsgrad", CTUNE_TYPE_BOOL, "false", NULL, NULL, "Adam / AdamW: AMSGrad"},              \
+        {"rho", CTUNE_TYPE_DOUBLE, NULL, "[0, 1)", NULL, "RMSprop / Adadelta decay"},            \
+        {"centered", CTUNE_TYPE_BOOL, "false", NULL, NULL, "RMSprop: centered"},                 \
+        {"initial_accumulator_value",    CTUNE_TYPE_DOUBLE, NULL, "[0, inf)", NULL,              \
+         "Adagrad: starting accumulator"},                                                       \
+        {"weight_decay", CTUNE_TYPE_DOUBLE, NULL, "[0, inf)", NULL, "decoupled weight decay"},   \
+        {"clipnorm", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "clip each gradient's norm"},     \
+        {"clipvalue", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "clip each gradient value"},     \
+    {                                                                                            \
+        "global_clipnorm", CTUNE_TYPE_DOUBLE, "0", "[0, inf)", NULL, "clip the global norm"      \
+    }
 
 /* Allocates the state for n weights if not yet done (zeroed; Adagrad's
  * accumulator at its initial value). */

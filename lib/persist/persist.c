@@ -67,8 +67,7 @@ static ctune_status write_params(ctune_writer *w, const ctune_params *p)
             CTUNE_TRY(ctune__write_u8(w, v != 0));
             break;
         }
-        default:
-            break; /* none: no value */
+        default: break; /* none: no value */
         }
     }
     return CTUNE_OK;
@@ -80,8 +79,10 @@ static ctune_status read_one_param(ctune_reader *r, ctune_params *p)
     char *name = NULL, *s = NULL;
     CTUNE_TRY(ctune__read_string_alloc(r, &name));
     if (!name)
-        return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: parameter at byte %zu has no "
-                                              "name", at);
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file corrupted: parameter at byte %zu has no "
+                               "name",
+                               at);
     unsigned type;
     ctune_status rc = ctune__read_u8(r, &type);
     if (rc == CTUNE_OK) {
@@ -103,8 +104,10 @@ static ctune_status read_one_param(ctune_reader *r, ctune_params *p)
         case CTUNE_TYPE_STRING:
             rc = ctune__read_string_alloc(r, &s);
             if (rc == CTUNE_OK && !s)
-                rc = ctune_set_error(CTUNE_EFORMAT, "model file corrupted: parameter '%s' has no "
-                                                    "string value", name);
+                rc = ctune_set_error(CTUNE_EFORMAT,
+                                     "model file corrupted: parameter '%s' has no "
+                                     "string value",
+                                     name);
             if (rc == CTUNE_OK)
                 rc = ctune_params_set_string(p, name, s);
             break;
@@ -112,15 +115,15 @@ static ctune_status read_one_param(ctune_reader *r, ctune_params *p)
             unsigned v;
             rc = ctune__read_u8(r, &v);
             if (rc == CTUNE_OK && v > 1)
-                rc = ctune_set_error(CTUNE_EFORMAT, "model file corrupted: bool parameter '%s' is "
-                                                    "%u", name, v);
+                rc = ctune_set_error(CTUNE_EFORMAT,
+                                     "model file corrupted: bool parameter '%s' is "
+                                     "%u",
+                                     name, v);
             if (rc == CTUNE_OK)
                 rc = ctune_params_set_bool(p, name, (int)v);
             break;
         }
-        case CTUNE_TYPE_NONE:
-            rc = ctune_params_set_none(p, name);
-            break;
+        case CTUNE_TYPE_NONE: rc = ctune_params_set_none(p, name); break;
         default:
             rc = ctune_set_error(CTUNE_EFORMAT,
                                  "model file corrupted: parameter '%s' has unknown type %u", name,
@@ -261,8 +264,7 @@ static ctune_status check_fitted_state(const ctune_estimator_vtable *vt, size_t 
 }
 
 /* Reads the k class names of a fitted classifier, each a non-empty string. */
-static ctune_status read_class_names(ctune_reader *r, const char *est_name, size_t k,
-                                     char ***out)
+static ctune_status read_class_names(ctune_reader *r, const char *est_name, size_t k, char ***out)
 {
     *out = NULL;
     if (k == 0)
@@ -337,8 +339,7 @@ static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est, int named
         sub.fit_features = (size_t)nf;
         sub.fit_outputs = (size_t)no;
         sub.fit_classes = k;
-        rc = vt->load(&self, ctune_estimator_get_params(est), &sub,
-                      ctune_estimator_user(est));
+        rc = vt->load(&self, ctune_estimator_get_params(est), &sub, ctune_estimator_user(est));
         if (rc != CTUNE_OK) {
             self = NULL; /* the hook released what it made */
             if (ctune_last_error()[0] == '\0')
@@ -407,8 +408,8 @@ static ctune_status resolve(origin *o, const char *name, const ctune_estimator_v
         *vt = ctune_estimator_vtable_of(o->like);
         if (strcmp((*vt)->name, name) != 0)
             return ctune_set_error(CTUNE_EFORMAT,
-                                   "model file holds a '%s', but the estimator given is '%s'",
-                                   name, (*vt)->name);
+                                   "model file holds a '%s', but the estimator given is '%s'", name,
+                                   (*vt)->name);
         return CTUNE_OK;
     }
     if (o->vtable) {
@@ -444,8 +445,7 @@ static ctune_status check_kind(const char *name, uint32_t kind, const ctune_esti
 
 /* Makes the (unfitted) handle: from the definition block when the state
  * says there is one, else as the origin says. */
-static ctune_status make_handle(ctune_reader *r, origin *o, unsigned state,
-                                ctune_estimator **est)
+static ctune_status make_handle(ctune_reader *r, origin *o, unsigned state, ctune_estimator **est)
 {
     const ctune_estimator_vtable *vt = origin_vtable(o);
     int has_def = ctune__vtable_has_definition(vt);
@@ -482,8 +482,8 @@ static ctune_status make_handle(ctune_reader *r, origin *o, unsigned state,
         return rc;
     }
     if (has_def)
-        return ctune_set_error(CTUNE_EFORMAT,
-                               "model file corrupted: the %s has no definition", name);
+        return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: the %s has no definition",
+                               name);
     if (o->own) {
         *est = o->own;
         o->own = NULL;
@@ -610,8 +610,10 @@ ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf, 
     CTUNE_CHECK_NULL(size, "size");
     *size = 0;
     if (!buf && cap)
-        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_save_buffer: buf is NULL but cap is "
-                                             "%zu", cap);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "ctune_estimator_save_buffer: buf is NULL but cap is "
+                               "%zu",
+                               cap);
     ctune_writer w;
     ctune__writer_init(&w);
     ctune_status rc = serialize(est, &w);
@@ -688,8 +690,7 @@ static ctune_status check_header(const unsigned char *b, size_t len, uint64_t *b
 
 /* Checks the container (magic, version, length, checksum), then reads the
  * body. */
-static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size_t len,
-                             origin *o)
+static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size_t len, origin *o)
 {
     const size_t H = CTUNE__MODEL_HEADER;
     uint64_t body;
@@ -699,10 +700,9 @@ static ctune_status load_mem(ctune_estimator **out, const unsigned char *b, size
                                "model file truncated at byte %zu (its header announces %llu bytes)",
                                len, (unsigned long long)body + H + 4);
     if (body < len - H - 4)
-        return ctune_set_error(CTUNE_EFORMAT,
-                               "model file has %llu unexpected bytes after its end (byte %llu)",
-                               (unsigned long long)(len - H - 4 - body),
-                               (unsigned long long)body + H + 4);
+        return ctune_set_error(
+            CTUNE_EFORMAT, "model file has %llu unexpected bytes after its end (byte %llu)",
+            (unsigned long long)(len - H - 4 - body), (unsigned long long)body + H + 4);
     ctune_reader tr;
     uint32_t stored;
     ctune__reader_init(&tr, b + len - 4, 4, len - 4);
@@ -796,10 +796,9 @@ static ctune_status read_file(const char *path, unsigned char **out, size_t *len
     size_t limit = H + (size_t)body + 4 + 1; /* checked by check_header */
     if (regular && (uint64_t)sb.st_size > (uint64_t)limit) {
         close(fd);
-        return ctune_set_error(CTUNE_EFORMAT,
-                               "model file has %llu unexpected bytes after its end (byte %llu)",
-                               (unsigned long long)sb.st_size - (limit - 1),
-                               (unsigned long long)(limit - 1));
+        return ctune_set_error(
+            CTUNE_EFORMAT, "model file has %llu unexpected bytes after its end (byte %llu)",
+            (unsigned long long)sb.st_size - (limit - 1), (unsigned long long)(limit - 1));
     }
     size_t cap = regular ? (size_t)sb.st_size + 1 : 65536;
     if (cap > limit)
@@ -836,8 +835,10 @@ static ctune_status read_file(const char *path, unsigned char **out, size_t *len
     }
     close(fd);
     if (rc == CTUNE_OK && n == limit)
-        rc = ctune_set_error(CTUNE_EFORMAT, "model file has unexpected bytes after its end "
-                                            "(byte %zu)", limit - 1);
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "model file has unexpected bytes after its end "
+                             "(byte %zu)",
+                             limit - 1);
     if (rc != CTUNE_OK) {
         ctune__free(b);
         return rc;

@@ -15,18 +15,18 @@
 #include "report/svg.h"
 
 enum { W = 640, H = 360, ML = 76, MR = 24, MT = 40, MB = 60 };
-enum { SW = 330, SH = 270 };      /* one slice plot */
+enum { SW = 330, SH = 270 }; /* one slice plot */
 enum { MAX_TABLE_ROWS = 1000, MAX_CURVES = 5, MAX_CATEGORIES = 64 };
 
 /* What every plot needs about the candidates. */
 typedef struct view {
     const ctune__rdoc *d;
     size_t n_finite;
-    double lo, hi;   /* range of the finite mean scores */
-    long best;       /* the best candidate, -1 when none */
+    double lo, hi; /* range of the finite mean scores */
+    long best;     /* the best candidate, -1 when none */
     const char *metric;
     char ylabel[300];
-    size_t *order;   /* candidates by rank (NaN last, then index) */
+    size_t *order; /* candidates by rank (NaN last, then index) */
 } view;
 
 /* The colour of a score (the ramp from the worst to the best). */
@@ -56,9 +56,9 @@ static void value_text(ctune__sb *b, const ctune__json *x)
 typedef struct axis {
     const ctune__rparam *p;
     int categorical, log;
-    char **cats;     /* sorted distinct texts */
+    char **cats; /* sorted distinct texts */
     size_t n_cat;
-    double *x;       /* per candidate: the value, or its category index */
+    double *x; /* per candidate: the value, or its category index */
 } axis;
 
 static void axis_free(axis *a)
@@ -135,8 +135,7 @@ static ctune_status axis_make(axis *a, const ctune__rdoc *d, const ctune__rparam
         t.len = 0;
         ctune__sb_str(&t, "");
         value_text(&t, p->v[i]);
-        char **hit = t.failed ? NULL
-                              : bsearch(&t.s, a->cats, a->n_cat, sizeof *a->cats, cmp_str);
+        char **hit = t.failed ? NULL : bsearch(&t.s, a->cats, a->n_cat, sizeof *a->cats, cmp_str);
         a->x[i] = hit ? (double)(hit - a->cats) : 0;
     }
     ctune_status rc = t.failed ? CTUNE_ENOMEM : CTUNE_OK;
@@ -191,8 +190,10 @@ static void plot_history(ctune__sb *b, const view *v)
     const ctune__rdoc *d = v->d;
     ctune__sb desc;
     ctune__sb_init(&desc);
-    ctune__sb_printf(&desc, "Mean test %s of each of the %zu candidates in the order they were "
-                            "evaluated, with the best so far as a line.", v->metric, d->n_cands);
+    ctune__sb_printf(&desc,
+                     "Mean test %s of each of the %zu candidates in the order they were "
+                     "evaluated, with the best so far as a line.",
+                     v->metric, d->n_cands);
     if (v->best >= 0) {
         ctune__sb_printf(&desc, " The best, candidate %ld, scores ", v->best);
         ctune__fmt_fixed(&desc, d->mean[v->best], 4);
@@ -239,8 +240,8 @@ static void plot_history(ctune__sb *b, const view *v)
         }
         ctune__mark m = mark_of(v, i);
         ctune__svg_mark(b, ctune__scale_map(&sx, (double)i),
-                        m == CTUNE__MARK_FAILED ? H - MB - 6 : ctune__scale_map(&sy, d->mean[i]),
-                        m, col, tip.s);
+                        m == CTUNE__MARK_FAILED ? H - MB - 6 : ctune__scale_map(&sy, d->mean[i]), m,
+                        col, tip.s);
     }
     ctune__sb_str(b, "</g>\n");
     ctune__svg_close(b, "Each point is a candidate; the line is the best mean score so far. "
@@ -271,16 +272,20 @@ static void plot_parallel(ctune__sb *b, const view *v, const axis *ax)
     ctune__scale_fit(&sc[na - 1], CTUNE__SCALE_LINEAR, d->mean, d->n_cands, H - MB, MT + 28);
     ctune__sb desc;
     ctune__sb_init(&desc);
-    ctune__sb_printf(&desc, "One line per candidate with a score (%zu) across one vertical axis "
-                            "per parameter (", v->n_finite);
+    ctune__sb_printf(&desc,
+                     "One line per candidate with a score (%zu) across one vertical axis "
+                     "per parameter (",
+                     v->n_finite);
     for (size_t k = 0; k < d->n_params; k++) {
         if (k)
             ctune__sb_str(&desc, ", ");
         ctune__sb_str(&desc, d->params[k].name);
     }
-    ctune__sb_printf(&desc, ") and a last axis for the mean test %s; a line's colour is its "
-                            "score, dark for the worst and light for the best; the best is the "
-                            "thick outlined line.", v->metric);
+    ctune__sb_printf(&desc,
+                     ") and a last axis for the mean test %s; a line's colour is its "
+                     "score, dark for the worst and light for the best; the best is the "
+                     "thick outlined line.",
+                     v->metric);
     ctune__svg_open(b, "parallel", w, H, "Parallel coordinates", desc.s);
     ctune__svg_heading(b, w / 2.0, 22, "Parallel coordinates");
     ctune__sb_str(b, "<g class=\"lines\">\n");
@@ -348,8 +353,10 @@ static void plot_slice(ctune__sb *b, const view *v, const axis *a, size_t k)
     snprintf(title, sizeof title, "Slice: %.200s", a->p->name);
     ctune__sb desc;
     ctune__sb_init(&desc);
-    ctune__sb_printf(&desc, "Mean test %s of each candidate with a score (%zu) against the value "
-                            "of %s", v->metric, v->n_finite, a->p->name);
+    ctune__sb_printf(&desc,
+                     "Mean test %s of each candidate with a score (%zu) against the value "
+                     "of %s",
+                     v->metric, v->n_finite, a->p->name);
     ctune__sb_str(&desc, a->categorical ? " (categories)" : a->log ? " (log scale)" : "");
     ctune__sb_str(&desc, "; darker points were evaluated earlier.");
     ctune__svg_open(b, id, SW, SH, title, desc.s);
@@ -361,7 +368,9 @@ static void plot_slice(ctune__sb *b, const view *v, const axis *a, size_t k)
     ctune__scale_fit(&sy, CTUNE__SCALE_LINEAR, d->mean, d->n_cands, bottom, 30);
     char xl[300];
     snprintf(xl, sizeof xl, "%.200s (%s)", a->p->name,
-             a->categorical ? "category" : a->log ? "value, log scale" : "value");
+             a->categorical ? "category"
+             : a->log       ? "value, log scale"
+                            : "value");
     ctune__svg_axis_x(b, &sx, bottom, xl);
     ctune__svg_axis_y(b, &sy, 70, v->ylabel);
     ctune__sb_str(b, "<g class=\"points\">\n");
@@ -428,14 +437,14 @@ ctune_status ctune__report_importances(const ctune__rdoc *d, double *out)
     if (p == 0 || n < 2)
         return CTUNE_OK;
     axis *ax = ctune__calloc(p, sizeof *ax);
-    double *X = CTUNE_NEW_ARRAY(double, n * p);
+    double *X = CTUNE_NEW_ARRAY(double, n *p);
     double *y = CTUNE_NEW_ARRAY(double, n);
     size_t *rows = CTUNE_NEW_ARRAY(size_t, n);
     double *imp = CTUNE_NEW_ARRAY(double, p);
     ctune_data *data = NULL;
     ctune_status rc = ax && X && y && rows && imp ? CTUNE_OK
                                                   : ctune_set_error(CTUNE_ENOMEM, "report: out of "
-                                                                    "memory");
+                                                                                  "memory");
     for (size_t k = 0; k < p && rc == CTUNE_OK; k++)
         if (axis_make(&ax[k], d, &d->params[k]) != CTUNE_OK)
             rc = ctune_set_error(CTUNE_ENOMEM, "report: out of memory");
@@ -644,11 +653,11 @@ static void plot_curves(ctune__sb *b, const view *v, const char *metric, size_t 
                                   ctune__scale_map(&sy, s->v[e]));
             ctune__sb_printf(b, "\"><title>candidate %zu</title></polyline>\n", top[t]);
         }
-        ctune__sb_printf(b, "<rect class=\"swatch\" x=\"%d\" y=\"%zu\" width=\"10\" "
-                            "height=\"10\" fill=\"%s\"/><text class=\"legend\" x=\"%d\" "
-                            "y=\"%zu\">candidate %zu</text>\n",
-                         W - MR - 100, MT + 1 + 18 * t, col, W - MR - 86, MT + 10 + 18 * t,
-                         top[t]);
+        ctune__sb_printf(b,
+                         "<rect class=\"swatch\" x=\"%d\" y=\"%zu\" width=\"10\" "
+                         "height=\"10\" fill=\"%s\"/><text class=\"legend\" x=\"%d\" "
+                         "y=\"%zu\">candidate %zu</text>\n",
+                         W - MR - 100, MT + 1 + 18 * t, col, W - MR - 86, MT + 10 + 18 * t, top[t]);
     }
     ctune__svg_close(b, NULL);
     if (desc.failed)
@@ -674,11 +683,11 @@ static void plot_rungs(ctune__sb *b, const view *v)
                     "was given; lighter points belong to later rungs.");
     ctune__svg_heading(b, W / 2.0, 22, "Successive halving rungs");
     ctune__scale sx, sy;
-    ctune__scale_fit(&sx, log ? CTUNE__SCALE_LOG : CTUNE__SCALE_LINEAR, d->n_resources,
-                     d->n_cands, ML, W - MR);
+    ctune__scale_fit(&sx, log ? CTUNE__SCALE_LOG : CTUNE__SCALE_LINEAR, d->n_resources, d->n_cands,
+                     ML, W - MR);
     ctune__scale_fit(&sy, CTUNE__SCALE_LINEAR, d->mean, d->n_cands, H - MB, MT);
-    ctune__svg_axis_x(b, &sx, H - MB, log ? "resources (n_resources, log scale)"
-                                          : "resources (n_resources)");
+    ctune__svg_axis_x(b, &sx, H - MB,
+                      log ? "resources (n_resources, log scale)" : "resources (n_resources)");
     ctune__svg_axis_y(b, &sy, ML, v->ylabel);
     ctune__sb_str(b, "<g class=\"points\">\n");
     ctune__sb tip;
@@ -785,8 +794,10 @@ static void table(ctune__sb *b, const view *v)
     }
     ctune__sb_str(b, "</tbody></table></div>\n");
     if (rows < d->n_cands)
-        ctune__sb_printf(b, "<p class=\"note\">The first %zu of %zu candidates are shown; the "
-                            "results file holds them all.</p>\n", rows, d->n_cands);
+        ctune__sb_printf(b,
+                         "<p class=\"note\">The first %zu of %zu candidates are shown; the "
+                         "results file holds them all.</p>\n",
+                         rows, d->n_cands);
     ctune__sb_str(b, "</section>\n");
 }
 
@@ -884,8 +895,9 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
         ctune__sb_str(b, "</p>\n");
     }
     ctune__sb_str(b, "</header>\n<main>\n<section id=\"summary\"><h2>Summary</h2>\n<dl>\n");
-    ctune__sb_printf(b, "<dt>candidates</dt><dd>%zu (%zu with a score)</dd>\n<dt>folds</dt>"
-                        "<dd>%zu</dd>\n<dt>metric</dt><dd>mean test ",
+    ctune__sb_printf(b,
+                     "<dt>candidates</dt><dd>%zu (%zu with a score)</dd>\n<dt>folds</dt>"
+                     "<dd>%zu</dd>\n<dt>metric</dt><dd>mean test ",
                      d->n_cands, v.n_finite, d->n_splits);
     ctune__html_text(b, d->metric_label);
     ctune__sb_str(b, " (higher is better)</dd>\n<dt>status</dt><dd>");
@@ -931,9 +943,11 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
         note(b, "No candidate has a score (every fit failed or none was run): there is "
                 "nothing to plot. The table lists the errors.");
     else if (v.n_finite < d->n_cands) {
-        snprintf(msg, sizeof msg, "%zu of the %zu candidates have no score (failed or not run): "
-                                  "they are crosses in the history and left out of the other "
-                                  "plots.", d->n_cands - v.n_finite, d->n_cands);
+        snprintf(msg, sizeof msg,
+                 "%zu of the %zu candidates have no score (failed or not run): "
+                 "they are crosses in the history and left out of the other "
+                 "plots.",
+                 d->n_cands - v.n_finite, d->n_cands);
         note(b, msg);
     }
     if (strcmp(d->status, "complete") != 0)
@@ -944,8 +958,9 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
         note(b, "No parameter was searched (no param_ columns): no parallel coordinates, "
                 "slices or importances.");
     else if (v.n_finite && show_imp == 0) {
-        snprintf(msg, sizeof msg, "Parameter importances need at least 2 searched parameters "
-                                  "and %d candidates with a score (here %zu and %zu).",
+        snprintf(msg, sizeof msg,
+                 "Parameter importances need at least 2 searched parameters "
+                 "and %d candidates with a score (here %zu and %zu).",
                  CTUNE__REPORT_MIN_IMPORTANCE, d->n_params, v.n_finite);
         note(b, msg);
     } else if (show_imp < 0) {
@@ -985,10 +1000,11 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
     }
     if (d->n_cands)
         table(b, &v);
-    ctune__sb_printf(b, "</main>\n<footer>Written by ctune %s from a results file of schema "
-                        "%ld. Colours run from dark (worst) to light (best) and read in "
-                        "greyscale; the best candidate is a diamond.</footer>\n</body>\n"
-                        "</html>\n",
+    ctune__sb_printf(b,
+                     "</main>\n<footer>Written by ctune %s from a results file of schema "
+                     "%ld. Colours run from dark (worst) to light (best) and read in "
+                     "greyscale; the best candidate is a diamond.</footer>\n</body>\n"
+                     "</html>\n",
                      ctune_version_string(), d->schema);
 done:
     if (ax)
@@ -1026,8 +1042,10 @@ ctune_status ctune_report_write(const char *results_path, const char *html_path)
     struct stat si, so;
     if (stat(results_path, &si) == 0 && stat(html_path, &so) == 0 && si.st_dev == so.st_dev &&
         si.st_ino == so.st_ino)
-        return ctune_set_error(CTUNE_EINVAL, "report: '%s' is the results file itself: ctune "
-                               "never overwrites an input", html_path);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "report: '%s' is the results file itself: ctune "
+                               "never overwrites an input",
+                               html_path);
     FILE *f = fopen(results_path, "rb");
     if (!f)
         return ctune_set_error(CTUNE_EIO, "cannot open '%s': %s", results_path, strerror(errno));

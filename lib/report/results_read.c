@@ -11,10 +11,12 @@
 static ctune_status bad(const ctune__json *v, const char *field, const char *want)
 {
     if (!v)
-        return ctune_set_error(CTUNE_EFORMAT, "results file: '%s' is missing (expected %s)",
-                               field, want);
-    return ctune_set_error(CTUNE_EFORMAT, "results file: '%s' (line %u column %u) must be %s, "
-                           "not %s", field, v->line, v->col, want, ctune__json_type_name(v->type));
+        return ctune_set_error(CTUNE_EFORMAT, "results file: '%s' is missing (expected %s)", field,
+                               want);
+    return ctune_set_error(CTUNE_EFORMAT,
+                           "results file: '%s' (line %u column %u) must be %s, "
+                           "not %s",
+                           field, v->line, v->col, want, ctune__json_type_name(v->type));
 }
 
 static int is_count(const ctune__json *v)
@@ -35,8 +37,10 @@ static ctune_status numbers(const ctune__json *col, const char *name, size_t n, 
     if (!col || col->type != CTUNE__JSON_ARRAY)
         return bad(col, name, "an array of numbers");
     if (col->n != n)
-        return ctune_set_error(CTUNE_EFORMAT, "results file: column '%s' (line %u) has %zu "
-                               "values for %zu candidates", name, col->line, col->n, n);
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "results file: column '%s' (line %u) has %zu "
+                               "values for %zu candidates",
+                               name, col->line, col->n, n);
     double *v = CTUNE_NEW_ARRAY(double, n ? n : 1);
     if (!v)
         return ctune_set_error(CTUNE_ENOMEM, "results file: out of memory");
@@ -58,15 +62,16 @@ static ctune_status numbers(const ctune__json *col, const char *name, size_t n, 
 }
 
 /* A column of n strings or nulls (borrowed pointers into the tree). */
-static ctune_status strings(const ctune__json *col, const char *name, size_t n,
-                            const char ***out)
+static ctune_status strings(const ctune__json *col, const char *name, size_t n, const char ***out)
 {
     *out = NULL;
     if (!col || col->type != CTUNE__JSON_ARRAY)
         return bad(col, name, "an array of strings");
     if (col->n != n)
-        return ctune_set_error(CTUNE_EFORMAT, "results file: column '%s' (line %u) has %zu "
-                               "values for %zu candidates", name, col->line, col->n, n);
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "results file: column '%s' (line %u) has %zu "
+                               "values for %zu candidates",
+                               name, col->line, col->n, n);
     const char **v = ctune__calloc(n ? n : 1, sizeof *v);
     if (!v)
         return ctune_set_error(CTUNE_ENOMEM, "results file: out of memory");
@@ -128,9 +133,10 @@ static ctune_status read_params(ctune__rdoc *d, const ctune__json *cv)
         if (col->type != CTUNE__JSON_ARRAY)
             return bad(col, key, "an array of parameter values");
         if (col->n != d->n_cands)
-            return ctune_set_error(CTUNE_EFORMAT, "results file: column '%s' (line %u) has %zu "
-                                   "values for %zu candidates", key, col->line, col->n,
-                                   d->n_cands);
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "results file: column '%s' (line %u) has %zu "
+                                   "values for %zu candidates",
+                                   key, col->line, col->n, d->n_cands);
         ctune__rparam *p = &d->params[d->n_params++];
         p->name = key + 6;
         p->v = ctune__calloc(d->n_cands ? d->n_cands : 1, sizeof *p->v);
@@ -141,7 +147,10 @@ static ctune_status read_params(ctune__rdoc *d, const ctune__json *cv)
             switch (x->type) {
             case CTUNE__JSON_NULL: break;
             case CTUNE__JSON_STRING:
-            case CTUNE__JSON_BOOL: p->categorical = 1; p->v[i] = x; break;
+            case CTUNE__JSON_BOOL:
+                p->categorical = 1;
+                p->v[i] = x;
+                break;
             case CTUNE__JSON_NUMBER: p->v[i] = x; break;
             default: {
                 char what[160];
@@ -175,8 +184,10 @@ static ctune_status read_history(ctune__rdoc *d, const ctune__json *h)
         snprintf(what, sizeof what, "history[%zu].candidate", k);
         if (!is_count(c) || c->num >= (double)d->n_cands)
             return c && c->type == CTUNE__JSON_NUMBER
-                       ? ctune_set_error(CTUNE_EFORMAT, "results file: '%s' (line %u) is not a "
-                                         "candidate index below %zu", what, c->line, d->n_cands)
+                       ? ctune_set_error(CTUNE_EFORMAT,
+                                         "results file: '%s' (line %u) is not a "
+                                         "candidate index below %zu",
+                                         what, c->line, d->n_cands)
                        : bad(c, what, "a candidate index");
         snprintf(what, sizeof what, "history[%zu].metric", k);
         if (!m || m->type != CTUNE__JSON_STRING)
@@ -197,12 +208,15 @@ static ctune_status read_doc(ctune__rdoc *d)
 {
     const ctune__json *root = d->root;
     if (root->type != CTUNE__JSON_OBJECT)
-        return ctune_set_error(CTUNE_EFORMAT, "not a ctune results file: the document is %s, "
-                               "not an object", ctune__json_type_name(root->type));
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "not a ctune results file: the document is %s, "
+                               "not an object",
+                               ctune__json_type_name(root->type));
     const ctune__json *cv = ctune__json_get(root, "cv_results");
     const ctune__json *schema = ctune__json_get(root, "schema");
     if (!cv || (!schema && !ctune__json_get(root, "n_candidates")))
-        return ctune_set_error(CTUNE_EFORMAT, "not a ctune results file: no '%s' field (write "
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "not a ctune results file: no '%s' field (write "
                                "one with 'ctune search --results FILE.json')",
                                cv ? "schema" : "cv_results");
     if (schema) {
@@ -210,8 +224,10 @@ static ctune_status read_doc(ctune__rdoc *d)
             return bad(schema, "schema", "a version number");
         d->schema = (long)schema->num;
         if (d->schema < 1 || d->schema > CTUNE__RDOC_SCHEMA)
-            return ctune_set_error(CTUNE_EFORMAT, "results file: schema %ld is not one this "
-                                   "ctune reads (1 to %d)%s", d->schema, CTUNE__RDOC_SCHEMA,
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "results file: schema %ld is not one this "
+                                   "ctune reads (1 to %d)%s",
+                                   d->schema, CTUNE__RDOC_SCHEMA,
                                    d->schema > CTUNE__RDOC_SCHEMA ? ": written by a newer ctune"
                                                                   : "");
     }
@@ -236,8 +252,7 @@ static ctune_status read_doc(ctune__rdoc *d)
     const ctune__json *sc = ctune__json_get(root, "scorers");
     if (rm && rm->type != CTUNE__JSON_STRING && rm->type != CTUNE__JSON_NULL)
         return bad(rm, "refit_metric", "a string or null");
-    if (sc && (sc->type != CTUNE__JSON_ARRAY ||
-               (sc->n && sc->items[0].type != CTUNE__JSON_STRING)))
+    if (sc && (sc->type != CTUNE__JSON_ARRAY || (sc->n && sc->items[0].type != CTUNE__JSON_STRING)))
         return bad(sc, "scorers", "an array of strings");
     /* the columns' suffix: the refit metric when it is one of the scorers
      * (several metrics), else the first scorer ("score" for a single metric,
@@ -253,7 +268,7 @@ static ctune_status read_doc(ctune__rdoc *d)
                                                                                      : d->metric;
     if (strlen(d->metric) > 200)
         return ctune_set_error(CTUNE_EFORMAT, "results file: the metric name is longer than "
-                               "200 bytes");
+                                              "200 bytes");
 
     d->best_index = -1;
     d->best_score = NAN;
@@ -289,8 +304,10 @@ static ctune_status read_doc(ctune__rdoc *d)
     if (!params || params->type != CTUNE__JSON_ARRAY)
         return bad(params, "params", "an array of objects");
     if (params->n != d->n_cands)
-        return ctune_set_error(CTUNE_EFORMAT, "results file: column 'params' (line %u) has %zu "
-                               "values for %zu candidates", params->line, params->n, d->n_cands);
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "results file: column 'params' (line %u) has %zu "
+                               "values for %zu candidates",
+                               params->line, params->n, d->n_cands);
     for (size_t i = 0; i < params->n; i++)
         if (params->items[i].type != CTUNE__JSON_OBJECT) {
             snprintf(name, sizeof name, "params[%zu]", i);
@@ -313,10 +330,11 @@ static ctune_status read_doc(ctune__rdoc *d)
         CTUNE_TRY(strings(state, "state", d->n_cands, &d->state));
         for (size_t i = 0; i < d->n_cands; i++) {
             const char *s = d->state[i];
-            if (s && strcmp(s, "done") != 0 && strcmp(s, "failed") != 0 &&
-                strcmp(s, "pruned") != 0)
-                return ctune_set_error(CTUNE_EFORMAT, "results file: state[%zu] (line %u) is "
-                                       "not done, failed or pruned", i, state->items[i].line);
+            if (s && strcmp(s, "done") != 0 && strcmp(s, "failed") != 0 && strcmp(s, "pruned") != 0)
+                return ctune_set_error(CTUNE_EFORMAT,
+                                       "results file: state[%zu] (line %u) is "
+                                       "not done, failed or pruned",
+                                       i, state->items[i].line);
         }
     }
     const ctune__json *hist = ctune__json_get(root, "history");

@@ -17,28 +17,28 @@
 
 /* One searched parameter (a param_<name> column). */
 typedef struct ctune__rparam {
-    const char *name;          /* without "param_" (borrowed from the tree) */
-    const ctune__json **v;     /* per candidate: its value (NULL when null) */
-    int categorical;           /* some value is a string or a boolean */
+    const char *name;      /* without "param_" (borrowed from the tree) */
+    const ctune__json **v; /* per candidate: its value (NULL when null) */
+    int categorical;       /* some value is a string or a boolean */
 } ctune__rparam;
 
 /* One per-epoch series of the optional "history" section. */
 typedef struct ctune__rseries {
     size_t candidate;
-    const char *metric;        /* e.g. "loss", "val_accuracy" */
-    double *v;                 /* per epoch, NaN for null */
+    const char *metric; /* e.g. "loss", "val_accuracy" */
+    double *v;          /* per epoch, NaN for null */
     size_t n;
 } ctune__rseries;
 
 typedef struct ctune__rdoc {
     ctune__json *root;
-    long schema;               /* 0: written before the field existed */
+    long schema; /* 0: written before the field existed */
     size_t n_cands, n_splits;
-    const char *status;        /* "complete", "partial" */
-    const char *metric;        /* the suffix of the test columns shown ("score", "f1", ...) */
-    const char *metric_label;  /* its name for people: the refit metric ("f1_macro") or metric */
-    long best_index;           /* -1: none */
-    double best_score;         /* NaN: none */
+    const char *status;       /* "complete", "partial" */
+    const char *metric;       /* the suffix of the test columns shown ("score", "f1", ...) */
+    const char *metric_label; /* its name for people: the refit metric ("f1_macro") or metric */
+    long best_index;          /* -1: none */
+    double best_score;        /* NaN: none */
     size_t n_params;
     ctune__rparam *params;     /* sorted as in the file */
     double *mean, *std, *rank; /* per candidate, NaN for null */

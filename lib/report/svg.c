@@ -30,8 +30,8 @@ void ctune__html_text(ctune__sb *b, const char *s)
     ctune__sb_str(b, run);
 }
 
-static const long long POW10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                  100000000, 1000000000};
+static const long long POW10[] = {1,      10,      100,      1000,      10000,
+                                  100000, 1000000, 10000000, 100000000, 1000000000};
 
 void ctune__fmt_fixed(ctune__sb *b, double v, int dec)
 {
@@ -103,10 +103,7 @@ void ctune__fmt_num(ctune__sb *b, double v)
     ctune__sb_printf(b, "e%d", e);
 }
 
-void ctune__svg_coord(ctune__sb *b, double v)
-{
-    ctune__fmt_fixed(b, isfinite(v) ? v : 0, 1);
-}
+void ctune__svg_coord(ctune__sb *b, double v) { ctune__fmt_fixed(b, isfinite(v) ? v : 0, 1); }
 
 void ctune__svg_xy(ctune__sb *b, double x, double y)
 {
@@ -118,8 +115,8 @@ void ctune__svg_xy(ctune__sb *b, double x, double y)
 
 /* ---- scales ------------------------------------------------------------- */
 
-void ctune__scale_fit(ctune__scale *s, ctune__scale_kind kind, const double *v, size_t n,
-                      double p0, double p1)
+void ctune__scale_fit(ctune__scale *s, ctune__scale_kind kind, const double *v, size_t n, double p0,
+                      double p1)
 {
     memset(s, 0, sizeof *s);
     s->kind = kind == CTUNE__SCALE_LOG ? CTUNE__SCALE_LOG : CTUNE__SCALE_LINEAR;
@@ -150,8 +147,7 @@ void ctune__scale_fit(ctune__scale *s, ctune__scale_kind kind, const double *v, 
     s->hi = hi;
 }
 
-void ctune__scale_cats(ctune__scale *s, const char *const *cats, size_t n_cat, double p0,
-                       double p1)
+void ctune__scale_cats(ctune__scale *s, const char *const *cats, size_t n_cat, double p0, double p1)
 {
     memset(s, 0, sizeof *s);
     s->kind = CTUNE__SCALE_CATEGORY;
@@ -177,9 +173,10 @@ double ctune__scale_map(const ctune__scale *s, double v)
 void ctune__svg_open(ctune__sb *b, const char *id, int w, int h, const char *title,
                      const char *desc)
 {
-    ctune__sb_printf(b, "<figure class=\"plot\" id=\"%s\">\n<svg xmlns=\"http://www.w3.org/2000/"
-                        "svg\" role=\"img\" aria-labelledby=\"%s-t %s-d\" width=\"%d\" "
-                        "height=\"%d\" viewBox=\"0 0 %d %d\">\n<title id=\"%s-t\">",
+    ctune__sb_printf(b,
+                     "<figure class=\"plot\" id=\"%s\">\n<svg xmlns=\"http://www.w3.org/2000/"
+                     "svg\" role=\"img\" aria-labelledby=\"%s-t %s-d\" width=\"%d\" "
+                     "height=\"%d\" viewBox=\"0 0 %d %d\">\n<title id=\"%s-t\">",
                      id, id, id, w, h, w, h, id);
     ctune__html_text(b, title);
     ctune__sb_printf(b, "</title>\n<desc id=\"%s-d\">", id);
@@ -239,8 +236,10 @@ static size_t ticks(const ctune__scale *s, double *t, size_t cap, int *dec)
     }
     double range = s->hi - s->lo;
     double raw = range / 5, mag = pow(10, floor(log10(raw)));
-    double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag
-                                                                                 : 10 * mag;
+    double step = raw / mag < 1.5   ? mag
+                  : raw / mag < 3.5 ? 2 * mag
+                  : raw / mag < 7.5 ? 5 * mag
+                                    : 10 * mag;
     int d = (int)-floor(log10(step) + 1e-9);
     *dec = d < 0 ? 0 : d > 9 ? 9 : d;
     if (fabs(s->lo) > 1e6 || fabs(s->hi) > 1e6 || step < 1e-6)
@@ -375,9 +374,9 @@ void ctune__svg_axis_y(ctune__sb *b, const ctune__scale *s, double x, const char
 void ctune__svg_colour(double t, char out[8])
 {
     /* nine stops of a viridis-like ramp; luminance rises monotonically */
-    static const unsigned char stops[9][3] = {
-        {68, 1, 84},    {71, 44, 122},  {59, 81, 139},  {44, 113, 142}, {33, 144, 141},
-        {39, 173, 129}, {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
+    static const unsigned char stops[9][3] = {{68, 1, 84},    {71, 44, 122},  {59, 81, 139},
+                                              {44, 113, 142}, {33, 144, 141}, {39, 173, 129},
+                                              {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
     if (!isfinite(t))
         t = 0;
     t = t < 0 ? 0 : t > 1 ? 1 : t;

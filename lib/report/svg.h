@@ -22,16 +22,16 @@ void ctune__fmt_fixed(ctune__sb *b, double v, int dec);
 typedef enum { CTUNE__SCALE_LINEAR, CTUNE__SCALE_LOG, CTUNE__SCALE_CATEGORY } ctune__scale_kind;
 typedef struct ctune__scale {
     ctune__scale_kind kind;
-    double lo, hi;       /* data range (log: positive); categories: 0 .. n_cat - 1 */
-    double p0, p1;       /* pixels of lo and hi */
+    double lo, hi; /* data range (log: positive); categories: 0 .. n_cat - 1 */
+    double p0, p1; /* pixels of lo and hi */
     size_t n_cat;
     const char *const *cats; /* category names (borrowed) */
 } ctune__scale;
 
 /* A linear or log scale that covers the finite values of v[0..n) (positive
  * ones for log), padded a little; a unit range when there are none. */
-void ctune__scale_fit(ctune__scale *s, ctune__scale_kind kind, const double *v, size_t n,
-                      double p0, double p1);
+void ctune__scale_fit(ctune__scale *s, ctune__scale_kind kind, const double *v, size_t n, double p0,
+                      double p1);
 /* A category scale over n_cat names; category i sits at the centre of its band. */
 void ctune__scale_cats(ctune__scale *s, const char *const *cats, size_t n_cat, double p0,
                        double p1);

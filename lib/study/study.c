@@ -57,10 +57,10 @@ ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_i
 
 #else
 
-#include <sqlite3.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,9 +80,9 @@ static const char *const SCHEMA =
 
 static const char *const CLAIM_COLS[] = {"candidate", "split", "owner", "heartbeat"};
 static const char *const META_COLS[] = {"key", "value"};
-static const char *const TRIAL_COLS[] = {"candidate", "split", "params", "state", "status",
-                                         "score_failures", "scores", "fit_time", "score_time",
-                                         "error", "history"};
+static const char *const TRIAL_COLS[] = {"candidate",  "split",          "params", "state",
+                                         "status",     "score_failures", "scores", "fit_time",
+                                         "score_time", "error",          "history"};
 
 struct ctune_study {
     sqlite3 *db;
@@ -91,10 +91,10 @@ struct ctune_study {
     ctune__study_hook hook;
     size_t n_cands, n_splits, n_scores; /* of the search that began */
     unsigned long commits;              /* tasks committed through this handle */
-    pthread_mutex_t lock;  /* one transaction at a time (executor threads claim) */
-    char owner[160];       /* "pid/host/nonce": this handle's claims */
-    double claim_timeout;  /* seconds without a heartbeat before a claim is retried */
-    int last_here;         /* this handle completed the study (or found it complete) */
+    pthread_mutex_t lock;               /* one transaction at a time (executor threads claim) */
+    char owner[160];                    /* "pid/host/nonce": this handle's claims */
+    double claim_timeout;               /* seconds without a heartbeat before a claim is retried */
+    int last_here;                      /* this handle completed the study (or found it complete) */
     /* the last trial read by ctune_study_trial() */
     char *t_params, *t_error, *t_state;
     double *t_scores;
@@ -104,11 +104,15 @@ static ctune_status db_error(ctune_study *st, ctune_status code, const char *wha
 {
     int e = sqlite3_errcode(st->db);
     if (e == SQLITE_BUSY || e == SQLITE_LOCKED)
-        return ctune_set_error(CTUNE_EIO, "study %s: %s: the database stayed locked by another "
-                               "process past the timeout", st->path, what);
+        return ctune_set_error(CTUNE_EIO,
+                               "study %s: %s: the database stayed locked by another "
+                               "process past the timeout",
+                               st->path, what);
     if (e == SQLITE_NOTADB || e == SQLITE_CORRUPT)
-        return ctune_set_error(CTUNE_EFORMAT, "study %s: %s: not a ctune study, or a corrupted "
-                               "one (%s)", st->path, what, sqlite3_errmsg(st->db));
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: %s: not a ctune study, or a corrupted "
+                               "one (%s)",
+                               st->path, what, sqlite3_errmsg(st->db));
     return ctune_set_error(code, "study %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
@@ -148,14 +152,18 @@ static ctune_status check_columns(ctune_study *st, const char *table, const char
     while (rc == CTUNE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(q, 1);
         if (i >= n || !name || strcmp(name, cols[i]) != 0)
-            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: not a ctune study: table %s has an "
-                                 "unexpected column '%s'", st->path, table, name ? name : "?");
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: not a ctune study: table %s has an "
+                                 "unexpected column '%s'",
+                                 st->path, table, name ? name : "?");
         i++;
     }
     sqlite3_finalize(q);
     if (rc == CTUNE_OK && i != n)
-        rc = ctune_set_error(CTUNE_EFORMAT, "study %s: not a ctune study: table %s has %zu "
-                             "columns, expected %zu", st->path, table, i, n);
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: not a ctune study: table %s has %zu "
+                             "columns, expected %zu",
+                             st->path, table, i, n);
     return rc;
 }
 
@@ -181,17 +189,20 @@ static ctune_status check_schema(ctune_study *st)
         const char *type = (const char *)sqlite3_column_text(q, 0);
         const char *name = (const char *)sqlite3_column_text(q, 1);
         if (i >= n_want || !type || !name || strcmp(type, want[i][0]) || strcmp(name, want[i][1]))
-            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: not a ctune study: unexpected %s "
-                                 "'%s' in the schema", st->path, type ? type : "?",
-                                 name ? name : "?");
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: not a ctune study: unexpected %s "
+                                 "'%s' in the schema",
+                                 st->path, type ? type : "?", name ? name : "?");
         i++;
     }
     if (rc == CTUNE_OK && r != SQLITE_DONE)
         rc = db_error(st, CTUNE_EFORMAT, "reading the schema");
     sqlite3_finalize(q);
     if (rc == CTUNE_OK && i != n_want)
-        rc = ctune_set_error(CTUNE_EFORMAT, "study %s: not a ctune study: the schema lacks "
-                             "its tables", st->path);
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: not a ctune study: the schema lacks "
+                             "its tables",
+                             st->path);
     if (rc == CTUNE_OK)
         rc = check_columns(st, "meta", META_COLS, 2);
     if (rc == CTUNE_OK)
@@ -247,8 +258,10 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
             else
                 *timeout_ms = (int)(v * 1000);
         } else {
-            rc = ctune_set_error(CTUNE_EINVAL, "study: unknown option '%s'; known: durability, "
-                                 "fresh, timeout, claim_timeout", k);
+            rc = ctune_set_error(CTUNE_EINVAL,
+                                 "study: unknown option '%s'; known: durability, "
+                                 "fresh, timeout, claim_timeout",
+                                 k);
         }
     }
     ctune_params_free(p);
@@ -331,12 +344,15 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
         return ctune_set_error_str(rc, msg);
     }
     if (version > SCHEMA_VERSION)
-        return ctune_set_error(CTUNE_EFORMAT, "study %s: schema version %lld is newer than this "
-                               "ctune reads (%d): upgrade ctune", st->path, version,
-                               SCHEMA_VERSION);
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: schema version %lld is newer than this "
+                               "ctune reads (%d): upgrade ctune",
+                               st->path, version, SCHEMA_VERSION);
     if (version != SCHEMA_VERSION)
-        return ctune_set_error(CTUNE_EFORMAT, "study %s: not a ctune study (schema version "
-                               "%lld, tables of another program)", st->path, version);
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: not a ctune study (schema version "
+                               "%lld, tables of another program)",
+                               st->path, version);
     CTUNE_TRY(check_schema(st));
     /* WAL: a kill -9 loses no committed task; NORMAL may lose the last
      * commits on power loss, FULL does not */
@@ -411,8 +427,7 @@ static ctune_status meta_get(ctune_study *st, const char *key, char **out)
 {
     *out = NULL;
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key=?", -1, &q, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key=?", -1, &q, NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "reading meta");
     sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
     int r = sqlite3_step(q);
@@ -431,8 +446,8 @@ static ctune_status meta_get(ctune_study *st, const char *key, char **out)
 static ctune_status meta_put(ctune_study *st, const char *key, const char *value)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1,
-                           &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &q,
+                           NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "writing meta");
     sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
@@ -449,7 +464,8 @@ static ctune_status fingerprint_differs(ctune_study *st, const char *old, const 
         size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
         if (la != lb || memcmp(a, b, la) != 0) {
             size_t key = strcspn(b, ":\n");
-            return ctune_set_error(CTUNE_ESTATE, "study %s belongs to another search: '%.*s' "
+            return ctune_set_error(CTUNE_ESTATE,
+                                   "study %s belongs to another search: '%.*s' "
                                    "differs (study has '%.*s', this search '%.*s'); use a new "
                                    "study file or the option fresh=true",
                                    st->path, (int)key, b, (int)(la > 200 ? 200 : la), a,
@@ -538,7 +554,8 @@ static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec 
     ctune_study *st = self;
     *found = 0;
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "SELECT status, score_failures, scores, fit_time, "
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT status, score_failures, scores, fit_time, "
                            "score_time, error FROM trials WHERE candidate=? AND split=?",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "reading trials");
@@ -554,8 +571,10 @@ static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec 
         const char *err = (const char *)sqlite3_column_text(q, 5);
         if (len != 2 * nk * 8 || (len && !blob) || status > 0 || status < -1000 || fails < 0 ||
             fails > (long long)(2 * nk))
-            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: the row of candidate %zu, split %zu "
-                                 "is malformed", st->path, c, f);
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: the row of candidate %zu, split %zu "
+                                 "is malformed",
+                                 st->path, c, f);
         if (rc == CTUNE_OK) {
             rec->status = (int32_t)status;
             rec->score_failures = (int32_t)fails;
@@ -594,8 +613,8 @@ static ctune_status claim_release(ctune_study *st, size_t c, size_t f)
     sqlite3_finalize(q);
     if (r != SQLITE_DONE)
         return db_error(st, CTUNE_EIO, "releasing a claim");
-    if (sqlite3_prepare_v2(st->db, "UPDATE claims SET heartbeat=? WHERE owner=?", -1, &q,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "UPDATE claims SET heartbeat=? WHERE owner=?", -1, &q, NULL) !=
+        SQLITE_OK)
         return db_error(st, CTUNE_EIO, "heart-beating");
     sqlite3_bind_double(q, 1, wall_now());
     sqlite3_bind_text(q, 2, st->owner, -1, SQLITE_STATIC);
@@ -643,8 +662,10 @@ static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *
     } else if (rc == CTUNE_OK) {
         sqlite3_stmt *q;
         int busy = 0;
-        if (sqlite3_prepare_v2(st->db, "SELECT owner, heartbeat FROM claims WHERE candidate=? "
-                               "AND split=?", -1, &q, NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(st->db,
+                               "SELECT owner, heartbeat FROM claims WHERE candidate=? "
+                               "AND split=?",
+                               -1, &q, NULL) != SQLITE_OK) {
             rc = db_error(st, CTUNE_EIO, "claiming a task");
         } else {
             sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
@@ -656,9 +677,10 @@ static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *
             sqlite3_finalize(q);
         }
         if (rc == CTUNE_OK && !busy) {
-            if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO claims(candidate, split, "
-                                   "owner, heartbeat) VALUES(?, ?, ?, ?)", -1, &q,
-                                   NULL) != SQLITE_OK) {
+            if (sqlite3_prepare_v2(st->db,
+                                   "INSERT OR REPLACE INTO claims(candidate, split, "
+                                   "owner, heartbeat) VALUES(?, ?, ?, ?)",
+                                   -1, &q, NULL) != SQLITE_OK) {
                 rc = db_error(st, CTUNE_EIO, "claiming a task");
             } else {
                 sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
@@ -719,10 +741,11 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
     ctune_status rc = exec(st, "BEGIN IMMEDIATE", "committing a task");
     sqlite3_stmt *q = NULL;
     if (rc == CTUNE_OK &&
-        sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO trials(candidate, split, params, "
+        sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO trials(candidate, split, params, "
                            "state, status, score_failures, scores, fit_time, score_time, error, "
-                           "history) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", -1, &q,
-                           NULL) != SQLITE_OK)
+                           "history) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                           -1, &q, NULL) != SQLITE_OK)
         rc = db_error(st, CTUNE_EIO, "committing a task");
     if (rc == CTUNE_OK) {
         sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
@@ -776,8 +799,7 @@ static ctune_status meta_size(ctune_study *st, const char *key, size_t *out)
         unsigned long long n = strtoull(v, &end, 10);
         if (*end || n > (1ULL << 40)) {
             ctune__free(v);
-            return ctune_set_error(CTUNE_EFORMAT, "study %s: meta %s is malformed", st->path,
-                                   key);
+            return ctune_set_error(CTUNE_EFORMAT, "study %s: meta %s is malformed", st->path, key);
         }
         *out = (size_t)n;
     }
@@ -835,9 +857,11 @@ ctune_status ctune_study_trial(ctune_study *st, size_t i, ctune_study_trial_info
     memset(out, 0, sizeof *out);
     cache_clear(st);
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "SELECT candidate, split, params, state, error, scores, "
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT candidate, split, params, state, error, scores, "
                            "fit_time, score_time FROM trials ORDER BY candidate, split "
-                           "LIMIT 1 OFFSET ?", -1, &q, NULL) != SQLITE_OK)
+                           "LIMIT 1 OFFSET ?",
+                           -1, &q, NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "reading trials");
     sqlite3_bind_int64(q, 1, (sqlite3_int64)(i > (size_t)INT64_MAX ? INT64_MAX : i));
     int r = sqlite3_step(q);

@@ -38,8 +38,7 @@ static void nc_destroy(void *self)
     free(m);
 }
 
-static ctune_status nc_fit(void *self, const ctune_data *train, size_t k,
-                           const ctune_fit_ctx *ctx)
+static ctune_status nc_fit(void *self, const ctune_data *train, size_t k, const ctune_fit_ctx *ctx)
 {
     (void)ctx; /* deterministic: no seed needed */
     nc *m = self;
@@ -62,7 +61,8 @@ static ctune_status nc_fit(void *self, const ctune_data *train, size_t k,
     }
     for (size_t c = 0; c < k; c++)
         for (size_t j = 0; j < d; j++)
-            mu[c * d + j] = (1 - m->shrink) * mu[c * d + j] / (double)count[c] + m->shrink * mean[j];
+            mu[c * d + j] = (1 - m->shrink) * mu[c * d + j] / (double)count[c] +
+                            m->shrink * mean[j];
     free(m->mu);
     m->mu = mu;
     m->k = k;
@@ -138,7 +138,6 @@ static const ctune_estimator_vtable NEAREST_CENTROID = {
 
 #include <check.h>
 
-
 START_TEST(test_nearest_centroid_conforms)
 {
     ctune_estimator *est;
@@ -149,8 +148,9 @@ START_TEST(test_nearest_centroid_conforms)
     ck_assert_msg(failed == 0, "%d check(s) failed:\n%s", failed, report);
     /* the same with other params and another data shape */
     ck_assert_int_eq(ctune_estimator_set_params_text(est, "shrink=0.5"), CTUNE_OK);
-    ck_assert_int_eq(ctune_check_estimator(est, "n_classes=2, n_features=1", report,
-                                           sizeof report, &failed), CTUNE_OK);
+    ck_assert_int_eq(
+        ctune_check_estimator(est, "n_classes=2, n_features=1", report, sizeof report, &failed),
+        CTUNE_OK);
     ck_assert_msg(failed == 0, "%d check(s) failed:\n%s", failed, report);
     ctune_estimator_free(est);
 }

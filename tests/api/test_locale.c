@@ -13,13 +13,13 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
+#define CHECK(cond)                                                                           \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
             fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", __FILE__, __LINE__, \
-                    #cond, ctune_last_error());                                            \
-            failures++;                                                                    \
-        }                                                                                  \
+                    #cond, ctune_last_error());                                               \
+            failures++;                                                                       \
+        }                                                                                     \
     } while (0)
 #define OK(call) CHECK((call) == CTUNE_OK)
 

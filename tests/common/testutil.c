@@ -1,9 +1,9 @@
 #include "testutil.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <math.h>
 
 int ctu_run_suite(Suite *s)
 {

@@ -9,17 +9,17 @@
 #include "ctune_testing.h"
 
 /* Asserts a status, printing ctune_last_error() on mismatch. */
-#define ck_assert_status(expr, expected)                                                   \
-    do {                                                                                   \
-        ctune_status st__ = (expr);                                                        \
+#define ck_assert_status(expr, expected)                                                        \
+    do {                                                                                        \
+        ctune_status st__ = (expr);                                                             \
         ck_assert_msg(st__ == (expected), "%s returned %d (%s), expected %d; error: %s", #expr, \
-                      st__, ctune_status_string(st__), (int)(expected), ctune_last_error()); \
+                      st__, ctune_status_string(st__), (int)(expected), ctune_last_error());    \
     } while (0)
 #define ck_assert_ok(expr) ck_assert_status(expr, CTUNE_OK)
 
 /* Asserts that ctune_last_error() contains `needle`. */
-#define ck_assert_error_has(needle)                                                     \
-    ck_assert_msg(strstr(ctune_last_error(), (needle)) != NULL,                           \
+#define ck_assert_error_has(needle)                             \
+    ck_assert_msg(strstr(ctune_last_error(), (needle)) != NULL, \
                   "error message '%s' does not contain '%s'", ctune_last_error(), (needle))
 
 /* Runs a suite in fork mode and returns the process exit status. */

@@ -13,7 +13,8 @@
 START_TEST(test_version)
 {
     char buf[32];
-    snprintf(buf, sizeof buf, "%d.%d.%d", CTUNE_VERSION_MAJOR, CTUNE_VERSION_MINOR, CTUNE_VERSION_PATCH);
+    snprintf(buf, sizeof buf, "%d.%d.%d", CTUNE_VERSION_MAJOR, CTUNE_VERSION_MINOR,
+             CTUNE_VERSION_PATCH);
     ck_assert_str_eq(ctune_version_string(), buf);
     ck_assert_int_eq(ctune_version_number(), CTUNE_VERSION_NUMBER);
 }

@@ -92,7 +92,7 @@ START_TEST(test_subset_no_copy_and_nesting)
     ck_assert_status(ctune_data_rows(d, NULL, &stride), CTUNE_EINVAL);
     size_t r2[2] = {2, 0};
     ck_assert_ok(ctune_data_subset(&s2, s1, r2, 2)); /* rows 2 and 3 of the root */
-    ctune_data_free(d); /* views keep the storage alive */
+    ctune_data_free(d);                              /* views keep the storage alive */
     ck_assert_uint_eq(ctune_data_n_rows(s2), 2);
     ck_assert_double_eq(ctune_data_x(s2, 0, 0), 7);
     ck_assert_double_eq(ctune_data_x(s2, 1, 2), 12);
@@ -185,7 +185,7 @@ START_TEST(test_affine_view)
                 v = x / scale[i % 3] - shift[i % 3] / scale[i % 3];
             want[i] = v;
         }
-        ck_assert(!f32 || isfinite(want[7])); /* (1e30 + 1e308) / 4 */
+        ck_assert(!f32 || isfinite(want[7]));               /* (1e30 + 1e308) / 4 */
         ck_assert(f32 || want[7] == 1e308 / 4 + 1e308 / 4); /* overflowed, scaled first */
         ck_assert_ok(ctune_data_gather_f64(a, NULL, 4, g, 3));
         ck_assert_ok(ctune_data_gather_f32(a, NULL, 4, g32, 3));

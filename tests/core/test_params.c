@@ -10,8 +10,8 @@ static const ctune_param_spec SPEC[] = {
     {"optimizer", CTUNE_TYPE_STRING, "adam", NULL, "sgd|adam|rmsprop", "optimizer name"},
     {"shuffle", CTUNE_TYPE_BOOL, "true", NULL, NULL, "shuffle each epoch"},
     {"max_depth", CTUNE_TYPE_INT | CTUNE_TYPE_NONE, "none", "[1, inf)", NULL, "depth limit"},
-    {"max_features", CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE | CTUNE_TYPE_STRING | CTUNE_TYPE_NONE, "none",
-     NULL, "sqrt|log2", "features per split"},
+    {"max_features", CTUNE_TYPE_INT | CTUNE_TYPE_DOUBLE | CTUNE_TYPE_STRING | CTUNE_TYPE_NONE,
+     "none", NULL, "sqrt|log2", "features per split"},
     {NULL, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -72,7 +72,8 @@ START_TEST(test_parse_and_round_trip)
     char buf[512];
     long n = ctune_params_to_text(p, buf, sizeof buf);
     ck_assert_int_gt(n, 0);
-    ck_assert_str_eq(buf, "nl=2, nn=64, lr=0.001, optimizer=adam, flag=false, depth=none, s='12', name=a b");
+    ck_assert_str_eq(
+        buf, "nl=2, nn=64, lr=0.001, optimizer=adam, flag=false, depth=none, s='12', name=a b");
     ck_assert_ok(ctune_params_new(&q));
     ck_assert_ok(ctune_params_parse(q, buf));
     ck_assert_int_eq(ctune_params_equal(p, q), 1);
@@ -160,8 +161,7 @@ START_TEST(test_parse_spec_options)
 {
     int64_t live = ctune_alloc_live();
     ctune_params *p = (ctune_params *)1;
-    ck_assert_ok(ctune_params_parse_spec(&p, "nn=4, optimizer=sgd, learning_rate=1", SPEC,
-                                         "fit"));
+    ck_assert_ok(ctune_params_parse_spec(&p, "nn=4, optimizer=sgd, learning_rate=1", SPEC, "fit"));
     ck_assert_uint_eq(ctune_params_count(p), 3); /* no defaults added */
     ck_assert_int_eq(ctune_params_type(p, "learning_rate"), CTUNE_TYPE_DOUBLE);
     ctune_params_free(p);

@@ -24,7 +24,14 @@ static const ctune_param_spec NC_PARAMS[] = {
 };
 
 enum {
-    GOOD, SEED_IGNORER, BAD_PROBA, MODIFIES_INPUT, BATCH_DEPENDENT, LEAKER, OVERRUN, MISSPELT,
+    GOOD,
+    SEED_IGNORER,
+    BAD_PROBA,
+    MODIFIES_INPUT,
+    BATCH_DEPENDENT,
+    LEAKER,
+    OVERRUN,
+    MISSPELT,
     UNWRITTEN_ROW
 };
 
@@ -399,11 +406,11 @@ static int run(const ctune_estimator *e, const char *options)
     return failed;
 }
 
-#define ck_assert_clean(e, options)                                                             \
-    do {                                                                                        \
-        int f__ = run((e), (options));                                                          \
-        ck_assert_msg(f__ == 0, "%s: %d failed check(s):\n%s", ctune_estimator_name(e), f__,     \
-                      g_report);                                                                \
+#define ck_assert_clean(e, options)                                                          \
+    do {                                                                                     \
+        int f__ = run((e), (options));                                                       \
+        ck_assert_msg(f__ == 0, "%s: %d failed check(s):\n%s", ctune_estimator_name(e), f__, \
+                      g_report);                                                             \
     } while (0)
 
 static int has_check(const char *name)
@@ -416,7 +423,7 @@ static int has_check(const char *name)
     return 0;
 }
 
-#define ck_assert_caught(name)                                                                  \
+#define ck_assert_caught(name) \
     ck_assert_msg(has_check(name), "check '%s' did not report; report:\n%s", (name), g_report)
 
 static ctune_estimator *custom(const ctune_estimator_vtable *vt, int *flavour)
@@ -636,8 +643,9 @@ START_TEST(test_options)
     int good = GOOD;
     ctune_estimator *g = custom(&NC, &good);
     ck_assert_clean(g, "skip=fit_predict");
-    ck_assert_status(ctune_check_estimator(g, "skip=fit_determinism", g_report, sizeof g_report,
-                                           &failed), CTUNE_EINVAL);
+    ck_assert_status(
+        ctune_check_estimator(g, "skip=fit_determinism", g_report, sizeof g_report, &failed),
+        CTUNE_EINVAL);
     ck_assert_error_has("skip: unknown check 'fit_determinism'; known: fit_predict,");
     ck_assert_status(ctune_check_estimator(g, "tolerence=1", NULL, 0, &failed), CTUNE_EINVAL);
     ck_assert_error_has("ctune_check_estimator: unknown option 'tolerence'");

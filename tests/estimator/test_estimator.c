@@ -12,10 +12,10 @@ static int g_threads;
 static uint64_t g_seed;
 static size_t g_n_classes;
 static double g_max_code;
-static int g_fail_fit;      /* fit returns an error */
-static int g_silent_fail;   /* ... without a message */
-static int g_null_self;     /* create returns OK without an instance */
-static int g_bad_code;      /* predict returns an invalid class code */
+static int g_fail_fit;    /* fit returns an error */
+static int g_silent_fail; /* ... without a message */
+static int g_null_self;   /* create returns OK without an instance */
+static int g_bad_code;    /* predict returns an invalid class code */
 
 static const ctune_param_spec PARAMS[] = {
     {"shift", CTUNE_TYPE_DOUBLE, "0", "[-10, 10]", NULL, "added to predictions"},
@@ -456,7 +456,7 @@ START_TEST(test_label_mapping)
     for (int i = 0; i < 6; i++)
         ck_assert_double_eq(pred[i], Y37[i]);
     ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
-    ck_assert_double_eq(proba[0], 1); /* row 0: class 3 = column 0 */
+    ck_assert_double_eq(proba[0], 1);  /* row 0: class 3 = column 0 */
     ck_assert_double_eq(proba[11], 1); /* row 5: class 7 = column 1 */
     /* labels in any order, negative, with repeats */
     const double yneg[6] = {-4, 7, -4, 7, 7, 100};

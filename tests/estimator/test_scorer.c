@@ -103,10 +103,20 @@ static double score(ctune_estimator *e, const char *name, const ctune_data *d)
 
 START_TEST(test_names)
 {
-    static const char *const want[] = {
-        "accuracy", "balanced_accuracy", "f1", "f1_macro", "neg_log_loss",
-        "neg_mean_absolute_error", "neg_mean_squared_error", "neg_root_mean_squared_error",
-        "precision", "precision_macro", "r2", "recall", "recall_macro", "roc_auc"};
+    static const char *const want[] = {"accuracy",
+                                       "balanced_accuracy",
+                                       "f1",
+                                       "f1_macro",
+                                       "neg_log_loss",
+                                       "neg_mean_absolute_error",
+                                       "neg_mean_squared_error",
+                                       "neg_root_mean_squared_error",
+                                       "precision",
+                                       "precision_macro",
+                                       "r2",
+                                       "recall",
+                                       "recall_macro",
+                                       "roc_auc"};
     ck_assert_uint_eq(ctune_scorer_count(), 14);
     for (size_t i = 0; i < 14; i++) {
         ck_assert_str_eq(ctune_scorer_name(i), want[i]);

@@ -39,7 +39,8 @@ START_TEST(test_trees)
     check_made(ctune_decision_tree_classifier_new, "max_leaf_nodes=5, class_weight=balanced",
                "n_classes=3");
     check_made(ctune_decision_tree_regressor_new, NULL, NULL);
-    check_made(ctune_decision_tree_regressor_new, "criterion=absolute_error, min_samples_leaf=3", NULL);
+    check_made(ctune_decision_tree_regressor_new, "criterion=absolute_error, min_samples_leaf=3",
+               NULL);
 }
 END_TEST
 

@@ -12,8 +12,8 @@ typedef struct probe {
     int calls;
     int64_t nn_seen;
     int64_t classes_seen;
-    int fail;            /* 1: return CTUNE_EUSER with a message */
-    int out_units;       /* 0: n_classes_ softmax (or 1 sigmoid for 2) */
+    int fail;      /* 1: return CTUNE_EUSER with a message */
+    int out_units; /* 0: n_classes_ softmax (or 1 sigmoid for 2) */
 } probe;
 
 static const ctune_param_spec PROBE_SPEC[] = {
@@ -52,8 +52,9 @@ static ctune_status probe_build(const ctune_params *p, ctune_model *m, void *use
         rc = ctune_model_add_dense(m, k, "softmax", NULL);
     if (rc != CTUNE_OK)
         return rc;
-    return ctune_model_compile(m, opt, k == 2 && pr->out_units == 0 ? "binary_crossentropy"
-                                                                     : "sparse_categorical_crossentropy",
+    return ctune_model_compile(m, opt,
+                               k == 2 && pr->out_units == 0 ? "binary_crossentropy"
+                                                            : "sparse_categorical_crossentropy",
                                "learning_rate=0.01, metrics=accuracy");
 }
 
@@ -101,7 +102,8 @@ START_TEST(test_routing_and_meta)
     ctune_estimator *c;
     ck_assert_ok(ctune_estimator_clone(&c, e));
     ck_assert_int_eq(pr.calls, 2);
-    ck_assert_int_eq(ctune_params_equal(ctune_estimator_get_params(c), ctune_estimator_get_params(e)), 1);
+    ck_assert_int_eq(
+        ctune_params_equal(ctune_estimator_get_params(c), ctune_estimator_get_params(e)), 1);
     ck_assert_ptr_null(ctune_keras_model(c));
     ctune_estimator_free(c);
     ctune_estimator_free(e);

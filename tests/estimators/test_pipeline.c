@@ -641,8 +641,9 @@ START_TEST(test_bad_input)
     ck_assert_status(ctune_pipeline_add_step(pipe, "s", NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_pipeline_add_step(t, "s", s), CTUNE_EINVAL);
     ck_assert_error_has("DecisionTreeClassifier is not a Pipeline");
-    const char *bad[] = {"", "a__b", "9lives", "x-y", "sp ace",
-                         "a234567890123456789012345678901234567890123456789012345678901234"};
+    const char *bad[] = {
+        "",    "a__b",   "9lives",
+        "x-y", "sp ace", "a234567890123456789012345678901234567890123456789012345678901234"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         ck_assert_status(ctune_pipeline_add_step(pipe, bad[k], s), CTUNE_EINVAL);
         ck_assert_error_has("is not valid: use [A-Za-z_][A-Za-z0-9_]* without \"__\"");
@@ -736,7 +737,8 @@ START_TEST(test_alloc_failure_sweeps)
             if (c && ctune_pipeline_n_steps(c) == 1) { /* add_step failed: c unchanged */
                 ck_assert_uint_eq(ctune_pipeline_n_steps(pipe), 1);
                 ck_assert_int_eq(ctune_params_equal(ctune_estimator_get_params(c),
-                                                    ctune_estimator_get_params(pipe)), 1);
+                                                    ctune_estimator_get_params(pipe)),
+                                 1);
             }
         } else {
             done = 1;

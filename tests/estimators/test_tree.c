@@ -410,7 +410,7 @@ START_TEST(test_regressor_absolute)
     ck_assert_double_eq_tol(imp, 1.0, 1e-12); /* {1 4 1}: 3 / 3 */
     /* an even leaf takes the mean of the two middle values: {0 0 1 4} -> 0.5 */
     ck_assert_ok(ctune_estimator_set_params_text(ab, "max_depth=1, min_samples_leaf=1, "
-                                                 "max_leaf_nodes=none, min_samples_split=6"));
+                                                     "max_leaf_nodes=none, min_samples_split=6"));
     ck_assert_ok(ctune_estimator_fit(ab, d));
     assert_value(ab, 0, (double[]){1}, 1);
     double y4[] = {0, 0, 1, 4};
@@ -472,7 +472,7 @@ START_TEST(test_class_weight_balanced)
     assert_value(e, 0, (double[]){0.75, 0.25}, 2);
     /* grown fully, both separate the training data */
     ck_assert_ok(ctune_estimator_set_params_text(e, "class_weight=balanced, min_samples_split=2, "
-                                                 "criterion=entropy"));
+                                                    "criterion=entropy"));
     ck_assert_ok(ctune_estimator_fit(e, d));
     double acc;
     ck_assert_ok(ctune_estimator_score(e, d, &acc));
@@ -1009,7 +1009,7 @@ END_TEST
  * same as for any other increasing coding of the values. */
 START_TEST(test_regressor_integer_ranks_with_gaps)
 {
-    static const double y[10] = {0.968338, 0.919196, 0.94205, 0.975411, 0.924469,
+    static const double y[10] = {0.968338, 0.919196, 0.94205,  0.975411, 0.924469,
                                  0.961329, 0.95434,  0.975411, 0.964857, 0.96663};
     static const double gaps[10] = {5, 20, 10, 20, 20, 20, 10, 10, 5, 10};
     static const double dense[10] = {0, 2, 1, 2, 2, 2, 1, 1, 0, 1};

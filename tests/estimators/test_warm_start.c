@@ -56,8 +56,8 @@ static void assert_same_state(const ctune_estimator *a, const ctune_estimator *b
     ck_assert_int_eq(ma->opt.iterations, mb->opt.iterations);
     ck_assert_uint_eq(ma->opt.n_slots, mb->opt.n_slots);
     ck_assert_uint_gt(ma->opt.n_slots, 0);
-    ck_assert_int_eq(memcmp(ma->opt.slots, mb->opt.slots,
-                            ma->opt.n_slots * ma->opt.n * sizeof(float)), 0);
+    ck_assert_int_eq(
+        memcmp(ma->opt.slots, mb->opt.slots, ma->opt.n_slots * ma->opt.n * sizeof(float)), 0);
     ck_assert_int_eq(memcmp(ma->shuffle_rng.s, mb->shuffle_rng.s, sizeof ma->shuffle_rng.s), 0);
     ck_assert_int_eq(memcmp(ma->dropout_rng.s, mb->dropout_rng.s, sizeof ma->dropout_rng.s), 0);
 }
@@ -115,16 +115,10 @@ static ctune_estimator *make_mlp(void)
     return e;
 }
 
-START_TEST(test_3_then_6_is_9_dropout)
-{
-    run_3_then_6("adam", make_dropout);
-}
+START_TEST(test_3_then_6_is_9_dropout) { run_3_then_6("adam", make_dropout); }
 END_TEST
 
-START_TEST(test_3_then_6_is_9_mlp)
-{
-    run_3_then_6("adam", make_mlp);
-}
+START_TEST(test_3_then_6_is_9_mlp) { run_3_then_6("adam", make_mlp); }
 END_TEST
 
 START_TEST(test_falls_back_to_scratch)

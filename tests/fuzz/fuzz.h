@@ -18,13 +18,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_ASSERT(cond)                                                                     \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "%s:%d: fuzz invariant failed: %s (last error: %s)\n", __FILE__,  \
-                    __LINE__, #cond, ctune_last_error());                                     \
-            abort();                                                                          \
-        }                                                                                     \
+#define FUZZ_ASSERT(cond)                                                                    \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            fprintf(stderr, "%s:%d: fuzz invariant failed: %s (last error: %s)\n", __FILE__, \
+                    __LINE__, #cond, ctune_last_error());                                    \
+            abort();                                                                         \
+        }                                                                                    \
     } while (0)
 
 /* A status is a known code, and a failure comes with a message. */
@@ -54,9 +54,6 @@ typedef struct fuzz_in {
     size_t n, pos;
 } fuzz_in;
 
-static inline unsigned fuzz_byte(fuzz_in *in)
-{
-    return in->pos < in->n ? in->p[in->pos++] : 0u;
-}
+static inline unsigned fuzz_byte(fuzz_in *in) { return in->pos < in->n ? in->p[in->pos++] : 0u; }
 
 #endif

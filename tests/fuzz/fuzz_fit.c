@@ -28,9 +28,9 @@
 static double value(unsigned b, int label)
 {
     static const double SPECIAL[] = {
-        0.0,     -0.0,     NAN,      INFINITY, -INFINITY, 1e30,   -1e30,  1e-30,
-        -1e-30,  DBL_MAX,  -DBL_MAX, DBL_MIN,  5e-324,    0.5,    1e15,   9.1e15,
-        1e308,   -1e308,   3.5e38,   1e-45,    2.5,       -7.0,   1e300,  123456789.0,
+        0.0,    -0.0,    NAN,      INFINITY, -INFINITY, 1e30, -1e30, 1e-30,
+        -1e-30, DBL_MAX, -DBL_MAX, DBL_MIN,  5e-324,    0.5,  1e15,  9.1e15,
+        1e308,  -1e308,  3.5e38,   1e-45,    2.5,       -7.0, 1e300, 123456789.0,
     };
     if (b >= 256 - sizeof SPECIAL / sizeof SPECIAL[0])
         return SPECIAL[b - (256 - sizeof SPECIAL / sizeof SPECIAL[0])];
@@ -51,14 +51,10 @@ static ctune_estimator *make(int which, int reg)
         FUZZ_ASSERT((reg ? ctune_decision_tree_regressor_new(&e)
                          : ctune_decision_tree_classifier_new(&e)) == CTUNE_OK);
         break;
-    case EST_SCALER:
-        FUZZ_ASSERT(ctune_standard_scaler_new(&e) == CTUNE_OK);
-        break;
+    case EST_SCALER: FUZZ_ASSERT(ctune_standard_scaler_new(&e) == CTUNE_OK); break;
     case EST_MLP:
-        FUZZ_ASSERT((reg ? ctune_mlp_regressor_new(&e) : ctune_mlp_classifier_new(&e)) ==
-                    CTUNE_OK);
-        FUZZ_ASSERT(ctune_estimator_set_params_text(e, "epochs=1, batch_size=8, nn=3") ==
-                    CTUNE_OK);
+        FUZZ_ASSERT((reg ? ctune_mlp_regressor_new(&e) : ctune_mlp_classifier_new(&e)) == CTUNE_OK);
+        FUZZ_ASSERT(ctune_estimator_set_params_text(e, "epochs=1, batch_size=8, nn=3") == CTUNE_OK);
         break;
     case EST_PIPE:
     case EST_PIPE_MLP:
@@ -164,8 +160,7 @@ static ctune_status outputs(ctune_estimator *e, const ctune_data *d, double *out
     return ctune_estimator_predict(e, d, out);
 }
 
-static int finite_x(int f32, const double *X64, const float *X32, size_t n, size_t d,
-                    size_t stride)
+static int finite_x(int f32, const double *X64, const float *X32, size_t n, size_t d, size_t stride)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
@@ -209,8 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t live = ctune_alloc_live();
     ctune_data *base, *view;
     FUZZ_ASSERT(ctune_data_new(&base, f32 ? (const void *)X32 : (const void *)X64,
-                               f32 ? CTUNE_FLOAT32 : CTUNE_FLOAT64, n, d, stride, y, t) ==
-                CTUNE_OK);
+                               f32 ? CTUNE_FLOAT32 : CTUNE_FLOAT64, n, d, stride, y,
+                               t) == CTUNE_OK);
     if (subset) {
         size_t rows[MAX_N];
         for (size_t i = 0; i < n; i++)

@@ -9,8 +9,8 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "persist/persist.h"
 #include "io/stream.h"
+#include "persist/persist.h"
 
 static void put_le(uint8_t *p, uint64_t v, int bytes)
 {

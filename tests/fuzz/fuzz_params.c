@@ -10,8 +10,7 @@ static int has_both_quotes(const ctune_params *p)
     for (size_t i = 0; i < ctune_params_count(p); i++) {
         const char *s, *name = ctune_params_name(p, i);
         if (ctune_params_type(p, name) == CTUNE_TYPE_STRING &&
-            ctune_params_get_string(p, name, &s) == CTUNE_OK && strchr(s, '\'') &&
-            strchr(s, '"'))
+            ctune_params_get_string(p, name, &s) == CTUNE_OK && strchr(s, '\'') && strchr(s, '"'))
             return 1;
     }
     return 0;

@@ -148,8 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(ctune_space_sample(&c2, sp, n_iter, seed) == CTUNE_OK);
         FUZZ_ASSERT(ctune_candidates_count(c2) == expect);
         for (size_t i = 0; i < expect; i++)
-            FUZZ_ASSERT(ctune_params_equal(ctune_candidates_get(c, i),
-                                           ctune_candidates_get(c2, i)));
+            FUZZ_ASSERT(
+                ctune_params_equal(ctune_candidates_get(c, i), ctune_candidates_get(c2, i)));
         ctune_candidates_free(c2);
         ctune_candidates_free(c);
     } else {

@@ -111,8 +111,11 @@ int main(int argc, char **argv)
                                                          : "model__max_depth=2") != CTUNE_OK;
         if (k != 1)
             bad |= ctune_estimator_fit(p, d3) != CTUNE_OK;
-        bad |= save(dir, k == 0 ? "pipe_tree.model" : k == 1 ? "pipe_unfitted.model"
-                                                             : "pipe_mlp.model", p);
+        bad |= save(dir,
+                    k == 0   ? "pipe_tree.model"
+                    : k == 1 ? "pipe_unfitted.model"
+                             : "pipe_mlp.model",
+                    p);
         ctune_estimator_free(s);
         ctune_estimator_free(t);
         ctune_estimator_free(p);

@@ -184,11 +184,16 @@ START_TEST(test_crlf_comments_blank_bom)
     assert_same_data(ref, d);
     ck_assert_str_eq(ctune_data_feature_name(d, 1), "b");
     ctune_data_free(d);
-    ck_assert_ok(load(&d, "# a comment\n\n   \n# another, with, commas\na,b,y\n\n1,2,0\n"
-                          "  # indented comment\n3,4,1", "comment=#"));
+    ck_assert_ok(load(&d,
+                      "# a comment\n\n   \n# another, with, commas\na,b,y\n\n1,2,0\n"
+                      "  # indented comment\n3,4,1",
+                      "comment=#"));
     assert_same_data(ref, d);
     ctune_data_free(d);
-    ck_assert_ok(load(&d, "\xEF\xBB\xBF" "a,b,y\r\n1,2,0\r\n\r\n3,4,1\r\n", NULL));
+    ck_assert_ok(load(&d,
+                      "\xEF\xBB\xBF"
+                      "a,b,y\r\n1,2,0\r\n\r\n3,4,1\r\n",
+                      NULL));
     assert_same_data(ref, d);
     ck_assert_str_eq(ctune_data_feature_name(d, 0), "a");
     ctune_data_free(d);
@@ -203,8 +208,7 @@ START_TEST(test_crlf_comments_blank_bom)
     ck_assert_status(load(&d, "a,b,y\n1,2,0\n# 3,4,1\n", NULL), CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 3, column 1: '# 3' is not a number");
     /* line numbers count comments, blank lines and CRLF */
-    ck_assert_status(load(&d, "#c\r\na,b,y\r\n\r\n1,2,0\r\n1,x,0\r\n", "comment=#"),
-                     CTUNE_EFORMAT);
+    ck_assert_status(load(&d, "#c\r\na,b,y\r\n\r\n1,2,0\r\n1,x,0\r\n", "comment=#"), CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(), "CSV buffer: line 5, column 2: 'x' is not a number");
     ctune_data_free(ref);
     ck_assert_int_eq(ctune_alloc_live(), live);
@@ -479,9 +483,9 @@ START_TEST(test_error_messages)
     ck_assert(isnan(ctune_data_x(d, 0, 1)));
     ck_assert_status(ctune_data_validate(d), CTUNE_EDATA);
     ctune_data_free(d);
-    ck_assert_status(load(&d, "a,b\n0.12345678901234567890123456789012345678901234567890x,1\n",
-                          NULL),
-                     CTUNE_EFORMAT);
+    ck_assert_status(
+        load(&d, "a,b\n0.12345678901234567890123456789012345678901234567890x,1\n", NULL),
+        CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(),
                      "CSV buffer: line 2, column 1: '0.12345678901234567890123456789012345...' is "
                      "not a number");
@@ -683,8 +687,8 @@ START_TEST(test_mutated_inputs)
         memcpy(exact, t, len);
         ctune_data *d = NULL;
         ctune_status rc = ctune_csv_load_buffer(&d, exact, len, opts[it % 3]);
-        ck_assert_msg(rc == CTUNE_OK || rc == CTUNE_EFORMAT || rc == CTUNE_EINVAL,
-                      "status %d: %s", rc, ctune_last_error());
+        ck_assert_msg(rc == CTUNE_OK || rc == CTUNE_EFORMAT || rc == CTUNE_EINVAL, "status %d: %s",
+                      rc, ctune_last_error());
         if (rc == CTUNE_OK)
             ck_assert_uint_gt(ctune_data_n_rows(d), 0);
         else

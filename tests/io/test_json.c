@@ -25,8 +25,8 @@ static void parse_bad(const char *text, const char *needle)
     ctune_status rc = ctune__json_parse(text, strlen(text), NULL, &v);
     ck_assert_msg(rc == CTUNE_EFORMAT, "'%s' parsed (status %d)", text, rc);
     ck_assert_ptr_null(v);
-    ck_assert_msg(strstr(ctune_last_error(), needle) != NULL, "'%s': message '%s' lacks '%s'",
-                  text, ctune_last_error(), needle);
+    ck_assert_msg(strstr(ctune_last_error(), needle) != NULL, "'%s': message '%s' lacks '%s'", text,
+                  ctune_last_error(), needle);
 }
 
 START_TEST(test_values)

@@ -6,17 +6,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "persist/persist.h"
 #include "io/stream.h"
+#include "persist/persist.h"
 #include "persist/registry.h"
 #include "testutil.h"
 
 /* As a user's estimator would write it (CTUNE_TRY is internal). */
-#define TRY(expr)                     \
-    do {                              \
+#define TRY(expr)                      \
+    do {                               \
         ctune_status try_st_ = (expr); \
-        if (try_st_ != CTUNE_OK)      \
-            return try_st_;           \
+        if (try_st_ != CTUNE_OK)       \
+            return try_st_;            \
     } while (0)
 
 /* ---- a custom classifier: nearest centroid on scaled features ---------- */
@@ -172,10 +172,11 @@ static ctune_status centroid_load(void **self, const ctune_params *p, ctune_read
                                (unsigned long long)k, (unsigned long long)d);
     /* predict and predict_proba write as many columns as the handle says */
     if (d != ctune_read_n_features(r) || k != ctune_read_n_classes(r))
-        return ctune_set_error(CTUNE_EFORMAT, "centroid: %llu x %llu centroids, fitted on %zu "
-                               "features and %zu classes", (unsigned long long)k,
-                               (unsigned long long)d, ctune_read_n_features(r),
-                               ctune_read_n_classes(r));
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "centroid: %llu x %llu centroids, fitted on %zu "
+                               "features and %zu classes",
+                               (unsigned long long)k, (unsigned long long)d,
+                               ctune_read_n_features(r), ctune_read_n_classes(r));
     centroid *m = calloc(1, sizeof *m);
     m->d = (size_t)d;
     m->k = (size_t)k;

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "persist/registry.h"
-#include "persist/persist.h"
 #include "io/stream.h"
+#include "persist/persist.h"
+#include "persist/registry.h"
 #include "testutil.h"
 
 /* ---- data (tests/data, read with the test-only loader) ------------------ */
@@ -68,8 +68,8 @@ static const ctune_param_spec NET_SPEC[] = {
 };
 
 typedef struct net_user {
-    int calls;      /* build calls */
-    int extra;      /* 1: build another architecture (an edited builder) */
+    int calls; /* build calls */
+    int extra; /* 1: build another architecture (an edited builder) */
 } net_user;
 
 static ctune_status net_build(const ctune_params *p, ctune_model *m, void *user)
@@ -317,8 +317,7 @@ START_TEST(test_trees)
         {ctune_decision_tree_classifier_new,
          "criterion=entropy, max_leaf_nodes=9, class_weight=balanced, max_features=sqrt, seed=4",
          &iris},
-        {ctune_decision_tree_classifier_new, "splitter=random, min_samples_leaf=0.02, seed=7",
-         &bc},
+        {ctune_decision_tree_classifier_new, "splitter=random, min_samples_leaf=0.02, seed=7", &bc},
         {ctune_decision_tree_regressor_new, NULL, &reg},
         {ctune_decision_tree_regressor_new, "criterion=absolute_error, max_depth=4", &reg},
     };
@@ -917,8 +916,7 @@ START_TEST(test_tree_values_validated)
             ctune_status rc = load_buf(&f, c, len, NULL);
             if (rc != CTUNE_OK) {
                 ck_assert_msg(rc == CTUNE_EFORMAT || renamed(rc), "byte %zu = %g: %d (%s)", i,
-                              patches[k], rc,
-                              ctune_last_error());
+                              patches[k], rc, ctune_last_error());
                 refused_proba += strstr(ctune_last_error(), "probabilit") != NULL;
                 refused_threshold += strstr(ctune_last_error(), "threshold") != NULL;
                 continue;
@@ -982,8 +980,8 @@ START_TEST(test_fitted_state_mismatch)
         if (is_dummy && rc == CTUNE_OK)
             ctune_estimator_free(f);
         else
-            ck_assert_msg(rc == CTUNE_EFORMAT, "%s with %zu features: %d (%s)", k.label, nf - 1,
-                          rc, ctune_last_error());
+            ck_assert_msg(rc == CTUNE_EFORMAT, "%s with %zu features: %d (%s)", k.label, nf - 1, rc,
+                          ctune_last_error());
         put_u64(b + at, nf);
         if (no > 1) {
             put_u64(b + at + 8, no - 1);
@@ -1004,8 +1002,8 @@ START_TEST(test_fitted_state_mismatch)
             put_u64(c + 16, n - CTUNE__MODEL_HEADER - 4);
             refresh_crc(c, n);
             rc = load_buf(&f, c, n, k.like);
-            ck_assert_msg(rc == CTUNE_EFORMAT, "%s with %zu classes: %d (%s)", k.label, nk - 1,
-                          rc, ctune_last_error());
+            ck_assert_msg(rc == CTUNE_EFORMAT, "%s with %zu classes: %d (%s)", k.label, nk - 1, rc,
+                          ctune_last_error());
             free(c);
         }
         free(ub);
@@ -1052,8 +1050,8 @@ START_TEST(test_corrupted_big_models)
                 continue;
             refresh_crc(c, len);
             ctune_status rc = ctune_estimator_load_buffer(&f, c, len, NULL, NULL);
-            ck_assert_msg(rc == CTUNE_EFORMAT || rc == CTUNE_OK || renamed(rc),
-                          "byte %zu: %d (%s)", at, rc, ctune_last_error());
+            ck_assert_msg(rc == CTUNE_EFORMAT || rc == CTUNE_OK || renamed(rc), "byte %zu: %d (%s)",
+                          at, rc, ctune_last_error());
             if (rc == CTUNE_OK) {
                 exercise(f, digits.data);
                 ctune_estimator_free(f);

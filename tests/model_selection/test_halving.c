@@ -133,15 +133,54 @@ typedef struct expect {
 /* scikit-learn 1.2.1, HalvingGridSearchCV(Stub(), {'x': range(20)},
  * resource='budget', max_resources=27, cv=3, **options) */
 static const expect EXPECT[] = {
-    {"resource=budget, max_resources=27", 3, 3, 3, 1, 3, {3, 9, 27}, {20, 7, 3},
-     {NULL, "4 15 9 6 17 3 14", "3 17 14"}, 29, 14, 27},
-    {"resource=budget, max_resources=27, aggressive_elimination=true, min_resources=1", 3, 4, 3,
-     1, 1, {3, 9, 27}, {20, 7, 3}, {NULL, "4 15 9 6 17 3 14", "3 17 14"}, 29, 14, 27},
-    {"resource=budget, max_resources=27, factor=2, min_resources=2", 4, 4, 5, 2, 2,
-     {2, 4, 8, 16}, {20, 10, 5, 3},
-     {NULL, "7 12 1 4 15 9 6 17 3 14", "9 6 17 3 14", "3 17 14"}, 37, 14, 16},
-    {"resource=budget, max_resources=27, min_resources=1", 3, 4, 3, 1, 1, {1, 3, 9}, {20, 7, 3},
-     {NULL, "4 15 9 6 17 3 14", "17 3 14"}, 29, 14, 9},
+    {"resource=budget, max_resources=27",
+     3,
+     3,
+     3,
+     1,
+     3,
+     {3, 9, 27},
+     {20, 7, 3},
+     {NULL, "4 15 9 6 17 3 14", "3 17 14"},
+     29,
+     14,
+     27},
+    {"resource=budget, max_resources=27, aggressive_elimination=true, min_resources=1",
+     3,
+     4,
+     3,
+     1,
+     1,
+     {3, 9, 27},
+     {20, 7, 3},
+     {NULL, "4 15 9 6 17 3 14", "3 17 14"},
+     29,
+     14,
+     27},
+    {"resource=budget, max_resources=27, factor=2, min_resources=2",
+     4,
+     4,
+     5,
+     2,
+     2,
+     {2, 4, 8, 16},
+     {20, 10, 5, 3},
+     {NULL, "7 12 1 4 15 9 6 17 3 14", "9 6 17 3 14", "3 17 14"},
+     37,
+     14,
+     16},
+    {"resource=budget, max_resources=27, min_resources=1",
+     3,
+     4,
+     3,
+     1,
+     1,
+     {1, 3, 9},
+     {20, 7, 3},
+     {NULL, "4 15 9 6 17 3 14", "17 3 14"},
+     29,
+     14,
+     9},
 };
 
 START_TEST(test_grid_matches_sklearn)
@@ -314,8 +353,8 @@ START_TEST(test_epochs_warm_start)
         ctune_search *s;
         ck_assert_ok(ctune_search_new_halving(&s, run == 2 ? cold : e, sp, 0, 0,
                                               "resource=epochs, max_resources=9, factor=3"));
-        ck_assert_ok(ctune_search_set_options(s, run ? "cv=3, n_jobs=2, refit=false"
-                                                     : "cv=3, refit=false"));
+        ck_assert_ok(
+            ctune_search_set_options(s, run ? "cv=3, n_jobs=2, refit=false" : "cv=3, refit=false"));
         ck_assert_ok(ctune_search_fit(s, d));
         ck_assert_uint_eq(ctune_search_n_iterations(s), 2);
         ck_assert_int_eq(ctune_search_n_resources(s, 0), 3);
@@ -355,9 +394,9 @@ START_TEST(test_hyperband_schedule)
     ck_assert_ok(ctune_search_fit(s, d));
     ck_assert_uint_eq(ctune_search_n_candidates(s), 27 + 12 + 6 + 4);
     ck_assert_uint_eq(ctune_search_n_iterations(s), 4);
-    static const int rows[][3] = { /* bracket, epochs, count */
-        {3, 1, 27}, {3, 3, 9}, {3, 9, 3}, {3, 27, 1}, {2, 3, 12}, {2, 9, 4}, {2, 27, 1},
-        {1, 9, 6},  {1, 27, 2}, {0, 27, 4}};
+    static const int rows[][3] = {/* bracket, epochs, count */
+                                  {3, 1, 27}, {3, 3, 9},  {3, 9, 3}, {3, 27, 1}, {2, 3, 12},
+                                  {2, 9, 4},  {2, 27, 1}, {1, 9, 6}, {1, 27, 2}, {0, 27, 4}};
     size_t i = 0;
     for (size_t g = 0; g < sizeof rows / sizeof rows[0]; g++)
         for (int k = 0; k < rows[g][2]; k++, i++) {
@@ -404,8 +443,8 @@ END_TEST
 
 /* A stub that reports: fit_more continues to the new budget; its score is
  * x / 100 + budget / 1000. */
-static ctune_status more_fit_more(void *self, const ctune_params *p, const ctune_data *d,
-                                  size_t k, const ctune_fit_ctx *c)
+static ctune_status more_fit_more(void *self, const ctune_params *p, const ctune_data *d, size_t k,
+                                  const ctune_fit_ctx *c)
 {
     (void)d, (void)k, (void)c;
     stub *s = self;
@@ -507,8 +546,7 @@ START_TEST(test_median_pruner)
 }
 END_TEST
 
-static void expect_error(int randomized, const char *options, const char *space,
-                         const char *needle)
+static void expect_error(int randomized, const char *options, const char *space, const char *needle)
 {
     ctune_estimator *e;
     ck_assert_ok(ctune_estimator_new(&e, &STUB_VT, NULL));
@@ -534,8 +572,7 @@ START_TEST(test_bad_options)
     expect_error(0, "resource=budget", NULL, "max_resources");
     expect_error(0, "resource=budget, min_resources=10, max_resources=9", NULL, "min_resources");
     expect_error(0, "min_resources=0", NULL, "min_resources");
-    expect_error(1, "n_candidates=exhaust, min_resources=exhaust", "x: randint(0, 9)",
-                 "exhaust");
+    expect_error(1, "n_candidates=exhaust, min_resources=exhaust", "x: randint(0, 9)", "exhaust");
     expect_error(0, "n_candidates=4", NULL, "n_candidates");
     expect_error(0, "aggressive_elimination=maybe", NULL, "aggressive_elimination");
     expect_error(0, "colour=blue", NULL, "colour");

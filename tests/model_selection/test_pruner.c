@@ -137,8 +137,8 @@ START_TEST(test_median_warmup_and_interval)
     const double v3[] = {-1.0, -1.0, -1.0};
     ctune__pruner_trial t = {steps3, v3, 3, 0};
     ctune__pruner_trial o3[5];
-    static const double D[5][4] = {{0, 0, 0, 0.1}, {0, 0, 0, 0.2}, {0, 0, 0, 0.3},
-                                   {0, 0, 0, 0.4}, {0, 0, 0, 0.5}};
+    static const double D[5][4] = {
+        {0, 0, 0, 0.1}, {0, 0, 0, 0.2}, {0, 0, 0, 0.3}, {0, 0, 0, 0.4}, {0, 0, 0, 0.5}};
     for (int i = 0; i < 5; i++)
         o3[i] = seq(D[i], 4, 1);
     ck_assert_int_eq(decide(&every2, t, o3, 5), 0);

@@ -70,10 +70,18 @@ START_TEST(test_grid_search_custom_estimator)
     ck_assert_int_eq(ctune_search_has_results(s), 1);
     ck_assert_uint_eq(ctune_search_n_splits(s), 3);
     ck_assert_uint_eq(ctune_search_n_tasks_done(s), 12);
-    const char *cols[] = {"mean_fit_time",     "std_fit_time",      "mean_score_time",
-                          "std_score_time",    "param_shrink",      "params",
-                          "split0_test_score", "split1_test_score", "split2_test_score",
-                          "mean_test_score",   "std_test_score",    "rank_test_score",
+    const char *cols[] = {"mean_fit_time",
+                          "std_fit_time",
+                          "mean_score_time",
+                          "std_score_time",
+                          "param_shrink",
+                          "params",
+                          "split0_test_score",
+                          "split1_test_score",
+                          "split2_test_score",
+                          "mean_test_score",
+                          "std_test_score",
+                          "rank_test_score",
                           "error"};
     ck_assert_uint_eq(ctune_search_n_columns(s), 13);
     for (size_t j = 0; j < 13; j++)
@@ -117,8 +125,8 @@ START_TEST(test_grid_search_custom_estimator)
     for (size_t c = 0; c < best; c++) /* the first candidate of rank 1 */
         ck_assert_double_gt(result(s, "rank_test_score", c), 1);
     ck_assert_double_eq(best_score, means[best]);
-    ck_assert_int_eq(ctune_params_equal(ctune_search_best_params(s),
-                                        ctune_search_candidate_params(s, best)), 1);
+    ck_assert_int_eq(
+        ctune_params_equal(ctune_search_best_params(s), ctune_search_candidate_params(s, best)), 1);
     /* the refitted best is ready to predict; the caller's estimator is untouched */
     ctune_estimator *be = ctune_search_best_estimator(s);
     ck_assert_ptr_nonnull(be);
@@ -172,18 +180,18 @@ START_TEST(test_task_streams)
     /* seed option overrides the stream seed, not the sampled candidates */
     ck_assert_ok(ctune_search_set_options(s, "seed=78"));
     ck_assert_ok(ctune_search_fit(s, d.data));
-    ck_assert_double_eq(result(s, "split0_test_score", 0),
-                        fx_seed_score(ctune_seed_derive(5, ctune_seed_derive(
-                                                               ctune_seed_derive(78, 0), 0))));
+    ck_assert_double_eq(
+        result(s, "split0_test_score", 0),
+        fx_seed_score(ctune_seed_derive(5, ctune_seed_derive(ctune_seed_derive(78, 0), 0))));
     ctune_search_free(s);
     /* grid search streams use seed 0 by default */
     ctune_space *grid = space("level: 1|2");
     ck_assert_ok(ctune_search_new_grid(&s, est, grid));
     ck_assert_ok(ctune_search_set_options(s, "cv=2, refit=false"));
     ck_assert_ok(ctune_search_fit(s, d.data));
-    ck_assert_double_eq(result(s, "split1_test_score", 1),
-                        fx_seed_score(ctune_seed_derive(5, ctune_seed_derive(
-                                                               ctune_seed_derive(0, 1), 1))));
+    ck_assert_double_eq(
+        result(s, "split1_test_score", 1),
+        fx_seed_score(ctune_seed_derive(5, ctune_seed_derive(ctune_seed_derive(0, 1), 1))));
     ck_assert_ptr_null(ctune_search_best_estimator(s));
     ctune_search_free(s);
     ctune_space_free(grid);
@@ -330,8 +338,10 @@ START_TEST(test_error_score_nan)
         if (fails) {
             ck_assert_double_eq(result(s, "rank_test_score", c), 3); /* NaN last, tied */
             char want[128];
-            snprintf(want, sizeof want, "split 0: NearestCentroid: shrink %g is above "
-                     "fail_above 0.5", c == 2 ? 0.6 : 0.9);
+            snprintf(want, sizeof want,
+                     "split 0: NearestCentroid: shrink %g is above "
+                     "fail_above 0.5",
+                     c == 2 ? 0.6 : 0.9);
             ck_assert_str_eq(ctune_search_candidate_error(s, c), want);
             char buf[256];
             ck_assert_int_eq(ctune_search_result_text(s, "error", c, buf, sizeof buf),
@@ -698,8 +708,8 @@ START_TEST(test_export_csv_json)
     long nj = ctune_search_results_json_buf(s, NULL, 0);
     char *json = malloc((size_t)nj + 1);
     ck_assert_int_eq(ctune_search_results_json_buf(s, json, (size_t)nj + 1), nj);
-    ck_assert(strncmp(json, "{\n  \"schema\": 1,\n  \"best_index\": 0,\n  \"best_score\": ",
-                      52) == 0);
+    ck_assert(strncmp(json, "{\n  \"schema\": 1,\n  \"best_index\": 0,\n  \"best_score\": ", 52) ==
+              0);
     ck_assert(strstr(json, "\"best_params\": {\"shrink\": 0.1},") != NULL);
     ck_assert(strstr(json, "\"refit_metric\": \"score\",\n  \"scorers\": [\"score\"],\n  "
                            "\"n_candidates\": 2,\n  \"n_splits\": 2,\n  \"status\": "

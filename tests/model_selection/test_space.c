@@ -92,8 +92,7 @@ START_TEST(test_parse_errors_exact_offsets)
 {
     int64_t live = ctune_alloc_live();
     ctune_space *sp;
-    ck_assert_status(ctune_space_parse(&sp, "optimizer: sgd|adam; batch_size 5|10"),
-                     CTUNE_EFORMAT);
+    ck_assert_status(ctune_space_parse(&sp, "optimizer: sgd|adam; batch_size 5|10"), CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(),
                      "space text: expected ':' after 'batch_size', found '5' at offset 32\n"
                      "  optimizer: sgd|adam; batch_size 5|10\n"
@@ -111,8 +110,7 @@ START_TEST(test_parse_errors_exact_offsets)
                      "  ...ccccccccc: 3; dddddddddd: 4; eeeeeeeeee 5; ffffffffff: 6; gggggggggg: "
                      "7; hhhhhhh...\n"
                      "                                             ^");
-    expect_error("lr: loguniform(0, 1)",
-                 "space text: loguniform(lo, hi) needs 0 < lo at offset 4");
+    expect_error("lr: loguniform(0, 1)", "space text: loguniform(lo, hi) needs 0 < lo at offset 4");
     expect_error("lr: loguniform(1e-4 1e-1)",
                  "space text: expected ',' between the bounds, found '1' at offset 20");
     expect_error("a: normal(0, 1)", "space text: unknown distribution 'normal'; known: uniform, "
@@ -290,8 +288,8 @@ START_TEST(test_sample_without_replacement)
                                               ctune_candidates_get(grid, g));
             ck_assert_int_eq(in_grid, 1);
             for (size_t j = 0; j < i; j++) /* never repeats */
-                ck_assert_int_eq(ctune_params_equal(ctune_candidates_get(c, i),
-                                                    ctune_candidates_get(c, j)), 0);
+                ck_assert_int_eq(
+                    ctune_params_equal(ctune_candidates_get(c, i), ctune_candidates_get(c, j)), 0);
         }
         ctune_candidates_free(c);
     }
@@ -330,8 +328,8 @@ START_TEST(test_sample_without_replacement)
     ck_assert_uint_eq(ctune_candidates_count(c), 300);
     for (size_t i = 0; i < 300; i++)
         for (size_t j = 0; j < i; j++)
-            ck_assert_int_eq(ctune_params_equal(ctune_candidates_get(c, i),
-                                                ctune_candidates_get(c, j)), 0);
+            ck_assert_int_eq(
+                ctune_params_equal(ctune_candidates_get(c, i), ctune_candidates_get(c, j)), 0);
     ctune_candidates_free(c);
     ctune_space_free(sp);
     ck_assert_int_eq(ctune_alloc_live(), live);

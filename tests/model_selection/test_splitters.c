@@ -531,20 +531,15 @@ START_TEST(test_index_split)
     ctune_data_free(d4);
     ctune_splitter_free(sp);
 
-    ck_assert_status(ctune_index_split_new(&sp, 5, 2, train, n_train, test, n_test),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_index_split_new(&sp, 5, 2, train, n_train, test, n_test), CTUNE_EINVAL);
     ck_assert_error_has("split 1, train index 0 is 99, but the data has 5 rows");
     ck_assert_ptr_null(sp);
     n_test[0] = 0;
-    ck_assert_status(ctune_index_split_new(&sp, 5, 1, train, n_train, test, n_test),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_index_split_new(&sp, 5, 1, train, n_train, test, n_test), CTUNE_EINVAL);
     ck_assert_error_has("split 0 has an empty test side");
-    ck_assert_status(ctune_index_split_new(&sp, 5, 0, train, n_train, test, n_test),
-                     CTUNE_EINVAL);
-    ck_assert_status(ctune_index_split_new(&sp, 5, 1, NULL, n_train, test, n_test),
-                     CTUNE_EINVAL);
-    ck_assert_status(ctune_index_split_new(NULL, 5, 1, train, n_train, test, n_test),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_index_split_new(&sp, 5, 0, train, n_train, test, n_test), CTUNE_EINVAL);
+    ck_assert_status(ctune_index_split_new(&sp, 5, 1, NULL, n_train, test, n_test), CTUNE_EINVAL);
+    ck_assert_status(ctune_index_split_new(NULL, 5, 1, train, n_train, test, n_test), CTUNE_EINVAL);
     ctune_data_free(d);
     ck_assert_int_eq(ctune_alloc_live(), live);
 }

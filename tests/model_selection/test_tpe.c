@@ -334,16 +334,16 @@ static void assert_same(const ctune_search *a, const ctune_search *b)
             double x, y;
             ck_assert_ok(ctune_search_result(a, cols[k], i, &x));
             ck_assert_ok(ctune_search_result(b, cols[k], i, &y));
-            ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s[%zu]: %.17g vs %.17g", cols[k], i,
-                          x, y);
+            ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s[%zu]: %.17g vs %.17g", cols[k], i, x,
+                          y);
         }
     }
 }
 
 static size_t n_progress;
 
-static int count_progress(size_t cand, size_t split, double score, double elapsed,
-                          size_t done, size_t total, void *user)
+static int count_progress(size_t cand, size_t split, double score, double elapsed, size_t done,
+                          size_t total, void *user)
 {
     (void)split, (void)score, (void)elapsed, (void)user;
     ck_assert_uint_lt(cand, 14);

@@ -29,8 +29,7 @@ static ctune_tuner *tuner_of(const char *space, const char *opts)
 /* The text of each of n proposals, told in `order` with value = -trial. */
 static void run_ask_tell(const char *opts, const size_t *order, size_t n, char texts[][128])
 {
-    ctune_tuner *t = tuner_of("lr: loguniform(1e-4, 1); nn: randint(1, 64); act: relu|tanh",
-                              opts);
+    ctune_tuner *t = tuner_of("lr: loguniform(1e-4, 1); nn: randint(1, 64); act: relu|tanh", opts);
     size_t ids[16];
     for (size_t i = 0; i < n; i++) {
         const ctune_params *p = NULL;
@@ -321,7 +320,7 @@ START_TEST(test_optimize_pruning_and_grid)
 {
     obj_state st = {0, 0, 0, 4};
     ctune_tuner *t = tuner_of("x: 0.9|0.1|0.5|0.05", "sampler=grid, pruner=median, "
-                                                        "n_startup_trials=1");
+                                                     "n_startup_trials=1");
     ck_assert_ok(ctune_tuner_optimize(t, objective, &st, NULL));
     ck_assert_str_eq(ctune_tuner_stopped_by(t), "n_trials");
     ck_assert_uint_eq(ctune_tuner_n_trials(t), 4);
@@ -349,10 +348,8 @@ START_TEST(test_optimize_bad_options)
     ck_assert_status(ctune_tuner_optimize(t, objective, &st, "n_trials=0"), CTUNE_EINVAL);
     ck_assert_status(ctune_tuner_optimize(t, objective, &st, "timeout=5"), CTUNE_EINVAL);
     ck_assert_error_has("n_trials");
-    ck_assert_status(ctune_tuner_optimize(t, objective, &st, "n_trials=1, n_jobs=0"),
-                     CTUNE_EINVAL);
-    ck_assert_status(ctune_tuner_optimize(t, objective, &st, "n_trials=1, budget=3"),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_optimize(t, objective, &st, "n_trials=1, n_jobs=0"), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_optimize(t, objective, &st, "n_trials=1, budget=3"), CTUNE_EINVAL);
     ck_assert_int_eq(st.calls, 0);
     ck_assert_uint_eq(ctune_tuner_n_trials(t), 0);
     ctune_tuner_free(t);
@@ -477,10 +474,10 @@ START_TEST(test_tpe_options)
     ctune_tuner *t = NULL;
     ck_assert_status(ctune_tuner_new(&t, sp, "tpe_n_ei_candidates=5"), CTUNE_EINVAL);
     ck_assert_error_has("sampler=tpe");
-    ck_assert_status(ctune_tuner_new(&t, sp, "sampler=tpe, tpe_n_ei_candidates=0"),
-                     CTUNE_EINVAL);
-    ck_assert_ok(ctune_tuner_new(&t, sp, "sampler=tpe, tpe_prior_weight=2, pruner=median, "
-                                         "n_startup_trials=2, direction=minimize"));
+    ck_assert_status(ctune_tuner_new(&t, sp, "sampler=tpe, tpe_n_ei_candidates=0"), CTUNE_EINVAL);
+    ck_assert_ok(ctune_tuner_new(&t, sp,
+                                 "sampler=tpe, tpe_prior_weight=2, pruner=median, "
+                                 "n_startup_trials=2, direction=minimize"));
     ctune_tuner_free(t);
     ctune_space_free(sp);
 }

@@ -13,15 +13,15 @@
 #include "ctune.h"
 #include "ctune_testing.h"
 
-#define ck_assert_status(expr, expected)                                                   \
-    do {                                                                                   \
-        ctune_status st__ = (expr);                                                        \
-        ck_assert_msg(st__ == (expected), "%s returned %d, expected %d; error: %s", #expr,  \
-                      st__, (int)(expected), ctune_last_error());                          \
+#define ck_assert_status(expr, expected)                                                         \
+    do {                                                                                         \
+        ctune_status st__ = (expr);                                                              \
+        ck_assert_msg(st__ == (expected), "%s returned %d, expected %d; error: %s", #expr, st__, \
+                      (int)(expected), ctune_last_error());                                      \
     } while (0)
 #define ck_assert_ok(expr) ck_assert_status(expr, CTUNE_OK)
-#define ck_assert_error_has(needle)                                                        \
-    ck_assert_msg(strstr(ctune_last_error(), (needle)) != NULL, "error '%s' lacks '%s'",   \
+#define ck_assert_error_has(needle)                                                      \
+    ck_assert_msg(strstr(ctune_last_error(), (needle)) != NULL, "error '%s' lacks '%s'", \
                   ctune_last_error(), (needle))
 
 /* ---- fixtures -------------------------------------------------------------------------- */
@@ -208,7 +208,7 @@ START_TEST(test_n_jobs_and_refit_here)
     ck_assert_ok(ctune_search_fit(a, d));
     ck_assert_int_eq(st.n_jobs_seen, 3);
     size_t best;
-    ck_assert_ok(ctune_search_best_index(a, &best)); /* the best is known */
+    ck_assert_ok(ctune_search_best_index(a, &best));    /* the best is known */
     ck_assert_ptr_null(ctune_search_best_estimator(a)); /* but not refitted here */
     ck_assert_double_eq(ctune_search_refit_time(a), 0);
     ctune_search_free(a);
@@ -337,8 +337,7 @@ START_TEST(test_cross_validate_ex)
     ctune_cv_results_free(r2);
     st.fail_with = CTUNE_EIO;
     st.set_message = 1;
-    ck_assert_status(ctune_cross_validate_ex(&r1, est, d, NULL, 4, NULL, &REVERSE, &st),
-                     CTUNE_EIO);
+    ck_assert_status(ctune_cross_validate_ex(&r1, est, d, NULL, 4, NULL, &REVERSE, &st), CTUNE_EIO);
     ck_assert_ptr_null(r1);
     ck_assert_error_has("on fire");
     ctune_estimator_free(est);
@@ -363,12 +362,12 @@ START_TEST(test_bad_vtables_and_null_jobs)
     ctune_cv_results *r = NULL;
     ck_assert_status(ctune_cross_validate_ex(&r, NULL, d, NULL, 3, NULL, &REVERSE, NULL),
                      CTUNE_EINVAL);
-    ck_assert_status(ctune_cross_validate_ex(&r, (ctune_estimator *)NULL, d, NULL, 3, NULL,
-                                             &bad, NULL), CTUNE_EINVAL);
+    ck_assert_status(
+        ctune_cross_validate_ex(&r, (ctune_estimator *)NULL, d, NULL, 3, NULL, &bad, NULL),
+        CTUNE_EINVAL);
     ctune_estimator *est;
     ck_assert_ok(ctune_dummy_classifier_new(&est));
-    ck_assert_status(ctune_cross_validate_ex(&r, est, d, NULL, 3, NULL, &bad, NULL),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_validate_ex(&r, est, d, NULL, 3, NULL, &bad, NULL), CTUNE_EINVAL);
     ck_assert_error_has("run is NULL");
     ctune_estimator_free(est);
     /* the failed set left the search as it was: serial */

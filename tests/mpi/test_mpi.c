@@ -36,10 +36,10 @@ static void failf(const char *file, int line, const char *fmt, ...)
     g_fails++;
 }
 
-#define CHECK(cond, ...)                                                                  \
-    do {                                                                                  \
-        if (!(cond))                                                                      \
-            failf(__FILE__, __LINE__, __VA_ARGS__);                                       \
+#define CHECK(cond, ...)                            \
+    do {                                            \
+        if (!(cond))                                \
+            failf(__FILE__, __LINE__, __VA_ARGS__); \
     } while (0)
 #define CHECK_STATUS(expr, want)                                                          \
     do {                                                                                  \
@@ -48,8 +48,8 @@ static void failf(const char *file, int line, const char *fmt, ...)
               ctune_status_string(st__), (int)(want), ctune_last_error());                \
     } while (0)
 #define CHECK_OK(expr) CHECK_STATUS(expr, CTUNE_OK)
-#define CHECK_ERROR_HAS(needle)                                                           \
-    CHECK(strstr(ctune_last_error(), (needle)) != NULL, "error '%s' lacks '%s'",           \
+#define CHECK_ERROR_HAS(needle)                                                  \
+    CHECK(strstr(ctune_last_error(), (needle)) != NULL, "error '%s' lacks '%s'", \
           ctune_last_error(), (needle))
 
 /* ---- test estimators (public vtable only) ---------------------------------------------- */
@@ -111,8 +111,8 @@ static ctune_status nc_fit(void *self, const ctune_data *train, size_t k, const 
         nanosleep(&ts, NULL);
     }
     if (m->shrink > m->fail_above)
-        return ctune_set_error(CTUNE_ENUMERIC, "NC: shrink %g is above fail_above %g",
-                               m->shrink, m->fail_above);
+        return ctune_set_error(CTUNE_ENUMERIC, "NC: shrink %g is above fail_above %g", m->shrink,
+                               m->fail_above);
     size_t n = ctune_data_n_rows(train), d = ctune_data_n_cols(train);
     double *mu = calloc(k * d, sizeof *mu), *mean = calloc(d, sizeof *mean);
     double *row = malloc(d * sizeof *row);
@@ -311,10 +311,7 @@ static ctune_search *new_search(const ctune_estimator *est, const char *space, s
 
 /* ---- comparing results ------------------------------------------------------------------- */
 
-static int is_time_column(const char *name)
-{
-    return strstr(name, "_time") != NULL;
-}
+static int is_time_column(const char *name) { return strstr(name, "_time") != NULL; }
 
 /* The results table without the time columns, as text (numbers round-trip:
  * equal text means bit-identical doubles), plus the best candidate. */
@@ -335,7 +332,8 @@ static char *signature(const ctune_search *s)
         const char *col = ctune_search_column_name(s, j);
         if (is_time_column(col))
             continue;
-        size_t rows = ctune_search_n_rows(s) ? ctune_search_n_rows(s) : ctune_search_n_candidates(s);
+        size_t rows = ctune_search_n_rows(s) ? ctune_search_n_rows(s)
+                                             : ctune_search_n_candidates(s);
         for (size_t i = 0; i < rows; i++) {
             double v;
             if (ctune_search_result(s, col, i, &v) == CTUNE_OK)
@@ -465,11 +463,13 @@ static void test_halving_hyperband(void)
     CHECK_OK(ctune_mlp_classifier_new(&mlp));
     CHECK_OK(ctune_estimator_set_params_text(mlp, "nn=4, batch_size=16"));
     ctune_space *sp = NULL;
-    CHECK_OK(ctune_space_parse(&sp, "learning_rate: loguniform(0.001, 0.3); activation: relu|tanh"));
+    CHECK_OK(
+        ctune_space_parse(&sp, "learning_rate: loguniform(0.001, 0.3); activation: relu|tanh"));
     for (int hb = 0; hb < 2; hb++) {
         ctune_search *a = NULL, *b = NULL;
-        const char *opts = hb ? "max_epochs=4, factor=2" : "resource=epochs, max_resources=4, "
-                                                          "n_candidates=6, factor=2";
+        const char *opts = hb ? "max_epochs=4, factor=2"
+                              : "resource=epochs, max_resources=4, "
+                                "n_candidates=6, factor=2";
         for (int k = 0; k < 2; k++)
             CHECK_OK(hb ? ctune_search_new_hyperband(k ? &b : &a, mlp, sp, 9, opts)
                         : ctune_search_new_halving(k ? &b : &a, mlp, sp, 1, 9, opts));
@@ -607,8 +607,8 @@ static void test_cancel_from_rank0(void)
     CHECK(g_rank != 0 || g_progress_calls == 4, "progress calls %zu after a stop at 4",
           g_progress_calls);
     CHECK(ctune_search_has_results(a), "no partial results");
-    CHECK(ctune_search_n_tasks_done(a) >= 4 && ctune_search_n_tasks_done(a) < 24,
-          "tasks done %zu", ctune_search_n_tasks_done(a));
+    CHECK(ctune_search_n_tasks_done(a) >= 4 && ctune_search_n_tasks_done(a) < 24, "tasks done %zu",
+          ctune_search_n_tasks_done(a));
     CHECK(ctune_search_best_estimator(a) == NULL, "refit after a cancel");
     /* same partial table on every rank */
     char *mine = signature(a);
@@ -635,8 +635,7 @@ static void test_cross_validate(void)
             continue;
         ctune_cv_results_column(r, name, col);
         for (size_t f = 0; f < ctune_cv_results_n_splits(r); f++)
-            len += (size_t)snprintf(mine + len, sizeof mine - len, "%s%zu=%a\n", name, f,
-                                    col[f]);
+            len += (size_t)snprintf(mine + len, sizeof mine - len, "%s%zu=%a\n", name, f, col[f]);
     }
     if (g_rank == 0) {
         CHECK_OK(ctune_cross_validate(&ref, est, d.data, NULL, 7, opts));
@@ -657,8 +656,8 @@ static void test_cross_validate(void)
     ctune_cv_results_free(ref);
     /* the Fortran-handle variant, and a failing fold (error_score=nan) */
     ctune_estimator_set_params_text(est, "shrink=0.6, fail_above=0.5");
-    CHECK_OK(ctune_mpi_cross_validate_f(&r, est, d.data, NULL, 3, NULL,
-                                        ctune_mpi_comm_world_f(), NULL));
+    CHECK_OK(
+        ctune_mpi_cross_validate_f(&r, est, d.data, NULL, 3, NULL, ctune_mpi_comm_world_f(), NULL));
     CHECK(r && ctune_cv_results_error(r, 1) && strstr(ctune_cv_results_error(r, 1), "fail_above"),
           "cross_validate error of split 1 missing");
     ctune_cv_results_free(r);
@@ -710,8 +709,8 @@ static void test_bad_arguments(void)
     CHECK_STATUS(ctune_mpi_cross_validate(&r, NULL, d.data, NULL, 3, NULL, MPI_COMM_WORLD, NULL),
                  CTUNE_EINVAL);
     CHECK(r == NULL, "out not cleared");
-    CHECK_STATUS(ctune_mpi_cross_validate(NULL, est, d.data, NULL, 3, NULL, MPI_COMM_WORLD,
-                                          NULL), CTUNE_EINVAL);
+    CHECK_STATUS(ctune_mpi_cross_validate(NULL, est, d.data, NULL, 3, NULL, MPI_COMM_WORLD, NULL),
+                 CTUNE_EINVAL);
     int v = -5;
     CHECK_OK(ctune_mpi_rank(&v, MPI_COMM_WORLD));
     CHECK(v == g_rank, "rank %d", v);
@@ -761,8 +760,8 @@ static void test_rank_fails_before_tasks(void)
     dataset_free(&d);
 }
 
-static int stall_once(size_t c, size_t f, double score, double elapsed, size_t done,
-                      size_t total, void *user)
+static int stall_once(size_t c, size_t f, double score, double elapsed, size_t done, size_t total,
+                      void *user)
 {
     (void)c, (void)f, (void)score, (void)elapsed, (void)total, (void)user;
     if (done == 2) { /* rank 0's communicating thread stops answering */

@@ -110,16 +110,16 @@ END_TEST
 /* Each loss / optimizer learns the blobs (or a linear target) a little. */
 START_TEST(test_every_optimizer_learns)
 {
-    static const char *const opts[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad",
-                                        "adadelta", "adamax", "nadam"};
+    static const char *const opts[] = {"sgd",     "adam",     "adamw",  "rmsprop",
+                                       "adagrad", "adadelta", "adamax", "nadam"};
     static const char *const extra[] = {"learning_rate=0.1, momentum=0.9, nesterov=true",
-                                         "learning_rate=0.01, amsgrad=true",
-                                         "learning_rate=0.01",
-                                         "learning_rate=0.01, momentum=0.5, centered=true",
-                                         "learning_rate=0.1",
-                                         "learning_rate=1.0",
-                                         "learning_rate=0.01, clipnorm=1",
-                                         "learning_rate=0.01, clipvalue=0.5"};
+                                        "learning_rate=0.01, amsgrad=true",
+                                        "learning_rate=0.01",
+                                        "learning_rate=0.01, momentum=0.5, centered=true",
+                                        "learning_rate=0.1",
+                                        "learning_rate=1.0",
+                                        "learning_rate=0.01, clipnorm=1",
+                                        "learning_rate=0.01, clipvalue=0.5"};
     enum { n = 150 };
     double X[2 * n], y[n];
     blobs(X, y, n, 11);
@@ -161,7 +161,9 @@ START_TEST(test_regression_losses)
         ck_assert_msg(mse < 0.05, "%s: mse %g", losses[k], mse);
         double hm;
         ck_assert_ok(ctune_model_history_value(m, "mae", 59, &hm));
-        ck_assert_str_eq(ctune_model_loss(m), k == 0 ? "mean_squared_error" : k == 1 ? "mean_absolute_error" : "huber");
+        ck_assert_str_eq(ctune_model_loss(m), k == 0   ? "mean_squared_error"
+                                              : k == 1 ? "mean_absolute_error"
+                                                       : "huber");
         ctune_model_free(m);
     }
     ctune_data_free(d);
@@ -362,7 +364,8 @@ START_TEST(test_early_stopping)
     cb_state s = {0, -1, 0, {0}};
     ck_assert_ok(ctune_model_fit_ex(m, d, NULL, 10, 8,
                                     "early_stopping_patience=2, monitor=loss, min_delta=1e9, "
-                                    "restore_best_weights=true", on_epoch, &s));
+                                    "restore_best_weights=true",
+                                    on_epoch, &s));
     ck_assert_uint_eq(ctune_model_history_len(m), 3);
     float w[64];
     ck_assert_uint_le(ctune_model_n_params(m), 64);
@@ -413,7 +416,8 @@ START_TEST(test_restore_best_weights_at_end)
     /* mode=max on a falling loss: the best epoch is an early one, patience never runs out */
     ck_assert_ok(ctune_model_fit_ex(m, d, NULL, epochs, 8,
                                     "early_stopping_patience=100, monitor=loss, mode=max, "
-                                    "restore_best_weights=true", keep_weights, &s));
+                                    "restore_best_weights=true",
+                                    keep_weights, &s));
     ck_assert_uint_eq(ctune_model_history_len(m), epochs);
     s.n_params = ctune_model_n_params(m); /* known once built */
     ck_assert_uint_gt(s.n_params, 0);
@@ -466,7 +470,8 @@ START_TEST(test_accuracy_follows_output_width)
     for (size_t i = 0; i < n; i++) {
         size_t want = y[2 * i + 1] > y[2 * i], got = p[2 * i + 1] > p[2 * i];
         cat += want == got;
-        bin += ((p[2 * i] > 0.5) == (y[2 * i] > 0.5)) + ((p[2 * i + 1] > 0.5) == (y[2 * i + 1] > 0.5));
+        bin += ((p[2 * i] > 0.5) == (y[2 * i] > 0.5)) +
+               ((p[2 * i + 1] > 0.5) == (y[2 * i + 1] > 0.5));
     }
     cat /= n;
     bin /= 2.0 * n;
@@ -491,9 +496,9 @@ START_TEST(test_bias_initializer_fans)
         const char *name;
         double bound; /* the Keras formula with fan = 64 */
     } cases[] = {
-        {"he_uniform", 0.30618621784789724},     /* sqrt(6 / 64) */
-        {"glorot_uniform", 0.21650635094610965}, /* sqrt(6 / (64 + 64)) */
-        {"lecun_uniform", 0.21650635094610965},  /* sqrt(3 / 64) */
+        {"he_uniform", 0.30618621784789724},                          /* sqrt(6 / 64) */
+        {"glorot_uniform", 0.21650635094610965},                      /* sqrt(6 / (64 + 64)) */
+        {"lecun_uniform", 0.21650635094610965},                       /* sqrt(3 / 64) */
         {"he_normal", 2 * 0.17677669529663687 / 0.87962566103423978}, /* 2σ, σ = sqrt(2/64)/.. */
     };
     double X[4] = {1, 2, 3, 4}, y[2] = {0, 1};
@@ -560,8 +565,8 @@ static void fit_once(uint64_t seed, int dtype, float *w, double *hist, double *p
     ck_assert_ok(ctune_model_add_dense(m, 16, "relu", "kernel_initializer=he_normal"));
     ck_assert_ok(ctune_model_add_dropout(m, 0.3));
     ck_assert_ok(ctune_model_add_dense(m, 3, "softmax", NULL));
-    ck_assert_ok(ctune_model_compile(m, "adam", "sparse_categorical_crossentropy",
-                                     "metrics=accuracy"));
+    ck_assert_ok(
+        ctune_model_compile(m, "adam", "sparse_categorical_crossentropy", "metrics=accuracy"));
     ck_assert_ok(ctune_model_fit(m, d, 5, 7, "validation_split=0.2"));
     ck_assert_ok(ctune_model_get_weights(m, w));
     for (size_t e = 0; e < 5; e++) {
@@ -718,8 +723,7 @@ START_TEST(test_bad_names_list_known_ones)
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "momentum=1.5"), CTUNE_EINVAL);
     ck_assert_error_has("compile: option 'momentum' = 1.5 is out of range [0, 1)");
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "learning_rate=0"), CTUNE_EINVAL);
-    ck_assert_status(ctune_model_compile(m, "sgd", "mse", "clipnorm=1, clipvalue=1"),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_model_compile(m, "sgd", "mse", "clipnorm=1, clipvalue=1"), CTUNE_EINVAL);
     ck_assert_error_has("only one of clipnorm, clipvalue and global_clipnorm");
     ck_assert_status(ctune_model_compile(m, "sgd", "mse", "nesterov=maybe"), CTUNE_EINVAL);
     ck_assert_ptr_null(ctune_model_loss(m));
@@ -809,7 +813,8 @@ START_TEST(test_bad_fit_input)
     ck_assert_error_has("fit: unknown option 'shufle'; known: shuffle, validation_split");
     ck_assert_status(ctune_model_fit(m, d, 1, 4, "validation_split=1.5"), CTUNE_EINVAL);
     ck_assert_status(ctune_model_fit(m, d, 1, 4, "validation_split=0.95"), CTUNE_EDATA);
-    ck_assert_error_has("validation_split 0.95 of 10 rows leaves 0 for training and 10 for validation");
+    ck_assert_error_has(
+        "validation_split 0.95 of 10 rows leaves 0 for training and 10 for validation");
     ck_assert_status(ctune_model_fit(m, dx, 1, 4, NULL), CTUNE_EDATA);
     ck_assert_error_has("fit: the data has no y");
     ck_assert_status(ctune_model_fit(m, d2, 1, 4, NULL), CTUNE_EDATA);
@@ -897,8 +902,9 @@ START_TEST(test_alloc_failure_sweep)
             rc = ctune_model_compile(m, "adam", "sparse_categorical_crossentropy",
                                      "metrics=accuracy");
         if (rc == CTUNE_OK)
-            rc = ctune_model_fit(m, d, 2, 8, "validation_split=0.2, early_stopping_patience=1, "
-                                             "restore_best_weights=true");
+            rc = ctune_model_fit(m, d, 2, 8,
+                                 "validation_split=0.2, early_stopping_patience=1, "
+                                 "restore_best_weights=true");
         double p[3 * n], loss;
         if (rc == CTUNE_OK)
             rc = ctune_model_predict(m, d, p);

@@ -72,9 +72,9 @@ START_TEST(test_cancel_between_minibatches)
     atomic_init(&g_cancel, 0);
     ctx.interrupt = &g_cancel;
     m->fit_ctx = &ctx;
-    ck_assert_status(ctune_model_fit_ex(m, d, NULL, 4000, BATCH, NULL, cancel_after_first_epoch,
-                                        NULL),
-                     CTUNE_ECANCELLED);
+    ck_assert_status(
+        ctune_model_fit_ex(m, d, NULL, 4000, BATCH, NULL, cancel_after_first_epoch, NULL),
+        CTUNE_ECANCELLED);
     ck_assert_str_eq(ctune_last_error(), "fit: cancelled at epoch 1, batch 0");
     /* exactly the first epoch's minibatches ran: none after the cancel */
     ck_assert_int_eq(m->opt.iterations, PER_EPOCH);

@@ -37,13 +37,13 @@ static int count_threads(void)
     return n;
 }
 
-#define SYM(lib, name)                                  \
-    __typeof__(&name) f_##name = NULL;                        \
-    do {                                                      \
-        void *p__ = dlsym(lib, #name);                        \
-        if (!p__)                                             \
-            return fail("missing symbol " #name);             \
-        memcpy(&f_##name, &p__, sizeof f_##name);             \
+#define SYM(lib, name)                            \
+    __typeof__(&name) f_##name = NULL;            \
+    do {                                          \
+        void *p__ = dlsym(lib, #name);            \
+        if (!p__)                                 \
+            return fail("missing symbol " #name); \
+        memcpy(&f_##name, &p__, sizeof f_##name); \
     } while (0)
 
 enum { N = 256, D = 256, H = 256, K = 10 };

@@ -77,8 +77,7 @@ START_TEST(test_paths_sizes_transposes)
                 for (size_t b = 1; b < N_SIZES; b += 3)
                     for (size_t c = 0; c < N_SIZES; c += 4) {
                         size_t pad = (a + b + c) % 3;
-                        check_one(path, 1, ta, tb, SIZES[a], SIZES[b], SIZES[c], pad, 1.0f,
-                                  0.0f);
+                        check_one(path, 1, ta, tb, SIZES[a], SIZES[b], SIZES[c], pad, 1.0f, 0.0f);
                     }
 }
 END_TEST

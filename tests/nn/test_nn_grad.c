@@ -219,8 +219,8 @@ static void check(const spec *L, size_t nl, const char *loss, size_t ty, unsigne
         w[k] = keep;
         double fd = (lp - lm) / (2 * h);
         ck_assert_msg(fabs(g[k] - fd) <= 3e-4 + 3e-3 * fabs(fd),
-                      "%s: d loss / d w[%zu] = %.7g (engine) vs %.7g (finite differences)", what,
-                      k, (double)g[k], fd);
+                      "%s: d loss / d w[%zu] = %.7g (engine) vs %.7g (finite differences)", what, k,
+                      (double)g[k], fd);
     }
     n_checked++;
     free(w);
@@ -230,10 +230,9 @@ static void check(const spec *L, size_t nl, const char *loss, size_t ty, unsigne
     ctune_model_free(m);
 }
 
-static const char *const HIDDEN[] = {"linear",       "relu",     "leaky_relu", "elu",
-                                     "selu",         "tanh",     "sigmoid",    "hard_sigmoid",
-                                     "softplus",     "softsign", "swish",      "gelu",
-                                     "softmax"};
+static const char *const HIDDEN[] = {"linear", "relu",    "leaky_relu",   "elu",      "selu",
+                                     "tanh",   "sigmoid", "hard_sigmoid", "softplus", "softsign",
+                                     "swish",  "gelu",    "softmax"};
 #define N_HIDDEN (sizeof HIDDEN / sizeof HIDDEN[0])
 
 typedef struct out_case {
@@ -308,7 +307,8 @@ END_TEST
  * reference with all-ones masks. */
 START_TEST(test_dropout_inactive_in_inference)
 {
-    spec L[] = {{1, 5, "relu", 1, 0, 0, 0}, {0, 0, NULL, 0, 0, 0, 0.6}, {1, 2, "softmax", 1, 0, 0, 0}};
+    spec L[] = {
+        {1, 5, "relu", 1, 0, 0, 0}, {0, 0, NULL, 0, 0, 0, 0.6}, {1, 2, "softmax", 1, 0, 0, 0}};
     ctune_model *m;
     ck_assert_ok(ctune_model_new(&m));
     ck_assert_ok(ctune_model_add_dense(m, 5, "relu", NULL));

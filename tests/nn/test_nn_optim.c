@@ -39,8 +39,9 @@ static void run1(const char *name, const char *options, float w0, const float *g
     ctune__optim_reset(&o);
 }
 
-#define CLOSE(a, b) ck_assert_msg(fabs((double)(a) - (b)) <= 2e-7 * fmax(1.0, fabs(b)), \
-                                  "%s: got %.10g, expected %.10g", #a, (double)(a), (double)(b))
+#define CLOSE(a, b)                                                     \
+    ck_assert_msg(fabs((double)(a) - (b)) <= 2e-7 * fmax(1.0, fabs(b)), \
+                  "%s: got %.10g, expected %.10g", #a, (double)(a), (double)(b))
 
 START_TEST(test_hand_computed_first_steps)
 {
@@ -263,15 +264,15 @@ START_TEST(test_first_step_through_fit)
         const char *opt, *options;
         double w1;
     } cases[] = {
-        {"sgd", "learning_rate=0.1", 1.4},       /* 1 - 0.1 · (-4) */
-        {"adam", NULL, 1.0009999998},           /* ≈ 1 + lr */
+        {"sgd", "learning_rate=0.1", 1.4}, /* 1 - 0.1 · (-4) */
+        {"adam", NULL, 1.0009999998},      /* ≈ 1 + lr */
         {"sgd", "learning_rate=0.1, clipvalue=1", 1.1},
     };
     for (size_t k = 0; k < 3; k++) {
         ctune_model *m;
         ck_assert_ok(ctune_model_new(&m));
-        ck_assert_ok(ctune_model_add_dense(m, 1, "linear",
-                                           "use_bias=false, kernel_initializer=ones"));
+        ck_assert_ok(
+            ctune_model_add_dense(m, 1, "linear", "use_bias=false, kernel_initializer=ones"));
         ck_assert_ok(ctune_model_compile(m, cases[k].opt, "mean_squared_error", cases[k].options));
         ck_assert_ok(ctune_model_fit(m, d, 1, 1, NULL));
         float w;

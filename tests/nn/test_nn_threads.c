@@ -210,10 +210,7 @@ END_TEST
  * load of the machine running the test. */
 static double fake_now;
 
-static double fake_clock(void)
-{
-    return fake_now;
-}
+static double fake_clock(void) { return fake_now; }
 
 /* The pool's choice, with steps whose time depends on the mode: when a
  * split step is slower (a busy second core), nearly every step runs alone;

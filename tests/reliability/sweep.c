@@ -38,8 +38,8 @@ static int pass(const ctr_sweep *s, void *ctx, int max_steps, int sticky)
             ck_assert_msg(strstr(ctune_last_error(), "out of memory") != NULL,
                           "%s (step %d): message '%s' does not say out of memory", s->name, k,
                           ctune_last_error());
-            ck_assert_msg((s->flags & CTR_MAY_KEEP) || ((s->flags & CTR_MAY_RELEASE)
-                                                           ? after <= before : after == before),
+            ck_assert_msg((s->flags & CTR_MAY_KEEP) ||
+                              ((s->flags & CTR_MAY_RELEASE) ? after <= before : after == before),
                           "%s (%s, step %d): %lld blocks live after the failed call, %lld before",
                           s->name, sticky ? "sticky" : "single", k, (long long)after,
                           (long long)before);

@@ -19,11 +19,11 @@
 #define KIND_CODES 9 /* ctx.kind of the NN engine cases: y holds codes 0, 1, 2 */
 
 typedef struct ctx {
-    int kind;          /* CTUNE_CLASSIFIER or CTUNE_REGRESSOR */
-    const char *text;  /* params text, options, scorer, dataset name... */
+    int kind;         /* CTUNE_CLASSIFIER or CTUNE_REGRESSOR */
+    const char *text; /* params text, options, scorer, dataset name... */
     double X[N * D], y[N];
-    ctune_data *d;     /* input data (setup) */
-    ctune_data *od;    /* data made by the call */
+    ctune_data *d;       /* input data (setup) */
+    ctune_data *od;      /* data made by the call */
     ctune_estimator *e;  /* input estimator (setup) */
     ctune_estimator *oe; /* estimator made by the call */
     ctune_params *p, *op;
@@ -34,8 +34,8 @@ typedef struct ctx {
     char path[256];
     char report[2048];
     int n_failed;
-    int est;             /* EST_* below: which estimator make_est builds */
-    ctune_params *snap;  /* params before set_params */
+    int est;            /* EST_* below: which estimator make_est builds */
+    ctune_params *snap; /* params before set_params */
     ctune_model *m, *om;
     ctune_space *sp, *osp;
     ctune_candidates *cands;
@@ -70,11 +70,11 @@ static ctune_data *make_data(ctx *c)
     return d;
 }
 
-#define TRY(x)                                                                            \
-    do {                                                                                      \
-        ctune_status rc_ = (x);                                                               \
-        if (rc_ != CTUNE_OK)                                                                  \
-            return rc_;                                                                       \
+#define TRY(x)                  \
+    do {                        \
+        ctune_status rc_ = (x); \
+        if (rc_ != CTUNE_OK)    \
+            return rc_;         \
     } while (0)
 
 /* A Keras-style builder for the sweeps: one hidden tanh layer of `units`
@@ -139,9 +139,7 @@ static ctune_estimator *make_est(ctx *c, int fitted)
                          : ctune_decision_tree_classifier_new(&e));
         ck_assert_ok(ctune_estimator_set_params_text(e, "max_depth=4"));
         break;
-    case EST_SCALER:
-        ck_assert_ok(ctune_standard_scaler_new(&e));
-        break;
+    case EST_SCALER: ck_assert_ok(ctune_standard_scaler_new(&e)); break;
     case EST_PIPE:
     case EST_PIPE_MLP:
         ck_assert_ok(ctune_pipeline_new(&e));
@@ -158,8 +156,7 @@ static ctune_estimator *make_est(ctx *c, int fitted)
         ctune_estimator_free(s);
         ctune_estimator_free(t);
         break;
-    default:
-        ck_abort_msg("unknown estimator %d", c->est);
+    default: ck_abort_msg("unknown estimator %d", c->est);
     }
     if (fitted) {
         ck_assert_ptr_nonnull(c->d);
@@ -292,14 +289,13 @@ static ctune_status call_rng_new(void *vc)
 
 /* ---- CSV and datasets ------------------------------------------------------- */
 
-static const char CSV_TEXT[] =
-    "\xEF\xBB\xBF# a comment\n"
-    "width,\"height\",species\r\n"
-    "1.5,2,setosa\r\n"
-    "\"3.25\",4e-1,versicolor\n"
-    "\n"
-    "-5,6,\"virginica\"\n"
-    "7,  8 ,setosa\n";
+static const char CSV_TEXT[] = "\xEF\xBB\xBF# a comment\n"
+                               "width,\"height\",species\r\n"
+                               "1.5,2,setosa\r\n"
+                               "\"3.25\",4e-1,versicolor\n"
+                               "\n"
+                               "-5,6,\"virginica\"\n"
+                               "7,  8 ,setosa\n";
 
 static ctune_status call_csv_buffer(void *vc)
 {
@@ -459,9 +455,8 @@ static ctune_status call_set_params(void *vc)
 static ctune_status call_set_params_text(void *vc)
 {
     ctx *c = vc;
-    return ctune_estimator_set_params_text(c->e, c->kind == CTUNE_REGRESSOR
-                                                     ? "strategy=median"
-                                                     : "strategy=uniform, seed=11");
+    return ctune_estimator_set_params_text(
+        c->e, c->kind == CTUNE_REGRESSOR ? "strategy=median" : "strategy=uniform, seed=11");
 }
 
 static ctune_status call_check_params(void *vc)
@@ -690,18 +685,15 @@ static ctune_status call_est_new_any(void *vc)
     ctx *c = vc;
     int reg = c->kind == CTUNE_REGRESSOR;
     switch (c->est) {
-    case EST_MLP:
-        return reg ? ctune_mlp_regressor_new(&c->oe) : ctune_mlp_classifier_new(&c->oe);
+    case EST_MLP: return reg ? ctune_mlp_regressor_new(&c->oe) : ctune_mlp_classifier_new(&c->oe);
     case EST_KERAS:
         return reg ? ctune_keras_regressor_new(&c->oe, keras_build, KERAS_SPEC, NULL)
                    : ctune_keras_classifier_new(&c->oe, keras_build, KERAS_SPEC, NULL);
     case EST_TREE:
         return reg ? ctune_decision_tree_regressor_new(&c->oe)
                    : ctune_decision_tree_classifier_new(&c->oe);
-    case EST_SCALER:
-        return ctune_standard_scaler_new(&c->oe);
-    default:
-        return ctune_pipeline_new(&c->oe);
+    case EST_SCALER: return ctune_standard_scaler_new(&c->oe);
+    default: return ctune_pipeline_new(&c->oe);
     }
 }
 
@@ -873,7 +865,7 @@ static void after_model_add(void *vc, ctune_status rc)
 {
     ctx *c = vc;
     ck_assert_uint_eq(ctune_model_n_layers(c->m), rc == CTUNE_OK); /* unchanged on error */
-    if (rc == CTUNE_OK && ctune_model_n_outputs(c->m) == 0) /* a dropout first */
+    if (rc == CTUNE_OK && ctune_model_n_outputs(c->m) == 0)        /* a dropout first */
         ck_assert_ok(ctune_model_add_dense(c->m, 4, "relu", NULL));
     model_usable(c, c->m);
 }
@@ -904,8 +896,7 @@ static ctune_status call_model_fit_ex(void *vc)
 {
     ctx *c = vc;
     return ctune_model_fit_ex(c->m, c->d, c->d, 2, 10,
-                              "early_stopping_patience=1, restore_best_weights=true", NULL,
-                              NULL);
+                              "early_stopping_patience=1, restore_best_weights=true", NULL, NULL);
 }
 
 static void after_model_fit(void *vc, ctune_status rc)
@@ -1236,10 +1227,7 @@ static void setup_search_fitted(void *vc)
     ck_assert_ok(ctune_search_fit(c->srch, c->d));
 }
 
-static ctune_status long_status(long n)
-{
-    return n < 0 ? (ctune_status)n : CTUNE_OK;
-}
+static ctune_status long_status(long n) { return n < 0 ? (ctune_status)n : CTUNE_OK; }
 
 static ctune_status call_search_csv_buf(void *vc)
 {
@@ -1276,252 +1264,492 @@ typedef struct sweep_case {
 
 static const sweep_case CASES[] = {
     {{"ctune_data_new", NULL, call_data_new, after_data, free_all, 0}, CLF, NO_TEXT, EST_DUMMY},
-    {{"ctune_data_subset", setup_data, call_data_subset, after_data, free_all, 0}, CLF, NO_TEXT,
+    {{"ctune_data_subset", setup_data, call_data_subset, after_data, free_all, 0},
+     CLF,
+     NO_TEXT,
      EST_DUMMY},
     {{"ctune_data_subset (of a subset)", setup_nested, call_data_subset_nested, after_data,
-      free_all, 0}, CLF, NO_TEXT, EST_DUMMY},
-    {{"ctune_rng_new", NULL, call_rng_new, NULL, NULL, 0}, CLF, NO_TEXT, EST_DUMMY},
-    {{"ctune_csv_load_buffer", NULL, call_csv_buffer, after_data, free_all, CTR_TOLERANT}, CLF,
-     "comment=#", EST_DUMMY},
-    {{"ctune_csv_load_buffer (options)", NULL, call_csv_buffer, after_data, free_all,
-     CTR_TOLERANT}, CLF,
-     "header=true, target=species, features=height|width, dtype=float32, labels=string, "
-     "comment=#", EST_DUMMY},
-    {{"ctune_csv_load (iris.csv)", NULL, call_csv_file, after_data, free_all, CTR_TOLERANT}, CLF,
-     NULL, EST_DUMMY},
-    {{"ctune_csv_load (iris.csv, options)", NULL, call_csv_file, after_data, free_all,
-     CTR_TOLERANT}, CLF,
-     "target=target, features=petal width (cm)|sepal length (cm), dtype=float32", EST_DUMMY},
-    {{"ctune_dataset_load (iris)", NULL, call_dataset, after_data, free_all, CTR_TOLERANT}, CLF,
-     "iris", EST_DUMMY},
-    {{"ctune_dataset_load (breast_cancer)", NULL, call_dataset, after_data, free_all,
-     CTR_TOLERANT}, CLF,
-     "breast_cancer", EST_DUMMY},
-    {{"ctune_dataset_load (digits)", NULL, call_dataset, after_data, free_all, CTR_TOLERANT},
-     CLF, "digits", EST_DUMMY},
-    {{"ctune_params_parse", setup_params, call_params_parse, after_params_parse, free_all, 0}, CLF,
-     NO_TEXT, EST_DUMMY},
-    {{"ctune_params_from_spec", NULL, call_params_from_spec, after_params_out, free_all, 0}, CLF,
-     NO_TEXT, EST_DUMMY},
-    {{"ctune_params_copy", setup_params, call_params_copy, after_params_out, free_all, 0}, CLF,
-     NO_TEXT, EST_DUMMY},
-    {{"ctune_params_update/set_string/set_text", setup_params, call_params_update,
-      after_params_out, free_all, 0}, CLF, NO_TEXT, EST_DUMMY},
-    {{"ctune_dummy_classifier_new", setup_data, call_est_new, after_est_out, free_all, 0}, CLF,
-     NO_TEXT, EST_DUMMY},
-    {{"ctune_dummy_regressor_new", setup_data, call_est_new, after_est_out, free_all, 0}, REG,
-     NO_TEXT, EST_DUMMY},
-    {{"clone (DummyClassifier)", setup_fitted, call_clone, after_est_out, free_all, 0}, CLF,
-     NO_TEXT, EST_DUMMY},
-    {{"clone (DummyRegressor)", setup_fitted, call_clone, after_est_out, free_all, 0}, REG,
-     NO_TEXT, EST_DUMMY},
-    {{"set_params (DummyClassifier)", setup_set_params, call_set_params, after_set_params, free_all,
-      CTR_MAY_RELEASE}, CLF, NO_TEXT, EST_DUMMY},
-    {{"set_params (DummyRegressor)", setup_set_params, call_set_params, after_set_params, free_all,
-      CTR_MAY_RELEASE}, REG, NO_TEXT, EST_DUMMY},
-    {{"set_params_text (DummyClassifier)", setup_fitted, call_set_params_text, after_set_params,
-      free_all, CTR_MAY_RELEASE}, CLF, NO_TEXT, EST_DUMMY},
-    {{"set_params_text (DummyRegressor)", setup_fitted, call_set_params_text, after_set_params,
-      free_all, CTR_MAY_RELEASE}, REG, NO_TEXT, EST_DUMMY},
-    {{"check_params (DummyClassifier)", setup_est, call_check_params, NULL, free_all, 0}, CLF,
-     NO_TEXT, EST_DUMMY},
-    {{"fit (DummyClassifier)", setup_est, call_fit, after_fit, free_all, 0}, CLF, NO_TEXT,
+      free_all, 0},
+     CLF,
+     NO_TEXT,
      EST_DUMMY},
-    {{"fit (DummyRegressor)", setup_est, call_fit, after_fit, free_all, 0}, REG, NO_TEXT,
+    {{"ctune_rng_new", NULL, call_rng_new, NULL, NULL, 0}, CLF, NO_TEXT, EST_DUMMY},
+    {{"ctune_csv_load_buffer", NULL, call_csv_buffer, after_data, free_all, CTR_TOLERANT},
+     CLF,
+     "comment=#",
+     EST_DUMMY},
+    {{"ctune_csv_load_buffer (options)", NULL, call_csv_buffer, after_data, free_all, CTR_TOLERANT},
+     CLF,
+     "header=true, target=species, features=height|width, dtype=float32, labels=string, "
+     "comment=#",
+     EST_DUMMY},
+    {{"ctune_csv_load (iris.csv)", NULL, call_csv_file, after_data, free_all, CTR_TOLERANT},
+     CLF,
+     NULL,
+     EST_DUMMY},
+    {{"ctune_csv_load (iris.csv, options)", NULL, call_csv_file, after_data, free_all,
+      CTR_TOLERANT},
+     CLF,
+     "target=target, features=petal width (cm)|sepal length (cm), dtype=float32",
+     EST_DUMMY},
+    {{"ctune_dataset_load (iris)", NULL, call_dataset, after_data, free_all, CTR_TOLERANT},
+     CLF,
+     "iris",
+     EST_DUMMY},
+    {{"ctune_dataset_load (breast_cancer)", NULL, call_dataset, after_data, free_all, CTR_TOLERANT},
+     CLF,
+     "breast_cancer",
+     EST_DUMMY},
+    {{"ctune_dataset_load (digits)", NULL, call_dataset, after_data, free_all, CTR_TOLERANT},
+     CLF,
+     "digits",
+     EST_DUMMY},
+    {{"ctune_params_parse", setup_params, call_params_parse, after_params_parse, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"ctune_params_from_spec", NULL, call_params_from_spec, after_params_out, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"ctune_params_copy", setup_params, call_params_copy, after_params_out, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"ctune_params_update/set_string/set_text", setup_params, call_params_update, after_params_out,
+      free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"ctune_dummy_classifier_new", setup_data, call_est_new, after_est_out, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"ctune_dummy_regressor_new", setup_data, call_est_new, after_est_out, free_all, 0},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"clone (DummyClassifier)", setup_fitted, call_clone, after_est_out, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"clone (DummyRegressor)", setup_fitted, call_clone, after_est_out, free_all, 0},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"set_params (DummyClassifier)", setup_set_params, call_set_params, after_set_params, free_all,
+      CTR_MAY_RELEASE},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"set_params (DummyRegressor)", setup_set_params, call_set_params, after_set_params, free_all,
+      CTR_MAY_RELEASE},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"set_params_text (DummyClassifier)", setup_fitted, call_set_params_text, after_set_params,
+      free_all, CTR_MAY_RELEASE},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"set_params_text (DummyRegressor)", setup_fitted, call_set_params_text, after_set_params,
+      free_all, CTR_MAY_RELEASE},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"check_params (DummyClassifier)", setup_est, call_check_params, NULL, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"fit (DummyClassifier)", setup_est, call_fit, after_fit, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"fit (DummyRegressor)", setup_est, call_fit, after_fit, free_all, 0},
+     REG,
+     NO_TEXT,
      EST_DUMMY},
     {{"refit (DummyClassifier)", setup_fitted, call_fit, after_fit, free_all, CTR_MAY_RELEASE},
-     CLF, NO_TEXT, EST_DUMMY},
-    {{"refit (DummyRegressor)", setup_fitted, call_fit, after_fit, free_all, CTR_MAY_RELEASE}, REG,
-     NO_TEXT, EST_DUMMY},
-    {{"fit_ex (DummyClassifier)", setup_est, call_fit_ex, after_fit, free_all, 0}, CLF, NO_TEXT,
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"refit (DummyRegressor)", setup_fitted, call_fit, after_fit, free_all, CTR_MAY_RELEASE},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"fit_ex (DummyClassifier)", setup_est, call_fit_ex, after_fit, free_all, 0},
+     CLF,
+     NO_TEXT,
      EST_DUMMY},
     {{"predict (DummyClassifier)", setup_fitted, call_predict, after_predict, free_all,
-     CTR_NO_ALLOC}, CLF,
-     NO_TEXT, EST_DUMMY},
+      CTR_NO_ALLOC},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
     {{"predict (DummyRegressor)", setup_fitted, call_predict, after_predict, free_all,
-     CTR_NO_ALLOC}, REG,
-     NO_TEXT, EST_DUMMY},
-    {{"predict_proba (DummyClassifier)", setup_fitted, call_predict_proba, after_predict,
-      free_all, CTR_NO_ALLOC}, CLF, NO_TEXT, EST_DUMMY},
-    {{"score (DummyClassifier)", setup_fitted, call_est_score, after_predict, free_all, 0}, CLF,
-     NO_TEXT, EST_DUMMY},
-    {{"score (DummyRegressor)", setup_fitted, call_est_score, after_predict, free_all, 0}, REG,
-     NO_TEXT, EST_DUMMY},
+      CTR_NO_ALLOC},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"predict_proba (DummyClassifier)", setup_fitted, call_predict_proba, after_predict, free_all,
+      CTR_NO_ALLOC},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"score (DummyClassifier)", setup_fitted, call_est_score, after_predict, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"score (DummyRegressor)", setup_fitted, call_est_score, after_predict, free_all, 0},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
     {{"save_buffer (DummyClassifier)", setup_fitted, call_save_buffer, after_save, free_all, 0},
-     CLF, NO_TEXT, EST_DUMMY},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
     {{"save_buffer (DummyRegressor)", setup_fitted, call_save_buffer, after_save, free_all, 0},
-     REG, NO_TEXT, EST_DUMMY},
-    {{"save_buffer (unfitted)", setup_est, call_save_buffer, after_save, free_all, 0}, CLF,
-     NO_TEXT, EST_DUMMY},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"save_buffer (unfitted)", setup_est, call_save_buffer, after_save, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
     {{"load_buffer (DummyClassifier)", setup_saved, call_load_buffer, after_load, free_all, 0},
-     CLF, NO_TEXT, EST_DUMMY},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
     {{"load_buffer (DummyRegressor)", setup_saved, call_load_buffer, after_load, free_all, 0},
-     REG, NO_TEXT, EST_DUMMY},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
     {{"load_buffer (unfitted)", setup_saved_unfitted, call_load_buffer, after_load, free_all, 0},
-     REG, NO_TEXT, EST_DUMMY},
-    {{"save (file)", setup_file, call_save_file, after_save_file, teardown_file, 0}, CLF,
-     NO_TEXT, EST_DUMMY},
-    {{"load (file)", setup_saved_file, call_load_file, after_load, teardown_file, 0}, REG,
-     NO_TEXT, EST_DUMMY},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"save (file)", setup_file, call_save_file, after_save_file, teardown_file, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"load (file)", setup_saved_file, call_load_file, after_load, teardown_file, 0},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
     {{"ctune_check_estimator (DummyClassifier)", setup_est, call_check_kit, after_check_kit,
-      free_all, 0}, CLF, NO_TEXT, EST_DUMMY},
+      free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
     {{"ctune_check_estimator (DummyRegressor)", setup_est, call_check_kit, after_check_kit,
-      free_all, 0}, REG, NO_TEXT, EST_DUMMY},
-    /* ---- MLP and Keras-style estimators (epochs=2, batch_size=8) ---- */
-#define EST_ROWS(LABEL, KIND, EST, SETTEXT, PFLAG)                                                 \
-    {{"new (" LABEL ")", setup_data, call_est_new_any, after_est_new_any, free_all, 0}, KIND,      \
-     NO_TEXT, EST},                                                                                \
-    {{"clone (" LABEL ")", setup_fitted, call_clone, after_est_out, free_all, 0}, KIND, NO_TEXT,   \
-     EST},                                                                                         \
-    {{"set_params_text (" LABEL ")", setup_set_params_any, call_set_params_text_any,               \
-      after_set_params_any, free_all, CTR_MAY_RELEASE}, KIND, SETTEXT, EST},                       \
-    {{"fit (" LABEL ")", setup_est, call_fit, after_fit, free_all, 0}, KIND, NO_TEXT, EST},        \
-    {{"refit (" LABEL ")", setup_fitted, call_fit, after_fit, free_all, CTR_MAY_RELEASE}, KIND,    \
-     NO_TEXT, EST},                                                                                \
-    {{"predict (" LABEL ")", setup_fitted, call_outputs, after_predict, free_all, PFLAG}, KIND,    \
-     NO_TEXT, EST},                                                                                \
-    {{"save_buffer (" LABEL ")", setup_fitted, call_save_buffer, after_save, free_all, 0}, KIND,   \
-     NO_TEXT, EST}
-#define SCORE_ROW(LABEL, KIND, EST)                                                                \
-    {{"score (" LABEL ")", setup_fitted, call_est_score, after_predict, free_all, 0}, KIND,        \
-     NO_TEXT, EST}
+      free_all, 0},
+     REG,
+     NO_TEXT,
+     EST_DUMMY},
+/* ---- MLP and Keras-style estimators (epochs=2, batch_size=8) ---- */
+#define EST_ROWS(LABEL, KIND, EST, SETTEXT, PFLAG)                                              \
+    {{"new (" LABEL ")", setup_data, call_est_new_any, after_est_new_any, free_all, 0},         \
+     KIND,                                                                                      \
+     NO_TEXT,                                                                                   \
+     EST},                                                                                      \
+        {{"clone (" LABEL ")", setup_fitted, call_clone, after_est_out, free_all, 0},           \
+         KIND,                                                                                  \
+         NO_TEXT,                                                                               \
+         EST},                                                                                  \
+        {{"set_params_text (" LABEL ")", setup_set_params_any, call_set_params_text_any,        \
+          after_set_params_any, free_all, CTR_MAY_RELEASE},                                     \
+         KIND,                                                                                  \
+         SETTEXT,                                                                               \
+         EST},                                                                                  \
+        {{"fit (" LABEL ")", setup_est, call_fit, after_fit, free_all, 0}, KIND, NO_TEXT, EST}, \
+        {{"refit (" LABEL ")", setup_fitted, call_fit, after_fit, free_all, CTR_MAY_RELEASE},   \
+         KIND,                                                                                  \
+         NO_TEXT,                                                                               \
+         EST},                                                                                  \
+        {{"predict (" LABEL ")", setup_fitted, call_outputs, after_predict, free_all, PFLAG},   \
+         KIND,                                                                                  \
+         NO_TEXT,                                                                               \
+         EST},                                                                                  \
+    {                                                                                           \
+        {"save_buffer (" LABEL ")", setup_fitted, call_save_buffer, after_save, free_all, 0},   \
+            KIND, NO_TEXT, EST                                                                  \
+    }
+#define SCORE_ROW(LABEL, KIND, EST)                                                            \
+    {                                                                                          \
+        {"score (" LABEL ")", setup_fitted, call_est_score, after_predict, free_all, 0}, KIND, \
+            NO_TEXT, EST                                                                       \
+    }
     EST_ROWS("MLPClassifier", CLF, EST_MLP, "nn=6, nl=2, activation=tanh, dropout=0.1", 0),
     SCORE_ROW("MLPClassifier", CLF, EST_MLP),
     {{"predict_proba (MLPClassifier)", setup_fitted, call_predict_proba, after_predict, free_all,
-      0}, CLF, NO_TEXT, EST_MLP},
-    {{"load_buffer (MLPClassifier)", setup_saved, call_load_buffer, after_load, free_all, 0}, CLF,
-     NO_TEXT, EST_MLP},
+      0},
+     CLF,
+     NO_TEXT,
+     EST_MLP},
+    {{"load_buffer (MLPClassifier)", setup_saved, call_load_buffer, after_load, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_MLP},
     EST_ROWS("MLPRegressor", REG, EST_MLP, "optimizer=sgd, momentum=0.9, l2=0.01", 0),
     SCORE_ROW("MLPRegressor", REG, EST_MLP),
-    {{"load_buffer (MLPRegressor)", setup_saved, call_load_buffer, after_load, free_all, 0}, REG,
-     NO_TEXT, EST_MLP},
+    {{"load_buffer (MLPRegressor)", setup_saved, call_load_buffer, after_load, free_all, 0},
+     REG,
+     NO_TEXT,
+     EST_MLP},
     EST_ROWS("KerasClassifier", CLF, EST_KERAS, "units=7, lr=0.05, validation_split=0.25", 0),
     SCORE_ROW("KerasClassifier", CLF, EST_KERAS),
-    {{"predict_proba (KerasClassifier)", setup_fitted, call_predict_proba, after_predict,
-      free_all, 0}, CLF, NO_TEXT, EST_KERAS},
+    {{"predict_proba (KerasClassifier)", setup_fitted, call_predict_proba, after_predict, free_all,
+      0},
+     CLF,
+     NO_TEXT,
+     EST_KERAS},
     {{"load_like_buffer (KerasClassifier)", setup_saved, call_load_like_buffer, after_load,
-      free_all, 0}, CLF, NO_TEXT, EST_KERAS},
-    {{"ctune_check_estimator (MLPClassifier)", setup_est, call_check_kit, after_check_kit,
-      free_all, 0}, CLF, NO_TEXT, EST_MLP},
+      free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_KERAS},
+    {{"ctune_check_estimator (MLPClassifier)", setup_est, call_check_kit, after_check_kit, free_all,
+      0},
+     CLF,
+     NO_TEXT,
+     EST_MLP},
     /* ---- trees, scaler, pipeline ---- */
     EST_ROWS("DecisionTreeClassifier", CLF, EST_TREE,
              "criterion=entropy, max_leaf_nodes=4, class_weight=balanced", CTR_NO_ALLOC),
     SCORE_ROW("DecisionTreeClassifier", CLF, EST_TREE),
     {{"predict_proba (DecisionTreeClassifier)", setup_fitted, call_predict_proba, after_predict,
-      free_all, CTR_NO_ALLOC}, CLF, NO_TEXT, EST_TREE},
-    {{"load_buffer (DecisionTreeClassifier)", setup_saved, call_load_buffer, after_load,
-      free_all, 0}, CLF, NO_TEXT, EST_TREE},
+      free_all, CTR_NO_ALLOC},
+     CLF,
+     NO_TEXT,
+     EST_TREE},
+    {{"load_buffer (DecisionTreeClassifier)", setup_saved, call_load_buffer, after_load, free_all,
+      0},
+     CLF,
+     NO_TEXT,
+     EST_TREE},
     EST_ROWS("DecisionTreeRegressor", REG, EST_TREE,
              "criterion=absolute_error, splitter=random, max_features=sqrt", CTR_NO_ALLOC),
     SCORE_ROW("DecisionTreeRegressor", REG, EST_TREE),
-    {{"load_buffer (DecisionTreeRegressor)", setup_saved, call_load_buffer, after_load,
-      free_all, 0}, REG, NO_TEXT, EST_TREE},
+    {{"load_buffer (DecisionTreeRegressor)", setup_saved, call_load_buffer, after_load, free_all,
+      0},
+     REG,
+     NO_TEXT,
+     EST_TREE},
     EST_ROWS("StandardScaler", CLF, EST_SCALER, "with_mean=false", CTR_NO_ALLOC),
     {{"inverse_transform (StandardScaler)", setup_fitted, call_inverse_transform, after_predict,
-      free_all, CTR_NO_ALLOC}, CLF, NO_TEXT, EST_SCALER},
+      free_all, CTR_NO_ALLOC},
+     CLF,
+     NO_TEXT,
+     EST_SCALER},
     {{"load_buffer (StandardScaler)", setup_saved, call_load_buffer, after_load, free_all, 0},
-     CLF, NO_TEXT, EST_SCALER},
+     CLF,
+     NO_TEXT,
+     EST_SCALER},
     {{"ctune_pipeline_add_step", setup_pipe_one_step, call_pipe_add_step, after_pipe_add_step,
-      free_all, 0}, CLF, NO_TEXT, EST_PIPE},
+      free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_PIPE},
     EST_ROWS("Pipeline scaler+tree", CLF, EST_PIPE, "scaler__with_std=false, model__max_depth=2",
-     0),
+             0),
     SCORE_ROW("Pipeline scaler+tree", CLF, EST_PIPE),
     {{"predict_proba (Pipeline scaler+tree)", setup_fitted, call_predict_proba, after_predict,
-      free_all, 0}, CLF, NO_TEXT, EST_PIPE},
-    {{"load_buffer (Pipeline scaler+tree)", setup_saved, call_load_buffer, after_load, free_all,
-      0}, CLF, NO_TEXT, EST_PIPE},
+      free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_PIPE},
+    {{"load_buffer (Pipeline scaler+tree)", setup_saved, call_load_buffer, after_load, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_PIPE},
     {{"load_like_buffer (Pipeline scaler+tree)", setup_saved, call_load_like_buffer, after_load,
-      free_all, 0}, CLF, NO_TEXT, EST_PIPE},
-    {{"fit (Pipeline scaler+MLPRegressor)", setup_est, call_fit, after_fit, free_all, 0}, REG,
-     NO_TEXT, EST_PIPE_MLP},
+      free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_PIPE},
+    {{"fit (Pipeline scaler+MLPRegressor)", setup_est, call_fit, after_fit, free_all, 0},
+     REG,
+     NO_TEXT,
+     EST_PIPE_MLP},
     {{"load_buffer (Pipeline scaler+MLPRegressor)", setup_saved, call_load_buffer, after_load,
-      free_all, 0}, REG, NO_TEXT, EST_PIPE_MLP},
+      free_all, 0},
+     REG,
+     NO_TEXT,
+     EST_PIPE_MLP},
     /* ---- NN engine (y: class codes 0..2) ---- */
-    {{"ctune_model_new", setup_data, call_model_new, after_model_new, free_all, 0}, KIND_CODES,
-     NO_TEXT, EST_DUMMY},
+    {{"ctune_model_new", setup_data, call_model_new, after_model_new, free_all, 0},
+     KIND_CODES,
+     NO_TEXT,
+     EST_DUMMY},
     {{"ctune_model_add_dense", setup_model, call_model_add_dense, after_model_add, free_all, 0},
-     KIND_CODES, NO_TEXT, EST_DUMMY},
-    {{"ctune_model_add_dropout", setup_model, call_model_add_dropout, after_model_add, free_all,
-      0}, KIND_CODES, NO_TEXT, EST_DUMMY},
-    {{"ctune_model_compile", setup_model_layers, call_model_compile, after_model_compile,
-      free_all, 0}, KIND_CODES, NO_TEXT, EST_DUMMY},
+     KIND_CODES,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"ctune_model_add_dropout", setup_model, call_model_add_dropout, after_model_add, free_all, 0},
+     KIND_CODES,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"ctune_model_compile", setup_model_layers, call_model_compile, after_model_compile, free_all,
+      0},
+     KIND_CODES,
+     NO_TEXT,
+     EST_DUMMY},
     {{"ctune_model_fit", setup_model_compiled, call_model_fit, after_model_fit, free_all,
       CTR_MAY_KEEP},
-     KIND_CODES, NO_TEXT, EST_DUMMY},
+     KIND_CODES,
+     NO_TEXT,
+     EST_DUMMY},
     {{"ctune_model_fit (again)", setup_model_fitted, call_model_fit, after_model_fit, free_all,
-      CTR_MAY_RELEASE}, KIND_CODES, NO_TEXT, EST_DUMMY},
+      CTR_MAY_RELEASE},
+     KIND_CODES,
+     NO_TEXT,
+     EST_DUMMY},
     {{"ctune_model_fit_ex (validation data, early stopping)", setup_model_compiled,
-      call_model_fit_ex, after_model_predict, free_all, CTR_MAY_KEEP}, KIND_CODES, NO_TEXT,
-       EST_DUMMY},
-    {{"ctune_model_predict", setup_model_fitted, call_model_predict, after_model_predict,
-      free_all, 0}, KIND_CODES, NO_TEXT, EST_DUMMY},
+      call_model_fit_ex, after_model_predict, free_all, CTR_MAY_KEEP},
+     KIND_CODES,
+     NO_TEXT,
+     EST_DUMMY},
+    {{"ctune_model_predict", setup_model_fitted, call_model_predict, after_model_predict, free_all,
+      0},
+     KIND_CODES,
+     NO_TEXT,
+     EST_DUMMY},
     {{"ctune_model_evaluate", setup_model_fitted, call_model_evaluate, after_model_predict,
-      free_all, 0}, KIND_CODES, NO_TEXT, EST_DUMMY},
+      free_all, 0},
+     KIND_CODES,
+     NO_TEXT,
+     EST_DUMMY},
     /* ---- parameter spaces ---- */
-    {{"ctune_space_parse", NULL, call_space_parse, after_space_out, free_all, 0}, CLF,
-     SPACE_TEXT, EST_DUMMY},
-    {{"ctune_space_copy", setup_space, call_space_copy, after_space_out, free_all, 0}, CLF,
-     SPACE_TEXT, EST_DUMMY},
-    {{"ctune_space_add_text", setup_space, call_space_add_text, after_space_add_text, free_all,
-      0}, CLF, GRID_TEXT, EST_DUMMY},
+    {{"ctune_space_parse", NULL, call_space_parse, after_space_out, free_all, 0},
+     CLF,
+     SPACE_TEXT,
+     EST_DUMMY},
+    {{"ctune_space_copy", setup_space, call_space_copy, after_space_out, free_all, 0},
+     CLF,
+     SPACE_TEXT,
+     EST_DUMMY},
+    {{"ctune_space_add_text", setup_space, call_space_add_text, after_space_add_text, free_all, 0},
+     CLF,
+     GRID_TEXT,
+     EST_DUMMY},
     {{"ctune_space_sample (distributions)", setup_space, call_space_sample, after_cands, free_all,
-      0}, CLF, SPACE_TEXT, EST_DUMMY},
+      0},
+     CLF,
+     SPACE_TEXT,
+     EST_DUMMY},
     {{"ctune_space_sample (lists)", setup_space, call_space_sample, after_cands, free_all, 0},
-     CLF, GRID_TEXT, EST_DUMMY},
-    {{"ctune_space_grid", setup_space, call_space_grid, after_cands, free_all, 0}, CLF,
-     GRID_TEXT, EST_DUMMY},
+     CLF,
+     GRID_TEXT,
+     EST_DUMMY},
+    {{"ctune_space_grid", setup_space, call_space_grid, after_cands, free_all, 0},
+     CLF,
+     GRID_TEXT,
+     EST_DUMMY},
     /* ---- splitters ---- */
-    {{"ctune_kfold_new", NULL, call_splitter_new, after_splitter_new, free_all, 0}, CLF, "KFold",
+    {{"ctune_kfold_new", NULL, call_splitter_new, after_splitter_new, free_all, 0},
+     CLF,
+     "KFold",
      EST_DUMMY},
     {{"ctune_stratified_kfold_new", NULL, call_splitter_new, after_splitter_new, free_all, 0},
-     CLF, "StratifiedKFold", EST_DUMMY},
-    {{"ctune_shuffle_split_new", NULL, call_splitter_new, after_splitter_new, free_all, 0}, CLF,
-     "ShuffleSplit", EST_DUMMY},
-    {{"ctune_splitter_split (KFold, shuffled)", setup_splitter, call_split, after_split,
-      free_all, 0}, CLF, "KFold", EST_DUMMY},
-    {{"ctune_splitter_split (StratifiedKFold, shuffled)", setup_splitter, call_split,
-      after_split, free_all, 0}, CLF, "StratifiedKFold", EST_DUMMY},
-    {{"ctune_splitter_split (ShuffleSplit)", setup_splitter, call_split, after_split, free_all,
-      0}, CLF, "ShuffleSplit", EST_DUMMY},
-    {{"ctune_index_split_new", NULL, call_splitter_new, after_splitter_new, free_all, 0}, CLF,
-     "IndexSplit", EST_DUMMY},
+     CLF,
+     "StratifiedKFold",
+     EST_DUMMY},
+    {{"ctune_shuffle_split_new", NULL, call_splitter_new, after_splitter_new, free_all, 0},
+     CLF,
+     "ShuffleSplit",
+     EST_DUMMY},
+    {{"ctune_splitter_split (KFold, shuffled)", setup_splitter, call_split, after_split, free_all,
+      0},
+     CLF,
+     "KFold",
+     EST_DUMMY},
+    {{"ctune_splitter_split (StratifiedKFold, shuffled)", setup_splitter, call_split, after_split,
+      free_all, 0},
+     CLF,
+     "StratifiedKFold",
+     EST_DUMMY},
+    {{"ctune_splitter_split (ShuffleSplit)", setup_splitter, call_split, after_split, free_all, 0},
+     CLF,
+     "ShuffleSplit",
+     EST_DUMMY},
+    {{"ctune_index_split_new", NULL, call_splitter_new, after_splitter_new, free_all, 0},
+     CLF,
+     "IndexSplit",
+     EST_DUMMY},
     {{"ctune_splitter_split (IndexSplit)", setup_splitter, call_split, after_split, free_all, 0},
-     CLF, "IndexSplit", EST_DUMMY},
+     CLF,
+     "IndexSplit",
+     EST_DUMMY},
     {{"ctune_splitter_split (StratifiedShuffleSplit)", setup_splitter, call_split, after_split,
-      free_all, 0}, CLF, "StratifiedShuffleSplit", EST_DUMMY},
+      free_all, 0},
+     CLF,
+     "StratifiedShuffleSplit",
+     EST_DUMMY},
     {{"ctune_train_test_split (stratified)", setup_data, call_train_test_split,
-      after_train_test_split, free_all, 0}, CLF, NO_TEXT, EST_DUMMY},
+      after_train_test_split, free_all, 0},
+     CLF,
+     NO_TEXT,
+     EST_DUMMY},
     /* ---- cross-validation ---- */
     {{"ctune_cross_validate (tree, 2 scorers, train scores)", setup_est, call_cross_validate,
-      after_cross_validate, free_all, 0}, CLF,
-     "scoring=accuracy|f1_macro, return_train_score=true", EST_TREE},
-    {{"ctune_cross_validate (MLPRegressor)", setup_est, call_cross_validate,
-      after_cross_validate, free_all, 0}, REG, NULL, EST_MLP},
-    {{"ctune_cross_val_score (Pipeline)", setup_est, call_cross_val_score,
-      after_cross_val_score, free_all, 0}, CLF, "balanced_accuracy", EST_PIPE},
+      after_cross_validate, free_all, 0},
+     CLF,
+     "scoring=accuracy|f1_macro, return_train_score=true",
+     EST_TREE},
+    {{"ctune_cross_validate (MLPRegressor)", setup_est, call_cross_validate, after_cross_validate,
+      free_all, 0},
+     REG,
+     NULL,
+     EST_MLP},
+    {{"ctune_cross_val_score (Pipeline)", setup_est, call_cross_val_score, after_cross_val_score,
+      free_all, 0},
+     CLF,
+     "balanced_accuracy",
+     EST_PIPE},
     /* ---- searches (serial: n_jobs=1) ---- */
     {{"ctune_search_new_randomized", setup_search_inputs, call_search_new_randomized,
-      after_search_new, free_all, 0}, CLF, "max_depth: randint(1, 5); criterion: gini|entropy",
+      after_search_new, free_all, 0},
+     CLF,
+     "max_depth: randint(1, 5); criterion: gini|entropy",
      EST_TREE},
     {{"ctune_search_new_grid", setup_search_inputs, call_search_new_grid, after_search_new,
-      free_all, 0}, CLF, GRID_TEXT, EST_TREE},
-    {{"ctune_search_set_options", setup_search, call_search_set_options, NULL, free_all, 0}, CLF,
-     "max_depth: 1|3", EST_TREE},
-    {{"ctune_search_fit (randomized, tree)", setup_search, call_search_fit, after_search,
-      free_all, CTR_MAY_RELEASE}, CLF, "max_depth: randint(1, 5); criterion: gini|entropy",
+      free_all, 0},
+     CLF,
+     GRID_TEXT,
+     EST_TREE},
+    {{"ctune_search_set_options", setup_search, call_search_set_options, NULL, free_all, 0},
+     CLF,
+     "max_depth: 1|3",
+     EST_TREE},
+    {{"ctune_search_fit (randomized, tree)", setup_search, call_search_fit, after_search, free_all,
+      CTR_MAY_RELEASE},
+     CLF,
+     "max_depth: randint(1, 5); criterion: gini|entropy",
      EST_TREE},
     {{"ctune_search_fit (grid, Pipeline)", setup_search, call_search_fit, after_search, free_all,
-      CTR_MAY_RELEASE}, CLF, "scaler__with_mean: true|false; model__max_depth: 2|none",
+      CTR_MAY_RELEASE},
+     CLF,
+     "scaler__with_mean: true|false; model__max_depth: 2|none",
      EST_PIPE},
-    {{"ctune_search_fit (randomized, MLPClassifier)", setup_search, call_search_fit,
-      after_search, free_all, CTR_MAY_RELEASE}, CLF,
-     "nn: 2|4; learning_rate: loguniform(1e-3, 1e-1)", EST_MLP},
+    {{"ctune_search_fit (randomized, MLPClassifier)", setup_search, call_search_fit, after_search,
+      free_all, CTR_MAY_RELEASE},
+     CLF,
+     "nn: 2|4; learning_rate: loguniform(1e-3, 1e-1)",
+     EST_MLP},
     {{"ctune_search_fit (again)", setup_search_fitted, call_search_fit, after_search, free_all,
-      CTR_MAY_RELEASE}, CLF, "max_depth: 1|3", EST_TREE},
-    {{"ctune_search_results_csv_buf", setup_search_fitted, call_search_csv_buf, NULL, free_all,
-      0}, CLF, "max_depth: 1|3", EST_TREE},
+      CTR_MAY_RELEASE},
+     CLF,
+     "max_depth: 1|3",
+     EST_TREE},
+    {{"ctune_search_results_csv_buf", setup_search_fitted, call_search_csv_buf, NULL, free_all, 0},
+     CLF,
+     "max_depth: 1|3",
+     EST_TREE},
     {{"ctune_search_results_json_buf", setup_search_fitted, call_search_json_buf, NULL, free_all,
-      0}, CLF, "max_depth: 1|3", EST_TREE},
+      0},
+     CLF,
+     "max_depth: 1|3",
+     EST_TREE},
 };
 #define N_CASES ((int)(sizeof CASES / sizeof CASES[0]))
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "persist/persist.h"
 #include "io/stream.h"
+#include "persist/persist.h"
 #include "testutil.h"
 
 #define N 12
@@ -315,8 +315,10 @@ START_TEST(test_nonfinite_params)
         /* the same through a typed setter */
         ctune_params *q;
         ck_assert_ok(ctune_params_new(&q));
-        ck_assert_ok(ctune_params_set_double(q, "constant", v == 0 ? NAN : v == 1 ? INFINITY
-                                                                                 : -INFINITY));
+        ck_assert_ok(ctune_params_set_double(q, "constant",
+                                             v == 0   ? NAN
+                                             : v == 1 ? INFINITY
+                                                      : -INFINITY));
         ck_assert_ok(ctune_estimator_set_params(e, q));
         ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EINVAL);
         ctune_params_free(q);
@@ -331,8 +333,7 @@ START_TEST(test_nonfinite_params)
     /* seed beyond int64 is a double, refused as an int */
     ctune_estimator *e = est(0, NULL);
     ck_assert_status(ctune_estimator_set_params_text(e, "seed=1e300"), CTUNE_EINVAL);
-    ck_assert_status(ctune_estimator_set_params_text(e, "seed=99999999999999999999"),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "seed=99999999999999999999"), CTUNE_EINVAL);
     ctune_estimator_free(e);
     ctune_data_free(d);
     ck_assert_int_eq(ctune_alloc_live(), live);
@@ -419,7 +420,7 @@ START_TEST(test_empty_and_zero_counts)
     ctune_estimator *e = est(0, NULL);
     int failed;
     char report[256];
-    const char *opts[] = {"n_rows=0", "n_features=0", "n_classes=0", "n_rows=-1",
+    const char *opts[] = {"n_rows=0",      "n_features=0", "n_classes=0", "n_rows=-1",
                           "tolerance=nan", "tolerance=-1", "n_rows=nan"};
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
         ctune_status rc = ctune_check_estimator(e, opts[i], report, sizeof report, &failed);
@@ -472,8 +473,9 @@ START_TEST(test_csv_degenerate)
             ck_assert(isnan(ctune_data_x(d, i, j)));
     ctune_data_free(d);
     /* the same in float32, and three rows */
-    ck_assert_ok(csv(&d, ",,,,,,\n,,,,,,\n,,,,,,", "header=false, target=none, missing=nan, "
-                                                  "dtype=float32"));
+    ck_assert_ok(csv(&d, ",,,,,,\n,,,,,,\n,,,,,,",
+                     "header=false, target=none, missing=nan, "
+                     "dtype=float32"));
     ck_assert_uint_eq(ctune_data_n_rows(d), 3);
     ctune_data_free(d);
     /* NaN / Inf text reads as numbers (strtod's syntax); fit then refuses it */
@@ -640,8 +642,8 @@ START_TEST(test_scaler_huge_magnitudes)
     int64_t live = ctune_alloc_live();
     /* column 0: near DBL_MAX (the sum overflows); column 1: spread 2e200
      * (the sum of squares overflows); column 2: ordinary */
-    double X[4 * 3] = {DBL_MAX, 1e200, 1, DBL_MAX, -1e200, 2, DBL_MAX / 2, 1e200, 3,
-                       DBL_MAX, -1e200, 4};
+    double X[4 * 3] = {DBL_MAX,     1e200, 1, DBL_MAX, -1e200, 2,
+                       DBL_MAX / 2, 1e200, 3, DBL_MAX, -1e200, 4};
     ctune_data *d = view(X, 4, 3, NULL, 0);
     ctune_estimator *s;
     ck_assert_ok(ctune_standard_scaler_new(&s));
@@ -653,14 +655,14 @@ START_TEST(test_scaler_huge_magnitudes)
     ck_assert_double_eq_tol(mean[0], 0.875 * DBL_MAX, 1e-12 * DBL_MAX);
     ck_assert_double_eq_tol(mean[1], 0.0, 1e185);
     ck_assert_double_eq_tol(mean[2], 2.5, 1e-15);
-    ck_assert_double_eq_tol(scale[1], 1e200, 1e186);     /* the population sd */
-    ck_assert(isinf(var[1]) && var[1] > 0);              /* 1e400 is not a double */
+    ck_assert_double_eq_tol(scale[1], 1e200, 1e186); /* the population sd */
+    ck_assert(isinf(var[1]) && var[1] > 0);          /* 1e400 is not a double */
     ck_assert_double_eq_tol(var[2], 1.25, 1e-15);
     ck_assert(isfinite(scale[0]) && scale[0] > 0);
     ck_assert_ok(ctune_estimator_transform(s, d, out));
     for (int i = 0; i < 12; i++)
         ck_assert_msg(isfinite(out[i]), "transform[%d] = %g", i, out[i]);
-    ck_assert_double_eq_tol(out[1], 1.0, 1e-12);        /* (1e200 - 0) / 1e200 */
+    ck_assert_double_eq_tol(out[1], 1.0, 1e-12); /* (1e200 - 0) / 1e200 */
     ck_assert_double_eq_tol(out[0], 0.125 / (scale[0] / DBL_MAX), 1e-9);
     ck_assert_ok(ctune_estimator_inverse_transform(s, d, back));
     /* the fitted state saves and loads (the loader accepts a +Inf variance) */
@@ -1094,7 +1096,8 @@ START_TEST(test_ml_nonfinite_data)
         ck_assert_ok(ctune_estimator_fit(e, d));
         X[0] = -INFINITY;
         ck_assert_status(k == 2 ? ctune_estimator_transform(e, d, out)
-                                : ctune_estimator_predict(e, d, out), CTUNE_EDATA);
+                                : ctune_estimator_predict(e, d, out),
+                         CTUNE_EDATA);
         ck_assert_error_has("X row 0, column 0 is -Inf");
         X[0] = 1;
         ctune_data_free(d);
@@ -1144,9 +1147,10 @@ START_TEST(test_ml_nonfinite_params)
 {
     int64_t live = ctune_alloc_live();
     ctune_estimator *e = mlp(0, NULL);
-    static const char *const BAD[] = {"learning_rate=nan", "learning_rate=inf",
-                                      "learning_rate=0", "dropout=nan", "momentum=-inf",
-                                      "l2=nan", "validation_split=nan", "min_delta=nan"};
+    static const char *const BAD[] = {"learning_rate=nan",    "learning_rate=inf",
+                                      "learning_rate=0",      "dropout=nan",
+                                      "momentum=-inf",        "l2=nan",
+                                      "validation_split=nan", "min_delta=nan"};
     for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
         ck_assert_msg(ctune_estimator_set_params_text(e, BAD[i]) == CTUNE_EINVAL, "%s accepted",
                       BAD[i]);
@@ -1166,8 +1170,7 @@ START_TEST(test_ml_nonfinite_params)
     ctune_model_free(m);
     /* trees */
     e = tree(0, NULL);
-    ck_assert_status(ctune_estimator_set_params_text(e, "min_impurity_decrease=nan"),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_set_params_text(e, "min_impurity_decrease=nan"), CTUNE_EINVAL);
     ck_assert_status(ctune_estimator_set_params_text(e, "min_samples_leaf=nan"), CTUNE_EINVAL);
     ctune_estimator_free(e);
     /* spaces */
@@ -1511,16 +1514,14 @@ START_TEST(test_sizes_near_the_limits)
     int64_t live = ctune_alloc_live();
     double X[8] = {1, 2, 3, 4, 5, 6, 7, 8}, y[4] = {0, 1, 0, 1};
     ctune_data *d = NULL;
-    ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT64, SIZE_MAX / 2, 4, 0, y, 1),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT64, SIZE_MAX / 2, 4, 0, y, 1), CTUNE_EINVAL);
     ck_assert_error_has("larger than memory can address");
     ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT32, 4, 2, SIZE_MAX / 4, NULL, 0),
                      CTUNE_EINVAL);
     ck_assert_error_has("row_stride 4611686018427387903");
     ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT64, 2, SIZE_MAX / 8 + 1, 0, NULL, 0),
                      CTUNE_EINVAL);
-    ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 2, 0, y, SIZE_MAX / 2),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 2, 0, y, SIZE_MAX / 2), CTUNE_EINVAL);
     ck_assert_error_has("targets is larger than memory can address");
     /* the largest addressable shapes are views like any other */
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 1, SIZE_MAX / 8, 0, NULL, 0));
@@ -1566,8 +1567,7 @@ START_TEST(test_sizes_near_the_limits)
     ctune_space_free(s);
     /* generators: n × d */
     ck_assert_status(ctune_make_blobs(X, y, SIZE_MAX, 4, 2, 1.0, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_make_regression(X, y, SIZE_MAX / 2, 4, 2, 1.0, 0, NULL),
-                     CTUNE_EINVAL);
+    ck_assert_status(ctune_make_regression(X, y, SIZE_MAX / 2, 4, 2, 1.0, 0, NULL), CTUNE_EINVAL);
     /* trees: INT64_MAX limits are just no limits */
     ctune_estimator *t = tree(0, "max_depth=9223372036854775807, "
                                  "max_leaf_nodes=9223372036854775807, "

@@ -1021,7 +1021,8 @@ START_TEST(test_wrong_order_ml)
     for (int k = 0; k < 4; k++) {
         ctune_status want = k == 2 ? CTUNE_ESTATE : CTUNE_ESTATE;
         ck_assert_status(k == 2 ? ctune_estimator_transform(e[k], d, out)
-                                : ctune_estimator_predict(e[k], d, out), want);
+                                : ctune_estimator_predict(e[k], d, out),
+                         want);
     }
     ck_assert_ptr_null(ctune_keras_model(e[0]));
     ck_assert_status(ctune_tree_depth(e[1], &n), CTUNE_ESTATE);

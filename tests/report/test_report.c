@@ -45,7 +45,8 @@ static char *gen_doc(size_t n, int flags)
     const char *metric = flags & F_NASTY ? "f1&<i>" : "score";
     long best = -1;
     for (size_t i = 0; i < n; i++)
-        if (isfinite(score_of(i, flags)) && (best < 0 || score_of(i, flags) > score_of((size_t)best, flags)))
+        if (isfinite(score_of(i, flags)) &&
+            (best < 0 || score_of(i, flags) > score_of((size_t)best, flags)))
             best = (long)i;
     ctune__sb_printf(&b, "{\n  \"schema\": 1,\n  \"best_index\": ");
     if (best >= 0)
@@ -53,9 +54,10 @@ static char *gen_doc(size_t n, int flags)
     else
         ctune__sb_str(&b, "null,\n  \"best_score\": ");
     num(&b, best >= 0 ? score_of((size_t)best, flags) : NAN);
-    ctune__sb_printf(&b, ",\n  \"best_params\": null,\n  \"refit_metric\": \"%s\",\n  \"scorers\": "
-                         "[\"%s\"],\n  \"n_candidates\": %zu,\n  \"n_splits\": 2,\n  \"status\": "
-                         "\"complete\",\n  \"cv_results\": {\n    \"mean_fit_time\": [",
+    ctune__sb_printf(&b,
+                     ",\n  \"best_params\": null,\n  \"refit_metric\": \"%s\",\n  \"scorers\": "
+                     "[\"%s\"],\n  \"n_candidates\": %zu,\n  \"n_splits\": 2,\n  \"status\": "
+                     "\"complete\",\n  \"cv_results\": {\n    \"mean_fit_time\": [",
                      metric, metric, n);
     for (size_t i = 0; i < n; i++)
         ctune__sb_str(&b, i ? ", 0.01" : "0.01");
@@ -114,7 +116,9 @@ static char *gen_doc(size_t n, int flags)
         ctune__sb_str(&b, "],\n    \"state\": [");
         for (size_t i = 0; i < n; i++)
             ctune__sb_printf(&b, "%s\"%s\"", i ? ", " : "",
-                             isfinite(score_of(i, flags)) ? "done" : i % 2 ? "failed" : "pruned");
+                             isfinite(score_of(i, flags)) ? "done"
+                             : i % 2                      ? "failed"
+                                                          : "pruned");
     }
     ctune__sb_str(&b, "],\n    \"error\": [");
     for (size_t i = 0; i < n; i++)
@@ -285,11 +289,11 @@ START_TEST(test_escaping)
     ck_assert_ptr_null(strstr(html, "<i>"));
     ck_assert_ptr_null(strstr(html, "a<b"));
     ck_assert_ptr_null(strstr(html, "<x>"));
-    ck_assert(strstr(html, "a&lt;b&amp;&quot;q&#39;") != NULL);           /* param name */
+    ck_assert(strstr(html, "a&lt;b&amp;&quot;q&#39;") != NULL); /* param name */
     ck_assert(strstr(html, "&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;&amp;amp;") != NULL); /* value */
-    ck_assert(strstr(html, "mean test f1&amp;&lt;i&gt;") != NULL);       /* metric */
+    ck_assert(strstr(html, "mean test f1&amp;&lt;i&gt;") != NULL);                   /* metric */
     ck_assert(strstr(html, "boom &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; "
-                           "&quot;q&quot;") != NULL);                        /* error text */
+                           "&quot;q&quot;") != NULL);                      /* error text */
     ck_assert(strstr(html, "dir/&lt;x&gt;&amp;&quot;&#39;.json") != NULL); /* source */
     /* escaped in attributes too: no raw quote ends a title early */
     ck_assert_ptr_null(strstr(html, "q'\""));
@@ -417,26 +421,41 @@ START_TEST(test_reader_refusals)
     read_bad(buf, CTUNE_EFORMAT, "'split0_test_score' is missing");
     snprintf(buf, sizeof buf, "%s\"split0_test_score\": [1], \"params\": [1]}}", head);
     read_bad(buf, CTUNE_EFORMAT, "'params[0]'");
-    snprintf(buf, sizeof buf, "%s\"split0_test_score\": [1], \"params\": [{}], \"param_a\": "
-                              "[[1]]}}", head);
+    snprintf(buf, sizeof buf,
+             "%s\"split0_test_score\": [1], \"params\": [{}], \"param_a\": "
+             "[[1]]}}",
+             head);
     read_bad(buf, CTUNE_EFORMAT, "'param_a[0]'");
-    snprintf(buf, sizeof buf, "%s\"split0_test_score\": [1], \"params\": [{}], \"error\": "
-                              "[1]}}", head);
+    snprintf(buf, sizeof buf,
+             "%s\"split0_test_score\": [1], \"params\": [{}], \"error\": "
+             "[1]}}",
+             head);
     read_bad(buf, CTUNE_EFORMAT, "'error[0]'");
-    snprintf(buf, sizeof buf, "%s\"split0_test_score\": [1], \"params\": [{}], \"state\": "
-                              "[\"running\"]}}", head);
+    snprintf(buf, sizeof buf,
+             "%s\"split0_test_score\": [1], \"params\": [{}], \"state\": "
+             "[\"running\"]}}",
+             head);
     read_bad(buf, CTUNE_EFORMAT, "state[0] (line 1) is not done, failed or pruned");
-    snprintf(buf, sizeof buf, "%s\"split0_test_score\": [1], \"params\": [{}]}, \"history\": "
-                              "[{\"candidate\": 1, \"metric\": \"loss\", \"values\": []}]}", head);
-    read_bad(buf, CTUNE_EFORMAT, "'history[0].candidate' (line 1) is not a candidate index below 1");
-    snprintf(buf, sizeof buf, "%s\"split0_test_score\": [1], \"params\": [{}]}, \"history\": "
-                              "[{\"candidate\": 0, \"values\": []}]}", head);
+    snprintf(buf, sizeof buf,
+             "%s\"split0_test_score\": [1], \"params\": [{}]}, \"history\": "
+             "[{\"candidate\": 1, \"metric\": \"loss\", \"values\": []}]}",
+             head);
+    read_bad(buf, CTUNE_EFORMAT,
+             "'history[0].candidate' (line 1) is not a candidate index below 1");
+    snprintf(buf, sizeof buf,
+             "%s\"split0_test_score\": [1], \"params\": [{}]}, \"history\": "
+             "[{\"candidate\": 0, \"values\": []}]}",
+             head);
     read_bad(buf, CTUNE_EFORMAT, "'history[0].metric' is missing");
-    snprintf(buf, sizeof buf, "%s\"split0_test_score\": [1], \"params\": [{}]}, \"best_index\": "
-                              "1}", head);
+    snprintf(buf, sizeof buf,
+             "%s\"split0_test_score\": [1], \"params\": [{}]}, \"best_index\": "
+             "1}",
+             head);
     read_bad(buf, CTUNE_EFORMAT, "'best_index'");
-    snprintf(buf, sizeof buf, "%s\"split0_test_score\": [1], \"params\": [{}]}, \"unknown\": "
-                              "{\"a\": [1]}}", head);
+    snprintf(buf, sizeof buf,
+             "%s\"split0_test_score\": [1], \"params\": [{}]}, \"unknown\": "
+             "{\"a\": [1]}}",
+             head);
     ctune__rdoc *d = read_ok(buf); /* unknown fields are later optional additions */
     ck_assert_int_eq(d->schema, 1);
     ctune__rdoc_free(d);
@@ -484,7 +503,8 @@ START_TEST(test_metric_columns)
     ck_assert_str_eq(d->metric_label, "accuracy");
     ctune__rdoc_free(d);
     read_bad("{\"schema\": 1, \"scorers\": [\"a\", 1], \"n_candidates\": 0, \"n_splits\": 0, "
-             "\"cv_results\": {}}", CTUNE_EFORMAT, "'scorers'");
+             "\"cv_results\": {}}",
+             CTUNE_EFORMAT, "'scorers'");
 }
 END_TEST
 
@@ -497,10 +517,19 @@ START_TEST(test_numbers_locale_free)
     struct {
         double v;
         const char *text;
-    } cases[] = {{0, "0"},           {3, "3"},           {-12, "-12"},       {0.5, "0.5"},
-                 {0.123456, "0.1235"}, {1234.5678, "1235"}, {-0.0001234, "-0.0001234"},
-                 {1e-5, "1e-5"},     {2.5e7, "25000000"}, {2.5e20, "2.5e20"},  {NAN, "NaN"},
-                 {1.23456e-7, "1.235e-7"}, {9.99999e-6, "1e-5"}};
+    } cases[] = {{0, "0"},
+                 {3, "3"},
+                 {-12, "-12"},
+                 {0.5, "0.5"},
+                 {0.123456, "0.1235"},
+                 {1234.5678, "1235"},
+                 {-0.0001234, "-0.0001234"},
+                 {1e-5, "1e-5"},
+                 {2.5e7, "25000000"},
+                 {2.5e20, "2.5e20"},
+                 {NAN, "NaN"},
+                 {1.23456e-7, "1.235e-7"},
+                 {9.99999e-6, "1e-5"}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ctune__sb b;
         ctune__sb_init(&b);

@@ -276,8 +276,8 @@ START_TEST(test_bad_input)
     ck_assert_status(ctune_study_open(&st, "", NULL), CTUNE_EINVAL);
     char path[512];
     snprintf(path, sizeof path, "%s", tmp("bad.db"));
-    const char *bad[] = {"durability=fast", "durability=1", "fresh=3", "timeout=-1",
-                         "timeout=abc", "timeout=1e9", "color=red", "durability"};
+    const char *bad[] = {"durability=fast", "durability=1", "fresh=3",   "timeout=-1",
+                         "timeout=abc",     "timeout=1e9",  "color=red", "durability"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_int_lt(ctune_study_open(&st, path, bad[i]), 0);
         ck_assert_ptr_null(st);
