@@ -9,6 +9,8 @@ PKGS=(meson ninja-build pkg-config gcc g++ check libblis-openmp-dev python3 pyth
       python3-sklearn python3-scipy python3-pandas python3-mesonpy python3-venv python3-pip)
 # tests only: the HTML report is opened in a headless browser (tests/cli/test_report_browser.py)
 PKGS+=(chromium)
+# CI: the formatting check (scripts/format.sh --check)
+PKGS+=(clang-format)
 [ "${CTUNE_DEPS_EXTRA:-}" ] && PKGS+=(${CTUNE_DEPS_EXTRA})
 # scripts/install-test.sh builds a CMake project against the installed ctune
 PKGS+=(cmake)
