@@ -7,7 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-$(git log -n 1 --format=%H --diff-filter=A -- scripts/check-commits.sh)}
-[ -n "$base" ] || { echo "check-commits: no base commit" >&2; exit 2; }
+if [ -z "$base" ] || ! git cat-file -e "$base^{commit}" 2>/dev/null; then
+  echo "check-commits: skipped: the commit that added this script is not in this clone's history"
+  exit 0
+fi
 bad=0
 while read -r c; do
   subject=$(git log -n 1 --format=%s "$c")
