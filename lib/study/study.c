@@ -299,6 +299,28 @@ static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *
                                int *outcome);
 static int hook_refit_here(void *self);
 
+/* PRAGMA journal_mode=WAL needs the exclusive lock.  Two processes
+ * switching one new file at once deadlock on it, and SQLite then answers
+ * SQLITE_BUSY to one of them at once, without calling the busy handler:
+ * retry that one until the timeout. */
+static ctune_status set_wal(ctune_study *st, int timeout_ms, const char *what)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int r = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (r == SQLITE_OK)
+            return CTUNE_OK;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        double ms = (double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) / 1e6;
+        if ((r & 0xff) != SQLITE_BUSY && (r & 0xff) != SQLITE_LOCKED)
+            return db_error(st, CTUNE_EIO, what);
+        if (ms >= timeout_ms)
+            return db_error(st, CTUNE_EIO, what);
+        sqlite3_sleep(5);
+    }
+}
+
 static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
 {
     sqlite3 *db = st->db;
@@ -325,7 +347,7 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
         /* a new study: WAL before the schema, without syncs (a study that
          * holds no task has nothing to lose; the file is ctune's) */
         CTUNE_TRY(exec(st, "PRAGMA synchronous=OFF", "creating the study"));
-        CTUNE_TRY(exec(st, "PRAGMA journal_mode=WAL", "setting WAL mode"));
+        CTUNE_TRY(set_wal(st, timeout_ms, "setting WAL mode"));
     }
     CTUNE_TRY(exec(st, "BEGIN IMMEDIATE", "opening"));
     ctune_status rc = query_int(st, "PRAGMA user_version", &version, "opening");
@@ -356,7 +378,7 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
     CTUNE_TRY(check_schema(st));
     /* WAL: a kill -9 loses no committed task; NORMAL may lose the last
      * commits on power loss, FULL does not */
-    CTUNE_TRY(exec(st, "PRAGMA journal_mode=WAL", "setting WAL mode"));
+    CTUNE_TRY(set_wal(st, timeout_ms, "setting WAL mode"));
     CTUNE_TRY(exec(st, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                    "setting durability"));
     return CTUNE_OK;

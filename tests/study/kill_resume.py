@@ -81,6 +81,23 @@ def two_processes(tmp, ref):
     print("two processes on one study: the serial results")
 
 
+def concurrent_create(tmp):
+    """Four processes creating one new study at once all open it: switching
+    a new file to WAL deadlocks two of them on the exclusive lock, and
+    SQLite answers the loser at once without its busy handler."""
+    e = dict(os.environ)
+    e.pop("CTUNE_TEST_STUDY_KILL", None)
+    for _ in range(10):
+        clean(tmp)
+        procs = [subprocess.Popen([CTUNE] + ARGS[:-1] + ["--study", "s.db"], cwd=tmp, env=e,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+        for p in procs:
+            _, err = p.communicate(timeout=60)
+            assert p.returncode == 0, err
+    print("four processes created one study at once")
+
+
 def stale_claims(tmp, ref):
     """A claim of a dead process is retried at once; a live owner's claim
     without heartbeat after claim_timeout."""
@@ -204,6 +221,7 @@ def main():
                 "%s: resumed results differ from the uninterrupted run" % point
             assert done_in(tmp, "s.db") == N_TASKS
         print("%d kill points resumed to the uninterrupted results" % len(points))
+        concurrent_create(tmp)
         two_processes(tmp, ref)
         stale_claims(tmp, ref)
         cli_study(tmp, ref)
