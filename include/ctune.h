@@ -4325,8 +4325,10 @@ typedef struct ctune_study ctune_study;
  *  - `timeout=<seconds>`: how long to wait for a database another process
  *    holds locked (default 5);
  *  - `claim_timeout=<seconds>`: several processes on one study claim
- *    tasks; a claim whose owner has not committed anything for this long
- *    (default 600), or whose process is gone (same host), is retried.
+ *    tasks; a claim whose heartbeat is older than this (default 600), or
+ *    whose process is gone (same host), is retried. A thread of the study
+ *    refreshes the heartbeat of its claims every claim_timeout / 4 seconds
+ *    while a search runs, so a fit may last longer than claim_timeout.
  *
  * @param out     receives the study (ctune_study_close())
  * @param path    the database file

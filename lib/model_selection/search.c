@@ -1283,6 +1283,8 @@ ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
 {
     CTUNE_CHECK_NULL(s, "search");
     ctune_status rc = search_fit(s, data);
+    if (s->study && s->study->end)
+        s->study->end(s->study->self);
     atomic_store(&s->cancel, 0);
     return rc;
 }

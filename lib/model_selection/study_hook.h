@@ -37,6 +37,11 @@ typedef struct ctune__study_hook {
     /* 1 when this process should refit: it committed the study's last task,
      * or found every task committed when the fit began. */
     int (*refit_here)(void *self);
+    /* Once per ctune_search_fit() with a study, after the refit, on every
+     * path (error, cancel; also when begin never ran): stops what begin
+     * started (the heartbeat of this process's claims) and drops the
+     * claims this handle still holds. May be NULL. */
+    void (*end)(void *self);
 } ctune__study_hook;
 
 enum { CTUNE__CLAIMED = 0, CTUNE__CLAIM_DONE = 1, CTUNE__CLAIM_BUSY = 2 };

@@ -95,6 +95,12 @@ struct ctune_study {
     char owner[160];                    /* "pid/host/nonce": this handle's claims */
     double claim_timeout;               /* seconds without a heartbeat before a claim is retried */
     int last_here;                      /* this handle completed the study (or found it complete) */
+    /* the heartbeat thread (hook begin to hook end): refreshes this
+     * handle's claims every claim_timeout / 4 while tasks run, so a fit
+     * longer than claim_timeout keeps its claim */
+    pthread_t hb_thread;
+    pthread_cond_t hb_cond; /* signalled (under lock) to stop it */
+    int hb_running, hb_stop;
     /* the last trial read by ctune_study_trial() */
     char *t_params, *t_error, *t_state;
     double *t_scores;
@@ -278,10 +284,16 @@ static void cache_clear(ctune_study *st)
     st->t_scores = NULL;
 }
 
+static void hook_end(void *self);
+
 void ctune_study_close(ctune_study *st)
 {
     if (!st)
         return;
+    if (st->hook.self) {
+        hook_end(st); /* a search cut short before its end hook */
+        pthread_cond_destroy(&st->hb_cond);
+    }
     sqlite3_close(st->db);
     if (st->hook.self)
         pthread_mutex_destroy(&st->lock);
@@ -298,6 +310,7 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
 static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
                                int *outcome);
 static int hook_refit_here(void *self);
+static ctune_status hb_start(ctune_study *st);
 
 /* PRAGMA journal_mode=WAL needs the exclusive lock.  Two processes
  * switching one new file at once deadlock on it, and SQLite then answers
@@ -421,12 +434,25 @@ ctune_status ctune_study_open(ctune_study **out, const char *path, const char *o
         ctune_study_close(st);
         return ctune_set_error(CTUNE_ENOMEM, "study: cannot create a mutex");
     }
+    pthread_condattr_t ca;
+    int cond_ok = pthread_condattr_init(&ca) == 0;
+    if (cond_ok) {
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        cond_ok = pthread_cond_init(&st->hb_cond, &ca) == 0;
+        pthread_condattr_destroy(&ca);
+    }
+    if (!cond_ok) {
+        pthread_mutex_destroy(&st->lock);
+        ctune_study_close(st);
+        return ctune_set_error(CTUNE_ENOMEM, "study: cannot create a condition variable");
+    }
     st->hook.self = st;
     st->hook.begin = hook_begin;
     st->hook.lookup = hook_lookup;
     st->hook.commit = hook_commit;
     st->hook.claim = hook_claim;
     st->hook.refit_here = hook_refit_here;
+    st->hook.end = hook_end;
     char host[64] = "";
     gethostname(host, sizeof host - 1);
     host[strcspn(host, "/")] = '\0';
@@ -544,7 +570,7 @@ static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns,
     long long n = 0;
     CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "starting the search"));
     st->last_here = (size_t)n >= nc * ns; /* complete already: the refit is ours */
-    return CTUNE_OK;
+    return hb_start(st);
 }
 
 static void le_put(unsigned char *p, double v)
@@ -723,6 +749,91 @@ static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     pthread_mutex_unlock(&st->lock);
     return rc;
+}
+
+/* ---- the heartbeat ------------------------------------------------------------ */
+
+/* Seconds between two heartbeats: a quarter of claim_timeout (so three in a
+ * row may be late before a live claim looks stale), at most a minute. */
+static double hb_interval(const ctune_study *st)
+{
+    double v = st->claim_timeout / 4;
+    return v > 60 ? 60 : v;
+}
+
+/* One heartbeat: this handle's claims get the time now, in a transaction
+ * of its own that holds the write lock for one UPDATE. A failure (the
+ * database stayed locked) is not the search's: the next beat retries. */
+static void heartbeat(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return;
+    int ok = sqlite3_prepare_v2(st->db, "UPDATE claims SET heartbeat=? WHERE owner=?", -1, &q,
+                                NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_double(q, 1, wall_now());
+        sqlite3_bind_text(q, 2, st->owner, -1, SQLITE_STATIC);
+        ok = sqlite3_step(q) == SQLITE_DONE;
+        sqlite3_finalize(q);
+    }
+    if (!ok || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void *hb_main(void *arg)
+{
+    ctune_study *st = arg;
+    double every = hb_interval(st);
+    pthread_mutex_lock(&st->lock);
+    while (!st->hb_stop) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        double ns = (double)t.tv_nsec + every * 1e9;
+        t.tv_sec += (time_t)(ns / 1e9);
+        t.tv_nsec = (long)fmod(ns, 1e9);
+        int r = 0;
+        while (!st->hb_stop && r != ETIMEDOUT)
+            r = pthread_cond_timedwait(&st->hb_cond, &st->lock, &t);
+        if (!st->hb_stop)
+            heartbeat(st); /* under the lock: one transaction at a time */
+    }
+    pthread_mutex_unlock(&st->lock);
+    return NULL;
+}
+
+/* Starts the heartbeat thread unless it runs (hook begin). */
+static ctune_status hb_start(ctune_study *st)
+{
+    if (st->hb_running)
+        return CTUNE_OK;
+    st->hb_stop = 0;
+    if (pthread_create(&st->hb_thread, NULL, hb_main, st) != 0)
+        return ctune_set_error(CTUNE_ENOMEM, "study %s: cannot start the heartbeat thread",
+                               st->path);
+    st->hb_running = 1;
+    return CTUNE_OK;
+}
+
+static void hook_end(void *self)
+{
+    ctune_study *st = self;
+    if (st->hb_running) {
+        pthread_mutex_lock(&st->lock);
+        st->hb_stop = 1;
+        pthread_cond_signal(&st->hb_cond);
+        pthread_mutex_unlock(&st->lock);
+        pthread_join(st->hb_thread, NULL);
+        st->hb_running = 0;
+    }
+    /* claims of tasks that did not finish here (an error, a cancel): free
+     * for other processes at once */
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE owner=?", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, st->owner, -1, SQLITE_STATIC);
+        sqlite3_step(q);
+        sqlite3_finalize(q);
+    }
 }
 
 static int hook_refit_here(void *self)

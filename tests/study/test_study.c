@@ -4,10 +4,13 @@
  * error; every function refuses bad input. */
 #define CTUNE_EXPERIMENTAL
 #include <math.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixtures.h"
@@ -484,6 +487,95 @@ START_TEST(test_locked)
 }
 END_TEST
 
+/* ---- the heartbeat during long fits ------------------------------------------ */
+
+/* One slow candidate (each fit sleeps 2 s), two splits, no refit. */
+static ctune_status slow_fit(const fixture *f, const char *path)
+{
+    ctune_estimator *e;
+    ctune_space *sp;
+    ctune_search *s;
+    ctune_study *st;
+    ck_assert_ok(ctune_estimator_new(&e, &fx_slow_vt, NULL));
+    ck_assert_ok(ctune_space_parse(&sp, "delay_ms: 2000"));
+    ck_assert_ok(ctune_search_new_randomized(&s, e, sp, 1, 5));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, refit=false, n_jobs=1"));
+    ctune_status rc = ctune_study_open(&st, path, "claim_timeout=1");
+    if (rc == CTUNE_OK) {
+        ctune_search_set_study(s, st);
+        rc = ctune_search_fit(s, f->d);
+        ctune_search_set_study(s, NULL);
+        ctune_study_close(st);
+    }
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    return rc;
+}
+
+/* Forks a process that runs slow_fit() and exits with its fit count (99 on
+ * an error); returns once that process holds a claim. */
+static pid_t fork_slow_fit(const fixture *f, const char *path)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        long before = atomic_load(&fx_fits);
+        ctune_status rc = slow_fit(f, path);
+        _exit(rc == CTUNE_OK ? (int)(atomic_load(&fx_fits) - before) : 99);
+    }
+    for (int i = 0; i < 2000; i++) { /* up to 20 s */
+        sqlite3 *db;
+        long long n = 0;
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+            sqlite3_stmt *q;
+            sqlite3_busy_timeout(db, 1000);
+            if (sqlite3_prepare_v2(db, "SELECT count(*) FROM claims", -1, &q, NULL) == SQLITE_OK) {
+                if (sqlite3_step(q) == SQLITE_ROW)
+                    n = sqlite3_column_int64(q, 0);
+                sqlite3_finalize(q);
+            }
+        }
+        sqlite3_close(db);
+        if (n > 0)
+            return pid;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    ck_abort_msg("the forked search never claimed a task");
+    return pid;
+}
+
+/* claim_timeout=1 and fits of 2 s: the heartbeat keeps each process's claim
+ * alive, so each of two processes fits one task and neither takes the
+ * other's; a killed owner's claim is still taken over at once. */
+START_TEST(test_heartbeat_keeps_long_claims)
+{
+    fixture f;
+    fx_open(&f);
+    const char *path = tmp("heartbeat.db");
+    rm_study(path);
+    pid_t pid = fork_slow_fit(&f, path);
+    long before = atomic_load(&fx_fits);
+    ck_assert_ok(slow_fit(&f, path));
+    ck_assert_int_eq(atomic_load(&fx_fits) - before, 1);
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    ck_assert(WIFEXITED(ws));
+    ck_assert_int_eq(WEXITSTATUS(ws), 1);
+    /* a dead owner: its claim goes at once, this process fits both tasks */
+    rm_study(path);
+    pid = fork_slow_fit(&f, path);
+    kill(pid, SIGKILL);
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    before = atomic_load(&fx_fits);
+    ck_assert_ok(slow_fit(&f, path));
+    ck_assert_int_eq(atomic_load(&fx_fits) - before, 2);
+    rm_study(path);
+    fx_close(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("study");
@@ -497,6 +589,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_untrusted_files);
     tcase_add_test(tc, test_truncated_and_flipped);
     tcase_add_test(tc, test_locked);
+    tcase_add_test(tc, test_heartbeat_keeps_long_claims);
     suite_add_tcase(s, tc);
     return s;
 }
