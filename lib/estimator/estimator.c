@@ -2,6 +2,7 @@
 #include "estimator/estimator.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,12 +48,15 @@ uint64_t ctune_fit_ctx_seed(const ctune_fit_ctx *ctx, uint64_t own_seed)
 
 #ifdef CTUNE_TEST_HOOKS
 atomic_size_t ctune__test_fit_polls;
+atomic_int ctune__test_kill_at_poll;
 #endif
 
 int ctune_fit_ctx_cancelled(const ctune_fit_ctx *ctx)
 {
 #ifdef CTUNE_TEST_HOOKS
     atomic_fetch_add_explicit(&ctune__test_fit_polls, 1, memory_order_relaxed);
+    if (atomic_load_explicit(&ctune__test_kill_at_poll, memory_order_relaxed))
+        raise(SIGKILL);
 #endif
     return ctx && ((ctx->cancel && atomic_load(ctx->cancel)) ||
                    (ctx->interrupt && atomic_load(ctx->interrupt)));

@@ -21,6 +21,10 @@ struct ctune_fit_ctx {
  * (the cancellation tests count the minibatches and feature scans that
  * run after a cancel). */
 extern atomic_size_t ctune__test_fit_polls;
+/* Test builds: when set, the next ctune_fit_ctx_cancelled() (in a fit that
+ * runs) kills the process with SIGKILL; the study's kill-and-resume test
+ * uses it to die in the middle of the refit. */
+extern atomic_int ctune__test_kill_at_poll;
 #endif
 
 /* A context with defaults (1 thread, no stream, no cancel flags). */

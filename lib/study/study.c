@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "estimator/estimator.h"
 #include "model_selection/evaluate.h"
 #include "model_selection/study_hook.h"
 
@@ -839,6 +840,12 @@ static void hook_end(void *self)
 static int hook_refit_here(void *self)
 {
     const ctune_study *st = self;
+#ifdef CTUNE_TEST_HOOKS
+    /* CTUNE_TEST_STUDY_KILL=refit: die inside the refit's fit */
+    const char *v = getenv("CTUNE_TEST_STUDY_KILL");
+    if (st->last_here && v && strcmp(v, "refit") == 0)
+        atomic_store(&ctune__test_kill_at_poll, 1);
+#endif
     return st->last_here;
 }
 
@@ -847,7 +854,8 @@ int ctune_study_completed_here(const ctune_study *st) { return st && st->last_he
 #ifdef CTUNE_TEST_HOOKS
 /* Test builds only: CTUNE_TEST_STUDY_KILL="<n>:in" kills the process with
  * SIGKILL inside the n-th commit of this process (the row written, the
- * transaction open), "<n>:after" right after the n-th commit; the
+ * transaction open), "<n>:after" right after the n-th commit, "refit"
+ * inside the refit's fit (hook_refit_here); the
  * kill-and-resume test (tests/study/kill_resume.py) uses it. */
 static void test_kill(ctune_study *st, int after)
 {

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Kill and resume: `ctune search --study` killed with SIGKILL inside and
-after every commit and while writing the results, then resumed; the JSON
-results equal an uninterrupted run's except the timing fields.
+after every commit, in the middle of the refit and while writing the
+results, then resumed; the JSON results equal an uninterrupted run's except
+the timing fields, and the saved model predicts as the uninterrupted run's.
 
-usage: kill_resume.py CTUNE TEST_HOOKS(0|1)"""
+usage: kill_resume.py CTUNE TEST_HOOKS(0|1) IRIS_CSV"""
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import time
 
 CTUNE = os.path.abspath(sys.argv[1])
 HOOKS = sys.argv[2] == "1"
+IRIS = os.path.abspath(sys.argv[3])
 ARGS = ["search", "--dataset", "iris", "--model", "tree", "--space",
         "max_depth: 1|2|3|4|5|6; min_samples_leaf: 1|2|4", "--n-iter", "5", "--cv", "3",
         "--seed", "3", "--quiet"]
@@ -49,6 +51,14 @@ def done_in(tmp, study):
     assert p.returncode == 0, p.stderr
     first = p.stdout.splitlines()[0]  # "tasks done: D of T"
     return int(first.split()[2])
+
+
+def predictions(tmp, model):
+    p = subprocess.run([CTUNE, "predict", "--model-file", model, "--data", IRIS, "--target",
+                        "target"], cwd=tmp, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert len(p.stdout.splitlines()) == 151, p.stdout[:200]
+    return p.stdout
 
 
 def clean(tmp):
@@ -185,8 +195,10 @@ def main():
         p = run(tmp, ["--results", "ref.json", "--save-model", "ref.ctm"])
         assert p.returncode == 0, p.stderr
         ref = results(os.path.join(tmp, "ref.json"))
+        ref_pred = predictions(tmp, "ref.ctm")
         points = [("%d:in" % k, k - 1) for k in range(1, N_TASKS + 1)]
         points += [("%d:after" % k, k) for k in range(1, N_TASKS + 1)]
+        points.append(("refit", N_TASKS))  # every task committed, in the refit's fit
         points.append(("write", N_TASKS))  # the refit is done, the results half written
         for point, committed in points:
             for f in os.listdir(tmp):
@@ -215,11 +227,15 @@ def main():
             got = done_in(tmp, "s.db")
             assert got == committed, "%s: %d tasks committed, expected %d" % (
                 point, got, committed)
-            p = run(tmp, ["--study", "s.db", "--results", "out.json"])
+            p = run(tmp, ["--study", "s.db", "--results", "out.json", "--save-model",
+                          "out.ctm"])
             assert p.returncode == 0, "%s: resume failed: %s" % (point, p.stderr)
             assert results(os.path.join(tmp, "out.json")) == ref, \
                 "%s: resumed results differ from the uninterrupted run" % point
             assert done_in(tmp, "s.db") == N_TASKS
+            if point in ("refit", "write", "1:in", "%d:after" % N_TASKS):
+                assert predictions(tmp, "out.ctm") == ref_pred, \
+                    "%s: the resumed model predicts otherwise" % point
         print("%d kill points resumed to the uninterrupted results" % len(points))
         concurrent_create(tmp)
         two_processes(tmp, ref)
