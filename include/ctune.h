@@ -4352,14 +4352,17 @@ CTUNE_API void ctune_study_close(ctune_study *study);
  * when it ends, in its own transaction. A study of a different search
  * makes the fit fail with CTUNE_ESTATE naming the first difference (unless
  * opened with fresh=true). The results equal an uninterrupted run's but
- * for the timings.
+ * for the timings. Every strategy takes a study; TPE, successive halving,
+ * Hyperband and pruned searches run in one process at a time on it (the
+ * fit of another live process fails with CTUNE_ESTATE).
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
  */
 CTUNE_API ctune_status ctune_search_set_study(ctune_search *search, ctune_study *study);
 /**
- * Progress of a study: tasks (candidate × split) committed, and the total
- * of the search that last began on it (0 before any).
+ * Progress of a study: tasks (candidate × rung × split) committed, and the
+ * total of the search that last began on it (0 before any; for a pruned
+ * search every step of every trial, so an upper bound).
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */
@@ -4399,11 +4402,14 @@ typedef struct ctune_study_trial_info {
     const double *scores; /**< per scorer (NaN when not computed) */
     double fit_time;      /**< seconds (NaN when unknown) */
     double score_time;    /**< seconds (NaN when unknown) */
+    size_t rung;          /**< rung: halving iteration or pruner step, 0-based (0 otherwise) */
+    int64_t n_resources;  /**< the resource the task had (0 when none) */
+    int64_t bracket;      /**< Hyperband bracket (-1 when none) */
 } ctune_study_trial_info;
 
 /**
- * Reads trial i (0 <= i < ctune_study_n_trials()), in order of candidate
- * then split.
+ * Reads trial i (0 <= i < ctune_study_n_trials()), in order of candidate,
+ * rung, then split.
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range); CTUNE_EFORMAT (a
  *         malformed row); CTUNE_EIO; CTUNE_ENOMEM

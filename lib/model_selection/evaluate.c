@@ -59,6 +59,14 @@ static void record_error(ctune__task_rec *rec, ctune_status st, const char *what
     snprintf(rec->error, sizeof rec->error, "%s%s", what, msg);
 }
 
+/* The study key of task (c, f) of this run. */
+static ctune__study_key study_key(const ctune__eval *ev, size_t c, size_t f)
+{
+    ctune__study_key k = {ev->cand_ids ? ev->cand_ids[c] : ev->cand_offset + c, ev->study_rung, f,
+                          ev->study_resources, ev->study_bracket};
+    return k;
+}
+
 static void run_task(void *vctx, size_t t, void *vrec, int threads)
 {
     ctune__eval *ev = vctx;
@@ -75,7 +83,8 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     if (ev->hook && ev->hook->claim) {
         /* another process on the same study may have it */
         int outcome = CTUNE__CLAIMED;
-        ctune_status crc = ev->hook->claim(ev->hook->self, c, f, rec, ns, &outcome);
+        ctune__study_key key = study_key(ev, c, f);
+        ctune_status crc = ev->hook->claim(ev->hook->self, &key, rec, ns, &outcome);
         if (crc != CTUNE_OK) {
             /* the study failed, not the task: stop the run with its error */
             int none = 0;
@@ -204,8 +213,9 @@ static int task_done(void *vctx, size_t t, const void *vrec)
             if (rc == CTUNE_OK)
                 ctune_params_to_text(ev->cands[c], params, (size_t)n + 1);
         }
+        ctune__study_key key = study_key(ev, c, f);
         if (rc == CTUNE_OK)
-            rc = ev->hook->commit(ev->hook->self, c, f, params ? params : "", rec, ev->n_scorers);
+            rc = ev->hook->commit(ev->hook->self, &key, params ? params : "", rec, ev->n_scorers);
         ctune__free(params);
         if (rc != CTUNE_OK) {
             if (ctune_last_error_code() != rc || !ctune_last_error()[0])
@@ -372,14 +382,21 @@ ctune_status ctune__eval_run(ctune__eval *ev)
             r->scores[k] = NAN;
     }
     if (ev->hook) {
-        rc = ev->hook->begin(ev->hook->self, ev->fingerprint, ev->n_cands, ev->n_splits,
-                             ev->n_scorers);
+        ctune__study_begin b = {ev->fingerprint,
+                                ev->study_cands ? ev->study_cands : ev->n_cands,
+                                ev->n_splits,
+                                ev->n_scorers,
+                                0,
+                                ev->study_exclusive};
+        size_t rows = ev->study_rows ? ev->study_rows : b.n_cands;
+        b.n_tasks = rows <= SIZE_MAX / ev->n_splits ? rows * ev->n_splits : SIZE_MAX;
+        rc = ev->hook->begin(ev->hook->self, &b);
         if (rc == CTUNE_OK && !(ev->preloaded = ctune__calloc(n_tasks, 1)))
             rc = CTUNE_ENOMEM;
         for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) {
             int found = 0;
-            rc = ev->hook->lookup(ev->hook->self, t / ev->n_splits, t % ev->n_splits, rec_at(ev, t),
-                                  ev->n_scorers, &found);
+            ctune__study_key key = study_key(ev, t / ev->n_splits, t % ev->n_splits);
+            rc = ev->hook->lookup(ev->hook->self, &key, rec_at(ev, t), ev->n_scorers, &found);
             ev->preloaded[t] = (unsigned char)(rc == CTUNE_OK && found);
         }
         if (rc != CTUNE_OK) {

@@ -132,6 +132,16 @@ typedef struct ctune__eval {
     size_t cache_splits;
     const struct ctune__study_hook *hook; /* durable study, or NULL */
     const char *fingerprint;              /* the search's, for the hook */
+    /* The study keys of this run's tasks: the candidate is the task
+     * streams' (cand_ids[c], else cand_offset + c), at rung study_rung with
+     * study_resources (0 = none) and study_bracket (-1 = none; zeroed
+     * runs set it). study_rows: (candidate, rung) rows of the whole search,
+     * study_cands its candidates (0 = this run's), study_exclusive one
+     * process at a time (searches of several runs). */
+    size_t study_rung;
+    int64_t study_resources, study_bracket;
+    size_t study_rows, study_cands;
+    int study_exclusive;
 
     /* A run over a slice of a longer candidate list (a sequential search's
      * batch): cands[0] is candidate cand_offset of the list, which seeds the

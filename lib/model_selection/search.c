@@ -35,6 +35,8 @@ struct ctune_search {
     void *executor_self;
     atomic_int cancel;              /* ctune_search_cancel(): set until ctune_search_fit returns */
     const ctune__study_hook *study; /* ctune_search_set_study(), or NULL */
+    const char *study_fp;           /* during a fit with a study: its fingerprint */
+    size_t study_rows;              /* during such a fit: (candidate, rung) rows of the search */
 
     /* successive halving (halving != 0) */
     int halving;
@@ -721,6 +723,25 @@ static ctune_status hv_out_alloc(ctune_search *s, hv_out *o, size_t cap)
                                                                             : CTUNE_ENOMEM;
 }
 
+/* Attaches the search's study (if any) to one run of a several-run search:
+ * its tasks are those of rung `rung` with n_resources `res` (0 = none) in
+ * `bracket` (-1 = none); one process at a time runs such a search. */
+static void study_run(const ctune_search *s, ctune__eval *ev, size_t rung, int64_t res,
+                      int64_t bracket)
+{
+    ev->study_bracket = -1;
+    if (!s->study)
+        return;
+    ev->hook = s->study;
+    ev->fingerprint = s->study_fp;
+    ev->study_rung = rung;
+    ev->study_resources = res;
+    ev->study_bracket = bracket;
+    ev->study_rows = s->study_rows;
+    ev->study_cands = s->tpe ? s->n_trials : s->cands->n;
+    ev->study_exclusive = 1;
+}
+
 /* One bracket of rounds over candidates [first, first + n0) of s->cands:
  * round r evaluates its candidates with res[r] of the resource, then keeps
  * the best keep[r] (NULL: scikit-learn's ceil(n / factor)) for round r + 1.
@@ -793,6 +814,7 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         last->cand_ids = cur;
         last->cache = cache;
         last->cache_splits = cache_splits;
+        study_run(s, last, it, r, s->halving == 2 ? (int64_t)bracket : -1);
         if (!s->resource && r < (int64_t)ctune_data_n_rows(data)) {
             last->fraction = (double)r / (double)ctune_data_n_rows(data);
             last->sub_seed = ctune_seed_derive(seed, it + 1);
@@ -878,6 +900,7 @@ static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t 
         n = (size_t)ceil((double)n / s->factor);
     }
     CTUNE_TRY(hv_out_alloc(s, o, cap));
+    s->study_rows = cap;
     return rounds_run(s, data, metric, last, o, 0, n0, s->n_iterations, s->it_resources, NULL, 0,
                       s->it_candidates, &s->n_remaining);
 }
@@ -924,6 +947,7 @@ static ctune_status hyperband_run(ctune_search *s, const ctune_data *data, size_
     CTUNE_TRY(ctune_space_sample(&s->cands, s->space, n_total, s->seed));
     n_total = s->cands->n; /* a small all-lists space caps it */
     CTUNE_TRY(hv_out_alloc(s, o, cap));
+    s->study_rows = cap;
     s->min_res_ = 1;
     s->max_res_ = s->max_res;
     int64_t res[64];
@@ -1023,6 +1047,7 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
     uint64_t seed = s->opts.has_seed ? s->opts.seed : s->randomized ? s->seed : 0;
     ctune_status rc = CTUNE_OK;
     double mean = NAN;
+    s->study_rows = n <= SIZE_MAX / steps ? n * steps : SIZE_MAX;
     for (size_t c = 0; c < n && rc == CTUNE_OK; c++) {
         int pruned = 0;
         for (size_t k = 0; k < steps && rc == CTUNE_OK; k++) {
@@ -1048,6 +1073,7 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
             last->cand_ids = &c;
             last->cache = cache;
             last->cache_splits = cache_splits;
+            study_run(s, last, k, (int64_t)k + 1, -1);
             rc = ctune__eval_run(last);
             s->n_done += last->n_done;
             s->n_splits = last->n_splits;
@@ -1061,6 +1087,8 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
             int prune = 0;
             if (k + 1 < steps)
                 rc = ctune__pruner_decide(&s->pruner, &tr[c], tr, c, &prune);
+            if (rc == CTUNE_OK && prune && s->study && s->study->mark_pruned)
+                rc = s->study->mark_pruned(s->study->self, c, k);
             if (rc != CTUNE_OK)
                 break;
             if (prune || k + 1 == steps) {
@@ -1180,6 +1208,8 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
     }
     int refit_here = !s->executor || !s->executor->refit_here ||
                      s->executor->refit_here(s->executor_self);
+    if (s->study && s->study->refit_here && !s->study->refit_here(s->study->self))
+        refit_here = 0;
     if (rc == CTUNE_OK && s->opts.refit && refit_here && s->best_index >= 0)
         rc = ctune__eval_refit(&s->best_est, s->est, s->rows[s->best_index], data, last.seed,
                                s->row_ids[s->best_index], last.n_splits, &s->cancel,
@@ -1193,6 +1223,7 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
 }
 
 static ctune_status search_fit(ctune_search *s, const ctune_data *data);
+static ctune_status plain_fit(ctune_search *s, const ctune_data *data, size_t metric);
 
 /* Mean test score of candidate c (of k) in the records of a batch, as the
  * results table scores it (a failed fit counts error_score); NaN when a
@@ -1301,11 +1332,14 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     if (rc != CTUNE_OK)
         return s->fit_status = rc;
 
-    if (s->study && s->halving)
-        return s->fit_status = ctune_set_error(CTUNE_EINVAL,
-                                               "a study cannot be attached to a "
-                                               "successive-halving, Hyperband or pruned search "
-                                               "yet: a candidate runs once per rung");
+    char *fingerprint = NULL;
+    if (s->study) {
+        rc = ctune__search_fingerprint(s, data, &fingerprint);
+        if (rc != CTUNE_OK)
+            return s->fit_status = rc;
+    }
+    s->study_fp = fingerprint;
+    s->study_rows = s->tpe ? s->n_trials : 0;
     if (s->halving) {
         rc = halving_fit(s, data, metric);
         if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
@@ -1315,8 +1349,19 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
             drop_results(s);
             ctune_set_error_str(rc, msg);
         }
-        return s->fit_status = rc;
+        s->fit_status = rc;
+    } else {
+        rc = plain_fit(s, data, metric);
     }
+    s->study_fp = NULL;
+    ctune__free(fingerprint);
+    return rc;
+}
+
+/* ctune_search_fit() for a randomized, grid or TPE search (one run, or TPE's
+ * batches). */
+static ctune_status plain_fit(ctune_search *s, const ctune_data *data, size_t metric)
+{
     ctune__eval ev;
     memset(&ev, 0, sizeof ev);
     ev.est = s->est;
@@ -1331,21 +1376,15 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ev.executor = s->executor;
     ev.executor_self = s->executor_self;
     ev.interrupt = &s->cancel;
-    char *fingerprint = NULL;
-    if (s->study && s->tpe)
-        return s->fit_status = ctune_set_error(CTUNE_EINVAL,
-                                               "a study cannot be attached to a "
-                                               "TPE search yet: its candidates are proposed "
-                                               "batch by batch");
+    ev.study_bracket = -1;
     if (s->study) {
-        rc = ctune__search_fingerprint(s, data, &fingerprint);
-        if (rc != CTUNE_OK)
-            return s->fit_status = rc;
         ev.hook = s->study;
-        ev.fingerprint = fingerprint;
+        ev.fingerprint = s->study_fp;
+        if (s->tpe) /* batch after batch: the study keys are trial numbers */
+            study_run(s, &ev, 0, 0, -1);
     }
-    rc = s->tpe ? tpe_run(s, &ev, metric == (size_t)-1 ? 0 : metric) : ctune__eval_run(&ev);
-    ctune__free(fingerprint);
+    ctune_status rc = s->tpe ? tpe_run(s, &ev, metric == (size_t)-1 ? 0 : metric)
+                             : ctune__eval_run(&ev);
     ev.fingerprint = NULL;
 
     s->n_done = ev.n_done;
@@ -1668,6 +1707,79 @@ static uint64_t fnv_double(uint64_t h, double v)
     return fnv(h, le, 8);
 }
 
+static void fp_int(ctune__sb *b, const char *key, long long v)
+{
+    ctune__sb_printf(b, " %s=%lld", key, v);
+}
+
+static void fp_dbl(ctune__sb *b, const char *key, double v)
+{
+    ctune__sb_printf(b, " %s=", key);
+    ctune__sb_double(b, v, "nan");
+}
+
+/* The strategy lines: randomized and grid searches as studies of schema 1
+ * recorded them (those studies resume), then a line per strategy of
+ * several runs with every option that changes its tasks. */
+static void fp_strategy(ctune__sb *b, const ctune_search *s)
+{
+    if (s->tpe) {
+        const ctune__tpe_opts *t = &s->tpe_opts;
+        ctune__sb_printf(b, "strategy: tpe n_trials=%zu\nsampler seed: %llu\ntpe:", s->n_trials,
+                         (unsigned long long)s->seed);
+        fp_int(b, "n_startup_trials", t->n_startup_trials);
+        fp_int(b, "n_ei_candidates", t->n_ei_candidates);
+        fp_int(b, "batch", t->batch);
+        fp_dbl(b, "prior_weight", t->prior_weight);
+        fp_int(b, "consider_endpoints", t->consider_endpoints);
+        fp_int(b, "consider_magic_clip", t->consider_magic_clip);
+        fp_int(b, "minimize", t->minimize);
+        ctune__sb_str(b, "\n");
+        return;
+    }
+    if (s->halving == 1 || s->halving == 2) {
+        /* the candidates are sampled at fit (their number may depend on
+         * the data): the options that draw them stand for them */
+        ctune__sb_printf(b, "strategy: %s n_iter=%zu\nsampler seed: %llu\n",
+                         s->halving == 2 ? "hyperband"
+                         : s->randomized ? "halving random"
+                                         : "halving grid",
+                         s->n_iter, (unsigned long long)s->seed);
+        ctune__sb_str(b, s->halving == 2 ? "hyperband:" : "halving:");
+        fp_dbl(b, "factor", s->factor);
+        ctune__sb_printf(b, " resource=%s", s->resource ? s->resource : "n_samples");
+        fp_int(b, "min_resources", (long long)s->min_res);
+        fp_int(b, "max_resources", (long long)s->max_res);
+        fp_int(b, "aggressive", s->aggressive);
+        fp_int(b, "iterations", (long long)s->hb_iterations);
+        ctune__sb_str(b, "\n");
+        if (!s->randomized)
+            ctune__sb_printf(b, "candidates: %zu\n", s->cands->n);
+        return;
+    }
+    if (s->randomized)
+        ctune__sb_printf(b, "strategy: randomized n_iter=%zu\nsampler seed: %llu\n", s->n_iter,
+                         (unsigned long long)s->seed);
+    else
+        ctune__sb_str(b, "strategy: grid\nsampler seed: none\n");
+    ctune__sb_printf(b, "candidates: %zu\n", s->cands->n);
+    if (s->halving == 3) {
+        const ctune__pruner *p = &s->pruner;
+        ctune__sb_str(b, "pruner:");
+        fp_int(b, "kind", (long long)p->kind);
+        fp_int(b, "minimize", p->minimize);
+        fp_int(b, "n_startup_trials", (long long)p->n_startup_trials);
+        fp_int(b, "n_warmup_steps", (long long)p->n_warmup_steps);
+        fp_int(b, "interval_steps", (long long)p->interval_steps);
+        fp_int(b, "min_resource", (long long)p->min_resource);
+        fp_int(b, "reduction_factor", (long long)p->reduction_factor);
+        fp_int(b, "min_early_stopping_rate", (long long)p->min_early_stopping_rate);
+        fp_int(b, "bootstrap_count", (long long)p->bootstrap_count);
+        fp_int(b, "max_steps", (long long)s->max_steps);
+        ctune__sb_printf(b, " resource=%s\n", s->resource ? s->resource : "-");
+    }
+}
+
 ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *data, char **out)
 {
     *out = NULL;
@@ -1690,12 +1802,7 @@ ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *
             b.failed = 1;
         }
     }
-    if (s->randomized)
-        ctune__sb_printf(&b, "strategy: randomized n_iter=%zu\nsampler seed: %llu\n", s->n_iter,
-                         (unsigned long long)s->seed);
-    else
-        ctune__sb_str(&b, "strategy: grid\nsampler seed: none\n");
-    ctune__sb_printf(&b, "candidates: %zu\n", s->cands->n);
+    fp_strategy(&b, s);
     if (s->opts.has_seed)
         ctune__sb_printf(&b, "seed: %llu\n", (unsigned long long)s->opts.seed);
     else

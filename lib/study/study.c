@@ -66,24 +66,52 @@ ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_i
 #include <time.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 1
+/* Version 2 keys a task by (candidate, rung, split) and stores its
+ * n_resources and bracket: the rungs of successive halving, Hyperband and
+ * pruned searches. Version 1 (ctune 0.2: candidate and split only) is
+ * upgraded in place when opened (docs/studies.md). */
+#define SCHEMA_VERSION 2
+
+#define TRIALS_V2                                                                 \
+    "(candidate INTEGER NOT NULL, rung INTEGER NOT NULL, split INTEGER NOT NULL," \
+    " params TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"        \
+    " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"      \
+    " score_time REAL, error TEXT NOT NULL, history BLOB, n_resources INTEGER,"   \
+    " bracket INTEGER, PRIMARY KEY(candidate, rung, split))"
+#define CLAIMS_V2                                                                 \
+    "(candidate INTEGER NOT NULL, rung INTEGER NOT NULL, split INTEGER NOT NULL," \
+    " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, rung, split))"
 
 static const char *const SCHEMA =
     "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
-    "CREATE TABLE trials(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
-    " params TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"
-    " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"
-    " score_time REAL, error TEXT NOT NULL, history BLOB,"
-    " PRIMARY KEY(candidate, split));"
-    "CREATE TABLE claims(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
-    " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, split));"
-    "PRAGMA user_version=1;";
+    "CREATE TABLE trials" TRIALS_V2 ";"
+    "CREATE TABLE claims" CLAIMS_V2 ";"
+    "PRAGMA user_version=2;";
 
-static const char *const CLAIM_COLS[] = {"candidate", "split", "owner", "heartbeat"};
+/* Version 1 to 2, in the caller's transaction: every task at rung 0, no
+ * claims (a process of an older ctune must not be running on the file). */
+static const char *const UPGRADE_1_2 =
+    "CREATE TABLE trials_v2" TRIALS_V2 ";"
+    "INSERT INTO trials_v2 SELECT candidate, 0, split, params, state, status, score_failures,"
+    " scores, fit_time, score_time, error, history, NULL, NULL FROM trials;"
+    "DROP TABLE trials;"
+    "ALTER TABLE trials_v2 RENAME TO trials;"
+    "DROP TABLE claims;"
+    "CREATE TABLE claims" CLAIMS_V2 ";"
+    "PRAGMA user_version=2;";
+
+static const char *const CLAIM_COLS_V1[] = {"candidate", "split", "owner", "heartbeat"};
+static const char *const CLAIM_COLS[] = {"candidate", "rung", "split", "owner", "heartbeat"};
 static const char *const META_COLS[] = {"key", "value"};
-static const char *const TRIAL_COLS[] = {"candidate",  "split",          "params", "state",
-                                         "status",     "score_failures", "scores", "fit_time",
-                                         "score_time", "error",          "history"};
+static const char *const TRIAL_COLS_V1[] = {"candidate",  "split",          "params", "state",
+                                            "status",     "score_failures", "scores", "fit_time",
+                                            "score_time", "error",          "history"};
+static const char *const TRIAL_COLS[] = {
+    "candidate", "rung",     "split",      "params", "state",   "status",      "score_failures",
+    "scores",    "fit_time", "score_time", "error",  "history", "n_resources", "bracket"};
+
+/* The claim that marks a study run by one process (several-run searches). */
+#define RUN_LOCK_KEY "-1"
 
 struct ctune_study {
     sqlite3 *db;
@@ -91,11 +119,14 @@ struct ctune_study {
     int fresh; /* option fresh=true: replace a study of another search */
     ctune__study_hook hook;
     size_t n_cands, n_splits, n_scores; /* of the search that began */
+    size_t n_tasks;                     /* its tasks (at most, for a pruned search) */
     unsigned long commits;              /* tasks committed through this handle */
     pthread_mutex_t lock;               /* one transaction at a time (executor threads claim) */
     char owner[160];                    /* "pid/host/nonce": this handle's claims */
     double claim_timeout;               /* seconds without a heartbeat before a claim is retried */
     int last_here;                      /* this handle completed the study (or found it complete) */
+    int exclusive;                      /* the search that began runs alone on the study */
+    int run_lock;                       /* this handle holds the study's run lock */
     /* the heartbeat thread (hook begin to hook end): refreshes this
      * handle's claims every claim_timeout / 4 while tasks run, so a fit
      * longer than claim_timeout keeps its claim */
@@ -174,9 +205,10 @@ static ctune_status check_columns(ctune_study *st, const char *table, const char
     return rc;
 }
 
-/* The schema is exactly ours: tables meta and trials with our columns,
- * their primary-key indexes, and nothing else (no triggers, no views). */
-static ctune_status check_schema(ctune_study *st)
+/* The schema is exactly ours (of `version`, 1 or 2): tables meta and
+ * trials with our columns, their primary-key indexes, and nothing else (no
+ * triggers, no views). */
+static ctune_status check_schema(ctune_study *st, int version)
 {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(st->db, "SELECT type, name FROM sqlite_master ORDER BY name", -1, &q,
@@ -213,9 +245,11 @@ static ctune_status check_schema(ctune_study *st)
     if (rc == CTUNE_OK)
         rc = check_columns(st, "meta", META_COLS, 2);
     if (rc == CTUNE_OK)
-        rc = check_columns(st, "trials", TRIAL_COLS, 11);
+        rc = version == 1 ? check_columns(st, "trials", TRIAL_COLS_V1, 11)
+                          : check_columns(st, "trials", TRIAL_COLS, 14);
     if (rc == CTUNE_OK)
-        rc = check_columns(st, "claims", CLAIM_COLS, 4);
+        rc = version == 1 ? check_columns(st, "claims", CLAIM_COLS_V1, 4)
+                          : check_columns(st, "claims", CLAIM_COLS, 5);
     return rc;
 }
 
@@ -303,13 +337,14 @@ void ctune_study_close(ctune_study *st)
     ctune__free(st);
 }
 
-static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns, size_t nk);
-static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
-                                int *found);
-static ctune_status hook_commit(void *self, size_t c, size_t f, const char *params,
+static ctune_status hook_begin(void *self, const ctune__study_begin *b);
+static ctune_status hook_lookup(void *self, const ctune__study_key *key, ctune__task_rec *rec,
+                                size_t nk, int *found);
+static ctune_status hook_commit(void *self, const ctune__study_key *key, const char *params,
                                 const ctune__task_rec *rec, size_t nk);
-static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
-                               int *outcome);
+static ctune_status hook_claim(void *self, const ctune__study_key *key, ctune__task_rec *rec,
+                               size_t nk, int *outcome);
+static ctune_status hook_mark_pruned(void *self, size_t cand, size_t rung);
 static int hook_refit_here(void *self);
 static ctune_status hb_start(ctune_study *st);
 
@@ -384,12 +419,29 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
                                "study %s: schema version %lld is newer than this "
                                "ctune reads (%d): upgrade ctune",
                                st->path, version, SCHEMA_VERSION);
-    if (version != SCHEMA_VERSION)
+    if (version != SCHEMA_VERSION && version != 1)
         return ctune_set_error(CTUNE_EFORMAT,
                                "study %s: not a ctune study (schema version "
                                "%lld, tables of another program)",
                                st->path, version);
-    CTUNE_TRY(check_schema(st));
+    if (version == 1) {
+        /* a study of ctune 0.2: checked as such, then upgraded in one
+         * transaction (unless another process did meanwhile) */
+        CTUNE_TRY(check_schema(st, 1));
+        CTUNE_TRY(exec(st, "BEGIN IMMEDIATE", "upgrading the schema"));
+        rc = query_int(st, "PRAGMA user_version", &version, "upgrading the schema");
+        if (rc == CTUNE_OK && version == 1)
+            rc = exec(st, UPGRADE_1_2, "upgrading the schema from version 1");
+        rc = rc == CTUNE_OK ? exec(st, "COMMIT", "upgrading the schema") : rc;
+        if (rc != CTUNE_OK) {
+            char msg[1024];
+            memcpy(msg, ctune_last_error(), sizeof msg);
+            msg[sizeof msg - 1] = '\0';
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return ctune_set_error_str(rc, msg);
+        }
+    }
+    CTUNE_TRY(check_schema(st, SCHEMA_VERSION));
     /* WAL: a kill -9 loses no committed task; NORMAL may lose the last
      * commits on power loss, FULL does not */
     CTUNE_TRY(set_wal(st, timeout_ms, "setting WAL mode"));
@@ -452,6 +504,7 @@ ctune_status ctune_study_open(ctune_study **out, const char *path, const char *o
     st->hook.lookup = hook_lookup;
     st->hook.commit = hook_commit;
     st->hook.claim = hook_claim;
+    st->hook.mark_pruned = hook_mark_pruned;
     st->hook.refit_here = hook_refit_here;
     st->hook.end = hook_end;
     char host[64] = "";
@@ -526,9 +579,56 @@ static ctune_status fingerprint_differs(ctune_study *st, const char *old, const 
     return CTUNE_OK;
 }
 
-static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns, size_t nk)
+static int claim_alive(const ctune_study *st, const char *owner, double heartbeat);
+static double wall_now(void);
+
+/* Takes the study's run lock (inside the caller's transaction): a claim
+ * on no task that the heartbeat keeps alive. CTUNE_ESTATE when another
+ * live process holds it. */
+static ctune_status take_run_lock(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT owner, heartbeat FROM claims WHERE candidate=" RUN_LOCK_KEY
+                           " AND rung=" RUN_LOCK_KEY " AND split=" RUN_LOCK_KEY,
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "locking the study");
+    ctune_status rc = CTUNE_OK;
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW) {
+        const char *owner = (const char *)sqlite3_column_text(q, 0);
+        if (owner && claim_alive(st, owner, sqlite3_column_double(q, 1)))
+            rc = ctune_set_error(CTUNE_ESTATE,
+                                 "study %s is in use by another process (%.100s): a "
+                                 "successive-halving, Hyperband, TPE or pruned search runs in "
+                                 "one process at a time",
+                                 st->path, owner);
+    } else if (r != SQLITE_DONE) {
+        rc = db_error(st, CTUNE_EIO, "locking the study");
+    }
+    sqlite3_finalize(q);
+    if (rc != CTUNE_OK)
+        return rc;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO claims(candidate, rung, split, owner, "
+                           "heartbeat) VALUES(" RUN_LOCK_KEY ", " RUN_LOCK_KEY ", " RUN_LOCK_KEY
+                           ", ?, ?)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "locking the study");
+    sqlite3_bind_text(q, 1, st->owner, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, 2, wall_now());
+    r = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (r != SQLITE_DONE)
+        return db_error(st, CTUNE_EIO, "locking the study");
+    st->run_lock = 1;
+    return CTUNE_OK;
+}
+
+static ctune_status hook_begin(void *self, const ctune__study_begin *b)
 {
     ctune_study *st = self;
+    const char *fp = b->fingerprint;
     CTUNE_TRY(exec(st, "BEGIN IMMEDIATE", "starting the search"));
     char *old = NULL;
     ctune_status rc = meta_get(st, "fingerprint", &old);
@@ -545,17 +645,25 @@ static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns,
     if (rc == CTUNE_OK && !old) {
         char num[64];
         rc = meta_put(st, "fingerprint", fp);
-        snprintf(num, sizeof num, "%zu", nc);
+        snprintf(num, sizeof num, "%zu", b->n_cands);
         if (rc == CTUNE_OK)
             rc = meta_put(st, "n_candidates", num);
-        snprintf(num, sizeof num, "%zu", ns);
+        snprintf(num, sizeof num, "%zu", b->n_splits);
         if (rc == CTUNE_OK)
             rc = meta_put(st, "n_splits", num);
-        snprintf(num, sizeof num, "%zu", nk);
+        snprintf(num, sizeof num, "%zu", b->n_scores);
         if (rc == CTUNE_OK)
             rc = meta_put(st, "n_scores", num);
+        snprintf(num, sizeof num, "%zu", b->n_tasks);
+        if (rc == CTUNE_OK)
+            rc = meta_put(st, "n_tasks", num);
     }
     ctune__free(old);
+    int locked_now = 0;
+    if (rc == CTUNE_OK && b->exclusive && !st->run_lock) {
+        rc = take_run_lock(st);
+        locked_now = rc == CTUNE_OK;
+    }
     if (rc == CTUNE_OK)
         rc = exec(st, "COMMIT", "starting the search");
     if (rc != CTUNE_OK) {
@@ -563,14 +671,19 @@ static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns,
         memcpy(msg, ctune_last_error(), sizeof msg);
         msg[sizeof msg - 1] = '\0';
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        if (locked_now)
+            st->run_lock = 0; /* rolled back with the rest */
         return ctune_set_error_str(rc, msg);
     }
-    st->n_cands = nc;
-    st->n_splits = ns;
-    st->n_scores = nk;
+    st->n_cands = b->n_cands;
+    st->n_splits = b->n_splits;
+    st->n_scores = b->n_scores;
+    st->n_tasks = b->n_tasks;
+    st->exclusive = b->exclusive;
     long long n = 0;
     CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "starting the search"));
-    st->last_here = (size_t)n >= nc * ns; /* complete already: the refit is ours */
+    /* complete already: the refit is ours; alone on the study: always */
+    st->last_here = b->exclusive || (size_t)n >= b->n_tasks;
     return hb_start(st);
 }
 
@@ -597,19 +710,28 @@ static double column_time(sqlite3_stmt *q, int i)
     return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
 }
 
-static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
-                                int *found)
+/* Binds the task's (candidate, rung, split) to parameters 1, 2 and 3. */
+static void bind_key(sqlite3_stmt *q, const ctune__study_key *key)
+{
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)key->cand);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)key->rung);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)key->split);
+}
+
+static ctune_status hook_lookup(void *self, const ctune__study_key *key, ctune__task_rec *rec,
+                                size_t nk, int *found)
 {
     ctune_study *st = self;
+    size_t c = key->cand, f = key->split;
     *found = 0;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT status, score_failures, scores, fit_time, "
-                           "score_time, error FROM trials WHERE candidate=? AND split=?",
+                           "score_time, error FROM trials WHERE candidate=? AND rung=? AND "
+                           "split=?",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "reading trials");
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
+    bind_key(q, key);
     int r = sqlite3_step(q);
     ctune_status rc = CTUNE_OK;
     if (r == SQLITE_ROW) {
@@ -621,9 +743,9 @@ static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec 
         if (len != 2 * nk * 8 || (len && !blob) || status > 0 || status < -1000 || fails < 0 ||
             fails > (long long)(2 * nk))
             rc = ctune_set_error(CTUNE_EFORMAT,
-                                 "study %s: the row of candidate %zu, split %zu "
+                                 "study %s: the row of candidate %zu, rung %zu, split %zu "
                                  "is malformed",
-                                 st->path, c, f);
+                                 st->path, c, key->rung, f);
         if (rc == CTUNE_OK) {
             rec->status = (int32_t)status;
             rec->score_failures = (int32_t)fails;
@@ -650,14 +772,13 @@ static double wall_now(void)
 
 /* Drops this task's claim and refreshes the heartbeat of this handle's
  * other claims (inside the caller's transaction). */
-static ctune_status claim_release(ctune_study *st, size_t c, size_t f)
+static ctune_status claim_release(ctune_study *st, const ctune__study_key *key)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE candidate=? AND split=?", -1, &q,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE candidate=? AND rung=? AND split=?",
+                           -1, &q, NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "releasing a claim");
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
+    bind_key(q, key);
     int r = sqlite3_step(q);
     sqlite3_finalize(q);
     if (r != SQLITE_DONE)
@@ -696,16 +817,20 @@ static int claim_alive(const ctune_study *st, const char *owner, double heartbea
     return 1;
 }
 
-static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
-                               int *outcome)
+static ctune_status hook_claim(void *self, const ctune__study_key *key, ctune__task_rec *rec,
+                               size_t nk, int *outcome)
 {
     ctune_study *st = self;
+    if (st->exclusive) { /* alone on the study (its run lock): no claims */
+        *outcome = CTUNE__CLAIMED;
+        return CTUNE_OK;
+    }
     *outcome = CTUNE__CLAIM_BUSY;
     pthread_mutex_lock(&st->lock);
     ctune_status rc = exec(st, "BEGIN IMMEDIATE", "claiming a task");
     int found = 0;
     if (rc == CTUNE_OK)
-        rc = hook_lookup(st, c, f, rec, nk, &found);
+        rc = hook_lookup(st, key, rec, nk, &found);
     if (rc == CTUNE_OK && found) {
         *outcome = CTUNE__CLAIM_DONE;
     } else if (rc == CTUNE_OK) {
@@ -713,12 +838,11 @@ static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *
         int busy = 0;
         if (sqlite3_prepare_v2(st->db,
                                "SELECT owner, heartbeat FROM claims WHERE candidate=? "
-                               "AND split=?",
+                               "AND rung=? AND split=?",
                                -1, &q, NULL) != SQLITE_OK) {
             rc = db_error(st, CTUNE_EIO, "claiming a task");
         } else {
-            sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-            sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
+            bind_key(q, key);
             if (sqlite3_step(q) == SQLITE_ROW) {
                 const char *owner = (const char *)sqlite3_column_text(q, 0);
                 busy = owner && claim_alive(st, owner, sqlite3_column_double(q, 1));
@@ -727,15 +851,14 @@ static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *
         }
         if (rc == CTUNE_OK && !busy) {
             if (sqlite3_prepare_v2(st->db,
-                                   "INSERT OR REPLACE INTO claims(candidate, split, "
-                                   "owner, heartbeat) VALUES(?, ?, ?, ?)",
+                                   "INSERT OR REPLACE INTO claims(candidate, rung, split, "
+                                   "owner, heartbeat) VALUES(?, ?, ?, ?, ?)",
                                    -1, &q, NULL) != SQLITE_OK) {
                 rc = db_error(st, CTUNE_EIO, "claiming a task");
             } else {
-                sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-                sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
-                sqlite3_bind_text(q, 3, st->owner, -1, SQLITE_STATIC);
-                sqlite3_bind_double(q, 4, wall_now());
+                bind_key(q, key);
+                sqlite3_bind_text(q, 4, st->owner, -1, SQLITE_STATIC);
+                sqlite3_bind_double(q, 5, wall_now());
                 if (sqlite3_step(q) != SQLITE_DONE)
                     rc = db_error(st, CTUNE_EIO, "claiming a task");
                 sqlite3_finalize(q);
@@ -827,6 +950,8 @@ static void hook_end(void *self)
         pthread_join(st->hb_thread, NULL);
         st->hb_running = 0;
     }
+    st->run_lock = 0;
+    st->exclusive = 0;
     /* claims of tasks that did not finish here (an error, a cancel): free
      * for other processes at once */
     sqlite3_stmt *q;
@@ -869,7 +994,7 @@ static void test_kill(ctune_study *st, int after)
 }
 #endif
 
-static ctune_status hook_commit(void *self, size_t c, size_t f, const char *params,
+static ctune_status hook_commit(void *self, const ctune__study_key *key, const char *params,
                                 const ctune__task_rec *rec, size_t nk)
 {
     ctune_study *st = self;
@@ -883,30 +1008,34 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
     sqlite3_stmt *q = NULL;
     if (rc == CTUNE_OK &&
         sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO trials(candidate, split, params, "
+                           "INSERT OR REPLACE INTO trials(candidate, rung, split, params, "
                            "state, status, score_failures, scores, fit_time, score_time, error, "
-                           "history) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                           "history, n_resources, bracket) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "?, NULL, ?, ?)",
                            -1, &q, NULL) != SQLITE_OK)
         rc = db_error(st, CTUNE_EIO, "committing a task");
     if (rc == CTUNE_OK) {
-        sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
-        sqlite3_bind_text(q, 3, params, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, rec->status == CTUNE_OK ? "done" : "failed", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 5, rec->status);
-        sqlite3_bind_int64(q, 6, rec->score_failures);
-        sqlite3_bind_blob(q, 7, blob, (int)(2 * nk * 8), SQLITE_STATIC);
+        bind_key(q, key);
+        sqlite3_bind_text(q, 4, params, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, rec->status == CTUNE_OK ? "done" : "failed", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 6, rec->status);
+        sqlite3_bind_int64(q, 7, rec->score_failures);
+        sqlite3_bind_blob(q, 8, blob, (int)(2 * nk * 8), SQLITE_STATIC);
         if (isfinite(rec->fit_time))
-            sqlite3_bind_double(q, 8, rec->fit_time);
+            sqlite3_bind_double(q, 9, rec->fit_time);
         if (isfinite(rec->score_time))
-            sqlite3_bind_double(q, 9, rec->score_time);
-        sqlite3_bind_text(q, 10, rec->error, -1, SQLITE_STATIC);
+            sqlite3_bind_double(q, 10, rec->score_time);
+        sqlite3_bind_text(q, 11, rec->error, -1, SQLITE_STATIC);
+        if (key->n_resources > 0)
+            sqlite3_bind_int64(q, 12, (sqlite3_int64)key->n_resources);
+        if (key->bracket >= 0)
+            sqlite3_bind_int64(q, 13, (sqlite3_int64)key->bracket);
         if (sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(st, CTUNE_EIO, "committing a task");
     }
     sqlite3_finalize(q);
     if (rc == CTUNE_OK)
-        rc = claim_release(st, c, f);
+        rc = claim_release(st, key);
     long long n = 0;
     if (rc == CTUNE_OK)
         rc = query_int(st, "SELECT count(*) FROM trials", &n, "committing a task");
@@ -923,10 +1052,41 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
 #endif
     if (rc != CTUNE_OK)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    else if ((size_t)n >= st->n_cands * st->n_splits)
+    else if ((size_t)n >= st->n_tasks)
         st->last_here = 1; /* this commit completed the study */
     pthread_mutex_unlock(&st->lock);
     ctune__free(blob);
+    return rc;
+}
+
+static ctune_status hook_mark_pruned(void *self, size_t cand, size_t rung)
+{
+    ctune_study *st = self;
+    pthread_mutex_lock(&st->lock);
+    ctune_status rc = exec(st, "BEGIN IMMEDIATE", "marking a pruned trial");
+    sqlite3_stmt *q = NULL;
+    if (rc == CTUNE_OK && sqlite3_prepare_v2(st->db,
+                                             "UPDATE trials SET state='pruned' WHERE candidate=? "
+                                             "AND rung=? AND state='done'",
+                                             -1, &q, NULL) != SQLITE_OK)
+        rc = db_error(st, CTUNE_EIO, "marking a pruned trial");
+    if (rc == CTUNE_OK) {
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)cand);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)rung);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "marking a pruned trial");
+    }
+    sqlite3_finalize(q);
+    if (rc == CTUNE_OK)
+        rc = exec(st, "COMMIT", "marking a pruned trial");
+    if (rc != CTUNE_OK) {
+        char msg[1024];
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        ctune_set_error_str(rc, msg);
+    }
+    pthread_mutex_unlock(&st->lock);
     return rc;
 }
 
@@ -955,11 +1115,13 @@ ctune_status ctune_study_progress(ctune_study *st, size_t *done, size_t *total)
     CTUNE_CHECK_NULL(total, "total");
     size_t nc, ns;
     long long n;
+    size_t nt;
     CTUNE_TRY(meta_size(st, "n_candidates", &nc));
     CTUNE_TRY(meta_size(st, "n_splits", &ns));
+    CTUNE_TRY(meta_size(st, "n_tasks", &nt)); /* absent in studies of schema 1 */
     CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "counting trials"));
     *done = (size_t)n;
-    *total = nc * ns;
+    *total = nt ? nt : nc * ns;
     return CTUNE_OK;
 }
 
@@ -1000,8 +1162,8 @@ ctune_status ctune_study_trial(ctune_study *st, size_t i, ctune_study_trial_info
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT candidate, split, params, state, error, scores, "
-                           "fit_time, score_time FROM trials ORDER BY candidate, split "
-                           "LIMIT 1 OFFSET ?",
+                           "fit_time, score_time, rung, n_resources, bracket FROM trials "
+                           "ORDER BY candidate, rung, split LIMIT 1 OFFSET ?",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "reading trials");
     sqlite3_bind_int64(q, 1, (sqlite3_int64)(i > (size_t)INT64_MAX ? INT64_MAX : i));
@@ -1010,12 +1172,13 @@ ctune_status ctune_study_trial(ctune_study *st, size_t i, ctune_study_trial_info
     if (r == SQLITE_ROW) {
         int oom = 0;
         long long c = sqlite3_column_int64(q, 0), f = sqlite3_column_int64(q, 1);
+        long long rung = sqlite3_column_int64(q, 8);
         size_t len = (size_t)sqlite3_column_bytes(q, 5);
         const unsigned char *blob = sqlite3_column_blob(q, 5);
         st->t_params = dup_col(q, 2, &oom);
         st->t_state = dup_col(q, 3, &oom);
         st->t_error = dup_col(q, 4, &oom);
-        if (c < 0 || f < 0 || len % 8 || (len && !blob))
+        if (c < 0 || f < 0 || rung < 0 || len % 8 || (len && !blob))
             rc = ctune_set_error(CTUNE_EFORMAT, "study %s: trial %zu is malformed", st->path, i);
         else if (oom || (len && !(st->t_scores = ctune__malloc(len))))
             rc = CTUNE_ENOMEM;
@@ -1031,6 +1194,13 @@ ctune_status ctune_study_trial(ctune_study *st, size_t i, ctune_study_trial_info
             out->scores = st->t_scores;
             out->fit_time = column_time(q, 6);
             out->score_time = column_time(q, 7);
+            out->rung = (size_t)rung;
+            out->n_resources = sqlite3_column_type(q, 9) == SQLITE_NULL
+                                   ? 0
+                                   : (int64_t)sqlite3_column_int64(q, 9);
+            out->bracket = sqlite3_column_type(q, 10) == SQLITE_NULL
+                               ? -1
+                               : (int64_t)sqlite3_column_int64(q, 10);
         }
     } else if (r == SQLITE_DONE) {
         rc = ctune_set_error(CTUNE_EINVAL, "study %s: trial %zu is out of range", st->path, i);

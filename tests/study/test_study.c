@@ -75,7 +75,8 @@ static ctune_search *new_search(const fixture *f, const char *options)
 static void assert_same_results(ctune_search *a, ctune_search *b, const ctune_data *d)
 {
     ck_assert_uint_eq(ctune_search_n_columns(a), ctune_search_n_columns(b));
-    size_t n = ctune_search_n_candidates(a);
+    size_t n = ctune_search_n_rows(a);
+    ck_assert_uint_eq(n, ctune_search_n_rows(b));
     for (size_t j = 0; j < ctune_search_n_columns(a); j++) {
         const char *col = ctune_search_column_name(a, j);
         ck_assert_str_eq(col, ctune_search_column_name(b, j));
@@ -239,32 +240,189 @@ START_TEST(test_other_search_refused)
 }
 END_TEST
 
-/* Searches whose candidates run more than once per split (a rung each) or
- * are proposed as results come are refused, before any fit. */
-START_TEST(test_adaptive_searches_refused)
+/* A halving (two rungs) or TPE search (proposals from earlier results). */
+static ctune_search *new_adaptive(const fixture *f, int tpe)
+{
+    ctune_search *s;
+    if (tpe)
+        ck_assert_ok(ctune_search_new_tpe(&s, f->e, f->sp, 5, 3, "n_startup_trials=2"));
+    else
+        ck_assert_ok(ctune_search_new_halving(&s, f->e, f->sp, 0, 3, NULL));
+    ck_assert_ok(ctune_search_set_options(s, "cv=3, seed=4"));
+    return s;
+}
+
+/* Successive halving and TPE run several evaluation runs (rung after rung,
+ * batch after batch): stopped after k tasks and resumed in a new handle,
+ * they end with the uninterrupted results and run only the missing tasks;
+ * a second live handle on the study is refused while one runs. */
+START_TEST(test_adaptive_searches_resume)
 {
     fixture f;
     fx_open(&f);
     const char *path = tmp("adaptive.db");
-    rm_study(path);
+    for (int tpe = 0; tpe <= 1; tpe++) {
+        ctune_search *ref = new_adaptive(&f, tpe);
+        ck_assert_ok(ctune_search_fit(ref, f.d));
+        for (size_t k = 1; k <= 13; k += 4) {
+            rm_study(path);
+            ctune_study *st;
+            ck_assert_ok(ctune_study_open(&st, path, NULL));
+            ctune_search *s = new_adaptive(&f, tpe);
+            ck_assert_ok(ctune_search_set_study(s, st));
+            ck_assert_ok(ctune_search_set_progress(s, stop_after, &k));
+            ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ECANCELLED);
+            size_t done, total;
+            ck_assert_ok(ctune_study_progress(st, &done, &total));
+            ck_assert_uint_eq(total, tpe ? 15 : 24);
+            ck_assert_uint_ge(done, 1);
+            ck_assert_uint_lt(done, total);
+            ctune_search_free(s);
+            ctune_study_close(st);
+            long before = atomic_load(&fx_fits);
+            ck_assert_ok(ctune_study_open(&st, path, NULL));
+            s = new_adaptive(&f, tpe);
+            ck_assert_ok(ctune_search_set_study(s, st));
+            ck_assert_ok(ctune_search_fit(s, f.d));
+            ck_assert_int_eq(atomic_load(&fx_fits) - before, (long)(total - done) + 1);
+            assert_same_results(ref, s, f.d);
+            ck_assert_int_eq(ctune_study_completed_here(st), 1);
+            ctune_search_free(s);
+            ctune_study_close(st);
+        }
+        ctune_search_free(ref);
+    }
+    /* halving rows: candidate, rung and n_resources read back */
     ctune_study *st;
     ck_assert_ok(ctune_study_open(&st, path, NULL));
-    ctune_search *s;
-    ck_assert_ok(ctune_search_new_halving(&s, f.e, f.sp, 0, 3, NULL));
+    size_t n;
+    ck_assert_ok(ctune_study_n_trials(st, &n));
+    ck_assert_uint_eq(n, 15); /* the TPE search's */
+    ctune_search *s = new_adaptive(&f, 0);
     ck_assert_ok(ctune_search_set_study(s, st));
-    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_EINVAL);
-    ck_assert_error_has("successive-halving");
-    ctune_search_free(s);
-    ck_assert_ok(ctune_search_new_tpe(&s, f.e, f.sp, 4, 3, NULL));
-    ck_assert_ok(ctune_search_set_study(s, st));
-    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_EINVAL);
-    ck_assert_error_has("TPE");
-    ctune_search_free(s);
-    size_t done, total;
-    ck_assert_ok(ctune_study_progress(st, &done, &total));
-    ck_assert_uint_eq(done, 0);
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ESTATE); /* another search */
     ctune_study_close(st);
     rm_study(path);
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_ok(ctune_search_fit(s, f.d));
+    ck_assert_ok(ctune_study_n_trials(st, &n));
+    ck_assert_uint_eq(n, 24);
+    size_t at_rung1 = 0;
+    for (size_t i = 0; i < n; i++) {
+        ctune_study_trial_info t;
+        ck_assert_ok(ctune_study_trial(st, i, &t));
+        ck_assert_uint_le(t.rung, 1);
+        ck_assert_int_eq(t.n_resources, ctune_search_n_resources(s, t.rung));
+        ck_assert_int_eq(t.bracket, -1);
+        at_rung1 += t.rung == 1;
+    }
+    ck_assert_uint_eq(at_rung1, 6); /* 2 candidates x 3 splits */
+    /* one live process at a time: a second handle is refused while the
+     * first holds the run lock (taken at begin, released at the end) */
+    ctune_study *other;
+    ck_assert_ok(ctune_study_open(&other, path, NULL));
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char q[256];
+    snprintf(q, sizeof q, "INSERT INTO claims VALUES(-1, -1, -1, '1/%s/live', %f)", "otherhost",
+             (double)time(NULL) + 1e6);
+    ck_assert_int_eq(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_ok(ctune_search_set_study(s, other));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ESTATE);
+    ck_assert_error_has("in use by another process");
+    ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM claims", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_ok(ctune_search_fit(s, f.d));
+    ctune_search_free(s);
+    ctune_study_close(other);
+    ctune_study_close(st);
+    rm_study(path);
+    fx_close(&f);
+}
+END_TEST
+
+/* A study of schema version 1 (candidate and split keys) is upgraded when
+ * opened: its tasks at rung 0, and a search resumes from them. */
+START_TEST(test_schema_1_upgraded)
+{
+    fixture f;
+    fx_open(&f);
+    char path[512], v2[512];
+    snprintf(path, sizeof path, "%s", tmp("v1.db"));
+    snprintf(v2, sizeof v2, "%s", tmp("v2.db")); /* tmp() reuses its buffer */
+    ctune_search *ref = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_fit(ref, f.d));
+    /* a study written the way schema 1 stored it: its tasks copied from
+     * a version 2 study of the same search */
+    rm_study(v2);
+    size_t k = 7;
+    ctune_study *st;
+    ck_assert_ok(ctune_study_open(&st, v2, NULL));
+    ctune_search *s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_ok(ctune_search_set_progress(s, stop_after, &k));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ECANCELLED);
+    ctune_search_free(s);
+    ctune_study_close(st);
+    rm_study(path);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char q[2048];
+    snprintf(q, sizeof q,
+             "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+             "CREATE TABLE trials(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+             " params TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"
+             " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"
+             " score_time REAL, error TEXT NOT NULL, history BLOB,"
+             " PRIMARY KEY(candidate, split));"
+             "CREATE TABLE claims(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+             " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, split));"
+             "ATTACH '%s' AS v2;"
+             "INSERT INTO meta SELECT * FROM v2.meta WHERE key != 'n_tasks';"
+             "INSERT INTO trials SELECT candidate, split, params, state, status,"
+             " score_failures, scores, fit_time, score_time, error, history FROM v2.trials;"
+             "PRAGMA main.user_version=1;",
+             v2);
+    int r = sqlite3_exec(db, q, NULL, NULL, NULL);
+    ck_assert_msg(r == SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    rm_study(v2);
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    size_t done, total;
+    ck_assert_ok(ctune_study_progress(st, &done, &total));
+    ck_assert_uint_eq(done, 7);
+    ck_assert_uint_eq(total, 15);
+    ctune_study_trial_info t;
+    ck_assert_ok(ctune_study_trial(st, 0, &t));
+    ck_assert_uint_eq(t.rung, 0);
+    ck_assert_int_eq(t.n_resources, 0);
+    ck_assert_int_eq(t.bracket, -1);
+    long before = atomic_load(&fx_fits);
+    s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_ok(ctune_search_fit(s, f.d));
+    ck_assert_int_eq(atomic_load(&fx_fits) - before, 15 - 7 + 1);
+    assert_same_results(ref, s, f.d);
+    ctune_search_free(s);
+    ctune_study_close(st);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *qs;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &qs, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(qs), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(qs, 0), 2);
+    sqlite3_finalize(qs);
+    /* a version 1 file with a column of another program stays refused */
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "DROP TABLE trials; CREATE TABLE trials(candidate, split, x);"
+                                  "PRAGMA user_version=1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_status(ctune_study_open(&st, path, NULL), CTUNE_EFORMAT);
+    ck_assert_error_has("not a ctune study");
+    rm_study(path);
+    ctune_search_free(ref);
     fx_close(&f);
 }
 END_TEST
@@ -385,7 +543,7 @@ START_TEST(test_untrusted_files)
     ck_assert_status(open_and_fit(path), CTUNE_EFORMAT);
     /* a newer schema */
     make_study(path);
-    sql(path, "PRAGMA user_version=2;");
+    sql(path, "PRAGMA user_version=3;");
     ck_assert_status(open_and_fit(path), CTUNE_EFORMAT);
     ck_assert_error_has("newer");
     /* a foreign SQLite database */
@@ -584,7 +742,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_resume_equals_uninterrupted);
     tcase_add_test(tc, test_trials_read_back);
     tcase_add_test(tc, test_other_search_refused);
-    tcase_add_test(tc, test_adaptive_searches_refused);
+    tcase_add_test(tc, test_adaptive_searches_resume);
+    tcase_add_test(tc, test_schema_1_upgraded);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_untrusted_files);
     tcase_add_test(tc, test_truncated_and_flipped);
