@@ -4328,7 +4328,8 @@ typedef struct ctune_study ctune_study;
  *    tasks; a claim whose heartbeat is older than this (default 600), or
  *    whose process is gone (same host), is retried. A thread of the study
  *    refreshes the heartbeat of its claims every claim_timeout / 4 seconds
- *    while a search runs, so a fit may last longer than claim_timeout.
+ *    (at least once a minute) while a search runs, so a fit may last
+ *    longer than claim_timeout.
  *
  * @param out     receives the study (ctune_study_close())
  * @param path    the database file

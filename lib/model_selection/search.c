@@ -1332,6 +1332,13 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     if (rc != CTUNE_OK)
         return s->fit_status = rc;
 
+    if (s->study && s->executor && s->executor->refit_here)
+        return s->fit_status = ctune_set_error(
+                   CTUNE_EINVAL,
+                   "a study cannot be attached to a search run by executor '%s', which "
+                   "spreads it over several processes (refit_here): run the search in "
+                   "one process, or start several processes on the study instead",
+                   s->executor->name ? s->executor->name : "?");
     char *fingerprint = NULL;
     if (s->study) {
         rc = ctune__search_fingerprint(s, data, &fingerprint);

@@ -427,6 +427,45 @@ START_TEST(test_schema_1_upgraded)
 }
 END_TEST
 
+static ctune_status ex_run(void *self, ctune_job *job)
+{
+    (void)self, (void)job;
+    return CTUNE_OK;
+}
+
+static int ex_refit_here(void *self)
+{
+    (void)self;
+    return 1;
+}
+
+/* An executor that spreads a search over processes (MPI's has refit_here)
+ * is refused with a study, before any task. */
+START_TEST(test_multiprocess_executor_refused)
+{
+    static const ctune_executor_vtable vt = {CTUNE_EXECUTOR_VTABLE_VERSION, "ranks", ex_run,
+                                             ex_refit_here};
+    fixture f;
+    fx_open(&f);
+    const char *path = tmp("ranks.db");
+    rm_study(path);
+    ctune_study *st;
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    ctune_search *s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_executor(s, &vt, NULL));
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_EINVAL);
+    ck_assert_error_has("executor 'ranks'");
+    size_t done, total;
+    ck_assert_ok(ctune_study_progress(st, &done, &total));
+    ck_assert_uint_eq(total, 0);
+    ctune_search_free(s);
+    ctune_study_close(st);
+    rm_study(path);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
     int64_t live = ctune_alloc_live();
@@ -749,6 +788,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_truncated_and_flipped);
     tcase_add_test(tc, test_locked);
     tcase_add_test(tc, test_heartbeat_keeps_long_claims);
+    tcase_add_test(tc, test_multiprocess_executor_refused);
     suite_add_tcase(s, tc);
     return s;
 }
