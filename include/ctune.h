@@ -4429,8 +4429,8 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_stu
  * order, the trials asked since the last tell forming one batch, as in a
  * TPE search with that batch size). Several trials may be open at once; every
  * function takes the tuner's lock, so hosts may call from several threads.
- * A later release may attach a study (storage shared by processes) with a
- * separate call; the functions below stay as they are. */
+ * ctune_tuner_set_study() attaches a study: storage that tuners in several
+ * processes share, in one tell order. */
 
 /** A tuner (ctune_tuner_new()). */
 typedef struct ctune_tuner ctune_tuner;
@@ -4472,6 +4472,27 @@ CTUNE_API ctune_status ctune_tuner_new(ctune_tuner **out, const ctune_space *spa
  * @param tuner the tuner; NULL is a no-op
  */
 CTUNE_API void ctune_tuner_free(ctune_tuner *tuner);
+/**
+ * Attaches a durable study to a tuner (NULL detaches), before its first
+ * ask: several tuners, in one process or many on one machine, then ask,
+ * report and tell against the study as one tuner would (Optuna's RDB
+ * storage). Each call runs in one transaction that first reads what the
+ * others asked and told, so the trial numbers, the tell order and the
+ * proposals (TPE's included) are those of one tuner seeing the calls in
+ * the order the study took them; a tuner attached to a study with trials
+ * continues after them. Pruning decisions compare with the trials told by
+ * any process. The study is borrowed (close it after the tuner); it holds
+ * the tuner's fingerprint (space, sampler, seed, direction, TPE and pruner
+ * options) and refuses another tuner or a search (CTUNE_ESTATE, unless
+ * opened with fresh=true). Trials asked by a process that died stay
+ * running. See docs/tuner.md.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, built without studies);
+ *         CTUNE_ESTATE (the tuner asked trials already, has a study, or
+ *         the study belongs to something else); CTUNE_EFORMAT; CTUNE_EIO;
+ *         CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_tuner_set_study(ctune_tuner *tuner, ctune_study *study);
 /**
  * Opens a new trial and proposes its parameters.
  *

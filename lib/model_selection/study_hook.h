@@ -73,6 +73,51 @@ typedef struct ctune__study_hook {
 
 enum { CTUNE__CLAIMED = 0, CTUNE__CLAIM_DONE = 1, CTUNE__CLAIM_BUSY = 2 };
 
+/* ---- a tuner's trials in a study (ctune_tuner_set_study) ------------------ */
+
+/* One trial of a tuner as the study stores it (candidate = number, rung 0,
+ * split 0). */
+typedef struct ctune__tuner_row {
+    size_t number;
+    const char *params; /* ctune_params_to_text() */
+    int state;          /* CTUNE_TRIAL_* */
+    double value;       /* NaN unless complete */
+    const char *error;  /* "" when none */
+    const int64_t *steps;
+    const double *values;
+    size_t n_steps; /* intermediate values */
+} ctune__tuner_row;
+
+typedef ctune_status (*ctune__tuner_row_fn)(void *user, const ctune__tuner_row *row);
+typedef ctune_status (*ctune__tuner_tell_fn)(void *user, size_t seq, size_t number, size_t n_asked);
+
+/* Every tuner operation on a study runs between lock and unlock, in one
+ * write transaction: it reads what other processes did (read_trials,
+ * read_tells), then writes its own change, so the processes see one
+ * order of asks and tells. */
+typedef struct ctune__tuner_hook {
+    void *self;
+    /* Takes the study (a write transaction); records `fingerprint` in a
+     * new study, else CTUNE_ESTATE when it differs. */
+    ctune_status (*lock)(void *self, const char *fingerprint);
+    /* Commits (commit != 0) or rolls back, and lets the study go. */
+    ctune_status (*unlock)(void *self, int commit);
+    /* Calls fn for every trial numbered >= from, in number order. */
+    ctune_status (*read_trials)(void *self, size_t from, ctune__tuner_row_fn fn, void *user);
+    /* Calls fn for every tell of sequence number >= from, in order: the
+     * trial told and the number of trials asked when it was. */
+    ctune_status (*read_tells)(void *self, size_t from, ctune__tuner_tell_fn fn, void *user);
+    /* Inserts or replaces a trial. */
+    ctune_status (*write_trial)(void *self, const ctune__tuner_row *row);
+    /* Records tell `seq` (trial `number`, n_asked trials asked by then). */
+    ctune_status (*write_tell)(void *self, size_t seq, size_t number, size_t n_asked);
+} ctune__tuner_hook;
+
+/* Attaches a study's tuner hook (borrowed), loading the trials the study
+ * holds; NULL detaches. CTUNE_ESTATE when the tuner has trials of its own
+ * or the study belongs to something else. */
+ctune_status ctune__tuner_set_study_hook(ctune_tuner *t, const ctune__tuner_hook *hook);
+
 /* Attaches a hook (borrowed: it must outlive the search's fits), or
  * detaches with NULL. */
 void ctune__search_set_study_hook(ctune_search *s, const ctune__study_hook *hook);

@@ -41,6 +41,14 @@ ctune_status ctune_study_progress(ctune_study *study, size_t *done, size_t *tota
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
 
+ctune_status ctune_tuner_set_study(ctune_tuner *tuner, ctune_study *study)
+{
+    CTUNE_CHECK_NULL(tuner, "tuner");
+    if (!study)
+        return ctune__tuner_set_study_hook(tuner, NULL);
+    return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
+}
+
 ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidates, size_t *n_splits)
 {
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
@@ -118,6 +126,7 @@ struct ctune_study {
     char *path;
     int fresh; /* option fresh=true: replace a study of another search */
     ctune__study_hook hook;
+    ctune__tuner_hook thook;            /* ctune_tuner_set_study() */
     size_t n_cands, n_splits, n_scores; /* of the search that began */
     size_t n_tasks;                     /* its tasks (at most, for a pruned search) */
     unsigned long commits;              /* tasks committed through this handle */
@@ -347,6 +356,12 @@ static ctune_status hook_claim(void *self, const ctune__study_key *key, ctune__t
 static ctune_status hook_mark_pruned(void *self, size_t cand, size_t rung);
 static int hook_refit_here(void *self);
 static ctune_status hb_start(ctune_study *st);
+static ctune_status th_lock(void *self, const char *fp);
+static ctune_status th_unlock(void *self, int commit);
+static ctune_status th_read_trials(void *self, size_t from, ctune__tuner_row_fn fn, void *user);
+static ctune_status th_read_tells(void *self, size_t from, ctune__tuner_tell_fn fn, void *user);
+static ctune_status th_write_trial(void *self, const ctune__tuner_row *row);
+static ctune_status th_write_tell(void *self, size_t seq, size_t number, size_t n_asked);
 
 /* PRAGMA journal_mode=WAL needs the exclusive lock.  Two processes
  * switching one new file at once deadlock on it, and SQLite then answers
@@ -507,6 +522,13 @@ ctune_status ctune_study_open(ctune_study **out, const char *path, const char *o
     st->hook.mark_pruned = hook_mark_pruned;
     st->hook.refit_here = hook_refit_here;
     st->hook.end = hook_end;
+    st->thook.self = st;
+    st->thook.lock = th_lock;
+    st->thook.unlock = th_unlock;
+    st->thook.read_trials = th_read_trials;
+    st->thook.read_tells = th_read_tells;
+    st->thook.write_trial = th_write_trial;
+    st->thook.write_tell = th_write_tell;
     char host[64] = "";
     gethostname(host, sizeof host - 1);
     host[strcspn(host, "/")] = '\0';
@@ -1119,7 +1141,8 @@ ctune_status ctune_study_progress(ctune_study *st, size_t *done, size_t *total)
     CTUNE_TRY(meta_size(st, "n_candidates", &nc));
     CTUNE_TRY(meta_size(st, "n_splits", &ns));
     CTUNE_TRY(meta_size(st, "n_tasks", &nt)); /* absent in studies of schema 1 */
-    CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "counting trials"));
+    CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials WHERE state != 'running'", &n,
+                        "counting trials"));
     *done = (size_t)n;
     *total = nt ? nt : nc * ns;
     return CTUNE_OK;
@@ -1211,6 +1234,218 @@ ctune_status ctune_study_trial(ctune_study *st, size_t i, ctune_study_trial_info
     if (rc != CTUNE_OK)
         cache_clear(st);
     return rc;
+}
+
+/* ---- a tuner's trials (ctune_tuner_set_study) --------------------------------- */
+
+ctune_status ctune_tuner_set_study(ctune_tuner *tuner, ctune_study *study)
+{
+    CTUNE_CHECK_NULL(tuner, "tuner");
+    return ctune__tuner_set_study_hook(tuner, study ? &study->thook : NULL);
+}
+
+static const char *const TRIAL_STATES[] = {"running", "done", "pruned", "failed"};
+
+/* The tell rows live in meta as "tell <seq, 20 digits>" = "<trial> <asked>". */
+#define TELL_KEY "tell %020zu"
+
+static ctune_status th_lock(void *self, const char *fp)
+{
+    ctune_study *st = self;
+    pthread_mutex_lock(&st->lock);
+    ctune_status rc = exec(st, "BEGIN IMMEDIATE", "locking the study for the tuner");
+    char *old = NULL;
+    if (rc == CTUNE_OK)
+        rc = meta_get(st, "fingerprint", &old);
+    if (rc == CTUNE_OK && old && strcmp(old, fp) != 0) {
+        if (st->fresh)
+            rc = exec(st, "DELETE FROM trials; DELETE FROM meta; DELETE FROM claims;",
+                      "starting afresh");
+        else
+            rc = fingerprint_differs(st, old, fp);
+        if (rc == CTUNE_OK) {
+            ctune__free(old);
+            old = NULL;
+        }
+    }
+    if (rc == CTUNE_OK && !old) {
+        rc = meta_put(st, "fingerprint", fp);
+        if (rc == CTUNE_OK)
+            rc = meta_put(st, "n_splits", "1");
+        if (rc == CTUNE_OK)
+            rc = meta_put(st, "n_scores", "1");
+    }
+    ctune__free(old);
+    if (rc != CTUNE_OK) {
+        char msg[1024];
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        pthread_mutex_unlock(&st->lock);
+        return ctune_set_error_str(rc, msg);
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status th_unlock(void *self, int commit)
+{
+    ctune_study *st = self;
+    ctune_status rc = CTUNE_OK;
+    if (commit) {
+        /* the trials asked so far stand for the candidates and tasks */
+        rc = exec(st,
+                  "INSERT OR REPLACE INTO meta(key, value) SELECT 'n_candidates', "
+                  "CAST(count(*) AS TEXT) FROM trials;"
+                  "INSERT OR REPLACE INTO meta(key, value) SELECT 'n_tasks', "
+                  "CAST(count(*) AS TEXT) FROM trials;",
+                  "counting the tuner's trials");
+        if (rc == CTUNE_OK)
+            rc = exec(st, "COMMIT", "committing the tuner's trial");
+    }
+    if (!commit || rc != CTUNE_OK)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+static ctune_status th_read_trials(void *self, size_t from, ctune__tuner_row_fn fn, void *user)
+{
+    ctune_study *st = self;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT candidate, params, state, scores, error, history FROM trials "
+                           "WHERE rung=0 AND split=0 AND candidate>=? ORDER BY candidate",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "reading the tuner's trials");
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)from);
+    ctune_status rc = CTUNE_OK;
+    int r;
+    while (rc == CTUNE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+        long long k = sqlite3_column_int64(q, 0);
+        const char *params = (const char *)sqlite3_column_text(q, 1);
+        const char *state = (const char *)sqlite3_column_text(q, 2);
+        const unsigned char *sc = sqlite3_column_blob(q, 3);
+        size_t n_sc = (size_t)sqlite3_column_bytes(q, 3);
+        const char *err = (const char *)sqlite3_column_text(q, 4);
+        const unsigned char *h = sqlite3_column_blob(q, 5);
+        size_t n_h = (size_t)sqlite3_column_bytes(q, 5);
+        int si = -1;
+        for (int i = 0; state && i < 4; i++)
+            if (strcmp(state, TRIAL_STATES[i]) == 0)
+                si = i;
+        if (k < 0 || !params || si < 0 || n_sc != 8 || !sc || n_h % 16 || (n_h && !h)) {
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: tuner trial %lld is malformed", st->path,
+                                 k);
+            break;
+        }
+        size_t n = n_h / 16;
+        int64_t *steps = ctune__malloc_array(n ? n : 1, sizeof *steps);
+        double *values = ctune__malloc_array(n ? n : 1, sizeof *values);
+        if (!steps || !values) {
+            rc = CTUNE_ENOMEM;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t u = 0;
+                for (int b = 0; b < 8; b++)
+                    u |= (uint64_t)h[16 * i + b] << (8 * b);
+                steps[i] = (int64_t)u;
+                values[i] = le_get(h + 16 * i + 8);
+            }
+            ctune__tuner_row row = {(size_t)k,      params, si,     le_get(sc),
+                                    err ? err : "", steps,  values, n};
+            rc = fn(user, &row);
+        }
+        ctune__free(steps);
+        ctune__free(values);
+    }
+    if (rc == CTUNE_OK && r != SQLITE_DONE)
+        rc = db_error(st, CTUNE_EIO, "reading the tuner's trials");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static ctune_status th_read_tells(void *self, size_t from, ctune__tuner_tell_fn fn, void *user)
+{
+    ctune_study *st = self;
+    char key[64];
+    snprintf(key, sizeof key, TELL_KEY, from);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT key, value FROM meta WHERE key >= ? AND key < 'tell :' "
+                           "ORDER BY key",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "reading the tuner's tells");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    ctune_status rc = CTUNE_OK;
+    int r;
+    while (rc == CTUNE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(q, 0);
+        const char *v = (const char *)sqlite3_column_text(q, 1);
+        char *end = NULL, *end2 = NULL;
+        unsigned long long seq = k ? strtoull(k + 5, &end, 10) : 0;
+        unsigned long long num = v ? strtoull(v, &end2, 10) : 0;
+        unsigned long long asked = end2 && *end2 == ' ' ? strtoull(end2 + 1, &end2, 10) : 0;
+        if (!k || !v || !end || *end || !end2 || *end2 || strlen(k) != 25)
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: a tell of the tuner is malformed",
+                                 st->path);
+        else
+            rc = fn(user, (size_t)seq, (size_t)num, (size_t)asked);
+    }
+    if (rc == CTUNE_OK && r != SQLITE_DONE)
+        rc = db_error(st, CTUNE_EIO, "reading the tuner's tells");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static ctune_status th_write_trial(void *self, const ctune__tuner_row *row)
+{
+    ctune_study *st = self;
+    if (row->n_steps > ((size_t)8 << 20) / 16)
+        return ctune_set_error(CTUNE_EINVAL, "study %s: trial %zu reported too many steps",
+                               st->path, row->number);
+    unsigned char sc[8];
+    le_put(sc, row->value);
+    unsigned char *h = ctune__malloc(row->n_steps * 16 + 1);
+    if (!h)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < row->n_steps; i++) {
+        uint64_t u = (uint64_t)row->steps[i]; /* int64 then float64, little-endian */
+        for (int b = 0; b < 8; b++)
+            h[16 * i + b] = (unsigned char)(u >> (8 * b));
+        le_put(h + 16 * i + 8, row->values[i]);
+    }
+    sqlite3_stmt *q;
+    ctune_status rc = CTUNE_OK;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO trials(candidate, rung, split, params, state, "
+                           "status, score_failures, scores, fit_time, score_time, error, "
+                           "history, n_resources, bracket) VALUES(?, 0, 0, ?, ?, 0, 0, ?, NULL, "
+                           "NULL, ?, ?, NULL, NULL)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = db_error(st, CTUNE_EIO, "writing a tuner trial");
+    } else {
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)row->number);
+        sqlite3_bind_text(q, 2, row->params, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, TRIAL_STATES[row->state & 3], -1, SQLITE_STATIC);
+        sqlite3_bind_blob(q, 4, sc, 8, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, row->error, -1, SQLITE_STATIC);
+        if (row->n_steps)
+            sqlite3_bind_blob(q, 6, h, (int)(row->n_steps * 16), SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "writing a tuner trial");
+        sqlite3_finalize(q);
+    }
+    ctune__free(h);
+    return rc;
+}
+
+static ctune_status th_write_tell(void *self, size_t seq, size_t number, size_t n_asked)
+{
+    ctune_study *st = self;
+    char key[64], value[64];
+    snprintf(key, sizeof key, TELL_KEY, seq);
+    snprintf(value, sizeof value, "%zu %zu", number, n_asked);
+    return meta_put(st, key, value);
 }
 
 #endif /* CTUNE_HAVE_STUDIES */

@@ -773,6 +773,167 @@ START_TEST(test_heartbeat_keeps_long_claims)
 }
 END_TEST
 
+/* ---- a tuner attached to a study ------------------------------------------------ */
+
+static double objective_of(const ctune_params *p, int64_t step)
+{
+    double x = 0;
+    int64_t n = 0;
+    ck_assert_ok(ctune_params_get_double(p, "x", &x));
+    ck_assert_ok(ctune_params_get_int(p, "n", &n));
+    return x * (double)n + 0.01 * (double)step;
+}
+
+static void params_text(const ctune_params *p, char *buf, size_t cap)
+{
+    long n = ctune_params_to_text(p, buf, cap);
+    ck_assert(n >= 0 && (size_t)n < cap);
+}
+
+/* One step of the script both runs follow: ask (op 0), report two steps
+ * (op 1) or tell (op 2) of trial `k`. */
+typedef struct tuner_log {
+    char params[32][256];
+    int prune[32][2];
+} tuner_log;
+
+/* Two rounds of: two trials asked, reported, then told in reverse order,
+ * through tuners[i % n_tuners] for the i-th call: the calls of several
+ * tuners on one study interleave. */
+static void run_script(ctune_tuner **tuners, size_t n_tuners, tuner_log *log, size_t n_rounds)
+{
+    size_t call = 0, base = 0;
+    for (size_t round = 0; round < n_rounds; round++) {
+        size_t k[2];
+        for (int j = 0; j < 2; j++) {
+            const ctune_params *p;
+            ctune_tuner *t = tuners[call++ % n_tuners];
+            ck_assert_ok(ctune_tuner_ask(t, &k[j], &p));
+            ck_assert_uint_eq(k[j], base + (size_t)j);
+            params_text(p, log->params[k[j]], sizeof log->params[k[j]]);
+        }
+        for (int j = 0; j < 2; j++)
+            for (int64_t step = 0; step < 2; step++) {
+                ctune_tuner *t = tuners[call++ % n_tuners];
+                ctune_params *p;
+                ck_assert_ok(ctune_params_new(&p));
+                ck_assert_ok(ctune_params_parse(p, log->params[k[j]]));
+                int prune = 0;
+                ck_assert_ok(ctune_tuner_report(t, k[j], step, objective_of(p, step), &prune));
+                log->prune[k[j]][step] = prune;
+                ctune_params_free(p);
+            }
+        for (int j = 1; j >= 0; j--) {
+            ctune_tuner *t = tuners[call++ % n_tuners];
+            ctune_params *p;
+            ck_assert_ok(ctune_params_new(&p));
+            ck_assert_ok(ctune_params_parse(p, log->params[k[j]]));
+            if (k[j] % 5 == 4)
+                ck_assert_ok(ctune_tuner_tell_pruned(t, k[j]));
+            else
+                ck_assert_ok(ctune_tuner_tell(t, k[j], objective_of(p, 9)));
+            ctune_params_free(p);
+        }
+        base += 2;
+    }
+}
+
+#define TUNER_SPACE "x: uniform(0, 1); n: 1|2|3"
+#define TUNER_OPTS "sampler=tpe, seed=5, tpe_n_startup_trials=3, pruner=median, n_startup_trials=2"
+
+/* Two tuners, each through its own handle on one study, calling in turn
+ * propose and decide exactly as one tuner given the same calls (TPE's
+ * proposals from the told trials in tell order, the median pruner from
+ * every told trial); a third tuner attached later continues after them. */
+START_TEST(test_tuner_shared_study)
+{
+    const char *path = tmp("tuner.db");
+    rm_study(path);
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    ctune_tuner *ref;
+    ck_assert_ok(ctune_tuner_new(&ref, sp, TUNER_OPTS));
+    static tuner_log want, got;
+    memset(&want, 0, sizeof want);
+    memset(&got, 0, sizeof got);
+    run_script(&ref, 1, &want, 5);
+    ctune_study *st[3];
+    ctune_tuner *t[3];
+    for (int i = 0; i < 3; i++) {
+        ck_assert_ok(ctune_study_open(&st[i], path, NULL));
+        ck_assert_ok(ctune_tuner_new(&t[i], sp, TUNER_OPTS));
+    }
+    ck_assert_ok(ctune_tuner_set_study(t[0], st[0]));
+    ck_assert_ok(ctune_tuner_set_study(t[1], st[1]));
+    run_script(t, 2, &got, 5);
+    for (size_t k = 0; k < 10; k++) {
+        ck_assert_str_eq(got.params[k], want.params[k]);
+        ck_assert_int_eq(got.prune[k][0], want.prune[k][0]);
+        ck_assert_int_eq(got.prune[k][1], want.prune[k][1]);
+    }
+    /* a third tuner continues: its first ask is the reference's 11th */
+    ck_assert_ok(ctune_tuner_set_study(t[2], st[2]));
+    ck_assert_uint_eq(ctune_tuner_n_trials(t[2]), 10);
+    size_t k0, k1;
+    const ctune_params *p0, *p1;
+    ck_assert_ok(ctune_tuner_ask(ref, &k0, &p0));
+    ck_assert_ok(ctune_tuner_ask(t[2], &k1, &p1));
+    ck_assert_uint_eq(k0, 10);
+    ck_assert_uint_eq(k1, 10);
+    char a[256], b[256];
+    params_text(p0, a, sizeof a);
+    params_text(p1, b, sizeof b);
+    ck_assert_str_eq(a, b);
+    size_t kb0, kb1;
+    double v0, v1;
+    ck_assert_ok(ctune_tuner_best(ref, &kb0, &v0));
+    ck_assert_ok(ctune_tuner_best(t[2], &kb1, &v1));
+    ck_assert_uint_eq(kb0, kb1);
+    ck_assert(v0 == v1);
+    int state;
+    ck_assert_ok(ctune_tuner_trial(t[2], 4, &state, NULL, NULL));
+    ck_assert_int_eq(state, CTUNE_TRIAL_PRUNED);
+    /* the study reads back: 10 told, 1 running */
+    size_t done, total;
+    ck_assert_ok(ctune_study_progress(st[2], &done, &total));
+    ck_assert_uint_eq(done, 10);
+    ck_assert_uint_eq(total, 11);
+    ctune_study_trial_info ti;
+    ck_assert_ok(ctune_study_trial(st[2], 4, &ti));
+    ck_assert_str_eq(ti.state, "pruned");
+    ck_assert_ok(ctune_study_trial(st[2], 10, &ti));
+    ck_assert_str_eq(ti.state, "running");
+    /* bad input */
+    ck_assert_status(ctune_tuner_set_study(NULL, st[0]), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_set_study(ref, st[0]), CTUNE_ESTATE); /* asked already */
+    ck_assert_error_has("before the first ask");
+    ck_assert_status(ctune_tuner_set_study(t[0], st[2]), CTUNE_ESTATE); /* has one */
+    ctune_tuner *other;
+    ck_assert_ok(ctune_tuner_new(&other, sp, "sampler=tpe, seed=6"));
+    ck_assert_status(ctune_tuner_set_study(other, st[2]), CTUNE_ESTATE);
+    ck_assert_error_has("belongs to another search");
+    ck_assert_uint_eq(ctune_tuner_n_trials(other), 0);
+    ck_assert_ok(ctune_tuner_set_study(other, NULL));
+    ctune_tuner_free(other);
+    /* a search on a tuner's study is refused, and the other way round */
+    fixture f;
+    fx_open(&f);
+    ctune_search *s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_study(s, st[2]));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ESTATE);
+    ctune_search_free(s);
+    fx_close(&f);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_ok(ctune_tuner_set_study(t[i], NULL));
+        ctune_tuner_free(t[i]);
+        ctune_study_close(st[i]);
+    }
+    ctune_tuner_free(ref);
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("study");
@@ -789,6 +950,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_locked);
     tcase_add_test(tc, test_heartbeat_keeps_long_claims);
     tcase_add_test(tc, test_multiprocess_executor_refused);
+    tcase_add_test(tc, test_tuner_shared_study);
     suite_add_tcase(s, tc);
     return s;
 }
