@@ -582,7 +582,9 @@ ctune_status ctune__tuner_set_study_hook(ctune_tuner *t, const ctune__tuner_hook
         rc = tuner_fingerprint(t, &t->fingerprint);
         if (rc == CTUNE_OK) {
             t->hook = hook;
-            rc = study_leave(t, study_enter(t)); /* the study's trials, now */
+            rc = study_enter(t); /* the study's trials, now (unlocked on failure) */
+            if (rc == CTUNE_OK)
+                rc = study_leave(t, rc);
             if (rc != CTUNE_OK) {
                 t->hook = NULL;
                 for (size_t i = 0; i < t->n; i++)

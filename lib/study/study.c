@@ -136,6 +136,7 @@ struct ctune_study {
     int last_here;                      /* this handle completed the study (or found it complete) */
     int exclusive;                      /* the search that began runs alone on the study */
     int run_lock;                       /* this handle holds the study's run lock */
+    int began;                          /* a search began since the last hook end */
     /* the heartbeat thread (hook begin to hook end): refreshes this
      * handle's claims every claim_timeout / 4 while tasks run, so a fit
      * longer than claim_timeout keeps its claim */
@@ -706,6 +707,7 @@ static ctune_status hook_begin(void *self, const ctune__study_begin *b)
     CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "starting the search"));
     /* complete already: the refit is ours; alone on the study: always */
     st->last_here = b->exclusive || (size_t)n >= b->n_tasks;
+    st->began = 1;
     return hb_start(st);
 }
 
@@ -974,8 +976,11 @@ static void hook_end(void *self)
     }
     st->run_lock = 0;
     st->exclusive = 0;
-    /* claims of tasks that did not finish here (an error, a cancel): free
-     * for other processes at once */
+    if (!st->began)
+        return; /* no search ran: nothing of this handle to release */
+    st->began = 0;
+    /* claims of tasks that did not finish here (an error, a cancel), and
+     * the run lock: free for other processes at once */
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE owner=?", -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_text(q, 1, st->owner, -1, SQLITE_STATIC);
