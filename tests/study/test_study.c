@@ -934,6 +934,108 @@ START_TEST(test_tuner_shared_study)
 }
 END_TEST
 
+static ctune_status tuner_objective(const ctune_params *p, ctune_trial_ctx *ctx, double *value,
+                                    void *user)
+{
+    (void)ctx, (void)user;
+    *value = objective_of(p, 0);
+    struct timespec ts = {0, 2 * 1000 * 1000}; /* let the processes interleave */
+    nanosleep(&ts, NULL);
+    return CTUNE_OK;
+}
+
+/* Three processes optimize on one study at once (two threads each). The
+ * trials the study ends with are those one tuner proposes when given the
+ * same asks and tells in the study's order: replayed here from the tell
+ * log (each tell records how many trials were asked by then). */
+START_TEST(test_tuner_processes)
+{
+    const char *path = tmp("tuners.db");
+    rm_study(path);
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    pid_t pids[3];
+    for (int i = 0; i < 3; i++) {
+        pids[i] = fork();
+        ck_assert_int_ge(pids[i], 0);
+        if (pids[i] == 0) {
+            ctune_study *st;
+            ctune_tuner *t;
+            ctune_status rc = ctune_study_open(&st, path, "timeout=30");
+            if (rc == CTUNE_OK) {
+                rc = ctune_tuner_new(&t, sp, "sampler=tpe, seed=5, tpe_n_startup_trials=3");
+                if (rc == CTUNE_OK)
+                    rc = ctune_tuner_set_study(t, st);
+                if (rc == CTUNE_OK)
+                    rc = ctune_tuner_optimize(t, tuner_objective, NULL, "n_trials=6, n_jobs=2");
+                ctune_tuner_free(t);
+                ctune_study_close(st);
+            }
+            _exit(rc == CTUNE_OK ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        int ws;
+        ck_assert_int_eq(waitpid(pids[i], &ws, 0), pids[i]);
+        ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    }
+    /* the study's trials, through a tuner attached afterwards */
+    ctune_study *st;
+    ctune_tuner *all, *ref;
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    ck_assert_ok(ctune_tuner_new(&all, sp, "sampler=tpe, seed=5, tpe_n_startup_trials=3"));
+    ck_assert_ok(ctune_tuner_set_study(all, st));
+    ck_assert_uint_eq(ctune_tuner_n_trials(all), 18);
+    /* the replay */
+    ck_assert_ok(ctune_tuner_new(&ref, sp, "sampler=tpe, seed=5, tpe_n_startup_trials=3"));
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT value FROM meta WHERE key LIKE 'tell %' ORDER "
+                                        "BY key",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    size_t n_tells = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        unsigned long number, asked;
+        ck_assert_int_eq(
+            sscanf((const char *)sqlite3_column_text(q, 0), "%lu %lu", &number, &asked), 2);
+        while (ctune_tuner_n_trials(ref) < asked) {
+            size_t k;
+            const ctune_params *p;
+            ck_assert_ok(ctune_tuner_ask(ref, &k, &p));
+        }
+        const ctune_params *p;
+        ck_assert_ok(ctune_tuner_trial(ref, number, NULL, NULL, &p));
+        ck_assert_ok(ctune_tuner_tell(ref, number, objective_of(p, 0)));
+        n_tells++;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    ck_assert_uint_eq(n_tells, 18);
+    for (size_t k = 0; k < 18; k++) {
+        const ctune_params *a, *b;
+        int sa, sb;
+        double va, vb;
+        ck_assert_ok(ctune_tuner_trial(all, k, &sa, &va, &a));
+        ck_assert_ok(ctune_tuner_trial(ref, k, &sb, &vb, &b));
+        char ta[256], tb[256];
+        params_text(a, ta, sizeof ta);
+        params_text(b, tb, sizeof tb);
+        ck_assert_str_eq(ta, tb);
+        ck_assert_int_eq(sa, CTUNE_TRIAL_COMPLETE);
+        ck_assert_int_eq(sb, CTUNE_TRIAL_COMPLETE);
+        ck_assert(va == vb);
+    }
+    ctune_tuner_free(ref);
+    ctune_tuner_free(all);
+    ctune_study_close(st);
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("study");
@@ -951,6 +1053,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_heartbeat_keeps_long_claims);
     tcase_add_test(tc, test_multiprocess_executor_refused);
     tcase_add_test(tc, test_tuner_shared_study);
+    tcase_add_test(tc, test_tuner_processes);
     suite_add_tcase(s, tc);
     return s;
 }
