@@ -258,6 +258,33 @@ def adaptive(tmp):
     print("%d kill points of halving, TPE, pruned and Hyperband searches resumed" % n_points)
 
 
+STUB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli", "tune_stub.sh")
+
+
+def tune_shared(tmp):
+    """Two `ctune tune --study` processes at once, then a third that
+    continues after their trials; another tuner's settings are refused."""
+    clean(tmp)
+    args = [CTUNE, "tune", "--space", "x: uniform(0, 1)", "--sampler", "tpe", "--seed", "3",
+            "--command", STUB + " slow {x}", "--study", "s.db", "--quiet"]
+    procs = [subprocess.Popen(args + ["--n-trials", "4"], cwd=tmp, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    p = subprocess.run(args + ["--n-trials", "2"], cwd=tmp, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "10 trials: 10 complete, 0 pruned, 0 failed" in p.stdout, p.stdout
+    assert done_in(tmp, "s.db") == 10
+    p = subprocess.run(args[:6] + ["--seed", "4"] + args[8:], cwd=tmp, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 1 and "belongs to another search" in p.stderr, p.stderr
+    p = cli(tmp, "tune", "--space", "x: 1", "--command", "true", "--study-options", "fresh=true")
+    assert p.returncode == 2 and "--study-options goes with --study" in p.stderr, p.stderr
+    print("ctune tune: two processes and a third on one study")
+
+
 def main():
     if not HOOKS:
         print("built without test_hooks: the kill points need CTUNE_TEST_STUDY_KILL")
@@ -314,6 +341,7 @@ def main():
         stale_claims(tmp, ref)
         cli_study(tmp, ref)
         adaptive(tmp)
+        tune_shared(tmp)
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
