@@ -1036,6 +1036,49 @@ START_TEST(test_tuner_processes)
 }
 END_TEST
 
+/* A tuner's study whose rows were tampered with: CTUNE_EFORMAT naming
+ * them when a tuner attaches, never a wrong trial. */
+START_TEST(test_tuner_bad_rows)
+{
+    const char *path = tmp("tuner_bad.db");
+    static const char *const damage[] = {
+        "UPDATE trials SET state='weird' WHERE candidate=1",
+        "UPDATE trials SET history=x'0102' WHERE candidate=0",
+        "UPDATE trials SET scores=x'01' WHERE candidate=2",
+        "UPDATE trials SET params='x=' WHERE candidate=1",
+        "UPDATE trials SET candidate=7 WHERE candidate=2",
+        "UPDATE meta SET value='9 1' WHERE key='tell 00000000000000000000'",
+        "UPDATE meta SET value='0' WHERE key='tell 00000000000000000001'",
+        "INSERT INTO meta VALUES('tell 5', '0 1')",
+    };
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        rm_study(path);
+        ctune_study *st;
+        ctune_tuner *t;
+        ck_assert_ok(ctune_study_open(&st, path, NULL));
+        ck_assert_ok(ctune_tuner_new(&t, sp, TUNER_OPTS));
+        ck_assert_ok(ctune_tuner_set_study(t, st));
+        tuner_log log;
+        run_script(&t, 1, &log, 2);
+        ctune_tuner_free(t);
+        ctune_study_close(st);
+        sql(path, damage[i]);
+        ck_assert_ok(ctune_study_open(&st, path, NULL));
+        ck_assert_ok(ctune_tuner_new(&t, sp, TUNER_OPTS));
+        ctune_status rc = ctune_tuner_set_study(t, st);
+        ck_assert_msg(rc == CTUNE_EFORMAT || rc == CTUNE_EINVAL, "%s: %d %s", damage[i], rc,
+                      ctune_last_error());
+        ck_assert_uint_eq(ctune_tuner_n_trials(t), 0);
+        ctune_tuner_free(t);
+        ctune_study_close(st);
+    }
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("study");
@@ -1054,6 +1097,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_multiprocess_executor_refused);
     tcase_add_test(tc, test_tuner_shared_study);
     tcase_add_test(tc, test_tuner_processes);
+    tcase_add_test(tc, test_tuner_bad_rows);
     suite_add_tcase(s, tc);
     return s;
 }
