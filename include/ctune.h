@@ -4481,7 +4481,9 @@ CTUNE_API void ctune_tuner_free(ctune_tuner *tuner);
  * proposals (TPE's included) are those of one tuner seeing the calls in
  * the order the study took them; a tuner attached to a study with trials
  * continues after them. Pruning decisions compare with the trials told by
- * any process. The study is borrowed (close it after the tuner); it holds
+ * any process; the reading functions show the study as of this tuner's
+ * last ask, report or tell. The study is borrowed (close it after the
+ * tuner); it holds
  * the tuner's fingerprint (space, sampler, seed, direction, TPE and pruner
  * options) and refuses another tuner or a search (CTUNE_ESTATE, unless
  * opened with fresh=true). Trials asked by a process that died stay
