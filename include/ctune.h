@@ -3749,11 +3749,18 @@ CTUNE_API ctune_status ctune_search_report(const ctune_search *search, const cha
  * one of a newer schema is refused with a message naming the field, line
  * and column. `html_path` must not be the results file itself.
  *
- * @param results_path the results JSON
+ * `results_path` may also be a durable study (a file starting with
+ * SQLite's header, whatever its name; docs/studies.md): the page then shows
+ * the results of its committed tasks, read without changing the study, and
+ * says how many of the study's tasks are done when it is still in progress.
+ *
+ * @param results_path the results JSON, or a study file
  * @param html_path    the page to write (replaced atomically)
- * @return CTUNE_OK; CTUNE_EINVAL (NULLs, html_path is results_path);
- *         CTUNE_EIO (unreadable input, unwritable output); CTUNE_EFORMAT
- *         (not a results document); CTUNE_ENOMEM
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, html_path is results_path, a study
+ *         with a ctune built without studies); CTUNE_EIO (unreadable input,
+ *         unwritable output); CTUNE_EFORMAT (not a results document, not a
+ *         ctune study); CTUNE_ESTATE (a study with no task done yet);
+ *         CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_report_write(const char *results_path, const char *html_path);
 /** @} */
