@@ -4330,8 +4330,9 @@ typedef struct ctune_study ctune_study;
  *  - `fresh=true`: a study of another search is emptied and reused,
  *    instead of failing with CTUNE_ESTATE;
  *  - `create=false`: open an existing study only: a missing file is
- *    CTUNE_EIO and an empty database CTUNE_EFORMAT, and nothing is
- *    written to either (readers such as ctune_report_write() use it);
+ *    CTUNE_EIO and an empty database CTUNE_EFORMAT, nothing is written
+ *    to either, and the journal mode of a study is left as it is
+ *    (readers such as ctune_report_write() use it);
  *  - `timeout=<seconds>`: how long to wait for a database another process
  *    holds locked (default 5);
  *  - `claim_timeout=<seconds>`: several processes on one study claim

@@ -398,8 +398,10 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
                                st->path, version);
     CTUNE_TRY(check_schema(st));
     /* WAL: a kill -9 loses no committed task; NORMAL may lose the last
-     * commits on power loss, FULL does not */
-    CTUNE_TRY(set_wal(st, timeout_ms, "setting WAL mode"));
+     * commits on power loss, FULL does not (create=false, a reader: the
+     * journal mode of the file is left as it is) */
+    if (!st->no_create)
+        CTUNE_TRY(set_wal(st, timeout_ms, "setting WAL mode"));
     CTUNE_TRY(exec(st, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                    "setting durability"));
     return CTUNE_OK;

@@ -818,6 +818,7 @@ class ReportTest(unittest.TestCase):
             # the study itself as the input, told by its content, not its name
             named = os.path.join(tmp, "study-without-extension")
             shutil.copy(db, named)
+            before = digest(db)
             for src in (db, named):
                 rc, out, err = run("report", src, "-o", page2)
                 self.assertEqual(rc, 0, err)
@@ -828,6 +829,8 @@ class ReportTest(unittest.TestCase):
                 self.assertEqual(self.figure(html, "history").count('class="pt'), 8)
                 self.assertEqual(html.count('class="pt'), 8 * 3)
                 self.assertNotIn("study in progress", html)
+            self.assertEqual(digest(db), before)  # read only: not a byte changed
+            self.assertFalse(os.path.exists(db + "-wal"))
             # the same page as from the results file, but for where it came from
             rc, out, err = run("report", js, "-o", page)
             self.assertEqual(rc, 0, err)
