@@ -978,7 +978,18 @@ static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opt
                                 ctune_space **space)
 {
     char *v = NULL;
-    ctune_status rc = fp_value(st, fp, "scoring", &v);
+    /* one row per candidate: the randomized and grid searches a study
+     * takes; a strategy with rungs would need its rows rebuilt too */
+    ctune_status rc = fp_value(st, fp, "strategy", &v);
+    if (rc == CTUNE_OK && strcmp(v, "grid") != 0 && strncmp(v, "randomized ", 11) != 0)
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: the results of its search (strategy %.80s) cannot be "
+                             "rebuilt from the study",
+                             st->path, v);
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "scoring", &v);
     if (rc == CTUNE_OK && strcmp(v, "(estimator's score)") != 0)
         for (char *t = v; rc == CTUNE_OK && *t;) {
             size_t n = strcspn(t, " ");
@@ -1069,9 +1080,15 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
                              "study %s: its meta data (%zu splits, %zu scores) does not fit "
                              "its search",
                              st->path, ns, nk);
-    if (rc == CTUNE_OK && (nc > SIZE_MAX / ns || nc * ns > SIZE_MAX / rs))
-        rc = ctune_set_error(CTUNE_EFORMAT, "study %s: %zu candidates of %zu splits: too many",
-                             st->path, nc, ns);
+    /* an untrusted file: bounded before anything is allocated (2^24 tasks
+     * give a results document far past what a report reads) */
+    if (rc == CTUNE_OK &&
+        (nc > SIZE_MAX / ns || nc * ns > ((size_t)1 << 24) || nc * ns * rs > ((size_t)1 << 30)))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: %zu candidates of %zu splits and %zu scores: too "
+                             "large to rebuild its results (at most 16777216 tasks and 1 GiB "
+                             "of records)",
+                             st->path, nc, ns, nk);
     size_t n_tasks = rc == CTUNE_OK ? nc * ns : 0;
     if (rc == CTUNE_OK) {
         ev.records = ctune__calloc(n_tasks ? n_tasks : 1, rs);

@@ -1040,6 +1040,43 @@ START_TEST(test_study_input)
     ck_assert_error_has("no search has begun on it yet");
     ck_assert_int_eq(access(html, F_OK), -1);
 
+    /* a study whose meta data or rows do not fit its search: refused */
+    static const char *const broken[][2] = {
+        {"UPDATE meta SET value='1099511627776' WHERE key='n_candidates'", "too large"},
+        {"UPDATE meta SET value='0' WHERE key='n_splits'", "does not fit its search"},
+        {"UPDATE meta SET value='2' WHERE key='n_scores'", "does not fit its search"},
+        {"UPDATE meta SET value=replace(value, 'strategy: grid', 'strategy: halving') "
+         "WHERE key='fingerprint'",
+         "(strategy halving) cannot be rebuilt"},
+        {"UPDATE meta SET value=replace(value, 'refit: 1 -', 'refit: 1 nope') "
+         "WHERE key='fingerprint'",
+         "refit=nope is not one of its scorers"},
+        {"UPDATE meta SET value=replace(value, 'refit: 1 -', 'refit: yes') "
+         "WHERE key='fingerprint'",
+         "refit line 'yes' is malformed"},
+        {"UPDATE meta SET value=replace(value, 'error_score: nan', 'error_score: 1x') "
+         "WHERE key='fingerprint'",
+         "error_score line '1x' is malformed"},
+        {"UPDATE meta SET value=replace(value, 'space: ', 'space: (') WHERE key='fingerprint'",
+         "the space of its search does not read back"},
+        {"UPDATE meta SET value=replace(value, 'scoring:', 'scores:') WHERE key='fingerprint'",
+         "has no 'scoring' line"},
+        {"UPDATE trials SET candidate=99 WHERE candidate=0 AND split=0",
+         "a trial of candidate 99, split 0 is outside its search (8 candidates, 3 splits)"},
+        {"UPDATE trials SET scores=x'00' WHERE candidate=1", "is malformed"},
+        {"UPDATE trials SET params='=1' WHERE candidate=2", "params of candidate 2 do not read"},
+    };
+    for (size_t k = 0; k < sizeof broken / sizeof *broken; k++) {
+        rm_db(db);
+        study_search(db, "cv=3", 0, NULL);
+        sql(db, broken[k][0]);
+        ctune_status brc = ctune_report_write(db, html);
+        ck_assert_msg(brc == CTUNE_EFORMAT, "%s: %d %s", broken[k][0], brc, ctune_last_error());
+        ck_assert_msg(strstr(ctune_last_error(), broken[k][1]) != NULL, "%s: %s", broken[k][0],
+                      ctune_last_error());
+    }
+    ck_assert_int_eq(access(html, F_OK), -1);
+
     /* another program's database: refused, and left as it was */
     rm_db(db);
     sql(db, "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES('keep me')");
