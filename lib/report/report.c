@@ -227,13 +227,13 @@ static void legend(ctune__sb *b, double x, double y, const int *used)
         ctune__mark m = order[k];
         if (!used[m])
             continue;
-        ctune__svg_key(b, x + 6, y, m, fill);
+        ctune__svg_key(b, x + 9, y, m, fill);
         ctune__sb_str(b, "<text class=\"legend\" x=\"");
-        ctune__svg_coord(b, x + 17);
+        ctune__svg_coord(b, x + 22);
         ctune__sb_str(b, "\" y=\"");
         ctune__svg_coord(b, y + 4);
         ctune__sb_printf(b, "\">%s</text>\n", text[m]);
-        x += 17 + 6.5 * (double)strlen(text[m]) + 16;
+        x += 22 + 6.5 * (double)strlen(text[m]) + 16;
     }
     ctune__sb_str(b, "</g>\n");
 }

@@ -274,6 +274,21 @@ class ReportBrowserTest(unittest.TestCase):
             self.assertIn('class="pt pruned"', f.read())
         self.check_page(page, ["history", "parallel", "slice-0", "rungs"], 10)
 
+    def test_report_of_halving_and_hyperband(self):
+        for name, extra in (("halving", ["--strategy", "halving", "--resource", "epochs",
+                                         "--max-resources", "9", "--n-candidates", "9"]),
+                            ("hyperband", ["--strategy", "hyperband", "--max-epochs", "9"])):
+            results = os.path.join(self.tmp, name + ".json")
+            page = os.path.join(self.tmp, name + ".html")
+            p = subprocess.run([CTUNE, "search", "--dataset", "iris", *extra, "--space",
+                                "learning_rate: 0.01|0.03|0.1; nn: 4|8|16", "--results",
+                                results, "--report", page, "--quiet"], capture_output=True,
+                               text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(results) as f:
+                n = json.load(f)["n_candidates"]
+            self.check_page(page, ["history", "parallel", "rungs"], n)
+
 
 if __name__ == "__main__":
     unittest.main()
