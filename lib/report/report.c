@@ -1233,29 +1233,27 @@ static ctune_status write_study_page(const char *path, const char *html_path)
     }
     char *text = NULL;
     long n = 0;
+    /* one call into a buffer that fits a small study (each call reads the
+     * whole study); when the text is longer, one of its size plus room for
+     * the tasks other processes may commit meanwhile, and again if it grew
+     * past that */
+    size_t cap = (size_t)64 << 10;
     for (int tries = 0; rc == CTUNE_OK; tries++) {
-        /* other processes may commit between the two calls: a larger
-         * buffer, and again when the text grew past it */
-        n = ctune_study_results_json_buf(st, NULL, 0);
-        if (n < 0) {
-            rc = (ctune_status)n;
-            break;
-        }
-        size_t cap = (size_t)n + 65536;
         ctune__free(text);
         text = ctune__malloc(cap);
         if (!text) {
             rc = ctune_set_error(CTUNE_ENOMEM, "report: out of memory");
             break;
         }
-        long m = ctune_study_results_json_buf(st, text, cap);
-        if (m < 0)
-            rc = (ctune_status)m;
-        else if ((size_t)m < cap) {
-            n = m;
+        n = ctune_study_results_json_buf(st, text, cap);
+        if (n < 0)
+            rc = (ctune_status)n;
+        else if ((size_t)n < cap)
             break;
-        } else if (tries == 3)
+        else if (tries == 3)
             rc = ctune_set_error(CTUNE_EIO, "study %s kept growing while read", path);
+        else
+            cap = (size_t)n + ((size_t)n >> 4) + 65536;
     }
     size_t prog[2] = {0, 0};
     if (rc == CTUNE_OK)

@@ -841,6 +841,20 @@ class ReportTest(unittest.TestCase):
                 return [l for l in h.splitlines() if "Results: " not in l and "Study: " not in l
                         and "<dt>study</dt>" not in l and not l.startswith("<footer>")]
             self.assertEqual(core(html), core(from_json))
+            # a study whose results do not fit the report's first buffer (64 KiB)
+            big = os.path.join(tmp, "big.db")
+            rc, out, err = run("search", "--dataset", "iris", "--model", "dummy", "--space",
+                               "strategy: prior|most_frequent|stratified|uniform; "
+                               "seed: randint(0, 1000000)", "--n-iter", "400", "--cv", "2",
+                               "--quiet", "--study", big, "--results", js)
+            self.assertEqual(rc, 0, err)
+            self.assertGreater(os.path.getsize(js), 1 << 16)
+            rc, out, err = run("report", big, "-o", page2)
+            self.assertEqual(rc, 0, err)
+            with open(page2, encoding="utf-8") as f:
+                html = f.read()
+            self.assertEqual(self.figure(html, "history").count('class="pt'), 400)
+            self.assertIn("<dt>study</dt><dd>800 of 800 tasks done", html)
             # a results file named like a database is still read as JSON
             fake = os.path.join(tmp, "results.db")
             shutil.copy(js, fake)
