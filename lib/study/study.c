@@ -1110,12 +1110,14 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
         for (size_t k = 0; k < 2 * nk; k++)
             rec->scores[k] = NAN;
     }
-    /* every committed task: its record as a resumed search reads it, and its
-     * candidate's params (from its first committed split) */
-    if (rc == CTUNE_OK && sqlite3_prepare_v2(st->db,
-                                             "SELECT candidate, split, params FROM trials "
-                                             "ORDER BY candidate, split",
-                                             -1, &q, NULL) != SQLITE_OK)
+    /* every committed task: its record, checked as a resumed search checks
+     * it, and its candidate's params (from its first committed split); one
+     * query, on the columns only (the row layout of the hooks may grow) */
+    if (rc == CTUNE_OK &&
+        sqlite3_prepare_v2(st->db,
+                           "SELECT candidate, split, params, status, score_failures, scores, "
+                           "fit_time, score_time, error FROM trials ORDER BY candidate, split",
+                           -1, &q, NULL) != SQLITE_OK)
         rc = db_error(st, CTUNE_EIO, "reading trials");
     long long last = -1;
     while (rc == CTUNE_OK) {
@@ -1134,10 +1136,26 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
                                  st->path, c, f, nc, ns);
             break;
         }
-        int found = 0;
         ctune__task_rec *rec = (ctune__task_rec *)(ev.records + ((size_t)c * ns + (size_t)f) * rs);
-        rc = hook_lookup(st, (size_t)c, (size_t)f, rec, nk, &found);
-        if (rc == CTUNE_OK && c != last) {
+        const unsigned char *blob = sqlite3_column_blob(q, 5);
+        size_t len = (size_t)sqlite3_column_bytes(q, 5);
+        long long status = sqlite3_column_int64(q, 3), fails = sqlite3_column_int64(q, 4);
+        const char *err = (const char *)sqlite3_column_text(q, 8);
+        if (rec->status != CTUNE__NOT_RUN || len != 2 * nk * 8 || (len && !blob) || status > 0 ||
+            status < -1000 || fails < 0 || fails > (long long)(2 * nk)) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: the row of candidate %lld, split %lld is malformed",
+                                 st->path, c, f);
+            break;
+        }
+        rec->status = (int32_t)status;
+        rec->score_failures = (int32_t)fails;
+        rec->fit_time = column_time(q, 6);
+        rec->score_time = column_time(q, 7);
+        snprintf(rec->error, sizeof rec->error, "%s", err ? err : "");
+        for (size_t k = 0; k < 2 * nk; k++)
+            rec->scores[k] = le_get(blob + 8 * k);
+        if (c != last) {
             const char *text = (const char *)sqlite3_column_text(q, 2);
             ctune_status prc = ctune_params_parse(params[c], text ? text : "");
             if (prc == CTUNE_ENOMEM) {
