@@ -988,6 +988,12 @@ static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opt
                              st->path, v);
     ctune__free(v);
     v = NULL;
+    /* a pruned search: its rows are the steps its pruner allowed */
+    if (rc == CTUNE_OK && (strncmp(fp, "pruner: ", 8) == 0 || strstr(fp, "\npruner: ")))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: the results of a pruned search cannot be rebuilt from "
+                             "the study",
+                             st->path);
     if (rc == CTUNE_OK)
         rc = fp_value(st, fp, "scoring", &v);
     if (rc == CTUNE_OK && strcmp(v, "(estimator's score)") != 0)

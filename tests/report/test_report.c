@@ -1048,6 +1048,9 @@ START_TEST(test_study_input)
         {"UPDATE meta SET value=replace(value, 'strategy: grid', 'strategy: halving') "
          "WHERE key='fingerprint'",
          "(strategy halving) cannot be rebuilt"},
+        {"UPDATE meta SET value=replace(value, 'seed: ', 'pruner: kind=1' || char(10) || 'seed: ') "
+         "WHERE key='fingerprint'",
+         "the results of a pruned search cannot be rebuilt"},
         {"UPDATE meta SET value=replace(value, 'refit: 1 -', 'refit: 1 nope') "
          "WHERE key='fingerprint'",
          "refit=nope is not one of its scorers"},
