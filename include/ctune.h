@@ -4440,7 +4440,9 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_stu
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error: CTUNE_EINVAL (NULLs, built without
  *         studies), CTUNE_ESTATE (no search has begun on the study),
- *         CTUNE_EFORMAT (a row or the search's settings do not read back),
+ *         CTUNE_EFORMAT (a row or the search's settings do not read back;
+ *         a search other than randomized or grid, or with a pruner, whose
+ *         rows are not one per candidate and split),
  *         CTUNE_EIO, CTUNE_ENOMEM
  */
 CTUNE_API long ctune_study_results_json_buf(ctune_study *study, char *buf, size_t cap);
