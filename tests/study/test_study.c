@@ -39,6 +39,8 @@ static void rm_study(const char *path)
     unlink(p);
 }
 
+static long file_size(const char *path);
+
 typedef struct fixture {
     double *X, *y;
     ctune_data *d;
@@ -388,8 +390,36 @@ START_TEST(test_schema_1_upgraded)
     ck_assert_msg(r == SQLITE_OK, "%s", sqlite3_errmsg(db));
     sqlite3_close(db);
     rm_study(v2);
-    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    /* a reader (create=false) sees it as version 2 and writes nothing */
+    long size0 = file_size(path);
+    FILE *fp = fopen(path, "rb");
+    unsigned char *bytes0 = malloc((size_t)size0);
+    ck_assert_int_eq(fread(bytes0, 1, (size_t)size0, fp), size0);
+    fclose(fp);
+    ck_assert_ok(ctune_study_open(&st, path, "create=false"));
     size_t done, total;
+    ck_assert_ok(ctune_study_progress(st, &done, &total));
+    ck_assert_uint_eq(done, 7);
+    ctune_study_trial_info t0;
+    ck_assert_ok(ctune_study_trial(st, 6, &t0));
+    ck_assert_uint_eq(t0.rung, 0);
+    ck_assert_int_eq(t0.bracket, -1);
+    ck_assert_int_gt(ctune_study_results_json_buf(st, NULL, 0), 0);
+    s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ESTATE);
+    ck_assert_error_has("schema version 1 and was opened with create=false");
+    ctune_search_free(s);
+    ctune_study_close(st);
+    ck_assert_int_eq(file_size(path), size0);
+    fp = fopen(path, "rb");
+    unsigned char *bytes1 = malloc((size_t)size0);
+    ck_assert_int_eq(fread(bytes1, 1, (size_t)size0, fp), size0);
+    fclose(fp);
+    ck_assert_mem_eq(bytes0, bytes1, (size_t)size0);
+    free(bytes0);
+    free(bytes1);
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
     ck_assert_ok(ctune_study_progress(st, &done, &total));
     ck_assert_uint_eq(done, 7);
     ck_assert_uint_eq(total, 15);
