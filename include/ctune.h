@@ -3319,7 +3319,8 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  *
  * The typed setters (ctune_search_set_cv(), ctune_search_set_n_jobs(),
  * ctune_search_set_scoring(), ctune_search_set_refit(),
- * ctune_search_set_random_state()) set the same options without text.
+ * ctune_search_set_random_state(), ctune_search_set_timeout()) set the
+ * same options without text.
  * Separators are ',', ';' or newlines; later calls override earlier ones.
  * Keys and defaults:
  *  - cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise)
@@ -3329,6 +3330,8 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  *  - return_train_score=false
  *  - n_jobs=1 (-1 = all cores; k > 1 workers get 1 BLIS thread per fit)
  *  - `seed=<n>` (task-stream seed; default: the randomized seed, or 0)
+ *  - `timeout=<seconds>` (wall budget of each ctune_search_fit(); default
+ *    none; see ctune_search_set_timeout())
  *
  * On error nothing changes.
  *
@@ -3424,6 +3427,35 @@ CTUNE_API ctune_status ctune_search_set_refit(ctune_search *search, int refit, c
  */
 CTUNE_API ctune_status ctune_search_set_random_state(ctune_search *search, uint64_t seed);
 /**
+ * Sets a wall-clock budget for each ctune_search_fit() (the timeout
+ * option, typed; Optuna's `timeout`).
+ *
+ * The clock starts when ctune_search_fit() is called. Once a task finishes
+ * after the budget, no task starts any more and the fits in flight are
+ * asked to stop through their fit context (ctune_fit_ctx_cancelled()), as
+ * ctune_search_cancel() does; so the search ends within about one fit's
+ * time of the budget (serial: the fit running at the deadline finishes).
+ * The search then ends cleanly: its results keep the candidates (rows, for
+ * successive halving and Hyperband; trials that finished or were pruned,
+ * with a pruner) whose splits all finished, in their order; the best
+ * candidate is chosen among them and refitted (the refit is not part of the
+ * budget); ctune_search_stopped_by() and the JSON's `stopped_by` say
+ * "timeout", and ctune_search_fit() returns CTUNE_OK. Successive halving
+ * starts no new iteration, Hyperband no new bracket, TPE no new batch.
+ *
+ * Which candidates finish depends on time, so a search ended by its timeout
+ * is not reproducible as a whole; each candidate that finished has exactly
+ * the scores it has in a search without a timeout (its task streams do not
+ * depend on the others). A search whose timeout does not run out gives
+ * bit-identical results to one without.
+ *
+ * @param search  the search
+ * @param seconds the budget, finite and > 0
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search; seconds <= 0, NaN or
+ *         infinite, naming the value: nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_timeout(ctune_search *search, double seconds);
+/**
  * Uses a splitter instead of the cv option.
  *
  * @param search   the search
@@ -3464,7 +3496,11 @@ CTUNE_API ctune_status ctune_search_set_progress(ctune_search *search, ctune_pro
  *         the first failing fit's status and message (results so far kept);
  *         CTUNE_ENOMEM (never turned into a score); input errors before any
  *         fit (data with NaN, splitter errors, refit not naming a scorer,
- *         ...); the refit's error (the table stays available)
+ *         ...); the refit's error (the table stays available). A timeout
+ *         (ctune_search_set_timeout()) that ends the search returns
+ *         CTUNE_OK with the candidates that finished, or CTUNE_ECANCELLED
+ *         without any results when none finished ("timeout=0.1 s ran out
+ *         before any candidate finished its 5 splits: ...").
  */
 CTUNE_API ctune_status ctune_search_fit(ctune_search *search, const ctune_data *data);
 /**
@@ -3493,6 +3529,26 @@ CTUNE_API void ctune_search_cancel(ctune_search *search);
  * @return that status; CTUNE_ESTATE before any fit; CTUNE_EINVAL for NULL
  */
 CTUNE_API ctune_status ctune_search_fit_status(const ctune_search *search);
+/**
+ * Which budget ended the last ctune_search_fit(), in the words of
+ * ctune_tuner_stopped_by() (also the `stopped_by` field of the JSON
+ * results):
+ *  - "n_iter": a randomized search ran its n_iter candidates;
+ *  - "grid": a grid search ran every point of its grid;
+ *  - "n_trials": a TPE search ran its n_trials trials;
+ *  - "schedule": successive halving or Hyperband ran every iteration or
+ *    bracket of its schedule;
+ *  - "timeout": the timeout ran out with work left (ctune_search_set_timeout());
+ *  - "cancelled": ctune_search_cancel() or the progress callback stopped it.
+ * A search with a pruner says "n_iter" or "grid" as its flavour. A fit
+ * whose every candidate failed (CTUNE_EALLFAILED) still says the budget
+ * that ended it.
+ *
+ * @param search the search
+ * @return a static string; NULL for NULL, before any fit, or after a fit
+ *         that an error stopped (error_score=raise, out of memory, bad input)
+ */
+CTUNE_API const char *ctune_search_stopped_by(const ctune_search *search);
 /**
  * Whether a results table exists.
  *
@@ -3786,6 +3842,9 @@ typedef struct ctune_job ctune_job;
 /** See CTUNE_JOB_CANCELLED: a task failed under error_score=raise or ran
  *  out of memory. */
 #define CTUNE_JOB_FAILED 2
+/** See CTUNE_JOB_CANCELLED: the search's timeout ran out (a task finished
+ *  after it), so no task starts any more (ctune_search_set_timeout()). */
+#define CTUNE_JOB_TIMEOUT 4
 
 /** The version of ctune_executor_vtable this header describes. Methods are
  *  appended at the end of the struct, in order, and this constant goes up by

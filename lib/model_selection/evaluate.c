@@ -217,7 +217,7 @@ static int task_done(void *vctx, size_t t, const void *vrec)
     }
     if (interrupted)
         return 1;
-    if (ev->progress && !ev->user_cancelled && !ev->stopped_on_error) {
+    if (ev->progress && !ev->user_cancelled && !ev->stopped_on_error && !ev->timed_out) {
         /* no callback after a stop was asked (tasks in flight may finish) */
         size_t c = t / ev->n_splits, f = t % ev->n_splits;
         double score = rec->status == CTUNE_OK ? rec->scores[ev->progress_scorer]
@@ -229,6 +229,12 @@ static int task_done(void *vctx, size_t t, const void *vrec)
             return 1;
         }
     }
+    /* the search's timeout: decided here, on the process that calls done,
+     * so that a distributed executor hands the same outcome to every rank */
+    if (ev->deadline > 0 && !ev->timed_out && ctune__now() >= ev->deadline) {
+        ev->timed_out = 1;
+        return 1;
+    }
     return 0;
 }
 
@@ -237,7 +243,8 @@ static void get_outcome(void *vctx, size_t *n_done, int *flags)
     const ctune__eval *ev = vctx;
     *n_done = ev->n_done;
     *flags = (ev->user_cancelled || ev->interrupted ? CTUNE_JOB_CANCELLED : 0) |
-             (ev->stopped_on_error ? CTUNE_JOB_FAILED : 0);
+             (ev->stopped_on_error ? CTUNE_JOB_FAILED : 0) |
+             (ev->timed_out ? CTUNE_JOB_TIMEOUT : 0);
 }
 
 static void set_outcome(void *vctx, size_t n_done, int flags)
@@ -246,6 +253,7 @@ static void set_outcome(void *vctx, size_t n_done, int flags)
     ev->n_done = n_done;
     ev->user_cancelled = (flags & CTUNE_JOB_CANCELLED) != 0;
     ev->stopped_on_error = (flags & CTUNE_JOB_FAILED) != 0;
+    ev->timed_out = (flags & CTUNE_JOB_TIMEOUT) != 0;
 }
 
 /* A view of `n` of the `rows` of data: all of them, or with ev->fraction a
@@ -308,9 +316,13 @@ static void wait_for_others(ctune__eval *ev, size_t n_tasks)
     for (;;) {
         size_t pending = 0;
         for (size_t t = 0; t < n_tasks; t++) {
-            if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted ||
+            if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted || ev->timed_out ||
                 interrupt_asked(ev) || atomic_load(&ev->claim_err))
                 return;
+            if (ev->deadline > 0 && ctune__now() >= ev->deadline) {
+                ev->timed_out = 1; /* the tasks others hold are left to them */
+                return;
+            }
             ctune__task_rec *r = rec_at(ev, t);
             if (r->status != CTUNE__NOT_RUN)
                 continue;
@@ -331,7 +343,7 @@ ctune_status ctune__eval_run(ctune__eval *ev)
 {
     ctune__eval_clear(ev);
     ev->n_done = 0;
-    ev->user_cancelled = ev->stopped_on_error = ev->interrupted = 0;
+    ev->user_cancelled = ev->stopped_on_error = ev->interrupted = ev->timed_out = 0;
     ev->hook_status = CTUNE_OK;
     atomic_init(&ev->claim_err, 0);
     ev->claim_msg[0] = '\0';

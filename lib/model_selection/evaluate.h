@@ -44,6 +44,7 @@ typedef struct ctune__eval_opts {
     long n_jobs;
     int has_seed;
     uint64_t seed;
+    double timeout; /* searches: wall seconds after which no task starts (0 = none) */
     ctune__custom_scorer custom[CTUNE__MAX_CUSTOM_SCORERS]; /* copied by value */
     size_t n_custom;
 } ctune__eval_opts;
@@ -74,6 +75,8 @@ ctune_status ctune__eval_opts_set_n_jobs(ctune__eval_opts *o, int64_t n_jobs, co
 ctune_status ctune__eval_opts_set_scoring(ctune__eval_opts *o, const char *names, const char *who);
 ctune_status ctune__eval_opts_set_refit(ctune__eval_opts *o, int refit, const char *metric,
                                         const char *who);
+/* timeout: wall seconds, finite and > 0 ("<who>: timeout must be ..."). */
+ctune_status ctune__eval_opts_set_timeout(ctune__eval_opts *o, double seconds, const char *who);
 /* A splitter replaces cv (copied); NULL goes back to cv folds. */
 ctune_status ctune__eval_opts_set_splitter(ctune__eval_opts *o, const ctune_splitter *sp);
 /* The splitter of a run: the one set, else the cv rule of
@@ -132,6 +135,8 @@ typedef struct ctune__eval {
     size_t cache_splits;
     const struct ctune__study_hook *hook; /* durable study, or NULL */
     const char *fingerprint;              /* the search's, for the hook */
+    double deadline; /* ctune__now() after which task_done stops the run (a search's
+                      * timeout), 0 = none */
 
     /* A run over a slice of a longer candidate list (a sequential search's
      * batch): cands[0] is candidate cand_offset of the list, which seeds the
@@ -148,6 +153,7 @@ typedef struct ctune__eval {
     size_t rec_size;
     size_t n_done;
     int user_cancelled, stopped_on_error, interrupted;
+    int timed_out; /* a task finished after the deadline: the run stopped there */
     atomic_int stop;
     double t0;
     unsigned char *preloaded; /* per task: 1 = record read from the study */
@@ -157,7 +163,9 @@ typedef struct ctune__eval {
 } ctune__eval;
 
 /* Splits the data (once), runs every task, fills the records. Returns
- * CTUNE_OK, CTUNE_ECANCELLED (progress callback, or *interrupt set: no
+ * CTUNE_OK (also when the deadline stopped the run: ev->timed_out is then
+ * set and the tasks not run or stopped in flight keep their not-run or
+ * cancelled records), CTUNE_ECANCELLED (progress callback, or *interrupt set: no
  * task starts once it is, running fits see it), the failing task's status
  * (error_score=raise, or an out-of-memory / internal failure, which is never
  * turned into a score), or an input error before any task ran. After a

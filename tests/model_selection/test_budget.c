@@ -1,0 +1,399 @@
+/* Check suite: the budgets of a search. A timeout (ctune_search_set_timeout(),
+ * option timeout=) stops the work as a cancellation does but ends the search
+ * cleanly with the candidates that finished, whose results are those of an
+ * unbounded run; ctune_search_stopped_by() and the JSON's stopped_by say
+ * which budget ended it. */
+#define CTUNE_EXPERIMENTAL /* row params, halving, TPE */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fixtures.h"
+#include "testutil.h"
+
+#define N_LEVELS 30
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static ctune_data *blobs(size_t n, double **X, double **y)
+{
+    fx_blobs(n, 1, X, y);
+    ctune_data *d;
+    ck_assert_ok(ctune_data_new(&d, *X, CTUNE_FLOAT64, n, 2, 0, *y, 1));
+    return d;
+}
+
+/* A SlowSeeded estimator whose fits take delay_ms. */
+static ctune_estimator *slow(int64_t delay_ms)
+{
+    ctune_estimator *e;
+    ck_assert_ok(ctune_estimator_new(&e, &fx_slow_seeded_vt, NULL));
+    ctune_params *p;
+    ck_assert_ok(ctune_params_new(&p));
+    ck_assert_ok(ctune_params_set_int(p, "delay_ms", delay_ms));
+    ck_assert_ok(ctune_estimator_set_params(e, p));
+    ctune_params_free(p);
+    return e;
+}
+
+/* level: 0|1|...|N_LEVELS-1, so a row's level is its grid index. */
+static ctune_space *levels(void)
+{
+    char text[512] = "level: 0";
+    for (int i = 1; i < N_LEVELS; i++) {
+        char b[16];
+        snprintf(b, sizeof b, "|%d", i);
+        strcat(text, b);
+    }
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, text));
+    return sp;
+}
+
+static int64_t row_level(const ctune_search *s, size_t i)
+{
+    int64_t v = -1;
+    ck_assert_ok(ctune_params_get_int(ctune_search_row_params(s, i), "level", &v));
+    return v;
+}
+
+START_TEST(test_timeout_bad_values)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = slow(0);
+    ctune_space *sp = levels();
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_status(ctune_search_set_timeout(NULL, 1), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_timeout(s, 0), CTUNE_EINVAL);
+    ck_assert_error_has("timeout must be a finite number of seconds > 0, got 0");
+    ck_assert_status(ctune_search_set_timeout(s, -1.5), CTUNE_EINVAL);
+    ck_assert_error_has("got -1.5");
+    ck_assert_status(ctune_search_set_timeout(s, NAN), CTUNE_EINVAL);
+    ck_assert_error_has("got nan");
+    ck_assert_status(ctune_search_set_timeout(s, INFINITY), CTUNE_EINVAL);
+    ck_assert_error_has("got inf");
+    /* the same key in the options text, through the one options parser */
+    ck_assert_status(ctune_search_set_options(s, "timeout=0"), CTUNE_EINVAL);
+    ck_assert_error_has("timeout must be a finite number of seconds > 0, got 0");
+    ck_assert_status(ctune_search_set_options(s, "timeout=-2"), CTUNE_EINVAL);
+    ck_assert_error_has("got -2");
+    ck_assert_status(ctune_search_set_options(s, "timeout=nan"), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_options(s, "timeout=inf"), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_set_options(s, "timeout=soon"), CTUNE_EINVAL);
+    ck_assert_error_has("timeout");
+    /* a rejected value changes nothing: an earlier cv stays, and no
+     * timeout is set, so the whole grid runs */
+    ck_assert_ok(ctune_search_set_options(s, "cv=2"));
+    ck_assert_status(ctune_search_set_options(s, "cv=3, timeout=-1"), CTUNE_EINVAL);
+    ck_assert_ptr_null(ctune_search_stopped_by(s)); /* before any fit */
+    double *X, *y;
+    ctune_data *d = blobs(40, &X, &y);
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_uint_eq(ctune_search_n_splits(s), 2);
+    ck_assert_uint_eq(ctune_search_n_rows(s), N_LEVELS);
+    ck_assert_str_eq(ctune_search_stopped_by(s), "grid");
+    ck_assert_ptr_null(ctune_search_stopped_by(NULL));
+    /* cross_validate has no timeout */
+    ctune_cv_results *res = NULL;
+    ck_assert_status(ctune_cross_validate(&res, e, d, NULL, 2, "timeout=1"), CTUNE_EINVAL);
+    ck_assert_ptr_null(res);
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    free(X);
+    free(y);
+}
+END_TEST
+
+/* The words of every budget when the timeout does not run out; a large
+ * timeout leaves the results bit-identical (same JSON but the field). */
+START_TEST(test_stopped_by_words)
+{
+    double *X, *y;
+    ctune_data *d = blobs(40, &X, &y);
+    ctune_estimator *e = slow(0);
+    ctune_space *sp = levels();
+    ctune_search *s, *r;
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "grid");
+    /* a timeout that does not run out changes nothing: bit-identical scores */
+    ck_assert_ok(ctune_search_set_timeout(s, 3600));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "grid");
+    ck_assert_uint_eq(ctune_search_n_rows(s), N_LEVELS);
+    const char *cols[] = {"mean_test_score", "split0_test_score", "split1_test_score",
+                          "rank_test_score"};
+    ctune_search *plain;
+    ck_assert_ok(ctune_search_new_grid(&plain, e, sp));
+    ck_assert_ok(ctune_search_set_options(plain, "cv=2"));
+    ck_assert_ok(ctune_search_fit(plain, d));
+    for (size_t c = 0; c < 4; c++)
+        for (size_t i = 0; i < N_LEVELS; i++) {
+            double u, v;
+            ck_assert_ok(ctune_search_result(s, cols[c], i, &u));
+            ck_assert_ok(ctune_search_result(plain, cols[c], i, &v));
+            ck_assert_int_eq(memcmp(&u, &v, sizeof u), 0);
+        }
+    ctune_search_free(plain);
+    ctune_search_free(s);
+    /* randomized: n_iter; TPE: n_trials; halving: schedule */
+    ck_assert_ok(ctune_search_new_randomized(&r, e, sp, 4, 3));
+    ck_assert_ok(ctune_search_set_options(r, "cv=2"));
+    ck_assert_ok(ctune_search_fit(r, d));
+    ck_assert_str_eq(ctune_search_stopped_by(r), "n_iter");
+    ctune_search_free(r);
+    ctune_space *cont;
+    ck_assert_ok(ctune_space_parse(&cont, "level: randint(0, 100)"));
+    ck_assert_ok(ctune_search_new_tpe(&r, e, cont, 6, 3, NULL));
+    ck_assert_ok(ctune_search_set_options(r, "cv=2"));
+    ck_assert_ok(ctune_search_fit(r, d));
+    ck_assert_str_eq(ctune_search_stopped_by(r), "n_trials");
+    ctune_search_free(r);
+    ctune_space_free(cont);
+    ck_assert_ok(ctune_search_new_halving(&r, e, sp, 0, 3, "factor=3"));
+    ck_assert_ok(ctune_search_set_options(r, "cv=2"));
+    ck_assert_ok(ctune_search_fit(r, d));
+    ck_assert_str_eq(ctune_search_stopped_by(r), "schedule");
+    /* a cancellation */
+    ctune_search_cancel(r);
+    ck_assert_status(ctune_search_fit(r, d), CTUNE_ECANCELLED);
+    ck_assert_str_eq(ctune_search_stopped_by(r), "cancelled");
+    ctune_search_free(r);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    free(X);
+    free(y);
+}
+END_TEST
+
+/* The unbounded reference: every level's mean and split scores. */
+static void reference(const ctune_data *d, double *mean, double *s0, double *s1)
+{
+    ctune_estimator *e = slow(0);
+    ctune_space *sp = levels();
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, seed=11"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_uint_eq(ctune_search_n_rows(s), N_LEVELS);
+    for (size_t i = 0; i < N_LEVELS; i++) {
+        ck_assert_int_eq(row_level(s, i), (int64_t)i);
+        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &mean[i]));
+        ck_assert_ok(ctune_search_result(s, "split0_test_score", i, &s0[i]));
+        ck_assert_ok(ctune_search_result(s, "split1_test_score", i, &s1[i]));
+    }
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+}
+
+/* 30 candidates of 2 fits of 50 ms and a timeout of 0.3 s: the search ends
+ * with stopped_by timeout and fewer candidates, soon after the budget, and
+ * each finished candidate has the scores of an unbounded run. */
+static void run_timeout(long n_jobs, const char *how)
+{
+    double *X, *y;
+    ctune_data *d = blobs(40, &X, &y);
+    double mean[N_LEVELS], s0[N_LEVELS], s1[N_LEVELS];
+    reference(d, mean, s0, s1);
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = slow(50);
+    ctune_space *sp = levels();
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, seed=11"));
+    ck_assert_ok(ctune_search_set_n_jobs(s, n_jobs));
+    if (strcmp(how, "text") == 0)
+        ck_assert_ok(ctune_search_set_options(s, "timeout=0.3"));
+    else
+        ck_assert_ok(ctune_search_set_timeout(s, 0.3));
+    double t0 = now();
+    ck_assert_ok(ctune_search_fit(s, d));
+    double took = now() - t0;
+    /* unbounded: 30 x 2 x 50 ms = 3 s of fits (1.5 s on 2 workers); a
+     * generous bound only, never a tight timing */
+    ck_assert_double_lt(took, 0.3 + 1.2);
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    ck_assert_int_eq(ctune_search_fit_status(s), CTUNE_OK);
+    size_t n = ctune_search_n_rows(s);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_uint_lt(n, N_LEVELS);
+    ck_assert_uint_eq(ctune_search_n_candidates(s), N_LEVELS); /* the plan */
+    int64_t prev = -1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t lv = row_level(s, i);
+        ck_assert_int_gt(lv, prev); /* in candidate order */
+        prev = lv;
+        double m, a, b;
+        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &m));
+        ck_assert_ok(ctune_search_result(s, "split0_test_score", i, &a));
+        ck_assert_ok(ctune_search_result(s, "split1_test_score", i, &b));
+        ck_assert_int_eq(memcmp(&m, &mean[lv], sizeof m), 0);
+        ck_assert_int_eq(memcmp(&a, &s0[lv], sizeof a), 0);
+        ck_assert_int_eq(memcmp(&b, &s1[lv], sizeof b), 0);
+        ck_assert_ptr_null(ctune_search_candidate_error(s, i));
+    }
+    /* best and refit among those */
+    size_t best;
+    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_uint_lt(best, n);
+    for (size_t i = 0; i < n; i++) {
+        double m;
+        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &m));
+        double bs;
+        ck_assert_ok(ctune_search_best_score(s, &bs));
+        ck_assert_double_le(m, bs);
+    }
+    ck_assert_ptr_eq(ctune_search_best_params(s), ctune_search_row_params(s, best));
+    ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    ctune_data_free(d);
+    free(X);
+    free(y);
+}
+
+START_TEST(test_timeout_serial) { run_timeout(1, "setter"); }
+END_TEST
+
+START_TEST(test_timeout_threads) { run_timeout(2, "text"); }
+END_TEST
+
+/* The refit continues the stream of the best row's candidate: the same
+ * fitted seed as the refit of an unbounded search that picks it. */
+START_TEST(test_timeout_refit_stream)
+{
+    double *X, *y;
+    ctune_data *d = blobs(40, &X, &y);
+    ctune_estimator *e = slow(50);
+    ctune_space *sp = levels();
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, seed=5, timeout=0.25"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    size_t best;
+    ck_assert_ok(ctune_search_best_index(s, &best));
+    int64_t lv = row_level(s, best);
+    uint64_t got = fx_seeded_fit_seed(ctune_search_best_estimator(s));
+    /* the refit of candidate lv of a grid search with n_splits 2 */
+    ck_assert_uint_eq(
+        got, ctune_seed_derive(0, ctune_seed_derive(ctune_seed_derive(5, (uint64_t)lv), 2)));
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    free(X);
+    free(y);
+}
+END_TEST
+
+/* A budget smaller than one fit: nothing finishes, a clear error and no
+ * results at all. */
+START_TEST(test_timeout_nothing_finished)
+{
+    double *X, *y;
+    ctune_data *d = blobs(40, &X, &y);
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = slow(100);
+    ctune_space *sp = levels();
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_ok(ctune_search_set_options(s, "cv=3, timeout=0.01"));
+    ck_assert_status(ctune_search_fit(s, d), CTUNE_ECANCELLED);
+    ck_assert_error_has("timeout=0.01 s ran out before any candidate finished its 3 splits");
+    ck_assert_int_eq(ctune_search_has_results(s), 0);
+    ck_assert_uint_eq(ctune_search_n_rows(s), 0);
+    ck_assert_ptr_null(ctune_search_best_estimator(s));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    ck_assert_int_lt(ctune_search_results_json_buf(s, NULL, 0), 0);
+    size_t b;
+    ck_assert_status(ctune_search_best_index(s, &b), CTUNE_ESTATE);
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    ctune_data_free(d);
+    free(X);
+    free(y);
+}
+END_TEST
+
+/* Successive halving, TPE and a pruned search stop too, and keep only
+ * finished rows. */
+START_TEST(test_timeout_other_searches)
+{
+    double *X, *y;
+    ctune_data *d = blobs(60, &X, &y);
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = slow(30);
+    ctune_space *sp = levels();
+    ctune_search *s;
+    /* halving grid over n_samples: 30 candidates in the first iteration */
+    ck_assert_ok(ctune_search_new_halving(&s, e, sp, 0, 3, "factor=3"));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, timeout=0.2"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    size_t n = ctune_search_n_rows(s);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_uint_lt(n, N_LEVELS);
+    for (size_t i = 0; i < n; i++) {
+        double m;
+        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &m));
+        ck_assert(isfinite(m));
+    }
+    ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
+    ctune_search_free(s);
+    /* TPE: batches of 1 by default */
+    ctune_space *cont;
+    ck_assert_ok(ctune_space_parse(&cont, "level: randint(0, 1000)"));
+    ck_assert_ok(ctune_search_new_tpe(&s, e, cont, 40, 3, NULL));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, timeout=0.2"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    n = ctune_search_n_rows(s);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_uint_lt(n, 40);
+    ctune_search_free(s);
+    ctune_space_free(cont);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    ctune_data_free(d);
+    free(X);
+    free(y);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("budget");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_timeout_bad_values);
+    tcase_add_test(tc, test_stopped_by_words);
+    tcase_add_test(tc, test_timeout_serial);
+    tcase_add_test(tc, test_timeout_threads);
+    tcase_add_test(tc, test_timeout_refit_stream);
+    tcase_add_test(tc, test_timeout_nothing_finished);
+    tcase_add_test(tc, test_timeout_other_searches);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return ctu_run_suite(suite()); }
