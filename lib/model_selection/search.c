@@ -1721,7 +1721,7 @@ static ctune_status export(const ctune_search *s, int json, ctune__sb *b)
     ctune__sb_init(b);
     if (json) {
         ctune__results_meta m = {s->best_index, s->best_score, s->refit_metric,
-                                 s->fit_status == CTUNE_OK ? "complete" : "partial", NULL};
+                                 s->fit_status == CTUNE_OK ? "complete" : "partial", s->stopped_by};
         ctune__results_json(s->res, &m, b);
     } else {
         ctune__results_csv(s->res, b);

@@ -128,6 +128,12 @@ START_TEST(test_stopped_by_words)
     ck_assert_ok(ctune_search_set_options(s, "cv=2"));
     ck_assert_ok(ctune_search_fit(s, d));
     ck_assert_str_eq(ctune_search_stopped_by(s), "grid");
+    long n = ctune_search_results_json_buf(s, NULL, 0);
+    ck_assert_int_gt(n, 0);
+    char *a = malloc((size_t)n + 1);
+    ctune_search_results_json_buf(s, a, (size_t)n + 1);
+    ck_assert_ptr_nonnull(strstr(a, "\"stopped_by\": \"grid\""));
+    free(a);
     /* a timeout that does not run out changes nothing: bit-identical scores */
     ck_assert_ok(ctune_search_set_timeout(s, 3600));
     ck_assert_ok(ctune_search_fit(s, d));
@@ -259,6 +265,17 @@ static void run_timeout(long n_jobs, const char *how)
     }
     ck_assert_ptr_eq(ctune_search_best_params(s), ctune_search_row_params(s, best));
     ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
+    /* JSON: complete over the finished candidates, stopped by the timeout */
+    long len = ctune_search_results_json_buf(s, NULL, 0);
+    ck_assert_int_gt(len, 0);
+    char *json = malloc((size_t)len + 1);
+    ctune_search_results_json_buf(s, json, (size_t)len + 1);
+    ck_assert_ptr_nonnull(strstr(json, "\"stopped_by\": \"timeout\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"status\": \"complete\""));
+    char want[64];
+    snprintf(want, sizeof want, "\"n_candidates\": %zu,", n);
+    ck_assert_ptr_nonnull(strstr(json, want));
+    free(json);
     ctune_search_free(s);
     ctune_space_free(sp);
     ctune_estimator_free(e);
