@@ -111,6 +111,43 @@ class CliTest(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("--max-epochs", err)
 
+    def test_search_timeout(self):
+        # 400 candidates of about 20 ms each (3 folds of 30 epochs): far more
+        # than the 0.5 s budget; only a generous bound on the time is checked
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "r.json")
+            html = os.path.join(tmp, "r.html")
+            t0 = time.monotonic()
+            rc, out, err = run("search", "--dataset", "breast_cancer", "--n-iter", "400",
+                               "--space", "learning_rate: loguniform(0.001, 0.1); nn: 8|16",
+                               "--param", "epochs=30", "--timeout", "0.5", "--jobs", "2",
+                               "--results", res, "--quiet")
+            took = time.monotonic() - t0
+            self.assertEqual(rc, 0, err)
+            self.assertLess(took, 0.5 + 4.5)
+            self.assertIn("stopped by: timeout", out)
+            self.assertIsNotNone(best_of(out)[1])
+            with open(res) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["stopped_by"], "timeout")
+            self.assertEqual(doc["status"], "complete")
+            self.assertGreaterEqual(doc["n_candidates"], 1)
+            self.assertLess(doc["n_candidates"], 400)
+            self.assertTrue(all(v is not None for v in doc["cv_results"]["mean_test_score"]))
+            rc, out, err = run("report", res, "-o", html)  # the strict reader takes it
+            self.assertEqual(rc, 0, err)
+        rc, out, err = run("grid", "--dataset", "iris", "--model", "tree",
+                           "--space", "max_depth: 1|2|3", "--timeout", "60", "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("stopped by: grid (3 results rows)", out)
+        for value, needle in (("0", "got 0"), ("-1", "got -1"), ("nan", "got nan"),
+                              ("inf", "got inf"), ("soon", "needs a number of seconds")):
+            rc, out, err = run("grid", "--dataset", "iris", "--model", "tree",
+                               "--space", "max_depth: 1|2", "--timeout", value)
+            self.assertEqual(rc, 2, (value, err))
+            self.assertIn("--timeout", err)
+            self.assertIn(needle, err)
+
     def test_halving_grid_and_bad_flags(self):
         rc, out, err = run("grid", "--strategy", "halving", "--model", "tree", "--dataset", "iris",
                            "--space", "max_depth: 1|2|3|4", "--quiet")
