@@ -105,7 +105,7 @@ static void usage_search(FILE *f, const char *cmd)
         "  --hyperband-iterations N  times the brackets run (default 1)\n"
         "Pruning (random or grid search; epochs are the steps):\n"
         "  --pruner NAME        median | sha | none: stop hopeless candidates after each\n"
-        "                       epoch up to --max-epochs (needs --no-scale for the MLP)\n",
+        "                       epoch up to --max-epochs\n",
         cmd,
         grid ? "Grid search: evaluates every combination of the space with K-fold CV."
              : "Randomized search: samples --n-iter candidates from the space (without\n"
