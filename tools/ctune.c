@@ -599,7 +599,9 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_progress_end(pc.bar);
     free(pc.sum);
     free(pc.count);
-    if (study && st == CTUNE_OK && !ctune_study_completed_here(study)) {
+    const char *by = ctune_search_stopped_by(s);
+    if (study && st == CTUNE_OK && !ctune_study_completed_here(study) &&
+        !(by && strcmp(by, "timeout") == 0)) {
         /* another process on the study committed its last task: that one
          * refits and writes the outputs */
         if (!o.quiet)

@@ -1549,7 +1549,7 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     }
     int refit_here = !s->executor || !s->executor->refit_here ||
                      s->executor->refit_here(s->executor_self);
-    if (s->study && s->study->refit_here && !s->study->refit_here(s->study->self))
+    if (s->study && !s->timed_out && s->study->refit_here && !s->study->refit_here(s->study->self))
         refit_here = 0; /* another process on the study completed it and refits */
     if (rc == CTUNE_OK && s->opts.refit && refit_here) {
         size_t b = (size_t)s->best_index;

@@ -171,6 +171,23 @@ class CliTest(unittest.TestCase):
             self.assertTrue(all(v is not None for v in doc["cv_results"]["mean_test_score"]))
             rc, out, err = run("report", res, "-o", html)  # the strict reader takes it
             self.assertEqual(rc, 0, err)
+            # with a study: the finished tasks are committed, this process refits, and a
+            # second run resumes with more candidates
+            study = os.path.join(tmp, "s.db")
+            model = os.path.join(tmp, "m.ctm")
+            rows = []
+            for _ in range(2):
+                rc, out, err = run("search", "--dataset", "breast_cancer", "--n-iter", "400",
+                                   "--space", "learning_rate: loguniform(0.001, 0.1); nn: 8|16",
+                                   "--param", "epochs=30", "--timeout", "0.3", "--study", study,
+                                   "--results", res, "--save-model", model, "--quiet")
+                self.assertEqual(rc, 0, err)
+                self.assertIn("stopped by: timeout", out)
+                self.assertNotIn("another process", err)
+                self.assertTrue(os.path.exists(model))
+                with open(res) as f:
+                    rows.append(json.load(f)["n_candidates"])
+            self.assertGreater(rows[1], rows[0])
         rc, out, err = run("grid", "--dataset", "iris", "--model", "tree",
                            "--space", "max_depth: 1|2|3", "--timeout", "60", "--quiet")
         self.assertEqual(rc, 0, err)
