@@ -169,6 +169,23 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         ctune_estimator_free(e);
 }
 
+#ifdef CTUNE_TEST_HOOKS
+atomic_size_t ctune__test_deadline_after;
+#endif
+
+/* The deadline of a search's timeout has passed. */
+static int past_deadline(const ctune__eval *ev)
+{
+    if (!(ev->deadline > 0))
+        return 0;
+#ifdef CTUNE_TEST_HOOKS
+    size_t after = atomic_load(&ctune__test_deadline_after);
+    if (after)
+        return ev->n_done >= after;
+#endif
+    return ctune__now() >= ev->deadline;
+}
+
 static int interrupt_asked(const ctune__eval *ev)
 {
     return ev->interrupt && atomic_load(ev->interrupt);
@@ -231,7 +248,7 @@ static int task_done(void *vctx, size_t t, const void *vrec)
     }
     /* the search's timeout: decided here, on the process that calls done,
      * so that a distributed executor hands the same outcome to every rank */
-    if (ev->deadline > 0 && !ev->timed_out && ctune__now() >= ev->deadline) {
+    if (!ev->timed_out && past_deadline(ev)) {
         ev->timed_out = 1;
         return 1;
     }
@@ -319,7 +336,7 @@ static void wait_for_others(ctune__eval *ev, size_t n_tasks)
             if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted || ev->timed_out ||
                 interrupt_asked(ev) || atomic_load(&ev->claim_err))
                 return;
-            if (ev->deadline > 0 && ctune__now() >= ev->deadline) {
+            if (past_deadline(ev)) {
                 ev->timed_out = 1; /* the tasks others hold are left to them */
                 return;
             }

@@ -162,6 +162,13 @@ typedef struct ctune__eval {
     char claim_msg[512];      /* its message, written by the thread that set claim_err */
 } ctune__eval;
 
+#ifdef CTUNE_TEST_HOOKS
+/* Test builds only: non-zero makes the deadline of a run with one pass once
+ * that many of its tasks are done, whatever the clock says (a timed-out
+ * search made deterministic for tests). */
+extern atomic_size_t ctune__test_deadline_after;
+#endif
+
 /* Splits the data (once), runs every task, fills the records. Returns
  * CTUNE_OK (also when the deadline stopped the run: ev->timed_out is then
  * set and the tasks not run or stopped in flight keep their not-run or

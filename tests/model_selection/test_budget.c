@@ -5,12 +5,15 @@
  * which budget ended it. */
 #define CTUNE_EXPERIMENTAL /* row params, halving, TPE */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "ctune_testing.h"
 #include "fixtures.h"
+#include "model_selection/evaluate.h"
 #include "testutil.h"
 
 #define N_LEVELS 30
@@ -397,6 +400,136 @@ START_TEST(test_timeout_other_searches)
 }
 END_TEST
 
+#ifdef CTUNE_TEST_HOOKS
+/* A grid search whose timeout passes, in test builds, after 4 tasks (the
+ * test hook of evaluate.c): candidates 0 and 1 finish, deterministically. */
+static ctune_search *timed_search(const ctune_estimator *e, const ctune_space *sp)
+{
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, timeout=3600"));
+    return s;
+}
+
+/* Out of memory anywhere in a timed-out search (the tasks, keeping the
+ * finished candidates, the table, the refit): CTUNE_ENOMEM with no results,
+ * nothing leaks, and the search fits again. Every allocation fails once,
+ * then every allocation from it on. */
+START_TEST(test_timeout_out_of_memory)
+{
+    double *X, *y;
+    ctune_data *d = blobs(40, &X, &y);
+    ctune_estimator *e = slow(0);
+    ctune_space *sp = levels();
+    int64_t live = ctune_alloc_live();
+    atomic_store(&ctune__test_deadline_after, 4);
+    ctune_search *s = timed_search(e, sp);
+    int64_t t0 = ctune_alloc_total();
+    ck_assert_ok(ctune_search_fit(s, d));
+    int64_t total = ctune_alloc_total() - t0;
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    ck_assert_uint_eq(ctune_search_n_rows(s), 2);
+    ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
+    ctune_search_free(s);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    for (int sticky = 0; sticky < 2; sticky++)
+        for (int64_t k = 1; k <= total; k++) {
+            s = timed_search(e, sp);
+            int64_t f0 = ctune_alloc_failures();
+            ctune_alloc_fail_at(k, sticky);
+            ctune_status rc = ctune_search_fit(s, d);
+            ctune_alloc_fail_at(0, 0);
+            ck_assert_msg(rc == CTUNE_ENOMEM || rc == CTUNE_OK, "k=%lld: %d (%s)", (long long)k, rc,
+                          ctune_last_error());
+            if (rc == CTUNE_ENOMEM) {
+                ck_assert_int_gt(ctune_alloc_failures(), f0);
+                ck_assert_int_eq(ctune_search_has_results(s), 0);
+                ck_assert_ptr_null(ctune_search_stopped_by(s));
+            }
+            ctune_search_free(s);
+            ck_assert_int_eq(ctune_alloc_live(), live);
+        }
+    /* and the search fits again */
+    s = timed_search(e, sp);
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_uint_eq(ctune_search_n_rows(s), 2);
+    ctune_search_free(s);
+    atomic_store(&ctune__test_deadline_after, 0);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ctune_data_free(d);
+    free(X);
+    free(y);
+}
+END_TEST
+
+/* Each kind of search stopped at a known task (the hook counts the tasks
+ * of each run: a halving round, a TPE batch, a pruner's step). */
+START_TEST(test_timeout_deterministic_paths)
+{
+    double *X, *y;
+    ctune_data *d = blobs(60, &X, &y);
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = slow(0);
+    ctune_space *sp = levels();
+    ctune_search *s;
+    /* halving: the first round stops after 4 tasks: 2 rows, no next round */
+    atomic_store(&ctune__test_deadline_after, 4);
+    ck_assert_ok(ctune_search_new_halving(&s, e, sp, 0, 3, "factor=3"));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, timeout=3600"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    ck_assert_uint_eq(ctune_search_n_rows(s), 2);
+    for (size_t i = 0; i < 2; i++) {
+        double it;
+        ck_assert_ok(ctune_search_result(s, "iter", i, &it));
+        ck_assert_double_eq(it, 0);
+        ck_assert_int_eq(row_level(s, i), (int64_t)i);
+    }
+    ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
+    ctune_search_free(s);
+    /* TPE, batches of 1 trial (2 tasks): the first batch ends the search */
+    atomic_store(&ctune__test_deadline_after, 2);
+    ctune_space *cont;
+    ck_assert_ok(ctune_space_parse(&cont, "level: randint(0, 1000)"));
+    ck_assert_ok(ctune_search_new_tpe(&s, e, cont, 10, 3, NULL));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, timeout=3600"));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    ck_assert_uint_eq(ctune_search_n_rows(s), 1);
+    ctune_search_free(s);
+    ctune_space_free(cont);
+    /* a pruner: trial 0 stops after its first step, unfinished: no
+     * candidate finished, an error and no results */
+    ctune_estimator *mlp;
+    ck_assert_ok(ctune_mlp_classifier_new(&mlp));
+    ctune_space *nn;
+    ck_assert_ok(ctune_space_parse(&nn, "nn: 4|8"));
+    ck_assert_ok(ctune_search_new_grid(&s, mlp, nn));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, timeout=3600"));
+    ck_assert_ok(ctune_search_set_pruner(s, "median", "epochs", 3));
+    ck_assert_status(ctune_search_fit(s, d), CTUNE_ECANCELLED);
+    ck_assert_error_has("ran out before any candidate finished its 2 splits");
+    ck_assert_int_eq(ctune_search_has_results(s), 0);
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    /* with more budget the same search runs whole */
+    atomic_store(&ctune__test_deadline_after, 0);
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "grid");
+    ck_assert_uint_eq(ctune_search_n_rows(s), 2);
+    ctune_search_free(s);
+    ctune_space_free(nn);
+    ctune_estimator_free(mlp);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    ctune_data_free(d);
+    free(X);
+    free(y);
+}
+END_TEST
+#endif
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("budget");
@@ -409,6 +542,10 @@ static Suite *suite(void)
     tcase_add_test(tc, test_timeout_refit_stream);
     tcase_add_test(tc, test_timeout_nothing_finished);
     tcase_add_test(tc, test_timeout_other_searches);
+#ifdef CTUNE_TEST_HOOKS
+    tcase_add_test(tc, test_timeout_out_of_memory);
+    tcase_add_test(tc, test_timeout_deterministic_paths);
+#endif
     suite_add_tcase(s, tc);
     return s;
 }
