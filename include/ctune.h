@@ -3430,14 +3430,16 @@ CTUNE_API ctune_status ctune_search_set_random_state(ctune_search *search, uint6
  * Sets a wall-clock budget for each ctune_search_fit() (the timeout
  * option, typed; Optuna's `timeout`).
  *
- * The clock starts when ctune_search_fit() is called. Once a task finishes
- * after the budget, no task starts any more and the fits in flight are
- * asked to stop through their fit context (ctune_fit_ctx_cancelled()), as
- * ctune_search_cancel() does; so the search ends within about one fit's
- * time of the budget (serial: the fit running at the deadline finishes).
- * The search then ends cleanly: its results keep the candidates (rows, for
- * successive halving and Hyperband; trials that finished or were pruned,
- * with a pruner) whose splits all finished, in their order; the best
+ * The clock starts when ctune_search_fit() is called, and the budget is
+ * looked at each time a task finishes. Once it is spent, no new candidate
+ * starts: the candidates already started run all their splits (their fits
+ * are not cut short, unlike ctune_search_cancel()), the tasks of the others
+ * are not run, and the search stops when the started ones are done; so it
+ * ends within about one candidate's time of the budget. The search then
+ * ends cleanly: its results keep the candidates (rows, for successive
+ * halving and Hyperband; trials that finished or were pruned, with a
+ * pruner, whose trial in progress trains on) whose splits all finished, in
+ * their order; the best
  * candidate is chosen among them and refitted (the refit is not part of the
  * budget); ctune_search_stopped_by() and the JSON's `stopped_by` say
  * "timeout", and ctune_search_fit() returns CTUNE_OK. Successive halving
@@ -3499,8 +3501,9 @@ CTUNE_API ctune_status ctune_search_set_progress(ctune_search *search, ctune_pro
  *         ...); the refit's error (the table stays available). A timeout
  *         (ctune_search_set_timeout()) that ends the search returns
  *         CTUNE_OK with the candidates that finished, or CTUNE_ECANCELLED
- *         without any results when none finished ("timeout=0.1 s ran out
- *         before any candidate finished its 5 splits: ...").
+ *         without any results when none finished (a race, or a custom
+ *         executor that left tasks unrun: "timeout=0.1 s ran out before
+ *         any candidate finished its 5 splits: ...").
  */
 CTUNE_API ctune_status ctune_search_fit(ctune_search *search, const ctune_data *data);
 /**
@@ -3843,7 +3846,8 @@ typedef struct ctune_job ctune_job;
  *  out of memory. */
 #define CTUNE_JOB_FAILED 2
 /** See CTUNE_JOB_CANCELLED: the search's timeout ran out (a task finished
- *  after it), so no task starts any more (ctune_search_set_timeout()). */
+ *  after it): the candidates started by then run to their end, no other
+ *  starts (ctune_search_set_timeout()). */
 #define CTUNE_JOB_TIMEOUT 4
 
 /** The version of ctune_executor_vtable this header describes. Methods are

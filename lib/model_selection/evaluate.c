@@ -42,6 +42,8 @@ void ctune__eval_clear(ctune__eval *ev)
     ctune__free(ev->records);
     ctune__free(ev->preloaded);
     ev->preloaded = NULL;
+    ctune__free(ev->settled);
+    ev->settled = NULL;
     ev->train = ev->test = NULL;
     ev->splits = NULL;
     ev->records = NULL;
@@ -71,6 +73,18 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         if (src != vrec)
             memcpy(vrec, src, ev->rec_size);
         return;
+    }
+    if (ev->deadline > 0) {
+        /* mark the candidate started, then see whether the timeout has
+         * closed it out (in this order: a cutoff set after our mark covers
+         * us, or refuses us and the candidate is dropped as unfinished) */
+        size_t cur = atomic_load(&ev->started);
+        while (cur < c + 1 && !atomic_compare_exchange_weak(&ev->started, &cur, c + 1))
+            ;
+        if (c >= atomic_load(&ev->cutoff)) {
+            rec->status = CTUNE__NOT_RUN;
+            return;
+        }
     }
     if (ev->hook && ev->hook->claim) {
         /* another process on the same study may have it */
@@ -191,14 +205,42 @@ static int interrupt_asked(const ctune__eval *ev)
     return ev->interrupt && atomic_load(ev->interrupt);
 }
 
+/* The timeout, at each done call (on the process that calls done, so a
+ * distributed executor hands the same outcome to every rank): once past the
+ * deadline, the candidates started so far become the cutoff; the run stops
+ * (non-zero) once every task below it is done. `settled`: task t is done
+ * here (not left to another process). */
+static int timeout_stop(ctune__eval *ev, size_t t, int settled)
+{
+    if (!(ev->deadline > 0) || !ev->settled)
+        return 0;
+    size_t ns = ev->n_splits;
+    if (settled && !ev->settled[t]) {
+        ev->settled[t] = 1;
+        if (ev->timed_out && t / ns < atomic_load(&ev->cutoff))
+            ev->settled_below++;
+    }
+    if (!ev->timed_out && past_deadline(ev)) {
+        ev->timed_out = 1;
+        size_t cut = atomic_load(&ev->started);
+        atomic_store(&ev->cutoff, cut);
+        ev->settled_below = 0;
+        for (size_t u = 0; u < cut * ns; u++)
+            ev->settled_below += ev->settled[u];
+    }
+    return ev->timed_out && ev->settled_below >= atomic_load(&ev->cutoff) * ns;
+}
+
 static int task_done(void *vctx, size_t t, const void *vrec)
 {
     ctune__eval *ev = vctx;
     const ctune__task_rec *rec = vrec;
     if (atomic_load(&ev->claim_err))
         return 1; /* the study failed: nothing more is committed */
+    /* not run: refused by the timeout, or another process runs it (waited
+     * for after the run) */
     if (rec->status == CTUNE__NOT_RUN)
-        return 0; /* another process runs it: waited for after the run */
+        return timeout_stop(ev, t, 0);
     int interrupted = interrupt_asked(ev);
     if (interrupted)
         ev->interrupted = 1; /* start no more tasks */
@@ -234,7 +276,7 @@ static int task_done(void *vctx, size_t t, const void *vrec)
     }
     if (interrupted)
         return 1;
-    if (ev->progress && !ev->user_cancelled && !ev->stopped_on_error && !ev->timed_out) {
+    if (ev->progress && !ev->user_cancelled && !ev->stopped_on_error) {
         /* no callback after a stop was asked (tasks in flight may finish) */
         size_t c = t / ev->n_splits, f = t % ev->n_splits;
         double score = rec->status == CTUNE_OK ? rec->scores[ev->progress_scorer]
@@ -246,13 +288,7 @@ static int task_done(void *vctx, size_t t, const void *vrec)
             return 1;
         }
     }
-    /* the search's timeout: decided here, on the process that calls done,
-     * so that a distributed executor hands the same outcome to every rank */
-    if (!ev->timed_out && past_deadline(ev)) {
-        ev->timed_out = 1;
-        return 1;
-    }
-    return 0;
+    return timeout_stop(ev, t, 1);
 }
 
 static void get_outcome(void *vctx, size_t *n_done, int *flags)
@@ -361,6 +397,9 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     ctune__eval_clear(ev);
     ev->n_done = 0;
     ev->user_cancelled = ev->stopped_on_error = ev->interrupted = ev->timed_out = 0;
+    atomic_init(&ev->started, 0);
+    atomic_init(&ev->cutoff, SIZE_MAX);
+    ev->settled_below = 0;
     ev->hook_status = CTUNE_OK;
     atomic_init(&ev->claim_err, 0);
     ev->claim_msg[0] = '\0';
@@ -390,6 +429,10 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     ev->rec_size = rs;
     ev->records = ctune__calloc(n_tasks, rs);
     if (!ev->records) {
+        ctune__eval_clear(ev);
+        return CTUNE_ENOMEM;
+    }
+    if (ev->deadline > 0 && !(ev->settled = ctune__calloc(n_tasks, 1))) {
         ctune__eval_clear(ev);
         return CTUNE_ENOMEM;
     }

@@ -135,8 +135,8 @@ typedef struct ctune__eval {
     size_t cache_splits;
     const struct ctune__study_hook *hook; /* durable study, or NULL */
     const char *fingerprint;              /* the search's, for the hook */
-    double deadline; /* ctune__now() after which task_done stops the run (a search's
-                      * timeout), 0 = none */
+    double deadline; /* a search's timeout: ctune__now() after which no new candidate
+                      * starts, 0 = none */
 
     /* A run over a slice of a longer candidate list (a sequential search's
      * batch): cands[0] is candidate cand_offset of the list, which seeds the
@@ -153,7 +153,15 @@ typedef struct ctune__eval {
     size_t rec_size;
     size_t n_done;
     int user_cancelled, stopped_on_error, interrupted;
-    int timed_out; /* a task finished after the deadline: the run stopped there */
+    /* the timeout (deadline > 0): once a task is done past the deadline, the
+     * candidates started so far (cutoff: [0, cutoff)) run to their end and
+     * the tasks of the others are refused (left not run); the run stops
+     * once every task below the cutoff is done */
+    int timed_out;          /* the deadline passed: the cutoff is set */
+    atomic_size_t started;  /* 1 + the highest candidate a task started of (workers) */
+    atomic_size_t cutoff;   /* SIZE_MAX until the deadline passes */
+    unsigned char *settled; /* per task: done was called for it (deadline > 0 only) */
+    size_t settled_below;   /* tasks done below the cutoff */
     atomic_int stop;
     double t0;
     unsigned char *preloaded; /* per task: 1 = record read from the study */
@@ -171,8 +179,7 @@ extern atomic_size_t ctune__test_deadline_after;
 
 /* Splits the data (once), runs every task, fills the records. Returns
  * CTUNE_OK (also when the deadline stopped the run: ev->timed_out is then
- * set and the tasks not run or stopped in flight keep their not-run or
- * cancelled records), CTUNE_ECANCELLED (progress callback, or *interrupt set: no
+ * set and the tasks not run keep their not-run records), CTUNE_ECANCELLED (progress callback, or *interrupt set: no
  * task starts once it is, running fits see it), the failing task's status
  * (error_score=raise, or an out-of-memory / internal failure, which is never
  * turned into a score), or an input error before any task ran. After a

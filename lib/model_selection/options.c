@@ -156,8 +156,8 @@ fail:
 #define OPT_TIMEOUT                                                              \
     {                                                                            \
         "timeout", CTUNE_TYPE_DOUBLE, NULL, NULL, NULL,                          \
-            "wall seconds after which no task starts; the search ends with the " \
-            "candidates that completed"                                          \
+            "wall seconds after which no new candidate starts; the search ends " \
+            "with the candidates that finished"                                  \
     }
 #define OPT_END                         \
     {                                   \

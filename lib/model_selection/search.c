@@ -1100,10 +1100,8 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
                 pruned = prune;
                 break;
             }
-            if (s->deadline_hit) { /* no next step: the trial is unfinished */
-                unfinished = 1;
-                break;
-            }
+            /* past the deadline a started trial still trains to its end
+             * (each step's run finishes the trial's folds) */
         }
         for (size_t f = 0; f < cache_splits; f++) {
             ctune_estimator_free(cache[c * cache_splits + f]);

@@ -1,8 +1,8 @@
-/* Check suite: the budgets of a search. A timeout (ctune_search_set_timeout(),
- * option timeout=) stops the work as a cancellation does but ends the search
- * cleanly with the candidates that finished, whose results are those of an
- * unbounded run; ctune_search_stopped_by() and the JSON's stopped_by say
- * which budget ended it. */
+/* Check suite: the budgets of a search. After a timeout
+ * (ctune_search_set_timeout(), option timeout=) no new candidate starts;
+ * the search ends cleanly with the candidates that finished, whose results
+ * are those of an unbounded run; ctune_search_stopped_by() and the JSON's
+ * stopped_by say which budget ended it. */
 #define CTUNE_EXPERIMENTAL /* row params, halving, TPE */
 #include <math.h>
 #include <stdatomic.h>
@@ -323,27 +323,37 @@ START_TEST(test_timeout_refit_stream)
 }
 END_TEST
 
-/* A budget smaller than one fit: nothing finishes, a clear error and no
- * results at all. */
-START_TEST(test_timeout_nothing_finished)
+/* A budget smaller than one fit: the candidate that started before it runs
+ * all its splits (its fits are not cut short), no other starts; the
+ * search ends within that candidate's time. */
+START_TEST(test_timeout_finishes_started_candidate)
 {
     double *X, *y;
     ctune_data *d = blobs(40, &X, &y);
     int64_t live = ctune_alloc_live();
-    ctune_estimator *e = slow(100);
+    ctune_estimator *e = slow(60);
     ctune_space *sp = levels();
     ctune_search *s;
     ck_assert_ok(ctune_search_new_grid(&s, e, sp));
-    ck_assert_ok(ctune_search_set_options(s, "cv=3, timeout=0.01"));
-    ck_assert_status(ctune_search_fit(s, d), CTUNE_ECANCELLED);
-    ck_assert_error_has("timeout=0.01 s ran out before any candidate finished its 3 splits");
-    ck_assert_int_eq(ctune_search_has_results(s), 0);
-    ck_assert_uint_eq(ctune_search_n_rows(s), 0);
-    ck_assert_ptr_null(ctune_search_best_estimator(s));
+    ck_assert_ok(ctune_search_set_options(s, "cv=3, timeout=0.01, seed=2"));
+    ck_assert_ok(ctune_search_fit(s, d));
     ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
-    ck_assert_int_lt(ctune_search_results_json_buf(s, NULL, 0), 0);
+    ck_assert_uint_eq(ctune_search_n_rows(s), 1); /* the serial executor: candidate 0 */
+    ck_assert_int_eq(row_level(s, 0), 0);
+    ck_assert_uint_eq(ctune_search_n_tasks_done(s), 3);
+    ck_assert_ptr_null(ctune_search_candidate_error(s, 0));
     size_t b;
-    ck_assert_status(ctune_search_best_index(s, &b), CTUNE_ESTATE);
+    ck_assert_ok(ctune_search_best_index(s, &b));
+    ck_assert_uint_eq(b, 0);
+    ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
+    /* the same with 2 workers: the candidates started run whole */
+    ck_assert_ok(ctune_search_set_n_jobs(s, 2));
+    ck_assert_ok(ctune_search_fit(s, d));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    size_t n = ctune_search_n_rows(s);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_uint_le(n, 3);
+    ck_assert_uint_eq(ctune_search_n_tasks_done(s) % 3, 0);
     ctune_search_free(s);
     ctune_space_free(sp);
     ctune_estimator_free(e);
@@ -499,8 +509,8 @@ START_TEST(test_timeout_deterministic_paths)
     ck_assert_uint_eq(ctune_search_n_rows(s), 1);
     ctune_search_free(s);
     ctune_space_free(cont);
-    /* a pruner: trial 0 stops after its first step, unfinished: no
-     * candidate finished, an error and no results */
+    /* a pruner: the deadline passes in trial 0's first step; the trial
+     * trains on to its last step (3 epochs), no other starts */
     ctune_estimator *mlp;
     ck_assert_ok(ctune_mlp_classifier_new(&mlp));
     ctune_space *nn;
@@ -508,10 +518,12 @@ START_TEST(test_timeout_deterministic_paths)
     ck_assert_ok(ctune_search_new_grid(&s, mlp, nn));
     ck_assert_ok(ctune_search_set_options(s, "cv=2, timeout=3600"));
     ck_assert_ok(ctune_search_set_pruner(s, "median", "epochs", 3));
-    ck_assert_status(ctune_search_fit(s, d), CTUNE_ECANCELLED);
-    ck_assert_error_has("ran out before any candidate finished its 2 splits");
-    ck_assert_int_eq(ctune_search_has_results(s), 0);
+    ck_assert_ok(ctune_search_fit(s, d));
     ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    ck_assert_uint_eq(ctune_search_n_rows(s), 1);
+    double res;
+    ck_assert_ok(ctune_search_result(s, "n_resources", 0, &res));
+    ck_assert_double_eq(res, 3);
     /* with more budget the same search runs whole */
     atomic_store(&ctune__test_deadline_after, 0);
     ck_assert_ok(ctune_search_fit(s, d));
@@ -520,6 +532,62 @@ START_TEST(test_timeout_deterministic_paths)
     ctune_search_free(s);
     ctune_space_free(nn);
     ctune_estimator_free(mlp);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+    ctune_data_free(d);
+    free(X);
+    free(y);
+}
+END_TEST
+
+/* An executor of the caller's that runs task 0 (candidate 0, split 0),
+ * then task 2 (candidate 1, split 0), and returns: with the deadline past
+ * after task 0, candidate 1 is refused and candidate 0 never gets its
+ * split 1, so no candidate finished. */
+static ctune_status two_tasks(void *self, ctune_job *job)
+{
+    (void)self;
+    size_t order[] = {0, 2};
+    for (size_t i = 0; i < 2; i++) {
+        if (ctune_job_stopped(job))
+            break;
+        ck_assert_ok(ctune_job_run_task(job, order[i], 1));
+        if (ctune_job_task_done(job, order[i]))
+            break;
+    }
+    return CTUNE_OK;
+}
+
+static const ctune_executor_vtable TWO_TASKS = {
+    .version = CTUNE_EXECUTOR_VTABLE_VERSION,
+    .name = "two_tasks",
+    .run = two_tasks,
+};
+
+START_TEST(test_timeout_nothing_finished)
+{
+    double *X, *y;
+    ctune_data *d = blobs(40, &X, &y);
+    int64_t live = ctune_alloc_live();
+    ctune_estimator *e = slow(0);
+    ctune_space *sp = levels();
+    ctune_search *s;
+    ck_assert_ok(ctune_search_new_grid(&s, e, sp));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, timeout=0.5"));
+    ck_assert_ok(ctune_search_set_executor(s, &TWO_TASKS, NULL));
+    atomic_store(&ctune__test_deadline_after, 1);
+    ck_assert_status(ctune_search_fit(s, d), CTUNE_ECANCELLED);
+    atomic_store(&ctune__test_deadline_after, 0);
+    ck_assert_error_has("timeout=0.5 s ran out before any candidate finished its 2 splits");
+    ck_assert_int_eq(ctune_search_has_results(s), 0);
+    ck_assert_uint_eq(ctune_search_n_rows(s), 0);
+    ck_assert_ptr_null(ctune_search_best_estimator(s));
+    ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
+    ck_assert_int_lt(ctune_search_results_json_buf(s, NULL, 0), 0);
+    size_t b;
+    ck_assert_status(ctune_search_best_index(s, &b), CTUNE_ESTATE);
+    ctune_search_free(s);
     ctune_space_free(sp);
     ctune_estimator_free(e);
     ck_assert_int_eq(ctune_alloc_live(), live);
@@ -540,11 +608,12 @@ static Suite *suite(void)
     tcase_add_test(tc, test_timeout_serial);
     tcase_add_test(tc, test_timeout_threads);
     tcase_add_test(tc, test_timeout_refit_stream);
-    tcase_add_test(tc, test_timeout_nothing_finished);
+    tcase_add_test(tc, test_timeout_finishes_started_candidate);
     tcase_add_test(tc, test_timeout_other_searches);
 #ifdef CTUNE_TEST_HOOKS
     tcase_add_test(tc, test_timeout_out_of_memory);
     tcase_add_test(tc, test_timeout_deterministic_paths);
+    tcase_add_test(tc, test_timeout_nothing_finished);
 #endif
     suite_add_tcase(s, tc);
     return s;

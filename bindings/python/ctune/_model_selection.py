@@ -493,9 +493,9 @@ def cross_val_score(estimator, X, y=None, groups=None, scoring=None, cv=None, n_
 class _SearchBase(BaseEstimator):
     """Shared by GridSearchCV and RandomizedSearchCV: parameters as
     scikit-learn's; results as its cv_results_ (numpy and masked arrays).
-    timeout=None (ctune's addition): wall seconds after which no fit starts
-    (the C search's timeout option, shared by the dicts of a list); the
-    results keep the candidates that finished. stopped_by_ names the budget
+    timeout=None (ctune's addition): wall seconds after which no new
+    candidate starts (the C search's timeout option, shared by the dicts of
+    a list); the results keep the candidates that finished. stopped_by_ names the budget
     that ended the fit ("n_iter", "grid", "n_trials", "schedule", "timeout")."""
 
     def _spaces(self):  # pragma: no cover - overridden
