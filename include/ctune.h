@@ -2595,6 +2595,9 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *    ctune meanwhile)
  *  - `concurrency`: two clones fitted in two threads at once predict as the
  *    sequential fit
+ *  - `fit_more` (vtables with fit_more): a fit continued with its own params
+ *    predicts as the fit (a fresh fit with them is the fit itself), or
+ *    fit_more declines with CTUNE_EUNSUPPORTED leaving the fit as it was
  *
  * Options (ctune_params_parse() text; see docs/custom-estimators.md):
  * tolerance (double >= 0, default 1e-9: relative,
