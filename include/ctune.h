@@ -3811,11 +3811,18 @@ CTUNE_API ctune_status ctune_search_report(const ctune_search *search, const cha
  * one of a newer schema is refused with a message naming the field, line
  * and column. `html_path` must not be the results file itself.
  *
- * @param results_path the results JSON
+ * `results_path` may also be a durable study (a file starting with
+ * SQLite's header, whatever its name; docs/studies.md): the page then shows
+ * the results of its committed tasks, read without changing the study, and
+ * says how many of the study's tasks are done when it is still in progress.
+ *
+ * @param results_path the results JSON, or a study file
  * @param html_path    the page to write (replaced atomically)
- * @return CTUNE_OK; CTUNE_EINVAL (NULLs, html_path is results_path);
- *         CTUNE_EIO (unreadable input, unwritable output); CTUNE_EFORMAT
- *         (not a results document); CTUNE_ENOMEM
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, html_path is results_path, a study
+ *         with a ctune built without studies); CTUNE_EIO (unreadable input,
+ *         unwritable output); CTUNE_EFORMAT (not a results document, not a
+ *         ctune study); CTUNE_ESTATE (a study with no task done yet);
+ *         CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_report_write(const char *results_path, const char *html_path);
 /** @} */
@@ -4388,6 +4395,10 @@ typedef struct ctune_study ctune_study;
  *    (SQLite synchronous=FULL), at a cost per task;
  *  - `fresh=true`: a study of another search is emptied and reused,
  *    instead of failing with CTUNE_ESTATE;
+ *  - `create=false`: open an existing study only: a missing file is
+ *    CTUNE_EIO and an empty database CTUNE_EFORMAT, nothing is written
+ *    to either, and the journal mode of a study is left as it is
+ *    (readers such as ctune_report_write() use it);
  *  - `timeout=<seconds>`: how long to wait for a database another process
  *    holds locked (default 5);
  *  - `claim_timeout=<seconds>`: several processes on one study claim
@@ -4473,6 +4484,34 @@ typedef struct ctune_study_trial_info {
  *         malformed row); CTUNE_EIO; CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_info *out);
+/**
+ * The results of the search a study holds, as the JSON document of
+ * ctune_search_results_json() (docs/results-schema.md), built from its
+ * committed tasks the way a resumed search builds them, with the
+ * needed-size convention of ctune_space_to_text(). Reads only: the study
+ * is not changed.
+ *
+ * For a finished study it is the text that search's
+ * ctune_search_results_json() wrote. For a study in progress, `status` is
+ * "partial", the tasks not committed yet have null scores and the error
+ * "split k: not run (the search stopped)", and a candidate none of whose
+ * tasks is committed has no params (null param_ values, `{}`). The text
+ * is read in one transaction, so it is consistent while other processes
+ * commit; two calls may differ when they did in between.
+ *
+ * @param study the study
+ * @param[out] buf receives the text, NUL-terminated when cap > 0; may be NULL
+ *                 when cap is 0
+ * @param cap   size of buf in bytes
+ * @return the length of the text (excluding the NUL); a negative
+ *         ctune_status on error: CTUNE_EINVAL (NULLs, built without
+ *         studies), CTUNE_ESTATE (no search has begun on the study),
+ *         CTUNE_EFORMAT (a row or the search's settings do not read back;
+ *         a search other than randomized or grid, or with a pruner, whose
+ *         rows are not one per candidate and split),
+ *         CTUNE_EIO, CTUNE_ENOMEM
+ */
+CTUNE_API long ctune_study_results_json_buf(ctune_study *study, char *buf, size_t cap);
 
 /* ---- Tuner: ask / tell (experimental) ----------------------------------
  * A tuner proposes parameter sets from a space for a host that runs the

@@ -107,6 +107,7 @@ void ctune__rdoc_free(ctune__rdoc *d)
     ctune__free(d->error);
     ctune__free(d->iter);
     ctune__free(d->n_resources);
+    ctune__free(d->bracket);
     ctune__free(d->state);
     for (size_t k = 0; k < d->n_series; k++)
         ctune__free(d->series[k].v);
@@ -201,6 +202,53 @@ static ctune_status read_history(ctune__rdoc *d, const ctune__json *h)
         r->n = v->n;
         CTUNE_TRY(numbers(v, what, v->n, &r->v));
     }
+    return CTUNE_OK;
+}
+
+/* The optional pruned column (0/1 per row): mapped into d->state, or
+ * checked against the state column when there is one. */
+static ctune_status read_pruned(ctune__rdoc *d, const ctune__json *col)
+{
+    if (col->type != CTUNE__JSON_ARRAY)
+        return bad(col, "pruned", "an array of 0 and 1");
+    if (col->n != d->n_cands)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "results file: column 'pruned' (line %u) has %zu "
+                               "values for %zu candidates",
+                               col->line, col->n, d->n_cands);
+    for (size_t i = 0; i < d->n_cands; i++) {
+        const ctune__json *x = &col->items[i];
+        if (x->type != CTUNE__JSON_NUMBER || (x->num != 0 && x->num != 1)) {
+            char what[64];
+            snprintf(what, sizeof what, "pruned[%zu]", i);
+            if (x->type == CTUNE__JSON_NUMBER)
+                return ctune_set_error(CTUNE_EFORMAT,
+                                       "results file: '%s' (line %u column %u) must be 0 "
+                                       "or 1",
+                                       what, x->line, x->col);
+            return bad(x, what, "0 or 1");
+        }
+    }
+    d->has_pruned = 1;
+    if (d->state) { /* both: they must say the same */
+        for (size_t i = 0; i < d->n_cands; i++) {
+            const char *s = d->state[i];
+            int p = col->items[i].num == 1;
+            if (s && (strcmp(s, "pruned") == 0) != p)
+                return ctune_set_error(CTUNE_EFORMAT,
+                                       "results file: pruned[%zu] (line %u) is %d but "
+                                       "state[%zu] is %s",
+                                       i, col->items[i].line, p, i, s);
+        }
+        return CTUNE_OK;
+    }
+    d->state = ctune__calloc(d->n_cands ? d->n_cands : 1, sizeof *d->state);
+    if (!d->state)
+        return ctune_set_error(CTUNE_ENOMEM, "results file: out of memory");
+    for (size_t i = 0; i < d->n_cands; i++)
+        d->state[i] = col->items[i].num == 1            ? "pruned"
+                      : d->error && d->error[i] != NULL ? "failed"
+                                                        : "done";
     return CTUNE_OK;
 }
 
@@ -340,6 +388,12 @@ static ctune_status read_doc(ctune__rdoc *d)
                                        i, state->items[i].line);
         }
     }
+    const ctune__json *pr = column(cv, "pruned");
+    if (pr)
+        CTUNE_TRY(read_pruned(d, pr));
+    const ctune__json *br = column(cv, "bracket");
+    if (br)
+        CTUNE_TRY(numbers(br, "bracket", d->n_cands, &d->bracket));
     const ctune__json *hist = ctune__json_get(root, "history");
     if (hist && hist->type != CTUNE__JSON_NULL)
         CTUNE_TRY(read_history(d, hist));

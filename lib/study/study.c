@@ -7,8 +7,11 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 #include "model_selection/evaluate.h"
+#include "model_selection/results.h"
+#include "model_selection/space.h"
 #include "model_selection/study_hook.h"
 
 #ifndef CTUNE_HAVE_STUDIES
@@ -55,6 +58,11 @@ ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_i
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
 
+long ctune_study_results_json_buf(ctune_study *study, char *buf, size_t cap)
+{
+    return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
+}
+
 #else
 
 #include <errno.h>
@@ -87,7 +95,8 @@ static const char *const TRIAL_COLS[] = {"candidate",  "split",          "params
 struct ctune_study {
     sqlite3 *db;
     char *path;
-    int fresh; /* option fresh=true: replace a study of another search */
+    int fresh;     /* option fresh=true: replace a study of another search */
+    int no_create; /* option create=false: open an existing study only */
     ctune__study_hook hook;
     size_t n_cands, n_splits, n_scores; /* of the search that began */
     unsigned long commits;              /* tasks committed through this handle */
@@ -237,6 +246,13 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
                 rc = ctune_set_error(CTUNE_EINVAL, "study: option fresh must be true or false");
             else
                 rc = ctune_params_get_bool(p, k, &st->fresh);
+        } else if (strcmp(k, "create") == 0) {
+            int create = 1;
+            if (ctune_params_type(p, k) != CTUNE_TYPE_BOOL)
+                rc = ctune_set_error(CTUNE_EINVAL, "study: option create must be true or false");
+            else
+                rc = ctune_params_get_bool(p, k, &create);
+            st->no_create = !create;
         } else if (strcmp(k, "claim_timeout") == 0) {
             double v = NAN;
             int t = ctune_params_type(p, k);
@@ -260,7 +276,7 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
         } else {
             rc = ctune_set_error(CTUNE_EINVAL,
                                  "study: unknown option '%s'; known: durability, "
-                                 "fresh, timeout, claim_timeout",
+                                 "fresh, timeout, claim_timeout, create",
                                  k);
         }
     }
@@ -343,6 +359,11 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
      * nothing or all of it */
     long long version = 0, n_objects = 0;
     CTUNE_TRY(query_int(st, "SELECT count(*) FROM sqlite_master", &n_objects, "opening"));
+    if (n_objects == 0 && st->no_create)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: not a ctune study (an empty database), and "
+                               "create=false",
+                               st->path);
     if (n_objects == 0) {
         /* a new study: WAL before the schema, without syncs (a study that
          * holds no task has nothing to lose; the file is ctune's) */
@@ -377,8 +398,10 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
                                st->path, version);
     CTUNE_TRY(check_schema(st));
     /* WAL: a kill -9 loses no committed task; NORMAL may lose the last
-     * commits on power loss, FULL does not */
-    CTUNE_TRY(set_wal(st, timeout_ms, "setting WAL mode"));
+     * commits on power loss, FULL does not (create=false, a reader: the
+     * journal mode of the file is left as it is) */
+    if (!st->no_create)
+        CTUNE_TRY(set_wal(st, timeout_ms, "setting WAL mode"));
     CTUNE_TRY(exec(st, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                    "setting durability"));
     return CTUNE_OK;
@@ -404,8 +427,8 @@ ctune_status ctune_study_open(ctune_study **out, const char *path, const char *o
     ctune_status rc = parse_options(st, options, &full, &timeout_ms);
     if (rc == CTUNE_OK) {
         int r = sqlite3_open_v2(path, &st->db,
-                                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
-                                    SQLITE_OPEN_FULLMUTEX,
+                                SQLITE_OPEN_READWRITE | (st->no_create ? 0 : SQLITE_OPEN_CREATE) |
+                                    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX,
                                 NULL);
         if (r != SQLITE_OK)
             rc = st->db ? db_error(st, CTUNE_EIO, "opening")
@@ -922,6 +945,288 @@ ctune_status ctune_study_trial(ctune_study *st, size_t i, ctune_study_trial_info
     if (rc != CTUNE_OK)
         cache_clear(st);
     return rc;
+}
+
+/* ---- the results document of a study -------------------------------------- */
+
+/* The value of line "key: value" of a fingerprint, as a new string. */
+static ctune_status fp_value(ctune_study *st, const char *fp, const char *key, char **out)
+{
+    *out = NULL;
+    size_t kl = strlen(key);
+    for (const char *l = fp; *l;) {
+        size_t n = strcspn(l, "\n");
+        if (n >= kl + 2 && memcmp(l, key, kl) == 0 && l[kl] == ':' && l[kl + 1] == ' ') {
+            char *v = ctune__malloc(n - kl - 1);
+            if (!v)
+                return ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
+            memcpy(v, l + kl + 2, n - kl - 2);
+            v[n - kl - 2] = '\0';
+            *out = v;
+            return CTUNE_OK;
+        }
+        l += n + (l[n] == '\n');
+    }
+    return ctune_set_error(CTUNE_EFORMAT, "study %s: the search's fingerprint has no '%s' line",
+                           st->path, key);
+}
+
+/* What shapes the results table, read back from the fingerprint that
+ * ctune__search_fingerprint() wrote: the space (the param_ columns), the
+ * scorers (the column suffixes), refit, return_train_score, error_score. */
+static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opts *o,
+                                ctune_space **space)
+{
+    char *v = NULL;
+    /* one row per candidate: the randomized and grid searches a study
+     * takes; a strategy with rungs would need its rows rebuilt too */
+    ctune_status rc = fp_value(st, fp, "strategy", &v);
+    if (rc == CTUNE_OK && strcmp(v, "grid") != 0 && strncmp(v, "randomized ", 11) != 0)
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: the results of its search (strategy %.80s) cannot be "
+                             "rebuilt from the study",
+                             st->path, v);
+    ctune__free(v);
+    v = NULL;
+    /* a pruned search: its rows are the steps its pruner allowed */
+    if (rc == CTUNE_OK && (strncmp(fp, "pruner: ", 8) == 0 || strstr(fp, "\npruner: ")))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: the results of a pruned search cannot be rebuilt from "
+                             "the study",
+                             st->path);
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "scoring", &v);
+    if (rc == CTUNE_OK && strcmp(v, "(estimator's score)") != 0)
+        for (char *t = v; rc == CTUNE_OK && *t;) {
+            size_t n = strcspn(t, " ");
+            char end = t[n];
+            t[n] = '\0';
+            if (n)
+                rc = ctune__strlist_push(&o->scoring, t);
+            t += n + (end != '\0');
+        }
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "refit", &v);
+    if (rc == CTUNE_OK) { /* "1 -" or "1 <scorer>" */
+        if ((v[0] != '0' && v[0] != '1') || v[1] != ' ' || !v[2])
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: refit line '%.80s' is malformed",
+                                 st->path, v);
+        o->refit = v[0] == '1';
+        if (rc == CTUNE_OK && strcmp(v + 2, "-") != 0 && !(o->refit_metric = ctune__strdup(v + 2)))
+            rc = ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
+    }
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "return_train_score", &v);
+    if (rc == CTUNE_OK)
+        o->return_train = strcmp(v, "1") == 0;
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "error_score", &v);
+    if (rc == CTUNE_OK) {
+        char *end = NULL;
+        o->error_raise = strcmp(v, "raise") == 0;
+        if (!o->error_raise) {
+            o->error_value = ctune__strtod_c(v, &end);
+            if (end == v || *end)
+                rc = ctune_set_error(
+                    CTUNE_EFORMAT, "study %s: error_score line '%.80s' is malformed", st->path, v);
+        }
+    }
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "space", &v);
+    ctune_status prc = rc == CTUNE_OK ? ctune_space_parse(space, v) : CTUNE_OK;
+    if (prc == CTUNE_ENOMEM) {
+        rc = prc;
+    } else if (prc != CTUNE_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", ctune_last_error());
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: the space of its search does not read back: %s", st->path,
+                             msg);
+    }
+    ctune__free(v);
+    return rc;
+}
+
+/* The results document of the study into `b`, inside one read transaction
+ * (a snapshot, while other processes may commit). */
+static ctune_status study_results(ctune_study *st, ctune__sb *b)
+{
+    char *fp = NULL;
+    size_t nc = 0, ns = 0, nk = 0;
+    ctune__eval_opts o;
+    ctune__eval_opts_init(&o);
+    ctune_space *space = NULL;
+    ctune_params **params = NULL;
+    ctune__eval ev;
+    memset(&ev, 0, sizeof ev);
+    ctune__results *r = NULL;
+    sqlite3_stmt *q = NULL;
+    ctune_status rc = meta_get(st, "fingerprint", &fp);
+    if (rc == CTUNE_OK && !fp)
+        rc = ctune_set_error(CTUNE_ESTATE, "study %s: no search has begun on it yet", st->path);
+    if (rc == CTUNE_OK)
+        rc = meta_size(st, "n_candidates", &nc);
+    if (rc == CTUNE_OK)
+        rc = meta_size(st, "n_splits", &ns);
+    if (rc == CTUNE_OK)
+        rc = meta_size(st, "n_scores", &nk);
+    if (rc == CTUNE_OK)
+        rc = fp_settings(st, fp, &o, &space);
+    size_t rs = (sizeof(ctune__task_rec) + 2 * (nk < 4096 ? nk : 0) * sizeof(double) + 7) / 8 * 8;
+    if (rc == CTUNE_OK && (!ns || nk != (o.scoring.n ? o.scoring.n : 1)))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: its meta data (%zu splits, %zu scores) does not fit "
+                             "its search",
+                             st->path, ns, nk);
+    /* an untrusted file: bounded before anything is allocated (2^24 tasks
+     * give a results document far past what a report reads) */
+    if (rc == CTUNE_OK &&
+        (nc > SIZE_MAX / ns || nc * ns > ((size_t)1 << 24) || nc * ns * rs > ((size_t)1 << 30)))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: %zu candidates of %zu splits and %zu scores: too "
+                             "large to rebuild its results (at most 16777216 tasks and 1 GiB "
+                             "of records)",
+                             st->path, nc, ns, nk);
+    size_t n_tasks = rc == CTUNE_OK ? nc * ns : 0;
+    if (rc == CTUNE_OK) {
+        ev.records = ctune__calloc(n_tasks ? n_tasks : 1, rs);
+        params = ctune__calloc(nc ? nc : 1, sizeof *params);
+        if (!ev.records || !params)
+            rc = ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
+    }
+    for (size_t c = 0; rc == CTUNE_OK && c < nc; c++)
+        rc = ctune_params_new(&params[c]);
+    ev.n_cands = nc;
+    ev.n_splits = ns;
+    ev.n_scorers = nk;
+    ev.rec_size = rs;
+    ev.opts = &o;
+    for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) { /* as a run starts them */
+        ctune__task_rec *rec = (ctune__task_rec *)(ev.records + t * rs);
+        rec->status = CTUNE__NOT_RUN;
+        rec->fit_time = rec->score_time = NAN;
+        for (size_t k = 0; k < 2 * nk; k++)
+            rec->scores[k] = NAN;
+    }
+    /* every committed task: its record, checked as a resumed search checks
+     * it, and its candidate's params (from its first committed split); one
+     * query, on the columns only (the row layout of the hooks may grow) */
+    if (rc == CTUNE_OK &&
+        sqlite3_prepare_v2(st->db,
+                           "SELECT candidate, split, params, status, score_failures, scores, "
+                           "fit_time, score_time, error FROM trials ORDER BY candidate, split",
+                           -1, &q, NULL) != SQLITE_OK)
+        rc = db_error(st, CTUNE_EIO, "reading trials");
+    long long last = -1;
+    while (rc == CTUNE_OK) {
+        int s = sqlite3_step(q);
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = db_error(st, CTUNE_EIO, "reading trials");
+            break;
+        }
+        long long c = sqlite3_column_int64(q, 0), f = sqlite3_column_int64(q, 1);
+        if (c < 0 || f < 0 || (unsigned long long)c >= nc || (unsigned long long)f >= ns) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: a trial of candidate %lld, split %lld is outside "
+                                 "its search (%zu candidates, %zu splits)",
+                                 st->path, c, f, nc, ns);
+            break;
+        }
+        ctune__task_rec *rec = (ctune__task_rec *)(ev.records + ((size_t)c * ns + (size_t)f) * rs);
+        const unsigned char *blob = sqlite3_column_blob(q, 5);
+        size_t len = (size_t)sqlite3_column_bytes(q, 5);
+        long long status = sqlite3_column_int64(q, 3), fails = sqlite3_column_int64(q, 4);
+        const char *err = (const char *)sqlite3_column_text(q, 8);
+        if (rec->status != CTUNE__NOT_RUN || len != 2 * nk * 8 || (len && !blob) || status > 0 ||
+            status < -1000 || fails < 0 || fails > (long long)(2 * nk)) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: the row of candidate %lld, split %lld is malformed",
+                                 st->path, c, f);
+            break;
+        }
+        rec->status = (int32_t)status;
+        rec->score_failures = (int32_t)fails;
+        rec->fit_time = column_time(q, 6);
+        rec->score_time = column_time(q, 7);
+        snprintf(rec->error, sizeof rec->error, "%s", err ? err : "");
+        for (size_t k = 0; k < 2 * nk; k++)
+            rec->scores[k] = le_get(blob + 8 * k);
+        if (c != last) {
+            const char *text = (const char *)sqlite3_column_text(q, 2);
+            ctune_status prc = ctune_params_parse(params[c], text ? text : "");
+            if (prc == CTUNE_ENOMEM) {
+                rc = prc;
+            } else if (prc != CTUNE_OK) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "%s", ctune_last_error());
+                rc = ctune_set_error(CTUNE_EFORMAT,
+                                     "study %s: the params of candidate %lld do not read "
+                                     "back: %s",
+                                     st->path, c, msg);
+            }
+            last = c;
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc == CTUNE_OK)
+        rc = ctune__results_build(&r, &ev, params, space);
+    size_t metric = 0;
+    if (rc == CTUNE_OK && ctune__eval_opts_metric(&o, 0, &metric) != CTUNE_OK)
+        rc = ctune_set_error(CTUNE_EFORMAT, "study %s: refit=%s is not one of its scorers",
+                             st->path, o.refit_metric ? o.refit_metric : "-");
+    if (rc == CTUNE_OK) {
+        /* the best as ctune_search_fit() picks it: the refit metric's lowest
+         * rank, when its score is finite */
+        ctune__results_meta m = {-1, NAN, NULL, r->n_run == n_tasks ? "complete" : "partial", NULL};
+        if (nc && metric != (size_t)-1) {
+            size_t best = ctune__results_best(r, metric);
+            if (isfinite(r->mean_test[metric][best])) {
+                m.best_index = (long)best;
+                m.best_score = r->mean_test[metric][best];
+                m.refit_metric = o.scoring.n ? o.scoring.items[metric] : "score";
+            }
+        }
+        ctune__results_json(r, &m, b);
+        rc = ctune__sb_status(b);
+    }
+    ctune__results_free(r);
+    for (size_t c = 0; params && c < nc; c++)
+        ctune_params_free(params[c]);
+    ctune__free(params);
+    ctune__free(ev.records);
+    ctune_space_free(space);
+    ctune__eval_opts_clear(&o);
+    ctune__free(fp);
+    return rc;
+}
+
+long ctune_study_results_json_buf(ctune_study *st, char *buf, size_t cap)
+{
+    CTUNE_CHECK_NULL(st, "study");
+    if (cap && !buf)
+        return ctune_set_error(CTUNE_EINVAL, "study results export: buf is NULL");
+    ctune__sb b;
+    ctune__sb_init(&b);
+    pthread_mutex_lock(&st->lock);
+    ctune_status rc = exec(st, "BEGIN", "reading the study");
+    if (rc == CTUNE_OK) {
+        rc = study_results(st, &b);
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL); /* a read: nothing to keep */
+    }
+    pthread_mutex_unlock(&st->lock);
+    long n = rc == CTUNE_OK ? ctune__copy_out(b.s, b.len, buf, cap) : (long)rc;
+    ctune__sb_free(&b);
+    return n;
 }
 
 #endif /* CTUNE_HAVE_STUDIES */
