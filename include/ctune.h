@@ -3537,8 +3537,9 @@ CTUNE_API void ctune_search_cancel(ctune_search *search);
 CTUNE_API ctune_status ctune_search_fit_status(const ctune_search *search);
 /**
  * Which budget ended the last ctune_search_fit(), in the words of
- * ctune_tuner_stopped_by() (also the `stopped_by` field of the JSON
- * results):
+ * ctune_tuner_stopped_by() (the JSON results carry it as `stopped_by` for
+ * "timeout" and "cancelled" only: a search that ran its list writes the
+ * document a study rebuilds from its trials):
  *  - "n_iter": a randomized search ran its n_iter candidates;
  *  - "grid": a grid search ran every point of its grid;
  *  - "n_trials": a TPE search ran its n_trials trials;

@@ -1718,8 +1718,15 @@ static ctune_status export(const ctune_search *s, int json, ctune__sb *b)
     CTUNE_TRY(need_results(s));
     ctune__sb_init(b);
     if (json) {
+        /* stopped_by: only when a budget other than the search's own list
+         * ended it (a search that ran its list writes what a study rebuilds
+         * from its trials, ctune_study_results_json_buf(), byte for byte) */
+        const char *by = s->stopped_by && (strcmp(s->stopped_by, "timeout") == 0 ||
+                                           strcmp(s->stopped_by, "cancelled") == 0)
+                             ? s->stopped_by
+                             : NULL;
         ctune__results_meta m = {s->best_index, s->best_score, s->refit_metric,
-                                 s->fit_status == CTUNE_OK ? "complete" : "partial", s->stopped_by};
+                                 s->fit_status == CTUNE_OK ? "complete" : "partial", by};
         ctune__results_json(s->res, &m, b);
     } else {
         ctune__results_csv(s->res, b);
