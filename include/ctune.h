@@ -2595,6 +2595,9 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  *    ctune meanwhile)
  *  - `concurrency`: two clones fitted in two threads at once predict as the
  *    sequential fit
+ *  - `fit_more` (vtables with fit_more): a fit continued with its own params
+ *    predicts as the fit (a fresh fit with them is the fit itself), or
+ *    fit_more declines with CTUNE_EUNSUPPORTED leaving the fit as it was
  *
  * Options (ctune_params_parse() text; see docs/custom-estimators.md):
  * tolerance (double >= 0, default 1e-9: relative,
@@ -3319,7 +3322,8 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  *
  * The typed setters (ctune_search_set_cv(), ctune_search_set_n_jobs(),
  * ctune_search_set_scoring(), ctune_search_set_refit(),
- * ctune_search_set_random_state()) set the same options without text.
+ * ctune_search_set_random_state(), ctune_search_set_timeout()) set the
+ * same options without text.
  * Separators are ',', ';' or newlines; later calls override earlier ones.
  * Keys and defaults:
  *  - cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise)
@@ -3329,6 +3333,8 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  *  - return_train_score=false
  *  - n_jobs=1 (-1 = all cores; k > 1 workers get 1 BLIS thread per fit)
  *  - `seed=<n>` (task-stream seed; default: the randomized seed, or 0)
+ *  - `timeout=<seconds>` (wall budget of each ctune_search_fit(); default
+ *    none; see ctune_search_set_timeout())
  *
  * On error nothing changes.
  *
@@ -3424,6 +3430,37 @@ CTUNE_API ctune_status ctune_search_set_refit(ctune_search *search, int refit, c
  */
 CTUNE_API ctune_status ctune_search_set_random_state(ctune_search *search, uint64_t seed);
 /**
+ * Sets a wall-clock budget for each ctune_search_fit() (the timeout
+ * option, typed; Optuna's `timeout`).
+ *
+ * The clock starts when ctune_search_fit() is called, and the budget is
+ * looked at each time a task finishes. Once it is spent, no new candidate
+ * starts: the candidates already started run all their splits (their fits
+ * are not cut short, unlike ctune_search_cancel()), the tasks of the others
+ * are not run, and the search stops when the started ones are done; so it
+ * ends within about one candidate's time of the budget. The search then
+ * ends cleanly: its results keep the candidates (rows, for successive
+ * halving and Hyperband; trials that finished or were pruned, with a
+ * pruner, whose trial in progress trains on) whose splits all finished, in
+ * their order; the best
+ * candidate is chosen among them and refitted (the refit is not part of the
+ * budget); ctune_search_stopped_by() and the JSON's `stopped_by` say
+ * "timeout", and ctune_search_fit() returns CTUNE_OK. Successive halving
+ * starts no new iteration, Hyperband no new bracket, TPE no new batch.
+ *
+ * Which candidates finish depends on time, so a search ended by its timeout
+ * is not reproducible as a whole; each candidate that finished has exactly
+ * the scores it has in a search without a timeout (its task streams do not
+ * depend on the others). A search whose timeout does not run out gives
+ * bit-identical results to one without.
+ *
+ * @param search  the search
+ * @param seconds the budget, finite and > 0
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search; seconds <= 0, NaN or
+ *         infinite, naming the value: nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_timeout(ctune_search *search, double seconds);
+/**
  * Uses a splitter instead of the cv option.
  *
  * @param search   the search
@@ -3464,7 +3501,12 @@ CTUNE_API ctune_status ctune_search_set_progress(ctune_search *search, ctune_pro
  *         the first failing fit's status and message (results so far kept);
  *         CTUNE_ENOMEM (never turned into a score); input errors before any
  *         fit (data with NaN, splitter errors, refit not naming a scorer,
- *         ...); the refit's error (the table stays available)
+ *         ...); the refit's error (the table stays available). A timeout
+ *         (ctune_search_set_timeout()) that ends the search returns
+ *         CTUNE_OK with the candidates that finished, or CTUNE_ECANCELLED
+ *         without any results when none finished (a race, or a custom
+ *         executor that left tasks unrun: "timeout=0.1 s ran out before
+ *         any candidate finished its 5 splits: ...").
  */
 CTUNE_API ctune_status ctune_search_fit(ctune_search *search, const ctune_data *data);
 /**
@@ -3493,6 +3535,27 @@ CTUNE_API void ctune_search_cancel(ctune_search *search);
  * @return that status; CTUNE_ESTATE before any fit; CTUNE_EINVAL for NULL
  */
 CTUNE_API ctune_status ctune_search_fit_status(const ctune_search *search);
+/**
+ * Which budget ended the last ctune_search_fit(), in the words of
+ * ctune_tuner_stopped_by() (the JSON results carry it as `stopped_by` for
+ * "timeout" and "cancelled" only: a search that ran its list writes the
+ * document a study rebuilds from its trials):
+ *  - "n_iter": a randomized search ran its n_iter candidates;
+ *  - "grid": a grid search ran every point of its grid;
+ *  - "n_trials": a TPE search ran its n_trials trials;
+ *  - "schedule": successive halving or Hyperband ran every iteration or
+ *    bracket of its schedule;
+ *  - "timeout": the timeout ran out with work left (ctune_search_set_timeout());
+ *  - "cancelled": ctune_search_cancel() or the progress callback stopped it.
+ * A search with a pruner says "n_iter" or "grid" as its flavour. A fit
+ * whose every candidate failed (CTUNE_EALLFAILED) still says the budget
+ * that ended it.
+ *
+ * @param search the search
+ * @return a static string; NULL for NULL, before any fit, or after a fit
+ *         that an error stopped (error_score=raise, out of memory, bad input)
+ */
+CTUNE_API const char *ctune_search_stopped_by(const ctune_search *search);
 /**
  * Whether a results table exists.
  *
@@ -3793,6 +3856,10 @@ typedef struct ctune_job ctune_job;
 /** See CTUNE_JOB_CANCELLED: a task failed under error_score=raise or ran
  *  out of memory. */
 #define CTUNE_JOB_FAILED 2
+/** See CTUNE_JOB_CANCELLED: the search's timeout ran out (a task finished
+ *  after it): the candidates started by then run to their end, no other
+ *  starts (ctune_search_set_timeout()). */
+#define CTUNE_JOB_TIMEOUT 4
 
 /** The version of ctune_executor_vtable this header describes. Methods are
  *  appended at the end of the struct, in order, and this constant goes up by

@@ -29,7 +29,7 @@ static const char *SEARCH_OPTS = "data dataset target model space param n-iter c
                                  "seed results report save-model no-scale shuffle quiet strategy "
                                  "factor resource min-resources max-resources n-candidates "
                                  "aggressive-elimination max-epochs hyperband-iterations pruner "
-                                 "tpe-batch study study-options";
+                                 "tpe-batch study study-options timeout";
 static const char *CV_OPTS =
     "data dataset target model param cv scoring jobs seed no-scale shuffle "
     "quiet";
@@ -87,6 +87,8 @@ static void usage_search(FILE *f, const char *cmd)
         "  --study FILE         durable study (SQLite): created, or resumed after a kill;\n"
         "                       see docs/studies.md\n"
         "  --study-options TEXT durability=full, fresh=true, timeout=S, claim_timeout=S\n"
+        "  --timeout S          wall seconds after which no new candidate starts; the\n"
+        "                       search ends with the candidates that finished (S > 0)\n"
         "  --quiet              no progress and no candidate table\n"
         "  --strategy NAME      %s\n"
         "successive halving (--strategy halving):\n"
@@ -103,7 +105,7 @@ static void usage_search(FILE *f, const char *cmd)
         "  --hyperband-iterations N  times the brackets run (default 1)\n"
         "Pruning (random or grid search; epochs are the steps):\n"
         "  --pruner NAME        median | sha | none: stop hopeless candidates after each\n"
-        "                       epoch up to --max-epochs (needs --no-scale for the MLP)\n",
+        "                       epoch up to --max-epochs\n",
         cmd,
         grid ? "Grid search: evaluates every combination of the space with K-fold CV."
              : "Randomized search: samples --n-iter candidates from the space (without\n"
@@ -349,8 +351,8 @@ static int write_results(const ctune_search *s, const char *path)
 /* The search's options from the flags, through the typed setters (a flag's
  * value is never pasted into options text). *splitter: the --shuffle one,
  * owned by the caller. */
-static int configure_search(ctune_search *s, const cli_opts *o, const ctune_estimator *est,
-                            ctune_splitter **splitter)
+static int configure_search(ctune_search *s, const cli_opts *o, const char *cmd,
+                            const ctune_estimator *est, ctune_splitter **splitter)
 {
     if (ctune_search_set_cv(s, (size_t)o->cv) != CTUNE_OK)
         return cli_fail("--cv");
@@ -361,6 +363,24 @@ static int configure_search(ctune_search *s, const cli_opts *o, const ctune_esti
     if (ctune_search_set_random_state(s, o->seed) != CTUNE_OK ||
         ctune_search_set_refit(s, 1, NULL) != CTUNE_OK)
         return cli_fail("search options");
+    if (o->timeout) { /* the number read by the library's parser, whatever the locale */
+        ctune_params *p = NULL;
+        double t = 0;
+        int ok = ctune_params_new(&p) == CTUNE_OK &&
+                 ctune_params_set_text(p, "timeout", o->timeout) == CTUNE_OK;
+        int type = ok ? ctune_params_type(p, "timeout") : 0;
+        int64_t i = 0;
+        if (type == CTUNE_TYPE_INT && ctune_params_get_int(p, "timeout", &i) == CTUNE_OK)
+            t = (double)i;
+        else if (type != CTUNE_TYPE_DOUBLE || ctune_params_get_double(p, "timeout", &t) != CTUNE_OK)
+            ok = 0;
+        ctune_params_free(p);
+        if (!ok)
+            return cli_usage_error(cmd, "--timeout needs a number of seconds, got '%s'",
+                                   o->timeout);
+        if (ctune_search_set_timeout(s, t) != CTUNE_OK)
+            return cli_usage_error(cmd, "--timeout: %s", ctune_last_error());
+    }
     int rc = make_splitter(o, est, splitter);
     if (rc == CLI_OK && *splitter && ctune_search_set_splitter(s, *splitter) != CTUNE_OK)
         rc = cli_fail("--shuffle");
@@ -395,6 +415,9 @@ static int report_search(ctune_search *s, ctune_status st, const cli_opts *o, co
         printf("best score: none (%s)\n",
                st == CTUNE_EALLFAILED ? "all fits failed" : ctune_last_error());
     }
+    const char *by = ctune_search_stopped_by(s); /* the budget that ended it */
+    if (by)
+        printf("stopped by: %s (%zu results rows)\n", by, ctune_search_n_rows(s));
     for (size_t i = 0; i < ctune_search_n_warnings(s); i++)
         fprintf(stderr, "warning: %s\n", ctune_search_warning(s, i));
     if (!o->quiet)
@@ -525,7 +548,7 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         rc = cli_fail("creating the search");
         goto done;
     }
-    if ((rc = configure_search(s, &o, m.est, &splitter)) != CLI_OK)
+    if ((rc = configure_search(s, &o, cmd, m.est, &splitter)) != CLI_OK)
         goto done;
     if (pruning) {
         char *end = NULL, resource[64];
@@ -576,7 +599,9 @@ static int cmd_search(int argc, char **argv, const char *cmd)
     cli_progress_end(pc.bar);
     free(pc.sum);
     free(pc.count);
-    if (study && st == CTUNE_OK && !ctune_study_completed_here(study)) {
+    const char *by = ctune_search_stopped_by(s);
+    if (study && st == CTUNE_OK && !ctune_study_completed_here(study) &&
+        !(by && strcmp(by, "timeout") == 0)) {
         /* another process on the study committed its last task: that one
          * refits and writes the outputs */
         if (!o.quiet)

@@ -46,6 +46,17 @@ ctune_status ctune__estimator_fit_warm_ctx(ctune_estimator *est, const ctune_dat
                                            const ctune_params *params, const ctune_fit_ctx *ctx,
                                            int *continued);
 
+/* Only the continuation of ctune__estimator_fit_warm_ctx(): continues the
+ * fit through the vtable's fit_more with `params` (may be NULL) merged into
+ * the handle's. CTUNE_EUNSUPPORTED, with the handle unchanged (params and
+ * fit), when it cannot continue exactly (unfitted, no fit_more, other data
+ * shape or classes, or fit_more declines); CTUNE_EINVAL for params the spec
+ * rejects (unchanged too); another failure drops the fit and keeps the
+ * merged params, as fit_warm does. For estimators that wrap others (a
+ * Pipeline's fit_more continues its last step). */
+ctune_status ctune__estimator_continue_ctx(ctune_estimator *est, const ctune_data *data,
+                                           const ctune_params *params, const ctune_fit_ctx *ctx);
+
 /* The instance pointer of a fitted estimator (NULL when unfitted): for
  * built-in estimators that wrap others (pipelines) and for persistence. */
 void *ctune__estimator_self(const ctune_estimator *est);

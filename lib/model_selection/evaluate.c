@@ -42,6 +42,8 @@ void ctune__eval_clear(ctune__eval *ev)
     ctune__free(ev->records);
     ctune__free(ev->preloaded);
     ev->preloaded = NULL;
+    ctune__free(ev->settled);
+    ev->settled = NULL;
     ev->train = ev->test = NULL;
     ev->splits = NULL;
     ev->records = NULL;
@@ -79,6 +81,18 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         if (src != vrec)
             memcpy(vrec, src, ev->rec_size);
         return;
+    }
+    if (ev->deadline > 0) {
+        /* mark the candidate started, then see whether the timeout has
+         * closed it out (in this order: a cutoff set after our mark covers
+         * us, or refuses us and the candidate is dropped as unfinished) */
+        size_t cur = atomic_load(&ev->started);
+        while (cur < c + 1 && !atomic_compare_exchange_weak(&ev->started, &cur, c + 1))
+            ;
+        if (c >= atomic_load(&ev->cutoff)) {
+            rec->status = CTUNE__NOT_RUN;
+            return;
+        }
     }
     if (ev->hook && ev->hook->claim) {
         /* another process on the same study may have it */
@@ -178,9 +192,52 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         ctune_estimator_free(e);
 }
 
+#ifdef CTUNE_TEST_HOOKS
+atomic_size_t ctune__test_deadline_after;
+#endif
+
+/* The deadline of a search's timeout has passed. */
+static int past_deadline(const ctune__eval *ev)
+{
+    if (!(ev->deadline > 0))
+        return 0;
+#ifdef CTUNE_TEST_HOOKS
+    size_t after = atomic_load(&ctune__test_deadline_after);
+    if (after)
+        return ev->n_done >= after;
+#endif
+    return ctune__now() >= ev->deadline;
+}
+
 static int interrupt_asked(const ctune__eval *ev)
 {
     return ev->interrupt && atomic_load(ev->interrupt);
+}
+
+/* The timeout, at each done call (on the process that calls done, so a
+ * distributed executor hands the same outcome to every rank): once past the
+ * deadline, the candidates started so far become the cutoff; the run stops
+ * (non-zero) once every task below it is done. `settled`: task t is done
+ * here (not left to another process). */
+static int timeout_stop(ctune__eval *ev, size_t t, int settled)
+{
+    if (!(ev->deadline > 0) || !ev->settled)
+        return 0;
+    size_t ns = ev->n_splits;
+    if (settled && !ev->settled[t]) {
+        ev->settled[t] = 1;
+        if (ev->timed_out && t / ns < atomic_load(&ev->cutoff))
+            ev->settled_below++;
+    }
+    if (!ev->timed_out && past_deadline(ev)) {
+        ev->timed_out = 1;
+        size_t cut = atomic_load(&ev->started);
+        atomic_store(&ev->cutoff, cut);
+        ev->settled_below = 0;
+        for (size_t u = 0; u < cut * ns; u++)
+            ev->settled_below += ev->settled[u];
+    }
+    return ev->timed_out && ev->settled_below >= atomic_load(&ev->cutoff) * ns;
 }
 
 static int task_done(void *vctx, size_t t, const void *vrec)
@@ -189,8 +246,10 @@ static int task_done(void *vctx, size_t t, const void *vrec)
     const ctune__task_rec *rec = vrec;
     if (atomic_load(&ev->claim_err))
         return 1; /* the study failed: nothing more is committed */
+    /* not run: refused by the timeout, or another process runs it (waited
+     * for after the run) */
     if (rec->status == CTUNE__NOT_RUN)
-        return 0; /* another process runs it: waited for after the run */
+        return timeout_stop(ev, t, 0);
     int interrupted = interrupt_asked(ev);
     if (interrupted)
         ev->interrupted = 1; /* start no more tasks */
@@ -239,7 +298,7 @@ static int task_done(void *vctx, size_t t, const void *vrec)
             return 1;
         }
     }
-    return 0;
+    return timeout_stop(ev, t, 1);
 }
 
 static void get_outcome(void *vctx, size_t *n_done, int *flags)
@@ -247,7 +306,8 @@ static void get_outcome(void *vctx, size_t *n_done, int *flags)
     const ctune__eval *ev = vctx;
     *n_done = ev->n_done;
     *flags = (ev->user_cancelled || ev->interrupted ? CTUNE_JOB_CANCELLED : 0) |
-             (ev->stopped_on_error ? CTUNE_JOB_FAILED : 0);
+             (ev->stopped_on_error ? CTUNE_JOB_FAILED : 0) |
+             (ev->timed_out ? CTUNE_JOB_TIMEOUT : 0);
 }
 
 static void set_outcome(void *vctx, size_t n_done, int flags)
@@ -256,6 +316,7 @@ static void set_outcome(void *vctx, size_t n_done, int flags)
     ev->n_done = n_done;
     ev->user_cancelled = (flags & CTUNE_JOB_CANCELLED) != 0;
     ev->stopped_on_error = (flags & CTUNE_JOB_FAILED) != 0;
+    ev->timed_out = (flags & CTUNE_JOB_TIMEOUT) != 0;
 }
 
 /* A view of `n` of the `rows` of data: all of them, or with ev->fraction a
@@ -318,9 +379,13 @@ static void wait_for_others(ctune__eval *ev, size_t n_tasks)
     for (;;) {
         size_t pending = 0;
         for (size_t t = 0; t < n_tasks; t++) {
-            if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted ||
+            if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted || ev->timed_out ||
                 interrupt_asked(ev) || atomic_load(&ev->claim_err))
                 return;
+            if (past_deadline(ev)) {
+                ev->timed_out = 1; /* the tasks others hold are left to them */
+                return;
+            }
             ctune__task_rec *r = rec_at(ev, t);
             if (r->status != CTUNE__NOT_RUN)
                 continue;
@@ -341,7 +406,10 @@ ctune_status ctune__eval_run(ctune__eval *ev)
 {
     ctune__eval_clear(ev);
     ev->n_done = 0;
-    ev->user_cancelled = ev->stopped_on_error = ev->interrupted = 0;
+    ev->user_cancelled = ev->stopped_on_error = ev->interrupted = ev->timed_out = 0;
+    atomic_init(&ev->started, 0);
+    atomic_init(&ev->cutoff, SIZE_MAX);
+    ev->settled_below = 0;
     ev->hook_status = CTUNE_OK;
     atomic_init(&ev->claim_err, 0);
     ev->claim_msg[0] = '\0';
@@ -371,6 +439,10 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     ev->rec_size = rs;
     ev->records = ctune__calloc(n_tasks, rs);
     if (!ev->records) {
+        ctune__eval_clear(ev);
+        return CTUNE_ENOMEM;
+    }
+    if (ev->deadline > 0 && !(ev->settled = ctune__calloc(n_tasks, 1))) {
         ctune__eval_clear(ev);
         return CTUNE_ENOMEM;
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 #include "core/params.h"
 #include "io/atomic.h"
@@ -34,6 +35,7 @@ struct ctune_search {
     const ctune_executor_vtable *executor; /* NULL = n_jobs */
     void *executor_self;
     atomic_int cancel;              /* ctune_search_cancel(): set until ctune_search_fit returns */
+    double deadline;                /* of the running fit (its timeout), 0 = none */
     const ctune__study_hook *study; /* ctune_search_set_study(), or NULL */
     const char *study_fp;           /* during a fit with a study: its fingerprint */
     size_t study_rows;              /* during such a fit: (candidate, rung) rows of the search */
@@ -50,7 +52,8 @@ struct ctune_search {
     int pruning;           /* a pruner at synchronous rungs (halving == 3) */
     ctune__pruner pruner;
     int64_t max_steps; /* the resource's last step */
-    /* its outcome */
+    /* its outcome; also a random or grid search's when its timeout left
+     * candidates unfinished (the rows are then the finished ones) */
     ctune_params **rows; /* one per candidate per iteration (owned) */
     size_t *row_ids;     /* the candidate of each row */
     size_t n_rows;
@@ -69,6 +72,9 @@ struct ctune_search {
     ctune_estimator *best_est;
     double refit_time;
     ctune__strlist warnings;
+    int deadline_hit;       /* a task finished after the deadline */
+    int timed_out;          /* ... and work was left undone: the timeout ended the run */
+    const char *stopped_by; /* the budget that ended the last fit (static), or NULL */
 };
 
 #define HV_SMALLEST (-1)
@@ -106,6 +112,8 @@ static void drop_results(ctune_search *s)
     s->n_splits = 0;
     s->n_done = 0;
     ctune__strlist_clear(&s->warnings);
+    s->deadline_hit = s->timed_out = 0;
+    s->stopped_by = NULL;
 }
 
 void ctune_search_free(ctune_search *s)
@@ -486,6 +494,12 @@ ctune_status ctune_search_set_refit(ctune_search *s, int refit, const char *metr
     return ctune__eval_opts_set_refit(&s->opts, refit, metric, "search");
 }
 
+ctune_status ctune_search_set_timeout(ctune_search *s, double seconds)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_timeout(&s->opts, seconds, "search");
+}
+
 ctune_status ctune_search_set_random_state(ctune_search *s, uint64_t seed)
 {
     CTUNE_CHECK_NULL(s, "search");
@@ -815,6 +829,7 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         last->cache = cache;
         last->cache_splits = cache_splits;
         study_run(s, last, it, r, s->halving == 2 ? (int64_t)bracket : -1);
+        last->deadline = s->deadline;
         if (!s->resource && r < (int64_t)ctune_data_n_rows(data)) {
             last->fraction = (double)r / (double)ctune_data_n_rows(data);
             last->sub_seed = ctune_seed_derive(seed, it + 1);
@@ -836,6 +851,12 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         memcpy(m + row0 * last->n_splits * rs, last->records, add);
         if (rc != CTUNE_OK)
             break;
+        if (last->timed_out) { /* no next round: the rows of this one that finished stay */
+            s->deadline_hit = 1;
+            if (last->n_done < n * last->n_splits || it + 1 < n_rounds)
+                s->timed_out = 1;
+            break;
+        }
         size_t keep = keep_at ? keep_at[it] : (size_t)ceil((double)n / s->factor);
         if (keep > n)
             keep = n;
@@ -973,6 +994,11 @@ static ctune_status hyperband_run(ctune_search *s, const ctune_data *data, size_
                             NULL, &rem);
             first += size;
             s->n_iterations++;
+            if (s->deadline_hit) {
+                if (first < n_total && (bb > 0 || hi + 1 < s->hb_iterations))
+                    s->timed_out = 1; /* brackets left */
+                return rc;
+            }
         }
     }
     return rc;
@@ -1049,7 +1075,7 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
     double mean = NAN;
     s->study_rows = n <= SIZE_MAX / steps ? n * steps : SIZE_MAX;
     for (size_t c = 0; c < n && rc == CTUNE_OK; c++) {
-        int pruned = 0;
+        int pruned = 0, unfinished = 0;
         for (size_t k = 0; k < steps && rc == CTUNE_OK; k++) {
             ctune_params_free(step_params[0]);
             step_params[0] = NULL;
@@ -1074,11 +1100,18 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
             last->cache = cache;
             last->cache_splits = cache_splits;
             study_run(s, last, k, (int64_t)k + 1, -1);
+            last->deadline = s->deadline;
             rc = ctune__eval_run(last);
             s->n_done += last->n_done;
             s->n_splits = last->n_splits;
             if (rc != CTUNE_OK || !ctune__eval_has_records(last))
                 break;
+            if (last->timed_out)
+                s->deadline_hit = 1;
+            if (last->timed_out && last->n_done < last->n_splits) {
+                unfinished = 1; /* a step cut short: the trial goes */
+                break;
+            }
             row_means(last, metric, &mean);
             st[c * steps + k] = (int64_t)k + 1;
             val[c * steps + k] = mean;
@@ -1095,10 +1128,16 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
                 pruned = prune;
                 break;
             }
+            /* past the deadline a started trial still trains to its end
+             * (each step's run finishes the trial's folds) */
         }
         for (size_t f = 0; f < cache_splits; f++) {
             ctune_estimator_free(cache[c * cache_splits + f]);
             cache[c * cache_splits + f] = NULL;
+        }
+        if (unfinished) {
+            s->timed_out = 1;
+            break;
         }
         if (!ctune__eval_has_records(last) || !step_params[0])
             break;
@@ -1120,6 +1159,10 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
         o->resources[c] = (double)len[c];
         o->brackets[c] = 0;
         tr[c].complete = !pruned;
+        if (s->deadline_hit) {
+            s->timed_out = c + 1 < n; /* trials left */
+            break;
+        }
     }
     s->n_iterations = s->n_rows;
     ctune_params_free(step_params[0]);
@@ -1131,6 +1174,103 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
     last->cache = NULL;
     ctune__free(st), ctune__free(val), ctune__free(len), ctune__free(tr);
     return rc;
+}
+
+/* ---- the timeout ------------------------------------------------------------ */
+
+/* A split finished: it ran (well or not), and was neither left unstarted
+ * nor stopped in flight when the timeout ran out. */
+static int split_finished(const ctune__task_rec *r)
+{
+    return r->status != CTUNE__NOT_RUN && r->status != CTUNE_ECANCELLED;
+}
+
+/* The word of ctune_search_stopped_by() for a run that ended with run_rc
+ * (the evaluation's status, before the results and the refit). */
+static const char *stop_word(const ctune_search *s, ctune_status run_rc)
+{
+    if (run_rc == CTUNE_ECANCELLED)
+        return "cancelled";
+    if (s->timed_out)
+        return "timeout";
+    if (run_rc != CTUNE_OK)
+        return NULL;
+    if (s->tpe)
+        return "n_trials";
+    if (s->halving == 1 || s->halving == 2)
+        return "schedule";
+    return s->randomized ? "n_iter" : "grid";
+}
+
+static ctune_status none_finished(const ctune_search *s, size_t n_splits)
+{
+    char t[40];
+    ctune__fmt_double(t, sizeof t, s->opts.timeout);
+    return ctune_set_error(CTUNE_ECANCELLED,
+                           "timeout=%s s ran out before any candidate finished its %zu "
+                           "splits: no results (give the search more time)",
+                           t, n_splits);
+}
+
+/* A random, grid or TPE search ended by its timeout: keeps in `ev` the
+ * candidates whose splits all finished, in their order, as the rows of the
+ * search (their params copied, their candidate index in row_ids for the
+ * refit's stream); *kept receives their number. */
+static ctune_status keep_finished_cands(ctune_search *s, ctune__eval *ev, size_t *kept)
+{
+    size_t n = ev->n_cands, per = ev->n_splits * ev->rec_size, k = 0;
+    *kept = 0;
+    s->rows = ctune__calloc(n ? n : 1, sizeof *s->rows);
+    s->row_ids = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
+    if (!s->rows || !s->row_ids)
+        return CTUNE_ENOMEM;
+    for (size_t c = 0; c < n; c++) {
+        int ok = 1;
+        for (size_t f = 0; f < ev->n_splits && ok; f++)
+            ok = split_finished(ctune__eval_rec(ev, c, f));
+        if (!ok)
+            continue;
+        CTUNE_TRY(ctune_params_copy(&s->rows[k], ev->cands[c]));
+        s->row_ids[k] = c;
+        s->n_rows = k + 1;
+        if (k != c)
+            memmove(ev->records + k * per, ev->records + c * per, per);
+        k++;
+    }
+    ev->n_cands = k;
+    ev->cands = s->rows;
+    *kept = k;
+    return CTUNE_OK;
+}
+
+/* The same for the rows of a halving or Hyperband search: a row whose
+ * splits did not all finish goes, with its values. Returns the rows kept. */
+static size_t keep_finished_rows(ctune_search *s, hv_out *o, size_t n_splits)
+{
+    size_t per = n_splits * o->rec_size, k = 0;
+    for (size_t i = 0; i < s->n_rows; i++) {
+        int ok = 1;
+        for (size_t f = 0; f < n_splits && ok; f++)
+            ok = split_finished(
+                (const ctune__task_rec *)(o->merged + (i * n_splits + f) * o->rec_size));
+        if (!ok) {
+            ctune_params_free(s->rows[i]);
+            s->rows[i] = NULL;
+            continue;
+        }
+        if (k != i) {
+            s->rows[k] = s->rows[i];
+            s->rows[i] = NULL;
+            s->row_ids[k] = s->row_ids[i];
+            o->iters[k] = o->iters[i];
+            o->resources[k] = o->resources[i];
+            o->brackets[k] = o->brackets[i];
+            memmove(o->merged + k * per, o->merged + i * per, per);
+        }
+        k++;
+    }
+    s->n_rows = k;
+    return k;
 }
 
 /* ctune_search_fit() for successive halving: the rows of every iteration
@@ -1146,6 +1286,13 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
     ctune_status rc = s->halving == 3   ? pruned_run(s, data, k, &last, &o)
                       : s->halving == 2 ? hyperband_run(s, data, k, &last, &o)
                                         : halving_run(s, data, k, &last, &o);
+    s->stopped_by = stop_word(s, rc);
+    if (s->timed_out && rc == CTUNE_OK &&
+        (!o.merged || keep_finished_rows(s, &o, last.n_splits) == 0)) {
+        rc = none_finished(s, s->n_splits);
+        ctune__free(o.merged);
+        o.merged = NULL;
+    }
     if (o.merged && rc != CTUNE_ENOMEM) {
         char msg[1024];
         ctune_status run_rc = rc;
@@ -1270,8 +1417,14 @@ static ctune_status tpe_run(ctune_search *s, ctune__eval *ev, size_t metric)
         sub.cand_offset = b;
         sub.tasks_before = done;
         sub.n_cands_total = n;
+        sub.deadline = s->deadline;
         rc = ctune__eval_run(&sub);
         done += sub.n_done;
+        if (sub.timed_out) {
+            s->deadline_hit = 1;
+            if (sub.n_done < k * sub.n_splits || b + k < n)
+                s->timed_out = 1; /* candidates unfinished or never proposed */
+        }
         if (ctune__eval_has_records(&sub)) {
             size_t per = sub.n_splits * sub.rec_size;
             if (!all && !(all = ctune__malloc_array(n, per))) {
@@ -1286,7 +1439,7 @@ static ctune_status tpe_run(ctune_search *s, ctune__eval *ev, size_t metric)
                 val[b + j] = batch_mean(&sub, j, metric);
         }
         b += k;
-        if (b < n && rc == CTUNE_OK) {
+        if (b < n && rc == CTUNE_OK && !sub.timed_out) {
             ctune__eval_clear(&sub);
             continue;
         }
@@ -1304,6 +1457,8 @@ static ctune_status tpe_run(ctune_search *s, ctune__eval *ev, size_t metric)
         }
         ev->cand_offset = 0;
         ev->n_done = done;
+        if (ev->timed_out)
+            break; /* no next batch */
     }
     ctune__free(all);
     ctune__free(val);
@@ -1325,6 +1480,7 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ctune_clear_error();
     drop_results(s);
     s->fit_status = CTUNE_ESTATE;
+    s->deadline = s->opts.timeout > 0 ? ctune__now() + s->opts.timeout : 0;
     if (!data)
         return s->fit_status = ctune_set_error(CTUNE_EINVAL, "ctune_search_fit: data is NULL");
     size_t metric = 0;
@@ -1351,9 +1507,11 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
         rc = halving_fit(s, data, metric);
         if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
             char msg[1024];
+            const char *by = s->stopped_by;
             memcpy(msg, ctune_last_error(), sizeof msg);
             msg[sizeof msg - 1] = '\0';
             drop_results(s);
+            s->stopped_by = rc == CTUNE_ENOMEM ? NULL : by;
             ctune_set_error_str(rc, msg);
         }
         s->fit_status = rc;
@@ -1384,6 +1542,7 @@ static ctune_status plain_fit(ctune_search *s, const ctune_data *data, size_t me
     ev.executor_self = s->executor_self;
     ev.interrupt = &s->cancel;
     ev.study_bracket = -1;
+    ev.deadline = s->deadline;
     if (s->study) {
         ev.hook = s->study;
         ev.fingerprint = s->study_fp;
@@ -1396,13 +1555,28 @@ static ctune_status plain_fit(ctune_search *s, const ctune_data *data, size_t me
 
     s->n_done = ev.n_done;
     s->n_splits = ev.n_splits;
+    if (!s->tpe && ev.timed_out) {
+        s->deadline_hit = 1;
+        s->timed_out = ev.n_done < ev.n_cands * ev.n_splits;
+    }
+    s->stopped_by = stop_word(s, rc);
+    if (s->timed_out && rc == CTUNE_OK && ctune__eval_has_records(&ev)) {
+        size_t kept = 0;
+        rc = keep_finished_cands(s, &ev, &kept);
+        if (rc == CTUNE_OK && kept == 0)
+            rc = none_finished(s, ev.n_splits);
+        if (rc != CTUNE_OK) { /* nothing half-written stays */
+            ctune__free(ev.records);
+            ev.records = NULL;
+        }
+    }
     if (ctune__eval_has_records(&ev) && rc != CTUNE_ENOMEM) {
         /* keep the message of the run while building the table */
         char msg[1024];
         ctune_status run_rc = rc;
         memcpy(msg, ctune_last_error(), sizeof msg);
         msg[sizeof msg - 1] = '\0';
-        rc = ctune__results_build(&s->res, &ev, s->cands->items, s->space);
+        rc = ctune__results_build(&s->res, &ev, s->rows ? s->rows : s->cands->items, s->space);
         if (rc == CTUNE_OK)
             rc = collect_warnings(s, &ev);
         if (rc == CTUNE_OK && run_rc != CTUNE_OK)
@@ -1421,18 +1595,22 @@ static ctune_status plain_fit(ctune_search *s, const ctune_data *data, size_t me
     }
     int refit_here = !s->executor || !s->executor->refit_here ||
                      s->executor->refit_here(s->executor_self);
-    if (s->study && s->study->refit_here && !s->study->refit_here(s->study->self))
+    if (s->study && !s->timed_out && s->study->refit_here && !s->study->refit_here(s->study->self))
         refit_here = 0; /* another process on the study completed it and refits */
     if (rc == CTUNE_OK && s->opts.refit && refit_here) {
-        rc = ctune__eval_refit(&s->best_est, s->est, s->cands->items[s->best_index], data, ev.seed,
-                               (size_t)s->best_index, ev.n_splits, &s->cancel, &s->refit_time);
+        size_t b = (size_t)s->best_index;
+        rc = ctune__eval_refit(&s->best_est, s->est, s->rows ? s->rows[b] : s->cands->items[b],
+                               data, ev.seed, s->row_ids ? s->row_ids[b] : b, ev.n_splits,
+                               &s->cancel, &s->refit_time);
     }
     ctune__eval_clear(&ev);
     if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
         char msg[1024];
+        const char *by = s->stopped_by;
         memcpy(msg, ctune_last_error(), sizeof msg);
         msg[sizeof msg - 1] = '\0';
         drop_results(s);
+        s->stopped_by = rc == CTUNE_ENOMEM ? NULL : by;
         ctune_set_error_str(rc, msg);
     }
     s->fit_status = rc;
@@ -1443,6 +1621,8 @@ ctune_status ctune_search_fit_status(const ctune_search *s)
 {
     return s ? s->fit_status : CTUNE_EINVAL;
 }
+
+const char *ctune_search_stopped_by(const ctune_search *s) { return s ? s->stopped_by : NULL; }
 
 int ctune_search_has_results(const ctune_search *s) { return s && s->res; }
 
@@ -1491,7 +1671,7 @@ const ctune_params *ctune_search_best_params(const ctune_search *s)
 {
     if (!s || !s->res || s->best_index < 0)
         return NULL;
-    return s->halving ? s->rows[s->best_index] : s->cands->items[s->best_index];
+    return s->rows ? s->rows[s->best_index] : s->cands->items[s->best_index];
 }
 
 ctune_estimator *ctune_search_best_estimator(ctune_search *s) { return s ? s->best_est : NULL; }
@@ -1586,8 +1766,15 @@ static ctune_status export(const ctune_search *s, int json, ctune__sb *b)
     CTUNE_TRY(need_results(s));
     ctune__sb_init(b);
     if (json) {
+        /* stopped_by: only when a budget other than the search's own list
+         * ended it (a search that ran its list writes what a study rebuilds
+         * from its trials, ctune_study_results_json_buf(), byte for byte) */
+        const char *by = s->stopped_by && (strcmp(s->stopped_by, "timeout") == 0 ||
+                                           strcmp(s->stopped_by, "cancelled") == 0)
+                             ? s->stopped_by
+                             : NULL;
         ctune__results_meta m = {s->best_index, s->best_score, s->refit_metric,
-                                 s->fit_status == CTUNE_OK ? "complete" : "partial", NULL};
+                                 s->fit_status == CTUNE_OK ? "complete" : "partial", by};
         ctune__results_json(s->res, &m, b);
     } else {
         ctune__results_csv(s->res, b);
@@ -1665,7 +1852,7 @@ const ctune_params *ctune_search_row_params(const ctune_search *s, size_t i)
 {
     if (!s || !s->res || i >= s->res->n_cands)
         return NULL;
-    return s->halving ? s->rows[i] : s->cands->items[i];
+    return s->rows ? s->rows[i] : s->cands->items[i];
 }
 
 /* ---- durable studies (the hook lib/study implements) ------------------------ */

@@ -294,6 +294,9 @@ static ctune_status read_doc(ctune__rdoc *d)
     if (st && st->type != CTUNE__JSON_STRING)
         return bad(st, "status", "a string");
     d->status = st ? st->str : "unknown";
+    const ctune__json *by = ctune__json_get(root, "stopped_by"); /* optional */
+    if (by && by->type != CTUNE__JSON_STRING)
+        return bad(by, "stopped_by", "a string");
 
     /* the metric shown: the refit metric, else the first scorer, else "score" */
     const ctune__json *rm = ctune__json_get(root, "refit_metric");

@@ -70,6 +70,36 @@ class CliTest(unittest.TestCase):
             self.assertEqual(rows[-1]["param_mlp__epochs"], "9")
             self.assertIn("mlp__epochs=9", best_of(out)[1])
 
+    def test_halving_on_epochs_with_scaling_equals_full_fits(self):
+        # scaler + MLP (the default): promoted candidates continue their fits, and every row
+        # scores as a grid search that fits its epochs in one go, split by split
+        space = "learning_rate: 0.001|0.002|0.005|0.01|0.02|0.03|0.05|0.07|0.1"
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "h.json")
+            rc, out, err = run("grid", "--dataset", "iris", "--strategy", "halving",
+                               "--resource", "epochs", "--min-resources", "1",
+                               "--max-resources", "9", "--space", space, "--jobs", "2",
+                               "--results", res, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(res) as f:
+                h = json.load(f)["cv_results"]
+            self.assertEqual(sorted(set(h["n_resources"])), [1, 3, 9])
+            for epochs in (1, 3, 9):
+                g_res = os.path.join(tmp, "g%d.json" % epochs)
+                rc, out, err = run("grid", "--dataset", "iris", "--param", "epochs=%d" % epochs,
+                                   "--space", space, "--results", g_res, "--quiet")
+                self.assertEqual(rc, 0, err)
+                with open(g_res) as f:
+                    g = json.load(f)["cv_results"]
+                lr = [p["mlp__learning_rate"] for p in g["params"]]
+                rows = [i for i, r in enumerate(h["n_resources"]) if r == epochs]
+                self.assertEqual(len(rows), {1: 9, 3: 3, 9: 1}[epochs])
+                for i in rows:
+                    j = lr.index(h["params"][i]["mlp__learning_rate"])
+                    for k in range(3):
+                        col = "split%d_test_score" % k
+                        self.assertEqual(h[col][i], g[col][j], (epochs, i, col))
+
     def test_hyperband(self):
         with tempfile.TemporaryDirectory() as tmp:
             res = os.path.join(tmp, "r.json")
@@ -104,14 +134,73 @@ class CliTest(unittest.TestCase):
             self.assertEqual(len(rows), 7)
             self.assertEqual(list(rows[0])[:2], ["pruned", "n_resources"])
             self.assertTrue(all(r["pruned"] in ("0", "1") for r in rows))
-        # the default MLP sits behind a scaler (a Pipeline): it never reports
+        # the default MLP sits behind a scaler (a Pipeline), which continues its fits too
         rc, out, err = run("search", "--dataset", "iris", "--pruner", "sha", "--max-epochs", "3",
-                           "--space", "nn: 4|8")
+                           "--space", "nn: 4|8", "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("mlp__epochs=3", best_of(out)[1])
+        # a tree has no fit_more: it never reports
+        rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--pruner", "sha",
+                           "--max-epochs", "3", "--space", "max_depth: 1|2")
         self.assertEqual(rc, 1)
         self.assertIn("never reports", err)
         rc, out, err = run("search", "--dataset", "iris", "--pruner", "median")
         self.assertEqual(rc, 2)
         self.assertIn("--max-epochs", err)
+
+    def test_search_timeout(self):
+        # 400 candidates of about 20 ms each (3 folds of 30 epochs): far more
+        # than the 0.5 s budget; only a generous bound on the time is checked
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "r.json")
+            html = os.path.join(tmp, "r.html")
+            t0 = time.monotonic()
+            rc, out, err = run("search", "--dataset", "breast_cancer", "--n-iter", "400",
+                               "--space", "learning_rate: loguniform(0.001, 0.1); nn: 8|16",
+                               "--param", "epochs=30", "--timeout", "0.5", "--jobs", "2",
+                               "--results", res, "--quiet")
+            took = time.monotonic() - t0
+            self.assertEqual(rc, 0, err)
+            self.assertLess(took, 0.5 + 4.5)
+            self.assertIn("stopped by: timeout", out)
+            self.assertIsNotNone(best_of(out)[1])
+            with open(res) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["stopped_by"], "timeout")
+            self.assertEqual(doc["status"], "complete")
+            self.assertGreaterEqual(doc["n_candidates"], 1)
+            self.assertLess(doc["n_candidates"], 400)
+            self.assertTrue(all(v is not None for v in doc["cv_results"]["mean_test_score"]))
+            rc, out, err = run("report", res, "-o", html)  # the strict reader takes it
+            self.assertEqual(rc, 0, err)
+            # with a study: the finished tasks are committed, this process refits, and a
+            # second run resumes with more candidates
+            study = os.path.join(tmp, "s.db")
+            model = os.path.join(tmp, "m.ctm")
+            rows = []
+            for _ in range(2):
+                rc, out, err = run("search", "--dataset", "breast_cancer", "--n-iter", "400",
+                                   "--space", "learning_rate: loguniform(0.001, 0.1); nn: 8|16",
+                                   "--param", "epochs=30", "--timeout", "0.3", "--study", study,
+                                   "--results", res, "--save-model", model, "--quiet")
+                self.assertEqual(rc, 0, err)
+                self.assertIn("stopped by: timeout", out)
+                self.assertNotIn("another process", err)
+                self.assertTrue(os.path.exists(model))
+                with open(res) as f:
+                    rows.append(json.load(f)["n_candidates"])
+            self.assertGreater(rows[1], rows[0])
+        rc, out, err = run("grid", "--dataset", "iris", "--model", "tree",
+                           "--space", "max_depth: 1|2|3", "--timeout", "60", "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("stopped by: grid (3 results rows)", out)
+        for value, needle in (("0", "got 0"), ("-1", "got -1"), ("nan", "got nan"),
+                              ("inf", "got inf"), ("soon", "needs a number of seconds")):
+            rc, out, err = run("grid", "--dataset", "iris", "--model", "tree",
+                               "--space", "max_depth: 1|2", "--timeout", value)
+            self.assertEqual(rc, 2, (value, err))
+            self.assertIn("--timeout", err)
+            self.assertIn(needle, err)
 
     def test_halving_grid_and_bad_flags(self):
         rc, out, err = run("grid", "--strategy", "halving", "--model", "tree", "--dataset", "iris",

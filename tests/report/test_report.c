@@ -381,6 +381,15 @@ START_TEST(test_degenerate_pages)
         " \"cv_results\": {\"params\": [{}], \"mean_test_score\": [0.5],"
         " \"std_test_score\": [0], \"rank_test_score\": [1]}}";
     d = read_ok(bare);
+    ctune__rdoc_free(d);
+    /* the optional stopped_by of a search ended by its timeout */
+    const char *timed =
+        "{\"schema\": 1, \"n_candidates\": 1, \"n_splits\": 0, \"status\": \"complete\","
+        " \"stopped_by\": \"timeout\", \"cv_results\": {\"params\": [{}], "
+        "\"mean_test_score\": [0.5], \"std_test_score\": [0], \"rank_test_score\": [1]}}";
+    d = read_ok(timed);
+    ctune__rdoc_free(d);
+    d = read_ok(bare);
     html = html_of(d, NULL);
     check_structure(html);
     ck_assert(strstr(html, "No parameter was searched") != NULL);
@@ -412,6 +421,9 @@ START_TEST(test_reader_refusals)
     read_bad("{\"schema\": \"1\", \"cv_results\": {}}", CTUNE_EFORMAT,
              "'schema' (line 1 column 12) must be a version number, not a string");
     read_bad("{\"schema\": 1.5, \"cv_results\": {}}", CTUNE_EFORMAT, "version number");
+    read_bad("{\"schema\": 1, \"n_candidates\": 0, \"n_splits\": 0, \"stopped_by\": 3, "
+             "\"cv_results\": {}}",
+             CTUNE_EFORMAT, "'stopped_by' (line 1 column 63) must be a string, not a number");
     read_bad("{\"schema\": 1, \"cv_results\": []}", CTUNE_EFORMAT,
              "'cv_results' (line 1 column 29) must be an object of columns");
     read_bad("{\"schema\": 1, \"cv_results\": {}}", CTUNE_EFORMAT, "'n_candidates' is missing");
