@@ -777,7 +777,31 @@ class TuneTest(unittest.TestCase):
                                      "--results", res)
             self.assertEqual(rc, 0, err)
             self.assertIn("6 trials: 5 complete, 1 pruned", out)
-            self.assertEqual(self.rows(res)[5]["error"], "pruned at step 1")
+            rows = self.rows(res)
+            self.assertEqual(rows[5]["error"], "pruned at step 1")
+            self.assertEqual([r["state"] for r in rows], ["done"] * 5 + ["pruned"])
+            self.assertEqual(rows[5]["mean_test_score"], "0.2")  # its last step's value
+
+    def test_report_of_pruned_tuner(self):
+        # the tuner's JSON marks its pruned trial; the report shows it pruned
+        with tempfile.TemporaryDirectory() as tmp:
+            js, page = os.path.join(tmp, "t.json"), os.path.join(tmp, "t.html")
+            rc, out, err = self.tune("--space", "x: 1|2|3|4|5|0.1", "--sampler", "grid",
+                                     "--pruner", "sha", "--command", STUB + " ok {x}",
+                                     "--results", js, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(js) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["cv_results"]["state"], ["done"] * 5 + ["pruned"])
+            rc, out, err = run("report", js, "-o", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                html = f.read()
+            self.assertEqual(html.count("<td>▽ pruned</td>"), 1)
+            history = re.search(r'<figure class="plot" id="history">.*?</figure>', html, re.S)
+            self.assertEqual(history.group(0).count('class="pt pruned"'), 1)
+            self.assertIn("<dt>pruned</dt><dd>1 of 6 trials", html)
+            self.assertIn("1 trials were pruned", html)
 
     def test_shell_and_quoting(self):
         rc, out, err = self.tune("--space", "x: 7", "--sampler", "grid", "--shell",
