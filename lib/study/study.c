@@ -154,7 +154,8 @@ struct ctune_study {
     int exclusive;                      /* the search that began runs alone on the study */
     int run_lock;                       /* this handle holds the study's run lock */
     int began;                          /* a search began since the last hook end */
-    int v1_reader; /* create=false on a study of schema version 1: read through views */
+    int v1_reader;    /* create=false on a study of schema version 1: read through views */
+    int tuner_claims; /* a tuner asked trials through this handle (claims released on close) */
     /* the heartbeat thread (hook begin to hook end): refreshes this
      * handle's claims every claim_timeout / 4 while tasks run, so a fit
      * longer than claim_timeout keeps its claim */
@@ -355,6 +356,7 @@ static void cache_clear(ctune_study *st)
 }
 
 static void hook_end(void *self);
+static void th_release(ctune_study *st);
 
 void ctune_study_close(ctune_study *st)
 {
@@ -364,6 +366,8 @@ void ctune_study_close(ctune_study *st)
         hook_end(st); /* a search cut short before its end hook */
         pthread_cond_destroy(&st->hb_cond);
     }
+    if (st->tuner_claims)
+        th_release(st);
     sqlite3_close(st->db);
     if (st->hook.self)
         pthread_mutex_destroy(&st->lock);
@@ -871,6 +875,21 @@ static ctune_status claim_release(ctune_study *st, const ctune__study_key *key)
     return r == SQLITE_DONE ? CTUNE_OK : db_error(st, CTUNE_EIO, "heart-beating");
 }
 
+/* The pid of a claim's owner ("pid/host/nonce") when it runs on this host,
+ * else 0. */
+static long owner_pid_here(const ctune_study *st, const char *owner)
+{
+    char *end;
+    long pid = strtol(owner, &end, 10);
+    const char *host_end = *end == '/' ? strchr(end + 1, '/') : NULL;
+    const char *my_host = strchr(st->owner, '/') + 1;
+    size_t my_len = (size_t)(strchr(my_host, '/') - my_host);
+    if (pid > 0 && host_end && (size_t)(host_end - end - 1) == my_len &&
+        memcmp(end + 1, my_host, my_len) == 0)
+        return pid;
+    return 0;
+}
+
 /* 1 while the owner of a claim may still be working on it: not this
  * handle, no heartbeat older than claim_timeout, and, on this host, its
  * process exists. */
@@ -880,13 +899,8 @@ static int claim_alive(const ctune_study *st, const char *owner, double heartbea
         return 0; /* ours from an earlier fit of this handle */
     if (!(wall_now() - heartbeat < st->claim_timeout))
         return 0;
-    char *end;
-    long pid = strtol(owner, &end, 10);
-    const char *host_end = *end == '/' ? strchr(end + 1, '/') : NULL;
-    const char *my_host = strchr(st->owner, '/') + 1;
-    size_t my_len = (size_t)(strchr(my_host, '/') - my_host);
-    if (pid > 0 && host_end && (size_t)(host_end - end - 1) == my_len &&
-        memcmp(end + 1, my_host, my_len) == 0) {
+    long pid = owner_pid_here(st, owner);
+    if (pid > 0) {
         if (pid == (long)getpid())
             return 0; /* a dead process whose pid this one reuses */
         if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
@@ -1308,6 +1322,106 @@ static const char *const TRIAL_STATES[] = {"running", "done", "pruned", "failed"
 /* The tell rows live in meta as "tell <seq, 20 digits>" = "<trial> <asked>". */
 #define TELL_KEY "tell %020zu"
 
+/* The error of a running trial whose owner died (th_reap). */
+#define TUNER_DEAD "owner process died"
+
+/* 1 while the owner of a tuner's running trial may still tell it: this
+ * handle (open, so alive); another handle of this process while its
+ * heartbeat is fresh; another process as claim_alive() says. */
+static int tuner_owner_alive(const ctune_study *st, const char *owner, double heartbeat)
+{
+    if (!owner)
+        return 0; /* no claim: a handle closed without telling it, or an older ctune */
+    if (strcmp(owner, st->owner) == 0)
+        return 1;
+    if (owner_pid_here(st, owner) == (long)getpid())
+        return wall_now() - heartbeat < st->claim_timeout;
+    return claim_alive(st, owner, heartbeat);
+}
+
+/* Tells "failed" every running trial of a tuner whose owner is dead (inside
+ * the caller's transaction, before the tuner reads): in trial order, each
+ * taking the next tell, as if the tuner now on the study told it. */
+static ctune_status th_reap(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT t.candidate, c.owner, c.heartbeat FROM trials t LEFT JOIN "
+                           "claims c ON c.candidate=t.candidate AND c.rung=0 AND c.split=0 "
+                           "WHERE t.state='running' AND t.rung=0 AND t.split=0 "
+                           "ORDER BY t.candidate",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "reading the tuner's running trials");
+    long long *dead = NULL;
+    size_t n = 0, cap = 0;
+    ctune_status rc = CTUNE_OK;
+    int r;
+    while (rc == CTUNE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *owner = (const char *)sqlite3_column_text(q, 1);
+        if (tuner_owner_alive(st, owner, sqlite3_column_double(q, 2)))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            long long *d = ctune__realloc(dead, nc * sizeof *d);
+            if (!d) {
+                rc = CTUNE_ENOMEM;
+                break;
+            }
+            dead = d;
+            cap = nc;
+        }
+        dead[n++] = sqlite3_column_int64(q, 0);
+    }
+    if (rc == CTUNE_OK && r != SQLITE_DONE)
+        rc = db_error(st, CTUNE_EIO, "reading the tuner's running trials");
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
+        long long n_tells = 0, n_asked = 0;
+        if (sqlite3_prepare_v2(st->db,
+                               "UPDATE trials SET state='failed', error='" TUNER_DEAD "' WHERE "
+                               "candidate=? AND rung=0 AND split=0;",
+                               -1, &q, NULL) != SQLITE_OK)
+            return db_error(st, CTUNE_EIO, "failing a dead process's trial");
+        sqlite3_bind_int64(q, 1, dead[i]);
+        r = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "failing a dead process's trial");
+        if (rc == CTUNE_OK &&
+            sqlite3_prepare_v2(st->db,
+                               "DELETE FROM claims WHERE candidate=? AND rung=0 AND split=0", -1,
+                               &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, dead[i]);
+            r = sqlite3_step(q);
+            sqlite3_finalize(q);
+            if (r != SQLITE_DONE)
+                rc = db_error(st, CTUNE_EIO, "failing a dead process's trial");
+        }
+        if (rc == CTUNE_OK)
+            rc = query_int(st, "SELECT count(*) FROM meta WHERE key >= 'tell ' AND key < 'tell :'",
+                           &n_tells, "counting the tuner's tells");
+        if (rc == CTUNE_OK)
+            rc = query_int(st, "SELECT count(*) FROM trials", &n_asked,
+                           "counting the tuner's trials");
+        if (rc == CTUNE_OK)
+            rc = th_write_tell(st, (size_t)n_tells, (size_t)dead[i], (size_t)n_asked);
+    }
+    ctune__free(dead);
+    return rc;
+}
+
+/* Drops this handle's claims on a tuner's running trials (ctune_study_close):
+ * no one tells them any more, so the next tuner on the study fails them. */
+static void th_release(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE owner=?", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, st->owner, -1, SQLITE_STATIC);
+        sqlite3_step(q);
+        sqlite3_finalize(q);
+    }
+}
+
 static ctune_status th_lock(void *self, const char *fp)
 {
     ctune_study *st = self;
@@ -1337,6 +1451,10 @@ static ctune_status th_lock(void *self, const char *fp)
             rc = meta_put(st, "n_scores", "1");
     }
     ctune__free(old);
+    if (rc == CTUNE_OK)
+        rc = th_reap(st);
+    if (rc == CTUNE_OK)
+        rc = hb_start(st); /* keeps this handle's running trials alive */
     if (rc != CTUNE_OK) {
         char msg[1024];
         memcpy(msg, ctune_last_error(), sizeof msg);
@@ -1497,6 +1615,27 @@ static ctune_status th_write_trial(void *self, const ctune__tuner_row *row)
         sqlite3_finalize(q);
     }
     ctune__free(h);
+    /* a running trial is claimed by the handle that last wrote it (the
+     * heartbeat keeps the claim fresh); a told one by no one */
+    int running = row->state == CTUNE_TRIAL_RUNNING;
+    if (rc == CTUNE_OK &&
+        sqlite3_prepare_v2(st->db,
+                           running ? "INSERT OR REPLACE INTO claims(candidate, rung, split, owner, "
+                                     "heartbeat) VALUES(?, 0, 0, ?, ?)"
+                                   : "DELETE FROM claims WHERE candidate=? AND rung=0 AND split=0",
+                           -1, &q, NULL) != SQLITE_OK)
+        rc = db_error(st, CTUNE_EIO, "claiming a tuner trial");
+    else if (rc == CTUNE_OK) {
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)row->number);
+        if (running) {
+            sqlite3_bind_text(q, 2, st->owner, -1, SQLITE_STATIC);
+            sqlite3_bind_double(q, 3, wall_now());
+        }
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "claiming a tuner trial");
+        sqlite3_finalize(q);
+        st->tuner_claims |= running;
+    }
     return rc;
 }
 
