@@ -996,6 +996,58 @@ class ReportTest(unittest.TestCase):
             self.assertIn("no task done yet (0 of 16)", err)
             self.assertFalse(os.path.exists(os.path.join(tmp, "none.html")))
 
+    def test_study_show_export_read_only(self):
+        # show and export write nothing: a study, a version 1 study, a foreign or empty file
+        with tempfile.TemporaryDirectory() as tmp:
+            db, js = os.path.join(tmp, "s.db"), os.path.join(tmp, "out.json")
+            rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--space",
+                               "max_depth: 1|2|3", "--n-iter", "3", "--cv", "2", "--quiet",
+                               "--study", db)
+            self.assertEqual(rc, 0, err)
+            v1 = os.path.join(tmp, "v1.db")
+            con = sqlite3.connect(v1)
+            con.executescript(
+                "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+                "CREATE TABLE trials(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+                " params TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"
+                " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"
+                " score_time REAL, error TEXT NOT NULL, history BLOB,"
+                " PRIMARY KEY(candidate, split));"
+                "CREATE TABLE claims(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+                " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, split));"
+                "ATTACH DATABASE '%s' AS v2;"
+                "INSERT INTO meta SELECT key, value FROM v2.meta WHERE key != 'n_tasks';"
+                "INSERT INTO trials SELECT candidate, split, params, state, status,"
+                " score_failures, scores, fit_time, score_time, error, history FROM v2.trials;"
+                "PRAGMA user_version=1;" % db.replace("'", "''"))
+            con.commit()
+            con.close()
+            for study in (db, v1):
+                before = digest(study)
+                rc, shown, err = run("study", "show", study)
+                self.assertEqual(rc, 0, err)
+                self.assertIn("tasks done: 6 of 6", shown)
+                rc, out, err = run("study", "export", study, "--results", js)
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(digest(study), before, study)
+            con = sqlite3.connect(v1)
+            self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 1)
+            con.close()
+            other = os.path.join(tmp, "other.sqlite")
+            con = sqlite3.connect(other)
+            con.execute("CREATE TABLE notes(x TEXT)")
+            con.commit()
+            con.close()
+            empty = os.path.join(tmp, "empty.db")
+            open(empty, "wb").close()
+            for bad in (other, empty):
+                before = digest(bad)
+                for args in (("show", bad), ("export", bad, "--results", js)):
+                    rc, _, err = run("study", *args)
+                    self.assertEqual(rc, 1, err)
+                    self.assertIn("not a ctune study", err)
+                    self.assertEqual(digest(bad), before, bad)
+
     @unittest.skipUnless(os.environ.get("CTUNE_TEST_HOOKS") == "1", "built without test hooks")
     def test_report_of_a_study_in_progress(self):
         with tempfile.TemporaryDirectory() as tmp:
