@@ -4439,9 +4439,11 @@ CTUNE_API void ctune_study_close(ctune_study *study);
  */
 CTUNE_API ctune_status ctune_search_set_study(ctune_search *search, ctune_study *study);
 /**
- * Progress of a study: tasks (candidate × rung × split) committed, and the
+ * Progress of a study: tasks (candidate × rung × split) settled, and the
  * total of the search that last began on it (0 before any; for a pruned
- * search every step of every trial, so an upper bound).
+ * search every step of every trial). Settled tasks are the committed ones
+ * and, in a pruned search, the steps a pruner skipped after a trial's
+ * pruned step, so done equals total once the search finished.
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */

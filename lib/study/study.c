@@ -1218,6 +1218,27 @@ ctune_status ctune_study_progress(ctune_study *st, size_t *done, size_t *total)
                         "counting trials"));
     *done = (size_t)n;
     *total = nt ? nt : nc * ns;
+    /* a pruned search's total counts every step of every trial: the steps
+     * a pruner skipped are settled too, so done reaches the total */
+    size_t steps = nc && ns && nt % (nc * ns) == 0 ? nt / (nc * ns) : 0;
+    if (steps < 2)
+        return CTUNE_OK;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT max(rung) FROM trials WHERE state='pruned' GROUP BY candidate",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "counting pruned trials");
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        long long rung = sqlite3_column_int64(q, 0);
+        if (rung >= 0 && (size_t)rung + 1 < steps)
+            *done += (steps - 1 - (size_t)rung) * ns;
+    }
+    sqlite3_finalize(q);
+    if (r != SQLITE_DONE)
+        return db_error(st, CTUNE_EIO, "counting pruned trials");
+    if (*done > *total)
+        *done = *total;
     return CTUNE_OK;
 }
 

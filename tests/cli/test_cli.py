@@ -996,6 +996,26 @@ class ReportTest(unittest.TestCase):
             self.assertIn("no task done yet (0 of 16)", err)
             self.assertFalse(os.path.exists(os.path.join(tmp, "none.html")))
 
+    def test_study_show_pruned_search(self):
+        # the steps a pruner skipped count as done: a finished pruned search shows T of T
+        with tempfile.TemporaryDirectory() as tmp:
+            db, js = os.path.join(tmp, "p.db"), os.path.join(tmp, "p.json")
+            rc, out, err = run("search", "--dataset", "iris", "--no-scale", "--pruner", "sha",
+                               "--max-epochs", "9", "--n-iter", "10", "--cv", "2", "--space",
+                               "learning_rate: loguniform(0.0001, 0.1); nn: 4|8",
+                               "--study", db, "--quiet")
+            self.assertEqual(rc, 0, err)
+            rc, out, err = run("study", "export", db, "--results", js)
+            self.assertEqual(rc, 0, err)
+            with open(js) as f:
+                trials = json.load(f)["trials"]
+            pruned = {t["candidate"] for t in trials if t["state"] == "pruned"}
+            self.assertGreater(len(pruned), 0)
+            self.assertLess(len(trials), 10 * 9 * 2)
+            rc, shown, err = run("study", "show", db)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("tasks done: 180 of 180", shown)
+
     def test_study_show_export_read_only(self):
         # show and export write nothing: a study, a version 1 study, a foreign or empty file
         with tempfile.TemporaryDirectory() as tmp:
