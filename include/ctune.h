@@ -4519,7 +4519,7 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_stu
  *         ctune_status on error: CTUNE_EINVAL (NULLs, built without
  *         studies), CTUNE_ESTATE (no search has begun on the study),
  *         CTUNE_EFORMAT (a row or the search's settings do not read back;
- *         a search other than randomized or grid, or with a pruner, whose
+ *         successive halving, Hyperband or a search with a pruner, whose
  *         rows are not one per candidate and split),
  *         CTUNE_EIO, CTUNE_ENOMEM
  */

@@ -1700,10 +1700,12 @@ static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opt
                                 ctune_space **space)
 {
     char *v = NULL;
-    /* one row per candidate: the randomized and grid searches a study
-     * takes; a strategy with rungs would need its rows rebuilt too */
+    /* one row per candidate: the randomized, grid and TPE searches (a TPE
+     * trial's record is keyed by its proposal number, its params stored
+     * with it); a strategy with rungs would need its rows rebuilt too */
     ctune_status rc = fp_value(st, fp, "strategy", &v);
-    if (rc == CTUNE_OK && strcmp(v, "grid") != 0 && strncmp(v, "randomized ", 11) != 0)
+    if (rc == CTUNE_OK && strcmp(v, "grid") != 0 && strncmp(v, "randomized ", 11) != 0 &&
+        strncmp(v, "tpe ", 4) != 0)
         rc = ctune_set_error(CTUNE_EFORMAT,
                              "study %s: the results of its search (strategy %.80s) cannot be "
                              "rebuilt from the study",

@@ -918,7 +918,8 @@ static int stop_after(size_t c, size_t f, double score, double elapsed, size_t d
 /* A grid search of 8 candidates x 3 splits on iris through a study at
  * `path`, stopped after `stop` tasks (0: run it all); its results JSON is
  * written to `json` when not NULL. */
-static void study_search(const char *path, const char *options, size_t stop, const char *json)
+static void study_search_of(const char *path, const char *options, size_t stop, const char *json,
+                            int tpe)
 {
     ctune_data *data = NULL;
     ctune_estimator *est = NULL;
@@ -928,7 +929,10 @@ static void study_search(const char *path, const char *options, size_t stop, con
     ck_assert_ok(ctune_dataset_load(&data, "iris", NULL));
     ck_assert_ok(ctune_decision_tree_classifier_new(&est));
     ck_assert_ok(ctune_space_parse(&space, "max_depth: 1|2|3|none; criterion: gini|entropy"));
-    ck_assert_ok(ctune_search_new_grid(&s, est, space));
+    if (tpe)
+        ck_assert_ok(ctune_search_new_tpe(&s, est, space, 8, 3, "n_startup_trials=3"));
+    else
+        ck_assert_ok(ctune_search_new_grid(&s, est, space));
     ck_assert_ok(ctune_search_set_options(s, options));
     ck_assert_ok(ctune_study_open(&st, path, NULL));
     ck_assert_ok(ctune_search_set_study(s, st));
@@ -944,6 +948,11 @@ static void study_search(const char *path, const char *options, size_t stop, con
     ctune_space_free(space);
     ctune_estimator_free(est);
     ctune_data_free(data);
+}
+
+static void study_search(const char *path, const char *options, size_t stop, const char *json)
+{
+    study_search_of(path, options, stop, json, 0);
 }
 
 /* The results document of a study, from a fresh handle. */
@@ -982,16 +991,17 @@ START_TEST(test_study_input)
     static const char *const options[] = {
         "cv=3", "cv=3, scoring=accuracy|f1_macro, refit=f1_macro, return_train_score=true",
         "cv=3, scoring=accuracy|f1_macro, refit=false", "cv=3, scoring=f1_macro, error_score=0"};
-    for (size_t k = 0; k < sizeof options / sizeof *options; k++) {
+    for (size_t k = 0; k < 2 * sizeof options / sizeof *options; k++) {
+        int tpe = k >= sizeof options / sizeof *options; /* the same as a TPE search */
         rm_db(db);
-        study_search(db, options[k], 0, json);
+        study_search_of(db, options[k % (sizeof options / sizeof *options)], 0, json, tpe);
         size_t want_len;
         char *want = slurp(json, &want_len);
         long n;
         char *got = study_json(db, &n);
         ck_assert_uint_eq((size_t)n, want_len);
-        ck_assert_msg(memcmp(got, want, want_len) == 0, "options '%s':\n%s\nvs\n%s", options[k],
-                      got, want);
+        ck_assert_msg(memcmp(got, want, want_len) == 0, "options '%s' (tpe %d):\n%s\nvs\n%s",
+                      options[k % (sizeof options / sizeof *options)], tpe, got, want);
         free(got);
         free(want);
     }
