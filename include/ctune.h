@@ -4519,8 +4519,8 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_stu
  *         ctune_status on error: CTUNE_EINVAL (NULLs, built without
  *         studies), CTUNE_ESTATE (no search has begun on the study),
  *         CTUNE_EFORMAT (a row or the search's settings do not read back;
- *         successive halving, Hyperband or a search with a pruner, whose
- *         rows are not one per candidate and split),
+ *         successive halving or Hyperband, whose rows are one per candidate
+ *         per rung),
  *         CTUNE_EIO, CTUNE_ENOMEM
  */
 CTUNE_API long ctune_study_results_json_buf(ctune_study *study, char *buf, size_t cap);

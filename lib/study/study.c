@@ -1712,12 +1712,6 @@ static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opt
                              st->path, v);
     ctune__free(v);
     v = NULL;
-    /* a pruned search: its rows are the steps its pruner allowed */
-    if (rc == CTUNE_OK && (strncmp(fp, "pruner: ", 8) == 0 || strstr(fp, "\npruner: ")))
-        rc = ctune_set_error(CTUNE_EFORMAT,
-                             "study %s: the results of a pruned search cannot be rebuilt from "
-                             "the study",
-                             st->path);
     if (rc == CTUNE_OK)
         rc = fp_value(st, fp, "scoring", &v);
     if (rc == CTUNE_OK && strcmp(v, "(estimator's score)") != 0)
@@ -1781,6 +1775,27 @@ static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opt
 
 /* The results document of the study into `b`, inside one read transaction
  * (a snapshot, while other processes may commit). */
+/* The best row of a pruned search as ctune_search_fit() picks it: among
+ * the complete trials (all of them when every trial was pruned), those of
+ * the largest resource, the greatest mean, first on ties. */
+static size_t pruned_best(const double *mean, const double *pruned, const double *res, size_t n)
+{
+    double top = -1;
+    for (size_t i = 0; i < n; i++)
+        if (!pruned[i] && res[i] > top)
+            top = res[i];
+    size_t b = 0;
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((pruned[i] ? -1 : res[i]) != top)
+            continue;
+        if (!found || (!isnan(mean[i]) && (isnan(mean[b]) || mean[i] > mean[b])))
+            b = i;
+        found = 1;
+    }
+    return b;
+}
+
 static ctune_status study_results(ctune_study *st, ctune__sb *b)
 {
     char *fp = NULL;
@@ -1819,6 +1834,26 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
                              "large to rebuild its results (at most 16777216 tasks and 1 GiB "
                              "of records)",
                              st->path, nc, ns, nk);
+    /* a pruned search (a "pruner" line): one row per trial, its last
+     * committed step; the pruner line names the resource and max_steps */
+    char *pruner = NULL, *resource = NULL;
+    size_t *rung = NULL;
+    double *pruned = NULL, *res = NULL;
+    if (rc == CTUNE_OK && (strncmp(fp, "pruner: ", 8) == 0 || strstr(fp, "\npruner: "))) {
+        rc = fp_value(st, fp, "pruner", &pruner);
+        const char *rn = rc == CTUNE_OK ? strstr(pruner, " resource=") : NULL;
+        if (rc == CTUNE_OK && !rn)
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: its pruner line is malformed", st->path);
+        if (rc == CTUNE_OK && strcmp(rn + 10, "-") != 0 && !(resource = ctune__strdup(rn + 10)))
+            rc = CTUNE_ENOMEM;
+        if (rc == CTUNE_OK) {
+            rung = ctune__calloc(nc ? nc : 1, sizeof *rung);
+            pruned = ctune__calloc(nc ? nc : 1, sizeof *pruned);
+            res = ctune__calloc(nc ? nc : 1, sizeof *res);
+            if (!rung || !pruned || !res)
+                rc = CTUNE_ENOMEM;
+        }
+    }
     size_t n_tasks = rc == CTUNE_OK ? nc * ns : 0;
     if (rc == CTUNE_OK) {
         ev.records = ctune__calloc(n_tasks ? n_tasks : 1, rs);
@@ -1846,7 +1881,8 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
     if (rc == CTUNE_OK &&
         sqlite3_prepare_v2(st->db,
                            "SELECT candidate, split, params, status, score_failures, scores, "
-                           "fit_time, score_time, error FROM trials ORDER BY candidate, split",
+                           "fit_time, score_time, error, rung, state FROM trials "
+                           "ORDER BY candidate, rung, split",
                            -1, &q, NULL) != SQLITE_OK)
         rc = db_error(st, CTUNE_EIO, "reading trials");
     long long last = -1;
@@ -1865,6 +1901,40 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
                                  "its search (%zu candidates, %zu splits)",
                                  st->path, c, f, nc, ns);
             break;
+        }
+        long long rg = sqlite3_column_int64(q, 9);
+        if (rg != 0 && !rung) {
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: candidate %lld has a row at rung %lld",
+                                 st->path, c, rg);
+            break;
+        }
+        if (rung && (rg < 0 || rg >= (1LL << 20))) {
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: the rung of candidate %lld is malformed",
+                                 st->path, c);
+            break;
+        }
+        if (rung && (c != last || (size_t)rg > rung[c])) {
+            /* a later step of the trial: its row replaces the earlier one */
+            rung[c] = (size_t)rg;
+            res[c] = (double)rg + 1;
+            for (size_t t = (size_t)c * ns; t < ((size_t)c + 1) * ns; t++) {
+                ctune__task_rec *old = (ctune__task_rec *)(ev.records + t * rs);
+                old->status = CTUNE__NOT_RUN;
+                old->fit_time = old->score_time = NAN;
+                for (size_t k = 0; k < 2 * nk; k++)
+                    old->scores[k] = NAN;
+            }
+            ctune_params_free(params[c]);
+            params[c] = NULL;
+            if (ctune_params_new(&params[c]) != CTUNE_OK) {
+                rc = CTUNE_ENOMEM;
+                break;
+            }
+            last = -1;
+        }
+        if (rung) {
+            const char *state = (const char *)sqlite3_column_text(q, 10);
+            pruned[c] = state && strcmp(state, "pruned") == 0 ? 1 : pruned[c];
         }
         ctune__task_rec *rec = (ctune__task_rec *)(ev.records + ((size_t)c * ns + (size_t)f) * rs);
         const unsigned char *blob = sqlite3_column_blob(q, 5);
@@ -1904,6 +1974,14 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
     sqlite3_finalize(q);
     if (rc == CTUNE_OK)
         rc = ctune__results_build(&r, &ev, params, space);
+    if (rc == CTUNE_OK && rung) { /* the columns of a pruned search's results */
+        if (resource)
+            rc = ctune__results_add_param(r, resource);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(r, "n_resources", res);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(r, "pruned", pruned);
+    }
     size_t metric = 0;
     if (rc == CTUNE_OK && ctune__eval_opts_metric(&o, 0, &metric) != CTUNE_OK)
         rc = ctune_set_error(CTUNE_EFORMAT, "study %s: refit=%s is not one of its scorers",
@@ -1913,7 +1991,8 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
          * rank, when its score is finite */
         ctune__results_meta m = {-1, NAN, NULL, r->n_run == n_tasks ? "complete" : "partial", NULL};
         if (nc && metric != (size_t)-1) {
-            size_t best = ctune__results_best(r, metric);
+            size_t best = rung ? pruned_best(r->mean_test[metric], pruned, res, nc)
+                               : ctune__results_best(r, metric);
             if (isfinite(r->mean_test[metric][best])) {
                 m.best_index = (long)best;
                 m.best_score = r->mean_test[metric][best];
@@ -1924,6 +2003,11 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
         rc = ctune__sb_status(b);
     }
     ctune__results_free(r);
+    ctune__free(pruner);
+    ctune__free(resource);
+    ctune__free(rung);
+    ctune__free(pruned);
+    ctune__free(res);
     for (size_t c = 0; params && c < nc; c++)
         ctune_params_free(params[c]);
     ctune__free(params);
