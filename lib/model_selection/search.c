@@ -756,6 +756,63 @@ static void study_run(const ctune_search *s, ctune__eval *ev, size_t rung, int64
     ev->study_exclusive = 1;
 }
 
+/* Adds the rows of round `it`: candidates cur[0..n) of s->cands at resource r. */
+static ctune_status round_rows(ctune_search *s, hv_out *o, const size_t *cur, size_t n, size_t it,
+                               int64_t r, double bracket)
+{
+    size_t row0 = s->n_rows;
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
+        rc = ctune_params_copy(&s->rows[row0 + i], s->cands->items[cur[i]]);
+        if (rc == CTUNE_OK && s->resource)
+            rc = ctune_params_set_int(s->rows[row0 + i], s->resource, r);
+        if (rc == CTUNE_OK) {
+            s->row_ids[s->n_rows] = cur[i];
+            s->n_rows++;
+            o->iters[row0 + i] = (double)it;
+            o->resources[row0 + i] = (double)r;
+            o->brackets[row0 + i] = bracket;
+        }
+    }
+    return rc;
+}
+
+/* Appends the records of the round just run (rows row0 to row0 + n) to o->merged. */
+static ctune_status append_records(hv_out *o, const ctune__eval *last, size_t row0, size_t n)
+{
+    size_t rs = last->rec_size, add = n * last->n_splits * rs;
+    unsigned char *m = ctune__realloc(o->merged, row0 * last->n_splits * rs + add);
+    if (!m)
+        return CTUNE_ENOMEM;
+    o->merged = m;
+    o->rec_size = rs;
+    memcpy(m + row0 * last->n_splits * rs, last->records, add);
+    return CTUNE_OK;
+}
+
+/* Moves the best `keep` of the n candidates cur[] of the round just run to cur[0..keep)
+ * and frees the fitted estimators of the others. */
+static void keep_best(const ctune__eval *last, size_t metric, size_t *cur, size_t n, size_t keep,
+                      double *means, size_t *order, ctune_estimator **cache, size_t cache_splits)
+{
+    row_means(last, metric, means);
+    top_k(means, n, keep, order);
+    size_t *next = order; /* reuse: positions -> candidate indices */
+    for (size_t i = 0; i < keep; i++)
+        next[i] = cur[next[i]];
+    /* the dropped candidates' fitted estimators go */
+    for (size_t i = 0; cache && i < n; i++) {
+        size_t j = 0;
+        while (j < keep && next[j] != cur[i])
+            j++;
+        for (size_t f = 0; j == keep && f < cache_splits; f++) {
+            ctune_estimator_free(cache[cur[i] * cache_splits + f]);
+            cache[cur[i] * cache_splits + f] = NULL;
+        }
+    }
+    memcpy(cur, next, keep * sizeof *cur);
+}
+
 /* One bracket of rounds over candidates [first, first + n0) of s->cands:
  * round r evaluates its candidates with res[r] of the resource, then keeps
  * the best keep[r] (NULL: scikit-learn's ceil(n / factor)) for round r + 1.
@@ -797,18 +854,7 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         if (n_at)
             n_at[it] = n;
         size_t row0 = s->n_rows;
-        for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
-            rc = ctune_params_copy(&s->rows[row0 + i], s->cands->items[cur[i]]);
-            if (rc == CTUNE_OK && s->resource)
-                rc = ctune_params_set_int(s->rows[row0 + i], s->resource, r);
-            if (rc == CTUNE_OK) {
-                s->row_ids[s->n_rows] = cur[i];
-                s->n_rows++;
-                o->iters[row0 + i] = (double)it;
-                o->resources[row0 + i] = (double)r;
-                o->brackets[row0 + i] = bracket;
-            }
-        }
+        rc = round_rows(s, o, cur, n, it, r, bracket);
         if (rc != CTUNE_OK)
             break;
         ctune__eval_clear(last);
@@ -840,15 +886,10 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         if (!ctune__eval_has_records(last))
             break;
         /* append this round's records */
-        size_t rs = last->rec_size, add = n * last->n_splits * rs;
-        unsigned char *m = ctune__realloc(o->merged, row0 * last->n_splits * rs + add);
-        if (!m) {
+        if (append_records(o, last, row0, n) != CTUNE_OK) {
             rc = CTUNE_ENOMEM;
             break;
         }
-        o->merged = m;
-        o->rec_size = rs;
-        memcpy(m + row0 * last->n_splits * rs, last->records, add);
         if (rc != CTUNE_OK)
             break;
         if (last->timed_out) { /* no next round: the rows of this one that finished stay */
@@ -860,22 +901,7 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         size_t keep = keep_at ? keep_at[it] : (size_t)ceil((double)n / s->factor);
         if (keep > n)
             keep = n;
-        row_means(last, metric, means);
-        top_k(means, n, keep, order);
-        size_t *next = order; /* reuse: positions -> candidate indices */
-        for (size_t i = 0; i < keep; i++)
-            next[i] = cur[next[i]];
-        /* the dropped candidates' fitted estimators go */
-        for (size_t i = 0; cache && i < n; i++) {
-            size_t j = 0;
-            while (j < keep && next[j] != cur[i])
-                j++;
-            for (size_t f = 0; j == keep && f < cache_splits; f++) {
-                ctune_estimator_free(cache[cur[i] * cache_splits + f]);
-                cache[cur[i] * cache_splits + f] = NULL;
-            }
-        }
-        memcpy(cur, next, keep * sizeof *cur);
+        keep_best(last, metric, cur, n, keep, means, order, cache, cache_splits);
         n = keep;
     }
     for (size_t i = 0; cache && i < total * cache_splits; i++)
@@ -1047,6 +1073,52 @@ ctune_status ctune_search_set_pruner(ctune_search *s, const char *pruner, const 
     return CTUNE_OK;
 }
 
+/* Sets up `last` to run step k + 1 of the trial step_params[0] (candidate *cand_id). */
+static void step_setup(const ctune_search *s, ctune__eval *last, const ctune_data *data,
+                       size_t metric, ctune_params **step_params, const size_t *cand_id,
+                       ctune_estimator **cache, size_t cache_splits, uint64_t seed, size_t k)
+{
+    ctune__eval_clear(last);
+    memset(last, 0, sizeof *last);
+    last->est = s->est;
+    last->cands = step_params;
+    last->n_cands = 1;
+    last->data = data;
+    last->opts = &s->opts;
+    last->progress_scorer = metric;
+    last->seed = seed;
+    last->executor = s->executor;
+    last->executor_self = s->executor_self;
+    last->interrupt = &s->cancel;
+    last->cand_ids = cand_id;
+    last->cache = cache;
+    last->cache_splits = cache_splits;
+    study_run(s, last, k, (int64_t)k + 1, -1);
+    last->deadline = s->deadline;
+}
+
+/* Makes row c of the search from trial c's last step (n_steps run): its records, its
+ * params (taken from step_params[0]) and its pruned, n_resources and bracket values. */
+static ctune_status trial_row(ctune_search *s, hv_out *o, const ctune__eval *last,
+                              ctune_params **step_params, size_t c, int pruned, size_t n_steps)
+{
+    size_t rs = last->rec_size, add = last->n_splits * rs;
+    unsigned char *m = ctune__realloc(o->merged, (c + 1) * add);
+    if (!m)
+        return CTUNE_ENOMEM;
+    o->merged = m;
+    o->rec_size = rs;
+    memcpy(m + c * add, last->records, add);
+    s->rows[c] = step_params[0];
+    step_params[0] = NULL;
+    s->row_ids[c] = c;
+    s->n_rows = c + 1;
+    o->iters[c] = pruned ? 1 : 0; /* the "pruned" column */
+    o->resources[c] = (double)n_steps;
+    o->brackets[c] = 0;
+    return CTUNE_OK;
+}
+
 /* Trials in index order; each trains step by step (a warm-started CV run per
  * step, its folds in parallel) and after each step the pruner compares its
  * intermediate values with those of every lower-index trial, all finished
@@ -1084,23 +1156,7 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
                 rc = ctune_params_set_int(step_params[0], s->resource, (int64_t)k + 1);
             if (rc != CTUNE_OK)
                 break;
-            ctune__eval_clear(last);
-            memset(last, 0, sizeof *last);
-            last->est = s->est;
-            last->cands = step_params;
-            last->n_cands = 1;
-            last->data = data;
-            last->opts = &s->opts;
-            last->progress_scorer = metric;
-            last->seed = seed;
-            last->executor = s->executor;
-            last->executor_self = s->executor_self;
-            last->interrupt = &s->cancel;
-            last->cand_ids = &c;
-            last->cache = cache;
-            last->cache_splits = cache_splits;
-            study_run(s, last, k, (int64_t)k + 1, -1);
-            last->deadline = s->deadline;
+            step_setup(s, last, data, metric, step_params, &c, cache, cache_splits, seed, k);
             rc = ctune__eval_run(last);
             s->n_done += last->n_done;
             s->n_splits = last->n_splits;
@@ -1142,22 +1198,10 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
         if (!ctune__eval_has_records(last) || !step_params[0])
             break;
         /* this trial's row: its last step */
-        size_t rs = last->rec_size, add = last->n_splits * rs;
-        unsigned char *m = ctune__realloc(o->merged, (c + 1) * add);
-        if (!m) {
+        if (trial_row(s, o, last, step_params, c, pruned, len[c]) != CTUNE_OK) {
             rc = CTUNE_ENOMEM;
             break;
         }
-        o->merged = m;
-        o->rec_size = rs;
-        memcpy(m + c * add, last->records, add);
-        s->rows[c] = step_params[0];
-        step_params[0] = NULL;
-        s->row_ids[c] = c;
-        s->n_rows = c + 1;
-        o->iters[c] = pruned ? 1 : 0; /* the "pruned" column */
-        o->resources[c] = (double)len[c];
-        o->brackets[c] = 0;
         tr[c].complete = !pruned;
         if (s->deadline_hit) {
             s->timed_out = c + 1 < n; /* trials left */

@@ -989,45 +989,45 @@ static void note(ctune__sb *b, const char *text)
     ctune__sb_str(b, "</li>\n");
 }
 
-ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune__sb *b)
+/* Fills the counts, score range and best candidate of `v` from its document. */
+static void view_scan(view *v)
 {
-    CTUNE_CHECK_NULL(d, "d");
-    CTUNE_CHECK_NULL(b, "b");
-    view v = {d, 0, 0, 0, INFINITY, -INFINITY, -1, d->metric_label, {0}, NULL};
-    snprintf(v.ylabel, sizeof v.ylabel, "mean test %.200s (score)", d->metric_label);
-    for (int pass = 0; pass < 2 && v.best < 0; pass++) /* the best of the complete trials first */
+    const ctune__rdoc *d = v->d;
+    for (int pass = 0; pass < 2 && v->best < 0; pass++) /* the best of the complete trials first */
         for (size_t i = 0; i < d->n_cands; i++)
             if (isfinite(d->mean[i]) && (pass || !is_pruned(d, i)) &&
-                (v.best < 0 || d->mean[i] > d->mean[v.best]))
-                v.best = (long)i;
+                (v->best < 0 || d->mean[i] > d->mean[v->best]))
+                v->best = (long)i;
     for (size_t i = 0; i < d->n_cands; i++) {
-        v.n_incomplete += is_incomplete(d, i) != 0;
+        v->n_incomplete += is_incomplete(d, i) != 0;
         if (isfinite(d->mean[i])) {
-            v.n_finite++;
-            v.n_pruned += is_pruned(d, i) != 0;
-            v.lo = fmin(v.lo, d->mean[i]);
-            v.hi = fmax(v.hi, d->mean[i]);
+            v->n_finite++;
+            v->n_pruned += is_pruned(d, i) != 0;
+            v->lo = fmin(v->lo, d->mean[i]);
+            v->hi = fmax(v->hi, d->mean[i]);
         }
     }
     if (d->best_index >= 0 && isfinite(d->mean[d->best_index]))
-        v.best = d->best_index;
-    v.order = CTUNE_NEW_ARRAY(size_t, d->n_cands ? d->n_cands : 1);
-    axis *ax = ctune__calloc(d->n_params ? d->n_params : 1, sizeof *ax);
-    double *imp = CTUNE_NEW_ARRAY(double, d->n_params ? d->n_params : 1);
-    ctune_status rc = v.order && ax && imp ? CTUNE_OK : CTUNE_ENOMEM;
-    for (size_t k = 0; k < d->n_params && rc == CTUNE_OK; k++)
-        rc = axis_make(&ax[k], d, &d->params[k]);
-    if (rc != CTUNE_OK)
-        goto done;
-    for (size_t i = 0; i < d->n_cands; i++)
-        v.order[i] = i;
-    for (size_t a = 1; a < d->n_cands; a++) /* stable insertion sort by rank */
-        for (size_t c = a; c > 0 && cmp_rank(&v.order[c], &v.order[c - 1], d) < 0; c--) {
-            size_t t = v.order[c];
-            v.order[c] = v.order[c - 1];
-            v.order[c - 1] = t;
-        }
+        v->best = d->best_index;
+}
 
+/* Fills v->order with the candidates by rank (a stable insertion sort). */
+static void view_order(view *v)
+{
+    const ctune__rdoc *d = v->d;
+    for (size_t i = 0; i < d->n_cands; i++)
+        v->order[i] = i;
+    for (size_t a = 1; a < d->n_cands; a++) /* stable insertion sort by rank */
+        for (size_t c = a; c > 0 && cmp_rank(&v->order[c], &v->order[c - 1], d) < 0; c--) {
+            size_t t = v->order[c];
+            v->order[c] = v->order[c - 1];
+            v->order[c - 1] = t;
+        }
+}
+
+/* Writes the page head, its style and the header naming the source. */
+static void html_head(ctune__sb *b, const ctune__rdoc *d, const char *source)
+{
     ctune__sb_str(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<title>ctune search report</title>\n<style>");
@@ -1039,25 +1039,31 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
         ctune__html_text(b, source);
         ctune__sb_str(b, "</p>\n");
     }
+}
+
+/* Writes the summary list: counts, metric, status and the best candidate. */
+static void html_summary(ctune__sb *b, const view *v)
+{
+    const ctune__rdoc *d = v->d;
     ctune__sb_str(b, "</header>\n<main>\n<section id=\"summary\"><h2>Summary</h2>\n<dl>\n");
     ctune__sb_printf(b,
                      "<dt>candidates</dt><dd>%zu (%zu with a score)</dd>\n<dt>folds</dt>"
                      "<dd>%zu</dd>\n<dt>metric</dt><dd>mean test ",
-                     d->n_cands, v.n_finite, d->n_splits);
+                     d->n_cands, v->n_finite, d->n_splits);
     ctune__html_text(b, d->metric_label);
     ctune__sb_str(b, " (higher is better)</dd>\n<dt>status</dt><dd>");
     ctune__html_text(b, d->status);
     if (d->from_study)
         ctune__sb_printf(b, "</dd>\n<dt>study</dt><dd>%zu of %zu tasks done", d->tasks_done,
                          d->tasks_total);
-    if (v.n_pruned)
-        ctune__sb_printf(b, "</dd>\n<dt>pruned</dt><dd>%zu of %zu trials", v.n_pruned, d->n_cands);
+    if (v->n_pruned)
+        ctune__sb_printf(b, "</dd>\n<dt>pruned</dt><dd>%zu of %zu trials", v->n_pruned, d->n_cands);
     ctune__sb_str(b, "</dd>\n<dt>best score</dt><dd>");
-    if (v.best >= 0) {
-        ctune__fmt_fixed(b, d->mean[v.best], 4);
+    if (v->best >= 0) {
+        ctune__fmt_fixed(b, d->mean[v->best], 4);
         ctune__sb_str(b, " ± ");
-        ctune__fmt_fixed(b, d->std[v.best], 4);
-        ctune__sb_printf(b, " (candidate %ld)</dd>\n<dt>best params</dt><dd>", v.best);
+        ctune__fmt_fixed(b, d->std[v->best], 4);
+        ctune__sb_printf(b, " (candidate %ld)</dd>\n<dt>best params</dt><dd>", v->best);
         ctune__sb cell;
         ctune__sb_init(&cell);
         for (size_t k = 0; k < d->n_params; k++) {
@@ -1067,7 +1073,7 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
             ctune__sb_str(b, " = ");
             cell.len = 0;
             ctune__sb_str(&cell, "");
-            value_text(&cell, d->params[k].v[v.best]);
+            value_text(&cell, d->params[k].v[v->best]);
             ctune__html_text(b, cell.s);
         }
         if (cell.failed)
@@ -1079,26 +1085,25 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
         ctune__sb_str(b, "none");
     }
     ctune__sb_str(b, "</dd>\n</dl>\n");
+}
 
-    /* what the page cannot show, said plainly */
-    size_t n_complete = v.n_finite - v.n_pruned; /* importances leave pruned trials out */
-    int show_imp = d->n_params >= 2 && n_complete >= CTUNE__REPORT_MIN_IMPORTANCE;
-    int has_curves = d->n_series > 0;
-    if (show_imp && ctune__report_importances(d, imp) != CTUNE_OK)
-        show_imp = -1;
+/* Writes the notes on what the page cannot show (show_imp: 1 shown, 0 too few, -1 failed). */
+static void html_notes(ctune__sb *b, const view *v, int show_imp, size_t n_complete, int has_curves)
+{
+    const ctune__rdoc *d = v->d;
     ctune__sb_str(b, "<ul class=\"notes\">\n");
     char msg[512];
     if (!d->n_cands)
         note(b, "The search has no candidates: there is nothing to plot.");
-    else if (!v.n_finite)
+    else if (!v->n_finite)
         note(b, "No candidate has a score (every fit failed or none was run): there is "
                 "nothing to plot. The table lists the errors.");
-    else if (v.n_finite + v.n_incomplete < d->n_cands) {
+    else if (v->n_finite + v->n_incomplete < d->n_cands) {
         snprintf(msg, sizeof msg,
                  "%zu of the %zu candidates have no score (failed): "
                  "they are crosses in the history and left out of the other "
                  "plots.",
-                 d->n_cands - v.n_finite - v.n_incomplete, d->n_cands);
+                 d->n_cands - v->n_finite - v->n_incomplete, d->n_cands);
         note(b, msg);
     }
     if (d->from_study && d->tasks_done < d->tasks_total) {
@@ -1106,36 +1111,36 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
                  "This is a study in progress: %zu of %zu tasks done. The %zu candidates "
                  "with splits not run yet are incomplete: dashed rings in the history, "
                  "left out of the other plots.",
-                 d->tasks_done, d->tasks_total, v.n_incomplete);
+                 d->tasks_done, d->tasks_total, v->n_incomplete);
         note(b, msg);
     } else if (strcmp(d->status, "complete") != 0) {
         note(b, "The search did not complete: these are partial results.");
-        if (v.n_incomplete) {
+        if (v->n_incomplete) {
             snprintf(msg, sizeof msg,
                      "%zu candidates are incomplete (splits not run): dashed rings in the "
                      "history, left out of the other plots.",
-                     v.n_incomplete);
+                     v->n_incomplete);
             note(b, msg);
         }
     }
-    if (v.n_pruned) {
+    if (v->n_pruned) {
         snprintf(msg, sizeof msg,
                  "%zu of the %zu trials were pruned: their scores are those of the step they "
                  "reached. They are triangles pointing down and dashed lines, left out of the "
                  "best-so-far line and of the importances.",
-                 v.n_pruned, d->n_cands);
+                 v->n_pruned, d->n_cands);
         note(b, msg);
     }
     if (d->n_cands == 1)
         note(b, "A single candidate: each plot has one point and nothing can be compared.");
-    if (v.n_finite && !d->n_params)
+    if (v->n_finite && !d->n_params)
         note(b, "No parameter was searched (no param_ columns): no parallel coordinates, "
                 "slices or importances.");
-    else if (v.n_finite && show_imp == 0) {
+    else if (v->n_finite && show_imp == 0) {
         snprintf(msg, sizeof msg,
                  "Parameter importances need at least 2 searched parameters "
                  "and %d candidates with a score%s (here %zu and %zu).",
-                 CTUNE__REPORT_MIN_IMPORTANCE, v.n_pruned ? " that ran to the end" : "",
+                 CTUNE__REPORT_MIN_IMPORTANCE, v->n_pruned ? " that ran to the end" : "",
                  d->n_params, n_complete);
         note(b, msg);
     } else if (show_imp < 0) {
@@ -1143,38 +1148,44 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
                  ctune_last_error());
         note(b, msg);
     }
-    if (v.n_finite && !has_curves)
+    if (v->n_finite && !has_curves)
         note(b, "No learning curves: the results hold no per-epoch history.");
     ctune__sb_str(b, "</ul>\n</section>\n");
+}
 
-    if (v.n_finite) {
-        ctune__sb_str(b, "<section id=\"plots\"><h2>Plots</h2>\n");
-        plot_history(b, &v);
-        if (d->n_params) {
-            plot_parallel(b, &v, ax);
-            ctune__sb_str(b, "<h3>Slices</h3>\n<div class=\"slices\">\n");
-            for (size_t k = 0; k < d->n_params; k++)
-                plot_slice(b, &v, &ax[k], k);
-            ctune__sb_str(b, "</div>\n");
-        }
-        if (show_imp > 0)
-            plot_importances(b, &v, imp);
-        if (has_curves) { /* one plot per metric, in order of first appearance */
-            size_t idx = 0;
-            for (size_t k = 0; k < d->n_series && idx < 4; k++) {
-                size_t j = 0;
-                while (j < k && strcmp(d->series[j].metric, d->series[k].metric) != 0)
-                    j++;
-                if (j == k)
-                    plot_curves(b, &v, d->series[k].metric, idx++);
-            }
-        }
-        if (d->n_resources && (d->iter || v.n_pruned))
-            plot_rungs(b, &v);
-        ctune__sb_str(b, "</section>\n");
+/* Writes the plots section (only called when some candidate has a score). */
+static void html_plots(ctune__sb *b, const view *v, const axis *ax, const double *imp, int show_imp)
+{
+    const ctune__rdoc *d = v->d;
+    ctune__sb_str(b, "<section id=\"plots\"><h2>Plots</h2>\n");
+    plot_history(b, v);
+    if (d->n_params) {
+        plot_parallel(b, v, ax);
+        ctune__sb_str(b, "<h3>Slices</h3>\n<div class=\"slices\">\n");
+        for (size_t k = 0; k < d->n_params; k++)
+            plot_slice(b, v, &ax[k], k);
+        ctune__sb_str(b, "</div>\n");
     }
-    if (d->n_cands)
-        table(b, &v);
+    if (show_imp > 0)
+        plot_importances(b, v, imp);
+    if (d->n_series > 0) { /* one plot per metric, in order of first appearance */
+        size_t idx = 0;
+        for (size_t k = 0; k < d->n_series && idx < 4; k++) {
+            size_t j = 0;
+            while (j < k && strcmp(d->series[j].metric, d->series[k].metric) != 0)
+                j++;
+            if (j == k)
+                plot_curves(b, v, d->series[k].metric, idx++);
+        }
+    }
+    if (d->n_resources && (d->iter || v->n_pruned))
+        plot_rungs(b, v);
+    ctune__sb_str(b, "</section>\n");
+}
+
+/* Writes the page footer naming the version and the kind of source. */
+static void html_footer(ctune__sb *b, const ctune__rdoc *d)
+{
     ctune__sb_printf(b, "</main>\n<footer>Written by ctune %s from ", ctune_version_string());
     if (d->from_study)
         ctune__sb_printf(b, "a study (its results, schema %ld)", d->schema);
@@ -1183,6 +1194,41 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
     ctune__sb_str(b, ". Colours run from dark (worst) to light (best) and read in "
                      "greyscale; the best candidate is a diamond.</footer>\n</body>\n"
                      "</html>\n");
+}
+
+ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune__sb *b)
+{
+    CTUNE_CHECK_NULL(d, "d");
+    CTUNE_CHECK_NULL(b, "b");
+    view v = {d, 0, 0, 0, INFINITY, -INFINITY, -1, d->metric_label, {0}, NULL};
+    snprintf(v.ylabel, sizeof v.ylabel, "mean test %.200s (score)", d->metric_label);
+    view_scan(&v);
+    v.order = CTUNE_NEW_ARRAY(size_t, d->n_cands ? d->n_cands : 1);
+    axis *ax = ctune__calloc(d->n_params ? d->n_params : 1, sizeof *ax);
+    double *imp = CTUNE_NEW_ARRAY(double, d->n_params ? d->n_params : 1);
+    ctune_status rc = v.order && ax && imp ? CTUNE_OK : CTUNE_ENOMEM;
+    for (size_t k = 0; k < d->n_params && rc == CTUNE_OK; k++)
+        rc = axis_make(&ax[k], d, &d->params[k]);
+    if (rc != CTUNE_OK)
+        goto done;
+    view_order(&v);
+
+    html_head(b, d, source);
+    html_summary(b, &v);
+
+    /* what the page cannot show, said plainly */
+    size_t n_complete = v.n_finite - v.n_pruned; /* importances leave pruned trials out */
+    int show_imp = d->n_params >= 2 && n_complete >= CTUNE__REPORT_MIN_IMPORTANCE;
+    int has_curves = d->n_series > 0;
+    if (show_imp && ctune__report_importances(d, imp) != CTUNE_OK)
+        show_imp = -1;
+    html_notes(b, &v, show_imp, n_complete, has_curves);
+
+    if (v.n_finite)
+        html_plots(b, &v, ax, imp, show_imp);
+    if (d->n_cands)
+        table(b, &v);
+    html_footer(b, d);
 done:
     if (ax)
         for (size_t k = 0; k < d->n_params; k++)

@@ -252,7 +252,9 @@ static ctune_status read_pruned(ctune__rdoc *d, const ctune__json *col)
     return CTUNE_OK;
 }
 
-static ctune_status read_doc(ctune__rdoc *d)
+/* Checks the document is a results object of a schema this reads; sets *cv_out
+ * to its cv_results and reads the candidate and split counts. */
+static ctune_status read_counts(ctune__rdoc *d, const ctune__json **cv_out)
 {
     const ctune__json *root = d->root;
     if (root->type != CTUNE__JSON_OBJECT)
@@ -261,6 +263,7 @@ static ctune_status read_doc(ctune__rdoc *d)
                                "not an object",
                                ctune__json_type_name(root->type));
     const ctune__json *cv = ctune__json_get(root, "cv_results");
+    *cv_out = cv;
     const ctune__json *schema = ctune__json_get(root, "schema");
     if (!cv || (!schema && !ctune__json_get(root, "n_candidates")))
         return ctune_set_error(CTUNE_EFORMAT,
@@ -289,7 +292,13 @@ static ctune_status read_doc(ctune__rdoc *d)
         return bad(ns, "n_splits", "a count");
     d->n_cands = (size_t)nc->num;
     d->n_splits = (size_t)ns->num;
+    return CTUNE_OK;
+}
 
+/* Reads the status, the metric shown and the best candidate and score. */
+static ctune_status read_summary(ctune__rdoc *d)
+{
+    const ctune__json *root = d->root;
     const ctune__json *st = ctune__json_get(root, "status");
     if (st && st->type != CTUNE__JSON_STRING)
         return bad(st, "status", "a string");
@@ -334,7 +343,12 @@ static ctune_status read_doc(ctune__rdoc *d)
         d->best_score = bs->num;
     else if (bs && bs->type != CTUNE__JSON_NULL)
         return bad(bs, "best_score", "a number or null");
+    return CTUNE_OK;
+}
 
+/* Reads the score columns of the metric, the params and the errors. */
+static ctune_status read_scores(ctune__rdoc *d, const ctune__json *cv)
+{
     char name[256];
     snprintf(name, sizeof name, "mean_test_%s", d->metric);
     CTUNE_TRY(numbers(column(cv, name), name, d->n_cands, &d->mean));
@@ -368,7 +382,13 @@ static ctune_status read_doc(ctune__rdoc *d)
     const ctune__json *err = column(cv, "error");
     if (err)
         CTUNE_TRY(strings(err, "error", d->n_cands, &d->error));
+    return CTUNE_OK;
+}
 
+/* Reads the optional columns (iter, n_resources, state, pruned, bracket) and the history. */
+static ctune_status read_optional(ctune__rdoc *d, const ctune__json *cv)
+{
+    const ctune__json *root = d->root;
     /* optional sections */
     const ctune__json *it = column(cv, "iter");
     if (it)
@@ -398,6 +418,15 @@ static ctune_status read_doc(ctune__rdoc *d)
     if (hist && hist->type != CTUNE__JSON_NULL)
         CTUNE_TRY(read_history(d, hist));
     return CTUNE_OK;
+}
+
+static ctune_status read_doc(ctune__rdoc *d)
+{
+    const ctune__json *cv = NULL;
+    CTUNE_TRY(read_counts(d, &cv));
+    CTUNE_TRY(read_summary(d));
+    CTUNE_TRY(read_scores(d, cv));
+    return read_optional(d, cv);
 }
 
 ctune_status ctune__rdoc_read(const char *text, size_t len, ctune__rdoc **out)
