@@ -1773,8 +1773,6 @@ static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opt
     return rc;
 }
 
-/* The results document of the study into `b`, inside one read transaction
- * (a snapshot, while other processes may commit). */
 /* The best row of a pruned search as ctune_search_fit() picks it: among
  * the complete trials (all of them when every trial was pruned), those of
  * the largest resource, the greatest mean, first on ties. */
@@ -1796,31 +1794,41 @@ static size_t pruned_best(const double *mean, const double *pruned, const double
     return b;
 }
 
-static ctune_status study_results(ctune_study *st, ctune__sb *b)
-{
-    char *fp = NULL;
-    size_t nc = 0, ns = 0, nk = 0;
+/* What study_results() rebuilds the results document from. */
+typedef struct {
+    ctune_study *st;
+    char *fp;
+    size_t nc, ns, nk, rs, n_tasks;
     ctune__eval_opts o;
-    ctune__eval_opts_init(&o);
-    ctune_space *space = NULL;
-    ctune_params **params = NULL;
+    ctune_space *space;
+    ctune_params **params;
     ctune__eval ev;
-    memset(&ev, 0, sizeof ev);
-    ctune__results *r = NULL;
-    sqlite3_stmt *q = NULL;
-    ctune_status rc = meta_get(st, "fingerprint", &fp);
-    if (rc == CTUNE_OK && !fp)
+    /* a pruned search only: its pruner line, resource, and per trial the
+     * rung of its last committed step, whether it was pruned, its resource */
+    char *pruner, *resource;
+    size_t *rung;
+    double *pruned, *res;
+} results_rebuild;
+
+/* Reads the study's meta data and search settings, checked and bounded. */
+static ctune_status rebuild_settings(results_rebuild *x)
+{
+    ctune_study *st = x->st;
+    ctune_status rc = meta_get(st, "fingerprint", &x->fp);
+    if (rc == CTUNE_OK && !x->fp)
         rc = ctune_set_error(CTUNE_ESTATE, "study %s: no search has begun on it yet", st->path);
     if (rc == CTUNE_OK)
-        rc = meta_size(st, "n_candidates", &nc);
+        rc = meta_size(st, "n_candidates", &x->nc);
     if (rc == CTUNE_OK)
-        rc = meta_size(st, "n_splits", &ns);
+        rc = meta_size(st, "n_splits", &x->ns);
     if (rc == CTUNE_OK)
-        rc = meta_size(st, "n_scores", &nk);
+        rc = meta_size(st, "n_scores", &x->nk);
     if (rc == CTUNE_OK)
-        rc = fp_settings(st, fp, &o, &space);
+        rc = fp_settings(st, x->fp, &x->o, &x->space);
+    size_t nc = x->nc, ns = x->ns, nk = x->nk;
     size_t rs = (sizeof(ctune__task_rec) + 2 * (nk < 4096 ? nk : 0) * sizeof(double) + 7) / 8 * 8;
-    if (rc == CTUNE_OK && (!ns || nk != (o.scoring.n ? o.scoring.n : 1)))
+    x->rs = rs;
+    if (rc == CTUNE_OK && (!ns || nk != (x->o.scoring.n ? x->o.scoring.n : 1)))
         rc = ctune_set_error(CTUNE_EFORMAT,
                              "study %s: its meta data (%zu splits, %zu scores) does not fit "
                              "its search",
@@ -1834,187 +1842,244 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
                              "large to rebuild its results (at most 16777216 tasks and 1 GiB "
                              "of records)",
                              st->path, nc, ns, nk);
+    return rc;
+}
+
+/* Reads a pruned search's resource and allocates its per-trial columns. */
+static ctune_status rebuild_pruner(results_rebuild *x)
+{
+    ctune_study *st = x->st;
+    size_t nc = x->nc;
+    ctune_status rc = CTUNE_OK;
     /* a pruned search (a "pruner" line): one row per trial, its last
      * committed step; the pruner line names the resource and max_steps */
-    char *pruner = NULL, *resource = NULL;
-    size_t *rung = NULL;
-    double *pruned = NULL, *res = NULL;
-    if (rc == CTUNE_OK && (strncmp(fp, "pruner: ", 8) == 0 || strstr(fp, "\npruner: "))) {
-        rc = fp_value(st, fp, "pruner", &pruner);
-        const char *rn = rc == CTUNE_OK ? strstr(pruner, " resource=") : NULL;
+    if (strncmp(x->fp, "pruner: ", 8) == 0 || strstr(x->fp, "\npruner: ")) {
+        rc = fp_value(st, x->fp, "pruner", &x->pruner);
+        const char *rn = rc == CTUNE_OK ? strstr(x->pruner, " resource=") : NULL;
         if (rc == CTUNE_OK && !rn)
             rc = ctune_set_error(CTUNE_EFORMAT, "study %s: its pruner line is malformed", st->path);
-        if (rc == CTUNE_OK && strcmp(rn + 10, "-") != 0 && !(resource = ctune__strdup(rn + 10)))
+        if (rc == CTUNE_OK && strcmp(rn + 10, "-") != 0 && !(x->resource = ctune__strdup(rn + 10)))
             rc = CTUNE_ENOMEM;
         if (rc == CTUNE_OK) {
-            rung = ctune__calloc(nc ? nc : 1, sizeof *rung);
-            pruned = ctune__calloc(nc ? nc : 1, sizeof *pruned);
-            res = ctune__calloc(nc ? nc : 1, sizeof *res);
-            if (!rung || !pruned || !res)
+            x->rung = ctune__calloc(nc ? nc : 1, sizeof *x->rung);
+            x->pruned = ctune__calloc(nc ? nc : 1, sizeof *x->pruned);
+            x->res = ctune__calloc(nc ? nc : 1, sizeof *x->res);
+            if (!x->rung || !x->pruned || !x->res)
                 rc = CTUNE_ENOMEM;
         }
     }
-    size_t n_tasks = rc == CTUNE_OK ? nc * ns : 0;
-    if (rc == CTUNE_OK) {
-        ev.records = ctune__calloc(n_tasks ? n_tasks : 1, rs);
-        params = ctune__calloc(nc ? nc : 1, sizeof *params);
-        if (!ev.records || !params)
-            rc = ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
-    }
+    return rc;
+}
+
+/* Allocates the task records, all not run, and the candidates' params. */
+static ctune_status rebuild_alloc(results_rebuild *x)
+{
+    size_t nc = x->nc, nk = x->nk, rs = x->rs;
+    ctune_status rc = CTUNE_OK;
+    x->n_tasks = nc * x->ns;
+    size_t n_tasks = x->n_tasks;
+    x->ev.records = ctune__calloc(n_tasks ? n_tasks : 1, rs);
+    x->params = ctune__calloc(nc ? nc : 1, sizeof *x->params);
+    if (!x->ev.records || !x->params)
+        rc = ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", x->st->path);
     for (size_t c = 0; rc == CTUNE_OK && c < nc; c++)
-        rc = ctune_params_new(&params[c]);
-    ev.n_cands = nc;
-    ev.n_splits = ns;
-    ev.n_scorers = nk;
-    ev.rec_size = rs;
-    ev.opts = &o;
+        rc = ctune_params_new(&x->params[c]);
+    x->ev.n_cands = nc;
+    x->ev.n_splits = x->ns;
+    x->ev.n_scorers = nk;
+    x->ev.rec_size = rs;
+    x->ev.opts = &x->o;
     for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) { /* as a run starts them */
-        ctune__task_rec *rec = (ctune__task_rec *)(ev.records + t * rs);
+        ctune__task_rec *rec = (ctune__task_rec *)(x->ev.records + t * rs);
         rec->status = CTUNE__NOT_RUN;
         rec->fit_time = rec->score_time = NAN;
         for (size_t k = 0; k < 2 * nk; k++)
             rec->scores[k] = NAN;
     }
+    return rc;
+}
+
+/* Starts trial `c` again at rung `rg`, the records and params of its step. */
+static ctune_status rebuild_later_step(results_rebuild *x, long long c, long long rg)
+{
+    /* a later step of the trial: its row replaces the earlier one */
+    size_t ns = x->ns, nk = x->nk, rs = x->rs;
+    x->rung[c] = (size_t)rg;
+    x->res[c] = (double)rg + 1;
+    for (size_t t = (size_t)c * ns; t < ((size_t)c + 1) * ns; t++) {
+        ctune__task_rec *old = (ctune__task_rec *)(x->ev.records + t * rs);
+        old->status = CTUNE__NOT_RUN;
+        old->fit_time = old->score_time = NAN;
+        for (size_t k = 0; k < 2 * nk; k++)
+            old->scores[k] = NAN;
+    }
+    ctune_params_free(x->params[c]);
+    x->params[c] = NULL;
+    if (ctune_params_new(&x->params[c]) != CTUNE_OK)
+        return CTUNE_ENOMEM;
+    return CTUNE_OK;
+}
+
+/* Reads one committed task's row of `q` (`*last`: the previous candidate). */
+static ctune_status rebuild_row(results_rebuild *x, sqlite3_stmt *q, long long *last)
+{
+    ctune_study *st = x->st;
+    size_t nc = x->nc, ns = x->ns, nk = x->nk;
+    ctune_status rc = CTUNE_OK;
+    long long c = sqlite3_column_int64(q, 0), f = sqlite3_column_int64(q, 1);
+    if (c < 0 || f < 0 || (unsigned long long)c >= nc || (unsigned long long)f >= ns)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: a trial of candidate %lld, split %lld is outside "
+                               "its search (%zu candidates, %zu splits)",
+                               st->path, c, f, nc, ns);
+    long long rg = sqlite3_column_int64(q, 9);
+    if (rg != 0 && !x->rung)
+        return ctune_set_error(CTUNE_EFORMAT, "study %s: candidate %lld has a row at rung %lld",
+                               st->path, c, rg);
+    if (x->rung && (rg < 0 || rg >= (1LL << 20)))
+        return ctune_set_error(CTUNE_EFORMAT, "study %s: the rung of candidate %lld is malformed",
+                               st->path, c);
+    if (x->rung && (c != *last || (size_t)rg > x->rung[c])) {
+        if (rebuild_later_step(x, c, rg) != CTUNE_OK)
+            return CTUNE_ENOMEM;
+        *last = -1;
+    }
+    if (x->rung) {
+        const char *state = (const char *)sqlite3_column_text(q, 10);
+        x->pruned[c] = state && strcmp(state, "pruned") == 0 ? 1 : x->pruned[c];
+    }
+    ctune__task_rec *rec = (ctune__task_rec *)(x->ev.records +
+                                               ((size_t)c * ns + (size_t)f) * x->rs);
+    const unsigned char *blob = sqlite3_column_blob(q, 5);
+    size_t len = (size_t)sqlite3_column_bytes(q, 5);
+    long long status = sqlite3_column_int64(q, 3), fails = sqlite3_column_int64(q, 4);
+    const char *err = (const char *)sqlite3_column_text(q, 8);
+    if (rec->status != CTUNE__NOT_RUN || len != 2 * nk * 8 || (len && !blob) || status > 0 ||
+        status < -1000 || fails < 0 || fails > (long long)(2 * nk))
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: the row of candidate %lld, split %lld is malformed",
+                               st->path, c, f);
+    rec->status = (int32_t)status;
+    rec->score_failures = (int32_t)fails;
+    rec->fit_time = column_time(q, 6);
+    rec->score_time = column_time(q, 7);
+    snprintf(rec->error, sizeof rec->error, "%s", err ? err : "");
+    for (size_t k = 0; k < 2 * nk; k++)
+        rec->scores[k] = le_get(blob + 8 * k);
+    if (c != *last) {
+        const char *text = (const char *)sqlite3_column_text(q, 2);
+        ctune_status prc = ctune_params_parse(x->params[c], text ? text : "");
+        if (prc == CTUNE_ENOMEM) {
+            rc = prc;
+        } else if (prc != CTUNE_OK) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", ctune_last_error());
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: the params of candidate %lld do not read "
+                                 "back: %s",
+                                 st->path, c, msg);
+        }
+        *last = c;
+    }
+    return rc;
+}
+
+/* Reads the records and params of every committed task of the study. */
+static ctune_status rebuild_rows(results_rebuild *x)
+{
     /* every committed task: its record, checked as a resumed search checks
      * it, and its candidate's params (from its first committed split); one
      * query, on the columns only (the row layout of the hooks may grow) */
-    if (rc == CTUNE_OK &&
-        sqlite3_prepare_v2(st->db,
+    sqlite3_stmt *q = NULL;
+    ctune_status rc = CTUNE_OK;
+    if (sqlite3_prepare_v2(x->st->db,
                            "SELECT candidate, split, params, status, score_failures, scores, "
                            "fit_time, score_time, error, rung, state FROM trials "
                            "ORDER BY candidate, rung, split",
                            -1, &q, NULL) != SQLITE_OK)
-        rc = db_error(st, CTUNE_EIO, "reading trials");
+        rc = db_error(x->st, CTUNE_EIO, "reading trials");
     long long last = -1;
     while (rc == CTUNE_OK) {
         int s = sqlite3_step(q);
         if (s == SQLITE_DONE)
             break;
         if (s != SQLITE_ROW) {
-            rc = db_error(st, CTUNE_EIO, "reading trials");
+            rc = db_error(x->st, CTUNE_EIO, "reading trials");
             break;
         }
-        long long c = sqlite3_column_int64(q, 0), f = sqlite3_column_int64(q, 1);
-        if (c < 0 || f < 0 || (unsigned long long)c >= nc || (unsigned long long)f >= ns) {
-            rc = ctune_set_error(CTUNE_EFORMAT,
-                                 "study %s: a trial of candidate %lld, split %lld is outside "
-                                 "its search (%zu candidates, %zu splits)",
-                                 st->path, c, f, nc, ns);
-            break;
-        }
-        long long rg = sqlite3_column_int64(q, 9);
-        if (rg != 0 && !rung) {
-            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: candidate %lld has a row at rung %lld",
-                                 st->path, c, rg);
-            break;
-        }
-        if (rung && (rg < 0 || rg >= (1LL << 20))) {
-            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: the rung of candidate %lld is malformed",
-                                 st->path, c);
-            break;
-        }
-        if (rung && (c != last || (size_t)rg > rung[c])) {
-            /* a later step of the trial: its row replaces the earlier one */
-            rung[c] = (size_t)rg;
-            res[c] = (double)rg + 1;
-            for (size_t t = (size_t)c * ns; t < ((size_t)c + 1) * ns; t++) {
-                ctune__task_rec *old = (ctune__task_rec *)(ev.records + t * rs);
-                old->status = CTUNE__NOT_RUN;
-                old->fit_time = old->score_time = NAN;
-                for (size_t k = 0; k < 2 * nk; k++)
-                    old->scores[k] = NAN;
-            }
-            ctune_params_free(params[c]);
-            params[c] = NULL;
-            if (ctune_params_new(&params[c]) != CTUNE_OK) {
-                rc = CTUNE_ENOMEM;
-                break;
-            }
-            last = -1;
-        }
-        if (rung) {
-            const char *state = (const char *)sqlite3_column_text(q, 10);
-            pruned[c] = state && strcmp(state, "pruned") == 0 ? 1 : pruned[c];
-        }
-        ctune__task_rec *rec = (ctune__task_rec *)(ev.records + ((size_t)c * ns + (size_t)f) * rs);
-        const unsigned char *blob = sqlite3_column_blob(q, 5);
-        size_t len = (size_t)sqlite3_column_bytes(q, 5);
-        long long status = sqlite3_column_int64(q, 3), fails = sqlite3_column_int64(q, 4);
-        const char *err = (const char *)sqlite3_column_text(q, 8);
-        if (rec->status != CTUNE__NOT_RUN || len != 2 * nk * 8 || (len && !blob) || status > 0 ||
-            status < -1000 || fails < 0 || fails > (long long)(2 * nk)) {
-            rc = ctune_set_error(CTUNE_EFORMAT,
-                                 "study %s: the row of candidate %lld, split %lld is malformed",
-                                 st->path, c, f);
-            break;
-        }
-        rec->status = (int32_t)status;
-        rec->score_failures = (int32_t)fails;
-        rec->fit_time = column_time(q, 6);
-        rec->score_time = column_time(q, 7);
-        snprintf(rec->error, sizeof rec->error, "%s", err ? err : "");
-        for (size_t k = 0; k < 2 * nk; k++)
-            rec->scores[k] = le_get(blob + 8 * k);
-        if (c != last) {
-            const char *text = (const char *)sqlite3_column_text(q, 2);
-            ctune_status prc = ctune_params_parse(params[c], text ? text : "");
-            if (prc == CTUNE_ENOMEM) {
-                rc = prc;
-            } else if (prc != CTUNE_OK) {
-                char msg[512];
-                snprintf(msg, sizeof msg, "%s", ctune_last_error());
-                rc = ctune_set_error(CTUNE_EFORMAT,
-                                     "study %s: the params of candidate %lld do not read "
-                                     "back: %s",
-                                     st->path, c, msg);
-            }
-            last = c;
-        }
+        rc = rebuild_row(x, q, &last);
     }
     sqlite3_finalize(q);
-    if (rc == CTUNE_OK)
-        rc = ctune__results_build(&r, &ev, params, space);
-    if (rc == CTUNE_OK && rung) { /* the columns of a pruned search's results */
-        if (resource)
-            rc = ctune__results_add_param(r, resource);
+    return rc;
+}
+
+/* Builds the results from the records and writes their document into `b`. */
+static ctune_status rebuild_write(results_rebuild *x, ctune__sb *b)
+{
+    ctune__results *r = NULL;
+    ctune_status rc = ctune__results_build(&r, &x->ev, x->params, x->space);
+    if (rc == CTUNE_OK && x->rung) { /* the columns of a pruned search's results */
+        if (x->resource)
+            rc = ctune__results_add_param(r, x->resource);
         if (rc == CTUNE_OK)
-            rc = ctune__results_prepend(r, "n_resources", res);
+            rc = ctune__results_prepend(r, "n_resources", x->res);
         if (rc == CTUNE_OK)
-            rc = ctune__results_prepend(r, "pruned", pruned);
+            rc = ctune__results_prepend(r, "pruned", x->pruned);
     }
     size_t metric = 0;
-    if (rc == CTUNE_OK && ctune__eval_opts_metric(&o, 0, &metric) != CTUNE_OK)
+    if (rc == CTUNE_OK && ctune__eval_opts_metric(&x->o, 0, &metric) != CTUNE_OK)
         rc = ctune_set_error(CTUNE_EFORMAT, "study %s: refit=%s is not one of its scorers",
-                             st->path, o.refit_metric ? o.refit_metric : "-");
+                             x->st->path, x->o.refit_metric ? x->o.refit_metric : "-");
     if (rc == CTUNE_OK) {
         /* the best as ctune_search_fit() picks it: the refit metric's lowest
          * rank, when its score is finite */
-        ctune__results_meta m = {-1, NAN, NULL, r->n_run == n_tasks ? "complete" : "partial", NULL};
-        if (nc && metric != (size_t)-1) {
-            size_t best = rung ? pruned_best(r->mean_test[metric], pruned, res, nc)
-                               : ctune__results_best(r, metric);
+        ctune__results_meta m = {-1, NAN, NULL, r->n_run == x->n_tasks ? "complete" : "partial",
+                                 NULL};
+        if (x->nc && metric != (size_t)-1) {
+            size_t best = x->rung ? pruned_best(r->mean_test[metric], x->pruned, x->res, x->nc)
+                                  : ctune__results_best(r, metric);
             if (isfinite(r->mean_test[metric][best])) {
                 m.best_index = (long)best;
                 m.best_score = r->mean_test[metric][best];
-                m.refit_metric = o.scoring.n ? o.scoring.items[metric] : "score";
+                m.refit_metric = x->o.scoring.n ? x->o.scoring.items[metric] : "score";
             }
         }
         ctune__results_json(r, &m, b);
         rc = ctune__sb_status(b);
     }
     ctune__results_free(r);
-    ctune__free(pruner);
-    ctune__free(resource);
-    ctune__free(rung);
-    ctune__free(pruned);
-    ctune__free(res);
-    for (size_t c = 0; params && c < nc; c++)
-        ctune_params_free(params[c]);
-    ctune__free(params);
-    ctune__free(ev.records);
-    ctune_space_free(space);
-    ctune__eval_opts_clear(&o);
-    ctune__free(fp);
+    return rc;
+}
+
+/* The results document of the study into `b`, inside one read transaction
+ * (a snapshot, while other processes may commit). */
+static ctune_status study_results(ctune_study *st, ctune__sb *b)
+{
+    results_rebuild x;
+    memset(&x, 0, sizeof x);
+    x.st = st;
+    ctune__eval_opts_init(&x.o);
+    ctune_status rc = rebuild_settings(&x);
+    if (rc == CTUNE_OK)
+        rc = rebuild_pruner(&x);
+    if (rc == CTUNE_OK)
+        rc = rebuild_alloc(&x);
+    if (rc == CTUNE_OK)
+        rc = rebuild_rows(&x);
+    if (rc == CTUNE_OK)
+        rc = rebuild_write(&x, b);
+    ctune__free(x.pruner);
+    ctune__free(x.resource);
+    ctune__free(x.rung);
+    ctune__free(x.pruned);
+    ctune__free(x.res);
+    for (size_t c = 0; x.params && c < x.nc; c++)
+        ctune_params_free(x.params[c]);
+    ctune__free(x.params);
+    ctune__free(x.ev.records);
+    ctune_space_free(x.space);
+    ctune__eval_opts_clear(&x.o);
+    ctune__free(x.fp);
     return rc;
 }
 
