@@ -517,13 +517,39 @@ static int is_integer_text(const char *s)
     return end != s && !*end && !errno;
 }
 
-/* Assigns column roles; `names` is the header or NULL. */
-static ctune_status plan_columns(csv *c, const fields *names)
+/* The target column named `o->target_name` in the header `names`. */
+static ctune_status find_target_by_name(csv *c, const fields *names)
 {
     const ctune__csv_opts *o = c->o;
-    char cols[600];
-    for (size_t i = 0; i < c->ncols; i++)
-        c->role[i] = ROLE_SKIP;
+    if (!names)
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: target '%s' is a column name, but the file has no header row",
+                               c->src, o->target_name);
+    long k = -1;
+    for (size_t i = 0; i < names->n; i++)
+        if (!strcmp(names->v[i], o->target_name)) {
+            if (k >= 0)
+                return ctune_set_error(CTUNE_EFORMAT,
+                                       "%s: line %zu: target '%s' is ambiguous: columns %ld "
+                                       "and %zu both have that name",
+                                       c->src, c->first_line, o->target_name, k + 1, i + 1);
+            k = (long)i;
+        }
+    if (k < 0) {
+        char cols[600];
+        column_list(names, cols, sizeof cols);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: line %zu: no target column named '%s'; columns: %s", c->src,
+                               c->first_line, o->target_name, cols);
+    }
+    c->target_col = (size_t)k;
+    return CTUNE_OK;
+}
+
+/* Sets has_target and target_col from the target option. */
+static ctune_status plan_target(csv *c, const fields *names)
+{
+    const ctune__csv_opts *o = c->o;
     c->has_target = o->target != CSV_TARGET_NONE;
     if (o->target == CSV_TARGET_LAST) {
         c->target_col = c->ncols - 1;
@@ -537,67 +563,84 @@ static ctune_status plan_columns(csv *c, const fields *names)
                                    c->ncols);
         c->target_col = (size_t)k;
     } else if (o->target == CSV_TARGET_NAME) {
-        if (!names)
-            return ctune_set_error(
-                CTUNE_EINVAL, "%s: target '%s' is a column name, but the file has no header row",
-                c->src, o->target_name);
-        long k = -1;
-        for (size_t i = 0; i < names->n; i++)
-            if (!strcmp(names->v[i], o->target_name)) {
-                if (k >= 0)
-                    return ctune_set_error(CTUNE_EFORMAT,
-                                           "%s: line %zu: target '%s' is ambiguous: columns %ld "
-                                           "and %zu both have that name",
-                                           c->src, c->first_line, o->target_name, k + 1, i + 1);
-                k = (long)i;
-            }
-        if (k < 0) {
-            column_list(names, cols, sizeof cols);
+        return find_target_by_name(c, names);
+    }
+    return CTUNE_OK;
+}
+
+/* The column of the selected feature `tok` (feature j), checked: known,
+ * unambiguous, not the target, not selected before. */
+static ctune_status select_feature(csv *c, const fields *names, const char *tok, size_t j)
+{
+    long k = find_column(c, names, tok);
+    if (k < 0) {
+        if (!names && !is_integer_text(tok))
             return ctune_set_error(CTUNE_EINVAL,
-                                   "%s: line %zu: no target column named '%s'; columns: %s", c->src,
-                                   c->first_line, o->target_name, cols);
-        }
-        c->target_col = (size_t)k;
+                                   "%s: feature '%s' is a column name, but the file has no "
+                                   "header row",
+                                   c->src, tok);
+        char cols[600] = "";
+        if (names)
+            column_list(names, cols, sizeof cols);
+        return ctune_set_error(CTUNE_EINVAL, "%s: line %zu: unknown feature column '%s'%s%s",
+                               c->src, c->first_line, tok, names ? "; columns: " : "",
+                               names ? cols : " (index out of range)");
     }
+    for (size_t i = (size_t)k + 1; names && i < names->n; i++)
+        if (!strcmp(names->v[i], tok))
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "%s: line %zu: feature '%s' is ambiguous: columns %ld "
+                                   "and %zu both have that name",
+                                   c->src, c->first_line, tok, k + 1, i + 1);
+    if (c->has_target && (size_t)k == c->target_col)
+        return ctune_set_error(CTUNE_EINVAL, "%s: feature '%s' is the target column", c->src, tok);
+    if (c->role[k] >= 0)
+        return ctune_set_error(CTUNE_EINVAL, "%s: feature '%s' is selected twice", c->src, tok);
+    c->role[k] = (int)j;
+    return CTUNE_OK;
+}
+
+/* Feature roles: the selected columns in the order given, else every
+ * column but the target. */
+static ctune_status plan_features(csv *c, const fields *names)
+{
+    const ctune__csv_opts *o = c->o;
     if (o->features) {
-        for (size_t j = 0; j < o->n_features; j++) {
-            const char *tok = o->features[j];
-            long k = find_column(c, names, tok);
-            if (k < 0) {
-                if (!names && !is_integer_text(tok))
-                    return ctune_set_error(CTUNE_EINVAL,
-                                           "%s: feature '%s' is a column name, but the file has no "
-                                           "header row",
-                                           c->src, tok);
-                if (names)
-                    column_list(names, cols, sizeof cols);
-                return ctune_set_error(CTUNE_EINVAL,
-                                       "%s: line %zu: unknown feature column '%s'%s%s", c->src,
-                                       c->first_line, tok, names ? "; columns: " : "",
-                                       names ? cols : " (index out of range)");
-            }
-            for (size_t i = (size_t)k + 1; names && i < names->n; i++)
-                if (!strcmp(names->v[i], tok))
-                    return ctune_set_error(CTUNE_EFORMAT,
-                                           "%s: line %zu: feature '%s' is ambiguous: columns %ld "
-                                           "and %zu both have that name",
-                                           c->src, c->first_line, tok, k + 1, i + 1);
-            if (c->has_target && (size_t)k == c->target_col)
-                return ctune_set_error(CTUNE_EINVAL, "%s: feature '%s' is the target column",
-                                       c->src, tok);
-            if (c->role[k] >= 0)
-                return ctune_set_error(CTUNE_EINVAL, "%s: feature '%s' is selected twice", c->src,
-                                       tok);
-            c->role[k] = (int)j;
-        }
+        for (size_t j = 0; j < o->n_features; j++)
+            CTUNE_TRY(select_feature(c, names, o->features[j], j));
         c->n_out = o->n_features;
-    } else {
-        size_t j = 0;
-        for (size_t i = 0; i < c->ncols; i++)
-            if (!c->has_target || i != c->target_col)
-                c->role[i] = (int)j++;
-        c->n_out = j;
+        return CTUNE_OK;
     }
+    size_t j = 0;
+    for (size_t i = 0; i < c->ncols; i++)
+        if (!c->has_target || i != c->target_col)
+            c->role[i] = (int)j++;
+    c->n_out = j;
+    return CTUNE_OK;
+}
+
+/* The header's names of the feature columns, by feature index. */
+static ctune_status keep_feature_names(csv *c, const fields *names)
+{
+    c->feature_names = ctune__calloc(c->n_out, sizeof *c->feature_names);
+    if (!c->feature_names)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < c->ncols; i++)
+        if (c->role[i] >= 0) {
+            c->feature_names[c->role[i]] = ctune__strdup(names->v[i]);
+            if (!c->feature_names[c->role[i]])
+                return CTUNE_ENOMEM;
+        }
+    return CTUNE_OK;
+}
+
+/* Assigns column roles; `names` is the header or NULL. */
+static ctune_status plan_columns(csv *c, const fields *names)
+{
+    for (size_t i = 0; i < c->ncols; i++)
+        c->role[i] = ROLE_SKIP;
+    CTUNE_TRY(plan_target(c, names));
+    CTUNE_TRY(plan_features(c, names));
     if (c->has_target)
         c->role[c->target_col] = ROLE_TARGET;
     if (c->n_out == 0)
@@ -611,18 +654,7 @@ static ctune_status plan_columns(csv *c, const fields *names)
                     : c->o->labels == CSV_LABELS_NUMERIC ? LABELS_NUMERIC
                     : c->o->labels == CSV_LABELS_STRING  ? LABELS_STRING
                                                          : LABELS_UNDECIDED;
-    if (names) {
-        c->feature_names = ctune__calloc(c->n_out, sizeof *c->feature_names);
-        if (!c->feature_names)
-            return CTUNE_ENOMEM;
-        for (size_t i = 0; i < c->ncols; i++)
-            if (c->role[i] >= 0) {
-                c->feature_names[c->role[i]] = ctune__strdup(names->v[i]);
-                if (!c->feature_names[c->role[i]])
-                    return CTUNE_ENOMEM;
-            }
-    }
-    return CTUNE_OK;
+    return names ? keep_feature_names(c, names) : CTUNE_OK;
 }
 
 static int field_is_number(const char *s)
