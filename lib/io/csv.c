@@ -49,6 +49,10 @@ typedef struct csv {
     size_t first_line; /* line of the header or first data row */
     size_t ncols;
     int *role; /* per column: feature index >= 0, ROLE_SKIP, ROLE_TARGET */
+    /* per column: cells in a row that the short-decimal path could not
+     * parse (saturating); from 8 on the column skips that path except on
+     * every 64th row (see number_cell) */
+    unsigned char *misses;
     size_t n_out;
     int has_target;
     size_t target_col;
@@ -374,6 +378,27 @@ static ctune_status store_label(csv *c, size_t col, size_t len, double *yv)
     return CTUNE_OK;
 }
 
+/* A number cell at p: the short-decimal path unless the column's cells
+ * have not been short decimals lately (numpy's "%.18e"), then the full
+ * parser. Either gives strtod's value, so the choice only costs time.
+ * Returns the end of the number or NULL. */
+static inline const char *number_cell(csv *c, size_t col, const char *p, const char *e, double *v)
+{
+#ifdef CTUNE__SHORT_DECIMAL
+    unsigned char miss = c->misses[col];
+    if (p < e && (miss < 8 || (c->rows & 63) == 0)) {
+        const char *q = ctune__parse_short_decimal(p, e, v);
+        if (q) {
+            if (miss)
+                c->misses[col] = 0;
+            return q;
+        }
+        c->misses[col] = miss < 255 ? (unsigned char)(miss + 1) : miss;
+    }
+#endif
+    return ctune__parse_number(p, e, v);
+}
+
 static ctune_status process_data(csv *c, const char *s, const char *e)
 {
     if (c->rows == c->cap)
@@ -393,7 +418,7 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
         int role = c->role[col];
         if (role >= 0) {
             double v;
-            const char *q = ctune__parse_number(p, e, &v);
+            const char *q = number_cell(c, col, p, e, &v);
             if (q && (q == e || *q == d)) {
                 fend = q;
             } else {
@@ -414,7 +439,7 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
         } else if (role == ROLE_TARGET) {
             const char *q = NULL;
             if (c->label_mode == LABELS_NUMERIC && !c->o->n_class_names)
-                q = ctune__parse_number(p, e, &yv);
+                q = number_cell(c, col, p, e, &yv);
             if (q && (q == e || *q == d)) {
                 fend = q;
             } else {
@@ -786,7 +811,8 @@ static ctune_status process_first(csv *c, const char *s, const char *e)
         c->ncols = f.n;
         c->first_line = c->line;
         c->role = CTUNE_NEW_ARRAY(int, f.n);
-        rc = c->role ? CTUNE_OK : CTUNE_ENOMEM;
+        c->misses = ctune__calloc(f.n, 1);
+        rc = c->role && c->misses ? CTUNE_OK : CTUNE_ENOMEM;
     }
     int header = 0, defer = 0;
     if (rc == CTUNE_OK)
@@ -900,6 +926,7 @@ static void release_owned(void *ctx)
 static void csv_free(csv *c)
 {
     ctune__free(c->role);
+    ctune__free(c->misses);
     free_names(c->feature_names, c->n_out);
     ctune__free(c->X);
     ctune__free(c->y);
