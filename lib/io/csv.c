@@ -399,6 +399,37 @@ static inline const char *number_cell(csv *c, size_t col, const char *p, const c
     return ctune__parse_number(p, e, v);
 }
 
+/* The leading run of feature cells of a row [*p, e) that the short-decimal
+ * path parses, each followed by the delimiter, stored into the row (xd or
+ * xf); *p and the returned column are where the general loop goes on.
+ * Columns that missed that path lately are left to the general loop. */
+static size_t short_cells(const csv *c, const char **p, const char *e, double *xd, float *xf)
+{
+    size_t col = 0;
+#ifdef CTUNE__SHORT_DECIMAL
+    const char d = c->o->delim;
+    const int *role = c->role;
+    const unsigned char *miss = c->misses;
+    const char *q = *p;
+    for (; col < c->ncols && role[col] >= 0 && !miss[col]; col++) {
+        double v;
+        /* the path reads 17 bytes or stops: its end lies before e */
+        const char *end = ctune__parse_short_decimal(q, e, &v);
+        if (!end || *end != d)
+            break;
+        if (xf)
+            xf[role[col]] = (float)v;
+        else
+            xd[role[col]] = v;
+        q = end + 1;
+    }
+    *p = q;
+#else
+    (void)c, (void)p, (void)e, (void)xd, (void)xf;
+#endif
+    return col;
+}
+
 static ctune_status process_data(csv *c, const char *s, const char *e)
 {
     if (c->rows == c->cap)
@@ -409,7 +440,7 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
     double *xd = f32 ? NULL : (double *)c->X + c->rows * c->n_out;
     double yv = 0;
     const char *p = s;
-    size_t col = 0;
+    size_t col = s < e ? short_cells(c, &p, e, xd, xf) : 0;
     for (;;) {
         const char *fend;
         size_t len;
