@@ -59,7 +59,7 @@ static void record_error(ctune__task_rec *rec, ctune_status st, const char *what
     snprintf(rec->error, sizeof rec->error, "%s%s", what, msg);
 }
 
-static void run_task(void *vctx, size_t t, void *vrec, int threads)
+static void run_task(void *vctx, size_t t, void *vrec, int threads, ctune__scratch *scratch)
 {
     ctune__eval *ev = vctx;
     ctune__task_rec *rec = vrec;
@@ -129,6 +129,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, id), f);
     ctx.cancel = &ev->stop;
     ctx.interrupt = ev->interrupt;
+    ctx.scratch = scratch;
     double t1 = ctune__now();
     rc = warm ? ctune__estimator_fit_warm_ctx(e, ev->train[f], ev->cands[c], &ctx, NULL)
               : ctune__estimator_fit_ctx(e, ev->train[f], &ctx);
@@ -314,7 +315,7 @@ static void wait_for_others(ctune__eval *ev, size_t n_tasks)
             ctune__task_rec *r = rec_at(ev, t);
             if (r->status != CTUNE__NOT_RUN)
                 continue;
-            run_task(ev, t, r, ctune__n_cores());
+            run_task(ev, t, r, ctune__n_cores(), NULL);
             if (r->status == CTUNE__NOT_RUN)
                 pending++;
             else if (task_done(ev, t, r))
