@@ -8,7 +8,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
-static void storage_release(ctune__storage *st)
+void ctune__storage_release(ctune__storage *st)
 {
     if (!st)
         return;
@@ -44,7 +44,7 @@ ctune_status ctune__data_new_storage(ctune_data **out, const ctune__storage *ini
     ctune_status rc = view_new(out, st, st->n_rows);
     if (rc != CTUNE_OK) {
         atomic_store(&st->refs, 1);
-        storage_release(st);
+        ctune__storage_release(st);
     }
     return rc;
 }
@@ -134,10 +134,11 @@ ctune_status ctune__data_new_owned(ctune_data **out, void *X, int dtype, size_t 
     return ctune__data_new_storage(out, &init);
 }
 
-/* A derived view keeps its source's affine map and trust. */
+/* A derived view keeps its source's affine map, trust and class table. */
 static ctune_status copy_view_extras(ctune_data *d, const ctune_data *src)
 {
     d->trusted = src->trusted;
+    ctune__data_set_class_table(d, src->class_table);
     if (!src->affine)
         return CTUNE_OK;
     size_t m = src->st->n_cols;
@@ -234,6 +235,24 @@ fail:
     return CTUNE_ENOMEM;
 }
 
+ctune_status ctune__data_view_on(ctune_data **out, ctune__storage *st, const ctune_data *src)
+{
+    *out = NULL;
+    ctune_data *d;
+    CTUNE_TRY(view_new(&d, st, src->n));
+    if (src->idx_block) { /* the same rows: share the list */
+        atomic_fetch_add(&src->idx_block->refs, 1);
+        d->idx = src->idx;
+        d->idx_block = src->idx_block;
+    }
+    if (copy_view_extras(d, src) != CTUNE_OK) {
+        ctune_data_free(d);
+        return CTUNE_ENOMEM;
+    }
+    *out = d;
+    return CTUNE_OK;
+}
+
 ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const double *shift,
                                 const double *scale)
 {
@@ -305,12 +324,13 @@ void ctune_data_free(ctune_data *data)
     if (!data)
         return;
     ctune__storage *st = data->st;
+    ctune__class_table_release(data->class_table);
     ctune__free(data->affine);
     if (data->idx_block && atomic_fetch_sub(&data->idx_block->refs, 1) == 1)
         ctune__free(data->idx_block);
     ctune__free(data->y_owned);
     ctune__free(data);
-    storage_release(st);
+    ctune__storage_release(st);
 }
 
 size_t ctune_data_n_rows(const ctune_data *d) { return d ? d->n : 0; }

@@ -475,11 +475,17 @@ ctune_status ctune__estimator_fit_ctx(ctune_estimator *e, const ctune_data *data
     size_t k = 0;
     ctune_status rc;
     if (e->vt->kind == CTUNE_CLASSIFIER) {
-        CTUNE_TRY(find_classes(data, &classes, &k));
-        rc = encode_labels(data, classes, k, &coded);
-        if (rc != CTUNE_OK) {
-            ctune__free(classes);
-            return rc;
+        /* from the search's class table when the data has one, else found
+         * here: the same classes and codes either way */
+        int from_table = 0;
+        CTUNE_TRY(ctune__data_classes_from_table(data, &classes, &k, &coded, &from_table));
+        if (!from_table) {
+            CTUNE_TRY(find_classes(data, &classes, &k));
+            rc = encode_labels(data, classes, k, &coded);
+            if (rc != CTUNE_OK) {
+                ctune__free(classes);
+                return rc;
+            }
         }
         train = coded;
     }

@@ -289,16 +289,27 @@ static ctune_status make_views(ctune__eval *ev)
     ev->test = ctune__calloc(ev->n_splits, sizeof *ev->test);
     if (!ev->train || !ev->test)
         return CTUNE_ENOMEM;
-    for (size_t f = 0; f < ev->n_splits; f++) {
+    /* a classifier's classes and label codes, found once for all its fits
+     * (core/data.h, class tables) */
+    ctune__class_table *classes = NULL;
+    if (ctune_estimator_kind(ev->est) == CTUNE_CLASSIFIER)
+        CTUNE_TRY(ctune__class_table_new(&classes, ev->data));
+    ctune_status rc = CTUNE_OK;
+    for (size_t f = 0; f < ev->n_splits && rc == CTUNE_OK; f++) {
         const ctune_splits *s = ev->splits;
-        CTUNE_TRY(sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f], 2 * f));
-        CTUNE_TRY(sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1));
+        rc = sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f], 2 * f);
+        if (rc == CTUNE_OK)
+            rc = sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1);
+        if (rc != CTUNE_OK)
+            break;
         /* ctune__eval_run validated ev->data in this call: the tasks'
          * fits and scores skip the check on these views */
         ctune__data_trust(ev->train[f]);
         ctune__data_trust(ev->test[f]);
+        ctune__data_set_class_table(ev->train[f], classes);
     }
-    return CTUNE_OK;
+    ctune__class_table_release(classes);
+    return rc;
 }
 
 /* After the executor: tasks that other processes on the study held are

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/data.h"
 #include "estimator/estimator.h"
 #include "testutil.h"
 
@@ -278,6 +279,63 @@ START_TEST(test_fold_copy_in_worker_scratch)
 }
 END_TEST
 
+/* A fit on a fold that carries its search's class table (a Pipeline of a
+ * scaler and an MLP, and a tree) gives the model of the same fit without
+ * it: same classes, same predictions, bit for bit. */
+START_TEST(test_fold_with_class_table)
+{
+    int64_t live = ctune_alloc_live();
+    double X[150 * 2], y[150];
+    const double labels[3] = {-1, 4, 9};
+    blobs(X, y, 150, 3, labels);
+    ctune_data *d, *fold[2];
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 150, 2, 0, y, 1));
+    size_t rows[100];
+    for (size_t i = 0; i < 100; i++)
+        rows[i] = (i * 7) % 150;
+    ck_assert_ok(ctune_data_subset(&fold[0], d, rows, 100));
+    ck_assert_ok(ctune_data_subset(&fold[1], d, rows, 100));
+    ctune__class_table *t;
+    ck_assert_ok(ctune__class_table_new(&t, d));
+    ctune__data_set_class_table(fold[1], t);
+    ctune__class_table_release(t);
+    for (int kind = 0; kind < 2; kind++) {
+        double p[2][450], c[2][3];
+        for (int w = 0; w < 2; w++) {
+            ctune_estimator *e;
+            if (kind == 0) {
+                ctune_estimator *sc, *mlp;
+                ck_assert_ok(ctune_pipeline_new(&e));
+                ck_assert_ok(ctune_standard_scaler_new(&sc));
+                ck_assert_ok(ctune_mlp_classifier_new(&mlp));
+                ck_assert_ok(ctune_estimator_set_params_text(mlp, "epochs=5, batch_size=16, nn=8"));
+                ck_assert_ok(ctune_pipeline_add_step(e, "scale", sc));
+                ck_assert_ok(ctune_pipeline_add_step(e, "mlp", mlp));
+                ctune_estimator_free(sc);
+                ctune_estimator_free(mlp);
+            } else {
+                ck_assert_ok(ctune_decision_tree_classifier_new(&e));
+            }
+            ctune_fit_ctx ctx;
+            ctune__fit_ctx_init(&ctx);
+            ctx.has_stream = 1;
+            ctx.stream = 5;
+            ck_assert_ok(ctune__estimator_fit_ctx(e, fold[w], &ctx));
+            ck_assert_uint_eq(ctune_estimator_n_classes(e), 3);
+            ck_assert_ok(ctune_estimator_classes(e, c[w]));
+            ck_assert_ok(ctune_estimator_predict_proba(e, d, p[w]));
+            ctune_estimator_free(e);
+        }
+        ck_assert_mem_eq(c[0], c[1], sizeof c[0]);
+        ck_assert_mem_eq(p[0], p[1], sizeof p[0]);
+    }
+    ctune_data_free(fold[0]);
+    ctune_data_free(fold[1]);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 /* Without learning_rate the MLP builder leaves each optimizer its Keras
  * default (keras/src/optimizers: SGD 0.01, Adam 0.001): the fits match
  * those with the value set, and not those with the other one. */
@@ -461,6 +519,7 @@ int main(void)
     tcase_add_test(tc, test_labels_3_7_and_proba);
     tcase_add_test(tc, test_mlp_multiclass_and_determinism);
     tcase_add_test(tc, test_fold_copy_in_worker_scratch);
+    tcase_add_test(tc, test_fold_with_class_table);
     tcase_add_test(tc, test_mlp_regressor_r2);
     tcase_add_test(tc, test_breast_cancer_cv_accuracy);
     tcase_add_test(tc, test_conformance);
