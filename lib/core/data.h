@@ -53,6 +53,12 @@ struct ctune_data {
     /* Set on views made inside one public call after that call validated
      * their source (never on the caller's views): validation is skipped. */
     int trusted;
+    /* Affine views only (made inside one library call, used on its thread):
+     * what the checks below found of its X, so that the fit, the predict
+     * and the network's own check of the same view do not read it again.
+     * 0 nothing yet; 1 every value finite; 2 also within float32's range.
+     * Kept by derived views (the same X and map, some of its rows). */
+    int x_checked;
     /* The class table of a search's data (see ctune__class_table), kept by
      * the views derived from this one; NULL when none. A reference. */
     struct ctune__class_table *class_table;
@@ -112,6 +118,9 @@ ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const d
  * (*owned = the copy, to free). For code that walks rows with
  * ctune__data_row_ptr(). */
 ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ctune_data **use);
+
+/* ctune_data_validate() of X alone (y is not looked at). */
+ctune_status ctune__data_validate_x(const ctune_data *d);
 
 /* Finds the first value of X, as the view reads it, that is not finite or,
  * with `flt`, beyond float32's range: returns 1 and sets *row, *col and

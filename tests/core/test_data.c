@@ -249,6 +249,47 @@ START_TEST(test_trusted_views)
 }
 END_TEST
 
+/* An affine view remembers what the checks of its X found, and only
+ * that: finite values beyond float32's range after the map are still
+ * found by the float32 check after validation passed; a view within its
+ * columns' bounds skips both later checks, and so do its subsets. */
+START_TEST(test_affine_checks_remembered)
+{
+    static const double X[4] = {1, 2, 1e39, 3};
+    static const double shift[1] = {0}, scale[1] = {1}, tiny[1] = {1e-300};
+    ctune_data *d, *a, *s;
+    size_t row, col, rows[2] = {1, 3};
+    double v;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 1, 0, NULL, 0));
+    ck_assert_ok(ctune__data_affine(&a, d, shift, scale));
+    ck_assert_ok(ctune_data_validate(a)); /* 1e39 is finite */
+    ck_assert_int_eq(a->x_checked, 1);
+    ck_assert_int_eq(ctune__data_find_bad(a, 0, &row, &col, &v), 0);
+    ck_assert_int_eq(ctune__data_find_bad(a, 1, &row, &col, &v), 1); /* not float32 */
+    ck_assert_uint_eq(row, 2);
+    ctune_data_free(a);
+    /* 1e39 / 1e-300 overflows: not finite, found by validation */
+    ck_assert_ok(ctune__data_affine(&a, d, shift, tiny));
+    ck_assert_int_eq(ctune_data_validate(a), CTUNE_EDATA);
+    ck_assert_int_eq(ctune__data_validate_x(a), CTUNE_EDATA);
+    ck_assert_int_eq(a->x_checked, 0);
+    ctune_data_free(a);
+    /* rows 1 and 3 only: within the bounds, checked once for all */
+    ck_assert_ok(ctune_data_subset(&s, d, rows, 2));
+    ck_assert_ok(ctune__data_affine(&a, s, shift, scale));
+    ck_assert_ok(ctune__data_validate_x(a));
+    ck_assert_int_eq(a->x_checked, 2);
+    ck_assert_int_eq(ctune__data_find_bad(a, 1, &row, &col, &v), 0);
+    ctune_data *sub;
+    ck_assert_ok(ctune_data_subset(&sub, a, rows, 1));
+    ck_assert_int_eq(sub->x_checked, 2);
+    ctune_data_free(sub);
+    ctune_data_free(a);
+    ctune_data_free(s);
+    ctune_data_free(d);
+}
+END_TEST
+
 /* The class table of a search's data: a view with every class takes its
  * sorted classes and codes from it (the values a fit would find), a view
  * missing a class, relabelled (y_local) or over another storage does not;
@@ -375,6 +416,7 @@ int main(void)
     tcase_add_test(tc, test_affine_view);
     tcase_add_test(tc, test_trusted_views);
     tcase_add_test(tc, test_class_table);
+    tcase_add_test(tc, test_affine_checks_remembered);
     tcase_add_test(tc, test_class_table_alloc_failures);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
