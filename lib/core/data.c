@@ -291,6 +291,17 @@ ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const d
     return CTUNE_OK;
 }
 
+void ctune__data_affine_known(ctune_data *d, const double *absmax)
+{
+    size_t m = d->st->n_cols;
+    if (!d->affine)
+        return;
+    for (size_t j = 0; j < m; j++)
+        if (!(absmax[j] <= d->affine[2 * m + j])) /* a NaN is not */
+            return;
+    d->x_checked = 2;
+}
+
 ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ctune_data **use)
 {
     *owned = NULL;

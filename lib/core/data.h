@@ -113,6 +113,12 @@ ctune_status ctune__data_new_owned(ctune_data **out, void *X, int dtype, size_t 
 ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const double *shift,
                                 const double *scale);
 
+/* Marks the affine view `d` as checked (finite, within float32's range)
+ * when absmax[j], the largest stored |x| of column j among its rows (found
+ * by whoever read them all), is within every column's bound; else leaves
+ * it to be checked. */
+void ctune__data_affine_known(ctune_data *d, const double *absmax);
+
 /* `d` itself when it reads its stored rows as they are (*owned = NULL);
  * for an affine view, a float64 copy of its transformed X with its y
  * (*owned = the copy, to free). For code that walks rows with

@@ -285,6 +285,16 @@ START_TEST(test_affine_checks_remembered)
     ck_assert_int_eq(sub->x_checked, 2);
     ctune_data_free(sub);
     ctune_data_free(a);
+    /* what a reader of all the rows found: within the bounds marks the view
+     * checked; beyond a bound, or a NaN, leaves it to be checked */
+    static const double small[1] = {3}, big[1] = {1e39}, nan1[1] = {NAN};
+    const double *known[3] = {small, big, nan1};
+    for (int k = 0; k < 3; k++) {
+        ck_assert_ok(ctune__data_affine(&a, s, shift, scale));
+        ctune__data_affine_known(a, known[k]);
+        ck_assert_int_eq(a->x_checked, k == 0 ? 2 : 0);
+        ctune_data_free(a);
+    }
     ctune_data_free(s);
     ctune_data_free(d);
 }
