@@ -4439,9 +4439,11 @@ CTUNE_API void ctune_study_close(ctune_study *study);
  */
 CTUNE_API ctune_status ctune_search_set_study(ctune_search *search, ctune_study *study);
 /**
- * Progress of a study: tasks (candidate × rung × split) committed, and the
+ * Progress of a study: tasks (candidate × rung × split) settled, and the
  * total of the search that last began on it (0 before any; for a pruned
- * search every step of every trial, so an upper bound).
+ * search every step of every trial). Settled tasks are the committed ones
+ * and, in a pruned search, the steps a pruner skipped after a trial's
+ * pruned step, so done equals total once the search finished.
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */
@@ -4517,8 +4519,8 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_stu
  *         ctune_status on error: CTUNE_EINVAL (NULLs, built without
  *         studies), CTUNE_ESTATE (no search has begun on the study),
  *         CTUNE_EFORMAT (a row or the search's settings do not read back;
- *         a search other than randomized or grid, or with a pruner, whose
- *         rows are not one per candidate and split),
+ *         successive halving or Hyperband, whose rows are one per candidate
+ *         per rung),
  *         CTUNE_EIO, CTUNE_ENOMEM
  */
 CTUNE_API long ctune_study_results_json_buf(ctune_study *study, char *buf, size_t cap);

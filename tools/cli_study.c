@@ -35,7 +35,9 @@ static int open_existing(const char *path, ctune_study **out)
         fprintf(stderr, "ctune study: '%s' is not an existing study file\n", path);
         return CLI_USAGE;
     }
-    if (ctune_study_open(out, path, NULL) != CTUNE_OK)
+    /* read only: never a schema created in another file, nor a study of
+     * schema version 1 upgraded */
+    if (ctune_study_open(out, path, "create=false") != CTUNE_OK)
         return cli_fail("opening the study");
     return CLI_OK;
 }

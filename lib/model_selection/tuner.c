@@ -892,16 +892,25 @@ static ctune_status build_table(const ctune_tuner *t, ctune_params **params, ctu
                            !ctune__results_add_col(r, &cap, CTUNE__COL_NUM, "mean_test_score") ||
                            !ctune__results_add_col(r, &cap, CTUNE__COL_NUM, "std_test_score") ||
                            !ctune__results_add_col(r, &cap, CTUNE__COL_RANK, "rank_test_score") ||
-                           !ctune__results_add_col(r, &cap, CTUNE__COL_ERROR, "error")))
+                           !ctune__results_add_col(r, &cap, CTUNE__COL_ERROR, "error") ||
+                           !ctune__results_add_col(r, &cap, CTUNE__COL_STATE, "state")))
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK) {
-        split = &r->cols[r->n_cols - 5];
-        mean = &r->cols[r->n_cols - 4];
-        std = &r->cols[r->n_cols - 3];
-        rank = &r->cols[r->n_cols - 2];
+        split = &r->cols[r->n_cols - 6];
+        mean = &r->cols[r->n_cols - 5];
+        std = &r->cols[r->n_cols - 4];
+        rank = &r->cols[r->n_cols - 3];
+        double *state = r->cols[r->n_cols - 1].v;
         for (size_t i = 0; i < nc && rc == CTUNE_OK; i++) {
-            split->v[i] = mean->v[i] = t->trials[i].value;
-            std->v[i] = isnan(t->trials[i].value) ? NAN : 0.0;
+            const trial *tr = &t->trials[i];
+            /* a pruned trial scores its last reported value, as a pruned
+             * search's rows and Optuna's pruned trials do (state tells them
+             * from complete ones) */
+            double v = tr->state == CTUNE_TRIAL_PRUNED && tr->n_steps ? tr->values[tr->n_steps - 1]
+                                                                      : tr->value;
+            state[i] = tr->state;
+            split->v[i] = mean->v[i] = v;
+            std->v[i] = isnan(v) ? NAN : 0.0;
             r->n_run += t->trials[i].state != CTUNE_TRIAL_RUNNING;
             r->n_failed += t->trials[i].state == CTUNE_TRIAL_FAILED;
             rc = row_error(&t->trials[i], &r->errors[i]);

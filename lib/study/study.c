@@ -154,7 +154,8 @@ struct ctune_study {
     int exclusive;                      /* the search that began runs alone on the study */
     int run_lock;                       /* this handle holds the study's run lock */
     int began;                          /* a search began since the last hook end */
-    int v1_reader; /* create=false on a study of schema version 1: read through views */
+    int v1_reader;    /* create=false on a study of schema version 1: read through views */
+    int tuner_claims; /* a tuner asked trials through this handle (claims released on close) */
     /* the heartbeat thread (hook begin to hook end): refreshes this
      * handle's claims every claim_timeout / 4 while tasks run, so a fit
      * longer than claim_timeout keeps its claim */
@@ -355,6 +356,7 @@ static void cache_clear(ctune_study *st)
 }
 
 static void hook_end(void *self);
+static void th_release(ctune_study *st);
 
 void ctune_study_close(ctune_study *st)
 {
@@ -364,6 +366,8 @@ void ctune_study_close(ctune_study *st)
         hook_end(st); /* a search cut short before its end hook */
         pthread_cond_destroy(&st->hb_cond);
     }
+    if (st->tuner_claims)
+        th_release(st);
     sqlite3_close(st->db);
     if (st->hook.self)
         pthread_mutex_destroy(&st->lock);
@@ -871,6 +875,21 @@ static ctune_status claim_release(ctune_study *st, const ctune__study_key *key)
     return r == SQLITE_DONE ? CTUNE_OK : db_error(st, CTUNE_EIO, "heart-beating");
 }
 
+/* The pid of a claim's owner ("pid/host/nonce") when it runs on this host,
+ * else 0. */
+static long owner_pid_here(const ctune_study *st, const char *owner)
+{
+    char *end;
+    long pid = strtol(owner, &end, 10);
+    const char *host_end = *end == '/' ? strchr(end + 1, '/') : NULL;
+    const char *my_host = strchr(st->owner, '/') + 1;
+    size_t my_len = (size_t)(strchr(my_host, '/') - my_host);
+    if (pid > 0 && host_end && (size_t)(host_end - end - 1) == my_len &&
+        memcmp(end + 1, my_host, my_len) == 0)
+        return pid;
+    return 0;
+}
+
 /* 1 while the owner of a claim may still be working on it: not this
  * handle, no heartbeat older than claim_timeout, and, on this host, its
  * process exists. */
@@ -880,13 +899,8 @@ static int claim_alive(const ctune_study *st, const char *owner, double heartbea
         return 0; /* ours from an earlier fit of this handle */
     if (!(wall_now() - heartbeat < st->claim_timeout))
         return 0;
-    char *end;
-    long pid = strtol(owner, &end, 10);
-    const char *host_end = *end == '/' ? strchr(end + 1, '/') : NULL;
-    const char *my_host = strchr(st->owner, '/') + 1;
-    size_t my_len = (size_t)(strchr(my_host, '/') - my_host);
-    if (pid > 0 && host_end && (size_t)(host_end - end - 1) == my_len &&
-        memcmp(end + 1, my_host, my_len) == 0) {
+    long pid = owner_pid_here(st, owner);
+    if (pid > 0) {
         if (pid == (long)getpid())
             return 0; /* a dead process whose pid this one reuses */
         if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
@@ -1204,6 +1218,27 @@ ctune_status ctune_study_progress(ctune_study *st, size_t *done, size_t *total)
                         "counting trials"));
     *done = (size_t)n;
     *total = nt ? nt : nc * ns;
+    /* a pruned search's total counts every step of every trial: the steps
+     * a pruner skipped are settled too, so done reaches the total */
+    size_t steps = nc && ns && nt % (nc * ns) == 0 ? nt / (nc * ns) : 0;
+    if (steps < 2)
+        return CTUNE_OK;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT max(rung) FROM trials WHERE state='pruned' GROUP BY candidate",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "counting pruned trials");
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        long long rung = sqlite3_column_int64(q, 0);
+        if (rung >= 0 && (size_t)rung + 1 < steps)
+            *done += (steps - 1 - (size_t)rung) * ns;
+    }
+    sqlite3_finalize(q);
+    if (r != SQLITE_DONE)
+        return db_error(st, CTUNE_EIO, "counting pruned trials");
+    if (*done > *total)
+        *done = *total;
     return CTUNE_OK;
 }
 
@@ -1308,6 +1343,106 @@ static const char *const TRIAL_STATES[] = {"running", "done", "pruned", "failed"
 /* The tell rows live in meta as "tell <seq, 20 digits>" = "<trial> <asked>". */
 #define TELL_KEY "tell %020zu"
 
+/* The error of a running trial whose owner died (th_reap). */
+#define TUNER_DEAD "owner process died"
+
+/* 1 while the owner of a tuner's running trial may still tell it: this
+ * handle (open, so alive); another handle of this process while its
+ * heartbeat is fresh; another process as claim_alive() says. */
+static int tuner_owner_alive(const ctune_study *st, const char *owner, double heartbeat)
+{
+    if (!owner)
+        return 0; /* no claim: a handle closed without telling it, or an older ctune */
+    if (strcmp(owner, st->owner) == 0)
+        return 1;
+    if (owner_pid_here(st, owner) == (long)getpid())
+        return wall_now() - heartbeat < st->claim_timeout;
+    return claim_alive(st, owner, heartbeat);
+}
+
+/* Tells "failed" every running trial of a tuner whose owner is dead (inside
+ * the caller's transaction, before the tuner reads): in trial order, each
+ * taking the next tell, as if the tuner now on the study told it. */
+static ctune_status th_reap(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT t.candidate, c.owner, c.heartbeat FROM trials t LEFT JOIN "
+                           "claims c ON c.candidate=t.candidate AND c.rung=0 AND c.split=0 "
+                           "WHERE t.state='running' AND t.rung=0 AND t.split=0 "
+                           "ORDER BY t.candidate",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "reading the tuner's running trials");
+    long long *dead = NULL;
+    size_t n = 0, cap = 0;
+    ctune_status rc = CTUNE_OK;
+    int r;
+    while (rc == CTUNE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *owner = (const char *)sqlite3_column_text(q, 1);
+        if (tuner_owner_alive(st, owner, sqlite3_column_double(q, 2)))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            long long *d = ctune__realloc(dead, nc * sizeof *d);
+            if (!d) {
+                rc = CTUNE_ENOMEM;
+                break;
+            }
+            dead = d;
+            cap = nc;
+        }
+        dead[n++] = sqlite3_column_int64(q, 0);
+    }
+    if (rc == CTUNE_OK && r != SQLITE_DONE)
+        rc = db_error(st, CTUNE_EIO, "reading the tuner's running trials");
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
+        long long n_tells = 0, n_asked = 0;
+        if (sqlite3_prepare_v2(st->db,
+                               "UPDATE trials SET state='failed', error='" TUNER_DEAD "' WHERE "
+                               "candidate=? AND rung=0 AND split=0;",
+                               -1, &q, NULL) != SQLITE_OK)
+            return db_error(st, CTUNE_EIO, "failing a dead process's trial");
+        sqlite3_bind_int64(q, 1, dead[i]);
+        r = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "failing a dead process's trial");
+        if (rc == CTUNE_OK &&
+            sqlite3_prepare_v2(st->db,
+                               "DELETE FROM claims WHERE candidate=? AND rung=0 AND split=0", -1,
+                               &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, dead[i]);
+            r = sqlite3_step(q);
+            sqlite3_finalize(q);
+            if (r != SQLITE_DONE)
+                rc = db_error(st, CTUNE_EIO, "failing a dead process's trial");
+        }
+        if (rc == CTUNE_OK)
+            rc = query_int(st, "SELECT count(*) FROM meta WHERE key >= 'tell ' AND key < 'tell :'",
+                           &n_tells, "counting the tuner's tells");
+        if (rc == CTUNE_OK)
+            rc = query_int(st, "SELECT count(*) FROM trials", &n_asked,
+                           "counting the tuner's trials");
+        if (rc == CTUNE_OK)
+            rc = th_write_tell(st, (size_t)n_tells, (size_t)dead[i], (size_t)n_asked);
+    }
+    ctune__free(dead);
+    return rc;
+}
+
+/* Drops this handle's claims on a tuner's running trials (ctune_study_close):
+ * no one tells them any more, so the next tuner on the study fails them. */
+static void th_release(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE owner=?", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, st->owner, -1, SQLITE_STATIC);
+        sqlite3_step(q);
+        sqlite3_finalize(q);
+    }
+}
+
 static ctune_status th_lock(void *self, const char *fp)
 {
     ctune_study *st = self;
@@ -1337,6 +1472,10 @@ static ctune_status th_lock(void *self, const char *fp)
             rc = meta_put(st, "n_scores", "1");
     }
     ctune__free(old);
+    if (rc == CTUNE_OK)
+        rc = th_reap(st);
+    if (rc == CTUNE_OK)
+        rc = hb_start(st); /* keeps this handle's running trials alive */
     if (rc != CTUNE_OK) {
         char msg[1024];
         memcpy(msg, ctune_last_error(), sizeof msg);
@@ -1497,6 +1636,27 @@ static ctune_status th_write_trial(void *self, const ctune__tuner_row *row)
         sqlite3_finalize(q);
     }
     ctune__free(h);
+    /* a running trial is claimed by the handle that last wrote it (the
+     * heartbeat keeps the claim fresh); a told one by no one */
+    int running = row->state == CTUNE_TRIAL_RUNNING;
+    if (rc == CTUNE_OK &&
+        sqlite3_prepare_v2(st->db,
+                           running ? "INSERT OR REPLACE INTO claims(candidate, rung, split, owner, "
+                                     "heartbeat) VALUES(?, 0, 0, ?, ?)"
+                                   : "DELETE FROM claims WHERE candidate=? AND rung=0 AND split=0",
+                           -1, &q, NULL) != SQLITE_OK)
+        rc = db_error(st, CTUNE_EIO, "claiming a tuner trial");
+    else if (rc == CTUNE_OK) {
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)row->number);
+        if (running) {
+            sqlite3_bind_text(q, 2, st->owner, -1, SQLITE_STATIC);
+            sqlite3_bind_double(q, 3, wall_now());
+        }
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "claiming a tuner trial");
+        sqlite3_finalize(q);
+        st->tuner_claims |= running;
+    }
     return rc;
 }
 
@@ -1540,22 +1700,18 @@ static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opt
                                 ctune_space **space)
 {
     char *v = NULL;
-    /* one row per candidate: the randomized and grid searches a study
-     * takes; a strategy with rungs would need its rows rebuilt too */
+    /* one row per candidate: the randomized, grid and TPE searches (a TPE
+     * trial's record is keyed by its proposal number, its params stored
+     * with it); a strategy with rungs would need its rows rebuilt too */
     ctune_status rc = fp_value(st, fp, "strategy", &v);
-    if (rc == CTUNE_OK && strcmp(v, "grid") != 0 && strncmp(v, "randomized ", 11) != 0)
+    if (rc == CTUNE_OK && strcmp(v, "grid") != 0 && strncmp(v, "randomized ", 11) != 0 &&
+        strncmp(v, "tpe ", 4) != 0)
         rc = ctune_set_error(CTUNE_EFORMAT,
                              "study %s: the results of its search (strategy %.80s) cannot be "
                              "rebuilt from the study",
                              st->path, v);
     ctune__free(v);
     v = NULL;
-    /* a pruned search: its rows are the steps its pruner allowed */
-    if (rc == CTUNE_OK && (strncmp(fp, "pruner: ", 8) == 0 || strstr(fp, "\npruner: ")))
-        rc = ctune_set_error(CTUNE_EFORMAT,
-                             "study %s: the results of a pruned search cannot be rebuilt from "
-                             "the study",
-                             st->path);
     if (rc == CTUNE_OK)
         rc = fp_value(st, fp, "scoring", &v);
     if (rc == CTUNE_OK && strcmp(v, "(estimator's score)") != 0)
@@ -1619,6 +1775,27 @@ static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opt
 
 /* The results document of the study into `b`, inside one read transaction
  * (a snapshot, while other processes may commit). */
+/* The best row of a pruned search as ctune_search_fit() picks it: among
+ * the complete trials (all of them when every trial was pruned), those of
+ * the largest resource, the greatest mean, first on ties. */
+static size_t pruned_best(const double *mean, const double *pruned, const double *res, size_t n)
+{
+    double top = -1;
+    for (size_t i = 0; i < n; i++)
+        if (!pruned[i] && res[i] > top)
+            top = res[i];
+    size_t b = 0;
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((pruned[i] ? -1 : res[i]) != top)
+            continue;
+        if (!found || (!isnan(mean[i]) && (isnan(mean[b]) || mean[i] > mean[b])))
+            b = i;
+        found = 1;
+    }
+    return b;
+}
+
 static ctune_status study_results(ctune_study *st, ctune__sb *b)
 {
     char *fp = NULL;
@@ -1657,6 +1834,26 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
                              "large to rebuild its results (at most 16777216 tasks and 1 GiB "
                              "of records)",
                              st->path, nc, ns, nk);
+    /* a pruned search (a "pruner" line): one row per trial, its last
+     * committed step; the pruner line names the resource and max_steps */
+    char *pruner = NULL, *resource = NULL;
+    size_t *rung = NULL;
+    double *pruned = NULL, *res = NULL;
+    if (rc == CTUNE_OK && (strncmp(fp, "pruner: ", 8) == 0 || strstr(fp, "\npruner: "))) {
+        rc = fp_value(st, fp, "pruner", &pruner);
+        const char *rn = rc == CTUNE_OK ? strstr(pruner, " resource=") : NULL;
+        if (rc == CTUNE_OK && !rn)
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: its pruner line is malformed", st->path);
+        if (rc == CTUNE_OK && strcmp(rn + 10, "-") != 0 && !(resource = ctune__strdup(rn + 10)))
+            rc = CTUNE_ENOMEM;
+        if (rc == CTUNE_OK) {
+            rung = ctune__calloc(nc ? nc : 1, sizeof *rung);
+            pruned = ctune__calloc(nc ? nc : 1, sizeof *pruned);
+            res = ctune__calloc(nc ? nc : 1, sizeof *res);
+            if (!rung || !pruned || !res)
+                rc = CTUNE_ENOMEM;
+        }
+    }
     size_t n_tasks = rc == CTUNE_OK ? nc * ns : 0;
     if (rc == CTUNE_OK) {
         ev.records = ctune__calloc(n_tasks ? n_tasks : 1, rs);
@@ -1684,7 +1881,8 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
     if (rc == CTUNE_OK &&
         sqlite3_prepare_v2(st->db,
                            "SELECT candidate, split, params, status, score_failures, scores, "
-                           "fit_time, score_time, error FROM trials ORDER BY candidate, split",
+                           "fit_time, score_time, error, rung, state FROM trials "
+                           "ORDER BY candidate, rung, split",
                            -1, &q, NULL) != SQLITE_OK)
         rc = db_error(st, CTUNE_EIO, "reading trials");
     long long last = -1;
@@ -1703,6 +1901,40 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
                                  "its search (%zu candidates, %zu splits)",
                                  st->path, c, f, nc, ns);
             break;
+        }
+        long long rg = sqlite3_column_int64(q, 9);
+        if (rg != 0 && !rung) {
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: candidate %lld has a row at rung %lld",
+                                 st->path, c, rg);
+            break;
+        }
+        if (rung && (rg < 0 || rg >= (1LL << 20))) {
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: the rung of candidate %lld is malformed",
+                                 st->path, c);
+            break;
+        }
+        if (rung && (c != last || (size_t)rg > rung[c])) {
+            /* a later step of the trial: its row replaces the earlier one */
+            rung[c] = (size_t)rg;
+            res[c] = (double)rg + 1;
+            for (size_t t = (size_t)c * ns; t < ((size_t)c + 1) * ns; t++) {
+                ctune__task_rec *old = (ctune__task_rec *)(ev.records + t * rs);
+                old->status = CTUNE__NOT_RUN;
+                old->fit_time = old->score_time = NAN;
+                for (size_t k = 0; k < 2 * nk; k++)
+                    old->scores[k] = NAN;
+            }
+            ctune_params_free(params[c]);
+            params[c] = NULL;
+            if (ctune_params_new(&params[c]) != CTUNE_OK) {
+                rc = CTUNE_ENOMEM;
+                break;
+            }
+            last = -1;
+        }
+        if (rung) {
+            const char *state = (const char *)sqlite3_column_text(q, 10);
+            pruned[c] = state && strcmp(state, "pruned") == 0 ? 1 : pruned[c];
         }
         ctune__task_rec *rec = (ctune__task_rec *)(ev.records + ((size_t)c * ns + (size_t)f) * rs);
         const unsigned char *blob = sqlite3_column_blob(q, 5);
@@ -1742,6 +1974,14 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
     sqlite3_finalize(q);
     if (rc == CTUNE_OK)
         rc = ctune__results_build(&r, &ev, params, space);
+    if (rc == CTUNE_OK && rung) { /* the columns of a pruned search's results */
+        if (resource)
+            rc = ctune__results_add_param(r, resource);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(r, "n_resources", res);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(r, "pruned", pruned);
+    }
     size_t metric = 0;
     if (rc == CTUNE_OK && ctune__eval_opts_metric(&o, 0, &metric) != CTUNE_OK)
         rc = ctune_set_error(CTUNE_EFORMAT, "study %s: refit=%s is not one of its scorers",
@@ -1751,7 +1991,8 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
          * rank, when its score is finite */
         ctune__results_meta m = {-1, NAN, NULL, r->n_run == n_tasks ? "complete" : "partial", NULL};
         if (nc && metric != (size_t)-1) {
-            size_t best = ctune__results_best(r, metric);
+            size_t best = rung ? pruned_best(r->mean_test[metric], pruned, res, nc)
+                               : ctune__results_best(r, metric);
             if (isfinite(r->mean_test[metric][best])) {
                 m.best_index = (long)best;
                 m.best_score = r->mean_test[metric][best];
@@ -1762,6 +2003,11 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
         rc = ctune__sb_status(b);
     }
     ctune__results_free(r);
+    ctune__free(pruner);
+    ctune__free(resource);
+    ctune__free(rung);
+    ctune__free(pruned);
+    ctune__free(res);
     for (size_t c = 0; params && c < nc; c++)
         ctune_params_free(params[c]);
     ctune__free(params);

@@ -777,7 +777,31 @@ class TuneTest(unittest.TestCase):
                                      "--results", res)
             self.assertEqual(rc, 0, err)
             self.assertIn("6 trials: 5 complete, 1 pruned", out)
-            self.assertEqual(self.rows(res)[5]["error"], "pruned at step 1")
+            rows = self.rows(res)
+            self.assertEqual(rows[5]["error"], "pruned at step 1")
+            self.assertEqual([r["state"] for r in rows], ["done"] * 5 + ["pruned"])
+            self.assertEqual(rows[5]["mean_test_score"], "0.2")  # its last step's value
+
+    def test_report_of_pruned_tuner(self):
+        # the tuner's JSON marks its pruned trial; the report shows it pruned
+        with tempfile.TemporaryDirectory() as tmp:
+            js, page = os.path.join(tmp, "t.json"), os.path.join(tmp, "t.html")
+            rc, out, err = self.tune("--space", "x: 1|2|3|4|5|0.1", "--sampler", "grid",
+                                     "--pruner", "sha", "--command", STUB + " ok {x}",
+                                     "--results", js, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(js) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["cv_results"]["state"], ["done"] * 5 + ["pruned"])
+            rc, out, err = run("report", js, "-o", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                html = f.read()
+            self.assertEqual(html.count("<td>▽ pruned</td>"), 1)
+            history = re.search(r'<figure class="plot" id="history">.*?</figure>', html, re.S)
+            self.assertEqual(history.group(0).count('class="pt pruned"'), 1)
+            self.assertIn("<dt>pruned</dt><dd>1 of 6 trials", html)
+            self.assertIn("1 trials were pruned", html)
 
     def test_shell_and_quoting(self):
         rc, out, err = self.tune("--space", "x: 7", "--sampler", "grid", "--shell",
@@ -971,6 +995,78 @@ class ReportTest(unittest.TestCase):
             self.assertEqual(rc, 1)
             self.assertIn("no task done yet (0 of 16)", err)
             self.assertFalse(os.path.exists(os.path.join(tmp, "none.html")))
+
+    def test_study_show_pruned_search(self):
+        # the steps a pruner skipped count as done: a finished pruned search shows T of T
+        with tempfile.TemporaryDirectory() as tmp:
+            db, js = os.path.join(tmp, "p.db"), os.path.join(tmp, "p.json")
+            rc, out, err = run("search", "--dataset", "iris", "--no-scale", "--pruner", "sha",
+                               "--max-epochs", "9", "--n-iter", "10", "--cv", "2", "--space",
+                               "learning_rate: loguniform(0.0001, 0.1); nn: 4|8",
+                               "--study", db, "--quiet")
+            self.assertEqual(rc, 0, err)
+            rc, out, err = run("study", "export", db, "--results", js)
+            self.assertEqual(rc, 0, err)
+            with open(js) as f:
+                trials = json.load(f)["trials"]
+            pruned = {t["candidate"] for t in trials if t["state"] == "pruned"}
+            self.assertGreater(len(pruned), 0)
+            self.assertLess(len(trials), 10 * 9 * 2)
+            rc, shown, err = run("study", "show", db)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("tasks done: 180 of 180", shown)
+
+    def test_study_show_export_read_only(self):
+        # show and export write nothing: a study, a version 1 study, a foreign or empty file
+        with tempfile.TemporaryDirectory() as tmp:
+            db, js = os.path.join(tmp, "s.db"), os.path.join(tmp, "out.json")
+            rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--space",
+                               "max_depth: 1|2|3", "--n-iter", "3", "--cv", "2", "--quiet",
+                               "--study", db)
+            self.assertEqual(rc, 0, err)
+            v1 = os.path.join(tmp, "v1.db")
+            con = sqlite3.connect(v1)
+            con.executescript(
+                "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+                "CREATE TABLE trials(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+                " params TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"
+                " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"
+                " score_time REAL, error TEXT NOT NULL, history BLOB,"
+                " PRIMARY KEY(candidate, split));"
+                "CREATE TABLE claims(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+                " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, split));"
+                "ATTACH DATABASE '%s' AS v2;"
+                "INSERT INTO meta SELECT key, value FROM v2.meta WHERE key != 'n_tasks';"
+                "INSERT INTO trials SELECT candidate, split, params, state, status,"
+                " score_failures, scores, fit_time, score_time, error, history FROM v2.trials;"
+                "PRAGMA user_version=1;" % db.replace("'", "''"))
+            con.commit()
+            con.close()
+            for study in (db, v1):
+                before = digest(study)
+                rc, shown, err = run("study", "show", study)
+                self.assertEqual(rc, 0, err)
+                self.assertIn("tasks done: 6 of 6", shown)
+                rc, out, err = run("study", "export", study, "--results", js)
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(digest(study), before, study)
+            con = sqlite3.connect(v1)
+            self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 1)
+            con.close()
+            other = os.path.join(tmp, "other.sqlite")
+            con = sqlite3.connect(other)
+            con.execute("CREATE TABLE notes(x TEXT)")
+            con.commit()
+            con.close()
+            empty = os.path.join(tmp, "empty.db")
+            open(empty, "wb").close()
+            for bad in (other, empty):
+                before = digest(bad)
+                for args in (("show", bad), ("export", bad, "--results", js)):
+                    rc, _, err = run("study", *args)
+                    self.assertEqual(rc, 1, err)
+                    self.assertIn("not a ctune study", err)
+                    self.assertEqual(digest(bad), before, bad)
 
     @unittest.skipUnless(os.environ.get("CTUNE_TEST_HOOKS") == "1", "built without test hooks")
     def test_report_of_a_study_in_progress(self):

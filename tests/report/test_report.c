@@ -918,7 +918,8 @@ static int stop_after(size_t c, size_t f, double score, double elapsed, size_t d
 /* A grid search of 8 candidates x 3 splits on iris through a study at
  * `path`, stopped after `stop` tasks (0: run it all); its results JSON is
  * written to `json` when not NULL. */
-static void study_search(const char *path, const char *options, size_t stop, const char *json)
+static void study_search_of(const char *path, const char *options, size_t stop, const char *json,
+                            int tpe /* 1: TPE, 2: a grid with a pruner */)
 {
     ctune_data *data = NULL;
     ctune_estimator *est = NULL;
@@ -926,9 +927,19 @@ static void study_search(const char *path, const char *options, size_t stop, con
     ctune_search *s = NULL;
     ctune_study *st = NULL;
     ck_assert_ok(ctune_dataset_load(&data, "iris", NULL));
-    ck_assert_ok(ctune_decision_tree_classifier_new(&est));
-    ck_assert_ok(ctune_space_parse(&space, "max_depth: 1|2|3|none; criterion: gini|entropy"));
-    ck_assert_ok(ctune_search_new_grid(&s, est, space));
+    if (tpe == 2) { /* a grid of an MLP pruned on its epochs, step after step */
+        ck_assert_ok(ctune_mlp_classifier_new(&est));
+        ck_assert_ok(ctune_space_parse(&space, "learning_rate: 0.0001|0.001|0.01|0.1; nn: 4|8"));
+        ck_assert_ok(ctune_search_new_grid(&s, est, space));
+        ck_assert_ok(ctune_search_set_pruner(s, "sha", "epochs", 4));
+    } else {
+        ck_assert_ok(ctune_decision_tree_classifier_new(&est));
+        ck_assert_ok(ctune_space_parse(&space, "max_depth: 1|2|3|none; criterion: gini|entropy"));
+        if (tpe)
+            ck_assert_ok(ctune_search_new_tpe(&s, est, space, 8, 3, "n_startup_trials=3"));
+        else
+            ck_assert_ok(ctune_search_new_grid(&s, est, space));
+    }
     ck_assert_ok(ctune_search_set_options(s, options));
     ck_assert_ok(ctune_study_open(&st, path, NULL));
     ck_assert_ok(ctune_search_set_study(s, st));
@@ -944,6 +955,11 @@ static void study_search(const char *path, const char *options, size_t stop, con
     ctune_space_free(space);
     ctune_estimator_free(est);
     ctune_data_free(data);
+}
+
+static void study_search(const char *path, const char *options, size_t stop, const char *json)
+{
+    study_search_of(path, options, stop, json, 0);
 }
 
 /* The results document of a study, from a fresh handle. */
@@ -982,16 +998,24 @@ START_TEST(test_study_input)
     static const char *const options[] = {
         "cv=3", "cv=3, scoring=accuracy|f1_macro, refit=f1_macro, return_train_score=true",
         "cv=3, scoring=accuracy|f1_macro, refit=false", "cv=3, scoring=f1_macro, error_score=0"};
-    for (size_t k = 0; k < sizeof options / sizeof *options; k++) {
+    for (size_t k = 0; k < 3 * sizeof options / sizeof *options; k++) {
+        /* the same for a TPE search (1) and a pruned search (2) */
+        int tpe = (int)(k / (sizeof options / sizeof *options));
         rm_db(db);
-        study_search(db, options[k], 0, json);
+        study_search_of(db, options[k % (sizeof options / sizeof *options)], 0, json, tpe);
         size_t want_len;
         char *want = slurp(json, &want_len);
         long n;
         char *got = study_json(db, &n);
+        if (tpe == 2) { /* some trials were pruned, some not */
+            const char *col = strstr(want, "\"pruned\": [");
+            ck_assert_ptr_nonnull(col);
+            size_t len = strcspn(col, "]");
+            ck_assert_msg(memchr(col, '0', len) && memchr(col, '1', len), "%.*s", (int)len, col);
+        }
         ck_assert_uint_eq((size_t)n, want_len);
-        ck_assert_msg(memcmp(got, want, want_len) == 0, "options '%s':\n%s\nvs\n%s", options[k],
-                      got, want);
+        ck_assert_msg(memcmp(got, want, want_len) == 0, "options '%s' (tpe %d):\n%s\nvs\n%s",
+                      options[k % (sizeof options / sizeof *options)], tpe, got, want);
         free(got);
         free(want);
     }
@@ -1062,7 +1086,7 @@ START_TEST(test_study_input)
          "(strategy halving) cannot be rebuilt"},
         {"UPDATE meta SET value=replace(value, 'seed: ', 'pruner: kind=1' || char(10) || 'seed: ') "
          "WHERE key='fingerprint'",
-         "the results of a pruned search cannot be rebuilt"},
+         "its pruner line is malformed"},
         {"UPDATE meta SET value=replace(value, 'refit: 1 -', 'refit: 1 nope') "
          "WHERE key='fingerprint'",
          "refit=nope is not one of its scorers"},

@@ -1066,6 +1066,213 @@ START_TEST(test_tuner_processes)
 }
 END_TEST
 
+#define DEAD_OPTS "sampler=tpe, seed=5, tpe_n_startup_trials=1"
+
+/* In a child: attaches a tuner to the study, asks a trial (reporting one
+ * step), then dies (how = 0: SIGKILL) or closes the study without telling
+ * it (how = 1). */
+static void child_asks_and_leaves(const char *path, const ctune_space *sp, int how)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        ctune_study *st;
+        ctune_tuner *t;
+        size_t k;
+        const ctune_params *p;
+        if (ctune_study_open(&st, path, "timeout=30") != CTUNE_OK ||
+            ctune_tuner_new(&t, sp, DEAD_OPTS) != CTUNE_OK ||
+            ctune_tuner_set_study(t, st) != CTUNE_OK || ctune_tuner_ask(t, &k, &p) != CTUNE_OK ||
+            ctune_tuner_report(t, k, 0, 0.5, NULL) != CTUNE_OK)
+            _exit(1);
+        if (how == 0)
+            kill(getpid(), SIGKILL);
+        ctune_tuner_free(t);
+        ctune_study_close(st);
+        _exit(0);
+    }
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    if (how == 0)
+        ck_assert(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+    else
+        ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
+/* A trial asked by a process that died (or closed the study without
+ * telling it) is told failed by the next tuner on the study, as one tuner
+ * telling it failed at that point would: the proposals after it, the best
+ * trial and the tables agree with that replay, in every tuner. */
+START_TEST(test_tuner_dead_owner)
+{
+    const char *path = tmp("tuner_dead.db");
+    rm_study(path);
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    ctune_study *st;
+    ctune_tuner *t, *ref;
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    ck_assert_ok(ctune_tuner_new(&t, sp, DEAD_OPTS));
+    ck_assert_ok(ctune_tuner_new(&ref, sp, DEAD_OPTS));
+    ck_assert_ok(ctune_tuner_set_study(t, st));
+    size_t k;
+    const ctune_params *p, *q;
+    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_ok(ctune_tuner_tell(t, k, objective_of(p, 0)));
+    child_asks_and_leaves(path, sp, 0); /* trial 1, killed */
+    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_uint_eq(k, 2);
+    ck_assert_ok(ctune_tuner_tell(t, k, objective_of(p, 0)));
+    child_asks_and_leaves(path, sp, 1); /* trial 3, its study closed */
+    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_uint_eq(k, 4);
+    /* the replay: ask, tell, ask, (ask, tell) failed, ... */
+    for (size_t i = 0; i < 5; i++) {
+        size_t kr;
+        ck_assert_ok(ctune_tuner_ask(ref, &kr, &q));
+        if (i == 1 || i == 3) {
+            ck_assert_ok(ctune_tuner_report(ref, kr, 0, 0.5, NULL));
+            ck_assert_ok(ctune_tuner_tell_failed(ref, kr, "owner process died"));
+        } else if (i < 4) {
+            ck_assert_ok(ctune_tuner_tell(ref, kr, objective_of(q, 0)));
+        }
+    }
+    char a[256], b[256];
+    for (size_t i = 0; i < 5; i++) {
+        int sa, sb;
+        ck_assert_ok(ctune_tuner_trial(t, i, &sa, NULL, &p));
+        ck_assert_ok(ctune_tuner_trial(ref, i, &sb, NULL, &q));
+        params_text(p, a, sizeof a);
+        params_text(q, b, sizeof b);
+        ck_assert_str_eq(a, b);
+        ck_assert_int_eq(sa, sb);
+    }
+    char json[8192], json_ref[8192];
+    ck_assert_int_gt(ctune_tuner_results_json_buf(t, json, sizeof json), 0);
+    ck_assert_int_gt(ctune_tuner_results_json_buf(ref, json_ref, sizeof json_ref), 0);
+    ck_assert_str_eq(json, json_ref);
+    ck_assert_ptr_nonnull(
+        strstr(json, "\"state\": [\"done\", \"failed\", \"done\", \"failed\", null]"));
+    ck_assert_ptr_nonnull(strstr(json, "\"owner process died\""));
+    ctune_study_trial_info ti;
+    ck_assert_ok(ctune_study_trial(st, 1, &ti));
+    ck_assert_str_eq(ti.state, "failed");
+    ck_assert_str_eq(ti.error, "owner process died");
+    /* another tuner attached now sees the same trials, and its own trial
+     * 4 stays running: its owner (t's handle) is alive */
+    ctune_study *st2;
+    ctune_tuner *t2;
+    ck_assert_ok(ctune_study_open(&st2, path, NULL));
+    ck_assert_ok(ctune_tuner_new(&t2, sp, DEAD_OPTS));
+    ck_assert_ok(ctune_tuner_set_study(t2, st2));
+    ck_assert_int_gt(ctune_tuner_results_json_buf(t2, json, sizeof json), 0);
+    ck_assert_str_eq(json, json_ref);
+    size_t b0, b1;
+    ck_assert_ok(ctune_tuner_best(t2, &b0, NULL));
+    ck_assert_ok(ctune_tuner_best(ref, &b1, NULL));
+    ck_assert_uint_eq(b0, b1);
+    ck_assert_ok(ctune_tuner_tell(t, 4, 1.0)); /* the owner tells it */
+    ck_assert_ok(ctune_tuner_tell(ref, 4, 1.0));
+    ck_assert_ok(ctune_tuner_ask(t2, &k, &p));
+    ck_assert_ok(ctune_tuner_ask(ref, &k, &q));
+    params_text(p, a, sizeof a);
+    params_text(q, b, sizeof b);
+    ck_assert_str_eq(a, b);
+    ctune_tuner_free(t2);
+    ctune_study_close(st2);
+    ctune_tuner_free(ref);
+    ctune_tuner_free(t);
+    ctune_study_close(st);
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
+/* In a child: asks trial `want` with claim_timeout=1, writes a byte to
+ * `ready`, waits for a byte on `go`, then tells it (exit status 0 when the
+ * tell was taken). */
+static pid_t child_holds_trial(const char *path, const ctune_space *sp, int ready, int go)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        ctune_study *st;
+        ctune_tuner *t;
+        size_t k;
+        const ctune_params *p;
+        char c = 1;
+        if (ctune_study_open(&st, path, "timeout=30, claim_timeout=1") != CTUNE_OK ||
+            ctune_tuner_new(&t, sp, DEAD_OPTS) != CTUNE_OK ||
+            ctune_tuner_set_study(t, st) != CTUNE_OK || ctune_tuner_ask(t, &k, &p) != CTUNE_OK ||
+            write(ready, &c, 1) != 1 || read(go, &c, 1) != 1)
+            _exit(2);
+        ctune_status rc = ctune_tuner_tell(t, k, 2.0);
+        ctune_tuner_free(t);
+        ctune_study_close(st);
+        _exit(rc == CTUNE_OK ? 0 : 1);
+    }
+    return pid;
+}
+
+/* The heartbeat keeps a live tuner's running trial claimed past
+ * claim_timeout; a process that stops beating (stopped by SIGSTOP) loses
+ * it although its pid exists. */
+START_TEST(test_tuner_heartbeat)
+{
+    const char *path = tmp("tuner_hb.db");
+    rm_study(path);
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    int ready[2], go[2];
+    ck_assert_int_eq(pipe(ready), 0);
+    ck_assert_int_eq(pipe(go), 0);
+    pid_t pid = child_holds_trial(path, sp, ready[1], go[0]);
+    char c;
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    struct timespec ts = {2, 500 * 1000 * 1000}; /* 2.5 claim_timeouts */
+    nanosleep(&ts, NULL);
+    ctune_study *st;
+    ctune_tuner *t;
+    ck_assert_ok(ctune_study_open(&st, path, "claim_timeout=1"));
+    ck_assert_ok(ctune_tuner_new(&t, sp, DEAD_OPTS));
+    ck_assert_ok(ctune_tuner_set_study(t, st));
+    int state;
+    ck_assert_ok(ctune_tuner_trial(t, 0, &state, NULL, NULL));
+    ck_assert_int_eq(state, CTUNE_TRIAL_RUNNING);
+    ck_assert_int_eq(write(go[1], &c, 1), 1);
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    size_t k;
+    const ctune_params *p;
+    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_uint_eq(k, 1);
+    ck_assert_ok(ctune_tuner_trial(t, 0, &state, NULL, NULL));
+    ck_assert_int_eq(state, CTUNE_TRIAL_COMPLETE);
+    ck_assert_ok(ctune_tuner_tell(t, k, 1.0));
+    /* a stopped process: no heartbeat, its trial fails */
+    pid = child_holds_trial(path, sp, ready[1], go[0]);
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    kill(pid, SIGSTOP);
+    ts.tv_sec = 1; /* 1.5 claim_timeouts */
+    nanosleep(&ts, NULL);
+    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_uint_eq(k, 3);
+    ck_assert_ok(ctune_tuner_trial(t, 2, &state, NULL, NULL));
+    ck_assert_int_eq(state, CTUNE_TRIAL_FAILED);
+    kill(pid, SIGKILL);
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    for (int i = 0; i < 2; i++) {
+        close(ready[i]);
+        close(go[i]);
+    }
+    ctune_tuner_free(t);
+    ctune_study_close(st);
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
 /* A tuner's study whose rows were tampered with: CTUNE_EFORMAT naming
  * them when a tuner attaches, never a wrong trial. */
 START_TEST(test_tuner_bad_rows)
@@ -1128,6 +1335,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_tuner_shared_study);
     tcase_add_test(tc, test_tuner_processes);
     tcase_add_test(tc, test_tuner_bad_rows);
+    tcase_add_test(tc, test_tuner_dead_owner);
+    tcase_add_test(tc, test_tuner_heartbeat);
     suite_add_tcase(s, tc);
     return s;
 }
