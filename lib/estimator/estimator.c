@@ -479,11 +479,17 @@ ctune_status ctune__estimator_fit_ctx(ctune_estimator *e, const ctune_data *data
     size_t k = 0;
     ctune_status rc;
     if (e->vt->kind == CTUNE_CLASSIFIER) {
-        CTUNE_TRY(find_classes(data, &classes, &k));
-        rc = encode_labels(data, classes, k, &coded);
-        if (rc != CTUNE_OK) {
-            ctune__free(classes);
-            return rc;
+        /* from the search's class table when the data has one, else found
+         * here: the same classes and codes either way */
+        int from_table = 0;
+        CTUNE_TRY(ctune__data_classes_from_table(data, &classes, &k, &coded, &from_table));
+        if (!from_table) {
+            CTUNE_TRY(find_classes(data, &classes, &k));
+            rc = encode_labels(data, classes, k, &coded);
+            if (rc != CTUNE_OK) {
+                ctune__free(classes);
+                return rc;
+            }
         }
         train = coded;
     }
@@ -691,21 +697,8 @@ ctune_status ctune__estimator_check_X(const ctune_estimator *e, const ctune_data
     if (ctune_data_n_cols(X) != e->n_features)
         return ctune_set_error(CTUNE_EDATA, "X has %zu features, but %s was fitted with %zu",
                                ctune_data_n_cols(X), e->vt->name, e->n_features);
-    /* Only X must be finite for prediction: validate a copy of the view
-     * without its y. The storage's fields are copied one by one: its
-     * reference count may be changing in another thread. */
-    ctune_data tmp = *X;
-    tmp.y_local = NULL;
-    tmp.t_local = 0;
-    ctune__storage st;
-    memset(&st, 0, sizeof st);
-    st.X = X->st->X;
-    st.dtype = X->st->dtype;
-    st.n_rows = X->st->n_rows;
-    st.n_cols = X->st->n_cols;
-    st.stride = X->st->stride;
-    tmp.st = &st;
-    ctune_status rc = ctune_data_validate(&tmp);
+    /* Only X must be finite for prediction */
+    ctune_status rc = ctune__data_validate_x(X);
     if (rc != CTUNE_OK)
         ctune__error_prefix("%s", e->vt->name);
     return rc;

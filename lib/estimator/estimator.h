@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 
+#include "core/alloc.h"
 #include "ctune.h"
 
 struct ctune_fit_ctx {
@@ -14,6 +15,8 @@ struct ctune_fit_ctx {
     const atomic_int *cancel;    /* the job's stop flag; may be NULL */
     const atomic_int *interrupt; /* the caller's cancel request (ctune_search_cancel(),
                                   * ctune_estimator_cancel()); may be NULL */
+    ctune__scratch *scratch;     /* the running worker's reusable block (core/alloc.h),
+                                  * or NULL */
 };
 
 #ifdef CTUNE_TEST_HOOKS

@@ -268,23 +268,26 @@ static const char *step_label(const pipe_fit *pf, size_t i)
 }
 
 /* Runs `X` through transformer steps [0, upto): *out receives an owned view
- * (float64, with X's y when keep_y), or NULL when upto is 0 (use X). */
+ * (float64, with X's y when keep_y), or NULL when upto is 0 (use X).
+ * fitted_on: X holds the very rows the single step (upto 1) was fitted on. */
 static ctune_status run_transforms(const pipe_fit *pf, size_t upto, const ctune_data *X, int keep_y,
-                                   ctune_data **out)
+                                   int fitted_on, ctune_data **out)
 {
     *out = NULL;
     const ctune_data *cur = X;
     ctune_data *owned = NULL;
     size_t n = ctune_data_n_rows(X), t = keep_y ? ctune_data_n_targets(X) : 0;
     for (size_t i = 0; i < upto; i++) {
-        const double *shift, *scale;
-        if (!cur->affine && ctune__affine_of(pf->steps[i], &shift, &scale)) {
+        const double *shift, *scale, *absmax = NULL;
+        if (!cur->affine && ctune__affine_of(pf->steps[i], &shift, &scale, &absmax)) {
             /* a per-column affine step: a view of cur, no copy. Its X
              * must pass the checks its transform would have made. */
             ctune_status rc = ctune__estimator_check_X(pf->steps[i], cur);
             ctune_data *next = NULL;
             if (rc == CTUNE_OK)
                 rc = ctune__data_affine(&next, cur, shift, scale);
+            if (rc == CTUNE_OK && fitted_on && absmax)
+                ctune__data_affine_known(next, absmax); /* the step's fit read these rows */
             if (rc != CTUNE_OK) {
                 ctune_data_free(owned);
                 if (rc != CTUNE_ENOMEM)
@@ -356,7 +359,7 @@ static ctune_status pipe_fit_fn(void *self, const ctune_data *train, size_t n_cl
         ctune_data *next;
         /* one transformer at a time: feed its output forward */
         pipe_fit one = {1, pf->steps + i, NULL};
-        rc = run_transforms(&one, 1, cur, 1, &next);
+        rc = run_transforms(&one, 1, cur, 1, 1, &next);
         if (rc != CTUNE_OK)
             break;
         ctune_data_free(owned);
@@ -400,7 +403,7 @@ static ctune_status pipe_fit_more(void *self, const ctune_params *params, const 
     CTUNE_TRY(rc);
     ctune_data *tx = NULL;
     CTUNE_TRY(step_params(params, d->names[pf->n - 1], &sp));
-    rc = run_transforms(pf, pf->n - 1, train, 1, &tx);
+    rc = run_transforms(pf, pf->n - 1, train, 1, 0, &tx);
     if (rc == CTUNE_OK) {
         rc = ctune__estimator_continue_ctx(last, tx ? tx : train, sp, ctx);
         if (rc != CTUNE_OK && rc != CTUNE_EUNSUPPORTED && rc != CTUNE_ENOMEM)
@@ -419,7 +422,7 @@ static ctune_status through_last(pipe_fit *pf, const ctune_data *X, int keep_y,
                                  double *out)
 {
     ctune_data *tx;
-    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, keep_y, &tx));
+    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, keep_y, 0, &tx));
     ctune_status rc = call(pf->steps[pf->n - 1], tx ? tx : X, out);
     ctune_data_free(tx);
     return rc;

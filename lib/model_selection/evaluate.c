@@ -151,7 +151,7 @@ static void score_task(const ctune__eval *ev, size_t f, ctune_estimator *e, ctun
     }
 }
 
-static void run_task(void *vctx, size_t t, void *vrec, int threads)
+static void run_task(void *vctx, size_t t, void *vrec, int threads, ctune__scratch *scratch)
 {
     ctune__eval *ev = vctx;
     ctune__task_rec *rec = vrec;
@@ -193,6 +193,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, id), f);
     ctx.cancel = &ev->stop;
     ctx.interrupt = ev->interrupt;
+    ctx.scratch = scratch;
     double t1 = ctune__now();
     rc = warm ? ctune__estimator_fit_warm_ctx(e, ev->train[f], ev->cands[c], &ctx, NULL)
               : ctune__estimator_fit_ctx(e, ev->train[f], &ctx);
@@ -378,16 +379,27 @@ static ctune_status make_views(ctune__eval *ev)
     ev->test = ctune__calloc(ev->n_splits, sizeof *ev->test);
     if (!ev->train || !ev->test)
         return CTUNE_ENOMEM;
-    for (size_t f = 0; f < ev->n_splits; f++) {
+    /* a classifier's classes and label codes, found once for all its fits
+     * (core/data.h, class tables) */
+    ctune__class_table *classes = NULL;
+    if (ctune_estimator_kind(ev->est) == CTUNE_CLASSIFIER)
+        CTUNE_TRY(ctune__class_table_new(&classes, ev->data));
+    ctune_status rc = CTUNE_OK;
+    for (size_t f = 0; f < ev->n_splits && rc == CTUNE_OK; f++) {
         const ctune_splits *s = ev->splits;
-        CTUNE_TRY(sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f], 2 * f));
-        CTUNE_TRY(sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1));
+        rc = sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f], 2 * f);
+        if (rc == CTUNE_OK)
+            rc = sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1);
+        if (rc != CTUNE_OK)
+            break;
         /* ctune__eval_run validated ev->data in this call: the tasks'
          * fits and scores skip the check on these views */
         ctune__data_trust(ev->train[f]);
         ctune__data_trust(ev->test[f]);
+        ctune__data_set_class_table(ev->train[f], classes);
     }
-    return CTUNE_OK;
+    ctune__class_table_release(classes);
+    return rc;
 }
 
 /* After the executor: tasks that other processes on the study held are
@@ -408,7 +420,7 @@ static void wait_for_others(ctune__eval *ev, size_t n_tasks)
             ctune__task_rec *r = rec_at(ev, t);
             if (r->status != CTUNE__NOT_RUN)
                 continue;
-            run_task(ev, t, r, ctune__n_cores());
+            run_task(ev, t, r, ctune__n_cores(), NULL);
             if (r->status == CTUNE__NOT_RUN)
                 pending++;
             else if (task_done(ev, t, r))

@@ -25,7 +25,7 @@ ctune_status ctune_job_run_task(ctune_job *job, size_t i, int threads)
                                "ctune_job_run_task: task %zu is out of range "
                                "(%zu tasks)",
                                i, job->n_tasks);
-    job->task(job->ctx, i, ctune_job_record(job, i), threads > 0 ? threads : 1);
+    job->task(job->ctx, i, ctune_job_record(job, i), threads > 0 ? threads : 1, NULL);
     return CTUNE_OK;
 }
 

@@ -1036,11 +1036,12 @@ int ctune_trial_should_prune(const ctune_trial_ctx *ctx)
 
 size_t ctune_trial_number(const ctune_trial_ctx *ctx) { return ctx ? ctx->trial : 0; }
 
-static void run_trial(void *vctx, size_t i, void *record, int threads)
+static void run_trial(void *vctx, size_t i, void *record, int threads, ctune__scratch *scratch)
 {
     (void)i;
     (void)record;
     (void)threads;
+    (void)scratch; /* the objective is the caller's code */
     run *ru = vctx;
     ctune_tuner *t = ru->t;
     size_t k = 0;

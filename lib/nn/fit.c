@@ -9,6 +9,7 @@
 #include "core/data.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "estimator/estimator.h"
 #include "nn/gemm.h"
 #include "nn/model.h"
 #include "nn/nn.h"
@@ -422,6 +423,51 @@ ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
     return ctune__model_fit(m, data, validation, epochs, batch_size, &t, callback, user);
 }
 
+/* One compact float32 copy of the training rows of `data` (and float64 y):
+ * a view over the running worker's scratch block when the fit context
+ * has one free (*taken = that block, to give back once the view is
+ * freed), else over blocks of its own. The copy holds the very values a
+ * direct gather gives. */
+static ctune_status compact_rows(const ctune_model *m, const ctune_data *data, size_t n_train,
+                                 size_t t, ctune_data **out, ctune__scratch **taken)
+{
+    *out = NULL;
+    *taken = NULL;
+    size_t w = ctune_data_n_cols(data);
+    if (w == 0 || n_train > SIZE_MAX / sizeof(double) / w ||
+        (t && n_train > SIZE_MAX / sizeof(double) / t))
+        return ctune_set_error(CTUNE_ENOMEM, "fit: %zu rows × %zu columns cannot be addressed",
+                               n_train, w);
+    size_t xbytes = (n_train * w * sizeof(float) + 7) / 8 * 8,
+           ybytes = n_train * t * sizeof(double);
+    ctune__scratch *sc = m->fit_ctx ? m->fit_ctx->scratch : NULL;
+    void *block = NULL;
+    CTUNE_TRY(ctune__scratch_take(sc, xbytes + ybytes, &block));
+    if (block)
+        *taken = sc;
+    float *xc = block ? block : ctune__malloc(xbytes);
+    double *yc = block ? (double *)((char *)block + xbytes) : (t ? ctune__malloc(ybytes) : NULL);
+    ctune_status rc = !xc || (t && !yc) ? CTUNE_ENOMEM
+                                        : ctune_data_gather_f32(data, NULL, n_train, xc, w);
+    if (rc == CTUNE_OK && t)
+        rc = ctune_data_gather_y(data, NULL, n_train, yc);
+    if (rc == CTUNE_OK)
+        rc = block ? ctune_data_new(out, xc, CTUNE_FLOAT32, n_train, w, w, t ? yc : NULL, t)
+                   /* takes xc and yc, also when it fails */
+                   : ctune__data_new_owned(out, xc, CTUNE_FLOAT32, n_train, w, yc, t);
+    else if (!block) {
+        ctune__free(xc);
+        ctune__free(yc);
+    }
+    if (rc != CTUNE_OK) {
+        ctune__scratch_give(*taken);
+        *taken = NULL;
+        return rc;
+    }
+    ctune__data_trust(*out); /* checked by the caller's validation */
+    return CTUNE_OK;
+}
+
 ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctune_data *validation,
                               int64_t epochs, int64_t batch_size, const ctune__fit_opts *opts,
                               ctune_epoch_callback callback, void *user)
@@ -451,7 +497,8 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctun
     size_t bs = (uint64_t)batch_size < (uint64_t)n_train ? (size_t)batch_size : n_train;
     ctune__ws ws;
     size_t *perm = NULL;
-    ctune_data *compact = NULL; /* the training rows as float32 (below) */
+    ctune_data *compact = NULL;     /* the training rows as float32 (below) */
+    ctune__scratch *scratch = NULL; /* the worker's block holding them, when taken */
     ctune_status rc = setup_early_stop(m, &o, val != NULL);
     if (rc != CTUNE_OK) {
         ctune__free(o.es.best_weights);
@@ -470,24 +517,9 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctun
      * The copy holds the very values a direct gather gives. */
     const ctune_data *train = data;
     if (data->idx) {
-        size_t w = ctune_data_n_cols(data);
-        float *xc = n_train <= SIZE_MAX / sizeof(float) / (w ? w : 1)
-                        ? ctune__malloc_array(n_train * (w ? w : 1), sizeof *xc)
-                        : NULL;
-        double *yc = xc && t ? ctune__malloc_array(n_train * t, sizeof *yc) : NULL;
-        rc = !xc || (t && !yc) ? CTUNE_ENOMEM : ctune_data_gather_f32(data, NULL, n_train, xc, w);
-        if (rc == CTUNE_OK && t)
-            rc = ctune_data_gather_y(data, NULL, n_train, yc);
-        if (rc != CTUNE_OK) {
-            ctune__free(xc);
-            ctune__free(yc);
-            goto done;
-        }
-        /* takes xc and yc, also when it fails */
-        rc = ctune__data_new_owned(&compact, xc, CTUNE_FLOAT32, n_train, w, yc, t);
+        rc = compact_rows(m, data, n_train, t, &compact, &scratch);
         if (rc != CTUNE_OK)
             goto done;
-        ctune__data_trust(compact); /* checked above */
         train = compact;
     }
 
@@ -549,6 +581,7 @@ done:
     ctune__free(o.es.best_weights);
     ctune__ws_free(&ws);
     ctune_data_free(compact);
+    ctune__scratch_give(scratch); /* after the view over it is gone */
     return rc;
 }
 
