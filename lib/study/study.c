@@ -1203,6 +1203,8 @@ static ctune_status meta_size(ctune_study *st, const char *key, size_t *out)
     return CTUNE_OK;
 }
 
+static ctune_status rungs_total(ctune_study *st, size_t nc, size_t ns, size_t *n_tasks);
+
 ctune_status ctune_study_progress(ctune_study *st, size_t *done, size_t *total)
 {
     CTUNE_CHECK_NULL(st, "study");
@@ -1218,6 +1220,9 @@ ctune_status ctune_study_progress(ctune_study *st, size_t *done, size_t *total)
                         "counting trials"));
     *done = (size_t)n;
     *total = nt ? nt : nc * ns;
+    /* Hyperband's n_tasks is an upper bound (a small space caps its
+     * candidates): the tasks of its schedule, recomputed */
+    CTUNE_TRY(rungs_total(st, nc, ns, total));
     /* a pruned search's total counts every step of every trial: the steps
      * a pruner skipped are settled too, so done reaches the total */
     size_t steps = nc && ns && nt % (nc * ns) == 0 ? nt / (nc * ns) : 0;
@@ -1702,10 +1707,12 @@ static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opt
     char *v = NULL;
     /* one row per candidate: the randomized, grid and TPE searches (a TPE
      * trial's record is keyed by its proposal number, its params stored
-     * with it); a strategy with rungs would need its rows rebuilt too */
+     * with it); one row per (candidate, rung): successive halving and
+     * Hyperband, their rows replayed from the schedule (rebuild_rungs) */
     ctune_status rc = fp_value(st, fp, "strategy", &v);
     if (rc == CTUNE_OK && strcmp(v, "grid") != 0 && strncmp(v, "randomized ", 11) != 0 &&
-        strncmp(v, "tpe ", 4) != 0)
+        strncmp(v, "tpe ", 4) != 0 && strncmp(v, "halving random ", 15) != 0 &&
+        strncmp(v, "halving grid ", 13) != 0 && strncmp(v, "hyperband ", 10) != 0)
         rc = ctune_set_error(CTUNE_EFORMAT,
                              "study %s: the results of its search (strategy %.80s) cannot be "
                              "rebuilt from the study",
@@ -1808,6 +1815,17 @@ typedef struct {
     char *pruner, *resource;
     size_t *rung;
     double *pruned, *res;
+    /* successive halving (hv 1) or Hyperband (hv 2): the schedule of its
+     * fingerprint, the committed (candidate, rung) rows loaded (sorted, as
+     * read), and per results row its iter and bracket (res: n_resources) */
+    int hv;
+    double factor;
+    long long max_res, iterations;
+    size_t n_load, n_rows, plan_rows, hv_rounds;
+    size_t *lc, *lr;
+    unsigned char *lrec, *lused;
+    char **lpar;
+    double *lres, *lbr, *iters, *brackets;
 } results_rebuild;
 
 /* Reads the study's meta data and search settings, checked and bounded. */
@@ -1920,11 +1938,50 @@ static ctune_status rebuild_later_step(results_rebuild *x, long long c, long lon
     return CTUNE_OK;
 }
 
+/* Fills `rec` (not run so far) from the task row of `q`, checked as a
+ * resumed search checks it. */
+static ctune_status read_rec(results_rebuild *x, sqlite3_stmt *q, ctune__task_rec *rec, long long c,
+                             long long f)
+{
+    size_t nk = x->nk;
+    const unsigned char *blob = sqlite3_column_blob(q, 5);
+    size_t len = (size_t)sqlite3_column_bytes(q, 5);
+    long long status = sqlite3_column_int64(q, 3), fails = sqlite3_column_int64(q, 4);
+    const char *err = (const char *)sqlite3_column_text(q, 8);
+    if (rec->status != CTUNE__NOT_RUN || len != 2 * nk * 8 || (len && !blob) || status > 0 ||
+        status < -1000 || fails < 0 || fails > (long long)(2 * nk))
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: the row of candidate %lld, split %lld is malformed",
+                               x->st->path, c, f);
+    rec->status = (int32_t)status;
+    rec->score_failures = (int32_t)fails;
+    rec->fit_time = column_time(q, 6);
+    rec->score_time = column_time(q, 7);
+    snprintf(rec->error, sizeof rec->error, "%s", err ? err : "");
+    for (size_t k = 0; k < 2 * nk; k++)
+        rec->scores[k] = le_get(blob + 8 * k);
+    return CTUNE_OK;
+}
+
+/* Parses the params text of a row of candidate c into p. */
+static ctune_status parse_row_params(results_rebuild *x, ctune_params *p, const char *text,
+                                     long long c)
+{
+    ctune_status prc = ctune_params_parse(p, text ? text : "");
+    if (prc == CTUNE_OK || prc == CTUNE_ENOMEM)
+        return prc;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", ctune_last_error());
+    return ctune_set_error(CTUNE_EFORMAT,
+                           "study %s: the params of candidate %lld do not read back: %s",
+                           x->st->path, c, msg);
+}
+
 /* Reads one committed task's row of `q` (`*last`: the previous candidate). */
 static ctune_status rebuild_row(results_rebuild *x, sqlite3_stmt *q, long long *last)
 {
     ctune_study *st = x->st;
-    size_t nc = x->nc, ns = x->ns, nk = x->nk;
+    size_t nc = x->nc, ns = x->ns;
     ctune_status rc = CTUNE_OK;
     long long c = sqlite3_column_int64(q, 0), f = sqlite3_column_int64(q, 1);
     if (c < 0 || f < 0 || (unsigned long long)c >= nc || (unsigned long long)f >= ns)
@@ -1950,35 +2007,10 @@ static ctune_status rebuild_row(results_rebuild *x, sqlite3_stmt *q, long long *
     }
     ctune__task_rec *rec = (ctune__task_rec *)(x->ev.records +
                                                ((size_t)c * ns + (size_t)f) * x->rs);
-    const unsigned char *blob = sqlite3_column_blob(q, 5);
-    size_t len = (size_t)sqlite3_column_bytes(q, 5);
-    long long status = sqlite3_column_int64(q, 3), fails = sqlite3_column_int64(q, 4);
-    const char *err = (const char *)sqlite3_column_text(q, 8);
-    if (rec->status != CTUNE__NOT_RUN || len != 2 * nk * 8 || (len && !blob) || status > 0 ||
-        status < -1000 || fails < 0 || fails > (long long)(2 * nk))
-        return ctune_set_error(CTUNE_EFORMAT,
-                               "study %s: the row of candidate %lld, split %lld is malformed",
-                               st->path, c, f);
-    rec->status = (int32_t)status;
-    rec->score_failures = (int32_t)fails;
-    rec->fit_time = column_time(q, 6);
-    rec->score_time = column_time(q, 7);
-    snprintf(rec->error, sizeof rec->error, "%s", err ? err : "");
-    for (size_t k = 0; k < 2 * nk; k++)
-        rec->scores[k] = le_get(blob + 8 * k);
-    if (c != *last) {
+    rc = read_rec(x, q, rec, c, f);
+    if (rc == CTUNE_OK && c != *last) {
         const char *text = (const char *)sqlite3_column_text(q, 2);
-        ctune_status prc = ctune_params_parse(x->params[c], text ? text : "");
-        if (prc == CTUNE_ENOMEM) {
-            rc = prc;
-        } else if (prc != CTUNE_OK) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", ctune_last_error());
-            rc = ctune_set_error(CTUNE_EFORMAT,
-                                 "study %s: the params of candidate %lld do not read "
-                                 "back: %s",
-                                 st->path, c, msg);
-        }
+        rc = parse_row_params(x, x->params[c], text, c);
         *last = c;
     }
     return rc;
@@ -2013,18 +2045,478 @@ static ctune_status rebuild_rows(results_rebuild *x)
     return rc;
 }
 
+/* ---- the rows of successive halving and Hyperband ----------------------- */
+
+/* Hyperband's bracket count and sizes, as the search computes them
+ * (KerasTuner's); at most 4096 brackets (0: more). */
+static size_t hb_brackets(long long max_epochs, double factor)
+{
+    size_t b = 0;
+    for (double e = (double)max_epochs; e >= 1 && b <= 4096; e /= factor)
+        b++;
+    return b <= 4096 ? b : 0;
+}
+
+static size_t hb_bracket_size(size_t n_brackets, size_t b, double factor)
+{
+    return (size_t)ceil((double)n_brackets / (double)(b + 1) * pow(factor, (double)b) - 1e-9);
+}
+
+/* Reads the schedule of a halving or Hyperband search from its
+ * fingerprint's "halving:" or "hyperband:" line. */
+static ctune_status rungs_settings(results_rebuild *x)
+{
+    ctune_study *st = x->st;
+    char *v = NULL;
+    ctune_status rc = fp_value(st, x->fp, "strategy", &v);
+    if (rc == CTUNE_OK)
+        x->hv = strncmp(v, "hyperband ", 10) == 0 ? 2 : strncmp(v, "halving ", 8) == 0 ? 1 : 0;
+    ctune__free(v);
+    v = NULL;
+    if (rc != CTUNE_OK || !x->hv)
+        return rc;
+    const char *key = x->hv == 2 ? "hyperband" : "halving";
+    rc = fp_value(st, x->fp, key, &v);
+    int seen = 0;
+    for (char *t = v; rc == CTUNE_OK && *t;) {
+        size_t n = strcspn(t, " ");
+        char end = t[n];
+        t[n] = '\0';
+        char *eq = strchr(t, '='), *e = NULL;
+        if (eq && strncmp(t, "factor=", 7) == 0) {
+            x->factor = ctune__strtod_c(eq + 1, &e);
+            seen |= (e != eq + 1 && !*e && isfinite(x->factor) && x->factor > 1) ? 1 : 0;
+        } else if (eq && strncmp(t, "resource=", 9) == 0) {
+            seen |= 2;
+            if (strcmp(eq + 1, "n_samples") != 0 && !(x->resource = ctune__strdup(eq + 1)))
+                rc = ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
+        } else if (eq && strncmp(t, "max_resources=", 14) == 0) {
+            x->max_res = strtoll(eq + 1, &e, 10);
+            seen |= e != eq + 1 && !*e ? 4 : 0;
+        } else if (eq && strncmp(t, "iterations=", 11) == 0) {
+            x->iterations = strtoll(eq + 1, &e, 10);
+            seen |= e != eq + 1 && !*e ? 8 : 0;
+        }
+        t += n + (end != '\0');
+    }
+    if (rc == CTUNE_OK &&
+        (seen != 15 || (x->hv == 2 && (x->max_res < 1 || x->max_res > 1000000 ||
+                                       x->iterations < 1 || x->iterations > 1000))))
+        rc = ctune_set_error(CTUNE_EFORMAT, "study %s: its %s line '%.80s' is malformed", st->path,
+                             key, v);
+    ctune__free(v);
+    return rc;
+}
+
+/* The rows a run of the whole schedule gives (the study's n_tasks is an
+ * upper bound for Hyperband: a small space caps its candidates). */
+static ctune_status rungs_plan(results_rebuild *x)
+{
+    ctune_study *st = x->st;
+    size_t nc = x->nc, rows = 0, limit = ((size_t)1 << 24) / x->ns;
+    if (x->hv == 1) { /* the rounds that add up to the study's rows */
+        size_t nt = 0, n = nc;
+        CTUNE_TRY(meta_size(st, "n_tasks", &nt));
+        if (nt % x->ns == 0)
+            for (size_t it = 0; rows < nt / x->ns && it < 4096 && n; it++) {
+                x->hv_rounds = it + 1;
+                rows += n;
+                n = (size_t)ceil((double)n / x->factor);
+            }
+        if (!nt || nt % x->ns || rows != nt / x->ns)
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "study %s: its %zu tasks are no schedule of successive "
+                                   "halving over %zu candidates",
+                                   st->path, nt, nc);
+    } else {
+        size_t nb = hb_brackets(x->max_res, x->factor), first = 0;
+        if (!nb)
+            return ctune_set_error(CTUNE_EFORMAT, "study %s: its Hyperband has too many brackets",
+                                   st->path);
+        for (long long hi = 0; hi < x->iterations; hi++)
+            for (size_t bb = nb; bb-- > 0 && first < nc && rows <= limit;) {
+                size_t full = hb_bracket_size(nb, bb, x->factor), size = full;
+                if (size > nc - first)
+                    size = nc - first;
+                size_t rounds = bb + 1 < 64 ? bb + 1 : 64, n = size;
+                for (size_t r = 0; r < rounds && n; r++) {
+                    rows += n;
+                    size_t keep = r + 1 < rounds
+                                      ? (size_t)floor((double)full / pow(x->factor, (double)r + 1))
+                                      : (size_t)ceil((double)size / pow(x->factor, (double)r + 1));
+                    n = keep < n ? keep : n;
+                }
+                first += size;
+            }
+    }
+    if (rows > limit || rows * x->ns * x->rs > ((size_t)1 << 30))
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: %zu rows of %zu splits: too large to rebuild its "
+                               "results (at most 16777216 tasks and 1 GiB of records)",
+                               st->path, rows, x->ns);
+    x->plan_rows = rows;
+    return CTUNE_OK;
+}
+
+/* The tasks of a Hyperband study's schedule into *n_tasks (left as it is
+ * for another search, or a fingerprint that does not read back). */
+static ctune_status rungs_total(ctune_study *st, size_t nc, size_t ns, size_t *n_tasks)
+{
+    results_rebuild x;
+    memset(&x, 0, sizeof x);
+    x.st = st;
+    x.nc = nc;
+    x.ns = ns;
+    x.rs = sizeof(ctune__task_rec);
+    ctune_status rc = meta_get(st, "fingerprint", &x.fp), prc = CTUNE_OK;
+    if (rc == CTUNE_OK && x.fp && ns)
+        prc = rungs_settings(&x);
+    if (prc == CTUNE_OK && x.hv == 2) {
+        prc = rungs_plan(&x);
+        if (prc == CTUNE_OK)
+            *n_tasks = x.plan_rows * ns;
+    }
+    if (prc == CTUNE_ENOMEM)
+        rc = prc;
+    else if (prc != CTUNE_OK)
+        ctune_clear_error(); /* the results export says what is wrong with it */
+    ctune__free(x.resource);
+    ctune__free(x.fp);
+    return rc;
+}
+
+/* Reads the committed (candidate, rung) rows, their tasks' records. */
+static ctune_status rungs_load(results_rebuild *x)
+{
+    ctune_study *st = x->st;
+    size_t ns = x->ns, rs = x->rs;
+    long long groups = 0;
+    CTUNE_TRY(query_int(st, "SELECT count(*) FROM (SELECT 1 FROM trials GROUP BY candidate, rung)",
+                        &groups, "reading trials"));
+    if (groups < 0 || (size_t)groups > x->plan_rows)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: %lld rows, more than the %zu of its schedule", st->path,
+                               groups, x->plan_rows);
+    size_t nl = (size_t)groups, cap = nl ? nl : 1;
+    x->lc = ctune__calloc(cap, sizeof *x->lc);
+    x->lr = ctune__calloc(cap, sizeof *x->lr);
+    x->lpar = ctune__calloc(cap, sizeof *x->lpar);
+    x->lres = ctune__calloc(cap, sizeof *x->lres);
+    x->lbr = ctune__calloc(cap, sizeof *x->lbr);
+    x->lused = ctune__calloc(cap, 1);
+    x->lrec = ctune__calloc(cap * ns, rs);
+    if (!x->lc || !x->lr || !x->lpar || !x->lres || !x->lbr || !x->lused || !x->lrec)
+        return ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
+    for (size_t t = 0; t < cap * ns; t++) {
+        ctune__task_rec *rec = (ctune__task_rec *)(x->lrec + t * rs);
+        rec->status = CTUNE__NOT_RUN;
+        rec->fit_time = rec->score_time = NAN;
+        for (size_t k = 0; k < 2 * x->nk; k++)
+            rec->scores[k] = NAN;
+    }
+    sqlite3_stmt *q = NULL;
+    ctune_status rc = CTUNE_OK;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT candidate, split, params, status, score_failures, scores, "
+                           "fit_time, score_time, error, rung, n_resources, bracket FROM trials "
+                           "ORDER BY candidate, rung, split",
+                           -1, &q, NULL) != SQLITE_OK)
+        rc = db_error(st, CTUNE_EIO, "reading trials");
+    size_t n = 0;
+    while (rc == CTUNE_OK) {
+        int s = sqlite3_step(q);
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = db_error(st, CTUNE_EIO, "reading trials");
+            break;
+        }
+        long long c = sqlite3_column_int64(q, 0), f = sqlite3_column_int64(q, 1);
+        long long rg = sqlite3_column_int64(q, 9), res = sqlite3_column_int64(q, 10);
+        double br = sqlite3_column_type(q, 11) == SQLITE_NULL ? -1
+                                                              : (double)sqlite3_column_int64(q, 11);
+        if (c < 0 || f < 0 || (unsigned long long)c >= x->nc || (unsigned long long)f >= ns) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: a trial of candidate %lld, split %lld is outside "
+                                 "its search (%zu candidates, %zu splits)",
+                                 st->path, c, f, x->nc, ns);
+            break;
+        }
+        if (rg < 0 || rg >= 4096 || res < 1 || sqlite3_column_type(q, 10) == SQLITE_NULL) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: the rung or n_resources of candidate %lld is "
+                                 "malformed",
+                                 st->path, c);
+            break;
+        }
+        if (!n || x->lc[n - 1] != (size_t)c || x->lr[n - 1] != (size_t)rg) {
+            if (n == nl) { /* the count above is of the same snapshot */
+                rc = ctune_set_error(CTUNE_EFORMAT, "study %s: its rows changed while read",
+                                     st->path);
+                break;
+            }
+            const char *text = (const char *)sqlite3_column_text(q, 2);
+            x->lc[n] = (size_t)c;
+            x->lr[n] = (size_t)rg;
+            x->lres[n] = (double)res;
+            x->lbr[n] = br;
+            if (!(x->lpar[n] = ctune__strdup(text ? text : ""))) {
+                rc = ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
+                break;
+            }
+            n++;
+        } else if (x->lres[n - 1] != (double)res || x->lbr[n - 1] != br) {
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: the splits of candidate %lld at rung %lld differ in "
+                                 "n_resources or bracket",
+                                 st->path, c, rg);
+            break;
+        }
+        rc = read_rec(x, q, (ctune__task_rec *)(x->lrec + ((n - 1) * ns + (size_t)f) * rs), c, f);
+    }
+    sqlite3_finalize(q);
+    x->n_load = n;
+    return rc;
+}
+
+/* The loaded row of candidate c at rung r, or SIZE_MAX. */
+static size_t rungs_find(const results_rebuild *x, size_t c, size_t r)
+{
+    size_t lo = 0, hi = x->n_load;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->lc[mid] < c || (x->lc[mid] == c && x->lr[mid] < r))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < x->n_load && x->lc[lo] == c && x->lr[lo] == r ? lo : SIZE_MAX;
+}
+
+/* The search's order of the next round (its top_k): a stable ascending sort
+ * of the round's mean test scores, NaN first, of which the last k stay. */
+static void rungs_top_k(const double *score, size_t n, size_t k, size_t *order)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isnan(score[i]))
+            order[m++] = i;
+    size_t first = m;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(score[i]))
+            continue;
+        size_t j = m++;
+        while (j > first && score[order[j - 1]] > score[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    memmove(order, order + (n - k), k * sizeof *order);
+}
+
+/* Adds the row of candidate c in round `it` (loaded row j, or SIZE_MAX: no
+ * split committed yet, its params those of its previous round's row). */
+static ctune_status rungs_row(results_rebuild *x, size_t c, size_t it, size_t j, double res,
+                              double bracket)
+{
+    size_t i = x->n_rows, per = x->ns * x->rs;
+    if (i >= x->plan_rows)
+        return ctune_set_error(CTUNE_EFORMAT, "study %s: more rows than its schedule has",
+                               x->st->path);
+    CTUNE_TRY(ctune_params_new(&x->params[i]));
+    x->n_rows++;
+    x->iters[i] = (double)it;
+    x->res[i] = res;
+    x->brackets[i] = bracket;
+    if (j != SIZE_MAX) {
+        memcpy(x->ev.records + i * per, x->lrec + j * per, per);
+        x->lused[j] = 1;
+        return parse_row_params(x, x->params[i], x->lpar[j], (long long)c);
+    }
+    for (size_t f = 0; f < x->ns; f++) { /* not run */
+        ctune__task_rec *rec = (ctune__task_rec *)(x->ev.records + i * per + f * x->rs);
+        rec->status = CTUNE__NOT_RUN;
+        rec->fit_time = rec->score_time = NAN;
+        for (size_t k = 0; k < 2 * x->nk; k++)
+            rec->scores[k] = NAN;
+    }
+    size_t prev = it ? rungs_find(x, c, it - 1) : SIZE_MAX;
+    if (prev == SIZE_MAX)
+        return CTUNE_OK; /* round 0: its params are in no row yet */
+    CTUNE_TRY(parse_row_params(x, x->params[i], x->lpar[prev], (long long)c));
+    return x->resource ? ctune_params_set_int(x->params[i], x->resource, (int64_t)res) : CTUNE_OK;
+}
+
+/* Replays one bracket of rounds over candidates [first, first + n0), as
+ * the search's rounds_run: round `it` holds its candidates in cur[], the
+ * next keeps the best keep_at[it] (NULL: ceil(n / factor)) ordered from the
+ * worst to the best mean test score of `metric`. A round no split of which
+ * is committed, and the rounds after one not complete, are not there yet. */
+static ctune_status rungs_bracket(results_rebuild *x, size_t metric, size_t first, size_t n0,
+                                  size_t rounds, const size_t *keep_at, double bracket, size_t *cur,
+                                  size_t *order, double *means)
+{
+    size_t n = n0, ns = x->ns, per = ns * x->rs;
+    for (size_t i = 0; i < n0; i++)
+        cur[i] = first + i;
+    for (size_t it = 0; it < rounds && n > 0; it++) {
+        double res = -1;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = rungs_find(x, cur[i], it);
+            if (j == SIZE_MAX)
+                continue;
+            if ((res >= 0 && x->lres[j] != res) || x->lbr[j] != bracket)
+                return ctune_set_error(CTUNE_EFORMAT,
+                                       "study %s: the row of candidate %zu at rung %zu does not "
+                                       "fit its round (n_resources or bracket)",
+                                       x->st->path, cur[i], it);
+            res = x->lres[j];
+        }
+        if (res < 0)
+            return CTUNE_OK; /* this round has not begun */
+        size_t row0 = x->n_rows;
+        int complete = 1;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = rungs_find(x, cur[i], it);
+            CTUNE_TRY(rungs_row(x, cur[i], it, j, res, bracket));
+            double sum = 0;
+            for (size_t f = 0; f < ns; f++) { /* the search's row_means */
+                const ctune__task_rec *rec = (const ctune__task_rec *)(x->ev.records +
+                                                                       (row0 + i) * per +
+                                                                       f * x->rs);
+                double v = rec->scores[metric];
+                if (rec->status != CTUNE_OK)
+                    v = rec->status == CTUNE__NOT_RUN || rec->status == CTUNE_ECANCELLED
+                            ? NAN
+                            : x->o.error_value;
+                complete &= rec->status != CTUNE__NOT_RUN && rec->status != CTUNE_ECANCELLED;
+                sum += v;
+            }
+            means[i] = sum / (double)ns;
+        }
+        if (!complete)
+            return CTUNE_OK; /* in progress: the next round is not known yet */
+        size_t keep = keep_at ? keep_at[it] : (size_t)ceil((double)n / x->factor);
+        if (keep > n)
+            keep = n;
+        rungs_top_k(means, n, keep, order);
+        for (size_t i = 0; i < keep; i++)
+            order[i] = cur[order[i]];
+        memcpy(cur, order, keep * sizeof *cur);
+        n = keep;
+    }
+    return CTUNE_OK;
+}
+
+/* The rows of a halving or Hyperband search, in the search's order: its
+ * brackets (Hyperband's from the most exploratory, each iteration of them)
+ * and in each its rounds. */
+static ctune_status rungs_replay(results_rebuild *x)
+{
+    ctune_study *st = x->st;
+    size_t nc = x->nc, cap = x->plan_rows ? x->plan_rows : 1, metric = 0;
+    if (ctune__eval_opts_metric(&x->o, 0, &metric) != CTUNE_OK || metric == (size_t)-1)
+        metric = 0; /* the search orders by its first scorer then */
+    x->ev.records = ctune__calloc(cap * x->ns, x->rs);
+    x->params = ctune__calloc(cap, sizeof *x->params);
+    x->res = ctune__calloc(cap, sizeof *x->res);
+    x->iters = ctune__calloc(cap, sizeof *x->iters);
+    x->brackets = ctune__calloc(cap, sizeof *x->brackets);
+    size_t *cur = ctune__calloc(nc ? nc : 1, sizeof *cur);
+    size_t *order = ctune__calloc(nc ? nc : 1, sizeof *order);
+    double *means = ctune__calloc(nc ? nc : 1, sizeof *means);
+    ctune_status rc = CTUNE_OK;
+    if (!x->ev.records || !x->params || !x->res || !x->iters || !x->brackets || !cur || !order ||
+        !means)
+        rc = ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
+    if (rc == CTUNE_OK && x->hv == 1) {
+        rc = rungs_bracket(x, metric, 0, nc, x->hv_rounds, NULL, -1, cur, order, means);
+    } else if (rc == CTUNE_OK) {
+        size_t nb = hb_brackets(x->max_res, x->factor), first = 0, keep[64];
+        for (long long hi = 0; hi < x->iterations && rc == CTUNE_OK; hi++)
+            for (size_t bb = nb; bb-- > 0 && rc == CTUNE_OK && first < nc;) {
+                size_t full = hb_bracket_size(nb, bb, x->factor), size = full;
+                if (size > nc - first)
+                    size = nc - first;
+                size_t rounds = bb + 1 < 64 ? bb + 1 : 64;
+                for (size_t r = 0; r < rounds; r++)
+                    keep[r] = r + 1 < rounds
+                                  ? (size_t)floor((double)full / pow(x->factor, (double)r + 1))
+                                  : (size_t)ceil((double)size / pow(x->factor, (double)r + 1));
+                rc = rungs_bracket(x, metric, first, size, rounds, keep, (double)bb, cur, order,
+                                   means);
+                first += size;
+            }
+    }
+    /* every committed row is one of the schedule's */
+    for (size_t j = 0; rc == CTUNE_OK && j < x->n_load; j++)
+        if (!x->lused[j])
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: the row of candidate %zu at rung %zu is not one its "
+                                 "schedule reaches",
+                                 st->path, x->lc[j], x->lr[j]);
+    ctune__free(cur);
+    ctune__free(order);
+    ctune__free(means);
+    x->ev.n_cands = x->n_rows;
+    x->ev.n_splits = x->ns;
+    x->ev.n_scorers = x->nk;
+    x->ev.rec_size = x->rs;
+    x->ev.opts = &x->o;
+    x->n_tasks = x->plan_rows * x->ns;
+    return rc;
+}
+
+/* The best row as the search picks it: among the rows of the last round
+ * (Hyperband: all rows), those of the largest resource, the greatest mean,
+ * first on ties. */
+static size_t rungs_best(const results_rebuild *x, const double *mean)
+{
+    size_t end = x->n_rows, beg = end, b = 0;
+    if (x->hv == 2)
+        beg = 0;
+    else
+        while (beg > 0 && x->iters[beg - 1] == x->iters[end - 1])
+            beg--;
+    double top = x->res[beg];
+    for (size_t i = beg; i < end; i++)
+        if (x->res[i] > top)
+            top = x->res[i];
+    int found = 0;
+    for (size_t i = beg; i < end; i++) {
+        if (x->res[i] != top)
+            continue;
+        if (!found || (!isnan(mean[i]) && (isnan(mean[b]) || mean[i] > mean[b])))
+            b = i;
+        found = 1;
+    }
+    return b;
+}
+
+/* Whether a mean is finite (a finished search with none failed outright). */
+static int rungs_any_finite(const double *mean, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(mean[i]))
+            return 1;
+    return 0;
+}
+
 /* Builds the results from the records and writes their document into `b`. */
 static ctune_status rebuild_write(results_rebuild *x, ctune__sb *b)
 {
     ctune__results *r = NULL;
     ctune_status rc = ctune__results_build(&r, &x->ev, x->params, x->space);
-    if (rc == CTUNE_OK && x->rung) { /* the columns of a pruned search's results */
+    if (rc == CTUNE_OK && (x->rung || x->hv)) { /* the columns of a search with rungs */
         if (x->resource)
             rc = ctune__results_add_param(r, x->resource);
         if (rc == CTUNE_OK)
             rc = ctune__results_prepend(r, "n_resources", x->res);
         if (rc == CTUNE_OK)
-            rc = ctune__results_prepend(r, "pruned", x->pruned);
+            rc = ctune__results_prepend(r, x->hv ? "iter" : "pruned", x->hv ? x->iters : x->pruned);
+        if (rc == CTUNE_OK && x->hv == 2)
+            rc = ctune__results_prepend(r, "bracket", x->brackets);
     }
     size_t metric = 0;
     if (rc == CTUNE_OK && ctune__eval_opts_metric(&x->o, 0, &metric) != CTUNE_OK)
@@ -2035,7 +2527,15 @@ static ctune_status rebuild_write(results_rebuild *x, ctune__sb *b)
          * rank, when its score is finite */
         ctune__results_meta m = {-1, NAN, NULL, r->n_run == x->n_tasks ? "complete" : "partial",
                                  NULL};
-        if (x->nc && metric != (size_t)-1) {
+        if (x->hv && x->n_rows && metric != (size_t)-1) {
+            size_t best = rungs_best(x, r->mean_test[metric]);
+            if (isfinite(r->mean_test[metric][best]) ||
+                (r->n_run == x->n_tasks && rungs_any_finite(r->mean_test[metric], x->n_rows))) {
+                m.best_index = (long)best;
+                m.best_score = r->mean_test[metric][best];
+                m.refit_metric = x->o.scoring.n ? x->o.scoring.items[metric] : "score";
+            }
+        } else if (x->nc && !x->hv && metric != (size_t)-1) {
             size_t best = x->rung ? pruned_best(r->mean_test[metric], x->pruned, x->res, x->nc)
                                   : ctune__results_best(r, metric);
             if (isfinite(r->mean_test[metric][best])) {
@@ -2061,11 +2561,20 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
     ctune__eval_opts_init(&x.o);
     ctune_status rc = rebuild_settings(&x);
     if (rc == CTUNE_OK)
+        rc = rungs_settings(&x);
+    if (rc == CTUNE_OK && x.hv) { /* rows of (candidate, rung), replayed */
+        rc = rungs_plan(&x);
+        if (rc == CTUNE_OK)
+            rc = rungs_load(&x);
+        if (rc == CTUNE_OK)
+            rc = rungs_replay(&x);
+    } else if (rc == CTUNE_OK) {
         rc = rebuild_pruner(&x);
-    if (rc == CTUNE_OK)
-        rc = rebuild_alloc(&x);
-    if (rc == CTUNE_OK)
-        rc = rebuild_rows(&x);
+        if (rc == CTUNE_OK)
+            rc = rebuild_alloc(&x);
+        if (rc == CTUNE_OK)
+            rc = rebuild_rows(&x);
+    }
     if (rc == CTUNE_OK)
         rc = rebuild_write(&x, b);
     ctune__free(x.pruner);
@@ -2073,8 +2582,20 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
     ctune__free(x.rung);
     ctune__free(x.pruned);
     ctune__free(x.res);
-    for (size_t c = 0; x.params && c < x.nc; c++)
+    size_t n_params = x.hv ? x.n_rows : x.nc;
+    for (size_t c = 0; x.params && c < n_params; c++)
         ctune_params_free(x.params[c]);
+    for (size_t j = 0; x.lpar && j < x.n_load; j++)
+        ctune__free(x.lpar[j]);
+    ctune__free(x.lpar);
+    ctune__free(x.lc);
+    ctune__free(x.lr);
+    ctune__free(x.lres);
+    ctune__free(x.lbr);
+    ctune__free(x.lused);
+    ctune__free(x.lrec);
+    ctune__free(x.iters);
+    ctune__free(x.brackets);
     ctune__free(x.params);
     ctune__free(x.ev.records);
     ctune_space_free(x.space);

@@ -996,6 +996,44 @@ class ReportTest(unittest.TestCase):
             self.assertIn("no task done yet (0 of 16)", err)
             self.assertFalse(os.path.exists(os.path.join(tmp, "none.html")))
 
+    def test_report_of_a_halving_study(self):
+        # successive halving and Hyperband studies: the same page as from the search's
+        # results JSON, with the rungs plot (the rows of each round in the search's order)
+        runs = (("--strategy", "halving", "--resource", "epochs", "--max-resources", "9",
+                 "--n-candidates", "9", "--factor", "3",
+                 "--space", "learning_rate: 0.01|0.03|0.1; nn: 4|8|16"),
+                ("--strategy", "hyperband", "--max-epochs", "9", "--factor", "3",
+                 "--space", "learning_rate: 0.01|0.03|0.1; nn: 4|8"))
+        with tempfile.TemporaryDirectory() as tmp:
+            for k, flags in enumerate(runs):
+                db, js, page, page2 = (os.path.join(tmp, "%d.%s" % (k, n))
+                                       for n in ("db", "json", "html", "s.html"))
+                rc, out, err = run("search", "--dataset", "iris", "--cv", "2", "--quiet",
+                                   "--study", db, "--results", js, *flags)
+                self.assertEqual(rc, 0, err)
+                rc, out, err = run("report", db, "-o", page2)
+                self.assertEqual(rc, 0, err)
+                rc, out, err = run("report", js, "-o", page)
+                self.assertEqual(rc, 0, err)
+                with open(page2, encoding="utf-8") as f:
+                    html = f.read()
+                with open(page, encoding="utf-8") as f:
+                    from_json = f.read()
+                self.assertIn("Successive halving rungs", self.figure(html, "rungs"))
+                self.assertNotIn("study in progress", html)
+                self.assertIn("<dt>status</dt><dd>complete", html)
+
+                def core(h):
+                    return [l for l in h.splitlines() if "Results: " not in l
+                            and "Study: " not in l and "<dt>study</dt>" not in l
+                            and not l.startswith("<footer>")]
+                self.assertEqual(core(html), core(from_json))
+            # Hyperband's 6 candidates fill part of its first bracket only: 6 + 3 + 1 rows
+            # of 2 splits, all done (not the tasks its brackets plan for more candidates)
+            rc, shown, err = run("study", "show", os.path.join(tmp, "1.db"))
+            self.assertEqual(rc, 0, err)
+            self.assertIn("tasks done: 20 of 20", shown)
+
     def test_study_show_pruned_search(self):
         # the steps a pruner skipped count as done: a finished pruned search shows T of T
         with tempfile.TemporaryDirectory() as tmp:

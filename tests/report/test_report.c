@@ -917,9 +917,13 @@ static int stop_after(size_t c, size_t f, double score, double elapsed, size_t d
 
 /* A grid search of 8 candidates x 3 splits on iris through a study at
  * `path`, stopped after `stop` tasks (0: run it all); its results JSON is
- * written to `json` when not NULL. */
+ * written to `json` when not NULL. Other kinds of search (tpe): 1 TPE, 2 a
+ * grid with a pruner, 3 to 6 successive halving (3: on n_samples, factor 2;
+ * 4: on an MLP's epochs, factor 2; 5: on n_samples, factor 3 with
+ * aggressive elimination; 6: random, on epochs, factor 3), 7 Hyperband of
+ * 12 candidates, fewer than its brackets ask for. */
 static void study_search_of(const char *path, const char *options, size_t stop, const char *json,
-                            int tpe /* 1: TPE, 2: a grid with a pruner */)
+                            int tpe)
 {
     ctune_data *data = NULL;
     ctune_estimator *est = NULL;
@@ -932,6 +936,28 @@ static void study_search_of(const char *path, const char *options, size_t stop, 
         ck_assert_ok(ctune_space_parse(&space, "learning_rate: 0.0001|0.001|0.01|0.1; nn: 4|8"));
         ck_assert_ok(ctune_search_new_grid(&s, est, space));
         ck_assert_ok(ctune_search_set_pruner(s, "sha", "epochs", 4));
+    } else if (tpe == 4 || tpe == 6 || tpe == 7) { /* an MLP's epochs as the resource */
+        ck_assert_ok(ctune_mlp_classifier_new(&est));
+        ck_assert_ok(ctune_space_parse(&space, tpe == 7 ? "learning_rate: 0.001|0.01|0.1|0.3; "
+                                                          "nn: 2|4|8"
+                                                        : "learning_rate: 0.0001|0.001|0.01|0.1; "
+                                                          "nn: 4|8"));
+        if (tpe == 4)
+            ck_assert_ok(ctune_search_new_halving(&s, est, space, 0, 0,
+                                                  "resource=epochs, factor=2, max_resources=8"));
+        else if (tpe == 6)
+            ck_assert_ok(ctune_search_new_halving(&s, est, space, 1, 5,
+                                                  "resource=epochs, factor=3, n_candidates=7, "
+                                                  "max_resources=9"));
+        else
+            ck_assert_ok(ctune_search_new_hyperband(&s, est, space, 3, "max_epochs=9, factor=3"));
+    } else if (tpe == 3 || tpe == 5) { /* the rows of iris as the resource */
+        ck_assert_ok(ctune_decision_tree_classifier_new(&est));
+        ck_assert_ok(ctune_space_parse(&space, "max_depth: 1|2|3|none; criterion: gini|entropy"));
+        ck_assert_ok(ctune_search_new_halving(
+            &s, est, space, 0, 0,
+            tpe == 3 ? "factor=2, min_resources=18"
+                     : "factor=3, min_resources=100, aggressive_elimination=true"));
     } else {
         ck_assert_ok(ctune_decision_tree_classifier_new(&est));
         ck_assert_ok(ctune_space_parse(&space, "max_depth: 1|2|3|none; criterion: gini|entropy"));
@@ -998,8 +1024,9 @@ START_TEST(test_study_input)
     static const char *const options[] = {
         "cv=3", "cv=3, scoring=accuracy|f1_macro, refit=f1_macro, return_train_score=true",
         "cv=3, scoring=accuracy|f1_macro, refit=false", "cv=3, scoring=f1_macro, error_score=0"};
-    for (size_t k = 0; k < 3 * sizeof options / sizeof *options; k++) {
-        /* the same for a TPE search (1) and a pruned search (2) */
+    for (size_t k = 0; k < 8 * sizeof options / sizeof *options; k++) {
+        /* the same for a TPE search (1), a pruned search (2), successive
+         * halving (3 to 6) and Hyperband (7): their rows in the search's order */
         int tpe = (int)(k / (sizeof options / sizeof *options));
         rm_db(db);
         study_search_of(db, options[k % (sizeof options / sizeof *options)], 0, json, tpe);
@@ -1012,6 +1039,18 @@ START_TEST(test_study_input)
             ck_assert_ptr_nonnull(col);
             size_t len = strcspn(col, "]");
             ck_assert_msg(memchr(col, '0', len) && memchr(col, '1', len), "%.*s", (int)len, col);
+        }
+        if (tpe >= 3) /* rounds after the first */
+            ck_assert_ptr_nonnull(strstr(want, "\"iter\": [0, 0, "));
+        if (tpe == 7) { /* finished: every task of its schedule done, no more planned */
+            ck_assert_ptr_nonnull(strstr(want, "\"bracket\": [2, "));
+            ctune_study *hb = NULL;
+            size_t done = 0, total = 0;
+            ck_assert_ok(ctune_study_open(&hb, db, "create=false"));
+            ck_assert_ok(ctune_study_progress(hb, &done, &total));
+            ck_assert_uint_eq(done, 51);
+            ck_assert_uint_eq(total, 51);
+            ctune_study_close(hb);
         }
         ck_assert_uint_eq((size_t)n, want_len);
         ck_assert_msg(memcmp(got, want, want_len) == 0, "options '%s' (tpe %d):\n%s\nvs\n%s",
@@ -1113,6 +1152,60 @@ START_TEST(test_study_input)
         ck_assert_msg(brc == CTUNE_EFORMAT, "%s: %d %s", broken[k][0], brc, ctune_last_error());
         ck_assert_msg(strstr(ctune_last_error(), broken[k][1]) != NULL, "%s: %s", broken[k][0],
                       ctune_last_error());
+    }
+    ck_assert_int_eq(access(html, F_OK), -1);
+
+    /* a halving study in progress: the rounds complete so far, and the
+     * round begun with its rows not run (8 + 4 rows, 30 of 45 tasks: the
+     * study of a run stopped after two candidates of its second round) */
+    rm_db(db);
+    study_search_of(db, "cv=3", 0, NULL, 3);
+    sql(db, "DELETE FROM trials WHERE rung > 1 OR (rung = 1 AND candidate NOT IN "
+            "(SELECT DISTINCT candidate FROM trials WHERE rung = 1 ORDER BY candidate LIMIT 2))");
+    char *hv = study_json(db, &n0);
+    ck_assert(strstr(hv, "\"status\": \"partial\"") != NULL);
+    ck_assert_msg(strstr(hv, "\"iter\": [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]") != NULL, "%s", hv);
+    free(hv);
+    ck_assert_ok(ctune_report_write(db, html));
+    page = slurp(html, NULL);
+    check_structure(page);
+    ck_assert(strstr(page, "study in progress: 30 of 45 tasks done") != NULL);
+    ck_assert_ptr_nonnull(figure(page, "rungs"));
+    free(page);
+    /* stopped in its first round: that round only */
+    rm_db(db);
+    study_search_of(db, "cv=3", 7, NULL, 3);
+    hv = study_json(db, &n0);
+    ck_assert_msg(strstr(hv, "\"iter\": [0, 0, 0, 0, 0, 0, 0, 0]") != NULL, "%s", hv);
+    free(hv);
+
+    /* a halving study whose rows or schedule do not fit its search: refused */
+    static const char *const hv_broken[][2] = {
+        {"UPDATE trials SET rung=9 WHERE candidate=0 AND rung=0",
+         "is not one its schedule reaches"},
+        {"UPDATE trials SET n_resources=5 WHERE candidate=0 AND rung=0 AND split=1",
+         "differ in n_resources or bracket"},
+        {"UPDATE trials SET n_resources=NULL WHERE candidate=1 AND rung=0",
+         "the rung or n_resources of candidate 1 is malformed"},
+        {"UPDATE meta SET value='7' WHERE key='n_tasks'", "no schedule of successive halving"},
+        {"UPDATE meta SET value=replace(value, 'factor=2', 'factor=x') WHERE key='fingerprint'",
+         "its halving line"},
+        {"UPDATE trials SET scores=x'00' WHERE candidate=1 AND rung=0", "is malformed"},
+        {"UPDATE trials SET params='=1' WHERE candidate=2", "params of candidate 2 do not read"},
+        {"UPDATE trials SET candidate=99 WHERE candidate=0",
+         "a trial of candidate 99, split 0 is outside its search"},
+        {"UPDATE trials SET candidate=99 WHERE candidate=0 AND split=0",
+         "16 rows, more than the 15 of its schedule"},
+    };
+    unlink(html);
+    for (size_t k = 0; k < sizeof hv_broken / sizeof *hv_broken; k++) {
+        rm_db(db);
+        study_search_of(db, "cv=3", 0, NULL, 3);
+        sql(db, hv_broken[k][0]);
+        ctune_status brc = ctune_report_write(db, html);
+        ck_assert_msg(brc == CTUNE_EFORMAT, "%s: %d %s", hv_broken[k][0], brc, ctune_last_error());
+        ck_assert_msg(strstr(ctune_last_error(), hv_broken[k][1]) != NULL, "%s: %s",
+                      hv_broken[k][0], ctune_last_error());
     }
     ck_assert_int_eq(access(html, F_OK), -1);
 
