@@ -4507,7 +4507,10 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_stu
  * ctune_search_results_json() wrote. For a study in progress, `status` is
  * "partial", the tasks not committed yet have null scores and the error
  * "split k: not run (the search stopped)", and a candidate none of whose
- * tasks is committed has no params (null param_ values, `{}`). The text
+ * tasks is committed has no params (null param_ values, `{}`). A
+ * successive-halving or Hyperband study gives one row per candidate per
+ * round in the search's order (the rounds are replayed from the stored
+ * scores); in progress, the rounds complete so far and the one begun. The text
  * is read in one transaction, so it is consistent while other processes
  * commit; two calls may differ when they did in between.
  *
@@ -4518,10 +4521,9 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_stu
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error: CTUNE_EINVAL (NULLs, built without
  *         studies), CTUNE_ESTATE (no search has begun on the study),
- *         CTUNE_EFORMAT (a row or the search's settings do not read back;
- *         successive halving or Hyperband, whose rows are one per candidate
- *         per rung),
- *         CTUNE_EIO, CTUNE_ENOMEM
+ *         CTUNE_EFORMAT (a row or the search's settings do not read back,
+ *         or the rows of a successive-halving or Hyperband study are not
+ *         those of its schedule), CTUNE_EIO, CTUNE_ENOMEM
  */
 CTUNE_API long ctune_study_results_json_buf(ctune_study *study, char *buf, size_t cap);
 
