@@ -1270,20 +1270,33 @@ START_TEST(test_study_input)
     char small[16];
     ck_assert_int_eq(ctune_study_results_json_buf(st, small, sizeof small), need);
     ck_assert_uint_eq(strlen(small), sizeof small - 1);
-    int done = 0;
-    for (int k = 1; k < 5000 && !done; k++) {
-        int64_t live = ctune_alloc_live();
-        ctune_alloc_fail_at(k, 0);
-        int64_t fails = ctune_alloc_failures();
-        long got = ctune_study_results_json_buf(st, NULL, 0);
-        int injected = ctune_alloc_failures() > fails;
-        ctune_alloc_fail_at(0, 0);
-        ck_assert_msg(got == need || got == CTUNE_ENOMEM, "step %d: %ld %s", k, got,
-                      ctune_last_error());
-        done = got == need && !injected;
-        ck_assert_msg(ctune_alloc_live() == live, "step %d: leak", k);
+    /* the same sweep over a halving study in progress and a Hyperband study */
+    for (int kind = 0; kind < 3; kind++) {
+        if (kind) {
+            ctune_study_close(st);
+            rm_db(db);
+            study_search_of(db, "cv=3", 0, NULL, kind == 1 ? 3 : 7);
+            if (kind == 1)
+                sql(db, "DELETE FROM trials WHERE rung > 1 OR (rung = 1 AND split > 0)");
+            ck_assert_ok(ctune_study_open(&st, db, "create=false"));
+            need = ctune_study_results_json_buf(st, NULL, 0);
+            ck_assert_msg(need > 0, "%s", ctune_last_error());
+        }
+        int done = 0;
+        for (int k = 1; k < 5000 && !done; k++) {
+            int64_t live = ctune_alloc_live();
+            ctune_alloc_fail_at(k, 0);
+            int64_t fails = ctune_alloc_failures();
+            long got = ctune_study_results_json_buf(st, NULL, 0);
+            int injected = ctune_alloc_failures() > fails;
+            ctune_alloc_fail_at(0, 0);
+            ck_assert_msg(got == need || got == CTUNE_ENOMEM, "kind %d step %d: %ld %s", kind, k,
+                          got, ctune_last_error());
+            done = got == need && !injected;
+            ck_assert_msg(ctune_alloc_live() == live, "kind %d step %d: leak", kind, k);
+        }
+        ck_assert(done);
     }
-    ck_assert(done);
     ctune_study_close(st);
     rm_db(db);
     unlink(json);
