@@ -1260,7 +1260,7 @@ ctune_status ctune_study_n_trials(ctune_study *st, size_t *out)
 {
     CTUNE_CHECK_NULL(st, "study");
     CTUNE_CHECK_NULL(out, "out");
-    long long n;
+    long long n = 0;
     CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "counting trials"));
     *out = (size_t)n;
     return CTUNE_OK;
