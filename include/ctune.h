@@ -49,6 +49,31 @@
  *    valid until the next mutating call on the same handle, unless documented
  *    otherwise.
  *  - Output arrays are caller-allocated; query functions give their size.
+ *  - Outputs first: a function that returns values through pointer
+ *    parameters takes them first, then the handle it works on, then its
+ *    inputs: ctune_params_new(&p), ctune_params_get_int(&v, p, "nl"),
+ *    ctune_search_best_index(&i, search), ctune_tuner_ask(&trial, &params,
+ *    tuner), ctune_estimator_predict(out, est, X),
+ *    ctune_metric_accuracy(&score, y_true, y_pred, n), ctune_read_f64(&v, r).
+ *    A handle a call changes in place is its subject, not an output
+ *    (ctune_params_set_int(p, ...), ctune_model_fit(m, ...)); stream writers
+ *    (ctune_write_*(w, ...)) take inputs only. The exceptions are signatures
+ *    fixed elsewhere: callback types and vtable members (their layout is part
+ *    of the versioned vtables), ctune_mlp_build() (a ctune_build_fn), and
+ *    ctune_mpi_init() (MPI_Init_thread's order).
+ *  - @anchor buffers Buffers: one rule, snprintf's, for every function that
+ *    writes text or bytes into a caller buffer. It takes `(buf, cap)` first
+ *    (they are outputs) and returns `long`: the length the whole text needs
+ *    without the NUL (the whole size, for bytes), even when it did not fit;
+ *    it writes at most `cap` bytes, text always NUL-terminated when cap > 0;
+ *    buf may be NULL when cap is 0. So `n = f(NULL, 0, x)` then
+ *    `f(buf, n + 1, x)` gets it all, and a result >= cap means it was cut.
+ *    A failure is a negative ctune_status (the error message set as usual).
+ *  - `_ex` means one thing: the base function plus a last
+ *    `const char *options` ("key=value" text, parsed by
+ *    ctune_params_parse_spec()). A variant with other extra arguments has a
+ *    descriptive name instead (ctune_estimator_fit_task(),
+ *    ctune_model_fit_monitored(), ctune_cross_validate_executor()).
  *  - Only plain types cross the API (opaque handles, integers, doubles,
  *    `const char *`, pointers to caller arrays), so any FFI can call it.
  *  - Thread safety: distinct handles may be used from distinct threads
@@ -457,7 +482,7 @@ CTUNE_API int ctune_data_dtype(const ctune_data *data);
  * @return CTUNE_OK; CTUNE_EUNSUPPORTED for a subset view (gather its rows
  *         with ctune_data_gather_f64()); CTUNE_EINVAL (NULLs)
  */
-CTUNE_API ctune_status ctune_data_rows(const ctune_data *data, const void **X, size_t *stride);
+CTUNE_API ctune_status ctune_data_rows(const void **X, size_t *stride, const ctune_data *data);
 
 /**
  * Checks that every X value (and y value, when present) is finite.
@@ -483,8 +508,8 @@ CTUNE_API ctune_status ctune_data_validate(const ctune_data *data);
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, ld < n_cols, more rows than the
  *         view has, an index out of range)
  */
-CTUNE_API ctune_status ctune_data_gather_f32(const ctune_data *data, const size_t *rows, size_t n,
-                                             float *out, size_t ld);
+CTUNE_API ctune_status ctune_data_gather_f32(float *out, size_t ld, const ctune_data *data,
+                                             const size_t *rows, size_t n);
 /**
  * Copies X of some rows of the view into a float64 array.
  *
@@ -497,8 +522,8 @@ CTUNE_API ctune_status ctune_data_gather_f32(const ctune_data *data, const size_
  * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (as ctune_data_gather_f32())
  */
-CTUNE_API ctune_status ctune_data_gather_f64(const ctune_data *data, const size_t *rows, size_t n,
-                                             double *out, size_t ld);
+CTUNE_API ctune_status ctune_data_gather_f64(double *out, size_t ld, const ctune_data *data,
+                                             const size_t *rows, size_t n);
 /**
  * Copies y of some rows of the view into a caller array.
  *
@@ -509,8 +534,8 @@ CTUNE_API ctune_status ctune_data_gather_f64(const ctune_data *data, const size_
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, the view has no y, an index out
  *         of range)
  */
-CTUNE_API ctune_status ctune_data_gather_y(const ctune_data *data, const size_t *rows, size_t n,
-                                           double *out);
+CTUNE_API ctune_status ctune_data_gather_y(double *out, const ctune_data *data, const size_t *rows,
+                                           size_t n);
 
 /**
  * One element of X, as a double.
@@ -737,7 +762,7 @@ CTUNE_API int ctune_params_type(const ctune_params *p, const char *name);
  * @return CTUNE_OK; CTUNE_EINVAL when absent (naming it), of another type
  *         (naming both types), or for NULLs
  */
-CTUNE_API ctune_status ctune_params_get_int(const ctune_params *p, const char *name, int64_t *out);
+CTUNE_API ctune_status ctune_params_get_int(int64_t *out, const ctune_params *p, const char *name);
 /**
  * Reads `name` as a double (an int is converted).
  *
@@ -746,8 +771,8 @@ CTUNE_API ctune_status ctune_params_get_int(const ctune_params *p, const char *n
  * @param[out] out receives the value
  * @return as ctune_params_get_int()
  */
-CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char *name,
-                                               double *out);
+CTUNE_API ctune_status ctune_params_get_double(double *out, const ctune_params *p,
+                                               const char *name);
 /**
  * Reads `name` as a string.
  *
@@ -757,8 +782,8 @@ CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char
  *                 is replaced or removed, or the set freed
  * @return as ctune_params_get_int()
  */
-CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char *name,
-                                               const char **out);
+CTUNE_API ctune_status ctune_params_get_string(const char **out, const ctune_params *p,
+                                               const char *name);
 /**
  * Reads `name` as a boolean (an int 0 or 1 is accepted).
  *
@@ -767,7 +792,7 @@ CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char
  * @param[out] out receives 1 for true, 0 for false
  * @return as ctune_params_get_int()
  */
-CTUNE_API ctune_status ctune_params_get_bool(const ctune_params *p, const char *name, int *out);
+CTUNE_API ctune_status ctune_params_get_bool(int *out, const ctune_params *p, const char *name);
 /**
  * Whether `name` is present and none.
  *
@@ -777,34 +802,32 @@ CTUNE_API ctune_status ctune_params_get_bool(const ctune_params *p, const char *
  */
 CTUNE_API int ctune_params_is_none(const ctune_params *p, const char *name);
 /**
- * Text form of one value, snprintf-style.
+ * Text form of one value, by the @ref buffers "buffer rule" (snprintf's).
  *
  * Doubles are written so that they read back equal (and as doubles).
  *
+ * @param[out] buf receives the text; may be NULL when cap is 0
+ * @param cap  size of buf in bytes
  * @param p    the set
  * @param name the parameter name
- * @param[out] buf receives the text, always NUL-terminated when cap > 0; may be
- *                 NULL when cap is 0
- * @param cap  size of buf in bytes
  * @return the length the text needs (excluding the NUL), even when it did
  *         not fit; a negative ctune_status on error (absent name, NULLs)
  */
-CTUNE_API long ctune_params_value_text(const ctune_params *p, const char *name, char *buf,
-                                       size_t cap);
+CTUNE_API long ctune_params_value_text(char *buf, size_t cap, const ctune_params *p,
+                                       const char *name);
 /**
- * Text form of the whole set, "k=v, k=v", snprintf-style.
+ * Text form of the whole set, "k=v, k=v", by the @ref buffers "buffer rule".
  *
  * Strings that would read back as another type are quoted, so the text
  * parses back to an equal set with ctune_params_parse().
  *
- * @param p   the set
- * @param[out] buf receives the text, always NUL-terminated when cap > 0; may be
- *                 NULL when cap is 0
+ * @param[out] buf receives the text; may be NULL when cap is 0
  * @param cap size of buf in bytes
+ * @param p   the set
  * @return the length the text needs (excluding the NUL); a negative
  *         ctune_status on error
  */
-CTUNE_API long ctune_params_to_text(const ctune_params *p, char *buf, size_t cap);
+CTUNE_API long ctune_params_to_text(char *buf, size_t cap, const ctune_params *p);
 /**
  * Whether two sets hold the same names with equal values.
  *
@@ -927,7 +950,7 @@ CTUNE_API int ctune_fit_ctx_threads(const ctune_fit_ctx *ctx);
 /**
  * The seed a fit should use, given the estimator's own `seed` param.
  *
- * Outside a search (or with stream 0 in ctune_estimator_fit_ex()) it is
+ * Outside a search (or with stream 0 in ctune_estimator_fit_task()) it is
  * the param itself; inside one it is derived from the param and the task's
  * stream, so each task is reproducible whatever thread runs it.
  *
@@ -1186,7 +1209,7 @@ CTUNE_API ctune_status ctune_estimator_check_params(const ctune_estimator *est,
  */
 CTUNE_API ctune_status ctune_estimator_fit(ctune_estimator *est, const ctune_data *data);
 /**
- * Asks a running ctune_estimator_fit() / ctune_estimator_fit_ex() or
+ * Asks a running ctune_estimator_fit() / ctune_estimator_fit_task() or
  * ctune_cross_validate() of `est` to stop.
  *
  * Sets a lock-free atomic flag and returns: thread-safe and
@@ -1215,8 +1238,8 @@ CTUNE_API void ctune_estimator_cancel(ctune_estimator *est);
  *                ctune_fit_ctx_seed(); 0 uses the seed as is
  * @return as ctune_estimator_fit(); CTUNE_EINVAL for a negative thread count
  */
-CTUNE_API ctune_status ctune_estimator_fit_ex(ctune_estimator *est, const ctune_data *data,
-                                              int threads, uint64_t stream);
+CTUNE_API ctune_status ctune_estimator_fit_task(ctune_estimator *est, const ctune_data *data,
+                                                int threads, uint64_t stream);
 
 /**
  * Number of classes found at fit (classifiers).
@@ -1233,7 +1256,7 @@ CTUNE_API size_t ctune_estimator_n_classes(const ctune_estimator *est);
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a classifier); CTUNE_ESTATE
  *         (not fitted)
  */
-CTUNE_API ctune_status ctune_estimator_classes(const ctune_estimator *est, double *out);
+CTUNE_API ctune_status ctune_estimator_classes(double *out, const ctune_estimator *est);
 /**
  * Gives a fitted classifier's classes names, kept in its model file.
  *
@@ -1290,8 +1313,8 @@ CTUNE_API size_t ctune_estimator_n_outputs(const ctune_estimator *est);
  *         mismatch, non-finite X); CTUNE_EINVAL (NULLs); errors of the
  *         vtable's predict
  */
-CTUNE_API ctune_status ctune_estimator_predict(ctune_estimator *est, const ctune_data *X,
-                                               double *out);
+CTUNE_API ctune_status ctune_estimator_predict(double *out, ctune_estimator *est,
+                                               const ctune_data *X);
 /**
  * Predicts class probabilities.
  *
@@ -1302,8 +1325,8 @@ CTUNE_API ctune_status ctune_estimator_predict(ctune_estimator *est, const ctune
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no predict_proba
  */
-CTUNE_API ctune_status ctune_estimator_predict_proba(ctune_estimator *est, const ctune_data *X,
-                                                     double *out);
+CTUNE_API ctune_status ctune_estimator_predict_proba(double *out, ctune_estimator *est,
+                                                     const ctune_data *X);
 /**
  * Default score on labelled data.
  *
@@ -1317,8 +1340,8 @@ CTUNE_API ctune_status ctune_estimator_predict_proba(ctune_estimator *est, const
  *         number of targets, non-finite y); CTUNE_EUNSUPPORTED (a
  *         transformer without a score)
  */
-CTUNE_API ctune_status ctune_estimator_score(ctune_estimator *est, const ctune_data *data,
-                                             double *out);
+CTUNE_API ctune_status ctune_estimator_score(double *out, ctune_estimator *est,
+                                             const ctune_data *data);
 /**
  * Transforms X (transformers).
  *
@@ -1328,8 +1351,8 @@ CTUNE_API ctune_status ctune_estimator_score(ctune_estimator *est, const ctune_d
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no transform
  */
-CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctune_data *X,
-                                                 double *out);
+CTUNE_API ctune_status ctune_estimator_transform(double *out, ctune_estimator *est,
+                                                 const ctune_data *X);
 /**
  * Undoes ctune_estimator_transform() (transformers that support it).
  *
@@ -1340,8 +1363,8 @@ CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctu
  *         mismatch, non-finite X); CTUNE_EUNSUPPORTED (no inverse);
  *         CTUNE_EINVAL (NULLs)
  */
-CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, const ctune_data *X,
-                                                         double *out);
+CTUNE_API ctune_status ctune_estimator_inverse_transform(double *out, ctune_estimator *est,
+                                                         const ctune_data *X);
 
 /** @} */
 
@@ -1367,7 +1390,7 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
  *   ctune_model_compile(m, "adam", "sparse_categorical_crossentropy",
  *                       "learning_rate=0.001, metrics=accuracy");
  *   ctune_model_fit(m, train, 10, 32, "validation_split=0.2");
- *   ctune_model_predict(m, test, proba);   // n × 2 probabilities
+ *   ctune_model_predict(proba, m, test);   // n × 2 probabilities
  *   ctune_model_free(m);
  *
  * Thread safety: a model must not be used from two threads at once;
@@ -1384,7 +1407,7 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
  *  ctune_model_compile(m, "adam", "sparse_categorical_crossentropy",
  *                      "learning_rate=0.001, metrics=accuracy");
  *  ctune_model_fit(m, train, 10, 32, "validation_split=0.2");
- *  ctune_model_predict(m, test, proba);   // n × 2 probabilities
+ *  ctune_model_predict(proba, m, test);   // n × 2 probabilities
  *  ctune_model_free(m);
  *  @endcode
  *
@@ -1491,7 +1514,7 @@ CTUNE_API ctune_status ctune_model_build(ctune_model *m, size_t input_dim);
 /** Epoch callback: called after each epoch (0-based `epoch`) with the
  *  history already holding that epoch; it may read the model's weights and
  *  history. Return 0 to continue; non-zero stops training (see
- *  ctune_model_fit_ex() for the status). Called on the thread running fit. */
+ *  ctune_model_fit_monitored() for the status). Called on the thread running fit. */
 typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user);
 
 /**
@@ -1556,10 +1579,10 @@ CTUNE_API ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, i
  *         CTUNE_EUSER ("stopped by the epoch callback after epoch N");
  *         CTUNE_OK after EarlyStopping
  */
-CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
-                                          const ctune_data *validation, int64_t epochs,
-                                          int64_t batch_size, const char *options,
-                                          ctune_epoch_callback callback, void *user);
+CTUNE_API ctune_status ctune_model_fit_monitored(ctune_model *m, const ctune_data *data,
+                                                 const ctune_data *validation, int64_t epochs,
+                                                 int64_t batch_size, const char *options,
+                                                 ctune_epoch_callback callback, void *user);
 
 /**
  * Computes the model's outputs for X (Keras' `predict`).
@@ -1576,7 +1599,7 @@ CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data
  *         beyond float32's range); CTUNE_ENUMERIC (an output is NaN/Inf: the weights or X are too
  *         large for float32; `out` is then partly written); CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out);
+CTUNE_API ctune_status ctune_model_predict(double *out, ctune_model *m, const ctune_data *X);
 /**
  * Mean loss and first metric on labelled data (Keras' `evaluate`).
  *
@@ -1591,8 +1614,8 @@ CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, 
  * @return CTUNE_OK; fit's data errors; CTUNE_ESTATE (not built or not
  *         compiled); CTUNE_EINVAL (NULLs); CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_model_evaluate(ctune_model *m, const ctune_data *data,
-                                            double *out_loss, double *out_metric);
+CTUNE_API ctune_status ctune_model_evaluate(double *out_loss, double *out_metric, ctune_model *m,
+                                            const ctune_data *data);
 
 /**
  * Number of layers added.
@@ -1666,8 +1689,8 @@ CTUNE_API const char *ctune_model_history_key(const ctune_model *m, size_t i);
  * @return CTUNE_OK; CTUNE_EINVAL (unknown key, listing the known ones;
  *         epoch out of range; NULLs)
  */
-CTUNE_API ctune_status ctune_model_history_value(const ctune_model *m, const char *key,
-                                                 size_t epoch, double *out);
+CTUNE_API ctune_status ctune_model_history_value(double *out, const ctune_model *m, const char *key,
+                                                 size_t epoch);
 
 /**
  * Number of float32 weights.
@@ -1686,7 +1709,7 @@ CTUNE_API size_t ctune_model_n_params(const ctune_model *m);
  * @param[out] out caller array of ctune_model_n_params() floats
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built)
  */
-CTUNE_API ctune_status ctune_model_get_weights(const ctune_model *m, float *out);
+CTUNE_API ctune_status ctune_model_get_weights(float *out, const ctune_model *m);
 /**
  * Replaces all weights; the optimizer state is kept.
  *
@@ -1885,8 +1908,8 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  * @param[out] out receives the accuracy, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n == 0); CTUNE_EDATA (a NaN/Inf label)
  */
-CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
-                                             double *out);
+CTUNE_API ctune_status ctune_metric_accuracy(double *out, const double *y_true,
+                                             const double *y_pred, size_t n);
 /**
  * Coefficient of determination R², averaged uniformly over the targets.
  *
@@ -1901,8 +1924,8 @@ CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double 
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  *         (NaN/Inf)
  */
-CTUNE_API ctune_status ctune_metric_r2(const double *y_true, const double *y_pred, size_t n,
-                                       size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_r2(double *out, const double *y_true, const double *y_pred,
+                                       size_t n, size_t n_targets);
 
 /* Metrics below follow scikit-learn's definitions (sklearn.metrics) and the
  * same conventions as the two above: arrays are caller-owned and only read;
@@ -1930,8 +1953,8 @@ typedef enum ctune_average {
  * @param[out] out receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *y_pred,
-                                                      size_t n, double *out);
+CTUNE_API ctune_status ctune_metric_balanced_accuracy(double *out, const double *y_true,
+                                                      const double *y_pred, size_t n);
 /**
  * Log loss (cross-entropy): the mean over rows of -log p[i][y_true[i]].
  *
@@ -1946,8 +1969,8 @@ CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, cons
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or k 0); CTUNE_EDATA (a code
  *         outside 0..k-1, naming the row; a non-finite probability)
  */
-CTUNE_API ctune_status ctune_metric_log_loss(const double *y_true, const double *proba, size_t n,
-                                             size_t k, double *out);
+CTUNE_API ctune_status ctune_metric_log_loss(double *out, const double *y_true, const double *proba,
+                                             size_t n, size_t k);
 /**
  * Precision tp / (tp + fp).
  *
@@ -1966,8 +1989,9 @@ CTUNE_API ctune_status ctune_metric_log_loss(const double *y_true, const double 
  * @param[out] out  receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double *y_pred, size_t n,
-                                              int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_precision(double *out, const double *y_true,
+                                              const double *y_pred, size_t n, int average,
+                                              double pos_label);
 /**
  * Recall tp / (tp + fn).
  *
@@ -1981,8 +2005,8 @@ CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double
  * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
-CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y_pred, size_t n,
-                                           int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_recall(double *out, const double *y_true, const double *y_pred,
+                                           size_t n, int average, double pos_label);
 /**
  * F1 score 2tp / (2tp + fp + fn).
  *
@@ -1996,8 +2020,8 @@ CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y
  * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
-CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pred, size_t n,
-                                       int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_f1(double *out, const double *y_true, const double *y_pred,
+                                       size_t n, int average, double pos_label);
 /**
  * Binary ROC AUC of scores against labels.
  *
@@ -2015,8 +2039,8 @@ CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pre
  *         multiclass is not supported — or only one class); CTUNE_EDATA;
  *         CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_metric_roc_auc(const double *y_true, const double *y_score, size_t n,
-                                            double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_roc_auc(double *out, const double *y_true,
+                                            const double *y_score, size_t n, double pos_label);
 /**
  * Mean squared error, averaged uniformly over the targets.
  *
@@ -2027,8 +2051,8 @@ CTUNE_API ctune_status ctune_metric_roc_auc(const double *y_true, const double *
  * @param[out] out  receives the error (>= 0)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  */
-CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pred, size_t n,
-                                        size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_mse(double *out, const double *y_true, const double *y_pred,
+                                        size_t n, size_t n_targets);
 /**
  * Mean absolute error, averaged uniformly over the targets.
  *
@@ -2039,8 +2063,8 @@ CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pr
  * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
-CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pred, size_t n,
-                                        size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_mae(double *out, const double *y_true, const double *y_pred,
+                                        size_t n, size_t n_targets);
 /**
  * Root mean squared error, averaged uniformly over the targets.
  *
@@ -2054,8 +2078,8 @@ CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pr
  * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
-CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_pred, size_t n,
-                                         size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_rmse(double *out, const double *y_true, const double *y_pred,
+                                         size_t n, size_t n_targets);
 
 /**
  * Scores a fitted estimator on labelled data with a scorer named as in
@@ -2085,8 +2109,8 @@ CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_p
  *         on 3 classes, a classification scorer on a regressor); errors of
  *         predict / predict_proba
  */
-CTUNE_API ctune_status ctune_score(ctune_estimator *est, const char *scorer, const ctune_data *data,
-                                   double *out);
+CTUNE_API ctune_status ctune_score(double *out, ctune_estimator *est, const char *scorer,
+                                   const ctune_data *data);
 /**
  * Checks that `scorer` names a known scorer.
  *
@@ -2242,7 +2266,7 @@ CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(voi
  * @param[out] out receives the depth (a single-leaf tree has depth 0)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a tree); CTUNE_ESTATE (not fitted)
  */
-CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out);
+CTUNE_API ctune_status ctune_tree_depth(size_t *out, const ctune_estimator *tree);
 /**
  * Number of leaves of a fitted tree.
  *
@@ -2250,7 +2274,7 @@ CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out
  * @param[out] out receives the leaf count
  * @return as ctune_tree_depth()
  */
-CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *out);
+CTUNE_API ctune_status ctune_tree_n_leaves(size_t *out, const ctune_estimator *tree);
 /**
  * Number of nodes (internal nodes and leaves) of a fitted tree.
  *
@@ -2260,7 +2284,7 @@ CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *
  * @param[out] out receives the node count
  * @return as ctune_tree_depth()
  */
-CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *out);
+CTUNE_API ctune_status ctune_tree_n_nodes(size_t *out, const ctune_estimator *tree);
 /**
  * Impurity-based (Gini / MDI) feature importances.
  *
@@ -2270,7 +2294,7 @@ CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *o
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return as ctune_tree_depth()
  */
-CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tree, double *out);
+CTUNE_API ctune_status ctune_tree_feature_importances(double *out, const ctune_estimator *tree);
 /**
  * Structure of one node: its split and its children.
  *
@@ -2285,8 +2309,8 @@ CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tre
  * @param[out] right receives the right child's index, or NULL
  * @return as ctune_tree_depth(); CTUNE_EINVAL for a node out of range
  */
-CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node, int64_t *feature,
-                                       double *threshold, int64_t *left, int64_t *right);
+CTUNE_API ctune_status ctune_tree_node(int64_t *feature, double *threshold, int64_t *left,
+                                       int64_t *right, const ctune_estimator *tree, size_t node);
 /**
  * Impurity and training sample counts of one node.
  *
@@ -2297,9 +2321,9 @@ CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node,
  * @param[out] n_samples     receives the plain sample count, or NULL
  * @return as ctune_tree_node()
  */
-CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t node,
-                                             double *impurity, double *weighted_n_samples,
-                                             size_t *n_samples);
+CTUNE_API ctune_status ctune_tree_node_stats(double *impurity, double *weighted_n_samples,
+                                             size_t *n_samples, const ctune_estimator *tree,
+                                             size_t node);
 /**
  * Value of one node.
  *
@@ -2314,7 +2338,7 @@ CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t
  *                 (regressor) doubles
  * @return as ctune_tree_node()
  */
-CTUNE_API ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t node, double *out);
+CTUNE_API ctune_status ctune_tree_node_value(double *out, const ctune_estimator *tree, size_t node);
 
 /**
  * scikit-learn's StandardScaler, a transformer (CTUNE_TRANSFORMER).
@@ -2339,7 +2363,7 @@ CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a StandardScaler);
  *         CTUNE_ESTATE (not fitted)
  */
-CTUNE_API ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_mean(double *out, const ctune_estimator *scaler);
 /**
  * Population variances (ddof 0) learned by a fitted StandardScaler.
  *
@@ -2347,7 +2371,7 @@ CTUNE_API ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return as ctune_scaler_mean()
  */
-CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_var(double *out, const ctune_estimator *scaler);
 /**
  * Scales used by transform.
  *
@@ -2358,7 +2382,7 @@ CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *o
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
  * @return as ctune_scaler_mean()
  */
-CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_scale(double *out, const ctune_estimator *scaler);
 
 /**
  * Creates an empty Pipeline (scikit-learn's Pipeline).
@@ -2441,8 +2465,8 @@ CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a pipeline, unknown step: lists
  *         the steps); CTUNE_ESTATE (the pipeline is not fitted)
  */
-CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
-                                           const ctune_estimator **out);
+CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator **out, const ctune_estimator *pipe,
+                                           const char *name);
 /** @} */
 
 /* ========================================================================
@@ -2482,8 +2506,9 @@ CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const ch
  * @return CTUNE_OK; CTUNE_EINVAL naming the bad argument (the arrays may
  *         then be partially written)
  */
-CTUNE_API ctune_status ctune_make_blobs(double *X, double *y, size_t n, size_t d, size_t centers,
-                                        double cluster_std, uint64_t seed, double *centers_out);
+CTUNE_API ctune_status ctune_make_blobs(double *X, double *y, double *centers_out, size_t n,
+                                        size_t d, size_t centers, double cluster_std,
+                                        uint64_t seed);
 /**
  * A classification problem (after scikit-learn's make_classification).
  *
@@ -2524,9 +2549,9 @@ CTUNE_API ctune_status ctune_make_classification(double *X, double *y, size_t n,
  * @param[out] coef_out caller array of d doubles receiving coef, or NULL
  * @return as ctune_make_blobs()
  */
-CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, size_t d,
-                                             size_t n_informative, double noise, uint64_t seed,
-                                             double *coef_out);
+CTUNE_API ctune_status ctune_make_regression(double *X, double *y, double *coef_out, size_t n,
+                                             size_t d, size_t n_informative, double noise,
+                                             uint64_t seed);
 /** @} */
 
 /* ========================================================================
@@ -2544,7 +2569,7 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  * `est` is only cloned, never modified or fitted. Data is generated with
  * ctune_make_blobs() (classifiers, transformers) or ctune_make_regression()
  * (regressors), X rounded to float32 precision; every fit is
- * `ctune_estimator_fit_ex(clone, data, 1, stream)` with one fixed stream,
+ * `ctune_estimator_fit_task(clone, data, 1, stream)` with one fixed stream,
  * so two fits must agree whatever the estimator's randomness. A check that
  * does not apply to the estimator's kind passes. The checks, in order
  * (names are stable; ctune_check_name() lists them):
@@ -2613,19 +2638,21 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  * Not thread-safe with the allocation test hooks; otherwise the battery
  * only uses clones of `est`.
  *
- * @param est        the estimator to check (only cloned)
- * @param options    NULL or "key=value" text
  * @param[out] report receives one line per failed check ("check_name:
- *                    reason"), NUL-terminated, truncated to report_cap; may
- *                    be NULL with report_cap 0
+ *                    reason"), as a @ref buffers "text buffer"; may be NULL
+ *                    with report_cap 0
  * @param report_cap size of report in bytes
  * @param[out] n_failed receives the number of failed checks (not counting the
- *                      checks that could not run)
- * @return CTUNE_OK when the battery ran (whatever it found); CTUNE_EINVAL
- *         (bad arguments or options); CTUNE_ENOMEM
+ *                      checks that could not run); may be NULL
+ * @param est        the estimator to check (only cloned)
+ * @param options    NULL or "key=value" text
+ * @return when the battery ran (whatever it found), the length of the whole
+ *         report (0 when every check passed; @ref buffers "text buffer"
+ *         rule); a negative ctune_status: CTUNE_EINVAL (bad arguments or
+ *         options), CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_check_estimator(const ctune_estimator *est, const char *options,
-                                             char *report, size_t report_cap, int *n_failed);
+CTUNE_API long ctune_check_estimator(char *report, size_t report_cap, int *n_failed,
+                                     const ctune_estimator *est, const char *options);
 /**
  * Number of checks in the battery.
  *
@@ -2826,8 +2853,8 @@ CTUNE_API size_t ctune_splits_count(const ctune_splits *splits);
  * @param[out] n receives the number of indices
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range)
  */
-CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i, const size_t **idx,
-                                          size_t *n);
+CTUNE_API ctune_status ctune_splits_train(const size_t **idx, size_t *n, const ctune_splits *splits,
+                                          size_t i);
 /**
  * The test row indices of split i.
  *
@@ -2838,8 +2865,8 @@ CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i, 
  * @param[out] n receives the number of indices
  * @return as ctune_splits_train()
  */
-CTUNE_API ctune_status ctune_splits_test(const ctune_splits *splits, size_t i, const size_t **idx,
-                                         size_t *n);
+CTUNE_API ctune_status ctune_splits_test(const size_t **idx, size_t *n, const ctune_splits *splits,
+                                         size_t i);
 /**
  * Number of warnings raised while splitting.
  *
@@ -3057,23 +3084,18 @@ CTUNE_API const char *ctune_space_name(const ctune_space *space, size_t i);
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, an entry is a distribution, the
  *         product exceeds 2^64)
  */
-CTUNE_API ctune_status ctune_space_grid_size(const ctune_space *space, uint64_t *out);
+CTUNE_API ctune_status ctune_space_grid_size(uint64_t *out, const ctune_space *space);
 /**
- * The text form of a space, snprintf-style; it parses back to an equal
+ * The text form of a space, by the @ref buffers "buffer rule"; it parses back to an equal
  * space.
  *
- * This is the needed-size convention used by every text output: the
- * function returns the length even when it does not fit, so
- * `n = f(x, NULL, 0)` then `f(x, buf, n + 1)` works.
- *
- * @param space the space
- * @param[out] buf receives the text, NUL-terminated when cap > 0; may be NULL
- *                 when cap is 0
+ * @param[out] buf receives the text; may be NULL when cap is 0
  * @param cap   size of buf in bytes
+ * @param space the space
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (NULLs)
  */
-CTUNE_API long ctune_space_to_text(const ctune_space *space, char *buf, size_t cap);
+CTUNE_API long ctune_space_to_text(char *buf, size_t cap, const ctune_space *space);
 
 /**
  * Every point of the grid, in scikit-learn's ParameterGrid order: keys
@@ -3172,8 +3194,8 @@ typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, d
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2, unknown scorer); splitter
  *         errors; the failing fold's error; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_cross_val_score(const ctune_estimator *est, const ctune_data *data,
-                                             int cv, const char *scoring, double *out_scores);
+CTUNE_API ctune_status ctune_cross_val_score(double *out_scores, const ctune_estimator *est,
+                                             const ctune_data *data, int cv, const char *scoring);
 
 /** Results of ctune_cross_validate(): per split, columns of doubles. */
 typedef struct ctune_cv_results ctune_cv_results;
@@ -3239,8 +3261,8 @@ CTUNE_API const char *ctune_cv_results_column_name(const ctune_cv_results *res, 
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown column, listing the known
  *         ones)
  */
-CTUNE_API ctune_status ctune_cv_results_column(const ctune_cv_results *res, const char *name,
-                                               double *out);
+CTUNE_API ctune_status ctune_cv_results_column(double *out, const ctune_cv_results *res,
+                                               const char *name);
 /**
  * The error text of a split whose fit or scoring failed.
  *
@@ -3544,7 +3566,7 @@ CTUNE_API const ctune_params *ctune_search_candidate_params(const ctune_search *
  *         metric; a partial search where no candidate completed);
  *         CTUNE_EINVAL (NULLs)
  */
-CTUNE_API ctune_status ctune_search_best_index(const ctune_search *search, size_t *out);
+CTUNE_API ctune_status ctune_search_best_index(size_t *out, const ctune_search *search);
 /**
  * Mean test score of the best candidate (scikit-learn's best_score_).
  *
@@ -3552,7 +3574,7 @@ CTUNE_API ctune_status ctune_search_best_index(const ctune_search *search, size_
  * @param[out] out receives the score
  * @return as ctune_search_best_index()
  */
-CTUNE_API ctune_status ctune_search_best_score(const ctune_search *search, double *out);
+CTUNE_API ctune_status ctune_search_best_score(double *out, const ctune_search *search);
 /**
  * Parameters of the best candidate (scikit-learn's best_params_).
  *
@@ -3628,24 +3650,23 @@ CTUNE_API const char *ctune_search_column_name(const ctune_search *search, size_
  * @return CTUNE_OK; CTUNE_ESTATE (no results); CTUNE_EINVAL (NULLs, unknown
  *         column listing the known ones, i out of range, a text value)
  */
-CTUNE_API ctune_status ctune_search_result(const ctune_search *search, const char *column, size_t i,
-                                           double *out);
+CTUNE_API ctune_status ctune_search_result(double *out, const ctune_search *search,
+                                           const char *column, size_t i);
 /**
- * Text of a results column for one candidate, snprintf-style.
+ * Text of a results column for one candidate, by the @ref buffers "buffer rule".
  *
- * Any column; numbers round-trip, NaN is "nan". The needed-size convention
- * of ctune_space_to_text().
+ * Any column; numbers round-trip, NaN is "nan".
  *
+ * @param[out] buf receives the text; may be NULL when cap is 0
+ * @param cap    size of buf in bytes
  * @param search the search
  * @param column the column name
  * @param i      the candidate index
- * @param[out] buf receives the text, NUL-terminated when cap > 0
- * @param cap    size of buf in bytes
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (as ctune_search_result())
  */
-CTUNE_API long ctune_search_result_text(const ctune_search *search, const char *column, size_t i,
-                                        char *buf, size_t cap);
+CTUNE_API long ctune_search_result_text(char *buf, size_t cap, const ctune_search *search,
+                                        const char *column, size_t i);
 /**
  * Error text of candidate i's first failed split ("split 1: ...").
  *
@@ -3699,29 +3720,28 @@ CTUNE_API ctune_status ctune_search_results_csv(const ctune_search *search, cons
  */
 CTUNE_API ctune_status ctune_search_results_json(const ctune_search *search, const char *path);
 /**
- * The results table as CSV into a caller buffer, snprintf-style.
+ * The results table as CSV into a caller buffer, by the @ref buffers "buffer rule".
  *
- * Same text as ctune_search_results_csv(); the needed-size convention of
- * ctune_space_to_text().
+ * Same text as ctune_search_results_csv().
  *
- * @param search the search
- * @param[out] buf receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text; may be NULL when cap is 0
  * @param cap    size of buf in bytes
+ * @param search the search
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (CTUNE_ESTATE, CTUNE_EINVAL, CTUNE_ENOMEM)
  */
-CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *buf, size_t cap);
+CTUNE_API long ctune_search_results_csv_buf(char *buf, size_t cap, const ctune_search *search);
 /**
- * The results table as JSON into a caller buffer, snprintf-style.
+ * The results table as JSON into a caller buffer, by the @ref buffers "buffer rule".
  *
  * Same text as ctune_search_results_json().
  *
- * @param search the search
- * @param[out] buf receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text; may be NULL when cap is 0
  * @param cap    size of buf in bytes
+ * @param search the search
  * @return as ctune_search_results_csv_buf()
  */
-CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
+CTUNE_API long ctune_search_results_json_buf(char *buf, size_t cap, const ctune_search *search);
 
 /**
  * Writes the HTML report of a fitted search (docs/report.md).
@@ -3851,7 +3871,7 @@ CTUNE_API void ctune_job_stop(ctune_job *job);
  *  ctune_job_set_outcome() (and the records) to the other processes, so
  *  that every process ends with the same results and status.
  *  @return CTUNE_OK; CTUNE_EINVAL (NULLs) */
-CTUNE_API ctune_status ctune_job_outcome(const ctune_job *job, size_t *n_done, int *flags);
+CTUNE_API ctune_status ctune_job_outcome(size_t *n_done, int *flags, const ctune_job *job);
 /** Sets the completion state (as read by ctune_job_outcome() on the process
  *  that ran task_done) on another process's copy of the job.
  *  @return CTUNE_OK; CTUNE_EINVAL (NULL, n_done above the task count,
@@ -3869,11 +3889,10 @@ CTUNE_API ctune_status ctune_search_set_executor(ctune_search *search,
  *  ctune_cross_validate()).
  *  @return as ctune_cross_validate(); CTUNE_EINVAL for a bad vtable; the
  *  executor's own failure */
-CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimator *est,
-                                               const ctune_data *data,
-                                               const ctune_splitter *splitter, int cv,
-                                               const char *options,
-                                               const ctune_executor_vtable *vtable, void *self);
+CTUNE_API ctune_status
+ctune_cross_validate_executor(ctune_cv_results **out, const ctune_estimator *est,
+                              const ctune_data *data, const ctune_splitter *splitter, int cv,
+                              const char *options, const ctune_executor_vtable *vtable, void *self);
 /** @} */
 
 /* ========================================================================
@@ -4004,13 +4023,13 @@ CTUNE_API ctune_status ctune_write_file(const char *path, const void *data, size
  *  (with the system's reason; only the temporary file is removed);
  *  CTUNE_ENOMEM; any error of the save hook */
 CTUNE_API ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path);
-/** Serializes `est` into the caller's buffer: *size receives the bytes the
- *  model needs; with buf NULL and cap 0 nothing else happens (a size query),
- *  otherwise the model is copied when cap >= *size.
- *  @return as ctune_estimator_save(); CTUNE_EINVAL when cap is too small
- *  (*size is still set) */
-CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf,
-                                                   size_t cap, size_t *size);
+/** Serializes `est` into the caller's buffer, by the @ref buffers "buffer
+ *  rule" for bytes: returns the size of the whole model, copies at most
+ *  `cap` bytes of it (the model is complete when the result is <= cap);
+ *  buf NULL with cap 0 is a size query.
+ *  @return the model's size in bytes; a negative ctune_status as
+ *  ctune_estimator_save() (CTUNE_EINVAL: NULL est, NULL buf with cap > 0) */
+CTUNE_API long ctune_estimator_save_buffer(void *buf, size_t cap, const ctune_estimator *est);
 /** Loads a model saved by ctune_estimator_save() into a new handle (owned by
  *  the caller, ctune_estimator_free()). `vtable` NULL looks the saved name up
  *  among the built-in estimators (DummyClassifier, DummyRegressor,
@@ -4094,25 +4113,29 @@ CTUNE_API ctune_status ctune_write_f64_array(ctune_writer *w, const double *p, s
 CTUNE_API ctune_status ctune_write_string(ctune_writer *w, const char *s);
 /** Reads `n` raw bytes into p. @return CTUNE_OK, CTUNE_EINVAL (NULLs),
  *  CTUNE_EFORMAT when fewer than `n` bytes are left (naming the offset) */
-CTUNE_API ctune_status ctune_read_bytes(ctune_reader *r, void *p, size_t n);
+CTUNE_API ctune_status ctune_read_bytes(void *p, size_t n, ctune_reader *r);
 /** Reads what ctune_write_u64() wrote. @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_u64(ctune_reader *r, uint64_t *v);
+CTUNE_API ctune_status ctune_read_u64(uint64_t *v, ctune_reader *r);
 /** Reads what ctune_write_i64() wrote. @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_i64(ctune_reader *r, int64_t *v);
+CTUNE_API ctune_status ctune_read_i64(int64_t *v, ctune_reader *r);
 /** Reads what ctune_write_f64() wrote (any bit pattern, NaN included: the
  *  hook validates values). @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_f64(ctune_reader *r, double *v);
+CTUNE_API ctune_status ctune_read_f64(double *v, ctune_reader *r);
 /** Reads `n` floats written by ctune_write_f32_array(); check `n` against
  *  ctune_read_remaining() first. @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n);
+CTUNE_API ctune_status ctune_read_f32_array(float *p, size_t n, ctune_reader *r);
 /** Reads `n` doubles written by ctune_write_f64_array(). As above.
  *  @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n);
-/** Reads a string written by ctune_write_string into buf (cap bytes with the
- *  NUL). An absent (NULL) string reads as "".
- *  @return as ctune_read_bytes(); CTUNE_EFORMAT when it does not fit or
- *  holds a NUL byte */
-CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
+CTUNE_API ctune_status ctune_read_f64_array(double *p, size_t n, ctune_reader *r);
+/** Reads a string written by ctune_write_string into buf, by the
+ *  @ref buffers "text buffer rule". An absent (NULL) string reads as "".
+ *  When it does not fit (result >= cap) `buf` gets its prefix and the
+ *  string is not consumed, so a second call with a buffer of result + 1
+ *  bytes reads it; buf NULL with cap 0 is a length query.
+ *  @return the string's length; a negative ctune_status: CTUNE_EINVAL
+ *  (NULL r, NULL buf with cap > 0), CTUNE_EFORMAT when fewer bytes are left
+ *  than it needs or it holds a NUL byte */
+CTUNE_API long ctune_read_string(char *buf, size_t cap, ctune_reader *r);
 /** Bytes left to read in `r` (0 for NULL). */
 CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
 /** The fitted sizes of the model a load hook is reading, as the file's
@@ -4171,8 +4194,8 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  * @return as ctune_estimator_fit(), and CTUNE_EINVAL for params the spec
  *         rejects (the estimator then keeps its params and fit)
  */
-CTUNE_API ctune_status ctune_estimator_fit_warm(ctune_estimator *est, const ctune_data *data,
-                                                const ctune_params *params, int *continued);
+CTUNE_API ctune_status ctune_estimator_fit_warm(int *continued, ctune_estimator *est,
+                                                const ctune_data *data, const ctune_params *params);
 
 /* ---- Successive halving (searches) ---- */
 
@@ -4361,15 +4384,15 @@ CTUNE_API ctune_status ctune_search_set_study(ctune_search *search, ctune_study 
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */
-CTUNE_API ctune_status ctune_study_progress(ctune_study *study, size_t *done, size_t *total);
+CTUNE_API ctune_status ctune_study_progress(size_t *done, size_t *total, ctune_study *study);
 /**
  * The shape of the search that last began on a study: its candidates and
  * splits (both 0 before any).
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */
-CTUNE_API ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidates,
-                                         size_t *n_splits);
+CTUNE_API ctune_status ctune_study_shape(size_t *n_candidates, size_t *n_splits,
+                                         ctune_study *study);
 /**
  * 1 when the last ctune_search_fit() through this study completed it here:
  * this process committed its last task, or found every task committed.
@@ -4382,7 +4405,7 @@ CTUNE_API ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidate
 CTUNE_API int ctune_study_completed_here(const ctune_study *study);
 /** Number of committed trials (rows, one per finished task).
  *  @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO */
-CTUNE_API ctune_status ctune_study_n_trials(ctune_study *study, size_t *out);
+CTUNE_API ctune_status ctune_study_n_trials(size_t *out, ctune_study *study);
 
 /** One committed trial, as ctune_study_trial() reads it. The pointers
  *  belong to the study and stay valid until its next ctune_study_trial()
@@ -4406,7 +4429,7 @@ typedef struct ctune_study_trial_info {
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range); CTUNE_EFORMAT (a
  *         malformed row); CTUNE_EIO; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_info *out);
+CTUNE_API ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *study, size_t i);
 
 /* ---- Tuner: ask / tell (experimental) ----------------------------------
  * A tuner proposes parameter sets from a space for a host that runs the
@@ -4474,8 +4497,8 @@ CTUNE_API void ctune_tuner_free(ctune_tuner *tuner);
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE when a grid has no
  *         point left; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_tuner_ask(ctune_tuner *tuner, size_t *trial,
-                                       const ctune_params **params);
+CTUNE_API ctune_status ctune_tuner_ask(size_t *trial, const ctune_params **params,
+                                       ctune_tuner *tuner);
 /**
  * Records an intermediate value of an open trial and asks the pruner.
  *
@@ -4492,8 +4515,8 @@ CTUNE_API ctune_status ctune_tuner_ask(ctune_tuner *tuner, size_t *trial,
  * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, unknown trial, a step not
  *         increasing); CTUNE_ESTATE (trial already told); CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_tuner_report(ctune_tuner *tuner, size_t trial, int64_t step,
-                                          double value, int *should_prune);
+CTUNE_API ctune_status ctune_tuner_report(int *should_prune, ctune_tuner *tuner, size_t trial,
+                                          int64_t step, double value);
 /**
  * Closes an open trial with its objective value.
  *
@@ -4544,8 +4567,8 @@ CTUNE_API size_t ctune_tuner_n_trials(const ctune_tuner *tuner);
  * @param params receives its parameters, owned by the tuner (may be NULL)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, unknown trial)
  */
-CTUNE_API ctune_status ctune_tuner_trial(const ctune_tuner *tuner, size_t trial, int *state,
-                                         double *value, const ctune_params **params);
+CTUNE_API ctune_status ctune_tuner_trial(int *state, double *value, const ctune_params **params,
+                                         const ctune_tuner *tuner, size_t trial);
 /**
  * The best complete trial (greatest value, or least with
  * direction=minimize; the first told on ties).
@@ -4556,7 +4579,7 @@ CTUNE_API ctune_status ctune_tuner_trial(const ctune_tuner *tuner, size_t trial,
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE when no trial is
  *         complete
  */
-CTUNE_API ctune_status ctune_tuner_best(const ctune_tuner *tuner, size_t *trial, double *value);
+CTUNE_API ctune_status ctune_tuner_best(size_t *trial, double *value, const ctune_tuner *tuner);
 /**
  * Writes the trials table as CSV (atomically), in the schema of
  * ctune_search_results_csv() (docs/results-schema.md) with one "split":
@@ -4580,24 +4603,23 @@ CTUNE_API ctune_status ctune_tuner_results_csv(const ctune_tuner *tuner, const c
  */
 CTUNE_API ctune_status ctune_tuner_results_json(const ctune_tuner *tuner, const char *path);
 /**
- * The CSV of ctune_tuner_results_csv() into a buffer (the needed-size
- * convention of ctune_space_to_text()).
+ * The CSV of ctune_tuner_results_csv() into a buffer, by the @ref buffers "buffer rule".
  *
- * @param tuner the tuner
- * @param buf   the buffer (may be NULL when cap is 0)
+ * @param[out] buf the buffer; may be NULL when cap is 0
  * @param cap   its size
+ * @param tuner the tuner
  * @return the text length, or a negative ctune_status
  */
-CTUNE_API long ctune_tuner_results_csv_buf(const ctune_tuner *tuner, char *buf, size_t cap);
+CTUNE_API long ctune_tuner_results_csv_buf(char *buf, size_t cap, const ctune_tuner *tuner);
 /**
- * The JSON of ctune_tuner_results_json() into a buffer.
+ * The JSON of ctune_tuner_results_json() into a buffer, by the @ref buffers "buffer rule".
  *
- * @param tuner the tuner
- * @param buf   the buffer (may be NULL when cap is 0)
+ * @param[out] buf the buffer; may be NULL when cap is 0
  * @param cap   its size
+ * @param tuner the tuner
  * @return as ctune_tuner_results_csv_buf()
  */
-CTUNE_API long ctune_tuner_results_json_buf(const ctune_tuner *tuner, char *buf, size_t cap);
+CTUNE_API long ctune_tuner_results_json_buf(char *buf, size_t cap, const ctune_tuner *tuner);
 
 /**
  * An objective for ctune_tuner_optimize(): evaluates `params`, stores the

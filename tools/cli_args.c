@@ -43,7 +43,7 @@ static int allowed_opt(const char *allowed, const char *name)
 
 int cli_options_text(const char *cmd, const ctune_params *p, char *buf, size_t cap)
 {
-    long n = ctune_params_to_text(p, buf, cap);
+    long n = ctune_params_to_text(buf, cap, p);
     ctune_params *back = NULL;
     int same = n >= 0 && (size_t)n < cap && ctune_params_new(&back) == CTUNE_OK &&
                ctune_params_parse(back, buf) == CTUNE_OK && ctune_params_equal(back, p);

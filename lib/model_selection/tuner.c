@@ -90,7 +90,7 @@ static const char *opt_string(const ctune_params *p, const char *name, const cha
 {
     const char *v = dflt;
     if (ctune_params_find(p, name) >= 0)
-        ctune_params_get_string(p, name, &v);
+        ctune_params_get_string(&v, p, name);
     return v;
 }
 
@@ -107,7 +107,7 @@ static ctune_status init_pruner(ctune_tuner *t, const ctune_params *opts)
         if (strcmp(k, "sampler") && strcmp(k, "seed") && strcmp(k, "pruner") &&
             strcmp(k, "direction") && strncmp(k, "tpe_", 4) != 0) {
             int64_t v = 0;
-            rc = ctune_params_get_int(opts, k, &v);
+            rc = ctune_params_get_int(&v, opts, k);
             if (rc == CTUNE_OK)
                 rc = ctune_params_set_int(po, k, v);
         }
@@ -134,7 +134,7 @@ static ctune_status init_tpe(ctune_tuner *t, const ctune_params *opts)
         if (strncmp(k, "tpe_", 4) != 0)
             continue;
         char text[64];
-        long n = ctune_params_value_text(opts, k, text, sizeof text);
+        long n = ctune_params_value_text(text, sizeof text, opts, k);
         rc = n < 0 || (size_t)n >= sizeof text ? CTUNE_EINVAL
                                                : ctune_params_set_text(to, k + 4, text);
     }
@@ -162,7 +162,7 @@ static ctune_status configure(ctune_tuner *t, const char *options)
     int64_t seed = 0;
     ctune_status rc = CTUNE_OK;
     if (ctune_params_find(opts, "seed") >= 0)
-        rc = ctune_params_get_int(opts, "seed", &seed);
+        rc = ctune_params_get_int(&seed, opts, "seed");
     t->seed = (uint64_t)seed;
     if (rc == CTUNE_OK && t->sampler == SAMPLER_GRID) {
         rc = ctune__space_grid_size(t->space, &t->grid_size);
@@ -311,7 +311,7 @@ static ctune_status ask_locked(ctune_tuner *t, size_t *trial_no, const ctune_par
     return CTUNE_OK;
 }
 
-ctune_status ctune_tuner_ask(ctune_tuner *t, size_t *trial_no, const ctune_params **params)
+ctune_status ctune_tuner_ask(size_t *trial_no, const ctune_params **params, ctune_tuner *t)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     CTUNE_CHECK_NULL(trial_no, "trial");
@@ -396,8 +396,8 @@ static ctune_status report_locked(ctune_tuner *t, size_t k, int64_t step, double
     return CTUNE_OK;
 }
 
-ctune_status ctune_tuner_report(ctune_tuner *t, size_t k, int64_t step, double value,
-                                int *should_prune)
+ctune_status ctune_tuner_report(int *should_prune, ctune_tuner *t, size_t k, int64_t step,
+                                double value)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     lock(t);
@@ -467,8 +467,8 @@ size_t ctune_tuner_n_trials(const ctune_tuner *t)
     return n;
 }
 
-ctune_status ctune_tuner_trial(const ctune_tuner *t, size_t k, int *state, double *value,
-                               const ctune_params **params)
+ctune_status ctune_tuner_trial(int *state, double *value, const ctune_params **params,
+                               const ctune_tuner *t, size_t k)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     lock(t);
@@ -504,7 +504,7 @@ static long best_locked(const ctune_tuner *t)
     return best;
 }
 
-ctune_status ctune_tuner_best(const ctune_tuner *t, size_t *k, double *value)
+ctune_status ctune_tuner_best(size_t *k, double *value, const ctune_tuner *t)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     CTUNE_CHECK_NULL(k, "trial");
@@ -683,12 +683,12 @@ ctune_status ctune_tuner_results_json(const ctune_tuner *t, const char *path)
     return export_file(t, 1, path);
 }
 
-long ctune_tuner_results_csv_buf(const ctune_tuner *t, char *buf, size_t cap)
+long ctune_tuner_results_csv_buf(char *buf, size_t cap, const ctune_tuner *t)
 {
     return export_buf(t, 0, buf, cap);
 }
 
-long ctune_tuner_results_json_buf(const ctune_tuner *t, char *buf, size_t cap)
+long ctune_tuner_results_json_buf(char *buf, size_t cap, const ctune_tuner *t)
 {
     return export_buf(t, 1, buf, cap);
 }
@@ -717,7 +717,7 @@ ctune_status ctune_trial_report(ctune_trial_ctx *ctx, int64_t step, double value
 {
     CTUNE_CHECK_NULL(ctx, "trial context");
     int prune = 0;
-    CTUNE_TRY(ctune_tuner_report(ctx->tuner, ctx->trial, step, value, &prune));
+    CTUNE_TRY(ctune_tuner_report(&prune, ctx->tuner, ctx->trial, step, value));
     ctx->prune = prune;
     return CTUNE_OK;
 }
@@ -794,13 +794,13 @@ static ctune_status optimize_opts(ctune_tuner *t, const char *options, size_t *n
     int64_t n = 0, jobs = 1;
     *timeout = 0;
     if (ctune_params_find(o, "timeout") >= 0) {
-        ctune_params_get_double(o, "timeout", timeout);
+        ctune_params_get_double(timeout, o, "timeout");
         if (!(*timeout > 0) || !isfinite(*timeout))
             rc = ctune_set_error(CTUNE_EINVAL,
                                  "optimize: timeout must be a finite number of seconds > 0");
     }
     if (rc == CTUNE_OK && ctune_params_find(o, "n_jobs") >= 0) {
-        ctune_params_get_int(o, "n_jobs", &jobs);
+        ctune_params_get_int(&jobs, o, "n_jobs");
         if (jobs == 0 || jobs > 4096 || jobs < -4096)
             rc = ctune_set_error(CTUNE_EINVAL,
                                  "optimize: n_jobs must be non-zero and at most "
@@ -808,7 +808,7 @@ static ctune_status optimize_opts(ctune_tuner *t, const char *options, size_t *n
                                  (long long)jobs);
     }
     if (rc == CTUNE_OK && ctune_params_find(o, "n_trials") >= 0) {
-        ctune_params_get_int(o, "n_trials", &n);
+        ctune_params_get_int(&n, o, "n_trials");
     } else if (rc == CTUNE_OK && t->sampler == SAMPLER_GRID) {
         lock(t);
         uint64_t left = t->grid_size > t->n ? t->grid_size - t->n : 0;

@@ -411,9 +411,10 @@ static ctune_status epoch_callback(ctune_model *m, int64_t e, ctune_epoch_callba
                            (long long)e, r);
 }
 
-ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
-                                const ctune_data *validation, int64_t epochs, int64_t batch_size,
-                                const char *options, ctune_epoch_callback callback, void *user)
+ctune_status ctune_model_fit_monitored(ctune_model *m, const ctune_data *data,
+                                       const ctune_data *validation, int64_t epochs,
+                                       int64_t batch_size, const char *options,
+                                       ctune_epoch_callback callback, void *user)
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(data, "data");
@@ -475,9 +476,9 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctun
                         ? ctune__malloc_array(n_train * (w ? w : 1), sizeof *xc)
                         : NULL;
         double *yc = xc && t ? ctune__malloc_array(n_train * t, sizeof *yc) : NULL;
-        rc = !xc || (t && !yc) ? CTUNE_ENOMEM : ctune_data_gather_f32(data, NULL, n_train, xc, w);
+        rc = !xc || (t && !yc) ? CTUNE_ENOMEM : ctune_data_gather_f32(xc, w, data, NULL, n_train);
         if (rc == CTUNE_OK && t)
-            rc = ctune_data_gather_y(data, NULL, n_train, yc);
+            rc = ctune_data_gather_y(yc, data, NULL, n_train);
         if (rc != CTUNE_OK) {
             ctune__free(xc);
             ctune__free(yc);
@@ -555,10 +556,10 @@ done:
 ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, int64_t epochs,
                              int64_t batch_size, const char *options)
 {
-    return ctune_model_fit_ex(m, data, NULL, epochs, batch_size, options, NULL, NULL);
+    return ctune_model_fit_monitored(m, data, NULL, epochs, batch_size, options, NULL, NULL);
 }
 
-ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out)
+ctune_status ctune_model_predict(double *out, ctune_model *m, const ctune_data *X)
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(X, "X");
@@ -597,8 +598,8 @@ ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *ou
     return rc;
 }
 
-ctune_status ctune_model_evaluate(ctune_model *m, const ctune_data *data, double *out_loss,
-                                  double *out_metric)
+ctune_status ctune_model_evaluate(double *out_loss, double *out_metric, ctune_model *m,
+                                  const ctune_data *data)
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(data, "data");

@@ -483,7 +483,7 @@ ctune_status ctune__report_importances(const ctune__rdoc *d, double *out)
         if (rc == CTUNE_OK)
             rc = ctune_estimator_fit(tree, sub);
         if (rc == CTUNE_OK)
-            rc = ctune_tree_feature_importances(tree, imp);
+            rc = ctune_tree_feature_importances(imp, tree);
         if (rc == CTUNE_OK) {
             for (size_t k = 0; k < p; k++)
                 out[k] += imp[k];
@@ -1083,14 +1083,14 @@ ctune_status ctune_search_report(const ctune_search *search, const char *html_pa
 {
     CTUNE_CHECK_NULL(search, "search");
     CTUNE_CHECK_NULL(html_path, "html_path");
-    long n = ctune_search_results_json_buf(search, NULL, 0);
+    long n = ctune_search_results_json_buf(NULL, 0, search);
     if (n < 0)
         return (ctune_status)n;
     char *text = ctune__malloc((size_t)n + 1);
     if (!text)
         return ctune_set_error(CTUNE_ENOMEM, "report: out of memory");
     ctune_status rc = CTUNE_OK;
-    if (ctune_search_results_json_buf(search, text, (size_t)n + 1) != n)
+    if (ctune_search_results_json_buf(text, (size_t)n + 1, search) != n)
         rc = ctune_set_error(CTUNE_EINTERNAL, "report: the results changed while read");
     if (rc == CTUNE_OK)
         rc = write_page(text, (size_t)n, NULL, html_path);

@@ -20,9 +20,9 @@ static ctune_status drop_build(const ctune_params *p, ctune_model *m, void *user
     (void)user;
     int64_t nn, k;
     const char *opt;
-    CTUNE_TRY(ctune_params_get_int(p, "nn", &nn));
-    CTUNE_TRY(ctune_params_get_int(p, "n_classes_", &k));
-    CTUNE_TRY(ctune_params_get_string(p, "optimizer", &opt));
+    CTUNE_TRY(ctune_params_get_int(&nn, p, "nn"));
+    CTUNE_TRY(ctune_params_get_int(&k, p, "n_classes_"));
+    CTUNE_TRY(ctune_params_get_string(&opt, p, "optimizer"));
     CTUNE_TRY(ctune_model_add_dense(m, nn, "relu", NULL));
     CTUNE_TRY(ctune_model_add_dropout(m, 0.25));
     CTUNE_TRY(ctune_model_add_dense(m, k, "softmax", NULL));
@@ -31,7 +31,7 @@ static ctune_status drop_build(const ctune_params *p, ctune_model *m, void *user
 
 static ctune_data *blobs(double *X, double *y, size_t n)
 {
-    ctune_make_blobs(X, y, n, 2, 3, 1.5, 11, NULL);
+    ctune_make_blobs(X, y, NULL, n, 2, 3, 1.5, 11);
     ctune_data *d;
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
     return d;
@@ -74,18 +74,18 @@ static void run_3_then_6(const char *optimizer, ctune_estimator *(*make)(void))
     ck_assert_ok(ctune_estimator_fit(warm, d));
     ctune_params *nine = epochs(9);
     int continued = -1;
-    ck_assert_ok(ctune_estimator_fit_warm(warm, d, nine, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, warm, d, nine));
     ck_assert_int_eq(continued, 1);
     assert_same_state(once, warm);
     /* the params say what was trained: 9 epochs */
     int64_t e;
-    ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(warm), "epochs", &e));
+    ck_assert_ok(ctune_params_get_int(&e, ctune_estimator_get_params(warm), "epochs"));
     ck_assert_int_eq(e, 9);
     /* and both go on identically: 9 + 3 == 12 */
     ctune_params *twelve = epochs(12);
-    ck_assert_ok(ctune_estimator_fit_warm(warm, d, twelve, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, warm, d, twelve));
     ck_assert_int_eq(continued, 1);
-    ck_assert_ok(ctune_estimator_fit_warm(once, d, twelve, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, once, d, twelve));
     ck_assert_int_eq(continued, 1);
     assert_same_state(once, warm);
     ctune_estimator *fresh = make();
@@ -129,33 +129,33 @@ START_TEST(test_falls_back_to_scratch)
     ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=3, seed=2"));
     int continued = -1;
     /* unfitted: a fit from scratch */
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, NULL, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, NULL));
     ck_assert_int_eq(continued, 0);
     /* another param than epochs changed: from scratch, as a fresh fit */
     ctune_params *p;
     ck_assert_ok(ctune_params_new(&p));
     ck_assert_ok(ctune_params_parse(p, "epochs=4, nn=12"));
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, p, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, p));
     ck_assert_int_eq(continued, 0);
     ck_assert_ok(ctune_estimator_set_params_text(ref, "epochs=4, nn=12, seed=2"));
     ck_assert_ok(ctune_estimator_fit(ref, d));
     assert_same_state(ref, e);
     /* fewer epochs: from scratch */
     ctune_params *two = epochs(2);
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, two, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, two));
     ck_assert_int_eq(continued, 0);
     ck_assert_uint_eq(ctune_model_history_len(ctune_keras_model(e)), 2);
     /* other data (row count): from scratch */
     ctune_data *half;
     ck_assert_ok(ctune_data_new(&half, X, CTUNE_FLOAT64, 75, 2, 0, y, 1));
     ctune_params *five = epochs(5);
-    ck_assert_ok(ctune_estimator_fit_warm(e, half, five, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, half, five));
     ck_assert_int_eq(continued, 0);
     /* early stopping cannot be continued exactly */
     ck_assert_ok(ctune_estimator_set_params_text(e, "early_stopping=true, patience=50, epochs=2"));
     ck_assert_ok(ctune_estimator_fit(e, d));
     ctune_params *three = epochs(3);
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, three, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, three));
     ck_assert_int_eq(continued, 0);
     ctune_params_free(p);
     ctune_params_free(two);
@@ -174,19 +174,19 @@ START_TEST(test_bad_input)
     ctune_data *d = blobs(X, y, 30);
     ctune_estimator *e = make_dropout();
     int continued = -1;
-    ck_assert_int_eq(ctune_estimator_fit_warm(NULL, d, NULL, &continued), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_estimator_fit_warm(&continued, NULL, d, NULL), CTUNE_EINVAL);
     ck_assert_int_eq(continued, 0);
-    ck_assert_int_eq(ctune_estimator_fit_warm(e, NULL, NULL, NULL), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_estimator_fit_warm(NULL, e, NULL, NULL), CTUNE_EINVAL);
     ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=1"));
     ck_assert_ok(ctune_estimator_fit(e, d));
     ctune_params *bad = epochs(-3);
-    ck_assert_int_eq(ctune_estimator_fit_warm(e, d, bad, NULL), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_estimator_fit_warm(NULL, e, d, bad), CTUNE_EINVAL);
     ck_assert_ptr_nonnull(strstr(ctune_last_error(), "epochs"));
     ck_assert_int_eq(ctune_estimator_is_fitted(e), 1); /* kept its fit */
     ctune_params *unknown;
     ck_assert_ok(ctune_params_new(&unknown));
     ck_assert_ok(ctune_params_set_int(unknown, "no_such", 1));
-    ck_assert_int_eq(ctune_estimator_fit_warm(e, d, unknown, NULL), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_estimator_fit_warm(NULL, e, d, unknown), CTUNE_EINVAL);
     ctune_params_free(unknown);
     ctune_params_free(bad);
     ctune_estimator_free(e);

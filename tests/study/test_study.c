@@ -80,18 +80,18 @@ static void assert_same_results(ctune_search *a, ctune_search *b, const ctune_da
             continue;
         for (size_t i = 0; i < n; i++) {
             char ta[256], tb[256];
-            ck_assert_int_ge(ctune_search_result_text(a, col, i, ta, sizeof ta), 0);
-            ck_assert_int_ge(ctune_search_result_text(b, col, i, tb, sizeof tb), 0);
+            ck_assert_int_ge(ctune_search_result_text(ta, sizeof ta, a, col, i), 0);
+            ck_assert_int_ge(ctune_search_result_text(tb, sizeof tb, b, col, i), 0);
             ck_assert_str_eq(ta, tb);
         }
     }
     size_t ba, bb;
-    ck_assert_ok(ctune_search_best_index(a, &ba));
-    ck_assert_ok(ctune_search_best_index(b, &bb));
+    ck_assert_ok(ctune_search_best_index(&ba, a));
+    ck_assert_ok(ctune_search_best_index(&bb, b));
     ck_assert_uint_eq(ba, bb);
     double pa[60], pb[60];
-    ck_assert_ok(ctune_estimator_predict(ctune_search_best_estimator(a), d, pa));
-    ck_assert_ok(ctune_estimator_predict(ctune_search_best_estimator(b), d, pb));
+    ck_assert_ok(ctune_estimator_predict(pa, ctune_search_best_estimator(a), d));
+    ck_assert_ok(ctune_estimator_predict(pb, ctune_search_best_estimator(b), d));
     ck_assert_mem_eq(pa, pb, sizeof pa);
 }
 
@@ -118,7 +118,7 @@ START_TEST(test_resume_equals_uninterrupted)
         ctune_status rc = ctune_search_fit(s, f.d);
         ck_assert(rc == CTUNE_ECANCELLED || (k >= 15 && rc == CTUNE_OK));
         size_t done, total;
-        ck_assert_ok(ctune_study_progress(st, &done, &total));
+        ck_assert_ok(ctune_study_progress(&done, &total, st));
         ck_assert_uint_eq(total, 15);
         ck_assert_uint_eq(done, k < 15 ? (k ? k : 1) : 15);
         ctune_search_free(s);
@@ -132,7 +132,7 @@ START_TEST(test_resume_equals_uninterrupted)
         /* only the missing tasks ran, plus the refit */
         ck_assert_int_eq(atomic_load(&fx_fits) - before, (long)(15 - done) + 1);
         assert_same_results(ref, s, f.d);
-        ck_assert_ok(ctune_study_progress(st, &done, &total));
+        ck_assert_ok(ctune_study_progress(&done, &total, st));
         ck_assert_uint_eq(done, 15);
         ctune_search_free(s);
         ctune_study_close(st);
@@ -151,19 +151,19 @@ START_TEST(test_trials_read_back)
     ctune_study *st;
     ck_assert_ok(ctune_study_open(&st, path, "durability=full, timeout=2"));
     size_t nc, ns, n;
-    ck_assert_ok(ctune_study_shape(st, &nc, &ns));
+    ck_assert_ok(ctune_study_shape(&nc, &ns, st));
     ck_assert_uint_eq(nc, 0);
     ctune_search *s = new_search(&f, NULL);
     ck_assert_ok(ctune_search_set_study(s, st));
     ck_assert_ok(ctune_search_fit(s, f.d));
-    ck_assert_ok(ctune_study_shape(st, &nc, &ns));
+    ck_assert_ok(ctune_study_shape(&nc, &ns, st));
     ck_assert_uint_eq(nc, 5);
     ck_assert_uint_eq(ns, 3);
-    ck_assert_ok(ctune_study_n_trials(st, &n));
+    ck_assert_ok(ctune_study_n_trials(&n, st));
     ck_assert_uint_eq(n, 15);
     for (size_t i = 0; i < n; i++) {
         ctune_study_trial_info t;
-        ck_assert_ok(ctune_study_trial(st, i, &t));
+        ck_assert_ok(ctune_study_trial(&t, st, i));
         ck_assert_uint_eq(t.candidate, i / 3);
         ck_assert_uint_eq(t.split, i % 3);
         ck_assert_str_eq(t.state, "done");
@@ -172,15 +172,15 @@ START_TEST(test_trials_read_back)
         char col[32], want[256];
         snprintf(col, sizeof col, "split%zu_test_score", t.split);
         double v;
-        ck_assert_ok(ctune_search_result(s, col, t.candidate, &v));
+        ck_assert_ok(ctune_search_result(&v, s, col, t.candidate));
         ck_assert(v == t.scores[0]);
         ck_assert(isnan(t.scores[1])); /* no train score asked */
-        ctune_params_to_text(ctune_search_candidate_params(s, t.candidate), want, sizeof want);
+        ctune_params_to_text(want, sizeof want, ctune_search_candidate_params(s, t.candidate));
         ck_assert_str_eq(t.params, want);
         ck_assert(t.fit_time >= 0);
     }
     ctune_study_trial_info t;
-    ck_assert_status(ctune_study_trial(st, n, &t), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(&t, st, n), CTUNE_EINVAL);
     ck_assert_error_has("out of range");
     ctune_search_free(s);
     ctune_study_close(st);
@@ -227,7 +227,7 @@ START_TEST(test_other_search_refused)
     ck_assert_ok(ctune_search_set_study(s, st));
     ck_assert_ok(ctune_search_fit(s, f.d));
     size_t done, total;
-    ck_assert_ok(ctune_study_progress(st, &done, &total));
+    ck_assert_ok(ctune_study_progress(&done, &total, st));
     ck_assert_uint_eq(done, 20);
     ck_assert_uint_eq(total, 20);
     ctune_search_free(s);
@@ -258,7 +258,7 @@ START_TEST(test_adaptive_searches_refused)
     ck_assert_error_has("TPE");
     ctune_search_free(s);
     size_t done, total;
-    ck_assert_ok(ctune_study_progress(st, &done, &total));
+    ck_assert_ok(ctune_study_progress(&done, &total, st));
     ck_assert_uint_eq(done, 0);
     ctune_study_close(st);
     rm_study(path);
@@ -291,19 +291,19 @@ START_TEST(test_bad_input)
     ck_assert_ok(ctune_study_open(&st, path, NULL));
     size_t a, b;
     ctune_study_trial_info t;
-    ck_assert_status(ctune_study_progress(NULL, &a, &b), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_progress(st, NULL, &b), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_progress(st, &a, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_shape(NULL, &a, &b), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_shape(st, NULL, &b), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_shape(st, &a, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_n_trials(NULL, &a), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_n_trials(st, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_trial(NULL, 0, &t), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_trial(st, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_trial(st, 0, &t), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_trial(st, (size_t)-1, &t), CTUNE_EINVAL);
-    ck_assert_ok(ctune_study_progress(st, &a, &b));
+    ck_assert_status(ctune_study_progress(&a, &b, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_progress(NULL, &b, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_progress(&a, NULL, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_shape(&a, &b, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_shape(NULL, &b, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_shape(&a, NULL, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_n_trials(&a, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_n_trials(NULL, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(&t, NULL, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(NULL, st, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(&t, st, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(&t, st, (size_t)-1), CTUNE_EINVAL);
+    ck_assert_ok(ctune_study_progress(&a, &b, st));
     ck_assert_uint_eq(a + b, 0);
     ctune_study_close(st);
     rm_study(path);
@@ -350,9 +350,9 @@ static ctune_status open_and_fit(const char *path)
         if (rc == CTUNE_OK) {
             size_t n;
             ctune_study_trial_info t;
-            ck_assert_ok(ctune_study_n_trials(st, &n));
+            ck_assert_ok(ctune_study_n_trials(&n, st));
             for (size_t i = 0; i < n; i++)
-                ctune_study_trial(st, i, &t);
+                ctune_study_trial(&t, st, i);
         }
         ctune_search_free(s);
         ctune_study_close(st);
