@@ -476,9 +476,9 @@ CTUNE_API int ctune_data_dtype(const ctune_data *data);
  * ctune_data_new(), or the coded view a classifier's fit receives); a
  * subset, as in cross-validation, has no such layout.
  *
- * @param data   the view
  * @param[out] X receives the address of row 0 (ctune_data_dtype() values)
  * @param[out] stride receives the distance between rows, in elements
+ * @param data   the view
  * @return CTUNE_OK; CTUNE_EUNSUPPORTED for a subset view (gather its rows
  *         with ctune_data_gather_f64()); CTUNE_EINVAL (NULLs)
  */
@@ -500,11 +500,11 @@ CTUNE_API ctune_status ctune_data_validate(const ctune_data *data);
  *
  * Values are converted from the view's dtype.
  *
+ * @param[out] out caller array of n rows, consecutive rows `ld` floats apart
+ * @param ld   leading dimension of `out` (>= n_cols)
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param[out] out caller array of n rows, consecutive rows `ld` floats apart
- * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, ld < n_cols, more rows than the
  *         view has, an index out of range)
  */
@@ -515,11 +515,11 @@ CTUNE_API ctune_status ctune_data_gather_f32(float *out, size_t ld, const ctune_
  *
  * Same as ctune_data_gather_f32() with double output.
  *
+ * @param[out] out caller array of n rows, consecutive rows `ld` doubles apart
+ * @param ld   leading dimension of `out` (>= n_cols)
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param[out] out caller array of n rows, consecutive rows `ld` doubles apart
- * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (as ctune_data_gather_f32())
  */
 CTUNE_API ctune_status ctune_data_gather_f64(double *out, size_t ld, const ctune_data *data,
@@ -527,10 +527,10 @@ CTUNE_API ctune_status ctune_data_gather_f64(double *out, size_t ld, const ctune
 /**
  * Copies y of some rows of the view into a caller array.
  *
+ * @param[out] out caller array of n × n_targets doubles, row-major
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param[out] out caller array of n × n_targets doubles, row-major
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, the view has no y, an index out
  *         of range)
  */
@@ -756,9 +756,9 @@ CTUNE_API int ctune_params_type(const ctune_params *p, const char *name);
  *
  * An integral double is accepted (|value| < 9e15).
  *
+ * @param[out] out receives the value
  * @param p    the set
  * @param name the parameter name
- * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_EINVAL when absent (naming it), of another type
  *         (naming both types), or for NULLs
  */
@@ -766,9 +766,9 @@ CTUNE_API ctune_status ctune_params_get_int(int64_t *out, const ctune_params *p,
 /**
  * Reads `name` as a double (an int is converted).
  *
+ * @param[out] out receives the value
  * @param p    the set
  * @param name the parameter name
- * @param[out] out receives the value
  * @return as ctune_params_get_int()
  */
 CTUNE_API ctune_status ctune_params_get_double(double *out, const ctune_params *p,
@@ -776,10 +776,10 @@ CTUNE_API ctune_status ctune_params_get_double(double *out, const ctune_params *
 /**
  * Reads `name` as a string.
  *
- * @param p    the set
- * @param name the parameter name
  * @param[out] out receives the string, borrowed from `p`: valid until the entry
  *                 is replaced or removed, or the set freed
+ * @param p    the set
+ * @param name the parameter name
  * @return as ctune_params_get_int()
  */
 CTUNE_API ctune_status ctune_params_get_string(const char **out, const ctune_params *p,
@@ -787,9 +787,9 @@ CTUNE_API ctune_status ctune_params_get_string(const char **out, const ctune_par
 /**
  * Reads `name` as a boolean (an int 0 or 1 is accepted).
  *
+ * @param[out] out receives 1 for true, 0 for false
  * @param p    the set
  * @param name the parameter name
- * @param[out] out receives 1 for true, 0 for false
  * @return as ctune_params_get_int()
  */
 CTUNE_API ctune_status ctune_params_get_bool(int *out, const ctune_params *p, const char *name);
@@ -1251,8 +1251,8 @@ CTUNE_API size_t ctune_estimator_n_classes(const ctune_estimator *est);
 /**
  * The class labels seen at fit, in sorted order.
  *
- * @param est the estimator (a fitted classifier)
  * @param[out] out caller array of ctune_estimator_n_classes() doubles
+ * @param est the estimator (a fitted classifier)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a classifier); CTUNE_ESTATE
  *         (not fitted)
  */
@@ -1305,10 +1305,10 @@ CTUNE_API size_t ctune_estimator_n_outputs(const ctune_estimator *est);
  * Classifiers give the original labels; for a transformer this is
  * ctune_estimator_transform(). 0 rows is a no-op.
  *
- * @param est the estimator (fitted)
- * @param X   the data (y, if any, is ignored)
  * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles,
  *                 row-major
+ * @param est the estimator (fitted)
+ * @param X   the data (y, if any, is ignored)
  * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (feature count
  *         mismatch, non-finite X); CTUNE_EINVAL (NULLs); errors of the
  *         vtable's predict
@@ -1318,10 +1318,10 @@ CTUNE_API ctune_status ctune_estimator_predict(double *out, ctune_estimator *est
 /**
  * Predicts class probabilities.
  *
- * @param est the estimator (a fitted classifier)
- * @param X   the data
  * @param[out] out caller array of n_rows × n_classes doubles, row-major, classes
  *                 in ctune_estimator_classes() order
+ * @param est the estimator (a fitted classifier)
+ * @param X   the data
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no predict_proba
  */
@@ -1333,9 +1333,9 @@ CTUNE_API ctune_status ctune_estimator_predict_proba(double *out, ctune_estimato
  * The estimator's own score when its vtable has one, else accuracy for
  * classifiers and R² for regressors. For other metrics see ctune_score().
  *
+ * @param[out] out receives the score (greater is better)
  * @param est  the estimator (fitted)
  * @param data the data, with y
- * @param[out] out receives the score (greater is better)
  * @return as ctune_estimator_predict(); CTUNE_EDATA (0 rows, no y, a wrong
  *         number of targets, non-finite y); CTUNE_EUNSUPPORTED (a
  *         transformer without a score)
@@ -1345,9 +1345,9 @@ CTUNE_API ctune_status ctune_estimator_score(double *out, ctune_estimator *est,
 /**
  * Transforms X (transformers).
  *
+ * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles
  * @param est the estimator (a fitted transformer)
  * @param X   the data
- * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no transform
  */
@@ -1356,9 +1356,9 @@ CTUNE_API ctune_status ctune_estimator_transform(double *out, ctune_estimator *e
 /**
  * Undoes ctune_estimator_transform() (transformers that support it).
  *
+ * @param[out] out caller array of n_rows × ctune_estimator_n_features_in() doubles
  * @param est the estimator (a fitted transformer)
  * @param X   transformed data, ctune_estimator_n_outputs() columns
- * @param[out] out caller array of n_rows × ctune_estimator_n_features_in() doubles
  * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (column count
  *         mismatch, non-finite X); CTUNE_EUNSUPPORTED (no inverse);
  *         CTUNE_EINVAL (NULLs)
@@ -1590,10 +1590,10 @@ CTUNE_API ctune_status ctune_model_fit_monitored(ctune_model *m, const ctune_dat
  * Softmax and sigmoid outputs are probabilities. Inference mode: Dropout
  * is inactive.
  *
- * @param m   the model (built)
- * @param X   the data (y, if any, is ignored)
  * @param[out] out caller array of n_rows × ctune_model_n_outputs() doubles,
  *                 row-major
+ * @param m   the model (built)
+ * @param X   the data (y, if any, is ignored)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built);
  *         CTUNE_EDATA (column count mismatch, NaN/Inf in X, a value
  *         beyond float32's range); CTUNE_ENUMERIC (an output is NaN/Inf: the weights or X are too
@@ -1606,11 +1606,11 @@ CTUNE_API ctune_status ctune_model_predict(double *out, ctune_model *m, const ct
  * Inference mode. The loss includes the regularization term, as Keras
  * reports it.
  *
- * @param m          the model (built and compiled)
- * @param data       the data, with y
  * @param[out] out_loss receives the mean loss
  * @param[out] out_metric receives the first compiled metric (NaN when none);
  *                        may be NULL
+ * @param m          the model (built and compiled)
+ * @param data       the data, with y
  * @return CTUNE_OK; fit's data errors; CTUNE_ESTATE (not built or not
  *         compiled); CTUNE_EINVAL (NULLs); CTUNE_ENOMEM
  */
@@ -1682,10 +1682,10 @@ CTUNE_API const char *ctune_model_history_key(const ctune_model *m, size_t i);
 /**
  * One value of the history.
  *
+ * @param[out] out receives the value
  * @param m     the model
  * @param key   a history key, e.g. "val_accuracy"
  * @param epoch the epoch (0-based)
- * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_EINVAL (unknown key, listing the known ones;
  *         epoch out of range; NULLs)
  */
@@ -1705,8 +1705,8 @@ CTUNE_API size_t ctune_model_n_params(const ctune_model *m);
 /**
  * Copies all weights, in ctune_model_n_params() order.
  *
- * @param m   the model (built)
  * @param[out] out caller array of ctune_model_n_params() floats
+ * @param m   the model (built)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built)
  */
 CTUNE_API ctune_status ctune_model_get_weights(float *out, const ctune_model *m);
@@ -1902,10 +1902,10 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  *
  * Pure and thread-safe, as every metric below.
  *
+ * @param[out] out receives the accuracy, in [0, 1]
  * @param y_true n true labels
  * @param y_pred n predicted labels
  * @param n      number of samples (> 0)
- * @param[out] out receives the accuracy, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n == 0); CTUNE_EDATA (a NaN/Inf label)
  */
 CTUNE_API ctune_status ctune_metric_accuracy(double *out, const double *y_true,
@@ -1916,11 +1916,11 @@ CTUNE_API ctune_status ctune_metric_accuracy(double *out, const double *y_true,
  * A constant y_true column scores 1 when predicted exactly, else 0
  * (scikit-learn's convention).
  *
+ * @param[out] out  receives R² (at most 1)
  * @param y_true    n × n_targets true values, row-major
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param[out] out  receives R² (at most 1)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  *         (NaN/Inf)
  */
@@ -1947,10 +1947,10 @@ typedef enum ctune_average {
  * Predictions of classes absent from y_true are ignored, as scikit-learn's
  * balanced_accuracy_score with adjusted=False.
  *
+ * @param[out] out receives the score, in [0, 1]
  * @param y_true n true labels
  * @param y_pred n predicted labels
  * @param n      number of samples (> 0)
- * @param[out] out receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_metric_balanced_accuracy(double *out, const double *y_true,
@@ -1961,11 +1961,11 @@ CTUNE_API ctune_status ctune_metric_balanced_accuracy(double *out, const double 
  * As scikit-learn (eps = 1e-15), every probability is clipped to
  * [1e-15, 1 - 1e-15] and each row renormalized to sum to 1 before the log.
  *
+ * @param[out] out receives the loss (>= 0; smaller is better)
  * @param y_true n class codes 0..k-1 (not labels)
  * @param proba  n × k probabilities, row-major
  * @param n      number of samples (> 0)
  * @param k      number of classes (> 0)
- * @param[out] out receives the loss (>= 0; smaller is better)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or k 0); CTUNE_EDATA (a code
  *         outside 0..k-1, naming the row; a non-finite probability)
  */
@@ -1981,12 +1981,12 @@ CTUNE_API ctune_status ctune_metric_log_loss(double *out, const double *y_true, 
  * ignored). An undefined ratio (0 / 0) counts as 0 (scikit-learn's
  * zero_division).
  *
+ * @param[out] out  receives the score, in [0, 1]
  * @param y_true    n true labels
  * @param y_pred    n predicted labels
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label (finite) for CTUNE_AVERAGE_BINARY
- * @param[out] out  receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_metric_precision(double *out, const double *y_true,
@@ -1997,12 +1997,12 @@ CTUNE_API ctune_status ctune_metric_precision(double *out, const double *y_true,
  *
  * `average` and `pos_label` as for ctune_metric_precision().
  *
+ * @param[out] out  receives the score, in [0, 1]
  * @param y_true    n true labels
  * @param y_pred    n predicted labels
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
- * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
 CTUNE_API ctune_status ctune_metric_recall(double *out, const double *y_true, const double *y_pred,
@@ -2012,12 +2012,12 @@ CTUNE_API ctune_status ctune_metric_recall(double *out, const double *y_true, co
  *
  * `average` and `pos_label` as for ctune_metric_precision().
  *
+ * @param[out] out  receives the score, in [0, 1]
  * @param y_true    n true labels
  * @param y_pred    n predicted labels
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
- * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
 CTUNE_API ctune_status ctune_metric_f1(double *out, const double *y_true, const double *y_pred,
@@ -2030,11 +2030,11 @@ CTUNE_API ctune_status ctune_metric_f1(double *out, const double *y_true, const 
  * ROC curve by the trapezoid rule over the distinct thresholds, so tied
  * scores count half, exactly as roc_curve + auc.
  *
+ * @param[out] out  receives the AUC, in [0, 1]
  * @param y_true    n labels, at most 2 distinct
  * @param y_score   n scores (greater = more positive)
  * @param n         number of samples (> 0)
  * @param pos_label the positive label (finite)
- * @param[out] out  receives the AUC, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n 0, y_true holding a third label —
  *         multiclass is not supported — or only one class); CTUNE_EDATA;
  *         CTUNE_ENOMEM
@@ -2044,11 +2044,11 @@ CTUNE_API ctune_status ctune_metric_roc_auc(double *out, const double *y_true,
 /**
  * Mean squared error, averaged uniformly over the targets.
  *
+ * @param[out] out  receives the error (>= 0)
  * @param y_true    n × n_targets true values, row-major
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param[out] out  receives the error (>= 0)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  */
 CTUNE_API ctune_status ctune_metric_mse(double *out, const double *y_true, const double *y_pred,
@@ -2056,11 +2056,11 @@ CTUNE_API ctune_status ctune_metric_mse(double *out, const double *y_true, const
 /**
  * Mean absolute error, averaged uniformly over the targets.
  *
+ * @param[out] out  receives the error (>= 0)
  * @param y_true    n × n_targets true values, row-major
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
 CTUNE_API ctune_status ctune_metric_mae(double *out, const double *y_true, const double *y_pred,
@@ -2071,11 +2071,11 @@ CTUNE_API ctune_status ctune_metric_mae(double *out, const double *y_true, const
  * The root is taken per target first, as scikit-learn's
  * root_mean_squared_error.
  *
+ * @param[out] out  receives the error (>= 0)
  * @param y_true    n × n_targets true values, row-major
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
 CTUNE_API ctune_status ctune_metric_rmse(double *out, const double *y_true, const double *y_pred,
@@ -2099,11 +2099,11 @@ CTUNE_API ctune_status ctune_metric_rmse(double *out, const double *y_true, cons
  * predict_proba, and a y label the classifier did not see at fit is
  * CTUNE_EDATA naming the row. See docs/metrics.md.
  *
+ * @param[out] out receives the score
  * @param est    the estimator (fitted)
  * @param scorer a scorer name; NULL or "" means the estimator's default
  *               score (ctune_estimator_score())
  * @param data   the data, with y
- * @param[out] out receives the score
  * @return CTUNE_OK; CTUNE_EINVAL for an unknown name (listing the known
  *         ones) or a scorer that does not fit the estimator (e.g. "roc_auc"
  *         on 3 classes, a classification scorer on a regressor); errors of
@@ -2262,16 +2262,16 @@ CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(voi
  *
  * Read-only: safe from several threads, as every tree accessor.
  *
- * @param tree a fitted tree (or a fitted pipeline step that is one)
  * @param[out] out receives the depth (a single-leaf tree has depth 0)
+ * @param tree a fitted tree (or a fitted pipeline step that is one)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a tree); CTUNE_ESTATE (not fitted)
  */
 CTUNE_API ctune_status ctune_tree_depth(size_t *out, const ctune_estimator *tree);
 /**
  * Number of leaves of a fitted tree.
  *
- * @param tree a fitted tree
  * @param[out] out receives the leaf count
+ * @param tree a fitted tree
  * @return as ctune_tree_depth()
  */
 CTUNE_API ctune_status ctune_tree_n_leaves(size_t *out, const ctune_estimator *tree);
@@ -2280,8 +2280,8 @@ CTUNE_API ctune_status ctune_tree_n_leaves(size_t *out, const ctune_estimator *t
  *
  * Nodes are numbered from 0, the root.
  *
- * @param tree a fitted tree
  * @param[out] out receives the node count
+ * @param tree a fitted tree
  * @return as ctune_tree_depth()
  */
 CTUNE_API ctune_status ctune_tree_n_nodes(size_t *out, const ctune_estimator *tree);
@@ -2290,8 +2290,8 @@ CTUNE_API ctune_status ctune_tree_n_nodes(size_t *out, const ctune_estimator *tr
  *
  * Normalized to sum 1 (all 0 for a single leaf).
  *
- * @param tree a fitted tree
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
+ * @param tree a fitted tree
  * @return as ctune_tree_depth()
  */
 CTUNE_API ctune_status ctune_tree_feature_importances(double *out, const ctune_estimator *tree);
@@ -2301,12 +2301,12 @@ CTUNE_API ctune_status ctune_tree_feature_importances(double *out, const ctune_e
  * Rows with x[feature] <= threshold go left. A leaf gives feature, left and
  * right -1 and threshold NaN.
  *
- * @param tree      a fitted tree
- * @param node      the node index (0 = root)
  * @param[out] feature receives the split feature, or NULL
  * @param[out] threshold receives the split threshold, or NULL
  * @param[out] left receives the left child's index, or NULL
  * @param[out] right receives the right child's index, or NULL
+ * @param tree      a fitted tree
+ * @param node      the node index (0 = root)
  * @return as ctune_tree_depth(); CTUNE_EINVAL for a node out of range
  */
 CTUNE_API ctune_status ctune_tree_node(int64_t *feature, double *threshold, int64_t *left,
@@ -2314,11 +2314,11 @@ CTUNE_API ctune_status ctune_tree_node(int64_t *feature, double *threshold, int6
 /**
  * Impurity and training sample counts of one node.
  *
- * @param tree               a fitted tree
- * @param node               the node index (0 = root)
  * @param[out] impurity      receives the node's impurity, or NULL
  * @param[out] weighted_n_samples receives the weighted sample count, or NULL
  * @param[out] n_samples     receives the plain sample count, or NULL
+ * @param tree               a fitted tree
+ * @param node               the node index (0 = root)
  * @return as ctune_tree_node()
  */
 CTUNE_API ctune_status ctune_tree_node_stats(double *impurity, double *weighted_n_samples,
@@ -2332,10 +2332,10 @@ CTUNE_API ctune_status ctune_tree_node_stats(double *impurity, double *weighted_
  * for rows reaching that leaf. For a regressor its prediction,
  * ctune_estimator_n_outputs() values.
  *
- * @param tree a fitted tree
- * @param node the node index (0 = root)
  * @param[out] out caller array of n_classes (classifier) or n_outputs
  *                 (regressor) doubles
+ * @param tree a fitted tree
+ * @param node the node index (0 = root)
  * @return as ctune_tree_node()
  */
 CTUNE_API ctune_status ctune_tree_node_value(double *out, const ctune_estimator *tree, size_t node);
@@ -2358,8 +2358,8 @@ CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
  *
  * Read-only: safe from several threads.
  *
- * @param scaler a fitted StandardScaler (or a fitted pipeline step that is one)
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
+ * @param scaler a fitted StandardScaler (or a fitted pipeline step that is one)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a StandardScaler);
  *         CTUNE_ESTATE (not fitted)
  */
@@ -2367,8 +2367,8 @@ CTUNE_API ctune_status ctune_scaler_mean(double *out, const ctune_estimator *sca
 /**
  * Population variances (ddof 0) learned by a fitted StandardScaler.
  *
- * @param scaler a fitted StandardScaler
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
+ * @param scaler a fitted StandardScaler
  * @return as ctune_scaler_mean()
  */
 CTUNE_API ctune_status ctune_scaler_var(double *out, const ctune_estimator *scaler);
@@ -2378,8 +2378,8 @@ CTUNE_API ctune_status ctune_scaler_var(double *out, const ctune_estimator *scal
  * The standard deviation; 1 for zero-variance columns; all 1 when
  * with_std is false.
  *
- * @param scaler a fitted StandardScaler
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
+ * @param scaler a fitted StandardScaler
  * @return as ctune_scaler_mean()
  */
 CTUNE_API ctune_status ctune_scaler_scale(double *out, const ctune_estimator *scaler);
@@ -2458,10 +2458,10 @@ CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size
  * estimator of your own, clone it (ctune_estimator_clone() gives an unfitted
  * copy) or save and load it.
  *
- * @param pipe the pipeline (fitted)
- * @param name the step's name
  * @param[out] out receives the step, borrowed (not to be freed): valid until the
  *                 next fit, set_params, add_step or free of `pipe`
+ * @param pipe the pipeline (fitted)
+ * @param name the step's name
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a pipeline, unknown step: lists
  *         the steps); CTUNE_ESTATE (the pipeline is not fitted)
  */
@@ -2496,13 +2496,13 @@ CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator **out, const ct
  *
  * @param[out] X      caller array of n × d doubles, row-major
  * @param[out] y      caller array of n doubles
+ * @param[out] centers_out caller array of centers × d doubles receiving the
+ *                         centers, or NULL
  * @param n           number of rows (>= centers)
  * @param d           number of columns (>= 1)
  * @param centers     number of blobs (>= 1)
  * @param cluster_std standard deviation of each blob (>= 0)
  * @param seed        the seed
- * @param[out] centers_out caller array of centers × d doubles receiving the
- *                         centers, or NULL
  * @return CTUNE_OK; CTUNE_EINVAL naming the bad argument (the arrays may
  *         then be partially written)
  */
@@ -2541,12 +2541,12 @@ CTUNE_API ctune_status ctune_make_classification(double *X, double *y, size_t n,
  *
  * @param[out] X        caller array of n × d doubles, row-major
  * @param[out] y        caller array of n doubles
+ * @param[out] coef_out caller array of d doubles receiving coef, or NULL
  * @param n             number of rows (>= 1)
  * @param d             number of columns (>= 1)
  * @param n_informative columns with a non-zero coefficient (<= d)
  * @param noise         standard deviation of the added noise (>= 0)
  * @param seed          the seed
- * @param[out] coef_out caller array of d doubles receiving coef, or NULL
  * @return as ctune_make_blobs()
  */
 CTUNE_API ctune_status ctune_make_regression(double *X, double *y, double *coef_out, size_t n,
@@ -2846,11 +2846,11 @@ CTUNE_API size_t ctune_splits_count(const ctune_splits *splits);
  * K-fold indices are in ascending order; shuffle-split indices in random
  * order.
  *
- * @param splits the splits
- * @param i      the split index
  * @param[out] idx receives a pointer to *n indices, borrowed from `splits`
  *                 (valid until it is freed)
  * @param[out] n receives the number of indices
+ * @param splits the splits
+ * @param i      the split index
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range)
  */
 CTUNE_API ctune_status ctune_splits_train(const size_t **idx, size_t *n, const ctune_splits *splits,
@@ -2858,11 +2858,11 @@ CTUNE_API ctune_status ctune_splits_train(const size_t **idx, size_t *n, const c
 /**
  * The test row indices of split i.
  *
- * @param splits the splits
- * @param i      the split index
  * @param[out] idx receives a pointer to *n indices, borrowed from `splits`
  *                 (valid until it is freed)
  * @param[out] n receives the number of indices
+ * @param splits the splits
+ * @param i      the split index
  * @return as ctune_splits_train()
  */
 CTUNE_API ctune_status ctune_splits_test(const size_t **idx, size_t *n, const ctune_splits *splits,
@@ -3079,8 +3079,8 @@ CTUNE_API const char *ctune_space_name(const ctune_space *space, size_t i);
 /**
  * Number of points of the grid: the product of the list lengths.
  *
- * @param space the space
  * @param[out] out receives the size (1 for an empty space)
+ * @param space the space
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, an entry is a distribution, the
  *         product exceeds 2^64)
  */
@@ -3186,11 +3186,11 @@ typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, d
  * It is ctune_cross_validate() with `cv` folds, this one scorer and
  * error_score=raise, returning the test_score column.
  *
+ * @param[out] out_scores caller array of cv doubles receiving the scores
  * @param est        the estimator (only cloned)
  * @param data       the data, with y
  * @param cv         number of folds (>= 2)
  * @param scoring    a scorer name, or NULL for the estimator's default score
- * @param[out] out_scores caller array of cv doubles receiving the scores
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2, unknown scorer); splitter
  *         errors; the failing fold's error; CTUNE_ENOMEM
  */
@@ -3255,9 +3255,9 @@ CTUNE_API const char *ctune_cv_results_column_name(const ctune_cv_results *res, 
 /**
  * Copies one column.
  *
+ * @param[out] out caller array of ctune_cv_results_n_splits() doubles
  * @param res  the results
  * @param name the column name
- * @param[out] out caller array of ctune_cv_results_n_splits() doubles
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown column, listing the known
  *         ones)
  */
@@ -3560,8 +3560,8 @@ CTUNE_API const ctune_params *ctune_search_candidate_params(const ctune_search *
  *
  * The best is the lowest rank, first on ties.
  *
- * @param search the search
  * @param[out] out receives the candidate index
+ * @param search the search
  * @return CTUNE_OK; CTUNE_ESTATE (no results; several scorers and no refit
  *         metric; a partial search where no candidate completed);
  *         CTUNE_EINVAL (NULLs)
@@ -3570,8 +3570,8 @@ CTUNE_API ctune_status ctune_search_best_index(size_t *out, const ctune_search *
 /**
  * Mean test score of the best candidate (scikit-learn's best_score_).
  *
- * @param search the search
  * @param[out] out receives the score
+ * @param search the search
  * @return as ctune_search_best_index()
  */
 CTUNE_API ctune_status ctune_search_best_score(double *out, const ctune_search *search);
@@ -3643,10 +3643,10 @@ CTUNE_API const char *ctune_search_column_name(const ctune_search *search, size_
  * `param_<name>` columns are numeric when the value is an int, double or
  * bool (none reads as NaN).
  *
+ * @param[out] out receives the value
  * @param search the search
  * @param column the column name
  * @param i      the candidate index
- * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_ESTATE (no results); CTUNE_EINVAL (NULLs, unknown
  *         column listing the known ones, i out of range, a text value)
  */
@@ -4185,12 +4185,12 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  * from scratch. `data` must be the data of the last fit: only its shape and
  * classes are checked. A failed continuation leaves `est` unfitted.
  *
+ * @param[out] continued receives 1 when the fit was continued, 0 when it started
+ *                       from scratch; may be NULL
  * @param est       the estimator
  * @param data      the training data of its last fit
  * @param params    params to merge first (as ctune_estimator_set_params(),
  *                  but keeping the fit); NULL for none
- * @param[out] continued receives 1 when the fit was continued, 0 when it started
- *                       from scratch; may be NULL
  * @return as ctune_estimator_fit(), and CTUNE_EINVAL for params the spec
  *         rejects (the estimator then keeps its params and fit)
  */
@@ -4489,11 +4489,11 @@ CTUNE_API void ctune_tuner_free(ctune_tuner *tuner);
 /**
  * Opens a new trial and proposes its parameters.
  *
- * @param tuner  the tuner
  * @param trial  receives the trial number (0, 1, 2, ... in ask order)
  * @param params receives the proposal, owned by the tuner and valid until
  *               ctune_tuner_free() (copy it with ctune_params_copy() to
  *               keep it longer)
+ * @param tuner  the tuner
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE when a grid has no
  *         point left; CTUNE_ENOMEM
  */
@@ -4505,13 +4505,13 @@ CTUNE_API ctune_status ctune_tuner_ask(size_t *trial, const ctune_params **param
  * The pruner compares the trial with the trials told so far (complete and
  * pruned ones), so its answer, too, depends only on the tell order.
  *
+ * @param should_prune receives 1 when the trial should stop (then tell it
+ *                     with ctune_tuner_tell_pruned()), else 0; may be NULL
  * @param tuner        the tuner
  * @param trial        an open trial
  * @param step         the step (>= 0, greater than the trial's last one)
  * @param value        the value (NaN is recorded; the pruners treat it as
  *                     Optuna does)
- * @param should_prune receives 1 when the trial should stop (then tell it
- *                     with ctune_tuner_tell_pruned()), else 0; may be NULL
  * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, unknown trial, a step not
  *         increasing); CTUNE_ESTATE (trial already told); CTUNE_ENOMEM
  */
@@ -4560,11 +4560,11 @@ CTUNE_API size_t ctune_tuner_n_trials(const ctune_tuner *tuner);
 /**
  * One row of the trials table.
  *
- * @param tuner  the tuner
- * @param trial  the trial number
  * @param state  receives a CTUNE_TRIAL_* state (may be NULL)
  * @param value  receives the told value, NaN unless complete (may be NULL)
  * @param params receives its parameters, owned by the tuner (may be NULL)
+ * @param tuner  the tuner
+ * @param trial  the trial number
  * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, unknown trial)
  */
 CTUNE_API ctune_status ctune_tuner_trial(int *state, double *value, const ctune_params **params,
@@ -4573,9 +4573,9 @@ CTUNE_API ctune_status ctune_tuner_trial(int *state, double *value, const ctune_
  * The best complete trial (greatest value, or least with
  * direction=minimize; the first told on ties).
  *
- * @param tuner the tuner
  * @param trial receives its number
  * @param value receives its value (may be NULL)
+ * @param tuner the tuner
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE when no trial is
  *         complete
  */

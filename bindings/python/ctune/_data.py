@@ -6,12 +6,12 @@ import ctypes
 from ._errors import check
 from ._native import C, c_void_p
 
-C.declare("ctune_data_rows", ctypes.c_int, [ctypes.POINTER(c_void_p), ctypes.POINTER(ctypes.c_size_t),
-                                            c_void_p])
+C.declare("ctune_data_rows", ctypes.c_int, [ctypes.POINTER(c_void_p),
+                                            ctypes.POINTER(ctypes.c_size_t), c_void_p])
 C.declare("ctune_data_dtype", ctypes.c_int, [c_void_p])
 C.declare("ctune_data_n_targets", ctypes.c_size_t, [c_void_p])
-C.declare("ctune_data_gather_f64", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), ctypes.c_size_t, c_void_p,
-                                                  c_void_p,
+C.declare("ctune_data_gather_f64", ctypes.c_int, [ctypes.POINTER(ctypes.c_double),
+                                                  ctypes.c_size_t, c_void_p, c_void_p,
                                                   ctypes.c_size_t])
 C.declare("ctune_data_gather_y", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p, c_void_p,
                                                 ctypes.c_size_t])

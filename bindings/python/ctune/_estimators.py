@@ -17,12 +17,12 @@ for _n, _r, _a in [
     ("ctune_tree_feature_importances", ctypes.c_int,
      [ctypes.POINTER(ctypes.c_double), ctypes.c_void_p]),
     ("ctune_tree_node", ctypes.c_int,
-     [ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64),
-      ctypes.POINTER(ctypes.c_int64), ctypes.c_void_p,
+     [ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_double),
+      ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.c_void_p,
       ctypes.c_size_t]),
     ("ctune_tree_node_stats", ctypes.c_int,
-     [ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_size_t),
-      ctypes.c_void_p, ctypes.c_size_t]),
+     [ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double),
+      ctypes.POINTER(ctypes.c_size_t), ctypes.c_void_p, ctypes.c_size_t]),
     ("ctune_tree_node_value", ctypes.c_int,
      [ctypes.POINTER(ctypes.c_double), ctypes.c_void_p, ctypes.c_size_t]),
     ("ctune_scaler_mean", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), ctypes.c_void_p]),
@@ -94,10 +94,10 @@ class TreeStats:
         imp, w, cnt = ctypes.c_double(), ctypes.c_double(), ctypes.c_size_t()
         val = np.empty(width)
         for i in range(n):
-            check(C.ctune_tree_node(ctypes.byref(f), ctypes.byref(t), ctypes.byref(left), ctypes.byref(right), ptr,
-                                    i))
-            check(C.ctune_tree_node_stats(ctypes.byref(imp), ctypes.byref(w), ctypes.byref(cnt), ptr,
-                                          i))
+            check(C.ctune_tree_node(ctypes.byref(f), ctypes.byref(t), ctypes.byref(left),
+                                    ctypes.byref(right), ptr, i))
+            check(C.ctune_tree_node_stats(ctypes.byref(imp), ctypes.byref(w), ctypes.byref(cnt),
+                                          ptr, i))
             check(C.ctune_tree_node_value(val.ctypes.data_as(_dp), ptr, i))
             leaf = left.value < 0
             self.children_left[i], self.children_right[i] = left.value, right.value

@@ -24,8 +24,8 @@ for _n, _r, _a in [
     ("ctune_model_history_len", ctypes.c_size_t, [c_void_p]),
     ("ctune_model_history_n_keys", ctypes.c_size_t, [c_void_p]),
     ("ctune_model_history_key", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
-    ("ctune_model_history_value", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p, ctypes.c_char_p,
-                                                 ctypes.c_size_t]),
+    ("ctune_model_history_value", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p,
+                                                 ctypes.c_char_p, ctypes.c_size_t]),
 ]:
     C.declare(_n, _r, _a)
 

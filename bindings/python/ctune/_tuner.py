@@ -201,8 +201,8 @@ class Tuner:
         out = []
         for i in range(C.ctune_tuner_n_trials(self._h)):
             state, value, p = ctypes.c_int(), ctypes.c_double(), c_void_p()
-            check(C.ctune_tuner_trial(ctypes.byref(state), ctypes.byref(value), ctypes.byref(p), self._h,
-                                      i))
+            check(C.ctune_tuner_trial(ctypes.byref(state), ctypes.byref(value), ctypes.byref(p),
+                                      self._h, i))
             v = None if math.isnan(value.value) else value.value
             out.append(FrozenTrial(i, STATES[state.value], v, to_dict(p)))
         return out
