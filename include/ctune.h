@@ -2620,6 +2620,9 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, double *coef_
  *    ctune meanwhile)
  *  - `concurrency`: two clones fitted in two threads at once predict as the
  *    sequential fit
+ *  - `fit_more` (vtables with fit_more): a fit continued with its own params
+ *    predicts as the fit (a fresh fit with them is the fit itself), or
+ *    fit_more declines with CTUNE_EUNSUPPORTED leaving the fit as it was
  *
  * Options (ctune_params_parse() text; see docs/custom-estimators.md):
  * tolerance (double >= 0, default 1e-9: relative,
@@ -3341,7 +3344,8 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  *
  * The typed setters (ctune_search_set_cv(), ctune_search_set_n_jobs(),
  * ctune_search_set_scoring(), ctune_search_set_refit(),
- * ctune_search_set_random_state()) set the same options without text.
+ * ctune_search_set_random_state(), ctune_search_set_timeout()) set the
+ * same options without text.
  * Separators are ',', ';' or newlines; later calls override earlier ones.
  * Keys and defaults:
  *  - cv=5 (folds: StratifiedKFold for classifiers, KFold otherwise)
@@ -3351,6 +3355,8 @@ CTUNE_API void ctune_search_free(ctune_search *search);
  *  - return_train_score=false
  *  - n_jobs=1 (-1 = all cores; k > 1 workers get 1 BLIS thread per fit)
  *  - `seed=<n>` (task-stream seed; default: the randomized seed, or 0)
+ *  - `timeout=<seconds>` (wall budget of each ctune_search_fit(); default
+ *    none; see ctune_search_set_timeout())
  *
  * On error nothing changes.
  *
@@ -3446,6 +3452,37 @@ CTUNE_API ctune_status ctune_search_set_refit(ctune_search *search, int refit, c
  */
 CTUNE_API ctune_status ctune_search_set_random_state(ctune_search *search, uint64_t seed);
 /**
+ * Sets a wall-clock budget for each ctune_search_fit() (the timeout
+ * option, typed; Optuna's `timeout`).
+ *
+ * The clock starts when ctune_search_fit() is called, and the budget is
+ * looked at each time a task finishes. Once it is spent, no new candidate
+ * starts: the candidates already started run all their splits (their fits
+ * are not cut short, unlike ctune_search_cancel()), the tasks of the others
+ * are not run, and the search stops when the started ones are done; so it
+ * ends within about one candidate's time of the budget. The search then
+ * ends cleanly: its results keep the candidates (rows, for successive
+ * halving and Hyperband; trials that finished or were pruned, with a
+ * pruner, whose trial in progress trains on) whose splits all finished, in
+ * their order; the best
+ * candidate is chosen among them and refitted (the refit is not part of the
+ * budget); ctune_search_stopped_by() and the JSON's `stopped_by` say
+ * "timeout", and ctune_search_fit() returns CTUNE_OK. Successive halving
+ * starts no new iteration, Hyperband no new bracket, TPE no new batch.
+ *
+ * Which candidates finish depends on time, so a search ended by its timeout
+ * is not reproducible as a whole; each candidate that finished has exactly
+ * the scores it has in a search without a timeout (its task streams do not
+ * depend on the others). A search whose timeout does not run out gives
+ * bit-identical results to one without.
+ *
+ * @param search  the search
+ * @param seconds the budget, finite and > 0
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL search; seconds <= 0, NaN or
+ *         infinite, naming the value: nothing changes)
+ */
+CTUNE_API ctune_status ctune_search_set_timeout(ctune_search *search, double seconds);
+/**
  * Uses a splitter instead of the cv option.
  *
  * @param search   the search
@@ -3486,7 +3523,12 @@ CTUNE_API ctune_status ctune_search_set_progress(ctune_search *search, ctune_pro
  *         the first failing fit's status and message (results so far kept);
  *         CTUNE_ENOMEM (never turned into a score); input errors before any
  *         fit (data with NaN, splitter errors, refit not naming a scorer,
- *         ...); the refit's error (the table stays available)
+ *         ...); the refit's error (the table stays available). A timeout
+ *         (ctune_search_set_timeout()) that ends the search returns
+ *         CTUNE_OK with the candidates that finished, or CTUNE_ECANCELLED
+ *         without any results when none finished (a race, or a custom
+ *         executor that left tasks unrun: "timeout=0.1 s ran out before
+ *         any candidate finished its 5 splits: ...").
  */
 CTUNE_API ctune_status ctune_search_fit(ctune_search *search, const ctune_data *data);
 /**
@@ -3515,6 +3557,27 @@ CTUNE_API void ctune_search_cancel(ctune_search *search);
  * @return that status; CTUNE_ESTATE before any fit; CTUNE_EINVAL for NULL
  */
 CTUNE_API ctune_status ctune_search_fit_status(const ctune_search *search);
+/**
+ * Which budget ended the last ctune_search_fit(), in the words of
+ * ctune_tuner_stopped_by() (the JSON results carry it as `stopped_by` for
+ * "timeout" and "cancelled" only: a search that ran its list writes the
+ * document a study rebuilds from its trials):
+ *  - "n_iter": a randomized search ran its n_iter candidates;
+ *  - "grid": a grid search ran every point of its grid;
+ *  - "n_trials": a TPE search ran its n_trials trials;
+ *  - "schedule": successive halving or Hyperband ran every iteration or
+ *    bracket of its schedule;
+ *  - "timeout": the timeout ran out with work left (ctune_search_set_timeout());
+ *  - "cancelled": ctune_search_cancel() or the progress callback stopped it.
+ * A search with a pruner says "n_iter" or "grid" as its flavour. A fit
+ * whose every candidate failed (CTUNE_EALLFAILED) still says the budget
+ * that ended it.
+ *
+ * @param search the search
+ * @return a static string; NULL for NULL, before any fit, or after a fit
+ *         that an error stopped (error_score=raise, out of memory, bad input)
+ */
+CTUNE_API const char *ctune_search_stopped_by(const ctune_search *search);
 /**
  * Whether a results table exists.
  *
@@ -3769,11 +3832,18 @@ CTUNE_API ctune_status ctune_search_report(const ctune_search *search, const cha
  * one of a newer schema is refused with a message naming the field, line
  * and column. `html_path` must not be the results file itself.
  *
- * @param results_path the results JSON
+ * `results_path` may also be a durable study (a file starting with
+ * SQLite's header, whatever its name; docs/studies.md): the page then shows
+ * the results of its committed tasks, read without changing the study, and
+ * says how many of the study's tasks are done when it is still in progress.
+ *
+ * @param results_path the results JSON, or a study file
  * @param html_path    the page to write (replaced atomically)
- * @return CTUNE_OK; CTUNE_EINVAL (NULLs, html_path is results_path);
- *         CTUNE_EIO (unreadable input, unwritable output); CTUNE_EFORMAT
- *         (not a results document); CTUNE_ENOMEM
+ * @return CTUNE_OK; CTUNE_EINVAL (NULLs, html_path is results_path, a study
+ *         with a ctune built without studies); CTUNE_EIO (unreadable input,
+ *         unwritable output); CTUNE_EFORMAT (not a results document, not a
+ *         ctune study); CTUNE_ESTATE (a study with no task done yet);
+ *         CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_report_write(const char *results_path, const char *html_path);
 /** @} */
@@ -3806,6 +3876,10 @@ typedef struct ctune_job ctune_job;
 /** See CTUNE_JOB_CANCELLED: a task failed under error_score=raise or ran
  *  out of memory. */
 #define CTUNE_JOB_FAILED 2
+/** See CTUNE_JOB_CANCELLED: the search's timeout ran out (a task finished
+ *  after it): the candidates started by then run to their end, no other
+ *  starts (ctune_search_set_timeout()). */
+#define CTUNE_JOB_TIMEOUT 4
 
 /** The version of ctune_executor_vtable this header describes. Methods are
  *  appended at the end of the struct, in order, and this constant goes up by
@@ -4345,11 +4419,18 @@ typedef struct ctune_study ctune_study;
  *    (SQLite synchronous=FULL), at a cost per task;
  *  - `fresh=true`: a study of another search is emptied and reused,
  *    instead of failing with CTUNE_ESTATE;
+ *  - `create=false`: open an existing study only: a missing file is
+ *    CTUNE_EIO and an empty database CTUNE_EFORMAT, nothing is written
+ *    to either, and the journal mode of a study is left as it is
+ *    (readers such as ctune_report_write() use it);
  *  - `timeout=<seconds>`: how long to wait for a database another process
  *    holds locked (default 5);
  *  - `claim_timeout=<seconds>`: several processes on one study claim
- *    tasks; a claim whose owner has not committed anything for this long
- *    (default 600), or whose process is gone (same host), is retried.
+ *    tasks; a claim whose heartbeat is older than this (default 600), or
+ *    whose process is gone (same host), is retried. A thread of the study
+ *    refreshes the heartbeat of its claims every claim_timeout / 4 seconds
+ *    (at least once a minute) while a search runs, so a fit may last
+ *    longer than claim_timeout.
  *
  * @param out     receives the study (ctune_study_close())
  * @param path    the database file
@@ -4373,14 +4454,19 @@ CTUNE_API void ctune_study_close(ctune_study *study);
  * when it ends, in its own transaction. A study of a different search
  * makes the fit fail with CTUNE_ESTATE naming the first difference (unless
  * opened with fresh=true). The results equal an uninterrupted run's but
- * for the timings.
+ * for the timings. Every strategy takes a study; TPE, successive halving,
+ * Hyperband and pruned searches run in one process at a time on it (the
+ * fit of another live process fails with CTUNE_ESTATE).
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULL search)
  */
 CTUNE_API ctune_status ctune_search_set_study(ctune_search *search, ctune_study *study);
 /**
- * Progress of a study: tasks (candidate × split) committed, and the total
- * of the search that last began on it (0 before any).
+ * Progress of a study: tasks (candidate × rung × split) settled, and the
+ * total of the search that last began on it (0 before any; for a pruned
+ * search every step of every trial). Settled tasks are the committed ones
+ * and, in a pruned search, the steps a pruner skipped after a trial's
+ * pruned step, so done equals total once the search finished.
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */
@@ -4420,16 +4506,45 @@ typedef struct ctune_study_trial_info {
     const double *scores; /**< per scorer (NaN when not computed) */
     double fit_time;      /**< seconds (NaN when unknown) */
     double score_time;    /**< seconds (NaN when unknown) */
+    size_t rung;          /**< rung: halving iteration or pruner step, 0-based (0 otherwise) */
+    int64_t n_resources;  /**< the resource the task had (0 when none) */
+    int64_t bracket;      /**< Hyperband bracket (-1 when none) */
 } ctune_study_trial_info;
 
 /**
- * Reads trial i (0 <= i < ctune_study_n_trials()), in order of candidate
- * then split.
+ * Reads trial i (0 <= i < ctune_study_n_trials()), in order of candidate,
+ * rung, then split.
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range); CTUNE_EFORMAT (a
  *         malformed row); CTUNE_EIO; CTUNE_ENOMEM
  */
 CTUNE_API ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *study, size_t i);
+/**
+ * The results of the search a study holds, as the JSON document of
+ * ctune_search_results_json() (docs/results-schema.md), built from its
+ * committed tasks the way a resumed search builds them, by the
+ * @ref buffers "buffer rule". Reads only: the study is not changed.
+ *
+ * For a finished study it is the text that search's
+ * ctune_search_results_json() wrote. For a study in progress, `status` is
+ * "partial", the tasks not committed yet have null scores and the error
+ * "split k: not run (the search stopped)", and a candidate none of whose
+ * tasks is committed has no params (null param_ values, `{}`). The text
+ * is read in one transaction, so it is consistent while other processes
+ * commit; two calls may differ when they did in between.
+ *
+ * @param[out] buf receives the text; may be NULL when cap is 0
+ * @param cap   size of buf in bytes
+ * @param study the study
+ * @return the length of the text (excluding the NUL); a negative
+ *         ctune_status on error: CTUNE_EINVAL (NULLs, built without
+ *         studies), CTUNE_ESTATE (no search has begun on the study),
+ *         CTUNE_EFORMAT (a row or the search's settings do not read back;
+ *         successive halving or Hyperband, whose rows are one per candidate
+ *         per rung),
+ *         CTUNE_EIO, CTUNE_ENOMEM
+ */
+CTUNE_API long ctune_study_results_json_buf(char *buf, size_t cap, ctune_study *study);
 
 /* ---- Tuner: ask / tell (experimental) ----------------------------------
  * A tuner proposes parameter sets from a space for a host that runs the
@@ -4443,8 +4558,8 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_stud
  * order, the trials asked since the last tell forming one batch, as in a
  * TPE search with that batch size). Several trials may be open at once; every
  * function takes the tuner's lock, so hosts may call from several threads.
- * A later release may attach a study (storage shared by processes) with a
- * separate call; the functions below stay as they are. */
+ * ctune_tuner_set_study() attaches a study: storage that tuners in several
+ * processes share, in one tell order. */
 
 /** A tuner (ctune_tuner_new()). */
 typedef struct ctune_tuner ctune_tuner;
@@ -4486,6 +4601,29 @@ CTUNE_API ctune_status ctune_tuner_new(ctune_tuner **out, const ctune_space *spa
  * @param tuner the tuner; NULL is a no-op
  */
 CTUNE_API void ctune_tuner_free(ctune_tuner *tuner);
+/**
+ * Attaches a durable study to a tuner (NULL detaches), before its first
+ * ask: several tuners, in one process or many on one machine, then ask,
+ * report and tell against the study as one tuner would (Optuna's RDB
+ * storage). Each call runs in one transaction that first reads what the
+ * others asked and told, so the trial numbers, the tell order and the
+ * proposals (TPE's included) are those of one tuner seeing the calls in
+ * the order the study took them; a tuner attached to a study with trials
+ * continues after them. Pruning decisions compare with the trials told by
+ * any process; the reading functions show the study as of this tuner's
+ * last ask, report or tell. The study is borrowed (close it after the
+ * tuner); it holds
+ * the tuner's fingerprint (space, sampler, seed, direction, TPE and pruner
+ * options) and refuses another tuner or a search (CTUNE_ESTATE, unless
+ * opened with fresh=true). Trials asked by a process that died stay
+ * running. See docs/tuner.md.
+ *
+ * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, built without studies);
+ *         CTUNE_ESTATE (the tuner asked trials already, has a study, or
+ *         the study belongs to something else); CTUNE_EFORMAT; CTUNE_EIO;
+ *         CTUNE_ENOMEM
+ */
+CTUNE_API ctune_status ctune_tuner_set_study(ctune_tuner *tuner, ctune_study *study);
 /**
  * Opens a new trial and proposes its parameters.
  *

@@ -1,4 +1,4 @@
-/* ctune report: the HTML report of a results file (docs/report.md). */
+/* ctune report: the HTML report of a results file or a study (docs/report.md). */
 #include <stdio.h>
 #include <string.h>
 
@@ -6,14 +6,16 @@
 
 static void usage_report(FILE *f)
 {
-    fprintf(f, "usage: ctune report RESULTS.json -o REPORT.html\n"
+    fprintf(f, "usage: ctune report RESULTS.json|STUDY -o REPORT.html\n"
                "\n"
                "Writes one self-contained HTML page (inline SVG and CSS, no script, no\n"
                "external file) with the plots of a search: optimization history,\n"
                "parallel coordinates, slices, parameter importances, learning curves\n"
-               "and rungs when recorded, and the ranked table.\n"
+               "and rungs when recorded, pruned trials, and the ranked table.\n"
                "\n"
                "  RESULTS.json         results written by 'ctune search --results FILE.json'\n"
+               "  STUDY                or a study file ('ctune search --study FILE'), told\n"
+               "                       by its content; read only, also while in progress\n"
                "  -o, --output FILE    the page to write (replaced atomically)\n");
 }
 
@@ -39,13 +41,14 @@ int cli_cmd_report(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("report", "unknown option '%s'", a);
         } else if (input) {
-            return cli_usage_error("report", "unexpected argument '%s' (one results file)", a);
+            return cli_usage_error("report", "unexpected argument '%s' (one results file or study)",
+                                   a);
         } else {
             input = a;
         }
     }
     if (!input)
-        return cli_usage_error("report", "needs a results file (RESULTS.json)");
+        return cli_usage_error("report", "needs a results file (RESULTS.json) or a study file");
     if (!output)
         return cli_usage_error("report", "needs -o REPORT.html");
     if (cli_is_stdout(output))

@@ -23,7 +23,7 @@ static void usage_study(FILE *f)
 
 typedef struct cand_row {
     double sum, sumsq, fit;
-    size_t n;
+    size_t n, rung; /* the tasks of its highest rung (halving, pruner) */
     int failed;
     char *params;
 } cand_row;
@@ -35,7 +35,9 @@ static int open_existing(const char *path, ctune_study **out)
         fprintf(stderr, "ctune study: '%s' is not an existing study file\n", path);
         return CLI_USAGE;
     }
-    if (ctune_study_open(out, path, NULL) != CTUNE_OK)
+    /* read only: never a schema created in another file, nor a study of
+     * schema version 1 upgraded */
+    if (ctune_study_open(out, path, "create=false") != CTUNE_OK)
         return cli_fail("opening the study");
     return CLI_OK;
 }
@@ -65,12 +67,20 @@ static int show(ctune_study *study)
         if (t.candidate >= nc)
             continue;
         cand_row *r = &rows[t.candidate];
+        if (t.rung > r->rung || !r->n) { /* a candidate ranks by its highest rung */
+            r->sum = r->sumsq = r->fit = 0;
+            r->n = 0;
+            r->failed = 0;
+            r->rung = t.rung;
+            free(r->params);
+            r->params = NULL;
+        }
         double v = t.n_scores ? t.scores[0] : NAN;
         r->sum += v;
         r->sumsq += v * v;
         r->fit += t.fit_time;
         r->n++;
-        r->failed |= strcmp(t.state, "done") != 0;
+        r->failed |= strcmp(t.state, "done") != 0 && strcmp(t.state, "pruned") != 0;
         if (!r->params)
             r->params = strdup(t.params);
     }
@@ -186,7 +196,8 @@ static int export(ctune_study *study, const char *path)
     if (json)
         put(&b, "{\"tasks_done\": %zu, \"tasks_total\": %zu, \"trials\": [", done, total);
     else
-        put(&b, "candidate,split,state,params,scores,fit_time,score_time,error\n");
+        put(&b, "candidate,split,state,params,scores,fit_time,score_time,error,rung,n_resources,"
+                "bracket\n");
     for (size_t i = 0; i < nt; i++) {
         ctune_study_trial_info t;
         if (ctune_study_trial(&t, study, i) != CTUNE_OK) {
@@ -210,6 +221,16 @@ static int export(ctune_study *study, const char *path)
             put_num(&b, t.score_time, 1);
             put(&b, ", \"error\": ");
             put_text(&b, t.error, 1);
+            put(&b, ", \"rung\": %zu, \"n_resources\": ", t.rung);
+            if (t.n_resources > 0)
+                put(&b, "%lld", (long long)t.n_resources);
+            else
+                put(&b, "null");
+            put(&b, ", \"bracket\": ");
+            if (t.bracket >= 0)
+                put(&b, "%lld", (long long)t.bracket);
+            else
+                put(&b, "null");
             put(&b, "}");
         } else {
             put(&b, "%zu,%zu,%s,", t.candidate, t.split, t.state);
@@ -225,6 +246,12 @@ static int export(ctune_study *study, const char *path)
             put_num(&b, t.score_time, 0);
             put(&b, ",");
             put_text(&b, t.error, 0);
+            put(&b, ",%zu,", t.rung);
+            if (t.n_resources > 0)
+                put(&b, "%lld", (long long)t.n_resources);
+            put(&b, ",");
+            if (t.bracket >= 0)
+                put(&b, "%lld", (long long)t.bracket);
             put(&b, "\n");
         }
     }

@@ -25,7 +25,7 @@
 extern char **environ;
 
 static const char *TUNE_OPTS = "space command n-trials timeout shell sampler direction pruner "
-                               "seed jobs results quiet";
+                               "seed jobs results quiet study study-options";
 
 static void usage_tune(FILE *f)
 {
@@ -52,6 +52,9 @@ static void usage_tune(FILE *f)
             "  --seed S             seed of the sampler (default 0)\n"
             "  --jobs N             commands run at once (default 1)\n"
             "  --results FILE       write the trials table (.csv or .json)\n"
+            "  --study FILE         keep the trials in a durable study (SQLite): created, or\n"
+            "                       continued; several processes may tune on one study at once\n"
+            "  --study-options TEXT durability=full, fresh=true, timeout=S\n"
             "  --quiet              no line per trial\n");
 }
 
@@ -452,9 +455,11 @@ int cli_cmd_tune(int argc, char **argv)
         return cli_usage_error("tune", "--space is required");
     if (!o.command)
         return cli_usage_error("tune", "--command is required");
-    const cli_path out[] = {{"results", o.results, 0}};
-    if ((rc = cli_check_paths("tune", NULL, 0, out, 1)) != CLI_OK)
+    const cli_path out[] = {{"results", o.results, 0}, {"study", o.study, 0}};
+    if ((rc = cli_check_paths("tune", NULL, 0, out, 2)) != CLI_OK)
         return rc;
+    if (o.study_options && !o.study)
+        return cli_usage_error("tune", "--study-options goes with --study");
     char topts[512], oopts[256];
     if ((rc = tuner_options(&o, topts, sizeof topts)) != CLI_OK ||
         (rc = optimize_options(&o, oopts, sizeof oopts)) != CLI_OK)
@@ -474,10 +479,15 @@ int cli_cmd_tune(int argc, char **argv)
     }
     ctune_space *space = NULL;
     ctune_tuner *t = NULL;
+    ctune_study *study = NULL;
     if (rc == CLI_OK && ctune_space_parse(&space, o.space) != CTUNE_OK)
         rc = cli_usage_error("tune", "--space: %s", ctune_last_error());
     if (rc == CLI_OK && ctune_tuner_new(&t, space, topts) != CTUNE_OK)
         rc = cli_usage_error("tune", "%s", ctune_last_error());
+    if (rc == CLI_OK && o.study &&
+        (ctune_study_open(&study, o.study, o.study_options) != CTUNE_OK ||
+         ctune_tuner_set_study(t, study) != CTUNE_OK))
+        rc = cli_fail("--study");
     if (rc == CLI_OK) {
         /* a placeholder naming no parameter is a usage error before any run */
         char err[256] = "";
@@ -509,6 +519,7 @@ int cli_cmd_tune(int argc, char **argv)
             rc = report(t, &o);
     }
     ctune_tuner_free(t);
+    ctune_study_close(study);
     ctune_space_free(space);
     template_free(&ru.tpl);
     return rc;

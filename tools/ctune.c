@@ -29,7 +29,7 @@ static const char *SEARCH_OPTS = "data dataset target model space param n-iter c
                                  "seed results report save-model no-scale shuffle quiet strategy "
                                  "factor resource min-resources max-resources n-candidates "
                                  "aggressive-elimination max-epochs hyperband-iterations pruner "
-                                 "tpe-batch study study-options";
+                                 "tpe-batch study study-options timeout";
 static const char *CV_OPTS =
     "data dataset target model param cv scoring jobs seed no-scale shuffle "
     "quiet";
@@ -87,6 +87,8 @@ static void usage_search(FILE *f, const char *cmd)
         "  --study FILE         durable study (SQLite): created, or resumed after a kill;\n"
         "                       see docs/studies.md\n"
         "  --study-options TEXT durability=full, fresh=true, timeout=S, claim_timeout=S\n"
+        "  --timeout S          wall seconds after which no new candidate starts; the\n"
+        "                       search ends with the candidates that finished (S > 0)\n"
         "  --quiet              no progress and no candidate table\n"
         "  --strategy NAME      %s\n"
         "successive halving (--strategy halving):\n"
@@ -103,7 +105,7 @@ static void usage_search(FILE *f, const char *cmd)
         "  --hyperband-iterations N  times the brackets run (default 1)\n"
         "Pruning (random or grid search; epochs are the steps):\n"
         "  --pruner NAME        median | sha | none: stop hopeless candidates after each\n"
-        "                       epoch up to --max-epochs (needs --no-scale for the MLP)\n",
+        "                       epoch up to --max-epochs\n",
         cmd,
         grid ? "Grid search: evaluates every combination of the space with K-fold CV."
              : "Randomized search: samples --n-iter candidates from the space (without\n"
@@ -349,8 +351,8 @@ static int write_results(const ctune_search *s, const char *path)
 /* The search's options from the flags, through the typed setters (a flag's
  * value is never pasted into options text). *splitter: the --shuffle one,
  * owned by the caller. */
-static int configure_search(ctune_search *s, const cli_opts *o, const ctune_estimator *est,
-                            ctune_splitter **splitter)
+static int configure_search(ctune_search *s, const cli_opts *o, const char *cmd,
+                            const ctune_estimator *est, ctune_splitter **splitter)
 {
     if (ctune_search_set_cv(s, (size_t)o->cv) != CTUNE_OK)
         return cli_fail("--cv");
@@ -361,6 +363,24 @@ static int configure_search(ctune_search *s, const cli_opts *o, const ctune_esti
     if (ctune_search_set_random_state(s, o->seed) != CTUNE_OK ||
         ctune_search_set_refit(s, 1, NULL) != CTUNE_OK)
         return cli_fail("search options");
+    if (o->timeout) { /* the number read by the library's parser, whatever the locale */
+        ctune_params *p = NULL;
+        double t = 0;
+        int ok = ctune_params_new(&p) == CTUNE_OK &&
+                 ctune_params_set_text(p, "timeout", o->timeout) == CTUNE_OK;
+        int type = ok ? ctune_params_type(p, "timeout") : 0;
+        int64_t i = 0;
+        if (type == CTUNE_TYPE_INT && ctune_params_get_int(&i, p, "timeout") == CTUNE_OK)
+            t = (double)i;
+        else if (type != CTUNE_TYPE_DOUBLE || ctune_params_get_double(&t, p, "timeout") != CTUNE_OK)
+            ok = 0;
+        ctune_params_free(p);
+        if (!ok)
+            return cli_usage_error(cmd, "--timeout needs a number of seconds, got '%s'",
+                                   o->timeout);
+        if (ctune_search_set_timeout(s, t) != CTUNE_OK)
+            return cli_usage_error(cmd, "--timeout: %s", ctune_last_error());
+    }
     int rc = make_splitter(o, est, splitter);
     if (rc == CLI_OK && *splitter && ctune_search_set_splitter(s, *splitter) != CTUNE_OK)
         rc = cli_fail("--shuffle");
@@ -395,6 +415,9 @@ static int report_search(ctune_search *s, ctune_status st, const cli_opts *o, co
         printf("best score: none (%s)\n",
                st == CTUNE_EALLFAILED ? "all fits failed" : ctune_last_error());
     }
+    const char *by = ctune_search_stopped_by(s); /* the budget that ended it */
+    if (by)
+        printf("stopped by: %s (%zu results rows)\n", by, ctune_search_n_rows(s));
     for (size_t i = 0; i < ctune_search_n_warnings(s); i++)
         fprintf(stderr, "warning: %s\n", ctune_search_warning(s, i));
     if (!o->quiet)
@@ -423,6 +446,136 @@ static int report_search(ctune_search *s, ctune_status st, const cli_opts *o, co
     return rc;
 }
 
+/* Reads --strategy (and the command, 'grid' or 'search') into grid, halving (1 successive
+ * halving, 2 Hyperband) and tpe; returns the exit code. */
+static int search_strategy(const cli_opts *o, const char *cmd, int *grid_out, int *halving_out,
+                           int *tpe_out)
+{
+    int grid = strcmp(cmd, "grid") == 0, halving = 0, tpe = 0;
+    if (o->strategy) {
+        if (strcmp(o->strategy, "grid") == 0)
+            grid = 1;
+        else if (strcmp(o->strategy, "halving") == 0)
+            halving = 1;
+        else if (strcmp(o->strategy, "halving_grid") == 0 && !grid)
+            grid = halving = 1;
+        else if (strcmp(o->strategy, "hyperband") == 0 && !grid)
+            halving = 2;
+        else if (strcmp(o->strategy, "tpe") == 0 && !grid)
+            tpe = 1;
+        else if (strcmp(o->strategy, "random") != 0 || grid)
+            return cli_usage_error(cmd, "--strategy must be %s, got '%s'",
+                                   grid ? "grid or halving"
+                                        : "random, grid, tpe, halving, halving_grid or hyperband",
+                                   o->strategy);
+    }
+    *grid_out = grid;
+    *halving_out = halving;
+    *tpe_out = tpe;
+    return CLI_OK;
+}
+
+/* Checks that the search flags go with the strategy; returns the exit code. */
+static int check_strategy_flags(const cli_opts *o, const char *cmd, int grid, int halving, int tpe,
+                                int pruning)
+{
+    if (grid && o->n_iter_set)
+        return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
+    if (halving && o->n_iter_set)
+        return cli_usage_error(cmd, "--n-iter is not for halving: use --n-candidates");
+    if (halving != 1 && (o->resource || o->min_resources || o->max_resources || o->n_candidates ||
+                         o->aggressive || (o->factor && !halving)))
+        return cli_usage_error(cmd, "--factor, --resource, --min-resources, --max-resources, "
+                                    "--n-candidates and --aggressive-elimination go with "
+                                    "--strategy halving");
+    if (o->pruner && halving)
+        return cli_usage_error(cmd,
+                               "--pruner goes with a random or grid search, not with "
+                               "--strategy %s",
+                               o->strategy);
+    if (halving != 2 && o->hb_iterations)
+        return cli_usage_error(cmd, "--hyperband-iterations goes with --strategy hyperband");
+    if (halving != 2 && !pruning && o->max_epochs)
+        return cli_usage_error(cmd, "--max-epochs goes with --strategy hyperband or --pruner");
+    if (pruning && !o->max_epochs)
+        return cli_usage_error(cmd, "--pruner needs --max-epochs N (the epochs to train)");
+    if (o->tpe_batch && !tpe)
+        return cli_usage_error(cmd, "--tpe-batch needs --strategy tpe");
+    return CLI_OK;
+}
+
+/* Sets the --pruner of the search on the model's epochs (--max-epochs of them). */
+static int search_pruner(ctune_search *s, const cli_opts *o, const char *cmd, const char *prefix)
+{
+    char *end = NULL, resource[64];
+    long steps = strtol(o->max_epochs, &end, 10);
+    if (end == o->max_epochs || *end)
+        return cli_usage_error(cmd, "--max-epochs needs an integer, got '%s'", o->max_epochs);
+    snprintf(resource, sizeof resource, "%sepochs", prefix);
+    if (ctune_search_set_pruner(s, o->pruner, resource, steps) != CTUNE_OK)
+        return cli_fail("--pruner");
+    return CLI_OK;
+}
+
+/* Fits the search on data with its progress bar, a signal cancelling it; returns the
+ * status of the fit. */
+static ctune_status run_search(ctune_search *s, ctune_data *data, const cli_opts *o,
+                               const cli_model *m, const char *label, const ctune_space *space,
+                               int grid, int halving, int tpe)
+{
+    /* TPE proposes its candidates as it goes: --n-iter of them, at most the
+     * grid of a space of lists */
+    size_t nc = ctune_search_n_candidates(s);
+    uint64_t grid_points;
+    if (tpe) {
+        nc = (size_t)o->n_iter;
+        if (ctune_space_grid_size(&grid_points, space) == CTUNE_OK && grid_points < nc)
+            nc = (size_t)grid_points;
+    }
+    progress_ctx pc = {cli_progress_new(o->quiet || g_rank != 0, grid ? "grid" : "search"), nc,
+                       halving ? NULL : calloc(nc ? nc : 1, sizeof(double)),
+                       calloc(nc ? nc : 1, sizeof(size_t)), NAN};
+    ctune_search_set_progress(s, on_progress, &pc);
+    cli_signals(); /* a signal from here on cancels the search (see cli_cancel_target) */
+    if (!o->quiet && g_rank == 0)
+        fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds%s\n",
+                m->description, label, ctune_data_n_rows(data), ctune_data_n_cols(data), nc, o->cv,
+                g_ranks > 1 ? " (MPI)" : "");
+    cli_cancel_target(s, NULL);
+    ctune_status st;
+#ifdef CTUNE_CLI_MPI
+    if (g_ranks > 1)
+        st = cli_mpi_search_fit(s, data);
+    else
+#endif
+        st = ctune_search_fit(s, data);
+    cli_cancel_target(NULL, NULL);
+    cli_progress_end(pc.bar);
+    free(pc.sum);
+    free(pc.count);
+    return st;
+}
+
+/* Says whether another process on the study committed its last task (that one refits
+ * and writes the outputs), and tells so unless --quiet. */
+static int finished_elsewhere(const ctune_search *s, const ctune_study *study, ctune_status st,
+                              const cli_opts *o)
+{
+    const char *by = ctune_search_stopped_by(s);
+    if (study && st == CTUNE_OK && !ctune_study_completed_here(study) &&
+        !(by && strcmp(by, "timeout") == 0)) {
+        /* another process on the study committed its last task: that one
+         * refits and writes the outputs */
+        if (!o->quiet)
+            fprintf(stderr,
+                    "ctune: study complete: %s finished in another process, which "
+                    "refits and writes the outputs\n",
+                    o->study);
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_search(int argc, char **argv, const char *cmd)
 {
     cli_opts o = {0};
@@ -436,47 +589,12 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         usage_search(stdout, cmd);
         return CLI_OK;
     }
-    int grid = strcmp(cmd, "grid") == 0, halving = 0, tpe = 0;
-    if (o.strategy) {
-        if (strcmp(o.strategy, "grid") == 0)
-            grid = 1;
-        else if (strcmp(o.strategy, "halving") == 0)
-            halving = 1;
-        else if (strcmp(o.strategy, "halving_grid") == 0 && !grid)
-            grid = halving = 1;
-        else if (strcmp(o.strategy, "hyperband") == 0 && !grid)
-            halving = 2;
-        else if (strcmp(o.strategy, "tpe") == 0 && !grid)
-            tpe = 1;
-        else if (strcmp(o.strategy, "random") != 0 || grid)
-            return cli_usage_error(cmd, "--strategy must be %s, got '%s'",
-                                   grid ? "grid or halving"
-                                        : "random, grid, tpe, halving, halving_grid or hyperband",
-                                   o.strategy);
-    }
-    if (grid && o.n_iter_set)
-        return cli_usage_error(cmd, "--n-iter is for 'ctune search', not for a grid search");
-    if (halving && o.n_iter_set)
-        return cli_usage_error(cmd, "--n-iter is not for halving: use --n-candidates");
-    if (halving != 1 && (o.resource || o.min_resources || o.max_resources || o.n_candidates ||
-                         o.aggressive || (o.factor && !halving)))
-        return cli_usage_error(cmd, "--factor, --resource, --min-resources, --max-resources, "
-                                    "--n-candidates and --aggressive-elimination go with "
-                                    "--strategy halving");
+    int grid = 0, halving = 0, tpe = 0;
+    if ((rc = search_strategy(&o, cmd, &grid, &halving, &tpe)) != CLI_OK)
+        return rc;
     int pruning = o.pruner && strcmp(o.pruner, "none") != 0;
-    if (o.pruner && halving)
-        return cli_usage_error(cmd,
-                               "--pruner goes with a random or grid search, not with "
-                               "--strategy %s",
-                               o.strategy);
-    if (halving != 2 && o.hb_iterations)
-        return cli_usage_error(cmd, "--hyperband-iterations goes with --strategy hyperband");
-    if (halving != 2 && !pruning && o.max_epochs)
-        return cli_usage_error(cmd, "--max-epochs goes with --strategy hyperband or --pruner");
-    if (pruning && !o.max_epochs)
-        return cli_usage_error(cmd, "--pruner needs --max-epochs N (the epochs to train)");
-    if (o.tpe_batch && !tpe)
-        return cli_usage_error(cmd, "--tpe-batch needs --strategy tpe");
+    if ((rc = check_strategy_flags(&o, cmd, grid, halving, tpe, pruning)) != CLI_OK)
+        return rc;
     char hv_opts[512];
 
     const cli_path in[] = {{"data", o.data_file, 0}};
@@ -525,21 +643,10 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         rc = cli_fail("creating the search");
         goto done;
     }
-    if ((rc = configure_search(s, &o, m.est, &splitter)) != CLI_OK)
+    if ((rc = configure_search(s, &o, cmd, m.est, &splitter)) != CLI_OK)
         goto done;
-    if (pruning) {
-        char *end = NULL, resource[64];
-        long steps = strtol(o.max_epochs, &end, 10);
-        if (end == o.max_epochs || *end) {
-            rc = cli_usage_error(cmd, "--max-epochs needs an integer, got '%s'", o.max_epochs);
-            goto done;
-        }
-        snprintf(resource, sizeof resource, "%sepochs", m.prefix);
-        if (ctune_search_set_pruner(s, o.pruner, resource, steps) != CTUNE_OK) {
-            rc = cli_fail("--pruner");
-            goto done;
-        }
-    }
+    if (pruning && (rc = search_pruner(s, &o, cmd, m.prefix)) != CLI_OK)
+        goto done;
     if (o.study) {
         if (ctune_study_open(&study, o.study, o.study_options) != CTUNE_OK) {
             rc = cli_fail("--study");
@@ -547,43 +654,8 @@ static int cmd_search(int argc, char **argv, const char *cmd)
         }
         ctune_search_set_study(s, study);
     }
-    /* TPE proposes its candidates as it goes: --n-iter of them, at most the
-     * grid of a space of lists */
-    size_t nc = ctune_search_n_candidates(s);
-    uint64_t grid_points;
-    if (tpe) {
-        nc = (size_t)o.n_iter;
-        if (ctune_space_grid_size(&grid_points, space) == CTUNE_OK && grid_points < nc)
-            nc = (size_t)grid_points;
-    }
-    progress_ctx pc = {cli_progress_new(o.quiet || g_rank != 0, grid ? "grid" : "search"), nc,
-                       halving ? NULL : calloc(nc ? nc : 1, sizeof(double)),
-                       calloc(nc ? nc : 1, sizeof(size_t)), NAN};
-    ctune_search_set_progress(s, on_progress, &pc);
-    cli_signals(); /* a signal from here on cancels the search (see cli_cancel_target) */
-    if (!o.quiet && g_rank == 0)
-        fprintf(stderr, "%s on %s (%zu rows, %zu features): %zu candidates x %ld folds%s\n",
-                m.description, label, ctune_data_n_rows(data), ctune_data_n_cols(data), nc, o.cv,
-                g_ranks > 1 ? " (MPI)" : "");
-    cli_cancel_target(s, NULL);
-#ifdef CTUNE_CLI_MPI
-    if (g_ranks > 1)
-        st = cli_mpi_search_fit(s, data);
-    else
-#endif
-        st = ctune_search_fit(s, data);
-    cli_cancel_target(NULL, NULL);
-    cli_progress_end(pc.bar);
-    free(pc.sum);
-    free(pc.count);
-    if (study && st == CTUNE_OK && !ctune_study_completed_here(study)) {
-        /* another process on the study committed its last task: that one
-         * refits and writes the outputs */
-        if (!o.quiet)
-            fprintf(stderr,
-                    "ctune: study complete: %s finished in another process, which "
-                    "refits and writes the outputs\n",
-                    o.study);
+    st = run_search(s, data, &o, &m, label, space, grid, halving, tpe);
+    if (finished_elsewhere(s, study, st, &o)) {
         rc = CLI_OK;
         goto done;
     }
@@ -775,6 +847,33 @@ static const char *class_name_of(const ctune_estimator *est, const double *class
     return lo < k && classes[lo] == label ? ctune_estimator_class_name(est, lo) : NULL;
 }
 
+/* Writes the predictions' CSV (a header, then a line per row, class names when the
+ * model keeps them) into text of cap bytes from text[len]; returns the new length. */
+static size_t predictions_csv(char *text, size_t cap, size_t len, const ctune_estimator *est,
+                              const double *pred, size_t n, size_t k, const double *classes,
+                              size_t n_classes)
+{
+    for (size_t j = 0; j < k; j++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"),
+                                j);
+    text[len++] = '\n';
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < k; j++) {
+            const char *name = classes ? class_name_of(est, classes, n_classes, pred[i * k + j])
+                                       : NULL;
+            if (j)
+                text[len++] = ',';
+            if (name)
+                len += csv_field(text + len, name);
+            else
+                len += (size_t)snprintf(text + len, cap - len, "%.17g", pred[i * k + j]);
+        }
+        text[len++] = '\n';
+    }
+    return len;
+}
+
 static int cmd_predict(int argc, char **argv)
 {
     cli_opts o = {0};
@@ -842,24 +941,7 @@ static int cmd_predict(int argc, char **argv)
         rc = CLI_ERROR;
         goto done;
     }
-    for (size_t j = 0; j < k; j++)
-        len += (size_t)snprintf(text + len, cap - len,
-                                j ? ",prediction_%zu" : (k > 1 ? "prediction_%zu" : "prediction"),
-                                j);
-    text[len++] = '\n';
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < k; j++) {
-            const char *name = classes ? class_name_of(est, classes, n_classes, pred[i * k + j])
-                                       : NULL;
-            if (j)
-                text[len++] = ',';
-            if (name)
-                len += csv_field(text + len, name);
-            else
-                len += (size_t)snprintf(text + len, cap - len, "%.17g", pred[i * k + j]);
-        }
-        text[len++] = '\n';
-    }
+    len = predictions_csv(text, cap, len, est, pred, n, k, classes, n_classes);
     if (cli_is_stdout(o.output)) {
         if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
             fprintf(stderr, "ctune: cannot write the predictions to standard output: %s\n",

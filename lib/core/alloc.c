@@ -131,3 +131,37 @@ void ctune_alloc_fail_at(int64_t n, int sticky)
     atomic_store(&g_fail_sticky, sticky ? 1 : 0);
     atomic_store(&g_fail_countdown, n > 0 ? (long long)n : 0);
 }
+
+ctune_status ctune__scratch_take(ctune__scratch *s, size_t bytes, void **out)
+{
+    *out = NULL;
+    if (!s || s->busy)
+        return CTUNE_OK;
+    if (bytes > s->cap) {
+        /* grown by a new block: nothing is copied */
+        ctune__free(s->p);
+        s->p = NULL;
+        s->cap = 0;
+        s->p = ctune__malloc(bytes);
+        if (!s->p)
+            return CTUNE_ENOMEM;
+        s->cap = bytes;
+    }
+    s->busy = 1;
+    *out = s->p;
+    return CTUNE_OK;
+}
+
+void ctune__scratch_give(ctune__scratch *s)
+{
+    if (s)
+        s->busy = 0;
+}
+
+void ctune__scratch_free(ctune__scratch *s)
+{
+    ctune__free(s->p);
+    s->p = NULL;
+    s->cap = 0;
+    s->busy = 0;
+}

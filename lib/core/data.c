@@ -8,7 +8,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
-static void storage_release(ctune__storage *st)
+void ctune__storage_release(ctune__storage *st)
 {
     if (!st)
         return;
@@ -44,7 +44,7 @@ ctune_status ctune__data_new_storage(ctune_data **out, const ctune__storage *ini
     ctune_status rc = view_new(out, st, st->n_rows);
     if (rc != CTUNE_OK) {
         atomic_store(&st->refs, 1);
-        storage_release(st);
+        ctune__storage_release(st);
     }
     return rc;
 }
@@ -134,10 +134,12 @@ ctune_status ctune__data_new_owned(ctune_data **out, void *X, int dtype, size_t 
     return ctune__data_new_storage(out, &init);
 }
 
-/* A derived view keeps its source's affine map and trust. */
+/* A derived view keeps its source's affine map, trust and class table. */
 static ctune_status copy_view_extras(ctune_data *d, const ctune_data *src)
 {
     d->trusted = src->trusted;
+    d->x_checked = src->x_checked;
+    ctune__data_set_class_table(d, src->class_table);
     if (!src->affine)
         return CTUNE_OK;
     size_t m = src->st->n_cols;
@@ -234,6 +236,24 @@ fail:
     return CTUNE_ENOMEM;
 }
 
+ctune_status ctune__data_view_on(ctune_data **out, ctune__storage *st, const ctune_data *src)
+{
+    *out = NULL;
+    ctune_data *d;
+    CTUNE_TRY(view_new(&d, st, src->n));
+    if (src->idx_block) { /* the same rows: share the list */
+        atomic_fetch_add(&src->idx_block->refs, 1);
+        d->idx = src->idx;
+        d->idx_block = src->idx_block;
+    }
+    if (copy_view_extras(d, src) != CTUNE_OK) {
+        ctune_data_free(d);
+        return CTUNE_ENOMEM;
+    }
+    *out = d;
+    return CTUNE_OK;
+}
+
 ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const double *shift,
                                 const double *scale)
 {
@@ -266,8 +286,20 @@ ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const d
     }
     /* finite values under a finite map can still overflow: validated again */
     d->trusted = 0;
+    d->x_checked = 0;
     *out = d;
     return CTUNE_OK;
+}
+
+void ctune__data_affine_known(ctune_data *d, const double *absmax)
+{
+    size_t m = d->st->n_cols;
+    if (!d->affine)
+        return;
+    for (size_t j = 0; j < m; j++)
+        if (!(absmax[j] <= d->affine[2 * m + j])) /* a NaN is not */
+            return;
+    d->x_checked = 2;
 }
 
 ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ctune_data **use)
@@ -305,12 +337,13 @@ void ctune_data_free(ctune_data *data)
     if (!data)
         return;
     ctune__storage *st = data->st;
+    ctune__class_table_release(data->class_table);
     ctune__free(data->affine);
     if (data->idx_block && atomic_fetch_sub(&data->idx_block->refs, 1) == 1)
         ctune__free(data->idx_block);
     ctune__free(data->y_owned);
     ctune__free(data);
-    storage_release(st);
+    ctune__storage_release(st);
 }
 
 size_t ctune_data_n_rows(const ctune_data *d) { return d ? d->n : 0; }
@@ -373,6 +406,32 @@ static void affine_chunk(const ctune_data *d, const void *row, size_t j0, size_t
 
 #define AFFINE_CHUNK 64
 
+/* 1 when every |x[j]| of a stored row is <= lim[j] (lim NULL: <= one),
+ * which a NaN is not: one branch-free pass that the compiler vectorizes
+ * clears the common row; the checks below then look at the others only. */
+static int row_within(const void *row, int f32, size_t m, const double *lim, double one)
+{
+    int ok = 1;
+    if (f32) {
+        const float *x = row;
+        if (lim)
+            for (size_t j = 0; j < m; j++)
+                ok &= fabs((double)x[j]) <= lim[j];
+        else
+            for (size_t j = 0; j < m; j++)
+                ok &= fabs((double)x[j]) <= one;
+    } else {
+        const double *x = row;
+        if (lim)
+            for (size_t j = 0; j < m; j++)
+                ok &= fabs(x[j]) <= lim[j];
+        else
+            for (size_t j = 0; j < m; j++)
+                ok &= fabs(x[j]) <= one;
+    }
+    return ok;
+}
+
 /* 1 when a column of a stored row of an affine view reads as a non-finite
  * value (flt: or one beyond float32's range), with its column and value.
  * Values within the column's bound need no division. */
@@ -381,6 +440,8 @@ static int affine_row_bad(const ctune_data *d, const void *row, int flt, size_t 
     size_t m = d->st->n_cols;
     const double *bound = d->affine + 2 * m;
     int f32 = d->st->dtype == CTUNE_FLOAT32;
+    if (row_within(row, f32, m, bound, 0))
+        return 0;
     for (size_t j = 0; j < m; j++) {
         double x = f32 ? (double)((const float *)row)[j] : ((const double *)row)[j];
         if (fabs(x) <= bound[j])
@@ -395,10 +456,20 @@ static int affine_row_bad(const ctune_data *d, const void *row, int flt, size_t 
     return 0;
 }
 
+/* Records on an affine view what a full check of its X found (see
+ * x_checked): the view is the calling thread's, made in this call. */
+static void affine_checked(const ctune_data *d, int level)
+{
+    if (d->affine && d->x_checked < level)
+        ((ctune_data *)d)->x_checked = level;
+}
+
 int ctune__data_find_bad(const ctune_data *d, int flt, size_t *row, size_t *col, double *val)
 {
     size_t m = d->st->n_cols;
     int f32 = d->st->dtype == CTUNE_FLOAT32;
+    if (d->affine && d->x_checked >= (flt ? 2 : 1))
+        return 0;
     for (size_t i = 0; i < d->n; i++) {
         const void *r = ctune__data_row_ptr(d, i);
         if (d->affine) {
@@ -408,6 +479,8 @@ int ctune__data_find_bad(const ctune_data *d, int flt, size_t *row, size_t *col,
             }
             continue;
         }
+        if (row_within(r, f32, m, NULL, flt ? (double)FLT_MAX : DBL_MAX))
+            continue;
         for (size_t j = 0; j < m; j++) {
             double x = f32 ? (double)((const float *)r)[j] : ((const double *)r)[j];
             if (!isfinite(x) || (flt && fabs(x) > FLT_MAX)) {
@@ -418,26 +491,38 @@ int ctune__data_find_bad(const ctune_data *d, int flt, size_t *row, size_t *col,
             }
         }
     }
+    affine_checked(d, flt ? 2 : 1);
     return 0;
 }
 
 static const char *nonfinite_name(double v) { return isnan(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf"); }
 
-ctune_status ctune_data_validate(const ctune_data *d)
+/* The X part of ctune_data_validate(). An affine view that passed is
+ * marked: within its columns' bounds everywhere, it is also within
+ * float32's range. */
+static ctune_status validate_x(const ctune_data *d)
 {
-    CTUNE_CHECK_NULL(d, "data");
-    if (d->trusted)
-        return CTUNE_OK;
     size_t m = d->st->n_cols;
+    int f32 = d->st->dtype == CTUNE_FLOAT32;
+    if (d->affine && d->x_checked >= 1)
+        return CTUNE_OK;
+    int all_within = 1;
     for (size_t i = 0; i < d->n; i++) {
         const void *row = ctune__data_row_ptr(d, i);
         if (d->affine) {
+            if (row_within(row, f32, m, d->affine + 2 * m, 0))
+                continue;
+            all_within = 0;
             size_t j;
             double v;
             if (affine_row_bad(d, row, 0, &j, &v))
                 return ctune_set_error(CTUNE_EDATA, "X row %zu, column %zu is %s", i, j,
                                        nonfinite_name(v));
-        } else if (d->st->dtype == CTUNE_FLOAT32) {
+            continue;
+        }
+        if (row_within(row, f32, m, NULL, f32 ? (double)FLT_MAX : DBL_MAX))
+            continue;
+        if (f32) {
             const float *r = row;
             for (size_t j = 0; j < m; j++)
                 if (!isfinite(r[j]))
@@ -451,6 +536,22 @@ ctune_status ctune_data_validate(const ctune_data *d)
                                            nonfinite_name(r[j]));
         }
     }
+    affine_checked(d, all_within ? 2 : 1);
+    return CTUNE_OK;
+}
+
+ctune_status ctune__data_validate_x(const ctune_data *d)
+{
+    CTUNE_CHECK_NULL(d, "data");
+    return d->trusted ? CTUNE_OK : validate_x(d);
+}
+
+ctune_status ctune_data_validate(const ctune_data *d)
+{
+    CTUNE_CHECK_NULL(d, "data");
+    if (d->trusted)
+        return CTUNE_OK;
+    CTUNE_TRY(validate_x(d));
     size_t t = ctune_data_n_targets(d);
     for (size_t i = 0; i < d->n; i++)
         for (size_t k = 0; k < t; k++) {

@@ -53,6 +53,15 @@ struct ctune_data {
     /* Set on views made inside one public call after that call validated
      * their source (never on the caller's views): validation is skipped. */
     int trusted;
+    /* Affine views only (made inside one library call, used on its thread):
+     * what the checks below found of its X, so that the fit, the predict
+     * and the network's own check of the same view do not read it again.
+     * 0 nothing yet; 1 every value finite; 2 also within float32's range.
+     * Kept by derived views (the same X and map, some of its rows). */
+    int x_checked;
+    /* The class table of a search's data (see ctune__class_table), kept by
+     * the views derived from this one; NULL when none. A reference. */
+    struct ctune__class_table *class_table;
 };
 
 static inline size_t ctune__data_row_index(const ctune_data *d, size_t i)
@@ -104,17 +113,61 @@ ctune_status ctune__data_new_owned(ctune_data **out, void *X, int dtype, size_t 
 ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const double *shift,
                                 const double *scale);
 
+/* Marks the affine view `d` as checked (finite, within float32's range)
+ * when absmax[j], the largest stored |x| of column j among its rows (found
+ * by whoever read them all), is within every column's bound; else leaves
+ * it to be checked. */
+void ctune__data_affine_known(ctune_data *d, const double *absmax);
+
 /* `d` itself when it reads its stored rows as they are (*owned = NULL);
  * for an affine view, a float64 copy of its transformed X with its y
  * (*owned = the copy, to free). For code that walks rows with
  * ctune__data_row_ptr(). */
 ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ctune_data **use);
 
+/* ctune_data_validate() of X alone (y is not looked at). */
+ctune_status ctune__data_validate_x(const ctune_data *d);
+
 /* Finds the first value of X, as the view reads it, that is not finite or,
  * with `flt`, beyond float32's range: returns 1 and sets *row, *col and
  * *val, or 0 when there is none. One pass; an affine view compares stored
  * values with a per-column bound and divides only beyond it. */
 int ctune__data_find_bad(const ctune_data *d, int flt, size_t *row, size_t *col, double *val);
+
+/* Drops one reference to a storage (the last one releases it). */
+void ctune__storage_release(ctune__storage *st);
+
+/* A view of the rows of `src` (its row list, affine map, trust and class
+ * table) over another storage `st` of as many rows (X and y read from
+ * `st`). Takes a reference to `st`. */
+ctune_status ctune__data_view_on(ctune_data **out, ctune__storage *st, const ctune_data *src);
+
+/* ---- class tables ------------------------------------------------------------
+ *
+ * A classifier's fit finds the sorted distinct labels of its rows (its
+ * classes) and fits on a view whose y holds each row's class code. A
+ * search fits many classifiers on views of the same data: it builds the
+ * class table of that data once (the classes of all its rows, and the code
+ * of each row in a storage of its own over the same X) and attaches it to
+ * the views it makes. A fit on a view that carries a table and holds every
+ * class of it takes its classes and codes from the table (the very values
+ * it would find itself); any other fit finds them as before. Nested fits
+ * (a Pipeline's last step) get the table of the codes themselves. */
+typedef struct ctune__class_table ctune__class_table;
+
+/* The class table of the labels of `d` (its y, one target): *out is NULL
+ * (and CTUNE_OK) when there is none to make: no y from a storage, or a
+ * label that is not an integer value (the fits then report it). */
+ctune_status ctune__class_table_new(ctune__class_table **out, const ctune_data *d);
+void ctune__class_table_release(ctune__class_table *t); /* NULL: nothing */
+/* Attaches `t` (a new reference; NULL detaches) to the view `d`. */
+void ctune__data_set_class_table(ctune_data *d, ctune__class_table *t);
+/* For a classifier's fit on `d`: when its table covers its rows and all
+ * of its classes occur among them, *classes (k sorted labels, to free)
+ * and *coded (a view of `d` whose y holds the codes) are set and *used is
+ * 1; else *used is 0 and nothing is set. */
+ctune_status ctune__data_classes_from_table(const ctune_data *d, double **classes, size_t *k,
+                                            ctune_data **coded, int *used);
 
 /* Marks a view that its maker validated in this public call. */
 static inline void ctune__data_trust(ctune_data *d) { d->trusted = 1; }

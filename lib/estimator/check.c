@@ -1191,6 +1191,52 @@ static ctune_status check_concurrency(ck *c)
     return rc;
 }
 
+/* fit_more (vtable version 3): a fit continued with its own params ends as a
+ * fresh fit with them, which is the fit itself: its predictions stay, or
+ * fit_more declines (CTUNE_EUNSUPPORTED) and leaves the fit as it was. */
+static ctune_status check_fit_more(ck *c)
+{
+    const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(c->proto);
+    if (vt->version < 3 || !vt->fit_more || !need_ref(c))
+        return CTUNE_OK;
+    ctune_estimator *e;
+    ctune_status frc;
+    CTUNE_TRY(fitted_clone(c, c->train, &e, &frc));
+    if (!e) {
+        fail(c, "fit failed: %s", ctune_last_error());
+        return CTUNE_OK;
+    }
+    ctune_fit_ctx ctx;
+    ctune__fit_ctx_init(&ctx);
+    ctx.has_stream = 1;
+    ctx.stream = CHECK_STREAM;
+    ctune_status rc = ctune__estimator_continue_ctx(e, c->train, NULL, &ctx);
+    double *o = NULL;
+    if (rc == CTUNE_ENOMEM) {
+        ctune_estimator_free(e);
+        return rc;
+    }
+    int continued = rc == CTUNE_OK;
+    const char *how = continued ? "continued" : "declined";
+    if (rc != CTUNE_OK && rc != CTUNE_EUNSUPPORTED) {
+        fail(c, "fit_more with the fit's own params failed: %s", ctune_last_error());
+    } else if (!ctune_estimator_is_fitted(e)) {
+        fail(c, "not fitted after fit_more %s", how);
+    } else {
+        o = new_out(c->n, c->width);
+        rc = o ? outputs(e, c->train, o) : CTUNE_ENOMEM;
+        if (rc == CTUNE_OK)
+            same_outputs(c, c->ref_out, o, c->n, c->width,
+                         continued ? "a fit continued with its own params vs the fit: predictions"
+                                   : "a fit after fit_more declined vs the fit: predictions");
+        else if (rc != CTUNE_ENOMEM)
+            fail(c, "predict after fit_more %s failed: %s", how, ctune_last_error());
+    }
+    ctune__free(o);
+    ctune_estimator_free(e);
+    return rc == CTUNE_ENOMEM ? rc : CTUNE_OK;
+}
+
 /* ---- the battery ----------------------------------------------------------- */
 
 typedef struct check {
@@ -1222,6 +1268,7 @@ static const check CHECKS[] = {
     {"transform_shape", check_transform_shape},
     {"no_leaks", check_no_leaks},
     {"concurrency", check_concurrency},
+    {"fit_more", check_fit_more},
 };
 #define N_CHECKS (sizeof CHECKS / sizeof CHECKS[0])
 

@@ -2,6 +2,7 @@
 #include "estimator/estimator.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,12 +48,15 @@ uint64_t ctune_fit_ctx_seed(const ctune_fit_ctx *ctx, uint64_t own_seed)
 
 #ifdef CTUNE_TEST_HOOKS
 atomic_size_t ctune__test_fit_polls;
+atomic_int ctune__test_kill_at_poll;
 #endif
 
 int ctune_fit_ctx_cancelled(const ctune_fit_ctx *ctx)
 {
 #ifdef CTUNE_TEST_HOOKS
     atomic_fetch_add_explicit(&ctune__test_fit_polls, 1, memory_order_relaxed);
+    if (atomic_load_explicit(&ctune__test_kill_at_poll, memory_order_relaxed))
+        raise(SIGKILL);
 #endif
     return ctx && ((ctx->cancel && atomic_load(ctx->cancel)) ||
                    (ctx->interrupt && atomic_load(ctx->interrupt)));
@@ -475,11 +479,17 @@ ctune_status ctune__estimator_fit_ctx(ctune_estimator *e, const ctune_data *data
     size_t k = 0;
     ctune_status rc;
     if (e->vt->kind == CTUNE_CLASSIFIER) {
-        CTUNE_TRY(find_classes(data, &classes, &k));
-        rc = encode_labels(data, classes, k, &coded);
-        if (rc != CTUNE_OK) {
-            ctune__free(classes);
-            return rc;
+        /* from the search's class table when the data has one, else found
+         * here: the same classes and codes either way */
+        int from_table = 0;
+        CTUNE_TRY(ctune__data_classes_from_table(data, &classes, &k, &coded, &from_table));
+        if (!from_table) {
+            CTUNE_TRY(find_classes(data, &classes, &k));
+            rc = encode_labels(data, classes, k, &coded);
+            if (rc != CTUNE_OK) {
+                ctune__free(classes);
+                return rc;
+            }
         }
         train = coded;
     }
@@ -540,60 +550,91 @@ static ctune_status coded_like_fit(const ctune_estimator *e, const ctune_data *d
     return rc;
 }
 
-ctune_status ctune__estimator_fit_warm_ctx(ctune_estimator *e, const ctune_data *data,
-                                           const ctune_params *params, const ctune_fit_ctx *ctx,
-                                           int *continued)
+/* The handle's params with `params` (validated against the spec) merged
+ * in: a new set, or CTUNE_EINVAL naming the parameter. */
+static ctune_status merged_params(const ctune_estimator *e, const ctune_params *params,
+                                  ctune_params **out)
+{
+    *out = NULL;
+    ctune_params *merged;
+    CTUNE_TRY(ctune_params_copy(&merged, e->params));
+    if (!params) {
+        *out = merged;
+        return CTUNE_OK;
+    }
+    ctune_params *tmp;
+    ctune_status rc = ctune_params_copy(&tmp, params);
+    if (rc == CTUNE_OK) {
+        rc = validate_against_spec(e, tmp);
+        if (rc == CTUNE_OK)
+            rc = ctune_params_update(merged, tmp);
+        ctune_params_free(tmp);
+    }
+    if (rc != CTUNE_OK) {
+        ctune_params_free(merged);
+        return rc;
+    }
+    *out = merged;
+    return CTUNE_OK;
+}
+
+ctune_status ctune__estimator_continue_ctx(ctune_estimator *e, const ctune_data *data,
+                                           const ctune_params *params, const ctune_fit_ctx *ctx)
 {
     CTUNE_CHECK_NULL(e, "estimator");
-    if (continued)
-        *continued = 0;
-    if (params) {
-        ctune_params *tmp, *merged;
-        CTUNE_TRY(ctune_params_copy(&tmp, params));
-        ctune_status rc = validate_against_spec(e, tmp);
-        if (rc == CTUNE_OK)
-            rc = ctune_params_copy(&merged, e->params);
-        if (rc == CTUNE_OK) {
-            rc = ctune_params_update(merged, tmp);
-            if (rc == CTUNE_OK) {
-                ctune_params_free(e->params);
-                e->params = merged; /* the fit is kept: fit_more may continue it */
-            } else {
-                ctune_params_free(merged);
-            }
-        }
-        ctune_params_free(tmp);
-        CTUNE_TRY(rc);
-    }
+    ctune_params *merged;
+    CTUNE_TRY(merged_params(e, params, &merged));
     ctune_fit_ctx defctx;
     if (!ctx) {
         ctune__fit_ctx_init(&defctx);
         ctx = &defctx;
     }
+    ctune_status rc = CTUNE_EUNSUPPORTED;
     if (e->self && e->vt->version >= 3 && e->vt->fit_more && data &&
         ctune_data_n_rows(data) == e->n_rows && ctune_data_n_cols(data) == e->n_features &&
         check_fit_data(e, data) == CTUNE_OK) {
         ctune_data *coded = NULL;
-        ctune_status rc = coded_like_fit(e, data, &coded);
+        rc = coded_like_fit(e, data, &coded);
         if (rc == CTUNE_OK) {
-            rc = e->vt->fit_more(e->self, e->params, coded ? coded : data, e->n_classes, ctx);
+            rc = e->vt->fit_more(e->self, merged, coded ? coded : data, e->n_classes, ctx);
             if (rc == CTUNE_OK && ctune_fit_ctx_cancelled(ctx))
                 rc = ctune_set_error(CTUNE_ECANCELLED, "%s: fit cancelled", e->vt->name);
         }
         ctune_data_free(coded);
-        if (rc == CTUNE_OK) {
-            if (continued)
-                *continued = 1;
-            return CTUNE_OK;
-        }
-        if (rc != CTUNE_EUNSUPPORTED) {
-            drop_fit(e);
-            if (ctune_last_error()[0] == '\0')
-                ctune_set_error(rc, "%s: fit failed (%s)", e->vt->name, ctune_status_string(rc));
-            return rc;
-        }
-        ctune_clear_error(); /* cannot continue exactly: fit from scratch */
     }
+    if (rc == CTUNE_EUNSUPPORTED) { /* nothing changed */
+        ctune_params_free(merged);
+        ctune_clear_error();
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "%s: this fit cannot be continued exactly",
+                               e->vt->name);
+    }
+    /* the params say what was trained (or tried) */
+    ctune_params_free(e->params);
+    e->params = merged;
+    if (rc != CTUNE_OK) {
+        drop_fit(e);
+        if (ctune_last_error()[0] == '\0')
+            ctune_set_error(rc, "%s: fit failed (%s)", e->vt->name, ctune_status_string(rc));
+    }
+    return rc;
+}
+
+ctune_status ctune__estimator_fit_warm_ctx(ctune_estimator *e, const ctune_data *data,
+                                           const ctune_params *params, const ctune_fit_ctx *ctx,
+                                           int *continued)
+{
+    if (continued)
+        *continued = 0;
+    ctune_status rc = ctune__estimator_continue_ctx(e, data, params, ctx);
+    if (rc == CTUNE_OK && continued)
+        *continued = 1;
+    if (rc != CTUNE_EUNSUPPORTED)
+        return rc;
+    ctune_clear_error(); /* cannot continue exactly: fit from scratch */
+    ctune_params *merged;
+    CTUNE_TRY(merged_params(e, params, &merged));
+    ctune_params_free(e->params);
+    e->params = merged;
     return ctune__estimator_fit_ctx(e, data, ctx);
 }
 
@@ -656,21 +697,8 @@ ctune_status ctune__estimator_check_X(const ctune_estimator *e, const ctune_data
     if (ctune_data_n_cols(X) != e->n_features)
         return ctune_set_error(CTUNE_EDATA, "X has %zu features, but %s was fitted with %zu",
                                ctune_data_n_cols(X), e->vt->name, e->n_features);
-    /* Only X must be finite for prediction: validate a copy of the view
-     * without its y. The storage's fields are copied one by one: its
-     * reference count may be changing in another thread. */
-    ctune_data tmp = *X;
-    tmp.y_local = NULL;
-    tmp.t_local = 0;
-    ctune__storage st;
-    memset(&st, 0, sizeof st);
-    st.X = X->st->X;
-    st.dtype = X->st->dtype;
-    st.n_rows = X->st->n_rows;
-    st.n_cols = X->st->n_cols;
-    st.stride = X->st->stride;
-    tmp.st = &st;
-    ctune_status rc = ctune_data_validate(&tmp);
+    /* Only X must be finite for prediction */
+    ctune_status rc = ctune__data_validate_x(X);
     if (rc != CTUNE_OK)
         ctune__error_prefix("%s", e->vt->name);
     return rc;

@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 
+#include "core/alloc.h"
 #include "ctune.h"
 
 struct ctune_fit_ctx {
@@ -14,6 +15,8 @@ struct ctune_fit_ctx {
     const atomic_int *cancel;    /* the job's stop flag; may be NULL */
     const atomic_int *interrupt; /* the caller's cancel request (ctune_search_cancel(),
                                   * ctune_estimator_cancel()); may be NULL */
+    ctune__scratch *scratch;     /* the running worker's reusable block (core/alloc.h),
+                                  * or NULL */
 };
 
 #ifdef CTUNE_TEST_HOOKS
@@ -21,6 +24,10 @@ struct ctune_fit_ctx {
  * (the cancellation tests count the minibatches and feature scans that
  * run after a cancel). */
 extern atomic_size_t ctune__test_fit_polls;
+/* Test builds: when set, the next ctune_fit_ctx_cancelled() (in a fit that
+ * runs) kills the process with SIGKILL; the study's kill-and-resume test
+ * uses it to die in the middle of the refit. */
+extern atomic_int ctune__test_kill_at_poll;
 #endif
 
 /* A context with defaults (1 thread, no stream, no cancel flags). */
@@ -41,6 +48,17 @@ ctune_status ctune__estimator_fit_ctx(ctune_estimator *est, const ctune_data *da
 ctune_status ctune__estimator_fit_warm_ctx(ctune_estimator *est, const ctune_data *data,
                                            const ctune_params *params, const ctune_fit_ctx *ctx,
                                            int *continued);
+
+/* Only the continuation of ctune__estimator_fit_warm_ctx(): continues the
+ * fit through the vtable's fit_more with `params` (may be NULL) merged into
+ * the handle's. CTUNE_EUNSUPPORTED, with the handle unchanged (params and
+ * fit), when it cannot continue exactly (unfitted, no fit_more, other data
+ * shape or classes, or fit_more declines); CTUNE_EINVAL for params the spec
+ * rejects (unchanged too); another failure drops the fit and keeps the
+ * merged params, as fit_warm does. For estimators that wrap others (a
+ * Pipeline's fit_more continues its last step). */
+ctune_status ctune__estimator_continue_ctx(ctune_estimator *est, const ctune_data *data,
+                                           const ctune_params *params, const ctune_fit_ctx *ctx);
 
 /* The instance pointer of a fitted estimator (NULL when unfitted): for
  * built-in estimators that wrap others (pipelines) and for persistence. */

@@ -37,6 +37,7 @@ typedef struct pipe_def {
 typedef struct pipe_fit {
     size_t n;
     ctune_estimator **steps; /* fitted */
+    pipe_def *def;           /* the definition it was made from (a reference: names) */
 } pipe_fit;
 
 static ctune_status pipe_predict_proba(void *self, const ctune_data *X, double *out);
@@ -180,6 +181,8 @@ static ctune_status def_copy(pipe_def **out, const pipe_def *s)
 
 /* ---- instance ----------------------------------------------------------------------- */
 
+static void def_release(void *user);
+
 static void pipe_destroy(void *self)
 {
     pipe_fit *pf = self;
@@ -188,7 +191,17 @@ static void pipe_destroy(void *self)
     for (size_t i = 0; i < pf->n; i++)
         ctune_estimator_free(pf->steps[i]);
     ctune__free(pf->steps);
+    if (pf->def)
+        def_release(pf->def);
     ctune__free(pf);
+}
+
+/* The instance keeps its definition alive (a later step added to the
+ * handle's copies it: ctune_pipeline_add_step). */
+static void keep_def(pipe_fit *pf, const pipe_def *d)
+{
+    pf->def = (pipe_def *)d;
+    atomic_fetch_add(&pf->def->refs, 1);
 }
 
 /* The "prefix__*" entries of params, renamed without the prefix. */
@@ -224,6 +237,7 @@ static ctune_status pipe_create(void **self, const ctune_params *params, void *u
         ctune__free(pf);
         return CTUNE_ENOMEM;
     }
+    keep_def(pf, d);
     ctune_status rc = CTUNE_OK;
     for (size_t i = 0; rc == CTUNE_OK && i < d->n; i++) {
         rc = ctune_estimator_clone(&pf->steps[i], d->steps[i]);
@@ -254,23 +268,26 @@ static const char *step_label(const pipe_fit *pf, size_t i)
 }
 
 /* Runs `X` through transformer steps [0, upto): *out receives an owned view
- * (float64, with X's y when keep_y), or NULL when upto is 0 (use X). */
+ * (float64, with X's y when keep_y), or NULL when upto is 0 (use X).
+ * fitted_on: X holds the very rows the single step (upto 1) was fitted on. */
 static ctune_status run_transforms(const pipe_fit *pf, size_t upto, const ctune_data *X, int keep_y,
-                                   ctune_data **out)
+                                   int fitted_on, ctune_data **out)
 {
     *out = NULL;
     const ctune_data *cur = X;
     ctune_data *owned = NULL;
     size_t n = ctune_data_n_rows(X), t = keep_y ? ctune_data_n_targets(X) : 0;
     for (size_t i = 0; i < upto; i++) {
-        const double *shift, *scale;
-        if (!cur->affine && ctune__affine_of(pf->steps[i], &shift, &scale)) {
+        const double *shift, *scale, *absmax = NULL;
+        if (!cur->affine && ctune__affine_of(pf->steps[i], &shift, &scale, &absmax)) {
             /* a per-column affine step: a view of cur, no copy. Its X
              * must pass the checks its transform would have made. */
             ctune_status rc = ctune__estimator_check_X(pf->steps[i], cur);
             ctune_data *next = NULL;
             if (rc == CTUNE_OK)
                 rc = ctune__data_affine(&next, cur, shift, scale);
+            if (rc == CTUNE_OK && fitted_on && absmax)
+                ctune__data_affine_known(next, absmax); /* the step's fit read these rows */
             if (rc != CTUNE_OK) {
                 ctune_data_free(owned);
                 if (rc != CTUNE_ENOMEM)
@@ -341,8 +358,8 @@ static ctune_status pipe_fit_fn(void *self, const ctune_data *train, size_t n_cl
             break;
         ctune_data *next;
         /* one transformer at a time: feed its output forward */
-        pipe_fit one = {1, pf->steps + i};
-        rc = run_transforms(&one, 1, cur, 1, &next);
+        pipe_fit one = {1, pf->steps + i, NULL};
+        rc = run_transforms(&one, 1, cur, 1, 1, &next);
         if (rc != CTUNE_OK)
             break;
         ctune_data_free(owned);
@@ -353,6 +370,51 @@ static ctune_status pipe_fit_fn(void *self, const ctune_data *train, size_t n_cl
     return rc;
 }
 
+/* Warm start (the vtable's fit_more): the transformers were fitted on this
+ * same data with the same params, so they stay and only re-apply; the last
+ * step continues its fit on their output with its own fit_more, which ends
+ * as a fresh fit of the whole pipeline would (each step of a fresh fit sees
+ * the same data and fit context). CTUNE_EUNSUPPORTED, nothing changed, when
+ * a transformer's params differ or the last step cannot continue. */
+static ctune_status pipe_fit_more(void *self, const ctune_params *params, const ctune_data *train,
+                                  size_t n_classes, const ctune_fit_ctx *ctx)
+{
+    (void)n_classes; /* the last step's handle has its own */
+    pipe_fit *pf = self;
+    const pipe_def *d = pf->def;
+    ctune_estimator *last = pf->steps[pf->n - 1];
+    const ctune_estimator_vtable *lvt = ctune_estimator_vtable_of(last);
+    if (!d || d->n != pf->n || lvt->version < 3 || !lvt->fit_more)
+        return ctune_set_error(CTUNE_EUNSUPPORTED,
+                               "Pipeline: its last step (%s) cannot continue a fit",
+                               ctune_estimator_name(last));
+    ctune_params *sp = NULL;
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; rc == CTUNE_OK && i + 1 < pf->n; i++) {
+        rc = step_params(params, d->names[i], &sp);
+        if (rc == CTUNE_OK && !ctune_params_equal(sp, ctune_estimator_get_params(pf->steps[i])))
+            rc = ctune_set_error(CTUNE_EUNSUPPORTED,
+                                 "Pipeline: step '%s' has other params: it must be fitted "
+                                 "again",
+                                 d->names[i]);
+        ctune_params_free(sp);
+        sp = NULL;
+    }
+    CTUNE_TRY(rc);
+    ctune_data *tx = NULL;
+    CTUNE_TRY(step_params(params, d->names[pf->n - 1], &sp));
+    rc = run_transforms(pf, pf->n - 1, train, 1, 0, &tx);
+    if (rc == CTUNE_OK) {
+        rc = ctune__estimator_continue_ctx(last, tx ? tx : train, sp, ctx);
+        if (rc != CTUNE_OK && rc != CTUNE_EUNSUPPORTED && rc != CTUNE_ENOMEM)
+            ctune__error_prefix("Pipeline step %zu (%s): fit", pf->n - 1,
+                                step_label(pf, pf->n - 1));
+    }
+    ctune_data_free(tx);
+    ctune_params_free(sp);
+    return rc;
+}
+
 /* Runs X through the transformers, then `call` on the last step. */
 static ctune_status through_last(pipe_fit *pf, const ctune_data *X, int keep_y,
                                  ctune_status (*call)(double *, ctune_estimator *,
@@ -360,7 +422,7 @@ static ctune_status through_last(pipe_fit *pf, const ctune_data *X, int keep_y,
                                  double *out)
 {
     ctune_data *tx;
-    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, keep_y, &tx));
+    CTUNE_TRY(run_transforms(pf, pf->n - 1, X, keep_y, 0, &tx));
     ctune_status rc = call(out, pf->steps[pf->n - 1], tx ? tx : X);
     ctune_data_free(tx);
     return rc;
@@ -601,6 +663,7 @@ static ctune_status pipe_load(void **self, const ctune_params *params, ctune_rea
     pipe_fit *pf = ctune__calloc(1, sizeof *pf);
     if (!pf)
         return CTUNE_ENOMEM;
+    keep_def(pf, d);
     pf->steps = ctune__calloc(n, sizeof *pf->steps);
     ctune_status rc = pf->steps ? CTUNE_OK : CTUNE_ENOMEM;
     for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
@@ -646,6 +709,7 @@ static ctune_status def_new(pipe_def **out)
     d->vt.user_release = def_release;
     d->vt.save_definition = def_save;
     d->vt.load_definition = def_load;
+    d->vt.fit_more = pipe_fit_more;
     atomic_init(&d->refs, 1);
     *out = d;
     return CTUNE_OK;

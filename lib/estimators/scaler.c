@@ -23,6 +23,10 @@ typedef struct scaler {
     int with_mean, with_std;
     size_t d;
     double *mean, *var, *scale; /* one block of 3 × d */
+    /* The largest |x| of each column among the rows of the last fit (NaN
+     * if one was NaN), or NULL (a loaded model): see ctune__affine_of().
+     * Not saved. */
+    double *absmax;
 } scaler_t;
 
 static ctune_status scaler_create(void **self, const ctune_params *params, void *user)
@@ -84,14 +88,23 @@ static ctune_status scaler_fit(void *self, const ctune_data *train, size_t n_cla
     size_t n = ctune_data_n_rows(train), d = ctune_data_n_cols(train);
     int dtype = ctune_data_dtype(train);
     ctune__free(s->mean);
+    ctune__free(s->absmax);
+    s->absmax = NULL;
     s->mean = ctune__calloc(3 * d, sizeof *s->mean);
     if (!s->mean)
+        return CTUNE_ENOMEM;
+    double *am = ctune__calloc(d ? d : 1, sizeof *am);
+    if (!am)
         return CTUNE_ENOMEM;
     s->d = d;
     s->var = s->mean + d;
     s->scale = s->mean + 2 * d;
     ctune_data *own; /* rows are read as stored */
-    CTUNE_TRY(ctune__data_plain(train, &own, &train));
+    ctune_status rc = ctune__data_plain(train, &own, &train);
+    if (rc != CTUNE_OK) {
+        ctune__free(am);
+        return rc;
+    }
     dtype = ctune_data_dtype(train);
     /* one streaming pass (Welford): the running mean and the centred sum
      * of squares, updated row by row */
@@ -99,11 +112,13 @@ static ctune_status scaler_fit(void *self, const ctune_data *train, size_t n_cla
         const void *row = ctune__data_row_ptr(train, i);
         double r = 1.0 / (double)(i + 1);
         for (size_t j = 0; j < d; j++) {
-            double x = xval(row, dtype, j), delta = x - s->mean[j];
+            double x = xval(row, dtype, j), delta = x - s->mean[j], a = fabs(x);
             s->mean[j] += delta * r;
             s->var[j] += delta * (x - s->mean[j]);
+            am[j] = a > am[j] || a != a ? a : am[j]; /* a NaN stays */
         }
     }
+    s->absmax = am;
     double nn = (double)n;
     for (size_t j = 0; j < d; j++) {
         s->var[j] /= nn;
@@ -170,6 +185,7 @@ static void scaler_destroy(void *self)
     if (!s)
         return;
     ctune__free(s->mean);
+    ctune__free(s->absmax);
     ctune__free(s);
 }
 
@@ -277,7 +293,8 @@ ctune_status ctune_scaler_scale(double *out, const ctune_estimator *scaler)
     return copy_stat(scaler, __func__, 2, out);
 }
 
-int ctune__affine_of(const ctune_estimator *est, const double **shift, const double **scale)
+int ctune__affine_of(const ctune_estimator *est, const double **shift, const double **scale,
+                     const double **fit_absmax)
 {
     const scaler_t *s;
     if (ctune_estimator_vtable_of(est) != &SCALER_VT)
@@ -287,5 +304,7 @@ int ctune__affine_of(const ctune_estimator *est, const double **shift, const dou
         return 0;
     *shift = s->mean;
     *scale = s->scale;
+    if (fit_absmax)
+        *fit_absmax = s->absmax;
     return 1;
 }

@@ -4,6 +4,7 @@
  * length once the first rows show the bytes per row) and are shrunk to fit at
  * the end. A file is read through one buffer of 1 MiB (grown only for a
  * record longer than that). */
+#define _DEFAULT_SOURCE /* madvise (prefault) */
 #include "io/csv.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,6 +51,10 @@ typedef struct csv {
     size_t first_line; /* line of the header or first data row */
     size_t ncols;
     int *role; /* per column: feature index >= 0, ROLE_SKIP, ROLE_TARGET */
+    /* per column: cells in a row that the short-decimal path could not
+     * parse (saturating); from 8 on the column skips that path except on
+     * every 64th row (see number_cell) */
+    unsigned char *misses;
     size_t n_out;
     int has_target;
     size_t target_col;
@@ -305,9 +311,29 @@ static ctune_status labels_sort(csv *c)
 
 /* ---- output arrays ----------------------------------------------------- */
 
+/* Maps in the pages of [p, p + n) of a block just grown, in one call:
+ * the loader writes all of them next, and one trap per 4 KiB page cost
+ * about a third of the time of filling 80 MB of fresh memory. Only
+ * where the kernel can (Linux 5.14 on); any failure leaves the pages
+ * to be mapped on first write, as without it. */
+static void prefault(void *p, size_t n)
+{
+#if defined(__linux__)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* the kernel's value, for older C library headers */
+#endif
+    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095,
+              b = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+    if (n >= ((size_t)1 << 20) && b > a)
+        (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+#else
+    (void)p, (void)n;
+#endif
+}
+
 static ctune_status grow_rows(csv *c)
 {
-    size_t want;
+    size_t want, expect = 0; /* expect: the rows the input should hold, when estimated */
     if (c->cap == 0) {
         /* A row takes at least 2 bytes per column: no more rows than that
          * fit in the input (keeps wide, short inputs from over-allocating). */
@@ -320,10 +346,13 @@ static ctune_status grow_rows(csv *c)
          * known: the arrays then end close to their final size. */
         if (c->total_bytes > c->data_start && c->offset > c->data_start && c->rows >= 64) {
             double per_row = (double)(c->offset - c->data_start) / (double)c->rows;
-            double est = (double)(c->total_bytes - c->data_start) / per_row * 1.02 + 64;
+            double rows = (double)(c->total_bytes - c->data_start) / per_row;
+            double est = rows * 1.02 + 64;
             size_t floor_ = c->cap + c->cap / 8;
-            if (est < (double)SIZE_MAX / 2)
+            if (est < (double)SIZE_MAX / 2) {
                 want = (size_t)est > floor_ ? (size_t)est : floor_;
+                expect = (size_t)rows < want ? (size_t)rows : want;
+            }
         }
     }
     size_t es = elem_size(c);
@@ -333,11 +362,16 @@ static ctune_status grow_rows(csv *c)
     if (!X)
         return CTUNE_ENOMEM;
     c->X = X;
+    /* the rows expected, not the margin for a wrong estimate (which stays
+     * unmapped unless used) */
+    size_t fill = expect > c->cap ? expect - c->cap : 0;
+    prefault((char *)X + c->cap * c->n_out * es, fill * c->n_out * es);
     if (c->has_target) {
         double *y = ctune__realloc(c->y, want * sizeof *y);
         if (!y)
             return CTUNE_ENOMEM;
         c->y = y;
+        prefault(y + c->cap, fill * sizeof *y);
     }
     c->cap = want;
     return CTUNE_OK;
@@ -374,6 +408,58 @@ static ctune_status store_label(csv *c, size_t col, size_t len, double *yv)
     return CTUNE_OK;
 }
 
+/* A number cell at p: the short-decimal path unless the column's cells
+ * have not been short decimals lately (numpy's "%.18e"), then the full
+ * parser. Either gives strtod's value, so the choice only costs time.
+ * Returns the end of the number or NULL. */
+static inline const char *number_cell(csv *c, size_t col, const char *p, const char *e, double *v)
+{
+#ifdef CTUNE__SHORT_DECIMAL
+    unsigned char miss = c->misses[col];
+    if (p < e && (miss < 8 || (c->rows & 63) == 0)) {
+        const char *q = ctune__parse_short_decimal(p, e, v);
+        if (q) {
+            if (miss)
+                c->misses[col] = 0;
+            return q;
+        }
+        c->misses[col] = miss < 255 ? (unsigned char)(miss + 1) : miss;
+    }
+#endif
+    return ctune__parse_number(p, e, v);
+}
+
+/* The leading run of feature cells of a row [*p, e) that the short-decimal
+ * path parses, each followed by the delimiter, stored into the row (xd or
+ * xf); *p and the returned column are where the general loop goes on.
+ * Columns that missed that path lately are left to the general loop. */
+static size_t short_cells(const csv *c, const char **p, const char *e, double *xd, float *xf)
+{
+    size_t col = 0;
+#ifdef CTUNE__SHORT_DECIMAL
+    const char d = c->o->delim;
+    const int *role = c->role;
+    const unsigned char *miss = c->misses;
+    const char *q = *p;
+    for (; col < c->ncols && role[col] >= 0 && !miss[col]; col++) {
+        double v;
+        /* the path reads 17 bytes or stops: its end lies before e */
+        const char *end = ctune__parse_short_decimal(q, e, &v);
+        if (!end || *end != d)
+            break;
+        if (xf)
+            xf[role[col]] = (float)v;
+        else
+            xd[role[col]] = v;
+        q = end + 1;
+    }
+    *p = q;
+#else
+    (void)c, (void)p, (void)e, (void)xd, (void)xf;
+#endif
+    return col;
+}
+
 static ctune_status process_data(csv *c, const char *s, const char *e)
 {
     if (c->rows == c->cap)
@@ -384,7 +470,7 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
     double *xd = f32 ? NULL : (double *)c->X + c->rows * c->n_out;
     double yv = 0;
     const char *p = s;
-    size_t col = 0;
+    size_t col = s < e ? short_cells(c, &p, e, xd, xf) : 0;
     for (;;) {
         const char *fend;
         size_t len;
@@ -393,7 +479,7 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
         int role = c->role[col];
         if (role >= 0) {
             double v;
-            const char *q = ctune__parse_number(p, e, &v);
+            const char *q = number_cell(c, col, p, e, &v);
             if (q && (q == e || *q == d)) {
                 fend = q;
             } else {
@@ -414,7 +500,7 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
         } else if (role == ROLE_TARGET) {
             const char *q = NULL;
             if (c->label_mode == LABELS_NUMERIC && !c->o->n_class_names)
-                q = ctune__parse_number(p, e, &yv);
+                q = number_cell(c, col, p, e, &yv);
             if (q && (q == e || *q == d)) {
                 fend = q;
             } else {
@@ -517,13 +603,39 @@ static int is_integer_text(const char *s)
     return end != s && !*end && !errno;
 }
 
-/* Assigns column roles; `names` is the header or NULL. */
-static ctune_status plan_columns(csv *c, const fields *names)
+/* The target column named `o->target_name` in the header `names`. */
+static ctune_status find_target_by_name(csv *c, const fields *names)
 {
     const ctune__csv_opts *o = c->o;
-    char cols[600];
-    for (size_t i = 0; i < c->ncols; i++)
-        c->role[i] = ROLE_SKIP;
+    if (!names)
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: target '%s' is a column name, but the file has no header row",
+                               c->src, o->target_name);
+    long k = -1;
+    for (size_t i = 0; i < names->n; i++)
+        if (!strcmp(names->v[i], o->target_name)) {
+            if (k >= 0)
+                return ctune_set_error(CTUNE_EFORMAT,
+                                       "%s: line %zu: target '%s' is ambiguous: columns %ld "
+                                       "and %zu both have that name",
+                                       c->src, c->first_line, o->target_name, k + 1, i + 1);
+            k = (long)i;
+        }
+    if (k < 0) {
+        char cols[600];
+        column_list(names, cols, sizeof cols);
+        return ctune_set_error(CTUNE_EINVAL,
+                               "%s: line %zu: no target column named '%s'; columns: %s", c->src,
+                               c->first_line, o->target_name, cols);
+    }
+    c->target_col = (size_t)k;
+    return CTUNE_OK;
+}
+
+/* Sets has_target and target_col from the target option. */
+static ctune_status plan_target(csv *c, const fields *names)
+{
+    const ctune__csv_opts *o = c->o;
     c->has_target = o->target != CSV_TARGET_NONE;
     if (o->target == CSV_TARGET_LAST) {
         c->target_col = c->ncols - 1;
@@ -537,67 +649,84 @@ static ctune_status plan_columns(csv *c, const fields *names)
                                    c->ncols);
         c->target_col = (size_t)k;
     } else if (o->target == CSV_TARGET_NAME) {
-        if (!names)
-            return ctune_set_error(
-                CTUNE_EINVAL, "%s: target '%s' is a column name, but the file has no header row",
-                c->src, o->target_name);
-        long k = -1;
-        for (size_t i = 0; i < names->n; i++)
-            if (!strcmp(names->v[i], o->target_name)) {
-                if (k >= 0)
-                    return ctune_set_error(CTUNE_EFORMAT,
-                                           "%s: line %zu: target '%s' is ambiguous: columns %ld "
-                                           "and %zu both have that name",
-                                           c->src, c->first_line, o->target_name, k + 1, i + 1);
-                k = (long)i;
-            }
-        if (k < 0) {
-            column_list(names, cols, sizeof cols);
+        return find_target_by_name(c, names);
+    }
+    return CTUNE_OK;
+}
+
+/* The column of the selected feature `tok` (feature j), checked: known,
+ * unambiguous, not the target, not selected before. */
+static ctune_status select_feature(csv *c, const fields *names, const char *tok, size_t j)
+{
+    long k = find_column(c, names, tok);
+    if (k < 0) {
+        if (!names && !is_integer_text(tok))
             return ctune_set_error(CTUNE_EINVAL,
-                                   "%s: line %zu: no target column named '%s'; columns: %s", c->src,
-                                   c->first_line, o->target_name, cols);
-        }
-        c->target_col = (size_t)k;
+                                   "%s: feature '%s' is a column name, but the file has no "
+                                   "header row",
+                                   c->src, tok);
+        char cols[600] = "";
+        if (names)
+            column_list(names, cols, sizeof cols);
+        return ctune_set_error(CTUNE_EINVAL, "%s: line %zu: unknown feature column '%s'%s%s",
+                               c->src, c->first_line, tok, names ? "; columns: " : "",
+                               names ? cols : " (index out of range)");
     }
+    for (size_t i = (size_t)k + 1; names && i < names->n; i++)
+        if (!strcmp(names->v[i], tok))
+            return ctune_set_error(CTUNE_EFORMAT,
+                                   "%s: line %zu: feature '%s' is ambiguous: columns %ld "
+                                   "and %zu both have that name",
+                                   c->src, c->first_line, tok, k + 1, i + 1);
+    if (c->has_target && (size_t)k == c->target_col)
+        return ctune_set_error(CTUNE_EINVAL, "%s: feature '%s' is the target column", c->src, tok);
+    if (c->role[k] >= 0)
+        return ctune_set_error(CTUNE_EINVAL, "%s: feature '%s' is selected twice", c->src, tok);
+    c->role[k] = (int)j;
+    return CTUNE_OK;
+}
+
+/* Feature roles: the selected columns in the order given, else every
+ * column but the target. */
+static ctune_status plan_features(csv *c, const fields *names)
+{
+    const ctune__csv_opts *o = c->o;
     if (o->features) {
-        for (size_t j = 0; j < o->n_features; j++) {
-            const char *tok = o->features[j];
-            long k = find_column(c, names, tok);
-            if (k < 0) {
-                if (!names && !is_integer_text(tok))
-                    return ctune_set_error(CTUNE_EINVAL,
-                                           "%s: feature '%s' is a column name, but the file has no "
-                                           "header row",
-                                           c->src, tok);
-                if (names)
-                    column_list(names, cols, sizeof cols);
-                return ctune_set_error(CTUNE_EINVAL,
-                                       "%s: line %zu: unknown feature column '%s'%s%s", c->src,
-                                       c->first_line, tok, names ? "; columns: " : "",
-                                       names ? cols : " (index out of range)");
-            }
-            for (size_t i = (size_t)k + 1; names && i < names->n; i++)
-                if (!strcmp(names->v[i], tok))
-                    return ctune_set_error(CTUNE_EFORMAT,
-                                           "%s: line %zu: feature '%s' is ambiguous: columns %ld "
-                                           "and %zu both have that name",
-                                           c->src, c->first_line, tok, k + 1, i + 1);
-            if (c->has_target && (size_t)k == c->target_col)
-                return ctune_set_error(CTUNE_EINVAL, "%s: feature '%s' is the target column",
-                                       c->src, tok);
-            if (c->role[k] >= 0)
-                return ctune_set_error(CTUNE_EINVAL, "%s: feature '%s' is selected twice", c->src,
-                                       tok);
-            c->role[k] = (int)j;
-        }
+        for (size_t j = 0; j < o->n_features; j++)
+            CTUNE_TRY(select_feature(c, names, o->features[j], j));
         c->n_out = o->n_features;
-    } else {
-        size_t j = 0;
-        for (size_t i = 0; i < c->ncols; i++)
-            if (!c->has_target || i != c->target_col)
-                c->role[i] = (int)j++;
-        c->n_out = j;
+        return CTUNE_OK;
     }
+    size_t j = 0;
+    for (size_t i = 0; i < c->ncols; i++)
+        if (!c->has_target || i != c->target_col)
+            c->role[i] = (int)j++;
+    c->n_out = j;
+    return CTUNE_OK;
+}
+
+/* The header's names of the feature columns, by feature index. */
+static ctune_status keep_feature_names(csv *c, const fields *names)
+{
+    c->feature_names = ctune__calloc(c->n_out, sizeof *c->feature_names);
+    if (!c->feature_names)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < c->ncols; i++)
+        if (c->role[i] >= 0) {
+            c->feature_names[c->role[i]] = ctune__strdup(names->v[i]);
+            if (!c->feature_names[c->role[i]])
+                return CTUNE_ENOMEM;
+        }
+    return CTUNE_OK;
+}
+
+/* Assigns column roles; `names` is the header or NULL. */
+static ctune_status plan_columns(csv *c, const fields *names)
+{
+    for (size_t i = 0; i < c->ncols; i++)
+        c->role[i] = ROLE_SKIP;
+    CTUNE_TRY(plan_target(c, names));
+    CTUNE_TRY(plan_features(c, names));
     if (c->has_target)
         c->role[c->target_col] = ROLE_TARGET;
     if (c->n_out == 0)
@@ -611,18 +740,7 @@ static ctune_status plan_columns(csv *c, const fields *names)
                     : c->o->labels == CSV_LABELS_NUMERIC ? LABELS_NUMERIC
                     : c->o->labels == CSV_LABELS_STRING  ? LABELS_STRING
                                                          : LABELS_UNDECIDED;
-    if (names) {
-        c->feature_names = ctune__calloc(c->n_out, sizeof *c->feature_names);
-        if (!c->feature_names)
-            return CTUNE_ENOMEM;
-        for (size_t i = 0; i < c->ncols; i++)
-            if (c->role[i] >= 0) {
-                c->feature_names[c->role[i]] = ctune__strdup(names->v[i]);
-                if (!c->feature_names[c->role[i]])
-                    return CTUNE_ENOMEM;
-            }
-    }
-    return CTUNE_OK;
+    return names ? keep_feature_names(c, names) : CTUNE_OK;
 }
 
 static int field_is_number(const char *s)
@@ -754,7 +872,8 @@ static ctune_status process_first(csv *c, const char *s, const char *e)
         c->ncols = f.n;
         c->first_line = c->line;
         c->role = CTUNE_NEW_ARRAY(int, f.n);
-        rc = c->role ? CTUNE_OK : CTUNE_ENOMEM;
+        c->misses = ctune__calloc(f.n, 1);
+        rc = c->role && c->misses ? CTUNE_OK : CTUNE_ENOMEM;
     }
     int header = 0, defer = 0;
     if (rc == CTUNE_OK)
@@ -868,6 +987,7 @@ static void release_owned(void *ctx)
 static void csv_free(csv *c)
 {
     ctune__free(c->role);
+    ctune__free(c->misses);
     free_names(c->feature_names, c->n_out);
     ctune__free(c->X);
     ctune__free(c->y);

@@ -23,7 +23,7 @@
 
 #include "io/numparse_pow5.h"
 
-static const double POW10[23] = {
+const double ctune__pow10_exact[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
@@ -172,7 +172,7 @@ static inline int decimal_to_double(uint64_t w, int64_t q, int neg, double *out)
 {
     if (w <= (UINT64_C(1) << 53) && q >= -22 && q <= 22) {
         double v = (double)w;
-        v = q < 0 ? v / POW10[-q] : v * POW10[q];
+        v = q < 0 ? v / ctune__pow10_exact[-q] : v * ctune__pow10_exact[q];
         *out = neg ? -v : v;
         return 1;
     }
@@ -183,7 +183,7 @@ static inline int decimal_to_double(uint64_t w, int64_t q, int neg, double *out)
     return 1;
 }
 
-static const uint64_t POW10_U64[9] = {1,      10,      100,      1000,     10000,
+const uint64_t ctune__pow10_u64[9] = {1,      10,      100,      1000,     10000,
                                       100000, 1000000, 10000000, 100000000};
 
 /* Appends the decimal digits at p (up to e) to *w (w = 10 w + digit, wrapping
@@ -210,7 +210,7 @@ static inline const char *digits(const char *p, const char *e, uint64_t *w)
         v = ((v & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
              ((v >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32))) >>
             32;
-        *w = *w * POW10_U64[k] + v;
+        *w = *w * ctune__pow10_u64[k] + v;
         p += k;
         if (k < 8)
             return p;

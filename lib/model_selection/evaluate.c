@@ -42,6 +42,8 @@ void ctune__eval_clear(ctune__eval *ev)
     ctune__free(ev->records);
     ctune__free(ev->preloaded);
     ev->preloaded = NULL;
+    ctune__free(ev->settled);
+    ev->settled = NULL;
     ev->train = ev->test = NULL;
     ev->splits = NULL;
     ev->records = NULL;
@@ -59,9 +61,18 @@ static void record_error(ctune__task_rec *rec, ctune_status st, const char *what
     snprintf(rec->error, sizeof rec->error, "%s%s", what, msg);
 }
 
-static void run_task(void *vctx, size_t t, void *vrec, int threads)
+/* The study key of task (c, f) of this run. */
+static ctune__study_key study_key(const ctune__eval *ev, size_t c, size_t f)
 {
-    ctune__eval *ev = vctx;
+    ctune__study_key k = {ev->cand_ids ? ev->cand_ids[c] : ev->cand_offset + c, ev->study_rung, f,
+                          ev->study_resources, ev->study_bracket};
+    return k;
+}
+
+/* Settles task t when it needs no fit here (committed in an earlier run, closed out
+ * by the timeout or claimed on the study); returns 1 when it did. */
+static int task_settled(ctune__eval *ev, size_t t, void *vrec)
+{
     ctune__task_rec *rec = vrec;
     size_t c = t / ev->n_splits, f = t % ev->n_splits;
     size_t ns = ev->n_scorers;
@@ -70,12 +81,25 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         const void *src = rec_at(ev, t);
         if (src != vrec)
             memcpy(vrec, src, ev->rec_size);
-        return;
+        return 1;
+    }
+    if (ev->deadline > 0) {
+        /* mark the candidate started, then see whether the timeout has
+         * closed it out (in this order: a cutoff set after our mark covers
+         * us, or refuses us and the candidate is dropped as unfinished) */
+        size_t cur = atomic_load(&ev->started);
+        while (cur < c + 1 && !atomic_compare_exchange_weak(&ev->started, &cur, c + 1))
+            ;
+        if (c >= atomic_load(&ev->cutoff)) {
+            rec->status = CTUNE__NOT_RUN;
+            return 1;
+        }
     }
     if (ev->hook && ev->hook->claim) {
         /* another process on the same study may have it */
         int outcome = CTUNE__CLAIMED;
-        ctune_status crc = ev->hook->claim(ev->hook->self, c, f, rec, ns, &outcome);
+        ctune__study_key key = study_key(ev, c, f);
+        ctune_status crc = ev->hook->claim(ev->hook->self, &key, rec, ns, &outcome);
         if (crc != CTUNE_OK) {
             /* the study failed, not the task: stop the run with its error */
             int none = 0;
@@ -83,17 +107,57 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
                 snprintf(ev->claim_msg, sizeof ev->claim_msg, "%s", ctune_last_error());
             atomic_store(&ev->stop, 1);
             rec->status = CTUNE__NOT_RUN;
-            return;
+            return 1;
         }
         if (outcome == CTUNE__CLAIM_DONE) {
             ev->preloaded[t] = 1; /* this task's byte only: no other thread writes it */
-            return;
+            return 1;
         }
         if (outcome == CTUNE__CLAIM_BUSY) {
             rec->status = CTUNE__NOT_RUN;
-            return;
+            return 1;
         }
     }
+    return 0;
+}
+
+/* Scores the fitted estimator e of split f into rec (test, then train scores). */
+static void score_task(const ctune__eval *ev, size_t f, ctune_estimator *e, ctune__task_rec *rec)
+{
+    size_t ns = ev->n_scorers;
+    ctune_status rc;
+    /* a failing scorer gives error_score for its own score only (as
+     * scikit-learn), unless error_score=raise or the failure is fatal */
+    const ctune__eval_opts *o = ev->opts;
+    for (size_t k = 0; k < 2 * ns; k++) {
+        if (k >= ns && !o->return_train)
+            break;
+        const char *name = o->scoring.n ? o->scoring.items[k % ns] : NULL;
+        const ctune_data *d = k < ns ? ev->test[f] : ev->train[f];
+        rc = ctune__eval_opts_score(o, name, e, d, &rec->scores[k]);
+        if (rc == CTUNE_OK)
+            continue;
+        char what[160];
+        snprintf(what, sizeof what, "scoring %s (%s): ", k < ns ? "test" : "train",
+                 name ? name : "default score");
+        if (o->error_raise || is_fatal(rc)) {
+            record_error(rec, rc, what);
+            break;
+        }
+        if (!rec->error[0])
+            record_error(rec, CTUNE_OK, what);
+        rec->score_failures++;
+        rec->scores[k] = o->error_value;
+    }
+}
+
+static void run_task(void *vctx, size_t t, void *vrec, int threads, ctune__scratch *scratch)
+{
+    ctune__eval *ev = vctx;
+    ctune__task_rec *rec = vrec;
+    size_t c = t / ev->n_splits, f = t % ev->n_splits;
+    if (task_settled(ev, t, vrec))
+        return;
     ctune_clear_error();
     rec->status = CTUNE_OK;
     rec->score_failures = 0;
@@ -129,6 +193,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
     ctx.stream = ctune_seed_derive(ctune_seed_derive(ev->seed, id), f);
     ctx.cancel = &ev->stop;
     ctx.interrupt = ev->interrupt;
+    ctx.scratch = scratch;
     double t1 = ctune__now();
     rc = warm ? ctune__estimator_fit_warm_ctx(e, ev->train[f], ev->cands[c], &ctx, NULL)
               : ctune__estimator_fit_ctx(e, ev->train[f], &ctx);
@@ -139,29 +204,7 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         ctune_estimator_free(e);
         return;
     }
-    /* a failing scorer gives error_score for its own score only (as
-     * scikit-learn), unless error_score=raise or the failure is fatal */
-    const ctune__eval_opts *o = ev->opts;
-    for (size_t k = 0; k < 2 * ns; k++) {
-        if (k >= ns && !o->return_train)
-            break;
-        const char *name = o->scoring.n ? o->scoring.items[k % ns] : NULL;
-        const ctune_data *d = k < ns ? ev->test[f] : ev->train[f];
-        rc = ctune__eval_opts_score(o, name, e, d, &rec->scores[k]);
-        if (rc == CTUNE_OK)
-            continue;
-        char what[160];
-        snprintf(what, sizeof what, "scoring %s (%s): ", k < ns ? "test" : "train",
-                 name ? name : "default score");
-        if (o->error_raise || is_fatal(rc)) {
-            record_error(rec, rc, what);
-            break;
-        }
-        if (!rec->error[0])
-            record_error(rec, CTUNE_OK, what);
-        rec->score_failures++;
-        rec->scores[k] = o->error_value;
-    }
+    score_task(ev, f, e, rec);
     rec->score_time = ctune__now() - t2;
     if (slot && rec->status == CTUNE_OK)
         *slot = e; /* the next round continues it */
@@ -169,9 +212,52 @@ static void run_task(void *vctx, size_t t, void *vrec, int threads)
         ctune_estimator_free(e);
 }
 
+#ifdef CTUNE_TEST_HOOKS
+atomic_size_t ctune__test_deadline_after;
+#endif
+
+/* The deadline of a search's timeout has passed. */
+static int past_deadline(const ctune__eval *ev)
+{
+    if (!(ev->deadline > 0))
+        return 0;
+#ifdef CTUNE_TEST_HOOKS
+    size_t after = atomic_load(&ctune__test_deadline_after);
+    if (after)
+        return ev->n_done >= after;
+#endif
+    return ctune__now() >= ev->deadline;
+}
+
 static int interrupt_asked(const ctune__eval *ev)
 {
     return ev->interrupt && atomic_load(ev->interrupt);
+}
+
+/* The timeout, at each done call (on the process that calls done, so a
+ * distributed executor hands the same outcome to every rank): once past the
+ * deadline, the candidates started so far become the cutoff; the run stops
+ * (non-zero) once every task below it is done. `settled`: task t is done
+ * here (not left to another process). */
+static int timeout_stop(ctune__eval *ev, size_t t, int settled)
+{
+    if (!(ev->deadline > 0) || !ev->settled)
+        return 0;
+    size_t ns = ev->n_splits;
+    if (settled && !ev->settled[t]) {
+        ev->settled[t] = 1;
+        if (ev->timed_out && t / ns < atomic_load(&ev->cutoff))
+            ev->settled_below++;
+    }
+    if (!ev->timed_out && past_deadline(ev)) {
+        ev->timed_out = 1;
+        size_t cut = atomic_load(&ev->started);
+        atomic_store(&ev->cutoff, cut);
+        ev->settled_below = 0;
+        for (size_t u = 0; u < cut * ns; u++)
+            ev->settled_below += ev->settled[u];
+    }
+    return ev->timed_out && ev->settled_below >= atomic_load(&ev->cutoff) * ns;
 }
 
 static int task_done(void *vctx, size_t t, const void *vrec)
@@ -180,8 +266,10 @@ static int task_done(void *vctx, size_t t, const void *vrec)
     const ctune__task_rec *rec = vrec;
     if (atomic_load(&ev->claim_err))
         return 1; /* the study failed: nothing more is committed */
+    /* not run: refused by the timeout, or another process runs it (waited
+     * for after the run) */
     if (rec->status == CTUNE__NOT_RUN)
-        return 0; /* another process runs it: waited for after the run */
+        return timeout_stop(ev, t, 0);
     int interrupted = interrupt_asked(ev);
     if (interrupted)
         ev->interrupted = 1; /* start no more tasks */
@@ -204,8 +292,9 @@ static int task_done(void *vctx, size_t t, const void *vrec)
             if (rc == CTUNE_OK)
                 ctune_params_to_text(params, (size_t)n + 1, ev->cands[c]);
         }
+        ctune__study_key key = study_key(ev, c, f);
         if (rc == CTUNE_OK)
-            rc = ev->hook->commit(ev->hook->self, c, f, params ? params : "", rec, ev->n_scorers);
+            rc = ev->hook->commit(ev->hook->self, &key, params ? params : "", rec, ev->n_scorers);
         ctune__free(params);
         if (rc != CTUNE_OK) {
             if (ctune_last_error_code() != rc || !ctune_last_error()[0])
@@ -229,7 +318,7 @@ static int task_done(void *vctx, size_t t, const void *vrec)
             return 1;
         }
     }
-    return 0;
+    return timeout_stop(ev, t, 1);
 }
 
 static void get_outcome(void *vctx, size_t *n_done, int *flags)
@@ -237,7 +326,8 @@ static void get_outcome(void *vctx, size_t *n_done, int *flags)
     const ctune__eval *ev = vctx;
     *n_done = ev->n_done;
     *flags = (ev->user_cancelled || ev->interrupted ? CTUNE_JOB_CANCELLED : 0) |
-             (ev->stopped_on_error ? CTUNE_JOB_FAILED : 0);
+             (ev->stopped_on_error ? CTUNE_JOB_FAILED : 0) |
+             (ev->timed_out ? CTUNE_JOB_TIMEOUT : 0);
 }
 
 static void set_outcome(void *vctx, size_t n_done, int flags)
@@ -246,6 +336,7 @@ static void set_outcome(void *vctx, size_t n_done, int flags)
     ev->n_done = n_done;
     ev->user_cancelled = (flags & CTUNE_JOB_CANCELLED) != 0;
     ev->stopped_on_error = (flags & CTUNE_JOB_FAILED) != 0;
+    ev->timed_out = (flags & CTUNE_JOB_TIMEOUT) != 0;
 }
 
 /* A view of `n` of the `rows` of data: all of them, or with ev->fraction a
@@ -288,16 +379,27 @@ static ctune_status make_views(ctune__eval *ev)
     ev->test = ctune__calloc(ev->n_splits, sizeof *ev->test);
     if (!ev->train || !ev->test)
         return CTUNE_ENOMEM;
-    for (size_t f = 0; f < ev->n_splits; f++) {
+    /* a classifier's classes and label codes, found once for all its fits
+     * (core/data.h, class tables) */
+    ctune__class_table *classes = NULL;
+    if (ctune_estimator_kind(ev->est) == CTUNE_CLASSIFIER)
+        CTUNE_TRY(ctune__class_table_new(&classes, ev->data));
+    ctune_status rc = CTUNE_OK;
+    for (size_t f = 0; f < ev->n_splits && rc == CTUNE_OK; f++) {
         const ctune_splits *s = ev->splits;
-        CTUNE_TRY(sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f], 2 * f));
-        CTUNE_TRY(sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1));
+        rc = sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f], 2 * f);
+        if (rc == CTUNE_OK)
+            rc = sub_view(ev, &ev->test[f], ctune__splits_test(s, f), s->n_test[f], 2 * f + 1);
+        if (rc != CTUNE_OK)
+            break;
         /* ctune__eval_run validated ev->data in this call: the tasks'
          * fits and scores skip the check on these views */
         ctune__data_trust(ev->train[f]);
         ctune__data_trust(ev->test[f]);
+        ctune__data_set_class_table(ev->train[f], classes);
     }
-    return CTUNE_OK;
+    ctune__class_table_release(classes);
+    return rc;
 }
 
 /* After the executor: tasks that other processes on the study held are
@@ -308,13 +410,17 @@ static void wait_for_others(ctune__eval *ev, size_t n_tasks)
     for (;;) {
         size_t pending = 0;
         for (size_t t = 0; t < n_tasks; t++) {
-            if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted ||
+            if (ev->stopped_on_error || ev->user_cancelled || ev->interrupted || ev->timed_out ||
                 interrupt_asked(ev) || atomic_load(&ev->claim_err))
                 return;
+            if (past_deadline(ev)) {
+                ev->timed_out = 1; /* the tasks others hold are left to them */
+                return;
+            }
             ctune__task_rec *r = rec_at(ev, t);
             if (r->status != CTUNE__NOT_RUN)
                 continue;
-            run_task(ev, t, r, ctune__n_cores());
+            run_task(ev, t, r, ctune__n_cores(), NULL);
             if (r->status == CTUNE__NOT_RUN)
                 pending++;
             else if (task_done(ev, t, r))
@@ -327,43 +433,17 @@ static void wait_for_others(ctune__eval *ev, size_t n_tasks)
     }
 }
 
-ctune_status ctune__eval_run(ctune__eval *ev)
+/* Allocates the task records (and the settled flags under a timeout), all not run. */
+static ctune_status alloc_records(ctune__eval *ev, size_t n_tasks)
 {
-    ctune__eval_clear(ev);
-    ev->n_done = 0;
-    ev->user_cancelled = ev->stopped_on_error = ev->interrupted = 0;
-    ev->hook_status = CTUNE_OK;
-    atomic_init(&ev->claim_err, 0);
-    ev->claim_msg[0] = '\0';
-    atomic_init(&ev->stop, 0);
-    ev->n_scorers = ev->opts->scoring.n ? ev->opts->scoring.n : 1;
-    if (ctune_data_n_targets(ev->data) == 0 && ctune_estimator_kind(ev->est) != CTUNE_TRANSFORMER)
-        return ctune_set_error(CTUNE_EDATA, "%s: the data has no y to fit and score",
-                               ctune_estimator_name(ev->est));
-    ctune_status rc = ctune_data_validate(ev->data);
-    if (rc != CTUNE_OK)
-        return rc;
-
-    ctune_splitter sp;
-    CTUNE_TRY(ctune__eval_opts_splitter(ev->opts, ev->est, &sp));
-    CTUNE_TRY(ctune_splitter_split(&ev->splits, &sp, ev->data));
-    ev->n_splits = ev->splits->count;
-    size_t n_tasks = ev->n_cands * ev->n_splits;
-    if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits)
-        return ctune_set_error(CTUNE_EINVAL, "no tasks to run");
-    rc = make_views(ev);
-    if (rc != CTUNE_OK) {
-        ctune__eval_clear(ev);
-        return rc;
-    }
     size_t rs = sizeof(ctune__task_rec) + 2 * ev->n_scorers * sizeof(double);
     rs = (rs + 7) / 8 * 8;
     ev->rec_size = rs;
     ev->records = ctune__calloc(n_tasks, rs);
-    if (!ev->records) {
-        ctune__eval_clear(ev);
+    if (!ev->records)
         return CTUNE_ENOMEM;
-    }
+    if (ev->deadline > 0 && !(ev->settled = ctune__calloc(n_tasks, 1)))
+        return CTUNE_ENOMEM;
     for (size_t t = 0; t < n_tasks; t++) {
         ctune__task_rec *r = rec_at(ev, t);
         r->status = CTUNE__NOT_RUN;
@@ -371,50 +451,36 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         for (size_t k = 0; k < 2 * ev->n_scorers; k++)
             r->scores[k] = NAN;
     }
-    if (ev->hook) {
-        rc = ev->hook->begin(ev->hook->self, ev->fingerprint, ev->n_cands, ev->n_splits,
-                             ev->n_scorers);
-        if (rc == CTUNE_OK && !(ev->preloaded = ctune__calloc(n_tasks, 1)))
-            rc = CTUNE_ENOMEM;
-        for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) {
-            int found = 0;
-            rc = ev->hook->lookup(ev->hook->self, t / ev->n_splits, t % ev->n_splits, rec_at(ev, t),
-                                  ev->n_scorers, &found);
-            ev->preloaded[t] = (unsigned char)(rc == CTUNE_OK && found);
-        }
-        if (rc != CTUNE_OK) {
-            ctune__eval_clear(ev);
-            return rc;
-        }
-    }
+    return CTUNE_OK;
+}
 
-    ctune_job job = {
-        .n_tasks = n_tasks,
-        .result_size = rs,
-        .results = ev->records,
-        .task = run_task,
-        .done = task_done,
-        .ctx = ev,
-        .stop = &ev->stop,
-        .n_jobs = ev->opts->n_jobs,
-        .get_outcome = get_outcome,
-        .set_outcome = set_outcome,
-    };
-    const ctune_executor_vtable *ex = ev->executor;
-    void *self = ev->executor_self;
-    if (!ex) {
-        ex = ctune__executor_for_jobs(ev->opts->n_jobs);
-        self = NULL;
+/* Opens the run on the study and marks the tasks it already holds as preloaded. */
+static ctune_status study_preload(ctune__eval *ev, size_t n_tasks)
+{
+    ctune_status rc;
+    ctune__study_begin b = {ev->fingerprint,
+                            ev->study_cands ? ev->study_cands : ev->n_cands,
+                            ev->n_splits,
+                            ev->n_scorers,
+                            0,
+                            ev->study_exclusive};
+    size_t rows = ev->study_rows ? ev->study_rows : b.n_cands;
+    b.n_tasks = rows <= SIZE_MAX / ev->n_splits ? rows * ev->n_splits : SIZE_MAX;
+    rc = ev->hook->begin(ev->hook->self, &b);
+    if (rc == CTUNE_OK && !(ev->preloaded = ctune__calloc(n_tasks, 1)))
+        rc = CTUNE_ENOMEM;
+    for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) {
+        int found = 0;
+        ctune__study_key key = study_key(ev, t / ev->n_splits, t % ev->n_splits);
+        rc = ev->hook->lookup(ev->hook->self, &key, rec_at(ev, t), ev->n_scorers, &found);
+        ev->preloaded[t] = (unsigned char)(rc == CTUNE_OK && found);
     }
-    ev->t0 = ctune__now();
-    ctune_clear_error();
-    rc = ex->run(self, &job);
-    if (rc != CTUNE_OK && (ctune_last_error_code() != rc || !ctune_last_error()[0]))
-        ctune_set_error(rc, "executor '%s' failed", ex->name ? ex->name : "?");
-    if (rc == CTUNE_OK && ev->hook && ev->hook->claim && !atomic_load(&ev->stop))
-        wait_for_others(ev, n_tasks);
-    if (rc != CTUNE_OK)
-        return rc;
+    return rc;
+}
+
+/* The status of a run the executor finished: the study's, a task's or a stop's error. */
+static ctune_status run_outcome(ctune__eval *ev, size_t n_tasks)
+{
     if (atomic_load(&ev->claim_err))
         return ctune_set_error_str((ctune_status)atomic_load(&ev->claim_err), ev->claim_msg);
     if (ev->hook_status != CTUNE_OK) {
@@ -448,6 +514,82 @@ ctune_status ctune__eval_run(ctune__eval *ev)
         return ctune_set_error(CTUNE_ECANCELLED, "cancelled after %zu of %zu tasks", ev->n_done,
                                n_tasks);
     return CTUNE_OK;
+}
+
+ctune_status ctune__eval_run(ctune__eval *ev)
+{
+    ctune__eval_clear(ev);
+    ev->n_done = 0;
+    ev->user_cancelled = ev->stopped_on_error = ev->interrupted = ev->timed_out = 0;
+    atomic_init(&ev->started, 0);
+    atomic_init(&ev->cutoff, SIZE_MAX);
+    ev->settled_below = 0;
+    ev->hook_status = CTUNE_OK;
+    atomic_init(&ev->claim_err, 0);
+    ev->claim_msg[0] = '\0';
+    atomic_init(&ev->stop, 0);
+    ev->n_scorers = ev->opts->scoring.n ? ev->opts->scoring.n : 1;
+    if (ctune_data_n_targets(ev->data) == 0 && ctune_estimator_kind(ev->est) != CTUNE_TRANSFORMER)
+        return ctune_set_error(CTUNE_EDATA, "%s: the data has no y to fit and score",
+                               ctune_estimator_name(ev->est));
+    ctune_status rc = ctune_data_validate(ev->data);
+    if (rc != CTUNE_OK)
+        return rc;
+
+    ctune_splitter sp;
+    CTUNE_TRY(ctune__eval_opts_splitter(ev->opts, ev->est, &sp));
+    CTUNE_TRY(ctune_splitter_split(&ev->splits, &sp, ev->data));
+    ev->n_splits = ev->splits->count;
+    size_t n_tasks = ev->n_cands * ev->n_splits;
+    if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits)
+        return ctune_set_error(CTUNE_EINVAL, "no tasks to run");
+    rc = make_views(ev);
+    if (rc != CTUNE_OK) {
+        ctune__eval_clear(ev);
+        return rc;
+    }
+    rc = alloc_records(ev, n_tasks);
+    if (rc != CTUNE_OK) {
+        ctune__eval_clear(ev);
+        return rc;
+    }
+    size_t rs = ev->rec_size;
+    if (ev->hook) {
+        rc = study_preload(ev, n_tasks);
+        if (rc != CTUNE_OK) {
+            ctune__eval_clear(ev);
+            return rc;
+        }
+    }
+
+    ctune_job job = {
+        .n_tasks = n_tasks,
+        .result_size = rs,
+        .results = ev->records,
+        .task = run_task,
+        .done = task_done,
+        .ctx = ev,
+        .stop = &ev->stop,
+        .n_jobs = ev->opts->n_jobs,
+        .get_outcome = get_outcome,
+        .set_outcome = set_outcome,
+    };
+    const ctune_executor_vtable *ex = ev->executor;
+    void *self = ev->executor_self;
+    if (!ex) {
+        ex = ctune__executor_for_jobs(ev->opts->n_jobs);
+        self = NULL;
+    }
+    ev->t0 = ctune__now();
+    ctune_clear_error();
+    rc = ex->run(self, &job);
+    if (rc != CTUNE_OK && (ctune_last_error_code() != rc || !ctune_last_error()[0]))
+        ctune_set_error(rc, "executor '%s' failed", ex->name ? ex->name : "?");
+    if (rc == CTUNE_OK && ev->hook && ev->hook->claim && !atomic_load(&ev->stop))
+        wait_for_others(ev, n_tasks);
+    if (rc != CTUNE_OK)
+        return rc;
+    return run_outcome(ev, n_tasks);
 }
 
 ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est,

@@ -44,6 +44,7 @@ typedef struct ctune__eval_opts {
     long n_jobs;
     int has_seed;
     uint64_t seed;
+    double timeout; /* searches: wall seconds after which no task starts (0 = none) */
     ctune__custom_scorer custom[CTUNE__MAX_CUSTOM_SCORERS]; /* copied by value */
     size_t n_custom;
 } ctune__eval_opts;
@@ -74,6 +75,8 @@ ctune_status ctune__eval_opts_set_n_jobs(ctune__eval_opts *o, int64_t n_jobs, co
 ctune_status ctune__eval_opts_set_scoring(ctune__eval_opts *o, const char *names, const char *who);
 ctune_status ctune__eval_opts_set_refit(ctune__eval_opts *o, int refit, const char *metric,
                                         const char *who);
+/* timeout: wall seconds, finite and > 0 ("<who>: timeout must be ..."). */
+ctune_status ctune__eval_opts_set_timeout(ctune__eval_opts *o, double seconds, const char *who);
 /* A splitter replaces cv (copied); NULL goes back to cv folds. */
 ctune_status ctune__eval_opts_set_splitter(ctune__eval_opts *o, const ctune_splitter *sp);
 /* The splitter of a run: the one set, else the cv rule of
@@ -132,6 +135,18 @@ typedef struct ctune__eval {
     size_t cache_splits;
     const struct ctune__study_hook *hook; /* durable study, or NULL */
     const char *fingerprint;              /* the search's, for the hook */
+    /* The study keys of this run's tasks: the candidate is the task
+     * streams' (cand_ids[c], else cand_offset + c), at rung study_rung with
+     * study_resources (0 = none) and study_bracket (-1 = none; zeroed
+     * runs set it). study_rows: (candidate, rung) rows of the whole search,
+     * study_cands its candidates (0 = this run's), study_exclusive one
+     * process at a time (searches of several runs). */
+    size_t study_rung;
+    int64_t study_resources, study_bracket;
+    size_t study_rows, study_cands;
+    int study_exclusive;
+    double deadline; /* a search's timeout: ctune__now() after which no new candidate
+                      * starts, 0 = none */
 
     /* A run over a slice of a longer candidate list (a sequential search's
      * batch): cands[0] is candidate cand_offset of the list, which seeds the
@@ -148,6 +163,15 @@ typedef struct ctune__eval {
     size_t rec_size;
     size_t n_done;
     int user_cancelled, stopped_on_error, interrupted;
+    /* the timeout (deadline > 0): once a task is done past the deadline, the
+     * candidates started so far (cutoff: [0, cutoff)) run to their end and
+     * the tasks of the others are refused (left not run); the run stops
+     * once every task below the cutoff is done */
+    int timed_out;          /* the deadline passed: the cutoff is set */
+    atomic_size_t started;  /* 1 + the highest candidate a task started of (workers) */
+    atomic_size_t cutoff;   /* SIZE_MAX until the deadline passes */
+    unsigned char *settled; /* per task: done was called for it (deadline > 0 only) */
+    size_t settled_below;   /* tasks done below the cutoff */
     atomic_int stop;
     double t0;
     unsigned char *preloaded; /* per task: 1 = record read from the study */
@@ -156,8 +180,16 @@ typedef struct ctune__eval {
     char claim_msg[512];      /* its message, written by the thread that set claim_err */
 } ctune__eval;
 
+#ifdef CTUNE_TEST_HOOKS
+/* Test builds only: non-zero makes the deadline of a run with one pass once
+ * that many of its tasks are done, whatever the clock says (a timed-out
+ * search made deterministic for tests). */
+extern atomic_size_t ctune__test_deadline_after;
+#endif
+
 /* Splits the data (once), runs every task, fills the records. Returns
- * CTUNE_OK, CTUNE_ECANCELLED (progress callback, or *interrupt set: no
+ * CTUNE_OK (also when the deadline stopped the run: ev->timed_out is then
+ * set and the tasks not run keep their not-run records), CTUNE_ECANCELLED (progress callback, or *interrupt set: no
  * task starts once it is, running fits see it), the failing task's status
  * (error_score=raise, or an out-of-memory / internal failure, which is never
  * turned into a score), or an input error before any task ran. After a

@@ -8,11 +8,13 @@
  * records by task index, so results never depend on who ran what.
  *
  * Contract for implementations:
- *  - task(ctx, i, record, threads) is called at most once per i in
+ *  - task(ctx, i, record, threads, scratch) is called at most once per i in
  *    [0, n_tasks); it writes only `record` (result_size bytes at
  *    results + i * result_size, plain data without pointers, so that a
  *    distributed executor can ship it as bytes). `threads` is the thread
- *    budget of that task (ctune_fit_ctx.threads).
+ *    budget of that task (ctune_fit_ctx.threads); `scratch` is the
+ *    worker's reusable block (NULL when the executor keeps none: a custom
+ *    or MPI executor, through ctune_job_run_task()).
  *  - done(ctx, i, record) is called on the calling process, one call at a
  *    time (never concurrently), after task i's record is final; a non-zero
  *    return asks to stop: tasks not yet started are not run and the
@@ -35,6 +37,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "core/alloc.h"
 #include "core/ncores.h"
 #include "ctune.h"
 
@@ -45,7 +48,9 @@ struct ctune_job {
     size_t n_tasks;
     size_t result_size;
     void *results; /* n_tasks * result_size bytes */
-    void (*task)(void *ctx, size_t i, void *record, int threads);
+    /* `scratch` is the running worker's block (core/alloc.h): kept by the
+     * executor from one task of that worker to the next, or NULL */
+    void (*task)(void *ctx, size_t i, void *record, int threads, ctune__scratch *scratch);
     int (*done)(void *ctx, size_t i, const void *record); /* may be NULL */
     void *ctx;
     atomic_int *stop; /* never NULL */

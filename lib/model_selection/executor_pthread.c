@@ -2,7 +2,8 @@
  * worker pool (pool.c) run the tasks with a thread budget of one each; the
  * calling thread hands out task indices in order, calls done for each
  * finished task (so done is never concurrent) and stops handing out once a
- * stop is asked. If no thread can be created, the calling thread runs the
+ * stop is asked. Each worker keeps a scratch block across its tasks (freed
+ * after the join). If no thread can be created, the calling thread runs the
  * tasks itself. */
 #include "core/alloc.h"
 #include "model_selection/executor.h"
@@ -13,10 +14,10 @@ static void *record_at(ctune_job *job, size_t i)
     return (char *)job->results + i * job->result_size;
 }
 
-static void run_one(void *ctx, size_t i, int threads)
+static void run_one(void *ctx, size_t i, int threads, void *local)
 {
     ctune_job *job = ctx;
-    job->task(job->ctx, i, record_at(job, i), threads);
+    job->task(job->ctx, i, record_at(job, i), threads, local);
 }
 
 static int finish(ctune_job *job, size_t i)
@@ -26,11 +27,13 @@ static int finish(ctune_job *job, size_t i)
 
 static ctune_status run_here(ctune_job *job)
 {
+    ctune__scratch scratch = {0};
     for (size_t i = 0; i < job->n_tasks && !atomic_load(job->stop); i++) {
-        run_one(job, i, 1);
+        run_one(job, i, 1, &scratch);
         if (finish(job, i))
             atomic_store(job->stop, 1);
     }
+    ctune__scratch_free(&scratch);
     return CTUNE_OK;
 }
 
@@ -44,11 +47,18 @@ static ctune_status threads_run(void *self, ctune_job *job)
         return CTUNE_OK;
     ctune__pool_slot *slots = CTUNE_NEW_ARRAY(ctune__pool_slot, want);
     size_t *finished = CTUNE_NEW_ARRAY(size_t, want);
+    /* each worker's block, kept across its tasks, freed after the join */
+    ctune__scratch *scratch = ctune__calloc(want, sizeof *scratch);
+    for (size_t w = 0; slots && scratch && w < want; w++)
+        slots[w].local = &scratch[w];
     ctune__pool pool;
-    int n = slots && finished ? ctune__pool_start(&pool, slots, (int)want, 1, run_one, job) : 0;
+    int n = slots && finished && scratch
+                ? ctune__pool_start(&pool, slots, (int)want, 1, run_one, job)
+                : 0;
     if (n == 0) {
         ctune__free(slots);
         ctune__free(finished);
+        ctune__free(scratch);
         return run_here(job);
     }
     size_t next = 0;
@@ -67,6 +77,9 @@ static ctune_status threads_run(void *self, ctune_job *job)
         ctune__pool_wait(&pool, -1);
     }
     ctune__pool_stop(&pool);
+    for (size_t w = 0; w < want; w++)
+        ctune__scratch_free(&scratch[w]);
+    ctune__free(scratch);
     ctune__free(slots);
     ctune__free(finished);
     return CTUNE_OK;

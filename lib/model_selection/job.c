@@ -25,7 +25,7 @@ ctune_status ctune_job_run_task(ctune_job *job, size_t i, int threads)
                                "ctune_job_run_task: task %zu is out of range "
                                "(%zu tasks)",
                                i, job->n_tasks);
-    job->task(job->ctx, i, ctune_job_record(job, i), threads > 0 ? threads : 1);
+    job->task(job->ctx, i, ctune_job_record(job, i), threads > 0 ? threads : 1, NULL);
     return CTUNE_OK;
 }
 
@@ -66,7 +66,7 @@ ctune_status ctune_job_set_outcome(ctune_job *job, size_t n_done, int flags)
     if (n_done > job->n_tasks)
         return ctune_set_error(CTUNE_EINVAL, "ctune_job_set_outcome: %zu tasks done of %zu", n_done,
                                job->n_tasks);
-    if (flags & ~(CTUNE_JOB_CANCELLED | CTUNE_JOB_FAILED))
+    if (flags & ~(CTUNE_JOB_CANCELLED | CTUNE_JOB_FAILED | CTUNE_JOB_TIMEOUT))
         return ctune_set_error(CTUNE_EINVAL, "ctune_job_set_outcome: unknown flags 0x%x", flags);
     if (job->set_outcome)
         job->set_outcome(job->ctx, n_done, flags);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 #include "model_selection/evaluate.h"
 #include "model_selection/splitter.h"
@@ -152,13 +153,20 @@ fail:
     {                                                                            \
         "seed", CTUNE_TYPE_INT, NULL, NULL, NULL, "seed of the task RNG streams" \
     }
+#define OPT_TIMEOUT                                                              \
+    {                                                                            \
+        "timeout", CTUNE_TYPE_DOUBLE, NULL, NULL, NULL,                          \
+            "wall seconds after which no new candidate starts; the search ends " \
+            "with the candidates that finished"                                  \
+    }
 #define OPT_END                         \
     {                                   \
         NULL, 0, NULL, NULL, NULL, NULL \
     }
 
 const ctune_param_spec ctune__search_options[] = {
-    OPT_CV, OPT_SCORING, OPT_REFIT, OPT_ERROR_SCORE, OPT_TRAIN_SCORE, OPT_N_JOBS, OPT_SEED, OPT_END,
+    OPT_CV,     OPT_SCORING, OPT_REFIT,   OPT_ERROR_SCORE, OPT_TRAIN_SCORE,
+    OPT_N_JOBS, OPT_SEED,    OPT_TIMEOUT, OPT_END,
 };
 
 const ctune_param_spec ctune__cv_options[] = {
@@ -236,6 +244,18 @@ ctune_status ctune__eval_opts_set_refit(ctune__eval_opts *o, int refit, const ch
     return CTUNE_OK;
 }
 
+ctune_status ctune__eval_opts_set_timeout(ctune__eval_opts *o, double seconds, const char *who)
+{
+    if (!(seconds > 0) || !isfinite(seconds)) {
+        char v[40];
+        ctune__fmt_double(v, sizeof v, seconds);
+        return ctune_set_error(
+            CTUNE_EINVAL, "%s: timeout must be a finite number of seconds > 0, got %s", who, v);
+    }
+    o->timeout = seconds;
+    return CTUNE_OK;
+}
+
 /* Applies one option of `p`, already checked against its spec. */
 static ctune_status apply_one(ctune__eval_opts *o, const ctune_params *p, const char *key,
                               const char *who)
@@ -277,6 +297,10 @@ static ctune_status apply_one(ctune__eval_opts *o, const ctune_params *p, const 
         CTUNE_TRY(ctune_params_get_int(&iv, p, key));
         o->seed = (uint64_t)iv;
         o->has_seed = 1;
+    } else if (strcmp(key, "timeout") == 0) {
+        double dv;
+        CTUNE_TRY(ctune_params_get_double(&dv, p, key));
+        return ctune__eval_opts_set_timeout(o, dv, who);
     }
     return CTUNE_OK;
 }

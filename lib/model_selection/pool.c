@@ -16,7 +16,7 @@ static void *worker(void *arg)
             break;
         size_t t = s->task;
         pthread_mutex_unlock(&p->mu);
-        p->run(p->ctx, t, p->threads);
+        p->run(p->ctx, t, p->threads, s->local);
         pthread_mutex_lock(&p->mu);
         s->state = CTUNE__SLOT_DONE;
         pthread_cond_signal(&p->finished);
@@ -26,7 +26,7 @@ static void *worker(void *arg)
 }
 
 int ctune__pool_start(ctune__pool *p, ctune__pool_slot *slots, int want, int threads,
-                      void (*run)(void *ctx, size_t task, int threads), void *ctx)
+                      void (*run)(void *ctx, size_t task, int threads, void *local), void *ctx)
 {
     memset(p, 0, sizeof *p);
     p->threads = threads > 0 ? threads : 1;

@@ -2,7 +2,8 @@
  *
  * A pool is a set of worker threads, one per slot, fed by a dispatching
  * thread (the one that calls these functions): it hands a task index to an
- * idle slot, the slot's worker runs run(ctx, task, threads) and marks it
+ * idle slot, the slot's worker runs run(ctx, task, threads, local) (local:
+ * the slot's own state, which the caller set) and marks it
  * finished, the dispatcher collects finished tasks and hands out more.
  * The thread pool executor (executor_pthread.c) and the MPI executor of
  * libctune_mpi (lib/mpi/mpi_exec.c) both drive their workers with it.
@@ -28,6 +29,8 @@ typedef struct ctune__pool_slot {
     int state; /* CTUNE__SLOT_*, under the pool's mutex */
     size_t task;
     pthread_t tid;
+    void *local; /* the caller's state of this worker, passed to run (the pool
+                  * never touches it; set before ctune__pool_start) */
 } ctune__pool_slot;
 
 struct ctune__pool {
@@ -36,7 +39,7 @@ struct ctune__pool {
     pthread_cond_t finished; /* the dispatcher waits for a finished task */
     int quit;
     int threads; /* thread budget of each task */
-    void (*run)(void *ctx, size_t task, int threads);
+    void (*run)(void *ctx, size_t task, int threads, void *local);
     void *ctx;
     ctune__pool_slot *slots;
     int n; /* workers started */
@@ -47,7 +50,7 @@ struct ctune__pool {
  * which may be fewer than asked when a thread cannot be created; 0 means
  * nothing started (and nothing to stop). */
 int ctune__pool_start(ctune__pool *p, ctune__pool_slot *slots, int want, int threads,
-                      void (*run)(void *ctx, size_t task, int threads), void *ctx);
+                      void (*run)(void *ctx, size_t task, int threads, void *local), void *ctx);
 
 /* Hands `task` to an idle slot: 1 = handed out, 0 = no slot is idle. */
 int ctune__pool_submit(ctune__pool *p, size_t task);

@@ -47,7 +47,7 @@ ctune__col *ctune__results_add_col(ctune__results *r, size_t *cap, ctune__col_ki
     c->name = ctune__strdup(name);
     if (!c->name)
         return NULL;
-    if (kind == CTUNE__COL_NUM || kind == CTUNE__COL_RANK) {
+    if (kind == CTUNE__COL_NUM || kind == CTUNE__COL_RANK || kind == CTUNE__COL_STATE) {
         c->v = ctune__calloc(r->n_cands ? r->n_cands : 1, sizeof *c->v);
         if (!c->v) {
             ctune__free(c->name);
@@ -360,6 +360,16 @@ ctune_status ctune__results_value(const ctune__results *r, const ctune__col *c, 
                            c->name, i);
 }
 
+/* The state column's text of a CTUNE_TRIAL_* code (docs/results-schema.md),
+ * NULL for a running trial (the schema has no such state). */
+static const char *state_name(double v)
+{
+    return v == CTUNE_TRIAL_COMPLETE ? "done"
+           : v == CTUNE_TRIAL_PRUNED ? "pruned"
+           : v == CTUNE_TRIAL_FAILED ? "failed"
+                                     : NULL;
+}
+
 void ctune__results_text(const ctune__results *r, const ctune__col *c, size_t i, ctune__sb *b)
 {
     switch (c->kind) {
@@ -397,6 +407,10 @@ void ctune__results_text(const ctune__results *r, const ctune__col *c, size_t i,
     case CTUNE__COL_ERROR:
         if (r->errors[i])
             ctune__sb_str(b, r->errors[i]);
+        break;
+    case CTUNE__COL_STATE:
+        if (state_name(c->v[i]))
+            ctune__sb_str(b, state_name(c->v[i]));
         break;
     }
 }
@@ -526,6 +540,12 @@ void ctune__results_json(const ctune__results *r, const ctune__results_meta *m, 
             case CTUNE__COL_ERROR:
                 if (r->errors[i])
                     ctune__sb_json_string(b, r->errors[i]);
+                else
+                    ctune__sb_str(b, "null");
+                break;
+            case CTUNE__COL_STATE:
+                if (state_name(c->v[i]))
+                    ctune__sb_json_string(b, state_name(c->v[i]));
                 else
                     ctune__sb_str(b, "null");
                 break;

@@ -12,7 +12,9 @@ typedef enum {
     CTUNE__COL_RANK,   /* v[n_cands], integers */
     CTUNE__COL_PARAM,  /* value of parameter `param` of each candidate */
     CTUNE__COL_PARAMS, /* the whole parameter set */
-    CTUNE__COL_ERROR   /* error text or empty */
+    CTUNE__COL_ERROR,  /* error text or empty */
+    CTUNE__COL_STATE   /* v[n_cands]: a CTUNE_TRIAL_* state; "done", "pruned",
+                        * "failed", or null (empty in CSV) for a running trial */
 } ctune__col_kind;
 
 typedef struct ctune__col {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
 #include "core/params.h"
 #include "io/atomic.h"
@@ -34,7 +35,10 @@ struct ctune_search {
     const ctune_executor_vtable *executor; /* NULL = n_jobs */
     void *executor_self;
     atomic_int cancel;              /* ctune_search_cancel(): set until ctune_search_fit returns */
+    double deadline;                /* of the running fit (its timeout), 0 = none */
     const ctune__study_hook *study; /* ctune_search_set_study(), or NULL */
+    const char *study_fp;           /* during a fit with a study: its fingerprint */
+    size_t study_rows;              /* during such a fit: (candidate, rung) rows of the search */
 
     /* successive halving (halving != 0) */
     int halving;
@@ -48,7 +52,8 @@ struct ctune_search {
     int pruning;           /* a pruner at synchronous rungs (halving == 3) */
     ctune__pruner pruner;
     int64_t max_steps; /* the resource's last step */
-    /* its outcome */
+    /* its outcome; also a random or grid search's when its timeout left
+     * candidates unfinished (the rows are then the finished ones) */
     ctune_params **rows; /* one per candidate per iteration (owned) */
     size_t *row_ids;     /* the candidate of each row */
     size_t n_rows;
@@ -67,6 +72,9 @@ struct ctune_search {
     ctune_estimator *best_est;
     double refit_time;
     ctune__strlist warnings;
+    int deadline_hit;       /* a task finished after the deadline */
+    int timed_out;          /* ... and work was left undone: the timeout ended the run */
+    const char *stopped_by; /* the budget that ended the last fit (static), or NULL */
 };
 
 #define HV_SMALLEST (-1)
@@ -104,6 +112,8 @@ static void drop_results(ctune_search *s)
     s->n_splits = 0;
     s->n_done = 0;
     ctune__strlist_clear(&s->warnings);
+    s->deadline_hit = s->timed_out = 0;
+    s->stopped_by = NULL;
 }
 
 void ctune_search_free(ctune_search *s)
@@ -484,6 +494,12 @@ ctune_status ctune_search_set_refit(ctune_search *s, int refit, const char *metr
     return ctune__eval_opts_set_refit(&s->opts, refit, metric, "search");
 }
 
+ctune_status ctune_search_set_timeout(ctune_search *s, double seconds)
+{
+    CTUNE_CHECK_NULL(s, "search");
+    return ctune__eval_opts_set_timeout(&s->opts, seconds, "search");
+}
+
 ctune_status ctune_search_set_random_state(ctune_search *s, uint64_t seed)
 {
     CTUNE_CHECK_NULL(s, "search");
@@ -721,6 +737,82 @@ static ctune_status hv_out_alloc(ctune_search *s, hv_out *o, size_t cap)
                                                                             : CTUNE_ENOMEM;
 }
 
+/* Attaches the search's study (if any) to one run of a several-run search:
+ * its tasks are those of rung `rung` with n_resources `res` (0 = none) in
+ * `bracket` (-1 = none); one process at a time runs such a search. */
+static void study_run(const ctune_search *s, ctune__eval *ev, size_t rung, int64_t res,
+                      int64_t bracket)
+{
+    ev->study_bracket = -1;
+    if (!s->study)
+        return;
+    ev->hook = s->study;
+    ev->fingerprint = s->study_fp;
+    ev->study_rung = rung;
+    ev->study_resources = res;
+    ev->study_bracket = bracket;
+    ev->study_rows = s->study_rows;
+    ev->study_cands = s->tpe ? s->n_trials : s->cands->n;
+    ev->study_exclusive = 1;
+}
+
+/* Adds the rows of round `it`: candidates cur[0..n) of s->cands at resource r. */
+static ctune_status round_rows(ctune_search *s, hv_out *o, const size_t *cur, size_t n, size_t it,
+                               int64_t r, double bracket)
+{
+    size_t row0 = s->n_rows;
+    ctune_status rc = CTUNE_OK;
+    for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
+        rc = ctune_params_copy(&s->rows[row0 + i], s->cands->items[cur[i]]);
+        if (rc == CTUNE_OK && s->resource)
+            rc = ctune_params_set_int(s->rows[row0 + i], s->resource, r);
+        if (rc == CTUNE_OK) {
+            s->row_ids[s->n_rows] = cur[i];
+            s->n_rows++;
+            o->iters[row0 + i] = (double)it;
+            o->resources[row0 + i] = (double)r;
+            o->brackets[row0 + i] = bracket;
+        }
+    }
+    return rc;
+}
+
+/* Appends the records of the round just run (rows row0 to row0 + n) to o->merged. */
+static ctune_status append_records(hv_out *o, const ctune__eval *last, size_t row0, size_t n)
+{
+    size_t rs = last->rec_size, add = n * last->n_splits * rs;
+    unsigned char *m = ctune__realloc(o->merged, row0 * last->n_splits * rs + add);
+    if (!m)
+        return CTUNE_ENOMEM;
+    o->merged = m;
+    o->rec_size = rs;
+    memcpy(m + row0 * last->n_splits * rs, last->records, add);
+    return CTUNE_OK;
+}
+
+/* Moves the best `keep` of the n candidates cur[] of the round just run to cur[0..keep)
+ * and frees the fitted estimators of the others. */
+static void keep_best(const ctune__eval *last, size_t metric, size_t *cur, size_t n, size_t keep,
+                      double *means, size_t *order, ctune_estimator **cache, size_t cache_splits)
+{
+    row_means(last, metric, means);
+    top_k(means, n, keep, order);
+    size_t *next = order; /* reuse: positions -> candidate indices */
+    for (size_t i = 0; i < keep; i++)
+        next[i] = cur[next[i]];
+    /* the dropped candidates' fitted estimators go */
+    for (size_t i = 0; cache && i < n; i++) {
+        size_t j = 0;
+        while (j < keep && next[j] != cur[i])
+            j++;
+        for (size_t f = 0; j == keep && f < cache_splits; f++) {
+            ctune_estimator_free(cache[cur[i] * cache_splits + f]);
+            cache[cur[i] * cache_splits + f] = NULL;
+        }
+    }
+    memcpy(cur, next, keep * sizeof *cur);
+}
+
 /* One bracket of rounds over candidates [first, first + n0) of s->cands:
  * round r evaluates its candidates with res[r] of the resource, then keeps
  * the best keep[r] (NULL: scikit-learn's ceil(n / factor)) for round r + 1.
@@ -762,18 +854,7 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         if (n_at)
             n_at[it] = n;
         size_t row0 = s->n_rows;
-        for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
-            rc = ctune_params_copy(&s->rows[row0 + i], s->cands->items[cur[i]]);
-            if (rc == CTUNE_OK && s->resource)
-                rc = ctune_params_set_int(s->rows[row0 + i], s->resource, r);
-            if (rc == CTUNE_OK) {
-                s->row_ids[s->n_rows] = cur[i];
-                s->n_rows++;
-                o->iters[row0 + i] = (double)it;
-                o->resources[row0 + i] = (double)r;
-                o->brackets[row0 + i] = bracket;
-            }
-        }
+        rc = round_rows(s, o, cur, n, it, r, bracket);
         if (rc != CTUNE_OK)
             break;
         ctune__eval_clear(last);
@@ -793,6 +874,8 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         last->cand_ids = cur;
         last->cache = cache;
         last->cache_splits = cache_splits;
+        study_run(s, last, it, r, s->halving == 2 ? (int64_t)bracket : -1);
+        last->deadline = s->deadline;
         if (!s->resource && r < (int64_t)ctune_data_n_rows(data)) {
             last->fraction = (double)r / (double)ctune_data_n_rows(data);
             last->sub_seed = ctune_seed_derive(seed, it + 1);
@@ -803,36 +886,22 @@ static ctune_status rounds_run(ctune_search *s, const ctune_data *data, size_t m
         if (!ctune__eval_has_records(last))
             break;
         /* append this round's records */
-        size_t rs = last->rec_size, add = n * last->n_splits * rs;
-        unsigned char *m = ctune__realloc(o->merged, row0 * last->n_splits * rs + add);
-        if (!m) {
+        if (append_records(o, last, row0, n) != CTUNE_OK) {
             rc = CTUNE_ENOMEM;
             break;
         }
-        o->merged = m;
-        o->rec_size = rs;
-        memcpy(m + row0 * last->n_splits * rs, last->records, add);
         if (rc != CTUNE_OK)
             break;
+        if (last->timed_out) { /* no next round: the rows of this one that finished stay */
+            s->deadline_hit = 1;
+            if (last->n_done < n * last->n_splits || it + 1 < n_rounds)
+                s->timed_out = 1;
+            break;
+        }
         size_t keep = keep_at ? keep_at[it] : (size_t)ceil((double)n / s->factor);
         if (keep > n)
             keep = n;
-        row_means(last, metric, means);
-        top_k(means, n, keep, order);
-        size_t *next = order; /* reuse: positions -> candidate indices */
-        for (size_t i = 0; i < keep; i++)
-            next[i] = cur[next[i]];
-        /* the dropped candidates' fitted estimators go */
-        for (size_t i = 0; cache && i < n; i++) {
-            size_t j = 0;
-            while (j < keep && next[j] != cur[i])
-                j++;
-            for (size_t f = 0; j == keep && f < cache_splits; f++) {
-                ctune_estimator_free(cache[cur[i] * cache_splits + f]);
-                cache[cur[i] * cache_splits + f] = NULL;
-            }
-        }
-        memcpy(cur, next, keep * sizeof *cur);
+        keep_best(last, metric, cur, n, keep, means, order, cache, cache_splits);
         n = keep;
     }
     for (size_t i = 0; cache && i < total * cache_splits; i++)
@@ -878,6 +947,7 @@ static ctune_status halving_run(ctune_search *s, const ctune_data *data, size_t 
         n = (size_t)ceil((double)n / s->factor);
     }
     CTUNE_TRY(hv_out_alloc(s, o, cap));
+    s->study_rows = cap;
     return rounds_run(s, data, metric, last, o, 0, n0, s->n_iterations, s->it_resources, NULL, 0,
                       s->it_candidates, &s->n_remaining);
 }
@@ -924,6 +994,7 @@ static ctune_status hyperband_run(ctune_search *s, const ctune_data *data, size_
     CTUNE_TRY(ctune_space_sample(&s->cands, s->space, n_total, s->seed));
     n_total = s->cands->n; /* a small all-lists space caps it */
     CTUNE_TRY(hv_out_alloc(s, o, cap));
+    s->study_rows = cap;
     s->min_res_ = 1;
     s->max_res_ = s->max_res;
     int64_t res[64];
@@ -949,6 +1020,11 @@ static ctune_status hyperband_run(ctune_search *s, const ctune_data *data, size_
                             NULL, &rem);
             first += size;
             s->n_iterations++;
+            if (s->deadline_hit) {
+                if (first < n_total && (bb > 0 || hi + 1 < s->hb_iterations))
+                    s->timed_out = 1; /* brackets left */
+                return rc;
+            }
         }
     }
     return rc;
@@ -997,6 +1073,52 @@ ctune_status ctune_search_set_pruner(ctune_search *s, const char *pruner, const 
     return CTUNE_OK;
 }
 
+/* Sets up `last` to run step k + 1 of the trial step_params[0] (candidate *cand_id). */
+static void step_setup(const ctune_search *s, ctune__eval *last, const ctune_data *data,
+                       size_t metric, ctune_params **step_params, const size_t *cand_id,
+                       ctune_estimator **cache, size_t cache_splits, uint64_t seed, size_t k)
+{
+    ctune__eval_clear(last);
+    memset(last, 0, sizeof *last);
+    last->est = s->est;
+    last->cands = step_params;
+    last->n_cands = 1;
+    last->data = data;
+    last->opts = &s->opts;
+    last->progress_scorer = metric;
+    last->seed = seed;
+    last->executor = s->executor;
+    last->executor_self = s->executor_self;
+    last->interrupt = &s->cancel;
+    last->cand_ids = cand_id;
+    last->cache = cache;
+    last->cache_splits = cache_splits;
+    study_run(s, last, k, (int64_t)k + 1, -1);
+    last->deadline = s->deadline;
+}
+
+/* Makes row c of the search from trial c's last step (n_steps run): its records, its
+ * params (taken from step_params[0]) and its pruned, n_resources and bracket values. */
+static ctune_status trial_row(ctune_search *s, hv_out *o, const ctune__eval *last,
+                              ctune_params **step_params, size_t c, int pruned, size_t n_steps)
+{
+    size_t rs = last->rec_size, add = last->n_splits * rs;
+    unsigned char *m = ctune__realloc(o->merged, (c + 1) * add);
+    if (!m)
+        return CTUNE_ENOMEM;
+    o->merged = m;
+    o->rec_size = rs;
+    memcpy(m + c * add, last->records, add);
+    s->rows[c] = step_params[0];
+    step_params[0] = NULL;
+    s->row_ids[c] = c;
+    s->n_rows = c + 1;
+    o->iters[c] = pruned ? 1 : 0; /* the "pruned" column */
+    o->resources[c] = (double)n_steps;
+    o->brackets[c] = 0;
+    return CTUNE_OK;
+}
+
 /* Trials in index order; each trains step by step (a warm-started CV run per
  * step, its folds in parallel) and after each step the pruner compares its
  * intermediate values with those of every lower-index trial, all finished
@@ -1023,8 +1145,9 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
     uint64_t seed = s->opts.has_seed ? s->opts.seed : s->randomized ? s->seed : 0;
     ctune_status rc = CTUNE_OK;
     double mean = NAN;
+    s->study_rows = n <= SIZE_MAX / steps ? n * steps : SIZE_MAX;
     for (size_t c = 0; c < n && rc == CTUNE_OK; c++) {
-        int pruned = 0;
+        int pruned = 0, unfinished = 0;
         for (size_t k = 0; k < steps && rc == CTUNE_OK; k++) {
             ctune_params_free(step_params[0]);
             step_params[0] = NULL;
@@ -1033,26 +1156,18 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
                 rc = ctune_params_set_int(step_params[0], s->resource, (int64_t)k + 1);
             if (rc != CTUNE_OK)
                 break;
-            ctune__eval_clear(last);
-            memset(last, 0, sizeof *last);
-            last->est = s->est;
-            last->cands = step_params;
-            last->n_cands = 1;
-            last->data = data;
-            last->opts = &s->opts;
-            last->progress_scorer = metric;
-            last->seed = seed;
-            last->executor = s->executor;
-            last->executor_self = s->executor_self;
-            last->interrupt = &s->cancel;
-            last->cand_ids = &c;
-            last->cache = cache;
-            last->cache_splits = cache_splits;
+            step_setup(s, last, data, metric, step_params, &c, cache, cache_splits, seed, k);
             rc = ctune__eval_run(last);
             s->n_done += last->n_done;
             s->n_splits = last->n_splits;
             if (rc != CTUNE_OK || !ctune__eval_has_records(last))
                 break;
+            if (last->timed_out)
+                s->deadline_hit = 1;
+            if (last->timed_out && last->n_done < last->n_splits) {
+                unfinished = 1; /* a step cut short: the trial goes */
+                break;
+            }
             row_means(last, metric, &mean);
             st[c * steps + k] = (int64_t)k + 1;
             val[c * steps + k] = mean;
@@ -1061,37 +1176,37 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
             int prune = 0;
             if (k + 1 < steps)
                 rc = ctune__pruner_decide(&s->pruner, &tr[c], tr, c, &prune);
+            if (rc == CTUNE_OK && prune && s->study && s->study->mark_pruned)
+                rc = s->study->mark_pruned(s->study->self, c, k);
             if (rc != CTUNE_OK)
                 break;
             if (prune || k + 1 == steps) {
                 pruned = prune;
                 break;
             }
+            /* past the deadline a started trial still trains to its end
+             * (each step's run finishes the trial's folds) */
         }
         for (size_t f = 0; f < cache_splits; f++) {
             ctune_estimator_free(cache[c * cache_splits + f]);
             cache[c * cache_splits + f] = NULL;
         }
+        if (unfinished) {
+            s->timed_out = 1;
+            break;
+        }
         if (!ctune__eval_has_records(last) || !step_params[0])
             break;
         /* this trial's row: its last step */
-        size_t rs = last->rec_size, add = last->n_splits * rs;
-        unsigned char *m = ctune__realloc(o->merged, (c + 1) * add);
-        if (!m) {
+        if (trial_row(s, o, last, step_params, c, pruned, len[c]) != CTUNE_OK) {
             rc = CTUNE_ENOMEM;
             break;
         }
-        o->merged = m;
-        o->rec_size = rs;
-        memcpy(m + c * add, last->records, add);
-        s->rows[c] = step_params[0];
-        step_params[0] = NULL;
-        s->row_ids[c] = c;
-        s->n_rows = c + 1;
-        o->iters[c] = pruned ? 1 : 0; /* the "pruned" column */
-        o->resources[c] = (double)len[c];
-        o->brackets[c] = 0;
         tr[c].complete = !pruned;
+        if (s->deadline_hit) {
+            s->timed_out = c + 1 < n; /* trials left */
+            break;
+        }
     }
     s->n_iterations = s->n_rows;
     ctune_params_free(step_params[0]);
@@ -1103,6 +1218,103 @@ static ctune_status pruned_run(ctune_search *s, const ctune_data *data, size_t m
     last->cache = NULL;
     ctune__free(st), ctune__free(val), ctune__free(len), ctune__free(tr);
     return rc;
+}
+
+/* ---- the timeout ------------------------------------------------------------ */
+
+/* A split finished: it ran (well or not), and was neither left unstarted
+ * nor stopped in flight when the timeout ran out. */
+static int split_finished(const ctune__task_rec *r)
+{
+    return r->status != CTUNE__NOT_RUN && r->status != CTUNE_ECANCELLED;
+}
+
+/* The word of ctune_search_stopped_by() for a run that ended with run_rc
+ * (the evaluation's status, before the results and the refit). */
+static const char *stop_word(const ctune_search *s, ctune_status run_rc)
+{
+    if (run_rc == CTUNE_ECANCELLED)
+        return "cancelled";
+    if (s->timed_out)
+        return "timeout";
+    if (run_rc != CTUNE_OK)
+        return NULL;
+    if (s->tpe)
+        return "n_trials";
+    if (s->halving == 1 || s->halving == 2)
+        return "schedule";
+    return s->randomized ? "n_iter" : "grid";
+}
+
+static ctune_status none_finished(const ctune_search *s, size_t n_splits)
+{
+    char t[40];
+    ctune__fmt_double(t, sizeof t, s->opts.timeout);
+    return ctune_set_error(CTUNE_ECANCELLED,
+                           "timeout=%s s ran out before any candidate finished its %zu "
+                           "splits: no results (give the search more time)",
+                           t, n_splits);
+}
+
+/* A random, grid or TPE search ended by its timeout: keeps in `ev` the
+ * candidates whose splits all finished, in their order, as the rows of the
+ * search (their params copied, their candidate index in row_ids for the
+ * refit's stream); *kept receives their number. */
+static ctune_status keep_finished_cands(ctune_search *s, ctune__eval *ev, size_t *kept)
+{
+    size_t n = ev->n_cands, per = ev->n_splits * ev->rec_size, k = 0;
+    *kept = 0;
+    s->rows = ctune__calloc(n ? n : 1, sizeof *s->rows);
+    s->row_ids = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
+    if (!s->rows || !s->row_ids)
+        return CTUNE_ENOMEM;
+    for (size_t c = 0; c < n; c++) {
+        int ok = 1;
+        for (size_t f = 0; f < ev->n_splits && ok; f++)
+            ok = split_finished(ctune__eval_rec(ev, c, f));
+        if (!ok)
+            continue;
+        CTUNE_TRY(ctune_params_copy(&s->rows[k], ev->cands[c]));
+        s->row_ids[k] = c;
+        s->n_rows = k + 1;
+        if (k != c)
+            memmove(ev->records + k * per, ev->records + c * per, per);
+        k++;
+    }
+    ev->n_cands = k;
+    ev->cands = s->rows;
+    *kept = k;
+    return CTUNE_OK;
+}
+
+/* The same for the rows of a halving or Hyperband search: a row whose
+ * splits did not all finish goes, with its values. Returns the rows kept. */
+static size_t keep_finished_rows(ctune_search *s, hv_out *o, size_t n_splits)
+{
+    size_t per = n_splits * o->rec_size, k = 0;
+    for (size_t i = 0; i < s->n_rows; i++) {
+        int ok = 1;
+        for (size_t f = 0; f < n_splits && ok; f++)
+            ok = split_finished(
+                (const ctune__task_rec *)(o->merged + (i * n_splits + f) * o->rec_size));
+        if (!ok) {
+            ctune_params_free(s->rows[i]);
+            s->rows[i] = NULL;
+            continue;
+        }
+        if (k != i) {
+            s->rows[k] = s->rows[i];
+            s->rows[i] = NULL;
+            s->row_ids[k] = s->row_ids[i];
+            o->iters[k] = o->iters[i];
+            o->resources[k] = o->resources[i];
+            o->brackets[k] = o->brackets[i];
+            memmove(o->merged + k * per, o->merged + i * per, per);
+        }
+        k++;
+    }
+    s->n_rows = k;
+    return k;
 }
 
 /* ctune_search_fit() for successive halving: the rows of every iteration
@@ -1118,6 +1330,13 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
     ctune_status rc = s->halving == 3   ? pruned_run(s, data, k, &last, &o)
                       : s->halving == 2 ? hyperband_run(s, data, k, &last, &o)
                                         : halving_run(s, data, k, &last, &o);
+    s->stopped_by = stop_word(s, rc);
+    if (s->timed_out && rc == CTUNE_OK &&
+        (!o.merged || keep_finished_rows(s, &o, last.n_splits) == 0)) {
+        rc = none_finished(s, s->n_splits);
+        ctune__free(o.merged);
+        o.merged = NULL;
+    }
     if (o.merged && rc != CTUNE_ENOMEM) {
         char msg[1024];
         ctune_status run_rc = rc;
@@ -1180,6 +1399,8 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
     }
     int refit_here = !s->executor || !s->executor->refit_here ||
                      s->executor->refit_here(s->executor_self);
+    if (s->study && s->study->refit_here && !s->study->refit_here(s->study->self))
+        refit_here = 0;
     if (rc == CTUNE_OK && s->opts.refit && refit_here && s->best_index >= 0)
         rc = ctune__eval_refit(&s->best_est, s->est, s->rows[s->best_index], data, last.seed,
                                s->row_ids[s->best_index], last.n_splits, &s->cancel,
@@ -1193,6 +1414,7 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
 }
 
 static ctune_status search_fit(ctune_search *s, const ctune_data *data);
+static ctune_status plain_fit(ctune_search *s, const ctune_data *data, size_t metric);
 
 /* Mean test score of candidate c (of k) in the records of a batch, as the
  * results table scores it (a failed fit counts error_score); NaN when a
@@ -1239,8 +1461,14 @@ static ctune_status tpe_run(ctune_search *s, ctune__eval *ev, size_t metric)
         sub.cand_offset = b;
         sub.tasks_before = done;
         sub.n_cands_total = n;
+        sub.deadline = s->deadline;
         rc = ctune__eval_run(&sub);
         done += sub.n_done;
+        if (sub.timed_out) {
+            s->deadline_hit = 1;
+            if (sub.n_done < k * sub.n_splits || b + k < n)
+                s->timed_out = 1; /* candidates unfinished or never proposed */
+        }
         if (ctune__eval_has_records(&sub)) {
             size_t per = sub.n_splits * sub.rec_size;
             if (!all && !(all = ctune__malloc_array(n, per))) {
@@ -1255,7 +1483,7 @@ static ctune_status tpe_run(ctune_search *s, ctune__eval *ev, size_t metric)
                 val[b + j] = batch_mean(&sub, j, metric);
         }
         b += k;
-        if (b < n && rc == CTUNE_OK) {
+        if (b < n && rc == CTUNE_OK && !sub.timed_out) {
             ctune__eval_clear(&sub);
             continue;
         }
@@ -1273,6 +1501,8 @@ static ctune_status tpe_run(ctune_search *s, ctune__eval *ev, size_t metric)
         }
         ev->cand_offset = 0;
         ev->n_done = done;
+        if (ev->timed_out)
+            break; /* no next batch */
     }
     ctune__free(all);
     ctune__free(val);
@@ -1283,6 +1513,8 @@ ctune_status ctune_search_fit(ctune_search *s, const ctune_data *data)
 {
     CTUNE_CHECK_NULL(s, "search");
     ctune_status rc = search_fit(s, data);
+    if (s->study && s->study->end)
+        s->study->end(s->study->self);
     atomic_store(&s->cancel, 0);
     return rc;
 }
@@ -1292,6 +1524,7 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ctune_clear_error();
     drop_results(s);
     s->fit_status = CTUNE_ESTATE;
+    s->deadline = s->opts.timeout > 0 ? ctune__now() + s->opts.timeout : 0;
     if (!data)
         return s->fit_status = ctune_set_error(CTUNE_EINVAL, "ctune_search_fit: data is NULL");
     size_t metric = 0;
@@ -1299,22 +1532,45 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     if (rc != CTUNE_OK)
         return s->fit_status = rc;
 
-    if (s->study && s->halving)
-        return s->fit_status = ctune_set_error(CTUNE_EINVAL,
-                                               "a study cannot be attached to a "
-                                               "successive-halving, Hyperband or pruned search "
-                                               "yet: a candidate runs once per rung");
+    if (s->study && s->executor && s->executor->refit_here)
+        return s->fit_status = ctune_set_error(
+                   CTUNE_EINVAL,
+                   "a study cannot be attached to a search run by executor '%s', which "
+                   "spreads it over several processes (refit_here): run the search in "
+                   "one process, or start several processes on the study instead",
+                   s->executor->name ? s->executor->name : "?");
+    char *fingerprint = NULL;
+    if (s->study) {
+        rc = ctune__search_fingerprint(s, data, &fingerprint);
+        if (rc != CTUNE_OK)
+            return s->fit_status = rc;
+    }
+    s->study_fp = fingerprint;
+    s->study_rows = s->tpe ? s->n_trials : 0;
     if (s->halving) {
         rc = halving_fit(s, data, metric);
         if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
             char msg[1024];
+            const char *by = s->stopped_by;
             memcpy(msg, ctune_last_error(), sizeof msg);
             msg[sizeof msg - 1] = '\0';
             drop_results(s);
+            s->stopped_by = rc == CTUNE_ENOMEM ? NULL : by;
             ctune_set_error_str(rc, msg);
         }
-        return s->fit_status = rc;
+        s->fit_status = rc;
+    } else {
+        rc = plain_fit(s, data, metric);
     }
+    s->study_fp = NULL;
+    ctune__free(fingerprint);
+    return rc;
+}
+
+/* ctune_search_fit() for a randomized, grid or TPE search (one run, or TPE's
+ * batches). */
+static ctune_status plain_fit(ctune_search *s, const ctune_data *data, size_t metric)
+{
     ctune__eval ev;
     memset(&ev, 0, sizeof ev);
     ev.est = s->est;
@@ -1329,32 +1585,42 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     ev.executor = s->executor;
     ev.executor_self = s->executor_self;
     ev.interrupt = &s->cancel;
-    char *fingerprint = NULL;
-    if (s->study && s->tpe)
-        return s->fit_status = ctune_set_error(CTUNE_EINVAL,
-                                               "a study cannot be attached to a "
-                                               "TPE search yet: its candidates are proposed "
-                                               "batch by batch");
+    ev.study_bracket = -1;
+    ev.deadline = s->deadline;
     if (s->study) {
-        rc = ctune__search_fingerprint(s, data, &fingerprint);
-        if (rc != CTUNE_OK)
-            return s->fit_status = rc;
         ev.hook = s->study;
-        ev.fingerprint = fingerprint;
+        ev.fingerprint = s->study_fp;
+        if (s->tpe) /* batch after batch: the study keys are trial numbers */
+            study_run(s, &ev, 0, 0, -1);
     }
-    rc = s->tpe ? tpe_run(s, &ev, metric == (size_t)-1 ? 0 : metric) : ctune__eval_run(&ev);
-    ctune__free(fingerprint);
+    ctune_status rc = s->tpe ? tpe_run(s, &ev, metric == (size_t)-1 ? 0 : metric)
+                             : ctune__eval_run(&ev);
     ev.fingerprint = NULL;
 
     s->n_done = ev.n_done;
     s->n_splits = ev.n_splits;
+    if (!s->tpe && ev.timed_out) {
+        s->deadline_hit = 1;
+        s->timed_out = ev.n_done < ev.n_cands * ev.n_splits;
+    }
+    s->stopped_by = stop_word(s, rc);
+    if (s->timed_out && rc == CTUNE_OK && ctune__eval_has_records(&ev)) {
+        size_t kept = 0;
+        rc = keep_finished_cands(s, &ev, &kept);
+        if (rc == CTUNE_OK && kept == 0)
+            rc = none_finished(s, ev.n_splits);
+        if (rc != CTUNE_OK) { /* nothing half-written stays */
+            ctune__free(ev.records);
+            ev.records = NULL;
+        }
+    }
     if (ctune__eval_has_records(&ev) && rc != CTUNE_ENOMEM) {
         /* keep the message of the run while building the table */
         char msg[1024];
         ctune_status run_rc = rc;
         memcpy(msg, ctune_last_error(), sizeof msg);
         msg[sizeof msg - 1] = '\0';
-        rc = ctune__results_build(&s->res, &ev, s->cands->items, s->space);
+        rc = ctune__results_build(&s->res, &ev, s->rows ? s->rows : s->cands->items, s->space);
         if (rc == CTUNE_OK)
             rc = collect_warnings(s, &ev);
         if (rc == CTUNE_OK && run_rc != CTUNE_OK)
@@ -1373,18 +1639,22 @@ static ctune_status search_fit(ctune_search *s, const ctune_data *data)
     }
     int refit_here = !s->executor || !s->executor->refit_here ||
                      s->executor->refit_here(s->executor_self);
-    if (s->study && s->study->refit_here && !s->study->refit_here(s->study->self))
+    if (s->study && !s->timed_out && s->study->refit_here && !s->study->refit_here(s->study->self))
         refit_here = 0; /* another process on the study completed it and refits */
     if (rc == CTUNE_OK && s->opts.refit && refit_here) {
-        rc = ctune__eval_refit(&s->best_est, s->est, s->cands->items[s->best_index], data, ev.seed,
-                               (size_t)s->best_index, ev.n_splits, &s->cancel, &s->refit_time);
+        size_t b = (size_t)s->best_index;
+        rc = ctune__eval_refit(&s->best_est, s->est, s->rows ? s->rows[b] : s->cands->items[b],
+                               data, ev.seed, s->row_ids ? s->row_ids[b] : b, ev.n_splits,
+                               &s->cancel, &s->refit_time);
     }
     ctune__eval_clear(&ev);
     if (rc == CTUNE_ENOMEM || (rc != CTUNE_OK && !s->res)) {
         char msg[1024];
+        const char *by = s->stopped_by;
         memcpy(msg, ctune_last_error(), sizeof msg);
         msg[sizeof msg - 1] = '\0';
         drop_results(s);
+        s->stopped_by = rc == CTUNE_ENOMEM ? NULL : by;
         ctune_set_error_str(rc, msg);
     }
     s->fit_status = rc;
@@ -1395,6 +1665,8 @@ ctune_status ctune_search_fit_status(const ctune_search *s)
 {
     return s ? s->fit_status : CTUNE_EINVAL;
 }
+
+const char *ctune_search_stopped_by(const ctune_search *s) { return s ? s->stopped_by : NULL; }
 
 int ctune_search_has_results(const ctune_search *s) { return s && s->res; }
 
@@ -1443,7 +1715,7 @@ const ctune_params *ctune_search_best_params(const ctune_search *s)
 {
     if (!s || !s->res || s->best_index < 0)
         return NULL;
-    return s->halving ? s->rows[s->best_index] : s->cands->items[s->best_index];
+    return s->rows ? s->rows[s->best_index] : s->cands->items[s->best_index];
 }
 
 ctune_estimator *ctune_search_best_estimator(ctune_search *s) { return s ? s->best_est : NULL; }
@@ -1538,8 +1810,15 @@ static ctune_status export(const ctune_search *s, int json, ctune__sb *b)
     CTUNE_TRY(need_results(s));
     ctune__sb_init(b);
     if (json) {
+        /* stopped_by: only when a budget other than the search's own list
+         * ended it (a search that ran its list writes what a study rebuilds
+         * from its trials, ctune_study_results_json_buf(), byte for byte) */
+        const char *by = s->stopped_by && (strcmp(s->stopped_by, "timeout") == 0 ||
+                                           strcmp(s->stopped_by, "cancelled") == 0)
+                             ? s->stopped_by
+                             : NULL;
         ctune__results_meta m = {s->best_index, s->best_score, s->refit_metric,
-                                 s->fit_status == CTUNE_OK ? "complete" : "partial", NULL};
+                                 s->fit_status == CTUNE_OK ? "complete" : "partial", by};
         ctune__results_json(s->res, &m, b);
     } else {
         ctune__results_csv(s->res, b);
@@ -1617,7 +1896,7 @@ const ctune_params *ctune_search_row_params(const ctune_search *s, size_t i)
 {
     if (!s || !s->res || i >= s->res->n_cands)
         return NULL;
-    return s->halving ? s->rows[i] : s->cands->items[i];
+    return s->rows ? s->rows[i] : s->cands->items[i];
 }
 
 /* ---- durable studies (the hook lib/study implements) ------------------------ */
@@ -1666,6 +1945,79 @@ static uint64_t fnv_double(uint64_t h, double v)
     return fnv(h, le, 8);
 }
 
+static void fp_int(ctune__sb *b, const char *key, long long v)
+{
+    ctune__sb_printf(b, " %s=%lld", key, v);
+}
+
+static void fp_dbl(ctune__sb *b, const char *key, double v)
+{
+    ctune__sb_printf(b, " %s=", key);
+    ctune__sb_double(b, v, "nan");
+}
+
+/* The strategy lines: randomized and grid searches as studies of schema 1
+ * recorded them (those studies resume), then a line per strategy of
+ * several runs with every option that changes its tasks. */
+static void fp_strategy(ctune__sb *b, const ctune_search *s)
+{
+    if (s->tpe) {
+        const ctune__tpe_opts *t = &s->tpe_opts;
+        ctune__sb_printf(b, "strategy: tpe n_trials=%zu\nsampler seed: %llu\ntpe:", s->n_trials,
+                         (unsigned long long)s->seed);
+        fp_int(b, "n_startup_trials", t->n_startup_trials);
+        fp_int(b, "n_ei_candidates", t->n_ei_candidates);
+        fp_int(b, "batch", t->batch);
+        fp_dbl(b, "prior_weight", t->prior_weight);
+        fp_int(b, "consider_endpoints", t->consider_endpoints);
+        fp_int(b, "consider_magic_clip", t->consider_magic_clip);
+        fp_int(b, "minimize", t->minimize);
+        ctune__sb_str(b, "\n");
+        return;
+    }
+    if (s->halving == 1 || s->halving == 2) {
+        /* the candidates are sampled at fit (their number may depend on
+         * the data): the options that draw them stand for them */
+        ctune__sb_printf(b, "strategy: %s n_iter=%zu\nsampler seed: %llu\n",
+                         s->halving == 2 ? "hyperband"
+                         : s->randomized ? "halving random"
+                                         : "halving grid",
+                         s->n_iter, (unsigned long long)s->seed);
+        ctune__sb_str(b, s->halving == 2 ? "hyperband:" : "halving:");
+        fp_dbl(b, "factor", s->factor);
+        ctune__sb_printf(b, " resource=%s", s->resource ? s->resource : "n_samples");
+        fp_int(b, "min_resources", (long long)s->min_res);
+        fp_int(b, "max_resources", (long long)s->max_res);
+        fp_int(b, "aggressive", s->aggressive);
+        fp_int(b, "iterations", (long long)s->hb_iterations);
+        ctune__sb_str(b, "\n");
+        if (!s->randomized)
+            ctune__sb_printf(b, "candidates: %zu\n", s->cands->n);
+        return;
+    }
+    if (s->randomized)
+        ctune__sb_printf(b, "strategy: randomized n_iter=%zu\nsampler seed: %llu\n", s->n_iter,
+                         (unsigned long long)s->seed);
+    else
+        ctune__sb_str(b, "strategy: grid\nsampler seed: none\n");
+    ctune__sb_printf(b, "candidates: %zu\n", s->cands->n);
+    if (s->halving == 3) {
+        const ctune__pruner *p = &s->pruner;
+        ctune__sb_str(b, "pruner:");
+        fp_int(b, "kind", (long long)p->kind);
+        fp_int(b, "minimize", p->minimize);
+        fp_int(b, "n_startup_trials", (long long)p->n_startup_trials);
+        fp_int(b, "n_warmup_steps", (long long)p->n_warmup_steps);
+        fp_int(b, "interval_steps", (long long)p->interval_steps);
+        fp_int(b, "min_resource", (long long)p->min_resource);
+        fp_int(b, "reduction_factor", (long long)p->reduction_factor);
+        fp_int(b, "min_early_stopping_rate", (long long)p->min_early_stopping_rate);
+        fp_int(b, "bootstrap_count", (long long)p->bootstrap_count);
+        fp_int(b, "max_steps", (long long)s->max_steps);
+        ctune__sb_printf(b, " resource=%s\n", s->resource ? s->resource : "-");
+    }
+}
+
 ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *data, char **out)
 {
     *out = NULL;
@@ -1688,12 +2040,7 @@ ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *
             b.failed = 1;
         }
     }
-    if (s->randomized)
-        ctune__sb_printf(&b, "strategy: randomized n_iter=%zu\nsampler seed: %llu\n", s->n_iter,
-                         (unsigned long long)s->seed);
-    else
-        ctune__sb_str(&b, "strategy: grid\nsampler seed: none\n");
-    ctune__sb_printf(&b, "candidates: %zu\n", s->cands->n);
+    fp_strategy(&b, s);
     if (s->opts.has_seed)
         ctune__sb_printf(&b, "seed: %llu\n", (unsigned long long)s->opts.seed);
     else

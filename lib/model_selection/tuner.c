@@ -24,6 +24,7 @@
 #include "model_selection/sampler_tpe.h"
 #include "model_selection/space.h"
 #include "model_selection/strbuf.h"
+#include "model_selection/study_hook.h"
 
 enum { SAMPLER_RANDOM, SAMPLER_GRID, SAMPLER_TPE };
 
@@ -52,6 +53,10 @@ struct ctune_tuner {
     size_t *told; /* trial numbers in tell order (n_told of them) */
     size_t n_told;
     const char *stopped_by;
+    /* a study shared with other processes (ctune_tuner_set_study), or NULL */
+    const ctune__tuner_hook *hook;
+    char *fingerprint;
+    size_t last_tell_asked; /* trials asked when the last tell happened */
 };
 
 static const ctune_param_spec TUNER_SPEC[] = {
@@ -223,6 +228,7 @@ void ctune_tuner_free(ctune_tuner *t)
         trial_clear(&t->trials[i]);
     ctune__free(t->trials);
     ctune__free(t->told);
+    ctune__free(t->fingerprint);
     ctune_space_free(t->space);
     pthread_mutex_destroy(&t->mu);
     ctune__free(t);
@@ -311,13 +317,293 @@ static ctune_status ask_locked(ctune_tuner *t, size_t *trial_no, const ctune_par
     return CTUNE_OK;
 }
 
+/* ---- a study shared by processes ------------------------------------------- */
+
+static ctune_status close_locked(ctune_tuner *t, size_t k, int state, double value,
+                                 const char *error, const char *who);
+
+static ctune_status grow(ctune_tuner *t)
+{
+    if (t->n < t->cap)
+        return CTUNE_OK;
+    size_t nc = t->cap ? t->cap * 2 : 16;
+    trial *tr = realloc_n(t->trials, nc, sizeof *tr);
+    size_t *told = tr ? realloc_n(t->told, nc, sizeof *told) : NULL;
+    if (tr)
+        t->trials = tr;
+    if (!told)
+        return CTUNE_ENOMEM;
+    t->told = told;
+    t->cap = nc;
+    return CTUNE_OK;
+}
+
+static ctune_status set_steps(trial *tr, const int64_t *steps, const double *values, size_t n)
+{
+    if (n > tr->cap_steps) {
+        int64_t *s = realloc_n(tr->steps, n, sizeof *s);
+        if (s)
+            tr->steps = s;
+        double *v = s ? realloc_n(tr->values, n, sizeof *v) : NULL;
+        if (!v)
+            return CTUNE_ENOMEM;
+        tr->values = v;
+        tr->cap_steps = n;
+    }
+    if (n) {
+        memcpy(tr->steps, steps, n * sizeof *steps);
+        memcpy(tr->values, values, n * sizeof *values);
+    }
+    tr->n_steps = n;
+    return CTUNE_OK;
+}
+
+/* A trial row of the study: a new trial (asked by another process), or the
+ * outcome and intermediate values of one this tuner holds as running. */
+static ctune_status sync_row(void *user, const ctune__tuner_row *r)
+{
+    ctune_tuner *t = user;
+    if (r->state < CTUNE_TRIAL_RUNNING || r->state > CTUNE_TRIAL_FAILED || r->number > t->n)
+        return ctune_set_error(CTUNE_EFORMAT, "tuner study: trial %zu is malformed or out of order",
+                               r->number);
+    if (r->number < t->n) {
+        trial *tr = &t->trials[r->number];
+        if (tr->state != CTUNE_TRIAL_RUNNING)
+            return CTUNE_OK;
+        if (r->state != CTUNE_TRIAL_RUNNING && r->error[0] && !tr->error &&
+            !(tr->error = ctune__strdup(r->error)))
+            return CTUNE_ENOMEM;
+        tr->state = r->state;
+        tr->value = r->state == CTUNE_TRIAL_COMPLETE ? r->value : NAN;
+        return set_steps(tr, r->steps, r->values, r->n_steps);
+    }
+    CTUNE_TRY(grow(t));
+    trial *tr = &t->trials[t->n];
+    memset(tr, 0, sizeof *tr);
+    ctune_status rc = ctune_params_new(&tr->params);
+    if (rc == CTUNE_OK)
+        rc = ctune_params_parse(tr->params, r->params);
+    if (rc == CTUNE_OK && r->error[0] && !(tr->error = ctune__strdup(r->error)))
+        rc = CTUNE_ENOMEM;
+    if (rc == CTUNE_OK)
+        rc = set_steps(tr, r->steps, r->values, r->n_steps);
+    if (rc != CTUNE_OK) {
+        trial_clear(tr);
+        if (rc != CTUNE_ENOMEM)
+            ctune__error_prefix("tuner study: trial %zu", r->number);
+        return rc;
+    }
+    tr->state = r->state;
+    tr->value = r->state == CTUNE_TRIAL_COMPLETE ? r->value : NAN;
+    t->n++;
+    return CTUNE_OK;
+}
+
+static ctune_status sync_tell(void *user, size_t seq, size_t number, size_t n_asked)
+{
+    ctune_tuner *t = user;
+    if (seq != t->n_told || number >= t->n || n_asked > t->n || n_asked <= number)
+        return ctune_set_error(CTUNE_EFORMAT, "tuner study: tell %zu is malformed", seq);
+    t->told[t->n_told++] = number;
+    t->last_tell_asked = n_asked;
+    return CTUNE_OK;
+}
+
+/* Takes the study and applies what other processes asked and told since
+ * this tuner last looked (the caller holds the tuner's mutex). */
+static ctune_status study_enter(ctune_tuner *t)
+{
+    if (!t->hook)
+        return CTUNE_OK;
+    CTUNE_TRY(t->hook->lock(t->hook->self, t->fingerprint));
+    size_t from = 0; /* the oldest trial still running here, else the first new one */
+    while (from < t->n && t->trials[from].state != CTUNE_TRIAL_RUNNING)
+        from++;
+    ctune_status rc = t->hook->read_trials(t->hook->self, from, sync_row, t);
+    if (rc == CTUNE_OK)
+        rc = t->hook->read_tells(t->hook->self, t->n_told, sync_tell, t);
+    if (rc == CTUNE_OK)
+        t->asks_since_tell = t->n - (t->n_told ? t->last_tell_asked : 0);
+    if (rc != CTUNE_OK) {
+        char msg[1024];
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        t->hook->unlock(t->hook->self, 0);
+        ctune_set_error_str(rc, msg);
+    }
+    return rc;
+}
+
+/* Commits (rc == CTUNE_OK) or rolls back the operation; returns rc, or
+ * the failure of the commit. */
+static ctune_status study_leave(ctune_tuner *t, ctune_status rc)
+{
+    if (!t->hook)
+        return rc;
+    char msg[1024];
+    memcpy(msg, ctune_last_error(), sizeof msg);
+    msg[sizeof msg - 1] = '\0';
+    ctune_status u = t->hook->unlock(t->hook->self, rc == CTUNE_OK);
+    if (rc != CTUNE_OK) {
+        ctune_set_error_str(rc, msg);
+        return rc;
+    }
+    return u;
+}
+
+/* Writes trial k as it is now. */
+static ctune_status study_put(ctune_tuner *t, size_t k)
+{
+    const trial *tr = &t->trials[k];
+    long n = ctune_params_to_text(NULL, 0, tr->params);
+    if (n < 0)
+        return (ctune_status)n;
+    char *text = ctune__malloc((size_t)n + 1);
+    if (!text)
+        return CTUNE_ENOMEM;
+    ctune_params_to_text(text, (size_t)n + 1, tr->params);
+    ctune__tuner_row r = {k,         text,       tr->state,  tr->value, tr->error ? tr->error : "",
+                          tr->steps, tr->values, tr->n_steps};
+    ctune_status rc = t->hook->write_trial(t->hook->self, &r);
+    ctune__free(text);
+    return rc;
+}
+
+/* ask_locked, through the study when there is one. */
+static ctune_status ask_study(ctune_tuner *t, size_t *trial_no, const ctune_params **params)
+{
+    CTUNE_TRY(study_enter(t));
+    ctune_status rc = ask_locked(t, trial_no, params);
+    if (rc == CTUNE_OK && t->hook) {
+        rc = study_put(t, *trial_no);
+        if (rc != CTUNE_OK) { /* not in the study: not asked */
+            trial_clear(&t->trials[--t->n]);
+            t->asks_since_tell--;
+        }
+    }
+    return study_leave(t, rc);
+}
+
+/* close_locked, through the study when there is one. */
+static ctune_status close_study(ctune_tuner *t, size_t k, int state, double value,
+                                const char *error, const char *who)
+{
+    CTUNE_TRY(study_enter(t));
+    size_t since = t->asks_since_tell, last = t->last_tell_asked;
+    ctune_status rc = close_locked(t, k, state, value, error, who);
+    if (rc == CTUNE_OK && t->hook) {
+        rc = study_put(t, k);
+        if (rc == CTUNE_OK)
+            rc = t->hook->write_tell(t->hook->self, t->n_told - 1, k, t->n);
+        if (rc != CTUNE_OK) { /* not in the study: not told */
+            trial *tr = &t->trials[k];
+            tr->state = CTUNE_TRIAL_RUNNING;
+            tr->value = NAN;
+            ctune__free(tr->error);
+            tr->error = NULL;
+            t->n_told--;
+            t->asks_since_tell = since;
+            t->last_tell_asked = last;
+        }
+    }
+    return study_leave(t, rc);
+}
+
+static void fp_opt(ctune__sb *b, const char *key, long long v)
+{
+    ctune__sb_printf(b, " %s=%lld", key, v);
+}
+
+/* The tuner's identity in a study: its space and every option that
+ * changes its proposals or pruning decisions. */
+static ctune_status tuner_fingerprint(const ctune_tuner *t, char **out)
+{
+    ctune__sb b;
+    ctune__sb_init(&b);
+    ctune__sb_str(&b, "tuner:");
+    fp_opt(&b, "sampler", t->sampler);
+    ctune__sb_printf(&b, " seed=%llu", (unsigned long long)t->seed);
+    fp_opt(&b, "minimize", t->minimize);
+    ctune__sb_str(&b, "\ntpe:");
+    fp_opt(&b, "n_startup_trials", (long long)t->tpe.n_startup_trials);
+    fp_opt(&b, "n_ei_candidates", (long long)t->tpe.n_ei_candidates);
+    ctune__sb_str(&b, " prior_weight=");
+    ctune__sb_double(&b, t->tpe.prior_weight, "nan");
+    fp_opt(&b, "consider_endpoints", t->tpe.consider_endpoints);
+    fp_opt(&b, "consider_magic_clip", t->tpe.consider_magic_clip);
+    ctune__sb_str(&b, "\npruner:");
+    fp_opt(&b, "kind", (long long)t->pruner.kind);
+    fp_opt(&b, "n_startup_trials", (long long)t->pruner.n_startup_trials);
+    fp_opt(&b, "n_warmup_steps", (long long)t->pruner.n_warmup_steps);
+    fp_opt(&b, "interval_steps", (long long)t->pruner.interval_steps);
+    fp_opt(&b, "min_resource", (long long)t->pruner.min_resource);
+    fp_opt(&b, "reduction_factor", (long long)t->pruner.reduction_factor);
+    fp_opt(&b, "min_early_stopping_rate", (long long)t->pruner.min_early_stopping_rate);
+    fp_opt(&b, "bootstrap_count", (long long)t->pruner.bootstrap_count);
+    long n = ctune_space_to_text(NULL, 0, t->space);
+    char *sp = n >= 0 ? ctune__malloc((size_t)n + 1) : NULL;
+    if (sp) {
+        ctune_space_to_text(sp, (size_t)n + 1, t->space);
+        for (char *c = sp; *c; c++)
+            if (*c == '\n' || *c == '\r')
+                *c = ';';
+        ctune__sb_printf(&b, "\nspace: %s\n", sp);
+        ctune__free(sp);
+    } else {
+        b.failed = 1;
+    }
+    ctune_status rc = ctune__sb_status(&b);
+    if (rc != CTUNE_OK) {
+        ctune__sb_free(&b);
+        return rc;
+    }
+    *out = b.s;
+    return CTUNE_OK;
+}
+
+ctune_status ctune__tuner_set_study_hook(ctune_tuner *t, const ctune__tuner_hook *hook)
+{
+    CTUNE_CHECK_NULL(t, "tuner");
+    lock(t);
+    ctune_status rc = CTUNE_OK;
+    if (!hook) {
+        t->hook = NULL;
+    } else if (t->hook) {
+        rc = ctune_set_error(CTUNE_ESTATE, "tuner: a study is attached already (detach it "
+                                           "with NULL first)");
+    } else if (t->n) {
+        rc = ctune_set_error(CTUNE_ESTATE,
+                             "tuner: attach the study before the first ask (%zu trials asked "
+                             "here)",
+                             t->n);
+    } else {
+        ctune__free(t->fingerprint);
+        t->fingerprint = NULL;
+        rc = tuner_fingerprint(t, &t->fingerprint);
+        if (rc == CTUNE_OK) {
+            t->hook = hook;
+            rc = study_enter(t); /* the study's trials, now (unlocked on failure) */
+            if (rc == CTUNE_OK)
+                rc = study_leave(t, rc);
+            if (rc != CTUNE_OK) {
+                t->hook = NULL;
+                for (size_t i = 0; i < t->n; i++)
+                    trial_clear(&t->trials[i]);
+                t->n = t->n_told = t->asks_since_tell = t->last_tell_asked = 0;
+            }
+        }
+    }
+    unlock(t);
+    return rc;
+}
+
 ctune_status ctune_tuner_ask(size_t *trial_no, const ctune_params **params, ctune_tuner *t)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     CTUNE_CHECK_NULL(trial_no, "trial");
     CTUNE_CHECK_NULL(params, "params");
     lock(t);
-    ctune_status rc = ask_locked(t, trial_no, params);
+    ctune_status rc = ask_study(t, trial_no, params);
     unlock(t);
     return rc;
 }
@@ -401,7 +687,16 @@ ctune_status ctune_tuner_report(int *should_prune, ctune_tuner *t, size_t k, int
 {
     CTUNE_CHECK_NULL(t, "tuner");
     lock(t);
-    ctune_status rc = report_locked(t, k, step, value, should_prune);
+    ctune_status rc = study_enter(t);
+    if (rc == CTUNE_OK) {
+        rc = report_locked(t, k, step, value, should_prune);
+        if (rc == CTUNE_OK && t->hook) {
+            rc = study_put(t, k);
+            if (rc != CTUNE_OK)
+                t->trials[k].n_steps--; /* not in the study: not reported */
+        }
+        rc = study_leave(t, rc);
+    }
     unlock(t);
     return rc;
 }
@@ -418,6 +713,7 @@ static ctune_status close_locked(ctune_tuner *t, size_t k, int state, double val
     tr->value = state == CTUNE_TRIAL_COMPLETE ? value : NAN;
     t->told[t->n_told++] = k; /* cap grows with the trials */
     t->asks_since_tell = 0;
+    t->last_tell_asked = t->n;
     return CTUNE_OK;
 }
 
@@ -427,12 +723,12 @@ ctune_status ctune_tuner_tell(ctune_tuner *t, size_t k, double value)
     lock(t);
     ctune_status rc;
     if (isnan(value)) {
-        rc = close_locked(t, k, CTUNE_TRIAL_FAILED, NAN, "the objective value is NaN", "tell");
+        rc = close_study(t, k, CTUNE_TRIAL_FAILED, NAN, "the objective value is NaN", "tell");
         if (rc == CTUNE_OK)
             rc = ctune_set_error(CTUNE_EDATA,
                                  "tuner tell: trial %zu: the value is NaN (recorded as failed)", k);
     } else {
-        rc = close_locked(t, k, CTUNE_TRIAL_COMPLETE, value, NULL, "tell");
+        rc = close_study(t, k, CTUNE_TRIAL_COMPLETE, value, NULL, "tell");
     }
     unlock(t);
     return rc;
@@ -442,7 +738,7 @@ ctune_status ctune_tuner_tell_pruned(ctune_tuner *t, size_t k)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     lock(t);
-    ctune_status rc = close_locked(t, k, CTUNE_TRIAL_PRUNED, NAN, NULL, "tell_pruned");
+    ctune_status rc = close_study(t, k, CTUNE_TRIAL_PRUNED, NAN, NULL, "tell_pruned");
     unlock(t);
     return rc;
 }
@@ -451,8 +747,8 @@ ctune_status ctune_tuner_tell_failed(ctune_tuner *t, size_t k, const char *messa
 {
     CTUNE_CHECK_NULL(t, "tuner");
     lock(t);
-    ctune_status rc = close_locked(t, k, CTUNE_TRIAL_FAILED, NAN,
-                                   message && message[0] ? message : "failed", "tell_failed");
+    ctune_status rc = close_study(t, k, CTUNE_TRIAL_FAILED, NAN,
+                                  message && message[0] ? message : "failed", "tell_failed");
     unlock(t);
     return rc;
 }
@@ -596,16 +892,25 @@ static ctune_status build_table(const ctune_tuner *t, ctune_params **params, ctu
                            !ctune__results_add_col(r, &cap, CTUNE__COL_NUM, "mean_test_score") ||
                            !ctune__results_add_col(r, &cap, CTUNE__COL_NUM, "std_test_score") ||
                            !ctune__results_add_col(r, &cap, CTUNE__COL_RANK, "rank_test_score") ||
-                           !ctune__results_add_col(r, &cap, CTUNE__COL_ERROR, "error")))
+                           !ctune__results_add_col(r, &cap, CTUNE__COL_ERROR, "error") ||
+                           !ctune__results_add_col(r, &cap, CTUNE__COL_STATE, "state")))
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK) {
-        split = &r->cols[r->n_cols - 5];
-        mean = &r->cols[r->n_cols - 4];
-        std = &r->cols[r->n_cols - 3];
-        rank = &r->cols[r->n_cols - 2];
+        split = &r->cols[r->n_cols - 6];
+        mean = &r->cols[r->n_cols - 5];
+        std = &r->cols[r->n_cols - 4];
+        rank = &r->cols[r->n_cols - 3];
+        double *state = r->cols[r->n_cols - 1].v;
         for (size_t i = 0; i < nc && rc == CTUNE_OK; i++) {
-            split->v[i] = mean->v[i] = t->trials[i].value;
-            std->v[i] = isnan(t->trials[i].value) ? NAN : 0.0;
+            const trial *tr = &t->trials[i];
+            /* a pruned trial scores its last reported value, as a pruned
+             * search's rows and Optuna's pruned trials do (state tells them
+             * from complete ones) */
+            double v = tr->state == CTUNE_TRIAL_PRUNED && tr->n_steps ? tr->values[tr->n_steps - 1]
+                                                                      : tr->value;
+            state[i] = tr->state;
+            split->v[i] = mean->v[i] = v;
+            std->v[i] = isnan(v) ? NAN : 0.0;
             r->n_run += t->trials[i].state != CTUNE_TRIAL_RUNNING;
             r->n_failed += t->trials[i].state == CTUNE_TRIAL_FAILED;
             rc = row_error(&t->trials[i], &r->errors[i]);
@@ -731,17 +1036,18 @@ int ctune_trial_should_prune(const ctune_trial_ctx *ctx)
 
 size_t ctune_trial_number(const ctune_trial_ctx *ctx) { return ctx ? ctx->trial : 0; }
 
-static void run_trial(void *vctx, size_t i, void *record, int threads)
+static void run_trial(void *vctx, size_t i, void *record, int threads, ctune__scratch *scratch)
 {
     (void)i;
     (void)record;
     (void)threads;
+    (void)scratch; /* the objective is the caller's code */
     run *ru = vctx;
     ctune_tuner *t = ru->t;
     size_t k = 0;
     const ctune_params *params = NULL;
     lock(t);
-    ctune_status rc = ask_locked(t, &k, &params);
+    ctune_status rc = ask_study(t, &k, &params);
     unlock(t);
     if (rc != CTUNE_OK) {
         atomic_store(rc == CTUNE_ESTATE ? &ru->grid_out : &ru->ask_failed, rc);

@@ -12,8 +12,9 @@
 
 /* ---- local workers: the worker pool of libctune (model_selection/pool.c) ---- */
 
-static void run_task(void *ctx, size_t task, int threads)
+static void run_task(void *ctx, size_t task, int threads, void *local)
 {
+    (void)local; /* none: the public job API runs the task */
     ctune_job_run_task(ctx, task, threads);
 }
 

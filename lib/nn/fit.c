@@ -9,6 +9,7 @@
 #include "core/data.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "estimator/estimator.h"
 #include "nn/gemm.h"
 #include "nn/model.h"
 #include "nn/nn.h"
@@ -411,36 +412,60 @@ static ctune_status epoch_callback(ctune_model *m, int64_t e, ctune_epoch_callba
                            (long long)e, r);
 }
 
-/* Every epoch reads the training rows in a new random order. When they are
- * a subset of a larger array (a cross-validation fold), one compact float32
- * copy of them (the network's input type) keeps those reads in a dense
- * block half the size of a float64 copy instead of scattered over the whole
- * array, and applies a view's column map once. A view of all its array's
- * rows is read in place (*compact stays NULL): a copy would only add
- * memory. The copy holds the very values a direct gather gives. */
-static ctune_status compact_train_rows(ctune_data **compact, const ctune_data *data, size_t n_train,
-                                       size_t t)
+ctune_status ctune_model_fit_monitored(ctune_model *m, const ctune_data *data,
+                                       const ctune_data *validation, int64_t epochs,
+                                       int64_t batch_size, const char *options,
+                                       ctune_epoch_callback callback, void *user)
 {
-    *compact = NULL;
-    if (!data->idx)
-        return CTUNE_OK;
+    CTUNE_CHECK_NULL(m, "model");
+    CTUNE_CHECK_NULL(data, "data");
+    ctune__fit_opts t;
+    CTUNE_TRY(ctune__fit_opts_parse(&t, options));
+    return ctune__model_fit(m, data, validation, epochs, batch_size, &t, callback, user);
+}
+
+/* One compact float32 copy of the training rows of `data` (and float64 y):
+ * a view over the running worker's scratch block when the fit context
+ * has one free (*taken = that block, to give back once the view is
+ * freed), else over blocks of its own. The copy holds the very values a
+ * direct gather gives. */
+static ctune_status compact_rows(const ctune_model *m, const ctune_data *data, size_t n_train,
+                                 size_t t, ctune_data **out, ctune__scratch **taken)
+{
+    *out = NULL;
+    *taken = NULL;
     size_t w = ctune_data_n_cols(data);
-    float *xc = n_train <= SIZE_MAX / sizeof(float) / (w ? w : 1)
-                    ? ctune__malloc_array(n_train * (w ? w : 1), sizeof *xc)
-                    : NULL;
-    double *yc = xc && t ? ctune__malloc_array(n_train * t, sizeof *yc) : NULL;
+    if (w == 0 || n_train > SIZE_MAX / sizeof(double) / w ||
+        (t && n_train > SIZE_MAX / sizeof(double) / t))
+        return ctune_set_error(CTUNE_ENOMEM, "fit: %zu rows × %zu columns cannot be addressed",
+                               n_train, w);
+    size_t xbytes = (n_train * w * sizeof(float) + 7) / 8 * 8,
+           ybytes = n_train * t * sizeof(double);
+    ctune__scratch *sc = m->fit_ctx ? m->fit_ctx->scratch : NULL;
+    void *block = NULL;
+    CTUNE_TRY(ctune__scratch_take(sc, xbytes + ybytes, &block));
+    if (block)
+        *taken = sc;
+    float *xc = block ? block : ctune__malloc(xbytes);
+    double *yc = block ? (double *)((char *)block + xbytes) : (t ? ctune__malloc(ybytes) : NULL);
     ctune_status rc = !xc || (t && !yc) ? CTUNE_ENOMEM
                                         : ctune_data_gather_f32(xc, w, data, NULL, n_train);
     if (rc == CTUNE_OK && t)
         rc = ctune_data_gather_y(yc, data, NULL, n_train);
-    if (rc != CTUNE_OK) {
+    if (rc == CTUNE_OK)
+        rc = block ? ctune_data_new(out, xc, CTUNE_FLOAT32, n_train, w, w, t ? yc : NULL, t)
+                   /* takes xc and yc, also when it fails */
+                   : ctune__data_new_owned(out, xc, CTUNE_FLOAT32, n_train, w, yc, t);
+    else if (!block) {
         ctune__free(xc);
         ctune__free(yc);
+    }
+    if (rc != CTUNE_OK) {
+        ctune__scratch_give(*taken);
+        *taken = NULL;
         return rc;
     }
-    /* takes xc and yc, also when it fails */
-    CTUNE_TRY(ctune__data_new_owned(compact, xc, CTUNE_FLOAT32, n_train, w, yc, t));
-    ctune__data_trust(*compact); /* checked above */
+    ctune__data_trust(*out); /* checked by the caller's validation */
     return CTUNE_OK;
 }
 
@@ -487,18 +512,6 @@ static ctune_status run_epoch(epoch_run *r, int64_t e, double *loss_sum, double 
     return CTUNE_OK;
 }
 
-ctune_status ctune_model_fit_monitored(ctune_model *m, const ctune_data *data,
-                                       const ctune_data *validation, int64_t epochs,
-                                       int64_t batch_size, const char *options,
-                                       ctune_epoch_callback callback, void *user)
-{
-    CTUNE_CHECK_NULL(m, "model");
-    CTUNE_CHECK_NULL(data, "data");
-    ctune__fit_opts t;
-    CTUNE_TRY(ctune__fit_opts_parse(&t, options));
-    return ctune__model_fit(m, data, validation, epochs, batch_size, &t, callback, user);
-}
-
 ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctune_data *validation,
                               int64_t epochs, int64_t batch_size, const ctune__fit_opts *opts,
                               ctune_epoch_callback callback, void *user)
@@ -528,7 +541,8 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctun
     size_t bs = (uint64_t)batch_size < (uint64_t)n_train ? (size_t)batch_size : n_train;
     ctune__ws ws;
     size_t *perm = NULL;
-    ctune_data *compact = NULL; /* the training rows as float32 (compact_train_rows()) */
+    ctune_data *compact = NULL;     /* the training rows as float32 (below) */
+    ctune__scratch *scratch = NULL; /* the worker's block holding them, when taken */
     ctune_status rc = setup_early_stop(m, &o, val != NULL);
     if (rc != CTUNE_OK) {
         ctune__free(o.es.best_weights);
@@ -538,12 +552,24 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctun
     if (rc != CTUNE_OK)
         goto done;
 
-    rc = compact_train_rows(&compact, data, n_train, t);
-    if (rc != CTUNE_OK)
-        goto done;
+    /* Every epoch reads the training rows in a new random order. When they
+     * are a subset of a larger array (a cross-validation fold), one compact
+     * float32 copy of them (the network's input type) keeps those reads in
+     * a dense block half the size of a float64 copy instead of scattered
+     * over the whole array, and applies a view's column map once. A view of
+     * all its array's rows is read in place: a copy would only add memory.
+     * The copy holds the very values a direct gather gives. */
+    const ctune_data *train = data;
+    if (data->idx) {
+        rc = compact_rows(m, data, n_train, t, &compact, &scratch);
+        if (rc != CTUNE_OK)
+            goto done;
+        train = compact;
+    }
+
     epoch_run run = {.m = m,
                      .ws = &ws,
-                     .train = compact ? compact : data,
+                     .train = train,
                      .perm = perm,
                      .n_train = n_train,
                      .bs = bs,
@@ -581,6 +607,7 @@ done:
     ctune__free(o.es.best_weights);
     ctune__ws_free(&ws);
     ctune_data_free(compact);
+    ctune__scratch_give(scratch); /* after the view over it is gone */
     return rc;
 }
 

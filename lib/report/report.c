@@ -1,6 +1,7 @@
 /* The HTML report (see report.h, docs/report.md): a summary, the plots of
  * the search drawn with report/svg.h, and the ranked table. */
 #define _POSIX_C_SOURCE 200809L /* fstat, stat */
+#define CTUNE_EXPERIMENTAL      /* ctune_study_*: a study as the input */
 #include "report/report.h"
 
 #include <errno.h>
@@ -22,8 +23,9 @@ enum { MAX_TABLE_ROWS = 1000, MAX_CURVES = 5, MAX_CATEGORIES = 64 };
 typedef struct view {
     const ctune__rdoc *d;
     size_t n_finite;
-    double lo, hi; /* range of the finite mean scores */
-    long best;     /* the best candidate, -1 when none */
+    size_t n_pruned, n_incomplete; /* pruned trials; candidates with splits not run */
+    double lo, hi;                 /* range of the finite mean scores */
+    long best;                     /* the best candidate, -1 when none */
     const char *metric;
     char ylabel[300];
     size_t *order; /* candidates by rank (NaN last, then index) */
@@ -83,10 +85,14 @@ static ctune_status axis_make(axis *a, const ctune__rdoc *d, const ctune__rparam
     a->x = CTUNE_NEW_ARRAY(double, n ? n : 1);
     if (!a->x)
         return CTUNE_ENOMEM;
-    a->categorical = p->categorical;
+    a->categorical = 0;
     double lo = INFINITY, hi = 0;
     int all_pos = 1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) { /* the kind of axis: from the candidates plotted */
+        if (!isfinite(d->mean[i]))
+            continue;
+        if (p->v[i] && p->v[i]->type != CTUNE__JSON_NUMBER)
+            a->categorical = 1;
         if (!p->v[i]) {
             a->categorical = 1;
             continue;
@@ -103,7 +109,7 @@ static ctune_status axis_make(axis *a, const ctune__rdoc *d, const ctune__rparam
          * (the results do not record the space, so its loguniform is unknown) */
         a->log = all_pos && lo > 0 && hi / lo > 100;
         for (size_t i = 0; i < n; i++)
-            a->x[i] = p->v[i]->num;
+            a->x[i] = p->v[i] ? p->v[i]->num : NAN; /* NULL: a candidate not plotted */
         return CTUNE_OK;
     }
     a->cats = ctune__calloc(n ? n : 1, sizeof *a->cats);
@@ -111,7 +117,9 @@ static ctune_status axis_make(axis *a, const ctune__rdoc *d, const ctune__rparam
         return CTUNE_ENOMEM;
     ctune__sb t;
     ctune__sb_init(&t);
-    for (size_t i = 0; i < n; i++) { /* distinct texts */
+    for (size_t i = 0; i < n; i++) { /* distinct texts of the candidates plotted */
+        if (!isfinite(d->mean[i]))
+            continue;
         t.len = 0;
         ctune__sb_str(&t, "");
         value_text(&t, p->v[i]);
@@ -176,11 +184,58 @@ static void candidate_tip(ctune__sb *b, const view *v, size_t i)
     }
 }
 
+/* A trial a pruner stopped (state "pruned", or the pruned column). */
+static int is_pruned(const ctune__rdoc *d, size_t i)
+{
+    return d->state && d->state[i] && strcmp(d->state[i], "pruned") == 0;
+}
+
+/* A candidate without a score because a split of it has not run (a search
+ * stopped early, or a study in progress): its error is the results
+ * table's "split <k>: not run ...". */
+static int is_incomplete(const ctune__rdoc *d, size_t i)
+{
+    const char *e = d->error ? d->error[i] : NULL;
+    if (isfinite(d->mean[i]) || !e || strncmp(e, "split ", 6) != 0 || e[6] < '0' || e[6] > '9')
+        return 0;
+    e += 6;
+    while (*e >= '0' && *e <= '9')
+        e++;
+    return strncmp(e, ": not run", 9) == 0;
+}
+
 static ctune__mark mark_of(const view *v, size_t i)
 {
     if (!isfinite(v->d->mean[i]))
-        return CTUNE__MARK_FAILED;
-    return (long)i == v->best ? CTUNE__MARK_BEST : CTUNE__MARK_POINT;
+        return is_incomplete(v->d, i) ? CTUNE__MARK_INCOMPLETE : CTUNE__MARK_FAILED;
+    if ((long)i == v->best)
+        return CTUNE__MARK_BEST;
+    return is_pruned(v->d, i) ? CTUNE__MARK_PRUNED : CTUNE__MARK_POINT;
+}
+
+/* A legend row at y of the marks that `used` flags (indexed by ctune__mark). */
+static void legend(ctune__sb *b, double x, double y, const int *used)
+{
+    static const ctune__mark order[] = {CTUNE__MARK_BEST, CTUNE__MARK_POINT, CTUNE__MARK_PRUNED,
+                                        CTUNE__MARK_FAILED, CTUNE__MARK_INCOMPLETE};
+    static const char *const text[] = {"candidate", "best", "no score (failed)",
+                                       "pruned (score at its last step)", "not run yet"};
+    char fill[8];
+    ctune__svg_colour(0.6, fill);
+    ctune__sb_str(b, "<g class=\"legend\">\n");
+    for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
+        ctune__mark m = order[k];
+        if (!used[m])
+            continue;
+        ctune__svg_key(b, x + 9, y, m, fill);
+        ctune__sb_str(b, "<text class=\"legend\" x=\"");
+        ctune__svg_coord(b, x + 22);
+        ctune__sb_str(b, "\" y=\"");
+        ctune__svg_coord(b, y + 4);
+        ctune__sb_printf(b, "\">%s</text>\n", text[m]);
+        x += 22 + 6.5 * (double)strlen(text[m]) + 16;
+    }
+    ctune__sb_str(b, "</g>\n");
 }
 
 /* ---- 1. optimization history ------------------------------------------- */
@@ -199,10 +254,20 @@ static void plot_history(ctune__sb *b, const view *v)
         ctune__fmt_fixed(&desc, d->mean[v->best], 4);
         ctune__sb_str(&desc, " (diamond).");
     }
-    if (d->n_cands > v->n_finite)
+    if (v->n_pruned)
+        ctune__sb_printf(&desc,
+                         " %zu trials were pruned (triangles pointing down, at the score of "
+                         "their last step; left out of the best-so-far line).",
+                         v->n_pruned);
+    if (d->n_cands > v->n_finite + v->n_incomplete)
         ctune__sb_printf(&desc, " %zu candidates have no score (crosses on the x axis).",
-                         d->n_cands - v->n_finite);
-    ctune__svg_open(b, "history", W, H, "Optimization history", desc.s);
+                         d->n_cands - v->n_finite - v->n_incomplete);
+    if (v->n_incomplete)
+        ctune__sb_printf(&desc,
+                         " %zu candidates are incomplete: some of their splits have not run "
+                         "yet (dashed rings on the x axis).",
+                         v->n_incomplete);
+    ctune__svg_open(b, "history", W, H + 24, "Optimization history", desc.s);
     ctune__svg_heading(b, W / 2.0, 22, "Optimization history");
     ctune__scale sx, sy;
     double xr[2] = {0, d->n_cands ? (double)d->n_cands - 1 : 0};
@@ -214,7 +279,7 @@ static void plot_history(ctune__sb *b, const view *v)
     ctune__sb_str(b, "<polyline class=\"best-line\" points=\"");
     double best = -INFINITY;
     for (size_t i = 0; i < d->n_cands; i++) {
-        if (!isfinite(d->mean[i]))
+        if (!isfinite(d->mean[i]) || is_pruned(d, i))
             continue;
         double y0 = best;
         best = fmax(best, d->mean[i]);
@@ -228,6 +293,7 @@ static void plot_history(ctune__sb *b, const view *v)
     ctune__sb_str(b, "\"/>\n<g class=\"points\">\n");
     ctune__sb tip;
     ctune__sb_init(&tip);
+    int used[5] = {0};
     for (size_t i = 0; i < d->n_cands; i++) {
         char col[8];
         score_colour(v, d->mean[i], col);
@@ -239,13 +305,18 @@ static void plot_history(ctune__sb *b, const view *v)
             ctune__sb_str(&tip, d->error[i]);
         }
         ctune__mark m = mark_of(v, i);
+        used[m] = 1;
         ctune__svg_mark(b, ctune__scale_map(&sx, (double)i),
-                        m == CTUNE__MARK_FAILED ? H - MB - 6 : ctune__scale_map(&sy, d->mean[i]), m,
+                        isfinite(d->mean[i]) ? ctune__scale_map(&sy, d->mean[i]) : H - MB - 6, m,
                         col, tip.s);
     }
     ctune__sb_str(b, "</g>\n");
-    ctune__svg_close(b, "Each point is a candidate; the line is the best mean score so far. "
-                        "Higher is better.");
+    legend(b, ML, H + 10, used);
+    ctune__svg_close(b, v->n_pruned ? "Each point is a candidate; the line is the best mean score "
+                                      "so far of the trials that ran to the end. Higher is "
+                                      "better."
+                                    : "Each point is a candidate; the line is the best mean score "
+                                      "so far. Higher is better.");
     if (tip.failed || desc.failed)
         b->failed = 1;
     ctune__sb_free(&tip);
@@ -286,6 +357,8 @@ static void plot_parallel(ctune__sb *b, const view *v, const axis *ax)
                      "score, dark for the worst and light for the best; the best is the "
                      "thick outlined line.",
                      v->metric);
+    if (v->n_pruned)
+        ctune__sb_printf(&desc, " The %zu pruned trials are dashed lines.", v->n_pruned);
     ctune__svg_open(b, "parallel", w, H, "Parallel coordinates", desc.s);
     ctune__svg_heading(b, w / 2.0, 22, "Parallel coordinates");
     ctune__sb_str(b, "<g class=\"lines\">\n");
@@ -303,7 +376,10 @@ static void plot_parallel(ctune__sb *b, const view *v, const axis *ax)
                 ctune__sb_str(b, "\"/>\n");
             }
             ctune__sb_printf(b, "<polyline class=\"pline%s\" stroke=\"%s\" points=\"",
-                             pass ? " best" : "", col);
+                             pass              ? " best"
+                             : is_pruned(d, i) ? " pruned"
+                                               : "",
+                             col);
             for (size_t k = 0; k < na; k++)
                 ctune__svg_xy(b, 70 + step * (double)k,
                               ctune__scale_map(&sc[k], k + 1 < na ? ax[k].x[i] : d->mean[i]));
@@ -359,6 +435,8 @@ static void plot_slice(ctune__sb *b, const view *v, const axis *a, size_t k)
                      v->metric, v->n_finite, a->p->name);
     ctune__sb_str(&desc, a->categorical ? " (categories)" : a->log ? " (log scale)" : "");
     ctune__sb_str(&desc, "; darker points were evaluated earlier.");
+    if (v->n_pruned)
+        ctune__sb_str(&desc, " Pruned trials are triangles pointing down.");
     ctune__svg_open(b, id, SW, SH, title, desc.s);
     ctune__svg_heading(b, SW / 2.0, 18, title);
     ctune__scale sx, sy;
@@ -432,8 +510,8 @@ ctune_status ctune__report_importances(const ctune__rdoc *d, double *out)
     size_t p = d->n_params, n = 0;
     for (size_t k = 0; k < p; k++)
         out[k] = 0;
-    for (size_t i = 0; i < d->n_cands; i++)
-        n += isfinite(d->mean[i]) != 0;
+    for (size_t i = 0; i < d->n_cands; i++) /* pruned trials stopped early: left out */
+        n += isfinite(d->mean[i]) && !is_pruned(d, i);
     if (p == 0 || n < 2)
         return CTUNE_OK;
     axis *ax = ctune__calloc(p, sizeof *ax);
@@ -453,7 +531,7 @@ ctune_status ctune__report_importances(const ctune__rdoc *d, double *out)
          * parameter's distinct values (category codes are ranks already) */
         size_t r = 0;
         for (size_t i = 0; i < d->n_cands; i++) {
-            if (!isfinite(d->mean[i]))
+            if (!isfinite(d->mean[i]) || is_pruned(d, i))
                 continue;
             for (size_t k = 0; k < p; k++)
                 X[r * p + k] = isfinite(ax[k].x[i]) ? ax[k].x[i] : 0;
@@ -632,6 +710,11 @@ static void plot_curves(ctune__sb *b, const view *v, const char *metric, size_t 
     for (size_t t = 0; t < nt; t++)
         ctune__sb_printf(&desc, "%s candidate %zu", t ? "," : "", top[t]);
     ctune__sb_str(&desc, "; lighter lines belong to better candidates.");
+    for (size_t t = 0; t < nt; t++)
+        if (is_pruned(d, top[t])) {
+            ctune__sb_str(&desc, " Dashed lines are pruned trials, stopped early.");
+            break;
+        }
     ctune__svg_open(b, id, W, H, title, desc.s);
     ctune__svg_heading(b, W / 2.0, 22, title);
     ctune__scale sx, sy;
@@ -646,18 +729,21 @@ static void plot_curves(ctune__sb *b, const view *v, const char *metric, size_t 
             const ctune__rseries *s = &d->series[k];
             if (s->candidate != top[t] || strcmp(s->metric, metric) != 0)
                 continue;
-            ctune__sb_printf(b, "<polyline class=\"curve\" stroke=\"%s\" points=\"", col);
+            ctune__sb_printf(b, "<polyline class=\"curve%s\" stroke=\"%s\" points=\"",
+                             is_pruned(d, top[t]) ? " pruned" : "", col);
             for (size_t e = 0; e < s->n; e++)
                 if (isfinite(s->v[e]))
                     ctune__svg_xy(b, ctune__scale_map(&sx, (double)e + 1),
                                   ctune__scale_map(&sy, s->v[e]));
-            ctune__sb_printf(b, "\"><title>candidate %zu</title></polyline>\n", top[t]);
+            ctune__sb_printf(b, "\"><title>candidate %zu%s</title></polyline>\n", top[t],
+                             is_pruned(d, top[t]) ? " (pruned)" : "");
         }
         ctune__sb_printf(b,
                          "<rect class=\"swatch\" x=\"%d\" y=\"%zu\" width=\"10\" "
                          "height=\"10\" fill=\"%s\"/><text class=\"legend\" x=\"%d\" "
-                         "y=\"%zu\">candidate %zu</text>\n",
-                         W - MR - 100, MT + 1 + 18 * t, col, W - MR - 86, MT + 10 + 18 * t, top[t]);
+                         "y=\"%zu\">candidate %zu%s</text>\n",
+                         W - MR - 100, MT + 1 + 18 * t, col, W - MR - 86, MT + 10 + 18 * t, top[t],
+                         is_pruned(d, top[t]) ? " (pruned)" : "");
     }
     ctune__svg_close(b, NULL);
     if (desc.failed)
@@ -665,6 +751,10 @@ static void plot_curves(ctune__sb *b, const view *v, const char *metric, size_t 
     ctune__sb_free(&desc);
 }
 
+/* Successive halving and Hyperband (iter, n_resources): the score of every
+ * row against its rung's resources, coloured by rung; a pruned search
+ * (pruned, n_resources): the score of every trial against the step it
+ * reached, pruned ones as triangles. */
 static void plot_rungs(ctune__sb *b, const view *v)
 {
     const ctune__rdoc *d = v->d;
@@ -674,14 +764,27 @@ static void plot_rungs(ctune__sb *b, const view *v)
             lo = fmin(lo, d->n_resources[i]);
             hi = fmax(hi, d->n_resources[i]);
         }
-        if (isfinite(d->iter[i]))
+        if (d->iter && isfinite(d->iter[i]))
             imax = fmax(imax, d->iter[i]);
     }
     int log = lo > 0 && hi / lo > 100;
-    ctune__svg_open(b, "rungs", W, H, "Successive halving rungs",
-                    "Mean test score of every candidate at every rung against the resources it "
-                    "was given; lighter points belong to later rungs.");
-    ctune__svg_heading(b, W / 2.0, 22, "Successive halving rungs");
+    const char *title = d->iter ? "Successive halving rungs"
+                                : "Pruning: the step each trial reached";
+    ctune__sb desc;
+    ctune__sb_init(&desc);
+    if (d->iter)
+        ctune__sb_str(&desc, "Mean test score of every candidate at every rung against the "
+                             "resources it was given; lighter points belong to later rungs.");
+    else
+        ctune__sb_printf(&desc,
+                         "Mean test score of every trial against the resources (steps) it "
+                         "reached: %zu trials were pruned (triangles pointing down) and %zu "
+                         "ran to the end.",
+                         v->n_pruned, v->n_finite - v->n_pruned);
+    if (d->bracket)
+        ctune__sb_str(&desc, " Each point's tooltip names its Hyperband bracket.");
+    ctune__svg_open(b, "rungs", W, H, title, desc.s);
+    ctune__svg_heading(b, W / 2.0, 22, title);
     ctune__scale sx, sy;
     ctune__scale_fit(&sx, log ? CTUNE__SCALE_LOG : CTUNE__SCALE_LINEAR, d->n_resources, d->n_cands,
                      ML, W - MR);
@@ -696,20 +799,37 @@ static void plot_rungs(ctune__sb *b, const view *v)
         if (!isfinite(d->mean[i]) || !isfinite(d->n_resources[i]))
             continue;
         char col[8];
-        ctune__svg_colour(imax > 0 && isfinite(d->iter[i]) ? d->iter[i] / imax : 0, col);
+        if (d->iter)
+            ctune__svg_colour(imax > 0 && isfinite(d->iter[i]) ? d->iter[i] / imax : 0, col);
+        else
+            score_colour(v, d->mean[i], col);
         tip.len = 0;
-        ctune__sb_str(&tip, "rung ");
-        ctune__fmt_num(&tip, d->iter[i]);
-        ctune__sb_str(&tip, ", ");
+        ctune__sb_str(&tip, "");
+        if (d->bracket) {
+            ctune__sb_str(&tip, "bracket ");
+            ctune__fmt_num(&tip, d->bracket[i]);
+            ctune__sb_str(&tip, ", ");
+        }
+        if (d->iter) {
+            ctune__sb_str(&tip, "rung ");
+            ctune__fmt_num(&tip, d->iter[i]);
+            ctune__sb_str(&tip, ", ");
+        }
+        if (is_pruned(d, i)) {
+            ctune__sb_str(&tip, "pruned at ");
+            ctune__fmt_num(&tip, d->n_resources[i]);
+            ctune__sb_str(&tip, ", ");
+        }
         candidate_tip(&tip, v, i);
         ctune__svg_mark(b, ctune__scale_map(&sx, d->n_resources[i]),
                         ctune__scale_map(&sy, d->mean[i]), mark_of(v, i), col, tip.s);
     }
     ctune__sb_str(b, "</g>\n");
     ctune__svg_close(b, NULL);
-    if (tip.failed)
+    if (tip.failed || desc.failed)
         b->failed = 1;
     ctune__sb_free(&tip);
+    ctune__sb_free(&desc);
 }
 
 /* ---- 6. the table ------------------------------------------------------- */
@@ -727,11 +847,14 @@ static void table(ctune__sb *b, const view *v)
         ctune__html_text(b, d->params[k].name);
         ctune__sb_str(b, "</th>");
     }
+    if (d->bracket)
+        ctune__sb_str(b, "<th scope=\"col\">bracket</th>");
     if (d->iter)
         ctune__sb_str(b, "<th scope=\"col\">rung</th>");
     if (d->n_resources)
         ctune__sb_str(b, "<th scope=\"col\">resources</th>");
-    if (d->state)
+    int states = d->state || v->n_incomplete;
+    if (states)
         ctune__sb_str(b, "<th scope=\"col\">state</th>");
     int errors = 0;
     for (size_t i = 0; d->error && i < d->n_cands; i++)
@@ -770,6 +893,11 @@ static void table(ctune__sb *b, const view *v)
         if (cell.failed)
             b->failed = 1;
         ctune__sb_free(&cell);
+        if (d->bracket) {
+            ctune__sb_str(b, "<td>");
+            ctune__fmt_num(b, d->bracket[i]);
+            ctune__sb_str(b, "</td>");
+        }
         if (d->iter) {
             ctune__sb_str(b, "<td>");
             ctune__fmt_num(b, d->iter[i]);
@@ -780,9 +908,14 @@ static void table(ctune__sb *b, const view *v)
             ctune__fmt_num(b, d->n_resources[i]);
             ctune__sb_str(b, "</td>");
         }
-        if (d->state) {
+        if (states) {
+            const char *st = d->state && d->state[i] ? d->state[i] : "";
+            if (is_incomplete(d, i))
+                st = "incomplete: splits not run";
+            else if (is_pruned(d, i))
+                st = "▽ pruned";
             ctune__sb_str(b, "<td>");
-            ctune__html_text(b, d->state[i] ? d->state[i] : "");
+            ctune__html_text(b, st);
             ctune__sb_str(b, "</td>");
         }
         if (errors) {
@@ -822,8 +955,13 @@ static const char CSS[] =
     ".axis line{stroke:#333;stroke-width:1}"
     ".best-line{fill:none;stroke:#222;stroke-width:2;stroke-dasharray:6 3}"
     ".pt{stroke:#222;stroke-width:.8}.pt.best{stroke:#000;stroke-width:2}"
-    ".pt.failed{fill:none;stroke:#b00;stroke-width:2}"
+    ".pt.failed,.key.failed{fill:none;stroke:#b00;stroke-width:2}"
+    ".pt.pruned{stroke:#000;stroke-width:1.2}.key{stroke:#222;stroke-width:.8}"
+    ".key.best{stroke:#000;stroke-width:2}.key.pruned{stroke:#000;stroke-width:1.2}"
+    ".pt.incomplete,.key.incomplete{fill:none;stroke:#444;stroke-width:1.5;"
+    "stroke-dasharray:2 2}"
     ".pline{fill:none;stroke-width:1.6;opacity:.85}.pline.best{stroke-width:3.5;opacity:1}"
+    ".pline.pruned{stroke-dasharray:5 3;opacity:.6}.curve.pruned{stroke-dasharray:6 3}"
     ".best-outline{fill:none;stroke:#000;stroke-width:6}"
     ".curve{fill:none;stroke-width:2.2}.bar,.swatch{stroke:#222;stroke-width:.8}"
     ".scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9em}"
@@ -851,63 +989,81 @@ static void note(ctune__sb *b, const char *text)
     ctune__sb_str(b, "</li>\n");
 }
 
-ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune__sb *b)
+/* Fills the counts, score range and best candidate of `v` from its document. */
+static void view_scan(view *v)
 {
-    CTUNE_CHECK_NULL(d, "d");
-    CTUNE_CHECK_NULL(b, "b");
-    view v = {d, 0, INFINITY, -INFINITY, -1, d->metric_label, {0}, NULL};
-    snprintf(v.ylabel, sizeof v.ylabel, "mean test %.200s (score)", d->metric_label);
-    for (size_t i = 0; i < d->n_cands; i++)
+    const ctune__rdoc *d = v->d;
+    for (int pass = 0; pass < 2 && v->best < 0; pass++) /* the best of the complete trials first */
+        for (size_t i = 0; i < d->n_cands; i++)
+            if (isfinite(d->mean[i]) && (pass || !is_pruned(d, i)) &&
+                (v->best < 0 || d->mean[i] > d->mean[v->best]))
+                v->best = (long)i;
+    for (size_t i = 0; i < d->n_cands; i++) {
+        v->n_incomplete += is_incomplete(d, i) != 0;
         if (isfinite(d->mean[i])) {
-            v.n_finite++;
-            v.lo = fmin(v.lo, d->mean[i]);
-            v.hi = fmax(v.hi, d->mean[i]);
-            if (v.best < 0 || d->mean[i] > d->mean[v.best])
-                v.best = (long)i;
+            v->n_finite++;
+            v->n_pruned += is_pruned(d, i) != 0;
+            v->lo = fmin(v->lo, d->mean[i]);
+            v->hi = fmax(v->hi, d->mean[i]);
         }
+    }
     if (d->best_index >= 0 && isfinite(d->mean[d->best_index]))
-        v.best = d->best_index;
-    v.order = CTUNE_NEW_ARRAY(size_t, d->n_cands ? d->n_cands : 1);
-    axis *ax = ctune__calloc(d->n_params ? d->n_params : 1, sizeof *ax);
-    double *imp = CTUNE_NEW_ARRAY(double, d->n_params ? d->n_params : 1);
-    ctune_status rc = v.order && ax && imp ? CTUNE_OK : CTUNE_ENOMEM;
-    for (size_t k = 0; k < d->n_params && rc == CTUNE_OK; k++)
-        rc = axis_make(&ax[k], d, &d->params[k]);
-    if (rc != CTUNE_OK)
-        goto done;
-    for (size_t i = 0; i < d->n_cands; i++)
-        v.order[i] = i;
-    for (size_t a = 1; a < d->n_cands; a++) /* stable insertion sort by rank */
-        for (size_t c = a; c > 0 && cmp_rank(&v.order[c], &v.order[c - 1], d) < 0; c--) {
-            size_t t = v.order[c];
-            v.order[c] = v.order[c - 1];
-            v.order[c - 1] = t;
-        }
+        v->best = d->best_index;
+}
 
+/* Fills v->order with the candidates by rank (a stable insertion sort). */
+static void view_order(view *v)
+{
+    const ctune__rdoc *d = v->d;
+    for (size_t i = 0; i < d->n_cands; i++)
+        v->order[i] = i;
+    for (size_t a = 1; a < d->n_cands; a++) /* stable insertion sort by rank */
+        for (size_t c = a; c > 0 && cmp_rank(&v->order[c], &v->order[c - 1], d) < 0; c--) {
+            size_t t = v->order[c];
+            v->order[c] = v->order[c - 1];
+            v->order[c - 1] = t;
+        }
+}
+
+/* Writes the page head, its style and the header naming the source. */
+static void html_head(ctune__sb *b, const ctune__rdoc *d, const char *source)
+{
     ctune__sb_str(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<title>ctune search report</title>\n<style>");
     ctune__sb_str(b, CSS);
     ctune__sb_str(b, "</style>\n</head>\n<body>\n<header><h1>ctune search report</h1>\n");
     if (source) {
-        ctune__sb_str(b, "<p class=\"source\">Results: ");
+        ctune__sb_str(b, d->from_study ? "<p class=\"source\">Study: "
+                                       : "<p class=\"source\">Results: ");
         ctune__html_text(b, source);
         ctune__sb_str(b, "</p>\n");
     }
+}
+
+/* Writes the summary list: counts, metric, status and the best candidate. */
+static void html_summary(ctune__sb *b, const view *v)
+{
+    const ctune__rdoc *d = v->d;
     ctune__sb_str(b, "</header>\n<main>\n<section id=\"summary\"><h2>Summary</h2>\n<dl>\n");
     ctune__sb_printf(b,
                      "<dt>candidates</dt><dd>%zu (%zu with a score)</dd>\n<dt>folds</dt>"
                      "<dd>%zu</dd>\n<dt>metric</dt><dd>mean test ",
-                     d->n_cands, v.n_finite, d->n_splits);
+                     d->n_cands, v->n_finite, d->n_splits);
     ctune__html_text(b, d->metric_label);
     ctune__sb_str(b, " (higher is better)</dd>\n<dt>status</dt><dd>");
     ctune__html_text(b, d->status);
+    if (d->from_study)
+        ctune__sb_printf(b, "</dd>\n<dt>study</dt><dd>%zu of %zu tasks done", d->tasks_done,
+                         d->tasks_total);
+    if (v->n_pruned)
+        ctune__sb_printf(b, "</dd>\n<dt>pruned</dt><dd>%zu of %zu trials", v->n_pruned, d->n_cands);
     ctune__sb_str(b, "</dd>\n<dt>best score</dt><dd>");
-    if (v.best >= 0) {
-        ctune__fmt_fixed(b, d->mean[v.best], 4);
+    if (v->best >= 0) {
+        ctune__fmt_fixed(b, d->mean[v->best], 4);
         ctune__sb_str(b, " ± ");
-        ctune__fmt_fixed(b, d->std[v.best], 4);
-        ctune__sb_printf(b, " (candidate %ld)</dd>\n<dt>best params</dt><dd>", v.best);
+        ctune__fmt_fixed(b, d->std[v->best], 4);
+        ctune__sb_printf(b, " (candidate %ld)</dd>\n<dt>best params</dt><dd>", v->best);
         ctune__sb cell;
         ctune__sb_init(&cell);
         for (size_t k = 0; k < d->n_params; k++) {
@@ -917,7 +1073,7 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
             ctune__sb_str(b, " = ");
             cell.len = 0;
             ctune__sb_str(&cell, "");
-            value_text(&cell, d->params[k].v[v.best]);
+            value_text(&cell, d->params[k].v[v->best]);
             ctune__html_text(b, cell.s);
         }
         if (cell.failed)
@@ -929,83 +1085,150 @@ ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune_
         ctune__sb_str(b, "none");
     }
     ctune__sb_str(b, "</dd>\n</dl>\n");
+}
 
-    /* what the page cannot show, said plainly */
-    int show_imp = d->n_params >= 2 && v.n_finite >= CTUNE__REPORT_MIN_IMPORTANCE;
-    int has_curves = d->n_series > 0;
-    if (show_imp && ctune__report_importances(d, imp) != CTUNE_OK)
-        show_imp = -1;
+/* Writes the notes on what the page cannot show (show_imp: 1 shown, 0 too few, -1 failed). */
+static void html_notes(ctune__sb *b, const view *v, int show_imp, size_t n_complete, int has_curves)
+{
+    const ctune__rdoc *d = v->d;
     ctune__sb_str(b, "<ul class=\"notes\">\n");
     char msg[512];
     if (!d->n_cands)
         note(b, "The search has no candidates: there is nothing to plot.");
-    else if (!v.n_finite)
+    else if (!v->n_finite)
         note(b, "No candidate has a score (every fit failed or none was run): there is "
                 "nothing to plot. The table lists the errors.");
-    else if (v.n_finite < d->n_cands) {
+    else if (v->n_finite + v->n_incomplete < d->n_cands) {
         snprintf(msg, sizeof msg,
-                 "%zu of the %zu candidates have no score (failed or not run): "
+                 "%zu of the %zu candidates have no score (failed): "
                  "they are crosses in the history and left out of the other "
                  "plots.",
-                 d->n_cands - v.n_finite, d->n_cands);
+                 d->n_cands - v->n_finite - v->n_incomplete, d->n_cands);
         note(b, msg);
     }
-    if (strcmp(d->status, "complete") != 0)
+    if (d->from_study && d->tasks_done < d->tasks_total) {
+        snprintf(msg, sizeof msg,
+                 "This is a study in progress: %zu of %zu tasks done. The %zu candidates "
+                 "with splits not run yet are incomplete: dashed rings in the history, "
+                 "left out of the other plots.",
+                 d->tasks_done, d->tasks_total, v->n_incomplete);
+        note(b, msg);
+    } else if (strcmp(d->status, "complete") != 0) {
         note(b, "The search did not complete: these are partial results.");
+        if (v->n_incomplete) {
+            snprintf(msg, sizeof msg,
+                     "%zu candidates are incomplete (splits not run): dashed rings in the "
+                     "history, left out of the other plots.",
+                     v->n_incomplete);
+            note(b, msg);
+        }
+    }
+    if (v->n_pruned) {
+        snprintf(msg, sizeof msg,
+                 "%zu of the %zu trials were pruned: their scores are those of the step they "
+                 "reached. They are triangles pointing down and dashed lines, left out of the "
+                 "best-so-far line and of the importances.",
+                 v->n_pruned, d->n_cands);
+        note(b, msg);
+    }
     if (d->n_cands == 1)
         note(b, "A single candidate: each plot has one point and nothing can be compared.");
-    if (v.n_finite && !d->n_params)
+    if (v->n_finite && !d->n_params)
         note(b, "No parameter was searched (no param_ columns): no parallel coordinates, "
                 "slices or importances.");
-    else if (v.n_finite && show_imp == 0) {
+    else if (v->n_finite && show_imp == 0) {
         snprintf(msg, sizeof msg,
                  "Parameter importances need at least 2 searched parameters "
-                 "and %d candidates with a score (here %zu and %zu).",
-                 CTUNE__REPORT_MIN_IMPORTANCE, d->n_params, v.n_finite);
+                 "and %d candidates with a score%s (here %zu and %zu).",
+                 CTUNE__REPORT_MIN_IMPORTANCE, v->n_pruned ? " that ran to the end" : "",
+                 d->n_params, n_complete);
         note(b, msg);
     } else if (show_imp < 0) {
         snprintf(msg, sizeof msg, "Parameter importances could not be estimated: %s",
                  ctune_last_error());
         note(b, msg);
     }
-    if (v.n_finite && !has_curves)
+    if (v->n_finite && !has_curves)
         note(b, "No learning curves: the results hold no per-epoch history.");
     ctune__sb_str(b, "</ul>\n</section>\n");
+}
 
-    if (v.n_finite) {
-        ctune__sb_str(b, "<section id=\"plots\"><h2>Plots</h2>\n");
-        plot_history(b, &v);
-        if (d->n_params) {
-            plot_parallel(b, &v, ax);
-            ctune__sb_str(b, "<h3>Slices</h3>\n<div class=\"slices\">\n");
-            for (size_t k = 0; k < d->n_params; k++)
-                plot_slice(b, &v, &ax[k], k);
-            ctune__sb_str(b, "</div>\n");
-        }
-        if (show_imp > 0)
-            plot_importances(b, &v, imp);
-        if (has_curves) { /* one plot per metric, in order of first appearance */
-            size_t idx = 0;
-            for (size_t k = 0; k < d->n_series && idx < 4; k++) {
-                size_t j = 0;
-                while (j < k && strcmp(d->series[j].metric, d->series[k].metric) != 0)
-                    j++;
-                if (j == k)
-                    plot_curves(b, &v, d->series[k].metric, idx++);
-            }
-        }
-        if (d->iter && d->n_resources)
-            plot_rungs(b, &v);
-        ctune__sb_str(b, "</section>\n");
+/* Writes the plots section (only called when some candidate has a score). */
+static void html_plots(ctune__sb *b, const view *v, const axis *ax, const double *imp, int show_imp)
+{
+    const ctune__rdoc *d = v->d;
+    ctune__sb_str(b, "<section id=\"plots\"><h2>Plots</h2>\n");
+    plot_history(b, v);
+    if (d->n_params) {
+        plot_parallel(b, v, ax);
+        ctune__sb_str(b, "<h3>Slices</h3>\n<div class=\"slices\">\n");
+        for (size_t k = 0; k < d->n_params; k++)
+            plot_slice(b, v, &ax[k], k);
+        ctune__sb_str(b, "</div>\n");
     }
+    if (show_imp > 0)
+        plot_importances(b, v, imp);
+    if (d->n_series > 0) { /* one plot per metric, in order of first appearance */
+        size_t idx = 0;
+        for (size_t k = 0; k < d->n_series && idx < 4; k++) {
+            size_t j = 0;
+            while (j < k && strcmp(d->series[j].metric, d->series[k].metric) != 0)
+                j++;
+            if (j == k)
+                plot_curves(b, v, d->series[k].metric, idx++);
+        }
+    }
+    if (d->n_resources && (d->iter || v->n_pruned))
+        plot_rungs(b, v);
+    ctune__sb_str(b, "</section>\n");
+}
+
+/* Writes the page footer naming the version and the kind of source. */
+static void html_footer(ctune__sb *b, const ctune__rdoc *d)
+{
+    ctune__sb_printf(b, "</main>\n<footer>Written by ctune %s from ", ctune_version_string());
+    if (d->from_study)
+        ctune__sb_printf(b, "a study (its results, schema %ld)", d->schema);
+    else
+        ctune__sb_printf(b, "a results file of schema %ld", d->schema);
+    ctune__sb_str(b, ". Colours run from dark (worst) to light (best) and read in "
+                     "greyscale; the best candidate is a diamond.</footer>\n</body>\n"
+                     "</html>\n");
+}
+
+ctune_status ctune__report_html(const ctune__rdoc *d, const char *source, ctune__sb *b)
+{
+    CTUNE_CHECK_NULL(d, "d");
+    CTUNE_CHECK_NULL(b, "b");
+    view v = {d, 0, 0, 0, INFINITY, -INFINITY, -1, d->metric_label, {0}, NULL};
+    snprintf(v.ylabel, sizeof v.ylabel, "mean test %.200s (score)", d->metric_label);
+    view_scan(&v);
+    v.order = CTUNE_NEW_ARRAY(size_t, d->n_cands ? d->n_cands : 1);
+    axis *ax = ctune__calloc(d->n_params ? d->n_params : 1, sizeof *ax);
+    double *imp = CTUNE_NEW_ARRAY(double, d->n_params ? d->n_params : 1);
+    ctune_status rc = v.order && ax && imp ? CTUNE_OK : CTUNE_ENOMEM;
+    for (size_t k = 0; k < d->n_params && rc == CTUNE_OK; k++)
+        rc = axis_make(&ax[k], d, &d->params[k]);
+    if (rc != CTUNE_OK)
+        goto done;
+    view_order(&v);
+
+    html_head(b, d, source);
+    html_summary(b, &v);
+
+    /* what the page cannot show, said plainly */
+    size_t n_complete = v.n_finite - v.n_pruned; /* importances leave pruned trials out */
+    int show_imp = d->n_params >= 2 && n_complete >= CTUNE__REPORT_MIN_IMPORTANCE;
+    int has_curves = d->n_series > 0;
+    if (show_imp && ctune__report_importances(d, imp) != CTUNE_OK)
+        show_imp = -1;
+    html_notes(b, &v, show_imp, n_complete, has_curves);
+
+    if (v.n_finite)
+        html_plots(b, &v, ax, imp, show_imp);
     if (d->n_cands)
         table(b, &v);
-    ctune__sb_printf(b,
-                     "</main>\n<footer>Written by ctune %s from a results file of schema "
-                     "%ld. Colours run from dark (worst) to light (best) and read in "
-                     "greyscale; the best candidate is a diamond.</footer>\n</body>\n"
-                     "</html>\n",
-                     ctune_version_string(), d->schema);
+    html_footer(b, d);
 done:
     if (ax)
         for (size_t k = 0; k < d->n_params; k++)
@@ -1020,11 +1243,18 @@ done:
 
 /* ---- public entry points ------------------------------------------------ */
 
+/* The page of a results document; `study` (may be NULL) gives the progress
+ * of the study it was read from. */
 static ctune_status write_page(const char *text, size_t len, const char *source,
-                               const char *html_path)
+                               const char *html_path, const size_t *study)
 {
     ctune__rdoc *d = NULL;
     CTUNE_TRY(ctune__rdoc_read(text, len, &d));
+    if (study) {
+        d->from_study = 1;
+        d->tasks_done = study[0];
+        d->tasks_total = study[1];
+    }
     ctune__sb b;
     ctune__sb_init(&b);
     ctune_status rc = ctune__report_html(d, source, &b);
@@ -1034,6 +1264,59 @@ static ctune_status write_page(const char *text, size_t len, const char *source,
     ctune__rdoc_free(d);
     return rc;
 }
+
+/* The page of a study: its results document (ctune_study_results_json_buf,
+ * the text a search writes) through the same reader. The study is opened
+ * with create=false and only read. */
+static ctune_status write_study_page(const char *path, const char *html_path)
+{
+    ctune_study *st = NULL;
+    ctune_status rc = ctune_study_open(&st, path, "create=false");
+    if (rc != CTUNE_OK) {
+        char why[768];
+        snprintf(why, sizeof why, "%s", ctune_last_error());
+        return ctune_set_error(rc, "'%s' is a study file (SQLite): %s", path, why);
+    }
+    char *text = NULL;
+    long n = 0;
+    /* one call into a buffer that fits a small study (each call reads the
+     * whole study); when the text is longer, one of its size plus room for
+     * the tasks other processes may commit meanwhile, and again if it grew
+     * past that */
+    size_t cap = (size_t)64 << 10;
+    for (int tries = 0; rc == CTUNE_OK; tries++) {
+        ctune__free(text);
+        text = ctune__malloc(cap);
+        if (!text) {
+            rc = ctune_set_error(CTUNE_ENOMEM, "report: out of memory");
+            break;
+        }
+        n = ctune_study_results_json_buf(text, cap, st);
+        if (n < 0)
+            rc = (ctune_status)n;
+        else if ((size_t)n < cap)
+            break;
+        else if (tries == 3)
+            rc = ctune_set_error(CTUNE_EIO, "study %s kept growing while read", path);
+        else
+            cap = (size_t)n + ((size_t)n >> 4) + 65536;
+    }
+    size_t prog[2] = {0, 0};
+    if (rc == CTUNE_OK)
+        rc = ctune_study_progress(&prog[0], &prog[1], st);
+    if (rc == CTUNE_OK && prog[0] == 0)
+        rc = ctune_set_error(CTUNE_ESTATE,
+                             "study %s has no task done yet (0 of %zu): nothing to "
+                             "report",
+                             path, prog[1]);
+    ctune_study_close(st);
+    if (rc == CTUNE_OK)
+        rc = write_page(text, (size_t)n, path, html_path, prog);
+    ctune__free(text);
+    return rc;
+}
+
+static const char SQLITE_MAGIC[16] = "SQLite format 3"; /* and its NUL */
 
 ctune_status ctune_report_write(const char *results_path, const char *html_path)
 {
@@ -1050,6 +1333,14 @@ ctune_status ctune_report_write(const char *results_path, const char *html_path)
     if (!f)
         return ctune_set_error(CTUNE_EIO, "cannot open '%s': %s", results_path, strerror(errno));
     struct stat st;
+    char head[sizeof SQLITE_MAGIC];
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)sizeof head &&
+        fread(head, 1, sizeof head, f) == sizeof head &&
+        memcmp(head, SQLITE_MAGIC, sizeof head) == 0) {
+        fclose(f); /* a study, by its content: SQLite reads it */
+        return write_study_page(results_path, html_path);
+    }
+    rewind(f);
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
         (unsigned long long)st.st_size > ((size_t)256 << 20)) {
         fclose(f);
@@ -1069,7 +1360,7 @@ ctune_status ctune_report_write(const char *results_path, const char *html_path)
         ctune__free(text);
         return ctune_set_error(CTUNE_EIO, "cannot read '%s'", results_path);
     }
-    ctune_status rc = write_page(text, n, results_path, html_path);
+    ctune_status rc = write_page(text, n, results_path, html_path, NULL);
     if (rc != CTUNE_OK && rc != CTUNE_EIO && rc != CTUNE_ENOMEM) {
         char why[768];
         snprintf(why, sizeof why, "%s", ctune_last_error());
@@ -1093,7 +1384,7 @@ ctune_status ctune_search_report(const ctune_search *search, const char *html_pa
     if (ctune_search_results_json_buf(text, (size_t)n + 1, search) != n)
         rc = ctune_set_error(CTUNE_EINTERNAL, "report: the results changed while read");
     if (rc == CTUNE_OK)
-        rc = write_page(text, (size_t)n, NULL, html_path);
+        rc = write_page(text, (size_t)n, NULL, html_path, NULL);
     ctune__free(text);
     return rc;
 }

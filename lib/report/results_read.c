@@ -107,6 +107,7 @@ void ctune__rdoc_free(ctune__rdoc *d)
     ctune__free(d->error);
     ctune__free(d->iter);
     ctune__free(d->n_resources);
+    ctune__free(d->bracket);
     ctune__free(d->state);
     for (size_t k = 0; k < d->n_series; k++)
         ctune__free(d->series[k].v);
@@ -204,7 +205,56 @@ static ctune_status read_history(ctune__rdoc *d, const ctune__json *h)
     return CTUNE_OK;
 }
 
-static ctune_status read_doc(ctune__rdoc *d)
+/* The optional pruned column (0/1 per row): mapped into d->state, or
+ * checked against the state column when there is one. */
+static ctune_status read_pruned(ctune__rdoc *d, const ctune__json *col)
+{
+    if (col->type != CTUNE__JSON_ARRAY)
+        return bad(col, "pruned", "an array of 0 and 1");
+    if (col->n != d->n_cands)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "results file: column 'pruned' (line %u) has %zu "
+                               "values for %zu candidates",
+                               col->line, col->n, d->n_cands);
+    for (size_t i = 0; i < d->n_cands; i++) {
+        const ctune__json *x = &col->items[i];
+        if (x->type != CTUNE__JSON_NUMBER || (x->num != 0 && x->num != 1)) {
+            char what[64];
+            snprintf(what, sizeof what, "pruned[%zu]", i);
+            if (x->type == CTUNE__JSON_NUMBER)
+                return ctune_set_error(CTUNE_EFORMAT,
+                                       "results file: '%s' (line %u column %u) must be 0 "
+                                       "or 1",
+                                       what, x->line, x->col);
+            return bad(x, what, "0 or 1");
+        }
+    }
+    d->has_pruned = 1;
+    if (d->state) { /* both: they must say the same */
+        for (size_t i = 0; i < d->n_cands; i++) {
+            const char *s = d->state[i];
+            int p = col->items[i].num == 1;
+            if (s && (strcmp(s, "pruned") == 0) != p)
+                return ctune_set_error(CTUNE_EFORMAT,
+                                       "results file: pruned[%zu] (line %u) is %d but "
+                                       "state[%zu] is %s",
+                                       i, col->items[i].line, p, i, s);
+        }
+        return CTUNE_OK;
+    }
+    d->state = ctune__calloc(d->n_cands ? d->n_cands : 1, sizeof *d->state);
+    if (!d->state)
+        return ctune_set_error(CTUNE_ENOMEM, "results file: out of memory");
+    for (size_t i = 0; i < d->n_cands; i++)
+        d->state[i] = col->items[i].num == 1            ? "pruned"
+                      : d->error && d->error[i] != NULL ? "failed"
+                                                        : "done";
+    return CTUNE_OK;
+}
+
+/* Checks the document is a results object of a schema this reads; sets *cv_out
+ * to its cv_results and reads the candidate and split counts. */
+static ctune_status read_counts(ctune__rdoc *d, const ctune__json **cv_out)
 {
     const ctune__json *root = d->root;
     if (root->type != CTUNE__JSON_OBJECT)
@@ -213,6 +263,7 @@ static ctune_status read_doc(ctune__rdoc *d)
                                "not an object",
                                ctune__json_type_name(root->type));
     const ctune__json *cv = ctune__json_get(root, "cv_results");
+    *cv_out = cv;
     const ctune__json *schema = ctune__json_get(root, "schema");
     if (!cv || (!schema && !ctune__json_get(root, "n_candidates")))
         return ctune_set_error(CTUNE_EFORMAT,
@@ -241,11 +292,20 @@ static ctune_status read_doc(ctune__rdoc *d)
         return bad(ns, "n_splits", "a count");
     d->n_cands = (size_t)nc->num;
     d->n_splits = (size_t)ns->num;
+    return CTUNE_OK;
+}
 
+/* Reads the status, the metric shown and the best candidate and score. */
+static ctune_status read_summary(ctune__rdoc *d)
+{
+    const ctune__json *root = d->root;
     const ctune__json *st = ctune__json_get(root, "status");
     if (st && st->type != CTUNE__JSON_STRING)
         return bad(st, "status", "a string");
     d->status = st ? st->str : "unknown";
+    const ctune__json *by = ctune__json_get(root, "stopped_by"); /* optional */
+    if (by && by->type != CTUNE__JSON_STRING)
+        return bad(by, "stopped_by", "a string");
 
     /* the metric shown: the refit metric, else the first scorer, else "score" */
     const ctune__json *rm = ctune__json_get(root, "refit_metric");
@@ -283,7 +343,12 @@ static ctune_status read_doc(ctune__rdoc *d)
         d->best_score = bs->num;
     else if (bs && bs->type != CTUNE__JSON_NULL)
         return bad(bs, "best_score", "a number or null");
+    return CTUNE_OK;
+}
 
+/* Reads the score columns of the metric, the params and the errors. */
+static ctune_status read_scores(ctune__rdoc *d, const ctune__json *cv)
+{
     char name[256];
     snprintf(name, sizeof name, "mean_test_%s", d->metric);
     CTUNE_TRY(numbers(column(cv, name), name, d->n_cands, &d->mean));
@@ -317,7 +382,13 @@ static ctune_status read_doc(ctune__rdoc *d)
     const ctune__json *err = column(cv, "error");
     if (err)
         CTUNE_TRY(strings(err, "error", d->n_cands, &d->error));
+    return CTUNE_OK;
+}
 
+/* Reads the optional columns (iter, n_resources, state, pruned, bracket) and the history. */
+static ctune_status read_optional(ctune__rdoc *d, const ctune__json *cv)
+{
+    const ctune__json *root = d->root;
     /* optional sections */
     const ctune__json *it = column(cv, "iter");
     if (it)
@@ -337,10 +408,25 @@ static ctune_status read_doc(ctune__rdoc *d)
                                        i, state->items[i].line);
         }
     }
+    const ctune__json *pr = column(cv, "pruned");
+    if (pr)
+        CTUNE_TRY(read_pruned(d, pr));
+    const ctune__json *br = column(cv, "bracket");
+    if (br)
+        CTUNE_TRY(numbers(br, "bracket", d->n_cands, &d->bracket));
     const ctune__json *hist = ctune__json_get(root, "history");
     if (hist && hist->type != CTUNE__JSON_NULL)
         CTUNE_TRY(read_history(d, hist));
     return CTUNE_OK;
+}
+
+static ctune_status read_doc(ctune__rdoc *d)
+{
+    const ctune__json *cv = NULL;
+    CTUNE_TRY(read_counts(d, &cv));
+    CTUNE_TRY(read_summary(d));
+    CTUNE_TRY(read_scores(d, cv));
+    return read_optional(d, cv);
 }
 
 ctune_status ctune__rdoc_read(const char *text, size_t len, ctune__rdoc **out)

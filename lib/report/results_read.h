@@ -46,9 +46,18 @@ typedef struct ctune__rdoc {
     const char **error;        /* per candidate, NULL when none (or no column) */
     /* optional sections (NULL / 0 when absent) */
     double *iter, *n_resources; /* successive halving: rung and its budget */
-    const char **state;         /* "done", "failed", "pruned" */
+    double *bracket;            /* Hyperband: the bracket of the row */
+    /* "done", "failed", "pruned" (NULL: unknown): the state column, or the
+     * pruned column mapped (1: pruned; 0: failed when the row has an
+     * error, else done); the two must agree when both are present */
+    const char **state;
+    int has_pruned; /* the pruned column is present */
     ctune__rseries *series;
     size_t n_series;
+    /* not read from the document: set by the caller when it comes from a
+     * study (ctune_report_write on a study file) */
+    int from_study;
+    size_t tasks_done, tasks_total;
 } ctune__rdoc;
 
 /* Parses and checks a results document. On error *out is NULL. */

@@ -391,11 +391,14 @@ void ctune__svg_colour(double t, char out[8])
     snprintf(out, 8, "#%02x%02x%02x", rgb[0] & 0xff, rgb[1] & 0xff, rgb[2] & 0xff);
 }
 
-void ctune__svg_mark(ctune__sb *b, double x, double y, ctune__mark m, const char *fill,
-                     const char *tip)
+/* The shape of mark m, its class "<cls> <kind>", left open for a <title>
+ * or closed; returns the closing tag's name. */
+static const char *mark_shape(ctune__sb *b, double x, double y, ctune__mark m, const char *fill,
+                              const char *cls, int open)
 {
+    const char *end = open ? ">" : "/>\n";
     if (m == CTUNE__MARK_FAILED) {
-        ctune__sb_str(b, "<path class=\"pt failed\" d=\"M");
+        ctune__sb_printf(b, "<path class=\"%s failed\" d=\"M", cls);
         ctune__svg_xy(b, x - 4, y - 4);
         ctune__sb_str(b, "L");
         ctune__svg_xy(b, x + 4, y + 4);
@@ -403,25 +406,52 @@ void ctune__svg_mark(ctune__sb *b, double x, double y, ctune__mark m, const char
         ctune__svg_xy(b, x - 4, y + 4);
         ctune__sb_str(b, "L");
         ctune__svg_xy(b, x + 4, y - 4);
-        ctune__sb_str(b, "\">");
-    } else if (m == CTUNE__MARK_BEST) {
-        ctune__sb_str(b, "<path class=\"pt best\" d=\"M");
-        ctune__svg_xy(b, x, y - 9);
-        ctune__sb_str(b, "L");
-        ctune__svg_xy(b, x + 9, y);
-        ctune__sb_str(b, "L");
-        ctune__svg_xy(b, x, y + 9);
-        ctune__sb_str(b, "L");
-        ctune__svg_xy(b, x - 9, y);
-        ctune__sb_printf(b, "Z\" fill=\"%s\">", fill);
-    } else {
-        ctune__sb_str(b, "<circle class=\"pt\" r=\"4.5\" cx=\"");
-        ctune__svg_coord(b, x);
-        ctune__sb_str(b, "\" cy=\"");
-        ctune__svg_coord(b, y);
-        ctune__sb_printf(b, "\" fill=\"%s\">", fill);
+        ctune__sb_printf(b, "\"%s", end);
+        return "path";
     }
+    if (m == CTUNE__MARK_BEST || m == CTUNE__MARK_PRUNED) {
+        int best = m == CTUNE__MARK_BEST;
+        ctune__sb_printf(b, "<path class=\"%s %s\" d=\"M", cls, best ? "best" : "pruned");
+        if (best) { /* a diamond */
+            ctune__svg_xy(b, x, y - 9);
+            ctune__sb_str(b, "L");
+            ctune__svg_xy(b, x + 9, y);
+            ctune__sb_str(b, "L");
+            ctune__svg_xy(b, x, y + 9);
+            ctune__sb_str(b, "L");
+            ctune__svg_xy(b, x - 9, y);
+        } else { /* a triangle pointing down: stopped early */
+            ctune__svg_xy(b, x - 5.5, y - 4);
+            ctune__sb_str(b, "L");
+            ctune__svg_xy(b, x + 5.5, y - 4);
+            ctune__sb_str(b, "L");
+            ctune__svg_xy(b, x, y + 5.5);
+        }
+        ctune__sb_printf(b, "Z\" fill=\"%s\"%s", fill, end);
+        return "path";
+    }
+    ctune__sb_printf(b, "<circle class=\"%s%s\" r=\"4.5\" cx=\"", cls,
+                     m == CTUNE__MARK_INCOMPLETE ? " incomplete" : "");
+    ctune__svg_coord(b, x);
+    ctune__sb_str(b, "\" cy=\"");
+    ctune__svg_coord(b, y);
+    if (m == CTUNE__MARK_INCOMPLETE)
+        ctune__sb_printf(b, "\"%s", end);
+    else
+        ctune__sb_printf(b, "\" fill=\"%s\"%s", fill, end);
+    return "circle";
+}
+
+void ctune__svg_mark(ctune__sb *b, double x, double y, ctune__mark m, const char *fill,
+                     const char *tip)
+{
+    const char *tag = mark_shape(b, x, y, m, fill, "pt", 1);
     ctune__sb_str(b, "<title>");
     ctune__html_text(b, tip);
-    ctune__sb_str(b, m == CTUNE__MARK_POINT ? "</title></circle>\n" : "</title></path>\n");
+    ctune__sb_printf(b, "</title></%s>\n", tag);
+}
+
+void ctune__svg_key(ctune__sb *b, double x, double y, ctune__mark m, const char *fill)
+{
+    mark_shape(b, x, y, m, fill, "key", 0);
 }

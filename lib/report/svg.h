@@ -59,10 +59,20 @@ void ctune__svg_colour(double t, char out[8]);
 
 /* A data point: a circle, or for the best candidate a larger diamond with
  * a dark outline (shape, not colour, marks it). `tip` becomes its <title>
- * tooltip. class is "pt", "pt best" or "pt failed" (a cross at y). */
-typedef enum { CTUNE__MARK_POINT, CTUNE__MARK_BEST, CTUNE__MARK_FAILED } ctune__mark;
+ * tooltip. class is "pt", "pt best", "pt pruned" (a triangle pointing
+ * down), "pt failed" (a cross at y) or "pt incomplete" (a dashed ring at
+ * y: a candidate whose splits have not all run). */
+typedef enum {
+    CTUNE__MARK_POINT,
+    CTUNE__MARK_BEST,
+    CTUNE__MARK_FAILED,
+    CTUNE__MARK_PRUNED,
+    CTUNE__MARK_INCOMPLETE
+} ctune__mark;
 void ctune__svg_mark(ctune__sb *b, double x, double y, ctune__mark m, const char *fill,
                      const char *tip);
+/* The same shape for a legend: class "key <kind>", no tooltip. */
+void ctune__svg_key(ctune__sb *b, double x, double y, ctune__mark m, const char *fill);
 /* Coordinates "x,y" appended to a points="" list (one decimal). */
 void ctune__svg_xy(ctune__sb *b, double x, double y);
 /* One coordinate with one decimal. */

@@ -7,8 +7,12 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/cnum.h"
 #include "core/error.h"
+#include "estimator/estimator.h"
 #include "model_selection/evaluate.h"
+#include "model_selection/results.h"
+#include "model_selection/space.h"
 #include "model_selection/study_hook.h"
 
 #ifndef CTUNE_HAVE_STUDIES
@@ -40,6 +44,14 @@ ctune_status ctune_study_progress(size_t *done, size_t *total, ctune_study *stud
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
 
+ctune_status ctune_tuner_set_study(ctune_tuner *tuner, ctune_study *study)
+{
+    CTUNE_CHECK_NULL(tuner, "tuner");
+    if (!study)
+        return ctune__tuner_set_study_hook(tuner, NULL);
+    return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
+}
+
 ctune_status ctune_study_shape(size_t *n_candidates, size_t *n_splits, ctune_study *study)
 {
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
@@ -55,6 +67,11 @@ ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *study, 
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
 
+long ctune_study_results_json_buf(char *buf, size_t cap, ctune_study *study)
+{
+    return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
+}
+
 #else
 
 #include <errno.h>
@@ -65,36 +82,86 @@ ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *study, 
 #include <time.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 1
+/* Version 2 keys a task by (candidate, rung, split) and stores its
+ * n_resources and bracket: the rungs of successive halving, Hyperband and
+ * pruned searches. Version 1 (ctune 0.2: candidate and split only) is
+ * upgraded in place when opened (docs/studies.md). */
+#define SCHEMA_VERSION 2
+
+#define TRIALS_V2                                                                 \
+    "(candidate INTEGER NOT NULL, rung INTEGER NOT NULL, split INTEGER NOT NULL," \
+    " params TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"        \
+    " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"      \
+    " score_time REAL, error TEXT NOT NULL, history BLOB, n_resources INTEGER,"   \
+    " bracket INTEGER, PRIMARY KEY(candidate, rung, split))"
+#define CLAIMS_V2                                                                 \
+    "(candidate INTEGER NOT NULL, rung INTEGER NOT NULL, split INTEGER NOT NULL," \
+    " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, rung, split))"
 
 static const char *const SCHEMA =
     "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
-    "CREATE TABLE trials(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
-    " params TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"
-    " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"
-    " score_time REAL, error TEXT NOT NULL, history BLOB,"
-    " PRIMARY KEY(candidate, split));"
-    "CREATE TABLE claims(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
-    " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, split));"
-    "PRAGMA user_version=1;";
+    "CREATE TABLE trials" TRIALS_V2 ";"
+    "CREATE TABLE claims" CLAIMS_V2 ";"
+    "PRAGMA user_version=2;";
 
-static const char *const CLAIM_COLS[] = {"candidate", "split", "owner", "heartbeat"};
+/* Version 1 to 2, in the caller's transaction: every task at rung 0, no
+ * claims (a process of an older ctune must not be running on the file). */
+static const char *const UPGRADE_1_2 =
+    "CREATE TABLE trials_v2" TRIALS_V2 ";"
+    "INSERT INTO trials_v2 SELECT candidate, 0, split, params, state, status, score_failures,"
+    " scores, fit_time, score_time, error, history, NULL, NULL FROM trials;"
+    "DROP TABLE trials;"
+    "ALTER TABLE trials_v2 RENAME TO trials;"
+    "DROP TABLE claims;"
+    "CREATE TABLE claims" CLAIMS_V2 ";"
+    "PRAGMA user_version=2;";
+
+/* Version 1 as version 2, for a reader that must not upgrade the file. */
+static const char *const V1_VIEWS =
+    "CREATE TEMP VIEW trials AS SELECT candidate, 0 AS rung, split, params, state, status,"
+    " score_failures, scores, fit_time, score_time, error, history, NULL AS n_resources,"
+    " NULL AS bracket FROM main.trials;"
+    "CREATE TEMP VIEW claims AS SELECT candidate, 0 AS rung, split, owner, heartbeat"
+    " FROM main.claims;";
+
+static const char *const CLAIM_COLS_V1[] = {"candidate", "split", "owner", "heartbeat"};
+static const char *const CLAIM_COLS[] = {"candidate", "rung", "split", "owner", "heartbeat"};
 static const char *const META_COLS[] = {"key", "value"};
-static const char *const TRIAL_COLS[] = {"candidate",  "split",          "params", "state",
-                                         "status",     "score_failures", "scores", "fit_time",
-                                         "score_time", "error",          "history"};
+static const char *const TRIAL_COLS_V1[] = {"candidate",  "split",          "params", "state",
+                                            "status",     "score_failures", "scores", "fit_time",
+                                            "score_time", "error",          "history"};
+static const char *const TRIAL_COLS[] = {
+    "candidate", "rung",     "split",      "params", "state",   "status",      "score_failures",
+    "scores",    "fit_time", "score_time", "error",  "history", "n_resources", "bracket"};
+
+/* The claim that marks a study run by one process (several-run searches). */
+#define RUN_LOCK_KEY "-1"
 
 struct ctune_study {
     sqlite3 *db;
     char *path;
-    int fresh; /* option fresh=true: replace a study of another search */
+    int fresh;     /* option fresh=true: replace a study of another search */
+    int no_create; /* option create=false: open an existing study only */
     ctune__study_hook hook;
+    ctune__tuner_hook thook;            /* ctune_tuner_set_study() */
     size_t n_cands, n_splits, n_scores; /* of the search that began */
+    size_t n_tasks;                     /* its tasks (at most, for a pruned search) */
     unsigned long commits;              /* tasks committed through this handle */
     pthread_mutex_t lock;               /* one transaction at a time (executor threads claim) */
     char owner[160];                    /* "pid/host/nonce": this handle's claims */
     double claim_timeout;               /* seconds without a heartbeat before a claim is retried */
     int last_here;                      /* this handle completed the study (or found it complete) */
+    int exclusive;                      /* the search that began runs alone on the study */
+    int run_lock;                       /* this handle holds the study's run lock */
+    int began;                          /* a search began since the last hook end */
+    int v1_reader;    /* create=false on a study of schema version 1: read through views */
+    int tuner_claims; /* a tuner asked trials through this handle (claims released on close) */
+    /* the heartbeat thread (hook begin to hook end): refreshes this
+     * handle's claims every claim_timeout / 4 while tasks run, so a fit
+     * longer than claim_timeout keeps its claim */
+    pthread_t hb_thread;
+    pthread_cond_t hb_cond; /* signalled (under lock) to stop it */
+    int hb_running, hb_stop;
     /* the last trial read by ctune_study_trial() */
     char *t_params, *t_error, *t_state;
     double *t_scores;
@@ -167,9 +234,10 @@ static ctune_status check_columns(ctune_study *st, const char *table, const char
     return rc;
 }
 
-/* The schema is exactly ours: tables meta and trials with our columns,
- * their primary-key indexes, and nothing else (no triggers, no views). */
-static ctune_status check_schema(ctune_study *st)
+/* The schema is exactly ours (of `version`, 1 or 2): tables meta and
+ * trials with our columns, their primary-key indexes, and nothing else (no
+ * triggers, no views). */
+static ctune_status check_schema(ctune_study *st, int version)
 {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(st->db, "SELECT type, name FROM sqlite_master ORDER BY name", -1, &q,
@@ -206,9 +274,11 @@ static ctune_status check_schema(ctune_study *st)
     if (rc == CTUNE_OK)
         rc = check_columns(st, "meta", META_COLS, 2);
     if (rc == CTUNE_OK)
-        rc = check_columns(st, "trials", TRIAL_COLS, 11);
+        rc = version == 1 ? check_columns(st, "trials", TRIAL_COLS_V1, 11)
+                          : check_columns(st, "trials", TRIAL_COLS, 14);
     if (rc == CTUNE_OK)
-        rc = check_columns(st, "claims", CLAIM_COLS, 4);
+        rc = version == 1 ? check_columns(st, "claims", CLAIM_COLS_V1, 4)
+                          : check_columns(st, "claims", CLAIM_COLS, 5);
     return rc;
 }
 
@@ -237,6 +307,13 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
                 rc = ctune_set_error(CTUNE_EINVAL, "study: option fresh must be true or false");
             else
                 rc = ctune_params_get_bool(&st->fresh, p, k);
+        } else if (strcmp(k, "create") == 0) {
+            int create = 1;
+            if (ctune_params_type(p, k) != CTUNE_TYPE_BOOL)
+                rc = ctune_set_error(CTUNE_EINVAL, "study: option create must be true or false");
+            else
+                rc = ctune_params_get_bool(&create, p, k);
+            st->no_create = !create;
         } else if (strcmp(k, "claim_timeout") == 0) {
             double v = NAN;
             int t = ctune_params_type(p, k);
@@ -260,7 +337,7 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
         } else {
             rc = ctune_set_error(CTUNE_EINVAL,
                                  "study: unknown option '%s'; known: durability, "
-                                 "fresh, timeout, claim_timeout",
+                                 "fresh, timeout, claim_timeout, create",
                                  k);
         }
     }
@@ -278,10 +355,19 @@ static void cache_clear(ctune_study *st)
     st->t_scores = NULL;
 }
 
+static void hook_end(void *self);
+static void th_release(ctune_study *st);
+
 void ctune_study_close(ctune_study *st)
 {
     if (!st)
         return;
+    if (st->hook.self) {
+        hook_end(st); /* a search cut short before its end hook */
+        pthread_cond_destroy(&st->hb_cond);
+    }
+    if (st->tuner_claims)
+        th_release(st);
     sqlite3_close(st->db);
     if (st->hook.self)
         pthread_mutex_destroy(&st->lock);
@@ -290,14 +376,22 @@ void ctune_study_close(ctune_study *st)
     ctune__free(st);
 }
 
-static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns, size_t nk);
-static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
-                                int *found);
-static ctune_status hook_commit(void *self, size_t c, size_t f, const char *params,
+static ctune_status hook_begin(void *self, const ctune__study_begin *b);
+static ctune_status hook_lookup(void *self, const ctune__study_key *key, ctune__task_rec *rec,
+                                size_t nk, int *found);
+static ctune_status hook_commit(void *self, const ctune__study_key *key, const char *params,
                                 const ctune__task_rec *rec, size_t nk);
-static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
-                               int *outcome);
+static ctune_status hook_claim(void *self, const ctune__study_key *key, ctune__task_rec *rec,
+                               size_t nk, int *outcome);
+static ctune_status hook_mark_pruned(void *self, size_t cand, size_t rung);
 static int hook_refit_here(void *self);
+static ctune_status hb_start(ctune_study *st);
+static ctune_status th_lock(void *self, const char *fp);
+static ctune_status th_unlock(void *self, int commit);
+static ctune_status th_read_trials(void *self, size_t from, ctune__tuner_row_fn fn, void *user);
+static ctune_status th_read_tells(void *self, size_t from, ctune__tuner_tell_fn fn, void *user);
+static ctune_status th_write_trial(void *self, const ctune__tuner_row *row);
+static ctune_status th_write_tell(void *self, size_t seq, size_t number, size_t n_asked);
 
 /* PRAGMA journal_mode=WAL needs the exclusive lock.  Two processes
  * switching one new file at once deadlock on it, and SQLite then answers
@@ -343,6 +437,11 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
      * nothing or all of it */
     long long version = 0, n_objects = 0;
     CTUNE_TRY(query_int(st, "SELECT count(*) FROM sqlite_master", &n_objects, "opening"));
+    if (n_objects == 0 && st->no_create)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: not a ctune study (an empty database), and "
+                               "create=false",
+                               st->path);
     if (n_objects == 0) {
         /* a new study: WAL before the schema, without syncs (a study that
          * holds no task has nothing to lose; the file is ctune's) */
@@ -370,15 +469,44 @@ static ctune_status study_setup(ctune_study *st, int full, int timeout_ms)
                                "study %s: schema version %lld is newer than this "
                                "ctune reads (%d): upgrade ctune",
                                st->path, version, SCHEMA_VERSION);
-    if (version != SCHEMA_VERSION)
+    if (version != SCHEMA_VERSION && version != 1)
         return ctune_set_error(CTUNE_EFORMAT,
                                "study %s: not a ctune study (schema version "
                                "%lld, tables of another program)",
                                st->path, version);
-    CTUNE_TRY(check_schema(st));
+    if (version == 1 && st->no_create) {
+        /* a reader (create=false) writes nothing: version 1 seen through
+         * temporary views of the version 2 layout, which live in this
+         * connection only; a search or tuner on it is refused */
+        CTUNE_TRY(check_schema(st, 1));
+        CTUNE_TRY(exec(st, V1_VIEWS, "reading a study of schema version 1"));
+        st->v1_reader = 1;
+        return exec(st, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                    "setting durability");
+    }
+    if (version == 1) {
+        /* a study of ctune 0.2: checked as such, then upgraded in one
+         * transaction (unless another process did meanwhile) */
+        CTUNE_TRY(check_schema(st, 1));
+        CTUNE_TRY(exec(st, "BEGIN IMMEDIATE", "upgrading the schema"));
+        rc = query_int(st, "PRAGMA user_version", &version, "upgrading the schema");
+        if (rc == CTUNE_OK && version == 1)
+            rc = exec(st, UPGRADE_1_2, "upgrading the schema from version 1");
+        rc = rc == CTUNE_OK ? exec(st, "COMMIT", "upgrading the schema") : rc;
+        if (rc != CTUNE_OK) {
+            char msg[1024];
+            memcpy(msg, ctune_last_error(), sizeof msg);
+            msg[sizeof msg - 1] = '\0';
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return ctune_set_error_str(rc, msg);
+        }
+    }
+    CTUNE_TRY(check_schema(st, SCHEMA_VERSION));
     /* WAL: a kill -9 loses no committed task; NORMAL may lose the last
-     * commits on power loss, FULL does not */
-    CTUNE_TRY(set_wal(st, timeout_ms, "setting WAL mode"));
+     * commits on power loss, FULL does not (create=false, a reader: the
+     * journal mode of the file is left as it is) */
+    if (!st->no_create)
+        CTUNE_TRY(set_wal(st, timeout_ms, "setting WAL mode"));
     CTUNE_TRY(exec(st, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                    "setting durability"));
     return CTUNE_OK;
@@ -404,8 +532,8 @@ ctune_status ctune_study_open(ctune_study **out, const char *path, const char *o
     ctune_status rc = parse_options(st, options, &full, &timeout_ms);
     if (rc == CTUNE_OK) {
         int r = sqlite3_open_v2(path, &st->db,
-                                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
-                                    SQLITE_OPEN_FULLMUTEX,
+                                SQLITE_OPEN_READWRITE | (st->no_create ? 0 : SQLITE_OPEN_CREATE) |
+                                    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX,
                                 NULL);
         if (r != SQLITE_OK)
             rc = st->db ? db_error(st, CTUNE_EIO, "opening")
@@ -421,12 +549,33 @@ ctune_status ctune_study_open(ctune_study **out, const char *path, const char *o
         ctune_study_close(st);
         return ctune_set_error(CTUNE_ENOMEM, "study: cannot create a mutex");
     }
+    pthread_condattr_t ca;
+    int cond_ok = pthread_condattr_init(&ca) == 0;
+    if (cond_ok) {
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        cond_ok = pthread_cond_init(&st->hb_cond, &ca) == 0;
+        pthread_condattr_destroy(&ca);
+    }
+    if (!cond_ok) {
+        pthread_mutex_destroy(&st->lock);
+        ctune_study_close(st);
+        return ctune_set_error(CTUNE_ENOMEM, "study: cannot create a condition variable");
+    }
     st->hook.self = st;
     st->hook.begin = hook_begin;
     st->hook.lookup = hook_lookup;
     st->hook.commit = hook_commit;
     st->hook.claim = hook_claim;
+    st->hook.mark_pruned = hook_mark_pruned;
     st->hook.refit_here = hook_refit_here;
+    st->hook.end = hook_end;
+    st->thook.self = st;
+    st->thook.lock = th_lock;
+    st->thook.unlock = th_unlock;
+    st->thook.read_trials = th_read_trials;
+    st->thook.read_tells = th_read_tells;
+    st->thook.write_trial = th_write_trial;
+    st->thook.write_tell = th_write_tell;
     char host[64] = "";
     gethostname(host, sizeof host - 1);
     host[strcspn(host, "/")] = '\0';
@@ -499,9 +648,68 @@ static ctune_status fingerprint_differs(ctune_study *st, const char *old, const 
     return CTUNE_OK;
 }
 
-static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns, size_t nk)
+static int claim_alive(const ctune_study *st, const char *owner, double heartbeat);
+static double wall_now(void);
+
+/* Takes the study's run lock (inside the caller's transaction): a claim
+ * on no task that the heartbeat keeps alive. CTUNE_ESTATE when another
+ * live process holds it. */
+static ctune_status take_run_lock(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT owner, heartbeat FROM claims WHERE candidate=" RUN_LOCK_KEY
+                           " AND rung=" RUN_LOCK_KEY " AND split=" RUN_LOCK_KEY,
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "locking the study");
+    ctune_status rc = CTUNE_OK;
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW) {
+        const char *owner = (const char *)sqlite3_column_text(q, 0);
+        if (owner && claim_alive(st, owner, sqlite3_column_double(q, 1)))
+            rc = ctune_set_error(CTUNE_ESTATE,
+                                 "study %s is in use by another process (%.100s): a "
+                                 "successive-halving, Hyperband, TPE or pruned search runs in "
+                                 "one process at a time",
+                                 st->path, owner);
+    } else if (r != SQLITE_DONE) {
+        rc = db_error(st, CTUNE_EIO, "locking the study");
+    }
+    sqlite3_finalize(q);
+    if (rc != CTUNE_OK)
+        return rc;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO claims(candidate, rung, split, owner, "
+                           "heartbeat) VALUES(" RUN_LOCK_KEY ", " RUN_LOCK_KEY ", " RUN_LOCK_KEY
+                           ", ?, ?)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "locking the study");
+    sqlite3_bind_text(q, 1, st->owner, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, 2, wall_now());
+    r = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (r != SQLITE_DONE)
+        return db_error(st, CTUNE_EIO, "locking the study");
+    st->run_lock = 1;
+    return CTUNE_OK;
+}
+
+/* CTUNE_ESTATE for a search or tuner on a study opened to be read only. */
+static ctune_status refuse_v1_reader(const ctune_study *st)
+{
+    return ctune_set_error(CTUNE_ESTATE,
+                           "study %s has schema version 1 and was opened with create=false, "
+                           "to read it: open it without create=false (which upgrades it to "
+                           "version 2) to run a search or a tuner on it",
+                           st->path);
+}
+
+static ctune_status hook_begin(void *self, const ctune__study_begin *b)
 {
     ctune_study *st = self;
+    if (st->v1_reader)
+        return refuse_v1_reader(st);
+    const char *fp = b->fingerprint;
     CTUNE_TRY(exec(st, "BEGIN IMMEDIATE", "starting the search"));
     char *old = NULL;
     ctune_status rc = meta_get(st, "fingerprint", &old);
@@ -518,17 +726,25 @@ static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns,
     if (rc == CTUNE_OK && !old) {
         char num[64];
         rc = meta_put(st, "fingerprint", fp);
-        snprintf(num, sizeof num, "%zu", nc);
+        snprintf(num, sizeof num, "%zu", b->n_cands);
         if (rc == CTUNE_OK)
             rc = meta_put(st, "n_candidates", num);
-        snprintf(num, sizeof num, "%zu", ns);
+        snprintf(num, sizeof num, "%zu", b->n_splits);
         if (rc == CTUNE_OK)
             rc = meta_put(st, "n_splits", num);
-        snprintf(num, sizeof num, "%zu", nk);
+        snprintf(num, sizeof num, "%zu", b->n_scores);
         if (rc == CTUNE_OK)
             rc = meta_put(st, "n_scores", num);
+        snprintf(num, sizeof num, "%zu", b->n_tasks);
+        if (rc == CTUNE_OK)
+            rc = meta_put(st, "n_tasks", num);
     }
     ctune__free(old);
+    int locked_now = 0;
+    if (rc == CTUNE_OK && b->exclusive && !st->run_lock) {
+        rc = take_run_lock(st);
+        locked_now = rc == CTUNE_OK;
+    }
     if (rc == CTUNE_OK)
         rc = exec(st, "COMMIT", "starting the search");
     if (rc != CTUNE_OK) {
@@ -536,15 +752,21 @@ static ctune_status hook_begin(void *self, const char *fp, size_t nc, size_t ns,
         memcpy(msg, ctune_last_error(), sizeof msg);
         msg[sizeof msg - 1] = '\0';
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        if (locked_now)
+            st->run_lock = 0; /* rolled back with the rest */
         return ctune_set_error_str(rc, msg);
     }
-    st->n_cands = nc;
-    st->n_splits = ns;
-    st->n_scores = nk;
+    st->n_cands = b->n_cands;
+    st->n_splits = b->n_splits;
+    st->n_scores = b->n_scores;
+    st->n_tasks = b->n_tasks;
+    st->exclusive = b->exclusive;
     long long n = 0;
     CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "starting the search"));
-    st->last_here = (size_t)n >= nc * ns; /* complete already: the refit is ours */
-    return CTUNE_OK;
+    /* complete already: the refit is ours; alone on the study: always */
+    st->last_here = b->exclusive || (size_t)n >= b->n_tasks;
+    st->began = 1;
+    return hb_start(st);
 }
 
 static void le_put(unsigned char *p, double v)
@@ -570,19 +792,28 @@ static double column_time(sqlite3_stmt *q, int i)
     return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
 }
 
-static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
-                                int *found)
+/* Binds the task's (candidate, rung, split) to parameters 1, 2 and 3. */
+static void bind_key(sqlite3_stmt *q, const ctune__study_key *key)
+{
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)key->cand);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)key->rung);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)key->split);
+}
+
+static ctune_status hook_lookup(void *self, const ctune__study_key *key, ctune__task_rec *rec,
+                                size_t nk, int *found)
 {
     ctune_study *st = self;
+    size_t c = key->cand, f = key->split;
     *found = 0;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT status, score_failures, scores, fit_time, "
-                           "score_time, error FROM trials WHERE candidate=? AND split=?",
+                           "score_time, error FROM trials WHERE candidate=? AND rung=? AND "
+                           "split=?",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "reading trials");
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
+    bind_key(q, key);
     int r = sqlite3_step(q);
     ctune_status rc = CTUNE_OK;
     if (r == SQLITE_ROW) {
@@ -594,9 +825,9 @@ static ctune_status hook_lookup(void *self, size_t c, size_t f, ctune__task_rec 
         if (len != 2 * nk * 8 || (len && !blob) || status > 0 || status < -1000 || fails < 0 ||
             fails > (long long)(2 * nk))
             rc = ctune_set_error(CTUNE_EFORMAT,
-                                 "study %s: the row of candidate %zu, split %zu "
+                                 "study %s: the row of candidate %zu, rung %zu, split %zu "
                                  "is malformed",
-                                 st->path, c, f);
+                                 st->path, c, key->rung, f);
         if (rc == CTUNE_OK) {
             rec->status = (int32_t)status;
             rec->score_failures = (int32_t)fails;
@@ -623,14 +854,13 @@ static double wall_now(void)
 
 /* Drops this task's claim and refreshes the heartbeat of this handle's
  * other claims (inside the caller's transaction). */
-static ctune_status claim_release(ctune_study *st, size_t c, size_t f)
+static ctune_status claim_release(ctune_study *st, const ctune__study_key *key)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE candidate=? AND split=?", -1, &q,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE candidate=? AND rung=? AND split=?",
+                           -1, &q, NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "releasing a claim");
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
+    bind_key(q, key);
     int r = sqlite3_step(q);
     sqlite3_finalize(q);
     if (r != SQLITE_DONE)
@@ -645,6 +875,21 @@ static ctune_status claim_release(ctune_study *st, size_t c, size_t f)
     return r == SQLITE_DONE ? CTUNE_OK : db_error(st, CTUNE_EIO, "heart-beating");
 }
 
+/* The pid of a claim's owner ("pid/host/nonce") when it runs on this host,
+ * else 0. */
+static long owner_pid_here(const ctune_study *st, const char *owner)
+{
+    char *end;
+    long pid = strtol(owner, &end, 10);
+    const char *host_end = *end == '/' ? strchr(end + 1, '/') : NULL;
+    const char *my_host = strchr(st->owner, '/') + 1;
+    size_t my_len = (size_t)(strchr(my_host, '/') - my_host);
+    if (pid > 0 && host_end && (size_t)(host_end - end - 1) == my_len &&
+        memcmp(end + 1, my_host, my_len) == 0)
+        return pid;
+    return 0;
+}
+
 /* 1 while the owner of a claim may still be working on it: not this
  * handle, no heartbeat older than claim_timeout, and, on this host, its
  * process exists. */
@@ -654,13 +899,8 @@ static int claim_alive(const ctune_study *st, const char *owner, double heartbea
         return 0; /* ours from an earlier fit of this handle */
     if (!(wall_now() - heartbeat < st->claim_timeout))
         return 0;
-    char *end;
-    long pid = strtol(owner, &end, 10);
-    const char *host_end = *end == '/' ? strchr(end + 1, '/') : NULL;
-    const char *my_host = strchr(st->owner, '/') + 1;
-    size_t my_len = (size_t)(strchr(my_host, '/') - my_host);
-    if (pid > 0 && host_end && (size_t)(host_end - end - 1) == my_len &&
-        memcmp(end + 1, my_host, my_len) == 0) {
+    long pid = owner_pid_here(st, owner);
+    if (pid > 0) {
         if (pid == (long)getpid())
             return 0; /* a dead process whose pid this one reuses */
         if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
@@ -669,16 +909,20 @@ static int claim_alive(const ctune_study *st, const char *owner, double heartbea
     return 1;
 }
 
-static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *rec, size_t nk,
-                               int *outcome)
+static ctune_status hook_claim(void *self, const ctune__study_key *key, ctune__task_rec *rec,
+                               size_t nk, int *outcome)
 {
     ctune_study *st = self;
+    if (st->exclusive) { /* alone on the study (its run lock): no claims */
+        *outcome = CTUNE__CLAIMED;
+        return CTUNE_OK;
+    }
     *outcome = CTUNE__CLAIM_BUSY;
     pthread_mutex_lock(&st->lock);
     ctune_status rc = exec(st, "BEGIN IMMEDIATE", "claiming a task");
     int found = 0;
     if (rc == CTUNE_OK)
-        rc = hook_lookup(st, c, f, rec, nk, &found);
+        rc = hook_lookup(st, key, rec, nk, &found);
     if (rc == CTUNE_OK && found) {
         *outcome = CTUNE__CLAIM_DONE;
     } else if (rc == CTUNE_OK) {
@@ -686,12 +930,11 @@ static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *
         int busy = 0;
         if (sqlite3_prepare_v2(st->db,
                                "SELECT owner, heartbeat FROM claims WHERE candidate=? "
-                               "AND split=?",
+                               "AND rung=? AND split=?",
                                -1, &q, NULL) != SQLITE_OK) {
             rc = db_error(st, CTUNE_EIO, "claiming a task");
         } else {
-            sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-            sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
+            bind_key(q, key);
             if (sqlite3_step(q) == SQLITE_ROW) {
                 const char *owner = (const char *)sqlite3_column_text(q, 0);
                 busy = owner && claim_alive(st, owner, sqlite3_column_double(q, 1));
@@ -700,15 +943,14 @@ static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *
         }
         if (rc == CTUNE_OK && !busy) {
             if (sqlite3_prepare_v2(st->db,
-                                   "INSERT OR REPLACE INTO claims(candidate, split, "
-                                   "owner, heartbeat) VALUES(?, ?, ?, ?)",
+                                   "INSERT OR REPLACE INTO claims(candidate, rung, split, "
+                                   "owner, heartbeat) VALUES(?, ?, ?, ?, ?)",
                                    -1, &q, NULL) != SQLITE_OK) {
                 rc = db_error(st, CTUNE_EIO, "claiming a task");
             } else {
-                sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-                sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
-                sqlite3_bind_text(q, 3, st->owner, -1, SQLITE_STATIC);
-                sqlite3_bind_double(q, 4, wall_now());
+                bind_key(q, key);
+                sqlite3_bind_text(q, 4, st->owner, -1, SQLITE_STATIC);
+                sqlite3_bind_double(q, 5, wall_now());
                 if (sqlite3_step(q) != SQLITE_DONE)
                     rc = db_error(st, CTUNE_EIO, "claiming a task");
                 sqlite3_finalize(q);
@@ -725,9 +967,105 @@ static ctune_status hook_claim(void *self, size_t c, size_t f, ctune__task_rec *
     return rc;
 }
 
+/* ---- the heartbeat ------------------------------------------------------------ */
+
+/* Seconds between two heartbeats: a quarter of claim_timeout (so three in a
+ * row may be late before a live claim looks stale), at most a minute. */
+static double hb_interval(const ctune_study *st)
+{
+    double v = st->claim_timeout / 4;
+    return v > 60 ? 60 : v;
+}
+
+/* One heartbeat: this handle's claims get the time now, in a transaction
+ * of its own that holds the write lock for one UPDATE. A failure (the
+ * database stayed locked) is not the search's: the next beat retries. */
+static void heartbeat(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return;
+    int ok = sqlite3_prepare_v2(st->db, "UPDATE claims SET heartbeat=? WHERE owner=?", -1, &q,
+                                NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_double(q, 1, wall_now());
+        sqlite3_bind_text(q, 2, st->owner, -1, SQLITE_STATIC);
+        ok = sqlite3_step(q) == SQLITE_DONE;
+        sqlite3_finalize(q);
+    }
+    if (!ok || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void *hb_main(void *arg)
+{
+    ctune_study *st = arg;
+    double every = hb_interval(st);
+    pthread_mutex_lock(&st->lock);
+    while (!st->hb_stop) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        double ns = (double)t.tv_nsec + every * 1e9;
+        t.tv_sec += (time_t)(ns / 1e9);
+        t.tv_nsec = (long)fmod(ns, 1e9);
+        int r = 0;
+        while (!st->hb_stop && r != ETIMEDOUT)
+            r = pthread_cond_timedwait(&st->hb_cond, &st->lock, &t);
+        if (!st->hb_stop)
+            heartbeat(st); /* under the lock: one transaction at a time */
+    }
+    pthread_mutex_unlock(&st->lock);
+    return NULL;
+}
+
+/* Starts the heartbeat thread unless it runs (hook begin). */
+static ctune_status hb_start(ctune_study *st)
+{
+    if (st->hb_running)
+        return CTUNE_OK;
+    st->hb_stop = 0;
+    if (pthread_create(&st->hb_thread, NULL, hb_main, st) != 0)
+        return ctune_set_error(CTUNE_ENOMEM, "study %s: cannot start the heartbeat thread",
+                               st->path);
+    st->hb_running = 1;
+    return CTUNE_OK;
+}
+
+static void hook_end(void *self)
+{
+    ctune_study *st = self;
+    if (st->hb_running) {
+        pthread_mutex_lock(&st->lock);
+        st->hb_stop = 1;
+        pthread_cond_signal(&st->hb_cond);
+        pthread_mutex_unlock(&st->lock);
+        pthread_join(st->hb_thread, NULL);
+        st->hb_running = 0;
+    }
+    st->run_lock = 0;
+    st->exclusive = 0;
+    if (!st->began)
+        return; /* no search ran: nothing of this handle to release */
+    st->began = 0;
+    /* claims of tasks that did not finish here (an error, a cancel), and
+     * the run lock: free for other processes at once */
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE owner=?", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, st->owner, -1, SQLITE_STATIC);
+        sqlite3_step(q);
+        sqlite3_finalize(q);
+    }
+}
+
 static int hook_refit_here(void *self)
 {
     const ctune_study *st = self;
+#ifdef CTUNE_TEST_HOOKS
+    /* CTUNE_TEST_STUDY_KILL=refit: die inside the refit's fit */
+    const char *v = getenv("CTUNE_TEST_STUDY_KILL");
+    if (st->last_here && v && strcmp(v, "refit") == 0)
+        atomic_store(&ctune__test_kill_at_poll, 1);
+#endif
     return st->last_here;
 }
 
@@ -736,7 +1074,8 @@ int ctune_study_completed_here(const ctune_study *st) { return st && st->last_he
 #ifdef CTUNE_TEST_HOOKS
 /* Test builds only: CTUNE_TEST_STUDY_KILL="<n>:in" kills the process with
  * SIGKILL inside the n-th commit of this process (the row written, the
- * transaction open), "<n>:after" right after the n-th commit; the
+ * transaction open), "<n>:after" right after the n-th commit, "refit"
+ * inside the refit's fit (hook_refit_here); the
  * kill-and-resume test (tests/study/kill_resume.py) uses it. */
 static void test_kill(ctune_study *st, int after)
 {
@@ -750,7 +1089,7 @@ static void test_kill(ctune_study *st, int after)
 }
 #endif
 
-static ctune_status hook_commit(void *self, size_t c, size_t f, const char *params,
+static ctune_status hook_commit(void *self, const ctune__study_key *key, const char *params,
                                 const ctune__task_rec *rec, size_t nk)
 {
     ctune_study *st = self;
@@ -764,30 +1103,34 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
     sqlite3_stmt *q = NULL;
     if (rc == CTUNE_OK &&
         sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO trials(candidate, split, params, "
+                           "INSERT OR REPLACE INTO trials(candidate, rung, split, params, "
                            "state, status, score_failures, scores, fit_time, score_time, error, "
-                           "history) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                           "history, n_resources, bracket) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "?, NULL, ?, ?)",
                            -1, &q, NULL) != SQLITE_OK)
         rc = db_error(st, CTUNE_EIO, "committing a task");
     if (rc == CTUNE_OK) {
-        sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)f);
-        sqlite3_bind_text(q, 3, params, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, rec->status == CTUNE_OK ? "done" : "failed", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 5, rec->status);
-        sqlite3_bind_int64(q, 6, rec->score_failures);
-        sqlite3_bind_blob(q, 7, blob, (int)(2 * nk * 8), SQLITE_STATIC);
+        bind_key(q, key);
+        sqlite3_bind_text(q, 4, params, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, rec->status == CTUNE_OK ? "done" : "failed", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 6, rec->status);
+        sqlite3_bind_int64(q, 7, rec->score_failures);
+        sqlite3_bind_blob(q, 8, blob, (int)(2 * nk * 8), SQLITE_STATIC);
         if (isfinite(rec->fit_time))
-            sqlite3_bind_double(q, 8, rec->fit_time);
+            sqlite3_bind_double(q, 9, rec->fit_time);
         if (isfinite(rec->score_time))
-            sqlite3_bind_double(q, 9, rec->score_time);
-        sqlite3_bind_text(q, 10, rec->error, -1, SQLITE_STATIC);
+            sqlite3_bind_double(q, 10, rec->score_time);
+        sqlite3_bind_text(q, 11, rec->error, -1, SQLITE_STATIC);
+        if (key->n_resources > 0)
+            sqlite3_bind_int64(q, 12, (sqlite3_int64)key->n_resources);
+        if (key->bracket >= 0)
+            sqlite3_bind_int64(q, 13, (sqlite3_int64)key->bracket);
         if (sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(st, CTUNE_EIO, "committing a task");
     }
     sqlite3_finalize(q);
     if (rc == CTUNE_OK)
-        rc = claim_release(st, c, f);
+        rc = claim_release(st, key);
     long long n = 0;
     if (rc == CTUNE_OK)
         rc = query_int(st, "SELECT count(*) FROM trials", &n, "committing a task");
@@ -804,10 +1147,41 @@ static ctune_status hook_commit(void *self, size_t c, size_t f, const char *para
 #endif
     if (rc != CTUNE_OK)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    else if ((size_t)n >= st->n_cands * st->n_splits)
+    else if ((size_t)n >= st->n_tasks)
         st->last_here = 1; /* this commit completed the study */
     pthread_mutex_unlock(&st->lock);
     ctune__free(blob);
+    return rc;
+}
+
+static ctune_status hook_mark_pruned(void *self, size_t cand, size_t rung)
+{
+    ctune_study *st = self;
+    pthread_mutex_lock(&st->lock);
+    ctune_status rc = exec(st, "BEGIN IMMEDIATE", "marking a pruned trial");
+    sqlite3_stmt *q = NULL;
+    if (rc == CTUNE_OK && sqlite3_prepare_v2(st->db,
+                                             "UPDATE trials SET state='pruned' WHERE candidate=? "
+                                             "AND rung=? AND state='done'",
+                                             -1, &q, NULL) != SQLITE_OK)
+        rc = db_error(st, CTUNE_EIO, "marking a pruned trial");
+    if (rc == CTUNE_OK) {
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)cand);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)rung);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "marking a pruned trial");
+    }
+    sqlite3_finalize(q);
+    if (rc == CTUNE_OK)
+        rc = exec(st, "COMMIT", "marking a pruned trial");
+    if (rc != CTUNE_OK) {
+        char msg[1024];
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        ctune_set_error_str(rc, msg);
+    }
+    pthread_mutex_unlock(&st->lock);
     return rc;
 }
 
@@ -836,11 +1210,35 @@ ctune_status ctune_study_progress(size_t *done, size_t *total, ctune_study *st)
     CTUNE_CHECK_NULL(total, "total");
     size_t nc, ns;
     long long n;
+    size_t nt;
     CTUNE_TRY(meta_size(st, "n_candidates", &nc));
     CTUNE_TRY(meta_size(st, "n_splits", &ns));
-    CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "counting trials"));
+    CTUNE_TRY(meta_size(st, "n_tasks", &nt)); /* absent in studies of schema 1 */
+    CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials WHERE state != 'running'", &n,
+                        "counting trials"));
     *done = (size_t)n;
-    *total = nc * ns;
+    *total = nt ? nt : nc * ns;
+    /* a pruned search's total counts every step of every trial: the steps
+     * a pruner skipped are settled too, so done reaches the total */
+    size_t steps = nc && ns && nt % (nc * ns) == 0 ? nt / (nc * ns) : 0;
+    if (steps < 2)
+        return CTUNE_OK;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT max(rung) FROM trials WHERE state='pruned' GROUP BY candidate",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "counting pruned trials");
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        long long rung = sqlite3_column_int64(q, 0);
+        if (rung >= 0 && (size_t)rung + 1 < steps)
+            *done += (steps - 1 - (size_t)rung) * ns;
+    }
+    sqlite3_finalize(q);
+    if (r != SQLITE_DONE)
+        return db_error(st, CTUNE_EIO, "counting pruned trials");
+    if (*done > *total)
+        *done = *total;
     return CTUNE_OK;
 }
 
@@ -857,7 +1255,7 @@ ctune_status ctune_study_n_trials(size_t *out, ctune_study *st)
 {
     CTUNE_CHECK_NULL(st, "study");
     CTUNE_CHECK_NULL(out, "out");
-    long long n;
+    long long n = 0;
     CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "counting trials"));
     *out = (size_t)n;
     return CTUNE_OK;
@@ -881,8 +1279,8 @@ ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *st, siz
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT candidate, split, params, state, error, scores, "
-                           "fit_time, score_time FROM trials ORDER BY candidate, split "
-                           "LIMIT 1 OFFSET ?",
+                           "fit_time, score_time, rung, n_resources, bracket FROM trials "
+                           "ORDER BY candidate, rung, split LIMIT 1 OFFSET ?",
                            -1, &q, NULL) != SQLITE_OK)
         return db_error(st, CTUNE_EIO, "reading trials");
     sqlite3_bind_int64(q, 1, (sqlite3_int64)(i > (size_t)INT64_MAX ? INT64_MAX : i));
@@ -891,12 +1289,13 @@ ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *st, siz
     if (r == SQLITE_ROW) {
         int oom = 0;
         long long c = sqlite3_column_int64(q, 0), f = sqlite3_column_int64(q, 1);
+        long long rung = sqlite3_column_int64(q, 8);
         size_t len = (size_t)sqlite3_column_bytes(q, 5);
         const unsigned char *blob = sqlite3_column_blob(q, 5);
         st->t_params = dup_col(q, 2, &oom);
         st->t_state = dup_col(q, 3, &oom);
         st->t_error = dup_col(q, 4, &oom);
-        if (c < 0 || f < 0 || len % 8 || (len && !blob))
+        if (c < 0 || f < 0 || rung < 0 || len % 8 || (len && !blob))
             rc = ctune_set_error(CTUNE_EFORMAT, "study %s: trial %zu is malformed", st->path, i);
         else if (oom || (len && !(st->t_scores = ctune__malloc(len))))
             rc = CTUNE_ENOMEM;
@@ -912,6 +1311,13 @@ ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *st, siz
             out->scores = st->t_scores;
             out->fit_time = column_time(q, 6);
             out->score_time = column_time(q, 7);
+            out->rung = (size_t)rung;
+            out->n_resources = sqlite3_column_type(q, 9) == SQLITE_NULL
+                                   ? 0
+                                   : (int64_t)sqlite3_column_int64(q, 9);
+            out->bracket = sqlite3_column_type(q, 10) == SQLITE_NULL
+                               ? -1
+                               : (int64_t)sqlite3_column_int64(q, 10);
         }
     } else if (r == SQLITE_DONE) {
         rc = ctune_set_error(CTUNE_EINVAL, "study %s: trial %zu is out of range", st->path, i);
@@ -922,6 +1328,778 @@ ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *st, siz
     if (rc != CTUNE_OK)
         cache_clear(st);
     return rc;
+}
+
+/* ---- a tuner's trials (ctune_tuner_set_study) --------------------------------- */
+
+ctune_status ctune_tuner_set_study(ctune_tuner *tuner, ctune_study *study)
+{
+    CTUNE_CHECK_NULL(tuner, "tuner");
+    return ctune__tuner_set_study_hook(tuner, study ? &study->thook : NULL);
+}
+
+static const char *const TRIAL_STATES[] = {"running", "done", "pruned", "failed"};
+
+/* The tell rows live in meta as "tell <seq, 20 digits>" = "<trial> <asked>". */
+#define TELL_KEY "tell %020zu"
+
+/* The error of a running trial whose owner died (th_reap). */
+#define TUNER_DEAD "owner process died"
+
+/* 1 while the owner of a tuner's running trial may still tell it: this
+ * handle (open, so alive); another handle of this process while its
+ * heartbeat is fresh; another process as claim_alive() says. */
+static int tuner_owner_alive(const ctune_study *st, const char *owner, double heartbeat)
+{
+    if (!owner)
+        return 0; /* no claim: a handle closed without telling it, or an older ctune */
+    if (strcmp(owner, st->owner) == 0)
+        return 1;
+    if (owner_pid_here(st, owner) == (long)getpid())
+        return wall_now() - heartbeat < st->claim_timeout;
+    return claim_alive(st, owner, heartbeat);
+}
+
+/* Tells "failed" every running trial of a tuner whose owner is dead (inside
+ * the caller's transaction, before the tuner reads): in trial order, each
+ * taking the next tell, as if the tuner now on the study told it. */
+static ctune_status th_reap(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT t.candidate, c.owner, c.heartbeat FROM trials t LEFT JOIN "
+                           "claims c ON c.candidate=t.candidate AND c.rung=0 AND c.split=0 "
+                           "WHERE t.state='running' AND t.rung=0 AND t.split=0 "
+                           "ORDER BY t.candidate",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "reading the tuner's running trials");
+    long long *dead = NULL;
+    size_t n = 0, cap = 0;
+    ctune_status rc = CTUNE_OK;
+    int r;
+    while (rc == CTUNE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *owner = (const char *)sqlite3_column_text(q, 1);
+        if (tuner_owner_alive(st, owner, sqlite3_column_double(q, 2)))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            long long *d = ctune__realloc(dead, nc * sizeof *d);
+            if (!d) {
+                rc = CTUNE_ENOMEM;
+                break;
+            }
+            dead = d;
+            cap = nc;
+        }
+        dead[n++] = sqlite3_column_int64(q, 0);
+    }
+    if (rc == CTUNE_OK && r != SQLITE_DONE)
+        rc = db_error(st, CTUNE_EIO, "reading the tuner's running trials");
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {
+        long long n_tells = 0, n_asked = 0;
+        if (sqlite3_prepare_v2(st->db,
+                               "UPDATE trials SET state='failed', error='" TUNER_DEAD "' WHERE "
+                               "candidate=? AND rung=0 AND split=0;",
+                               -1, &q, NULL) != SQLITE_OK)
+            return db_error(st, CTUNE_EIO, "failing a dead process's trial");
+        sqlite3_bind_int64(q, 1, dead[i]);
+        r = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "failing a dead process's trial");
+        if (rc == CTUNE_OK &&
+            sqlite3_prepare_v2(st->db,
+                               "DELETE FROM claims WHERE candidate=? AND rung=0 AND split=0", -1,
+                               &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, dead[i]);
+            r = sqlite3_step(q);
+            sqlite3_finalize(q);
+            if (r != SQLITE_DONE)
+                rc = db_error(st, CTUNE_EIO, "failing a dead process's trial");
+        }
+        if (rc == CTUNE_OK)
+            rc = query_int(st, "SELECT count(*) FROM meta WHERE key >= 'tell ' AND key < 'tell :'",
+                           &n_tells, "counting the tuner's tells");
+        if (rc == CTUNE_OK)
+            rc = query_int(st, "SELECT count(*) FROM trials", &n_asked,
+                           "counting the tuner's trials");
+        if (rc == CTUNE_OK)
+            rc = th_write_tell(st, (size_t)n_tells, (size_t)dead[i], (size_t)n_asked);
+    }
+    ctune__free(dead);
+    return rc;
+}
+
+/* Drops this handle's claims on a tuner's running trials (ctune_study_close):
+ * no one tells them any more, so the next tuner on the study fails them. */
+static void th_release(ctune_study *st)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE owner=?", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, st->owner, -1, SQLITE_STATIC);
+        sqlite3_step(q);
+        sqlite3_finalize(q);
+    }
+}
+
+static ctune_status th_lock(void *self, const char *fp)
+{
+    ctune_study *st = self;
+    if (st->v1_reader)
+        return refuse_v1_reader(st);
+    pthread_mutex_lock(&st->lock);
+    ctune_status rc = exec(st, "BEGIN IMMEDIATE", "locking the study for the tuner");
+    char *old = NULL;
+    if (rc == CTUNE_OK)
+        rc = meta_get(st, "fingerprint", &old);
+    if (rc == CTUNE_OK && old && strcmp(old, fp) != 0) {
+        if (st->fresh)
+            rc = exec(st, "DELETE FROM trials; DELETE FROM meta; DELETE FROM claims;",
+                      "starting afresh");
+        else
+            rc = fingerprint_differs(st, old, fp);
+        if (rc == CTUNE_OK) {
+            ctune__free(old);
+            old = NULL;
+        }
+    }
+    if (rc == CTUNE_OK && !old) {
+        rc = meta_put(st, "fingerprint", fp);
+        if (rc == CTUNE_OK)
+            rc = meta_put(st, "n_splits", "1");
+        if (rc == CTUNE_OK)
+            rc = meta_put(st, "n_scores", "1");
+    }
+    ctune__free(old);
+    if (rc == CTUNE_OK)
+        rc = th_reap(st);
+    if (rc == CTUNE_OK)
+        rc = hb_start(st); /* keeps this handle's running trials alive */
+    if (rc != CTUNE_OK) {
+        char msg[1024];
+        memcpy(msg, ctune_last_error(), sizeof msg);
+        msg[sizeof msg - 1] = '\0';
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        pthread_mutex_unlock(&st->lock);
+        return ctune_set_error_str(rc, msg);
+    }
+    return CTUNE_OK;
+}
+
+static ctune_status th_unlock(void *self, int commit)
+{
+    ctune_study *st = self;
+    ctune_status rc = CTUNE_OK;
+    if (commit) {
+        /* the trials asked so far stand for the candidates and tasks */
+        rc = exec(st,
+                  "INSERT OR REPLACE INTO meta(key, value) SELECT 'n_candidates', "
+                  "CAST(count(*) AS TEXT) FROM trials;"
+                  "INSERT OR REPLACE INTO meta(key, value) SELECT 'n_tasks', "
+                  "CAST(count(*) AS TEXT) FROM trials;",
+                  "counting the tuner's trials");
+        if (rc == CTUNE_OK)
+            rc = exec(st, "COMMIT", "committing the tuner's trial");
+    }
+    if (!commit || rc != CTUNE_OK)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+static ctune_status th_read_trials(void *self, size_t from, ctune__tuner_row_fn fn, void *user)
+{
+    ctune_study *st = self;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT candidate, params, state, scores, error, history FROM trials "
+                           "WHERE rung=0 AND split=0 AND candidate>=? ORDER BY candidate",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "reading the tuner's trials");
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)from);
+    ctune_status rc = CTUNE_OK;
+    int r;
+    while (rc == CTUNE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+        long long k = sqlite3_column_int64(q, 0);
+        const char *params = (const char *)sqlite3_column_text(q, 1);
+        const char *state = (const char *)sqlite3_column_text(q, 2);
+        const unsigned char *sc = sqlite3_column_blob(q, 3);
+        size_t n_sc = (size_t)sqlite3_column_bytes(q, 3);
+        const char *err = (const char *)sqlite3_column_text(q, 4);
+        const unsigned char *h = sqlite3_column_blob(q, 5);
+        size_t n_h = (size_t)sqlite3_column_bytes(q, 5);
+        int si = -1;
+        for (int i = 0; state && i < 4; i++)
+            if (strcmp(state, TRIAL_STATES[i]) == 0)
+                si = i;
+        if (k < 0 || !params || si < 0 || n_sc != 8 || !sc || n_h % 16 || (n_h && !h)) {
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: tuner trial %lld is malformed", st->path,
+                                 k);
+            break;
+        }
+        size_t n = n_h / 16;
+        int64_t *steps = ctune__malloc_array(n ? n : 1, sizeof *steps);
+        double *values = ctune__malloc_array(n ? n : 1, sizeof *values);
+        if (!steps || !values) {
+            rc = CTUNE_ENOMEM;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t u = 0;
+                for (int b = 0; b < 8; b++)
+                    u |= (uint64_t)h[16 * i + b] << (8 * b);
+                steps[i] = (int64_t)u;
+                values[i] = le_get(h + 16 * i + 8);
+            }
+            ctune__tuner_row row = {(size_t)k,      params, si,     le_get(sc),
+                                    err ? err : "", steps,  values, n};
+            rc = fn(user, &row);
+        }
+        ctune__free(steps);
+        ctune__free(values);
+    }
+    if (rc == CTUNE_OK && r != SQLITE_DONE)
+        rc = db_error(st, CTUNE_EIO, "reading the tuner's trials");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static ctune_status th_read_tells(void *self, size_t from, ctune__tuner_tell_fn fn, void *user)
+{
+    ctune_study *st = self;
+    char key[64];
+    snprintf(key, sizeof key, TELL_KEY, from);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT key, value FROM meta WHERE key >= ? AND key < 'tell :' "
+                           "ORDER BY key",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_error(st, CTUNE_EIO, "reading the tuner's tells");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    ctune_status rc = CTUNE_OK;
+    int r;
+    while (rc == CTUNE_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(q, 0);
+        const char *v = (const char *)sqlite3_column_text(q, 1);
+        char *end = NULL, *end2 = NULL;
+        unsigned long long seq = k ? strtoull(k + 5, &end, 10) : 0;
+        unsigned long long num = v ? strtoull(v, &end2, 10) : 0;
+        unsigned long long asked = end2 && *end2 == ' ' ? strtoull(end2 + 1, &end2, 10) : 0;
+        if (!k || !v || !end || *end || !end2 || *end2 || strlen(k) != 25)
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: a tell of the tuner is malformed",
+                                 st->path);
+        else
+            rc = fn(user, (size_t)seq, (size_t)num, (size_t)asked);
+    }
+    if (rc == CTUNE_OK && r != SQLITE_DONE)
+        rc = db_error(st, CTUNE_EIO, "reading the tuner's tells");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static ctune_status th_write_trial(void *self, const ctune__tuner_row *row)
+{
+    ctune_study *st = self;
+    if (row->n_steps > ((size_t)8 << 20) / 16)
+        return ctune_set_error(CTUNE_EINVAL, "study %s: trial %zu reported too many steps",
+                               st->path, row->number);
+    unsigned char sc[8];
+    le_put(sc, row->value);
+    unsigned char *h = ctune__malloc(row->n_steps * 16 + 1);
+    if (!h)
+        return CTUNE_ENOMEM;
+    for (size_t i = 0; i < row->n_steps; i++) {
+        uint64_t u = (uint64_t)row->steps[i]; /* int64 then float64, little-endian */
+        for (int b = 0; b < 8; b++)
+            h[16 * i + b] = (unsigned char)(u >> (8 * b));
+        le_put(h + 16 * i + 8, row->values[i]);
+    }
+    sqlite3_stmt *q;
+    ctune_status rc = CTUNE_OK;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO trials(candidate, rung, split, params, state, "
+                           "status, score_failures, scores, fit_time, score_time, error, "
+                           "history, n_resources, bracket) VALUES(?, 0, 0, ?, ?, 0, 0, ?, NULL, "
+                           "NULL, ?, ?, NULL, NULL)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = db_error(st, CTUNE_EIO, "writing a tuner trial");
+    } else {
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)row->number);
+        sqlite3_bind_text(q, 2, row->params, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, TRIAL_STATES[row->state & 3], -1, SQLITE_STATIC);
+        sqlite3_bind_blob(q, 4, sc, 8, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, row->error, -1, SQLITE_STATIC);
+        if (row->n_steps)
+            sqlite3_bind_blob(q, 6, h, (int)(row->n_steps * 16), SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "writing a tuner trial");
+        sqlite3_finalize(q);
+    }
+    ctune__free(h);
+    /* a running trial is claimed by the handle that last wrote it (the
+     * heartbeat keeps the claim fresh); a told one by no one */
+    int running = row->state == CTUNE_TRIAL_RUNNING;
+    if (rc == CTUNE_OK &&
+        sqlite3_prepare_v2(st->db,
+                           running ? "INSERT OR REPLACE INTO claims(candidate, rung, split, owner, "
+                                     "heartbeat) VALUES(?, 0, 0, ?, ?)"
+                                   : "DELETE FROM claims WHERE candidate=? AND rung=0 AND split=0",
+                           -1, &q, NULL) != SQLITE_OK)
+        rc = db_error(st, CTUNE_EIO, "claiming a tuner trial");
+    else if (rc == CTUNE_OK) {
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)row->number);
+        if (running) {
+            sqlite3_bind_text(q, 2, st->owner, -1, SQLITE_STATIC);
+            sqlite3_bind_double(q, 3, wall_now());
+        }
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(st, CTUNE_EIO, "claiming a tuner trial");
+        sqlite3_finalize(q);
+        st->tuner_claims |= running;
+    }
+    return rc;
+}
+
+static ctune_status th_write_tell(void *self, size_t seq, size_t number, size_t n_asked)
+{
+    ctune_study *st = self;
+    char key[64], value[64];
+    snprintf(key, sizeof key, TELL_KEY, seq);
+    snprintf(value, sizeof value, "%zu %zu", number, n_asked);
+    return meta_put(st, key, value);
+}
+
+/* ---- the results document of a study -------------------------------------- */
+
+/* The value of line "key: value" of a fingerprint, as a new string. */
+static ctune_status fp_value(ctune_study *st, const char *fp, const char *key, char **out)
+{
+    *out = NULL;
+    size_t kl = strlen(key);
+    for (const char *l = fp; *l;) {
+        size_t n = strcspn(l, "\n");
+        if (n >= kl + 2 && memcmp(l, key, kl) == 0 && l[kl] == ':' && l[kl + 1] == ' ') {
+            char *v = ctune__malloc(n - kl - 1);
+            if (!v)
+                return ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
+            memcpy(v, l + kl + 2, n - kl - 2);
+            v[n - kl - 2] = '\0';
+            *out = v;
+            return CTUNE_OK;
+        }
+        l += n + (l[n] == '\n');
+    }
+    return ctune_set_error(CTUNE_EFORMAT, "study %s: the search's fingerprint has no '%s' line",
+                           st->path, key);
+}
+
+/* What shapes the results table, read back from the fingerprint that
+ * ctune__search_fingerprint() wrote: the space (the param_ columns), the
+ * scorers (the column suffixes), refit, return_train_score, error_score. */
+static ctune_status fp_settings(ctune_study *st, const char *fp, ctune__eval_opts *o,
+                                ctune_space **space)
+{
+    char *v = NULL;
+    /* one row per candidate: the randomized, grid and TPE searches (a TPE
+     * trial's record is keyed by its proposal number, its params stored
+     * with it); a strategy with rungs would need its rows rebuilt too */
+    ctune_status rc = fp_value(st, fp, "strategy", &v);
+    if (rc == CTUNE_OK && strcmp(v, "grid") != 0 && strncmp(v, "randomized ", 11) != 0 &&
+        strncmp(v, "tpe ", 4) != 0)
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: the results of its search (strategy %.80s) cannot be "
+                             "rebuilt from the study",
+                             st->path, v);
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "scoring", &v);
+    if (rc == CTUNE_OK && strcmp(v, "(estimator's score)") != 0)
+        for (char *t = v; rc == CTUNE_OK && *t;) {
+            size_t n = strcspn(t, " ");
+            char end = t[n];
+            t[n] = '\0';
+            if (n)
+                rc = ctune__strlist_push(&o->scoring, t);
+            t += n + (end != '\0');
+        }
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "refit", &v);
+    if (rc == CTUNE_OK) { /* "1 -" or "1 <scorer>" */
+        if ((v[0] != '0' && v[0] != '1') || v[1] != ' ' || !v[2])
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: refit line '%.80s' is malformed",
+                                 st->path, v);
+        o->refit = v[0] == '1';
+        if (rc == CTUNE_OK && strcmp(v + 2, "-") != 0 && !(o->refit_metric = ctune__strdup(v + 2)))
+            rc = ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", st->path);
+    }
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "return_train_score", &v);
+    if (rc == CTUNE_OK)
+        o->return_train = strcmp(v, "1") == 0;
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "error_score", &v);
+    if (rc == CTUNE_OK) {
+        char *end = NULL;
+        o->error_raise = strcmp(v, "raise") == 0;
+        if (!o->error_raise) {
+            o->error_value = ctune__strtod_c(v, &end);
+            if (end == v || *end)
+                rc = ctune_set_error(
+                    CTUNE_EFORMAT, "study %s: error_score line '%.80s' is malformed", st->path, v);
+        }
+    }
+    ctune__free(v);
+    v = NULL;
+    if (rc == CTUNE_OK)
+        rc = fp_value(st, fp, "space", &v);
+    ctune_status prc = rc == CTUNE_OK ? ctune_space_parse(space, v) : CTUNE_OK;
+    if (prc == CTUNE_ENOMEM) {
+        rc = prc;
+    } else if (prc != CTUNE_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", ctune_last_error());
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: the space of its search does not read back: %s", st->path,
+                             msg);
+    }
+    ctune__free(v);
+    return rc;
+}
+
+/* The best row of a pruned search as ctune_search_fit() picks it: among
+ * the complete trials (all of them when every trial was pruned), those of
+ * the largest resource, the greatest mean, first on ties. */
+static size_t pruned_best(const double *mean, const double *pruned, const double *res, size_t n)
+{
+    double top = -1;
+    for (size_t i = 0; i < n; i++)
+        if (!pruned[i] && res[i] > top)
+            top = res[i];
+    size_t b = 0;
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((pruned[i] ? -1 : res[i]) != top)
+            continue;
+        if (!found || (!isnan(mean[i]) && (isnan(mean[b]) || mean[i] > mean[b])))
+            b = i;
+        found = 1;
+    }
+    return b;
+}
+
+/* What study_results() rebuilds the results document from. */
+typedef struct {
+    ctune_study *st;
+    char *fp;
+    size_t nc, ns, nk, rs, n_tasks;
+    ctune__eval_opts o;
+    ctune_space *space;
+    ctune_params **params;
+    ctune__eval ev;
+    /* a pruned search only: its pruner line, resource, and per trial the
+     * rung of its last committed step, whether it was pruned, its resource */
+    char *pruner, *resource;
+    size_t *rung;
+    double *pruned, *res;
+} results_rebuild;
+
+/* Reads the study's meta data and search settings, checked and bounded. */
+static ctune_status rebuild_settings(results_rebuild *x)
+{
+    ctune_study *st = x->st;
+    ctune_status rc = meta_get(st, "fingerprint", &x->fp);
+    if (rc == CTUNE_OK && !x->fp)
+        rc = ctune_set_error(CTUNE_ESTATE, "study %s: no search has begun on it yet", st->path);
+    if (rc == CTUNE_OK)
+        rc = meta_size(st, "n_candidates", &x->nc);
+    if (rc == CTUNE_OK)
+        rc = meta_size(st, "n_splits", &x->ns);
+    if (rc == CTUNE_OK)
+        rc = meta_size(st, "n_scores", &x->nk);
+    if (rc == CTUNE_OK)
+        rc = fp_settings(st, x->fp, &x->o, &x->space);
+    size_t nc = x->nc, ns = x->ns, nk = x->nk;
+    size_t rs = (sizeof(ctune__task_rec) + 2 * (nk < 4096 ? nk : 0) * sizeof(double) + 7) / 8 * 8;
+    x->rs = rs;
+    if (rc == CTUNE_OK && (!ns || nk != (x->o.scoring.n ? x->o.scoring.n : 1)))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: its meta data (%zu splits, %zu scores) does not fit "
+                             "its search",
+                             st->path, ns, nk);
+    /* an untrusted file: bounded before anything is allocated (2^24 tasks
+     * give a results document far past what a report reads) */
+    if (rc == CTUNE_OK &&
+        (nc > SIZE_MAX / ns || nc * ns > ((size_t)1 << 24) || nc * ns * rs > ((size_t)1 << 30)))
+        rc = ctune_set_error(CTUNE_EFORMAT,
+                             "study %s: %zu candidates of %zu splits and %zu scores: too "
+                             "large to rebuild its results (at most 16777216 tasks and 1 GiB "
+                             "of records)",
+                             st->path, nc, ns, nk);
+    return rc;
+}
+
+/* Reads a pruned search's resource and allocates its per-trial columns. */
+static ctune_status rebuild_pruner(results_rebuild *x)
+{
+    ctune_study *st = x->st;
+    size_t nc = x->nc;
+    ctune_status rc = CTUNE_OK;
+    /* a pruned search (a "pruner" line): one row per trial, its last
+     * committed step; the pruner line names the resource and max_steps */
+    if (strncmp(x->fp, "pruner: ", 8) == 0 || strstr(x->fp, "\npruner: ")) {
+        rc = fp_value(st, x->fp, "pruner", &x->pruner);
+        const char *rn = rc == CTUNE_OK ? strstr(x->pruner, " resource=") : NULL;
+        if (rc == CTUNE_OK && !rn)
+            rc = ctune_set_error(CTUNE_EFORMAT, "study %s: its pruner line is malformed", st->path);
+        if (rc == CTUNE_OK && strcmp(rn + 10, "-") != 0 && !(x->resource = ctune__strdup(rn + 10)))
+            rc = CTUNE_ENOMEM;
+        if (rc == CTUNE_OK) {
+            x->rung = ctune__calloc(nc ? nc : 1, sizeof *x->rung);
+            x->pruned = ctune__calloc(nc ? nc : 1, sizeof *x->pruned);
+            x->res = ctune__calloc(nc ? nc : 1, sizeof *x->res);
+            if (!x->rung || !x->pruned || !x->res)
+                rc = CTUNE_ENOMEM;
+        }
+    }
+    return rc;
+}
+
+/* Allocates the task records, all not run, and the candidates' params. */
+static ctune_status rebuild_alloc(results_rebuild *x)
+{
+    size_t nc = x->nc, nk = x->nk, rs = x->rs;
+    ctune_status rc = CTUNE_OK;
+    x->n_tasks = nc * x->ns;
+    size_t n_tasks = x->n_tasks;
+    x->ev.records = ctune__calloc(n_tasks ? n_tasks : 1, rs);
+    x->params = ctune__calloc(nc ? nc : 1, sizeof *x->params);
+    if (!x->ev.records || !x->params)
+        rc = ctune_set_error(CTUNE_ENOMEM, "study %s: out of memory", x->st->path);
+    for (size_t c = 0; rc == CTUNE_OK && c < nc; c++)
+        rc = ctune_params_new(&x->params[c]);
+    x->ev.n_cands = nc;
+    x->ev.n_splits = x->ns;
+    x->ev.n_scorers = nk;
+    x->ev.rec_size = rs;
+    x->ev.opts = &x->o;
+    for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) { /* as a run starts them */
+        ctune__task_rec *rec = (ctune__task_rec *)(x->ev.records + t * rs);
+        rec->status = CTUNE__NOT_RUN;
+        rec->fit_time = rec->score_time = NAN;
+        for (size_t k = 0; k < 2 * nk; k++)
+            rec->scores[k] = NAN;
+    }
+    return rc;
+}
+
+/* Starts trial `c` again at rung `rg`, the records and params of its step. */
+static ctune_status rebuild_later_step(results_rebuild *x, long long c, long long rg)
+{
+    /* a later step of the trial: its row replaces the earlier one */
+    size_t ns = x->ns, nk = x->nk, rs = x->rs;
+    x->rung[c] = (size_t)rg;
+    x->res[c] = (double)rg + 1;
+    for (size_t t = (size_t)c * ns; t < ((size_t)c + 1) * ns; t++) {
+        ctune__task_rec *old = (ctune__task_rec *)(x->ev.records + t * rs);
+        old->status = CTUNE__NOT_RUN;
+        old->fit_time = old->score_time = NAN;
+        for (size_t k = 0; k < 2 * nk; k++)
+            old->scores[k] = NAN;
+    }
+    ctune_params_free(x->params[c]);
+    x->params[c] = NULL;
+    if (ctune_params_new(&x->params[c]) != CTUNE_OK)
+        return CTUNE_ENOMEM;
+    return CTUNE_OK;
+}
+
+/* Reads one committed task's row of `q` (`*last`: the previous candidate). */
+static ctune_status rebuild_row(results_rebuild *x, sqlite3_stmt *q, long long *last)
+{
+    ctune_study *st = x->st;
+    size_t nc = x->nc, ns = x->ns, nk = x->nk;
+    ctune_status rc = CTUNE_OK;
+    long long c = sqlite3_column_int64(q, 0), f = sqlite3_column_int64(q, 1);
+    if (c < 0 || f < 0 || (unsigned long long)c >= nc || (unsigned long long)f >= ns)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: a trial of candidate %lld, split %lld is outside "
+                               "its search (%zu candidates, %zu splits)",
+                               st->path, c, f, nc, ns);
+    long long rg = sqlite3_column_int64(q, 9);
+    if (rg != 0 && !x->rung)
+        return ctune_set_error(CTUNE_EFORMAT, "study %s: candidate %lld has a row at rung %lld",
+                               st->path, c, rg);
+    if (x->rung && (rg < 0 || rg >= (1LL << 20)))
+        return ctune_set_error(CTUNE_EFORMAT, "study %s: the rung of candidate %lld is malformed",
+                               st->path, c);
+    if (x->rung && (c != *last || (size_t)rg > x->rung[c])) {
+        if (rebuild_later_step(x, c, rg) != CTUNE_OK)
+            return CTUNE_ENOMEM;
+        *last = -1;
+    }
+    if (x->rung) {
+        const char *state = (const char *)sqlite3_column_text(q, 10);
+        x->pruned[c] = state && strcmp(state, "pruned") == 0 ? 1 : x->pruned[c];
+    }
+    ctune__task_rec *rec = (ctune__task_rec *)(x->ev.records +
+                                               ((size_t)c * ns + (size_t)f) * x->rs);
+    const unsigned char *blob = sqlite3_column_blob(q, 5);
+    size_t len = (size_t)sqlite3_column_bytes(q, 5);
+    long long status = sqlite3_column_int64(q, 3), fails = sqlite3_column_int64(q, 4);
+    const char *err = (const char *)sqlite3_column_text(q, 8);
+    if (rec->status != CTUNE__NOT_RUN || len != 2 * nk * 8 || (len && !blob) || status > 0 ||
+        status < -1000 || fails < 0 || fails > (long long)(2 * nk))
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "study %s: the row of candidate %lld, split %lld is malformed",
+                               st->path, c, f);
+    rec->status = (int32_t)status;
+    rec->score_failures = (int32_t)fails;
+    rec->fit_time = column_time(q, 6);
+    rec->score_time = column_time(q, 7);
+    snprintf(rec->error, sizeof rec->error, "%s", err ? err : "");
+    for (size_t k = 0; k < 2 * nk; k++)
+        rec->scores[k] = le_get(blob + 8 * k);
+    if (c != *last) {
+        const char *text = (const char *)sqlite3_column_text(q, 2);
+        ctune_status prc = ctune_params_parse(x->params[c], text ? text : "");
+        if (prc == CTUNE_ENOMEM) {
+            rc = prc;
+        } else if (prc != CTUNE_OK) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", ctune_last_error());
+            rc = ctune_set_error(CTUNE_EFORMAT,
+                                 "study %s: the params of candidate %lld do not read "
+                                 "back: %s",
+                                 st->path, c, msg);
+        }
+        *last = c;
+    }
+    return rc;
+}
+
+/* Reads the records and params of every committed task of the study. */
+static ctune_status rebuild_rows(results_rebuild *x)
+{
+    /* every committed task: its record, checked as a resumed search checks
+     * it, and its candidate's params (from its first committed split); one
+     * query, on the columns only (the row layout of the hooks may grow) */
+    sqlite3_stmt *q = NULL;
+    ctune_status rc = CTUNE_OK;
+    if (sqlite3_prepare_v2(x->st->db,
+                           "SELECT candidate, split, params, status, score_failures, scores, "
+                           "fit_time, score_time, error, rung, state FROM trials "
+                           "ORDER BY candidate, rung, split",
+                           -1, &q, NULL) != SQLITE_OK)
+        rc = db_error(x->st, CTUNE_EIO, "reading trials");
+    long long last = -1;
+    while (rc == CTUNE_OK) {
+        int s = sqlite3_step(q);
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = db_error(x->st, CTUNE_EIO, "reading trials");
+            break;
+        }
+        rc = rebuild_row(x, q, &last);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Builds the results from the records and writes their document into `b`. */
+static ctune_status rebuild_write(results_rebuild *x, ctune__sb *b)
+{
+    ctune__results *r = NULL;
+    ctune_status rc = ctune__results_build(&r, &x->ev, x->params, x->space);
+    if (rc == CTUNE_OK && x->rung) { /* the columns of a pruned search's results */
+        if (x->resource)
+            rc = ctune__results_add_param(r, x->resource);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(r, "n_resources", x->res);
+        if (rc == CTUNE_OK)
+            rc = ctune__results_prepend(r, "pruned", x->pruned);
+    }
+    size_t metric = 0;
+    if (rc == CTUNE_OK && ctune__eval_opts_metric(&x->o, 0, &metric) != CTUNE_OK)
+        rc = ctune_set_error(CTUNE_EFORMAT, "study %s: refit=%s is not one of its scorers",
+                             x->st->path, x->o.refit_metric ? x->o.refit_metric : "-");
+    if (rc == CTUNE_OK) {
+        /* the best as ctune_search_fit() picks it: the refit metric's lowest
+         * rank, when its score is finite */
+        ctune__results_meta m = {-1, NAN, NULL, r->n_run == x->n_tasks ? "complete" : "partial",
+                                 NULL};
+        if (x->nc && metric != (size_t)-1) {
+            size_t best = x->rung ? pruned_best(r->mean_test[metric], x->pruned, x->res, x->nc)
+                                  : ctune__results_best(r, metric);
+            if (isfinite(r->mean_test[metric][best])) {
+                m.best_index = (long)best;
+                m.best_score = r->mean_test[metric][best];
+                m.refit_metric = x->o.scoring.n ? x->o.scoring.items[metric] : "score";
+            }
+        }
+        ctune__results_json(r, &m, b);
+        rc = ctune__sb_status(b);
+    }
+    ctune__results_free(r);
+    return rc;
+}
+
+/* The results document of the study into `b`, inside one read transaction
+ * (a snapshot, while other processes may commit). */
+static ctune_status study_results(ctune_study *st, ctune__sb *b)
+{
+    results_rebuild x;
+    memset(&x, 0, sizeof x);
+    x.st = st;
+    ctune__eval_opts_init(&x.o);
+    ctune_status rc = rebuild_settings(&x);
+    if (rc == CTUNE_OK)
+        rc = rebuild_pruner(&x);
+    if (rc == CTUNE_OK)
+        rc = rebuild_alloc(&x);
+    if (rc == CTUNE_OK)
+        rc = rebuild_rows(&x);
+    if (rc == CTUNE_OK)
+        rc = rebuild_write(&x, b);
+    ctune__free(x.pruner);
+    ctune__free(x.resource);
+    ctune__free(x.rung);
+    ctune__free(x.pruned);
+    ctune__free(x.res);
+    for (size_t c = 0; x.params && c < x.nc; c++)
+        ctune_params_free(x.params[c]);
+    ctune__free(x.params);
+    ctune__free(x.ev.records);
+    ctune_space_free(x.space);
+    ctune__eval_opts_clear(&x.o);
+    ctune__free(x.fp);
+    return rc;
+}
+
+long ctune_study_results_json_buf(char *buf, size_t cap, ctune_study *st)
+{
+    CTUNE_CHECK_NULL(st, "study");
+    if (cap && !buf)
+        return ctune_set_error(CTUNE_EINVAL, "study results export: buf is NULL");
+    ctune__sb b;
+    ctune__sb_init(&b);
+    pthread_mutex_lock(&st->lock);
+    ctune_status rc = exec(st, "BEGIN", "reading the study");
+    if (rc == CTUNE_OK) {
+        rc = study_results(st, &b);
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL); /* a read: nothing to keep */
+    }
+    pthread_mutex_unlock(&st->lock);
+    long n = rc == CTUNE_OK ? ctune__copy_out(b.s, b.len, buf, cap) : (long)rc;
+    ctune__sb_free(&b);
+    return n;
 }
 
 #endif /* CTUNE_HAVE_STUDIES */

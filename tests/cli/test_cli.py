@@ -5,9 +5,11 @@ import hashlib
 import io
 import json
 import os
+import re
 import resource
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -68,6 +70,36 @@ class CliTest(unittest.TestCase):
             self.assertEqual(rows[-1]["param_mlp__epochs"], "9")
             self.assertIn("mlp__epochs=9", best_of(out)[1])
 
+    def test_halving_on_epochs_with_scaling_equals_full_fits(self):
+        # scaler + MLP (the default): promoted candidates continue their fits, and every row
+        # scores as a grid search that fits its epochs in one go, split by split
+        space = "learning_rate: 0.001|0.002|0.005|0.01|0.02|0.03|0.05|0.07|0.1"
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "h.json")
+            rc, out, err = run("grid", "--dataset", "iris", "--strategy", "halving",
+                               "--resource", "epochs", "--min-resources", "1",
+                               "--max-resources", "9", "--space", space, "--jobs", "2",
+                               "--results", res, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(res) as f:
+                h = json.load(f)["cv_results"]
+            self.assertEqual(sorted(set(h["n_resources"])), [1, 3, 9])
+            for epochs in (1, 3, 9):
+                g_res = os.path.join(tmp, "g%d.json" % epochs)
+                rc, out, err = run("grid", "--dataset", "iris", "--param", "epochs=%d" % epochs,
+                                   "--space", space, "--results", g_res, "--quiet")
+                self.assertEqual(rc, 0, err)
+                with open(g_res) as f:
+                    g = json.load(f)["cv_results"]
+                lr = [p["mlp__learning_rate"] for p in g["params"]]
+                rows = [i for i, r in enumerate(h["n_resources"]) if r == epochs]
+                self.assertEqual(len(rows), {1: 9, 3: 3, 9: 1}[epochs])
+                for i in rows:
+                    j = lr.index(h["params"][i]["mlp__learning_rate"])
+                    for k in range(3):
+                        col = "split%d_test_score" % k
+                        self.assertEqual(h[col][i], g[col][j], (epochs, i, col))
+
     def test_hyperband(self):
         with tempfile.TemporaryDirectory() as tmp:
             res = os.path.join(tmp, "r.json")
@@ -102,14 +134,73 @@ class CliTest(unittest.TestCase):
             self.assertEqual(len(rows), 7)
             self.assertEqual(list(rows[0])[:2], ["pruned", "n_resources"])
             self.assertTrue(all(r["pruned"] in ("0", "1") for r in rows))
-        # the default MLP sits behind a scaler (a Pipeline): it never reports
+        # the default MLP sits behind a scaler (a Pipeline), which continues its fits too
         rc, out, err = run("search", "--dataset", "iris", "--pruner", "sha", "--max-epochs", "3",
-                           "--space", "nn: 4|8")
+                           "--space", "nn: 4|8", "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("mlp__epochs=3", best_of(out)[1])
+        # a tree has no fit_more: it never reports
+        rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--pruner", "sha",
+                           "--max-epochs", "3", "--space", "max_depth: 1|2")
         self.assertEqual(rc, 1)
         self.assertIn("never reports", err)
         rc, out, err = run("search", "--dataset", "iris", "--pruner", "median")
         self.assertEqual(rc, 2)
         self.assertIn("--max-epochs", err)
+
+    def test_search_timeout(self):
+        # 400 candidates of about 20 ms each (3 folds of 30 epochs): far more
+        # than the 0.5 s budget; only a generous bound on the time is checked
+        with tempfile.TemporaryDirectory() as tmp:
+            res = os.path.join(tmp, "r.json")
+            html = os.path.join(tmp, "r.html")
+            t0 = time.monotonic()
+            rc, out, err = run("search", "--dataset", "breast_cancer", "--n-iter", "400",
+                               "--space", "learning_rate: loguniform(0.001, 0.1); nn: 8|16",
+                               "--param", "epochs=30", "--timeout", "0.5", "--jobs", "2",
+                               "--results", res, "--quiet")
+            took = time.monotonic() - t0
+            self.assertEqual(rc, 0, err)
+            self.assertLess(took, 0.5 + 4.5)
+            self.assertIn("stopped by: timeout", out)
+            self.assertIsNotNone(best_of(out)[1])
+            with open(res) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["stopped_by"], "timeout")
+            self.assertEqual(doc["status"], "complete")
+            self.assertGreaterEqual(doc["n_candidates"], 1)
+            self.assertLess(doc["n_candidates"], 400)
+            self.assertTrue(all(v is not None for v in doc["cv_results"]["mean_test_score"]))
+            rc, out, err = run("report", res, "-o", html)  # the strict reader takes it
+            self.assertEqual(rc, 0, err)
+            # with a study: the finished tasks are committed, this process refits, and a
+            # second run resumes with more candidates
+            study = os.path.join(tmp, "s.db")
+            model = os.path.join(tmp, "m.ctm")
+            rows = []
+            for _ in range(2):
+                rc, out, err = run("search", "--dataset", "breast_cancer", "--n-iter", "400",
+                                   "--space", "learning_rate: loguniform(0.001, 0.1); nn: 8|16",
+                                   "--param", "epochs=30", "--timeout", "0.3", "--study", study,
+                                   "--results", res, "--save-model", model, "--quiet")
+                self.assertEqual(rc, 0, err)
+                self.assertIn("stopped by: timeout", out)
+                self.assertNotIn("another process", err)
+                self.assertTrue(os.path.exists(model))
+                with open(res) as f:
+                    rows.append(json.load(f)["n_candidates"])
+            self.assertGreater(rows[1], rows[0])
+        rc, out, err = run("grid", "--dataset", "iris", "--model", "tree",
+                           "--space", "max_depth: 1|2|3", "--timeout", "60", "--quiet")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("stopped by: grid (3 results rows)", out)
+        for value, needle in (("0", "got 0"), ("-1", "got -1"), ("nan", "got nan"),
+                              ("inf", "got inf"), ("soon", "needs a number of seconds")):
+            rc, out, err = run("grid", "--dataset", "iris", "--model", "tree",
+                               "--space", "max_depth: 1|2", "--timeout", value)
+            self.assertEqual(rc, 2, (value, err))
+            self.assertIn("--timeout", err)
+            self.assertIn(needle, err)
 
     def test_halving_grid_and_bad_flags(self):
         rc, out, err = run("grid", "--strategy", "halving", "--model", "tree", "--dataset", "iris",
@@ -686,7 +777,31 @@ class TuneTest(unittest.TestCase):
                                      "--results", res)
             self.assertEqual(rc, 0, err)
             self.assertIn("6 trials: 5 complete, 1 pruned", out)
-            self.assertEqual(self.rows(res)[5]["error"], "pruned at step 1")
+            rows = self.rows(res)
+            self.assertEqual(rows[5]["error"], "pruned at step 1")
+            self.assertEqual([r["state"] for r in rows], ["done"] * 5 + ["pruned"])
+            self.assertEqual(rows[5]["mean_test_score"], "0.2")  # its last step's value
+
+    def test_report_of_pruned_tuner(self):
+        # the tuner's JSON marks its pruned trial; the report shows it pruned
+        with tempfile.TemporaryDirectory() as tmp:
+            js, page = os.path.join(tmp, "t.json"), os.path.join(tmp, "t.html")
+            rc, out, err = self.tune("--space", "x: 1|2|3|4|5|0.1", "--sampler", "grid",
+                                     "--pruner", "sha", "--command", STUB + " ok {x}",
+                                     "--results", js, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(js) as f:
+                doc = json.load(f)
+            self.assertEqual(doc["cv_results"]["state"], ["done"] * 5 + ["pruned"])
+            rc, out, err = run("report", js, "-o", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                html = f.read()
+            self.assertEqual(html.count("<td>▽ pruned</td>"), 1)
+            history = re.search(r'<figure class="plot" id="history">.*?</figure>', html, re.S)
+            self.assertEqual(history.group(0).count('class="pt pruned"'), 1)
+            self.assertIn("<dt>pruned</dt><dd>1 of 6 trials", html)
+            self.assertIn("1 trials were pruned", html)
 
     def test_shell_and_quoting(self):
         rc, out, err = self.tune("--space", "x: 7", "--sampler", "grid", "--shell",
@@ -794,6 +909,238 @@ class ReportTest(unittest.TestCase):
             rc, _, err = run("search", "--dataset", "iris", "--results", js, "--report", js)
             self.assertEqual(rc, 2)
             self.assertIn("name the same file", err)
+
+    @staticmethod
+    def figure(html, fid):
+        m = re.search(r'<figure class="plot" id="%s">.*?</figure>' % fid, html, re.S)
+        return m.group(0) if m else ""
+
+    def test_report_of_a_study(self):
+        space = "max_depth: 1|2|3|4; criterion: gini|entropy"
+        with tempfile.TemporaryDirectory() as tmp:
+            db, js, page, page2 = (os.path.join(tmp, n)
+                                   for n in ("s.db", "s.json", "s.html", "s2.html"))
+            # --report next to --study still works
+            rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--space", space,
+                               "--n-iter", "8", "--cv", "2", "--quiet", "--study", db,
+                               "--results", js, "--report", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                from_search = f.read()
+            self.assertEqual(from_search.count('class="pt'), 8 * 3)
+            # the study itself as the input, told by its content, not its name
+            named = os.path.join(tmp, "study-without-extension")
+            shutil.copy(db, named)
+            before = digest(db)
+            for src in (db, named):
+                rc, out, err = run("report", src, "-o", page2)
+                self.assertEqual(rc, 0, err)
+                with open(page2, encoding="utf-8") as f:
+                    html = f.read()
+                self.assertIn("Study: " + src, html)
+                self.assertIn("<dt>study</dt><dd>16 of 16 tasks done", html)
+                self.assertEqual(self.figure(html, "history").count('class="pt'), 8)
+                self.assertEqual(html.count('class="pt'), 8 * 3)
+                self.assertNotIn("study in progress", html)
+            self.assertEqual(digest(db), before)  # read only: not a byte changed
+            self.assertFalse(os.path.exists(db + "-wal"))
+            # the same page as from the results file, but for where it came from
+            rc, out, err = run("report", js, "-o", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                from_json = f.read()
+
+            def core(h):
+                return [l for l in h.splitlines() if "Results: " not in l and "Study: " not in l
+                        and "<dt>study</dt>" not in l and not l.startswith("<footer>")]
+            self.assertEqual(core(html), core(from_json))
+            # a study whose results do not fit the report's first buffer (64 KiB)
+            big = os.path.join(tmp, "big.db")
+            rc, out, err = run("search", "--dataset", "iris", "--model", "dummy", "--space",
+                               "strategy: prior|most_frequent|stratified|uniform; "
+                               "seed: randint(0, 1000000)", "--n-iter", "400", "--cv", "2",
+                               "--quiet", "--study", big, "--results", js)
+            self.assertEqual(rc, 0, err)
+            self.assertGreater(os.path.getsize(js), 1 << 16)
+            rc, out, err = run("report", big, "-o", page2)
+            self.assertEqual(rc, 0, err)
+            with open(page2, encoding="utf-8") as f:
+                html = f.read()
+            self.assertEqual(self.figure(html, "history").count('class="pt'), 400)
+            self.assertIn("<dt>study</dt><dd>800 of 800 tasks done", html)
+            # a results file named like a database is still read as JSON
+            fake = os.path.join(tmp, "results.db")
+            shutil.copy(js, fake)
+            rc, out, err = run("report", fake, "-o", page2)
+            self.assertEqual(rc, 0, err)
+            # another program's SQLite file: refused, untouched
+            other = os.path.join(tmp, "other.sqlite")
+            con = sqlite3.connect(other)
+            con.execute("CREATE TABLE notes(x TEXT)")
+            con.commit()
+            con.close()
+            before = digest(other)
+            rc, _, err = run("report", other, "-o", page2)
+            self.assertEqual(rc, 1)
+            self.assertIn("not a ctune study", err)
+            self.assertEqual(digest(other), before)
+            # a study with no task done yet: a clear error, no page
+            empty = os.path.join(tmp, "empty.db")
+            shutil.copy(db, empty)
+            con = sqlite3.connect(empty)
+            con.execute("DELETE FROM trials")
+            con.commit()
+            con.close()
+            rc, _, err = run("report", empty, "-o", os.path.join(tmp, "none.html"))
+            self.assertEqual(rc, 1)
+            self.assertIn("no task done yet (0 of 16)", err)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "none.html")))
+
+    def test_study_show_pruned_search(self):
+        # the steps a pruner skipped count as done: a finished pruned search shows T of T
+        with tempfile.TemporaryDirectory() as tmp:
+            db, js = os.path.join(tmp, "p.db"), os.path.join(tmp, "p.json")
+            rc, out, err = run("search", "--dataset", "iris", "--no-scale", "--pruner", "sha",
+                               "--max-epochs", "9", "--n-iter", "10", "--cv", "2", "--space",
+                               "learning_rate: loguniform(0.0001, 0.1); nn: 4|8",
+                               "--study", db, "--quiet")
+            self.assertEqual(rc, 0, err)
+            rc, out, err = run("study", "export", db, "--results", js)
+            self.assertEqual(rc, 0, err)
+            with open(js) as f:
+                trials = json.load(f)["trials"]
+            pruned = {t["candidate"] for t in trials if t["state"] == "pruned"}
+            self.assertGreater(len(pruned), 0)
+            self.assertLess(len(trials), 10 * 9 * 2)
+            rc, shown, err = run("study", "show", db)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("tasks done: 180 of 180", shown)
+
+    def test_study_show_export_read_only(self):
+        # show and export write nothing: a study, a version 1 study, a foreign or empty file
+        with tempfile.TemporaryDirectory() as tmp:
+            db, js = os.path.join(tmp, "s.db"), os.path.join(tmp, "out.json")
+            rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--space",
+                               "max_depth: 1|2|3", "--n-iter", "3", "--cv", "2", "--quiet",
+                               "--study", db)
+            self.assertEqual(rc, 0, err)
+            v1 = os.path.join(tmp, "v1.db")
+            con = sqlite3.connect(v1)
+            con.executescript(
+                "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+                "CREATE TABLE trials(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+                " params TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"
+                " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"
+                " score_time REAL, error TEXT NOT NULL, history BLOB,"
+                " PRIMARY KEY(candidate, split));"
+                "CREATE TABLE claims(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+                " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, split));"
+                "ATTACH DATABASE '%s' AS v2;"
+                "INSERT INTO meta SELECT key, value FROM v2.meta WHERE key != 'n_tasks';"
+                "INSERT INTO trials SELECT candidate, split, params, state, status,"
+                " score_failures, scores, fit_time, score_time, error, history FROM v2.trials;"
+                "PRAGMA user_version=1;" % db.replace("'", "''"))
+            con.commit()
+            con.close()
+            for study in (db, v1):
+                before = digest(study)
+                rc, shown, err = run("study", "show", study)
+                self.assertEqual(rc, 0, err)
+                self.assertIn("tasks done: 6 of 6", shown)
+                rc, out, err = run("study", "export", study, "--results", js)
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(digest(study), before, study)
+            con = sqlite3.connect(v1)
+            self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 1)
+            con.close()
+            other = os.path.join(tmp, "other.sqlite")
+            con = sqlite3.connect(other)
+            con.execute("CREATE TABLE notes(x TEXT)")
+            con.commit()
+            con.close()
+            empty = os.path.join(tmp, "empty.db")
+            open(empty, "wb").close()
+            for bad in (other, empty):
+                before = digest(bad)
+                for args in (("show", bad), ("export", bad, "--results", js)):
+                    rc, _, err = run("study", *args)
+                    self.assertEqual(rc, 1, err)
+                    self.assertIn("not a ctune study", err)
+                    self.assertEqual(digest(bad), before, bad)
+
+    @unittest.skipUnless(os.environ.get("CTUNE_TEST_HOOKS") == "1", "built without test hooks")
+    def test_report_of_a_study_in_progress(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db, page = os.path.join(tmp, "s.db"), os.path.join(tmp, "s.html")
+            env = dict(os.environ, CTUNE_TEST_STUDY_KILL="5:after")
+            rc, out, err = run("search", "--dataset", "iris", "--model", "tree", "--space",
+                               "max_depth: 1|2|3|4; criterion: gini|entropy", "--n-iter", "8",
+                               "--cv", "2", "--quiet", "--study", db, env=env)
+            self.assertEqual(rc, -signal.SIGKILL, err)
+            rc, shown, err = run("study", "show", db)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("tasks done: 5 of 16", shown)
+            rc, out, err = run("report", db, "-o", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                html = f.read()
+            self.assertIn("study in progress: 5 of 16 tasks done", html)
+            self.assertIn("<dt>status</dt><dd>partial", html)
+            history = self.figure(html, "history")
+            self.assertEqual(history.count('class="pt'), 8)
+            # candidates 0 and 1 are done, 2 has one split of 2, 3..7 none
+            self.assertEqual(history.count('class="pt incomplete"'), 6)
+            self.assertEqual(html.count("<td>incomplete: splits not run</td>"), 6)
+            rc, again, err = run("study", "show", db)
+            self.assertEqual((rc, again), (0, shown))  # the report changed nothing
+
+    def test_report_of_pruned_and_halving_searches(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            js, page = os.path.join(tmp, "p.json"), os.path.join(tmp, "p.html")
+            rc, out, err = run("search", "--dataset", "iris", "--no-scale", "--pruner", "sha",
+                               "--max-epochs", "9", "--n-iter", "10", "--space",
+                               "learning_rate: loguniform(0.0001, 0.1); nn: 4|8",
+                               "--results", js, "--quiet")
+            self.assertEqual(rc, 0, err)
+            with open(js) as f:
+                doc = json.load(f)
+            pruned = doc["cv_results"]["pruned"]
+            n_pruned = sum(pruned)
+            self.assertGreater(n_pruned, 0)
+            self.assertNotIn("state", doc["cv_results"])
+            rc, out, err = run("report", js, "-o", page)
+            self.assertEqual(rc, 0, err)
+            with open(page, encoding="utf-8") as f:
+                html = f.read()
+            history = self.figure(html, "history")
+            self.assertEqual(history.count('class="pt'), 10)
+            not_best = sum(1 for i, p in enumerate(pruned) if p and i != doc["best_index"])
+            self.assertEqual(history.count('class="pt pruned"'), not_best)
+            self.assertIn("pruned (score at its last step)", history)  # the legend
+            self.assertIn("%d trials were pruned" % n_pruned, history)  # the text alternative
+            rungs = self.figure(html, "rungs")
+            self.assertIn("Pruning: the step each trial reached", rungs)
+            self.assertEqual(rungs.count('class="pt'), 10)
+            self.assertEqual(html.count("<td>▽ pruned</td>"), n_pruned)
+            self.assertIn("<dt>pruned</dt><dd>%d of 10 trials" % n_pruned, html)
+            # successive halving on epochs, and Hyperband: the rungs plot
+            for extra, cols in ((["--strategy", "halving", "--resource", "epochs",
+                                  "--max-resources", "9", "--n-candidates", "9"], 2),
+                                (["--strategy", "hyperband", "--max-epochs", "9"], 3)):
+                rc, out, err = run("search", "--dataset", "iris", *extra, "--space",
+                                   "learning_rate: 0.01|0.03|0.1; nn: 4|8|16",
+                                   "--results", js, "--report", page, "--quiet")
+                self.assertEqual(rc, 0, err)
+                with open(js) as f:
+                    n = json.load(f)["n_candidates"]
+                with open(page, encoding="utf-8") as f:
+                    html = f.read()
+                rungs = self.figure(html, "rungs")
+                self.assertIn("Successive halving rungs", rungs)
+                self.assertEqual(rungs.count('class="pt'), n)
+                self.assertEqual(self.figure(html, "history").count('class="pt'), n)
+                self.assertIn('<th scope="col">rung</th>', html)
+                self.assertEqual('<th scope="col">bracket</th>' in html, cols == 3)
 
 
 if __name__ == "__main__":

@@ -228,6 +228,67 @@ class ReportBrowserTest(unittest.TestCase):
         self.check_page(page, ["history", "parallel", "importance", "curves-0", "curves-1",
                                "rungs"], 12)
 
+    def test_report_of_a_study(self):
+        db, page = os.path.join(self.tmp, "s.db"), os.path.join(self.tmp, "study.html")
+        p = subprocess.run([CTUNE, "search", "--dataset", "iris", "--model", "tree", "--space",
+                            "max_depth: 1|2|3|5|8; min_samples_leaf: randint(1, 30); "
+                            "criterion: gini|entropy", "--n-iter", "12", "--cv", "3",
+                            "--quiet", "--study", db], capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = subprocess.run([CTUNE, "report", db, "-o", page], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.check_page(page, ["history", "parallel", "slice-0", "slice-1", "slice-2",
+                               "importance"], 12)
+        if os.environ.get("CTUNE_TEST_HOOKS") != "1":
+            return
+        # a study in progress (killed after 20 of its 36 tasks)
+        db2 = os.path.join(self.tmp, "s2.db")
+        env = dict(os.environ, CTUNE_TEST_STUDY_KILL="20:after")
+        p = subprocess.run([CTUNE, "search", "--dataset", "iris", "--model", "tree",
+                            "--n-iter", "12", "--cv", "3", "--quiet", "--study", db2],
+                           capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(p.returncode, -9, p.stderr)
+        p = subprocess.run([CTUNE, "report", db2, "-o", page], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("study in progress: 20 of 36 tasks done", html)
+        self.assertIn('class="pt incomplete"', html)
+        self.check_page(page, ["history", "parallel"], 12)
+
+    def test_report_of_a_pruned_search(self):
+        results, page = os.path.join(self.tmp, "p.json"), os.path.join(self.tmp, "pruned.html")
+        p = subprocess.run([CTUNE, "search", "--dataset", "iris", "--no-scale", "--pruner",
+                            "sha", "--max-epochs", "9", "--n-iter", "10", "--space",
+                            "learning_rate: loguniform(0.0001, 0.1); nn: 4|8",
+                            "--results", results, "--quiet"], capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = subprocess.run([CTUNE, "report", results, "-o", page], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(page, encoding="utf-8") as f:
+            self.assertIn('class="pt pruned"', f.read())
+        self.check_page(page, ["history", "parallel", "slice-0", "rungs"], 10)
+
+    def test_report_of_halving_and_hyperband(self):
+        for name, extra in (("halving", ["--strategy", "halving", "--resource", "epochs",
+                                         "--max-resources", "9", "--n-candidates", "9"]),
+                            ("hyperband", ["--strategy", "hyperband", "--max-epochs", "9"])):
+            results = os.path.join(self.tmp, name + ".json")
+            page = os.path.join(self.tmp, name + ".html")
+            p = subprocess.run([CTUNE, "search", "--dataset", "iris", *extra, "--space",
+                                "learning_rate: 0.01|0.03|0.1; nn: 4|8|16", "--results",
+                                results, "--report", page, "--quiet"], capture_output=True,
+                               text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(results) as f:
+                n = json.load(f)["n_candidates"]
+            self.check_page(page, ["history", "parallel", "rungs"], n)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/data.h"
 #include "testutil.h"
 
@@ -248,6 +249,170 @@ START_TEST(test_trusted_views)
 }
 END_TEST
 
+/* An affine view remembers what the checks of its X found, and only
+ * that: finite values beyond float32's range after the map are still
+ * found by the float32 check after validation passed; a view within its
+ * columns' bounds skips both later checks, and so do its subsets. */
+START_TEST(test_affine_checks_remembered)
+{
+    static const double X[4] = {1, 2, 1e39, 3};
+    static const double shift[1] = {0}, scale[1] = {1}, tiny[1] = {1e-300};
+    ctune_data *d, *a, *s;
+    size_t row, col, rows[2] = {1, 3};
+    double v;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 1, 0, NULL, 0));
+    ck_assert_ok(ctune__data_affine(&a, d, shift, scale));
+    ck_assert_ok(ctune_data_validate(a)); /* 1e39 is finite */
+    ck_assert_int_eq(a->x_checked, 1);
+    ck_assert_int_eq(ctune__data_find_bad(a, 0, &row, &col, &v), 0);
+    ck_assert_int_eq(ctune__data_find_bad(a, 1, &row, &col, &v), 1); /* not float32 */
+    ck_assert_uint_eq(row, 2);
+    ctune_data_free(a);
+    /* 1e39 / 1e-300 overflows: not finite, found by validation */
+    ck_assert_ok(ctune__data_affine(&a, d, shift, tiny));
+    ck_assert_int_eq(ctune_data_validate(a), CTUNE_EDATA);
+    ck_assert_int_eq(ctune__data_validate_x(a), CTUNE_EDATA);
+    ck_assert_int_eq(a->x_checked, 0);
+    ctune_data_free(a);
+    /* rows 1 and 3 only: within the bounds, checked once for all */
+    ck_assert_ok(ctune_data_subset(&s, d, rows, 2));
+    ck_assert_ok(ctune__data_affine(&a, s, shift, scale));
+    ck_assert_ok(ctune__data_validate_x(a));
+    ck_assert_int_eq(a->x_checked, 2);
+    ck_assert_int_eq(ctune__data_find_bad(a, 1, &row, &col, &v), 0);
+    ctune_data *sub;
+    ck_assert_ok(ctune_data_subset(&sub, a, rows, 1));
+    ck_assert_int_eq(sub->x_checked, 2);
+    ctune_data_free(sub);
+    ctune_data_free(a);
+    /* what a reader of all the rows found: within the bounds marks the view
+     * checked; beyond a bound, or a NaN, leaves it to be checked */
+    static const double small[1] = {3}, big[1] = {1e39}, nan1[1] = {NAN};
+    const double *known[3] = {small, big, nan1};
+    for (int k = 0; k < 3; k++) {
+        ck_assert_ok(ctune__data_affine(&a, s, shift, scale));
+        ctune__data_affine_known(a, known[k]);
+        ck_assert_int_eq(a->x_checked, k == 0 ? 2 : 0);
+        ctune_data_free(a);
+    }
+    ctune_data_free(s);
+    ctune_data_free(d);
+}
+END_TEST
+
+/* The class table of a search's data: a view with every class takes its
+ * sorted classes and codes from it (the values a fit would find), a view
+ * missing a class, relabelled (y_local) or over another storage does not;
+ * the coded view carries the codes' own table (classes 0..k-1), which its
+ * affine views keep; labels that are not integers give no table. */
+START_TEST(test_class_table)
+{
+    int64_t live = ctune_alloc_live();
+    static const double X[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    static const double y[8] = {7, -2, 7, 3, -2, 3, 7, 3};
+    static const double frac[3] = {1, 2.5, 1};
+    ctune_data *d, *all, *fold, *miss, *coded, *aff;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 8, 1, 0, y, 1));
+    size_t rows_all[7] = {0, 1, 2, 3, 4, 5, 6}, rows_fold[4] = {0, 1, 2, 3},
+           rows_miss[3] = {0, 2, 3};
+    ck_assert_ok(ctune_data_subset(&all, d, rows_all, 7)); /* the search's data: a view itself */
+    ctune__class_table *t;
+    ck_assert_ok(ctune__class_table_new(&t, all));
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ok(ctune_data_subset(&fold, all, rows_fold, 4));
+    ck_assert_ok(ctune_data_subset(&miss, all, rows_miss, 3)); /* no -2 */
+    ctune__data_set_class_table(fold, t);
+    ctune__data_set_class_table(miss, t);
+    ctune__class_table_release(t); /* the views keep it */
+    double *classes = NULL;
+    size_t k = 0;
+    int used = -1;
+    ck_assert_ok(ctune__data_classes_from_table(miss, &classes, &k, &coded, &used));
+    ck_assert_int_eq(used, 0);
+    ck_assert_ok(ctune__data_classes_from_table(fold, &classes, &k, &coded, &used));
+    ck_assert_int_eq(used, 1);
+    ck_assert_uint_eq(k, 3);
+    ck_assert(classes[0] == -2 && classes[1] == 3 && classes[2] == 7);
+    static const double want[4] = {2, 0, 2, 1}; /* 7, -2, 7, 3 */
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert(ctune_data_y(coded, i, 0) == want[i]);
+        ck_assert(ctune_data_x(coded, i, 0) == X[rows_fold[i]]);
+    }
+    ctune__free(classes);
+    /* a nested fit on the codes (through an affine view) finds 0..2 */
+    static const double shift[1] = {1}, scale[1] = {2};
+    ck_assert_ok(ctune__data_affine(&aff, coded, shift, scale));
+    ctune_data *coded2;
+    ck_assert_ok(ctune__data_classes_from_table(aff, &classes, &k, &coded2, &used));
+    ck_assert_int_eq(used, 1);
+    ck_assert(k == 3 && classes[0] == 0 && classes[1] == 1 && classes[2] == 2);
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert(ctune_data_y(coded2, i, 0) == want[i]);
+        ck_assert(ctune_data_x(coded2, i, 0) == (X[rows_fold[i]] - 1) / 2);
+    }
+    ctune__free(classes);
+    ctune_data_free(coded2);
+    ctune_data_free(aff);
+    /* a relabelled view does not read the table's y */
+    double *y2 = ctune__malloc(4 * sizeof *y2);
+    memcpy(y2, want, sizeof want);
+    ctune_data *relab;
+    ck_assert_ok(ctune__data_with_y(&relab, fold, y2, 1, 1));
+    ck_assert_ok(ctune__data_classes_from_table(relab, &classes, &k, &coded2, &used));
+    ck_assert_int_eq(used, 0);
+    ctune_data_free(relab);
+    ctune_data_free(coded);
+    ctune_data_free(miss);
+    ctune_data_free(fold);
+    ctune_data_free(all);
+    ctune_data_free(d);
+    /* labels that are not integers, or no y: no table */
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 3, 1, 0, frac, 1));
+    ck_assert_ok(ctune__class_table_new(&t, d));
+    ck_assert_ptr_null(t);
+    ctune_data_free(d);
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 3, 1, 0, NULL, 0));
+    ck_assert_ok(ctune__class_table_new(&t, d));
+    ck_assert_ptr_null(t);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* Every allocation of a table and of a coded view can fail cleanly. */
+START_TEST(test_class_table_alloc_failures)
+{
+    static const double X[6] = {0, 1, 2, 3, 4, 5};
+    static const double y[6] = {1, 0, 1, 2, 0, 2};
+    int64_t live = ctune_alloc_live();
+    for (int64_t n = 1; n < 40; n++) {
+        ctune_data *d, *coded = NULL;
+        ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 6, 1, 0, y, 1));
+        ctune__class_table *t = NULL;
+        ctune_alloc_fail_at(n, 0);
+        ctune_status rc = ctune__class_table_new(&t, d);
+        double *classes = NULL;
+        size_t k;
+        int used = 0;
+        if (rc == CTUNE_OK) {
+            ck_assert_ptr_nonnull(t);
+            ctune__data_set_class_table(d, t);
+            ctune__class_table_release(t);
+            rc = ctune__data_classes_from_table(d, &classes, &k, &coded, &used);
+        }
+        ctune_alloc_fail_at(0, 0);
+        ck_assert(rc == CTUNE_OK || rc == CTUNE_ENOMEM);
+        if (rc == CTUNE_OK && used) {
+            ck_assert_uint_eq(k, 3);
+            ctune__free(classes);
+            ctune_data_free(coded);
+        }
+        ctune_data_free(d);
+        ck_assert_int_eq(ctune_alloc_live(), live);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("data");
@@ -260,6 +425,9 @@ int main(void)
     tcase_add_test(tc, test_alloc_failure_sweep);
     tcase_add_test(tc, test_affine_view);
     tcase_add_test(tc, test_trusted_views);
+    tcase_add_test(tc, test_class_table);
+    tcase_add_test(tc, test_affine_checks_remembered);
+    tcase_add_test(tc, test_class_table_alloc_failures);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

@@ -32,7 +32,9 @@ enum {
     LEAKER,
     OVERRUN,
     MISSPELT,
-    UNWRITTEN_ROW
+    UNWRITTEN_ROW,
+    MORE_DRIFTS,   /* fit_more trains on although nothing changed */
+    MORE_DIRTY_NO, /* fit_more declines after changing the fit */
 };
 
 static ctune_status nc_create(void **self, const ctune_params *p, void *user)
@@ -168,6 +170,34 @@ static const ctune_estimator_vtable NC = {
     .predict = nc_predict,
     .predict_proba = nc_proba,
     .destroy = nc_destroy,
+};
+
+/* The centroid with a warm start: with its own params there is nothing
+ * more to train (GOOD), but the broken flavours move the centroids. */
+static ctune_status nc_fit_more(void *self, const ctune_params *params, const ctune_data *train,
+                                size_t k, const ctune_fit_ctx *ctx)
+{
+    (void)params, (void)train, (void)ctx;
+    centroid *c = self;
+    if (c->flavour == MORE_DRIFTS || c->flavour == MORE_DIRTY_NO)
+        for (size_t i = 0; i < k * c->d; i++)
+            c->mu[i] = -c->mu[i]; /* a bug: the fit is not the same any more */
+    if (c->flavour == MORE_DIRTY_NO)
+        return ctune_set_error(CTUNE_EUNSUPPORTED, "cannot continue");
+    return CTUNE_OK;
+}
+
+static const ctune_estimator_vtable NC_MORE = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "NearestCentroid",
+    .kind = CTUNE_CLASSIFIER,
+    .params = NC_PARAMS,
+    .create = nc_create,
+    .fit = nc_fit,
+    .predict = nc_predict,
+    .predict_proba = nc_proba,
+    .destroy = nc_destroy,
+    .fit_more = nc_fit_more,
 };
 
 /* ---- k nearest neighbours: correct, and with rand() or a global counter ---- */
@@ -492,6 +522,42 @@ START_TEST(test_custom_pass)
 }
 END_TEST
 
+/* fit_more: continuing with the fit's own params changes nothing, or
+ * declines without touching the fit */
+START_TEST(test_fit_more)
+{
+    int f = GOOD;
+    ctune_estimator *e = custom(&NC_MORE, &f);
+    ck_assert_clean(e, NULL);
+    ctune_estimator_free(e);
+    f = MORE_DRIFTS;
+    e = custom(&NC_MORE, &f);
+    ck_assert_int_eq(run(e, NULL), 1);
+    ck_assert_caught("fit_more");
+    ck_assert(strstr(g_report, "continued with its own params") != NULL);
+    ctune_estimator_free(e);
+    f = MORE_DIRTY_NO;
+    e = custom(&NC_MORE, &f);
+    ck_assert_int_eq(run(e, NULL), 1);
+    ck_assert_caught("fit_more");
+    ck_assert(strstr(g_report, "after fit_more declined") != NULL);
+    ctune_estimator_free(e);
+    /* the built-in ones that continue: the MLP, alone and behind a scaler */
+    ctune_estimator *mlp, *sc, *pipe;
+    ck_assert_ok(ctune_mlp_classifier_new(&mlp));
+    ck_assert_ok(ctune_estimator_set_params_text(mlp, "epochs=3, batch_size=8"));
+    ck_assert_int_eq(run(mlp, "skip=concurrency, tolerance=1e-6"), 0);
+    ck_assert_ok(ctune_standard_scaler_new(&sc));
+    ck_assert_ok(ctune_pipeline_new(&pipe));
+    ck_assert_ok(ctune_pipeline_add_step(pipe, "scaler", sc));
+    ck_assert_ok(ctune_pipeline_add_step(pipe, "mlp", mlp));
+    ck_assert_int_eq(run(pipe, "skip=concurrency, tolerance=1e-6"), 0);
+    ctune_estimator_free(pipe);
+    ctune_estimator_free(sc);
+    ctune_estimator_free(mlp);
+}
+END_TEST
+
 START_TEST(test_catches_seed_ignorer)
 {
     int f = SEED_IGNORER;
@@ -733,6 +799,7 @@ int main(void)
     tcase_add_test(tc, test_catches_batch_dependence);
     tcase_add_test(tc, test_catches_leak_and_overrun);
     tcase_add_test(tc, test_options);
+    tcase_add_test(tc, test_fit_more);
     tcase_add_test(tc, test_alloc_failure_sweep);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);

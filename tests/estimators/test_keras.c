@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
+#include "core/data.h"
+#include "estimator/estimator.h"
 #include "testutil.h"
 
 /* ---- a test builder that records what it saw ------------------------------ */
@@ -226,6 +229,113 @@ START_TEST(test_mlp_multiclass_and_determinism)
 }
 END_TEST
 
+/* A fit on a fold (a view of some rows) copies them to float32 into the
+ * worker's scratch block when its fit context has one: the same block
+ * from one fit to the next, given back after each, and the same model
+ * as a fit that allocates its own copy. A block held by another fit is
+ * left alone (the fit allocates its own). */
+START_TEST(test_fold_copy_in_worker_scratch)
+{
+    int64_t live = ctune_alloc_live();
+    double X[150 * 2], y[150];
+    const double labels[3] = {-1, 4, 9};
+    blobs(X, y, 150, 3, labels);
+    ctune_data *d, *fold;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 150, 2, 0, y, 1));
+    size_t rows[100];
+    for (size_t i = 0; i < 100; i++)
+        rows[i] = (i * 7) % 150;
+    ck_assert_ok(ctune_data_subset(&fold, d, rows, 100));
+    ctune__scratch sc = {0};
+    double ref[450], got[450];
+    for (int round = 0; round < 4; round++) {
+        ctune_estimator *e;
+        ck_assert_ok(ctune_mlp_classifier_new(&e));
+        ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=5, batch_size=16, nn=8, seed=3"));
+        ctune_fit_ctx ctx;
+        ctune__fit_ctx_init(&ctx);
+        ctx.has_stream = 1;
+        ctx.stream = 11;
+        ctx.scratch = round == 0 ? NULL : &sc;
+        void *before = sc.p;
+        if (round == 3)
+            sc.busy = 1; /* another fit holds it */
+        ck_assert_ok(ctune__estimator_fit_ctx(e, fold, &ctx));
+        ck_assert_ok(ctune_estimator_predict_proba(round ? got : ref, e, d));
+        if (round)
+            ck_assert_mem_eq(got, ref, sizeof ref);
+        if (round == 1)
+            ck_assert_uint_ge(sc.cap, 100 * 2 * sizeof(float) + 100 * sizeof(double));
+        if (round == 2)
+            ck_assert_ptr_eq(sc.p, before); /* reused, not reallocated */
+        ck_assert_int_eq(sc.busy, round == 3);
+        ctune_estimator_free(e);
+    }
+    sc.busy = 0;
+    ctune__scratch_free(&sc);
+    ctune_data_free(fold);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* A fit on a fold that carries its search's class table (a Pipeline of a
+ * scaler and an MLP, and a tree) gives the model of the same fit without
+ * it: same classes, same predictions, bit for bit. */
+START_TEST(test_fold_with_class_table)
+{
+    int64_t live = ctune_alloc_live();
+    double X[150 * 2], y[150];
+    const double labels[3] = {-1, 4, 9};
+    blobs(X, y, 150, 3, labels);
+    ctune_data *d, *fold[2];
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 150, 2, 0, y, 1));
+    size_t rows[100];
+    for (size_t i = 0; i < 100; i++)
+        rows[i] = (i * 7) % 150;
+    ck_assert_ok(ctune_data_subset(&fold[0], d, rows, 100));
+    ck_assert_ok(ctune_data_subset(&fold[1], d, rows, 100));
+    ctune__class_table *t;
+    ck_assert_ok(ctune__class_table_new(&t, d));
+    ctune__data_set_class_table(fold[1], t);
+    ctune__class_table_release(t);
+    for (int kind = 0; kind < 2; kind++) {
+        double p[2][450], c[2][3];
+        for (int w = 0; w < 2; w++) {
+            ctune_estimator *e;
+            if (kind == 0) {
+                ctune_estimator *sc, *mlp;
+                ck_assert_ok(ctune_pipeline_new(&e));
+                ck_assert_ok(ctune_standard_scaler_new(&sc));
+                ck_assert_ok(ctune_mlp_classifier_new(&mlp));
+                ck_assert_ok(ctune_estimator_set_params_text(mlp, "epochs=5, batch_size=16, nn=8"));
+                ck_assert_ok(ctune_pipeline_add_step(e, "scale", sc));
+                ck_assert_ok(ctune_pipeline_add_step(e, "mlp", mlp));
+                ctune_estimator_free(sc);
+                ctune_estimator_free(mlp);
+            } else {
+                ck_assert_ok(ctune_decision_tree_classifier_new(&e));
+            }
+            ctune_fit_ctx ctx;
+            ctune__fit_ctx_init(&ctx);
+            ctx.has_stream = 1;
+            ctx.stream = 5;
+            ck_assert_ok(ctune__estimator_fit_ctx(e, fold[w], &ctx));
+            ck_assert_uint_eq(ctune_estimator_n_classes(e), 3);
+            ck_assert_ok(ctune_estimator_classes(c[w], e));
+            ck_assert_ok(ctune_estimator_predict_proba(p[w], e, d));
+            ctune_estimator_free(e);
+        }
+        ck_assert_mem_eq(c[0], c[1], sizeof c[0]);
+        ck_assert_mem_eq(p[0], p[1], sizeof p[0]);
+    }
+    ctune_data_free(fold[0]);
+    ctune_data_free(fold[1]);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 /* Without learning_rate the MLP builder leaves each optimizer its Keras
  * default (keras/src/optimizers: SGD 0.01, Adam 0.001): the fits match
  * those with the value set, and not those with the other one. */
@@ -408,6 +518,8 @@ int main(void)
     tcase_add_test(tc, test_builder_error_propagates);
     tcase_add_test(tc, test_labels_3_7_and_proba);
     tcase_add_test(tc, test_mlp_multiclass_and_determinism);
+    tcase_add_test(tc, test_fold_copy_in_worker_scratch);
+    tcase_add_test(tc, test_fold_with_class_table);
     tcase_add_test(tc, test_mlp_regressor_r2);
     tcase_add_test(tc, test_breast_cancer_cv_accuracy);
     tcase_add_test(tc, test_conformance);

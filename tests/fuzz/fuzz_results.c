@@ -6,7 +6,12 @@
  * strings of the recorded length; the results reader gives OK or
  * CTUNE_EFORMAT; a document that reads gives a page that starts and ends
  * like one, holds no script and the same number of <svg> and </svg>, and
- * whose history plot has one mark per candidate; nothing leaks. */
+ * whose history plot has one mark per candidate; nothing leaks. An input
+ * that starts with SQLite's header is also written to a file and given to
+ * ctune_report_write() as a study: a known status with a message, or a
+ * page as above (seed: corpus/results/study.db, a finished study). */
+#include <unistd.h>
+
 #include "fuzz.h"
 
 #include "io/json.h"
@@ -42,6 +47,50 @@ static size_t count(const char *s, const char *needle)
     for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
         n++;
     return n;
+}
+
+static void remove_files(const char *db, const char *html)
+{
+    char p[320];
+    unlink(db);
+    unlink(html);
+    snprintf(p, sizeof p, "%s-wal", db);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", db);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-journal", db);
+    unlink(p);
+}
+
+/* The bytes as a study file: the report of ctune_report_write(). */
+static void study_report(const uint8_t *data, size_t size)
+{
+    char db[256], html[300];
+    const char *dir = getenv("TMPDIR");
+    snprintf(db, sizeof db, "%s/ctune_fuzz_results_%ld.db", dir && dir[0] ? dir : "/tmp",
+             (long)getpid());
+    snprintf(html, sizeof html, "%s.html", db);
+    remove_files(db, html);
+    FILE *f = fopen(db, "wb");
+    FUZZ_ASSERT(f != NULL);
+    FUZZ_ASSERT(fwrite(data, 1, size, f) == size);
+    fclose(f);
+    ctune_status rc = ctune_report_write(db, html);
+    fuzz_status_ok(rc);
+    FUZZ_ASSERT(rc == CTUNE_OK || rc == CTUNE_EFORMAT || rc == CTUNE_EIO || rc == CTUNE_ESTATE ||
+                rc == CTUNE_EINVAL || rc == CTUNE_ENOMEM);
+    if (rc == CTUNE_OK) {
+        f = fopen(html, "rb");
+        FUZZ_ASSERT(f != NULL);
+        static char page[1 << 22];
+        size_t n = fread(page, 1, sizeof page - 1, f);
+        fclose(f);
+        page[n] = '\0';
+        FUZZ_ASSERT(strncmp(page, "<!DOCTYPE html>\n", 16) == 0);
+        FUZZ_ASSERT(strstr(page, "<script") == NULL);
+        FUZZ_ASSERT(count(page, "<svg ") == count(page, "</svg>"));
+    }
+    remove_files(db, html);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -92,6 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ctune__sb_free(&b);
     }
     ctune__rdoc_free(d);
+    if (size >= 16 && memcmp(data, "SQLite format 3", 16) == 0)
+        study_report(data, size);
     FUZZ_ASSERT(ctune_alloc_live() == live);
     free(text);
     return 0;

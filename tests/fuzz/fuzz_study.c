@@ -3,7 +3,9 @@
  * it, then every trial is read back. The file is untrusted: any bytes
  * give a known status with a message or a success, never a crash, a hang
  * or a leak; a resumed search that succeeds has a result for every
- * candidate. Seeds: gen_study_corpus (the same search, small pages). */
+ * candidate. Then an ask/tell tuner attaches to the same file and asks,
+ * reports and tells three trials. Seeds: gen_study_corpus (the search's
+ * study and the tuner's, small pages). */
 #define CTUNE_EXPERIMENTAL
 #include <unistd.h>
 
@@ -64,6 +66,44 @@ static ctune_status run_search(const char *path, ctune_study **keep)
     return rc;
 }
 
+/* The tuner of the seeds: TPE with the median pruner over two parameters,
+ * three trials asked, reported and told (the second pruned). */
+static void run_tuner(const char *path)
+{
+    ctune_space *sp = NULL;
+    ctune_tuner *t = NULL;
+    ctune_study *st = NULL;
+    FUZZ_ASSERT(ctune_space_parse(&sp, "x: uniform(0, 1); n: 1|2") == CTUNE_OK);
+    FUZZ_ASSERT(ctune_tuner_new(&t, sp,
+                                "sampler=tpe, seed=1, tpe_n_startup_trials=1, pruner=median, "
+                                "n_startup_trials=1") == CTUNE_OK);
+    ctune_status rc = ctune_study_open(&st, path, "timeout=0");
+    fuzz_status_ok(rc);
+    if (rc == CTUNE_OK) {
+        rc = ctune_tuner_set_study(t, st);
+        fuzz_status_ok(rc);
+        for (int i = 0; rc == CTUNE_OK && i < 3; i++) {
+            size_t k;
+            const ctune_params *p;
+            rc = ctune_tuner_ask(&k, &p, t);
+            fuzz_status_ok(rc);
+            if (rc != CTUNE_OK)
+                break;
+            int prune = 0;
+            fuzz_status_ok(ctune_tuner_report(&prune, t, k, 0, 0.25 * i));
+            fuzz_status_ok(i == 1 ? ctune_tuner_tell_pruned(t, k)
+                                  : ctune_tuner_tell(t, k, 0.5 * i));
+        }
+        size_t n = 0, done, total;
+        fuzz_status_ok(ctune_study_n_trials(&n, st));
+        fuzz_status_ok(ctune_study_progress(&done, &total, st));
+        ctune_tuner_set_study(t, NULL);
+        ctune_study_close(st);
+    }
+    ctune_tuner_free(t);
+    ctune_space_free(sp);
+}
+
 static void remove_study(const char *path)
 {
     char p[300];
@@ -89,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fclose(f);
     int64_t live = ctune_alloc_live();
     (void)run_search(path, NULL);
+    run_tuner(path);
     FUZZ_ASSERT(ctune_alloc_live() == live);
     remove_study(path);
     return 0;
@@ -114,6 +155,18 @@ int main(int argc, char **argv)
     if (run_search(path, &st) != CTUNE_OK)
         return 1;
     ctune_study_close(st);
+    if (sqlite3_open(path, &db) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA journal_mode=DELETE; VACUUM;", NULL, NULL, NULL) != SQLITE_OK)
+        return 1;
+    sqlite3_close(db);
+    /* the tuner's study */
+    snprintf(path, sizeof path, "%s/tuner.db", argv[1]);
+    remove_study(path);
+    if (sqlite3_open(path, &db) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA page_size=512; VACUUM;", NULL, NULL, NULL) != SQLITE_OK)
+        return 1;
+    sqlite3_close(db);
+    run_tuner(path);
     if (sqlite3_open(path, &db) != SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA journal_mode=DELETE; VACUUM;", NULL, NULL, NULL) != SQLITE_OK)
         return 1;

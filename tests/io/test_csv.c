@@ -605,6 +605,95 @@ START_TEST(test_large_file_across_buffers)
 }
 END_TEST
 
+/* Every cell equals strtod's value of its text, bit for bit, whichever
+ * way the loader parsed it: short decimals (the short-decimal path), long
+ * ones, exponents, integers, quoted and padded cells, and columns that
+ * change format part-way (the loader stops trying the short path on a
+ * column whose cells are not short decimals, and tries again later). */
+START_TEST(test_numbers_equal_strtod)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, ctu_seed(), 4));
+    size_t rows = 6000, m = 6, cap = rows * m * 40 + 64;
+    char *text = malloc(cap);
+    double *vals = malloc(rows * m * sizeof *vals);
+    size_t len = (size_t)snprintf(text, cap, "a,b,c,d,e,f\n");
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < m; j++) {
+            double v = (ctune_rng_uniform(rng) - 0.3) *
+                       pow(10, (double)ctune_rng_below(rng, 9) - 3);
+            char num[48];
+            int kind = (int)ctune_rng_below(rng, 5);
+            if (j == 0)
+                kind = 0;
+            else if (j == 1)
+                kind = i < rows / 2 ? 0 : 1;
+            else if (j == 2)
+                kind = (int)((i / 700) % 2);
+            if (kind == 0)
+                snprintf(num, sizeof num, "%.*f", (int)ctune_rng_below(rng, 10), v);
+            else if (kind == 1)
+                snprintf(num, sizeof num, "%.18e", v);
+            else if (kind == 2)
+                snprintf(num, sizeof num, "%.*g", 1 + (int)ctune_rng_below(rng, 17), v);
+            else if (kind == 3)
+                snprintf(num, sizeof num, "%+lld", (long long)(v * 1000));
+            else
+                snprintf(num, sizeof num, "%.3fe%d", v, (int)ctune_rng_below(rng, 40) - 20);
+            vals[i * m + j] = strtod(num, NULL);
+            const char *l = j == 5 && i % 5 == 0 ? "\"" : j == 4 && i % 7 == 0 ? " " : "";
+            const char *r = j == 5 && i % 5 == 0 ? "\"" : j == 4 && i % 7 == 0 ? " " : "";
+            len += (size_t)snprintf(text + len, cap - len, "%s%s%s", l, num, r);
+            len += (size_t)snprintf(text + len, cap - len, j + 1 < m ? "," : "\n");
+        }
+    ctune_data *a, *b;
+    const char *path = tmp_file("numbers.csv", text, len);
+    ck_assert_ok(ctune_csv_load(&a, path, "target=none"));
+    ck_assert_ok(ctune_csv_load_buffer(&b, text, len, "target=none"));
+    assert_same_data(a, b);
+    double *x = malloc(rows * m * sizeof *x);
+    ck_assert_ok(ctune_data_gather_f64(x, m, a, NULL, rows));
+    for (size_t k = 0; k < rows * m; k++)
+        ck_assert_msg(memcmp(&x[k], &vals[k], sizeof *x) == 0,
+                      "row %zu, column %zu: %.17g, strtod %.17g", k / m + 1, k % m, x[k], vals[k]);
+    ctune_data_free(a);
+    ctune_data_free(b);
+    /* float32: strtod's double rounded to float */
+    ck_assert_ok(ctune_csv_load_buffer(&a, text, len, "target=none,dtype=float32"));
+    const void *X32;
+    size_t stride;
+    ck_assert_ok(ctune_data_rows(&X32, &stride, a));
+    for (size_t k = 0; k < rows * m; k++)
+        ck_assert(((const float *)X32)[k / m * stride + k % m] == (float)vals[k]);
+    ctune_data_free(a);
+    free(x);
+    free(vals);
+    free(text);
+    ctune_rng_free(rng);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* A value beyond double's range loads as strtod gives it (+-inf, or 0
+ * below the smallest subnormal); the data then fails validation, which
+ * names the cell, so a fit or search on it stops with that error. */
+START_TEST(test_number_overflow)
+{
+    int64_t live = ctune_alloc_live();
+    const char *text = "a,b,y\n1.5,2,0\n-1e400,1e-400,1\n1e400,3,0\n";
+    ctune_data *d;
+    ck_assert_ok(load(&d, text, ""));
+    ck_assert(ctune_data_x(d, 1, 0) == -INFINITY);
+    ck_assert(ctune_data_x(d, 1, 1) == 0.0);
+    ck_assert(ctune_data_x(d, 2, 0) == INFINITY);
+    ck_assert_int_eq(ctune_data_validate(d), CTUNE_EDATA);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "row 1"));
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 /* A record longer than the 1 MiB read buffer (a long quoted label). */
 START_TEST(test_record_longer_than_buffer)
 {
@@ -719,6 +808,8 @@ int main(void)
     tcase_add_test(tc, test_bad_options);
     tcase_add_test(tc, test_large_file_across_buffers);
     tcase_add_test(tc, test_record_longer_than_buffer);
+    tcase_add_test(tc, test_numbers_equal_strtod);
+    tcase_add_test(tc, test_number_overflow);
     tcase_add_test(tc, test_alloc_failure_sweeps);
     tcase_add_test(tc, test_mutated_inputs);
     suite_add_tcase(s, tc);

@@ -33,6 +33,40 @@ static void check_same(const char *s)
                   end_ref - s);
     ck_assert_msg(memcmp(&v, &ref, sizeof v) == 0 || (isnan(v) && isnan(ref)),
                   "'%s': %.17g, strtod %.17g", s, v, ref);
+    /* the CSV loop's entry (short-decimal path first) on the same text in
+     * a cell followed by more of the row: same value, same end */
+    static const char rest[] = ",0.5,12,-3.25e2,x,999999999999\n";
+    char row[640];
+    size_t n = strlen(s);
+    if (n + sizeof rest < sizeof row) {
+        memcpy(row, s, n);
+        memcpy(row + n, rest, sizeof rest);
+        double w = 12345.0;
+        const char *q = ctune__parse_number_fast(row, row + n + sizeof rest - 1, &w);
+        ck_assert_msg(q == row + (end - s), "'%s' in a row: end %td, strtod's %td", s,
+                      q ? q - row : -1, end - s);
+        ck_assert_msg(memcmp(&w, &ref, sizeof w) == 0 || (isnan(w) && isnan(ref)),
+                      "'%s' in a row: %.17g, strtod %.17g", s, w, ref);
+    }
+}
+
+/* The CSV loop's entry on [buf, buf + len) against strtod on the same
+ * NUL-terminated text (the bytes after the number may continue it). */
+static void check_fast(const char *buf, size_t len)
+{
+    char *end_ref;
+    double ref = strtod(buf, &end_ref);
+    double v = 12345.0;
+    const char *end = ctune__parse_number_fast(buf, buf + len, &v);
+    if (end_ref == buf || strchr(" \t\n\v\f\r", buf[0])) { /* strtod skips spaces, CSV not */
+        ck_assert_msg(end == NULL, "'%s': not a number, parsed %td chars", buf,
+                      end ? end - buf : 0);
+        return;
+    }
+    ck_assert_msg(end == end_ref, "'%s': end %td, strtod's %td", buf, end ? end - buf : -1,
+                  end_ref - buf);
+    ck_assert_msg(memcmp(&v, &ref, sizeof v) == 0 || (isnan(v) && isnan(ref)),
+                  "'%s': %.17g, strtod %.17g", buf, v, ref);
 }
 
 START_TEST(test_fixed_cases)
@@ -290,6 +324,80 @@ START_TEST(test_hard_cases)
 }
 END_TEST
 
+/* The short-decimal path of the CSV loop: short decimals of every shape
+ * (signs, leading zeros, 0..9 digits before and after the point, 15 and
+ * 16 digits in all) followed by every kind of byte that can end or extend
+ * a number (a delimiter, a newline, an exponent, a second point, hex,
+ * more digits), with the text cut anywhere, so that the 17 readable bytes
+ * the path needs are sometimes there and sometimes not. */
+START_TEST(test_short_decimals)
+{
+    static const char *tails[] = {",", "\n", "\r\n", ";", " ",          "\t", "e5", "E-3", "e",
+                                  "x", "X1", ".5",   "5", "0123456789", "a",  "\"", "-",   "+",
+                                  "",  ".",  "e+",   "i", "n",          "_",  "/",  ":",   "\x80"};
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, ctu_seed(), 13));
+    char buf[96];
+    size_t taken = 0, tried = 0;
+    for (int it = 0; it < 400000; it++) {
+        size_t n = 0;
+        int sign = (int)ctune_rng_below(rng, 4);
+        if (sign)
+            buf[n++] = sign == 1 ? '-' : sign == 2 ? '+' : '-';
+        int a = (int)ctune_rng_below(rng, 10), b = (int)ctune_rng_below(rng, 11);
+        int zeros = ctune_rng_below(rng, 8) == 0 ? (int)ctune_rng_below(rng, 4) : 0;
+        for (int i = 0; i < a; i++)
+            buf[n++] = i < zeros ? '0' : (char)('0' + ctune_rng_below(rng, 10));
+        if (b < 10) { /* b == 10: no point */
+            buf[n++] = '.';
+            for (int i = 0; i < b; i++)
+                buf[n++] = (char)('0' + ctune_rng_below(rng, 10));
+        }
+        const char *tail = tails[ctune_rng_below(rng, sizeof tails / sizeof tails[0])];
+        memcpy(buf + n, tail, strlen(tail));
+        n += strlen(tail);
+        while (n < 40) /* the rest of a row */
+            buf[n++] = (char)(ctune_rng_below(rng, 3) ? '0' + ctune_rng_below(rng, 10) : ',');
+        buf[n] = '\0';
+        /* the cell ends anywhere from its first byte to the row's end */
+        size_t len = ctune_rng_below(rng, 3) ? n : 1 + ctune_rng_below(rng, n);
+        char save = buf[len];
+        buf[len] = '\0';
+        check_fast(buf, len);
+        double v;
+        tried++;
+        taken += len > 0 && ctune__parse_number_fast(buf, buf + len, &v) != NULL;
+        buf[len] = save;
+    }
+    ck_assert(taken > tried / 4);
+    /* at the edges of the path: 7 and 8 digits before the point, 8 and 9
+     * after it, 15 and 16 digits, -0, +0, "5.", the point at the end of
+     * the 16 bytes */
+    static const char *edge[] = {
+        "1234567.12345678,0000000000",    "12345678.1234567,0000000000",
+        "1234567.123456789,00000000",     "123456789012345,000000000000",
+        "1234567890123456,00000000000",   "-0.00000000,0000000000000",
+        "+0,00000000000000000000000000",  "-0,00000000000000000000000000",
+        "5.,000000000000000000000",       "0000000.00000001,000000000000",
+        "9999999.99999999,000000000000",  "-9999999.99999999,0000000000",
+        "1.5e,0000000000000000000000000", "7.25E+2,00000000000000000000",
+        "00000001.5,0000000000000000",    "1234567.1234567.1,000000000000",
+        "0x10,0000000000000000000000000", "1.,2,000000000000000000000",
+    };
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+        check_fast(edge[i], strlen(edge[i]));
+        /* the path itself parses the common cell (not only the fallback) */
+#ifdef CTUNE__SHORT_DECIMAL
+    double v = 0;
+    const char *cell = "-12.345678,1.5,2.5,3.5,4.5,5.5";
+    ck_assert_ptr_eq(ctune__parse_short_decimal(cell, cell + strlen(cell), &v), cell + 10);
+    ck_assert(v == -12.345678);
+    ck_assert_ptr_null(ctune__parse_short_decimal("1e5,00000000000000000000", cell + 24, &v));
+#endif
+    ctune_rng_free(rng);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("io_numparse");
@@ -299,6 +407,7 @@ int main(void)
     tcase_add_test(tc, test_long_numbers);
     tcase_add_test(tc, test_random_against_strtod);
     tcase_add_test(tc, test_hard_cases);
+    tcase_add_test(tc, test_short_decimals);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

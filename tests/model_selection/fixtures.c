@@ -251,7 +251,7 @@ const ctune_estimator_vtable fx_ridge_vt = {
 /* ---- seeded ------------------------------------------------------------------------ */
 
 typedef struct {
-    int64_t seed;
+    int64_t seed, delay_ms;
     uint64_t used;
 } seeded;
 
@@ -264,6 +264,8 @@ static ctune_status seeded_create(void **self, const ctune_params *p, void *user
     if (!s)
         return ctune_set_error(CTUNE_ENOMEM, "no memory");
     ctune_params_get_int(&s->seed, p, "seed");
+    if (ctune_params_find(p, "delay_ms") >= 0)
+        ctune_params_get_int(&s->delay_ms, p, "delay_ms");
     *self = s;
     return CTUNE_OK;
 }
@@ -275,6 +277,13 @@ static ctune_status seeded_fit(void *self, const ctune_data *train, size_t n_cla
     (void)n_classes;
     seeded *s = self;
     atomic_fetch_add(&fx_fits, 1);
+    for (int64_t ms = 0; ms < s->delay_ms; ms++) {
+        if (ctune_fit_ctx_cancelled(ctx))
+            return ctune_set_error(CTUNE_ECANCELLED, "slow fit cancelled after %lld ms",
+                                   (long long)ms);
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
     s->used = ctune_fit_ctx_seed(ctx, (uint64_t)s->seed);
     return CTUNE_OK;
 }
@@ -307,6 +316,25 @@ const ctune_estimator_vtable fx_seeded_vt = {
     .name = "Seeded",
     .kind = CTUNE_CLASSIFIER,
     .params = SEEDED_SPEC,
+    .create = seeded_create,
+    .fit = seeded_fit,
+    .predict = seeded_predict,
+    .score = seeded_score,
+    .destroy = seeded_destroy,
+};
+
+static const ctune_param_spec SLOW_SEEDED_SPEC[] = {
+    {"seed", CTUNE_TYPE_INT, "0", NULL, NULL, "own seed"},
+    {"level", CTUNE_TYPE_INT, "0", NULL, NULL, "a parameter to search"},
+    {"delay_ms", CTUNE_TYPE_INT, "0", "[0, inf)", NULL, "fit duration"},
+    {NULL, 0, NULL, NULL, NULL, NULL},
+};
+
+const ctune_estimator_vtable fx_slow_seeded_vt = {
+    .version = CTUNE_ESTIMATOR_VTABLE_VERSION,
+    .name = "SlowSeeded",
+    .kind = CTUNE_CLASSIFIER,
+    .params = SLOW_SEEDED_SPEC,
     .create = seeded_create,
     .fit = seeded_fit,
     .predict = seeded_predict,

@@ -25,6 +25,9 @@ extern const ctune_estimator_vtable fx_seeded_vt;
 double fx_seed_score(uint64_t seed);
 /* The seed the fitted instance used (0 when unfitted). */
 uint64_t fx_seeded_fit_seed(const ctune_estimator *est);
+/* SlowSeeded: Seeded whose fit first sleeps delay_ms (int, default 0) in
+ * 1 ms steps, polling ctune_fit_ctx_cancelled(). */
+extern const ctune_estimator_vtable fx_slow_seeded_vt;
 /* Slow (classifier): a nearest centroid whose fit sleeps delay_ms in 1 ms
  * steps, polling ctune_fit_ctx_cancelled(). Params: delay_ms int >= 0. */
 extern const ctune_estimator_vtable fx_slow_vt;

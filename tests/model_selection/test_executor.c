@@ -11,12 +11,14 @@
 
 static atomic_int runs[N_TASKS];
 static atomic_int budget_seen;
+static void *local_seen[N_TASKS]; /* each task's worker state (a task runs once) */
 
-static void count_run(void *ctx, size_t i, int threads)
+static void count_run(void *ctx, size_t i, int threads, void *local)
 {
     (void)ctx;
     atomic_fetch_add(&runs[i], 1);
     atomic_store(&budget_seen, threads);
+    local_seen[i] = local;
 }
 
 START_TEST(test_pool_runs_every_task_once)
@@ -25,6 +27,9 @@ START_TEST(test_pool_runs_every_task_once)
     ctune__pool p;
     ctune__pool_slot slots[4];
     size_t finished[4];
+    int mine[4];
+    for (int w = 0; w < 4; w++)
+        slots[w].local = &mine[w];
     int n = ctune__pool_start(&p, slots, 4, 3, count_run, NULL);
     ck_assert_int_eq(n, 4);
     size_t next = 0, collected = 0;
@@ -41,8 +46,12 @@ START_TEST(test_pool_runs_every_task_once)
     }
     ctune__pool_stop(&p);
     ck_assert_uint_eq(collected, N_TASKS);
-    for (size_t i = 0; i < N_TASKS; i++)
+    for (size_t i = 0; i < N_TASKS; i++) {
         ck_assert_int_eq(atomic_load(&runs[i]), 1);
+        /* run gets the state of the slot that ran it */
+        ck_assert(local_seen[i] == &mine[0] || local_seen[i] == &mine[1] ||
+                  local_seen[i] == &mine[2] || local_seen[i] == &mine[3]);
+    }
     ck_assert_int_eq(atomic_load(&budget_seen), 3);
     /* a pool of no workers starts nothing and stops as a no-op */
     ck_assert_int_eq(ctune__pool_start(&p, slots, 0, 1, count_run, NULL), 0);
@@ -55,12 +64,25 @@ typedef struct {
     int done_calls, off_thread, stop_after;
 } done_ctx;
 
-static void job_task(void *ctx, size_t i, void *record, int threads)
+static void job_task(void *ctx, size_t i, void *record, int threads, ctune__scratch *scratch)
 {
     (void)ctx;
     (void)threads;
     atomic_fetch_add(&runs[i], 1);
     *(int *)record = (int)i + 1;
+    local_seen[i] = scratch;
+    /* the worker's block: given back by the worker's earlier task, and
+     * the same block when it need not grow */
+    ck_assert_ptr_nonnull(scratch);
+    ck_assert_int_eq(scratch->busy, 0);
+    void *before = scratch->p, *p;
+    ck_assert_ok(ctune__scratch_take(scratch, 64, &p));
+    ck_assert_ptr_nonnull(p);
+    ck_assert(before == NULL || before == p);
+    void *q;
+    ck_assert_ok(ctune__scratch_take(scratch, 64, &q)); /* taken: none */
+    ck_assert_ptr_null(q);
+    ctune__scratch_give(scratch);
 }
 
 static int job_done(void *ctx, size_t i, const void *record)
@@ -100,6 +122,19 @@ START_TEST(test_builtin_executors)
         ck_assert_int_eq(d.off_thread, 0);
         for (size_t i = 0; i < N_TASKS; i++)
             ck_assert_int_eq(atomic_load(&runs[i]), 1);
+        /* one block per worker: the serial executor's for every task, at
+         * most 4 of the pool's */
+        void *seen[4] = {0};
+        size_t n_seen = 0;
+        for (size_t i = 0; i < N_TASKS; i++) {
+            size_t j = 0;
+            while (j < n_seen && seen[j] != local_seen[i])
+                j++;
+            if (j == n_seen) {
+                ck_assert_uint_lt(n_seen, k ? 4 : 1);
+                seen[n_seen++] = local_seen[i];
+            }
+        }
         /* a stop asked by done: no task starts after it, beyond those in flight */
         done_ctx s = {0};
         s.stop_after = 10;

@@ -621,7 +621,8 @@ START_TEST(test_bad_input)
     ck_assert_str_eq(ctune_last_error(), "search: cv must be >= 2 folds, got 1");
     ck_assert_status(ctune_search_set_options(s, "cv=3, n_iter=4"), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(), "search: unknown option 'n_iter'; known: cv, scoring, "
-                                         "refit, error_score, return_train_score, n_jobs, seed");
+                                         "refit, error_score, return_train_score, n_jobs, seed, "
+                                         "timeout");
     ck_assert_status(ctune_search_set_options(s, "scoring=acc"), CTUNE_EINVAL);
     ck_assert_error_has("search: option scoring: unknown scorer 'acc'; known: accuracy, ");
     ck_assert_status(ctune_search_set_options(s, "refit=3"), CTUNE_EINVAL);

@@ -95,12 +95,14 @@ START_TEST(test_grid_and_best)
     long n = ctune_tuner_results_csv_buf(csv, sizeof csv, t);
     ck_assert_int_gt(n, 0);
     ck_assert_ptr_nonnull(strstr(csv, "param_a,param_b,params,split0_test_score,mean_test_score,"
-                                      "std_test_score,rank_test_score,error\n"));
-    ck_assert_ptr_nonnull(strstr(csv, "1,x,\"a=1, b=x\",0.25,0.25,0,1,\n"));
-    ck_assert_ptr_nonnull(strstr(csv, "1,y,\"a=1, b=y\",nan,nan,nan,3,diverged\n"));
-    ck_assert_ptr_nonnull(strstr(csv, "2,y,\"a=2, b=y\",nan,nan,nan,3,running\n"));
+                                      "std_test_score,rank_test_score,error,state\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "1,x,\"a=1, b=x\",0.25,0.25,0,1,,done\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "1,y,\"a=1, b=y\",nan,nan,nan,3,diverged,failed\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "2,y,\"a=2, b=y\",nan,nan,nan,3,running,\n"));
     char json[2048];
     ck_assert_int_gt(ctune_tuner_results_json_buf(json, sizeof json, t), 0);
+    /* the state of each trial in trial order; running is null */
+    ck_assert_ptr_nonnull(strstr(json, "\"state\": [\"done\", \"failed\", \"done\", null]"));
     ck_assert_ptr_nonnull(strstr(json, "\"best_index\": 0,"));
     ck_assert_ptr_nonnull(strstr(json, "\"status\": \"partial\""));
     ck_assert_ptr_null(strstr(json, "stopped_by"));
@@ -132,7 +134,10 @@ START_TEST(test_report_pruner)
     ck_assert_status(ctune_tuner_report(&prune, t, b, 1, 0.9), CTUNE_ESTATE);
     char csv[1024];
     ck_assert_int_gt(ctune_tuner_results_csv_buf(csv, sizeof csv, t), 0);
-    ck_assert_ptr_nonnull(strstr(csv, "pruned at step 0"));
+    ck_assert_ptr_nonnull(strstr(csv, ",0.5,0.5,0,2,pruned at step 0,pruned\n"));
+    char json[2048];
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json, sizeof json, t), 0);
+    ck_assert_ptr_nonnull(strstr(json, "\"state\": [\"done\", \"pruned\", null]"));
     ctune_tuner_free(t);
 
     /* direction=minimize turns the pruner around */
@@ -375,9 +380,9 @@ START_TEST(test_export_files)
     char line[256];
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
     ck_assert_str_eq(line, "param_x,params,split0_test_score,mean_test_score,std_test_score,"
-                           "rank_test_score,error\n");
+                           "rank_test_score,error,state\n");
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
-    ck_assert_str_eq(line, "1,x=1,3,3,0,1,\n");
+    ck_assert_str_eq(line, "1,x=1,3,3,0,1,,done\n");
     fclose(f);
     remove(csv);
     remove(json);

@@ -619,6 +619,37 @@ static void test_cancel_from_rank0(void)
     dataset_free(&d);
 }
 
+/* A search's timeout is decided where done runs (rank 0) and handed to
+ * every rank with the outcome: all ranks end with the same finished
+ * candidates and say "timeout". */
+static void test_search_timeout(void)
+{
+    dataset d = blobs(60, 0);
+    ctune_estimator *est = new_est(&NC_VT, "delay_ms=30");
+    char space[1024] = "shrink: 0";
+    for (int i = 1; i < 60; i++) {
+        char b[16];
+        snprintf(b, sizeof b, "|%g", i / 100.0);
+        strcat(space, b);
+    }
+    /* 60 x 3 fits of 30 ms: well over the 0.15 s budget on any rank count */
+    ctune_search *a = new_search(est, space, 0, 0, "cv=3, n_jobs=2, timeout=0.15");
+    CHECK_OK(ctune_mpi_search_fit(a, d.data, MPI_COMM_WORLD, NULL));
+    const char *by = ctune_search_stopped_by(a);
+    CHECK(by && strcmp(by, "timeout") == 0, "stopped by %s", by ? by : "(none)");
+    size_t n = ctune_search_n_rows(a);
+    CHECK(n >= 1 && n < 60, "rows %zu", n);
+    char *sig = signature(a);
+    char *mine = malloc(strlen(sig) + 64);
+    sprintf(mine, "%sstopped_by=%s\n", sig, by ? by : "(none)");
+    compare_with_root(mine, mine, "timed-out results across ranks");
+    free(sig);
+    free(mine);
+    ctune_search_free(a);
+    ctune_estimator_free(est);
+    dataset_free(&d);
+}
+
 static void test_cross_validate(void)
 {
     dataset d = blobs(80, 0);
@@ -803,6 +834,7 @@ static const test TESTS[] = {
     {"error_score_nan", test_error_score_nan},
     {"error_score_raise", test_error_score_raise},
     {"cancel_from_rank0", test_cancel_from_rank0},
+    {"search_timeout", test_search_timeout},
     {"cross_validate", test_cross_validate},
     {"one_rank_communicators", test_one_rank_communicators},
     {"bad_arguments", test_bad_arguments},

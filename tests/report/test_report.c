@@ -3,6 +3,7 @@
  * output (structure, one mark per candidate), escaping of every string that
  * reaches the page, pages for degenerate searches, locale-free numbers,
  * the public entry points and allocation failures. */
+#define CTUNE_EXPERIMENTAL /* ctune_study_*: a study as the input */
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 #include "report/svg.h"
 #include "testutil.h"
 
-enum { F_NAN = 1, F_HISTORY = 2, F_HALVING = 4, F_NASTY = 8, F_STATE = 16 };
+enum { F_NAN = 1, F_HISTORY = 2, F_HALVING = 4, F_NASTY = 8, F_STATE = 16, F_PRUNED = 32 };
 
 static const char *NASTY_NAME = "a<b&\\\"q'"; /* JSON text of a<b&"q' */
 static const char *NASTY_VALUE = "</script><b>x</b>&amp;";
@@ -111,6 +112,16 @@ static char *gen_doc(size_t n, int flags)
         ctune__sb_str(&b, "],\n    \"n_resources\": [");
         for (size_t i = 0; i < n; i++)
             ctune__sb_printf(&b, "%s%zu", i ? ", " : "", (size_t)30 << (i * 3 / n));
+    }
+    if (flags & F_PRUNED) { /* a pruned search: rows 3, 7, 11, ... stopped at step 3 */
+        ctune__sb_str(&b, "],\n    \"pruned\": [");
+        for (size_t i = 0; i < n; i++)
+            ctune__sb_printf(&b, "%s%d", i ? ", " : "", i % 4 == 3);
+        if (!(flags & F_HALVING)) {
+            ctune__sb_str(&b, "],\n    \"n_resources\": [");
+            for (size_t i = 0; i < n; i++)
+                ctune__sb_printf(&b, "%s%d", i ? ", " : "", i % 4 == 3 ? 3 : 9);
+        }
     }
     if (flags & F_STATE) {
         ctune__sb_str(&b, "],\n    \"state\": [");
@@ -278,9 +289,10 @@ END_TEST
 /* Every string from the file reaches the page escaped. */
 START_TEST(test_escaping)
 {
-    char *text = gen_doc(10, F_NASTY | F_NAN);
+    char *text = gen_doc(10, F_NASTY | F_NAN | F_PRUNED);
     ctune__rdoc *d = read_ok(text);
     ck_assert_str_eq(d->params[0].name, "a<b&\"q'");
+    ck_assert_str_eq(d->state[3], "pruned");
     ck_assert_str_eq(d->metric, "f1&<i>");
     char *html = html_of(d, "dir/<x>&\"'.json");
     check_structure(html);
@@ -369,6 +381,15 @@ START_TEST(test_degenerate_pages)
         " \"cv_results\": {\"params\": [{}], \"mean_test_score\": [0.5],"
         " \"std_test_score\": [0], \"rank_test_score\": [1]}}";
     d = read_ok(bare);
+    ctune__rdoc_free(d);
+    /* the optional stopped_by of a search ended by its timeout */
+    const char *timed =
+        "{\"schema\": 1, \"n_candidates\": 1, \"n_splits\": 0, \"status\": \"complete\","
+        " \"stopped_by\": \"timeout\", \"cv_results\": {\"params\": [{}], "
+        "\"mean_test_score\": [0.5], \"std_test_score\": [0], \"rank_test_score\": [1]}}";
+    d = read_ok(timed);
+    ctune__rdoc_free(d);
+    d = read_ok(bare);
     html = html_of(d, NULL);
     check_structure(html);
     ck_assert(strstr(html, "No parameter was searched") != NULL);
@@ -400,6 +421,9 @@ START_TEST(test_reader_refusals)
     read_bad("{\"schema\": \"1\", \"cv_results\": {}}", CTUNE_EFORMAT,
              "'schema' (line 1 column 12) must be a version number, not a string");
     read_bad("{\"schema\": 1.5, \"cv_results\": {}}", CTUNE_EFORMAT, "version number");
+    read_bad("{\"schema\": 1, \"n_candidates\": 0, \"n_splits\": 0, \"stopped_by\": 3, "
+             "\"cv_results\": {}}",
+             CTUNE_EFORMAT, "'stopped_by' (line 1 column 63) must be a string, not a number");
     read_bad("{\"schema\": 1, \"cv_results\": []}", CTUNE_EFORMAT,
              "'cv_results' (line 1 column 29) must be an object of columns");
     read_bad("{\"schema\": 1, \"cv_results\": {}}", CTUNE_EFORMAT, "'n_candidates' is missing");
@@ -711,6 +735,485 @@ START_TEST(test_alloc_failures)
 }
 END_TEST
 
+/* The optional pruned column of a search with a pruner: mapped to the
+ * pruned state, shown as triangles, dashed lines and a table state. */
+START_TEST(test_pruned_column)
+{
+    const size_t n = 12;
+    char *text = gen_doc(n, F_PRUNED | F_HISTORY);
+    ctune__rdoc *d = read_ok(text);
+    ck_assert(d->has_pruned);
+    ck_assert_ptr_nonnull(d->state);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_eq(d->state[i], i % 4 == 3 ? "pruned" : "done");
+    ck_assert_int_eq(d->best_index, 1); /* the best is a complete trial */
+    char *html = html_of(d, NULL);
+    check_structure(html);
+    const char *h = figure(html, "history");
+    ck_assert_uint_eq(count(h, "class=\"pt"), n);
+    ck_assert_uint_eq(count(h, "class=\"pt pruned\""), 3);
+    ck_assert_uint_eq(count(h, "class=\"key pruned\""), 1); /* the legend */
+    ck_assert(strstr(h, "pruned (score at its last step)") != NULL);
+    ck_assert(strstr(h, "3 trials were pruned (triangles pointing down") != NULL); /* desc */
+    ck_assert_uint_eq(count(figure(html, "parallel"), "class=\"pline pruned\""), 3);
+    ck_assert_uint_eq(count(figure(html, "slice-0"), "class=\"pt pruned\""), 3);
+    /* the step each trial reached, pruned ones as triangles */
+    const char *r = figure(html, "rungs");
+    ck_assert(strstr(r, "Pruning: the step each trial reached") != NULL);
+    ck_assert_uint_eq(count(r, "class=\"pt"), n);
+    ck_assert_uint_eq(count(r, "class=\"pt pruned\""), 3);
+    ck_assert(strstr(r, "pruned at 3, candidate 3") != NULL);
+    /* learning curves: candidate 3 is among the 5 best by rank, dashed */
+    ck_assert_uint_eq(count(figure(html, "curves-0"), "class=\"curve pruned\""), 1);
+    ck_assert(strstr(figure(html, "curves-0"), "candidate 3 (pruned)") != NULL);
+    ck_assert(strstr(html, "<dt>pruned</dt><dd>3 of 12 trials") != NULL);
+    ck_assert(strstr(html, "3 of the 12 trials were pruned") != NULL);
+    ck_assert_uint_eq(count(html, "<td>▽ pruned</td>"), 3);
+    ck_assert_uint_eq(count(figure(html, "importance"), "class=\"bar\""), 3);
+    free(html);
+    /* importances leave the pruned trials out */
+    double with[3], without[3];
+    ck_assert_ok(ctune__report_importances(d, with));
+    const char **state = d->state;
+    d->state = NULL;
+    ck_assert_ok(ctune__report_importances(d, without));
+    d->state = state;
+    ck_assert(with[0] != without[0] || with[1] != without[1] || with[2] != without[2]);
+    ctune__rdoc_free(d);
+    free(text);
+
+    /* state and pruned together: they must agree */
+    const char *head = "{\"schema\": 1, \"n_candidates\": 2, \"n_splits\": 1, \"cv_results\": {"
+                       "\"mean_test_score\": [1, 0.5], \"std_test_score\": [0, 0], "
+                       "\"rank_test_score\": [1, 2], \"split0_test_score\": [1, 0.5], "
+                       "\"params\": [{}, {}], ";
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s\"state\": [\"done\", \"pruned\"], \"pruned\": [0, 1]}}", head);
+    d = read_ok(buf);
+    ck_assert(d->has_pruned);
+    ck_assert_str_eq(d->state[1], "pruned");
+    ctune__rdoc_free(d);
+    snprintf(buf, sizeof buf, "%s\"state\": [\"done\", null], \"pruned\": [0, 1]}}", head);
+    d = read_ok(buf); /* an unknown state agrees with anything */
+    ctune__rdoc_free(d);
+    snprintf(buf, sizeof buf, "%s\"state\": [\"done\", \"pruned\"], \"pruned\": [0, 0]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "pruned[1] (line 1) is 0 but state[1] is pruned");
+    snprintf(buf, sizeof buf, "%s\"state\": [\"pruned\", \"done\"], \"pruned\": [1, 1]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "pruned[1] (line 1) is 1 but state[1] is done");
+    /* without state: 0 is done, or failed for a row with an error */
+    snprintf(buf, sizeof buf, "%s\"error\": [null, \"split 0: boom\"], \"pruned\": [0, 0]}}", head);
+    d = read_ok(buf);
+    ck_assert_str_eq(d->state[0], "done");
+    ck_assert_str_eq(d->state[1], "failed");
+    ctune__rdoc_free(d);
+    /* wrong types and lengths */
+    snprintf(buf, sizeof buf, "%s\"pruned\": [0, \"1\"]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "'pruned[1]' (line 1 column");
+    read_bad(buf, CTUNE_EFORMAT, "must be 0 or 1, not a string");
+    snprintf(buf, sizeof buf, "%s\"pruned\": [0, 0.5]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "'pruned[1]' (line 1 column");
+    read_bad(buf, CTUNE_EFORMAT, "must be 0 or 1");
+    snprintf(buf, sizeof buf, "%s\"pruned\": [2, 0]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "'pruned[0]'");
+    snprintf(buf, sizeof buf, "%s\"pruned\": [true, 0]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "'pruned[0]' (line 1 column");
+    snprintf(buf, sizeof buf, "%s\"pruned\": [null, 0]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "must be 0 or 1, not null");
+    snprintf(buf, sizeof buf, "%s\"pruned\": [0, 1, 0]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "column 'pruned' (line 1) has 3 values for 2 candidates");
+    snprintf(buf, sizeof buf, "%s\"pruned\": [0]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "column 'pruned' (line 1) has 1 values for 2 candidates");
+    snprintf(buf, sizeof buf, "%s\"pruned\": 1}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "'pruned' (line 1 column");
+    read_bad(buf, CTUNE_EFORMAT, "must be an array of 0 and 1, not a number");
+    /* Hyperband's bracket column: a table column and the rungs' tooltips */
+    snprintf(buf, sizeof buf, "%s\"bracket\": [1, 0], \"iter\": [0, 0], \"n_resources\": [3, 9]}}",
+             head);
+    d = read_ok(buf);
+    ck_assert_ptr_nonnull(d->bracket);
+    html = html_of(d, NULL);
+    check_structure(html);
+    ck_assert(strstr(html, "<th scope=\"col\">bracket</th>") != NULL);
+    ck_assert(strstr(figure(html, "rungs"), "bracket 1, rung 0, candidate 0") != NULL);
+    free(html);
+    ctune__rdoc_free(d);
+    snprintf(buf, sizeof buf, "%s\"bracket\": [1]}}", head);
+    read_bad(buf, CTUNE_EFORMAT, "column 'bracket' (line 1) has 1 values for 2 candidates");
+}
+END_TEST
+
+/* A partial search: candidates whose splits did not all run are shown as
+ * incomplete, apart from failed ones. */
+START_TEST(test_incomplete_candidates)
+{
+    const char *doc =
+        "{\"schema\": 1, \"best_index\": 0, \"best_score\": 0.9, \"refit_metric\": \"score\","
+        " \"n_candidates\": 4, \"n_splits\": 2, \"status\": \"partial\", \"cv_results\": {"
+        "\"param_a\": [1, 2, null, null], \"params\": [{\"a\": 1}, {\"a\": 2}, {}, {}],"
+        " \"split0_test_score\": [0.9, null, 0.8, null],"
+        " \"split1_test_score\": [0.9, null, null, null],"
+        " \"mean_test_score\": [0.9, null, null, null], \"std_test_score\": [0, null, null, null],"
+        " \"rank_test_score\": [1, 2, 2, 2], \"error\": [null, \"split 0: boom\","
+        " \"split 1: not run (the search stopped)\", \"split 0: not run (the search stopped)\"]}}";
+    ctune__rdoc *d = read_ok(doc);
+    char *html = html_of(d, NULL);
+    check_structure(html);
+    const char *h = figure(html, "history");
+    ck_assert_uint_eq(count(h, "class=\"pt"), 4);
+    ck_assert_uint_eq(count(h, "class=\"pt incomplete\""), 2);
+    ck_assert_uint_eq(count(h, "class=\"pt failed\""), 1);
+    ck_assert(strstr(h, "2 candidates are incomplete") != NULL);
+    ck_assert(strstr(h, "not run yet") != NULL); /* the legend */
+    ck_assert_uint_eq(count(html, "<td>incomplete: splits not run</td>"), 2);
+    ck_assert(strstr(html, "1 of the 4 candidates have no score (failed)") != NULL);
+    ck_assert(strstr(html, "partial results") != NULL);
+    /* the candidates without params do not turn the axis of a into categories */
+    ck_assert(strstr(figure(html, "slice-0"), "a (value)") != NULL);
+    free(html);
+    ctune__rdoc_free(d);
+}
+END_TEST
+
+static void spit(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static void rm_db(const char *path)
+{
+    char side[600];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+#ifdef CTUNE_TEST_STUDIES
+#include <sqlite3.h>
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    char *buf = malloc(1 << 22);
+    size_t n = fread(buf, 1, (1 << 22) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+static int stop_after(size_t c, size_t f, double score, double elapsed, size_t done, size_t total,
+                      void *user)
+{
+    (void)c, (void)f, (void)score, (void)elapsed, (void)total;
+    return done >= *(size_t *)user;
+}
+
+/* A grid search of 8 candidates x 3 splits on iris through a study at
+ * `path`, stopped after `stop` tasks (0: run it all); its results JSON is
+ * written to `json` when not NULL. */
+static void study_search_of(const char *path, const char *options, size_t stop, const char *json,
+                            int tpe /* 1: TPE, 2: a grid with a pruner */)
+{
+    ctune_data *data = NULL;
+    ctune_estimator *est = NULL;
+    ctune_space *space = NULL;
+    ctune_search *s = NULL;
+    ctune_study *st = NULL;
+    ck_assert_ok(ctune_dataset_load(&data, "iris", NULL));
+    if (tpe == 2) { /* a grid of an MLP pruned on its epochs, step after step */
+        ck_assert_ok(ctune_mlp_classifier_new(&est));
+        ck_assert_ok(ctune_space_parse(&space, "learning_rate: 0.0001|0.001|0.01|0.1; nn: 4|8"));
+        ck_assert_ok(ctune_search_new_grid(&s, est, space));
+        ck_assert_ok(ctune_search_set_pruner(s, "sha", "epochs", 4));
+    } else {
+        ck_assert_ok(ctune_decision_tree_classifier_new(&est));
+        ck_assert_ok(ctune_space_parse(&space, "max_depth: 1|2|3|none; criterion: gini|entropy"));
+        if (tpe)
+            ck_assert_ok(ctune_search_new_tpe(&s, est, space, 8, 3, "n_startup_trials=3"));
+        else
+            ck_assert_ok(ctune_search_new_grid(&s, est, space));
+    }
+    ck_assert_ok(ctune_search_set_options(s, options));
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    ck_assert_ok(ctune_search_set_study(s, st));
+    if (stop)
+        ck_assert_ok(ctune_search_set_progress(s, stop_after, &stop));
+    ctune_status rc = ctune_search_fit(s, data);
+    ck_assert_int_eq(rc, stop ? CTUNE_ECANCELLED : CTUNE_OK);
+    if (json)
+        ck_assert_ok(ctune_search_results_json(s, json));
+    ck_assert_ok(ctune_search_set_study(s, NULL));
+    ctune_study_close(st);
+    ctune_search_free(s);
+    ctune_space_free(space);
+    ctune_estimator_free(est);
+    ctune_data_free(data);
+}
+
+static void study_search(const char *path, const char *options, size_t stop, const char *json)
+{
+    study_search_of(path, options, stop, json, 0);
+}
+
+/* The results document of a study, from a fresh handle. */
+static char *study_json(const char *path, long *len)
+{
+    ctune_study *st = NULL;
+    ck_assert_ok(ctune_study_open(&st, path, "create=false"));
+    long n = ctune_study_results_json_buf(NULL, 0, st);
+    ck_assert_msg(n > 0, "%s", ctune_last_error());
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_int_eq(ctune_study_results_json_buf(buf, (size_t)n + 1, st), n);
+    ctune_study_close(st);
+    *len = n;
+    return buf;
+}
+
+static void sql(const char *path, const char *text)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    ck_assert_msg(sqlite3_exec(db, text, NULL, NULL, &err) == SQLITE_OK, "%s", err);
+    sqlite3_close(db);
+}
+
+/* A study file as the input: its results document equals the search's,
+ * and the page says how far a study in progress is. */
+START_TEST(test_study_input)
+{
+    char db[96], json[96], html[96];
+    snprintf(db, sizeof db, "/tmp/ctune_report_%d <&>.db", (int)getpid());
+    snprintf(json, sizeof json, "/tmp/ctune_report_%d.json", (int)getpid());
+    snprintf(html, sizeof html, "/tmp/ctune_report_%d.html", (int)getpid());
+
+    /* a finished study: the very text the search wrote, whatever the options */
+    static const char *const options[] = {
+        "cv=3", "cv=3, scoring=accuracy|f1_macro, refit=f1_macro, return_train_score=true",
+        "cv=3, scoring=accuracy|f1_macro, refit=false", "cv=3, scoring=f1_macro, error_score=0"};
+    for (size_t k = 0; k < 3 * sizeof options / sizeof *options; k++) {
+        /* the same for a TPE search (1) and a pruned search (2) */
+        int tpe = (int)(k / (sizeof options / sizeof *options));
+        rm_db(db);
+        study_search_of(db, options[k % (sizeof options / sizeof *options)], 0, json, tpe);
+        size_t want_len;
+        char *want = slurp(json, &want_len);
+        long n;
+        char *got = study_json(db, &n);
+        if (tpe == 2) { /* some trials were pruned, some not */
+            const char *col = strstr(want, "\"pruned\": [");
+            ck_assert_ptr_nonnull(col);
+            size_t len = strcspn(col, "]");
+            ck_assert_msg(memchr(col, '0', len) && memchr(col, '1', len), "%.*s", (int)len, col);
+        }
+        ck_assert_uint_eq((size_t)n, want_len);
+        ck_assert_msg(memcmp(got, want, want_len) == 0, "options '%s' (tpe %d):\n%s\nvs\n%s",
+                      options[k % (sizeof options / sizeof *options)], tpe, got, want);
+        free(got);
+        free(want);
+    }
+    rm_db(db);
+    study_search(db, "cv=3", 0, NULL);
+    ck_assert_ok(ctune_report_write(db, html));
+    char *page = slurp(html, NULL);
+    check_structure(page);
+    ck_assert(strstr(page, "<p class=\"source\">Study: /tmp/ctune_report_") != NULL);
+    ck_assert(strstr(page, " &lt;&amp;&gt;.db</p>") != NULL); /* the name, escaped */
+    ck_assert(strstr(page, "<dt>study</dt><dd>24 of 24 tasks done") != NULL);
+    ck_assert(strstr(page, "<dt>status</dt><dd>complete") != NULL);
+    ck_assert_ptr_null(strstr(page, "study in progress"));
+    ck_assert_uint_eq(count(figure(page, "history"), "class=\"pt"), 8);
+    ck_assert_uint_eq(count(figure(page, "history"), "class=\"pt best\""), 1);
+    free(page);
+    ck_assert_status(ctune_report_write(db, db), CTUNE_EINVAL); /* never over its input */
+
+    /* in progress: 7 of 24 tasks (candidates 0 and 1 done, 2 has one split) */
+    rm_db(db);
+    study_search(db, "cv=3", 7, NULL);
+    long n0;
+    char *before = study_json(db, &n0);
+    ck_assert(strstr(before, "\"status\": \"partial\"") != NULL);
+    ck_assert_ok(ctune_report_write(db, html));
+    page = slurp(html, NULL);
+    check_structure(page);
+    ck_assert(strstr(page, "study in progress: 7 of 24 tasks done") != NULL);
+    ck_assert(strstr(page, "<dt>study</dt><dd>7 of 24 tasks done") != NULL);
+    ck_assert(strstr(page, "<dt>candidates</dt><dd>8 (2 with a score)</dd>") != NULL);
+    const char *h = figure(page, "history");
+    ck_assert_uint_eq(count(h, "class=\"pt"), 8);
+    ck_assert_uint_eq(count(h, "class=\"pt incomplete\""), 6);
+    ck_assert_uint_eq(count(page, "<td>incomplete: splits not run</td>"), 6);
+    ck_assert_uint_eq(count(figure(page, "parallel"), "class=\"pline"), 2);
+    free(page);
+    /* the report read the study and changed nothing in it */
+    long n1;
+    char *after = study_json(db, &n1);
+    ck_assert_int_eq(n0, n1);
+    ck_assert(memcmp(before, after, (size_t)n0) == 0);
+    free(before);
+    free(after);
+
+    /* no task done yet: a clear error, no page */
+    unlink(html);
+    sql(db, "DELETE FROM trials");
+    ck_assert_status(ctune_report_write(db, html), CTUNE_ESTATE);
+    ck_assert_error_has("has no task done yet (0 of 24): nothing to report");
+    ck_assert_int_eq(access(html, F_OK), -1);
+    /* an empty study (opened, no search began) */
+    rm_db(db);
+    ctune_study *st = NULL;
+    ck_assert_ok(ctune_study_open(&st, db, NULL));
+    ck_assert_status(ctune_study_results_json_buf(NULL, 0, st), CTUNE_ESTATE);
+    ctune_study_close(st);
+    ck_assert_status(ctune_report_write(db, html), CTUNE_ESTATE);
+    ck_assert_error_has("no search has begun on it yet");
+    ck_assert_int_eq(access(html, F_OK), -1);
+
+    /* a study whose meta data or rows do not fit its search: refused */
+    static const char *const broken[][2] = {
+        {"UPDATE meta SET value='1099511627776' WHERE key='n_candidates'", "too large"},
+        {"UPDATE meta SET value='0' WHERE key='n_splits'", "does not fit its search"},
+        {"UPDATE meta SET value='2' WHERE key='n_scores'", "does not fit its search"},
+        {"UPDATE meta SET value=replace(value, 'strategy: grid', 'strategy: halving') "
+         "WHERE key='fingerprint'",
+         "(strategy halving) cannot be rebuilt"},
+        {"UPDATE meta SET value=replace(value, 'seed: ', 'pruner: kind=1' || char(10) || 'seed: ') "
+         "WHERE key='fingerprint'",
+         "its pruner line is malformed"},
+        {"UPDATE meta SET value=replace(value, 'refit: 1 -', 'refit: 1 nope') "
+         "WHERE key='fingerprint'",
+         "refit=nope is not one of its scorers"},
+        {"UPDATE meta SET value=replace(value, 'refit: 1 -', 'refit: yes') "
+         "WHERE key='fingerprint'",
+         "refit line 'yes' is malformed"},
+        {"UPDATE meta SET value=replace(value, 'error_score: nan', 'error_score: 1x') "
+         "WHERE key='fingerprint'",
+         "error_score line '1x' is malformed"},
+        {"UPDATE meta SET value=replace(value, 'space: ', 'space: (') WHERE key='fingerprint'",
+         "the space of its search does not read back"},
+        {"UPDATE meta SET value=replace(value, 'scoring:', 'scores:') WHERE key='fingerprint'",
+         "has no 'scoring' line"},
+        {"UPDATE trials SET candidate=99 WHERE candidate=0 AND split=0",
+         "a trial of candidate 99, split 0 is outside its search (8 candidates, 3 splits)"},
+        {"UPDATE trials SET scores=x'00' WHERE candidate=1", "is malformed"},
+        {"UPDATE trials SET params='=1' WHERE candidate=2", "params of candidate 2 do not read"},
+    };
+    for (size_t k = 0; k < sizeof broken / sizeof *broken; k++) {
+        rm_db(db);
+        study_search(db, "cv=3", 0, NULL);
+        sql(db, broken[k][0]);
+        ctune_status brc = ctune_report_write(db, html);
+        ck_assert_msg(brc == CTUNE_EFORMAT, "%s: %d %s", broken[k][0], brc, ctune_last_error());
+        ck_assert_msg(strstr(ctune_last_error(), broken[k][1]) != NULL, "%s: %s", broken[k][0],
+                      ctune_last_error());
+    }
+    ck_assert_int_eq(access(html, F_OK), -1);
+
+    /* another program's database: refused, and left as it was */
+    rm_db(db);
+    sql(db, "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES('keep me')");
+    size_t len0, len1;
+    char *raw0 = slurp(db, &len0);
+    ck_assert_status(ctune_report_write(db, html), CTUNE_EFORMAT);
+    ck_assert_error_has("is a study file (SQLite)");
+    ck_assert_error_has("not a ctune study");
+    char *raw1 = slurp(db, &len1);
+    ck_assert(len0 == len1 && memcmp(raw0, raw1, len0) == 0);
+    free(raw0);
+    free(raw1);
+    /* an empty SQLite database: not turned into a study */
+    rm_db(db);
+    sql(db, "CREATE TABLE t(x); DROP TABLE t");
+    raw0 = slurp(db, &len0);
+    ck_assert_status(ctune_report_write(db, html), CTUNE_EFORMAT);
+    ck_assert_error_has("an empty database");
+    raw1 = slurp(db, &len1);
+    ck_assert(len0 == len1 && memcmp(raw0, raw1, len0) == 0);
+    free(raw0);
+    free(raw1);
+    /* create=false on a missing file: no file appears */
+    rm_db(db);
+    ck_assert_status(ctune_study_open(&st, db, "create=false"), CTUNE_EIO);
+    ck_assert_int_eq(access(db, F_OK), -1);
+    ck_assert_status(ctune_study_open(&st, db, "create=maybe"), CTUNE_EINVAL);
+    ck_assert_error_has("create must be true or false");
+
+    /* a corrupted file with SQLite's header, and a truncated study */
+    char junk[8192];
+    memcpy(junk, "SQLite format 3", 16);
+    for (size_t i = 16; i < sizeof junk; i++)
+        junk[i] = (char)(i * 131 + 7);
+    spit(db, junk, sizeof junk);
+    ck_assert_int_eq(ctune_report_write(db, html), CTUNE_EFORMAT);
+    ck_assert_error_has(db);
+    ck_assert_int_eq(access(html, F_OK), -1);
+    rm_db(db);
+    study_search(db, "cv=3", 0, NULL);
+    size_t full;
+    char *whole = slurp(db, &full);
+    ck_assert_uint_gt(full, 4096);
+    rm_db(db);
+    spit(db, whole, 4096 + 100);
+    free(whole);
+    ctune_status rc = ctune_report_write(db, html);
+    ck_assert_msg(rc == CTUNE_EFORMAT || rc == CTUNE_EIO, "%d %s", rc, ctune_last_error());
+    ck_assert_error_has(db);
+    ck_assert_int_eq(access(html, F_OK), -1);
+
+    /* the export's arguments, its needed-size convention, its allocations */
+    rm_db(db);
+    study_search(db, "cv=3", 10, NULL);
+    ck_assert_ok(ctune_study_open(&st, db, "create=false"));
+    ck_assert_status(ctune_study_results_json_buf(NULL, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_results_json_buf(NULL, 8, st), CTUNE_EINVAL);
+    long need = ctune_study_results_json_buf(NULL, 0, st);
+    char small[16];
+    ck_assert_int_eq(ctune_study_results_json_buf(small, sizeof small, st), need);
+    ck_assert_uint_eq(strlen(small), sizeof small - 1);
+    int done = 0;
+    for (int k = 1; k < 5000 && !done; k++) {
+        int64_t live = ctune_alloc_live();
+        ctune_alloc_fail_at(k, 0);
+        int64_t fails = ctune_alloc_failures();
+        long got = ctune_study_results_json_buf(NULL, 0, st);
+        int injected = ctune_alloc_failures() > fails;
+        ctune_alloc_fail_at(0, 0);
+        ck_assert_msg(got == need || got == CTUNE_ENOMEM, "step %d: %ld %s", k, got,
+                      ctune_last_error());
+        done = got == need && !injected;
+        ck_assert_msg(ctune_alloc_live() == live, "step %d: leak", k);
+    }
+    ck_assert(done);
+    ctune_study_close(st);
+    rm_db(db);
+    unlink(json);
+    unlink(html);
+}
+END_TEST
+#else
+/* Without studies a study file is refused with a message that says so. */
+START_TEST(test_study_input)
+{
+    char db[96], html[96];
+    snprintf(db, sizeof db, "/tmp/ctune_report_%d.db", (int)getpid());
+    snprintf(html, sizeof html, "/tmp/ctune_report_%d.html", (int)getpid());
+    char junk[4096] = "SQLite format 3";
+    spit(db, junk, sizeof junk);
+    ck_assert_status(ctune_report_write(db, html), CTUNE_EINVAL);
+    ck_assert_error_has("this ctune was built without studies");
+    ck_assert_int_eq(access(html, F_OK), -1);
+    rm_db(db);
+}
+END_TEST
+#endif
+
 int main(void)
 {
     Suite *s = suite_create("report");
@@ -727,6 +1230,9 @@ int main(void)
     tcase_add_test(tc, test_importances);
     tcase_add_test(tc, test_public_api);
     tcase_add_test(tc, test_alloc_failures);
+    tcase_add_test(tc, test_pruned_column);
+    tcase_add_test(tc, test_incomplete_candidates);
+    tcase_add_test(tc, test_study_input);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

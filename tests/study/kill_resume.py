@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Kill and resume: `ctune search --study` killed with SIGKILL inside and
-after every commit and while writing the results, then resumed; the JSON
-results equal an uninterrupted run's except the timing fields.
+after every commit, in the middle of the refit and while writing the
+results, then resumed; the JSON results equal an uninterrupted run's except
+the timing fields, and the saved model predicts as the uninterrupted run's.
 
-usage: kill_resume.py CTUNE TEST_HOOKS(0|1)"""
+usage: kill_resume.py CTUNE TEST_HOOKS(0|1) IRIS_CSV"""
 import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -15,6 +17,7 @@ import time
 
 CTUNE = os.path.abspath(sys.argv[1])
 HOOKS = sys.argv[2] == "1"
+IRIS = os.path.abspath(sys.argv[3])
 ARGS = ["search", "--dataset", "iris", "--model", "tree", "--space",
         "max_depth: 1|2|3|4|5|6; min_samples_leaf: 1|2|4", "--n-iter", "5", "--cv", "3",
         "--seed", "3", "--quiet"]
@@ -44,16 +47,26 @@ def results(path):
 
 
 def done_in(tmp, study):
-    p = subprocess.run([CTUNE, "study", "show", study], cwd=tmp, capture_output=True,
-                       text=True, timeout=60)
+    """Tasks committed to the study (`ctune study show` counts the steps a
+    pruner skipped as done too)."""
+    con = sqlite3.connect(os.path.join(tmp, study))
+    try:
+        return con.execute("SELECT count(*) FROM trials").fetchone()[0]
+    finally:
+        con.close()
+
+
+def predictions(tmp, model):
+    p = subprocess.run([CTUNE, "predict", "--model-file", model, "--data", IRIS, "--target",
+                        "target"], cwd=tmp, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
-    first = p.stdout.splitlines()[0]  # "tasks done: D of T"
-    return int(first.split()[2])
+    assert len(p.stdout.splitlines()) == 151, p.stdout[:200]
+    return p.stdout
 
 
 def clean(tmp):
     for f in os.listdir(tmp):
-        if f.startswith("s.db") or f.startswith("out"):
+        if f.startswith("s.db") or f.startswith("out") or f.startswith("."):
             os.unlink(os.path.join(tmp, f))
 
 
@@ -111,7 +124,7 @@ def stale_claims(tmp, ref):
                 {"CTUNE_TEST_STUDY_KILL": "4:after"})
         assert p.returncode == -signal.SIGKILL
         db = sqlite3.connect(os.path.join(tmp, "s.db"))
-        db.execute("INSERT INTO claims VALUES(3, 0, ?, julianday('now'))", (owner,))
+        db.execute("INSERT INTO claims VALUES(3, 0, 0, ?, julianday('now'))", (owner,))
         db.execute("UPDATE claims SET heartbeat=? WHERE owner=?", (time.time(), owner))
         db.commit()
         db.close()
@@ -176,6 +189,105 @@ def cli_study(tmp, ref):
     print("ctune study show|export and their bad input")
 
 
+# Searches of several runs: successive halving (rungs), TPE (proposals from
+# the results before them), a pruner (steps of a warm-started MLP) and
+# Hyperband (brackets), each on one study in one process at a time.
+ADAPTIVE = {
+    "halving": ["--model", "tree", "--space",
+                "max_depth: 1|2|3|4|5|6; min_samples_leaf: 1|2|4", "--strategy", "halving"],
+    "tpe": ["--model", "tree", "--space", "max_depth: 1|2|3|4|5|6; min_samples_leaf: 1|2|4",
+            "--strategy", "tpe", "--n-iter", "8", "--tpe-batch", "2"],
+    "pruner": ["--no-scale", "--pruner", "median", "--max-epochs", "4", "--n-iter", "8",
+               "--space", "learning_rate: loguniform(0.0001, 0.1); nn: 4|8"],
+    "hyperband": ["--strategy", "hyperband", "--max-epochs", "4", "--factor", "2",
+                  "--space", "learning_rate: loguniform(0.01, 0.1); nn: 4|8"],
+}
+
+
+def adaptive(tmp):
+    """Each strategy killed inside and after commits spread over its run and
+    in the refit, then resumed: the results and the saved model's
+    predictions equal the uninterrupted run's."""
+    base = ["search", "--dataset", "iris", "--cv", "3", "--seed", "3", "--quiet"]
+
+    def go(extra, env=None):
+        e = dict(os.environ)
+        e.pop("CTUNE_TEST_STUDY_KILL", None)
+        e.update(env or {})
+        return subprocess.run([CTUNE] + base + extra, cwd=tmp, env=e, capture_output=True,
+                              text=True, timeout=120)
+
+    n_points = 0
+    for name, args in ADAPTIVE.items():
+        clean(tmp)
+        p = go(args + ["--results", "ref.json", "--save-model", "ref.ctm"])
+        assert p.returncode == 0, (name, p.stderr)
+        ref = results(os.path.join(tmp, "ref.json"))
+        ref_pred = predictions(tmp, "ref.ctm")
+        p = go(args + ["--study", "s.db"])
+        assert p.returncode == 0, (name, p.stderr)
+        total = done_in(tmp, "s.db")
+        ks = sorted({1, 2, total // 3, total // 2, total - 1, total})
+        points = [("%d:in" % k, k - 1) for k in ks if k >= 1]
+        points += [("%d:after" % k, k) for k in ks if k >= 1] + [("refit", total)]
+        for point, committed in points:
+            clean(tmp)
+            p = go(args + ["--study", "s.db", "--results", "out.json"],
+                   {"CTUNE_TEST_STUDY_KILL": point})
+            assert p.returncode == -signal.SIGKILL, "%s %s: exit %s, not killed: %s" % (
+                name, point, p.returncode, p.stderr)
+            assert not os.path.exists(os.path.join(tmp, "out.json")), (name, point)
+            got = done_in(tmp, "s.db")
+            assert got == committed, "%s %s: %d tasks committed, expected %d" % (
+                name, point, got, committed)
+            p = go(args + ["--study", "s.db", "--results", "out.json", "--save-model", "out.ctm"])
+            assert p.returncode == 0, "%s %s: resume failed: %s" % (name, point, p.stderr)
+            assert results(os.path.join(tmp, "out.json")) == ref, \
+                "%s %s: resumed results differ from the uninterrupted run" % (name, point)
+            assert predictions(tmp, "out.ctm") == ref_pred, \
+                "%s %s: the resumed model predicts otherwise" % (name, point)
+            assert done_in(tmp, "s.db") == total, (name, point)
+            n_points += 1
+        # a pruned search marks its stopped trials
+        if name == "pruner":
+            p = cli(tmp, "study", "export", "s.db", "--results", "trials.json")
+            assert p.returncode == 0, p.stderr
+            with open(os.path.join(tmp, "trials.json")) as f:
+                trials = json.load(f)["trials"]
+            pruned = {t["candidate"] for t in trials if t["state"] == "pruned"}
+            flags = ref["cv_results"]["pruned"]
+            assert pruned == {c for c, v in enumerate(flags) if v}, (pruned, flags)
+            assert pruned, "the test's pruner pruned nothing"
+    print("%d kill points of halving, TPE, pruned and Hyperband searches resumed" % n_points)
+
+
+STUB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli", "tune_stub.sh")
+
+
+def tune_shared(tmp):
+    """Two `ctune tune --study` processes at once, then a third that
+    continues after their trials; another tuner's settings are refused."""
+    clean(tmp)
+    args = [CTUNE, "tune", "--space", "x: uniform(0, 1)", "--sampler", "tpe", "--seed", "3",
+            "--command", STUB + " slow {x}", "--study", "s.db", "--quiet"]
+    procs = [subprocess.Popen(args + ["--n-trials", "4"], cwd=tmp, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    p = subprocess.run(args + ["--n-trials", "2"], cwd=tmp, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "10 trials: 10 complete, 0 pruned, 0 failed" in p.stdout, p.stdout
+    assert done_in(tmp, "s.db") == 10
+    p = subprocess.run(args[:6] + ["--seed", "4"] + args[8:], cwd=tmp, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 1 and "belongs to another search" in p.stderr, p.stderr
+    p = cli(tmp, "tune", "--space", "x: 1", "--command", "true", "--study-options", "fresh=true")
+    assert p.returncode == 2 and "--study-options goes with --study" in p.stderr, p.stderr
+    print("ctune tune: two processes and a third on one study")
+
+
 def main():
     if not HOOKS:
         print("built without test_hooks: the kill points need CTUNE_TEST_STUDY_KILL")
@@ -185,8 +297,10 @@ def main():
         p = run(tmp, ["--results", "ref.json", "--save-model", "ref.ctm"])
         assert p.returncode == 0, p.stderr
         ref = results(os.path.join(tmp, "ref.json"))
+        ref_pred = predictions(tmp, "ref.ctm")
         points = [("%d:in" % k, k - 1) for k in range(1, N_TASKS + 1)]
         points += [("%d:after" % k, k) for k in range(1, N_TASKS + 1)]
+        points.append(("refit", N_TASKS))  # every task committed, in the refit's fit
         points.append(("write", N_TASKS))  # the refit is done, the results half written
         for point, committed in points:
             for f in os.listdir(tmp):
@@ -215,16 +329,22 @@ def main():
             got = done_in(tmp, "s.db")
             assert got == committed, "%s: %d tasks committed, expected %d" % (
                 point, got, committed)
-            p = run(tmp, ["--study", "s.db", "--results", "out.json"])
+            p = run(tmp, ["--study", "s.db", "--results", "out.json", "--save-model",
+                          "out.ctm"])
             assert p.returncode == 0, "%s: resume failed: %s" % (point, p.stderr)
             assert results(os.path.join(tmp, "out.json")) == ref, \
                 "%s: resumed results differ from the uninterrupted run" % point
             assert done_in(tmp, "s.db") == N_TASKS
+            if point in ("refit", "write", "1:in", "%d:after" % N_TASKS):
+                assert predictions(tmp, "out.ctm") == ref_pred, \
+                    "%s: the resumed model predicts otherwise" % point
         print("%d kill points resumed to the uninterrupted results" % len(points))
         concurrent_create(tmp)
         two_processes(tmp, ref)
         stale_claims(tmp, ref)
         cli_study(tmp, ref)
+        adaptive(tmp)
+        tune_shared(tmp)
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

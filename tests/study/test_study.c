@@ -4,10 +4,13 @@
  * error; every function refuses bad input. */
 #define CTUNE_EXPERIMENTAL
 #include <math.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixtures.h"
@@ -35,6 +38,8 @@ static void rm_study(const char *path)
     snprintf(p, sizeof p, "%s-shm", path);
     unlink(p);
 }
+
+static long file_size(const char *path);
 
 typedef struct fixture {
     double *X, *y;
@@ -72,7 +77,8 @@ static ctune_search *new_search(const fixture *f, const char *options)
 static void assert_same_results(ctune_search *a, ctune_search *b, const ctune_data *d)
 {
     ck_assert_uint_eq(ctune_search_n_columns(a), ctune_search_n_columns(b));
-    size_t n = ctune_search_n_candidates(a);
+    size_t n = ctune_search_n_rows(a);
+    ck_assert_uint_eq(n, ctune_search_n_rows(b));
     for (size_t j = 0; j < ctune_search_n_columns(a); j++) {
         const char *col = ctune_search_column_name(a, j);
         ck_assert_str_eq(col, ctune_search_column_name(b, j));
@@ -236,30 +242,254 @@ START_TEST(test_other_search_refused)
 }
 END_TEST
 
-/* Searches whose candidates run more than once per split (a rung each) or
- * are proposed as results come are refused, before any fit. */
-START_TEST(test_adaptive_searches_refused)
+/* A halving (two rungs) or TPE search (proposals from earlier results). */
+static ctune_search *new_adaptive(const fixture *f, int tpe)
+{
+    ctune_search *s;
+    if (tpe)
+        ck_assert_ok(ctune_search_new_tpe(&s, f->e, f->sp, 5, 3, "n_startup_trials=2"));
+    else
+        ck_assert_ok(ctune_search_new_halving(&s, f->e, f->sp, 0, 3, NULL));
+    ck_assert_ok(ctune_search_set_options(s, "cv=3, seed=4"));
+    return s;
+}
+
+/* Successive halving and TPE run several evaluation runs (rung after rung,
+ * batch after batch): stopped after k tasks and resumed in a new handle,
+ * they end with the uninterrupted results and run only the missing tasks;
+ * a second live handle on the study is refused while one runs. */
+START_TEST(test_adaptive_searches_resume)
 {
     fixture f;
     fx_open(&f);
     const char *path = tmp("adaptive.db");
+    for (int tpe = 0; tpe <= 1; tpe++) {
+        ctune_search *ref = new_adaptive(&f, tpe);
+        ck_assert_ok(ctune_search_fit(ref, f.d));
+        for (size_t k = 1; k <= 13; k += 4) {
+            rm_study(path);
+            ctune_study *st;
+            ck_assert_ok(ctune_study_open(&st, path, NULL));
+            ctune_search *s = new_adaptive(&f, tpe);
+            ck_assert_ok(ctune_search_set_study(s, st));
+            ck_assert_ok(ctune_search_set_progress(s, stop_after, &k));
+            ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ECANCELLED);
+            size_t done, total;
+            ck_assert_ok(ctune_study_progress(&done, &total, st));
+            ck_assert_uint_eq(total, tpe ? 15 : 24);
+            ck_assert_uint_ge(done, 1);
+            ck_assert_uint_lt(done, total);
+            ctune_search_free(s);
+            ctune_study_close(st);
+            long before = atomic_load(&fx_fits);
+            ck_assert_ok(ctune_study_open(&st, path, NULL));
+            s = new_adaptive(&f, tpe);
+            ck_assert_ok(ctune_search_set_study(s, st));
+            ck_assert_ok(ctune_search_fit(s, f.d));
+            ck_assert_int_eq(atomic_load(&fx_fits) - before, (long)(total - done) + 1);
+            assert_same_results(ref, s, f.d);
+            ck_assert_int_eq(ctune_study_completed_here(st), 1);
+            ctune_search_free(s);
+            ctune_study_close(st);
+        }
+        ctune_search_free(ref);
+    }
+    /* halving rows: candidate, rung and n_resources read back */
+    ctune_study *st;
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    size_t n;
+    ck_assert_ok(ctune_study_n_trials(&n, st));
+    ck_assert_uint_eq(n, 15); /* the TPE search's */
+    ctune_search *s = new_adaptive(&f, 0);
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ESTATE); /* another search */
+    ctune_study_close(st);
+    rm_study(path);
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_ok(ctune_search_fit(s, f.d));
+    ck_assert_ok(ctune_study_n_trials(&n, st));
+    ck_assert_uint_eq(n, 24);
+    size_t at_rung1 = 0;
+    for (size_t i = 0; i < n; i++) {
+        ctune_study_trial_info t;
+        ck_assert_ok(ctune_study_trial(&t, st, i));
+        ck_assert_uint_le(t.rung, 1);
+        ck_assert_int_eq(t.n_resources, ctune_search_n_resources(s, t.rung));
+        ck_assert_int_eq(t.bracket, -1);
+        at_rung1 += t.rung == 1;
+    }
+    ck_assert_uint_eq(at_rung1, 6); /* 2 candidates x 3 splits */
+    /* one live process at a time: a second handle is refused while the
+     * first holds the run lock (taken at begin, released at the end) */
+    ctune_study *other;
+    ck_assert_ok(ctune_study_open(&other, path, NULL));
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char q[256];
+    snprintf(q, sizeof q, "INSERT INTO claims VALUES(-1, -1, -1, '1/%s/live', %f)", "otherhost",
+             (double)time(NULL) + 1e6);
+    ck_assert_int_eq(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_ok(ctune_search_set_study(s, other));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ESTATE);
+    ck_assert_error_has("in use by another process");
+    ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM claims", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_ok(ctune_search_fit(s, f.d));
+    ctune_search_free(s);
+    ctune_study_close(other);
+    ctune_study_close(st);
+    rm_study(path);
+    fx_close(&f);
+}
+END_TEST
+
+/* A study of schema version 1 (candidate and split keys) is upgraded when
+ * opened: its tasks at rung 0, and a search resumes from them. */
+START_TEST(test_schema_1_upgraded)
+{
+    fixture f;
+    fx_open(&f);
+    char path[512], v2[512];
+    snprintf(path, sizeof path, "%s", tmp("v1.db"));
+    snprintf(v2, sizeof v2, "%s", tmp("v2.db")); /* tmp() reuses its buffer */
+    ctune_search *ref = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_fit(ref, f.d));
+    /* a study written the way schema 1 stored it: its tasks copied from
+     * a version 2 study of the same search */
+    rm_study(v2);
+    size_t k = 7;
+    ctune_study *st;
+    ck_assert_ok(ctune_study_open(&st, v2, NULL));
+    ctune_search *s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_ok(ctune_search_set_progress(s, stop_after, &k));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ECANCELLED);
+    ctune_search_free(s);
+    ctune_study_close(st);
+    rm_study(path);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char q[2048];
+    snprintf(q, sizeof q,
+             "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+             "CREATE TABLE trials(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+             " params TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"
+             " score_failures INTEGER NOT NULL, scores BLOB NOT NULL, fit_time REAL,"
+             " score_time REAL, error TEXT NOT NULL, history BLOB,"
+             " PRIMARY KEY(candidate, split));"
+             "CREATE TABLE claims(candidate INTEGER NOT NULL, split INTEGER NOT NULL,"
+             " owner TEXT NOT NULL, heartbeat REAL NOT NULL, PRIMARY KEY(candidate, split));"
+             "ATTACH '%s' AS v2;"
+             "INSERT INTO meta SELECT * FROM v2.meta WHERE key != 'n_tasks';"
+             "INSERT INTO trials SELECT candidate, split, params, state, status,"
+             " score_failures, scores, fit_time, score_time, error, history FROM v2.trials;"
+             "PRAGMA main.user_version=1;",
+             v2);
+    int r = sqlite3_exec(db, q, NULL, NULL, NULL);
+    ck_assert_msg(r == SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    rm_study(v2);
+    /* a reader (create=false) sees it as version 2 and writes nothing */
+    long size0 = file_size(path);
+    FILE *fp = fopen(path, "rb");
+    unsigned char *bytes0 = malloc((size_t)size0);
+    ck_assert_int_eq(fread(bytes0, 1, (size_t)size0, fp), size0);
+    fclose(fp);
+    ck_assert_ok(ctune_study_open(&st, path, "create=false"));
+    size_t done, total;
+    ck_assert_ok(ctune_study_progress(&done, &total, st));
+    ck_assert_uint_eq(done, 7);
+    ctune_study_trial_info t0;
+    ck_assert_ok(ctune_study_trial(&t0, st, 6));
+    ck_assert_uint_eq(t0.rung, 0);
+    ck_assert_int_eq(t0.bracket, -1);
+    ck_assert_int_gt(ctune_study_results_json_buf(NULL, 0, st), 0);
+    s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ESTATE);
+    ck_assert_error_has("schema version 1 and was opened with create=false");
+    ctune_search_free(s);
+    ctune_study_close(st);
+    ck_assert_int_eq(file_size(path), size0);
+    fp = fopen(path, "rb");
+    unsigned char *bytes1 = malloc((size_t)size0);
+    ck_assert_int_eq(fread(bytes1, 1, (size_t)size0, fp), size0);
+    fclose(fp);
+    ck_assert_mem_eq(bytes0, bytes1, (size_t)size0);
+    free(bytes0);
+    free(bytes1);
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    ck_assert_ok(ctune_study_progress(&done, &total, st));
+    ck_assert_uint_eq(done, 7);
+    ck_assert_uint_eq(total, 15);
+    ctune_study_trial_info t;
+    ck_assert_ok(ctune_study_trial(&t, st, 0));
+    ck_assert_uint_eq(t.rung, 0);
+    ck_assert_int_eq(t.n_resources, 0);
+    ck_assert_int_eq(t.bracket, -1);
+    long before = atomic_load(&fx_fits);
+    s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_study(s, st));
+    ck_assert_ok(ctune_search_fit(s, f.d));
+    ck_assert_int_eq(atomic_load(&fx_fits) - before, 15 - 7 + 1);
+    assert_same_results(ref, s, f.d);
+    ctune_search_free(s);
+    ctune_study_close(st);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *qs;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &qs, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(qs), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(qs, 0), 2);
+    sqlite3_finalize(qs);
+    /* a version 1 file with a column of another program stays refused */
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "DROP TABLE trials; CREATE TABLE trials(candidate, split, x);"
+                                  "PRAGMA user_version=1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_status(ctune_study_open(&st, path, NULL), CTUNE_EFORMAT);
+    ck_assert_error_has("not a ctune study");
+    rm_study(path);
+    ctune_search_free(ref);
+    fx_close(&f);
+}
+END_TEST
+
+static ctune_status ex_run(void *self, ctune_job *job)
+{
+    (void)self, (void)job;
+    return CTUNE_OK;
+}
+
+static int ex_refit_here(void *self)
+{
+    (void)self;
+    return 1;
+}
+
+/* An executor that spreads a search over processes (MPI's has refit_here)
+ * is refused with a study, before any task. */
+START_TEST(test_multiprocess_executor_refused)
+{
+    static const ctune_executor_vtable vt = {CTUNE_EXECUTOR_VTABLE_VERSION, "ranks", ex_run,
+                                             ex_refit_here};
+    fixture f;
+    fx_open(&f);
+    const char *path = tmp("ranks.db");
     rm_study(path);
     ctune_study *st;
     ck_assert_ok(ctune_study_open(&st, path, NULL));
-    ctune_search *s;
-    ck_assert_ok(ctune_search_new_halving(&s, f.e, f.sp, 0, 3, NULL));
+    ctune_search *s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_executor(s, &vt, NULL));
     ck_assert_ok(ctune_search_set_study(s, st));
     ck_assert_status(ctune_search_fit(s, f.d), CTUNE_EINVAL);
-    ck_assert_error_has("successive-halving");
-    ctune_search_free(s);
-    ck_assert_ok(ctune_search_new_tpe(&s, f.e, f.sp, 4, 3, NULL));
-    ck_assert_ok(ctune_search_set_study(s, st));
-    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_EINVAL);
-    ck_assert_error_has("TPE");
-    ctune_search_free(s);
+    ck_assert_error_has("executor 'ranks'");
     size_t done, total;
     ck_assert_ok(ctune_study_progress(&done, &total, st));
-    ck_assert_uint_eq(done, 0);
+    ck_assert_uint_eq(total, 0);
+    ctune_search_free(s);
     ctune_study_close(st);
     rm_study(path);
     fx_close(&f);
@@ -382,7 +612,7 @@ START_TEST(test_untrusted_files)
     ck_assert_status(open_and_fit(path), CTUNE_EFORMAT);
     /* a newer schema */
     make_study(path);
-    sql(path, "PRAGMA user_version=2;");
+    sql(path, "PRAGMA user_version=3;");
     ck_assert_status(open_and_fit(path), CTUNE_EFORMAT);
     ck_assert_error_has("newer");
     /* a foreign SQLite database */
@@ -484,6 +714,608 @@ START_TEST(test_locked)
 }
 END_TEST
 
+/* ---- the heartbeat during long fits ------------------------------------------ */
+
+/* One slow candidate (each fit sleeps 2 s), two splits, no refit. */
+static ctune_status slow_fit(const fixture *f, const char *path)
+{
+    ctune_estimator *e;
+    ctune_space *sp;
+    ctune_search *s;
+    ctune_study *st;
+    ck_assert_ok(ctune_estimator_new(&e, &fx_slow_vt, NULL));
+    ck_assert_ok(ctune_space_parse(&sp, "delay_ms: 2000"));
+    ck_assert_ok(ctune_search_new_randomized(&s, e, sp, 1, 5));
+    ck_assert_ok(ctune_search_set_options(s, "cv=2, refit=false, n_jobs=1"));
+    ctune_status rc = ctune_study_open(&st, path, "claim_timeout=1");
+    if (rc == CTUNE_OK) {
+        ctune_search_set_study(s, st);
+        rc = ctune_search_fit(s, f->d);
+        ctune_search_set_study(s, NULL);
+        ctune_study_close(st);
+    }
+    ctune_search_free(s);
+    ctune_space_free(sp);
+    ctune_estimator_free(e);
+    return rc;
+}
+
+/* Forks a process that runs slow_fit() and exits with its fit count (99 on
+ * an error); returns once that process holds a claim. */
+static pid_t fork_slow_fit(const fixture *f, const char *path)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        long before = atomic_load(&fx_fits);
+        ctune_status rc = slow_fit(f, path);
+        _exit(rc == CTUNE_OK ? (int)(atomic_load(&fx_fits) - before) : 99);
+    }
+    for (int i = 0; i < 2000; i++) { /* up to 20 s */
+        sqlite3 *db;
+        long long n = 0;
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+            sqlite3_stmt *q;
+            sqlite3_busy_timeout(db, 1000);
+            if (sqlite3_prepare_v2(db, "SELECT count(*) FROM claims", -1, &q, NULL) == SQLITE_OK) {
+                if (sqlite3_step(q) == SQLITE_ROW)
+                    n = sqlite3_column_int64(q, 0);
+                sqlite3_finalize(q);
+            }
+        }
+        sqlite3_close(db);
+        if (n > 0)
+            return pid;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    ck_abort_msg("the forked search never claimed a task");
+    return pid;
+}
+
+/* claim_timeout=1 and fits of 2 s: the heartbeat keeps each process's claim
+ * alive, so each of two processes fits one task and neither takes the
+ * other's; a killed owner's claim is still taken over at once. */
+START_TEST(test_heartbeat_keeps_long_claims)
+{
+    fixture f;
+    fx_open(&f);
+    const char *path = tmp("heartbeat.db");
+    rm_study(path);
+    pid_t pid = fork_slow_fit(&f, path);
+    long before = atomic_load(&fx_fits);
+    ck_assert_ok(slow_fit(&f, path));
+    ck_assert_int_eq(atomic_load(&fx_fits) - before, 1);
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    ck_assert(WIFEXITED(ws));
+    ck_assert_int_eq(WEXITSTATUS(ws), 1);
+    /* a dead owner: its claim goes at once, this process fits both tasks */
+    rm_study(path);
+    pid = fork_slow_fit(&f, path);
+    kill(pid, SIGKILL);
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    before = atomic_load(&fx_fits);
+    ck_assert_ok(slow_fit(&f, path));
+    ck_assert_int_eq(atomic_load(&fx_fits) - before, 2);
+    rm_study(path);
+    fx_close(&f);
+}
+END_TEST
+
+/* ---- a tuner attached to a study ------------------------------------------------ */
+
+static double objective_of(const ctune_params *p, int64_t step)
+{
+    double x = 0;
+    int64_t n = 0;
+    ck_assert_ok(ctune_params_get_double(&x, p, "x"));
+    ck_assert_ok(ctune_params_get_int(&n, p, "n"));
+    return x * (double)n + 0.01 * (double)step;
+}
+
+static void params_text(const ctune_params *p, char *buf, size_t cap)
+{
+    long n = ctune_params_to_text(buf, cap, p);
+    ck_assert(n >= 0 && (size_t)n < cap);
+}
+
+/* One step of the script both runs follow: ask (op 0), report two steps
+ * (op 1) or tell (op 2) of trial `k`. */
+typedef struct tuner_log {
+    char params[32][256];
+    int prune[32][2];
+} tuner_log;
+
+/* Two rounds of: two trials asked, reported, then told in reverse order,
+ * through tuners[i % n_tuners] for the i-th call: the calls of several
+ * tuners on one study interleave. */
+static void run_script(ctune_tuner **tuners, size_t n_tuners, tuner_log *log, size_t n_rounds)
+{
+    size_t call = 0, base = 0;
+    for (size_t round = 0; round < n_rounds; round++) {
+        size_t k[2];
+        for (int j = 0; j < 2; j++) {
+            const ctune_params *p;
+            ctune_tuner *t = tuners[call++ % n_tuners];
+            ck_assert_ok(ctune_tuner_ask(&k[j], &p, t));
+            ck_assert_uint_eq(k[j], base + (size_t)j);
+            params_text(p, log->params[k[j]], sizeof log->params[k[j]]);
+        }
+        for (int j = 0; j < 2; j++)
+            for (int64_t step = 0; step < 2; step++) {
+                ctune_tuner *t = tuners[call++ % n_tuners];
+                ctune_params *p;
+                ck_assert_ok(ctune_params_new(&p));
+                ck_assert_ok(ctune_params_parse(p, log->params[k[j]]));
+                int prune = 0;
+                ck_assert_ok(ctune_tuner_report(&prune, t, k[j], step, objective_of(p, step)));
+                log->prune[k[j]][step] = prune;
+                ctune_params_free(p);
+            }
+        for (int j = 1; j >= 0; j--) {
+            ctune_tuner *t = tuners[call++ % n_tuners];
+            ctune_params *p;
+            ck_assert_ok(ctune_params_new(&p));
+            ck_assert_ok(ctune_params_parse(p, log->params[k[j]]));
+            if (k[j] % 5 == 4)
+                ck_assert_ok(ctune_tuner_tell_pruned(t, k[j]));
+            else
+                ck_assert_ok(ctune_tuner_tell(t, k[j], objective_of(p, 9)));
+            ctune_params_free(p);
+        }
+        base += 2;
+    }
+}
+
+#define TUNER_SPACE "x: uniform(0, 1); n: 1|2|3"
+#define TUNER_OPTS "sampler=tpe, seed=5, tpe_n_startup_trials=3, pruner=median, n_startup_trials=2"
+
+/* Two tuners, each through its own handle on one study, calling in turn
+ * propose and decide exactly as one tuner given the same calls (TPE's
+ * proposals from the told trials in tell order, the median pruner from
+ * every told trial); a third tuner attached later continues after them. */
+START_TEST(test_tuner_shared_study)
+{
+    const char *path = tmp("tuner.db");
+    rm_study(path);
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    ctune_tuner *ref;
+    ck_assert_ok(ctune_tuner_new(&ref, sp, TUNER_OPTS));
+    static tuner_log want, got;
+    memset(&want, 0, sizeof want);
+    memset(&got, 0, sizeof got);
+    run_script(&ref, 1, &want, 5);
+    ctune_study *st[3];
+    ctune_tuner *t[3];
+    for (int i = 0; i < 3; i++) {
+        ck_assert_ok(ctune_study_open(&st[i], path, NULL));
+        ck_assert_ok(ctune_tuner_new(&t[i], sp, TUNER_OPTS));
+    }
+    ck_assert_ok(ctune_tuner_set_study(t[0], st[0]));
+    ck_assert_ok(ctune_tuner_set_study(t[1], st[1]));
+    run_script(t, 2, &got, 5);
+    for (size_t k = 0; k < 10; k++) {
+        ck_assert_str_eq(got.params[k], want.params[k]);
+        ck_assert_int_eq(got.prune[k][0], want.prune[k][0]);
+        ck_assert_int_eq(got.prune[k][1], want.prune[k][1]);
+    }
+    /* a third tuner continues: its first ask is the reference's 11th */
+    ck_assert_ok(ctune_tuner_set_study(t[2], st[2]));
+    ck_assert_uint_eq(ctune_tuner_n_trials(t[2]), 10);
+    size_t k0, k1;
+    const ctune_params *p0, *p1;
+    ck_assert_ok(ctune_tuner_ask(&k0, &p0, ref));
+    ck_assert_ok(ctune_tuner_ask(&k1, &p1, t[2]));
+    ck_assert_uint_eq(k0, 10);
+    ck_assert_uint_eq(k1, 10);
+    char a[256], b[256];
+    params_text(p0, a, sizeof a);
+    params_text(p1, b, sizeof b);
+    ck_assert_str_eq(a, b);
+    size_t kb0, kb1;
+    double v0, v1;
+    ck_assert_ok(ctune_tuner_best(&kb0, &v0, ref));
+    ck_assert_ok(ctune_tuner_best(&kb1, &v1, t[2]));
+    ck_assert_uint_eq(kb0, kb1);
+    ck_assert(v0 == v1);
+    int state;
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t[2], 4));
+    ck_assert_int_eq(state, CTUNE_TRIAL_PRUNED);
+    /* the study reads back: 10 told, 1 running */
+    size_t done, total;
+    ck_assert_ok(ctune_study_progress(&done, &total, st[2]));
+    ck_assert_uint_eq(done, 10);
+    ck_assert_uint_eq(total, 11);
+    ctune_study_trial_info ti;
+    ck_assert_ok(ctune_study_trial(&ti, st[2], 4));
+    ck_assert_str_eq(ti.state, "pruned");
+    ck_assert_ok(ctune_study_trial(&ti, st[2], 10));
+    ck_assert_str_eq(ti.state, "running");
+    /* bad input */
+    ck_assert_status(ctune_tuner_set_study(NULL, st[0]), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_set_study(ref, st[0]), CTUNE_ESTATE); /* asked already */
+    ck_assert_error_has("before the first ask");
+    ck_assert_status(ctune_tuner_set_study(t[0], st[2]), CTUNE_ESTATE); /* has one */
+    ctune_tuner *other;
+    ck_assert_ok(ctune_tuner_new(&other, sp, "sampler=tpe, seed=6"));
+    ck_assert_status(ctune_tuner_set_study(other, st[2]), CTUNE_ESTATE);
+    ck_assert_error_has("belongs to another search");
+    ck_assert_uint_eq(ctune_tuner_n_trials(other), 0);
+    ck_assert_ok(ctune_tuner_set_study(other, NULL));
+    ctune_tuner_free(other);
+    /* a search on a tuner's study is refused, and the other way round */
+    fixture f;
+    fx_open(&f);
+    ctune_search *s = new_search(&f, NULL);
+    ck_assert_ok(ctune_search_set_study(s, st[2]));
+    ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ESTATE);
+    ctune_search_free(s);
+    fx_close(&f);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_ok(ctune_tuner_set_study(t[i], NULL));
+        ctune_tuner_free(t[i]);
+        ctune_study_close(st[i]);
+    }
+    ctune_tuner_free(ref);
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
+static ctune_status tuner_objective(const ctune_params *p, ctune_trial_ctx *ctx, double *value,
+                                    void *user)
+{
+    (void)ctx, (void)user;
+    *value = objective_of(p, 0);
+    struct timespec ts = {0, 2 * 1000 * 1000}; /* let the processes interleave */
+    nanosleep(&ts, NULL);
+    return CTUNE_OK;
+}
+
+/* Three processes optimize on one study at once (two threads each). The
+ * trials the study ends with are those one tuner proposes when given the
+ * same asks and tells in the study's order: replayed here from the tell
+ * log (each tell records how many trials were asked by then). */
+START_TEST(test_tuner_processes)
+{
+    const char *path = tmp("tuners.db");
+    rm_study(path);
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    pid_t pids[3];
+    for (int i = 0; i < 3; i++) {
+        pids[i] = fork();
+        ck_assert_int_ge(pids[i], 0);
+        if (pids[i] == 0) {
+            ctune_study *st;
+            ctune_tuner *t;
+            ctune_status rc = ctune_study_open(&st, path, "timeout=30");
+            if (rc == CTUNE_OK) {
+                rc = ctune_tuner_new(&t, sp, "sampler=tpe, seed=5, tpe_n_startup_trials=3");
+                if (rc == CTUNE_OK)
+                    rc = ctune_tuner_set_study(t, st);
+                if (rc == CTUNE_OK)
+                    rc = ctune_tuner_optimize(t, tuner_objective, NULL, "n_trials=6, n_jobs=2");
+                ctune_tuner_free(t);
+                ctune_study_close(st);
+            }
+            _exit(rc == CTUNE_OK ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        int ws;
+        ck_assert_int_eq(waitpid(pids[i], &ws, 0), pids[i]);
+        ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    }
+    /* the study's trials, through a tuner attached afterwards */
+    ctune_study *st;
+    ctune_tuner *all, *ref;
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    ck_assert_ok(ctune_tuner_new(&all, sp, "sampler=tpe, seed=5, tpe_n_startup_trials=3"));
+    ck_assert_ok(ctune_tuner_set_study(all, st));
+    ck_assert_uint_eq(ctune_tuner_n_trials(all), 18);
+    /* the replay */
+    ck_assert_ok(ctune_tuner_new(&ref, sp, "sampler=tpe, seed=5, tpe_n_startup_trials=3"));
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT value FROM meta WHERE key LIKE 'tell %' ORDER "
+                                        "BY key",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    size_t n_tells = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        unsigned long number, asked;
+        ck_assert_int_eq(
+            sscanf((const char *)sqlite3_column_text(q, 0), "%lu %lu", &number, &asked), 2);
+        while (ctune_tuner_n_trials(ref) < asked) {
+            size_t k;
+            const ctune_params *p;
+            ck_assert_ok(ctune_tuner_ask(&k, &p, ref));
+        }
+        const ctune_params *p;
+        ck_assert_ok(ctune_tuner_trial(NULL, NULL, &p, ref, number));
+        ck_assert_ok(ctune_tuner_tell(ref, number, objective_of(p, 0)));
+        n_tells++;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    ck_assert_uint_eq(n_tells, 18);
+    for (size_t k = 0; k < 18; k++) {
+        const ctune_params *a, *b;
+        int sa, sb;
+        double va, vb;
+        ck_assert_ok(ctune_tuner_trial(&sa, &va, &a, all, k));
+        ck_assert_ok(ctune_tuner_trial(&sb, &vb, &b, ref, k));
+        char ta[256], tb[256];
+        params_text(a, ta, sizeof ta);
+        params_text(b, tb, sizeof tb);
+        ck_assert_str_eq(ta, tb);
+        ck_assert_int_eq(sa, CTUNE_TRIAL_COMPLETE);
+        ck_assert_int_eq(sb, CTUNE_TRIAL_COMPLETE);
+        ck_assert(va == vb);
+    }
+    ctune_tuner_free(ref);
+    ctune_tuner_free(all);
+    ctune_study_close(st);
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
+#define DEAD_OPTS "sampler=tpe, seed=5, tpe_n_startup_trials=1"
+
+/* In a child: attaches a tuner to the study, asks a trial (reporting one
+ * step), then dies (how = 0: SIGKILL) or closes the study without telling
+ * it (how = 1). */
+static void child_asks_and_leaves(const char *path, const ctune_space *sp, int how)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        ctune_study *st;
+        ctune_tuner *t;
+        size_t k;
+        const ctune_params *p;
+        if (ctune_study_open(&st, path, "timeout=30") != CTUNE_OK ||
+            ctune_tuner_new(&t, sp, DEAD_OPTS) != CTUNE_OK ||
+            ctune_tuner_set_study(t, st) != CTUNE_OK || ctune_tuner_ask(&k, &p, t) != CTUNE_OK ||
+            ctune_tuner_report(NULL, t, k, 0, 0.5) != CTUNE_OK)
+            _exit(1);
+        if (how == 0)
+            kill(getpid(), SIGKILL);
+        ctune_tuner_free(t);
+        ctune_study_close(st);
+        _exit(0);
+    }
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    if (how == 0)
+        ck_assert(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+    else
+        ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
+/* A trial asked by a process that died (or closed the study without
+ * telling it) is told failed by the next tuner on the study, as one tuner
+ * telling it failed at that point would: the proposals after it, the best
+ * trial and the tables agree with that replay, in every tuner. */
+START_TEST(test_tuner_dead_owner)
+{
+    const char *path = tmp("tuner_dead.db");
+    rm_study(path);
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    ctune_study *st;
+    ctune_tuner *t, *ref;
+    ck_assert_ok(ctune_study_open(&st, path, NULL));
+    ck_assert_ok(ctune_tuner_new(&t, sp, DEAD_OPTS));
+    ck_assert_ok(ctune_tuner_new(&ref, sp, DEAD_OPTS));
+    ck_assert_ok(ctune_tuner_set_study(t, st));
+    size_t k;
+    const ctune_params *p, *q;
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
+    ck_assert_ok(ctune_tuner_tell(t, k, objective_of(p, 0)));
+    child_asks_and_leaves(path, sp, 0); /* trial 1, killed */
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
+    ck_assert_uint_eq(k, 2);
+    ck_assert_ok(ctune_tuner_tell(t, k, objective_of(p, 0)));
+    child_asks_and_leaves(path, sp, 1); /* trial 3, its study closed */
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
+    ck_assert_uint_eq(k, 4);
+    /* the replay: ask, tell, ask, (ask, tell) failed, ... */
+    for (size_t i = 0; i < 5; i++) {
+        size_t kr;
+        ck_assert_ok(ctune_tuner_ask(&kr, &q, ref));
+        if (i == 1 || i == 3) {
+            ck_assert_ok(ctune_tuner_report(NULL, ref, kr, 0, 0.5));
+            ck_assert_ok(ctune_tuner_tell_failed(ref, kr, "owner process died"));
+        } else if (i < 4) {
+            ck_assert_ok(ctune_tuner_tell(ref, kr, objective_of(q, 0)));
+        }
+    }
+    char a[256], b[256];
+    for (size_t i = 0; i < 5; i++) {
+        int sa, sb;
+        ck_assert_ok(ctune_tuner_trial(&sa, NULL, &p, t, i));
+        ck_assert_ok(ctune_tuner_trial(&sb, NULL, &q, ref, i));
+        params_text(p, a, sizeof a);
+        params_text(q, b, sizeof b);
+        ck_assert_str_eq(a, b);
+        ck_assert_int_eq(sa, sb);
+    }
+    char json[8192], json_ref[8192];
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json, sizeof json, t), 0);
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json_ref, sizeof json_ref, ref), 0);
+    ck_assert_str_eq(json, json_ref);
+    ck_assert_ptr_nonnull(
+        strstr(json, "\"state\": [\"done\", \"failed\", \"done\", \"failed\", null]"));
+    ck_assert_ptr_nonnull(strstr(json, "\"owner process died\""));
+    ctune_study_trial_info ti;
+    ck_assert_ok(ctune_study_trial(&ti, st, 1));
+    ck_assert_str_eq(ti.state, "failed");
+    ck_assert_str_eq(ti.error, "owner process died");
+    /* another tuner attached now sees the same trials, and its own trial
+     * 4 stays running: its owner (t's handle) is alive */
+    ctune_study *st2;
+    ctune_tuner *t2;
+    ck_assert_ok(ctune_study_open(&st2, path, NULL));
+    ck_assert_ok(ctune_tuner_new(&t2, sp, DEAD_OPTS));
+    ck_assert_ok(ctune_tuner_set_study(t2, st2));
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json, sizeof json, t2), 0);
+    ck_assert_str_eq(json, json_ref);
+    size_t b0, b1;
+    ck_assert_ok(ctune_tuner_best(&b0, NULL, t2));
+    ck_assert_ok(ctune_tuner_best(&b1, NULL, ref));
+    ck_assert_uint_eq(b0, b1);
+    ck_assert_ok(ctune_tuner_tell(t, 4, 1.0)); /* the owner tells it */
+    ck_assert_ok(ctune_tuner_tell(ref, 4, 1.0));
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t2));
+    ck_assert_ok(ctune_tuner_ask(&k, &q, ref));
+    params_text(p, a, sizeof a);
+    params_text(q, b, sizeof b);
+    ck_assert_str_eq(a, b);
+    ctune_tuner_free(t2);
+    ctune_study_close(st2);
+    ctune_tuner_free(ref);
+    ctune_tuner_free(t);
+    ctune_study_close(st);
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
+/* In a child: asks trial `want` with claim_timeout=1, writes a byte to
+ * `ready`, waits for a byte on `go`, then tells it (exit status 0 when the
+ * tell was taken). */
+static pid_t child_holds_trial(const char *path, const ctune_space *sp, int ready, int go)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        ctune_study *st;
+        ctune_tuner *t;
+        size_t k;
+        const ctune_params *p;
+        char c = 1;
+        if (ctune_study_open(&st, path, "timeout=30, claim_timeout=1") != CTUNE_OK ||
+            ctune_tuner_new(&t, sp, DEAD_OPTS) != CTUNE_OK ||
+            ctune_tuner_set_study(t, st) != CTUNE_OK || ctune_tuner_ask(&k, &p, t) != CTUNE_OK ||
+            write(ready, &c, 1) != 1 || read(go, &c, 1) != 1)
+            _exit(2);
+        ctune_status rc = ctune_tuner_tell(t, k, 2.0);
+        ctune_tuner_free(t);
+        ctune_study_close(st);
+        _exit(rc == CTUNE_OK ? 0 : 1);
+    }
+    return pid;
+}
+
+/* The heartbeat keeps a live tuner's running trial claimed past
+ * claim_timeout; a process that stops beating (stopped by SIGSTOP) loses
+ * it although its pid exists. */
+START_TEST(test_tuner_heartbeat)
+{
+    const char *path = tmp("tuner_hb.db");
+    rm_study(path);
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    int ready[2], go[2];
+    ck_assert_int_eq(pipe(ready), 0);
+    ck_assert_int_eq(pipe(go), 0);
+    pid_t pid = child_holds_trial(path, sp, ready[1], go[0]);
+    char c;
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    struct timespec ts = {2, 500 * 1000 * 1000}; /* 2.5 claim_timeouts */
+    nanosleep(&ts, NULL);
+    ctune_study *st;
+    ctune_tuner *t;
+    ck_assert_ok(ctune_study_open(&st, path, "claim_timeout=1"));
+    ck_assert_ok(ctune_tuner_new(&t, sp, DEAD_OPTS));
+    ck_assert_ok(ctune_tuner_set_study(t, st));
+    int state;
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, 0));
+    ck_assert_int_eq(state, CTUNE_TRIAL_RUNNING);
+    ck_assert_int_eq(write(go[1], &c, 1), 1);
+    int ws;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    size_t k;
+    const ctune_params *p;
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
+    ck_assert_uint_eq(k, 1);
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, 0));
+    ck_assert_int_eq(state, CTUNE_TRIAL_COMPLETE);
+    ck_assert_ok(ctune_tuner_tell(t, k, 1.0));
+    /* a stopped process: no heartbeat, its trial fails */
+    pid = child_holds_trial(path, sp, ready[1], go[0]);
+    ck_assert_int_eq(read(ready[0], &c, 1), 1);
+    kill(pid, SIGSTOP);
+    ts.tv_sec = 1; /* 1.5 claim_timeouts */
+    nanosleep(&ts, NULL);
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
+    ck_assert_uint_eq(k, 3);
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, 2));
+    ck_assert_int_eq(state, CTUNE_TRIAL_FAILED);
+    kill(pid, SIGKILL);
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    for (int i = 0; i < 2; i++) {
+        close(ready[i]);
+        close(go[i]);
+    }
+    ctune_tuner_free(t);
+    ctune_study_close(st);
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
+/* A tuner's study whose rows were tampered with: CTUNE_EFORMAT naming
+ * them when a tuner attaches, never a wrong trial. */
+START_TEST(test_tuner_bad_rows)
+{
+    const char *path = tmp("tuner_bad.db");
+    static const char *const damage[] = {
+        "UPDATE trials SET state='weird' WHERE candidate=1",
+        "UPDATE trials SET history=x'0102' WHERE candidate=0",
+        "UPDATE trials SET scores=x'01' WHERE candidate=2",
+        "UPDATE trials SET params='x=' WHERE candidate=1",
+        "UPDATE trials SET candidate=7 WHERE candidate=2",
+        "UPDATE meta SET value='9 1' WHERE key='tell 00000000000000000000'",
+        "UPDATE meta SET value='0' WHERE key='tell 00000000000000000001'",
+        "INSERT INTO meta VALUES('tell 5', '0 1')",
+    };
+    ctune_space *sp;
+    ck_assert_ok(ctune_space_parse(&sp, TUNER_SPACE));
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        rm_study(path);
+        ctune_study *st;
+        ctune_tuner *t;
+        ck_assert_ok(ctune_study_open(&st, path, NULL));
+        ck_assert_ok(ctune_tuner_new(&t, sp, TUNER_OPTS));
+        ck_assert_ok(ctune_tuner_set_study(t, st));
+        tuner_log log;
+        run_script(&t, 1, &log, 2);
+        ctune_tuner_free(t);
+        ctune_study_close(st);
+        sql(path, damage[i]);
+        ck_assert_ok(ctune_study_open(&st, path, NULL));
+        ck_assert_ok(ctune_tuner_new(&t, sp, TUNER_OPTS));
+        ctune_status rc = ctune_tuner_set_study(t, st);
+        ck_assert_msg(rc == CTUNE_EFORMAT || rc == CTUNE_EINVAL, "%s: %d %s", damage[i], rc,
+                      ctune_last_error());
+        ck_assert_uint_eq(ctune_tuner_n_trials(t), 0);
+        ctune_tuner_free(t);
+        ctune_study_close(st);
+    }
+    ctune_space_free(sp);
+    rm_study(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("study");
@@ -492,11 +1324,19 @@ static Suite *suite(void)
     tcase_add_test(tc, test_resume_equals_uninterrupted);
     tcase_add_test(tc, test_trials_read_back);
     tcase_add_test(tc, test_other_search_refused);
-    tcase_add_test(tc, test_adaptive_searches_refused);
+    tcase_add_test(tc, test_adaptive_searches_resume);
+    tcase_add_test(tc, test_schema_1_upgraded);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_untrusted_files);
     tcase_add_test(tc, test_truncated_and_flipped);
     tcase_add_test(tc, test_locked);
+    tcase_add_test(tc, test_heartbeat_keeps_long_claims);
+    tcase_add_test(tc, test_multiprocess_executor_refused);
+    tcase_add_test(tc, test_tuner_shared_study);
+    tcase_add_test(tc, test_tuner_processes);
+    tcase_add_test(tc, test_tuner_bad_rows);
+    tcase_add_test(tc, test_tuner_dead_owner);
+    tcase_add_test(tc, test_tuner_heartbeat);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -75,6 +75,8 @@ for _n, _r, _a in [
     ("ctune_search_set_splitter", ctypes.c_int, [c_void_p, c_void_p]),
     ("ctune_search_add_scorer", ctypes.c_int, [c_void_p, ctypes.c_char_p, c_void_p, c_void_p]),
     ("ctune_search_fit", ctypes.c_int, [c_void_p, c_void_p]),
+    ("ctune_search_stopped_by", ctypes.c_char_p, [c_void_p]),
+    ("ctune_search_has_results", ctypes.c_int, [c_void_p]),
     ("ctune_search_n_candidates", ctypes.c_size_t, [c_void_p]),
     ("ctune_search_n_splits", ctypes.c_size_t, [c_void_p]),
     ("ctune_search_candidate_params", c_void_p, [c_void_p, ctypes.c_size_t]),
@@ -490,7 +492,11 @@ def cross_val_score(estimator, X, y=None, groups=None, scoring=None, cv=None, n_
 
 class _SearchBase(BaseEstimator):
     """Shared by GridSearchCV and RandomizedSearchCV: parameters as
-    scikit-learn's; results as its cv_results_ (numpy and masked arrays)."""
+    scikit-learn's; results as its cv_results_ (numpy and masked arrays).
+    timeout=None (ctune's addition): wall seconds after which no new
+    candidate starts (the C search's timeout option, shared by the dicts of
+    a list); the results keep the candidates that finished. stopped_by_ names the budget
+    that ended the fit ("n_iter", "grid", "n_trials", "schedule", "timeout")."""
 
     def _spaces(self):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -533,8 +539,16 @@ class _SearchBase(BaseEstimator):
         data = Data(Xa, yc)
         template = est._new_handle()
         seed = self._search_seed()
-        parts = []
+        parts, words = [], []
+        timeout = getattr(self, "timeout", None)
+        t0 = time.perf_counter()
         for k, (space_params, n_iter) in enumerate(self._spaces(seed)):
+            left = timeout
+            if timeout is not None and k:  # the budget is shared by the dicts of a list
+                left = timeout - (time.perf_counter() - t0)
+                if left <= 0:
+                    words.append("timeout")
+                    break
             space = _space(space_params, n_iter, C.ctune_seed_derive(seed, k))
             h = c_void_p()
             try:
@@ -548,11 +562,25 @@ class _SearchBase(BaseEstimator):
             opts = self._options(text, refit_name)
             if not sp.ptr:
                 opts += ", cv=%d" % sp.cv
+            if left is not None:
+                opts += ", " + _option("timeout", left)
             check(C.ctune_search_set_options(h, opts.encode()))
             if sp.ptr:
                 check(C.ctune_search_set_splitter(h, sp.ptr))
-            check(call_cancellable(C.ctune_search_fit, (h, data.handle),
-                                   lambda: C.ctune_search_cancel(h)))
+            rc = call_cancellable(C.ctune_search_fit, (h, data.handle),
+                                  lambda: C.ctune_search_cancel(h))
+            word = C.ctune_search_stopped_by(h)
+            word = word.decode() if word else None
+            if rc != 0 and k and word == "timeout" and not C.ctune_search_has_results(h):
+                C.ctune_clear_error()  # a later dict got no time: the earlier ones stand
+                parts.pop()
+                words.append(word)
+                break
+            check(rc)
+            words.append(word)
+            if word == "timeout":
+                break
+        self.stopped_by_ = "timeout" if "timeout" in words else (words[-1] if words else None)
         self._collect(parts, names, rank_key)
         self.multimetric_ = len(names) > 1
         self.scorer_ = self.scoring
@@ -712,7 +740,8 @@ class RandomizedSearchCV(_SearchBase):
 
     def __init__(self, estimator, param_distributions, *, n_iter=10, scoring=None, n_jobs=None,
                  refit=True, cv=None, verbose=0, random_state=None, error_score=np.nan,
-                 return_train_score=False):
+                 return_train_score=False, timeout=None):
+        self.timeout = timeout
         self.estimator = estimator
         self.param_distributions = param_distributions
         self.n_iter = n_iter
@@ -746,7 +775,8 @@ class GridSearchCV(_SearchBase):
     of lists or a list of such dicts (their grids are concatenated)."""
 
     def __init__(self, estimator, param_grid, *, scoring=None, n_jobs=None, refit=True, cv=None,
-                 verbose=0, error_score=np.nan, return_train_score=False):
+                 verbose=0, error_score=np.nan, return_train_score=False, timeout=None):
+        self.timeout = timeout
         self.estimator = estimator
         self.param_grid = param_grid
         self.scoring = scoring
@@ -777,7 +807,8 @@ class TPESearchCV(_SearchBase):
     def __init__(self, estimator, param_distributions, *, n_trials=10, batch=1,
                  n_startup_trials=10, n_ei_candidates=24, scoring=None, n_jobs=None, refit=True,
                  cv=None, verbose=0, random_state=None, error_score=np.nan,
-                 return_train_score=False):
+                 return_train_score=False, timeout=None):
+        self.timeout = timeout
         self.estimator = estimator
         self.param_distributions = param_distributions
         self.n_trials = n_trials
@@ -821,7 +852,7 @@ class TPESearchCV(_SearchBase):
 # ---- successive halving and Hyperband -------------------------------------------
 
 def _option(name, value):
-    """One "name=value" option of a halving search; values are numbers or words."""
+    """One "name=value" option of a search; values are numbers or words."""
     if isinstance(value, bool):
         return "%s=%s" % (name, "true" if value else "false")
     if isinstance(value, (int, float)):
@@ -900,7 +931,8 @@ class HalvingRandomSearchCV(_Halving):
                  resource="n_samples", max_resources="auto", min_resources="smallest",
                  aggressive_elimination=False, cv=5, scoring=None, refit=True,
                  error_score=np.nan, return_train_score=True, random_state=None, n_jobs=None,
-                 verbose=0):
+                 verbose=0, timeout=None):
+        self.timeout = timeout
         self.estimator = estimator
         self.param_distributions = param_distributions
         self.n_candidates = n_candidates
@@ -930,7 +962,8 @@ class HalvingGridSearchCV(_Halving):
     def __init__(self, estimator, param_grid, *, factor=3, resource="n_samples",
                  max_resources="auto", min_resources="exhaust", aggressive_elimination=False,
                  cv=5, scoring=None, refit=True, error_score=np.nan, return_train_score=True,
-                 n_jobs=None, verbose=0):
+                 n_jobs=None, verbose=0, timeout=None):
+        self.timeout = timeout
         self.estimator = estimator
         self.param_grid = param_grid
         self.factor = factor
@@ -961,7 +994,8 @@ class HyperbandSearchCV(_HalvingBase):
     def __init__(self, estimator, param_distributions, *, max_epochs=100, factor=3,
                  hyperband_iterations=1, resource="epochs", cv=3, scoring=None, refit=True,
                  error_score=np.nan, return_train_score=False, random_state=None, n_jobs=None,
-                 verbose=0):
+                 verbose=0, timeout=None):
+        self.timeout = timeout
         self.estimator = estimator
         self.param_distributions = param_distributions
         self.max_epochs = max_epochs

@@ -4,6 +4,7 @@ paths, and scikit-learn estimators tuned by ctune's searches."""
 import os
 import pickle
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -52,6 +53,62 @@ class Broken(NearestCentroid):
         if self.fail == "predict":
             return [0]  # wrong length
         return super().predict(X)
+
+
+class SlowCentroid(NearestCentroid):
+    def __init__(self, shrink=0.0, delay=0.0):
+        self.shrink = shrink
+        self.delay = delay
+
+    def fit(self, X, y):
+        time.sleep(self.delay)
+        super().fit(X, y)
+
+
+class SearchTimeoutTest(unittest.TestCase):
+    """timeout= of the searches: the C library's budget, shared by the dicts
+    of a list; stopped_by_ says which budget ended the search."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.X, cls.y = ctune.load_dataset("iris", return_X_y=True)
+        cls.grid = {"shrink": [i / 100 for i in range(30)]}
+
+    def test_timeout_ends_the_search(self):
+        slow = ctune.custom_estimator(SlowCentroid, delay=0.05)
+        t0 = time.monotonic()
+        s = ctune.GridSearchCV(slow, self.grid, cv=2, timeout=0.3).fit(self.X, self.y)
+        took = time.monotonic() - t0
+        self.assertEqual(s.stopped_by_, "timeout")
+        n = len(s.cv_results_["params"])
+        self.assertGreaterEqual(n, 1)
+        self.assertLess(n, 30)
+        self.assertLess(took, 0.3 + 2.0)  # 30 x 2 fits of 50 ms unbounded: a generous bound
+        self.assertIn(s.best_params_, s.cv_results_["params"])
+        self.assertTrue(hasattr(s, "best_estimator_"))
+        # each finished candidate scores as in an unbounded run
+        full = ctune.GridSearchCV(ctune.custom_estimator(SlowCentroid), self.grid,
+                                  cv=2).fit(self.X, self.y)
+        self.assertEqual(full.stopped_by_, "grid")
+        by_shrink = {p["shrink"]: m for p, m in zip(full.cv_results_["params"],
+                                                    full.cv_results_["mean_test_score"])}
+        for p, m in zip(s.cv_results_["params"], s.cv_results_["mean_test_score"]):
+            self.assertEqual(m, by_shrink[p["shrink"]])
+        # a list of dicts shares one budget
+        two = [{"shrink": self.grid["shrink"][:15]}, {"shrink": self.grid["shrink"][15:]}]
+        s = ctune.GridSearchCV(slow, two, cv=2, timeout=0.3).fit(self.X, self.y)
+        self.assertEqual(s.stopped_by_, "timeout")
+        self.assertLess(len(s.cv_results_["params"]), 30)
+        s = ctune.RandomizedSearchCV(ctune.custom_estimator(SlowCentroid), self.grid, n_iter=3,
+                                     cv=2, timeout=60, random_state=0).fit(self.X, self.y)
+        self.assertEqual(s.stopped_by_, "n_iter")
+
+    def test_bad_timeouts(self):
+        est = ctune.custom_estimator(SlowCentroid)
+        for bad in (0, -1, 0.0, float("nan"), float("inf"), "soon"):
+            with self.assertRaises(Exception) as ctx:
+                ctune.GridSearchCV(est, {"shrink": [0.0]}, cv=2, timeout=bad).fit(self.X, self.y)
+            self.assertIn("timeout", str(ctx.exception))
 
 
 class CustomEstimatorTest(unittest.TestCase):
