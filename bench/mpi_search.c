@@ -42,10 +42,10 @@ static char *signature(const ctune_search *s)
             continue;
         for (size_t i = 0; i < ctune_search_n_candidates(s); i++) {
             double v;
-            if (ctune_search_result(s, col, i, &v) == CTUNE_OK)
+            if (ctune_search_result(&v, s, col, i) == CTUNE_OK)
                 snprintf(cell, sizeof cell, "%a", v);
             else
-                ctune_search_result_text(s, col, i, cell, sizeof cell);
+                ctune_search_result_text(cell, sizeof cell, s, col, i);
             size_t need = strlen(col) + strlen(cell) + 32;
             if (len + need >= cap)
                 out = realloc(out, cap = 2 * cap + need);
@@ -92,17 +92,17 @@ static char *run(const ctune_estimator *model, const ctune_space *space, const c
             *median = times[repeat / 2];
             double best;
             char params[512];
-            ctune_search_best_score(s, &best);
-            ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
+            ctune_search_best_score(&best, s);
+            ctune_params_to_text(params, sizeof params, ctune_search_best_params(s));
             printf("%-6s %d rank%s: median %.3f s (min %.3f, max %.3f, %d runs)   best score %.6f\n"
                    "         best params: %s\n",
                    label, size, size > 1 ? "s" : " ", *median, times[0], times[repeat - 1], repeat,
                    best, params);
             double busy = 0, v;
             for (size_t i = 0; i < ctune_search_n_candidates(s); i++) {
-                if (ctune_search_result(s, "mean_fit_time", i, &v) == CTUNE_OK)
+                if (ctune_search_result(&v, s, "mean_fit_time", i) == CTUNE_OK)
                     busy += 3 * v;
-                if (ctune_search_result(s, "mean_score_time", i, &v) == CTUNE_OK)
+                if (ctune_search_result(&v, s, "mean_score_time", i) == CTUNE_OK)
                     busy += 3 * v;
             }
             printf("         (task time summed over the ranks %.2f s; refit of the best on rank 0 "

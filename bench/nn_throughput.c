@@ -165,7 +165,7 @@ int main(int argc, char **argv)
             double dt = now() - t0;
             double sps = (double)rows / dt, gf = sps * flop_per_sample / 1e9;
             double loss;
-            TRY(ctune_model_history_value(m, "loss", 0, &loss));
+            TRY(ctune_model_history_value(&loss, m, "loss", 0));
             printf("batch %3d, %d thread%s: %9.0f samples/s  %6.1f GFLOP/s  %5.1f %% of sgemm peak"
                    "  (%.2f s, loss %.3f)\n",
                    batches[b], t, t > 1 ? "s" : " ", sps, gf, 100.0 * gf / peak[t], dt, loss);

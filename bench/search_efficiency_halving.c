@@ -46,20 +46,20 @@ static double warm_cost(ctune_search *s, double rows_per_fit, size_t folds)
     double cost = 0;
     for (size_t i = 0; i < n; i++) {
         double r, next_r = 0;
-        ctune_search_result(s, "n_resources", i, &r);
+        ctune_search_result(&r, s, "n_resources", i);
         /* the row's candidate continues later iff a later row has its params */
         char a[1024], b[1024];
-        ctune_params_to_text(ctune_search_row_params(s, i), a, sizeof a);
+        ctune_params_to_text(a, sizeof a, ctune_search_row_params(s, i));
         /* strip the resource: compare the rest */
         int promoted = 0;
         for (size_t j = i + 1; j < n && !promoted; j++) {
-            ctune_search_result(s, "n_resources", j, &next_r);
+            ctune_search_result(&next_r, s, "n_resources", j);
             if (next_r <= r)
                 continue;
             ctune_params *p;
             ctune_params_copy(&p, ctune_search_row_params(s, j));
             ctune_params_set_int(p, "epochs", (int64_t)r);
-            ctune_params_to_text(p, b, sizeof b);
+            ctune_params_to_text(b, sizeof b, p);
             ctune_params_free(p);
             promoted = strcmp(a, b) == 0;
         }
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
             if (ctune_search_fit(s, train) != CTUNE_OK)
                 DIE(names[m]);
             double t = now() - t0, acc = 0;
-            if (ctune_estimator_score(ctune_search_best_estimator(s), test, &acc) != CTUNE_OK)
+            if (ctune_estimator_score(&acc, ctune_search_best_estimator(s), test) != CTUNE_OK)
                 DIE("score");
             double cost = m == 0 || m == 2 ? (double)ctune_search_n_candidates(s) * 27.0 *
                                                  rows_per_fit * (double)folds

@@ -115,11 +115,11 @@ int main(int argc, char **argv)
             if (ctune_search_fit(s, train))
                 die("fit");
             double t = now() - t0, cv, acc;
-            if (ctune_search_best_score(s, &cv) ||
-                ctune_score(ctune_search_best_estimator(s), "accuracy", test, &acc))
+            if (ctune_search_best_score(&cv, s) ||
+                ctune_score(&acc, ctune_search_best_estimator(s), "accuracy", test))
                 die("score");
             char params[256];
-            ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
+            ctune_params_to_text(params, sizeof params, ctune_search_best_params(s));
             printf("%-6s seed %ld: test %.4f  cv %.4f  %6.1f s  %s\n", names[m], seed, acc, cv, t,
                    params);
             fflush(stdout);

@@ -132,7 +132,7 @@ int main(int argc, char **argv)
                 CHECK(ctune_estimator_fit(tree, train[k]));
                 double t1 = now();
                 double acc;
-                CHECK(ctune_estimator_score(tree, test[k], &acc));
+                CHECK(ctune_estimator_score(&acc, tree, test[k]));
                 double t2 = now();
                 fit_time += t1 - t0;
                 total_time += t2 - t0;

@@ -33,10 +33,10 @@ static ctune_status create_model(const ctune_params *p, ctune_model *model, void
     const char *optimizer, *activation;
     int64_t nl, nn;
     ctune_status rc;
-    if ((rc = ctune_params_get_string(p, "optimizer", &optimizer)) != CTUNE_OK ||
-        (rc = ctune_params_get_string(p, "activation", &activation)) != CTUNE_OK ||
-        (rc = ctune_params_get_int(p, "nl", &nl)) != CTUNE_OK ||
-        (rc = ctune_params_get_int(p, "nn", &nn)) != CTUNE_OK)
+    if ((rc = ctune_params_get_string(&optimizer, p, "optimizer")) != CTUNE_OK ||
+        (rc = ctune_params_get_string(&activation, p, "activation")) != CTUNE_OK ||
+        (rc = ctune_params_get_int(&nl, p, "nl")) != CTUNE_OK ||
+        (rc = ctune_params_get_int(&nn, p, "nn")) != CTUNE_OK)
         return rc;
     for (int64_t i = 0; i < nl; i++)
         if ((rc = ctune_model_add_dense(model, nn, activation, NULL)) != CTUNE_OK)
@@ -67,11 +67,11 @@ static int search(const ctune_estimator *model, const char *space_text, const ct
     /* RandomizedSearchCV(model, params, cv=3, n_iter=10).fit(X, y) */
     if (ctune_search_new_randomized(&s, model, space, 10, 42) != CTUNE_OK ||
         ctune_search_set_cv(s, 3) != CTUNE_OK || ctune_search_set_n_jobs(s, -1) != CTUNE_OK ||
-        ctune_search_fit(s, data) != CTUNE_OK || ctune_search_best_score(s, &best) != CTUNE_OK) {
+        ctune_search_fit(s, data) != CTUNE_OK || ctune_search_best_score(&best, s) != CTUNE_OK) {
         fail("search");
         goto out;
     }
-    ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
+    ctune_params_to_text(params, sizeof params, ctune_search_best_params(s));
     printf("  best score %.4f with %s\n", best, params);
     rc = 0;
 out:
@@ -103,7 +103,7 @@ int main(void)
 
     /* scores = cross_val_score(model, X, y, cv=3) */
     double scores[3], mean = 0, var = 0;
-    if (ctune_cross_val_score(model, data, 3, "accuracy", scores) != CTUNE_OK) {
+    if (ctune_cross_val_score(scores, model, data, 3, "accuracy") != CTUNE_OK) {
         fail("cross_val_score");
         goto out;
     }

@@ -31,20 +31,20 @@ int main(int argc, char **argv)
         ctune_search_new_randomized(&search, tree, space, 20, 0) != CTUNE_OK ||
         ctune_search_set_options(search, "cv=5") != CTUNE_OK ||
         ctune_search_fit(search, data) != CTUNE_OK ||
-        ctune_search_best_score(search, &best) != CTUNE_OK) {
+        ctune_search_best_score(&best, search) != CTUNE_OK) {
         fprintf(stderr, "tree_search: %s\n", ctune_last_error());
         goto out;
     }
-    ctune_params_to_text(ctune_search_best_params(search), params, sizeof params);
+    ctune_params_to_text(params, sizeof params, ctune_search_best_params(search));
     printf("Tuned Decision Tree Parameters: %s\n", params);
     printf("Best score is %.4f\n", best);
 
     /* the refitted best tree, ready to use */
     size_t depth, leaves;
     ctune_estimator *best_tree = ctune_search_best_estimator(search);
-    if (ctune_tree_depth(best_tree, &depth) == CTUNE_OK &&
-        ctune_tree_n_leaves(best_tree, &leaves) == CTUNE_OK &&
-        ctune_estimator_score(best_tree, data, &train_acc) == CTUNE_OK)
+    if (ctune_tree_depth(&depth, best_tree) == CTUNE_OK &&
+        ctune_tree_n_leaves(&leaves, best_tree) == CTUNE_OK &&
+        ctune_estimator_score(&train_acc, best_tree, data) == CTUNE_OK)
         printf("Refitted tree: depth %zu, %zu leaves, training accuracy %.4f\n", depth, leaves,
                train_acc);
     rc = 0;

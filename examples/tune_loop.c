@@ -72,7 +72,7 @@ static int report_to_tuner(void *vctx, int epoch, double loss)
 {
     loop_ctx *c = vctx;
     int prune = 0;
-    if (ctune_tuner_report(c->t, c->trial, epoch, loss, &prune) != CTUNE_OK)
+    if (ctune_tuner_report(&prune, c->t, c->trial, epoch, loss) != CTUNE_OK)
         return 1;
     c->pruned = prune;
     return prune;
@@ -92,9 +92,9 @@ static int ask_tell(const ctune_space *space)
         loop_ctx c = {t, 0, 0};
         const ctune_params *p = NULL;
         double lr = 0, momentum = 0;
-        if (ctune_tuner_ask(t, &c.trial, &p) != CTUNE_OK ||
-            ctune_params_get_double(p, "lr", &lr) != CTUNE_OK ||
-            ctune_params_get_double(p, "momentum", &momentum) != CTUNE_OK) {
+        if (ctune_tuner_ask(&c.trial, &p, t) != CTUNE_OK ||
+            ctune_params_get_double(&lr, p, "lr") != CTUNE_OK ||
+            ctune_params_get_double(&momentum, p, "momentum") != CTUNE_OK) {
             fprintf(stderr, "ask: %s\n", ctune_last_error());
             ctune_tuner_free(t);
             return 1;
@@ -111,13 +111,13 @@ static int ask_tell(const ctune_space *space)
     double loss;
     const ctune_params *p;
     char text[128];
-    if (ctune_tuner_best(t, &best, &loss) != CTUNE_OK ||
-        ctune_tuner_trial(t, best, NULL, NULL, &p) != CTUNE_OK) {
+    if (ctune_tuner_best(&best, &loss, t) != CTUNE_OK ||
+        ctune_tuner_trial(NULL, NULL, &p, t, best) != CTUNE_OK) {
         fprintf(stderr, "best: %s\n", ctune_last_error());
         ctune_tuner_free(t);
         return 1;
     }
-    ctune_params_to_text(p, text, sizeof text);
+    ctune_params_to_text(text, sizeof text, p);
     printf("ask/tell: best trial %zu (%s), validation loss %.4g, %d pruned\n", best, text, loss,
            pruned);
     ctune_tuner_free(t);
@@ -137,9 +137,9 @@ static ctune_status objective(const ctune_params *p, ctune_trial_ctx *ctx, doubl
 {
     (void)user;
     double lr, momentum;
-    ctune_status rc = ctune_params_get_double(p, "lr", &lr);
+    ctune_status rc = ctune_params_get_double(&lr, p, "lr");
     if (rc == CTUNE_OK)
-        rc = ctune_params_get_double(p, "momentum", &momentum);
+        rc = ctune_params_get_double(&momentum, p, "momentum");
     if (rc != CTUNE_OK)
         return rc;
     *value = train(lr, momentum, report_to_ctx, ctx); /* NaN: a failed trial */
@@ -155,7 +155,7 @@ static int optimize(const ctune_space *space)
     size_t best = 0;
     double loss = NAN;
     if (rc == CTUNE_OK)
-        rc = ctune_tuner_best(t, &best, &loss);
+        rc = ctune_tuner_best(&best, &loss, t);
     if (rc != CTUNE_OK) {
         fprintf(stderr, "optimize: %s\n", ctune_last_error());
         ctune_tuner_free(t);

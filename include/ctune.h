@@ -49,6 +49,31 @@
  *    valid until the next mutating call on the same handle, unless documented
  *    otherwise.
  *  - Output arrays are caller-allocated; query functions give their size.
+ *  - Outputs first: a function that returns values through pointer
+ *    parameters takes them first, then the handle it works on, then its
+ *    inputs: ctune_params_new(&p), ctune_params_get_int(&v, p, "nl"),
+ *    ctune_search_best_index(&i, search), ctune_tuner_ask(&trial, &params,
+ *    tuner), ctune_estimator_predict(out, est, X),
+ *    ctune_metric_accuracy(&score, y_true, y_pred, n), ctune_read_f64(&v, r).
+ *    A handle a call changes in place is its subject, not an output
+ *    (ctune_params_set_int(p, ...), ctune_model_fit(m, ...)); stream writers
+ *    (ctune_write_*(w, ...)) take inputs only. The exceptions are signatures
+ *    fixed elsewhere: callback types and vtable members (their layout is part
+ *    of the versioned vtables), ctune_mlp_build() (a ctune_build_fn), and
+ *    ctune_mpi_init() (MPI_Init_thread's order).
+ *  - @anchor buffers Buffers: one rule, snprintf's, for every function that
+ *    writes text or bytes into a caller buffer. It takes `(buf, cap)` first
+ *    (they are outputs) and returns `long`: the length the whole text needs
+ *    without the NUL (the whole size, for bytes), even when it did not fit;
+ *    it writes at most `cap` bytes, text always NUL-terminated when cap > 0;
+ *    buf may be NULL when cap is 0. So `n = f(NULL, 0, x)` then
+ *    `f(buf, n + 1, x)` gets it all, and a result >= cap means it was cut.
+ *    A failure is a negative ctune_status (the error message set as usual).
+ *  - `_ex` means one thing: the base function plus a last
+ *    `const char *options` ("key=value" text, parsed by
+ *    ctune_params_parse_spec()). A variant with other extra arguments has a
+ *    descriptive name instead (ctune_estimator_fit_task(),
+ *    ctune_model_fit_monitored(), ctune_cross_validate_executor()).
  *  - Only plain types cross the API (opaque handles, integers, doubles,
  *    `const char *`, pointers to caller arrays), so any FFI can call it.
  *  - Thread safety: distinct handles may be used from distinct threads
@@ -451,13 +476,13 @@ CTUNE_API int ctune_data_dtype(const ctune_data *data);
  * ctune_data_new(), or the coded view a classifier's fit receives); a
  * subset, as in cross-validation, has no such layout.
  *
- * @param data   the view
  * @param[out] X receives the address of row 0 (ctune_data_dtype() values)
  * @param[out] stride receives the distance between rows, in elements
+ * @param data   the view
  * @return CTUNE_OK; CTUNE_EUNSUPPORTED for a subset view (gather its rows
  *         with ctune_data_gather_f64()); CTUNE_EINVAL (NULLs)
  */
-CTUNE_API ctune_status ctune_data_rows(const ctune_data *data, const void **X, size_t *stride);
+CTUNE_API ctune_status ctune_data_rows(const void **X, size_t *stride, const ctune_data *data);
 
 /**
  * Checks that every X value (and y value, when present) is finite.
@@ -475,42 +500,42 @@ CTUNE_API ctune_status ctune_data_validate(const ctune_data *data);
  *
  * Values are converted from the view's dtype.
  *
+ * @param[out] out caller array of n rows, consecutive rows `ld` floats apart
+ * @param ld   leading dimension of `out` (>= n_cols)
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param[out] out caller array of n rows, consecutive rows `ld` floats apart
- * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, ld < n_cols, more rows than the
  *         view has, an index out of range)
  */
-CTUNE_API ctune_status ctune_data_gather_f32(const ctune_data *data, const size_t *rows, size_t n,
-                                             float *out, size_t ld);
+CTUNE_API ctune_status ctune_data_gather_f32(float *out, size_t ld, const ctune_data *data,
+                                             const size_t *rows, size_t n);
 /**
  * Copies X of some rows of the view into a float64 array.
  *
  * Same as ctune_data_gather_f32() with double output.
  *
+ * @param[out] out caller array of n rows, consecutive rows `ld` doubles apart
+ * @param ld   leading dimension of `out` (>= n_cols)
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param[out] out caller array of n rows, consecutive rows `ld` doubles apart
- * @param ld   leading dimension of `out` (>= n_cols)
  * @return CTUNE_OK; CTUNE_EINVAL (as ctune_data_gather_f32())
  */
-CTUNE_API ctune_status ctune_data_gather_f64(const ctune_data *data, const size_t *rows, size_t n,
-                                             double *out, size_t ld);
+CTUNE_API ctune_status ctune_data_gather_f64(double *out, size_t ld, const ctune_data *data,
+                                             const size_t *rows, size_t n);
 /**
  * Copies y of some rows of the view into a caller array.
  *
+ * @param[out] out caller array of n × n_targets doubles, row-major
  * @param data the view
  * @param rows n row indices into the view, or NULL for the first n rows
  * @param n    number of rows to copy
- * @param[out] out caller array of n × n_targets doubles, row-major
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, the view has no y, an index out
  *         of range)
  */
-CTUNE_API ctune_status ctune_data_gather_y(const ctune_data *data, const size_t *rows, size_t n,
-                                           double *out);
+CTUNE_API ctune_status ctune_data_gather_y(double *out, const ctune_data *data, const size_t *rows,
+                                           size_t n);
 
 /**
  * One element of X, as a double.
@@ -731,43 +756,43 @@ CTUNE_API int ctune_params_type(const ctune_params *p, const char *name);
  *
  * An integral double is accepted (|value| < 9e15).
  *
+ * @param[out] out receives the value
  * @param p    the set
  * @param name the parameter name
- * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_EINVAL when absent (naming it), of another type
  *         (naming both types), or for NULLs
  */
-CTUNE_API ctune_status ctune_params_get_int(const ctune_params *p, const char *name, int64_t *out);
+CTUNE_API ctune_status ctune_params_get_int(int64_t *out, const ctune_params *p, const char *name);
 /**
  * Reads `name` as a double (an int is converted).
  *
+ * @param[out] out receives the value
  * @param p    the set
  * @param name the parameter name
- * @param[out] out receives the value
  * @return as ctune_params_get_int()
  */
-CTUNE_API ctune_status ctune_params_get_double(const ctune_params *p, const char *name,
-                                               double *out);
+CTUNE_API ctune_status ctune_params_get_double(double *out, const ctune_params *p,
+                                               const char *name);
 /**
  * Reads `name` as a string.
  *
- * @param p    the set
- * @param name the parameter name
  * @param[out] out receives the string, borrowed from `p`: valid until the entry
  *                 is replaced or removed, or the set freed
+ * @param p    the set
+ * @param name the parameter name
  * @return as ctune_params_get_int()
  */
-CTUNE_API ctune_status ctune_params_get_string(const ctune_params *p, const char *name,
-                                               const char **out);
+CTUNE_API ctune_status ctune_params_get_string(const char **out, const ctune_params *p,
+                                               const char *name);
 /**
  * Reads `name` as a boolean (an int 0 or 1 is accepted).
  *
+ * @param[out] out receives 1 for true, 0 for false
  * @param p    the set
  * @param name the parameter name
- * @param[out] out receives 1 for true, 0 for false
  * @return as ctune_params_get_int()
  */
-CTUNE_API ctune_status ctune_params_get_bool(const ctune_params *p, const char *name, int *out);
+CTUNE_API ctune_status ctune_params_get_bool(int *out, const ctune_params *p, const char *name);
 /**
  * Whether `name` is present and none.
  *
@@ -777,34 +802,32 @@ CTUNE_API ctune_status ctune_params_get_bool(const ctune_params *p, const char *
  */
 CTUNE_API int ctune_params_is_none(const ctune_params *p, const char *name);
 /**
- * Text form of one value, snprintf-style.
+ * Text form of one value, by the @ref buffers "buffer rule" (snprintf's).
  *
  * Doubles are written so that they read back equal (and as doubles).
  *
+ * @param[out] buf receives the text; may be NULL when cap is 0
+ * @param cap  size of buf in bytes
  * @param p    the set
  * @param name the parameter name
- * @param[out] buf receives the text, always NUL-terminated when cap > 0; may be
- *                 NULL when cap is 0
- * @param cap  size of buf in bytes
  * @return the length the text needs (excluding the NUL), even when it did
  *         not fit; a negative ctune_status on error (absent name, NULLs)
  */
-CTUNE_API long ctune_params_value_text(const ctune_params *p, const char *name, char *buf,
-                                       size_t cap);
+CTUNE_API long ctune_params_value_text(char *buf, size_t cap, const ctune_params *p,
+                                       const char *name);
 /**
- * Text form of the whole set, "k=v, k=v", snprintf-style.
+ * Text form of the whole set, "k=v, k=v", by the @ref buffers "buffer rule".
  *
  * Strings that would read back as another type are quoted, so the text
  * parses back to an equal set with ctune_params_parse().
  *
- * @param p   the set
- * @param[out] buf receives the text, always NUL-terminated when cap > 0; may be
- *                 NULL when cap is 0
+ * @param[out] buf receives the text; may be NULL when cap is 0
  * @param cap size of buf in bytes
+ * @param p   the set
  * @return the length the text needs (excluding the NUL); a negative
  *         ctune_status on error
  */
-CTUNE_API long ctune_params_to_text(const ctune_params *p, char *buf, size_t cap);
+CTUNE_API long ctune_params_to_text(char *buf, size_t cap, const ctune_params *p);
 /**
  * Whether two sets hold the same names with equal values.
  *
@@ -927,7 +950,7 @@ CTUNE_API int ctune_fit_ctx_threads(const ctune_fit_ctx *ctx);
 /**
  * The seed a fit should use, given the estimator's own `seed` param.
  *
- * Outside a search (or with stream 0 in ctune_estimator_fit_ex()) it is
+ * Outside a search (or with stream 0 in ctune_estimator_fit_task()) it is
  * the param itself; inside one it is derived from the param and the task's
  * stream, so each task is reproducible whatever thread runs it.
  *
@@ -1186,7 +1209,7 @@ CTUNE_API ctune_status ctune_estimator_check_params(const ctune_estimator *est,
  */
 CTUNE_API ctune_status ctune_estimator_fit(ctune_estimator *est, const ctune_data *data);
 /**
- * Asks a running ctune_estimator_fit() / ctune_estimator_fit_ex() or
+ * Asks a running ctune_estimator_fit() / ctune_estimator_fit_task() or
  * ctune_cross_validate() of `est` to stop.
  *
  * Sets a lock-free atomic flag and returns: thread-safe and
@@ -1215,8 +1238,8 @@ CTUNE_API void ctune_estimator_cancel(ctune_estimator *est);
  *                ctune_fit_ctx_seed(); 0 uses the seed as is
  * @return as ctune_estimator_fit(); CTUNE_EINVAL for a negative thread count
  */
-CTUNE_API ctune_status ctune_estimator_fit_ex(ctune_estimator *est, const ctune_data *data,
-                                              int threads, uint64_t stream);
+CTUNE_API ctune_status ctune_estimator_fit_task(ctune_estimator *est, const ctune_data *data,
+                                                int threads, uint64_t stream);
 
 /**
  * Number of classes found at fit (classifiers).
@@ -1228,12 +1251,12 @@ CTUNE_API size_t ctune_estimator_n_classes(const ctune_estimator *est);
 /**
  * The class labels seen at fit, in sorted order.
  *
- * @param est the estimator (a fitted classifier)
  * @param[out] out caller array of ctune_estimator_n_classes() doubles
+ * @param est the estimator (a fitted classifier)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a classifier); CTUNE_ESTATE
  *         (not fitted)
  */
-CTUNE_API ctune_status ctune_estimator_classes(const ctune_estimator *est, double *out);
+CTUNE_API ctune_status ctune_estimator_classes(double *out, const ctune_estimator *est);
 /**
  * Gives a fitted classifier's classes names, kept in its model file.
  *
@@ -1282,66 +1305,66 @@ CTUNE_API size_t ctune_estimator_n_outputs(const ctune_estimator *est);
  * Classifiers give the original labels; for a transformer this is
  * ctune_estimator_transform(). 0 rows is a no-op.
  *
- * @param est the estimator (fitted)
- * @param X   the data (y, if any, is ignored)
  * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles,
  *                 row-major
+ * @param est the estimator (fitted)
+ * @param X   the data (y, if any, is ignored)
  * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (feature count
  *         mismatch, non-finite X); CTUNE_EINVAL (NULLs); errors of the
  *         vtable's predict
  */
-CTUNE_API ctune_status ctune_estimator_predict(ctune_estimator *est, const ctune_data *X,
-                                               double *out);
+CTUNE_API ctune_status ctune_estimator_predict(double *out, ctune_estimator *est,
+                                               const ctune_data *X);
 /**
  * Predicts class probabilities.
  *
- * @param est the estimator (a fitted classifier)
- * @param X   the data
  * @param[out] out caller array of n_rows × n_classes doubles, row-major, classes
  *                 in ctune_estimator_classes() order
+ * @param est the estimator (a fitted classifier)
+ * @param X   the data
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no predict_proba
  */
-CTUNE_API ctune_status ctune_estimator_predict_proba(ctune_estimator *est, const ctune_data *X,
-                                                     double *out);
+CTUNE_API ctune_status ctune_estimator_predict_proba(double *out, ctune_estimator *est,
+                                                     const ctune_data *X);
 /**
  * Default score on labelled data.
  *
  * The estimator's own score when its vtable has one, else accuracy for
  * classifiers and R² for regressors. For other metrics see ctune_score().
  *
+ * @param[out] out receives the score (greater is better)
  * @param est  the estimator (fitted)
  * @param data the data, with y
- * @param[out] out receives the score (greater is better)
  * @return as ctune_estimator_predict(); CTUNE_EDATA (0 rows, no y, a wrong
  *         number of targets, non-finite y); CTUNE_EUNSUPPORTED (a
  *         transformer without a score)
  */
-CTUNE_API ctune_status ctune_estimator_score(ctune_estimator *est, const ctune_data *data,
-                                             double *out);
+CTUNE_API ctune_status ctune_estimator_score(double *out, ctune_estimator *est,
+                                             const ctune_data *data);
 /**
  * Transforms X (transformers).
  *
+ * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles
  * @param est the estimator (a fitted transformer)
  * @param X   the data
- * @param[out] out caller array of n_rows × ctune_estimator_n_outputs() doubles
  * @return as ctune_estimator_predict(); CTUNE_EUNSUPPORTED when the
  *         estimator has no transform
  */
-CTUNE_API ctune_status ctune_estimator_transform(ctune_estimator *est, const ctune_data *X,
-                                                 double *out);
+CTUNE_API ctune_status ctune_estimator_transform(double *out, ctune_estimator *est,
+                                                 const ctune_data *X);
 /**
  * Undoes ctune_estimator_transform() (transformers that support it).
  *
+ * @param[out] out caller array of n_rows × ctune_estimator_n_features_in() doubles
  * @param est the estimator (a fitted transformer)
  * @param X   transformed data, ctune_estimator_n_outputs() columns
- * @param[out] out caller array of n_rows × ctune_estimator_n_features_in() doubles
  * @return CTUNE_OK; CTUNE_ESTATE (not fitted); CTUNE_EDATA (column count
  *         mismatch, non-finite X); CTUNE_EUNSUPPORTED (no inverse);
  *         CTUNE_EINVAL (NULLs)
  */
-CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, const ctune_data *X,
-                                                         double *out);
+CTUNE_API ctune_status ctune_estimator_inverse_transform(double *out, ctune_estimator *est,
+                                                         const ctune_data *X);
 
 /** @} */
 
@@ -1367,7 +1390,7 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
  *   ctune_model_compile(m, "adam", "sparse_categorical_crossentropy",
  *                       "learning_rate=0.001, metrics=accuracy");
  *   ctune_model_fit(m, train, 10, 32, "validation_split=0.2");
- *   ctune_model_predict(m, test, proba);   // n × 2 probabilities
+ *   ctune_model_predict(proba, m, test);   // n × 2 probabilities
  *   ctune_model_free(m);
  *
  * Thread safety: a model must not be used from two threads at once;
@@ -1384,7 +1407,7 @@ CTUNE_API ctune_status ctune_estimator_inverse_transform(ctune_estimator *est, c
  *  ctune_model_compile(m, "adam", "sparse_categorical_crossentropy",
  *                      "learning_rate=0.001, metrics=accuracy");
  *  ctune_model_fit(m, train, 10, 32, "validation_split=0.2");
- *  ctune_model_predict(m, test, proba);   // n × 2 probabilities
+ *  ctune_model_predict(proba, m, test);   // n × 2 probabilities
  *  ctune_model_free(m);
  *  @endcode
  *
@@ -1491,7 +1514,7 @@ CTUNE_API ctune_status ctune_model_build(ctune_model *m, size_t input_dim);
 /** Epoch callback: called after each epoch (0-based `epoch`) with the
  *  history already holding that epoch; it may read the model's weights and
  *  history. Return 0 to continue; non-zero stops training (see
- *  ctune_model_fit_ex() for the status). Called on the thread running fit. */
+ *  ctune_model_fit_monitored() for the status). Called on the thread running fit. */
 typedef int (*ctune_epoch_callback)(const ctune_model *m, int epoch, void *user);
 
 /**
@@ -1556,10 +1579,10 @@ CTUNE_API ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, i
  *         CTUNE_EUSER ("stopped by the epoch callback after epoch N");
  *         CTUNE_OK after EarlyStopping
  */
-CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
-                                          const ctune_data *validation, int64_t epochs,
-                                          int64_t batch_size, const char *options,
-                                          ctune_epoch_callback callback, void *user);
+CTUNE_API ctune_status ctune_model_fit_monitored(ctune_model *m, const ctune_data *data,
+                                                 const ctune_data *validation, int64_t epochs,
+                                                 int64_t batch_size, const char *options,
+                                                 ctune_epoch_callback callback, void *user);
 
 /**
  * Computes the model's outputs for X (Keras' `predict`).
@@ -1567,32 +1590,32 @@ CTUNE_API ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data
  * Softmax and sigmoid outputs are probabilities. Inference mode: Dropout
  * is inactive.
  *
- * @param m   the model (built)
- * @param X   the data (y, if any, is ignored)
  * @param[out] out caller array of n_rows × ctune_model_n_outputs() doubles,
  *                 row-major
+ * @param m   the model (built)
+ * @param X   the data (y, if any, is ignored)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built);
  *         CTUNE_EDATA (column count mismatch, NaN/Inf in X, a value
  *         beyond float32's range); CTUNE_ENUMERIC (an output is NaN/Inf: the weights or X are too
  *         large for float32; `out` is then partly written); CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out);
+CTUNE_API ctune_status ctune_model_predict(double *out, ctune_model *m, const ctune_data *X);
 /**
  * Mean loss and first metric on labelled data (Keras' `evaluate`).
  *
  * Inference mode. The loss includes the regularization term, as Keras
  * reports it.
  *
- * @param m          the model (built and compiled)
- * @param data       the data, with y
  * @param[out] out_loss receives the mean loss
  * @param[out] out_metric receives the first compiled metric (NaN when none);
  *                        may be NULL
+ * @param m          the model (built and compiled)
+ * @param data       the data, with y
  * @return CTUNE_OK; fit's data errors; CTUNE_ESTATE (not built or not
  *         compiled); CTUNE_EINVAL (NULLs); CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_model_evaluate(ctune_model *m, const ctune_data *data,
-                                            double *out_loss, double *out_metric);
+CTUNE_API ctune_status ctune_model_evaluate(double *out_loss, double *out_metric, ctune_model *m,
+                                            const ctune_data *data);
 
 /**
  * Number of layers added.
@@ -1659,15 +1682,15 @@ CTUNE_API const char *ctune_model_history_key(const ctune_model *m, size_t i);
 /**
  * One value of the history.
  *
+ * @param[out] out receives the value
  * @param m     the model
  * @param key   a history key, e.g. "val_accuracy"
  * @param epoch the epoch (0-based)
- * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_EINVAL (unknown key, listing the known ones;
  *         epoch out of range; NULLs)
  */
-CTUNE_API ctune_status ctune_model_history_value(const ctune_model *m, const char *key,
-                                                 size_t epoch, double *out);
+CTUNE_API ctune_status ctune_model_history_value(double *out, const ctune_model *m, const char *key,
+                                                 size_t epoch);
 
 /**
  * Number of float32 weights.
@@ -1682,11 +1705,11 @@ CTUNE_API size_t ctune_model_n_params(const ctune_model *m);
 /**
  * Copies all weights, in ctune_model_n_params() order.
  *
- * @param m   the model (built)
  * @param[out] out caller array of ctune_model_n_params() floats
+ * @param m   the model (built)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE (not built)
  */
-CTUNE_API ctune_status ctune_model_get_weights(const ctune_model *m, float *out);
+CTUNE_API ctune_status ctune_model_get_weights(float *out, const ctune_model *m);
 /**
  * Replaces all weights; the optimizer state is kept.
  *
@@ -1879,30 +1902,30 @@ CTUNE_API ctune_status ctune_mlp_regressor_new(ctune_estimator **out);
  *
  * Pure and thread-safe, as every metric below.
  *
+ * @param[out] out receives the accuracy, in [0, 1]
  * @param y_true n true labels
  * @param y_pred n predicted labels
  * @param n      number of samples (> 0)
- * @param[out] out receives the accuracy, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n == 0); CTUNE_EDATA (a NaN/Inf label)
  */
-CTUNE_API ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
-                                             double *out);
+CTUNE_API ctune_status ctune_metric_accuracy(double *out, const double *y_true,
+                                             const double *y_pred, size_t n);
 /**
  * Coefficient of determination R², averaged uniformly over the targets.
  *
  * A constant y_true column scores 1 when predicted exactly, else 0
  * (scikit-learn's convention).
  *
+ * @param[out] out  receives R² (at most 1)
  * @param y_true    n × n_targets true values, row-major
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param[out] out  receives R² (at most 1)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  *         (NaN/Inf)
  */
-CTUNE_API ctune_status ctune_metric_r2(const double *y_true, const double *y_pred, size_t n,
-                                       size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_r2(double *out, const double *y_true, const double *y_pred,
+                                       size_t n, size_t n_targets);
 
 /* Metrics below follow scikit-learn's definitions (sklearn.metrics) and the
  * same conventions as the two above: arrays are caller-owned and only read;
@@ -1924,30 +1947,30 @@ typedef enum ctune_average {
  * Predictions of classes absent from y_true are ignored, as scikit-learn's
  * balanced_accuracy_score with adjusted=False.
  *
+ * @param[out] out receives the score, in [0, 1]
  * @param y_true n true labels
  * @param y_pred n predicted labels
  * @param n      number of samples (> 0)
- * @param[out] out receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *y_pred,
-                                                      size_t n, double *out);
+CTUNE_API ctune_status ctune_metric_balanced_accuracy(double *out, const double *y_true,
+                                                      const double *y_pred, size_t n);
 /**
  * Log loss (cross-entropy): the mean over rows of -log p[i][y_true[i]].
  *
  * As scikit-learn (eps = 1e-15), every probability is clipped to
  * [1e-15, 1 - 1e-15] and each row renormalized to sum to 1 before the log.
  *
+ * @param[out] out receives the loss (>= 0; smaller is better)
  * @param y_true n class codes 0..k-1 (not labels)
  * @param proba  n × k probabilities, row-major
  * @param n      number of samples (> 0)
  * @param k      number of classes (> 0)
- * @param[out] out receives the loss (>= 0; smaller is better)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or k 0); CTUNE_EDATA (a code
  *         outside 0..k-1, naming the row; a non-finite probability)
  */
-CTUNE_API ctune_status ctune_metric_log_loss(const double *y_true, const double *proba, size_t n,
-                                             size_t k, double *out);
+CTUNE_API ctune_status ctune_metric_log_loss(double *out, const double *y_true, const double *proba,
+                                             size_t n, size_t k);
 /**
  * Precision tp / (tp + fp).
  *
@@ -1958,46 +1981,47 @@ CTUNE_API ctune_status ctune_metric_log_loss(const double *y_true, const double 
  * ignored). An undefined ratio (0 / 0) counts as 0 (scikit-learn's
  * zero_division).
  *
+ * @param[out] out  receives the score, in [0, 1]
  * @param y_true    n true labels
  * @param y_pred    n predicted labels
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label (finite) for CTUNE_AVERAGE_BINARY
- * @param[out] out  receives the score, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL; CTUNE_EDATA; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_metric_precision(const double *y_true, const double *y_pred, size_t n,
-                                              int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_precision(double *out, const double *y_true,
+                                              const double *y_pred, size_t n, int average,
+                                              double pos_label);
 /**
  * Recall tp / (tp + fn).
  *
  * `average` and `pos_label` as for ctune_metric_precision().
  *
+ * @param[out] out  receives the score, in [0, 1]
  * @param y_true    n true labels
  * @param y_pred    n predicted labels
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
- * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
-CTUNE_API ctune_status ctune_metric_recall(const double *y_true, const double *y_pred, size_t n,
-                                           int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_recall(double *out, const double *y_true, const double *y_pred,
+                                           size_t n, int average, double pos_label);
 /**
  * F1 score 2tp / (2tp + fp + fn).
  *
  * `average` and `pos_label` as for ctune_metric_precision().
  *
+ * @param[out] out  receives the score, in [0, 1]
  * @param y_true    n true labels
  * @param y_pred    n predicted labels
  * @param n         number of samples (> 0)
  * @param average   a ctune_average
  * @param pos_label the positive label for CTUNE_AVERAGE_BINARY
- * @param[out] out  receives the score, in [0, 1]
  * @return as ctune_metric_precision()
  */
-CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pred, size_t n,
-                                       int average, double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_f1(double *out, const double *y_true, const double *y_pred,
+                                       size_t n, int average, double pos_label);
 /**
  * Binary ROC AUC of scores against labels.
  *
@@ -2006,56 +2030,56 @@ CTUNE_API ctune_status ctune_metric_f1(const double *y_true, const double *y_pre
  * ROC curve by the trapezoid rule over the distinct thresholds, so tied
  * scores count half, exactly as roc_curve + auc.
  *
+ * @param[out] out  receives the AUC, in [0, 1]
  * @param y_true    n labels, at most 2 distinct
  * @param y_score   n scores (greater = more positive)
  * @param n         number of samples (> 0)
  * @param pos_label the positive label (finite)
- * @param[out] out  receives the AUC, in [0, 1]
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n 0, y_true holding a third label —
  *         multiclass is not supported — or only one class); CTUNE_EDATA;
  *         CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_metric_roc_auc(const double *y_true, const double *y_score, size_t n,
-                                            double pos_label, double *out);
+CTUNE_API ctune_status ctune_metric_roc_auc(double *out, const double *y_true,
+                                            const double *y_score, size_t n, double pos_label);
 /**
  * Mean squared error, averaged uniformly over the targets.
  *
+ * @param[out] out  receives the error (>= 0)
  * @param y_true    n × n_targets true values, row-major
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param[out] out  receives the error (>= 0)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, n or n_targets 0); CTUNE_EDATA
  */
-CTUNE_API ctune_status ctune_metric_mse(const double *y_true, const double *y_pred, size_t n,
-                                        size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_mse(double *out, const double *y_true, const double *y_pred,
+                                        size_t n, size_t n_targets);
 /**
  * Mean absolute error, averaged uniformly over the targets.
  *
+ * @param[out] out  receives the error (>= 0)
  * @param y_true    n × n_targets true values, row-major
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
-CTUNE_API ctune_status ctune_metric_mae(const double *y_true, const double *y_pred, size_t n,
-                                        size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_mae(double *out, const double *y_true, const double *y_pred,
+                                        size_t n, size_t n_targets);
 /**
  * Root mean squared error, averaged uniformly over the targets.
  *
  * The root is taken per target first, as scikit-learn's
  * root_mean_squared_error.
  *
+ * @param[out] out  receives the error (>= 0)
  * @param y_true    n × n_targets true values, row-major
  * @param y_pred    n × n_targets predictions, row-major
  * @param n         number of samples (> 0)
  * @param n_targets number of targets (> 0)
- * @param[out] out  receives the error (>= 0)
  * @return as ctune_metric_mse()
  */
-CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_pred, size_t n,
-                                         size_t n_targets, double *out);
+CTUNE_API ctune_status ctune_metric_rmse(double *out, const double *y_true, const double *y_pred,
+                                         size_t n, size_t n_targets);
 
 /**
  * Scores a fitted estimator on labelled data with a scorer named as in
@@ -2075,18 +2099,18 @@ CTUNE_API ctune_status ctune_metric_rmse(const double *y_true, const double *y_p
  * predict_proba, and a y label the classifier did not see at fit is
  * CTUNE_EDATA naming the row. See docs/metrics.md.
  *
+ * @param[out] out receives the score
  * @param est    the estimator (fitted)
  * @param scorer a scorer name; NULL or "" means the estimator's default
  *               score (ctune_estimator_score())
  * @param data   the data, with y
- * @param[out] out receives the score
  * @return CTUNE_OK; CTUNE_EINVAL for an unknown name (listing the known
  *         ones) or a scorer that does not fit the estimator (e.g. "roc_auc"
  *         on 3 classes, a classification scorer on a regressor); errors of
  *         predict / predict_proba
  */
-CTUNE_API ctune_status ctune_score(ctune_estimator *est, const char *scorer, const ctune_data *data,
-                                   double *out);
+CTUNE_API ctune_status ctune_score(double *out, ctune_estimator *est, const char *scorer,
+                                   const ctune_data *data);
 /**
  * Checks that `scorer` names a known scorer.
  *
@@ -2238,68 +2262,68 @@ CTUNE_API const ctune_estimator_vtable *ctune_decision_tree_regressor_vtable(voi
  *
  * Read-only: safe from several threads, as every tree accessor.
  *
- * @param tree a fitted tree (or a fitted pipeline step that is one)
  * @param[out] out receives the depth (a single-leaf tree has depth 0)
+ * @param tree a fitted tree (or a fitted pipeline step that is one)
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, not a tree); CTUNE_ESTATE (not fitted)
  */
-CTUNE_API ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out);
+CTUNE_API ctune_status ctune_tree_depth(size_t *out, const ctune_estimator *tree);
 /**
  * Number of leaves of a fitted tree.
  *
- * @param tree a fitted tree
  * @param[out] out receives the leaf count
+ * @param tree a fitted tree
  * @return as ctune_tree_depth()
  */
-CTUNE_API ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *out);
+CTUNE_API ctune_status ctune_tree_n_leaves(size_t *out, const ctune_estimator *tree);
 /**
  * Number of nodes (internal nodes and leaves) of a fitted tree.
  *
  * Nodes are numbered from 0, the root.
  *
- * @param tree a fitted tree
  * @param[out] out receives the node count
+ * @param tree a fitted tree
  * @return as ctune_tree_depth()
  */
-CTUNE_API ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *out);
+CTUNE_API ctune_status ctune_tree_n_nodes(size_t *out, const ctune_estimator *tree);
 /**
  * Impurity-based (Gini / MDI) feature importances.
  *
  * Normalized to sum 1 (all 0 for a single leaf).
  *
- * @param tree a fitted tree
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
+ * @param tree a fitted tree
  * @return as ctune_tree_depth()
  */
-CTUNE_API ctune_status ctune_tree_feature_importances(const ctune_estimator *tree, double *out);
+CTUNE_API ctune_status ctune_tree_feature_importances(double *out, const ctune_estimator *tree);
 /**
  * Structure of one node: its split and its children.
  *
  * Rows with x[feature] <= threshold go left. A leaf gives feature, left and
  * right -1 and threshold NaN.
  *
- * @param tree      a fitted tree
- * @param node      the node index (0 = root)
  * @param[out] feature receives the split feature, or NULL
  * @param[out] threshold receives the split threshold, or NULL
  * @param[out] left receives the left child's index, or NULL
  * @param[out] right receives the right child's index, or NULL
+ * @param tree      a fitted tree
+ * @param node      the node index (0 = root)
  * @return as ctune_tree_depth(); CTUNE_EINVAL for a node out of range
  */
-CTUNE_API ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node, int64_t *feature,
-                                       double *threshold, int64_t *left, int64_t *right);
+CTUNE_API ctune_status ctune_tree_node(int64_t *feature, double *threshold, int64_t *left,
+                                       int64_t *right, const ctune_estimator *tree, size_t node);
 /**
  * Impurity and training sample counts of one node.
  *
- * @param tree               a fitted tree
- * @param node               the node index (0 = root)
  * @param[out] impurity      receives the node's impurity, or NULL
  * @param[out] weighted_n_samples receives the weighted sample count, or NULL
  * @param[out] n_samples     receives the plain sample count, or NULL
+ * @param tree               a fitted tree
+ * @param node               the node index (0 = root)
  * @return as ctune_tree_node()
  */
-CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t node,
-                                             double *impurity, double *weighted_n_samples,
-                                             size_t *n_samples);
+CTUNE_API ctune_status ctune_tree_node_stats(double *impurity, double *weighted_n_samples,
+                                             size_t *n_samples, const ctune_estimator *tree,
+                                             size_t node);
 /**
  * Value of one node.
  *
@@ -2308,13 +2332,13 @@ CTUNE_API ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t
  * for rows reaching that leaf. For a regressor its prediction,
  * ctune_estimator_n_outputs() values.
  *
- * @param tree a fitted tree
- * @param node the node index (0 = root)
  * @param[out] out caller array of n_classes (classifier) or n_outputs
  *                 (regressor) doubles
+ * @param tree a fitted tree
+ * @param node the node index (0 = root)
  * @return as ctune_tree_node()
  */
-CTUNE_API ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t node, double *out);
+CTUNE_API ctune_status ctune_tree_node_value(double *out, const ctune_estimator *tree, size_t node);
 
 /**
  * scikit-learn's StandardScaler, a transformer (CTUNE_TRANSFORMER).
@@ -2334,31 +2358,31 @@ CTUNE_API ctune_status ctune_standard_scaler_new(ctune_estimator **out);
  *
  * Read-only: safe from several threads.
  *
- * @param scaler a fitted StandardScaler (or a fitted pipeline step that is one)
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
+ * @param scaler a fitted StandardScaler (or a fitted pipeline step that is one)
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a StandardScaler);
  *         CTUNE_ESTATE (not fitted)
  */
-CTUNE_API ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_mean(double *out, const ctune_estimator *scaler);
 /**
  * Population variances (ddof 0) learned by a fitted StandardScaler.
  *
- * @param scaler a fitted StandardScaler
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
+ * @param scaler a fitted StandardScaler
  * @return as ctune_scaler_mean()
  */
-CTUNE_API ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_var(double *out, const ctune_estimator *scaler);
 /**
  * Scales used by transform.
  *
  * The standard deviation; 1 for zero-variance columns; all 1 when
  * with_std is false.
  *
- * @param scaler a fitted StandardScaler
  * @param[out] out caller array of ctune_estimator_n_features_in() doubles
+ * @param scaler a fitted StandardScaler
  * @return as ctune_scaler_mean()
  */
-CTUNE_API ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out);
+CTUNE_API ctune_status ctune_scaler_scale(double *out, const ctune_estimator *scaler);
 
 /**
  * Creates an empty Pipeline (scikit-learn's Pipeline).
@@ -2434,15 +2458,15 @@ CTUNE_API const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size
  * estimator of your own, clone it (ctune_estimator_clone() gives an unfitted
  * copy) or save and load it.
  *
- * @param pipe the pipeline (fitted)
- * @param name the step's name
  * @param[out] out receives the step, borrowed (not to be freed): valid until the
  *                 next fit, set_params, add_step or free of `pipe`
+ * @param pipe the pipeline (fitted)
+ * @param name the step's name
  * @return CTUNE_OK; CTUNE_EINVAL (NULL, not a pipeline, unknown step: lists
  *         the steps); CTUNE_ESTATE (the pipeline is not fitted)
  */
-CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
-                                           const ctune_estimator **out);
+CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator **out, const ctune_estimator *pipe,
+                                           const char *name);
 /** @} */
 
 /* ========================================================================
@@ -2472,18 +2496,19 @@ CTUNE_API ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const ch
  *
  * @param[out] X      caller array of n × d doubles, row-major
  * @param[out] y      caller array of n doubles
+ * @param[out] centers_out caller array of centers × d doubles receiving the
+ *                         centers, or NULL
  * @param n           number of rows (>= centers)
  * @param d           number of columns (>= 1)
  * @param centers     number of blobs (>= 1)
  * @param cluster_std standard deviation of each blob (>= 0)
  * @param seed        the seed
- * @param[out] centers_out caller array of centers × d doubles receiving the
- *                         centers, or NULL
  * @return CTUNE_OK; CTUNE_EINVAL naming the bad argument (the arrays may
  *         then be partially written)
  */
-CTUNE_API ctune_status ctune_make_blobs(double *X, double *y, size_t n, size_t d, size_t centers,
-                                        double cluster_std, uint64_t seed, double *centers_out);
+CTUNE_API ctune_status ctune_make_blobs(double *X, double *y, double *centers_out, size_t n,
+                                        size_t d, size_t centers, double cluster_std,
+                                        uint64_t seed);
 /**
  * A classification problem (after scikit-learn's make_classification).
  *
@@ -2516,17 +2541,17 @@ CTUNE_API ctune_status ctune_make_classification(double *X, double *y, size_t n,
  *
  * @param[out] X        caller array of n × d doubles, row-major
  * @param[out] y        caller array of n doubles
+ * @param[out] coef_out caller array of d doubles receiving coef, or NULL
  * @param n             number of rows (>= 1)
  * @param d             number of columns (>= 1)
  * @param n_informative columns with a non-zero coefficient (<= d)
  * @param noise         standard deviation of the added noise (>= 0)
  * @param seed          the seed
- * @param[out] coef_out caller array of d doubles receiving coef, or NULL
  * @return as ctune_make_blobs()
  */
-CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, size_t d,
-                                             size_t n_informative, double noise, uint64_t seed,
-                                             double *coef_out);
+CTUNE_API ctune_status ctune_make_regression(double *X, double *y, double *coef_out, size_t n,
+                                             size_t d, size_t n_informative, double noise,
+                                             uint64_t seed);
 /** @} */
 
 /* ========================================================================
@@ -2544,7 +2569,7 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  * `est` is only cloned, never modified or fitted. Data is generated with
  * ctune_make_blobs() (classifiers, transformers) or ctune_make_regression()
  * (regressors), X rounded to float32 precision; every fit is
- * `ctune_estimator_fit_ex(clone, data, 1, stream)` with one fixed stream,
+ * `ctune_estimator_fit_task(clone, data, 1, stream)` with one fixed stream,
  * so two fits must agree whatever the estimator's randomness. A check that
  * does not apply to the estimator's kind passes. The checks, in order
  * (names are stable; ctune_check_name() lists them):
@@ -2616,19 +2641,21 @@ CTUNE_API ctune_status ctune_make_regression(double *X, double *y, size_t n, siz
  * Not thread-safe with the allocation test hooks; otherwise the battery
  * only uses clones of `est`.
  *
- * @param est        the estimator to check (only cloned)
- * @param options    NULL or "key=value" text
  * @param[out] report receives one line per failed check ("check_name:
- *                    reason"), NUL-terminated, truncated to report_cap; may
- *                    be NULL with report_cap 0
+ *                    reason"), as a @ref buffers "text buffer"; may be NULL
+ *                    with report_cap 0
  * @param report_cap size of report in bytes
  * @param[out] n_failed receives the number of failed checks (not counting the
- *                      checks that could not run)
- * @return CTUNE_OK when the battery ran (whatever it found); CTUNE_EINVAL
- *         (bad arguments or options); CTUNE_ENOMEM
+ *                      checks that could not run); may be NULL
+ * @param est        the estimator to check (only cloned)
+ * @param options    NULL or "key=value" text
+ * @return when the battery ran (whatever it found), the length of the whole
+ *         report (0 when every check passed; @ref buffers "text buffer"
+ *         rule); a negative ctune_status: CTUNE_EINVAL (bad arguments or
+ *         options), CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_check_estimator(const ctune_estimator *est, const char *options,
-                                             char *report, size_t report_cap, int *n_failed);
+CTUNE_API long ctune_check_estimator(char *report, size_t report_cap, int *n_failed,
+                                     const ctune_estimator *est, const char *options);
 /**
  * Number of checks in the battery.
  *
@@ -2822,27 +2849,27 @@ CTUNE_API size_t ctune_splits_count(const ctune_splits *splits);
  * K-fold indices are in ascending order; shuffle-split indices in random
  * order.
  *
- * @param splits the splits
- * @param i      the split index
  * @param[out] idx receives a pointer to *n indices, borrowed from `splits`
  *                 (valid until it is freed)
  * @param[out] n receives the number of indices
+ * @param splits the splits
+ * @param i      the split index
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range)
  */
-CTUNE_API ctune_status ctune_splits_train(const ctune_splits *splits, size_t i, const size_t **idx,
-                                          size_t *n);
+CTUNE_API ctune_status ctune_splits_train(const size_t **idx, size_t *n, const ctune_splits *splits,
+                                          size_t i);
 /**
  * The test row indices of split i.
  *
- * @param splits the splits
- * @param i      the split index
  * @param[out] idx receives a pointer to *n indices, borrowed from `splits`
  *                 (valid until it is freed)
  * @param[out] n receives the number of indices
+ * @param splits the splits
+ * @param i      the split index
  * @return as ctune_splits_train()
  */
-CTUNE_API ctune_status ctune_splits_test(const ctune_splits *splits, size_t i, const size_t **idx,
-                                         size_t *n);
+CTUNE_API ctune_status ctune_splits_test(const size_t **idx, size_t *n, const ctune_splits *splits,
+                                         size_t i);
 /**
  * Number of warnings raised while splitting.
  *
@@ -3055,28 +3082,23 @@ CTUNE_API const char *ctune_space_name(const ctune_space *space, size_t i);
 /**
  * Number of points of the grid: the product of the list lengths.
  *
- * @param space the space
  * @param[out] out receives the size (1 for an empty space)
+ * @param space the space
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, an entry is a distribution, the
  *         product exceeds 2^64)
  */
-CTUNE_API ctune_status ctune_space_grid_size(const ctune_space *space, uint64_t *out);
+CTUNE_API ctune_status ctune_space_grid_size(uint64_t *out, const ctune_space *space);
 /**
- * The text form of a space, snprintf-style; it parses back to an equal
+ * The text form of a space, by the @ref buffers "buffer rule"; it parses back to an equal
  * space.
  *
- * This is the needed-size convention used by every text output: the
- * function returns the length even when it does not fit, so
- * `n = f(x, NULL, 0)` then `f(x, buf, n + 1)` works.
- *
- * @param space the space
- * @param[out] buf receives the text, NUL-terminated when cap > 0; may be NULL
- *                 when cap is 0
+ * @param[out] buf receives the text; may be NULL when cap is 0
  * @param cap   size of buf in bytes
+ * @param space the space
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (NULLs)
  */
-CTUNE_API long ctune_space_to_text(const ctune_space *space, char *buf, size_t cap);
+CTUNE_API long ctune_space_to_text(char *buf, size_t cap, const ctune_space *space);
 
 /**
  * Every point of the grid, in scikit-learn's ParameterGrid order: keys
@@ -3167,16 +3189,16 @@ typedef int (*ctune_progress_fn)(size_t candidate, size_t split, double score, d
  * It is ctune_cross_validate() with `cv` folds, this one scorer and
  * error_score=raise, returning the test_score column.
  *
+ * @param[out] out_scores caller array of cv doubles receiving the scores
  * @param est        the estimator (only cloned)
  * @param data       the data, with y
  * @param cv         number of folds (>= 2)
  * @param scoring    a scorer name, or NULL for the estimator's default score
- * @param[out] out_scores caller array of cv doubles receiving the scores
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, cv < 2, unknown scorer); splitter
  *         errors; the failing fold's error; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_cross_val_score(const ctune_estimator *est, const ctune_data *data,
-                                             int cv, const char *scoring, double *out_scores);
+CTUNE_API ctune_status ctune_cross_val_score(double *out_scores, const ctune_estimator *est,
+                                             const ctune_data *data, int cv, const char *scoring);
 
 /** Results of ctune_cross_validate(): per split, columns of doubles. */
 typedef struct ctune_cv_results ctune_cv_results;
@@ -3236,14 +3258,14 @@ CTUNE_API const char *ctune_cv_results_column_name(const ctune_cv_results *res, 
 /**
  * Copies one column.
  *
+ * @param[out] out caller array of ctune_cv_results_n_splits() doubles
  * @param res  the results
  * @param name the column name
- * @param[out] out caller array of ctune_cv_results_n_splits() doubles
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, unknown column, listing the known
  *         ones)
  */
-CTUNE_API ctune_status ctune_cv_results_column(const ctune_cv_results *res, const char *name,
-                                               double *out);
+CTUNE_API ctune_status ctune_cv_results_column(double *out, const ctune_cv_results *res,
+                                               const char *name);
 /**
  * The error text of a split whose fit or scoring failed.
  *
@@ -3601,21 +3623,21 @@ CTUNE_API const ctune_params *ctune_search_candidate_params(const ctune_search *
  *
  * The best is the lowest rank, first on ties.
  *
- * @param search the search
  * @param[out] out receives the candidate index
+ * @param search the search
  * @return CTUNE_OK; CTUNE_ESTATE (no results; several scorers and no refit
  *         metric; a partial search where no candidate completed);
  *         CTUNE_EINVAL (NULLs)
  */
-CTUNE_API ctune_status ctune_search_best_index(const ctune_search *search, size_t *out);
+CTUNE_API ctune_status ctune_search_best_index(size_t *out, const ctune_search *search);
 /**
  * Mean test score of the best candidate (scikit-learn's best_score_).
  *
- * @param search the search
  * @param[out] out receives the score
+ * @param search the search
  * @return as ctune_search_best_index()
  */
-CTUNE_API ctune_status ctune_search_best_score(const ctune_search *search, double *out);
+CTUNE_API ctune_status ctune_search_best_score(double *out, const ctune_search *search);
 /**
  * Parameters of the best candidate (scikit-learn's best_params_).
  *
@@ -3684,31 +3706,30 @@ CTUNE_API const char *ctune_search_column_name(const ctune_search *search, size_
  * `param_<name>` columns are numeric when the value is an int, double or
  * bool (none reads as NaN).
  *
+ * @param[out] out receives the value
  * @param search the search
  * @param column the column name
  * @param i      the candidate index
- * @param[out] out receives the value
  * @return CTUNE_OK; CTUNE_ESTATE (no results); CTUNE_EINVAL (NULLs, unknown
  *         column listing the known ones, i out of range, a text value)
  */
-CTUNE_API ctune_status ctune_search_result(const ctune_search *search, const char *column, size_t i,
-                                           double *out);
+CTUNE_API ctune_status ctune_search_result(double *out, const ctune_search *search,
+                                           const char *column, size_t i);
 /**
- * Text of a results column for one candidate, snprintf-style.
+ * Text of a results column for one candidate, by the @ref buffers "buffer rule".
  *
- * Any column; numbers round-trip, NaN is "nan". The needed-size convention
- * of ctune_space_to_text().
+ * Any column; numbers round-trip, NaN is "nan".
  *
+ * @param[out] buf receives the text; may be NULL when cap is 0
+ * @param cap    size of buf in bytes
  * @param search the search
  * @param column the column name
  * @param i      the candidate index
- * @param[out] buf receives the text, NUL-terminated when cap > 0
- * @param cap    size of buf in bytes
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (as ctune_search_result())
  */
-CTUNE_API long ctune_search_result_text(const ctune_search *search, const char *column, size_t i,
-                                        char *buf, size_t cap);
+CTUNE_API long ctune_search_result_text(char *buf, size_t cap, const ctune_search *search,
+                                        const char *column, size_t i);
 /**
  * Error text of candidate i's first failed split ("split 1: ...").
  *
@@ -3762,29 +3783,28 @@ CTUNE_API ctune_status ctune_search_results_csv(const ctune_search *search, cons
  */
 CTUNE_API ctune_status ctune_search_results_json(const ctune_search *search, const char *path);
 /**
- * The results table as CSV into a caller buffer, snprintf-style.
+ * The results table as CSV into a caller buffer, by the @ref buffers "buffer rule".
  *
- * Same text as ctune_search_results_csv(); the needed-size convention of
- * ctune_space_to_text().
+ * Same text as ctune_search_results_csv().
  *
- * @param search the search
- * @param[out] buf receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text; may be NULL when cap is 0
  * @param cap    size of buf in bytes
+ * @param search the search
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error (CTUNE_ESTATE, CTUNE_EINVAL, CTUNE_ENOMEM)
  */
-CTUNE_API long ctune_search_results_csv_buf(const ctune_search *search, char *buf, size_t cap);
+CTUNE_API long ctune_search_results_csv_buf(char *buf, size_t cap, const ctune_search *search);
 /**
- * The results table as JSON into a caller buffer, snprintf-style.
+ * The results table as JSON into a caller buffer, by the @ref buffers "buffer rule".
  *
  * Same text as ctune_search_results_json().
  *
- * @param search the search
- * @param[out] buf receives the text, NUL-terminated when cap > 0
+ * @param[out] buf receives the text; may be NULL when cap is 0
  * @param cap    size of buf in bytes
+ * @param search the search
  * @return as ctune_search_results_csv_buf()
  */
-CTUNE_API long ctune_search_results_json_buf(const ctune_search *search, char *buf, size_t cap);
+CTUNE_API long ctune_search_results_json_buf(char *buf, size_t cap, const ctune_search *search);
 
 /**
  * Writes the HTML report of a fitted search (docs/report.md).
@@ -3925,7 +3945,7 @@ CTUNE_API void ctune_job_stop(ctune_job *job);
  *  ctune_job_set_outcome() (and the records) to the other processes, so
  *  that every process ends with the same results and status.
  *  @return CTUNE_OK; CTUNE_EINVAL (NULLs) */
-CTUNE_API ctune_status ctune_job_outcome(const ctune_job *job, size_t *n_done, int *flags);
+CTUNE_API ctune_status ctune_job_outcome(size_t *n_done, int *flags, const ctune_job *job);
 /** Sets the completion state (as read by ctune_job_outcome() on the process
  *  that ran task_done) on another process's copy of the job.
  *  @return CTUNE_OK; CTUNE_EINVAL (NULL, n_done above the task count,
@@ -3943,11 +3963,10 @@ CTUNE_API ctune_status ctune_search_set_executor(ctune_search *search,
  *  ctune_cross_validate()).
  *  @return as ctune_cross_validate(); CTUNE_EINVAL for a bad vtable; the
  *  executor's own failure */
-CTUNE_API ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimator *est,
-                                               const ctune_data *data,
-                                               const ctune_splitter *splitter, int cv,
-                                               const char *options,
-                                               const ctune_executor_vtable *vtable, void *self);
+CTUNE_API ctune_status
+ctune_cross_validate_executor(ctune_cv_results **out, const ctune_estimator *est,
+                              const ctune_data *data, const ctune_splitter *splitter, int cv,
+                              const char *options, const ctune_executor_vtable *vtable, void *self);
 /** @} */
 
 /* ========================================================================
@@ -4078,13 +4097,13 @@ CTUNE_API ctune_status ctune_write_file(const char *path, const void *data, size
  *  (with the system's reason; only the temporary file is removed);
  *  CTUNE_ENOMEM; any error of the save hook */
 CTUNE_API ctune_status ctune_estimator_save(const ctune_estimator *est, const char *path);
-/** Serializes `est` into the caller's buffer: *size receives the bytes the
- *  model needs; with buf NULL and cap 0 nothing else happens (a size query),
- *  otherwise the model is copied when cap >= *size.
- *  @return as ctune_estimator_save(); CTUNE_EINVAL when cap is too small
- *  (*size is still set) */
-CTUNE_API ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf,
-                                                   size_t cap, size_t *size);
+/** Serializes `est` into the caller's buffer, by the @ref buffers "buffer
+ *  rule" for bytes: returns the size of the whole model, copies at most
+ *  `cap` bytes of it (the model is complete when the result is <= cap);
+ *  buf NULL with cap 0 is a size query.
+ *  @return the model's size in bytes; a negative ctune_status as
+ *  ctune_estimator_save() (CTUNE_EINVAL: NULL est, NULL buf with cap > 0) */
+CTUNE_API long ctune_estimator_save_buffer(void *buf, size_t cap, const ctune_estimator *est);
 /** Loads a model saved by ctune_estimator_save() into a new handle (owned by
  *  the caller, ctune_estimator_free()). `vtable` NULL looks the saved name up
  *  among the built-in estimators (DummyClassifier, DummyRegressor,
@@ -4168,25 +4187,29 @@ CTUNE_API ctune_status ctune_write_f64_array(ctune_writer *w, const double *p, s
 CTUNE_API ctune_status ctune_write_string(ctune_writer *w, const char *s);
 /** Reads `n` raw bytes into p. @return CTUNE_OK, CTUNE_EINVAL (NULLs),
  *  CTUNE_EFORMAT when fewer than `n` bytes are left (naming the offset) */
-CTUNE_API ctune_status ctune_read_bytes(ctune_reader *r, void *p, size_t n);
+CTUNE_API ctune_status ctune_read_bytes(void *p, size_t n, ctune_reader *r);
 /** Reads what ctune_write_u64() wrote. @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_u64(ctune_reader *r, uint64_t *v);
+CTUNE_API ctune_status ctune_read_u64(uint64_t *v, ctune_reader *r);
 /** Reads what ctune_write_i64() wrote. @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_i64(ctune_reader *r, int64_t *v);
+CTUNE_API ctune_status ctune_read_i64(int64_t *v, ctune_reader *r);
 /** Reads what ctune_write_f64() wrote (any bit pattern, NaN included: the
  *  hook validates values). @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_f64(ctune_reader *r, double *v);
+CTUNE_API ctune_status ctune_read_f64(double *v, ctune_reader *r);
 /** Reads `n` floats written by ctune_write_f32_array(); check `n` against
  *  ctune_read_remaining() first. @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n);
+CTUNE_API ctune_status ctune_read_f32_array(float *p, size_t n, ctune_reader *r);
 /** Reads `n` doubles written by ctune_write_f64_array(). As above.
  *  @return as ctune_read_bytes() */
-CTUNE_API ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n);
-/** Reads a string written by ctune_write_string into buf (cap bytes with the
- *  NUL). An absent (NULL) string reads as "".
- *  @return as ctune_read_bytes(); CTUNE_EFORMAT when it does not fit or
- *  holds a NUL byte */
-CTUNE_API ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap);
+CTUNE_API ctune_status ctune_read_f64_array(double *p, size_t n, ctune_reader *r);
+/** Reads a string written by ctune_write_string into buf, by the
+ *  @ref buffers "text buffer rule". An absent (NULL) string reads as "".
+ *  When it does not fit (result >= cap) `buf` gets its prefix and the
+ *  string is not consumed, so a second call with a buffer of result + 1
+ *  bytes reads it; buf NULL with cap 0 is a length query.
+ *  @return the string's length; a negative ctune_status: CTUNE_EINVAL
+ *  (NULL r, NULL buf with cap > 0), CTUNE_EFORMAT when fewer bytes are left
+ *  than it needs or it holds a NUL byte */
+CTUNE_API long ctune_read_string(char *buf, size_t cap, ctune_reader *r);
 /** Bytes left to read in `r` (0 for NULL). */
 CTUNE_API size_t ctune_read_remaining(const ctune_reader *r);
 /** The fitted sizes of the model a load hook is reading, as the file's
@@ -4236,17 +4259,17 @@ CTUNE_API size_t ctune_read_n_classes(const ctune_reader *r);
  * from scratch. `data` must be the data of the last fit: only its shape and
  * classes are checked. A failed continuation leaves `est` unfitted.
  *
+ * @param[out] continued receives 1 when the fit was continued, 0 when it started
+ *                       from scratch; may be NULL
  * @param est       the estimator
  * @param data      the training data of its last fit
  * @param params    params to merge first (as ctune_estimator_set_params(),
  *                  but keeping the fit); NULL for none
- * @param[out] continued receives 1 when the fit was continued, 0 when it started
- *                       from scratch; may be NULL
  * @return as ctune_estimator_fit(), and CTUNE_EINVAL for params the spec
  *         rejects (the estimator then keeps its params and fit)
  */
-CTUNE_API ctune_status ctune_estimator_fit_warm(ctune_estimator *est, const ctune_data *data,
-                                                const ctune_params *params, int *continued);
+CTUNE_API ctune_status ctune_estimator_fit_warm(int *continued, ctune_estimator *est,
+                                                const ctune_data *data, const ctune_params *params);
 
 /* ---- Successive halving (searches) ---- */
 
@@ -4447,15 +4470,15 @@ CTUNE_API ctune_status ctune_search_set_study(ctune_search *search, ctune_study 
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */
-CTUNE_API ctune_status ctune_study_progress(ctune_study *study, size_t *done, size_t *total);
+CTUNE_API ctune_status ctune_study_progress(size_t *done, size_t *total, ctune_study *study);
 /**
  * The shape of the search that last began on a study: its candidates and
  * splits (both 0 before any).
  *
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO; CTUNE_EFORMAT
  */
-CTUNE_API ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidates,
-                                         size_t *n_splits);
+CTUNE_API ctune_status ctune_study_shape(size_t *n_candidates, size_t *n_splits,
+                                         ctune_study *study);
 /**
  * 1 when the last ctune_search_fit() through this study completed it here:
  * this process committed its last task, or found every task committed.
@@ -4468,7 +4491,7 @@ CTUNE_API ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidate
 CTUNE_API int ctune_study_completed_here(const ctune_study *study);
 /** Number of committed trials (rows, one per finished task).
  *  @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_EIO */
-CTUNE_API ctune_status ctune_study_n_trials(ctune_study *study, size_t *out);
+CTUNE_API ctune_status ctune_study_n_trials(size_t *out, ctune_study *study);
 
 /** One committed trial, as ctune_study_trial() reads it. The pointers
  *  belong to the study and stay valid until its next ctune_study_trial()
@@ -4495,13 +4518,12 @@ typedef struct ctune_study_trial_info {
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs, i out of range); CTUNE_EFORMAT (a
  *         malformed row); CTUNE_EIO; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_info *out);
+CTUNE_API ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *study, size_t i);
 /**
  * The results of the search a study holds, as the JSON document of
  * ctune_search_results_json() (docs/results-schema.md), built from its
- * committed tasks the way a resumed search builds them, with the
- * needed-size convention of ctune_space_to_text(). Reads only: the study
- * is not changed.
+ * committed tasks the way a resumed search builds them, by the
+ * @ref buffers "buffer rule". Reads only: the study is not changed.
  *
  * For a finished study it is the text that search's
  * ctune_search_results_json() wrote. For a study in progress, `status` is
@@ -4514,10 +4536,9 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_stu
  * is read in one transaction, so it is consistent while other processes
  * commit; two calls may differ when they did in between.
  *
- * @param study the study
- * @param[out] buf receives the text, NUL-terminated when cap > 0; may be NULL
- *                 when cap is 0
+ * @param[out] buf receives the text; may be NULL when cap is 0
  * @param cap   size of buf in bytes
+ * @param study the study
  * @return the length of the text (excluding the NUL); a negative
  *         ctune_status on error: CTUNE_EINVAL (NULLs, built without
  *         studies), CTUNE_ESTATE (no search has begun on the study),
@@ -4525,7 +4546,7 @@ CTUNE_API ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_stu
  *         or the rows of a successive-halving or Hyperband study are not
  *         those of its schedule), CTUNE_EIO, CTUNE_ENOMEM
  */
-CTUNE_API long ctune_study_results_json_buf(ctune_study *study, char *buf, size_t cap);
+CTUNE_API long ctune_study_results_json_buf(char *buf, size_t cap, ctune_study *study);
 
 /* ---- Tuner: ask / tell (experimental) ----------------------------------
  * A tuner proposes parameter sets from a space for a host that runs the
@@ -4608,34 +4629,34 @@ CTUNE_API ctune_status ctune_tuner_set_study(ctune_tuner *tuner, ctune_study *st
 /**
  * Opens a new trial and proposes its parameters.
  *
- * @param tuner  the tuner
  * @param trial  receives the trial number (0, 1, 2, ... in ask order)
  * @param params receives the proposal, owned by the tuner and valid until
  *               ctune_tuner_free() (copy it with ctune_params_copy() to
  *               keep it longer)
+ * @param tuner  the tuner
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE when a grid has no
  *         point left; CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_tuner_ask(ctune_tuner *tuner, size_t *trial,
-                                       const ctune_params **params);
+CTUNE_API ctune_status ctune_tuner_ask(size_t *trial, const ctune_params **params,
+                                       ctune_tuner *tuner);
 /**
  * Records an intermediate value of an open trial and asks the pruner.
  *
  * The pruner compares the trial with the trials told so far (complete and
  * pruned ones), so its answer, too, depends only on the tell order.
  *
+ * @param should_prune receives 1 when the trial should stop (then tell it
+ *                     with ctune_tuner_tell_pruned()), else 0; may be NULL
  * @param tuner        the tuner
  * @param trial        an open trial
  * @param step         the step (>= 0, greater than the trial's last one)
  * @param value        the value (NaN is recorded; the pruners treat it as
  *                     Optuna does)
- * @param should_prune receives 1 when the trial should stop (then tell it
- *                     with ctune_tuner_tell_pruned()), else 0; may be NULL
  * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, unknown trial, a step not
  *         increasing); CTUNE_ESTATE (trial already told); CTUNE_ENOMEM
  */
-CTUNE_API ctune_status ctune_tuner_report(ctune_tuner *tuner, size_t trial, int64_t step,
-                                          double value, int *should_prune);
+CTUNE_API ctune_status ctune_tuner_report(int *should_prune, ctune_tuner *tuner, size_t trial,
+                                          int64_t step, double value);
 /**
  * Closes an open trial with its objective value.
  *
@@ -4679,26 +4700,26 @@ CTUNE_API size_t ctune_tuner_n_trials(const ctune_tuner *tuner);
 /**
  * One row of the trials table.
  *
- * @param tuner  the tuner
- * @param trial  the trial number
  * @param state  receives a CTUNE_TRIAL_* state (may be NULL)
  * @param value  receives the told value, NaN unless complete (may be NULL)
  * @param params receives its parameters, owned by the tuner (may be NULL)
+ * @param tuner  the tuner
+ * @param trial  the trial number
  * @return CTUNE_OK; CTUNE_EINVAL (NULL tuner, unknown trial)
  */
-CTUNE_API ctune_status ctune_tuner_trial(const ctune_tuner *tuner, size_t trial, int *state,
-                                         double *value, const ctune_params **params);
+CTUNE_API ctune_status ctune_tuner_trial(int *state, double *value, const ctune_params **params,
+                                         const ctune_tuner *tuner, size_t trial);
 /**
  * The best complete trial (greatest value, or least with
  * direction=minimize; the first told on ties).
  *
- * @param tuner the tuner
  * @param trial receives its number
  * @param value receives its value (may be NULL)
+ * @param tuner the tuner
  * @return CTUNE_OK; CTUNE_EINVAL (NULLs); CTUNE_ESTATE when no trial is
  *         complete
  */
-CTUNE_API ctune_status ctune_tuner_best(const ctune_tuner *tuner, size_t *trial, double *value);
+CTUNE_API ctune_status ctune_tuner_best(size_t *trial, double *value, const ctune_tuner *tuner);
 /**
  * Writes the trials table as CSV (atomically), in the schema of
  * ctune_search_results_csv() (docs/results-schema.md) with one "split":
@@ -4722,24 +4743,23 @@ CTUNE_API ctune_status ctune_tuner_results_csv(const ctune_tuner *tuner, const c
  */
 CTUNE_API ctune_status ctune_tuner_results_json(const ctune_tuner *tuner, const char *path);
 /**
- * The CSV of ctune_tuner_results_csv() into a buffer (the needed-size
- * convention of ctune_space_to_text()).
+ * The CSV of ctune_tuner_results_csv() into a buffer, by the @ref buffers "buffer rule".
  *
- * @param tuner the tuner
- * @param buf   the buffer (may be NULL when cap is 0)
+ * @param[out] buf the buffer; may be NULL when cap is 0
  * @param cap   its size
+ * @param tuner the tuner
  * @return the text length, or a negative ctune_status
  */
-CTUNE_API long ctune_tuner_results_csv_buf(const ctune_tuner *tuner, char *buf, size_t cap);
+CTUNE_API long ctune_tuner_results_csv_buf(char *buf, size_t cap, const ctune_tuner *tuner);
 /**
- * The JSON of ctune_tuner_results_json() into a buffer.
+ * The JSON of ctune_tuner_results_json() into a buffer, by the @ref buffers "buffer rule".
  *
- * @param tuner the tuner
- * @param buf   the buffer (may be NULL when cap is 0)
+ * @param[out] buf the buffer; may be NULL when cap is 0
  * @param cap   its size
+ * @param tuner the tuner
  * @return as ctune_tuner_results_csv_buf()
  */
-CTUNE_API long ctune_tuner_results_json_buf(const ctune_tuner *tuner, char *buf, size_t cap);
+CTUNE_API long ctune_tuner_results_json_buf(char *buf, size_t cap, const ctune_tuner *tuner);
 
 /**
  * An objective for ctune_tuner_optimize(): evaluates `params`, stores the

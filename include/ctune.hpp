@@ -227,7 +227,7 @@ handle<T> make(ctune_status (*create)(T **, P...), A &&...args)
 }
 
 /**
- * Text of a snprintf-style function `long f(..., char *buf, size_t cap)`
+ * Text of a snprintf-style function `long f(char *buf, size_t cap, ...)`
  * (ctune_params_to_text(), ctune_space_to_text(), ...), however long.
  *
  * `ctune::text(ctune_params_to_text, p)` sizes the buffer itself.
@@ -238,7 +238,7 @@ template <class F, class... A> std::string text(F &&f, A &&...args)
 {
     std::string out(64, '\0');
     for (;;) {
-        long n = check(f(detail::arg(args)..., &out[0], out.size()));
+        long n = check(f(&out[0], out.size(), detail::arg(args)...));
         if (static_cast<size_t>(n) < out.size()) {
             out.resize(static_cast<size_t>(n));
             return out;
@@ -297,7 +297,7 @@ inline std::vector<double> cross_val_score(const ctune_estimator *est, const ctu
                                            int cv, const char *scoring = nullptr)
 {
     std::vector<double> scores(cv > 0 ? static_cast<size_t>(cv) : 0);
-    check(ctune_cross_val_score(est, data, cv, scoring, scores.data()));
+    check(ctune_cross_val_score(scores.data(), est, data, cv, scoring));
     return scores;
 }
 
@@ -305,7 +305,7 @@ inline std::vector<double> cross_val_score(const ctune_estimator *est, const ctu
 inline std::vector<double> predict(ctune_estimator *est, const ctune_data *X)
 {
     std::vector<double> out(ctune_data_n_rows(X) * ctune_estimator_n_outputs(est));
-    check(ctune_estimator_predict(est, X, out.data()));
+    check(ctune_estimator_predict(out.data(), est, X));
     return out;
 }
 
@@ -313,7 +313,7 @@ inline std::vector<double> predict(ctune_estimator *est, const ctune_data *X)
 inline double best_score(const ctune_search *search)
 {
     double best = 0;
-    check(ctune_search_best_score(search, &best));
+    check(ctune_search_best_score(&best, search));
     return best;
 }
 
@@ -324,7 +324,7 @@ inline std::string best_params(const ctune_search *search)
     const ctune_params *p = ctune_search_best_params(search);
     if (p == nullptr) {
         size_t i;
-        check(ctune_search_best_index(search, &i)); /* throws with the reason */
+        check(ctune_search_best_index(&i, search)); /* throws with the reason */
         throw error(CTUNE_ESTATE, "ctune::best_params: the search has no best candidate");
     }
     return to_text(p);

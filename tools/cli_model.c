@@ -207,7 +207,7 @@ static int check_space_names(const cli_model *m, const char *cmd, const ctune_sp
     }
     uint64_t g = 0;
     ctune_candidates *grid = NULL;
-    if (ctune_space_grid_size(space, &g) != CTUNE_OK || g > CLI_CHECK_GRID_MAX ||
+    if (ctune_space_grid_size(&g, space) != CTUNE_OK || g > CLI_CHECK_GRID_MAX ||
         ctune_space_grid(&grid, space) != CTUNE_OK) {
         ctune_clear_error();
         return CLI_OK; /* distributions: checked when sampled */

@@ -45,9 +45,9 @@ static int open_existing(const char *path, ctune_study **out)
 static int show(ctune_study *study)
 {
     size_t done, total, nc, ns, nt;
-    if (ctune_study_progress(study, &done, &total) != CTUNE_OK ||
-        ctune_study_shape(study, &nc, &ns) != CTUNE_OK ||
-        ctune_study_n_trials(study, &nt) != CTUNE_OK)
+    if (ctune_study_progress(&done, &total, study) != CTUNE_OK ||
+        ctune_study_shape(&nc, &ns, study) != CTUNE_OK ||
+        ctune_study_n_trials(&nt, study) != CTUNE_OK)
         return cli_fail("reading the study");
     cand_row *rows = calloc(nc ? nc : 1, sizeof *rows);
     size_t *order = malloc((nc ? nc : 1) * sizeof *order);
@@ -60,7 +60,7 @@ static int show(ctune_study *study)
     }
     for (size_t i = 0; i < nt; i++) {
         ctune_study_trial_info t;
-        if (ctune_study_trial(study, i, &t) != CTUNE_OK) {
+        if (ctune_study_trial(&t, study, i) != CTUNE_OK) {
             rc = cli_fail("reading the study");
             goto out;
         }
@@ -189,8 +189,8 @@ static int export(ctune_study *study, const char *path)
 {
     int json = cli_results_is_json(path);
     size_t done, total, nt;
-    if (ctune_study_progress(study, &done, &total) != CTUNE_OK ||
-        ctune_study_n_trials(study, &nt) != CTUNE_OK)
+    if (ctune_study_progress(&done, &total, study) != CTUNE_OK ||
+        ctune_study_n_trials(&nt, study) != CTUNE_OK)
         return cli_fail("reading the study");
     buf b = {0};
     if (json)
@@ -200,7 +200,7 @@ static int export(ctune_study *study, const char *path)
                 "bracket\n");
     for (size_t i = 0; i < nt; i++) {
         ctune_study_trial_info t;
-        if (ctune_study_trial(study, i, &t) != CTUNE_OK) {
+        if (ctune_study_trial(&t, study, i) != CTUNE_OK) {
             free(b.s);
             return cli_fail("reading the study");
         }

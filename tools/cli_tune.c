@@ -171,7 +171,7 @@ static char *substitute(const char *word, const ctune_params *p, int quote, char
             return NULL;
         }
         char val[512];
-        long vn = ctune_params_value_text(p, name, val, sizeof val);
+        long vn = ctune_params_value_text(val, sizeof val, p, name);
         if (vn < 0 || (size_t)vn >= sizeof val) {
             snprintf(err, errcap, "the value of %s is too long for --command", name);
             free(b.s);
@@ -213,7 +213,7 @@ static int parse_number(const char *tok, double *out)
     if (ctune_params_new(&p) == CTUNE_OK && ctune_params_set_text(p, "v", tok) == CTUNE_OK) {
         int t = ctune_params_type(p, "v");
         ok = (t == CTUNE_TYPE_INT || t == CTUNE_TYPE_DOUBLE) &&
-             ctune_params_get_double(p, "v", out) == CTUNE_OK;
+             ctune_params_get_double(out, p, "v") == CTUNE_OK;
     }
     ctune_params_free(p);
     return ok;
@@ -336,7 +336,7 @@ static ctune_status run_command(const ctune_params *params, ctune_trial_ctx *ctx
         ;
     if (!ru->quiet) {
         char text[256];
-        if (ctune_params_to_text(params, text, sizeof text) < 0)
+        if (ctune_params_to_text(text, sizeof text, params) < 0)
             text[0] = '\0';
         fprintf(stderr, "trial %zu (%s): %s\n", ctune_trial_number(ctx), text,
                 pruned ? "pruned"
@@ -405,7 +405,7 @@ static int report(const ctune_tuner *t, const cli_opts *o)
     size_t n = ctune_tuner_n_trials(t), count[4] = {0};
     for (size_t i = 0; i < n; i++) {
         int state = 0;
-        if (ctune_tuner_trial(t, i, &state, NULL, NULL) == CTUNE_OK && state >= 0 && state < 4)
+        if (ctune_tuner_trial(&state, NULL, NULL, t, i) == CTUNE_OK && state >= 0 && state < 4)
             count[state]++;
     }
     const char *by = ctune_tuner_stopped_by(t);
@@ -423,18 +423,18 @@ static int report(const ctune_tuner *t, const cli_opts *o)
     double value;
     const ctune_params *p;
     char text[1024];
-    if (ctune_tuner_best(t, &best, &value) != CTUNE_OK ||
-        ctune_tuner_trial(t, best, NULL, NULL, &p) != CTUNE_OK) {
+    if (ctune_tuner_best(&best, &value, t) != CTUNE_OK ||
+        ctune_tuner_trial(NULL, NULL, &p, t, best) != CTUNE_OK) {
         fprintf(stderr, "ctune: tune: no trial completed\n");
         return CLI_ERROR;
     }
-    if (ctune_params_to_text(p, text, sizeof text) < 0)
+    if (ctune_params_to_text(text, sizeof text, p) < 0)
         text[0] = '\0';
     /* the value in the library's shortest round-trip form */
     char vtext[64] = "";
     ctune_params *vp = NULL;
     if (ctune_params_new(&vp) == CTUNE_OK && ctune_params_set_double(vp, "v", value) == CTUNE_OK)
-        ctune_params_value_text(vp, "v", vtext, sizeof vtext);
+        ctune_params_value_text(vtext, sizeof vtext, vp, "v");
     ctune_params_free(vp);
     printf("best trial %zu: %s with %s\n", best, vtext, text);
     return rc;

@@ -303,7 +303,7 @@ static void print_table(const ctune_search *s, size_t max_rows)
     }
     for (size_t i = 0; i < n; i++) {
         order[i] = i;
-        if (ctune_search_result(s, "rank_test_score", i, &rank[i]) != CTUNE_OK)
+        if (ctune_search_result(&rank[i], s, "rank_test_score", i) != CTUNE_OK)
             rank[i] = INFINITY;
     }
     for (size_t i = 1; i < n; i++) { /* insertion sort by rank, stable */
@@ -318,11 +318,11 @@ static void print_table(const ctune_search *s, size_t max_rows)
     for (size_t r = 0; r < n && r < max_rows; r++) {
         size_t i = order[r];
         double mean = NAN, sd = NAN, fit = NAN;
-        ctune_search_result(s, "mean_test_score", i, &mean);
-        ctune_search_result(s, "std_test_score", i, &sd);
-        ctune_search_result(s, "mean_fit_time", i, &fit);
+        ctune_search_result(&mean, s, "mean_test_score", i);
+        ctune_search_result(&sd, s, "std_test_score", i);
+        ctune_search_result(&fit, s, "mean_fit_time", i);
         char params[512];
-        if (ctune_search_result_text(s, "params", i, params, sizeof params) < 0)
+        if (ctune_search_result_text(params, sizeof params, s, "params", i) < 0)
             params[0] = '\0';
         if (isfinite(rank[i]))
             printf("%-5.0f %-8.4f %-8.4f %-9.4f %s\n", rank[i], mean, sd, fit, params);
@@ -370,9 +370,9 @@ static int configure_search(ctune_search *s, const cli_opts *o, const char *cmd,
                  ctune_params_set_text(p, "timeout", o->timeout) == CTUNE_OK;
         int type = ok ? ctune_params_type(p, "timeout") : 0;
         int64_t i = 0;
-        if (type == CTUNE_TYPE_INT && ctune_params_get_int(p, "timeout", &i) == CTUNE_OK)
+        if (type == CTUNE_TYPE_INT && ctune_params_get_int(&i, p, "timeout") == CTUNE_OK)
             t = (double)i;
-        else if (type != CTUNE_TYPE_DOUBLE || ctune_params_get_double(p, "timeout", &t) != CTUNE_OK)
+        else if (type != CTUNE_TYPE_DOUBLE || ctune_params_get_double(&t, p, "timeout") != CTUNE_OK)
             ok = 0;
         ctune_params_free(p);
         if (!ok)
@@ -405,9 +405,9 @@ static int report_search(ctune_search *s, ctune_status st, const cli_opts *o, co
         fprintf(stderr, "ctune: interrupted after %zu tasks; results so far:\n",
                 ctune_search_n_tasks_done(s));
     double best;
-    if (ctune_search_best_score(s, &best) == CTUNE_OK) {
+    if (ctune_search_best_score(&best, s) == CTUNE_OK) {
         char params[1024];
-        ctune_params_to_text(ctune_search_best_params(s), params, sizeof params);
+        ctune_params_to_text(params, sizeof params, ctune_search_best_params(s));
         printf("best score: %.4f (%s, mean of %zu folds)\n", best, scorer_label(o, m->est),
                ctune_search_n_splits(s));
         printf("best params: %s\n", params);
@@ -529,7 +529,7 @@ static ctune_status run_search(ctune_search *s, ctune_data *data, const cli_opts
     uint64_t grid_points;
     if (tpe) {
         nc = (size_t)o->n_iter;
-        if (ctune_space_grid_size(space, &grid_points) == CTUNE_OK && grid_points < nc)
+        if (ctune_space_grid_size(&grid_points, space) == CTUNE_OK && grid_points < nc)
             nc = (size_t)grid_points;
     }
     progress_ctx pc = {cli_progress_new(o->quiet || g_rank != 0, grid ? "grid" : "search"), nc,
@@ -727,7 +727,7 @@ static int cmd_cv(int argc, char **argv)
         goto done;
     size_t k = ctune_cv_results_n_splits(res);
     double *scores = malloc(k * sizeof *scores);
-    if (!scores || ctune_cv_results_column(res, "test_score", scores) != CTUNE_OK) {
+    if (!scores || ctune_cv_results_column(scores, res, "test_score") != CTUNE_OK) {
         free(scores);
         rc = cli_fail("cross-validation results");
         goto done;
@@ -792,7 +792,7 @@ static int cmd_fit(int argc, char **argv)
         rc = cli_fail("fit");
         goto done;
     }
-    if (ctune_estimator_score(m.est, data, &score) == CTUNE_OK && !o.quiet)
+    if (ctune_estimator_score(&score, m.est, data) == CTUNE_OK && !o.quiet)
         printf("%s fitted on %s: training score %.4f\n", m.description, label, score);
     if (ctune_estimator_save(m.est, o.save_model) != CTUNE_OK) {
         rc = cli_fail("saving the model");
@@ -915,7 +915,7 @@ static int cmd_predict(int argc, char **argv)
         rc = CLI_ERROR;
         goto done;
     }
-    if (ctune_estimator_predict(est, data, pred) != CTUNE_OK) {
+    if (ctune_estimator_predict(pred, est, data) != CTUNE_OK) {
         rc = cli_fail("predict");
         goto done;
     }
@@ -923,7 +923,7 @@ static int cmd_predict(int argc, char **argv)
     size_t n_classes = ctune_estimator_n_classes(est), name_len = 0;
     if (n_classes && ctune_estimator_class_name(est, 0)) {
         classes = malloc(n_classes * sizeof *classes);
-        if (!classes || ctune_estimator_classes(est, classes) != CTUNE_OK) {
+        if (!classes || ctune_estimator_classes(classes, est) != CTUNE_OK) {
             fprintf(stderr, "ctune: out of memory\n");
             rc = CLI_ERROR;
             goto done;

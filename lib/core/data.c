@@ -316,9 +316,9 @@ ctune_status ctune__data_plain(const ctune_data *d, ctune_data **owned, const ct
         ctune__free(y);
         return CTUNE_ENOMEM;
     }
-    ctune_status rc = ctune_data_gather_f64(d, NULL, n, X, m);
+    ctune_status rc = ctune_data_gather_f64(X, m, d, NULL, n);
     if (rc == CTUNE_OK && t && n)
-        rc = ctune_data_gather_y(d, NULL, n, y);
+        rc = ctune_data_gather_y(y, d, NULL, n);
     if (rc != CTUNE_OK) {
         ctune__free(X);
         ctune__free(y);
@@ -354,7 +354,7 @@ int ctune_data_dtype(const ctune_data *d)
     return d ? (d->affine ? CTUNE_FLOAT64 : d->st->dtype) : 0;
 }
 
-ctune_status ctune_data_rows(const ctune_data *d, const void **X, size_t *stride)
+ctune_status ctune_data_rows(const void **X, size_t *stride, const ctune_data *d)
 {
     CTUNE_CHECK_NULL(d, "data");
     CTUNE_CHECK_NULL(X, "X");
@@ -605,8 +605,8 @@ static inline void prefetch_row(const void *p, size_t bytes)
 #endif
 }
 
-ctune_status ctune_data_gather_f32(const ctune_data *d, const size_t *rows, size_t n, float *out,
-                                   size_t ld)
+ctune_status ctune_data_gather_f32(float *out, size_t ld, const ctune_data *d, const size_t *rows,
+                                   size_t n)
 {
     CTUNE_TRY(check_gather(d, rows, n, out, ld, __func__));
     size_t m = d->st->n_cols;
@@ -635,8 +635,8 @@ ctune_status ctune_data_gather_f32(const ctune_data *d, const size_t *rows, size
     return CTUNE_OK;
 }
 
-ctune_status ctune_data_gather_f64(const ctune_data *d, const size_t *rows, size_t n, double *out,
-                                   size_t ld)
+ctune_status ctune_data_gather_f64(double *out, size_t ld, const ctune_data *d, const size_t *rows,
+                                   size_t n)
 {
     CTUNE_TRY(check_gather(d, rows, n, out, ld, __func__));
     size_t m = d->st->n_cols;
@@ -659,7 +659,7 @@ ctune_status ctune_data_gather_f64(const ctune_data *d, const size_t *rows, size
     return CTUNE_OK;
 }
 
-ctune_status ctune_data_gather_y(const ctune_data *d, const size_t *rows, size_t n, double *out)
+ctune_status ctune_data_gather_y(double *out, const ctune_data *d, const size_t *rows, size_t n)
 {
     CTUNE_CHECK_NULL(d, "data");
     size_t t = ctune_data_n_targets(d);

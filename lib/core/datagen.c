@@ -45,8 +45,8 @@ static void shuffle_rows(ctune_rng *rng, double *X, double *y, size_t n, size_t 
     }
 }
 
-ctune_status ctune_make_blobs(double *X, double *y, size_t n, size_t d, size_t centers,
-                              double cluster_std, uint64_t seed, double *centers_out)
+ctune_status ctune_make_blobs(double *X, double *y, double *centers_out, size_t n, size_t d,
+                              size_t centers, double cluster_std, uint64_t seed)
 {
     CTUNE_TRY(check_common(X, y, n, d, __func__));
     if (centers == 0 || centers > n)
@@ -141,8 +141,8 @@ ctune_status ctune_make_classification(double *X, double *y, size_t n, size_t d,
     return CTUNE_OK;
 }
 
-ctune_status ctune_make_regression(double *X, double *y, size_t n, size_t d, size_t n_informative,
-                                   double noise, uint64_t seed, double *coef_out)
+ctune_status ctune_make_regression(double *X, double *y, double *coef_out, size_t n, size_t d,
+                                   size_t n_informative, double noise, uint64_t seed)
 {
     CTUNE_TRY(check_common(X, y, n, d, __func__));
     if (n_informative > d)

@@ -66,8 +66,8 @@ static ctune_status sorted_labels(const double *a, size_t na, const double *b, s
     return CTUNE_OK;
 }
 
-ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, size_t n,
-                                   double *out)
+ctune_status ctune_metric_accuracy(double *out, const double *y_true, const double *y_pred,
+                                   size_t n)
 {
     CTUNE_TRY(check_labels(y_true, y_pred, n, out, "accuracy"));
     size_t hit = 0;
@@ -77,8 +77,8 @@ ctune_status ctune_metric_accuracy(const double *y_true, const double *y_pred, s
     return CTUNE_OK;
 }
 
-ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *y_pred, size_t n,
-                                            double *out)
+ctune_status ctune_metric_balanced_accuracy(double *out, const double *y_true, const double *y_pred,
+                                            size_t n)
 {
     CTUNE_TRY(check_labels(y_true, y_pred, n, out, "balanced accuracy"));
     double *labels;
@@ -105,8 +105,8 @@ ctune_status ctune_metric_balanced_accuracy(const double *y_true, const double *
     return CTUNE_OK;
 }
 
-ctune_status ctune_metric_log_loss(const double *y_true, const double *proba, size_t n, size_t k,
-                                   double *out)
+ctune_status ctune_metric_log_loss(double *out, const double *y_true, const double *proba, size_t n,
+                                   size_t k)
 {
     CTUNE_CHECK_NULL(y_true, "y_true");
     CTUNE_CHECK_NULL(proba, "proba");
@@ -207,20 +207,20 @@ static ctune_status prf(const double *y_true, const double *y_pred, size_t n, in
     return rc;
 }
 
-ctune_status ctune_metric_precision(const double *y_true, const double *y_pred, size_t n,
-                                    int average, double pos_label, double *out)
+ctune_status ctune_metric_precision(double *out, const double *y_true, const double *y_pred,
+                                    size_t n, int average, double pos_label)
 {
     return prf(y_true, y_pred, n, average, pos_label, out, M_PRECISION);
 }
 
-ctune_status ctune_metric_recall(const double *y_true, const double *y_pred, size_t n, int average,
-                                 double pos_label, double *out)
+ctune_status ctune_metric_recall(double *out, const double *y_true, const double *y_pred, size_t n,
+                                 int average, double pos_label)
 {
     return prf(y_true, y_pred, n, average, pos_label, out, M_RECALL);
 }
 
-ctune_status ctune_metric_f1(const double *y_true, const double *y_pred, size_t n, int average,
-                             double pos_label, double *out)
+ctune_status ctune_metric_f1(double *out, const double *y_true, const double *y_pred, size_t n,
+                             int average, double pos_label)
 {
     return prf(y_true, y_pred, n, average, pos_label, out, M_F1);
 }
@@ -236,8 +236,8 @@ static int cmp_scored_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-ctune_status ctune_metric_roc_auc(const double *y_true, const double *y_score, size_t n,
-                                  double pos_label, double *out)
+ctune_status ctune_metric_roc_auc(double *out, const double *y_true, const double *y_score,
+                                  size_t n, double pos_label)
 {
     CTUNE_CHECK_NULL(y_true, "y_true");
     CTUNE_CHECK_NULL(y_score, "y_score");
@@ -324,20 +324,20 @@ static ctune_status regression_metric(const double *y_true, const double *y_pred
     return CTUNE_OK;
 }
 
-ctune_status ctune_metric_mse(const double *y_true, const double *y_pred, size_t n, size_t t,
-                              double *out)
+ctune_status ctune_metric_mse(double *out, const double *y_true, const double *y_pred, size_t n,
+                              size_t t)
 {
     return regression_metric(y_true, y_pred, n, t, out, R_MSE);
 }
 
-ctune_status ctune_metric_mae(const double *y_true, const double *y_pred, size_t n, size_t t,
-                              double *out)
+ctune_status ctune_metric_mae(double *out, const double *y_true, const double *y_pred, size_t n,
+                              size_t t)
 {
     return regression_metric(y_true, y_pred, n, t, out, R_MAE);
 }
 
-ctune_status ctune_metric_rmse(const double *y_true, const double *y_pred, size_t n, size_t t,
-                               double *out)
+ctune_status ctune_metric_rmse(double *out, const double *y_true, const double *y_pred, size_t n,
+                               size_t t)
 {
     return regression_metric(y_true, y_pred, n, t, out, R_RMSE);
 }
@@ -362,8 +362,8 @@ static void r2_sums(const double *yt, const double *yp, size_t n, size_t t, doub
     *ss_tot = tot;
 }
 
-ctune_status ctune_metric_r2(const double *y_true, const double *y_pred, size_t n, size_t t,
-                             double *out)
+ctune_status ctune_metric_r2(double *out, const double *y_true, const double *y_pred, size_t n,
+                             size_t t)
 {
     CTUNE_CHECK_NULL(y_true, "y_true");
     CTUNE_CHECK_NULL(y_pred, "y_pred");

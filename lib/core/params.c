@@ -426,7 +426,7 @@ static ctune_status wrong_type(const entry *e, const char *want)
                            type_name(e->type), want);
 }
 
-ctune_status ctune_params_get_int(const ctune_params *p, const char *name, int64_t *out)
+ctune_status ctune_params_get_int(int64_t *out, const ctune_params *p, const char *name)
 {
     const entry *e = NULL;
     CTUNE_TRY(lookup(p, name, &e));
@@ -442,7 +442,7 @@ ctune_status ctune_params_get_int(const ctune_params *p, const char *name, int64
     return wrong_type(e, "int");
 }
 
-ctune_status ctune_params_get_double(const ctune_params *p, const char *name, double *out)
+ctune_status ctune_params_get_double(double *out, const ctune_params *p, const char *name)
 {
     const entry *e = NULL;
     CTUNE_TRY(lookup(p, name, &e));
@@ -458,7 +458,7 @@ ctune_status ctune_params_get_double(const ctune_params *p, const char *name, do
     return wrong_type(e, "double");
 }
 
-ctune_status ctune_params_get_string(const ctune_params *p, const char *name, const char **out)
+ctune_status ctune_params_get_string(const char **out, const ctune_params *p, const char *name)
 {
     const entry *e = NULL;
     CTUNE_TRY(lookup(p, name, &e));
@@ -469,7 +469,7 @@ ctune_status ctune_params_get_string(const ctune_params *p, const char *name, co
     return CTUNE_OK;
 }
 
-ctune_status ctune_params_get_bool(const ctune_params *p, const char *name, int *out)
+ctune_status ctune_params_get_bool(int *out, const ctune_params *p, const char *name)
 {
     const entry *e = NULL;
     CTUNE_TRY(lookup(p, name, &e));
@@ -497,7 +497,7 @@ ctune_status ctune__params_int_or(const ctune_params *p, const char *name, int64
         *out = def;
         return CTUNE_OK;
     }
-    return ctune_params_get_int(p, name, out);
+    return ctune_params_get_int(out, p, name);
 }
 
 ctune_status ctune__params_double_or(const ctune_params *p, const char *name, double def,
@@ -507,7 +507,7 @@ ctune_status ctune__params_double_or(const ctune_params *p, const char *name, do
         *out = def;
         return CTUNE_OK;
     }
-    return ctune_params_get_double(p, name, out);
+    return ctune_params_get_double(out, p, name);
 }
 
 ctune_status ctune__params_bool_or(const ctune_params *p, const char *name, int def, int *out)
@@ -516,7 +516,7 @@ ctune_status ctune__params_bool_or(const ctune_params *p, const char *name, int 
         *out = def;
         return CTUNE_OK;
     }
-    return ctune_params_get_bool(p, name, out);
+    return ctune_params_get_bool(out, p, name);
 }
 
 ctune_status ctune__params_string_or(const ctune_params *p, const char *name, const char *def,
@@ -526,7 +526,7 @@ ctune_status ctune__params_string_or(const ctune_params *p, const char *name, co
         *out = def;
         return CTUNE_OK;
     }
-    return ctune_params_get_string(p, name, out);
+    return ctune_params_get_string(out, p, name);
 }
 
 /* Formats a double so that it parses back to the same value, as a double. */
@@ -551,7 +551,7 @@ static int entry_text(const entry *e, char *buf, size_t cap)
     }
 }
 
-long ctune_params_value_text(const ctune_params *p, const char *name, char *buf, size_t cap)
+long ctune_params_value_text(char *buf, size_t cap, const ctune_params *p, const char *name)
 {
     const entry *e = NULL;
     CTUNE_TRY(lookup(p, name, &e));
@@ -578,7 +578,7 @@ static int string_quote(const char *v)
     return strchr(v, '\'') && !strchr(v, '"') ? '"' : '\'';
 }
 
-long ctune_params_to_text(const ctune_params *p, char *buf, size_t cap)
+long ctune_params_to_text(char *buf, size_t cap, const ctune_params *p)
 {
     CTUNE_CHECK_NULL(p, "params");
     if (cap && !buf)

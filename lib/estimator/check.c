@@ -3,6 +3,7 @@
  * their own estimators. Every check works on clones of the given handle and
  * on data generated here; a failure is reported by the check's name and a
  * reason, never by aborting. */
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -74,11 +75,14 @@ typedef struct ck {
 /* Appends "<head>: <text>\n" to the report (truncated, NUL-terminated). */
 static void report_line(ck *c, const char *head, const char *text)
 {
-    if (!c->report || c->cap == 0 || c->len >= c->cap - 1)
-        return;
-    int w = snprintf(c->report + c->len, c->cap - c->len, "%s: %s\n", head, text);
+    /* snprintf-like: c->len counts the whole report, written while it fits */
+    int w;
+    if (c->report && c->len < c->cap)
+        w = snprintf(c->report + c->len, c->cap - c->len, "%s: %s\n", head, text);
+    else
+        w = snprintf(NULL, 0, "%s: %s\n", head, text);
     if (w > 0)
-        c->len = c->len + (size_t)w < c->cap ? c->len + (size_t)w : c->cap - 1;
+        c->len += (size_t)w;
 }
 
 static void fail(ck *c, const char *fmt, ...) CTUNE_PRINTF(2, 3);
@@ -141,8 +145,8 @@ static int canary_ok(const double *p, size_t n, size_t w)
 /* predict, or transform for transformers */
 static ctune_status outputs(ctune_estimator *e, const ctune_data *X, double *out)
 {
-    return ctune_estimator_kind(e) == CTUNE_TRANSFORMER ? ctune_estimator_transform(e, X, out)
-                                                        : ctune_estimator_predict(e, X, out);
+    return ctune_estimator_kind(e) == CTUNE_TRANSFORMER ? ctune_estimator_transform(out, e, X)
+                                                        : ctune_estimator_predict(out, e, X);
 }
 
 /* Clone of the prototype fitted on `data` with the battery's stream.
@@ -154,7 +158,7 @@ static ctune_status fitted_clone(ck *c, const ctune_data *data, ctune_estimator 
     *out = NULL;
     ctune_estimator *e;
     CTUNE_TRY(ctune_estimator_clone(&e, c->proto));
-    ctune_status rc = ctune_estimator_fit_ex(e, data, 1, CHECK_STREAM);
+    ctune_status rc = ctune_estimator_fit_task(e, data, 1, CHECK_STREAM);
     if (rc == CTUNE_ENOMEM) {
         ctune_estimator_free(e);
         return rc;
@@ -212,9 +216,9 @@ static ctune_status generate_spread(ck *c, double *X, double *y, size_t n, size_
 {
     ctune_status rc;
     if (c->kind == CTUNE_REGRESSOR)
-        rc = ctune_make_regression(X, y, n, d, d < 3 ? d : 3, spread, seed, NULL);
+        rc = ctune_make_regression(X, y, NULL, n, d, d < 3 ? d : 3, spread, seed);
     else
-        rc = ctune_make_blobs(X, y, n, d, c->k, spread, seed, NULL);
+        rc = ctune_make_blobs(X, y, NULL, n, d, c->k, spread, seed);
     for (size_t i = 0; rc == CTUNE_OK && i < n * d; i++)
         X[i] = (double)(float)X[i];
     return rc;
@@ -304,7 +308,7 @@ static ctune_status check_predict_before_fit(ck *c)
         fail(c, "%s on an unfitted clone returned %d (%s), expected CTUNE_ESTATE",
              c->kind == CTUNE_TRANSFORMER ? "transform" : "predict", rc, ctune_status_string(rc));
     if (rc != CTUNE_ENOMEM && c->kind == CTUNE_CLASSIFIER) {
-        rc = ctune_estimator_predict_proba(e, c->train, o);
+        rc = ctune_estimator_predict_proba(o, e, c->train);
         if (rc != CTUNE_ESTATE && rc != CTUNE_ENOMEM)
             fail(c, "predict_proba on an unfitted clone returned %d (%s), expected CTUNE_ESTATE",
                  rc, ctune_status_string(rc));
@@ -336,7 +340,7 @@ static ctune_status check_clone_unfitted(ck *c)
 static ctune_status check_params_round_trip(ck *c)
 {
     const ctune_params *p = ctune_estimator_get_params(c->proto);
-    long need = ctune_params_to_text(p, NULL, 0);
+    long need = ctune_params_to_text(NULL, 0, p);
     if (need < 0) {
         fail(c, "get_params cannot be written as text: %s", ctune_last_error());
         return CTUNE_OK;
@@ -344,7 +348,7 @@ static ctune_status check_params_round_trip(ck *c)
     char *text = ctune__malloc((size_t)need + 1);
     if (!text)
         return CTUNE_ENOMEM;
-    ctune_params_to_text(p, text, (size_t)need + 1);
+    ctune_params_to_text(text, (size_t)need + 1, p);
     ctune_estimator *e = NULL;
     ctune_params *q = NULL;
     ctune_status rc = ctune_estimator_clone(&e, c->proto);
@@ -416,8 +420,8 @@ static ctune_status deterministic_on_train(ck *c)
     if (rc == CTUNE_OK && a)
         rc = fitted_clone(c, c->train, &b, &frc);
     if (rc == CTUNE_OK && a && b) {
-        ctune_status r1 = ctune_estimator_predict_proba(a, c->train, pa);
-        ctune_status r2 = r1 == CTUNE_OK ? ctune_estimator_predict_proba(b, c->train, pb) : r1;
+        ctune_status r1 = ctune_estimator_predict_proba(pa, a, c->train);
+        ctune_status r2 = r1 == CTUNE_OK ? ctune_estimator_predict_proba(pb, b, c->train) : r1;
         if (r1 == CTUNE_ENOMEM || r2 == CTUNE_ENOMEM)
             rc = CTUNE_ENOMEM;
         else if (r1 == CTUNE_OK && r2 == CTUNE_OK)
@@ -444,7 +448,7 @@ static ctune_status outputs_and_proba(ck *c, ctune_estimator *e, const ctune_dat
     double *q = CTUNE_NEW_ARRAY(double, n * c->width);
     ctune_status rc = (!proba || p) && q ? outputs(e, d, q) : CTUNE_ENOMEM;
     if (rc == CTUNE_OK && proba)
-        rc = ctune_estimator_predict_proba(e, d, p);
+        rc = ctune_estimator_predict_proba(p, e, d);
     if (rc == CTUNE_OK)
         for (size_t i = 0; i < n; i++) {
             memcpy(o + i * w, q + i * c->width, c->width * sizeof *o);
@@ -535,7 +539,7 @@ static ctune_status check_unused_params(ck *c)
     ctune_status r = CTUNE_OK, rc = marks ? ctune_estimator_clone(&e, c->proto) : CTUNE_ENOMEM;
     if (rc == CTUNE_OK) {
         ctune__params_watch(spec, marks);
-        r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM);
+        r = ctune_estimator_fit_task(e, c->train, 1, CHECK_STREAM);
         ctune__params_watch(NULL, NULL);
         if (r == CTUNE_ENOMEM)
             rc = r;
@@ -580,10 +584,10 @@ static ctune_status check_fit_input_unchanged(ck *c)
         ctune_status r = outputs(e, c->train, o);
         if (r == CTUNE_OK && c->kind == CTUNE_CLASSIFIER &&
             ctune_estimator_vtable_of(e)->predict_proba)
-            r = ctune_estimator_predict_proba(e, c->train, o);
+            r = ctune_estimator_predict_proba(o, e, c->train);
         if (r == CTUNE_OK && c->kind != CTUNE_TRANSFORMER) {
             double s;
-            r = ctune_estimator_score(e, c->train, &s);
+            r = ctune_estimator_score(&s, e, c->train);
         }
         if (r == CTUNE_ENOMEM)
             rc = r;
@@ -657,7 +661,7 @@ static ctune_status check_predict_proba(ck *c)
     double *p = new_out(c->n, c->k);
     if (!p)
         return CTUNE_ENOMEM;
-    ctune_status rc = ctune_estimator_predict_proba(c->ref, c->train, p);
+    ctune_status rc = ctune_estimator_predict_proba(p, c->ref, c->train);
     if (rc != CTUNE_OK) {
         if (rc != CTUNE_ENOMEM)
             fail(c, "predict_proba failed: %s", ctune_last_error());
@@ -744,7 +748,7 @@ static ctune_status check_noncontiguous_labels(ck *c)
         fail(c, "fit with labels {3, 7, ...} failed: %s", ctune_last_error());
     if (rc == CTUNE_OK && e) {
         if (ctune_estimator_n_classes(e) != c->k || c->k > 64 ||
-            ctune_estimator_classes(e, cls) != CTUNE_OK || cls[0] != 3 || cls[1] != 7)
+            ctune_estimator_classes(cls, e) != CTUNE_OK || cls[0] != 3 || cls[1] != 7)
             fail(c, "classes after fitting labels {3, 7, ...} are not {3, 7, ...}");
         rc = outputs(e, d, o);
         if (rc != CTUNE_OK && rc != CTUNE_ENOMEM) {
@@ -862,7 +866,7 @@ static ctune_status check_n_features_mismatch(ck *c)
              c->d + 1, c->d, rc, ctune_status_string(rc));
     if (rc != CTUNE_ENOMEM && c->kind == CTUNE_CLASSIFIER &&
         ctune_estimator_vtable_of(c->proto)->predict_proba) {
-        ctune_status r = ctune_estimator_predict_proba(c->ref, d, o);
+        ctune_status r = ctune_estimator_predict_proba(o, c->ref, d);
         if (r == CTUNE_ENOMEM)
             rc = r;
         else if (r != CTUNE_EDATA)
@@ -884,7 +888,7 @@ static ctune_status check_subset_invariance(ck *c)
     if (rc == CTUNE_OK && proba) {
         pall = new_out(c->n, c->k);
         p1 = new_out(1, c->k);
-        rc = pall && p1 ? ctune_estimator_predict_proba(c->ref, c->train, pall) : CTUNE_ENOMEM;
+        rc = pall && p1 ? ctune_estimator_predict_proba(pall, c->ref, c->train) : CTUNE_ENOMEM;
         if (rc != CTUNE_OK && rc != CTUNE_ENOMEM) {
             proba = 0; /* reported by the predict_proba check */
             rc = CTUNE_OK;
@@ -902,7 +906,7 @@ static ctune_status check_subset_invariance(ck *c)
                     fail(c, "row %zu predicted alone gives %.17g, within all rows %.17g", i, o[j],
                          c->ref_out[i * c->width + j]);
         if (rc == CTUNE_OK && proba) {
-            rc = ctune_estimator_predict_proba(c->ref, one, p1);
+            rc = ctune_estimator_predict_proba(p1, c->ref, one);
             for (size_t j = 0; rc == CTUNE_OK && j < c->k && !c->failed; j++)
                 if (!near(p1[j], pall[i * c->k + j], c->tol))
                     fail(c,
@@ -1013,9 +1017,9 @@ static ctune_status check_refit_clean(ck *c)
     if (rc == CTUNE_OK)
         rc = ctune_estimator_clone(&e, c->proto);
     if (rc == CTUNE_OK) {
-        ctune_status r = ctune_estimator_fit_ex(e, other, 1, CHECK_STREAM);
+        ctune_status r = ctune_estimator_fit_task(e, other, 1, CHECK_STREAM);
         if (r == CTUNE_OK)
-            r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM);
+            r = ctune_estimator_fit_task(e, c->train, 1, CHECK_STREAM);
         if (r == CTUNE_ENOMEM)
             rc = r;
         else if (r != CTUNE_OK)
@@ -1045,7 +1049,7 @@ static ctune_status check_score(ck *c)
     if (c->kind == CTUNE_TRANSFORMER || !need_ref(c))
         return CTUNE_OK;
     double s = NAN;
-    ctune_status rc = ctune_estimator_score(c->ref, c->train, &s);
+    ctune_status rc = ctune_estimator_score(&s, c->ref, c->train);
     if (rc == CTUNE_ENOMEM)
         return rc;
     if (rc != CTUNE_OK)
@@ -1070,7 +1074,7 @@ static ctune_status check_transform_shape(ck *c)
     ctune_data *d;
     CTUNE_TRY(ctune_data_new(&d, c->X + (c->n - m) * c->d, CTUNE_FLOAT64, m, c->d, 0, NULL, 0));
     double *o = new_out(m, c->width);
-    ctune_status rc = o ? ctune_estimator_transform(c->ref, d, o) : CTUNE_ENOMEM;
+    ctune_status rc = o ? ctune_estimator_transform(o, c->ref, d) : CTUNE_ENOMEM;
     if (rc != CTUNE_OK && rc != CTUNE_ENOMEM) {
         fail(c, "transform of %zu rows failed: %s", m, ctune_last_error());
         rc = CTUNE_OK;
@@ -1095,24 +1099,24 @@ static ctune_status check_no_leaks(ck *c)
     ctune_status r = CTUNE_OK;
     if (rc == CTUNE_OK) {
         /* every path once: fit, outputs, proba, score, clone, set_params, refit */
-        r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM);
+        r = ctune_estimator_fit_task(e, c->train, 1, CHECK_STREAM);
         if (r == CTUNE_OK)
             r = outputs(e, c->train, o);
         if (r == CTUNE_OK && c->kind == CTUNE_CLASSIFIER &&
             ctune_estimator_vtable_of(e)->predict_proba)
-            r = ctune_estimator_predict_proba(e, c->train, o);
+            r = ctune_estimator_predict_proba(o, e, c->train);
         if (r == CTUNE_OK && c->kind != CTUNE_TRANSFORMER) {
             double s;
-            r = ctune_estimator_score(e, c->train, &s);
+            r = ctune_estimator_score(&s, e, c->train);
         }
         if (r == CTUNE_OK)
             r = ctune_estimator_clone(&f, e);
         if (r == CTUNE_OK)
             r = ctune_estimator_set_params(e, ctune_estimator_get_params(f));
         if (r == CTUNE_OK)
-            r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM);
+            r = ctune_estimator_fit_task(e, c->train, 1, CHECK_STREAM);
         if (r == CTUNE_OK)
-            r = ctune_estimator_fit_ex(e, c->train, 1, CHECK_STREAM); /* over a fit */
+            r = ctune_estimator_fit_task(e, c->train, 1, CHECK_STREAM); /* over a fit */
         if (r == CTUNE_ENOMEM)
             rc = r;
     }
@@ -1141,7 +1145,7 @@ typedef struct job {
 static void *job_run(void *arg)
 {
     job *j = arg;
-    j->rc = ctune_estimator_fit_ex(j->e, j->train, 1, CHECK_STREAM);
+    j->rc = ctune_estimator_fit_task(j->e, j->train, 1, CHECK_STREAM);
     if (j->rc == CTUNE_OK)
         j->rc = outputs(j->e, j->train, j->out);
     if (j->rc != CTUNE_OK)
@@ -1344,20 +1348,20 @@ static ctune_status parse_options(const char *text, ck *c, unsigned char *skip)
         rc = ctune_params_update(opts, given);
     int64_t n = 0, d = 0, k = 0, seed = 0;
     if (rc == CTUNE_OK)
-        rc = ctune_params_get_double(opts, "tolerance", &c->tol);
+        rc = ctune_params_get_double(&c->tol, opts, "tolerance");
     if (rc == CTUNE_OK)
-        rc = ctune_params_get_int(opts, "n_rows", &n);
+        rc = ctune_params_get_int(&n, opts, "n_rows");
     if (rc == CTUNE_OK)
-        rc = ctune_params_get_int(opts, "n_features", &d);
+        rc = ctune_params_get_int(&d, opts, "n_features");
     if (rc == CTUNE_OK)
-        rc = ctune_params_get_int(opts, "n_classes", &k);
+        rc = ctune_params_get_int(&k, opts, "n_classes");
     if (rc == CTUNE_OK)
-        rc = ctune_params_get_int(opts, "seed", &seed);
+        rc = ctune_params_get_int(&seed, opts, "seed");
     if (rc == CTUNE_OK)
-        rc = ctune_params_get_double(opts, "cluster_std", &c->overlap_std);
+        rc = ctune_params_get_double(&c->overlap_std, opts, "cluster_std");
     if (rc == CTUNE_OK && !ctune_params_is_none(opts, "skip")) {
         const char *s;
-        rc = ctune_params_get_string(opts, "skip", &s);
+        rc = ctune_params_get_string(&s, opts, "skip");
         if (rc == CTUNE_OK)
             rc = parse_skip(s, skip);
     }
@@ -1377,17 +1381,17 @@ static ctune_status parse_options(const char *text, ck *c, unsigned char *skip)
     return rc;
 }
 
-ctune_status ctune_check_estimator(const ctune_estimator *est, const char *options, char *report,
-                                   size_t report_cap, int *n_failed)
+long ctune_check_estimator(char *report, size_t report_cap, int *n_failed,
+                           const ctune_estimator *est, const char *options)
 {
-    CTUNE_CHECK_NULL(est, "est");
     if (report && report_cap)
         report[0] = '\0';
+    if (n_failed)
+        *n_failed = 0;
+    CTUNE_CHECK_NULL(est, "est");
     if (!report && report_cap)
         return ctune_set_error(CTUNE_EINVAL, "ctune_check_estimator: report is NULL with cap %zu",
                                report_cap);
-    if (n_failed)
-        *n_failed = 0;
     ck c;
     memset(&c, 0, sizeof c);
     unsigned char skip[N_CHECKS];
@@ -1452,5 +1456,5 @@ ctune_status ctune_check_estimator(const ctune_estimator *est, const char *optio
     if (n_failed)
         *n_failed = c.n_failed;
     ctune_clear_error();
-    return CTUNE_OK;
+    return c.len > (size_t)LONG_MAX ? LONG_MAX : (long)c.len;
 }

@@ -221,7 +221,7 @@ size_t ctune_estimator_n_outputs(const ctune_estimator *e)
     return e && e->self ? e->n_outputs : 0;
 }
 
-ctune_status ctune_estimator_classes(const ctune_estimator *e, double *out)
+ctune_status ctune_estimator_classes(double *out, const ctune_estimator *e)
 {
     CTUNE_CHECK_NULL(e, "estimator");
     if (!e->self)
@@ -638,8 +638,8 @@ ctune_status ctune__estimator_fit_warm_ctx(ctune_estimator *e, const ctune_data 
     return ctune__estimator_fit_ctx(e, data, ctx);
 }
 
-ctune_status ctune_estimator_fit_warm(ctune_estimator *e, const ctune_data *data,
-                                      const ctune_params *params, int *continued)
+ctune_status ctune_estimator_fit_warm(int *continued, ctune_estimator *e, const ctune_data *data,
+                                      const ctune_params *params)
 {
     ctune_clear_error();
     if (continued)
@@ -671,12 +671,12 @@ ctune_status ctune_estimator_fit(ctune_estimator *e, const ctune_data *data)
     return fit_cancellable(e, data, &ctx);
 }
 
-ctune_status ctune_estimator_fit_ex(ctune_estimator *e, const ctune_data *data, int threads,
-                                    uint64_t stream)
+ctune_status ctune_estimator_fit_task(ctune_estimator *e, const ctune_data *data, int threads,
+                                      uint64_t stream)
 {
     ctune_clear_error();
     if (threads < 0)
-        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_fit_ex: threads %d is negative",
+        return ctune_set_error(CTUNE_EINVAL, "ctune_estimator_fit_task: threads %d is negative",
                                threads);
     ctune_fit_ctx ctx;
     ctune__fit_ctx_init(&ctx);
@@ -723,14 +723,14 @@ static int is_unwritten(double v)
     return b == UNWRITTEN_BITS;
 }
 
-ctune_status ctune_estimator_predict(ctune_estimator *e, const ctune_data *X, double *out)
+ctune_status ctune_estimator_predict(double *out, ctune_estimator *e, const ctune_data *X)
 {
     CTUNE_TRY(ctune__estimator_check_X(e, X));
     if (X->n == 0)
         return CTUNE_OK;
     CTUNE_CHECK_NULL(out, "out");
     if (e->vt->kind == CTUNE_TRANSFORMER)
-        return ctune_estimator_transform(e, X, out);
+        return ctune_estimator_transform(out, e, X);
     if (e->vt->kind == CTUNE_CLASSIFIER)
         fill_unwritten(out, X->n);
     CTUNE_TRY(e->vt->predict(e->self, X, out));
@@ -751,7 +751,7 @@ ctune_status ctune_estimator_predict(ctune_estimator *e, const ctune_data *X, do
     return CTUNE_OK;
 }
 
-ctune_status ctune_estimator_predict_proba(ctune_estimator *e, const ctune_data *X, double *out)
+ctune_status ctune_estimator_predict_proba(double *out, ctune_estimator *e, const ctune_data *X)
 {
     CTUNE_TRY(ctune__estimator_check_X(e, X));
     if (e->vt->kind != CTUNE_CLASSIFIER || !e->vt->predict_proba)
@@ -770,7 +770,7 @@ ctune_status ctune_estimator_predict_proba(ctune_estimator *e, const ctune_data 
     return CTUNE_OK;
 }
 
-ctune_status ctune_estimator_transform(ctune_estimator *e, const ctune_data *X, double *out)
+ctune_status ctune_estimator_transform(double *out, ctune_estimator *e, const ctune_data *X)
 {
     CTUNE_TRY(ctune__estimator_check_X(e, X));
     if (!e->vt->transform)
@@ -781,7 +781,7 @@ ctune_status ctune_estimator_transform(ctune_estimator *e, const ctune_data *X, 
     return e->vt->transform(e->self, X, out);
 }
 
-ctune_status ctune_estimator_inverse_transform(ctune_estimator *e, const ctune_data *X, double *out)
+ctune_status ctune_estimator_inverse_transform(double *out, ctune_estimator *e, const ctune_data *X)
 {
     CTUNE_CHECK_NULL(e, "estimator");
     CTUNE_CHECK_NULL(X, "X");
@@ -801,7 +801,7 @@ ctune_status ctune_estimator_inverse_transform(ctune_estimator *e, const ctune_d
 
 /* ---- score ---------------------------------------------------------------- */
 
-ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, double *out)
+ctune_status ctune_estimator_score(double *out, ctune_estimator *e, const ctune_data *data)
 {
     CTUNE_TRY(ctune__estimator_check_X(e, data));
     CTUNE_CHECK_NULL(out, "out");
@@ -851,14 +851,14 @@ ctune_status ctune_estimator_score(ctune_estimator *e, const ctune_data *data, d
         ctune__free(pred);
         return CTUNE_ENOMEM;
     }
-    ctune_status rc = ctune_estimator_predict(e, data, pred);
+    ctune_status rc = ctune_estimator_predict(pred, e, data);
     if (rc == CTUNE_OK)
-        rc = ctune_data_gather_y(data, NULL, n, ytrue);
+        rc = ctune_data_gather_y(ytrue, data, NULL, n);
     if (rc == CTUNE_OK) {
         if (e->vt->kind == CTUNE_CLASSIFIER)
-            rc = ctune_metric_accuracy(ytrue, pred, n, out);
+            rc = ctune_metric_accuracy(out, ytrue, pred, n);
         else
-            rc = ctune_metric_r2(ytrue, pred, n, t, out);
+            rc = ctune_metric_r2(out, ytrue, pred, n, t);
     }
     ctune__free(pred);
     ctune__free(ytrue);

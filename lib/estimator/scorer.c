@@ -31,7 +31,7 @@ static ctune_status sc_accuracy(const double *t, double *p, size_t n, size_t k, 
 {
     (void)k;
     (void)pos;
-    return ctune_metric_accuracy(t, p, n, out);
+    return ctune_metric_accuracy(out, t, p, n);
 }
 
 static ctune_status sc_balanced_accuracy(const double *t, double *p, size_t n, size_t k, double pos,
@@ -39,14 +39,14 @@ static ctune_status sc_balanced_accuracy(const double *t, double *p, size_t n, s
 {
     (void)k;
     (void)pos;
-    return ctune_metric_balanced_accuracy(t, p, n, out);
+    return ctune_metric_balanced_accuracy(out, t, p, n);
 }
 
 static ctune_status sc_log_loss(const double *t, double *p, size_t n, size_t k, double pos,
                                 double *out)
 {
     (void)pos;
-    return ctune_metric_log_loss(t, p, n, k, out);
+    return ctune_metric_log_loss(out, t, p, n, k);
 }
 
 static ctune_status sc_roc_auc(const double *t, double *p, size_t n, size_t k, double pos,
@@ -56,7 +56,7 @@ static ctune_status sc_roc_auc(const double *t, double *p, size_t n, size_t k, d
      * column `pos` of the n × k probabilities in place (row i moves to i) */
     for (size_t i = 0; i < n; i++)
         p[i] = p[i * k + (size_t)pos];
-    return ctune_metric_roc_auc(t, p, n, pos, out);
+    return ctune_metric_roc_auc(out, t, p, n, pos);
 }
 
 #define PRF_SCORER(fname, metric, average)                                                \
@@ -64,7 +64,7 @@ static ctune_status sc_roc_auc(const double *t, double *p, size_t n, size_t k, d
                               double *out)                                                \
     {                                                                                     \
         (void)k;                                                                          \
-        return metric(t, p, n, average, pos, out);                                        \
+        return metric(out, t, p, n, average, pos);                                        \
     }
 PRF_SCORER(sc_f1, ctune_metric_f1, CTUNE_AVERAGE_BINARY)
 PRF_SCORER(sc_f1_macro, ctune_metric_f1, CTUNE_AVERAGE_MACRO)
@@ -78,7 +78,7 @@ PRF_SCORER(sc_recall_macro, ctune_metric_recall, CTUNE_AVERAGE_MACRO)
                               double *out)                                                \
     {                                                                                     \
         (void)pos;                                                                        \
-        return metric(t, p, n, k, out);                                                   \
+        return metric(out, t, p, n, k);                                                   \
     }
 REG_SCORER(sc_mae, ctune_metric_mae)
 REG_SCORER(sc_mse, ctune_metric_mse)
@@ -139,11 +139,11 @@ ctune_status ctune_scorer_check(const char *name)
     return find(name) ? CTUNE_OK : unknown(name);
 }
 
-ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_data *data,
-                         double *out)
+ctune_status ctune_score(double *out, ctune_estimator *est, const char *name,
+                         const ctune_data *data)
 {
     if (!name || !*name)
-        return ctune_estimator_score(est, data, out);
+        return ctune_estimator_score(out, est, data);
     const scorer *s = find(name);
     if (!s)
         return unknown(name);
@@ -185,12 +185,12 @@ ctune_status ctune_score(ctune_estimator *est, const char *name, const ctune_dat
     double *classes = CTUNE_NEW_ARRAY(double, n_classes ? n_classes : 1);
     ctune_status rc = ytrue && pred && classes ? CTUNE_OK : CTUNE_ENOMEM;
     if (rc == CTUNE_OK && kind == CTUNE_CLASSIFIER)
-        rc = ctune_estimator_classes(est, classes);
+        rc = ctune_estimator_classes(classes, est);
     if (rc == CTUNE_OK)
-        rc = ctune_data_gather_y(data, NULL, n, ytrue);
+        rc = ctune_data_gather_y(ytrue, data, NULL, n);
     if (rc == CTUNE_OK)
-        rc = s->input == NEEDS_PROBA ? ctune_estimator_predict_proba(est, data, pred)
-                                     : ctune_estimator_predict(est, data, pred);
+        rc = s->input == NEEDS_PROBA ? ctune_estimator_predict_proba(pred, est, data)
+                                     : ctune_estimator_predict(pred, est, data);
     if (rc == CTUNE_OK && s->input == NEEDS_PROBA) {
         /* probabilities are per class code: turn labels into codes */
         for (size_t i = 0; i < n && rc == CTUNE_OK; i++) {

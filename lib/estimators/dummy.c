@@ -186,11 +186,11 @@ static ctune_status clf_load(void **self, const ctune_params *p, ctune_reader *r
     dummy_clf *c;
     CTUNE_TRY(clf_create((void **)&c, p, user));
     uint64_t k, mf;
-    ctune_status rc = ctune_read_u64(r, &c->seed);
+    ctune_status rc = ctune_read_u64(&c->seed, r);
     if (rc == CTUNE_OK)
-        rc = ctune_read_u64(r, &k);
+        rc = ctune_read_u64(&k, r);
     if (rc == CTUNE_OK)
-        rc = ctune_read_u64(r, &mf);
+        rc = ctune_read_u64(&mf, r);
     if (rc == CTUNE_OK && (k == 0 || k > ctune_read_remaining(r) / 8 || mf >= k))
         rc = ctune_set_error(CTUNE_EFORMAT, "DummyClassifier: bad class count %llu in the model",
                              (unsigned long long)k);
@@ -204,7 +204,7 @@ static ctune_status clf_load(void **self, const ctune_params *p, ctune_reader *r
     if (rc == CTUNE_OK) {
         c->k = (size_t)k;
         c->most_frequent = (size_t)mf;
-        rc = ctune_read_f64_array(r, c->prior, c->k);
+        rc = ctune_read_f64_array(c->prior, c->k, r);
     }
     if (rc == CTUNE_OK)
         rc = check_prior(c->prior, c->k);
@@ -272,7 +272,7 @@ static ctune_status reg_create(void **self, const ctune_params *p, void *user)
             return ctune_set_error(CTUNE_EINVAL,
                                    "DummyRegressor: strategy=constant needs the parameter "
                                    "'constant' (it is none)");
-        CTUNE_TRY(ctune_params_get_double(p, "constant", &constant));
+        CTUNE_TRY(ctune_params_get_double(&constant, p, "constant"));
         if (!isfinite(constant))
             return ctune_set_error(CTUNE_EINVAL, "DummyRegressor: constant %g is not finite",
                                    constant);
@@ -368,7 +368,7 @@ static ctune_status reg_load(void **self, const ctune_params *p, ctune_reader *r
     dummy_reg *r;
     CTUNE_TRY(reg_create((void **)&r, p, user));
     uint64_t t;
-    ctune_status rc = ctune_read_u64(rd, &t);
+    ctune_status rc = ctune_read_u64(&t, rd);
     if (rc == CTUNE_OK && (t == 0 || t > ctune_read_remaining(rd) / 8))
         rc = ctune_set_error(CTUNE_EFORMAT, "DummyRegressor: bad target count %llu in the model",
                              (unsigned long long)t);
@@ -376,7 +376,7 @@ static ctune_status reg_load(void **self, const ctune_params *p, ctune_reader *r
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK) {
         r->t = (size_t)t;
-        rc = ctune_read_f64_array(rd, r->value, r->t);
+        rc = ctune_read_f64_array(r->value, r->t, rd);
     }
     for (size_t k = 0; rc == CTUNE_OK && k < r->t; k++)
         if (!isfinite(r->value[k]))

@@ -152,14 +152,14 @@ static ctune_status fit_options(const ctune_params *t, ctune__fit_opts *o)
     double vsplit, min_delta;
     int shuffle, early, restore;
     const char *monitor = NULL;
-    CTUNE_TRY(ctune_params_get_bool(t, "shuffle", &shuffle));
-    CTUNE_TRY(ctune_params_get_double(t, "validation_split", &vsplit));
-    CTUNE_TRY(ctune_params_get_bool(t, "early_stopping", &early));
-    CTUNE_TRY(ctune_params_get_int(t, "patience", &patience));
-    CTUNE_TRY(ctune_params_get_double(t, "min_delta", &min_delta));
-    CTUNE_TRY(ctune_params_get_bool(t, "restore_best_weights", &restore));
+    CTUNE_TRY(ctune_params_get_bool(&shuffle, t, "shuffle"));
+    CTUNE_TRY(ctune_params_get_double(&vsplit, t, "validation_split"));
+    CTUNE_TRY(ctune_params_get_bool(&early, t, "early_stopping"));
+    CTUNE_TRY(ctune_params_get_int(&patience, t, "patience"));
+    CTUNE_TRY(ctune_params_get_double(&min_delta, t, "min_delta"));
+    CTUNE_TRY(ctune_params_get_bool(&restore, t, "restore_best_weights"));
     if (!ctune_params_is_none(t, "monitor"))
-        CTUNE_TRY(ctune_params_get_string(t, "monitor", &monitor));
+        CTUNE_TRY(ctune_params_get_string(&monitor, t, "monitor"));
     if (!monitor)
         monitor = vsplit > 0 ? "val_loss" : "loss";
     /* The seed is set with ctune_model_set_seed(). */
@@ -187,9 +187,9 @@ static int log_epoch(const ctune_model *m, int epoch, void *user)
 {
     const verbose_ctx *v = user;
     double loss = NAN, acc = NAN, vloss = NAN;
-    ctune_model_history_value(m, "loss", (size_t)epoch, &loss);
-    int has_acc = ctune_model_history_value(m, "accuracy", (size_t)epoch, &acc) == CTUNE_OK;
-    int has_val = ctune_model_history_value(m, "val_loss", (size_t)epoch, &vloss) == CTUNE_OK;
+    ctune_model_history_value(&loss, m, "loss", (size_t)epoch);
+    int has_acc = ctune_model_history_value(&acc, m, "accuracy", (size_t)epoch) == CTUNE_OK;
+    int has_val = ctune_model_history_value(&vloss, m, "val_loss", (size_t)epoch) == CTUNE_OK;
     ctune_clear_error();
     char extra[96] = "";
     int w = 0;
@@ -209,10 +209,10 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
     const family *f = k->fam;
     int kind = f->vt.kind;
     int64_t epochs, batch, seed, verbose;
-    CTUNE_TRY(ctune_params_get_int(k->train, "epochs", &epochs));
-    CTUNE_TRY(ctune_params_get_int(k->train, "batch_size", &batch));
-    CTUNE_TRY(ctune_params_get_int(k->train, "seed", &seed));
-    CTUNE_TRY(ctune_params_get_int(k->train, "verbose", &verbose));
+    CTUNE_TRY(ctune_params_get_int(&epochs, k->train, "epochs"));
+    CTUNE_TRY(ctune_params_get_int(&batch, k->train, "batch_size"));
+    CTUNE_TRY(ctune_params_get_int(&seed, k->train, "seed"));
+    CTUNE_TRY(ctune_params_get_int(&verbose, k->train, "verbose"));
     size_t n_targets = ctune_data_n_targets(train);
     if (kind == CTUNE_CLASSIFIER && n_classes < 2)
         return ctune_set_error(CTUNE_EDATA,
@@ -255,7 +255,7 @@ static ctune_status keras_fit(void *self, const ctune_data *train, size_t n_clas
         ctune__error_prefix("%s", f->vt.name);
     int early = 0;
     if (rc == CTUNE_OK)
-        rc = ctune_params_get_bool(k->train, "early_stopping", &early);
+        rc = ctune_params_get_bool(&early, k->train, "early_stopping");
     k->warm_ok = rc == CTUNE_OK && !early;
     return rc;
 }
@@ -266,8 +266,8 @@ static int params_subset_equal(const ctune_params *a, const ctune_params *b)
     for (size_t i = 0; i < ctune_params_count(a); i++) {
         const char *name = ctune_params_name(a, i);
         char va[256], vb[256];
-        long la = ctune_params_value_text(a, name, va, sizeof va);
-        long lb = ctune_params_value_text(b, name, vb, sizeof vb);
+        long la = ctune_params_value_text(va, sizeof va, a, name);
+        long lb = ctune_params_value_text(vb, sizeof vb, b, name);
         if (la < 0 || lb < 0 || (size_t)la >= sizeof va || la != lb || strcmp(va, vb) != 0)
             return 0;
     }
@@ -289,9 +289,9 @@ static ctune_status keras_fit_more(void *self, const ctune_params *params, const
     keras *next = NULL;
     CTUNE_TRY(keras_create((void **)&next, params, (void *)f));
     int64_t had = 0, want = 0, batch = 0, verbose = 0;
-    ctune_status rc = ctune_params_get_int(k->train, "epochs", &had);
+    ctune_status rc = ctune_params_get_int(&had, k->train, "epochs");
     if (rc == CTUNE_OK)
-        rc = ctune_params_get_int(next->train, "epochs", &want);
+        rc = ctune_params_get_int(&want, next->train, "epochs");
     if (rc == CTUNE_OK)
         rc = ctune_params_set_int(next->train, "epochs", had);
     int same = rc == CTUNE_OK && want >= had && ctune_params_equal(next->train, k->train) &&
@@ -303,8 +303,8 @@ static ctune_status keras_fit_more(void *self, const ctune_params *params, const
                                f->vt.name);
     if (want == had)
         return CTUNE_OK;
-    CTUNE_TRY(ctune_params_get_int(k->train, "batch_size", &batch));
-    CTUNE_TRY(ctune_params_get_int(k->train, "verbose", &verbose));
+    CTUNE_TRY(ctune_params_get_int(&batch, k->train, "batch_size"));
+    CTUNE_TRY(ctune_params_get_int(&verbose, k->train, "verbose"));
     ctune__fit_opts opts;
     CTUNE_TRY(fit_options(k->train, &opts));
     CTUNE_TRY(ctune_model_set_threads(k->model, ctune_fit_ctx_threads(ctx)));
@@ -333,7 +333,7 @@ static ctune_status keras_predict_proba(void *self, const ctune_data *X, double 
         double *p = CTUNE_NEW_ARRAY(double, n ? n : 1);
         if (!p)
             return CTUNE_ENOMEM;
-        ctune_status rc = ctune_model_predict(k->model, X, p);
+        ctune_status rc = ctune_model_predict(p, k->model, X);
         for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
             out[2 * i] = 1.0 - p[i];
             out[2 * i + 1] = p[i];
@@ -341,7 +341,7 @@ static ctune_status keras_predict_proba(void *self, const ctune_data *X, double 
         ctune__free(p);
         return rc;
     }
-    ctune_status rc = ctune_model_predict(k->model, X, out);
+    ctune_status rc = ctune_model_predict(out, k->model, X);
     /* softmax outputs are float32: renormalize each row in double so it sums
      * to 1 as exactly as a double can */
     size_t c = k->n_classes;
@@ -361,7 +361,7 @@ static ctune_status keras_predict(void *self, const ctune_data *X, double *out)
     keras *k = self;
     size_t n = ctune_data_n_rows(X);
     if (k->fam->vt.kind == CTUNE_REGRESSOR)
-        return ctune_model_predict(k->model, X, out);
+        return ctune_model_predict(out, k->model, X);
     size_t c = k->n_classes;
     double *proba = CTUNE_NEW_MATRIX(double, n, c);
     if (!proba)
@@ -396,12 +396,12 @@ static ctune_status keras_save(const void *self, ctune_writer *w)
     const keras *k = self;
     const ctune_model *m = k->model;
     int64_t n_outputs = 1;
-    CTUNE_TRY(ctune_params_get_int(k->builder, "n_outputs_", &n_outputs));
+    CTUNE_TRY(ctune_params_get_int(&n_outputs, k->builder, "n_outputs_"));
     size_t n = ctune_model_n_params(m);
     float *weights = CTUNE_NEW_ARRAY(float, n ? n : 1);
     if (!weights)
         return CTUNE_ENOMEM;
-    ctune_status rc = ctune_model_get_weights(m, weights);
+    ctune_status rc = ctune_model_get_weights(weights, m);
     if (rc == CTUNE_OK)
         rc = ctune_write_u64(w, ctune_model_input_dim(m));
     if (rc == CTUNE_OK)
@@ -432,14 +432,14 @@ typedef struct saved_arch {
 
 static ctune_status read_arch(ctune_reader *r, saved_arch *a, int kind, const char *name)
 {
-    CTUNE_TRY(ctune_read_u64(r, &a->n_features));
-    CTUNE_TRY(ctune_read_u64(r, &a->n_classes));
-    CTUNE_TRY(ctune_read_u64(r, &a->n_outputs));
-    CTUNE_TRY(ctune_read_u64(r, &a->units));
-    CTUNE_TRY(ctune_read_u64(r, &a->n_layers));
-    CTUNE_TRY(ctune_read_string(r, a->loss, sizeof a->loss));
-    CTUNE_TRY(ctune_read_string(r, a->activation, sizeof a->activation));
-    CTUNE_TRY(ctune_read_u64(r, &a->n_params));
+    CTUNE_TRY(ctune_read_u64(&a->n_features, r));
+    CTUNE_TRY(ctune_read_u64(&a->n_classes, r));
+    CTUNE_TRY(ctune_read_u64(&a->n_outputs, r));
+    CTUNE_TRY(ctune_read_u64(&a->units, r));
+    CTUNE_TRY(ctune_read_u64(&a->n_layers, r));
+    CTUNE_TRY(ctune__read_string_fit(a->loss, sizeof a->loss, r));
+    CTUNE_TRY(ctune__read_string_fit(a->activation, sizeof a->activation, r));
+    CTUNE_TRY(ctune_read_u64(&a->n_params, r));
     int cls = kind == CTUNE_CLASSIFIER;
     /* the meta values the builder receives must be what fit gave it */
     /* the first Dense layer alone has n_features × units weights, the last
@@ -529,7 +529,7 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
     CTUNE_TRY(keras_create((void **)&k, params, user));
     float *weights = NULL;
     int64_t seed;
-    ctune_status rc = ctune_params_get_int(k->train, "seed", &seed);
+    ctune_status rc = ctune_params_get_int(&seed, k->train, "seed");
     k->n_classes = (size_t)a.n_classes;
     /* the meta values as fit gave them to the builder */
     if (rc == CTUNE_OK)
@@ -577,7 +577,7 @@ static ctune_status keras_load(void **self, const ctune_params *params, ctune_re
     if (rc == CTUNE_OK && !(weights = CTUNE_NEW_ARRAY(float, a.n_params ? a.n_params : 1)))
         rc = CTUNE_ENOMEM;
     if (rc == CTUNE_OK)
-        rc = ctune_read_f32_array(r, weights, (size_t)a.n_params);
+        rc = ctune_read_f32_array(weights, (size_t)a.n_params, r);
     if (rc == CTUNE_OK) {
         rc = ctune_model_set_weights(k->model, weights);
         if (rc == CTUNE_EDATA) {

@@ -311,9 +311,9 @@ static ctune_status run_transforms(const pipe_fit *pf, size_t upto, const ctune_
                 goto nomem;
             }
         }
-        ctune_status rc = ctune_estimator_transform(pf->steps[i], cur, Xo);
+        ctune_status rc = ctune_estimator_transform(Xo, pf->steps[i], cur);
         if (rc == CTUNE_OK && t && n)
-            rc = ctune_data_gather_y(cur, NULL, n, yo);
+            rc = ctune_data_gather_y(yo, cur, NULL, n);
         if (rc != CTUNE_OK) {
             ctune__free(Xo);
             ctune__free(yo);
@@ -417,13 +417,13 @@ static ctune_status pipe_fit_more(void *self, const ctune_params *params, const 
 
 /* Runs X through the transformers, then `call` on the last step. */
 static ctune_status through_last(pipe_fit *pf, const ctune_data *X, int keep_y,
-                                 ctune_status (*call)(ctune_estimator *, const ctune_data *,
-                                                      double *),
+                                 ctune_status (*call)(double *, ctune_estimator *,
+                                                      const ctune_data *),
                                  double *out)
 {
     ctune_data *tx;
     CTUNE_TRY(run_transforms(pf, pf->n - 1, X, keep_y, 0, &tx));
-    ctune_status rc = call(pf->steps[pf->n - 1], tx ? tx : X, out);
+    ctune_status rc = call(out, pf->steps[pf->n - 1], tx ? tx : X);
     ctune_data_free(tx);
     return rc;
 }
@@ -490,7 +490,7 @@ static ctune_status pipe_inverse(void *self, const ctune_data *X, double *out)
     for (size_t i = pf->n; i-- > 0;) {
         ctune_estimator *st = pf->steps[i];
         if (i == 0) {
-            ctune_status rc = ctune_estimator_inverse_transform(st, cur, out);
+            ctune_status rc = ctune_estimator_inverse_transform(out, st, cur);
             ctune_data_free(owned);
             return rc;
         }
@@ -500,7 +500,7 @@ static ctune_status pipe_inverse(void *self, const ctune_data *X, double *out)
             ctune_data_free(owned);
             return CTUNE_ENOMEM;
         }
-        ctune_status rc = ctune_estimator_inverse_transform(st, cur, buf);
+        ctune_status rc = ctune_estimator_inverse_transform(buf, st, cur);
         ctune_data *next = NULL;
         if (rc == CTUNE_OK)
             rc = ctune__data_new_owned(&next, buf, CTUNE_FLOAT64, n, k, NULL, 0);
@@ -634,7 +634,7 @@ static ctune_status check_chain(const pipe_fit *pf, const ctune_reader *r)
         double *classes = CTUNE_NEW_ARRAY(double, k);
         if (!classes)
             return CTUNE_ENOMEM;
-        ctune_status rc = ctune_estimator_classes(last, classes);
+        ctune_status rc = ctune_estimator_classes(classes, last);
         for (size_t c = 0; rc == CTUNE_OK && c < k; c++)
             ok = ok && classes[c] == (double)c;
         ctune__free(classes);
@@ -898,8 +898,8 @@ const char *ctune_pipeline_step_name(const ctune_estimator *pipe, size_t i)
     return d && i < d->n ? d->names[i] : NULL;
 }
 
-ctune_status ctune_pipeline_step(const ctune_estimator *pipe, const char *name,
-                                 const ctune_estimator **out)
+ctune_status ctune_pipeline_step(const ctune_estimator **out, const ctune_estimator *pipe,
+                                 const char *name)
 {
     CTUNE_CHECK_NULL(pipe, "pipe");
     CTUNE_CHECK_NULL(name, "name");

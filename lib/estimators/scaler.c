@@ -204,7 +204,7 @@ static ctune_status scaler_load(void **self, const ctune_params *params, ctune_r
     scaler_t *s;
     CTUNE_TRY(scaler_create((void **)&s, params, user));
     uint64_t d;
-    ctune_status rc = ctune_read_u64(r, &d);
+    ctune_status rc = ctune_read_u64(&d, r);
     if (rc == CTUNE_OK && (d == 0 || d != r->fit_features || d > ctune_read_remaining(r) / 24))
         rc = ctune_set_error(CTUNE_EFORMAT,
                              "model file corrupted: StandardScaler of %llu columns (fitted on "
@@ -216,7 +216,7 @@ static ctune_status scaler_load(void **self, const ctune_params *params, ctune_r
         s->d = (size_t)d;
         s->var = s->mean + s->d;
         s->scale = s->mean + 2 * s->d;
-        rc = ctune_read_f64_array(r, s->mean, 3 * s->d);
+        rc = ctune_read_f64_array(s->mean, 3 * s->d, r);
     }
     for (size_t j = 0; rc == CTUNE_OK && j < s->d; j++)
         /* a variance too large for a double is +Inf (see huge_column) */
@@ -278,17 +278,17 @@ static ctune_status copy_stat(const ctune_estimator *est, const char *fn, size_t
     return CTUNE_OK;
 }
 
-ctune_status ctune_scaler_mean(const ctune_estimator *scaler, double *out)
+ctune_status ctune_scaler_mean(double *out, const ctune_estimator *scaler)
 {
     return copy_stat(scaler, __func__, 0, out);
 }
 
-ctune_status ctune_scaler_var(const ctune_estimator *scaler, double *out)
+ctune_status ctune_scaler_var(double *out, const ctune_estimator *scaler)
 {
     return copy_stat(scaler, __func__, 1, out);
 }
 
-ctune_status ctune_scaler_scale(const ctune_estimator *scaler, double *out)
+ctune_status ctune_scaler_scale(double *out, const ctune_estimator *scaler)
 {
     return copy_stat(scaler, __func__, 2, out);
 }

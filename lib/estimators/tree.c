@@ -85,7 +85,7 @@ static ctune_status parse_count_or_fraction(const ctune_params *p, const char *n
     *frac = 0;
     if (ctune_params_type(p, name) == CTUNE_TYPE_DOUBLE) {
         double v;
-        CTUNE_TRY(ctune_params_get_double(p, name, &v));
+        CTUNE_TRY(ctune_params_get_double(&v, p, name));
         if (!(v > 0 && (frac_incl_one ? v <= 1 : v < 1)))
             return ctune_set_error(CTUNE_EINVAL,
                                    "%s: %s = %g: a fraction must be in (0, 1%c "
@@ -131,7 +131,7 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
     c->max_depth = SIZE_MAX;
     if (ctune_params_find(p, "max_depth") >= 0 && !ctune_params_is_none(p, "max_depth")) {
         int64_t v;
-        CTUNE_TRY(ctune_params_get_int(p, "max_depth", &v));
+        CTUNE_TRY(ctune_params_get_int(&v, p, "max_depth"));
         if (v < 1)
             return ctune_set_error(CTUNE_EINVAL, "%s: max_depth = %lld must be >= 1 or none", owner,
                                    (long long)v);
@@ -150,14 +150,14 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
     c->mf_kind = CTUNE__MF_ALL;
     switch (ctune_params_type(p, "max_features")) {
     case CTUNE_TYPE_INT:
-        CTUNE_TRY(ctune_params_get_int(p, "max_features", &c->mf_int));
+        CTUNE_TRY(ctune_params_get_int(&c->mf_int, p, "max_features"));
         if (c->mf_int < 1)
             return ctune_set_error(CTUNE_EINVAL, "%s: max_features = %lld must be >= 1", owner,
                                    (long long)c->mf_int);
         c->mf_kind = CTUNE__MF_INT;
         break;
     case CTUNE_TYPE_DOUBLE:
-        CTUNE_TRY(ctune_params_get_double(p, "max_features", &c->mf_frac));
+        CTUNE_TRY(ctune_params_get_double(&c->mf_frac, p, "max_features"));
         if (!(c->mf_frac > 0 && c->mf_frac <= 1))
             return ctune_set_error(CTUNE_EINVAL,
                                    "%s: max_features = %g: a fraction must be in (0, 1]", owner,
@@ -165,7 +165,7 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
         c->mf_kind = CTUNE__MF_FRAC;
         break;
     case CTUNE_TYPE_STRING:
-        CTUNE_TRY(ctune_params_get_string(p, "max_features", &s));
+        CTUNE_TRY(ctune_params_get_string(&s, p, "max_features"));
         if (strcmp(s, "sqrt") == 0)
             c->mf_kind = CTUNE__MF_SQRT;
         else if (strcmp(s, "log2") == 0)
@@ -180,7 +180,7 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
     }
     if (ctune_params_find(p, "max_leaf_nodes") >= 0 && !ctune_params_is_none(p, "max_leaf_nodes")) {
         int64_t v;
-        CTUNE_TRY(ctune_params_get_int(p, "max_leaf_nodes", &v));
+        CTUNE_TRY(ctune_params_get_int(&v, p, "max_leaf_nodes"));
         if (v < 2)
             return ctune_set_error(CTUNE_EINVAL, "%s: max_leaf_nodes = %lld must be >= 2 or none",
                                    owner, (long long)v);
@@ -188,7 +188,7 @@ static ctune_status parse_config(const ctune_params *p, int classifier, const ch
     }
     if (classifier && ctune_params_find(p, "class_weight") >= 0 &&
         !ctune_params_is_none(p, "class_weight")) {
-        CTUNE_TRY(ctune_params_get_string(p, "class_weight", &s));
+        CTUNE_TRY(ctune_params_get_string(&s, p, "class_weight"));
         if (strcmp(s, "balanced") != 0)
             return ctune_set_error(CTUNE_EINVAL, "%s: class_weight '%s' is not none or balanced",
                                    owner, s);
@@ -355,17 +355,17 @@ static ctune_status read_nodes(ctune_reader *r, ctune__tree *t, const char *name
         int64_t feature, left;
         uint64_t count;
         ctune__tree_stat *st = &t->stats[i];
-        rc = ctune_read_i64(r, &feature);
+        rc = ctune_read_i64(&feature, r);
         if (rc == CTUNE_OK)
-            rc = ctune_read_i64(r, &left);
+            rc = ctune_read_i64(&left, r);
         if (rc == CTUNE_OK)
-            rc = ctune_read_f64(r, &t->nodes[i].threshold);
+            rc = ctune_read_f64(&t->nodes[i].threshold, r);
         if (rc == CTUNE_OK)
-            rc = ctune_read_f64(r, &st->impurity);
+            rc = ctune_read_f64(&st->impurity, r);
         if (rc == CTUNE_OK)
-            rc = ctune_read_f64(r, &st->weight);
+            rc = ctune_read_f64(&st->weight, r);
         if (rc == CTUNE_OK)
-            rc = ctune_read_u64(r, &count);
+            rc = ctune_read_u64(&count, r);
         if (rc != CTUNE_OK)
             break;
         if (level[i] == SIZE_MAX) {
@@ -410,15 +410,15 @@ static ctune_status tree_load(void **self, const ctune_params *params, ctune_rea
     ctune__tree *t = &te->tree;
     const char *name = te->name;
     uint64_t nf, nv, nn, n_leaves, depth;
-    ctune_status rc = ctune_read_u64(r, &nf);
+    ctune_status rc = ctune_read_u64(&nf, r);
     if (rc == CTUNE_OK)
-        rc = ctune_read_u64(r, &nv);
+        rc = ctune_read_u64(&nv, r);
     if (rc == CTUNE_OK)
-        rc = ctune_read_u64(r, &nn);
+        rc = ctune_read_u64(&nn, r);
     if (rc == CTUNE_OK)
-        rc = ctune_read_u64(r, &n_leaves);
+        rc = ctune_read_u64(&n_leaves, r);
     if (rc == CTUNE_OK)
-        rc = ctune_read_u64(r, &depth);
+        rc = ctune_read_u64(&depth, r);
     size_t want_values = classifier ? r->fit_classes : r->fit_outputs;
     size_t left = ctune_read_remaining(r);
     if (rc == CTUNE_OK &&
@@ -454,10 +454,10 @@ static ctune_status tree_load(void **self, const ctune_params *params, ctune_rea
     if (rc == CTUNE_OK) {
         t->n_leaves = leaves;
         t->depth = deepest;
-        rc = ctune_read_f64_array(r, t->values, t->n_nodes * t->n_values);
+        rc = ctune_read_f64_array(t->values, t->n_nodes * t->n_values, r);
     }
     if (rc == CTUNE_OK)
-        rc = ctune_read_f64_array(r, t->importances, t->n_features);
+        rc = ctune_read_f64_array(t->importances, t->n_features, r);
     for (size_t i = 0; rc == CTUNE_OK && i < t->n_nodes * t->n_values; i++)
         if (!isfinite(t->values[i]))
             rc = corrupt(name, "has a non-finite value", i / t->n_values);
@@ -568,7 +568,7 @@ static ctune_status fitted_tree(const ctune_estimator *est, const char *fn, cons
     return CTUNE_OK;
 }
 
-ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out)
+ctune_status ctune_tree_depth(size_t *out, const ctune_estimator *tree)
 {
     const ctune__tree *t;
     CTUNE_TRY(fitted_tree(tree, __func__, &t));
@@ -577,7 +577,7 @@ ctune_status ctune_tree_depth(const ctune_estimator *tree, size_t *out)
     return CTUNE_OK;
 }
 
-ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *out)
+ctune_status ctune_tree_n_leaves(size_t *out, const ctune_estimator *tree)
 {
     const ctune__tree *t;
     CTUNE_TRY(fitted_tree(tree, __func__, &t));
@@ -586,7 +586,7 @@ ctune_status ctune_tree_n_leaves(const ctune_estimator *tree, size_t *out)
     return CTUNE_OK;
 }
 
-ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *out)
+ctune_status ctune_tree_n_nodes(size_t *out, const ctune_estimator *tree)
 {
     const ctune__tree *t;
     CTUNE_TRY(fitted_tree(tree, __func__, &t));
@@ -595,7 +595,7 @@ ctune_status ctune_tree_n_nodes(const ctune_estimator *tree, size_t *out)
     return CTUNE_OK;
 }
 
-ctune_status ctune_tree_feature_importances(const ctune_estimator *tree, double *out)
+ctune_status ctune_tree_feature_importances(double *out, const ctune_estimator *tree)
 {
     const ctune__tree *t;
     CTUNE_TRY(fitted_tree(tree, __func__, &t));
@@ -613,8 +613,8 @@ static ctune_status check_node(const ctune__tree *t, size_t node, const char *fn
     return CTUNE_OK;
 }
 
-ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node, int64_t *feature,
-                             double *threshold, int64_t *left, int64_t *right)
+ctune_status ctune_tree_node(int64_t *feature, double *threshold, int64_t *left, int64_t *right,
+                             const ctune_estimator *tree, size_t node)
 {
     const ctune__tree *t;
     CTUNE_TRY(fitted_tree(tree, __func__, &t));
@@ -632,8 +632,8 @@ ctune_status ctune_tree_node(const ctune_estimator *tree, size_t node, int64_t *
     return CTUNE_OK;
 }
 
-ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t node, double *impurity,
-                                   double *weighted_n_samples, size_t *n_samples)
+ctune_status ctune_tree_node_stats(double *impurity, double *weighted_n_samples, size_t *n_samples,
+                                   const ctune_estimator *tree, size_t node)
 {
     const ctune__tree *t;
     CTUNE_TRY(fitted_tree(tree, __func__, &t));
@@ -648,7 +648,7 @@ ctune_status ctune_tree_node_stats(const ctune_estimator *tree, size_t node, dou
     return CTUNE_OK;
 }
 
-ctune_status ctune_tree_node_value(const ctune_estimator *tree, size_t node, double *out)
+ctune_status ctune_tree_node_value(double *out, const ctune_estimator *tree, size_t node)
 {
     const ctune__tree *t;
     CTUNE_TRY(fitted_tree(tree, __func__, &t));

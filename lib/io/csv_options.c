@@ -67,11 +67,11 @@ static ctune_status value_text(const ctune_params *p, const char *key, char *buf
 {
     if (ctune_params_type(p, key) == CTUNE_TYPE_STRING) {
         const char *s;
-        CTUNE_TRY(ctune_params_get_string(p, key, &s));
+        CTUNE_TRY(ctune_params_get_string(&s, p, key));
         snprintf(buf, cap, "%s", s);
         return CTUNE_OK;
     }
-    long n = ctune_params_value_text(p, key, buf, cap);
+    long n = ctune_params_value_text(buf, cap, p, key);
     return n < 0 ? (ctune_status)n : CTUNE_OK;
 }
 
@@ -149,7 +149,7 @@ static ctune_status apply(ctune__csv_opts *o, const ctune_params *p, const char 
             o->target = CSV_TARGET_NONE;
         } else if (type == CTUNE_TYPE_INT) {
             int64_t k;
-            CTUNE_TRY(ctune_params_get_int(p, key, &k));
+            CTUNE_TRY(ctune_params_get_int(&k, p, key));
             if (k < -1000000000 || k > 1000000000)
                 return bad(what, key, val, "a column name or index");
             o->target = CSV_TARGET_INDEX;

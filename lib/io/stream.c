@@ -2,6 +2,7 @@
  * a reader that checks every read against the end of its bytes. */
 #include "io/stream.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -250,7 +251,7 @@ ctune_status ctune__read_count(ctune_reader *r, size_t unit, size_t *n)
     return CTUNE_OK;
 }
 
-ctune_status ctune_read_bytes(ctune_reader *r, void *p, size_t n)
+ctune_status ctune_read_bytes(void *p, size_t n, ctune_reader *r)
 {
     CTUNE_CHECK_NULL(r, "reader");
     if (n == 0)
@@ -262,9 +263,9 @@ ctune_status ctune_read_bytes(ctune_reader *r, void *p, size_t n)
     return CTUNE_OK;
 }
 
-ctune_status ctune_read_u64(ctune_reader *r, uint64_t *v) { return get_uint(r, v, 8); }
+ctune_status ctune_read_u64(uint64_t *v, ctune_reader *r) { return get_uint(r, v, 8); }
 
-ctune_status ctune_read_i64(ctune_reader *r, int64_t *v)
+ctune_status ctune_read_i64(int64_t *v, ctune_reader *r)
 {
     CTUNE_CHECK_NULL(v, "v");
     uint64_t x = 0;
@@ -273,7 +274,7 @@ ctune_status ctune_read_i64(ctune_reader *r, int64_t *v)
     return CTUNE_OK;
 }
 
-ctune_status ctune_read_f64(ctune_reader *r, double *v)
+ctune_status ctune_read_f64(double *v, ctune_reader *r)
 {
     CTUNE_CHECK_NULL(v, "v");
     uint64_t x = 0;
@@ -282,7 +283,7 @@ ctune_status ctune_read_f64(ctune_reader *r, double *v)
     return CTUNE_OK;
 }
 
-ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n)
+ctune_status ctune_read_f32_array(float *p, size_t n, ctune_reader *r)
 {
     CTUNE_CHECK_NULL(r, "reader");
     if (n == 0)
@@ -304,7 +305,7 @@ ctune_status ctune_read_f32_array(ctune_reader *r, float *p, size_t n)
     return CTUNE_OK;
 }
 
-ctune_status ctune_read_f64_array(ctune_reader *r, double *p, size_t n)
+ctune_status ctune_read_f64_array(double *p, size_t n, ctune_reader *r)
 {
     CTUNE_CHECK_NULL(r, "reader");
     if (n == 0)
@@ -350,29 +351,50 @@ static ctune_status string_len(ctune_reader *r, uint64_t *len)
     return CTUNE_OK;
 }
 
-ctune_status ctune_read_string(ctune_reader *r, char *buf, size_t cap)
+long ctune_read_string(char *buf, size_t cap, ctune_reader *r)
 {
     CTUNE_CHECK_NULL(r, "reader");
-    CTUNE_CHECK_NULL(buf, "buf");
-    if (cap == 0)
-        return ctune_set_error(CTUNE_EINVAL, "ctune_read_string: cap is 0");
+    if (!buf && cap)
+        return ctune_set_error(CTUNE_EINVAL, "ctune_read_string: buf is NULL but cap is %zu", cap);
     uint64_t len = 0;
     CTUNE_TRY(string_len(r, &len));
     if (len == ABSENT) {
-        buf[0] = '\0';
-        return CTUNE_OK;
+        if (cap)
+            buf[0] = '\0';
+        return 0;
+    }
+    if (len > (uint64_t)LONG_MAX) {
+        r->pos -= 8;
+        return ctune_set_error(CTUNE_EFORMAT, "model file: string of %llu bytes is too long",
+                               (unsigned long long)len);
     }
     if (len >= cap) {
-        size_t at = r->base + r->pos - 8;
+        /* snprintf-like: the prefix that fits, and nothing consumed, so a
+         * second call with a buffer of len + 1 bytes reads it */
+        if (cap) {
+            memcpy(buf, r->p + r->pos, cap - 1);
+            buf[cap - 1] = '\0';
+        }
         r->pos -= 8;
-        return ctune_set_error(CTUNE_EFORMAT,
-                               "model file: string of %llu bytes at byte %zu does not fit in a "
-                               "buffer of %zu",
-                               (unsigned long long)len, at, cap);
+        return (long)len;
     }
     memcpy(buf, r->p + r->pos, (size_t)len);
     buf[len] = '\0';
     r->pos += (size_t)len;
+    return (long)len;
+}
+
+ctune_status ctune__read_string_fit(char *buf, size_t cap, ctune_reader *r)
+{
+    size_t at = r ? r->base + r->pos : 0;
+    long n = ctune_read_string(buf, cap, r);
+    if (n < 0)
+        return (ctune_status)n;
+    if ((size_t)n >= cap)
+        return ctune_set_error(CTUNE_EFORMAT,
+                               "model file: string of %ld bytes at byte %zu does not fit in a "
+                               "buffer of %zu",
+                               n, at, cap);
     return CTUNE_OK;
 }
 

@@ -58,6 +58,9 @@ ctune_status ctune__read_u32(ctune_reader *r, uint32_t *v);
 ctune_status ctune__read_count(ctune_reader *r, size_t unit, size_t *n);
 /* Reads a string written by ctune_write_string into a new ctune__malloc'd
  * buffer; *out is NULL for an absent string. */
+/* ctune_read_string() into a fixed buffer: CTUNE_EFORMAT (naming the
+ * offset) when the string does not fit. */
+ctune_status ctune__read_string_fit(char *buf, size_t cap, ctune_reader *r);
 ctune_status ctune__read_string_alloc(ctune_reader *r, char **out);
 
 /* A nested estimator through w->nest / r->nest (CTUNE_EUNSUPPORTED on a

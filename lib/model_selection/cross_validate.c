@@ -143,13 +143,13 @@ ctune_status ctune_cross_validate(ctune_cv_results **out, const ctune_estimator 
                                   const ctune_data *data, const ctune_splitter *splitter, int cv,
                                   const char *options)
 {
-    return ctune_cross_validate_ex(out, est, data, splitter, cv, options, NULL, NULL);
+    return ctune_cross_validate_executor(out, est, data, splitter, cv, options, NULL, NULL);
 }
 
-ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimator *est,
-                                     const ctune_data *data, const ctune_splitter *splitter, int cv,
-                                     const char *options, const ctune_executor_vtable *vt,
-                                     void *self)
+ctune_status ctune_cross_validate_executor(ctune_cv_results **out, const ctune_estimator *est,
+                                           const ctune_data *data, const ctune_splitter *splitter,
+                                           int cv, const char *options,
+                                           const ctune_executor_vtable *vt, void *self)
 {
     CTUNE_CHECK_NULL(out, "out");
     *out = NULL;
@@ -170,8 +170,8 @@ ctune_status ctune_cross_validate_ex(ctune_cv_results **out, const ctune_estimat
     return rc;
 }
 
-ctune_status ctune_cross_val_score(const ctune_estimator *est, const ctune_data *data, int cv,
-                                   const char *scoring, double *out_scores)
+ctune_status ctune_cross_val_score(double *out_scores, const ctune_estimator *est,
+                                   const ctune_data *data, int cv, const char *scoring)
 {
     CTUNE_CHECK_NULL(est, "estimator");
     CTUNE_CHECK_NULL(data, "data");
@@ -192,7 +192,7 @@ ctune_status ctune_cross_val_score(const ctune_estimator *est, const ctune_data 
     if (rc == CTUNE_OK)
         rc = run(&r, est, data, &o, NULL, NULL);
     if (rc == CTUNE_OK)
-        rc = ctune_cv_results_column(r, "test_score", out_scores);
+        rc = ctune_cv_results_column(out_scores, r, "test_score");
     ctune_cv_results_free(r);
     ctune__eval_opts_clear(&o);
     return rc;
@@ -206,7 +206,7 @@ const char *ctune_cv_results_column_name(const ctune_cv_results *r, size_t i)
     return r && i < r->n_cols ? r->names[i] : NULL;
 }
 
-ctune_status ctune_cv_results_column(const ctune_cv_results *r, const char *name, double *out)
+ctune_status ctune_cv_results_column(double *out, const ctune_cv_results *r, const char *name)
 {
     CTUNE_CHECK_NULL(r, "results");
     CTUNE_CHECK_NULL(name, "name");

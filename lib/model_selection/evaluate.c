@@ -285,12 +285,12 @@ static int task_done(void *vctx, size_t t, const void *vrec)
         size_t c = t / ev->n_splits, f = t % ev->n_splits;
         ctune_status rc = CTUNE_OK;
         if (ev->cands[c]) {
-            long n = ctune_params_to_text(ev->cands[c], NULL, 0);
+            long n = ctune_params_to_text(NULL, 0, ev->cands[c]);
             rc = n < 0 ? (ctune_status)n : CTUNE_OK;
             if (rc == CTUNE_OK && !(params = ctune__malloc((size_t)n + 1)))
                 rc = CTUNE_ENOMEM;
             if (rc == CTUNE_OK)
-                ctune_params_to_text(ev->cands[c], params, (size_t)n + 1);
+                ctune_params_to_text(params, (size_t)n + 1, ev->cands[c]);
         }
         ctune__study_key key = study_key(ev, c, f);
         if (rc == CTUNE_OK)

@@ -48,7 +48,7 @@ void ctune_job_stop(ctune_job *job)
         atomic_store(job->stop, 1);
 }
 
-ctune_status ctune_job_outcome(const ctune_job *job, size_t *n_done, int *flags)
+ctune_status ctune_job_outcome(size_t *n_done, int *flags, const ctune_job *job)
 {
     CTUNE_CHECK_NULL(job, "job");
     CTUNE_CHECK_NULL(n_done, "n_done");

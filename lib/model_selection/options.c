@@ -264,42 +264,42 @@ static ctune_status apply_one(ctune__eval_opts *o, const ctune_params *p, const 
     int64_t iv;
     const char *sv;
     if (strcmp(key, "cv") == 0) {
-        CTUNE_TRY(ctune_params_get_int(p, key, &iv));
+        CTUNE_TRY(ctune_params_get_int(&iv, p, key));
         return ctune__eval_opts_set_cv(o, iv, who);
     } else if (strcmp(key, "scoring") == 0) {
         sv = NULL;
         if (t == CTUNE_TYPE_STRING)
-            CTUNE_TRY(ctune_params_get_string(p, key, &sv));
+            CTUNE_TRY(ctune_params_get_string(&sv, p, key));
         return ctune__eval_opts_set_scoring(o, sv, who);
     } else if (strcmp(key, "refit") == 0) {
         if (t == CTUNE_TYPE_BOOL) {
             int on;
-            CTUNE_TRY(ctune_params_get_bool(p, key, &on));
+            CTUNE_TRY(ctune_params_get_bool(&on, p, key));
             return ctune__eval_opts_set_refit(o, on, NULL, who);
         }
-        CTUNE_TRY(ctune_params_get_string(p, key, &sv));
+        CTUNE_TRY(ctune_params_get_string(&sv, p, key));
         return ctune__eval_opts_set_refit(o, 1, sv, who);
     } else if (strcmp(key, "error_score") == 0) {
         if (t == CTUNE_TYPE_STRING) {
-            CTUNE_TRY(ctune_params_get_string(p, key, &sv));
+            CTUNE_TRY(ctune_params_get_string(&sv, p, key));
             o->error_raise = strcmp(sv, "raise") == 0;
             o->error_value = NAN;
         } else {
-            CTUNE_TRY(ctune_params_get_double(p, key, &o->error_value));
+            CTUNE_TRY(ctune_params_get_double(&o->error_value, p, key));
             o->error_raise = 0;
         }
     } else if (strcmp(key, "return_train_score") == 0) {
-        CTUNE_TRY(ctune_params_get_bool(p, key, &o->return_train));
+        CTUNE_TRY(ctune_params_get_bool(&o->return_train, p, key));
     } else if (strcmp(key, "n_jobs") == 0) {
-        CTUNE_TRY(ctune_params_get_int(p, key, &iv));
+        CTUNE_TRY(ctune_params_get_int(&iv, p, key));
         return ctune__eval_opts_set_n_jobs(o, iv, who);
     } else if (strcmp(key, "seed") == 0) {
-        CTUNE_TRY(ctune_params_get_int(p, key, &iv));
+        CTUNE_TRY(ctune_params_get_int(&iv, p, key));
         o->seed = (uint64_t)iv;
         o->has_seed = 1;
     } else if (strcmp(key, "timeout") == 0) {
         double dv;
-        CTUNE_TRY(ctune_params_get_double(p, key, &dv));
+        CTUNE_TRY(ctune_params_get_double(&dv, p, key));
         return ctune__eval_opts_set_timeout(o, dv, who);
     }
     return CTUNE_OK;
@@ -338,7 +338,7 @@ ctune_status ctune__eval_opts_score(const ctune__eval_opts *o, const char *name,
 {
     const ctune__custom_scorer *c = ctune__eval_opts_custom(o, name);
     if (!c)
-        return ctune_score(est, name, data, out);
+        return ctune_score(out, est, name, data);
     ctune_clear_error();
     ctune_status rc = c->fn(est, data, out, c->user);
     if (rc == CTUNE_OK && isnan(*out))

@@ -85,23 +85,23 @@ ctune_status ctune__pruner_init(ctune__pruner *pr, const char *name, const ctune
     pr->kind = PRUNERS[k].kind;
     const char *dir = "maximize";
     if (pr->kind != CTUNE__PRUNER_NONE)
-        st = ctune_params_get_string(p, "direction", &dir);
+        st = ctune_params_get_string(&dir, p, "direction");
     if (st == CTUNE_OK)
         pr->minimize = strcmp(dir, "minimize") == 0;
     if (st == CTUNE_OK && pr->kind == CTUNE__PRUNER_MEDIAN) {
-        st = ctune_params_get_int(p, "n_startup_trials", &pr->n_startup_trials);
+        st = ctune_params_get_int(&pr->n_startup_trials, p, "n_startup_trials");
         if (st == CTUNE_OK)
-            st = ctune_params_get_int(p, "n_warmup_steps", &pr->n_warmup_steps);
+            st = ctune_params_get_int(&pr->n_warmup_steps, p, "n_warmup_steps");
         if (st == CTUNE_OK)
-            st = ctune_params_get_int(p, "interval_steps", &pr->interval_steps);
+            st = ctune_params_get_int(&pr->interval_steps, p, "interval_steps");
     } else if (st == CTUNE_OK && pr->kind == CTUNE__PRUNER_SHA) {
-        st = ctune_params_get_int(p, "min_resource", &pr->min_resource);
+        st = ctune_params_get_int(&pr->min_resource, p, "min_resource");
         if (st == CTUNE_OK)
-            st = ctune_params_get_int(p, "reduction_factor", &pr->reduction_factor);
+            st = ctune_params_get_int(&pr->reduction_factor, p, "reduction_factor");
         if (st == CTUNE_OK)
-            st = ctune_params_get_int(p, "min_early_stopping_rate", &pr->min_early_stopping_rate);
+            st = ctune_params_get_int(&pr->min_early_stopping_rate, p, "min_early_stopping_rate");
         if (st == CTUNE_OK)
-            st = ctune_params_get_int(p, "bootstrap_count", &pr->bootstrap_count);
+            st = ctune_params_get_int(&pr->bootstrap_count, p, "bootstrap_count");
     }
     ctune_params_free(p);
     return st;

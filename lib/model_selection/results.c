@@ -344,12 +344,12 @@ ctune_status ctune__results_value(const ctune__results *r, const ctune__col *c, 
         }
         if (t == CTUNE_TYPE_BOOL) {
             int b = 0;
-            ctune_params_get_bool(p, c->param, &b);
+            ctune_params_get_bool(&b, p, c->param);
             *out = b;
             return CTUNE_OK;
         }
         if (t == CTUNE_TYPE_INT || t == CTUNE_TYPE_DOUBLE)
-            return ctune_params_get_double(p, c->param, out);
+            return ctune_params_get_double(out, p, c->param);
         break;
     }
     default: break;
@@ -377,7 +377,7 @@ void ctune__results_text(const ctune__results *r, const ctune__col *c, size_t i,
     case CTUNE__COL_RANK: ctune__sb_double(b, c->v[i], "nan"); break;
     case CTUNE__COL_PARAM: {
         const ctune_params *p = r->params[i];
-        long n = ctune_params_find(p, c->param) >= 0 ? ctune_params_value_text(p, c->param, NULL, 0)
+        long n = ctune_params_find(p, c->param) >= 0 ? ctune_params_value_text(NULL, 0, p, c->param)
                                                      : -1;
         if (n < 0)
             break;
@@ -386,20 +386,20 @@ void ctune__results_text(const ctune__results *r, const ctune__col *c, size_t i,
             b->failed = 1;
             break;
         }
-        ctune_params_value_text(p, c->param, tmp, (size_t)n + 1);
+        ctune_params_value_text(tmp, (size_t)n + 1, p, c->param);
         ctune__sb_append(b, tmp, (size_t)n);
         ctune__free(tmp);
         break;
     }
     case CTUNE__COL_PARAMS: {
         const ctune_params *p = r->params[i];
-        long n = ctune_params_to_text(p, NULL, 0);
+        long n = ctune_params_to_text(NULL, 0, p);
         char *tmp = n >= 0 ? ctune__malloc((size_t)n + 1) : NULL;
         if (!tmp) {
             b->failed = 1;
             break;
         }
-        ctune_params_to_text(p, tmp, (size_t)n + 1);
+        ctune_params_to_text(tmp, (size_t)n + 1, p);
         ctune__sb_append(b, tmp, (size_t)n);
         ctune__free(tmp);
         break;
@@ -451,19 +451,19 @@ void ctune__json_param(ctune__sb *b, const ctune_params *p, const char *name)
     const char *sv;
     switch (t) {
     case CTUNE_TYPE_INT:
-        ctune_params_get_int(p, name, &iv);
+        ctune_params_get_int(&iv, p, name);
         ctune__sb_printf(b, "%lld", (long long)iv);
         break;
     case CTUNE_TYPE_DOUBLE:
-        ctune_params_get_double(p, name, &dv);
+        ctune_params_get_double(&dv, p, name);
         ctune__sb_double(b, isfinite(dv) ? dv : NAN, "null");
         break;
     case CTUNE_TYPE_BOOL:
-        ctune_params_get_bool(p, name, &bv);
+        ctune_params_get_bool(&bv, p, name);
         ctune__sb_str(b, bv ? "true" : "false");
         break;
     case CTUNE_TYPE_STRING:
-        ctune_params_get_string(p, name, &sv);
+        ctune_params_get_string(&sv, p, name);
         ctune__sb_json_string(b, sv);
         break;
     default: ctune__sb_str(b, "null"); break;

@@ -41,19 +41,19 @@ ctune_status ctune__tpe_opts_init(ctune__tpe_opts *o, const ctune_params *opts)
         st = ctune_params_check(p, TPE_SPEC);
     const char *dir = "maximize";
     if (st == CTUNE_OK)
-        st = ctune_params_get_int(p, "n_startup_trials", &o->n_startup_trials);
+        st = ctune_params_get_int(&o->n_startup_trials, p, "n_startup_trials");
     if (st == CTUNE_OK)
-        st = ctune_params_get_int(p, "n_ei_candidates", &o->n_ei_candidates);
+        st = ctune_params_get_int(&o->n_ei_candidates, p, "n_ei_candidates");
     if (st == CTUNE_OK)
-        st = ctune_params_get_int(p, "batch", &o->batch);
+        st = ctune_params_get_int(&o->batch, p, "batch");
     if (st == CTUNE_OK)
-        st = ctune_params_get_double(p, "prior_weight", &o->prior_weight);
+        st = ctune_params_get_double(&o->prior_weight, p, "prior_weight");
     if (st == CTUNE_OK)
-        st = ctune_params_get_bool(p, "consider_endpoints", &o->consider_endpoints);
+        st = ctune_params_get_bool(&o->consider_endpoints, p, "consider_endpoints");
     if (st == CTUNE_OK)
-        st = ctune_params_get_bool(p, "consider_magic_clip", &o->consider_magic_clip);
+        st = ctune_params_get_bool(&o->consider_magic_clip, p, "consider_magic_clip");
     if (st == CTUNE_OK)
-        st = ctune_params_get_string(p, "direction", &dir);
+        st = ctune_params_get_string(&dir, p, "direction");
     if (st == CTUNE_OK)
         o->minimize = strcmp(dir, "minimize") == 0;
     ctune_params_free(p);
@@ -405,26 +405,26 @@ static long list_index(const ctune__space_entry *e, const ctune_params *p)
         switch (t) {
         case CTUNE_TYPE_INT: {
             int64_t i;
-            if (ctune_params_get_int(p, e->name, &i) == CTUNE_OK && i == v->i)
+            if (ctune_params_get_int(&i, p, e->name) == CTUNE_OK && i == v->i)
                 return (long)k;
             break;
         }
         case CTUNE_TYPE_BOOL: {
             int b;
-            if (ctune_params_get_bool(p, e->name, &b) == CTUNE_OK && b == (v->i != 0))
+            if (ctune_params_get_bool(&b, p, e->name) == CTUNE_OK && b == (v->i != 0))
                 return (long)k;
             break;
         }
         case CTUNE_TYPE_DOUBLE: {
             double d;
-            if (ctune_params_get_double(p, e->name, &d) == CTUNE_OK &&
+            if (ctune_params_get_double(&d, p, e->name) == CTUNE_OK &&
                 (d == v->d || (isnan(d) && isnan(v->d))))
                 return (long)k;
             break;
         }
         case CTUNE_TYPE_STRING: {
             const char *s;
-            if (ctune_params_get_string(p, e->name, &s) == CTUNE_OK && strcmp(s, v->s) == 0)
+            if (ctune_params_get_string(&s, p, e->name) == CTUNE_OK && strcmp(s, v->s) == 0)
                 return (long)k;
             break;
         }
@@ -470,7 +470,7 @@ static ctune_status observe(const ctune__space_entry *e, const ctune_params *p, 
         return CTUNE_OK;
     }
     double v, low, high;
-    ctune_status st = ctune_params_get_double(p, e->name, &v);
+    ctune_status st = ctune_params_get_double(&v, p, e->name);
     if (st != CTUNE_OK) {
         ctune__error_prefix("TPE: trial %zu", t);
         return st;

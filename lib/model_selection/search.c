@@ -286,9 +286,9 @@ static ctune_status opt_count(const ctune_params *p, const char *name, const cha
     if (ctune_params_find(p, name) < 0)
         return CTUNE_OK;
     if (ctune_params_type(p, name) == CTUNE_TYPE_INT)
-        return ctune_params_get_int(p, name, out);
+        return ctune_params_get_int(out, p, name);
     const char *v = NULL;
-    CTUNE_TRY(ctune_params_get_string(p, name, &v));
+    CTUNE_TRY(ctune_params_get_string(&v, p, name));
     *out = w1 && strcmp(v, w1) == 0 ? c1 : w2 && strcmp(v, w2) == 0 ? c2 : c1;
     return CTUNE_OK;
 }
@@ -324,10 +324,10 @@ static ctune_status halving_options(ctune_search *s, const char *text)
     CTUNE_TRY(ctune_params_parse_spec(&p, text ? text : "", HALVING_OPTIONS, "halving"));
     ctune_status rc = CTUNE_OK;
     if (ctune_params_find(p, "factor") >= 0)
-        rc = ctune_params_get_double(p, "factor", &s->factor);
+        rc = ctune_params_get_double(&s->factor, p, "factor");
     if (rc == CTUNE_OK && ctune_params_find(p, "resource") >= 0) {
         const char *name = NULL;
-        rc = ctune_params_get_string(p, "resource", &name);
+        rc = ctune_params_get_string(&name, p, "resource");
         if (rc == CTUNE_OK && strcmp(name, "n_samples") != 0)
             rc = check_resource(s, "halving", name);
     }
@@ -346,7 +346,7 @@ static ctune_status halving_options(ctune_search *s, const char *text)
         s->n_iter = (size_t)n;
     }
     if (rc == CTUNE_OK && ctune_params_find(p, "aggressive_elimination") >= 0)
-        rc = ctune_params_get_bool(p, "aggressive_elimination", &s->aggressive);
+        rc = ctune_params_get_bool(&s->aggressive, p, "aggressive_elimination");
     if (rc == CTUNE_OK && s->max_res == HV_AUTO && s->resource)
         rc = ctune_set_error(CTUNE_EINVAL,
                              "halving: option max_resources must be set when the "
@@ -397,13 +397,13 @@ static ctune_status hyperband_options(ctune_search *s, const char *text)
     CTUNE_TRY(ctune_params_parse_spec(&p, text ? text : "", HYPERBAND_OPTIONS, "hyperband"));
     ctune_status rc = CTUNE_OK;
     if (ctune_params_find(p, "factor") >= 0)
-        rc = ctune_params_get_double(p, "factor", &s->factor);
+        rc = ctune_params_get_double(&s->factor, p, "factor");
     if (rc == CTUNE_OK && ctune_params_find(p, "max_epochs") >= 0)
-        rc = ctune_params_get_int(p, "max_epochs", &s->max_res);
+        rc = ctune_params_get_int(&s->max_res, p, "max_epochs");
     if (rc == CTUNE_OK && ctune_params_find(p, "hyperband_iterations") >= 0)
-        rc = ctune_params_get_int(p, "hyperband_iterations", &s->hb_iterations);
+        rc = ctune_params_get_int(&s->hb_iterations, p, "hyperband_iterations");
     if (rc == CTUNE_OK && ctune_params_find(p, "resource") >= 0)
-        rc = ctune_params_get_string(p, "resource", &resource);
+        rc = ctune_params_get_string(&resource, p, "resource");
     if (rc == CTUNE_OK)
         rc = check_resource(s, "hyperband", resource);
     ctune_params_free(p);
@@ -1695,7 +1695,7 @@ static ctune_status need_best(const ctune_search *s)
     return CTUNE_OK;
 }
 
-ctune_status ctune_search_best_index(const ctune_search *s, size_t *out)
+ctune_status ctune_search_best_index(size_t *out, const ctune_search *s)
 {
     CTUNE_TRY(need_best(s));
     CTUNE_CHECK_NULL(out, "out");
@@ -1703,7 +1703,7 @@ ctune_status ctune_search_best_index(const ctune_search *s, size_t *out)
     return CTUNE_OK;
 }
 
-ctune_status ctune_search_best_score(const ctune_search *s, double *out)
+ctune_status ctune_search_best_score(double *out, const ctune_search *s)
 {
     CTUNE_TRY(need_best(s));
     CTUNE_CHECK_NULL(out, "out");
@@ -1749,7 +1749,7 @@ static ctune_status need_results(const ctune_search *s)
     return CTUNE_OK;
 }
 
-ctune_status ctune_search_result(const ctune_search *s, const char *column, size_t i, double *out)
+ctune_status ctune_search_result(double *out, const ctune_search *s, const char *column, size_t i)
 {
     CTUNE_TRY(need_results(s));
     CTUNE_CHECK_NULL(column, "column");
@@ -1760,8 +1760,8 @@ ctune_status ctune_search_result(const ctune_search *s, const char *column, size
     return ctune__results_value(s->res, c, i, out);
 }
 
-long ctune_search_result_text(const ctune_search *s, const char *column, size_t i, char *buf,
-                              size_t cap)
+long ctune_search_result_text(char *buf, size_t cap, const ctune_search *s, const char *column,
+                              size_t i)
 {
     CTUNE_TRY(need_results(s));
     CTUNE_CHECK_NULL(column, "column");
@@ -1860,12 +1860,12 @@ ctune_status ctune_search_results_json(const ctune_search *s, const char *path)
     return export_file(s, 1, path);
 }
 
-long ctune_search_results_csv_buf(const ctune_search *s, char *buf, size_t cap)
+long ctune_search_results_csv_buf(char *buf, size_t cap, const ctune_search *s)
 {
     return export_buf(s, 0, buf, cap);
 }
 
-long ctune_search_results_json_buf(const ctune_search *s, char *buf, size_t cap)
+long ctune_search_results_json_buf(char *buf, size_t cap, const ctune_search *s)
 {
     return export_buf(s, 1, buf, cap);
 }
@@ -1910,14 +1910,14 @@ void ctune__search_set_study_hook(ctune_search *s, const ctune__study_hook *hook
 static void fp_params(ctune__sb *b, const char *key, const ctune_params *p)
 {
     ctune__sb_printf(b, "%s: ", key);
-    long n = p ? ctune_params_to_text(p, NULL, 0) : 0;
+    long n = p ? ctune_params_to_text(NULL, 0, p) : 0;
     if (n > 0) {
         char *t = ctune__malloc((size_t)n + 1);
         if (!t) {
             b->failed = 1;
             return;
         }
-        ctune_params_to_text(p, t, (size_t)n + 1);
+        ctune_params_to_text(t, (size_t)n + 1, p);
         ctune__sb_str(b, t);
         ctune__free(t);
     }
@@ -2025,11 +2025,11 @@ ctune_status ctune__search_fingerprint(const ctune_search *s, const ctune_data *
     ctune__sb_init(&b);
     ctune__sb_printf(&b, "estimator: %s\n", ctune_estimator_name(s->est));
     fp_params(&b, "estimator params", ctune_estimator_get_params(s->est));
-    long n = ctune_space_to_text(s->space, NULL, 0);
+    long n = ctune_space_to_text(NULL, 0, s->space);
     if (n >= 0) {
         char *t = ctune__malloc((size_t)n + 1);
         if (t) {
-            ctune_space_to_text(s->space, t, (size_t)n + 1);
+            ctune_space_to_text(t, (size_t)n + 1, s->space);
             /* one line: the space text may span several */
             for (char *c = t; *c; c++)
                 if (*c == '\n' || *c == '\r')

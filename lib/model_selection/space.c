@@ -222,17 +222,17 @@ ctune_status ctune_space_add_texts(ctune_space *sp, const char *name, const char
             break;
         int t = ctune_params_type(tmp, "v");
         switch (t) {
-        case CTUNE_TYPE_INT: rc = ctune_params_get_int(tmp, "v", &v->i); break;
-        case CTUNE_TYPE_DOUBLE: rc = ctune_params_get_double(tmp, "v", &v->d); break;
+        case CTUNE_TYPE_INT: rc = ctune_params_get_int(&v->i, tmp, "v"); break;
+        case CTUNE_TYPE_DOUBLE: rc = ctune_params_get_double(&v->d, tmp, "v"); break;
         case CTUNE_TYPE_BOOL: {
             int b = 0;
-            rc = ctune_params_get_bool(tmp, "v", &b);
+            rc = ctune_params_get_bool(&b, tmp, "v");
             v->i = b;
             break;
         }
         case CTUNE_TYPE_STRING: {
             const char *s = NULL;
-            rc = ctune_params_get_string(tmp, "v", &s);
+            rc = ctune_params_get_string(&s, tmp, "v");
             if (rc == CTUNE_OK) {
                 v->s = ctune__strdup(s);
                 rc = v->s ? CTUNE_OK : CTUNE_ENOMEM;
@@ -376,7 +376,7 @@ ctune_status ctune__space_grid_size(const ctune_space *sp, uint64_t *out)
     return CTUNE_OK;
 }
 
-ctune_status ctune_space_grid_size(const ctune_space *sp, uint64_t *out)
+ctune_status ctune_space_grid_size(uint64_t *out, const ctune_space *sp)
 {
     CTUNE_CHECK_NULL(sp, "space");
     CTUNE_CHECK_NULL(out, "out");
@@ -416,7 +416,7 @@ static void value_text(ctune__sb *b, const ctune__value *v)
     }
 }
 
-long ctune_space_to_text(const ctune_space *sp, char *buf, size_t cap)
+long ctune_space_to_text(char *buf, size_t cap, const ctune_space *sp)
 {
     CTUNE_CHECK_NULL(sp, "space");
     if (cap && !buf)

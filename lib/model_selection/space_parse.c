@@ -186,11 +186,11 @@ static ctune_status type_value(const char *token, int quoted, ctune__value *v)
     ctune_status rc = ctune_params_set_text(tmp, "v", token);
     int t = rc == CTUNE_OK ? ctune_params_type(tmp, "v") : 0;
     switch (t) {
-    case CTUNE_TYPE_INT: rc = ctune_params_get_int(tmp, "v", &v->i); break;
-    case CTUNE_TYPE_DOUBLE: rc = ctune_params_get_double(tmp, "v", &v->d); break;
+    case CTUNE_TYPE_INT: rc = ctune_params_get_int(&v->i, tmp, "v"); break;
+    case CTUNE_TYPE_DOUBLE: rc = ctune_params_get_double(&v->d, tmp, "v"); break;
     case CTUNE_TYPE_BOOL: {
         int b = 0;
-        rc = ctune_params_get_bool(tmp, "v", &b);
+        rc = ctune_params_get_bool(&b, tmp, "v");
         v->i = b;
         break;
     }

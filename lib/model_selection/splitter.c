@@ -764,12 +764,12 @@ static ctune_status get_part(const ctune_splits *s, size_t i, int test, const si
     return CTUNE_OK;
 }
 
-ctune_status ctune_splits_train(const ctune_splits *s, size_t i, const size_t **idx, size_t *n)
+ctune_status ctune_splits_train(const size_t **idx, size_t *n, const ctune_splits *s, size_t i)
 {
     return get_part(s, i, 0, idx, n);
 }
 
-ctune_status ctune_splits_test(const ctune_splits *s, size_t i, const size_t **idx, size_t *n)
+ctune_status ctune_splits_test(const size_t **idx, size_t *n, const ctune_splits *s, size_t i)
 {
     return get_part(s, i, 1, idx, n);
 }

@@ -95,7 +95,7 @@ static const char *opt_string(const ctune_params *p, const char *name, const cha
 {
     const char *v = dflt;
     if (ctune_params_find(p, name) >= 0)
-        ctune_params_get_string(p, name, &v);
+        ctune_params_get_string(&v, p, name);
     return v;
 }
 
@@ -112,7 +112,7 @@ static ctune_status init_pruner(ctune_tuner *t, const ctune_params *opts)
         if (strcmp(k, "sampler") && strcmp(k, "seed") && strcmp(k, "pruner") &&
             strcmp(k, "direction") && strncmp(k, "tpe_", 4) != 0) {
             int64_t v = 0;
-            rc = ctune_params_get_int(opts, k, &v);
+            rc = ctune_params_get_int(&v, opts, k);
             if (rc == CTUNE_OK)
                 rc = ctune_params_set_int(po, k, v);
         }
@@ -139,7 +139,7 @@ static ctune_status init_tpe(ctune_tuner *t, const ctune_params *opts)
         if (strncmp(k, "tpe_", 4) != 0)
             continue;
         char text[64];
-        long n = ctune_params_value_text(opts, k, text, sizeof text);
+        long n = ctune_params_value_text(text, sizeof text, opts, k);
         rc = n < 0 || (size_t)n >= sizeof text ? CTUNE_EINVAL
                                                : ctune_params_set_text(to, k + 4, text);
     }
@@ -167,7 +167,7 @@ static ctune_status configure(ctune_tuner *t, const char *options)
     int64_t seed = 0;
     ctune_status rc = CTUNE_OK;
     if (ctune_params_find(opts, "seed") >= 0)
-        rc = ctune_params_get_int(opts, "seed", &seed);
+        rc = ctune_params_get_int(&seed, opts, "seed");
     t->seed = (uint64_t)seed;
     if (rc == CTUNE_OK && t->sampler == SAMPLER_GRID) {
         rc = ctune__space_grid_size(t->space, &t->grid_size);
@@ -455,13 +455,13 @@ static ctune_status study_leave(ctune_tuner *t, ctune_status rc)
 static ctune_status study_put(ctune_tuner *t, size_t k)
 {
     const trial *tr = &t->trials[k];
-    long n = ctune_params_to_text(tr->params, NULL, 0);
+    long n = ctune_params_to_text(NULL, 0, tr->params);
     if (n < 0)
         return (ctune_status)n;
     char *text = ctune__malloc((size_t)n + 1);
     if (!text)
         return CTUNE_ENOMEM;
-    ctune_params_to_text(tr->params, text, (size_t)n + 1);
+    ctune_params_to_text(text, (size_t)n + 1, tr->params);
     ctune__tuner_row r = {k,         text,       tr->state,  tr->value, tr->error ? tr->error : "",
                           tr->steps, tr->values, tr->n_steps};
     ctune_status rc = t->hook->write_trial(t->hook->self, &r);
@@ -540,10 +540,10 @@ static ctune_status tuner_fingerprint(const ctune_tuner *t, char **out)
     fp_opt(&b, "reduction_factor", (long long)t->pruner.reduction_factor);
     fp_opt(&b, "min_early_stopping_rate", (long long)t->pruner.min_early_stopping_rate);
     fp_opt(&b, "bootstrap_count", (long long)t->pruner.bootstrap_count);
-    long n = ctune_space_to_text(t->space, NULL, 0);
+    long n = ctune_space_to_text(NULL, 0, t->space);
     char *sp = n >= 0 ? ctune__malloc((size_t)n + 1) : NULL;
     if (sp) {
-        ctune_space_to_text(t->space, sp, (size_t)n + 1);
+        ctune_space_to_text(sp, (size_t)n + 1, t->space);
         for (char *c = sp; *c; c++)
             if (*c == '\n' || *c == '\r')
                 *c = ';';
@@ -597,7 +597,7 @@ ctune_status ctune__tuner_set_study_hook(ctune_tuner *t, const ctune__tuner_hook
     return rc;
 }
 
-ctune_status ctune_tuner_ask(ctune_tuner *t, size_t *trial_no, const ctune_params **params)
+ctune_status ctune_tuner_ask(size_t *trial_no, const ctune_params **params, ctune_tuner *t)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     CTUNE_CHECK_NULL(trial_no, "trial");
@@ -682,8 +682,8 @@ static ctune_status report_locked(ctune_tuner *t, size_t k, int64_t step, double
     return CTUNE_OK;
 }
 
-ctune_status ctune_tuner_report(ctune_tuner *t, size_t k, int64_t step, double value,
-                                int *should_prune)
+ctune_status ctune_tuner_report(int *should_prune, ctune_tuner *t, size_t k, int64_t step,
+                                double value)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     lock(t);
@@ -763,8 +763,8 @@ size_t ctune_tuner_n_trials(const ctune_tuner *t)
     return n;
 }
 
-ctune_status ctune_tuner_trial(const ctune_tuner *t, size_t k, int *state, double *value,
-                               const ctune_params **params)
+ctune_status ctune_tuner_trial(int *state, double *value, const ctune_params **params,
+                               const ctune_tuner *t, size_t k)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     lock(t);
@@ -800,7 +800,7 @@ static long best_locked(const ctune_tuner *t)
     return best;
 }
 
-ctune_status ctune_tuner_best(const ctune_tuner *t, size_t *k, double *value)
+ctune_status ctune_tuner_best(size_t *k, double *value, const ctune_tuner *t)
 {
     CTUNE_CHECK_NULL(t, "tuner");
     CTUNE_CHECK_NULL(k, "trial");
@@ -988,12 +988,12 @@ ctune_status ctune_tuner_results_json(const ctune_tuner *t, const char *path)
     return export_file(t, 1, path);
 }
 
-long ctune_tuner_results_csv_buf(const ctune_tuner *t, char *buf, size_t cap)
+long ctune_tuner_results_csv_buf(char *buf, size_t cap, const ctune_tuner *t)
 {
     return export_buf(t, 0, buf, cap);
 }
 
-long ctune_tuner_results_json_buf(const ctune_tuner *t, char *buf, size_t cap)
+long ctune_tuner_results_json_buf(char *buf, size_t cap, const ctune_tuner *t)
 {
     return export_buf(t, 1, buf, cap);
 }
@@ -1022,7 +1022,7 @@ ctune_status ctune_trial_report(ctune_trial_ctx *ctx, int64_t step, double value
 {
     CTUNE_CHECK_NULL(ctx, "trial context");
     int prune = 0;
-    CTUNE_TRY(ctune_tuner_report(ctx->tuner, ctx->trial, step, value, &prune));
+    CTUNE_TRY(ctune_tuner_report(&prune, ctx->tuner, ctx->trial, step, value));
     ctx->prune = prune;
     return CTUNE_OK;
 }
@@ -1100,13 +1100,13 @@ static ctune_status optimize_opts(ctune_tuner *t, const char *options, size_t *n
     int64_t n = 0, jobs = 1;
     *timeout = 0;
     if (ctune_params_find(o, "timeout") >= 0) {
-        ctune_params_get_double(o, "timeout", timeout);
+        ctune_params_get_double(timeout, o, "timeout");
         if (!(*timeout > 0) || !isfinite(*timeout))
             rc = ctune_set_error(CTUNE_EINVAL,
                                  "optimize: timeout must be a finite number of seconds > 0");
     }
     if (rc == CTUNE_OK && ctune_params_find(o, "n_jobs") >= 0) {
-        ctune_params_get_int(o, "n_jobs", &jobs);
+        ctune_params_get_int(&jobs, o, "n_jobs");
         if (jobs == 0 || jobs > 4096 || jobs < -4096)
             rc = ctune_set_error(CTUNE_EINVAL,
                                  "optimize: n_jobs must be non-zero and at most "
@@ -1114,7 +1114,7 @@ static ctune_status optimize_opts(ctune_tuner *t, const char *options, size_t *n
                                  (long long)jobs);
     }
     if (rc == CTUNE_OK && ctune_params_find(o, "n_trials") >= 0) {
-        ctune_params_get_int(o, "n_trials", &n);
+        ctune_params_get_int(&n, o, "n_trials");
     } else if (rc == CTUNE_OK && t->sampler == SAMPLER_GRID) {
         lock(t);
         uint64_t left = t->grid_size > t->n ? t->grid_size - t->n : 0;

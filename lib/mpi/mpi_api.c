@@ -159,12 +159,12 @@ static ctune_status parse_opts(mpi_opts *o, const char *text, const char *who)
     for (size_t i = 0; i < ctune_params_count(p) && rc == CTUNE_OK; i++) {
         const char *key = ctune_params_name(p, i);
         if (strcmp(key, "timeout") == 0) {
-            rc = ctune_params_get_double(p, key, &o->timeout);
+            rc = ctune_params_get_double(&o->timeout, p, key);
         } else if (strcmp(key, "start_timeout") == 0) {
-            rc = ctune_params_get_double(p, key, &o->start_timeout);
+            rc = ctune_params_get_double(&o->start_timeout, p, key);
         } else {
             const char *v = "root";
-            rc = ctune_params_get_string(p, key, &v);
+            rc = ctune_params_get_string(&v, p, key);
             o->refit_all = strcmp(v, "all") == 0;
         }
     }
@@ -348,8 +348,8 @@ ctune_status ctune_mpi_cross_validate(ctune_cv_results **out, const ctune_estima
     CTUNE_MPI_TRY(parse_opts(&o, mpi_options, who));
     ctune__mpi m;
     CTUNE_MPI_TRY(open_comm(&m, comm, &o, who));
-    ctune_status rc = ctune_cross_validate_ex(out, est, data, splitter, cv, options,
-                                              &ctune__mpi_vtable, &m);
+    ctune_status rc = ctune_cross_validate_executor(out, est, data, splitter, cv, options,
+                                                    &ctune__mpi_vtable, &m);
     return close_comm(&m, rc);
 }
 

@@ -126,7 +126,7 @@ static ctune_status finish(ctune__mpi_run *r)
     ctune__mpi *m = r->m;
     size_t n_done = 0;
     int flags = 0;
-    ctune_job_outcome(r->job, &n_done, &flags);
+    ctune_job_outcome(&n_done, &flags, r->job);
     hdr h = {(int64_t)n_done, flags, 0, 0};
     for (int k = 1; k < m->size; k++) {
         ctune_status rc = ctune__mpi_post(m, &r->q, k, TAG_FINISH, &h, ctune_job_record(r->job, 0),

@@ -412,9 +412,10 @@ static ctune_status epoch_callback(ctune_model *m, int64_t e, ctune_epoch_callba
                            (long long)e, r);
 }
 
-ctune_status ctune_model_fit_ex(ctune_model *m, const ctune_data *data,
-                                const ctune_data *validation, int64_t epochs, int64_t batch_size,
-                                const char *options, ctune_epoch_callback callback, void *user)
+ctune_status ctune_model_fit_monitored(ctune_model *m, const ctune_data *data,
+                                       const ctune_data *validation, int64_t epochs,
+                                       int64_t batch_size, const char *options,
+                                       ctune_epoch_callback callback, void *user)
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(data, "data");
@@ -448,9 +449,9 @@ static ctune_status compact_rows(const ctune_model *m, const ctune_data *data, s
     float *xc = block ? block : ctune__malloc(xbytes);
     double *yc = block ? (double *)((char *)block + xbytes) : (t ? ctune__malloc(ybytes) : NULL);
     ctune_status rc = !xc || (t && !yc) ? CTUNE_ENOMEM
-                                        : ctune_data_gather_f32(data, NULL, n_train, xc, w);
+                                        : ctune_data_gather_f32(xc, w, data, NULL, n_train);
     if (rc == CTUNE_OK && t)
-        rc = ctune_data_gather_y(data, NULL, n_train, yc);
+        rc = ctune_data_gather_y(yc, data, NULL, n_train);
     if (rc == CTUNE_OK)
         rc = block ? ctune_data_new(out, xc, CTUNE_FLOAT32, n_train, w, w, t ? yc : NULL, t)
                    /* takes xc and yc, also when it fails */
@@ -465,6 +466,49 @@ static ctune_status compact_rows(const ctune_model *m, const ctune_data *data, s
         return rc;
     }
     ctune__data_trust(*out); /* checked by the caller's validation */
+    return CTUNE_OK;
+}
+
+/* What every epoch of one fit uses. */
+typedef struct {
+    ctune_model *m;
+    ctune__ws *ws;
+    const ctune_data *train;
+    size_t *perm;
+    size_t n_train, bs;
+    int shuffle, fused;
+    ctune__loss_ctx c;
+    int met[CTUNE__NN_MAX_METRICS];
+} epoch_run;
+
+/* One epoch: its minibatches in a new order, each a forward pass, the
+ * loss, a backward pass and an optimizer step. Sums the rows' losses
+ * into *loss_sum and their metrics into msum (zeroed by the caller). */
+static ctune_status run_epoch(epoch_run *r, int64_t e, double *loss_sum, double *msum)
+{
+    ctune_model *m = r->m;
+    for (size_t i = 0; i < r->n_train; i++)
+        r->perm[i] = i;
+    if (r->shuffle)
+        ctune__rng_shuffle_size(&m->shuffle_rng, r->perm, r->n_train);
+    size_t batch = 0;
+    for (size_t s = 0; s < r->n_train; s += r->bs, batch++) {
+        CTUNE_TRY(batch_cancelled(m, e, batch));
+        size_t rows = r->n_train - s < r->bs ? r->n_train - s : r->bs;
+        ctune__nn_pool_step_begin(r->ws->pool);
+        CTUNE_TRY(ctune__ws_gather(r->ws, m, r->train, r->perm, s, rows, 1));
+        const float *z;
+        const float *a = ctune__forward(m, r->ws, rows, 1, &z);
+        double lsum = ctune__loss_batch(&r->c, z, a, r->ws->y, rows, r->ws->g0, rows);
+        for (int k = 0; k < m->n_metrics; k++)
+            msum[k] += ctune__metric_batch(r->met[k], &r->c, a, r->ws->y, rows);
+        double reg = ctune__backward(m, r->ws, rows, r->fused);
+        double bl = lsum / (double)rows + reg;
+        CTUNE_TRY(check_loss(bl, e, batch));
+        *loss_sum += bl * (double)rows;
+        ctune__optim_step_on(&m->opt, r->ws->pool, m->params, r->ws->grads, m->seg, m->n_seg);
+        ctune__nn_pool_step_end(r->ws->pool, rows == r->bs);
+    }
     return CTUNE_OK;
 }
 
@@ -523,40 +567,22 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctun
         train = compact;
     }
 
-    ctune__loss_ctx c = ctune__model_loss_ctx(m, t);
-    int fused = ctune__loss_fused(&c);
-    int met[CTUNE__NN_MAX_METRICS];
+    epoch_run run = {.m = m,
+                     .ws = &ws,
+                     .train = train,
+                     .perm = perm,
+                     .n_train = n_train,
+                     .bs = bs,
+                     .shuffle = o.shuffle,
+                     .c = ctune__model_loss_ctx(m, t)};
+    run.fused = ctune__loss_fused(&run.c);
     for (int k = 0; k < m->n_metrics; k++)
-        met[k] = ctune__metric_resolve(m->metrics[k], m->loss, c.units);
+        run.met[k] = ctune__metric_resolve(m->metrics[k], m->loss, run.c.units);
 
     for (int64_t e = 0; e < epochs; e++) {
-        for (size_t i = 0; i < n_train; i++)
-            perm[i] = i;
-        if (o.shuffle)
-            ctune__rng_shuffle_size(&m->shuffle_rng, perm, n_train);
         double loss_sum = 0.0, msum[CTUNE__NN_MAX_METRICS] = {0};
-        size_t batch = 0;
-        for (size_t s = 0; s < n_train; s += bs, batch++) {
-            if ((rc = batch_cancelled(m, e, batch)) != CTUNE_OK)
-                goto done;
-            size_t rows = n_train - s < bs ? n_train - s : bs;
-            ctune__nn_pool_step_begin(ws.pool);
-            rc = ctune__ws_gather(&ws, m, train, perm, s, rows, 1);
-            if (rc != CTUNE_OK)
-                goto done;
-            const float *z;
-            const float *a = ctune__forward(m, &ws, rows, 1, &z);
-            double lsum = ctune__loss_batch(&c, z, a, ws.y, rows, ws.g0, rows);
-            for (int k = 0; k < m->n_metrics; k++)
-                msum[k] += ctune__metric_batch(met[k], &c, a, ws.y, rows);
-            double reg = ctune__backward(m, &ws, rows, fused);
-            double bl = lsum / (double)rows + reg;
-            if ((rc = check_loss(bl, e, batch)) != CTUNE_OK)
-                goto done;
-            loss_sum += bl * (double)rows;
-            ctune__optim_step_on(&m->opt, ws.pool, m->params, ws.grads, m->seg, m->n_seg);
-            ctune__nn_pool_step_end(ws.pool, rows == bs);
-        }
+        if ((rc = run_epoch(&run, e, &loss_sum, msum)) != CTUNE_OK)
+            goto done;
         /* A finite loss can still be followed by a step to Inf (the next
          * batch's loss catches it, except after the last step of a fit,
          * which would leave a model predicting NaN). Checked once per
@@ -588,10 +614,10 @@ done:
 ctune_status ctune_model_fit(ctune_model *m, const ctune_data *data, int64_t epochs,
                              int64_t batch_size, const char *options)
 {
-    return ctune_model_fit_ex(m, data, NULL, epochs, batch_size, options, NULL, NULL);
+    return ctune_model_fit_monitored(m, data, NULL, epochs, batch_size, options, NULL, NULL);
 }
 
-ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *out)
+ctune_status ctune_model_predict(double *out, ctune_model *m, const ctune_data *X)
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(X, "X");
@@ -630,8 +656,8 @@ ctune_status ctune_model_predict(ctune_model *m, const ctune_data *X, double *ou
     return rc;
 }
 
-ctune_status ctune_model_evaluate(ctune_model *m, const ctune_data *data, double *out_loss,
-                                  double *out_metric)
+ctune_status ctune_model_evaluate(double *out_loss, double *out_metric, ctune_model *m,
+                                  const ctune_data *data)
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(data, "data");

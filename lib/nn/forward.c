@@ -106,11 +106,11 @@ ctune_status ctune__ws_gather(ctune__ws *ws, const ctune_model *m, const ctune_d
 {
     size_t w = m->input_dim;
     if (idx) {
-        CTUNE_TRY(ctune_data_gather_f32(d, idx + start, rows, ws->x, w));
+        CTUNE_TRY(ctune_data_gather_f32(ws->x, w, d, idx + start, rows));
     } else {
         for (size_t i = 0; i < rows; i++) {
             size_t r = start + i;
-            CTUNE_TRY(ctune_data_gather_f32(d, &r, 1, ws->x + i * w, w));
+            CTUNE_TRY(ctune_data_gather_f32(ws->x + i * w, w, d, &r, 1));
         }
     }
     if (with_y) {

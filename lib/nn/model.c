@@ -386,7 +386,7 @@ const char *ctune_model_output_activation(const ctune_model *m)
 
 size_t ctune_model_n_params(const ctune_model *m) { return m ? m->n_params : 0; }
 
-ctune_status ctune_model_get_weights(const ctune_model *m, float *out)
+ctune_status ctune_model_get_weights(float *out, const ctune_model *m)
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(out, "out");
@@ -437,8 +437,8 @@ const char *ctune_model_history_key(const ctune_model *m, size_t i)
     return m && i < m->n_keys ? m->keys[i] : NULL;
 }
 
-ctune_status ctune_model_history_value(const ctune_model *m, const char *key, size_t epoch,
-                                       double *out)
+ctune_status ctune_model_history_value(double *out, const ctune_model *m, const char *key,
+                                       size_t epoch)
 {
     CTUNE_CHECK_NULL(m, "model");
     CTUNE_CHECK_NULL(key, "key");

@@ -16,7 +16,7 @@ uint64_t ctune__model_planned_params(const ctune_model *m, size_t input_dim, uin
  * minibatch (NULL: none). Borrowed: the caller clears it before `ctx` ends. */
 void ctune__model_set_fit_ctx(ctune_model *m, const ctune_fit_ctx *ctx);
 
-/* The options of a fit, typed. ctune_model_fit_ex() parses its options
+/* The options of a fit, typed. ctune_model_fit_monitored() parses its options
  * text into one (against the fit options spec, by the one options parser);
  * the Keras family fills one and calls ctune__model_fit() directly, never
  * through text. */
@@ -38,7 +38,7 @@ typedef struct ctune__fit_opts {
 void ctune__fit_opts_init(ctune__fit_opts *o);
 /* Parses ctune_model_fit() options text (NULL or "" = the defaults). */
 ctune_status ctune__fit_opts_parse(ctune__fit_opts *o, const char *text);
-/* ctune_model_fit_ex() with typed options. */
+/* ctune_model_fit_monitored() with typed options. */
 ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctune_data *validation,
                               int64_t epochs, int64_t batch_size, const ctune__fit_opts *opts,
                               ctune_epoch_callback callback, void *user);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,25 +46,25 @@ static ctune_status write_params(ctune_writer *w, const ctune_params *p)
         switch (type) {
         case CTUNE_TYPE_INT: {
             int64_t v;
-            CTUNE_TRY(ctune_params_get_int(p, name, &v));
+            CTUNE_TRY(ctune_params_get_int(&v, p, name));
             CTUNE_TRY(ctune_write_i64(w, v));
             break;
         }
         case CTUNE_TYPE_DOUBLE: {
             double v;
-            CTUNE_TRY(ctune_params_get_double(p, name, &v));
+            CTUNE_TRY(ctune_params_get_double(&v, p, name));
             CTUNE_TRY(ctune_write_f64(w, v));
             break;
         }
         case CTUNE_TYPE_STRING: {
             const char *v;
-            CTUNE_TRY(ctune_params_get_string(p, name, &v));
+            CTUNE_TRY(ctune_params_get_string(&v, p, name));
             CTUNE_TRY(ctune_write_string(w, v));
             break;
         }
         case CTUNE_TYPE_BOOL: {
             int v;
-            CTUNE_TRY(ctune_params_get_bool(p, name, &v));
+            CTUNE_TRY(ctune_params_get_bool(&v, p, name));
             CTUNE_TRY(ctune__write_u8(w, v != 0));
             break;
         }
@@ -89,14 +90,14 @@ static ctune_status read_one_param(ctune_reader *r, ctune_params *p)
         switch (type) {
         case CTUNE_TYPE_INT: {
             int64_t v;
-            rc = ctune_read_i64(r, &v);
+            rc = ctune_read_i64(&v, r);
             if (rc == CTUNE_OK)
                 rc = ctune_params_set_int(p, name, v);
             break;
         }
         case CTUNE_TYPE_DOUBLE: {
             double v;
-            rc = ctune_read_f64(r, &v);
+            rc = ctune_read_f64(&v, r);
             if (rc == CTUNE_OK)
                 rc = ctune_params_set_double(p, name, v);
             break;
@@ -211,7 +212,7 @@ ctune_status ctune__persist_write(ctune_writer *w, const ctune_estimator *est)
         double *classes = CTUNE_NEW_ARRAY(double, k);
         if (!classes)
             return CTUNE_ENOMEM;
-        ctune_status rc = ctune_estimator_classes(est, classes);
+        ctune_status rc = ctune_estimator_classes(classes, est);
         if (rc == CTUNE_OK)
             rc = ctune_write_f64_array(w, classes, k);
         ctune__free(classes);
@@ -313,8 +314,8 @@ static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est, int named
     const ctune_estimator_vtable *vt = ctune_estimator_vtable_of(est);
     uint64_t nf, no;
     size_t k, plen;
-    CTUNE_TRY(ctune_read_u64(r, &nf));
-    CTUNE_TRY(ctune_read_u64(r, &no));
+    CTUNE_TRY(ctune_read_u64(&nf, r));
+    CTUNE_TRY(ctune_read_u64(&no, r));
     if (nf > SIZE_MAX || no > SIZE_MAX)
         return ctune_set_error(CTUNE_EFORMAT, "model file corrupted: sizes out of range");
     CTUNE_TRY(ctune__read_count(r, 8, &k));
@@ -324,7 +325,7 @@ static ctune_status read_fitted(ctune_reader *r, ctune_estimator *est, int named
         if (!classes)
             return CTUNE_ENOMEM;
     }
-    ctune_status rc = ctune_read_f64_array(r, classes, k);
+    ctune_status rc = ctune_read_f64_array(classes, k, r);
     if (rc == CTUNE_OK)
         rc = check_fitted_state(vt, (size_t)nf, (size_t)no, classes, k);
     char **names = NULL;
@@ -603,32 +604,28 @@ static ctune_status serialize(const ctune_estimator *est, ctune_writer *w)
     return ctune__write_u32(w, ctune__crc32(0, w->buf, w->len));
 }
 
-ctune_status ctune_estimator_save_buffer(const ctune_estimator *est, void *buf, size_t cap,
-                                         size_t *size)
+long ctune_estimator_save_buffer(void *buf, size_t cap, const ctune_estimator *est)
 {
     CTUNE_CHECK_NULL(est, "estimator");
-    CTUNE_CHECK_NULL(size, "size");
-    *size = 0;
     if (!buf && cap)
         return ctune_set_error(CTUNE_EINVAL,
-                               "ctune_estimator_save_buffer: buf is NULL but cap is "
-                               "%zu",
-                               cap);
+                               "ctune_estimator_save_buffer: buf is NULL but cap is %zu", cap);
     ctune_writer w;
     ctune__writer_init(&w);
     ctune_status rc = serialize(est, &w);
-    if (rc == CTUNE_OK) {
-        *size = w.len;
-        if (buf && cap >= w.len)
-            memcpy(buf, w.buf, w.len);
-        else if (buf || cap)
-            rc = ctune_set_error(CTUNE_EINVAL,
-                                 "ctune_estimator_save_buffer: the buffer of %zu bytes is too "
-                                 "small: the model needs %zu",
-                                 buf ? cap : 0, w.len);
+    long n = rc;
+    if (rc == CTUNE_OK && w.len > (size_t)LONG_MAX)
+        n = ctune_set_error(CTUNE_ENOMEM,
+                            "ctune_estimator_save_buffer: the model of %zu bytes is too large",
+                            w.len);
+    else if (rc == CTUNE_OK) {
+        /* bytes, snprintf-like: the prefix that fits, the whole size returned */
+        if (cap)
+            memcpy(buf, w.buf, w.len < cap ? w.len : cap);
+        n = (long)w.len;
     }
     ctune__writer_free(&w);
-    return rc;
+    return n;
 }
 
 static ctune_status io_error(const char *what, const char *path, int err)
@@ -672,7 +669,7 @@ static ctune_status check_header(const unsigned char *b, size_t len, uint64_t *b
     hr.pos = 8;
     CTUNE_TRY(ctune__read_u32(&hr, &version));
     CTUNE_TRY(ctune__read_u32(&hr, &flags));
-    CTUNE_TRY(ctune_read_u64(&hr, body));
+    CTUNE_TRY(ctune_read_u64(body, &hr));
     if (version < 1 || version > CTUNE__MODEL_VERSION)
         return ctune_set_error(CTUNE_EFORMAT,
                                "model format version %u is not supported (this ctune reads "

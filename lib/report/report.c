@@ -561,7 +561,7 @@ ctune_status ctune__report_importances(const ctune__rdoc *d, double *out)
         if (rc == CTUNE_OK)
             rc = ctune_estimator_fit(tree, sub);
         if (rc == CTUNE_OK)
-            rc = ctune_tree_feature_importances(tree, imp);
+            rc = ctune_tree_feature_importances(imp, tree);
         if (rc == CTUNE_OK) {
             for (size_t k = 0; k < p; k++)
                 out[k] += imp[k];
@@ -1291,7 +1291,7 @@ static ctune_status write_study_page(const char *path, const char *html_path)
             rc = ctune_set_error(CTUNE_ENOMEM, "report: out of memory");
             break;
         }
-        n = ctune_study_results_json_buf(st, text, cap);
+        n = ctune_study_results_json_buf(text, cap, st);
         if (n < 0)
             rc = (ctune_status)n;
         else if ((size_t)n < cap)
@@ -1303,7 +1303,7 @@ static ctune_status write_study_page(const char *path, const char *html_path)
     }
     size_t prog[2] = {0, 0};
     if (rc == CTUNE_OK)
-        rc = ctune_study_progress(st, &prog[0], &prog[1]);
+        rc = ctune_study_progress(&prog[0], &prog[1], st);
     if (rc == CTUNE_OK && prog[0] == 0)
         rc = ctune_set_error(CTUNE_ESTATE,
                              "study %s has no task done yet (0 of %zu): nothing to "
@@ -1374,14 +1374,14 @@ ctune_status ctune_search_report(const ctune_search *search, const char *html_pa
 {
     CTUNE_CHECK_NULL(search, "search");
     CTUNE_CHECK_NULL(html_path, "html_path");
-    long n = ctune_search_results_json_buf(search, NULL, 0);
+    long n = ctune_search_results_json_buf(NULL, 0, search);
     if (n < 0)
         return (ctune_status)n;
     char *text = ctune__malloc((size_t)n + 1);
     if (!text)
         return ctune_set_error(CTUNE_ENOMEM, "report: out of memory");
     ctune_status rc = CTUNE_OK;
-    if (ctune_search_results_json_buf(search, text, (size_t)n + 1) != n)
+    if (ctune_search_results_json_buf(text, (size_t)n + 1, search) != n)
         rc = ctune_set_error(CTUNE_EINTERNAL, "report: the results changed while read");
     if (rc == CTUNE_OK)
         rc = write_page(text, (size_t)n, NULL, html_path, NULL);

@@ -39,7 +39,7 @@ ctune_status ctune_search_set_study(ctune_search *search, ctune_study *study)
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
 
-ctune_status ctune_study_progress(ctune_study *study, size_t *done, size_t *total)
+ctune_status ctune_study_progress(size_t *done, size_t *total, ctune_study *study)
 {
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
@@ -52,22 +52,22 @@ ctune_status ctune_tuner_set_study(ctune_tuner *tuner, ctune_study *study)
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
 
-ctune_status ctune_study_shape(ctune_study *study, size_t *n_candidates, size_t *n_splits)
+ctune_status ctune_study_shape(size_t *n_candidates, size_t *n_splits, ctune_study *study)
 {
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
 
-ctune_status ctune_study_n_trials(ctune_study *study, size_t *out)
+ctune_status ctune_study_n_trials(size_t *out, ctune_study *study)
 {
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
 
-ctune_status ctune_study_trial(ctune_study *study, size_t i, ctune_study_trial_info *out)
+ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *study, size_t i)
 {
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
 
-long ctune_study_results_json_buf(ctune_study *study, char *buf, size_t cap)
+long ctune_study_results_json_buf(char *buf, size_t cap, ctune_study *study)
 {
     return ctune_set_error(CTUNE_EINVAL, "studies: this ctune was built without studies");
 }
@@ -296,7 +296,7 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
         if (strcmp(k, "durability") == 0) {
             const char *v = NULL;
             if (ctune_params_type(p, k) == CTUNE_TYPE_STRING)
-                ctune_params_get_string(p, k, &v);
+                ctune_params_get_string(&v, p, k);
             if (v && strcmp(v, "full") == 0)
                 *full = 1;
             else if (!v || strcmp(v, "normal") != 0)
@@ -306,19 +306,19 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
             if (ctune_params_type(p, k) != CTUNE_TYPE_BOOL)
                 rc = ctune_set_error(CTUNE_EINVAL, "study: option fresh must be true or false");
             else
-                rc = ctune_params_get_bool(p, k, &st->fresh);
+                rc = ctune_params_get_bool(&st->fresh, p, k);
         } else if (strcmp(k, "create") == 0) {
             int create = 1;
             if (ctune_params_type(p, k) != CTUNE_TYPE_BOOL)
                 rc = ctune_set_error(CTUNE_EINVAL, "study: option create must be true or false");
             else
-                rc = ctune_params_get_bool(p, k, &create);
+                rc = ctune_params_get_bool(&create, p, k);
             st->no_create = !create;
         } else if (strcmp(k, "claim_timeout") == 0) {
             double v = NAN;
             int t = ctune_params_type(p, k);
             if (t == CTUNE_TYPE_INT || t == CTUNE_TYPE_DOUBLE)
-                ctune_params_get_double(p, k, &v);
+                ctune_params_get_double(&v, p, k);
             if (!(v > 0 && v <= 1e7))
                 rc = ctune_set_error(CTUNE_EINVAL, "study: option claim_timeout must be seconds "
                                                    "in (0, 1e7]");
@@ -328,7 +328,7 @@ static ctune_status parse_options(ctune_study *st, const char *options, int *ful
             double v = NAN;
             int t = ctune_params_type(p, k);
             if (t == CTUNE_TYPE_INT || t == CTUNE_TYPE_DOUBLE)
-                ctune_params_get_double(p, k, &v);
+                ctune_params_get_double(&v, p, k);
             if (!(v >= 0 && v <= 86400))
                 rc = ctune_set_error(CTUNE_EINVAL, "study: option timeout must be seconds "
                                                    "in [0, 86400]");
@@ -1205,7 +1205,7 @@ static ctune_status meta_size(ctune_study *st, const char *key, size_t *out)
 
 static ctune_status rungs_total(ctune_study *st, size_t nc, size_t ns, size_t *n_tasks);
 
-ctune_status ctune_study_progress(ctune_study *st, size_t *done, size_t *total)
+ctune_status ctune_study_progress(size_t *done, size_t *total, ctune_study *st)
 {
     CTUNE_CHECK_NULL(st, "study");
     CTUNE_CHECK_NULL(done, "done");
@@ -1247,7 +1247,7 @@ ctune_status ctune_study_progress(ctune_study *st, size_t *done, size_t *total)
     return CTUNE_OK;
 }
 
-ctune_status ctune_study_shape(ctune_study *st, size_t *n_candidates, size_t *n_splits)
+ctune_status ctune_study_shape(size_t *n_candidates, size_t *n_splits, ctune_study *st)
 {
     CTUNE_CHECK_NULL(st, "study");
     CTUNE_CHECK_NULL(n_candidates, "n_candidates");
@@ -1256,7 +1256,7 @@ ctune_status ctune_study_shape(ctune_study *st, size_t *n_candidates, size_t *n_
     return meta_size(st, "n_splits", n_splits);
 }
 
-ctune_status ctune_study_n_trials(ctune_study *st, size_t *out)
+ctune_status ctune_study_n_trials(size_t *out, ctune_study *st)
 {
     CTUNE_CHECK_NULL(st, "study");
     CTUNE_CHECK_NULL(out, "out");
@@ -1275,7 +1275,7 @@ static char *dup_col(sqlite3_stmt *q, int i, int *oom)
     return d;
 }
 
-ctune_status ctune_study_trial(ctune_study *st, size_t i, ctune_study_trial_info *out)
+ctune_status ctune_study_trial(ctune_study_trial_info *out, ctune_study *st, size_t i)
 {
     CTUNE_CHECK_NULL(st, "study");
     CTUNE_CHECK_NULL(out, "out");
@@ -2604,7 +2604,7 @@ static ctune_status study_results(ctune_study *st, ctune__sb *b)
     return rc;
 }
 
-long ctune_study_results_json_buf(ctune_study *st, char *buf, size_t cap)
+long ctune_study_results_json_buf(char *buf, size_t cap, ctune_study *st)
 {
     CTUNE_CHECK_NULL(st, "study");
     if (cap && !buf)

@@ -34,7 +34,7 @@ int main()
 {
     const size_t n = 120, d = 3;
     std::vector<double> X(n * d), y(n);
-    if (ctune_make_blobs(X.data(), y.data(), n, d, 3, 0.8, 11, nullptr) != CTUNE_OK)
+    if (ctune_make_blobs(X.data(), y.data(), nullptr, n, d, 3, 0.8, 11) != CTUNE_OK)
         return fail("make_blobs");
     Guard g;
     if (ctune_data_new(&g.data, X.data(), CTUNE_FLOAT64, n, d, 0, y.data(), 1) != CTUNE_OK)
@@ -48,10 +48,10 @@ int main()
         ctune_search_fit(g.search, g.data) != CTUNE_OK)
         return fail("search");
     double best = 0;
-    if (ctune_search_best_score(g.search, &best) != CTUNE_OK)
+    if (ctune_search_best_score(&best, g.search) != CTUNE_OK)
         return fail("best score");
     char params[256];
-    ctune_params_to_text(ctune_search_best_params(g.search), params, sizeof params);
+    ctune_params_to_text(params, sizeof params, ctune_search_best_params(g.search));
     std::printf("ctune %s from C++: best %.4f with %s\n", ctune_version_string(), best, params);
     return best > 0.9 && std::strlen(params) > 0 ? 0 : 1;
 }

@@ -150,7 +150,7 @@ static void constructors(void)
     OK(ctune_decision_tree_classifier_new(&t));
     OK(ctune_estimator_set_params_text(t, "min_impurity_decrease=0.25, max_features=0.5"));
     double v = 0;
-    OK(ctune_params_get_double(ctune_estimator_get_params(t), "min_impurity_decrease", &v));
+    OK(ctune_params_get_double(&v, ctune_estimator_get_params(t), "min_impurity_decrease"));
     CHECK(v == 0.25);
     ctune_estimator_free(t);
 }
@@ -162,12 +162,12 @@ static void params_text(void)
     OK(ctune_params_set_text(p, "x", "0.5"));
     CHECK(ctune_params_type(p, "x") == CTUNE_TYPE_DOUBLE);
     double v = 0;
-    OK(ctune_params_get_double(p, "x", &v));
+    OK(ctune_params_get_double(&v, p, "x"));
     CHECK(v == 0.5);
     OK(ctune_params_set_text(p, "y", "1e-3"));
     OK(ctune_params_set_double(p, "z", 0.1));
     char buf[256];
-    CHECK(ctune_params_to_text(p, buf, sizeof buf) > 0);
+    CHECK(ctune_params_to_text(buf, sizeof buf, p) > 0);
     CHECK(strstr(buf, "x=0.5") != NULL);
     CHECK(strstr(buf, "y=0.001") != NULL);
     CHECK(strstr(buf, "z=0.1") != NULL);
@@ -180,12 +180,12 @@ static void space_text(void)
     ctune_space *s = NULL;
     OK(ctune_space_parse(&s, "a: 0.5|0.25; b: uniform(0.1, 0.9); c: loguniform(1e-4, 0.5)"));
     char t1[512], t2[512];
-    CHECK(ctune_space_to_text(s, t1, sizeof t1) > 0);
+    CHECK(ctune_space_to_text(t1, sizeof t1, s) > 0);
     CHECK(strstr(t1, "0.5|0.25") != NULL);
     CHECK(strstr(t1, "uniform(0.1, 0.9)") != NULL);
     ctune_space *s2 = NULL;
     OK(ctune_space_parse(&s2, t1));
-    CHECK(ctune_space_to_text(s2, t2, sizeof t2) > 0);
+    CHECK(ctune_space_to_text(t2, sizeof t2, s2) > 0);
     CHECK(!strcmp(t1, t2));
     ctune_space_free(s);
     ctune_space_free(s2);
@@ -203,22 +203,22 @@ static void search_results_and_models(void)
     OK(ctune_search_new_grid(&se, tree, s));
     OK(ctune_search_set_options(se, "cv=3"));
     OK(ctune_search_fit(se, d));
-    long n = ctune_search_results_json_buf(se, NULL, 0);
+    long n = ctune_search_results_json_buf(NULL, 0, se);
     CHECK(n > 0);
     char *json = malloc((size_t)n + 1);
-    CHECK(ctune_search_results_json_buf(se, json, (size_t)n + 1) == n);
+    CHECK(ctune_search_results_json_buf(json, (size_t)n + 1, se) == n);
     CHECK(json_valid(json));
     CHECK(strstr(json, "0.015625") != NULL);
     free(json);
-    n = ctune_search_results_csv_buf(se, NULL, 0);
+    n = ctune_search_results_csv_buf(NULL, 0, se);
     CHECK(n > 0);
     char *csv = malloc((size_t)n + 1);
-    CHECK(ctune_search_results_csv_buf(se, csv, (size_t)n + 1) == n);
+    CHECK(ctune_search_results_csv_buf(csv, (size_t)n + 1, se) == n);
     CHECK(strstr(csv, "0.015625") != NULL);
     CHECK(strstr(csv, "\"0,") == NULL); /* a number written with a comma gets quoted */
     free(csv);
     double best = 0;
-    OK(ctune_search_best_score(se, &best));
+    OK(ctune_search_best_score(&best, se));
     CHECK(best > 0.9 && best <= 1.0);
 
     /* model files: a tree and an MLP (its options pass through text) */
@@ -230,20 +230,21 @@ static void search_results_and_models(void)
     size_t rows = ctune_data_n_rows(d);
     double *p1 = malloc(rows * 3 * sizeof *p1), *p2 = malloc(rows * 3 * sizeof *p2);
     for (int k = 0; k < 2; k++) {
-        size_t size = 0;
-        OK(ctune_estimator_save_buffer(models[k], NULL, 0, &size));
+        long n_saved = ctune_estimator_save_buffer(NULL, 0, models[k]);
+        CHECK(n_saved > 0);
+        size_t size = n_saved > 0 ? (size_t)n_saved : 0;
         void *buf = malloc(size);
-        OK(ctune_estimator_save_buffer(models[k], buf, size, &size));
+        CHECK(ctune_estimator_save_buffer(buf, size, models[k]) == n_saved);
         ctune_estimator *back = NULL;
         OK(ctune_estimator_load_buffer(&back, buf, size, NULL, NULL));
         CHECK(back != NULL);
         if (back) {
-            OK(ctune_estimator_predict_proba(models[k], d, p1));
-            OK(ctune_estimator_predict_proba(back, d, p2));
+            OK(ctune_estimator_predict_proba(p1, models[k], d));
+            OK(ctune_estimator_predict_proba(p2, back, d));
             CHECK(!memcmp(p1, p2, rows * 3 * sizeof *p1));
             char a[1024], b[1024];
-            ctune_params_to_text(ctune_estimator_get_params(models[k]), a, sizeof a);
-            ctune_params_to_text(ctune_estimator_get_params(back), b, sizeof b);
+            ctune_params_to_text(a, sizeof a, ctune_estimator_get_params(models[k]));
+            ctune_params_to_text(b, sizeof b, ctune_estimator_get_params(back));
             CHECK(!strcmp(a, b));
         }
         ctune_estimator_free(back);
@@ -265,7 +266,7 @@ static void csv_numbers(void)
     OK(ctune_csv_load_buffer(&d, text, sizeof text - 1, NULL));
     double x[4];
     if (d) {
-        OK(ctune_data_gather_f64(d, NULL, 2, x, 2));
+        OK(ctune_data_gather_f64(x, 2, d, NULL, 2));
         CHECK(x[0] == 0.5 && x[1] == 1e-3 && x[2] == -2.25 && x[3] == 3);
     }
     ctune_data_free(d);

@@ -89,3 +89,10 @@ void ctu_standardize(double *X, size_t n, size_t d)
             X[i * d + j] = (X[i * d + j] - m) / s;
     }
 }
+
+size_t ctu_len_ok(long n, const char *what)
+{
+    ck_assert_msg(n >= 0, "%s returned %ld (%s); error: %s", what, n,
+                  ctune_status_string((ctune_status)n), ctune_last_error());
+    return (size_t)n;
+}

@@ -16,6 +16,10 @@
                       st__, ctune_status_string(st__), (int)(expected), ctune_last_error());    \
     } while (0)
 #define ck_assert_ok(expr) ck_assert_status(expr, CTUNE_OK)
+/* Asserts that a call following the buffer rule (a length, or a negative
+ * status) succeeded; gives the length as a size_t. */
+#define ck_assert_len(expr) ctu_len_ok((expr), #expr)
+size_t ctu_len_ok(long n, const char *what);
 
 /* Asserts that ctune_last_error() contains `needle`. */
 #define ck_assert_error_has(needle)                             \

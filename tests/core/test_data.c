@@ -52,24 +52,24 @@ START_TEST(test_stride_and_float32)
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT32, 3, 2, 4, NULL, 0));
     ck_assert_uint_eq(ctune_data_n_targets(d), 0);
     double out[6];
-    ck_assert_ok(ctune_data_gather_f64(d, NULL, 3, out, 2));
+    ck_assert_ok(ctune_data_gather_f64(out, 2, d, NULL, 3));
     const double want[6] = {1, 2, 3, 4, 5, 6};
     for (int i = 0; i < 6; i++)
         ck_assert_double_eq(out[i], want[i]);
     float f[9];
     size_t rows[3] = {2, 0, 2};
-    ck_assert_ok(ctune_data_gather_f32(d, rows, 3, f, 3));
+    ck_assert_ok(ctune_data_gather_f32(f, 3, d, rows, 3));
     ck_assert_float_eq(f[0], 5);
     ck_assert_float_eq(f[1], 6);
     ck_assert_float_eq(f[3], 1);
     ck_assert_float_eq(f[7], 6);
     double y;
-    ck_assert_status(ctune_data_gather_y(d, NULL, 1, &y), CTUNE_EINVAL);
+    ck_assert_status(ctune_data_gather_y(&y, d, NULL, 1), CTUNE_EINVAL);
     ck_assert_error_has("no y");
-    ck_assert_status(ctune_data_gather_f64(d, NULL, 3, out, 1), CTUNE_EINVAL);
-    ck_assert_status(ctune_data_gather_f64(d, NULL, 4, out, 2), CTUNE_EINVAL);
+    ck_assert_status(ctune_data_gather_f64(out, 1, d, NULL, 3), CTUNE_EINVAL);
+    ck_assert_status(ctune_data_gather_f64(out, 2, d, NULL, 4), CTUNE_EINVAL);
     size_t bad[1] = {3};
-    ck_assert_status(ctune_data_gather_f64(d, bad, 1, out, 2), CTUNE_EINVAL);
+    ck_assert_status(ctune_data_gather_f64(out, 2, d, bad, 1), CTUNE_EINVAL);
     ctune_data_free(d);
 }
 END_TEST
@@ -83,14 +83,14 @@ START_TEST(test_subset_no_copy_and_nesting)
     ck_assert_ok(ctune_data_subset(&s1, d, r1, 3));
     const void *rows = NULL;
     size_t stride = 0;
-    ck_assert_ok(ctune_data_rows(d, &rows, &stride)); /* the caller's array itself */
+    ck_assert_ok(ctune_data_rows(&rows, &stride, d)); /* the caller's array itself */
     ck_assert_ptr_eq(rows, X64);
     ck_assert_uint_eq(stride, 3);
-    ck_assert_status(ctune_data_rows(s1, &rows, &stride), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_data_rows(&rows, &stride, s1), CTUNE_EUNSUPPORTED);
     ck_assert_error_has("subset of 3 rows");
     ck_assert_ptr_null(rows);
-    ck_assert_status(ctune_data_rows(NULL, &rows, &stride), CTUNE_EINVAL);
-    ck_assert_status(ctune_data_rows(d, NULL, &stride), CTUNE_EINVAL);
+    ck_assert_status(ctune_data_rows(&rows, &stride, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_data_rows(NULL, &stride, d), CTUNE_EINVAL);
     size_t r2[2] = {2, 0};
     ck_assert_ok(ctune_data_subset(&s2, s1, r2, 2)); /* rows 2 and 3 of the root */
     ctune_data_free(d);                              /* views keep the storage alive */
@@ -99,7 +99,7 @@ START_TEST(test_subset_no_copy_and_nesting)
     ck_assert_double_eq(ctune_data_x(s2, 1, 2), 12);
     ck_assert_double_eq(ctune_data_y(s2, 1, 0), 1);
     double buf[6];
-    ck_assert_ok(ctune_data_gather_f64(s2, NULL, 2, buf, 3));
+    ck_assert_ok(ctune_data_gather_f64(buf, 3, s2, NULL, 2));
     ck_assert_double_eq(buf[3], 10);
     size_t bad[1] = {3};
     ctune_data *s3 = (ctune_data *)1;
@@ -188,8 +188,8 @@ START_TEST(test_affine_view)
         }
         ck_assert(!f32 || isfinite(want[7]));               /* (1e30 + 1e308) / 4 */
         ck_assert(f32 || want[7] == 1e308 / 4 + 1e308 / 4); /* overflowed, scaled first */
-        ck_assert_ok(ctune_data_gather_f64(a, NULL, 4, g, 3));
-        ck_assert_ok(ctune_data_gather_f32(a, NULL, 4, g32, 3));
+        ck_assert_ok(ctune_data_gather_f64(g, 3, a, NULL, 4));
+        ck_assert_ok(ctune_data_gather_f32(g32, 3, a, NULL, 4));
         for (size_t i = 0; i < 12; i++) {
             ck_assert_msg(memcmp(&g[i], &want[i], sizeof g[i]) == 0, "f32 %d, value %zu", f32, i);
             ck_assert(g32[i] == (float)want[i]);

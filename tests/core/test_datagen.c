@@ -27,7 +27,7 @@ START_TEST(test_blobs_shape_balance_determinism)
 {
     const size_t n = 101, d = 3, k = 4;
     double *X = canaried(n * d), *y = canaried(n), *C = canaried(k * d);
-    ck_assert_ok(ctune_make_blobs(X, y, n, d, k, 1.0, 7, C));
+    ck_assert_ok(ctune_make_blobs(X, y, C, n, d, k, 1.0, 7));
     assert_canary(X, n * d);
     assert_canary(y, n);
     assert_canary(C, k * d);
@@ -52,10 +52,10 @@ START_TEST(test_blobs_shape_balance_determinism)
     ck_assert(!cyclic);
     /* same seed -> same bits; another seed -> other data */
     double *X2 = canaried(n * d), *y2 = canaried(n);
-    ck_assert_ok(ctune_make_blobs(X2, y2, n, d, k, 1.0, 7, NULL));
+    ck_assert_ok(ctune_make_blobs(X2, y2, NULL, n, d, k, 1.0, 7));
     ck_assert_mem_eq(X, X2, n * d * sizeof *X);
     ck_assert_mem_eq(y, y2, n * sizeof *y);
-    ck_assert_ok(ctune_make_blobs(X2, y2, n, d, k, 1.0, 8, NULL));
+    ck_assert_ok(ctune_make_blobs(X2, y2, NULL, n, d, k, 1.0, 8));
     ck_assert(memcmp(X, X2, n * d * sizeof *X) != 0);
     free(X);
     free(y);
@@ -71,7 +71,7 @@ START_TEST(test_blobs_nearest_centroid)
      * own for (nearly) every row: the data is learnable. */
     const size_t n = 300, d = 4, k = 3;
     double *X = malloc(n * d * sizeof *X), *y = malloc(n * sizeof *y), C[12];
-    ck_assert_ok(ctune_make_blobs(X, y, n, d, k, 0.5, ctu_seed(), C));
+    ck_assert_ok(ctune_make_blobs(X, y, C, n, d, k, 0.5, ctu_seed()));
     size_t hit = 0;
     double spread = 0;
     for (size_t i = 0; i < n; i++) {
@@ -96,7 +96,7 @@ START_TEST(test_blobs_nearest_centroid)
     ck_assert_double_gt(spread, 0.7);
     ck_assert_double_lt(spread, 1.3);
     /* cluster_std 0 puts every row on its center */
-    ck_assert_ok(ctune_make_blobs(X, y, n, d, k, 0.0, 3, C));
+    ck_assert_ok(ctune_make_blobs(X, y, C, n, d, k, 0.0, 3));
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
             ck_assert_double_eq(X[i * d + j], C[(size_t)y[i] * d + j]);
@@ -178,7 +178,7 @@ START_TEST(test_regression)
 {
     const size_t n = 500, d = 5, inf = 3;
     double *X = canaried(n * d), *y = canaried(n), coef[5];
-    ck_assert_ok(ctune_make_regression(X, y, n, d, inf, 0.0, 11, coef));
+    ck_assert_ok(ctune_make_regression(X, y, coef, n, d, inf, 0.0, 11));
     assert_canary(X, n * d);
     assert_canary(y, n);
     for (size_t j = 0; j < d; j++) {
@@ -196,7 +196,7 @@ START_TEST(test_regression)
     }
     /* noise 2: residual standard deviation near 2; X unchanged by the noise */
     double *X2 = malloc(n * d * sizeof *X2), *y2 = malloc(n * sizeof *y2), coef2[5];
-    ck_assert_ok(ctune_make_regression(X2, y2, n, d, inf, 2.0, 11, coef2));
+    ck_assert_ok(ctune_make_regression(X2, y2, coef2, n, d, inf, 2.0, 11));
     ck_assert_mem_eq(coef, coef2, sizeof coef);
     double ss = 0, m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -211,11 +211,11 @@ START_TEST(test_regression)
     ck_assert_double_lt(sqrt(ss / (double)n), 2.3);
     ck_assert_double_lt(fabs(m / (double)(n * d)), 0.1);
     /* determinism, NULL coef_out gives the same data */
-    ck_assert_ok(ctune_make_regression(X2, y2, n, d, inf, 0.0, 11, NULL));
+    ck_assert_ok(ctune_make_regression(X2, y2, NULL, n, d, inf, 0.0, 11));
     ck_assert_mem_eq(X, X2, n * d * sizeof *X);
     ck_assert_mem_eq(y, y2, n * sizeof *y);
     /* n_informative 0: y is pure noise */
-    ck_assert_ok(ctune_make_regression(X2, y2, n, d, 0, 0.0, 11, coef2));
+    ck_assert_ok(ctune_make_regression(X2, y2, coef2, n, d, 0, 0.0, 11));
     for (size_t i = 0; i < n; i++)
         ck_assert_double_eq(y2[i], 0);
     free(X);
@@ -228,19 +228,19 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
     double X[40], y[10];
-    ck_assert_status(ctune_make_blobs(NULL, y, 10, 4, 2, 1, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(NULL, y, NULL, 10, 4, 2, 1, 0), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(), "ctune_make_blobs: X is NULL");
-    ck_assert_status(ctune_make_blobs(X, NULL, 10, 4, 2, 1, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, NULL, NULL, 10, 4, 2, 1, 0), CTUNE_EINVAL);
     ck_assert_error_has("y is NULL");
-    ck_assert_status(ctune_make_blobs(X, y, 0, 4, 2, 1, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, 0, 4, 2, 1, 0), CTUNE_EINVAL);
     ck_assert_error_has("shape 0 × 4");
-    ck_assert_status(ctune_make_blobs(X, y, 10, 4, 0, 1, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, 10, 4, 0, 1, 0), CTUNE_EINVAL);
     ck_assert_error_has("centers 0 must be in 1..n (10)");
-    ck_assert_status(ctune_make_blobs(X, y, 10, 4, 11, 1, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_make_blobs(X, y, 10, 4, 2, -1, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, 10, 4, 11, 1, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, 10, 4, 2, -1, 0), CTUNE_EINVAL);
     ck_assert_error_has("cluster_std -1");
-    ck_assert_status(ctune_make_blobs(X, y, 10, 4, 2, NAN, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_make_blobs(X, y, SIZE_MAX / 2, 4, 2, 1, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, 10, 4, 2, NAN, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, SIZE_MAX / 2, 4, 2, 1, 0), CTUNE_EINVAL);
     ck_assert_error_has("too large");
     ck_assert_status(ctune_make_classification(X, y, 10, 4, 0, 2, 1, 0), CTUNE_EINVAL);
     ck_assert_error_has("n_informative 0 must be in 1..d (4)");
@@ -252,11 +252,11 @@ START_TEST(test_bad_arguments)
     ck_assert_status(ctune_make_classification(X, y, 10, 4, 2, 2, INFINITY, 0), CTUNE_EINVAL);
     ck_assert_error_has("class_sep inf");
     ck_assert_status(ctune_make_classification(X, y, 10, 0, 2, 2, 1, 0), CTUNE_EINVAL);
-    ck_assert_status(ctune_make_regression(X, y, 10, 4, 5, 1, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_regression(X, y, NULL, 10, 4, 5, 1, 0), CTUNE_EINVAL);
     ck_assert_error_has("n_informative 5 must be in 0..d (4)");
-    ck_assert_status(ctune_make_regression(X, y, 10, 4, 2, -0.5, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_regression(X, y, NULL, 10, 4, 2, -0.5, 0), CTUNE_EINVAL);
     ck_assert_error_has("noise -0.5");
-    ck_assert_status(ctune_make_regression(NULL, y, 10, 4, 2, 1, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_regression(NULL, y, NULL, 10, 4, 2, 1, 0), CTUNE_EINVAL);
 }
 END_TEST
 

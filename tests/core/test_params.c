@@ -31,18 +31,18 @@ START_TEST(test_typed_set_get)
     double d;
     const char *s;
     int b;
-    ck_assert_ok(ctune_params_get_int(p, "nl", &i));
+    ck_assert_ok(ctune_params_get_int(&i, p, "nl"));
     ck_assert_int_eq(i, 4);
-    ck_assert_ok(ctune_params_get_double(p, "nl", &d)); /* int reads as double */
+    ck_assert_ok(ctune_params_get_double(&d, p, "nl")); /* int reads as double */
     ck_assert_double_eq(d, 4);
-    ck_assert_ok(ctune_params_get_string(p, "act", &s));
+    ck_assert_ok(ctune_params_get_string(&s, p, "act"));
     ck_assert_str_eq(s, "relu");
-    ck_assert_ok(ctune_params_get_bool(p, "shuffle", &b));
+    ck_assert_ok(ctune_params_get_bool(&b, p, "shuffle"));
     ck_assert_int_eq(b, 1);
     ck_assert_int_eq(ctune_params_is_none(p, "max_depth"), 1);
-    ck_assert_status(ctune_params_get_int(p, "act", &i), CTUNE_EINVAL);
+    ck_assert_status(ctune_params_get_int(&i, p, "act"), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(), "parameter 'act' is a string, not a int");
-    ck_assert_status(ctune_params_get_int(p, "missing", &i), CTUNE_EINVAL);
+    ck_assert_status(ctune_params_get_int(&i, p, "missing"), CTUNE_EINVAL);
     ck_assert_error_has("'missing'");
     ck_assert_status(ctune_params_set_int(p, "9bad", 1), CTUNE_EINVAL);
     ck_assert_status(ctune_params_set_int(p, "", 1), CTUNE_EINVAL);
@@ -67,10 +67,10 @@ START_TEST(test_parse_and_round_trip)
     ck_assert_int_eq(ctune_params_type(p, "depth"), CTUNE_TYPE_NONE);
     ck_assert_int_eq(ctune_params_type(p, "s"), CTUNE_TYPE_STRING);
     const char *s;
-    ck_assert_ok(ctune_params_get_string(p, "name", &s));
+    ck_assert_ok(ctune_params_get_string(&s, p, "name"));
     ck_assert_str_eq(s, "a b");
     char buf[512];
-    long n = ctune_params_to_text(p, buf, sizeof buf);
+    long n = ctune_params_to_text(buf, sizeof buf, p);
     ck_assert_int_gt(n, 0);
     ck_assert_str_eq(
         buf, "nl=2, nn=64, lr=0.001, optimizer=adam, flag=false, depth=none, s='12', name=a b");
@@ -79,9 +79,9 @@ START_TEST(test_parse_and_round_trip)
     ck_assert_int_eq(ctune_params_equal(p, q), 1);
     /* a short buffer is truncated but the full length is returned */
     char small[8];
-    ck_assert_int_eq(ctune_params_to_text(p, small, sizeof small), n);
+    ck_assert_int_eq(ctune_params_to_text(small, sizeof small, p), n);
     ck_assert_uint_eq(strlen(small), 7);
-    ck_assert_int_eq(ctune_params_value_text(p, "lr", buf, sizeof buf), 5);
+    ck_assert_int_eq(ctune_params_value_text(buf, sizeof buf, p, "lr"), 5);
     ck_assert_str_eq(buf, "0.001");
     ctune_params_free(p);
     ctune_params_free(q);

@@ -46,8 +46,8 @@ static ctune_status m_create(void **self, const ctune_params *p, void *user)
     model *m = calloc(1, sizeof *m);
     if (!m)
         return ctune_set_error(CTUNE_ENOMEM, "model: out of memory");
-    ctune_params_get_double(p, "shift", &m->shift);
-    ctune_params_get_int(p, "seed", &m->seed);
+    ctune_params_get_double(&m->shift, p, "shift");
+    ctune_params_get_int(&m->seed, p, "seed");
     *self = m;
     return CTUNE_OK;
 }
@@ -328,7 +328,7 @@ START_TEST(test_accessors_and_clone)
     ck_assert_ptr_null(ctune_estimator_name(NULL));
     ck_assert_int_eq(ctune_estimator_is_fitted(NULL), 0);
     char buf[128];
-    ctune_params_to_text(ctune_estimator_get_params(e), buf, sizeof buf);
+    ctune_params_to_text(buf, sizeof buf, ctune_estimator_get_params(e));
     ck_assert_str_eq(buf, "shift=0.0, mode=a, seed=5, flag=false");
     ck_assert_ok(ctune_estimator_set_params_text(e, "shift=2.5, mode=b"));
     ctune_data *d = data(X6, 6, 2, Y37, 1);
@@ -364,7 +364,7 @@ START_TEST(test_set_params_validation)
     ctune_data *d = data(X6, 6, 2, Y37, 1);
     ck_assert_ok(ctune_estimator_fit(e, d));
     char before[128], after[128];
-    ctune_params_to_text(ctune_estimator_get_params(e), before, sizeof before);
+    ctune_params_to_text(before, sizeof before, ctune_estimator_get_params(e));
     ck_assert_status(ctune_estimator_set_params_text(e, "shift=1, nope=3"), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(),
                      "unknown parameter 'nope' for MeanClassifier; known: shift, mode, seed, flag");
@@ -379,7 +379,7 @@ START_TEST(test_set_params_validation)
     ck_assert_status(ctune_estimator_set_params_text(e, "shift=nan"), CTUNE_EINVAL);
     ck_assert_status(ctune_estimator_set_params_text(e, "=3"), CTUNE_EFORMAT);
     /* nothing applied, still fitted */
-    ctune_params_to_text(ctune_estimator_get_params(e), after, sizeof after);
+    ctune_params_to_text(after, sizeof after, ctune_estimator_get_params(e));
     ck_assert_str_eq(before, after);
     ck_assert_int_eq(ctune_estimator_is_fitted(e), 1);
     /* check_params validates without applying */
@@ -395,12 +395,12 @@ START_TEST(test_set_params_validation)
     ck_assert_ok(ctune_estimator_set_params(e, p));
     ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
     ck_assert_int_eq(ctune_params_type(ctune_estimator_get_params(e), "shift"), CTUNE_TYPE_DOUBLE);
-    ctune_params_to_text(ctune_estimator_get_params(e), after, sizeof after);
+    ctune_params_to_text(after, sizeof after, ctune_estimator_get_params(e));
     ck_assert_str_eq(after, "shift=3.0, mode=a, seed=9, flag=false");
     /* bool from 0/1, setting its own params back is a no-op on values */
     ck_assert_ok(ctune_estimator_set_params_text(e, "flag=1"));
     ck_assert_ok(ctune_estimator_set_params(e, ctune_estimator_get_params(e)));
-    ctune_params_to_text(ctune_estimator_get_params(e), after, sizeof after);
+    ctune_params_to_text(after, sizeof after, ctune_estimator_get_params(e));
     ck_assert_str_eq(after, "shift=3.0, mode=a, seed=9, flag=true");
     ck_assert_status(ctune_estimator_set_params(NULL, p), CTUNE_EINVAL);
     ck_assert_status(ctune_estimator_set_params(e, NULL), CTUNE_EINVAL);
@@ -416,19 +416,19 @@ START_TEST(test_state_errors)
     ctune_estimator *e = make(&CLF);
     ctune_data *d = data(X6, 6, 2, Y37, 1);
     double out[12], v;
-    ck_assert_status(ctune_estimator_predict(e, d, out), CTUNE_ESTATE);
+    ck_assert_status(ctune_estimator_predict(out, e, d), CTUNE_ESTATE);
     ck_assert_str_eq(ctune_last_error(), "MeanClassifier is not fitted: call fit first");
-    ck_assert_status(ctune_estimator_predict_proba(e, d, out), CTUNE_ESTATE);
-    ck_assert_status(ctune_estimator_score(e, d, &v), CTUNE_ESTATE);
-    ck_assert_status(ctune_estimator_classes(e, out), CTUNE_ESTATE);
-    ck_assert_status(ctune_estimator_transform(e, d, out), CTUNE_ESTATE);
-    ck_assert_status(ctune_estimator_inverse_transform(e, d, out), CTUNE_ESTATE);
+    ck_assert_status(ctune_estimator_predict_proba(out, e, d), CTUNE_ESTATE);
+    ck_assert_status(ctune_estimator_score(&v, e, d), CTUNE_ESTATE);
+    ck_assert_status(ctune_estimator_classes(out, e), CTUNE_ESTATE);
+    ck_assert_status(ctune_estimator_transform(out, e, d), CTUNE_ESTATE);
+    ck_assert_status(ctune_estimator_inverse_transform(out, e, d), CTUNE_ESTATE);
     ck_assert_uint_eq(ctune_estimator_n_outputs(e), 0);
-    ck_assert_status(ctune_estimator_predict(e, NULL, out), CTUNE_EINVAL);
-    ck_assert_status(ctune_estimator_predict(NULL, d, out), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_predict(out, e, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_predict(out, NULL, d), CTUNE_EINVAL);
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_status(ctune_estimator_predict(e, d, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_estimator_transform(e, d, out), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_predict(NULL, e, d), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_transform(out, e, d), CTUNE_EUNSUPPORTED);
     ck_assert_error_has("MeanClassifier has no transform");
     ck_assert_status(ctune_estimator_fit(e, NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_estimator_fit(NULL, d), CTUNE_EINVAL);
@@ -449,13 +449,13 @@ START_TEST(test_label_mapping)
     ck_assert_uint_eq(ctune_estimator_n_features_in(e), 2);
     ck_assert_uint_eq(ctune_estimator_n_outputs(e), 1);
     double cls[2], pred[6], proba[12];
-    ck_assert_ok(ctune_estimator_classes(e, cls));
+    ck_assert_ok(ctune_estimator_classes(cls, e));
     ck_assert_double_eq(cls[0], 3);
     ck_assert_double_eq(cls[1], 7);
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     for (int i = 0; i < 6; i++)
         ck_assert_double_eq(pred[i], Y37[i]);
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
     ck_assert_double_eq(proba[0], 1);  /* row 0: class 3 = column 0 */
     ck_assert_double_eq(proba[11], 1); /* row 5: class 7 = column 1 */
     /* labels in any order, negative, with repeats */
@@ -464,7 +464,7 @@ START_TEST(test_label_mapping)
     ck_assert_ok(ctune_estimator_fit(e, d2));
     ck_assert_uint_eq(ctune_estimator_n_classes(e), 3);
     double c3[3];
-    ck_assert_ok(ctune_estimator_classes(e, c3));
+    ck_assert_ok(ctune_estimator_classes(c3, e));
     ck_assert_double_eq(c3[0], -4);
     ck_assert_double_eq(c3[2], 100);
     ctune_data_free(d2);
@@ -503,7 +503,7 @@ START_TEST(test_subset_fit)
     ck_assert_ok(ctune_data_subset(&s, d, rows, 3));
     ck_assert_ok(ctune_estimator_fit(e, s));
     double pred[6];
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     for (int i = 0; i < 6; i++)
         ck_assert_double_eq(pred[i], Y37[i]);
     const size_t only7[2] = {3, 4};
@@ -511,7 +511,7 @@ START_TEST(test_subset_fit)
     ck_assert_ok(ctune_data_subset(&s, d, only7, 2));
     ck_assert_ok(ctune_estimator_fit(e, s));
     ck_assert_uint_eq(ctune_estimator_n_classes(e), 1);
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     ck_assert_double_eq(pred[0], 7);
     ctune_data_free(s);
     ctune_estimator_free(e);
@@ -541,26 +541,26 @@ START_TEST(test_bad_X)
     ck_assert_ok(ctune_estimator_fit(e, d));
     const double X3[9] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
     bad = data(X3, 3, 3, NULL, 0);
-    ck_assert_status(ctune_estimator_predict(e, bad, pred), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_predict(pred, e, bad), CTUNE_EDATA);
     ck_assert_str_eq(ctune_last_error(), "X has 3 features, but MeanClassifier was fitted with 2");
-    ck_assert_status(ctune_estimator_predict_proba(e, bad, pred), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_predict_proba(pred, e, bad), CTUNE_EDATA);
     ctune_data_free(bad);
     Xn[2 * 4 + 1] = -INFINITY;
     bad = data(Xn, 6, 2, NULL, 0);
-    ck_assert_status(ctune_estimator_predict(e, bad, pred), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_predict(pred, e, bad), CTUNE_EDATA);
     ck_assert_str_eq(ctune_last_error(), "MeanClassifier: X row 4, column 1 is -Inf");
     ctune_data_free(bad);
     /* a NaN y does not matter for predict (only X is used) */
     double yn[6] = {NAN, 3, 3, 7, 7, 7};
     bad = data(X6, 6, 2, yn, 1);
-    ck_assert_ok(ctune_estimator_predict(e, bad, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, bad));
     double v;
-    ck_assert_status(ctune_estimator_score(e, bad, &v), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_score(&v, e, bad), CTUNE_EDATA);
     ck_assert_error_has("y row 0 is not finite");
     ctune_data_free(bad);
     /* 0 rows predict nothing */
     bad = data(X6, 0, 2, NULL, 0);
-    ck_assert_ok(ctune_estimator_predict(e, bad, NULL));
+    ck_assert_ok(ctune_estimator_predict(NULL, e, bad));
     ctune_data_free(bad);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -574,17 +574,17 @@ START_TEST(test_fit_context)
     ck_assert_ok(ctune_estimator_fit(e, d));
     ck_assert_int_eq(g_threads, 1);
     ck_assert_uint_eq(g_seed, 5); /* the estimator's own seed param */
-    ck_assert_ok(ctune_estimator_fit_ex(e, d, 3, 0));
+    ck_assert_ok(ctune_estimator_fit_task(e, d, 3, 0));
     ck_assert_int_eq(g_threads, 3);
     ck_assert_uint_eq(g_seed, 5); /* stream 0: the seed as is */
-    ck_assert_ok(ctune_estimator_fit_ex(e, d, 0, 42));
+    ck_assert_ok(ctune_estimator_fit_task(e, d, 0, 42));
     ck_assert_int_eq(g_threads, 1);
     ck_assert_uint_eq(g_seed, ctune_seed_derive(5, 42));
     ck_assert_ok(ctune_estimator_set_params_text(e, "seed=6"));
-    ck_assert_ok(ctune_estimator_fit_ex(e, d, 2, 42));
+    ck_assert_ok(ctune_estimator_fit_task(e, d, 2, 42));
     ck_assert_uint_eq(g_seed, ctune_seed_derive(6, 42));
     ck_assert_uint_ne(g_seed, ctune_seed_derive(5, 42));
-    ck_assert_status(ctune_estimator_fit_ex(e, d, -1, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_fit_task(e, d, -1, 0), CTUNE_EINVAL);
     ck_assert_error_has("threads -1 is negative");
     /* the accessors tolerate NULL */
     ck_assert_int_eq(ctune_fit_ctx_threads(NULL), 1);
@@ -616,7 +616,7 @@ START_TEST(test_fit_failures)
     g_bad_code = 1;
     double pred[6];
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_status(ctune_estimator_predict(e, d, pred), CTUNE_EINTERNAL);
+    ck_assert_status(ctune_estimator_predict(pred, e, d), CTUNE_EINTERNAL);
     ck_assert_error_has("predict returned class code 2 for row 1 (n_classes 2)");
     g_bad_code = 0;
     ctune_estimator_free(e);
@@ -635,7 +635,7 @@ START_TEST(test_default_scores)
     ck_assert_ok(ctune_estimator_fit(e, d));
     X[4] = 9;
     double v;
-    ck_assert_ok(ctune_estimator_score(e, d, &v));
+    ck_assert_ok(ctune_estimator_score(&v, e, d));
     ck_assert_double_eq_tol(v, 5.0 / 6.0, 1e-15);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -647,10 +647,10 @@ START_TEST(test_default_scores)
     d = data(Xr, 3, 1, yr, 1);
     ck_assert_ok(ctune_estimator_set_params_text(e, "shift=1"));
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_score(e, d, &v));
+    ck_assert_ok(ctune_estimator_score(&v, e, d));
     ck_assert_double_eq_tol(v, -0.375, 1e-15);
-    ck_assert_status(ctune_estimator_predict_proba(e, d, &v), CTUNE_EUNSUPPORTED);
-    ck_assert_status(ctune_estimator_classes(e, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_predict_proba(&v, e, d), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_classes(&v, e), CTUNE_EINVAL);
     ctune_estimator_free(e);
     ctune_data_free(d);
     /* multi-target regressor: n_outputs from y, score checks the width */
@@ -660,14 +660,14 @@ START_TEST(test_default_scores)
     ck_assert_ok(ctune_estimator_fit(e, d));
     ck_assert_uint_eq(ctune_estimator_n_outputs(e), 2);
     double pred[6];
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     ck_assert_double_eq(pred[0], 2);
     ck_assert_double_eq(pred[1], 10);
     /* R²: column 0 gives 0, column 1 is constant and exact -> 1; mean 0.5 */
-    ck_assert_ok(ctune_estimator_score(e, d, &v));
+    ck_assert_ok(ctune_estimator_score(&v, e, d));
     ck_assert_double_eq_tol(v, 0.5, 1e-15);
     ctune_data *d1 = data(Xr, 3, 1, yr, 1);
-    ck_assert_status(ctune_estimator_score(e, d1, &v), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_score(&v, e, d1), CTUNE_EDATA);
     ck_assert_error_has("y has 1 targets, the model predicts 2");
     ctune_data_free(d1);
     ctune_estimator_free(e);
@@ -684,25 +684,25 @@ START_TEST(test_transformer)
     ck_assert_uint_eq(ctune_estimator_n_outputs(e), 2);
     ck_assert_uint_eq(ctune_estimator_n_classes(e), 0);
     double t[12], p[12], back[12], v;
-    ck_assert_ok(ctune_estimator_transform(e, d, t));
-    ck_assert_ok(ctune_estimator_predict(e, d, p));
+    ck_assert_ok(ctune_estimator_transform(t, e, d));
+    ck_assert_ok(ctune_estimator_predict(p, e, d));
     for (int i = 0; i < 12; i++) {
         ck_assert_double_eq(t[i], 2 * X6[i]);
         ck_assert_double_eq(p[i], t[i]);
     }
     ctune_data *td = data(t, 6, 2, NULL, 0);
-    ck_assert_ok(ctune_estimator_inverse_transform(e, td, back));
+    ck_assert_ok(ctune_estimator_inverse_transform(back, e, td));
     for (int i = 0; i < 12; i++)
         ck_assert_double_eq(back[i], X6[i]);
     ctune_data_free(td);
     const double X3[3] = {1, 2, 3};
     td = data(X3, 1, 3, NULL, 0);
-    ck_assert_status(ctune_estimator_inverse_transform(e, td, back), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_inverse_transform(back, e, td), CTUNE_EDATA);
     ck_assert_error_has("X has 3 columns, but Doubler outputs 2");
-    ck_assert_status(ctune_estimator_transform(e, td, back), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_transform(back, e, td), CTUNE_EDATA);
     ctune_data_free(td);
-    ck_assert_status(ctune_estimator_score(e, d, &v), CTUNE_EUNSUPPORTED);
-    ck_assert_status(ctune_estimator_predict_proba(e, d, p), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_score(&v, e, d), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_predict_proba(p, e, d), CTUNE_EUNSUPPORTED);
     ctune_estimator_free(e);
     ctune_data_free(d);
     ck_assert_int_eq(ctune_alloc_live(), live);
@@ -719,7 +719,7 @@ START_TEST(test_float32_and_stride)
     ck_assert_ok(ctune_estimator_fit(e, d));
     double pred[6];
     ctune_data *d64 = data(X6, 6, 2, NULL, 0);
-    ck_assert_ok(ctune_estimator_predict(e, d64, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d64));
     for (int i = 0; i < 6; i++)
         ck_assert_double_eq(pred[i], Y37[i]);
     ctune_data_free(d64);
@@ -736,12 +736,12 @@ START_TEST(test_custom_score_codes)
     ctune_data *d = data(X6, 6, 2, Y37, 1);
     ck_assert_ok(ctune_estimator_fit(e, d));
     double v;
-    ck_assert_ok(ctune_estimator_score(e, d, &v));
+    ck_assert_ok(ctune_estimator_score(&v, e, d));
     ck_assert_double_eq_tol(v, 0.5, 1e-15); /* 3 of 6 rows have code 0 */
     const double y5[6] = {3, 3, 5, 7, 7, 7};
     ctune_data *d5 = data(X6, 6, 2, y5, 1);
     g_last_score_code = 0;
-    ck_assert_status(ctune_estimator_score(e, d5, &v), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_score(&v, e, d5), CTUNE_EDATA);
     ck_assert_str_eq(ctune_last_error(),
                      "ScoringClassifier: y row 2 has label 5, which was not seen at fit");
     ck_assert_double_eq(g_last_score_code, 0); /* never called */
@@ -770,7 +770,7 @@ static void *predict_loop(void *arg)
         ctune_data *s;
         const size_t rows[2] = {1, 4};
         if (ctune_data_subset(&s, j->d, rows, 2) != CTUNE_OK ||
-            ctune_estimator_predict(j->e, j->d, pred) != CTUNE_OK)
+            ctune_estimator_predict(pred, j->e, j->d) != CTUNE_OK)
             j->ok = 0;
         ctune_data_free(s);
         for (int i = 0; i < 6; i++)
@@ -817,15 +817,15 @@ START_TEST(test_alloc_failure_sweep)
         if (rc == CTUNE_OK)
             rc = ctune_estimator_fit(e, s);
         if (rc == CTUNE_OK)
-            rc = ctune_estimator_predict(e, d, pred);
+            rc = ctune_estimator_predict(pred, e, d);
         if (rc == CTUNE_OK)
-            rc = ctune_estimator_predict_proba(e, d, proba);
+            rc = ctune_estimator_predict_proba(proba, e, d);
         if (rc == CTUNE_OK)
-            rc = ctune_estimator_score(e, d, &v);
+            rc = ctune_estimator_score(&v, e, d);
         if (rc == CTUNE_OK)
             rc = ctune_estimator_clone(&c, e);
         if (rc == CTUNE_OK)
-            rc = ctune_estimator_fit_ex(c, d, 2, 9);
+            rc = ctune_estimator_fit_task(c, d, 2, 9);
         ctune_alloc_fail_at(0, 0);
         if (rc != CTUNE_OK) {
             ck_assert_msg(rc == CTUNE_ENOMEM, "k=%d: %s", k, ctune_last_error());

@@ -95,7 +95,7 @@ static ctune_estimator *fitted(const ctune_estimator_vtable *vt, const double *X
 static double score(ctune_estimator *e, const char *name, const ctune_data *d)
 {
     double v = NAN;
-    ck_assert_ok(ctune_score(e, name, d, &v));
+    ck_assert_ok(ctune_score(&v, e, name, d));
     return v;
 }
 
@@ -152,13 +152,13 @@ START_TEST(test_binary_labels_3_7)
     ck_assert_double_eq_tol(score(e, "recall_macro", d), 0.5, EPS);
     ck_assert_double_eq_tol(score(e, "f1_macro", d), (0.4 + 4.0 / 7.0) / 2.0, EPS);
     double v;
-    ck_assert_status(ctune_score(e, "r2", d, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, e, "r2", d), CTUNE_EINVAL);
     ck_assert_error_has("scorer 'r2' is for regressors, and LookupClassifier is a classifier");
-    ck_assert_status(ctune_score(e, "nope", d, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, e, "nope", d), CTUNE_EINVAL);
     ck_assert_error_has("unknown scorer 'nope'");
-    ck_assert_status(ctune_score(e, "f1", d, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_score(NULL, "f1", d, &v), CTUNE_EINVAL);
-    ck_assert_status(ctune_score(e, "f1", NULL, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(NULL, e, "f1", d), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, NULL, "f1", d), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, e, "f1", NULL), CTUNE_EINVAL);
     ctune_estimator_free(e);
     ctune_data_free(d);
 }
@@ -204,18 +204,18 @@ START_TEST(test_multiclass)
     ck_assert_double_eq_tol(score(e, "f1_macro", d), 4.0 / 15.0, EPS);
     ck_assert_double_eq_tol(score(e, "neg_log_loss", d), -0.49870307570903237, EPS);
     double v;
-    ck_assert_status(ctune_score(e, "roc_auc", d, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, e, "roc_auc", d), CTUNE_EINVAL);
     ck_assert_error_has("scorer 'roc_auc' needs a binary classifier");
     ck_assert_error_has("fitted on 3 classes (multiclass ROC AUC is not supported)");
-    ck_assert_status(ctune_score(e, "f1", d, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, e, "f1", d), CTUNE_EINVAL);
     ck_assert_error_has("use the '_macro' variant");
-    ck_assert_status(ctune_score(e, "precision", d, &v), CTUNE_EINVAL);
-    ck_assert_status(ctune_score(e, "recall", d, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, e, "precision", d), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, e, "recall", d), CTUNE_EINVAL);
     /* a label never seen at fit cannot index probabilities */
     const double y5[6] = {0, 1, 5, 0, 1, 2};
     ctune_data *d5;
     ck_assert_ok(ctune_data_new(&d5, X, CTUNE_FLOAT64, 6, 4, 0, y5, 1));
-    ck_assert_status(ctune_score(e, "neg_log_loss", d5, &v), CTUNE_EDATA);
+    ck_assert_status(ctune_score(&v, e, "neg_log_loss", d5), CTUNE_EDATA);
     ck_assert_error_has("y row 2 has label 5, which LookupClassifier did not see at fit");
     /* label-based scorers just count it as wrong */
     ck_assert_double_eq_tol(score(e, "accuracy", d5), 2.0 / 6.0, EPS);
@@ -239,22 +239,22 @@ START_TEST(test_regression_scorers)
     ck_assert_double_eq_tol(score(e, "r2", d), 1.0 - 1.5 / 29.1875, EPS);
     ck_assert_double_eq_tol(score(e, NULL, d), 1.0 - 1.5 / 29.1875, EPS);
     double v;
-    ck_assert_status(ctune_score(e, "accuracy", d, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, e, "accuracy", d), CTUNE_EINVAL);
     ck_assert_error_has("is for classifiers, and LookupRegressor is a regressor");
-    ck_assert_status(ctune_score(e, "roc_auc", d, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_score(&v, e, "roc_auc", d), CTUNE_EINVAL);
     /* no y, no rows, unfitted */
     ctune_data *noy;
     ck_assert_ok(ctune_data_new(&noy, X, CTUNE_FLOAT64, 4, 1, 0, NULL, 0));
-    ck_assert_status(ctune_score(e, "r2", noy, &v), CTUNE_EDATA);
+    ck_assert_status(ctune_score(&v, e, "r2", noy), CTUNE_EDATA);
     ck_assert_error_has("needs y");
     ctune_data_free(noy);
     ck_assert_ok(ctune_data_new(&noy, X, CTUNE_FLOAT64, 0, 1, 0, y, 1));
-    ck_assert_status(ctune_score(e, "r2", noy, &v), CTUNE_EDATA);
+    ck_assert_status(ctune_score(&v, e, "r2", noy), CTUNE_EDATA);
     ck_assert_error_has("no rows");
     ctune_data_free(noy);
     ctune_estimator *u;
     ck_assert_ok(ctune_estimator_clone(&u, e));
-    ck_assert_status(ctune_score(u, "r2", d, &v), CTUNE_ESTATE);
+    ck_assert_status(ctune_score(&v, u, "r2", d), CTUNE_ESTATE);
     ctune_estimator_free(u);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -308,7 +308,7 @@ START_TEST(test_alloc_failure_sweep)
         for (int k = 1; k < 50 && !ok; k++) {
             double v;
             ctune_alloc_fail_at(k, 0);
-            ctune_status rc = ctune_score(e, name, d, &v);
+            ctune_status rc = ctune_score(&v, e, name, d);
             ctune_alloc_fail_at(0, 0);
             if (rc != CTUNE_OK)
                 ck_assert_msg(rc == CTUNE_ENOMEM, "%s: %s", name, ctune_last_error());

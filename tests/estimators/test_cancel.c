@@ -58,10 +58,10 @@ START_TEST(test_cancel_before_fit_and_after)
     ck_assert_status(ctune_estimator_fit(e, d), CTUNE_ECANCELLED);
     ck_assert_error_has("fit cancelled after 0 feature scans");
     double out[300];
-    ck_assert_status(ctune_estimator_predict(e, d, out), CTUNE_ESTATE); /* unfitted */
+    ck_assert_status(ctune_estimator_predict(out, e, d), CTUNE_ESTATE); /* unfitted */
     /* the request ended with that fit */
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, out));
+    ck_assert_ok(ctune_estimator_predict(out, e, d));
     ctune_estimator_cancel(NULL); /* a no-op */
     ctune_estimator_free(e);
     ck_assert_int_eq(ctune_alloc_live(), live);

@@ -9,7 +9,7 @@ static void run_kit(ctune_estimator *e, const char *options)
 {
     char report[8192];
     int failed = -1;
-    ck_assert_ok(ctune_check_estimator(e, options, report, sizeof report, &failed));
+    ck_assert_len(ctune_check_estimator(report, sizeof report, &failed, e, options));
     ck_assert_msg(failed == 0, "%s (%s): %d check(s) failed:\n%s", ctune_estimator_name(e),
                   options ? options : "defaults", failed, report);
 }

@@ -37,7 +37,7 @@ START_TEST(test_api)
     ck_assert_str_eq(ctune_estimator_name(e), "DummyClassifier");
     ck_assert_int_eq(ctune_estimator_kind(e), CTUNE_CLASSIFIER);
     char buf[128];
-    ck_assert_int_gt(ctune_params_to_text(ctune_estimator_get_params(e), buf, sizeof buf), 0);
+    ck_assert_int_gt(ctune_params_to_text(buf, sizeof buf, ctune_estimator_get_params(e)), 0);
     ck_assert_str_eq(buf, "strategy=prior, seed=0");
     ck_assert_status(ctune_estimator_set_params_text(e, "strategy=mode"), CTUNE_EINVAL);
     ck_assert_error_has("'strategy' = 'mode' is not one of most_frequent|prior|stratified|uniform");
@@ -47,7 +47,7 @@ START_TEST(test_api)
     ck_assert_ok(ctune_dummy_regressor_new(&e));
     ck_assert_ptr_eq(ctune_estimator_vtable_of(e), ctune_dummy_regressor_vtable());
     ck_assert_int_eq(ctune_estimator_kind(e), CTUNE_REGRESSOR);
-    ck_assert_int_gt(ctune_params_to_text(ctune_estimator_get_params(e), buf, sizeof buf), 0);
+    ck_assert_int_gt(ctune_params_to_text(buf, sizeof buf, ctune_estimator_get_params(e)), 0);
     ck_assert_str_eq(buf, "strategy=mean, constant=none");
     ctune_estimator_free(e);
 }
@@ -62,23 +62,23 @@ START_TEST(test_most_frequent_and_prior)
     double pred[6], proba[12], acc;
     ctune_estimator *e = clf_with("strategy=most_frequent");
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     for (int i = 0; i < 6; i++)
         ck_assert_double_eq(pred[i], 7);
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
     for (int i = 0; i < 6; i++) {
         ck_assert_double_eq(proba[2 * i], 0);
         ck_assert_double_eq(proba[2 * i + 1], 1);
     }
     /* accuracy of the majority: 4 of 6 */
-    ck_assert_ok(ctune_estimator_score(e, d, &acc));
+    ck_assert_ok(ctune_estimator_score(&acc, e, d));
     ck_assert_double_eq_tol(acc, 4.0 / 6.0, 1e-15);
     ctune_estimator_free(e);
 
     e = clf_with(NULL); /* prior */
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
     for (int i = 0; i < 6; i++) {
         ck_assert_double_eq(pred[i], 7);
         ck_assert_double_eq_tol(proba[2 * i], 1.0 / 3.0, 1e-15);
@@ -92,7 +92,7 @@ START_TEST(test_most_frequent_and_prior)
     d = labelled(X, y, 4, tie, 4);
     e = clf_with("strategy=most_frequent");
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     ck_assert_double_eq(pred[0], 3);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -119,15 +119,15 @@ START_TEST(test_stratified)
     ctune_data *d = labelled(X, y, N, pat, 4);
     ctune_estimator *e = clf_with("strategy=stratified, seed=5");
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, p1));
+    ck_assert_ok(ctune_estimator_predict(p1, e, d));
     double f0 = frac(p1, N, 0);
     ck_assert_double_gt(f0, 0.21);
     ck_assert_double_lt(f0, 0.29);
     ck_assert_double_eq_tol(frac(p1, N, 0) + frac(p1, N, 1), 1.0, 1e-15);
     /* the same fit predicts the same again; predict_proba is one-hot on it */
-    ck_assert_ok(ctune_estimator_predict(e, d, p2));
+    ck_assert_ok(ctune_estimator_predict(p2, e, d));
     ck_assert_mem_eq(p1, p2, N * sizeof *p1);
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
     for (size_t i = 0; i < N; i++) {
         ck_assert_double_eq(proba[2 * i + (size_t)p1[i]], 1.0);
         ck_assert_double_eq(proba[2 * i + 1 - (size_t)p1[i]], 0.0);
@@ -137,21 +137,21 @@ START_TEST(test_stratified)
     ctune_data *one;
     ck_assert_ok(ctune_data_subset(&one, d, rows, 1));
     double alone;
-    ck_assert_ok(ctune_estimator_predict(e, one, &alone));
+    ck_assert_ok(ctune_estimator_predict(&alone, e, one));
     ck_assert_double_eq(alone, p1[17]);
     ctune_data_free(one);
     /* same seed, fresh estimator: same draws; another seed or another task
      * stream (ctune_fit_ctx_seed): other draws */
     ctune_estimator *e2 = clf_with("strategy=stratified, seed=5");
     ck_assert_ok(ctune_estimator_fit(e2, d));
-    ck_assert_ok(ctune_estimator_predict(e2, d, p2));
+    ck_assert_ok(ctune_estimator_predict(p2, e2, d));
     ck_assert_mem_eq(p1, p2, N * sizeof *p1);
-    ck_assert_ok(ctune_estimator_fit_ex(e2, d, 1, 42));
-    ck_assert_ok(ctune_estimator_predict(e2, d, p2));
+    ck_assert_ok(ctune_estimator_fit_task(e2, d, 1, 42));
+    ck_assert_ok(ctune_estimator_predict(p2, e2, d));
     ck_assert(memcmp(p1, p2, N * sizeof *p1) != 0);
     ck_assert_ok(ctune_estimator_set_params_text(e2, "seed=6"));
     ck_assert_ok(ctune_estimator_fit(e2, d));
-    ck_assert_ok(ctune_estimator_predict(e2, d, p2));
+    ck_assert_ok(ctune_estimator_predict(p2, e2, d));
     ck_assert(memcmp(p1, p2, N * sizeof *p1) != 0);
     ctune_estimator_free(e2);
     ctune_estimator_free(e);
@@ -173,13 +173,13 @@ START_TEST(test_uniform)
     ctune_data *d = labelled(X, y, N, pat3, 6);
     ctune_estimator *e = clf_with("strategy=uniform, seed=1");
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, p));
+    ck_assert_ok(ctune_estimator_predict(p, e, d));
     /* uniform ignores the prior: each of 1, 4, 8 about a third */
     ck_assert_double_gt(frac(p, N, 1), 0.30);
     ck_assert_double_lt(frac(p, N, 1), 0.37);
     ck_assert_double_gt(frac(p, N, 4), 0.30);
     ck_assert_double_gt(frac(p, N, 8), 0.30);
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
     for (size_t i = 0; i < 3 * N; i++)
         ck_assert_double_eq_tol(proba[i], 1.0 / 3.0, 1e-15);
     ctune_estimator_free(e);
@@ -205,17 +205,17 @@ START_TEST(test_regressor)
     double pred[8], r2;
     ck_assert_ok(ctune_estimator_fit(e, d));
     ck_assert_uint_eq(ctune_estimator_n_outputs(e), 2);
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     for (int i = 0; i < 4; i++) {
         ck_assert_double_eq(pred[2 * i], 4);
         ck_assert_double_eq(pred[2 * i + 1], 2);
     }
     /* predicting the mean scores R² = 0 on the training data */
-    ck_assert_ok(ctune_estimator_score(e, d, &r2));
+    ck_assert_ok(ctune_estimator_score(&r2, e, d));
     ck_assert_double_eq_tol(r2, 0.0, 1e-15);
     ck_assert_ok(ctune_estimator_set_params_text(e, "strategy=median"));
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     ck_assert_double_eq(pred[0], 2.5);
     ck_assert_double_eq(pred[1], 2);
     ck_assert_ok(ctune_estimator_set_params_text(e, "strategy=constant"));
@@ -224,12 +224,12 @@ START_TEST(test_regressor)
     ck_assert_int_eq(ctune_estimator_is_fitted(e), 0);
     ck_assert_ok(ctune_estimator_set_params_text(e, "constant=7"));
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     for (int i = 0; i < 8; i++)
         ck_assert_double_eq(pred[i], 7);
     ck_assert_status(ctune_estimator_set_params_text(e, "strategy=quantile"), CTUNE_EINVAL);
     ck_assert_error_has("mean|median|constant");
-    ck_assert_status(ctune_estimator_predict_proba(e, d, pred), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_predict_proba(pred, e, d), CTUNE_EUNSUPPORTED);
     ctune_estimator_free(e);
     ctune_data_free(d);
     /* median of an odd count is the middle value */
@@ -238,7 +238,7 @@ START_TEST(test_regressor)
     ck_assert_ok(ctune_dummy_regressor_new(&e));
     ck_assert_ok(ctune_estimator_set_params_text(e, "strategy=median"));
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     ck_assert_double_eq(pred[0], 1);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -265,9 +265,9 @@ START_TEST(test_alloc_failure_sweep)
             if (rc == CTUNE_OK)
                 rc = ctune_estimator_fit(e, d);
             if (rc == CTUNE_OK)
-                rc = ctune_estimator_predict(e, d, pred);
+                rc = ctune_estimator_predict(pred, e, d);
             if (rc == CTUNE_OK)
-                rc = ctune_estimator_predict_proba(e, d, proba);
+                rc = ctune_estimator_predict_proba(proba, e, d);
             ctune_alloc_fail_at(0, 0);
             if (rc != CTUNE_OK)
                 ck_assert_int_eq(rc, CTUNE_ENOMEM);
@@ -288,7 +288,7 @@ START_TEST(test_alloc_failure_sweep)
         if (rc == CTUNE_OK)
             rc = ctune_estimator_fit(e, d);
         if (rc == CTUNE_OK)
-            rc = ctune_estimator_predict(e, d, pred);
+            rc = ctune_estimator_predict(pred, e, d);
         ctune_alloc_fail_at(0, 0);
         if (rc != CTUNE_OK)
             ck_assert_int_eq(rc, CTUNE_ENOMEM);

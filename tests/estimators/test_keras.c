@@ -34,14 +34,14 @@ static ctune_status probe_build(const ctune_params *p, ctune_model *m, void *use
         return ctune_set_error(CTUNE_EUSER, "create_model: refusing nn=%d", 8);
     int64_t nn, k = 0;
     const char *act, *opt;
-    ck_assert_ok(ctune_params_get_int(p, "nn", &nn));
-    ck_assert_ok(ctune_params_get_string(p, "activation", &act));
-    ck_assert_ok(ctune_params_get_string(p, "optimizer", &opt));
+    ck_assert_ok(ctune_params_get_int(&nn, p, "nn"));
+    ck_assert_ok(ctune_params_get_string(&act, p, "activation"));
+    ck_assert_ok(ctune_params_get_string(&opt, p, "optimizer"));
     /* training params never reach the builder */
     ck_assert_int_eq(ctune_params_find(p, "epochs"), -1);
     ck_assert_int_eq(ctune_params_find(p, "batch_size"), -1);
     if (ctune_params_find(p, "n_classes_") >= 0)
-        ck_assert_ok(ctune_params_get_int(p, "n_classes_", &k));
+        ck_assert_ok(ctune_params_get_int(&k, p, "n_classes_"));
     pr->nn_seen = nn;
     pr->classes_seen = k;
     ctune_status rc = ctune_model_add_dense(m, nn, act, NULL);
@@ -64,7 +64,7 @@ static ctune_status probe_build(const ctune_params *p, ctune_model *m, void *use
 /* n rows of 2 features: 3 blobs; labels taken from `labels`. */
 static void blobs(double *X, double *y, size_t n, size_t k, const double *labels)
 {
-    ctune_make_blobs(X, y, n, 2, k, 0.5, 7, NULL);
+    ctune_make_blobs(X, y, NULL, n, 2, k, 0.5, 7);
     for (size_t i = 0; i < n; i++)
         y[i] = labels[(size_t)y[i]];
 }
@@ -92,10 +92,10 @@ START_TEST(test_routing_and_meta)
 
     /* batch_size reached training: same as fitting the model by hand */
     double pa[120 * 3], pb[120 * 3];
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, pa));
+    ck_assert_ok(ctune_estimator_predict_proba(pa, e, d));
     ck_assert_ok(ctune_estimator_set_params_text(e, "batch_size=120"));
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, pb));
+    ck_assert_ok(ctune_estimator_predict_proba(pb, e, d));
     int differ = 0;
     for (int i = 0; i < 360; i++)
         differ |= pa[i] != pb[i];
@@ -179,16 +179,16 @@ START_TEST(test_labels_3_7_and_proba)
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 80, 2, 0, y, 1));
     ck_assert_ok(ctune_estimator_fit(e, d));
     double pred[80], proba[160], acc;
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     for (int i = 0; i < 80; i++)
         ck_assert(pred[i] == 3 || pred[i] == 7);
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
     for (int i = 0; i < 80; i++) {
         ck_assert_double_eq_tol(proba[2 * i] + proba[2 * i + 1], 1.0, 1e-9);
         ck_assert(proba[2 * i] >= 0 && proba[2 * i + 1] >= 0);
         ck_assert_double_eq(pred[i], proba[2 * i + 1] > proba[2 * i] ? 7 : 3);
     }
-    ck_assert_ok(ctune_estimator_score(e, d, &acc));
+    ck_assert_ok(ctune_estimator_score(&acc, e, d));
     ck_assert_double_ge(acc, 0.95);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -209,20 +209,20 @@ START_TEST(test_mlp_multiclass_and_determinism)
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 150, 2, 0, y, 1));
     ck_assert_ok(ctune_estimator_fit(e, d));
     double p1[450], p2[450], acc;
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, p1));
+    ck_assert_ok(ctune_estimator_predict_proba(p1, e, d));
     for (int i = 0; i < 150; i++)
         ck_assert_double_eq_tol(p1[3 * i] + p1[3 * i + 1] + p1[3 * i + 2], 1.0, 1e-6);
-    ck_assert_ok(ctune_estimator_score(e, d, &acc));
+    ck_assert_ok(ctune_estimator_score(&acc, e, d));
     ck_assert_double_ge(acc, 0.9);
     /* same seed, same predictions */
     ctune_estimator *c;
     ck_assert_ok(ctune_estimator_clone(&c, e));
     ck_assert_ok(ctune_estimator_fit(c, d));
-    ck_assert_ok(ctune_estimator_predict_proba(c, d, p2));
+    ck_assert_ok(ctune_estimator_predict_proba(p2, c, d));
     ck_assert_mem_eq(p1, p2, sizeof p1);
     /* task streams (as a search derives them) give full 64-bit seeds */
     for (uint64_t stream = 1; stream < 6; stream++)
-        ck_assert_ok(ctune_estimator_fit_ex(c, d, 1, ctune_seed_derive(stream, 99)));
+        ck_assert_ok(ctune_estimator_fit_task(c, d, 1, ctune_seed_derive(stream, 99)));
     ctune_estimator_free(c);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -261,7 +261,7 @@ START_TEST(test_fold_copy_in_worker_scratch)
         if (round == 3)
             sc.busy = 1; /* another fit holds it */
         ck_assert_ok(ctune__estimator_fit_ctx(e, fold, &ctx));
-        ck_assert_ok(ctune_estimator_predict_proba(e, d, round ? got : ref));
+        ck_assert_ok(ctune_estimator_predict_proba(round ? got : ref, e, d));
         if (round)
             ck_assert_mem_eq(got, ref, sizeof ref);
         if (round == 1)
@@ -322,8 +322,8 @@ START_TEST(test_fold_with_class_table)
             ctx.stream = 5;
             ck_assert_ok(ctune__estimator_fit_ctx(e, fold[w], &ctx));
             ck_assert_uint_eq(ctune_estimator_n_classes(e), 3);
-            ck_assert_ok(ctune_estimator_classes(e, c[w]));
-            ck_assert_ok(ctune_estimator_predict_proba(e, d, p[w]));
+            ck_assert_ok(ctune_estimator_classes(c[w], e));
+            ck_assert_ok(ctune_estimator_predict_proba(p[w], e, d));
             ctune_estimator_free(e);
         }
         ck_assert_mem_eq(c[0], c[1], sizeof c[0]);
@@ -345,7 +345,7 @@ static void mlp_proba(const char *params, const ctune_data *d, double *p)
     ck_assert_ok(ctune_mlp_classifier_new(&e));
     ck_assert_ok(ctune_estimator_set_params_text(e, params));
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, p));
+    ck_assert_ok(ctune_estimator_predict_proba(p, e, d));
     ctune_estimator_free(e);
 }
 
@@ -390,7 +390,7 @@ START_TEST(test_mlp_regressor_r2)
                                                     "learning_rate=0.01"));
     enum { N = 200, D = 3 };
     double X[N * D], y[N];
-    ck_assert_ok(ctune_make_regression(X, y, N, D, D, 0.0, 11, NULL));
+    ck_assert_ok(ctune_make_regression(X, y, NULL, N, D, D, 0.0, 11));
     double sd = 0, mean = 0;
     for (int i = 0; i < N; i++)
         mean += y[i] / N;
@@ -402,7 +402,7 @@ START_TEST(test_mlp_regressor_r2)
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, N, D, 0, y, 1));
     ck_assert_ok(ctune_estimator_fit(e, d));
     double r2;
-    ck_assert_ok(ctune_estimator_score(e, d, &r2));
+    ck_assert_ok(ctune_estimator_score(&r2, e, d));
     ck_assert_double_ge(r2, 0.9);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -437,7 +437,7 @@ START_TEST(test_breast_cancer_cv_accuracy)
         ck_assert_ok(ctune_data_subset(&dte, all, te, nte));
         double acc;
         ck_assert_ok(ctune_estimator_fit(e, dtr));
-        ck_assert_ok(ctune_estimator_score(e, dte, &acc));
+        ck_assert_ok(ctune_estimator_score(&acc, e, dte));
         total += acc / 3;
         ctune_data_free(dtr);
         ctune_data_free(dte);
@@ -459,18 +459,18 @@ START_TEST(test_conformance)
     int failed = -1;
     ck_assert_ok(ctune_mlp_classifier_new(&e));
     ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=3, batch_size=8"));
-    ck_assert_ok(ctune_check_estimator(e, NULL, report, sizeof report, &failed));
+    ck_assert_len(ctune_check_estimator(report, sizeof report, &failed, e, NULL));
     ck_assert_msg(failed == 0, "MLPClassifier: %d check(s) failed:\n%s", failed, report);
     ctune_estimator_free(e);
     ck_assert_ok(ctune_mlp_regressor_new(&e));
     ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=3, batch_size=8"));
-    ck_assert_ok(ctune_check_estimator(e, NULL, report, sizeof report, &failed));
+    ck_assert_len(ctune_check_estimator(report, sizeof report, &failed, e, NULL));
     ck_assert_msg(failed == 0, "MLPRegressor: %d check(s) failed:\n%s", failed, report);
     ctune_estimator_free(e);
     probe pr = {0};
     ck_assert_ok(ctune_keras_classifier_new(&e, probe_build, PROBE_SPEC, &pr));
     ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=2"));
-    ck_assert_ok(ctune_check_estimator(e, "skip=concurrency", report, sizeof report, &failed));
+    ck_assert_len(ctune_check_estimator(report, sizeof report, &failed, e, "skip=concurrency"));
     ck_assert_msg(failed == 0, "KerasClassifier: %d check(s) failed:\n%s", failed, report);
     ctune_estimator_free(e);
 }

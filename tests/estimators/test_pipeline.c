@@ -24,7 +24,7 @@ static ctune_status rule_create(void **self, const ctune_params *p, void *user)
     rule *r = malloc(sizeof *r);
     if (!r)
         return ctune_set_error(CTUNE_ENOMEM, "rule: out of memory");
-    ctune_status rc = ctune_params_get_double(p, "offset", &r->offset);
+    ctune_status rc = ctune_params_get_double(&r->offset, p, "offset");
     if (rc != CTUNE_OK) {
         free(r);
         return rc;
@@ -106,7 +106,7 @@ static ctune_status widen_create(void **self, const ctune_params *p, void *user)
     widen *w = calloc(1, sizeof *w);
     if (!w)
         return ctune_set_error(CTUNE_ENOMEM, "widen: out of memory");
-    ctune_status rc = ctune_params_get_double(p, "c", &w->c);
+    ctune_status rc = ctune_params_get_double(&w->c, p, "c");
     if (rc != CTUNE_OK) {
         free(w);
         return rc;
@@ -226,22 +226,22 @@ START_TEST(test_transformers_fit_on_training_rows_only)
     ck_assert_int_eq(ctune_estimator_kind(pipe), CTUNE_CLASSIFIER);
     ck_assert_ok(ctune_estimator_fit(pipe, train));
     double pred[3], proba[6], acc;
-    ck_assert_ok(ctune_estimator_predict(pipe, test, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, pipe, test));
     ck_assert_double_eq(pred[0], 7);
     ck_assert_double_eq(pred[1], 7);
     ck_assert_double_eq(pred[2], 7);
-    ck_assert_ok(ctune_estimator_score(pipe, test, &acc));
+    ck_assert_ok(ctune_estimator_score(&acc, pipe, test));
     ck_assert_double_eq(acc, 1);
-    ck_assert_ok(ctune_estimator_predict_proba(pipe, test, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, pipe, test));
     ck_assert_double_eq(proba[1], 0.75);
     const ctune_estimator *sc;
-    ck_assert_ok(ctune_pipeline_step(pipe, "scaler", &sc));
+    ck_assert_ok(ctune_pipeline_step(&sc, pipe, "scaler"));
     double mean;
-    ck_assert_ok(ctune_scaler_mean(sc, &mean));
+    ck_assert_ok(ctune_scaler_mean(&mean, sc));
     ck_assert_double_eq(mean, 2.5);
     /* the leaky alternative really predicts differently */
     ck_assert_ok(ctune_estimator_fit(pipe, all));
-    ck_assert_ok(ctune_estimator_predict(pipe, test, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, pipe, test));
     ck_assert_double_eq(pred[0], 3);
     ck_assert_double_eq(pred[1], 3);
     ck_assert_double_eq(pred[2], 7);
@@ -266,15 +266,15 @@ static void fit_by_hand(ctune_estimator *proto, const ctune_data *train, const c
     ck_assert_ok(ctune_estimator_fit(sc, train));
     double *xt = malloc(n * d * sizeof *xt), *xs = malloc(m * d * sizeof *xs);
     double *yt = malloc(n * sizeof *yt);
-    ck_assert_ok(ctune_estimator_transform(sc, train, xt));
-    ck_assert_ok(ctune_estimator_transform(sc, test, xs));
-    ck_assert_ok(ctune_data_gather_y(train, NULL, n, yt));
+    ck_assert_ok(ctune_estimator_transform(xt, sc, train));
+    ck_assert_ok(ctune_estimator_transform(xs, sc, test));
+    ck_assert_ok(ctune_data_gather_y(yt, train, NULL, n));
     ctune_data *dt, *ds;
     ck_assert_ok(ctune_data_new(&dt, xt, CTUNE_FLOAT64, n, d, 0, yt, 1));
     ck_assert_ok(ctune_data_new(&ds, xs, CTUNE_FLOAT64, m, d, 0, NULL, 0));
     ck_assert_ok(ctune_estimator_clone(&est, proto));
     ck_assert_ok(ctune_estimator_fit(est, dt));
-    ck_assert_ok(ctune_estimator_predict_proba(est, ds, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, est, ds));
     (void)nc;
     ctune_estimator_free(est);
     ctune_estimator_free(sc);
@@ -316,7 +316,7 @@ START_TEST(test_scaler_view_equals_transform)
             ck_assert_ok(ctune_pipeline_add_step(pipe, "last", steps[k]));
             ck_assert_ok(ctune_estimator_fit(pipe, train));
             static double p1[N * 2], p2[N * 2];
-            ck_assert_ok(ctune_estimator_predict_proba(pipe, all, p1));
+            ck_assert_ok(ctune_estimator_predict_proba(p1, pipe, all));
             fit_by_hand(steps[k], train, all, 2, p2);
             ck_assert_msg(memcmp(p1, p2, sizeof p1) == 0, "step %d, float32 %d", k, f32);
             ctune_estimator_free(pipe);
@@ -361,7 +361,7 @@ START_TEST(test_cross_validation_by_hand)
         ck_assert_ok(ctune_data_subset(&test, all, te, b));
         ck_assert_ok(ctune_estimator_fit(pipe, train));
         double pred[N];
-        ck_assert_ok(ctune_estimator_predict(pipe, test, pred));
+        ck_assert_ok(ctune_estimator_predict(pred, pipe, test));
         /* by hand */
         double m = 0, v = 0;
         for (size_t i = 0; i < a; i++)
@@ -402,11 +402,11 @@ START_TEST(test_param_routing)
     int64_t depth;
     int b;
     const char *s;
-    ck_assert_ok(ctune_params_get_int(p, "tree__max_depth", &depth));
+    ck_assert_ok(ctune_params_get_int(&depth, p, "tree__max_depth"));
     ck_assert_int_eq(depth, 3);
-    ck_assert_ok(ctune_params_get_bool(p, "scaler__with_std", &b));
+    ck_assert_ok(ctune_params_get_bool(&b, p, "scaler__with_std"));
     ck_assert_int_eq(b, 0);
-    ck_assert_ok(ctune_params_get_string(p, "tree__criterion", &s));
+    ck_assert_ok(ctune_params_get_string(&s, p, "tree__criterion"));
     ck_assert_str_eq(s, "entropy");
     ck_assert_int_eq(ctune_params_is_none(p, "tree__max_leaf_nodes"), 1);
     /* set_params routes to the steps at fit */
@@ -417,16 +417,16 @@ START_TEST(test_param_routing)
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 8, 1, 0, y, 1));
     ck_assert_ok(ctune_estimator_fit(pipe, d));
     const ctune_estimator *t, *sc;
-    ck_assert_ok(ctune_pipeline_step(pipe, "tree", &t));
+    ck_assert_ok(ctune_pipeline_step(&t, pipe, "tree"));
     size_t dd;
-    ck_assert_ok(ctune_tree_depth(t, &dd));
+    ck_assert_ok(ctune_tree_depth(&dd, t));
     ck_assert_uint_eq(dd, 1);
-    ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(t), "max_depth", &depth));
+    ck_assert_ok(ctune_params_get_int(&depth, ctune_estimator_get_params(t), "max_depth"));
     ck_assert_int_eq(depth, 1);
-    ck_assert_ok(ctune_pipeline_step(pipe, "scaler", &sc));
-    ck_assert_ok(ctune_params_get_bool(ctune_estimator_get_params(sc), "with_mean", &b));
+    ck_assert_ok(ctune_pipeline_step(&sc, pipe, "scaler"));
+    ck_assert_ok(ctune_params_get_bool(&b, ctune_estimator_get_params(sc), "with_mean"));
     ck_assert_int_eq(b, 0);
-    ck_assert_ok(ctune_params_get_string(ctune_estimator_get_params(t), "criterion", &s));
+    ck_assert_ok(ctune_params_get_string(&s, ctune_estimator_get_params(t), "criterion"));
     ck_assert_str_eq(s, "entropy");
     /* errors name the legal names; nothing changes on error */
     ck_assert_status(ctune_estimator_set_params_text(pipe, "forest__max_depth=2"), CTUNE_EINVAL);
@@ -441,7 +441,7 @@ START_TEST(test_param_routing)
     ck_assert_error_has("'tree__criterion' = 'mse' is not one of gini|entropy|log_loss");
     ck_assert_status(ctune_estimator_set_params_text(pipe, "scaler__with_std=3"), CTUNE_EINVAL);
     ck_assert_int_eq(ctune_estimator_is_fitted(pipe), 1); /* failed set_params changed nothing */
-    ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(pipe), "tree__max_depth", &depth));
+    ck_assert_ok(ctune_params_get_int(&depth, ctune_estimator_get_params(pipe), "tree__max_depth"));
     ck_assert_int_eq(depth, 1);
     /* a value the step rejects at fit fails the pipeline's fit, naming the step */
     ck_assert_ok(ctune_estimator_set_params_text(pipe, "tree__min_samples_split=1"));
@@ -472,7 +472,7 @@ START_TEST(test_clone_clones_steps)
         ctune_params_equal(ctune_estimator_get_params(c), ctune_estimator_get_params(pipe)), 1);
     ck_assert_ok(ctune_estimator_set_params_text(c, "tree__max_depth=5"));
     int64_t depth;
-    ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(pipe), "tree__max_depth", &depth));
+    ck_assert_ok(ctune_params_get_int(&depth, ctune_estimator_get_params(pipe), "tree__max_depth"));
     ck_assert_int_eq(depth, 2);
     /* adding a step to the original leaves the clone alone */
     ck_assert_ok(ctune_estimator_clone(&c2, c));
@@ -497,13 +497,13 @@ START_TEST(test_clone_clones_steps)
     ctune_estimator_free(pipe);
     ck_assert_ok(ctune_estimator_fit(c, d));
     const ctune_estimator *t;
-    ck_assert_ok(ctune_pipeline_step(c, "tree", &t));
-    ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(t), "max_depth", &depth));
+    ck_assert_ok(ctune_pipeline_step(&t, c, "tree"));
+    ck_assert_ok(ctune_params_get_int(&depth, ctune_estimator_get_params(t), "max_depth"));
     ck_assert_int_eq(depth, 5);
     ck_assert_ok(ctune_estimator_fit(c2, d));
     double p1[8], p2[8];
-    ck_assert_ok(ctune_estimator_predict(c, d, p1));
-    ck_assert_ok(ctune_estimator_predict(c2, d, p2));
+    ck_assert_ok(ctune_estimator_predict(p1, c, d));
+    ck_assert_ok(ctune_estimator_predict(p2, c2, d));
     ck_assert_int_eq(memcmp(p1, p2, sizeof p1), 0);
     ctune_estimator_free(c);
     ctune_estimator_free(c2);
@@ -530,15 +530,15 @@ START_TEST(test_custom_steps_and_kinds)
     ck_assert_int_ge(ctune_params_find(p, "rule__offset"), 0);
     ck_assert_ok(ctune_estimator_fit(pipe, d));
     double pred[4], proba[8];
-    ck_assert_ok(ctune_estimator_predict(pipe, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, pipe, d));
     ck_assert_double_eq(pred[0], 0);
     ck_assert_double_eq(pred[3], 1);
     ck_assert_ok(ctune_estimator_set_params_text(pipe, "rule__offset=1.5"));
     ck_assert_ok(ctune_estimator_fit(pipe, d));
-    ck_assert_ok(ctune_estimator_predict(pipe, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, pipe, d));
     ck_assert_double_eq(pred[2], 0);
     ck_assert_double_eq(pred[3], 1);
-    ck_assert_ok(ctune_estimator_predict_proba(pipe, d, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, pipe, d));
     ck_assert_double_eq(proba[7], 0.75);
     ck_assert(ctune_estimator_vtable_of(pipe)->predict_proba != NULL);
     ctune_estimator_free(pipe);
@@ -548,10 +548,10 @@ START_TEST(test_custom_steps_and_kinds)
     add(pipe, "rule", new_est(&RULE_NOPROBA_VT, NULL));
     ck_assert(ctune_estimator_vtable_of(pipe)->predict_proba == NULL);
     ck_assert_ok(ctune_estimator_fit(pipe, d));
-    ck_assert_status(ctune_estimator_predict_proba(pipe, d, proba), CTUNE_EUNSUPPORTED);
-    ck_assert_status(ctune_estimator_transform(pipe, d, proba), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_predict_proba(proba, pipe, d), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_transform(proba, pipe, d), CTUNE_EUNSUPPORTED);
     ck_assert_error_has("the last step (RuleNoProba) is not a transformer");
-    ck_assert_status(ctune_estimator_inverse_transform(pipe, d, proba), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_inverse_transform(proba, pipe, d), CTUNE_EUNSUPPORTED);
     ctune_estimator_free(pipe);
     /* transformers only: a transformer pipeline */
     ck_assert_ok(ctune_pipeline_new(&pipe));
@@ -561,20 +561,20 @@ START_TEST(test_custom_steps_and_kinds)
     ck_assert_ok(ctune_estimator_fit(pipe, d));
     ck_assert_uint_eq(ctune_estimator_n_outputs(pipe), 2);
     double t[8], back[4];
-    ck_assert_ok(ctune_estimator_transform(pipe, d, t));
+    ck_assert_ok(ctune_estimator_transform(t, pipe, d));
     double sd = sqrt(2.5); /* mean 0, var (4 + 1 + 1 + 4) / 4 */
     ck_assert_double_eq_tol(t[0], -2 / sd, 1e-15);
     ck_assert_double_eq_tol(t[1], -4 / sd, 1e-15);
-    ck_assert_ok(ctune_estimator_predict(pipe, d, t)); /* predict = transform */
+    ck_assert_ok(ctune_estimator_predict(t, pipe, d)); /* predict = transform */
     ck_assert_double_eq_tol(t[7], 4 / sd, 1e-15);
     ctune_data *td;
     ck_assert_ok(ctune_data_new(&td, t, CTUNE_FLOAT64, 4, 2, 0, NULL, 0));
-    ck_assert_ok(ctune_estimator_inverse_transform(pipe, td, back));
+    ck_assert_ok(ctune_estimator_inverse_transform(back, pipe, td));
     for (int i = 0; i < 4; i++)
         ck_assert_double_eq_tol(back[i], X[i], 1e-14);
     ctune_data_free(td);
     double sc;
-    ck_assert_status(ctune_estimator_score(pipe, d, &sc), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_score(&sc, pipe, d), CTUNE_EUNSUPPORTED);
     ctune_estimator_free(pipe);
     ctune_data_free(d);
 }
@@ -604,19 +604,19 @@ START_TEST(test_regressor_and_nested)
     double q[] = {0, 10}, pred[2];
     ctune_data *qd;
     ck_assert_ok(ctune_data_new(&qd, q, CTUNE_FLOAT64, 2, 1, 0, NULL, 0));
-    ck_assert_ok(ctune_estimator_predict(outer, qd, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, outer, qd));
     ck_assert_double_eq(pred[0], 1);
     ck_assert_double_eq_tol(pred[1], 16.0 / 3, 1e-12);
     const ctune_estimator *prep, *sc;
-    ck_assert_ok(ctune_pipeline_step(outer, "prep", &prep));
-    ck_assert_ok(ctune_pipeline_step(prep, "scaler", &sc));
+    ck_assert_ok(ctune_pipeline_step(&prep, outer, "prep"));
+    ck_assert_ok(ctune_pipeline_step(&sc, prep, "scaler"));
     double scale;
-    ck_assert_ok(ctune_scaler_scale(sc, &scale));
+    ck_assert_ok(ctune_scaler_scale(&scale, sc));
     ck_assert_double_eq(scale, 1);
     double r2;
     ck_assert_ok(ctune_estimator_set_params_text(outer, "reg__max_depth=none"));
     ck_assert_ok(ctune_estimator_fit(outer, d));
-    ck_assert_ok(ctune_estimator_score(outer, d, &r2));
+    ck_assert_ok(ctune_estimator_score(&r2, outer, d));
     ck_assert_double_eq_tol(r2, 1, 1e-12);
     ctune_data_free(qd);
     ctune_data_free(d);
@@ -660,23 +660,23 @@ START_TEST(test_bad_input)
     ck_assert_uint_eq(ctune_pipeline_n_steps(NULL), 0);
     ck_assert_ptr_null(ctune_pipeline_step_name(t, 0));
     /* fitted steps */
-    ck_assert_status(ctune_pipeline_step(pipe, "tree", &out), CTUNE_ESTATE);
+    ck_assert_status(ctune_pipeline_step(&out, pipe, "tree"), CTUNE_ESTATE);
     ck_assert_ok(ctune_estimator_fit(pipe, d));
-    ck_assert_status(ctune_pipeline_step(pipe, "forest", &out), CTUNE_EINVAL);
+    ck_assert_status(ctune_pipeline_step(&out, pipe, "forest"), CTUNE_EINVAL);
     ck_assert_error_has("unknown step 'forest'; steps: scaler, tree");
-    ck_assert_status(ctune_pipeline_step(pipe, NULL, &out), CTUNE_EINVAL);
-    ck_assert_status(ctune_pipeline_step(pipe, "tree", NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_pipeline_step(t, "tree", &out), CTUNE_EINVAL);
+    ck_assert_status(ctune_pipeline_step(&out, pipe, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_pipeline_step(NULL, pipe, "tree"), CTUNE_EINVAL);
+    ck_assert_status(ctune_pipeline_step(&out, t, "tree"), CTUNE_EINVAL);
     /* data errors: NaN, width */
     double Xn[] = {1, NAN};
     ctune_data *nd;
     ck_assert_ok(ctune_data_new(&nd, Xn, CTUNE_FLOAT64, 2, 1, 0, NULL, 0));
     double pred[4];
-    ck_assert_status(ctune_estimator_predict(pipe, nd, pred), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_predict(pred, pipe, nd), CTUNE_EDATA);
     ck_assert_error_has("X row 1, column 0 is NaN");
     ctune_data *wide;
     ck_assert_ok(ctune_data_new(&wide, X, CTUNE_FLOAT64, 2, 2, 0, NULL, 0));
-    ck_assert_status(ctune_estimator_predict(pipe, wide, pred), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_predict(pred, pipe, wide), CTUNE_EDATA);
     ck_assert_error_has("X has 2 features, but Pipeline was fitted with 1");
     /* a failing step's fit names the step */
     ctune_estimator *p2;
@@ -725,7 +725,7 @@ START_TEST(test_alloc_failure_sweeps)
         if (rc == CTUNE_OK)
             rc = ctune_estimator_fit(c, d);
         if (rc == CTUNE_OK)
-            rc = ctune_estimator_predict(c, d, pred);
+            rc = ctune_estimator_predict(pred, c, d);
         ctune_alloc_fail_at(0, 0);
         if (rc != CTUNE_OK) {
             ck_assert_msg(rc == CTUNE_ENOMEM, "k=%d: %d %s", k, rc, ctune_last_error());

@@ -31,9 +31,9 @@ START_TEST(test_statistics_and_transform)
     ck_assert_ok(ctune_estimator_fit(s, d)); /* a transformer needs no y */
     ck_assert_uint_eq(ctune_estimator_n_outputs(s), 5);
     double mean[5], var[5], scale[5];
-    ck_assert_ok(ctune_scaler_mean(s, mean));
-    ck_assert_ok(ctune_scaler_var(s, var));
-    ck_assert_ok(ctune_scaler_scale(s, scale));
+    ck_assert_ok(ctune_scaler_mean(mean, s));
+    ck_assert_ok(ctune_scaler_var(var, s));
+    ck_assert_ok(ctune_scaler_scale(scale, s));
     ck_assert_double_eq(mean[0], 3);
     ck_assert_double_eq(mean[1], 25);
     ck_assert_double_eq(mean[2], 5);
@@ -46,7 +46,7 @@ START_TEST(test_statistics_and_transform)
     ck_assert_double_eq(scale[3], 1);
     ck_assert_double_eq(scale[4], 1);
     double out[20];
-    ck_assert_ok(ctune_estimator_transform(s, d, out));
+    ck_assert_ok(ctune_estimator_transform(out, s, d));
     const double want0[] = {-2 / sqrt(3.5), -1 / sqrt(3.5), 0, 3 / sqrt(3.5)};
     const double want1[] = {-15 / sqrt(125), -5 / sqrt(125), 5 / sqrt(125), 15 / sqrt(125)};
     for (int i = 0; i < 4; i++) {
@@ -58,12 +58,12 @@ START_TEST(test_statistics_and_transform)
     }
     /* predict of a transformer is its transform */
     double out2[20];
-    ck_assert_ok(ctune_estimator_predict(s, d, out2));
+    ck_assert_ok(ctune_estimator_predict(out2, s, d));
     ck_assert_int_eq(memcmp(out, out2, sizeof out), 0);
     /* inverse_transform undoes it */
     ctune_data *t;
     ck_assert_ok(ctune_data_new(&t, out, CTUNE_FLOAT64, 4, 5, 0, NULL, 0));
-    ck_assert_ok(ctune_estimator_inverse_transform(s, t, out2));
+    ck_assert_ok(ctune_estimator_inverse_transform(out2, s, t));
     for (int i = 0; i < 20; i++)
         ck_assert_double_eq_tol(out2[i], X[i], 1e-7 * fmax(1, fabs(X[i])));
     ctune_data_free(t);
@@ -81,31 +81,31 @@ START_TEST(test_with_mean_with_std)
      * column's own) */
     ctune_estimator *s = scaler_with("with_mean=false");
     ck_assert_ok(ctune_estimator_fit(s, d));
-    ck_assert_ok(ctune_estimator_transform(s, d, out));
+    ck_assert_ok(ctune_estimator_transform(out, s, d));
     ck_assert_double_eq_tol(out[0], 1 / sqrt(3.5), 1e-15);
     ck_assert_double_eq(out[2], 5);
-    ck_assert_ok(ctune_scaler_mean(s, mean));
+    ck_assert_ok(ctune_scaler_mean(mean, s));
     ck_assert_double_eq(mean[1], 25);
     ctune_data *t;
     ck_assert_ok(ctune_data_new(&t, out, CTUNE_FLOAT64, 4, 5, 0, NULL, 0));
-    ck_assert_ok(ctune_estimator_inverse_transform(s, t, back));
+    ck_assert_ok(ctune_estimator_inverse_transform(back, s, t));
     ck_assert_double_eq_tol(back[5], 2, 1e-14);
     ctune_data_free(t);
     ctune_estimator_free(s);
     /* with_std=false: centred only, scale 1 */
     s = scaler_with("with_std=false");
     ck_assert_ok(ctune_estimator_fit(s, d));
-    ck_assert_ok(ctune_scaler_scale(s, scale));
+    ck_assert_ok(ctune_scaler_scale(scale, s));
     for (int j = 0; j < 5; j++)
         ck_assert_double_eq(scale[j], 1);
-    ck_assert_ok(ctune_estimator_transform(s, d, out));
+    ck_assert_ok(ctune_estimator_transform(out, s, d));
     ck_assert_double_eq(out[0], -2);
     ck_assert_double_eq(out[1], -15);
     ctune_estimator_free(s);
     /* both off: the identity */
     s = scaler_with("with_std=false, with_mean=false");
     ck_assert_ok(ctune_estimator_fit(s, d));
-    ck_assert_ok(ctune_estimator_transform(s, d, out));
+    ck_assert_ok(ctune_estimator_transform(out, s, d));
     ck_assert_int_eq(memcmp(out, X, sizeof out), 0);
     ctune_estimator_free(s);
     ctune_data_free(d);
@@ -122,18 +122,18 @@ START_TEST(test_views)
     ctune_estimator *s = scaler_with(NULL);
     ck_assert_ok(ctune_estimator_fit(s, d));
     double mean, var, out[4];
-    ck_assert_ok(ctune_scaler_mean(s, &mean));
-    ck_assert_ok(ctune_scaler_var(s, &var));
+    ck_assert_ok(ctune_scaler_mean(&mean, s));
+    ck_assert_ok(ctune_scaler_var(&var, s));
     ck_assert_double_eq(mean, 3);
     ck_assert_double_eq_tol(var, 3.5, 1e-15);
     size_t rows[] = {0, 3};
     ck_assert_ok(ctune_data_subset(&sub, d, rows, 2));
     ck_assert_ok(ctune_estimator_fit(s, sub)); /* {1, 6}: mean 3.5, var 6.25 */
-    ck_assert_ok(ctune_scaler_mean(s, &mean));
-    ck_assert_ok(ctune_scaler_var(s, &var));
+    ck_assert_ok(ctune_scaler_mean(&mean, s));
+    ck_assert_ok(ctune_scaler_var(&var, s));
     ck_assert_double_eq(mean, 3.5);
     ck_assert_double_eq(var, 6.25);
-    ck_assert_ok(ctune_estimator_transform(s, d, out));
+    ck_assert_ok(ctune_estimator_transform(out, s, d));
     ck_assert_double_eq(out[0], -1);
     ck_assert_double_eq(out[3], 1);
     ctune_data_free(sub);
@@ -146,9 +146,9 @@ START_TEST(test_bad_input)
 {
     ctune_estimator *s = scaler_with(NULL);
     double mean[2], out[4];
-    ck_assert_status(ctune_scaler_mean(s, mean), CTUNE_ESTATE);
+    ck_assert_status(ctune_scaler_mean(mean, s), CTUNE_ESTATE);
     ck_assert_error_has("StandardScaler is not fitted");
-    ck_assert_status(ctune_scaler_mean(NULL, mean), CTUNE_EINVAL);
+    ck_assert_status(ctune_scaler_mean(mean, NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_estimator_set_params_text(s, "with_mean=maybe"), CTUNE_EINVAL);
     ck_assert_error_has("'with_mean' must be bool");
     ck_assert_status(ctune_estimator_set_params_text(s, "copy=true"), CTUNE_EINVAL);
@@ -160,24 +160,24 @@ START_TEST(test_bad_input)
     ck_assert_error_has("X row 1, column 0 is NaN");
     Xn[2] = 3;
     ck_assert_ok(ctune_estimator_fit(s, d));
-    ck_assert_status(ctune_scaler_mean(s, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_scaler_mean(NULL, s), CTUNE_EINVAL);
     Xn[3] = INFINITY;
-    ck_assert_status(ctune_estimator_transform(s, d, out), CTUNE_EDATA);
-    ck_assert_status(ctune_estimator_inverse_transform(s, d, out), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_transform(out, s, d), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_inverse_transform(out, s, d), CTUNE_EDATA);
     ctune_data *wide;
     double W[] = {1, 2, 3};
     ck_assert_ok(ctune_data_new(&wide, W, CTUNE_FLOAT64, 1, 3, 0, NULL, 0));
-    ck_assert_status(ctune_estimator_transform(s, wide, out), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_transform(out, s, wide), CTUNE_EDATA);
     ck_assert_error_has("X has 3 features, but StandardScaler was fitted with 2");
-    ck_assert_status(ctune_estimator_inverse_transform(s, wide, out), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_inverse_transform(out, s, wide), CTUNE_EDATA);
     Xn[3] = 4;
-    ck_assert_status(ctune_estimator_transform(s, d, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_estimator_transform(NULL, s, d), CTUNE_EINVAL);
     /* a scaler has no predict_proba, classes or score */
-    ck_assert_status(ctune_estimator_predict_proba(s, d, out), CTUNE_EUNSUPPORTED);
-    ck_assert_status(ctune_estimator_score(s, d, out), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_predict_proba(out, s, d), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_score(out, s, d), CTUNE_EUNSUPPORTED);
     ctune_estimator *tree;
     ck_assert_ok(ctune_decision_tree_classifier_new(&tree));
-    ck_assert_status(ctune_scaler_scale(tree, mean), CTUNE_EINVAL);
+    ck_assert_status(ctune_scaler_scale(mean, tree), CTUNE_EINVAL);
     ck_assert_error_has("DecisionTreeClassifier is not a StandardScaler");
     ck_assert_status(ctune_standard_scaler_new(NULL), CTUNE_EINVAL);
     ctune_estimator_free(tree);
@@ -193,9 +193,9 @@ START_TEST(test_clone_and_params)
     ck_assert_ok(ctune_estimator_clone(&c, s));
     const ctune_params *p = ctune_estimator_get_params(c);
     int b;
-    ck_assert_ok(ctune_params_get_bool(p, "with_std", &b));
+    ck_assert_ok(ctune_params_get_bool(&b, p, "with_std"));
     ck_assert_int_eq(b, 0);
-    ck_assert_ok(ctune_params_get_bool(p, "with_mean", &b));
+    ck_assert_ok(ctune_params_get_bool(&b, p, "with_mean"));
     ck_assert_int_eq(b, 1);
     ck_assert_uint_eq(ctune_params_count(p), 2);
     ctune_estimator_free(s);

@@ -38,7 +38,7 @@ static void assert_node(ctune_estimator *e, size_t i, int64_t feat, double thr, 
 {
     int64_t f, l, r;
     double t;
-    ck_assert_ok(ctune_tree_node(e, i, &f, &t, &l, &r));
+    ck_assert_ok(ctune_tree_node(&f, &t, &l, &r, e, i));
     ck_assert_msg(f == feat, "node %zu: feature %lld, expected %lld", i, (long long)f,
                   (long long)feat);
     if (feat < 0) {
@@ -55,7 +55,7 @@ static void assert_node(ctune_estimator *e, size_t i, int64_t feat, double thr, 
 static void assert_value(ctune_estimator *e, size_t node, const double *want, size_t k)
 {
     double v[8];
-    ck_assert_ok(ctune_tree_node_value(e, node, v));
+    ck_assert_ok(ctune_tree_node_value(v, e, node));
     for (size_t i = 0; i < k; i++)
         ck_assert_msg(fabs(v[i] - want[i]) < 1e-12, "node %zu value[%zu] = %.17g, expected %.17g",
                       node, i, v[i], want[i]);
@@ -64,11 +64,11 @@ static void assert_value(ctune_estimator *e, size_t node, const double *want, si
 static void assert_counts(ctune_estimator *e, size_t nodes, size_t leaves, size_t depth)
 {
     size_t v;
-    ck_assert_ok(ctune_tree_n_nodes(e, &v));
+    ck_assert_ok(ctune_tree_n_nodes(&v, e));
     ck_assert_uint_eq(v, nodes);
-    ck_assert_ok(ctune_tree_n_leaves(e, &v));
+    ck_assert_ok(ctune_tree_n_leaves(&v, e));
     ck_assert_uint_eq(v, leaves);
-    ck_assert_ok(ctune_tree_depth(e, &v));
+    ck_assert_ok(ctune_tree_depth(&v, e));
     ck_assert_uint_eq(v, depth);
 }
 
@@ -110,31 +110,31 @@ START_TEST(test_hand_tree_gini)
         assert_value(e, 4, (double[]){0, 1, 0}, 3);
         double imp, w;
         size_t ns;
-        ck_assert_ok(ctune_tree_node_stats(e, 0, &imp, &w, &ns));
+        ck_assert_ok(ctune_tree_node_stats(&imp, &w, &ns, e, 0));
         ck_assert_double_eq_tol(imp, 0.625, 1e-15);
         ck_assert_double_eq(w, 8);
         ck_assert_uint_eq(ns, 8);
-        ck_assert_ok(ctune_tree_node_stats(e, 1, &imp, NULL, &ns));
+        ck_assert_ok(ctune_tree_node_stats(&imp, NULL, &ns, e, 1));
         ck_assert_double_eq_tol(imp, 0.5, 1e-15);
         ck_assert_uint_eq(ns, 4);
         double fi[2];
-        ck_assert_ok(ctune_tree_feature_importances(e, fi));
+        ck_assert_ok(ctune_tree_feature_importances(fi, e));
         ck_assert_double_eq_tol(fi[0], 0.6, 1e-12);
         ck_assert_double_eq_tol(fi[1], 0.4, 1e-12);
         double classes[3], pred[8], proba[24];
-        ck_assert_ok(ctune_estimator_classes(e, classes));
+        ck_assert_ok(ctune_estimator_classes(classes, e));
         ck_assert_double_eq(classes[2], 30);
-        ck_assert_ok(ctune_estimator_predict(e, d, pred));
+        ck_assert_ok(ctune_estimator_predict(pred, e, d));
         for (int i = 0; i < 8; i++)
             ck_assert_double_eq(pred[i], HY[i]);
-        ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+        ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
         ck_assert_double_eq(proba[0], 1);
         ck_assert_double_eq(proba[3 + 1], 1);
         ck_assert_double_eq(proba[3 * 7 + 2], 1);
         /* unseen points follow the thresholds: (4.5, 0) goes left then left */
         double q[] = {4.5, 0.0, 4.5001, 1.0, 0.0, 0.5, 0.0, 0.50001};
         ctune_data *qd = data_of(q, 4, 2, NULL, 0);
-        ck_assert_ok(ctune_estimator_predict(e, qd, pred));
+        ck_assert_ok(ctune_estimator_predict(pred, e, qd));
         ck_assert_double_eq(pred[0], 10);
         ck_assert_double_eq(pred[1], 30);
         ck_assert_double_eq(pred[2], 10);
@@ -160,12 +160,12 @@ START_TEST(test_hand_tree_entropy)
         assert_node(e, 0, 0, 4.5, 1);
         assert_node(e, 1, 1, 0.5, 3);
         double imp;
-        ck_assert_ok(ctune_tree_node_stats(e, 0, &imp, NULL, NULL));
+        ck_assert_ok(ctune_tree_node_stats(&imp, NULL, NULL, e, 0));
         ck_assert_double_eq_tol(imp, 1.5, 1e-12);
-        ck_assert_ok(ctune_tree_node_stats(e, 1, &imp, NULL, NULL));
+        ck_assert_ok(ctune_tree_node_stats(&imp, NULL, NULL, e, 1));
         ck_assert_double_eq_tol(imp, 1.0, 1e-12);
         double fi[2]; /* root: 8·1.5 - 4·1 = 8; node 1: 4·1 = 4 */
-        ck_assert_ok(ctune_tree_feature_importances(e, fi));
+        ck_assert_ok(ctune_tree_feature_importances(fi, e));
         ck_assert_double_eq_tol(fi[0], 8.0 / 12, 1e-12);
         ck_assert_double_eq_tol(fi[1], 4.0 / 12, 1e-12);
         ctune_estimator_free(e);
@@ -183,9 +183,9 @@ START_TEST(test_structural_limits)
     ctune_estimator *e = cls_with("max_depth=1");
     ck_assert_ok(ctune_estimator_fit(e, d));
     assert_counts(e, 3, 2, 1);
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     ck_assert_double_eq(pred[1], 10);
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
     ck_assert_double_eq(proba[3], 0.5);
     ck_assert_double_eq(proba[4], 0.5);
     ctune_estimator_free(e);
@@ -201,7 +201,7 @@ START_TEST(test_structural_limits)
     ck_assert_ok(ctune_estimator_fit(e, d));
     assert_counts(e, 1, 1, 0);
     double fi[2];
-    ck_assert_ok(ctune_tree_feature_importances(e, fi));
+    ck_assert_ok(ctune_tree_feature_importances(fi, e));
     ck_assert_double_eq(fi[0], 0);
     ck_assert_double_eq(fi[1], 0);
     ctune_estimator_free(e);
@@ -267,10 +267,10 @@ START_TEST(test_max_leaf_nodes_best_first)
     ck_assert_ok(ctune_estimator_set_params_text(e, "max_leaf_nodes=100"));
     ck_assert_ok(ctune_estimator_fit(e, d));
     size_t a, b;
-    ck_assert_ok(ctune_tree_n_leaves(e, &a));
+    ck_assert_ok(ctune_tree_n_leaves(&a, e));
     ctune_estimator *df = cls_with(NULL);
     ck_assert_ok(ctune_estimator_fit(df, d));
-    ck_assert_ok(ctune_tree_n_leaves(df, &b));
+    ck_assert_ok(ctune_tree_n_leaves(&b, df));
     ck_assert_uint_eq(a, b);
     ctune_estimator_free(df);
     /* max_depth still applies */
@@ -306,13 +306,13 @@ START_TEST(test_max_features)
         ctune_estimator *all = cls_with(p);
         ck_assert_ok(ctune_estimator_fit(all, d));
         int64_t f;
-        ck_assert_ok(ctune_tree_node(all, 0, &f, NULL, NULL, NULL));
+        ck_assert_ok(ctune_tree_node(&f, NULL, NULL, NULL, all, 0));
         ck_assert_int_eq(f, 0);
         ctune_estimator_free(all);
         snprintf(p, sizeof p, "seed=%d, max_features=1", seed);
         ctune_estimator *one = cls_with(p);
         ck_assert_ok(ctune_estimator_fit(one, d));
-        ck_assert_ok(ctune_tree_node(one, 0, &f, NULL, NULL, NULL));
+        ck_assert_ok(ctune_tree_node(&f, NULL, NULL, NULL, one, 0));
         seen[f]++;
         ctune_estimator_free(one);
     }
@@ -358,22 +358,22 @@ START_TEST(test_regressor_squared)
     assert_value(e, 3, (double[]){5}, 1);
     assert_value(e, 4, (double[]){6}, 1);
     double imp;
-    ck_assert_ok(ctune_tree_node_stats(e, 0, &imp, NULL, NULL));
+    ck_assert_ok(ctune_tree_node_stats(&imp, NULL, NULL, e, 0));
     ck_assert_double_eq_tol(imp, 173.0 / 36, 1e-12);
     double q[] = {0, 2, 4.2, 10}, pred[4];
     ctune_data *qd = data_of(q, 4, 1, NULL, 0);
-    ck_assert_ok(ctune_estimator_predict(e, qd, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, qd));
     ck_assert_double_eq(pred[0], 1);
     ck_assert_double_eq(pred[1], 1);
     ck_assert_double_eq(pred[2], 5);
     ck_assert_double_eq(pred[3], 6);
     double r2;
-    ck_assert_ok(ctune_estimator_score(e, d, &r2));
+    ck_assert_ok(ctune_estimator_score(&r2, e, d));
     ck_assert_double_eq_tol(r2, 1.0, 1e-12);
     /* max_depth=1: the right leaf predicts the mean 16/3 */
     ck_assert_ok(ctune_estimator_set_params_text(e, "max_depth=1"));
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, qd, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, qd));
     ck_assert_double_eq_tol(pred[3], 16.0 / 3, 1e-12);
     ctune_data_free(qd);
     ctune_estimator_free(e);
@@ -402,11 +402,11 @@ START_TEST(test_regressor_absolute)
     assert_value(ab, 1, (double[]){0}, 1);
     assert_value(ab, 2, (double[]){1}, 1);
     double imp;
-    ck_assert_ok(ctune_tree_node_stats(sq, 0, &imp, NULL, NULL));
+    ck_assert_ok(ctune_tree_node_stats(&imp, NULL, NULL, sq, 0));
     ck_assert_double_eq_tol(imp, 2.16, 1e-12);
-    ck_assert_ok(ctune_tree_node_stats(ab, 0, &imp, NULL, NULL));
+    ck_assert_ok(ctune_tree_node_stats(&imp, NULL, NULL, ab, 0));
     ck_assert_double_eq_tol(imp, 1.0, 1e-12);
-    ck_assert_ok(ctune_tree_node_stats(ab, 2, &imp, NULL, NULL));
+    ck_assert_ok(ctune_tree_node_stats(&imp, NULL, NULL, ab, 2));
     ck_assert_double_eq_tol(imp, 1.0, 1e-12); /* {1 4 1}: 3 / 3 */
     /* an even leaf takes the mean of the two middle values: {0 0 1 4} -> 0.5 */
     ck_assert_ok(ctune_estimator_set_params_text(ab, "max_depth=1, min_samples_leaf=1, "
@@ -422,7 +422,7 @@ START_TEST(test_regressor_absolute)
     ck_assert_ok(ctune_estimator_set_params_text(ab, "max_depth=none, min_samples_split=2"));
     ck_assert_ok(ctune_estimator_fit(ab, d));
     double pred[5];
-    ck_assert_ok(ctune_estimator_predict(ab, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, ab, d));
     for (int i = 0; i < 5; i++)
         ck_assert_double_eq(pred[i], y[i]);
     ctune_estimator_free(sq);
@@ -445,7 +445,7 @@ START_TEST(test_regressor_multi_output)
         assert_node(e, 0, 0, 2.5, 1);
         assert_value(e, 2, (double[]){1, 20}, 2);
         double pred[8];
-        ck_assert_ok(ctune_estimator_predict(e, d, pred));
+        ck_assert_ok(ctune_estimator_predict(pred, e, d));
         for (int i = 0; i < 8; i++)
             ck_assert_double_eq(pred[i], y[i]);
         ctune_estimator_free(e);
@@ -465,7 +465,7 @@ START_TEST(test_class_weight_balanced)
     ck_assert_ok(ctune_estimator_fit(e, d));
     assert_value(e, 0, (double[]){0.5, 0.5}, 2);
     double w;
-    ck_assert_ok(ctune_tree_node_stats(e, 0, NULL, &w, NULL));
+    ck_assert_ok(ctune_tree_node_stats(NULL, &w, NULL, e, 0));
     ck_assert_double_eq_tol(w, 8, 1e-12);
     ck_assert_ok(ctune_estimator_set_params_text(e, "class_weight=none"));
     ck_assert_ok(ctune_estimator_fit(e, d));
@@ -475,7 +475,7 @@ START_TEST(test_class_weight_balanced)
                                                     "criterion=entropy"));
     ck_assert_ok(ctune_estimator_fit(e, d));
     double acc;
-    ck_assert_ok(ctune_estimator_score(e, d, &acc));
+    ck_assert_ok(ctune_estimator_score(&acc, e, d));
     ck_assert_double_eq(acc, 1);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -564,7 +564,7 @@ static double cv5(ctune_estimator *e, const dataset *ds, int stratified)
         ck_assert_ok(ctune_data_subset(&te, ds->all, te_idx, b));
         ck_assert_ok(ctune_estimator_fit(e, tr));
         double acc;
-        ck_assert_ok(ctune_estimator_score(e, te, &acc));
+        ck_assert_ok(ctune_estimator_score(&acc, e, te));
         mean += acc / 5;
         ctune_data_free(tr);
         ctune_data_free(te);
@@ -619,7 +619,7 @@ START_TEST(test_cv_accuracy_digits)
     ck_assert_msg(st >= 0.755 && st <= 0.81, "digits stratified accuracy %.4f", st);
     /* importances of a fitted tree sum to 1 */
     double fi[64], s = 0;
-    ck_assert_ok(ctune_tree_feature_importances(e, fi));
+    ck_assert_ok(ctune_tree_feature_importances(fi, e));
     for (int j = 0; j < 64; j++) {
         ck_assert(fi[j] >= 0);
         s += fi[j];
@@ -653,29 +653,29 @@ START_TEST(test_determinism_and_views)
         ck_assert_ok(ctune_estimator_fit(a, ds.all));
         ck_assert_ok(ctune_estimator_fit(b, ds.all));
         ck_assert_ok(ctune_estimator_fit(c, ds.all));
-        ck_assert_ok(ctune_estimator_predict_proba(a, ds.all, p1));
-        ck_assert_ok(ctune_estimator_predict_proba(b, ds.all, p2));
+        ck_assert_ok(ctune_estimator_predict_proba(p1, a, ds.all));
+        ck_assert_ok(ctune_estimator_predict_proba(p2, b, ds.all));
         ck_assert_int_eq(memcmp(p1, p2, n * 10 * sizeof *p1), 0);
         size_t na, nc;
-        ck_assert_ok(ctune_tree_n_nodes(a, &na));
-        ck_assert_ok(ctune_tree_n_nodes(c, &nc));
-        ck_assert_ok(ctune_estimator_predict_proba(c, ds.all, p2));
+        ck_assert_ok(ctune_tree_n_nodes(&na, a));
+        ck_assert_ok(ctune_tree_n_nodes(&nc, c));
+        ck_assert_ok(ctune_estimator_predict_proba(p2, c, ds.all));
         ck_assert_msg(na != nc || memcmp(p1, p2, n * 10 * sizeof *p1) != 0,
                       "seeds 11 and 12 grew the same tree for '%s'", params[k]);
         /* a stream id derives another reproducible seed */
-        ck_assert_ok(ctune_estimator_fit_ex(b, ds.all, 1, 7));
-        ck_assert_ok(ctune_estimator_fit_ex(c, ds.all, 1, 7));
+        ck_assert_ok(ctune_estimator_fit_task(b, ds.all, 1, 7));
+        ck_assert_ok(ctune_estimator_fit_task(c, ds.all, 1, 7));
         ck_assert_ok(ctune_estimator_set_params_text(c, "seed=11"));
-        ck_assert_ok(ctune_estimator_fit_ex(c, ds.all, 1, 7));
-        ck_assert_ok(ctune_estimator_predict_proba(b, ds.all, p1));
-        ck_assert_ok(ctune_estimator_predict_proba(c, ds.all, p2));
+        ck_assert_ok(ctune_estimator_fit_task(c, ds.all, 1, 7));
+        ck_assert_ok(ctune_estimator_predict_proba(p1, b, ds.all));
+        ck_assert_ok(ctune_estimator_predict_proba(p2, c, ds.all));
         ck_assert_int_eq(memcmp(p1, p2, n * 10 * sizeof *p1), 0);
         /* subset invariance of predict */
-        ck_assert_ok(ctune_estimator_predict(a, ds.all, p1));
+        ck_assert_ok(ctune_estimator_predict(p1, a, ds.all));
         size_t rows[] = {17, 3, 3, 1796, 0};
         ctune_data *sub;
         ck_assert_ok(ctune_data_subset(&sub, ds.all, rows, 5));
-        ck_assert_ok(ctune_estimator_predict(a, sub, p2));
+        ck_assert_ok(ctune_estimator_predict(p2, a, sub));
         for (int i = 0; i < 5; i++)
             ck_assert_double_eq(p2[i], p1[rows[i]]);
         ctune_data_free(sub);
@@ -692,8 +692,8 @@ START_TEST(test_determinism_and_views)
     ctune_estimator *a = cls_with("seed=5"), *b = cls_with("seed=5");
     ck_assert_ok(ctune_estimator_fit(a, ds.all));
     ck_assert_ok(ctune_estimator_fit(b, f32));
-    ck_assert_ok(ctune_estimator_predict(a, ds.all, p1));
-    ck_assert_ok(ctune_estimator_predict(b, f32, p2));
+    ck_assert_ok(ctune_estimator_predict(p1, a, ds.all));
+    ck_assert_ok(ctune_estimator_predict(p2, b, f32));
     ck_assert_int_eq(memcmp(p1, p2, n * sizeof *p1), 0);
     ctune_estimator_free(a);
     ctune_estimator_free(b);
@@ -714,13 +714,13 @@ START_TEST(test_labels_one_feature)
     ck_assert_ok(ctune_estimator_fit(e, d));
     ck_assert_uint_eq(ctune_estimator_n_classes(e), 2);
     double pred[7], proba[14], classes[2];
-    ck_assert_ok(ctune_estimator_classes(e, classes));
+    ck_assert_ok(ctune_estimator_classes(classes, e));
     ck_assert_double_eq(classes[0], 3);
     ck_assert_double_eq(classes[1], 7);
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     for (int i = 0; i < 7; i++)
         ck_assert_double_eq(pred[i], y[i]);
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+    ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
     for (int i = 0; i < 7; i++)
         ck_assert_double_eq_tol(proba[2 * i] + proba[2 * i + 1], 1, 1e-12);
     assert_node(e, 0, 0, 0.4, 1); /* between 0.3 and 0.5 */
@@ -731,7 +731,7 @@ START_TEST(test_labels_one_feature)
     e = cls_with(NULL);
     ck_assert_ok(ctune_estimator_fit(e, d1));
     assert_counts(e, 1, 1, 0);
-    ck_assert_ok(ctune_estimator_predict(e, d1, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d1));
     ck_assert_double_eq(pred[6], 4);
     ctune_estimator_free(e);
     ctune_data_free(d1);
@@ -767,9 +767,9 @@ START_TEST(test_thresholds_and_ties)
     e = cls_with(NULL);
     ck_assert_ok(ctune_estimator_fit(e, dc));
     double thr, pred[4];
-    ck_assert_ok(ctune_tree_node(e, 0, NULL, &thr, NULL, NULL));
+    ck_assert_ok(ctune_tree_node(NULL, &thr, NULL, NULL, e, 0));
     ck_assert(thr >= 1.0 && thr < up);
-    ck_assert_ok(ctune_estimator_predict(e, dc, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, dc));
     for (int i = 0; i < 4; i++)
         ck_assert_double_eq(pred[i], yc[i]);
     ctune_estimator_free(e);
@@ -837,28 +837,28 @@ START_TEST(test_bad_data_and_accessors)
     ck_assert_status(ctune_estimator_fit(e, bad), CTUNE_EDATA);
     ck_assert_error_has("X row 2, column 0 is NaN");
     size_t v;
-    ck_assert_status(ctune_tree_depth(e, &v), CTUNE_ESTATE);
+    ck_assert_status(ctune_tree_depth(&v, e), CTUNE_ESTATE);
     ck_assert_error_has("not fitted");
-    ck_assert_status(ctune_tree_node(e, 0, NULL, NULL, NULL, NULL), CTUNE_ESTATE);
+    ck_assert_status(ctune_tree_node(NULL, NULL, NULL, NULL, e, 0), CTUNE_ESTATE);
     X[2] = 3;
     ck_assert_ok(ctune_estimator_fit(e, bad));
-    ck_assert_status(ctune_tree_depth(e, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_tree_depth(NULL, &v), CTUNE_EINVAL);
-    ck_assert_status(ctune_tree_feature_importances(e, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_tree_node_value(e, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_tree_node(e, 99, NULL, NULL, NULL, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_tree_depth(NULL, e), CTUNE_EINVAL);
+    ck_assert_status(ctune_tree_depth(&v, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_tree_feature_importances(NULL, e), CTUNE_EINVAL);
+    ck_assert_status(ctune_tree_node_value(NULL, e, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_tree_node(NULL, NULL, NULL, NULL, e, 99), CTUNE_EINVAL);
     ck_assert_error_has("node 99 is out of range (the tree has");
-    ck_assert_status(ctune_tree_node_stats(e, 7, NULL, NULL, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_tree_node_stats(NULL, NULL, NULL, e, 7), CTUNE_EINVAL);
     /* predict with another feature count, or NaN */
     double X2[] = {1, 2, 3, 4};
     ctune_data *wide = data_of(X2, 2, 2, NULL, 0);
     double out[4];
-    ck_assert_status(ctune_estimator_predict(e, wide, out), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_predict(out, e, wide), CTUNE_EDATA);
     ck_assert_error_has("X has 2 features, but DecisionTreeClassifier was fitted with 1");
     X2[1] = INFINITY;
     ctune_data *inf = data_of(X2, 4, 1, NULL, 0);
-    ck_assert_status(ctune_estimator_predict(e, inf, out), CTUNE_EDATA);
-    ck_assert_status(ctune_estimator_predict_proba(e, inf, out), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_predict(out, e, inf), CTUNE_EDATA);
+    ck_assert_status(ctune_estimator_predict_proba(out, e, inf), CTUNE_EDATA);
     ctune_data_free(inf);
     ctune_data_free(wide);
     /* non-integer labels for a classifier */
@@ -870,7 +870,7 @@ START_TEST(test_bad_data_and_accessors)
     /* accessors refuse other estimators */
     ctune_estimator *s;
     ck_assert_ok(ctune_standard_scaler_new(&s));
-    ck_assert_status(ctune_tree_n_leaves(s, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_tree_n_leaves(&v, s), CTUNE_EINVAL);
     ck_assert_error_has("StandardScaler is not a DecisionTreeClassifier or DecisionTreeRegressor");
     ctune_estimator_free(s);
     ck_assert_status(ctune_decision_tree_classifier_new(NULL), CTUNE_EINVAL);
@@ -892,7 +892,7 @@ START_TEST(test_clone_and_params_round_trip)
     const ctune_params *pe = ctune_estimator_get_params(e);
     ck_assert_int_eq(ctune_params_equal(pe, ctune_estimator_get_params(c)), 1);
     char text[1024];
-    ck_assert_int_gt(ctune_params_to_text(ctune_estimator_get_params(e), text, sizeof text), 0);
+    ck_assert_int_gt(ctune_params_to_text(text, sizeof text, ctune_estimator_get_params(e)), 0);
     ctune_estimator *f = cls_with(text);
     ck_assert_int_eq(ctune_params_equal(pe, ctune_estimator_get_params(f)), 1);
     ck_assert_uint_eq(ctune_params_count(ctune_estimator_get_params(e)), 10);
@@ -901,11 +901,11 @@ START_TEST(test_clone_and_params_round_trip)
     double p1[569], p2[569];
     ck_assert_ok(ctune_estimator_fit(c, ds.all));
     ck_assert_ok(ctune_estimator_fit(f, ds.all));
-    ck_assert_ok(ctune_estimator_predict(c, ds.all, p1));
-    ck_assert_ok(ctune_estimator_predict(f, ds.all, p2));
+    ck_assert_ok(ctune_estimator_predict(p1, c, ds.all));
+    ck_assert_ok(ctune_estimator_predict(p2, f, ds.all));
     ck_assert_int_eq(memcmp(p1, p2, sizeof p1), 0);
     size_t depth;
-    ck_assert_ok(ctune_tree_depth(c, &depth));
+    ck_assert_ok(ctune_tree_depth(&depth, c));
     ck_assert_uint_le(depth, 4);
     unload(&ds);
     ctune_estimator_free(e);
@@ -928,7 +928,7 @@ static void *fit_job(void *arg)
     job *j = arg;
     j->rc = ctune_estimator_fit(j->e, j->d);
     if (j->rc == CTUNE_OK)
-        j->rc = ctune_estimator_predict(j->e, j->d, j->pred);
+        j->rc = ctune_estimator_predict(j->pred, j->e, j->d);
     return NULL;
 }
 
@@ -968,7 +968,7 @@ static void sweep_fit(ctune_estimator *e, const ctune_data *d)
         ctune_alloc_fail_at(0, 0);
         if (rc == CTUNE_OK) {
             size_t n;
-            ck_assert_ok(ctune_tree_n_nodes(e, &n));
+            ck_assert_ok(ctune_tree_n_nodes(&n, e));
             ck_assert_uint_gt(n, 1);
             return;
         }
@@ -1021,8 +1021,8 @@ START_TEST(test_regressor_integer_ranks_with_gaps)
         ck_assert_ok(ctune_data_new(&d, v ? dense : gaps, CTUNE_FLOAT64, 10, 1, 0, y, 1));
         ck_assert_ok(ctune_decision_tree_regressor_new(&t));
         ck_assert_ok(ctune_estimator_fit(t, d));
-        ck_assert_ok(ctune_tree_n_nodes(t, &nodes[v]));
-        ck_assert_ok(ctune_estimator_predict(t, d, pred[v]));
+        ck_assert_ok(ctune_tree_n_nodes(&nodes[v], t));
+        ck_assert_ok(ctune_estimator_predict(pred[v], t, d));
         ctune_estimator_free(t);
         ctune_data_free(d);
     }

@@ -22,9 +22,9 @@ static ctune_status drop_build(const ctune_params *p, ctune_model *m, void *user
     (void)user;
     int64_t nn, k;
     const char *opt;
-    CTUNE_TRY(ctune_params_get_int(p, "nn", &nn));
-    CTUNE_TRY(ctune_params_get_int(p, "n_classes_", &k));
-    CTUNE_TRY(ctune_params_get_string(p, "optimizer", &opt));
+    CTUNE_TRY(ctune_params_get_int(&nn, p, "nn"));
+    CTUNE_TRY(ctune_params_get_int(&k, p, "n_classes_"));
+    CTUNE_TRY(ctune_params_get_string(&opt, p, "optimizer"));
     CTUNE_TRY(ctune_model_add_dense(m, nn, "relu", NULL));
     CTUNE_TRY(ctune_model_add_dropout(m, 0.25));
     CTUNE_TRY(ctune_model_add_dense(m, k, "softmax", NULL));
@@ -33,7 +33,7 @@ static ctune_status drop_build(const ctune_params *p, ctune_model *m, void *user
 
 static ctune_data *blobs(double *X, double *y, size_t n)
 {
-    ctune_make_blobs(X, y, n, 2, 3, 1.5, 11, NULL);
+    ctune_make_blobs(X, y, NULL, n, 2, 3, 1.5, 11);
     ctune_data *d;
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
     return d;
@@ -76,18 +76,18 @@ static void run_3_then_6(const char *optimizer, ctune_estimator *(*make)(void))
     ck_assert_ok(ctune_estimator_fit(warm, d));
     ctune_params *nine = epochs(9);
     int continued = -1;
-    ck_assert_ok(ctune_estimator_fit_warm(warm, d, nine, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, warm, d, nine));
     ck_assert_int_eq(continued, 1);
     assert_same_state(once, warm);
     /* the params say what was trained: 9 epochs */
     int64_t e;
-    ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(warm), "epochs", &e));
+    ck_assert_ok(ctune_params_get_int(&e, ctune_estimator_get_params(warm), "epochs"));
     ck_assert_int_eq(e, 9);
     /* and both go on identically: 9 + 3 == 12 */
     ctune_params *twelve = epochs(12);
-    ck_assert_ok(ctune_estimator_fit_warm(warm, d, twelve, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, warm, d, twelve));
     ck_assert_int_eq(continued, 1);
-    ck_assert_ok(ctune_estimator_fit_warm(once, d, twelve, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, once, d, twelve));
     ck_assert_int_eq(continued, 1);
     assert_same_state(once, warm);
     ctune_estimator *fresh = make();
@@ -131,33 +131,33 @@ START_TEST(test_falls_back_to_scratch)
     ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=3, seed=2"));
     int continued = -1;
     /* unfitted: a fit from scratch */
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, NULL, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, NULL));
     ck_assert_int_eq(continued, 0);
     /* another param than epochs changed: from scratch, as a fresh fit */
     ctune_params *p;
     ck_assert_ok(ctune_params_new(&p));
     ck_assert_ok(ctune_params_parse(p, "epochs=4, nn=12"));
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, p, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, p));
     ck_assert_int_eq(continued, 0);
     ck_assert_ok(ctune_estimator_set_params_text(ref, "epochs=4, nn=12, seed=2"));
     ck_assert_ok(ctune_estimator_fit(ref, d));
     assert_same_state(ref, e);
     /* fewer epochs: from scratch */
     ctune_params *two = epochs(2);
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, two, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, two));
     ck_assert_int_eq(continued, 0);
     ck_assert_uint_eq(ctune_model_history_len(ctune_keras_model(e)), 2);
     /* other data (row count): from scratch */
     ctune_data *half;
     ck_assert_ok(ctune_data_new(&half, X, CTUNE_FLOAT64, 75, 2, 0, y, 1));
     ctune_params *five = epochs(5);
-    ck_assert_ok(ctune_estimator_fit_warm(e, half, five, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, half, five));
     ck_assert_int_eq(continued, 0);
     /* early stopping cannot be continued exactly */
     ck_assert_ok(ctune_estimator_set_params_text(e, "early_stopping=true, patience=50, epochs=2"));
     ck_assert_ok(ctune_estimator_fit(e, d));
     ctune_params *three = epochs(3);
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, three, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, three));
     ck_assert_int_eq(continued, 0);
     ctune_params_free(p);
     ctune_params_free(two);
@@ -176,19 +176,19 @@ START_TEST(test_bad_input)
     ctune_data *d = blobs(X, y, 30);
     ctune_estimator *e = make_dropout();
     int continued = -1;
-    ck_assert_int_eq(ctune_estimator_fit_warm(NULL, d, NULL, &continued), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_estimator_fit_warm(&continued, NULL, d, NULL), CTUNE_EINVAL);
     ck_assert_int_eq(continued, 0);
-    ck_assert_int_eq(ctune_estimator_fit_warm(e, NULL, NULL, NULL), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_estimator_fit_warm(NULL, e, NULL, NULL), CTUNE_EINVAL);
     ck_assert_ok(ctune_estimator_set_params_text(e, "epochs=1"));
     ck_assert_ok(ctune_estimator_fit(e, d));
     ctune_params *bad = epochs(-3);
-    ck_assert_int_eq(ctune_estimator_fit_warm(e, d, bad, NULL), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_estimator_fit_warm(NULL, e, d, bad), CTUNE_EINVAL);
     ck_assert_ptr_nonnull(strstr(ctune_last_error(), "epochs"));
     ck_assert_int_eq(ctune_estimator_is_fitted(e), 1); /* kept its fit */
     ctune_params *unknown;
     ck_assert_ok(ctune_params_new(&unknown));
     ck_assert_ok(ctune_params_set_int(unknown, "no_such", 1));
-    ck_assert_int_eq(ctune_estimator_fit_warm(e, d, unknown, NULL), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_estimator_fit_warm(NULL, e, d, unknown), CTUNE_EINVAL);
     ctune_params_free(unknown);
     ctune_params_free(bad);
     ctune_estimator_free(e);
@@ -223,7 +223,7 @@ static ctune_params *pipe_epochs(int64_t e)
 static const ctune_estimator *step(const ctune_estimator *pipe, const char *name)
 {
     const ctune_estimator *st = NULL;
-    ck_assert_ok(ctune_pipeline_step(pipe, name, &st));
+    ck_assert_ok(ctune_pipeline_step(&st, pipe, name));
     return st;
 }
 
@@ -233,8 +233,8 @@ static void assert_same_pipe(const ctune_estimator *a, ctune_estimator *b, const
     assert_same_state(step(a, "mlp"), step(b, "mlp"));
     size_t n = ctune_data_n_rows(d);
     double *pa = malloc(n * 3 * sizeof *pa), *pb = malloc(n * 3 * sizeof *pb);
-    ck_assert_ok(ctune_estimator_predict_proba((ctune_estimator *)a, d, pa));
-    ck_assert_ok(ctune_estimator_predict_proba(b, d, pb));
+    ck_assert_ok(ctune_estimator_predict_proba(pa, (ctune_estimator *)a, d));
+    ck_assert_ok(ctune_estimator_predict_proba(pb, b, d));
     ck_assert_int_eq(memcmp(pa, pb, n * 3 * sizeof *pa), 0);
     free(pa);
     free(pb);
@@ -250,31 +250,31 @@ START_TEST(test_pipeline_3_then_6_is_9)
         ctune_estimator *once = make_pipe(), *warm = make_pipe();
         ck_assert_ok(ctune_estimator_set_params_text(once, "mlp__epochs=9"));
         ck_assert_ok(ctune_estimator_set_params_text(warm, "mlp__epochs=3"));
-        ck_assert_ok(ctune_estimator_fit_ex(once, d, 1, with_stream ? 77 : 0));
-        ck_assert_ok(ctune_estimator_fit_ex(warm, d, 1, with_stream ? 77 : 0));
+        ck_assert_ok(ctune_estimator_fit_task(once, d, 1, with_stream ? 77 : 0));
+        ck_assert_ok(ctune_estimator_fit_task(warm, d, 1, with_stream ? 77 : 0));
         ctune_params *nine = pipe_epochs(9), *twelve = pipe_epochs(12);
         int continued = -1;
-        ck_assert_ok(ctune_estimator_fit_warm(warm, d, nine, &continued));
+        ck_assert_ok(ctune_estimator_fit_warm(&continued, warm, d, nine));
         ck_assert_int_eq(continued, 1);
         assert_same_pipe(once, warm, d);
         int64_t e = 0;
-        ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(warm), "mlp__epochs", &e));
+        ck_assert_ok(ctune_params_get_int(&e, ctune_estimator_get_params(warm), "mlp__epochs"));
         ck_assert_int_eq(e, 9);
         ck_assert_ok(
-            ctune_params_get_int(ctune_estimator_get_params(step(warm, "mlp")), "epochs", &e));
+            ctune_params_get_int(&e, ctune_estimator_get_params(step(warm, "mlp")), "epochs"));
         ck_assert_int_eq(e, 9);
         /* both go on alike, and equal 12 in one fit */
-        ck_assert_ok(ctune_estimator_fit_warm(warm, d, twelve, &continued));
+        ck_assert_ok(ctune_estimator_fit_warm(&continued, warm, d, twelve));
         ck_assert_int_eq(continued, 1);
-        ck_assert_ok(ctune_estimator_fit_warm(once, d, twelve, &continued));
+        ck_assert_ok(ctune_estimator_fit_warm(&continued, once, d, twelve));
         ck_assert_int_eq(continued, 1);
         assert_same_pipe(once, warm, d);
         ctune_estimator *fresh = make_pipe();
         ck_assert_ok(ctune_estimator_set_params_text(fresh, "mlp__epochs=12"));
-        ck_assert_ok(ctune_estimator_fit_ex(fresh, d, 1, with_stream ? 77 : 0));
+        ck_assert_ok(ctune_estimator_fit_task(fresh, d, 1, with_stream ? 77 : 0));
         assert_same_pipe(fresh, warm, d);
         /* the same epochs: nothing to train, still the same */
-        ck_assert_ok(ctune_estimator_fit_warm(warm, d, twelve, &continued));
+        ck_assert_ok(ctune_estimator_fit_warm(&continued, warm, d, twelve));
         ck_assert_int_eq(continued, 1);
         assert_same_pipe(fresh, warm, d);
         ctune_params_free(nine);
@@ -297,19 +297,19 @@ START_TEST(test_pipeline_declines)
     ctune_estimator *e = make_pipe(), *ref = make_pipe();
     ck_assert_ok(ctune_estimator_set_params_text(e, "mlp__epochs=3"));
     int continued = -1;
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, NULL, &continued)); /* unfitted */
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, NULL)); /* unfitted */
     ck_assert_int_eq(continued, 0);
     ctune_params *p;
     ck_assert_ok(ctune_params_new(&p));
     ck_assert_ok(ctune_params_parse(p, "mlp__epochs=5, scale__with_mean=false"));
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, p, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, p));
     ck_assert_int_eq(continued, 0);
     ck_assert_ok(ctune_estimator_set_params_text(ref, "mlp__epochs=5, scale__with_mean=false"));
     ck_assert_ok(ctune_estimator_fit(ref, d));
     assert_same_pipe(ref, e, d);
     /* fewer epochs */
     ctune_params *two = pipe_epochs(2);
-    ck_assert_ok(ctune_estimator_fit_warm(e, d, two, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, d, two));
     ck_assert_int_eq(continued, 0);
     ck_assert_ok(ctune_estimator_set_params_text(ref, "mlp__epochs=2"));
     ck_assert_ok(ctune_estimator_fit(ref, d));
@@ -318,7 +318,7 @@ START_TEST(test_pipeline_declines)
     ctune_data *half;
     ck_assert_ok(ctune_data_new(&half, X, CTUNE_FLOAT64, 75, 2, 0, y, 1));
     ctune_params *four = pipe_epochs(4);
-    ck_assert_ok(ctune_estimator_fit_warm(e, half, four, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, e, half, four));
     ck_assert_int_eq(continued, 0);
     /* a last step without fit_more: a tree */
     ctune_estimator *tp, *sc, *tree;
@@ -331,12 +331,12 @@ START_TEST(test_pipeline_declines)
     ctune_params *depth;
     ck_assert_ok(ctune_params_new(&depth));
     ck_assert_ok(ctune_params_parse(depth, "tree__max_depth=2"));
-    ck_assert_ok(ctune_estimator_fit_warm(tp, d, depth, &continued));
+    ck_assert_ok(ctune_estimator_fit_warm(&continued, tp, d, depth));
     ck_assert_int_eq(continued, 0);
     ck_assert_int_eq(ctune_estimator_is_fitted(tp), 1);
     /* bad params: refused, the fit kept */
     ctune_params *bad = pipe_epochs(-1);
-    ck_assert_int_eq(ctune_estimator_fit_warm(e, d, bad, &continued), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_estimator_fit_warm(&continued, e, d, bad), CTUNE_EINVAL);
     ck_assert_ptr_nonnull(strstr(ctune_last_error(), "epochs"));
     ck_assert_int_eq(ctune_estimator_is_fitted(e), 1);
     ctune_params_free(bad);
@@ -385,17 +385,17 @@ START_TEST(test_pipeline_halving_on_epochs)
         size_t checked = 0;
         for (size_t r = 0; r < ctune_search_n_rows(h); r++) {
             double res;
-            ck_assert_ok(ctune_search_result(h, "n_resources", r, &res));
+            ck_assert_ok(ctune_search_result(&res, h, "n_resources", r));
             if (res != (double)epochs)
                 continue;
             double lr;
             ck_assert_ok(
-                ctune_params_get_double(ctune_search_row_params(h, r), "mlp__learning_rate", &lr));
+                ctune_params_get_double(&lr, ctune_search_row_params(h, r), "mlp__learning_rate"));
             size_t c = 0; /* the grid row of the same candidate */
             double glr = -1;
             for (; c < ctune_search_n_rows(g); c++) {
-                ck_assert_ok(ctune_params_get_double(ctune_search_row_params(g, c),
-                                                     "mlp__learning_rate", &glr));
+                ck_assert_ok(ctune_params_get_double(&glr, ctune_search_row_params(g, c),
+                                                     "mlp__learning_rate"));
                 if (glr == lr)
                     break;
             }
@@ -403,8 +403,8 @@ START_TEST(test_pipeline_halving_on_epochs)
             const char *cols[] = {"split0_test_score", "split1_test_score", "split2_test_score"};
             for (size_t k = 0; k < 3; k++) {
                 double a, b;
-                ck_assert_ok(ctune_search_result(h, cols[k], r, &a));
-                ck_assert_ok(ctune_search_result(g, cols[k], c, &b));
+                ck_assert_ok(ctune_search_result(&a, h, cols[k], r));
+                ck_assert_ok(ctune_search_result(&b, g, cols[k], c));
                 ck_assert_int_eq(memcmp(&a, &b, sizeof a), 0);
             }
             checked++;
@@ -449,7 +449,7 @@ static ctune_status counter_create(void **self, const ctune_params *p, void *use
     if (!c)
         return ctune_set_error(CTUNE_ENOMEM, "Counter: out of memory");
     int64_t level;
-    ctune_params_get_int(p, "level", &level); /* read: the spec's param is used */
+    ctune_params_get_int(&level, p, "level"); /* read: the spec's param is used */
     *self = c;
     return CTUNE_OK;
 }
@@ -468,7 +468,7 @@ static ctune_status counter_more(void *self, const ctune_params *params, const c
 {
     (void)train, (void)k, (void)ctx;
     int64_t e = 0;
-    CTUNE_TRY(ctune_params_get_int(params, "epochs", &e));
+    CTUNE_TRY(ctune_params_get_int(&e, params, "epochs"));
     atomic_fetch_add(&n_more, 1);
     ((counter *)self)->epochs = e;
     return CTUNE_OK;

@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         double *row = malloc(m * sizeof *row);
         FUZZ_ASSERT(row != NULL);
         size_t last = n - 1;
-        FUZZ_ASSERT(ctune_data_gather_f64(d, &last, 1, row, m) == CTUNE_OK);
+        FUZZ_ASSERT(ctune_data_gather_f64(row, m, d, &last, 1) == CTUNE_OK);
         ctune_data *s;
         FUZZ_ASSERT(ctune_data_subset(&s, d, &last, 1) == CTUNE_OK);
         ctune_data_free(d);

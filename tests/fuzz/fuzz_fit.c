@@ -85,7 +85,7 @@ static void clamp(ctune_estimator *e, const char *prefix)
         char name[64], text[96];
         int64_t v;
         snprintf(name, sizeof name, "%s%s", prefix, CAPS[i].name);
-        if (ctune_params_get_int(p, name, &v) == CTUNE_OK && v > CAPS[i].max) {
+        if (ctune_params_get_int(&v, p, name) == CTUNE_OK && v > CAPS[i].max) {
             snprintf(text, sizeof text, "%s=%lld", name, (long long)CAPS[i].max);
             FUZZ_ASSERT(ctune_estimator_set_params_text(e, text) == CTUNE_OK);
             p = ctune_estimator_get_params(e);
@@ -96,13 +96,13 @@ static void clamp(ctune_estimator *e, const char *prefix)
 static void check_transform(ctune_estimator *e, const ctune_data *d, size_t n, size_t dcols,
                             double *out)
 {
-    ctune_status rc = ctune_estimator_transform(e, d, out);
+    ctune_status rc = ctune_estimator_transform(out, e, d);
     fuzz_status_ok(rc);
     FUZZ_ASSERT(rc == CTUNE_OK);
     for (size_t i = 0; i < n * dcols; i++)
         FUZZ_ASSERT(isfinite(out[i]));
     double back[MAX_N * MAX_D];
-    rc = ctune_estimator_inverse_transform(e, d, back);
+    rc = ctune_estimator_inverse_transform(back, e, d);
     fuzz_status_ok(rc);
     FUZZ_ASSERT(rc == CTUNE_OK);
 }
@@ -118,7 +118,7 @@ static int check_predictions(ctune_estimator *e, const ctune_data *d, size_t n, 
         check_transform(e, d, n, ctune_data_n_cols(d), pred);
         return 1;
     }
-    ctune_status rc = ctune_estimator_predict(e, d, pred);
+    ctune_status rc = ctune_estimator_predict(pred, e, d);
     fuzz_status_ok(rc);
     if (mlp && rc == CTUNE_ENUMERIC) {
         FUZZ_ASSERT(strstr(ctune_last_error(), "too large for float32") != NULL);
@@ -129,7 +129,7 @@ static int check_predictions(ctune_estimator *e, const ctune_data *d, size_t n, 
         FUZZ_ASSERT(isfinite(pred[i]));
     if (k) {
         double classes[MAX_N];
-        FUZZ_ASSERT(k <= MAX_N && ctune_estimator_classes(e, classes) == CTUNE_OK);
+        FUZZ_ASSERT(k <= MAX_N && ctune_estimator_classes(classes, e) == CTUNE_OK);
         for (size_t i = 0; i < n; i++) {
             int found = 0;
             for (size_t c = 0; c < k; c++)
@@ -137,7 +137,7 @@ static int check_predictions(ctune_estimator *e, const ctune_data *d, size_t n, 
             FUZZ_ASSERT(found);
         }
         double proba[MAX_N * MAX_N];
-        rc = ctune_estimator_predict_proba(e, d, proba);
+        rc = ctune_estimator_predict_proba(proba, e, d);
         fuzz_status_ok(rc);
         FUZZ_ASSERT(rc == CTUNE_OK);
         for (size_t i = 0; i < n; i++) {
@@ -156,8 +156,8 @@ static int check_predictions(ctune_estimator *e, const ctune_data *d, size_t n, 
 static ctune_status outputs(ctune_estimator *e, const ctune_data *d, double *out)
 {
     if (ctune_estimator_kind(e) == CTUNE_TRANSFORMER)
-        return ctune_estimator_transform(e, d, out);
-    return ctune_estimator_predict(e, d, out);
+        return ctune_estimator_transform(out, e, d);
+    return ctune_estimator_predict(out, e, d);
 }
 
 static int finite_x(int f32, const double *X64, const float *X32, size_t n, size_t d, size_t stride)
@@ -243,12 +243,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             goto diverged;
         /* scores: the default one and every scorer */
         double s;
-        rc = ctune_estimator_score(e, view, &s);
+        rc = ctune_estimator_score(&s, e, view);
         fuzz_status_ok(rc);
         FUZZ_ASSERT(rc == CTUNE_OK || (scaler && rc == CTUNE_EUNSUPPORTED));
         FUZZ_ASSERT(scaler || isfinite(s));
         for (size_t i = 0; !scaler && i < ctune_scorer_count(); i++) {
-            rc = ctune_score(e, ctune_scorer_name(i), view, &s);
+            rc = ctune_score(&s, e, ctune_scorer_name(i), view);
             fuzz_status_ok(rc);
             FUZZ_ASSERT(rc == CTUNE_OK || rc == CTUNE_EINVAL);
             if (rc == CTUNE_OK)
@@ -262,11 +262,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(memcmp(pred, pred2, n * width * sizeof *pred) == 0);
         ctune_estimator_free(c);
         /* and so does a saved and loaded model */
-        size_t len;
-        FUZZ_ASSERT(ctune_estimator_save_buffer(e, NULL, 0, &len) == CTUNE_OK);
+        long n_saved = ctune_estimator_save_buffer(NULL, 0, e);
+        FUZZ_ASSERT(n_saved > 0);
+        size_t len = (size_t)n_saved;
         uint8_t *buf = malloc(len);
         FUZZ_ASSERT(buf != NULL);
-        FUZZ_ASSERT(ctune_estimator_save_buffer(e, buf, len, &len) == CTUNE_OK);
+        FUZZ_ASSERT(ctune_estimator_save_buffer(buf, len, e) == n_saved);
         FUZZ_ASSERT(ctune_estimator_load_buffer(&c, buf, len, NULL, NULL) == CTUNE_OK);
         FUZZ_ASSERT(outputs(c, view, pred2) == CTUNE_OK);
         FUZZ_ASSERT(memcmp(pred, pred2, n * width * sizeof *pred) == 0);

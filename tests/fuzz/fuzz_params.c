@@ -10,7 +10,7 @@ static int has_both_quotes(const ctune_params *p)
     for (size_t i = 0; i < ctune_params_count(p); i++) {
         const char *s, *name = ctune_params_name(p, i);
         if (ctune_params_type(p, name) == CTUNE_TYPE_STRING &&
-            ctune_params_get_string(p, name, &s) == CTUNE_OK && strchr(s, '\'') && strchr(s, '"'))
+            ctune_params_get_string(&s, p, name) == CTUNE_OK && strchr(s, '\'') && strchr(s, '"'))
             return 1;
     }
     return 0;
@@ -32,11 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (!has_both_quotes(p)) {
         /* the text form reads back as the same set (the syntax has no
          * escapes: a string holding both quote characters may not) */
-        long need = ctune_params_to_text(p, NULL, 0);
+        long need = ctune_params_to_text(NULL, 0, p);
         FUZZ_ASSERT(need >= 0);
         char *buf = malloc((size_t)need + 1);
         FUZZ_ASSERT(buf != NULL);
-        FUZZ_ASSERT(ctune_params_to_text(p, buf, (size_t)need + 1) == need);
+        FUZZ_ASSERT(ctune_params_to_text(buf, (size_t)need + 1, p) == need);
         FUZZ_ASSERT(strlen(buf) == (size_t)need);
         ctune_params *q;
         FUZZ_ASSERT(ctune_params_new(&q) == CTUNE_OK);
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < ctune_params_count(p); i++) {
             const char *name = ctune_params_name(p, i);
             FUZZ_ASSERT(name != NULL && ctune_params_find(p, name) == (long)i);
-            FUZZ_ASSERT(ctune_params_value_text(p, name, NULL, 0) <= need);
+            FUZZ_ASSERT(ctune_params_value_text(NULL, 0, p, name) <= need);
         }
     }
     /* the same text through both estimators: validated against their specs */

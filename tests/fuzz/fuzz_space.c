@@ -19,11 +19,11 @@ enum { MAX_GRID = 4096 };
 
 static char *text_of(const ctune_space *sp)
 {
-    long need = ctune_space_to_text(sp, NULL, 0);
+    long need = ctune_space_to_text(NULL, 0, sp);
     FUZZ_ASSERT(need >= 0);
     char *buf = malloc((size_t)need + 1);
     FUZZ_ASSERT(buf != NULL);
-    FUZZ_ASSERT(ctune_space_to_text(sp, buf, (size_t)need + 1) == need);
+    FUZZ_ASSERT(ctune_space_to_text(buf, (size_t)need + 1, sp) == need);
     FUZZ_ASSERT(strlen(buf) == (size_t)need);
     return buf;
 }
@@ -55,7 +55,7 @@ static void check_candidates(const ctune_space *sp, const ctune_candidates *c, s
             FUZZ_ASSERT(ctune_params_find(p, name) >= 0);
             double v;
             if (finite && ctune_params_type(p, name) == CTUNE_TYPE_DOUBLE &&
-                ctune_params_get_double(p, name, &v) == CTUNE_OK)
+                ctune_params_get_double(&v, p, name) == CTUNE_OK)
                 FUZZ_ASSERT(isfinite(v));
         }
     }
@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int finite = !mentions_nonfinite(text);
     uint64_t gsize = 0;
     ctune_candidates *c = NULL, *c2 = NULL;
-    rc = ctune_space_grid_size(sp, &gsize);
+    rc = ctune_space_grid_size(&gsize, sp);
     fuzz_status_ok(rc);
     int lists = rc == CTUNE_OK;
     if (lists && n > 0 && gsize <= MAX_GRID) {

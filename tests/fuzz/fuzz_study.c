@@ -40,19 +40,19 @@ static ctune_status run_search(const char *path, ctune_study **keep)
         if (rc == CTUNE_OK) {
             double v;
             for (size_t i = 0; i < 2; i++)
-                FUZZ_ASSERT(ctune_search_result(s, "mean_test_score", i, &v) == CTUNE_OK);
+                FUZZ_ASSERT(ctune_search_result(&v, s, "mean_test_score", i) == CTUNE_OK);
         }
         size_t n = 0, done, total;
-        ctune_status r2 = ctune_study_n_trials(st, &n);
+        ctune_status r2 = ctune_study_n_trials(&n, st);
         fuzz_status_ok(r2);
         for (size_t i = 0; r2 == CTUNE_OK && i < n && i < 64; i++) {
             ctune_study_trial_info t;
-            ctune_status r3 = ctune_study_trial(st, i, &t);
+            ctune_status r3 = ctune_study_trial(&t, st, i);
             fuzz_status_ok(r3);
             if (r3 == CTUNE_OK)
                 FUZZ_ASSERT(t.params && t.state && t.error && (t.scores || !t.n_scores));
         }
-        fuzz_status_ok(ctune_study_progress(st, &done, &total));
+        fuzz_status_ok(ctune_study_progress(&done, &total, st));
         ctune_search_set_study(s, NULL);
         if (keep)
             *keep = st;
@@ -85,18 +85,18 @@ static void run_tuner(const char *path)
         for (int i = 0; rc == CTUNE_OK && i < 3; i++) {
             size_t k;
             const ctune_params *p;
-            rc = ctune_tuner_ask(t, &k, &p);
+            rc = ctune_tuner_ask(&k, &p, t);
             fuzz_status_ok(rc);
             if (rc != CTUNE_OK)
                 break;
             int prune = 0;
-            fuzz_status_ok(ctune_tuner_report(t, k, 0, 0.25 * i, &prune));
+            fuzz_status_ok(ctune_tuner_report(&prune, t, k, 0, 0.25 * i));
             fuzz_status_ok(i == 1 ? ctune_tuner_tell_pruned(t, k)
                                   : ctune_tuner_tell(t, k, 0.5 * i));
         }
         size_t n = 0, done, total;
-        fuzz_status_ok(ctune_study_n_trials(st, &n));
-        fuzz_status_ok(ctune_study_progress(st, &done, &total));
+        fuzz_status_ok(ctune_study_n_trials(&n, st));
+        fuzz_status_ok(ctune_study_progress(&done, &total, st));
         ctune_tuner_set_study(t, NULL);
         ctune_study_close(st);
     }

@@ -19,7 +19,7 @@ int main(void)
         ctune_mlp_classifier_new(&mlp) != CTUNE_OK ||
         ctune_estimator_set_params_text(mlp, "epochs=3, batch_size=4, nn=8") != CTUNE_OK ||
         ctune_estimator_fit(mlp, d) != CTUNE_OK ||
-        ctune_estimator_score(mlp, d, &acc) != CTUNE_OK) {
+        ctune_estimator_score(&acc, mlp, d) != CTUNE_OK) {
         fprintf(stderr, "app: %s\n", ctune_last_error());
         goto out;
     }

@@ -36,12 +36,12 @@ static void assert_same_data(const ctune_data *a, const ctune_data *b)
     ck_assert_uint_eq(ctune_data_n_cols(b), m);
     ck_assert_uint_eq(ctune_data_n_targets(b), ctune_data_n_targets(a));
     double *xa = malloc(n * m * sizeof *xa), *xb = malloc(n * m * sizeof *xb);
-    ck_assert_ok(ctune_data_gather_f64(a, NULL, n, xa, m));
-    ck_assert_ok(ctune_data_gather_f64(b, NULL, n, xb, m));
+    ck_assert_ok(ctune_data_gather_f64(xa, m, a, NULL, n));
+    ck_assert_ok(ctune_data_gather_f64(xb, m, b, NULL, n));
     ck_assert_int_eq(memcmp(xa, xb, n * m * sizeof *xa), 0);
     if (ctune_data_n_targets(a)) {
-        ck_assert_ok(ctune_data_gather_y(a, NULL, n, xa));
-        ck_assert_ok(ctune_data_gather_y(b, NULL, n, xb));
+        ck_assert_ok(ctune_data_gather_y(xa, a, NULL, n));
+        ck_assert_ok(ctune_data_gather_y(xb, b, NULL, n));
         ck_assert_int_eq(memcmp(xa, xb, n * sizeof *xa), 0);
     }
     free(xa);
@@ -415,8 +415,8 @@ START_TEST(test_dtype_float32)
     ck_assert_uint_eq(m, 30);
     double *x = malloc(n * m * sizeof *x);
     float *f = malloc(n * m * sizeof *f);
-    ck_assert_ok(ctune_data_gather_f64(d64, NULL, n, x, m));
-    ck_assert_ok(ctune_data_gather_f32(d32, NULL, n, f, m));
+    ck_assert_ok(ctune_data_gather_f64(x, m, d64, NULL, n));
+    ck_assert_ok(ctune_data_gather_f32(f, m, d32, NULL, n));
     for (size_t i = 0; i < n * m; i++) {
         float want = (float)x[i];
         ck_assert(memcmp(&want, &f[i], sizeof want) == 0);
@@ -588,7 +588,7 @@ START_TEST(test_large_file_across_buffers)
     assert_same_data(a, b);
     ck_assert_uint_eq(ctune_data_n_rows(a), rows);
     double *x = malloc(rows * m * sizeof *x);
-    ck_assert_ok(ctune_data_gather_f64(a, NULL, rows, x, m));
+    ck_assert_ok(ctune_data_gather_f64(x, m, a, NULL, rows));
     ck_assert_int_eq(memcmp(x, vals, rows * m * sizeof *x), 0);
     ck_assert_uint_eq(ctune_data_n_class_names(a), 3);
     ck_assert_str_eq(ctune_data_class_name(a, 0), "alpha");
@@ -653,7 +653,7 @@ START_TEST(test_numbers_equal_strtod)
     ck_assert_ok(ctune_csv_load_buffer(&b, text, len, "target=none"));
     assert_same_data(a, b);
     double *x = malloc(rows * m * sizeof *x);
-    ck_assert_ok(ctune_data_gather_f64(a, NULL, rows, x, m));
+    ck_assert_ok(ctune_data_gather_f64(x, m, a, NULL, rows));
     for (size_t k = 0; k < rows * m; k++)
         ck_assert_msg(memcmp(&x[k], &vals[k], sizeof *x) == 0,
                       "row %zu, column %zu: %.17g, strtod %.17g", k / m + 1, k % m, x[k], vals[k]);
@@ -663,7 +663,7 @@ START_TEST(test_numbers_equal_strtod)
     ck_assert_ok(ctune_csv_load_buffer(&a, text, len, "target=none,dtype=float32"));
     const void *X32;
     size_t stride;
-    ck_assert_ok(ctune_data_rows(a, &X32, &stride));
+    ck_assert_ok(ctune_data_rows(&X32, &stride, a));
     for (size_t k = 0; k < rows * m; k++)
         ck_assert(((const float *)X32)[k / m * stride + k % m] == (float)vals[k]);
     ctune_data_free(a);

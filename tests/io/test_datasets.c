@@ -12,8 +12,8 @@ static void assert_same_as_file(const ctune_data *d, const char *file)
     ck_assert_uint_eq(ctune_data_n_rows(d), n);
     ck_assert_uint_eq(ctune_data_n_cols(d), m);
     double *x = malloc(n * m * sizeof *x), *yy = malloc(n * sizeof *yy);
-    ck_assert_ok(ctune_data_gather_f64(d, NULL, n, x, m));
-    ck_assert_ok(ctune_data_gather_y(d, NULL, n, yy));
+    ck_assert_ok(ctune_data_gather_f64(x, m, d, NULL, n));
+    ck_assert_ok(ctune_data_gather_y(yy, d, NULL, n));
     ck_assert_int_eq(memcmp(x, X, n * m * sizeof *x), 0);
     ck_assert_int_eq(memcmp(yy, y, n * sizeof *yy), 0);
     free(x);

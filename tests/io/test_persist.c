@@ -44,9 +44,9 @@ static ctune_status centroid_create(void **self, const ctune_params *p, void *us
     if (!m)
         return ctune_set_error(CTUNE_ENOMEM, "centroid");
     const char *metric;
-    ctune_params_get_string(p, "metric", &metric);
+    ctune_params_get_string(&metric, p, "metric");
     m->manhattan = !strcmp(metric, "manhattan");
-    ctune_params_get_double(p, "shrink", &m->shrink);
+    ctune_params_get_double(&m->shrink, p, "shrink");
     *self = m;
     return CTUNE_OK;
 }
@@ -165,8 +165,8 @@ static ctune_status centroid_load(void **self, const ctune_params *p, ctune_read
     g_load_nf = ctune_read_n_features(r);
     g_load_no = ctune_read_n_outputs(r);
     g_load_k = ctune_read_n_classes(r);
-    TRY(ctune_read_u64(r, &d));
-    TRY(ctune_read_u64(r, &k));
+    TRY(ctune_read_u64(&d, r));
+    TRY(ctune_read_u64(&k, r));
     if (d == 0 || k == 0 || k > 64 || d > ctune_read_remaining(r) / 8 / k)
         return ctune_set_error(CTUNE_EFORMAT, "centroid: bad sizes %llu x %llu",
                                (unsigned long long)k, (unsigned long long)d);
@@ -180,21 +180,24 @@ static ctune_status centroid_load(void **self, const ctune_params *p, ctune_read
     centroid *m = calloc(1, sizeof *m);
     m->d = (size_t)d;
     m->k = (size_t)k;
-    ctune_status rc = ctune_read_string(r, metric, sizeof metric);
+    long n_metric = ctune_read_string(metric, sizeof metric, r);
+    ctune_status rc = n_metric < 0 ? (ctune_status)n_metric : CTUNE_OK;
+    if (rc == CTUNE_OK && (size_t)n_metric >= sizeof metric)
+        rc = ctune_set_error(CTUNE_EFORMAT, "centroid: metric name of %ld bytes", n_metric);
     if (rc == CTUNE_OK)
-        rc = ctune_read_f64(r, &m->shrink);
+        rc = ctune_read_f64(&m->shrink, r);
     if (rc == CTUNE_OK)
-        rc = ctune_read_i64(r, &magic);
+        rc = ctune_read_i64(&magic, r);
     if (rc == CTUNE_OK && magic != -42)
         rc = ctune_set_error(CTUNE_EFORMAT, "centroid: bad magic");
     if (rc == CTUNE_OK) {
         m->manhattan = !strcmp(metric, "manhattan");
         m->c = calloc(m->k * m->d, sizeof *m->c);
         m->scale = calloc(m->d, sizeof *m->scale);
-        rc = ctune_read_f64_array(r, m->c, m->k * m->d);
+        rc = ctune_read_f64_array(m->c, m->k * m->d, r);
     }
     if (rc == CTUNE_OK)
-        rc = ctune_read_f32_array(r, m->scale, m->d);
+        rc = ctune_read_f32_array(m->scale, m->d, r);
     if (rc != CTUNE_OK) {
         centroid_destroy(m);
         return rc;
@@ -280,13 +283,13 @@ static ctune_status meanreg_load(void **self, const ctune_params *p, ctune_reade
     (void)p;
     (void)user;
     uint64_t t;
-    TRY(ctune_read_u64(r, &t));
+    TRY(ctune_read_u64(&t, r));
     if (t == 0 || t > ctune_read_remaining(r) / 8)
         return ctune_set_error(CTUNE_EFORMAT, "meanreg: bad size");
     meanreg *m = calloc(1, sizeof *m);
     m->t = (size_t)t;
     m->mean = calloc(m->t, sizeof *m->mean);
-    ctune_status rc = ctune_read_f64_array(r, m->mean, m->t);
+    ctune_status rc = ctune_read_f64_array(m->mean, m->t, r);
     if (rc != CTUNE_OK) {
         meanreg_destroy(m);
         return rc;
@@ -393,7 +396,7 @@ static ctune_estimator_vtable SHIFTED;
 static ctune_status shift_load_def(ctune_estimator **out, ctune_reader *r, void *user)
 {
     double shift;
-    TRY(ctune_read_f64(r, &shift));
+    TRY(ctune_read_f64(&shift, r));
     if (((const shift_def *)user)->bad)
         return ctune_estimator_new(out, &MEANREG, NULL);
     return ctune_estimator_new(out, &SHIFTED, shift_def_new(shift)); /* adopts it */
@@ -485,8 +488,8 @@ static ctune_data *iris_data(void)
     ck_assert_ok(ctune_dataset_load(&d, "iris", NULL));
     size_t n = ctune_data_n_rows(d);
     ck_assert_uint_eq(n, 150);
-    ck_assert_ok(ctune_data_gather_f64(d, NULL, n, IRIS_X, 4));
-    ck_assert_ok(ctune_data_gather_y(d, NULL, n, IRIS_Y));
+    ck_assert_ok(ctune_data_gather_f64(IRIS_X, 4, d, NULL, n));
+    ck_assert_ok(ctune_data_gather_y(IRIS_Y, d, NULL, n));
     for (size_t i = 0; i < n; i++)
         IRIS_Y[i] = 10 + 5 * IRIS_Y[i];
     ctune_data_free(d);
@@ -507,10 +510,10 @@ static ctune_estimator *fitted_centroid(const ctune_data *d)
 
 static unsigned char *save_to_buffer(const ctune_estimator *e, size_t *len)
 {
-    ck_assert_ok(ctune_estimator_save_buffer(e, NULL, 0, len));
+    *len = ck_assert_len(ctune_estimator_save_buffer(NULL, 0, e));
     unsigned char *b = malloc(*len);
     size_t len2;
-    ck_assert_ok(ctune_estimator_save_buffer(e, b, *len, &len2));
+    len2 = ck_assert_len(ctune_estimator_save_buffer(b, *len, e));
     ck_assert_uint_eq(len2, *len);
     return b;
 }
@@ -533,18 +536,18 @@ static void assert_same_predictions(ctune_estimator *a, ctune_estimator *b, cons
     ck_assert_uint_eq(ctune_estimator_n_outputs(b), o);
     ck_assert_uint_eq(ctune_estimator_n_features_in(b), ctune_estimator_n_features_in(a));
     double *pa = calloc(n * 16, sizeof *pa), *pb = calloc(n * 16, sizeof *pb);
-    ck_assert_ok(ctune_estimator_predict(a, d, pa));
-    ck_assert_ok(ctune_estimator_predict(b, d, pb));
+    ck_assert_ok(ctune_estimator_predict(pa, a, d));
+    ck_assert_ok(ctune_estimator_predict(pb, b, d));
     ck_assert_int_eq(memcmp(pa, pb, n * o * sizeof *pa), 0);
     if (ctune_estimator_kind(a) == CTUNE_CLASSIFIER) {
         size_t k = ctune_estimator_n_classes(a);
         ck_assert_uint_eq(ctune_estimator_n_classes(b), k);
         double ca[16], cb[16];
-        ck_assert_ok(ctune_estimator_classes(a, ca));
-        ck_assert_ok(ctune_estimator_classes(b, cb));
+        ck_assert_ok(ctune_estimator_classes(ca, a));
+        ck_assert_ok(ctune_estimator_classes(cb, b));
         ck_assert_int_eq(memcmp(ca, cb, k * sizeof *ca), 0);
-        ck_assert_ok(ctune_estimator_predict_proba(a, d, pa));
-        ck_assert_ok(ctune_estimator_predict_proba(b, d, pb));
+        ck_assert_ok(ctune_estimator_predict_proba(pa, a, d));
+        ck_assert_ok(ctune_estimator_predict_proba(pb, b, d));
         ck_assert_int_eq(memcmp(pa, pb, n * k * sizeof *pa), 0);
     }
     free(pa);
@@ -573,7 +576,7 @@ START_TEST(test_round_trip_file_and_buffer)
     ck_assert_str_eq(ctune_estimator_name(f), "NearestCentroid");
     assert_same_predictions(e, f, d);
     double c[3];
-    ck_assert_ok(ctune_estimator_classes(f, c));
+    ck_assert_ok(ctune_estimator_classes(c, f));
     ck_assert_double_eq(c[0], 10);
     ck_assert_double_eq(c[2], 20);
 
@@ -657,7 +660,7 @@ START_TEST(test_unfitted_and_no_hooks)
     ck_assert_error_has("NoHooks has no save hook");
     ck_assert_int_eq(access(tmp_path("nohooks.model"), F_OK), -1);
     size_t len;
-    ck_assert_status(ctune_estimator_save_buffer(e, NULL, 0, &len), CTUNE_EUNSUPPORTED);
+    ck_assert_status(ctune_estimator_save_buffer(NULL, 0, e), CTUNE_EUNSUPPORTED);
     ctune_estimator_free(e);
     /* a fitted file loaded with a vtable without load hook */
     e = fitted_centroid(d);
@@ -888,15 +891,19 @@ START_TEST(test_save_buffer_api_and_io_errors)
     ctune_estimator *e, *f = (ctune_estimator *)1;
     ck_assert_ok(ctune_estimator_new(&e, &CENTROID, NULL));
     size_t len = 0;
-    ck_assert_ok(ctune_estimator_save_buffer(e, NULL, 0, &len));
+    len = ck_assert_len(ctune_estimator_save_buffer(NULL, 0, e));
     ck_assert_uint_gt(len, 28);
-    unsigned char small[16];
-    size_t got = 0;
-    ck_assert_status(ctune_estimator_save_buffer(e, small, sizeof small, &got), CTUNE_EINVAL);
-    ck_assert_uint_eq(got, len);
-    ck_assert_error_has("the buffer of 16 bytes is too small");
-    ck_assert_status(ctune_estimator_save_buffer(e, NULL, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_estimator_save_buffer(NULL, NULL, 0, &got), CTUNE_EINVAL);
+    /* too small: the prefix that fits, and the whole size */
+    unsigned char small[16], *whole = malloc(len);
+    ck_assert_ptr_nonnull(whole);
+    ck_assert_uint_eq(ck_assert_len(ctune_estimator_save_buffer(whole, len, e)), len);
+    memset(small, 0xAB, sizeof small);
+    ck_assert_uint_eq(ck_assert_len(ctune_estimator_save_buffer(small, sizeof small, e)), len);
+    ck_assert_mem_eq(small, whole, sizeof small);
+    free(whole);
+    ck_assert_status(ctune_estimator_save_buffer(NULL, 8, e), CTUNE_EINVAL);
+    ck_assert_error_has("buf is NULL but cap is 8");
+    ck_assert_status(ctune_estimator_save_buffer(NULL, 0, NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_estimator_save(e, NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_estimator_save(e, "/nonexistent-dir/x.model"), CTUNE_EIO);
     ck_assert_error_has("cannot create a temporary file for '/nonexistent-dir/x.model'");
@@ -948,14 +955,13 @@ START_TEST(test_alloc_failure_sweeps)
     ck_assert_msg(done, "load never succeeded");
     done = 0;
     for (int k = 1; k < 500 && !done; k++) {
-        size_t n = 0;
         ctune_alloc_fail_at(k, 0);
-        ctune_status rc = ctune_estimator_save_buffer(e, NULL, 0, &n);
+        long n = ctune_estimator_save_buffer(NULL, 0, e);
         ctune_alloc_fail_at(0, 0);
-        if (rc != CTUNE_OK)
-            ck_assert_int_eq(rc, CTUNE_ENOMEM);
+        if (n < 0)
+            ck_assert_int_eq(n, CTUNE_ENOMEM);
         else
-            done = n == len;
+            done = (size_t)n == len;
         ck_assert_int_eq(ctune_alloc_live(), live);
     }
     ck_assert_msg(done, "save never succeeded");
@@ -998,47 +1004,56 @@ START_TEST(test_primitives_round_trip)
     double x, g64[2];
     float g32[3];
     char s[16];
-    ck_assert_ok(ctune_read_u64(&r, &u));
+    ck_assert_ok(ctune_read_u64(&u, &r));
     ck_assert(u == UINT64_C(0x0102030405060708));
-    ck_assert_ok(ctune_read_i64(&r, &i));
+    ck_assert_ok(ctune_read_i64(&i, &r));
     ck_assert_int_eq(i, -2);
-    ck_assert_ok(ctune_read_f64(&r, &x));
+    ck_assert_ok(ctune_read_f64(&x, &r));
     ck_assert(x == 0 && signbit(x));
-    ck_assert_ok(ctune_read_f32_array(&r, g32, 3));
+    ck_assert_ok(ctune_read_f32_array(g32, 3, &r));
     ck_assert_int_eq(memcmp(g32, f32, sizeof f32), 0);
-    ck_assert_ok(ctune_read_f64_array(&r, g64, 2));
+    ck_assert_ok(ctune_read_f64_array(g64, 2, &r));
     ck_assert_int_eq(memcmp(g64, f64, sizeof f64), 0);
-    ck_assert_status(ctune_read_string(&r, s, 4), CTUNE_EFORMAT); /* 6 bytes + NUL */
+    /* the buffer rule: the length, the prefix that fits, nothing consumed */
+    size_t before = ctune_read_remaining(&r);
+    ck_assert_int_eq(ctune_read_string(NULL, 0, &r), 6); /* "héllo" is 6 bytes */
+    ck_assert_int_eq(ctune_read_string(s, 4, &r), 6);
+    ck_assert_str_eq(s, "h\xc3\xa9");
+    ck_assert_int_eq(ctune_read_string(s, 6, &r), 6);
+    /* the internal fixed-buffer form fails when it does not fit */
+    ck_assert_int_eq(ctune__read_string_fit(s, 4, &r), CTUNE_EFORMAT);
     ck_assert_error_has("does not fit in a buffer of 4");
-    ck_assert_ok(ctune_read_string(&r, s, sizeof s)); /* the failed read consumed nothing */
+    ck_assert_uint_eq(ctune_read_remaining(&r), before);
+    ck_assert_int_eq(ctune_read_string(s, 7, &r), 6); /* fits: consumed */
     ck_assert_str_eq(s, "héllo");
-    ck_assert_ok(ctune_read_string(&r, s, sizeof s));
+    ck_assert_uint_eq(ctune_read_remaining(&r), before - 8 - 6);
+    ck_assert_int_eq(ctune_read_string(s, sizeof s, &r), 0);
     ck_assert_str_eq(s, "");
-    ck_assert_ok(ctune_read_string(&r, s, sizeof s));
+    ck_assert_int_eq(ctune_read_string(s, sizeof s, &r), 0);
     ck_assert_str_eq(s, "");
     ck_assert_uint_eq(ctune_read_remaining(&r), 3);
-    ck_assert_status(ctune_read_u64(&r, &u), CTUNE_EFORMAT);
+    ck_assert_status(ctune_read_u64(&u, &r), CTUNE_EFORMAT);
     ck_assert_str_eq(ctune_last_error(),
                      "model file truncated at byte 85 (8 bytes needed at byte 82)");
-    ck_assert_ok(ctune_read_bytes(&r, s, 3));
+    ck_assert_ok(ctune_read_bytes(s, 3, &r));
     ck_assert_int_eq(memcmp(s, "xyz", 3), 0);
     ck_assert_uint_eq(ctune_read_remaining(&r), 0);
-    ck_assert_status(ctune_read_f64_array(&r, g64, 1), CTUNE_EFORMAT);
-    ck_assert_status(ctune_read_f32_array(&r, g32, 1), CTUNE_EFORMAT);
-    ck_assert_status(ctune_read_bytes(&r, s, 1), CTUNE_EFORMAT);
-    ck_assert_ok(ctune_read_bytes(&r, s, 0));
-    ck_assert_status(ctune_read_u64(NULL, &u), CTUNE_EINVAL);
-    ck_assert_status(ctune_read_string(&r, NULL, 3), CTUNE_EINVAL);
+    ck_assert_status(ctune_read_f64_array(g64, 1, &r), CTUNE_EFORMAT);
+    ck_assert_status(ctune_read_f32_array(g32, 1, &r), CTUNE_EFORMAT);
+    ck_assert_status(ctune_read_bytes(s, 1, &r), CTUNE_EFORMAT);
+    ck_assert_ok(ctune_read_bytes(s, 0, &r));
+    ck_assert_status(ctune_read_u64(&u, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_read_string(NULL, 3, &r), CTUNE_EINVAL);
     ck_assert_uint_eq(ctune_read_remaining(NULL), 0);
     ctune__writer_free(&w);
 
     /* a string with a NUL byte, and one longer than the data */
     unsigned char bad[12] = {3, 0, 0, 0, 0, 0, 0, 0, 'a', 0, 'b', 0};
     ctune__reader_init(&r, bad, 11, 0);
-    ck_assert_status(ctune_read_string(&r, s, sizeof s), CTUNE_EFORMAT);
+    ck_assert_status(ctune_read_string(s, sizeof s, &r), CTUNE_EFORMAT);
     ck_assert_error_has("holds a NUL byte");
     bad[0] = 200;
-    ck_assert_status(ctune_read_string(&r, s, sizeof s), CTUNE_EFORMAT);
+    ck_assert_status(ctune_read_string(s, sizeof s, &r), CTUNE_EFORMAT);
     ck_assert_error_has("truncated at byte 11");
     ck_assert_uint_eq(ctune_read_remaining(&r), 11);
     /* CRC-32 check value */
@@ -1179,9 +1194,9 @@ START_TEST(test_builtin_registry_round_trips)
         ck_assert_str_eq(ctune_estimator_name(e), name);
         size_t len;
         /* unfitted: params only */
-        ck_assert_ok(ctune_estimator_save_buffer(e, NULL, 0, &len));
+        len = ck_assert_len(ctune_estimator_save_buffer(NULL, 0, e));
         unsigned char *b = malloc(len);
-        ck_assert_ok(ctune_estimator_save_buffer(e, b, len, &len));
+        len = ck_assert_len(ctune_estimator_save_buffer(b, len, e));
         ck_assert_ok(ctune_estimator_load_buffer(&f, b, len, NULL, NULL));
         ck_assert_str_eq(ctune_estimator_name(f), name);
         ck_assert_int_eq(
@@ -1192,9 +1207,9 @@ START_TEST(test_builtin_registry_round_trips)
         ctune_status rc = ctune_estimator_fit(e, iris);
         ck_assert_int_eq(rc, strcmp(name, "Pipeline") ? CTUNE_OK : CTUNE_ESTATE);
         if (rc == CTUNE_OK) {
-            ck_assert_ok(ctune_estimator_save_buffer(e, NULL, 0, &len));
+            len = ck_assert_len(ctune_estimator_save_buffer(NULL, 0, e));
             b = malloc(len);
-            ck_assert_ok(ctune_estimator_save_buffer(e, b, len, &len));
+            len = ck_assert_len(ctune_estimator_save_buffer(b, len, e));
             ck_assert_ok(ctune_estimator_load_buffer(&f, b, len, NULL, NULL));
             if (ctune_estimator_kind(e) != CTUNE_TRANSFORMER)
                 assert_same_predictions(e, f, iris);

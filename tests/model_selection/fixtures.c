@@ -27,13 +27,13 @@ static ctune_status centroid_create(void **self, const ctune_params *p, void *us
     if (!c)
         return ctune_set_error(CTUNE_ENOMEM, "no memory");
     if (ctune_params_find(p, "shrink") >= 0)
-        ctune_params_get_double(p, "shrink", &c->shrink);
+        ctune_params_get_double(&c->shrink, p, "shrink");
     if (ctune_params_find(p, "fail_above") >= 0 && !ctune_params_is_none(p, "fail_above")) {
         c->has_fail = 1;
-        ctune_params_get_double(p, "fail_above", &c->fail_above);
+        ctune_params_get_double(&c->fail_above, p, "fail_above");
     }
     if (ctune_params_find(p, "delay_ms") >= 0)
-        ctune_params_get_int(p, "delay_ms", &c->delay_ms);
+        ctune_params_get_int(&c->delay_ms, p, "delay_ms");
     *self = c;
     return CTUNE_OK;
 }
@@ -161,7 +161,7 @@ static ctune_status ridge_create(void **self, const ctune_params *p, void *user)
     ridge *r = calloc(1, sizeof *r);
     if (!r)
         return ctune_set_error(CTUNE_ENOMEM, "no memory");
-    ctune_params_get_double(p, "alpha", &r->alpha);
+    ctune_params_get_double(&r->alpha, p, "alpha");
     *self = r;
     return CTUNE_OK;
 }
@@ -263,9 +263,9 @@ static ctune_status seeded_create(void **self, const ctune_params *p, void *user
     seeded *s = calloc(1, sizeof *s);
     if (!s)
         return ctune_set_error(CTUNE_ENOMEM, "no memory");
-    ctune_params_get_int(p, "seed", &s->seed);
+    ctune_params_get_int(&s->seed, p, "seed");
     if (ctune_params_find(p, "delay_ms") >= 0)
-        ctune_params_get_int(p, "delay_ms", &s->delay_ms);
+        ctune_params_get_int(&s->delay_ms, p, "delay_ms");
     *self = s;
     return CTUNE_OK;
 }

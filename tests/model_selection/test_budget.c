@@ -63,7 +63,7 @@ static ctune_space *levels(void)
 static int64_t row_level(const ctune_search *s, size_t i)
 {
     int64_t v = -1;
-    ck_assert_ok(ctune_params_get_int(ctune_search_row_params(s, i), "level", &v));
+    ck_assert_ok(ctune_params_get_int(&v, ctune_search_row_params(s, i), "level"));
     return v;
 }
 
@@ -131,10 +131,10 @@ START_TEST(test_stopped_by_words)
     ck_assert_ok(ctune_search_set_options(s, "cv=2"));
     ck_assert_ok(ctune_search_fit(s, d));
     ck_assert_str_eq(ctune_search_stopped_by(s), "grid");
-    long n = ctune_search_results_json_buf(s, NULL, 0);
+    long n = ctune_search_results_json_buf(NULL, 0, s);
     ck_assert_int_gt(n, 0);
     char *a = malloc((size_t)n + 1);
-    ctune_search_results_json_buf(s, a, (size_t)n + 1);
+    ctune_search_results_json_buf(a, (size_t)n + 1, s);
     /* its whole list ran: no stopped_by, the document a study rebuilds */
     ck_assert_ptr_null(strstr(a, "stopped_by"));
     free(a);
@@ -152,8 +152,8 @@ START_TEST(test_stopped_by_words)
     for (size_t c = 0; c < 4; c++)
         for (size_t i = 0; i < N_LEVELS; i++) {
             double u, v;
-            ck_assert_ok(ctune_search_result(s, cols[c], i, &u));
-            ck_assert_ok(ctune_search_result(plain, cols[c], i, &v));
+            ck_assert_ok(ctune_search_result(&u, s, cols[c], i));
+            ck_assert_ok(ctune_search_result(&v, plain, cols[c], i));
             ck_assert_int_eq(memcmp(&u, &v, sizeof u), 0);
         }
     ctune_search_free(plain);
@@ -180,10 +180,10 @@ START_TEST(test_stopped_by_words)
     ctune_search_cancel(r);
     ck_assert_status(ctune_search_fit(r, d), CTUNE_ECANCELLED);
     ck_assert_str_eq(ctune_search_stopped_by(r), "cancelled");
-    n = ctune_search_results_json_buf(r, NULL, 0);
+    n = ctune_search_results_json_buf(NULL, 0, r);
     ck_assert_int_gt(n, 0);
     a = malloc((size_t)n + 1);
-    ctune_search_results_json_buf(r, a, (size_t)n + 1);
+    ctune_search_results_json_buf(a, (size_t)n + 1, r);
     ck_assert_ptr_nonnull(strstr(a, "\"status\": \"partial\",\n  \"stopped_by\": \"cancelled\""));
     free(a);
     ctune_search_free(r);
@@ -207,9 +207,9 @@ static void reference(const ctune_data *d, double *mean, double *s0, double *s1)
     ck_assert_uint_eq(ctune_search_n_rows(s), N_LEVELS);
     for (size_t i = 0; i < N_LEVELS; i++) {
         ck_assert_int_eq(row_level(s, i), (int64_t)i);
-        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &mean[i]));
-        ck_assert_ok(ctune_search_result(s, "split0_test_score", i, &s0[i]));
-        ck_assert_ok(ctune_search_result(s, "split1_test_score", i, &s1[i]));
+        ck_assert_ok(ctune_search_result(&mean[i], s, "mean_test_score", i));
+        ck_assert_ok(ctune_search_result(&s0[i], s, "split0_test_score", i));
+        ck_assert_ok(ctune_search_result(&s1[i], s, "split1_test_score", i));
     }
     ctune_search_free(s);
     ctune_space_free(sp);
@@ -254,9 +254,9 @@ static void run_timeout(long n_jobs, const char *how)
         ck_assert_int_gt(lv, prev); /* in candidate order */
         prev = lv;
         double m, a, b;
-        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &m));
-        ck_assert_ok(ctune_search_result(s, "split0_test_score", i, &a));
-        ck_assert_ok(ctune_search_result(s, "split1_test_score", i, &b));
+        ck_assert_ok(ctune_search_result(&m, s, "mean_test_score", i));
+        ck_assert_ok(ctune_search_result(&a, s, "split0_test_score", i));
+        ck_assert_ok(ctune_search_result(&b, s, "split1_test_score", i));
         ck_assert_int_eq(memcmp(&m, &mean[lv], sizeof m), 0);
         ck_assert_int_eq(memcmp(&a, &s0[lv], sizeof a), 0);
         ck_assert_int_eq(memcmp(&b, &s1[lv], sizeof b), 0);
@@ -264,22 +264,22 @@ static void run_timeout(long n_jobs, const char *how)
     }
     /* best and refit among those */
     size_t best;
-    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_ok(ctune_search_best_index(&best, s));
     ck_assert_uint_lt(best, n);
     for (size_t i = 0; i < n; i++) {
         double m;
-        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &m));
+        ck_assert_ok(ctune_search_result(&m, s, "mean_test_score", i));
         double bs;
-        ck_assert_ok(ctune_search_best_score(s, &bs));
+        ck_assert_ok(ctune_search_best_score(&bs, s));
         ck_assert_double_le(m, bs);
     }
     ck_assert_ptr_eq(ctune_search_best_params(s), ctune_search_row_params(s, best));
     ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
     /* JSON: complete over the finished candidates, stopped by the timeout */
-    long len = ctune_search_results_json_buf(s, NULL, 0);
+    long len = ctune_search_results_json_buf(NULL, 0, s);
     ck_assert_int_gt(len, 0);
     char *json = malloc((size_t)len + 1);
-    ctune_search_results_json_buf(s, json, (size_t)len + 1);
+    ctune_search_results_json_buf(json, (size_t)len + 1, s);
     ck_assert_ptr_nonnull(strstr(json, "\"stopped_by\": \"timeout\""));
     ck_assert_ptr_nonnull(strstr(json, "\"status\": \"complete\""));
     char want[64];
@@ -315,7 +315,7 @@ START_TEST(test_timeout_refit_stream)
     ck_assert_ok(ctune_search_fit(s, d));
     ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
     size_t best;
-    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_ok(ctune_search_best_index(&best, s));
     int64_t lv = row_level(s, best);
     uint64_t got = fx_seeded_fit_seed(ctune_search_best_estimator(s));
     /* the refit of candidate lv of a grid search with n_splits 2 */
@@ -350,7 +350,7 @@ START_TEST(test_timeout_finishes_started_candidate)
     ck_assert_uint_eq(ctune_search_n_tasks_done(s), 3);
     ck_assert_ptr_null(ctune_search_candidate_error(s, 0));
     size_t b;
-    ck_assert_ok(ctune_search_best_index(s, &b));
+    ck_assert_ok(ctune_search_best_index(&b, s));
     ck_assert_uint_eq(b, 0);
     ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
     /* the same with 2 workers: the candidates started run whole */
@@ -391,7 +391,7 @@ START_TEST(test_timeout_other_searches)
     ck_assert_uint_lt(n, N_LEVELS);
     for (size_t i = 0; i < n; i++) {
         double m;
-        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &m));
+        ck_assert_ok(ctune_search_result(&m, s, "mean_test_score", i));
         ck_assert(isfinite(m));
     }
     ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
@@ -499,7 +499,7 @@ START_TEST(test_timeout_deterministic_paths)
     ck_assert_uint_eq(ctune_search_n_rows(s), 2);
     for (size_t i = 0; i < 2; i++) {
         double it;
-        ck_assert_ok(ctune_search_result(s, "iter", i, &it));
+        ck_assert_ok(ctune_search_result(&it, s, "iter", i));
         ck_assert_double_eq(it, 0);
         ck_assert_int_eq(row_level(s, i), (int64_t)i);
     }
@@ -529,7 +529,7 @@ START_TEST(test_timeout_deterministic_paths)
     ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
     ck_assert_uint_eq(ctune_search_n_rows(s), 1);
     double res;
-    ck_assert_ok(ctune_search_result(s, "n_resources", 0, &res));
+    ck_assert_ok(ctune_search_result(&res, s, "n_resources", 0));
     ck_assert_double_eq(res, 3);
     /* with more budget the same search runs whole */
     atomic_store(&ctune__test_deadline_after, 0);
@@ -591,9 +591,9 @@ START_TEST(test_timeout_nothing_finished)
     ck_assert_uint_eq(ctune_search_n_rows(s), 0);
     ck_assert_ptr_null(ctune_search_best_estimator(s));
     ck_assert_str_eq(ctune_search_stopped_by(s), "timeout");
-    ck_assert_int_lt(ctune_search_results_json_buf(s, NULL, 0), 0);
+    ck_assert_int_lt(ctune_search_results_json_buf(NULL, 0, s), 0);
     size_t b;
-    ck_assert_status(ctune_search_best_index(s, &b), CTUNE_ESTATE);
+    ck_assert_status(ctune_search_best_index(&b, s), CTUNE_ESTATE);
     ctune_search_free(s);
     ctune_space_free(sp);
     ctune_estimator_free(e);

@@ -44,15 +44,15 @@ static void manual_cv(const ctune_estimator *est, const ctune_data *data, ctune_
     for (size_t f = 0; f < ctune_splits_count(s); f++) {
         const size_t *tr, *te;
         size_t ntr, nte;
-        ck_assert_ok(ctune_splits_train(s, f, &tr, &ntr));
-        ck_assert_ok(ctune_splits_test(s, f, &te, &nte));
+        ck_assert_ok(ctune_splits_train(&tr, &ntr, s, f));
+        ck_assert_ok(ctune_splits_test(&te, &nte, s, f));
         ctune_data *dtr, *dte;
         ck_assert_ok(ctune_data_subset(&dtr, data, tr, ntr));
         ck_assert_ok(ctune_data_subset(&dte, data, te, nte));
         ctune_estimator *e;
         ck_assert_ok(ctune_estimator_clone(&e, est));
         ck_assert_ok(ctune_estimator_fit(e, dtr));
-        ck_assert_ok(ctune_score(e, scoring, dte, &out[f]));
+        ck_assert_ok(ctune_score(&out[f], e, scoring, dte));
         ctune_estimator_free(e);
         ctune_data_free(dtr);
         ctune_data_free(dte);
@@ -69,11 +69,11 @@ START_TEST(test_cross_val_score_classifier_uses_stratified)
     ck_assert_ok(ctune_estimator_set_params_text(est, "shrink=0.25"));
     atomic_store(&fx_fits, 0);
     double scores[3];
-    ck_assert_ok(ctune_cross_val_score(est, d.data, 3, NULL, scores));
+    ck_assert_ok(ctune_cross_val_score(scores, est, d.data, 3, NULL));
     ck_assert_int_eq(atomic_load(&fx_fits), 3);
     ck_assert_int_eq(ctune_estimator_is_fitted(est), 0); /* never modified */
     double shrink;
-    ck_assert_ok(ctune_params_get_double(ctune_estimator_get_params(est), "shrink", &shrink));
+    ck_assert_ok(ctune_params_get_double(&shrink, ctune_estimator_get_params(est), "shrink"));
     ck_assert_double_eq(shrink, 0.25);
     ctune_splitter *sp;
     ck_assert_ok(ctune_stratified_kfold_new(&sp, 3, 0, 0));
@@ -84,7 +84,7 @@ START_TEST(test_cross_val_score_classifier_uses_stratified)
         ck_assert(scores[f] > 0.6 && scores[f] <= 1.0);
     }
     double named[3];
-    ck_assert_ok(ctune_cross_val_score(est, d.data, 3, "accuracy", named));
+    ck_assert_ok(ctune_cross_val_score(named, est, d.data, 3, "accuracy"));
     for (int f = 0; f < 3; f++)
         ck_assert_double_eq(named[f], want[f]);
     ctune_splitter_free(sp);
@@ -100,7 +100,7 @@ START_TEST(test_cross_val_score_regressor_uses_kfold)
     ctune_estimator *est;
     ck_assert_ok(ctune_estimator_new(&est, &fx_ridge_vt, NULL));
     double scores[4], want[4];
-    ck_assert_ok(ctune_cross_val_score(est, d.data, 4, "r2", scores));
+    ck_assert_ok(ctune_cross_val_score(scores, est, d.data, 4, "r2"));
     ctune_splitter *sp;
     ck_assert_ok(ctune_kfold_new(&sp, 4, 0, 0));
     manual_cv(est, d.data, sp, "r2", want);
@@ -121,38 +121,38 @@ START_TEST(test_cross_val_score_bad_input)
     ctune_estimator *est;
     ck_assert_ok(ctune_estimator_new(&est, &fx_centroid_vt, NULL));
     double s[5];
-    ck_assert_status(ctune_cross_val_score(NULL, d.data, 3, NULL, s), CTUNE_EINVAL);
-    ck_assert_status(ctune_cross_val_score(est, NULL, 3, NULL, s), CTUNE_EINVAL);
-    ck_assert_status(ctune_cross_val_score(est, d.data, 3, NULL, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_cross_val_score(est, d.data, 1, NULL, s), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(s, NULL, d.data, 3, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(s, est, NULL, 3, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(NULL, est, d.data, 3, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(s, est, d.data, 1, NULL), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(), "cross_val_score: cv must be >= 2 folds, got 1");
-    ck_assert_status(ctune_cross_val_score(est, d.data, 0, NULL, s), CTUNE_EINVAL);
-    ck_assert_status(ctune_cross_val_score(est, d.data, 3, "acuracy", s), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(s, est, d.data, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(s, est, d.data, 3, "acuracy"), CTUNE_EINVAL);
     ck_assert_error_has("unknown scorer 'acuracy'; known: accuracy");
-    ck_assert_status(ctune_cross_val_score(est, d.data, 21, NULL, s), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(s, est, d.data, 21, NULL), CTUNE_EINVAL);
     ck_assert_error_has("cannot have n_splits=21 greater than the number of samples");
     /* a failing fit fails the call with the fit's message */
     ck_assert_ok(ctune_estimator_set_params_text(est, "shrink=0.5, fail_above=0.1"));
-    ck_assert_status(ctune_cross_val_score(est, d.data, 2, NULL, s), CTUNE_ENUMERIC);
+    ck_assert_status(ctune_cross_val_score(s, est, d.data, 2, NULL), CTUNE_ENUMERIC);
     ck_assert_str_eq(ctune_last_error(), "candidate 0, split 0: NearestCentroid: shrink 0.5 is "
                                          "above fail_above 0.1");
     /* a scorer for the other kind fails the call */
     ck_assert_ok(ctune_estimator_set_params_text(est, "fail_above=none"));
-    ck_assert_status(ctune_cross_val_score(est, d.data, 2, "r2", s), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(s, est, d.data, 2, "r2"), CTUNE_EINVAL);
     ck_assert_error_has("scorer 'r2' is for regressors, and NearestCentroid is a classifier");
     /* NaN in X is caught before any fit */
     double X[4] = {0, NAN, 1, 2}, y[2] = {0, 1};
     ctune_data *bad;
     ck_assert_ok(ctune_data_new(&bad, X, CTUNE_FLOAT64, 2, 2, 0, y, 1));
     atomic_store(&fx_fits, 0);
-    ck_assert_status(ctune_cross_val_score(est, bad, 2, NULL, s), CTUNE_EDATA);
+    ck_assert_status(ctune_cross_val_score(s, est, bad, 2, NULL), CTUNE_EDATA);
     ck_assert_error_has("X row 0, column 1 is NaN");
     ck_assert_int_eq(atomic_load(&fx_fits), 0);
     ctune_data_free(bad);
     /* no y */
     ctune_data *noy;
     ck_assert_ok(ctune_data_new(&noy, d.X, CTUNE_FLOAT64, 20, 2, 0, NULL, 0));
-    ck_assert_status(ctune_cross_val_score(est, noy, 2, NULL, s), CTUNE_EDATA);
+    ck_assert_status(ctune_cross_val_score(s, est, noy, 2, NULL), CTUNE_EDATA);
     ck_assert_error_has("the data has no y");
     ctune_data_free(noy);
     ctune_estimator_free(est);
@@ -177,17 +177,17 @@ START_TEST(test_cross_validate_columns)
         ck_assert_str_eq(ctune_cv_results_column_name(r, j), names[j]);
     ck_assert_ptr_null(ctune_cv_results_column_name(r, 4));
     double test[4], train[4], ft[4], want[4];
-    ck_assert_ok(ctune_cv_results_column(r, "test_score", test));
-    ck_assert_ok(ctune_cv_results_column(r, "train_score", train));
-    ck_assert_ok(ctune_cv_results_column(r, "fit_time", ft));
-    ck_assert_ok(ctune_cross_val_score(est, d.data, 4, NULL, want));
+    ck_assert_ok(ctune_cv_results_column(test, r, "test_score"));
+    ck_assert_ok(ctune_cv_results_column(train, r, "train_score"));
+    ck_assert_ok(ctune_cv_results_column(ft, r, "fit_time"));
+    ck_assert_ok(ctune_cross_val_score(want, est, d.data, 4, NULL));
     for (int f = 0; f < 4; f++) {
         ck_assert_double_eq(test[f], want[f]);
         ck_assert(train[f] > 0.5 && train[f] <= 1);
         ck_assert(ft[f] >= 0);
         ck_assert_ptr_null(ctune_cv_results_error(r, (size_t)f));
     }
-    ck_assert_status(ctune_cv_results_column(r, "test_acc", test), CTUNE_EINVAL);
+    ck_assert_status(ctune_cv_results_column(test, r, "test_acc"), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(), "unknown cross_validate column 'test_acc'; known: "
                                          "fit_time, score_time, test_score, train_score");
     ck_assert_uint_eq(ctune_cv_results_n_warnings(r), 0);
@@ -200,8 +200,8 @@ START_TEST(test_cross_validate_columns)
     ck_assert_str_eq(ctune_cv_results_column_name(r, 2), "test_accuracy");
     ck_assert_str_eq(ctune_cv_results_column_name(r, 3), "test_r2");
     double acc[4], r2[4];
-    ck_assert_ok(ctune_cv_results_column(r, "test_accuracy", acc));
-    ck_assert_ok(ctune_cv_results_column(r, "test_r2", r2));
+    ck_assert_ok(ctune_cv_results_column(acc, r, "test_accuracy"));
+    ck_assert_ok(ctune_cv_results_column(r2, r, "test_r2"));
     for (int f = 0; f < 4; f++) {
         ck_assert_double_eq(acc[f], want[f]);
         ck_assert(isnan(r2[f]));
@@ -221,7 +221,7 @@ START_TEST(test_cross_validate_columns)
     ck_assert_ok(ctune_cross_validate(&r, est, d.data, sp, 0, "error_score=-1"));
     ck_assert_uint_eq(ctune_cv_results_n_splits(r), 3);
     double neg[3];
-    ck_assert_ok(ctune_cv_results_column(r, "test_score", neg));
+    ck_assert_ok(ctune_cv_results_column(neg, r, "test_score"));
     for (int f = 0; f < 3; f++)
         ck_assert_double_eq(neg[f], -1);
     ck_assert_str_eq(ctune_cv_results_error(r, 0), "NearestCentroid: shrink 0.5 is above "
@@ -255,8 +255,8 @@ START_TEST(test_cv_splitter_rule)
     ck_assert_ok(ctune_cross_validate(&a, clf, d.data, sp, 0, NULL));
     ck_assert_ok(ctune_cross_validate(&b, clf, d.data, NULL, 4, NULL));
     double sa[4], sb[4];
-    ck_assert_ok(ctune_cv_results_column(a, "test_score", sa));
-    ck_assert_ok(ctune_cv_results_column(b, "test_score", sb));
+    ck_assert_ok(ctune_cv_results_column(sa, a, "test_score"));
+    ck_assert_ok(ctune_cv_results_column(sb, b, "test_score"));
     ck_assert_mem_eq(sa, sb, sizeof sa);
     ctune_cv_results_free(a);
     ctune_cv_results_free(b);
@@ -308,9 +308,9 @@ START_TEST(test_cross_validate_bad_input)
     ck_assert_ok(ctune_cross_validate(&r, est, d.data, NULL, 0, NULL)); /* 0 = 5 folds */
     ck_assert_uint_eq(ctune_cv_results_n_splits(r), 5);
     double out[5];
-    ck_assert_status(ctune_cv_results_column(NULL, "fit_time", out), CTUNE_EINVAL);
-    ck_assert_status(ctune_cv_results_column(r, NULL, out), CTUNE_EINVAL);
-    ck_assert_status(ctune_cv_results_column(r, "fit_time", NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_cv_results_column(out, NULL, "fit_time"), CTUNE_EINVAL);
+    ck_assert_status(ctune_cv_results_column(out, r, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_cv_results_column(NULL, r, "fit_time"), CTUNE_EINVAL);
     ck_assert_ptr_null(ctune_cv_results_error(r, 5));
     ck_assert_ptr_null(ctune_cv_results_warning(r, 0));
     ctune_cv_results_free(r);
@@ -330,8 +330,8 @@ START_TEST(test_cross_validate_parallel_identical)
     ck_assert_ok(ctune_cross_validate(&a, est, d.data, NULL, 5, "seed=9, n_jobs=1"));
     ck_assert_ok(ctune_cross_validate(&b, est, d.data, NULL, 5, "seed=9, n_jobs=2"));
     double sa[5], sb[5];
-    ck_assert_ok(ctune_cv_results_column(a, "test_score", sa));
-    ck_assert_ok(ctune_cv_results_column(b, "test_score", sb));
+    ck_assert_ok(ctune_cv_results_column(sa, a, "test_score"));
+    ck_assert_ok(ctune_cv_results_column(sb, b, "test_score"));
     ck_assert_int_eq(memcmp(sa, sb, sizeof sa), 0);
     for (uint64_t f = 0; f < 5; f++) /* the task (0, f) stream of seed 9 */
         ck_assert_double_eq(sa[f], fx_seed_score(ctune_seed_derive(
@@ -357,7 +357,7 @@ START_TEST(test_cross_validate_alloc_failure_sweep)
         ctune_status rc = ctune_cross_validate(&r, est, d.data, NULL, 3,
                                                "scoring=accuracy, return_train_score=true");
         if (rc == CTUNE_OK)
-            rc = ctune_cross_val_score(est, d.data, 3, NULL, s);
+            rc = ctune_cross_val_score(s, est, d.data, 3, NULL);
         ctune_alloc_fail_at(0, 0);
         if (rc != CTUNE_OK)
             ck_assert_msg(rc == CTUNE_ENOMEM, "k=%d: %d %s", k, rc, ctune_last_error());

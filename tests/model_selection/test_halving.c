@@ -38,8 +38,8 @@ static ctune_status stub_create(void **self, const ctune_params *p, void *user)
     stub *s = calloc(1, sizeof *s);
     if (!s)
         return CTUNE_ENOMEM;
-    ctune_params_get_int(p, "x", &s->x);
-    ctune_params_get_int(p, "budget", &s->budget);
+    ctune_params_get_int(&s->x, p, "x");
+    ctune_params_get_int(&s->budget, p, "budget");
     *self = s;
     return CTUNE_OK;
 }
@@ -112,10 +112,10 @@ static void iter_xs(ctune_search *s, size_t it, char *buf, size_t cap)
         rows += ctune_search_n_candidates_at(s, k);
     for (size_t i = 0; i < rows; i++) {
         double v, x;
-        ck_assert_ok(ctune_search_result(s, "iter", i, &v));
+        ck_assert_ok(ctune_search_result(&v, s, "iter", i));
         if ((size_t)v != it)
             continue;
-        ck_assert_ok(ctune_search_result(s, "param_x", i, &x));
+        ck_assert_ok(ctune_search_result(&x, s, "param_x", i));
         len += (size_t)snprintf(buf + len, cap - len, "%s%d", len ? " " : "", (int)x);
     }
 }
@@ -206,26 +206,26 @@ START_TEST(test_grid_matches_sklearn)
         }
     }
     size_t best;
-    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_ok(ctune_search_best_index(&best, s));
     ck_assert_uint_eq(best, (size_t)x->best);
     const ctune_params *bp = ctune_search_best_params(s);
     int64_t v;
-    ck_assert_ok(ctune_params_get_int(bp, "x", &v));
+    ck_assert_ok(ctune_params_get_int(&v, bp, "x"));
     ck_assert_int_eq(v, x->best_x);
-    ck_assert_ok(ctune_params_get_int(bp, "budget", &v));
+    ck_assert_ok(ctune_params_get_int(&v, bp, "budget"));
     ck_assert_int_eq(v, x->best_budget);
     /* the refitted best has the last iteration's resource */
-    ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(ctune_search_best_estimator(s)),
-                                      "budget", &v));
+    ck_assert_ok(ctune_params_get_int(
+        &v, ctune_estimator_get_params(ctune_search_best_estimator(s)), "budget"));
     ck_assert_int_eq(v, x->best_budget);
     /* one row per candidate per iteration; iter and n_resources first */
     ck_assert_str_eq(ctune_search_column_name(s, 0), "iter");
     ck_assert_str_eq(ctune_search_column_name(s, 1), "n_resources");
     double r;
-    ck_assert_ok(ctune_search_result(s, "n_resources", 20, &r));
+    ck_assert_ok(ctune_search_result(&r, s, "n_resources", 20));
     ck_assert_double_eq(r, (double)x->res[1]);
     char csv[1 << 16];
-    long n = ctune_search_results_csv_buf(s, csv, sizeof csv);
+    long n = ctune_search_results_csv_buf(csv, sizeof csv, s);
     ck_assert_int_gt(n, 0);
     ck_assert_int_eq(strncmp(csv, "iter,n_resources,", 17), 0);
     size_t lines = 0;
@@ -263,22 +263,22 @@ START_TEST(test_random_flavour)
     ck_assert_ok(ctune_search_set_options(s2, "cv=3, n_jobs=2"));
     ck_assert_ok(ctune_search_fit(s2, d));
     char a[1 << 16], b[1 << 16];
-    long na = ctune_search_results_csv_buf(s, a, sizeof a);
-    long nb = ctune_search_results_csv_buf(s2, b, sizeof b);
+    long na = ctune_search_results_csv_buf(a, sizeof a, s);
+    long nb = ctune_search_results_csv_buf(b, sizeof b, s2);
     ck_assert_int_gt(na, 0);
     ck_assert_int_gt(nb, 0); /* the timing columns differ */
     /* compare everything but the timing columns: params and scores */
     size_t best1, best2;
-    ck_assert_ok(ctune_search_best_index(s, &best1));
-    ck_assert_ok(ctune_search_best_index(s2, &best2));
+    ck_assert_ok(ctune_search_best_index(&best1, s));
+    ck_assert_ok(ctune_search_best_index(&best2, s2));
     ck_assert_uint_eq(best1, best2);
     for (size_t i = 0; i < 40; i++) {
         double v1, v2;
-        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &v1));
-        ck_assert_ok(ctune_search_result(s2, "mean_test_score", i, &v2));
+        ck_assert_ok(ctune_search_result(&v1, s, "mean_test_score", i));
+        ck_assert_ok(ctune_search_result(&v2, s2, "mean_test_score", i));
         ck_assert(v1 == v2);
-        ck_assert_ok(ctune_search_result(s, "param_rate", i, &v1));
-        ck_assert_ok(ctune_search_result(s2, "param_rate", i, &v2));
+        ck_assert_ok(ctune_search_result(&v1, s, "param_rate", i));
+        ck_assert_ok(ctune_search_result(&v2, s2, "param_rate", i));
         ck_assert(v1 == v2);
     }
     ctune_search_free(s);
@@ -332,7 +332,7 @@ START_TEST(test_epochs_warm_start)
     size_t n = 120;
     X = malloc(n * 2 * sizeof *X);
     y = malloc(n * sizeof *y);
-    ctune_make_blobs(X, y, n, 2, 3, 2.0, 5, NULL);
+    ctune_make_blobs(X, y, NULL, n, 2, 3, 2.0, 5);
     ctune_data *d;
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
     ctune_estimator *e;
@@ -361,7 +361,7 @@ START_TEST(test_epochs_warm_start)
         ck_assert_int_eq(ctune_search_n_resources(s, 1), 9);
         rows = 6 + 2;
         for (size_t i = 0; i < rows; i++)
-            ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &mean[run][i]));
+            ck_assert_ok(ctune_search_result(&mean[run][i], s, "mean_test_score", i));
         ctune_search_free(s);
     }
     for (size_t i = 0; i < rows; i++) {
@@ -401,8 +401,8 @@ START_TEST(test_hyperband_schedule)
     for (size_t g = 0; g < sizeof rows / sizeof rows[0]; g++)
         for (int k = 0; k < rows[g][2]; k++, i++) {
             double b, r;
-            ck_assert_ok(ctune_search_result(s, "bracket", i, &b));
-            ck_assert_ok(ctune_search_result(s, "n_resources", i, &r));
+            ck_assert_ok(ctune_search_result(&b, s, "bracket", i));
+            ck_assert_ok(ctune_search_result(&r, s, "n_resources", i));
             ck_assert_int_eq((int)b, rows[g][0]);
             ck_assert_int_eq((int)r, rows[g][1]);
         }
@@ -411,13 +411,13 @@ START_TEST(test_hyperband_schedule)
     /* the best is a row at 27 epochs with the highest score */
     size_t best;
     double bs, v, r;
-    ck_assert_ok(ctune_search_best_index(s, &best));
-    ck_assert_ok(ctune_search_best_score(s, &bs));
-    ck_assert_ok(ctune_search_result(s, "n_resources", best, &r));
+    ck_assert_ok(ctune_search_best_index(&best, s));
+    ck_assert_ok(ctune_search_best_score(&bs, s));
+    ck_assert_ok(ctune_search_result(&r, s, "n_resources", best));
     ck_assert_double_eq(r, 27);
     for (size_t j = 0; j < i; j++) {
-        ck_assert_ok(ctune_search_result(s, "n_resources", j, &r));
-        ck_assert_ok(ctune_search_result(s, "mean_test_score", j, &v));
+        ck_assert_ok(ctune_search_result(&r, s, "n_resources", j));
+        ck_assert_ok(ctune_search_result(&v, s, "mean_test_score", j));
         if (r == 27)
             ck_assert(v <= bs);
     }
@@ -449,7 +449,7 @@ static ctune_status more_fit_more(void *self, const ctune_params *p, const ctune
     (void)d, (void)k, (void)c;
     stub *s = self;
     int64_t b = 0;
-    ctune_params_get_int(p, "budget", &b);
+    ctune_params_get_int(&b, p, "budget");
     if (b < s->budget)
         return ctune_set_error(CTUNE_EUNSUPPORTED, "budget went down");
     s->budget = b;
@@ -496,18 +496,18 @@ START_TEST(test_median_pruner)
     static const double steps[8] = {3, 3, 3, 3, 3, 1, 3, 1};
     for (size_t i = 0; i < 8; i++) {
         double v, r, m;
-        ck_assert_ok(ctune_search_result(s, "pruned", i, &v));
-        ck_assert_ok(ctune_search_result(s, "n_resources", i, &r));
-        ck_assert_ok(ctune_search_result(s, "mean_test_score", i, &m));
+        ck_assert_ok(ctune_search_result(&v, s, "pruned", i));
+        ck_assert_ok(ctune_search_result(&r, s, "n_resources", i));
+        ck_assert_ok(ctune_search_result(&m, s, "mean_test_score", i));
         ck_assert_double_eq(v, pruned[i]);
         ck_assert_double_eq(r, steps[i]);
         /* a pruned trial keeps its last intermediate value */
         double x;
-        ck_assert_ok(ctune_search_result(s, "param_x", i, &x));
+        ck_assert_ok(ctune_search_result(&x, s, "param_x", i));
         ck_assert_double_eq_tol(m, x / 100.0 + r / 1000.0, 1e-12);
     }
     size_t best;
-    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_ok(ctune_search_best_index(&best, s));
     ck_assert_uint_eq(best, 6);
     ctune_search_free(s);
     /* an estimator that never reports, and bad arguments, before any fit */
@@ -530,11 +530,11 @@ START_TEST(test_median_pruner)
     ck_assert_ok(ctune_search_fit(s, d));
     double a[8], b2[8];
     for (size_t i = 0; i < 8; i++)
-        ck_assert_ok(ctune_search_result(s, "n_resources", i, &a[i]));
+        ck_assert_ok(ctune_search_result(&a[i], s, "n_resources", i));
     ck_assert_ok(ctune_search_set_options(s, "n_jobs=2"));
     ck_assert_ok(ctune_search_fit(s, d));
     for (size_t i = 0; i < 8; i++) {
-        ck_assert_ok(ctune_search_result(s, "n_resources", i, &b2[i]));
+        ck_assert_ok(ctune_search_result(&b2[i], s, "n_resources", i));
         ck_assert(a[i] == b2[i]);
     }
     ck_assert_double_eq(a[0], 5); /* the first trial has nobody to lose to */

@@ -48,7 +48,7 @@ static ctune_space *space(const char *text)
 static double result(const ctune_search *s, const char *col, size_t i)
 {
     double v;
-    ck_assert_ok(ctune_search_result(s, col, i, &v));
+    ck_assert_ok(ctune_search_result(&v, s, col, i));
     return v;
 }
 
@@ -94,7 +94,7 @@ START_TEST(test_grid_search_custom_estimator)
         ctune_estimator *e = new_est(&fx_centroid_vt, NULL);
         ck_assert_ok(ctune_estimator_set_params(e, ctune_search_candidate_params(s, c)));
         double want[3], m = 0, q = 0;
-        ck_assert_ok(ctune_cross_val_score(e, d.data, 3, "accuracy", want));
+        ck_assert_ok(ctune_cross_val_score(want, e, d.data, 3, "accuracy"));
         for (int f = 0; f < 3; f++) {
             char col[32];
             snprintf(col, sizeof col, "split%d_test_score", f);
@@ -119,8 +119,8 @@ START_TEST(test_grid_search_custom_estimator)
     }
     size_t best;
     double best_score;
-    ck_assert_ok(ctune_search_best_index(s, &best));
-    ck_assert_ok(ctune_search_best_score(s, &best_score));
+    ck_assert_ok(ctune_search_best_index(&best, s));
+    ck_assert_ok(ctune_search_best_score(&best_score, s));
     ck_assert_double_eq(result(s, "rank_test_score", best), 1);
     for (size_t c = 0; c < best; c++) /* the first candidate of rank 1 */
         ck_assert_double_gt(result(s, "rank_test_score", c), 1);
@@ -132,9 +132,9 @@ START_TEST(test_grid_search_custom_estimator)
     ck_assert_ptr_nonnull(be);
     ck_assert_int_eq(ctune_estimator_is_fitted(be), 1);
     double pred[60], acc;
-    ck_assert_ok(ctune_estimator_predict(be, d.data, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, be, d.data));
     ck_assert(pred[0] == 3 || pred[0] == 7);
-    ck_assert_ok(ctune_estimator_score(be, d.data, &acc));
+    ck_assert_ok(ctune_estimator_score(&acc, be, d.data));
     ck_assert(acc > 0.7);
     ck_assert_int_eq(ctune_estimator_is_fitted(est), 0);
     ck_assert(ctune_search_refit_time(s) >= 0);
@@ -174,7 +174,7 @@ START_TEST(test_task_streams)
         }
     /* the refit uses split index n_splits */
     size_t best;
-    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_ok(ctune_search_best_index(&best, s));
     ck_assert_uint_eq(fx_seeded_fit_seed(ctune_search_best_estimator(s)),
                       ctune_seed_derive(5, ctune_seed_derive(ctune_seed_derive(77, best), 3)));
     /* seed option overrides the stream seed, not the sampled candidates */
@@ -213,12 +213,12 @@ static void assert_same_results(const ctune_search *a, const ctune_search *b)
             continue;
         for (size_t i = 0; i < ctune_search_n_candidates(a); i++) {
             char ta[256], tb[256];
-            ck_assert_int_ge(ctune_search_result_text(a, col, i, ta, sizeof ta), 0);
-            ck_assert_int_ge(ctune_search_result_text(b, col, i, tb, sizeof tb), 0);
+            ck_assert_int_ge(ctune_search_result_text(ta, sizeof ta, a, col, i), 0);
+            ck_assert_int_ge(ctune_search_result_text(tb, sizeof tb, b, col, i), 0);
             ck_assert_str_eq(ta, tb);
             double va, vb;
-            if (ctune_search_result(a, col, i, &va) == CTUNE_OK) {
-                ck_assert_ok(ctune_search_result(b, col, i, &vb));
+            if (ctune_search_result(&va, a, col, i) == CTUNE_OK) {
+                ck_assert_ok(ctune_search_result(&vb, b, col, i));
                 ck_assert_int_eq(memcmp(&va, &vb, sizeof va), 0);
             }
         }
@@ -247,8 +247,8 @@ START_TEST(test_n_jobs_bit_identical)
         assert_same_results(s1, s2);
         assert_same_results(s1, s3);
         size_t b1, b2;
-        ck_assert_ok(ctune_search_best_index(s1, &b1));
-        ck_assert_ok(ctune_search_best_index(s2, &b2));
+        ck_assert_ok(ctune_search_best_index(&b1, s1));
+        ck_assert_ok(ctune_search_best_index(&b2, s2));
         ck_assert_uint_eq(b1, b2);
         ctune_search_free(s1);
         ctune_search_free(s2);
@@ -344,7 +344,7 @@ START_TEST(test_error_score_nan)
                      c == 2 ? 0.6 : 0.9);
             ck_assert_str_eq(ctune_search_candidate_error(s, c), want);
             char buf[256];
-            ck_assert_int_eq(ctune_search_result_text(s, "error", c, buf, sizeof buf),
+            ck_assert_int_eq(ctune_search_result_text(buf, sizeof buf, s, "error", c),
                              (long)strlen(want));
             ck_assert_str_eq(buf, want);
         } else {
@@ -353,7 +353,7 @@ START_TEST(test_error_score_nan)
         }
     }
     size_t best;
-    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_ok(ctune_search_best_index(&best, s));
     ck_assert_uint_lt(best, 2);
     ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
     ck_assert_uint_eq(ctune_search_n_warnings(s), 2);
@@ -387,7 +387,7 @@ START_TEST(test_error_score_nan)
         ck_assert_double_eq(result(s, "rank_test_score", 0), 1);
         ck_assert_double_eq(result(s, "rank_test_score", 1), 1);
         double bs;
-        ck_assert_status(ctune_search_best_score(s, &bs), CTUNE_ESTATE);
+        ck_assert_status(ctune_search_best_score(&bs, s), CTUNE_ESTATE);
         ck_assert_ptr_null(ctune_search_best_params(s));
         ck_assert_ptr_null(ctune_search_best_estimator(s));
     }
@@ -420,12 +420,12 @@ START_TEST(test_error_score_raise)
     ck_assert_int_eq(ctune_search_has_results(s), 1);
     ck_assert_ptr_null(ctune_search_best_estimator(s));
     size_t best;
-    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_ok(ctune_search_best_index(&best, s));
     ck_assert_uint_lt(best, 2);
     ck_assert(isnan(result(s, "split1_test_score", 2)));
     ck_assert_str_eq(ctune_search_candidate_error(s, 3), "split 0: not run (the search stopped)");
     char json[8192];
-    ck_assert_int_gt(ctune_search_results_json_buf(s, json, sizeof json), 0);
+    ck_assert_int_gt(ctune_search_results_json_buf(json, sizeof json, s), 0);
     ck_assert(strstr(json, "\"status\": \"partial\"") != NULL);
     ctune_search_free(s);
     ctune_space_free(sp);
@@ -502,10 +502,10 @@ START_TEST(test_progress_and_cancellation)
     ck_assert(isnan(result(s, "mean_test_score", 1)));
     ck_assert_str_eq(ctune_search_candidate_error(s, 1), "split 1: not run (the search stopped)");
     size_t best;
-    ck_assert_ok(ctune_search_best_index(s, &best));
+    ck_assert_ok(ctune_search_best_index(&best, s));
     ck_assert_uint_eq(best, 0); /* the only complete candidate */
     char csv[4096];
-    ck_assert_int_gt(ctune_search_results_csv_buf(s, csv, sizeof csv), 0);
+    ck_assert_int_gt(ctune_search_results_csv_buf(csv, sizeof csv, s), 0);
     /* a later fit without cancellation replaces everything */
     log.stop_at = 0;
     ck_assert_ok(ctune_search_fit(s, d.data));
@@ -601,14 +601,14 @@ START_TEST(test_bad_input)
     size_t idx;
     double v;
     char buf[64];
-    ck_assert_status(ctune_search_best_index(s, &idx), CTUNE_ESTATE);
+    ck_assert_status(ctune_search_best_index(&idx, s), CTUNE_ESTATE);
     ck_assert_str_eq(ctune_last_error(), "the search has no results: call ctune_search_fit");
-    ck_assert_status(ctune_search_best_score(s, &v), CTUNE_ESTATE);
+    ck_assert_status(ctune_search_best_score(&v, s), CTUNE_ESTATE);
     ck_assert_ptr_null(ctune_search_best_params(s));
     ck_assert_ptr_null(ctune_search_best_estimator(s));
-    ck_assert_status(ctune_search_result(s, "mean_test_score", 0, &v), CTUNE_ESTATE);
-    ck_assert_int_eq(ctune_search_result_text(s, "error", 0, buf, sizeof buf), CTUNE_ESTATE);
-    ck_assert_int_eq(ctune_search_results_csv_buf(s, buf, sizeof buf), CTUNE_ESTATE);
+    ck_assert_status(ctune_search_result(&v, s, "mean_test_score", 0), CTUNE_ESTATE);
+    ck_assert_int_eq(ctune_search_result_text(buf, sizeof buf, s, "error", 0), CTUNE_ESTATE);
+    ck_assert_int_eq(ctune_search_results_csv_buf(buf, sizeof buf, s), CTUNE_ESTATE);
     ck_assert_status(ctune_search_results_json(s, "/tmp/x.json"), CTUNE_ESTATE);
     ck_assert_uint_eq(ctune_search_n_columns(s), 0);
     ck_assert_int_eq(ctune_search_fit_status(s), CTUNE_ESTATE);
@@ -645,25 +645,25 @@ START_TEST(test_bad_input)
     /* several scorers without a refit metric: a table, but no best */
     ck_assert_ok(ctune_search_set_options(s, "refit=false, cv=2"));
     ck_assert_ok(ctune_search_fit(s, d.data));
-    ck_assert_status(ctune_search_best_index(s, &idx), CTUNE_ESTATE);
+    ck_assert_status(ctune_search_best_index(&idx, s), CTUNE_ESTATE);
     ck_assert_error_has("with several scorers, set refit=<scorer>");
-    ck_assert_ok(ctune_search_result(s, "mean_test_accuracy", 1, &v));
-    ck_assert_ok(ctune_search_result(s, "rank_test_r2", 1, &v));
+    ck_assert_ok(ctune_search_result(&v, s, "mean_test_accuracy", 1));
+    ck_assert_ok(ctune_search_result(&v, s, "rank_test_r2", 1));
     ck_assert_double_eq(v, 1); /* all NaN: rank 1 everywhere */
-    ck_assert_status(ctune_search_result(s, "mean_test_score", 0, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_result(&v, s, "mean_test_score", 0), CTUNE_EINVAL);
     ck_assert_error_has("unknown results column 'mean_test_score'; known: mean_fit_time, ");
-    ck_assert_status(ctune_search_result(s, "mean_test_accuracy", 2, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_result(&v, s, "mean_test_accuracy", 2), CTUNE_EINVAL);
     ck_assert_str_eq(ctune_last_error(), "candidate 2 is out of range (2 candidates)");
-    ck_assert_status(ctune_search_result(s, "params", 0, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_result(&v, s, "params", 0), CTUNE_EINVAL);
     ck_assert_error_has("is text: use ctune_search_result_text");
-    ck_assert_status(ctune_search_result(s, NULL, 0, &v), CTUNE_EINVAL);
-    ck_assert_status(ctune_search_result(s, "params", 0, NULL), CTUNE_EINVAL);
-    ck_assert_int_eq(ctune_search_result_text(s, "params", 0, NULL, 4), CTUNE_EINVAL);
-    ck_assert_int_eq(ctune_search_result_text(s, "params", 0, NULL, 0), 8); /* "shrink=0" */
+    ck_assert_status(ctune_search_result(&v, s, NULL, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_search_result(NULL, s, "params", 0), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_search_result_text(NULL, 4, s, "params", 0), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_search_result_text(NULL, 0, s, "params", 0), 8); /* "shrink=0" */
     /* refit naming a scorer */
     ck_assert_ok(ctune_search_set_options(s, "refit=accuracy"));
     ck_assert_ok(ctune_search_fit(s, d.data));
-    ck_assert_ok(ctune_search_best_index(s, &idx));
+    ck_assert_ok(ctune_search_best_index(&idx, s));
     ck_assert_ptr_nonnull(ctune_search_best_estimator(s));
     ck_assert_status(ctune_search_take_best_estimator(NULL, s), CTUNE_EINVAL);
     ctune_search_free(s);
@@ -688,10 +688,10 @@ START_TEST(test_export_csv_json)
     ck_assert_ok(ctune_search_new_grid(&s, est, sp));
     ck_assert_ok(ctune_search_set_options(s, "cv=2, return_train_score=true"));
     ck_assert_ok(ctune_search_fit(s, d.data));
-    long n = ctune_search_results_csv_buf(s, NULL, 0);
+    long n = ctune_search_results_csv_buf(NULL, 0, s);
     ck_assert_int_gt(n, 0);
     char *csv = malloc((size_t)n + 1);
-    ck_assert_int_eq(ctune_search_results_csv_buf(s, csv, (size_t)n + 1), n);
+    ck_assert_int_eq(ctune_search_results_csv_buf(csv, (size_t)n + 1, s), n);
     ck_assert_uint_eq(strlen(csv), (size_t)n);
     const char *header = "mean_fit_time,std_fit_time,mean_score_time,std_score_time,param_shrink,"
                          "params,split0_test_score,split1_test_score,mean_test_score,"
@@ -703,12 +703,12 @@ START_TEST(test_export_csv_json)
     ck_assert(strstr(row1, ",0.9,shrink=0.9,nan,nan,nan,nan,2,nan,nan,nan,nan,split 0: "
                            "NearestCentroid: shrink 0.9 is above fail_above 0.5\n") != NULL);
     char small[16];
-    ck_assert_int_eq(ctune_search_results_csv_buf(s, small, sizeof small), n);
+    ck_assert_int_eq(ctune_search_results_csv_buf(small, sizeof small, s), n);
     ck_assert_str_eq(small, "mean_fit_time,s");
 
-    long nj = ctune_search_results_json_buf(s, NULL, 0);
+    long nj = ctune_search_results_json_buf(NULL, 0, s);
     char *json = malloc((size_t)nj + 1);
-    ck_assert_int_eq(ctune_search_results_json_buf(s, json, (size_t)nj + 1), nj);
+    ck_assert_int_eq(ctune_search_results_json_buf(json, (size_t)nj + 1, s), nj);
     ck_assert(strncmp(json, "{\n  \"schema\": 1,\n  \"best_index\": 0,\n  \"best_score\": ", 52) ==
               0);
     ck_assert(strstr(json, "\"best_params\": {\"shrink\": 0.1},") != NULL);
@@ -743,8 +743,8 @@ START_TEST(test_export_csv_json)
     ck_assert_status(ctune_search_results_csv(s, "/nonexistent-dir/x.csv"), CTUNE_EIO);
     ck_assert_error_has("cannot create a temporary file for '/nonexistent-dir/x.csv'");
     ck_assert_status(ctune_search_results_csv(s, NULL), CTUNE_EINVAL);
-    ck_assert_int_eq(ctune_search_results_json_buf(s, NULL, 3), CTUNE_EINVAL);
-    ck_assert_int_eq(ctune_search_results_json_buf(NULL, json, 3), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_search_results_json_buf(NULL, 3, s), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_search_results_json_buf(json, 3, NULL), CTUNE_EINVAL);
     free(csv);
     free(json);
     free(back);
@@ -775,14 +775,14 @@ START_TEST(test_regressor_search_with_splitter)
         ctune_estimator *e = new_est(&fx_ridge_vt, NULL);
         ck_assert_ok(ctune_estimator_set_params(e, ctune_search_candidate_params(s, c)));
         double want[4];
-        ck_assert_ok(ctune_cross_val_score(e, data, 4, "r2", want));
+        ck_assert_ok(ctune_cross_val_score(want, e, data, 4, "r2"));
         ck_assert_double_eq(result(s, "split3_test_score", c), want[3]);
         double alpha = result(s, "param_alpha", c);
         ck_assert(alpha >= 1e-3 && alpha < 1e3);
         ctune_estimator_free(e);
     }
     double best;
-    ck_assert_ok(ctune_search_best_score(s, &best));
+    ck_assert_ok(ctune_search_best_score(&best, s));
     ck_assert(best > 0.8);
     /* a splitter replaces cv */
     ctune_splitter *ss;
@@ -857,7 +857,7 @@ static ctune_status my_accuracy(ctune_estimator *est, const ctune_data *data, do
     (*calls)++;
     size_t n = ctune_data_n_rows(data);
     double *pred = malloc(n * sizeof *pred);
-    ctune_status rc = ctune_estimator_predict(est, data, pred);
+    ctune_status rc = ctune_estimator_predict(pred, est, data);
     size_t hit = 0;
     for (size_t i = 0; rc == CTUNE_OK && i < n; i++)
         hit += pred[i] == ctune_data_y(data, i, 0);
@@ -940,15 +940,15 @@ static void search_sweep(const ctune_estimator *est, const ctune_space *sp, cons
         if (rc == CTUNE_OK)
             rc = ctune_search_fit(s, data);
         if (rc == CTUNE_OK) {
-            long n = ctune_search_results_json_buf(s, buf, sizeof buf);
+            long n = ctune_search_results_json_buf(buf, sizeof buf, s);
             rc = n < 0 ? (ctune_status)n : CTUNE_OK;
         }
         if (rc == CTUNE_OK) {
-            long n = ctune_search_results_csv_buf(s, buf, sizeof buf);
+            long n = ctune_search_results_csv_buf(buf, sizeof buf, s);
             rc = n < 0 ? (ctune_status)n : CTUNE_OK;
         }
         if (rc == CTUNE_OK) {
-            long n = ctune_search_result_text(s, "params", 1, buf, sizeof buf);
+            long n = ctune_search_result_text(buf, sizeof buf, s, "params", 1);
             rc = n < 0 ? (ctune_status)n : CTUNE_OK;
         }
         ctune_alloc_fail_at(0, 0);

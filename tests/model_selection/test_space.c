@@ -7,7 +7,7 @@
 
 static long text_of(const ctune_params *p, char *buf, size_t cap)
 {
-    return ctune_params_to_text(p, buf, cap);
+    return ctune_params_to_text(buf, cap, p);
 }
 
 START_TEST(test_parse_typed_values)
@@ -28,10 +28,10 @@ START_TEST(test_parse_typed_values)
     ck_assert_str_eq(ctune_space_name(sp, 5), "x");
     ck_assert_ptr_null(ctune_space_name(sp, 6));
     uint64_t g;
-    ck_assert_status(ctune_space_grid_size(sp, &g), CTUNE_EINVAL);
+    ck_assert_status(ctune_space_grid_size(&g, sp), CTUNE_EINVAL);
     ck_assert_error_has("'learning_rate' is a distribution");
     char buf[512];
-    long n = ctune_space_to_text(sp, buf, sizeof buf);
+    long n = ctune_space_to_text(buf, sizeof buf, sp);
     ck_assert_int_gt(n, 0);
     ck_assert_str_eq(buf, "batch_size: 5|10|20; learning_rate: loguniform(0.0001, 0.1); "
                           "optimizer: sgd|adam; p: uniform(-1, 1); units: randint(8, 64); "
@@ -40,15 +40,15 @@ START_TEST(test_parse_typed_values)
     ctune_space *sp2;
     ck_assert_ok(ctune_space_parse(&sp2, buf));
     char buf2[512];
-    ck_assert_int_eq(ctune_space_to_text(sp2, buf2, sizeof buf2), n);
+    ck_assert_int_eq(ctune_space_to_text(buf2, sizeof buf2, sp2), n);
     ck_assert_str_eq(buf, buf2);
     /* needed-size convention */
     char small[10];
-    ck_assert_int_eq(ctune_space_to_text(sp, small, sizeof small), n);
+    ck_assert_int_eq(ctune_space_to_text(small, sizeof small, sp), n);
     ck_assert_str_eq(small, "batch_siz");
-    ck_assert_int_eq(ctune_space_to_text(sp, NULL, 0), n);
-    ck_assert_int_eq(ctune_space_to_text(sp, NULL, 5), CTUNE_EINVAL);
-    ck_assert_int_eq(ctune_space_to_text(NULL, buf, sizeof buf), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_space_to_text(NULL, 0, sp), n);
+    ck_assert_int_eq(ctune_space_to_text(NULL, 5, sp), CTUNE_EINVAL);
+    ck_assert_int_eq(ctune_space_to_text(buf, sizeof buf, NULL), CTUNE_EINVAL);
 
     /* value types of the mixed list, through the grid */
     ctune_space *mixed;
@@ -62,11 +62,11 @@ START_TEST(test_parse_typed_values)
     for (size_t i = 0; i < 8; i++)
         ck_assert_int_eq(ctune_params_type(ctune_candidates_get(c, i), "x"), types[i]);
     const char *s;
-    ck_assert_ok(ctune_params_get_string(ctune_candidates_get(c, 4), "x", &s));
+    ck_assert_ok(ctune_params_get_string(&s, ctune_candidates_get(c, 4), "x"));
     ck_assert_str_eq(s, "3");
-    ck_assert_ok(ctune_params_get_string(ctune_candidates_get(c, 6), "x", &s));
+    ck_assert_ok(ctune_params_get_string(&s, ctune_candidates_get(c, 6), "x"));
     ck_assert_str_eq(s, "a b");
-    ck_assert_int_eq(ctune_space_to_text(mixed, buf, sizeof buf) > 0, 1);
+    ck_assert_int_eq(ctune_space_to_text(buf, sizeof buf, mixed) > 0, 1);
     ck_assert_str_eq(buf, "x: 1|2.5|true|none|'3'|relu|'a b'|2.0");
     ctune_candidates_free(c);
     ctune_space_free(mixed);
@@ -177,16 +177,16 @@ START_TEST(test_add_api)
     ck_assert_ok(ctune_space_add_bools(sp, "shuffle", bools, 2));
     ck_assert_ok(ctune_space_add_texts(sp, "max_features", texts, 4));
     uint64_t g = 0;
-    ck_assert_ok(ctune_space_grid_size(sp, &g));
+    ck_assert_ok(ctune_space_grid_size(&g, sp));
     ck_assert_uint_eq(g, 3 * 2 * 2 * 2 * 4);
     char buf[256];
-    ck_assert_int_gt(ctune_space_to_text(sp, buf, sizeof buf), 0);
+    ck_assert_int_gt(ctune_space_to_text(buf, sizeof buf, sp), 0);
     ck_assert_str_eq(buf, "activation: relu|tanh; dropout: 0.5|1.0; max_features: none|3|0.5|sqrt; "
                           "nl: 1|2|3; shuffle: false|true");
     ck_assert_ok(ctune_space_add_uniform(sp, "u", 0, 1));
     ck_assert_ok(ctune_space_add_loguniform(sp, "lr", 1e-3, 1));
     ck_assert_ok(ctune_space_add_randint(sp, "k", -5, 5));
-    ck_assert_status(ctune_space_grid_size(sp, &g), CTUNE_EINVAL);
+    ck_assert_status(ctune_space_grid_size(&g, sp), CTUNE_EINVAL);
 
     /* errors */
     ck_assert_status(ctune_space_add_ints(sp, "nl", ints, 3), CTUNE_EINVAL);
@@ -213,15 +213,15 @@ START_TEST(test_add_api)
     ck_assert_error_has("hi is excluded");
     ck_assert_status(ctune_space_add_uniform(sp, "u", 0, 2), CTUNE_EINVAL);
     ck_assert_uint_eq(ctune_space_count(sp), 8);
-    ck_assert_status(ctune_space_grid_size(NULL, &g), CTUNE_EINVAL);
-    ck_assert_status(ctune_space_grid_size(sp, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_space_grid_size(&g, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_space_grid_size(NULL, sp), CTUNE_EINVAL);
     ck_assert_status(ctune_space_new(NULL), CTUNE_EINVAL);
 
     ctune_space *copy;
     ck_assert_ok(ctune_space_copy(&copy, sp));
     char b1[512], b2[512];
-    ctune_space_to_text(sp, b1, sizeof b1);
-    ctune_space_to_text(copy, b2, sizeof b2);
+    ctune_space_to_text(b1, sizeof b1, sp);
+    ctune_space_to_text(b2, sizeof b2, copy);
     ck_assert_str_eq(b1, b2);
     ctune_space_free(copy);
     ck_assert_status(ctune_space_copy(&copy, NULL), CTUNE_EINVAL);
@@ -237,7 +237,7 @@ START_TEST(test_grid_order)
     ctune_space *sp;
     ck_assert_ok(ctune_space_parse(&sp, "b: 1|2; a: x|y|z"));
     uint64_t g;
-    ck_assert_ok(ctune_space_grid_size(sp, &g));
+    ck_assert_ok(ctune_space_grid_size(&g, sp));
     ck_assert_uint_eq(g, 6);
     ctune_candidates *c;
     ck_assert_ok(ctune_space_grid(&c, sp));
@@ -264,7 +264,7 @@ START_TEST(test_grid_order)
     ck_assert_ok(ctune_space_new(&sp));
     ck_assert_status(ctune_space_grid(&c, sp), CTUNE_EINVAL);
     ck_assert_error_has("space is empty");
-    ck_assert_ok(ctune_space_grid_size(sp, &g));
+    ck_assert_ok(ctune_space_grid_size(&g, sp));
     ck_assert_uint_eq(g, 1);
     ctune_space_free(sp);
 }
@@ -359,10 +359,10 @@ START_TEST(test_sample_with_replacement_statistics)
         double lr, drop;
         int64_t u;
         const char *act;
-        ck_assert_ok(ctune_params_get_double(p, "lr", &lr));
-        ck_assert_ok(ctune_params_get_int(p, "units", &u));
-        ck_assert_ok(ctune_params_get_double(p, "drop", &drop));
-        ck_assert_ok(ctune_params_get_string(p, "act", &act));
+        ck_assert_ok(ctune_params_get_double(&lr, p, "lr"));
+        ck_assert_ok(ctune_params_get_int(&u, p, "units"));
+        ck_assert_ok(ctune_params_get_double(&drop, p, "drop"));
+        ck_assert_ok(ctune_params_get_string(&act, p, "act"));
         ck_assert_int_eq(ctune_params_type(p, "units"), CTUNE_TYPE_INT);
         ck_assert(lr >= 1e-4 && lr < 1e-1);
         ck_assert(u >= 16 && u < 20); /* hi excluded, as scipy's randint */
@@ -412,7 +412,7 @@ START_TEST(test_space_alloc_failure_sweep)
         if (rc == CTUNE_OK)
             rc = ctune_space_sample(&c, sp, 20, 5);
         if (rc == CTUNE_OK) {
-            long n = ctune_space_to_text(sp, buf, sizeof buf);
+            long n = ctune_space_to_text(buf, sizeof buf, sp);
             rc = n < 0 ? (ctune_status)n : CTUNE_OK;
         }
         if (rc == CTUNE_OK)

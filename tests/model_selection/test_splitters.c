@@ -23,8 +23,8 @@ static void assert_split(const ctune_splits *s, size_t i, const size_t *want, si
 {
     const size_t *test, *train;
     size_t nt, ntr;
-    ck_assert_ok(ctune_splits_test(s, i, &test, &nt));
-    ck_assert_ok(ctune_splits_train(s, i, &train, &ntr));
+    ck_assert_ok(ctune_splits_test(&test, &nt, s, i));
+    ck_assert_ok(ctune_splits_train(&train, &ntr, s, i));
     ck_assert_uint_eq(nt, n_want);
     for (size_t k = 0; k < nt; k++)
         ck_assert_msg(test[k] == want[k], "split %zu test[%zu] = %zu, want %zu", i, k, test[k],
@@ -61,11 +61,11 @@ START_TEST(test_kfold_sizes)
     ck_assert_ptr_null(ctune_splits_warning(s, 0));
     const size_t *idx;
     size_t n;
-    ck_assert_status(ctune_splits_test(s, 3, &idx, &n), CTUNE_EINVAL);
+    ck_assert_status(ctune_splits_test(&idx, &n, s, 3), CTUNE_EINVAL);
     ck_assert_error_has("split 3 is out of range (3 splits)");
-    ck_assert_status(ctune_splits_test(NULL, 0, &idx, &n), CTUNE_EINVAL);
-    ck_assert_status(ctune_splits_train(s, 0, NULL, &n), CTUNE_EINVAL);
-    ck_assert_status(ctune_splits_train(s, 0, &idx, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_splits_test(&idx, &n, NULL, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_splits_train(NULL, &n, s, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_splits_train(&idx, NULL, s, 0), CTUNE_EINVAL);
     ctune_splits_free(s);
     ctune_splitter_free(sp);
 
@@ -102,9 +102,9 @@ START_TEST(test_kfold_shuffle)
     for (size_t i = 0; i < 3; i++) {
         const size_t *ta, *tb, *tc;
         size_t na, nb, nc;
-        ck_assert_ok(ctune_splits_test(sa, i, &ta, &na));
-        ck_assert_ok(ctune_splits_test(sb, i, &tb, &nb));
-        ck_assert_ok(ctune_splits_test(sc, i, &tc, &nc));
+        ck_assert_ok(ctune_splits_test(&ta, &na, sa, i));
+        ck_assert_ok(ctune_splits_test(&tb, &nb, sb, i));
+        ck_assert_ok(ctune_splits_test(&tc, &nc, sc, i));
         ck_assert_uint_eq(na, i == 0 ? 4 : 3);
         ck_assert_uint_eq(na, nb);
         for (size_t k = 0; k < na; k++) {
@@ -203,8 +203,8 @@ START_TEST(test_stratified_shuffle_keeps_proportions)
     for (size_t f = 0; f < 5; f++) {
         const size_t *t, *t2;
         size_t n, n2, ones = 0;
-        ck_assert_ok(ctune_splits_test(s, f, &t, &n));
-        ck_assert_ok(ctune_splits_test(s2, f, &t2, &n2));
+        ck_assert_ok(ctune_splits_test(&t, &n, s, f));
+        ck_assert_ok(ctune_splits_test(&t2, &n2, s2, f));
         ck_assert_uint_eq(n, 6);
         for (size_t k = 0; k < n; k++) {
             ones += y[t[k]] == 1;
@@ -244,7 +244,7 @@ START_TEST(test_stratified_properties)
         size_t size[K];
         for (size_t f = 0; f < K; f++) {
             const size_t *t;
-            ck_assert_ok(ctune_splits_test(s, f, &t, &size[f]));
+            ck_assert_ok(ctune_splits_test(&t, &size[f], s, f));
             for (size_t k = 0; k < size[f]; k++) {
                 fold_of[t[k]] = (int)f;
                 count[f][(int)y[t[k]] / 10]++;
@@ -378,8 +378,8 @@ START_TEST(test_shuffle_split)
     for (size_t i = 0; i < 4; i++) {
         const size_t *t, *tr;
         size_t nt, ntr;
-        ck_assert_ok(ctune_splits_test(s, i, &t, &nt));
-        ck_assert_ok(ctune_splits_train(s, i, &tr, &ntr));
+        ck_assert_ok(ctune_splits_test(&t, &nt, s, i));
+        ck_assert_ok(ctune_splits_train(&tr, &ntr, s, i));
         ck_assert_uint_eq(nt, 3); /* ceil(2.5) */
         ck_assert_uint_eq(ntr, 7);
         int seen[10] = {0};
@@ -404,8 +404,8 @@ START_TEST(test_shuffle_split)
     for (size_t i = 0; i < 3; i++) {
         const size_t *t, *tr;
         size_t nt, ntr, ones = 0, ones_tr = 0;
-        ck_assert_ok(ctune_splits_test(s, i, &t, &nt));
-        ck_assert_ok(ctune_splits_train(s, i, &tr, &ntr));
+        ck_assert_ok(ctune_splits_test(&t, &nt, s, i));
+        ck_assert_ok(ctune_splits_train(&tr, &ntr, s, i));
         ck_assert_uint_eq(nt, 5);
         ck_assert_uint_eq(ntr, 5);
         for (size_t k = 0; k < nt; k++)
@@ -517,11 +517,11 @@ START_TEST(test_index_split)
     ck_assert_ok(ctune_splitter_split(&s, sp, d));
     const size_t *idx;
     size_t n;
-    ck_assert_ok(ctune_splits_train(s, 1, &idx, &n));
+    ck_assert_ok(ctune_splits_train(&idx, &n, s, 1));
     ck_assert_uint_eq(n, 2);
     ck_assert_uint_eq(idx[0], 4); /* order kept */
     ck_assert_uint_eq(idx[1], 2);
-    ck_assert_ok(ctune_splits_test(s, 0, &idx, &n));
+    ck_assert_ok(ctune_splits_test(&idx, &n, s, 0));
     ck_assert_uint_eq(n, 2);
     ck_assert_uint_eq(idx[1], 4);
     ctune_splits_free(s);

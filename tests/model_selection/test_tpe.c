@@ -32,7 +32,7 @@ static ctune__tpe_opts opts(const char *text)
 static double dbl(const ctune_params *p, const char *name)
 {
     double v;
-    ck_assert_ok(ctune_params_get_double(p, name, &v));
+    ck_assert_ok(ctune_params_get_double(&v, p, name));
     return v;
 }
 
@@ -98,7 +98,7 @@ START_TEST(test_pure_and_batched)
         for (int j = 0; j < 3; j++) {
             double x = dbl(a[j], "x"), lr = dbl(a[j], "lr");
             int64_t n;
-            ck_assert_ok(ctune_params_get_int(a[j], "n", &n));
+            ck_assert_ok(ctune_params_get_int(&n, a[j], "n"));
             ck_assert(x >= 0 && x <= 1);
             ck_assert(lr >= 1e-4 && lr <= 1e-1);
             ck_assert(n >= 2 && n <= 5);
@@ -135,7 +135,7 @@ START_TEST(test_categorical_follows_the_best)
         ctune_params *p;
         ck_assert_ok(ctune__tpe_propose(&o, sp, seed, hist, val, 20, 1, &p));
         const char *c;
-        ck_assert_ok(ctune_params_get_string(p, "c", &c));
+        ck_assert_ok(ctune_params_get_string(&c, p, "c"));
         ck_assert_str_eq(c, "a");
         ctune_params_free(p);
     }
@@ -146,7 +146,7 @@ START_TEST(test_categorical_follows_the_best)
     ctune_params *p;
     ck_assert_ok(ctune__tpe_propose(&o, sp, 1, hist, val, 20, 1, &p));
     const char *c;
-    ck_assert_ok(ctune_params_get_string(p, "c", &c));
+    ck_assert_ok(ctune_params_get_string(&c, p, "c"));
     ck_assert_str_eq(c, "a");
     ctune_params_free(p);
     free_all(hist, 20);
@@ -176,7 +176,7 @@ START_TEST(test_numeric_follows_the_best)
         ck_assert_ok(ctune__tpe_propose(&o, sp, seed, hist, val, 30, 1, &p));
         double x = dbl(p, "x"), lr = dbl(p, "lr");
         int64_t k;
-        ck_assert_ok(ctune_params_get_int(p, "k", &k));
+        ck_assert_ok(ctune_params_get_int(&k, p, "k"));
         ck_assert_msg(fabs(x - 0.5) < 0.15, "seed %d: x = %g", (int)seed, x);
         ck_assert_msg(lr > 1e-4 && lr < 1e-1, "seed %d: lr = %g", (int)seed, lr);
         ck_assert(k >= 0 && k < 100);
@@ -211,7 +211,7 @@ START_TEST(test_lists_never_repeat)
             ck_assert_ok(ctune__tpe_propose(&o, sp, 5, hist, val, n, k, &hist[n]));
             for (size_t j = n; j < n + k; j++) {
                 int64_t nn;
-                ck_assert_ok(ctune_params_get_int(hist[j], "nn", &nn));
+                ck_assert_ok(ctune_params_get_int(&nn, hist[j], "nn"));
                 val[j] = nn == 64 ? 1.0 : 0.0;
             }
             n += k;
@@ -332,8 +332,8 @@ static void assert_same(const ctune_search *a, const ctune_search *b)
                               "rank_test_score"};
         for (int k = 0; k < 4; k++) {
             double x, y;
-            ck_assert_ok(ctune_search_result(a, cols[k], i, &x));
-            ck_assert_ok(ctune_search_result(b, cols[k], i, &y));
+            ck_assert_ok(ctune_search_result(&x, a, cols[k], i));
+            ck_assert_ok(ctune_search_result(&y, b, cols[k], i));
             ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s[%zu]: %.17g vs %.17g", cols[k], i, x,
                           y);
         }
@@ -380,8 +380,8 @@ START_TEST(test_search_n_jobs_and_batches)
         /* task streams are those of the candidate's index in the whole list */
         double v;
         int64_t own;
-        ck_assert_ok(ctune_search_result(s[0], "split1_test_score", 9, &v));
-        ck_assert_ok(ctune_params_get_int(ctune_search_candidate_params(s[0], 9), "seed", &own));
+        ck_assert_ok(ctune_search_result(&v, s[0], "split1_test_score", 9));
+        ck_assert_ok(ctune_params_get_int(&own, ctune_search_candidate_params(s[0], 9), "seed"));
         ck_assert(v == fx_seed_score(ctune_seed_derive(
                            (uint64_t)own, ctune_seed_derive(ctune_seed_derive(11, 9), 1))));
         /* a second fit gives the same results */
@@ -450,7 +450,7 @@ START_TEST(test_search_cancel_keeps_batches)
     ck_assert_uint_eq(ctune_search_n_candidates(s), 4);
     ck_assert_uint_eq(ctune_search_n_tasks_done(s), 7);
     double v;
-    ck_assert_ok(ctune_search_result(s, "mean_test_score", 2, &v));
+    ck_assert_ok(ctune_search_result(&v, s, "mean_test_score", 2));
     ck_assert(isfinite(v));
     ctune_search_free(s);
     ctune_space_free(sp);

@@ -33,9 +33,9 @@ static void run_ask_tell(const char *opts, const size_t *order, size_t n, char t
     size_t ids[16];
     for (size_t i = 0; i < n; i++) {
         const ctune_params *p = NULL;
-        ck_assert_ok(ctune_tuner_ask(t, &ids[i], &p));
+        ck_assert_ok(ctune_tuner_ask(&ids[i], &p, t));
         ck_assert_uint_eq(ids[i], i);
-        ck_assert_int_gt(ctune_params_to_text(p, texts[i], 128), 0);
+        ck_assert_int_gt(ctune_params_to_text(texts[i], 128, p), 0);
     }
     for (size_t i = 0; i < n; i++)
         ck_assert_ok(ctune_tuner_tell(t, ids[order[i]], -(double)order[i]));
@@ -68,31 +68,31 @@ START_TEST(test_grid_and_best)
     for (size_t i = 0; i < 4; i++) {
         size_t k;
         const ctune_params *p;
-        ck_assert_ok(ctune_tuner_ask(t, &k, &p));
-        ctune_params_to_text(p, buf, sizeof buf);
+        ck_assert_ok(ctune_tuner_ask(&k, &p, t));
+        ctune_params_to_text(buf, sizeof buf, p);
         ck_assert_str_eq(buf, want[i]);
     }
     size_t k;
     const ctune_params *p;
-    ck_assert_status(ctune_tuner_ask(t, &k, &p), CTUNE_ESTATE);
+    ck_assert_status(ctune_tuner_ask(&k, &p, t), CTUNE_ESTATE);
     ck_assert_error_has("no point left");
-    ck_assert_status(ctune_tuner_best(t, &k, NULL), CTUNE_ESTATE);
+    ck_assert_status(ctune_tuner_best(&k, NULL, t), CTUNE_ESTATE);
     ck_assert_ok(ctune_tuner_tell(t, 2, 0.5));
     ck_assert_ok(ctune_tuner_tell(t, 0, 0.25));
     ck_assert_ok(ctune_tuner_tell_failed(t, 1, "diverged"));
     double v;
-    ck_assert_ok(ctune_tuner_best(t, &k, &v));
+    ck_assert_ok(ctune_tuner_best(&k, &v, t));
     ck_assert_uint_eq(k, 0);
     ck_assert_double_eq(v, 0.25);
     int state;
-    ck_assert_ok(ctune_tuner_trial(t, 1, &state, &v, &p));
+    ck_assert_ok(ctune_tuner_trial(&state, &v, &p, t, 1));
     ck_assert_int_eq(state, CTUNE_TRIAL_FAILED);
     ck_assert(isnan(v));
-    ck_assert_ok(ctune_tuner_trial(t, 3, &state, NULL, NULL));
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, 3));
     ck_assert_int_eq(state, CTUNE_TRIAL_RUNNING);
 
     char csv[1024];
-    long n = ctune_tuner_results_csv_buf(t, csv, sizeof csv);
+    long n = ctune_tuner_results_csv_buf(csv, sizeof csv, t);
     ck_assert_int_gt(n, 0);
     ck_assert_ptr_nonnull(strstr(csv, "param_a,param_b,params,split0_test_score,mean_test_score,"
                                       "std_test_score,rank_test_score,error,state\n"));
@@ -100,7 +100,7 @@ START_TEST(test_grid_and_best)
     ck_assert_ptr_nonnull(strstr(csv, "1,y,\"a=1, b=y\",nan,nan,nan,3,diverged,failed\n"));
     ck_assert_ptr_nonnull(strstr(csv, "2,y,\"a=2, b=y\",nan,nan,nan,3,running,\n"));
     char json[2048];
-    ck_assert_int_gt(ctune_tuner_results_json_buf(t, json, sizeof json), 0);
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json, sizeof json, t), 0);
     /* the state of each trial in trial order; running is null */
     ck_assert_ptr_nonnull(strstr(json, "\"state\": [\"done\", \"failed\", \"done\", null]"));
     ck_assert_ptr_nonnull(strstr(json, "\"best_index\": 0,"));
@@ -118,35 +118,35 @@ START_TEST(test_report_pruner)
     size_t a, b, c;
     const ctune_params *p;
     int prune = -1;
-    ck_assert_ok(ctune_tuner_ask(t, &a, &p));
-    ck_assert_ok(ctune_tuner_ask(t, &b, &p));
-    ck_assert_ok(ctune_tuner_ask(t, &c, &p));
-    ck_assert_ok(ctune_tuner_report(t, a, 0, 0.8, &prune));
+    ck_assert_ok(ctune_tuner_ask(&a, &p, t));
+    ck_assert_ok(ctune_tuner_ask(&b, &p, t));
+    ck_assert_ok(ctune_tuner_ask(&c, &p, t));
+    ck_assert_ok(ctune_tuner_report(&prune, t, a, 0, 0.8));
     ck_assert_int_eq(prune, 0); /* nothing told yet */
     ck_assert_ok(ctune_tuner_tell(t, a, 0.8));
-    ck_assert_ok(ctune_tuner_report(t, b, 0, 0.5, &prune));
+    ck_assert_ok(ctune_tuner_report(&prune, t, b, 0, 0.5));
     ck_assert_int_eq(prune, 1);
     ck_assert_ok(ctune_tuner_tell_pruned(t, b));
-    ck_assert_ok(ctune_tuner_report(t, c, 0, 0.9, &prune));
+    ck_assert_ok(ctune_tuner_report(&prune, t, c, 0, 0.9));
     ck_assert_int_eq(prune, 0);
-    ck_assert_status(ctune_tuner_report(t, c, 0, 0.9, &prune), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_report(&prune, t, c, 0, 0.9), CTUNE_EINVAL);
     ck_assert_error_has("not greater");
-    ck_assert_status(ctune_tuner_report(t, b, 1, 0.9, &prune), CTUNE_ESTATE);
+    ck_assert_status(ctune_tuner_report(&prune, t, b, 1, 0.9), CTUNE_ESTATE);
     char csv[1024];
-    ck_assert_int_gt(ctune_tuner_results_csv_buf(t, csv, sizeof csv), 0);
+    ck_assert_int_gt(ctune_tuner_results_csv_buf(csv, sizeof csv, t), 0);
     ck_assert_ptr_nonnull(strstr(csv, ",0.5,0.5,0,2,pruned at step 0,pruned\n"));
     char json[2048];
-    ck_assert_int_gt(ctune_tuner_results_json_buf(t, json, sizeof json), 0);
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json, sizeof json, t), 0);
     ck_assert_ptr_nonnull(strstr(json, "\"state\": [\"done\", \"pruned\", null]"));
     ctune_tuner_free(t);
 
     /* direction=minimize turns the pruner around */
     t = tuner_of("x: uniform(0, 1)", "pruner=median, n_startup_trials=1, direction=minimize");
-    ck_assert_ok(ctune_tuner_ask(t, &a, &p));
-    ck_assert_ok(ctune_tuner_ask(t, &b, &p));
-    ck_assert_ok(ctune_tuner_report(t, a, 0, 0.8, NULL));
+    ck_assert_ok(ctune_tuner_ask(&a, &p, t));
+    ck_assert_ok(ctune_tuner_ask(&b, &p, t));
+    ck_assert_ok(ctune_tuner_report(NULL, t, a, 0, 0.8));
     ck_assert_ok(ctune_tuner_tell(t, a, 0.8));
-    ck_assert_ok(ctune_tuner_report(t, b, 0, 0.5, &prune));
+    ck_assert_ok(ctune_tuner_report(&prune, t, b, 0, 0.5));
     ck_assert_int_eq(prune, 0);
     ctune_tuner_free(t);
 }
@@ -157,8 +157,8 @@ START_TEST(test_bad_tell)
     ctune_tuner *t = tuner_of("x: uniform(0, 1)", NULL);
     size_t a, b;
     const ctune_params *p;
-    ck_assert_ok(ctune_tuner_ask(t, &a, &p));
-    ck_assert_ok(ctune_tuner_ask(t, &b, &p));
+    ck_assert_ok(ctune_tuner_ask(&a, &p, t));
+    ck_assert_ok(ctune_tuner_ask(&b, &p, t));
     ck_assert_status(ctune_tuner_tell(t, 9, 1.0), CTUNE_EINVAL);
     ck_assert_error_has("unknown trial 9");
     ck_assert_ok(ctune_tuner_tell(t, a, 1.0));
@@ -168,16 +168,16 @@ START_TEST(test_bad_tell)
     ck_assert_status(ctune_tuner_tell_pruned(t, a), CTUNE_ESTATE);
     double v;
     size_t k;
-    ck_assert_ok(ctune_tuner_best(t, &k, &v)); /* nothing lost */
+    ck_assert_ok(ctune_tuner_best(&k, &v, t)); /* nothing lost */
     ck_assert_double_eq(v, 1.0);
     ck_assert_status(ctune_tuner_tell(t, b, NAN), CTUNE_EDATA);
     ck_assert_error_has("NaN");
     int state;
-    ck_assert_ok(ctune_tuner_trial(t, b, &state, NULL, NULL));
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, b));
     ck_assert_int_eq(state, CTUNE_TRIAL_FAILED);
     ck_assert_status(ctune_tuner_tell(t, b, 0.0), CTUNE_ESTATE);
-    ck_assert_status(ctune_tuner_report(t, 5, 0, 0.0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_tuner_trial(t, 5, NULL, NULL, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_report(NULL, t, 5, 0, 0.0), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_trial(NULL, NULL, NULL, t, 5), CTUNE_EINVAL);
     ctune_tuner_free(t);
 }
 END_TEST
@@ -206,28 +206,28 @@ START_TEST(test_null_and_options)
     ck_assert_ok(ctune_tuner_new(&t, sp, "pruner=sha, min_resource=2, reduction_factor=3"));
     size_t k;
     const ctune_params *p;
-    ck_assert_status(ctune_tuner_ask(NULL, &k, &p), CTUNE_EINVAL);
-    ck_assert_status(ctune_tuner_ask(t, NULL, &p), CTUNE_EINVAL);
-    ck_assert_status(ctune_tuner_ask(t, &k, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_tuner_report(NULL, 0, 0, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_ask(&k, &p, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_ask(NULL, &p, t), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_ask(&k, NULL, t), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_report(NULL, NULL, 0, 0, 0), CTUNE_EINVAL);
     ck_assert_status(ctune_tuner_tell(NULL, 0, 0), CTUNE_EINVAL);
     ck_assert_status(ctune_tuner_tell_pruned(NULL, 0), CTUNE_EINVAL);
     ck_assert_status(ctune_tuner_tell_failed(NULL, 0, "x"), CTUNE_EINVAL);
-    ck_assert_status(ctune_tuner_trial(NULL, 0, NULL, NULL, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_tuner_best(NULL, &k, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_tuner_best(t, NULL, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_trial(NULL, NULL, NULL, NULL, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_best(&k, NULL, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_tuner_best(NULL, NULL, t), CTUNE_EINVAL);
     ck_assert_status(ctune_tuner_results_csv(NULL, "x.csv"), CTUNE_EINVAL);
     ck_assert_status(ctune_tuner_results_csv(t, NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_tuner_results_json(t, NULL), CTUNE_EINVAL);
-    ck_assert_int_lt(ctune_tuner_results_csv_buf(t, NULL, 4), 0);
-    ck_assert_int_lt(ctune_tuner_results_json_buf(NULL, NULL, 0), 0);
+    ck_assert_int_lt(ctune_tuner_results_csv_buf(NULL, 4, t), 0);
+    ck_assert_int_lt(ctune_tuner_results_json_buf(NULL, 0, NULL), 0);
     ck_assert_uint_eq(ctune_tuner_n_trials(NULL), 0);
     ck_assert_ptr_null(ctune_tuner_stopped_by(t));
     ck_assert_int_eq(ctune_trial_should_prune(NULL), 0);
     ck_assert_status(ctune_trial_report(NULL, 0, 0), CTUNE_EINVAL);
     ck_assert_uint_eq(ctune_trial_number(NULL), 0);
-    ctune_tuner_ask(t, &k, &p);
-    ck_assert_int_eq(ctune_tuner_report(t, k, -1, 0.5, NULL), CTUNE_EINVAL);
+    ctune_tuner_ask(&k, &p, t);
+    ck_assert_int_eq(ctune_tuner_report(NULL, t, k, -1, 0.5), CTUNE_EINVAL);
     ck_assert_error_has("negative");
     ctune_tuner_free(t);
     ctune_tuner_free(NULL);
@@ -249,7 +249,7 @@ static ctune_status objective(const ctune_params *p, ctune_trial_ctx *ctx, doubl
 {
     obj_state *st = user;
     double x = 0;
-    ctune_status rc = ctune_params_get_double(p, "x", &x);
+    ctune_status rc = ctune_params_get_double(&x, p, "x");
     if (rc != CTUNE_OK)
         return rc;
     int call = __atomic_add_fetch(&st->calls, 1, __ATOMIC_SEQ_CST);
@@ -281,13 +281,13 @@ START_TEST(test_optimize_n_trials)
     int failed = 0;
     for (size_t i = 0; i < 7; i++) {
         int state;
-        ck_assert_ok(ctune_tuner_trial(t, i, &state, NULL, NULL));
+        ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, i));
         ck_assert_int_ne(state, CTUNE_TRIAL_RUNNING);
         failed += state == CTUNE_TRIAL_FAILED;
     }
     ck_assert_int_eq(failed, 2);
     char json[4096];
-    ck_assert_int_gt(ctune_tuner_results_json_buf(t, json, sizeof json), 0);
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json, sizeof json, t), 0);
     ck_assert_ptr_nonnull(strstr(json, "\"stopped_by\": \"n_trials\""));
     ck_assert_ptr_nonnull(strstr(json, "objective failed: loss became NaN at epoch 3"));
 
@@ -297,8 +297,8 @@ START_TEST(test_optimize_n_trials)
     ck_assert_ok(ctune_tuner_optimize(t1, objective, &st1, "n_trials=7"));
     for (size_t i = 0; i < 7; i++) {
         const ctune_params *a, *b;
-        ck_assert_ok(ctune_tuner_trial(t, i, NULL, NULL, &a));
-        ck_assert_ok(ctune_tuner_trial(t1, i, NULL, NULL, &b));
+        ck_assert_ok(ctune_tuner_trial(NULL, NULL, &a, t, i));
+        ck_assert_ok(ctune_tuner_trial(NULL, NULL, &b, t1, i));
         ck_assert(ctune_params_equal(a, b));
     }
     ctune_tuner_free(t1);
@@ -330,9 +330,9 @@ START_TEST(test_optimize_pruning_and_grid)
     ck_assert_str_eq(ctune_tuner_stopped_by(t), "n_trials");
     ck_assert_uint_eq(ctune_tuner_n_trials(t), 4);
     int state;
-    ck_assert_ok(ctune_tuner_trial(t, 0, &state, NULL, NULL));
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, 0));
     ck_assert_int_eq(state, CTUNE_TRIAL_COMPLETE);
-    ck_assert_ok(ctune_tuner_trial(t, 1, &state, NULL, NULL));
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, 1));
     ck_assert_int_eq(state, CTUNE_TRIAL_PRUNED);
     ck_assert_status(ctune_tuner_optimize(t, objective, &st, NULL), CTUNE_ESTATE);
     ctune_tuner_free(t);
@@ -371,7 +371,7 @@ START_TEST(test_export_files)
     ctune_tuner *t = tuner_of("x: 1|2", "sampler=grid");
     size_t k;
     const ctune_params *p;
-    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
     ck_assert_ok(ctune_tuner_tell(t, k, 3.0));
     ck_assert_ok(ctune_tuner_results_csv(t, csv));
     ck_assert_ok(ctune_tuner_results_json(t, json));
@@ -402,13 +402,13 @@ START_TEST(test_out_of_memory)
         size_t k;
         const ctune_params *p;
         if (st == CTUNE_OK)
-            st = ctune_tuner_ask(t, &k, &p);
+            st = ctune_tuner_ask(&k, &p, t);
         if (st == CTUNE_OK)
-            st = ctune_tuner_report(t, k, 0, 1.0, NULL);
+            st = ctune_tuner_report(NULL, t, k, 0, 1.0);
         if (st == CTUNE_OK)
             st = ctune_tuner_tell_failed(t, k, "x");
         char buf[512];
-        if (st == CTUNE_OK && ctune_tuner_results_json_buf(t, buf, sizeof buf) < 0)
+        if (st == CTUNE_OK && ctune_tuner_results_json_buf(buf, sizeof buf, t) < 0)
             st = CTUNE_ENOMEM;
         ctune_alloc_fail_at(0, 0);
         ck_assert(st == CTUNE_OK || st == CTUNE_ENOMEM);
@@ -446,14 +446,14 @@ static void tpe_matches_search(int batch)
         for (size_t j = 0; j < k; j++) {
             size_t id;
             const ctune_params *p;
-            ck_assert_ok(ctune_tuner_ask(t, &id, &p));
+            ck_assert_ok(ctune_tuner_ask(&id, &p, t));
             ck_assert_uint_eq(id, b + j);
             ck_assert_msg(ctune_params_equal(p, ctune_search_candidate_params(s, id)),
                           "trial %zu (batch %d) differs from the search", id, batch);
         }
         for (size_t j = 0; j < k; j++) {
             double v;
-            ck_assert_ok(ctune_search_result(s, "mean_test_score", b + j, &v));
+            ck_assert_ok(ctune_search_result(&v, s, "mean_test_score", b + j));
             ck_assert_ok(ctune_tuner_tell(t, b + j, v));
         }
     }

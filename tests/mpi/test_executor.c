@@ -1,5 +1,5 @@
 /* Check suite: the public executor interface of libctune (ctune_job_*,
- * ctune_search_set_executor, ctune_cross_validate_ex), which libctune_mpi is
+ * ctune_search_set_executor, ctune_cross_validate_executor), which libctune_mpi is
  * built on. Needs no MPI: executors defined here run the tasks in another
  * order, or "on another process" (a leader run whose records and outcome a
  * follower copies), and must give the serial results. */
@@ -60,7 +60,7 @@ static char *signature(const ctune_search *s)
     size_t cap = 1 << 15, len = 0;
     char *out = malloc(cap), cell[512];
     size_t best = 99;
-    ctune_search_best_index(s, &best);
+    ctune_search_best_index(&best, s);
     len += (size_t)snprintf(out, cap, "status=%d done=%zu best=%zu\n", ctune_search_fit_status(s),
                             ctune_search_n_tasks_done(s), best);
     for (size_t j = 0; j < ctune_search_n_columns(s); j++) {
@@ -69,10 +69,10 @@ static char *signature(const ctune_search *s)
             continue;
         for (size_t i = 0; i < ctune_search_n_candidates(s); i++) {
             double v;
-            if (ctune_search_result(s, col, i, &v) == CTUNE_OK)
+            if (ctune_search_result(&v, s, col, i) == CTUNE_OK)
                 snprintf(cell, sizeof cell, "%a", v);
             else
-                ctune_search_result_text(s, col, i, cell, sizeof cell);
+                ctune_search_result_text(cell, sizeof cell, s, col, i);
             if (len + strlen(col) + strlen(cell) + 32 >= cap)
                 out = realloc(out, cap *= 2);
             len += (size_t)snprintf(out + len, cap - len, "%s[%zu]=%s\n", col, i, cell);
@@ -151,7 +151,7 @@ static ctune_status relay_run(void *self, ctune_job *job)
         st->bytes = n * ctune_job_record_size(job);
         st->records = malloc(st->bytes);
         memcpy(st->records, ctune_job_record(job, 0), st->bytes);
-        return ctune_job_outcome(job, &st->n_done, &st->flags);
+        return ctune_job_outcome(&st->n_done, &st->flags, job);
     }
     ck_assert_uint_eq(st->bytes, n * ctune_job_record_size(job));
     memcpy(ctune_job_record(job, 0), st->records, st->bytes);
@@ -208,7 +208,7 @@ START_TEST(test_n_jobs_and_refit_here)
     ck_assert_ok(ctune_search_fit(a, d));
     ck_assert_int_eq(st.n_jobs_seen, 3);
     size_t best;
-    ck_assert_ok(ctune_search_best_index(a, &best));    /* the best is known */
+    ck_assert_ok(ctune_search_best_index(&best, a));    /* the best is known */
     ck_assert_ptr_null(ctune_search_best_estimator(a)); /* but not refitted here */
     ck_assert_double_eq(ctune_search_refit_time(a), 0);
     ctune_search_free(a);
@@ -325,19 +325,20 @@ START_TEST(test_cross_validate_ex)
     ck_assert_ok(ctune_estimator_set_params_text(est, "strategy=stratified, seed=4"));
     ctune_cv_results *r1, *r2;
     rev_state st = {0, 0, 1, CTUNE_OK, 0, 0};
-    ck_assert_ok(ctune_cross_validate_ex(&r1, est, d, NULL, 4, "n_jobs=2", &REVERSE, &st));
+    ck_assert_ok(ctune_cross_validate_executor(&r1, est, d, NULL, 4, "n_jobs=2", &REVERSE, &st));
     ck_assert_int_eq(st.runs, 1);
     ck_assert_int_eq(st.n_jobs_seen, 2);
-    ck_assert_ok(ctune_cross_validate_ex(&r2, est, d, NULL, 4, NULL, NULL, NULL));
+    ck_assert_ok(ctune_cross_validate_executor(&r2, est, d, NULL, 4, NULL, NULL, NULL));
     double a[4], b[4];
-    ck_assert_ok(ctune_cv_results_column(r1, "test_score", a));
-    ck_assert_ok(ctune_cv_results_column(r2, "test_score", b));
+    ck_assert_ok(ctune_cv_results_column(a, r1, "test_score"));
+    ck_assert_ok(ctune_cv_results_column(b, r2, "test_score"));
     ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
     ctune_cv_results_free(r1);
     ctune_cv_results_free(r2);
     st.fail_with = CTUNE_EIO;
     st.set_message = 1;
-    ck_assert_status(ctune_cross_validate_ex(&r1, est, d, NULL, 4, NULL, &REVERSE, &st), CTUNE_EIO);
+    ck_assert_status(ctune_cross_validate_executor(&r1, est, d, NULL, 4, NULL, &REVERSE, &st),
+                     CTUNE_EIO);
     ck_assert_ptr_null(r1);
     ck_assert_error_has("on fire");
     ctune_estimator_free(est);
@@ -360,14 +361,15 @@ START_TEST(test_bad_vtables_and_null_jobs)
     ck_assert_status(ctune_search_set_executor(a, &bad, NULL), CTUNE_EINVAL);
     ck_assert_error_has("run is NULL");
     ctune_cv_results *r = NULL;
-    ck_assert_status(ctune_cross_validate_ex(&r, NULL, d, NULL, 3, NULL, &REVERSE, NULL),
+    ck_assert_status(ctune_cross_validate_executor(&r, NULL, d, NULL, 3, NULL, &REVERSE, NULL),
                      CTUNE_EINVAL);
     ck_assert_status(
-        ctune_cross_validate_ex(&r, (ctune_estimator *)NULL, d, NULL, 3, NULL, &bad, NULL),
+        ctune_cross_validate_executor(&r, (ctune_estimator *)NULL, d, NULL, 3, NULL, &bad, NULL),
         CTUNE_EINVAL);
     ctune_estimator *est;
     ck_assert_ok(ctune_dummy_classifier_new(&est));
-    ck_assert_status(ctune_cross_validate_ex(&r, est, d, NULL, 3, NULL, &bad, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_validate_executor(&r, est, d, NULL, 3, NULL, &bad, NULL),
+                     CTUNE_EINVAL);
     ck_assert_error_has("run is NULL");
     ctune_estimator_free(est);
     /* the failed set left the search as it was: serial */
@@ -383,7 +385,7 @@ START_TEST(test_bad_vtables_and_null_jobs)
     ck_assert_int_ne(ctune_job_task_done(NULL, 0), 0);
     ck_assert_int_eq(ctune_job_stopped(NULL), 0);
     ctune_job_stop(NULL);
-    ck_assert_status(ctune_job_outcome(NULL, &n, &flags), CTUNE_EINVAL);
+    ck_assert_status(ctune_job_outcome(&n, &flags, NULL), CTUNE_EINVAL);
     ck_assert_status(ctune_job_set_outcome(NULL, 0, 0), CTUNE_EINVAL);
     ctune_search_free(a);
     ctune_data_free(d);

@@ -79,13 +79,13 @@ static ctune_status nc_create(void **self, const ctune_params *p, void *user)
     if (!m)
         return ctune_set_error(CTUNE_ENOMEM, "NC: out of memory");
     int64_t v;
-    ctune_params_get_double(p, "shrink", &m->shrink);
+    ctune_params_get_double(&m->shrink, p, "shrink");
     m->fail_above = INFINITY;
     if (!ctune_params_is_none(p, "fail_above"))
-        ctune_params_get_double(p, "fail_above", &m->fail_above);
-    ctune_params_get_int(p, "delay_ms", &v);
+        ctune_params_get_double(&m->fail_above, p, "fail_above");
+    ctune_params_get_int(&v, p, "delay_ms");
     m->delay_ms = (long)v;
-    ctune_params_get_int(p, "die_rank", &v);
+    ctune_params_get_int(&v, p, "die_rank");
     m->die_rank = (long)v;
     *self = m;
     return CTUNE_OK;
@@ -123,7 +123,7 @@ static ctune_status nc_fit(void *self, const ctune_data *train, size_t k, const 
     }
     for (size_t i = 0; i < n; i++) {
         size_t c = (size_t)ctune_data_y(train, i, 0);
-        ctune_data_gather_f64(train, &i, 1, row, d);
+        ctune_data_gather_f64(row, d, train, &i, 1);
         for (size_t j = 0; j < d; j++) {
             mu[c * d + j] += row[j];
             mean[j] += row[j] / (double)n;
@@ -149,7 +149,7 @@ static ctune_status nc_predict(void *self, const ctune_data *X, double *out)
     if (!row)
         return ctune_set_error(CTUNE_ENOMEM, "NC: out of memory");
     for (size_t i = 0; i < ctune_data_n_rows(X); i++) {
-        ctune_data_gather_f64(X, &i, 1, row, m->d);
+        ctune_data_gather_f64(row, m->d, X, &i, 1);
         size_t best = 0;
         double bd = INFINITY;
         for (size_t c = 0; c < m->k; c++) {
@@ -197,7 +197,7 @@ static ctune_status sd_create(void **self, const ctune_params *p, void *user)
     seeded *m = calloc(1, sizeof *m);
     if (!m)
         return ctune_set_error(CTUNE_ENOMEM, "Seeded: out of memory");
-    ctune_params_get_int(p, "seed", &m->seed);
+    ctune_params_get_int(&m->seed, p, "seed");
     *self = m;
     return CTUNE_OK;
 }
@@ -323,8 +323,8 @@ static char *signature(const ctune_search *s)
     char cell[4096];
     size_t best = (size_t)-1;
     double best_score = NAN;
-    ctune_search_best_index(s, &best);
-    ctune_search_best_score(s, &best_score);
+    ctune_search_best_index(&best, s);
+    ctune_search_best_score(&best_score, s);
     len += (size_t)snprintf(out + len, cap - len, "status=%d done=%zu best=%zu score=%a\n",
                             ctune_search_fit_status(s), ctune_search_n_tasks_done(s), best,
                             best_score);
@@ -336,10 +336,10 @@ static char *signature(const ctune_search *s)
                                              : ctune_search_n_candidates(s);
         for (size_t i = 0; i < rows; i++) {
             double v;
-            if (ctune_search_result(s, col, i, &v) == CTUNE_OK)
+            if (ctune_search_result(&v, s, col, i) == CTUNE_OK)
                 snprintf(cell, sizeof cell, "%a", v); /* exact bits */
             else
-                ctune_search_result_text(s, col, i, cell, sizeof cell);
+                ctune_search_result_text(cell, sizeof cell, s, col, i);
             size_t need = strlen(col) + strlen(cell) + 32;
             if (len + need >= cap) {
                 cap = 2 * cap + need;
@@ -545,7 +545,7 @@ static void test_error_score_nan(void)
     ctune_search *b = new_search(est, space, 0, 0, "cv=3");
     search_matches_serial(a, b, d.data, NULL, CTUNE_OK);
     double v = 0;
-    CHECK_OK(ctune_search_result(a, "mean_test_score", 4, &v));
+    CHECK_OK(ctune_search_result(&v, a, "mean_test_score", 4));
     CHECK(isnan(v), "failed candidate scored %g, expected NaN", v);
     const char *err = ctune_search_candidate_error(a, 4);
     CHECK(err && strstr(err, "above fail_above"), "error text '%s'", err ? err : "(null)");
@@ -664,7 +664,7 @@ static void test_cross_validate(void)
         const char *name = ctune_cv_results_column_name(r, j);
         if (is_time_column(name))
             continue;
-        ctune_cv_results_column(r, name, col);
+        ctune_cv_results_column(col, r, name);
         for (size_t f = 0; f < ctune_cv_results_n_splits(r); f++)
             len += (size_t)snprintf(mine + len, sizeof mine - len, "%s%zu=%a\n", name, f, col[f]);
     }
@@ -675,7 +675,7 @@ static void test_cross_validate(void)
             const char *name = ctune_cv_results_column_name(ref, j);
             if (is_time_column(name))
                 continue;
-            ctune_cv_results_column(ref, name, col);
+            ctune_cv_results_column(col, ref, name);
             for (size_t f = 0; f < ctune_cv_results_n_splits(ref); f++)
                 len += (size_t)snprintf(root + len, sizeof root - len, "%s%zu=%a\n", name, f,
                                         col[f]);

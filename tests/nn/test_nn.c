@@ -41,7 +41,7 @@ static double accuracy_of(ctune_model *m, const ctune_data *d, const double *y, 
 {
     size_t k = ctune_model_n_outputs(m);
     double *p = malloc(n * k * sizeof *p);
-    ck_assert_ok(ctune_model_predict(m, d, p));
+    ck_assert_ok(ctune_model_predict(p, m, d));
     size_t hit = 0;
     for (size_t i = 0; i < n; i++) {
         size_t best = 0;
@@ -69,17 +69,17 @@ START_TEST(test_xor)
                          "learning_rate=0.05, metrics=accuracy");
     ck_assert_ok(ctune_model_fit(m, d, 300, 4, "seed=3"));
     double p[4];
-    ck_assert_ok(ctune_model_predict(m, d, p));
+    ck_assert_ok(ctune_model_predict(p, m, d));
     for (int i = 0; i < 4; i++)
         ck_assert_msg((p[i] > 0.5) == (y[i] > 0.5), "XOR row %d: p = %g", i, p[i]);
     double loss, acc;
-    ck_assert_ok(ctune_model_evaluate(m, d, &loss, &acc));
+    ck_assert_ok(ctune_model_evaluate(&loss, &acc, m, d));
     ck_assert_double_eq(acc, 1.0);
     ck_assert_double_lt(loss, 0.1);
     ck_assert_uint_eq(ctune_model_history_len(m), 300);
     double first, last;
-    ck_assert_ok(ctune_model_history_value(m, "loss", 0, &first));
-    ck_assert_ok(ctune_model_history_value(m, "loss", 299, &last));
+    ck_assert_ok(ctune_model_history_value(&first, m, "loss", 0));
+    ck_assert_ok(ctune_model_history_value(&last, m, "loss", 299));
     ck_assert_double_lt(last, first);
     ctune_model_free(m);
     ctune_data_free(d);
@@ -98,7 +98,7 @@ START_TEST(test_blobs_softmax_and_probabilities)
     ck_assert_ok(ctune_model_fit(m, d, 20, 16, NULL));
     ck_assert_double_ge(accuracy_of(m, d, y, n), 0.95);
     double *p = malloc(n * 3 * sizeof *p);
-    ck_assert_ok(ctune_model_predict(m, d, p));
+    ck_assert_ok(ctune_model_predict(p, m, d));
     for (size_t i = 0; i < n; i++)
         ck_assert_double_eq_tol(p[3 * i] + p[3 * i + 1] + p[3 * i + 2], 1.0, 1e-5);
     free(p);
@@ -157,10 +157,10 @@ START_TEST(test_regression_losses)
                              "learning_rate=0.01, metrics=mse|mae");
         ck_assert_ok(ctune_model_fit(m, d, 60, 16, NULL));
         double loss, mse;
-        ck_assert_ok(ctune_model_evaluate(m, d, &loss, &mse));
+        ck_assert_ok(ctune_model_evaluate(&loss, &mse, m, d));
         ck_assert_msg(mse < 0.05, "%s: mse %g", losses[k], mse);
         double hm;
-        ck_assert_ok(ctune_model_history_value(m, "mae", 59, &hm));
+        ck_assert_ok(ctune_model_history_value(&hm, m, "mae", 59));
         ck_assert_str_eq(ctune_model_loss(m), k == 0   ? "mean_squared_error"
                                               : k == 1 ? "mean_absolute_error"
                                                        : "huber");
@@ -199,7 +199,7 @@ START_TEST(test_breast_cancer_3fold)
                              "metrics=accuracy");
         ck_assert_ok(ctune_model_fit(m, dtr, 10, 10, "seed=1"));
         double loss, acc;
-        ck_assert_ok(ctune_model_evaluate(m, dte, &loss, &acc));
+        ck_assert_ok(ctune_model_evaluate(&loss, &acc, m, dte));
         ck_assert_double_eq_tol(acc, accuracy_of(m, dte, yte, nte), 1e-12);
         fprintf(stderr, "breast cancer fold %zu: accuracy %.4f\n", f, acc);
         sum += acc;
@@ -236,8 +236,8 @@ START_TEST(test_categorical_codes_and_onehot)
     ck_assert_ok(ctune_model_fit(m1, d1, 3, 8, NULL));
     ck_assert_ok(ctune_model_fit(m2, d2, 3, 8, NULL));
     ck_assert_uint_le(ctune_model_n_params(m1), 64);
-    ck_assert_ok(ctune_model_get_weights(m1, w1));
-    ck_assert_ok(ctune_model_get_weights(m2, w2));
+    ck_assert_ok(ctune_model_get_weights(w1, m1));
+    ck_assert_ok(ctune_model_get_weights(w2, m2));
     for (size_t k = 0; k < ctune_model_n_params(m1); k++)
         ck_assert_float_eq_tol(w1[k], w2[k], 1e-6);
     ctune_model_free(m1);
@@ -260,7 +260,7 @@ static int on_epoch(const ctune_model *m, int epoch, void *user)
     s->calls++;
     ck_assert_uint_eq(ctune_model_history_len(m), (size_t)epoch + 1);
     if (epoch == 0)
-        ck_assert_ok(ctune_model_get_weights(m, s->w0));
+        ck_assert_ok(ctune_model_get_weights(s->w0, m));
     if (epoch == s->stop_at) {
         if (s->ret < 0)
             return ctune_set_error(s->ret, "pruned by the test at epoch %d", epoch);
@@ -295,25 +295,25 @@ START_TEST(test_validation_split_and_history)
     ck_assert_ok(ctune_data_subset(&dv, d, tail, 20));
     ck_assert_ok(ctune_data_subset(&dt, d, head, 80));
     double vl, va, hl, ha;
-    ck_assert_ok(ctune_model_evaluate(m, dv, &vl, &va));
-    ck_assert_ok(ctune_model_history_value(m, "val_loss", 3, &hl));
-    ck_assert_ok(ctune_model_history_value(m, "val_accuracy", 3, &ha));
+    ck_assert_ok(ctune_model_evaluate(&vl, &va, m, dv));
+    ck_assert_ok(ctune_model_history_value(&hl, m, "val_loss", 3));
+    ck_assert_ok(ctune_model_history_value(&ha, m, "val_accuracy", 3));
     ck_assert_double_eq_tol(vl, hl, 1e-6);
     ck_assert_double_eq(va, ha);
     /* explicit validation data of the same rows gives the same history */
     ctune_model *m2 = mlp("relu", 8, 3, "softmax", "adam", "sparse_categorical_crossentropy",
                           "learning_rate=0.01, metrics=accuracy");
-    ck_assert_ok(ctune_model_fit_ex(m2, dt, dv, 4, 16, "seed=9", NULL, NULL));
+    ck_assert_ok(ctune_model_fit_monitored(m2, dt, dv, 4, 16, "seed=9", NULL, NULL));
     for (size_t k = 0; k < 4; k++)
         for (size_t e = 0; e < 4; e++) {
             double a, b;
-            ck_assert_ok(ctune_model_history_value(m, ctune_model_history_key(m, k), e, &a));
-            ck_assert_ok(ctune_model_history_value(m2, ctune_model_history_key(m, k), e, &b));
+            ck_assert_ok(ctune_model_history_value(&a, m, ctune_model_history_key(m, k), e));
+            ck_assert_ok(ctune_model_history_value(&b, m2, ctune_model_history_key(m, k), e));
             ck_assert_double_eq(a, b);
         }
-    ck_assert_status(ctune_model_history_value(m, "val_acc", 0, &hl), CTUNE_EINVAL);
+    ck_assert_status(ctune_model_history_value(&hl, m, "val_acc", 0), CTUNE_EINVAL);
     ck_assert_error_has("known: loss, accuracy, val_loss, val_accuracy");
-    ck_assert_status(ctune_model_history_value(m, "loss", 4, &hl), CTUNE_EINVAL);
+    ck_assert_status(ctune_model_history_value(&hl, m, "loss", 4), CTUNE_EINVAL);
     ck_assert_error_has("epoch 4 is out of range");
     ctune_model_free(m);
     ctune_model_free(m2);
@@ -332,19 +332,21 @@ START_TEST(test_epoch_callback_stops)
     ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, n, 2, 0, y, 1));
     ctune_model *m = mlp("relu", 8, 3, "softmax", "sgd", "sparse_categorical_crossentropy", NULL);
     cb_state s = {0, 2, 1, {0}};
-    ck_assert_status(ctune_model_fit_ex(m, d, NULL, 10, 8, NULL, on_epoch, &s), CTUNE_EUSER);
+    ck_assert_status(ctune_model_fit_monitored(m, d, NULL, 10, 8, NULL, on_epoch, &s), CTUNE_EUSER);
     ck_assert_error_has("stopped by the epoch callback after epoch 2 (it returned 1)");
     ck_assert_int_eq(s.calls, 3);
     ck_assert_uint_eq(ctune_model_history_len(m), 3);
     double p[3 * n];
-    ck_assert_ok(ctune_model_predict(m, d, p)); /* the model stays usable */
+    ck_assert_ok(ctune_model_predict(p, m, d)); /* the model stays usable */
     cb_state s2 = {0, 1, CTUNE_ECANCELLED, {0}};
-    ck_assert_status(ctune_model_fit_ex(m, d, NULL, 10, 8, NULL, on_epoch, &s2), CTUNE_ECANCELLED);
+    ck_assert_status(ctune_model_fit_monitored(m, d, NULL, 10, 8, NULL, on_epoch, &s2),
+                     CTUNE_ECANCELLED);
     ck_assert_error_has("pruned by the test at epoch 1");
     ck_assert_int_eq(s2.calls, 2);
     /* a fit that fails up front never calls back */
     cb_state s3 = {0, 5, 1, {0}};
-    ck_assert_status(ctune_model_fit_ex(m, d, NULL, 10, 0, NULL, on_epoch, &s3), CTUNE_EINVAL);
+    ck_assert_status(ctune_model_fit_monitored(m, d, NULL, 10, 0, NULL, on_epoch, &s3),
+                     CTUNE_EINVAL);
     ck_assert_int_eq(s3.calls, 0);
     ctune_model_free(m);
     ctune_data_free(d);
@@ -362,14 +364,15 @@ START_TEST(test_early_stopping)
     /* a huge min_delta: only the first epoch improves, patience 2 stops after epoch 2 and
      * restores the weights of epoch 0 */
     cb_state s = {0, -1, 0, {0}};
-    ck_assert_ok(ctune_model_fit_ex(m, d, NULL, 10, 8,
-                                    "early_stopping_patience=2, monitor=loss, min_delta=1e9, "
-                                    "restore_best_weights=true",
-                                    on_epoch, &s));
+    ck_assert_ok(
+        ctune_model_fit_monitored(m, d, NULL, 10, 8,
+                                  "early_stopping_patience=2, monitor=loss, min_delta=1e9, "
+                                  "restore_best_weights=true",
+                                  on_epoch, &s));
     ck_assert_uint_eq(ctune_model_history_len(m), 3);
     float w[64];
     ck_assert_uint_le(ctune_model_n_params(m), 64);
-    ck_assert_ok(ctune_model_get_weights(m, w));
+    ck_assert_ok(ctune_model_get_weights(w, m));
     ck_assert_int_eq(memcmp(w, s.w0, ctune_model_n_params(m) * sizeof(float)), 0);
     /* improving val_loss never stops; monitor needs validation */
     ck_assert_ok(ctune_model_fit(m, d, 5, 8, "validation_split=0.25, early_stopping_patience=1"));
@@ -400,7 +403,7 @@ static int keep_weights(const ctune_model *m, int epoch, void *user)
 {
     every_epoch *s = user;
     ck_assert_uint_le(ctune_model_n_params(m), 64);
-    ck_assert_ok(ctune_model_get_weights(m, s->w[epoch]));
+    ck_assert_ok(ctune_model_get_weights(s->w[epoch], m));
     return 0;
 }
 
@@ -414,10 +417,10 @@ START_TEST(test_restore_best_weights_at_end)
     ctune_model *m = mlp("relu", 8, 3, "softmax", "sgd", "sparse_categorical_crossentropy", NULL);
     every_epoch s;
     /* mode=max on a falling loss: the best epoch is an early one, patience never runs out */
-    ck_assert_ok(ctune_model_fit_ex(m, d, NULL, epochs, 8,
-                                    "early_stopping_patience=100, monitor=loss, mode=max, "
-                                    "restore_best_weights=true",
-                                    keep_weights, &s));
+    ck_assert_ok(ctune_model_fit_monitored(m, d, NULL, epochs, 8,
+                                           "early_stopping_patience=100, monitor=loss, mode=max, "
+                                           "restore_best_weights=true",
+                                           keep_weights, &s));
     ck_assert_uint_eq(ctune_model_history_len(m), epochs);
     s.n_params = ctune_model_n_params(m); /* known once built */
     ck_assert_uint_gt(s.n_params, 0);
@@ -425,7 +428,7 @@ START_TEST(test_restore_best_weights_at_end)
     double best_v = -INFINITY;
     for (size_t e = 0; e < epochs; e++) {
         double v;
-        ck_assert_ok(ctune_model_history_value(m, "loss", e, &v));
+        ck_assert_ok(ctune_model_history_value(&v, m, "loss", e));
         if (v > best_v) {
             best_v = v;
             best = e;
@@ -433,14 +436,14 @@ START_TEST(test_restore_best_weights_at_end)
     }
     ck_assert_uint_lt(best, epochs - 1); /* else the test could not fail */
     float w[64];
-    ck_assert_ok(ctune_model_get_weights(m, w));
+    ck_assert_ok(ctune_model_get_weights(w, m));
     ck_assert_int_eq(memcmp(w, s.w[best], s.n_params * sizeof(float)), 0);
     ck_assert_int_ne(memcmp(w, s.w[epochs - 1], s.n_params * sizeof(float)), 0);
     /* without restore_best_weights the last epoch's weights stay */
-    ck_assert_ok(ctune_model_fit_ex(m, d, NULL, epochs, 8,
-                                    "early_stopping_patience=100, monitor=loss, mode=max",
-                                    keep_weights, &s));
-    ck_assert_ok(ctune_model_get_weights(m, w));
+    ck_assert_ok(ctune_model_fit_monitored(m, d, NULL, epochs, 8,
+                                           "early_stopping_patience=100, monitor=loss, mode=max",
+                                           keep_weights, &s));
+    ck_assert_ok(ctune_model_get_weights(w, m));
     ck_assert_int_eq(memcmp(w, s.w[epochs - 1], s.n_params * sizeof(float)), 0);
     ctune_model_free(m);
     ctune_data_free(d);
@@ -466,7 +469,7 @@ START_TEST(test_accuracy_follows_output_width)
                          "metrics=accuracy|binary_accuracy");
     ck_assert_ok(ctune_model_fit(m, d, 2, 8, NULL));
     double p[2 * n], loss, acc, cat = 0, bin = 0;
-    ck_assert_ok(ctune_model_predict(m, d, p));
+    ck_assert_ok(ctune_model_predict(p, m, d));
     for (size_t i = 0; i < n; i++) {
         size_t want = y[2 * i + 1] > y[2 * i], got = p[2 * i + 1] > p[2 * i];
         cat += want == got;
@@ -476,12 +479,12 @@ START_TEST(test_accuracy_follows_output_width)
     cat /= n;
     bin /= 2.0 * n;
     ck_assert_double_ne(cat, bin); /* else the test could not tell them apart */
-    ck_assert_ok(ctune_model_evaluate(m, d, &loss, &acc));
+    ck_assert_ok(ctune_model_evaluate(&loss, &acc, m, d));
     ck_assert_double_eq_tol(acc, cat, 1e-12);
     /* the history holds both, under the names given at compile */
     double h;
-    ck_assert_ok(ctune_model_history_value(m, "binary_accuracy", 0, &h));
-    ck_assert_ok(ctune_model_history_value(m, "accuracy", 0, &h));
+    ck_assert_ok(ctune_model_history_value(&h, m, "binary_accuracy", 0));
+    ck_assert_ok(ctune_model_history_value(&h, m, "accuracy", 0));
     ctune_model_free(m);
     ctune_data_free(d);
 }
@@ -515,7 +518,7 @@ START_TEST(test_bias_initializer_fans)
         ck_assert_ok(ctune_model_fit(m, d, 0, 1, NULL)); /* builds, no step */
         float w[2 * 64 + 64 + 64 + 1];
         ck_assert_uint_eq(ctune_model_n_params(m), sizeof w / sizeof w[0]);
-        ck_assert_ok(ctune_model_get_weights(m, w));
+        ck_assert_ok(ctune_model_get_weights(w, m));
         double hi = 0;
         for (size_t j = 0; j < 64; j++)
             hi = fmax(hi, fabs(w[2 * 64 + j]));
@@ -568,12 +571,12 @@ static void fit_once(uint64_t seed, int dtype, float *w, double *hist, double *p
     ck_assert_ok(
         ctune_model_compile(m, "adam", "sparse_categorical_crossentropy", "metrics=accuracy"));
     ck_assert_ok(ctune_model_fit(m, d, 5, 7, "validation_split=0.2"));
-    ck_assert_ok(ctune_model_get_weights(m, w));
+    ck_assert_ok(ctune_model_get_weights(w, m));
     for (size_t e = 0; e < 5; e++) {
-        ck_assert_ok(ctune_model_history_value(m, "loss", e, &hist[2 * e]));
-        ck_assert_ok(ctune_model_history_value(m, "val_accuracy", e, &hist[2 * e + 1]));
+        ck_assert_ok(ctune_model_history_value(&hist[2 * e], m, "loss", e));
+        ck_assert_ok(ctune_model_history_value(&hist[2 * e + 1], m, "val_accuracy", e));
     }
-    ck_assert_ok(ctune_model_predict(m, d, pred));
+    ck_assert_ok(ctune_model_predict(pred, m, d));
     ctune_model_free(m);
     ctune_data_free(d);
 }
@@ -628,16 +631,16 @@ START_TEST(test_weights_and_threads)
     ck_assert_uint_eq(ctune_model_n_params(m), 0);
     ck_assert_uint_eq(ctune_model_input_dim(m), 0);
     float w[64];
-    ck_assert_status(ctune_model_get_weights(m, w), CTUNE_ESTATE);
+    ck_assert_status(ctune_model_get_weights(w, m), CTUNE_ESTATE);
     ck_assert_ok(ctune_model_build(m, 2));
     ck_assert_uint_eq(ctune_model_n_params(m), 2 * 5 + 5 + 5 * 3 + 3);
-    ck_assert_ok(ctune_model_get_weights(m, w));
+    ck_assert_ok(ctune_model_get_weights(w, m));
     for (size_t k = 10; k < 15; k++) /* biases start at zero */
         ck_assert_float_eq(w[k], 0.0f);
     w[0] = 0.25f;
     ck_assert_ok(ctune_model_set_weights(m, w));
     float w2[64];
-    ck_assert_ok(ctune_model_get_weights(m, w2));
+    ck_assert_ok(ctune_model_get_weights(w2, m));
     ck_assert_float_eq(w2[0], 0.25f);
     w[3] = NAN;
     ck_assert_status(ctune_model_set_weights(m, w), CTUNE_EDATA);
@@ -820,7 +823,7 @@ START_TEST(test_bad_fit_input)
     ck_assert_status(ctune_model_fit(m, d2, 1, 4, NULL), CTUNE_EDATA);
     ck_assert_error_has("y has 2 columns but the output layer has 1 units");
     double pred[n];
-    ck_assert_status(ctune_model_predict(m, d, pred), CTUNE_ESTATE);
+    ck_assert_status(ctune_model_predict(pred, m, d), CTUNE_ESTATE);
     ck_assert_error_has("not built");
     /* binary labels outside [0, 1] */
     y[3] = 2;
@@ -833,7 +836,7 @@ START_TEST(test_bad_fit_input)
     ck_assert_error_has("X row 2, column 1 is NaN");
     X[5] = 5;
     ck_assert_ok(ctune_model_fit(m, d, 1, 4, NULL));
-    ck_assert_ok(ctune_model_predict(m, dx, pred));
+    ck_assert_ok(ctune_model_predict(pred, m, dx));
     ck_assert_status(ctune_model_add_dense(m, 2, "relu", NULL), CTUNE_ESTATE);
     double X3[3 * n];
     memset(X3, 0, sizeof X3);
@@ -841,8 +844,8 @@ START_TEST(test_bad_fit_input)
     ck_assert_ok(ctune_data_new(&d3, X3, CTUNE_FLOAT64, n, 3, 0, y, 1));
     ck_assert_status(ctune_model_fit(m, d3, 1, 4, NULL), CTUNE_EDATA);
     ck_assert_error_has("X has 3 columns but the model was built for 2");
-    ck_assert_status(ctune_model_predict(m, d3, pred), CTUNE_EDATA);
-    ck_assert_status(ctune_model_predict(m, d, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_model_predict(pred, m, d3), CTUNE_EDATA);
+    ck_assert_status(ctune_model_predict(NULL, m, d), CTUNE_EINVAL);
     ctune_data_free(d3);
     ctune_model_free(m);
 
@@ -864,7 +867,7 @@ START_TEST(test_bad_fit_input)
     ck_assert_status(ctune_model_fit(m, d, 1, 4, NULL), CTUNE_EDATA);
     ck_assert_error_has("is class 1 but the output layer has 1 units (classes 0..0)");
     double loss;
-    ck_assert_status(ctune_model_evaluate(m, d, &loss, NULL), CTUNE_ESTATE);
+    ck_assert_status(ctune_model_evaluate(&loss, NULL, m, d), CTUNE_ESTATE);
     ctune_model_free(m);
     /* not compiled */
     ck_assert_ok(ctune_model_new(&m));
@@ -907,9 +910,9 @@ START_TEST(test_alloc_failure_sweep)
                                  "restore_best_weights=true");
         double p[3 * n], loss;
         if (rc == CTUNE_OK)
-            rc = ctune_model_predict(m, d, p);
+            rc = ctune_model_predict(p, m, d);
         if (rc == CTUNE_OK)
-            rc = ctune_model_evaluate(m, d, &loss, NULL);
+            rc = ctune_model_evaluate(&loss, NULL, m, d);
         ctune_alloc_fail_at(0, 0);
         if (rc != CTUNE_OK)
             ck_assert_status(rc, CTUNE_ENOMEM);

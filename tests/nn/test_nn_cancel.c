@@ -73,7 +73,7 @@ START_TEST(test_cancel_between_minibatches)
     ctx.interrupt = &g_cancel;
     m->fit_ctx = &ctx;
     ck_assert_status(
-        ctune_model_fit_ex(m, d, NULL, 4000, BATCH, NULL, cancel_after_first_epoch, NULL),
+        ctune_model_fit_monitored(m, d, NULL, 4000, BATCH, NULL, cancel_after_first_epoch, NULL),
         CTUNE_ECANCELLED);
     ck_assert_str_eq(ctune_last_error(), "fit: cancelled at epoch 1, batch 0");
     /* exactly the first epoch's minibatches ran: none after the cancel */
@@ -94,7 +94,7 @@ typedef struct fit_job {
 static void *fit_thread(void *arg)
 {
     fit_job *j = arg;
-    j->rc = ctune_model_fit_ex(j->m, j->d, NULL, 4000, BATCH, NULL, NULL, NULL);
+    j->rc = ctune_model_fit_monitored(j->m, j->d, NULL, 4000, BATCH, NULL, NULL, NULL);
     return NULL;
 }
 

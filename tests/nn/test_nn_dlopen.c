@@ -78,7 +78,7 @@ static int cycle(const char *path, float *X, double *y, float *w_out, size_t *n_
         rc = rc ? rc : f_ctune_model_fit(m, d, 1, 128, NULL);
         if (rc == 0) {
             *n_out = f_ctune_model_n_params(m);
-            rc = f_ctune_model_get_weights(m, w_out);
+            rc = f_ctune_model_get_weights(w_out, m);
         }
         f_ctune_model_free(m);
     }

@@ -196,7 +196,7 @@ static void check(const spec *L, size_t nl, const char *loss, size_t ty, unsigne
     size_t np = ctune_model_n_params(m);
     float *wf = malloc(np * sizeof *wf), *g = malloc(np * sizeof *g);
     float masks[N * MAXW * 4];
-    ck_assert_ok(ctune_model_get_weights(m, wf));
+    ck_assert_ok(ctune_model_get_weights(wf, m));
     for (size_t k = 0; k < np; k++)
         if (wf[k] == 0.0f)
             wf[k] = 0.05f * (float)((int)(k % 7) - 3);
@@ -327,7 +327,7 @@ START_TEST(test_dropout_inactive_in_inference)
     float wf[64], g[64], masks[N * 5];
     double w[64] = {0}, loss;
     ck_assert_uint_le(np, 64);
-    ck_assert_ok(ctune_model_get_weights(m, wf));
+    ck_assert_ok(ctune_model_get_weights(wf, m));
     ck_assert_ok(ctune__nn_loss_grad(m, d, 0, &loss, g, masks));
     for (size_t k = 0; k < N * 5; k++)
         ck_assert_float_eq(masks[k], 1.0f);

@@ -277,10 +277,10 @@ START_TEST(test_first_step_through_fit)
         ck_assert_ok(ctune_model_fit(m, d, 1, 1, NULL));
         float w;
         ck_assert_uint_eq(ctune_model_n_params(m), 1);
-        ck_assert_ok(ctune_model_get_weights(m, &w));
+        ck_assert_ok(ctune_model_get_weights(&w, m));
         CLOSE(w, cases[k].w1);
         double loss;
-        ck_assert_ok(ctune_model_history_value(m, "loss", 0, &loss));
+        ck_assert_ok(ctune_model_history_value(&loss, m, "loss", 0));
         ck_assert_double_eq(loss, 4.0);
         ctune_model_free(m);
     }

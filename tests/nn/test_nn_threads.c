@@ -87,11 +87,11 @@ static float *train_with(int threads, const char *act, const char *opt, size_t *
     ck_assert_ok(ctune_model_add_dense(m, H, act, NULL));
     ck_assert_ok(ctune_model_add_dense(m, K, "softmax", NULL));
     ck_assert_ok(ctune_model_compile(m, opt, "sparse_categorical_crossentropy", NULL));
-    ck_assert_ok(ctune_model_fit_ex(m, d, NULL, 1, 128, "shuffle=true, validation_split=0.25",
-                                    on_epoch, NULL));
+    ck_assert_ok(ctune_model_fit_monitored(m, d, NULL, 1, 128,
+                                           "shuffle=true, validation_split=0.25", on_epoch, NULL));
     *n_params = ctune_model_n_params(m);
     float *w = malloc(*n_params * sizeof *w);
-    ck_assert_ok(ctune_model_get_weights(m, w));
+    ck_assert_ok(ctune_model_get_weights(w, m));
     ctune_model_free(m);
     ctune_data_free(d);
     return w;

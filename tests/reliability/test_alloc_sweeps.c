@@ -91,11 +91,11 @@ static ctune_status keras_build(const ctune_params *p, ctune_model *m, void *use
     int64_t units, k = 0, t = 1;
     double lr;
     char opts[64];
-    TRY(ctune_params_get_int(p, "units", &units));
-    TRY(ctune_params_get_double(p, "lr", &lr));
+    TRY(ctune_params_get_int(&units, p, "units"));
+    TRY(ctune_params_get_double(&lr, p, "lr"));
     if (ctune_params_find(p, "n_classes_") >= 0)
-        TRY(ctune_params_get_int(p, "n_classes_", &k));
-    TRY(ctune_params_get_int(p, "n_outputs_", &t));
+        TRY(ctune_params_get_int(&k, p, "n_classes_"));
+    TRY(ctune_params_get_int(&t, p, "n_outputs_"));
     TRY(ctune_model_add_dense(m, units, "tanh", "kernel_initializer=he_uniform"));
     TRY(ctune_model_add_dropout(m, 0.1));
     const char *loss;
@@ -170,8 +170,8 @@ static ctune_estimator *make_est(ctx *c, int fitted)
 static ctune_status outputs(ctune_estimator *e, const ctune_data *d, double *out)
 {
     if (ctune_estimator_kind(e) == CTUNE_TRANSFORMER)
-        return ctune_estimator_transform(e, d, out);
-    return ctune_estimator_predict(e, d, out);
+        return ctune_estimator_transform(out, e, d);
+    return ctune_estimator_predict(out, e, d);
 }
 
 /* The estimator still works: refits and predicts finite values. */
@@ -343,7 +343,7 @@ static void after_params_parse(void *vc, ctune_status rc)
 {
     ctx *c = vc;
     int64_t nn;
-    ck_assert_ok(ctune_params_get_int(c->p, "nn", &nn));
+    ck_assert_ok(ctune_params_get_int(&nn, c->p, "nn"));
     if (rc != CTUNE_OK) {
         /* on error the set is unchanged */
         ck_assert_int_eq(nn, 16);
@@ -472,7 +472,7 @@ static void after_set_params(void *vc, ctune_status rc)
     ctx *c = vc;
     const ctune_params *p = ctune_estimator_get_params(c->e);
     const char *s;
-    ck_assert_ok(ctune_params_get_string(p, "strategy", &s));
+    ck_assert_ok(ctune_params_get_string(&s, p, "strategy"));
     const char *def = c->kind == CTUNE_REGRESSOR ? "mean" : "prior";
     if (rc != CTUNE_OK) {
         ck_assert_str_eq(s, def);
@@ -490,10 +490,10 @@ static ctune_status call_fit(void *vc)
     return ctune_estimator_fit(c->e, c->d);
 }
 
-static ctune_status call_fit_ex(void *vc)
+static ctune_status call_fit_task(void *vc)
 {
     ctx *c = vc;
-    return ctune_estimator_fit_ex(c->e, c->d, 2, 77);
+    return ctune_estimator_fit_task(c->e, c->d, 2, 77);
 }
 
 static void after_fit(void *vc, ctune_status rc)
@@ -501,32 +501,32 @@ static void after_fit(void *vc, ctune_status rc)
     ctx *c = vc;
     ck_assert_int_eq(ctune_estimator_is_fitted(c->e), rc == CTUNE_OK);
     if (rc != CTUNE_OK)
-        ck_assert_status(ctune_estimator_predict(c->e, c->d, c->out), CTUNE_ESTATE);
+        ck_assert_status(ctune_estimator_predict(c->out, c->e, c->d), CTUNE_ESTATE);
     assert_usable(c, c->e);
 }
 
 static ctune_status call_predict(void *vc)
 {
     ctx *c = vc;
-    return ctune_estimator_predict(c->e, c->d, c->out);
+    return ctune_estimator_predict(c->out, c->e, c->d);
 }
 
 static ctune_status call_predict_proba(void *vc)
 {
     ctx *c = vc;
-    return ctune_estimator_predict_proba(c->e, c->d, c->out);
+    return ctune_estimator_predict_proba(c->out, c->e, c->d);
 }
 
 static ctune_status call_est_score(void *vc)
 {
     ctx *c = vc;
-    return ctune_estimator_score(c->e, c->d, &c->score);
+    return ctune_estimator_score(&c->score, c->e, c->d);
 }
 
 static ctune_status call_scorer(void *vc)
 {
     ctx *c = vc;
-    return ctune_score(c->e, c->text, c->d, &c->score);
+    return ctune_score(&c->score, c->e, c->text, c->d);
 }
 
 static void after_predict(void *vc, ctune_status rc)
@@ -542,23 +542,27 @@ static void after_predict(void *vc, ctune_status rc)
 
 static unsigned char *saved(ctune_estimator *e, size_t *len)
 {
-    ck_assert_ok(ctune_estimator_save_buffer(e, NULL, 0, len));
+    *len = ck_assert_len(ctune_estimator_save_buffer(NULL, 0, e));
     unsigned char *b = malloc(*len);
     ck_assert_ptr_nonnull(b);
-    ck_assert_ok(ctune_estimator_save_buffer(e, b, *len, len));
+    *len = ck_assert_len(ctune_estimator_save_buffer(b, *len, e));
     return b;
 }
 
 static ctune_status call_save_buffer(void *vc)
 {
     ctx *c = vc;
-    size_t need;
-    ctune_status rc = ctune_estimator_save_buffer(c->e, NULL, 0, &need);
-    if (rc != CTUNE_OK)
-        return rc;
-    c->buf = malloc(need);
+    long need = ctune_estimator_save_buffer(NULL, 0, c->e);
+    if (need < 0)
+        return (ctune_status)need;
+    c->buf = malloc((size_t)need);
     ck_assert_ptr_nonnull(c->buf);
-    return ctune_estimator_save_buffer(c->e, c->buf, need, &c->len);
+    long n = ctune_estimator_save_buffer(c->buf, (size_t)need, c->e);
+    if (n < 0)
+        return (ctune_status)n;
+    ck_assert_int_eq(n, need);
+    c->len = (size_t)n;
+    return CTUNE_OK;
 }
 
 static void after_save(void *vc, ctune_status rc)
@@ -665,8 +669,9 @@ static ctune_status call_check_kit(void *vc)
     ctx *c = vc;
     /* the concurrency check runs threads, which the process-wide failure
      * hook does not support */
-    return ctune_check_estimator(c->e, "skip=concurrency, n_rows=12, n_features=2", c->report,
-                                 sizeof c->report, &c->n_failed);
+    long n = ctune_check_estimator(c->report, sizeof c->report, &c->n_failed, c->e,
+                                   "skip=concurrency, n_rows=12, n_features=2");
+    return n < 0 ? (ctune_status)n : CTUNE_OK;
 }
 
 static void after_check_kit(void *vc, ctune_status rc)
@@ -743,7 +748,7 @@ static ctune_status call_outputs(void *vc)
 static ctune_status call_inverse_transform(void *vc)
 {
     ctx *c = vc;
-    return ctune_estimator_inverse_transform(c->e, c->d, c->out);
+    return ctune_estimator_inverse_transform(c->out, c->e, c->d);
 }
 
 static void setup_pipe_one_step(void *vc)
@@ -795,7 +800,7 @@ static void model_usable(ctx *c, ctune_model *m)
     if (!ctune_model_loss(m))
         ck_assert_ok(ctune_model_compile(m, "adam", "sparse_categorical_crossentropy", NULL));
     ck_assert_ok(ctune_model_fit(m, c->d, 1, 8, NULL));
-    ck_assert_ok(ctune_model_predict(m, c->d, c->out));
+    ck_assert_ok(ctune_model_predict(c->out, m, c->d));
     for (size_t i = 0; i < N * 3; i++)
         ck_assert(isfinite(c->out[i]) && c->out[i] >= 0 && c->out[i] <= 1);
 }
@@ -892,11 +897,12 @@ static ctune_status call_model_fit(void *vc)
     return ctune_model_fit(c->m, c->d, 2, 8, "validation_split=0.25");
 }
 
-static ctune_status call_model_fit_ex(void *vc)
+static ctune_status call_model_fit_monitored(void *vc)
 {
     ctx *c = vc;
-    return ctune_model_fit_ex(c->m, c->d, c->d, 2, 10,
-                              "early_stopping_patience=1, restore_best_weights=true", NULL, NULL);
+    return ctune_model_fit_monitored(c->m, c->d, c->d, 2, 10,
+                                     "early_stopping_patience=1, restore_best_weights=true", NULL,
+                                     NULL);
 }
 
 static void after_model_fit(void *vc, ctune_status rc)
@@ -910,13 +916,13 @@ static void after_model_fit(void *vc, ctune_status rc)
 static ctune_status call_model_predict(void *vc)
 {
     ctx *c = vc;
-    return ctune_model_predict(c->m, c->d, c->out);
+    return ctune_model_predict(c->out, c->m, c->d);
 }
 
 static ctune_status call_model_evaluate(void *vc)
 {
     ctx *c = vc;
-    return ctune_model_evaluate(c->m, c->d, &c->score, NULL);
+    return ctune_model_evaluate(&c->score, NULL, c->m, c->d);
 }
 
 static void after_model_predict(void *vc, ctune_status rc)
@@ -947,7 +953,7 @@ static void after_space_out(void *vc, ctune_status rc)
         ck_assert_uint_ge(ctune_space_count(c->osp), 3);
         /* its text parses back to an equal space */
         char text[512];
-        long n = ctune_space_to_text(c->osp, text, sizeof text);
+        long n = ctune_space_to_text(text, sizeof text, c->osp);
         ck_assert_int_gt(n, 0);
         ck_assert_int_lt(n, (long)sizeof text);
         ctune_space *back;
@@ -1072,8 +1078,8 @@ static void after_split(void *vc, ctune_status rc)
         for (size_t i = 0; i < ctune_splits_count(c->splits); i++) {
             const size_t *tr, *te;
             size_t ntr, nte;
-            ck_assert_ok(ctune_splits_train(c->splits, i, &tr, &ntr));
-            ck_assert_ok(ctune_splits_test(c->splits, i, &te, &nte));
+            ck_assert_ok(ctune_splits_train(&tr, &ntr, c->splits, i));
+            ck_assert_ok(ctune_splits_test(&te, &nte, c->splits, i));
             ck_assert_uint_eq(ntr + nte, N);
         }
     } else {
@@ -1118,7 +1124,7 @@ static void after_cross_validate(void *vc, ctune_status rc)
     if (rc == CTUNE_OK) {
         ck_assert_uint_eq(ctune_cv_results_n_splits(c->cvr), 3);
         double col[3];
-        ck_assert_ok(ctune_cv_results_column(c->cvr, ctune_cv_results_column_name(c->cvr, 2), col));
+        ck_assert_ok(ctune_cv_results_column(col, c->cvr, ctune_cv_results_column_name(c->cvr, 2)));
         for (int i = 0; i < 3; i++) /* an allocation failure is never a score */
             ck_assert(isfinite(col[i]));
     } else {
@@ -1133,7 +1139,7 @@ static void after_cross_validate(void *vc, ctune_status rc)
 static ctune_status call_cross_val_score(void *vc)
 {
     ctx *c = vc;
-    return ctune_cross_val_score(c->e, c->d, 2, c->text, c->out);
+    return ctune_cross_val_score(c->out, c->e, c->d, 2, c->text);
 }
 
 static void after_cross_val_score(void *vc, ctune_status rc)
@@ -1181,7 +1187,7 @@ static void setup_search(void *vc)
     ctx *c = vc;
     setup_search_inputs(c);
     uint64_t size;
-    if (ctune_space_grid_size(c->sp, &size) == CTUNE_OK && size <= 6)
+    if (ctune_space_grid_size(&size, c->sp) == CTUNE_OK && size <= 6)
         ck_assert_ok(ctune_search_new_grid(&c->srch, c->e, c->sp));
     else
         ck_assert_ok(ctune_search_new_randomized(&c->srch, c->e, c->sp, 2, 7));
@@ -1213,7 +1219,7 @@ static void after_search(void *vc, ctune_status rc)
     size_t n = ctune_search_n_candidates(c->srch);
     for (size_t i = 0; i < n; i++) {
         double v;
-        ck_assert_ok(ctune_search_result(c->srch, "mean_test_score", i, &v));
+        ck_assert_ok(ctune_search_result(&v, c->srch, "mean_test_score", i));
         ck_assert_msg(isfinite(v), "candidate %zu scored %g: %s", i, v,
                       ctune_search_candidate_error(c->srch, i));
     }
@@ -1233,7 +1239,7 @@ static ctune_status call_search_csv_buf(void *vc)
 {
     ctx *c = vc;
     char buf[8192];
-    long n = ctune_search_results_csv_buf(c->srch, buf, sizeof buf);
+    long n = ctune_search_results_csv_buf(buf, sizeof buf, c->srch);
     if (n >= (long)sizeof buf)
         ck_abort_msg("results larger than the test's buffer: %ld", n);
     return long_status(n);
@@ -1243,7 +1249,7 @@ static ctune_status call_search_json_buf(void *vc)
 {
     ctx *c = vc;
     char buf[8192];
-    long n = ctune_search_results_json_buf(c->srch, buf, sizeof buf);
+    long n = ctune_search_results_json_buf(buf, sizeof buf, c->srch);
     if (n >= (long)sizeof buf)
         ck_abort_msg("results larger than the test's buffer: %ld", n);
     return long_status(n);
@@ -1377,7 +1383,7 @@ static const sweep_case CASES[] = {
      REG,
      NO_TEXT,
      EST_DUMMY},
-    {{"fit_ex (DummyClassifier)", setup_est, call_fit_ex, after_fit, free_all, 0},
+    {{"fit_task (DummyClassifier)", setup_est, call_fit_task, after_fit, free_all, 0},
      CLF,
      NO_TEXT,
      EST_DUMMY},
@@ -1604,8 +1610,8 @@ static const sweep_case CASES[] = {
      KIND_CODES,
      NO_TEXT,
      EST_DUMMY},
-    {{"ctune_model_fit_ex (validation data, early stopping)", setup_model_compiled,
-      call_model_fit_ex, after_model_predict, free_all, CTR_MAY_KEEP},
+    {{"ctune_model_fit_monitored (validation data, early stopping)", setup_model_compiled,
+      call_model_fit_monitored, after_model_predict, free_all, CTR_MAY_KEEP},
      KIND_CODES,
      NO_TEXT,
      EST_DUMMY},
@@ -1782,7 +1788,7 @@ START_TEST(test_sweep_scorers)
         for (int kind = CLF; kind <= REG; kind++) {
             c.kind = kind;
             setup_fitted(&c);
-            ctune_status rc = ctune_score(c.e, name, c.d, &c.score);
+            ctune_status rc = ctune_score(&c.score, c.e, name, c.d);
             free_all(&c);
             if (rc != CTUNE_OK)
                 continue;

@@ -57,8 +57,8 @@ START_TEST(test_constant_and_duplicated_rows)
         snprintf(p, sizeof p, "strategy=%s", CLF_STRATEGIES[s]);
         ctune_estimator *e = est(0, p);
         ck_assert_ok(ctune_estimator_fit(e, d));
-        ck_assert_ok(ctune_estimator_predict(e, d, pred));
-        ck_assert_ok(ctune_estimator_predict_proba(e, d, proba));
+        ck_assert_ok(ctune_estimator_predict(pred, e, d));
+        ck_assert_ok(ctune_estimator_predict_proba(proba, e, d));
         /* identical rows get identical predictions, whatever the strategy */
         for (int i = 1; i < N; i++) {
             ck_assert_double_eq(pred[i], pred[0]);
@@ -83,11 +83,11 @@ START_TEST(test_one_sample_one_feature)
         ctune_estimator *e = est(0, p);
         ck_assert_ok(ctune_estimator_fit(e, d));
         ck_assert_uint_eq(ctune_estimator_n_classes(e), 1);
-        ck_assert_ok(ctune_estimator_predict(e, d, &pred));
+        ck_assert_ok(ctune_estimator_predict(&pred, e, d));
         ck_assert_double_eq(pred, -4.0);
-        ck_assert_ok(ctune_estimator_predict_proba(e, d, &proba));
+        ck_assert_ok(ctune_estimator_predict_proba(&proba, e, d));
         ck_assert_double_eq(proba, 1.0);
-        ck_assert_ok(ctune_estimator_score(e, d, &s));
+        ck_assert_ok(ctune_estimator_score(&s, e, d));
         ck_assert_double_eq(s, 1.0);
         ctune_estimator_free(e);
     }
@@ -96,10 +96,10 @@ START_TEST(test_one_sample_one_feature)
         snprintf(p, sizeof p, "strategy=%s, constant=-4", REG_STRATEGIES[k]);
         ctune_estimator *e = est(1, p);
         ck_assert_ok(ctune_estimator_fit(e, d));
-        ck_assert_ok(ctune_estimator_predict(e, d, &pred));
+        ck_assert_ok(ctune_estimator_predict(&pred, e, d));
         ck_assert_double_eq(pred, -4.0);
         /* R² of one sample: y_true is constant and predicted exactly */
-        ck_assert_ok(ctune_estimator_score(e, d, &s));
+        ck_assert_ok(ctune_estimator_score(&s, e, d));
         ck_assert_double_eq(s, 1.0);
         ctune_estimator_free(e);
     }
@@ -122,13 +122,13 @@ START_TEST(test_single_class)
     ctune_estimator *e = est(0, "strategy=stratified");
     double pred[N], v;
     ck_assert_ok(ctune_estimator_fit(e, d));
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     for (int i = 0; i < N; i++)
         ck_assert_double_eq(pred[i], 9);
     /* scorers that need two classes say so; the others score perfectly */
     for (size_t i = 0; i < ctune_scorer_count(); i++) {
         const char *name = ctune_scorer_name(i);
-        ctune_status rc = ctune_score(e, name, d, &v);
+        ctune_status rc = ctune_score(&v, e, name, d);
         if (!strcmp(name, "roc_auc") || !strcmp(name, "f1") || !strcmp(name, "precision") ||
             !strcmp(name, "recall")) {
             ck_assert_msg(rc == CTUNE_EINVAL, "%s: %d", name, rc);
@@ -143,7 +143,7 @@ START_TEST(test_single_class)
         }
     }
     /* log loss of one class predicted with probability 1: clipped, ~0 */
-    ck_assert_ok(ctune_score(e, "neg_log_loss", d, &v));
+    ck_assert_ok(ctune_score(&v, e, "neg_log_loss", d));
     ck_assert(v <= 0 && v > -1e-12);
     ctune_estimator_free(e);
     ctune_data_free(d);
@@ -170,7 +170,7 @@ START_TEST(test_huge_and_tiny_magnitudes)
             ctune_estimator *e = est(1, k ? "strategy=median" : NULL);
             double pred[N], s;
             ck_assert_ok(ctune_estimator_fit(e, d));
-            ck_assert_ok(ctune_estimator_predict(e, d, pred));
+            ck_assert_ok(ctune_estimator_predict(pred, e, d));
             ck_assert_msg(isfinite(pred[0]), "magnitude %g, %s: %g", mags[m], REG_STRATEGIES[k],
                           pred[0]);
             /* the mean / median lies within the values */
@@ -178,10 +178,10 @@ START_TEST(test_huge_and_tiny_magnitudes)
             for (int i = 0; i < N; i++)
                 hi = fmax(hi, f.y[i]);
             ck_assert(pred[0] >= 0 && pred[0] <= hi);
-            ck_assert_ok(ctune_estimator_score(e, d, &s));
+            ck_assert_ok(ctune_estimator_score(&s, e, d));
             ck_assert_msg(isfinite(s) && s <= 1.0, "magnitude %g: R² %g", mags[m], s);
             for (const char *sc = "neg_mean_absolute_error"; sc; sc = NULL) {
-                ck_assert_ok(ctune_score(e, sc, d, &s));
+                ck_assert_ok(ctune_score(&s, e, sc, d));
                 ck_assert(!isnan(s));
             }
             ctune_estimator_free(e);
@@ -193,8 +193,8 @@ START_TEST(test_huge_and_tiny_magnitudes)
     double st[4], sp[4] = {0, 0, 0, 0};
     for (int i = 0; i < 4; i++)
         st[i] = yt[i] / DBL_MAX;
-    ck_assert_ok(ctune_metric_r2(yt, yp, 4, 1, &a));
-    ck_assert_ok(ctune_metric_r2(st, sp, 4, 1, &b));
+    ck_assert_ok(ctune_metric_r2(&a, yt, yp, 4, 1));
+    ck_assert_ok(ctune_metric_r2(&b, st, sp, 4, 1));
     ck_assert(isfinite(a));
     ck_assert_double_eq_tol(a, b, 1e-12);
     /* DummyRegressor's mean of 9 × DBL_MAX is DBL_MAX, not +Inf */
@@ -204,7 +204,7 @@ START_TEST(test_huge_and_tiny_magnitudes)
     ctune_data *dm = view(Xm, 9, 1, ym, 1);
     ctune_estimator *e = est(1, NULL);
     ck_assert_ok(ctune_estimator_fit(e, dm));
-    ck_assert_ok(ctune_estimator_predict(e, dm, pm));
+    ck_assert_ok(ctune_estimator_predict(pm, e, dm));
     ck_assert_double_eq(pm[0], DBL_MAX);
     ctune_estimator_free(e);
     ctune_data_free(dm);
@@ -222,7 +222,7 @@ START_TEST(test_label_edge_values)
     ctune_data *d = view(X, 4, 1, y, 1);
     ck_assert_ok(ctune_estimator_fit(e, d));
     ck_assert_uint_eq(ctune_estimator_n_classes(e), 3);
-    ck_assert_ok(ctune_estimator_predict(e, d, pred));
+    ck_assert_ok(ctune_estimator_predict(pred, e, d));
     ck_assert_double_eq(pred[0], 0.0);
     ctune_data_free(d);
     /* non-integer labels, and integers beyond 9e15 (not exactly representable
@@ -280,13 +280,13 @@ START_TEST(test_nonfinite_data)
             double pred[N], s;
             f.X[0] = bad[b];
             d = view(f.X, N, 2, NULL, 0);
-            ck_assert_status(ctune_estimator_predict(e, d, pred), CTUNE_EDATA);
+            ck_assert_status(ctune_estimator_predict(pred, e, d), CTUNE_EDATA);
             ck_assert_error_has("X row 0, column 0");
             ctune_data_free(d);
             f.X[0] = 0;
             f.y[3] = bad[b];
             d = view(f.X, N, 2, f.y, 1);
-            ck_assert_status(ctune_estimator_score(e, d, &s), CTUNE_EDATA);
+            ck_assert_status(ctune_estimator_score(&s, e, d), CTUNE_EDATA);
             ck_assert_error_has("y row 3");
             ctune_data_free(d);
             ctune_estimator_free(e);
@@ -360,8 +360,8 @@ START_TEST(test_float32_data)
         double pa[N], pb[N];
         ck_assert_ok(ctune_estimator_fit(a, d32));
         ck_assert_ok(ctune_estimator_fit(b, d64));
-        ck_assert_ok(ctune_estimator_predict(a, d32, pa));
-        ck_assert_ok(ctune_estimator_predict(b, d64, pb));
+        ck_assert_ok(ctune_estimator_predict(pa, a, d32));
+        ck_assert_ok(ctune_estimator_predict(pb, b, d64));
         ck_assert_mem_eq(pa, pb, sizeof pa); /* the same values, whatever the dtype */
         ctune_estimator_free(a);
         ctune_estimator_free(b);
@@ -392,7 +392,7 @@ START_TEST(test_empty_and_zero_counts)
     ck_assert_ok(ctune_data_subset(&s, d, NULL, 0));
     ck_assert_uint_eq(ctune_data_n_rows(s), 0);
     ctune_data_free(s);
-    ck_assert_ok(ctune_data_gather_f64(d, NULL, 0, NULL, 2));
+    ck_assert_ok(ctune_data_gather_f64(NULL, 2, d, NULL, 0));
     for (int reg = 0; reg < 2; reg++) {
         ctune_estimator *e = est(reg, NULL);
         ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EDATA);
@@ -400,22 +400,22 @@ START_TEST(test_empty_and_zero_counts)
         ctune_data *one;
         ck_assert_ok(ctune_data_new(&one, X, CTUNE_FLOAT64, 1, 2, 0, y, 1));
         ck_assert_ok(ctune_estimator_fit(e, one));
-        ck_assert_ok(ctune_estimator_predict(e, d, out)); /* 0 rows: a no-op */
-        ck_assert_ok(ctune_estimator_predict(e, d, NULL));
-        ck_assert_status(ctune_estimator_score(e, d, &v), CTUNE_EDATA);
+        ck_assert_ok(ctune_estimator_predict(out, e, d)); /* 0 rows: a no-op */
+        ck_assert_ok(ctune_estimator_predict(NULL, e, d));
+        ck_assert_status(ctune_estimator_score(&v, e, d), CTUNE_EDATA);
         ck_assert_error_has("0 rows");
         ctune_data_free(one);
         ctune_estimator_free(e);
     }
     ctune_data_free(d);
     /* metrics of 0 samples are undefined */
-    ck_assert_status(ctune_metric_accuracy(y, y, 0, &v), CTUNE_EINVAL);
-    ck_assert_status(ctune_metric_r2(y, y, 0, 1, &v), CTUNE_EINVAL);
-    ck_assert_status(ctune_metric_r2(y, y, 1, 0, &v), CTUNE_EINVAL);
+    ck_assert_status(ctune_metric_accuracy(&v, y, y, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_metric_r2(&v, y, y, 0, 1), CTUNE_EINVAL);
+    ck_assert_status(ctune_metric_r2(&v, y, y, 1, 0), CTUNE_EINVAL);
     /* generators with zero counts */
-    ck_assert_status(ctune_make_blobs(X, y, 0, 1, 1, 1.0, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_make_blobs(X, y, 1, 0, 1, 1.0, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_make_blobs(X, y, 1, 1, 0, 1.0, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, 0, 1, 1, 1.0, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, 1, 0, 1, 1.0, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, 1, 1, 0, 1.0, 0), CTUNE_EINVAL);
     /* the conformance kit with zero sizes */
     ctune_estimator *e = est(0, NULL);
     int failed;
@@ -423,8 +423,8 @@ START_TEST(test_empty_and_zero_counts)
     const char *opts[] = {"n_rows=0",      "n_features=0", "n_classes=0", "n_rows=-1",
                           "tolerance=nan", "tolerance=-1", "n_rows=nan"};
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
-        ctune_status rc = ctune_check_estimator(e, opts[i], report, sizeof report, &failed);
-        ck_assert_msg(rc == CTUNE_EINVAL, "%s: %d (%s)", opts[i], rc, ctune_last_error());
+        long rc = ctune_check_estimator(report, sizeof report, &failed, e, opts[i]);
+        ck_assert_msg(rc == CTUNE_EINVAL, "%s: %ld (%s)", opts[i], rc, ctune_last_error());
     }
     ctune_estimator_free(e);
     /* RNG */
@@ -544,10 +544,10 @@ static unsigned char *with_payload(const unsigned char *b, size_t len, size_t ol
 
 static unsigned char *saved(ctune_estimator *e, size_t *len)
 {
-    ck_assert_ok(ctune_estimator_save_buffer(e, NULL, 0, len));
+    *len = ck_assert_len(ctune_estimator_save_buffer(NULL, 0, e));
     unsigned char *b = malloc(*len);
     ck_assert_ptr_nonnull(b);
-    ck_assert_ok(ctune_estimator_save_buffer(e, b, *len, len));
+    *len = ck_assert_len(ctune_estimator_save_buffer(b, *len, e));
     return b;
 }
 
@@ -649,9 +649,9 @@ START_TEST(test_scaler_huge_magnitudes)
     ck_assert_ok(ctune_standard_scaler_new(&s));
     ck_assert_ok(ctune_estimator_fit(s, d));
     double mean[3], var[3], scale[3], out[12], back[12];
-    ck_assert_ok(ctune_scaler_mean(s, mean));
-    ck_assert_ok(ctune_scaler_var(s, var));
-    ck_assert_ok(ctune_scaler_scale(s, scale));
+    ck_assert_ok(ctune_scaler_mean(mean, s));
+    ck_assert_ok(ctune_scaler_var(var, s));
+    ck_assert_ok(ctune_scaler_scale(scale, s));
     ck_assert_double_eq_tol(mean[0], 0.875 * DBL_MAX, 1e-12 * DBL_MAX);
     ck_assert_double_eq_tol(mean[1], 0.0, 1e185);
     ck_assert_double_eq_tol(mean[2], 2.5, 1e-15);
@@ -659,18 +659,18 @@ START_TEST(test_scaler_huge_magnitudes)
     ck_assert(isinf(var[1]) && var[1] > 0);          /* 1e400 is not a double */
     ck_assert_double_eq_tol(var[2], 1.25, 1e-15);
     ck_assert(isfinite(scale[0]) && scale[0] > 0);
-    ck_assert_ok(ctune_estimator_transform(s, d, out));
+    ck_assert_ok(ctune_estimator_transform(out, s, d));
     for (int i = 0; i < 12; i++)
         ck_assert_msg(isfinite(out[i]), "transform[%d] = %g", i, out[i]);
     ck_assert_double_eq_tol(out[1], 1.0, 1e-12); /* (1e200 - 0) / 1e200 */
     ck_assert_double_eq_tol(out[0], 0.125 / (scale[0] / DBL_MAX), 1e-9);
-    ck_assert_ok(ctune_estimator_inverse_transform(s, d, back));
+    ck_assert_ok(ctune_estimator_inverse_transform(back, s, d));
     /* the fitted state saves and loads (the loader accepts a +Inf variance) */
     size_t len;
     unsigned char *b = saved(s, &len);
     ctune_estimator *l;
     ck_assert_ok(ctune_estimator_load_buffer(&l, b, len, NULL, NULL));
-    ck_assert_ok(ctune_estimator_transform(l, d, back));
+    ck_assert_ok(ctune_estimator_transform(back, l, d));
     ck_assert_mem_eq(out, back, sizeof out);
     free(b);
     ctune_estimator_free(l);
@@ -725,19 +725,19 @@ static void assert_sane(ctune_estimator *e, const ctune_data *d)
     double *out = calloc(n * (t > k ? t : k) + 1, sizeof *out);
     double classes[16];
     ck_assert_ptr_nonnull(out);
-    ck_assert_ok(ctune_estimator_predict(e, d, out));
+    ck_assert_ok(ctune_estimator_predict(out, e, d));
     for (size_t i = 0; i < n * t; i++)
         ck_assert_msg(isfinite(out[i]), "prediction %zu is %g", i, out[i]);
     if (k) {
         ck_assert_uint_le(k, 16);
-        ck_assert_ok(ctune_estimator_classes(e, classes));
+        ck_assert_ok(ctune_estimator_classes(classes, e));
         for (size_t i = 0; i < n; i++) {
             int found = 0;
             for (size_t c = 0; c < k; c++)
                 found |= out[i] == classes[c];
             ck_assert_msg(found, "row %zu predicts %g, not a training label", i, out[i]);
         }
-        ck_assert_ok(ctune_estimator_predict_proba(e, d, out));
+        ck_assert_ok(ctune_estimator_predict_proba(out, e, d));
         for (size_t i = 0; i < n; i++) {
             double s = 0;
             for (size_t c = 0; c < k; c++) {
@@ -762,7 +762,7 @@ START_TEST(test_ml_constant_features)
     ctune_estimator *e = mlp(0, NULL);
     ck_assert_ok(ctune_estimator_fit(e, d));
     assert_sane(e, d);
-    ck_assert_ok(ctune_estimator_predict(e, d, p));
+    ck_assert_ok(ctune_estimator_predict(p, e, d));
     for (int i = 1; i < M; i++)
         ck_assert(p[i] == p[0]);
     ctune_estimator_free(e);
@@ -771,12 +771,12 @@ START_TEST(test_ml_constant_features)
     e = tree(0, NULL);
     ck_assert_ok(ctune_estimator_fit(e, d));
     size_t leaves, depth;
-    ck_assert_ok(ctune_tree_n_leaves(e, &leaves));
-    ck_assert_ok(ctune_tree_depth(e, &depth));
+    ck_assert_ok(ctune_tree_n_leaves(&leaves, e));
+    ck_assert_ok(ctune_tree_depth(&depth, e));
     ck_assert_uint_eq(leaves, 1);
     ck_assert_uint_eq(depth, 0);
     double pr[M * 2];
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, pr));
+    ck_assert_ok(ctune_estimator_predict_proba(pr, e, d));
     ck_assert_double_eq_tol(pr[0], 0.5, 1e-15);
     assert_sane(e, d);
     ctune_estimator_free(e);
@@ -784,9 +784,9 @@ START_TEST(test_ml_constant_features)
     ck_assert_ok(ctune_standard_scaler_new(&e));
     ck_assert_ok(ctune_estimator_fit(e, d));
     double sc[2], tr[M * 2];
-    ck_assert_ok(ctune_scaler_scale(e, sc));
+    ck_assert_ok(ctune_scaler_scale(sc, e));
     ck_assert_double_eq(sc[0], 1.0);
-    ck_assert_ok(ctune_estimator_transform(e, d, tr));
+    ck_assert_ok(ctune_estimator_transform(tr, e, d));
     for (int i = 0; i < M * 2; i++)
         ck_assert_double_eq(tr[i], 0.0);
     ctune_estimator_free(e);
@@ -814,7 +814,7 @@ START_TEST(test_ml_single_class)
     ck_assert_ok(ctune_estimator_fit(e, d));
     ck_assert_uint_eq(ctune_estimator_n_classes(e), 1);
     double p[M];
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, p));
+    ck_assert_ok(ctune_estimator_predict_proba(p, e, d));
     ck_assert_double_eq(p[0], 1.0);
     assert_sane(e, d);
     ctune_estimator_free(e);
@@ -842,7 +842,7 @@ START_TEST(test_fold_missing_a_class)
     for (size_t f = 0; f < 2; f++) {
         const size_t *idx;
         size_t n, c3 = 0;
-        ck_assert_ok(ctune_splits_train(sp, f, &idx, &n));
+        ck_assert_ok(ctune_splits_train(&idx, &n, sp, f));
         for (size_t i = 0; i < n; i++)
             c3 += y[idx[i]] == 3;
         ck_assert(c3 > 0 && c3 < n);
@@ -855,7 +855,7 @@ START_TEST(test_fold_missing_a_class)
     ctune_cv_results *r;
     ck_assert_ok(ctune_cross_validate(&r, e, d, kf, 0, NULL));
     double s[2];
-    ck_assert_ok(ctune_cv_results_column(r, "test_score", s));
+    ck_assert_ok(ctune_cv_results_column(s, r, "test_score"));
     for (size_t f = 0; f < 2; f++) {
         ck_assert(isnan(s[f]));
         ck_assert_ptr_nonnull(strstr(ctune_cv_results_error(r, f), "only 1 class"));
@@ -867,13 +867,13 @@ START_TEST(test_fold_missing_a_class)
     ck_assert_ptr_null(r);
     /* StratifiedKFold with the MLP: finite scores */
     ck_assert_ok(ctune_cross_validate(&r, e, d, skf, 0, NULL));
-    ck_assert_ok(ctune_cv_results_column(r, "test_score", s));
+    ck_assert_ok(ctune_cv_results_column(s, r, "test_score"));
     ck_assert(isfinite(s[0]) && isfinite(s[1]));
     ctune_cv_results_free(r);
     /* a tree fits the single class and scores 0 on the other */
     ctune_estimator *t = tree(0, NULL);
     ck_assert_ok(ctune_cross_validate(&r, t, d, kf, 0, NULL));
-    ck_assert_ok(ctune_cv_results_column(r, "test_score", s));
+    ck_assert_ok(ctune_cv_results_column(s, r, "test_score"));
     ck_assert_double_eq(s[0], 0.0);
     ck_assert_double_eq(s[1], 0.0);
     ctune_cv_results_free(r);
@@ -901,7 +901,7 @@ START_TEST(test_more_splits_than_samples)
     ctune_splitter_free(kf);
     ctune_estimator *t = tree(0, NULL);
     double s[8];
-    ck_assert_status(ctune_cross_val_score(t, d, 6, NULL, s), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(s, t, d, 6, NULL), CTUNE_EINVAL);
     ctune_cv_results *r;
     ck_assert_status(ctune_cross_validate(&r, t, d, NULL, 6, NULL), CTUNE_EINVAL);
     /* a search: an input error before any fit */
@@ -940,7 +940,7 @@ START_TEST(test_ml_one_sample)
     for (int reg = 0; reg < 2; reg++) {
         e = tree(reg, NULL);
         ck_assert_ok(ctune_estimator_fit(e, reg ? dr : dc));
-        ck_assert_ok(ctune_estimator_predict(e, dr, p));
+        ck_assert_ok(ctune_estimator_predict(p, e, dr));
         ck_assert_double_eq(p[0], reg ? 2.5 : 3);
         ctune_estimator_free(e);
     }
@@ -1059,7 +1059,7 @@ START_TEST(test_ml_duplicated_rows)
     for (int k = 0; k < 2; k++) {
         ck_assert_ok(ctune_estimator_fit(ests[k], d));
         assert_sane(ests[k], d);
-        ck_assert_ok(ctune_estimator_predict(ests[k], d, p));
+        ck_assert_ok(ctune_estimator_predict(p, ests[k], d));
         for (int i = M / 2; i < M; i++)
             ck_assert(p[i] == p[i - M / 2]);
         ctune_estimator_free(ests[k]);
@@ -1095,8 +1095,8 @@ START_TEST(test_ml_nonfinite_data)
         }
         ck_assert_ok(ctune_estimator_fit(e, d));
         X[0] = -INFINITY;
-        ck_assert_status(k == 2 ? ctune_estimator_transform(e, d, out)
-                                : ctune_estimator_predict(e, d, out),
+        ck_assert_status(k == 2 ? ctune_estimator_transform(out, e, d)
+                                : ctune_estimator_predict(out, e, d),
                          CTUNE_EDATA);
         ck_assert_error_has("X row 0, column 0 is -Inf");
         X[0] = 1;
@@ -1118,7 +1118,7 @@ START_TEST(test_ml_nonfinite_data)
     y[2] = 0;
     ck_assert_ok(ctune_model_fit(m, d, 1, 8, NULL));
     X[3] = NAN;
-    ck_assert_status(ctune_model_predict(m, d, out), CTUNE_EDATA);
+    ck_assert_status(ctune_model_predict(out, m, d), CTUNE_EDATA);
     ck_assert_error_has("row 1");
     ctune_data_free(d);
     ctune_model_free(m);
@@ -1230,7 +1230,7 @@ START_TEST(test_nn_step_to_overflow)
         } else {
             /* the weight, -2e37, is finite; its output for 1e18 is not */
             ck_assert_ok(rc);
-            ck_assert_status(ctune_model_predict(m, d, out), CTUNE_ENUMERIC);
+            ck_assert_status(ctune_model_predict(out, m, d), CTUNE_ENUMERIC);
             ck_assert_error_has("predict: the output for row 0 is Inf");
         }
         ctune_model_free(m);
@@ -1256,19 +1256,19 @@ START_TEST(test_search_diverging_candidate)
     ck_assert_ok(ctune_search_set_options(se, "cv=2, error_score=nan"));
     ck_assert_ok(ctune_search_fit(se, d));
     double v;
-    ck_assert_ok(ctune_search_result(se, "mean_test_score", 1, &v));
+    ck_assert_ok(ctune_search_result(&v, se, "mean_test_score", 1));
     ck_assert(isnan(v));
     ck_assert_ptr_nonnull(ctune_search_candidate_error(se, 1));
     ck_assert_ptr_nonnull(strstr(ctune_search_candidate_error(se, 1), "at epoch"));
     for (size_t c = 0; c < 3; c += 2) {
-        ck_assert_ok(ctune_search_result(se, "mean_test_score", c, &v));
+        ck_assert_ok(ctune_search_result(&v, se, "mean_test_score", c));
         ck_assert(isfinite(v));
         ck_assert_ptr_null(ctune_search_candidate_error(se, c));
     }
-    ck_assert_ok(ctune_search_result(se, "rank_test_score", 1, &v));
+    ck_assert_ok(ctune_search_result(&v, se, "rank_test_score", 1));
     ck_assert_double_eq(v, 3); /* NaN ranks last */
     size_t best;
-    ck_assert_ok(ctune_search_best_index(se, &best));
+    ck_assert_ok(ctune_search_best_index(&best, se));
     ck_assert_uint_ne(best, 1);
     ck_assert_uint_eq(ctune_search_n_tasks_done(se), 6);
     ck_assert_uint_ge(ctune_search_n_warnings(se), 1);
@@ -1295,8 +1295,8 @@ START_TEST(test_mlp_batch_larger_than_data)
     ck_assert_ok(ctune_estimator_fit(e, d));
     ck_assert_ok(ctune_estimator_fit(f, d));
     /* one batch of every row: the same training as batch_size = n */
-    ck_assert_ok(ctune_estimator_predict_proba(e, d, a));
-    ck_assert_ok(ctune_estimator_predict_proba(f, d, b));
+    ck_assert_ok(ctune_estimator_predict_proba(a, e, d));
+    ck_assert_ok(ctune_estimator_predict_proba(b, f, d));
     ck_assert_mem_eq(a, b, sizeof a);
     ctune_estimator_free(e);
     ctune_estimator_free(f);
@@ -1334,7 +1334,7 @@ START_TEST(test_mlp_no_hidden_layer)
         ck_assert_uint_eq(ctune_model_n_layers(ctune_keras_model(e)), 1);
         assert_sane(e, d);
         double s;
-        ck_assert_ok(ctune_estimator_score(e, d, &s));
+        ck_assert_ok(ctune_estimator_score(&s, e, d));
         if (!reg)
             ck_assert_double_ge(s, 0.9); /* separable blobs */
         ctune_estimator_free(e);
@@ -1354,7 +1354,7 @@ START_TEST(test_mlp_nn_zero)
     ck_assert_status(ctune_estimator_set_params_text(e, "batch_size=0"), CTUNE_EINVAL);
     ck_assert_status(ctune_estimator_set_params_text(e, "validation_split=1"), CTUNE_EINVAL);
     int64_t nn;
-    ck_assert_ok(ctune_params_get_int(ctune_estimator_get_params(e), "nn", &nn));
+    ck_assert_ok(ctune_params_get_int(&nn, ctune_estimator_get_params(e), "nn"));
     ck_assert_int_eq(nn, 4); /* unchanged */
     ctune_estimator_free(e);
     /* the engine: a Dense layer of 0 units */
@@ -1387,7 +1387,7 @@ START_TEST(test_search_n_iter_zero_and_cv_one)
     ck_assert_ok(ctune_search_fit(se, d)); /* unchanged options: cv=5 */
     ck_assert_uint_eq(ctune_search_n_splits(se), 5);
     ctune_search_free(se);
-    ck_assert_status(ctune_cross_val_score(t, d, 1, NULL, s), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(s, t, d, 1, NULL), CTUNE_EINVAL);
     ctune_cv_results *r;
     ck_assert_status(ctune_cross_validate(&r, t, d, NULL, 1, NULL), CTUNE_EINVAL);
     ctune_splitter *sp;
@@ -1421,7 +1421,7 @@ START_TEST(test_extreme_hyperparameters)
     ck_assert_ok(ctune_estimator_set_params_text(e, "min_samples_leaf=1000"));
     ck_assert_ok(ctune_estimator_fit(e, d));
     size_t leaves;
-    ck_assert_ok(ctune_tree_n_leaves(e, &leaves));
+    ck_assert_ok(ctune_tree_n_leaves(&leaves, e));
     ck_assert_uint_eq(leaves, 1);
     ck_assert_ok(ctune_estimator_set_params_text(e, "min_samples_leaf=1, max_features=3"));
     ck_assert_status(ctune_estimator_fit(e, d), CTUNE_EINVAL); /* 3 > 2 features */
@@ -1458,11 +1458,11 @@ START_TEST(test_space_huge_uniform)
     for (size_t i = 0; i < 50; i++) {
         double v;
         int64_t k;
-        ck_assert_ok(ctune_params_get_double(ctune_candidates_get(c, i), "a", &v));
+        ck_assert_ok(ctune_params_get_double(&v, ctune_candidates_get(c, i), "a"));
         ck_assert(v >= -1e308 && v < 1e308);
         below += v < 0;
         above += v > 0;
-        ck_assert_ok(ctune_params_get_int(ctune_candidates_get(c, i), "k", &k));
+        ck_assert_ok(ctune_params_get_int(&k, ctune_candidates_get(c, i), "k"));
         kneg += k < 0;
         kpos += k > 0;
     }
@@ -1487,14 +1487,14 @@ START_TEST(test_space_text_blanks)
     ck_assert_ok(ctune_space_new(&sp));
     ck_assert_ok(ctune_space_add_strings(sp, "s", VALUES, NV));
     char text[256];
-    ck_assert_int_lt(ctune_space_to_text(sp, text, sizeof text), (long)sizeof text);
+    ck_assert_int_lt(ctune_space_to_text(text, sizeof text, sp), (long)sizeof text);
     ck_assert_ok(ctune_space_parse(&back, text));
     ctune_candidates *c;
     ck_assert_ok(ctune_space_grid(&c, back));
     ck_assert_uint_eq(ctune_candidates_count(c), NV);
     for (size_t i = 0; i < NV; i++) {
         const char *v;
-        ck_assert_ok(ctune_params_get_string(ctune_candidates_get(c, i), "s", &v));
+        ck_assert_ok(ctune_params_get_string(&v, ctune_candidates_get(c, i), "s"));
         ck_assert_str_eq(v, VALUES[i]);
     }
     ctune_candidates_free(c);
@@ -1561,13 +1561,13 @@ START_TEST(test_sizes_near_the_limits)
     ctune_splitter *sp = NULL;
     ck_assert_ok(ctune_kfold_new(&sp, SIZE_MAX, 0, 0));
     double scores[4];
-    ck_assert_status(ctune_cross_val_score(e, d, 2147483647, NULL, scores), CTUNE_EINVAL);
+    ck_assert_status(ctune_cross_val_score(scores, e, d, 2147483647, NULL), CTUNE_EINVAL);
     ctune_splitter_free(sp);
     ctune_search_free(se);
     ctune_space_free(s);
     /* generators: n × d */
-    ck_assert_status(ctune_make_blobs(X, y, SIZE_MAX, 4, 2, 1.0, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_make_regression(X, y, SIZE_MAX / 2, 4, 2, 1.0, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_blobs(X, y, NULL, SIZE_MAX, 4, 2, 1.0, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_make_regression(X, y, NULL, SIZE_MAX / 2, 4, 2, 1.0, 0), CTUNE_EINVAL);
     /* trees: INT64_MAX limits are just no limits */
     ctune_estimator *t = tree(0, "max_depth=9223372036854775807, "
                                  "max_leaf_nodes=9223372036854775807, "
@@ -1599,7 +1599,7 @@ START_TEST(test_tree_huge_targets)
         ck_assert_ok(ctune_estimator_fit(e, d));
         assert_sane(e, d);
         double imp;
-        ck_assert_ok(ctune_tree_node_stats(e, 0, &imp, NULL, NULL));
+        ck_assert_ok(ctune_tree_node_stats(&imp, NULL, NULL, e, 0));
         ck_assert(isfinite(imp));
         size_t len;
         unsigned char *b = saved(e, &len);

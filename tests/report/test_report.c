@@ -993,10 +993,10 @@ static char *study_json(const char *path, long *len)
 {
     ctune_study *st = NULL;
     ck_assert_ok(ctune_study_open(&st, path, "create=false"));
-    long n = ctune_study_results_json_buf(st, NULL, 0);
+    long n = ctune_study_results_json_buf(NULL, 0, st);
     ck_assert_msg(n > 0, "%s", ctune_last_error());
     char *buf = malloc((size_t)n + 1);
-    ck_assert_int_eq(ctune_study_results_json_buf(st, buf, (size_t)n + 1), n);
+    ck_assert_int_eq(ctune_study_results_json_buf(buf, (size_t)n + 1, st), n);
     ctune_study_close(st);
     *len = n;
     return buf;
@@ -1047,7 +1047,7 @@ START_TEST(test_study_input)
             ctune_study *hb = NULL;
             size_t done = 0, total = 0;
             ck_assert_ok(ctune_study_open(&hb, db, "create=false"));
-            ck_assert_ok(ctune_study_progress(hb, &done, &total));
+            ck_assert_ok(ctune_study_progress(&done, &total, hb));
             ck_assert_uint_eq(done, 51);
             ck_assert_uint_eq(total, 51);
             ctune_study_close(hb);
@@ -1109,7 +1109,7 @@ START_TEST(test_study_input)
     rm_db(db);
     ctune_study *st = NULL;
     ck_assert_ok(ctune_study_open(&st, db, NULL));
-    ck_assert_status(ctune_study_results_json_buf(st, NULL, 0), CTUNE_ESTATE);
+    ck_assert_status(ctune_study_results_json_buf(NULL, 0, st), CTUNE_ESTATE);
     ctune_study_close(st);
     ck_assert_status(ctune_report_write(db, html), CTUNE_ESTATE);
     ck_assert_error_has("no search has begun on it yet");
@@ -1264,11 +1264,11 @@ START_TEST(test_study_input)
     rm_db(db);
     study_search(db, "cv=3", 10, NULL);
     ck_assert_ok(ctune_study_open(&st, db, "create=false"));
-    ck_assert_status(ctune_study_results_json_buf(NULL, NULL, 0), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_results_json_buf(st, NULL, 8), CTUNE_EINVAL);
-    long need = ctune_study_results_json_buf(st, NULL, 0);
+    ck_assert_status(ctune_study_results_json_buf(NULL, 0, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_results_json_buf(NULL, 8, st), CTUNE_EINVAL);
+    long need = ctune_study_results_json_buf(NULL, 0, st);
     char small[16];
-    ck_assert_int_eq(ctune_study_results_json_buf(st, small, sizeof small), need);
+    ck_assert_int_eq(ctune_study_results_json_buf(small, sizeof small, st), need);
     ck_assert_uint_eq(strlen(small), sizeof small - 1);
     /* the same sweep over a halving study in progress and a Hyperband study */
     for (int kind = 0; kind < 3; kind++) {
@@ -1279,7 +1279,7 @@ START_TEST(test_study_input)
             if (kind == 1)
                 sql(db, "DELETE FROM trials WHERE rung > 1 OR (rung = 1 AND split > 0)");
             ck_assert_ok(ctune_study_open(&st, db, "create=false"));
-            need = ctune_study_results_json_buf(st, NULL, 0);
+            need = ctune_study_results_json_buf(NULL, 0, st);
             ck_assert_msg(need > 0, "%s", ctune_last_error());
         }
         int done = 0;
@@ -1287,7 +1287,7 @@ START_TEST(test_study_input)
             int64_t live = ctune_alloc_live();
             ctune_alloc_fail_at(k, 0);
             int64_t fails = ctune_alloc_failures();
-            long got = ctune_study_results_json_buf(st, NULL, 0);
+            long got = ctune_study_results_json_buf(NULL, 0, st);
             int injected = ctune_alloc_failures() > fails;
             ctune_alloc_fail_at(0, 0);
             ck_assert_msg(got == need || got == CTUNE_ENOMEM, "kind %d step %d: %ld %s", kind, k,

@@ -86,18 +86,18 @@ static void assert_same_results(ctune_search *a, ctune_search *b, const ctune_da
             continue;
         for (size_t i = 0; i < n; i++) {
             char ta[256], tb[256];
-            ck_assert_int_ge(ctune_search_result_text(a, col, i, ta, sizeof ta), 0);
-            ck_assert_int_ge(ctune_search_result_text(b, col, i, tb, sizeof tb), 0);
+            ck_assert_int_ge(ctune_search_result_text(ta, sizeof ta, a, col, i), 0);
+            ck_assert_int_ge(ctune_search_result_text(tb, sizeof tb, b, col, i), 0);
             ck_assert_str_eq(ta, tb);
         }
     }
     size_t ba, bb;
-    ck_assert_ok(ctune_search_best_index(a, &ba));
-    ck_assert_ok(ctune_search_best_index(b, &bb));
+    ck_assert_ok(ctune_search_best_index(&ba, a));
+    ck_assert_ok(ctune_search_best_index(&bb, b));
     ck_assert_uint_eq(ba, bb);
     double pa[60], pb[60];
-    ck_assert_ok(ctune_estimator_predict(ctune_search_best_estimator(a), d, pa));
-    ck_assert_ok(ctune_estimator_predict(ctune_search_best_estimator(b), d, pb));
+    ck_assert_ok(ctune_estimator_predict(pa, ctune_search_best_estimator(a), d));
+    ck_assert_ok(ctune_estimator_predict(pb, ctune_search_best_estimator(b), d));
     ck_assert_mem_eq(pa, pb, sizeof pa);
 }
 
@@ -124,7 +124,7 @@ START_TEST(test_resume_equals_uninterrupted)
         ctune_status rc = ctune_search_fit(s, f.d);
         ck_assert(rc == CTUNE_ECANCELLED || (k >= 15 && rc == CTUNE_OK));
         size_t done, total;
-        ck_assert_ok(ctune_study_progress(st, &done, &total));
+        ck_assert_ok(ctune_study_progress(&done, &total, st));
         ck_assert_uint_eq(total, 15);
         ck_assert_uint_eq(done, k < 15 ? (k ? k : 1) : 15);
         ctune_search_free(s);
@@ -138,7 +138,7 @@ START_TEST(test_resume_equals_uninterrupted)
         /* only the missing tasks ran, plus the refit */
         ck_assert_int_eq(atomic_load(&fx_fits) - before, (long)(15 - done) + 1);
         assert_same_results(ref, s, f.d);
-        ck_assert_ok(ctune_study_progress(st, &done, &total));
+        ck_assert_ok(ctune_study_progress(&done, &total, st));
         ck_assert_uint_eq(done, 15);
         ctune_search_free(s);
         ctune_study_close(st);
@@ -157,19 +157,19 @@ START_TEST(test_trials_read_back)
     ctune_study *st;
     ck_assert_ok(ctune_study_open(&st, path, "durability=full, timeout=2"));
     size_t nc, ns, n;
-    ck_assert_ok(ctune_study_shape(st, &nc, &ns));
+    ck_assert_ok(ctune_study_shape(&nc, &ns, st));
     ck_assert_uint_eq(nc, 0);
     ctune_search *s = new_search(&f, NULL);
     ck_assert_ok(ctune_search_set_study(s, st));
     ck_assert_ok(ctune_search_fit(s, f.d));
-    ck_assert_ok(ctune_study_shape(st, &nc, &ns));
+    ck_assert_ok(ctune_study_shape(&nc, &ns, st));
     ck_assert_uint_eq(nc, 5);
     ck_assert_uint_eq(ns, 3);
-    ck_assert_ok(ctune_study_n_trials(st, &n));
+    ck_assert_ok(ctune_study_n_trials(&n, st));
     ck_assert_uint_eq(n, 15);
     for (size_t i = 0; i < n; i++) {
         ctune_study_trial_info t;
-        ck_assert_ok(ctune_study_trial(st, i, &t));
+        ck_assert_ok(ctune_study_trial(&t, st, i));
         ck_assert_uint_eq(t.candidate, i / 3);
         ck_assert_uint_eq(t.split, i % 3);
         ck_assert_str_eq(t.state, "done");
@@ -178,15 +178,15 @@ START_TEST(test_trials_read_back)
         char col[32], want[256];
         snprintf(col, sizeof col, "split%zu_test_score", t.split);
         double v;
-        ck_assert_ok(ctune_search_result(s, col, t.candidate, &v));
+        ck_assert_ok(ctune_search_result(&v, s, col, t.candidate));
         ck_assert(v == t.scores[0]);
         ck_assert(isnan(t.scores[1])); /* no train score asked */
-        ctune_params_to_text(ctune_search_candidate_params(s, t.candidate), want, sizeof want);
+        ctune_params_to_text(want, sizeof want, ctune_search_candidate_params(s, t.candidate));
         ck_assert_str_eq(t.params, want);
         ck_assert(t.fit_time >= 0);
     }
     ctune_study_trial_info t;
-    ck_assert_status(ctune_study_trial(st, n, &t), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(&t, st, n), CTUNE_EINVAL);
     ck_assert_error_has("out of range");
     ctune_search_free(s);
     ctune_study_close(st);
@@ -233,7 +233,7 @@ START_TEST(test_other_search_refused)
     ck_assert_ok(ctune_search_set_study(s, st));
     ck_assert_ok(ctune_search_fit(s, f.d));
     size_t done, total;
-    ck_assert_ok(ctune_study_progress(st, &done, &total));
+    ck_assert_ok(ctune_study_progress(&done, &total, st));
     ck_assert_uint_eq(done, 20);
     ck_assert_uint_eq(total, 20);
     ctune_search_free(s);
@@ -275,7 +275,7 @@ START_TEST(test_adaptive_searches_resume)
             ck_assert_ok(ctune_search_set_progress(s, stop_after, &k));
             ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ECANCELLED);
             size_t done, total;
-            ck_assert_ok(ctune_study_progress(st, &done, &total));
+            ck_assert_ok(ctune_study_progress(&done, &total, st));
             ck_assert_uint_eq(total, tpe ? 15 : 24);
             ck_assert_uint_ge(done, 1);
             ck_assert_uint_lt(done, total);
@@ -298,7 +298,7 @@ START_TEST(test_adaptive_searches_resume)
     ctune_study *st;
     ck_assert_ok(ctune_study_open(&st, path, NULL));
     size_t n;
-    ck_assert_ok(ctune_study_n_trials(st, &n));
+    ck_assert_ok(ctune_study_n_trials(&n, st));
     ck_assert_uint_eq(n, 15); /* the TPE search's */
     ctune_search *s = new_adaptive(&f, 0);
     ck_assert_ok(ctune_search_set_study(s, st));
@@ -308,12 +308,12 @@ START_TEST(test_adaptive_searches_resume)
     ck_assert_ok(ctune_study_open(&st, path, NULL));
     ck_assert_ok(ctune_search_set_study(s, st));
     ck_assert_ok(ctune_search_fit(s, f.d));
-    ck_assert_ok(ctune_study_n_trials(st, &n));
+    ck_assert_ok(ctune_study_n_trials(&n, st));
     ck_assert_uint_eq(n, 24);
     size_t at_rung1 = 0;
     for (size_t i = 0; i < n; i++) {
         ctune_study_trial_info t;
-        ck_assert_ok(ctune_study_trial(st, i, &t));
+        ck_assert_ok(ctune_study_trial(&t, st, i));
         ck_assert_uint_le(t.rung, 1);
         ck_assert_int_eq(t.n_resources, ctune_search_n_resources(s, t.rung));
         ck_assert_int_eq(t.bracket, -1);
@@ -398,13 +398,13 @@ START_TEST(test_schema_1_upgraded)
     fclose(fp);
     ck_assert_ok(ctune_study_open(&st, path, "create=false"));
     size_t done, total;
-    ck_assert_ok(ctune_study_progress(st, &done, &total));
+    ck_assert_ok(ctune_study_progress(&done, &total, st));
     ck_assert_uint_eq(done, 7);
     ctune_study_trial_info t0;
-    ck_assert_ok(ctune_study_trial(st, 6, &t0));
+    ck_assert_ok(ctune_study_trial(&t0, st, 6));
     ck_assert_uint_eq(t0.rung, 0);
     ck_assert_int_eq(t0.bracket, -1);
-    ck_assert_int_gt(ctune_study_results_json_buf(st, NULL, 0), 0);
+    ck_assert_int_gt(ctune_study_results_json_buf(NULL, 0, st), 0);
     s = new_search(&f, NULL);
     ck_assert_ok(ctune_search_set_study(s, st));
     ck_assert_status(ctune_search_fit(s, f.d), CTUNE_ESTATE);
@@ -420,11 +420,11 @@ START_TEST(test_schema_1_upgraded)
     free(bytes0);
     free(bytes1);
     ck_assert_ok(ctune_study_open(&st, path, NULL));
-    ck_assert_ok(ctune_study_progress(st, &done, &total));
+    ck_assert_ok(ctune_study_progress(&done, &total, st));
     ck_assert_uint_eq(done, 7);
     ck_assert_uint_eq(total, 15);
     ctune_study_trial_info t;
-    ck_assert_ok(ctune_study_trial(st, 0, &t));
+    ck_assert_ok(ctune_study_trial(&t, st, 0));
     ck_assert_uint_eq(t.rung, 0);
     ck_assert_int_eq(t.n_resources, 0);
     ck_assert_int_eq(t.bracket, -1);
@@ -487,7 +487,7 @@ START_TEST(test_multiprocess_executor_refused)
     ck_assert_status(ctune_search_fit(s, f.d), CTUNE_EINVAL);
     ck_assert_error_has("executor 'ranks'");
     size_t done, total;
-    ck_assert_ok(ctune_study_progress(st, &done, &total));
+    ck_assert_ok(ctune_study_progress(&done, &total, st));
     ck_assert_uint_eq(total, 0);
     ctune_search_free(s);
     ctune_study_close(st);
@@ -521,19 +521,19 @@ START_TEST(test_bad_input)
     ck_assert_ok(ctune_study_open(&st, path, NULL));
     size_t a, b;
     ctune_study_trial_info t;
-    ck_assert_status(ctune_study_progress(NULL, &a, &b), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_progress(st, NULL, &b), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_progress(st, &a, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_shape(NULL, &a, &b), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_shape(st, NULL, &b), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_shape(st, &a, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_n_trials(NULL, &a), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_n_trials(st, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_trial(NULL, 0, &t), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_trial(st, 0, NULL), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_trial(st, 0, &t), CTUNE_EINVAL);
-    ck_assert_status(ctune_study_trial(st, (size_t)-1, &t), CTUNE_EINVAL);
-    ck_assert_ok(ctune_study_progress(st, &a, &b));
+    ck_assert_status(ctune_study_progress(&a, &b, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_progress(NULL, &b, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_progress(&a, NULL, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_shape(&a, &b, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_shape(NULL, &b, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_shape(&a, NULL, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_n_trials(&a, NULL), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_n_trials(NULL, st), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(&t, NULL, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(NULL, st, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(&t, st, 0), CTUNE_EINVAL);
+    ck_assert_status(ctune_study_trial(&t, st, (size_t)-1), CTUNE_EINVAL);
+    ck_assert_ok(ctune_study_progress(&a, &b, st));
     ck_assert_uint_eq(a + b, 0);
     ctune_study_close(st);
     rm_study(path);
@@ -580,9 +580,9 @@ static ctune_status open_and_fit(const char *path)
         if (rc == CTUNE_OK) {
             size_t n;
             ctune_study_trial_info t;
-            ck_assert_ok(ctune_study_n_trials(st, &n));
+            ck_assert_ok(ctune_study_n_trials(&n, st));
             for (size_t i = 0; i < n; i++)
-                ctune_study_trial(st, i, &t);
+                ctune_study_trial(&t, st, i);
         }
         ctune_search_free(s);
         ctune_study_close(st);
@@ -809,14 +809,14 @@ static double objective_of(const ctune_params *p, int64_t step)
 {
     double x = 0;
     int64_t n = 0;
-    ck_assert_ok(ctune_params_get_double(p, "x", &x));
-    ck_assert_ok(ctune_params_get_int(p, "n", &n));
+    ck_assert_ok(ctune_params_get_double(&x, p, "x"));
+    ck_assert_ok(ctune_params_get_int(&n, p, "n"));
     return x * (double)n + 0.01 * (double)step;
 }
 
 static void params_text(const ctune_params *p, char *buf, size_t cap)
 {
-    long n = ctune_params_to_text(p, buf, cap);
+    long n = ctune_params_to_text(buf, cap, p);
     ck_assert(n >= 0 && (size_t)n < cap);
 }
 
@@ -838,7 +838,7 @@ static void run_script(ctune_tuner **tuners, size_t n_tuners, tuner_log *log, si
         for (int j = 0; j < 2; j++) {
             const ctune_params *p;
             ctune_tuner *t = tuners[call++ % n_tuners];
-            ck_assert_ok(ctune_tuner_ask(t, &k[j], &p));
+            ck_assert_ok(ctune_tuner_ask(&k[j], &p, t));
             ck_assert_uint_eq(k[j], base + (size_t)j);
             params_text(p, log->params[k[j]], sizeof log->params[k[j]]);
         }
@@ -849,7 +849,7 @@ static void run_script(ctune_tuner **tuners, size_t n_tuners, tuner_log *log, si
                 ck_assert_ok(ctune_params_new(&p));
                 ck_assert_ok(ctune_params_parse(p, log->params[k[j]]));
                 int prune = 0;
-                ck_assert_ok(ctune_tuner_report(t, k[j], step, objective_of(p, step), &prune));
+                ck_assert_ok(ctune_tuner_report(&prune, t, k[j], step, objective_of(p, step)));
                 log->prune[k[j]][step] = prune;
                 ctune_params_free(p);
             }
@@ -906,8 +906,8 @@ START_TEST(test_tuner_shared_study)
     ck_assert_uint_eq(ctune_tuner_n_trials(t[2]), 10);
     size_t k0, k1;
     const ctune_params *p0, *p1;
-    ck_assert_ok(ctune_tuner_ask(ref, &k0, &p0));
-    ck_assert_ok(ctune_tuner_ask(t[2], &k1, &p1));
+    ck_assert_ok(ctune_tuner_ask(&k0, &p0, ref));
+    ck_assert_ok(ctune_tuner_ask(&k1, &p1, t[2]));
     ck_assert_uint_eq(k0, 10);
     ck_assert_uint_eq(k1, 10);
     char a[256], b[256];
@@ -916,22 +916,22 @@ START_TEST(test_tuner_shared_study)
     ck_assert_str_eq(a, b);
     size_t kb0, kb1;
     double v0, v1;
-    ck_assert_ok(ctune_tuner_best(ref, &kb0, &v0));
-    ck_assert_ok(ctune_tuner_best(t[2], &kb1, &v1));
+    ck_assert_ok(ctune_tuner_best(&kb0, &v0, ref));
+    ck_assert_ok(ctune_tuner_best(&kb1, &v1, t[2]));
     ck_assert_uint_eq(kb0, kb1);
     ck_assert(v0 == v1);
     int state;
-    ck_assert_ok(ctune_tuner_trial(t[2], 4, &state, NULL, NULL));
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t[2], 4));
     ck_assert_int_eq(state, CTUNE_TRIAL_PRUNED);
     /* the study reads back: 10 told, 1 running */
     size_t done, total;
-    ck_assert_ok(ctune_study_progress(st[2], &done, &total));
+    ck_assert_ok(ctune_study_progress(&done, &total, st[2]));
     ck_assert_uint_eq(done, 10);
     ck_assert_uint_eq(total, 11);
     ctune_study_trial_info ti;
-    ck_assert_ok(ctune_study_trial(st[2], 4, &ti));
+    ck_assert_ok(ctune_study_trial(&ti, st[2], 4));
     ck_assert_str_eq(ti.state, "pruned");
-    ck_assert_ok(ctune_study_trial(st[2], 10, &ti));
+    ck_assert_ok(ctune_study_trial(&ti, st[2], 10));
     ck_assert_str_eq(ti.state, "running");
     /* bad input */
     ck_assert_status(ctune_tuner_set_study(NULL, st[0]), CTUNE_EINVAL);
@@ -1034,10 +1034,10 @@ START_TEST(test_tuner_processes)
         while (ctune_tuner_n_trials(ref) < asked) {
             size_t k;
             const ctune_params *p;
-            ck_assert_ok(ctune_tuner_ask(ref, &k, &p));
+            ck_assert_ok(ctune_tuner_ask(&k, &p, ref));
         }
         const ctune_params *p;
-        ck_assert_ok(ctune_tuner_trial(ref, number, NULL, NULL, &p));
+        ck_assert_ok(ctune_tuner_trial(NULL, NULL, &p, ref, number));
         ck_assert_ok(ctune_tuner_tell(ref, number, objective_of(p, 0)));
         n_tells++;
     }
@@ -1048,8 +1048,8 @@ START_TEST(test_tuner_processes)
         const ctune_params *a, *b;
         int sa, sb;
         double va, vb;
-        ck_assert_ok(ctune_tuner_trial(all, k, &sa, &va, &a));
-        ck_assert_ok(ctune_tuner_trial(ref, k, &sb, &vb, &b));
+        ck_assert_ok(ctune_tuner_trial(&sa, &va, &a, all, k));
+        ck_assert_ok(ctune_tuner_trial(&sb, &vb, &b, ref, k));
         char ta[256], tb[256];
         params_text(a, ta, sizeof ta);
         params_text(b, tb, sizeof tb);
@@ -1082,8 +1082,8 @@ static void child_asks_and_leaves(const char *path, const ctune_space *sp, int h
         const ctune_params *p;
         if (ctune_study_open(&st, path, "timeout=30") != CTUNE_OK ||
             ctune_tuner_new(&t, sp, DEAD_OPTS) != CTUNE_OK ||
-            ctune_tuner_set_study(t, st) != CTUNE_OK || ctune_tuner_ask(t, &k, &p) != CTUNE_OK ||
-            ctune_tuner_report(t, k, 0, 0.5, NULL) != CTUNE_OK)
+            ctune_tuner_set_study(t, st) != CTUNE_OK || ctune_tuner_ask(&k, &p, t) != CTUNE_OK ||
+            ctune_tuner_report(NULL, t, k, 0, 0.5) != CTUNE_OK)
             _exit(1);
         if (how == 0)
             kill(getpid(), SIGKILL);
@@ -1117,21 +1117,21 @@ START_TEST(test_tuner_dead_owner)
     ck_assert_ok(ctune_tuner_set_study(t, st));
     size_t k;
     const ctune_params *p, *q;
-    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
     ck_assert_ok(ctune_tuner_tell(t, k, objective_of(p, 0)));
     child_asks_and_leaves(path, sp, 0); /* trial 1, killed */
-    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
     ck_assert_uint_eq(k, 2);
     ck_assert_ok(ctune_tuner_tell(t, k, objective_of(p, 0)));
     child_asks_and_leaves(path, sp, 1); /* trial 3, its study closed */
-    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
     ck_assert_uint_eq(k, 4);
     /* the replay: ask, tell, ask, (ask, tell) failed, ... */
     for (size_t i = 0; i < 5; i++) {
         size_t kr;
-        ck_assert_ok(ctune_tuner_ask(ref, &kr, &q));
+        ck_assert_ok(ctune_tuner_ask(&kr, &q, ref));
         if (i == 1 || i == 3) {
-            ck_assert_ok(ctune_tuner_report(ref, kr, 0, 0.5, NULL));
+            ck_assert_ok(ctune_tuner_report(NULL, ref, kr, 0, 0.5));
             ck_assert_ok(ctune_tuner_tell_failed(ref, kr, "owner process died"));
         } else if (i < 4) {
             ck_assert_ok(ctune_tuner_tell(ref, kr, objective_of(q, 0)));
@@ -1140,22 +1140,22 @@ START_TEST(test_tuner_dead_owner)
     char a[256], b[256];
     for (size_t i = 0; i < 5; i++) {
         int sa, sb;
-        ck_assert_ok(ctune_tuner_trial(t, i, &sa, NULL, &p));
-        ck_assert_ok(ctune_tuner_trial(ref, i, &sb, NULL, &q));
+        ck_assert_ok(ctune_tuner_trial(&sa, NULL, &p, t, i));
+        ck_assert_ok(ctune_tuner_trial(&sb, NULL, &q, ref, i));
         params_text(p, a, sizeof a);
         params_text(q, b, sizeof b);
         ck_assert_str_eq(a, b);
         ck_assert_int_eq(sa, sb);
     }
     char json[8192], json_ref[8192];
-    ck_assert_int_gt(ctune_tuner_results_json_buf(t, json, sizeof json), 0);
-    ck_assert_int_gt(ctune_tuner_results_json_buf(ref, json_ref, sizeof json_ref), 0);
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json, sizeof json, t), 0);
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json_ref, sizeof json_ref, ref), 0);
     ck_assert_str_eq(json, json_ref);
     ck_assert_ptr_nonnull(
         strstr(json, "\"state\": [\"done\", \"failed\", \"done\", \"failed\", null]"));
     ck_assert_ptr_nonnull(strstr(json, "\"owner process died\""));
     ctune_study_trial_info ti;
-    ck_assert_ok(ctune_study_trial(st, 1, &ti));
+    ck_assert_ok(ctune_study_trial(&ti, st, 1));
     ck_assert_str_eq(ti.state, "failed");
     ck_assert_str_eq(ti.error, "owner process died");
     /* another tuner attached now sees the same trials, and its own trial
@@ -1165,16 +1165,16 @@ START_TEST(test_tuner_dead_owner)
     ck_assert_ok(ctune_study_open(&st2, path, NULL));
     ck_assert_ok(ctune_tuner_new(&t2, sp, DEAD_OPTS));
     ck_assert_ok(ctune_tuner_set_study(t2, st2));
-    ck_assert_int_gt(ctune_tuner_results_json_buf(t2, json, sizeof json), 0);
+    ck_assert_int_gt(ctune_tuner_results_json_buf(json, sizeof json, t2), 0);
     ck_assert_str_eq(json, json_ref);
     size_t b0, b1;
-    ck_assert_ok(ctune_tuner_best(t2, &b0, NULL));
-    ck_assert_ok(ctune_tuner_best(ref, &b1, NULL));
+    ck_assert_ok(ctune_tuner_best(&b0, NULL, t2));
+    ck_assert_ok(ctune_tuner_best(&b1, NULL, ref));
     ck_assert_uint_eq(b0, b1);
     ck_assert_ok(ctune_tuner_tell(t, 4, 1.0)); /* the owner tells it */
     ck_assert_ok(ctune_tuner_tell(ref, 4, 1.0));
-    ck_assert_ok(ctune_tuner_ask(t2, &k, &p));
-    ck_assert_ok(ctune_tuner_ask(ref, &k, &q));
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t2));
+    ck_assert_ok(ctune_tuner_ask(&k, &q, ref));
     params_text(p, a, sizeof a);
     params_text(q, b, sizeof b);
     ck_assert_str_eq(a, b);
@@ -1203,7 +1203,7 @@ static pid_t child_holds_trial(const char *path, const ctune_space *sp, int read
         char c = 1;
         if (ctune_study_open(&st, path, "timeout=30, claim_timeout=1") != CTUNE_OK ||
             ctune_tuner_new(&t, sp, DEAD_OPTS) != CTUNE_OK ||
-            ctune_tuner_set_study(t, st) != CTUNE_OK || ctune_tuner_ask(t, &k, &p) != CTUNE_OK ||
+            ctune_tuner_set_study(t, st) != CTUNE_OK || ctune_tuner_ask(&k, &p, t) != CTUNE_OK ||
             write(ready, &c, 1) != 1 || read(go, &c, 1) != 1)
             _exit(2);
         ctune_status rc = ctune_tuner_tell(t, k, 2.0);
@@ -1237,7 +1237,7 @@ START_TEST(test_tuner_heartbeat)
     ck_assert_ok(ctune_tuner_new(&t, sp, DEAD_OPTS));
     ck_assert_ok(ctune_tuner_set_study(t, st));
     int state;
-    ck_assert_ok(ctune_tuner_trial(t, 0, &state, NULL, NULL));
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, 0));
     ck_assert_int_eq(state, CTUNE_TRIAL_RUNNING);
     ck_assert_int_eq(write(go[1], &c, 1), 1);
     int ws;
@@ -1245,9 +1245,9 @@ START_TEST(test_tuner_heartbeat)
     ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
     size_t k;
     const ctune_params *p;
-    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
     ck_assert_uint_eq(k, 1);
-    ck_assert_ok(ctune_tuner_trial(t, 0, &state, NULL, NULL));
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, 0));
     ck_assert_int_eq(state, CTUNE_TRIAL_COMPLETE);
     ck_assert_ok(ctune_tuner_tell(t, k, 1.0));
     /* a stopped process: no heartbeat, its trial fails */
@@ -1256,9 +1256,9 @@ START_TEST(test_tuner_heartbeat)
     kill(pid, SIGSTOP);
     ts.tv_sec = 1; /* 1.5 claim_timeouts */
     nanosleep(&ts, NULL);
-    ck_assert_ok(ctune_tuner_ask(t, &k, &p));
+    ck_assert_ok(ctune_tuner_ask(&k, &p, t));
     ck_assert_uint_eq(k, 3);
-    ck_assert_ok(ctune_tuner_trial(t, 2, &state, NULL, NULL));
+    ck_assert_ok(ctune_tuner_trial(&state, NULL, NULL, t, 2));
     ck_assert_int_eq(state, CTUNE_TRIAL_FAILED);
     kill(pid, SIGKILL);
     ck_assert_int_eq(waitpid(pid, &ws, 0), pid);

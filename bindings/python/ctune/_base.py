@@ -60,11 +60,14 @@ def fit_handle(handle, data):
 
 
 def save_bytes(ptr):
-    size = ctypes.c_size_t()
-    check(C.ctune_estimator_save_buffer(ptr, None, 0, ctypes.byref(size)))
-    buf = ctypes.create_string_buffer(size.value)
-    check(C.ctune_estimator_save_buffer(ptr, buf, size.value, ctypes.byref(size)))
-    return buf.raw[: size.value]
+    size = C.ctune_estimator_save_buffer(None, 0, ptr)
+    if size < 0:
+        check(size)
+    buf = ctypes.create_string_buffer(max(size, 1))
+    n = C.ctune_estimator_save_buffer(buf, size, ptr)
+    if n < 0:
+        check(n)
+    return buf.raw[:size]
 
 
 def load_bytes(raw, like=None):

@@ -43,12 +43,12 @@ class Vtable(ctypes.Structure):
 
 for _n, _r, _a in [
     ("ctune_estimator_new", ctypes.c_int, [_P(c_void_p), _P(Vtable), c_void_p]),
-    ("ctune_check_estimator", ctypes.c_int, [c_void_p, ctypes.c_char_p, ctypes.c_char_p,
-                                             ctypes.c_size_t, _P(ctypes.c_int)]),
+    ("ctune_check_estimator", ctypes.c_long, [ctypes.c_char_p, ctypes.c_size_t, _P(ctypes.c_int),
+                                             c_void_p, ctypes.c_char_p]),
     ("ctune_write_u64", ctypes.c_int, [c_void_p, ctypes.c_uint64]),
     ("ctune_write_bytes", ctypes.c_int, [c_void_p, ctypes.c_char_p, ctypes.c_size_t]),
-    ("ctune_read_u64", ctypes.c_int, [c_void_p, _P(ctypes.c_uint64)]),
-    ("ctune_read_bytes", ctypes.c_int, [c_void_p, ctypes.c_char_p, ctypes.c_size_t]),
+    ("ctune_read_u64", ctypes.c_int, [_P(ctypes.c_uint64), c_void_p]),
+    ("ctune_read_bytes", ctypes.c_int, [ctypes.c_char_p, ctypes.c_size_t, c_void_p]),
     ("ctune_read_remaining", ctypes.c_size_t, [c_void_p]),
 ]:
     C.declare(_n, _r, _a)
@@ -165,12 +165,12 @@ class _Model:
     def _load(self, out, params, r, user):
         try:
             n = ctypes.c_uint64()
-            check(C.ctune_read_u64(r, ctypes.byref(n)))
+            check(C.ctune_read_u64(ctypes.byref(n), r))
             if n.value > C.ctune_read_remaining(r):
                 raise ValueError("model payload announces %d bytes, %d remain"
                                  % (n.value, C.ctune_read_remaining(r)))
             buf = ctypes.create_string_buffer(max(n.value, 1))
-            check(C.ctune_read_bytes(r, buf, n.value))
+            check(C.ctune_read_bytes(buf, n.value, r))
             out[0] = _register(pickle.loads(buf.raw[: n.value]))  # trusted data only
             return 0
         except BaseException as exc:  # noqa: BLE001
@@ -421,9 +421,14 @@ def check_estimator(estimator, options=None):
     conforms. For scikit-learn's suite use
     sklearn.utils.estimator_checks.check_estimator."""
     h = estimator._new_handle() if hasattr(estimator, "_new_handle") else estimator
+    opts = options.encode() if options else None
     report = ctypes.create_string_buffer(16384)
     failed = ctypes.c_int()
-    check(C.ctune_check_estimator(h.ptr, options.encode() if options else None, report,
-                                  len(report), ctypes.byref(failed)))
+    n = C.ctune_check_estimator(report, len(report), ctypes.byref(failed), h.ptr, opts)
+    if n >= len(report):  # the report was cut: run again with room for all of it
+        report = ctypes.create_string_buffer(n + 1)
+        n = C.ctune_check_estimator(report, len(report), ctypes.byref(failed), h.ptr, opts)
+    if n < 0:
+        check(n)
     return [line for line in report.value.decode().splitlines() if line][: failed.value or None] \
         if failed.value else []

@@ -6,15 +6,15 @@ import ctypes
 from ._errors import check
 from ._native import C, c_void_p
 
-C.declare("ctune_data_rows", ctypes.c_int, [c_void_p, ctypes.POINTER(c_void_p),
-                                            ctypes.POINTER(ctypes.c_size_t)])
+C.declare("ctune_data_rows", ctypes.c_int, [ctypes.POINTER(c_void_p),
+                                            ctypes.POINTER(ctypes.c_size_t), c_void_p])
 C.declare("ctune_data_dtype", ctypes.c_int, [c_void_p])
 C.declare("ctune_data_n_targets", ctypes.c_size_t, [c_void_p])
-C.declare("ctune_data_gather_f64", ctypes.c_int, [c_void_p, c_void_p, ctypes.c_size_t,
-                                                  ctypes.POINTER(ctypes.c_double),
+C.declare("ctune_data_gather_f64", ctypes.c_int, [ctypes.POINTER(ctypes.c_double),
+                                                  ctypes.c_size_t, c_void_p, c_void_p,
                                                   ctypes.c_size_t])
-C.declare("ctune_data_gather_y", ctypes.c_int, [c_void_p, c_void_p, ctypes.c_size_t,
-                                                ctypes.POINTER(ctypes.c_double)])
+C.declare("ctune_data_gather_y", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p, c_void_p,
+                                                ctypes.c_size_t])
 
 FLOAT32, FLOAT64 = 1, 2
 
@@ -125,7 +125,7 @@ def x_array(data):
     the gathered rows (a cross-validation subset)."""
     n, d = C.ctune_data_n_rows(data), C.ctune_data_n_cols(data)
     ptr, stride = c_void_p(), ctypes.c_size_t()
-    if n and d and C.ctune_data_rows(data, ctypes.byref(ptr), ctypes.byref(stride)) == 0:
+    if n and d and C.ctune_data_rows(ctypes.byref(ptr), ctypes.byref(stride), data) == 0:
         dt = _np.float32 if C.ctune_data_dtype(data) == FLOAT32 else _np.float64
         size = _np.dtype(dt).itemsize
         buf = (ctypes.c_char * (((n - 1) * stride.value + d) * size)).from_address(ptr.value)
@@ -135,8 +135,8 @@ def x_array(data):
     C.ctune_clear_error()
     a = _np.empty((n, d), dtype=_np.float64)
     if n and d:
-        check(C.ctune_data_gather_f64(data, None, n, a.ctypes.data_as(
-            ctypes.POINTER(ctypes.c_double)), d))
+        check(C.ctune_data_gather_f64(a.ctypes.data_as(
+            ctypes.POINTER(ctypes.c_double)), d, data, None, n))
     return a
 
 
@@ -145,6 +145,6 @@ def y_array(data):
     n, t = C.ctune_data_n_rows(data), C.ctune_data_n_targets(data)
     y = _np.empty((n, max(t, 1)), dtype=_np.float64)
     if n and t:
-        check(C.ctune_data_gather_y(data, None, n, y.ctypes.data_as(
-            ctypes.POINTER(ctypes.c_double))))
+        check(C.ctune_data_gather_y(y.ctypes.data_as(
+            ctypes.POINTER(ctypes.c_double)), data, None, n))
     return y[:, 0] if t == 1 else y

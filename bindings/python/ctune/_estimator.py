@@ -89,7 +89,7 @@ class NativeEstimator(BaseEstimator):
         Xa = self._validate_X(X, reset=False)
         data = Data(Xa)
         out, p = _out((Xa.shape[0], cols))
-        check(fn(ptr, data.handle, p))
+        check(fn(p, ptr, data.handle))
         return out
 
 

@@ -11,23 +11,23 @@ from ._estimator import NativeEstimator, _Classifier, _Regressor, _Transformer, 
 from ._native import C
 
 for _n, _r, _a in [
-    ("ctune_tree_depth", ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]),
-    ("ctune_tree_n_leaves", ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]),
-    ("ctune_tree_n_nodes", ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]),
+    ("ctune_tree_depth", ctypes.c_int, [ctypes.POINTER(ctypes.c_size_t), ctypes.c_void_p]),
+    ("ctune_tree_n_leaves", ctypes.c_int, [ctypes.POINTER(ctypes.c_size_t), ctypes.c_void_p]),
+    ("ctune_tree_n_nodes", ctypes.c_int, [ctypes.POINTER(ctypes.c_size_t), ctypes.c_void_p]),
     ("ctune_tree_feature_importances", ctypes.c_int,
-     [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]),
+     [ctypes.POINTER(ctypes.c_double), ctypes.c_void_p]),
     ("ctune_tree_node", ctypes.c_int,
-     [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int64),
-      ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64),
-      ctypes.POINTER(ctypes.c_int64)]),
+     [ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_double),
+      ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.c_void_p,
+      ctypes.c_size_t]),
     ("ctune_tree_node_stats", ctypes.c_int,
-     [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_double),
-      ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_size_t)]),
+     [ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double),
+      ctypes.POINTER(ctypes.c_size_t), ctypes.c_void_p, ctypes.c_size_t]),
     ("ctune_tree_node_value", ctypes.c_int,
-     [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_double)]),
-    ("ctune_scaler_mean", ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]),
-    ("ctune_scaler_var", ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]),
-    ("ctune_scaler_scale", ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]),
+     [ctypes.POINTER(ctypes.c_double), ctypes.c_void_p, ctypes.c_size_t]),
+    ("ctune_scaler_mean", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), ctypes.c_void_p]),
+    ("ctune_scaler_var", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), ctypes.c_void_p]),
+    ("ctune_scaler_scale", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), ctypes.c_void_p]),
     ("ctune_pipeline_new", ctypes.c_int, [ctypes.POINTER(ctypes.c_void_p)]),
     ("ctune_pipeline_add_step", ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p,
                                                ctypes.c_void_p]),
@@ -39,13 +39,13 @@ _dp = ctypes.POINTER(ctypes.c_double)
 
 def _vector(fn, ptr, n):
     out = np.empty(n, dtype=np.float64)
-    check(fn(ptr, out.ctypes.data_as(_dp)))
+    check(fn(out.ctypes.data_as(_dp), ptr))
     return out
 
 
 def _count(fn, ptr):
     v = ctypes.c_size_t()
-    check(fn(ptr, ctypes.byref(v)))
+    check(fn(ctypes.byref(v), ptr))
     return v.value
 
 
@@ -94,11 +94,11 @@ class TreeStats:
         imp, w, cnt = ctypes.c_double(), ctypes.c_double(), ctypes.c_size_t()
         val = np.empty(width)
         for i in range(n):
-            check(C.ctune_tree_node(ptr, i, ctypes.byref(f), ctypes.byref(t), ctypes.byref(left),
-                                    ctypes.byref(right)))
-            check(C.ctune_tree_node_stats(ptr, i, ctypes.byref(imp), ctypes.byref(w),
-                                          ctypes.byref(cnt)))
-            check(C.ctune_tree_node_value(ptr, i, val.ctypes.data_as(_dp)))
+            check(C.ctune_tree_node(ctypes.byref(f), ctypes.byref(t), ctypes.byref(left),
+                                    ctypes.byref(right), ptr, i))
+            check(C.ctune_tree_node_stats(ctypes.byref(imp), ctypes.byref(w), ctypes.byref(cnt),
+                                          ptr, i))
+            check(C.ctune_tree_node_value(val.ctypes.data_as(_dp), ptr, i))
             leaf = left.value < 0
             self.children_left[i], self.children_right[i] = left.value, right.value
             self.feature[i] = -2 if leaf else f.value

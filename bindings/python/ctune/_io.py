@@ -15,14 +15,14 @@ for _n, _r, _a in [
     ("ctune_data_n_class_names", ctypes.c_size_t, [c_void_p]),
     ("ctune_data_class_name", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
     ("ctune_data_n_targets", ctypes.c_size_t, [c_void_p]),
-    ("ctune_data_gather_f64", ctypes.c_int, [c_void_p, c_void_p, ctypes.c_size_t,
-                                             ctypes.POINTER(ctypes.c_double), ctypes.c_size_t]),
-    ("ctune_data_gather_y", ctypes.c_int, [c_void_p, c_void_p, ctypes.c_size_t,
-                                           ctypes.POINTER(ctypes.c_double)]),
+    ("ctune_data_gather_f64", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), ctypes.c_size_t,
+                                             c_void_p, c_void_p, ctypes.c_size_t]),
+    ("ctune_data_gather_y", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p, c_void_p,
+                                           ctypes.c_size_t]),
     ("ctune_estimator_save", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
     ("ctune_pipeline_n_steps", ctypes.c_size_t, [c_void_p]),
     ("ctune_pipeline_step_name", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
-    ("ctune_pipeline_step", ctypes.c_int, [c_void_p, ctypes.c_char_p, ctypes.POINTER(c_void_p)]),
+    ("ctune_pipeline_step", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, ctypes.c_char_p]),
     ("ctune_estimator_load_like", ctypes.c_int, [ctypes.POINTER(c_void_p), ctypes.c_char_p,
                                                  c_void_p]),
     ("ctune_estimator_load", ctypes.c_int, [ctypes.POINTER(c_void_p), ctypes.c_char_p, c_void_p,
@@ -41,11 +41,11 @@ def _to_python(handle, as_numpy):
     n, d = C.ctune_data_n_rows(handle), C.ctune_data_n_cols(handle)
     t = C.ctune_data_n_targets(handle)
     xb = (ctypes.c_double * max(n * d, 1))()
-    check(C.ctune_data_gather_f64(handle, None, n, xb, d))
+    check(C.ctune_data_gather_f64(xb, d, handle, None, n))
     y = None
     if t:
         yb = (ctypes.c_double * max(n * t, 1))()
-        check(C.ctune_data_gather_y(handle, None, n, yb))
+        check(C.ctune_data_gather_y(yb, handle, None, n))
         y = list(yb)[: n * t]
     feats = [(C.ctune_data_feature_name(handle, j) or b"").decode() for j in range(d)]
     classes = [C.ctune_data_class_name(handle, c).decode()
@@ -111,7 +111,7 @@ def _python_estimator(ptr, like=None):
         for i in range(C.ctune_pipeline_n_steps(ptr)):
             sname = C.ctune_pipeline_step_name(ptr, i)
             sub = c_void_p()
-            check(C.ctune_pipeline_step(ptr, sname, ctypes.byref(sub)))
+            check(C.ctune_pipeline_step(ctypes.byref(sub), ptr, sname))
             cls = _class_of(C.ctune_estimator_name(sub).decode())
             prefix = sname.decode() + "__"
             steps.append((sname.decode(), cls(**{k[len(prefix):]: v for k, v in params.items()
@@ -126,8 +126,8 @@ def _python_estimator(ptr, like=None):
         k = C.ctune_estimator_n_classes(ptr)
         if k:
             labels = np.empty(k)
-            check(C.ctune_estimator_classes(ptr, labels.ctypes.data_as(
-                ctypes.POINTER(ctypes.c_double))))
+            check(C.ctune_estimator_classes(labels.ctypes.data_as(
+                ctypes.POINTER(ctypes.c_double)), ptr))
             est._c_classes = labels
             names = [C.ctune_estimator_class_name(ptr, i) for i in range(k)]
             est.classes_ = (np.array([n.decode() for n in names]) if names[0] is not None

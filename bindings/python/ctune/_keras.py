@@ -24,8 +24,8 @@ for _n, _r, _a in [
     ("ctune_model_history_len", ctypes.c_size_t, [c_void_p]),
     ("ctune_model_history_n_keys", ctypes.c_size_t, [c_void_p]),
     ("ctune_model_history_key", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
-    ("ctune_model_history_value", ctypes.c_int, [c_void_p, ctypes.c_char_p, ctypes.c_size_t,
-                                                 ctypes.POINTER(ctypes.c_double)]),
+    ("ctune_model_history_value", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p,
+                                                 ctypes.c_char_p, ctypes.c_size_t]),
 ]:
     C.declare(_n, _r, _a)
 
@@ -157,7 +157,7 @@ def _history(ptr):
         key = C.ctune_model_history_key(m, i)
         vals = []
         for e in range(n):
-            check(C.ctune_model_history_value(m, key, e, ctypes.byref(v)))
+            check(C.ctune_model_history_value(ctypes.byref(v), m, key, e))
             vals.append(v.value)
         out[key.decode()] = vals
     return out

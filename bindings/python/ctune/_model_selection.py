@@ -26,8 +26,8 @@ for _n, _r, _a in [
                                             c_void_p, ctypes.c_int, ctypes.c_char_p]),
     ("ctune_cv_results_free", None, [c_void_p]),
     ("ctune_cv_results_n_splits", ctypes.c_size_t, [c_void_p]),
-    ("ctune_cv_results_column", ctypes.c_int, [c_void_p, ctypes.c_char_p,
-                                               ctypes.POINTER(ctypes.c_double)]),
+    ("ctune_cv_results_column", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p,
+                                               ctypes.c_char_p]),
     ("ctune_cv_results_n_warnings", ctypes.c_size_t, [c_void_p]),
     ("ctune_cv_results_warning", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
     ("ctune_cv_results_error", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
@@ -67,7 +67,7 @@ for _n, _r, _a in [
     ("ctune_search_n_candidates_at", ctypes.c_size_t, [c_void_p, ctypes.c_size_t]),
     ("ctune_search_min_resources", ctypes.c_int64, [c_void_p]),
     ("ctune_search_max_resources", ctypes.c_int64, [c_void_p]),
-    ("ctune_search_best_index", ctypes.c_int, [c_void_p, ctypes.POINTER(ctypes.c_size_t)]),
+    ("ctune_search_best_index", ctypes.c_int, [ctypes.POINTER(ctypes.c_size_t), c_void_p]),
     ("ctune_search_new_tpe", ctypes.c_int, [ctypes.POINTER(c_void_p), c_void_p, c_void_p,
                                             ctypes.c_size_t, ctypes.c_uint64, ctypes.c_char_p]),
     ("ctune_search_free", None, [c_void_p]),
@@ -83,15 +83,15 @@ for _n, _r, _a in [
     ("ctune_search_candidate_error", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
     ("ctune_search_n_columns", ctypes.c_size_t, [c_void_p]),
     ("ctune_search_column_name", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
-    ("ctune_search_result", ctypes.c_int, [c_void_p, ctypes.c_char_p, ctypes.c_size_t,
-                                           ctypes.POINTER(ctypes.c_double)]),
+    ("ctune_search_result", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p,
+                                           ctypes.c_char_p, ctypes.c_size_t]),
     ("ctune_search_n_warnings", ctypes.c_size_t, [c_void_p]),
     ("ctune_search_warning", ctypes.c_char_p, [c_void_p, ctypes.c_size_t]),
     ("ctune_seed_derive", ctypes.c_uint64, [ctypes.c_uint64, ctypes.c_uint64]),
-    ("ctune_estimator_predict", ctypes.c_int, [c_void_p, c_void_p,
-                                               ctypes.POINTER(ctypes.c_double)]),
-    ("ctune_estimator_predict_proba", ctypes.c_int, [c_void_p, c_void_p,
-                                                     ctypes.POINTER(ctypes.c_double)]),
+    ("ctune_estimator_predict", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p,
+                                               c_void_p]),
+    ("ctune_estimator_predict_proba", ctypes.c_int, [ctypes.POINTER(ctypes.c_double), c_void_p,
+                                                     c_void_p]),
     ("ctune_estimator_n_outputs", ctypes.c_size_t, [c_void_p]),
 ]:
     C.declare(_n, _r, _a)
@@ -329,7 +329,7 @@ class _Fitted:
         Xa = V.check_X(X, self)
         data = Data(Xa)
         out = np.empty((Xa.shape[0], cols))
-        check(fn(self._ptr, data.handle, out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))))
+        check(fn(out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), self._ptr, data.handle))
         return out
 
     def predict(self, X):
@@ -473,8 +473,8 @@ def cross_val_score(estimator, X, y=None, groups=None, scoring=None, cv=None, n_
     try:
         n = C.ctune_cv_results_n_splits(res)
         out = np.empty(n)
-        check(C.ctune_cv_results_column(res, b"test_score",
-                                        out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))))
+        check(C.ctune_cv_results_column(out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), res,
+                                        b"test_score"))
         for i in range(C.ctune_cv_results_n_warnings(res)):
             warnings.warn(C.ctune_cv_results_warning(res, i).decode(), _fit_failed_warning())
         errors = [C.ctune_cv_results_error(res, i) for i in range(n)]
@@ -612,7 +612,7 @@ class _SearchBase(BaseEstimator):
                 vals = cols.setdefault(col, [np.nan] * total)
                 v = ctypes.c_double()
                 for i in range(n):
-                    if C.ctune_search_result(h, col.encode(), i, ctypes.byref(v)) == 0:
+                    if C.ctune_search_result(ctypes.byref(v), h, col.encode(), i) == 0:
                         vals.append(v.value)
                     else:
                         C.ctune_clear_error()
@@ -872,7 +872,7 @@ class _HalvingBase(_SearchBase):
         super()._collect(parts, names, rank_key)
         h = parts[0].ptr
         i = ctypes.c_size_t()
-        if C.ctune_search_best_index(h, ctypes.byref(i)) == 0:
+        if C.ctune_search_best_index(ctypes.byref(i), h) == 0:
             mean = self.cv_results_.get("mean_test_%s" % ("score" if len(names) == 1
                                                           else rank_key))
             self.best_index_ = int(i.value)

@@ -54,19 +54,19 @@ def to_dict(handle):
         key = name.decode()
         if t == T_INT:
             v = ctypes.c_int64()
-            check(C.ctune_params_get_int(handle, name, ctypes.byref(v)))
+            check(C.ctune_params_get_int(ctypes.byref(v), handle, name))
             out[key] = v.value
         elif t == T_DOUBLE:
             v = ctypes.c_double()
-            check(C.ctune_params_get_double(handle, name, ctypes.byref(v)))
+            check(C.ctune_params_get_double(ctypes.byref(v), handle, name))
             out[key] = v.value
         elif t == T_STRING:
             v = ctypes.c_char_p()
-            check(C.ctune_params_get_string(handle, name, ctypes.byref(v)))
+            check(C.ctune_params_get_string(ctypes.byref(v), handle, name))
             out[key] = v.value.decode()
         elif t == T_BOOL:
             v = ctypes.c_int()
-            check(C.ctune_params_get_bool(handle, name, ctypes.byref(v)))
+            check(C.ctune_params_get_bool(ctypes.byref(v), handle, name))
             out[key] = bool(v.value)
         else:
             out[key] = None

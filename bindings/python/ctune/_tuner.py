@@ -18,16 +18,16 @@ _P = ctypes.POINTER
 for _n, _r, _a in [
     ("ctune_tuner_new", ctypes.c_int, [_P(c_void_p), c_void_p, ctypes.c_char_p]),
     ("ctune_tuner_free", None, [c_void_p]),
-    ("ctune_tuner_ask", ctypes.c_int, [c_void_p, _P(ctypes.c_size_t), _P(c_void_p)]),
-    ("ctune_tuner_report", ctypes.c_int, [c_void_p, ctypes.c_size_t, ctypes.c_int64,
-                                          ctypes.c_double, _P(ctypes.c_int)]),
+    ("ctune_tuner_ask", ctypes.c_int, [_P(ctypes.c_size_t), _P(c_void_p), c_void_p]),
+    ("ctune_tuner_report", ctypes.c_int, [_P(ctypes.c_int), c_void_p, ctypes.c_size_t,
+                                          ctypes.c_int64, ctypes.c_double]),
     ("ctune_tuner_tell", ctypes.c_int, [c_void_p, ctypes.c_size_t, ctypes.c_double]),
     ("ctune_tuner_tell_pruned", ctypes.c_int, [c_void_p, ctypes.c_size_t]),
     ("ctune_tuner_tell_failed", ctypes.c_int, [c_void_p, ctypes.c_size_t, ctypes.c_char_p]),
     ("ctune_tuner_n_trials", ctypes.c_size_t, [c_void_p]),
-    ("ctune_tuner_trial", ctypes.c_int, [c_void_p, ctypes.c_size_t, _P(ctypes.c_int),
-                                         _P(ctypes.c_double), _P(c_void_p)]),
-    ("ctune_tuner_best", ctypes.c_int, [c_void_p, _P(ctypes.c_size_t), _P(ctypes.c_double)]),
+    ("ctune_tuner_trial", ctypes.c_int, [_P(ctypes.c_int), _P(ctypes.c_double), _P(c_void_p),
+                                         c_void_p, ctypes.c_size_t]),
+    ("ctune_tuner_best", ctypes.c_int, [_P(ctypes.c_size_t), _P(ctypes.c_double), c_void_p]),
     ("ctune_tuner_results_csv", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
     ("ctune_tuner_results_json", ctypes.c_int, [c_void_p, ctypes.c_char_p]),
     ("ctune_tuner_optimize", ctypes.c_int, [c_void_p, c_void_p, c_void_p, ctypes.c_char_p]),
@@ -35,7 +35,7 @@ for _n, _r, _a in [
     ("ctune_trial_report", ctypes.c_int, [c_void_p, ctypes.c_int64, ctypes.c_double]),
     ("ctune_trial_should_prune", ctypes.c_int, [c_void_p]),
     ("ctune_trial_number", ctypes.c_size_t, [c_void_p]),
-    ("ctune_params_to_text", ctypes.c_long, [c_void_p, ctypes.c_char_p, ctypes.c_size_t]),
+    ("ctune_params_to_text", ctypes.c_long, [ctypes.c_char_p, ctypes.c_size_t, c_void_p]),
 ]:
     C.declare(_n, _r, _a)
 
@@ -65,8 +65,8 @@ class Trial:
             self._prune = bool(C.ctune_trial_should_prune(self._ctx))
         else:
             flag = ctypes.c_int(0)
-            check(C.ctune_tuner_report(self._tuner._h, self.number, int(step), float(value),
-                                       ctypes.byref(flag)))
+            check(C.ctune_tuner_report(ctypes.byref(flag), self._tuner._h, self.number, int(step),
+                                       float(value)))
             self._prune = bool(flag.value)
 
     def should_prune(self):
@@ -92,10 +92,10 @@ class FrozenTrial:
 
 def _options_text(d):
     p = Params({k: v for k, v in d.items() if v is not None})
-    n = C.ctune_params_to_text(p.handle, None, 0)
+    n = C.ctune_params_to_text(None, 0, p.handle)
     check(n if n < 0 else OK)
     buf = ctypes.create_string_buffer(n + 1)
-    C.ctune_params_to_text(p.handle, buf, n + 1)
+    C.ctune_params_to_text(buf, n + 1, p.handle)
     return buf.value
 
 
@@ -133,7 +133,7 @@ class Tuner:
         """Opens a trial and returns it (its params proposed by the sampler)."""
         n = ctypes.c_size_t()
         p = c_void_p()
-        check(C.ctune_tuner_ask(self._h, ctypes.byref(n), ctypes.byref(p)))
+        check(C.ctune_tuner_ask(ctypes.byref(n), ctypes.byref(p), self._h))
         return Trial(self, n.value, to_dict(p))
 
     def report(self, trial, value, step):
@@ -201,8 +201,8 @@ class Tuner:
         out = []
         for i in range(C.ctune_tuner_n_trials(self._h)):
             state, value, p = ctypes.c_int(), ctypes.c_double(), c_void_p()
-            check(C.ctune_tuner_trial(self._h, i, ctypes.byref(state), ctypes.byref(value),
-                                      ctypes.byref(p)))
+            check(C.ctune_tuner_trial(ctypes.byref(state), ctypes.byref(value), ctypes.byref(p),
+                                      self._h, i))
             v = None if math.isnan(value.value) else value.value
             out.append(FrozenTrial(i, STATES[state.value], v, to_dict(p)))
         return out
@@ -211,7 +211,7 @@ class Tuner:
     def best_trial(self):
         """The best complete trial (CtuneError when none is complete)."""
         n, v = ctypes.c_size_t(), ctypes.c_double()
-        check(C.ctune_tuner_best(self._h, ctypes.byref(n), ctypes.byref(v)))
+        check(C.ctune_tuner_best(ctypes.byref(n), ctypes.byref(v), self._h))
         return self.trials[n.value]
 
     @property
