@@ -77,11 +77,15 @@ static inline const char *ctune__parse_short_decimal(const char *p, const char *
     memcpy(&x1, d + 8, 8);
     unsigned m = ctune__nondigit_mask8(x0) | ctune__nondigit_mask8(x1) << 8 | 1u << 16;
     unsigned j1 = (unsigned)__builtin_ctz(m); /* the point, or the end */
+    /* 1..7 digits before the point (checked first: then bit 16 is still
+     * set in m & (m - 1), which __builtin_ctz needs non-zero) */
+    if (j1 - 1 > 6)
+        return NULL;
     int dot = d[j1] == '.';
     unsigned j2 = dot ? (unsigned)__builtin_ctz(m & (m - 1)) : j1; /* the end */
     unsigned f = j2 - j1 - (unsigned)dot;                          /* digits after the point */
-    /* 1..7 digits before the point, <= 8 after it, the end seen (< 16) */
-    if (j1 - 1 > 6 || f > 8 || j2 > 15)
+    /* <= 8 digits after the point, the end seen (< 16) */
+    if (f > 8 || j2 > 15)
         return NULL;
     unsigned char t = (unsigned char)(d[j2] | 0x20);
     if (t == 'e' || t == 'x')
