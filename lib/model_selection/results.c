@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "io/atomic.h"
 #include "model_selection/space.h"
 
 void ctune__results_free(ctune__results *r)
@@ -555,4 +556,27 @@ void ctune__results_json(const ctune__results *r, const ctune__results_meta *m, 
     }
     ctune__sb_free(&cell);
     ctune__sb_str(b, "\n  }\n}\n");
+}
+
+ctune_status ctune__results_export_file(ctune__results_export_fn make, const void *owner, int json,
+                                        const char *path)
+{
+    CTUNE_CHECK_NULL(path, "path");
+    ctune__sb b;
+    CTUNE_TRY(make(owner, json, &b));
+    ctune_status rc = ctune__atomic_write(path, b.s, b.len);
+    ctune__sb_free(&b);
+    return rc;
+}
+
+long ctune__results_export_buf(ctune__results_export_fn make, const void *owner, int json,
+                               char *buf, size_t cap, const char *what)
+{
+    if (cap && !buf)
+        return ctune_set_error(CTUNE_EINVAL, "%s: buf is NULL", what);
+    ctune__sb b;
+    CTUNE_TRY(make(owner, json, &b));
+    long n = ctune__copy_out(b.s, b.len, buf, cap);
+    ctune__sb_free(&b);
+    return n;
 }

@@ -81,6 +81,17 @@ typedef struct ctune__results_meta {
 #define CTUNE__RESULTS_SCHEMA 1
 
 void ctune__results_csv(const ctune__results *r, ctune__sb *b);
+
+/* Makes the results document of `owner` (a search or a tuner): CSV, or JSON
+ * when json; *out is the caller's to free on CTUNE_OK, freed on failure. */
+typedef ctune_status (*ctune__results_export_fn)(const void *owner, int json, ctune__sb *out);
+/* That document written to path through the atomic writer. */
+ctune_status ctune__results_export_file(ctune__results_export_fn make, const void *owner, int json,
+                                        const char *path);
+/* That document copied into buf under the buffer rule (the length needed is
+ * returned); `what` names the call in the error for a NULL buf. */
+long ctune__results_export_buf(ctune__results_export_fn make, const void *owner, int json,
+                               char *buf, size_t cap, const char *what);
 void ctune__results_json(const ctune__results *r, const ctune__results_meta *m, ctune__sb *b);
 /* A typed JSON value of parameter `name` of p (null when absent). */
 void ctune__json_param(ctune__sb *b, const ctune_params *p, const char *name);

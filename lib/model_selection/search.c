@@ -11,7 +11,6 @@
 #include "core/cnum.h"
 #include "core/error.h"
 #include "core/params.h"
-#include "io/atomic.h"
 #include "model_selection/evaluate.h"
 #include "model_selection/pruner.h"
 #include "model_selection/results.h"
@@ -1805,8 +1804,9 @@ const char *ctune_search_warning(const ctune_search *s, size_t i)
     return ctune__strlist_get(&s->warnings, i);
 }
 
-static ctune_status export(const ctune_search *s, int json, ctune__sb *b)
+static ctune_status export(const void *owner, int json, ctune__sb *b)
 {
+    const ctune_search *s = owner;
     CTUNE_TRY(need_results(s));
     ctune__sb_init(b);
     if (json) {
@@ -1829,45 +1829,24 @@ static ctune_status export(const ctune_search *s, int json, ctune__sb *b)
     return rc;
 }
 
-static ctune_status export_file(const ctune_search *s, int json, const char *path)
-{
-    CTUNE_CHECK_NULL(path, "path");
-    ctune__sb b;
-    CTUNE_TRY(export(s, json, &b));
-    ctune_status rc = ctune__atomic_write(path, b.s, b.len);
-    ctune__sb_free(&b);
-    return rc;
-}
-
-static long export_buf(const ctune_search *s, int json, char *buf, size_t cap)
-{
-    if (cap && !buf)
-        return ctune_set_error(CTUNE_EINVAL, "results export: buf is NULL");
-    ctune__sb b;
-    CTUNE_TRY(export(s, json, &b));
-    long n = ctune__copy_out(b.s, b.len, buf, cap);
-    ctune__sb_free(&b);
-    return n;
-}
-
 ctune_status ctune_search_results_csv(const ctune_search *s, const char *path)
 {
-    return export_file(s, 0, path);
+    return ctune__results_export_file(export, s, 0, path);
 }
 
 ctune_status ctune_search_results_json(const ctune_search *s, const char *path)
 {
-    return export_file(s, 1, path);
+    return ctune__results_export_file(export, s, 1, path);
 }
 
 long ctune_search_results_csv_buf(char *buf, size_t cap, const ctune_search *s)
 {
-    return export_buf(s, 0, buf, cap);
+    return ctune__results_export_buf(export, s, 0, buf, cap, "results export");
 }
 
 long ctune_search_results_json_buf(char *buf, size_t cap, const ctune_search *s)
 {
-    return export_buf(s, 1, buf, cap);
+    return ctune__results_export_buf(export, s, 1, buf, cap, "results export");
 }
 
 /* ---- successive halving: accessors --------------------------------------- */

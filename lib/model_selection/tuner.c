@@ -17,7 +17,6 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/rng.h"
-#include "io/atomic.h"
 #include "model_selection/executor.h"
 #include "model_selection/pruner.h"
 #include "model_selection/results.h"
@@ -927,8 +926,9 @@ static ctune_status build_table(const ctune_tuner *t, ctune_params **params, ctu
     return CTUNE_OK;
 }
 
-static ctune_status export(const ctune_tuner *t, int json, ctune__sb *b)
+static ctune_status export(const void *owner, int json, ctune__sb *b)
 {
+    const ctune_tuner *t = owner;
     CTUNE_CHECK_NULL(t, "tuner");
     lock(t);
     ctune_params **params = ctune__malloc_array(t->n ? t->n : 1, sizeof *params);
@@ -957,45 +957,24 @@ static ctune_status export(const ctune_tuner *t, int json, ctune__sb *b)
     return rc;
 }
 
-static ctune_status export_file(const ctune_tuner *t, int json, const char *path)
-{
-    CTUNE_CHECK_NULL(path, "path");
-    ctune__sb b;
-    CTUNE_TRY(export(t, json, &b));
-    ctune_status rc = ctune__atomic_write(path, b.s, b.len);
-    ctune__sb_free(&b);
-    return rc;
-}
-
-static long export_buf(const ctune_tuner *t, int json, char *buf, size_t cap)
-{
-    if (cap && !buf)
-        return ctune_set_error(CTUNE_EINVAL, "tuner results export: buf is NULL");
-    ctune__sb b;
-    CTUNE_TRY(export(t, json, &b));
-    long n = ctune__copy_out(b.s, b.len, buf, cap);
-    ctune__sb_free(&b);
-    return n;
-}
-
 ctune_status ctune_tuner_results_csv(const ctune_tuner *t, const char *path)
 {
-    return export_file(t, 0, path);
+    return ctune__results_export_file(export, t, 0, path);
 }
 
 ctune_status ctune_tuner_results_json(const ctune_tuner *t, const char *path)
 {
-    return export_file(t, 1, path);
+    return ctune__results_export_file(export, t, 1, path);
 }
 
 long ctune_tuner_results_csv_buf(char *buf, size_t cap, const ctune_tuner *t)
 {
-    return export_buf(t, 0, buf, cap);
+    return ctune__results_export_buf(export, t, 0, buf, cap, "tuner results export");
 }
 
 long ctune_tuner_results_json_buf(char *buf, size_t cap, const ctune_tuner *t)
 {
-    return export_buf(t, 1, buf, cap);
+    return ctune__results_export_buf(export, t, 1, buf, cap, "tuner results export");
 }
 
 /* ---- optimize ----------------------------------------------------------- */
