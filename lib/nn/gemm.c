@@ -19,6 +19,7 @@
 #include "nn/gemm.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -448,8 +449,9 @@ static void blis_leave(void)
     pthread_mutex_unlock(&g_fork.m);
 }
 
-static cntx_t g_cntx; /* BLIS' context with the AVX-512 micro-kernel */
-static int g_cntx_ok; /* 1 when g_cntx is in use */
+static cntx_t g_cntx;     /* BLIS' context with the AVX-512 micro-kernel */
+static int g_cntx_ok;     /* 1 when g_cntx is in use */
+static size_t g_mr, g_nr; /* its micro-tile (0: unknown, no split) */
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static void init_context(void)
@@ -497,6 +499,8 @@ static void init_context(void)
     blksz_t th;
     bli_blksz_init_easy(&th, 1, 1, 1, 1);
     bli_cntx_set_l3_sup_thresh(3, BLIS_MT, &th, BLIS_NT, &th, BLIS_KT, &th, &g_cntx);
+    g_mr = (size_t)bli_cntx_get_blksz_def_dt(BLIS_FLOAT, BLIS_MR, &g_cntx);
+    g_nr = (size_t)bli_cntx_get_blksz_def_dt(BLIS_FLOAT, BLIS_NR, &g_cntx);
     g_cntx_ok = 1;
 }
 
@@ -546,18 +550,29 @@ typedef void (*pool_fn)(void *ctx, size_t block);
 #define START_PROBES 6 /* steps alternating the modes after the warm-up */
 #define DRIFT 1.3      /* chosen mode this much slower than when chosen: probe */
 
+/* Hand-over of a piece of work without locks: the caller writes fn, ctx,
+ * n_blocks and next, then publishes pub = 2·gen + 1 (odd: open); workers
+ * that see a new odd value enter (active + 1), check that it is still
+ * open, and claim blocks from next. The caller, after its own blocks,
+ * closes the piece (pub = 2·gen) and waits until active is 0, so a worker
+ * never reads a piece the caller has moved past. Sequentially consistent
+ * atomics order each pair of "store mine, load theirs" (enter/close,
+ * sleep/publish, leave/wait), so no wake-up is lost. */
 struct ctune__nn_pool {
     int threads; /* budget: the caller plus threads - 1 workers */
     int workers; /* started */
     int split;   /* 1: work is split among threads in this step */
     pthread_t tid[POOL_MAX];
-    pthread_mutex_t m;
-    pthread_cond_t work, idle;
-    unsigned gen;    /* bumped for each piece of work */
-    atomic_uint pub; /* gen, readable without the lock (spinning workers) */
-    int open;        /* workers may join the current piece */
-    int inside;      /* workers working on it */
-    int quit;        /* workers return */
+    pthread_mutex_t m;   /* sleeping workers and a sleeping caller */
+    pthread_cond_t work; /* workers: a piece, a step or quit */
+    pthread_cond_t idle; /* the caller: active dropped to 0 */
+    unsigned gen;        /* pieces published (caller only) */
+    atomic_uint pub;     /* 2·gen + 1 while piece gen is open, 2·gen closed */
+    atomic_int active;   /* workers inside the current piece */
+    atomic_int in_step;  /* a split step runs: workers spin, never sleep */
+    atomic_int sleepers; /* workers asleep (or going to sleep) on work */
+    atomic_int waiting;  /* the caller asleep (or going to sleep) on idle */
+    atomic_int quit;     /* workers return */
     pool_fn fn;
     void *ctx;
     size_t n_blocks;
@@ -590,34 +605,71 @@ static inline void cpu_pause(void)
 #endif
 }
 
-/* A worker spins this many pauses (a few microseconds) for the next piece
- * of work before sleeping, to catch back-to-back products without holding
- * a core that another process may need. */
+/* Outside a split step, a worker spins this many pauses (some microseconds)
+ * for the next piece of work before sleeping, to catch back-to-back pieces
+ * (validation, predict) without holding a core that another process may
+ * need. Inside a split step it spins until the step ends: the products of
+ * a step are separated by serial work of tens of microseconds, less than a
+ * sleep and wake-up costs. The caller waits for late workers as long
+ * before sleeping. */
 #define POOL_SPIN 4000
+#define YIELD_EVERY 1024
+
+/* 1 when piece value v is one the worker has not entered yet. */
+static inline int is_new(unsigned v, unsigned seen) { return (v & 1u) && v != seen; }
 
 static void *pool_worker(void *arg)
 {
     ctune__nn_pool *p = arg;
-    unsigned seen = 0;
+    unsigned seen = atomic_load(&p->pub);
     for (;;) {
-        for (long i = 0; i < POOL_SPIN && atomic_load(&p->pub) == seen; i++)
-            cpu_pause();
-        pthread_mutex_lock(&p->m);
-        while (!p->quit && (p->gen == seen || !p->open)) {
-            seen = p->gen; /* a piece already closed: wait for the next */
-            pthread_cond_wait(&p->work, &p->m);
-        }
-        if (p->quit) {
+        unsigned v;
+        long spins = 0;
+        for (;;) {
+            v = atomic_load(&p->pub);
+            if (is_new(v, seen) || atomic_load_explicit(&p->quit, memory_order_relaxed))
+                break;
+            if (atomic_load_explicit(&p->in_step, memory_order_relaxed)) {
+                /* let a thread waiting for this core run now and then */
+                if (++spins % YIELD_EVERY == 0)
+                    sched_yield();
+                spins %= YIELD_EVERY; /* after the step: POOL_SPIN more */
+                cpu_pause();
+                continue;
+            }
+            if (++spins < POOL_SPIN) {
+                cpu_pause();
+                continue;
+            }
+            pthread_mutex_lock(&p->m);
+            atomic_fetch_add(&p->sleepers, 1);
+            while (!is_new(atomic_load(&p->pub), seen) && !atomic_load(&p->quit) &&
+                   !atomic_load(&p->in_step))
+                pthread_cond_wait(&p->work, &p->m);
+            atomic_fetch_sub(&p->sleepers, 1);
             pthread_mutex_unlock(&p->m);
-            return NULL;
+            spins = 0;
         }
-        seen = p->gen;
-        p->inside++;
-        pthread_mutex_unlock(&p->m);
-        run_blocks(p);
-        pthread_mutex_lock(&p->m);
-        if (--p->inside == 0)
+        if (atomic_load(&p->quit))
+            return NULL;
+        seen = v;
+        atomic_fetch_add(&p->active, 1);
+        if (atomic_load(&p->pub) == v) /* still open: the fields are this piece's */
+            run_blocks(p);
+        if (atomic_fetch_sub(&p->active, 1) == 1 && atomic_load(&p->waiting)) {
+            pthread_mutex_lock(&p->m);
             pthread_cond_signal(&p->idle);
+            pthread_mutex_unlock(&p->m);
+        }
+    }
+}
+
+/* Wakes sleeping workers (after a store they check under p->m). */
+static void wake_workers(ctune__nn_pool *p)
+{
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->m);
+        pthread_cond_broadcast(&p->work);
         pthread_mutex_unlock(&p->m);
     }
 }
@@ -646,6 +698,11 @@ ctune_status ctune__nn_pool_new(ctune__nn_pool **out, int threads)
     p->split = 1;
     p->chosen = 1;
     atomic_init(&p->pub, 0);
+    atomic_init(&p->active, 0);
+    atomic_init(&p->in_step, 0);
+    atomic_init(&p->sleepers, 0);
+    atomic_init(&p->waiting, 0);
+    atomic_init(&p->quit, 0);
     atomic_init(&p->next, 0);
     *out = p;
     return CTUNE_OK;
@@ -656,7 +713,7 @@ void ctune__nn_pool_free(ctune__nn_pool *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->m);
-    p->quit = 1;
+    atomic_store(&p->quit, 1);
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->m);
     for (int i = 0; i < p->workers; i++)
@@ -696,24 +753,31 @@ static void pool_run(ctune__nn_pool *p, size_t n_blocks, pool_fn fn, void *ctx)
             fn(ctx, b);
         return;
     }
-    pthread_mutex_lock(&p->m);
     p->fn = fn;
     p->ctx = ctx;
     p->n_blocks = n_blocks;
     atomic_store(&p->next, 0);
     p->gen++;
-    atomic_store(&p->pub, p->gen);
-    p->open = 1;
-    pthread_cond_broadcast(&p->work);
-    pthread_mutex_unlock(&p->m);
+    atomic_store(&p->pub, 2u * p->gen + 1u); /* open */
+    wake_workers(p);
 
     run_blocks(p);
 
-    pthread_mutex_lock(&p->m);
-    p->open = 0; /* late workers skip this piece */
-    while (p->inside > 0)
-        pthread_cond_wait(&p->idle, &p->m);
-    pthread_mutex_unlock(&p->m);
+    atomic_store(&p->pub, 2u * p->gen); /* closed: late workers skip it */
+    for (long i = 0; atomic_load(&p->active) > 0; i++) {
+        if (i < POOL_SPIN) {
+            cpu_pause();
+            continue;
+        }
+        /* a worker preempted inside its block: sleep until it leaves */
+        pthread_mutex_lock(&p->m);
+        atomic_store(&p->waiting, 1);
+        while (atomic_load(&p->active) > 0)
+            pthread_cond_wait(&p->idle, &p->m);
+        atomic_store(&p->waiting, 0);
+        pthread_mutex_unlock(&p->m);
+        break;
+    }
 }
 
 typedef struct range_job {
@@ -818,6 +882,10 @@ void ctune__nn_pool_step_begin(ctune__nn_pool *p)
             p->probe_left = PROBE_LEN;
     }
     p->split = mode;
+    /* workers spin through a split step (and sleep after one) */
+    atomic_store(&p->in_step, mode);
+    if (mode)
+        wake_workers(p);
     p->t0 = now_s();
 }
 
@@ -826,6 +894,7 @@ void ctune__nn_pool_step_end(ctune__nn_pool *p, int full)
     if (!p)
         return;
     int mode = p->split;
+    atomic_store(&p->in_step, 0);
     if (full) {
         double dt = now_s() - p->t0;
         if (p->steps >= WARMUP) {
@@ -889,13 +958,18 @@ static void blis_gemm(ctune__nn_pool *pool, int ta, int tb, size_t m, size_t n, 
     }
     /* Split the dimension whose blocks repack the smaller operand: blocks of
      * columns repack A (m x k), blocks of rows repack B (k x n). Block edges
-     * are multiples of the micro-tile (32 columns, 144 rows = MC), so every
-     * element of C is computed as in one call over the whole product. */
+     * are multiples of the micro-tile (32 columns, 12 rows), so every
+     * element of C lies in the same micro-tile position (full or edge tile)
+     * and goes through the same micro-kernel arithmetic over the same k
+     * blocks as in one call over the whole product: the result does not
+     * depend on the split (tests/nn/test_nn_gemm.c checks it bit for bit).
+     * Cache blocks (MC = 144 rows) restart at each block's first row,
+     * which changes only the order in which tiles are visited. */
     int split_n = m <= n;
-    size_t len = split_n ? n : m, unit = split_n ? 32 : 144;
+    size_t len = split_n ? n : m, unit = split_n ? g_nr : g_mr;
     size_t parts = (size_t)pool->threads;
     size_t block = (len + parts - 1) / parts;
-    block = (block + unit - 1) / unit * unit;
+    block = unit ? (block + unit - 1) / unit * unit : len;
     size_t n_blocks = (len + block - 1) / block;
     if (n_blocks < 2) {
         blis_gemm_1(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);

@@ -4,7 +4,9 @@
  * one thread when the second core is busy), also when several models train
  * concurrently; no thread outlives a fit; a child forked after a 2-thread
  * fit trains with 2 threads to the parent's weights; the pool's timing
- * choice falls back to one thread when splitting is slower. */
+ * choice falls back to one thread when splitting is slower; the pool hands
+ * every piece of work over exactly once, whether its workers spin (inside
+ * a split step) or sleep (between steps). */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -243,6 +245,50 @@ START_TEST(test_fallback_follows_step_times)
 }
 END_TEST
 
+/* The pool's hand-over of pieces: many small pieces back to back, inside
+ * split steps (workers spin) and outside them with pauses long enough for
+ * the workers to fall asleep; each element of each piece is done exactly
+ * once, whichever thread takes it. */
+enum { PIECE = 96 };
+static int g_hits[PIECE];
+
+static void hit_range(void *ctx, size_t lo, size_t hi)
+{
+    (void)ctx;
+    for (size_t i = lo; i < hi; i++)
+        __atomic_add_fetch(&g_hits[i], 1, __ATOMIC_RELAXED);
+}
+
+START_TEST(test_pool_hands_over_every_piece_once)
+{
+    ctune__nn_pool_force_mode(1);
+    for (int threads = 2; threads <= 3; threads++) {
+        ctune__nn_pool *p;
+        ck_assert_int_eq(ctune__nn_pool_new(&p, threads), CTUNE_OK);
+        memset(g_hits, 0, sizeof g_hits);
+        int pieces = 0;
+        for (int round = 0; round < 40; round++) {
+            int in_step = round % 2 == 0;
+            if (in_step)
+                ctune__nn_pool_step_begin(p);
+            for (int i = 0; i < 50; i++, pieces++)
+                ctune__nn_pool_for(p, PIECE, 1 + (size_t)(i % 5), 0, hit_range, NULL);
+            if (in_step) {
+                ctune__nn_pool_step_end(p, 1);
+            } else {
+                struct timespec ts = {0, 2000000}; /* 2 ms: workers go to sleep */
+                nanosleep(&ts, NULL);
+            }
+        }
+        for (int i = 0; i < PIECE; i++)
+            ck_assert_int_eq(g_hits[i], pieces);
+        ck_assert_int_eq(ctune__nn_pool_workers(p), threads - 1);
+        ctune__nn_pool_free(p);
+    }
+    ctune__nn_pool_force_mode(-1);
+}
+END_TEST
+
 static void *train_thread(void *arg)
 {
     size_t n;
@@ -280,6 +326,7 @@ int main(void)
     tcase_add_test(tc, test_no_thread_outlives_a_fit);
     tcase_add_test(tc, test_fork_after_fit);
     tcase_add_test(tc, test_fallback_follows_step_times);
+    tcase_add_test(tc, test_pool_hands_over_every_piece_once);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }
