@@ -3,6 +3,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -101,11 +102,35 @@ void ctune__ws_free(ctune__ws *ws)
     memset(ws, 0, sizeof *ws);
 }
 
+typedef struct gather_job {
+    float *x;
+    size_t w;
+    const ctune_data *d;
+    const size_t *idx;
+    atomic_int failed;
+} gather_job;
+
+static void gather_rows(void *ctx, size_t lo, size_t hi)
+{
+    gather_job *j = ctx;
+    if (ctune_data_gather_f32(j->x + lo * j->w, j->w, j->d, j->idx + lo, hi - lo) != CTUNE_OK)
+        atomic_store(&j->failed, 1);
+}
+
+#define GATHER_SPLIT_MIN 32768 /* floats: below, one thread */
+
 ctune_status ctune__ws_gather(ctune__ws *ws, const ctune_model *m, const ctune_data *d,
                               const size_t *idx, size_t start, size_t rows, int with_y)
 {
     size_t w = m->input_dim;
-    if (idx) {
+    if (idx && rows * w >= GATHER_SPLIT_MIN && ctune__nn_pool_splits(ws->pool)) {
+        /* rows gathered in parallel (the copies wait on memory); a failure
+         * is gathered again on this thread, which sets the error */
+        gather_job j = {ws->x, w, d, idx + start, 0};
+        ctune__nn_pool_for(ws->pool, rows, 1, 0, gather_rows, &j);
+        if (atomic_load(&j.failed))
+            CTUNE_TRY(ctune_data_gather_f32(ws->x, w, d, idx + start, rows));
+    } else if (idx) {
         CTUNE_TRY(ctune_data_gather_f32(ws->x, w, d, idx + start, rows));
     } else {
         for (size_t i = 0; i < rows; i++) {

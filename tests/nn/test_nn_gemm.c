@@ -99,6 +99,58 @@ START_TEST(test_alpha_beta_threads_large)
 }
 END_TEST
 
+/* A product split among threads gives C bit for bit as one call over the
+ * whole product: blocks of 12 rows (the micro-tile's) or 32 columns keep
+ * every element in the same tile position (full or edge tile), with k over
+ * BLIS' k block (256) so that the micro-kernel also accumulates into C
+ * (beta 1 after the first k block), with beta 0 and not. */
+START_TEST(test_split_is_bit_identical)
+{
+    static const size_t shapes[][3] = {
+        {784, 256, 128}, /* rows: 396 + 388 (edge tile of 4 rows in the last block) */
+        {1000, 50, 100}, /* rows: 504 + 496 */
+        {257, 33, 600},  /* rows, 3 threads: 96 + 96 + 65 */
+        {301, 100, 300}, /* rows, k over 256 */
+        {97, 130, 333},  /* columns: 96 + 34 (edge tile) */
+        {128, 256, 784}, /* columns: 128 + 128 */
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int t = 0; t < 4; t++) {
+            int ta = t & 1, tb = t >> 1;
+            size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+            size_t ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
+            float *A = malloc(sizeof(float) * ar * ac), *B = malloc(sizeof(float) * br * bc);
+            float *C0 = malloc(sizeof(float) * m * n), *C = malloc(sizeof(float) * m * n);
+            fill(A, ar * ac, (unsigned)(s + 1));
+            fill(B, br * bc, (unsigned)(s + 11));
+            for (int b = 0; b < 2; b++) {
+                float alpha = b ? 0.75f : 1.0f, beta = b ? 0.5f : 0.0f;
+                fill(C0, m * n, 5);
+                ctune__sgemm_force_path(2);
+                ctune__sgemm(NULL, ta, tb, m, n, k, alpha, A, ac, B, bc, beta, C0, n);
+                for (int threads = 2; threads <= 3; threads++) {
+                    fill(C, m * n, 5);
+                    ctune__nn_pool *pool;
+                    ck_assert_int_eq(ctune__nn_pool_new(&pool, threads), CTUNE_OK);
+                    ctune__sgemm(pool, ta, tb, m, n, k, alpha, A, ac, B, bc, beta, C, n);
+                    /* split indeed: workers start at the first split */
+                    ck_assert_int_eq(ctune__nn_pool_workers(pool), threads - 1);
+                    ctune__nn_pool_free(pool);
+                    ck_assert_msg(memcmp(C0, C, sizeof(float) * m * n) == 0,
+                                  "%zu x %zu x %zu ta %d tb %d beta %g, %d threads: the split "
+                                  "product differs from the whole",
+                                  m, n, k, ta, tb, (double)beta, threads);
+                }
+                ctune__sgemm_force_path(0);
+            }
+            free(A);
+            free(B);
+            free(C0);
+            free(C);
+        }
+}
+END_TEST
+
 START_TEST(test_degenerate)
 {
     float A[4] = {1, 2, 3, 4}, B[4] = {1, 1, 1, 1}, C[4] = {5, 5, 5, 5};
@@ -129,6 +181,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_paths_sizes_transposes, 0, 3);
     tcase_add_test(tc, test_alpha_beta_threads_large);
+    tcase_add_test(tc, test_split_is_bit_identical);
     tcase_add_test(tc, test_degenerate);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
