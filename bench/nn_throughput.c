@@ -12,6 +12,8 @@
  * 3. With --rounds N: the batch-128 epoch N more times each, alternating 1
  *    and 2 threads (1, 2, 1, 2, ...), with the ratio of each pair and the
  *    best of each thread count: the figures the README quotes.
+ *    2-thread lines also show how many training steps the pool ran split
+ *    among threads and alone (its fallback when splitting does not pay).
  * 4. µs per training step of a 30-128-128-2 net at batch 10 on one thread.
  *
  * --quick uses 12000 rows and fewer repetitions. Built by meson, never run
@@ -27,6 +29,7 @@
 #define BENCH_GEMM_INFO
 #include "bench_info.h"
 #include "nn/gemm.h"
+#include "nn/model.h"
 
 static double now(void)
 {
@@ -167,8 +170,12 @@ int main(int argc, char **argv)
             double loss;
             TRY(ctune_model_history_value(&loss, m, "loss", 0));
             printf("batch %3d, %d thread%s: %9.0f samples/s  %6.1f GFLOP/s  %5.1f %% of sgemm peak"
-                   "  (%.2f s, loss %.3f)\n",
+                   "  (%.2f s, loss %.3f",
                    batches[b], t, t > 1 ? "s" : " ", sps, gf, 100.0 * gf / peak[t], dt, loss);
+            if (t > 1)
+                printf(", steps split %lld / alone %lld", (long long)m->fit_split_steps,
+                       (long long)m->fit_alone_steps);
+            printf(")\n");
             fflush(stdout);
             ctune_model_free(m);
         }
@@ -177,6 +184,7 @@ int main(int argc, char **argv)
         double best[3] = {0}, *ratio = malloc(sizeof(double) * (size_t)rounds);
         for (int r = 0; r < rounds; r++) {
             double sps[3];
+            long long split = 0, alone = 0;
             for (int t = 1; t <= 2; t++) {
                 ctune_model *m = build(big, 4, "adam");
                 TRY(ctune_model_set_threads(m, t));
@@ -185,11 +193,16 @@ int main(int argc, char **argv)
                 TRY(ctune_model_fit(m, data, 1, 128, NULL));
                 sps[t] = (double)rows / (now() - t0);
                 best[t] = sps[t] > best[t] ? sps[t] : best[t];
+                if (t > 1) {
+                    split = m->fit_split_steps;
+                    alone = m->fit_alone_steps;
+                }
                 ctune_model_free(m);
             }
             ratio[r] = sps[2] / sps[1];
-            printf("round %2d: 1 thread %9.0f  2 threads %9.0f  ratio %.2f\n", r + 1, sps[1],
-                   sps[2], ratio[r]);
+            printf("round %2d: 1 thread %9.0f  2 threads %9.0f  ratio %.2f  (steps split %lld / "
+                   "alone %lld)\n",
+                   r + 1, sps[1], sps[2], ratio[r], split, alone);
             fflush(stdout);
         }
         qsort(ratio, (size_t)rounds, sizeof *ratio, cmp_d);

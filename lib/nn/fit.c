@@ -603,6 +603,7 @@ ctune_status ctune__model_fit(ctune_model *m, const ctune_data *data, const ctun
     }
     early_stop_end(m, &o.es);
 done:
+    ctune__nn_pool_counts(ws.pool, &m->fit_split_steps, &m->fit_alone_steps);
     ctune__free(perm);
     ctune__free(o.es.best_weights);
     ctune__ws_free(&ws);

@@ -49,6 +49,9 @@ struct ctune_model {
     uint64_t seed;
     ctune_rng shuffle_rng, dropout_rng;
     int threads;
+    /* Training steps of the last fit split among threads / run alone
+     * (benchmarks: the pool's choice). */
+    int64_t fit_split_steps, fit_alone_steps;
 
     /* History of the last fit: hist[key * hist_cap + epoch]. */
     double *hist;
