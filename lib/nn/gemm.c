@@ -999,6 +999,29 @@ static void small_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha
     small_portable(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+/* Rows [lo, hi) of a small product. The hand kernels compute each row of
+ * C from its own row (column, transposed) of A with the same instructions
+ * whichever rows surround it, so the rows may be split anywhere; blocks of
+ * SMALL_SPLIT_ROWS keep the kernels' 4-row groups whole. */
+#define SMALL_SPLIT_ROWS 16
+#define SMALL_SPLIT_MIN 262144.0
+
+typedef struct small_job {
+    int ta, tb;
+    size_t n, k, lda, ldb, ldc;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+} small_job;
+
+static void small_rows(void *ctx, size_t lo, size_t hi)
+{
+    small_job *j = ctx;
+    const float *A = j->ta ? j->A + lo : j->A + lo * j->lda;
+    small_gemm(j->ta, j->tb, hi - lo, j->n, j->k, j->alpha, A, j->lda, j->B, j->ldb, j->beta,
+               j->C + lo * j->ldc, j->ldc);
+}
+
 void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k,
                   float alpha, const float *A, size_t lda, const float *B, size_t ldb, float beta,
                   float *C, size_t ldc)
@@ -1028,8 +1051,14 @@ void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size
     }
     /* Splitting pays only for large products (4M multiply-adds, e.g.
      * 256 x 128 x 128): below, the wake-up and the second packing of the
-     * shared operand cost more than the second core gives. */
-    if (small)
+     * shared operand cost more than the second core gives. Small products
+     * pack nothing: from SMALL_SPLIT_MIN multiply-adds (W2's 10-unit
+     * layer) they are split by rows of C. */
+    if (small && m >= 2 * SMALL_SPLIT_ROWS &&
+        (double)m * (double)n * (double)k >= SMALL_SPLIT_MIN && ctune__nn_pool_splits(pool)) {
+        small_job j = {trans_a, trans_b, n, k, lda, ldb, ldc, alpha, beta, A, B, C};
+        ctune__nn_pool_for(pool, m, SMALL_SPLIT_ROWS, 0, small_rows, &j);
+    } else if (small)
         small_gemm(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     else
         blis_gemm((double)m * (double)n * (double)k < 4194304.0 ? NULL : pool, trans_a, trans_b, m,

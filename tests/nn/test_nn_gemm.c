@@ -100,19 +100,24 @@ START_TEST(test_alpha_beta_threads_large)
 END_TEST
 
 /* A product split among threads gives C bit for bit as one call over the
- * whole product: blocks of 12 rows (the micro-tile's) or 32 columns keep
- * every element in the same tile position (full or edge tile), with k over
- * BLIS' k block (256) so that the micro-kernel also accumulates into C
- * (beta 1 after the first k block), with beta 0 and not. */
+ * whole product. BLIS (path 2): blocks of 12 rows (the micro-tile's) or 32
+ * columns keep every element in the same tile position (full or edge
+ * tile), with k over BLIS' k block (256) so that the micro-kernel also
+ * accumulates into C (beta 1 after the first k block). The hand kernels
+ * (path 1): blocks of 16 rows. With beta 0 and not. */
 START_TEST(test_split_is_bit_identical)
 {
-    static const size_t shapes[][3] = {
-        {784, 256, 128}, /* rows: 396 + 388 (edge tile of 4 rows in the last block) */
-        {1000, 50, 100}, /* rows: 504 + 496 */
-        {257, 33, 600},  /* rows, 3 threads: 96 + 96 + 65 */
-        {301, 100, 300}, /* rows, k over 256 */
-        {97, 130, 333},  /* columns: 96 + 34 (edge tile) */
-        {128, 256, 784}, /* columns: 128 + 128 */
+    static const size_t shapes[][4] = {
+        {784, 256, 128, 2}, /* rows: 396 + 388 (edge tile of 4 rows in the last block) */
+        {1000, 50, 100, 2}, /* rows: 504 + 496 */
+        {257, 33, 600, 2},  /* rows, 3 threads: 96 + 96 + 65 */
+        {301, 100, 300, 2}, /* rows, k over 256 */
+        {97, 130, 333, 2},  /* columns: 96 + 34 (edge tile) */
+        {128, 256, 784, 2}, /* columns: 128 + 128 */
+        {128, 10, 256, 1},  /* W2's 10-unit layer: forward, */
+        {256, 10, 128, 1},  /* weight gradient, */
+        {128, 256, 10, 1},  /* input gradient */
+        {131, 21, 300, 1},  /* rows: 80 + 51; 3 threads: 48 + 48 + 35 */
     };
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int u = 0; u < 2; u++) { /* two transpose pairs per shape (CI runs memcheck) */
@@ -126,7 +131,7 @@ START_TEST(test_split_is_bit_identical)
             for (int b = 0; b < 2; b++) {
                 float alpha = b ? 0.75f : 1.0f, beta = b ? 0.5f : 0.0f;
                 fill(C0, m * n, 5);
-                ctune__sgemm_force_path(2);
+                ctune__sgemm_force_path((int)shapes[s][3]);
                 ctune__sgemm(NULL, ta, tb, m, n, k, alpha, A, ac, B, bc, beta, C0, n);
                 for (int threads = 2; threads <= 3; threads++) {
                     fill(C, m * n, 5);
