@@ -449,9 +449,9 @@ static void blis_leave(void)
     pthread_mutex_unlock(&g_fork.m);
 }
 
-static cntx_t g_cntx;     /* BLIS' context with the AVX-512 micro-kernel */
-static int g_cntx_ok;     /* 1 when g_cntx is in use */
-static size_t g_mr, g_nr; /* its micro-tile (0: unknown, no split) */
+static cntx_t g_cntx;                 /* BLIS' context with the AVX-512 micro-kernel */
+static int g_cntx_ok;                 /* 1 when g_cntx is in use */
+static size_t g_row_unit, g_col_unit; /* block edges of a split product (0: no split) */
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static void init_context(void)
@@ -499,8 +499,27 @@ static void init_context(void)
     blksz_t th;
     bli_blksz_init_easy(&th, 1, 1, 1, 1);
     bli_cntx_set_l3_sup_thresh(3, BLIS_MT, &th, BLIS_NT, &th, BLIS_KT, &th, &g_cntx);
-    g_mr = (size_t)bli_cntx_get_blksz_def_dt(BLIS_FLOAT, BLIS_MR, &g_cntx);
-    g_nr = (size_t)bli_cntx_get_blksz_def_dt(BLIS_FLOAT, BLIS_NR, &g_cntx);
+    /* Block edges on the micro-tile: MR rows and NR columns of C for the
+     * row-preferential kernel above; a kernel of another configuration may
+     * have BLIS transpose the product, so both edges on a multiple of MR
+     * and NR there. */
+    size_t mr = (size_t)bli_cntx_get_blksz_def_dt(BLIS_FLOAT, BLIS_MR, &g_cntx);
+    size_t nr = (size_t)bli_cntx_get_blksz_def_dt(BLIS_FLOAT, BLIS_NR, &g_cntx);
+    if (mr && nr) {
+        size_t a = mr, b = nr;
+        while (b) {
+            size_t t = a % b;
+            a = b;
+            b = t;
+        }
+        g_row_unit = g_col_unit = mr / a * nr;
+    }
+#if HAVE_X86
+    if (cpu_has_avx512()) {
+        g_row_unit = UK_MR;
+        g_col_unit = UK_NR;
+    }
+#endif
     g_cntx_ok = 1;
 }
 
@@ -958,7 +977,8 @@ static void blis_gemm(ctune__nn_pool *pool, int ta, int tb, size_t m, size_t n, 
     }
     /* Split the dimension whose blocks repack the smaller operand: blocks of
      * columns repack A (m x k), blocks of rows repack B (k x n). Block edges
-     * are multiples of the micro-tile (32 columns, 12 rows), so every
+     * are multiples of the micro-tile (32 columns, 12 rows with AVX-512;
+     * see init_context), so every
      * element of C lies in the same micro-tile position (full or edge tile)
      * and goes through the same micro-kernel arithmetic over the same k
      * blocks as in one call over the whole product: the result does not
@@ -966,7 +986,7 @@ static void blis_gemm(ctune__nn_pool *pool, int ta, int tb, size_t m, size_t n, 
      * Cache blocks (MC = 144 rows) restart at each block's first row,
      * which changes only the order in which tiles are visited. */
     int split_n = m <= n;
-    size_t len = split_n ? n : m, unit = split_n ? g_nr : g_mr;
+    size_t len = split_n ? n : m, unit = split_n ? g_col_unit : g_row_unit;
     size_t parts = (size_t)pool->threads;
     size_t block = (len + parts - 1) / parts;
     block = unit ? (block + unit - 1) / unit * unit : len;
