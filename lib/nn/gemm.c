@@ -854,13 +854,15 @@ static double median(const double *v, int n)
     return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
 }
 
-/* Splitting must beat the caller alone by 3 % in the medians of the
- * recent steps of each mode, else the caller works alone. */
+/* Splitting must beat the caller alone by 10 % in the medians of the
+ * recent steps of each mode, else the caller works alone: a split step
+ * whose worker is preempted costs far more than an alone step, so a
+ * noisy near-tie (a loaded machine) goes to the caller alone. */
 static int choose(const ctune__nn_pool *p)
 {
     if (p->n_times[0] == 0 || p->n_times[1] == 0)
         return p->chosen;
-    return median(p->times[1], p->n_times[1]) < 0.97 * median(p->times[0], p->n_times[0]);
+    return median(p->times[1], p->n_times[1]) < 0.90 * median(p->times[0], p->n_times[0]);
 }
 
 void ctune__nn_pool_step_begin(ctune__nn_pool *p)

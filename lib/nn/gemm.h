@@ -34,7 +34,7 @@ void ctune__nn_pool_for(ctune__nn_pool *p, size_t n, size_t unit, size_t min_spl
 
 /* Brackets one training step. The pool times its steps and picks, step by
  * step, whether to split work: it alternates both ways over the first
- * steps, then keeps the faster (splitting must win by 3 % in the medians
+ * steps, then keeps the faster (splitting must win by 10 % in the medians
  * of recent steps) and re-tries the other way for 2 steps every 48, so a
  * second core taken by another process is noticed and given back. Results
  * do not depend on the choice. `full` is 0 for a short last batch (not
