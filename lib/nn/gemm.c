@@ -632,7 +632,12 @@ static inline void cpu_pause(void)
  * sleep and wake-up costs. The caller waits for late workers as long
  * before sleeping. */
 #define POOL_SPIN 4000
-#define YIELD_EVERY 1024
+/* In a split step, a spinning worker yields every YIELD_EVERY pauses (a
+ * few microseconds): when another process shares the machine, the
+ * scheduler may put the worker on the caller's core, and the caller's
+ * serial work between products must not wait for the worker's time slice
+ * to end. Alone on its core, a yield returns at once. */
+#define YIELD_EVERY 64
 
 /* 1 when piece value v is one the worker has not entered yet. */
 static inline int is_new(unsigned v, unsigned seen) { return (v & 1u) && v != seen; }
