@@ -373,7 +373,11 @@ static ctune_status sub_view(ctune__eval *ev, ctune_data **out, const size_t *ro
     return rc;
 }
 
-static ctune_status make_views(ctune__eval *ev)
+/* The train and test views of each split, trusted (ev->data was validated
+ * in this call), with the classifier's class table, `absmax`, the column
+ * maxima that validation found (NULL: none), and, for the training rows,
+ * a slot for their column moments. */
+static ctune_status make_views(ctune__eval *ev, ctune__col_absmax *absmax)
 {
     ev->train = ctune__calloc(ev->n_splits, sizeof *ev->train);
     ev->test = ctune__calloc(ev->n_splits, sizeof *ev->test);
@@ -397,6 +401,11 @@ static ctune_status make_views(ctune__eval *ev)
         ctune__data_trust(ev->train[f]);
         ctune__data_trust(ev->test[f]);
         ctune__data_set_class_table(ev->train[f], classes);
+        ctune__data_set_absmax(ev->train[f], absmax);
+        ctune__data_set_absmax(ev->test[f], absmax);
+        /* the column moments of a split's training rows (a StandardScaler's
+         * fit), found by the first of its candidates' fits */
+        rc = ctune__data_share_moments(ev->train[f]);
     }
     ctune__class_table_release(classes);
     return rc;
@@ -532,18 +541,31 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     if (ctune_data_n_targets(ev->data) == 0 && ctune_estimator_kind(ev->est) != CTUNE_TRANSFORMER)
         return ctune_set_error(CTUNE_EDATA, "%s: the data has no y to fit and score",
                                ctune_estimator_name(ev->est));
-    ctune_status rc = ctune_data_validate(ev->data);
+    /* the one check of X and y of this call; its pass also finds each
+     * column's largest |x|, which tells the affine views made of the
+     * splits' rows (a StandardScaler in a Pipeline) that their values are
+     * in range without another pass */
+    ctune__col_absmax *absmax = NULL;
+    ctune_status rc = ctune__data_validate_absmax(ev->data, &absmax);
     if (rc != CTUNE_OK)
         return rc;
 
     ctune_splitter sp;
-    CTUNE_TRY(ctune__eval_opts_splitter(ev->opts, ev->est, &sp));
-    CTUNE_TRY(ctune_splitter_split(&ev->splits, &sp, ev->data));
+    rc = ctune__eval_opts_splitter(ev->opts, ev->est, &sp);
+    if (rc == CTUNE_OK)
+        rc = ctune_splitter_split(&ev->splits, &sp, ev->data);
+    if (rc != CTUNE_OK) {
+        ctune__col_absmax_release(absmax);
+        return rc;
+    }
     ev->n_splits = ev->splits->count;
     size_t n_tasks = ev->n_cands * ev->n_splits;
-    if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits)
+    if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits) {
+        ctune__col_absmax_release(absmax);
         return ctune_set_error(CTUNE_EINVAL, "no tasks to run");
-    rc = make_views(ev);
+    }
+    rc = make_views(ev, absmax);
+    ctune__col_absmax_release(absmax); /* the views hold theirs */
     if (rc != CTUNE_OK) {
         ctune__eval_clear(ev);
         return rc;
@@ -592,6 +614,38 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     return run_outcome(ev, n_tasks);
 }
 
+/* The view the refit fits on: all rows of `data`, checked here once (the
+ * fit and its steps trust it), with the column maxima of that check and,
+ * for a classifier, the class table of its labels, as the splits' views
+ * of a search have. */
+static ctune_status refit_view(ctune_data **out, const ctune_estimator *e, const ctune_data *data)
+{
+    *out = NULL;
+    ctune__col_absmax *absmax = NULL;
+    CTUNE_TRY(ctune__data_validate_absmax(data, &absmax));
+    ctune_data *v;
+    ctune_status rc = ctune__data_with_y(&v, data, (double *)data->y_local, data->t_local, 0);
+    if (rc != CTUNE_OK) {
+        ctune__col_absmax_release(absmax);
+        return rc;
+    }
+    ctune__data_trust(v);
+    ctune__data_set_absmax(v, absmax);
+    ctune__col_absmax_release(absmax);
+    if (ctune_estimator_kind(e) == CTUNE_CLASSIFIER) {
+        ctune__class_table *classes = NULL;
+        rc = ctune__class_table_new(&classes, v);
+        ctune__data_set_class_table(v, classes);
+        ctune__class_table_release(classes);
+    }
+    if (rc != CTUNE_OK) {
+        ctune_data_free(v);
+        return rc;
+    }
+    *out = v;
+    return CTUNE_OK;
+}
+
 ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est,
                                const ctune_params *params, const ctune_data *data, uint64_t seed,
                                size_t candidate, size_t n_splits, const atomic_int *interrupt,
@@ -601,6 +655,9 @@ ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est
     ctune_estimator *e;
     CTUNE_TRY(ctune_estimator_clone(&e, est));
     ctune_status rc = params ? ctune_estimator_set_params(e, params) : CTUNE_OK;
+    ctune_data *view = NULL;
+    if (rc == CTUNE_OK)
+        rc = refit_view(&view, e, data);
     if (rc == CTUNE_OK) {
         ctune_fit_ctx ctx;
         ctune__fit_ctx_init(&ctx);
@@ -609,9 +666,10 @@ ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est
         ctx.stream = ctune_seed_derive(ctune_seed_derive(seed, candidate), n_splits);
         ctx.interrupt = interrupt;
         double t0 = ctune__now();
-        rc = ctune__estimator_fit_ctx(e, data, &ctx);
+        rc = ctune__estimator_fit_ctx(e, view, &ctx);
         *fit_time = ctune__now() - t0;
     }
+    ctune_data_free(view);
     if (rc != CTUNE_OK) {
         ctune__error_prefix("refit of candidate %zu on all data", candidate);
         ctune_estimator_free(e);
