@@ -38,6 +38,8 @@ void ctune__eval_clear(ctune__eval *ev)
             ctune_data_free(ev->test[f]);
     ctune__free(ev->train);
     ctune__free(ev->test);
+    ctune_data_free(ev->all);
+    ev->all = NULL;
     ctune_splits_free(ev->splits);
     ctune__free(ev->records);
     ctune__free(ev->preloaded);
@@ -373,10 +375,25 @@ static ctune_status sub_view(ctune__eval *ev, ctune_data **out, const size_t *ro
     return rc;
 }
 
+/* A view of all rows of `data`, which this call checked (the fits on it
+ * skip the check), with the column maxima `absmax` and the class table
+ * `classes` of that check (either may be NULL). */
+static ctune_status checked_view(ctune_data **out, const ctune_data *data,
+                                 ctune__col_absmax *absmax, ctune__class_table *classes)
+{
+    ctune_data *v;
+    CTUNE_TRY(ctune__data_with_y(&v, data, (double *)data->y_local, data->t_local, 0));
+    ctune__data_trust(v);
+    ctune__data_set_absmax(v, absmax);
+    ctune__data_set_class_table(v, classes);
+    *out = v;
+    return CTUNE_OK;
+}
+
 /* The train and test views of each split, trusted (ev->data was validated
  * in this call), with the classifier's class table, `absmax`, the column
  * maxima that validation found (NULL: none), and, for the training rows,
- * a slot for their column moments. */
+ * a slot for their column moments; and ev->all, the view of all rows. */
 static ctune_status make_views(ctune__eval *ev, ctune__col_absmax *absmax)
 {
     ev->train = ctune__calloc(ev->n_splits, sizeof *ev->train);
@@ -388,7 +405,7 @@ static ctune_status make_views(ctune__eval *ev, ctune__col_absmax *absmax)
     ctune__class_table *classes = NULL;
     if (ctune_estimator_kind(ev->est) == CTUNE_CLASSIFIER)
         CTUNE_TRY(ctune__class_table_new(&classes, ev->data));
-    ctune_status rc = CTUNE_OK;
+    ctune_status rc = checked_view(&ev->all, ev->data, absmax, classes);
     for (size_t f = 0; f < ev->n_splits && rc == CTUNE_OK; f++) {
         const ctune_splits *s = ev->splits;
         rc = sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f], 2 * f);
@@ -614,50 +631,47 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     return run_outcome(ev, n_tasks);
 }
 
-/* The view the refit fits on: all rows of `data`, checked here once (the
- * fit and its steps trust it), with the column maxima of that check and,
- * for a classifier, the class table of its labels, as the splits' views
- * of a search have. */
-static ctune_status refit_view(ctune_data **out, const ctune_estimator *e, const ctune_data *data)
+/* The view the refit fits on: `checked`'s view of all rows when it
+ * checked this very data (*owned NULL), else one checked here (*owned,
+ * to free), with the column maxima and, for a classifier, the class table
+ * the splits' views have. */
+static ctune_status refit_view(const ctune_data **use, ctune_data **owned,
+                               const ctune__eval *checked, const ctune_estimator *e,
+                               const ctune_data *data)
 {
-    *out = NULL;
+    *use = NULL;
+    *owned = NULL;
+    if (checked && checked->all && checked->data == data) {
+        *use = checked->all;
+        return CTUNE_OK;
+    }
     ctune__col_absmax *absmax = NULL;
     CTUNE_TRY(ctune__data_validate_absmax(data, &absmax));
-    ctune_data *v;
-    ctune_status rc = ctune__data_with_y(&v, data, (double *)data->y_local, data->t_local, 0);
-    if (rc != CTUNE_OK) {
-        ctune__col_absmax_release(absmax);
-        return rc;
-    }
-    ctune__data_trust(v);
-    ctune__data_set_absmax(v, absmax);
+    ctune__class_table *classes = NULL;
+    ctune_status rc = CTUNE_OK;
+    if (ctune_estimator_kind(e) == CTUNE_CLASSIFIER)
+        rc = ctune__class_table_new(&classes, data);
+    if (rc == CTUNE_OK)
+        rc = checked_view(owned, data, absmax, classes);
     ctune__col_absmax_release(absmax);
-    if (ctune_estimator_kind(e) == CTUNE_CLASSIFIER) {
-        ctune__class_table *classes = NULL;
-        rc = ctune__class_table_new(&classes, v);
-        ctune__data_set_class_table(v, classes);
-        ctune__class_table_release(classes);
-    }
-    if (rc != CTUNE_OK) {
-        ctune_data_free(v);
-        return rc;
-    }
-    *out = v;
-    return CTUNE_OK;
+    ctune__class_table_release(classes);
+    *use = *owned;
+    return rc;
 }
 
-ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est,
-                               const ctune_params *params, const ctune_data *data, uint64_t seed,
-                               size_t candidate, size_t n_splits, const atomic_int *interrupt,
-                               double *fit_time)
+ctune_status ctune__eval_refit(ctune_estimator **out, const ctune__eval *checked,
+                               const ctune_estimator *est, const ctune_params *params,
+                               const ctune_data *data, uint64_t seed, size_t candidate,
+                               size_t n_splits, const atomic_int *interrupt, double *fit_time)
 {
     *out = NULL;
     ctune_estimator *e;
     CTUNE_TRY(ctune_estimator_clone(&e, est));
     ctune_status rc = params ? ctune_estimator_set_params(e, params) : CTUNE_OK;
-    ctune_data *view = NULL;
+    const ctune_data *view = NULL;
+    ctune_data *owned = NULL;
     if (rc == CTUNE_OK)
-        rc = refit_view(&view, e, data);
+        rc = refit_view(&view, &owned, checked, e, data);
     if (rc == CTUNE_OK) {
         ctune_fit_ctx ctx;
         ctune__fit_ctx_init(&ctx);
@@ -669,7 +683,7 @@ ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est
         rc = ctune__estimator_fit_ctx(e, view, &ctx);
         *fit_time = ctune__now() - t0;
     }
-    ctune_data_free(view);
+    ctune_data_free(owned);
     if (rc != CTUNE_OK) {
         ctune__error_prefix("refit of candidate %zu on all data", candidate);
         ctune_estimator_free(e);
