@@ -225,6 +225,14 @@ ctune_status ctune__data_share_moments(ctune_data *d);
  * found and stored there. */
 ctune_status ctune__data_col_moments(const ctune_data *d, double *mean, double *m2, double *absmax);
 
+/* The class codes of the rows of `d` from its class table (a splitter's
+ * stratification): when the table covers `d` and all of its k classes
+ * occur among d's rows, codes[i] (n rows) is the code of row i (the rank
+ * of its label among the sorted classes), *k is set and *used is 1; else
+ * *used is 0 (codes may have been written; the caller sorts the labels
+ * itself). */
+ctune_status ctune__data_class_codes(const ctune_data *d, size_t *codes, size_t *k, int *used);
+
 /* Marks a view that its maker validated in this public call. */
 static inline void ctune__data_trust(ctune_data *d) { d->trusted = 1; }
 

@@ -391,21 +391,18 @@ static ctune_status checked_view(ctune_data **out, const ctune_data *data,
 }
 
 /* The train and test views of each split, trusted (ev->data was validated
- * in this call), with the classifier's class table, `absmax`, the column
- * maxima that validation found (NULL: none), and, for the training rows,
- * a slot for their column moments; and ev->all, the view of all rows. */
-static ctune_status make_views(ctune__eval *ev, ctune__col_absmax *absmax)
+ * in this call), with what ev->all carries: the classifier's class table
+ * (training views) and the column maxima that validation found; and, for
+ * the training rows, a slot for their column moments. */
+static ctune_status make_views(ctune__eval *ev)
 {
     ev->train = ctune__calloc(ev->n_splits, sizeof *ev->train);
     ev->test = ctune__calloc(ev->n_splits, sizeof *ev->test);
     if (!ev->train || !ev->test)
         return CTUNE_ENOMEM;
-    /* a classifier's classes and label codes, found once for all its fits
-     * (core/data.h, class tables) */
-    ctune__class_table *classes = NULL;
-    if (ctune_estimator_kind(ev->est) == CTUNE_CLASSIFIER)
-        CTUNE_TRY(ctune__class_table_new(&classes, ev->data));
-    ctune_status rc = checked_view(&ev->all, ev->data, absmax, classes);
+    ctune__class_table *classes = ev->all->class_table;
+    ctune__col_absmax *absmax = ev->all->absmax;
+    ctune_status rc = CTUNE_OK;
     for (size_t f = 0; f < ev->n_splits && rc == CTUNE_OK; f++) {
         const ctune_splits *s = ev->splits;
         rc = sub_view(ev, &ev->train[f], ctune__splits_train(s, f), s->n_train[f], 2 * f);
@@ -424,7 +421,6 @@ static ctune_status make_views(ctune__eval *ev, ctune__col_absmax *absmax)
          * fit), found by the first of its candidates' fits */
         rc = ctune__data_share_moments(ev->train[f]);
     }
-    ctune__class_table_release(classes);
     return rc;
 }
 
@@ -566,23 +562,30 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     ctune_status rc = ctune__data_validate_absmax(ev->data, &absmax);
     if (rc != CTUNE_OK)
         return rc;
+    /* a classifier's classes and label codes, found once for the run: the
+     * splitter's stratification and every fit take them from the table
+     * (core/data.h, class tables); ev->all carries it and the maxima */
+    ctune__class_table *classes = NULL;
+    if (ctune_estimator_kind(ev->est) == CTUNE_CLASSIFIER)
+        rc = ctune__class_table_new(&classes, ev->data);
+    if (rc == CTUNE_OK)
+        rc = checked_view(&ev->all, ev->data, absmax, classes);
+    ctune__col_absmax_release(absmax);
+    ctune__class_table_release(classes);
+    if (rc != CTUNE_OK)
+        return rc;
 
     ctune_splitter sp;
     rc = ctune__eval_opts_splitter(ev->opts, ev->est, &sp);
     if (rc == CTUNE_OK)
-        rc = ctune_splitter_split(&ev->splits, &sp, ev->data);
-    if (rc != CTUNE_OK) {
-        ctune__col_absmax_release(absmax);
+        rc = ctune_splitter_split(&ev->splits, &sp, ev->all);
+    if (rc != CTUNE_OK)
         return rc;
-    }
     ev->n_splits = ev->splits->count;
     size_t n_tasks = ev->n_cands * ev->n_splits;
-    if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits) {
-        ctune__col_absmax_release(absmax);
+    if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits)
         return ctune_set_error(CTUNE_EINVAL, "no tasks to run");
-    }
-    rc = make_views(ev, absmax);
-    ctune__col_absmax_release(absmax); /* the views hold theirs */
+    rc = make_views(ev);
     if (rc != CTUNE_OK) {
         ctune__eval_clear(ev);
         return rc;
