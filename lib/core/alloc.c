@@ -159,15 +159,20 @@ ctune_status ctune__scratch_take(ctune__scratch *s, size_t bytes, void **out)
     if (!s || s->busy)
         return CTUNE_OK;
     if (bytes > s->cap) {
-        /* grown by a new block: nothing is copied */
+        /* grown by a new block: nothing is copied. Rounded up to whole
+         * 2 MiB pages, so that the next task's request a few rows larger
+         * (folds differ by a row) fits without new pages to fault in. */
+        size_t huge = (size_t)2 << 20, want = bytes;
+        if (want <= SIZE_MAX - huge)
+            want = (want + huge - 1) / huge * huge;
         ctune__free(s->p);
         s->p = NULL;
         s->cap = 0;
-        s->p = ctune__malloc(bytes);
+        s->p = ctune__malloc(want);
         if (!s->p)
             return CTUNE_ENOMEM;
-        s->cap = bytes;
-        hint_huge_pages(s->p, bytes);
+        s->cap = want;
+        hint_huge_pages(s->p, want);
     }
     s->busy = 1;
     *out = s->p;
