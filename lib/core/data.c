@@ -366,6 +366,8 @@ ctune_status ctune__data_view_on(ctune_data **out, ctune__storage *st, const ctu
     }
     if (st->X == src->st->X && st->dtype == src->st->dtype && st->stride == src->st->stride)
         share_moments(d, src); /* the same rows of the same stored X */
+    else
+        ctune__data_set_absmax(d, NULL); /* found on other values */
     *out = d;
     return CTUNE_OK;
 }

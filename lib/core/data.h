@@ -172,7 +172,8 @@ void ctune__storage_release(ctune__storage *st);
 
 /* A view of the rows of `src` (its row list, affine map, trust and class
  * table) over another storage `st` of as many rows (X and y read from
- * `st`). Takes a reference to `st`. */
+ * `st`); its column maxima and moments slot only when `st` holds the same
+ * stored X. Takes a reference to `st`. */
 ctune_status ctune__data_view_on(ctune_data **out, ctune__storage *st, const ctune_data *src);
 
 /* ---- class tables ------------------------------------------------------------

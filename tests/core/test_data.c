@@ -444,6 +444,18 @@ START_TEST(test_validate_absmax)
     ck_assert_ptr_eq(a->absmax, s->absmax);
     ck_assert_int_eq(a->x_checked, 2);
     ctune_data_free(a);
+    /* a view of the same rows over another stored X drops them, one over
+     * the same X keeps them */
+    static const double X2[8] = {0};
+    ctune_data *d2, *on;
+    ck_assert_ok(ctune_data_new(&d2, X2, CTUNE_FLOAT64, 4, 2, 0, y, 1));
+    ck_assert_ok(ctune__data_view_on(&on, d2->st, s));
+    ck_assert_ptr_null(on->absmax);
+    ctune_data_free(on);
+    ck_assert_ok(ctune__data_view_on(&on, d->st, s));
+    ck_assert_ptr_eq(on->absmax, s->absmax);
+    ctune_data_free(on);
+    ctune_data_free(d2);
     /* 1 / 1e-300 is beyond float32's range: left to be checked */
     ck_assert_ok(ctune__data_affine(&a, s, shift, tiny));
     ck_assert_int_eq(a->x_checked, 0);
