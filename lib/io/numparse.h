@@ -150,8 +150,8 @@ static inline int ctune__parse_short_cell(const char *p, const char *fe, double 
     unsigned neg = *p == '-';
     const char *d = p + (neg | (*p == '+'));
     size_t n = (size_t)(fe - d); /* huge when fe < d */
-    if (n - 1 > 14)
-        return 0;                                         /* 1 to 15 bytes after the sign */
+    if (n - 1 > 15)
+        return 0;                                         /* 1 to 16 bytes after the sign */
     unsigned m = ctune__nondigit_mask16(d) & ~(~0u << n); /* in the cell */
     unsigned j1 = (unsigned)__builtin_ctz(m | 1u << n);   /* the point, or the end */
     unsigned dot = m != 0;
@@ -200,16 +200,16 @@ __attribute__((target("ssse3"))) static inline int ctune__parse_short_cell_ssse3
     unsigned neg = *p == '-';
     const char *d = p + (neg | (*p == '+'));
     size_t n = (size_t)(fe - d); /* huge when fe < d */
-    if (n - 1 > 14)
-        return 0; /* 1 to 15 bytes after the sign */
+    if (n - 1 > 15)
+        return 0; /* 1 to 16 bytes after the sign */
     __m128i y = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)d), _mm_set1_epi8('0'));
     __m128i nine = _mm_set1_epi8(9);
     unsigned digit = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(y, nine), nine));
     unsigned m = ~digit & ~(~0u << n);                 /* the non-digits in the cell */
     unsigned j = (unsigned)__builtin_ctz(m | 1u << n); /* the point, or the end */
     unsigned dot = m != 0, nd = (unsigned)n - dot;     /* nd: digits */
-    /* one non-digit at most, the point, and a digit at least */
-    if ((m & (m - 1)) | (nd == 0) | (dot && d[j] != '.'))
+    /* one non-digit at most, the point, and 1 to 15 digits */
+    if ((m & (m - 1)) | (nd - 1 > 14) | (dot && d[j] != '.'))
         return 0;
     __m128i idx = _mm_sub_epi8(
         _mm_loadu_si128((const __m128i *)(const void *)(ctune__ssse3_iota + nd)),
