@@ -57,12 +57,16 @@ typedef struct csv {
      * parse (saturating); from 8 on the column skips that path except on
      * every 64th row (see number_cell) */
     unsigned char *misses;
-    uint32_t *index; /* per column: the offset of its delimiter in the row */
+    /* per column: the offset of its delimiter in the row; 32 more for
+     * ctune__csv_index's scratch */
+    uint32_t *index;
     /* The record being processed: the end of the bytes that may be read
      * past it (its buffer's end), and whether it holds a '"'. */
     const char *readable;
     int quoted;
-    int ssse3; /* the processor has SSSE3 (see ctune__parse_short_cell_ssse3) */
+    /* the processor has SSSE3 and popcnt (ctune__parse_short_cell_ssse3,
+     * ctune__csv_index_popcnt) */
+    int simd;
     size_t n_out;
     int has_target;
     size_t target_col;
@@ -483,7 +487,14 @@ static size_t indexed_cells(csv *c, const char **p, const char *e, double *xd, f
     const char *s = *p;
     const size_t nc = c->ncols;
     const uint32_t *pos = c->index;
-    if (ctune__csv_index(s, e, c->readable, c->o->delim, c->index, nc - 1) != nc - 1)
+    size_t nd;
+#ifdef CTUNE__CSV_INDEX_POPCNT
+    if (c->simd)
+        nd = ctune__csv_index_popcnt(s, e, c->readable, c->o->delim, c->index, nc - 1);
+    else
+#endif
+        nd = ctune__csv_index(s, e, c->readable, c->o->delim, c->index, nc - 1);
+    if (nd != nc - 1)
         return 0;
     c->index[nc - 1] = (uint32_t)(e - s);
     /* the short path reads 17 bytes from a cell's start */
@@ -495,7 +506,7 @@ static size_t indexed_cells(csv *c, const char **p, const char *e, double *xd, f
      * stored in order, without a role to look up. */
     if (xd) {
 #ifdef CTUNE__SHORT_CELL_SSSE3
-        if (c->ssse3)
+        if (c->simd)
             col = lead_cells_ssse3(s, pos, c->n_lead, short_end, xd, &off);
         else
 #endif
@@ -954,7 +965,7 @@ static ctune_status process_first(csv *c, const char *s, const char *e)
         c->first_line = c->line;
         c->role = CTUNE_NEW_ARRAY(int, f.n);
         c->misses = ctune__calloc(f.n, 1);
-        c->index = CTUNE_NEW_ARRAY(uint32_t, f.n);
+        c->index = CTUNE_NEW_ARRAY(uint32_t, f.n + 32);
         rc = c->role && c->misses && c->index ? CTUNE_OK : CTUNE_ENOMEM;
     }
     int header = 0, defer = 0;
@@ -1153,7 +1164,7 @@ static void csv_init(csv *c, const ctune__csv_opts *o, const char *src, size_t t
     c->total_bytes = total;
 #ifdef CTUNE__SHORT_CELL_SSSE3
     /* flags set once by a constructor: no race */
-    c->ssse3 = __builtin_cpu_supports("ssse3") ? 1 : 0;
+    c->simd = __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("popcnt") ? 1 : 0;
 #endif
 }
 

@@ -13,10 +13,20 @@
 #define CTUNE__CSV_INDEX_WIDE 1
 #endif
 
+/* Number of set bits of a 32-bit mask (the portable way). */
+static inline unsigned ctune__popcount32(uint64_t m)
+{
+    m = m - ((m >> 1) & 0x55555555u);
+    m = (m & 0x33333333u) + ((m >> 2) & 0x33333333u);
+    m = (m + (m >> 4)) & 0x0F0F0F0Fu;
+    return (unsigned)((m * 0x01010101u) >> 24) & 0xFF;
+}
+
 /* Writes the offsets from s of the bytes equal to `delim` in [s, e) into
  * pos[0 .. max) and returns how many there are, or max + 1 as soon as there
- * are more than max (pos then holds the first max). Bytes from e up to
- * `readable` (>= e) may be loaded but never count; nothing at or past
+ * are more than max (pos then holds the first max). pos must have room for
+ * max + 32 offsets: the ones past the count are scratch. Bytes from e up
+ * to `readable` (>= e) may be loaded but never count; nothing at or past
  * `readable` is read. Records are shorter than 4 GiB (the loader caps them
  * at 64 MiB), so the offsets fit in 32 bits.
  *
@@ -24,10 +34,14 @@
  * from its known offset: the cells of a row are then parsed independently,
  * not each after the end of the previous one was found. 32 bytes are
  * compared at a time (two SSE2 compares, or four 64-bit words on other
- * little-endian machines), the set bits of the match mask turned into
- * offsets; elsewhere, and for the last bytes, one byte at a time. */
-static inline size_t ctune__csv_index(const char *s, const char *e, const char *readable,
-                                      char delim, uint32_t *pos, size_t max)
+ * little-endian machines); the first four offsets of a step are written
+ * whether or not there are four (which spares a hard-to-predict branch per
+ * delimiter), the rest one by one; elsewhere, and for the last bytes, one
+ * byte at a time. hw_popcount: use __builtin_popcountll (the caller is
+ * compiled for a processor with a popcount instruction). */
+static inline __attribute__((always_inline)) size_t ctune__csv_index_impl(
+    const char *s, const char *e, const char *readable, char delim, uint32_t *pos, size_t max,
+    int hw_popcount)
 {
     size_t len = (size_t)(e - s), n = 0, i = 0;
 #ifdef CTUNE__CSV_INDEX_WIDE
@@ -57,15 +71,26 @@ static inline size_t ctune__csv_index(const char *s, const char *e, const char *
 #endif
         if (len - i < 32)
             m &= (UINT64_C(1) << (len - i)) - 1; /* bytes past e do not count */
-        while (m) {
-            if (n == max)
-                return max + 1;
-            pos[n++] = (uint32_t)(i + (size_t)__builtin_ctzll(m));
-            m &= m - 1;
-        }
+        unsigned cnt = hw_popcount ? (unsigned)__builtin_popcountll(m) : ctune__popcount32(m);
+        uint32_t *o = pos + n, base = (uint32_t)i;
+        /* bit 63 (never a byte's) keeps ctz defined once m is spent */
+        const uint64_t stop = UINT64_C(1) << 63;
+        o[0] = base + (uint32_t)__builtin_ctzll(m | stop);
+        m &= m - 1;
+        o[1] = base + (uint32_t)__builtin_ctzll(m | stop);
+        m &= m - 1;
+        o[2] = base + (uint32_t)__builtin_ctzll(m | stop);
+        m &= m - 1;
+        o[3] = base + (uint32_t)__builtin_ctzll(m | stop);
+        m &= m - 1;
+        for (o += 4; m; m &= m - 1) /* more than four in these 32 bytes */
+            *o++ = base + (uint32_t)__builtin_ctzll(m);
+        n += cnt;
+        if (n > max)
+            return max + 1;
     }
 #else
-    (void)readable;
+    (void)readable, (void)hw_popcount;
 #endif
     for (; i < len; i++) { /* the last bytes (fewer than 32 readable) */
         if (s[i] == delim) {
@@ -76,5 +101,22 @@ static inline size_t ctune__csv_index(const char *s, const char *e, const char *
     }
     return n;
 }
+
+static inline size_t ctune__csv_index(const char *s, const char *e, const char *readable,
+                                      char delim, uint32_t *pos, size_t max)
+{
+    return ctune__csv_index_impl(s, e, readable, delim, pos, max, 0);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CTUNE__CSV_INDEX_POPCNT 1
+/* The same with the popcnt instruction (the caller checks that the
+ * processor has it). */
+__attribute__((target("popcnt"))) static inline size_t ctune__csv_index_popcnt(
+    const char *s, const char *e, const char *readable, char delim, uint32_t *pos, size_t max)
+{
+    return ctune__csv_index_impl(s, e, readable, delim, pos, max, 1);
+}
+#endif
 
 #endif
