@@ -442,34 +442,49 @@ static inline const char *number_cell(csv *c, size_t col, const char *p, const c
 }
 
 /* The first `lead` cells of a row at s, whose ends are s + pos[0 ..
- * lead), stored into xd[0 .. lead): the short path (17 bytes may be read
- * from a cell's start up to short_end), else ctune__parse_number bounded
- * by the cell's end. Returns the cells done; *off is the offset of the
- * next one. */
-#define LEAD_CELLS(PARSE_SHORT)                                     \
-    size_t col = 0, o = 0;                                          \
-    for (; col < lead; col++) {                                     \
-        const char *q = s + o, *fe = s + pos[col];                  \
-        if (!(q <= short_end && PARSE_SHORT(q, fe, xd + col)) &&    \
-            ctune__parse_number(q, fe, xd + col) != fe)             \
-            break; /* not exactly a number (an empty cell: NULL) */ \
-        o = pos[col] + 1;                                           \
-    }                                                               \
-    *off = o;                                                       \
+ * lead), stored into x[0 .. lead) (doubles, or floats rounded from
+ * them): the short path (17 bytes may be read from a cell's start up to
+ * short_end), else ctune__parse_number bounded by the cell's end. Returns
+ * the cells done; *off is the offset of the next one. */
+#define LEAD_CELLS(PARSE_SHORT, T)                                                             \
+    size_t col = 0, o = 0;                                                                     \
+    for (; col < lead; col++) {                                                                \
+        const char *q = s + o, *fe = s + pos[col];                                             \
+        T *dst = (T *)x + col;                                                                 \
+        double tmp, *v = sizeof(T) == sizeof(double) ? (double *)(void *)dst : &tmp;           \
+        if (!(q <= short_end && PARSE_SHORT(q, fe, v)) && ctune__parse_number(q, fe, v) != fe) \
+            break; /* not exactly a number (an empty cell: NULL) */                            \
+        if (sizeof(T) != sizeof(double))                                                       \
+            *dst = (T)*v;                                                                      \
+        o = pos[col] + 1;                                                                      \
+    }                                                                                          \
+    *off = o;                                                                                  \
     return col
 
 static size_t lead_cells(const char *s, const uint32_t *pos, size_t lead, const char *short_end,
-                         double *xd, size_t *off)
+                         void *x, size_t *off)
 {
-    LEAD_CELLS(ctune__parse_short_cell);
+    LEAD_CELLS(ctune__parse_short_cell, double);
+}
+
+static size_t lead_cells_f32(const char *s, const uint32_t *pos, size_t lead, const char *short_end,
+                             void *x, size_t *off)
+{
+    LEAD_CELLS(ctune__parse_short_cell, float);
 }
 
 #ifdef CTUNE__SHORT_CELL_SSSE3
 __attribute__((target("ssse3"))) static size_t lead_cells_ssse3(const char *s, const uint32_t *pos,
                                                                 size_t lead, const char *short_end,
-                                                                double *xd, size_t *off)
+                                                                void *x, size_t *off)
 {
-    LEAD_CELLS(ctune__parse_short_cell_ssse3);
+    LEAD_CELLS(ctune__parse_short_cell_ssse3, double);
+}
+
+__attribute__((target("ssse3"))) static size_t lead_cells_f32_ssse3(
+    const char *s, const uint32_t *pos, size_t lead, const char *short_end, void *x, size_t *off)
+{
+    LEAD_CELLS(ctune__parse_short_cell_ssse3, float);
 }
 #endif
 
@@ -504,13 +519,15 @@ static size_t indexed_cells(csv *c, const char **p, const char *e, double *xd, f
      * any text it does not take goes to ctune__parse_number, bounded by
      * the cell's end. The leading features (most often all of them) are
      * stored in order, without a role to look up. */
-    if (xd) {
+    if (c->n_lead) {
 #ifdef CTUNE__SHORT_CELL_SSSE3
         if (c->simd)
-            col = lead_cells_ssse3(s, pos, c->n_lead, short_end, xd, &off);
+            col = xd ? lead_cells_ssse3(s, pos, c->n_lead, short_end, xd, &off)
+                     : lead_cells_f32_ssse3(s, pos, c->n_lead, short_end, xf, &off);
         else
 #endif
-            col = lead_cells(s, pos, c->n_lead, short_end, xd, &off);
+            col = xd ? lead_cells(s, pos, c->n_lead, short_end, xd, &off)
+                     : lead_cells_f32(s, pos, c->n_lead, short_end, xf, &off);
         if (col < c->n_lead)
             goto stop;
     }
