@@ -34,9 +34,9 @@ static inline unsigned ctune__popcount32(uint64_t m)
  * from its known offset: the cells of a row are then parsed independently,
  * not each after the end of the previous one was found. 32 bytes are
  * compared at a time (two SSE2 compares, or four 64-bit words on other
- * little-endian machines); the first four offsets of a step are written
- * whether or not there are four (which spares a hard-to-predict branch per
- * delimiter), the rest one by one; elsewhere, and for the last bytes, one
+ * little-endian machines); the first four offsets of a step (two in a row
+ * of long cells) are written whether or not there are that many (which
+ * spares a hard-to-predict branch per delimiter), the rest one by one; elsewhere, and for the last bytes, one
  * byte at a time. hw_popcount: use __builtin_popcountll (the caller is
  * compiled for a processor with a popcount instruction). */
 static inline __attribute__((always_inline)) size_t ctune__csv_index_impl(
@@ -45,6 +45,9 @@ static inline __attribute__((always_inline)) size_t ctune__csv_index_impl(
 {
     size_t len = (size_t)(e - s), n = 0, i = 0;
 #ifdef CTUNE__CSV_INDEX_WIDE
+    /* rows of short cells (16 bytes or fewer on average): four offsets
+     * written ahead, else two */
+    const int dense = len / 16 < max + 1;
     size_t full = (size_t)(readable - s); /* bytes that may be loaded */
 #if defined(__SSE2__)
     const __m128i dv = _mm_set1_epi8(delim);
@@ -79,11 +82,15 @@ static inline __attribute__((always_inline)) size_t ctune__csv_index_impl(
         m &= m - 1;
         o[1] = base + (uint32_t)__builtin_ctzll(m | stop);
         m &= m - 1;
-        o[2] = base + (uint32_t)__builtin_ctzll(m | stop);
-        m &= m - 1;
-        o[3] = base + (uint32_t)__builtin_ctzll(m | stop);
-        m &= m - 1;
-        for (o += 4; m; m &= m - 1) /* more than four in these 32 bytes */
+        o += 2;
+        if (dense) {
+            o[0] = base + (uint32_t)__builtin_ctzll(m | stop);
+            m &= m - 1;
+            o[1] = base + (uint32_t)__builtin_ctzll(m | stop);
+            m &= m - 1;
+            o += 2;
+        }
+        for (; m; m &= m - 1) /* more in these 32 bytes */
             *o++ = base + (uint32_t)__builtin_ctzll(m);
         n += cnt;
         if (n > max)
