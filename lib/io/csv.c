@@ -1,5 +1,6 @@
 /* Streaming CSV loader: records are found with memchr (quote-aware when a
- * record holds a '"'), numbers parsed in place by the fast number parser, and
+ * record holds a '"'), a record's delimiters indexed with SIMD compares
+ * (csv_index.h), its numbers parsed in place by the fast number parser, and
  * rows appended to X / y arrays that grow geometrically (sized from the input
  * length once the first rows show the bytes per row) and are shrunk to fit at
  * the end. A file is read through one buffer of 1 MiB (grown only for a
@@ -443,31 +444,33 @@ static inline const char *number_cell(csv *c, size_t col, const char *p, const c
 
 /* The first `lead` cells of a row at s, whose ends are s + pos[0 ..
  * lead), stored into x[0 .. lead) (doubles, or floats rounded from
- * them): the short path (17 bytes may be read from a cell's start up to
- * short_end), else ctune__parse_number bounded by the cell's end. Returns
- * the cells done; *off is the offset of the next one. */
-#define LEAD_CELLS(PARSE_SHORT, T)                                                             \
-    size_t col = 0, o = 0;                                                                     \
-    for (; col < lead; col++) {                                                                \
-        const char *q = s + o, *fe = s + pos[col];                                             \
-        T *dst = (T *)x + col;                                                                 \
-        double tmp, *v = sizeof(T) == sizeof(double) ? (double *)(void *)dst : &tmp;           \
-        if (!(q <= short_end && PARSE_SHORT(q, fe, v)) && ctune__parse_number(q, fe, v) != fe) \
-            break; /* not exactly a number (an empty cell: NULL) */                            \
-        if (sizeof(T) != sizeof(double))                                                       \
-            *dst = (T)*v;                                                                      \
-        o = pos[col] + 1;                                                                      \
-    }                                                                                          \
-    *off = o;                                                                                  \
+ * them): the short path (17 bytes may be read from a cell's start when
+ * its offset is short_lim or less), else ctune__parse_number bounded by
+ * the cell's end. Returns the cells done; *off is the offset of the next
+ * one. */
+#define LEAD_CELLS(PARSE_SHORT, T)                                                   \
+    size_t col = 0, o = 0;                                                           \
+    for (; col < lead; col++) {                                                      \
+        const char *q = s + o, *fe = s + pos[col];                                   \
+        T *dst = (T *)x + col;                                                       \
+        double tmp, *v = sizeof(T) == sizeof(double) ? (double *)(void *)dst : &tmp; \
+        if (!((ptrdiff_t)o <= short_lim && PARSE_SHORT(q, fe, v)) &&                 \
+            ctune__parse_number(q, fe, v) != fe)                                     \
+            break; /* not exactly a number (an empty cell: NULL) */                  \
+        if (sizeof(T) != sizeof(double))                                             \
+            *dst = (T)*v;                                                            \
+        o = pos[col] + 1;                                                            \
+    }                                                                                \
+    *off = o;                                                                        \
     return col
 
-static size_t lead_cells(const char *s, const uint32_t *pos, size_t lead, const char *short_end,
+static size_t lead_cells(const char *s, const uint32_t *pos, size_t lead, ptrdiff_t short_lim,
                          void *x, size_t *off)
 {
     LEAD_CELLS(ctune__parse_short_cell, double);
 }
 
-static size_t lead_cells_f32(const char *s, const uint32_t *pos, size_t lead, const char *short_end,
+static size_t lead_cells_f32(const char *s, const uint32_t *pos, size_t lead, ptrdiff_t short_lim,
                              void *x, size_t *off)
 {
     LEAD_CELLS(ctune__parse_short_cell, float);
@@ -475,14 +478,14 @@ static size_t lead_cells_f32(const char *s, const uint32_t *pos, size_t lead, co
 
 #ifdef CTUNE__SHORT_CELL_SSSE3
 __attribute__((target("ssse3"))) static size_t lead_cells_ssse3(const char *s, const uint32_t *pos,
-                                                                size_t lead, const char *short_end,
+                                                                size_t lead, ptrdiff_t short_lim,
                                                                 void *x, size_t *off)
 {
     LEAD_CELLS(ctune__parse_short_cell_ssse3, double);
 }
 
 __attribute__((target("ssse3"))) static size_t lead_cells_f32_ssse3(
-    const char *s, const uint32_t *pos, size_t lead, const char *short_end, void *x, size_t *off)
+    const char *s, const uint32_t *pos, size_t lead, ptrdiff_t short_lim, void *x, size_t *off)
 {
     LEAD_CELLS(ctune__parse_short_cell_ssse3, float);
 }
@@ -513,7 +516,7 @@ static size_t indexed_cells(csv *c, const char **p, const char *e, double *xd, f
         return 0;
     c->index[nc - 1] = (uint32_t)(e - s);
     /* the short path reads 17 bytes from a cell's start */
-    const char *short_end = c->readable - s >= 17 ? c->readable - 17 : NULL;
+    const ptrdiff_t short_lim = (c->readable - s) - 17;
     size_t col = 0, off = 0; /* the cell's offset */
     /* A cell longer than a short decimal leaves the short path at once;
      * any text it does not take goes to ctune__parse_number, bounded by
@@ -522,12 +525,12 @@ static size_t indexed_cells(csv *c, const char **p, const char *e, double *xd, f
     if (c->n_lead) {
 #ifdef CTUNE__SHORT_CELL_SSSE3
         if (c->simd)
-            col = xd ? lead_cells_ssse3(s, pos, c->n_lead, short_end, xd, &off)
-                     : lead_cells_f32_ssse3(s, pos, c->n_lead, short_end, xf, &off);
+            col = xd ? lead_cells_ssse3(s, pos, c->n_lead, short_lim, xd, &off)
+                     : lead_cells_f32_ssse3(s, pos, c->n_lead, short_lim, xf, &off);
         else
 #endif
-            col = xd ? lead_cells(s, pos, c->n_lead, short_end, xd, &off)
-                     : lead_cells_f32(s, pos, c->n_lead, short_end, xf, &off);
+            col = xd ? lead_cells(s, pos, c->n_lead, short_lim, xd, &off)
+                     : lead_cells_f32(s, pos, c->n_lead, short_lim, xf, &off);
         if (col < c->n_lead)
             goto stop;
     }
@@ -538,7 +541,7 @@ static size_t indexed_cells(csv *c, const char **p, const char *e, double *xd, f
         int r = role[col];
         if (r >= 0 || (r == ROLE_TARGET && num_target)) {
             double v;
-            if (!(q <= short_end && ctune__parse_short_cell(q, fe, &v)) &&
+            if (!((ptrdiff_t)off <= short_lim && ctune__parse_short_cell(q, fe, &v)) &&
                 ctune__parse_number(q, fe, &v) != fe)
                 goto stop;
             if (r < 0)
