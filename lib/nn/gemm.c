@@ -11,9 +11,11 @@
  * does the blocking, packing and threading. No global BLIS state changes.
  *
  * Small products (where BLIS' fixed cost per call dominates) run hand
- * kernels without packing: rows of C are accumulated in registers from
- * broadcast elements of op(A) and contiguous rows of B (A·B and Aᵀ·B), or
- * as dot products of contiguous rows (A·Bᵀ). */
+ * kernels: blocks of rows of C are accumulated in registers from broadcast
+ * elements of op(A) and contiguous rows of B, one block of at most 64
+ * columns of B at a time, so that it stays in L1 for every row block
+ * (copied to the stack when its rows are far apart). For A·Bᵀ the rows of
+ * B are first transposed on the stack, 16 × 16 at a time in registers. */
 #include "nn/hot.h"
 
 #include "nn/gemm.h"
@@ -91,16 +93,13 @@ static inline AVX512 __mmask16 tail_mask(size_t n)
 /* C[i0..i0+MR) × [j0..j0+16·NV) of op(A)·B with B rows contiguous. The last
  * vector is masked by `mask`. MR and NV are compile-time constants at every
  * call, so the accumulators live in registers. */
-static inline __attribute__((always_inline)) AVX512 void blk_nn(int MR, int NV, __mmask16 mask,
-                                                                int ta, size_t k, float alpha,
-                                                                const float *A, size_t lda,
-                                                                const float *B, size_t ldb,
-                                                                float beta, float *C, size_t ldc)
+static inline __attribute__((always_inline)) AVX512 void blk_nn_acc(
+    int MR, int NV, __m512 *acc, __mmask16 mask, int ta, size_t k, float alpha, const float *A,
+    size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
-    __m512 acc[4][4];
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++)
-            acc[r][v] = _mm512_setzero_ps();
+            acc[r * NV + v] = _mm512_setzero_ps();
     for (size_t p = 0; p < k; p++) {
         const float *b = B + p * ldb;
         __m512 bv[4];
@@ -110,7 +109,7 @@ static inline __attribute__((always_inline)) AVX512 void blk_nn(int MR, int NV, 
         for (int r = 0; r < MR; r++) {
             __m512 a = _mm512_set1_ps(ta ? A[p * lda + (size_t)r] : A[(size_t)r * lda + p]);
             for (int v = 0; v < NV; v++)
-                acc[r][v] = _mm512_fmadd_ps(a, bv[v], acc[r][v]);
+                acc[r * NV + v] = _mm512_fmadd_ps(a, bv[v], acc[r * NV + v]);
         }
     }
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
@@ -118,7 +117,7 @@ static inline __attribute__((always_inline)) AVX512 void blk_nn(int MR, int NV, 
         float *c = C + (size_t)r * ldc;
         for (int v = 0; v < NV; v++) {
             __mmask16 mk = v == NV - 1 ? mask : (__mmask16)0xffff;
-            __m512 x = _mm512_mul_ps(va, acc[r][v]);
+            __m512 x = alpha == 1.0f ? acc[r * NV + v] : _mm512_mul_ps(va, acc[r * NV + v]);
             if (beta != 0.0f)
                 x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mk, c + 16 * v), x);
             _mm512_mask_storeu_ps(c + 16 * v, mk, x);
@@ -126,46 +125,76 @@ static inline __attribute__((always_inline)) AVX512 void blk_nn(int MR, int NV, 
     }
 }
 
-/* One row block of op(A)·B over all columns: full 64-wide blocks, then one
- * narrower block of 1..4 vectors with a masked last vector. */
-#define ROWBLK(MR)                                                                                \
-    static AVX512 void rows_nn_##MR(int ta, size_t n, size_t k, float alpha, const float *A,      \
-                                    size_t lda, const float *B, size_t ldb, float beta, float *C, \
-                                    size_t ldc)                                                   \
-    {                                                                                             \
-        size_t j = 0;                                                                             \
-        for (; j + 64 <= n; j += 64)                                                              \
-            blk_nn(MR, 4, 0xffff, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);            \
-        size_t rest = n - j;                                                                      \
-        if (rest == 0)                                                                            \
-            return;                                                                               \
-        __mmask16 mk = tail_mask(rest - (rest - 1) / 16 * 16);                                    \
-        switch ((rest + 15) / 16) {                                                               \
-        case 1: blk_nn(MR, 1, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;     \
-        case 2: blk_nn(MR, 2, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;     \
-        case 3: blk_nn(MR, 3, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;     \
-        default: blk_nn(MR, 4, mk, ta, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;    \
-        }                                                                                         \
-    }
-ROWBLK(1)
-ROWBLK(2)
-ROWBLK(3)
-ROWBLK(4)
+/* The accumulators are an array of exactly MR rows, which the compiler
+ * keeps in registers (a larger array is kept in memory). */
+#define blk_nn(MR, NV, ...)                    \
+    do {                                       \
+        __m512 acc_[(MR) * (NV)];              \
+        blk_nn_acc(MR, NV, acc_, __VA_ARGS__); \
+    } while (0)
 
-/* C = alpha op(A)·B + beta C with B rows contiguous (trans_b 0). */
+/* All rows of op(A)·B over one block of NV vectors of columns (the last
+ * masked): blocks of MB rows (as many accumulators as the registers hold),
+ * then 4, 2 and 1. The column block of B is read from L1 by every row
+ * block. */
+#define COLBLK(NV, MB)                                                                      \
+    static AVX512 void cols_nn_##NV(int ta, size_t m, __mmask16 mk, size_t k, float alpha,  \
+                                    const float *A, size_t lda, const float *B, size_t ldb, \
+                                    float beta, float *C, size_t ldc)                       \
+    {                                                                                       \
+        size_t i = 0;                                                                       \
+        for (; i + MB <= m; i += MB)                                                        \
+            blk_nn(MB, NV, mk, ta, k, alpha, ta ? A + i : A + i * lda, lda, B, ldb, beta,   \
+                   C + i * ldc, ldc);                                                       \
+        for (; i + 4 <= m; i += 4)                                                          \
+            blk_nn(4, NV, mk, ta, k, alpha, ta ? A + i : A + i * lda, lda, B, ldb, beta,    \
+                   C + i * ldc, ldc);                                                       \
+        for (; i + 2 <= m; i += 2)                                                          \
+            blk_nn(2, NV, mk, ta, k, alpha, ta ? A + i : A + i * lda, lda, B, ldb, beta,    \
+                   C + i * ldc, ldc);                                                       \
+        if (i < m)                                                                          \
+            blk_nn(1, NV, mk, ta, k, alpha, ta ? A + i : A + i * lda, lda, B, ldb, beta,    \
+                   C + i * ldc, ldc);                                                       \
+    }
+COLBLK(1, 8)
+COLBLK(2, 8)
+COLBLK(3, 5)
+COLBLK(4, 4)
+
+#define NN_PACK 8192 /* floats of a packed block of B (32 KiB on the stack) */
+
+/* C = alpha op(A)·B + beta C with B rows contiguous (trans_b 0): blocks of
+ * 64 columns, then one narrower block of 1..4 vectors, the last masked. */
 static AVX512 void small_nn(int ta, size_t m, size_t n, size_t k, float alpha, const float *A,
                             size_t lda, const float *B, size_t ldb, float beta, float *C,
                             size_t ldc)
 {
-    size_t i = 0;
-    for (; i + 4 <= m; i += 4)
-        rows_nn_4(ta, n, k, alpha, ta ? A + i : A + i * lda, lda, B, ldb, beta, C + i * ldc, ldc);
-    const float *a = ta ? A + i : A + i * lda;
-    switch (m - i) {
-    case 3: rows_nn_3(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc); break;
-    case 2: rows_nn_2(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc); break;
-    case 1: rows_nn_1(ta, n, k, alpha, a, lda, B, ldb, beta, C + i * ldc, ldc); break;
-    default: break;
+    size_t j = 0;
+    if (n >= 128 && m >= 8 && k <= NN_PACK / 64) {
+        /* Rows of B further apart than 64 floats map a 64-column block
+         * to a few L1 sets (512-byte rows: a quarter of them), more
+         * lines than the ways of a set hold: a contiguous copy of the
+         * block stays in L1 for every row block. */
+        float bp[NN_PACK];
+        for (; j + 64 <= n; j += 64) {
+            for (size_t p = 0; p < k; p++)
+                for (int v = 0; v < 4; v++)
+                    _mm512_store_ps(bp + p * 64 + 16 * v,
+                                    _mm512_loadu_ps(B + p * ldb + j + 16 * v));
+            cols_nn_4(ta, m, 0xffff, k, alpha, A, lda, bp, 64, beta, C + j, ldc);
+        }
+    }
+    for (; j + 64 <= n; j += 64)
+        cols_nn_4(ta, m, 0xffff, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);
+    size_t rest = n - j;
+    if (rest == 0)
+        return;
+    __mmask16 mk = tail_mask(rest - (rest - 1) / 16 * 16);
+    switch ((rest + 15) / 16) {
+    case 1: cols_nn_1(ta, m, mk, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;
+    case 2: cols_nn_2(ta, m, mk, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;
+    case 3: cols_nn_3(ta, m, mk, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;
+    default: cols_nn_4(ta, m, mk, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc); break;
     }
 }
 
@@ -233,12 +262,58 @@ static AVX512 void small_nt_dot(size_t m, size_t n, size_t k, float alpha, const
 
 #define TBUF 8192 /* floats of the transposed block of B (32 KiB on the stack) */
 
-/* C = alpha A·Bᵀ + beta C: dot products when the shared dimension is long,
- * else blocks of Bᵀ transposed on the stack and the A·B kernel. */
+/* bt[p·w + j] = B[j·ldb + p] for j < w, p < k: 16 × 16 tiles transposed
+ * in registers (4 rounds of 16 shuffles), scalar copies at the edges. */
+static AVX512 void transpose_b(const float *B, size_t ldb, size_t w, size_t k, float *bt)
+{
+    size_t j = 0;
+    for (; j + 16 <= w; j += 16) {
+        size_t p = 0;
+        for (; p + 16 <= k; p += 16) {
+            __m512 r[16], t[16];
+            for (int i = 0; i < 16; i++)
+                r[i] = _mm512_loadu_ps(B + (j + (size_t)i) * ldb + p);
+            for (int i = 0; i < 16; i += 2) {
+                t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+                t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+            }
+            /* u[4g + c], 128-bit lane l: rows 4g..4g+3 of column 4l + c */
+            for (int g = 0; g < 4; g++) {
+                __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
+                __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
+                r[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+                r[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+                r[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+                r[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+            }
+            for (int c = 0; c < 4; c++) {
+                __m512 x0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44);
+                __m512 x1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xee);
+                __m512 x2 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44);
+                __m512 x3 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xee);
+                float *o = bt + (p + (size_t)c) * w + j;
+                _mm512_storeu_ps(o, _mm512_shuffle_f32x4(x0, x2, 0x88));
+                _mm512_storeu_ps(o + 4 * w, _mm512_shuffle_f32x4(x0, x2, 0xdd));
+                _mm512_storeu_ps(o + 8 * w, _mm512_shuffle_f32x4(x1, x3, 0x88));
+                _mm512_storeu_ps(o + 12 * w, _mm512_shuffle_f32x4(x1, x3, 0xdd));
+            }
+        }
+        for (; p < k; p++)
+            for (size_t jj = j; jj < j + 16; jj++)
+                bt[p * w + jj] = B[jj * ldb + p];
+    }
+    for (; j < w; j++)
+        for (size_t p = 0; p < k; p++)
+            bt[p * w + j] = B[j * ldb + p];
+}
+
+/* C = alpha A·Bᵀ + beta C: blocks of at most 64 columns of C, for each the
+ * rows of B transposed on the stack and the A·B kernel (dot products of
+ * rows, with their horizontal sums, only when k is too long for that). */
 static AVX512 void small_nt(size_t m, size_t n, size_t k, float alpha, const float *A, size_t lda,
                             const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
-    if (k >= 32 || k > TBUF / 16) {
+    if (k > TBUF / 16) {
         size_t n4 = n / 4 * 4;
         small_nt_dot(m, n4, k, alpha, A, lda, B, ldb, beta, C, ldc);
         if (n4 < n)
@@ -246,12 +321,11 @@ static AVX512 void small_nt(size_t m, size_t n, size_t k, float alpha, const flo
         return;
     }
     float bt[TBUF];
-    size_t jb = k ? TBUF / k / 16 * 16 : n;
+    size_t jb = TBUF / k / 16 * 16;
+    jb = jb < 64 ? jb : 64;
     for (size_t j = 0; j < n; j += jb) {
         size_t w = n - j < jb ? n - j : jb;
-        for (size_t jj = 0; jj < w; jj++)
-            for (size_t p = 0; p < k; p++)
-                bt[p * w + jj] = B[(j + jj) * ldb + p];
+        transpose_b(B + j * ldb, ldb, w, k, bt);
         small_nn(0, m, w, k, alpha, A, lda, bt, w, beta, C + j, ldc);
     }
 }
