@@ -162,12 +162,12 @@ COLBLK(3, 5)
 COLBLK(4, 4)
 
 #define NN_PACK 8192 /* floats of a packed block of B (32 KiB on the stack) */
+#define TBUF 8192    /* floats of a transposed block (32 KiB on the stack) */
 
 /* C = alpha op(A)·B + beta C with B rows contiguous (trans_b 0): blocks of
  * 64 columns, then one narrower block of 1..4 vectors, the last masked. */
-static AVX512 void small_nn(int ta, size_t m, size_t n, size_t k, float alpha, const float *A,
-                            size_t lda, const float *B, size_t ldb, float beta, float *C,
-                            size_t ldc)
+static AVX512 void nn_cols(int ta, size_t m, size_t n, size_t k, float alpha, const float *A,
+                           size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
     size_t j = 0;
     if (n >= 128 && m >= 8 && k <= NN_PACK / 64) {
@@ -215,11 +215,13 @@ static inline __attribute__((always_inline)) AVX512 __m128 hsum4(__m512 a, __m51
     return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
 }
 
-/* C[i..i+MR) × [j..j+4) = dot products of rows of A and rows of B (A·Bᵀ). */
-static inline __attribute__((always_inline)) AVX512 void blk_nt(int MR, size_t k, float alpha,
-                                                                const float *A, size_t lda,
-                                                                const float *B, size_t ldb,
-                                                                float beta, float *C, size_t ldc)
+/* C[i..i+MR) × [j..j+NC) = dot products of rows of A and rows of B (A·Bᵀ),
+ * NC <= 4. */
+static inline __attribute__((always_inline)) AVX512 void blk_nt(int MR, int NC, size_t k,
+                                                                float alpha, const float *A,
+                                                                size_t lda, const float *B,
+                                                                size_t ldb, float beta, float *C,
+                                                                size_t ldc)
 {
     __m512 acc[4][4];
     for (int r = 0; r < MR; r++)
@@ -228,21 +230,30 @@ static inline __attribute__((always_inline)) AVX512 void blk_nt(int MR, size_t k
     for (size_t p = 0; p < k; p += 16) {
         __mmask16 mk = tail_mask(k - p);
         __m512 bv[4];
-        for (int v = 0; v < 4; v++)
+        for (int v = 0; v < NC; v++)
             bv[v] = _mm512_maskz_loadu_ps(mk, B + (size_t)v * ldb + p);
         for (int r = 0; r < MR; r++) {
             __m512 a = _mm512_maskz_loadu_ps(mk, A + (size_t)r * lda + p);
-            for (int v = 0; v < 4; v++)
+            for (int v = 0; v < NC; v++)
                 acc[r][v] = _mm512_fmadd_ps(a, bv[v], acc[r][v]);
         }
     }
     __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);
     for (int r = 0; r < MR; r++) {
-        __m128 s = _mm_mul_ps(va, hsum4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]));
+        __m128 s = hsum4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]);
+        if (alpha != 1.0f)
+            s = _mm_mul_ps(va, s);
         float *c = C + (size_t)r * ldc;
-        if (beta != 0.0f)
-            s = _mm_add_ps(s, _mm_mul_ps(vb, _mm_loadu_ps(c)));
-        _mm_storeu_ps(c, s);
+        if (NC == 4) {
+            if (beta != 0.0f)
+                s = _mm_add_ps(s, _mm_mul_ps(vb, _mm_loadu_ps(c)));
+            _mm_storeu_ps(c, s);
+        } else {
+            float t[4];
+            _mm_storeu_ps(t, s);
+            for (int v = 0; v < NC; v++)
+                c[v] = beta != 0.0f ? t[v] + beta * c[v] : t[v];
+        }
     }
 }
 
@@ -254,13 +265,53 @@ static AVX512 void small_nt_dot(size_t m, size_t n, size_t k, float alpha, const
     for (size_t j = 0; j + 4 <= n; j += 4) {
         size_t i = 0;
         for (; i + 4 <= m; i += 4)
-            blk_nt(4, k, alpha, A + i * lda, lda, B + j * ldb, ldb, beta, C + i * ldc + j, ldc);
+            blk_nt(4, 4, k, alpha, A + i * lda, lda, B + j * ldb, ldb, beta, C + i * ldc + j, ldc);
         for (; i < m; i++)
-            blk_nt(1, k, alpha, A + i * lda, lda, B + j * ldb, ldb, beta, C + i * ldc + j, ldc);
+            blk_nt(1, 4, k, alpha, A + i * lda, lda, B + j * ldb, ldb, beta, C + i * ldc + j, ldc);
     }
 }
 
-#define TBUF 8192 /* floats of the transposed block of B (32 KiB on the stack) */
+/* C = alpha op(A)·B + beta C with B rows contiguous (trans_b 0). With at
+ * most 4 columns a vector of B holds at most 4 useful lanes, so
+ * A·B takes dot products of rows of A and of B transposed on the stack,
+ * and Aᵀ·B computes Cᵀ = Bᵀ·A (rows of A contiguous) on the stack, then
+ * transposes it into C. */
+static AVX512 void small_nn(int ta, size_t m, size_t n, size_t k, float alpha, const float *A,
+                            size_t lda, const float *B, size_t ldb, float beta, float *C,
+                            size_t ldc)
+{
+    if (n > 4 || m < 8 || k < 16 || n * (ta ? m : k) > TBUF) {
+        nn_cols(ta, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    float t[TBUF];
+    if (ta) {
+        nn_cols(1, n, m, k, alpha, B, ldb, A, lda, 0.0f, t, m);
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) {
+                float *c = C + i * ldc + j;
+                *c = beta != 0.0f ? t[j * m + i] + beta * *c : t[j * m + i];
+            }
+        return;
+    }
+    for (size_t j = 0; j < n; j++)
+        for (size_t p = 0; p < k; p++)
+            t[j * k + p] = B[p * ldb + j];
+    size_t i = 0;
+    switch (n) {
+#define NARROW(NC)                                                               \
+    for (; i + 4 <= m; i += 4)                                                   \
+        blk_nt(4, NC, k, alpha, A + i * lda, lda, t, k, beta, C + i * ldc, ldc); \
+    for (; i < m; i++)                                                           \
+        blk_nt(1, NC, k, alpha, A + i * lda, lda, t, k, beta, C + i * ldc, ldc); \
+    break;
+    case 1: NARROW(1)
+    case 2: NARROW(2)
+    case 3: NARROW(3)
+    default: NARROW(4)
+#undef NARROW
+    }
+}
 
 /* bt[p·w + j] = B[j·ldb + p] for j < w, p < k: 16 × 16 tiles transposed
  * in registers (4 rounds of 16 shuffles), scalar copies at the edges. */

@@ -82,6 +82,33 @@ START_TEST(test_paths_sizes_transposes)
 }
 END_TEST
 
+/* The hand kernels of the small path on every kind of block they have:
+ * rows 1..70 (blocks of 8, 5, 4, 2 and 1 rows), column counts of 1..4
+ * (dot products or a transposed product), masked vectors, the 64-column
+ * blocks and their copy (n >= 128), A·Bᵀ through a transposed B (16 × 16
+ * tiles and scalar edges) and through dot products (k > 512), with padded
+ * leading dimensions, alpha and beta. */
+START_TEST(test_small_kernels_dense)
+{
+    static const size_t NS[] = {1, 2, 3, 4, 5, 17, 33, 64, 70, 128, 130};
+    static const size_t KS[] = {1, 2, 15, 16, 17, 32, 33, 64, 70, 128, 129};
+    static const float AB[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-2.0f, 0.25f}};
+    size_t q = 0;
+    for (int t = 0; t < 3; t++) {
+        int ta = t == 1, tb = t == 2;
+        for (size_t m = 1; m <= 70; m += 6)
+            for (size_t b = 0; b < sizeof NS / sizeof NS[0]; b++)
+                for (size_t c = 0; c < sizeof KS / sizeof KS[0]; c++, q++) {
+                    if (NS[b] >= 128 && m % 2 == 0)
+                        continue; /* fewer of the largest */
+                    check_one(1, 1, ta, tb, m, NS[b], KS[c], q % 3, AB[q % 3][0], AB[q % 3][1]);
+                }
+    }
+    check_one(1, 1, 0, 1, 10, 21, 600, 1, 1.0f, 0.0f);
+    check_one(1, 1, 0, 1, 13, 8, 513, 0, 0.5f, 1.0f);
+}
+END_TEST
+
 START_TEST(test_alpha_beta_threads_large)
 {
     for (int path = 0; path < 3; path++)
@@ -128,6 +155,7 @@ int main(void)
     TCase *tc = tcase_create("gemm");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_paths_sizes_transposes, 0, 3);
+    tcase_add_test(tc, test_small_kernels_dense);
     tcase_add_test(tc, test_alpha_beta_threads_large);
     tcase_add_test(tc, test_degenerate);
     suite_add_tcase(s, tc);
