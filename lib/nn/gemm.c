@@ -381,6 +381,44 @@ static AVX512 void small_nt(size_t m, size_t n, size_t k, float alpha, const flo
     }
 }
 
+/* out[j] = Σ_i g[i·u + j], rows in order from 0.0f: 64 columns at a time
+ * in registers. */
+static AVX512 void col_sums_avx512(const float *g, size_t rows, size_t u, float *out)
+{
+    for (size_t j = 0; j < u; j += 64) {
+        size_t w = u - j < 64 ? u - j : 64;
+        __m512 acc[4];
+        __mmask16 mk[4];
+        for (int v = 0; v < 4; v++) {
+            acc[v] = _mm512_setzero_ps();
+            mk[v] = w > 16 * (size_t)v ? tail_mask(w - 16 * (size_t)v) : 0;
+        }
+        for (size_t i = 0; i < rows; i++)
+            for (int v = 0; v < 4; v++)
+                acc[v] = _mm512_add_ps(acc[v],
+                                       _mm512_maskz_loadu_ps(mk[v], g + i * u + j + 16 * v));
+        for (int v = 0; v < 4; v++)
+            _mm512_mask_storeu_ps(out + j + 16 * v, mk[v], acc[v]);
+    }
+}
+#endif
+
+void ctune__col_sums(const float *g, size_t rows, size_t u, float *out)
+{
+#if HAVE_X86
+    if (cpu_has_avx512()) {
+        col_sums_avx512(g, rows, u, out);
+        return;
+    }
+#endif
+    for (size_t j = 0; j < u; j++)
+        out[j] = 0.0f;
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < u; j++)
+            out[j] += g[i * u + j];
+}
+
+#if HAVE_X86
 /* ---- the AVX-512 micro-kernel handed to BLIS ------------------------------ */
 
 #define UK_MR 12

@@ -126,6 +126,32 @@ START_TEST(test_alpha_beta_threads_large)
 }
 END_TEST
 
+/* Column sums (the bias gradient) equal the plain loop's bit for bit:
+ * rows added in order from 0, over widths with masked vectors. */
+START_TEST(test_col_sums)
+{
+    for (size_t rows = 1; rows <= 70; rows += 3)
+        for (size_t u = 1; u <= 130; u += 7) {
+            float *g = malloc(sizeof(float) * rows * u), *got = malloc(sizeof(float) * (u + 1));
+            fill(g, rows * u, (unsigned)(rows * 131 + u));
+            g[0] = -0.0f; /* 0 + -0 is +0, as in the loop */
+            got[u] = 42.0f;
+            ctune__col_sums(g, rows, u, got);
+            for (size_t j = 0; j < u; j++) {
+                float want = 0.0f;
+                for (size_t i = 0; i < rows; i++)
+                    want += g[i * u + j];
+                ck_assert_msg(memcmp(&got[j], &want, sizeof want) == 0,
+                              "rows %zu u %zu column %zu: %.9g, want %.9g", rows, u, j,
+                              (double)got[j], (double)want);
+            }
+            ck_assert_float_eq(got[u], 42.0f); /* nothing written past u */
+            free(g);
+            free(got);
+        }
+}
+END_TEST
+
 START_TEST(test_degenerate)
 {
     float A[4] = {1, 2, 3, 4}, B[4] = {1, 1, 1, 1}, C[4] = {5, 5, 5, 5};
@@ -157,6 +183,7 @@ int main(void)
     tcase_add_loop_test(tc, test_paths_sizes_transposes, 0, 3);
     tcase_add_test(tc, test_small_kernels_dense);
     tcase_add_test(tc, test_alpha_beta_threads_large);
+    tcase_add_test(tc, test_col_sums);
     tcase_add_test(tc, test_degenerate);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
