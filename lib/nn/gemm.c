@@ -280,7 +280,9 @@ static AVX512 void small_nn(int ta, size_t m, size_t n, size_t k, float alpha, c
                             size_t lda, const float *B, size_t ldb, float beta, float *C,
                             size_t ldc)
 {
-    if (n > 4 || m < 8 || k < 16 || n * (ta ? m : k) > TBUF) {
+    /* A·B's choice depends on the layer's shape alone, never on m: a row's
+     * result must not depend on the rows computed with it. */
+    if (n > 4 || k < 16 || (ta ? m < 8 || n * m > TBUF : n * k > TBUF)) {
         nn_cols(ta, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }

@@ -128,6 +128,39 @@ END_TEST
 
 /* Column sums (the bias gradient) equal the plain loop's bit for bit:
  * rows added in order from 0, over widths with masked vectors. */
+/* A row of C does not depend on the rows computed with it (predict gives a
+ * row alone the probabilities it gets among others): the small path's
+ * A·B and A·Bᵀ over all rows equal, bit for bit, each row alone. */
+START_TEST(test_small_rows_independent)
+{
+    static const size_t NS[] = {1, 2, 3, 4, 5, 17, 64, 130};
+    static const size_t KS[] = {1, 15, 16, 33, 128, 129};
+    enum { m = 37 };
+    ctune__sgemm_force_path(1);
+    for (int tb = 0; tb < 2; tb++)
+        for (size_t b = 0; b < sizeof NS / sizeof NS[0]; b++)
+            for (size_t c = 0; c < sizeof KS / sizeof KS[0]; c++) {
+                size_t n = NS[b], k = KS[c];
+                float *A = malloc(sizeof(float) * m * k), *B = malloc(sizeof(float) * n * k);
+                float *C = malloc(sizeof(float) * m * n), *R = malloc(sizeof(float) * n);
+                fill(A, m * k, (unsigned)(n + 3 * k));
+                fill(B, n * k, (unsigned)(7 * n + k));
+                ctune__sgemm(NULL, 0, tb, m, n, k, 1.0f, A, k, B, tb ? k : n, 0.0f, C, n);
+                for (size_t i = 0; i < m; i++) {
+                    ctune__sgemm(NULL, 0, tb, 1, n, k, 1.0f, A + i * k, k, B, tb ? k : n, 0.0f, R,
+                                 n);
+                    ck_assert_msg(memcmp(R, C + i * n, n * sizeof *R) == 0,
+                                  "tb %d n %zu k %zu: row %zu alone differs", tb, n, k, i);
+                }
+                free(A);
+                free(B);
+                free(C);
+                free(R);
+            }
+    ctune__sgemm_force_path(0);
+}
+END_TEST
+
 START_TEST(test_col_sums)
 {
     for (size_t rows = 1; rows <= 70; rows += 3)
@@ -183,6 +216,7 @@ int main(void)
     tcase_add_loop_test(tc, test_paths_sizes_transposes, 0, 3);
     tcase_add_test(tc, test_small_kernels_dense);
     tcase_add_test(tc, test_alpha_beta_threads_large);
+    tcase_add_test(tc, test_small_rows_independent);
     tcase_add_test(tc, test_col_sums);
     tcase_add_test(tc, test_degenerate);
     suite_add_tcase(s, tc);
