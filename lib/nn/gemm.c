@@ -164,26 +164,35 @@ COLBLK(4, 4)
 #define NN_PACK 8192 /* floats of a packed block of B (32 KiB on the stack) */
 #define TBUF 8192    /* floats of a transposed block (32 KiB on the stack) */
 
+/* The whole 64-column blocks of op(A)·B, each copied to the stack first:
+ * rows of B further apart than 64 floats map a 64-column block onto a few
+ * L1 sets (512-byte rows: a quarter of them), more lines than the ways of
+ * a set hold; the contiguous copy stays in L1 for every row block. A
+ * function of its own, so that only its calls have the copy's frame. */
+static AVX512 __attribute__((noinline)) size_t nn_copied(int ta, size_t m, size_t n, size_t k,
+                                                         float alpha, const float *A, size_t lda,
+                                                         const float *B, size_t ldb, float beta,
+                                                         float *C, size_t ldc)
+{
+    float bp[NN_PACK];
+    size_t j = 0;
+    for (; j + 64 <= n; j += 64) {
+        for (size_t p = 0; p < k; p++)
+            for (int v = 0; v < 4; v++)
+                _mm512_store_ps(bp + p * 64 + 16 * v, _mm512_loadu_ps(B + p * ldb + j + 16 * v));
+        cols_nn_4(ta, m, 0xffff, k, alpha, A, lda, bp, 64, beta, C + j, ldc);
+    }
+    return j;
+}
+
 /* C = alpha op(A)·B + beta C with B rows contiguous (trans_b 0): blocks of
  * 64 columns, then one narrower block of 1..4 vectors, the last masked. */
 static AVX512 void nn_cols(int ta, size_t m, size_t n, size_t k, float alpha, const float *A,
                            size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
     size_t j = 0;
-    if (n >= 128 && m >= 8 && k <= NN_PACK / 64) {
-        /* Rows of B further apart than 64 floats map a 64-column block
-         * to a few L1 sets (512-byte rows: a quarter of them), more
-         * lines than the ways of a set hold: a contiguous copy of the
-         * block stays in L1 for every row block. */
-        float bp[NN_PACK];
-        for (; j + 64 <= n; j += 64) {
-            for (size_t p = 0; p < k; p++)
-                for (int v = 0; v < 4; v++)
-                    _mm512_store_ps(bp + p * 64 + 16 * v,
-                                    _mm512_loadu_ps(B + p * ldb + j + 16 * v));
-            cols_nn_4(ta, m, 0xffff, k, alpha, A, lda, bp, 64, beta, C + j, ldc);
-        }
-    }
+    if (n >= 128 && m >= 8 && k <= NN_PACK / 64)
+        j = nn_copied(ta, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     for (; j + 64 <= n; j += 64)
         cols_nn_4(ta, m, 0xffff, k, alpha, A, lda, B + j, ldb, beta, C + j, ldc);
     size_t rest = n - j;
@@ -379,7 +388,7 @@ static AVX512 void small_nt(size_t m, size_t n, size_t k, float alpha, const flo
     for (size_t j = 0; j < n; j += jb) {
         size_t w = n - j < jb ? n - j : jb;
         transpose_b(B + j * ldb, ldb, w, k, bt);
-        small_nn(0, m, w, k, alpha, A, lda, bt, w, beta, C + j, ldc);
+        nn_cols(0, m, w, k, alpha, A, lda, bt, w, beta, C + j, ldc);
     }
 }
 
