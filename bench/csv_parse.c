@@ -4,8 +4,9 @@
  *             (defaults: 200000 50 float64 short /tmp/ctune_bench.csv)
  *
  * FORMAT "short" writes decimals of 4..7 places ("-12.34567"), which the
- * loader's fast path parses; "e18" writes numpy savetxt's default %.18e
- * (19 significant digits), which goes through strtod.
+ * loader's short-cell path parses; "e18" writes numpy savetxt's default
+ * %.18e (19 significant digits), which takes the full parser's
+ * Eisel-Lemire step (strtod only for the cases it cannot decide).
  * Writes a numeric CSV (header + ROWS × COLS random decimals + an integer
  * label column), loads it with ctune_csv_load() three times and prints the
  * best throughput in MB/s (input bytes per second of wall time, file in the

@@ -210,3 +210,33 @@ ctune_status ctune__data_classes_from_table(const ctune_data *d, double **classe
     *used = 1;
     return CTUNE_OK;
 }
+
+ctune_status ctune__data_class_codes(const ctune_data *d, size_t *codes, size_t *k, int *used)
+{
+    *used = 0;
+    const ctune__class_table *t = d->class_table;
+    if (!t || d->y_local || d->st != t->st || d->n == 0)
+        return CTUNE_OK;
+    const double *c = t->coded->y;
+    for (size_t i = 0; i < d->n; i++) {
+        double v = c[ctune__data_row_index(d, i)];
+        if (v < 0)
+            return CTUNE_OK; /* a row the table does not know */
+        codes[i] = (size_t)v;
+    }
+    /* every class of the table among the rows (a subset may miss one) */
+    unsigned char *seen = ctune__calloc(t->k, 1);
+    if (!seen)
+        return CTUNE_ENOMEM;
+    size_t present = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        present += !seen[codes[i]];
+        seen[codes[i]] = 1;
+    }
+    ctune__free(seen);
+    if (present == t->k) {
+        *k = t->k;
+        *used = 1;
+    }
+    return CTUNE_OK;
+}

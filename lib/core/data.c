@@ -7,6 +7,25 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/simd.h"
+
+/* Rows listed in a random order (a shuffled epoch) are each a few cache
+ * misses away: asking for row i + PREFETCH_AHEAD while row i is read
+ * overlaps those misses instead of taking them one after the other. */
+#define PREFETCH_AHEAD 8
+
+static inline void prefetch_row(const void *p, size_t bytes)
+{
+#if defined(__GNUC__)
+    const char *c = p;
+    for (size_t off = 0; off < bytes; off += 64)
+        __builtin_prefetch(c + off, 0, 0);
+    __builtin_prefetch(c + bytes - 1, 0, 0);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
 
 void ctune__storage_release(ctune__storage *st)
 {
@@ -134,12 +153,106 @@ ctune_status ctune__data_new_owned(ctune_data **out, void *X, int dtype, size_t 
     return ctune__data_new_storage(out, &init);
 }
 
+static void moments_release(ctune__moments_slot *m)
+{
+    if (m && atomic_fetch_sub(&m->refs, 1) == 1) {
+        ctune__free(atomic_load(&m->v));
+        ctune__free(m);
+    }
+}
+
+/* `d` shares the moments slot of `src` (a view of the same rows, read the
+ * same way). */
+static void share_moments(ctune_data *d, const ctune_data *src)
+{
+    if (src->moments)
+        atomic_fetch_add(&src->moments->refs, 1);
+    moments_release(d->moments);
+    d->moments = src->moments;
+}
+
+ctune_status ctune__data_share_moments(ctune_data *d)
+{
+    ctune__moments_slot *m = ctune__calloc(1, sizeof *m);
+    if (!m)
+        return CTUNE_ENOMEM;
+    atomic_init(&m->refs, 1);
+    atomic_init(&m->v, NULL);
+    moments_release(d->moments);
+    d->moments = m;
+    return CTUNE_OK;
+}
+
+/* One row of Welford's streaming pass (r = 1 / rows so far): the arrays do
+ * not overlap the row, so the loop vectorizes (wider in the AVX clones);
+ * each column's operations are the same, in the same order, as one column
+ * at a time. */
+CTUNE__CLONES
+static void welford_row(const void *row, int f32, size_t m, double r, double *restrict mean,
+                        double *restrict m2, double *restrict am)
+{
+    if (!f32) {
+        const double *restrict x = row;
+        for (size_t j = 0; j < m; j++) {
+            double delta = x[j] - mean[j], a = fabs(x[j]);
+            mean[j] += delta * r;
+            m2[j] += delta * (x[j] - mean[j]);
+            am[j] = a > am[j] || a != a ? a : am[j]; /* a NaN stays */
+        }
+    } else {
+        const float *restrict xf = row;
+        for (size_t j = 0; j < m; j++) {
+            double x = (double)xf[j], delta = x - mean[j], a = fabs(x);
+            mean[j] += delta * r;
+            m2[j] += delta * (x - mean[j]);
+            am[j] = a > am[j] || a != a ? a : am[j];
+        }
+    }
+}
+
+ctune_status ctune__data_col_moments(const ctune_data *d, double *mean, double *m2, double *absmax)
+{
+    if (d->affine)
+        return ctune_set_error(CTUNE_EINTERNAL, "column moments of an affine view");
+    size_t m = d->st->n_cols;
+    const double *known = d->moments ? atomic_load(&d->moments->v) : NULL;
+    if (known) {
+        memcpy(mean, known, m * sizeof *mean);
+        memcpy(m2, known + m, m * sizeof *m2);
+        memcpy(absmax, known + 2 * m, m * sizeof *absmax);
+        return CTUNE_OK;
+    }
+    memset(mean, 0, m * sizeof *mean);
+    memset(m2, 0, m * sizeof *m2);
+    memset(absmax, 0, m * sizeof *absmax);
+    int f32 = d->st->dtype == CTUNE_FLOAT32;
+    size_t es = f32 ? sizeof(float) : sizeof(double);
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->idx && i + PREFETCH_AHEAD < d->n)
+            prefetch_row(ctune__data_row_ptr(d, i + PREFETCH_AHEAD), m * es);
+        welford_row(ctune__data_row_ptr(d, i), f32, m, 1.0 / (double)(i + 1), mean, m2, absmax);
+    }
+    if (!d->moments)
+        return CTUNE_OK;
+    double *v = CTUNE_NEW_ARRAY(double, 3 * m);
+    if (!v)
+        return CTUNE_ENOMEM;
+    memcpy(v, mean, m * sizeof *v);
+    memcpy(v + m, m2, m * sizeof *v);
+    memcpy(v + 2 * m, absmax, m * sizeof *v);
+    double *none = NULL;
+    if (!atomic_compare_exchange_strong(&d->moments->v, &none, v))
+        ctune__free(v); /* another view of the slot stored the same values first */
+    return CTUNE_OK;
+}
+
 /* A derived view keeps its source's affine map, trust and class table. */
 static ctune_status copy_view_extras(ctune_data *d, const ctune_data *src)
 {
     d->trusted = src->trusted;
     d->x_checked = src->x_checked;
     ctune__data_set_class_table(d, src->class_table);
+    ctune__data_set_absmax(d, src->absmax);
     if (!src->affine)
         return CTUNE_OK;
     size_t m = src->st->n_cols;
@@ -228,6 +341,7 @@ ctune_status ctune__data_with_y(ctune_data **out, const ctune_data *src, double 
         ctune_data_free(d);
         return CTUNE_ENOMEM;
     }
+    share_moments(d, src);
     *out = d;
     return CTUNE_OK;
 fail:
@@ -250,6 +364,10 @@ ctune_status ctune__data_view_on(ctune_data **out, ctune__storage *st, const ctu
         ctune_data_free(d);
         return CTUNE_ENOMEM;
     }
+    if (st->X == src->st->X && st->dtype == src->st->dtype && st->stride == src->st->stride)
+        share_moments(d, src); /* the same rows of the same stored X */
+    else
+        ctune__data_set_absmax(d, NULL); /* found on other values */
     *out = d;
     return CTUNE_OK;
 }
@@ -269,6 +387,8 @@ ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const d
         memcpy(y, src->y_local, src->n * src->t_local * sizeof *y);
     }
     CTUNE_TRY(ctune__data_with_y(&d, src, y, y ? src->t_local : 0, 1));
+    moments_release(d->moments); /* its values are not the stored ones */
+    d->moments = NULL;
     ctune__free(d->affine);
     d->affine = CTUNE_NEW_ARRAY(double, 3 * m);
     if (!d->affine) {
@@ -284,9 +404,12 @@ ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const d
         double b = (double)FLT_MAX * fabs(scale[j]) * (1 - 0x1p-20) - fabs(shift[j]);
         d->affine[2 * m + j] = isfinite(b) && b > 0 && b < DBL_MAX / 4 ? b : -1;
     }
-    /* finite values under a finite map can still overflow: validated again */
+    /* finite values under a finite map can still overflow: validated again,
+     * unless the column maxima found in this call show they do not */
     d->trusted = 0;
     d->x_checked = 0;
+    if (src->absmax && src->absmax->m == m)
+        ctune__data_affine_known(d, src->absmax->v);
     *out = d;
     return CTUNE_OK;
 }
@@ -338,6 +461,8 @@ void ctune_data_free(ctune_data *data)
         return;
     ctune__storage *st = data->st;
     ctune__class_table_release(data->class_table);
+    ctune__col_absmax_release(data->absmax);
+    moments_release(data->moments);
     ctune__free(data->affine);
     if (data->idx_block && atomic_fetch_sub(&data->idx_block->refs, 1) == 1)
         ctune__free(data->idx_block);
@@ -377,34 +502,44 @@ size_t ctune_data_n_targets(const ctune_data *d)
     return d->y_local ? d->t_local : d->st->n_targets;
 }
 
-/* Columns [j0, j0 + w) of a stored row of an affine view into t (w <= 64):
- * a branch-free loop the compiler can vectorize, then the rare overflow
- * fix-up of ctune__data_affine_x(). */
-static void affine_chunk(const ctune_data *d, const void *row, size_t j0, size_t w, double *t)
-{
-    size_t m = d->st->n_cols;
-    const double *sh = d->affine + j0, *sc = d->affine + m + j0;
-    if (d->st->dtype == CTUNE_FLOAT32) {
-        const float *x = (const float *)row + j0;
-        for (size_t j = 0; j < w; j++)
-            t[j] = ((double)x[j] - sh[j]) / sc[j];
-    } else {
-        const double *x = (const double *)row + j0;
-        for (size_t j = 0; j < w; j++)
-            t[j] = (x[j] - sh[j]) / sc[j];
+/* A stored row of an affine view (m columns, float32 when f32) into dst,
+ * as x' = (x - sh[j]) / sc[j] computed in double, then rounded to float
+ * (F32) or not: one branch-free loop, vectorized (and wider in the AVX
+ * clones). Returns 1 when a value came out infinite: the caller redoes
+ * the row with the fix-up of ctune__data_affine_x(). */
+#define AFFINE_ROW(NAME, OUT)                                                      \
+    CTUNE__CLONES                                                                  \
+    static int NAME(const void *row, int f32, size_t m, const double *restrict sh, \
+                    const double *restrict sc, OUT *restrict dst)                  \
+    {                                                                              \
+        int inf = 0;                                                               \
+        if (f32) {                                                                 \
+            const float *restrict x = row;                                         \
+            for (size_t j = 0; j < m; j++) {                                       \
+                double t = ((double)x[j] - sh[j]) / sc[j];                         \
+                dst[j] = (OUT)t;                                                   \
+                inf |= fabs(t) > DBL_MAX;                                          \
+            }                                                                      \
+        } else {                                                                   \
+            const double *restrict x = row;                                        \
+            for (size_t j = 0; j < m; j++) {                                       \
+                double t = (x[j] - sh[j]) / sc[j];                                 \
+                dst[j] = (OUT)t;                                                   \
+                inf |= fabs(t) > DBL_MAX;                                          \
+            }                                                                      \
+        }                                                                          \
+        return inf;                                                                \
     }
-    int inf = 0;
-    for (size_t j = 0; j < w; j++)
-        inf |= isinf(t[j]);
-    if (inf)
-        for (size_t j = 0; j < w; j++) {
-            double x = d->st->dtype == CTUNE_FLOAT32 ? (double)((const float *)row)[j0 + j]
-                                                     : ((const double *)row)[j0 + j];
-            t[j] = ctune__data_affine_x(d, m, j0 + j, x);
-        }
-}
+AFFINE_ROW(affine_row_f32, float)
+AFFINE_ROW(affine_row_f64, double)
+#undef AFFINE_ROW
 
-#define AFFINE_CHUNK 64
+/* The stored value of column j of a row. */
+static inline double stored_x(const ctune_data *d, const void *row, size_t j)
+{
+    return d->st->dtype == CTUNE_FLOAT32 ? (double)((const float *)row)[j]
+                                         : ((const double *)row)[j];
+}
 
 /* 1 when every |x[j]| of a stored row is <= lim[j] (lim NULL: <= one),
  * which a NaN is not: one branch-free pass that the compiler vectorizes
@@ -546,12 +681,9 @@ ctune_status ctune__data_validate_x(const ctune_data *d)
     return d->trusted ? CTUNE_OK : validate_x(d);
 }
 
-ctune_status ctune_data_validate(const ctune_data *d)
+/* The y part of ctune_data_validate(). */
+static ctune_status validate_y(const ctune_data *d)
 {
-    CTUNE_CHECK_NULL(d, "data");
-    if (d->trusted)
-        return CTUNE_OK;
-    CTUNE_TRY(validate_x(d));
     size_t t = ctune_data_n_targets(d);
     for (size_t i = 0; i < d->n; i++)
         for (size_t k = 0; k < t; k++) {
@@ -562,6 +694,84 @@ ctune_status ctune_data_validate(const ctune_data *d)
                            : ctune_set_error(CTUNE_EDATA, "y row %zu, target %zu is %s", i, k,
                                              nonfinite_name(v));
         }
+    return CTUNE_OK;
+}
+
+ctune_status ctune_data_validate(const ctune_data *d)
+{
+    CTUNE_CHECK_NULL(d, "data");
+    if (d->trusted)
+        return CTUNE_OK;
+    CTUNE_TRY(validate_x(d));
+    return validate_y(d);
+}
+
+void ctune__col_absmax_release(ctune__col_absmax *a)
+{
+    if (a && atomic_fetch_sub(&a->refs, 1) == 1)
+        ctune__free(a);
+}
+
+void ctune__data_set_absmax(ctune_data *d, ctune__col_absmax *a)
+{
+    if (a)
+        atomic_fetch_add(&a->refs, 1);
+    ctune__col_absmax_release(d->absmax);
+    d->absmax = a;
+}
+
+/* Folds the |x| of a stored row into am[] and returns 1 when every one is
+ * <= lim (a NaN is not): one branch-free loop the compiler vectorizes. */
+static int row_absmax(const void *row, int f32, size_t m, double lim, double *restrict am)
+{
+    int ok = 1;
+    if (f32) {
+        const float *restrict x = row;
+        for (size_t j = 0; j < m; j++) {
+            double a = fabs((double)x[j]);
+            ok &= a <= lim;
+            am[j] = a > am[j] ? a : am[j];
+        }
+    } else {
+        const double *restrict x = row;
+        for (size_t j = 0; j < m; j++) {
+            double a = fabs(x[j]);
+            ok &= a <= lim;
+            am[j] = a > am[j] ? a : am[j];
+        }
+    }
+    return ok;
+}
+
+ctune_status ctune__data_validate_absmax(const ctune_data *d, ctune__col_absmax **out)
+{
+    CTUNE_CHECK_NULL(out, "out");
+    *out = NULL;
+    CTUNE_CHECK_NULL(d, "data");
+    if (d->trusted || d->affine)
+        return ctune_data_validate(d);
+    size_t m = d->st->n_cols;
+    if (m > (SIZE_MAX - sizeof(ctune__col_absmax)) / sizeof(double))
+        return ctune_set_error(CTUNE_ENOMEM, "column maxima of %zu columns", m);
+    ctune__col_absmax *a = ctune__calloc(1, sizeof *a + m * sizeof(double));
+    if (!a)
+        return CTUNE_ENOMEM;
+    atomic_init(&a->refs, 1);
+    a->m = m;
+    int f32 = d->st->dtype == CTUNE_FLOAT32;
+    double lim = f32 ? (double)FLT_MAX : DBL_MAX;
+    int ok = 1;
+    for (size_t i = 0; i < d->n && ok; i++)
+        ok = row_absmax(ctune__data_row_ptr(d, i), f32, m, lim, a->v);
+    /* a value that is not finite: the plain check names it */
+    ctune_status rc = ok ? validate_y(d) : validate_x(d);
+    if (rc == CTUNE_OK && !ok) /* cannot happen: validate_x saw the same values */
+        rc = ctune_set_error(CTUNE_EINTERNAL, "X failed a check that validation passed");
+    if (rc != CTUNE_OK) {
+        ctune__col_absmax_release(a);
+        return rc;
+    }
+    *out = a;
     return CTUNE_OK;
 }
 
@@ -587,24 +797,6 @@ static ctune_status check_gather(const ctune_data *d, const size_t *rows, size_t
     return CTUNE_OK;
 }
 
-/* Rows listed in a random order (a shuffled epoch) are each a few cache
- * misses away: asking for row i + PREFETCH_AHEAD while row i is read
- * overlaps those misses instead of taking them one after the other. */
-#define PREFETCH_AHEAD 8
-
-static inline void prefetch_row(const void *p, size_t bytes)
-{
-#if defined(__GNUC__)
-    const char *c = p;
-    for (size_t off = 0; off < bytes; off += 64)
-        __builtin_prefetch(c + off, 0, 0);
-    __builtin_prefetch(c + bytes - 1, 0, 0);
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
-
 ctune_status ctune_data_gather_f32(float *out, size_t ld, const ctune_data *d, const size_t *rows,
                                    size_t n)
 {
@@ -614,16 +806,15 @@ ctune_status ctune_data_gather_f32(float *out, size_t ld, const ctune_data *d, c
     for (size_t i = 0; i < n; i++) {
         const void *src = ctune__data_row_ptr(d, rows ? rows[i] : i);
         float *dst = out + i * ld;
-        if (rows && i + PREFETCH_AHEAD < n)
-            prefetch_row(ctune__data_row_ptr(d, rows[i + PREFETCH_AHEAD]), m * es);
+        if ((rows || d->idx) && i + PREFETCH_AHEAD < n)
+            prefetch_row(
+                ctune__data_row_ptr(d, rows ? rows[i + PREFETCH_AHEAD] : i + PREFETCH_AHEAD),
+                m * es);
         if (d->affine) {
-            double t[AFFINE_CHUNK];
-            for (size_t j0 = 0; j0 < m; j0 += AFFINE_CHUNK) {
-                size_t w = m - j0 < AFFINE_CHUNK ? m - j0 : AFFINE_CHUNK;
-                affine_chunk(d, src, j0, w, t);
-                for (size_t j = 0; j < w; j++)
-                    dst[j0 + j] = (float)t[j];
-            }
+            if (affine_row_f32(src, d->st->dtype == CTUNE_FLOAT32, m, d->affine, d->affine + m,
+                               dst))
+                for (size_t j = 0; j < m; j++)
+                    dst[j] = (float)ctune__data_affine_x(d, m, j, stored_x(d, src, j));
         } else if (d->st->dtype == CTUNE_FLOAT32) {
             memcpy(dst, src, m * sizeof(float));
         } else {
@@ -644,10 +835,10 @@ ctune_status ctune_data_gather_f64(double *out, size_t ld, const ctune_data *d, 
         const void *src = ctune__data_row_ptr(d, rows ? rows[i] : i);
         double *dst = out + i * ld;
         if (d->affine) {
-            for (size_t j0 = 0; j0 < m; j0 += AFFINE_CHUNK) {
-                size_t w = m - j0 < AFFINE_CHUNK ? m - j0 : AFFINE_CHUNK;
-                affine_chunk(d, src, j0, w, dst + j0);
-            }
+            if (affine_row_f64(src, d->st->dtype == CTUNE_FLOAT32, m, d->affine, d->affine + m,
+                               dst))
+                for (size_t j = 0; j < m; j++)
+                    dst[j] = ctune__data_affine_x(d, m, j, stored_x(d, src, j));
         } else if (d->st->dtype == CTUNE_FLOAT64) {
             memcpy(dst, src, m * sizeof(double));
         } else {

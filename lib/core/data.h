@@ -26,6 +26,28 @@ typedef struct ctune__storage {
     size_t n_class_names;
 } ctune__storage;
 
+/* The largest |x| of each column of a stored X among some of its rows (a
+ * NaN when one was NaN), found by the validation of one public call
+ * (ctune__data_validate_absmax()) and attached to the views that call
+ * makes of those rows; reference counted, kept by their derived views of
+ * the same X. Lets an affine view of them know its checks without a pass
+ * (ctune__data_affine()). */
+typedef struct ctune__col_absmax {
+    atomic_int refs;
+    size_t m;
+    double v[];
+} ctune__col_absmax;
+
+/* The column moments of a view's rows, found once for the views that share
+ * this slot (ctune__data_col_moments()): reference counted; `v` is NULL
+ * until the first reader stores them (3 × n_cols: running means, centred
+ * sums of squares, largest |x|). Concurrent readers may both compute
+ * them: the first to store wins, the values are the same. */
+typedef struct ctune__moments_slot {
+    atomic_int refs;
+    _Atomic(double *) v;
+} ctune__moments_slot;
+
 /* A row index list shared by the views of the same rows (reference
  * counted: a view relabelling y or mapping X keeps its source's list). */
 typedef struct ctune__idx_block {
@@ -62,6 +84,15 @@ struct ctune_data {
     /* The class table of a search's data (see ctune__class_table), kept by
      * the views derived from this one; NULL when none. A reference. */
     struct ctune__class_table *class_table;
+    /* The largest stored |x| per column over a superset of this view's
+     * rows, found in this call (see ctune__col_absmax); NULL when unknown.
+     * A reference. */
+    ctune__col_absmax *absmax;
+    /* Shared by the views of the same rows of the same stored X made in
+     * this call (the search's train views and those derived from them
+     * without changing rows or values): see ctune__moments_slot. NULL when
+     * none. A reference. */
+    ctune__moments_slot *moments;
 };
 
 static inline size_t ctune__data_row_index(const ctune_data *d, size_t i)
@@ -109,7 +140,9 @@ ctune_status ctune__data_new_owned(ctune_data **out, void *X, int dtype, size_t 
 /* A view of the rows (and y) of `src` whose X reads as (x - shift[j]) /
  * scale[j] (scale[j] != 0): a transformer's output without a copy of the
  * data. `src` must not itself be affine (use ctune__data_plain() first).
- * Never trusted: a finite map of finite values can overflow. */
+ * Never trusted: a finite map of finite values can overflow; but known to
+ * be checked when `src` carries column maxima (absmax) within the map's
+ * bounds (ctune__data_affine_known()). */
 ctune_status ctune__data_affine(ctune_data **out, const ctune_data *src, const double *shift,
                                 const double *scale);
 
@@ -139,7 +172,8 @@ void ctune__storage_release(ctune__storage *st);
 
 /* A view of the rows of `src` (its row list, affine map, trust and class
  * table) over another storage `st` of as many rows (X and y read from
- * `st`). Takes a reference to `st`. */
+ * `st`); its column maxima and moments slot only when `st` holds the same
+ * stored X. Takes a reference to `st`. */
 ctune_status ctune__data_view_on(ctune_data **out, ctune__storage *st, const ctune_data *src);
 
 /* ---- class tables ------------------------------------------------------------
@@ -168,6 +202,37 @@ void ctune__data_set_class_table(ctune_data *d, ctune__class_table *t);
  * 1; else *used is 0 and nothing is set. */
 ctune_status ctune__data_classes_from_table(const ctune_data *d, double **classes, size_t *k,
                                             ctune_data **coded, int *used);
+
+/* ctune_data_validate() of `d` that also finds, in the same pass over X,
+ * the largest |x| of each column among its rows: *out (a new reference, to
+ * release) or NULL when `d` is an affine view (its X is not stored) or
+ * trusted (validated earlier, nothing read). */
+ctune_status ctune__data_validate_absmax(const ctune_data *d, ctune__col_absmax **out);
+void ctune__col_absmax_release(ctune__col_absmax *a); /* NULL: nothing */
+/* Attaches `a` (a new reference; NULL detaches) to the view `d`, whose
+ * rows must be among those `a` was found on. */
+void ctune__data_set_absmax(ctune_data *d, ctune__col_absmax *a);
+
+/* Gives the view `d` (made in this call, whose X does not change while it
+ * lives) an empty moments slot, shared with the views derived from it that
+ * read the same rows as stored (ctune__data_with_y(), ctune__data_view_on()). */
+ctune_status ctune__data_share_moments(ctune_data *d);
+
+/* The moments of the columns of `d` (not affine) over its rows as stored,
+ * in one streaming pass in row order (Welford): mean[j], the running mean;
+ * m2[j], the centred sum of squares; absmax[j], the largest |x| (NaN when
+ * one was NaN). Each array has n_cols entries. Read from the view's slot
+ * when a view sharing it found them already (then no pass at all), else
+ * found and stored there. */
+ctune_status ctune__data_col_moments(const ctune_data *d, double *mean, double *m2, double *absmax);
+
+/* The class codes of the rows of `d` from its class table (a splitter's
+ * stratification): when the table covers `d` and all of its k classes
+ * occur among d's rows, codes[i] (n rows) is the code of row i (the rank
+ * of its label among the sorted classes), *k is set and *used is 1; else
+ * *used is 0 (codes may have been written; the caller sorts the labels
+ * itself). */
+ctune_status ctune__data_class_codes(const ctune_data *d, size_t *codes, size_t *k, int *used);
 
 /* Marks a view that its maker validated in this public call. */
 static inline void ctune__data_trust(ctune_data *d) { d->trusted = 1; }

@@ -86,7 +86,6 @@ static ctune_status scaler_fit(void *self, const ctune_data *train, size_t n_cla
     (void)ctx;
     scaler_t *s = self;
     size_t n = ctune_data_n_rows(train), d = ctune_data_n_cols(train);
-    int dtype = ctune_data_dtype(train);
     ctune__free(s->mean);
     ctune__free(s->absmax);
     s->absmax = NULL;
@@ -105,18 +104,14 @@ static ctune_status scaler_fit(void *self, const ctune_data *train, size_t n_cla
         ctune__free(am);
         return rc;
     }
-    dtype = ctune_data_dtype(train);
     /* one streaming pass (Welford): the running mean and the centred sum
-     * of squares, updated row by row */
-    for (size_t i = 0; i < n; i++) {
-        const void *row = ctune__data_row_ptr(train, i);
-        double r = 1.0 / (double)(i + 1);
-        for (size_t j = 0; j < d; j++) {
-            double x = xval(row, dtype, j), delta = x - s->mean[j], a = fabs(x);
-            s->mean[j] += delta * r;
-            s->var[j] += delta * (x - s->mean[j]);
-            am[j] = a > am[j] || a != a ? a : am[j]; /* a NaN stays */
-        }
+     * of squares, updated row by row; none when the views of a search's
+     * split (which share them) found them already */
+    rc = ctune__data_col_moments(train, s->mean, s->var, am);
+    if (rc != CTUNE_OK) {
+        ctune_data_free(own);
+        ctune__free(am);
+        return rc;
     }
     s->absmax = am;
     double nn = (double)n;

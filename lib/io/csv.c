@@ -1,5 +1,6 @@
 /* Streaming CSV loader: records are found with memchr (quote-aware when a
- * record holds a '"'), numbers parsed in place by the fast number parser, and
+ * record holds a '"'), a record's delimiters indexed with SIMD compares
+ * (csv_index.h), its numbers parsed in place by the fast number parser, and
  * rows appended to X / y arrays that grow geometrically (sized from the input
  * length once the first rows show the bytes per row) and are shrunk to fit at
  * the end. A file is read through one buffer of 1 MiB (grown only for a
@@ -23,6 +24,7 @@
 #include "core/cnum.h"
 #include "core/data.h"
 #include "core/error.h"
+#include "io/csv_index.h"
 #include "io/numparse.h"
 
 #define CSV_BUFFER_SIZE ((size_t)1 << 20)
@@ -50,11 +52,22 @@ typedef struct csv {
     int have_header;
     size_t first_line; /* line of the header or first data row */
     size_t ncols;
-    int *role; /* per column: feature index >= 0, ROLE_SKIP, ROLE_TARGET */
+    int *role;     /* per column: feature index >= 0, ROLE_SKIP, ROLE_TARGET */
+    size_t n_lead; /* leading columns whose feature index is their own */
     /* per column: cells in a row that the short-decimal path could not
      * parse (saturating); from 8 on the column skips that path except on
      * every 64th row (see number_cell) */
     unsigned char *misses;
+    /* per column: the offset of its delimiter in the row; 32 more for
+     * ctune__csv_index's scratch */
+    uint32_t *index;
+    /* The record being processed: the end of the bytes that may be read
+     * past it (its buffer's end), and whether it holds a '"'. */
+    const char *readable;
+    int quoted;
+    /* the processor has SSSE3 and popcnt (ctune__parse_short_cell_ssse3,
+     * ctune__csv_index_popcnt) */
+    int simd;
     size_t n_out;
     int has_target;
     size_t target_col;
@@ -429,34 +442,122 @@ static inline const char *number_cell(csv *c, size_t col, const char *p, const c
     return ctune__parse_number(p, e, v);
 }
 
-/* The leading run of feature cells of a row [*p, e) that the short-decimal
- * path parses, each followed by the delimiter, stored into the row (xd or
- * xf); *p and the returned column are where the general loop goes on.
- * Columns that missed that path lately are left to the general loop. */
-static size_t short_cells(const csv *c, const char **p, const char *e, double *xd, float *xf)
+/* The first `lead` cells of a row at s, whose ends are s + pos[0 ..
+ * lead), stored into x[0 .. lead) (doubles, or floats rounded from
+ * them): the short path (17 bytes may be read from a cell's start when
+ * its offset is short_lim or less), else ctune__parse_number bounded by
+ * the cell's end. Returns the cells done; *off is the offset of the next
+ * one. */
+#define LEAD_CELLS(PARSE_SHORT, T)                                                   \
+    size_t col = 0, o = 0;                                                           \
+    for (; col < lead; col++) {                                                      \
+        const char *q = s + o, *fe = s + pos[col];                                   \
+        T *dst = (T *)x + col;                                                       \
+        double tmp, *v = sizeof(T) == sizeof(double) ? (double *)(void *)dst : &tmp; \
+        if (!((ptrdiff_t)o <= short_lim && PARSE_SHORT(q, fe, v)) &&                 \
+            ctune__parse_number(q, fe, v) != fe)                                     \
+            break; /* not exactly a number (an empty cell: NULL) */                  \
+        if (sizeof(T) != sizeof(double))                                             \
+            *dst = (T)*v;                                                            \
+        o = pos[col] + 1;                                                            \
+    }                                                                                \
+    *off = o;                                                                        \
+    return col
+
+static size_t lead_cells(const char *s, const uint32_t *pos, size_t lead, ptrdiff_t short_lim,
+                         void *x, size_t *off)
 {
-    size_t col = 0;
-#ifdef CTUNE__SHORT_DECIMAL
-    const char d = c->o->delim;
-    const int *role = c->role;
-    const unsigned char *miss = c->misses;
-    const char *q = *p;
-    for (; col < c->ncols && role[col] >= 0 && !miss[col]; col++) {
-        double v;
-        /* the path reads 17 bytes or stops: its end lies before e */
-        const char *end = ctune__parse_short_decimal(q, e, &v);
-        if (!end || *end != d)
-            break;
-        if (xf)
-            xf[role[col]] = (float)v;
-        else
-            xd[role[col]] = v;
-        q = end + 1;
-    }
-    *p = q;
-#else
-    (void)c, (void)p, (void)e, (void)xd, (void)xf;
+    LEAD_CELLS(ctune__parse_short_cell, double);
+}
+
+static size_t lead_cells_f32(const char *s, const uint32_t *pos, size_t lead, ptrdiff_t short_lim,
+                             void *x, size_t *off)
+{
+    LEAD_CELLS(ctune__parse_short_cell, float);
+}
+
+#ifdef CTUNE__SHORT_CELL_SSSE3
+__attribute__((target("ssse3"))) static size_t lead_cells_ssse3(const char *s, const uint32_t *pos,
+                                                                size_t lead, ptrdiff_t short_lim,
+                                                                void *x, size_t *off)
+{
+    LEAD_CELLS(ctune__parse_short_cell_ssse3, double);
+}
+
+__attribute__((target("ssse3"))) static size_t lead_cells_f32_ssse3(
+    const char *s, const uint32_t *pos, size_t lead, ptrdiff_t short_lim, void *x, size_t *off)
+{
+    LEAD_CELLS(ctune__parse_short_cell_ssse3, float);
+}
 #endif
+
+/* The leading cells of a row [s, e) without quotes, parsed from the
+ * row's delimiter index (see ctune__csv_index): each cell's end is known
+ * before it is parsed, so no cell waits for the previous one. Stores the
+ * feature cells into the row (xd or xf) and a numeric target into *yv, and
+ * returns the number of cells done: all of them (ncols) when the row is
+ * complete, else the first cell it leaves to the general loop (a cell
+ * that is not exactly a number, a text target, or a row with another
+ * number of cells), whose start it puts in *p. */
+static size_t indexed_cells(csv *c, const char **p, const char *e, double *xd, float *xf,
+                            double *yv)
+{
+    const char *s = *p;
+    const size_t nc = c->ncols;
+    const uint32_t *pos = c->index;
+    size_t nd;
+#ifdef CTUNE__CSV_INDEX_POPCNT
+    if (c->simd)
+        nd = ctune__csv_index_popcnt(s, e, c->readable, c->o->delim, c->index, nc - 1);
+    else
+#endif
+        nd = ctune__csv_index(s, e, c->readable, c->o->delim, c->index, nc - 1);
+    if (nd != nc - 1)
+        return 0;
+    c->index[nc - 1] = (uint32_t)(e - s);
+    /* the short path reads 17 bytes from a cell's start */
+    const ptrdiff_t short_lim = (c->readable - s) - 17;
+    size_t col = 0, off = 0; /* the cell's offset */
+    /* A cell longer than a short decimal leaves the short path at once;
+     * any text it does not take goes to ctune__parse_number, bounded by
+     * the cell's end. The leading features (most often all of them) are
+     * stored in order, without a role to look up. */
+    if (c->n_lead) {
+#ifdef CTUNE__SHORT_CELL_SSSE3
+        if (c->simd)
+            col = xd ? lead_cells_ssse3(s, pos, c->n_lead, short_lim, xd, &off)
+                     : lead_cells_f32_ssse3(s, pos, c->n_lead, short_lim, xf, &off);
+        else
+#endif
+            col = xd ? lead_cells(s, pos, c->n_lead, short_lim, xd, &off)
+                     : lead_cells_f32(s, pos, c->n_lead, short_lim, xf, &off);
+        if (col < c->n_lead)
+            goto stop;
+    }
+    const int *role = c->role;
+    const int num_target = c->label_mode == LABELS_NUMERIC && !c->o->n_class_names;
+    for (; col < nc; col++) {
+        const char *q = s + off, *fe = s + pos[col];
+        int r = role[col];
+        if (r >= 0 || (r == ROLE_TARGET && num_target)) {
+            double v;
+            if (!((ptrdiff_t)off <= short_lim && ctune__parse_short_cell(q, fe, &v)) &&
+                ctune__parse_number(q, fe, &v) != fe)
+                goto stop;
+            if (r < 0)
+                *yv = v;
+            else if (xf)
+                xf[r] = (float)v;
+            else
+                xd[r] = v;
+        } else if (r == ROLE_TARGET) {
+            goto stop; /* a text label */
+        }
+        off = pos[col] + 1;
+    }
+    return col;
+stop:
+    *p = s + off;
     return col;
 }
 
@@ -470,8 +571,10 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
     double *xd = f32 ? NULL : (double *)c->X + c->rows * c->n_out;
     double yv = 0;
     const char *p = s;
-    size_t col = s < e ? short_cells(c, &p, e, xd, xf) : 0;
-    for (;;) {
+    size_t col = c->quoted ? 0 : indexed_cells(c, &p, e, xd, xf, &yv);
+    if (col == c->ncols)
+        goto row_done;
+    for (;;) { /* the general loop, for the rest of the row */
         const char *fend;
         size_t len;
         if (col >= c->ncols)
@@ -521,6 +624,7 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
     }
     if (col != c->ncols)
         return ragged(c, col);
+row_done:
     if (c->has_target)
         c->y[c->rows] = yv;
     c->rows++;
@@ -825,6 +929,8 @@ static ctune_status commit_first(csv *c, const char *s, const char *e, int heade
         return rc;
     c->planned = 1;
     c->have_header = header;
+    for (c->n_lead = 0; c->n_lead < c->ncols && c->role[c->n_lead] == (int)c->n_lead;)
+        c->n_lead++;
     if (header) {
         c->data_start = c->offset + (size_t)(e - s) + 1;
         return CTUNE_OK;
@@ -848,12 +954,18 @@ static ctune_status resolve_pending(csv *c, const char *s, const char *e)
     }
     char *p = c->pending;
     size_t line = c->line, offset = c->offset;
+    const char *readable = c->readable;
+    int quoted = c->quoted;
     c->pending = NULL;
     c->line = c->pending_line;
     c->offset = c->pending_offset;
+    c->readable = p + c->pending_len;
+    c->quoted = memchr(p, '"', c->pending_len) != NULL;
     ctune_status rc = commit_first(c, p, p + c->pending_len, header);
     c->line = line;
     c->offset = offset;
+    c->readable = readable;
+    c->quoted = quoted;
     ctune__free(p);
     if (rc != CTUNE_OK || !s)
         return rc;
@@ -873,7 +985,8 @@ static ctune_status process_first(csv *c, const char *s, const char *e)
         c->first_line = c->line;
         c->role = CTUNE_NEW_ARRAY(int, f.n);
         c->misses = ctune__calloc(f.n, 1);
-        rc = c->role && c->misses ? CTUNE_OK : CTUNE_ENOMEM;
+        c->index = CTUNE_NEW_ARRAY(uint32_t, f.n + 32);
+        rc = c->role && c->misses && c->index ? CTUNE_OK : CTUNE_ENOMEM;
     }
     int header = 0, defer = 0;
     if (rc == CTUNE_OK)
@@ -917,7 +1030,9 @@ static ctune_status feed(csv *c, const char *buf, size_t len, int at_eof, size_t
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *rec_end = nl;
         size_t inner_lines = 0;
-        if (memchr(p, '"', (size_t)((nl ? nl : end) - p))) {
+        c->readable = end;
+        c->quoted = memchr(p, '"', (size_t)((nl ? nl : end) - p)) != NULL;
+        if (c->quoted) {
             /* quote-aware: a newline inside quotes belongs to the field */
             int inq = 0;
             const char *q = p;
@@ -988,6 +1103,7 @@ static void csv_free(csv *c)
 {
     ctune__free(c->role);
     ctune__free(c->misses);
+    ctune__free(c->index);
     free_names(c->feature_names, c->n_out);
     ctune__free(c->X);
     ctune__free(c->y);
@@ -1066,6 +1182,10 @@ static void csv_init(csv *c, const ctune__csv_opts *o, const char *src, size_t t
     c->src = src;
     c->line = 1;
     c->total_bytes = total;
+#ifdef CTUNE__SHORT_CELL_SSSE3
+    /* flags set once by a constructor: no race */
+    c->simd = __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("popcnt") ? 1 : 0;
+#endif
 }
 
 static size_t bom_len(const char *buf, size_t len)

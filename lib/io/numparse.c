@@ -112,14 +112,16 @@ static int eisel_lemire(uint64_t w, int64_t q, uint64_t *bits)
     const uint64_t *t = CTUNE_POW5[q - CTUNE_POW5_MIN_Q];
     uint64_t lo, hi = mul_hi_lo(w, t[0], &lo);
     /* 55 bits matter (53 + round + one to spare); when the 9 below are all
-     * ones, a carry from the low half of the power could change them. */
-    if ((hi & 0x1FF) == 0x1FF) {
-        uint64_t lo2, hi2 = mul_hi_lo(w, t[1], &lo2);
-        (void)lo2;
-        lo += hi2;
-        if (lo < hi2)
-            hi++;
-    }
+     * ones, a carry from the low half of the power could change them. A
+     * decimal printed from a double (numpy's "%.18e") lies next to one, so
+     * those bits are all ones about half the time: the second product is
+     * taken always and added only then, which costs one multiplication
+     * instead of a branch that mispredicts. */
+    uint64_t lo2, hi2 = mul_hi_lo(w, t[1], &lo2);
+    (void)lo2;
+    hi2 &= -(uint64_t)((hi & 0x1FF) == 0x1FF);
+    lo += hi2;
+    hi += lo < hi2;
     if (lo == UINT64_MAX && (q < -27 || q > 55))
         return 0; /* the truncated power may hide a carry */
     int upper = (int)(hi >> 63);
@@ -227,9 +229,9 @@ const char *ctune__parse_number(const char *p, const char *e, double *out)
 {
     const char *s0 = p;
     int neg = 0;
-    if (p < e && (*p == '-' || *p == '+')) {
+    if (p < e) { /* the sign without a branch on it: signs vary from cell to cell */
         neg = *p == '-';
-        p++;
+        p += (*p == '-') | (*p == '+');
     }
     /* All digits go into w (it may wrap past 19 of them: counted, redone). */
     const char *int0 = p;
@@ -259,7 +261,7 @@ const char *ctune__parse_number(const char *p, const char *e, double *out)
                     x = x * 10 + (*pe - '0');
                 pe++;
             }
-            q += eneg ? -x : x;
+            q += (x ^ -(int64_t)eneg) + eneg; /* -x when eneg, without a branch */
             p = pe;
         } /* else: "1e" is the number 1 followed by 'e', as for strtod */
     }

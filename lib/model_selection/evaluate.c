@@ -38,6 +38,8 @@ void ctune__eval_clear(ctune__eval *ev)
             ctune_data_free(ev->test[f]);
     ctune__free(ev->train);
     ctune__free(ev->test);
+    ctune_data_free(ev->all);
+    ev->all = NULL;
     ctune_splits_free(ev->splits);
     ctune__free(ev->records);
     ctune__free(ev->preloaded);
@@ -373,17 +375,33 @@ static ctune_status sub_view(ctune__eval *ev, ctune_data **out, const size_t *ro
     return rc;
 }
 
+/* A view of all rows of `data`, which this call checked (the fits on it
+ * skip the check), with the column maxima `absmax` and the class table
+ * `classes` of that check (either may be NULL). */
+static ctune_status checked_view(ctune_data **out, const ctune_data *data,
+                                 ctune__col_absmax *absmax, ctune__class_table *classes)
+{
+    ctune_data *v;
+    CTUNE_TRY(ctune__data_with_y(&v, data, (double *)data->y_local, data->t_local, 0));
+    ctune__data_trust(v);
+    ctune__data_set_absmax(v, absmax);
+    ctune__data_set_class_table(v, classes);
+    *out = v;
+    return CTUNE_OK;
+}
+
+/* The train and test views of each split, trusted (ev->data was validated
+ * in this call), with what ev->all carries: the classifier's class table
+ * (training views) and the column maxima that validation found; and, for
+ * the training rows, a slot for their column moments. */
 static ctune_status make_views(ctune__eval *ev)
 {
     ev->train = ctune__calloc(ev->n_splits, sizeof *ev->train);
     ev->test = ctune__calloc(ev->n_splits, sizeof *ev->test);
     if (!ev->train || !ev->test)
         return CTUNE_ENOMEM;
-    /* a classifier's classes and label codes, found once for all its fits
-     * (core/data.h, class tables) */
-    ctune__class_table *classes = NULL;
-    if (ctune_estimator_kind(ev->est) == CTUNE_CLASSIFIER)
-        CTUNE_TRY(ctune__class_table_new(&classes, ev->data));
+    ctune__class_table *classes = ev->all->class_table;
+    ctune__col_absmax *absmax = ev->all->absmax;
     ctune_status rc = CTUNE_OK;
     for (size_t f = 0; f < ev->n_splits && rc == CTUNE_OK; f++) {
         const ctune_splits *s = ev->splits;
@@ -397,8 +415,12 @@ static ctune_status make_views(ctune__eval *ev)
         ctune__data_trust(ev->train[f]);
         ctune__data_trust(ev->test[f]);
         ctune__data_set_class_table(ev->train[f], classes);
+        ctune__data_set_absmax(ev->train[f], absmax);
+        ctune__data_set_absmax(ev->test[f], absmax);
+        /* the column moments of a split's training rows (a StandardScaler's
+         * fit), found by the first of its candidates' fits */
+        rc = ctune__data_share_moments(ev->train[f]);
     }
-    ctune__class_table_release(classes);
     return rc;
 }
 
@@ -532,13 +554,33 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     if (ctune_data_n_targets(ev->data) == 0 && ctune_estimator_kind(ev->est) != CTUNE_TRANSFORMER)
         return ctune_set_error(CTUNE_EDATA, "%s: the data has no y to fit and score",
                                ctune_estimator_name(ev->est));
-    ctune_status rc = ctune_data_validate(ev->data);
+    /* the one check of X and y of this call; its pass also finds each
+     * column's largest |x|, which tells the affine views made of the
+     * splits' rows (a StandardScaler in a Pipeline) that their values are
+     * in range without another pass */
+    ctune__col_absmax *absmax = NULL;
+    ctune_status rc = ctune__data_validate_absmax(ev->data, &absmax);
+    if (rc != CTUNE_OK)
+        return rc;
+    /* a classifier's classes and label codes, found once for the run: the
+     * splitter's stratification and every fit take them from the table
+     * (core/data.h, class tables); ev->all carries it and the maxima */
+    ctune__class_table *classes = NULL;
+    if (ctune_estimator_kind(ev->est) == CTUNE_CLASSIFIER)
+        rc = ctune__class_table_new(&classes, ev->data);
+    if (rc == CTUNE_OK)
+        rc = checked_view(&ev->all, ev->data, absmax, classes);
+    ctune__col_absmax_release(absmax);
+    ctune__class_table_release(classes);
     if (rc != CTUNE_OK)
         return rc;
 
     ctune_splitter sp;
-    CTUNE_TRY(ctune__eval_opts_splitter(ev->opts, ev->est, &sp));
-    CTUNE_TRY(ctune_splitter_split(&ev->splits, &sp, ev->data));
+    rc = ctune__eval_opts_splitter(ev->opts, ev->est, &sp);
+    if (rc == CTUNE_OK)
+        rc = ctune_splitter_split(&ev->splits, &sp, ev->all);
+    if (rc != CTUNE_OK)
+        return rc;
     ev->n_splits = ev->splits->count;
     size_t n_tasks = ev->n_cands * ev->n_splits;
     if (ev->n_cands == 0 || n_tasks / ev->n_cands != ev->n_splits)
@@ -592,15 +634,47 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     return run_outcome(ev, n_tasks);
 }
 
-ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est,
-                               const ctune_params *params, const ctune_data *data, uint64_t seed,
-                               size_t candidate, size_t n_splits, const atomic_int *interrupt,
-                               double *fit_time)
+/* The view the refit fits on: `checked`'s view of all rows when it
+ * checked this very data (*owned NULL), else one checked here (*owned,
+ * to free), with the column maxima and, for a classifier, the class table
+ * the splits' views have. */
+static ctune_status refit_view(const ctune_data **use, ctune_data **owned,
+                               const ctune__eval *checked, const ctune_estimator *e,
+                               const ctune_data *data)
+{
+    *use = NULL;
+    *owned = NULL;
+    if (checked && checked->all && checked->data == data) {
+        *use = checked->all;
+        return CTUNE_OK;
+    }
+    ctune__col_absmax *absmax = NULL;
+    CTUNE_TRY(ctune__data_validate_absmax(data, &absmax));
+    ctune__class_table *classes = NULL;
+    ctune_status rc = CTUNE_OK;
+    if (ctune_estimator_kind(e) == CTUNE_CLASSIFIER)
+        rc = ctune__class_table_new(&classes, data);
+    if (rc == CTUNE_OK)
+        rc = checked_view(owned, data, absmax, classes);
+    ctune__col_absmax_release(absmax);
+    ctune__class_table_release(classes);
+    *use = *owned;
+    return rc;
+}
+
+ctune_status ctune__eval_refit(ctune_estimator **out, const ctune__eval *checked,
+                               const ctune_estimator *est, const ctune_params *params,
+                               const ctune_data *data, uint64_t seed, size_t candidate,
+                               size_t n_splits, const atomic_int *interrupt, double *fit_time)
 {
     *out = NULL;
     ctune_estimator *e;
     CTUNE_TRY(ctune_estimator_clone(&e, est));
     ctune_status rc = params ? ctune_estimator_set_params(e, params) : CTUNE_OK;
+    const ctune_data *view = NULL;
+    ctune_data *owned = NULL;
+    if (rc == CTUNE_OK)
+        rc = refit_view(&view, &owned, checked, e, data);
     if (rc == CTUNE_OK) {
         ctune_fit_ctx ctx;
         ctune__fit_ctx_init(&ctx);
@@ -609,9 +683,10 @@ ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est
         ctx.stream = ctune_seed_derive(ctune_seed_derive(seed, candidate), n_splits);
         ctx.interrupt = interrupt;
         double t0 = ctune__now();
-        rc = ctune__estimator_fit_ctx(e, data, &ctx);
+        rc = ctune__estimator_fit_ctx(e, view, &ctx);
         *fit_time = ctune__now() - t0;
     }
+    ctune_data_free(owned);
     if (rc != CTUNE_OK) {
         ctune__error_prefix("refit of candidate %zu on all data", candidate);
         ctune_estimator_free(e);

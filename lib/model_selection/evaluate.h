@@ -158,6 +158,10 @@ typedef struct ctune__eval {
     /* state and outputs */
     ctune_splits *splits;
     ctune_data **train, **test;
+    /* a view of all rows of data, trusted (checked by this run, in this
+     * public call) with the splits' column maxima and class table: what
+     * the refit fits on (ctune__eval_refit) */
+    ctune_data *all;
     size_t n_splits, n_scorers;
     unsigned char *records;
     size_t rec_size;
@@ -202,10 +206,11 @@ void ctune__eval_clear(ctune__eval *ev);
 
 /* Fits a clone of `est` with `params` on all of `data` (refit), with the
  * task stream of (seed, candidate, n_splits) and all cores; `interrupt`
- * (may be NULL) cancels it. */
-ctune_status ctune__eval_refit(ctune_estimator **out, const ctune_estimator *est,
-                               const ctune_params *params, const ctune_data *data, uint64_t seed,
-                               size_t candidate, size_t n_splits, const atomic_int *interrupt,
-                               double *fit_time);
+ * (may be NULL) cancels it. `checked`: the run of this call that checked
+ * `data` (its view of all rows is used: no second check), or NULL. */
+ctune_status ctune__eval_refit(ctune_estimator **out, const ctune__eval *checked,
+                               const ctune_estimator *est, const ctune_params *params,
+                               const ctune_data *data, uint64_t seed, size_t candidate,
+                               size_t n_splits, const atomic_int *interrupt, double *fit_time);
 
 #endif

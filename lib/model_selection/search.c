@@ -1401,7 +1401,7 @@ static ctune_status halving_fit(ctune_search *s, const ctune_data *data, size_t 
     if (s->study && s->study->refit_here && !s->study->refit_here(s->study->self))
         refit_here = 0;
     if (rc == CTUNE_OK && s->opts.refit && refit_here && s->best_index >= 0)
-        rc = ctune__eval_refit(&s->best_est, s->est, s->rows[s->best_index], data, last.seed,
+        rc = ctune__eval_refit(&s->best_est, &last, s->est, s->rows[s->best_index], data, last.seed,
                                s->row_ids[s->best_index], last.n_splits, &s->cancel,
                                &s->refit_time);
     ctune__eval_clear(&last);
@@ -1642,7 +1642,7 @@ static ctune_status plain_fit(ctune_search *s, const ctune_data *data, size_t me
         refit_here = 0; /* another process on the study completed it and refits */
     if (rc == CTUNE_OK && s->opts.refit && refit_here) {
         size_t b = (size_t)s->best_index;
-        rc = ctune__eval_refit(&s->best_est, s->est, s->rows ? s->rows[b] : s->cands->items[b],
+        rc = ctune__eval_refit(&s->best_est, &ev, s->est, s->rows ? s->rows[b] : s->cands->items[b],
                                data, ev.seed, s->row_ids ? s->row_ids[b] : b, ev.n_splits,
                                &s->cancel, &s->refit_time);
     }

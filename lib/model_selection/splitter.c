@@ -4,6 +4,7 @@
 #include "model_selection/splitter.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,31 +307,64 @@ static int cmp_by_label(const void *a, const void *b)
     return (i > j) - (i < j);
 }
 
-/* Encodes y (n labels) into class codes. With by_appearance the code of a
- * class is its rank by first appearance in y (StratifiedKFold), otherwise by
- * sorted label value (StratifiedShuffleSplit, np.unique). Writes codes[n],
- * counts[n_classes] (allocated) and n_classes. */
-static ctune_status encode_classes(const double *y, size_t n, int by_appearance, size_t *codes,
-                                   size_t **counts_out, size_t *n_classes)
+/* Codes by sorted label value (np.unique) of y (n labels) into codes[n],
+ * their number *k, and first[g], the smallest row of class g; *order and
+ * *first are allocated (n entries). */
+static ctune_status sorted_codes(const double *y, size_t n, size_t *codes, size_t *k,
+                                 size_t **order_out, size_t **first_out)
 {
     size_t *order = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
-    if (!order)
+    size_t *first = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
+    if (!order || !first) {
+        ctune__free(order);
+        ctune__free(first);
         return CTUNE_ENOMEM;
+    }
     for (size_t i = 0; i < n; i++)
         order[i] = i;
     t_sort_y = y;
     qsort(order, n, sizeof *order, cmp_by_label);
-    /* groups in sorted label order; first[g] = smallest row of group g */
-    size_t k = 0;
-    size_t *first = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
-    if (!first) {
-        ctune__free(order);
-        return CTUNE_ENOMEM;
-    }
+    /* groups in sorted label order */
+    *k = 0;
     for (size_t p = 0; p < n; p++) {
         if (p == 0 || y[order[p]] != y[order[p - 1]])
-            first[k++] = order[p];
-        codes[order[p]] = k - 1;
+            first[(*k)++] = order[p];
+        codes[order[p]] = *k - 1;
+    }
+    *order_out = order;
+    *first_out = first;
+    return CTUNE_OK;
+}
+
+/* Encodes y (n labels of `data`) into class codes. With by_appearance the
+ * code of a class is its rank by first appearance in y (StratifiedKFold),
+ * otherwise by sorted label value (StratifiedShuffleSplit, np.unique).
+ * Writes codes[n], counts[n_classes] (allocated) and n_classes. The codes
+ * by sorted label come from the data's class table when it has one (a
+ * search's data: its labels are sorted once per search), else from a sort
+ * of y: the same values. */
+static ctune_status encode_classes(const ctune_data *data, const double *y, size_t n,
+                                   int by_appearance, size_t *codes, size_t **counts_out,
+                                   size_t *n_classes)
+{
+    size_t k = 0, *order = NULL, *first = NULL;
+    int used = 0;
+    CTUNE_TRY(ctune__data_class_codes(data, codes, &k, &used));
+    if (used) {
+        order = CTUNE_NEW_ARRAY(size_t, k);
+        first = CTUNE_NEW_ARRAY(size_t, k);
+        if (!order || !first) {
+            ctune__free(order);
+            ctune__free(first);
+            return CTUNE_ENOMEM;
+        }
+        for (size_t g = 0; g < k; g++)
+            first[g] = SIZE_MAX;
+        for (size_t i = 0; i < n; i++)
+            if (first[codes[i]] == SIZE_MAX)
+                first[codes[i]] = i;
+    } else {
+        CTUNE_TRY(sorted_codes(y, n, codes, &k, &order, &first));
     }
     size_t *counts = ctune__calloc(k ? k : 1, sizeof *counts);
     size_t *perm = CTUNE_NEW_ARRAY(size_t, k ? k : 1);
@@ -437,7 +471,7 @@ static ctune_status stratified_kfold(ctune_splits *s, const ctune_splitter *sp,
     ff = CTUNE_NEW_ARRAY(size_t, n);
     rc = codes && fold && ff ? CTUNE_OK : CTUNE_ENOMEM;
     if (rc == CTUNE_OK)
-        rc = encode_classes(y, n, 1, codes, &counts, &nc);
+        rc = encode_classes(data, y, n, 1, codes, &counts, &nc);
     if (rc == CTUNE_OK) {
         size_t min = counts[0], all_below = 1;
         for (size_t c = 0; c < nc; c++) {
@@ -625,7 +659,7 @@ static ctune_status stratified_shuffle_split(ctune_splits *s, const ctune_splitt
     ctune_status rc = gather_labels(who, data, &w.y);
     if (rc == CTUNE_OK) {
         w.codes = CTUNE_NEW_ARRAY(size_t, n);
-        rc = w.codes ? encode_classes(w.y, n, 0, w.codes, &w.counts, &nc) : CTUNE_ENOMEM;
+        rc = w.codes ? encode_classes(data, w.y, n, 0, w.codes, &w.counts, &nc) : CTUNE_ENOMEM;
     }
     if (rc == CTUNE_OK) {
         size_t min = w.counts[0];

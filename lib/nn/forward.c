@@ -244,17 +244,6 @@ const float *ctune__forward(ctune_model *m, ctune__ws *ws, size_t rows, int trai
     return in;
 }
 
-static void column_sums(const float *g, size_t rows, size_t u, float *out)
-{
-    for (size_t j = 0; j < u; j++)
-        out[j] = 0.0f;
-    for (size_t i = 0; i < rows; i++) {
-        const float *r = g + i * u;
-        for (size_t j = 0; j < u; j++)
-            out[j] += r[j];
-    }
-}
-
 /* dW += l1·sign(W) + 2·l2·W; returns l1·Σ|W| + l2·ΣW². */
 static double regularize(const float *W, float *dW, size_t n, double l1, double l2)
 {
@@ -310,7 +299,7 @@ double ctune__backward(ctune_model *m, ctune__ws *ws, size_t rows, int fused)
         ctune__sgemm(ws->pool, 1, 0, l->in, l->units, rows, 1.0f, prev, l->in, g, l->units, 0.0f,
                      dW, l->units);
         if (l->use_bias)
-            column_sums(g, rows, l->units, ws->grads + l->b_off);
+            ctune__col_sums(g, rows, l->units, ws->grads + l->b_off);
         if (l->l1 != 0 || l->l2 != 0)
             reg += regularize(m->params + l->w_off, dW, l->in * l->units, l->l1, l->l2);
         if (i > first) {

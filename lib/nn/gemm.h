@@ -63,6 +63,10 @@ void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size
                   float alpha, const float *A, size_t lda, const float *B, size_t ldb, float beta,
                   float *C, size_t ldc);
 
+/* out[j] = the sum over rows i of g[i·u + j] (rows in order, from 0, as a
+ * plain loop adds them): the bias gradient of a Dense layer. */
+void ctune__col_sums(const float *g, size_t rows, size_t u, float *out);
+
 /* Forces a path for tests and benchmarks: 0 automatic, 1 always the small
  * kernel, 2 always BLIS. Process-wide; not thread-safe to change. */
 void ctune__sgemm_force_path(int path);

@@ -446,7 +446,7 @@ typedef struct step_job {
     float lr, decay, a1, a2, a3, a4, a5;
 } step_job;
 
-static void step_range(void *ctx, size_t lo, size_t hi)
+static void step_range_body(void *ctx, size_t lo, size_t hi)
 {
     const step_job *j = ctx;
     const ctune__optim *o = j->o;
@@ -483,6 +483,33 @@ static void step_range(void *ctx, size_t lo, size_t hi)
         break;
     default: break;
     }
+}
+
+/* Subnormal operands or results cost a microcode assist of about a hundred
+ * cycles per vector instruction: once training converges, squared
+ * gradients below 1.2e-38 made Adam's step twice as slow as the rest of
+ * a small network's step. The update runs with subnormals flushed to zero
+ * (FTZ and DAZ, as TensorFlow runs its CPU kernels), on the thread that
+ * runs it, and restores that thread's mode. Only values far below the
+ * weights' last bit change. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+static unsigned flush_subnormals(void)
+{
+    unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040u); /* FTZ (bit 15) | DAZ (bit 6) */
+    return csr;
+}
+static void restore_fp_mode(unsigned csr) { _mm_setcsr(csr); }
+#else
+static unsigned flush_subnormals(void) { return 0; }
+static void restore_fp_mode(unsigned csr) { (void)csr; }
+#endif
+
+static void step_range(void *ctx, size_t lo, size_t hi)
+{
+    unsigned csr = flush_subnormals();
+    step_range_body(ctx, lo, hi);
+    restore_fp_mode(csr);
 }
 
 void ctune__optim_step_on(ctune__optim *o, struct ctune__nn_pool *pool, float *w, float *g,

@@ -413,6 +413,256 @@ START_TEST(test_class_table_alloc_failures)
 }
 END_TEST
 
+/* One validation pass also finds each column's largest |x| over the view's
+ * rows; a bad value is named as ctune_data_validate() names it, and no
+ * maxima come back. An affine view of rows that carry the maxima is known
+ * checked when they are within its bounds, and only then. */
+START_TEST(test_validate_absmax)
+{
+    int64_t live = ctune_alloc_live();
+    static const double X[8] = {1, -2, -3, 0.5, 2.5, 4, -1, 0};
+    static const float Xf[4] = {1, -2, -3.5f, 0.5f};
+    static const double y[4] = {0, 1, 0, 1}, ybad[4] = {0, NAN, 0, 1};
+    ctune_data *d, *s, *a;
+    ctune__col_absmax *m;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 2, 0, y, 1));
+    ck_assert_ok(ctune__data_validate_absmax(d, &m));
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq(m->m, 2);
+    ck_assert(m->v[0] == 3 && m->v[1] == 4);
+    /* over the rows of a subset only */
+    size_t rows[2] = {0, 3};
+    ck_assert_ok(ctune_data_subset(&s, d, rows, 2));
+    ctune__col_absmax *ms;
+    ck_assert_ok(ctune__data_validate_absmax(s, &ms));
+    ck_assert(ms->v[0] == 1 && ms->v[1] == 2);
+    /* carried by derived views; an affine view within the bounds is checked */
+    static const double shift[2] = {0, 0}, scale[2] = {1, 1}, tiny[2] = {1e-300, 1};
+    ctune__data_set_absmax(s, ms);
+    ctune__col_absmax_release(ms);
+    ck_assert_ok(ctune__data_affine(&a, s, shift, scale));
+    ck_assert_ptr_eq(a->absmax, s->absmax);
+    ck_assert_int_eq(a->x_checked, 2);
+    ctune_data_free(a);
+    /* a view of the same rows over another stored X drops them, one over
+     * the same X keeps them */
+    static const double X2[8] = {0};
+    ctune_data *d2, *on;
+    ck_assert_ok(ctune_data_new(&d2, X2, CTUNE_FLOAT64, 4, 2, 0, y, 1));
+    ck_assert_ok(ctune__data_view_on(&on, d2->st, s));
+    ck_assert_ptr_null(on->absmax);
+    ctune_data_free(on);
+    ck_assert_ok(ctune__data_view_on(&on, d->st, s));
+    ck_assert_ptr_eq(on->absmax, s->absmax);
+    ctune_data_free(on);
+    ctune_data_free(d2);
+    /* 1 / 1e-300 is beyond float32's range: left to be checked */
+    ck_assert_ok(ctune__data_affine(&a, s, shift, tiny));
+    ck_assert_int_eq(a->x_checked, 0);
+    ck_assert_int_eq(ctune__data_validate_x(a), CTUNE_OK);
+    size_t row, col;
+    double v;
+    ck_assert_int_eq(ctune__data_find_bad(a, 1, &row, &col, &v), 1);
+    ctune_data_free(a);
+    ctune_data_free(s);
+    ctune__col_absmax_release(m);
+    ctune_data_free(d);
+    /* float32 storage */
+    ck_assert_ok(ctune_data_new(&d, Xf, CTUNE_FLOAT32, 2, 2, 0, NULL, 0));
+    ck_assert_ok(ctune__data_validate_absmax(d, &m));
+    ck_assert(m->v[0] == 3.5 && m->v[1] == 2);
+    ctune__col_absmax_release(m);
+    ctune_data_free(d);
+    /* bad X, bad y: the error of ctune_data_validate(), no maxima */
+    double Xn[4] = {1, 2, 3, 4};
+    Xn[3] = INFINITY;
+    ck_assert_ok(ctune_data_new(&d, Xn, CTUNE_FLOAT64, 2, 2, 0, NULL, 0));
+    m = (ctune__col_absmax *)&live; /* overwritten */
+    ck_assert_int_eq(ctune__data_validate_absmax(d, &m), CTUNE_EDATA);
+    ck_assert_ptr_null(m);
+    ck_assert_str_eq(ctune_last_error(), "X row 1, column 1 is +Inf");
+    ctune_data_free(d);
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 2, 0, ybad, 1));
+    ck_assert_int_eq(ctune__data_validate_absmax(d, &m), CTUNE_EDATA);
+    ck_assert_ptr_null(m);
+    ck_assert_str_eq(ctune_last_error(), "y row 1 is NaN");
+    /* a trusted view is not read: no maxima */
+    ctune__data_trust(d);
+    ck_assert_ok(ctune__data_validate_absmax(d, &m));
+    ck_assert_ptr_null(m);
+    ctune_data_free(d);
+    /* allocation failures: ENOMEM, nothing leaked */
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, 4, 2, 0, y, 1));
+    ctune_alloc_fail_at(1, 0);
+    ck_assert_int_eq(ctune__data_validate_absmax(d, &m), CTUNE_ENOMEM);
+    ctune_alloc_fail_at(0, 0);
+    ck_assert_ptr_null(m);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* Welford's moments, as a column-at-a-time reference computes them, bit
+ * for bit; views sharing a slot find them once (a later reader gets the
+ * stored values, even after the rows' values changed, which a view of a
+ * search never sees); a subset or an affine view does not share it. */
+static void ref_moments(const double *X, size_t m, const size_t *rows, size_t n, size_t j,
+                        double *mean, double *m2, double *am)
+{
+    *mean = *m2 = *am = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = X[rows[i] * m + j], delta = x - *mean, a = fabs(x);
+        *mean += delta * (1.0 / (double)(i + 1));
+        *m2 += delta * (x - *mean);
+        *am = a > *am ? a : *am;
+    }
+}
+
+START_TEST(test_col_moments)
+{
+    int64_t live = ctune_alloc_live();
+    enum { N = 37, M = 11 };
+    static double X[N * M];
+    static double y[N];
+    for (size_t k = 0; k < N * M; k++)
+        X[k] = sin((double)k * 1.7) * (double)(k % 13 + 1) + 1e3 * (double)(k % M);
+    for (size_t i = 0; i < N; i++)
+        y[i] = (double)(i % 2);
+    size_t rows[N - 5];
+    for (size_t i = 0; i < N - 5; i++)
+        rows[i] = (i * 7) % N; /* distinct: 7 and 37 are coprime */
+    ctune_data *d, *s, *w, *a, *sub;
+    ck_assert_ok(ctune_data_new(&d, X, CTUNE_FLOAT64, N, M, 0, y, 1));
+    ck_assert_ok(ctune_data_subset(&s, d, rows, N - 5));
+    ck_assert_ok(ctune__data_share_moments(s));
+    double mean[M], m2[M], am[M];
+    ck_assert_ok(ctune__data_col_moments(s, mean, m2, am));
+    for (size_t j = 0; j < M; j++) {
+        double rm, rm2, ram;
+        ref_moments(X, M, rows, N - 5, j, &rm, &rm2, &ram);
+        ck_assert(memcmp(&rm, &mean[j], sizeof rm) == 0);
+        ck_assert(memcmp(&rm2, &m2[j], sizeof rm2) == 0);
+        ck_assert(ram == am[j]);
+    }
+    ck_assert_ptr_nonnull(atomic_load(&s->moments->v));
+    /* a view of the same rows shares the slot: the stored values */
+    double *yc = ctune__malloc(sizeof(double) * (N - 5));
+    for (size_t i = 0; i < N - 5; i++)
+        yc[i] = 1;
+    ck_assert_ok(ctune__data_with_y(&w, s, yc, 1, 1));
+    ck_assert_ptr_eq(w->moments, s->moments);
+    double mean2[M], m22[M], am2[M];
+    X[rows[0] * M] += 100; /* not seen: the slot's values are returned */
+    ck_assert_ok(ctune__data_col_moments(w, mean2, m22, am2));
+    ck_assert(memcmp(mean, mean2, sizeof mean) == 0 && memcmp(m2, m22, sizeof m2) == 0);
+    X[rows[0] * M] -= 100;
+    /* an affine view and a subset have none; an affine view has no moments */
+    static double shift[M], scale[M];
+    for (size_t j = 0; j < M; j++)
+        scale[j] = 2;
+    ck_assert_ok(ctune__data_affine(&a, w, shift, scale));
+    ck_assert_ptr_null(a->moments);
+    ck_assert_int_eq(ctune__data_col_moments(a, mean2, m22, am2), CTUNE_EINTERNAL);
+    ck_assert_ok(ctune_data_subset(&sub, w, rows, 3));
+    ck_assert_ptr_null(sub->moments);
+    ck_assert_ok(ctune__data_col_moments(sub, mean2, m22, am2)); /* found, not stored */
+    ctune_data_free(sub);
+    ctune_data_free(a);
+    ctune_data_free(w);
+    ctune_data_free(s);
+    /* float32 storage: the same pass on the widened values */
+    static float Xf[N * M];
+    for (size_t k = 0; k < N * M; k++)
+        Xf[k] = (float)X[k];
+    ctune_data *f;
+    ck_assert_ok(ctune_data_new(&f, Xf, CTUNE_FLOAT32, N, M, 0, NULL, 0));
+    ck_assert_ok(ctune__data_col_moments(f, mean2, m22, am2));
+    ctune_data_free(f);
+    static double Xw[N * M];
+    size_t all[N];
+    for (size_t i = 0; i < N; i++)
+        all[i] = i;
+    for (size_t k = 0; k < N * M; k++)
+        Xw[k] = (double)Xf[k];
+    for (size_t j = 0; j < M; j++) {
+        double rm, rm2, ram;
+        ref_moments(Xw, M, all, N, j, &rm, &rm2, &ram);
+        ck_assert(memcmp(&rm, &mean2[j], sizeof rm) == 0);
+        ck_assert(memcmp(&rm2, &m22[j], sizeof rm2) == 0);
+        ck_assert(ram == am2[j]);
+    }
+    /* allocation failures while storing: ENOMEM, nothing leaked */
+    for (int64_t k = 1; k < 6; k++) {
+        ck_assert_ok(ctune_data_subset(&s, d, rows, N - 5));
+        ctune_alloc_fail_at(k, 0);
+        ctune_status rc = ctune__data_share_moments(s);
+        if (rc == CTUNE_OK)
+            rc = ctune__data_col_moments(s, mean2, m22, am2);
+        ctune_alloc_fail_at(0, 0);
+        ck_assert(rc == CTUNE_OK || rc == CTUNE_ENOMEM);
+        ctune_data_free(s);
+    }
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* The gathers of an affine view: the map computed in double, then rounded
+ * to float32, bit for bit, for every column count around the vector
+ * widths, float32 and float64 storage; a value whose difference overflows
+ * takes the fix-up (x / scale - shift / scale). */
+START_TEST(test_affine_gather_exact)
+{
+    enum { N = 5, MMAX = 19 };
+    static double X[N * MMAX];
+    static float Xf[N * MMAX];
+    static double shift[MMAX], scale[MMAX];
+    for (size_t k = 0; k < N * MMAX; k++) {
+        X[k] = cos((double)k * 0.37) * 1e3 / (double)(k % 7 + 1);
+        Xf[k] = (float)X[k];
+    }
+    for (size_t j = 0; j < MMAX; j++) {
+        shift[j] = 0.1 * (double)j - 0.7;
+        scale[j] = 0.3 + 0.77 * (double)j;
+    }
+    for (size_t m = 1; m <= MMAX; m++)
+        for (int f32 = 0; f32 < 2; f32++) {
+            ctune_data *d, *a;
+            ck_assert_ok(ctune_data_new(&d, f32 ? (const void *)Xf : (const void *)X,
+                                        f32 ? CTUNE_FLOAT32 : CTUNE_FLOAT64, N, m, MMAX, NULL, 0));
+            ck_assert_ok(ctune__data_affine(&a, d, shift, scale));
+            float outf[N * MMAX];
+            double outd[N * MMAX];
+            size_t rows[N] = {4, 0, 3, 1, 2};
+            ck_assert_ok(ctune_data_gather_f32(outf, m, a, rows, N));
+            ck_assert_ok(ctune_data_gather_f64(outd, m, a, NULL, N));
+            for (size_t i = 0; i < N; i++)
+                for (size_t j = 0; j < m; j++) {
+                    double xr = f32 ? (double)Xf[rows[i] * MMAX + j] : X[rows[i] * MMAX + j];
+                    double xi = f32 ? (double)Xf[i * MMAX + j] : X[i * MMAX + j];
+                    float ef = (float)((xr - shift[j]) / scale[j]);
+                    double ed = (xi - shift[j]) / scale[j];
+                    ck_assert(memcmp(&ef, &outf[i * m + j], sizeof ef) == 0);
+                    ck_assert(memcmp(&ed, &outd[i * m + j], sizeof ed) == 0);
+                }
+            ctune_data_free(a);
+            ctune_data_free(d);
+        }
+    /* x - shift overflows, x / scale - shift / scale does not */
+    static const double big[3] = {1.5e308, 1, -1.5e308};
+    static const double sh[3] = {-1.5e308, 0, 1.5e308}, sc[3] = {1e10, 2, 1e10};
+    ctune_data *d, *a;
+    ck_assert_ok(ctune_data_new(&d, big, CTUNE_FLOAT64, 1, 3, 0, NULL, 0));
+    ck_assert_ok(ctune__data_affine(&a, d, sh, sc));
+    double o[3];
+    ck_assert_ok(ctune_data_gather_f64(o, 3, a, NULL, 1));
+    double want = 1.5e308 / 1e10 - (-1.5e308) / 1e10;
+    ck_assert(o[0] == want && o[1] == 0.5 && o[2] == -want);
+    ctune_data_free(a);
+    ctune_data_free(d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("data");
@@ -428,6 +678,9 @@ int main(void)
     tcase_add_test(tc, test_class_table);
     tcase_add_test(tc, test_affine_checks_remembered);
     tcase_add_test(tc, test_class_table_alloc_failures);
+    tcase_add_test(tc, test_validate_absmax);
+    tcase_add_test(tc, test_col_moments);
+    tcase_add_test(tc, test_affine_gather_exact);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/csv_index.h"
 #include "testutil.h"
 
 static ctune_status load(ctune_data **d, const char *text, const char *opts)
@@ -675,6 +676,182 @@ START_TEST(test_numbers_equal_strtod)
 }
 END_TEST
 
+/* The delimiter index of a row (ctune__csv_index) against a byte-by-byte
+ * scan: rows of every length around the 32-byte steps, delimiters in
+ * runs, at the ends and nowhere, the readable bytes ending at the row's
+ * end or a little after it (in a block of exactly that size, so that a
+ * sanitizer sees any read past it), and the limit on the count. */
+START_TEST(test_delimiter_index)
+{
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, ctu_seed(), 21));
+    uint32_t pos[240], ref[240]; /* 199 + the 32 of scratch */
+    for (int it = 0; it < 20000; it++) {
+        size_t len = ctune_rng_below(rng, 4) ? ctune_rng_below(rng, 140) : ctune_rng_below(rng, 4);
+        size_t extra = ctune_rng_below(rng, 3) ? 0 : ctune_rng_below(rng, 40);
+        char *buf = malloc(len + extra + 1);
+        const char delim = ctune_rng_below(rng, 2) ? ',' : '\t';
+        unsigned density = 1 + (unsigned)ctune_rng_below(rng, 12);
+        for (size_t i = 0; i < len + extra; i++)
+            buf[i] = ctune_rng_below(rng, density) == 0 ? delim
+                     : ctune_rng_below(rng, 5) == 0     ? (char)(ctune_rng_below(rng, 256))
+                                                        : (char)('0' + ctune_rng_below(rng, 10));
+        size_t n_ref = 0;
+        for (size_t i = 0; i < len; i++)
+            if (buf[i] == delim)
+                ref[n_ref++] = (uint32_t)i;
+        size_t max = ctune_rng_below(rng, 3) ? 199 : ctune_rng_below(rng, n_ref + 2);
+        size_t n = ctune__csv_index(buf, buf + len, buf + len + extra, delim, pos, max);
+#ifdef CTUNE__CSV_INDEX_POPCNT
+        if (__builtin_cpu_supports("popcnt")) { /* the same with the instruction */
+            uint32_t pos2[240];
+            size_t n2 = ctune__csv_index_popcnt(buf, buf + len, buf + len + extra, delim, pos2,
+                                                max);
+            ck_assert_uint_eq(n2, n);
+            ck_assert_int_eq(memcmp(pos2, pos, (n < max ? n : max) * sizeof *pos), 0);
+        }
+#endif
+        if (n_ref > max) {
+            ck_assert_uint_eq(n, max + 1);
+            ck_assert_int_eq(memcmp(pos, ref, max * sizeof *pos), 0);
+        } else {
+            ck_assert_uint_eq(n, n_ref);
+            ck_assert_int_eq(memcmp(pos, ref, n * sizeof *pos), 0);
+        }
+        free(buf);
+    }
+    ctune_rng_free(rng);
+}
+END_TEST
+
+/* The rows the loader parses from their delimiter index: every cell
+ * equals strtod's value of its text, in a buffer of exactly the input's
+ * size (a sanitizer sees any read past it) and in a file, for features in
+ * the columns' order or another, a target first, in the middle or last,
+ * and both dtypes; rows that leave the indexed path part-way (an empty
+ * cell with missing=nan, a padded or quoted cell, a text label) end in
+ * the general loop, and rows with too few or too many cells are errors
+ * that name their line. */
+START_TEST(test_indexed_rows)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, ctu_seed(), 22));
+    size_t rows = 3000, m = 7, cap = rows * m * 48 + 64;
+    char *text = malloc(cap);
+    double *vals = malloc(rows * m * sizeof *vals);
+    static const char *fixed[] = {".5",
+                                  "5.",
+                                  "-.25",
+                                  "+7",
+                                  "-0",
+                                  "0.000000000000001",
+                                  "123456789012345",
+                                  "1234567.12345678",
+                                  "99999999.99999999",
+                                  "1234567890123456",
+                                  "1e5",
+                                  "-2.5E-3",
+                                  "0x1p3",
+                                  "9007199254740993"};
+    for (int pass = 0; pass < 2; pass++) { /* pass 1: empty, padded and quoted cells */
+        size_t len = (size_t)snprintf(text, cap, "a,b,c,d,e,f,g\n");
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < m; j++) {
+                char num[48];
+                int kind = (int)ctune_rng_below(rng, 4);
+                double v = (ctune_rng_uniform(rng) - 0.4) *
+                           pow(10, (double)ctune_rng_below(rng, 12) - 4);
+                if (kind == 0)
+                    snprintf(num, sizeof num, "%.*f", (int)ctune_rng_below(rng, 12), v);
+                else if (kind == 1)
+                    snprintf(num, sizeof num, "%.*g", 1 + (int)ctune_rng_below(rng, 17), v);
+                else if (kind == 2)
+                    snprintf(num, sizeof num, "%.18e", v);
+                else
+                    snprintf(num, sizeof num, "%s",
+                             fixed[ctune_rng_below(rng, sizeof fixed / sizeof fixed[0])]);
+                const char *l = "", *r = "";
+                if (pass == 1 && ctune_rng_below(rng, 40) == 0 && strchr("bcef", 'a' + (int)j)) {
+                    num[0] = '\0'; /* missing (not in a target column) */
+                } else if (pass == 1 && ctune_rng_below(rng, 40) == 0) {
+                    l = ctune_rng_below(rng, 2) ? "\"" : " ";
+                    r = l;
+                }
+                vals[i * m + j] = num[0] ? strtod(num, NULL) : NAN;
+                len += (size_t)snprintf(text + len, cap - len, "%s%s%s%s", l, num, r,
+                                        j + 1 < m      ? ","
+                                        : i + 1 < rows ? "\n"
+                                                       : "");
+            }
+        /* exactly the input's size: the last cell ends at the block's end */
+        char *exact = malloc(len);
+        memcpy(exact, text, len);
+        static const char *opts[] = {"target=none, missing=nan",
+                                     "target=none, missing=nan, dtype=float32",
+                                     "target=g, missing=nan",
+                                     "target=a, missing=nan",
+                                     "target=d, features=g|b|c|a, missing=nan",
+                                     "target=none, features=a|b|c|f|e, missing=nan, dtype=float32"};
+        for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++) {
+            ctune_data *d;
+            ck_assert_msg(ctune_csv_load_buffer(&d, exact, len, opts[o]) == CTUNE_OK, "%s: %s",
+                          opts[o], ctune_last_error());
+            ck_assert_uint_eq(ctune_data_n_rows(d), rows);
+            size_t nf = ctune_data_n_cols(d);
+            int f32 = ctune_data_dtype(d) == CTUNE_FLOAT32;
+            for (size_t i = 0; i < rows; i++)
+                for (size_t k = 0; k < nf; k++) {
+                    const char *name = ctune_data_feature_name(d, k);
+                    size_t j = (size_t)(name[0] - 'a');
+                    double want = f32 ? (double)(float)vals[i * m + j] : vals[i * m + j];
+                    double got = ctune_data_x(d, i, k);
+                    ck_assert_msg(memcmp(&got, &want, sizeof got) == 0 ||
+                                      (isnan(got) && isnan(want)),
+                                  "%s: row %zu, column %c: %.17g, strtod %.17g", opts[o], i,
+                                  name[0], got, want);
+                }
+            if (ctune_data_n_targets(d)) {
+                const char *t = strstr(opts[o], "target=") + 7;
+                size_t j = (size_t)(t[0] - 'a');
+                for (size_t i = 0; i < rows; i++) {
+                    double got = ctune_data_y(d, i, 0);
+                    ck_assert(memcmp(&got, &vals[i * m + j], sizeof got) == 0 ||
+                              (isnan(got) && isnan(vals[i * m + j])));
+                }
+            }
+            ctune_data_free(d);
+        }
+        /* the same from a file (read through the loader's buffer) */
+        ctune_data *a, *b;
+        ck_assert_ok(ctune_csv_load(&a, tmp_file("indexed.csv", text, len), opts[4]));
+        ck_assert_ok(ctune_csv_load_buffer(&b, exact, len, opts[4]));
+        assert_same_data(a, b);
+        ctune_data_free(a);
+        ctune_data_free(b);
+        free(exact);
+    }
+    /* a text label in the middle, a row with a cell too few or too many */
+    ctune_data *d;
+    ck_assert_ok(load(&d, "a,y,b\n1.5,cat,2.25\n-3.125,dog,4\n.5,cat,5.\n", "target=y"));
+    ck_assert_double_eq(ctune_data_x(d, 2, 0), 0.5);
+    ck_assert_double_eq(ctune_data_x(d, 2, 1), 5.0);
+    ck_assert_double_eq(ctune_data_y(d, 1, 0), 1);
+    ctune_data_free(d);
+    ck_assert_int_eq(load(&d, "a,b,c\n1.5,2.5,3.5\n1.5,2.5\n", "target=none"), CTUNE_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "line 3"));
+    ck_assert_int_eq(load(&d, "a,b,c\n1.5,2.5,3.5\n1.5,2.5,3.5,4.5\n", "target=none"),
+                     CTUNE_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "line 3"));
+    ck_assert_int_eq(load(&d, "a,b,c\n1.5,2.5,3.5\n1.5,2.5x,3.5\n", "target=none"), CTUNE_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(ctune_last_error(), "2.5x"));
+    free(vals);
+    free(text);
+    ctune_rng_free(rng);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 /* A value beyond double's range loads as strtod gives it (+-inf, or 0
  * below the smallest subnormal); the data then fails validation, which
  * names the cell, so a fit or search on it stops with that error. */
@@ -809,6 +986,8 @@ int main(void)
     tcase_add_test(tc, test_large_file_across_buffers);
     tcase_add_test(tc, test_record_longer_than_buffer);
     tcase_add_test(tc, test_numbers_equal_strtod);
+    tcase_add_test(tc, test_delimiter_index);
+    tcase_add_test(tc, test_indexed_rows);
     tcase_add_test(tc, test_number_overflow);
     tcase_add_test(tc, test_alloc_failure_sweeps);
     tcase_add_test(tc, test_mutated_inputs);

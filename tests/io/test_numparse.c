@@ -8,6 +8,8 @@
 #include "io/numparse.h"
 #include "testutil.h"
 
+static int check_cell_str(const char *s);
+
 /* Parses s with both parsers: same value bits and same end. */
 static void check_same(const char *s)
 {
@@ -33,6 +35,9 @@ static void check_same(const char *s)
                   end_ref - s);
     ck_assert_msg(memcmp(&v, &ref, sizeof v) == 0 || (isnan(v) && isnan(ref)),
                   "'%s': %.17g, strtod %.17g", s, v, ref);
+    /* the cell paths, the cell's end known */
+    if (strlen(s) < 64)
+        check_cell_str(s);
     /* the CSV loop's entry (short-decimal path first) on the same text in
      * a cell followed by more of the row: same value, same end */
     static const char rest[] = ",0.5,12,-3.25e2,x,999999999999\n";
@@ -68,6 +73,51 @@ static void check_fast(const char *buf, size_t len)
     ck_assert_msg(memcmp(&v, &ref, sizeof v) == 0 || (isnan(v) && isnan(ref)),
                   "'%s': %.17g, strtod %.17g", buf, v, ref);
 }
+
+/* The cell paths (the CSV loop's, with the cell's end known) on the cell
+ * [s, s + n) followed by `pad` (the rest of a row: 17 bytes from the
+ * cell's start must be readable), in a block of exactly that size so that
+ * a sanitizer sees any read past it. A path either declines (0) or gives
+ * strtod's value of the whole cell, which must then be exactly a number.
+ * Returns how many of the paths took the cell. */
+static int check_cell(const char *s, size_t n, const char *pad)
+{
+    size_t np = strlen(pad), total = n + np;
+    ck_assert(total >= 17);
+    char *buf = malloc(total);
+    memcpy(buf, s, n);
+    memcpy(buf + n, pad, np);
+    char *z = malloc(n + 1);
+    memcpy(z, s, n);
+    z[n] = '\0';
+    char *end_ref;
+    double ref = strtod(z, &end_ref);
+    int whole = n > 0 && end_ref == z + n && !strchr(" \t\n\v\f\r", z[0]);
+    int taken = 0;
+    double v = 12345.0;
+    if (ctune__parse_short_cell(buf, buf + n, &v)) {
+        ck_assert_msg(whole, "'%s': taken by the cell path, not a whole number", z);
+        ck_assert_msg(memcmp(&v, &ref, sizeof v) == 0, "'%s': cell path %.17g, strtod %.17g", z, v,
+                      ref);
+        taken++;
+    }
+#ifdef CTUNE__SHORT_CELL_SSSE3
+    if (__builtin_cpu_supports("ssse3")) {
+        v = 12345.0;
+        if (ctune__parse_short_cell_ssse3(buf, buf + n, &v)) {
+            ck_assert_msg(whole, "'%s': taken by the SSSE3 cell path, not a whole number", z);
+            ck_assert_msg(memcmp(&v, &ref, sizeof v) == 0,
+                          "'%s': SSSE3 cell path %.17g, strtod %.17g", z, v, ref);
+            taken++;
+        }
+    }
+#endif
+    free(z);
+    free(buf);
+    return taken;
+}
+
+static int check_cell_str(const char *s) { return check_cell(s, strlen(s), ",0123456789abcdef"); }
 
 START_TEST(test_fixed_cases)
 {
@@ -400,6 +450,110 @@ START_TEST(test_short_decimals)
 }
 END_TEST
 
+/* The cell paths of the CSV loop (the cell's end known, see
+ * ctune__parse_short_cell): cells of every shape near the paths' limits
+ * (0..17 digits, the point anywhere or twice, signs, exponents, hex,
+ * spaces and other bytes inside), followed by a delimiter and the rest of
+ * a row, or by exactly the 17 bytes the paths may read. What they take
+ * equals strtod bit for bit; what they decline the loader gives to the
+ * full parser. */
+START_TEST(test_short_cells)
+{
+    static const char junk[] = {'e', 'E', 'x', '.',  ' ',    '-', '+',
+                                '/', ':', 'a', '\0', '\x80', ','};
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, ctu_seed(), 17));
+    char cell[40];
+    size_t tried = 0, taken = 0;
+    for (int it = 0; it < 300000; it++) {
+        size_t n = 0;
+        int sign = (int)ctune_rng_below(rng, 4);
+        if (sign)
+            cell[n++] = sign == 2 ? '+' : '-';
+        size_t nd = ctune_rng_below(rng, 18), point = ctune_rng_below(rng, nd + 2);
+        for (size_t i = 0; i < nd; i++) {
+            if (i == point)
+                cell[n++] = '.';
+            /* runs of zeros and nines (carries, exact powers) */
+            int kind = (int)ctune_rng_below(rng, 8);
+            cell[n++] = kind == 0 ? '0' : kind == 1 ? '9' : (char)('0' + ctune_rng_below(rng, 10));
+        }
+        if (point == nd && ctune_rng_below(rng, 2))
+            cell[n++] = '.';
+        if (ctune_rng_below(rng, 6) == 0 && n > 0) /* a foreign byte somewhere */
+            cell[ctune_rng_below(rng, n)] = junk[ctune_rng_below(rng, sizeof junk)];
+        tried++;
+        taken += check_cell(cell, n,
+                            ctune_rng_below(rng, 2) ? ",1.25,-3,4.5e6,7\n"
+                                                    : ","
+                                                      "0000000000000000" +
+                                                          (n >= 16 ? 16 : n));
+    }
+    /* both paths take most of the common shapes */
+    ck_assert_msg(taken > tried / 4, "%zu taken of %zu", taken, tried);
+    /* shapes both paths take: 1..7 digits before the point, 0..8 after */
+    static const char *take[] = {"0",
+                                 "-0",
+                                 "+0",
+                                 "7",
+                                 "-12.5",
+                                 "0.000001",
+                                 "1234567.12345678",
+                                 "-9999999.99999999",
+                                 "0000001.00000001",
+                                 "1.",
+                                 "0.1",
+                                 "+3.25"};
+    for (size_t i = 0; i < sizeof take / sizeof take[0]; i++)
+        ck_assert_msg(check_cell_str(take[i]) >= 1, "'%s' not taken", take[i]);
+    static const char *decline[] = {"",
+                                    "-",
+                                    "+",
+                                    ".",
+                                    "-.",
+                                    "1.2.3",
+                                    "1e5",
+                                    "1E5",
+                                    "0x10",
+                                    " 1",
+                                    "1 ",
+                                    "--1",
+                                    "+-1",
+                                    "1-",
+                                    "inf",
+                                    "nan",
+                                    "1,5",
+                                    "1234567890123456",
+                                    "12345678901234567.5",
+                                    "9007199254740993"};
+    for (size_t i = 0; i < sizeof decline / sizeof decline[0]; i++)
+        ck_assert_msg(check_cell_str(decline[i]) == 0, "'%s' taken", decline[i]);
+#ifdef CTUNE__SHORT_CELL_SSSE3
+    /* the SSSE3 path: 15 digits with the point anywhere, '.5' and '5.' */
+    if (__builtin_cpu_supports("ssse3")) {
+        static const char *wide[] = {".5",
+                                     "-.5",
+                                     "5.",
+                                     "12345678901234.5",
+                                     ".123456789012345",
+                                     "123456789012345.",
+                                     "0.00000000000001",
+                                     "99999999999999.9",
+                                     "123456789012345"};
+        for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++) {
+            double v;
+            char buf[40];
+            snprintf(buf, sizeof buf, "%s,0000000000000000", wide[i]);
+            ck_assert_msg(ctune__parse_short_cell_ssse3(buf, buf + strlen(wide[i]), &v),
+                          "'%s' not taken", wide[i]);
+            check_cell_str(wide[i]);
+        }
+    }
+#endif
+    ctune_rng_free(rng);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("io_numparse");
@@ -410,6 +564,7 @@ int main(void)
     tcase_add_test(tc, test_random_against_strtod);
     tcase_add_test(tc, test_hard_cases);
     tcase_add_test(tc, test_short_decimals);
+    tcase_add_test(tc, test_short_cells);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/data.h"
 #include "testutil.h"
 
 static ctune_data *make_data(const double *y, size_t n)
@@ -545,6 +546,92 @@ START_TEST(test_index_split)
 }
 END_TEST
 
+/* Asserts that two splits are the same index lists. */
+static void assert_same_splits(const ctune_splits *a, const ctune_splits *b)
+{
+    ck_assert_uint_eq(ctune_splits_count(a), ctune_splits_count(b));
+    for (size_t f = 0; f < ctune_splits_count(a); f++) {
+        const size_t *ia, *ib;
+        size_t na, nb;
+        ck_assert_ok(ctune_splits_train(&ia, &na, a, f));
+        ck_assert_ok(ctune_splits_train(&ib, &nb, b, f));
+        ck_assert_uint_eq(na, nb);
+        ck_assert(memcmp(ia, ib, na * sizeof *ia) == 0);
+        ck_assert_ok(ctune_splits_test(&ia, &na, a, f));
+        ck_assert_ok(ctune_splits_test(&ib, &nb, b, f));
+        ck_assert_uint_eq(na, nb);
+        ck_assert(memcmp(ia, ib, na * sizeof *ia) == 0);
+    }
+}
+
+/* A search's data carries its class table: the stratified splitters take
+ * the label codes from it instead of sorting the labels, and split the
+ * same (labels whose first-appearance order is not their sorted order);
+ * a view missing one of the table's classes codes its own labels. */
+START_TEST(test_stratified_codes_from_table)
+{
+    int64_t live = ctune_alloc_live();
+    double y[40];
+    for (int i = 0; i < 40; i++)
+        y[i] = (double)((i * 7 + 3) % 5) * 3 - 4; /* 5, 8, -1, 2, -4, ... */
+    ctune_data *d = make_data(y, 40), *t;
+    ck_assert_ok(ctune__data_with_y(&t, d, NULL, 0, 0));
+    ctune__class_table *tab;
+    ck_assert_ok(ctune__class_table_new(&tab, d));
+    ck_assert_ptr_nonnull(tab);
+    ctune__data_set_class_table(t, tab);
+    ctune__class_table_release(tab);
+    size_t codes[40], k = 0;
+    int used = 0;
+    ck_assert_ok(ctune__data_class_codes(t, codes, &k, &used));
+    ck_assert_int_eq(used, 1);
+    ck_assert_uint_eq(k, 5);
+    for (int i = 0; i < 40; i++)
+        ck_assert_uint_eq(codes[i], (size_t)((y[i] + 4) / 3));
+    ctune_splitter *sp[3];
+    ck_assert_ok(ctune_stratified_kfold_new(&sp[0], 4, 1, 3));
+    ck_assert_ok(ctune_stratified_kfold_new(&sp[1], 3, 0, 0));
+    ck_assert_ok(ctune_shuffle_split_new(&sp[2], 3, 0.25, 9, 1));
+    for (int j = 0; j < 3; j++) {
+        ctune_splits *a, *b;
+        ck_assert_ok(ctune_splitter_split(&a, sp[j], d));
+        ck_assert_ok(ctune_splitter_split(&b, sp[j], t));
+        assert_same_splits(a, b);
+        ctune_splits_free(a);
+        ctune_splits_free(b);
+    }
+    /* the rows without label 8: the table's codes are not used */
+    size_t rows[40], n = 0;
+    for (size_t i = 0; i < 40; i++)
+        if (y[i] != 8)
+            rows[n++] = i;
+    ctune_data *sub;
+    ck_assert_ok(ctune_data_subset(&sub, t, rows, n));
+    ck_assert_ptr_nonnull(sub->class_table);
+    ck_assert_ok(ctune__data_class_codes(sub, codes, &k, &used));
+    ck_assert_int_eq(used, 0);
+    ctune_splits *a;
+    ck_assert_ok(ctune_splitter_split(&a, sp[0], sub));
+    ck_assert_uint_eq(ctune_splits_count(a), 4);
+    ctune_splits_free(a);
+    /* allocation failures: ENOMEM or the same splits, nothing leaked */
+    for (int64_t f = 1; f < 12; f++) {
+        ctune_splits *b = NULL;
+        ctune_alloc_fail_at(f, 0);
+        ctune_status rc = ctune_splitter_split(&b, sp[0], t);
+        ctune_alloc_fail_at(0, 0);
+        ck_assert(rc == CTUNE_OK || rc == CTUNE_ENOMEM);
+        ctune_splits_free(b);
+    }
+    for (int j = 0; j < 3; j++)
+        ctune_splitter_free(sp[j]);
+    ctune_data_free(sub);
+    ctune_data_free(t);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("splitters");
@@ -559,6 +646,7 @@ int main(void)
     tcase_add_test(tc, test_train_test_split);
     tcase_add_test(tc, test_split_alloc_failure_sweep);
     tcase_add_test(tc, test_index_split);
+    tcase_add_test(tc, test_stratified_codes_from_table);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);
 }

@@ -82,6 +82,33 @@ START_TEST(test_paths_sizes_transposes)
 }
 END_TEST
 
+/* The hand kernels of the small path on every kind of block they have:
+ * rows 1..70 (blocks of 8, 5, 4, 2 and 1 rows; 9..12 rows at once),
+ * column counts of 1..4 (dot products or a transposed product), masked
+ * vectors, the 64-column blocks and their copy (n >= 128), A·Bᵀ through a
+ * transposed B (16 × 16 tiles and scalar edges) and through dot products
+ * (k > 512), with padded leading dimensions, alpha and beta. */
+START_TEST(test_small_kernels_dense)
+{
+    static const size_t NS[] = {1, 2, 3, 4, 5, 17, 33, 64, 70, 128, 130};
+    static const size_t KS[] = {1, 2, 15, 16, 17, 32, 33, 64, 70, 128, 129};
+    static const float AB[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-2.0f, 0.25f}};
+    size_t q = 0;
+    for (int t = 0; t < 3; t++) {
+        int ta = t == 1, tb = t == 2;
+        for (size_t m = 1; m <= 70; m = m == 7 ? 9 : m >= 9 && m < 12 ? m + 1 : m + 6)
+            for (size_t b = 0; b < sizeof NS / sizeof NS[0]; b++)
+                for (size_t c = 0; c < sizeof KS / sizeof KS[0]; c++, q++) {
+                    if (NS[b] >= 128 && m % 2 == 0)
+                        continue; /* fewer of the largest */
+                    check_one(1, 1, ta, tb, m, NS[b], KS[c], q % 3, AB[q % 3][0], AB[q % 3][1]);
+                }
+    }
+    check_one(1, 1, 0, 1, 10, 21, 600, 1, 1.0f, 0.0f);
+    check_one(1, 1, 0, 1, 13, 8, 513, 0, 0.5f, 1.0f);
+}
+END_TEST
+
 START_TEST(test_alpha_beta_threads_large)
 {
     for (int path = 0; path < 3; path++)
@@ -118,6 +145,7 @@ START_TEST(test_split_is_bit_identical)
         {256, 10, 128, 1},  /* weight gradient, */
         {128, 256, 10, 1},  /* input gradient */
         {131, 21, 300, 1},  /* rows: 80 + 51; 3 threads: 48 + 48 + 35 */
+        {2100, 4, 64, 1},   /* Aᵀ·B: the whole and its blocks take different kernels */
     };
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int u = 0; u < 2; u++) { /* two transpose pairs per shape (CI runs memcheck) */
@@ -156,6 +184,65 @@ START_TEST(test_split_is_bit_identical)
 }
 END_TEST
 
+/* Column sums (the bias gradient) equal the plain loop's bit for bit:
+ * rows added in order from 0, over widths with masked vectors. */
+/* A row of C does not depend on the rows computed with it (predict gives a
+ * row alone the probabilities it gets among others): the small path's
+ * A·B and A·Bᵀ over all rows equal, bit for bit, each row alone. */
+START_TEST(test_small_rows_independent)
+{
+    static const size_t NS[] = {1, 2, 3, 4, 5, 17, 64, 130};
+    static const size_t KS[] = {1, 15, 16, 33, 128, 129};
+    enum { m = 37 };
+    ctune__sgemm_force_path(1);
+    for (int tb = 0; tb < 2; tb++)
+        for (size_t b = 0; b < sizeof NS / sizeof NS[0]; b++)
+            for (size_t c = 0; c < sizeof KS / sizeof KS[0]; c++) {
+                size_t n = NS[b], k = KS[c];
+                float *A = malloc(sizeof(float) * m * k), *B = malloc(sizeof(float) * n * k);
+                float *C = malloc(sizeof(float) * m * n), *R = malloc(sizeof(float) * n);
+                fill(A, m * k, (unsigned)(n + 3 * k));
+                fill(B, n * k, (unsigned)(7 * n + k));
+                ctune__sgemm(NULL, 0, tb, m, n, k, 1.0f, A, k, B, tb ? k : n, 0.0f, C, n);
+                for (size_t i = 0; i < m; i++) {
+                    ctune__sgemm(NULL, 0, tb, 1, n, k, 1.0f, A + i * k, k, B, tb ? k : n, 0.0f, R,
+                                 n);
+                    ck_assert_msg(memcmp(R, C + i * n, n * sizeof *R) == 0,
+                                  "tb %d n %zu k %zu: row %zu alone differs", tb, n, k, i);
+                }
+                free(A);
+                free(B);
+                free(C);
+                free(R);
+            }
+    ctune__sgemm_force_path(0);
+}
+END_TEST
+
+START_TEST(test_col_sums)
+{
+    for (size_t rows = 1; rows <= 70; rows += 3)
+        for (size_t u = 1; u <= 130; u += 7) {
+            float *g = malloc(sizeof(float) * rows * u), *got = malloc(sizeof(float) * (u + 1));
+            fill(g, rows * u, (unsigned)(rows * 131 + u));
+            g[0] = -0.0f; /* 0 + -0 is +0, as in the loop */
+            got[u] = 42.0f;
+            ctune__col_sums(g, rows, u, got);
+            for (size_t j = 0; j < u; j++) {
+                float want = 0.0f;
+                for (size_t i = 0; i < rows; i++)
+                    want += g[i * u + j];
+                ck_assert_msg(memcmp(&got[j], &want, sizeof want) == 0,
+                              "rows %zu u %zu column %zu: %.9g, want %.9g", rows, u, j,
+                              (double)got[j], (double)want);
+            }
+            ck_assert_float_eq(got[u], 42.0f); /* nothing written past u */
+            free(g);
+            free(got);
+        }
+}
+END_TEST
+
 START_TEST(test_degenerate)
 {
     float A[4] = {1, 2, 3, 4}, B[4] = {1, 1, 1, 1}, C[4] = {5, 5, 5, 5};
@@ -185,8 +272,11 @@ int main(void)
     TCase *tc = tcase_create("gemm");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_paths_sizes_transposes, 0, 3);
+    tcase_add_test(tc, test_small_kernels_dense);
     tcase_add_test(tc, test_alpha_beta_threads_large);
     tcase_add_test(tc, test_split_is_bit_identical);
+    tcase_add_test(tc, test_small_rows_independent);
+    tcase_add_test(tc, test_col_sums);
     tcase_add_test(tc, test_degenerate);
     suite_add_tcase(s, tc);
     return ctu_run_suite(s);

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "nn/optim.h"
 #include "testutil.h"
 
@@ -217,6 +221,47 @@ START_TEST(test_steps_match_formula)
 }
 END_TEST
 
+/* Gradients around 1e-20, whose squares are subnormal (the update runs
+ * with subnormals flushed to zero): the weights still follow the double
+ * transcription, and the caller's floating-point mode is left as it was. */
+START_TEST(test_subnormal_gradients)
+{
+    const ocase *c = &CASES[_i];
+    enum { n = 600, steps = 3 };
+    float w[n], g[n];
+    double wr[n];
+    ref *r = calloc(n, sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        wr[i] = w[i] = (float)(0.5 * sin(0.1 * (double)i));
+    ctune__optim o = make(c->name, c->options);
+    ck_assert_ok(ctune__optim_prepare(&o, n));
+    size_t seg[2] = {0, n};
+#if defined(__x86_64__)
+    unsigned csr = _mm_getcsr();
+#endif
+    for (int s = 0; s < steps; s++) {
+        for (size_t i = 0; i < n; i++) {
+            g[i] = (float)(cos(0.37 * (double)i + s) * 1e-20);
+            wr[i] = ref_step(c->name, &r[i], wr[i], g[i], c->lr, c->mu, c->nesterov, c->amsgrad,
+                             c->centered, c->wd);
+        }
+        ctune__optim_step(&o, w, g, seg, 1);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(fabs(w[i] - wr[i]) <= 1e-6 * fmax(1.0, fabs(wr[i])) + 2e-7,
+                          "%s (%s) step %d weight %zu: %.9g vs formula %.9g", c->name,
+                          c->options ? c->options : "defaults", s + 1, i, (double)w[i], wr[i]);
+    }
+#if defined(__x86_64__)
+    ck_assert_uint_eq(_mm_getcsr(), csr);
+    if (strcmp(c->name, "adam") == 0 && !c->options) /* v = 0.001 g², flushed to zero */
+        for (size_t i = 0; i < n; i++)
+            ck_assert_float_eq(o.slots[n + i], 0.0f);
+#endif
+    ctune__optim_reset(&o);
+    free(r);
+}
+END_TEST
+
 START_TEST(test_clipping)
 {
     size_t seg[3] = {0, 2, 4};
@@ -317,6 +362,7 @@ int main(void)
     TCase *tc = tcase_create("optim");
     tcase_add_test(tc, test_hand_computed_first_steps);
     tcase_add_loop_test(tc, test_steps_match_formula, 0, (int)N_CASES);
+    tcase_add_loop_test(tc, test_subnormal_gradients, 0, (int)N_CASES);
     tcase_add_test(tc, test_clipping);
     tcase_add_test(tc, test_first_step_through_fit);
     tcase_add_test(tc, test_names_and_defaults);
