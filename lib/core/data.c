@@ -187,7 +187,7 @@ ctune_status ctune__data_share_moments(ctune_data *d)
  * not overlap the row, so the loop vectorizes (wider in the AVX clones);
  * each column's operations are the same, in the same order, as one column
  * at a time. */
-CTUNE__CLONES
+CTUNE__MULTIVERSION
 static void welford_row(const void *row, int f32, size_t m, double r, double *restrict mean,
                         double *restrict m2, double *restrict am)
 {
@@ -508,7 +508,7 @@ size_t ctune_data_n_targets(const ctune_data *d)
  * clones). Returns 1 when a value came out infinite: the caller redoes
  * the row with the fix-up of ctune__data_affine_x(). */
 #define AFFINE_ROW(NAME, OUT)                                                      \
-    CTUNE__CLONES                                                                  \
+    CTUNE__MULTIVERSION                                                            \
     static int NAME(const void *row, int f32, size_t m, const double *restrict sh, \
                     const double *restrict sc, OUT *restrict dst)                  \
     {                                                                              \
