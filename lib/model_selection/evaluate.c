@@ -375,19 +375,35 @@ static ctune_status sub_view(ctune__eval *ev, ctune_data **out, const size_t *ro
     return rc;
 }
 
-/* A view of all rows of `data`, which this call checked (the fits on it
- * skip the check), with the column maxima `absmax` and the class table
- * `classes` of that check (either may be NULL). */
+/* The one check of X and y of a public call: a view of all rows of
+ * `data`, trusted (the fits on it skip the check), carrying the column
+ * maxima the check found (they tell the affine views made of its rows, a
+ * StandardScaler in a Pipeline, that their values are in range without
+ * another pass) and, when `est` is a classifier, the class table of its
+ * labels (found once: the splitter's stratification and every fit take
+ * the classes and codes from it; core/data.h, class tables). */
 static ctune_status checked_view(ctune_data **out, const ctune_data *data,
-                                 ctune__col_absmax *absmax, ctune__class_table *classes)
+                                 const ctune_estimator *est)
 {
-    ctune_data *v;
-    CTUNE_TRY(ctune__data_with_y(&v, data, (double *)data->y_local, data->t_local, 0));
-    ctune__data_trust(v);
-    ctune__data_set_absmax(v, absmax);
-    ctune__data_set_class_table(v, classes);
-    *out = v;
-    return CTUNE_OK;
+    *out = NULL;
+    ctune__col_absmax *absmax = NULL;
+    CTUNE_TRY(ctune__data_validate_absmax(data, &absmax));
+    ctune__class_table *classes = NULL;
+    ctune_status rc = CTUNE_OK;
+    if (ctune_estimator_kind(est) == CTUNE_CLASSIFIER)
+        rc = ctune__class_table_new(&classes, data);
+    ctune_data *v = NULL;
+    if (rc == CTUNE_OK)
+        rc = ctune__data_with_y(&v, data, (double *)data->y_local, data->t_local, 0);
+    if (rc == CTUNE_OK) {
+        ctune__data_trust(v);
+        ctune__data_set_absmax(v, absmax);
+        ctune__data_set_class_table(v, classes);
+        *out = v;
+    }
+    ctune__col_absmax_release(absmax);
+    ctune__class_table_release(classes);
+    return rc;
 }
 
 /* The train and test views of each split, trusted (ev->data was validated
@@ -554,24 +570,7 @@ ctune_status ctune__eval_run(ctune__eval *ev)
     if (ctune_data_n_targets(ev->data) == 0 && ctune_estimator_kind(ev->est) != CTUNE_TRANSFORMER)
         return ctune_set_error(CTUNE_EDATA, "%s: the data has no y to fit and score",
                                ctune_estimator_name(ev->est));
-    /* the one check of X and y of this call; its pass also finds each
-     * column's largest |x|, which tells the affine views made of the
-     * splits' rows (a StandardScaler in a Pipeline) that their values are
-     * in range without another pass */
-    ctune__col_absmax *absmax = NULL;
-    ctune_status rc = ctune__data_validate_absmax(ev->data, &absmax);
-    if (rc != CTUNE_OK)
-        return rc;
-    /* a classifier's classes and label codes, found once for the run: the
-     * splitter's stratification and every fit take them from the table
-     * (core/data.h, class tables); ev->all carries it and the maxima */
-    ctune__class_table *classes = NULL;
-    if (ctune_estimator_kind(ev->est) == CTUNE_CLASSIFIER)
-        rc = ctune__class_table_new(&classes, ev->data);
-    if (rc == CTUNE_OK)
-        rc = checked_view(&ev->all, ev->data, absmax, classes);
-    ctune__col_absmax_release(absmax);
-    ctune__class_table_release(classes);
+    ctune_status rc = checked_view(&ev->all, ev->data, ev->est);
     if (rc != CTUNE_OK)
         return rc;
 
@@ -648,16 +647,7 @@ static ctune_status refit_view(const ctune_data **use, ctune_data **owned,
         *use = checked->all;
         return CTUNE_OK;
     }
-    ctune__col_absmax *absmax = NULL;
-    CTUNE_TRY(ctune__data_validate_absmax(data, &absmax));
-    ctune__class_table *classes = NULL;
-    ctune_status rc = CTUNE_OK;
-    if (ctune_estimator_kind(e) == CTUNE_CLASSIFIER)
-        rc = ctune__class_table_new(&classes, data);
-    if (rc == CTUNE_OK)
-        rc = checked_view(owned, data, absmax, classes);
-    ctune__col_absmax_release(absmax);
-    ctune__class_table_release(classes);
+    ctune_status rc = checked_view(owned, data, e);
     *use = *owned;
     return rc;
 }
