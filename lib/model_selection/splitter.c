@@ -292,12 +292,6 @@ static ctune_status splits_from_folds(ctune_splits *s, const size_t *fold, size_
 
 static _Thread_local const double *t_sort_y;
 
-static int cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int cmp_by_label(const void *a, const void *b)
 {
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
@@ -307,32 +301,24 @@ static int cmp_by_label(const void *a, const void *b)
     return (i > j) - (i < j);
 }
 
-/* Codes by sorted label value (np.unique) of y (n labels) into codes[n],
- * their number *k, and first[g], the smallest row of class g; *order and
- * *first are allocated (n entries). */
-static ctune_status sorted_codes(const double *y, size_t n, size_t *codes, size_t *k,
-                                 size_t **order_out, size_t **first_out)
+/* Codes by sorted label value (np.unique) of y (n labels) into codes[n]
+ * and their number *k. */
+static ctune_status sorted_codes(const double *y, size_t n, size_t *codes, size_t *k)
 {
     size_t *order = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
-    size_t *first = CTUNE_NEW_ARRAY(size_t, n ? n : 1);
-    if (!order || !first) {
-        ctune__free(order);
-        ctune__free(first);
+    if (!order)
         return CTUNE_ENOMEM;
-    }
     for (size_t i = 0; i < n; i++)
         order[i] = i;
     t_sort_y = y;
     qsort(order, n, sizeof *order, cmp_by_label);
-    /* groups in sorted label order */
     *k = 0;
     for (size_t p = 0; p < n; p++) {
         if (p == 0 || y[order[p]] != y[order[p - 1]])
-            first[(*k)++] = order[p];
+            (*k)++;
         codes[order[p]] = *k - 1;
     }
-    *order_out = order;
-    *first_out = first;
+    ctune__free(order);
     return CTUNE_OK;
 }
 
@@ -347,54 +333,29 @@ static ctune_status encode_classes(const ctune_data *data, const double *y, size
                                    int by_appearance, size_t *codes, size_t **counts_out,
                                    size_t *n_classes)
 {
-    size_t k = 0, *order = NULL, *first = NULL;
+    size_t k = 0;
     int used = 0;
     CTUNE_TRY(ctune__data_class_codes(data, codes, &k, &used));
-    if (used) {
-        order = CTUNE_NEW_ARRAY(size_t, k);
-        first = CTUNE_NEW_ARRAY(size_t, k);
-        if (!order || !first) {
-            ctune__free(order);
-            ctune__free(first);
-            return CTUNE_ENOMEM;
-        }
-        for (size_t g = 0; g < k; g++)
-            first[g] = SIZE_MAX;
-        for (size_t i = 0; i < n; i++)
-            if (first[codes[i]] == SIZE_MAX)
-                first[codes[i]] = i;
-    } else {
-        CTUNE_TRY(sorted_codes(y, n, codes, &k, &order, &first));
-    }
+    if (!used)
+        CTUNE_TRY(sorted_codes(y, n, codes, &k));
     size_t *counts = ctune__calloc(k ? k : 1, sizeof *counts);
     size_t *perm = CTUNE_NEW_ARRAY(size_t, k ? k : 1);
     if (!counts || !perm) {
-        ctune__free(order);
-        ctune__free(first);
         ctune__free(counts);
         ctune__free(perm);
         return CTUNE_ENOMEM;
     }
+    /* perm[code] = the code's rank by first appearance, or the code itself */
     for (size_t g = 0; g < k; g++)
-        perm[g] = g;
-    if (by_appearance) {
-        /* rank groups by first appearance: sort the groups' first rows (all
-         * distinct), then perm[group] = rank */
-        for (size_t g = 0; g < k; g++)
-            order[g] = first[g];
-        qsort(order, k, sizeof *order, cmp_size);
-        for (size_t r = 0; r < k; r++)
-            first[r] = order[r];
-        /* the group of a first row is codes[first row] */
-        for (size_t r = 0; r < k; r++)
-            perm[codes[first[r]]] = r;
-    }
+        perm[g] = by_appearance ? SIZE_MAX : g;
+    if (by_appearance)
+        for (size_t i = 0, r = 0; i < n; i++)
+            if (perm[codes[i]] == SIZE_MAX)
+                perm[codes[i]] = r++;
     for (size_t i = 0; i < n; i++) {
         codes[i] = perm[codes[i]];
         counts[codes[i]]++;
     }
-    ctune__free(order);
-    ctune__free(first);
     ctune__free(perm);
     *counts_out = counts;
     *n_classes = k;
