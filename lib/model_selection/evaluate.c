@@ -507,12 +507,17 @@ static ctune_status study_preload(ctune__eval *ev, size_t n_tasks)
     rc = ev->hook->begin(ev->hook->self, &b);
     if (rc == CTUNE_OK && !(ev->preloaded = ctune__calloc(n_tasks, 1)))
         rc = CTUNE_ENOMEM;
-    for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++) {
-        int found = 0;
-        ctune__study_key key = study_key(ev, t / ev->n_splits, t % ev->n_splits);
-        rc = ev->hook->lookup(ev->hook->self, &key, rec_at(ev, t), ev->n_scorers, &found);
-        ev->preloaded[t] = (unsigned char)(rc == CTUNE_OK && found);
-    }
+    ctune__study_key *keys = rc == CTUNE_OK ? CTUNE_NEW_ARRAY(ctune__study_key, n_tasks) : NULL;
+    if (rc == CTUNE_OK && !keys)
+        rc = CTUNE_ENOMEM;
+    for (size_t t = 0; rc == CTUNE_OK && t < n_tasks; t++)
+        keys[t] = study_key(ev, t / ev->n_splits, t % ev->n_splits);
+    if (rc == CTUNE_OK)
+        rc = ev->hook->lookup(ev->hook->self, keys, n_tasks, ev->records, ev->rec_size,
+                              ev->n_scorers, ev->preloaded);
+    ctune__free(keys);
+    if (rc != CTUNE_OK && ev->preloaded)
+        memset(ev->preloaded, 0, n_tasks);
     return rc;
 }
 

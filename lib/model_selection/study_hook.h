@@ -41,11 +41,13 @@ typedef struct ctune__study_hook {
      * differs. With b->exclusive the study admits one live process at a
      * time (CTUNE_ESTATE for the others). */
     ctune_status (*begin)(void *self, const ctune__study_begin *b);
-    /* Fills `rec` (with n_scores scores) with the committed record of
-     * task `key` and sets *found to 1, or sets it to 0 when the study has
-     * none. Errors: a row that does not fit (CTUNE_EFORMAT). */
-    ctune_status (*lookup)(void *self, const ctune__study_key *key, ctune__task_rec *rec,
-                           size_t n_scores, int *found);
+    /* For each of the n tasks keys[i]: fills record i of `recs` (records
+     * of rec_size bytes, with n_scores scores) with the task's committed
+     * record and sets found[i] to 1, or sets it to 0 when the study has
+     * none; in one read of the study. Errors: a row that does not fit
+     * (CTUNE_EFORMAT). */
+    ctune_status (*lookup)(void *self, const ctune__study_key *keys, size_t n, void *recs,
+                           size_t rec_size, size_t n_scores, unsigned char *found);
     /* Commits one finished task durably, before the search goes on; a
      * failure stops the search with that status. `params` is the
      * candidate's text (ctune_params_to_text). */
@@ -55,7 +57,10 @@ typedef struct ctune__study_hook {
      * threads before task `key` runs: sets *outcome to CTUNE__CLAIMED
      * (this process runs it), CTUNE__CLAIM_DONE (another process
      * committed it meanwhile: `rec` is filled) or CTUNE__CLAIM_BUSY
-     * (another live process runs it: try again later). */
+     * (another live process runs it: try again later). A claim may take
+     * the later splits of the task's candidate along (they are then
+     * CTUNE__CLAIMED at once); the claims of tasks that never run go at
+     * `end`, or with the process. */
     ctune_status (*claim)(void *self, const ctune__study_key *key, ctune__task_rec *rec,
                           size_t n_scores, int *outcome);
     /* A pruner stopped candidate `cand` after rung `rung`: its committed

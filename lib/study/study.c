@@ -137,6 +137,42 @@ static const char *const TRIAL_COLS[] = {
 /* The claim that marks a study run by one process (several-run searches). */
 #define RUN_LOCK_KEY "-1"
 
+/* The statements of a search's transactions, compiled once per handle
+ * (stmt()) and kept until ctune_study_close(). */
+enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_LOOKUP,
+    Q_CLAIM_OWNER,
+    Q_CLAIM_PUT,
+    Q_CLAIM_DEL,
+    Q_HEARTBEAT,
+    Q_TRIAL_PUT,
+    Q_COUNT_TRIALS,
+    Q_META_PUT,
+    Q_COUNT
+};
+
+static const char *const STMT_SQL[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_LOOKUP] = "SELECT status, score_failures, scores, fit_time, score_time, error FROM trials "
+                 "WHERE candidate=? AND rung=? AND split=?",
+    [Q_CLAIM_OWNER] =
+        "SELECT owner, heartbeat FROM claims WHERE candidate=? AND rung=? AND split=?",
+    [Q_CLAIM_PUT] = "INSERT OR REPLACE INTO claims(candidate, rung, split, owner, heartbeat) "
+                    "VALUES(?, ?, ?, ?, ?)",
+    [Q_CLAIM_DEL] = "DELETE FROM claims WHERE candidate=? AND rung=? AND split=? AND owner=?",
+    [Q_HEARTBEAT] = "UPDATE claims SET heartbeat=? WHERE owner=?",
+    [Q_TRIAL_PUT] = "INSERT OR REPLACE INTO trials(candidate, rung, split, params, state, status, "
+                    "score_failures, scores, fit_time, score_time, error, history, n_resources, "
+                    "bracket) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+    [Q_COUNT_TRIALS] = "SELECT count(*) FROM trials",
+    [Q_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)",
+};
+
 struct ctune_study {
     sqlite3 *db;
     char *path;
@@ -165,6 +201,17 @@ struct ctune_study {
     /* the last trial read by ctune_study_trial() */
     char *t_params, *t_error, *t_state;
     double *t_scores;
+    sqlite3_stmt *stmts[Q_COUNT]; /* compiled on first use (stmt()) */
+    /* tasks this handle claimed and has not committed yet: a claim takes
+     * the task's candidate's later splits along (hook_claim) */
+    ctune__study_key *held;
+    size_t n_held, cap_held;
+    /* tasks committed through this handle whose claims are still in the
+     * file: the next claim transaction (or hook end) deletes them, so a
+     * commit writes the task's row alone */
+    ctune__study_key *spent;
+    size_t n_spent, cap_spent;
+    unsigned long claims; /* claim transactions of this handle (test hooks) */
 };
 
 static ctune_status db_error(ctune_study *st, ctune_status code, const char *what)
@@ -189,6 +236,59 @@ static ctune_status exec(ctune_study *st, const char *sql, const char *what)
         return db_error(st, CTUNE_EIO, what);
     return CTUNE_OK;
 }
+
+/* Statement `id`, compiled on first use and reset for a new use, or NULL
+ * (with the error set, naming `what`) when it does not compile. The caller
+ * holds st->lock (or owns the handle alone, as in ctune_study_open) and
+ * resets the statement when done with it, which ends its read. */
+static sqlite3_stmt *stmt(ctune_study *st, int id, const char *what)
+{
+    sqlite3_stmt *q = st->stmts[id];
+    if (q) {
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+        return q;
+    }
+    if (sqlite3_prepare_v3(st->db, STMT_SQL[id], -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) !=
+        SQLITE_OK) {
+        sqlite3_finalize(q);
+        db_error(st, CTUNE_EIO, what);
+        return NULL;
+    }
+    st->stmts[id] = q;
+    return q;
+}
+
+/* Runs statement `id` that returns no row (BEGIN IMMEDIATE, COMMIT, ...). */
+static ctune_status run_stmt(ctune_study *st, int id, const char *what)
+{
+    sqlite3_stmt *q = stmt(st, id, what);
+    if (!q)
+        return ctune_last_error_code();
+    int r = sqlite3_step(q);
+    ctune_status rc = r == SQLITE_DONE ? CTUNE_OK : db_error(st, CTUNE_EIO, what);
+    sqlite3_reset(q);
+    return rc;
+}
+
+/* Rolls the open transaction back, keeping the error that made it fail. */
+static void rollback(ctune_study *st)
+{
+    char msg[1024];
+    ctune_status code = ctune_last_error_code();
+    memcpy(msg, ctune_last_error(), sizeof msg);
+    msg[sizeof msg - 1] = '\0';
+    sqlite3_stmt *q = stmt(st, Q_ROLLBACK, "rolling back");
+    if (q) {
+        sqlite3_step(q);
+        sqlite3_reset(q);
+    }
+    if (!sqlite3_get_autocommit(st->db)) /* the statement did not end it */
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    ctune_set_error_str(code, msg);
+}
+
+static ctune_status count_trials(ctune_study *st, long long *n, const char *what);
 
 /* One integer from a query, e.g. a pragma. */
 static ctune_status query_int(ctune_study *st, const char *sql, long long *out, const char *what)
@@ -368,6 +468,10 @@ void ctune_study_close(ctune_study *st)
     }
     if (st->tuner_claims)
         th_release(st);
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(st->stmts[i]);
+    ctune__free(st->held);
+    ctune__free(st->spent);
     sqlite3_close(st->db);
     if (st->hook.self)
         pthread_mutex_destroy(&st->lock);
@@ -377,8 +481,8 @@ void ctune_study_close(ctune_study *st)
 }
 
 static ctune_status hook_begin(void *self, const ctune__study_begin *b);
-static ctune_status hook_lookup(void *self, const ctune__study_key *key, ctune__task_rec *rec,
-                                size_t nk, int *found);
+static ctune_status hook_lookup(void *self, const ctune__study_key *keys, size_t n, void *recs,
+                                size_t rec_size, size_t nk, unsigned char *found);
 static ctune_status hook_commit(void *self, const ctune__study_key *key, const char *params,
                                 const ctune__task_rec *rec, size_t nk);
 static ctune_status hook_claim(void *self, const ctune__study_key *key, ctune__task_rec *rec,
@@ -614,17 +718,18 @@ static ctune_status meta_get(ctune_study *st, const char *key, char **out)
     return rc;
 }
 
+/* (under st->lock, in the caller's transaction) */
 static ctune_status meta_put(ctune_study *st, const char *key, const char *value)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &q,
-                           NULL) != SQLITE_OK)
-        return db_error(st, CTUNE_EIO, "writing meta");
+    sqlite3_stmt *q = stmt(st, Q_META_PUT, "writing meta");
+    if (!q)
+        return ctune_last_error_code();
     sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
     int r = sqlite3_step(q);
-    sqlite3_finalize(q);
-    return r == SQLITE_DONE ? CTUNE_OK : db_error(st, CTUNE_EIO, "writing meta");
+    ctune_status rc = r == SQLITE_DONE ? CTUNE_OK : db_error(st, CTUNE_EIO, "writing meta");
+    sqlite3_reset(q);
+    return rc;
 }
 
 /* CTUNE_ESTATE naming the first line where the two fingerprints differ. */
@@ -710,9 +815,14 @@ static ctune_status hook_begin(void *self, const ctune__study_begin *b)
     if (st->v1_reader)
         return refuse_v1_reader(st);
     const char *fp = b->fingerprint;
-    CTUNE_TRY(exec(st, "BEGIN IMMEDIATE", "starting the search"));
+    pthread_mutex_lock(&st->lock); /* the heartbeat of an earlier run may be beating */
     char *old = NULL;
-    ctune_status rc = meta_get(st, "fingerprint", &old);
+    ctune_status rc = run_stmt(st, Q_BEGIN, "starting the search");
+    if (rc != CTUNE_OK) {
+        pthread_mutex_unlock(&st->lock);
+        return rc;
+    }
+    rc = meta_get(st, "fingerprint", &old);
     if (rc == CTUNE_OK && old && strcmp(old, fp) != 0) {
         if (st->fresh)
             rc = exec(st, "DELETE FROM trials; DELETE FROM meta;", "starting afresh");
@@ -740,32 +850,42 @@ static ctune_status hook_begin(void *self, const ctune__study_begin *b)
             rc = meta_put(st, "n_tasks", num);
     }
     ctune__free(old);
+    /* the claims of committed tasks that a killed process left (a handle
+     * deletes those of its commits at its next claim transaction or at
+     * hook end): a committed task never runs again, its claim means
+     * nothing */
+    if (rc == CTUNE_OK)
+        rc = exec(st,
+                  "DELETE FROM claims WHERE EXISTS (SELECT 1 FROM trials t WHERE "
+                  "t.candidate=claims.candidate AND t.rung=claims.rung AND "
+                  "t.split=claims.split AND t.state!='running')",
+                  "starting the search");
     int locked_now = 0;
     if (rc == CTUNE_OK && b->exclusive && !st->run_lock) {
         rc = take_run_lock(st);
         locked_now = rc == CTUNE_OK;
     }
+    long long n = 0;
     if (rc == CTUNE_OK)
-        rc = exec(st, "COMMIT", "starting the search");
+        rc = count_trials(st, &n, "starting the search");
+    if (rc == CTUNE_OK)
+        rc = run_stmt(st, Q_COMMIT, "starting the search");
     if (rc != CTUNE_OK) {
-        char msg[1024];
-        memcpy(msg, ctune_last_error(), sizeof msg);
-        msg[sizeof msg - 1] = '\0';
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        rollback(st);
         if (locked_now)
             st->run_lock = 0; /* rolled back with the rest */
-        return ctune_set_error_str(rc, msg);
+        pthread_mutex_unlock(&st->lock);
+        return rc;
     }
     st->n_cands = b->n_cands;
     st->n_splits = b->n_splits;
     st->n_scores = b->n_scores;
     st->n_tasks = b->n_tasks;
     st->exclusive = b->exclusive;
-    long long n = 0;
-    CTUNE_TRY(query_int(st, "SELECT count(*) FROM trials", &n, "starting the search"));
     /* complete already: the refit is ours; alone on the study: always */
     st->last_here = b->exclusive || (size_t)n >= b->n_tasks;
     st->began = 1;
+    pthread_mutex_unlock(&st->lock);
     return hb_start(st);
 }
 
@@ -800,23 +920,22 @@ static void bind_key(sqlite3_stmt *q, const ctune__study_key *key)
     sqlite3_bind_int64(q, 3, (sqlite3_int64)key->split);
 }
 
-static ctune_status hook_lookup(void *self, const ctune__study_key *key, ctune__task_rec *rec,
-                                size_t nk, int *found)
+/* The committed record of task `key` into rec (when rec is not NULL), and
+ * *found (under st->lock). */
+static ctune_status lookup_row(ctune_study *st, const ctune__study_key *key, ctune__task_rec *rec,
+                               size_t nk, int *found)
 {
-    ctune_study *st = self;
     size_t c = key->cand, f = key->split;
     *found = 0;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT status, score_failures, scores, fit_time, "
-                           "score_time, error FROM trials WHERE candidate=? AND rung=? AND "
-                           "split=?",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_error(st, CTUNE_EIO, "reading trials");
+    sqlite3_stmt *q = stmt(st, Q_LOOKUP, "reading trials");
+    if (!q)
+        return ctune_last_error_code();
     bind_key(q, key);
     int r = sqlite3_step(q);
     ctune_status rc = CTUNE_OK;
-    if (r == SQLITE_ROW) {
+    if (r == SQLITE_ROW && !rec) {
+        *found = 1;
+    } else if (r == SQLITE_ROW) {
         const unsigned char *blob = sqlite3_column_blob(q, 2);
         size_t len = (size_t)sqlite3_column_bytes(q, 2);
         long long status = sqlite3_column_int64(q, 0);
@@ -841,7 +960,43 @@ static ctune_status hook_lookup(void *self, const ctune__study_key *key, ctune__
     } else if (r != SQLITE_DONE) {
         rc = db_error(st, CTUNE_EIO, "reading trials");
     }
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
+    return rc;
+}
+
+/* Every task of keys[0..n): its committed record into the rec_size-byte
+ * record i of recs and found[i] = 1, or found[i] = 0; in one read. */
+static ctune_status hook_lookup(void *self, const ctune__study_key *keys, size_t n, void *recs,
+                                size_t rec_size, size_t nk, unsigned char *found)
+{
+    ctune_study *st = self;
+    pthread_mutex_lock(&st->lock);
+    /* one read transaction for all (else one per row) */
+    ctune_status rc = exec(st, "BEGIN", "reading trials");
+    for (size_t i = 0; rc == CTUNE_OK && i < n; i++) {
+        int f = 0;
+        rc = lookup_row(st, &keys[i], (ctune__task_rec *)((char *)recs + i * rec_size), nk, &f);
+        found[i] = (unsigned char)f;
+    }
+    if (rc == CTUNE_OK)
+        rc = run_stmt(st, Q_COMMIT, "reading trials");
+    else if (!sqlite3_get_autocommit(st->db))
+        rollback(st);
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+/* The number of tasks committed (under st->lock). */
+static ctune_status count_trials(ctune_study *st, long long *n, const char *what)
+{
+    sqlite3_stmt *q = stmt(st, Q_COUNT_TRIALS, what);
+    if (!q)
+        return ctune_last_error_code();
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW)
+        *n = sqlite3_column_int64(q, 0);
+    ctune_status rc = r == SQLITE_ROW ? CTUNE_OK : db_error(st, CTUNE_EIO, what);
+    sqlite3_reset(q);
     return rc;
 }
 
@@ -852,27 +1007,75 @@ static double wall_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Drops this task's claim and refreshes the heartbeat of this handle's
- * other claims (inside the caller's transaction). */
-static ctune_status claim_release(ctune_study *st, const ctune__study_key *key)
+static int same_key(const ctune__study_key *a, const ctune__study_key *b)
+{
+    return a->cand == b->cand && a->rung == b->rung && a->split == b->split;
+}
+
+/* The index of `key` in keys[0..n), or -1. */
+static long key_find(const ctune__study_key *keys, size_t n, const ctune__study_key *key)
+{
+    for (size_t i = n; i-- > 0;)
+        if (same_key(&keys[i], key))
+            return (long)i;
+    return -1;
+}
+
+static long held_find(const ctune_study *st, const ctune__study_key *key)
+{
+    return key_find(st->held, st->n_held, key);
+}
+
+/* Appends `key` to the array *keys of *n (capacity *cap) unless it is in it. */
+static ctune_status key_add(ctune__study_key **keys, size_t *n, size_t *cap,
+                            const ctune__study_key *key)
+{
+    if (key_find(*keys, *n, key) >= 0)
+        return CTUNE_OK;
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 16;
+        ctune__study_key *h = ctune__realloc(*keys, c * sizeof *h);
+        if (!h)
+            return CTUNE_ENOMEM;
+        *keys = h;
+        *cap = c;
+    }
+    (*keys)[(*n)++] = *key;
+    return CTUNE_OK;
+}
+
+static ctune_status held_add(ctune_study *st, const ctune__study_key *key)
+{
+    return key_add(&st->held, &st->n_held, &st->cap_held, key);
+}
+
+/* Deletes the claims of the tasks this handle committed since the last
+ * claim transaction, and refreshes the heartbeat of its other claims
+ * (inside the caller's transaction; st->n_spent is cleared by the caller
+ * once the transaction commits). */
+static ctune_status release_spent(ctune_study *st)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "DELETE FROM claims WHERE candidate=? AND rung=? AND split=?",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_error(st, CTUNE_EIO, "releasing a claim");
-    bind_key(q, key);
-    int r = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (r != SQLITE_DONE)
-        return db_error(st, CTUNE_EIO, "releasing a claim");
-    if (sqlite3_prepare_v2(st->db, "UPDATE claims SET heartbeat=? WHERE owner=?", -1, &q, NULL) !=
-        SQLITE_OK)
-        return db_error(st, CTUNE_EIO, "heart-beating");
+    for (size_t i = 0; i < st->n_spent; i++) {
+        if (!(q = stmt(st, Q_CLAIM_DEL, "releasing a claim")))
+            return ctune_last_error_code();
+        bind_key(q, &st->spent[i]);
+        sqlite3_bind_text(q, 4, st->owner, -1, SQLITE_STATIC);
+        ctune_status rc = sqlite3_step(q) == SQLITE_DONE
+                              ? CTUNE_OK
+                              : db_error(st, CTUNE_EIO, "releasing a claim");
+        sqlite3_reset(q);
+        if (rc != CTUNE_OK)
+            return rc;
+    }
+    if (!(q = stmt(st, Q_HEARTBEAT, "heart-beating")))
+        return ctune_last_error_code();
     sqlite3_bind_double(q, 1, wall_now());
     sqlite3_bind_text(q, 2, st->owner, -1, SQLITE_STATIC);
-    r = sqlite3_step(q);
-    sqlite3_finalize(q);
-    return r == SQLITE_DONE ? CTUNE_OK : db_error(st, CTUNE_EIO, "heart-beating");
+    ctune_status rc = sqlite3_step(q) == SQLITE_DONE ? CTUNE_OK
+                                                     : db_error(st, CTUNE_EIO, "heart-beating");
+    sqlite3_reset(q);
+    return rc;
 }
 
 /* The pid of a claim's owner ("pid/host/nonce") when it runs on this host,
@@ -909,6 +1112,62 @@ static int claim_alive(const ctune_study *st, const char *owner, double heartbea
     return 1;
 }
 
+#ifdef CTUNE_TEST_HOOKS
+/* Test builds only: CTUNE_TEST_STUDY_KILL="<n>:claimed" kills the process
+ * with SIGKILL right after its n-th claim transaction (a candidate's tasks
+ * claimed, none of them run). */
+static void test_kill_claimed(const ctune_study *st)
+{
+    const char *v = getenv("CTUNE_TEST_STUDY_KILL");
+    if (!v || !v[0])
+        return;
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (n == st->claims && strcmp(end, ":claimed") == 0)
+        raise(SIGKILL);
+}
+#endif
+
+/* Claims task `key` (in the caller's transaction) unless another live
+ * process holds it: *claimed 1, or 0 when busy. */
+static ctune_status claim_one(ctune_study *st, const ctune__study_key *key, int *claimed)
+{
+    *claimed = 0;
+    sqlite3_stmt *q = stmt(st, Q_CLAIM_OWNER, "claiming a task");
+    if (!q)
+        return ctune_last_error_code();
+    bind_key(q, key);
+    int busy = 0, r = sqlite3_step(q);
+    ctune_status rc = CTUNE_OK;
+    if (r == SQLITE_ROW) {
+        const char *owner = (const char *)sqlite3_column_text(q, 0);
+        busy = owner && claim_alive(st, owner, sqlite3_column_double(q, 1));
+    } else if (r != SQLITE_DONE) {
+        rc = db_error(st, CTUNE_EIO, "claiming a task");
+    }
+    sqlite3_reset(q);
+    if (rc != CTUNE_OK || busy)
+        return rc;
+    if (!(q = stmt(st, Q_CLAIM_PUT, "claiming a task")))
+        return ctune_last_error_code();
+    bind_key(q, key);
+    sqlite3_bind_text(q, 4, st->owner, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, 5, wall_now());
+    rc = sqlite3_step(q) == SQLITE_DONE ? CTUNE_OK : db_error(st, CTUNE_EIO, "claiming a task");
+    sqlite3_reset(q);
+    if (rc != CTUNE_OK)
+        return rc;
+    *claimed = 1;
+    return held_add(st, key);
+}
+
+/* A task is claimed together with the later splits of its candidate (at
+ * its rung) that no one has committed or holds, in one transaction: the
+ * tasks of a candidate run one after the other, so a candidate costs one
+ * claim transaction, not one per split. The claims this handle holds are
+ * known here (st->held): a task among them runs without a transaction. A
+ * claimed task that has not run when the process dies is retried by the
+ * next process like any claim of a dead owner. */
 static ctune_status hook_claim(void *self, const ctune__study_key *key, ctune__task_rec *rec,
                                size_t nk, int *outcome)
 {
@@ -919,50 +1178,46 @@ static ctune_status hook_claim(void *self, const ctune__study_key *key, ctune__t
     }
     *outcome = CTUNE__CLAIM_BUSY;
     pthread_mutex_lock(&st->lock);
-    ctune_status rc = exec(st, "BEGIN IMMEDIATE", "claiming a task");
-    int found = 0;
+    if (held_find(st, key) >= 0) { /* claimed along with an earlier split */
+        *outcome = CTUNE__CLAIMED;
+        pthread_mutex_unlock(&st->lock);
+        return CTUNE_OK;
+    }
+    size_t n_held = st->n_held;
+    ctune_status rc = run_stmt(st, Q_BEGIN, "claiming a task");
+    int found = 0, claimed = 0;
     if (rc == CTUNE_OK)
-        rc = hook_lookup(st, key, rec, nk, &found);
-    if (rc == CTUNE_OK && found) {
+        rc = release_spent(st);
+    if (rc == CTUNE_OK)
+        rc = lookup_row(st, key, rec, nk, &found);
+    if (rc == CTUNE_OK && found)
         *outcome = CTUNE__CLAIM_DONE;
-    } else if (rc == CTUNE_OK) {
-        sqlite3_stmt *q;
-        int busy = 0;
-        if (sqlite3_prepare_v2(st->db,
-                               "SELECT owner, heartbeat FROM claims WHERE candidate=? "
-                               "AND rung=? AND split=?",
-                               -1, &q, NULL) != SQLITE_OK) {
-            rc = db_error(st, CTUNE_EIO, "claiming a task");
-        } else {
-            bind_key(q, key);
-            if (sqlite3_step(q) == SQLITE_ROW) {
-                const char *owner = (const char *)sqlite3_column_text(q, 0);
-                busy = owner && claim_alive(st, owner, sqlite3_column_double(q, 1));
-            }
-            sqlite3_finalize(q);
-        }
-        if (rc == CTUNE_OK && !busy) {
-            if (sqlite3_prepare_v2(st->db,
-                                   "INSERT OR REPLACE INTO claims(candidate, rung, split, "
-                                   "owner, heartbeat) VALUES(?, ?, ?, ?, ?)",
-                                   -1, &q, NULL) != SQLITE_OK) {
-                rc = db_error(st, CTUNE_EIO, "claiming a task");
-            } else {
-                bind_key(q, key);
-                sqlite3_bind_text(q, 4, st->owner, -1, SQLITE_STATIC);
-                sqlite3_bind_double(q, 5, wall_now());
-                if (sqlite3_step(q) != SQLITE_DONE)
-                    rc = db_error(st, CTUNE_EIO, "claiming a task");
-                sqlite3_finalize(q);
-            }
-            if (rc == CTUNE_OK)
-                *outcome = CTUNE__CLAIMED;
-        }
+    else if (rc == CTUNE_OK)
+        rc = claim_one(st, key, &claimed);
+    if (rc == CTUNE_OK && claimed)
+        *outcome = CTUNE__CLAIMED;
+    for (size_t f = key->split + 1; rc == CTUNE_OK && claimed && f < st->n_splits; f++) {
+        ctune__study_key k = *key;
+        k.split = f;
+        int done = 0, got = 0;
+        rc = lookup_row(st, &k, NULL, nk, &done);
+        if (rc == CTUNE_OK && !done && held_find(st, &k) < 0)
+            rc = claim_one(st, &k, &got);
     }
     if (rc == CTUNE_OK)
-        rc = exec(st, "COMMIT", "claiming a task");
-    if (rc != CTUNE_OK)
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        rc = run_stmt(st, Q_COMMIT, "claiming a task");
+    if (rc != CTUNE_OK) {
+        rollback(st);
+        st->n_held = n_held; /* none of this transaction's claims stands */
+        *outcome = CTUNE__CLAIM_BUSY;
+    } else {
+        st->n_spent = 0;
+    }
+    st->claims++;
+#ifdef CTUNE_TEST_HOOKS
+    if (rc == CTUNE_OK)
+        test_kill_claimed(st);
+#endif
     pthread_mutex_unlock(&st->lock);
     return rc;
 }
@@ -982,19 +1237,18 @@ static double hb_interval(const ctune_study *st)
  * database stayed locked) is not the search's: the next beat retries. */
 static void heartbeat(ctune_study *st)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    if (run_stmt(st, Q_BEGIN, "heart-beating") != CTUNE_OK)
         return;
-    int ok = sqlite3_prepare_v2(st->db, "UPDATE claims SET heartbeat=? WHERE owner=?", -1, &q,
-                                NULL) == SQLITE_OK;
+    sqlite3_stmt *q = stmt(st, Q_HEARTBEAT, "heart-beating");
+    int ok = q != NULL;
     if (ok) {
         sqlite3_bind_double(q, 1, wall_now());
         sqlite3_bind_text(q, 2, st->owner, -1, SQLITE_STATIC);
         ok = sqlite3_step(q) == SQLITE_DONE;
-        sqlite3_finalize(q);
+        sqlite3_reset(q);
     }
-    if (!ok || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!ok || run_stmt(st, Q_COMMIT, "heart-beating") != CTUNE_OK)
+        rollback(st);
 }
 
 static void *hb_main(void *arg)
@@ -1044,6 +1298,7 @@ static void hook_end(void *self)
     }
     st->run_lock = 0;
     st->exclusive = 0;
+    st->n_held = st->n_spent = 0; /* their rows go below */
     if (!st->began)
         return; /* no search ran: nothing of this handle to release */
     st->began = 0;
@@ -1099,16 +1354,10 @@ static ctune_status hook_commit(void *self, const ctune__study_key *key, const c
     pthread_mutex_lock(&st->lock);
     for (size_t k = 0; k < 2 * nk; k++)
         le_put(blob + 8 * k, rec->scores[k]);
-    ctune_status rc = exec(st, "BEGIN IMMEDIATE", "committing a task");
-    sqlite3_stmt *q = NULL;
-    if (rc == CTUNE_OK &&
-        sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO trials(candidate, rung, split, params, "
-                           "state, status, score_failures, scores, fit_time, score_time, error, "
-                           "history, n_resources, bracket) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                           "?, NULL, ?, ?)",
-                           -1, &q, NULL) != SQLITE_OK)
-        rc = db_error(st, CTUNE_EIO, "committing a task");
+    ctune_status rc = run_stmt(st, Q_BEGIN, "committing a task");
+    sqlite3_stmt *q = rc == CTUNE_OK ? stmt(st, Q_TRIAL_PUT, "committing a task") : NULL;
+    if (rc == CTUNE_OK && !q)
+        rc = ctune_last_error_code();
     if (rc == CTUNE_OK) {
         bind_key(q, key);
         sqlite3_bind_text(q, 4, params, -1, SQLITE_STATIC);
@@ -1127,28 +1376,38 @@ static ctune_status hook_commit(void *self, const ctune__study_key *key, const c
             sqlite3_bind_int64(q, 13, (sqlite3_int64)key->bracket);
         if (sqlite3_step(q) != SQLITE_DONE)
             rc = db_error(st, CTUNE_EIO, "committing a task");
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q); /* they point at this call's memory */
     }
-    sqlite3_finalize(q);
-    if (rc == CTUNE_OK)
-        rc = claim_release(st, key);
+    /* the task's claim row stays until this handle's next claim
+     * transaction (release_spent) or the end of the search: a committed
+     * task is never run again whoever claims it, and the commit writes
+     * only the task's row */
     long long n = 0;
     if (rc == CTUNE_OK)
-        rc = query_int(st, "SELECT count(*) FROM trials", &n, "committing a task");
+        rc = count_trials(st, &n, "committing a task");
     st->commits++;
 #ifdef CTUNE_TEST_HOOKS
     if (rc == CTUNE_OK)
         test_kill(st, 0);
 #endif
     if (rc == CTUNE_OK)
-        rc = exec(st, "COMMIT", "committing a task");
+        rc = run_stmt(st, Q_COMMIT, "committing a task");
 #ifdef CTUNE_TEST_HOOKS
     if (rc == CTUNE_OK)
         test_kill(st, 1);
 #endif
-    if (rc != CTUNE_OK)
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    else if ((size_t)n >= st->n_tasks)
-        st->last_here = 1; /* this commit completed the study */
+    if (rc != CTUNE_OK) {
+        rollback(st);
+    } else {
+        long i = held_find(st, key);
+        if (i >= 0) { /* (out of memory for the list: its row goes at hook end) */
+            st->held[i] = st->held[--st->n_held];
+            key_add(&st->spent, &st->n_spent, &st->cap_spent, key);
+        }
+        if ((size_t)n >= st->n_tasks)
+            st->last_here = 1; /* this commit completed the study */
+    }
     pthread_mutex_unlock(&st->lock);
     ctune__free(blob);
     return rc;

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Kill and resume: `ctune search --study` killed with SIGKILL inside and
-after every commit, in the middle of the refit and while writing the
-results, then resumed; the JSON results equal an uninterrupted run's except
-the timing fields, and the saved model predicts as the uninterrupted run's.
+after every commit, right after every claim (a candidate's three tasks
+claimed in one transaction, none of them run), in the middle of the refit
+and while writing the results, then resumed; the JSON results equal an
+uninterrupted run's except the timing fields, and the saved model predicts
+as the uninterrupted run's.
 
 usage: kill_resume.py CTUNE TEST_HOOKS(0|1) IRIS_CSV"""
 import json
@@ -52,6 +54,15 @@ def done_in(tmp, study):
     con = sqlite3.connect(os.path.join(tmp, study))
     try:
         return con.execute("SELECT count(*) FROM trials").fetchone()[0]
+    finally:
+        con.close()
+
+
+def claims_in(tmp, study):
+    """The (candidate, rung, split) of the claims in the study, sorted."""
+    con = sqlite3.connect(os.path.join(tmp, study))
+    try:
+        return sorted(con.execute("SELECT candidate, rung, split FROM claims").fetchall())
     finally:
         con.close()
 
@@ -300,6 +311,8 @@ def main():
         ref_pred = predictions(tmp, "ref.ctm")
         points = [("%d:in" % k, k - 1) for k in range(1, N_TASKS + 1)]
         points += [("%d:after" % k, k) for k in range(1, N_TASKS + 1)]
+        # the n-th claim takes candidate n - 1's three splits at once
+        points += [("%d:claimed" % n, 3 * (n - 1)) for n in range(1, N_TASKS // 3 + 1)]
         points.append(("refit", N_TASKS))  # every task committed, in the refit's fit
         points.append(("write", N_TASKS))  # the refit is done, the results half written
         for point, committed in points:
@@ -329,12 +342,18 @@ def main():
             got = done_in(tmp, "s.db")
             assert got == committed, "%s: %d tasks committed, expected %d" % (
                 point, got, committed)
+            if point.endswith(":claimed"):
+                # the dead process holds the candidate's three tasks, none run
+                c = committed // 3
+                assert claims_in(tmp, "s.db") == [(c, 0, 0), (c, 0, 1), (c, 0, 2)], (
+                    point, claims_in(tmp, "s.db"))
             p = run(tmp, ["--study", "s.db", "--results", "out.json", "--save-model",
                           "out.ctm"])
             assert p.returncode == 0, "%s: resume failed: %s" % (point, p.stderr)
             assert results(os.path.join(tmp, "out.json")) == ref, \
                 "%s: resumed results differ from the uninterrupted run" % point
             assert done_in(tmp, "s.db") == N_TASKS
+            assert claims_in(tmp, "s.db") == [], (point, claims_in(tmp, "s.db"))
             if point in ("refit", "write", "1:in", "%d:after" % N_TASKS):
                 assert predictions(tmp, "out.ctm") == ref_pred, \
                     "%s: the resumed model predicts otherwise" % point

@@ -41,6 +41,25 @@ static void rm_study(const char *path)
 
 static long file_size(const char *path);
 
+/* The rows of `table` in the study file at `path`, read by another
+ * connection. */
+static long long count_rows(const char *path, const char *table)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    char sql[64];
+    long long n = -1;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
 typedef struct fixture {
     double *X, *y;
     ctune_data *d;
@@ -127,12 +146,16 @@ START_TEST(test_resume_equals_uninterrupted)
         ck_assert_ok(ctune_study_progress(&done, &total, st));
         ck_assert_uint_eq(total, 15);
         ck_assert_uint_eq(done, k < 15 ? (k ? k : 1) : 15);
+        /* the claims of the candidate cut short (taken with its first
+         * split) went when the fit returned */
+        ck_assert_int_eq(count_rows(path, "claims"), 0);
         ctune_search_free(s);
         ctune_study_close(st);
-        /* resumed in a new handle, as after a kill */
+        /* resumed in a new handle, as after a kill, on two threads that
+         * share the claims of a candidate */
         long before = atomic_load(&fx_fits);
         ck_assert_ok(ctune_study_open(&st, path, NULL));
-        s = new_search(&f, NULL);
+        s = new_search(&f, "cv=3, seed=4, n_jobs=2");
         ck_assert_ok(ctune_search_set_study(s, st));
         ck_assert_ok(ctune_search_fit(s, f.d));
         /* only the missing tasks ran, plus the refit */
@@ -140,6 +163,7 @@ START_TEST(test_resume_equals_uninterrupted)
         assert_same_results(ref, s, f.d);
         ck_assert_ok(ctune_study_progress(&done, &total, st));
         ck_assert_uint_eq(done, 15);
+        ck_assert_int_eq(count_rows(path, "claims"), 0);
         ctune_search_free(s);
         ctune_study_close(st);
     }
@@ -716,7 +740,7 @@ END_TEST
 
 /* ---- the heartbeat during long fits ------------------------------------------ */
 
-/* One slow candidate (each fit sleeps 2 s), two splits, no refit. */
+/* Two slow candidates (each fit sleeps 1.5 s), two splits, no refit. */
 static ctune_status slow_fit(const fixture *f, const char *path)
 {
     ctune_estimator *e;
@@ -724,8 +748,8 @@ static ctune_status slow_fit(const fixture *f, const char *path)
     ctune_search *s;
     ctune_study *st;
     ck_assert_ok(ctune_estimator_new(&e, &fx_slow_vt, NULL));
-    ck_assert_ok(ctune_space_parse(&sp, "delay_ms: 2000"));
-    ck_assert_ok(ctune_search_new_randomized(&s, e, sp, 1, 5));
+    ck_assert_ok(ctune_space_parse(&sp, "delay_ms: 1500|1501"));
+    ck_assert_ok(ctune_search_new_randomized(&s, e, sp, 2, 5));
     ck_assert_ok(ctune_search_set_options(s, "cv=2, refit=false, n_jobs=1"));
     ctune_status rc = ctune_study_open(&st, path, "claim_timeout=1");
     if (rc == CTUNE_OK) {
@@ -773,9 +797,11 @@ static pid_t fork_slow_fit(const fixture *f, const char *path)
     return pid;
 }
 
-/* claim_timeout=1 and fits of 2 s: the heartbeat keeps each process's claim
- * alive, so each of two processes fits one task and neither takes the
- * other's; a killed owner's claim is still taken over at once. */
+/* claim_timeout=1 and fits of 1.5 s: the heartbeat keeps each process's
+ * claims alive, so each of two processes fits one candidate (a claim takes
+ * the candidate's two splits: the second waits 1.5 s, claimed, while the
+ * first fits) and neither takes the other's; a killed owner's claims are
+ * still taken over at once. */
 START_TEST(test_heartbeat_keeps_long_claims)
 {
     fixture f;
@@ -785,19 +811,19 @@ START_TEST(test_heartbeat_keeps_long_claims)
     pid_t pid = fork_slow_fit(&f, path);
     long before = atomic_load(&fx_fits);
     ck_assert_ok(slow_fit(&f, path));
-    ck_assert_int_eq(atomic_load(&fx_fits) - before, 1);
+    ck_assert_int_eq(atomic_load(&fx_fits) - before, 2);
     int ws;
     ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
     ck_assert(WIFEXITED(ws));
-    ck_assert_int_eq(WEXITSTATUS(ws), 1);
-    /* a dead owner: its claim goes at once, this process fits both tasks */
+    ck_assert_int_eq(WEXITSTATUS(ws), 2);
+    /* a dead owner: its claims go at once, this process fits all four tasks */
     rm_study(path);
     pid = fork_slow_fit(&f, path);
     kill(pid, SIGKILL);
     ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
     before = atomic_load(&fx_fits);
     ck_assert_ok(slow_fit(&f, path));
-    ck_assert_int_eq(atomic_load(&fx_fits) - before, 2);
+    ck_assert_int_eq(atomic_load(&fx_fits) - before, 4);
     rm_study(path);
     fx_close(&f);
 }
