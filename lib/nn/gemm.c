@@ -41,8 +41,11 @@
 #endif
 
 static int g_force_path;
+static int g_no_driver; /* tests: 1 sends pooled products to BLIS too */
 
 void ctune__sgemm_force_path(int path) { g_force_path = path; }
+
+void ctune__sgemm_no_driver(int off) { g_no_driver = off; }
 
 /* ---- portable reference kernel (any transposes, any machine) ---------- */
 
@@ -391,8 +394,38 @@ static AVX512 void small_nn(int ta, size_t m, size_t n, size_t k, float alpha, c
     }
 }
 
+/* out[c] lane i = r[i] lane c: a 16 × 16 transpose in registers (4 rounds
+ * of 16 shuffles). r is overwritten. */
+static inline __attribute__((always_inline)) AVX512 void transpose16(__m512 *r, __m512 *out)
+{
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    /* r[4g + c], 128-bit lane l: rows 4g..4g+3 of column 4l + c */
+    for (int g = 0; g < 4; g++) {
+        __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
+        __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
+        r[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int c = 0; c < 4; c++) {
+        __m512 x0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44);
+        __m512 x1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xee);
+        __m512 x2 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44);
+        __m512 x3 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xee);
+        out[c] = _mm512_shuffle_f32x4(x0, x2, 0x88);
+        out[c + 4] = _mm512_shuffle_f32x4(x0, x2, 0xdd);
+        out[c + 8] = _mm512_shuffle_f32x4(x1, x3, 0x88);
+        out[c + 12] = _mm512_shuffle_f32x4(x1, x3, 0xdd);
+    }
+}
+
 /* bt[p·w + j] = B[j·ldb + p] for j < w, p < k: 16 × 16 tiles transposed
- * in registers (4 rounds of 16 shuffles), scalar copies at the edges. */
+ * in registers, scalar copies at the edges. */
 static AVX512 void transpose_b(const float *B, size_t ldb, size_t w, size_t k, float *bt)
 {
     size_t j = 0;
@@ -402,30 +435,9 @@ static AVX512 void transpose_b(const float *B, size_t ldb, size_t w, size_t k, f
             __m512 r[16], t[16];
             for (int i = 0; i < 16; i++)
                 r[i] = _mm512_loadu_ps(B + (j + (size_t)i) * ldb + p);
-            for (int i = 0; i < 16; i += 2) {
-                t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-                t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-            }
-            /* u[4g + c], 128-bit lane l: rows 4g..4g+3 of column 4l + c */
-            for (int g = 0; g < 4; g++) {
-                __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
-                __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
-                r[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-                r[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-                r[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-                r[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-            }
-            for (int c = 0; c < 4; c++) {
-                __m512 x0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44);
-                __m512 x1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xee);
-                __m512 x2 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44);
-                __m512 x3 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xee);
-                float *o = bt + (p + (size_t)c) * w + j;
-                _mm512_storeu_ps(o, _mm512_shuffle_f32x4(x0, x2, 0x88));
-                _mm512_storeu_ps(o + 4 * w, _mm512_shuffle_f32x4(x0, x2, 0xdd));
-                _mm512_storeu_ps(o + 8 * w, _mm512_shuffle_f32x4(x1, x3, 0x88));
-                _mm512_storeu_ps(o + 12 * w, _mm512_shuffle_f32x4(x1, x3, 0xdd));
-            }
+            transpose16(r, t);
+            for (int c = 0; c < 16; c++)
+                _mm512_storeu_ps(bt + (p + (size_t)c) * w + j, t[c]);
         }
         for (; p < k; p++)
             for (size_t jj = j; jj < j + 16; jj++)
@@ -691,6 +703,7 @@ static void blis_leave(void)
 
 static cntx_t g_cntx;                 /* BLIS' context with the AVX-512 micro-kernel */
 static int g_cntx_ok;                 /* 1 when g_cntx is in use */
+static int g_driver;                  /* 1: ctune's driver with the AVX-512 kernel */
 static size_t g_row_unit, g_col_unit; /* block edges of a split product (0: no split) */
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
@@ -758,6 +771,7 @@ static void init_context(void)
     if (cpu_has_avx512()) {
         g_row_unit = UK_MR;
         g_col_unit = UK_NR;
+        g_driver = 1;
     }
 #endif
     g_cntx_ok = 1;
@@ -844,6 +858,10 @@ struct ctune__nn_pool {
     double times[2][RING];
     int n_times[2], pos[2];
     int64_t n_split_steps, n_alone_steps;
+    /* packed operands of the AVX-512 driver, shared by the threads */
+    float *pack;     /* 64-byte aligned within pack_raw */
+    void *pack_raw;  /* the allocation */
+    size_t pack_cap; /* floats at pack */
 };
 
 static int g_force_mode = -1; /* tests: -1 measure, 0 alone, 1 split, 2 alternate */
@@ -985,6 +1003,7 @@ void ctune__nn_pool_free(ctune__nn_pool *p)
     pthread_cond_destroy(&p->idle);
     pthread_cond_destroy(&p->work);
     pthread_mutex_destroy(&p->m);
+    ctune__free(p->pack_raw);
     ctune__free(p);
 }
 
@@ -1186,6 +1205,227 @@ void ctune__nn_pool_step_end(ctune__nn_pool *p, int full)
     p->split = p->chosen;
 }
 
+#if HAVE_X86
+/* ---- ctune's GEMM driver for the AVX-512 micro-kernel ------------------------
+ *
+ * With a pool, large products skip BLIS. One BLIS call per block of C made
+ * every thread pack the operand the blocks share in full, and each call
+ * paid BLIS' set-up (control tree and thread-info allocations, the
+ * packing-buffer mutex, the fork mutex) and its scalar packer for B. Here
+ * a product is two pieces of the pool's work: the threads pack the
+ * micro-panels of both operands, each its share, into one buffer held by
+ * the pool (allocated once, grown to the largest product); then each
+ * computes its blocks of C from the shared panels. A piece ends when all
+ * its blocks are done, which is the barrier between the phases, and a
+ * worker that is not scheduled leaves its blocks to the caller.
+ *
+ * Bit for bit what BLIS 0.9.0 computes with the context of init_context:
+ * every micro-tile of C (12 × 32 from C's origin; edge tiles smaller) goes
+ * through ukr_12x32 with the same m and n, over the same k blocks (KC =
+ * 256 in order, then the rest: bli_determine_blocksize_f with def == max),
+ * with beta on the first k block and 1 after it, and alpha as given (BLIS
+ * packs with kappa 1 and hands the kernel 1 · alpha). The values of a
+ * tile depend only on its panels, not on the order in which tiles are
+ * visited. tests/nn/test_nn_gemm.c compares both paths bit for bit. */
+
+#define DR_KC 256 /* k block: BLIS' KC */
+#define DR_MC 144 /* rows of packed A visited per k block (L2): BLIS' MC */
+/* floats of packed operands (16 MiB): a larger product goes to BLIS,
+ * which packs block by block */
+#define DR_MAX_PACK ((size_t)4 << 20)
+
+typedef struct drv_job {
+    int ta, tb, split_n;
+    size_t m, n, k, lda, ldb, ldc;
+    size_t mp, np;             /* m and n rounded up to the micro-tile */
+    size_t a_groups, b_groups; /* packing blocks of A's and of B's panels */
+    size_t block;              /* rows or columns of C per compute block */
+    float alpha, beta;
+    const float *A, *B;
+    float *C, *Ap, *Bp;
+} drv_job;
+
+static inline size_t min_z(size_t a, size_t b) { return a < b ? a : b; }
+
+/* Micro-panel of op(A): rows r0 .. r0 + rows (rows <= 12) over k0 .. k0 + kc,
+ * as kc groups of 12 values, rows past `rows` zero. */
+static AVX512 void pack_a_panel(int ta, const float *A, size_t lda, size_t r0, size_t rows,
+                                size_t k0, size_t kc, float *dst)
+{
+    if (ta) { /* A stored k × m: the panel's values for one k are contiguous */
+        __mmask16 mk = tail_mask(rows);
+        for (size_t p = 0; p < kc; p++)
+            _mm512_mask_storeu_ps(dst + p * UK_MR, 0x0fff,
+                                  _mm512_maskz_loadu_ps(mk, A + (k0 + p) * lda + r0));
+        return;
+    }
+    /* A stored m × k: 16 values of k of each row at a time, transposed */
+    size_t p = 0;
+    for (; p + 16 <= kc; p += 16) {
+        __m512 r[16], t[16];
+        for (size_t i = 0; i < 16; i++)
+            r[i] = i < rows ? _mm512_loadu_ps(A + (r0 + i) * lda + k0 + p) : _mm512_setzero_ps();
+        transpose16(r, t);
+        for (size_t c = 0; c < 16; c++)
+            _mm512_mask_storeu_ps(dst + (p + c) * UK_MR, 0x0fff, t[c]);
+    }
+    for (; p < kc; p++)
+        for (size_t i = 0; i < UK_MR; i++)
+            dst[p * UK_MR + i] = i < rows ? A[(r0 + i) * lda + k0 + p] : 0.0f;
+}
+
+/* Micro-panel of op(B): columns c0 .. c0 + cols (cols <= 32) over k0 .. k0 +
+ * kc, as kc rows of 32 values (64-byte aligned), columns past `cols` zero. */
+static AVX512 void pack_b_panel(int tb, const float *B, size_t ldb, size_t c0, size_t cols,
+                                size_t k0, size_t kc, float *dst)
+{
+    if (!tb) { /* B stored k × n: a row of the panel is two loads */
+        __mmask16 m0 = tail_mask(cols), m1 = cols > 16 ? tail_mask(cols - 16) : 0;
+        for (size_t p = 0; p < kc; p++) {
+            const float *b = B + (k0 + p) * ldb + c0;
+            _mm512_store_ps(dst + p * UK_NR, _mm512_maskz_loadu_ps(m0, b));
+            _mm512_store_ps(dst + p * UK_NR + 16, _mm512_maskz_loadu_ps(m1, b + 16));
+        }
+        return;
+    }
+    /* B stored n × k: each half of the panel, 16 values of k at a time,
+     * transposed */
+    size_t p = 0;
+    for (; p + 16 <= kc; p += 16)
+        for (size_t h = 0; h < 2; h++) {
+            __m512 r[16], t[16];
+            for (size_t i = 0; i < 16; i++)
+                r[i] = 16 * h + i < cols ? _mm512_loadu_ps(B + (c0 + 16 * h + i) * ldb + k0 + p)
+                                         : _mm512_setzero_ps();
+            transpose16(r, t);
+            for (size_t c = 0; c < 16; c++)
+                _mm512_store_ps(dst + (p + c) * UK_NR + 16 * h, t[c]);
+        }
+    for (; p < kc; p++)
+        for (size_t c = 0; c < UK_NR; c++)
+            dst[p * UK_NR + c] = c < cols ? B[(c0 + c) * ldb + k0 + p] : 0.0f;
+}
+
+/* Packing block b: a group of A's panels, then of B's, each over every k
+ * block. The k block at k0 of packed A starts at k0 · mp, its panel i at
+ * i · 12 · kc from there (B: k0 · np and j · 32 · kc). */
+static void drv_pack(void *ctx, size_t b)
+{
+    drv_job *j = ctx;
+    int is_a = b < j->a_groups;
+    size_t g = is_a ? b : b - j->a_groups, groups = is_a ? j->a_groups : j->b_groups;
+    size_t w = is_a ? UK_MR : UK_NR, len = is_a ? j->m : j->n;
+    size_t panels = (len + w - 1) / w, per = (panels + groups - 1) / groups;
+    for (size_t i = g * per; i < panels && i < (g + 1) * per; i++)
+        for (size_t k0 = 0; k0 < j->k; k0 += DR_KC) {
+            size_t kc = min_z(DR_KC, j->k - k0), e = min_z(w, len - i * w);
+            if (is_a)
+                pack_a_panel(j->ta, j->A, j->lda, i * w, e, k0, kc,
+                             j->Ap + k0 * j->mp + i * w * kc);
+            else
+                pack_b_panel(j->tb, j->B, j->ldb, i * w, e, k0, kc,
+                             j->Bp + k0 * j->np + i * w * kc);
+        }
+}
+
+/* C[r0..r1) × [c0..c1) from the packed panels; r0, c0 on the micro-tile,
+ * r1 and c1 on it or at m and n. BLIS' loop order within a k block: blocks
+ * of DR_MC rows, then panels of B, then panels of A. */
+static void drv_tiles(const drv_job *j, size_t r0, size_t r1, size_t c0, size_t c1)
+{
+    for (size_t k0 = 0; k0 < j->k; k0 += DR_KC) {
+        size_t kc = min_z(DR_KC, j->k - k0);
+        float alpha = j->alpha, beta = k0 == 0 ? j->beta : 1.0f;
+        float *Ab = j->Ap + k0 * j->mp, *Bb = j->Bp + k0 * j->np;
+        for (size_t i0 = r0; i0 < r1; i0 += DR_MC) {
+            size_t i1 = min_z(i0 + DR_MC, r1);
+            for (size_t c = c0; c < c1; c += UK_NR)
+                for (size_t r = i0; r < i1; r += UK_MR)
+                    ukr_12x32((dim_t)min_z(UK_MR, r1 - r), (dim_t)min_z(UK_NR, c1 - c), (dim_t)kc,
+                              &alpha, Ab + r * kc, Bb + c * kc, &beta, j->C + r * j->ldc + c,
+                              (inc_t)j->ldc, 1, NULL, NULL);
+        }
+    }
+}
+
+static void drv_block(void *ctx, size_t b)
+{
+    drv_job *j = ctx;
+    size_t lo = b * j->block;
+    if (j->split_n)
+        drv_tiles(j, 0, j->m, lo, min_z(lo + j->block, j->n));
+    else
+        drv_tiles(j, lo, min_z(lo + j->block, j->m), 0, j->n);
+}
+
+/* The pool's packing buffer of at least `floats` floats (NULL: no memory). */
+static float *pool_pack_buffer(ctune__nn_pool *p, size_t floats)
+{
+    if (floats > p->pack_cap) {
+        ctune__free(p->pack_raw);
+        p->pack_cap = 0;
+        p->pack = NULL;
+        p->pack_raw = ctune__malloc_array(floats + 16, sizeof(float));
+        if (!p->pack_raw)
+            return NULL;
+        uintptr_t a = ((uintptr_t)p->pack_raw + 63) & ~(uintptr_t)63;
+        p->pack = (float *)a;
+        p->pack_cap = floats;
+    }
+    return p->pack;
+}
+
+/* C = alpha op(A)·op(B) + beta C through the driver, among the pool's
+ * threads when it splits. 0 (nothing done) when the packed operands would
+ * exceed DR_MAX_PACK or cannot be allocated: the caller goes to BLIS. */
+static int drv_gemm(ctune__nn_pool *pool, int ta, int tb, size_t m, size_t n, size_t k, float alpha,
+                    const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
+                    size_t ldc)
+{
+    if (m > DR_MAX_PACK || n > DR_MAX_PACK || k > DR_MAX_PACK)
+        return 0;
+    size_t mp = (m + UK_MR - 1) / UK_MR * UK_MR, np = (n + UK_NR - 1) / UK_NR * UK_NR;
+    if (mp + np > DR_MAX_PACK / k)
+        return 0;
+    if (alpha == 0.0f) { /* BLIS scales C by beta and returns */
+        scale_c(C, ldc, m, n, beta);
+        return 1;
+    }
+    size_t a_floats = (mp * k + 15) / 16 * 16; /* B's panels 64-byte aligned */
+    float *buf = pool_pack_buffer(pool, a_floats + np * k);
+    if (!buf)
+        return 0;
+    size_t parts = ctune__nn_pool_splits(pool) ? (size_t)pool->threads : 1;
+    int split_n = m <= n; /* as blis_gemm splits */
+    size_t len = split_n ? n : m, unit = split_n ? UK_NR : UK_MR;
+    size_t block = ((len + parts - 1) / parts + unit - 1) / unit * unit;
+    drv_job j = {ta,
+                 tb,
+                 split_n,
+                 m,
+                 n,
+                 k,
+                 lda,
+                 ldb,
+                 ldc,
+                 mp,
+                 np,
+                 min_z(mp / UK_MR, 2 * parts),
+                 min_z(np / UK_NR, 2 * parts),
+                 block,
+                 alpha,
+                 beta,
+                 A,
+                 B,
+                 C,
+                 buf,
+                 buf + a_floats};
+    pool_run(pool, j.a_groups + j.b_groups, drv_pack, &j);
+    pool_run(pool, (len + block - 1) / block, drv_block, &j);
+    return 1;
+}
+#endif /* HAVE_X86 */
+
 /* ---- multi-threaded products ---------------------------------------------- */
 
 typedef struct gemm_job {
@@ -1218,6 +1458,11 @@ static void blis_gemm(ctune__nn_pool *pool, int ta, int tb, size_t m, size_t n, 
                       float beta, float *C, size_t ldc)
 {
     pthread_once(&g_once, init_context);
+#if HAVE_X86
+    if (pool && g_driver && !g_no_driver &&
+        drv_gemm(pool, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc))
+        return;
+#endif
     if (!ctune__nn_pool_splits(pool)) {
         blis_gemm_1(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;

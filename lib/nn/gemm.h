@@ -71,6 +71,11 @@ void ctune__col_sums(const float *g, size_t rows, size_t u, float *out);
  * kernel, 2 always BLIS. Process-wide; not thread-safe to change. */
 void ctune__sgemm_force_path(int path);
 
+/* Tests: 1 sends the large products of a pool to BLIS (one call per block
+ * of C) instead of ctune's AVX-512 driver; 0 (default) the driver where
+ * the CPU has AVX-512. Process-wide; not thread-safe to change. */
+void ctune__sgemm_no_driver(int off);
+
 /* A static one-line description of the GEMM backend (BLIS version and kernel
  * configuration, the small-kernel ISA), for benchmarks. */
 const char *ctune__sgemm_info(void);
