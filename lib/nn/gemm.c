@@ -824,9 +824,9 @@ typedef void (*pool_fn)(void *ctx, size_t block);
 #define DRIFT 1.3      /* chosen mode this much slower than when chosen: probe */
 
 /* Hand-over of a piece of work without locks: the caller writes fn, ctx,
- * n_blocks and next, then publishes pub = 2·gen + 1 (odd: open); workers
+ * n_blocks and left, then publishes pub = 2·gen + 1 (odd: open); workers
  * that see a new odd value enter (active + 1), check that it is still
- * open, and claim blocks from next. The caller, after its own blocks,
+ * open, and claim blocks from left. The caller, after its own blocks,
  * closes the piece (pub = 2·gen) and waits until active is 0, so a worker
  * never reads a piece the caller has moved past. Sequentially consistent
  * atomics order each pair of "store mine, load theirs" (enter/close,
@@ -849,7 +849,8 @@ struct ctune__nn_pool {
     pool_fn fn;
     void *ctx;
     size_t n_blocks;
-    atomic_size_t next; /* next block to claim */
+    /* blocks not claimed yet: [lo, hi) as lo | hi << 32 */
+    _Atomic uint64_t left;
     /* step timing */
     double t0, ref; /* start of this step; chosen mode's median when chosen */
     int64_t steps;  /* full steps so far */
@@ -868,11 +869,24 @@ static int g_force_mode = -1; /* tests: -1 measure, 0 alone, 1 split, 2 alternat
 
 void ctune__nn_pool_force_mode(int mode) { g_force_mode = mode; }
 
-static void run_blocks(ctune__nn_pool *p)
+/* Runs the blocks of the current piece that this thread claims: the caller
+ * from the first, workers from the last, until they meet. With two
+ * threads each keeps the same part of the data from one piece to the next
+ * (C's rows or columns, the panels it packed) in its own cache, while a
+ * late or slow thread still leaves its blocks to the other. */
+static void run_blocks(ctune__nn_pool *p, int from_front)
 {
-    size_t b;
-    while ((b = atomic_fetch_add(&p->next, 1)) < p->n_blocks)
-        p->fn(p->ctx, b);
+    uint64_t v = atomic_load(&p->left);
+    for (;;) {
+        uint64_t lo = v & 0xffffffffu, hi = v >> 32;
+        if (lo >= hi)
+            return;
+        uint64_t w = from_front ? v + 1 : v - ((uint64_t)1 << 32);
+        if (atomic_compare_exchange_weak(&p->left, &v, w)) {
+            p->fn(p->ctx, from_front ? lo : hi - 1);
+            v = atomic_load(&p->left);
+        }
+    }
 }
 
 static inline void cpu_pause(void)
@@ -937,7 +951,7 @@ static void *pool_worker(void *arg)
         seen = v;
         atomic_fetch_add(&p->active, 1);
         if (atomic_load(&p->pub) == v) /* still open: the fields are this piece's */
-            run_blocks(p);
+            run_blocks(p, 0);
         if (atomic_fetch_sub(&p->active, 1) == 1 && atomic_load(&p->waiting)) {
             pthread_mutex_lock(&p->m);
             pthread_cond_signal(&p->idle);
@@ -985,7 +999,7 @@ ctune_status ctune__nn_pool_new(ctune__nn_pool **out, int threads)
     atomic_init(&p->sleepers, 0);
     atomic_init(&p->waiting, 0);
     atomic_init(&p->quit, 0);
-    atomic_init(&p->next, 0);
+    atomic_init(&p->left, 0);
     *out = p;
     return CTUNE_OK;
 }
@@ -1031,7 +1045,7 @@ static int pool_grow(ctune__nn_pool *p)
 /* Runs fn(ctx, 0..n_blocks) on the caller and the workers. */
 static void pool_run(ctune__nn_pool *p, size_t n_blocks, pool_fn fn, void *ctx)
 {
-    if (!ctune__nn_pool_splits(p) || n_blocks < 2 || pool_grow(p) == 0) {
+    if (!ctune__nn_pool_splits(p) || n_blocks < 2 || n_blocks > UINT32_MAX || pool_grow(p) == 0) {
         for (size_t b = 0; b < n_blocks; b++)
             fn(ctx, b);
         return;
@@ -1039,12 +1053,12 @@ static void pool_run(ctune__nn_pool *p, size_t n_blocks, pool_fn fn, void *ctx)
     p->fn = fn;
     p->ctx = ctx;
     p->n_blocks = n_blocks;
-    atomic_store(&p->next, 0);
+    atomic_store(&p->left, (uint64_t)n_blocks << 32);
     p->gen++;
     atomic_store(&p->pub, 2u * p->gen + 1u); /* open */
     wake_workers(p);
 
-    run_blocks(p);
+    run_blocks(p, 1);
 
     atomic_store(&p->pub, 2u * p->gen); /* closed: late workers skip it */
     for (long i = 0; atomic_load(&p->active) > 0; i++) {
@@ -1228,8 +1242,9 @@ void ctune__nn_pool_step_end(ctune__nn_pool *p, int full)
  * tile depend only on its panels, not on the order in which tiles are
  * visited. tests/nn/test_nn_gemm.c compares both paths bit for bit. */
 
-#define DR_KC 256 /* k block: BLIS' KC */
-#define DR_MC 144 /* rows of packed A visited per k block (L2): BLIS' MC */
+#define DR_KC 256   /* k block: BLIS' KC */
+#define DR_MC 144   /* rows of packed A visited per k block (L2): BLIS' MC */
+#define DR_BLOCKS 4 /* blocks of C (and of packing) per thread of a split product */
 /* floats of packed operands (16 MiB): a larger product goes to BLIS,
  * which packs block by block */
 #define DR_MAX_PACK ((size_t)4 << 20)
@@ -1237,9 +1252,9 @@ void ctune__nn_pool_step_end(ctune__nn_pool *p, int full)
 typedef struct drv_job {
     int ta, tb, split_n;
     size_t m, n, k, lda, ldb, ldc;
-    size_t mp, np;             /* m and n rounded up to the micro-tile */
-    size_t a_groups, b_groups; /* packing blocks of A's and of B's panels */
-    size_t block;              /* rows or columns of C per compute block */
+    size_t mp, np; /* m and n rounded up to the micro-tile */
+    size_t groups; /* packing blocks of the shared operand */
+    size_t block;  /* rows or columns of C per compute block */
     float alpha, beta;
     const float *A, *B;
     float *C, *Ap, *Bp;
@@ -1306,56 +1321,68 @@ static AVX512 void pack_b_panel(int tb, const float *B, size_t ldb, size_t c0, s
             dst[p * UK_NR + c] = c < cols ? B[(c0 + c) * ldb + k0 + p] : 0.0f;
 }
 
-/* Packing block b: a group of A's panels, then of B's, each over every k
- * block. The k block at k0 of packed A starts at k0 · mp, its panel i at
- * i · 12 · kc from there (B: k0 · np and j · 32 · kc). */
-static void drv_pack(void *ctx, size_t b)
+/* Panels i0 .. i1 of op(A) (is_a) or of op(B) over the k block at k0. The
+ * k block at k0 of packed A starts at k0 · mp, its panel i at i · 12 · kc
+ * from there (B: k0 · np and j · 32 · kc). */
+static void drv_pack_panels(const drv_job *j, int is_a, size_t i0, size_t i1, size_t k0, size_t kc)
 {
-    drv_job *j = ctx;
-    int is_a = b < j->a_groups;
-    size_t g = is_a ? b : b - j->a_groups, groups = is_a ? j->a_groups : j->b_groups;
-    size_t w = is_a ? UK_MR : UK_NR, len = is_a ? j->m : j->n;
-    size_t panels = (len + w - 1) / w, per = (panels + groups - 1) / groups;
-    for (size_t i = g * per; i < panels && i < (g + 1) * per; i++)
-        for (size_t k0 = 0; k0 < j->k; k0 += DR_KC) {
-            size_t kc = min_z(DR_KC, j->k - k0), e = min_z(w, len - i * w);
-            if (is_a)
-                pack_a_panel(j->ta, j->A, j->lda, i * w, e, k0, kc,
-                             j->Ap + k0 * j->mp + i * w * kc);
-            else
-                pack_b_panel(j->tb, j->B, j->ldb, i * w, e, k0, kc,
-                             j->Bp + k0 * j->np + i * w * kc);
-        }
+    for (size_t i = i0; i < i1; i++)
+        if (is_a)
+            pack_a_panel(j->ta, j->A, j->lda, i * UK_MR, min_z(UK_MR, j->m - i * UK_MR), k0, kc,
+                         j->Ap + k0 * j->mp + i * UK_MR * kc);
+        else
+            pack_b_panel(j->tb, j->B, j->ldb, i * UK_NR, min_z(UK_NR, j->n - i * UK_NR), k0, kc,
+                         j->Bp + k0 * j->np + i * UK_NR * kc);
 }
 
-/* C[r0..r1) × [c0..c1) from the packed panels; r0, c0 on the micro-tile,
- * r1 and c1 on it or at m and n. BLIS' loop order within a k block: blocks
- * of DR_MC rows, then panels of B, then panels of A. */
-static void drv_tiles(const drv_job *j, size_t r0, size_t r1, size_t c0, size_t c1)
+/* Packing block g of the shared operand (A when C is split by columns, B
+ * when by rows): a group of its panels over every k block. */
+static void drv_pack_shared(void *ctx, size_t g)
 {
-    for (size_t k0 = 0; k0 < j->k; k0 += DR_KC) {
-        size_t kc = min_z(DR_KC, j->k - k0);
-        float alpha = j->alpha, beta = k0 == 0 ? j->beta : 1.0f;
-        float *Ab = j->Ap + k0 * j->mp, *Bb = j->Bp + k0 * j->np;
-        for (size_t i0 = r0; i0 < r1; i0 += DR_MC) {
-            size_t i1 = min_z(i0 + DR_MC, r1);
-            for (size_t c = c0; c < c1; c += UK_NR)
-                for (size_t r = i0; r < i1; r += UK_MR)
-                    ukr_12x32((dim_t)min_z(UK_MR, r1 - r), (dim_t)min_z(UK_NR, c1 - c), (dim_t)kc,
-                              &alpha, Ab + r * kc, Bb + c * kc, &beta, j->C + r * j->ldc + c,
-                              (inc_t)j->ldc, 1, NULL, NULL);
-        }
+    drv_job *j = ctx;
+    int is_a = j->split_n;
+    size_t panels = is_a ? j->mp / UK_MR : j->np / UK_NR;
+    size_t per = (panels + j->groups - 1) / j->groups;
+    size_t i0 = min_z(g * per, panels), i1 = min_z(i0 + per, panels);
+    for (size_t k0 = 0; k0 < j->k; k0 += DR_KC)
+        drv_pack_panels(j, is_a, i0, i1, k0, min_z(DR_KC, j->k - k0));
+}
+
+/* C[r0..r1) × [c0..c1) over the k block at k0 from the packed panels; r0,
+ * c0 on the micro-tile, r1 and c1 on it or at m and n. BLIS' loop order
+ * within a k block: blocks of DR_MC rows, then panels of B, then of A. */
+static void drv_tiles(const drv_job *j, size_t k0, size_t kc, size_t r0, size_t r1, size_t c0,
+                      size_t c1)
+{
+    float alpha = j->alpha, beta = k0 == 0 ? j->beta : 1.0f;
+    float *Ab = j->Ap + k0 * j->mp, *Bb = j->Bp + k0 * j->np;
+    for (size_t i0 = r0; i0 < r1; i0 += DR_MC) {
+        size_t i1 = min_z(i0 + DR_MC, r1);
+        for (size_t c = c0; c < c1; c += UK_NR)
+            for (size_t r = i0; r < i1; r += UK_MR)
+                ukr_12x32((dim_t)min_z(UK_MR, r1 - r), (dim_t)min_z(UK_NR, c1 - c), (dim_t)kc,
+                          &alpha, Ab + r * kc, Bb + c * kc, &beta, j->C + r * j->ldc + c,
+                          (inc_t)j->ldc, 1, NULL, NULL);
     }
 }
 
+/* Compute block b of C: per k block, the panels of the operand this block
+ * alone uses (B's for a block of columns), packed by the thread that
+ * computes with them while they are in its cache, then the tiles. */
 static void drv_block(void *ctx, size_t b)
 {
     drv_job *j = ctx;
-    size_t lo = b * j->block;
-    if (j->split_n)
-        drv_tiles(j, 0, j->m, lo, min_z(lo + j->block, j->n));
-    else
-        drv_tiles(j, lo, min_z(lo + j->block, j->m), 0, j->n);
+    size_t lo = b * j->block, hi = min_z(lo + j->block, j->split_n ? j->n : j->m);
+    size_t r0 = j->split_n ? 0 : lo, r1 = j->split_n ? j->m : hi;
+    size_t c0 = j->split_n ? lo : 0, c1 = j->split_n ? hi : j->n;
+    for (size_t k0 = 0; k0 < j->k; k0 += DR_KC) {
+        size_t kc = min_z(DR_KC, j->k - k0);
+        if (j->split_n)
+            drv_pack_panels(j, 0, c0 / UK_NR, (c1 + UK_NR - 1) / UK_NR, k0, kc);
+        else
+            drv_pack_panels(j, 1, r0 / UK_MR, (r1 + UK_MR - 1) / UK_MR, k0, kc);
+        drv_tiles(j, k0, kc, r0, r1, c0, c1);
+    }
 }
 
 /* The pool's packing buffer of at least `floats` floats (NULL: no memory). */
@@ -1398,29 +1425,33 @@ static int drv_gemm(ctune__nn_pool *pool, int ta, int tb, size_t m, size_t n, si
     size_t parts = ctune__nn_pool_splits(pool) ? (size_t)pool->threads : 1;
     int split_n = m <= n; /* as blis_gemm splits */
     size_t len = split_n ? n : m, unit = split_n ? UK_NR : UK_MR;
-    size_t block = ((len + parts - 1) / parts + unit - 1) / unit * unit;
-    drv_job j = {ta,
-                 tb,
-                 split_n,
-                 m,
-                 n,
-                 k,
-                 lda,
-                 ldb,
-                 ldc,
-                 mp,
-                 np,
-                 min_z(mp / UK_MR, 2 * parts),
-                 min_z(np / UK_NR, 2 * parts),
-                 block,
-                 alpha,
-                 beta,
-                 A,
-                 B,
-                 C,
-                 buf,
-                 buf + a_floats};
-    pool_run(pool, j.a_groups + j.b_groups, drv_pack, &j);
+    /* blocks claimed dynamically, DR_BLOCKS per thread: a thread that
+     * starts late (a worker waking) or runs slower (a shared core) takes
+     * fewer, instead of the other waiting for its half */
+    size_t cut = parts > 1 ? DR_BLOCKS * parts : 1;
+    size_t block = ((len + cut - 1) / cut + unit - 1) / unit * unit;
+    size_t shared = split_n ? mp / UK_MR : np / UK_NR; /* panels */
+    drv_job j = {.ta = ta,
+                 .tb = tb,
+                 .split_n = split_n,
+                 .m = m,
+                 .n = n,
+                 .k = k,
+                 .lda = lda,
+                 .ldb = ldb,
+                 .ldc = ldc,
+                 .mp = mp,
+                 .np = np,
+                 .groups = min_z(shared, cut),
+                 .block = block,
+                 .alpha = alpha,
+                 .beta = beta,
+                 .A = A,
+                 .B = B,
+                 .C = C,
+                 .Ap = buf,
+                 .Bp = buf + a_floats};
+    pool_run(pool, j.groups, drv_pack_shared, &j);
     pool_run(pool, (len + block - 1) / block, drv_block, &j);
     return 1;
 }
