@@ -2,7 +2,10 @@
  *
  * Large products go through BLIS' typed API (bli_sgemm_ex) with explicit
  * strides and a per-call rntm_t of one thread; the block pool below splits
- * them among the threads of the fit that owns it. BLIS 0.9.0 does
+ * them among the threads of the fit that owns it. With AVX-512, the large
+ * products of a pool run ctune's own driver around the same micro-kernel
+ * instead (see "ctune's GEMM driver"), which packs what the threads share
+ * once. BLIS 0.9.0 does
  * not recognise every CPU: on an unrecognised x86-64 CPU it falls back to
  * its portable "generic" kernels (about a fifth of the FMA peak). When the
  * CPU has AVX-512, this file therefore hands BLIS a private copy of its
@@ -1610,11 +1613,12 @@ void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size
 
 const char *ctune__sgemm_info(void)
 {
-    static char buf[200];
+    static char buf[256];
     pthread_once(&g_once, init_context);
-    snprintf(buf, sizeof buf, "BLIS %s, '%s' configuration%s; small products: %s",
+    snprintf(buf, sizeof buf, "BLIS %s, '%s' configuration%s%s; small products: %s",
              bli_info_get_version_str(), bli_arch_string(bli_arch_query_id()),
              g_cntx_ok ? " with ctune's AVX-512 12x32 sgemm micro-kernel" : "",
+             g_driver ? " (threaded products: ctune's driver, shared packing)" : "",
 #if HAVE_X86
              cpu_has_avx512() ? "AVX-512 hand kernels" :
 #endif

@@ -58,7 +58,8 @@ void ctune__nn_pool_set_clock(double (*clock_s)(void));
  * C (NaN in C is not propagated). Large products are split into blocks among
  * the threads of `pool` (NULL: the caller alone); the result is the same
  * bit for bit. Small products run a hand-written kernel, larger ones BLIS'
- * typed API with a per-call rntm_t. Never fails. */
+ * typed API with a per-call rntm_t, or with a pool on an AVX-512 CPU
+ * ctune's driver around the same micro-kernel (same results). Never fails. */
 void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k,
                   float alpha, const float *A, size_t lda, const float *B, size_t ldb, float beta,
                   float *C, size_t ldc);
