@@ -1,4 +1,5 @@
-/* Fast decimal number parsing for the CSV loader. */
+/* The CSV loader's short-decimal paths (the exact parser they fall back
+ * on is core/numparse.h). */
 #ifndef CTUNE_IO_NUMPARSE_H
 #define CTUNE_IO_NUMPARSE_H
 
@@ -6,18 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/cnum.h" /* ctune__strtod_c */
-
-/* Parses a number at the start of [p, e) without skipping spaces. Returns the
- * pointer past the number, or NULL when [p, e) does not start with one.
- * The value equals strtod's (correctly rounded, in the "C" locale):
- * decimals take Clinger's exact path or Eisel-Lemire's 128-bit product;
- * the rare cases neither decides, hex, inf and nan go through strtod. */
-const char *ctune__parse_number(const char *p, const char *e, double *out);
-
-/* Parses the whole NUL-terminated text `s` (no surrounding spaces allowed).
- * Returns 1 and sets *out on success, 0 when `s` is not exactly a number. */
-int ctune__parse_number_full(const char *s, size_t n, double *out);
+#include "core/numparse.h"
 
 /* ---- the short-decimal path, inlined into the CSV loop ---------------------
  *
@@ -39,9 +29,6 @@ int ctune__parse_number_full(const char *s, size_t n, double *out);
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-
-extern const double ctune__pow10_exact[23]; /* 1e0 .. 1e22 */
-extern const uint64_t ctune__pow10_u64[9];  /* 1 .. 1e8 */
 
 /* Bit i set when byte i of x (8 bytes) is not an ASCII digit. */
 static inline unsigned ctune__nondigit_mask8(uint64_t x)
