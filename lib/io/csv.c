@@ -417,13 +417,14 @@ static ctune_status store_label(csv *c, size_t col, size_t len, double *yv)
     return CTUNE_OK;
 }
 
-/* The number cell [p, fe) of the general loop, with the same conversion
- * as the indexed cells: the short-cell path when 17 bytes can be read
- * from p, else (or when it declines) ctune__parse_number bounded by the
- * cell's end. Returns 1 when the cell is exactly a number (its value,
- * strtod's, in *v), else 0 (the caller reads the field: quotes, blanks,
- * an empty cell, text). */
-static int number_cell(const csv *c, const char *p, const char *fe, double *v)
+/* The number cell [p, fe), its end known: the short-cell path (SSSE3 when
+ * the processor has it) when 17 bytes can be read from p, else (or when
+ * it declines) ctune__parse_number bounded by the cell's end. Every
+ * number cell of a data row goes through it (the leading cells of an
+ * indexed row through the same two steps in LEAD_CELLS). Returns 1 when
+ * the cell is exactly a number (its value, strtod's, in *v), else 0 (the
+ * caller reads the field: quotes, blanks, an empty cell, text). */
+static inline int number_cell(const csv *c, const char *p, const char *fe, double *v)
 {
     if (c->readable - p >= 17) {
 #ifdef CTUNE__SHORT_CELL_SSSE3
@@ -537,8 +538,7 @@ static size_t indexed_cells(csv *c, const char **p, const char *e, double *xd, f
         int r = role[col];
         if (r >= 0 || (r == ROLE_TARGET && num_target)) {
             double v;
-            if (!((ptrdiff_t)off <= short_lim && ctune__parse_short_cell(q, fe, &v)) &&
-                ctune__parse_number(q, fe, &v) != fe)
+            if (!number_cell(c, q, fe, &v))
                 goto stop;
             if (r < 0)
                 *yv = v;
