@@ -578,9 +578,7 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
         int role = c->role[col];
         /* the cell's end when it holds no quoted delimiter (a quoted
          * cell is not a number: read_field finds its end) */
-        const char *fe = memchr(p, d, (size_t)(e - p));
-        if (!fe)
-            fe = e;
+        const char *fe = ctune__csv_next_delim(p, e, c->readable, d);
         if (role >= 0) {
             double v;
             if (number_cell(c, p, fe, &v)) {

@@ -676,11 +676,12 @@ START_TEST(test_numbers_equal_strtod)
 }
 END_TEST
 
-/* The delimiter index of a row (ctune__csv_index) against a byte-by-byte
- * scan: rows of every length around the 32-byte steps, delimiters in
- * runs, at the ends and nowhere, the readable bytes ending at the row's
- * end or a little after it (in a block of exactly that size, so that a
- * sanitizer sees any read past it), and the limit on the count. */
+/* The delimiter index of a row (ctune__csv_index) and the next
+ * delimiter (ctune__csv_next_delim) against a byte-by-byte scan: rows of
+ * every length around the 32-byte steps, delimiters in runs, at the ends
+ * and nowhere, the readable bytes ending at the row's end or a little
+ * after it (in a block of exactly that size, so that a sanitizer sees
+ * any read past it), and the limit on the count. */
 START_TEST(test_delimiter_index)
 {
     ctune_rng *rng;
@@ -711,6 +712,14 @@ START_TEST(test_delimiter_index)
             ck_assert_int_eq(memcmp(pos2, pos, (n < max ? n : max) * sizeof *pos), 0);
         }
 #endif
+        /* the next delimiter from any start (the general loop's cell
+         * ends): memchr's answer, or the end */
+        for (size_t from = 0; from <= len; from += 1 + ctune_rng_below(rng, 8)) {
+            const char *want = memchr(buf + from, delim, len - from);
+            const char *got = ctune__csv_next_delim(buf + from, buf + len, buf + len + extra,
+                                                    delim);
+            ck_assert_ptr_eq(got, want ? want : buf + len);
+        }
         if (n_ref > max) {
             ck_assert_uint_eq(n, max + 1);
             ck_assert_int_eq(memcmp(pos, ref, max * sizeof *pos), 0);
