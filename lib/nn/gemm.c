@@ -2,7 +2,10 @@
  *
  * Large products go through BLIS' typed API (bli_sgemm_ex) with explicit
  * strides and a per-call rntm_t of one thread; the block pool below splits
- * them among the threads of the fit that owns it. BLIS 0.9.0 does
+ * them among the threads of the fit that owns it. With AVX-512, the large
+ * products of a pool run ctune's own driver around the same micro-kernel
+ * instead (see "ctune's GEMM driver"), which packs what the threads share
+ * once. BLIS 0.9.0 does
  * not recognise every CPU: on an unrecognised x86-64 CPU it falls back to
  * its portable "generic" kernels (about a fifth of the FMA peak). When the
  * CPU has AVX-512, this file therefore hands BLIS a private copy of its
@@ -41,8 +44,11 @@
 #endif
 
 static int g_force_path;
+static int g_no_driver; /* tests: 1 sends pooled products to BLIS too */
 
 void ctune__sgemm_force_path(int path) { g_force_path = path; }
+
+void ctune__sgemm_no_driver(int off) { g_no_driver = off; }
 
 /* ---- portable reference kernel (any transposes, any machine) ---------- */
 
@@ -391,8 +397,38 @@ static AVX512 void small_nn(int ta, size_t m, size_t n, size_t k, float alpha, c
     }
 }
 
+/* out[c] lane i = r[i] lane c: a 16 × 16 transpose in registers (4 rounds
+ * of 16 shuffles). r is overwritten. */
+static inline __attribute__((always_inline)) AVX512 void transpose16(__m512 *r, __m512 *out)
+{
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    /* r[4g + c], 128-bit lane l: rows 4g..4g+3 of column 4l + c */
+    for (int g = 0; g < 4; g++) {
+        __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
+        __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
+        r[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int c = 0; c < 4; c++) {
+        __m512 x0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44);
+        __m512 x1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xee);
+        __m512 x2 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44);
+        __m512 x3 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xee);
+        out[c] = _mm512_shuffle_f32x4(x0, x2, 0x88);
+        out[c + 4] = _mm512_shuffle_f32x4(x0, x2, 0xdd);
+        out[c + 8] = _mm512_shuffle_f32x4(x1, x3, 0x88);
+        out[c + 12] = _mm512_shuffle_f32x4(x1, x3, 0xdd);
+    }
+}
+
 /* bt[p·w + j] = B[j·ldb + p] for j < w, p < k: 16 × 16 tiles transposed
- * in registers (4 rounds of 16 shuffles), scalar copies at the edges. */
+ * in registers, scalar copies at the edges. */
 static AVX512 void transpose_b(const float *B, size_t ldb, size_t w, size_t k, float *bt)
 {
     size_t j = 0;
@@ -402,30 +438,9 @@ static AVX512 void transpose_b(const float *B, size_t ldb, size_t w, size_t k, f
             __m512 r[16], t[16];
             for (int i = 0; i < 16; i++)
                 r[i] = _mm512_loadu_ps(B + (j + (size_t)i) * ldb + p);
-            for (int i = 0; i < 16; i += 2) {
-                t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-                t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-            }
-            /* u[4g + c], 128-bit lane l: rows 4g..4g+3 of column 4l + c */
-            for (int g = 0; g < 4; g++) {
-                __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
-                __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
-                r[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-                r[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-                r[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-                r[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-            }
-            for (int c = 0; c < 4; c++) {
-                __m512 x0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44);
-                __m512 x1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xee);
-                __m512 x2 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44);
-                __m512 x3 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xee);
-                float *o = bt + (p + (size_t)c) * w + j;
-                _mm512_storeu_ps(o, _mm512_shuffle_f32x4(x0, x2, 0x88));
-                _mm512_storeu_ps(o + 4 * w, _mm512_shuffle_f32x4(x0, x2, 0xdd));
-                _mm512_storeu_ps(o + 8 * w, _mm512_shuffle_f32x4(x1, x3, 0x88));
-                _mm512_storeu_ps(o + 12 * w, _mm512_shuffle_f32x4(x1, x3, 0xdd));
-            }
+            transpose16(r, t);
+            for (int c = 0; c < 16; c++)
+                _mm512_storeu_ps(bt + (p + (size_t)c) * w + j, t[c]);
         }
         for (; p < k; p++)
             for (size_t jj = j; jj < j + 16; jj++)
@@ -691,6 +706,7 @@ static void blis_leave(void)
 
 static cntx_t g_cntx;                 /* BLIS' context with the AVX-512 micro-kernel */
 static int g_cntx_ok;                 /* 1 when g_cntx is in use */
+static int g_driver;                  /* 1: ctune's driver with the AVX-512 kernel */
 static size_t g_row_unit, g_col_unit; /* block edges of a split product (0: no split) */
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
@@ -758,6 +774,7 @@ static void init_context(void)
     if (cpu_has_avx512()) {
         g_row_unit = UK_MR;
         g_col_unit = UK_NR;
+        g_driver = 1;
     }
 #endif
     g_cntx_ok = 1;
@@ -810,9 +827,9 @@ typedef void (*pool_fn)(void *ctx, size_t block);
 #define DRIFT 1.3      /* chosen mode this much slower than when chosen: probe */
 
 /* Hand-over of a piece of work without locks: the caller writes fn, ctx,
- * n_blocks and next, then publishes pub = 2·gen + 1 (odd: open); workers
+ * n_blocks and left, then publishes pub = 2·gen + 1 (odd: open); workers
  * that see a new odd value enter (active + 1), check that it is still
- * open, and claim blocks from next. The caller, after its own blocks,
+ * open, and claim blocks from left. The caller, after its own blocks,
  * closes the piece (pub = 2·gen) and waits until active is 0, so a worker
  * never reads a piece the caller has moved past. Sequentially consistent
  * atomics order each pair of "store mine, load theirs" (enter/close,
@@ -835,7 +852,8 @@ struct ctune__nn_pool {
     pool_fn fn;
     void *ctx;
     size_t n_blocks;
-    atomic_size_t next; /* next block to claim */
+    /* blocks not claimed yet: [lo, hi) as lo | hi << 32 */
+    _Atomic uint64_t left;
     /* step timing */
     double t0, ref; /* start of this step; chosen mode's median when chosen */
     int64_t steps;  /* full steps so far */
@@ -844,17 +862,34 @@ struct ctune__nn_pool {
     double times[2][RING];
     int n_times[2], pos[2];
     int64_t n_split_steps, n_alone_steps;
+    /* packed operands of the AVX-512 driver, shared by the threads */
+    float *pack;     /* 64-byte aligned within pack_raw */
+    void *pack_raw;  /* the allocation */
+    size_t pack_cap; /* floats at pack */
 };
 
 static int g_force_mode = -1; /* tests: -1 measure, 0 alone, 1 split, 2 alternate */
 
 void ctune__nn_pool_force_mode(int mode) { g_force_mode = mode; }
 
-static void run_blocks(ctune__nn_pool *p)
+/* Runs the blocks of the current piece that this thread claims: the caller
+ * from the first, workers from the last, until they meet. With two
+ * threads each keeps the same part of the data from one piece to the next
+ * (C's rows or columns, the panels it packed) in its own cache, while a
+ * late or slow thread still leaves its blocks to the other. */
+static void run_blocks(ctune__nn_pool *p, int from_front)
 {
-    size_t b;
-    while ((b = atomic_fetch_add(&p->next, 1)) < p->n_blocks)
-        p->fn(p->ctx, b);
+    uint64_t v = atomic_load(&p->left);
+    for (;;) {
+        uint64_t lo = v & 0xffffffffu, hi = v >> 32;
+        if (lo >= hi)
+            return;
+        uint64_t w = from_front ? v + 1 : v - ((uint64_t)1 << 32);
+        if (atomic_compare_exchange_weak(&p->left, &v, w)) {
+            p->fn(p->ctx, from_front ? lo : hi - 1);
+            v = atomic_load(&p->left);
+        }
+    }
 }
 
 static inline void cpu_pause(void)
@@ -919,7 +954,7 @@ static void *pool_worker(void *arg)
         seen = v;
         atomic_fetch_add(&p->active, 1);
         if (atomic_load(&p->pub) == v) /* still open: the fields are this piece's */
-            run_blocks(p);
+            run_blocks(p, 0);
         if (atomic_fetch_sub(&p->active, 1) == 1 && atomic_load(&p->waiting)) {
             pthread_mutex_lock(&p->m);
             pthread_cond_signal(&p->idle);
@@ -967,7 +1002,7 @@ ctune_status ctune__nn_pool_new(ctune__nn_pool **out, int threads)
     atomic_init(&p->sleepers, 0);
     atomic_init(&p->waiting, 0);
     atomic_init(&p->quit, 0);
-    atomic_init(&p->next, 0);
+    atomic_init(&p->left, 0);
     *out = p;
     return CTUNE_OK;
 }
@@ -985,6 +1020,7 @@ void ctune__nn_pool_free(ctune__nn_pool *p)
     pthread_cond_destroy(&p->idle);
     pthread_cond_destroy(&p->work);
     pthread_mutex_destroy(&p->m);
+    ctune__free(p->pack_raw);
     ctune__free(p);
 }
 
@@ -1012,7 +1048,7 @@ static int pool_grow(ctune__nn_pool *p)
 /* Runs fn(ctx, 0..n_blocks) on the caller and the workers. */
 static void pool_run(ctune__nn_pool *p, size_t n_blocks, pool_fn fn, void *ctx)
 {
-    if (!ctune__nn_pool_splits(p) || n_blocks < 2 || pool_grow(p) == 0) {
+    if (!ctune__nn_pool_splits(p) || n_blocks < 2 || n_blocks > UINT32_MAX || pool_grow(p) == 0) {
         for (size_t b = 0; b < n_blocks; b++)
             fn(ctx, b);
         return;
@@ -1020,12 +1056,12 @@ static void pool_run(ctune__nn_pool *p, size_t n_blocks, pool_fn fn, void *ctx)
     p->fn = fn;
     p->ctx = ctx;
     p->n_blocks = n_blocks;
-    atomic_store(&p->next, 0);
+    atomic_store(&p->left, (uint64_t)n_blocks << 32);
     p->gen++;
     atomic_store(&p->pub, 2u * p->gen + 1u); /* open */
     wake_workers(p);
 
-    run_blocks(p);
+    run_blocks(p, 1);
 
     atomic_store(&p->pub, 2u * p->gen); /* closed: late workers skip it */
     for (long i = 0; atomic_load(&p->active) > 0; i++) {
@@ -1186,6 +1222,244 @@ void ctune__nn_pool_step_end(ctune__nn_pool *p, int full)
     p->split = p->chosen;
 }
 
+#if HAVE_X86
+/* ---- ctune's GEMM driver for the AVX-512 micro-kernel ------------------------
+ *
+ * With a pool, large products skip BLIS. One BLIS call per block of C made
+ * every thread pack the operand the blocks share in full, and each call
+ * paid BLIS' set-up (control tree and thread-info allocations, the
+ * packing-buffer mutex, the fork mutex) and its scalar packer for B. Here
+ * a product is two pieces of the pool's work: the threads pack the
+ * micro-panels of both operands, each its share, into one buffer held by
+ * the pool (allocated once, grown to the largest product); then each
+ * computes its blocks of C from the shared panels. A piece ends when all
+ * its blocks are done, which is the barrier between the phases, and a
+ * worker that is not scheduled leaves its blocks to the caller.
+ *
+ * Bit for bit what BLIS 0.9.0 computes with the context of init_context:
+ * every micro-tile of C (12 × 32 from C's origin; edge tiles smaller) goes
+ * through ukr_12x32 with the same m and n, over the same k blocks (KC =
+ * 256 in order, then the rest: bli_determine_blocksize_f with def == max),
+ * with beta on the first k block and 1 after it, and alpha as given (BLIS
+ * packs with kappa 1 and hands the kernel 1 · alpha). The values of a
+ * tile depend only on its panels, not on the order in which tiles are
+ * visited. tests/nn/test_nn_gemm.c compares both paths bit for bit. */
+
+#define DR_KC 256   /* k block: BLIS' KC */
+#define DR_MC 144   /* rows of packed A visited per k block (L2): BLIS' MC */
+#define DR_BLOCKS 4 /* blocks of C (and of packing) per thread of a split product */
+/* floats of packed operands (16 MiB): a larger product goes to BLIS,
+ * which packs block by block */
+#define DR_MAX_PACK ((size_t)4 << 20)
+
+typedef struct drv_job {
+    int ta, tb, split_n;
+    size_t m, n, k, lda, ldb, ldc;
+    size_t mp, np; /* m and n rounded up to the micro-tile */
+    size_t groups; /* packing blocks of the shared operand */
+    size_t block;  /* rows or columns of C per compute block */
+    float alpha, beta;
+    const float *A, *B;
+    float *C, *Ap, *Bp;
+} drv_job;
+
+static inline size_t min_z(size_t a, size_t b) { return a < b ? a : b; }
+
+/* Micro-panel of op(A): rows r0 .. r0 + rows (rows <= 12) over k0 .. k0 + kc,
+ * as kc groups of 12 values, rows past `rows` zero. */
+static AVX512 void pack_a_panel(int ta, const float *A, size_t lda, size_t r0, size_t rows,
+                                size_t k0, size_t kc, float *dst)
+{
+    if (ta) { /* A stored k × m: the panel's values for one k are contiguous */
+        __mmask16 mk = tail_mask(rows);
+        for (size_t p = 0; p < kc; p++)
+            _mm512_mask_storeu_ps(dst + p * UK_MR, 0x0fff,
+                                  _mm512_maskz_loadu_ps(mk, A + (k0 + p) * lda + r0));
+        return;
+    }
+    /* A stored m × k: 16 values of k of each row at a time, transposed */
+    size_t p = 0;
+    for (; p + 16 <= kc; p += 16) {
+        __m512 r[16], t[16];
+        for (size_t i = 0; i < 16; i++)
+            r[i] = i < rows ? _mm512_loadu_ps(A + (r0 + i) * lda + k0 + p) : _mm512_setzero_ps();
+        transpose16(r, t);
+        for (size_t c = 0; c < 16; c++)
+            _mm512_mask_storeu_ps(dst + (p + c) * UK_MR, 0x0fff, t[c]);
+    }
+    for (; p < kc; p++)
+        for (size_t i = 0; i < UK_MR; i++)
+            dst[p * UK_MR + i] = i < rows ? A[(r0 + i) * lda + k0 + p] : 0.0f;
+}
+
+/* Micro-panel of op(B): columns c0 .. c0 + cols (cols <= 32) over k0 .. k0 +
+ * kc, as kc rows of 32 values (64-byte aligned), columns past `cols` zero. */
+static AVX512 void pack_b_panel(int tb, const float *B, size_t ldb, size_t c0, size_t cols,
+                                size_t k0, size_t kc, float *dst)
+{
+    if (!tb) { /* B stored k × n: a row of the panel is two loads */
+        __mmask16 m0 = tail_mask(cols), m1 = cols > 16 ? tail_mask(cols - 16) : 0;
+        for (size_t p = 0; p < kc; p++) {
+            const float *b = B + (k0 + p) * ldb + c0;
+            _mm512_store_ps(dst + p * UK_NR, _mm512_maskz_loadu_ps(m0, b));
+            _mm512_store_ps(dst + p * UK_NR + 16, _mm512_maskz_loadu_ps(m1, b + 16));
+        }
+        return;
+    }
+    /* B stored n × k: each half of the panel, 16 values of k at a time,
+     * transposed */
+    size_t p = 0;
+    for (; p + 16 <= kc; p += 16)
+        for (size_t h = 0; h < 2; h++) {
+            __m512 r[16], t[16];
+            for (size_t i = 0; i < 16; i++)
+                r[i] = 16 * h + i < cols ? _mm512_loadu_ps(B + (c0 + 16 * h + i) * ldb + k0 + p)
+                                         : _mm512_setzero_ps();
+            transpose16(r, t);
+            for (size_t c = 0; c < 16; c++)
+                _mm512_store_ps(dst + (p + c) * UK_NR + 16 * h, t[c]);
+        }
+    for (; p < kc; p++)
+        for (size_t c = 0; c < UK_NR; c++)
+            dst[p * UK_NR + c] = c < cols ? B[(c0 + c) * ldb + k0 + p] : 0.0f;
+}
+
+/* Panels i0 .. i1 of op(A) (is_a) or of op(B) over the k block at k0. The
+ * k block at k0 of packed A starts at k0 · mp, its panel i at i · 12 · kc
+ * from there (B: k0 · np and j · 32 · kc). */
+static void drv_pack_panels(const drv_job *j, int is_a, size_t i0, size_t i1, size_t k0, size_t kc)
+{
+    for (size_t i = i0; i < i1; i++)
+        if (is_a)
+            pack_a_panel(j->ta, j->A, j->lda, i * UK_MR, min_z(UK_MR, j->m - i * UK_MR), k0, kc,
+                         j->Ap + k0 * j->mp + i * UK_MR * kc);
+        else
+            pack_b_panel(j->tb, j->B, j->ldb, i * UK_NR, min_z(UK_NR, j->n - i * UK_NR), k0, kc,
+                         j->Bp + k0 * j->np + i * UK_NR * kc);
+}
+
+/* Packing block g of the shared operand (A when C is split by columns, B
+ * when by rows): a group of its panels over every k block. */
+static void drv_pack_shared(void *ctx, size_t g)
+{
+    drv_job *j = ctx;
+    int is_a = j->split_n;
+    size_t panels = is_a ? j->mp / UK_MR : j->np / UK_NR;
+    size_t per = (panels + j->groups - 1) / j->groups;
+    size_t i0 = min_z(g * per, panels), i1 = min_z(i0 + per, panels);
+    for (size_t k0 = 0; k0 < j->k; k0 += DR_KC)
+        drv_pack_panels(j, is_a, i0, i1, k0, min_z(DR_KC, j->k - k0));
+}
+
+/* C[r0..r1) × [c0..c1) over the k block at k0 from the packed panels; r0,
+ * c0 on the micro-tile, r1 and c1 on it or at m and n. BLIS' loop order
+ * within a k block: blocks of DR_MC rows, then panels of B, then of A. */
+static void drv_tiles(const drv_job *j, size_t k0, size_t kc, size_t r0, size_t r1, size_t c0,
+                      size_t c1)
+{
+    float alpha = j->alpha, beta = k0 == 0 ? j->beta : 1.0f;
+    float *Ab = j->Ap + k0 * j->mp, *Bb = j->Bp + k0 * j->np;
+    for (size_t i0 = r0; i0 < r1; i0 += DR_MC) {
+        size_t i1 = min_z(i0 + DR_MC, r1);
+        for (size_t c = c0; c < c1; c += UK_NR)
+            for (size_t r = i0; r < i1; r += UK_MR)
+                ukr_12x32((dim_t)min_z(UK_MR, r1 - r), (dim_t)min_z(UK_NR, c1 - c), (dim_t)kc,
+                          &alpha, Ab + r * kc, Bb + c * kc, &beta, j->C + r * j->ldc + c,
+                          (inc_t)j->ldc, 1, NULL, NULL);
+    }
+}
+
+/* Compute block b of C: per k block, the panels of the operand this block
+ * alone uses (B's for a block of columns), packed by the thread that
+ * computes with them while they are in its cache, then the tiles. */
+static void drv_block(void *ctx, size_t b)
+{
+    drv_job *j = ctx;
+    size_t lo = b * j->block, hi = min_z(lo + j->block, j->split_n ? j->n : j->m);
+    size_t r0 = j->split_n ? 0 : lo, r1 = j->split_n ? j->m : hi;
+    size_t c0 = j->split_n ? lo : 0, c1 = j->split_n ? hi : j->n;
+    for (size_t k0 = 0; k0 < j->k; k0 += DR_KC) {
+        size_t kc = min_z(DR_KC, j->k - k0);
+        if (j->split_n)
+            drv_pack_panels(j, 0, c0 / UK_NR, (c1 + UK_NR - 1) / UK_NR, k0, kc);
+        else
+            drv_pack_panels(j, 1, r0 / UK_MR, (r1 + UK_MR - 1) / UK_MR, k0, kc);
+        drv_tiles(j, k0, kc, r0, r1, c0, c1);
+    }
+}
+
+/* The pool's packing buffer of at least `floats` floats (NULL: no memory). */
+static float *pool_pack_buffer(ctune__nn_pool *p, size_t floats)
+{
+    if (floats > p->pack_cap) {
+        ctune__free(p->pack_raw);
+        p->pack_cap = 0;
+        p->pack = NULL;
+        p->pack_raw = ctune__malloc_array(floats + 16, sizeof(float));
+        if (!p->pack_raw)
+            return NULL;
+        uintptr_t a = ((uintptr_t)p->pack_raw + 63) & ~(uintptr_t)63;
+        p->pack = (float *)a;
+        p->pack_cap = floats;
+    }
+    return p->pack;
+}
+
+/* C = alpha op(A)·op(B) + beta C through the driver, among the pool's
+ * threads when it splits. 0 (nothing done) when the packed operands would
+ * exceed DR_MAX_PACK or cannot be allocated: the caller goes to BLIS. */
+static int drv_gemm(ctune__nn_pool *pool, int ta, int tb, size_t m, size_t n, size_t k, float alpha,
+                    const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
+                    size_t ldc)
+{
+    if (m > DR_MAX_PACK || n > DR_MAX_PACK || k > DR_MAX_PACK)
+        return 0;
+    size_t mp = (m + UK_MR - 1) / UK_MR * UK_MR, np = (n + UK_NR - 1) / UK_NR * UK_NR;
+    if (mp + np > DR_MAX_PACK / k)
+        return 0;
+    if (alpha == 0.0f) { /* BLIS scales C by beta and returns */
+        scale_c(C, ldc, m, n, beta);
+        return 1;
+    }
+    size_t a_floats = (mp * k + 15) / 16 * 16; /* B's panels 64-byte aligned */
+    float *buf = pool_pack_buffer(pool, a_floats + np * k);
+    if (!buf)
+        return 0;
+    size_t parts = ctune__nn_pool_splits(pool) ? (size_t)pool->threads : 1;
+    int split_n = m <= n; /* as blis_gemm splits */
+    size_t len = split_n ? n : m, unit = split_n ? UK_NR : UK_MR;
+    /* blocks claimed dynamically, DR_BLOCKS per thread: a thread that
+     * starts late (a worker waking) or runs slower (a shared core) takes
+     * fewer, instead of the other waiting for its half */
+    size_t cut = parts > 1 ? DR_BLOCKS * parts : 1;
+    size_t block = ((len + cut - 1) / cut + unit - 1) / unit * unit;
+    size_t shared = split_n ? mp / UK_MR : np / UK_NR; /* panels */
+    drv_job j = {.ta = ta,
+                 .tb = tb,
+                 .split_n = split_n,
+                 .m = m,
+                 .n = n,
+                 .k = k,
+                 .lda = lda,
+                 .ldb = ldb,
+                 .ldc = ldc,
+                 .mp = mp,
+                 .np = np,
+                 .groups = min_z(shared, cut),
+                 .block = block,
+                 .alpha = alpha,
+                 .beta = beta,
+                 .A = A,
+                 .B = B,
+                 .C = C,
+                 .Ap = buf,
+                 .Bp = buf + a_floats};
+    pool_run(pool, j.groups, drv_pack_shared, &j);
+    pool_run(pool, (len + block - 1) / block, drv_block, &j);
+    return 1;
+}
+#endif /* HAVE_X86 */
+
 /* ---- multi-threaded products ---------------------------------------------- */
 
 typedef struct gemm_job {
@@ -1218,6 +1492,11 @@ static void blis_gemm(ctune__nn_pool *pool, int ta, int tb, size_t m, size_t n, 
                       float beta, float *C, size_t ldc)
 {
     pthread_once(&g_once, init_context);
+#if HAVE_X86
+    if (pool && g_driver && !g_no_driver &&
+        drv_gemm(pool, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc))
+        return;
+#endif
     if (!ctune__nn_pool_splits(pool)) {
         blis_gemm_1(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
@@ -1334,11 +1613,12 @@ void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size
 
 const char *ctune__sgemm_info(void)
 {
-    static char buf[200];
+    static char buf[256];
     pthread_once(&g_once, init_context);
-    snprintf(buf, sizeof buf, "BLIS %s, '%s' configuration%s; small products: %s",
+    snprintf(buf, sizeof buf, "BLIS %s, '%s' configuration%s%s; small products: %s",
              bli_info_get_version_str(), bli_arch_string(bli_arch_query_id()),
              g_cntx_ok ? " with ctune's AVX-512 12x32 sgemm micro-kernel" : "",
+             g_driver ? " (threaded products: ctune's driver, shared packing)" : "",
 #if HAVE_X86
              cpu_has_avx512() ? "AVX-512 hand kernels" :
 #endif

@@ -58,7 +58,8 @@ void ctune__nn_pool_set_clock(double (*clock_s)(void));
  * C (NaN in C is not propagated). Large products are split into blocks among
  * the threads of `pool` (NULL: the caller alone); the result is the same
  * bit for bit. Small products run a hand-written kernel, larger ones BLIS'
- * typed API with a per-call rntm_t. Never fails. */
+ * typed API with a per-call rntm_t, or with a pool on an AVX-512 CPU
+ * ctune's driver around the same micro-kernel (same results). Never fails. */
 void ctune__sgemm(ctune__nn_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k,
                   float alpha, const float *A, size_t lda, const float *B, size_t ldb, float beta,
                   float *C, size_t ldc);
@@ -70,6 +71,11 @@ void ctune__col_sums(const float *g, size_t rows, size_t u, float *out);
 /* Forces a path for tests and benchmarks: 0 automatic, 1 always the small
  * kernel, 2 always BLIS. Process-wide; not thread-safe to change. */
 void ctune__sgemm_force_path(int path);
+
+/* Tests: 1 sends the large products of a pool to BLIS (one call per block
+ * of C) instead of ctune's AVX-512 driver; 0 (default) the driver where
+ * the CPU has AVX-512. Process-wide; not thread-safe to change. */
+void ctune__sgemm_no_driver(int off);
 
 /* A static one-line description of the GEMM backend (BLIS version and kernel
  * configuration, the small-kernel ISA), for benchmarks. */

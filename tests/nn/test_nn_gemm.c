@@ -184,6 +184,69 @@ START_TEST(test_split_is_bit_identical)
 }
 END_TEST
 
+/* ctune's AVX-512 driver (the large products of a pool, split or not)
+ * gives C bit for bit as one BLIS call (no pool): edge tiles of rows and
+ * columns, k under, at and over BLIS' k block (256) with a remainder, more
+ * rows than its row block (144), all transposes, alpha 1, 0 and others,
+ * beta 0 (C holding NaN), 1 and others. On a CPU without AVX-512 both are
+ * BLIS. */
+START_TEST(test_driver_matches_blis)
+{
+    static const size_t shapes[][3] = {
+        {13, 33, 10000}, /* one edge tile of each kind, 40 k blocks and 16 */
+        {100, 70, 600},  /* edges of 4 rows and 6 columns; k 256 + 256 + 88 */
+        {300, 97, 257},  /* k 256 + 1 */
+        {289, 64, 256},  /* two row blocks and one row */
+        {161, 161, 161}, {5000, 3, 300},  {12, 32, 11000},
+        {1, 4096, 1100}, /* over the driver's packing budget: BLIS blocks on the pool */
+        {128, 256, 784}, /* the benchmark's shapes */
+        {784, 256, 128}, {128, 256, 256},
+    };
+    static const float AB[][2] = {{1.0f, 0.0f}, {0.75f, 1.0f}, {-2.0f, 0.5f}, {0.0f, 0.5f}};
+    ctune__sgemm_force_path(2);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int u = 0; u < 2; u++) {
+            int t = (int)(s + 3 * (size_t)u) % 4, ta = t & 1, tb = t >> 1;
+            size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+            size_t lda = (ta ? m : k) + (size_t)u, ldb = (tb ? k : n) + 2 * (size_t)u;
+            size_t ldc = n + (size_t)u, ar = ta ? k : m, br = tb ? n : k;
+            float *A = malloc(sizeof(float) * ar * lda), *B = malloc(sizeof(float) * br * ldb);
+            float *C0 = malloc(sizeof(float) * m * ldc), *C = malloc(sizeof(float) * m * ldc);
+            fill(A, ar * lda, (unsigned)(s + 21));
+            fill(B, br * ldb, (unsigned)(s + 31));
+            const float *ab = AB[(s + (size_t)u) % 4];
+            fill(C0, m * ldc, 9);
+            if (ab[1] == 0.0f)
+                C0[0] = NAN;
+            memcpy(C, C0, sizeof(float) * m * ldc);
+            ctune__sgemm(NULL, ta, tb, m, n, k, ab[0], A, lda, B, ldb, ab[1], C0, ldc);
+            for (int mode = 0; mode < 2; mode++) { /* the pool alone, then split */
+                float *Ct = malloc(sizeof(float) * m * ldc);
+                memcpy(Ct, C, sizeof(float) * m * ldc);
+                ctune__nn_pool *pool;
+                ck_assert_int_eq(ctune__nn_pool_new(&pool, 2), CTUNE_OK);
+                ctune__nn_pool_force_mode(mode);
+                ctune__nn_pool_step_begin(pool);
+                ck_assert_int_eq(ctune__nn_pool_splits(pool), mode);
+                ctune__sgemm(pool, ta, tb, m, n, k, ab[0], A, lda, B, ldb, ab[1], Ct, ldc);
+                ctune__nn_pool_step_end(pool, 1);
+                ctune__nn_pool_force_mode(-1);
+                ctune__nn_pool_free(pool);
+                ck_assert_msg(memcmp(C0, Ct, sizeof(float) * m * ldc) == 0,
+                              "%zu x %zu x %zu ta %d tb %d alpha %g beta %g, split %d: the "
+                              "driver differs from BLIS",
+                              m, n, k, ta, tb, (double)ab[0], (double)ab[1], mode);
+                free(Ct);
+            }
+            free(A);
+            free(B);
+            free(C0);
+            free(C);
+        }
+    ctune__sgemm_force_path(0);
+}
+END_TEST
+
 /* Column sums (the bias gradient) equal the plain loop's bit for bit:
  * rows added in order from 0, over widths with masked vectors. */
 /* A row of C does not depend on the rows computed with it (predict gives a
@@ -275,6 +338,7 @@ int main(void)
     tcase_add_test(tc, test_small_kernels_dense);
     tcase_add_test(tc, test_alpha_beta_threads_large);
     tcase_add_test(tc, test_split_is_bit_identical);
+    tcase_add_test(tc, test_driver_matches_blis);
     tcase_add_test(tc, test_small_rows_independent);
     tcase_add_test(tc, test_col_sums);
     tcase_add_test(tc, test_degenerate);
