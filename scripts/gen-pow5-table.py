@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes lib/io/numparse_pow5.h: 128-bit approximations of 5^q, q in [-342, 308].
+"""Writes lib/core/numparse_pow5.h: 128-bit approximations of 5^q, q in [-342, 308].
 
 For q >= 0 the entry is 5^q shifted so that bit 127 is its top bit, truncated
 (rounded down). For q < 0 it is the reciprocal 2^b / 5^-q with its top bit

@@ -54,10 +54,6 @@ typedef struct csv {
     size_t ncols;
     int *role;     /* per column: feature index >= 0, ROLE_SKIP, ROLE_TARGET */
     size_t n_lead; /* leading columns whose feature index is their own */
-    /* per column: cells in a row that the short-decimal path could not
-     * parse (saturating); from 8 on the column skips that path except on
-     * every 64th row (see number_cell) */
-    unsigned char *misses;
     /* per column: the offset of its delimiter in the row; 32 more for
      * ctune__csv_index's scratch */
     uint32_t *index;
@@ -421,25 +417,26 @@ static ctune_status store_label(csv *c, size_t col, size_t len, double *yv)
     return CTUNE_OK;
 }
 
-/* A number cell at p: the short-decimal path unless the column's cells
- * have not been short decimals lately (numpy's "%.18e"), then the full
- * parser. Either gives strtod's value, so the choice only costs time.
- * Returns the end of the number or NULL. */
-static inline const char *number_cell(csv *c, size_t col, const char *p, const char *e, double *v)
+/* The number cell [p, fe), its end known: the short-cell path (SSSE3 when
+ * the processor has it) when 17 bytes can be read from p, else (or when
+ * it declines) ctune__parse_number bounded by the cell's end. Every
+ * number cell of a data row goes through it (the leading cells of an
+ * indexed row through the same two steps in LEAD_CELLS). Returns 1 when
+ * the cell is exactly a number (its value, strtod's, in *v), else 0 (the
+ * caller reads the field: quotes, blanks, an empty cell, text). */
+static inline int number_cell(const csv *c, const char *p, const char *fe, double *v)
 {
-#ifdef CTUNE__SHORT_DECIMAL
-    unsigned char miss = c->misses[col];
-    if (p < e && (miss < 8 || (c->rows & 63) == 0)) {
-        const char *q = ctune__parse_short_decimal(p, e, v);
-        if (q) {
-            if (miss)
-                c->misses[col] = 0;
-            return q;
-        }
-        c->misses[col] = miss < 255 ? (unsigned char)(miss + 1) : miss;
-    }
+    if (c->readable - p >= 17) {
+#ifdef CTUNE__SHORT_CELL_SSSE3
+        if (c->simd) {
+            if (ctune__parse_short_cell_ssse3(p, fe, v))
+                return 1;
+        } else
 #endif
-    return ctune__parse_number(p, e, v);
+            if (ctune__parse_short_cell(p, fe, v))
+            return 1;
+    }
+    return ctune__parse_number(p, fe, v) == fe;
 }
 
 /* The first `lead` cells of a row at s, whose ends are s + pos[0 ..
@@ -541,8 +538,7 @@ static size_t indexed_cells(csv *c, const char **p, const char *e, double *xd, f
         int r = role[col];
         if (r >= 0 || (r == ROLE_TARGET && num_target)) {
             double v;
-            if (!((ptrdiff_t)off <= short_lim && ctune__parse_short_cell(q, fe, &v)) &&
-                ctune__parse_number(q, fe, &v) != fe)
+            if (!number_cell(c, q, fe, &v))
                 goto stop;
             if (r < 0)
                 *yv = v;
@@ -580,11 +576,13 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
         if (col >= c->ncols)
             return ragged(c, count_fields(c, s, e));
         int role = c->role[col];
+        /* the cell's end when it holds no quoted delimiter (a quoted
+         * cell is not a number: read_field finds its end) */
+        const char *fe = ctune__csv_next_delim(p, e, c->readable, d);
         if (role >= 0) {
             double v;
-            const char *q = number_cell(c, col, p, e, &v);
-            if (q && (q == e || *q == d)) {
-                fend = q;
+            if (number_cell(c, p, fe, &v)) {
+                fend = fe;
             } else {
                 CTUNE_TRY(read_field(c, p, e, col, &fend, &len));
                 if (len == 0) {
@@ -601,11 +599,9 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
             else
                 xd[role] = v;
         } else if (role == ROLE_TARGET) {
-            const char *q = NULL;
-            if (c->label_mode == LABELS_NUMERIC && !c->o->n_class_names)
-                q = number_cell(c, col, p, e, &yv);
-            if (q && (q == e || *q == d)) {
-                fend = q;
+            if (c->label_mode == LABELS_NUMERIC && !c->o->n_class_names &&
+                number_cell(c, p, fe, &yv)) {
+                fend = fe;
             } else {
                 CTUNE_TRY(read_field(c, p, e, col, &fend, &len));
                 CTUNE_TRY(store_label(c, col, len, &yv));
@@ -613,9 +609,7 @@ static ctune_status process_data(csv *c, const char *s, const char *e)
         } else if (p < e && (*p == '"' || is_blank(*p, d))) {
             CTUNE_TRY(read_field(c, p, e, col, &fend, &len));
         } else {
-            fend = memchr(p, d, (size_t)(e - p));
-            if (!fend)
-                fend = e;
+            fend = fe;
         }
         col++;
         if (fend >= e)
@@ -984,9 +978,8 @@ static ctune_status process_first(csv *c, const char *s, const char *e)
         c->ncols = f.n;
         c->first_line = c->line;
         c->role = CTUNE_NEW_ARRAY(int, f.n);
-        c->misses = ctune__calloc(f.n, 1);
         c->index = CTUNE_NEW_ARRAY(uint32_t, f.n + 32);
-        rc = c->role && c->misses && c->index ? CTUNE_OK : CTUNE_ENOMEM;
+        rc = c->role && c->index ? CTUNE_OK : CTUNE_ENOMEM;
     }
     int header = 0, defer = 0;
     if (rc == CTUNE_OK)
@@ -1102,7 +1095,6 @@ static void release_owned(void *ctx)
 static void csv_free(csv *c)
 {
     ctune__free(c->role);
-    ctune__free(c->misses);
     ctune__free(c->index);
     free_names(c->feature_names, c->n_out);
     ctune__free(c->X);

@@ -4,7 +4,7 @@
  * Strict: no comments, no trailing commas, no NaN/Infinity literals, no
  * duplicate keys, valid UTF-8 only, no NUL character in strings (\u0000),
  * numbers that overflow a double are an error. Numbers are read through
- * the C-locale helpers of lib/io/numparse.h, whatever the host's locale.
+ * the C-locale helpers of core/numparse.h, whatever the host's locale.
  * Limits: nesting depth and input size (ctune__json_limits). Errors are
  * CTUNE_EFORMAT with "JSON line L column C: ..." (1-based, the column
  * counted in bytes). */

@@ -3,6 +3,7 @@
  * and out of the library as under "C": constructors, params text, spaces,
  * results CSV/JSON, model files. Skipped (exit 77) when de_DE.UTF-8 is not
  * installed (Debian: locales-all). */
+#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -272,6 +273,122 @@ static void csv_numbers(void)
     ctune_data_free(d);
 }
 
+/* ---- exact values ------------------------------------------------------ */
+
+/* Texts read as numbers (or not) by ctune_params_set_text: short and
+ * long decimals, exponents, hex, inf and nan, zeros, subnormals, values
+ * past double's range, halfway cases only strtod decides, and texts a
+ * decimal-comma locale would read differently. */
+static const char *const number_texts[] = {
+    "0.5",
+    "-2.25",
+    "1e-3",
+    "0.1",
+    "3.14159265358979323846",
+    "123456789.123456789",
+    "1.5e300",
+    "2.2250738585072014e-308",
+    "2.2250738585072011e-308",
+    "4.9e-324",
+    "1e-400",
+    "1e400",
+    "-0.0",
+    "0e5",
+    "0x1.8p1",
+    "-0x.4p-2",
+    "inf",
+    "-Infinity",
+    "nan",
+    "1.00000000000000011102230246251565404236316680908203125",
+    "1.00000000000000011102230246251565404236316680908203126",
+    "9007199254740993.0",
+    "9007199254740993.000000000000000000000000001",
+    "2.4703282292062327e-324",
+    "2.4703282292062328e-324",
+    "1,5",
+    "0,5",
+    "1.5,",
+    " 2.5",
+    "2.5 ",
+    "1.",
+    ".5",
+    ".",
+    "1e",
+    "1.5x",
+};
+
+/* ctune_params_set_text reads each text as strtod does in "C" (by the
+ * test's own "C" locale object): a double with its value bits when strtod
+ * reads it whole without ERANGE, else a string. Run once as it is and
+ * once with the library's "C" locale object missing (test builds:
+ * CTUNE_TEST_NEWLOCALE_FAIL=1, see tests/api/meson.build), when its
+ * fallbacks parse under this decimal-comma locale. */
+static void exact_values(void)
+{
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    CHECK(c != (locale_t)0);
+    if (c == (locale_t)0)
+        return;
+    for (size_t i = 0; i < sizeof number_texts / sizeof *number_texts; i++) {
+        const char *t = number_texts[i];
+        char *end;
+        locale_t host = uselocale(c);
+        errno = 0;
+        double want = strtod(t, &end);
+        int range = errno == ERANGE;
+        uselocale(host);
+        int is_double = *t && !*end && !range;
+        ctune_params *p = NULL;
+        OK(ctune_params_new(&p));
+        if (!p)
+            break;
+        OK(ctune_params_set_text(p, "x", t));
+        int type = (int)ctune_params_type(p, "x");
+        double got = 0;
+        if (type == CTUNE_TYPE_DOUBLE)
+            OK(ctune_params_get_double(&got, p, "x"));
+        if (type != (int)(is_double ? CTUNE_TYPE_DOUBLE : CTUNE_TYPE_STRING) ||
+            (is_double && memcmp(&got, &want, sizeof got) != 0 && !(isnan(got) && isnan(want)))) {
+            fprintf(stderr, "'%s': type %d, %a; strtod in \"C\": %s, %a\n", t, type, got,
+                    is_double ? "a double" : "not a double", want);
+            failures++;
+        }
+        ctune_params_free(p);
+    }
+    freelocale(c);
+    /* a few by their literal value */
+    ctune_params *p = NULL;
+    OK(ctune_params_new(&p));
+    OK(ctune_params_set_text(p, "a", "0.5"));
+    OK(ctune_params_set_text(p, "b", "0x1.8p1"));
+    OK(ctune_params_set_text(p, "c", "1.00000000000000011102230246251565404236316680908203126"));
+    double a = 0, b = 0, cc = 0;
+    OK(ctune_params_get_double(&a, p, "a"));
+    OK(ctune_params_get_double(&b, p, "b"));
+    OK(ctune_params_get_double(&cc, p, "c"));
+    CHECK(a == 0.5 && b == 3.0 && cc == nextafter(1.0, 2.0));
+    /* printing: '.', the shortest text that reads back */
+    OK(ctune_params_set_double(p, "z", 0.1 + 0.2));
+    char buf[256];
+    CHECK(ctune_params_to_text(buf, sizeof buf, p) > 0);
+    CHECK(strstr(buf, "z=0.30000000000000004") != NULL);
+    CHECK(strstr(buf, "a=0.5") != NULL);
+    ctune_params_free(p);
+    /* the CSV cells that reach strtod: hex, inf, nan, a halfway case */
+    const char text[] =
+        "a,b,c\n0x1.8p1,inf,1.00000000000000011102230246251565404236316680908203125\n"
+        "nan,-0x.4p-2,2.5\n";
+    ctune_data *d = NULL;
+    OK(ctune_csv_load_buffer(&d, text, sizeof text - 1, "target=none"));
+    if (d) {
+        double x[6];
+        OK(ctune_data_gather_f64(x, 3, d, NULL, 2));
+        CHECK(x[0] == 3.0 && isinf(x[1]) && x[1] > 0 && x[2] == 1.0);
+        CHECK(isnan(x[3]) && x[4] == -0.0625 && x[5] == 2.5);
+    }
+    ctune_data_free(d);
+}
+
 int main(void)
 {
     const char *want = "de_DE.UTF-8";
@@ -292,6 +409,7 @@ int main(void)
     space_text();
     csv_numbers();
     search_results_and_models();
+    exact_values();
     if (failures) {
         fprintf(stderr, "%d check(s) failed under %s\n", failures, want);
         return 1;

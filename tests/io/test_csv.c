@@ -676,11 +676,12 @@ START_TEST(test_numbers_equal_strtod)
 }
 END_TEST
 
-/* The delimiter index of a row (ctune__csv_index) against a byte-by-byte
- * scan: rows of every length around the 32-byte steps, delimiters in
- * runs, at the ends and nowhere, the readable bytes ending at the row's
- * end or a little after it (in a block of exactly that size, so that a
- * sanitizer sees any read past it), and the limit on the count. */
+/* The delimiter index of a row (ctune__csv_index) and the next
+ * delimiter (ctune__csv_next_delim) against a byte-by-byte scan: rows of
+ * every length around the 32-byte steps, delimiters in runs, at the ends
+ * and nowhere, the readable bytes ending at the row's end or a little
+ * after it (in a block of exactly that size, so that a sanitizer sees
+ * any read past it), and the limit on the count. */
 START_TEST(test_delimiter_index)
 {
     ctune_rng *rng;
@@ -711,6 +712,14 @@ START_TEST(test_delimiter_index)
             ck_assert_int_eq(memcmp(pos2, pos, (n < max ? n : max) * sizeof *pos), 0);
         }
 #endif
+        /* the next delimiter from any start (the general loop's cell
+         * ends): memchr's answer, or the end */
+        for (size_t from = 0; from <= len; from += 1 + ctune_rng_below(rng, 8)) {
+            const char *want = memchr(buf + from, delim, len - from);
+            const char *got = ctune__csv_next_delim(buf + from, buf + len, buf + len + extra,
+                                                    delim);
+            ck_assert_ptr_eq(got, want ? want : buf + len);
+        }
         if (n_ref > max) {
             ck_assert_uint_eq(n, max + 1);
             ck_assert_int_eq(memcmp(pos, ref, max * sizeof *pos), 0);
@@ -852,6 +861,229 @@ START_TEST(test_indexed_rows)
 }
 END_TEST
 
+/* The text of a number cell near the limits of the short-cell paths
+ * (1 to 17 digits, the point anywhere, signs, an exponent), of another
+ * form (%.17g, %.18e, hex, nan and inf spellings), or empty. */
+static void number_text(ctune_rng *rng, char *out, size_t cap)
+{
+    static const char *spelled[] = {"nan",
+                                    "NaN",
+                                    "-nan",
+                                    "NAN",
+                                    "inf",
+                                    "-inf",
+                                    "+Inf",
+                                    "INF",
+                                    "Infinity",
+                                    "-infinity",
+                                    "0x1p3",
+                                    "-0x1.8p-2",
+                                    ".5",
+                                    "5.",
+                                    "-.25",
+                                    "+7",
+                                    "-0",
+                                    "0",
+                                    "1e5",
+                                    "1E-5",
+                                    "9007199254740993",
+                                    "1234567.12345678",
+                                    "12345678.1234567",
+                                    "123456789012345",
+                                    "1234567890123456"};
+    int kind = (int)ctune_rng_below(rng, 12);
+    double v = (ctune_rng_uniform(rng) - 0.4) * pow(10, (double)ctune_rng_below(rng, 14) - 6);
+    if (kind < 6) {
+        size_t n = 0, nd = 1 + ctune_rng_below(rng, 17), point = ctune_rng_below(rng, nd + 2);
+        int sign = (int)ctune_rng_below(rng, 4);
+        if (sign)
+            out[n++] = sign == 2 ? '+' : '-';
+        for (size_t i = 0; i < nd; i++) {
+            if (i == point)
+                out[n++] = '.';
+            int k = (int)ctune_rng_below(rng, 6);
+            out[n++] = k == 0 ? '0' : k == 1 ? '9' : (char)('0' + ctune_rng_below(rng, 10));
+        }
+        if (point == nd)
+            out[n++] = '.';
+        if (ctune_rng_below(rng, 8) == 0)
+            n += (size_t)snprintf(out + n, cap - n, "e%d", (int)ctune_rng_below(rng, 60) - 30);
+        out[n] = '\0';
+    } else if (kind == 6) {
+        snprintf(out, cap, "%s", spelled[ctune_rng_below(rng, sizeof spelled / sizeof *spelled)]);
+    } else if (kind == 7) {
+        snprintf(out, cap, "%.17g", v);
+    } else if (kind == 8) {
+        snprintf(out, cap, "%.18e", v);
+    } else if (kind == 9) {
+        out[0] = '\0';
+    } else {
+        snprintf(out, cap, "%.*f", (int)ctune_rng_below(rng, 9), v);
+    }
+}
+
+/* Rows the general loop parses (a quoted cell anywhere in the row puts it
+ * there) convert their number cells exactly as the rows parsed from their
+ * delimiter index: the same rows, once plain and once with a quoted text
+ * cell, CRLF endings, quoted and padded numbers, blank cells and trailing
+ * delimiters (an empty last cell), give the same values, each strtod's
+ * value of its text bit for bit (NaN: a NaN), in a buffer of exactly the
+ * input's size (the last cells have fewer than the 17 bytes the short
+ * paths read), in a file, and as float32. */
+START_TEST(test_general_loop_numbers)
+{
+    int64_t live = ctune_alloc_live();
+    ctune_rng *rng;
+    ck_assert_ok(ctune_rng_new(&rng, ctu_seed(), 23));
+    enum { ROWS = 4000, M = 7, T = 3 }; /* column T (named 't') holds text */
+    size_t cap = (size_t)ROWS * M * 40 + 64;
+    char *plain = malloc(cap), *mixed = malloc(cap);
+    double *vals = malloc((size_t)ROWS * M * sizeof *vals);
+    size_t lp = (size_t)snprintf(plain, cap, "a,b,c,t,e,f,g\n");
+    size_t lm = (size_t)snprintf(mixed, cap, "a,b,c,t,e,f,g\r\n");
+    for (size_t i = 0; i < ROWS; i++) {
+        const char *eol = ctune_rng_below(rng, 2) ? "\r\n" : "\n";
+        for (size_t j = 0; j < M; j++) {
+            const char *sep = j + 1 < M ? "," : i + 1 < ROWS ? eol : "";
+            const char *psep = j + 1 < M ? "," : i + 1 < ROWS ? "\n" : "";
+            if (j == T) {
+                lp += (size_t)snprintf(plain + lp, cap - lp, "xy%s", psep);
+                lm += (size_t)snprintf(mixed + lm, cap - lm, "\"x,\"\"y\"\"\"%s", sep);
+                continue;
+            }
+            char num[64];
+            do /* column c is a target in one of the loads */
+                number_text(rng, num, sizeof num);
+            while (j == 2 && !num[0]);
+            vals[i * M + j] = num[0] ? strtod(num, NULL) : NAN;
+            const char *l = "", *r = "";
+            int dress = (int)ctune_rng_below(rng, 12);
+            if (dress == 0 && num[0]) {
+                l = r = "\"";
+            } else if (dress == 1) {
+                l = " ";
+                r = ctune_rng_below(rng, 2) ? " " : "";
+            }
+            lp += (size_t)snprintf(plain + lp, cap - lp, "%s%s", num, psep);
+            lm += (size_t)snprintf(mixed + lm, cap - lm, "%s%s%s%s", l, num, r, sep);
+        }
+    }
+    static const char *opts[] = {"target=none, features=a|b|c|e|f|g, missing=nan",
+                                 "target=none, features=g|e|a|c|b|f, missing=nan, dtype=float32",
+                                 "target=c, features=a|b|e|f|g, missing=nan, labels=numeric"};
+    for (int which = 0; which < 2; which++) {
+        const char *text = which ? mixed : plain;
+        size_t len = which ? lm : lp;
+        char *exact = malloc(len); /* exactly the input's size */
+        memcpy(exact, text, len);
+        for (size_t o = 0; o < sizeof opts / sizeof *opts; o++) {
+            ctune_data *d;
+            ck_assert_msg(ctune_csv_load_buffer(&d, exact, len, opts[o]) == CTUNE_OK, "%s: %s",
+                          opts[o], ctune_last_error());
+            ck_assert_uint_eq(ctune_data_n_rows(d), ROWS);
+            int f32 = ctune_data_dtype(d) == CTUNE_FLOAT32;
+            for (size_t i = 0; i < ROWS; i++)
+                for (size_t k = 0; k < ctune_data_n_cols(d); k++) {
+                    const char *name = ctune_data_feature_name(d, k);
+                    size_t j = (size_t)(name[0] - 'a');
+                    double want = f32 ? (double)(float)vals[i * M + j] : vals[i * M + j];
+                    double got = ctune_data_x(d, i, k);
+                    ck_assert_msg(memcmp(&got, &want, sizeof got) == 0 ||
+                                      (isnan(got) && isnan(want)),
+                                  "%s, %s rows: row %zu, column %c: %.17g, strtod %.17g", opts[o],
+                                  which ? "quoted" : "plain", i, name[0], got, want);
+                }
+            for (size_t i = 0; ctune_data_n_targets(d) && i < ROWS; i++) {
+                double got = ctune_data_y(d, i, 0), want = vals[i * M + 2];
+                ck_assert_msg(memcmp(&got, &want, sizeof got) == 0 || (isnan(got) && isnan(want)),
+                              "target, row %zu: %.17g, strtod %.17g", i, got, want);
+            }
+            ctune_data_free(d);
+        }
+        free(exact);
+    }
+    /* the same through a file, both ways */
+    ctune_data *a, *b;
+    ck_assert_ok(ctune_csv_load(&a, tmp_file("general.csv", mixed, lm), opts[0]));
+    ck_assert_ok(ctune_csv_load_buffer(&b, plain, lp, opts[0]));
+    assert_same_data(a, b);
+    ctune_data_free(a);
+    ctune_data_free(b);
+    free(plain);
+    free(mixed);
+    free(vals);
+    ctune_rng_free(rng);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
+/* Quoted and irregular rows: their errors name the row and the column as
+ * the plain rows' do, and their special spellings load as strtod's. */
+START_TEST(test_general_loop_errors)
+{
+    int64_t live = ctune_alloc_live();
+    static const struct {
+        const char *text, *opts, *error;
+    } bad[] = {
+        {"a,b,c\n\"1\",2\n", NULL,
+         "CSV buffer: line 2, column 3: row has 2 fields, expected 3 (as on line 1)"},
+        {"a,b,c\r\n1,2,3\r\n\"1\",2,3,4\r\n", NULL,
+         "CSV buffer: line 3, column 4: row has 4 fields, expected 3 (as on line 1)"},
+        {"a,b,c\n1,\"2\",3,\n", NULL,
+         "CSV buffer: line 2, column 4: row has 4 fields, expected 3 (as on line 1)"},
+        {"a,b,c\n1,2,3,\n", NULL,
+         "CSV buffer: line 2, column 4: row has 4 fields, expected 3 (as on line 1)"},
+        {"a,b,c\n1.5,2.5\n", "target=none",
+         "CSV buffer: line 2, column 3: row has 2 fields, expected 3 (as on line 1)"},
+        {"a,b,c\n\"1\",2,x\n", "labels=numeric",
+         "CSV buffer: line 2, column 3: 'x' is not a number (the target column was read as "
+         "numeric from its first value; labels=string reads class names)"},
+        {"a,b,c\r\n\"1\",2.5x,3\r\n", NULL, "CSV buffer: line 2, column 2: '2.5x' is not a number"},
+        {"a,b,c\n\"1\",,3\n", NULL, "CSV buffer: line 2, column 2: empty field is not a number"},
+        {"a,b,c\n\"1\", ,3\n", NULL, "CSV buffer: line 2, column 2: empty field is not a number"},
+        {"a,b,c\n1,\"2\",\n", NULL, "CSV buffer: line 2, column 3: empty target field"},
+        {"a,b,c\n\"1\",1234567.123456789x,3\n", NULL,
+         "CSV buffer: line 2, column 2: '1234567.123456789x' is not a number"},
+        {"a,b,c\n\"1\",1.5 2,3\n", NULL, "CSV buffer: line 2, column 2: '1.5 2' is not a number"},
+        {"a,b,c\n\"1\",\"2\"5,3\n", NULL,
+         "CSV buffer: line 2, column 2: unexpected character '5' after a closing quote"},
+        {"a,b,c\n\"1\",-,3\n", NULL, "CSV buffer: line 2, column 2: '-' is not a number"},
+        {"a,b,c\n\"1\",1e,3\n", NULL, "CSV buffer: line 2, column 2: '1e' is not a number"},
+        {"a,b,c\n\"1\",nanx,3\n", NULL, "CSV buffer: line 2, column 2: 'nanx' is not a number"},
+        {"a,b,c\n\"1\",2,3\n\"4\",5,1,2\n", "target=none",
+         "CSV buffer: line 3, column 4: row has 4 fields, expected 3 (as on line 1)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ctune_data *d = (ctune_data *)1;
+        size_t len = strlen(bad[i].text);
+        char *exact = malloc(len);
+        memcpy(exact, bad[i].text, len);
+        ck_assert_int_eq(ctune_csv_load_buffer(&d, exact, len, bad[i].opts), CTUNE_EFORMAT);
+        ck_assert_ptr_null(d);
+        ck_assert_str_eq(ctune_last_error(), bad[i].error);
+        free(exact);
+    }
+    /* blank cells and trailing delimiters with missing=nan; special
+     * spellings; the last cell at the end of the input */
+    static const char text[] = "a,b,c,d\r\n"
+                               "\"1\",,nan,-Infinity\r\n"
+                               " \"2\", , -inf ,\r\n"
+                               "\"3\",NaN,+INF,1234567.12345678";
+    ctune_data *d;
+    ck_assert_ok(ctune_csv_load_buffer(&d, text, sizeof text - 1, "target=none, missing=nan"));
+    ck_assert_uint_eq(ctune_data_n_rows(d), 3);
+    ck_assert(ctune_data_x(d, 0, 0) == 1 && isnan(ctune_data_x(d, 0, 1)));
+    ck_assert(isnan(ctune_data_x(d, 0, 2)) && ctune_data_x(d, 0, 3) == -INFINITY);
+    ck_assert(ctune_data_x(d, 1, 0) == 2 && isnan(ctune_data_x(d, 1, 1)));
+    ck_assert(ctune_data_x(d, 1, 2) == -INFINITY && isnan(ctune_data_x(d, 1, 3)));
+    ck_assert(isnan(ctune_data_x(d, 2, 1)) && ctune_data_x(d, 2, 2) == INFINITY);
+    double got = ctune_data_x(d, 2, 3), want = strtod("1234567.12345678", NULL);
+    ck_assert(memcmp(&got, &want, sizeof got) == 0);
+    ctune_data_free(d);
+    ck_assert_int_eq(ctune_alloc_live(), live);
+}
+END_TEST
+
 /* A value beyond double's range loads as strtod gives it (+-inf, or 0
  * below the smallest subnormal); the data then fails validation, which
  * names the cell, so a fit or search on it stops with that error. */
@@ -988,6 +1220,8 @@ int main(void)
     tcase_add_test(tc, test_numbers_equal_strtod);
     tcase_add_test(tc, test_delimiter_index);
     tcase_add_test(tc, test_indexed_rows);
+    tcase_add_test(tc, test_general_loop_numbers);
+    tcase_add_test(tc, test_general_loop_errors);
     tcase_add_test(tc, test_number_overflow);
     tcase_add_test(tc, test_alloc_failure_sweeps);
     tcase_add_test(tc, test_mutated_inputs);

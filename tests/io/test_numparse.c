@@ -38,8 +38,8 @@ static void check_same(const char *s)
     /* the cell paths, the cell's end known */
     if (strlen(s) < 64)
         check_cell_str(s);
-    /* the CSV loop's entry (short-decimal path first) on the same text in
-     * a cell followed by more of the row: same value, same end */
+    /* the full parser on the same text in a cell followed by more of the
+     * row, bounded by the row's end: same value, same end */
     static const char rest[] = ",0.5,12,-3.25e2,x,999999999999\n";
     char row[640];
     size_t n = strlen(s);
@@ -47,7 +47,7 @@ static void check_same(const char *s)
         memcpy(row, s, n);
         memcpy(row + n, rest, sizeof rest);
         double w = 12345.0;
-        const char *q = ctune__parse_number_fast(row, row + n + sizeof rest - 1, &w);
+        const char *q = ctune__parse_number(row, row + n + sizeof rest - 1, &w);
         ck_assert_msg(q == row + (end - s), "'%s' in a row: end %td, strtod's %td", s,
                       q ? q - row : -1, end - s);
         ck_assert_msg(memcmp(&w, &ref, sizeof w) == 0 || (isnan(w) && isnan(ref)),
@@ -55,14 +55,14 @@ static void check_same(const char *s)
     }
 }
 
-/* The CSV loop's entry on [buf, buf + len) against strtod on the same
+/* The full parser on [buf, buf + len) against strtod on the same
  * NUL-terminated text (the bytes after the number may continue it). */
-static void check_fast(const char *buf, size_t len)
+static void check_bounded(const char *buf, size_t len)
 {
     char *end_ref;
     double ref = strtod(buf, &end_ref);
     double v = 12345.0;
-    const char *end = ctune__parse_number_fast(buf, buf + len, &v);
+    const char *end = ctune__parse_number(buf, buf + len, &v);
     if (end_ref == buf || strchr(" \t\n\v\f\r", buf[0])) { /* strtod skips spaces, CSV not */
         ck_assert_msg(end == NULL, "'%s': not a number, parsed %td chars", buf,
                       end ? end - buf : 0);
@@ -112,6 +112,15 @@ static int check_cell(const char *s, size_t n, const char *pad)
         }
     }
 #endif
+    /* what the paths decline: the full parser bounded by the cell's end
+     * takes exactly the whole numbers, with strtod's value */
+    v = 12345.0;
+    const char *end = ctune__parse_number(buf, buf + n, &v);
+    ck_assert_msg((end == buf + n) == whole, "'%s': full parser end %td of %zu", z,
+                  end ? end - buf : -1, n);
+    if (whole)
+        ck_assert_msg(memcmp(&v, &ref, sizeof v) == 0 || (isnan(v) && isnan(ref)),
+                      "'%s': full parser %.17g, strtod %.17g", z, v, ref);
     free(z);
     free(buf);
     return taken;
@@ -376,12 +385,15 @@ START_TEST(test_hard_cases)
 }
 END_TEST
 
-/* The short-decimal path of the CSV loop: short decimals of every shape
- * (signs, leading zeros, 0..9 digits before and after the point, 15 and
- * 16 digits in all) followed by every kind of byte that can end or extend
- * a number (a delimiter, a newline, an exponent, a second point, hex,
- * more digits), with the text cut anywhere, so that the 17 readable bytes
- * the path needs are sometimes there and sometimes not. */
+/* The loader's cells, short decimals of every shape (signs, leading
+ * zeros, 0..9 digits before and after the point, 15 and 16 digits in all)
+ * followed by every kind of byte that can end or extend a number (a
+ * delimiter, a newline, an exponent, a second point, hex, more digits):
+ * the cell ends where the number does, at the next delimiter or anywhere
+ * (with the text cut there), so that the short-cell paths and the full
+ * parser bounded by the cell's end all see it; each equals strtod's value
+ * of the whole cell or declines it. The full parser is also run on the
+ * rest of the row, as it would scan it. */
 START_TEST(test_short_decimals)
 {
     static const char *tails[] = {",", "\n", "\r\n", ";", " ",          "\t", "e5", "E-3", "e",
@@ -405,24 +417,31 @@ START_TEST(test_short_decimals)
             for (int i = 0; i < b; i++)
                 buf[n++] = (char)('0' + ctune_rng_below(rng, 10));
         }
+        size_t number_end = n;
         const char *tail = tails[ctune_rng_below(rng, sizeof tails / sizeof tails[0])];
         memcpy(buf + n, tail, strlen(tail));
         n += strlen(tail);
         while (n < 40) /* the rest of a row */
             buf[n++] = (char)(ctune_rng_below(rng, 3) ? '0' + ctune_rng_below(rng, 10) : ',');
         buf[n] = '\0';
-        /* the cell ends anywhere from its first byte to the row's end */
+        /* the text ends anywhere from its first byte to the row's end */
         size_t len = ctune_rng_below(rng, 3) ? n : 1 + ctune_rng_below(rng, n);
+        /* the cell: the number alone, or up to the next delimiter */
+        size_t cell = 0;
+        if (ctune_rng_below(rng, 2) && number_end <= len)
+            cell = number_end;
+        else
+            while (cell < len && buf[cell] != ',')
+                cell++;
+        tried++;
+        taken += check_cell(buf, cell, buf + cell) > 0;
         char save = buf[len];
         buf[len] = '\0';
-        check_fast(buf, len);
-        double v;
-        tried++;
-        taken += len > 0 && ctune__parse_number_fast(buf, buf + len, &v) != NULL;
+        check_bounded(buf, len);
         buf[len] = save;
     }
-    ck_assert(taken > tried / 4);
-    /* at the edges of the path: 7 and 8 digits before the point, 8 and 9
+    ck_assert_msg(taken > tried / 4, "%zu taken of %zu", taken, tried);
+    /* at the edges of the paths: 7 and 8 digits before the point, 8 and 9
      * after it, 15 and 16 digits, -0, +0, "5.", the point at the end of
      * the 16 bytes */
     static const char *edge[] = {
@@ -436,16 +455,22 @@ START_TEST(test_short_decimals)
         "00000001.5,0000000000000000",    "1234567.1234567.1,000000000000",
         "0x10,0000000000000000000000000", "1.,2,000000000000000000000",
     };
-    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
-        check_fast(edge[i], strlen(edge[i]));
-        /* the path itself parses the common cell (not only the fallback) */
-#ifdef CTUNE__SHORT_DECIMAL
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        check_bounded(edge[i], strlen(edge[i]));
+        size_t cell = (size_t)(strchr(edge[i], ',') - edge[i]);
+        check_cell(edge[i], cell, edge[i] + cell);
+    }
+    /* the path itself parses the common cell (not only the fallback) */
     double v = 0;
-    const char *cell = "-12.345678,1.5,2.5,3.5,4.5,5.5";
-    ck_assert_ptr_eq(ctune__parse_short_decimal(cell, cell + strlen(cell), &v), cell + 10);
+    const char *row = "-12.345678,1.5,2.5,3.5,4.5,5.5";
+#ifdef CTUNE__SHORT_CELL
+    ck_assert_int_eq(ctune__parse_short_cell(row, row + 10, &v), 1);
     ck_assert(v == -12.345678);
-    ck_assert_ptr_null(ctune__parse_short_decimal("1e5,00000000000000000000", cell + 24, &v));
+    const char *expo = "1e5,00000000000000000000";
+    ck_assert_int_eq(ctune__parse_short_cell(expo, expo + 3, &v), 0);
 #endif
+    ck_assert_ptr_eq(ctune__parse_number(row, row + strlen(row), &v), row + 10);
+    ck_assert(v == -12.345678);
     ctune_rng_free(rng);
 }
 END_TEST

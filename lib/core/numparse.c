@@ -10,18 +10,20 @@
  *    with more than 19 digits, w and w + 1 bracket the value and the
  *    result stands when both round to the same double;
  *  - strtod in the "C" locale, for the rest (ambiguous cases, hex, inf,
- *    nan, and texts that are not plain decimals).
+ *    nan, and texts that are not plain decimals); ctune__parse_decimal()
+ *    stops before it (the fallback of ctune__strtod_c, cnum.c).
  * References: W. D. Clinger, "How to read floating point numbers
  * accurately" (1990); D. Lemire, "Number parsing at a gigabyte per second"
  * (2021); N. Mushtak and D. Lemire, "Fast number parsing without fallback"
  * (2023). */
-#include "io/numparse.h"
+#include "core/numparse.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/numparse_pow5.h"
+#include "core/cnum.h"
+#include "core/numparse_pow5.h"
 
 const double ctune__pow10_exact[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -225,9 +227,18 @@ static inline const char *digits(const char *p, const char *e, uint64_t *w)
     return p;
 }
 
-const char *ctune__parse_number(const char *p, const char *e, double *out)
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* The number at the start of [p, e) when Clinger's path or Eisel-Lemire's
+ * decides it: returns its end; else sets *undecided and returns NULL (no
+ * decimal there, hex, inf, nan, or a value only strtod decides). */
+static ALWAYS_INLINE const char *parse_decided(const char *p, const char *e, double *out,
+                                               int *undecided)
 {
-    const char *s0 = p;
     int neg = 0;
     if (p < e) { /* the sign without a branch on it: signs vary from cell to cell */
         neg = *p == '-';
@@ -245,7 +256,7 @@ const char *ctune__parse_number(const char *p, const char *e, double *out)
     }
     size_t n_int = (size_t)(int1 - int0), n_frac = (size_t)(frac1 - frac0);
     if (n_int + n_frac == 0 || (p < e && (*p == 'x' || *p == 'X')))
-        return slow_path(s0, e, out); /* inf, nan, hex, or not a number */
+        goto undecided; /* inf, nan, hex, or not a number */
     int64_t q = -(int64_t)n_frac;
     if (p < e && (*p == 'e' || *p == 'E')) {
         const char *pe = p + 1;
@@ -293,10 +304,10 @@ const char *ctune__parse_number(const char *p, const char *e, double *out)
         }
         double v1, v2;
         if (!decimal_to_double(w, q, neg, &v1))
-            return slow_path(s0, e, out);
+            goto undecided;
         if (truncated) { /* the value lies in (w, w + 1) × 10^q */
             if (!decimal_to_double(w + 1, q, neg, &v2) || v1 != v2)
-                return slow_path(s0, e, out);
+                goto undecided;
         }
         *out = v1;
         return p;
@@ -307,7 +318,23 @@ const char *ctune__parse_number(const char *p, const char *e, double *out)
     }
     if (decimal_to_double(w, q, neg, out))
         return p;
-    return slow_path(s0, e, out);
+undecided:
+    *undecided = 1;
+    return NULL;
+}
+
+const char *ctune__parse_number(const char *p, const char *e, double *out)
+{
+    int undecided = 0;
+    const char *q = parse_decided(p, e, out, &undecided);
+    return undecided ? slow_path(p, e, out) : q;
+}
+
+const char *ctune__parse_decimal(const char *p, const char *e, double *out)
+{
+    int undecided = 0;
+    const char *q = parse_decided(p, e, out, &undecided);
+    return undecided ? NULL : q;
 }
 
 int ctune__parse_number_full(const char *s, size_t n, double *out)
