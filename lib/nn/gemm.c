@@ -516,6 +516,11 @@ void ctune__col_sums(const float *g, size_t rows, size_t u, float *out)
 
 #define UK_MR 12
 #define UK_NR 32
+/* cache blocks of the context (init_context) and of ctune's driver, which
+ * must cut k the same way to give the same bits */
+#define UK_MC 144
+#define UK_KC 256
+#define UK_NC 3072
 
 /* BLIS' gemm micro-kernel contract (0.9.0): a is a packed MR × k micro-panel
  * (MR values per step), b a packed k × NR micro-panel (NR values per step),
@@ -728,12 +733,12 @@ static void init_context(void)
         bli_blksz_set_max(UK_MR, BLIS_FLOAT, &mr);
         bli_blksz_set_def(UK_NR, BLIS_FLOAT, &nr);
         bli_blksz_set_max(UK_NR, BLIS_FLOAT, &nr);
-        bli_blksz_set_def(144, BLIS_FLOAT, &mc);
-        bli_blksz_set_max(144, BLIS_FLOAT, &mc);
-        bli_blksz_set_def(256, BLIS_FLOAT, &kc);
-        bli_blksz_set_max(256, BLIS_FLOAT, &kc);
-        bli_blksz_set_def(3072, BLIS_FLOAT, &nc);
-        bli_blksz_set_max(3072, BLIS_FLOAT, &nc);
+        bli_blksz_set_def(UK_MC, BLIS_FLOAT, &mc);
+        bli_blksz_set_max(UK_MC, BLIS_FLOAT, &mc);
+        bli_blksz_set_def(UK_KC, BLIS_FLOAT, &kc);
+        bli_blksz_set_max(UK_KC, BLIS_FLOAT, &kc);
+        bli_blksz_set_def(UK_NC, BLIS_FLOAT, &nc);
+        bli_blksz_set_max(UK_NC, BLIS_FLOAT, &nc);
         bli_cntx_set_blkszs(BLIS_NAT, 5, BLIS_NC, &nc, BLIS_NR, BLIS_KC, &kc, BLIS_KR, BLIS_MC, &mc,
                             BLIS_MR, BLIS_NR, &nr, BLIS_NR, BLIS_MR, &mr, BLIS_MR, &g_cntx);
         /* BLIS 0.9.0 passes kernels as void *: copy the function pointer's bits */
@@ -1245,8 +1250,6 @@ void ctune__nn_pool_step_end(ctune__nn_pool *p, int full)
  * tile depend only on its panels, not on the order in which tiles are
  * visited. tests/nn/test_nn_gemm.c compares both paths bit for bit. */
 
-#define DR_KC 256   /* k block: BLIS' KC */
-#define DR_MC 144   /* rows of packed A visited per k block (L2): BLIS' MC */
 #define DR_BLOCKS 4 /* blocks of C (and of packing) per thread of a split product */
 /* floats of packed operands (16 MiB): a larger product goes to BLIS,
  * which packs block by block */
@@ -1347,20 +1350,20 @@ static void drv_pack_shared(void *ctx, size_t g)
     size_t panels = is_a ? j->mp / UK_MR : j->np / UK_NR;
     size_t per = (panels + j->groups - 1) / j->groups;
     size_t i0 = min_z(g * per, panels), i1 = min_z(i0 + per, panels);
-    for (size_t k0 = 0; k0 < j->k; k0 += DR_KC)
-        drv_pack_panels(j, is_a, i0, i1, k0, min_z(DR_KC, j->k - k0));
+    for (size_t k0 = 0; k0 < j->k; k0 += UK_KC)
+        drv_pack_panels(j, is_a, i0, i1, k0, min_z(UK_KC, j->k - k0));
 }
 
 /* C[r0..r1) × [c0..c1) over the k block at k0 from the packed panels; r0,
  * c0 on the micro-tile, r1 and c1 on it or at m and n. BLIS' loop order
- * within a k block: blocks of DR_MC rows, then panels of B, then of A. */
+ * within a k block: blocks of UK_MC rows, then panels of B, then of A. */
 static void drv_tiles(const drv_job *j, size_t k0, size_t kc, size_t r0, size_t r1, size_t c0,
                       size_t c1)
 {
     float alpha = j->alpha, beta = k0 == 0 ? j->beta : 1.0f;
     float *Ab = j->Ap + k0 * j->mp, *Bb = j->Bp + k0 * j->np;
-    for (size_t i0 = r0; i0 < r1; i0 += DR_MC) {
-        size_t i1 = min_z(i0 + DR_MC, r1);
+    for (size_t i0 = r0; i0 < r1; i0 += UK_MC) {
+        size_t i1 = min_z(i0 + UK_MC, r1);
         for (size_t c = c0; c < c1; c += UK_NR)
             for (size_t r = i0; r < i1; r += UK_MR)
                 ukr_12x32((dim_t)min_z(UK_MR, r1 - r), (dim_t)min_z(UK_NR, c1 - c), (dim_t)kc,
@@ -1378,8 +1381,8 @@ static void drv_block(void *ctx, size_t b)
     size_t lo = b * j->block, hi = min_z(lo + j->block, j->split_n ? j->n : j->m);
     size_t r0 = j->split_n ? 0 : lo, r1 = j->split_n ? j->m : hi;
     size_t c0 = j->split_n ? lo : 0, c1 = j->split_n ? hi : j->n;
-    for (size_t k0 = 0; k0 < j->k; k0 += DR_KC) {
-        size_t kc = min_z(DR_KC, j->k - k0);
+    for (size_t k0 = 0; k0 < j->k; k0 += UK_KC) {
+        size_t kc = min_z(UK_KC, j->k - k0);
         if (j->split_n)
             drv_pack_panels(j, 0, c0 / UK_NR, (c1 + UK_NR - 1) / UK_NR, k0, kc);
         else
